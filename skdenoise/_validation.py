@@ -1,0 +1,168 @@
+"""Input validation shared by every estimator and function of the package.
+
+Series arrays are ``(n_series, n_timesteps)`` (univariate) or
+``(n_series, n_timesteps, n_channels)``. Internally everything is handled as a 3-D
+float array; the caller's arrays are never modified.
+"""
+
+import numbers
+
+import numpy as np
+from scipy import sparse
+from sklearn.utils.validation import check_array
+
+__all__ = ["check_series", "check_target", "as_3d", "restore_ndim"]
+
+
+def _describe(X):
+    shape = getattr(X, "shape", None)
+    return f"shape {tuple(shape)}" if shape is not None else f"type {type(X).__name__}"
+
+
+def check_series(
+    X,
+    *,
+    input_name="X",
+    min_timesteps=1,
+    dtype=("float64", "float32"),
+    estimator=None,
+):
+    """Validate a batch of series and return it as a new or unchanged array.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_series, n_timesteps) or (n_series, n_timesteps, \
+n_channels)
+        The series. Lists, numpy arrays and pandas DataFrames are accepted.
+    input_name : str, default="X"
+        Name used in error messages.
+    min_timesteps : int, default=1
+        Smallest number of timesteps accepted.
+    dtype : str, tuple of str or None, default=("float64", "float32")
+        Accepted floating dtypes; other numeric dtypes are converted to the first.
+    estimator : object, default=None
+        Named in error messages.
+
+    Returns
+    -------
+    X : ndarray
+        Finite floating array with 2 or 3 dimensions. It is the caller's array
+        only when no conversion was needed; callers must not write to it.
+
+    Raises
+    ------
+    TypeError
+        For sparse input or values that are not numbers.
+    ValueError
+        For a wrong number of dimensions, NaN or infinite values, empty input or
+        too few timesteps.
+
+    Examples
+    --------
+    >>> from skdenoise._validation import check_series
+    >>> check_series([[1, 2, 3], [4, 5, 6]]).dtype
+    dtype('float64')
+    """
+    who = f" for {type(estimator).__name__}" if estimator is not None else ""
+    if sparse.issparse(X):
+        raise TypeError(
+            f"Sparse data was passed as {input_name}{who}, but dense data is "
+            "required: series are dense arrays. Use X.toarray() to convert."
+        )
+    if X is None:
+        raise ValueError(f"{input_name}{who} is None; expected an array of series.")
+    if isinstance(X, (str, bytes, numbers.Number)):
+        raise ValueError(
+            f"{input_name}{who} must be an array of series of shape (n_series, "
+            f"n_timesteps) or (n_series, n_timesteps, n_channels); got {X!r}."
+        )
+    ndim = np.ndim(X) if not hasattr(X, "ndim") else X.ndim
+    if ndim == 1:
+        raise ValueError(
+            f"Expected 2D array, got 1D array instead: {input_name}{who} must have "
+            "shape (n_series, n_timesteps) or (n_series, n_timesteps, n_channels), "
+            f"got {_describe(np.asarray(X, dtype=object))}. Reshape your data with "
+            "X.reshape(1, -1) if it is a single series."
+        )
+    if ndim not in (2, 3):
+        raise ValueError(
+            f"{input_name}{who} must have 2 dimensions (n_series, n_timesteps) or 3 "
+            f"(n_series, n_timesteps, n_channels); got {ndim} dimensions "
+            f"({_describe(X)})."
+        )
+    X = check_array(
+        X,
+        accept_sparse=False,
+        dtype=list(dtype) if isinstance(dtype, tuple) else dtype,
+        ensure_2d=True,
+        allow_nd=True,
+        ensure_all_finite=True,
+        ensure_min_samples=1,
+        ensure_min_features=min_timesteps,
+        estimator=estimator,
+        input_name=input_name,
+    )
+    if X.ndim == 3 and X.shape[2] < 1:
+        raise ValueError(f"{input_name}{who} has 0 channels ({_describe(X)}).")
+    return X
+
+
+def check_target(y, X, *, input_name="y", estimator=None):
+    """Validate clean targets ``y`` against already validated inputs ``X``.
+
+    Parameters
+    ----------
+    y : array-like
+        Clean series with the same shape as ``X``.
+    X : ndarray
+        Validated inputs.
+    input_name : str, default="y"
+        Name used in error messages.
+    estimator : object, default=None
+        Named in error messages.
+
+    Returns
+    -------
+    y : ndarray
+        Finite floating array of ``X``'s shape.
+    """
+    who = f" for {type(estimator).__name__}" if estimator is not None else ""
+    if sparse.issparse(y):
+        raise TypeError(
+            f"Sparse data was passed as {input_name}{who}, but dense data is required."
+        )
+    y_ndim = np.ndim(y) if not hasattr(y, "ndim") else y.ndim
+    if y_ndim == 2 and X.ndim == 3 and X.shape[2] == 1:
+        y = np.asarray(y)[..., np.newaxis] if not hasattr(y, "iloc") else y
+    if y_ndim not in (2, 3):
+        raise ValueError(
+            f"{input_name}{who} must be the clean series, with the same shape as X "
+            f"{tuple(X.shape)}; got {y_ndim} dimension(s) "
+            f"({_describe(np.asarray(y))})."
+        )
+    y = check_series(y, input_name=input_name, estimator=estimator)
+    if y.shape != X.shape:
+        raise ValueError(
+            f"{input_name}{who} must have the same shape as X: X has shape "
+            f"{tuple(X.shape)} but {input_name} has shape {tuple(y.shape)}."
+        )
+    return y
+
+
+def as_3d(X):
+    """View a 2-D batch of series as 3-D with one channel (no copy)."""
+    return X[:, :, np.newaxis] if X.ndim == 2 else X
+
+
+def restore_ndim(Y, ndim):
+    """Drop the channel axis again when the input was 2-D."""
+    return Y[:, :, 0] if ndim == 2 else Y
+
+
+def check_finite_scalar(value, name):
+    """Raise ValueError unless ``value`` is a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number; got {value!r}.")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value!r}.")
+    return float(value)

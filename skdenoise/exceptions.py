@@ -1,0 +1,12 @@
+"""Warnings and exceptions raised by skdenoise."""
+
+__all__ = ["TargetIgnoredWarning"]
+
+
+class TargetIgnoredWarning(UserWarning):
+    """Raised when ``fit`` receives a ``y`` that cannot be a clean target.
+
+    A denoiser's target is a batch of clean series with the shape of ``X``. A
+    1-D ``y`` with one value per series (for example class labels) carries no
+    clean signal; it is ignored and ``fit`` proceeds as ``fit(X)``.
+    """

@@ -1,0 +1,310 @@
+"""Quality metrics for denoised series, and scorers for model selection.
+
+Every metric compares a batch of clean series with a batch of estimates of the
+same shape: ``(n_series, n_timesteps)``, ``(n_series, n_timesteps, n_channels)``
+or a single 1-D series. It is computed per series (over all timesteps and
+channels of that series) and averaged over series, unless ``per_series=True``.
+
+Definitions, with ``x`` the clean series and ``x_hat`` the estimate:
+
+- ``snr``: ``10 log10(sum(x**2) / sum((x - x_hat)**2))`` in dB;
+- ``snr_improvement``: ``snr(x, x_hat) - snr(x, noisy)`` in dB;
+- ``rmse``: ``sqrt(mean((x - x_hat)**2))``;
+- ``prd``: ``100 sqrt(sum((x - x_hat)**2) / sum(x**2))`` in %;
+- ``ssd``: ``sum((x - x_hat)**2)``;
+- ``mad``: ``max |x - x_hat|``;
+- ``cosine_similarity``: ``sum(x x_hat) / (||x|| ||x_hat||)``.
+"""
+
+import numpy as np
+
+__all__ = [
+    "snr",
+    "snr_improvement",
+    "rmse",
+    "prd",
+    "ssd",
+    "mad",
+    "cosine_similarity",
+    "snr_scorer",
+    "snr_improvement_scorer",
+    "METRICS",
+]
+
+
+def _pair(clean, estimate, names=("clean", "estimate")):
+    clean = np.asarray(clean, dtype=np.float64)
+    estimate = np.asarray(estimate, dtype=np.float64)
+    if clean.shape != estimate.shape:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same shape; got "
+            f"{clean.shape} and {estimate.shape}."
+        )
+    if clean.ndim == 0 or clean.size == 0:
+        raise ValueError(f"{names[0]} must hold at least one series with one sample.")
+    if clean.ndim == 1:
+        clean, estimate = clean[np.newaxis], estimate[np.newaxis]
+    for name, arr in zip(names, (clean, estimate), strict=True):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains NaN or infinite values.")
+    n = clean.shape[0]
+    return clean.reshape(n, -1), estimate.reshape(n, -1)
+
+
+def _reduce(values, per_series):
+    return values if per_series else float(np.mean(values))
+
+
+def _power_ratio_db(signal_energy, error_energy):
+    with np.errstate(divide="ignore"):
+        return 10.0 * (np.log10(signal_energy) - np.log10(error_energy))
+
+
+def snr(clean, estimate, *, per_series=False):
+    """Signal-to-noise ratio of an estimate against the clean series, in dB.
+
+    Parameters
+    ----------
+    clean : array-like of shape (n_series, n_timesteps[, n_channels]) or \
+(n_timesteps,)
+        Clean reference series.
+    estimate : array-like of the same shape
+        Denoised (or noisy) series.
+    per_series : bool, default=False
+        Return one value per series instead of their mean.
+
+    Returns
+    -------
+    float or ndarray of shape (n_series,)
+        ``10 log10(sum(clean**2) / sum((clean - estimate)**2))``; ``inf`` for a
+        perfect estimate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.metrics import snr
+    >>> clean = np.ones((1, 100))
+    >>> round(snr(clean, clean + 0.1), 2)
+    20.0
+    """
+    clean, estimate = _pair(clean, estimate)
+    values = _power_ratio_db(
+        np.sum(clean**2, axis=1), np.sum((clean - estimate) ** 2, axis=1)
+    )
+    return _reduce(values, per_series)
+
+
+def snr_improvement(clean, noisy, estimate, *, per_series=False):
+    """Gain in SNR of the estimate over the noisy input, in dB.
+
+    Parameters
+    ----------
+    clean : array-like
+        Clean reference series.
+    noisy : array-like of the same shape
+        Noisy input that was denoised.
+    estimate : array-like of the same shape
+        Denoised series.
+    per_series : bool, default=False
+        Return one value per series instead of their mean.
+
+    Returns
+    -------
+    float or ndarray of shape (n_series,)
+        ``snr(clean, estimate) - snr(clean, noisy)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.metrics import snr_improvement
+    >>> clean = np.ones((1, 100))
+    >>> round(snr_improvement(clean, clean + 0.1, clean + 0.01), 2)
+    20.0
+    """
+    _pair(clean, noisy, ("clean", "noisy"))
+    out = snr(clean, estimate, per_series=True) - snr(clean, noisy, per_series=True)
+    return _reduce(out, per_series)
+
+
+def rmse(clean, estimate, *, per_series=False):
+    """Root mean squared error, in the units of the series.
+
+    Parameters
+    ----------
+    clean, estimate : array-like of the same shape
+        Clean reference and estimate.
+    per_series : bool, default=False
+        Return one value per series instead of their mean.
+
+    Returns
+    -------
+    float or ndarray of shape (n_series,)
+
+    Examples
+    --------
+    >>> from skdenoise.metrics import rmse
+    >>> rmse([[0.0, 0.0]], [[3.0, 4.0]]) ** 2
+    12.5
+    """
+    clean, estimate = _pair(clean, estimate)
+    return _reduce(np.sqrt(np.mean((clean - estimate) ** 2, axis=1)), per_series)
+
+
+def prd(clean, estimate, *, per_series=False):
+    """Percentage root-mean-square difference, in %.
+
+    Parameters
+    ----------
+    clean, estimate : array-like of the same shape
+        Clean reference and estimate.
+    per_series : bool, default=False
+        Return one value per series instead of their mean.
+
+    Returns
+    -------
+    float or ndarray of shape (n_series,)
+        ``100 sqrt(sum((clean - estimate)**2) / sum(clean**2))``.
+
+    Examples
+    --------
+    >>> from skdenoise.metrics import prd
+    >>> prd([[3.0, 4.0]], [[3.0, 4.5]])
+    10.0
+    """
+    clean, estimate = _pair(clean, estimate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = 100.0 * np.sqrt(
+            np.sum((clean - estimate) ** 2, axis=1) / np.sum(clean**2, axis=1)
+        )
+    return _reduce(values, per_series)
+
+
+def ssd(clean, estimate, *, per_series=False):
+    """Sum of squared differences.
+
+    Parameters
+    ----------
+    clean, estimate : array-like of the same shape
+        Clean reference and estimate.
+    per_series : bool, default=False
+        Return one value per series instead of their mean.
+
+    Returns
+    -------
+    float or ndarray of shape (n_series,)
+
+    Examples
+    --------
+    >>> from skdenoise.metrics import ssd
+    >>> ssd([[0.0, 0.0]], [[1.0, 2.0]])
+    5.0
+    """
+    clean, estimate = _pair(clean, estimate)
+    return _reduce(np.sum((clean - estimate) ** 2, axis=1), per_series)
+
+
+def mad(clean, estimate, *, per_series=False):
+    """Maximum absolute deviation between the estimate and the clean series.
+
+    Parameters
+    ----------
+    clean, estimate : array-like of the same shape
+        Clean reference and estimate.
+    per_series : bool, default=False
+        Return one value per series instead of their mean.
+
+    Returns
+    -------
+    float or ndarray of shape (n_series,)
+
+    Examples
+    --------
+    >>> from skdenoise.metrics import mad
+    >>> mad([[0.0, 0.0]], [[1.0, -2.0]])
+    2.0
+    """
+    clean, estimate = _pair(clean, estimate)
+    return _reduce(np.max(np.abs(clean - estimate), axis=1), per_series)
+
+
+def cosine_similarity(clean, estimate, *, per_series=False):
+    """Cosine similarity between the clean series and the estimate.
+
+    Parameters
+    ----------
+    clean, estimate : array-like of the same shape
+        Clean reference and estimate.
+    per_series : bool, default=False
+        Return one value per series instead of their mean.
+
+    Returns
+    -------
+    float or ndarray of shape (n_series,)
+        In [-1, 1]; NaN where either series is all zeros.
+
+    Examples
+    --------
+    >>> from skdenoise.metrics import cosine_similarity
+    >>> cosine_similarity([[1.0, 0.0]], [[2.0, 0.0]])
+    1.0
+    """
+    clean, estimate = _pair(clean, estimate)
+    norms = np.linalg.norm(clean, axis=1) * np.linalg.norm(estimate, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.sum(clean * estimate, axis=1) / norms
+    return _reduce(values, per_series)
+
+
+METRICS = {
+    "snr": snr,
+    "rmse": rmse,
+    "prd": prd,
+    "ssd": ssd,
+    "mad": mad,
+    "cosine_similarity": cosine_similarity,
+}
+
+
+class _TransformScorer:
+    """Scorer ``scorer(estimator, X, y)`` that denoises ``X`` with ``transform``.
+
+    scikit-learn's ``make_scorer`` only calls ``predict``-like methods, so the
+    denoising scorers are plain callables with the signature that
+    ``GridSearchCV(scoring=...)`` and ``cross_val_score`` accept.
+    """
+
+    def __init__(self, name, uses_input):
+        self._name = name
+        self._uses_input = uses_input
+
+    def __call__(self, estimator, X, y):
+        if y is None:
+            raise ValueError(
+                f"{self._name} needs the clean series y to score the denoised X."
+            )
+        estimate = estimator.transform(X)
+        clean = np.asarray(y)
+        estimate = np.asarray(estimate).reshape(clean.shape)
+        if self._uses_input:
+            return snr_improvement(clean, np.asarray(X).reshape(clean.shape), estimate)
+        return snr(clean, estimate)
+
+    def __repr__(self):
+        return self._name
+
+    def __reduce__(self):
+        return (_scorer_by_name, (self._name,))
+
+
+def _scorer_by_name(name):
+    return {"snr_scorer": snr_scorer, "snr_improvement_scorer": snr_improvement_scorer}[
+        name
+    ]
+
+
+#: Scorer giving the mean SNR (dB) of ``estimator.transform(X)`` against ``y``.
+snr_scorer = _TransformScorer("snr_scorer", uses_input=False)
+
+#: Scorer giving the mean SNR improvement (dB) of ``estimator.transform(X)`` over
+#: ``X``, with ``y`` the clean series. ``X`` must be in the units of ``y``.
+snr_improvement_scorer = _TransformScorer("snr_improvement_scorer", uses_input=True)
