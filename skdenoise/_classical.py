@@ -1,0 +1,753 @@
+"""Classical (non-learned) denoisers with the API of the package's denoisers.
+
+Every estimator here is a scikit-learn transformer that filters each series and
+channel along the time axis. ``fit`` only validates the input and records its
+shape (and, where relevant, designs the filter); the denoising itself happens in
+``transform``, vectorised over series and channels.
+"""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+import pywt
+from scipy import ndimage, signal
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._mixin import DenoiserMixin
+from ._validation import as_3d, check_series, check_target, restore_ndim
+
+__all__ = [
+    "WaveletDenoiser",
+    "BandpassDenoiser",
+    "SavitzkyGolayDenoiser",
+    "WienerDenoiser",
+    "MedianDenoiser",
+]
+
+#: Ratio between the median absolute value and the standard deviation of a
+#: zero-mean Gaussian, used by the MAD noise estimate.
+_MAD_TO_SIGMA = 0.6745
+
+#: Largest number of decomposition levels chosen when ``level=None``.
+_DEFAULT_MAX_LEVEL = 5
+
+
+def _check_ignored_target(estimator, y, X):
+    """Validate a ``y`` passed to the ``fit`` of an estimator that ignores it.
+
+    ``None`` and a 1-D ``y`` with one value per series (as scikit-learn's
+    generic tools pass) are accepted silently. Anything else must be a batch
+    of clean series with ``X``'s shape.
+    """
+    if y is None:
+        return
+    if not hasattr(y, "shape"):
+        y = np.asarray(y, dtype=object)
+    if len(y.shape) == 1:
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"{type(estimator).__name__}.fit got y with {y.shape[0]} values for "
+                f"{X.shape[0]} series; y is ignored by this estimator but, when "
+                "given, must hold one value per series or have X's shape "
+                f"{tuple(X.shape)}."
+            )
+        return
+    check_target(y, X, estimator=estimator)
+
+
+def _check_odd_window(estimator, window_length):
+    if window_length % 2 == 0:
+        raise ValueError(
+            f"window_length of {type(estimator).__name__} must be an odd integer "
+            f"so that the window is centred on each sample; got {window_length}."
+        )
+
+
+def _denoiser_tags(tags):
+    tags.input_tags.three_d_array = True
+    tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+    tags.target_tags.required = False
+    return tags
+
+
+class _SeriesFilterMixin:
+    """``fit`` and ``transform`` shared by the classical denoisers.
+
+    Subclasses implement ``_denoise(X)`` on a 3-D float64 array of shape
+    ``(n_series, n_timesteps, n_channels)`` and return a new array of the same
+    shape; they may implement ``_fit_filter(X)`` to check parameters that
+    depend on each other or on the series length and to set fitted attributes.
+    """
+
+    def _fit_filter(self, X):
+        """Check cross-parameter constraints and set extra fitted attributes."""
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Validate the series and record their shape.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Series, noisy or not; only their shape is used.
+        y : None or array-like, default=None
+            Ignored: the filter has nothing to learn. It is accepted for
+            compatibility with pipelines and model selection tools, and is
+            validated when given: either one value per series (ignored
+            silently) or clean series of ``X``'s shape.
+
+        Returns
+        -------
+        self : object
+            The fitted denoiser.
+        """
+        X = check_series(X, estimator=self)
+        _check_ignored_target(self, y, X)
+        self._fit_filter(X)
+        self.n_features_in_ = X.shape[1]
+        self.n_channels_in_ = 1 if X.ndim == 2 else X.shape[2]
+        return self
+
+    def transform(self, X):
+        """Denoise each series and channel along the time axis.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series, with the number of timesteps and channels seen in
+            ``fit``.
+
+        Returns
+        -------
+        X_denoised : ndarray of the same shape as X
+            Denoised series; float32 when ``X`` is float32, float64 otherwise.
+            ``X`` itself is left unchanged.
+        """
+        check_is_fitted(self)
+        X = check_series(X, estimator=self)
+        n_timesteps = X.shape[1]
+        if n_timesteps != self.n_features_in_:
+            raise ValueError(
+                f"X has {n_timesteps} features, but {type(self).__name__} is "
+                f"expecting {self.n_features_in_} features as input (the number "
+                "of timesteps seen in fit)."
+            )
+        n_channels = 1 if X.ndim == 2 else X.shape[2]
+        if n_channels != self.n_channels_in_:
+            raise ValueError(
+                f"X has {n_channels} channel(s), but {type(self).__name__} was "
+                f"fitted on series with {self.n_channels_in_} channel(s)."
+            )
+        X3 = as_3d(X).astype(np.float64, copy=False)
+        denoised = self._denoise(X3)
+        return restore_ndim(denoised, X.ndim).astype(X.dtype, copy=False)
+
+
+# --------------------------------------------------------------------------- #
+# Wavelet shrinkage
+# --------------------------------------------------------------------------- #
+
+
+def _mad_sigma(coefficients):
+    """Noise level ``median(|d|) / 0.6745`` per series and channel."""
+    return np.median(np.abs(coefficients), axis=1, keepdims=True) / _MAD_TO_SIGMA
+
+
+def _universal_threshold(detail, sigma, n_samples):
+    return sigma * math.sqrt(2.0 * math.log(n_samples))
+
+
+def _bayes_threshold(detail, sigma, n_samples):
+    signal_var = np.mean(detail**2, axis=1, keepdims=True) - sigma**2
+    sigma_x = np.sqrt(np.maximum(signal_var, 0.0))
+    kill_all = np.max(np.abs(detail), axis=1, keepdims=True)
+    ratio = np.divide(sigma**2, sigma_x, out=np.zeros_like(sigma_x), where=sigma_x > 0)
+    return np.where(sigma_x > 0, ratio, kill_all)
+
+
+def _sure_threshold(detail, sigma, n_samples):
+    m = detail.shape[1]
+    scaled = np.divide(detail, sigma, out=np.zeros_like(detail), where=sigma > 0)
+    squares = np.sort(scaled**2, axis=1)
+    cumulative = np.cumsum(squares, axis=1)
+    k = np.arange(m).reshape(1, -1, 1)
+    # Stein's unbiased risk of soft thresholding at t**2 = squares[k]:
+    # m - 2 #{|x| <= t} + sum(min(x**2, t**2)).
+    risk = m - 2.0 * (k + 1) + cumulative + (m - k - 1) * squares
+    best = np.argmin(risk, axis=1, keepdims=True)
+    best_risk = np.take_along_axis(risk, best, axis=1)
+    best_t = np.sqrt(np.take_along_axis(squares, best, axis=1))
+    best_t = np.where(best_risk < m, best_t, 0.0)
+    t_universal = math.sqrt(2.0 * math.log(m)) if m > 1 else 0.0
+    energy = (cumulative[:, -1:, :] - m) / m
+    sparse = energy <= math.log2(m) ** 1.5 / math.sqrt(m)
+    t = np.where(sparse, t_universal, np.minimum(best_t, t_universal))
+    return np.where(sigma > 0, t * sigma, 0.0)
+
+
+_THRESHOLD_RULES = {
+    "universal": _universal_threshold,
+    "bayes": _bayes_threshold,
+    "sure": _sure_threshold,
+}
+
+
+class WaveletDenoiser(
+    _SeriesFilterMixin, DenoiserMixin, TransformerMixin, BaseEstimator
+):
+    """Wavelet shrinkage denoiser (VisuShrink, BayesShrink or SureShrink).
+
+    Each series and channel is decomposed with the discrete wavelet transform,
+    its detail coefficients are thresholded level by level, and the series is
+    reconstructed. The approximation coefficients are kept unchanged.
+
+    Parameters
+    ----------
+    wavelet : str, default="sym8"
+        Name of a discrete wavelet known to PyWavelets
+        (``pywt.wavelist(kind="discrete")``), e.g. ``"db4"``, ``"sym8"``,
+        ``"coif3"``, ``"haar"``.
+    level : int or None, default=None
+        Number of decomposition levels. ``None`` uses
+        ``min(pywt.dwt_max_level(n_timesteps, filter_length), 5)``. A level
+        above ``pywt.dwt_max_level`` is lowered to it, so that no level
+        consists only of boundary coefficients; the level used is stored in
+        ``level_``.
+    threshold : {"universal", "bayes", "sure"}, default="universal"
+        Threshold rule, applied per series, channel and level:
+
+        - ``"universal"`` (VisuShrink): ``sigma * sqrt(2 log n_timesteps)``,
+          the same for every level;
+        - ``"bayes"`` (BayesShrink): ``sigma**2 / sigma_x`` with
+          ``sigma_x = sqrt(max(mean(d**2) - sigma**2, 0))`` the estimated
+          standard deviation of the signal's coefficients ``d`` of the level;
+          when ``sigma_x`` is 0 the whole level is set to zero;
+        - ``"sure"`` (SureShrink): the threshold minimising Stein's unbiased
+          risk estimate of soft thresholding for the level, capped at the
+          universal threshold of the level; for levels whose coefficients
+          carry little energy above the noise, the universal threshold
+          ``sigma * sqrt(2 log m)`` (``m`` coefficients) is used instead.
+    mode : {"soft", "hard"}, default="soft"
+        Soft thresholding shrinks the coefficients above the threshold towards
+        zero by the threshold; hard thresholding keeps them unchanged.
+    noise_estimate : {"finest", "level"}, default="finest"
+        How the noise standard deviation ``sigma`` is estimated, per series
+        and channel: ``"finest"`` uses ``median(|d1|) / 0.6745`` of the finest
+        detail coefficients for every level (white noise); ``"level"``
+        estimates it separately on each level (coloured noise).
+    signal_extension : str, default="symmetric"
+        Signal extension mode of PyWavelets (``pywt.Modes.modes``), e.g.
+        ``"symmetric"``, ``"periodization"``, ``"reflect"``, ``"zero"``.
+
+    Attributes
+    ----------
+    level_ : int
+        Number of decomposition levels used; 0 when the series are shorter
+        than the wavelet filter, in which case ``transform`` returns the
+        series unchanged.
+    n_features_in_ : int
+        Number of timesteps of the series seen in ``fit``.
+    n_channels_in_ : int
+        Number of channels of the series seen in ``fit`` (1 for 2-D input).
+
+    See Also
+    --------
+    BandpassDenoiser : Zero-phase Butterworth band-pass filter.
+    SavitzkyGolayDenoiser : Local polynomial smoothing.
+    WienerDenoiser : Local (adaptive) Wiener filter.
+    MedianDenoiser : Moving median.
+
+    Notes
+    -----
+    The noise level comes from the median absolute deviation of the detail
+    coefficients, which is robust to the few large coefficients carried by
+    the signal [1]_. The SURE threshold is derived for soft thresholding; with
+    ``mode="hard"`` the same threshold is used. Reconstruction is cropped to
+    the input length. Nothing is learned: ``fit`` only validates the input
+    and fixes ``level_`` for the series length.
+
+    References
+    ----------
+    .. [1] D. L. Donoho and I. M. Johnstone, "Ideal spatial adaptation by
+       wavelet shrinkage", Biometrika 81(3), 1994.
+    .. [2] D. L. Donoho and I. M. Johnstone, "Adapting to unknown smoothness
+       via wavelet shrinkage", JASA 90(432), 1995.
+    .. [3] S. G. Chang, B. Yu and M. Vetterli, "Adaptive wavelet thresholding
+       for image denoising and compression", IEEE TIP 9(9), 2000.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.baselines import WaveletDenoiser
+    >>> from skdenoise.metrics import snr
+    >>> rng = np.random.default_rng(0)
+    >>> t = np.linspace(0, 1, 512)
+    >>> clean = np.tile(np.sin(2 * np.pi * 3 * t), (4, 1))
+    >>> noisy = clean + 0.3 * rng.standard_normal(clean.shape)
+    >>> denoiser = WaveletDenoiser().fit(noisy)
+    >>> denoiser.level_
+    5
+    >>> denoiser.transform(noisy).shape
+    (4, 512)
+    >>> bool(denoiser.score(noisy, clean) > snr(clean, noisy) + 5)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "wavelet": [StrOptions(set(pywt.wavelist(kind="discrete")))],
+        "level": [Interval(Integral, 1, None, closed="left"), None],
+        "threshold": [StrOptions(set(_THRESHOLD_RULES))],
+        "mode": [StrOptions({"soft", "hard"})],
+        "noise_estimate": [StrOptions({"finest", "level"})],
+        "signal_extension": [StrOptions(set(pywt.Modes.modes))],
+    }
+
+    def __init__(
+        self,
+        wavelet="sym8",
+        level=None,
+        threshold="universal",
+        mode="soft",
+        noise_estimate="finest",
+        signal_extension="symmetric",
+    ):
+        self.wavelet = wavelet
+        self.level = level
+        self.threshold = threshold
+        self.mode = mode
+        self.noise_estimate = noise_estimate
+        self.signal_extension = signal_extension
+
+    def _fit_filter(self, X):
+        filter_length = pywt.Wavelet(self.wavelet).dec_len
+        max_level = pywt.dwt_max_level(X.shape[1], filter_length)
+        if self.level is None:
+            self.level_ = min(max_level, _DEFAULT_MAX_LEVEL)
+        else:
+            self.level_ = min(self.level, max_level)
+
+    def _denoise(self, X):
+        if self.level_ == 0:
+            return X.copy()
+        n_timesteps = X.shape[1]
+        coeffs = pywt.wavedec(
+            X, self.wavelet, mode=self.signal_extension, level=self.level_, axis=1
+        )
+        rule = _THRESHOLD_RULES[self.threshold]
+        sigma_finest = _mad_sigma(coeffs[-1])
+        shrunk = [coeffs[0]]
+        for detail in coeffs[1:]:
+            sigma = (
+                sigma_finest if self.noise_estimate == "finest" else _mad_sigma(detail)
+            )
+            t = rule(detail, sigma, n_timesteps)
+            magnitude = np.abs(detail)
+            if self.mode == "soft":
+                shrunk.append(np.sign(detail) * np.maximum(magnitude - t, 0.0))
+            else:
+                shrunk.append(np.where(magnitude > t, detail, 0.0))
+        rebuilt = pywt.waverec(shrunk, self.wavelet, mode=self.signal_extension, axis=1)
+        return rebuilt[:, :n_timesteps]
+
+    def __sklearn_tags__(self):
+        return _denoiser_tags(super().__sklearn_tags__())
+
+
+# --------------------------------------------------------------------------- #
+# Butterworth band-pass (+ notch)
+# --------------------------------------------------------------------------- #
+
+
+def _default_padlen(sos):
+    """Padding that ``scipy.signal.sosfiltfilt`` uses by default."""
+    n_zeros = min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
+    return 3 * (2 * len(sos) + 1 - n_zeros)
+
+
+class BandpassDenoiser(
+    _SeriesFilterMixin, DenoiserMixin, TransformerMixin, BaseEstimator
+):
+    """Zero-phase Butterworth band-pass filter with an optional notch.
+
+    Parameters
+    ----------
+    sampling_rate : float, default=360.0
+        Sampling frequency of the series in Hz (360 Hz is the MIT-BIH rate).
+    low_cutoff : float or None, default=0.67
+        Lower -3 dB edge in Hz (of the one-way filter). ``None`` makes the
+        filter a low-pass at ``high_cutoff``. The default removes ECG baseline
+        wander.
+    high_cutoff : float or None, default=40.0
+        Upper -3 dB edge in Hz (of the one-way filter). ``None`` makes the
+        filter a high-pass at ``low_cutoff``. When both cut-offs are ``None``
+        no band filtering is done (only the notch, if any).
+    order : int, default=4
+        Order of the Butterworth prototype; the band-pass has ``2 * order``
+        poles.
+    notch : float or None, default=None
+        Frequency in Hz of a powerline notch (typically 50 or 60) applied in
+        addition to the band filter. ``None`` disables it.
+    notch_quality : float, default=30.0
+        Quality factor of the notch: its -3 dB width is ``notch /
+        notch_quality`` Hz.
+
+    Attributes
+    ----------
+    sos_ : ndarray of shape (n_sections, 6)
+        Second-order sections of the one-way filter (band filter followed by
+        the notch); empty when no filtering is requested.
+    n_features_in_ : int
+        Number of timesteps of the series seen in ``fit``.
+    n_channels_in_ : int
+        Number of channels of the series seen in ``fit`` (1 for 2-D input).
+
+    See Also
+    --------
+    WaveletDenoiser : Wavelet shrinkage.
+    SavitzkyGolayDenoiser : Local polynomial smoothing.
+
+    Notes
+    -----
+    The filter is run forwards and backwards with
+    :func:`scipy.signal.sosfiltfilt`, so it has no phase distortion and its
+    magnitude response is the square of the one-way response (the cut-offs
+    are then -6 dB points). The series are extended at both ends by odd
+    reflection of ``min(padlen, n_timesteps - 1)`` samples, with ``padlen``
+    scipy's default ``3 * (2 * n_sections + 1)`` (minus the trivial
+    sections); on series shorter than that the padding is shortened rather
+    than failing, and a one-sample series is filtered without padding. Edge
+    transients last about as long as the impulse response of the filter
+    (a few seconds for the default 0.67 Hz high-pass edge), so on short series
+    they dominate the result.
+
+    The cut-offs must lie strictly between 0 and the Nyquist frequency
+    ``sampling_rate / 2``, with ``low_cutoff < high_cutoff``; this is checked
+    in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.baselines import BandpassDenoiser
+    >>> t = np.arange(7200) / 360.0
+    >>> clean = np.sin(2 * np.pi * 10 * t)[np.newaxis]
+    >>> noisy = clean + 0.5 * np.sin(2 * np.pi * 0.1 * t) + 0.5 * np.sin(
+    ...     2 * np.pi * 100 * t)
+    >>> denoiser = BandpassDenoiser(sampling_rate=360.0, notch=50.0).fit(noisy)
+    >>> denoiser.sos_.shape
+    (5, 6)
+    >>> out = denoiser.transform(noisy)
+    >>> bool(np.abs(out - clean)[:, 1800:-1800].max() < 0.01)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "sampling_rate": [Interval(Real, 0, None, closed="neither")],
+        "low_cutoff": [Interval(Real, 0, None, closed="neither"), None],
+        "high_cutoff": [Interval(Real, 0, None, closed="neither"), None],
+        "order": [Interval(Integral, 1, None, closed="left")],
+        "notch": [Interval(Real, 0, None, closed="neither"), None],
+        "notch_quality": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        sampling_rate=360.0,
+        low_cutoff=0.67,
+        high_cutoff=40.0,
+        order=4,
+        notch=None,
+        notch_quality=30.0,
+    ):
+        self.sampling_rate = sampling_rate
+        self.low_cutoff = low_cutoff
+        self.high_cutoff = high_cutoff
+        self.order = order
+        self.notch = notch
+        self.notch_quality = notch_quality
+
+    def _fit_filter(self, X):
+        fs = float(self.sampling_rate)
+        nyquist = fs / 2.0
+        for name in ("low_cutoff", "high_cutoff", "notch"):
+            value = getattr(self, name)
+            if value is not None and value >= nyquist:
+                raise ValueError(
+                    f"{name}={value} Hz must be below the Nyquist frequency "
+                    f"sampling_rate / 2 = {nyquist} Hz."
+                )
+        low, high = self.low_cutoff, self.high_cutoff
+        if low is not None and high is not None and low >= high:
+            raise ValueError(
+                f"low_cutoff={low} Hz must be below high_cutoff={high} Hz; use "
+                "low_cutoff=None for a low-pass or high_cutoff=None for a "
+                "high-pass filter."
+            )
+        sections = []
+        if low is not None and high is not None:
+            sections.append(
+                signal.butter(
+                    self.order, [low, high], btype="bandpass", fs=fs, output="sos"
+                )
+            )
+        elif low is not None:
+            sections.append(
+                signal.butter(self.order, low, btype="highpass", fs=fs, output="sos")
+            )
+        elif high is not None:
+            sections.append(
+                signal.butter(self.order, high, btype="lowpass", fs=fs, output="sos")
+            )
+        if self.notch is not None:
+            b, a = signal.iirnotch(self.notch, self.notch_quality, fs=fs)
+            sections.append(signal.tf2sos(b, a))
+        self.sos_ = np.vstack(sections) if sections else np.empty((0, 6))
+
+    def _denoise(self, X):
+        if len(self.sos_) == 0:
+            return X.copy()
+        # sosfilt needs writable coefficients; sos_ may be a read-only memmap
+        sos = np.array(self.sos_, dtype=np.float64)
+        padlen = min(_default_padlen(sos), X.shape[1] - 1)
+        return signal.sosfiltfilt(sos, X, axis=1, padlen=padlen)
+
+    def __sklearn_tags__(self):
+        return _denoiser_tags(super().__sklearn_tags__())
+
+
+# --------------------------------------------------------------------------- #
+# Moving-window filters
+# --------------------------------------------------------------------------- #
+
+
+class SavitzkyGolayDenoiser(
+    _SeriesFilterMixin, DenoiserMixin, TransformerMixin, BaseEstimator
+):
+    """Savitzky-Golay smoothing: a moving least-squares polynomial fit.
+
+    Parameters
+    ----------
+    window_length : int, default=15
+        Length of the moving window, in samples; must be odd.
+    polyorder : int, default=3
+        Degree of the polynomial fitted in each window; must be smaller than
+        ``window_length``.
+    mode : {"interp", "mirror", "nearest", "constant", "wrap"}, \
+default="interp"
+        Handling of the edges, as in :func:`scipy.signal.savgol_filter`:
+        ``"interp"`` fits a polynomial to the first and last windows; the
+        other modes extend the series.
+
+    Attributes
+    ----------
+    window_length_ : int
+        Window length used for series of the fitted length (see Notes).
+    polyorder_ : int
+        Polynomial degree used for series of the fitted length.
+    n_features_in_ : int
+        Number of timesteps of the series seen in ``fit``.
+    n_channels_in_ : int
+        Number of channels of the series seen in ``fit`` (1 for 2-D input).
+
+    See Also
+    --------
+    WienerDenoiser : Local (adaptive) Wiener filter.
+    MedianDenoiser : Moving median.
+
+    Notes
+    -----
+    With ``mode="interp"`` the window cannot be longer than the series. For
+    series shorter than ``window_length`` the largest odd window that fits
+    is used instead, and ``polyorder`` is lowered to ``window_length_ - 1``
+    when needed, in which case the fit interpolates every sample and the
+    series is returned unchanged. The other modes accept any window length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.baselines import SavitzkyGolayDenoiser
+    >>> X = np.array([[0.0, 1.0, 4.0, 9.0, 16.0, 25.0, 36.0]])
+    >>> denoiser = SavitzkyGolayDenoiser(window_length=5, polyorder=2)
+    >>> np.round(denoiser.fit_transform(X), 6)
+    array([[ 0.,  1.,  4.,  9., 16., 25., 36.]])
+    >>> SavitzkyGolayDenoiser().fit(np.zeros((1, 4))).window_length_
+    3
+    """
+
+    _parameter_constraints: dict = {
+        "window_length": [Interval(Integral, 1, None, closed="left")],
+        "polyorder": [Interval(Integral, 0, None, closed="left")],
+        "mode": [StrOptions({"interp", "mirror", "nearest", "constant", "wrap"})],
+    }
+
+    def __init__(self, window_length=15, polyorder=3, mode="interp"):
+        self.window_length = window_length
+        self.polyorder = polyorder
+        self.mode = mode
+
+    def _fit_filter(self, X):
+        _check_odd_window(self, self.window_length)
+        if self.polyorder >= self.window_length:
+            raise ValueError(
+                f"polyorder={self.polyorder} must be smaller than "
+                f"window_length={self.window_length}."
+            )
+        window = self.window_length
+        n_timesteps = X.shape[1]
+        if self.mode == "interp" and window > n_timesteps:
+            window = n_timesteps if n_timesteps % 2 else n_timesteps - 1
+        self.window_length_ = window
+        self.polyorder_ = min(self.polyorder, window - 1)
+
+    def _denoise(self, X):
+        return signal.savgol_filter(
+            X, self.window_length_, self.polyorder_, mode=self.mode, axis=1
+        )
+
+    def __sklearn_tags__(self):
+        return _denoiser_tags(super().__sklearn_tags__())
+
+
+class WienerDenoiser(
+    _SeriesFilterMixin, DenoiserMixin, TransformerMixin, BaseEstimator
+):
+    """Local (adaptive) Wiener filter, as :func:`scipy.signal.wiener`.
+
+    Each sample is pulled towards the mean of its window by an amount that
+    depends on the local variance: ``mean + max(1 - noise / var, 0) * (x -
+    mean)``, with ``mean`` and ``var`` the mean and variance of the window.
+
+    Parameters
+    ----------
+    window_length : int, default=15
+        Length of the moving window, in samples; must be odd.
+    noise_power : float or None, default=None
+        Variance of the noise, in squared units of the series. ``None``
+        estimates it per series and channel as the mean of the local variance.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of timesteps of the series seen in ``fit``.
+    n_channels_in_ : int
+        Number of channels of the series seen in ``fit`` (1 for 2-D input).
+
+    See Also
+    --------
+    SavitzkyGolayDenoiser : Local polynomial smoothing.
+    MedianDenoiser : Moving median.
+
+    Notes
+    -----
+    Unlike :func:`scipy.signal.wiener`, which pads the series with zeros, the
+    windows at the edges are completed by mirror reflection of the series
+    (``scipy.ndimage`` mode ``"reflect"``). Away from the edges (more than
+    ``window_length // 2`` samples), and for a given ``noise_power``, the
+    result equals scipy's; with ``noise_power=None`` the estimates differ
+    slightly because the edge windows enter the mean local variance.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.baselines import WienerDenoiser
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.sin(np.linspace(0, 6, 200))[np.newaxis] + 0.1 * rng.standard_normal(
+    ...     (1, 200))
+    >>> WienerDenoiser(window_length=9).fit_transform(X).shape
+    (1, 200)
+    """
+
+    _parameter_constraints: dict = {
+        "window_length": [Interval(Integral, 1, None, closed="left")],
+        "noise_power": [Interval(Real, 0, None, closed="left"), None],
+    }
+
+    def __init__(self, window_length=15, noise_power=None):
+        self.window_length = window_length
+        self.noise_power = noise_power
+
+    def _fit_filter(self, X):
+        _check_odd_window(self, self.window_length)
+
+    def _denoise(self, X):
+        offset = X.mean(axis=1, keepdims=True)
+        centred = X - offset
+        size = self.window_length
+        local_mean = ndimage.uniform_filter1d(centred, size, axis=1, mode="reflect")
+        local_var = ndimage.uniform_filter1d(
+            centred * centred, size, axis=1, mode="reflect"
+        )
+        local_var -= local_mean**2
+        np.maximum(local_var, 0.0, out=local_var)
+        if self.noise_power is None:
+            noise = local_var.mean(axis=1, keepdims=True)
+        else:
+            noise = float(self.noise_power)
+        noise = np.broadcast_to(noise, local_var.shape)
+        keep = local_var > noise
+        gain = np.zeros_like(local_var)
+        np.divide(noise, local_var, out=gain, where=keep)
+        gain = np.where(keep, 1.0 - gain, 0.0)
+        return local_mean + gain * (centred - local_mean) + offset
+
+    def __sklearn_tags__(self):
+        return _denoiser_tags(super().__sklearn_tags__())
+
+
+class MedianDenoiser(
+    _SeriesFilterMixin, DenoiserMixin, TransformerMixin, BaseEstimator
+):
+    """Moving median filter, robust to impulsive noise and spikes.
+
+    Parameters
+    ----------
+    window_length : int, default=5
+        Length of the moving window, in samples; must be odd.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of timesteps of the series seen in ``fit``.
+    n_channels_in_ : int
+        Number of channels of the series seen in ``fit`` (1 for 2-D input).
+
+    See Also
+    --------
+    WienerDenoiser : Local (adaptive) Wiener filter.
+    SavitzkyGolayDenoiser : Local polynomial smoothing.
+
+    Notes
+    -----
+    Computed with :func:`scipy.ndimage.median_filter` along the time axis only.
+    The windows at the edges are completed by mirror reflection of the series
+    (mode ``"reflect"``), whereas :func:`scipy.signal.medfilt` pads with
+    zeros; away from the edges the two agree.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.baselines import MedianDenoiser
+    >>> X = np.array([[1.0, 1.0, 9.0, 1.0, 1.0, 2.0, 2.0]])
+    >>> MedianDenoiser(window_length=3).fit_transform(X)
+    array([[1., 1., 1., 1., 1., 2., 2.]])
+    """
+
+    _parameter_constraints: dict = {
+        "window_length": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, window_length=5):
+        self.window_length = window_length
+
+    def _fit_filter(self, X):
+        _check_odd_window(self, self.window_length)
+
+    def _denoise(self, X):
+        return ndimage.median_filter(X, size=(1, self.window_length, 1), mode="reflect")
+
+    def __sklearn_tags__(self):
+        return _denoiser_tags(super().__sklearn_tags__())
