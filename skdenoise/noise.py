@@ -17,6 +17,22 @@ where ``x`` is the clean series and ``n`` the noise added to it. With
 6 dB; with ``snr=(0.0, 12.0)`` each series draws its own SNR uniformly from that
 range. With ``snr=None`` the raw noise is scaled by ``amplitude`` instead
 (standard deviation of the noise, in the units of the series).
+
+Models
+------
+- :class:`WhiteNoise`: white Gaussian noise;
+- :class:`ColoredNoise`: Gaussian noise with a ``1/f**alpha`` power spectrum
+  (pink for ``alpha=1``, brown for ``alpha=2``);
+- :class:`ImpulseNoise`: sparse spikes or salt-and-pepper replacement;
+- :class:`BaselineWander`: slow drift made of a few low-frequency sinusoids;
+- :class:`PowerlineNoise`: 50 or 60 Hz mains interference with harmonics;
+- :class:`MuscleNoise`: band-limited noise in bursts (electromyographic noise);
+- :class:`RecordedNoise`: random stretches of a real noise recording;
+- :class:`NoiseMixture`: a randomly weighted sum of other models.
+
+Apart from :class:`WhiteNoise` and :class:`RecordedNoise`, the raw noise of a
+model has a root-mean-square value of 1 per series, so with ``snr=None``
+``amplitude`` is the RMS of the noise added to each series.
 """
 
 import numbers
@@ -24,9 +40,20 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from ._validation import check_finite_scalar, check_series
+from ._validation import as_3d, check_finite_scalar, check_series
 
-__all__ = ["BaseNoise", "WhiteNoise"]
+__all__ = [
+    "BaseNoise",
+    "WhiteNoise",
+    "ColoredNoise",
+    "ImpulseNoise",
+    "BaselineWander",
+    "PowerlineNoise",
+    "MuscleNoise",
+    "RecordedNoise",
+    "NoiseMixture",
+    "scale_noise",
+]
 
 
 def _rng(random_state):
@@ -57,6 +84,16 @@ class BaseNoise(BaseEstimator):
         per series. ``None`` scales the raw noise by ``amplitude`` instead.
     amplitude : float, default=1.0
         Scale of the raw noise when ``snr`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.noise import BaseNoise, WhiteNoise
+    >>> noise = WhiteNoise(amplitude=0.1)
+    >>> isinstance(noise, BaseNoise)
+    True
+    >>> noise.sample((2, 5), random_state=0).shape
+    (2, 5)
     """
 
     def __init__(self, snr=None, amplitude=1.0):
@@ -120,12 +157,14 @@ class BaseNoise(BaseEstimator):
             In ``X``'s floating dtype.
         """
         X = check_series(X)
-        rng = _rng(random_state)
+        noise = self._draw(as_3d(X), _rng(random_state)).reshape(X.shape)
+        return (X + noise).astype(X.dtype, copy=False)
+
+    def _draw(self, X, rng):
+        """Scaled noise for the validated 3-D clean series ``X``."""
         target = self._check_snr()
         noise = self.sample(X.shape, rng)
-        return (X + scale_noise(X, noise, target, self.amplitude, rng)).astype(
-            X.dtype, copy=False
-        )
+        return scale_noise(X, noise, target, self.amplitude, rng)
 
     def __call__(self, X, random_state=None):
         """Alias of :meth:`apply`."""
@@ -152,6 +191,15 @@ def scale_noise(X, noise, snr, amplitude=1.0, random_state=None):
     -------
     ndarray
         The scaled noise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.noise import scale_noise
+    >>> X = np.ones((2, 4))
+    >>> noise = scale_noise(X, np.array([[1.0, -1, 1, -1], [2, 0, 0, 0]]), 20.0)
+    >>> np.round(10 * np.log10((X**2).sum(1) / (noise**2).sum(1)), 6)
+    array([20., 20.])
     """
     if snr is None:
         return noise * amplitude
@@ -195,3 +243,658 @@ class WhiteNoise(BaseNoise):
 
     def _sample(self, shape, rng):
         return rng.standard_normal(shape)
+
+
+def _check_positive(value, name, *, allow_zero=False):
+    value = check_finite_scalar(value, name)
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be {bound}; got {value!r}.")
+    return value
+
+
+def _check_count(value, name, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {value!r}.")
+    return int(value)
+
+
+def _check_sampling_rate(owner, sampling_rate):
+    name = f"{type(owner).__name__}: sampling_rate"
+    if sampling_rate is None:
+        raise ValueError(
+            f"{name} is required (the sampling rate of the series in Hz, e.g. "
+            f"{type(owner).__name__}(sampling_rate=360.0)); got None."
+        )
+    return _check_positive(sampling_rate, name)
+
+
+def _unit_rms(noise):
+    """Scale each series of a 3-D array to a root-mean-square value of 1."""
+    rms = np.sqrt(np.mean(np.square(noise), axis=(1, 2), keepdims=True))
+    return np.divide(noise, rms, out=np.zeros_like(noise), where=rms > 0)
+
+
+def _band_limited(shape, rng, sampling_rate, low, high):
+    """White Gaussian noise keeping only the frequencies in ``[low, high]`` Hz."""
+    white = rng.standard_normal(shape)
+    freqs = np.fft.rfftfreq(shape[1], d=1.0 / sampling_rate)
+    keep = (freqs >= low) & (freqs <= high)
+    spectrum = np.fft.rfft(white, axis=1) * keep[np.newaxis, :, np.newaxis]
+    return np.fft.irfft(spectrum, n=shape[1], axis=1), bool(keep.any())
+
+
+def _sum_of_sinusoids(shape, sampling_rate, frequencies, amplitudes, phases):
+    """Sum over the last axis of sinusoids of shape ``(n, 1, n_channels, k)``."""
+    t = (np.arange(shape[1]) / sampling_rate)[np.newaxis, :, np.newaxis]
+    out = np.zeros(shape)
+    for k in range(frequencies.shape[-1]):
+        out += amplitudes[..., k] * np.sin(
+            2.0 * np.pi * frequencies[..., k] * t + phases[..., k]
+        )
+    return out
+
+
+class ColoredNoise(BaseNoise):
+    """Gaussian noise with a ``1/f**alpha`` power spectrum.
+
+    White Gaussian noise is shaped in the frequency domain: its Fourier
+    coefficients are multiplied by ``f**(-alpha/2)`` (the zero frequency is
+    removed), so the power spectrum falls as ``1/f**alpha``. ``alpha=0`` is white
+    noise, ``alpha=1`` pink (flicker) noise and ``alpha=2`` brown (random-walk
+    like) noise; a negative ``alpha`` gives blue noise.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Exponent of the power spectrum.
+    snr : float, tuple of two floats or None, default=None
+        Target SNR in dB per series, or a ``(low, high)`` range drawn uniformly
+        per series. ``None`` scales the raw noise by ``amplitude`` instead.
+    amplitude : float, default=1.0
+        Root-mean-square value of each series' noise when ``snr`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.noise import ColoredNoise
+    >>> from skdenoise.metrics import snr
+    >>> clean = np.sin(np.linspace(0, 10, 256))[None, :]
+    >>> noisy = ColoredNoise(alpha=2.0, snr=10.0).apply(clean, random_state=0)
+    >>> round(snr(clean, noisy), 6)
+    10.0
+    """
+
+    def __init__(self, alpha=1.0, snr=None, amplitude=1.0):
+        self.alpha = alpha
+        self.snr = snr
+        self.amplitude = amplitude
+
+    def _sample(self, shape, rng):
+        alpha = check_finite_scalar(self.alpha, "ColoredNoise: alpha")
+        n_timesteps = shape[1]
+        if n_timesteps < 2:
+            raise ValueError(
+                f"ColoredNoise needs series of at least 2 timesteps; got {n_timesteps}."
+            )
+        freqs = np.fft.rfftfreq(n_timesteps)
+        gain = np.zeros_like(freqs)
+        gain[1:] = freqs[1:] ** (-alpha / 2.0)
+        spectrum = np.fft.rfft(rng.standard_normal(shape), axis=1)
+        colored = np.fft.irfft(
+            spectrum * gain[np.newaxis, :, np.newaxis], n=n_timesteps, axis=1
+        )
+        return _unit_rms(colored)
+
+
+_IMPULSE_KINDS = ("spikes", "salt_pepper")
+
+
+class ImpulseNoise(BaseNoise):
+    """Sparse impulses: spikes of random sign, or salt-and-pepper replacement.
+
+    Each sample of each channel is hit independently with probability
+    ``density``; every series gets at least one impulse, so an SNR can always be
+    reached.
+
+    - ``kind="spikes"`` adds spikes of height 1 and random sign (raw noise);
+      they are scaled to the target SNR, or by ``amplitude`` when ``snr`` is
+      None.
+    - ``kind="salt_pepper"`` replaces the hit samples by an extreme value of
+      their series (per channel): with ``mid`` and ``half`` the centre and half
+      width of the channel's range, a "salt" sample becomes
+      ``mid + amplitude * half`` and a "pepper" sample ``mid - amplitude * half``
+      (the channel's maximum and minimum for ``amplitude=1``; ``half`` is taken
+      as 1 for a constant channel). A hit on a sample that already holds the
+      drawn extreme takes the other one, so every hit changes the series. With
+      a target ``snr``, the replacement uses
+      ``amplitude=1`` and the resulting change of the series (extreme minus
+      clean value at the hit samples) is then scaled to the exact SNR, so the
+      hit samples move from their clean value towards (or beyond) the extreme.
+      :meth:`sample` and a salt-and-pepper component of a mixture without the
+      clean series give the same unit spikes as ``kind="spikes"``.
+
+    Parameters
+    ----------
+    density : float, default=0.01
+        Probability, in (0, 1], that a sample is hit.
+    kind : {"spikes", "salt_pepper"}, default="spikes"
+        Additive spikes or replacement by the series' extremes.
+    snr : float, tuple of two floats or None, default=None
+        Target SNR in dB per series, or a ``(low, high)`` range drawn uniformly
+        per series. ``None`` scales the raw noise by ``amplitude`` instead.
+    amplitude : float, default=1.0
+        Height of the spikes, or the extreme as a multiple of the half range for
+        salt-and-pepper, when ``snr`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.noise import ImpulseNoise
+    >>> clean = np.zeros((1, 10))
+    >>> noisy = ImpulseNoise(density=0.3, amplitude=2.0).apply(clean, random_state=0)
+    >>> sorted(set(np.abs(noisy).ravel().tolist()))
+    [0.0, 2.0]
+    """
+
+    def __init__(self, density=0.01, kind="spikes", snr=None, amplitude=1.0):
+        self.density = density
+        self.kind = kind
+        self.snr = snr
+        self.amplitude = amplitude
+
+    def _check_kind(self):
+        if self.kind not in _IMPULSE_KINDS:
+            raise ValueError(
+                f"ImpulseNoise: kind must be one of {_IMPULSE_KINDS}; got "
+                f"{self.kind!r}."
+            )
+        return self.kind
+
+    def _impulses(self, shape, rng):
+        """Hit mask and signs, with at least one hit per series."""
+        density = _check_positive(self.density, "ImpulseNoise: density")
+        if density > 1:
+            raise ValueError(f"ImpulseNoise: density must be <= 1; got {density!r}.")
+        n_series = shape[0]
+        hit = rng.random(shape) < density
+        fallback = rng.integers(0, shape[1] * shape[2], size=n_series)
+        flat = hit.reshape(n_series, -1)
+        empty = np.flatnonzero(~flat.any(axis=1))
+        flat[empty, fallback[empty]] = True
+        signs = np.where(rng.random(shape) < 0.5, -1.0, 1.0)
+        return hit, signs
+
+    def _sample(self, shape, rng):
+        self._check_kind()
+        hit, signs = self._impulses(shape, rng)
+        return np.where(hit, signs, 0.0)
+
+    def _draw(self, X, rng):
+        if self._check_kind() == "spikes":
+            return super()._draw(X, rng)
+        target = self._check_snr()
+        hit, signs = self._impulses(X.shape, rng)
+        reach = self.amplitude if target is None else 1.0
+        low = X.min(axis=1, keepdims=True)
+        high = X.max(axis=1, keepdims=True)
+        half = (high - low) / 2.0
+        flat = half == 0
+        salt = np.where(flat, high + reach, high + (reach - 1.0) * half)
+        pepper = np.where(flat, low - reach, low - (reach - 1.0) * half)
+        value = np.where(signs > 0, salt, pepper)
+        # A hit on a sample that already holds its extreme takes the other one.
+        value = np.where(hit & (value == X), np.where(signs > 0, pepper, salt), value)
+        change = np.where(hit, value - X, 0.0)
+        if target is None:
+            return change
+        return scale_noise(X, change, target, 1.0, rng)
+
+
+class BaselineWander(BaseNoise):
+    """Slow baseline drift: a sum of a few low-frequency sinusoids.
+
+    Each series and channel gets ``n_components`` sinusoids with frequencies
+    drawn uniformly in ``[0, max_frequency]`` Hz, phases uniform in
+    ``[0, 2 pi)`` and amplitudes uniform in ``[0, 1]``, summed and scaled to a
+    root-mean-square value of 1 per series. Over a window much shorter than
+    ``1 / max_frequency`` this looks like an offset, a slope or a gentle curve,
+    as the drift of an ECG with breathing and electrode motion does.
+
+    Parameters
+    ----------
+    sampling_rate : float, default=360.0
+        Sampling rate of the series in Hz.
+    max_frequency : float, default=0.5
+        Highest frequency of the drift in Hz, below the Nyquist frequency.
+    n_components : int, default=4
+        Number of sinusoids.
+    snr : float, tuple of two floats or None, default=None
+        Target SNR in dB per series, or a ``(low, high)`` range drawn uniformly
+        per series. ``None`` scales the raw noise by ``amplitude`` instead.
+    amplitude : float, default=1.0
+        Root-mean-square value of each series' drift when ``snr`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.noise import BaselineWander
+    >>> flat = np.zeros((3, 720))
+    >>> drift = BaselineWander(amplitude=0.5).apply(flat, random_state=0)
+    >>> np.round(np.sqrt(np.mean(drift**2, axis=1)), 6)
+    array([0.5, 0.5, 0.5])
+    """
+
+    def __init__(
+        self,
+        sampling_rate=360.0,
+        max_frequency=0.5,
+        n_components=4,
+        snr=None,
+        amplitude=1.0,
+    ):
+        self.sampling_rate = sampling_rate
+        self.max_frequency = max_frequency
+        self.n_components = n_components
+        self.snr = snr
+        self.amplitude = amplitude
+
+    def _sample(self, shape, rng):
+        fs = _check_sampling_rate(self, self.sampling_rate)
+        fmax = _check_positive(self.max_frequency, "BaselineWander: max_frequency")
+        if fmax >= fs / 2:
+            raise ValueError(
+                f"BaselineWander: max_frequency={fmax!r} Hz must be below the "
+                f"Nyquist frequency {fs / 2!r} Hz of sampling_rate={fs!r}."
+            )
+        k = _check_count(self.n_components, "BaselineWander: n_components", 1)
+        size = (shape[0], 1, shape[2], k)
+        frequencies = rng.uniform(0.0, fmax, size=size)
+        phases = rng.uniform(0.0, 2.0 * np.pi, size=size)
+        amplitudes = rng.uniform(0.0, 1.0, size=size)
+        return _unit_rms(_sum_of_sinusoids(shape, fs, frequencies, amplitudes, phases))
+
+
+class PowerlineNoise(BaseNoise):
+    """Power-line interference: a mains sinusoid and its harmonics.
+
+    The fundamental has amplitude 1 and harmonic ``m`` (at ``m * frequency``)
+    an amplitude drawn uniformly in ``[0, 1/m]``; every component has a random
+    phase per series and channel. Harmonics at or above the Nyquist frequency
+    are left out. The sum is scaled to a root-mean-square value of 1 per series.
+
+    Parameters
+    ----------
+    sampling_rate : float
+        Sampling rate of the series in Hz. Required.
+    frequency : float, default=50.0
+        Mains frequency in Hz (50 in Europe, 60 in North America); must be below
+        the Nyquist frequency ``sampling_rate / 2``.
+    n_harmonics : int, default=3
+        Number of harmonics added to the fundamental (at 2, 3, ...
+        times ``frequency``).
+    snr : float, tuple of two floats or None, default=None
+        Target SNR in dB per series, or a ``(low, high)`` range drawn uniformly
+        per series. ``None`` scales the raw noise by ``amplitude`` instead.
+    amplitude : float, default=1.0
+        Root-mean-square value of each series' interference when ``snr`` is
+        None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.noise import PowerlineNoise
+    >>> hum = PowerlineNoise(sampling_rate=1000.0, frequency=60.0, n_harmonics=0)
+    >>> x = hum.sample((1, 1000), random_state=0)[0]
+    >>> int(np.argmax(np.abs(np.fft.rfft(x))))  # 1 Hz bins
+    60
+    """
+
+    def __init__(
+        self,
+        sampling_rate=None,
+        frequency=50.0,
+        n_harmonics=3,
+        snr=None,
+        amplitude=1.0,
+    ):
+        self.sampling_rate = sampling_rate
+        self.frequency = frequency
+        self.n_harmonics = n_harmonics
+        self.snr = snr
+        self.amplitude = amplitude
+
+    def _sample(self, shape, rng):
+        fs = _check_sampling_rate(self, self.sampling_rate)
+        f0 = _check_positive(self.frequency, "PowerlineNoise: frequency")
+        if f0 >= fs / 2:
+            raise ValueError(
+                f"PowerlineNoise: frequency={f0!r} Hz must be below the Nyquist "
+                f"frequency {fs / 2!r} Hz of sampling_rate={fs!r}."
+            )
+        n_harmonics = _check_count(self.n_harmonics, "PowerlineNoise: n_harmonics", 0)
+        multiples = np.arange(1, n_harmonics + 2, dtype=np.float64)
+        size = (shape[0], 1, shape[2], multiples.size)
+        amplitudes = rng.uniform(0.0, 1.0, size=size) / multiples
+        amplitudes[..., 0] = 1.0
+        phases = rng.uniform(0.0, 2.0 * np.pi, size=size)
+        below = multiples * f0 < fs / 2
+        frequencies = np.broadcast_to(multiples * f0, size)[..., below]
+        noise = _sum_of_sinusoids(
+            shape, fs, frequencies, amplitudes[..., below], phases[..., below]
+        )
+        return _unit_rms(noise)
+
+
+class MuscleNoise(BaseNoise):
+    """Muscle (electromyographic) noise: band-limited noise in bursts.
+
+    White Gaussian noise is band-passed (in the frequency domain) to
+    ``[low_frequency, high_frequency]`` Hz, the upper edge clipped to the
+    Nyquist frequency, and multiplied by a random envelope: a slowly varying
+    Gaussian process (frequencies up to ``burst_frequency`` Hz, unit RMS) whose
+    positive part marks bursts of muscle activity, plus a constant
+    ``background`` level between bursts. The result is scaled to a
+    root-mean-square value of 1 per series.
+
+    Parameters
+    ----------
+    sampling_rate : float, default=360.0
+        Sampling rate of the series in Hz.
+    low_frequency : float, default=20.0
+        Lower edge of the band in Hz.
+    high_frequency : float, default=150.0
+        Upper edge of the band in Hz (clipped to the Nyquist frequency).
+    burst_frequency : float, default=1.0
+        Highest frequency of the burst envelope in Hz: about how many bursts
+        start per second.
+    background : float, default=0.1
+        Envelope level between bursts, relative to a typical burst (>= 0).
+    snr : float, tuple of two floats or None, default=None
+        Target SNR in dB per series, or a ``(low, high)`` range drawn uniformly
+        per series. ``None`` scales the raw noise by ``amplitude`` instead.
+    amplitude : float, default=1.0
+        Root-mean-square value of each series' noise when ``snr`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.noise import MuscleNoise
+    >>> from skdenoise.metrics import snr
+    >>> clean = np.sin(np.linspace(0, 20, 720))[None, :]
+    >>> noisy = MuscleNoise(snr=12.0).apply(clean, random_state=0)
+    >>> round(snr(clean, noisy), 6)
+    12.0
+    """
+
+    def __init__(
+        self,
+        sampling_rate=360.0,
+        low_frequency=20.0,
+        high_frequency=150.0,
+        burst_frequency=1.0,
+        background=0.1,
+        snr=None,
+        amplitude=1.0,
+    ):
+        self.sampling_rate = sampling_rate
+        self.low_frequency = low_frequency
+        self.high_frequency = high_frequency
+        self.burst_frequency = burst_frequency
+        self.background = background
+        self.snr = snr
+        self.amplitude = amplitude
+
+    def _sample(self, shape, rng):
+        fs = _check_sampling_rate(self, self.sampling_rate)
+        low = _check_positive(
+            self.low_frequency, "MuscleNoise: low_frequency", allow_zero=True
+        )
+        high = _check_positive(self.high_frequency, "MuscleNoise: high_frequency")
+        if low >= high:
+            raise ValueError(
+                f"MuscleNoise: low_frequency={low!r} must be below "
+                f"high_frequency={high!r}."
+            )
+        if low >= fs / 2:
+            raise ValueError(
+                f"MuscleNoise: low_frequency={low!r} Hz must be below the Nyquist "
+                f"frequency {fs / 2!r} Hz of sampling_rate={fs!r}."
+            )
+        burst = _check_positive(self.burst_frequency, "MuscleNoise: burst_frequency")
+        background = _check_positive(
+            self.background, "MuscleNoise: background", allow_zero=True
+        )
+        carrier, any_band = _band_limited(shape, rng, fs, low, min(high, fs / 2))
+        if not any_band:
+            raise ValueError(
+                f"MuscleNoise: series of {shape[1]} timesteps at {fs!r} Hz have no "
+                f"frequency in the band [{low!r}, {high!r}] Hz; use longer series."
+            )
+        slow, _ = _band_limited(shape, rng, fs, 0.0, burst)
+        std = np.sqrt(np.mean(np.square(slow), axis=1, keepdims=True))
+        slow = np.divide(slow, std, out=np.zeros_like(slow), where=std > 0)
+        envelope = background + np.maximum(slow, 0.0)
+        return _unit_rms(carrier * envelope)
+
+
+class RecordedNoise(BaseNoise):
+    """Random stretches of a real noise recording.
+
+    Each series receives a stretch of ``n_timesteps`` consecutive samples of the
+    recording, starting at a position drawn uniformly (per series), with the
+    stretch's mean removed per channel. ``segment`` restricts where stretches
+    are drawn from, so that training and test noise can come from disjoint
+    parts of one recording.
+
+    Channels: a recording with as many channels as the series gives channel
+    ``c`` of the stretch to channel ``c`` of the series (one start per series,
+    so the channels stay aligned in time). A one-channel recording serves series
+    with any number of channels, with an independent start for each channel.
+    Any other combination is an error.
+
+    Parameters
+    ----------
+    noise : array-like of shape (n_samples,) or (n_samples, n_channels)
+        The noise recording, in the units of the series.
+    segment : tuple (start, stop) or None, default=None
+        Draw stretches only from samples ``start`` to ``stop - 1`` of the
+        recording (``stop=None`` for its end). None uses the whole recording.
+    snr : float, tuple of two floats or None, default=None
+        Target SNR in dB per series, or a ``(low, high)`` range drawn uniformly
+        per series. ``None`` scales the recorded noise by ``amplitude`` instead.
+    amplitude : float, default=1.0
+        Multiplier of the recorded noise (kept in the recording's units) when
+        ``snr`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.noise import RecordedNoise
+    >>> recording = np.random.default_rng(0).standard_normal(1000)
+    >>> train = RecordedNoise(recording, segment=(0, 500), snr=0.0)
+    >>> test = RecordedNoise(recording, segment=(500, 1000), snr=0.0)
+    >>> train.apply(np.ones((4, 64)), random_state=0).shape
+    (4, 64)
+    """
+
+    def __init__(self, noise, segment=None, snr=None, amplitude=1.0):
+        self.noise = noise
+        self.segment = segment
+        self.snr = snr
+        self.amplitude = amplitude
+
+    def _recording(self):
+        """The validated recording segment as a 2-D float array, and its start."""
+        try:
+            recording = np.asarray(self.noise, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                "RecordedNoise: noise must be a numeric array of shape (n_samples,) "
+                f"or (n_samples, n_channels); got {type(self.noise).__name__}."
+            ) from exc
+        if recording.ndim not in (1, 2):
+            raise ValueError(
+                "RecordedNoise: noise must have shape (n_samples,) or (n_samples, "
+                f"n_channels); got shape {recording.shape}."
+            )
+        if recording.ndim == 1:
+            recording = recording[:, np.newaxis]
+        if recording.size == 0:
+            raise ValueError(
+                f"RecordedNoise: the noise recording is empty (shape "
+                f"{recording.shape})."
+            )
+        n_samples = recording.shape[0]
+        start, stop = 0, n_samples
+        if self.segment is not None:
+            if not isinstance(self.segment, (tuple, list)) or len(self.segment) != 2:
+                raise ValueError(
+                    "RecordedNoise: segment must be None or a (start, stop) pair; "
+                    f"got {self.segment!r}."
+                )
+            start = _check_count(self.segment[0], "RecordedNoise: segment start", 0)
+            if self.segment[1] is not None:
+                stop = _check_count(self.segment[1], "RecordedNoise: segment stop", 0)
+            if not start < stop <= n_samples:
+                raise ValueError(
+                    f"RecordedNoise: segment {tuple(self.segment)!r} must satisfy "
+                    f"0 <= start < stop <= {n_samples} (the recording's length)."
+                )
+        part = recording[start:stop]
+        if not np.all(np.isfinite(part)):
+            raise ValueError(
+                "RecordedNoise: the noise recording contains NaN or infinite values "
+                f"in samples [{start}, {stop})."
+            )
+        return part, start, stop
+
+    def _sample(self, shape, rng):
+        recording, start, stop = self._recording()
+        n_series, n_timesteps, n_channels = shape
+        length, rec_channels = recording.shape
+        if length < n_timesteps:
+            raise ValueError(
+                f"RecordedNoise: the noise recording's samples [{start}, {stop}) "
+                f"hold {length} samples, fewer than the {n_timesteps} timesteps of "
+                "each series."
+            )
+        offsets = np.arange(n_timesteps)
+        if rec_channels == n_channels:
+            starts = rng.integers(0, length - n_timesteps + 1, size=n_series)
+            stretches = recording[starts[:, np.newaxis] + offsets]
+        elif rec_channels == 1:
+            starts = rng.integers(
+                0, length - n_timesteps + 1, size=(n_series, 1, n_channels)
+            )
+            stretches = recording[:, 0][starts + offsets[:, np.newaxis]]
+        else:
+            raise ValueError(
+                f"RecordedNoise: the noise recording has {rec_channels} channels but "
+                f"the series have {n_channels}; pass one channel (noise[:, k]) or a "
+                "recording with as many channels as the series."
+            )
+        return stretches - stretches.mean(axis=1, keepdims=True)
+
+
+class NoiseMixture(BaseNoise):
+    """A randomly weighted sum of noise models, scaled as a whole.
+
+    Each component draws its noise as it would on its own: scaled to its own
+    ``snr`` against the clean series, or multiplied by its own ``amplitude``
+    when its ``snr`` is None (for :class:`RecordedNoise` with the default
+    amplitude, the recording in its own units). The components are summed with
+    weights drawn per series (uniform in ``[0, 1]``, independently for each
+    component) or with fixed ``weights``, and the sum is scaled to the
+    mixture's ``snr`` (or multiplied by its ``amplitude``).
+
+    Parameters
+    ----------
+    components : list of BaseNoise
+        The noise models to mix.
+    weights : array-like of shape (n_components,) or None, default=None
+        Fixed non-negative weights. None draws them per series from U(0, 1).
+    snr : float, tuple of two floats or None, default=None
+        Target SNR in dB per series of the whole mixture, or a ``(low, high)``
+        range drawn uniformly per series. ``None`` multiplies the weighted sum
+        by ``amplitude`` instead.
+    amplitude : float, default=1.0
+        Multiplier of the weighted sum when ``snr`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.noise import BaselineWander, MuscleNoise, NoiseMixture
+    >>> from skdenoise.metrics import snr
+    >>> mix = NoiseMixture([BaselineWander(), MuscleNoise()], snr=6.0)
+    >>> clean = np.sin(np.linspace(0, 20, 512))[None, :]
+    >>> round(snr(clean, mix.apply(clean, random_state=0)), 6)
+    6.0
+    """
+
+    def __init__(self, components, weights=None, snr=None, amplitude=1.0):
+        self.components = components
+        self.weights = weights
+        self.snr = snr
+        self.amplitude = amplitude
+
+    def _components(self):
+        components = self.components
+        if not isinstance(components, (list, tuple)) or len(components) == 0:
+            raise ValueError(
+                "NoiseMixture: components must be a non-empty list of noise models; "
+                f"got {components!r}."
+            )
+        for i, component in enumerate(components):
+            if not isinstance(component, BaseNoise):
+                raise TypeError(
+                    f"NoiseMixture: components[{i}] must be a noise model (a "
+                    f"BaseNoise); got {component!r}."
+                )
+        return list(components)
+
+    def _weights(self, n_series, n_components, rng):
+        if self.weights is None:
+            return rng.uniform(0.0, 1.0, size=(n_series, n_components))
+        try:
+            weights = np.asarray(self.weights, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"NoiseMixture: weights must be numbers; got {self.weights!r}."
+            ) from exc
+        if weights.shape != (n_components,):
+            raise ValueError(
+                f"NoiseMixture: weights must hold one value per component "
+                f"({n_components}); got {self.weights!r}."
+            )
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not weights.any():
+            raise ValueError(
+                "NoiseMixture: weights must be finite, non-negative and not all "
+                f"zero; got {self.weights!r}."
+            )
+        return np.broadcast_to(weights, (n_series, n_components))
+
+    def _combine(self, X, rng):
+        components = self._components()
+        parts = [component._draw(X, rng) for component in components]
+        weights = self._weights(X.shape[0], len(components), rng)
+        mixed = np.zeros(X.shape)
+        for k, part in enumerate(parts):
+            mixed += weights[:, k, np.newaxis, np.newaxis] * part
+        return mixed
+
+    def _sample(self, shape, rng):
+        for i, component in enumerate(self._components()):
+            if component.snr is not None:
+                raise ValueError(
+                    f"NoiseMixture: components[{i}] has snr={component.snr!r}, whose "
+                    "scale depends on the clean series; use apply(X) instead of "
+                    "sample(shape)."
+                )
+        return self._combine(np.zeros(shape), rng)
+
+    def _draw(self, X, rng):
+        target = self._check_snr()
+        return scale_noise(X, self._combine(X, rng), target, self.amplitude, rng)

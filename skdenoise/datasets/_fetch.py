@@ -1,0 +1,339 @@
+"""Download PhysioNet records into a local cache, verified by SHA-256."""
+
+import contextlib
+import hashlib
+import http.client
+import numbers
+import os
+import re
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from ._wfdb import _parse_header
+
+__all__ = ["fetch_physionet", "get_data_home"]
+
+_DEFAULT_BASE_URL = "https://physionet.org/files"
+_SUMS_FILE = "SHA256SUMS.txt"
+_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+_HEX_RE = re.compile(r"^[0-9a-fA-F]{64}$")
+_CHUNK = 1 << 16
+
+
+class _TransientError(Exception):
+    """A download failure worth retrying (network trouble, HTTP 5xx)."""
+
+
+def get_data_home(data_home=None):
+    """Return the folder where downloaded data is cached, creating it if needed.
+
+    Parameters
+    ----------
+    data_home : str, path-like or None, default=None
+        The folder. None uses the environment variable ``SKDENOISE_DATA`` when
+        set, and ``~/skdenoise_data`` otherwise.
+
+    Returns
+    -------
+    data_home : pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skdenoise.datasets import get_data_home
+    >>> folder = tempfile.mkdtemp()
+    >>> get_data_home(folder).is_dir()
+    True
+    """
+    if data_home is None:
+        data_home = os.environ.get("SKDENOISE_DATA") or Path("~") / "skdenoise_data"
+    if not isinstance(data_home, (str, os.PathLike)):
+        raise TypeError(f"data_home must be a path or None; got {data_home!r}.")
+    path = Path(data_home).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _check_name(value, what):
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _NAME_RE.match(value) or ".." in value:
+        raise ValueError(
+            f"{what} must be a plain name (letters, digits, '_', '-', '.'); got "
+            f"{value!r}."
+        )
+    return value
+
+
+def _file_sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _parse_sums(text, source):
+    sums = {}
+    for line in text.splitlines():
+        parts = line.strip().split(maxsplit=1)
+        if len(parts) != 2 or not _HEX_RE.match(parts[0]):
+            continue
+        sums[parts[1].strip().lstrip("*")] = parts[0].lower()
+    if not sums:
+        raise OSError(f"{source} lists no SHA-256 hashes.")
+    return sums
+
+
+def _download_once(url, path, expected, timeout):
+    """Download ``url`` to ``path`` through a temporary file in its folder."""
+    fd, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".part"
+    )
+    try:
+        digest = hashlib.sha256()
+        received = 0
+        with os.fdopen(fd, "wb") as out:
+            try:
+                with urllib.request.urlopen(url, timeout=timeout) as response:
+                    length = response.headers.get("Content-Length")
+                    for chunk in iter(lambda: response.read(_CHUNK), b""):
+                        out.write(chunk)
+                        digest.update(chunk)
+                        received += len(chunk)
+            except urllib.error.HTTPError as exc:
+                message = f"HTTP error {exc.code} ({exc.reason}) downloading {url}"
+                if exc.code >= 500:
+                    raise _TransientError(message) from exc
+                raise OSError(message) from exc
+            except (
+                urllib.error.URLError,
+                http.client.HTTPException,
+                ConnectionError,
+                TimeoutError,
+            ) as exc:
+                reason = getattr(exc, "reason", exc)
+                raise _TransientError(
+                    f"Download of {url} failed after {received} bytes: {reason!r}"
+                ) from exc
+        if length is not None and length.isdigit() and received != int(length):
+            raise _TransientError(
+                f"Connection dropped while downloading {url}: received {received} "
+                f"of {length} bytes."
+            )
+        if expected is not None and digest.hexdigest() != expected:
+            raise OSError(
+                f"SHA-256 mismatch for {url}: expected {expected}, got "
+                f"{digest.hexdigest()}; the download is corrupt and was discarded "
+                f"(nothing was written to {path})."
+            )
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def _download(url, path, expected, *, timeout, n_retries, delay):
+    for attempt in range(n_retries + 1):
+        try:
+            _download_once(url, path, expected, timeout)
+            return
+        except _TransientError as exc:
+            if attempt == n_retries:
+                raise OSError(
+                    f"{str(exc).rstrip('.')} (gave up after {n_retries + 1} "
+                    "attempt(s))."
+                ) from exc.__cause__
+            time.sleep(delay)
+
+
+class _Fetcher:
+    """Verified download of the files of one database into one folder."""
+
+    def __init__(self, folder, url, sha256, download, timeout, n_retries, delay):
+        self.folder = folder
+        self.url = url
+        self.given = sha256
+        self.download = download
+        self.options = {"timeout": timeout, "n_retries": n_retries, "delay": delay}
+        self._sums = None
+        self._sums_fresh = False
+
+    def _load_sums(self, refresh):
+        path = self.folder / _SUMS_FILE
+        if refresh or not path.is_file():
+            if not self.download:
+                raise OSError(
+                    f"{path} is missing (it holds the SHA-256 hashes of the files) "
+                    "and download_if_missing is False."
+                )
+            _download(self.url + _SUMS_FILE, path, None, **self.options)
+            self._sums_fresh = True
+        self._sums = _parse_sums(path.read_text(encoding="utf-8"), path)
+
+    def expected(self, name):
+        if self.given is not None:
+            if name not in self.given:
+                raise ValueError(f"sha256 has no hash for {name!r}.")
+            return self.given[name]
+        if self._sums is None:
+            self._load_sums(refresh=False)
+        if name not in self._sums and not self._sums_fresh and self.download:
+            self._load_sums(refresh=True)
+        if name not in self._sums:
+            raise OSError(
+                f"{self.url + _SUMS_FILE} lists no SHA-256 hash for {name!r}; is the "
+                "record name right?"
+            )
+        return self._sums[name]
+
+    def ensure(self, name):
+        path = self.folder / name
+        expected = self.expected(name)
+        if path.is_file() and _file_sha256(path) == expected:
+            return path
+        if not self.download:
+            state = (
+                "corrupt (its SHA-256 does not match)" if path.exists() else "missing"
+            )
+            raise OSError(f"{path} is {state} and download_if_missing is False.")
+        _download(self.url + name, path, expected, **self.options)
+        return path
+
+
+def _check_sha256(sha256):
+    if sha256 is None:
+        return None
+    if not isinstance(sha256, dict):
+        raise TypeError(
+            f"sha256 must be None or a dict {{file name: hex digest}}; got {sha256!r}."
+        )
+    for name, digest in sha256.items():
+        if not isinstance(digest, str) or not _HEX_RE.match(digest):
+            raise ValueError(
+                f"sha256[{name!r}] must be 64 hexadecimal digits; got {digest!r}."
+            )
+    return {name: digest.lower() for name, digest in sha256.items()}
+
+
+def fetch_physionet(
+    records,
+    database="mitdb",
+    data_home=None,
+    *,
+    version="1.0.0",
+    base_url=_DEFAULT_BASE_URL,
+    annotations=False,
+    sha256=None,
+    download_if_missing=True,
+    timeout=60.0,
+    n_retries=3,
+    delay=1.0,
+):
+    """Download PhysioNet WFDB records into a local cache and return its folder.
+
+    For each record the header ``<record>.hea`` is fetched first, then the
+    signal files it names (``<record>.dat`` for MITDB and NSTDB) and, if asked,
+    the annotations ``<record>.atr``, from
+    ``<base_url>/<database>/<version>/<file>``. Every file is checked against
+    its SHA-256 hash, taken from ``sha256`` or from the database's
+    ``SHA256SUMS.txt`` (downloaded once and cached). Files already in the cache
+    with the right hash are not downloaded again: with all files present no
+    network access happens. A download goes to a temporary file in the cache
+    folder and is moved into place only once complete and verified; on any
+    error (HTTP error, dropped connection, hash mismatch, interruption) the
+    temporary file is deleted, so the cache never holds a partial or corrupt
+    file.
+
+    Parameters
+    ----------
+    records : str, int or list of str or int
+        Record names, for example ``["100", "101"]`` or ``["bw", "em", "ma"]``.
+    database : str, default="mitdb"
+        PhysioNet database slug, for example ``"mitdb"`` or ``"nstdb"``.
+    data_home : str, path-like or None, default=None
+        Cache root; see :func:`get_data_home`. Files go to
+        ``<data_home>/physionet/<database>/``.
+    version : str, default="1.0.0"
+        Database version on PhysioNet.
+    base_url : str, default="https://physionet.org/files"
+        Server root (http or https).
+    annotations : bool, default=False
+        Also fetch ``<record>.atr`` (the NSTDB noise records have none).
+    sha256 : dict or None, default=None
+        ``{file name: hex digest}`` for every file to fetch; None uses the
+        server's ``SHA256SUMS.txt``.
+    download_if_missing : bool, default=True
+        If False, raise an error instead of downloading a missing or corrupt
+        file.
+    timeout : float, default=60.0
+        Socket timeout in seconds.
+    n_retries : int, default=3
+        Retries after a network failure or an HTTP 5xx error (not after an
+        HTTP 4xx error or a hash mismatch).
+    delay : float, default=1.0
+        Seconds between retries.
+
+    Returns
+    -------
+    folder : pathlib.Path
+        ``<data_home>/physionet/<database>``, usable as ``data_dir`` of
+        :func:`load_mitdb_record`, :func:`load_nstdb_noise` and
+        :func:`read_wfdb` (``folder / "100"``).
+
+    Raises
+    ------
+    OSError
+        Naming the URL or file, on an HTTP error, a dropped connection, a hash
+        mismatch, or a missing file with ``download_if_missing=False``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skdenoise.datasets import fetch_physionet
+    >>> fetch_physionet(["100"], data_home=tempfile.mkdtemp(),
+    ...                 download_if_missing=False)
+    Traceback (most recent call last):
+    ...
+    OSError: .../SHA256SUMS.txt is missing ... and download_if_missing is False.
+    """
+    if isinstance(records, (str, numbers.Integral)):
+        records = [records]
+    records = [_check_name(record, "record") for record in records]
+    if not records:
+        raise ValueError("records is empty; name at least one record.")
+    database = _check_name(database, "database")
+    version = _check_name(version, "version")
+    scheme = urllib.parse.urlsplit(str(base_url)).scheme
+    if scheme not in ("http", "https"):
+        raise ValueError(f"base_url must be an http(s) URL; got {base_url!r}.")
+    if isinstance(n_retries, bool) or not isinstance(n_retries, numbers.Integral):
+        raise TypeError(f"n_retries must be an integer; got {n_retries!r}.")
+    if n_retries < 0:
+        raise ValueError(f"n_retries must be >= 0; got {n_retries!r}.")
+    folder = get_data_home(data_home) / "physionet" / database
+    folder.mkdir(parents=True, exist_ok=True)
+    url = f"{str(base_url).rstrip('/')}/{database}/{version}/"
+    fetcher = _Fetcher(
+        folder,
+        url,
+        _check_sha256(sha256),
+        download_if_missing,
+        timeout,
+        int(n_retries),
+        delay,
+    )
+    for record in records:
+        header_path = fetcher.ensure(f"{record}.hea")
+        header = _parse_header(header_path)
+        names = dict.fromkeys(signal.file_name for signal in header.signals)
+        for name in names:
+            fetcher.ensure(_check_name(name, f"signal file in {header_path}"))
+        if annotations:
+            fetcher.ensure(f"{record}.atr")
+    return folder

@@ -1,0 +1,128 @@
+"""Cut long recordings into fixed-length windows."""
+
+import numbers
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = ["make_windows"]
+
+
+def _check_length(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer; got {value!r}.")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+    return int(value)
+
+
+def _as_recording(recording, index):
+    where = "signal" if index is None else f"signal[{index}]"
+    try:
+        array = np.asarray(recording)
+    except ValueError as exc:
+        raise ValueError(f"{where} is not a regular array: {exc}") from None
+    if array.dtype == object or not (
+        np.issubdtype(array.dtype, np.number) or array.dtype == bool
+    ):
+        raise TypeError(f"{where} must hold numbers; got dtype {array.dtype}.")
+    if array.ndim not in (1, 2):
+        raise ValueError(
+            f"{where} must have shape (n_samples,) or (n_samples, n_channels); got "
+            f"shape {array.shape}."
+        )
+    return array
+
+
+def _window_starts(n_samples, window_length, stride, drop_last):
+    starts = np.arange(0, n_samples - window_length + 1, stride)
+    if not drop_last and starts[-1] + window_length < n_samples:
+        starts = np.append(starts, n_samples - window_length)
+    return starts
+
+
+def make_windows(
+    signal, window_length, stride=None, *, drop_last=True, remove_mean=False
+):
+    """Cut one or several recordings into windows of ``window_length`` samples.
+
+    Parameters
+    ----------
+    signal : array-like or list of array-like
+        One recording of shape ``(n_samples,)`` or ``(n_samples, n_channels)``,
+        or a list (or tuple) of such recordings, which may differ in length but
+        must agree in their number of channels. A window never spans two
+        recordings. A list whose items are sequences is read as several
+        recordings; pass a single two-dimensional recording as an array.
+    window_length : int
+        Samples per window.
+    stride : int or None, default=None
+        Samples between the starts of consecutive windows; None means
+        ``window_length`` (non-overlapping windows).
+    drop_last : bool, default=True
+        Drop the samples at the end of a recording that do not fill a window.
+        When False, one more window is added per recording, ending at its last
+        sample (it overlaps the previous one), so every sample is covered.
+    remove_mean : bool, default=False
+        Subtract each window's mean (per channel).
+
+    Returns
+    -------
+    windows : ndarray of shape (n_windows, window_length) or (n_windows, \
+window_length, n_channels)
+        A new array (never a view of ``signal``), 2-D for one-dimensional
+        recordings. Windows are in order of recording, then of start.
+
+    Raises
+    ------
+    ValueError
+        If a recording is shorter than ``window_length``, has the wrong number
+        of dimensions or channels, or the list of recordings is empty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.datasets import make_windows
+    >>> make_windows(np.arange(10), 4)
+    array([[0, 1, 2, 3],
+           [4, 5, 6, 7]])
+    >>> make_windows(np.arange(10), 4, stride=3, drop_last=False)
+    array([[0, 1, 2, 3],
+           [3, 4, 5, 6],
+           [6, 7, 8, 9]])
+    >>> make_windows([np.zeros((5, 2)), np.ones((9, 2))], 4).shape
+    (3, 4, 2)
+    """
+    window_length = _check_length(window_length, "window_length")
+    stride = window_length if stride is None else _check_length(stride, "stride")
+    if isinstance(signal, (list, tuple)) and len(signal) == 0:
+        raise ValueError("signal is an empty list; expected at least one recording.")
+    many = isinstance(signal, (list, tuple)) and any(
+        np.ndim(item) >= 1 for item in signal
+    )
+    if many:
+        recordings = [_as_recording(item, i) for i, item in enumerate(signal)]
+    else:
+        recordings = [_as_recording(signal, None)]
+    ndim = recordings[0].ndim
+    n_channels = 1 if ndim == 1 else recordings[0].shape[1]
+    pieces = []
+    for index, recording in enumerate(recordings):
+        where = "signal" if not many else f"signal[{index}]"
+        if recording.ndim != ndim or (ndim == 2 and recording.shape[1] != n_channels):
+            raise ValueError(
+                f"{where} has shape {recording.shape}, but the first recording has "
+                f"shape {recordings[0].shape}; all need the same number of channels."
+            )
+        if recording.shape[0] < window_length:
+            raise ValueError(
+                f"{where} has {recording.shape[0]} samples, fewer than "
+                f"window_length={window_length}."
+            )
+        starts = _window_starts(recording.shape[0], window_length, stride, drop_last)
+        view = sliding_window_view(recording, window_length, axis=0)[starts]
+        pieces.append(view if ndim == 1 else np.swapaxes(view, 1, 2))
+    windows = np.concatenate(pieces, axis=0)
+    if remove_mean:
+        windows = windows - windows.mean(axis=1, keepdims=True)
+    return windows

@@ -1,0 +1,565 @@
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.signal import find_peaks
+
+from skdenoise.datasets import (
+    DONOHO_JOHNSTONE_KINDS,
+    MITDB_RECORDS,
+    NSTDB_RECORDS,
+    WFDBRecord,
+    load_mitdb_record,
+    load_nstdb_noise,
+    load_nstdb_record,
+    make_chirps,
+    make_denoising_dataset,
+    make_donoho_johnstone,
+    make_ecg,
+    make_sawtooth_waves,
+    make_sines,
+    make_square_waves,
+    make_windows,
+    read_wfdb,
+)
+from skdenoise.metrics import snr as snr_db
+from skdenoise.noise import BaselineWander, ImpulseNoise, RecordedNoise, WhiteNoise
+
+DATA = Path(
+    os.environ.get("SKDENOISE_PHYSIONET_DIR")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "physionet"
+)
+HAVE_DATA = (DATA / "mitdb").is_dir() and (DATA / "nstdb").is_dir()
+needs_data = pytest.mark.skipif(
+    not HAVE_DATA, reason=f"PhysioNet data (mitdb/, nstdb/) not found in {DATA}"
+)
+
+
+def _copy_record(source, target_dir, name=None):
+    """Copy a record's .hea and .dat into ``target_dir``; return its path."""
+    name = name or source.name
+    for ext in (".hea", ".dat"):
+        shutil.copyfile(source.parent / (source.name + ext), target_dir / (name + ext))
+        os.chmod(target_dir / (name + ext), 0o644)
+    return target_dir / name
+
+
+# --------------------------------------------------------------------- WFDB
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        "mitdb/100",
+        "mitdb/113",
+        "nstdb/bw",
+        "nstdb/em",
+        "nstdb/ma",
+        "nstdb/118e06",
+        "nstdb/118e00",
+    ],
+)
+@pytest.mark.data
+@needs_data
+def test_read_wfdb_matches_wfdb_package(record):
+    wfdb = pytest.importorskip("wfdb")
+    path = DATA / record
+    ours = read_wfdb(path)
+    physical = wfdb.rdrecord(str(path))
+    digital = wfdb.rdrecord(str(path), physical=False)
+    assert isinstance(ours, WFDBRecord)
+    assert ours.signal.dtype == np.float64
+    assert ours.signal.shape == (650000, 2)
+    np.testing.assert_array_equal(ours.signal, physical.p_signal)
+    np.testing.assert_array_equal(ours.adc, digital.d_signal)
+    assert ours.sampling_rate == physical.fs == 360
+    assert list(ours.channel_names) == physical.sig_name
+    assert list(ours.units) == physical.units
+    np.testing.assert_array_equal(ours.gain, physical.adc_gain)
+    np.testing.assert_array_equal(ours.baseline, physical.baseline)
+
+
+@pytest.mark.data
+@needs_data
+def test_read_wfdb_channels_and_range():
+    wfdb = pytest.importorskip("wfdb")
+    path = DATA / "mitdb" / "100"
+    ours = read_wfdb(path, channels=["V5", 0], sampfrom=1000, sampto=3001)
+    theirs = wfdb.rdrecord(str(path), channels=[1, 0], sampfrom=1000, sampto=3001)
+    np.testing.assert_array_equal(ours.signal, theirs.p_signal)
+    assert ours.channel_names == ("V5", "MLII")
+    assert read_wfdb(str(path) + ".hea", channels=1).signal.shape == (650000, 1)
+    assert read_wfdb(path).comments[0].startswith("69 M")
+
+
+@pytest.fixture
+def record_100(tmp_path):
+    return _copy_record(DATA / "mitdb" / "100", tmp_path)
+
+
+@pytest.mark.data
+@needs_data
+def test_truncated_dat_is_reported(record_100):
+    dat = record_100.with_suffix(".dat")
+    dat.write_bytes(dat.read_bytes()[:-3000])
+    with pytest.raises(ValueError, match=r"100\.dat is truncated"):
+        read_wfdb(record_100)
+
+
+@pytest.mark.data
+@needs_data
+def test_checksum_mismatch_is_reported(record_100):
+    dat = record_100.with_suffix(".dat")
+    raw = bytearray(dat.read_bytes())
+    raw[30000] ^= 0x01  # one sample of signal 0 changes by 1
+    dat.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match=r"Checksum mismatch in .*100\.dat.*signal 0"):
+        read_wfdb(record_100)
+
+
+@pytest.mark.data
+@needs_data
+def test_header_without_checksum_skips_verification(record_100):
+    header = record_100.with_suffix(".hea")
+    lines = header.read_text().splitlines()
+    lines[1:3] = [" ".join(line.split()[:5]) for line in lines[1:3]]
+    header.write_text("\n".join(lines) + "\n")
+    record = read_wfdb(record_100)
+    assert record.channel_names == ("signal 0", "signal 1")
+    assert record.signal.shape == (650000, 2)
+
+
+@pytest.mark.data
+@needs_data
+def test_missing_dat_file(record_100):
+    record_100.with_suffix(".dat").unlink()
+    with pytest.raises(FileNotFoundError, match=r"signal file not found: .*100\.dat"):
+        read_wfdb(record_100)
+
+
+def test_missing_header(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"header file not found: .*nope\.hea"):
+        read_wfdb(tmp_path / "nope")
+
+
+def _write_record(folder, header, data=b""):
+    (folder / "rec.hea").write_text(header)
+    (folder / "rec.dat").write_bytes(data)
+    return folder / "rec"
+
+
+@pytest.mark.parametrize(
+    ("header", "match"),
+    [
+        ("", "no record line"),
+        ("rec 0 360\n", "no signals"),
+        ("rec two 360\n", "number of signals"),
+        ("rec 1 fast 10\nrec.dat 16\n", "bad sampling frequency"),
+        ("rec 1 360 ten\nrec.dat 16\n", "bad number of samples"),
+        ("rec 2 360 10\nrec.dat 16 200 16 0 0 0 0 a\n", "announces 2 signals"),
+        ("rec 1 360 10\nrec.dat\n", "file name and a format"),
+        ("rec 1 360 10\nrec.dat sixteen\n", "bad format"),
+        ("rec 1 360 10\nrec.dat 16 lots\n", "bad gain"),
+        ("rec 1 360 10\nrec.dat 16 200 16 zero\n", "bad ADC zero"),
+        ("rec 1 360 10\nrec.dat 16x4\n", "samples per frame"),
+        ("rec/2 1 360 10\nrec.dat 16\n", "multi-segment"),
+        ("rec 1 360 10\n../rec.dat 16\n", "beside the header"),
+    ],
+)
+def test_broken_headers(tmp_path, header, match):
+    path = _write_record(tmp_path, header, bytes(40))
+    with pytest.raises(ValueError, match="Cannot parse WFDB header .*rec.hea") as info:
+        read_wfdb(path)
+    assert match in str(info.value)
+
+
+@pytest.mark.parametrize("fmt", [8, 311, 999])
+def test_unsupported_format(tmp_path, fmt):
+    path = _write_record(tmp_path, f"rec 1 360 4\nrec.dat {fmt} 200 12 0 0 0 0 x\n")
+    with pytest.raises(ValueError, match=f"format {fmt}, which is not supported"):
+        read_wfdb(path)
+
+
+def test_bad_ranges_and_channels(tmp_path):
+    data = np.arange(8, dtype="<i2").tobytes()
+    path = _write_record(tmp_path, "rec 2 100 4\nrec.dat 16\nrec.dat 16\n", data)
+    assert read_wfdb(path).signal.shape == (4, 2)
+    with pytest.raises(ValueError, match="sampfrom < sampto"):
+        read_wfdb(path, sampfrom=3, sampto=2)
+    with pytest.raises(ValueError, match="sampfrom < sampto <= 4"):
+        read_wfdb(path, sampto=5)
+    with pytest.raises(ValueError, match="out of range"):
+        read_wfdb(path, channels=[2])
+    with pytest.raises(ValueError, match="'x' is not in"):
+        read_wfdb(path, channels=["x"])
+    with pytest.raises(TypeError, match="record_path"):
+        read_wfdb(3)
+
+
+def test_defaults_and_inferred_length(tmp_path):
+    # No sampling rate, length, gain or description: WFDB's defaults apply.
+    data = np.array([1, -2, 3, 400, -32768, 7], dtype="<i2").tobytes()
+    record = read_wfdb(_write_record(tmp_path, "rec 2\nrec.dat 16\nrec.dat 16\n", data))
+    assert record.sampling_rate == 250.0
+    assert record.units == ("mV", "mV")
+    np.testing.assert_array_equal(record.adc, [[1, -2], [3, 400], [-32768, 7]])
+    np.testing.assert_array_equal(record.signal[:, 1], [-0.01, 2.0, 0.035])
+    assert np.isnan(record.signal[2, 0])  # WFDB's "missing sample" value
+
+
+@pytest.mark.parametrize("fmt", ["16", "80", "212"])
+@pytest.mark.parametrize("n_channels", [1, 2])
+def test_formats_match_wfdb_writer(tmp_path, fmt, n_channels):
+    wfdb = pytest.importorskip("wfdb")
+    rng = np.random.default_rng(int(fmt) + n_channels)
+    high = 100 if fmt == "80" else 2000
+    digital = rng.integers(-high, high, size=(101, n_channels))
+    wfdb.wrsamp(
+        "rec",
+        fs=250,
+        units=["mV", "uV"][:n_channels],
+        sig_name=["a", "b"][:n_channels],
+        d_signal=digital,
+        fmt=[fmt] * n_channels,
+        adc_gain=[100.0, 3.5][:n_channels],
+        baseline=[5, -2][:n_channels],
+        write_dir=str(tmp_path),
+    )
+    ours = read_wfdb(tmp_path / "rec")
+    theirs = wfdb.rdrecord(str(tmp_path / "rec"))
+    np.testing.assert_array_equal(ours.adc, digital)
+    np.testing.assert_array_equal(ours.signal, theirs.p_signal)
+    assert ours.units == tuple(theirs.units)
+
+
+def test_format_61_big_endian(tmp_path):
+    wfdb = pytest.importorskip("wfdb")
+    digital = np.array([[5, -7], [300, 2], [-4000, 9]])
+    path = _write_record(
+        tmp_path,
+        "rec 2 100 3\nrec.dat 61 10 16 0 0 -3695 0 x\nrec.dat 61 20 16 0 0 4 0 y\n",
+        digital.astype(">i2").tobytes(),
+    )
+    np.testing.assert_array_equal(read_wfdb(path).adc, digital)
+    np.testing.assert_array_equal(
+        read_wfdb(path).signal, wfdb.rdrecord(str(path)).p_signal
+    )
+
+
+# ------------------------------------------------------------------ loaders
+
+
+@pytest.mark.data
+@needs_data
+@pytest.mark.parametrize("layout", ["root", "database"])
+def test_load_mitdb_record_layouts(layout):
+    data_dir = DATA if layout == "root" else DATA / "mitdb"
+    signal = load_mitdb_record("100", data_dir)
+    assert signal.shape == (650000,)
+    np.testing.assert_array_equal(
+        signal, read_wfdb(DATA / "mitdb" / "100").signal[:, 0]
+    )
+    both = load_mitdb_record(100, data_dir, channel=None, sampto=1000)
+    assert both.shape == (1000, 2)
+    record = load_mitdb_record("100", data_dir, return_record=True)
+    assert record.channel_names == ("MLII",)
+
+
+@pytest.mark.data
+@needs_data
+def test_load_nstdb():
+    for name in ("bw", "em", "ma"):
+        noise = load_nstdb_noise(name, DATA)
+        assert noise.shape == (650000, 2) and np.all(np.isfinite(noise))
+    assert load_nstdb_noise("ma", DATA / "nstdb", channel=1).shape == (650000,)
+    noisy = load_nstdb_record("118e06", DATA)
+    clean = load_mitdb_record("118", DATA)
+    assert noisy.shape == clean.shape
+    # The first 5 minutes are clean, then noise is switched on. The headers put
+    # the samples 1024 units (5.12 mV) below MITDB's.
+    five_min = 5 * 60 * 360
+    offset = -1024 / 200
+    np.testing.assert_allclose(noisy[:five_min] - offset, clean[:five_min])
+    assert np.abs(noisy - offset - clean)[five_min : five_min + 120 * 360].max() > 0.1
+
+
+def test_loader_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"mitdb.*looked for .*mitdb/100\.hea"):
+        load_mitdb_record("100", tmp_path)
+    with pytest.raises(ValueError, match="name must be one of"):
+        load_nstdb_noise("xx", tmp_path)
+    with pytest.raises(FileNotFoundError, match="118e06"):
+        load_nstdb_record("118e06", tmp_path)
+    with pytest.raises(ValueError, match="plain record name"):
+        load_mitdb_record("../100", tmp_path)
+    with pytest.raises(TypeError, match="data_dir"):
+        load_mitdb_record("100", None)
+
+
+def test_record_lists():
+    assert len(MITDB_RECORDS) == 48 and len(set(MITDB_RECORDS)) == 48
+    assert len(NSTDB_RECORDS) == 12 and "119e_6" in NSTDB_RECORDS
+
+
+# ------------------------------------------------------------------ windows
+
+
+def test_make_windows_shapes_and_copy():
+    signal = np.arange(20.0)
+    windows = make_windows(signal, 5)
+    np.testing.assert_array_equal(windows, signal.reshape(4, 5))
+    assert not np.shares_memory(windows, signal)
+    windows[0, 0] = -1
+    assert signal[0] == 0
+    overlapping = make_windows(signal, 8, stride=4)
+    assert overlapping.shape == (4, 8)
+    np.testing.assert_array_equal(overlapping[:, 0], [0, 4, 8, 12])
+    covered = make_windows(signal, 8, stride=5, drop_last=False)
+    np.testing.assert_array_equal(covered[:, 0], [0, 5, 10, 12])
+    assert make_windows(signal, 20).shape == (1, 20)
+
+
+def test_make_windows_channels_lists_and_mean():
+    multi = np.stack([np.arange(10.0), -np.arange(10.0)], axis=1)
+    windows = make_windows(multi, 4)
+    assert windows.shape == (2, 4, 2)
+    np.testing.assert_array_equal(windows[1, :, 1], [-4, -5, -6, -7])
+    many = make_windows([np.arange(6.0), np.arange(9.0)], 3)
+    np.testing.assert_array_equal(many[:, 0], [0, 3, 0, 3, 6])
+    centred = make_windows(np.arange(12.0), 4, remove_mean=True)
+    np.testing.assert_allclose(centred, np.tile([-1.5, -0.5, 0.5, 1.5], (3, 1)))
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((np.arange(3.0), 4), ValueError, "3 samples, fewer than window_length=4"),
+        (([np.arange(9.0), np.arange(2.0)], 4), ValueError, r"signal\[1\] has 2"),
+        (([np.zeros((8, 2)), np.zeros((8, 3))], 4), ValueError, "same number"),
+        ((np.zeros((2, 8, 2)), 4), ValueError, "shape"),
+        ((np.arange(9.0), 0), ValueError, "window_length"),
+        ((np.arange(9.0), 2.5), TypeError, "window_length"),
+        ((np.array(["a", "b"]), 1), TypeError, "numbers"),
+        (([], 4), ValueError, "shape|empty"),
+    ],
+)
+def test_make_windows_errors(args, error, match):
+    with pytest.raises(error, match=match):
+        make_windows(*args)
+
+
+@pytest.mark.data
+@needs_data
+def test_make_windows_on_a_record():
+    windows = make_windows(load_mitdb_record("100", DATA), 512, remove_mean=True)
+    assert windows.shape == (650000 // 512, 512)
+    np.testing.assert_allclose(windows.mean(axis=1), 0.0, atol=1e-12)
+
+
+# ---------------------------------------------------------------- synthetic
+
+GENERATORS = [make_sines, make_chirps, make_square_waves, make_sawtooth_waves]
+
+
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_waveform_generators(generator):
+    X = generator(7, 300, random_state=0)
+    assert X.shape == (7, 300) and X.dtype == np.float64
+    assert np.all(np.isfinite(X))
+    np.testing.assert_array_equal(X, generator(7, 300, random_state=0))
+    assert not np.allclose(X, generator(7, 300, random_state=1))
+    assert not np.allclose(X[0], X[1])
+    rng = np.random.default_rng(3)
+    first = generator(2, 50, random_state=rng)
+    assert not np.allclose(first, generator(2, 50, random_state=rng))
+
+
+@pytest.mark.parametrize("generator", GENERATORS)
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"n_series": 0}, ValueError),
+        ({"n_timesteps": 0}, ValueError),
+        ({"n_series": 2.0}, TypeError),
+        ({"frequency_range": (5.0, 1.0)}, ValueError),
+        ({"amplitude_range": (0.0, np.nan)}, ValueError),
+        ({"random_state": "x"}, TypeError),
+    ],
+)
+def test_waveform_generator_errors(generator, kwargs, error):
+    with pytest.raises(error):
+        generator(**{"n_series": 2, "n_timesteps": 10, **kwargs})
+
+
+def test_sines_frequencies_in_range():
+    X = make_sines(
+        5, 1000, n_components=1, frequency_range=(20.0, 20.0), random_state=0
+    )
+    spectrum = np.abs(np.fft.rfft(X, axis=1))
+    assert np.all(np.argmax(spectrum, axis=1) == 20)
+
+
+def test_square_and_sawtooth_values():
+    square = make_square_waves(3, 200, duty_cycle=0.25, random_state=0)
+    levels = np.abs(square)
+    np.testing.assert_allclose(levels, levels[:, :1] * np.ones((1, 200)))
+    assert 0.15 < (square > 0).mean() < 0.35
+    saw = make_sawtooth_waves(3, 200, amplitude_range=(2.0, 2.0), random_state=0)
+    assert saw.min() >= -2.0 and saw.max() < 2.0
+    with pytest.raises(ValueError, match="duty_cycle"):
+        make_square_waves(duty_cycle=1.5)
+
+
+def test_donoho_johnstone_definitions():
+    n = 2048
+    t = np.arange(1, n + 1) / n
+    heavisine = make_donoho_johnstone("heavisine", n)[0]
+    np.testing.assert_allclose(
+        heavisine, 4 * np.sin(4 * np.pi * t) - np.sign(t - 0.3) - np.sign(0.72 - t)
+    )
+    doppler = make_donoho_johnstone("doppler", n)[0]
+    np.testing.assert_allclose(
+        doppler, np.sqrt(t * (1 - t)) * np.sin(2.1 * np.pi / (t + 0.05))
+    )
+    blocks = make_donoho_johnstone("blocks", n)[0]
+    # Between 0.81 and 1 every step has been taken: the heights sum to 2.2 - 4.2 ...
+    np.testing.assert_allclose(blocks[t > 0.82], 0.0, atol=1e-12)
+    np.testing.assert_allclose(blocks[(t > 0.15) & (t < 0.23)], 2.0)
+    np.testing.assert_allclose(blocks[(t > 0.44) & (t < 0.65)], 0.9, atol=1e-12)
+    bumps = make_donoho_johnstone("bumps", 1000)[0]
+    assert bumps.min() > 0
+    assert 4.2 < bumps[809] < 4.3  # t = 0.81: height 4.2 plus the others' tails
+    assert len(find_peaks(bumps)[0]) == 11
+
+
+def test_donoho_johnstone_shifts_and_errors():
+    rows = make_donoho_johnstone("bumps", 256, n_series=5)
+    assert rows.shape == (5, 256) and np.all(rows == rows[0])
+    shifted = make_donoho_johnstone(
+        "bumps", 256, n_series=5, random_shift=True, random_state=0
+    )
+    for row in shifted:
+        assert any(np.array_equal(row, np.roll(rows[0], k)) for k in range(256))
+    assert len({row.tobytes() for row in shifted}) > 1
+    with pytest.raises(ValueError, match="kind must be one of"):
+        make_donoho_johnstone("ramp")
+
+
+def _heart_rate(ecg, sampling_rate):
+    peaks, _ = find_peaks(ecg, height=0.5, distance=int(0.25 * sampling_rate))
+    return 60.0 * sampling_rate / np.mean(np.diff(peaks)), len(peaks)
+
+
+@pytest.mark.parametrize(("heart_rate", "sampling_rate"), [(60.0, 360.0), (90, 250)])
+def test_make_ecg_heart_rate(heart_rate, sampling_rate):
+    n_seconds = 12
+    X = make_ecg(
+        4,
+        int(n_seconds * sampling_rate),
+        sampling_rate=sampling_rate,
+        heart_rate=heart_rate,
+        random_state=0,
+    )
+    for ecg in X:
+        rate, n_peaks = _heart_rate(ecg, sampling_rate)
+        assert abs(rate - heart_rate) < 3.0
+        assert abs(n_peaks - n_seconds * heart_rate / 60) <= 1.5
+    assert np.all((X.max(axis=1) > 0.85) & (X.max(axis=1) < 1.15))
+    assert np.all((X.min(axis=1) > -0.4) & (X.min(axis=1) < -0.1))
+    if heart_rate == 60:  # mostly isoelectric line, at 0 mV
+        assert np.all(np.abs(np.median(X, axis=1)) < 0.05)
+
+
+def test_make_ecg_variability_and_seeding():
+    steady = make_ecg(2, 3600, heart_rate_std=0.0, random_state=0)
+    peaks, _ = find_peaks(steady[0], height=0.5)
+    assert np.ptp(np.diff(peaks)) <= 1
+    varied = make_ecg(2, 3600, heart_rate_std=5.0, random_state=0)
+    assert np.ptp(np.diff(find_peaks(varied[0], height=0.5)[0])) > 5
+    same = make_ecg(3, 200, random_state=4)
+    np.testing.assert_array_equal(same, make_ecg(3, 200, random_state=4))
+    assert not np.allclose(same, make_ecg(3, 200, random_state=5))
+    rates = make_ecg(6, 3600, heart_rate=(50.0, 120.0), random_state=1)
+    measured = [_heart_rate(ecg, 360.0)[0] for ecg in rates]
+    assert np.ptp(measured) > 10
+
+
+def test_make_ecg_is_fast():
+    start = time.perf_counter()
+    X = make_ecg(200, 512, random_state=0)
+    elapsed = time.perf_counter() - start
+    assert X.shape == (200, 512)
+    assert elapsed < 3.0, elapsed
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"heart_rate": 0.0}, "positive"),
+        ({"heart_rate": 400.0}, r"\(20, 250\]"),
+        ({"heart_rate_std": -1.0}, "heart_rate_std"),
+        ({"sampling_rate": 0.0}, "sampling_rate"),
+        ({"heart_rate": (80.0, 60.0)}, "low <= high"),
+    ],
+)
+def test_make_ecg_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_ecg(2, 100, **kwargs)
+
+
+# ------------------------------------------------------------------ dataset
+
+
+@pytest.mark.parametrize(
+    "kind", ["ecg", "sines", "chirps", "square_waves", "sawtooth_waves", "bumps"]
+)
+def test_make_denoising_dataset_snr(kind):
+    X, y = make_denoising_dataset(kind, 10, 256, snr=3.0, random_state=0)
+    assert X.shape == y.shape == (10, 256)
+    np.testing.assert_allclose(snr_db(y, X, per_series=True), 3.0, atol=0.01)
+    X2, y2 = make_denoising_dataset(kind, 10, 256, snr=3.0, random_state=0)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(y, y2)
+
+
+def test_make_denoising_dataset_noise_models():
+    X, y = make_denoising_dataset("sines", 20, 256, random_state=1)
+    np.testing.assert_allclose(snr_db(y, X, per_series=True), 6.0, atol=0.01)
+    wander = BaselineWander(snr=2.0)
+    X, y = make_denoising_dataset("ecg", 8, 360, noise=wander, random_state=1)
+    np.testing.assert_allclose(snr_db(y, X, per_series=True), 2.0, atol=0.01)
+    X, y = make_denoising_dataset(
+        "ecg", 30, 360, noise=wander, snr=(0.0, 12.0), random_state=1
+    )
+    values = snr_db(y, X, per_series=True)
+    assert np.all((values >= -0.01) & (values <= 12.01)) and values.std() > 1
+    assert wander.snr == 2.0  # the caller's model is not changed
+    recording = np.random.default_rng(0).standard_normal(5000)
+    X, y = make_denoising_dataset(
+        "doppler", 5, 128, noise=RecordedNoise(recording), snr=-3.0, random_state=0
+    )
+    np.testing.assert_allclose(snr_db(y, X, per_series=True), -3.0, atol=0.01)
+    X, y = make_denoising_dataset(
+        "ecg", 3, 200, noise=ImpulseNoise(snr=10.0), heart_rate=100.0, random_state=0
+    )
+    assert X.shape == (3, 200)
+
+
+def test_make_denoising_dataset_errors():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        make_denoising_dataset("noise")
+    with pytest.raises(TypeError, match="noise model"):
+        make_denoising_dataset("sines", noise="white")
+    with pytest.raises(ValueError, match="finite"):
+        make_denoising_dataset("sines", 2, 16, noise=WhiteNoise(), snr=np.nan)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        make_denoising_dataset("sines", 2, 16, heart_rate=60.0)
+
+
+def test_all_donoho_johnstone_kinds_in_dataset():
+    for kind in DONOHO_JOHNSTONE_KINDS:
+        X, y = make_denoising_dataset(kind, 3, 128, snr=0.0, random_state=0)
+        np.testing.assert_allclose(snr_db(y, X, per_series=True), 0.0, atol=0.01)

@@ -1,0 +1,279 @@
+import functools
+import hashlib
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skdenoise.datasets import (
+    _fetch,
+    fetch_physionet,
+    get_data_home,
+    load_mitdb_record,
+    load_nstdb_noise,
+    read_wfdb,
+)
+
+DATA = Path(
+    os.environ.get("SKDENOISE_PHYSIONET_DIR")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "physionet"
+)
+pytestmark = [
+    pytest.mark.data,
+    pytest.mark.skipif(
+        not ((DATA / "mitdb").is_dir() and (DATA / "nstdb").is_dir()),
+        reason=f"PhysioNet data (mitdb/, nstdb/) not found in {DATA}",
+    ),
+]
+
+SERVED = {
+    "mitdb": ["100.hea", "100.dat", "100.atr", "SHA256SUMS.txt"],
+    "nstdb": ["bw.hea", "bw.dat", "SHA256SUMS.txt"],
+}
+
+
+def sha256_of(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+class FaultyHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files; ``server.faults`` makes chosen files fail."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        name = self.path.rsplit("/", 1)[-1]
+        self.server.requests.append(name)
+        fault = self.server.faults.get(name)
+        if fault == "drop":
+            body = (Path(self.directory) / self.path.lstrip("/")).read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 3])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if fault in ("500", "500-once"):
+            if fault == "500-once":
+                del self.server.faults[name]
+            self.send_error(500, "Server trouble")
+            return
+        super().do_GET()
+
+
+class Server:
+    def __init__(self, root):
+        handler = functools.partial(FaultyHandler, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.httpd.faults = {}
+        self.httpd.requests = []
+        self.root = root
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+
+    @property
+    def requests(self):
+        return self.httpd.requests
+
+    @property
+    def faults(self):
+        return self.httpd.faults
+
+    def stop(self):
+        if self.thread.is_alive():
+            self.httpd.shutdown()
+            self.thread.join(timeout=5)
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    root = tmp_path / "server"
+    for database, names in SERVED.items():
+        target = root / database / "1.0.0"
+        target.mkdir(parents=True)
+        for name in names:
+            shutil.copyfile(DATA / database / name, target / name)
+    served = Server(root)
+    yield served
+    served.stop()
+
+
+@pytest.fixture
+def cache(tmp_path):
+    return tmp_path / "cache"
+
+
+def fetch(server, cache, records=("100",), database="mitdb", **kwargs):
+    options = {"timeout": 10.0, "n_retries": 0, "delay": 0.0, **kwargs}
+    return fetch_physionet(
+        list(records), database, data_home=cache, base_url=server.url, **options
+    )
+
+
+def leftovers(folder):
+    return sorted(p.name for p in Path(folder).iterdir() if p.name.startswith("."))
+
+
+def test_successful_fetch(server, cache):
+    folder = fetch(server, cache, annotations=True)
+    assert folder == cache / "physionet" / "mitdb"
+    for name in ("100.hea", "100.dat", "100.atr"):
+        assert sha256_of(folder / name) == sha256_of(DATA / "mitdb" / name)
+    assert sorted(server.requests) == sorted(SERVED["mitdb"])
+    assert leftovers(folder) == []
+    np.testing.assert_array_equal(
+        read_wfdb(folder / "100").signal, read_wfdb(DATA / "mitdb" / "100").signal
+    )
+    assert load_mitdb_record("100", folder).shape == (650000,)
+    assert load_mitdb_record("100", cache / "physionet").shape == (650000,)
+
+
+def test_cache_is_reused_without_network(server, cache):
+    folder = fetch(server, cache)
+    n_requests = len(server.requests)
+    again = fetch(server, cache)
+    assert again == folder and len(server.requests) == n_requests
+    server.stop()
+    # With the server gone, the complete and valid cache still serves the call.
+    assert fetch(server, cache) == folder
+    with pytest.raises(OSError, match="100.atr"):
+        fetch(server, cache, annotations=True)
+    assert leftovers(folder) == []
+
+
+def test_corrupted_download_leaves_nothing(server, cache):
+    dat = server.root / "mitdb" / "1.0.0" / "100.dat"
+    raw = bytearray(dat.read_bytes())
+    raw[1000] ^= 0xFF
+    dat.write_bytes(bytes(raw))
+    with pytest.raises(OSError, match=r"SHA-256 mismatch for http://127\.0\.0\.1:\d+/"):
+        fetch(server, cache)
+    folder = cache / "physionet" / "mitdb"
+    assert not (folder / "100.dat").exists()
+    assert leftovers(folder) == []
+    assert (folder / "100.hea").exists()  # files verified before stay
+
+
+def test_dropped_connection_leaves_nothing(server, cache):
+    server.faults["100.dat"] = "drop"
+    with pytest.raises(OSError, match=r"(dropped|failed) .*100\.dat") as info:
+        fetch(server, cache, n_retries=1)
+    assert "2 attempt(s)" in str(info.value)
+    assert server.requests.count("100.dat") == 2  # one retry, then it gives up
+    folder = cache / "physionet" / "mitdb"
+    assert not (folder / "100.dat").exists()
+    assert leftovers(folder) == []
+    # Once the server behaves, the same call completes the cache.
+    del server.faults["100.dat"]
+    fetch(server, cache)
+    assert sha256_of(folder / "100.dat") == sha256_of(DATA / "mitdb" / "100.dat")
+
+
+def test_server_error_is_retried(server, cache):
+    server.faults["100.hea"] = "500-once"
+    folder = fetch(server, cache, n_retries=2)
+    assert server.requests.count("100.hea") == 2
+    assert (folder / "100.hea").exists()
+    server.faults["100.dat"] = "500"
+    (folder / "100.dat").unlink()
+    with pytest.raises(OSError, match=r"HTTP error 500 .*100\.dat"):
+        fetch(server, cache, n_retries=1)
+    assert leftovers(folder) == []
+
+
+def test_http_404_names_the_url(server, cache):
+    digest = "0" * 64
+    with pytest.raises(OSError, match=r"HTTP error 404 .*/mitdb/1\.0\.0/999\.hea"):
+        fetch(server, cache, records=["999"], sha256={"999.hea": digest})
+    with pytest.raises(OSError, match="no SHA-256 hash for '999.hea'"):
+        fetch(server, cache, records=["999"])
+    assert leftovers(cache / "physionet" / "mitdb") == []
+
+
+def test_given_hashes_skip_the_sums_file(server, cache):
+    hashes = {name: sha256_of(DATA / "nstdb" / name) for name in ("bw.hea", "bw.dat")}
+    folder = fetch(server, cache, records=["bw"], database="nstdb", sha256=hashes)
+    assert "SHA256SUMS.txt" not in server.requests
+    assert load_nstdb_noise("bw", folder).shape == (650000, 2)
+    wrong = dict(hashes, **{"bw.dat": "f" * 64})
+    (folder / "bw.dat").unlink()
+    with pytest.raises(OSError, match="SHA-256 mismatch"):
+        fetch(server, cache, records=["bw"], database="nstdb", sha256=wrong)
+    assert not (folder / "bw.dat").exists() and leftovers(folder) == []
+
+
+def test_corrupt_cache_file_is_replaced(server, cache):
+    folder = fetch(server, cache)
+    (folder / "100.dat").write_bytes(b"garbage")
+    with pytest.raises(OSError, match="corrupt.*download_if_missing is False"):
+        fetch(server, cache, download_if_missing=False)
+    fetch(server, cache)
+    assert sha256_of(folder / "100.dat") == sha256_of(DATA / "mitdb" / "100.dat")
+
+
+def test_interrupted_download_leaves_nothing(server, cache, monkeypatch):
+    folder = fetch(server, cache)
+    (folder / "100.dat").unlink()
+
+    class Interrupting:
+        headers = {"Content-Length": "1000000"}
+
+        def __init__(self):
+            self.calls = 0
+
+        def read(self, size):
+            self.calls += 1
+            if self.calls > 2:
+                raise KeyboardInterrupt
+            return b"x" * size
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            return False
+
+    monkeypatch.setattr(
+        _fetch.urllib.request, "urlopen", lambda url, timeout: Interrupting()
+    )
+    with pytest.raises(KeyboardInterrupt):
+        fetch(server, cache)
+    assert not (folder / "100.dat").exists()
+    assert leftovers(folder) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"records": ["../100"]}, ValueError, "plain name"),
+        ({"records": []}, ValueError, "empty"),
+        ({"database": "mit db"}, ValueError, "database"),
+        ({"base_url": "ftp://127.0.0.1/"}, ValueError, "http"),
+        ({"sha256": {"100.hea": "abc"}}, ValueError, "64 hexadecimal"),
+        ({"sha256": ["abc"]}, TypeError, "dict"),
+        ({"n_retries": -1}, ValueError, "n_retries"),
+    ],
+)
+def test_bad_arguments(cache, kwargs, error, match):
+    options = {"records": ["100"], "data_home": cache, **kwargs}
+    records = options.pop("records")
+    with pytest.raises(error, match=match):
+        fetch_physionet(records, **options)
+
+
+def test_data_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKDENOISE_DATA", str(tmp_path / "from_env"))
+    assert get_data_home() == tmp_path / "from_env"
+    assert (tmp_path / "from_env").is_dir()
+    assert get_data_home(tmp_path / "given") == tmp_path / "given"

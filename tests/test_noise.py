@@ -1,0 +1,404 @@
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.signal import periodogram
+from sklearn.base import clone
+
+from skdenoise.metrics import snr as snr_db
+from skdenoise.noise import (
+    BaselineWander,
+    BaseNoise,
+    ColoredNoise,
+    ImpulseNoise,
+    MuscleNoise,
+    NoiseMixture,
+    PowerlineNoise,
+    RecordedNoise,
+    WhiteNoise,
+)
+
+RECORDING = np.random.default_rng(123).standard_normal((4000, 2)).cumsum(axis=0)
+
+
+def make_models(snr=None):
+    """One instance of every model, at 360 Hz where a rate is needed."""
+    return {
+        "white": WhiteNoise(snr=snr),
+        "pink": ColoredNoise(alpha=1.0, snr=snr),
+        "brown": ColoredNoise(alpha=2.0, snr=snr),
+        "spikes": ImpulseNoise(density=0.05, snr=snr),
+        "salt_pepper": ImpulseNoise(density=0.05, kind="salt_pepper", snr=snr),
+        "baseline": BaselineWander(snr=snr),
+        "powerline": PowerlineNoise(sampling_rate=360.0, snr=snr),
+        "muscle": MuscleNoise(snr=snr),
+        "recorded": RecordedNoise(RECORDING[:, :1], snr=snr),
+        "recorded_mono": RecordedNoise(RECORDING[:, 0], segment=(100, 3000), snr=snr),
+        "mixture": NoiseMixture(
+            [BaselineWander(), MuscleNoise(), RecordedNoise(RECORDING[:, 1])], snr=snr
+        ),
+        "mixture_fixed": NoiseMixture(
+            [WhiteNoise(snr=10.0), PowerlineNoise(360.0, amplitude=0.5)],
+            weights=[1.0, 2.0],
+            snr=snr,
+        ),
+    }
+
+
+MODEL_NAMES = list(make_models())
+
+
+def clean_batch(n_series=6, n_timesteps=512, n_channels=None, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_timesteps) / 360.0
+    shape = (n_series, 1) if n_channels is None else (n_series, 1, n_channels)
+    freq = rng.uniform(1.0, 5.0, size=shape)
+    if n_channels is None:
+        return np.sin(2 * np.pi * freq * t) + 0.2
+    return np.sin(2 * np.pi * freq * t[:, None]) + 0.2
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+@pytest.mark.parametrize("n_channels", [None, 2])
+def test_exact_fixed_snr_per_series(name, n_channels):
+    X = clean_batch(n_channels=n_channels)
+    noisy = make_models(snr=4.5)[name].apply(X, random_state=1)
+    assert noisy.shape == X.shape
+    np.testing.assert_allclose(snr_db(X, noisy, per_series=True), 4.5, atol=0.01)
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_snr_range_per_series(name):
+    X = clean_batch(n_series=40)
+    values = snr_db(X, make_models(snr=(-3.0, 9.0))[name].apply(X, 2), per_series=True)
+    assert np.all(values >= -3.0 - 0.01) and np.all(values <= 9.0 + 0.01)
+    assert values.std() > 1.0
+    # A degenerate range goes through the same per-series draw and must be exact.
+    same = snr_db(X, make_models(snr=(7.0, 7.0))[name].apply(X, 2), per_series=True)
+    np.testing.assert_allclose(same, 7.0, atol=0.01)
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_seeding_and_input_unchanged(name):
+    model = make_models(snr=3.0)[name]
+    X = clean_batch(n_series=4)
+    X.setflags(write=False)
+    before = X.copy()
+    first = model.apply(X, random_state=7)
+    np.testing.assert_array_equal(first, model.apply(X, random_state=7))
+    np.testing.assert_array_equal(
+        first, model.apply(X, random_state=np.random.default_rng(7))
+    )
+    assert not np.allclose(first, model.apply(X, random_state=8))
+    np.testing.assert_array_equal(X, before)
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_clone_pickle_and_params(name):
+    model = make_models(snr=(0.0, 6.0))[name]
+    X = clean_batch(n_series=3)
+    params = model.get_params(deep=False)
+    cloned = clone(model)
+    assert type(cloned) is type(model)
+    assert set(cloned.get_params(deep=False)) == set(params)
+    restored = pickle.loads(pickle.dumps(model))
+    expected = model.apply(X, random_state=0)
+    np.testing.assert_array_equal(cloned.apply(X, random_state=0), expected)
+    np.testing.assert_array_equal(restored.apply(X, random_state=0), expected)
+    assert cloned.set_params(snr=2.0) is cloned and cloned.snr == 2.0
+    assert model.snr == (0.0, 6.0)
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_amplitude_mode_and_float32(name):
+    models = make_models()
+    X = clean_batch(n_series=3).astype(np.float32)
+    noisy = models[name].apply(X, random_state=0)
+    assert noisy.dtype == np.float32
+    assert np.all(np.isfinite(noisy))
+    assert not np.array_equal(noisy, X)
+
+
+@pytest.mark.parametrize("name", ["pink", "brown", "baseline", "powerline", "muscle"])
+def test_unit_rms_raw_noise_and_amplitude(name):
+    model = make_models()[name].set_params(amplitude=0.25)
+    raw = model.sample((5, 600, 2), random_state=0)
+    np.testing.assert_allclose(np.sqrt(np.mean(raw**2, axis=(1, 2))), 1.0)
+    zeros = np.zeros((5, 600))
+    noise = model.apply(zeros, random_state=0)
+    np.testing.assert_allclose(np.sqrt(np.mean(noise**2, axis=1)), 0.25)
+
+
+@pytest.mark.parametrize("alpha", [1.0, 2.0])
+def test_colored_noise_spectral_slope(alpha):
+    noise = ColoredNoise(alpha=alpha).sample((64, 4096), random_state=0)
+    freqs, power = periodogram(noise, axis=1)
+    keep = (freqs > 0) & (freqs < 0.5)
+    slope = np.polyfit(np.log(freqs[keep]), np.log(power.mean(axis=0)[keep]), 1)[0]
+    assert abs(slope + alpha) < 0.15
+
+
+def test_colored_noise_alpha_zero_is_flat():
+    noise = ColoredNoise(alpha=0.0).sample((64, 1024), random_state=0)
+    freqs, power = periodogram(noise, axis=1)
+    keep = (freqs > 0) & (freqs < 0.5)
+    slope = np.polyfit(np.log(freqs[keep]), np.log(power.mean(axis=0)[keep]), 1)[0]
+    assert abs(slope) < 0.15
+
+
+@pytest.mark.parametrize("mains", [50.0, 60.0])
+def test_powerline_peak_at_mains_frequency(mains):
+    model = PowerlineNoise(sampling_rate=1000.0, frequency=mains, n_harmonics=3)
+    noise = model.sample((8, 2000), random_state=0)
+    freqs, power = periodogram(noise, fs=1000.0, axis=1)
+    assert np.all(freqs[np.argmax(power, axis=1)] == mains)
+    harmonics = [mains * m for m in (2, 3, 4)]
+    total = power.sum(axis=1)
+    on_lines = power[:, np.isin(freqs, [mains, *harmonics])].sum(axis=1)
+    assert np.all(on_lines / total > 0.99)
+
+
+def test_powerline_skips_harmonics_above_nyquist():
+    noise = PowerlineNoise(sampling_rate=250.0, frequency=50.0, n_harmonics=5)
+    freqs, power = periodogram(noise.sample((2, 500), random_state=0), fs=250.0)
+    assert power[:, freqs > 110].max() < 1e-20
+
+
+def test_baseline_wander_is_slow():
+    model = BaselineWander(sampling_rate=100.0, max_frequency=0.5)
+    freqs, power = periodogram(model.sample((16, 6000), random_state=0), fs=100.0)
+    assert np.all(power[:, freqs <= 0.6].sum(axis=1) / power.sum(axis=1) > 0.95)
+
+
+def test_muscle_noise_band_and_bursts():
+    model = MuscleNoise(sampling_rate=500.0, low_frequency=20.0, high_frequency=150.0)
+    noise = model.sample((16, 5000), random_state=0)
+    freqs, power = periodogram(noise, fs=500.0, axis=1)
+    band = (freqs >= 18.0) & (freqs <= 152.0)
+    assert np.all(power[:, band].sum(axis=1) / power.sum(axis=1) > 0.97)
+    kurtosis = np.mean(noise**4, axis=1) / np.mean(noise**2, axis=1) ** 2
+    assert np.median(kurtosis) > 3.5  # bursts: heavier tails than Gaussian noise
+
+
+def test_muscle_noise_clips_band_to_nyquist():
+    noise = MuscleNoise(sampling_rate=100.0).sample((2, 200), random_state=0)
+    assert np.all(np.isfinite(noise)) and noise.std() > 0
+
+
+def test_impulse_spikes_density_and_signs():
+    noise = ImpulseNoise(density=0.02, amplitude=3.0).apply(
+        np.zeros((50, 1000)), random_state=0
+    )
+    hits = noise != 0
+    assert abs(hits.mean() - 0.02) < 0.003
+    assert set(np.unique(noise[hits])) == {-3.0, 3.0}
+    assert 0.4 < (noise[hits] > 0).mean() < 0.6
+
+
+def test_impulse_noise_always_hits_each_series():
+    noise = ImpulseNoise(density=1e-9).sample((20, 16, 2), random_state=0)
+    assert np.all(np.count_nonzero(noise.reshape(20, -1), axis=1) >= 1)
+
+
+def test_salt_pepper_replaces_with_channel_extremes():
+    X = clean_batch(n_series=5, n_channels=2)
+    noisy = ImpulseNoise(density=0.1, kind="salt_pepper").apply(X, random_state=0)
+    changed = noisy != X
+    low, high = X.min(axis=1, keepdims=True), X.max(axis=1, keepdims=True)
+    extreme = np.isclose(noisy, low) | np.isclose(noisy, high)
+    assert changed.any() and np.all(extreme[changed])
+    twice = ImpulseNoise(density=0.1, kind="salt_pepper", amplitude=2.0)
+    wide = twice.apply(X, random_state=0)
+    mid, half = (high + low) / 2, (high - low) / 2
+    np.testing.assert_allclose(
+        np.abs(wide[changed] - np.broadcast_to(mid, X.shape)[changed]),
+        2 * np.broadcast_to(half, X.shape)[changed],
+    )
+
+
+def test_salt_pepper_with_snr_keeps_positions():
+    X = clean_batch(n_series=5)
+    free = ImpulseNoise(density=0.05, kind="salt_pepper").apply(X, random_state=3)
+    at_snr = ImpulseNoise(density=0.05, kind="salt_pepper", snr=15.0).apply(X, 3)
+    np.testing.assert_array_equal(free != X, at_snr != X)
+    np.testing.assert_allclose(snr_db(X, at_snr, per_series=True), 15.0, atol=1e-6)
+
+
+def test_recorded_noise_segments_never_overlap():
+    T = 64
+    recording = np.concatenate([np.tile([1.0, -1.0], 250), np.tile([10.0, -10.0], 250)])
+    zeros = np.zeros((200, T))
+    train = RecordedNoise(recording, segment=(0, 500)).apply(zeros, random_state=0)
+    test = RecordedNoise(recording, segment=(500, None)).apply(zeros, random_state=0)
+    assert set(np.abs(train).ravel()) == {1.0}
+    assert set(np.abs(test).ravel()) == {10.0}
+
+
+def test_recorded_noise_mean_removed_and_channels():
+    X = np.zeros((10, 100, 2))
+    noise = RecordedNoise(RECORDING).apply(X, random_state=0)
+    np.testing.assert_allclose(noise.mean(axis=1), 0.0, atol=1e-9)
+    # Channels of a multichannel recording stay aligned: one start per series.
+    stamps = np.stack([np.arange(1000.0), 2 * np.arange(1000.0)], axis=1)
+    aligned = RecordedNoise(stamps).apply(np.zeros((10, 20, 2)), random_state=0)
+    np.testing.assert_allclose(aligned[:, :, 1], 2 * aligned[:, :, 0])
+    mono = RecordedNoise(RECORDING[:, 0]).apply(np.zeros((10, 100, 3)), 0)
+    assert mono.shape == (10, 100, 3)
+    assert not np.allclose(mono[:, :, 0], mono[:, :, 1])
+
+
+def test_recorded_noise_amplitude_keeps_units():
+    recording = np.arange(1000.0)
+    noise = RecordedNoise(recording, amplitude=2.0).apply(np.zeros((3, 10)), 0)
+    np.testing.assert_allclose(noise, np.tile(2.0 * (np.arange(10) - 4.5), (3, 1)))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "X_shape", "match"),
+    [
+        ({"noise": np.zeros(50) + 1.0}, (2, 64), "fewer than the 64 timesteps"),
+        ({"noise": RECORDING, "segment": (0, 40)}, (2, 64), r"\[0, 40\) hold 40"),
+        ({"noise": RECORDING, "segment": (10, 5)}, (2, 8), "start < stop"),
+        ({"noise": RECORDING, "segment": (0, 10**6)}, (2, 8), "start < stop"),
+        ({"noise": RECORDING, "segment": 5}, (2, 8), r"\(start, stop\)"),
+        ({"noise": np.full(100, np.nan)}, (2, 8), "NaN"),
+        ({"noise": np.zeros((3, 3, 3))}, (2, 8), "shape"),
+        ({"noise": RECORDING}, (2, 8, 3), "2 channels but the series have 3"),
+    ],
+)
+def test_recorded_noise_errors(kwargs, X_shape, match):
+    with pytest.raises(ValueError, match=match):
+        RecordedNoise(**kwargs).apply(np.ones(X_shape), random_state=0)
+
+
+def test_recorded_noise_rejects_non_numeric():
+    with pytest.raises(TypeError, match="numeric"):
+        RecordedNoise(["a", "b"]).apply(np.ones((1, 2)))
+
+
+def test_mixture_fixed_weights_select_components():
+    a = RecordedNoise(RECORDING[:, 0])
+    b = RecordedNoise(RECORDING[:, 1])
+    X = np.zeros((4, 128))
+    mix = NoiseMixture([a, b], weights=[1.0, 0.0]).apply(X, random_state=5)
+    np.testing.assert_allclose(mix, a.apply(X, random_state=5))
+
+
+def test_mixture_random_weights_vary_per_series():
+    mix = NoiseMixture([WhiteNoise(), BaselineWander(amplitude=50.0)])
+    noise = mix.sample((200, 256), random_state=0)
+    rms = np.sqrt(np.mean(noise**2, axis=1))
+    assert rms.std() > 5.0  # the weight of the drift changes from series to series
+
+
+def test_mixture_errors():
+    X = np.ones((2, 32))
+    with pytest.raises(ValueError, match="non-empty list"):
+        NoiseMixture([]).apply(X)
+    with pytest.raises(TypeError, match=r"components\[1\]"):
+        NoiseMixture([WhiteNoise(), "white"]).apply(X)
+    with pytest.raises(ValueError, match="one value per component"):
+        NoiseMixture([WhiteNoise()], weights=[1.0, 2.0]).apply(X)
+    with pytest.raises(ValueError, match="non-negative"):
+        NoiseMixture([WhiteNoise()], weights=[-1.0]).apply(X)
+    with pytest.raises(ValueError, match="use apply"):
+        NoiseMixture([WhiteNoise(snr=3.0)]).sample((2, 32))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, (0.0, np.nan), (np.inf, 1)])
+@pytest.mark.parametrize("name", ["white", "pink", "recorded", "mixture"])
+def test_non_finite_snr_is_rejected(bad, name):
+    model = make_models(snr=bad)[name]
+    with pytest.raises(ValueError, match="finite; got (nan|inf|-inf)"):
+        model.apply(np.ones((2, 64)), random_state=0)
+
+
+@pytest.mark.parametrize(
+    ("model", "error", "match"),
+    [
+        (ColoredNoise(alpha=np.nan), ValueError, "alpha must be finite"),
+        (ColoredNoise(alpha="pink"), TypeError, "alpha must be a real number"),
+        (ImpulseNoise(density=0.0), ValueError, "density must be > 0"),
+        (ImpulseNoise(density=1.5), ValueError, "density must be <= 1"),
+        (ImpulseNoise(kind="salt"), ValueError, "kind must be one of"),
+        (BaselineWander(max_frequency=200.0), ValueError, "Nyquist"),
+        (BaselineWander(n_components=0), ValueError, "n_components must be >= 1"),
+        (BaselineWander(sampling_rate=-1.0), ValueError, "sampling_rate must be > 0"),
+        (PowerlineNoise(), ValueError, "sampling_rate is required"),
+        (PowerlineNoise(sampling_rate=100.0), ValueError, "Nyquist"),
+        (PowerlineNoise(sampling_rate=np.nan), ValueError, "sampling_rate must be"),
+        (PowerlineNoise(360.0, n_harmonics=-1), ValueError, "n_harmonics"),
+        (PowerlineNoise(360.0, n_harmonics=1.5), TypeError, "n_harmonics"),
+        (MuscleNoise(low_frequency=200.0), ValueError, "low_frequency=200.0 must"),
+        (MuscleNoise(background=-1.0), ValueError, "background must be >= 0"),
+        (WhiteNoise(snr=(1.0, 2.0, 3.0)), ValueError, r"\(low, high\) pair"),
+        (WhiteNoise(snr=(5.0, 1.0)), ValueError, "low <= high"),
+        (WhiteNoise(amplitude=-1.0), ValueError, "amplitude must be >= 0"),
+    ],
+)
+def test_bad_parameters(model, error, match):
+    X = np.ones((2, 64))
+    before = X.copy()
+    with pytest.raises(error, match=match):
+        model.apply(X, random_state=0)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_too_short_series_errors():
+    with pytest.raises(ValueError, match="at least 2 timesteps"):
+        ColoredNoise().apply(np.ones((1, 1)))
+    with pytest.raises(ValueError, match="no frequency in the band"):
+        MuscleNoise().apply(np.ones((1, 2)))
+
+
+def test_bad_input_series():
+    with pytest.raises(ValueError, match="2D"):
+        WhiteNoise().apply(np.ones(5))
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        ColoredNoise().apply(np.array([[1.0, np.nan, 2.0]]))
+    with pytest.raises(TypeError, match="random_state"):
+        WhiteNoise().apply(np.ones((1, 3)), random_state="seed")
+
+
+def test_all_models_are_base_noise():
+    for model in make_models().values():
+        assert isinstance(model, BaseNoise)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(["white", "pink", "spikes", "salt_pepper", "mixture"]),
+    n_series=st.integers(1, 5),
+    n_timesteps=st.integers(8, 300),
+    n_channels=st.one_of(st.none(), st.integers(1, 3)),
+    snr=st.floats(-20.0, 40.0) | st.tuples(st.floats(-20, 10), st.floats(10, 40)),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_exact_snr_property(name, n_series, n_timesteps, n_channels, snr, seed):
+    rng = np.random.default_rng(seed)
+    shape = (n_series, n_timesteps) + (() if n_channels is None else (n_channels,))
+    X = rng.standard_normal(shape) + 1.0
+    model = make_models(snr=snr)[name]
+    if name == "mixture":
+        model = NoiseMixture([WhiteNoise(), ColoredNoise(2.0)], snr=snr)
+    noisy = model.apply(X, random_state=seed)
+    assert noisy.shape == X.shape
+    values = snr_db(X, noisy, per_series=True)
+    if isinstance(snr, tuple):
+        assert np.all((values > snr[0] - 0.01) & (values < snr[1] + 0.01))
+    else:
+        np.testing.assert_allclose(values, snr, atol=0.01)
+
+
+def test_noise_module_does_not_import_tensorflow():
+    code = (
+        "import sys, skdenoise.noise, skdenoise.datasets\n"
+        "heavy = [m for m in sys.modules if m.split('.')[0] in "
+        "('tensorflow', 'keras', 'scikeras', 'wfdb')]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
