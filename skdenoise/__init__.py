@@ -1,4 +1,41 @@
-"""skdenoise: deep-learning denoisers for 1D time series as scikit-learn transformers."""
+"""skdenoise: deep-learning denoisers for 1D time series as scikit-learn transformers.
+
+The neural denoisers are built on Keras 3 (TensorFlow) through scikeras. Importing
+``skdenoise`` does not import TensorFlow: the network classes are loaded on first
+access, and TensorFlow with them.
+"""
+
+import importlib
+
 from ._version import __version__
 
-__all__ = ["__version__"]
+# Public names whose modules import Keras/TensorFlow, loaded on first access.
+_LAZY = {
+    "LSTMDenoiser": "._denoisers",
+    "GRUDenoiser": "._denoisers",
+    "CNNLSTMDenoiser": "._denoisers",
+    "ConvAutoencoderDenoiser": "._denoisers",
+    "VAEDenoiser": "._denoisers",
+    "UNetDenoiser": "._denoisers",
+    "BaseDenoiser": "._base",
+}
+
+_SUBMODULES = {"metrics", "noise", "datasets", "baselines", "networks", "exceptions"}
+
+__all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

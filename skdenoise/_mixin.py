@@ -60,7 +60,9 @@ class DenoiserMixin:
         """
         if y is None:
             return None
-        if np.ndim(y) == 1 and len(y) == X.shape[0] and X.shape[1] != 1:
+        if not hasattr(y, "ndim"):
+            y = np.asarray(y)
+        if y.ndim == 1 and len(y) == X.shape[0]:
             warnings.warn(
                 f"{type(self).__name__}.fit got y of shape ({len(y)},), one value "
                 "per series, which cannot be a clean target; it is ignored and X "

@@ -76,7 +76,9 @@ n_channels)
             f"{input_name}{who} must be an array of series of shape (n_series, "
             f"n_timesteps) or (n_series, n_timesteps, n_channels); got {X!r}."
         )
-    ndim = np.ndim(X) if not hasattr(X, "ndim") else X.ndim
+    if not hasattr(X, "ndim"):
+        X = np.asarray(X)
+    ndim = X.ndim
     if ndim == 1:
         raise ValueError(
             f"Expected 2D array, got 1D array instead: {input_name}{who} must have "
@@ -131,7 +133,9 @@ def check_target(y, X, *, input_name="y", estimator=None):
         raise TypeError(
             f"Sparse data was passed as {input_name}{who}, but dense data is required."
         )
-    y_ndim = np.ndim(y) if not hasattr(y, "ndim") else y.ndim
+    if not hasattr(y, "ndim"):
+        y = np.asarray(y)
+    y_ndim = y.ndim
     if y_ndim == 2 and X.ndim == 3 and X.shape[2] == 1:
         y = np.asarray(y)[..., np.newaxis] if not hasattr(y, "iloc") else y
     if y_ndim not in (2, 3):

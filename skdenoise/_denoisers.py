@@ -1,0 +1,707 @@
+"""The neural denoisers. Importing this module imports Keras and TensorFlow."""
+
+import numbers
+
+from sklearn.base import TransformerMixin
+from sklearn.utils._param_validation import Interval
+
+from ._base import BaseDenoiser
+from .networks import (
+    build_cnn_lstm,
+    build_conv_autoencoder,
+    build_recurrent,
+    build_unet,
+    build_vae,
+)
+
+__all__ = [
+    "LSTMDenoiser",
+    "GRUDenoiser",
+    "CNNLSTMDenoiser",
+    "ConvAutoencoderDenoiser",
+    "VAEDenoiser",
+    "UNetDenoiser",
+]
+
+_COMMON_DOC = """noise : noise model or None, default=None
+        Noise added to the inputs on the fly, fresh at every epoch (see
+        :mod:`skdenoise.noise`). With ``y``, it augments the noisy ``X``; without
+        ``y``, ``X`` is taken as clean and the inputs are ``noise`` applied to it.
+        ``fit(X)`` without a noise model uses white Gaussian noise at an SNR drawn
+        per series from 0 to 20 dB.
+    normalize : bool, default=True
+        Standardise each series (per channel) by the mean and standard deviation
+        of the input and undo it on the output, which makes the denoiser
+        equivariant to scale and offset: ``transform(a * X + b)`` equals
+        ``a * transform(X) + b`` for ``a > 0``.
+    optimizer : {"adam", "adamw", "rmsprop", "sgd"}, default="adam"
+        Keras optimizer.
+    learning_rate : float, default=1e-3
+        Learning rate of the optimizer.
+    weight_decay : float, default=0.0
+        Decoupled weight decay of the optimizer (0 disables it).
+    loss : {"mse", "mae", "huber"}, default="mse"
+        Reconstruction loss.
+    epochs : int, default=20
+        Number of passes over the training series.
+    batch_size : int, default=32
+        Series per gradient step.
+    validation_split : float, default=0.0
+        Fraction of the series held out (chosen at random) to report
+        ``val_loss`` and drive early stopping.
+    patience : int or None, default=None
+        Stop after this many epochs without improvement of the validation loss
+        (of the training loss when ``validation_split=0``) and restore the best
+        weights. None trains for all ``epochs``.
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Extra Keras callbacks for training.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the weight initialisation, shuffling, noise and dropout. The same
+        int gives the same fitted model and outputs. Global random states
+        (Python, NumPy, TensorFlow) are left as they were.
+    verbose : int, default=0
+        0 prints nothing, 1 prints one line per epoch, 2 shows a progress bar."""
+
+_COMMON_ATTRIBUTES = """Attributes
+    ----------
+    model_ : keras.Model
+        The trained network.
+    history_ : dict of str to list of float
+        Loss (and validation loss) per epoch.
+    n_epochs_ : int
+        Number of epochs run (fewer than ``epochs`` after early stopping).
+    n_features_in_ : int
+        Number of timesteps of the series seen in ``fit``.
+    n_channels_in_ : int
+        Number of channels of the series seen in ``fit``."""
+
+
+def _document(cls):
+    cls.__doc__ = cls.__doc__.replace("%(common)s", _COMMON_DOC).replace(
+        "%(attributes)s", _COMMON_ATTRIBUTES
+    )
+    return cls
+
+
+_COMMON_CONSTRAINTS = BaseDenoiser._common_parameter_constraints
+_POSITIVE_INT = [Interval(numbers.Integral, 1, None, closed="left")]
+_DROPOUT = [Interval(numbers.Real, 0, 1, closed="left")]
+
+
+@_document
+class LSTMDenoiser(TransformerMixin, BaseDenoiser):
+    """Recurrent denoiser with LSTM cells, sequence to sequence.
+
+    Stacked, by default bidirectional, LSTM layers read the noisy series and a
+    linear layer gives one denoised value per timestep and channel.
+
+    Parameters
+    ----------
+    units : int, default=32
+        Units per LSTM layer (per direction).
+    n_layers : int, default=2
+        Number of stacked LSTM layers.
+    bidirectional : bool, default=True
+        Whether each layer reads the series in both directions.
+    activation : str, default="tanh"
+        Activation of the cells ("tanh" keeps the fast cuDNN kernels on a GPU).
+    dropout : float, default=0.0
+        Dropout on the inputs of each LSTM layer.
+    %(common)s
+
+    %(attributes)s
+
+    See Also
+    --------
+    GRUDenoiser : The same network with GRU cells.
+    CNNLSTMDenoiser : Convolutions before the LSTM, on a shorter sequence.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise import LSTMDenoiser
+    >>> rng = np.random.default_rng(0)
+    >>> clean = np.sin(np.linspace(0, 10, 64) + rng.uniform(0, 6, (16, 1)))
+    >>> noisy = clean + rng.normal(0, 0.3, clean.shape)
+    >>> model = LSTMDenoiser(units=8, n_layers=1, epochs=2, random_state=0)
+    >>> model.fit(noisy, clean).transform(noisy).shape
+    (16, 64)
+    """
+
+    _cell = "lstm"
+
+    _parameter_constraints = {
+        "units": _POSITIVE_INT,
+        "n_layers": _POSITIVE_INT,
+        "bidirectional": ["boolean"],
+        "activation": [str],
+        "dropout": _DROPOUT,
+        **_COMMON_CONSTRAINTS,
+    }
+
+    @classmethod
+    def _get_test_params(cls):
+        return {**super()._get_test_params(), **{"units": 4, "n_layers": 1}}
+
+    def __init__(
+        self,
+        units=32,
+        n_layers=2,
+        bidirectional=True,
+        activation="tanh",
+        dropout=0.0,
+        *,
+        noise=None,
+        normalize=True,
+        optimizer="adam",
+        learning_rate=1e-3,
+        weight_decay=0.0,
+        loss="mse",
+        epochs=20,
+        batch_size=32,
+        validation_split=0.0,
+        patience=None,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.units = units
+        self.n_layers = n_layers
+        self.bidirectional = bidirectional
+        self.activation = activation
+        self.dropout = dropout
+        self.noise = noise
+        self.normalize = normalize
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.loss = loss
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.patience = patience
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _build_network(self, n_timesteps, n_channels):
+        return build_recurrent(
+            n_timesteps,
+            n_channels,
+            cell=self._cell,
+            units=self.units,
+            n_layers=self.n_layers,
+            bidirectional=self.bidirectional,
+            activation=self.activation,
+            dropout=self.dropout,
+        )
+
+
+@_document
+class GRUDenoiser(LSTMDenoiser):
+    """Recurrent denoiser with GRU cells, sequence to sequence.
+
+    The same network as :class:`LSTMDenoiser` with GRU cells, which have fewer
+    weights and train faster.
+
+    Parameters
+    ----------
+    units : int, default=32
+        Units per GRU layer (per direction).
+    n_layers : int, default=2
+        Number of stacked GRU layers.
+    bidirectional : bool, default=True
+        Whether each layer reads the series in both directions.
+    activation : str, default="tanh"
+        Activation of the cells.
+    dropout : float, default=0.0
+        Dropout on the inputs of each GRU layer.
+    %(common)s
+
+    %(attributes)s
+
+    See Also
+    --------
+    LSTMDenoiser : The same network with LSTM cells.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise import GRUDenoiser
+    >>> rng = np.random.default_rng(0)
+    >>> clean = np.sin(np.linspace(0, 10, 64) + rng.uniform(0, 6, (16, 1)))
+    >>> noisy = clean + rng.normal(0, 0.3, clean.shape)
+    >>> model = GRUDenoiser(units=8, n_layers=1, epochs=2, random_state=0)
+    >>> model.fit(noisy, clean).transform(noisy).shape
+    (16, 64)
+    """
+
+    _cell = "gru"
+
+
+@_document
+class CNNLSTMDenoiser(TransformerMixin, BaseDenoiser):
+    """Convolutional feature extraction, an LSTM on the pooled sequence, upsampling.
+
+    Two convolutions extract local features, max pooling shortens the sequence
+    by ``pool_size``, a (bidirectional) LSTM runs over the pooled sequence,
+    upsampling restores the full length and, joined with the full-resolution
+    features, a convolution gives the denoised series. Series whose length is
+    not a multiple of ``pool_size`` are padded (by reflection) and cropped.
+
+    Parameters
+    ----------
+    filters : int, default=32
+        Filters of the convolutions.
+    kernel_size : int, default=5
+        Width of the convolutions.
+    pool_size : int, default=2
+        Pooling and upsampling factor.
+    units : int, default=32
+        Units of the LSTM (per direction).
+    bidirectional : bool, default=True
+        Whether the LSTM reads both directions.
+    dropout : float, default=0.0
+        Dropout after the convolutions and on the LSTM inputs.
+    %(common)s
+
+    %(attributes)s
+
+    See Also
+    --------
+    LSTMDenoiser : A purely recurrent denoiser.
+    UNetDenoiser : A purely convolutional encoder-decoder.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise import CNNLSTMDenoiser
+    >>> rng = np.random.default_rng(0)
+    >>> clean = np.sin(np.linspace(0, 10, 63) + rng.uniform(0, 6, (16, 1)))
+    >>> noisy = clean + rng.normal(0, 0.3, clean.shape)
+    >>> model = CNNLSTMDenoiser(filters=8, units=8, epochs=2, random_state=0)
+    >>> model.fit(noisy, clean).transform(noisy).shape
+    (16, 63)
+    """
+
+    _parameter_constraints = {
+        "filters": _POSITIVE_INT,
+        "kernel_size": _POSITIVE_INT,
+        "pool_size": _POSITIVE_INT,
+        "units": _POSITIVE_INT,
+        "bidirectional": ["boolean"],
+        "dropout": _DROPOUT,
+        **_COMMON_CONSTRAINTS,
+    }
+
+    @classmethod
+    def _get_test_params(cls):
+        return {**super()._get_test_params(), **{"filters": 4, "kernel_size": 3, "units": 4}}
+
+    def __init__(
+        self,
+        filters=32,
+        kernel_size=5,
+        pool_size=2,
+        units=32,
+        bidirectional=True,
+        dropout=0.0,
+        *,
+        noise=None,
+        normalize=True,
+        optimizer="adam",
+        learning_rate=1e-3,
+        weight_decay=0.0,
+        loss="mse",
+        epochs=20,
+        batch_size=32,
+        validation_split=0.0,
+        patience=None,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.pool_size = pool_size
+        self.units = units
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.noise = noise
+        self.normalize = normalize
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.loss = loss
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.patience = patience
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _length_multiple(self):
+        return self.pool_size
+
+    def _build_network(self, n_timesteps, n_channels):
+        return build_cnn_lstm(
+            n_timesteps,
+            n_channels,
+            filters=self.filters,
+            kernel_size=self.kernel_size,
+            pool_size=self.pool_size,
+            units=self.units,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+        )
+
+
+@_document
+class ConvAutoencoderDenoiser(TransformerMixin, BaseDenoiser):
+    """Fully convolutional denoising autoencoder with a narrow bottleneck.
+
+    A strided convolutional encoder halves the length ``depth`` times, a code of
+    ``bottleneck_filters`` channels forms the bottleneck and a transposed
+    convolutional decoder restores the series. Without skip connections the
+    signal must pass through the bottleneck, which is what removes the noise.
+    Series of any length are padded (by reflection) to a multiple of
+    ``2 ** depth`` and cropped back.
+
+    Parameters
+    ----------
+    filters : int, default=16
+        Filters of the first level, doubling at each level.
+    depth : int, default=3
+        Number of strided levels.
+    kernel_size : int, default=7
+        Width of the convolutions.
+    bottleneck_filters : int, default=8
+        Width of the code at the bottleneck.
+    dropout : float, default=0.0
+        Dropout after each encoder level.
+    %(common)s
+
+    %(attributes)s
+
+    See Also
+    --------
+    VAEDenoiser : A variational autoencoder.
+    UNetDenoiser : An encoder-decoder with skip connections.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise import ConvAutoencoderDenoiser
+    >>> rng = np.random.default_rng(0)
+    >>> clean = np.sin(np.linspace(0, 10, 100) + rng.uniform(0, 6, (16, 1)))
+    >>> model = ConvAutoencoderDenoiser(filters=4, depth=2, epochs=2, random_state=0)
+    >>> model.fit(clean).transform(clean).shape  # X taken as clean, noise added
+    (16, 100)
+    """
+
+    _parameter_constraints = {
+        "filters": _POSITIVE_INT,
+        "depth": [Interval(numbers.Integral, 0, None, closed="left")],
+        "kernel_size": _POSITIVE_INT,
+        "bottleneck_filters": _POSITIVE_INT,
+        "dropout": _DROPOUT,
+        **_COMMON_CONSTRAINTS,
+    }
+
+    @classmethod
+    def _get_test_params(cls):
+        return {**super()._get_test_params(), **{"filters": 4, "depth": 2, "kernel_size": 3, "bottleneck_filters": 2}}
+
+    def __init__(
+        self,
+        filters=16,
+        depth=3,
+        kernel_size=7,
+        bottleneck_filters=8,
+        dropout=0.0,
+        *,
+        noise=None,
+        normalize=True,
+        optimizer="adam",
+        learning_rate=1e-3,
+        weight_decay=0.0,
+        loss="mse",
+        epochs=20,
+        batch_size=32,
+        validation_split=0.0,
+        patience=None,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.filters = filters
+        self.depth = depth
+        self.kernel_size = kernel_size
+        self.bottleneck_filters = bottleneck_filters
+        self.dropout = dropout
+        self.noise = noise
+        self.normalize = normalize
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.loss = loss
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.patience = patience
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _length_multiple(self):
+        return 2**self.depth
+
+    def _build_network(self, n_timesteps, n_channels):
+        return build_conv_autoencoder(
+            n_timesteps,
+            n_channels,
+            filters=self.filters,
+            depth=self.depth,
+            kernel_size=self.kernel_size,
+            bottleneck_filters=self.bottleneck_filters,
+            dropout=self.dropout,
+        )
+
+
+@_document
+class VAEDenoiser(TransformerMixin, BaseDenoiser):
+    """Variational autoencoder trained to decode the clean series.
+
+    A strided convolutional encoder gives ``z_mean`` and ``z_log_var`` of a
+    ``latent_dim``-dimensional code; a reparameterised sample
+    ``z = z_mean + exp(z_log_var / 2) * eps`` (``eps`` from a seeded generator)
+    is decoded to the clean target. The training loss is the reconstruction
+    loss plus ``beta`` times the KL divergence to a standard normal prior,
+    divided by the number of values per series so that both terms are per
+    value. ``transform`` decodes the mean, so it is deterministic.
+
+    Parameters
+    ----------
+    filters : int, default=16
+        Filters of the first encoder level, doubling at each level.
+    depth : int, default=3
+        Number of strided levels.
+    kernel_size : int, default=7
+        Width of the convolutions.
+    latent_dim : int, default=16
+        Size of the latent code.
+    beta : float, default=0.1
+        Weight of the KL term.
+    dropout : float, default=0.0
+        Dropout after each encoder level.
+    %(common)s
+
+    %(attributes)s
+
+    See Also
+    --------
+    ConvAutoencoderDenoiser : A deterministic convolutional autoencoder.
+
+    Notes
+    -----
+    The latent code is global to the series, so the VAE suits series of a fixed,
+    moderate length (a few hundred to a few thousand samples); use
+    :class:`UNetDenoiser` for fine detail.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise import VAEDenoiser
+    >>> rng = np.random.default_rng(0)
+    >>> clean = np.sin(np.linspace(0, 10, 100) + rng.uniform(0, 6, (16, 1)))
+    >>> noisy = clean + rng.normal(0, 0.5, clean.shape)
+    >>> model = VAEDenoiser(filters=4, depth=2, latent_dim=4, epochs=2, random_state=0)
+    >>> model.fit(noisy, clean).transform(noisy).shape
+    (16, 100)
+    """
+
+    _parameter_constraints = {
+        "filters": _POSITIVE_INT,
+        "depth": [Interval(numbers.Integral, 0, None, closed="left")],
+        "kernel_size": _POSITIVE_INT,
+        "latent_dim": _POSITIVE_INT,
+        "beta": [Interval(numbers.Real, 0, None, closed="left")],
+        "dropout": _DROPOUT,
+        **_COMMON_CONSTRAINTS,
+    }
+
+    @classmethod
+    def _get_test_params(cls):
+        return {**super()._get_test_params(), **{"filters": 4, "depth": 2, "kernel_size": 3, "latent_dim": 2}}
+
+    def __init__(
+        self,
+        filters=16,
+        depth=3,
+        kernel_size=7,
+        latent_dim=16,
+        beta=0.1,
+        dropout=0.0,
+        *,
+        noise=None,
+        normalize=True,
+        optimizer="adam",
+        learning_rate=1e-3,
+        weight_decay=0.0,
+        loss="mse",
+        epochs=20,
+        batch_size=32,
+        validation_split=0.0,
+        patience=None,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.filters = filters
+        self.depth = depth
+        self.kernel_size = kernel_size
+        self.latent_dim = latent_dim
+        self.beta = beta
+        self.dropout = dropout
+        self.noise = noise
+        self.normalize = normalize
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.loss = loss
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.patience = patience
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _length_multiple(self):
+        return 2**self.depth
+
+    def _build_network(self, n_timesteps, n_channels):
+        return build_vae(
+            n_timesteps,
+            n_channels,
+            filters=self.filters,
+            depth=self.depth,
+            kernel_size=self.kernel_size,
+            latent_dim=self.latent_dim,
+            beta=self.beta,
+            dropout=self.dropout,
+        )
+
+
+@_document
+class UNetDenoiser(TransformerMixin, BaseDenoiser):
+    """One-dimensional U-Net: convolutional encoder-decoder with skip connections.
+
+    Each encoder level applies two convolutions and halves the length while the
+    filters double; the decoder mirrors it and concatenates the encoder features
+    of the same resolution, so fine detail survives. By default the network
+    predicts the correction to the noisy input (``residual=True``). Series of
+    any length are padded (by reflection) to a multiple of ``2 ** depth`` and
+    cropped back. The strongest general-purpose default of the package.
+
+    Parameters
+    ----------
+    filters : int, default=16
+        Filters at the first level, doubling at each level.
+    depth : int, default=3
+        Number of down-sampling levels.
+    kernel_size : int, default=9
+        Width of the convolutions.
+    dropout : float, default=0.0
+        Dropout at the bottleneck.
+    residual : bool, default=True
+        Learn the correction to the input rather than the clean series.
+    %(common)s
+
+    %(attributes)s
+
+    See Also
+    --------
+    ConvAutoencoderDenoiser : Encoder-decoder without skip connections.
+    WindowedDenoiser : Apply a denoiser to long recordings window by window.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise import UNetDenoiser
+    >>> rng = np.random.default_rng(0)
+    >>> clean = np.sin(np.linspace(0, 10, 100) + rng.uniform(0, 6, (16, 1)))
+    >>> noisy = clean + rng.normal(0, 0.3, clean.shape)
+    >>> model = UNetDenoiser(filters=4, depth=2, epochs=2, random_state=0)
+    >>> model.fit(noisy, clean).transform(noisy).shape
+    (16, 100)
+    """
+
+    _parameter_constraints = {
+        "filters": _POSITIVE_INT,
+        "depth": [Interval(numbers.Integral, 0, None, closed="left")],
+        "kernel_size": _POSITIVE_INT,
+        "dropout": _DROPOUT,
+        "residual": ["boolean"],
+        **_COMMON_CONSTRAINTS,
+    }
+
+    @classmethod
+    def _get_test_params(cls):
+        return {**super()._get_test_params(), **{"filters": 4, "depth": 2, "kernel_size": 3}}
+
+    def __init__(
+        self,
+        filters=16,
+        depth=3,
+        kernel_size=9,
+        dropout=0.0,
+        residual=True,
+        *,
+        noise=None,
+        normalize=True,
+        optimizer="adam",
+        learning_rate=1e-3,
+        weight_decay=0.0,
+        loss="mse",
+        epochs=20,
+        batch_size=32,
+        validation_split=0.0,
+        patience=None,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.filters = filters
+        self.depth = depth
+        self.kernel_size = kernel_size
+        self.dropout = dropout
+        self.residual = residual
+        self.noise = noise
+        self.normalize = normalize
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.loss = loss
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.validation_split = validation_split
+        self.patience = patience
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _length_multiple(self):
+        return 2**self.depth
+
+    def _build_network(self, n_timesteps, n_channels):
+        return build_unet(
+            n_timesteps,
+            n_channels,
+            filters=self.filters,
+            depth=self.depth,
+            kernel_size=self.kernel_size,
+            dropout=self.dropout,
+            residual=self.residual,
+        )

@@ -1,0 +1,112 @@
+"""Lazy, quiet access to Keras and TensorFlow.
+
+Importing TensorFlow costs seconds, so nothing in the package imports it at
+module level outside the modules that define Keras objects; those are imported on
+first use.
+"""
+
+import os
+import re
+import sys
+import tempfile
+from contextlib import contextmanager
+
+__all__ = ["import_keras", "import_tensorflow", "quiet_tf_logger"]
+
+
+def _quiet_environment():
+    if "tensorflow" not in sys.modules:
+        # Hide TensorFlow's C++ log lines (oneDNN notices, CUDA probing); errors
+        # still reach the user as Python exceptions. A user's own setting wins.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "keras" not in sys.modules:
+        os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+# Informational lines TensorFlow's C++ runtime prints at import time, before its
+# log level can be set (oneDNN notice, CUDA probing on CPU-only machines).
+_IMPORT_NOISE = re.compile(
+    r"^(I\d{4} .*|WARNING: All log messages before absl::InitializeLog\(\) .*"
+    r"|To enable the following instructions:.*"
+    r"|E\d{4} .*failed call to cuInit: .*)$"
+)
+
+
+@contextmanager
+def _filtered_stderr():
+    """Drop TensorFlow's start-up INFO lines from file descriptor 2, keep the rest."""
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile(mode="w+b") as capture:
+        os.dup2(capture.fileno(), fd)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, fd)
+            os.close(saved)
+            capture.seek(0)
+            kept = [
+                line
+                for line in capture.read().decode(errors="replace").splitlines()
+                if not _IMPORT_NOISE.match(line)
+            ]
+            if kept:
+                sys.stderr.write("\n".join(kept) + "\n")
+
+
+def import_keras():
+    """Import and return ``keras`` (Keras 3 on the TensorFlow backend)."""
+    _quiet_environment()
+    if "keras" not in sys.modules:
+        with _filtered_stderr():
+            import keras
+            import tensorflow
+
+            # Probing for GPUs logs an error line on machines without CUDA.
+            tensorflow.config.list_physical_devices()
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        raise ImportError(
+            "skdenoise needs Keras 3 with the TensorFlow backend; KERAS_BACKEND is "
+            f"{keras.backend.backend()!r}. Unset it or set it to 'tensorflow'."
+        )
+    return keras
+
+
+def import_tensorflow():
+    """Import and return ``tensorflow`` with its log lines quietened."""
+    _quiet_environment()
+    if "tensorflow" not in sys.modules:
+        with _filtered_stderr():
+            import tensorflow
+
+            tensorflow.config.list_physical_devices()
+    import tensorflow as tf
+
+    return tf
+
+
+@contextmanager
+def quiet_tf_logger():
+    """Silence the ``tensorflow`` Python logger's warnings for a block.
+
+    Building and running many small models in one process (grid searches, tests)
+    makes TensorFlow warn about ``tf.function`` retracing, which is expected here.
+    The logger's level is restored afterwards.
+    """
+    import logging
+
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

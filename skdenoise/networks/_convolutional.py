@@ -1,0 +1,131 @@
+from .._tf import import_keras
+
+
+def _conv_block(layers, h, filters, kernel_size, dropout, name):
+    for j in range(2):
+        h = layers.Conv1D(
+            filters, kernel_size, padding="same", activation="relu", name=f"{name}_conv{j}"
+        )(h)
+    if dropout:
+        h = layers.Dropout(dropout, name=f"{name}_dropout")(h)
+    return h
+
+
+def build_cnn_lstm(
+    n_timesteps,
+    n_channels,
+    *,
+    filters=32,
+    kernel_size=5,
+    pool_size=2,
+    units=32,
+    bidirectional=True,
+    dropout=0.0,
+):
+    """Convolutional feature extractor, LSTM over the pooled sequence, upsampling.
+
+    Two ``Conv1D`` layers extract local features, ``MaxPooling1D`` shortens the
+    sequence by ``pool_size``, an LSTM (sequence to sequence) models the longer
+    range structure, ``UpSampling1D`` restores the length and a convolution maps
+    back to ``n_channels``. A skip connection carries the full-resolution
+    features past the pooling. ``n_timesteps`` must be a multiple of
+    ``pool_size``.
+
+    Parameters
+    ----------
+    n_timesteps : int
+        Length of the input series, a multiple of ``pool_size``.
+    n_channels : int
+        Number of channels.
+    filters : int, default=32
+        Filters of the convolutions.
+    kernel_size : int, default=5
+        Width of the convolutions.
+    pool_size : int, default=2
+        Pooling (and upsampling) factor.
+    units : int, default=32
+        Units of the LSTM (per direction).
+    bidirectional : bool, default=True
+        Whether the LSTM reads both directions.
+    dropout : float, default=0.0
+        Dropout after the convolutions and on the LSTM inputs.
+
+    Returns
+    -------
+    keras.Model
+    """
+    keras = import_keras()
+    layers = keras.layers
+    inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
+    features = _conv_block(layers, inputs, filters, kernel_size, dropout, "encoder")
+    h = layers.MaxPooling1D(pool_size, name="pool")(features)
+    lstm = layers.LSTM(units, return_sequences=True, dropout=dropout, name="lstm")
+    h = layers.Bidirectional(lstm, name="bi_lstm")(h) if bidirectional else lstm(h)
+    h = layers.UpSampling1D(pool_size, name="upsample")(h)
+    h = layers.Concatenate(name="skip")([h, features])
+    h = layers.Conv1D(
+        filters, kernel_size, padding="same", activation="relu", name="decoder_conv"
+    )(h)
+    outputs = layers.Conv1D(n_channels, 1, name="denoised")(h)
+    return keras.Model(inputs, outputs, name="cnn_lstm_denoiser")
+
+
+def build_unet(
+    n_timesteps,
+    n_channels,
+    *,
+    filters=16,
+    depth=3,
+    kernel_size=9,
+    dropout=0.0,
+    residual=True,
+):
+    """One-dimensional U-Net: convolutional encoder-decoder with skip connections.
+
+    Each of ``depth`` encoder levels applies two convolutions and halves the
+    length (the filters double); the decoder mirrors it with transposed
+    convolutions, concatenating the encoder features of the same resolution.
+    ``n_timesteps`` must be a multiple of ``2 ** depth``.
+
+    Parameters
+    ----------
+    n_timesteps : int
+        Length of the input series, a multiple of ``2 ** depth``.
+    n_channels : int
+        Number of channels.
+    filters : int, default=16
+        Filters at the first level.
+    depth : int, default=3
+        Number of down-sampling levels.
+    kernel_size : int, default=9
+        Width of the convolutions.
+    dropout : float, default=0.0
+        Dropout at the bottleneck.
+    residual : bool, default=True
+        Predict the correction to the input (output = input + network) rather
+        than the clean series directly.
+
+    Returns
+    -------
+    keras.Model
+    """
+    keras = import_keras()
+    layers = keras.layers
+    inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
+    h = inputs
+    skips = []
+    for level in range(depth):
+        h = _conv_block(layers, h, filters * 2**level, kernel_size, 0.0, f"down{level}")
+        skips.append(h)
+        h = layers.MaxPooling1D(2, name=f"down{level}_pool")(h)
+    h = _conv_block(layers, h, filters * 2**depth, kernel_size, dropout, "bottleneck")
+    for level in reversed(range(depth)):
+        h = layers.Conv1DTranspose(
+            filters * 2**level, 2, strides=2, padding="same", name=f"up{level}_transpose"
+        )(h)
+        h = layers.Concatenate(name=f"up{level}_skip")([h, skips[level]])
+        h = _conv_block(layers, h, filters * 2**level, kernel_size, 0.0, f"up{level}")
+    outputs = layers.Conv1D(n_channels, 1, name="correction" if residual else "denoised")(h)
+    if residual:
+        outputs = layers.Add(name="denoised")([inputs, outputs])
+    return keras.Model(inputs, outputs, name="unet_denoiser")

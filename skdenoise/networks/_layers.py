@@ -1,0 +1,52 @@
+"""Custom Keras layers. Importing this module imports Keras."""
+
+from .._tf import import_keras
+
+keras = import_keras()
+ops = keras.ops
+
+
+@keras.saving.register_keras_serializable(package="skdenoise")
+class VariationalSampling(keras.layers.Layer):
+    """Reparameterised sampling ``z = mean + exp(log_var / 2) * eps``.
+
+    Adds ``beta * KL(q(z|x) || N(0, I)) / n_elements`` to the model's losses,
+    where ``n_elements`` is the number of values of one output series, so that the
+    KL term is on the scale of a per-element reconstruction loss. Outside
+    training it returns the mean, which makes inference deterministic.
+
+    Parameters
+    ----------
+    beta : float, default=1.0
+        Weight of the KL term.
+    n_elements : int, default=1
+        Normaliser of the KL term.
+    seed : int or None, default=None
+        Seed of the sampling noise.
+    """
+
+    def __init__(self, beta=1.0, n_elements=1, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.beta = float(beta)
+        self.n_elements = int(n_elements)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs, training=None):
+        z_mean, z_log_var = inputs
+        kl = -0.5 * ops.mean(
+            ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
+        )
+        self.add_loss(self.beta * kl / self.n_elements)
+        if not training:
+            return z_mean
+        eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        return z_mean + ops.exp(0.5 * z_log_var) * eps
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(beta=self.beta, n_elements=self.n_elements, seed=self.seed)
+        return config
