@@ -65,6 +65,9 @@ _OPTIMIZERS = {"adam", "adamw", "rmsprop", "sgd"}
 _LOSSES = {"mse", "mae", "huber"}
 _SEED_LOCK = threading.RLock()
 
+# Fits with at most this many gradient steps run eagerly (no graph tracing).
+_EAGER_MAX_STEPS = 16
+
 # Inference runs the model on chunks of at most this many values.
 _CHUNK_VALUES = 2**21
 
@@ -137,7 +140,10 @@ class _TrainingBatches(keras.utils.PyDataset):
         return math.ceil(self.targets.shape[0] / self.batch_size)
 
     def __getitem__(self, index):
-        rows = self._order[index * self.batch_size : (index + 1) * self.batch_size]
+        # Every batch has the same size (the last one wraps around to the start
+        # of the epoch's order), so the training step is traced only once.
+        positions = index * self.batch_size + np.arange(self.batch_size)
+        rows = self._order[positions % len(self._order)]
         targets = self.targets[rows]
         inputs = self.inputs[rows] if self.inputs is not None else targets
         if self.noise is not None:
@@ -257,12 +263,17 @@ class BaseDenoiser(DenoiserMixin, BaseWrapper):
         )
         return unflatten_params(loss, {}) if isinstance(loss, type) else loss
 
-    def _build_keras_model(self):
+    def _build_keras_model(self, n_steps=None):
         left, right = self._padding(self.n_features_in_)
         model = self._build_network(
             self.n_features_in_ + left + right, self.n_channels_in_
         )
-        model.compile(optimizer=self._make_optimizer(), loss=self._make_loss())
+        # Tracing the training step costs about a second; for a handful of steps
+        # running them eagerly is faster.
+        eager = n_steps is not None and n_steps <= _EAGER_MAX_STEPS
+        model.compile(
+            optimizer=self._make_optimizer(), loss=self._make_loss(), run_eagerly=eager
+        )
         return model
 
     # ------------------------------------------------------------------ data
@@ -400,7 +411,7 @@ n_timesteps, n_channels)
             )
         with _seeded(seed), quiet_tf_logger():
             if reset:
-                self.model_ = self._build_keras_model()
+                self.model_ = self._build_keras_model(n_steps=epochs * len(batches))
             history = self.model_.fit(
                 batches,
                 epochs=epochs,
