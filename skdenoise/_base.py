@@ -188,6 +188,10 @@ class BaseDenoiser(DenoiserMixin, BaseWrapper):
         "verbose": ["verbose"],
     }
 
+    # Run short fits eagerly; recurrent layers step through time in Python when
+    # eager, so recurrent networks turn this off.
+    _eager_short_fits = True
+
     # Smallest series the networks accept; one sample carries no time structure.
     _min_timesteps = 2
 
@@ -270,7 +274,11 @@ class BaseDenoiser(DenoiserMixin, BaseWrapper):
         )
         # Tracing the training step costs about a second; for a handful of steps
         # running them eagerly is faster.
-        eager = n_steps is not None and n_steps <= _EAGER_MAX_STEPS
+        eager = (
+            self._eager_short_fits
+            and n_steps is not None
+            and n_steps <= _EAGER_MAX_STEPS
+        )
         model.compile(
             optimizer=self._make_optimizer(), loss=self._make_loss(), run_eagerly=eager
         )
@@ -285,10 +293,14 @@ class BaseDenoiser(DenoiserMixin, BaseWrapper):
         if self.normalize:
             inputs, targets, _, _ = _normalise(inputs, targets)
         left, right = self._padding(inputs.shape[1])
-        inputs = _pad_time(inputs, left, right).astype(np.float32)
+        inputs = self._to_network(_pad_time(inputs, left, right)).astype(np.float32)
         if targets is None:
             return inputs
         return inputs, _pad_time(targets, left, right).astype(np.float32)
+
+    def _to_network(self, inputs):
+        """The network's input for a normalised, padded float64 batch."""
+        return inputs
 
     def _training_noise(self, y):
         if self.noise is not None:
@@ -474,7 +486,7 @@ n_timesteps, n_channels)
             chunk = np.asarray(X3[start : start + rows], dtype=np.float64)
             if self.normalize:
                 chunk, _, mean, scale = _normalise(chunk)
-            padded = _pad_time(chunk, left, right).astype(np.float32)
+            padded = self._to_network(_pad_time(chunk, left, right)).astype(np.float32)
             pred = np.asarray(self.model_.predict_on_batch(padded), dtype=np.float64)
             pred = pred[:, left : left + n_timesteps]
             if self.normalize:

@@ -129,6 +129,7 @@ class LSTMDenoiser(TransformerMixin, BaseDenoiser):
     """
 
     _cell = "lstm"
+    _eager_short_fits = False
 
     _parameter_constraints = {
         "units": _POSITIVE_INT,
@@ -283,6 +284,8 @@ class CNNLSTMDenoiser(TransformerMixin, BaseDenoiser):
     >>> model.fit(noisy, clean).transform(noisy).shape
     (16, 63)
     """
+
+    _eager_short_fits = False
 
     _parameter_constraints = {
         "filters": _POSITIVE_INT,
