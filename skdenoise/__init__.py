@@ -20,7 +20,16 @@ _LAZY = {
     "BaseDenoiser": "._base",
 }
 
-_SUBMODULES = {"metrics", "noise", "datasets", "baselines", "networks", "exceptions"}
+_SUBMODULES = {
+    "metrics",
+    "noise",
+    "datasets",
+    "baselines",
+    "networks",
+    "exceptions",
+    "pipeline",
+    "persistence",
+}
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
 

@@ -21,6 +21,23 @@ def _quiet_environment():
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "keras" not in sys.modules:
         os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    _limit_threads()
+
+
+def _limit_threads():
+    """Give TensorFlow the thread budget that ``OMP_NUM_THREADS`` sets.
+
+    TensorFlow sizes its thread pools by the number of cores and ignores
+    ``OMP_NUM_THREADS``, which joblib's loky workers (and dask's) set to their
+    share of the cores; without this, every worker of a parallel search would
+    run one TensorFlow thread per core. Explicit ``TF_NUM_*_THREADS`` win.
+    """
+    limit = os.environ.get("OMP_NUM_THREADS", "")
+    if "tensorflow" in sys.modules or not limit.isdigit() or int(limit) < 1:
+        return
+    if not {"TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"} & set(os.environ):
+        os.environ["TF_NUM_INTRAOP_THREADS"] = limit
+        os.environ["TF_NUM_INTEROP_THREADS"] = limit
 
 
 # Informational lines TensorFlow's C++ runtime prints at import time, before its

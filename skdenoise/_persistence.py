@@ -1,0 +1,436 @@
+"""Saving estimators as data (JSON, ``.npy`` arrays, ``.keras`` models), no pickle.
+
+A saved estimator is one zip archive:
+
+- ``manifest.json``: the format name and version, the versions of skdenoise and
+  scikit-learn that wrote it, and the estimator tree. Every estimator is
+  ``{"__estimator__": "module:Class", "params": ..., "attributes": ...}`` with
+  its ``get_params(deep=False)`` and the rest of its ``__dict__`` (the fitted
+  attributes), encoded recursively;
+- ``arrays/<n>.npy``: numpy arrays and scalars, read back with
+  ``allow_pickle=False``;
+- ``models/<n>.keras``: Keras models in Keras' native format, read back with
+  ``keras.saving.load_model(..., safe_mode=True)``.
+
+Only classes of skdenoise and of scikit-learn's ``preprocessing`` and
+``pipeline`` modules are written and read; anything else is refused.
+"""
+
+import importlib
+import io
+import json
+import math
+import os
+import sys
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from ._version import __version__
+
+__all__ = ["FORMAT_VERSION", "save", "load"]
+
+FORMAT_NAME = "skdenoise-estimator"
+#: Version of the file layout; files of another version are refused on load.
+FORMAT_VERSION = 1
+
+_MANIFEST = "manifest.json"
+_ALLOWED_MODULES = ("skdenoise", "sklearn.preprocessing", "sklearn.pipeline")
+_TAGS = (
+    "__tuple__",
+    "__dict__",
+    "__float__",
+    "__ndarray__",
+    "__strings__",
+    "__random_state__",
+    "__estimator__",
+    "__keras_model__",
+)
+
+
+def _allowed(module):
+    return any(
+        module == name or module.startswith(name + ".") for name in _ALLOWED_MODULES
+    )
+
+
+def _allowed_text():
+    return ", ".join(_ALLOWED_MODULES)
+
+
+def _keras_model_class():
+    """``keras.Model`` if Keras is already imported (no model exists otherwise)."""
+    keras = sys.modules.get("keras")
+    return getattr(keras, "Model", None) if keras is not None else None
+
+
+class _Writer:
+    def __init__(self, archive):
+        self.archive = archive
+        self.n_arrays = 0
+        self.n_models = 0
+        self.keras_model = _keras_model_class()
+
+    def _array(self, array):
+        name = f"arrays/{self.n_arrays}.npy"
+        self.n_arrays += 1
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        self.archive.writestr(name, buffer.getvalue(), zipfile.ZIP_DEFLATED)
+        return name
+
+    def _model(self, model, where):
+        from ._tf import import_keras
+
+        keras = import_keras()
+        name = f"models/{self.n_models}.keras"
+        self.n_models += 1
+        with tempfile.TemporaryDirectory() as tmp:
+            file = Path(tmp) / "model.keras"
+            try:
+                keras.saving.save_model(model, file)
+            except Exception as exc:  # noqa: BLE001 - reported with its location
+                raise TypeError(
+                    f"The Keras model at {where} cannot be saved in Keras' format: "
+                    f"{exc}"
+                ) from exc
+            # The .keras file is a zip archive already; store it as it is.
+            self.archive.write(file, name, zipfile.ZIP_STORED)
+        return name
+
+    def encode(self, value, where):
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if type(value) is int:
+            return value
+        if type(value) is float:
+            if math.isfinite(value):
+                return value
+            return {"__float__": repr(value)}
+        if isinstance(value, list):
+            return [self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, tuple):
+            return {
+                "__tuple__": [
+                    self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)
+                ]
+            }
+        if isinstance(value, dict):
+            if not all(isinstance(key, str) for key in value):
+                raise TypeError(f"Cannot save {where}: dict keys must be strings.")
+            return {
+                "__dict__": {
+                    k: self.encode(v, f"{where}[{k!r}]") for k, v in value.items()
+                }
+            }
+        if isinstance(value, (np.ndarray, np.generic)):
+            return self._encode_array(value, where)
+        if isinstance(value, np.random.RandomState):
+            kind, keys, pos, has_gauss, cached = value.get_state()
+            return {
+                "__random_state__": [kind, self._array(keys), pos, has_gauss, cached]
+            }
+        if isinstance(value, BaseEstimator):
+            return self._encode_estimator(value, where)
+        if self.keras_model is not None and isinstance(value, self.keras_model):
+            return {"__keras_model__": self._model(value, where)}
+        raise TypeError(
+            f"Cannot save {where}: objects of type {type(value).__module__}."
+            f"{type(value).__qualname__} are not supported. save stores numbers, "
+            "strings, lists, tuples, dicts, numpy arrays, Keras models and "
+            f"estimators from {_allowed_text()}; use joblib.dump for other objects "
+            "(or set the parameter to None, as for Keras callbacks)."
+        )
+
+    def _encode_array(self, value, where):
+        if value.dtype.hasobject:
+            items = np.asarray(value).ravel().tolist()
+            if not all(isinstance(item, str) for item in items):
+                raise TypeError(
+                    f"Cannot save {where}: arrays of Python objects are only supported "
+                    "when they hold strings."
+                )
+            return {"__strings__": items, "shape": list(np.shape(value))}
+        return {
+            "__ndarray__": self._array(np.asarray(value)),
+            "scalar": isinstance(value, np.generic),
+        }
+
+    def _encode_estimator(self, estimator, where):
+        cls = type(estimator)
+        if not _allowed(cls.__module__) or "." in cls.__qualname__:
+            raise TypeError(
+                f"Cannot save {where}: {cls.__module__}.{cls.__qualname__} is not an "
+                f"estimator from {_allowed_text()}; use joblib.dump for it."
+            )
+        params = estimator.get_params(deep=False)
+        attributes = {k: v for k, v in vars(estimator).items() if k not in params}
+        name = cls.__name__
+        return {
+            "__estimator__": f"{cls.__module__}:{cls.__qualname__}",
+            "params": {
+                k: self.encode(v, f"{where}.{k}" if where else f"{name}.{k}")
+                for k, v in params.items()
+            },
+            "attributes": {
+                k: self.encode(v, f"{where}.{k}" if where else f"{name}.{k}")
+                for k, v in attributes.items()
+            },
+        }
+
+
+class _Reader:
+    def __init__(self, archive, path):
+        self.archive = archive
+        self.path = path
+
+    def _member(self, name):
+        try:
+            return self.archive.read(name)
+        except KeyError:
+            raise ValueError(
+                f"{self.path} is corrupted: the manifest refers to {name!r}, which the "
+                "file does not contain."
+            ) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise ValueError(f"{self.path} is corrupted ({name}: {exc}).") from None
+
+    def _array(self, name):
+        try:
+            return np.load(io.BytesIO(self._member(name)), allow_pickle=False)
+        except ValueError as exc:
+            raise ValueError(f"{self.path} is corrupted ({name}: {exc}).") from None
+
+    def _model(self, name):
+        from ._tf import import_keras
+
+        keras = import_keras()
+        data = self._member(name)
+        with tempfile.TemporaryDirectory() as tmp:
+            file = Path(tmp) / "model.keras"
+            file.write_bytes(data)
+            try:
+                return keras.saving.load_model(file, safe_mode=True)
+            except Exception as exc:  # noqa: BLE001 - reported as a file problem
+                raise ValueError(
+                    f"{self.path}: the Keras model {name} cannot be loaded: {exc}"
+                ) from exc
+
+    def decode(self, value):
+        if value is None or isinstance(value, (bool, str, int, float)):
+            return value
+        if isinstance(value, list):
+            return [self.decode(v) for v in value]
+        if not isinstance(value, dict) or len(value) == 0:
+            raise ValueError(f"{self.path} is corrupted: unexpected entry {value!r}.")
+        tag = next((key for key in _TAGS if key in value), None)
+        if tag is None:
+            raise ValueError(f"{self.path} is corrupted: unexpected entry {value!r}.")
+        content = value[tag]
+        if tag == "__tuple__":
+            return tuple(self.decode(v) for v in content)
+        if tag == "__dict__":
+            return {k: self.decode(v) for k, v in content.items()}
+        if tag == "__float__":
+            return float(content)
+        if tag == "__ndarray__":
+            array = self._array(content)
+            return array[()] if value.get("scalar") else array
+        if tag == "__strings__":
+            array = np.empty(len(content), dtype=object)
+            array[:] = content
+            return array.reshape(value["shape"])
+        if tag == "__random_state__":
+            kind, keys, pos, has_gauss, cached = content
+            state = np.random.RandomState()
+            state.set_state((kind, self._array(keys), pos, has_gauss, cached))
+            return state
+        if tag == "__keras_model__":
+            return self._model(content)
+        return self._decode_estimator(value)
+
+    def _decode_estimator(self, value):
+        path = value["__estimator__"]
+        module_name, _, qualname = str(path).partition(":")
+        if not _allowed(module_name) or not qualname or "." in qualname:
+            raise ValueError(
+                f"{self.path} asks for the class {path!r}, which is not allowed: only "
+                f"estimators from {_allowed_text()} are loaded."
+            )
+        try:
+            cls = getattr(importlib.import_module(module_name), qualname)
+        except (ImportError, AttributeError):
+            raise ValueError(
+                f"{self.path} needs the class {qualname} from {module_name}, which "
+                f"this installation does not have (skdenoise {__version__})."
+            ) from None
+        if not (isinstance(cls, type) and issubclass(cls, BaseEstimator)):
+            raise ValueError(f"{self.path}: {path!r} is not an estimator class.")
+        params = {k: self.decode(v) for k, v in value.get("params", {}).items()}
+        attributes = {k: self.decode(v) for k, v in value.get("attributes", {}).items()}
+        estimator = cls(**params)
+        for key, attr in attributes.items():
+            setattr(estimator, key, attr)
+        return estimator
+
+
+def save(estimator, path):
+    """Save an estimator, fitted or not, to a file that needs no pickle to load.
+
+    The file is a zip archive with a JSON manifest (the versions that wrote it
+    and the tree of estimators with their parameters and fitted attributes),
+    numpy arrays in ``.npy`` format and every Keras model in Keras' native
+    ``.keras`` format. Pipelines, :class:`~skdenoise.pipeline.WindowedDenoiser`,
+    noise models, the classical baselines and the neural denoisers are
+    supported, as are scikit-learn's ``preprocessing`` transformers.
+
+    Parameters
+    ----------
+    estimator : estimator
+        An estimator of skdenoise, ``sklearn.preprocessing`` or
+        ``sklearn.pipeline``, possibly holding others.
+    path : str or path-like
+        File to write; it is replaced if it exists. The file is written in full
+        before it takes that name, so a failed save leaves no partial file.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    TypeError
+        If the estimator holds an object that cannot be stored as data (a
+        class from elsewhere, a function, a Keras callback); the message names
+        where it is. Use ``joblib.dump`` for such estimators.
+
+    See Also
+    --------
+    load : Read the file back.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> from skdenoise.baselines import WaveletDenoiser
+    >>> from skdenoise.persistence import load, save
+    >>> X = np.sin(np.linspace(0, 6, 64))[np.newaxis]
+    >>> denoiser = WaveletDenoiser().fit(X)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     file = save(denoiser, pathlib.Path(tmp) / "denoiser.skd")
+    ...     restored = load(file)
+    >>> np.array_equal(restored.transform(X), denoiser.transform(X))
+    True
+    """
+    path = Path(os.fspath(path))
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp_name, "w") as archive:
+            tree = _Writer(archive).encode(estimator, "")
+            manifest = {
+                "format": FORMAT_NAME,
+                "format_version": FORMAT_VERSION,
+                "skdenoise_version": __version__,
+                "sklearn_version": _version_of("sklearn"),
+                "keras_version": _version_of("keras"),
+                "estimator": tree,
+            }
+            archive.writestr(
+                _MANIFEST, json.dumps(manifest, indent=1), zipfile.ZIP_DEFLATED
+            )
+        os.replace(tmp_name, path)
+    except BaseException:
+        os.unlink(tmp_name)
+        raise
+    return path
+
+
+def _version_of(module):
+    loaded = sys.modules.get(module)
+    return getattr(loaded, "__version__", None) if loaded is not None else None
+
+
+def load(path):
+    """Load an estimator written by :func:`save`.
+
+    Nothing is unpickled: the manifest is JSON, arrays are read with
+    ``allow_pickle=False`` and Keras models with
+    ``keras.saving.load_model(..., safe_mode=True)``. Only classes of
+    skdenoise, ``sklearn.preprocessing`` and ``sklearn.pipeline`` are
+    instantiated.
+
+    Parameters
+    ----------
+    path : str or path-like
+        File written by :func:`save`.
+
+    Returns
+    -------
+    estimator : estimator
+        The estimator, with its parameters and fitted attributes.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a saved estimator, is truncated or corrupted, was
+        written in another format version, or names a class outside the
+        allowed modules.
+
+    See Also
+    --------
+    save : Write the file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from skdenoise.noise import ColoredNoise
+    >>> from skdenoise.persistence import load, save
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     load(save(ColoredNoise(alpha=2.0, snr=5), pathlib.Path(tmp) / "n.skd"))
+    ColoredNoise(alpha=2.0, snr=5)
+    """
+    path = Path(os.fspath(path))
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError):
+        raise ValueError(
+            f"{path} is not a file written by skdenoise.persistence.save, or it is "
+            "truncated or corrupted (it is not a readable zip archive)."
+        ) from None
+    with archive:
+        reader = _Reader(archive, path)
+        if _MANIFEST not in archive.namelist():
+            raise ValueError(
+                f"{path} is not a file written by skdenoise.persistence.save: it has "
+                f"no {_MANIFEST}."
+            )
+        try:
+            manifest = json.loads(reader._member(_MANIFEST).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(
+                f"{path} is corrupted: its manifest is not JSON ({exc})."
+            ) from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+            raise ValueError(
+                f"{path} is not a file written by skdenoise.persistence.save."
+            )
+        version = manifest.get("format_version")
+        if version != FORMAT_VERSION:
+            raise ValueError(
+                f"{path} was written in skdenoise file format version {version!r} "
+                f"(by skdenoise {manifest.get('skdenoise_version')}), but skdenoise "
+                f"{__version__} reads format version {FORMAT_VERSION} only. Load it "
+                "with the skdenoise version that wrote it."
+            )
+        if "estimator" not in manifest:
+            raise ValueError(f"{path} is corrupted: its manifest has no estimator.")
+        estimator = reader.decode(manifest["estimator"])
+    if not isinstance(estimator, BaseEstimator):
+        raise ValueError(f"{path} is corrupted: it holds no estimator.")
+    return estimator

@@ -1,0 +1,149 @@
+"""Parallel searches: joblib's loky workers, TensorFlow's threads in them, dask."""
+
+import concurrent.futures
+import os
+import sys
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+from skdenoise import _tf
+from skdenoise.datasets import make_sines
+from skdenoise.pipeline import SeriesScaler, WindowedDenoiser
+
+TF_VARS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+
+
+def small_search(**kwargs):
+    from skdenoise import UNetDenoiser
+
+    unet = UNetDenoiser(
+        filters=4, depth=1, kernel_size=3, epochs=1, batch_size=16, random_state=0
+    )
+    pipe = make_pipeline(SeriesScaler(), WindowedDenoiser(unet, window_length=32))
+    grid = {"windoweddenoiser__estimator__filters": [4, 8]}
+    return GridSearchCV(pipe, grid, cv=2, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def data():
+    clean = make_sines(8, 64, random_state=0).astype(np.float32)
+    noise = np.random.default_rng(0).normal(size=clean.shape).astype(np.float32)
+    return clean + 0.3 * noise, clean
+
+
+def _probe_worker():
+    """Thread settings and TensorFlow inter-op threads of the calling process."""
+    tf = _tf.import_tensorflow()
+    tf.reduce_sum(tf.ones((8, 8))).numpy()
+    names = []
+    if os.path.isdir("/proc/self/task"):
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/comm") as f:
+                names.append(f.read().strip())
+    env = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", *TF_VARS)}
+    return {**env, "inter_op_threads": names.count("tf_Compute"), "linux": bool(names)}
+
+
+def test_grid_search_with_two_loky_workers(data, monkeypatch):
+    from joblib import Parallel, delayed
+    from joblib.externals.loky import get_reusable_executor
+
+    noisy, clean = data
+    # Fresh workers that inherit no thread settings, as a user's would: joblib
+    # gives each cpu_count() // n_jobs threads through OMP_NUM_THREADS.
+    for name in ("OMP_NUM_THREADS", *TF_VARS):
+        monkeypatch.delenv(name, raising=False)
+    get_reusable_executor().shutdown(wait=True, kill_workers=True)
+    parallel = small_search(n_jobs=2).fit(noisy, clean)
+    # The same (reused) workers, in which the search imported TensorFlow.
+    reports = Parallel(n_jobs=2)(delayed(_probe_worker)() for _ in range(4))
+    share = str(max(1, os.cpu_count() // 2))
+    for report in reports:
+        assert report["OMP_NUM_THREADS"] == share
+        assert report["TF_NUM_INTRAOP_THREADS"] == share
+        assert report["TF_NUM_INTEROP_THREADS"] == share
+        if report["linux"]:
+            assert report["inter_op_threads"] <= int(share)
+    get_reusable_executor().shutdown(wait=True, kill_workers=True)
+
+    serial = small_search(n_jobs=1).fit(noisy, clean)
+    assert_allclose(
+        parallel.cv_results_["mean_test_score"],
+        serial.cv_results_["mean_test_score"],
+        rtol=1e-4,
+    )
+    assert parallel.best_params_ == serial.best_params_
+    assert_allclose(
+        parallel.best_estimator_.transform(noisy),
+        serial.best_estimator_.transform(noisy),
+        atol=1e-5,
+    )
+
+
+@pytest.mark.parametrize(
+    "environ, expected",
+    [
+        ({"OMP_NUM_THREADS": "3"}, ("3", "3")),
+        ({"OMP_NUM_THREADS": "3", "TF_NUM_INTRAOP_THREADS": "2"}, ("2", None)),
+        ({}, (None, None)),
+        ({"OMP_NUM_THREADS": "auto"}, (None, None)),
+    ],
+)
+def test_tensorflow_follows_omp_num_threads(monkeypatch, environ, expected):
+    for name in ("OMP_NUM_THREADS", *TF_VARS):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    # As in a fresh process, before TensorFlow is imported.
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    _tf._limit_threads()
+    assert tuple(os.environ.get(name) for name in TF_VARS) == expected
+
+
+def test_tensorflow_is_left_alone_once_imported(monkeypatch):
+    _tf.import_tensorflow()
+    for name in TF_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    _tf._limit_threads()
+    assert all(name not in os.environ for name in TF_VARS)
+
+
+def test_grid_search_on_a_dask_cluster(data, monkeypatch):
+    pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
+    import joblib
+
+    noisy, clean = data
+    # Workers start without thread settings of ours (they inherit os.environ).
+    for name in TF_VARS:
+        monkeypatch.delenv(name, raising=False)
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        processes=True,
+        dashboard_address=None,
+    )
+    client = distributed.Client(cluster)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+
+        def run():
+            with joblib.parallel_backend("dask", wait_for_workers_timeout=60):
+                return small_search().fit(noisy, clean)
+
+        search = pool.submit(run).result(timeout=240)
+        workers_env = client.run(lambda: os.environ.get("TF_NUM_INTRAOP_THREADS"))
+    finally:
+        client.close()
+        cluster.close()
+        pool.shutdown(wait=False)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_estimator_.transform(noisy).shape == noisy.shape
+    # Dask's workers set OMP_NUM_THREADS=1, which TensorFlow now follows.
+    assert set(workers_env.values()) == {"1"}

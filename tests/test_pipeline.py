@@ -1,0 +1,445 @@
+"""WindowedDenoiser, SeriesWindower and SeriesScaler, alone and in model selection."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    RandomizedSearchCV,
+    cross_val_score,
+    cross_validate,
+)
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skdenoise.baselines import (
+    BandpassDenoiser,
+    MedianDenoiser,
+    SavitzkyGolayDenoiser,
+    WaveletDenoiser,
+    WienerDenoiser,
+)
+from skdenoise.datasets import make_sines
+from skdenoise.exceptions import TargetIgnoredWarning
+from skdenoise.metrics import snr, snr_scorer
+from skdenoise.noise import ColoredNoise, WhiteNoise
+from skdenoise.pipeline import SeriesScaler, SeriesWindower, WindowedDenoiser
+
+
+class Recorder(TransformerMixin, BaseEstimator):
+    """Identity denoiser that keeps what it was fitted on and logs its batches."""
+
+    transform_batches = []
+
+    def fit(self, X, y=None):
+        self.fit_X_ = np.array(X)
+        self.fit_y_ = None if y is None else np.array(y)
+        return self
+
+    def transform(self, X):
+        type(self).transform_batches.append(X.shape)
+        return np.array(X, copy=True)
+
+
+@pytest.fixture
+def recorder():
+    Recorder.transform_batches = []
+    return Recorder()
+
+
+def tiny_unet(**params):
+    from skdenoise import UNetDenoiser
+
+    defaults = {
+        "filters": 4,
+        "depth": 1,
+        "kernel_size": 3,
+        "epochs": 1,
+        "batch_size": 16,
+        "random_state": 0,
+    }
+    return UNetDenoiser(**{**defaults, **params})
+
+
+def noisy_sines(n_series=12, n_timesteps=96, seed=0, noise=0.3):
+    clean = make_sines(n_series, n_timesteps, random_state=seed)
+    rng = np.random.default_rng(seed + 100)
+    return clean + noise * rng.standard_normal(clean.shape), clean
+
+
+# ------------------------------------------------------------------ windowing
+@pytest.mark.parametrize("n_timesteps", [1, 2, 5, 16, 17, 40, 41, 100])
+@pytest.mark.parametrize(
+    "window_length, stride", [(16, None), (16, 5), (16, 16), (3, 1)]
+)
+def test_windower_covers_every_sample_and_round_trips(
+    n_timesteps, window_length, stride
+):
+    rng = np.random.default_rng(n_timesteps)
+    X = rng.normal(size=(3, n_timesteps, 2))
+    windower = SeriesWindower(window_length, stride).fit(X)
+    windows = windower.transform(X)
+    per_series = windower.windows_per_series(n_timesteps)
+    assert windows.shape == (3 * per_series, window_length, 2)
+    if n_timesteps >= window_length:
+        step = stride or window_length // 2
+        expected = -(-(n_timesteps - window_length) // step) + 1
+        assert per_series == expected
+        # The first window starts at the first sample, the last ends at the last.
+        assert_allclose(windows[0], X[0, :window_length])
+        assert_allclose(windows[per_series - 1], X[0, -window_length:])
+    assert_allclose(windower.inverse_transform(windows), X, atol=1e-12)
+
+
+def test_windower_pads_short_series_by_reflection():
+    X = np.array([[1.0, 2.0, 3.0]])
+    windows = SeriesWindower(window_length=7).fit(X).transform(X)
+    assert_allclose(windows, [[3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]])
+
+
+def test_windower_inverse_transform_other_lengths_and_errors():
+    X = np.random.default_rng(0).normal(size=(2, 50))
+    windower = SeriesWindower(window_length=8, stride=3).fit(X)
+    long = np.random.default_rng(1).normal(size=(4, 77)).astype(np.float32)
+    windows = windower.transform(long)
+    assert windows.dtype == np.float32
+    back = windower.inverse_transform(windows, n_timesteps=77)
+    assert back.shape == long.shape and back.dtype == np.float32
+    assert_allclose(back, long, rtol=1e-6)
+    with pytest.raises(ValueError, match="not a multiple"):
+        windower.inverse_transform(windows[:-1], n_timesteps=77)
+    with pytest.raises(ValueError, match="window_length is 8"):
+        windower.inverse_transform(np.zeros((3, 5)))
+    with pytest.raises(TypeError, match="n_timesteps"):
+        windower.inverse_transform(windows, n_timesteps=7.5)
+
+
+@pytest.mark.parametrize("taper", ["hann", "triangular", "boxcar"])
+@pytest.mark.parametrize("n_timesteps", [1, 9, 32, 33, 100, 257])
+def test_windowed_identity_and_constants_come_back_exactly(
+    recorder, taper, n_timesteps
+):
+    X = np.random.default_rng(0).normal(size=(3, n_timesteps))
+    denoiser = WindowedDenoiser(recorder, window_length=32, stride=12, taper=taper)
+    denoiser.fit(X)
+    assert_allclose(denoiser.transform(X), X, atol=1e-12)
+    constant = np.full((2, n_timesteps, 3), -4.25)
+    denoiser.fit(np.zeros((1, 40, 3)))
+    assert_allclose(denoiser.transform(constant), constant, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(2, 300), (2, 300, 2), (1, 10), (3, 1)])
+def test_windowed_returns_input_shape_and_dtype(dtype, shape):
+    X = np.random.default_rng(0).normal(size=shape).astype(dtype)
+    original = X.copy()
+    denoiser = WindowedDenoiser(SavitzkyGolayDenoiser(window_length=5, polyorder=2), 64)
+    out = denoiser.fit(X).transform(X)
+    assert out.shape == X.shape and out.dtype == dtype
+    assert np.array_equal(X, original)
+
+
+def test_windowed_fit_cuts_the_same_windows_from_x_and_y(recorder):
+    X, y = noisy_sines(n_series=3, n_timesteps=70)
+    denoiser = WindowedDenoiser(recorder, window_length=32, stride=16).fit(X, y)
+    windower = SeriesWindower(32, 16).fit(X)
+    assert denoiser.n_windows_fit_ == 3 * 4
+    assert_allclose(denoiser.estimator_.fit_X_, windower.transform(X))
+    assert_allclose(denoiser.estimator_.fit_y_, windower.transform(y))
+    assert denoiser.estimator is not denoiser.estimator_
+
+
+def test_windowed_ignores_label_targets_with_a_warning(recorder):
+    X, _ = noisy_sines(n_series=3, n_timesteps=40)
+    with pytest.warns(TargetIgnoredWarning):
+        denoiser = WindowedDenoiser(recorder, window_length=16).fit(X, [0, 1, 0])
+    assert denoiser.estimator_.fit_y_ is None
+
+
+def test_windowed_denoises_in_bounded_batches(recorder):
+    X = np.random.default_rng(0).normal(size=(5, 1000))
+    denoiser = WindowedDenoiser(recorder, window_length=64, stride=32).fit(X[:1, :64])
+    Recorder.transform_batches = []
+    full = denoiser.transform(X)
+    n_windows = 5 * denoiser.windows_per_series(1000)
+    # All windows of all series in one call when they fit in one chunk.
+    assert Recorder.transform_batches == [(n_windows, 64)]
+    Recorder.transform_batches = []
+    chunked = denoiser.set_params(chunk_windows=7).transform(X)
+    assert max(shape[0] for shape in Recorder.transform_batches) == 7
+    assert sum(shape[0] for shape in Recorder.transform_batches) == n_windows
+    assert len(Recorder.transform_batches) == -(-n_windows // 7)
+    assert_allclose(chunked, full, atol=1e-12)
+
+
+def test_windowed_long_recording_matches_its_pieces():
+    # The chunk boundaries do not show in the output.
+    rng = np.random.default_rng(0)
+    X = np.cumsum(rng.normal(size=(1, 200_000)), axis=1)
+    denoiser = WindowedDenoiser(MedianDenoiser(window_length=5), window_length=256)
+    denoiser.fit(X[:, :256])
+    out = denoiser.transform(X)
+    small = denoiser.set_params(chunk_windows=5).transform(X[:, :3000])
+    # Up to the last window of the piece, which ends at its last sample.
+    assert_allclose(out[:, :2700], small[:, :2700], atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "inner",
+    [
+        WaveletDenoiser(),
+        BandpassDenoiser(low_cutoff=0.01, high_cutoff=None),
+        SavitzkyGolayDenoiser(),
+        WienerDenoiser(),
+        MedianDenoiser(),
+    ],
+    ids=lambda est: type(est).__name__,
+)
+def test_windowed_runs_the_classical_baselines(inner):
+    noisy, clean = noisy_sines(n_series=4, n_timesteps=300)
+    denoiser = WindowedDenoiser(inner, window_length=128).fit(noisy, clean)
+    out = denoiser.transform(noisy[:, :250])
+    assert out.shape == (4, 250)
+    assert np.isfinite(out).all()
+
+
+def test_windowed_runs_a_neural_denoiser():
+    noisy, clean = noisy_sines(n_series=4, n_timesteps=100)
+    denoiser = WindowedDenoiser(tiny_unet(), window_length=32).fit(noisy, clean)
+    assert denoiser.estimator_.n_features_in_ == 32
+    out = denoiser.transform(noisy[:, :77].astype(np.float32))
+    assert out.shape == (4, 77) and out.dtype == np.float32
+
+
+def test_windowed_validation():
+    X = np.zeros((2, 50))
+    with pytest.raises(ValueError, match="must not exceed window_length"):
+        WindowedDenoiser(SavitzkyGolayDenoiser(), window_length=8, stride=9).fit(X)
+    with pytest.raises(InvalidParameterError, match="window_length"):
+        WindowedDenoiser(SavitzkyGolayDenoiser(), window_length=0).fit(X)
+    with pytest.raises(InvalidParameterError, match="estimator"):
+        WindowedDenoiser("savgol").fit(X)
+    denoiser = WindowedDenoiser(SavitzkyGolayDenoiser(), window_length=16).fit(X)
+    with pytest.raises(ValueError, match="channel"):
+        denoiser.transform(np.zeros((2, 50, 2)))
+    with pytest.raises(ValueError, match="2D"):
+        denoiser.transform(np.zeros(50))
+
+
+def test_windows_of_a_series_never_leave_its_fold(recorder):
+    # Series i holds values near i, so the windows the inner estimator was fitted
+    # on tell which series they came from.
+    n_series, n_timesteps = 9, 50
+    t = np.linspace(0, 1, n_timesteps)
+    X = np.arange(n_series)[:, None] + 0.1 * np.sin(7 * t)
+    y = np.arange(n_series)[:, None] + np.zeros_like(t)
+    denoiser = WindowedDenoiser(recorder, window_length=16, stride=8)
+    result = cross_validate(
+        denoiser,
+        X,
+        y,
+        cv=KFold(3, shuffle=True, random_state=0),
+        return_estimator=True,
+        return_indices=True,
+    )
+    per_series = denoiser.windows_per_series(n_timesteps)
+    for fitted, train, test in zip(
+        result["estimator"],
+        result["indices"]["train"],
+        result["indices"]["test"],
+        strict=True,
+    ):
+        windows = fitted.estimator_.fit_X_
+        assert windows.shape[0] == len(train) * per_series
+        sources = set(np.round(windows.mean(axis=1)).astype(int))
+        assert sources == set(train)
+        assert not sources & set(test)
+
+
+# -------------------------------------------------------------------- scaling
+@pytest.mark.parametrize("method", ["standard", "robust", "minmax"])
+def test_series_scaler_scales_each_series_and_channel(method):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 60, 2)) * [[1.0, 50.0]] + [[3.0, -200.0]]
+    X[1] *= 10
+    scaler = SeriesScaler(method=method).fit(X[:1])
+    Z = scaler.transform(X)
+    if method == "standard":
+        assert_allclose(Z.mean(axis=1), 0, atol=1e-12)
+        assert_allclose(Z.std(axis=1), 1)
+    elif method == "robust":
+        assert_allclose(np.median(Z, axis=1), 0, atol=1e-12)
+        q75, q25 = np.percentile(Z, [75, 25], axis=1)
+        assert_allclose(q75 - q25, 1)
+    else:
+        assert_allclose(Z.min(axis=1), 0, atol=1e-12)
+        assert_allclose(Z.max(axis=1), 1)
+    assert scaler.center_.shape == scaler.scale_.shape == (4, 2)
+    assert_allclose(scaler.inverse_transform(Z), X)
+    # Scaled per series: the other series do not matter.
+    assert_allclose(scaler.transform(X[2:3]), Z[2:3])
+
+
+def test_series_scaler_any_length_constants_and_dtype():
+    scaler = SeriesScaler().fit(np.ones((2, 10)))
+    X = np.full((2, 1000), 7.0, dtype=np.float32)
+    Z = scaler.transform(X)
+    assert Z.dtype == np.float32 and np.all(Z == 0)
+    assert_allclose(scaler.inverse_transform(Z), X)
+    with pytest.raises(ValueError, match="last series transformed"):
+        scaler.inverse_transform(np.zeros((3, 1000)))
+
+
+@pytest.mark.parametrize(
+    "scaler", [StandardScaler(), RobustScaler(), MinMaxScaler()], ids=repr
+)
+def test_sklearn_scalers_before_a_neural_denoiser_give_clean_units(scaler):
+    # Clean series in their own units (offset 3, amplitude 2); only the noisy
+    # inputs are scaled, and the pipeline's output is in the clean units.
+    rng = np.random.default_rng(0)
+    clean = 3.0 + 2.0 * make_sines(96, 32, frequency_range=(1, 3), random_state=0)
+    noisy = clean + 0.5 * rng.standard_normal(clean.shape)
+    test_clean = 3.0 + 2.0 * make_sines(16, 32, frequency_range=(1, 3), random_state=1)
+    test_noisy = test_clean + 0.5 * rng.standard_normal(test_clean.shape)
+    denoiser = tiny_unet(
+        filters=8, kernel_size=5, epochs=30, learning_rate=1e-2, normalize=False
+    )
+    pipe = make_pipeline(scaler, denoiser).fit(noisy, clean)
+    out = pipe.transform(test_noisy)
+    assert snr(test_clean, pipe[0].transform(test_noisy)) < 3
+    assert snr(test_clean, out) > 15
+    assert abs(out.mean() - test_clean.mean()) < 0.2
+
+
+# ----------------------------------------------------------- scale invariance
+@pytest.fixture(scope="module")
+def fitted_unets():
+    noisy, clean = noisy_sines(n_series=8, n_timesteps=64)
+    unet = tiny_unet().fit(noisy[:, :32], clean[:, :32])
+    windowed = WindowedDenoiser(tiny_unet(), window_length=32).fit(noisy, clean)
+    plain = tiny_unet(normalize=False).fit(noisy[:, :32], clean[:, :32])
+    return noisy, unet, windowed, plain
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    a=st.floats(1e-3, 1e3),
+    b=st.floats(-1e3, 1e3),
+    windowed=st.booleans(),
+)
+def test_transform_is_scale_and_offset_equivariant(fitted_unets, a, b, windowed):
+    noisy, unet, windowed_unet, _ = fitted_unets
+    model, X = (windowed_unet, noisy[:3, :50]) if windowed else (unet, noisy[:3, :32])
+    expected = a * model.transform(X) + b
+    got = model.transform(a * X + b)
+    scale = a * X.std()
+    assert_allclose(got, expected, rtol=0, atol=1e-4 * scale + 1e-9 * abs(b))
+
+
+@settings(max_examples=10, deadline=None)
+@given(a=st.floats(2.0, 10.0), b=st.floats(1.0, 10.0))
+def test_normalize_false_is_not_equivariant(fitted_unets, a, b):
+    noisy, _, _, plain = fitted_unets
+    X = noisy[:3, :32]
+    expected = a * plain.transform(X) + b
+    got = plain.transform(a * X + b)
+    assert np.max(np.abs(got - expected)) > 1e-2 * a
+
+
+# ------------------------------------------------------------ model selection
+@pytest.fixture(scope="module")
+def series():
+    noisy, clean = noisy_sines(n_series=12, n_timesteps=96, seed=3)
+    return noisy.astype(np.float32), clean.astype(np.float32)
+
+
+def test_grid_search_over_window_and_inner_parameters(series):
+    noisy, clean = series
+    pipe = make_pipeline(SeriesScaler(), WindowedDenoiser(tiny_unet()))
+    grid = {
+        "windoweddenoiser__window_length": [32, 64],
+        "windoweddenoiser__estimator__filters": [4, 8],
+    }
+    search = GridSearchCV(pipe, grid, cv=2, scoring=snr_scorer).fit(noisy, clean)
+    assert len(search.cv_results_["params"]) == 4
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    best = search.best_estimator_[-1]
+    assert best.window_length == search.best_params_["windoweddenoiser__window_length"]
+    assert (
+        best.estimator_.filters
+        == search.best_params_["windoweddenoiser__estimator__filters"]
+    )
+    recording = np.random.default_rng(0).normal(size=(1, 20_000)).astype(np.float32)
+    out = search.best_estimator_.transform(recording)
+    assert out.shape == recording.shape and out.dtype == np.float32
+    assert np.isfinite(out).all()
+
+
+def test_randomized_search_and_cross_val_score(series):
+    noisy, clean = series
+    pipe = make_pipeline(
+        StandardScaler(), WindowedDenoiser(tiny_unet(normalize=False), window_length=48)
+    )
+    search = RandomizedSearchCV(
+        pipe,
+        {"windoweddenoiser__stride": [12, 24, 48], "windoweddenoiser__taper": ["hann"]},
+        n_iter=2,
+        cv=2,
+        random_state=0,
+    ).fit(noisy, clean)
+    assert len(search.cv_results_["params"]) == 2
+    # Default scoring is the SNR of the denoised series (DenoiserMixin.score).
+    refit = search.best_estimator_
+    assert search.score(noisy, clean) == pytest.approx(
+        snr(clean, refit.transform(noisy)), rel=1e-5
+    )
+    default = cross_val_score(pipe, noisy, clean, cv=2)
+    by_scorer = cross_val_score(pipe, noisy, clean, cv=2, scoring=snr_scorer)
+    assert_allclose(default, by_scorer, rtol=1e-5)
+
+
+def test_noise_models_and_callbacks_in_the_grid_survive_clone(series):
+    from skdenoise._tf import import_keras
+
+    keras = import_keras()
+    noisy, clean = series
+    noises = [WhiteNoise(snr=5), ColoredNoise(alpha=1, snr=5)]
+    callbacks = [None, [keras.callbacks.TerminateOnNaN()]]
+    pipe = make_pipeline(
+        SeriesScaler(), WindowedDenoiser(tiny_unet(), window_length=32)
+    )
+    grid = {
+        "windoweddenoiser__estimator__noise": noises,
+        "windoweddenoiser__estimator__callbacks": callbacks,
+    }
+    search = GridSearchCV(pipe, grid, cv=2).fit(noisy, clean)
+    assert len(search.cv_results_["params"]) == 4
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    inner = search.best_estimator_[-1].estimator_
+    assert type(inner.noise) in {WhiteNoise, ColoredNoise}
+    assert inner.noise is not search.best_params_["windoweddenoiser__estimator__noise"]
+    # The grid's own objects were not fitted or changed.
+    assert noises[1].get_params() == {"alpha": 1, "snr": 5, "amplitude": 1.0}
+    cloned = clone(pipe.set_params(windoweddenoiser__estimator__noise=noises[1]))
+    assert cloned[-1].estimator.noise.get_params() == noises[1].get_params()
+
+
+def test_windowed_score_is_snr(series):
+    noisy, clean = series
+    denoiser = WindowedDenoiser(SavitzkyGolayDenoiser(), window_length=32)
+    denoiser.fit(noisy, clean)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score = denoiser.score(noisy, clean)
+    assert score == pytest.approx(snr(clean, denoiser.transform(noisy)), rel=1e-6)
