@@ -46,7 +46,6 @@ from scikeras._utils import (  # noqa: E402
     unflatten_params,
 )
 from scikeras.wrappers import BaseWrapper  # noqa: E402
-
 from tensorflow.python.framework import config as _tf_config  # noqa: E402
 
 from .networks import _layers  # noqa: E402, F401  (registers custom layers)

@@ -299,7 +299,10 @@ class CNNLSTMDenoiser(TransformerMixin, BaseDenoiser):
 
     @classmethod
     def _get_test_params(cls):
-        return {**super()._get_test_params(), **{"filters": 4, "kernel_size": 3, "units": 4}}
+        return {
+            **super()._get_test_params(),
+            **{"filters": 4, "kernel_size": 3, "units": 4},
+        }
 
     def __init__(
         self,
@@ -414,7 +417,10 @@ class ConvAutoencoderDenoiser(TransformerMixin, BaseDenoiser):
 
     @classmethod
     def _get_test_params(cls):
-        return {**super()._get_test_params(), **{"filters": 4, "depth": 2, "kernel_size": 3, "bottleneck_filters": 2}}
+        return {
+            **super()._get_test_params(),
+            **{"filters": 4, "depth": 2, "kernel_size": 3, "bottleneck_filters": 2},
+        }
 
     def __init__(
         self,
@@ -536,7 +542,10 @@ class VAEDenoiser(TransformerMixin, BaseDenoiser):
 
     @classmethod
     def _get_test_params(cls):
-        return {**super()._get_test_params(), **{"filters": 4, "depth": 2, "kernel_size": 3, "latent_dim": 2}}
+        return {
+            **super()._get_test_params(),
+            **{"filters": 4, "depth": 2, "kernel_size": 3, "latent_dim": 2},
+        }
 
     def __init__(
         self,
@@ -652,7 +661,10 @@ class UNetDenoiser(TransformerMixin, BaseDenoiser):
 
     @classmethod
     def _get_test_params(cls):
-        return {**super()._get_test_params(), **{"filters": 4, "depth": 2, "kernel_size": 3}}
+        return {
+            **super()._get_test_params(),
+            **{"filters": 4, "depth": 2, "kernel_size": 3},
+        }
 
     def __init__(
         self,

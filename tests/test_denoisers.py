@@ -193,14 +193,18 @@ def test_scale_and_offset_equivariance(sines):
     X, y = sines
     model = tiny(UNetDenoiser, epochs=2).fit(X, y)
     base = model.transform(X)
-    np.testing.assert_allclose(model.transform(3.0 * X - 7.0), 3.0 * base - 7.0, atol=1e-4)
+    np.testing.assert_allclose(
+        model.transform(3.0 * X - 7.0), 3.0 * base - 7.0, atol=1e-4
+    )
 
 
 def test_optimizers_losses_and_weight_decay(sines):
     X, y = sines
     for optimizer in ["adam", "adamw", "rmsprop", "sgd"]:
         for loss in ["mse", "mae", "huber"]:
-            model = tiny(UNetDenoiser, optimizer=optimizer, loss=loss, weight_decay=1e-4)
+            model = tiny(
+                UNetDenoiser, optimizer=optimizer, loss=loss, weight_decay=1e-4
+            )
             model.fit(X[:16], y[:16])
             assert type(model.model_.optimizer).__name__.lower() == optimizer
 
@@ -211,7 +215,10 @@ def test_pipeline_grid_search_and_round_trips(sines, tmp_path):
     pipe = make_pipeline(StandardScaler(), tiny(UNetDenoiser, epochs=2))
     out = pipe.fit(X, y).transform(X)
     assert out.shape == X.shape
-    grid = {"unetdenoiser__filters": [2, 4], "unetdenoiser__learning_rate": [1e-3, 3e-3]}
+    grid = {
+        "unetdenoiser__filters": [2, 4],
+        "unetdenoiser__learning_rate": [1e-3, 3e-3],
+    }
     for scoring in [snr_scorer, None]:
         search = GridSearchCV(pipe, grid, cv=2, scoring=scoring).fit(X, y)
         assert search.best_params_["unetdenoiser__filters"] in (2, 4)
@@ -223,7 +230,9 @@ def test_pipeline_grid_search_and_round_trips(sines, tmp_path):
     unpickled = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(unpickled.transform(X), expected)
     joblib.dump(fitted, tmp_path / "pipe.joblib")
-    np.testing.assert_array_equal(joblib.load(tmp_path / "pipe.joblib").transform(X), expected)
+    np.testing.assert_array_equal(
+        joblib.load(tmp_path / "pipe.joblib").transform(X), expected
+    )
     refit = clone(fitted).fit(X, y)
     np.testing.assert_array_equal(refit.transform(X), expected)
 
@@ -311,7 +320,17 @@ def fitted(sines):
         (sparse.csr_matrix(np.ones((3, 4))), TypeError, "dense"),
         (np.ones((3, 4), dtype=complex), ValueError, "Complex"),
     ],
-    ids=["nan", "inf", "1d", "4d", "empty", "one-timestep", "strings", "sparse", "complex"],
+    ids=[
+        "nan",
+        "inf",
+        "1d",
+        "4d",
+        "empty",
+        "one-timestep",
+        "strings",
+        "sparse",
+        "complex",
+    ],
 )
 def test_bad_input_to_fit(X, error, match):
     with pytest.raises(error, match=match):
@@ -330,7 +349,9 @@ def test_bad_targets(sines):
 
 def test_bad_input_to_transform(fitted, sines):
     X, _ = sines
-    with pytest.raises(ValueError, match="X has 50 features, but UNetDenoiser is expecting 100"):
+    with pytest.raises(
+        ValueError, match="X has 50 features, but UNetDenoiser is expecting 100"
+    ):
         fitted.transform(X[:, :50])
     with pytest.raises(ValueError, match="channel"):
         fitted.transform(np.repeat(X[:, :, None], 2, axis=2))
@@ -375,7 +396,11 @@ def test_lists_and_dataframes_are_accepted(sines):
 )
 def test_shapes_and_dtypes_property(fitted, n_series, n_timesteps, n_channels, dtype):
     rng = np.random.default_rng(n_series * 100 + n_timesteps)
-    shape = (n_series, n_timesteps) if n_channels is None else (n_series, n_timesteps, n_channels)
+    shape = (
+        (n_series, n_timesteps)
+        if n_channels is None
+        else (n_series, n_timesteps, n_channels)
+    )
     X = (rng.normal(size=shape) * 10).astype(dtype)
     model = UNetDenoiser(filters=2, depth=2, kernel_size=3, epochs=1, random_state=0)
     with warnings.catch_warnings():

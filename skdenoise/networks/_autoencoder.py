@@ -73,7 +73,10 @@ def build_conv_autoencoder(
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
     h = _encoder(layers, inputs, filters, depth, kernel_size, dropout)
     h = layers.Conv1D(
-        bottleneck_filters, kernel_size, padding="same", activation="relu",
+        bottleneck_filters,
+        kernel_size,
+        padding="same",
+        activation="relu",
         name="bottleneck",
     )(h)
     outputs = _decoder(layers, h, n_channels, filters, depth, kernel_size)
@@ -133,9 +136,9 @@ def build_vae(
     h = layers.Flatten(name="flatten")(h)
     z_mean = layers.Dense(latent_dim, name="z_mean")(h)
     z_log_var = layers.Dense(latent_dim, name="z_log_var")(h)
-    z = VariationalSampling(
-        beta=beta, n_elements=n_timesteps * n_channels, name="z"
-    )([z_mean, z_log_var])
+    z = VariationalSampling(beta=beta, n_elements=n_timesteps * n_channels, name="z")(
+        [z_mean, z_log_var]
+    )
     h = layers.Dense(reduced * width, activation="relu", name="decoder_dense")(z)
     h = layers.Reshape((reduced, width), name="decoder_reshape")(h)
     outputs = _decoder(layers, h, n_channels, filters, depth, kernel_size)

@@ -4,7 +4,11 @@ from .._tf import import_keras
 def _conv_block(layers, h, filters, kernel_size, dropout, name):
     for j in range(2):
         h = layers.Conv1D(
-            filters, kernel_size, padding="same", activation="relu", name=f"{name}_conv{j}"
+            filters,
+            kernel_size,
+            padding="same",
+            activation="relu",
+            name=f"{name}_conv{j}",
         )(h)
     if dropout:
         h = layers.Dropout(dropout, name=f"{name}_dropout")(h)
@@ -121,11 +125,17 @@ def build_unet(
     h = _conv_block(layers, h, filters * 2**depth, kernel_size, dropout, "bottleneck")
     for level in reversed(range(depth)):
         h = layers.Conv1DTranspose(
-            filters * 2**level, 2, strides=2, padding="same", name=f"up{level}_transpose"
+            filters * 2**level,
+            2,
+            strides=2,
+            padding="same",
+            name=f"up{level}_transpose",
         )(h)
         h = layers.Concatenate(name=f"up{level}_skip")([h, skips[level]])
         h = _conv_block(layers, h, filters * 2**level, kernel_size, 0.0, f"up{level}")
-    outputs = layers.Conv1D(n_channels, 1, name="correction" if residual else "denoised")(h)
+    outputs = layers.Conv1D(
+        n_channels, 1, name="correction" if residual else "denoised"
+    )(h)
     if residual:
         outputs = layers.Add(name="denoised")([inputs, outputs])
     return keras.Model(inputs, outputs, name="unet_denoiser")

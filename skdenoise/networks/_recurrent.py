@@ -54,6 +54,10 @@ def build_recurrent(
             return_sequences=True,
             name=f"{cell}_{i}",
         )
-        h = layers.Bidirectional(rnn, name=f"bi_{cell}_{i}")(h) if bidirectional else rnn(h)
+        h = (
+            layers.Bidirectional(rnn, name=f"bi_{cell}_{i}")(h)
+            if bidirectional
+            else rnn(h)
+        )
     outputs = layers.Dense(n_channels, name="denoised")(h)
     return keras.Model(inputs, outputs, name=f"{cell}_denoiser")
