@@ -29,6 +29,7 @@ _SUBMODULES = {
     "exceptions",
     "pipeline",
     "persistence",
+    "plotting",
 }
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])

@@ -1,0 +1,612 @@
+"""Plots for inspecting denoisers: series, residuals, training curves, SNR gains.
+
+Every function draws on a matplotlib ``Axes`` and returns it (or an array of
+them): pass ``ax`` to draw on an existing one, or leave it as None to draw on a
+new figure made with ``matplotlib.pyplot.subplots``. matplotlib is an optional
+dependency, imported when a function is called; install it with
+``pip install skdenoise[plot]``.
+
+The series to draw are one series each: 1-D arrays of shape
+``(n_timesteps,)`` (a single row or column of a 2-D array is accepted too).
+"""
+
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+
+__all__ = [
+    "plot_denoising",
+    "plot_residual",
+    "plot_history",
+    "plot_snr_improvement",
+    "plot_examples",
+]
+
+# Colours of the drawn series: the noisy input recedes, the clean reference is
+# black, and the estimates take matplotlib's colour cycle.
+_NOISY_STYLE = {"color": "0.7", "linewidth": 0.8}
+_CLEAN_STYLE = {"color": "black", "linewidth": 1.6}
+_ESTIMATE_WIDTH = 1.0
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError(
+            "skdenoise.plotting needs matplotlib; install it with "
+            "`pip install skdenoise[plot]` (or `pip install matplotlib`)."
+        ) from exc
+    return plt
+
+
+def _axes(ax):
+    """``ax``, or the axes of a new figure when ``ax`` is None."""
+    if ax is not None:
+        return ax
+    _, ax = _pyplot().subplots()
+    return ax
+
+
+def _series(values, name):
+    """One series as a 1-D float array."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of numbers; got {values!r}.") from exc
+    if array.ndim == 2 and 1 in array.shape:
+        array = array.reshape(-1)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(
+            f"{name} must be one non-empty series of shape (n_timesteps,); got "
+            f"shape {array.shape}. Pass a single series, for example X[0]."
+        )
+    return array
+
+
+def _check_sampling_rate(sampling_rate):
+    if sampling_rate is None:
+        return None
+    if (
+        isinstance(sampling_rate, bool)
+        or not isinstance(sampling_rate, numbers.Real)
+        or not np.isfinite(sampling_rate)
+        or sampling_rate <= 0
+    ):
+        raise ValueError(
+            f"sampling_rate must be a positive number of Hz or None; got "
+            f"{sampling_rate!r}."
+        )
+    return float(sampling_rate)
+
+
+def _time_axis(n_timesteps, sampling_rate):
+    """Sample times (in seconds when the sampling rate is known) and their label."""
+    index = np.arange(n_timesteps, dtype=np.float64)
+    if sampling_rate is None:
+        return index, "sample"
+    return index / sampling_rate, "time (s)"
+
+
+def _named_estimates(denoised, label):
+    """``denoised`` as a dict label -> value (a mapping keeps its labels)."""
+    if denoised is None:
+        return {}
+    if isinstance(denoised, Mapping):
+        return {str(name): value for name, value in denoised.items()}
+    return {label: denoised}
+
+
+def _check_lengths(named):
+    """``named`` is a list of (label, series) pairs that must share a length."""
+    lengths = [(name, len(values)) for name, values in named]
+    if len({n for _, n in lengths}) > 1:
+        described = ", ".join(f"{name}: {n}" for name, n in lengths)
+        raise ValueError(f"The series must have the same length; got {described}.")
+
+
+def plot_denoising(
+    clean=None,
+    noisy=None,
+    denoised=None,
+    *,
+    sampling_rate=None,
+    ax=None,
+    clean_label="clean",
+    noisy_label="noisy",
+    denoised_label="denoised",
+    title=None,
+    legend=True,
+):
+    """Overlay a noisy series, its clean version and denoised estimates.
+
+    The visual check of a denoiser: the noisy input is drawn first in light
+    grey, the clean reference over it in black, and each estimate in a colour
+    of its own, in that order.
+
+    Parameters
+    ----------
+    clean : array-like of shape (n_timesteps,) or None, default=None
+        The clean series.
+    noisy : array-like of shape (n_timesteps,) or None, default=None
+        The noisy series.
+    denoised : array-like of shape (n_timesteps,), mapping or None, \
+default=None
+        The denoised series, or a mapping from a label (a model's name) to a
+        denoised series to compare several estimates.
+    sampling_rate : float or None, default=None
+        Sampling rate in Hz: the time axis is in seconds when given and in
+        samples otherwise.
+    ax : matplotlib Axes or None, default=None
+        Axes to draw on; None draws on a new figure.
+    clean_label : str, default="clean"
+        Legend label of the clean series.
+    noisy_label : str, default="noisy"
+        Legend label of the noisy series.
+    denoised_label : str, default="denoised"
+        Legend label of ``denoised`` when it is a single series.
+    title : str or None, default=None
+        Title of the axes.
+    legend : bool, default=True
+        Draw a legend.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The axes drawn on, with one line per series given.
+
+    See Also
+    --------
+    plot_residual : The error of the estimate over time.
+    plot_examples : One such plot per example, stacked in a figure.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skdenoise.plotting import plot_denoising
+    >>> t = np.linspace(0, 1, 360)
+    >>> clean = np.sin(2 * np.pi * 3 * t)
+    >>> noisy = clean + 0.3 * np.random.default_rng(0).standard_normal(360)
+    >>> ax = plot_denoising(clean, noisy, 0.9 * clean, sampling_rate=360)
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['noisy', 'clean', 'denoised']
+    >>> ax.get_xlabel()
+    'time (s)'
+    """
+    sampling_rate = _check_sampling_rate(sampling_rate)
+    drawn = []  # (label, values, style), in drawing order
+    if noisy is not None:
+        drawn.append((noisy_label, _series(noisy, "noisy"), _NOISY_STYLE))
+    if clean is not None:
+        drawn.append((clean_label, _series(clean, "clean"), _CLEAN_STYLE))
+    estimates = _named_estimates(denoised, denoised_label)
+    for k, (name, values) in enumerate(estimates.items()):
+        style = {"color": f"C{k % 10}", "linewidth": _ESTIMATE_WIDTH}
+        drawn.append((name, _series(values, f"denoised[{name!r}]"), style))
+    if not drawn:
+        raise ValueError("Give at least one of clean, noisy and denoised to plot.")
+    _check_lengths([(label, values) for label, values, _ in drawn])
+
+    ax = _axes(ax)
+    n_timesteps = len(drawn[0][1])
+    time, xlabel = _time_axis(n_timesteps, sampling_rate)
+    for label, values, style in drawn:
+        ax.plot(time, values, label=label, **style)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("amplitude")
+    ax.set_xlim(time[0], time[-1] if n_timesteps > 1 else time[0] + 1)
+    if title is not None:
+        ax.set_title(title)
+    if legend:
+        ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def plot_residual(
+    clean,
+    denoised,
+    *,
+    noisy=None,
+    sampling_rate=None,
+    ax=None,
+    label="denoised - clean",
+    noisy_label="noisy - clean",
+    title=None,
+    legend=True,
+):
+    """Plot the error left by a denoiser, ``denoised - clean``, over time.
+
+    With ``noisy``, the noise that was removed, ``noisy - clean``, is drawn
+    behind it in light grey for comparison.
+
+    Parameters
+    ----------
+    clean : array-like of shape (n_timesteps,)
+        The clean series.
+    denoised : array-like of shape (n_timesteps,)
+        The denoised series.
+    noisy : array-like of shape (n_timesteps,) or None, default=None
+        The noisy series.
+    sampling_rate : float or None, default=None
+        Sampling rate in Hz: the time axis is in seconds when given and in
+        samples otherwise.
+    ax : matplotlib Axes or None, default=None
+        Axes to draw on; None draws on a new figure.
+    label : str, default="denoised - clean"
+        Legend label of the residual.
+    noisy_label : str, default="noisy - clean"
+        Legend label of the noise.
+    title : str or None, default=None
+        Title of the axes.
+    legend : bool, default=True
+        Draw a legend.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The axes drawn on: one line (two with ``noisy``, the noise first).
+
+    See Also
+    --------
+    plot_denoising : The series themselves.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skdenoise.plotting import plot_residual
+    >>> clean = np.sin(np.linspace(0, 6, 100))
+    >>> ax = plot_residual(clean, clean + 0.01, noisy=clean + 0.5)
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['noisy - clean', 'denoised - clean']
+    """
+    sampling_rate = _check_sampling_rate(sampling_rate)
+    clean = _series(clean, "clean")
+    denoised = _series(denoised, "denoised")
+    named = [("clean", clean), ("denoised", denoised)]
+    if noisy is not None:
+        noisy = _series(noisy, "noisy")
+        named.append(("noisy", noisy))
+    _check_lengths(named)
+
+    ax = _axes(ax)
+    time, xlabel = _time_axis(len(clean), sampling_rate)
+    if noisy is not None:
+        ax.plot(time, noisy - clean, label=noisy_label, **_NOISY_STYLE)
+    ax.plot(time, denoised - clean, label=label, color="C3", linewidth=_ESTIMATE_WIDTH)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("error")
+    if title is not None:
+        ax.set_title(title)
+    if legend:
+        ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def _find_history(obj):
+    """The ``history_`` dict of a fitted denoiser, or of one inside a meta-estimator."""
+    seen = set()
+    while id(obj) not in seen:
+        seen.add(id(obj))
+        if isinstance(obj, Mapping):
+            return obj
+        if hasattr(obj, "history_"):
+            return obj.history_
+        if hasattr(obj, "best_estimator_"):  # a fitted search
+            obj = obj.best_estimator_
+        elif hasattr(obj, "steps") and hasattr(obj, "_final_estimator"):  # Pipeline
+            obj = obj._final_estimator
+        elif hasattr(obj, "estimator_"):  # a fitted wrapper such as WindowedDenoiser
+            obj = obj.estimator_
+        else:
+            break
+    raise ValueError(
+        "plot_history needs a training history: a fitted neural denoiser (with "
+        "history_), a fitted pipeline, search or wrapper around one, or a dict "
+        f"such as {{'loss': [...], 'val_loss': [...]}}; got {type(obj).__name__}."
+    )
+
+
+_HISTORY_LABELS = {"loss": "training loss", "val_loss": "validation loss"}
+
+
+def plot_history(
+    estimator_or_history, *, keys=None, ax=None, log_scale=False, title=None
+):
+    """Plot the training (and validation) loss of a neural denoiser per epoch.
+
+    Parameters
+    ----------
+    estimator_or_history : estimator or mapping
+        A fitted neural denoiser (its ``history_`` is drawn), a fitted
+        ``Pipeline``, ``GridSearchCV`` or wrapper (such as
+        :class:`~skdenoise.pipeline.WindowedDenoiser`) around one, or a
+        history mapping from a name to one value per epoch.
+    keys : list of str or None, default=None
+        Which entries of the history to draw. None draws every entry whose
+        name contains ``"loss"`` (``loss`` and ``val_loss`` for a denoiser
+        trained with validation data).
+    ax : matplotlib Axes or None, default=None
+        Axes to draw on; None draws on a new figure.
+    log_scale : bool, default=False
+        Use a logarithmic loss axis.
+    title : str or None, default=None
+        Title of the axes.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The axes drawn on, with one line per entry, against epochs 1, 2, ...
+
+    See Also
+    --------
+    plot_denoising : Look at what the trained denoiser does.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skdenoise.plotting import plot_history
+    >>> ax = plot_history({"loss": [0.5, 0.3, 0.2], "val_loss": [0.6, 0.4, 0.35]})
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['training loss', 'validation loss']
+    >>> ax.get_lines()[0].get_xdata().tolist()
+    [1, 2, 3]
+    """
+    history = _find_history(estimator_or_history)
+    if keys is None:
+        keys = [key for key in history if "loss" in str(key)]
+    else:
+        keys = [keys] if isinstance(keys, str) else list(keys)
+        missing = [key for key in keys if key not in history]
+        if missing:
+            raise ValueError(
+                f"The history has no entry {missing[0]!r}; its entries are "
+                f"{sorted(map(str, history))}."
+            )
+    if not keys:
+        raise ValueError(
+            f"The history has no loss entries to plot; its entries are "
+            f"{sorted(map(str, history))}. Pass keys=[...] to choose."
+        )
+    ax = _axes(ax)
+    for key in keys:
+        values = np.asarray(history[key], dtype=np.float64).reshape(-1)
+        epochs = np.arange(1, len(values) + 1)
+        ax.plot(
+            epochs,
+            values,
+            marker="o",
+            markersize=3,
+            label=_HISTORY_LABELS.get(key, key),
+        )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    if log_scale:
+        ax.set_yscale("log")
+    if title is not None:
+        ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _improvement_curves(results):
+    """``results`` as a dict model -> (input SNRs, improvements), sorted by input."""
+    if hasattr(results, "columns") and hasattr(results, "groupby"):  # a DataFrame
+        required = {"model", "input_snr", "snr_improvement"}
+        missing = required - set(results.columns)
+        if missing:
+            raise ValueError(
+                "A results DataFrame needs the columns 'model', 'input_snr' and "
+                f"'snr_improvement'; {sorted(missing)} missing from "
+                f"{list(results.columns)}."
+            )
+        means = results.groupby(["model", "input_snr"], sort=False)[
+            "snr_improvement"
+        ].mean()
+        curves = {}
+        for (model, input_snr), value in means.items():
+            curves.setdefault(str(model), ([], []))
+            curves[str(model)][0].append(input_snr)
+            curves[str(model)][1].append(value)
+    elif isinstance(results, Mapping):
+        curves = {}
+        for model, pair in results.items():
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise ValueError(
+                    f"results[{model!r}] must be a pair (input_snrs, improvements); "
+                    f"got {pair!r}."
+                )
+            curves[str(model)] = pair
+    else:
+        raise TypeError(
+            "results must be a mapping model -> (input_snrs, improvements) or a "
+            "pandas DataFrame with columns model, input_snr and snr_improvement; "
+            f"got {type(results).__name__}."
+        )
+    if not curves:
+        raise ValueError("results holds no model to plot.")
+    sorted_curves = {}
+    for model, (inputs, improvements) in curves.items():
+        inputs = np.asarray(inputs, dtype=np.float64).reshape(-1)
+        improvements = np.asarray(improvements, dtype=np.float64).reshape(-1)
+        if inputs.shape != improvements.shape or inputs.size == 0:
+            raise ValueError(
+                f"results[{model!r}] needs as many improvements as input SNRs (at "
+                f"least one); got {inputs.size} and {improvements.size}."
+            )
+        order = np.argsort(inputs, kind="stable")
+        sorted_curves[model] = (inputs[order], improvements[order])
+    return sorted_curves
+
+
+def plot_snr_improvement(results, *, ax=None, title=None, marker="o"):
+    """Plot the SNR improvement of several models against the input SNR.
+
+    Parameters
+    ----------
+    results : mapping or pandas DataFrame
+        Either a mapping from a model's name to a pair
+        ``(input_snrs, snr_improvements)`` of equal-length sequences in dB, or
+        a DataFrame in long form with the columns ``model``, ``input_snr`` and
+        ``snr_improvement`` (as the demo's ``results.csv``): rows sharing a
+        model and an input SNR are averaged.
+    ax : matplotlib Axes or None, default=None
+        Axes to draw on; None draws on a new figure.
+    title : str or None, default=None
+        Title of the axes.
+    marker : str, default="o"
+        Marker of the measured points.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The axes drawn on, with one line per model (in the order given), its
+        points sorted by input SNR.
+
+    See Also
+    --------
+    skdenoise.metrics.snr_improvement : The metric plotted.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skdenoise.plotting import plot_snr_improvement
+    >>> ax = plot_snr_improvement({
+    ...     "UNetDenoiser": ([0, 6, 12], [9.5, 8.5, 6.7]),
+    ...     "WaveletDenoiser": ([0, 6, 12], [4.8, 3.9, 3.0])})
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['UNetDenoiser', 'WaveletDenoiser']
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('input SNR (dB)', 'SNR improvement (dB)')
+    """
+    curves = _improvement_curves(results)
+    ax = _axes(ax)
+    for model, (inputs, improvements) in curves.items():
+        ax.plot(inputs, improvements, marker=marker, label=model)
+    ax.set_xlabel("input SNR (dB)")
+    ax.set_ylabel("SNR improvement (dB)")
+    ax.grid(True, alpha=0.3)
+    if title is not None:
+        ax.set_title(title)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _batch(values, name):
+    """A batch of series as a 2-D float array (one series per row)."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim == 1:
+        array = array[np.newaxis]
+    if array.ndim != 2 or array.size == 0:
+        raise ValueError(
+            f"{name} must have shape (n_examples, n_timesteps); got shape "
+            f"{array.shape}."
+        )
+    return array
+
+
+def plot_examples(
+    clean=None,
+    noisy=None,
+    denoised=None,
+    *,
+    sampling_rate=None,
+    titles=None,
+    axes=None,
+    figsize=None,
+):
+    """Plot several examples, one :func:`plot_denoising` panel each, stacked.
+
+    Parameters
+    ----------
+    clean : array-like of shape (n_examples, n_timesteps) or None, default=None
+        Clean series, one per example.
+    noisy : array-like of shape (n_examples, n_timesteps) or None, default=None
+        Noisy series, one per example.
+    denoised : array-like of shape (n_examples, n_timesteps), mapping or None, \
+default=None
+        Denoised series, or a mapping from a model's name to its denoised
+        series (each of shape ``(n_examples, n_timesteps)``).
+    sampling_rate : float or None, default=None
+        Sampling rate in Hz: the time axes are in seconds when given.
+    titles : list of str or None, default=None
+        One title per example.
+    axes : array-like of matplotlib Axes or None, default=None
+        One axes per example to draw on. None makes a new figure with one row
+        per example.
+    figsize : (float, float) or None, default=None
+        Size in inches of the new figure (when ``axes`` is None); by default
+        10 wide and 2.2 per example.
+
+    Returns
+    -------
+    axes : ndarray of matplotlib Axes of shape (n_examples,)
+        The axes drawn on. Only the first carries a legend; the time axis is
+        labelled on the last.
+
+    See Also
+    --------
+    plot_denoising : One example.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skdenoise.plotting import plot_examples
+    >>> clean = np.sin(np.linspace(0, 6, 100) + np.arange(3)[:, None])
+    >>> axes = plot_examples(clean, clean + 0.2, {"model": clean + 0.05},
+    ...                      titles=["a", "b", "c"])
+    >>> axes.shape, axes[1].get_title()
+    ((3,), 'b')
+    """
+    batches = {}
+    if noisy is not None:
+        batches["noisy"] = _batch(noisy, "noisy")
+    if clean is not None:
+        batches["clean"] = _batch(clean, "clean")
+    estimates = {
+        name: _batch(values, f"denoised[{name!r}]")
+        for name, values in _named_estimates(denoised, "denoised").items()
+    }
+    if not batches and not estimates:
+        raise ValueError("Give at least one of clean, noisy and denoised to plot.")
+    shapes = {name: b.shape for name, b in {**batches, **estimates}.items()}
+    if len(set(shapes.values())) > 1:
+        described = ", ".join(f"{name}: {shape}" for name, shape in shapes.items())
+        raise ValueError(f"The batches must have the same shape; got {described}.")
+    n_examples = next(iter(shapes.values()))[0]
+    if titles is not None and len(titles) != n_examples:
+        raise ValueError(
+            f"titles must hold one title per example ({n_examples}); got {len(titles)}."
+        )
+    if axes is None:
+        if figsize is None:
+            figsize = (10.0, 2.2 * n_examples + 0.4)
+        _, axes = _pyplot().subplots(
+            n_examples, 1, figsize=figsize, squeeze=False, layout="constrained"
+        )
+    axes = np.asarray(axes, dtype=object).reshape(-1)
+    if axes.size != n_examples:
+        raise ValueError(
+            f"axes must hold one axes per example ({n_examples}); got {axes.size}."
+        )
+    for i, ax in enumerate(axes):
+        plot_denoising(
+            batches["clean"][i] if "clean" in batches else None,
+            batches["noisy"][i] if "noisy" in batches else None,
+            {name: values[i] for name, values in estimates.items()} or None,
+            sampling_rate=sampling_rate,
+            ax=ax,
+            title=None if titles is None else titles[i],
+            legend=i == 0,
+        )
+        if i < n_examples - 1:
+            ax.set_xlabel("")
+    return axes

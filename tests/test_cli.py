@@ -1,0 +1,388 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from skdenoise import cli
+from skdenoise.cli import main
+
+TINY = ["--epochs", "1", "--param", "filters=4", "--param", "depth=2", "--quiet"]
+
+
+def _run(*args):
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def _series(n_series=6, n_timesteps=96, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 12, n_timesteps)
+    clean = np.sin(t + rng.uniform(0, 6, (n_series, 1)))
+    return clean, clean + 0.3 * rng.standard_normal(clean.shape)
+
+
+def _write_wfdb(folder, name, signal, gain=200.0):
+    """A format-16 WFDB record written by hand."""
+    adc = np.rint(signal * gain).astype("<i2")
+    lines = [f"{name} {signal.shape[1]} 360 {signal.shape[0]}"]
+    for c in range(signal.shape[1]):
+        checksum = (int(adc[:, c].astype(np.int64).sum()) + 32768) % 65536 - 32768
+        lines.append(
+            f"{name}.dat 16 {gain:g}(0)/mV 16 0 {adc[0, c]} {checksum} 0 lead{c}"
+        )
+    (folder / f"{name}.hea").write_text("\n".join(lines) + "\n")
+    (folder / f"{name}.dat").write_bytes(adc.tobytes())
+    return folder / name
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    clean, noisy = _series()
+    np.savetxt(folder / "clean.csv", clean, delimiter=",")
+    np.savetxt(folder / "noisy.csv", noisy, delimiter=",")
+    np.save(folder / "noisy.npy", noisy.astype(np.float32))
+    np.save(folder / "clean.npy", clean)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def model(data):
+    path = data / "model.skd"
+    status = main(
+        [
+            "train",
+            "--clean",
+            str(data / "clean.csv"),
+            "--noisy",
+            str(data / "noisy.csv"),
+            "--window-length",
+            "32",
+            "--output",
+            str(path),
+            *TINY,
+        ]
+    )
+    assert status == 0
+    return path
+
+
+# ----------------------------------------------------------------------- help
+def test_help_is_fast_and_does_not_import_tensorflow():
+    code = (
+        "import sys\n"
+        "from skdenoise.cli import main\n"
+        "for argv in (['--help'], ['train', '--help'], ['denoise', '--help'],\n"
+        "             ['demo', '--help']):\n"
+        "    assert main(argv) == 0, argv\n"
+        "print('TF' if 'tensorflow' in sys.modules or 'keras' in sys.modules "
+        "else 'noTF')\n"
+    )
+    result = _run("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("noTF")
+    for command in ("demo", "train", "denoise", "benchmark"):
+        assert command in result.stdout
+
+
+def test_python_dash_m_help():
+    result = _run("-m", "skdenoise", "--help")
+    assert result.returncode == 0
+    assert "usage: skdenoise" in result.stdout
+    assert "exit status" in result.stdout
+
+
+def test_no_command_is_a_usage_error(capsys):
+    assert main([]) == 2
+    assert "required" in capsys.readouterr().err
+
+
+def test_bad_option_values_are_usage_errors(capsys):
+    assert main(["demo", "--epochs", "0"]) == 2
+    assert main(["train", "--clean", "x.csv", "--output", "m", "--model", "svm"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------- round trips
+def test_train_and_denoise_csv(model, data, capsys):
+    out = data / "denoised.csv"
+    assert main(["denoise", str(model), str(data / "noisy.csv"), "-o", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    denoised = np.loadtxt(out, delimiter=",")
+    noisy = np.loadtxt(data / "noisy.csv", delimiter=",")
+    assert denoised.shape == noisy.shape
+    from skdenoise.persistence import load
+
+    expected = load(model).transform(noisy)
+    np.testing.assert_allclose(denoised, expected, rtol=1e-7, atol=1e-9)
+
+
+def test_denoise_npy_keeps_shape_and_float_dtype(model, data):
+    out = data / "denoised.npy"
+    assert main(["denoise", str(model), str(data / "noisy.npy"), "-o", str(out)]) == 0
+    denoised = np.load(out)
+    assert denoised.shape == (6, 96)
+    assert denoised.dtype == np.float32
+
+    # one 1-D series of another length comes back 1-D
+    np.save(data / "one.npy", np.load(data / "noisy.npy")[0, :70].astype(np.float64))
+    out = data / "one_denoised.npy"
+    args = ["denoise", str(model), str(data / "one.npy"), "-o", str(out), "--quiet"]
+    assert main(args) == 0
+    one = np.load(out)
+    assert one.shape == (70,)
+    assert one.dtype == np.float64
+
+
+def test_denoise_npz_replaces_only_the_chosen_array(model, data):
+    noisy = np.load(data / "noisy.npy").astype(np.float64)
+    np.savez(data / "bundle.npz", labels=np.arange(6), signal=noisy)
+    out = data / "bundle_out.npz"
+    args = ["denoise", str(model), str(data / "bundle.npz"), "-o", str(out)]
+    assert main([*args, "--key", "signal", "--quiet"]) == 0
+    with np.load(out) as archive:
+        assert sorted(archive.files) == ["labels", "signal"]
+        np.testing.assert_array_equal(archive["labels"], np.arange(6))
+        assert archive["signal"].shape == noisy.shape
+        assert not np.allclose(archive["signal"], noisy)
+
+
+def test_train_npy_without_noisy_adds_noise_on_the_fly(data, capsys):
+    path = data / "onthefly.skd"
+    args = ["train", "--clean", str(data / "clean.npy"), "--output", str(path)]
+    assert main([*args, "--window-length", "32", "--snr", "5", *TINY]) == 0
+    from skdenoise.persistence import load
+
+    model = load(path)
+    assert model.window_length == 32
+    assert model.estimator.noise.snr == 5.0
+    assert model.estimator_.n_epochs_ == 1
+
+
+def test_csv_ragged_rows_and_columns_layout_with_header(model, data):
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal(80), rng.standard_normal(50)
+    ragged = data / "ragged.csv"
+    ragged.write_text(
+        "# two series of different lengths\n"
+        + ",".join(map(str, a))
+        + "\n"
+        + ",".join(map(str, b))
+        + ",,\n"
+    )
+    out = data / "ragged_out.csv"
+    assert main(["denoise", str(model), str(ragged), "-o", str(out), "--quiet"]) == 0
+    lines = out.read_text().splitlines()
+    assert [len(line.split(",")) for line in lines] == [80, 50]
+
+    columns = data / "columns.csv"
+    rows = ["lead_a,lead_b"] + [f"{x},{y}" for x, y in zip(a, a[::-1], strict=True)]
+    rows += [f"{x}," for x in b]  # column b ends earlier than a
+    columns.write_text("\n".join(rows[:81]) + "\n")
+    out = data / "columns_out.csv"
+    args = ["denoise", str(model), str(columns), "-o", str(out), "--layout", "columns"]
+    assert main([*args, "--quiet"]) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0] == "lead_a,lead_b"
+    assert len(lines) == 81
+    assert all(len(line.split(",")) == 2 for line in lines[1:])
+
+
+def test_train_on_ragged_csv_windows_each_series(data):
+    rng = np.random.default_rng(2)
+    clean = [np.sin(np.linspace(0, 9, n)) for n in (100, 70)]
+    path = data / "ragged_clean.csv"
+    path.write_text("\n".join(",".join(map(str, s)) for s in clean) + "\n")
+    noisy = data / "ragged_noisy.csv"
+    noisy.write_text(
+        "\n".join(
+            ",".join(map(str, s + 0.2 * rng.standard_normal(s.size))) for s in clean
+        )
+        + "\n"
+    )
+    out = data / "ragged_model.skd"
+    args = ["train", "--clean", str(path), "--noisy", str(noisy), "--output", str(out)]
+    assert main([*args, "--window-length", "32", *TINY]) == 0
+    assert out.is_file()
+
+
+def test_wfdb_round_trip(model, data):
+    rng = np.random.default_rng(3)
+    signal = np.sin(np.linspace(0, 40, 400))[:, None] * [1.0, 0.5]
+    signal = signal + 0.1 * rng.standard_normal(signal.shape)
+    record = _write_wfdb(data, "rec", signal)
+    out = data / "rec_denoised"
+    assert main(["denoise", str(model), str(record), "-o", str(out), "--quiet"]) == 0
+    from skdenoise.datasets import read_wfdb
+
+    written = read_wfdb(out)
+    assert written.signal.shape == (400, 2)
+    assert written.sampling_rate == 360.0
+    assert written.channel_names == ("lead0", "lead1")
+    assert written.units == ("mV", "mV")
+    assert any("skdenoise" in comment for comment in written.comments)
+    from skdenoise.persistence import load
+
+    expected = load(model).transform(read_wfdb(record).signal.T).T
+    np.testing.assert_allclose(written.signal, expected, atol=0.5 / 200)
+    wfdb = pytest.importorskip("wfdb")
+    other = wfdb.rdrecord(str(out))
+    np.testing.assert_allclose(other.p_signal, written.signal, atol=1e-6)
+
+
+def test_train_on_wfdb_uses_its_sampling_rate(data):
+    signal = np.sin(np.linspace(0, 60, 600))[:, None] * [1.0, 0.8]
+    record = _write_wfdb(data, "train_rec", signal)
+    out = data / "wfdb_model.skd"
+    args = ["train", "--clean", str(record), "--noise", "mixture", "--output", str(out)]
+    assert main([*args, "--window-length", "64", *TINY]) == 0
+    from skdenoise.persistence import load
+
+    noise = load(out).estimator.noise
+    assert noise.components[0].sampling_rate == 360.0
+
+
+# ------------------------------------------------------------- protection
+def test_existing_output_is_kept_without_overwrite(model, data, capsys):
+    out = data / "exists.csv"
+    out.write_text("keep me\n")
+    args = ["denoise", str(model), str(data / "noisy.csv"), "-o", str(out), "--quiet"]
+    assert main(args) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert out.read_text() == "keep me\n"
+    assert main([*args, "--overwrite"]) == 0
+    assert np.loadtxt(out, delimiter=",").shape == (6, 96)
+
+
+def test_input_is_never_the_output(model, data, capsys):
+    source = data / "precious.csv"
+    source.write_text((data / "noisy.csv").read_text())
+    before = source.read_bytes()
+    for spelled in (str(source), str(data / "." / "precious.csv")):
+        args = ["denoise", str(model), str(source), "-o", spelled, "--overwrite"]
+        assert main(args) == 2
+    assert "is the input" in capsys.readouterr().err
+    assert source.read_bytes() == before
+
+
+def test_wfdb_output_cannot_replace_the_input_record(model, data):
+    record = _write_wfdb(data, "same", np.zeros((100, 1)))
+    args = ["denoise", str(model), str(record), "-o", str(record), "--overwrite"]
+    assert main(args) == 2
+
+
+def test_train_refuses_existing_model_file(model, data, capsys):
+    args = ["train", "--clean", str(data / "clean.csv"), "--output", str(model)]
+    assert main([*args, *TINY]) == 2
+    assert "exists" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ errors
+@pytest.mark.parametrize(
+    "argv_tail, status, message",
+    [
+        (["missing.csv", "-o", "o.csv"], 2, "not found"),
+        (["notes.txt", "-o", "o.txt"], 2, "unknown format"),
+        (["noisy.csv", "-o", "o.npy"], 2, "must be one too"),
+        (["bad.csv", "-o", "o.csv"], 1, "line 2, column 3: 'abc' is not a number"),
+        (["objects.npy", "-o", "o.npy"], 1, "cannot read"),
+        (["bundle2.npz", "-o", "o.npz", "--key", "nope"], 2, "no array named 'nope'"),
+        (["channels.npy", "-o", "o.npy"], 1, "channel"),
+        (["noisy.npy", "-o", "o.npy", "--key", "x"], 2, "--key applies"),
+    ],
+)
+def test_denoise_errors(model, data, capsys, monkeypatch, argv_tail, status, message):
+    monkeypatch.chdir(data)
+    (data / "notes.txt").write_text("hello\n")
+    (data / "bad.csv").write_text("1,2,3\n4,5,abc\n")
+    np.save(data / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    np.savez(data / "bundle2.npz", x=np.zeros((2, 40)))
+    np.save(data / "channels.npy", np.zeros((2, 40, 2)))
+    assert main(["denoise", str(model), *argv_tail]) == status
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert not (data / argv_tail[2]).exists()
+
+
+def test_missing_and_corrupt_model_files(data, capsys):
+    noisy = str(data / "noisy.csv")
+    assert main(["denoise", str(data / "nope.skd"), noisy, "-o", "x.csv"]) == 2
+    assert "model file not found" in capsys.readouterr().err
+    corrupt = data / "corrupt.skd"
+    corrupt.write_bytes(b"PK\x03\x04 not really a zip archive")
+    assert main(["denoise", str(corrupt), noisy, "-o", str(data / "x.csv")]) == 1
+    assert "cannot load a model" in capsys.readouterr().err
+    assert not (data / "x.csv").exists()
+
+
+def test_corrupt_model_file_message_without_traceback(data):
+    corrupt = data / "corrupt2.skd"
+    corrupt.write_text("not a model")
+    out = data / "never.csv"
+    result = _run(
+        "-m",
+        "skdenoise",
+        "denoise",
+        str(corrupt),
+        str(data / "noisy.csv"),
+        "-o",
+        str(out),
+    )
+    assert result.returncode == 1
+    assert "cannot load a model" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "extra, status, message",
+    [
+        (["--noisy", "short.csv"], 1, "must match"),
+        (["--noise", "mixture"], 2, "--sampling-rate"),
+        (["--snr", "0", "5", "10"], 2, "--snr takes"),
+        (["--param", "nonsense=1"], 2, "--param"),
+        (["--param", "filters=0"], 2, "invalid hyper-parameter"),
+    ],
+)
+def test_train_errors(data, capsys, monkeypatch, extra, status, message):
+    monkeypatch.chdir(data)
+    np.savetxt(data / "short.csv", np.zeros((6, 50)), delimiter=",")
+    out = data / "never.skd"
+    args = [
+        "train",
+        "--clean",
+        "clean.csv",
+        "--output",
+        str(out),
+        "--window-length",
+        "32",
+    ]
+    assert main([*args, *extra, "--epochs", "1", "--quiet"]) == status
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+# -------------------------------------------------------------- benchmark
+def test_benchmark_without_a_source_checkout(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(cli, "_benchmark_script", lambda: tmp_path / "nope.py")
+    assert main(["benchmark", "--quick"]) == 1
+    assert "source repository" in capsys.readouterr().err
+
+
+def test_benchmark_forwards_its_arguments(monkeypatch, tmp_path):
+    script = tmp_path / "ecg.py"
+    script.write_text(
+        "import sys\n"
+        "def main(argv):\n"
+        "    sys.modules['__recorded__'] = argv\n"
+        "    return tmp_path_marker\n"
+        "tmp_path_marker = None\n"
+    )
+    monkeypatch.setattr(cli, "_benchmark_script", lambda: script)
+    assert main(["benchmark", "--quick", "--out", "x"]) == 0
+    assert sys.modules.pop("__recorded__") == ["--quick", "--out", "x"]

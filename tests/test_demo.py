@@ -1,0 +1,139 @@
+import contextlib
+import csv
+import io
+
+import pytest
+
+from skdenoise._demo import TEST_SNRS, TUNED_NAME, format_table, run_demo
+from skdenoise.cli import main
+
+MODELS = [
+    TUNED_NAME,
+    "BandpassDenoiser",
+    "WaveletDenoiser",
+    "SavitzkyGolayDenoiser",
+    "WienerDenoiser",
+]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out_dir = tmp_path_factory.mktemp("demo") / "nested" / "output"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        results = run_demo(out_dir, quick=True, seed=0)
+    return out_dir, results, stdout.getvalue(), stderr.getvalue()
+
+
+def test_table_printed_with_every_model_and_level(quick_run):
+    _, results, stdout, _ = quick_run
+    for model in MODELS:
+        assert model in stdout
+    header = stdout.strip().splitlines()[0]
+    for column in ("model", "input SNR", "output SNR", "SNR improvement", "fit time"):
+        assert column in header
+    assert "transform time" in header
+    rows = results["rows"]
+    assert len(rows) == len(MODELS) * len(TEST_SNRS)
+    assert {(row["model"], row["input_snr"]) for row in rows} == {
+        (model, level) for model in MODELS for level in TEST_SNRS
+    }
+    assert results["table"] in stdout
+
+
+def test_progress_on_stderr(quick_run):
+    _, results, _, stderr = quick_run
+    lines = stderr.strip().splitlines()
+    assert lines
+    assert all(line.startswith("[demo] ") for line in lines)
+    assert any("grid fit 1/4" in line for line in lines)
+    assert any("refitting" in line for line in lines)
+    assert set(results["best_params"]) == {"filters", "prefilter.high_cutoff"}
+
+
+def test_files_written(quick_run):
+    out_dir, results, stdout, _ = quick_run
+    assert out_dir.is_dir()
+    expected = {"results.csv", "results.md", "examples.png", "snr_improvement.png"}
+    assert {path.name for path in results["files"].values()} == expected
+    assert {path.name for path in out_dir.iterdir()} == expected
+    assert str(out_dir.resolve()) in stdout
+    for name in ("examples.png", "snr_improvement.png"):
+        data = (out_dir / name).read_bytes()
+        assert data.startswith(PNG_SIGNATURE)
+        assert len(data) > 10_000
+
+    with open(out_dir / "results.csv", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert len(table) == len(MODELS) * len(TEST_SNRS)
+    assert set(table[0]) == {
+        "model",
+        "input_snr",
+        "output_snr",
+        "snr_improvement",
+        "snr_improvement_std",
+        "fit_time_s",
+        "transform_time_s",
+    }
+    markdown = (out_dir / "results.md").read_text()
+    assert "| model | input SNR (dB) |" in markdown
+    for model in MODELS:
+        assert f"| {model} |" in markdown
+
+
+def test_results_are_consistent(quick_run):
+    _, results, _, _ = quick_run
+    for row in results["rows"]:
+        assert row["output_snr"] - row["input_snr"] == pytest.approx(
+            row["snr_improvement"], abs=1e-6
+        )
+        assert row["fit_time_s"] >= 0
+        assert row["transform_time_s"] >= 0
+    tuned = [row for row in results["rows"] if row["model"] == TUNED_NAME]
+    assert all(row["fit_time_s"] > 0 for row in tuned)
+
+
+def test_results_csv_feeds_plot_snr_improvement(quick_run):
+    pd = pytest.importorskip("pandas")
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from skdenoise.plotting import plot_snr_improvement
+
+    out_dir = quick_run[0]
+    ax = plot_snr_improvement(pd.read_csv(out_dir / "results.csv"))
+    assert sorted(line.get_label() for line in ax.get_lines()) == sorted(MODELS)
+    plt.close("all")
+
+
+def test_format_table_groups_by_input_snr():
+    rows = [
+        {
+            "model": name,
+            "input_snr": level,
+            "output_snr": level + gain,
+            "snr_improvement": gain,
+            "snr_improvement_std": 0.5,
+            "fit_time_s": 1.0,
+            "transform_time_s": 0.01,
+        }
+        for level in (6.0, 0.0)
+        for name, gain in (("a", 1.0), ("b", 2.0))
+    ]
+    lines = format_table(rows).splitlines()
+    assert lines[0].startswith("model")
+    body = lines[2:]
+    assert body[2] == ""  # a blank line between the two input SNR levels
+    assert [line.split()[0] for line in body if line] == ["b", "a", "b", "a"]
+    assert "+2.00 ± 0.50" in body[0]
+
+
+def test_output_dir_that_is_a_file(tmp_path, capsys):
+    target = tmp_path / "file"
+    target.write_text("x")
+    with pytest.raises(NotADirectoryError):
+        run_demo(target, quick=True, verbose=False)
+    assert main(["demo", "--quick", "--out", str(target)]) == 1
+    assert "not a directory" in capsys.readouterr().err

@@ -1,0 +1,272 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from skdenoise.plotting import (  # noqa: E402
+    plot_denoising,
+    plot_examples,
+    plot_history,
+    plot_residual,
+    plot_snr_improvement,
+)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def series():
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 12, 200))
+    noisy = clean + 0.3 * rng.standard_normal(200)
+    return clean, noisy, 0.95 * clean
+
+
+def test_plot_denoising_draws_each_series_in_order(series):
+    clean, noisy, denoised = series
+    fig, ax = plt.subplots()
+    out = plot_denoising(clean, noisy, denoised, ax=ax)
+    assert out is ax
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["noisy", "clean", "denoised"]
+    for line, expected in zip(lines, (noisy, clean, denoised), strict=True):
+        np.testing.assert_array_equal(line.get_ydata(), expected)
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(200))
+    assert ax.get_xlabel() == "sample"
+    assert ax.get_legend() is not None
+
+
+def test_plot_denoising_time_in_seconds_and_labels(series):
+    clean, noisy, denoised = series
+    ax = plot_denoising(
+        clean,
+        noisy,
+        {"UNet": denoised, "wavelet": 0.9 * clean},
+        sampling_rate=100.0,
+        clean_label="reference",
+        noisy_label="input",
+        title="record 100",
+    )
+    assert [line.get_label() for line in ax.get_lines()] == [
+        "input",
+        "reference",
+        "UNet",
+        "wavelet",
+    ]
+    assert ax.get_xlabel() == "time (s)"
+    assert ax.get_title() == "record 100"
+    np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), np.arange(200) / 100)
+    np.testing.assert_array_equal(ax.get_lines()[3].get_ydata(), 0.9 * clean)
+    colours = {line.get_color() for line in ax.get_lines()[2:]}
+    assert len(colours) == 2
+
+
+def test_plot_denoising_only_what_is_given(series):
+    clean = series[0]
+    ax = plot_denoising(denoised=clean, legend=False)
+    assert len(ax.get_lines()) == 1
+    assert ax.get_legend() is None
+    # a single row of a 2-D batch is one series
+    ax = plot_denoising(clean[np.newaxis])
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), clean)
+
+
+def test_plot_denoising_bad_input(series):
+    clean, noisy, _ = series
+    with pytest.raises(ValueError, match="at least one"):
+        plot_denoising()
+    with pytest.raises(ValueError, match="same length"):
+        plot_denoising(clean, noisy[:-1])
+    with pytest.raises(ValueError, match="one non-empty series"):
+        plot_denoising(np.zeros((2, 10)))
+    with pytest.raises(ValueError, match="sampling_rate"):
+        plot_denoising(clean, sampling_rate=0)
+
+
+def test_plot_denoising_does_not_modify_inputs(series):
+    clean, noisy, denoised = (s.copy() for s in series)
+    plot_denoising(clean, noisy, denoised)
+    for before, after in zip(series, (clean, noisy, denoised), strict=True):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_plot_residual(series):
+    clean, noisy, denoised = series
+    fig, ax = plt.subplots()
+    assert plot_residual(clean, denoised, ax=ax) is ax
+    (line,) = ax.get_lines()
+    np.testing.assert_allclose(line.get_ydata(), denoised - clean)
+    assert ax.get_ylabel() == "error"
+
+    ax = plot_residual(clean, denoised, noisy=noisy, sampling_rate=50, label="UNet")
+    noise_line, residual_line = ax.get_lines()
+    assert noise_line.get_label() == "noisy - clean"
+    assert residual_line.get_label() == "UNet"
+    np.testing.assert_allclose(noise_line.get_ydata(), noisy - clean)
+    assert ax.get_xlabel() == "time (s)"
+    with pytest.raises(ValueError, match="same length"):
+        plot_residual(clean, denoised[:10])
+
+
+class _Fitted:
+    def __init__(self, history):
+        self.history_ = history
+
+
+def test_plot_history_from_dict_and_estimators():
+    history = {"loss": [0.5, 0.3, 0.2], "val_loss": [0.6, 0.5, 0.45], "mae": [1, 2, 3]}
+    fig, ax = plt.subplots()
+    assert plot_history(history, ax=ax) is ax
+    train, val = ax.get_lines()
+    assert (train.get_label(), val.get_label()) == ("training loss", "validation loss")
+    np.testing.assert_array_equal(train.get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(val.get_ydata(), history["val_loss"])
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("epoch", "loss")
+
+    ax = plot_history(_Fitted({"loss": [1.0, 0.5]}), log_scale=True)
+    assert len(ax.get_lines()) == 1
+    assert ax.get_yscale() == "log"
+
+    ax = plot_history(history, keys=["mae"])
+    assert [line.get_label() for line in ax.get_lines()] == ["mae"]
+
+
+def test_plot_history_finds_the_network_inside_wrappers():
+    from sklearn.pipeline import Pipeline
+
+    class Wrapper:
+        def __init__(self, inner):
+            self.estimator_ = inner
+
+    class Search:
+        def __init__(self, best):
+            self.best_estimator_ = best
+
+    inner = _Fitted({"loss": [3.0, 2.0, 1.0]})
+    pipe = Pipeline([("denoiser", Wrapper(inner))])
+    ax = plot_history(Search(pipe))
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), [3.0, 2.0, 1.0])
+
+
+def test_plot_history_errors():
+    with pytest.raises(ValueError, match="training history"):
+        plot_history(object())
+    with pytest.raises(ValueError, match="no entry 'val_loss'"):
+        plot_history({"loss": [1.0]}, keys=["val_loss"])
+    with pytest.raises(ValueError, match="no loss entries"):
+        plot_history({"mae": [1.0]})
+
+
+def test_plot_snr_improvement_from_mapping():
+    results = {
+        "UNet": ([12, 0, 6], [6.7, 9.5, 8.5]),
+        "wavelet": ([0, 6, 12], [4.8, 3.9, 3.0]),
+    }
+    fig, ax = plt.subplots()
+    assert plot_snr_improvement(results, ax=ax, title="t") is ax
+    unet, wavelet = ax.get_lines()
+    assert (unet.get_label(), wavelet.get_label()) == ("UNet", "wavelet")
+    # points are sorted by input SNR
+    np.testing.assert_array_equal(unet.get_xdata(), [0, 6, 12])
+    np.testing.assert_array_equal(unet.get_ydata(), [9.5, 8.5, 6.7])
+    assert ax.get_xlabel() == "input SNR (dB)"
+    assert ax.get_ylabel() == "SNR improvement (dB)"
+    assert ax.get_title() == "t"
+
+
+def test_plot_snr_improvement_from_dataframe_averages_repeats():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {
+            "model": ["a", "a", "a", "b", "b"],
+            "input_snr": [0, 0, 6, 0, 6],
+            "snr_improvement": [4.0, 6.0, 3.0, 1.0, 0.5],
+            "noise": ["bw", "em", "bw", "bw", "bw"],
+        }
+    )
+    ax = plot_snr_improvement(frame)
+    a, b = ax.get_lines()
+    assert a.get_label() == "a"
+    np.testing.assert_array_equal(a.get_xdata(), [0, 6])
+    np.testing.assert_array_equal(a.get_ydata(), [5.0, 3.0])
+    np.testing.assert_array_equal(b.get_ydata(), [1.0, 0.5])
+    with pytest.raises(ValueError, match="columns"):
+        plot_snr_improvement(frame.drop(columns="input_snr"))
+
+
+def test_plot_snr_improvement_errors():
+    with pytest.raises(TypeError, match="mapping"):
+        plot_snr_improvement([1, 2, 3])
+    with pytest.raises(ValueError, match="pair"):
+        plot_snr_improvement({"a": [1, 2, 3]})
+    with pytest.raises(ValueError, match="as many"):
+        plot_snr_improvement({"a": ([0, 6], [1.0])})
+    with pytest.raises(ValueError, match="no model"):
+        plot_snr_improvement({})
+
+
+def test_plot_examples_grid():
+    clean = np.sin(np.linspace(0, 6, 50) + np.arange(3)[:, None])
+    noisy = clean + 0.5
+    denoised = {"m1": clean + 0.1, "m2": clean - 0.1}
+    axes = plot_examples(
+        clean, noisy, denoised, sampling_rate=10, titles=["a", "b", "c"]
+    )
+    assert axes.shape == (3,)
+    for i, ax in enumerate(axes):
+        labels = [line.get_label() for line in ax.get_lines()]
+        assert labels == ["noisy", "clean", "m1", "m2"]
+        np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), clean[i])
+        np.testing.assert_array_equal(ax.get_lines()[3].get_ydata(), clean[i] - 0.1)
+        assert ax.get_title() == "abc"[i]
+    assert axes[0].get_legend() is not None
+    assert axes[1].get_legend() is None
+    assert axes[-1].get_xlabel() == "time (s)"
+    assert axes[0].get_xlabel() == ""
+
+
+def test_plot_examples_on_given_axes_and_errors():
+    fig, given = plt.subplots(2, 1)
+    clean = np.zeros((2, 20))
+    axes = plot_examples(clean, denoised=clean + 1, axes=given)
+    assert list(axes) == list(given)
+    assert [line.get_label() for line in axes[0].get_lines()] == ["clean", "denoised"]
+    with pytest.raises(ValueError, match="one axes per example"):
+        plot_examples(np.zeros((3, 20)), axes=given)
+    with pytest.raises(ValueError, match="same shape"):
+        plot_examples(clean, np.zeros((2, 21)))
+    with pytest.raises(ValueError, match="one title per example"):
+        plot_examples(clean, titles=["only one"])
+
+
+def test_import_error_names_the_extra():
+    code = (
+        "import sys\n"
+        "sys.modules['matplotlib'] = None\n"
+        "sys.modules['matplotlib.pyplot'] = None\n"
+        "import skdenoise.plotting as p\n"
+        "try:\n"
+        "    p.plot_denoising([1.0, 2.0])\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "pip install skdenoise[plot]" in out
+
+
+def test_plotting_is_a_public_submodule():
+    import skdenoise
+
+    assert "plotting" in skdenoise.__all__
+    assert skdenoise.plotting.plot_denoising is plot_denoising
