@@ -17,6 +17,10 @@ _LAZY = {
     "ConvAutoencoderDenoiser": "._denoisers",
     "VAEDenoiser": "._denoisers",
     "UNetDenoiser": "._denoisers",
+    "FCNDAEDenoiser": "._published",
+    "DRNNDenoiser": "._published",
+    "DeepFilterDenoiser": "._published",
+    "WaveletUNetDenoiser": "._hybrid",
     "BaseDenoiser": "._base",
 }
 

@@ -8,6 +8,7 @@ builder is called, not when this module is imported.
 
 from ._autoencoder import build_conv_autoencoder, build_vae
 from ._convolutional import build_cnn_lstm, build_unet
+from ._published import build_deepfilter, build_drnn, build_fcn_dae
 from ._recurrent import build_recurrent
 
 __all__ = [
@@ -16,4 +17,7 @@ __all__ = [
     "build_conv_autoencoder",
     "build_vae",
     "build_unet",
+    "build_fcn_dae",
+    "build_drnn",
+    "build_deepfilter",
 ]

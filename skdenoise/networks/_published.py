@@ -1,0 +1,234 @@
+"""Builders of published ECG denoising networks (FCN-DAE, DRNN, DeepFilter)."""
+
+from .._tf import import_keras
+
+# Batch normalisation's moving statistics follow the batches closely enough
+# that a network trained for a few dozen steps already predicts well.
+_BN_MOMENTUM = 0.9
+
+
+def build_fcn_dae(
+    n_timesteps,
+    n_channels,
+    *,
+    filters=(40, 20, 20, 20, 40),
+    kernel_size=16,
+    bottleneck_filters=1,
+    activation="elu",
+    batch_norm=True,
+):
+    """Fully convolutional denoising autoencoder (FCN-DAE) of Chiang et al.
+
+    The encoder is a stack of ``Conv1D`` layers with stride 2, one per entry of
+    ``filters``, followed by a stride-1 convolution to ``bottleneck_filters``
+    channels (the code). The decoder mirrors it: a stride-1 transposed
+    convolution, then one stride-2 ``Conv1DTranspose`` per entry of
+    ``filters`` in reverse order, and a linear stride-1 transposed convolution
+    to ``n_channels``. Every hidden layer has the ``activation`` and, with
+    ``batch_norm``, batch normalisation; there are no fully connected layers.
+    ``n_timesteps`` must be a multiple of ``2 ** len(filters)``.
+
+    Parameters
+    ----------
+    n_timesteps : int
+        Length of the input, a multiple of ``2 ** len(filters)``.
+    n_channels : int
+        Number of channels.
+    filters : sequence of int, default=(40, 20, 20, 20, 40)
+        Filters of the strided encoder convolutions (the decoder uses them in
+        reverse order).
+    kernel_size : int, default=16
+        Width of every convolution.
+    bottleneck_filters : int, default=1
+        Channels of the code.
+    activation : str, default="elu"
+        Activation of the hidden layers.
+    batch_norm : bool, default=True
+        Batch normalisation after every hidden layer (momentum 0.9 for the
+        moving statistics).
+
+    Returns
+    -------
+    keras.Model
+    """
+    keras = import_keras()
+    layers = keras.layers
+
+    def normalise(h, name):
+        if batch_norm:
+            h = layers.BatchNormalization(momentum=_BN_MOMENTUM, name=f"{name}_bn")(h)
+        return h
+
+    inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
+    h = inputs
+    for i, width in enumerate(filters):
+        name = f"encoder{i}"
+        h = layers.Conv1D(
+            width,
+            kernel_size,
+            strides=2,
+            padding="same",
+            activation=activation,
+            name=name,
+        )(h)
+        h = normalise(h, name)
+    h = layers.Conv1D(
+        bottleneck_filters,
+        kernel_size,
+        padding="same",
+        activation=activation,
+        name="bottleneck",
+    )(h)
+    h = normalise(h, "bottleneck")
+    h = layers.Conv1DTranspose(
+        bottleneck_filters,
+        kernel_size,
+        padding="same",
+        activation=activation,
+        name="decoder_code",
+    )(h)
+    h = normalise(h, "decoder_code")
+    for i in reversed(range(len(filters))):
+        name = f"decoder{i}"
+        h = layers.Conv1DTranspose(
+            filters[i],
+            kernel_size,
+            strides=2,
+            padding="same",
+            activation=activation,
+            name=name,
+        )(h)
+        h = normalise(h, name)
+    outputs = layers.Conv1DTranspose(
+        n_channels, kernel_size, padding="same", name="denoised"
+    )(h)
+    return keras.Model(inputs, outputs, name="fcn_dae_denoiser")
+
+
+def build_drnn(
+    n_timesteps,
+    n_channels,
+    *,
+    units=64,
+    dense_units=(64, 64),
+    activation="relu",
+):
+    """Deep recurrent denoising network (DRNN) of Antczak.
+
+    An LSTM layer returning its whole sequence is followed by fully connected
+    layers applied at every timestep (``dense_units``, with ``activation``) and
+    a linear output layer of ``n_channels`` units, sequence to sequence.
+
+    Parameters
+    ----------
+    n_timesteps : int or None
+        Length of the input series (None for any length).
+    n_channels : int
+        Number of channels.
+    units : int, default=64
+        Units of the LSTM layer.
+    dense_units : sequence of int, default=(64, 64)
+        Units of the hidden fully connected layers.
+    activation : str, default="relu"
+        Activation of the hidden fully connected layers.
+
+    Returns
+    -------
+    keras.Model
+    """
+    keras = import_keras()
+    layers = keras.layers
+    inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
+    h = layers.LSTM(units, return_sequences=True, name="lstm")(inputs)
+    for i, width in enumerate(dense_units):
+        h = layers.Dense(width, activation=activation, name=f"dense{i}")(h)
+    outputs = layers.Dense(n_channels, name="denoised")(h)
+    return keras.Model(inputs, outputs, name="drnn_denoiser")
+
+
+def _multibranch_block(layers, h, width, kernel_sizes, dilation_rate, batch_norm, name):
+    # One linear and one ReLU branch per kernel size, sharing the block's width.
+    branch_filters = max(1, width // (2 * len(kernel_sizes)))
+    branches = [
+        layers.Conv1D(
+            branch_filters,
+            size,
+            padding="same",
+            dilation_rate=dilation_rate,
+            activation=activation,
+            name=f"{name}_{kind}{size}",
+        )(h)
+        for kind, activation in (("linear", None), ("relu", "relu"))
+        for size in kernel_sizes
+    ]
+    h = layers.Concatenate(name=f"{name}_concat")(branches)
+    if batch_norm:
+        h = layers.BatchNormalization(momentum=_BN_MOMENTUM, name=f"{name}_bn")(h)
+    return h
+
+
+def build_deepfilter(
+    n_timesteps,
+    n_channels,
+    *,
+    filters=(64, 64, 32, 32, 16, 16),
+    kernel_sizes=(3, 5, 9, 15),
+    dilated_kernel_sizes=(5, 9, 15),
+    dilation_rate=3,
+    output_kernel_size=9,
+    batch_norm=True,
+):
+    """Multibranch LANLD network of DeepFilter (Romero et al.).
+
+    One block per entry of ``filters``. Each block runs parallel ``Conv1D``
+    branches on its input, a linear and a ReLU branch for every kernel size,
+    concatenates them (``filters[i]`` channels split evenly over the branches)
+    and applies batch normalisation. Blocks alternate between undilated
+    branches with ``kernel_sizes`` (even blocks) and branches with
+    ``dilated_kernel_sizes`` and ``dilation_rate`` (odd blocks). A linear
+    ``Conv1D`` of ``output_kernel_size`` gives the output. Every convolution has
+    stride 1 and 'same' padding, so the network accepts any length.
+
+    Parameters
+    ----------
+    n_timesteps : int or None
+        Length of the input series (None for any length).
+    n_channels : int
+        Number of channels.
+    filters : sequence of int, default=(64, 64, 32, 32, 16, 16)
+        Width of each block.
+    kernel_sizes : sequence of int, default=(3, 5, 9, 15)
+        Kernel sizes of the undilated blocks.
+    dilated_kernel_sizes : sequence of int, default=(5, 9, 15)
+        Kernel sizes of the dilated blocks.
+    dilation_rate : int, default=3
+        Dilation of the dilated blocks.
+    output_kernel_size : int, default=9
+        Width of the output convolution.
+    batch_norm : bool, default=True
+        Batch normalisation after every block (momentum 0.9 for the moving
+        statistics).
+
+    Returns
+    -------
+    keras.Model
+    """
+    keras = import_keras()
+    layers = keras.layers
+    inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
+    h = inputs
+    for i, width in enumerate(filters):
+        dilated = i % 2 == 1
+        h = _multibranch_block(
+            layers,
+            h,
+            width,
+            dilated_kernel_sizes if dilated else kernel_sizes,
+            dilation_rate if dilated else 1,
+            batch_norm,
+            f"block{i}",
+        )
+    outputs = layers.Conv1D(
+        n_channels, output_kernel_size, padding="same", name="denoised"
+    )(h)
+    return keras.Model(inputs, outputs, name="deepfilter_denoiser")

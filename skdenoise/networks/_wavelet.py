@@ -1,0 +1,108 @@
+"""Builder of the U-Net over wavelet sub-bands. Importing it imports Keras."""
+
+from .._tf import import_keras
+from ._convolutional import _conv_block
+
+keras = import_keras()
+
+
+@keras.saving.register_keras_serializable(package="skdenoise")
+class ChannelSlice(keras.layers.Layer):
+    """The channels ``start:stop`` of a ``(batch, n_timesteps, n_channels)`` input.
+
+    Parameters
+    ----------
+    start : int
+        First channel kept.
+    stop : int
+        One past the last channel kept.
+    """
+
+    def __init__(self, start, stop, **kwargs):
+        super().__init__(**kwargs)
+        self.start = int(start)
+        self.stop = int(stop)
+
+    def call(self, inputs):
+        return inputs[..., self.start : self.stop]
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.stop - self.start)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(start=self.start, stop=self.stop)
+        return config
+
+
+def build_wavelet_unet(
+    n_timesteps,
+    n_channels,
+    *,
+    n_bands,
+    filters=16,
+    depth=3,
+    kernel_size=9,
+    dropout=0.0,
+    residual=True,
+):
+    """U-Net reading a series together with its wavelet sub-bands.
+
+    The input has ``n_channels * (n_bands + 1)`` channels: the series' own
+    ``n_channels`` first, then its ``n_bands`` sub-bands of every channel (for
+    example the stationary wavelet transform, computed outside the network).
+    The U-Net is the one of :func:`build_unet`; the output has ``n_channels``
+    channels and, with ``residual``, is the series plus the network's
+    correction. ``n_timesteps`` must be a multiple of ``2 ** depth``.
+
+    Parameters
+    ----------
+    n_timesteps : int
+        Length of the input series, a multiple of ``2 ** depth``.
+    n_channels : int
+        Number of channels of the series (and of the output).
+    n_bands : int
+        Number of sub-bands per channel.
+    filters : int, default=16
+        Filters at the first level, doubling at each level.
+    depth : int, default=3
+        Number of down-sampling levels.
+    kernel_size : int, default=9
+        Width of the convolutions.
+    dropout : float, default=0.0
+        Dropout at the bottleneck.
+    residual : bool, default=True
+        Predict the correction to the series rather than the clean series.
+
+    Returns
+    -------
+    keras.Model
+    """
+    layers = keras.layers
+    inputs = keras.Input(
+        shape=(n_timesteps, n_channels * (n_bands + 1)), name="series_and_bands"
+    )
+    h = inputs
+    skips = []
+    for level in range(depth):
+        h = _conv_block(layers, h, filters * 2**level, kernel_size, 0.0, f"down{level}")
+        skips.append(h)
+        h = layers.MaxPooling1D(2, name=f"down{level}_pool")(h)
+    h = _conv_block(layers, h, filters * 2**depth, kernel_size, dropout, "bottleneck")
+    for level in reversed(range(depth)):
+        h = layers.Conv1DTranspose(
+            filters * 2**level,
+            2,
+            strides=2,
+            padding="same",
+            name=f"up{level}_transpose",
+        )(h)
+        h = layers.Concatenate(name=f"up{level}_skip")([h, skips[level]])
+        h = _conv_block(layers, h, filters * 2**level, kernel_size, 0.0, f"up{level}")
+    outputs = layers.Conv1D(
+        n_channels, 1, name="correction" if residual else "denoised"
+    )(h)
+    if residual:
+        series = ChannelSlice(0, n_channels, name="series")(inputs)
+        outputs = layers.Add(name="denoised")([series, outputs])
+    return keras.Model(inputs, outputs, name="wavelet_unet_denoiser")

@@ -1,0 +1,231 @@
+"""Published ECG denoisers (FCN-DAE, DRNN, DeepFilter) and the wavelet U-Net."""
+
+import os
+import pickle
+
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.base import clone  # noqa: E402
+
+import skdenoise  # noqa: E402
+from skdenoise.datasets import make_ecg  # noqa: E402
+from skdenoise.metrics import snr  # noqa: E402
+from skdenoise.noise import WhiteNoise  # noqa: E402
+
+NAMES = [
+    "FCNDAEDenoiser",
+    "DRNNDenoiser",
+    "DeepFilterDenoiser",
+    "WaveletUNetDenoiser",
+]
+
+# Small networks that learn the SNR test task within a few epochs.
+LEARNING = {
+    "FCNDAEDenoiser": {"filters": (16, 16), "kernel_size": 9, "bottleneck_filters": 4},
+    "DRNNDenoiser": {"units": 16, "dense_units": (16, 16)},
+    "DeepFilterDenoiser": {"filters": (16, 16, 8, 8)},
+    "WaveletUNetDenoiser": {"level": 3, "filters": 8, "depth": 2},
+}
+
+
+def _cls(name):
+    return getattr(skdenoise, name)
+
+
+def _tiny(name, **params):
+    cls = _cls(name)
+    return cls(**{**cls._get_test_params(), **params})
+
+
+def _series(shape, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 6, shape[1])
+    phase = rng.uniform(0, 6, (shape[0], 1))
+    clean = np.sin(t + phase)
+    if len(shape) == 3:
+        clean = np.stack([clean * (c + 1) for c in range(shape[2])], axis=-1)
+    noisy = clean + rng.normal(0, 0.3, clean.shape)
+    return noisy.astype(dtype), clean.astype(dtype)
+
+
+@pytest.fixture(scope="module")
+def ecg_task():
+    clean = make_ecg(80, 200, sampling_rate=100.0, random_state=0)
+    noisy = WhiteNoise(snr=0.0).apply(clean, random_state=1)
+    return noisy[:64], clean[:64], noisy[64:], clean[64:]
+
+
+def test_exported_lazily():
+    for name in NAMES:
+        assert name in skdenoise.__all__
+    for name in ["build_fcn_dae", "build_drnn", "build_deepfilter"]:
+        assert name in skdenoise.networks.__all__
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    "shape, dtype",
+    [((6, 37), np.float64), ((6, 37, 2), np.float32), ((5, 3), np.float64)],
+)
+def test_fit_transform_keeps_shape_and_dtype(name, shape, dtype):
+    X, y = _series(shape, dtype=dtype)
+    X_before = X.copy()
+    out = _tiny(name).fit(X, y).transform(X)
+    assert out.shape == X.shape
+    assert out.dtype == dtype
+    assert np.isfinite(out).all()
+    np.testing.assert_array_equal(X, X_before)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_improves_snr_on_noisy_ecg(name, ecg_task):
+    X, y, X_test, y_test = ecg_task
+    model = _cls(name)(
+        **LEARNING[name], epochs=6, batch_size=8, learning_rate=3e-3, random_state=0
+    )
+    out = model.fit(X, y).transform(X_test)
+    assert snr(y_test, out) > snr(y_test, X_test) + 3.0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_seeded_clone_pickle_and_save_reproduce(name, tmp_path):
+    from skdenoise.persistence import load, save
+
+    X, y = _series((8, 40))
+    model = _tiny(name, epochs=2).fit(X, y)
+    expected = model.transform(X)
+    np.testing.assert_array_equal(clone(model).fit(X, y).transform(X), expected)
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.transform(X), expected)
+    save(model, tmp_path / "model.zip")
+    loaded = load(tmp_path / "model.zip")
+    assert loaded.get_params() == model.get_params()
+    np.testing.assert_array_equal(loaded.transform(X), expected)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_get_params_lists_the_hyper_parameters(name):
+    model = _cls(name)()
+    params = model.get_params()
+    for key, value in _cls(name)._get_test_params().items():
+        assert key in params
+        model.set_params(**{key: value})
+        assert model.get_params()[key] == value
+    assert clone(model).get_params() == model.get_params()
+
+
+def test_defaults_are_the_papers():
+    assert skdenoise.FCNDAEDenoiser().get_params()["filters"] == (40, 20, 20, 20, 40)
+    assert skdenoise.FCNDAEDenoiser().kernel_size == 16
+    assert skdenoise.DRNNDenoiser().units == 64
+    assert skdenoise.DRNNDenoiser().dense_units == (64, 64)
+    deepfilter = skdenoise.DeepFilterDenoiser()
+    assert deepfilter.filters == (64, 64, 32, 32, 16, 16)
+    assert deepfilter.kernel_sizes == (3, 5, 9, 15)
+
+
+def test_fcn_dae_layer_list():
+    from skdenoise.networks import build_fcn_dae
+
+    model = build_fcn_dae(1024, 1)
+    shapes = [
+        tuple(layer.output.shape[1:])
+        for layer in model.layers
+        if type(layer).__name__ in ("Conv1D", "Conv1DTranspose")
+    ]
+    assert shapes == [
+        (512, 40),
+        (256, 20),
+        (128, 20),
+        (64, 20),
+        (32, 40),
+        (32, 1),
+        (32, 1),
+        (64, 40),
+        (128, 20),
+        (256, 20),
+        (512, 20),
+        (1024, 40),
+        (1024, 1),
+    ]
+    kinds = {type(layer).__name__ for layer in model.layers}
+    assert "Dense" not in kinds
+    assert (
+        sum(type(layer).__name__ == "BatchNormalization" for layer in model.layers)
+        == 12
+    )
+    assert skdenoise.FCNDAEDenoiser()._length_multiple() == 32
+
+
+def test_drnn_layer_list():
+    from skdenoise.networks import build_drnn
+
+    model = build_drnn(512, 1)
+    layers = [
+        (type(layer).__name__, layer.output.shape[-1]) for layer in model.layers[1:]
+    ]
+    assert layers == [("LSTM", 64), ("Dense", 64), ("Dense", 64), ("Dense", 1)]
+    assert model.layers[-1].get_config()["activation"] == "linear"
+
+
+def test_deepfilter_blocks():
+    from skdenoise.networks import build_deepfilter
+
+    model = build_deepfilter(512, 1)
+    widths = [
+        layer.output.shape[-1]
+        for layer in model.layers
+        if type(layer).__name__ == "Concatenate"
+    ]
+    # Undilated blocks: 8 branches of width / 8; dilated blocks: 6 of width // 6.
+    assert widths == [64, 60, 32, 30, 16, 12]
+    block1 = [layer for layer in model.layers if layer.name.startswith("block1_")]
+    convs = [layer for layer in block1 if type(layer).__name__ == "Conv1D"]
+    assert sorted(c.kernel_size[0] for c in convs) == [5, 5, 9, 9, 15, 15]
+    assert {c.dilation_rate[0] for c in convs} == {3}
+    assert {c.get_config()["activation"] for c in convs} == {"linear", "relu"}
+    assert model.output.shape[1:] == (512, 1)
+
+
+@pytest.mark.parametrize(
+    "name, params, match",
+    [
+        ("FCNDAEDenoiser", {"filters": ()}, "filters"),
+        ("FCNDAEDenoiser", {"filters": (4, 0)}, "filters"),
+        ("DRNNDenoiser", {"dense_units": (4, -1)}, "dense_units"),
+        ("DeepFilterDenoiser", {"kernel_sizes": (3, 1.5)}, "kernel_sizes"),
+        ("DeepFilterDenoiser", {"dilated_kernel_sizes": (True,)}, "dilated"),
+        ("WaveletUNetDenoiser", {"wavelet": "bior2.2"}, "orthogonal"),
+        ("WaveletUNetDenoiser", {"wavelet": "morl"}, "wavelet"),
+        ("WaveletUNetDenoiser", {"wavelet": "nope"}, "wavelet"),
+        ("WaveletUNetDenoiser", {"level": 0}, "level"),
+    ],
+)
+def test_bad_parameters_raise_value_error(name, params, match):
+    X, y = _series((4, 16))
+    with pytest.raises(ValueError, match=match):
+        _tiny(name, **params).fit(X, y)
+
+
+def test_drnn_without_hidden_layers_and_partial_fit():
+    X, y = _series((6, 20))
+    model = _tiny("DRNNDenoiser", dense_units=()).fit(X, y)
+    assert model.partial_fit(X, y).n_epochs_ == 2
+    assert model.transform(X).shape == X.shape
+
+
+def test_wavelet_unet_network_input_is_series_and_swt_bands():
+    import pywt
+
+    X, y = _series((3, 37, 2))
+    model = _tiny("WaveletUNetDenoiser", level=3, depth=1).fit(X, y)
+    assert model._length_multiple() == 8
+    assert model.model_.input_shape == (None, 40, 2 * 5)
+    padded = np.random.default_rng(0).normal(size=(3, 40, 2))
+    features = model._to_network(padded)
+    np.testing.assert_array_equal(features[..., :2], padded)
+    bands = pywt.swt(padded, "db2", level=3, axis=1, trim_approx=True, norm=True)
+    np.testing.assert_allclose(features[..., 2:], np.concatenate(bands, axis=-1))
