@@ -324,7 +324,7 @@ def _write_figures(out_dir, rows, test, noisy_test, outputs, best_baseline):
             )
             for level in levels
         ]
-        for name in (best_baseline, TUNED_NAME)
+        for name in (TUNED_NAME, best_baseline)
     }
     titles = [
         f"input SNR {level:g} dB:  {TUNED_NAME} {gains[TUNED_NAME][i]:+.1f} dB,  "
@@ -336,11 +336,11 @@ def _write_figures(out_dir, rows, test, noisy_test, outputs, best_baseline):
     plot_examples(
         np.repeat(test[example : example + 1, :n_samples], len(levels), axis=0),
         np.stack([noisy_test[level][example, :n_samples] for level in levels]),
-        {  # the tuned model last, so that it is drawn on top
+        {
             name: np.stack(
                 [outputs[name][level][example, :n_samples] for level in levels]
             )
-            for name in (best_baseline, TUNED_NAME)
+            for name in (TUNED_NAME, best_baseline)
         },
         sampling_rate=SAMPLING_RATE,
         titles=titles,
@@ -351,6 +351,9 @@ def _write_figures(out_dir, rows, test, noisy_test, outputs, best_baseline):
     axes[0].get_legend().remove()
     figure.legend(handles, labels, loc="outside lower center", ncols=len(labels))
     for ax, level in zip(axes, levels, strict=True):
+        for line in ax.get_lines():
+            if line.get_label() == TUNED_NAME:
+                line.set_zorder(2.5)  # above the baseline it is compared with
         # The noisy input dwarfs the ECG at low SNR; keep the ECG readable.
         low, high = test[example, :n_samples].min(), test[example, :n_samples].max()
         margin = 0.6 * (high - low)
