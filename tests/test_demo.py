@@ -1,6 +1,7 @@
 import contextlib
 import csv
 import io
+import sys
 
 import pytest
 
@@ -137,3 +138,23 @@ def test_output_dir_that_is_a_file(tmp_path, capsys):
         run_demo(target, quick=True, verbose=False)
     assert main(["demo", "--quick", "--out", str(target)]) == 1
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_without_matplotlib_writes_the_tables_only(tmp_path, monkeypatch, capsys):
+    from skdenoise import _demo
+
+    tiny = {
+        **_demo._SETTINGS["quick"],
+        "n_train": 6,
+        "n_test": 2,
+        "epochs": 1,
+        "grid": {"denoiser__estimator__filters": [4]},
+    }
+    monkeypatch.setitem(_demo._SETTINGS, "quick", tiny)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    results = run_demo(tmp_path, quick=True)
+    assert {path.name for path in tmp_path.iterdir()} == {"results.csv", "results.md"}
+    assert set(results["files"]) == {"csv", "markdown"}
+    captured = capsys.readouterr()
+    assert "pip install skdenoise[plot]" in captured.err
+    assert TUNED_NAME in captured.out
