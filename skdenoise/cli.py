@@ -188,6 +188,12 @@ def _read_csv(path, layout):
             header = None
     if any(s.size == 0 for s in series):
         raise _CommandError(f"{path} has an empty series (an empty row or column).")
+    if layout == "rows" and len(series) > 1 and all(s.size == 1 for s in series):
+        raise _CommandError(
+            f"every row of {path} holds a single value, so each series would be one "
+            "sample long; if the file holds one series per column, pass --layout "
+            "columns."
+        )
     if len({s.size for s in series}) == 1:
         series = np.stack(series)
     return header, series
@@ -269,8 +275,8 @@ def _read_series(path, what="input", *, layout="rows", key=None):
         if series.ndim == 1:
             series = series[np.newaxis]
         series = series.astype(np.float64, copy=False)
-        if not np.all(np.isfinite(series)):
-            raise _CommandError(f"{path} contains NaN or infinite values.")
+    if not all(np.all(np.isfinite(s)) for s in series):
+        raise _CommandError(f"{path} contains NaN or infinite values.")
     return _SeriesData(
         fmt, path, series, ndim, dtype, header, arrays, used_key, sampling_rate
     )
@@ -567,6 +573,7 @@ def _cmd_train(args):
     training_noise = None
     if kind is not None:
         snr_db = args.snr[0] if len(args.snr) == 1 else tuple(args.snr)
+        snr_text = " to ".join(f"{value:g}" for value in args.snr)
         training_noise = _noise_model(
             kind, snr_db, sampling_rate, args.powerline_frequency
         )
@@ -595,7 +602,7 @@ def _cmd_train(args):
         print(
             f"training {MODELS[args.model]} on {shape} {pairs} in windows of "
             f"{window_length} samples"
-            + (f", noise {training_noise!r}" if training_noise is not None else ""),
+            + (f"; adding {kind} noise at {snr_text} dB" if kind is not None else ""),
             flush=True,
         )
     from sklearn.utils._param_validation import InvalidParameterError

@@ -291,6 +291,8 @@ def test_train_refuses_existing_model_file(model, data, capsys):
         (["bundle2.npz", "-o", "o.npz", "--key", "nope"], 2, "no array named 'nope'"),
         (["channels.npy", "-o", "o.npy"], 1, "channel"),
         (["noisy.npy", "-o", "o.npy", "--key", "x"], 2, "--key applies"),
+        (["column.csv", "-o", "o.csv"], 1, "pass --layout columns"),
+        (["ragged_nan.csv", "-o", "o.csv"], 1, "NaN or infinite"),
     ],
 )
 def test_denoise_errors(model, data, capsys, monkeypatch, argv_tail, status, message):
@@ -300,6 +302,8 @@ def test_denoise_errors(model, data, capsys, monkeypatch, argv_tail, status, mes
     np.save(data / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
     np.savez(data / "bundle2.npz", x=np.zeros((2, 40)))
     np.save(data / "channels.npy", np.zeros((2, 40, 2)))
+    (data / "column.csv").write_text("1.0\n2.0\n3.0\n")
+    (data / "ragged_nan.csv").write_text("1,2,3,4\n1,nan,3\n")
     assert main(["denoise", str(model), *argv_tail]) == status
     err = capsys.readouterr().err
     assert message in err
