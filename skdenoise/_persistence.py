@@ -68,6 +68,33 @@ def _keras_model_class():
     return getattr(keras, "Model", None) if keras is not None else None
 
 
+def _public_module(cls):
+    """The public module exporting ``cls`` (``sklearn.preprocessing``, not ``._data``).
+
+    Files then name classes as users import them, and survive moves between
+    private modules.
+    """
+    parts = cls.__module__.split(".")
+    while len(parts) > 1 and parts[-1].startswith("_"):
+        parts.pop()
+    public = ".".join(parts)
+    # The package itself, then its public submodules (skdenoise.baselines).
+    candidates = [public] + sorted(
+        name
+        for name in sys.modules
+        if name.startswith(public + ".")
+        and not any(part.startswith("_") for part in name.split("."))
+    )
+    for name in candidates:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if getattr(module, cls.__qualname__, None) is cls:
+            return name
+    return cls.__module__
+
+
 class _Writer:
     def __init__(self, archive):
         self.archive = archive
@@ -155,10 +182,10 @@ class _Writer:
                     "when they hold strings."
                 )
             return {"__strings__": items, "shape": list(np.shape(value))}
-        return {
-            "__ndarray__": self._array(np.asarray(value)),
-            "scalar": isinstance(value, np.generic),
-        }
+        entry = {"__ndarray__": self._array(np.asarray(value))}
+        if isinstance(value, np.generic):
+            entry["scalar"] = True
+        return entry
 
     def _encode_estimator(self, estimator, where):
         cls = type(estimator)
@@ -171,7 +198,7 @@ class _Writer:
         attributes = {k: v for k, v in vars(estimator).items() if k not in params}
         name = cls.__name__
         return {
-            "__estimator__": f"{cls.__module__}:{cls.__qualname__}",
+            "__estimator__": f"{_public_module(cls)}:{cls.__qualname__}",
             "params": {
                 k: self.encode(v, f"{where}.{k}" if where else f"{name}.{k}")
                 for k, v in params.items()

@@ -20,7 +20,7 @@ __all__ = [
 TAPERS = ("hann", "triangular", "boxcar")
 
 # Windows gathered (and stitched) per step when a helper has to bound its memory.
-_DEFAULT_CHUNK_VALUES = 2**19
+_DEFAULT_CHUNK_VALUES = 2**17
 
 
 def taper(name, window_length):
@@ -148,5 +148,5 @@ class WindowLayout:
 
 
 def default_chunk_windows(window_length, n_channels):
-    """Windows per chunk so that a chunk holds about 2**19 values."""
+    """Windows per chunk so that a chunk holds about 2**17 values."""
     return max(1, _DEFAULT_CHUNK_VALUES // (window_length * n_channels))

@@ -28,6 +28,21 @@ and the inner denoiser's hyper-parameters are tuned together:
 >>> search.fit(noisy, clean).best_params_["windoweddenoiser__estimator__window_length"]
 15
 
+Scaling
+-------
+The neural denoisers standardise every series (every window, inside
+:class:`WindowedDenoiser`) by itself (``normalize=True``), so they need no
+scaler and ``transform(a * X + b)`` equals ``a * transform(X) + b``. A scaler in
+front of a denoiser trained on (noisy, clean) pairs scales only the noisy
+inputs, since a ``Pipeline`` never transforms ``y``; the denoiser then learns to
+return clean series in the units of ``y``. With scikit-learn's
+``StandardScaler``, ``RobustScaler`` or ``MinMaxScaler`` in front, set
+``normalize=False`` on the denoiser: its own standardisation would measure the
+scaled inputs and give the output their units instead of those of ``y``.
+:class:`SeriesScaler` removes the level and amplitude of every series, so the
+denoiser cannot restore them from its input; use it when the clean series share
+their units, or map results back with its ``inverse_transform``.
+
 Parallel and distributed search
 -------------------------------
 Every fit of a search is independent, so ``n_jobs`` spreads them over
@@ -218,9 +233,10 @@ class WindowedDenoiser(_WindowingMixin, DenoiserMixin, TransformerMixin, BaseEst
         is positive, so each sample is covered.
     chunk_windows : int or None, default=None
         Largest number of windows denoised in one call of the inner
-        ``transform``. None picks as many as hold about 2**19 values (1024
-        windows of 512 samples). Larger chunks use more memory and amortise
-        the per-call cost.
+        ``transform``. None picks as many as hold about 2**17 values (256
+        windows of 512 samples). A neural denoiser's memory grows with the
+        chunk (its activations), by about 0.5 MB per 512-sample window for a
+        small U-Net; larger chunks mostly cost memory, not time.
 
     Attributes
     ----------

@@ -1,0 +1,349 @@
+"""Fitted pipelines survive pickle, joblib and skdenoise's pickle-free save/load."""
+
+import io
+import json
+import pickle
+import zipfile
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    MinMaxScaler,
+    RobustScaler,
+    StandardScaler,
+)
+
+from skdenoise import persistence
+from skdenoise.baselines import (
+    BandpassDenoiser,
+    MedianDenoiser,
+    SavitzkyGolayDenoiser,
+    WaveletDenoiser,
+    WienerDenoiser,
+)
+from skdenoise.datasets import make_sines
+from skdenoise.noise import (
+    ColoredNoise,
+    NoiseMixture,
+    PowerlineNoise,
+    RecordedNoise,
+    WhiteNoise,
+)
+from skdenoise.persistence import FORMAT_VERSION, load, save
+from skdenoise.pipeline import SeriesScaler, SeriesWindower, WindowedDenoiser
+
+
+def tiny_unet(**params):
+    from skdenoise import UNetDenoiser
+
+    defaults = {"filters": 4, "depth": 1, "kernel_size": 3, "epochs": 1}
+    return UNetDenoiser(**{**defaults, "random_state": 0, **params})
+
+
+@pytest.fixture(scope="module")
+def series():
+    clean = make_sines(6, 80, random_state=0)
+    noisy = clean + 0.3 * np.random.default_rng(0).standard_normal(clean.shape)
+    return noisy, clean
+
+
+@pytest.fixture(scope="module")
+def neural_pipeline(series):
+    noisy, clean = series
+    windowed = WindowedDenoiser(
+        tiny_unet(noise=ColoredNoise(alpha=1, snr=5)), window_length=32
+    )
+    return make_pipeline(SeriesScaler(), windowed).fit(noisy, clean)
+
+
+def assert_same(a, b, where="estimator"):
+    """Deep equality of estimators, arrays and containers (Keras models by weights)."""
+    if isinstance(a, BaseEstimator):
+        assert type(a) is type(b), where
+        assert set(vars(a)) == set(vars(b)), where
+        for key in vars(a):
+            assert_same(vars(a)[key], vars(b)[key], f"{where}.{key}")
+    elif isinstance(a, np.ndarray):
+        assert isinstance(b, np.ndarray) and a.dtype == b.dtype, where
+        assert a.shape == b.shape and np.array_equal(a, b), where
+    elif isinstance(a, np.generic):
+        assert type(a) is type(b) and a == b, where
+    elif isinstance(a, (list, tuple)):
+        assert type(a) is type(b) and len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same(x, y, f"{where}[{i}]")
+    elif isinstance(a, dict):
+        assert set(a) == set(b), where
+        for key in a:
+            assert_same(a[key], b[key], f"{where}[{key!r}]")
+    elif isinstance(a, np.random.RandomState):
+        state_a, state_b = a.get_state(), b.get_state()
+        assert np.array_equal(state_a[1], state_b[1]) and state_a[2:] == state_b[2:]
+    elif hasattr(a, "get_weights"):
+        for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
+            assert np.array_equal(wa, wb), where
+    else:
+        assert type(a) is type(b) and a == b, where
+
+
+def round_trip(estimator, tmp_path, name="model.skd"):
+    return load(save(estimator, tmp_path / name))
+
+
+# --------------------------------------------------------------- pickle/joblib
+def test_pickle_and_joblib_keep_the_outputs(neural_pipeline, series, tmp_path):
+    noisy, _ = series
+    expected = neural_pipeline.transform(noisy[:, :70])
+    from_pickle = pickle.loads(pickle.dumps(neural_pipeline))
+    joblib.dump(neural_pipeline, tmp_path / "pipe.joblib")
+    from_joblib = joblib.load(tmp_path / "pipe.joblib")
+    for restored in (from_pickle, from_joblib):
+        assert np.array_equal(restored.transform(noisy[:, :70]), expected)
+        assert (
+            restored[-1].estimator_.history_ == neural_pipeline[-1].estimator_.history_
+        )
+
+
+# ----------------------------------------------------------------- save/load
+def test_save_load_neural_pipeline(neural_pipeline, series, tmp_path):
+    noisy, _ = series
+    path = save(neural_pipeline, tmp_path / "pipe.skd")
+    restored = load(path)
+    assert_same(neural_pipeline, restored)
+    assert np.array_equal(restored.transform(noisy), neural_pipeline.transform(noisy))
+    recording = noisy.reshape(1, -1)
+    assert np.array_equal(
+        restored.transform(recording), neural_pipeline.transform(recording)
+    )
+
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        manifest = json.loads(archive.read("manifest.json"))
+        for name in names:
+            if name.endswith(".npy"):
+                np.load(io.BytesIO(archive.read(name)), allow_pickle=False)
+    assert manifest["format"] == "skdenoise-estimator"
+    assert manifest["format_version"] == FORMAT_VERSION
+    assert manifest["skdenoise_version"]
+    assert [n for n in names if n.startswith("models/")] == ["models/0.keras"]
+    tree = manifest["estimator"]
+    assert tree["__estimator__"] == "sklearn.pipeline:Pipeline"
+    step = tree["params"]["steps"][1]["__tuple__"][1]
+    assert step["__estimator__"] == "skdenoise.pipeline:WindowedDenoiser"
+    inner = step["params"]["estimator"]
+    assert inner["__estimator__"] == "skdenoise:UNetDenoiser"
+    assert inner["params"]["noise"]["__estimator__"] == "skdenoise.noise:ColoredNoise"
+    assert inner["params"]["noise"]["params"]["alpha"] == 1
+
+
+def test_keras_models_are_loaded_in_safe_mode(neural_pipeline, tmp_path, monkeypatch):
+    from skdenoise._tf import import_keras
+
+    keras = import_keras()
+    real = keras.saving.load_model
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(keras.saving, "load_model", spy)
+    round_trip(neural_pipeline, tmp_path)
+    assert calls and all(call.get("safe_mode") is True for call in calls)
+
+
+def _fitted(estimator, X):
+    return estimator.fit(X)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        WaveletDenoiser(wavelet="sym4", threshold="sure"),
+        BandpassDenoiser(low_cutoff=0.5, high_cutoff=20.0, sampling_rate=100.0),
+        SavitzkyGolayDenoiser(window_length=101),
+        WienerDenoiser(noise_power=0.1),
+        MedianDenoiser(window_length=7),
+        SeriesScaler(method="robust"),
+        SeriesWindower(window_length=16, stride=5, taper="triangular"),
+        WindowedDenoiser(MedianDenoiser(), window_length=32, chunk_windows=3),
+        make_pipeline(RobustScaler(), MinMaxScaler(), WaveletDenoiser()),
+    ],
+    ids=lambda est: type(est).__name__,
+)
+def test_save_load_fitted_classical_estimators(estimator, series, tmp_path):
+    noisy, _ = series
+    fitted = estimator.fit(noisy)
+    restored = round_trip(fitted, tmp_path)
+    assert_same(fitted, restored)
+    assert np.array_equal(restored.transform(noisy), fitted.transform(noisy))
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        WhiteNoise(snr=(0.0, 20.0)),
+        PowerlineNoise(sampling_rate=360.0),
+        RecordedNoise(np.sin(np.arange(500.0)), snr=3),
+        NoiseMixture([WhiteNoise(), ColoredNoise(alpha=2.0)], weights=[0.3, 0.7]),
+    ],
+    ids=lambda est: type(est).__name__,
+)
+def test_save_load_noise_models(noise, tmp_path):
+    restored = round_trip(noise, tmp_path)
+    assert_same(noise, restored)
+    X = np.zeros((2, 100)) + 1.0
+    assert np.array_equal(
+        restored.apply(X, random_state=1), noise.apply(X, random_state=1)
+    )
+
+
+def test_save_load_unfitted_with_random_state_and_special_values(tmp_path):
+    estimator = WindowedDenoiser(
+        tiny_unet(random_state=np.random.RandomState(7), learning_rate=float("inf")),
+        window_length=np.int64(64),
+    )
+    restored = round_trip(estimator, tmp_path)
+    assert_same(estimator, restored)
+    assert isinstance(restored.window_length, np.int64)
+
+
+def test_save_load_dataframe_feature_names(tmp_path):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(np.arange(12.0).reshape(3, 4), columns=list("abcd"))
+    scaler = StandardScaler().fit(frame)
+    restored = round_trip(scaler, tmp_path)
+    assert_same(scaler, restored)
+    assert list(restored.feature_names_in_) == list("abcd")
+
+
+# -------------------------------------------------------------------- errors
+@pytest.mark.parametrize(
+    "estimator, message",
+    [
+        (LinearRegression(), "sklearn.linear_model"),
+        (FunctionTransformer(np.log1p), "FunctionTransformer.func"),
+        (make_pipeline(SeriesScaler(), LinearRegression()), r"steps\[1\]"),
+    ],
+    ids=["other-class", "function", "nested"],
+)
+def test_save_refuses_what_is_not_data(estimator, message, tmp_path):
+    with pytest.raises(TypeError, match=message) as info:
+        save(estimator, tmp_path / "x.skd")
+    assert "joblib.dump" in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_refuses_keras_callbacks(tmp_path):
+    from skdenoise._tf import import_keras
+
+    keras = import_keras()
+    estimator = tiny_unet(callbacks=[keras.callbacks.TerminateOnNaN()])
+    with pytest.raises(TypeError, match=r"callbacks\[0\]"):
+        save(estimator, tmp_path / "x.skd")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def saved(tmp_path):
+    X = make_sines(3, 64, random_state=0)
+    return save(
+        make_pipeline(SeriesScaler(), WaveletDenoiser()).fit(X), tmp_path / "p.skd"
+    )
+
+
+def rewrite(path, manifest=None, members=None):
+    """Copy of a saved file with its manifest or some members replaced."""
+    out = path.with_name("edited.skd")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "manifest.json" and manifest is not None:
+                data = json.dumps(manifest(json.loads(data))).encode()
+            if members and name in members:
+                data = members[name]
+            dst.writestr(name, data)
+    return out
+
+
+def test_load_refuses_other_format_versions(saved):
+    edited = rewrite(saved, manifest=lambda m: {**m, "format_version": 99})
+    with pytest.raises(ValueError, match="format version 99"):
+        load(edited)
+
+
+@pytest.mark.parametrize(
+    "class_path, message",
+    [
+        ("os:system", "not allowed"),
+        ("sklearn.linear_model:LinearRegression", "not allowed"),
+        ("builtins:dict", "not allowed"),
+        ("skdenoise.pipeline:np", "not an estimator class"),
+        ("skdenoise.pipeline:NoSuchDenoiser", "does not have"),
+        ("skdenoise.pipeline:WindowedDenoiser.fit", "not allowed"),
+    ],
+)
+def test_load_allows_only_known_classes(saved, class_path, message):
+    def swap(manifest):
+        manifest["estimator"]["__estimator__"] = class_path
+        return manifest
+
+    with pytest.raises(ValueError, match=message):
+        load(rewrite(saved, manifest=swap))
+
+
+def test_load_refuses_pickled_arrays(saved):
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with zipfile.ZipFile(saved) as archive:
+        first = sorted(n for n in archive.namelist() if n.endswith(".npy"))[0]
+    with pytest.raises(ValueError, match="corrupted"):
+        load(rewrite(saved, members={first: buffer.getvalue()}))
+
+
+def test_load_refuses_truncated_and_corrupted_files(saved, tmp_path):
+    data = saved.read_bytes()
+    truncated = tmp_path / "truncated.skd"
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="truncated or corrupted"):
+        load(truncated)
+
+    with zipfile.ZipFile(saved) as archive:
+        info = archive.getinfo("manifest.json")
+    # Flip bytes inside the compressed manifest (after its 30-byte local header).
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 5
+    damaged = bytearray(data)
+    for i in range(start, start + 8):
+        damaged[i] ^= 0xFF
+    corrupted = tmp_path / "corrupted.skd"
+    corrupted.write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match="corrupted"):
+        load(corrupted)
+
+    not_zip = tmp_path / "text.skd"
+    not_zip.write_text("hello")
+    with pytest.raises(ValueError, match="not a file written by"):
+        load(not_zip)
+
+
+def test_load_reports_missing_members_and_bad_manifests(saved):
+    def point_elsewhere(manifest):
+        text = json.dumps(manifest).replace("arrays/0.npy", "arrays/99.npy")
+        return json.loads(text)
+
+    with pytest.raises(ValueError, match="arrays/99.npy"):
+        load(rewrite(saved, manifest=point_elsewhere))
+    with pytest.raises(ValueError, match="not a file written by"):
+        load(rewrite(saved, manifest=lambda m: {"format": "something else"}))
+    with pytest.raises(ValueError, match="not JSON"):
+        load(rewrite(saved, members={"manifest.json": b"{not json"}))
+
+
+def test_persistence_module_is_light():
+    # The module itself imports no TensorFlow (only loading a Keras model does).
+    assert persistence.__all__ == ["save", "load", "FORMAT_VERSION"]
