@@ -3,6 +3,8 @@
 import io
 import json
 import pickle
+import subprocess
+import sys
 import zipfile
 
 import joblib
@@ -36,6 +38,8 @@ from skdenoise.noise import (
 )
 from skdenoise.persistence import FORMAT_VERSION, load, save
 from skdenoise.pipeline import SeriesScaler, SeriesWindower, WindowedDenoiser
+
+from ._discovery import public_estimators, tiny_instance
 
 
 def tiny_unet(**params):
@@ -157,8 +161,15 @@ def test_keras_models_are_loaded_in_safe_mode(neural_pipeline, tmp_path, monkeyp
     assert calls and all(call.get("safe_mode") is True for call in calls)
 
 
-def _fitted(estimator, X):
-    return estimator.fit(X)
+@pytest.mark.parametrize(
+    "cls", [cls for _, cls in public_estimators()], ids=lambda cls: cls.__name__
+)
+def test_every_public_estimator_round_trips(cls, tmp_path):
+    X = np.random.default_rng(0).normal(size=(8, 64)).astype(np.float32)
+    fitted = tiny_instance(cls).fit(X, X)
+    restored = round_trip(fitted, tmp_path)
+    assert_same(fitted, restored)
+    assert np.array_equal(restored.transform(X), fitted.transform(X))
 
 
 @pytest.mark.parametrize(
@@ -344,6 +355,10 @@ def test_load_reports_missing_members_and_bad_manifests(saved):
         load(rewrite(saved, members={"manifest.json": b"{not json"}))
 
 
-def test_persistence_module_is_light():
-    # The module itself imports no TensorFlow (only loading a Keras model does).
+def test_pipeline_and_persistence_import_no_tensorflow():
+    code = (
+        "import sys, skdenoise.pipeline, skdenoise.persistence; "
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
     assert persistence.__all__ == ["save", "load", "FORMAT_VERSION"]
