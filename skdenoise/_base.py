@@ -68,7 +68,7 @@ _SEED_LOCK = threading.RLock()
 _EAGER_MAX_STEPS = 16
 
 # Inference runs the model on chunks of at most this many values.
-_CHUNK_VALUES = 2**21
+_CHUNK_VALUES = 2**18
 
 
 @contextlib.contextmanager

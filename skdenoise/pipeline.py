@@ -585,14 +585,12 @@ class SeriesScaler(TransformerMixin, BaseEstimator):
     """Scale every series (and channel) by its own statistics.
 
     Unlike scikit-learn's scalers, which learn one statistic per column
-    (timestep) across series in ``fit``, this scaler learns nothing: each
-    series is centred and scaled along time by statistics of its own, computed
-    when it is transformed. ``transform`` records the statistics of the series
-    it scaled last (``center_`` and ``scale_``, a side effect by design), and
-    ``inverse_transform`` brings series back to those units: after
-    ``scaled = scaler.transform(X)``, ``scaler.inverse_transform(result)``
-    returns a ``result`` computed from ``scaled`` in the units of ``X``. A call
-    of ``transform`` on other series in between replaces the statistics.
+    (timestep) across series, this scaler centres and scales each series along
+    time by statistics of its own: ``transform`` computes them for the series it
+    is given and stores nothing, so it accepts any number of series of any
+    length. ``fit`` records the statistics of the series it is fitted on
+    (``center_`` and ``scale_``), and ``inverse_transform`` uses them to bring
+    results computed from ``fit_transform(X)`` back to the units of ``X``.
 
     Parameters
     ----------
@@ -605,8 +603,7 @@ class SeriesScaler(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     center_ : ndarray of shape (n_series, n_channels)
-        Mean, median or minimum of each series and channel last transformed
-        (or fitted).
+        Mean, median or minimum of each series and channel seen in ``fit``.
     scale_ : ndarray of shape (n_series, n_channels)
         Standard deviation, interquartile range or range, 1 where it is zero.
     n_features_in_ : int
@@ -686,7 +683,7 @@ n_timesteps, n_channels)
         return X, X3.astype(np.float64, copy=False)
 
     def transform(self, X):
-        """Scale each series by its own statistics and record them.
+        """Scale each series by its own statistics.
 
         Parameters
         ----------
@@ -701,19 +698,18 @@ n_timesteps, n_channels)
         """
         X, X3 = self._checked(X)
         center, scale = _statistics(X3, self.method)
-        self.center_, self.scale_ = center, scale
         out = (X3 - center[:, np.newaxis]) / scale[:, np.newaxis]
         return restore_ndim(out, X.ndim).astype(X.dtype, copy=False)
 
     def inverse_transform(self, X):
-        """Bring series back to the units of the series last transformed.
+        """Bring series back to the units of the series seen in ``fit``.
 
         Parameters
         ----------
         X : array-like of shape (n_series, n_timesteps) or (n_series, \
 n_timesteps, n_channels)
-            Series in scaled units, one per series last transformed, of any
-            length.
+            Series in scaled units, one for each series seen in ``fit``, of
+            any length.
 
         Returns
         -------
@@ -723,9 +719,9 @@ n_timesteps, n_channels)
         X, X3 = self._checked(X)
         if X3.shape[0] != self.center_.shape[0]:
             raise ValueError(
-                f"X has {X3.shape[0]} series, but the last series transformed "
-                f"were {self.center_.shape[0]}; inverse_transform undoes the "
-                "scaling of the series last passed to transform."
+                f"X has {X3.shape[0]} series, but SeriesScaler was fitted on "
+                f"{self.center_.shape[0]}; inverse_transform brings back the units "
+                "of the series seen in fit, one for one."
             )
         out = X3 * self.scale_[:, np.newaxis] + self.center_[:, np.newaxis]
         return restore_ndim(out, X.ndim).astype(X.dtype, copy=False)

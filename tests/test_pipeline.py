@@ -269,7 +269,7 @@ def test_series_scaler_scales_each_series_and_channel(method):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(4, 60, 2)) * [[1.0, 50.0]] + [[3.0, -200.0]]
     X[1] *= 10
-    scaler = SeriesScaler(method=method).fit(X[:1])
+    scaler = SeriesScaler(method=method).fit(X)
     Z = scaler.transform(X)
     if method == "standard":
         assert_allclose(Z.mean(axis=1), 0, atol=1e-12)
@@ -288,12 +288,16 @@ def test_series_scaler_scales_each_series_and_channel(method):
 
 
 def test_series_scaler_any_length_constants_and_dtype():
-    scaler = SeriesScaler().fit(np.ones((2, 10)))
     X = np.full((2, 1000), 7.0, dtype=np.float32)
+    scaler = SeriesScaler().fit(X)
     Z = scaler.transform(X)
     assert Z.dtype == np.float32 and np.all(Z == 0)
     assert_allclose(scaler.inverse_transform(Z), X)
-    with pytest.raises(ValueError, match="last series transformed"):
+    # transform stores nothing: other series, of another length, leave the
+    # statistics of fit in place.
+    assert np.all(SeriesScaler().fit(X).transform(np.ones((3, 5))) == 0)
+    assert_allclose(scaler.inverse_transform(scaler.transform(X[:, :10])), X[:, :10])
+    with pytest.raises(ValueError, match="fitted on 2"):
         scaler.inverse_transform(np.zeros((3, 1000)))
 
 
