@@ -22,6 +22,8 @@ from skdenoise.baselines import (
 )
 from skdenoise.metrics import snr, snr_scorer
 
+from ._discovery import expected_failed_checks
+
 ALL_CLASSES = [
     WaveletDenoiser,
     BandpassDenoiser,
@@ -42,28 +44,7 @@ ESTIMATORS = [
 ]
 
 
-def _known_check_failures(estimator):
-    # Both come from code shared by every denoiser of the package, not from the
-    # classical filters; they are reported so that they can be fixed there.
-    return {
-        "check_fit_score_takes_y": (
-            "DenoiserMixin.score needs clean series of X's shape as y; the "
-            "check passes one class label per series"
-        ),
-        "check_pipeline_consistency": (
-            "compares score(X, y) with one class label per series as y, which "
-            "DenoiserMixin.score rejects"
-        ),
-        "check_transformer_data_not_an_array": (
-            "check_series calls np.ndim on the input, which the check's "
-            "_NotAnArray refuses through __array_function__"
-        ),
-    }
-
-
-@parametrize_with_checks(
-    ESTIMATORS, expected_failed_checks=_known_check_failures, xfail_strict=False
-)
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
