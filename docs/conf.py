@@ -225,14 +225,15 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _IMAGE = re.compile(r"(!\[[^\]]*\]\()([^)\s]+)(\))")
 
 
-def _demote_headings(text, prefix=None):
-    """Lower every Markdown heading by one level; prefix relative image paths."""
+def _demote_headings(text, prefix=None, levels=1):
+    """Lower Markdown headings by ``levels``; prefix relative image paths."""
     out, in_fence = [], False
     for line in text.splitlines():
         if _FENCE.match(line):
             in_fence = not in_fence
-        elif not in_fence and re.match(r"^#{1,5} ", line):
-            line = "#" + line
+        elif not in_fence and re.match(r"^#{1,6} ", line):
+            hashes, rest = line.split(" ", 1)
+            line = "#" * min(6, len(hashes) + levels) + " " + rest
         if prefix and not in_fence:
             line = _IMAGE.sub(
                 lambda m: (
@@ -282,6 +283,17 @@ summary shown here), `results.md` and `results.csv` (every metric),
 _IMAGE_SUFFIXES = {".png", ".svg", ".jpg", ".jpeg", ".gif"}
 
 
+def _results_readme(folder, target, levels=1):
+    """A results folder's README.md, demoted, with its images copied."""
+    rel = folder.relative_to(ROOT / "benchmarks" / "results")
+    for image in folder.iterdir():
+        if image.suffix.lower() in _IMAGE_SUFFIXES:
+            (target / rel).mkdir(parents=True, exist_ok=True)
+            shutil.copy2(image, target / rel / image.name)
+    text = (folder / "README.md").read_text()
+    return _demote_headings(text, f"benchmarks/{rel.as_posix()}", levels)
+
+
 def write_benchmark_page():
     """Assemble ``generated/benchmarks.md`` from ``benchmarks/results``."""
     results = ROOT / "benchmarks" / "results"
@@ -293,20 +305,18 @@ def write_benchmark_page():
 
     ecg = results / "ecg"
     if (ecg / "README.md").exists():
-        for image in ecg.iterdir():
-            if image.suffix.lower() in _IMAGE_SUFFIXES:
-                (target / "ecg").mkdir(exist_ok=True)
-                shutil.copy2(image, target / "ecg" / image.name)
-        parts.append(
-            _demote_headings((ecg / "README.md").read_text(), "benchmarks/ecg")
-        )
+        parts.append(_results_readme(ecg, target))
         for name, title in (
             ("results.md", "All metrics on the test set"),
             ("real_records.md", "All metrics on the real noisy records"),
         ):
             if (ecg / name).exists():
-                body = _demote_headings((ecg / name).read_text(), "benchmarks/ecg")
+                body = _demote_headings((ecg / name).read_text(), levels=2)
                 parts.append(f"### {title}\n\n{body}")
+        # Further runs of the same benchmark (other budgets or settings).
+        for run in sorted(p for p in ecg.iterdir() if (p / "README.md").is_file()):
+            readme = _results_readme(run, target, levels=3)
+            parts.append(f"### Further run: `{run.name}`\n\n{readme}")
     else:
         parts.append(_ECG_HOW_TO)
 
@@ -314,14 +324,8 @@ def write_benchmark_page():
         for path in sorted(results.glob("*.md")):
             parts.append(_demote_headings(path.read_text()))
         for folder in sorted(p for p in results.iterdir() if p.is_dir()):
-            if folder.name == "ecg" or not (folder / "README.md").exists():
-                continue
-            for image in folder.iterdir():
-                if image.suffix.lower() in _IMAGE_SUFFIXES:
-                    (target / folder.name).mkdir(exist_ok=True)
-                    shutil.copy2(image, target / folder.name / image.name)
-            readme = (folder / "README.md").read_text()
-            parts.append(_demote_headings(readme, f"benchmarks/{folder.name}"))
+            if folder.name != "ecg" and (folder / "README.md").exists():
+                parts.append(_results_readme(folder, target))
 
     page = "\n\n".join(part.strip() for part in parts) + "\n"
     _write_if_changed(GENERATED / "benchmarks.md", page)
