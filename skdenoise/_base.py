@@ -162,13 +162,19 @@ class BaseDenoiser(DenoiserMixin, BaseWrapper):
     hyper-parameters, ``_network_params`` (the builder's keyword arguments),
     ``_build_network`` and, when their network needs it, ``_length_multiple``.
 
-    Training
-    --------
+    Notes
+    -----
     ``fit(X, y)`` learns to map the noisy ``X`` to the clean ``y``. With a
     ``noise`` model, fresh noise is added to the inputs at every epoch (to ``X``
     when ``y`` is given, as augmentation; to the clean ``X`` when it is not).
     ``fit(X)`` without a noise model treats ``X`` as clean and adds white
     Gaussian noise at an SNR drawn per series from 0 to 20 dB.
+
+    Examples
+    --------
+    >>> from skdenoise import BaseDenoiser, UNetDenoiser
+    >>> issubclass(UNetDenoiser, BaseDenoiser)
+    True
     """
 
     _common_parameter_constraints = {

@@ -636,7 +636,8 @@ class UNetDenoiser(TransformerMixin, BaseDenoiser):
     See Also
     --------
     ConvAutoencoderDenoiser : Encoder-decoder without skip connections.
-    WindowedDenoiser : Apply a denoiser to long recordings window by window.
+    skdenoise.pipeline.WindowedDenoiser : Apply a denoiser to long recordings window
+        by window.
 
     Examples
     --------

@@ -957,6 +957,12 @@ def main(argv=None):
     status : int
         0 on success, 1 on a failure while reading, training or denoising, 2 on
         a usage error.
+
+    Examples
+    --------
+    >>> from skdenoise.cli import main
+    >>> main(["denoise", "no-such-model.skd", "in.csv", "-o", "out.csv"])
+    2
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "benchmark":

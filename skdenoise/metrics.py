@@ -255,6 +255,8 @@ def cosine_similarity(clean, estimate, *, per_series=False):
     return _reduce(values, per_series)
 
 
+#: The metrics comparing a clean series with an estimate, by name; each takes
+#: ``(clean, estimate, *, per_series=False)``.
 METRICS = {
     "snr": snr,
     "rmse": rmse,

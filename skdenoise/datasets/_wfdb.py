@@ -51,6 +51,12 @@ class WFDBRecord(NamedTuple):
         Digital value of physical zero.
     comments : tuple of str
         Comment lines of the header, without the leading ``#``.
+
+    Examples
+    --------
+    >>> from skdenoise.datasets import WFDBRecord
+    >>> WFDBRecord._fields[:3]
+    ('record_name', 'signal', 'sampling_rate')
     """
 
     record_name: str

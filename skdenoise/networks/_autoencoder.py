@@ -67,6 +67,13 @@ def build_conv_autoencoder(
     Returns
     -------
     keras.Model
+
+    Examples
+    --------
+    >>> from skdenoise.networks import build_conv_autoencoder
+    >>> model = build_conv_autoencoder(64, 1, filters=4, depth=2)
+    >>> model.output_shape
+    (None, 64, 1)
     """
     keras = import_keras()
     layers = keras.layers
@@ -124,6 +131,13 @@ def build_vae(
     Returns
     -------
     keras.Model
+
+    Examples
+    --------
+    >>> from skdenoise.networks import build_vae
+    >>> model = build_vae(64, 1, filters=4, depth=2, latent_dim=2)
+    >>> model.output_shape
+    (None, 64, 1)
     """
     keras = import_keras()
     from ._layers import VariationalSampling

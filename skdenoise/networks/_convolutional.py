@@ -57,6 +57,13 @@ def build_cnn_lstm(
     Returns
     -------
     keras.Model
+
+    Examples
+    --------
+    >>> from skdenoise.networks import build_cnn_lstm
+    >>> model = build_cnn_lstm(64, 2, filters=4, units=4)
+    >>> model.output_shape
+    (None, 64, 2)
     """
     keras = import_keras()
     layers = keras.layers
@@ -112,6 +119,13 @@ def build_unet(
     Returns
     -------
     keras.Model
+
+    Examples
+    --------
+    >>> from skdenoise.networks import build_unet
+    >>> model = build_unet(64, 1, filters=4, depth=2)
+    >>> model.output_shape
+    (None, 64, 1)
     """
     keras = import_keras()
     layers = keras.layers

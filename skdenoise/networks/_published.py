@@ -50,6 +50,13 @@ def build_fcn_dae(
     Returns
     -------
     keras.Model
+
+    Examples
+    --------
+    >>> from skdenoise.networks import build_fcn_dae
+    >>> model = build_fcn_dae(64, 1)
+    >>> model.output_shape
+    (None, 64, 1)
     """
     keras = import_keras()
     layers = keras.layers
@@ -135,6 +142,13 @@ def build_drnn(
     Returns
     -------
     keras.Model
+
+    Examples
+    --------
+    >>> from skdenoise.networks import build_drnn
+    >>> model = build_drnn(64, 1, units=8)
+    >>> model.output_shape
+    (None, 64, 1)
     """
     keras = import_keras()
     layers = keras.layers
@@ -212,6 +226,13 @@ def build_deepfilter(
     Returns
     -------
     keras.Model
+
+    Examples
+    --------
+    >>> from skdenoise.networks import build_deepfilter
+    >>> model = build_deepfilter(64, 1)
+    >>> model.output_shape
+    (None, 64, 1)
     """
     keras = import_keras()
     layers = keras.layers

@@ -40,6 +40,13 @@ def build_recurrent(
     Returns
     -------
     keras.Model
+
+    Examples
+    --------
+    >>> from skdenoise.networks import build_recurrent
+    >>> model = build_recurrent(64, 1, cell="gru", units=4)
+    >>> model.output_shape
+    (None, 64, 1)
     """
     keras = import_keras()
     layers = keras.layers
