@@ -7,7 +7,7 @@ access, and TensorFlow with them.
 
 import importlib
 
-from ._version import __version__
+from ._version import __version__  # noqa: F401  (listed in __all__)
 
 # Public names whose modules import Keras/TensorFlow, loaded on first access.
 _LAZY = {
