@@ -1,0 +1,108 @@
+"""Models of the ECG benchmark: the classical rows and the learned denoisers.
+
+Only names and hyper-parameters here; the learned denoisers are built (and
+Keras imported) by ``_ecg_training``.
+"""
+
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.pipeline import make_pipeline
+
+import skdenoise
+from skdenoise.baselines import (
+    BandpassDenoiser,
+    SavitzkyGolayDenoiser,
+    WaveletDenoiser,
+    WienerDenoiser,
+)
+
+
+class Identity(TransformerMixin, BaseEstimator):
+    """The noisy input itself (the row every denoiser must beat)."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return X.copy()
+
+
+def _wavelet():
+    return WaveletDenoiser(wavelet="sym8", level=5, threshold="universal", mode="soft")
+
+
+#: key -> (label, factory) of the classical rows.
+CLASSICAL = {
+    "identity": ("Identity (noisy input)", Identity),
+    "bandpass": (
+        "Band-pass 0.67-40 Hz",
+        lambda: BandpassDenoiser(low_cutoff=0.67, high_cutoff=40.0, order=4),
+    ),
+    "wavelet": ("Wavelet sym8 L5 soft", _wavelet),
+    "hp-wavelet": (
+        "High-pass 0.67 Hz + wavelet",
+        lambda: make_pipeline(
+            BandpassDenoiser(low_cutoff=0.67, high_cutoff=None, order=4), _wavelet()
+        ),
+    ),
+    "savgol": ("Savitzky-Golay (15, 3)", lambda: SavitzkyGolayDenoiser(15, 3)),
+    "wiener": ("Wiener (15)", lambda: WienerDenoiser(15)),
+}
+
+# Hyper-parameters of the learned models for 512-sample windows at 360 Hz:
+# key -> (class name, label, parameters, quick-mode parameters).
+LEARNED = {
+    "unet": (
+        "UNetDenoiser",
+        "U-Net",
+        {"filters": 8, "depth": 4, "kernel_size": 9, "residual": True},
+        {"filters": 4, "depth": 3, "kernel_size": 9},
+    ),
+    "lstm": (
+        "LSTMDenoiser",
+        "LSTM (bidirectional)",
+        {"units": 32, "n_layers": 2, "bidirectional": True},
+        {"units": 8, "n_layers": 1},
+    ),
+    "gru": (
+        "GRUDenoiser",
+        "GRU (bidirectional)",
+        {"units": 32, "n_layers": 2, "bidirectional": True},
+        {"units": 8, "n_layers": 1},
+    ),
+    "cnn-lstm": (
+        "CNNLSTMDenoiser",
+        "CNN-LSTM",
+        {"filters": 32, "kernel_size": 9, "pool_size": 4, "units": 32},
+        {"filters": 8, "kernel_size": 5, "pool_size": 4, "units": 8},
+    ),
+    "conv-ae": (
+        "ConvAutoencoderDenoiser",
+        "Conv. autoencoder",
+        {"filters": 16, "depth": 4, "kernel_size": 9, "bottleneck_filters": 16},
+        {"filters": 8, "depth": 3, "kernel_size": 9, "bottleneck_filters": 4},
+    ),
+    "vae": (
+        "VAEDenoiser",
+        "VAE",
+        {"filters": 16, "depth": 4, "kernel_size": 9, "latent_dim": 32, "beta": 0.01},
+        {"filters": 8, "depth": 3, "kernel_size": 9, "latent_dim": 8},
+    ),
+    "wavelet-unet": (
+        "WaveletUNetDenoiser",
+        "Wavelet U-Net",
+        {"filters": 8, "depth": 4, "kernel_size": 9},
+        {"filters": 4, "depth": 3, "kernel_size": 9},
+    ),
+    # The published networks keep the architectures of their papers.
+    "fcn-dae": ("FCNDAEDenoiser", "FCN-DAE (Chiang 2019)", {}, {}),
+    "drnn": ("DRNNDenoiser", "DRNN (Antczak 2018)", {}, {"units": 8}),
+    "deepfilter": ("DeepFilterDenoiser", "DeepFilter LANLD (Romero 2021)", {}, {}),
+}
+
+#: Learned models re-implemented from published papers (compared against).
+PUBLISHED = ("fcn-dae", "drnn", "deepfilter")
+
+
+def learned_class(key):
+    """The skdenoise class of a learned model, or None when it does not exist."""
+    return getattr(skdenoise, LEARNED[key][0], None)

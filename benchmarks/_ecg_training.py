@@ -1,0 +1,132 @@
+"""Training of the learned models of the ECG benchmark under a time budget.
+
+Importing this module imports Keras and TensorFlow.
+"""
+
+import math
+import time
+
+import numpy as np
+from _ecg_models import LEARNED, learned_class
+
+from skdenoise._tf import import_keras
+
+keras = import_keras()
+
+#: Share of the training windows held out for validation.
+VALIDATION_SPLIT = 0.05
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Keras callback: stop training when the wall-time budget is spent.
+
+    It also anneals the learning rate on a cosine of the elapsed fraction of
+    the budget (from ``learning_rate`` down to 5 % of it), keeps the weights
+    of the best validation loss and restores them at the end, and prints one
+    line per epoch.
+
+    Parameters
+    ----------
+    budget_s : float
+        Training wall time allowed, in seconds.
+    label : str
+        Name printed in the progress lines.
+    learning_rate : float
+        Initial learning rate.
+    log : callable
+        Prints a progress line.
+    """
+
+    final_lr_fraction = 0.05
+
+    def __init__(self, budget_s, label, learning_rate, log):
+        super().__init__()
+        self.budget_s = float(budget_s)
+        self.label = label
+        self.learning_rate = float(learning_rate)
+        self.log = log
+
+    def __deepcopy__(self, memo):
+        # clone() deep-copies hyper-parameters; a fresh callback has no state.
+        return type(self)(self.budget_s, self.label, self.learning_rate, self.log)
+
+    def elapsed(self):
+        return time.perf_counter() - self.start
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+        self.cpu_start = time.process_time()
+        self.best = math.inf
+        self.best_weights = None
+        self.best_epoch = None
+        self.epochs_done = 0
+        self.steps = 0
+        self.train_time_s = None
+        self.cpu_time_s = None
+
+    def on_train_batch_begin(self, batch, logs=None):
+        fraction = min(self.elapsed() / self.budget_s, 1.0)
+        floor = self.final_lr_fraction
+        scale = floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * fraction))
+        self.model.optimizer.learning_rate.assign(self.learning_rate * scale)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+        if self.elapsed() >= self.budget_s:
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        self.epochs_done = epoch + 1
+        val = logs.get("val_loss", logs.get("loss", math.nan))
+        if np.isfinite(val) and val < self.best:
+            self.best, self.best_epoch = float(val), epoch + 1
+            self.best_weights = self.model.get_weights()
+        self.log(
+            f"  [{self.label}] epoch {epoch + 1}: loss {logs.get('loss', math.nan):.4f}"
+            f" val_loss {val:.4f}  elapsed {mmss(self.elapsed())} / budget "
+            f"{mmss(self.budget_s)} ({self.steps} steps)"
+        )
+
+    def on_train_end(self, logs=None):
+        self.train_time_s = self.elapsed()
+        self.cpu_time_s = time.process_time() - self.cpu_start
+        if self.best_weights is not None:
+            self.model.set_weights(self.best_weights)
+
+
+def mmss(seconds):
+    """``m:ss`` of a number of seconds."""
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def make_learned(
+    key, *, noise, budget_s, learning_rate, batch_size, seed, quick, overrides, log
+):
+    """A learned denoiser with the benchmark's training settings, and its budget.
+
+    Parameters the class does not have (an architecture written differently)
+    are left out with a note, so the benchmark runs whatever the class offers.
+    """
+    cls = learned_class(key)
+    class_name, label, params, quick_params = LEARNED[key]
+    params = {**params, **(quick_params if quick else {}), **overrides}
+    budget = TimeBudget(budget_s, label=label, learning_rate=learning_rate, log=log)
+    params.update(
+        noise=noise,
+        learning_rate=learning_rate,
+        loss="mse",
+        epochs=100_000,
+        batch_size=batch_size,
+        validation_split=VALIDATION_SPLIT,
+        patience=None,
+        callbacks=[budget],
+        random_state=seed,
+        verbose=0,
+    )
+    known = cls().get_params()
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        log(f"  note: {class_name} has no parameter(s) {unknown}; using its defaults")
+    return cls(**{k: v for k, v in params.items() if k in known}), budget

@@ -1,0 +1,889 @@
+"""The ECG denoising benchmark: MITDB ECG with NSTDB noise, 512-sample windows.
+
+Implements the protocol of ``BENCHMARK.md``: the classical rows, every
+skdenoise network and the re-implemented published networks, trained on the
+same data under the same wall-time budget, evaluated on one fixed test set
+(bw, em, ma and their mix at -6 to 24 dB input SNR) and on the real noisy
+NSTDB records 118e* and 119e*.
+
+Example::
+
+    python benchmarks/ecg.py --data-dir ../shared/data/physionet \\
+        --train-records 100 101 103 106 112 113 115 116 117 122 \\
+        --test-records 118 119 121 --budget-minutes 15 --out benchmarks/results/ecg
+
+``--quick`` runs a smoke test in a few minutes.
+"""
+
+import argparse
+import ast
+import csv
+import datetime
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _ecg_protocol as protocol  # noqa: E402
+from _ecg_models import CLASSICAL, LEARNED, PUBLISHED, learned_class  # noqa: E402
+
+from skdenoise.datasets import NSTDB_RECORDS  # noqa: E402
+
+PROTOCOL_BUDGET_MINUTES = 15.0
+DEFAULT_TRAIN = "100 101 103 106 112 113 115 116 117 122".split()
+DEFAULT_TEST = "118 119 121".split()
+ALL_MODELS = [*CLASSICAL, *LEARNED]
+QUICK_MODELS = ["identity", "bandpass", "hp-wavelet", "unet"]
+CLASSICAL_BASELINES = ["bandpass", "wavelet", "hp-wavelet", "savgol", "wiener"]
+REPORTED = ("snr_improvement", "rmse", "prd", "ssd", "mad", "cosine")
+HEADERS = {
+    "snr_improvement": "SNR imp. (dB)",
+    "rmse": "RMSE (mV)",
+    "prd": "PRD (%)",
+    "ssd": "SSD (mV²)",
+    "mad": "MAD (mV)",
+    "cosine": "cos. sim.",
+}
+FORMATS = {
+    "snr_improvement": "{:+.2f}",
+    "snr_in": "{:+.2f}",
+    "snr_out": "{:+.2f}",
+    "rmse": "{:.4f}",
+    "prd": "{:.1f}",
+    "ssd": "{:.3f}",
+    "mad": "{:.3f}",
+    "cosine": "{:.3f}",
+}
+# Reference figures of BENCHMARK.md (mean SNR improvement, dB, at -6..24 dB).
+REFERENCE = {
+    "bandpass": {
+        "bw": (8.3, 6.1, 2.6, -1.9, -13.2),
+        "em": (2.8, 2.0, 0.1, -3.2, -13.3),
+        "ma": (2.5, 1.7, -0.1, -3.4, -13.4),
+        "mix": (3.3, 2.4, 0.3, -3.1, -13.3),
+    },
+    "hp-wavelet": {
+        "bw": (8.8, 6.4, 2.9, -1.6, -12.7),
+        "em": (3.0, 2.2, 0.4, -2.9, -12.9),
+        "ma": (2.2, 1.4, -0.2, -3.2, -12.9),
+        "mix": (3.4, 2.4, 0.6, -2.8, -12.8),
+    },
+    "wiener": {
+        "bw": (0.4, 0.4, 0.3, -0.3, -5.2),
+        "em": (0.3, 0.4, 0.2, -0.3, -5.3),
+        "ma": (2.4, 2.5, 2.7, 2.2, -4.6),
+        "mix": (1.0, 1.1, 1.1, 0.4, -5.0),
+    },
+}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/ecg.py",
+        description="ECG denoising benchmark on MITDB + NSTDB (see BENCHMARK.md).",
+    )
+    parser.add_argument(
+        "--data-dir", required=True, help="folder with mitdb/ and nstdb/ (PhysioNet)"
+    )
+    parser.add_argument("--train-records", nargs="+", default=DEFAULT_TRAIN)
+    parser.add_argument("--test-records", nargs="+", default=DEFAULT_TEST)
+    parser.add_argument(
+        "--budget-minutes",
+        type=float,
+        default=None,
+        help="training wall time per learned model (protocol: 15; --quick: 0.2)",
+    )
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        default=None,
+        choices=ALL_MODELS,
+        metavar="MODEL",
+        help=f"models to run (default: all): {' '.join(ALL_MODELS)}",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke test: few windows, tiny budgets and networks, few models",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the training (the test set always uses the protocol's seed 0)",
+    )
+    parser.add_argument(
+        "--test-windows",
+        type=int,
+        default=None,
+        help="test windows per test record (protocol: 300; --quick: 40)",
+    )
+    parser.add_argument(
+        "--max-train-windows",
+        type=int,
+        default=None,
+        help="at most this many training windows (default: all; --quick: 600)",
+    )
+    parser.add_argument(
+        "--train-snr",
+        nargs=2,
+        type=float,
+        default=(-6.0, 24.0),
+        metavar=("LOW", "HIGH"),
+        help="range of the training SNRs in dB (default: -6 24)",
+    )
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument(
+        "--real-records",
+        nargs="*",
+        default=None,
+        help="NSTDB noisy records to denoise (default: all 118e*, 119e*; "
+        "--quick: 118e06); none to skip",
+    )
+    parser.add_argument(
+        "--real-windows",
+        type=int,
+        default=None,
+        help="at most this many windows per real record (default: all; --quick: 60)",
+    )
+    parser.add_argument(
+        "--set",
+        nargs="+",
+        default=[],
+        metavar="MODEL.PARAM=VALUE",
+        help="override a hyper-parameter of a learned model, e.g. unet.filters=8",
+    )
+    parser.add_argument("--no-figure", action="store_true", help="skip the figure")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    if args.budget_minutes is None:
+        args.budget_minutes = 0.2 if quick else PROTOCOL_BUDGET_MINUTES
+    if args.models is None:
+        args.models = QUICK_MODELS if quick else ALL_MODELS
+    if args.test_windows is None:
+        args.test_windows = 40 if quick else 300
+    if args.max_train_windows is None and quick:
+        args.max_train_windows = 600
+    if args.real_records is None:
+        args.real_records = ["118e06"] if quick else list(NSTDB_RECORDS)
+    if args.real_windows is None and quick:
+        args.real_windows = 60
+    if args.budget_minutes <= 0:
+        parser.error("--budget-minutes must be positive")
+    args.overrides = {}
+    for item in args.set:
+        key, sep, value = item.partition("=")
+        model, dot, param = key.partition(".")
+        if not sep or not dot or model not in LEARNED:
+            parser.error(f"--set {item!r}: expected MODEL.PARAM=VALUE, MODEL learned")
+        try:
+            value = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            pass  # a plain string, such as an activation name
+        args.overrides.setdefault(model, {})[param] = value
+    return args
+
+
+class Log:
+    """Plain progress lines with the elapsed wall time, also saved to a file."""
+
+    def __init__(self, path):
+        self.start = time.perf_counter()
+        self.path = path
+        path.write_text("")
+
+    def __call__(self, message):
+        elapsed = time.perf_counter() - self.start
+        line = f"[{int(elapsed) // 60:3d}:{int(elapsed) % 60:02d}] {message}"
+        print(line, flush=True)
+        with self.path.open("a") as f:
+            f.write(line + "\n")
+
+
+def real_level(record):
+    """Nominal SNR of an NSTDB record name: ``118e_6`` -> -6."""
+    level = record.split("e", 1)[1]
+    return -float(level[1:]) if level.startswith("_") else float(level)
+
+
+# --------------------------------------------------------------------------- #
+# Running the models
+# --------------------------------------------------------------------------- #
+
+
+def build_model(key, args, context, log):
+    """A fitted model and its training record (time, epochs, steps)."""
+    if key in CLASSICAL:
+        model = CLASSICAL[key][1]()
+        model.fit(context["clean"][:8])
+        return model, {"train_time_s": 0.0, "epochs": None, "steps": None}
+    from _ecg_training import VALIDATION_SPLIT, make_learned, mmss
+
+    budget_s = args.budget_minutes * 60.0
+    model, budget = make_learned(
+        key,
+        noise=context["training_noise"],
+        budget_s=budget_s,
+        learning_rate=args.learning_rate,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        quick=args.quick,
+        overrides=args.overrides.get(key, {}),
+        log=log,
+    )
+    X_train = context["train"]
+    log(
+        f"  training on {len(X_train)} clean windows ({VALIDATION_SPLIT:.0%} for "
+        "validation), noise "
+        f"drawn on the fly, budget {mmss(budget_s)}"
+    )
+    start = time.perf_counter()
+    model.fit(X_train)
+    wall = time.perf_counter() - start
+    info = {
+        "train_time_s": wall,
+        "epochs": budget.epochs_done,
+        "steps": budget.steps,
+        "cpu_time_s": budget.cpu_time_s,
+        "best_epoch": budget.best_epoch,
+        "n_params": int(model.model_.count_params()),
+    }
+    log(
+        f"  trained in {mmss(wall)} (process CPU time {mmss(budget.cpu_time_s)}; "
+        f"{budget.epochs_done} epochs, {budget.steps} steps,"
+        f" best val_loss at epoch {budget.best_epoch}, "
+        f"{info['n_params']:,} parameters)"
+    )
+    return model, info
+
+
+def evaluate_model(model, context):
+    """Metrics on the test set and on the real records, and example outputs."""
+    clean = context["clean"]
+    rows, examples, times = [], {}, []
+    for (noise, snr), noisy in context["noisy"].items():
+        start = time.perf_counter()
+        estimate = np.asarray(model.transform(noisy), dtype=np.float64)
+        times.append((time.perf_counter() - start, noisy.size))
+        values = protocol.window_metrics(clean, noisy, estimate)
+        row = {"noise": noise, "input_snr_db": snr, "n_windows": len(clean)}
+        for name, per_window in values.items():
+            row[f"{name}_mean"] = float(np.mean(per_window))
+            row[f"{name}_std"] = float(np.std(per_window))
+        rows.append(row)
+        if snr == context["example_snr"]:
+            examples[noise] = estimate[context["example_index"]]
+    # The first call includes one-off costs (graph tracing), so it is left out.
+    timed = times[1:] if len(times) > 1 else times
+    throughput = sum(n for _, n in timed) / max(sum(t for t, _ in timed), 1e-12)
+    real_rows = []
+    for record, (noisy, reference) in context["real"].items():
+        estimate = np.asarray(model.transform(noisy), dtype=np.float64)
+        values = protocol.window_metrics(reference, noisy, estimate)
+        pooled_in = 10 * np.log10(
+            np.sum(reference**2) / np.sum((reference - noisy) ** 2)
+        )
+        pooled_out = 10 * np.log10(
+            np.sum(reference**2) / np.sum((reference - estimate) ** 2)
+        )
+        row = {
+            "record": record,
+            "nominal_snr_db": real_level(record),
+            "n_windows": len(noisy),
+            "pooled_snr_in_db": float(pooled_in),
+            "pooled_snr_improvement_db": float(pooled_out - pooled_in),
+        }
+        for name, per_window in values.items():
+            row[f"{name}_mean"] = float(np.mean(per_window))
+            row[f"{name}_std"] = float(np.std(per_window))
+        real_rows.append(row)
+    return rows, real_rows, examples, throughput
+
+
+# --------------------------------------------------------------------------- #
+# Output
+# --------------------------------------------------------------------------- #
+
+
+def pm(row, name):
+    fmt = FORMATS[name]
+    std = fmt.replace("+", "").format(row[f"{name}_std"])
+    return f"{fmt.format(row[f'{name}_mean'])} ± {std}"
+
+
+def write_csv(path, rows):
+    fields = list(dict.fromkeys(k for row in rows for k in row))
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def markdown_table(header, lines):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c) for c in line) + " |" for line in lines]
+    return "\n".join(out)
+
+
+def results_markdown(rows):
+    header = ["model", "noise", "input SNR (dB)", *(HEADERS[m] for m in REPORTED)]
+    lines = [
+        [
+            r["label"],
+            r["noise"],
+            f"{r['input_snr_db']:+g}",
+            *(pm(r, m) for m in REPORTED),
+        ]
+        for r in rows
+    ]
+    return markdown_table(header, lines)
+
+
+def real_markdown(rows):
+    header = [
+        "model",
+        "record",
+        "nominal SNR",
+        "input SNR (dB)",
+        "SNR imp. (dB)",
+        "pooled SNR imp. (dB)",
+        "RMSE (mV)",
+        "PRD (%)",
+        "cos. sim.",
+    ]
+    lines = [
+        [
+            r["label"],
+            r["record"],
+            f"{r['nominal_snr_db']:+g}",
+            pm(r, "snr_in"),
+            pm(r, "snr_improvement"),
+            f"{r['pooled_snr_improvement_db']:+.2f}",
+            pm(r, "rmse"),
+            pm(r, "prd"),
+            pm(r, "cosine"),
+        ]
+        for r in rows
+    ]
+    return markdown_table(header, lines)
+
+
+def snr_pivot(rows, models, labels, noises, snrs):
+    """One table per noise type: SNR improvement per model and input level."""
+    cell = {(r["model"], r["noise"], r["input_snr_db"]): r for r in rows}
+    parts = []
+    for noise in noises:
+        header = ["model", *(f"{s:+g} dB" for s in snrs)]
+        lines = []
+        for key in models:
+            if (key, noise, snrs[0]) not in cell:
+                continue
+            lines.append(
+                [labels[key]]
+                + [f"{cell[key, noise, s]['snr_improvement_mean']:+.2f}" for s in snrs]
+            )
+        parts.append(f"**{noise}**\n\n" + markdown_table(header, lines))
+    return "\n\n".join(parts)
+
+
+def real_pivot(real_rows, models, labels):
+    records = list(dict.fromkeys(r["record"] for r in real_rows))
+    cell = {(r["model"], r["record"]): r for r in real_rows}
+    header = ["model", *records]
+    lines = [
+        [labels[key]]
+        + [f"{cell[key, rec]['snr_improvement_mean']:+.2f}" for rec in records]
+        for key in models
+        if (key, records[0]) in cell
+    ]
+    inputs = [
+        "input SNR (dB)",
+        *(f"{cell[models[0], rec]['snr_in_mean']:+.1f}" for rec in records),
+    ]
+    return markdown_table(header, [inputs, *lines])
+
+
+def reference_comparison(rows, snrs):
+    cell = {(r["model"], r["noise"], r["input_snr_db"]): r for r in rows}
+    lines, worst = [], 0.0
+    for key, table in REFERENCE.items():
+        for noise, ref in table.items():
+            if (key, noise, snrs[0]) not in cell:
+                continue
+            ours = [
+                cell[key, noise, s]["snr_improvement_mean"] for s in protocol.TEST_SNRS
+            ]
+            diff = max(abs(a - b) for a, b in zip(ours, ref, strict=True))
+            worst = max(worst, diff)
+            lines.append(
+                [
+                    CLASSICAL[key][0],
+                    noise,
+                    " / ".join(f"{v:+.1f}" for v in ours),
+                    " / ".join(f"{v:+.1f}" for v in ref),
+                    f"{diff:.2f}",
+                ]
+            )
+    if not lines:
+        return None, None
+    header = ["model", "noise", "measured (-6/0/6/12/24 dB)", "reference", "max |diff|"]
+    return markdown_table(header, lines), worst
+
+
+def assess_bars(rows, real_rows, models, labels):
+    """The benchmark's bars, for the best skdenoise network."""
+    snrs = list(protocol.TEST_SNRS)
+    have = {r["model"] for r in rows}
+    ours = [k for k in models if k in LEARNED and k not in PUBLISHED and k in have]
+    classical = [k for k in CLASSICAL_BASELINES if k in have]
+    published = [k for k in PUBLISHED if k in have]
+    if not ours:
+        return None
+    cell = {
+        (r["model"], r["noise"], r["input_snr_db"]): r["snr_improvement_mean"]
+        for r in rows
+    }
+    noises = sorted({r["noise"] for r in rows}, key=protocol.NOISE_TYPES.index)
+
+    def mean_imp(key):
+        return np.mean([cell[key, n, s] for n in noises for s in snrs])
+
+    best = max(ours, key=mean_imp)
+    lines = [
+        f"Best skdenoise network (highest mean SNR improvement over the "
+        f"{len(noises) * len(snrs)} test conditions): **{labels[best]}** "
+        f"({mean_imp(best):+.2f} dB on average).",
+        "",
+    ]
+    verdicts = {}
+    if classical and 0.0 in snrs:
+        ok_all, parts = True, []
+        for noise in noises:
+            top = max(classical, key=lambda k: cell[k, noise, 0.0])
+            margin = cell[best, noise, 0.0] - cell[top, noise, 0.0]
+            ok_all &= margin >= 6.0
+            parts.append(
+                f"{noise}: {cell[best, noise, 0.0]:+.2f} vs {labels[top]} "
+                f"{cell[top, noise, 0.0]:+.2f} -> margin {margin:+.2f} dB "
+                f"({'met' if margin >= 6.0 else 'missed by %.2f dB' % (6.0 - margin)})"
+            )
+        verdicts["beats best classical by >= 6 dB at 0 dB input"] = (ok_all, parts)
+    if published:
+        ok_all, parts = True, []
+        for key in published:
+            margins = {
+                (n, s): cell[best, n, s] - cell[key, n, s] for n in noises for s in snrs
+            }
+            lost = [
+                f"{n} {s:+g} dB ({m:+.2f})" for (n, s), m in margins.items() if m <= 0
+            ]
+            ok_all &= not lost
+            parts.append(
+                f"vs {labels[key]}: smallest margin {min(margins.values()):+.2f} dB"
+                + (
+                    f"; not beaten at {', '.join(lost)}"
+                    if lost
+                    else "; beaten everywhere"
+                )
+            )
+        verdicts["beats FCN-DAE, DRNN and DeepFilter at every input level"] = (
+            ok_all,
+            parts,
+        )
+    if 24.0 in snrs:
+        values = {n: cell[best, n, 24.0] for n in noises}
+        ok_all = all(v >= 0 for v in values.values())
+        parts = [f"{n}: {v:+.2f} dB" for n, v in values.items()]
+        verdicts["SNR improvement at 24 dB input >= 0 dB"] = (ok_all, parts)
+    real = [r for r in real_rows if r["model"] == best]
+    if real:
+        ok_all = all(r["snr_improvement_mean"] > 0 for r in real)
+        parts = [f"{r['record']}: {r['snr_improvement_mean']:+.2f} dB" for r in real]
+        verdicts["improves SNR on every real 118e*/119e* record"] = (ok_all, parts)
+    for name, (ok, parts) in verdicts.items():
+        lines.append(f"- **{name}: {'MET' if ok else 'MISSED'}**")
+        lines += [f"  - {p}" for p in parts]
+    return "\n".join(lines)
+
+
+def save_figure(path, context, examples, models, labels):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    noises = list(protocol.NOISE_TYPES)
+    shown = [k for k in models if k in examples]
+    index, snr = context["example_index"], context["example_snr"]
+    t = np.arange(protocol.WINDOW) / protocol.SAMPLING_RATE
+    clean = context["clean"][index]
+    fig, axes = plt.subplots(
+        len(shown),
+        len(noises),
+        figsize=(4.0 * len(noises), 1.7 * len(shown) + 0.8),
+        sharex=True,
+        squeeze=False,
+    )
+    for j, noise in enumerate(noises):
+        noisy = context["noisy"][noise, snr][index]
+        for i, key in enumerate(shown):
+            ax = axes[i, j]
+            ax.plot(t, noisy, color="0.75", lw=0.7, label="noisy")
+            ax.plot(t, clean, color="k", lw=0.9, label="clean")
+            if key != "identity":
+                ax.plot(t, examples[key][noise], color="C3", lw=0.9, label="denoised")
+            low, high = np.min(clean), np.max(clean)
+            pad = 0.6 * (high - low)
+            ax.set_ylim(low - pad, high + pad)
+            ax.tick_params(labelsize=7)
+            if i == 0:
+                ax.set_title(f"{noise}, input SNR {snr:+g} dB", fontsize=10)
+            if j == 0:
+                ax.set_ylabel(labels[key], fontsize=8)
+    axes[-1, 0].set_xlabel("time (s)")
+    axes[-1, -1].legend(fontsize=7, loc="upper right")
+    record = context["record_of"][index]
+    fig.suptitle(
+        f"Test window {index} (record {record}): noisy (grey), clean (black), "
+        "denoised (red); mV",
+        fontsize=11,
+    )
+    # Leave room at the top for the suptitle.
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / fig.get_figheight()))
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def environment():
+    import sklearn
+
+    info = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "TF_NUM_INTRAOP_THREADS": os.environ.get("TF_NUM_INTRAOP_THREADS"),
+        "TF_NUM_INTEROP_THREADS": os.environ.get("TF_NUM_INTEROP_THREADS"),
+    }
+    if "tensorflow" in sys.modules:
+        info["tensorflow"] = sys.modules["tensorflow"].__version__
+        info["keras"] = sys.modules["keras"].__version__
+    return info
+
+
+def write_outputs(out, args, command, context, results, failed, skipped):
+    rows, real_rows, infos = results["rows"], results["real"], results["info"]
+    models = [k for k in args.models if k in infos]
+    labels = _labels()
+    write_csv(out / "results.csv", rows)
+    (out / "results.md").write_text(results_markdown(rows) + "\n")
+    if real_rows:
+        write_csv(out / "real_records.csv", real_rows)
+        (out / "real_records.md").write_text(real_markdown(real_rows) + "\n")
+    timing = [
+        {
+            "model": k,
+            "label": labels[k],
+            "train_time_s": round(infos[k]["train_time_s"], 2),
+            "train_cpu_time_s": _round(infos[k].get("cpu_time_s")),
+            "epochs": infos[k].get("epochs"),
+            "steps": infos[k].get("steps"),
+            "best_epoch": infos[k].get("best_epoch"),
+            "n_params": infos[k].get("n_params"),
+            "throughput_samples_per_s": round(infos[k]["throughput"], 1),
+        }
+        for k in models
+    ]
+    write_csv(out / "timing.csv", timing)
+    (out / "command.txt").write_text(command + "\n")
+    noises = [n for n in protocol.NOISE_TYPES if any(r["noise"] == n for r in rows)]
+    snrs = list(protocol.TEST_SNRS)
+    budget_note = (
+        "No learned model in this run."
+        if not any(k in LEARNED for k in models)
+        else (
+            f"**Training budget: {args.budget_minutes:g} min per learned model"
+            + (
+                f", smaller than the protocol's {PROTOCOL_BUDGET_MINUTES:g} min.**"
+                if args.budget_minutes < PROTOCOL_BUDGET_MINUTES
+                else " (the protocol's budget).**"
+            )
+        )
+    )
+    settings = {
+        "data_dir": str(args.data_dir),
+        "train_records": args.train_records,
+        "test_records": args.test_records,
+        "test_windows_per_record": args.test_windows,
+        "n_test_windows": int(len(context["clean"])),
+        "n_train_windows": int(len(context["train"]))
+        if context["train"] is not None
+        else 0,
+        "train_snr_db": list(args.train_snr),
+        "budget_minutes": args.budget_minutes,
+        "batch_size": args.batch_size,
+        "learning_rate": args.learning_rate,
+        "seed": args.seed,
+        "quick": args.quick,
+        "real_records": list(context["real"]),
+        "real_noise_inside_blocks": context["real_inside"],
+    }
+    (out / "run.json").write_text(
+        json.dumps(
+            {"command": command, "settings": settings, "environment": environment()},
+            indent=2,
+        )
+        + "\n"
+    )
+    text = [
+        "# ECG denoising benchmark results (MITDB + NSTDB)",
+        "",
+        "Protocol: `BENCHMARK.md` (512-sample windows at 360 Hz). Produced by:",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        budget_note,
+        "",
+        f"- written {datetime.datetime.now().isoformat(timespec='seconds')}; "
+        f"{settings['n_test_windows']} test windows "
+        f"({', '.join(args.test_records)}; {args.test_windows} per record) x "
+        f"{len(noises)} noise types x {len(snrs)} input SNRs; "
+        f"{settings['n_train_windows']} training windows "
+        f"({', '.join(args.train_records)}), 5 % of them for validation; training "
+        f"noise bw/em/ma/mix drawn per window at U({args.train_snr[0]:g}, "
+        f"{args.train_snr[1]:g}) dB from NSTDB channel 0, samples [0, 325000); "
+        "test noise from channel 1, samples [325000, 650000).",
+        f"- learned models: Adam, learning rate {args.learning_rate:g} annealed on a "
+        f"cosine of the elapsed budget, batch {args.batch_size}, MSE loss on the "
+        "per-window standardised series, weights of the best validation loss kept; "
+        f"seed {args.seed}.",
+        f"- environment: {json.dumps(environment())}",
+    ]
+    if args.quick:
+        text += ["", "**Quick mode (smoke test): not a benchmark result.**"]
+    if failed:
+        text += [
+            "",
+            "Models that failed: " + ", ".join(f"{k} ({e})" for k, e in failed),
+        ]
+    if skipped:
+        text += ["", "Models skipped: " + ", ".join(skipped)]
+    text += [
+        "",
+        "Files: `results.csv` / `results.md` (every metric, mean ± std over windows), "
+        "`real_records.csv` / `real_records.md`, `timing.csv`, `examples.png`, "
+        "`command.txt`, `run.json`, `progress.log`.",
+        "",
+        "## Mean SNR improvement (dB) on the test set",
+        "",
+        snr_pivot(rows, models, labels, noises, snrs),
+    ]
+    comparison, worst = reference_comparison(rows, snrs)
+    if comparison:
+        text += [
+            "",
+            "## Classical rows against the reference figures of BENCHMARK.md",
+            "",
+            comparison,
+            "",
+            f"Largest difference: {worst:.2f} dB.",
+        ]
+    if real_rows:
+        text += [
+            "",
+            "## Real noisy records (NSTDB 118e*, 119e*): mean SNR improvement (dB)",
+            "",
+            "Both the noisy record and the clean MITDB record get the reference "
+            "conditioning (0.5 Hz high-pass over the whole record, which also removes "
+            "the -5.12 mV offset of the NSTDB headers), windows of 512 samples with "
+            "their mean removed, taken only inside the noisy blocks (minutes [5, 7), "
+            "[9, 11), ... to the end). Share of the samples where `noisy - clean` "
+            "varies that lie inside those blocks: "
+            + ", ".join(f"{k} {v:.4f}" for k, v in context["real_inside"].items())
+            + ". Input SNR is the power SNR of those windows (mean over windows).",
+            "",
+            real_pivot(real_rows, models, labels),
+        ]
+    text += [
+        "",
+        "## Training time and inference throughput",
+        "",
+        markdown_table(
+            [
+                "model",
+                "training (s)",
+                "CPU time (s)",
+                "epochs",
+                "steps",
+                "parameters",
+                "throughput (samples/s)",
+            ],
+            [
+                [
+                    t["label"],
+                    f"{t['train_time_s']:.1f}",
+                    f"{t['train_cpu_time_s']:.1f}" if t["train_cpu_time_s"] else "-",
+                    t["epochs"] if t["epochs"] is not None else "-",
+                    t["steps"] if t["steps"] is not None else "-",
+                    f"{t['n_params']:,}" if t["n_params"] else "-",
+                    f"{t['throughput_samples_per_s']:,.0f}",
+                ]
+                for t in timing
+            ],
+        ),
+    ]
+    bars = assess_bars(rows, real_rows, models, labels)
+    if bars:
+        text += ["", "## Bars of the benchmark", "", bars]
+    if (out / "examples.png").exists():
+        text += ["", "## Example windows", "", "![examples](examples.png)"]
+    (out / "README.md").write_text("\n".join(text) + "\n")
+
+
+# --------------------------------------------------------------------------- #
+# Main
+# --------------------------------------------------------------------------- #
+
+
+def main(argv=None):
+    """Run the benchmark; returns the output folder."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    command = shlex.join(["python", "benchmarks/ecg.py", *argv])
+    log = Log(out / "progress.log")
+    log(f"command: {command}")
+    log(
+        f"budget {args.budget_minutes:g} min per learned model"
+        + (" (quick mode)" if args.quick else "")
+    )
+
+    models, skipped = [], []
+    for key in args.models:
+        if key in LEARNED and learned_class(key) is None:
+            note = f"{key} ({LEARNED[key][0]} not in skdenoise)"
+            log(f"note: skipping {note}")
+            skipped.append(note)
+        else:
+            models.append(key)
+    args.models = models
+
+    log(f"building the test set: records {' '.join(args.test_records)}")
+    clean, record_of, noisy = protocol.build_test_set(
+        args.test_records, args.data_dir, n_windows=args.test_windows
+    )
+    log(f"  {len(clean)} windows x {len(noisy)} (noise, SNR) conditions")
+    context = {
+        "clean": clean,
+        "record_of": record_of,
+        "noisy": noisy,
+        "example_snr": 0.0,
+        "example_index": int(
+            np.random.default_rng(protocol.TEST_SEED).integers(len(clean))
+        ),
+        "train": None,
+        "real": {},
+        "real_inside": {},
+    }
+    for record in args.real_records:
+        try:
+            noisy_w, clean_w, info = protocol.real_record_windows(
+                record, args.data_dir, max_windows=args.real_windows
+            )
+        except FileNotFoundError as exc:
+            log(f"note: skipping real record {record}: {exc}")
+            continue
+        context["real"][record] = (noisy_w, clean_w)
+        context["real_inside"][record] = info["inside_fraction"]
+        log(
+            f"  real record {record}: {len(noisy_w)} windows in the noisy blocks "
+            f"({info['inside_fraction']:.4f} of the noise changes inside them)"
+        )
+    if any(k in LEARNED for k in models):
+        log(f"loading the training records: {' '.join(args.train_records)}")
+        context["train"] = protocol.training_windows(
+            args.train_records, args.data_dir, args.max_train_windows, seed=args.seed
+        )
+        context["training_noise"] = protocol.training_noise(
+            args.data_dir, args.train_snr
+        )
+        log(f"  {len(context['train'])} training windows")
+
+    results = {"rows": [], "real": [], "info": {}}
+    examples, failed = {}, []
+    for number, key in enumerate(models, start=1):
+        label = CLASSICAL[key][0] if key in CLASSICAL else LEARNED[key][1]
+        log(f"model {number}/{len(models)}: {label} ({key})")
+        try:
+            model, info = build_model(key, args, context, log)
+            log("  evaluating")
+            start = time.perf_counter()
+            rows, real_rows, example, throughput = evaluate_model(model, context)
+        except Exception as exc:  # one failing model must not end a long run
+            traceback.print_exc()
+            log(f"  FAILED: {type(exc).__name__}: {exc}")
+            failed.append((key, f"{type(exc).__name__}: {exc}"))
+            continue
+        info["throughput"] = throughput
+        results["info"][key] = info
+        for row in rows:
+            results["rows"].append(
+                {"model": key, "label": label, **row, **_timing(info)}
+            )
+        for row in real_rows:
+            results["real"].append({"model": key, "label": label, **row})
+        examples[key] = example
+        per_noise = {
+            n: np.mean([r["snr_improvement_mean"] for r in rows if r["noise"] == n])
+            for n in protocol.NOISE_TYPES
+        }
+        summary = ", ".join(f"{n} {v:+.1f}" for n, v in per_noise.items())
+        log(
+            f"  done in {time.perf_counter() - start:.0f} s: mean SNR improvement "
+            f"{summary} dB; {throughput:,.0f} samples/s"
+        )
+        del model
+        # Tables so far, so that a long run can be inspected (and survives a crash).
+        write_outputs(out, args, command, context, results, failed, skipped)
+
+    if not args.no_figure and examples:
+        save_figure(out / "examples.png", context, examples, models, _labels())
+    write_outputs(out, args, command, context, results, failed, skipped)
+    log(f"results written to {out}")
+    return out
+
+
+def _labels():
+    return {
+        k: (CLASSICAL[k][0] if k in CLASSICAL else LEARNED[k][1]) for k in ALL_MODELS
+    }
+
+
+def _round(value, digits=2):
+    return None if value is None else round(value, digits)
+
+
+def _timing(info):
+    return {
+        "train_time_s": round(info["train_time_s"], 2),
+        "epochs": info.get("epochs"),
+        "throughput_samples_per_s": round(info["throughput"], 1),
+    }
+
+
+if __name__ == "__main__":
+    main()
