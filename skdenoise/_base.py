@@ -94,6 +94,15 @@ def _seeded(seed):
                 _tf_config.disable_op_determinism()
 
 
+def _store_init_args(estimator, args):
+    """Store ``__init__``'s keyword arguments unchanged, as scikit-learn requires.
+
+    Called as ``_store_init_args(self, locals())`` first thing in ``__init__``.
+    """
+    for name in type(estimator)._get_param_names():
+        setattr(estimator, name, args[name])
+
+
 def _normalise(inputs, targets=None, eps=1e-8):
     """Per-series, per-channel standardisation by the statistics of the input."""
     mean = inputs.mean(axis=1, keepdims=True)

@@ -5,7 +5,7 @@ import numbers
 from sklearn.base import TransformerMixin
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseDenoiser
+from ._base import BaseDenoiser, _store_init_args
 from .networks import (
     build_cnn_lstm,
     build_conv_autoencoder,
@@ -166,24 +166,7 @@ class LSTMDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        self.units = units
-        self.n_layers = n_layers
-        self.bidirectional = bidirectional
-        self.activation = activation
-        self.dropout = dropout
-        self.noise = noise
-        self.normalize = normalize
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.validation_split = validation_split
-        self.patience = patience
-        self.callbacks = callbacks
-        self.random_state = random_state
-        self.verbose = verbose
+        _store_init_args(self, locals())
 
     def _build_network(self, n_timesteps, n_channels):
         return build_recurrent(
@@ -327,25 +310,7 @@ class CNNLSTMDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        self.filters = filters
-        self.kernel_size = kernel_size
-        self.pool_size = pool_size
-        self.units = units
-        self.bidirectional = bidirectional
-        self.dropout = dropout
-        self.noise = noise
-        self.normalize = normalize
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.validation_split = validation_split
-        self.patience = patience
-        self.callbacks = callbacks
-        self.random_state = random_state
-        self.verbose = verbose
+        _store_init_args(self, locals())
 
     def _length_multiple(self):
         return self.pool_size
@@ -444,24 +409,7 @@ class ConvAutoencoderDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        self.filters = filters
-        self.depth = depth
-        self.kernel_size = kernel_size
-        self.bottleneck_filters = bottleneck_filters
-        self.dropout = dropout
-        self.noise = noise
-        self.normalize = normalize
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.validation_split = validation_split
-        self.patience = patience
-        self.callbacks = callbacks
-        self.random_state = random_state
-        self.verbose = verbose
+        _store_init_args(self, locals())
 
     def _length_multiple(self):
         return 2**self.depth
@@ -570,25 +518,7 @@ class VAEDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        self.filters = filters
-        self.depth = depth
-        self.kernel_size = kernel_size
-        self.latent_dim = latent_dim
-        self.beta = beta
-        self.dropout = dropout
-        self.noise = noise
-        self.normalize = normalize
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.validation_split = validation_split
-        self.patience = patience
-        self.callbacks = callbacks
-        self.random_state = random_state
-        self.verbose = verbose
+        _store_init_args(self, locals())
 
     def _length_multiple(self):
         return 2**self.depth
@@ -689,24 +619,7 @@ class UNetDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        self.filters = filters
-        self.depth = depth
-        self.kernel_size = kernel_size
-        self.dropout = dropout
-        self.residual = residual
-        self.noise = noise
-        self.normalize = normalize
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.validation_split = validation_split
-        self.patience = patience
-        self.callbacks = callbacks
-        self.random_state = random_state
-        self.verbose = verbose
+        _store_init_args(self, locals())
 
     def _length_multiple(self):
         return 2**self.depth

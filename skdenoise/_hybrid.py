@@ -7,7 +7,7 @@ import pywt
 from sklearn.base import TransformerMixin
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseDenoiser
+from ._base import BaseDenoiser, _store_init_args
 from ._denoisers import _COMMON_CONSTRAINTS, _DROPOUT, _POSITIVE_INT, _document
 from .networks._wavelet import build_wavelet_unet
 
@@ -133,26 +133,7 @@ class WaveletUNetDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        self.wavelet = wavelet
-        self.level = level
-        self.filters = filters
-        self.depth = depth
-        self.kernel_size = kernel_size
-        self.dropout = dropout
-        self.residual = residual
-        self.noise = noise
-        self.normalize = normalize
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.validation_split = validation_split
-        self.patience = patience
-        self.callbacks = callbacks
-        self.random_state = random_state
-        self.verbose = verbose
+        _store_init_args(self, locals())
 
     def _validate_params(self):
         super()._validate_params()

@@ -4,7 +4,7 @@ import numbers
 
 from sklearn.base import TransformerMixin
 
-from ._base import BaseDenoiser
+from ._base import BaseDenoiser, _store_init_args
 from ._denoisers import _COMMON_CONSTRAINTS, _POSITIVE_INT, _document
 from .networks import build_deepfilter, build_drnn, build_fcn_dae
 
@@ -125,24 +125,7 @@ class FCNDAEDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        self.filters = filters
-        self.kernel_size = kernel_size
-        self.bottleneck_filters = bottleneck_filters
-        self.activation = activation
-        self.batch_norm = batch_norm
-        self.noise = noise
-        self.normalize = normalize
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.validation_split = validation_split
-        self.patience = patience
-        self.callbacks = callbacks
-        self.random_state = random_state
-        self.verbose = verbose
+        _store_init_args(self, locals())
 
     def _validate_params(self):
         super()._validate_params()
@@ -245,22 +228,7 @@ class DRNNDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        self.units = units
-        self.dense_units = dense_units
-        self.activation = activation
-        self.noise = noise
-        self.normalize = normalize
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.validation_split = validation_split
-        self.patience = patience
-        self.callbacks = callbacks
-        self.random_state = random_state
-        self.verbose = verbose
+        _store_init_args(self, locals())
 
     def _validate_params(self):
         super()._validate_params()
@@ -385,25 +353,7 @@ class DeepFilterDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        self.filters = filters
-        self.kernel_sizes = kernel_sizes
-        self.dilated_kernel_sizes = dilated_kernel_sizes
-        self.dilation_rate = dilation_rate
-        self.output_kernel_size = output_kernel_size
-        self.batch_norm = batch_norm
-        self.noise = noise
-        self.normalize = normalize
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.loss = loss
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.validation_split = validation_split
-        self.patience = patience
-        self.callbacks = callbacks
-        self.random_state = random_state
-        self.verbose = verbose
+        _store_init_args(self, locals())
 
     def _validate_params(self):
         super()._validate_params()
