@@ -102,7 +102,18 @@ def mmss(seconds):
 
 
 def make_learned(
-    key, *, noise, budget_s, learning_rate, batch_size, seed, quick, overrides, log
+    key,
+    *,
+    noise,
+    budget_s,
+    learning_rate,
+    loss,
+    augment,
+    batch_size,
+    seed,
+    quick,
+    overrides,
+    log,
 ):
     """A learned denoiser with the benchmark's training settings, and its budget.
 
@@ -111,12 +122,13 @@ def make_learned(
     """
     cls = learned_class(key)
     class_name, label, params, quick_params = LEARNED[key]
-    params = {**params, **(quick_params if quick else {}), **overrides}
+    params = {**params, **(quick_params if quick else {})}
     budget = TimeBudget(budget_s, label=label, learning_rate=learning_rate, log=log)
     params.update(
         noise=noise,
         learning_rate=learning_rate,
-        loss="mse",
+        loss=loss,
+        augment=augment,
         epochs=100_000,
         batch_size=batch_size,
         validation_split=VALIDATION_SPLIT,
@@ -125,6 +137,7 @@ def make_learned(
         random_state=seed,
         verbose=0,
     )
+    params.update(overrides)
     known = cls().get_params()
     unknown = sorted(set(params) - set(known))
     if unknown:

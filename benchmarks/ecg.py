@@ -85,6 +85,43 @@ REFERENCE = {
 }
 
 
+LOSS_TEXT = {
+    "snr": "loss minus the output SNR in dB per window",
+    "mse": "MSE loss",
+    "mae": "MAE loss",
+    "huber": "Huber loss",
+}
+
+
+#: Augmentations of the clean training windows, by command-line name.
+AUGMENTATIONS = {
+    "flip": "sign flip (p=0.5)",
+    "time-flip": "time reversal (p=0.5)",
+    "warp": "time warp by a factor in [0.8, 1.25]",
+    "scale": "amplitude scale in [0.5, 2]",
+}
+
+
+def make_augmentation(names):
+    """The skdenoise augmentation for the command-line names (None for none)."""
+    from skdenoise.augment import (
+        AugmentationChain,
+        RandomFlip,
+        RandomScale,
+        RandomTimeWarp,
+    )
+
+    names = list(dict.fromkeys(names or []))
+    steps = []
+    if "flip" in names or "time-flip" in names:
+        steps.append(RandomFlip(sign="flip" in names, time="time-flip" in names))
+    if "warp" in names:
+        steps.append(RandomTimeWarp(factor=(0.8, 1.25)))
+    if "scale" in names:
+        steps.append(RandomScale(scale=(0.5, 2.0)))
+    return AugmentationChain(steps) if steps else None
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="benchmarks/ecg.py",
@@ -143,6 +180,21 @@ def parse_args(argv):
     )
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument(
+        "--loss",
+        default="snr",
+        choices=("snr", "mse", "mae", "huber"),
+        help="training loss of every learned model (default: snr, minus the "
+        "output SNR in dB per window)",
+    )
+    parser.add_argument(
+        "--augment",
+        nargs="*",
+        default=["flip", "time-flip", "warp"],
+        choices=sorted(AUGMENTATIONS),
+        help="augmentations of the clean training windows, for every learned "
+        "model (default: flip time-flip warp); none to switch off",
+    )
     parser.add_argument(
         "--real-records",
         nargs="*",
@@ -235,6 +287,8 @@ def build_model(key, args, context, log):
         noise=context["training_noise"],
         budget_s=budget_s,
         learning_rate=args.learning_rate,
+        loss=args.loss,
+        augment=make_augmentation(args.augment),
         batch_size=args.batch_size,
         seed=args.seed,
         quick=args.quick,
@@ -667,8 +721,17 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         f"{args.train_snr[1]:g}) dB from NSTDB channel 0, samples [0, 325000); "
         "test noise from channel 1, samples [325000, 650000).",
         f"- learned models: Adam, learning rate {args.learning_rate:g} annealed on a "
-        f"cosine of the elapsed budget, batch {args.batch_size}, MSE loss on the "
-        "per-window standardised series, weights of the best validation loss kept; "
+        f"cosine of the elapsed budget, batch {args.batch_size}, "
+        f"{LOSS_TEXT[args.loss]} on the "
+        "per-window standardised series, "
+        + (
+            "clean windows augmented per batch ("
+            + ", ".join(AUGMENTATIONS[a] for a in dict.fromkeys(args.augment))
+            + "), "
+            if args.augment
+            else "no augmentation, "
+        )
+        + "weights of the best validation loss kept; "
         f"seed {args.seed}.",
         f"- environment: {json.dumps(environment())}",
     ]

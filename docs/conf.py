@@ -79,6 +79,7 @@ numpydoc_attributes_as_param_list = True
 API_MODULES = [
     "skdenoise",
     "skdenoise.noise",
+    "skdenoise.augment",
     "skdenoise.datasets",
     "skdenoise.baselines",
     "skdenoise.pipeline",

@@ -27,6 +27,7 @@ _LAZY = {
 _SUBMODULES = {
     "metrics",
     "noise",
+    "augment",
     "datasets",
     "baselines",
     "networks",

@@ -34,6 +34,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._mixin import DenoiserMixin
 from ._tf import import_keras, import_tensorflow, quiet_tf_logger
 from ._validation import as_3d, check_series, restore_ndim
+from .augment import BaseAugmentation
 from .noise import BaseNoise, WhiteNoise
 
 keras = import_keras()
@@ -61,7 +62,7 @@ if "__sklearn_tags__" not in vars(BaseWrapper):
     BaseWrapper.__sklearn_tags__ = _base_wrapper_tags
 
 _OPTIMIZERS = {"adam", "adamw", "rmsprop", "sgd"}
-_LOSSES = {"mse", "mae", "huber"}
+_LOSSES = {"mse", "mae", "huber", "snr"}
 _SEED_LOCK = threading.RLock()
 
 # Fits with at most this many gradient steps run eagerly (no graph tracing).
@@ -154,6 +155,14 @@ class _TrainingBatches(keras.utils.PyDataset):
         rows = self._order[positions % len(self._order)]
         targets = self.targets[rows]
         inputs = self.inputs[rows] if self.inputs is not None else targets
+        augment = self.owner.augment
+        if augment is not None:
+            rng = np.random.default_rng([self.seed, self.epoch, 2, index])
+            if self.inputs is not None:
+                inputs, targets = augment.apply(inputs, targets, random_state=rng)
+            else:
+                (targets,) = augment.apply(targets, random_state=rng)
+                inputs = targets
         if self.noise is not None:
             rng = np.random.default_rng([self.seed, self.epoch, 1, index])
             inputs = self.noise.apply(inputs, random_state=rng)
@@ -188,6 +197,7 @@ class BaseDenoiser(DenoiserMixin, BaseWrapper):
 
     _common_parameter_constraints = {
         "noise": [BaseNoise, None],
+        "augment": [BaseAugmentation, None],
         "normalize": ["boolean"],
         "optimizer": [StrOptions(_OPTIMIZERS)],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -275,6 +285,10 @@ class BaseDenoiser(DenoiserMixin, BaseWrapper):
         return unflatten_params(optimizer, kwargs)
 
     def _make_loss(self):
+        if self.loss == "snr":
+            from .networks._layers import NegativeSNRLoss
+
+            return NegativeSNRLoss()
         name = {"mse": "MeanSquaredError", "mae": "MeanAbsoluteError", "huber": "Huber"}
         loss = try_to_convert_strings_to_classes(
             name[self.loss], get_loss_class_function_or_string

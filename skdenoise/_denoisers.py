@@ -29,6 +29,12 @@ _COMMON_DOC = """noise : noise model or None, default=None
         ``y``, ``X`` is taken as clean and the inputs are ``noise`` applied to it.
         ``fit(X)`` without a noise model uses white Gaussian noise at an SNR drawn
         per series from 0 to 20 dB.
+    augment : augmentation or None, default=None
+        Transform of the training series drawn afresh for every batch, before
+        the noise is added (see :mod:`skdenoise.augment`): for example
+        ``RandomFlip()`` or ``RandomTimeWarp()``, or several in an
+        ``AugmentationChain``. With pairs ``fit(X, y)`` the noisy and clean
+        series get the same transform. Validation series are not augmented.
     normalize : bool, default=True
         Standardise each series (per channel) by the mean and standard deviation
         of the input and undo it on the output, which makes the denoiser
@@ -40,8 +46,11 @@ _COMMON_DOC = """noise : noise model or None, default=None
         Learning rate of the optimizer.
     weight_decay : float, default=0.0
         Decoupled weight decay of the optimizer (0 disables it).
-    loss : {"mse", "mae", "huber"}, default="mse"
-        Reconstruction loss.
+    loss : {"mse", "mae", "huber", "snr"}, default="mse"
+        Reconstruction loss. ``"snr"`` is minus the output SNR in dB of each
+        series: every series counts the same whatever its noise level, which
+        teaches the network to leave nearly clean inputs alone (see
+        :ref:`the user guide <choosing-a-loss>`).
     epochs : int, default=20
         Number of passes over the training series.
     batch_size : int, default=32
@@ -153,6 +162,7 @@ class LSTMDenoiser(TransformerMixin, BaseDenoiser):
         dropout=0.0,
         *,
         noise=None,
+        augment=None,
         normalize=True,
         optimizer="adam",
         learning_rate=1e-3,
@@ -297,6 +307,7 @@ class CNNLSTMDenoiser(TransformerMixin, BaseDenoiser):
         dropout=0.0,
         *,
         noise=None,
+        augment=None,
         normalize=True,
         optimizer="adam",
         learning_rate=1e-3,
@@ -396,6 +407,7 @@ class ConvAutoencoderDenoiser(TransformerMixin, BaseDenoiser):
         dropout=0.0,
         *,
         noise=None,
+        augment=None,
         normalize=True,
         optimizer="adam",
         learning_rate=1e-3,
@@ -505,6 +517,7 @@ class VAEDenoiser(TransformerMixin, BaseDenoiser):
         dropout=0.0,
         *,
         noise=None,
+        augment=None,
         normalize=True,
         optimizer="adam",
         learning_rate=1e-3,
@@ -606,6 +619,7 @@ class UNetDenoiser(TransformerMixin, BaseDenoiser):
         residual=True,
         *,
         noise=None,
+        augment=None,
         normalize=True,
         optimizer="adam",
         learning_rate=1e-3,

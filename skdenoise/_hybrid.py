@@ -120,6 +120,7 @@ class WaveletUNetDenoiser(TransformerMixin, BaseDenoiser):
         residual=True,
         *,
         noise=None,
+        augment=None,
         normalize=True,
         optimizer="adam",
         learning_rate=1e-3,

@@ -201,12 +201,31 @@ def test_scale_and_offset_equivariance(sines):
 def test_optimizers_losses_and_weight_decay(sines):
     X, y = sines
     for optimizer in ["adam", "adamw", "rmsprop", "sgd"]:
-        for loss in ["mse", "mae", "huber"]:
+        for loss in ["mse", "mae", "huber", "snr"]:
             model = tiny(
                 UNetDenoiser, optimizer=optimizer, loss=loss, weight_decay=1e-4
             )
             model.fit(X[:16], y[:16])
             assert type(model.model_.optimizer).__name__.lower() == optimizer
+
+
+def test_snr_loss_is_minus_the_output_snr_and_survives_pickling(sines):
+    from skdenoise.metrics import snr
+    from skdenoise.networks._layers import NegativeSNRLoss
+
+    X, y = sines
+    estimate = y + 0.1 * np.random.default_rng(0).standard_normal(y.shape)
+    loss = NegativeSNRLoss(max_snr=200.0)
+    value = float(loss(y[:, :, None].astype("float32"), estimate[:, :, None]))
+    assert value == pytest.approx(-np.mean(snr(y, estimate)), abs=1e-3)
+    # A perfect estimate reaches the cap instead of minus infinity.
+    assert float(NegativeSNRLoss()(y, y)) == pytest.approx(-60.0, abs=1e-3)
+
+    model = tiny(UNetDenoiser, loss="snr", epochs=2).fit(X[:16], y[:16])
+    assert np.all(np.isfinite(model.history_["loss"]))
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.transform(X), model.transform(X))
+    assert type(restored.model_.loss).__name__ == "NegativeSNRLoss"
 
 
 # ------------------------------------------------------- sklearn integration

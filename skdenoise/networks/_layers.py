@@ -50,3 +50,45 @@ class VariationalSampling(keras.layers.Layer):
         config = super().get_config()
         config.update(beta=self.beta, n_elements=self.n_elements, seed=self.seed)
         return config
+
+
+@keras.saving.register_keras_serializable(package="skdenoise")
+class NegativeSNRLoss(keras.losses.Loss):
+    """Negative SNR of the estimate in dB, one value per series.
+
+    For a target ``y`` and an estimate ``y_hat`` of one series (all time steps and
+    channels together)::
+
+        loss = 10 log10(sum((y - y_hat)^2) / (sum(y^2) + eps) + 10^(-max_snr / 10))
+
+    Every series counts the same in dB whatever its noise level, so a nearly
+    clean input weighs as much as a very noisy one; with a squared error the
+    noisiest series dominate and the network need not learn to leave a clean
+    input alone. Averaged over a batch it is minus the mean output SNR, and so
+    minus the mean SNR improvement plus a constant of the data.
+
+    Parameters
+    ----------
+    max_snr : float, default=60.0
+        Output SNR (dB) beyond which the loss stops rewarding a series.
+    eps : float, default=1e-8
+        Guards the division for an all-zero target.
+    """
+
+    def __init__(self, max_snr=60.0, eps=1e-8, name="negative_snr", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.max_snr = float(max_snr)
+        self.eps = float(eps)
+
+    def call(self, y_true, y_pred):
+        y_true = ops.cast(y_true, y_pred.dtype)
+        axes = tuple(range(1, len(y_pred.shape)))
+        error = ops.sum(ops.square(y_true - y_pred), axis=axes)
+        power = ops.sum(ops.square(y_true), axis=axes)
+        ratio = error / (power + self.eps) + 10.0 ** (-self.max_snr / 10.0)
+        return 10.0 * ops.log(ratio) / ops.log(10.0)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(max_snr=self.max_snr, eps=self.eps)
+        return config

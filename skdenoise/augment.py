@@ -1,0 +1,299 @@
+"""Augmentation of the clean training series.
+
+Noise models (:mod:`skdenoise.noise`) vary what is added to a series; the
+augmentations here vary the series themselves, so that a network sees more
+shapes than the training set holds: flipped polarity, reversed time, other
+amplitudes, stretched or compressed waveforms. A denoiser applies them on the
+fly, per batch, through its ``augment`` parameter, before the noise is added;
+with supervised pairs ``fit(X_noisy, y_clean)`` the same transform is applied to
+both, so the pair stays aligned.
+
+Every augmentation draws its parameters per series from the generator it is
+given, and never modifies its inputs.
+
+Examples
+--------
+>>> import numpy as np
+>>> from skdenoise.augment import RandomFlip, RandomTimeWarp
+>>> X = np.tile(np.linspace(0.0, 1.0, 8), (4, 1))
+>>> flipped, = RandomFlip(sign=True, time=False, p=1.0).apply(X, random_state=0)
+>>> bool(np.allclose(flipped, -X))
+True
+>>> warped, = RandomTimeWarp(factor=(0.8, 1.25)).apply(X, random_state=0)
+>>> warped.shape
+(4, 8)
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from ._validation import as_3d, check_finite_scalar, check_series
+from .noise import _rng
+
+__all__ = [
+    "BaseAugmentation",
+    "RandomFlip",
+    "RandomScale",
+    "RandomTimeWarp",
+    "AugmentationChain",
+]
+
+
+class BaseAugmentation(BaseEstimator):
+    """Base class of the augmentations.
+
+    Subclasses implement ``_transform(arrays, rng)``: they receive a list of
+    validated 3-D float arrays of one shape ``(n_series, n_timesteps,
+    n_channels)`` and return new arrays, each series transformed the same way in
+    every array.
+
+    Examples
+    --------
+    >>> from skdenoise.augment import BaseAugmentation, RandomScale
+    >>> isinstance(RandomScale(), BaseAugmentation)
+    True
+    """
+
+    def _transform(self, arrays, rng):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _check_params(self):
+        """Validate the parameters (raise ValueError or TypeError)."""
+
+    def apply(self, *arrays, random_state=None):
+        """Transform one or several aligned sets of series the same way.
+
+        Parameters
+        ----------
+        *arrays : array-like of shape (n_series, n_timesteps[, n_channels])
+            Sets of series of one shape, for example noisy inputs and their
+            clean targets; series ``i`` of every array gets the same transform.
+            Never modified.
+        random_state : int, numpy Generator, RandomState or None, default=None
+            Seed or generator of the per-series parameters.
+
+        Returns
+        -------
+        tuple of ndarray
+            The transformed copies, in the order given, each of its input's
+            shape and floating dtype.
+        """
+        if not arrays:
+            raise TypeError(f"{type(self).__name__}.apply needs at least one array.")
+        checked = [check_series(a) for a in arrays]
+        shape = checked[0].shape
+        for i, a in enumerate(checked[1:], start=1):
+            if a.shape != shape:
+                raise ValueError(
+                    f"{type(self).__name__}.apply: all arrays must have one shape; "
+                    f"array 0 has shape {shape}, array {i} has shape {a.shape}."
+                )
+        self._check_params()
+        out = self._transform([as_3d(a) for a in checked], _rng(random_state))
+        return tuple(
+            np.asarray(o).reshape(a.shape).astype(a.dtype, copy=False)
+            for o, a in zip(out, checked, strict=True)
+        )
+
+    def __call__(self, *arrays, random_state=None):
+        """Alias of :meth:`apply`."""
+        return self.apply(*arrays, random_state=random_state)
+
+
+def _check_probability(value, name):
+    value = check_finite_scalar(value, name)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be in [0, 1]; got {value!r}.")
+    return value
+
+
+def _check_positive_range(value, name):
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        value = (value, value)
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(
+            f"{name} must be a number or a (low, high) pair; got {value!r}."
+        )
+    low = check_finite_scalar(value[0], f"{name}[0]")
+    high = check_finite_scalar(value[1], f"{name}[1]")
+    if not 0 < low <= high:
+        raise ValueError(f"{name} must satisfy 0 < low <= high; got {value!r}.")
+    return low, high
+
+
+def _log_uniform(rng, low, high, size):
+    if low == high:
+        return np.full(size, low)
+    return np.exp(rng.uniform(np.log(low), np.log(high), size))
+
+
+class RandomFlip(BaseAugmentation):
+    """Flip the sign and/or the time direction of series at random.
+
+    A sign flip is an inverted lead (or sensor); a time flip reverses the
+    series. Each is drawn per series with probability ``p``, independently.
+
+    Parameters
+    ----------
+    sign : bool, default=True
+        Flip the polarity (``-x``).
+    time : bool, default=False
+        Reverse time (``x[::-1]``). Waveforms with a direction in time (an ECG
+        beat runs P, QRS, T) come out reversed, which widens the set of shapes
+        but not always realistically.
+    p : float, default=0.5
+        Probability of each flip.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.augment import RandomFlip
+    >>> x = np.arange(4.0)[None, :]
+    >>> RandomFlip(sign=False, time=True, p=1.0).apply(x)[0]
+    array([[3., 2., 1., 0.]])
+    """
+
+    def __init__(self, sign=True, time=False, p=0.5):
+        self.sign = sign
+        self.time = time
+        self.p = p
+
+    def _check_params(self):
+        _check_probability(self.p, "p")
+
+    def _transform(self, arrays, rng):
+        n = arrays[0].shape[0]
+        p = float(self.p)
+        negate = rng.random(n) < p if self.sign else np.zeros(n, bool)
+        reverse = rng.random(n) < p if self.time else np.zeros(n, bool)
+        factor = np.where(negate, -1.0, 1.0)[:, None, None]
+        out = []
+        for a in arrays:
+            b = a * factor
+            b[reverse] = b[reverse, ::-1]
+            out.append(b)
+        return out
+
+
+class RandomScale(BaseAugmentation):
+    """Multiply each series by a factor drawn log-uniformly.
+
+    Useful when the denoiser works in the units of the data
+    (``normalize=False``); a denoiser with ``normalize=True`` is equivariant
+    to scale already.
+
+    Parameters
+    ----------
+    scale : float or tuple of two floats, default=(0.5, 2.0)
+        Range of the factor (one number: a fixed factor).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.augment import RandomScale
+    >>> RandomScale(scale=2.0).apply(np.ones((1, 3)))[0]
+    array([[2., 2., 2.]])
+    """
+
+    def __init__(self, scale=(0.5, 2.0)):
+        self.scale = scale
+
+    def _check_params(self):
+        _check_positive_range(self.scale, "scale")
+
+    def _transform(self, arrays, rng):
+        low, high = _check_positive_range(self.scale, "scale")
+        factor = _log_uniform(rng, low, high, arrays[0].shape[0])[:, None, None]
+        return [a * factor for a in arrays]
+
+
+class RandomTimeWarp(BaseAugmentation):
+    """Stretch or compress each series in time, keeping its length.
+
+    A factor ``f`` drawn log-uniformly per series resamples the series around a
+    random centre: ``f > 1`` stretches (wider waveforms, a slower rhythm),
+    ``f < 1`` compresses. Samples are linearly interpolated; where the warped
+    time runs past an end, the series is mirrored at that end, so no constant
+    padding appears.
+
+    Parameters
+    ----------
+    factor : float or tuple of two floats, default=(0.8, 1.25)
+        Range of the stretch factor.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.augment import RandomTimeWarp
+    >>> x = np.sin(np.linspace(0, 6, 50))[None, :]
+    >>> y, = RandomTimeWarp(factor=1.0).apply(x)
+    >>> bool(np.allclose(x, y))
+    True
+    """
+
+    def __init__(self, factor=(0.8, 1.25)):
+        self.factor = factor
+
+    def _check_params(self):
+        _check_positive_range(self.factor, "factor")
+
+    def _transform(self, arrays, rng):
+        low, high = _check_positive_range(self.factor, "factor")
+        n, length = arrays[0].shape[:2]
+        factor = _log_uniform(rng, low, high, n)
+        centre = rng.uniform(0.0, length - 1.0, n) if length > 1 else np.zeros(n)
+        grid = np.arange(length, dtype=np.float64)
+        # Position in the original series of each output sample.
+        pos = centre[:, None] + (grid[None, :] - centre[:, None]) / factor[:, None]
+        if length > 1:
+            period = 2.0 * (length - 1)
+            pos = np.mod(pos, period)
+            pos = np.where(pos > length - 1, period - pos, pos)
+        else:
+            pos = np.zeros_like(pos)
+        left = np.clip(np.floor(pos).astype(np.int64), 0, max(length - 2, 0))
+        right = np.minimum(left + 1, length - 1)
+        weight = (pos - left)[:, :, None]
+        rows = np.arange(n)[:, None]
+        return [
+            a[rows, left] * (1.0 - weight) + a[rows, right] * weight for a in arrays
+        ]
+
+
+class AugmentationChain(BaseAugmentation):
+    """Apply several augmentations one after the other.
+
+    Parameters
+    ----------
+    steps : list of BaseAugmentation
+        Augmentations, applied in order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.augment import AugmentationChain, RandomFlip, RandomScale
+    >>> chain = AugmentationChain([RandomScale(2.0), RandomFlip(p=1.0)])
+    >>> chain.apply(np.ones((1, 2)))[0]
+    array([[-2., -2.]])
+    """
+
+    def __init__(self, steps):
+        self.steps = steps
+
+    def _check_params(self):
+        if not isinstance(self.steps, (list, tuple)) or not all(
+            isinstance(s, BaseAugmentation) for s in self.steps
+        ):
+            raise TypeError(
+                "steps must be a list of skdenoise.augment augmentations; "
+                f"got {self.steps!r}."
+            )
+        for step in self.steps:
+            step._check_params()
+
+    def _transform(self, arrays, rng):
+        for step in self.steps:
+            arrays = step._transform(arrays, rng)
+        return arrays

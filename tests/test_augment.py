@@ -1,0 +1,157 @@
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from skdenoise.augment import (
+    AugmentationChain,
+    BaseAugmentation,
+    RandomFlip,
+    RandomScale,
+    RandomTimeWarp,
+)
+
+ALL = [
+    RandomFlip(),
+    RandomFlip(sign=False, time=True),
+    RandomScale(),
+    RandomTimeWarp(),
+    AugmentationChain([RandomFlip(time=True), RandomTimeWarp(), RandomScale()]),
+]
+IDS = ["flip", "time_flip", "scale", "warp", "chain"]
+
+
+@pytest.fixture(scope="module")
+def series():
+    t = np.linspace(0.0, 1.0, 200)
+    rng = np.random.default_rng(0)
+    return np.sin(2 * np.pi * (3 + rng.random((16, 1))) * t) + 0.1 * rng.random((16, 1))
+
+
+@pytest.mark.parametrize("aug", ALL, ids=IDS)
+def test_shape_dtype_reproducible_and_inputs_untouched(aug, series):
+    for X in [series, series.astype(np.float32), np.stack([series, -series], axis=2)]:
+        before = X.copy()
+        (out,) = aug.apply(X, random_state=3)
+        assert out.shape == X.shape and out.dtype == X.dtype
+        assert np.array_equal(X, before)
+        assert np.all(np.isfinite(out))
+        (again,) = aug.apply(X, random_state=3)
+        assert np.array_equal(out, again)
+    (other,) = aug.apply(series, random_state=4)
+    assert not np.array_equal(out[..., 0], other) or isinstance(aug, RandomFlip)
+
+
+@pytest.mark.parametrize("aug", ALL, ids=IDS)
+def test_aligned_arrays_get_the_same_transform(aug, series):
+    # A linear transform applied to noisy = clean + noise equals the transform
+    # of the clean series plus that of the noise: the pair stays aligned.
+    noise = np.random.default_rng(1).standard_normal(series.shape)
+    noisy_out, clean_out, noise_out = aug.apply(
+        series + noise, series, noise, random_state=7
+    )
+    np.testing.assert_allclose(noisy_out, clean_out + noise_out, atol=1e-12)
+
+
+def test_flip_does_what_it_says(series):
+    (neg,) = RandomFlip(sign=True, time=False, p=1.0).apply(series)
+    np.testing.assert_array_equal(neg, -series)
+    (rev,) = RandomFlip(sign=False, time=True, p=1.0).apply(series)
+    np.testing.assert_array_equal(rev, series[:, ::-1])
+    (same,) = RandomFlip(sign=True, time=True, p=0.0).apply(series)
+    np.testing.assert_array_equal(same, series)
+    # p=0.5 flips about half of many series.
+    (half,) = RandomFlip(p=0.5).apply(np.ones((2000, 3)), random_state=0)
+    assert 0.45 < np.mean(half[:, 0] < 0) < 0.55
+
+
+def test_scale_range(series):
+    (out,) = RandomScale(scale=(0.5, 2.0)).apply(series, random_state=0)
+    factor = out[:, 0] / series[:, 0]
+    np.testing.assert_allclose(out, series * factor[:, None])
+    assert np.all((factor >= 0.5) & (factor <= 2.0))
+    assert factor.min() < 0.9 and factor.max() > 1.1
+
+
+def test_time_warp_stretches_a_waveform():
+    # A Gaussian bump at the centre gets wider by the warp factor.
+    t = np.arange(401.0)
+    bump = np.exp(-0.5 * ((t - 200) / 10) ** 2)[None, :]
+    rng = np.random.default_rng(0)
+    warp = RandomTimeWarp(factor=1.5)
+    # Centre drawn at random: compare the widths, which do not depend on it.
+    (out,) = warp.apply(bump, random_state=rng)
+    width_in = (bump > 0.5).sum()
+    width_out = (out > 0.5).sum()
+    assert abs(width_out / width_in - 1.5) < 0.1
+    (same,) = RandomTimeWarp(factor=1.0).apply(bump)
+    np.testing.assert_allclose(same, bump)
+    # Compression keeps values within the input's range (mirrored ends, no padding).
+    (short,) = RandomTimeWarp(factor=0.5).apply(bump, random_state=1)
+    assert short.min() >= bump.min() - 1e-12 and short.max() <= bump.max() + 1e-12
+
+
+@pytest.mark.parametrize(
+    "aug, match",
+    [
+        (RandomFlip(p=1.5), "p must be in"),
+        (RandomFlip(p=np.nan), "p"),
+        (RandomScale(scale=(2.0, 1.0)), "0 < low <= high"),
+        (RandomScale(scale=(0.0, 1.0)), "0 < low <= high"),
+        (RandomTimeWarp(factor=(1, 2, 3)), "pair"),
+        (AugmentationChain([RandomFlip(), "flip"]), "list of skdenoise.augment"),
+    ],
+)
+def test_bad_parameters_are_named(aug, match, series):
+    with pytest.raises((ValueError, TypeError), match=match):
+        aug.apply(series)
+
+
+def test_bad_arrays_are_named(series):
+    with pytest.raises(ValueError, match="one shape"):
+        RandomFlip().apply(series, series[:, :10])
+    with pytest.raises(ValueError, match="NaN"):
+        RandomFlip().apply(np.full((2, 5), np.nan))
+    with pytest.raises(TypeError, match="at least one array"):
+        RandomFlip().apply()
+
+
+def test_clone_pickle_and_params():
+    chain = AugmentationChain([RandomFlip(p=0.2), RandomTimeWarp((0.9, 1.1))])
+    assert isinstance(chain, BaseAugmentation)
+    assert clone(chain).get_params()["steps"][0].p == 0.2
+    restored = pickle.loads(pickle.dumps(chain))
+    X = np.arange(20.0).reshape(2, 10)
+    np.testing.assert_array_equal(
+        restored.apply(X, random_state=0)[0], chain.apply(X, random_state=0)[0]
+    )
+
+
+# ------------------------------------------------------------- in a denoiser
+def _tiny_unet(**params):
+    from skdenoise import UNetDenoiser
+
+    defaults = {"filters": 4, "depth": 1, "kernel_size": 3, "epochs": 2}
+    return UNetDenoiser(**{**defaults, "random_state": 0, **params})
+
+
+def test_denoiser_trains_with_augmentation_and_stays_reproducible(series):
+    aug = AugmentationChain([RandomFlip(time=True), RandomTimeWarp()])
+    noisy = series + 0.2 * np.random.default_rng(2).standard_normal(series.shape)
+    before = (noisy.copy(), series.copy())
+    for args in [(series,), (noisy, series)]:
+        a = _tiny_unet(augment=aug).fit(*args)
+        b = _tiny_unet(augment=aug).fit(*args)
+        plain = _tiny_unet().fit(*args)
+        np.testing.assert_array_equal(a.transform(noisy), b.transform(noisy))
+        # The augmentation changes what the network sees, so the weights differ.
+        assert not np.array_equal(a.transform(noisy), plain.transform(noisy))
+    np.testing.assert_array_equal(noisy, before[0])
+    np.testing.assert_array_equal(series, before[1])
+    assert _tiny_unet(augment=aug).get_params()["augment__steps"][0].time is True
+
+
+def test_denoiser_rejects_what_is_not_an_augmentation(series):
+    with pytest.raises(ValueError, match="augment"):
+        _tiny_unet(augment="flip").fit(series)
