@@ -21,6 +21,7 @@ from sklearn.preprocessing import (
 )
 
 from skdenoise import persistence
+from skdenoise.augment import AugmentationChain, RandomFlip, RandomTimeWarp
 from skdenoise.baselines import (
     BandpassDenoiser,
     MedianDenoiser,
@@ -170,6 +171,16 @@ def test_every_public_estimator_round_trips(cls, tmp_path):
     restored = round_trip(fitted, tmp_path)
     assert_same(fitted, restored)
     assert np.array_equal(restored.transform(X), fitted.transform(X))
+
+
+def test_save_load_denoiser_with_augmentation_and_snr_loss(series, tmp_path):
+    noisy, clean = series
+    augment = AugmentationChain([RandomFlip(time=True), RandomTimeWarp((0.9, 1.1))])
+    fitted = tiny_unet(augment=augment, loss="snr").fit(noisy, clean)
+    restored = round_trip(fitted, tmp_path)
+    assert_same(fitted, restored)
+    assert restored.get_params()["augment__steps"][1].factor == (0.9, 1.1)
+    assert np.array_equal(restored.transform(noisy), fitted.transform(noisy))
 
 
 @pytest.mark.parametrize(
