@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _ecg_protocol as protocol  # noqa: E402
 from _ecg_models import CLASSICAL, LEARNED, PUBLISHED, learned_class  # noqa: E402
 
+from skdenoise.augment import AUGMENTATION_NAMES, from_names  # noqa: E402
 from skdenoise.datasets import NSTDB_RECORDS  # noqa: E402
 
 PROTOCOL_BUDGET_MINUTES = 15.0
@@ -93,33 +94,7 @@ LOSS_TEXT = {
 }
 
 
-#: Augmentations of the clean training windows, by command-line name.
-AUGMENTATIONS = {
-    "flip": "sign flip (p=0.5)",
-    "time-flip": "time reversal (p=0.5)",
-    "warp": "time warp by a factor in [0.8, 1.25]",
-    "scale": "amplitude scale in [0.5, 2]",
-}
-
-
-def make_augmentation(names):
-    """The skdenoise augmentation for the command-line names (None for none)."""
-    from skdenoise.augment import (
-        AugmentationChain,
-        RandomFlip,
-        RandomScale,
-        RandomTimeWarp,
-    )
-
-    names = list(dict.fromkeys(names or []))
-    steps = []
-    if "flip" in names or "time-flip" in names:
-        steps.append(RandomFlip(sign="flip" in names, time="time-flip" in names))
-    if "warp" in names:
-        steps.append(RandomTimeWarp(factor=(0.8, 1.25)))
-    if "scale" in names:
-        steps.append(RandomScale(scale=(0.5, 2.0)))
-    return AugmentationChain(steps) if steps else None
+AUGMENTATIONS = AUGMENTATION_NAMES
 
 
 def parse_args(argv):
@@ -288,7 +263,7 @@ def build_model(key, args, context, log):
         budget_s=budget_s,
         learning_rate=args.learning_rate,
         loss=args.loss,
-        augment=make_augmentation(args.augment),
+        augment=from_names(args.augment),
         batch_size=args.batch_size,
         seed=args.seed,
         quick=args.quick,

@@ -29,6 +29,7 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from ._augment_names import AUGMENTATION_NAMES
 from ._validation import as_3d, check_finite_scalar, check_series
 from .noise import _rng
 
@@ -38,6 +39,8 @@ __all__ = [
     "RandomScale",
     "RandomTimeWarp",
     "AugmentationChain",
+    "AUGMENTATION_NAMES",
+    "from_names",
 ]
 
 
@@ -297,3 +300,42 @@ class AugmentationChain(BaseAugmentation):
         for step in self.steps:
             arrays = step._transform(arrays, rng)
         return arrays
+
+
+def from_names(names):
+    """The augmentation made of named standard steps, or None for no names.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Names from :data:`AUGMENTATION_NAMES`: ``"flip"``, ``"time-flip"``,
+        ``"warp"``, ``"scale"``, in any order (repeats are ignored).
+
+    Returns
+    -------
+    AugmentationChain or None
+        Flips first, then the warp, then the scale.
+
+    Examples
+    --------
+    >>> from skdenoise.augment import from_names
+    >>> from_names(["warp", "flip"])
+    AugmentationChain(steps=[RandomFlip(), RandomTimeWarp()])
+    >>> from_names([]) is None
+    True
+    """
+    names = list(dict.fromkeys(names or []))
+    unknown = [n for n in names if n not in AUGMENTATION_NAMES]
+    if unknown:
+        raise ValueError(
+            f"Unknown augmentation name(s) {unknown}; choose from "
+            f"{sorted(AUGMENTATION_NAMES)}."
+        )
+    steps = []
+    if "flip" in names or "time-flip" in names:
+        steps.append(RandomFlip(sign="flip" in names, time="time-flip" in names))
+    if "warp" in names:
+        steps.append(RandomTimeWarp(factor=(0.8, 1.25)))
+    if "scale" in names:
+        steps.append(RandomScale(scale=(0.5, 2.0)))
+    return AugmentationChain(steps) if steps else None

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._augment_names import AUGMENTATION_NAMES
 from ._version import __version__
 
 __all__ = ["main"]
@@ -581,6 +582,7 @@ def _cmd_train(args):
 
     import skdenoise
 
+    from .augment import from_names
     from .pipeline import WindowedDenoiser
 
     network = getattr(skdenoise, MODELS[args.model])(
@@ -588,6 +590,7 @@ def _cmd_train(args):
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         noise=training_noise,
+        augment=from_names(args.augment),
         random_state=args.seed,
         verbose=0 if args.quiet else 1,
     )
@@ -890,6 +893,16 @@ def _build_parser():
         default=50.0,
         metavar="HZ",
         help="mains frequency of --noise powerline/mixture (default: 50)",
+    )
+    train.add_argument(
+        "--augment",
+        nargs="+",
+        default=[],
+        choices=tuple(AUGMENTATION_NAMES),
+        metavar="NAME",
+        help="vary the training windows per batch: "
+        + "; ".join(f"{k}: {v}" for k, v in AUGMENTATION_NAMES.items())
+        + " (default: none)",
     )
     train.add_argument(
         "--param",

@@ -161,6 +161,26 @@ def test_train_npy_without_noisy_adds_noise_on_the_fly(data, capsys):
     assert model.estimator_.n_epochs_ == 1
 
 
+def test_train_with_augmentation_and_snr_loss(data):
+    path = data / "augmented.skd"
+    args = ["train", "--clean", str(data / "clean.npy"), "--output", str(path)]
+    extra = ["--augment", "flip", "warp", "--param", "loss=snr"]
+    assert main([*args, "--window-length", "32", *extra, *TINY]) == 0
+    from skdenoise.persistence import load
+
+    network = load(path).estimator
+    assert network.loss == "snr"
+    steps = network.augment.steps
+    assert [type(s).__name__ for s in steps] == ["RandomFlip", "RandomTimeWarp"]
+    assert steps[0].sign is True and steps[0].time is False
+
+
+def test_train_rejects_unknown_augmentation(data, capsys):
+    args = ["train", "--clean", str(data / "clean.npy"), "--output", "x.skd"]
+    assert main([*args, "--augment", "mirror"]) == 2
+    assert "invalid choice: 'mirror'" in capsys.readouterr().err
+
+
 def test_csv_ragged_rows_and_columns_layout_with_header(model, data):
     rng = np.random.default_rng(1)
     a, b = rng.standard_normal(80), rng.standard_normal(50)
