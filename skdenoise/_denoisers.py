@@ -48,9 +48,8 @@ _COMMON_DOC = """noise : noise model or None, default=None
         Decoupled weight decay of the optimizer (0 disables it).
     loss : {"mse", "mae", "huber", "snr"}, default="mse"
         Reconstruction loss. ``"snr"`` is minus the output SNR in dB of each
-        series: every series counts the same whatever its noise level, which
-        teaches the network to leave nearly clean inputs alone (see
-        :ref:`the user guide <choosing-a-loss>`).
+        series, so that every series counts the same whatever its noise level
+        (see :ref:`the user guide <choosing-a-loss>`).
     epochs : int, default=20
         Number of passes over the training series.
     batch_size : int, default=32
