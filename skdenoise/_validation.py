@@ -170,3 +170,20 @@ def check_finite_scalar(value, name):
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite; got {value!r}.")
     return float(value)
+
+
+def check_range(value, name, *, positive=False):
+    """A ``(low, high)`` pair of finite numbers, or a number as ``(x, x)``."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        value = (value, value)
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(
+            f"{name} must be a number or a (low, high) pair; got {value!r}."
+        )
+    low = check_finite_scalar(value[0], f"{name}[0]")
+    high = check_finite_scalar(value[1], f"{name}[1]")
+    if low > high:
+        raise ValueError(f"{name} must have low <= high; got {value!r}.")
+    if positive and low <= 0:
+        raise ValueError(f"{name} must be positive; got {value!r}.")
+    return low, high

@@ -24,13 +24,11 @@ True
 (4, 8)
 """
 
-import numbers
-
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._augment_names import AUGMENTATION_NAMES
-from ._validation import as_3d, check_finite_scalar, check_series
+from ._validation import as_3d, check_finite_scalar, check_range, check_series
 from .noise import _rng
 
 __all__ = [
@@ -113,17 +111,7 @@ def _check_probability(value, name):
 
 
 def _check_positive_range(value, name):
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        value = (value, value)
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise ValueError(
-            f"{name} must be a number or a (low, high) pair; got {value!r}."
-        )
-    low = check_finite_scalar(value[0], f"{name}[0]")
-    high = check_finite_scalar(value[1], f"{name}[1]")
-    if not 0 < low <= high:
-        raise ValueError(f"{name} must satisfy 0 < low <= high; got {value!r}.")
-    return low, high
+    return check_range(value, name, positive=True)
 
 
 def _log_uniform(rng, low, high, size):

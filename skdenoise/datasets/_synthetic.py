@@ -1,11 +1,9 @@
 """Synthetic clean series: waveforms, Donoho-Johnstone test signals, ECG."""
 
-import numbers
-
 import numpy as np
 from sklearn.base import clone
 
-from .._validation import check_finite_scalar
+from .._validation import check_finite_scalar, check_range
 from ..noise import BaseNoise, WhiteNoise, _check_count, _check_positive, _rng
 
 __all__ = [
@@ -18,23 +16,6 @@ __all__ = [
     "make_denoising_dataset",
     "DONOHO_JOHNSTONE_KINDS",
 ]
-
-
-def _check_range(value, name, *, positive=False):
-    """A ``(low, high)`` pair of finite numbers, or a number as ``(x, x)``."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        value = (value, value)
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise ValueError(
-            f"{name} must be a number or a (low, high) pair; got {value!r}."
-        )
-    low = check_finite_scalar(value[0], f"{name}[0]")
-    high = check_finite_scalar(value[1], f"{name}[1]")
-    if low > high:
-        raise ValueError(f"{name} must have low <= high; got {value!r}.")
-    if positive and low <= 0:
-        raise ValueError(f"{name} must be positive; got {value!r}.")
-    return low, high
 
 
 def _check_shape(n_series, n_timesteps):
@@ -93,8 +74,8 @@ def make_sines(
     """
     n_series, n_timesteps = _check_shape(n_series, n_timesteps)
     n_components = _check_count(n_components, "n_components", 1)
-    frequency_range = _check_range(frequency_range, "frequency_range")
-    amplitude_range = _check_range(amplitude_range, "amplitude_range")
+    frequency_range = check_range(frequency_range, "frequency_range")
+    amplitude_range = check_range(amplitude_range, "amplitude_range")
     rng = _rng(random_state)
     size = (n_series, n_components)
     frequencies = _draw(rng, frequency_range, size)
@@ -146,8 +127,8 @@ def make_chirps(
     (3, 64)
     """
     n_series, n_timesteps = _check_shape(n_series, n_timesteps)
-    frequency_range = _check_range(frequency_range, "frequency_range")
-    amplitude_range = _check_range(amplitude_range, "amplitude_range")
+    frequency_range = check_range(frequency_range, "frequency_range")
+    amplitude_range = check_range(amplitude_range, "amplitude_range")
     rng = _rng(random_state)
     start = _draw(rng, frequency_range, (n_series, 1))
     stop = _draw(rng, frequency_range, (n_series, 1))
@@ -161,8 +142,8 @@ def make_chirps(
 
 def _periodic_phase(n_series, n_timesteps, frequency_range, amplitude_range, rng):
     """Fractional phase in [0, 1) and amplitude of random periodic waves."""
-    frequency_range = _check_range(frequency_range, "frequency_range")
-    amplitude_range = _check_range(amplitude_range, "amplitude_range")
+    frequency_range = check_range(frequency_range, "frequency_range")
+    amplitude_range = check_range(amplitude_range, "amplitude_range")
     frequency = _draw(rng, frequency_range, (n_series, 1))
     offset = rng.uniform(0.0, 1.0, size=(n_series, 1))
     amplitude = _draw(rng, amplitude_range, (n_series, 1))
@@ -487,7 +468,7 @@ def make_ecg(
     """
     n_series, n_timesteps = _check_shape(n_series, n_timesteps)
     fs = _check_positive(sampling_rate, "sampling_rate")
-    low, high = _check_range(heart_rate, "heart_rate", positive=True)
+    low, high = check_range(heart_rate, "heart_rate", positive=True)
     if low <= 20 or high > 250:
         raise ValueError(f"heart_rate must be in (20, 250] bpm; got {heart_rate!r}.")
     hr_std = _check_positive(heart_rate_std, "heart_rate_std", allow_zero=True)
