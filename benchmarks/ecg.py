@@ -586,8 +586,10 @@ def save_figure(path, context, examples, models, labels):
         f"Test window {index} (record {record}): noisy (grey), clean (black), "
         "denoised (red); mV",
         fontsize=11,
+        y=1 - 0.1 / fig.get_figheight(),
+        va="top",
     )
-    # Leave room at the top for the suptitle.
+    # Leave room at the top for the suptitle (in inches, whatever the height).
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.4 / fig.get_figheight()))
     fig.savefig(path, dpi=90)
     plt.close(fig)
