@@ -469,13 +469,22 @@ def reference_comparison(rows, snrs):
     return markdown_table(header, lines), worst
 
 
-def assess_bars(rows, real_rows, models, labels):
-    """The benchmark's bars, for the best skdenoise network."""
+def assess_bars(rows, real_rows, models, labels, base=None):
+    """The benchmark's bars, for the best skdenoise network.
+
+    ``base`` maps a row's model key to the key of its model in ``CLASSICAL`` or
+    ``LEARNED`` (default: the key itself), so that rows of one model trained
+    with several recipes can be assessed together: a published network is then
+    represented, at each condition, by the best of its rows.
+    """
+    base = base or (lambda key: key)
     snrs = list(protocol.TEST_SNRS)
     have = {r["model"] for r in rows}
-    ours = [k for k in models if k in LEARNED and k not in PUBLISHED and k in have]
-    classical = [k for k in CLASSICAL_BASELINES if k in have]
-    published = [k for k in PUBLISHED if k in have]
+    models = [k for k in models if k in have]
+    ours = [k for k in models if base(k) in LEARNED and base(k) not in PUBLISHED]
+    classical = [k for k in models if base(k) in CLASSICAL_BASELINES]
+    peers = {p: [k for k in models if base(k) == p] for p in PUBLISHED}
+    peers = {p: keys for p, keys in peers.items() if keys}
     if not ours:
         return None
     cell = {
@@ -507,18 +516,23 @@ def assess_bars(rows, real_rows, models, labels):
                 f"({'met' if margin >= 6.0 else 'missed by %.2f dB' % (6.0 - margin)})"
             )
         verdicts["beats best classical by >= 6 dB at 0 dB input"] = (ok_all, parts)
-    if published:
+    if peers:
         ok_all, parts = True, []
-        for key in published:
+        for peer, keys in peers.items():
             margins = {
-                (n, s): cell[best, n, s] - cell[key, n, s] for n in noises for s in snrs
+                (n, s): cell[best, n, s] - max(cell[k, n, s] for k in keys)
+                for n in noises
+                for s in snrs
             }
             lost = [
                 f"{n} {s:+g} dB ({m:+.2f})" for (n, s), m in margins.items() if m <= 0
             ]
             ok_all &= not lost
+            name = LEARNED[peer][1] + (
+                f" (best of {len(keys)} rows)" if len(keys) > 1 else ""
+            )
             parts.append(
-                f"vs {labels[key]}: smallest margin {min(margins.values()):+.2f} dB"
+                f"vs {name}: smallest margin {min(margins.values()):+.2f} dB"
                 + (
                     f"; not beaten at {', '.join(lost)}"
                     if lost

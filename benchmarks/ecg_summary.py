@@ -1,0 +1,176 @@
+"""One table from several runs of the ECG benchmark, and the bars assessed on it.
+
+Runs of ``benchmarks/ecg.py`` on the same test set (same data, records and
+seed) can train different models, or the same models with another recipe. This
+script puts their rows side by side and assesses the benchmark's bars on all of
+them: a published network trained with several recipes is represented by the
+best of its rows at each condition, so it is compared at its strongest.
+
+Usage::
+
+    python benchmarks/ecg_summary.py --out benchmarks/results/ecg_summary \\
+        --run benchmarks/results/ecg \\
+        --run benchmarks/results/ecg/other_networks \\
+        --run benchmarks/results/ecg/published_mse=MSE
+
+``--run DIR[=TAG]``: a run's output folder; with a tag, its learned rows are
+labelled with it (the classical rows are taken from the first run only).
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import shlex
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _ecg_protocol as protocol  # noqa: E402
+import ecg  # noqa: E402
+from _ecg_models import CLASSICAL, LEARNED  # noqa: E402
+
+#: Columns that hold names, not numbers (a record name such as 118e24 would
+#: otherwise read as a float).
+_TEXT = {"model", "label", "noise", "record"}
+
+
+def _number(value):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _read(path):
+    if not path.exists():
+        return []
+    with path.open(newline="") as f:
+        return [
+            {k: v if k in _TEXT else _number(v) for k, v in row.items()}
+            for row in csv.DictReader(f)
+        ]
+
+
+def _recipe(folder):
+    """The README's line on how the learned models were trained."""
+    readme = folder / "README.md"
+    if not readme.exists():
+        return ""
+    for line in readme.read_text().splitlines():
+        if line.startswith("- learned models:"):
+            return line[len("- learned models:") :].strip()
+    return ""
+
+
+def load_runs(specs):
+    """Rows, real-record rows, timing rows, labels and base keys of the runs."""
+    rows, real, timing, labels, base, runs = [], [], [], {}, {}, []
+    for number, spec in enumerate(specs):
+        folder, _, tag = spec.partition("=")
+        folder = Path(folder)
+        if not (folder / "results.csv").exists():
+            raise SystemExit(f"{folder}: no results.csv (not a benchmark run)")
+        settings = json.loads((folder / "run.json").read_text())["settings"]
+        runs.append((folder, tag, settings))
+        for source, target in (
+            (_read(folder / "results.csv"), rows),
+            (_read(folder / "real_records.csv"), real),
+            (_read(folder / "timing.csv"), timing),
+        ):
+            for row in source:
+                key = row["model"]
+                if key in CLASSICAL:
+                    if number:  # the same filters on the same data: keep one copy
+                        continue
+                    new_key, label = key, CLASSICAL[key][0]
+                else:
+                    new_key = f"{key}@{tag}" if tag else key
+                    label = LEARNED[key][1] + (f" [{tag}]" if tag else "")
+                labels[new_key], base[new_key] = label, key
+                target.append({**row, "model": new_key, "label": label})
+    first = runs[0][2]
+    for folder, _, settings in runs[1:]:
+        for name in ("data_dir", "test_records", "test_windows_per_record", "seed"):
+            if settings[name] != first[name]:
+                raise SystemExit(
+                    f"{folder}: {name} is {settings[name]!r}, not "
+                    f"{first[name]!r} as in the first run; the rows do not compare"
+                )
+    return rows, real, timing, labels, base, runs
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="benchmarks/ecg_summary.py")
+    parser.add_argument("--run", action="append", required=True, metavar="DIR[=TAG]")
+    parser.add_argument("--out", required=True, help="output folder")
+    args = parser.parse_args(argv)
+    rows, real, timing, labels, base, runs = load_runs(args.run)
+    models = list(dict.fromkeys(r["model"] for r in rows))
+    models.sort(key=lambda k: (base[k] not in CLASSICAL, base[k] in ecg.PUBLISHED))
+    noises = [n for n in protocol.NOISE_TYPES if any(r["noise"] == n for r in rows)]
+    snrs = list(protocol.TEST_SNRS)
+    budgets = sorted({s["budget_minutes"] for _, _, s in runs})
+
+    text = [
+        "# ECG benchmark: all runs at one budget, side by side",
+        "",
+        "Produced by:",
+        "",
+        "```",
+        shlex.join(["python", "benchmarks/ecg_summary.py", *argv]),
+        "```",
+        "",
+        f"Written {datetime.datetime.now().isoformat(timespec='seconds')} from "
+        f"{len(runs)} runs of `benchmarks/ecg.py` on the same test set; training "
+        f"budget {' / '.join(f'{b:g}' for b in budgets)} min per learned model.",
+        "",
+    ]
+    for folder, tag, _ in runs:
+        command = (folder / "command.txt").read_text().strip()
+        text += [
+            f"- `{folder.as_posix()}`"
+            + (f" (rows tagged [{tag}])" if tag else "")
+            + f": {_recipe(folder)}",
+            f"  `{command}`",
+        ]
+    text += [
+        "",
+        "## Mean SNR improvement (dB) on the test set",
+        "",
+        ecg.snr_pivot(rows, models, labels, noises, snrs),
+    ]
+    if real:
+        text += [
+            "",
+            "## Real noisy records (NSTDB 118e*, 119e*): mean SNR improvement (dB)",
+            "",
+            ecg.real_pivot(real, models, labels),
+        ]
+    if timing:
+        header = ["model", "training (s)", "epochs", "steps", "parameters"]
+        lines = [
+            [
+                t["label"],
+                f"{t['train_time_s']:.0f}",
+                f"{t['epochs']:.0f}" if t["epochs"] != "" else "-",
+                f"{t['steps']:.0f}" if t["steps"] != "" else "-",
+                f"{t['n_params']:,.0f}" if t["n_params"] != "" else "-",
+            ]
+            for t in timing
+            if base[t["model"]] in LEARNED
+        ]
+        text += ["", "## Training", "", ecg.markdown_table(header, lines)]
+    bars = ecg.assess_bars(rows, real, models, labels, base=base.get)
+    if bars:
+        text += ["", "## Bars of the benchmark", "", bars]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "README.md").write_text("\n".join(text) + "\n")
+    print(f"written {out / 'README.md'}")
+
+
+if __name__ == "__main__":
+    main()
