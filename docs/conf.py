@@ -304,6 +304,11 @@ def write_benchmark_page():
     target.mkdir(parents=True)
     parts = [_BENCHMARK_INTRO]
 
+    # The overview of all ECG runs first, when there is one.
+    summary = results / "ecg_summary"
+    if (summary / "README.md").exists():
+        parts.append(_results_readme(summary, target))
+
     ecg = results / "ecg"
     if (ecg / "README.md").exists():
         parts.append(_results_readme(ecg, target))
@@ -325,7 +330,10 @@ def write_benchmark_page():
         for path in sorted(results.glob("*.md")):
             parts.append(_demote_headings(path.read_text()))
         for folder in sorted(p for p in results.iterdir() if p.is_dir()):
-            if folder.name != "ecg" and (folder / "README.md").exists():
+            if (
+                folder.name not in {"ecg", "ecg_summary"}
+                and (folder / "README.md").exists()
+            ):
                 parts.append(_results_readme(folder, target))
 
     page = "\n\n".join(part.strip() for part in parts) + "\n"
