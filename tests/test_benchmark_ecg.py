@@ -94,3 +94,19 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
     unet = next(t for t in timing if t["model"] == "unet")
     assert float(unet["train_time_s"]) > 0
     assert "± " in (out / "results.md").read_text()
+
+    # The summary script combines runs: the same run twice, the second tagged.
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_ecg_summary", ECG_SCRIPT.with_name("ecg_summary.py")
+    )
+    summary = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(summary)
+    summary.main(
+        ["--run", str(out), "--run", f"{out}=again", "--out", str(tmp_path / "s")]
+    )
+    text = (tmp_path / "s" / "README.md").read_text()
+    assert "| U-Net |" in text and "| U-Net [again] |" in text
+    table = text.split("## Real noisy records")[0]
+    # The classical rows come from the first run only: one per noise type.
+    assert table.count("| Band-pass 0.67-40 Hz |") == 4
+    assert "## Bars of the benchmark" in text
