@@ -408,6 +408,9 @@ n_timesteps, n_channels)
         else:
             self._check_fitted_shape(X3)
         noise = self._training_noise(y)
+        if self.augment is not None:
+            # Bad settings fail here, with their own message, not inside Keras.
+            self.augment._check_params()
         seed = self._seed()
         if seed is None:
             data_seed = int(np.random.SeedSequence().entropy % 2**31)

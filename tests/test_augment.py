@@ -155,3 +155,7 @@ def test_denoiser_trains_with_augmentation_and_stays_reproducible(series):
 def test_denoiser_rejects_what_is_not_an_augmentation(series):
     with pytest.raises(ValueError, match="augment"):
         _tiny_unet(augment="flip").fit(series)
+    with pytest.raises(ValueError, match="p must be in"):
+        _tiny_unet(augment=RandomFlip(p=2.0)).fit(series)
+    with pytest.raises(TypeError, match="list of skdenoise.augment"):
+        _tiny_unet(augment=AugmentationChain([RandomFlip(), None])).fit(series)
