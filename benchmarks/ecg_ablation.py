@@ -32,6 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
+from ecg import markdown_table  # noqa: E402
 
 DEFAULT_TRAIN = "100 101 103 106 112 113 115 116 117 122".split()
 DEFAULT_TEST = "118 119 121".split()
@@ -81,7 +82,6 @@ def band_errors(clean, estimate):
 
 
 def train(recipe, args, windows, noise, log):
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from _ecg_training import TimeBudget
 
     from skdenoise import UNetDenoiser
@@ -200,59 +200,53 @@ def markdown(rows, args, command):
         "",
         "## Clean input: output SNR (dB); higher is better, the input is exact",
         "",
-        "| recipe | "
-        + " | ".join(
-            f"{r}{' (train)' if r in args.train_records else ''}"
-            for r in dict.fromkeys(
-                x["record"] for x in rows if x["kind"] == "clean input"
-            )
-        )
-        + " |",
     ]
-    clean_records = list(
-        dict.fromkeys(x["record"] for x in rows if x["kind"] == "clean input")
-    )
-    lines.append("|---" * (len(clean_records) + 1) + "|")
-    for recipe in recipes:
-        values = {
-            x["record"]: x["value_db"]
-            for x in rows
-            if x["recipe"] == recipe and x["kind"] == "clean input"
-        }
-        lines.append(
-            f"| {recipe} | "
-            + " | ".join(f"{values[r]:.1f}" for r in clean_records)
-            + " |"
+    clean = [x for x in rows if x["kind"] == "clean input"]
+    clean_records = list(dict.fromkeys(x["record"] for x in clean))
+    value = {(x["recipe"], x["kind"], x["record"]): x["value_db"] for x in rows}
+    lines.append(
+        markdown_table(
+            [
+                "recipe",
+                *(
+                    f"{r}{' (train)' if r in args.train_records else ''}"
+                    for r in clean_records
+                ),
+            ],
+            [
+                [
+                    recipe,
+                    *(f"{value[recipe, 'clean input', r]:.1f}" for r in clean_records),
+                ]
+                for recipe in recipes
+            ],
         )
+    )
+
+    def band_share(recipe, band):
+        return np.mean(
+            [
+                x[band]
+                for x in clean
+                if x["recipe"] == recipe and x["record"] in args.test_records
+            ]
+        )
+
     lines += [
         "",
         "Error energy of the clean test records by band, % of their energy "
         "(all test records together):",
         "",
-        "| recipe | " + " | ".join(band_names) + " |",
-        "|---" * (len(band_names) + 1) + "|",
+        markdown_table(
+            ["recipe", *band_names],
+            [
+                [recipe, *(f"{band_share(recipe, b):.2f}" for b in band_names)]
+                for recipe in recipes
+            ],
+        ),
     ]
-    for recipe in recipes:
-        sel = [
-            x
-            for x in rows
-            if x["recipe"] == recipe
-            and x["kind"] == "clean input"
-            and x["record"] in args.test_records
-        ]
-        lines.append(
-            f"| {recipe} | "
-            + " | ".join(f"{np.mean([x[b] for x in sel]):.2f}" for b in band_names)
-            + " |"
-        )
     kinds = [k for k in dict.fromkeys(x["kind"] for x in rows) if k != "clean input"]
-    lines += [
-        "",
-        "## Test set: mean SNR improvement (dB)",
-        "",
-        "| recipe | " + " | ".join(kinds) + " | mean |",
-        "|---" * (len(kinds) + 2) + "|",
-    ]
+    table = []
     for recipe in recipes:
         values = [
             next(
@@ -260,11 +254,15 @@ def markdown(rows, args, command):
             )
             for k in kinds
         ]
-        lines.append(
-            f"| {recipe} | "
-            + " | ".join(f"{v:+.2f}" for v in values)
-            + f" | {np.mean(values):+.2f} |"
+        table.append(
+            [recipe, *(f"{v:+.2f}" for v in values), f"{np.mean(values):+.2f}"]
         )
+    lines += [
+        "",
+        "## Test set: mean SNR improvement (dB)",
+        "",
+        markdown_table(["recipe", *kinds, "mean"], table),
+    ]
     return "\n".join(lines)
 
 
