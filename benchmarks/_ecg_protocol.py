@@ -264,3 +264,236 @@ def real_record_windows(record, data_dir, max_windows=None):
     if max_windows is not None and max_windows < len(noisy_w):
         noisy_w, clean_w = noisy_w[:max_windows], clean_w[:max_windows]
     return noisy_w, clean_w, info
+
+
+# --------------------------------------------------------------------------- #
+# Records, validation set and the clean condition
+# --------------------------------------------------------------------------- #
+
+#: The clean test condition: the clean window itself as the input.
+CLEAN = "clean"
+
+#: Seed of the validation set's noise (fixed, whatever seed trains the models).
+VALIDATION_SEED = 0
+
+
+def record_path(data_dir, database, record):
+    """Path (without extension) of a record; FileNotFoundError naming the file."""
+    from pathlib import Path
+
+    base = Path(data_dir) / database / str(record)
+    for ext in (".hea", ".dat"):
+        if not base.with_name(base.name + ext).is_file():
+            raise FileNotFoundError(
+                f"record {record}: {base.with_name(base.name + ext)} not found"
+            )
+    return base
+
+
+def check_record_lists(train, val, test, data_dir, training=True):
+    """Check that the record lists are disjoint and that every record exists.
+
+    Raises ValueError for a record in two lists (a validation record that is
+    also a training or test record, or a test record used for training) and
+    FileNotFoundError naming the first missing record file. Without
+    ``training`` (no learned model to train) only the test records' files are
+    looked for.
+    """
+    train, val, test = ([str(r) for r in lst] for lst in (train, val, test))
+    for name, records in (("training", train), ("validation", val), ("test", test)):
+        repeated = sorted({r for r in records if records.count(r) > 1})
+        if repeated:
+            raise ValueError(f"{name} record(s) listed twice: {' '.join(repeated)}")
+    for (name_a, a), (name_b, b) in (
+        (("validation", val), ("training", train)),
+        (("validation", val), ("test", test)),
+        (("test", test), ("training", train)),
+    ):
+        both = [r for r in a if r in b]
+        if both:
+            raise ValueError(
+                f"{name_a} record(s) {' '.join(both)} also in the {name_b} records; "
+                "records must be in one list only"
+            )
+    for record in [*train, *val, *test] if training else test:
+        record_path(data_dir, "mitdb", record)
+
+
+def validation_set(records, data_dir, noise, max_windows=None):
+    """Noisy and clean validation windows of whole records.
+
+    The clean windows of ``records`` with the training noise ``noise`` (same
+    noise model and SNR distribution as training), drawn once with the fixed
+    :data:`VALIDATION_SEED`.
+    """
+    clean = training_windows(records, data_dir, max_windows, seed=VALIDATION_SEED)
+    noisy = noise.apply(clean, random_state=VALIDATION_SEED)
+    return np.asarray(noisy, dtype=np.float64), clean
+
+
+def clean_window_stats(clean, estimate, record_of):
+    """Distortion of clean inputs: output SNR against the clean window.
+
+    Returns a list of dicts (one per record, then ``"all"``) with the number
+    of windows and the mean, median and 5th percentile over windows of the
+    output SNR in dB (``inf`` for an unchanged window), and the mean RMSE and
+    PRD.
+    """
+    snr_out = metrics.snr(clean, estimate, per_series=True)
+    rmse = metrics.rmse(clean, estimate, per_series=True)
+    prd = metrics.prd(clean, estimate, per_series=True)
+    groups = [(r, record_of == r) for r in dict.fromkeys(record_of)]
+    groups.append(("all", np.ones(len(clean), dtype=bool)))
+    stats = []
+    for name, rows in groups:
+        values = snr_out[rows]
+        stats.append(
+            {
+                "record": str(name),
+                "n_windows": int(rows.sum()),
+                "snr_out_mean": float(np.mean(values)),
+                "snr_out_median": float(np.median(values)),
+                # An order statistic, not an interpolation: inf stays inf.
+                "snr_out_p5": float(np.percentile(values, 5, method="lower")),
+                "rmse_mean": float(np.mean(rmse[rows])),
+                "prd_mean": float(np.mean(prd[rows])),
+            }
+        )
+    return stats
+
+
+# --------------------------------------------------------------------------- #
+# Whole real records: overlap-add denoising and QRS detection
+# --------------------------------------------------------------------------- #
+
+#: Beat annotation symbols of WFDB (the others mark rhythm, noise, comments...).
+BEAT_SYMBOLS = frozenset("NLRBAaJSVrFejnE/fQ?")
+#: Tolerance of a matched beat (seconds).
+QRS_TOLERANCE_S = 0.15
+
+
+def conditioned_real_record(record, data_dir):
+    """A whole NSTDB noisy record and its clean MITDB original, conditioned.
+
+    Both get the reference high-pass over the whole record (which also removes
+    the offset of the NSTDB headers); cut to the shorter length.
+    """
+    record = str(record)
+    raw_noisy = load_nstdb_record(record, data_dir, channel=0)
+    raw_clean = load_mitdb_record(record.split("e")[0], data_dir, channel=0)
+    n = min(len(raw_noisy), len(raw_clean))
+    return reference_highpass(raw_noisy[:n]), reference_highpass(raw_clean[:n])
+
+
+def _taper(length):
+    # A Hann window without its zero end points: every weight is positive.
+    return np.hanning(length + 2)[1:-1]
+
+
+def denoise_record(model, x, window=WINDOW, batch_windows=256):
+    """Denoise a whole record with a model of fixed-length windows.
+
+    The record is cut into windows with 50 % overlap (one more window ends at
+    the last sample), each window's mean removed as in the benchmark's windows
+    and added back after denoising; the outputs are stitched by overlap-add
+    with a Hann taper, divided by the summed weights.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    n = len(x)
+    if n < window:
+        raise ValueError(f"record of {n} samples is shorter than a window ({window})")
+    stride = window // 2
+    starts = list(range(0, n - window + 1, stride))
+    if starts[-1] + window < n:
+        starts.append(n - window)
+    starts = np.asarray(starts)
+    weights = _taper(window)
+    out = np.zeros(n)
+    total = np.zeros(n)
+    index = starts[:, None] + np.arange(window)
+    for begin in range(0, len(starts), batch_windows):
+        rows = index[begin : begin + batch_windows]
+        windows = x[rows]
+        means = windows.mean(axis=1, keepdims=True)
+        denoised = np.asarray(model.transform(windows - means), dtype=np.float64)
+        denoised = denoised.reshape(windows.shape) + means
+        np.add.at(out, rows.ravel(), (denoised * weights).ravel())
+        np.add.at(total, rows.ravel(), np.broadcast_to(weights, rows.shape).ravel())
+    return out / total
+
+
+def beat_annotations(record, data_dir, database="nstdb"):
+    """Sample indices of the beat annotations of a record's ``.atr`` file."""
+    import wfdb
+
+    base = record_path(data_dir, database, record)
+    if not base.with_name(base.name + ".atr").is_file():
+        raise FileNotFoundError(
+            f"record {record}: {base.with_name(base.name + '.atr')} not found"
+        )
+    ann = wfdb.rdann(str(base), "atr")
+    beats = [s in BEAT_SYMBOLS for s in ann.symbol]
+    return np.asarray(ann.sample)[np.asarray(beats, dtype=bool)]
+
+
+def detect_qrs(x, fs=SAMPLING_RATE):
+    """QRS locations (samples) found by the ``wfdb`` package's XQRS detector."""
+    from wfdb import processing
+
+    return np.asarray(
+        processing.xqrs_detect(np.asarray(x, dtype=np.float64), fs=fs, verbose=False)
+    )
+
+
+def match_beats(reference, detected, tolerance):
+    """One-to-one matching of detected beats to reference beats.
+
+    Pairs closer than ``tolerance`` samples (inclusive) are matched closest
+    first; each reference beat and each detection is used at most once.
+
+    Returns
+    -------
+    ref_index, det_index : ndarray of int
+        Indices of the matched pairs into ``reference`` and ``detected``.
+    """
+    reference = np.asarray(reference, dtype=np.int64)
+    detected = np.asarray(detected, dtype=np.int64)
+    ref_order = np.argsort(reference, kind="stable")
+    det_order = np.argsort(detected, kind="stable")
+    ref_sorted, det_sorted = reference[ref_order], detected[det_order]
+    low = np.searchsorted(det_sorted, ref_sorted - tolerance, side="left")
+    high = np.searchsorted(det_sorted, ref_sorted + tolerance, side="right")
+    pairs = [
+        (abs(int(det_sorted[j]) - int(r)), i, j)
+        for i, (r, lo, hi) in enumerate(zip(ref_sorted, low, high, strict=True))
+        for j in range(lo, hi)
+    ]
+    pairs.sort()
+    used_ref, used_det, ref_index, det_index = set(), set(), [], []
+    for _, i, j in pairs:
+        if i in used_ref or j in used_det:
+            continue
+        used_ref.add(i)
+        used_det.add(j)
+        ref_index.append(ref_order[i])
+        det_index.append(det_order[j])
+    return np.asarray(ref_index, dtype=np.int64), np.asarray(det_index, dtype=np.int64)
+
+
+def qrs_scores(reference, detected, tolerance):
+    """Sensitivity and positive predictivity of detected beats.
+
+    Returns a dict with ``tp``, ``fn``, ``fp``, ``sensitivity`` = TP / (TP + FN)
+    and ``ppv`` = TP / (TP + FP) (nan when undefined).
+    """
+    ref_index, _ = match_beats(reference, detected, tolerance)
+    tp = len(ref_index)
+    fn = len(reference) - tp
+    fp = len(detected) - tp
+    return {
+        "tp": tp,
+        "fn": fn,
+        "fp": fp,
+        "sensitivity": tp / (tp + fn) if tp + fn else float("nan"),
+        "ppv": tp / (tp + fp) if tp + fp else float("nan"),
+    }

@@ -3,6 +3,7 @@
 Importing this module imports Keras and TensorFlow.
 """
 
+import inspect
 import math
 import time
 
@@ -13,7 +14,8 @@ from skdenoise._tf import import_keras
 
 keras = import_keras()
 
-#: Share of the training windows held out for validation.
+#: Share of the training windows held out for validation when no validation
+#: records are given.
 VALIDATION_SPLIT = 0.05
 
 
@@ -114,8 +116,13 @@ def make_learned(
     quick,
     overrides,
     log,
+    validation_records=True,
 ):
     """A learned denoiser with the benchmark's training settings, and its budget.
+
+    With ``validation_records`` the model is validated on series passed to
+    ``fit`` (see :func:`fit_learned`) and holds none of its training windows
+    out; otherwise ``VALIDATION_SPLIT`` of them are held out.
 
     Parameters the class does not have (an architecture written differently)
     are left out with a note, so the benchmark runs whatever the class offers.
@@ -131,7 +138,7 @@ def make_learned(
         augment=augment,
         epochs=100_000,
         batch_size=batch_size,
-        validation_split=VALIDATION_SPLIT,
+        validation_split=0.0 if validation_records else VALIDATION_SPLIT,
         patience=None,
         callbacks=[budget],
         random_state=seed,
@@ -143,3 +150,39 @@ def make_learned(
     if unknown:
         log(f"  note: {class_name} has no parameter(s) {unknown}; using its defaults")
     return cls(**{k: v for k, v in params.items() if k in known}), budget
+
+
+def accepts_validation_data(model):
+    """Whether ``model.fit`` takes a ``validation_data`` keyword."""
+    parameters = inspect.signature(model.fit).parameters
+    return "validation_data" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+
+
+def fit_learned(model, X_train, validation_data, log):
+    """``model.fit(X_train, validation_data=validation_data)``.
+
+    ``validation_data`` is a tuple (noisy inputs, clean targets), or None to
+    fit on ``X_train`` alone. A denoiser whose ``fit`` has no
+    ``validation_data`` keyword holds ``VALIDATION_SPLIT`` of the training
+    windows out instead, with a note in the log.
+
+    Returns a short description of the validation used.
+    """
+    if validation_data is None:
+        model.fit(X_train)
+        split = model.get_params().get("validation_split")
+        return f"{split:.0%} of the training windows" if split else "none"
+    if accepts_validation_data(model):
+        model.fit(X_train, validation_data=validation_data)
+        return f"{len(validation_data[1])} windows of the validation records"
+    log(
+        f"  note: {type(model).__name__}.fit takes no validation_data; validating "
+        f"on {VALIDATION_SPLIT:.0%} of the training windows instead"
+    )
+    model.set_params(validation_split=VALIDATION_SPLIT)
+    model.fit(X_train)
+    return (
+        f"{VALIDATION_SPLIT:.0%} of the training windows (fit takes no validation_data)"
+    )

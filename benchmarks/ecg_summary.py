@@ -65,8 +65,13 @@ def _recipe(folder):
 
 
 def load_runs(specs):
-    """Rows, real-record rows, timing rows, labels and base keys of the runs."""
-    rows, real, timing, labels, base, runs = [], [], [], {}, {}, []
+    """Rows of the runs, labels and base keys.
+
+    Returns a dict of row lists (``rows``, ``real``, ``timing``, ``clean``,
+    ``qrs``), the labels and base keys of the models, and the runs.
+    """
+    tables = {"rows": [], "real": [], "timing": [], "clean": [], "qrs": []}
+    labels, base, runs = {}, {}, []
     for number, spec in enumerate(specs):
         folder, _, tag = spec.partition("=")
         folder = Path(folder)
@@ -75,9 +80,11 @@ def load_runs(specs):
         settings = json.loads((folder / "run.json").read_text())["settings"]
         runs.append((folder, tag, settings))
         for source, target in (
-            (_read(folder / "results.csv"), rows),
-            (_read(folder / "real_records.csv"), real),
-            (_read(folder / "timing.csv"), timing),
+            (_read(folder / "results.csv"), tables["rows"]),
+            (_read(folder / "real_records.csv"), tables["real"]),
+            (_read(folder / "timing.csv"), tables["timing"]),
+            (_read(folder / "clean_windows.csv"), tables["clean"]),
+            (_read(folder / "qrs.csv"), tables["qrs"]),
         ):
             for row in source:
                 key = row["model"]
@@ -98,7 +105,7 @@ def load_runs(specs):
                     f"{folder}: {name} is {settings[name]!r}, not "
                     f"{first[name]!r} as in the first run; the rows do not compare"
                 )
-    return rows, real, timing, labels, base, runs
+    return tables, labels, base, runs
 
 
 def main(argv=None):
@@ -107,7 +114,8 @@ def main(argv=None):
     parser.add_argument("--run", action="append", required=True, metavar="DIR[=TAG]")
     parser.add_argument("--out", required=True, help="output folder")
     args = parser.parse_args(argv)
-    rows, real, timing, labels, base, runs = load_runs(args.run)
+    tables, labels, base, runs = load_runs(args.run)
+    rows, real, timing = tables["rows"], tables["real"], tables["timing"]
     models = list(dict.fromkeys(r["model"] for r in rows))
     models.sort(key=lambda k: (base[k] not in CLASSICAL, base[k] in ecg.PUBLISHED))
     noises = [n for n in protocol.NOISE_TYPES if any(r["noise"] == n for r in rows)]
@@ -142,12 +150,30 @@ def main(argv=None):
         "",
         ecg.snr_pivot(rows, models, labels, noises, snrs),
     ]
+    clean_table = ecg.clean_pivot(tables["clean"], models, labels)
+    if clean_table:
+        text += [
+            "",
+            "## Clean windows as input: output SNR (dB), mean / median / 5th "
+            "percentile",
+            "",
+            clean_table,
+        ]
     if real:
         text += [
             "",
             "## Real noisy records (NSTDB 118e*, 119e*): mean SNR improvement (dB)",
             "",
             ecg.real_pivot(real, models, labels),
+        ]
+    qrs_table = ecg.qrs_pivot(tables["qrs"], models, labels)
+    if qrs_table:
+        text += [
+            "",
+            "## QRS detection on the whole real records: sensitivity / positive "
+            "predictivity (%)",
+            "",
+            qrs_table,
         ]
     if timing:
         header = ["model", "training (s)", "epochs", "steps", "parameters"]
@@ -163,7 +189,9 @@ def main(argv=None):
             if base[t["model"]] in LEARNED
         ]
         text += ["", "## Training", "", ecg.markdown_table(header, lines)]
-    bars = ecg.assess_bars(rows, real, models, labels, base=base.get)
+    bars = ecg.assess_bars(
+        rows, real, models, labels, base=base.get, qrs_rows=tables["qrs"]
+    )
     if bars:
         text += ["", "## Bars of the benchmark", "", bars]
     out = Path(args.out)

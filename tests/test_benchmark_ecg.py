@@ -3,8 +3,11 @@
 import csv
 import importlib.util
 import math
+import re
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ECG_SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "ecg.py"
@@ -23,6 +26,177 @@ def _load_script():
 def _read_csv(path):
     with path.open(newline="") as f:
         return list(csv.DictReader(f))
+
+
+def _protocol():
+    _load_script()  # puts benchmarks/ on sys.path
+    return sys.modules["_ecg_protocol"]
+
+
+# --------------------------------------------------------------------------- #
+# QRS scoring
+# --------------------------------------------------------------------------- #
+
+
+def test_qrs_matching_exact_and_within_tolerance():
+    protocol = _protocol()
+    scores = protocol.qrs_scores([100, 500, 900], [100, 505, 895], tolerance=54)
+    assert (scores["tp"], scores["fn"], scores["fp"]) == (3, 0, 0)
+    assert scores["sensitivity"] == scores["ppv"] == 1.0
+    # The tolerance is inclusive.
+    assert protocol.qrs_scores([100], [154], tolerance=54)["tp"] == 1
+
+
+def test_qrs_matching_outside_tolerance():
+    protocol = _protocol()
+    scores = protocol.qrs_scores([100, 500, 900], [100, 560, 2000], tolerance=54)
+    assert (scores["tp"], scores["fn"], scores["fp"]) == (1, 2, 2)
+    assert scores["sensitivity"] == pytest.approx(1 / 3)
+    assert scores["ppv"] == pytest.approx(1 / 3)
+
+
+def test_qrs_matching_is_one_to_one():
+    protocol = _protocol()
+    # Two detections of one beat: one true, one false positive.
+    scores = protocol.qrs_scores([100], [98, 103], tolerance=54)
+    assert (scores["tp"], scores["fn"], scores["fp"]) == (1, 0, 1)
+    # One detection between two beats matches only one of them.
+    scores = protocol.qrs_scores([100, 140], [120], tolerance=54)
+    assert (scores["tp"], scores["fn"], scores["fp"]) == (1, 1, 0)
+    # A duplicated reference beat is a beat missed by a single detection.
+    scores = protocol.qrs_scores([300, 300], [300], tolerance=54)
+    assert (scores["tp"], scores["fn"], scores["fp"]) == (1, 1, 0)
+    # Closest pairs first: 110-112 and 100-105, not 100-112 with 110 left over.
+    ref, det = protocol.match_beats([110, 100], [112, 105], tolerance=15)
+    assert sorted(zip(ref.tolist(), det.tolist(), strict=True)) == [(0, 0), (1, 1)]
+
+
+def test_qrs_scores_empty_lists():
+    protocol = _protocol()
+    scores = protocol.qrs_scores([], [], tolerance=54)
+    assert scores["tp"] == scores["fn"] == scores["fp"] == 0
+    assert math.isnan(scores["sensitivity"]) and math.isnan(scores["ppv"])
+    assert protocol.qrs_scores([100], [], tolerance=54)["sensitivity"] == 0.0
+
+
+def test_denoise_record_overlap_add():
+    protocol = _protocol()
+
+    class Scale:
+        def transform(self, X):
+            assert X.shape[1] == protocol.WINDOW
+            return 0.5 * X
+
+    x = np.random.default_rng(0).standard_normal(3 * protocol.WINDOW + 100)
+    identity = type("Identity", (), {"transform": lambda self, X: X})()
+    np.testing.assert_allclose(protocol.denoise_record(identity, x), x, atol=1e-12)
+    # Each window's mean is removed before the model and added back after.
+    out = protocol.denoise_record(Scale(), x)
+    assert out.shape == x.shape and np.all(np.isfinite(out))
+    with pytest.raises(ValueError, match="shorter than a window"):
+        protocol.denoise_record(identity, x[:100])
+
+
+# --------------------------------------------------------------------------- #
+# Clean condition and validation records
+# --------------------------------------------------------------------------- #
+
+
+def test_clean_window_stats_identity_is_infinite():
+    protocol = _protocol()
+    ecg = _load_script()
+    clean = np.random.default_rng(0).standard_normal((6, 16))
+    record_of = np.array(["a"] * 4 + ["b"] * 2)
+    stats = protocol.clean_window_stats(clean, clean.copy(), record_of)
+    assert [s["record"] for s in stats] == ["a", "b", "all"]
+    assert all(math.isinf(s["snr_out_mean"]) for s in stats)
+    assert all(math.isinf(s["snr_out_p5"]) for s in stats)
+    assert ecg.fmt_db(stats[-1]["snr_out_mean"]) == "inf"
+    # One window changed: the median and 5th percentile stay defined.
+    estimate = clean.copy()
+    estimate[0] *= 0.9
+    stats = protocol.clean_window_stats(clean, estimate, record_of)
+    assert stats[0]["snr_out_p5"] == pytest.approx(20.0)
+    assert math.isinf(stats[0]["snr_out_median"])
+
+
+def test_default_records_follow_the_protocol():
+    ecg = _load_script()
+    args = ecg.parse_args(["--data-dir", "d", "--out", "o"])
+    assert args.val_records == ["117", "122"]
+    assert len(args.train_records) == 18
+    assert not set(args.val_records) & set(args.train_records)
+    assert args.test_records == ["118", "119", "121"]
+    args = ecg.parse_args(["--data-dir", "d", "--out", "o", "--val-records"])
+    assert args.val_records == [] and len(args.train_records) == 20
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (
+            ["--train-records", "100", "117", "--val-records", "117"],
+            "also in the training",
+        ),
+        (["--train-records", "100", "--val-records", "119"], "also in the test"),
+        (["--train-records", "100", "119"], "also in the training"),
+        (["--train-records", "100", "100"], "listed twice"),
+    ],
+)
+def test_record_lists_must_be_disjoint(extra, message, tmp_path):
+    ecg = _load_script()
+    argv = ["--data-dir", str(tmp_path), "--out", str(tmp_path / "o")]
+    argv += ["--test-records", "119", "--models", "unet", *extra]
+    with pytest.raises(SystemExit, match=message):
+        ecg.main(argv)
+
+
+def test_missing_record_file_is_named(tmp_path):
+    protocol = _protocol()
+    (tmp_path / "mitdb").mkdir()
+    (tmp_path / "mitdb" / "100.hea").write_text("")
+    with pytest.raises(FileNotFoundError, match=r"100\.dat"):
+        protocol.check_record_lists(["100"], [], ["119"], tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"201\.hea"):
+        protocol.check_record_lists(["201"], [], [], tmp_path)
+    # Without training, only the test records must exist.
+    with pytest.raises(FileNotFoundError, match=r"119\.hea"):
+        protocol.check_record_lists(["999"], ["998"], ["119"], tmp_path, training=False)
+
+
+@pytest.mark.slow
+def test_fit_learned_passes_validation_data(monkeypatch):
+    _load_script()
+    training = pytest.importorskip("_ecg_training")
+    calls = []
+
+    class WithValidation:
+        def get_params(self):
+            return {"validation_split": 0.0}
+
+        def fit(self, X, y=None, validation_data=None):
+            calls.append(("with", validation_data))
+
+    class WithoutValidation:
+        validation_split = 0.0
+
+        def get_params(self):
+            return {"validation_split": self.validation_split}
+
+        def set_params(self, **params):
+            self.validation_split = params["validation_split"]
+
+        def fit(self, X, y=None):
+            calls.append(("without", self.validation_split))
+
+    val = (np.zeros((3, 8)), np.ones((3, 8)))
+    notes = []
+    text = training.fit_learned(WithValidation(), np.zeros((5, 8)), val, notes.append)
+    assert calls[-1][0] == "with" and calls[-1][1] is val and not notes
+    assert "3 windows of the validation records" in text
+    training.fit_learned(WithoutValidation(), np.zeros((5, 8)), val, notes.append)
+    assert calls[-1] == ("without", training.VALIDATION_SPLIT)
+    assert notes and "validation_data" in notes[0]
 
 
 @pytest.mark.data
@@ -55,6 +229,8 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
     for name in (
         "results.csv",
         "results.md",
+        "clean_windows.csv",
+        "qrs.csv",
         "real_records.csv",
         "real_records.md",
         "timing.csv",
@@ -68,8 +244,16 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
 
     rows = _read_csv(out / "results.csv")
     assert {r["model"] for r in rows} == {"bandpass", "unet"}
-    assert {r["noise"] for r in rows} == {"bw", "em", "ma", "mix"}
+    assert {r["noise"] for r in rows} == {"bw", "em", "ma", "mix", "clean"}
+    clean_rows = [r for r in rows if r["noise"] == "clean"]
+    rows = [r for r in rows if r["noise"] != "clean"]
     assert {float(r["input_snr_db"]) for r in rows} == {-6.0, 0.0, 6.0, 12.0, 24.0}
+    assert len(clean_rows) == 2
+    for row in clean_rows:
+        for stat in ("mean", "median", "p5"):
+            assert math.isfinite(float(row[f"snr_out_{stat}"])), stat
+    per_record = _read_csv(out / "clean_windows.csv")
+    assert {r["record"] for r in per_record} == {"119", "all"}
     for row in rows:
         assert math.isfinite(float(row["snr_improvement_mean"]))
         if row["model"] == "bandpass":
@@ -86,6 +270,21 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
         and float(r["input_snr_db"]) == 0
     )
     assert abs(bandpass_bw_0db - REFERENCE_BANDPASS_BW_0DB) < 2.0
+
+    qrs = _read_csv(out / "qrs.csv")
+    assert {(r["model"], r["record"]) for r in qrs} == {
+        ("bandpass", "118e06"),
+        ("unet", "118e06"),
+    }
+    for row in qrs:
+        for condition in ("noisy", "denoised", "clean"):
+            for name in ("sensitivity", "ppv"):
+                assert 0 <= float(row[f"{condition}_{name}"]) <= 1
+        # The clean record: nearly every annotated beat is found.
+        assert float(row["clean_sensitivity"]) > 0.99
+    run = (out / "README.md").read_text()
+    assert "## Clean windows as input" in run and "## QRS detection" in run
+    assert "validation on 128 windows of the records 117, 122" in run
 
     real = _read_csv(out / "real_records.csv")
     assert {r["model"] for r in real} == {"bandpass", "unet"}
@@ -106,7 +305,12 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
     )
     text = (tmp_path / "s" / "README.md").read_text()
     assert "| U-Net |" in text and "| U-Net [again] |" in text
-    table = text.split("## Real noisy records")[0]
+    table = text.split("## Clean windows")[0]
     # The classical rows come from the first run only: one per noise type.
     assert table.count("| Band-pass 0.67-40 Hz |") == 4
     assert "## Bars of the benchmark" in text
+    assert "## QRS detection" in text and "| U-Net [again] |" in text.split("## QRS")[1]
+    assert re.search(
+        r"a clean window comes out at >= 30 dB output SNR: (MET|MISSED)", text
+    )
+    assert re.search(r"QRS detection on the denoised .*: (MET|MISSED)", text)
