@@ -314,3 +314,45 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
         r"a clean window comes out at >= 30 dB output SNR: (MET|MISSED)", text
     )
     assert re.search(r"QRS detection on the denoised .*: (MET|MISSED)", text)
+
+
+@pytest.mark.data
+@pytest.mark.slow
+def test_training_speed_smoke(physionet_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "1")
+    monkeypatch.setenv("TF_NUM_INTEROP_THREADS", "1")
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_training_speed", ECG_SCRIPT.with_name("training_speed.py")
+    )
+    speed = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(speed)
+    out = tmp_path / "speed"
+    speed.main(
+        [
+            "--data-dir",
+            str(physionet_dir),
+            "--records",
+            "100",
+            "--windows",
+            "128",
+            "--pairs",
+            "2",
+            "--epochs",
+            "2",
+            "--out",
+            str(out),
+        ]
+    )
+    rows = _read_csv(out / "results.csv")
+    assert [(r["pair"], r["method"]) for r in rows] == [
+        ("1", "UNetDenoiser.fit"),
+        ("1", "keras model.fit"),
+        ("2", "keras model.fit"),
+        ("2", "UNetDenoiser.fit"),
+    ]
+    assert all(float(r["samples_per_s"]) > 0 for r in rows)
+    assert "Median ratio" in (out / "README.md").read_text()
+    with pytest.raises(SystemExit, match="fewer than --windows"):
+        speed.main(
+            ["--data-dir", str(physionet_dir), "--records", "100", "--out", str(out)]
+        )
