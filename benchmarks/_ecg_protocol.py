@@ -480,16 +480,30 @@ def match_beats(reference, detected, tolerance):
     return np.asarray(ref_index, dtype=np.int64), np.asarray(det_index, dtype=np.int64)
 
 
-def qrs_scores(reference, detected, tolerance):
+def qrs_scores(reference, detected, tolerance, ranges=None):
     """Sensitivity and positive predictivity of detected beats.
+
+    With ``ranges`` (a list of sample ranges [start, stop)), the beats are
+    matched over the whole record but only the reference beats and detections
+    inside the ranges are counted.
 
     Returns a dict with ``tp``, ``fn``, ``fp``, ``sensitivity`` = TP / (TP + FN)
     and ``ppv`` = TP / (TP + FP) (nan when undefined).
     """
-    ref_index, _ = match_beats(reference, detected, tolerance)
-    tp = len(ref_index)
-    fn = len(reference) - tp
-    fp = len(detected) - tp
+    reference = np.asarray(reference, dtype=np.int64)
+    detected = np.asarray(detected, dtype=np.int64)
+    ref_index, det_index = match_beats(reference, detected, tolerance)
+    ref_in = np.ones(len(reference), dtype=bool)
+    det_in = np.ones(len(detected), dtype=bool)
+    if ranges is not None:
+        ref_in = _inside(reference, ranges)
+        det_in = _inside(detected, ranges)
+    tp = int(ref_in[ref_index].sum())
+    fn = int(ref_in.sum()) - tp
+    # A detection matched to a beat outside the ranges is not a false positive.
+    matched = np.zeros(len(detected), dtype=bool)
+    matched[det_index] = True
+    fp = int((det_in & ~matched).sum())
     return {
         "tp": tp,
         "fn": fn,
@@ -497,3 +511,10 @@ def qrs_scores(reference, detected, tolerance):
         "sensitivity": tp / (tp + fn) if tp + fn else float("nan"),
         "ppv": tp / (tp + fp) if tp + fp else float("nan"),
     }
+
+
+def _inside(samples, ranges):
+    inside = np.zeros(len(samples), dtype=bool)
+    for start, stop in ranges:
+        inside |= (samples >= start) & (samples < stop)
+    return inside

@@ -109,7 +109,9 @@ QRS_TEXT = (
     "overlap (each window's mean removed and added back), stitched by overlap-add "
     "with a Hann taper. Detections are matched one-to-one, closest first, to the "
     "beat annotations of the record's `.atr` file (beat symbols only) within "
-    "150 ms; sensitivity TP / (TP + FN), positive predictivity TP / (TP + FP)."
+    "150 ms; sensitivity TP / (TP + FN), positive predictivity TP / (TP + FP). "
+    "Over the whole record (below, and in the bars); `qrs.csv` also has the same "
+    "scores counted only inside the noisy blocks (`blocks_*` columns)."
 )
 
 
@@ -385,6 +387,9 @@ def qrs_condition(model, context, log):
         detected = protocol.detect_qrs(denoised)
         detect_s = time.perf_counter() - start
         scores = protocol.qrs_scores(cached["beats"], detected, tolerance)
+        block_scores = protocol.qrs_scores(
+            cached["beats"], detected, tolerance, cached["blocks"]
+        )
         row = {
             "record": record,
             "nominal_snr_db": real_level(record),
@@ -397,6 +402,14 @@ def qrs_condition(model, context, log):
         ):
             for name in ("sensitivity", "ppv", "tp", "fn", "fp"):
                 row[f"{condition}_{name}"] = values[name]
+        # The same, counted only inside the noisy blocks.
+        for condition, values in (
+            ("noisy", cached["noisy_block_scores"]),
+            ("denoised", block_scores),
+            ("clean", cached["clean_block_scores"]),
+        ):
+            for name in ("sensitivity", "ppv"):
+                row[f"blocks_{condition}_{name}"] = values[name]
         row["denoise_time_s"] = round(denoise_s, 2)
         row["detect_time_s"] = round(detect_s, 2)
         rows.append(row)
@@ -1293,13 +1306,23 @@ def load_qrs_references(context, args, log):
         except FileNotFoundError as exc:
             log(f"note: no QRS detection on {record}: {exc}")
             continue
-        noisy_scores = protocol.qrs_scores(beats, protocol.detect_qrs(noisy), tolerance)
-        clean_scores = protocol.qrs_scores(beats, protocol.detect_qrs(clean), tolerance)
+        blocks = protocol.nominal_noisy_blocks(len(noisy))
+        noisy_detected = protocol.detect_qrs(noisy)
+        clean_detected = protocol.detect_qrs(clean)
+        noisy_scores = protocol.qrs_scores(beats, noisy_detected, tolerance)
+        clean_scores = protocol.qrs_scores(beats, clean_detected, tolerance)
         context["qrs"][record] = {
             "noisy": noisy,
             "beats": beats,
+            "blocks": blocks,
             "noisy_scores": noisy_scores,
             "clean_scores": clean_scores,
+            "noisy_block_scores": protocol.qrs_scores(
+                beats, noisy_detected, tolerance, blocks
+            ),
+            "clean_block_scores": protocol.qrs_scores(
+                beats, clean_detected, tolerance, blocks
+            ),
         }
         log(
             f"  QRS references {record}: {len(beats)} beats; noisy Se "

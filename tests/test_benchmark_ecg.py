@@ -71,6 +71,17 @@ def test_qrs_matching_is_one_to_one():
     assert sorted(zip(ref.tolist(), det.tolist(), strict=True)) == [(0, 0), (1, 1)]
 
 
+def test_qrs_scores_inside_ranges():
+    protocol = _protocol()
+    reference, detected = [100, 500, 900, 1300], [102, 700, 905, 1200]
+    scores = protocol.qrs_scores(reference, detected, 54, ranges=[(400, 1000)])
+    # Inside: beats 500 (missed) and 900 (found), detections 700 (false) and 905.
+    assert (scores["tp"], scores["fn"], scores["fp"]) == (1, 1, 1)
+    # A detection inside matched to a beat just outside is not a false positive.
+    scores = protocol.qrs_scores([390], [410], 54, ranges=[(400, 1000)])
+    assert (scores["tp"], scores["fn"], scores["fp"]) == (0, 0, 0)
+
+
 def test_qrs_scores_empty_lists():
     protocol = _protocol()
     scores = protocol.qrs_scores([], [], tolerance=54)
@@ -282,6 +293,7 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
                 assert 0 <= float(row[f"{condition}_{name}"]) <= 1
         # The clean record: nearly every annotated beat is found.
         assert float(row["clean_sensitivity"]) > 0.99
+        assert 0 <= float(row["blocks_denoised_sensitivity"]) <= 1
     run = (out / "README.md").read_text()
     assert "## Clean windows as input" in run and "## QRS detection" in run
     assert "validation on 128 windows of the records 117, 122" in run
