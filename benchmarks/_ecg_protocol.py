@@ -297,7 +297,7 @@ def check_record_lists(train, val, test, data_dir, training=True):
     also a training or test record, or a test record used for training) and
     FileNotFoundError naming the first missing record file. Without
     ``training`` (no learned model to train) only the test records' files are
-    looked for.
+    looked for; with ``data_dir=None``, none.
     """
     train, val, test = ([str(r) for r in lst] for lst in (train, val, test))
     for name, records in (("training", train), ("validation", val), ("test", test)):
@@ -315,6 +315,8 @@ def check_record_lists(train, val, test, data_dir, training=True):
                 f"{name_a} record(s) {' '.join(both)} also in the {name_b} records; "
                 "records must be in one list only"
             )
+    if data_dir is None:
+        return
     for record in [*train, *val, *test] if training else test:
         record_path(data_dir, "mitdb", record)
 

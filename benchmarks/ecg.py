@@ -1165,14 +1165,17 @@ def main(argv=None):
             models.append(key)
     args.models = models
     learned = any(k in LEARNED for k in models)
+    lists = (args.train_records, args.val_records, args.test_records)
     try:
-        protocol.check_record_lists(
-            args.train_records,
-            args.val_records,
-            args.test_records,
-            args.data_dir,
-            training=learned,
-        )
+        protocol.check_record_lists(*lists, data_dir=None)
+        seen = set(args.train_records + args.val_records) if learned else set()
+        trained_on = [r for r in args.real_records if r.split("e")[0] in seen]
+        if trained_on:
+            raise ValueError(
+                f"real record(s) {' '.join(trained_on)} are noisy versions of "
+                "training or validation records; leave them out with --real-records"
+            )
+        protocol.check_record_lists(*lists, data_dir=args.data_dir, training=learned)
     except (ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"benchmarks/ecg.py: error: {exc}") from None
 

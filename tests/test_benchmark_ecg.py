@@ -152,6 +152,7 @@ def test_default_records_follow_the_protocol():
         (["--train-records", "100", "--val-records", "119"], "also in the test"),
         (["--train-records", "100", "119"], "also in the training"),
         (["--train-records", "100", "100"], "listed twice"),
+        (["--train-records", "118", "--real-records", "118e06"], "noisy versions"),
     ],
 )
 def test_record_lists_must_be_disjoint(extra, message, tmp_path):
