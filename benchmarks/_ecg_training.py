@@ -117,12 +117,16 @@ def make_learned(
     overrides,
     log,
     validation_records=True,
+    recipe=None,
 ):
     """A learned denoiser with the benchmark's training settings, and its budget.
 
     With ``validation_records`` the model is validated on series passed to
     ``fit`` (see :func:`fit_learned`) and holds none of its training windows
     out; otherwise ``VALIDATION_SPLIT`` of them are held out.
+
+    ``recipe`` holds further settings shared by every learned model
+    (``clean_fraction``, ``gate``, ...).
 
     Parameters the class does not have (an architecture written differently)
     are left out with a note, so the benchmark runs whatever the class offers.
@@ -144,6 +148,7 @@ def make_learned(
         random_state=seed,
         verbose=0,
     )
+    params.update(recipe or {})
     params.update(overrides)
     known = cls().get_params()
     unknown = sorted(set(params) - set(known))

@@ -186,9 +186,36 @@ def parse_args(argv):
         "--train-snr",
         nargs=2,
         type=float,
-        default=(-6.0, 24.0),
+        default=(-6.0, 30.0),
         metavar=("LOW", "HIGH"),
-        help="range of the training SNRs in dB (default: -6 24)",
+        help="range of the training SNRs in dB (default: -6 30)",
+    )
+    parser.add_argument(
+        "--clean-fraction",
+        type=float,
+        default=0.1,
+        help="share of the training windows fed in clean, nothing to remove "
+        "(default: 0.1)",
+    )
+    parser.add_argument(
+        "--gate",
+        choices=("isotonic", "none"),
+        default="isotonic",
+        help="no-harm gate of every learned model, calibrated on the validation "
+        "windows (default: isotonic)",
+    )
+    parser.add_argument(
+        "--average-flips",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="average each learned model's outputs over sign and time flips "
+        "(default: on)",
+    )
+    parser.add_argument(
+        "--precision",
+        choices=("float32", "mixed_bfloat16", "mixed_float16"),
+        default="mixed_bfloat16",
+        help="dtype policy of the learned models' layers (default: mixed_bfloat16)",
     )
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
@@ -297,6 +324,16 @@ def real_level(record):
 # --------------------------------------------------------------------------- #
 
 
+def recipe(args):
+    """The training and inference settings shared by every learned model."""
+    return {
+        "clean_fraction": args.clean_fraction,
+        "gate": None if args.gate == "none" else args.gate,
+        "average_flips": args.average_flips,
+        "precision": args.precision,
+    }
+
+
 def build_model(key, args, context, log):
     """A fitted model and its training record (time, epochs, steps)."""
     if key in CLASSICAL:
@@ -314,6 +351,7 @@ def build_model(key, args, context, log):
         loss=args.loss,
         augment=from_names(args.augment),
         batch_size=args.batch_size,
+        recipe=recipe(args),
         seed=args.seed,
         quick=args.quick,
         overrides=args.overrides.get(key, {}),
@@ -1016,6 +1054,14 @@ def write_outputs(out, args, command, context, results, failed, skipped):
             else "no augmentation, "
         )
         + "weights of the best validation loss kept; "
+        f"{args.clean_fraction:.0%} of the training windows fed in clean; "
+        + (
+            "no-harm gate (isotonic, calibrated on the validation windows); "
+            if args.gate != "none"
+            else "no gate; "
+        )
+        + ("outputs averaged over sign and time flips; " if args.average_flips else "")
+        + f"layers in {args.precision}; "
         f"seed {args.seed}.",
         f"- environment: {json.dumps(environment())}",
     ]
