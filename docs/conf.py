@@ -66,9 +66,8 @@ suppress_warnings = ["myst.xref_missing", "myst.header"]
 
 autosummary_generate = True
 autodoc_typehints = "none"
-# Class pages list their members through the class template, where the
-# neural denoisers' scikeras base (whose own methods are replaced or unused
-# here) and tuple (for named tuples) are left out.
+# Class pages list their members through the class template, where tuple's
+# (for named tuples) are left out.
 autodoc_default_options = {"member-order": "groupwise"}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False

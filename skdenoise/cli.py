@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._augment_names import AUGMENTATION_NAMES
+from ._registry import command_line_networks
 from ._version import __version__
 
 __all__ = ["main"]
@@ -31,15 +32,8 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
-# Name on the command line -> public class of skdenoise.
-MODELS = {
-    "unet": "UNetDenoiser",
-    "lstm": "LSTMDenoiser",
-    "gru": "GRUDenoiser",
-    "cnn-lstm": "CNNLSTMDenoiser",
-    "autoencoder": "ConvAutoencoderDenoiser",
-    "vae": "VAEDenoiser",
-}
+# Name on the command line -> public class of skdenoise: every network.
+MODELS = command_line_networks()
 NOISES = ("white", "mixture", "baseline", "muscle", "powerline")
 FORMATS = ("csv", "npy", "npz", "wfdb")
 _SUFFIXES = {".csv": "csv", ".npy": "npy", ".npz": "npz"}
@@ -51,8 +45,8 @@ file formats (chosen by the file name):
                every row is one series, as the rows of X in scikit-learn; with
                --layout columns every column is one series. Series may differ
                in length (leave the trailing cells empty or out). Lines that
-               start with '#' are skipped; a first line that is not numeric is
-               a header, written back on output.
+               start with '#' are skipped; a first line without any number is a
+               header, written back on output.
   FILE.npy     a NumPy array: (n_timesteps,) is one series, (n_series,
                n_timesteps) one series per row, (n_series, n_timesteps,
                n_channels) multichannel series.
@@ -153,7 +147,9 @@ def _read_csv(path, layout):
             continue
         rows.append((number, [cell.strip() for cell in cells]))
     header = None
-    if rows and not all(_is_numeric(c) for c in rows[0][1] if c):
+    # A header has no number at all; a row with some numbers is data, and its
+    # other cells are reported as errors with their line and column.
+    if rows and not any(_is_numeric(c) for c in rows[0][1] if c):
         header = rows.pop(0)[1]
     if not rows:
         raise _CommandError(f"{path} holds no numbers.")
@@ -343,6 +339,11 @@ def _same_file(a, b):
 
 def _check_writable(targets, *, overwrite, protected=()):
     for target in targets:
+        for parent in Path(target).parents:
+            if parent.exists() and not parent.is_dir():
+                raise _UsageError(
+                    f"cannot write {target}: {parent} is a file, not a folder."
+                )
         for source in protected:
             if _same_file(target, source):
                 raise _UsageError(
@@ -437,13 +438,22 @@ def _write_series(path, data, denoised, *, layout="rows", note="denoised by skde
 
 
 # -------------------------------------------------------------------- models
+def _os_error(exc):
+    """An OSError in a few words (its strerror, not its repr)."""
+    return exc.strerror or str(exc)
+
+
 def _save_model(model, path):
     from .persistence import save
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         save(model, path)
-    except (OSError, TypeError) as exc:
+    except OSError as exc:
+        raise _CommandError(
+            f"cannot save the model to {path}: {_os_error(exc)}"
+        ) from None
+    except TypeError as exc:
         raise _CommandError(f"cannot save the model to {path}: {exc}") from None
 
 
@@ -647,13 +657,16 @@ def _cmd_denoise(args):
     )
     model = _load_model(args.model)
     denoised = _denoise(model, data.series, data.path)
-    _write_series(
-        output,
-        data,
-        denoised,
-        layout=args.layout,
-        note=f"denoised by skdenoise {__version__} with {Path(args.model).name}",
-    )
+    try:
+        _write_series(
+            output,
+            data,
+            denoised,
+            layout=args.layout,
+            note=f"denoised by skdenoise {__version__} with {Path(args.model).name}",
+        )
+    except OSError as exc:
+        raise _CommandError(f"cannot write {output}: {_os_error(exc)}") from None
     if not args.quiet:
         n = len(data.series)
         print(f"denoised {n} series from {data.path}; wrote {output}")
@@ -996,3 +1009,16 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"skdenoise {args.command}: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(
+            f"skdenoise {args.command}: error: {_os_error(exc)}{where}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    except Exception as exc:  # noqa: BLE001 - a command line prints no traceback
+        print(
+            f"skdenoise {args.command}: error: {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE

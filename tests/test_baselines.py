@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdenoise import baselines
-from skdenoise._classical import _sure_threshold
+from skdenoise.classical._filters import _sure_threshold
 from skdenoise.baselines import (
     BandpassDenoiser,
     MedianDenoiser,

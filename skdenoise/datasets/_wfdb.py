@@ -4,6 +4,7 @@ Only numpy is needed. The header grammar follows WFDB's ``header(5)`` manual
 page; the signal formats 16, 61, 80 and 212 are decoded in bulk with numpy.
 """
 
+import math
 import os
 import re
 from pathlib import Path
@@ -169,6 +170,10 @@ def _parse_signal_line(path, line_number, line, index):
         if match is None:
             raise _header_error(path, line_number, line, f"bad gain {fields[2]!r}.")
         gain = float(match.group(1)) or _DEFAULT_GAIN
+        if not math.isfinite(gain):
+            raise _header_error(
+                path, line_number, line, f"gain {match.group(1)!r} is not finite."
+            )
         if match.group(2) is not None:
             baseline = int(match.group(2))
         units = match.group(3) or units
@@ -263,6 +268,10 @@ def _decode(fmt, raw, n_values):
 
 def _read_signal_file(header_path, header, file_name, members):
     """Digital samples of the signals ``members`` stored in ``file_name``."""
+    if "\0" in file_name:
+        raise ValueError(
+            f"{header_path}: the signal file name {file_name!r} contains a NUL byte."
+        )
     path = header_path.parent / file_name
     first = header.signals[members[0]]
     fmt, offset = first.fmt, first.byte_offset
@@ -408,6 +417,11 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
     if not isinstance(record_path, (str, os.PathLike)):
         raise TypeError(
             f"record_path must be a path (str or os.PathLike); got {record_path!r}."
+        )
+    if "\0" in os.fspath(record_path):
+        raise ValueError(
+            f"record_path {os.fspath(record_path)!r} contains a NUL byte; it cannot "
+            "name a file."
         )
     record_path = Path(record_path)
     if record_path.suffix == ".hea":

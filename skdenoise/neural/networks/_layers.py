@@ -1,6 +1,6 @@
 """Custom Keras layers. Importing this module imports Keras."""
 
-from .._tf import import_keras
+from ..._tf import import_keras
 
 keras = import_keras()
 ops = keras.ops

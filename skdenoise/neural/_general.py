@@ -5,7 +5,7 @@ import numbers
 from sklearn.base import TransformerMixin
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseDenoiser, _store_init_args
+from ._base import BaseNeuralDenoiser, store_init_args
 from .networks import (
     build_cnn_lstm,
     build_conv_autoencoder,
@@ -91,13 +91,13 @@ def _document(cls):
     return cls
 
 
-_COMMON_CONSTRAINTS = BaseDenoiser._common_parameter_constraints
+_COMMON_CONSTRAINTS = BaseNeuralDenoiser._common_parameter_constraints
 _POSITIVE_INT = [Interval(numbers.Integral, 1, None, closed="left")]
 _DROPOUT = [Interval(numbers.Real, 0, 1, closed="left")]
 
 
 @_document
-class LSTMDenoiser(TransformerMixin, BaseDenoiser):
+class LSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """Recurrent denoiser with LSTM cells, sequence to sequence.
 
     Stacked, by default bidirectional, LSTM layers read the noisy series and a
@@ -175,7 +175,7 @@ class LSTMDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _build_network(self, n_timesteps, n_channels):
         return build_recurrent(
@@ -233,7 +233,7 @@ class GRUDenoiser(LSTMDenoiser):
 
 
 @_document
-class CNNLSTMDenoiser(TransformerMixin, BaseDenoiser):
+class CNNLSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """Convolutional feature extraction, an LSTM on the pooled sequence, upsampling.
 
     Two convolutions extract local features, max pooling shortens the sequence
@@ -320,7 +320,7 @@ class CNNLSTMDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _length_multiple(self):
         return self.pool_size
@@ -339,7 +339,7 @@ class CNNLSTMDenoiser(TransformerMixin, BaseDenoiser):
 
 
 @_document
-class ConvAutoencoderDenoiser(TransformerMixin, BaseDenoiser):
+class ConvAutoencoderDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """Fully convolutional denoising autoencoder with a narrow bottleneck.
 
     A strided convolutional encoder halves the length ``depth`` times, a code of
@@ -420,7 +420,7 @@ class ConvAutoencoderDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _length_multiple(self):
         return 2**self.depth
@@ -438,7 +438,7 @@ class ConvAutoencoderDenoiser(TransformerMixin, BaseDenoiser):
 
 
 @_document
-class VAEDenoiser(TransformerMixin, BaseDenoiser):
+class VAEDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """Variational autoencoder trained to decode the clean series.
 
     A strided convolutional encoder gives ``z_mean`` and ``z_log_var`` of a
@@ -530,7 +530,7 @@ class VAEDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _length_multiple(self):
         return 2**self.depth
@@ -549,7 +549,7 @@ class VAEDenoiser(TransformerMixin, BaseDenoiser):
 
 
 @_document
-class UNetDenoiser(TransformerMixin, BaseDenoiser):
+class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """One-dimensional U-Net: convolutional encoder-decoder with skip connections.
 
     Each encoder level applies two convolutions and halves the length while the
@@ -632,7 +632,7 @@ class UNetDenoiser(TransformerMixin, BaseDenoiser):
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _length_multiple(self):
         return 2**self.depth
