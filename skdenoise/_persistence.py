@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from ._files import atomic_write
 from ._version import __version__
 
 __all__ = ["FORMAT_VERSION", "save", "load"]
@@ -426,26 +427,19 @@ def save(estimator, path):
     True
     """
     path = Path(os.fspath(path))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp_name, "w") as archive:
-            tree = _Writer(archive).encode(estimator, "")
-            manifest = {
-                "format": FORMAT_NAME,
-                "format_version": FORMAT_VERSION,
-                "skdenoise_version": __version__,
-                "sklearn_version": _version_of("sklearn"),
-                "keras_version": _version_of("keras"),
-                "estimator": tree,
-            }
-            archive.writestr(
-                _MANIFEST, json.dumps(manifest, indent=1), zipfile.ZIP_DEFLATED
-            )
-        os.replace(tmp_name, path)
-    except BaseException:
-        os.unlink(tmp_name)
-        raise
+    with atomic_write(path) as handle, zipfile.ZipFile(handle, "w") as archive:
+        tree = _Writer(archive).encode(estimator, "")
+        manifest = {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "skdenoise_version": __version__,
+            "sklearn_version": _version_of("sklearn"),
+            "keras_version": _version_of("keras"),
+            "estimator": tree,
+        }
+        archive.writestr(
+            _MANIFEST, json.dumps(manifest, indent=1), zipfile.ZIP_DEFLATED
+        )
     return path
 
 

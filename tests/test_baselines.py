@@ -12,7 +12,6 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdenoise import baselines
-from skdenoise.classical._filters import _sure_threshold
 from skdenoise.baselines import (
     BandpassDenoiser,
     MedianDenoiser,
@@ -20,6 +19,7 @@ from skdenoise.baselines import (
     WaveletDenoiser,
     WienerDenoiser,
 )
+from skdenoise.classical._filters import _sure_threshold
 from skdenoise.metrics import snr, snr_scorer
 
 from ._discovery import expected_failed_checks

@@ -97,7 +97,9 @@ def _check_seconds(value, name, *, allow_zero):
     value = float(value)
     if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {bound} seconds; got {value!r}.")
+        raise ValueError(
+            f"{name} must be a finite number {bound} seconds; got {value!r}."
+        )
     return value
 
 

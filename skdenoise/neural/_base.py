@@ -78,33 +78,41 @@ def store_init_args(estimator, args):
         setattr(estimator, name, args[name])
 
 
-def _units_map(X3, y3):
-    """``(scale, offset)`` per channel with ``y ~ scale * x + offset`` in units.
-
-    Fitted by regressing the noisy series on the clean ones (noise independent of
-    the clean series leaves that slope unbiased) and inverted. A map within a few
-    per cent of the identity is the identity: ``y`` is then in ``X``'s units.
-    """
-    n_channels = X3.shape[2]
-    scale, offset = np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
-    if y3 is None:
-        return scale, offset
-    x = X3.reshape(-1, n_channels)
-    y = y3.reshape(-1, n_channels)
+def _regress(x, y):
+    """Slope and intercept of ``x ~ slope * y + intercept`` along axis 0."""
     y_mean, x_mean = y.mean(axis=0), x.mean(axis=0)
     y_var = np.mean((y - y_mean) ** 2, axis=0)
-    slope = np.mean((x - x_mean) * (y - y_mean), axis=0)
-    usable = (y_var > 0) & np.isfinite(slope) & (slope != 0)
-    slope = np.divide(slope, y_var, out=np.ones_like(slope), where=usable)
+    covariance = np.mean((x - x_mean) * (y - y_mean), axis=0)
+    usable = (y_var > 0) & np.isfinite(covariance) & (covariance != 0)
+    slope = np.divide(covariance, y_var, out=np.ones_like(covariance), where=usable)
     intercept = np.where(usable, x_mean - slope * y_mean, 0.0)
-    x_std = np.sqrt(np.mean((x - x_mean) ** 2, axis=0))
-    identity = (np.abs(slope - 1.0) <= _SAME_UNITS_TOLERANCE) & (
+    return np.where(usable, slope, 1.0), intercept
+
+
+def _units_map(X3, y3):
+    """``(scale, offset)`` with ``y ~ scale * x + offset``: X's units to y's.
+
+    Fitted by regressing the noisy series on the clean ones (noise independent of
+    the clean series leaves that slope unbiased) and inverted. When ``y`` is in
+    ``X``'s units (the fitted map is within a few per cent of the identity) the
+    map is the identity. Otherwise it is fitted per timestep and channel, as
+    scikit-learn's scalers (one statistic per column) transform the inputs.
+    """
+    n_channels = X3.shape[2]
+    identity = np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
+    if y3 is None:
+        return identity
+    slope, intercept = _regress(X3.reshape(-1, n_channels), y3.reshape(-1, n_channels))
+    x_std = X3.reshape(-1, n_channels).std(axis=0)
+    same_units = (np.abs(slope - 1.0) <= _SAME_UNITS_TOLERANCE) & (
         np.abs(intercept) <= _SAME_UNITS_TOLERANCE * np.where(x_std > 0, x_std, 1.0)
     )
-    keep = usable & ~identity
-    scale[0, 0] = np.where(keep, 1.0 / slope, 1.0)
-    offset[0, 0] = np.where(keep, -intercept / slope, 0.0)
-    return scale, offset
+    if np.all(same_units) or X3.shape[0] < 2:
+        if np.all(same_units):
+            return identity
+        return (1.0 / slope)[None, None], (-intercept / slope)[None, None]
+    slope, intercept = _regress(X3, y3)
+    return (1.0 / slope)[None], (-intercept / slope)[None]
 
 
 class BaseNeuralDenoiser(BaseDenoiser):

@@ -107,13 +107,8 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
         **model_params,
     ):
         store_init_args(self, locals())
+        # Stored as given; names without the prefix are reported by fit.
         for name, value in model_params.items():
-            if not name.startswith(_PREFIX):
-                raise TypeError(
-                    f"KerasDenoiser got an unexpected keyword argument {name!r}; "
-                    f"the network's hyper-parameters take the prefix {_PREFIX!r} "
-                    f"({_PREFIX}{name}={value!r})."
-                )
             setattr(self, name, value)
 
     def _model_params(self):
@@ -162,6 +157,22 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
 
     def _length_multiple(self):
         return self.length_multiple
+
+    def _check_network_params(self, n_timesteps):
+        known = set(self._get_param_names())
+        unknown = [
+            name
+            for name in vars(self)
+            if not (name.startswith(("_", _PREFIX)) or name.endswith("_"))
+            and name not in known
+        ]
+        if unknown:
+            raise ValueError(
+                f"KerasDenoiser got unexpected keyword arguments {unknown}; the "
+                f"network's hyper-parameters take the prefix {_PREFIX!r} (for "
+                f"example {_PREFIX}{unknown[0]}=...)."
+            )
+        super()._check_network_params(n_timesteps)
 
     def _geometry_text(self):
         return f"length_multiple={self.length_multiple}"
