@@ -40,7 +40,12 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from ._validation import as_3d, check_finite_scalar, check_series
+from ._validation import (
+    as_3d,
+    check_finite_scalar,
+    check_positive_int,
+    check_series,
+)
 
 __all__ = [
     "BaseNoise",
@@ -254,11 +259,7 @@ def _check_positive(value, name, *, allow_zero=False):
 
 
 def _check_count(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer; got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}; got {value!r}.")
-    return int(value)
+    return check_positive_int(value, name, minimum=minimum)
 
 
 def _check_sampling_rate(owner, sampling_rate):

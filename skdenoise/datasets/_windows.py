@@ -1,19 +1,15 @@
 """Cut long recordings into fixed-length windows."""
 
-import numbers
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from .._validation import check_positive_int
 
 __all__ = ["make_windows"]
 
 
 def _check_length(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer; got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    return int(value)
+    return check_positive_int(value, name)
 
 
 def _as_recording(recording, index):

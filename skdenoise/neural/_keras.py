@@ -151,8 +151,11 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
         self : object
             The denoiser.
         """
-        for name in [n for n in params if n.startswith(_PREFIX)]:
-            setattr(self, name, params.pop(name))
+        known = set(self._get_param_names())
+        for name in list(params):
+            # As in __init__: names without the prefix are reported by fit.
+            if name.startswith(_PREFIX) or ("__" not in name and name not in known):
+                setattr(self, name, params.pop(name))
         return super().set_params(**params)
 
     def _length_multiple(self):

@@ -8,7 +8,7 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import as_3d, check_series, restore_ndim
+from .._validation import as_3d, check_positive_int, check_series, restore_ndim
 from ..base import BaseDenoiser, SeriesShapeMixin, series_tags
 from ._layout import (
     TAPERS,
@@ -374,12 +374,8 @@ n_timesteps, n_channels)
         check_is_fitted(self)
         if n_timesteps is None:
             n_timesteps = self.n_features_in_
-        elif isinstance(n_timesteps, bool) or not isinstance(
-            n_timesteps, numbers.Integral
-        ):
-            raise TypeError(f"n_timesteps must be a positive int; got {n_timesteps!r}.")
-        elif n_timesteps < 1:
-            raise ValueError(f"n_timesteps must be a positive int; got {n_timesteps}.")
+        else:
+            n_timesteps = check_positive_int(n_timesteps, "n_timesteps")
         windows = check_series(X, input_name="windows", estimator=self)
         W3 = as_3d(windows)
         self._check_fitted_shape(W3)
