@@ -454,7 +454,23 @@ def write_cli_help():
     _write_if_changed(GENERATED / "cli_help.inc", text)
 
 
+def write_denoiser_table():
+    """Every public denoiser by family, from the registry (``all_denoisers``)."""
+    from skdenoise.utils import DENOISER_TYPES, all_denoisers
+
+    lines = []
+    for family in DENOISER_TYPES:
+        title = f"{family.capitalize()} denoisers"
+        lines += [title, "~" * len(title), ""]
+        for name, cls in all_denoisers(family):
+            summary = (inspect.getdoc(cls) or "").split("\n", 1)[0]
+            lines.append(f"- :class:`skdenoise.{family}.{name}`: {summary}")
+        lines.append("")
+    _write_if_changed(GENERATED / "denoisers.inc", "\n".join(lines))
+
+
 write_api_pages()
+write_denoiser_table()
 write_benchmark_page()
 write_parallel_recipe()
 write_cli_help()

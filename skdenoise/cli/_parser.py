@@ -75,33 +75,8 @@ def _add_io_options(parser):
     )
 
 
-def _build_parser():
-    """The ``argparse`` parser of the ``skdenoise`` command."""
-    formatter = argparse.RawDescriptionHelpFormatter
-    parser = argparse.ArgumentParser(
-        prog="skdenoise",
-        description=_wrap(
-            "Deep-learning denoisers for 1D time series, as scikit-learn "
-            "transformers.\n\nStart with `skdenoise demo`: it trains and tunes a "
-            "network on synthetic ECG and compares it with classical filters."
-        ),
-        epilog=(
-            "examples:\n"
-            "  skdenoise demo\n"
-            "  skdenoise train --clean clean.csv --noisy noisy.csv --output model.skd\n"
-            "  skdenoise train --clean data/100 --noise mixture --snr -6 18 "
-            "--output ecg.skd\n"
-            "  skdenoise denoise ecg.skd recording.npy --output denoised.npy\n\n"
-            + _EXIT_HELP
-        ),
-        formatter_class=formatter,
-    )
-    parser.add_argument(
-        "--version", action="version", version=f"skdenoise {__version__}"
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.required = True
-
+def _add_demo_command(commands, formatter):
+    """The ``demo`` command."""
     demo = commands.add_parser(
         "demo",
         help="tune a network on synthetic ECG and compare it with classical filters",
@@ -134,6 +109,9 @@ def _build_parser():
     demo.add_argument("--quiet", action="store_true", help="no progress lines")
     demo.set_defaults(handler=_cmd_demo)
 
+
+def _add_train_command(commands, formatter):
+    """The ``train`` command."""
     train = commands.add_parser(
         "train",
         help="train a denoiser on your own series and save it",
@@ -239,6 +217,9 @@ def _build_parser():
     train.add_argument("--quiet", action="store_true", help="no progress output")
     train.set_defaults(handler=_cmd_train)
 
+
+def _add_denoise_command(commands, formatter):
+    """The ``denoise`` command."""
     denoise = commands.add_parser(
         "denoise",
         help="denoise a file with a saved model",
@@ -264,10 +245,49 @@ def _build_parser():
     denoise.add_argument("--quiet", action="store_true", help="no summary line")
     denoise.set_defaults(handler=_cmd_denoise)
 
+
+def _add_benchmark_command(commands, formatter):
+    """The ``benchmark`` command (its options are the benchmark's)."""
     commands.add_parser(
         "benchmark",
         help="run the ECG benchmark (MITDB + NSTDB; from a source checkout)",
         description="Forwards its arguments to benchmarks/ecg.py.",
         add_help=False,
     )
+
+
+def _build_parser():
+    """The ``argparse`` parser of the ``skdenoise`` command."""
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="skdenoise",
+        description=_wrap(
+            "Deep-learning denoisers for 1D time series, as scikit-learn "
+            "transformers.\n\nStart with `skdenoise demo`: it trains and tunes a "
+            "network on synthetic ECG and compares it with classical filters."
+        ),
+        epilog=(
+            "examples:\n"
+            "  skdenoise demo\n"
+            "  skdenoise train --clean clean.csv --noisy noisy.csv --output model.skd\n"
+            "  skdenoise train --clean data/100 --noise mixture --snr -6 18 "
+            "--output ecg.skd\n"
+            "  skdenoise denoise ecg.skd recording.npy --output denoised.npy\n\n"
+            + _EXIT_HELP
+        ),
+        formatter_class=formatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"skdenoise {__version__}"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    for add_command in (
+        _add_demo_command,
+        _add_train_command,
+        _add_denoise_command,
+        _add_benchmark_command,
+    ):
+        add_command(commands, formatter)
     return parser

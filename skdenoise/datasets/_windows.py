@@ -4,6 +4,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .._validation import check_positive_int
+from ..windowing._layout import window_starts
 
 __all__ = ["make_windows"]
 
@@ -28,13 +29,6 @@ def _as_recording(recording, index):
             f"shape {array.shape}."
         )
     return array
-
-
-def _window_starts(n_samples, window_length, stride, drop_last):
-    starts = np.arange(0, n_samples - window_length + 1, stride)
-    if not drop_last and starts[-1] + window_length < n_samples:
-        starts = np.append(starts, n_samples - window_length)
-    return starts
 
 
 def make_windows(
@@ -115,7 +109,9 @@ window_length, n_channels)
                 f"{where} has {recording.shape[0]} samples, fewer than "
                 f"window_length={window_length}."
             )
-        starts = _window_starts(recording.shape[0], window_length, stride, drop_last)
+        starts = window_starts(recording.shape[0], window_length, stride)
+        if drop_last and len(starts) > 1 and (starts[-1] - starts[-2]) != stride:
+            starts = starts[:-1]
         view = sliding_window_view(recording, window_length, axis=0)[starts]
         pieces.append(view if ndim == 1 else np.swapaxes(view, 1, 2))
     windows = np.concatenate(pieces, axis=0)
