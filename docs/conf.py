@@ -162,15 +162,30 @@ _TEMPLATES = {
 }
 
 
+# Object id -> the dotted name of the page that documents it. An object that
+# several public modules export (``skdenoise.UNetDenoiser`` and
+# ``skdenoise.neural.UNetDenoiser``) is documented once, under the first module
+# of the reference, and the later modules link to it.
+DOCUMENTED = {}
+
+
 def _module_page(module):
     name = module.__name__
     groups = {"class": [], "function": [], "data": []}
+    elsewhere = []
     for attr in getattr(module, "__all__", ()):
         if attr.startswith("__"):
             continue
-        kind = _kind(getattr(module, attr))
-        if kind is not None:
-            groups[kind].append(attr)
+        obj = getattr(module, attr)
+        kind = _kind(obj)
+        if kind is None:
+            continue
+        if kind in ("class", "function") and id(obj) in DOCUMENTED:
+            elsewhere.append((kind, DOCUMENTED[id(obj)]))
+            continue
+        if kind in ("class", "function"):
+            DOCUMENTED[id(obj)] = f"{name}.{attr}"
+        groups[kind].append(attr)
     lines = [
         f":mod:`{name}`",
         "=" * (len(name) + 7),
@@ -196,6 +211,12 @@ def _module_page(module):
             *(f"   {attr}" for attr in attrs),
             "",
         ]
+    if elsewhere:
+        title = "Also available here"
+        lines += [title, "-" * len(title), ""]
+        role = {"class": "class", "function": "func"}
+        lines += [f"- :{role[kind]}:`{target}`" for kind, target in elsewhere]
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -464,7 +485,8 @@ def write_denoiser_table():
         lines += [title, "~" * len(title), ""]
         for name, cls in all_denoisers(family):
             summary = (inspect.getdoc(cls) or "").split("\n", 1)[0]
-            lines.append(f"- :class:`skdenoise.{family}.{name}`: {summary}")
+            target = DOCUMENTED.get(id(cls), f"skdenoise.{family}.{name}")
+            lines.append(f"- :class:`{target}`: {summary}")
         lines.append("")
     _write_if_changed(GENERATED / "denoisers.inc", "\n".join(lines))
 
