@@ -14,8 +14,8 @@ from ._general import (
     UNetDenoiser,
     VAEDenoiser,
 )
-from ._hybrid import WaveletUNetDenoiser
 from ._keras import KerasDenoiser
+from ._wavelet_unet import WaveletUNetDenoiser
 
 __all__ = [
     "BaseNeuralDenoiser",

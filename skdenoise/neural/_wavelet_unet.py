@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import Interval
 
 from ._base import BaseNeuralDenoiser, store_init_args
 from ._general import _COMMON_CONSTRAINTS, _DROPOUT, _POSITIVE_INT, _document
-from .networks._wavelet import build_wavelet_unet
+from .networks._wavelet_unet import build_wavelet_unet
 
 __all__ = ["WaveletUNetDenoiser"]
 
