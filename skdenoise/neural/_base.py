@@ -15,14 +15,15 @@ import tempfile
 import threading
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._tf import import_keras, quiet_tf_logger
 from ..augment import BaseAugmentation
 from ..base import BaseDenoiser
 from ..noise import BaseNoise, WhiteNoise
-from ._batches import NetworkInput, TrainingBatches, split_validation
+from ._batches import NetworkInput, TrainingBatches, keep_clean, split_validation
+from ._gate import apply_gate, fit_gate
 
 keras = import_keras()
 
@@ -43,6 +44,11 @@ _LOSSES = {
     "snr": _layers.NegativeSNRLoss,
 }
 _SEED_LOCK = threading.RLock()
+_POLICY_LOCK = threading.RLock()
+
+# The gate is calibrated on at least this many validation series and channels.
+_GATE_MIN_SERIES = 10
+_PRECISIONS = {"float32", "mixed_bfloat16", "mixed_float16"}
 
 # Fits with at most this many gradient steps run eagerly (no graph tracing).
 _EAGER_MAX_STEPS = 16
@@ -67,6 +73,28 @@ def _seeded(seed):
             yield
         finally:
             random.setstate(python_state)
+
+
+@contextlib.contextmanager
+def _dtype_policy(name):
+    """Build layers under the Keras dtype policy ``name``; restore it on exit."""
+    with _POLICY_LOCK:
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(name)
+        try:
+            yield
+        finally:
+            keras.config.set_dtype_policy(previous)
+
+
+def _float32_outputs(model):
+    """``model`` with its output in float32 (mixed precision computes in 16 bits)."""
+    if all(str(t.dtype) == "float32" for t in model.outputs):
+        return model
+    output = keras.layers.Activation("linear", dtype="float32", name="float32_output")(
+        model.outputs[0]
+    )
+    return keras.Model(model.inputs, output, name=model.name)
 
 
 def store_init_args(estimator, args):
@@ -156,6 +184,10 @@ class BaseNeuralDenoiser(BaseDenoiser):
         "validation_split": [Interval(numbers.Real, 0, 1, closed="left")],
         "patience": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "callbacks": [list, None],
+        "clean_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+        "gate": [StrOptions({"isotonic"}), None],
+        "average_flips": ["boolean"],
+        "precision": [StrOptions(_PRECISIONS)],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -228,9 +260,11 @@ class BaseNeuralDenoiser(BaseDenoiser):
 
     def _build_keras_model(self, n_steps=None):
         left, right = self._padding(self.n_features_in_)
-        model = self._build_network(
-            self.n_features_in_ + left + right, self.n_channels_in_
-        )
+        with _dtype_policy(self.precision):
+            model = self._build_network(
+                self.n_features_in_ + left + right, self.n_channels_in_
+            )
+        model = _float32_outputs(model)
         optimizer_kwargs = {"learning_rate": self.learning_rate}
         if self.weight_decay:
             optimizer_kwargs["weight_decay"] = self.weight_decay
@@ -277,6 +311,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
             batch_size=min(self.batch_size, targets.shape[0]),
             seed=seed,
             network_input=network_input,
+            clean_fraction=self.clean_fraction,
         )
 
     def _keras_fit(self, batches, *, epochs, validation_data, callbacks):
@@ -291,8 +326,78 @@ class BaseNeuralDenoiser(BaseDenoiser):
         )
         return history.history
 
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, validation_data=None):
+        """Train the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series (with ``y``) or clean series (without ``y``).
+        y : array-like of the same shape as X, default=None
+            Clean series. Without it, ``X`` is taken as clean and noisy inputs
+            are drawn from ``noise``. A 1-D ``y`` with one value per series is
+            not a clean target: it is ignored with a ``TargetIgnoredWarning``.
+        validation_data : array-like or tuple (X_val, y_val), default=None
+            Series held apart from training (whole recordings, say), used
+            instead of ``validation_split``: for ``val_loss``, early stopping
+            and the calibration of the ``gate``. A tuple gives noisy inputs and
+            their clean series; a single array gives clean series, to which
+            ``noise`` is applied once, with a fixed seed (as ``X`` in
+            ``fit(X)``).
+
+        Returns
+        -------
+        self : object
+            The fitted denoiser.
+        """
+        X3, y3 = self._validate_fit_data(X, y)
+        validation = self._check_validation_data(validation_data, X3, y3)
+        self._record_fitted_shape(X3)
+        try:
+            self._train(X3, y3, reset=True, epochs=self.epochs, validation=validation)
+        except BaseException:
+            for name in ("n_features_in_", "n_channels_in_"):
+                vars(self).pop(name, None)
+            raise
+        return self
+
     def _fit(self, X3, y3):
         self._train(X3, y3, reset=True, epochs=self.epochs)
+
+    def _check_validation_data(self, validation_data, X3, y3):
+        """``(inputs3, targets3)`` of ``validation_data``; inputs3 None: clean only."""
+        if validation_data is None:
+            return None
+        name = type(self).__name__
+        if isinstance(validation_data, tuple):
+            if len(validation_data) != 2:
+                raise ValueError(
+                    f"validation_data of {name}.fit must be clean series or a "
+                    f"tuple (X_val, y_val); got a tuple of {len(validation_data)}."
+                )
+            inputs3, targets3 = self._validate_fit_data(*validation_data)
+            if targets3 is None:
+                raise ValueError(
+                    f"validation_data of {name}.fit: y_val must be the clean "
+                    "series, with the shape of X_val."
+                )
+        else:
+            if y3 is not None and self.noise is None:
+                raise ValueError(
+                    f"validation_data of {name}.fit is a single array (clean "
+                    "series), but without a noise model there is nothing to make "
+                    "their noisy inputs from: pass a tuple (X_val, y_val)."
+                )
+            inputs3, targets3 = None, self._validate_fit_data(validation_data, None)[0]
+        if targets3.shape[1:] != X3.shape[1:]:
+            raise ValueError(
+                f"validation_data of {name}.fit has series of {targets3.shape[1]} "
+                f"timesteps and {targets3.shape[2]} channel(s); the training series "
+                f"have {X3.shape[1]} and {X3.shape[2]}."
+            )
+        return inputs3, targets3
 
     def partial_fit(self, X, y=None):
         """Train the network for one more epoch on ``X`` (and ``y``).
@@ -326,7 +431,7 @@ n_timesteps, n_channels)
         self._train(X3, y3, reset=first, epochs=1)
         return self
 
-    def _train(self, X3, y3, *, reset, epochs):
+    def _train(self, X3, y3, *, reset, epochs, validation=None):
         self._check_network_params(X3.shape[1])
         noise = self._training_noise(y3)
         if reset:
@@ -334,6 +439,11 @@ n_timesteps, n_channels)
         if y3 is not None:
             # The network works in X's units; y is brought to them.
             y3 = (y3 - self.target_offset_) / self.target_scale_
+        ready = validation is not None and validation[0] is not None
+        if ready:
+            # Noisy and clean series given: used as they are, in X's units.
+            inputs3, targets3 = validation
+            validation = inputs3, (targets3 - self.target_offset_) / self.target_scale_
         seed = self._seed()
         if seed is None:
             data_seed = int(np.random.SeedSequence().entropy % 2**31)
@@ -344,17 +454,22 @@ n_timesteps, n_channels)
         targets = y3 if y3 is not None else X3
         inputs = X3 if y3 is not None else None
         network_input = self._network_input()
-        val_rows, train_rows = split_validation(
-            targets.shape[0], self.validation_split, data_seed
-        )
-        validation_data = None
-        if len(val_rows):
-            val_targets = targets[val_rows]
-            val_inputs = inputs[val_rows] if inputs is not None else val_targets
-            if noise is not None:
-                val_inputs = noise.apply(
-                    val_inputs, random_state=np.random.default_rng([data_seed, 3])
+        if validation is None:
+            val_rows, train_rows = split_validation(
+                targets.shape[0], self.validation_split, data_seed
+            )
+            if len(val_rows):
+                validation = (
+                    inputs[val_rows] if inputs is not None else None,
+                    targets[val_rows],
                 )
+        else:
+            train_rows = np.arange(targets.shape[0])
+        validation_data = None
+        if validation is not None:
+            val_inputs, val_targets = (
+                validation if ready else self._validation_inputs(validation, noise, data_seed)
+            )
             validation_data = network_input.prepare(val_inputs, val_targets)
         batches = self._training_batches(
             inputs[train_rows] if inputs is not None else None,
@@ -367,7 +482,7 @@ n_timesteps, n_channels)
         if self.patience is not None:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
-                    monitor="val_loss" if len(val_rows) else "loss",
+                    monitor="val_loss" if validation is not None else "loss",
                     patience=self.patience,
                     restore_best_weights=True,
                 )
@@ -388,23 +503,67 @@ n_timesteps, n_channels)
             for key, vals in new.items():
                 self.history_.setdefault(key, []).extend(vals)
         self.n_epochs_ = len(self.history_.get("loss", []))
+        self._calibrate_gate(
+            None if validation_data is None else (val_inputs, val_targets)
+        )
+
+    def _validation_inputs(self, validation, noise, seed):
+        """Noisy inputs and clean targets of the validation series (fixed seed)."""
+        inputs, targets = validation
+        if noise is None:
+            return inputs, targets
+        rng = np.random.default_rng([seed, 3])
+        noisy = noise.apply(targets if inputs is None else inputs, random_state=rng)
+        if self.clean_fraction:
+            noisy = keep_clean(noisy, targets, self.clean_fraction, rng)
+        return noisy, targets
+
+    def _calibrate_gate(self, validation):
+        """Fit the gate on the validation series, or switch it off without them."""
+        self.gate_snr_ = self.gate_scale_ = None
+        if self.gate is None or not validation:
+            return
+        inputs, targets = validation
+        if inputs.shape[0] * inputs.shape[2] < _GATE_MIN_SERIES:
+            return
+        outputs = self._network_outputs(inputs)
+        self.gate_snr_, self.gate_scale_ = fit_gate(inputs, outputs, targets)
 
     # -------------------------------------------------------------- inference
     def _predict_normalised(self, network_in):
         """The network's output for a prepared float32 batch."""
         return self.model_.predict_on_batch(network_in)
 
-    def _transform(self, X3):
+    def _network_outputs(self, X3):
+        """The network's denoised ``X3`` in X's units, before the gate (float64).
+
+        With ``average_flips`` the mean of the outputs for the series, their
+        negation, their time reversal and both, each flipped back.
+        """
         n_series, n_timesteps, n_channels = X3.shape
         left, right = self._padding(n_timesteps)
         rows = max(1, _CHUNK_VALUES // ((n_timesteps + left + right) * n_channels))
         network_input = self._network_input()
-        out = np.empty(X3.shape, dtype=np.float64)
+        flips = (
+            ((1.0, False), (-1.0, False), (1.0, True), (-1.0, True))
+            if self.average_flips
+            else ((1.0, False),)
+        )
+        out = np.zeros(X3.shape, dtype=np.float64)
         with quiet_tf_logger():
             for start in range(0, n_series, rows):
                 chunk = X3[start : start + rows]
-                pred = self._predict_normalised(network_input.prepare(chunk))
-                out[start : start + rows] = network_input.restore(pred, chunk)
+                for sign, reverse in flips:
+                    flipped = sign * (chunk[:, ::-1] if reverse else chunk)
+                    pred = self._predict_normalised(network_input.prepare(flipped))
+                    pred = sign * network_input.restore(pred, flipped)
+                    out[start : start + rows] += pred[:, ::-1] if reverse else pred
+        return out / len(flips) if len(flips) > 1 else out
+
+    def _transform(self, X3):
+        out = self._network_outputs(X3)
+        if getattr(self, "gate_snr_", None) is not None:
+            out = apply_gate(X3, out, self.gate_snr_, self.gate_scale_)
         return out * self.target_scale_ + self.target_offset_
 
     def predict(self, X):
@@ -428,6 +587,9 @@ n_timesteps, n_channels)
         BaseEstimator.__setstate__(self, state)
         if data is not None:
             self.model_ = model_from_bytes(data)
+        if hasattr(self, "model_") and not hasattr(self, "gate_snr_"):
+            # Denoisers saved before the gate existed have none.
+            self.gate_snr_ = self.gate_scale_ = None
         if hasattr(self, "model_") and not hasattr(self, "target_scale_"):
             # Denoisers saved before the units map existed worked in X's units.
             shape = (1, 1, self.n_channels_in_)

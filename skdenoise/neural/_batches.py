@@ -13,7 +13,7 @@ from .._tf import import_keras
 
 keras = import_keras()
 
-__all__ = ["NetworkInput", "TrainingBatches", "split_validation"]
+__all__ = ["NetworkInput", "TrainingBatches", "keep_clean", "split_validation"]
 
 
 class NetworkInput:
@@ -81,6 +81,14 @@ def split_validation(n_series, fraction, seed):
     return order[:n_val], order[n_val:]
 
 
+def keep_clean(inputs, targets, fraction, rng):
+    """``inputs`` with a random ``fraction`` of the series replaced by ``targets``."""
+    clean = rng.random(inputs.shape[0]) < fraction
+    if not np.any(clean):
+        return inputs
+    return np.where(clean[:, None, None], targets, inputs)
+
+
 class TrainingBatches(keras.utils.PyDataset):
     """Batches for ``Model.fit``, reshuffled (and re-noised) every epoch.
 
@@ -96,6 +104,9 @@ class TrainingBatches(keras.utils.PyDataset):
         Clean training series.
     noise, augment : noise model, augmentation or None
         Applied to every batch (the augmentation first, to inputs and targets).
+    clean_fraction : float
+        Share of the series of each batch whose input is their clean target
+        itself (nothing to remove), drawn afresh for every batch.
     batch_size : int
         Series per batch.
     seed : int
@@ -105,13 +116,23 @@ class TrainingBatches(keras.utils.PyDataset):
     """
 
     def __init__(
-        self, inputs, targets, *, noise, augment, batch_size, seed, network_input
+        self,
+        inputs,
+        targets,
+        *,
+        noise,
+        augment,
+        batch_size,
+        seed,
+        network_input,
+        clean_fraction=0.0,
     ):
         super().__init__()
         self.inputs = inputs
         self.targets = targets
         self.noise = noise
         self.augment = augment
+        self.clean_fraction = clean_fraction
         self.batch_size = batch_size
         self.seed = seed
         self.network_input = network_input
@@ -142,6 +163,9 @@ class TrainingBatches(keras.utils.PyDataset):
         if self.noise is not None:
             rng = np.random.default_rng([self.seed, self.epoch, 1, index])
             inputs = self.noise.apply(inputs, random_state=rng)
+        if self.clean_fraction:
+            rng = np.random.default_rng([self.seed, self.epoch, 3, index])
+            inputs = keep_clean(inputs, targets, self.clean_fraction, rng)
         return self.network_input.prepare(inputs, targets)
 
     def on_epoch_end(self):

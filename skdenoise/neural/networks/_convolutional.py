@@ -133,7 +133,9 @@ def build_unet(
         inputs, n_channels, filters, depth, kernel_size, dropout, residual
     )
     if residual:
-        outputs = keras.layers.Add(name="denoised")([inputs, outputs])
+        # In float32 whatever the layers' dtype policy, so that an input the
+        # network leaves alone passes through exactly.
+        outputs = keras.layers.Add(name="denoised", dtype="float32")([inputs, outputs])
     return keras.Model(inputs, outputs, name="unet_denoiser")
 
 
@@ -161,6 +163,5 @@ def unet_body(inputs, n_channels, filters, depth, kernel_size, dropout, residual
         )(h)
         h = layers.Concatenate(name=f"up{level}_skip")([h, skips[level]])
         h = _conv_block(layers, h, filters * 2**level, kernel_size, 0.0, f"up{level}")
-    return layers.Conv1D(n_channels, 1, name="correction" if residual else "denoised")(
-        h
-    )
+    name = "correction" if residual else "denoised"
+    return layers.Conv1D(n_channels, 1, name=name, dtype="float32")(h)
