@@ -92,9 +92,9 @@ def _float32_outputs(model):
     if all(str(t.dtype) == "float32" for t in model.outputs):
         return model
     output = keras.layers.Activation("linear", dtype="float32", name="float32_output")(
-        model.outputs[0]
+        model.output
     )
-    return keras.Model(model.inputs, output, name=model.name)
+    return keras.Model(model.input, output, name=model.name)
 
 
 def store_init_args(estimator, args):
