@@ -66,9 +66,8 @@ suppress_warnings = ["myst.xref_missing", "myst.header"]
 
 autosummary_generate = True
 autodoc_typehints = "none"
-# Class pages list their members through the class template, where the
-# neural denoisers' scikeras base (whose own methods are replaced or unused
-# here) and tuple (for named tuples) are left out.
+# Class pages list their members through the class template, where tuple's
+# (for named tuples) are left out.
 autodoc_default_options = {"member-order": "groupwise"}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
@@ -163,15 +162,30 @@ _TEMPLATES = {
 }
 
 
+# Object id -> the dotted name of the page that documents it. An object that
+# several public modules export (``skdenoise.UNetDenoiser`` and
+# ``skdenoise.neural.UNetDenoiser``) is documented once, under the first module
+# of the reference, and the later modules link to it.
+DOCUMENTED = {}
+
+
 def _module_page(module):
     name = module.__name__
     groups = {"class": [], "function": [], "data": []}
+    elsewhere = []
     for attr in getattr(module, "__all__", ()):
         if attr.startswith("__"):
             continue
-        kind = _kind(getattr(module, attr))
-        if kind is not None:
-            groups[kind].append(attr)
+        obj = getattr(module, attr)
+        kind = _kind(obj)
+        if kind is None:
+            continue
+        if kind in ("class", "function") and id(obj) in DOCUMENTED:
+            elsewhere.append((kind, DOCUMENTED[id(obj)]))
+            continue
+        if kind in ("class", "function"):
+            DOCUMENTED[id(obj)] = f"{name}.{attr}"
+        groups[kind].append(attr)
     lines = [
         f":mod:`{name}`",
         "=" * (len(name) + 7),
@@ -197,6 +211,12 @@ def _module_page(module):
             *(f"   {attr}" for attr in attrs),
             "",
         ]
+    if elsewhere:
+        title = "Also available here"
+        lines += [title, "-" * len(title), ""]
+        role = {"class": "class", "function": "func"}
+        lines += [f"- :{role[kind]}:`{target}`" for kind, target in elsewhere]
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -455,7 +475,24 @@ def write_cli_help():
     _write_if_changed(GENERATED / "cli_help.inc", text)
 
 
+def write_denoiser_table():
+    """Every public denoiser by family, from the registry (``all_denoisers``)."""
+    from skdenoise.utils import DENOISER_TYPES, all_denoisers
+
+    lines = []
+    for family in DENOISER_TYPES:
+        title = f"{family.capitalize()} denoisers"
+        lines += [title, "~" * len(title), ""]
+        for name, cls in all_denoisers(family):
+            summary = (inspect.getdoc(cls) or "").split("\n", 1)[0]
+            target = DOCUMENTED.get(id(cls), f"skdenoise.{family}.{name}")
+            lines.append(f"- :class:`{target}`: {summary}")
+        lines.append("")
+    _write_if_changed(GENERATED / "denoisers.inc", "\n".join(lines))
+
+
 write_api_pages()
+write_denoiser_table()
 write_benchmark_page()
 write_parallel_recipe()
 write_cli_help()

@@ -1,28 +1,18 @@
 """skdenoise: deep-learning denoisers for 1D time series as scikit-learn transformers.
 
-The neural denoisers are built on Keras 3 (TensorFlow) through scikeras. Importing
+The neural denoisers are built on Keras 3 (TensorFlow). Importing
 ``skdenoise`` does not import TensorFlow: the network classes are loaded on first
 access, and TensorFlow with them.
 """
 
 import importlib
 
+from ._registry import NEURAL_DENOISERS
 from ._version import __version__  # noqa: F401  (listed in __all__)
 
 # Public names whose modules import Keras/TensorFlow, loaded on first access.
-_LAZY = {
-    "LSTMDenoiser": "._denoisers",
-    "GRUDenoiser": "._denoisers",
-    "CNNLSTMDenoiser": "._denoisers",
-    "ConvAutoencoderDenoiser": "._denoisers",
-    "VAEDenoiser": "._denoisers",
-    "UNetDenoiser": "._denoisers",
-    "FCNDAEDenoiser": "._published",
-    "DRNNDenoiser": "._published",
-    "DeepFilterDenoiser": "._published",
-    "WaveletUNetDenoiser": "._hybrid",
-    "BaseDenoiser": "._base",
-}
+_LAZY = {name: ".neural" for name in NEURAL_DENOISERS}
+_LAZY["BaseDenoiser"] = ".base"
 
 _SUBMODULES = {
     "metrics",
@@ -35,6 +25,12 @@ _SUBMODULES = {
     "pipeline",
     "persistence",
     "plotting",
+    "base",
+    "classical",
+    "neural",
+    "windowing",
+    "preprocessing",
+    "utils",
 }
 
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])

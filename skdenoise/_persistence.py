@@ -17,6 +17,7 @@ Only classes of skdenoise and of scikit-learn's ``preprocessing`` and
 """
 
 import importlib
+import inspect
 import io
 import json
 import math
@@ -30,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from ._files import atomic_write
 from ._version import __version__
 
 __all__ = ["FORMAT_VERSION", "save", "load"]
@@ -49,6 +51,7 @@ _TAGS = (
     "__random_state__",
     "__estimator__",
     "__keras_model__",
+    "__function__",
 )
 
 
@@ -60,6 +63,17 @@ def _allowed(module):
 
 def _allowed_text():
     return ", ".join(_ALLOWED_MODULES)
+
+
+def _is_fitted_attribute(cls, name):
+    """Whether ``name`` may be a fitted attribute: ends in ``_``, shadows nothing."""
+    return (
+        isinstance(name, str)
+        and name.isidentifier()
+        and name.endswith("_")
+        and not name.startswith("__")
+        and not hasattr(cls, name)
+    )
 
 
 def _keras_model_class():
@@ -78,8 +92,8 @@ def _public_module(cls):
     while len(parts) > 1 and parts[-1].startswith("_"):
         parts.pop()
     public = ".".join(parts)
-    # The package itself, then its public submodules (skdenoise.baselines).
-    candidates = [public] + sorted(
+    # The package's top level, the module itself, then its public submodules.
+    candidates = [parts[0], public] + sorted(
         name
         for name in sys.modules
         if name.startswith(public + ".")
@@ -165,6 +179,9 @@ class _Writer:
             return self._encode_estimator(value, where)
         if self.keras_model is not None and isinstance(value, self.keras_model):
             return {"__keras_model__": self._model(value, where)}
+        if inspect.isfunction(value) and "<" not in value.__qualname__:
+            # A model builder (KerasDenoiser's model): saved by reference.
+            return {"__function__": f"{value.__module__}:{value.__qualname__}"}
         raise TypeError(
             f"Cannot save {where}: objects of type {type(value).__module__}."
             f"{type(value).__qualname__} are not supported. save stores numbers, "
@@ -195,7 +212,11 @@ class _Writer:
                 f"estimator from {_allowed_text()}; use joblib.dump for it."
             )
         params = estimator.get_params(deep=False)
-        attributes = {k: v for k, v in vars(estimator).items() if k not in params}
+        attributes = {
+            k: v
+            for k, v in vars(estimator).items()
+            if k not in params and _is_fitted_attribute(cls, k)
+        }
         name = cls.__name__
         return {
             "__estimator__": f"{_public_module(cls)}:{cls.__qualname__}",
@@ -278,11 +299,41 @@ class _Reader:
             return state
         if tag == "__keras_model__":
             return self._model(content)
+        if tag == "__function__":
+            return self._function(content)
         return self._decode_estimator(value)
+
+    def _function(self, path):
+        """A function saved by reference, from an allowed or imported module.
+
+        Loading never imports a module that is not skdenoise's: a user's model
+        builder is found when its module has been imported before ``load``.
+        """
+        module_name, _, qualname = str(path).partition(":")
+        module = sys.modules.get(module_name)
+        if module is None and _allowed(module_name):
+            module = importlib.import_module(module_name)
+        if module is None:
+            raise ValueError(
+                f"{self.path} needs the function {qualname} of the module "
+                f"{module_name}; import {module_name} before loading the file "
+                "(load imports no module of its own accord)."
+            )
+        function = module
+        for part in qualname.split("."):
+            function = getattr(function, part, None)
+        if not inspect.isfunction(function):
+            raise ValueError(
+                f"{self.path} needs the function {path!r}, which {module_name} does "
+                "not define."
+            )
+        return function
 
     def _decode_estimator(self, value):
         path = value["__estimator__"]
-        module_name, _, qualname = str(path).partition(":")
+        if not isinstance(path, str):
+            raise ValueError(f"{self.path} is corrupted: a class path is {path!r}.")
+        module_name, _, qualname = path.partition(":")
         if not _allowed(module_name) or not qualname or "." in qualname:
             raise ValueError(
                 f"{self.path} asks for the class {path!r}, which is not allowed: only "
@@ -297,8 +348,29 @@ class _Reader:
             ) from None
         if not (isinstance(cls, type) and issubclass(cls, BaseEstimator)):
             raise ValueError(f"{self.path}: {path!r} is not an estimator class.")
-        params = {k: self.decode(v) for k, v in value.get("params", {}).items()}
-        attributes = {k: self.decode(v) for k, v in value.get("attributes", {}).items()}
+        raw_params = value.get("params", {})
+        raw_attributes = value.get("attributes", {})
+        if not isinstance(raw_params, dict) or not isinstance(raw_attributes, dict):
+            raise ValueError(
+                f"{self.path} is corrupted: the parameters and attributes of "
+                f"{qualname} must be mappings."
+            )
+        known = set(cls._get_param_names())
+        for name in raw_params:
+            routed = name.startswith("model__") and hasattr(cls, "_model_params")
+            if name not in known and not routed:
+                raise ValueError(
+                    f"{self.path} is corrupted: {name!r} is not a parameter of "
+                    f"{qualname}."
+                )
+        for name in raw_attributes:
+            if not _is_fitted_attribute(cls, name):
+                raise ValueError(
+                    f"{self.path} is corrupted: {name!r} is not a fitted attribute "
+                    f"of {qualname} (only names ending in '_' are restored)."
+                )
+        params = {k: self.decode(v) for k, v in raw_params.items()}
+        attributes = {k: self.decode(v) for k, v in raw_attributes.items()}
         estimator = cls(**params)
         for key, attr in attributes.items():
             setattr(estimator, key, attr)
@@ -355,26 +427,19 @@ def save(estimator, path):
     True
     """
     path = Path(os.fspath(path))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp_name, "w") as archive:
-            tree = _Writer(archive).encode(estimator, "")
-            manifest = {
-                "format": FORMAT_NAME,
-                "format_version": FORMAT_VERSION,
-                "skdenoise_version": __version__,
-                "sklearn_version": _version_of("sklearn"),
-                "keras_version": _version_of("keras"),
-                "estimator": tree,
-            }
-            archive.writestr(
-                _MANIFEST, json.dumps(manifest, indent=1), zipfile.ZIP_DEFLATED
-            )
-        os.replace(tmp_name, path)
-    except BaseException:
-        os.unlink(tmp_name)
-        raise
+    with atomic_write(path) as handle, zipfile.ZipFile(handle, "w") as archive:
+        tree = _Writer(archive).encode(estimator, "")
+        manifest = {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "skdenoise_version": __version__,
+            "sklearn_version": _version_of("sklearn"),
+            "keras_version": _version_of("keras"),
+            "estimator": tree,
+        }
+        archive.writestr(
+            _MANIFEST, json.dumps(manifest, indent=1), zipfile.ZIP_DEFLATED
+        )
     return path
 
 
@@ -439,7 +504,7 @@ def load(path):
             )
         try:
             manifest = json.loads(reader._member(_MANIFEST).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise ValueError(
                 f"{path} is corrupted: its manifest is not JSON ({exc})."
             ) from None
@@ -457,7 +522,20 @@ def load(path):
             )
         if "estimator" not in manifest:
             raise ValueError(f"{path} is corrupted: its manifest has no estimator.")
-        estimator = reader.decode(manifest["estimator"])
+        try:
+            estimator = reader.decode(manifest["estimator"])
+        except (
+            TypeError,
+            AttributeError,
+            KeyError,
+            IndexError,
+            OverflowError,
+            RecursionError,
+        ) as exc:
+            raise ValueError(
+                f"{path} is corrupted: its manifest cannot be read "
+                f"({type(exc).__name__}: {exc})."
+            ) from None
     if not isinstance(estimator, BaseEstimator):
         raise ValueError(f"{path} is corrupted: it holds no estimator.")
     return estimator

@@ -163,6 +163,15 @@ def restore_ndim(Y, ndim):
     return Y[:, :, 0] if ndim == 2 else Y
 
 
+def check_positive_int(value, name, *, minimum=1):
+    """``value`` as an int, raising unless it is an integer of at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {value!r}.")
+    return int(value)
+
+
 def check_finite_scalar(value, name):
     """Raise ValueError unless ``value`` is a finite real number."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

@@ -29,7 +29,7 @@ from sklearn.base import BaseEstimator
 
 from ._augment_names import AUGMENTATION_NAMES
 from ._validation import as_3d, check_finite_scalar, check_range, check_series
-from .noise import _rng
+from .noise._base import _rng
 
 __all__ = [
     "BaseAugmentation",

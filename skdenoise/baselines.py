@@ -18,7 +18,7 @@ is a pipeline of two of them:
 (2, 720)
 """
 
-from ._classical import (
+from .classical import (
     BandpassDenoiser,
     MedianDenoiser,
     SavitzkyGolayDenoiser,

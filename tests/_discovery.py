@@ -1,33 +1,11 @@
-"""Find every public estimator of the package, for the common tests."""
+"""Every public estimator of the package, for the common tests (from the registry)."""
 
-import importlib
-import inspect
-
-from sklearn.base import BaseEstimator
-
-PUBLIC_MODULES = ["skdenoise", "skdenoise.baselines", "skdenoise.pipeline"]
+from skdenoise.utils import all_estimators
 
 
 def public_estimators():
     """(name, class) of every concrete public estimator, sorted by name."""
-    found = {}
-    for module_name in PUBLIC_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        for name in getattr(module, "__all__", []):
-            obj = getattr(module, name)
-            if (
-                inspect.isclass(obj)
-                and issubclass(obj, BaseEstimator)
-                and not name.startswith("Base")
-                and not inspect.isabstract(obj)
-            ):
-                found[name] = obj
-    return sorted(found.items())
+    return all_estimators()
 
 
 def tiny_instance(cls):
@@ -45,11 +23,10 @@ Y_LABELS_REASON = (
 )
 
 
-# The tools of skdenoise.pipeline accept series of any number of timesteps after
-# fit (long recordings are what they are for), so the checks that a different
-# number of features in transform raises an error do not apply to them.
+# The windowing tools and the series scaler accept series of any number of
+# timesteps after fit (long recordings are what they are for), so the checks that
+# a different number of features in transform raises an error do not apply.
 ANY_LENGTH_REASON = "transform accepts series of any length, by design"
-ANY_LENGTH = {"WindowedDenoiser", "SeriesScaler", "SeriesWindower"}
 
 
 def expected_failed_checks(estimator):
@@ -58,8 +35,7 @@ def expected_failed_checks(estimator):
     if hasattr(estimator, "score"):
         failed["check_fit_score_takes_y"] = Y_LABELS_REASON
         failed["check_pipeline_consistency"] = Y_LABELS_REASON
-    name = type(estimator).__name__
-    if name in ANY_LENGTH:
+    if getattr(estimator, "_any_length", False):
         for check in [
             "check_n_features_in_after_fitting",
             "check_transformer_general",

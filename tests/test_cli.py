@@ -410,3 +410,116 @@ def test_benchmark_forwards_its_arguments(monkeypatch, tmp_path):
     monkeypatch.setattr(cli, "_benchmark_script", lambda: script)
     assert main(["benchmark", "--quick", "--out", "x"]) == 0
     assert sys.modules.pop("__recorded__") == ["--quick", "--out", "x"]
+
+
+# ------------------------------------------------------------- bad input (#10)
+def test_first_csv_row_with_one_bad_cell_is_an_error_not_a_header(model, data, capsys):
+    path = data / "bad_first_row.csv"
+    path.write_text("1.0,2.0,N/A,4.0\n1.0,2.0,3.0,4.0\n5.0,6.0,7.0,8.0\n")
+    status = main(["denoise", str(model), str(path), "-o", str(data / "o1.csv")])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "line 1, column 3" in err and "'N/A'" in err
+    assert not (data / "o1.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "output, fragment",
+    [("noisy.csv/x.csv", "is a file, not a folder")],
+)
+def test_output_under_an_existing_file_is_a_one_line_error(
+    model, data, capsys, output, fragment
+):
+    status = main(
+        ["denoise", str(model), str(data / "noisy.csv"), "-o", str(data / output)]
+    )
+    err = capsys.readouterr().err
+    assert status == 2
+    assert fragment in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_unwritable_output_is_a_one_line_error(model, data, capsys, tmp_path):
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("running with permissions that ignore the folder mode")
+        status = main(
+            [
+                "denoise",
+                str(model),
+                str(data / "noisy.csv"),
+                "-o",
+                str(locked / "out.csv"),
+            ]
+        )
+    finally:
+        locked.chmod(0o700)
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "cannot write" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "param, fragment",
+    [
+        ("callbacks=[1]", "keras.callbacks.Callback"),
+        ("depth=50", "depth=50"),
+    ],
+)
+def test_impossible_hyper_parameters_are_one_line_errors(data, capsys, param, fragment):
+    status = main(
+        [
+            "train",
+            "--clean",
+            str(data / "clean.csv"),
+            "--noisy",
+            str(data / "noisy.csv"),
+            "--window-length",
+            "32",
+            "--output",
+            str(data / f"never_{param[:5]}.skd"),
+            "--epochs",
+            "1",
+            "--quiet",
+            "--param",
+            param,
+        ]
+    )
+    err = capsys.readouterr().err
+    assert status == 1
+    assert fragment in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_huge_finite_input_gives_finite_output(model, data):
+    _, noisy = _series()
+    np.save(data / "huge.npy", 1e160 * noisy)
+    out = data / "huge_out.npy"
+    assert main(["denoise", str(model), str(data / "huge.npy"), "-o", str(out)]) == 0
+    denoised = np.load(out)
+    assert np.all(np.isfinite(denoised))
+    reference = np.asarray(_denoise_array(model, noisy))
+    np.testing.assert_allclose(denoised / 1e160, reference, rtol=1e-6, atol=1e-9)
+
+
+def _denoise_array(model_path, X):
+    from skdenoise.persistence import load
+
+    return load(model_path).transform(X)
+
+
+def test_every_network_is_offered():
+    from skdenoise.utils import all_denoisers
+
+    parser = cli._build_parser()
+    train = parser._subparsers._group_actions[0].choices["train"]
+    choices = next(a.choices for a in train._actions if a.dest == "model")
+    offered = {cli.MODELS[name] for name in choices}
+    networks = {name for name, cls in all_denoisers("neural")}
+    assert offered == networks - {"KerasDenoiser"}

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from skdenoise._demo import TEST_SNRS, TUNED_NAME, format_table, run_demo
 from skdenoise.cli import main
+from skdenoise.cli._demo import TEST_SNRS, TUNED_NAME, format_table, run_demo
 
 MODELS = [
     TUNED_NAME,
@@ -141,7 +141,7 @@ def test_output_dir_that_is_a_file(tmp_path, capsys):
 
 
 def test_without_matplotlib_writes_the_tables_only(tmp_path, monkeypatch, capsys):
-    from skdenoise import _demo
+    from skdenoise.cli import _demo
 
     tiny = {
         **_demo._SETTINGS["quick"],

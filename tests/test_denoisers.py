@@ -109,21 +109,17 @@ def test_same_random_state_same_output(cls, sines):
 
 
 def test_seeded_fit_then_unseeded_fit_works_and_leaves_no_global_state(sines):
-    from tensorflow.python.framework import config as tf_config
-
     X, y = sines
     python_state = random.getstate()
     numpy_state = np.random.get_state()
-    determinism = tf_config.is_op_determinism_enabled()
     tiny(UNetDenoiser, random_state=0).fit(X, y)
     assert random.getstate() == python_state
     assert all(
         np.array_equal(a, b)
         for a, b in zip(np.random.get_state(), numpy_state, strict=True)
     )
-    assert tf_config.is_op_determinism_enabled() == determinism
-    # scikeras 0.13 leaves op determinism on here, and the next unseeded fit fails
-    # with "Random ops require a seed".
+    # An unseeded fit after a seeded one must not fail with "Random ops require a
+    # seed" (no op determinism is left switched on).
     out = tiny(VAEDenoiser, random_state=None, dropout=0.2).fit(X, y).transform(X)
     assert out.shape == X.shape
     tiny(LSTMDenoiser, random_state=None, dropout=0.2).fit(X, y)
@@ -211,7 +207,7 @@ def test_optimizers_losses_and_weight_decay(sines):
 
 def test_snr_loss_is_minus_the_output_snr_and_survives_pickling(sines):
     from skdenoise.metrics import snr
-    from skdenoise.networks._layers import NegativeSNRLoss
+    from skdenoise.neural.networks._layers import NegativeSNRLoss
 
     X, y = sines
     estimate = y + 0.1 * np.random.default_rng(0).standard_normal(y.shape)
@@ -219,7 +215,7 @@ def test_snr_loss_is_minus_the_output_snr_and_survives_pickling(sines):
     value = float(loss(y[:, :, None].astype("float32"), estimate[:, :, None]))
     assert value == pytest.approx(-np.mean(snr(y, estimate)), abs=1e-3)
     # A perfect estimate reaches the cap instead of minus infinity.
-    assert float(NegativeSNRLoss()(y, y)) == pytest.approx(-60.0, abs=1e-3)
+    assert float(NegativeSNRLoss()(y, y)) == pytest.approx(-30.0, abs=1e-3)
 
     model = tiny(UNetDenoiser, loss="snr", epochs=2).fit(X[:16], y[:16])
     assert np.all(np.isfinite(model.history_["loss"]))

@@ -139,7 +139,7 @@ def test_save_load_neural_pipeline(neural_pipeline, series, tmp_path):
     tree = manifest["estimator"]
     assert tree["__estimator__"] == "sklearn.pipeline:Pipeline"
     step = tree["params"]["steps"][1]["__tuple__"][1]
-    assert step["__estimator__"] == "skdenoise.pipeline:WindowedDenoiser"
+    assert step["__estimator__"] == "skdenoise.windowing:WindowedDenoiser"
     inner = step["params"]["estimator"]
     assert inner["__estimator__"] == "skdenoise:UNetDenoiser"
     assert inner["params"]["noise"]["__estimator__"] == "skdenoise.noise:ColoredNoise"
@@ -305,7 +305,7 @@ def test_load_refuses_other_format_versions(saved):
         ("os:system", "not allowed"),
         ("sklearn.linear_model:LinearRegression", "not allowed"),
         ("builtins:dict", "not allowed"),
-        ("skdenoise.pipeline:np", "not an estimator class"),
+        ("skdenoise.base:np", "not an estimator class"),
         ("skdenoise.pipeline:NoSuchDenoiser", "does not have"),
         ("skdenoise.pipeline:WindowedDenoiser.fit", "not allowed"),
     ],
@@ -373,3 +373,64 @@ def test_pipeline_and_persistence_import_no_tensorflow():
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
     assert persistence.__all__ == ["save", "load", "FORMAT_VERSION"]
+
+
+def _wavelet_step(manifest):
+    return manifest["estimator"]["params"]["steps"][1]["__tuple__"][1]
+
+
+@pytest.mark.parametrize(
+    "tamper, message",
+    [
+        # An attribute that would replace a method or wipe the instance.
+        (lambda m: _wavelet_step(m)["attributes"].update(transform=1), "transform"),
+        (lambda m: _wavelet_step(m)["attributes"].update(__dict__={}), "__dict__"),
+        (lambda m: _wavelet_step(m)["attributes"].update(wavelet="db1"), "wavelet"),
+        # A parameter the class does not have (raw TypeError before).
+        (lambda m: _wavelet_step(m)["params"].update(nonsense=1), "nonsense"),
+        # Wrong types where a mapping, a list or a class path is expected.
+        (lambda m: _wavelet_step(m).update(params=[1, 2]), "mappings"),
+        (lambda m: _wavelet_step(m).update(__estimator__=7), "class path"),
+        (lambda m: m["estimator"]["params"].update(steps={"__tuple__": 3}), "cannot"),
+        (lambda m: m["estimator"]["params"].update(steps={"__float__": []}), "cannot"),
+    ],
+)
+def test_tampered_manifest_gives_value_error_naming_the_file(saved, tamper, message):
+    def edit(manifest):
+        tamper(manifest)
+        return manifest
+
+    edited = rewrite(saved, manifest=edit)
+    with pytest.raises(ValueError, match=message) as info:
+        load(edited)
+    assert str(edited) in str(info.value)
+
+
+def test_deeply_nested_manifest_gives_value_error(saved):
+    nested = "[" * 100_000 + "]" * 100_000
+
+    def edit(manifest):
+        manifest["estimator"]["params"]["memory"] = "NESTED"
+        return manifest
+
+    edited = rewrite(saved, manifest=edit)
+    with zipfile.ZipFile(edited) as archive:
+        text = archive.read("manifest.json").decode().replace('"NESTED"', nested)
+    again = rewrite(saved, members={"manifest.json": text.encode()})
+    with pytest.raises(ValueError, match="corrupted") as info:
+        load(again)
+    assert str(again) in str(info.value)
+
+
+def test_files_naming_old_public_paths_still_load(saved):
+    # Files written before the families became subpackages name the classes by
+    # the public modules of the time (skdenoise.pipeline, skdenoise.baselines).
+    def old_paths(manifest):
+        step = manifest["estimator"]["params"]["steps"][0]["__tuple__"][1]
+        step["__estimator__"] = "skdenoise.pipeline:SeriesScaler"
+        _wavelet_step(manifest)["__estimator__"] = "skdenoise.baselines:WaveletDenoiser"
+        return manifest
+
+    restored = load(rewrite(saved, manifest=old_paths))
+    X = make_sines(3, 64, random_state=0)
+    assert restored.transform(X).shape == X.shape

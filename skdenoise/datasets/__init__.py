@@ -4,7 +4,8 @@
   :func:`make_square_waves`, :func:`make_sawtooth_waves`,
   :func:`make_donoho_johnstone`, :func:`make_ecg`, and
   :func:`make_denoising_dataset` for ``(X_noisy, y_clean)`` pairs;
-- WFDB records: :func:`read_wfdb`, and loaders for the MIT-BIH Arrhythmia
+- WFDB records: :func:`read_wfdb` and :func:`write_wfdb`, and loaders for the
+  MIT-BIH Arrhythmia
   (:func:`load_mitdb_record`) and Noise Stress Test databases
   (:func:`load_nstdb_noise`, :func:`load_nstdb_record`);
 - :func:`fetch_physionet` downloads PhysioNet records into a local cache;
@@ -32,7 +33,7 @@ from ._synthetic import (
     make_sines,
     make_square_waves,
 )
-from ._wfdb import SUPPORTED_FORMATS, WFDBRecord, read_wfdb
+from ._wfdb import SUPPORTED_FORMATS, WFDBRecord, read_wfdb, write_wfdb
 from ._windows import make_windows
 
 __all__ = [
@@ -56,4 +57,5 @@ __all__ = [
     "make_square_waves",
     "make_windows",
     "read_wfdb",
+    "write_wfdb",
 ]

@@ -3,6 +3,7 @@
 import contextlib
 import hashlib
 import http.client
+import math
 import numbers
 import os
 import re
@@ -87,6 +88,19 @@ def _parse_sums(text, source):
     if not sums:
         raise OSError(f"{source} lists no SHA-256 hashes.")
     return sums
+
+
+def _check_seconds(value, name, *, allow_zero):
+    """A finite number of seconds, positive (or non-negative with allow_zero)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number of seconds; got {value!r}.")
+    value = float(value)
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(
+            f"{name} must be a finite number {bound} seconds; got {value!r}."
+        )
+    return value
 
 
 def _download_once(url, path, expected, timeout):
@@ -316,6 +330,8 @@ def fetch_physionet(
         raise TypeError(f"n_retries must be an integer; got {n_retries!r}.")
     if n_retries < 0:
         raise ValueError(f"n_retries must be >= 0; got {n_retries!r}.")
+    timeout = _check_seconds(timeout, "timeout", allow_zero=False)
+    delay = _check_seconds(delay, "delay", allow_zero=True)
     folder = get_data_home(data_home) / "physionet" / database
     folder.mkdir(parents=True, exist_ok=True)
     url = f"{str(base_url).rstrip('/')}/{database}/{version}/"

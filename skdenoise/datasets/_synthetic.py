@@ -4,7 +4,8 @@ import numpy as np
 from sklearn.base import clone
 
 from .._validation import check_finite_scalar, check_range
-from ..noise import BaseNoise, WhiteNoise, _check_count, _check_positive, _rng
+from ..noise import BaseNoise, WhiteNoise
+from ..noise._base import _check_count, _check_positive, _rng
 
 __all__ = [
     "make_sines",

@@ -4,6 +4,7 @@ Only numpy is needed. The header grammar follows WFDB's ``header(5)`` manual
 page; the signal formats 16, 61, 80 and 212 are decoded in bulk with numpy.
 """
 
+import math
 import os
 import re
 from pathlib import Path
@@ -11,7 +12,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["WFDBRecord", "read_wfdb", "SUPPORTED_FORMATS"]
+__all__ = [
+    "WFDBRecord",
+    "read_wfdb",
+    "write_wfdb",
+    "SUPPORTED_FORMATS",
+]
 
 #: WFDB signal formats that :func:`read_wfdb` decodes.
 SUPPORTED_FORMATS = (16, 61, 80, 212)
@@ -169,6 +175,10 @@ def _parse_signal_line(path, line_number, line, index):
         if match is None:
             raise _header_error(path, line_number, line, f"bad gain {fields[2]!r}.")
         gain = float(match.group(1)) or _DEFAULT_GAIN
+        if not math.isfinite(gain):
+            raise _header_error(
+                path, line_number, line, f"gain {match.group(1)!r} is not finite."
+            )
         if match.group(2) is not None:
             baseline = int(match.group(2))
         units = match.group(3) or units
@@ -263,6 +273,10 @@ def _decode(fmt, raw, n_values):
 
 def _read_signal_file(header_path, header, file_name, members):
     """Digital samples of the signals ``members`` stored in ``file_name``."""
+    if "\0" in file_name:
+        raise ValueError(
+            f"{header_path}: the signal file name {file_name!r} contains a NUL byte."
+        )
     path = header_path.parent / file_name
     first = header.signals[members[0]]
     fmt, offset = first.fmt, first.byte_offset
@@ -409,6 +423,11 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
         raise TypeError(
             f"record_path must be a path (str or os.PathLike); got {record_path!r}."
         )
+    if "\0" in os.fspath(record_path):
+        raise ValueError(
+            f"record_path {os.fspath(record_path)!r} contains a NUL byte; it cannot "
+            "name a file."
+        )
     record_path = Path(record_path)
     if record_path.suffix == ".hea":
         record_path = record_path.with_suffix("")
@@ -461,3 +480,92 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
         baseline=baseline,
         comments=header.comments,
     )
+
+
+def write_wfdb(
+    record_path,
+    signal,
+    *,
+    sampling_rate,
+    gain=200.0,
+    units=None,
+    channel_names=None,
+    comments=(),
+):
+    """Write a signal as a WFDB record: a header and a format-16 signal file.
+
+    Parameters
+    ----------
+    record_path : str or path-like
+        Path of the record without extension; ``.hea`` and ``.dat`` are added.
+    signal : array-like of shape (n_samples, n_channels)
+        Physical values.
+    sampling_rate : float
+        Samples per second.
+    gain : float or array-like of shape (n_channels,), default=200.0
+        Digital units per physical unit. A channel whose values would overflow
+        16 bits at this gain gets the largest gain that fits.
+    units : sequence of str or None, default=None
+        Physical units per channel ("mV" when None).
+    channel_names : sequence of str or None, default=None
+        Names of the channels ("signal 0", ... when None).
+    comments : sequence of str, default=()
+        Comment lines of the header.
+
+    Returns
+    -------
+    header_path : pathlib.Path
+        The header file written.
+
+    See Also
+    --------
+    read_wfdb : Read the record back.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> from skdenoise.datasets import read_wfdb, write_wfdb
+    >>> signal = np.array([[0.0], [1.0], [-2.0], [1.06]])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = write_wfdb(pathlib.Path(tmp) / "rec", signal, sampling_rate=100.0)
+    ...     read_wfdb(pathlib.Path(tmp) / "rec").signal[:, 0]
+    array([ 0.  ,  1.  , -2.  ,  1.06])
+    """
+    from .._files import atomic_write
+
+    signal = np.asarray(signal, dtype=np.float64)
+    if signal.ndim != 2 or not np.all(np.isfinite(signal)):
+        raise ValueError(
+            "signal must be a finite array of shape (n_samples, n_channels); got "
+            f"shape {signal.shape}."
+        )
+    n_samples, n_channels = signal.shape
+    units = list(units) if units is not None else ["mV"] * n_channels
+    names = (
+        list(channel_names)
+        if channel_names is not None
+        else [f"signal {c}" for c in range(n_channels)]
+    )
+    gain = np.broadcast_to(np.asarray(gain, dtype=np.float64), (n_channels,))
+    peak = np.max(np.abs(signal), axis=0)
+    # Keep the requested resolution unless a channel would overflow 16 bits.
+    gain = np.where(peak * gain > 32000, 32000 / np.maximum(peak, 1e-300), gain)
+    adc = np.rint(signal * gain).astype(np.int64)
+    path = Path(os.fspath(record_path))
+    name = path.name
+    lines = [f"{name} {n_channels} {float(sampling_rate):.12g} {n_samples}"]
+    for c in range(n_channels):
+        checksum = (int(adc[:, c].sum()) + 32768) % 65536 - 32768
+        first = adc[0, c] if n_samples else 0
+        lines.append(
+            f"{name}.dat 16 {gain[c]:.12g}(0)/{units[c]} 16 0 {first} "
+            f"{checksum} 0 {names[c]}"
+        )
+    lines += [f"# {comment}" for comment in comments]
+    with atomic_write(path.parent / (name + ".dat")) as handle:
+        handle.write(adc.astype("<i2").tobytes())
+    header_path = path.parent / (name + ".hea")
+    with atomic_write(header_path) as handle:
+        handle.write(("\n".join(lines) + "\n").encode("latin-1"))
+    return header_path

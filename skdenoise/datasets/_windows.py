@@ -1,19 +1,16 @@
 """Cut long recordings into fixed-length windows."""
 
-import numbers
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from .._validation import check_positive_int
+from ..windowing._layout import window_starts
 
 __all__ = ["make_windows"]
 
 
 def _check_length(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer; got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    return int(value)
+    return check_positive_int(value, name)
 
 
 def _as_recording(recording, index):
@@ -32,13 +29,6 @@ def _as_recording(recording, index):
             f"shape {array.shape}."
         )
     return array
-
-
-def _window_starts(n_samples, window_length, stride, drop_last):
-    starts = np.arange(0, n_samples - window_length + 1, stride)
-    if not drop_last and starts[-1] + window_length < n_samples:
-        starts = np.append(starts, n_samples - window_length)
-    return starts
 
 
 def make_windows(
@@ -119,7 +109,9 @@ window_length, n_channels)
                 f"{where} has {recording.shape[0]} samples, fewer than "
                 f"window_length={window_length}."
             )
-        starts = _window_starts(recording.shape[0], window_length, stride, drop_last)
+        starts = window_starts(recording.shape[0], window_length, stride)
+        if drop_last and len(starts) > 1 and (starts[-1] - starts[-2]) != stride:
+            starts = starts[:-1]
         view = sliding_window_view(recording, window_length, axis=0)[starts]
         pieces.append(view if ndim == 1 else np.swapaxes(view, 1, 2))
     windows = np.concatenate(pieces, axis=0)

@@ -12,12 +12,11 @@ from numbers import Integral, Real
 import numpy as np
 import pywt
 from scipy import ndimage, signal
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
-from ._mixin import DenoiserMixin
-from ._validation import as_3d, check_series, check_target, restore_ndim
+from .._series import power_of_two_scale
+from ..base import BaseDenoiser
 
 __all__ = [
     "WaveletDenoiser",
@@ -35,117 +34,12 @@ _MAD_TO_SIGMA = 0.6745
 _DEFAULT_MAX_LEVEL = 5
 
 
-def _check_ignored_target(estimator, y, X):
-    """Validate a ``y`` passed to the ``fit`` of an estimator that ignores it.
-
-    ``None`` and a 1-D ``y`` with one value per series (as scikit-learn's
-    generic tools pass) are accepted silently. Anything else must be a batch
-    of clean series with ``X``'s shape.
-    """
-    if y is None:
-        return
-    if not hasattr(y, "shape"):
-        y = np.asarray(y, dtype=object)
-    if len(y.shape) == 1:
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"{type(estimator).__name__}.fit got y with {y.shape[0]} values for "
-                f"{X.shape[0]} series; y is ignored by this estimator but, when "
-                "given, must hold one value per series or have X's shape "
-                f"{tuple(X.shape)}."
-            )
-        return
-    check_target(y, X, estimator=estimator)
-
-
 def _check_odd_window(estimator, window_length):
     if window_length % 2 == 0:
         raise ValueError(
             f"window_length of {type(estimator).__name__} must be an odd integer "
             f"so that the window is centred on each sample; got {window_length}."
         )
-
-
-def _denoiser_tags(tags):
-    tags.input_tags.three_d_array = True
-    tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-    tags.target_tags.required = False
-    return tags
-
-
-class _SeriesFilterMixin:
-    """``fit`` and ``transform`` shared by the classical denoisers.
-
-    Subclasses implement ``_denoise(X)`` on a 3-D float64 array of shape
-    ``(n_series, n_timesteps, n_channels)`` and return a new array of the same
-    shape; they may implement ``_fit_filter(X)`` to check parameters that
-    depend on each other or on the series length and to set fitted attributes.
-    """
-
-    def _fit_filter(self, X):
-        """Check cross-parameter constraints and set extra fitted attributes."""
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Validate the series and record their shape.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_series, n_timesteps) or (n_series, \
-n_timesteps, n_channels)
-            Series, noisy or not; only their shape is used.
-        y : None or array-like, default=None
-            Ignored: the filter has nothing to learn. It is accepted for
-            compatibility with pipelines and model selection tools, and is
-            validated when given: either one value per series (ignored
-            silently) or clean series of ``X``'s shape.
-
-        Returns
-        -------
-        self : object
-            The fitted denoiser.
-        """
-        X = check_series(X, estimator=self)
-        _check_ignored_target(self, y, X)
-        self._fit_filter(X)
-        self.n_features_in_ = X.shape[1]
-        self.n_channels_in_ = 1 if X.ndim == 2 else X.shape[2]
-        return self
-
-    def transform(self, X):
-        """Denoise each series and channel along the time axis.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_series, n_timesteps) or (n_series, \
-n_timesteps, n_channels)
-            Noisy series, with the number of timesteps and channels seen in
-            ``fit``.
-
-        Returns
-        -------
-        X_denoised : ndarray of the same shape as X
-            Denoised series; float32 when ``X`` is float32, float64 otherwise.
-            ``X`` itself is left unchanged.
-        """
-        check_is_fitted(self)
-        X = check_series(X, estimator=self)
-        n_timesteps = X.shape[1]
-        if n_timesteps != self.n_features_in_:
-            raise ValueError(
-                f"X has {n_timesteps} features, but {type(self).__name__} is "
-                f"expecting {self.n_features_in_} features as input (the number "
-                "of timesteps seen in fit)."
-            )
-        n_channels = 1 if X.ndim == 2 else X.shape[2]
-        if n_channels != self.n_channels_in_:
-            raise ValueError(
-                f"X has {n_channels} channel(s), but {type(self).__name__} was "
-                f"fitted on series with {self.n_channels_in_} channel(s)."
-            )
-        X3 = as_3d(X).astype(np.float64, copy=False)
-        denoised = self._denoise(X3)
-        return restore_ndim(denoised, X.ndim).astype(X.dtype, copy=False)
 
 
 # --------------------------------------------------------------------------- #
@@ -197,9 +91,7 @@ _THRESHOLD_RULES = {
 }
 
 
-class WaveletDenoiser(
-    _SeriesFilterMixin, DenoiserMixin, TransformerMixin, BaseEstimator
-):
+class WaveletDenoiser(TransformerMixin, BaseDenoiser):
     """Wavelet shrinkage denoiser (VisuShrink, BayesShrink or SureShrink).
 
     Each series and channel is decomposed with the discrete wavelet transform,
@@ -323,7 +215,7 @@ class WaveletDenoiser(
         self.noise_estimate = noise_estimate
         self.signal_extension = signal_extension
 
-    def _fit_filter(self, X):
+    def _fit(self, X, y=None):
         filter_length = pywt.Wavelet(self.wavelet).dec_len
         max_level = pywt.dwt_max_level(X.shape[1], filter_length)
         if self.level is None:
@@ -331,7 +223,7 @@ class WaveletDenoiser(
         else:
             self.level_ = min(self.level, max_level)
 
-    def _denoise(self, X):
+    def _transform(self, X):
         if self.level_ == 0:
             return X.copy()
         n_timesteps = X.shape[1]
@@ -354,9 +246,6 @@ class WaveletDenoiser(
         rebuilt = pywt.waverec(shrunk, self.wavelet, mode=self.signal_extension, axis=1)
         return rebuilt[:, :n_timesteps]
 
-    def __sklearn_tags__(self):
-        return _denoiser_tags(super().__sklearn_tags__())
-
 
 # --------------------------------------------------------------------------- #
 # Butterworth band-pass (+ notch)
@@ -369,9 +258,7 @@ def _default_padlen(sos):
     return 3 * (2 * len(sos) + 1 - n_zeros)
 
 
-class BandpassDenoiser(
-    _SeriesFilterMixin, DenoiserMixin, TransformerMixin, BaseEstimator
-):
+class BandpassDenoiser(TransformerMixin, BaseDenoiser):
     """Zero-phase Butterworth band-pass filter with an optional notch.
 
     Parameters
@@ -470,7 +357,7 @@ class BandpassDenoiser(
         self.notch = notch
         self.notch_quality = notch_quality
 
-    def _fit_filter(self, X):
+    def _fit(self, X, y=None):
         fs = float(self.sampling_rate)
         nyquist = fs / 2.0
         for name in ("low_cutoff", "high_cutoff", "notch"):
@@ -507,7 +394,7 @@ class BandpassDenoiser(
             sections.append(signal.tf2sos(b, a))
         self.sos_ = np.vstack(sections) if sections else np.empty((0, 6))
 
-    def _denoise(self, X):
+    def _transform(self, X):
         if len(self.sos_) == 0:
             return X.copy()
         # sosfilt needs writable coefficients; sos_ may be a read-only memmap
@@ -515,18 +402,13 @@ class BandpassDenoiser(
         padlen = min(_default_padlen(sos), X.shape[1] - 1)
         return signal.sosfiltfilt(sos, X, axis=1, padlen=padlen)
 
-    def __sklearn_tags__(self):
-        return _denoiser_tags(super().__sklearn_tags__())
-
 
 # --------------------------------------------------------------------------- #
 # Moving-window filters
 # --------------------------------------------------------------------------- #
 
 
-class SavitzkyGolayDenoiser(
-    _SeriesFilterMixin, DenoiserMixin, TransformerMixin, BaseEstimator
-):
+class SavitzkyGolayDenoiser(TransformerMixin, BaseDenoiser):
     """Savitzky-Golay smoothing: a moving least-squares polynomial fit.
 
     Parameters
@@ -589,7 +471,7 @@ default="interp"
         self.polyorder = polyorder
         self.mode = mode
 
-    def _fit_filter(self, X):
+    def _fit(self, X, y=None):
         _check_odd_window(self, self.window_length)
         if self.polyorder >= self.window_length:
             raise ValueError(
@@ -603,18 +485,13 @@ default="interp"
         self.window_length_ = window
         self.polyorder_ = min(self.polyorder, window - 1)
 
-    def _denoise(self, X):
+    def _transform(self, X):
         return signal.savgol_filter(
             X, self.window_length_, self.polyorder_, mode=self.mode, axis=1
         )
 
-    def __sklearn_tags__(self):
-        return _denoiser_tags(super().__sklearn_tags__())
 
-
-class WienerDenoiser(
-    _SeriesFilterMixin, DenoiserMixin, TransformerMixin, BaseEstimator
-):
+class WienerDenoiser(TransformerMixin, BaseDenoiser):
     """Local (adaptive) Wiener filter, as :func:`scipy.signal.wiener`.
 
     Each sample is pulled towards the mean of its window by an amount that
@@ -670,10 +547,14 @@ class WienerDenoiser(
         self.window_length = window_length
         self.noise_power = noise_power
 
-    def _fit_filter(self, X):
+    def _fit(self, X, y=None):
         _check_odd_window(self, self.window_length)
 
-    def _denoise(self, X):
+    def _transform(self, X):
+        # Computed on the series divided by a power of two near their peak
+        # (exact), so that squaring values near 1e160 cannot overflow.
+        unit = power_of_two_scale(X)
+        X = X / unit
         offset = X.mean(axis=1, keepdims=True)
         centred = X - offset
         size = self.window_length
@@ -686,21 +567,17 @@ class WienerDenoiser(
         if self.noise_power is None:
             noise = local_var.mean(axis=1, keepdims=True)
         else:
-            noise = float(self.noise_power)
+            with np.errstate(over="ignore", under="ignore"):
+                noise = float(self.noise_power) / unit**2
         noise = np.broadcast_to(noise, local_var.shape)
         keep = local_var > noise
         gain = np.zeros_like(local_var)
         np.divide(noise, local_var, out=gain, where=keep)
         gain = np.where(keep, 1.0 - gain, 0.0)
-        return local_mean + gain * (centred - local_mean) + offset
-
-    def __sklearn_tags__(self):
-        return _denoiser_tags(super().__sklearn_tags__())
+        return (local_mean + gain * (centred - local_mean) + offset) * unit
 
 
-class MedianDenoiser(
-    _SeriesFilterMixin, DenoiserMixin, TransformerMixin, BaseEstimator
-):
+class MedianDenoiser(TransformerMixin, BaseDenoiser):
     """Moving median filter, robust to impulsive noise and spikes.
 
     Parameters
@@ -743,11 +620,8 @@ class MedianDenoiser(
     def __init__(self, window_length=5):
         self.window_length = window_length
 
-    def _fit_filter(self, X):
+    def _fit(self, X, y=None):
         _check_odd_window(self, self.window_length)
 
-    def _denoise(self, X):
+    def _transform(self, X):
         return ndimage.median_filter(X, size=(1, self.window_length, 1), mode="reflect")
-
-    def __sklearn_tags__(self):
-        return _denoiser_tags(super().__sklearn_tags__())

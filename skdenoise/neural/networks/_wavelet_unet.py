@@ -1,7 +1,7 @@
 """Builder of the U-Net over wavelet sub-bands. Importing it imports Keras."""
 
-from .._tf import import_keras
-from ._convolutional import _conv_block
+from ..._tf import import_keras
+from ._convolutional import unet_body
 
 keras = import_keras()
 
@@ -78,31 +78,13 @@ def build_wavelet_unet(
     -------
     keras.Model
     """
-    layers = keras.layers
     inputs = keras.Input(
         shape=(n_timesteps, n_channels * (n_bands + 1)), name="series_and_bands"
     )
-    h = inputs
-    skips = []
-    for level in range(depth):
-        h = _conv_block(layers, h, filters * 2**level, kernel_size, 0.0, f"down{level}")
-        skips.append(h)
-        h = layers.MaxPooling1D(2, name=f"down{level}_pool")(h)
-    h = _conv_block(layers, h, filters * 2**depth, kernel_size, dropout, "bottleneck")
-    for level in reversed(range(depth)):
-        h = layers.Conv1DTranspose(
-            filters * 2**level,
-            2,
-            strides=2,
-            padding="same",
-            name=f"up{level}_transpose",
-        )(h)
-        h = layers.Concatenate(name=f"up{level}_skip")([h, skips[level]])
-        h = _conv_block(layers, h, filters * 2**level, kernel_size, 0.0, f"up{level}")
-    outputs = layers.Conv1D(
-        n_channels, 1, name="correction" if residual else "denoised"
-    )(h)
+    outputs = unet_body(
+        inputs, n_channels, filters, depth, kernel_size, dropout, residual
+    )
     if residual:
         series = ChannelSlice(0, n_channels, name="series")(inputs)
-        outputs = layers.Add(name="denoised")([series, outputs])
+        outputs = keras.layers.Add(name="denoised")([series, outputs])
     return keras.Model(inputs, outputs, name="wavelet_unet_denoiser")

@@ -7,15 +7,15 @@ import pywt
 from sklearn.base import TransformerMixin
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseDenoiser, _store_init_args
-from ._denoisers import _COMMON_CONSTRAINTS, _DROPOUT, _POSITIVE_INT, _document
-from .networks._wavelet import build_wavelet_unet
+from ._base import BaseNeuralDenoiser, store_init_args
+from ._general import _COMMON_CONSTRAINTS, _DROPOUT, _POSITIVE_INT, _document
+from .networks._wavelet_unet import build_wavelet_unet
 
 __all__ = ["WaveletUNetDenoiser"]
 
 
 @_document
-class WaveletUNetDenoiser(TransformerMixin, BaseDenoiser):
+class WaveletUNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """U-Net reading the series together with its stationary wavelet sub-bands.
 
     Before the network, each (normalised, padded) series is decomposed by the
@@ -128,13 +128,17 @@ class WaveletUNetDenoiser(TransformerMixin, BaseDenoiser):
         loss="mse",
         epochs=20,
         batch_size=32,
-        validation_split=0.0,
+        validation_split=0.1,
         patience=None,
         callbacks=None,
+        clean_fraction=0.0,
+        gate="isotonic",
+        average_flips=False,
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _validate_params(self):
         super()._validate_params()

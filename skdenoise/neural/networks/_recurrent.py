@@ -1,4 +1,4 @@
-from .._tf import import_keras
+from ..._tf import import_keras
 
 
 def build_recurrent(

@@ -4,8 +4,8 @@ import numbers
 
 from sklearn.base import TransformerMixin
 
-from ._base import BaseDenoiser, _store_init_args
-from ._denoisers import _COMMON_CONSTRAINTS, _POSITIVE_INT, _document
+from ._base import BaseNeuralDenoiser, store_init_args
+from ._general import _COMMON_CONSTRAINTS, _POSITIVE_INT, _document
 from .networks import build_deepfilter, build_drnn, build_fcn_dae
 
 __all__ = ["FCNDAEDenoiser", "DRNNDenoiser", "DeepFilterDenoiser"]
@@ -29,7 +29,7 @@ def _check_int_sequence(estimator, name, *, allow_empty=False):
 
 
 @_document
-class FCNDAEDenoiser(TransformerMixin, BaseDenoiser):
+class FCNDAEDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """Fully convolutional denoising autoencoder (FCN-DAE) of Chiang et al. (2019).
 
     An encoder of strided convolutions (stride 2, one per entry of ``filters``)
@@ -120,13 +120,17 @@ class FCNDAEDenoiser(TransformerMixin, BaseDenoiser):
         loss="mse",
         epochs=20,
         batch_size=32,
-        validation_split=0.0,
+        validation_split=0.1,
         patience=None,
         callbacks=None,
+        clean_fraction=0.0,
+        gate="isotonic",
+        average_flips=False,
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _validate_params(self):
         super()._validate_params()
@@ -148,7 +152,7 @@ class FCNDAEDenoiser(TransformerMixin, BaseDenoiser):
 
 
 @_document
-class DRNNDenoiser(TransformerMixin, BaseDenoiser):
+class DRNNDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """Deep recurrent denoising network (DRNN) of Antczak (2018).
 
     An LSTM layer reads the noisy series and returns one state per timestep;
@@ -224,13 +228,17 @@ class DRNNDenoiser(TransformerMixin, BaseDenoiser):
         loss="mse",
         epochs=20,
         batch_size=32,
-        validation_split=0.0,
+        validation_split=0.1,
         patience=None,
         callbacks=None,
+        clean_fraction=0.0,
+        gate="isotonic",
+        average_flips=False,
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _validate_params(self):
         super()._validate_params()
@@ -247,7 +255,7 @@ class DRNNDenoiser(TransformerMixin, BaseDenoiser):
 
 
 @_document
-class DeepFilterDenoiser(TransformerMixin, BaseDenoiser):
+class DeepFilterDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """DeepFilter: the multibranch LANLD network of Romero et al. (2021).
 
     A stack of blocks, one per entry of ``filters``. Each block runs parallel
@@ -350,13 +358,17 @@ class DeepFilterDenoiser(TransformerMixin, BaseDenoiser):
         loss="mse",
         epochs=20,
         batch_size=32,
-        validation_split=0.0,
+        validation_split=0.1,
         patience=None,
         callbacks=None,
+        clean_fraction=0.0,
+        gate="isotonic",
+        average_flips=False,
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _validate_params(self):
         super()._validate_params()

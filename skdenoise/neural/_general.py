@@ -5,7 +5,7 @@ import numbers
 from sklearn.base import TransformerMixin
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseDenoiser, _store_init_args
+from ._base import BaseNeuralDenoiser, store_init_args
 from .networks import (
     build_cnn_lstm,
     build_conv_autoencoder,
@@ -54,15 +54,40 @@ _COMMON_DOC = """noise : noise model or None, default=None
         Number of passes over the training series.
     batch_size : int, default=32
         Series per gradient step.
-    validation_split : float, default=0.0
+    validation_split : float, default=0.1
         Fraction of the series held out (chosen at random) to report
-        ``val_loss`` and drive early stopping.
+        ``val_loss``, drive early stopping and calibrate the ``gate``. Ignored
+        when ``fit`` is given ``validation_data`` (whole recordings held apart,
+        which measure better what an unseen recording gets).
     patience : int or None, default=None
         Stop after this many epochs without improvement of the validation loss
         (of the training loss when ``validation_split=0``) and restore the best
         weights. None trains for all ``epochs``.
     callbacks : list of keras.callbacks.Callback or None, default=None
         Extra Keras callbacks for training.
+    clean_fraction : float in [0, 1), default=0.0
+        Share of the training series (drawn afresh for every batch) whose input
+        is the clean series itself, so that the network learns to leave a
+        signal with nothing to remove alone. Use it with ``loss="snr"``, whose
+        soft cap at 30 dB keeps those series from dominating training.
+    gate : {"isotonic"} or None, default="isotonic"
+        The no-harm gate: after training, the network's correction
+        ``f(x) - x`` is scaled per series and channel by a factor in [0, 1]
+        that depends on the series' own estimated SNR
+        ``10 log10(|f(x)|^2 / |f(x) - x|^2)``, a non-increasing function fitted
+        by isotonic regression on the validation series (never on the training
+        ones), so that an input the network would only distort comes back
+        nearly unchanged. It needs validation series (``validation_split`` or
+        ``validation_data``; at least 10 series and channels); without them it
+        is off. None switches it off.
+    average_flips : bool, default=False
+        Average the outputs for each series, its negation, its time reversal
+        and both (each flipped back): four network passes for a lower error,
+        worth it for networks trained with flips in ``augment``.
+    precision : {"float32", "mixed_bfloat16", "mixed_float16"}, default="float32"
+        Keras dtype policy of the network's layers. The mixed policies compute
+        in 16 bits with float32 weights and outputs: on CPUs with bfloat16
+        units (and GPUs with tensor cores) they train about twice as fast.
     random_state : int, RandomState instance or None, default=None
         Seed of the weight initialisation, shuffling, noise and dropout. The same
         int gives the same fitted model and outputs. Global random states
@@ -81,7 +106,13 @@ _COMMON_ATTRIBUTES = """Attributes
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``.
     n_channels_in_ : int
-        Number of channels of the series seen in ``fit``."""
+        Number of channels of the series seen in ``fit``.
+    gate_snr_, gate_scale_ : ndarray of shape (n_points,) or None
+        The fitted gate: scales at estimated SNRs in dB (linear in between,
+        constant beyond); None when the gate is off.
+    target_scale_, target_offset_ : ndarray
+        The affine map from X's units to y's learned in ``fit`` (the identity
+        when they are the same units)."""
 
 
 def _document(cls):
@@ -91,13 +122,13 @@ def _document(cls):
     return cls
 
 
-_COMMON_CONSTRAINTS = BaseDenoiser._common_parameter_constraints
+_COMMON_CONSTRAINTS = BaseNeuralDenoiser._common_parameter_constraints
 _POSITIVE_INT = [Interval(numbers.Integral, 1, None, closed="left")]
 _DROPOUT = [Interval(numbers.Real, 0, 1, closed="left")]
 
 
 @_document
-class LSTMDenoiser(TransformerMixin, BaseDenoiser):
+class LSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """Recurrent denoiser with LSTM cells, sequence to sequence.
 
     Stacked, by default bidirectional, LSTM layers read the noisy series and a
@@ -169,13 +200,17 @@ class LSTMDenoiser(TransformerMixin, BaseDenoiser):
         loss="mse",
         epochs=20,
         batch_size=32,
-        validation_split=0.0,
+        validation_split=0.1,
         patience=None,
         callbacks=None,
+        clean_fraction=0.0,
+        gate="isotonic",
+        average_flips=False,
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _build_network(self, n_timesteps, n_channels):
         return build_recurrent(
@@ -233,7 +268,7 @@ class GRUDenoiser(LSTMDenoiser):
 
 
 @_document
-class CNNLSTMDenoiser(TransformerMixin, BaseDenoiser):
+class CNNLSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """Convolutional feature extraction, an LSTM on the pooled sequence, upsampling.
 
     Two convolutions extract local features, max pooling shortens the sequence
@@ -314,13 +349,17 @@ class CNNLSTMDenoiser(TransformerMixin, BaseDenoiser):
         loss="mse",
         epochs=20,
         batch_size=32,
-        validation_split=0.0,
+        validation_split=0.1,
         patience=None,
         callbacks=None,
+        clean_fraction=0.0,
+        gate="isotonic",
+        average_flips=False,
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _length_multiple(self):
         return self.pool_size
@@ -339,7 +378,7 @@ class CNNLSTMDenoiser(TransformerMixin, BaseDenoiser):
 
 
 @_document
-class ConvAutoencoderDenoiser(TransformerMixin, BaseDenoiser):
+class ConvAutoencoderDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """Fully convolutional denoising autoencoder with a narrow bottleneck.
 
     A strided convolutional encoder halves the length ``depth`` times, a code of
@@ -414,13 +453,17 @@ class ConvAutoencoderDenoiser(TransformerMixin, BaseDenoiser):
         loss="mse",
         epochs=20,
         batch_size=32,
-        validation_split=0.0,
+        validation_split=0.1,
         patience=None,
         callbacks=None,
+        clean_fraction=0.0,
+        gate="isotonic",
+        average_flips=False,
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _length_multiple(self):
         return 2**self.depth
@@ -438,7 +481,7 @@ class ConvAutoencoderDenoiser(TransformerMixin, BaseDenoiser):
 
 
 @_document
-class VAEDenoiser(TransformerMixin, BaseDenoiser):
+class VAEDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """Variational autoencoder trained to decode the clean series.
 
     A strided convolutional encoder gives ``z_mean`` and ``z_log_var`` of a
@@ -524,13 +567,17 @@ class VAEDenoiser(TransformerMixin, BaseDenoiser):
         loss="mse",
         epochs=20,
         batch_size=32,
-        validation_split=0.0,
+        validation_split=0.1,
         patience=None,
         callbacks=None,
+        clean_fraction=0.0,
+        gate="isotonic",
+        average_flips=False,
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _length_multiple(self):
         return 2**self.depth
@@ -549,7 +596,7 @@ class VAEDenoiser(TransformerMixin, BaseDenoiser):
 
 
 @_document
-class UNetDenoiser(TransformerMixin, BaseDenoiser):
+class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """One-dimensional U-Net: convolutional encoder-decoder with skip connections.
 
     Each encoder level applies two convolutions and halves the length while the
@@ -626,13 +673,17 @@ class UNetDenoiser(TransformerMixin, BaseDenoiser):
         loss="mse",
         epochs=20,
         batch_size=32,
-        validation_split=0.0,
+        validation_split=0.1,
         patience=None,
         callbacks=None,
+        clean_fraction=0.0,
+        gate="isotonic",
+        average_flips=False,
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
-        _store_init_args(self, locals())
+        store_init_args(self, locals())
 
     def _length_multiple(self):
         return 2**self.depth

@@ -1,4 +1,4 @@
-from .._tf import import_keras
+from ..._tf import import_keras
 
 
 def _encoder(layers, h, filters, depth, kernel_size, dropout):

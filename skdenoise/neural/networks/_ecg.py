@@ -1,6 +1,6 @@
 """Builders of published ECG denoising networks (FCN-DAE, DRNN, DeepFilter)."""
 
-from .._tf import import_keras
+from ..._tf import import_keras
 
 # Batch normalisation's moving statistics follow the batches closely enough
 # that a network trained for a few dozen steps already predicts well.

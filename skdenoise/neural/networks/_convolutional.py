@@ -1,4 +1,4 @@
-from .._tf import import_keras
+from ..._tf import import_keras
 
 
 def _conv_block(layers, h, filters, kernel_size, dropout, name):
@@ -128,8 +128,24 @@ def build_unet(
     (None, 64, 1)
     """
     keras = import_keras()
-    layers = keras.layers
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
+    outputs = unet_body(
+        inputs, n_channels, filters, depth, kernel_size, dropout, residual
+    )
+    if residual:
+        # In float32 whatever the layers' dtype policy, so that an input the
+        # network leaves alone passes through exactly.
+        outputs = keras.layers.Add(name="denoised", dtype="float32")([inputs, outputs])
+    return keras.Model(inputs, outputs, name="unet_denoiser")
+
+
+def unet_body(inputs, n_channels, filters, depth, kernel_size, dropout, residual):
+    """The U-Net from ``inputs`` to its ``n_channels``-channel head (no skip add).
+
+    Shared by :func:`build_unet` and the wavelet U-Net, which differ only in
+    what they feed it and in which channels the residual is added to.
+    """
+    layers = import_keras().layers
     h = inputs
     skips = []
     for level in range(depth):
@@ -147,9 +163,5 @@ def build_unet(
         )(h)
         h = layers.Concatenate(name=f"up{level}_skip")([h, skips[level]])
         h = _conv_block(layers, h, filters * 2**level, kernel_size, 0.0, f"up{level}")
-    outputs = layers.Conv1D(
-        n_channels, 1, name="correction" if residual else "denoised"
-    )(h)
-    if residual:
-        outputs = layers.Add(name="denoised")([inputs, outputs])
-    return keras.Model(inputs, outputs, name="unet_denoiser")
+    name = "correction" if residual else "denoised"
+    return layers.Conv1D(n_channels, 1, name=name, dtype="float32")(h)

@@ -16,15 +16,21 @@ from pathlib import Path
 
 import numpy as np
 
-from .baselines import (
+from ..baselines import (
     BandpassDenoiser,
     SavitzkyGolayDenoiser,
     WaveletDenoiser,
     WienerDenoiser,
 )
-from .datasets import make_ecg
-from .metrics import snr, snr_improvement, snr_scorer
-from .noise import BaselineWander, MuscleNoise, NoiseMixture, PowerlineNoise, WhiteNoise
+from ..datasets import make_ecg
+from ..metrics import snr, snr_improvement, snr_scorer
+from ..noise import (
+    BaselineWander,
+    MuscleNoise,
+    NoiseMixture,
+    PowerlineNoise,
+    WhiteNoise,
+)
 
 __all__ = ["run_demo", "DEFAULT_OUTPUT_DIR"]
 
@@ -174,8 +180,8 @@ def _search(settings, epochs, seed, progress):
     from sklearn.model_selection import GridSearchCV, KFold
     from sklearn.pipeline import Pipeline
 
-    from . import UNetDenoiser
-    from .pipeline import WindowedDenoiser
+    from .. import UNetDenoiser
+    from ..pipeline import WindowedDenoiser
 
     network = UNetDenoiser(
         epochs=epochs, batch_size=settings["batch_size"], random_state=seed
@@ -308,7 +314,7 @@ def _write_figures(out_dir, rows, test, noisy_test, outputs, best_baseline):
     """The example figure and the SNR-improvement figure (needs matplotlib)."""
     from matplotlib.figure import Figure
 
-    from .plotting import plot_examples, plot_snr_improvement
+    from ..plotting import plot_examples, plot_snr_improvement
 
     n_samples = min(test.shape[1], int(EXAMPLE_SECONDS * SAMPLING_RATE))
     example = 0

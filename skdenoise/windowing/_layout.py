@@ -8,6 +8,8 @@ Series shorter than one window are first extended by reflection.
 
 import numpy as np
 
+from .._series import reflect_pad
+
 __all__ = [
     "TAPERS",
     "taper",
@@ -49,11 +51,6 @@ def window_starts(n_timesteps, window_length, stride):
     return starts
 
 
-def _reflect(X3, left, right):
-    mode = "reflect" if X3.shape[1] > 1 else "edge"
-    return np.pad(X3, ((0, 0), (left, right), (0, 0)), mode=mode)
-
-
 def pad_to_window(X3, window_length):
     """Extend series shorter than a window by reflection, centred.
 
@@ -64,7 +61,7 @@ def pad_to_window(X3, window_length):
     if missing <= 0:
         return X3, 0
     left = missing // 2
-    return _reflect(X3, left, missing - left), left
+    return reflect_pad(X3, left, missing - left), left
 
 
 def extract_windows(X3, series, starts, window_length):

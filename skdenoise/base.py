@@ -1,0 +1,245 @@
+"""The template every denoiser of the package follows.
+
+:class:`BaseDenoiser` owns the public contract, written once: ``fit`` validates
+the series (and their clean versions), applies the package's one policy for a
+``y`` that cannot be a clean target, records the fitted shape and calls the
+family's ``_fit(X3, y3)`` hook on 3-D float arrays; ``transform`` checks the
+fitted shape, calls ``_transform(X3)`` and restores the input's dimensions and
+dtype; ``score`` is the mean SNR in dB. Importing this module does not import
+TensorFlow.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils._tags import TransformerTags
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import as_3d, check_series, check_target, restore_ndim
+from .exceptions import TargetIgnoredWarning
+from .metrics import snr
+
+__all__ = ["BaseDenoiser"]
+
+
+def series_tags(tags):
+    """Set the tags shared by every estimator working on batches of series."""
+    tags.input_tags.three_d_array = True
+    tags.input_tags.allow_nan = False
+    tags.input_tags.sparse = False
+    tags.target_tags.required = False
+    if tags.transformer_tags is None:
+        tags.transformer_tags = TransformerTags()
+    tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+    return tags
+
+
+class SeriesShapeMixin:
+    """Records the fitted shape of a batch of series and checks later batches.
+
+    ``_any_length = True`` lets ``transform`` accept any number of timesteps.
+    """
+
+    _any_length = False
+
+    def _record_fitted_shape(self, X3):
+        self.n_features_in_ = X3.shape[1]
+        self.n_channels_in_ = X3.shape[2]
+
+    def _check_fitted_shape(self, X3):
+        name = type(self).__name__
+        if not self._any_length and X3.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X3.shape[1]} features, but {name} is expecting "
+                f"{self.n_features_in_} features as input: the number of timesteps "
+                f"must equal the {self.n_features_in_} seen in fit. Wrap the denoiser "
+                "in WindowedDenoiser to denoise series of any length."
+            )
+        if X3.shape[2] != self.n_channels_in_:
+            raise ValueError(
+                f"X has {X3.shape[2]} channel(s), but {name} was fitted on "
+                f"series with {self.n_channels_in_} channel(s)."
+            )
+
+
+class BaseDenoiser(SeriesShapeMixin, BaseEstimator):
+    """Base class of every denoiser: learned, classical or windowed.
+
+    A denoiser maps a batch of noisy series of shape ``(n_series, n_timesteps)``
+    or ``(n_series, n_timesteps, n_channels)`` to denoised series of the same
+    shape. Subclasses write hooks only:
+
+    - ``_fit(X3, y3)``: learn from float64 arrays of shape
+      ``(n_series, n_timesteps, n_channels)``; ``y3`` is the clean series or
+      None. Parameters are already validated (``_parameter_constraints``).
+    - ``_transform(X3)``: return the denoised float64 array of ``X3``'s shape.
+    - ``_min_timesteps``: the shortest series ``fit`` accepts.
+
+    A ``y`` of shape ``(n_series,)`` (class labels, as scikit-learn's generic
+    tools pass) cannot be a clean target: ``fit`` ignores it with a
+    :class:`~skdenoise.exceptions.TargetIgnoredWarning`. Any other ``y`` must
+    have ``X``'s shape.
+
+    Examples
+    --------
+    >>> from skdenoise import BaseDenoiser
+    >>> from skdenoise.baselines import MedianDenoiser
+    >>> issubclass(MedianDenoiser, BaseDenoiser)
+    True
+    """
+
+    _min_timesteps = 1
+
+    # Families and concrete classes merge theirs into this (none here).
+    _parameter_constraints: dict = {}
+
+    # ------------------------------------------------------------------ hooks
+    def _fit(self, X3, y3):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _transform(self, X3):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # ------------------------------------------------------------- the contract
+    def _validate_fit_data(self, X, y, *, min_timesteps=None):
+        """``X`` and ``y`` validated once, as 3-D float arrays (y3 may be None)."""
+        if min_timesteps is None:
+            min_timesteps = self._min_timesteps
+        X = check_series(X, estimator=self, min_timesteps=min_timesteps)
+        y = self._check_fit_target(y, X)
+        X3 = as_3d(X).astype(np.float64, copy=False)
+        y3 = None if y is None else as_3d(y).astype(np.float64, copy=False)
+        return X3, y3
+
+    def _check_fit_target(self, y, X):
+        if y is None:
+            return None
+        if not hasattr(y, "ndim"):
+            y = np.asarray(y)
+        if y.ndim == 1:
+            if len(y) != X.shape[0]:
+                raise ValueError(
+                    f"{type(self).__name__}.fit got y with {len(y)} values for "
+                    f"{X.shape[0]} series; y must be the clean series, with X's "
+                    f"shape {tuple(X.shape)}."
+                )
+            warnings.warn(
+                f"{type(self).__name__}.fit got y of shape ({len(y)},), one value "
+                "per series, which cannot be a clean target; it is ignored and X "
+                "is used as described for fit(X). Pass y with X's shape "
+                f"{tuple(X.shape)} to train on (noisy, clean) pairs.",
+                TargetIgnoredWarning,
+                stacklevel=5,
+            )
+            return None
+        return check_target(y, X, estimator=self)
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit the denoiser.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series (with ``y``) or series on their own.
+        y : array-like of the same shape as X, default=None
+            Clean series. A 1-D ``y`` with one value per series is not a clean
+            target: it is ignored with a ``TargetIgnoredWarning``.
+
+        Returns
+        -------
+        self : object
+            The fitted denoiser.
+        """
+        X3, y3 = self._validate_fit_data(X, y)
+        self._record_fitted_shape(X3)
+        try:
+            self._fit(X3, y3)
+        except BaseException:
+            # A failed fit leaves no sign of having been fitted.
+            for name in ("n_features_in_", "n_channels_in_"):
+                vars(self).pop(name, None)
+            raise
+        return self
+
+    def _validate_transform_data(self, X):
+        check_is_fitted(self)
+        X = check_series(X, estimator=self, min_timesteps=1)
+        X3 = as_3d(X)
+        self._check_fitted_shape(X3)
+        return X, X3.astype(np.float64, copy=False)
+
+    def transform(self, X):
+        """Denoise series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series with the channels (and, unless the denoiser accepts any
+            length, the number of timesteps) seen in ``fit``.
+
+        Returns
+        -------
+        X_denoised : ndarray of the same shape as X
+            Denoised series, float32 for float32 input and float64 otherwise.
+            ``X`` itself is left unchanged.
+        """
+        X, X3 = self._validate_transform_data(X)
+        out = self._transform(X3)
+        if not np.all(np.isfinite(out)):
+            peak = float(np.max(np.abs(X3)))
+            raise ValueError(
+                f"{type(self).__name__} produced non-finite values from finite "
+                f"series (largest magnitude {peak:.3g}): the computation overflowed. "
+                "Rescale the series (divide them by a constant) before denoising."
+            )
+        return restore_ndim(out, X.ndim).astype(X.dtype, copy=False)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean SNR in dB of ``transform(X)`` against the clean series ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps[, n_channels])
+            Noisy series.
+        y : array-like of the same shape
+            Clean series.
+        sample_weight : array-like of shape (n_series,), default=None
+            Non-negative weights of the series in the mean, not all zero.
+
+        Returns
+        -------
+        float
+            Mean (or weighted mean) SNR of the denoised series, in dB.
+        """
+        estimate = self.transform(X)
+        X_checked = check_series(X, estimator=self)
+        y = check_target(y, X_checked, estimator=self)
+        values = snr(y, np.asarray(estimate).reshape(y.shape), per_series=True)
+        if sample_weight is None:
+            return float(np.mean(values))
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if sample_weight.shape != values.shape:
+            raise ValueError(
+                f"sample_weight must have shape ({values.shape[0]},); got "
+                f"{sample_weight.shape}."
+            )
+        if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
+            raise ValueError("sample_weight must be finite and non-negative.")
+        if not sample_weight.sum() > 0:
+            raise ValueError(
+                "sample_weight must not be all zero: the weighted mean SNR of no "
+                "series is undefined."
+            )
+        return float(np.average(values, weights=sample_weight))
+
+    def _non_deterministic(self):
+        return False
+
+    def __sklearn_tags__(self):
+        tags = series_tags(super().__sklearn_tags__())
+        tags.non_deterministic = self._non_deterministic()
+        return tags

@@ -1,0 +1,272 @@
+"""The ``train``, ``denoise`` and ``demo`` commands."""
+
+import argparse
+import ast
+from pathlib import Path
+
+import numpy as np
+
+from .._registry import command_line_networks
+from .._version import __version__
+from ._errors import EXIT_OK, _CommandError, _os_error, _UsageError
+from ._formats import (
+    _check_writable,
+    _files_of,
+    _files_to_write,
+    _input_format,
+    _output_path,
+    _read_series,
+    _write_series,
+)
+
+# Name on the command line -> public class of skdenoise: every network.
+MODELS = command_line_networks()
+NOISES = ("white", "mixture", "baseline", "muscle", "powerline")
+_DEFAULT_WINDOW = 512
+
+
+def _save_model(model, path):
+    from ..persistence import save
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save(model, path)
+    except OSError as exc:
+        raise _CommandError(
+            f"cannot save the model to {path}: {_os_error(exc)}"
+        ) from None
+    except TypeError as exc:
+        raise _CommandError(f"cannot save the model to {path}: {exc}") from None
+
+
+def _load_model(path):
+    path = Path(path)
+    if not path.is_file():
+        raise _UsageError(f"model file not found: {path}")
+    from ..persistence import load
+
+    try:
+        model = load(path)
+    except Exception as exc:  # any failure to load is reported, never traced
+        raise _CommandError(f"cannot load a model from {path}: {exc}") from None
+    if not hasattr(model, "transform"):
+        raise _CommandError(
+            f"{path} holds a {type(model).__name__}, which cannot denoise (no "
+            "transform method)."
+        )
+    return model
+
+
+def _parse_param(text):
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=VALUE (for example filters=8); got {text!r}"
+        )
+    try:
+        parsed = ast.literal_eval(value.strip())
+    except (ValueError, SyntaxError):
+        parsed = value.strip()
+    return name.strip(), parsed
+
+
+def _noise_model(kind, snr_db, sampling_rate, powerline_frequency):
+    from .. import noise
+
+    if kind == "white":
+        return noise.WhiteNoise(snr=snr_db)
+    if sampling_rate is None:
+        raise _UsageError(
+            f"--noise {kind} needs the sampling rate: pass --sampling-rate HZ (WFDB "
+            "records give it themselves)."
+        )
+    fs = sampling_rate
+    components = {
+        "baseline": noise.BaselineWander(sampling_rate=fs),
+        "muscle": noise.MuscleNoise(sampling_rate=fs),
+        "powerline": noise.PowerlineNoise(
+            sampling_rate=fs, frequency=powerline_frequency
+        ),
+    }
+    if kind == "mixture":
+        return noise.NoiseMixture(
+            [*components.values(), noise.WhiteNoise()], snr=snr_db
+        )
+    return components[kind].set_params(snr=snr_db)
+
+
+def _training_arrays(clean, noisy, window_length, what="--clean"):
+    """Arrays to fit on, windowing series of different lengths beforehand."""
+    if isinstance(clean.series, np.ndarray):
+        if noisy is not None and np.shape(noisy.series) != clean.series.shape:
+            raise _CommandError(
+                f"--noisy has series of shape {_describe_shape(noisy.series)} but "
+                f"--clean has {clean.series.shape}; they must match."
+            )
+        return clean.series, None if noisy is None else noisy.series
+    from ..datasets import make_windows
+
+    lengths = [s.size for s in clean.series]
+    if noisy is not None:
+        other = (
+            [s.size for s in noisy.series] if isinstance(noisy.series, list) else None
+        )
+        if other != lengths:
+            raise _CommandError(
+                "--noisy and --clean must hold series of the same lengths, in the "
+                "same order."
+            )
+    if min(lengths) < window_length:
+        raise _CommandError(
+            f"{what} has a series of {min(lengths)} samples, shorter than the window "
+            f"length {window_length}; pass a smaller --window-length."
+        )
+    stride = max(1, window_length // 2)
+    windows = make_windows(list(clean.series), window_length, stride, drop_last=False)
+    if noisy is None:
+        return windows, None
+    return windows, make_windows(
+        list(noisy.series), window_length, stride, drop_last=False
+    )
+
+
+def _describe_shape(series):
+    if isinstance(series, np.ndarray):
+        return series.shape
+    return "of lengths " + ", ".join(str(s.size) for s in series)
+
+
+def _shortest(series):
+    if isinstance(series, np.ndarray):
+        return series.shape[1]
+    return min(s.size for s in series)
+
+
+def _cmd_train(args):
+    clean = _read_series(args.clean, "--clean file", layout=args.layout, key=args.key)
+    noisy = None
+    if args.noisy is not None:
+        noisy = _read_series(
+            args.noisy, "--noisy file", layout=args.layout, key=args.key
+        )
+    output = Path(args.output)
+    _check_writable(
+        [output],
+        overwrite=args.overwrite,
+        protected=_files_of(clean) + (_files_of(noisy) if noisy else []),
+    )
+    if len(args.snr) > 2:
+        raise _UsageError(
+            f"--snr takes one value or two (LOW HIGH); got {len(args.snr)}."
+        )
+    sampling_rate = args.sampling_rate or clean.sampling_rate
+    window_length = args.window_length or min(_DEFAULT_WINDOW, _shortest(clean.series))
+    kind = args.noise or ("white" if noisy is None else None)
+    training_noise = None
+    if kind is not None:
+        snr_db = args.snr[0] if len(args.snr) == 1 else tuple(args.snr)
+        snr_text = " to ".join(f"{value:g}" for value in args.snr)
+        training_noise = _noise_model(
+            kind, snr_db, sampling_rate, args.powerline_frequency
+        )
+    X_clean, X_noisy = _training_arrays(clean, noisy, window_length)
+
+    import skdenoise
+
+    from ..augment import from_names
+    from ..pipeline import WindowedDenoiser
+
+    network = getattr(skdenoise, MODELS[args.model])(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        noise=training_noise,
+        augment=from_names(args.augment),
+        random_state=args.seed,
+        verbose=0 if args.quiet else 1,
+    )
+    try:
+        network.set_params(**dict(args.param))
+    except ValueError as exc:
+        raise _UsageError(f"--param: {exc}") from None
+    model = WindowedDenoiser(network, window_length=window_length)
+    if not args.quiet:
+        shape = "x".join(map(str, X_clean.shape))
+        pairs = "noisy/clean pairs" if X_noisy is not None else "clean series"
+        print(
+            f"training {MODELS[args.model]} on {shape} {pairs} in windows of "
+            f"{window_length} samples"
+            + (f"; adding {kind} noise at {snr_text} dB" if kind is not None else ""),
+            flush=True,
+        )
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    try:
+        if X_noisy is None:
+            model.fit(X_clean)
+        else:
+            model.fit(X_noisy, X_clean)
+    except InvalidParameterError as exc:
+        raise _UsageError(f"invalid hyper-parameter: {exc}") from None
+    except (ValueError, TypeError) as exc:
+        raise _CommandError(f"training failed: {exc}") from None
+    _save_model(model, output)
+    if not args.quiet:
+        print(f"saved the model to {output}")
+    return EXIT_OK
+
+
+def _denoise(model, series, path):
+    try:
+        if isinstance(series, np.ndarray):
+            return model.transform(series)
+        return [np.asarray(model.transform(s[np.newaxis]))[0] for s in series]
+    except (ValueError, TypeError) as exc:
+        raise _CommandError(f"cannot denoise {path} with this model: {exc}") from None
+
+
+def _cmd_denoise(args):
+    fmt, _ = _input_format(args.input, "input")
+    output = _output_path(args.output, fmt)
+    if not Path(args.model).is_file():
+        raise _UsageError(f"model file not found: {args.model}")
+    data = _read_series(args.input, "input", layout=args.layout, key=args.key)
+    _check_writable(
+        _files_to_write(output, fmt),
+        overwrite=args.overwrite,
+        protected=_files_of(data) + [Path(args.model)],
+    )
+    model = _load_model(args.model)
+    denoised = _denoise(model, data.series, data.path)
+    try:
+        _write_series(
+            output,
+            data,
+            denoised,
+            layout=args.layout,
+            note=f"denoised by skdenoise {__version__} with {Path(args.model).name}",
+        )
+    except OSError as exc:
+        raise _CommandError(f"cannot write {output}: {_os_error(exc)}") from None
+    if not args.quiet:
+        n = len(data.series)
+        print(f"denoised {n} series from {data.path}; wrote {output}")
+    return EXIT_OK
+
+
+def _cmd_demo(args):
+    from ._demo import run_demo
+
+    try:
+        results = run_demo(
+            args.out,
+            quick=args.quick,
+            seed=args.seed,
+            epochs=args.epochs,
+            verbose=not args.quiet,
+        )
+    except OSError as exc:
+        raise _CommandError(f"cannot write the demo's files: {exc}") from None
+    if args.quiet:
+        print(results["report"].lstrip("\n"))
+    return EXIT_OK

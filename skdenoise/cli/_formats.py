@@ -1,0 +1,378 @@
+"""Reading and writing the series files of the command line."""
+
+import csv
+import io
+import os
+import re
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .._files import atomic_write
+from ._errors import _CommandError, _UsageError
+
+FORMATS = ("csv", "npy", "npz", "wfdb")
+_SUFFIXES = {".csv": "csv", ".npy": "npy", ".npz": "npz"}
+
+_FORMATS_HELP = """\
+file formats (chosen by the file name):
+  FILE.csv     numbers separated by commas; with --layout rows (the default)
+               every row is one series, as the rows of X in scikit-learn; with
+               --layout columns every column is one series. Series may differ
+               in length (leave the trailing cells empty or out). Lines that
+               start with '#' are skipped; a first line without any number is a
+               header, written back on output.
+  FILE.npy     a NumPy array: (n_timesteps,) is one series, (n_series,
+               n_timesteps) one series per row, (n_series, n_timesteps,
+               n_channels) multichannel series.
+  FILE.npz     a NumPy archive: the array named by --key (default: the first
+               one) is used as a .npy file would be; on output the other
+               arrays are copied unchanged.
+  RECORD       a WFDB record: the path of its header without the .hea
+               extension (formats 16, 61, 80 and 212). Each channel is one
+               series; on output a header and a format-16 signal file are
+               written with the input's gains, units and channel names.
+"""
+
+
+class _SeriesData(NamedTuple):
+    """Series read from a file, with what is needed to write results back.
+
+    ``series`` is an array (``(n_series, n_timesteps)`` or with channels) or, for
+    series of different lengths, a list of 1-D arrays.
+    """
+
+    format: str
+    path: Path
+    series: Any
+    ndim: int  # ndim of the stored array (npy/npz), to write back alike
+    dtype: Any
+    header: Any  # CSV header cells, or the WFDBRecord
+    arrays: Any  # npz: every array of the archive; key: the one used
+    key: Any
+    sampling_rate: Any
+
+
+def _wfdb_header(path):
+    return Path(str(path) + ".hea")
+
+
+def _input_format(path, what):
+    """The format of an input path, checking that it exists."""
+    path = Path(path)
+    if path.suffix.lower() == ".hea":
+        path = path.with_suffix("")
+    if path.suffix.lower() in _SUFFIXES and not _wfdb_header(path).is_file():
+        if not path.is_file():
+            raise _UsageError(f"{what} not found: {path}")
+        return _SUFFIXES[path.suffix.lower()], path
+    if _wfdb_header(path).is_file():
+        return "wfdb", path
+    if path.is_file():
+        raise _UsageError(
+            f"{what} {path} has an unknown format {path.suffix or '(no extension)'!r}; "
+            "expected a .csv, .npy or .npz file or a WFDB record (the path of its "
+            ".hea header without the extension)."
+        )
+    raise _UsageError(
+        f"{what} not found: {path} (neither a file nor a WFDB record with a header "
+        f"{_wfdb_header(path)})"
+    )
+
+
+def _parse_number(cell, path, line, column):
+    try:
+        return float(cell)
+    except ValueError:
+        raise _CommandError(
+            f"{path}, line {line}, column {column}: {cell.strip()!r} is not a number."
+        ) from None
+
+
+def _is_numeric(cell):
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_csv(path, layout):
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise _CommandError(f"{path} is not a text CSV file.") from None
+    rows = []
+    for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not cells or not "".join(cells).strip() or cells[0].lstrip().startswith("#"):
+            continue
+        rows.append((number, [cell.strip() for cell in cells]))
+    header = None
+    # A header has no number at all; a row with some numbers is data, and its
+    # other cells are reported as errors with their line and column.
+    if rows and not any(_is_numeric(c) for c in rows[0][1] if c):
+        header = rows.pop(0)[1]
+    if not rows:
+        raise _CommandError(f"{path} holds no numbers.")
+    if layout == "rows":
+        series = []
+        for number, cells in rows:
+            while cells and not cells[-1]:
+                cells.pop()
+            values = [
+                _parse_number(cell, path, number, column)
+                for column, cell in enumerate(cells, start=1)
+            ]
+            series.append(np.asarray(values, dtype=np.float64))
+    else:
+        n_columns = max(len(cells) for _, cells in rows)
+        columns = [[] for _ in range(n_columns)]
+        ended = [None] * n_columns
+        for number, cells in rows:
+            for column in range(n_columns):
+                cell = cells[column] if column < len(cells) else ""
+                if not cell:
+                    ended[column] = ended[column] or number
+                    continue
+                if ended[column] is not None:
+                    raise _CommandError(
+                        f"{path}, line {number}, column {column + 1}: a value after "
+                        f"an empty cell on line {ended[column]}; a column's series "
+                        "must have no gaps."
+                    )
+                columns[column].append(_parse_number(cell, path, number, column + 1))
+        series = [np.asarray(values, dtype=np.float64) for values in columns]
+        if header is not None and len(header) != n_columns:
+            header = None
+    if any(s.size == 0 for s in series):
+        raise _CommandError(f"{path} has an empty series (an empty row or column).")
+    if layout == "rows" and len(series) > 1 and all(s.size == 1 for s in series):
+        raise _CommandError(
+            f"every row of {path} holds a single value, so each series would be one "
+            "sample long; if the file holds one series per column, pass --layout "
+            "columns."
+        )
+    if len({s.size for s in series}) == 1:
+        series = np.stack(series)
+    return header, series
+
+
+def _check_array(array, path):
+    if array.dtype == object or not (
+        np.issubdtype(array.dtype, np.number) or array.dtype == bool
+    ):
+        raise _CommandError(f"{path} must hold numbers; got dtype {array.dtype}.")
+    if np.issubdtype(array.dtype, np.complexfloating):
+        raise _CommandError(f"{path} holds complex numbers; expected real series.")
+    if array.ndim not in (1, 2, 3) or array.size == 0:
+        raise _CommandError(
+            f"{path} must hold an array of shape (n_timesteps,), (n_series, "
+            f"n_timesteps) or (n_series, n_timesteps, n_channels); got shape "
+            f"{array.shape}."
+        )
+    return array
+
+
+def _load_numpy(path):
+    try:
+        return np.load(path, allow_pickle=False)
+    except ValueError as exc:
+        raise _CommandError(
+            f"cannot read {path}: {exc} (arrays of Python objects are refused)."
+        ) from None
+    except (OSError, EOFError) as exc:
+        raise _CommandError(
+            f"cannot read {path}: not a valid NumPy file ({exc})."
+        ) from None
+
+
+def _read_series(path, what="input", *, layout="rows", key=None):
+    """Read the series of a CSV, NumPy or WFDB file (see ``skdenoise --help``)."""
+    fmt, path = _input_format(path, what)
+    if key is not None and fmt != "npz":
+        raise _UsageError(f"--key applies to .npz archives; {path} is a {fmt} file.")
+    header = arrays = used_key = sampling_rate = None
+    if fmt == "csv":
+        header, series = _read_csv(path, layout)
+        ndim, dtype = 2, np.dtype(np.float64)
+    elif fmt == "npy":
+        array = _check_array(_load_numpy(path), path)
+        ndim, dtype, series = array.ndim, array.dtype, array
+    elif fmt == "npz":
+        with _load_numpy(path) as archive:
+            try:
+                arrays = {name: archive[name] for name in archive.files}
+            except ValueError as exc:
+                raise _CommandError(f"cannot read {path}: {exc}") from None
+        if not arrays:
+            raise _CommandError(f"{path} holds no arrays.")
+        used_key = next(iter(arrays)) if key is None else key
+        if used_key not in arrays:
+            raise _UsageError(
+                f"{path} has no array named {used_key!r}; it has {sorted(arrays)}."
+            )
+        array = _check_array(arrays[used_key], f"{path}[{used_key!r}]")
+        ndim, dtype, series = array.ndim, array.dtype, array
+    else:
+        from ..datasets import read_wfdb
+
+        try:
+            header = read_wfdb(path)
+        except (OSError, ValueError) as exc:
+            raise _CommandError(f"cannot read WFDB record {path}: {exc}") from None
+        missing = np.isnan(header.signal).any(axis=0)
+        if missing.any():
+            channel = header.channel_names[int(np.argmax(missing))]
+            raise _CommandError(
+                f"WFDB record {path} has missing samples in channel {channel!r}; "
+                "series with gaps cannot be denoised."
+            )
+        series = np.ascontiguousarray(header.signal.T)
+        ndim, dtype, sampling_rate = 2, np.dtype(np.float64), header.sampling_rate
+    if isinstance(series, np.ndarray):
+        if series.ndim == 1:
+            series = series[np.newaxis]
+        series = series.astype(np.float64, copy=False)
+    if not all(np.all(np.isfinite(s)) for s in series):
+        raise _CommandError(f"{path} contains NaN or infinite values.")
+    return _SeriesData(
+        fmt, path, series, ndim, dtype, header, arrays, used_key, sampling_rate
+    )
+
+
+def _output_path(path, fmt):
+    """Check an output path for the input's format; returns the path."""
+    path = Path(path)
+    if fmt == "wfdb":
+        if path.suffix.lower() == ".hea":
+            path = path.with_suffix("")
+        if path.suffix.lower() in _SUFFIXES:
+            raise _UsageError(
+                f"the input is a WFDB record, so the output must be one too: give a "
+                f"record path without extension, not {path}."
+            )
+        if not re.fullmatch(r"[A-Za-z0-9_\-.]+", path.name):
+            raise _UsageError(
+                f"WFDB record names use letters, digits, '_', '-' and '.'; got "
+                f"{path.name!r}."
+            )
+        return path
+    expected = "." + fmt
+    if path.suffix.lower() != expected:
+        raise _UsageError(
+            f"the input is a {expected} file, so the output must be one too; got "
+            f"{path} (output format follows the input's)."
+        )
+    return path
+
+
+def _files_of(data):
+    """The files an input was read from."""
+    if data.format != "wfdb":
+        return [data.path]
+    from ..datasets._wfdb import _parse_header
+
+    header_path = _wfdb_header(data.path)
+    files = [header_path]
+    try:
+        files += [
+            header_path.parent / s.file_name for s in _parse_header(header_path).signals
+        ]
+    except (OSError, ValueError):
+        pass
+    return files
+
+
+def _files_to_write(path, fmt):
+    if fmt == "wfdb":
+        return [_wfdb_header(path), path.parent / (path.name + ".dat")]
+    return [path]
+
+
+def _same_file(a, b):
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+def _check_writable(targets, *, overwrite, protected=()):
+    for target in targets:
+        for parent in Path(target).parents:
+            if parent.exists() and not parent.is_dir():
+                raise _UsageError(
+                    f"cannot write {target}: {parent} is a file, not a folder."
+                )
+        for source in protected:
+            if _same_file(target, source):
+                raise _UsageError(
+                    f"the output {target} is the input file; choose another output "
+                    "(the input is never overwritten, even with --overwrite)."
+                )
+        if target.exists() and not overwrite:
+            raise _UsageError(f"{target} exists; pass --overwrite to replace it.")
+        if target.exists() and target.is_dir():
+            raise _UsageError(f"{target} is a directory.")
+
+
+def _atomic_write(path, write):
+    """Write through a temporary file in the same folder, then rename it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as handle:
+        write(handle)
+
+
+def _format_float(value):
+    return format(float(value), ".10g")
+
+
+def _write_csv(path, data, series, layout):
+    rows = [list(map(_format_float, s)) for s in series]
+    if layout == "columns":
+        length = max(len(r) for r in rows)
+        rows = [[r[i] if i < len(r) else "" for r in rows] for i in range(length)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if data.header is not None:
+        writer.writerow(data.header)
+    writer.writerows(rows)
+    _atomic_write(path, lambda handle: handle.write(buffer.getvalue().encode()))
+
+
+def _as_stored(data, denoised):
+    """Denoised series in the stored array's shape and (floating) dtype."""
+    array = np.asarray(denoised)
+    if data.ndim == 1:
+        array = array[0]
+    dtype = data.dtype if np.issubdtype(data.dtype, np.floating) else np.float64
+    return array.astype(dtype, copy=False)
+
+
+def _write_series(path, data, denoised, *, layout="rows", note="denoised by skdenoise"):
+    """Write denoised series in the format (and layout) they were read in."""
+    if data.format == "csv":
+        _write_csv(path, data, denoised, layout)
+    elif data.format == "npy":
+        array = _as_stored(data, denoised)
+        _atomic_write(path, lambda handle: np.save(handle, array, allow_pickle=False))
+    elif data.format == "npz":
+        arrays = dict(data.arrays)
+        arrays[data.key] = _as_stored(data, denoised)
+        _atomic_write(path, lambda handle: np.savez(handle, **arrays))
+    else:
+        from ..datasets import write_wfdb
+
+        record = data.header
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_wfdb(
+            path,
+            np.asarray(denoised).T,
+            sampling_rate=record.sampling_rate,
+            gain=record.gain,
+            units=record.units,
+            channel_names=record.channel_names,
+            comments=[*record.comments, note],
+        )

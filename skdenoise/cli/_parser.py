@@ -1,0 +1,293 @@
+"""The ``argparse`` parser of the ``skdenoise`` command."""
+
+import argparse
+import textwrap
+
+import numpy as np
+
+from .._augment_names import AUGMENTATION_NAMES
+from .._version import __version__
+from ._commands import (
+    _DEFAULT_WINDOW,
+    MODELS,
+    NOISES,
+    _cmd_demo,
+    _cmd_denoise,
+    _cmd_train,
+    _parse_param,
+)
+from ._formats import _FORMATS_HELP
+
+_EXIT_HELP = """\
+exit status: 0 on success, 1 when reading, training or denoising fails, 2 for a
+usage error (bad option, missing input, unknown format, existing output).
+"""
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer; got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
+    return value
+
+
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number; got {text!r}"
+        ) from None
+    if not np.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number; got {text!r}")
+    return value
+
+
+def _finite_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number; got {text!r}") from None
+    if not np.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number; got {text!r}")
+    return value
+
+
+def _wrap(text):
+    """Fill each paragraph to the terminal's usual width."""
+    return "\n\n".join(textwrap.fill(p, 79) for p in text.split("\n\n"))
+
+
+def _add_io_options(parser):
+    parser.add_argument(
+        "--layout",
+        choices=("rows", "columns"),
+        default="rows",
+        help="CSV files: one series per row (default) or per column",
+    )
+    parser.add_argument(
+        "--key", help=".npz archives: the array to use (default: the first one)"
+    )
+
+
+def _add_demo_command(commands, formatter):
+    """The ``demo`` command."""
+    demo = commands.add_parser(
+        "demo",
+        help="tune a network on synthetic ECG and compare it with classical filters",
+        description=_wrap(
+            "Build synthetic ECG (360 Hz) with baseline wander, muscle, powerline "
+            "and white noise, tune a pipeline of a Butterworth filter and a "
+            "windowed UNetDenoiser with GridSearchCV scored on SNR, compare it with "
+            "the band-pass, wavelet, Savitzky-Golay and Wiener filters at -3, 0, 6 "
+            "and 12 dB input SNR, print the table and write it (CSV and Markdown) "
+            "with figures to the output folder. Needs no download; a few minutes "
+            "on two CPU cores."
+        ),
+        epilog=_EXIT_HELP,
+        formatter_class=formatter,
+    )
+    demo.add_argument(
+        "--out",
+        default="skdenoise_demo_output",
+        help="output folder, created if missing (default: %(default)s)",
+    )
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    demo.add_argument(
+        "--quick", action="store_true", help="a much smaller run (under a minute)"
+    )
+    demo.add_argument(
+        "--epochs",
+        type=_positive_int,
+        help="training epochs (default: 15; 2 with --quick)",
+    )
+    demo.add_argument("--quiet", action="store_true", help="no progress lines")
+    demo.set_defaults(handler=_cmd_demo)
+
+
+def _add_train_command(commands, formatter):
+    """The ``train`` command."""
+    train = commands.add_parser(
+        "train",
+        help="train a denoiser on your own series and save it",
+        description=_wrap(
+            "Train a neural denoiser on the series of a file and save it. With "
+            "--noisy it learns to map the noisy series to the clean ones; without, "
+            "it adds noise to the clean series on the fly (--noise, --snr). The "
+            "network runs on windows of --window-length samples "
+            "(skdenoise.pipeline.WindowedDenoiser), so the saved model denoises "
+            "series of any length. Models are saved without pickle "
+            "(skdenoise.persistence)."
+        ),
+        epilog=_FORMATS_HELP + "\n" + _EXIT_HELP,
+        formatter_class=formatter,
+    )
+    train.add_argument("--clean", required=True, metavar="FILE", help="clean series")
+    train.add_argument(
+        "--noisy", metavar="FILE", help="noisy versions of the clean series, same shape"
+    )
+    train.add_argument(
+        "--model", choices=tuple(MODELS), default="unet", help="network (default: unet)"
+    )
+    train.add_argument(
+        "--window-length",
+        type=_positive_int,
+        metavar="N",
+        help=f"samples per window (default: {_DEFAULT_WINDOW}, or the length of the "
+        "shortest series if shorter)",
+    )
+    train.add_argument(
+        "--epochs", type=_positive_int, default=20, metavar="N", help="(default: 20)"
+    )
+    train.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=32,
+        metavar="N",
+        help="(default: 32)",
+    )
+    train.add_argument(
+        "--learning-rate",
+        type=_positive_float,
+        default=1e-3,
+        metavar="LR",
+        help="(default: 0.001)",
+    )
+    train.add_argument(
+        "--noise",
+        choices=NOISES,
+        help="noise added to the inputs during training, fresh at every epoch: "
+        "white Gaussian, a random mixture of baseline wander, muscle, powerline and "
+        "white noise, or one of those artefacts (default: white without --noisy; "
+        "none with it, where a noise adds to the noisy inputs as augmentation)",
+    )
+    train.add_argument(
+        "--snr",
+        type=_finite_float,
+        nargs="+",
+        default=[0.0, 20.0],
+        metavar="DB",
+        help="SNR of the added noise in dB: one value, or LOW HIGH to draw per "
+        "series (default: 0 20)",
+    )
+    train.add_argument(
+        "--sampling-rate",
+        type=_positive_float,
+        metavar="HZ",
+        help="sampling rate, needed by the ECG noises (WFDB records give theirs)",
+    )
+    train.add_argument(
+        "--powerline-frequency",
+        type=_positive_float,
+        default=50.0,
+        metavar="HZ",
+        help="mains frequency of --noise powerline/mixture (default: 50)",
+    )
+    train.add_argument(
+        "--augment",
+        nargs="+",
+        default=[],
+        choices=tuple(AUGMENTATION_NAMES),
+        metavar="NAME",
+        help="vary the training windows per batch: "
+        + "; ".join(f"{k}: {v}" for k, v in AUGMENTATION_NAMES.items())
+        + " (default: none)",
+    )
+    train.add_argument(
+        "--param",
+        type=_parse_param,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another hyper-parameter of the network, e.g. filters=8 (repeatable)",
+    )
+    train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    _add_io_options(train)
+    train.add_argument(
+        "--output", required=True, metavar="MODEL_PATH", help="model file to write"
+    )
+    train.add_argument(
+        "--overwrite", action="store_true", help="replace an existing model file"
+    )
+    train.add_argument("--quiet", action="store_true", help="no progress output")
+    train.set_defaults(handler=_cmd_train)
+
+
+def _add_denoise_command(commands, formatter):
+    """The ``denoise`` command."""
+    denoise = commands.add_parser(
+        "denoise",
+        help="denoise a file with a saved model",
+        description=_wrap(
+            "Denoise the series of INPUT with the model in MODEL_PATH and write them "
+            "to OUTPUT in the input's format. An existing OUTPUT is replaced only "
+            "with --overwrite; the input itself is never replaced."
+        ),
+        epilog=_FORMATS_HELP + "\n" + _EXIT_HELP,
+        formatter_class=formatter,
+    )
+    denoise.add_argument(
+        "model", metavar="MODEL_PATH", help="a model saved by `skdenoise train`"
+    )
+    denoise.add_argument("input", metavar="INPUT", help="series to denoise")
+    denoise.add_argument(
+        "-o", "--output", required=True, metavar="OUTPUT", help="where to write"
+    )
+    denoise.add_argument(
+        "--overwrite", action="store_true", help="replace an existing OUTPUT"
+    )
+    _add_io_options(denoise)
+    denoise.add_argument("--quiet", action="store_true", help="no summary line")
+    denoise.set_defaults(handler=_cmd_denoise)
+
+
+def _add_benchmark_command(commands, formatter):
+    """The ``benchmark`` command (its options are the benchmark's)."""
+    commands.add_parser(
+        "benchmark",
+        help="run the ECG benchmark (MITDB + NSTDB; from a source checkout)",
+        description="Forwards its arguments to benchmarks/ecg.py.",
+        add_help=False,
+    )
+
+
+def _build_parser():
+    """The ``argparse`` parser of the ``skdenoise`` command."""
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="skdenoise",
+        description=_wrap(
+            "Deep-learning denoisers for 1D time series, as scikit-learn "
+            "transformers.\n\nStart with `skdenoise demo`: it trains and tunes a "
+            "network on synthetic ECG and compares it with classical filters."
+        ),
+        epilog=(
+            "examples:\n"
+            "  skdenoise demo\n"
+            "  skdenoise train --clean clean.csv --noisy noisy.csv --output model.skd\n"
+            "  skdenoise train --clean data/100 --noise mixture --snr -6 18 "
+            "--output ecg.skd\n"
+            "  skdenoise denoise ecg.skd recording.npy --output denoised.npy\n\n"
+            + _EXIT_HELP
+        ),
+        formatter_class=formatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"skdenoise {__version__}"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    for add_command in (
+        _add_demo_command,
+        _add_train_command,
+        _add_denoise_command,
+        _add_benchmark_command,
+    ):
+        add_command(commands, formatter)
+    return parser

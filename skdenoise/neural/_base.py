@@ -1,0 +1,614 @@
+"""The base class of the neural denoisers: training and inference in one place.
+
+Importing this module imports Keras and TensorFlow. Only public APIs of Keras
+and TensorFlow are used. A seeded fit seeds Python's ``random`` (from which
+Keras draws layer seeds) while the network is built and trained, and restores
+it afterwards; shuffling, noise and augmentation draw from their own NumPy
+generators, so no global random state is left changed.
+"""
+
+import contextlib
+import numbers
+import os
+import random
+import tempfile
+import threading
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .._tf import import_keras, quiet_tf_logger
+from ..augment import BaseAugmentation
+from ..base import BaseDenoiser
+from ..noise import BaseNoise, WhiteNoise
+from ._batches import NetworkInput, TrainingBatches, keep_clean, split_validation
+from ._gate import apply_gate, fit_gate
+
+keras = import_keras()
+
+from .networks import _layers  # noqa: E402  (registers the custom layers)
+
+__all__ = ["BaseNeuralDenoiser"]
+
+_OPTIMIZERS = {
+    "adam": keras.optimizers.Adam,
+    "adamw": keras.optimizers.AdamW,
+    "rmsprop": keras.optimizers.RMSprop,
+    "sgd": keras.optimizers.SGD,
+}
+_LOSSES = {
+    "mse": keras.losses.MeanSquaredError,
+    "mae": keras.losses.MeanAbsoluteError,
+    "huber": keras.losses.Huber,
+    "snr": _layers.NegativeSNRLoss,
+}
+_SEED_LOCK = threading.RLock()
+_POLICY_LOCK = threading.RLock()
+
+# The gate is calibrated on at least this many validation series and channels.
+_GATE_MIN_SERIES = 10
+_PRECISIONS = {"float32", "mixed_bfloat16", "mixed_float16"}
+
+# Fits with at most this many gradient steps run eagerly (no graph tracing).
+_EAGER_MAX_STEPS = 16
+
+# Inference runs the model on chunks of at most this many values.
+_CHUNK_VALUES = 2**18
+
+# A map from X's units to y's closer to the identity than this is the identity.
+_SAME_UNITS_TOLERANCE = 0.05
+
+
+@contextlib.contextmanager
+def _seeded(seed):
+    """Seed Python's ``random`` (Keras' default-seed source); restore it on exit."""
+    if seed is None:
+        yield
+        return
+    with _SEED_LOCK:
+        python_state = random.getstate()
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            random.setstate(python_state)
+
+
+@contextlib.contextmanager
+def _dtype_policy(name):
+    """Build layers under the Keras dtype policy ``name``; restore it on exit."""
+    with _POLICY_LOCK:
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(name)
+        try:
+            yield
+        finally:
+            keras.config.set_dtype_policy(previous)
+
+
+def _float32_outputs(model):
+    """``model`` with its output in float32 (mixed precision computes in 16 bits)."""
+    if all(str(t.dtype) == "float32" for t in model.outputs):
+        return model
+    output = keras.layers.Activation("linear", dtype="float32", name="float32_output")(
+        model.output
+    )
+    return keras.Model(model.input, output, name=model.name)
+
+
+def store_init_args(estimator, args):
+    """Store ``__init__``'s keyword arguments unchanged, as scikit-learn requires.
+
+    Called as ``store_init_args(self, locals())`` first thing in ``__init__``.
+    """
+    for name in type(estimator)._get_param_names():
+        setattr(estimator, name, args[name])
+
+
+def _regress(x, y):
+    """Slope and intercept of ``x ~ slope * y + intercept`` along axis 0."""
+    y_mean, x_mean = y.mean(axis=0), x.mean(axis=0)
+    y_var = np.mean((y - y_mean) ** 2, axis=0)
+    covariance = np.mean((x - x_mean) * (y - y_mean), axis=0)
+    usable = (y_var > 0) & np.isfinite(covariance) & (covariance != 0)
+    slope = np.divide(covariance, y_var, out=np.ones_like(covariance), where=usable)
+    intercept = np.where(usable, x_mean - slope * y_mean, 0.0)
+    return np.where(usable, slope, 1.0), intercept
+
+
+def _units_map(X3, y3):
+    """``(scale, offset)`` with ``y ~ scale * x + offset``: X's units to y's.
+
+    Fitted by regressing the noisy series on the clean ones (noise independent of
+    the clean series leaves that slope unbiased) and inverted. When ``y`` is in
+    ``X``'s units (the fitted map is within a few per cent of the identity) the
+    map is the identity. Otherwise it is fitted per timestep and channel, as
+    scikit-learn's scalers (one statistic per column) transform the inputs.
+    """
+    n_channels = X3.shape[2]
+    identity = np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
+    if y3 is None:
+        return identity
+    slope, intercept = _regress(X3.reshape(-1, n_channels), y3.reshape(-1, n_channels))
+    x_std = X3.reshape(-1, n_channels).std(axis=0)
+    same_units = (np.abs(slope - 1.0) <= _SAME_UNITS_TOLERANCE) & (
+        np.abs(intercept) <= _SAME_UNITS_TOLERANCE * np.where(x_std > 0, x_std, 1.0)
+    )
+    if np.all(same_units) or X3.shape[0] < 2:
+        if np.all(same_units):
+            return identity
+        return (1.0 / slope)[None, None], (-intercept / slope)[None, None]
+    slope, intercept = _regress(X3, y3)
+    return (1.0 / slope)[None], (-intercept / slope)[None]
+
+
+class BaseNeuralDenoiser(BaseDenoiser):
+    """Base class of the neural denoisers (not for direct use).
+
+    A concrete denoiser defines ``__init__`` with its explicit keyword
+    hyper-parameters and ``_build_network(n_timesteps, n_channels)``, and, when
+    its network needs them, ``_length_multiple`` (the padded length must be a
+    multiple of it) and ``_to_network`` (the last step before the network).
+
+    The hooks of training, in the order ``_fit`` calls them:
+    ``_check_network_params`` (settings against the series length, before
+    anything is built), ``_network_input`` (normalisation and padding),
+    ``_training_batches``, ``_build_keras_model`` and ``_keras_fit``.
+    ``_transform`` runs ``_predict_normalised`` on chunks of the series.
+
+    Notes
+    -----
+    ``fit(X, y)`` learns to map the noisy ``X`` to the clean ``y``. With a
+    ``noise`` model, fresh noise is added to the inputs at every epoch (to ``X``
+    when ``y`` is given, as augmentation; to the clean ``X`` when it is not).
+    ``fit(X)`` without a noise model treats ``X`` as clean and adds white
+    Gaussian noise at an SNR drawn per series from 0 to 20 dB.
+
+    When ``y`` is in other units than ``X`` (a scaler in front of the denoiser
+    in a pipeline, say), ``fit`` learns the affine map from ``X``'s units to
+    ``y``'s (``target_scale_``, ``target_offset_``) and the network works in
+    ``X``'s units, so ``transform`` returns series in ``y``'s units.
+    """
+
+    _common_parameter_constraints = {
+        "noise": [BaseNoise, None],
+        "augment": [BaseAugmentation, None],
+        "normalize": ["boolean"],
+        "optimizer": [StrOptions(set(_OPTIMIZERS))],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "loss": [StrOptions(set(_LOSSES))],
+        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "validation_split": [Interval(numbers.Real, 0, 1, closed="left")],
+        "patience": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "callbacks": [list, None],
+        "clean_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+        "gate": [StrOptions({"isotonic"}), None],
+        "average_flips": ["boolean"],
+        "precision": [StrOptions(_PRECISIONS)],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    # Run short fits eagerly; recurrent layers step through time in Python when
+    # eager, so recurrent networks turn this off.
+    _eager_short_fits = True
+
+    # Smallest series the networks accept; one sample carries no time structure.
+    _min_timesteps = 2
+
+    @classmethod
+    def _get_test_params(cls):
+        """Tiny settings (one epoch, few units) for the test suite."""
+        return {"epochs": 1, "batch_size": 8, "random_state": 0}
+
+    # ---------------------------------------------------------------- network
+    def _build_network(self, n_timesteps, n_channels):  # pragma: no cover
+        raise NotImplementedError
+
+    def _length_multiple(self):
+        """The network needs the padded length to be a multiple of this."""
+        return 1
+
+    def _to_network(self, inputs):
+        """The network's input for a normalised, padded float64 batch."""
+        return inputs
+
+    def _padding(self, n_timesteps):
+        total = (-n_timesteps) % self._length_multiple()
+        return total // 2, total - total // 2
+
+    def _check_network_params(self, n_timesteps):
+        """Reject settings that cannot work on series of ``n_timesteps``."""
+        multiple = self._length_multiple()
+        # Series are padded to a multiple of this; padding more than doubling
+        # the series would have the network learn mostly reflections (and a
+        # very large multiple exhausts memory before Keras says why).
+        if multiple > 2 * n_timesteps:
+            raise ValueError(
+                f"{type(self).__name__} with {self._geometry_text()} pads series to "
+                f"a multiple of {multiple} samples, which needs series of at least "
+                f"{-(-multiple // 2)} samples; got {n_timesteps}. Use smaller "
+                "settings or longer series."
+            )
+        for callback in self.callbacks or []:
+            if not isinstance(callback, keras.callbacks.Callback):
+                raise ValueError(
+                    f"The 'callbacks' parameter of {type(self).__name__} must be a "
+                    "list of keras.callbacks.Callback instances; got an element "
+                    f"{callback!r} of type {type(callback).__name__}."
+                )
+        if self.augment is not None:
+            # Bad settings fail here, with their own message, not inside Keras.
+            self.augment._check_params()
+
+    def _geometry_text(self):
+        names = [n for n in ("depth", "level", "pool_size") if hasattr(self, n)]
+        filters = getattr(self, "filters", None)
+        if not names and isinstance(filters, (list, tuple)):
+            return f"filters={filters!r}"
+        return ", ".join(f"{n}={getattr(self, n)!r}" for n in names) or "its settings"
+
+    def _network_input(self):
+        return NetworkInput(
+            normalize=self.normalize,
+            padding=self._padding,
+            to_network=self._to_network,
+        )
+
+    def _build_keras_model(self, n_steps=None):
+        left, right = self._padding(self.n_features_in_)
+        with _dtype_policy(self.precision):
+            model = self._build_network(
+                self.n_features_in_ + left + right, self.n_channels_in_
+            )
+        model = _float32_outputs(model)
+        optimizer_kwargs = {"learning_rate": self.learning_rate}
+        if self.weight_decay:
+            optimizer_kwargs["weight_decay"] = self.weight_decay
+        # Tracing the training step costs about a second; for a handful of steps
+        # running them eagerly is faster.
+        eager = (
+            self._eager_short_fits
+            and n_steps is not None
+            and n_steps <= _EAGER_MAX_STEPS
+        )
+        model.compile(
+            optimizer=_OPTIMIZERS[self.optimizer](**optimizer_kwargs),
+            loss=_LOSSES[self.loss](),
+            run_eagerly=eager,
+        )
+        return model
+
+    # --------------------------------------------------------------- training
+    def _training_noise(self, y3):
+        if self.noise is not None:
+            return self.noise
+        if y3 is None:
+            return WhiteNoise(snr=(0.0, 20.0))
+        return None
+
+    def _seed(self):
+        """An int seed drawn from ``random_state`` (None when unseeded)."""
+        rs = self.random_state
+        if rs is None:
+            return None
+        if isinstance(rs, numbers.Integral):
+            return int(rs)
+        # A RandomState: draw from a copy, so the caller's generator is untouched.
+        state = np.random.RandomState()
+        state.set_state(rs.get_state())
+        return int(state.randint(0, 2**31 - 1))
+
+    def _training_batches(self, inputs, targets, noise, seed, network_input):
+        return TrainingBatches(
+            inputs,
+            targets,
+            noise=noise,
+            augment=self.augment,
+            batch_size=min(self.batch_size, targets.shape[0]),
+            seed=seed,
+            network_input=network_input,
+            clean_fraction=self.clean_fraction,
+        )
+
+    def _keras_fit(self, batches, *, epochs, validation_data, callbacks):
+        """Run ``Model.fit``; returns its history dict."""
+        history = self.model_.fit(
+            batches,
+            epochs=epochs,
+            validation_data=validation_data,
+            callbacks=callbacks,
+            shuffle=False,
+            verbose={0: 0, 1: 2}.get(self.verbose, 1),
+        )
+        return history.history
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None, validation_data=None):
+        """Train the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series (with ``y``) or clean series (without ``y``).
+        y : array-like of the same shape as X, default=None
+            Clean series. Without it, ``X`` is taken as clean and noisy inputs
+            are drawn from ``noise``. A 1-D ``y`` with one value per series is
+            not a clean target: it is ignored with a ``TargetIgnoredWarning``.
+        validation_data : array-like or tuple (X_val, y_val), default=None
+            Series held apart from training (whole recordings, say), used
+            instead of ``validation_split``: for ``val_loss``, early stopping
+            and the calibration of the ``gate``. A tuple gives noisy inputs and
+            their clean series; a single array gives clean series, to which
+            ``noise`` is applied once, with a fixed seed (as ``X`` in
+            ``fit(X)``).
+
+        Returns
+        -------
+        self : object
+            The fitted denoiser.
+        """
+        X3, y3 = self._validate_fit_data(X, y)
+        validation = self._check_validation_data(validation_data, X3, y3)
+        self._record_fitted_shape(X3)
+        try:
+            self._train(X3, y3, reset=True, epochs=self.epochs, validation=validation)
+        except BaseException:
+            for name in ("n_features_in_", "n_channels_in_"):
+                vars(self).pop(name, None)
+            raise
+        return self
+
+    def _fit(self, X3, y3):
+        self._train(X3, y3, reset=True, epochs=self.epochs)
+
+    def _check_validation_data(self, validation_data, X3, y3):
+        """``(inputs3, targets3)`` of ``validation_data``; inputs3 None: clean only."""
+        if validation_data is None:
+            return None
+        name = type(self).__name__
+        if isinstance(validation_data, tuple):
+            if len(validation_data) != 2:
+                raise ValueError(
+                    f"validation_data of {name}.fit must be clean series or a "
+                    f"tuple (X_val, y_val); got a tuple of {len(validation_data)}."
+                )
+            inputs3, targets3 = self._validate_fit_data(*validation_data)
+            if targets3 is None:
+                raise ValueError(
+                    f"validation_data of {name}.fit: y_val must be the clean "
+                    "series, with the shape of X_val."
+                )
+        else:
+            if y3 is not None and self.noise is None:
+                raise ValueError(
+                    f"validation_data of {name}.fit is a single array (clean "
+                    "series), but without a noise model there is nothing to make "
+                    "their noisy inputs from: pass a tuple (X_val, y_val)."
+                )
+            inputs3, targets3 = None, self._validate_fit_data(validation_data, None)[0]
+        if targets3.shape[1:] != X3.shape[1:]:
+            raise ValueError(
+                f"validation_data of {name}.fit has series of {targets3.shape[1]} "
+                f"timesteps and {targets3.shape[2]} channel(s); the training series "
+                f"have {X3.shape[1]} and {X3.shape[2]}."
+            )
+        return inputs3, targets3
+
+    def partial_fit(self, X, y=None):
+        """Train the network for one more epoch on ``X`` (and ``y``).
+
+        The first call builds the network; later calls continue from the
+        current weights and must get series of the same length and channels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series (with ``y``) or clean series (without ``y``).
+        y : array-like of the same shape as X, default=None
+            Clean series, as in :meth:`fit`.
+
+        Returns
+        -------
+        self : object
+            The denoiser.
+        """
+        first = not hasattr(self, "model_")
+        if first:
+            self._validate_params()
+        X3, y3 = self._validate_fit_data(
+            X, y, min_timesteps=self._min_timesteps if first else 1
+        )
+        if first:
+            self._record_fitted_shape(X3)
+        else:
+            self._check_fitted_shape(X3)
+        self._train(X3, y3, reset=first, epochs=1)
+        return self
+
+    def _train(self, X3, y3, *, reset, epochs, validation=None):
+        self._check_network_params(X3.shape[1])
+        noise = self._training_noise(y3)
+        if reset:
+            self.target_scale_, self.target_offset_ = _units_map(X3, y3)
+        if y3 is not None:
+            # The network works in X's units; y is brought to them.
+            y3 = (y3 - self.target_offset_) / self.target_scale_
+        ready = validation is not None and validation[0] is not None
+        if ready:
+            # Noisy and clean series given: used as they are, in X's units.
+            inputs3, targets3 = validation
+            validation = inputs3, (targets3 - self.target_offset_) / self.target_scale_
+        seed = self._seed()
+        if seed is None:
+            data_seed = int(np.random.SeedSequence().entropy % 2**31)
+        else:
+            # partial_fit calls each see different (but reproducible) batches.
+            data_seed = seed + (0 if reset else self.n_epochs_)
+
+        targets = y3 if y3 is not None else X3
+        inputs = X3 if y3 is not None else None
+        network_input = self._network_input()
+        if validation is None:
+            val_rows, train_rows = split_validation(
+                targets.shape[0], self.validation_split, data_seed
+            )
+            if len(val_rows):
+                validation = (
+                    inputs[val_rows] if inputs is not None else None,
+                    targets[val_rows],
+                )
+        else:
+            train_rows = np.arange(targets.shape[0])
+        validation_data = None
+        if validation is not None:
+            val_inputs, val_targets = (
+                validation if ready else self._validation_inputs(validation, noise, data_seed)
+            )
+            validation_data = network_input.prepare(val_inputs, val_targets)
+        batches = self._training_batches(
+            inputs[train_rows] if inputs is not None else None,
+            targets[train_rows],
+            noise,
+            data_seed,
+            network_input,
+        )
+        callbacks = list(self.callbacks or [])
+        if self.patience is not None:
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor="val_loss" if validation is not None else "loss",
+                    patience=self.patience,
+                    restore_best_weights=True,
+                )
+            )
+        with _seeded(seed), quiet_tf_logger():
+            if reset:
+                self.model_ = self._build_keras_model(n_steps=epochs * len(batches))
+            history = self._keras_fit(
+                batches,
+                epochs=epochs,
+                validation_data=validation_data,
+                callbacks=callbacks,
+            )
+        new = {k: [float(v) for v in vals] for k, vals in history.items()}
+        if reset:
+            self.history_ = new
+        else:
+            for key, vals in new.items():
+                self.history_.setdefault(key, []).extend(vals)
+        self.n_epochs_ = len(self.history_.get("loss", []))
+        self._calibrate_gate(
+            None if validation_data is None else (val_inputs, val_targets)
+        )
+
+    def _validation_inputs(self, validation, noise, seed):
+        """Noisy inputs and clean targets of the validation series (fixed seed)."""
+        inputs, targets = validation
+        if noise is None:
+            return inputs, targets
+        rng = np.random.default_rng([seed, 3])
+        noisy = noise.apply(targets if inputs is None else inputs, random_state=rng)
+        if self.clean_fraction:
+            noisy = keep_clean(noisy, targets, self.clean_fraction, rng)
+        return noisy, targets
+
+    def _calibrate_gate(self, validation):
+        """Fit the gate on the validation series, or switch it off without them."""
+        self.gate_snr_ = self.gate_scale_ = None
+        if self.gate is None or not validation:
+            return
+        inputs, targets = validation
+        if inputs.shape[0] * inputs.shape[2] < _GATE_MIN_SERIES:
+            return
+        outputs = self._network_outputs(inputs)
+        self.gate_snr_, self.gate_scale_ = fit_gate(inputs, outputs, targets)
+
+    # -------------------------------------------------------------- inference
+    def _predict_normalised(self, network_in):
+        """The network's output for a prepared float32 batch."""
+        return self.model_.predict_on_batch(network_in)
+
+    def _network_outputs(self, X3):
+        """The network's denoised ``X3`` in X's units, before the gate (float64).
+
+        With ``average_flips`` the mean of the outputs for the series, their
+        negation, their time reversal and both, each flipped back.
+        """
+        n_series, n_timesteps, n_channels = X3.shape
+        left, right = self._padding(n_timesteps)
+        rows = max(1, _CHUNK_VALUES // ((n_timesteps + left + right) * n_channels))
+        network_input = self._network_input()
+        flips = (
+            ((1.0, False), (-1.0, False), (1.0, True), (-1.0, True))
+            if self.average_flips
+            else ((1.0, False),)
+        )
+        out = np.zeros(X3.shape, dtype=np.float64)
+        with quiet_tf_logger():
+            for start in range(0, n_series, rows):
+                chunk = X3[start : start + rows]
+                for sign, reverse in flips:
+                    flipped = sign * (chunk[:, ::-1] if reverse else chunk)
+                    pred = self._predict_normalised(network_input.prepare(flipped))
+                    pred = sign * network_input.restore(pred, flipped)
+                    out[start : start + rows] += pred[:, ::-1] if reverse else pred
+        return out / len(flips) if len(flips) > 1 else out
+
+    def _transform(self, X3):
+        out = self._network_outputs(X3)
+        if getattr(self, "gate_snr_", None) is not None:
+            out = apply_gate(X3, out, self.gate_snr_, self.gate_scale_)
+        return out * self.target_scale_ + self.target_offset_
+
+    def predict(self, X):
+        """Alias of :meth:`transform`, for code written for regressors."""
+        return self.transform(X)
+
+    def _non_deterministic(self):
+        return self.random_state is None
+
+    # ------------------------------------------------------------ persistence
+    def __getstate__(self):
+        state = dict(BaseEstimator.__getstate__(self))  # may be self.__dict__
+        model = state.pop("model_", None)
+        if model is not None:
+            state["_model_bytes"] = model_to_bytes(model)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        data = state.pop("_model_bytes", None)
+        BaseEstimator.__setstate__(self, state)
+        if data is not None:
+            self.model_ = model_from_bytes(data)
+        if hasattr(self, "model_") and not hasattr(self, "gate_snr_"):
+            # Denoisers saved before the gate existed have none.
+            self.gate_snr_ = self.gate_scale_ = None
+        if hasattr(self, "model_") and not hasattr(self, "target_scale_"):
+            # Denoisers saved before the units map existed worked in X's units.
+            shape = (1, 1, self.n_channels_in_)
+            self.target_scale_, self.target_offset_ = np.ones(shape), np.zeros(shape)
+
+
+def model_to_bytes(model):
+    """The ``.keras`` archive of ``model``, as bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.keras")
+        keras.saving.save_model(model, path)
+        with open(path, "rb") as file:
+            return file.read()
+
+
+def model_from_bytes(data):
+    """The model of a ``.keras`` archive given as bytes (safe mode)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.keras")
+        with open(path, "wb") as file:
+            file.write(data)
+        return keras.saving.load_model(path, compile=True, safe_mode=True)

@@ -1,0 +1,173 @@
+"""Training data of the neural denoisers: normalisation, padding, batches.
+
+The one place where series become network inputs, for training and inference
+alike. Importing this module imports Keras.
+"""
+
+import math
+
+import numpy as np
+
+from .._series import reflect_pad, series_statistics
+from .._tf import import_keras
+
+keras = import_keras()
+
+__all__ = ["NetworkInput", "TrainingBatches", "keep_clean", "split_validation"]
+
+
+class NetworkInput:
+    """Turns float64 series into network inputs and network outputs back.
+
+    Parameters
+    ----------
+    normalize : bool
+        Standardise each series and channel by the statistics of the input.
+    padding : callable
+        ``padding(n_timesteps)`` gives the ``(left, right)`` reflection padding.
+    to_network : callable
+        Last step before the network, on the normalised and padded float64
+        batch (for example adding wavelet sub-bands as channels).
+    """
+
+    def __init__(self, *, normalize, padding, to_network):
+        self.normalize = normalize
+        self.padding = padding
+        self.to_network = to_network
+
+    def statistics(self, inputs):
+        """``(center, scale)`` of the inputs, identity when not normalising."""
+        if not self.normalize:
+            shape = (inputs.shape[0], 1, inputs.shape[2])
+            return np.zeros(shape), np.ones(shape)
+        return series_statistics(inputs)
+
+    def prepare(self, inputs, targets=None):
+        """Normalised, padded float32 ``inputs`` (and ``targets``) for the network."""
+        inputs = np.asarray(inputs, dtype=np.float64)
+        center, scale = self.statistics(inputs)
+        left, right = self.padding(inputs.shape[1])
+        network_in = self._float32(
+            self.to_network(reflect_pad((inputs - center) / scale, left, right))
+        )
+        if targets is None:
+            return network_in
+        targets = (np.asarray(targets, dtype=np.float64) - center) / scale
+        return network_in, self._float32(reflect_pad(targets, left, right))
+
+    def restore(self, outputs, inputs):
+        """Network ``outputs`` cropped and brought back to the units of ``inputs``."""
+        center, scale = self.statistics(inputs)
+        left, _ = self.padding(inputs.shape[1])
+        outputs = np.asarray(outputs, dtype=np.float64)
+        return outputs[:, left : left + inputs.shape[1]] * scale + center
+
+    @staticmethod
+    def _float32(values):
+        if np.max(np.abs(values), initial=0.0) > np.finfo(np.float32).max:
+            raise ValueError(
+                "The series have values beyond the float32 range the network "
+                "computes in; use normalize=True or rescale the series."
+            )
+        return values.astype(np.float32)
+
+
+def split_validation(n_series, fraction, seed):
+    """``(validation_rows, training_rows)``: a random ``fraction`` held out."""
+    n_val = 0
+    if fraction and n_series >= 2:
+        n_val = min(n_series - 1, max(1, round(fraction * n_series)))
+    order = np.random.default_rng([seed, 2]).permutation(n_series)
+    return order[:n_val], order[n_val:]
+
+
+def keep_clean(inputs, targets, fraction, rng):
+    """``inputs`` with a random ``fraction`` of the series replaced by ``targets``."""
+    clean = rng.random(inputs.shape[0]) < fraction
+    if not np.any(clean):
+        return inputs
+    return np.where(clean[:, None, None], targets, inputs)
+
+
+class TrainingBatches(keras.utils.PyDataset):
+    """Batches for ``Model.fit``, reshuffled (and re-noised) every epoch.
+
+    Noisy inputs drawn on the fly come from ``noise.apply`` on the clean
+    series; randomness for each (epoch, batch) pair comes from its own generator,
+    so the stream is reproducible whatever order Keras asks for batches in.
+
+    Parameters
+    ----------
+    inputs : ndarray or None
+        Noisy training series, or None to draw them from ``targets``.
+    targets : ndarray
+        Clean training series.
+    noise, augment : noise model, augmentation or None
+        Applied to every batch (the augmentation first, to inputs and targets).
+    clean_fraction : float
+        Share of the series of each batch whose input is their clean target
+        itself (nothing to remove), drawn afresh for every batch.
+    batch_size : int
+        Series per batch.
+    seed : int
+        Seed of the shuffling, augmentation and noise.
+    network_input : NetworkInput
+        Turns a batch into the network's inputs and targets.
+    """
+
+    def __init__(
+        self,
+        inputs,
+        targets,
+        *,
+        noise,
+        augment,
+        batch_size,
+        seed,
+        network_input,
+        clean_fraction=0.0,
+    ):
+        super().__init__()
+        self.inputs = inputs
+        self.targets = targets
+        self.noise = noise
+        self.augment = augment
+        self.clean_fraction = clean_fraction
+        self.batch_size = batch_size
+        self.seed = seed
+        self.network_input = network_input
+        self.epoch = 0
+        self._order = self._permutation()
+
+    def _permutation(self):
+        rng = np.random.default_rng([self.seed, self.epoch, 0])
+        return rng.permutation(self.targets.shape[0])
+
+    def __len__(self):
+        return math.ceil(self.targets.shape[0] / self.batch_size)
+
+    def __getitem__(self, index):
+        # Every batch has the same size (the last one wraps around to the start
+        # of the epoch's order), so the training step is traced only once.
+        positions = index * self.batch_size + np.arange(self.batch_size)
+        rows = self._order[positions % len(self._order)]
+        targets = self.targets[rows]
+        inputs = self.inputs[rows] if self.inputs is not None else targets
+        if self.augment is not None:
+            rng = np.random.default_rng([self.seed, self.epoch, 2, index])
+            if self.inputs is not None:
+                inputs, targets = self.augment.apply(inputs, targets, random_state=rng)
+            else:
+                (targets,) = self.augment.apply(targets, random_state=rng)
+                inputs = targets
+        if self.noise is not None:
+            rng = np.random.default_rng([self.seed, self.epoch, 1, index])
+            inputs = self.noise.apply(inputs, random_state=rng)
+        if self.clean_fraction:
+            rng = np.random.default_rng([self.seed, self.epoch, 3, index])
+            inputs = keep_clean(inputs, targets, self.clean_fraction, rng)
+        return self.network_input.prepare(inputs, targets)
+
+    def on_epoch_end(self):
+        self.epoch += 1
+        self._order = self._permutation()

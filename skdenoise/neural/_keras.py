@@ -1,0 +1,211 @@
+"""Bring your own network: a user's Keras model as a denoiser."""
+
+import inspect
+
+from sklearn.base import TransformerMixin
+
+from ._base import BaseNeuralDenoiser, keras, store_init_args
+from ._general import _COMMON_CONSTRAINTS, _POSITIVE_INT, _document
+
+__all__ = ["KerasDenoiser"]
+
+_PREFIX = "model__"
+
+
+def _tiny_test_network(n_timesteps, n_channels, units=4):
+    """A two-layer convolutional network, the test configuration's ``model``."""
+    inputs = keras.Input(shape=(n_timesteps, n_channels))
+    hidden = keras.layers.Conv1D(units, 3, padding="same", activation="relu")(inputs)
+    outputs = keras.layers.Conv1D(n_channels, 1)(hidden)
+    return keras.Model(inputs, outputs)
+
+
+@_document
+class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
+    """A denoiser around your own Keras network.
+
+    ``model`` is a callable that builds the network:
+    ``model(n_timesteps, n_channels, **hyper_parameters)`` returns an
+    uncompiled ``keras.Model`` mapping ``(batch, n_timesteps, n_channels)`` to
+    the same shape. Its hyper-parameters are given to the denoiser with the
+    ``model__`` prefix (``KerasDenoiser(model=build, model__units=64)``) and are
+    parameters like any other: ``get_params``, ``set_params``, ``clone`` and
+    ``GridSearchCV`` see them. The network gets everything the package's own
+    networks get: input validation, per-series normalisation, noise drawn on the
+    fly, augmentation, the SNR loss, early stopping, windowing through
+    :class:`~skdenoise.pipeline.WindowedDenoiser` and pickling (custom layers
+    must be registered with ``keras.saving.register_keras_serializable``). The
+    builders of :mod:`skdenoise.networks` follow the same convention.
+
+    Parameters
+    ----------
+    model : callable
+        Builds the network from the (padded) series length, the number of
+        channels and the ``model__`` hyper-parameters.
+    length_multiple : int, default=1
+        Series are padded by reflection to a multiple of this length before the
+        network (for networks that halve the length, ``2 ** depth``) and
+        cropped back.
+    %(common)s
+    **model_params
+        The network's hyper-parameters, each prefixed by ``model__``.
+
+    %(attributes)s
+
+    See Also
+    --------
+    UNetDenoiser : The package's general-purpose network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import keras
+    >>> from skdenoise import KerasDenoiser
+    >>> def build(n_timesteps, n_channels, units=8):
+    ...     inputs = keras.Input(shape=(n_timesteps, n_channels))
+    ...     h = keras.layers.Conv1D(units, 5, padding="same", activation="relu")(inputs)
+    ...     return keras.Model(inputs, keras.layers.Conv1D(n_channels, 1)(h))
+    >>> rng = np.random.default_rng(0)
+    >>> clean = np.sin(np.linspace(0, 10, 64) + rng.uniform(0, 6, (16, 1)))
+    >>> noisy = clean + rng.normal(0, 0.3, clean.shape)
+    >>> model = KerasDenoiser(build, model__units=4, epochs=2, random_state=0)
+    >>> model.fit(noisy, clean).transform(noisy).shape
+    (16, 64)
+    >>> model.get_params()["model__units"]
+    4
+    """
+
+    _parameter_constraints = {
+        "model": [callable],
+        "length_multiple": _POSITIVE_INT,
+        **_COMMON_CONSTRAINTS,
+    }
+
+    @classmethod
+    def _get_test_params(cls):
+        return {**super()._get_test_params(), "model": _tiny_test_network}
+
+    def __init__(
+        self,
+        model=None,
+        length_multiple=1,
+        *,
+        noise=None,
+        augment=None,
+        normalize=True,
+        optimizer="adam",
+        learning_rate=1e-3,
+        weight_decay=0.0,
+        loss="mse",
+        epochs=20,
+        batch_size=32,
+        validation_split=0.1,
+        patience=None,
+        callbacks=None,
+        clean_fraction=0.0,
+        gate="isotonic",
+        average_flips=False,
+        precision="float32",
+        random_state=None,
+        verbose=0,
+        **model_params,
+    ):
+        store_init_args(self, locals())
+        # Stored as given; names without the prefix are reported by fit.
+        for name, value in model_params.items():
+            setattr(self, name, value)
+
+    def _model_params(self):
+        """The ``model__`` hyper-parameters, without their prefix."""
+        return {
+            name[len(_PREFIX) :]: value
+            for name, value in vars(self).items()
+            if name.startswith(_PREFIX)
+        }
+
+    def get_params(self, deep=True):
+        """Get the parameters of this denoiser, the network's included.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of contained estimators.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=deep)
+        params.update(
+            {_PREFIX + name: value for name, value in self._model_params().items()}
+        )
+        return params
+
+    def set_params(self, **params):
+        """Set the parameters of this denoiser, ``model__`` ones included.
+
+        Parameters
+        ----------
+        **params : dict
+            Denoiser parameters.
+
+        Returns
+        -------
+        self : object
+            The denoiser.
+        """
+        known = set(self._get_param_names())
+        for name in list(params):
+            # As in __init__: names without the prefix are reported by fit.
+            if name.startswith(_PREFIX) or ("__" not in name and name not in known):
+                setattr(self, name, params.pop(name))
+        return super().set_params(**params)
+
+    def _length_multiple(self):
+        return self.length_multiple
+
+    def _check_network_params(self, n_timesteps):
+        known = set(self._get_param_names())
+        unknown = [
+            name
+            for name in vars(self)
+            if not (name.startswith(("_", _PREFIX)) or name.endswith("_"))
+            and name not in known
+        ]
+        if unknown:
+            raise ValueError(
+                f"KerasDenoiser got unexpected keyword arguments {unknown}; the "
+                f"network's hyper-parameters take the prefix {_PREFIX!r} (for "
+                f"example {_PREFIX}{unknown[0]}=...)."
+            )
+        super()._check_network_params(n_timesteps)
+
+    def _geometry_text(self):
+        return f"length_multiple={self.length_multiple}"
+
+    def _build_network(self, n_timesteps, n_channels):
+        routed = self._model_params()
+        try:
+            inspect.signature(self.model).bind(n_timesteps, n_channels, **routed)
+        except TypeError as exc:
+            raise ValueError(
+                f"KerasDenoiser cannot call model={self.model!r} as "
+                f"model(n_timesteps, n_channels, **{routed!r}): {exc}."
+            ) from None
+        except ValueError:  # no signature (a builtin): just call it
+            pass
+        network = self.model(n_timesteps, n_channels, **routed)
+        if not isinstance(network, keras.Model):
+            raise ValueError(
+                "KerasDenoiser's model must return a keras.Model; got "
+                f"{type(network).__name__}."
+            )
+        expected = (None, n_timesteps, n_channels)
+        if tuple(network.output_shape) != expected:
+            raise ValueError(
+                "KerasDenoiser's network must map series of shape (batch, "
+                f"{n_timesteps}, {n_channels}) to the same shape; its output shape "
+                f"is {network.output_shape}."
+            )
+        return network

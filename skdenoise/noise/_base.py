@@ -1,0 +1,252 @@
+"""The base class of the noise models, white noise and helpers."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from .._validation import (
+    as_3d,
+    check_finite_scalar,
+    check_positive_int,
+    check_series,
+)
+
+__all__ = ["BaseNoise", "WhiteNoise", "scale_noise"]
+
+
+def _rng(random_state):
+    """A numpy Generator from None, an int, a Generator or a RandomState."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    if random_state is None or isinstance(random_state, numbers.Integral):
+        return np.random.default_rng(random_state)
+    raise TypeError(
+        "random_state must be None, an int, a numpy Generator or a RandomState; "
+        f"got {random_state!r}."
+    )
+
+
+class BaseNoise(BaseEstimator):
+    """Base class of the noise models.
+
+    Subclasses implement ``_sample(shape, rng)``, returning raw noise of the
+    given 3-D shape ``(n_series, n_timesteps, n_channels)``, and keep ``snr`` and
+    ``amplitude`` as parameters.
+
+    Parameters
+    ----------
+    snr : float, tuple of two floats or None, default=None
+        Target SNR in dB per series, or a ``(low, high)`` range drawn uniformly
+        per series. ``None`` scales the raw noise by ``amplitude`` instead.
+    amplitude : float, default=1.0
+        Scale of the raw noise when ``snr`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.noise import BaseNoise, WhiteNoise
+    >>> noise = WhiteNoise(amplitude=0.1)
+    >>> isinstance(noise, BaseNoise)
+    True
+    >>> noise.sample((2, 5), random_state=0).shape
+    (2, 5)
+    """
+
+    def __init__(self, snr=None, amplitude=1.0):
+        self.snr = snr
+        self.amplitude = amplitude
+
+    def _sample(self, shape, rng):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _check_snr(self):
+        snr = self.snr
+        if snr is None:
+            check_finite_scalar(self.amplitude, "amplitude")
+            if self.amplitude < 0:
+                raise ValueError(f"amplitude must be >= 0; got {self.amplitude!r}.")
+            return None
+        if isinstance(snr, (tuple, list)):
+            if len(snr) != 2:
+                raise ValueError(
+                    f"snr must be a number or a (low, high) pair; got {snr!r}."
+                )
+            low = check_finite_scalar(snr[0], "snr[0]")
+            high = check_finite_scalar(snr[1], "snr[1]")
+            if low > high:
+                raise ValueError(f"snr range must have low <= high; got {snr!r}.")
+            return (low, high)
+        return check_finite_scalar(snr, "snr")
+
+    def sample(self, shape, random_state=None):
+        """Draw raw (unscaled) noise.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            ``(n_series, n_timesteps)`` or ``(n_series, n_timesteps, n_channels)``.
+        random_state : int, numpy Generator, RandomState or None, default=None
+            Seed or generator.
+
+        Returns
+        -------
+        ndarray of the given shape
+        """
+        shape = tuple(int(s) for s in shape)
+        shape3 = shape + (1,) if len(shape) == 2 else shape
+        noise = np.asarray(self._sample(shape3, _rng(random_state)), dtype=np.float64)
+        return noise.reshape(shape)
+
+    def apply(self, X, random_state=None):
+        """Return a noisy copy of the clean series ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps[, n_channels])
+            Clean series; never modified.
+        random_state : int, numpy Generator, RandomState or None, default=None
+            Seed or generator; the same seed gives the same noise.
+
+        Returns
+        -------
+        X_noisy : ndarray of the same shape
+            In ``X``'s floating dtype.
+        """
+        X = check_series(X)
+        noise = self._draw(as_3d(X), _rng(random_state)).reshape(X.shape)
+        return (X + noise).astype(X.dtype, copy=False)
+
+    def _draw(self, X, rng):
+        """Scaled noise for the validated 3-D clean series ``X``."""
+        target = self._check_snr()
+        noise = self.sample(X.shape, rng)
+        return scale_noise(X, noise, target, self.amplitude, rng)
+
+    def __call__(self, X, random_state=None):
+        """Alias of :meth:`apply`."""
+        return self.apply(X, random_state=random_state)
+
+
+def scale_noise(X, noise, snr, amplitude=1.0, random_state=None):
+    """Scale ``noise`` per series to reach ``snr`` dB against ``X``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_series, ...)
+        Clean series.
+    noise : ndarray of the same shape
+        Raw noise.
+    snr : float, (low, high) or None
+        Target SNR in dB, a range drawn per series, or None for ``amplitude``.
+    amplitude : float, default=1.0
+        Multiplier when ``snr`` is None.
+    random_state : int, Generator or None, default=None
+        Used to draw SNRs from a range.
+
+    Returns
+    -------
+    ndarray
+        The scaled noise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.noise import scale_noise
+    >>> X = np.ones((2, 4))
+    >>> noise = scale_noise(X, np.array([[1.0, -1, 1, -1], [2, 0, 0, 0]]), 20.0)
+    >>> np.round(10 * np.log10((X**2).sum(1) / (noise**2).sum(1)), 6)
+    array([20., 20.])
+    """
+    if snr is None:
+        return noise * amplitude
+    n = X.shape[0]
+    if isinstance(snr, tuple):
+        target = _rng(random_state).uniform(snr[0], snr[1], size=n)
+    else:
+        target = np.full(n, float(snr))
+    axes = tuple(range(1, X.ndim))
+    signal_power = np.sum(np.square(X, dtype=np.float64), axis=axes)
+    noise_power = np.sum(np.square(noise, dtype=np.float64), axis=axes)
+    if np.any(noise_power == 0):
+        raise ValueError(
+            "The noise drawn for a series is all zeros, so no SNR can be reached."
+        )
+    gain = np.sqrt(signal_power / (noise_power * 10.0 ** (target / 10.0)))
+    return noise * gain.reshape((n,) + (1,) * (X.ndim - 1))
+
+
+class WhiteNoise(BaseNoise):
+    """White Gaussian noise.
+
+    Parameters
+    ----------
+    snr : float, tuple of two floats or None, default=None
+        Target SNR in dB per series, or a ``(low, high)`` range drawn uniformly
+        per series. ``None`` uses ``amplitude`` as the noise's standard deviation.
+    amplitude : float, default=1.0
+        Standard deviation of the noise when ``snr`` is None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.noise import WhiteNoise
+    >>> from skdenoise.metrics import snr
+    >>> clean = np.sin(np.linspace(0, 10, 200))[None, :]
+    >>> noisy = WhiteNoise(snr=5.0).apply(clean, random_state=0)
+    >>> round(snr(clean, noisy), 6)
+    5.0
+    """
+
+    def _sample(self, shape, rng):
+        return rng.standard_normal(shape)
+
+
+def _check_positive(value, name, *, allow_zero=False):
+    value = check_finite_scalar(value, name)
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be {bound}; got {value!r}.")
+    return value
+
+
+def _check_count(value, name, minimum):
+    return check_positive_int(value, name, minimum=minimum)
+
+
+def _check_sampling_rate(owner, sampling_rate):
+    name = f"{type(owner).__name__}: sampling_rate"
+    if sampling_rate is None:
+        raise ValueError(
+            f"{name} is required (the sampling rate of the series in Hz, e.g. "
+            f"{type(owner).__name__}(sampling_rate=360.0)); got None."
+        )
+    return _check_positive(sampling_rate, name)
+
+
+def _unit_rms(noise):
+    """Scale each series of a 3-D array to a root-mean-square value of 1."""
+    rms = np.sqrt(np.mean(np.square(noise), axis=(1, 2), keepdims=True))
+    return np.divide(noise, rms, out=np.zeros_like(noise), where=rms > 0)
+
+
+def _band_limited(shape, rng, sampling_rate, low, high):
+    """White Gaussian noise keeping only the frequencies in ``[low, high]`` Hz."""
+    white = rng.standard_normal(shape)
+    freqs = np.fft.rfftfreq(shape[1], d=1.0 / sampling_rate)
+    keep = (freqs >= low) & (freqs <= high)
+    spectrum = np.fft.rfft(white, axis=1) * keep[np.newaxis, :, np.newaxis]
+    return np.fft.irfft(spectrum, n=shape[1], axis=1), bool(keep.any())
+
+
+def _sum_of_sinusoids(shape, sampling_rate, frequencies, amplitudes, phases):
+    """Sum over the last axis of sinusoids of shape ``(n, 1, n_channels, k)``."""
+    t = (np.arange(shape[1]) / sampling_rate)[np.newaxis, :, np.newaxis]
+    out = np.zeros(shape)
+    for k in range(frequencies.shape[-1]):
+        out += amplitudes[..., k] * np.sin(
+            2.0 * np.pi * frequencies[..., k] * t + phases[..., k]
+        )
+    return out

@@ -1,0 +1,11 @@
+"""Denoising series of any length window by window.
+
+:class:`WindowedDenoiser` trains any denoiser on overlapping windows and
+stitches its outputs back by overlap-add; :class:`SeriesWindower` does the
+cutting and stitching on its own. Both are also available from
+:mod:`skdenoise.pipeline`.
+"""
+
+from ._windowed import SeriesWindower, WindowedDenoiser
+
+__all__ = ["WindowedDenoiser", "SeriesWindower"]

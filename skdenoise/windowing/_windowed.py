@@ -1,0 +1,407 @@
+"""Denoising and cutting series of any length window by window."""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.utils import get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import as_3d, check_positive_int, check_series, restore_ndim
+from ..base import BaseDenoiser, SeriesShapeMixin, series_tags
+from ._layout import (
+    TAPERS,
+    WindowLayout,
+    default_chunk_windows,
+    extract_windows,
+    pad_to_window,
+    taper,
+)
+
+__all__ = ["WindowedDenoiser", "SeriesWindower"]
+
+_LENGTH = [Interval(numbers.Integral, 1, None, closed="left")]
+
+
+class _WindowingMixin(SeriesShapeMixin):
+    """Window geometry of :class:`WindowedDenoiser` and :class:`SeriesWindower`."""
+
+    _any_length = True
+
+    def _stride(self):
+        return (
+            self.stride if self.stride is not None else max(1, self.window_length // 2)
+        )
+
+    def _check_geometry(self):
+        stride = self._stride()
+        if stride > self.window_length:
+            raise ValueError(
+                f"stride={stride} must not exceed window_length="
+                f"{self.window_length}: the samples between windows would never be "
+                "covered."
+            )
+
+    def _layout(self, n_series, n_timesteps):
+        return WindowLayout(
+            n_series,
+            max(n_timesteps, self.window_length),
+            self.window_length,
+            self._stride(),
+            taper(self.taper, self.window_length),
+        )
+
+    def _all_windows(self, X3):
+        """Every window of every series, series after series."""
+        padded, _ = pad_to_window(X3, self.window_length)
+        layout = self._layout(*X3.shape[:2])
+        series = np.repeat(np.arange(X3.shape[0]), layout.windows_per_series)
+        starts = np.tile(layout.starts, X3.shape[0])
+        return extract_windows(padded, series, starts, self.window_length)
+
+    def windows_per_series(self, n_timesteps):
+        """Number of windows cut from a series of ``n_timesteps`` samples.
+
+        Parameters
+        ----------
+        n_timesteps : int
+            Length of the series.
+
+        Returns
+        -------
+        int
+            ``1`` for series up to one window long, otherwise
+            ``ceil((n_timesteps - window_length) / stride) + 1``.
+        """
+        self._check_geometry()
+        return self._layout(1, int(n_timesteps)).windows_per_series
+
+
+class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
+    """Train and run a denoiser on overlapping windows of long series.
+
+    ``fit`` cuts the same windows from the noisy series ``X`` and the clean
+    series ``y`` and trains a clone of ``estimator`` on them. ``transform``
+    accepts series of any length: it cuts them into windows, denoises the
+    windows in batches (one call of the inner ``transform`` per batch) and
+    stitches them back by overlap-add, weighting every window by ``taper``
+    and dividing by the summed weights, so that a constant comes back exactly.
+    Memory stays bounded for recordings of any length: the windows are made
+    and denoised ``chunk_windows`` at a time.
+
+    Windows start every ``stride`` samples and one more window ends at the
+    last sample when the stride does not reach it, so every sample is
+    covered. Series shorter than ``window_length`` are extended by reflection
+    (centred) to one window, and the result is cropped back. Cross-validation
+    splits the series (rows of ``X``), so the windows of a series are always in
+    the same fold.
+
+    Parameters
+    ----------
+    estimator : object
+        The denoiser run on the windows: any transformer whose ``fit(X, y)``
+        takes series and their clean versions and whose ``transform`` keeps
+        the shape, such as the neural denoisers of :mod:`skdenoise` and
+        :mod:`skdenoise.baselines`. It is cloned in ``fit``.
+    window_length : int, default=512
+        Samples per window.
+    stride : int or None, default=None
+        Samples between the starts of consecutive windows, at most
+        ``window_length``. None means ``window_length // 2`` (at least 1).
+    taper : {"hann", "triangular", "boxcar"}, default="hann"
+        Weights of a window's samples in the overlap-add: Hann and triangular
+        tapers give less weight to the window's edges, where a denoiser sees
+        less context; "boxcar" averages the overlapping windows. Every weight
+        is positive, so each sample is covered.
+    chunk_windows : int or None, default=None
+        Largest number of windows denoised in one call of the inner
+        ``transform``. None picks as many as hold about 2**17 values (256
+        windows of 512 samples). A neural denoiser's memory grows with the
+        chunk (its activations), by about 0.5 MB per 512-sample window for a
+        small U-Net; larger chunks mostly cost memory, not time.
+
+    Attributes
+    ----------
+    estimator_ : object
+        The clone of ``estimator`` fitted on the windows.
+    n_features_in_ : int
+        Number of timesteps of the series seen in ``fit``; ``transform``
+        accepts any number.
+    n_channels_in_ : int
+        Number of channels of the series seen in ``fit``.
+    n_windows_fit_ : int
+        Number of windows the inner estimator was fitted on.
+
+    See Also
+    --------
+    SeriesWindower : The windowing and stitching on their own.
+    skdenoise.datasets.make_windows : Cut recordings into training windows.
+
+    Notes
+    -----
+    ``fit`` holds every window in memory, about ``window_length / stride``
+    times the size of ``X``; ``transform`` holds ``chunk_windows`` windows at a
+    time besides its input and output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.baselines import SavitzkyGolayDenoiser
+    >>> from skdenoise.pipeline import WindowedDenoiser
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.sin(np.linspace(0, 30, 1000))[np.newaxis]
+    >>> noisy = X + 0.1 * rng.standard_normal(X.shape)
+    >>> denoiser = WindowedDenoiser(SavitzkyGolayDenoiser(), window_length=128)
+    >>> denoiser.fit(noisy, X).n_windows_fit_
+    15
+    >>> denoiser.transform(noisy).shape
+    (1, 1000)
+    >>> denoiser.transform(np.ones((2, 50)))  # any length; constants come back
+    array([[1., 1., 1., ..., 1., 1., 1.],
+           [1., 1., 1., ..., 1., 1., 1.]])
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "transform"])],
+        "window_length": _LENGTH,
+        "stride": [*_LENGTH, None],
+        "taper": [StrOptions(set(TAPERS))],
+        "chunk_windows": [*_LENGTH, None],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        window_length=512,
+        stride=None,
+        taper="hann",
+        chunk_windows=None,
+    ):
+        self.estimator = estimator
+        self.window_length = window_length
+        self.stride = stride
+        self.taper = taper
+        self.chunk_windows = chunk_windows
+
+    @classmethod
+    def _get_test_params(cls):
+        """Tiny settings for the test suite: a classical inner denoiser."""
+        from ..classical import SavitzkyGolayDenoiser
+
+        return {
+            "estimator": SavitzkyGolayDenoiser(window_length=3, polyorder=1),
+            "window_length": 4,
+        }
+
+    def _fit(self, X3, y3):
+        """Fit a clone of ``estimator`` on the windows of ``X3`` (and ``y3``)."""
+        self._check_geometry()
+        X_windows = self._all_windows(X3)
+        self.n_windows_fit_ = X_windows.shape[0]
+        estimator = clone(self.estimator)
+        # The inner denoiser sees 2-D windows when the series are univariate.
+        ndim = 2 if X3.shape[2] == 1 else 3
+        if y3 is None:
+            estimator.fit(restore_ndim(X_windows, ndim))
+        else:
+            y_windows = restore_ndim(self._all_windows(y3), ndim)
+            estimator.fit(restore_ndim(X_windows, ndim), y_windows)
+        self.estimator_ = estimator
+
+    def _transform(self, X3):
+        """Denoise series of any length window by window."""
+        n_series, n_timesteps, n_channels = X3.shape
+        ndim = 2 if n_channels == 1 else 3
+        padded, left = pad_to_window(X3, self.window_length)
+        layout = self._layout(n_series, n_timesteps)
+        chunk = self.chunk_windows or default_chunk_windows(
+            self.window_length, n_channels
+        )
+        out = np.zeros(padded.shape, dtype=np.float64)
+        for _, series, starts in layout.chunks(chunk):
+            windows = extract_windows(padded, series, starts, self.window_length)
+            denoised = self.estimator_.transform(restore_ndim(windows, ndim))
+            denoised = as_3d(np.asarray(denoised, dtype=np.float64))
+            if denoised.shape != windows.shape:
+                raise ValueError(
+                    f"The inner estimator {type(self.estimator_).__name__} returned "
+                    f"windows of shape {denoised.shape} for input of shape "
+                    f"{windows.shape}; a denoiser must keep the shape."
+                )
+            layout.accumulate(out, series, starts, denoised)
+        out /= layout.weight_sum(chunk)[:, np.newaxis]
+        return out[:, left : left + n_timesteps]
+
+    def _non_deterministic(self):
+        return get_tags(self.estimator).non_deterministic
+
+
+class SeriesWindower(_WindowingMixin, TransformerMixin, BaseEstimator):
+    """Cut series into overlapping windows and stitch windows back into series.
+
+    ``transform`` returns the windows of every series, series after series;
+    ``inverse_transform`` puts (for instance denoised) windows back together by
+    weighted overlap-add, as :class:`WindowedDenoiser` does. The windowing is
+    the same as there: windows start every ``stride`` samples, one more ends at
+    the last sample, and series shorter than a window are extended by
+    reflection.
+
+    ``transform`` returns more rows than it gets, so this transformer cannot
+    be a step of a scikit-learn ``Pipeline`` trained on (noisy, clean) pairs:
+    the targets would no longer match the rows. Use it to prepare training
+    data by hand, or use :class:`WindowedDenoiser`, which windows inside.
+
+    Parameters
+    ----------
+    window_length : int, default=512
+        Samples per window.
+    stride : int or None, default=None
+        Samples between the starts of consecutive windows, at most
+        ``window_length``. None means ``window_length // 2`` (at least 1).
+    taper : {"hann", "triangular", "boxcar"}, default="hann"
+        Weights of a window's samples when ``inverse_transform`` adds
+        overlapping windows.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of timesteps of the series seen in ``fit``: the length
+        ``inverse_transform`` restores by default.
+    n_channels_in_ : int
+        Number of channels of the series seen in ``fit``.
+
+    See Also
+    --------
+    WindowedDenoiser : Train and run a denoiser on windows.
+    skdenoise.datasets.make_windows : Windows of raw recordings of any lengths.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.pipeline import SeriesWindower
+    >>> X = np.arange(20.0).reshape(2, 10)
+    >>> windower = SeriesWindower(window_length=4, stride=3).fit(X)
+    >>> windows = windower.transform(X)
+    >>> windows.shape
+    (6, 4)
+    >>> windows[:3]
+    array([[0., 1., 2., 3.],
+           [3., 4., 5., 6.],
+           [6., 7., 8., 9.]])
+    >>> np.allclose(windower.inverse_transform(windows), X)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "window_length": _LENGTH,
+        "stride": [*_LENGTH, None],
+        "taper": [StrOptions(set(TAPERS))],
+    }
+
+    def __init__(self, window_length=512, stride=None, taper="hann"):
+        self.window_length = window_length
+        self.stride = stride
+        self.taper = taper
+
+    @classmethod
+    def _get_test_params(cls):
+        """Small windows for the test suite."""
+        return {"window_length": 4}
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Record the length and channels of the series.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Series.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted windower.
+        """
+        self._check_geometry()
+        X = check_series(X, estimator=self)
+        self._record_fitted_shape(as_3d(X))
+        return self
+
+    def transform(self, X):
+        """Cut every series into windows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Series of any length, with the channels seen in ``fit``.
+
+        Returns
+        -------
+        windows : ndarray of shape (n_series * n_windows, window_length) or \
+(n_series * n_windows, window_length, n_channels)
+            The windows, those of the first series first; ``n_windows`` is
+            :meth:`windows_per_series` of ``n_timesteps``. Same dtype as X.
+        """
+        check_is_fitted(self)
+        X = check_series(X, estimator=self)
+        X3 = as_3d(X)
+        self._check_fitted_shape(X3)
+        return restore_ndim(self._all_windows(X3), X.ndim)
+
+    def inverse_transform(self, X, n_timesteps=None):
+        """Stitch windows back into series by weighted overlap-add.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_windows_total, window_length) or \
+(n_windows_total, window_length, n_channels)
+            Windows in the order :meth:`transform` returns them.
+        n_timesteps : int or None, default=None
+            Length of the series the windows were cut from. None means the
+            length seen in ``fit``.
+
+        Returns
+        -------
+        X_series : ndarray of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            The series; where windows overlap, their taper-weighted mean.
+        """
+        check_is_fitted(self)
+        if n_timesteps is None:
+            n_timesteps = self.n_features_in_
+        else:
+            n_timesteps = check_positive_int(n_timesteps, "n_timesteps")
+        windows = check_series(X, input_name="windows", estimator=self)
+        W3 = as_3d(windows)
+        self._check_fitted_shape(W3)
+        if W3.shape[1] != self.window_length:
+            raise ValueError(
+                f"The windows have {W3.shape[1]} samples, but window_length is "
+                f"{self.window_length}."
+            )
+        per_series = self.windows_per_series(n_timesteps)
+        if W3.shape[0] % per_series:
+            raise ValueError(
+                f"Got {W3.shape[0]} windows, which is not a multiple of the "
+                f"{per_series} windows of a series of {n_timesteps} timesteps; pass "
+                "the n_timesteps of the series they were cut from."
+            )
+        layout = self._layout(W3.shape[0] // per_series, int(n_timesteps))
+        chunk = default_chunk_windows(self.window_length, W3.shape[2])
+        out = np.zeros(
+            (layout.n_series, layout.n_timesteps, W3.shape[2]), dtype=np.float64
+        )
+        for rows, series, starts in layout.chunks(chunk):
+            layout.accumulate(out, series, starts, W3[rows].astype(np.float64))
+        out /= layout.weight_sum(chunk)[:, np.newaxis]
+        left = (layout.n_timesteps - n_timesteps) // 2
+        out = out[:, left : left + n_timesteps]
+        return restore_ndim(out, windows.ndim).astype(windows.dtype, copy=False)
+
+    def __sklearn_tags__(self):
+        return series_tags(super().__sklearn_tags__())

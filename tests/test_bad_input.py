@@ -1,0 +1,289 @@
+"""Regression tests for the defects found by feeding the package bad input."""
+
+import numpy as np
+import pytest
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
+
+from skdenoise.baselines import MedianDenoiser, WaveletDenoiser
+from skdenoise.datasets import fetch_physionet, make_sines, read_wfdb
+from skdenoise.metrics import snr
+
+
+@pytest.fixture(scope="module")
+def sines():
+    clean = make_sines(48, 64, random_state=0)
+    noisy = clean + 0.3 * np.random.default_rng(0).standard_normal(clean.shape)
+    return noisy, clean
+
+
+@pytest.fixture(scope="module")
+def unet(sines):
+    from skdenoise import UNetDenoiser
+
+    noisy, clean = sines
+    model = UNetDenoiser(filters=4, depth=2, kernel_size=3, epochs=2, random_state=0)
+    return model.fit(noisy, clean)
+
+
+# 1. Equivariance for any positive scale float64 represents -------------------
+@pytest.mark.parametrize("scale", [1e-300, 1e-9, 1e-3, 1.0, 1e6, 1e160, 1e300])
+@pytest.mark.parametrize("offset", [0.0, 1.0, 1e6])
+def test_neural_denoiser_is_equivariant_to_any_positive_scale(
+    unet, sines, scale, offset
+):
+    noisy = sines[0][:8]
+    reference = unet.transform(noisy)
+    shifted = offset * scale  # an offset on the scale of the series
+    out = unet.transform(scale * noisy + shifted)
+    assert np.all(np.isfinite(out))
+    np.testing.assert_allclose(
+        (out - shifted) / scale, reference, rtol=1e-5, atol=1e-6 * (1 + offset)
+    )
+
+
+def test_small_amplitude_around_large_offset(unet, sines):
+    # 1e6 + 1e-3 X: the offset is 1e9 times the signal, well within float64.
+    noisy = sines[0][:8]
+    out = unet.transform(1e6 + 1e-3 * noisy)
+    expected = 1e6 + 1e-3 * unet.transform(noisy)
+    assert np.max(np.abs(out - expected)) < 1e-3 * 1e-3
+
+
+def test_negative_scale_flips_the_input(unet, sines):
+    # As the README says: transform(a X + b) == |a| transform(-X) + b for a < 0.
+    noisy = sines[0][:8]
+    out = unet.transform(-2.0 * noisy + 3.0)
+    np.testing.assert_allclose(out, 2.0 * unet.transform(-noisy) + 3.0, atol=1e-9)
+
+
+# 4. Hyper-parameters that cannot work are rejected before Keras -------------
+def test_depth_too_large_for_the_series_is_rejected_before_building(sines):
+    from skdenoise import UNetDenoiser
+
+    noisy, clean = sines
+    with pytest.raises(ValueError, match="depth=20") as info:
+        UNetDenoiser(depth=20, epochs=1).fit(noisy[:, :16], clean[:, :16])
+    assert "16" in str(info.value)
+
+
+def test_callbacks_must_be_keras_callbacks(sines):
+    from skdenoise import UNetDenoiser
+
+    noisy, clean = sines
+    model = UNetDenoiser(filters=2, depth=1, epochs=1, callbacks=[1])
+    with pytest.raises(ValueError, match="keras.callbacks.Callback"):
+        model.fit(noisy, clean)
+    assert not hasattr(model, "model_")
+
+
+# 5. Huge finite input ---------------------------------------------------------
+def test_huge_finite_input_gives_finite_output_or_a_clear_error(unet, sines):
+    noisy = sines[0][:4]
+    out = unet.transform(1e160 * noisy)
+    assert np.all(np.isfinite(out))
+    # The Wiener filter squares the series: computed without overflow.
+    from skdenoise.baselines import WienerDenoiser
+
+    wiener = WienerDenoiser().fit(noisy)
+    np.testing.assert_allclose(
+        wiener.transform(1e160 * noisy) / 1e160, wiener.transform(noisy), rtol=1e-12
+    )
+
+
+def test_non_finite_output_from_finite_input_is_a_clear_error():
+    from skdenoise.base import BaseDenoiser
+
+    class Overflowing(BaseDenoiser):
+        def _fit(self, X3, y3):
+            pass
+
+        def _transform(self, X3):
+            with np.errstate(over="ignore"):
+                return X3 * 1e308
+
+    X = make_sines(2, 16, random_state=0) + 2.0
+    with pytest.raises(ValueError, match="non-finite values from finite series"):
+        Overflowing().fit(X).transform(X)
+
+
+# 6. A scaler in front ---------------------------------------------------------
+@pytest.mark.parametrize("scaler", [StandardScaler, MinMaxScaler, RobustScaler])
+def test_scaler_in_front_returns_y_units_and_improves_snr(scaler):
+    from skdenoise import UNetDenoiser
+
+    rng = np.random.default_rng(1)
+    clean = 3.0 * make_sines(96, 64, random_state=1) + 5.0
+    noisy = clean + 0.6 * rng.standard_normal(clean.shape)
+    pipe = make_pipeline(
+        scaler(),
+        UNetDenoiser(filters=8, depth=2, kernel_size=5, epochs=30, random_state=0),
+    )
+    pipe.fit(noisy[:80], clean[:80])
+    out = pipe.transform(noisy[80:])
+    # In y's units (the offset of 5 and amplitude of 3), and less noisy.
+    assert abs(out.mean() - clean[80:].mean()) < 0.2
+    assert 0.8 < out.std() / clean[80:].std() < 1.2
+    before = snr(clean[80:] - 5.0, noisy[80:] - 5.0)
+    after = snr(clean[80:] - 5.0, out - 5.0)
+    assert after > before + 0.5
+
+
+# 7. WFDB headers ------------------------------------------------------------
+def _record(folder, gain="200", file_name="r.dat"):
+    adc = np.arange(10, dtype="<i2")
+    (folder / "r.dat").write_bytes(adc.tobytes())
+    checksum = int(adc.sum())
+    (folder / "r.hea").write_text(
+        f"r 1 360 10\n{file_name} 16 {gain}(0)/mV 16 0 0 {checksum} 0 lead\n"
+    )
+    return folder / "r"
+
+
+def test_wfdb_infinite_gain_is_an_error_naming_the_file(tmp_path):
+    with pytest.raises(ValueError, match="not finite") as info:
+        read_wfdb(_record(tmp_path, gain="1e999"))
+    assert "r.hea" in str(info.value)
+
+
+def test_wfdb_nul_bytes_give_errors_naming_the_file(tmp_path):
+    with pytest.raises(ValueError, match="NUL") as info:
+        read_wfdb(_record(tmp_path, file_name="r\0.dat"))
+    assert "r.hea" in str(info.value)
+    with pytest.raises(ValueError, match="NUL") as info:
+        read_wfdb(str(tmp_path / "r") + "\0x")
+    assert str(tmp_path) in str(info.value)
+
+
+# 8. fetch_physionet settings and all-zero sample weights -----------------------
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"timeout": -1}, "timeout"),
+        ({"timeout": 0}, "timeout"),
+        ({"timeout": float("nan")}, "timeout"),
+        ({"delay": -1}, "delay"),
+        ({"delay": float("inf")}, "delay"),
+    ],
+)
+def test_fetch_timeout_and_delay_are_validated(tmp_path, options, message):
+    with pytest.raises(ValueError, match=message):
+        fetch_physionet("100", data_home=tmp_path, download_if_missing=False, **options)
+
+
+def test_score_with_all_zero_sample_weight_is_a_clear_error():
+    X = make_sines(3, 32, random_state=0)
+    model = MedianDenoiser().fit(X)
+    with pytest.raises(ValueError, match="all zero"):
+        model.score(X, X, sample_weight=np.zeros(3))
+    with pytest.raises(ValueError, match="non-negative"):
+        model.score(X, X, sample_weight=[1.0, -1.0, 1.0])
+    assert np.isfinite(model.score(X, X, sample_weight=[0.0, 1.0, 0.0]))
+
+
+# The one template ---------------------------------------------------------------
+def test_every_denoiser_follows_the_template():
+    from skdenoise.base import BaseDenoiser
+    from skdenoise.utils import all_denoisers
+
+    for name, cls in all_denoisers():
+        assert issubclass(cls, BaseDenoiser), name
+        own = [
+            klass
+            for klass in cls.__mro__
+            if klass.__module__.startswith("skdenoise") and klass is not BaseDenoiser
+        ]
+        for klass in own:
+            for method in ("fit", "transform", "score", "__sklearn_tags__"):
+                assert method not in vars(klass), (name, klass.__name__, method)
+
+
+def test_one_policy_for_an_ignored_one_dimensional_y():
+    from skdenoise.exceptions import TargetIgnoredWarning
+
+    X = make_sines(4, 32, random_state=0)
+    for model in (MedianDenoiser(), WaveletDenoiser()):
+        with pytest.warns(TargetIgnoredWarning):
+            model.fit(X, np.arange(4))
+
+
+def test_registry_filters_by_family():
+    from skdenoise.utils import all_denoisers
+
+    classical = {name for name, _ in all_denoisers("classical")}
+    assert "MedianDenoiser" in classical and "UNetDenoiser" not in classical
+    assert {n for n, _ in all_denoisers("windowing")} == {"WindowedDenoiser"}
+    neural = {n for n, _ in all_denoisers(["neural"])}
+    assert {"UNetDenoiser", "WaveletUNetDenoiser", "KerasDenoiser"} <= neural
+    with pytest.raises(ValueError, match="type_filter"):
+        all_denoisers("quantum")
+
+
+# Bring your own network -------------------------------------------------------
+def _conv_builder(n_timesteps, n_channels, units=4, kernel_size=3):
+    import keras
+
+    inputs = keras.Input(shape=(n_timesteps, n_channels))
+    hidden = keras.layers.Conv1D(units, kernel_size, padding="same")(inputs)
+    return keras.Model(inputs, keras.layers.Conv1D(n_channels, 1)(hidden))
+
+
+def test_keras_denoiser_routes_model_params_and_tunes_them(sines):
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+
+    from skdenoise import KerasDenoiser
+    from skdenoise.noise import WhiteNoise
+
+    noisy, clean = sines
+    model = KerasDenoiser(_conv_builder, model__units=2, epochs=1, random_state=0)
+    assert model.get_params()["model__units"] == 2
+    assert clone(model).set_params(model__units=3).model__units == 3
+    search = GridSearchCV(model, {"model__units": [2, 3]}, cv=2).fit(noisy, clean)
+    assert search.best_estimator_.model_.layers[1].filters in (2, 3)
+    # Noise on the fly, windowing and the SNR loss, as for the package's networks.
+    from skdenoise.pipeline import WindowedDenoiser
+
+    windowed = WindowedDenoiser(
+        KerasDenoiser(
+            _conv_builder,
+            noise=WhiteNoise(snr=10),
+            loss="snr",
+            epochs=1,
+            random_state=0,
+        ),
+        window_length=32,
+    ).fit(clean)
+    assert windowed.transform(noisy[:2, :50]).shape == (2, 50)
+
+
+def test_keras_denoiser_reports_bad_models(sines):
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = sines
+    with pytest.raises(ValueError, match="unexpected keyword arguments"):
+        KerasDenoiser(_conv_builder, units=3, epochs=1).fit(noisy, clean)
+    with pytest.raises(ValueError, match="cannot call"):
+        KerasDenoiser(_conv_builder, model__nope=1, epochs=1).fit(noisy, clean)
+    with pytest.raises(ValueError, match="keras.Model"):
+        KerasDenoiser(lambda n, c: None, epochs=1).fit(noisy, clean)
+    with pytest.raises(ValueError, match="same shape"):
+        KerasDenoiser(lambda n, c: _conv_builder(n, c + 1), epochs=1).fit(noisy, clean)
+
+
+def test_keras_denoiser_round_trips_through_pickle_and_save(sines, tmp_path):
+    import pickle
+
+    from skdenoise import KerasDenoiser
+    from skdenoise.persistence import load, save
+
+    noisy, clean = sines
+    model = KerasDenoiser(_conv_builder, model__units=2, epochs=1, random_state=0)
+    model.fit(noisy, clean)
+    expected = model.transform(noisy)
+    np.testing.assert_allclose(
+        pickle.loads(pickle.dumps(model)).transform(noisy), expected
+    )
+    restored = load(save(model, tmp_path / "own.skd"))
+    assert restored.model is _conv_builder
+    np.testing.assert_allclose(restored.transform(noisy), expected)

@@ -1,0 +1,195 @@
+"""The recipe for unseen recordings: validation data, clean training inputs, the
+no-harm gate, flip averaging and mixed precision."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from skdenoise import UNetDenoiser
+from skdenoise.noise import WhiteNoise
+from skdenoise.persistence import load, save
+
+
+def article_sines(n_series, random_state=0, n_timesteps=64):
+    rng = np.random.default_rng(random_state)
+    t = np.linspace(0, 10, n_timesteps)
+    freq = rng.uniform(0.5, 2.0, size=(n_series, 1))
+    phase = rng.uniform(0, 2 * np.pi, size=(n_series, 1))
+    clean = np.sin(freq * t + phase)
+    return clean + rng.normal(0, 0.5, size=clean.shape), clean
+
+
+def tiny(**params):
+    base = {
+        "filters": 4,
+        "depth": 2,
+        "kernel_size": 3,
+        "epochs": 2,
+        "batch_size": 16,
+        "random_state": 0,
+    }
+    return UNetDenoiser(**{**base, **params})
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = article_sines(96, random_state=3)
+    X_val, y_val = article_sines(24, random_state=4)
+    return X, y, X_val, y_val
+
+
+# --------------------------------------------------------------------- the gate
+def test_fit_gate_learns_to_trust_real_corrections_and_not_distortions():
+    from skdenoise.neural._gate import apply_gate, estimated_snr, fit_gate
+
+    rng = np.random.default_rng(0)
+    clean = rng.standard_normal((200, 32, 1))
+    noise = rng.standard_normal((200, 32, 1))
+    # Noisy half: inputs at 0 dB, the network removes the noise exactly.
+    # Clean half: inputs clean, the network adds a small distortion.
+    inputs = np.concatenate([clean[:100] + noise[:100], clean[100:]])
+    outputs = np.concatenate([clean[:100], clean[100:] + 0.05 * noise[100:]])
+    snr, scale = fit_gate(inputs, outputs, clean)
+    assert np.all(np.diff(snr) > 0)
+    assert np.all(np.diff(scale) <= 0) and scale.min() >= 0 and scale.max() <= 1
+    gated = apply_gate(inputs, outputs, snr, scale)
+    np.testing.assert_allclose(gated[:100], clean[:100], atol=1e-12)
+    np.testing.assert_allclose(gated[100:], inputs[100:], atol=1e-12)
+    # The estimate is scale invariant: the gate is the same in any units.
+    np.testing.assert_allclose(
+        estimated_snr(3.0 * inputs, 3.0 * outputs), estimated_snr(inputs, outputs)
+    )
+
+
+def test_gate_is_fitted_on_validation_series_and_leaves_clean_input_closer(data):
+    X, y, X_val, y_val = data
+    gated = tiny(gate="isotonic").fit(X, y, validation_data=(X_val, y_val))
+    assert gated.gate_snr_.ndim == 1 and gated.gate_scale_.shape == gated.gate_snr_.shape
+    assert np.all((gated.gate_scale_ >= 0) & (gated.gate_scale_ <= 1))
+    ungated = tiny(gate=None).fit(X, y, validation_data=(X_val, y_val))
+    assert ungated.gate_snr_ is None
+    # Same network (same seed and data): the gate only ever shrinks corrections.
+    np.testing.assert_allclose(
+        ungated.model_.get_weights()[0], gated.model_.get_weights()[0]
+    )
+    change_gated = np.abs(gated.transform(y_val) - y_val).sum()
+    change_ungated = np.abs(ungated.transform(y_val) - y_val).sum()
+    assert change_gated <= change_ungated + 1e-9
+
+
+def test_gate_is_off_without_validation_series(data):
+    X, y, _, _ = data
+    model = tiny(validation_split=0.0).fit(X, y)
+    assert model.gate_snr_ is None and model.gate_scale_ is None
+    # Too few validation series to calibrate on: off as well.
+    model = tiny(validation_split=0.05).fit(X[:40], y[:40])
+    assert model.gate_snr_ is None
+
+
+# ---------------------------------------------------------- validation_data
+def test_validation_data_tuple_and_clean_series(data):
+    X, y, X_val, y_val = data
+    model = tiny().fit(X, y, validation_data=(X_val, y_val))
+    assert len(model.history_["val_loss"]) == 2
+    noise = WhiteNoise(snr=(0.0, 10.0))
+    model = tiny(noise=noise).fit(y, validation_data=y_val)
+    assert len(model.history_["val_loss"]) == 2
+    assert model.gate_snr_ is not None
+
+
+@pytest.mark.parametrize(
+    "validation_data, message",
+    [
+        ("tuple3", "tuple of 3"),
+        ("short", "timesteps"),
+        ("clean_only_pairs", "tuple"),
+        ("nan", "NaN"),
+    ],
+)
+def test_bad_validation_data_gets_a_clear_error(data, validation_data, message):
+    X, y, X_val, y_val = data
+    bad = {
+        "tuple3": (X_val, y_val, y_val),
+        "short": (X_val[:, :32], y_val[:, :32]),
+        "clean_only_pairs": y_val,
+        "nan": (np.where(X_val > 1, np.nan, X_val), y_val),
+    }[validation_data]
+    model = tiny()
+    with pytest.raises(ValueError, match=message):
+        model.fit(X, y, validation_data=bad)
+    assert not hasattr(model, "model_")
+
+
+def test_validation_data_is_not_modified(data):
+    X, y, X_val, y_val = data
+    before = X_val.copy(), y_val.copy()
+    tiny(noise=WhiteNoise(snr=5.0)).fit(X, y, validation_data=(X_val, y_val))
+    np.testing.assert_array_equal(X_val, before[0])
+    np.testing.assert_array_equal(y_val, before[1])
+
+
+# ---------------------------------------------------------- clean_fraction
+def test_clean_fraction_feeds_clean_inputs():
+    from skdenoise.neural._batches import keep_clean
+
+    rng = np.random.default_rng(0)
+    inputs, targets = rng.standard_normal((2, 4000, 8, 1))
+    mixed = keep_clean(inputs, targets, 0.25, rng)
+    is_clean = np.all(mixed == targets, axis=(1, 2))
+    assert 0.2 < is_clean.mean() < 0.3
+    np.testing.assert_array_equal(mixed[~is_clean], inputs[~is_clean])
+    assert keep_clean(inputs, targets, 0.0, rng) is inputs
+
+
+def test_clean_fraction_is_reproducible_and_validated(data):
+    X, y, _, _ = data
+    a = tiny(clean_fraction=0.2).fit(X, y).transform(X)
+    b = tiny(clean_fraction=0.2).fit(X, y).transform(X)
+    np.testing.assert_array_equal(a, b)
+    for bad in (1.0, -0.1, "half"):
+        with pytest.raises(ValueError, match="clean_fraction"):
+            tiny(clean_fraction=bad).fit(X, y)
+
+
+# ----------------------------------------------------------- average_flips
+def test_average_flips_makes_the_output_odd_and_time_symmetric(data):
+    X, y, X_val, y_val = data
+    model = tiny(average_flips=True).fit(X, y)
+    out = model.transform(X_val)
+    np.testing.assert_allclose(model.transform(-X_val), -out, atol=1e-5)
+    np.testing.assert_allclose(model.transform(X_val[:, ::-1]), out[:, ::-1], atol=1e-5)
+    plain = clone(model).set_params(average_flips=False).fit(X, y)
+    assert not np.allclose(plain.transform(-X_val), -plain.transform(X_val), atol=1e-5)
+
+
+# --------------------------------------------------------------- precision
+def test_mixed_precision_trains_and_restores_the_global_policy(data):
+    import keras
+
+    X, y, X_val, _ = data
+    before = keras.config.dtype_policy().name
+    model = tiny(precision="mixed_bfloat16").fit(X, y)
+    assert keras.config.dtype_policy().name == before
+    assert str(model.model_.output.dtype) == "float32"
+    out = model.transform(X_val)
+    assert out.dtype == np.float64 and np.all(np.isfinite(out))
+    with pytest.raises(ValueError, match="precision"):
+        tiny(precision="float8").fit(X, y)
+
+
+# ------------------------------------------------- params and persistence
+def test_new_parameters_are_visible_saved_and_loaded(data, tmp_path):
+    X, y, X_val, y_val = data
+    model = tiny(clean_fraction=0.1, average_flips=True, precision="mixed_bfloat16")
+    params = model.get_params()
+    for name in ("clean_fraction", "gate", "average_flips", "precision"):
+        assert name in params
+    assert params["gate"] == "isotonic"
+    model.fit(X, y, validation_data=(X_val, y_val))
+    path = tmp_path / "model.skdenoise"
+    save(model, path)
+    loaded = load(path)
+    np.testing.assert_array_equal(loaded.gate_snr_, model.gate_snr_)
+    np.testing.assert_array_equal(loaded.gate_scale_, model.gate_scale_)
+    np.testing.assert_array_equal(loaded.transform(X_val), model.transform(X_val))
+    assert loaded.get_params()["precision"] == "mixed_bfloat16"
