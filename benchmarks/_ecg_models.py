@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import make_pipeline
 
 import skdenoise
+from skdenoise._registry import command_line_networks
 from skdenoise.baselines import (
     BandpassDenoiser,
     SavitzkyGolayDenoiser,
@@ -48,55 +49,56 @@ CLASSICAL = {
     "wiener": ("Wiener (15)", lambda: WienerDenoiser(15)),
 }
 
-# Hyper-parameters of the learned models for 512-sample windows at 360 Hz:
-# key -> (class name, label, parameters, quick-mode parameters).
-LEARNED = {
-    "unet": (
-        "UNetDenoiser",
+# Hyper-parameters of the networks for 512-sample windows at 360 Hz, by class
+# name: (label, parameters, quick-mode parameters). A network of the package's
+# registry that is not listed here runs with its defaults.
+SETTINGS = {
+    "UNetDenoiser": (
         "U-Net",
         {"filters": 8, "depth": 4, "kernel_size": 9, "residual": True},
         {"filters": 4, "depth": 3, "kernel_size": 9},
     ),
-    "lstm": (
-        "LSTMDenoiser",
+    "LSTMDenoiser": (
         "LSTM (bidirectional)",
         {"units": 32, "n_layers": 2, "bidirectional": True},
         {"units": 8, "n_layers": 1},
     ),
-    "gru": (
-        "GRUDenoiser",
+    "GRUDenoiser": (
         "GRU (bidirectional)",
         {"units": 32, "n_layers": 2, "bidirectional": True},
         {"units": 8, "n_layers": 1},
     ),
-    "cnn-lstm": (
-        "CNNLSTMDenoiser",
+    "CNNLSTMDenoiser": (
         "CNN-LSTM",
         {"filters": 32, "kernel_size": 9, "pool_size": 4, "units": 32},
         {"filters": 8, "kernel_size": 5, "pool_size": 4, "units": 8},
     ),
-    "conv-ae": (
-        "ConvAutoencoderDenoiser",
+    "ConvAutoencoderDenoiser": (
         "Conv. autoencoder",
         {"filters": 16, "depth": 4, "kernel_size": 9, "bottleneck_filters": 16},
         {"filters": 8, "depth": 3, "kernel_size": 9, "bottleneck_filters": 4},
     ),
-    "vae": (
-        "VAEDenoiser",
+    "VAEDenoiser": (
         "VAE",
         {"filters": 16, "depth": 4, "kernel_size": 9, "latent_dim": 32, "beta": 0.01},
         {"filters": 8, "depth": 3, "kernel_size": 9, "latent_dim": 8},
     ),
-    "wavelet-unet": (
-        "WaveletUNetDenoiser",
+    "WaveletUNetDenoiser": (
         "Wavelet U-Net",
         {"filters": 8, "depth": 4, "kernel_size": 9},
         {"filters": 4, "depth": 3, "kernel_size": 9},
     ),
     # The published networks keep the architectures of their papers.
-    "fcn-dae": ("FCNDAEDenoiser", "FCN-DAE (Chiang 2019)", {}, {}),
-    "drnn": ("DRNNDenoiser", "DRNN (Antczak 2018)", {}, {"units": 8}),
-    "deepfilter": ("DeepFilterDenoiser", "DeepFilter LANLD (Romero 2021)", {}, {}),
+    "FCNDAEDenoiser": ("FCN-DAE (Chiang 2019)", {}, {}),
+    "DRNNDenoiser": ("DRNN (Antczak 2018)", {}, {"units": 8}),
+    "DeepFilterDenoiser": ("DeepFilter LANLD (Romero 2021)", {}, {}),
+}
+
+#: key -> (class name, label, parameters, quick-mode parameters) of every
+#: network the package's registry offers, under its command-line name.
+LEARNED = {
+    key: (name, *SETTINGS.get(name, (name, {}, {})))
+    for key, name in command_line_networks().items()
 }
 
 #: Learned models re-implemented from published papers (compared against).
