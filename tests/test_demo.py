@@ -6,10 +6,17 @@ import sys
 import pytest
 
 from skdenoise.cli import main
-from skdenoise.cli._demo import TEST_SNRS, TUNED_NAME, format_table, run_demo
+from skdenoise.cli._demo import (
+    ALONE_NAME,
+    TEST_SNRS,
+    TUNED_NAME,
+    format_table,
+    run_demo,
+)
 
 MODELS = [
     TUNED_NAME,
+    ALONE_NAME,
     "BandpassDenoiser",
     "WaveletDenoiser",
     "SavitzkyGolayDenoiser",

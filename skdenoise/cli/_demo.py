@@ -415,6 +415,178 @@ def _write_figures(out_dir, rows, test, noisy_test, outputs, best_baseline):
     return {"examples": examples_path, "snr_improvement": improvement_path}
 
 
+def _levels_text():
+    """The test SNRs as the progress lines and the summary print them."""
+    return ", ".join(f"{level:g}" for level in TEST_SNRS)
+
+
+def _describe_best(search):
+    return _describe_params(search.best_params_, list(search.best_params_))
+
+
+def _output_dir(out_dir):
+    """The output directory as a path, created if missing."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise NotADirectoryError(f"{out_dir} exists and is not a directory.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return out_dir
+
+
+def _generate_data(settings, seed, progress):
+    """The recordings of :func:`_make_data`, announced on the progress lines."""
+    n_rec = settings["n_train"] + settings["n_test"]
+    seconds = settings["n_timesteps"] / SAMPLING_RATE
+    progress(
+        f"generating {n_rec} synthetic ECG recordings of {seconds:.1f} s at "
+        f"{SAMPLING_RATE:g} Hz ({settings['n_train']} for training, "
+        f"{settings['n_test']} for testing)"
+    )
+    data = _make_data(settings, seed)
+    progress(
+        "noise: baseline wander + muscle + 50 Hz powerline + white; training SNR "
+        f"{TRAIN_SNR_RANGE[0]:g} to {TRAIN_SNR_RANGE[1]:g} dB, test SNR "
+        f"{_levels_text()} dB"
+    )
+    return data
+
+
+def _tune(settings, epochs, seed, noisy_train, train, progress):
+    """Run the grid search; return it, fitted, and how long it took (s)."""
+    progress("loading TensorFlow ...")
+    search, n_candidates, n_fits = _search(settings, epochs, seed, progress)
+    progress(
+        "tuning a pipeline of a Butterworth filter and a UNetDenoiser in windows of "
+        f"{settings['window_length']} samples: "
+        f"{n_candidates} candidates x {settings['cv']} folds = {n_fits} fits of "
+        f"{epochs} epochs, then a refit"
+    )
+    start = time.perf_counter()
+    search.fit(noisy_train, train)
+    search_time = time.perf_counter() - start
+    progress(
+        f"best: {_describe_best(search)} (validation SNR {search.best_score_:.2f} "
+        f"dB); search took {search_time:.1f} s, refit {search.refit_time_:.1f} s"
+    )
+    return search, search_time
+
+
+def _evaluate_tuned(search, settings, test, noisy_test, progress):
+    """Rows of the tuned pipeline, and its outputs keyed by its name then level."""
+    progress(
+        f"evaluating on {settings['n_test']} test recordings at {_levels_text()} dB "
+        "input SNR"
+    )
+    rows, outputs = _evaluate(
+        TUNED_NAME, search.best_estimator_, test, noisy_test, search.refit_time_
+    )
+    return rows, {TUNED_NAME: outputs}
+
+
+def _train_alone(settings, seed, train, test, noisy_test, progress):
+    """Train the network alone on the clean recordings and evaluate it."""
+    alone = settings["alone"]
+    progress(
+        f"training {ALONE_NAME}: UNetDenoiser(filters={alone['filters']}, "
+        f"depth={alone['depth']}) on the clean training recordings, noise at "
+        f"{ALONE_SNR_RANGE[0]:g} to {ALONE_SNR_RANGE[1]:g} dB drawn afresh every "
+        f"epoch, {ALONE_CLEAN_FRACTION:.0%} left clean, {alone['epochs']} epochs"
+    )
+    start = time.perf_counter()
+    network = _network_alone(settings, seed).fit(train)
+    fit_time = time.perf_counter() - start
+    evaluated = _evaluate(ALONE_NAME, network, test, noisy_test, fit_time)
+    progress(f"trained in {fit_time:.1f} s")
+    return evaluated
+
+
+def _evaluate_baselines(noisy_train, train, test, noisy_test):
+    """Rows of every classical baseline, and their outputs keyed by name."""
+    rows, outputs = [], {}
+    for name, baseline in _baselines().items():
+        start = time.perf_counter()
+        baseline.fit(noisy_train, train)
+        fit_time = time.perf_counter() - start
+        more, outputs[name] = _evaluate(name, baseline, test, noisy_test, fit_time)
+        rows.extend(more)
+    return rows, outputs
+
+
+def _best_baseline(rows):
+    """The classical baseline with the largest mean SNR improvement."""
+    mean_gain = {}
+    for row in rows:
+        mean_gain.setdefault(row["model"], []).append(row["snr_improvement"])
+    return max(
+        (name for name in mean_gain if name not in (TUNED_NAME, ALONE_NAME)),
+        key=lambda name: np.mean(mean_gain[name]),
+    )
+
+
+def _summary(settings, seed, epochs, search, search_time):
+    """The lines that open ``results.md``: what was run, and how."""
+    seconds = settings["n_timesteps"] / SAMPLING_RATE
+    alone = settings["alone"]
+    return [
+        f"Synthetic ECG at {SAMPLING_RATE:g} Hz: {settings['n_train']} training and "
+        f"{settings['n_test']} test recordings of {settings['n_timesteps']} samples "
+        f"({seconds:.1f} s), seed {seed}.",
+        "Noise: random mixture of baseline wander, muscle noise, 50 Hz powerline "
+        f"interference and white noise; training SNR {TRAIN_SNR_RANGE[0]:g} to "
+        f"{TRAIN_SNR_RANGE[1]:g} dB.",
+        f"{TUNED_NAME}: Pipeline(prefilter=BandpassDenoiser(0.67 Hz high-pass, with "
+        "or without the 40 Hz low-pass), denoiser=WindowedDenoiser(UNetDenoiser, "
+        f"window_length={settings['window_length']})), {epochs} epochs, tuned by "
+        f"GridSearchCV (cv={settings['cv']}, scored on SNR) over "
+        + ", ".join(f"{_param_label(k)} in {v}" for k, v in settings["grid"].items())
+        + f": best {_describe_best(search)}, validation SNR "
+        f"{search.best_score_:.2f} dB; search time {search_time:.1f} s. Its fit "
+        "time is the refit of the best candidate.",
+        f"{ALONE_NAME}: WindowedDenoiser(UNetDenoiser(filters={alone['filters']}, "
+        f"depth={alone['depth']}, loss='snr', clean_fraction="
+        f"{ALONE_CLEAN_FRACTION:g}, average_flips=True, augment=flips), "
+        f"window_length={settings['window_length']}) trained on the clean training "
+        f"recordings with the same noise mixture drawn afresh every epoch at "
+        f"{ALONE_SNR_RANGE[0]:g} to {ALONE_SNR_RANGE[1]:g} dB; no filter in front.",
+        "SNR improvement: mean ± std over test recordings.",
+    ]
+
+
+def _write_files(out_dir, rows, summary, test, noisy_test, outputs, progress):
+    """Write the tables, and the figures where matplotlib is installed."""
+    files = {"csv": out_dir / "results.csv", "markdown": out_dir / "results.md"}
+    _write_csv(files["csv"], rows)
+    files["markdown"].write_text(_markdown(rows, summary), encoding="utf-8")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        progress(
+            "matplotlib is not installed, so no figures: pip install skdenoise[plot]"
+        )
+    else:
+        progress("drawing the figures")
+        files.update(
+            _write_figures(
+                out_dir, rows, test, noisy_test, outputs, _best_baseline(rows)
+            )
+        )
+    return files
+
+
+def _report(table, out_dir, files, elapsed):
+    """What ``run_demo`` prints on stdout at the end."""
+    return "\n".join(
+        [
+            "",
+            table,
+            "",
+            f"Files written to {out_dir.resolve()}:",
+            *(f"  {path.name}" for path in files.values()),
+            f"Finished in {elapsed:.0f} s.",
+        ]
+    )
+
+
 def run_demo(
     out_dir=DEFAULT_OUTPUT_DIR, *, quick=False, seed=0, epochs=None, verbose=True
 ):
@@ -462,138 +634,34 @@ def run_demo(
     if epochs is None:
         epochs = settings["epochs"]
     progress = _Progress(verbose)
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise NotADirectoryError(f"{out_dir} exists and is not a directory.")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = _output_dir(out_dir)
 
-    n_rec = settings["n_train"] + settings["n_test"]
-    seconds = settings["n_timesteps"] / SAMPLING_RATE
-    progress(
-        f"generating {n_rec} synthetic ECG recordings of {seconds:.1f} s at "
-        f"{SAMPLING_RATE:g} Hz ({settings['n_train']} for training, "
-        f"{settings['n_test']} for testing)"
+    train, noisy_train, test, noisy_test = _generate_data(settings, seed, progress)
+    search, search_time = _tune(settings, epochs, seed, noisy_train, train, progress)
+    rows, outputs = _evaluate_tuned(search, settings, test, noisy_test, progress)
+    more, outputs[ALONE_NAME] = _train_alone(
+        settings, seed, train, test, noisy_test, progress
     )
-    train, noisy_train, test, noisy_test = _make_data(settings, seed)
-    levels = ", ".join(f"{level:g}" for level in TEST_SNRS)
-    progress(
-        "noise: baseline wander + muscle + 50 Hz powerline + white; training SNR "
-        f"{TRAIN_SNR_RANGE[0]:g} to {TRAIN_SNR_RANGE[1]:g} dB, test SNR {levels} dB"
-    )
-
-    progress("loading TensorFlow ...")
-    search, n_candidates, n_fits = _search(settings, epochs, seed, progress)
-    progress(
-        "tuning a pipeline of a Butterworth filter and a UNetDenoiser in windows of "
-        f"{settings['window_length']} samples: "
-        f"{n_candidates} candidates x {settings['cv']} folds = {n_fits} fits of "
-        f"{epochs} epochs, then a refit"
-    )
-    search_start = time.perf_counter()
-    search.fit(noisy_train, train)
-    search_time = time.perf_counter() - search_start
-    best_params = {
-        _param_label(key): value for key, value in search.best_params_.items()
-    }
-    described = _describe_params(search.best_params_, list(search.best_params_))
-    progress(
-        f"best: {described} (validation SNR {search.best_score_:.2f} dB); search "
-        f"took {search_time:.1f} s, refit {search.refit_time_:.1f} s"
-    )
-
-    progress(
-        f"evaluating on {settings['n_test']} test recordings at {levels} dB input SNR"
-    )
-    rows, outputs = _evaluate(
-        TUNED_NAME, search.best_estimator_, test, noisy_test, search.refit_time_
-    )
-    outputs = {TUNED_NAME: outputs}
-
-    alone = settings["alone"]
-    progress(
-        f"training {ALONE_NAME}: UNetDenoiser(filters={alone['filters']}, "
-        f"depth={alone['depth']}) on the clean training recordings, noise at "
-        f"{ALONE_SNR_RANGE[0]:g} to {ALONE_SNR_RANGE[1]:g} dB drawn afresh every "
-        f"epoch, {ALONE_CLEAN_FRACTION:.0%} left clean, {alone['epochs']} epochs"
-    )
-    start = time.perf_counter()
-    network = _network_alone(settings, seed).fit(train)
-    fit_time = time.perf_counter() - start
-    more, outputs[ALONE_NAME] = _evaluate(ALONE_NAME, network, test, noisy_test, fit_time)
     rows.extend(more)
-    progress(f"trained in {fit_time:.1f} s")
-
-    for name, baseline in _baselines().items():
-        start = time.perf_counter()
-        baseline.fit(noisy_train, train)
-        fit_time = time.perf_counter() - start
-        more, outputs[name] = _evaluate(name, baseline, test, noisy_test, fit_time)
-        rows.extend(more)
+    more, baseline_outputs = _evaluate_baselines(noisy_train, train, test, noisy_test)
+    rows.extend(more)
+    outputs.update(baseline_outputs)
 
     table = format_table(rows)
-    mean_gain = {}
-    for row in rows:
-        mean_gain.setdefault(row["model"], []).append(row["snr_improvement"])
-    best_baseline = max(
-        (name for name in mean_gain if name not in (TUNED_NAME, ALONE_NAME)),
-        key=lambda name: np.mean(mean_gain[name]),
-    )
-
-    summary = [
-        f"Synthetic ECG at {SAMPLING_RATE:g} Hz: {settings['n_train']} training and "
-        f"{settings['n_test']} test recordings of {settings['n_timesteps']} samples "
-        f"({seconds:.1f} s), seed {seed}.",
-        "Noise: random mixture of baseline wander, muscle noise, 50 Hz powerline "
-        f"interference and white noise; training SNR {TRAIN_SNR_RANGE[0]:g} to "
-        f"{TRAIN_SNR_RANGE[1]:g} dB.",
-        f"{TUNED_NAME}: Pipeline(prefilter=BandpassDenoiser(0.67 Hz high-pass, with "
-        "or without the 40 Hz low-pass), denoiser=WindowedDenoiser(UNetDenoiser, "
-        f"window_length={settings['window_length']})), {epochs} epochs, tuned by "
-        f"GridSearchCV (cv={settings['cv']}, scored on SNR) over "
-        + ", ".join(f"{_param_label(k)} in {v}" for k, v in settings["grid"].items())
-        + f": best {described}, validation SNR {search.best_score_:.2f} dB; search "
-        f"time {search_time:.1f} s. Its fit time is the refit of the best candidate.",
-        f"{ALONE_NAME}: WindowedDenoiser(UNetDenoiser(filters={alone['filters']}, "
-        f"depth={alone['depth']}, loss='snr', clean_fraction="
-        f"{ALONE_CLEAN_FRACTION:g}, average_flips=True, augment=flips), "
-        f"window_length={settings['window_length']}) trained on the clean training "
-        f"recordings with the same noise mixture drawn afresh every epoch at "
-        f"{ALONE_SNR_RANGE[0]:g} to {ALONE_SNR_RANGE[1]:g} dB; no filter in front.",
-        "SNR improvement: mean ± std over test recordings.",
-    ]
-    files = {"csv": out_dir / "results.csv", "markdown": out_dir / "results.md"}
-    _write_csv(files["csv"], rows)
-    files["markdown"].write_text(_markdown(rows, summary), encoding="utf-8")
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        progress(
-            "matplotlib is not installed, so no figures: pip install skdenoise[plot]"
-        )
-    else:
-        progress("drawing the figures")
-        files.update(
-            _write_figures(out_dir, rows, test, noisy_test, outputs, best_baseline)
-        )
+    summary = _summary(settings, seed, epochs, search, search_time)
+    files = _write_files(out_dir, rows, summary, test, noisy_test, outputs, progress)
 
     elapsed = time.perf_counter() - started
-    report = "\n".join(
-        [
-            "",
-            table,
-            "",
-            f"Files written to {out_dir.resolve()}:",
-            *(f"  {path.name}" for path in files.values()),
-            f"Finished in {elapsed:.0f} s.",
-        ]
-    )
+    report = _report(table, out_dir, files, elapsed)
     if verbose:
         print(report, flush=True)
     return {
         "rows": _sorted_rows(rows),
         "table": table,
         "report": report,
-        "best_params": best_params,
+        "best_params": {
+            _param_label(key): value for key, value in search.best_params_.items()
+        },
         "best_cv_snr": float(search.best_score_),
         "search_time_s": float(search_time),
         "files": files,
