@@ -64,6 +64,7 @@ def _wrap(text):
 
 
 def _add_io_options(parser):
+    """How to read the input files (``parser`` may be an argument group)."""
     parser.add_argument(
         "--layout",
         choices=("rows", "columns"),
@@ -110,6 +111,118 @@ def _add_demo_command(commands, formatter):
     demo.set_defaults(handler=_cmd_demo)
 
 
+def _add_train_data_options(train):
+    """The series to learn from and how to read them."""
+    group = train.add_argument_group("training data")
+    group.add_argument("--clean", required=True, metavar="FILE", help="clean series")
+    group.add_argument(
+        "--noisy", metavar="FILE", help="noisy versions of the clean series, same shape"
+    )
+    _add_io_options(group)
+
+
+def _add_train_network_options(train):
+    """The network, its windows and how it is trained."""
+    group = train.add_argument_group("network and training")
+    group.add_argument(
+        "--model", choices=tuple(MODELS), default="unet", help="network (default: unet)"
+    )
+    group.add_argument(
+        "--window-length",
+        type=_positive_int,
+        metavar="N",
+        help=f"samples per window (default: {_DEFAULT_WINDOW}, or the length of the "
+        "shortest series if shorter)",
+    )
+    group.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=20,
+        metavar="N",
+        help="training epochs (default: 20)",
+    )
+    group.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=32,
+        metavar="N",
+        help="windows per training batch (default: 32)",
+    )
+    group.add_argument(
+        "--learning-rate",
+        type=_positive_float,
+        default=1e-3,
+        metavar="LR",
+        help="learning rate of the optimizer (default: 0.001)",
+    )
+    group.add_argument(
+        "--param",
+        type=_parse_param,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another hyper-parameter of the network, e.g. filters=8 (repeatable)",
+    )
+    group.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+
+
+def _add_train_noise_options(train):
+    """The noise added on the fly and the augmentation of the windows."""
+    group = train.add_argument_group("noise and augmentation")
+    group.add_argument(
+        "--noise",
+        choices=NOISES,
+        help="noise added to the inputs during training, fresh at every epoch: "
+        "white Gaussian, a random mixture of baseline wander, muscle, powerline and "
+        "white noise, or one of those artefacts (default: white without --noisy; "
+        "none with it, where a noise adds to the noisy inputs as augmentation)",
+    )
+    group.add_argument(
+        "--snr",
+        type=_finite_float,
+        nargs="+",
+        default=[0.0, 20.0],
+        metavar="DB",
+        help="SNR of the added noise in dB: one value, or LOW HIGH to draw per "
+        "series (default: 0 20)",
+    )
+    group.add_argument(
+        "--sampling-rate",
+        type=_positive_float,
+        metavar="HZ",
+        help="sampling rate, needed by the ECG noises (WFDB records give theirs)",
+    )
+    group.add_argument(
+        "--powerline-frequency",
+        type=_positive_float,
+        default=50.0,
+        metavar="HZ",
+        help="mains frequency of --noise powerline/mixture (default: 50)",
+    )
+    group.add_argument(
+        "--augment",
+        nargs="+",
+        default=[],
+        choices=tuple(AUGMENTATION_NAMES),
+        metavar="NAME",
+        help="vary the training windows per batch: "
+        + "; ".join(f"{k}: {v}" for k, v in AUGMENTATION_NAMES.items())
+        + " (default: none)",
+    )
+
+
+def _add_train_output_options(train):
+    """Where the trained model goes."""
+    group = train.add_argument_group("output")
+    group.add_argument(
+        "--output", required=True, metavar="MODEL_PATH", help="model file to write"
+    )
+    group.add_argument(
+        "--overwrite", action="store_true", help="replace an existing model file"
+    )
+    group.add_argument("--quiet", action="store_true", help="no progress output")
+
+
 def _add_train_command(commands, formatter):
     """The ``train`` command."""
     train = commands.add_parser(
@@ -127,94 +240,10 @@ def _add_train_command(commands, formatter):
         epilog=_FORMATS_HELP + "\n" + _EXIT_HELP,
         formatter_class=formatter,
     )
-    train.add_argument("--clean", required=True, metavar="FILE", help="clean series")
-    train.add_argument(
-        "--noisy", metavar="FILE", help="noisy versions of the clean series, same shape"
-    )
-    train.add_argument(
-        "--model", choices=tuple(MODELS), default="unet", help="network (default: unet)"
-    )
-    train.add_argument(
-        "--window-length",
-        type=_positive_int,
-        metavar="N",
-        help=f"samples per window (default: {_DEFAULT_WINDOW}, or the length of the "
-        "shortest series if shorter)",
-    )
-    train.add_argument(
-        "--epochs", type=_positive_int, default=20, metavar="N", help="(default: 20)"
-    )
-    train.add_argument(
-        "--batch-size",
-        type=_positive_int,
-        default=32,
-        metavar="N",
-        help="(default: 32)",
-    )
-    train.add_argument(
-        "--learning-rate",
-        type=_positive_float,
-        default=1e-3,
-        metavar="LR",
-        help="(default: 0.001)",
-    )
-    train.add_argument(
-        "--noise",
-        choices=NOISES,
-        help="noise added to the inputs during training, fresh at every epoch: "
-        "white Gaussian, a random mixture of baseline wander, muscle, powerline and "
-        "white noise, or one of those artefacts (default: white without --noisy; "
-        "none with it, where a noise adds to the noisy inputs as augmentation)",
-    )
-    train.add_argument(
-        "--snr",
-        type=_finite_float,
-        nargs="+",
-        default=[0.0, 20.0],
-        metavar="DB",
-        help="SNR of the added noise in dB: one value, or LOW HIGH to draw per "
-        "series (default: 0 20)",
-    )
-    train.add_argument(
-        "--sampling-rate",
-        type=_positive_float,
-        metavar="HZ",
-        help="sampling rate, needed by the ECG noises (WFDB records give theirs)",
-    )
-    train.add_argument(
-        "--powerline-frequency",
-        type=_positive_float,
-        default=50.0,
-        metavar="HZ",
-        help="mains frequency of --noise powerline/mixture (default: 50)",
-    )
-    train.add_argument(
-        "--augment",
-        nargs="+",
-        default=[],
-        choices=tuple(AUGMENTATION_NAMES),
-        metavar="NAME",
-        help="vary the training windows per batch: "
-        + "; ".join(f"{k}: {v}" for k, v in AUGMENTATION_NAMES.items())
-        + " (default: none)",
-    )
-    train.add_argument(
-        "--param",
-        type=_parse_param,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="another hyper-parameter of the network, e.g. filters=8 (repeatable)",
-    )
-    train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    _add_io_options(train)
-    train.add_argument(
-        "--output", required=True, metavar="MODEL_PATH", help="model file to write"
-    )
-    train.add_argument(
-        "--overwrite", action="store_true", help="replace an existing model file"
-    )
-    train.add_argument("--quiet", action="store_true", help="no progress output")
+    _add_train_data_options(train)
+    _add_train_network_options(train)
+    _add_train_noise_options(train)
+    _add_train_output_options(train)
     train.set_defaults(handler=_cmd_train)
 
 
