@@ -29,6 +29,7 @@ _SUBMODULES = {
     "classical",
     "neural",
     "windowing",
+    "pretrained",
     "preprocessing",
     "utils",
 }

@@ -98,6 +98,6 @@ task, as above. In every case the search's ``refit`` runs in the calling process
 """
 
 from .preprocessing import SeriesScaler
-from .windowing import SeriesWindower, WindowedDenoiser
+from .windowing import ResampledDenoiser, SeriesWindower, WindowedDenoiser
 
-__all__ = ["WindowedDenoiser", "SeriesWindower", "SeriesScaler"]
+__all__ = ["WindowedDenoiser", "SeriesWindower", "ResampledDenoiser", "SeriesScaler"]

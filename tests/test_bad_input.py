@@ -212,7 +212,10 @@ def test_registry_filters_by_family():
 
     classical = {name for name, _ in all_denoisers("classical")}
     assert "MedianDenoiser" in classical and "UNetDenoiser" not in classical
-    assert {n for n, _ in all_denoisers("windowing")} == {"WindowedDenoiser"}
+    assert {n for n, _ in all_denoisers("windowing")} == {
+        "WindowedDenoiser",
+        "ResampledDenoiser",
+    }
     neural = {n for n, _ in all_denoisers(["neural"])}
     assert {"UNetDenoiser", "WaveletUNetDenoiser", "KerasDenoiser"} <= neural
     with pytest.raises(ValueError, match="type_filter"):

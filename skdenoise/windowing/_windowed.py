@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import as_3d, check_positive_int, check_series, restore_ndim
@@ -59,6 +60,13 @@ class _WindowingMixin(SeriesShapeMixin):
         series = np.repeat(np.arange(X3.shape[0]), layout.windows_per_series)
         starts = np.tile(layout.starts, X3.shape[0])
         return extract_windows(padded, series, starts, self.window_length)
+
+    def _center(self, X_windows, y_windows=None):
+        """Windows less their means (``y_windows`` less ``X_windows``' means)."""
+        if not getattr(self, "center_windows", False):
+            return X_windows, y_windows
+        means = X_windows.mean(axis=1, keepdims=True)
+        return X_windows - means, None if y_windows is None else y_windows - means
 
     def windows_per_series(self, n_timesteps):
         """Number of windows cut from a series of ``n_timesteps`` samples.
@@ -114,6 +122,10 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
         tapers give less weight to the window's edges, where a denoiser sees
         less context; "boxcar" averages the overlapping windows. Every weight
         is positive, so each sample is covered.
+    center_windows : bool, default=False
+        Remove each window's mean before the inner estimator sees it and add it
+        back to its output, for a denoiser trained on zero-mean windows. In
+        ``fit`` the noisy window's mean is removed from its clean window too.
     chunk_windows : int or None, default=None
         Largest number of windows denoised in one call of the inner
         ``transform``. None picks as many as hold about 2**17 values (256
@@ -131,7 +143,8 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
     n_channels_in_ : int
         Number of channels of the series seen in ``fit``.
     n_windows_fit_ : int
-        Number of windows the inner estimator was fitted on.
+        Number of windows the inner estimator was fitted on (in the last call
+        of ``fit`` or ``partial_fit``).
 
     See Also
     --------
@@ -167,6 +180,7 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
         "window_length": _LENGTH,
         "stride": [*_LENGTH, None],
         "taper": [StrOptions(set(TAPERS))],
+        "center_windows": ["boolean"],
         "chunk_windows": [*_LENGTH, None],
     }
 
@@ -176,12 +190,14 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
         window_length=512,
         stride=None,
         taper="hann",
+        center_windows=False,
         chunk_windows=None,
     ):
         self.estimator = estimator
         self.window_length = window_length
         self.stride = stride
         self.taper = taper
+        self.center_windows = center_windows
         self.chunk_windows = chunk_windows
 
     @classmethod
@@ -197,17 +213,62 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
     def _fit(self, X3, y3):
         """Fit a clone of ``estimator`` on the windows of ``X3`` (and ``y3``)."""
         self._check_geometry()
-        X_windows = self._all_windows(X3)
-        self.n_windows_fit_ = X_windows.shape[0]
         estimator = clone(self.estimator)
+        self.n_windows_fit_ = self._fit_windows(estimator.fit, X3, y3)
+        self.estimator_ = estimator
+
+    def _fit_windows(self, method, X3, y3):
+        """Call ``method`` (the inner ``fit`` or ``partial_fit``) on the windows."""
+        X_windows = self._all_windows(X3)
+        y_windows = None if y3 is None else self._all_windows(y3)
+        X_windows, y_windows = self._center(X_windows, y_windows)
         # The inner denoiser sees 2-D windows when the series are univariate.
         ndim = 2 if X3.shape[2] == 1 else 3
-        if y3 is None:
-            estimator.fit(restore_ndim(X_windows, ndim))
+        if y_windows is None:
+            method(restore_ndim(X_windows, ndim))
         else:
-            y_windows = restore_ndim(self._all_windows(y3), ndim)
-            estimator.fit(restore_ndim(X_windows, ndim), y_windows)
+            method(restore_ndim(X_windows, ndim), restore_ndim(y_windows, ndim))
+        return X_windows.shape[0]
+
+    def _inner_has_partial_fit(self):
+        return hasattr(getattr(self, "estimator_", self.estimator), "partial_fit")
+
+    @available_if(_inner_has_partial_fit)
+    def partial_fit(self, X, y=None):
+        """Train the inner estimator further on the windows of ``X`` (and ``y``).
+
+        Only when the inner estimator has ``partial_fit`` (the neural
+        denoisers do: one more epoch from the current weights). The first call
+        on an unfitted denoiser fits a clone of ``estimator`` this way; later
+        calls continue with ``estimator_``, such as a denoiser trained before.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series (with ``y``) or series on their own, of any length.
+        y : array-like of the same shape as X, default=None
+            Clean series.
+
+        Returns
+        -------
+        self : object
+            The denoiser.
+        """
+        first = not hasattr(self, "estimator_")
+        if first:
+            self._validate_params()
+        self._check_geometry()
+        X3, y3 = self._validate_fit_data(X, y)
+        if first:
+            self._record_fitted_shape(X3)
+            estimator = clone(self.estimator)
+        else:
+            self._check_fitted_shape(X3)
+            estimator = self.estimator_
+        self.n_windows_fit_ = self._fit_windows(estimator.partial_fit, X3, y3)
         self.estimator_ = estimator
+        return self
 
     def _transform(self, X3):
         """Denoise series of any length window by window."""
@@ -221,7 +282,8 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
         out = np.zeros(padded.shape, dtype=np.float64)
         for _, series, starts in layout.chunks(chunk):
             windows = extract_windows(padded, series, starts, self.window_length)
-            denoised = self.estimator_.transform(restore_ndim(windows, ndim))
+            centered, _ = self._center(windows)
+            denoised = self.estimator_.transform(restore_ndim(centered, ndim))
             denoised = as_3d(np.asarray(denoised, dtype=np.float64))
             if denoised.shape != windows.shape:
                 raise ValueError(
@@ -229,6 +291,8 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
                     f"windows of shape {denoised.shape} for input of shape "
                     f"{windows.shape}; a denoiser must keep the shape."
                 )
+            if self.center_windows:
+                denoised += windows - centered
             layout.accumulate(out, series, starts, denoised)
         out /= layout.weight_sum(chunk)[:, np.newaxis]
         return out[:, left : left + n_timesteps]

@@ -1,0 +1,221 @@
+"""Train the pretrained ECG denoiser that ships in the package.
+
+The benchmark's recipe (``BENCHMARK.md``) for a U-Net: clean MITDB channel 0
+windows (512 samples at 360 Hz, reference 0.5 Hz high-pass, window means
+removed) of the training records, NSTDB training noise (channel 0, samples
+[0, 325000): bw, em, ma or their mix per window at an SNR drawn from -6 to
+30 dB), 10 % of the windows fed in clean, flip, time-flip and warp
+augmentation, the negative-SNR loss, mixed bfloat16 precision, a wall-time
+budget with cosine learning-rate annealing and the weights of the best
+validation loss, on whole validation records with the training noise drawn
+once; the no-harm gate is calibrated on them and outputs are averaged over
+sign and time flips. The test records (118 119 121) are never read.
+
+Writes the estimator file that ships (``skdenoise.persistence`` format), a
+JSON file beside it saying what it was trained on (for the model card) and
+prints the file's SHA-256, to be recorded in ``skdenoise/pretrained/_models.py``::
+
+    python benchmarks/train_pretrained.py --data-dir ../shared/data/physionet \\
+        --budget-minutes 15 --out skdenoise/pretrained/ecg_unet.skdenoise
+"""
+
+import argparse
+import datetime
+import hashlib
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _ecg_protocol as protocol  # noqa: E402
+
+TRAIN_RECORDS = (
+    "100 101 102 103 104 105 106 107 108 109 111 112 113 114 115 116 123 124"
+).split()
+VALIDATION_RECORDS = ["117", "122"]
+TEST_RECORDS = ["118", "119", "121"]
+TRAIN_SNR = (-6.0, 30.0)
+AUGMENTATION = ["flip", "time-flip", "warp"]
+NETWORK = {"filters": 8, "depth": 4, "kernel_size": 9, "residual": True}
+RECIPE = {
+    "loss": "snr",
+    "clean_fraction": 0.1,
+    "gate": "isotonic",
+    "average_flips": True,
+    "precision": "mixed_bfloat16",
+    "batch_size": 64,
+    "learning_rate": 1e-3,
+}
+# Settings of the shipped network for users who train it further or refit it:
+# the training noise and time budget of this script stay here.
+SHIPPED_TRAINING = {
+    "noise": None,
+    "callbacks": None,
+    "epochs": 20,
+    "patience": None,
+    "validation_split": 0.1,
+}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--data-dir", required=True, type=Path)
+    parser.add_argument("--budget-minutes", type=float, default=15.0)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("skdenoise/pretrained/ecg_unet.skdenoise"),
+        help="the estimator file to write",
+    )
+    parser.add_argument(
+        "--info",
+        type=Path,
+        default=None,
+        help="the JSON file of what it was trained on (default: OUT with .json)",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    if not args.budget_minutes > 0:
+        parser.error("--budget-minutes must be positive")
+    if args.info is None:
+        args.info = args.out.with_suffix(".json")
+    return args
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    protocol.check_record_lists(
+        TRAIN_RECORDS, VALIDATION_RECORDS, TEST_RECORDS, args.data_dir
+    )
+    from _ecg_training import TimeBudget, mmss
+
+    import skdenoise
+    from skdenoise.augment import from_names
+    from skdenoise.persistence import save
+    from skdenoise.pretrained._models import ecg_denoiser
+
+    log(f"training records: {' '.join(TRAIN_RECORDS)}")
+    X_train = protocol.training_windows(TRAIN_RECORDS, args.data_dir)
+    noise = protocol.training_noise(args.data_dir, TRAIN_SNR)
+    validation = protocol.validation_set(VALIDATION_RECORDS, args.data_dir, noise)
+    log(
+        f"  {len(X_train)} training windows; {len(validation[1])} validation windows "
+        f"of records {' '.join(VALIDATION_RECORDS)}"
+    )
+    budget_s = args.budget_minutes * 60.0
+    budget = TimeBudget(
+        budget_s, label="U-Net", learning_rate=RECIPE["learning_rate"], log=log
+    )
+    network = skdenoise.UNetDenoiser(
+        **NETWORK,
+        **RECIPE,
+        augment=from_names(AUGMENTATION),
+        noise=noise,
+        epochs=100_000,
+        patience=None,
+        validation_split=0.0,
+        callbacks=[budget],
+        random_state=args.seed,
+        verbose=0,
+    )
+    log(f"training for {mmss(budget_s)}")
+    start = time.perf_counter()
+    network.fit(X_train, validation_data=validation)
+    train_time = time.perf_counter() - start
+    log(
+        f"  trained in {mmss(train_time)}: {budget.epochs_done} epochs, "
+        f"{budget.steps} steps, best validation loss at epoch {budget.best_epoch}"
+    )
+
+    network.set_params(**SHIPPED_TRAINING)
+    # A fresh optimizer: its state (twice the weights) stays out of the file.
+    import keras
+
+    model = network.model_
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=RECIPE["learning_rate"]),
+        loss=model.loss,
+    )
+    denoiser = ecg_denoiser(network, n_windows=len(X_train))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    save(denoiser, args.out)
+    digest = sha256(args.out)
+
+    import tensorflow as tf
+
+    info = {
+        "file": args.out.name,
+        "sha256": digest,
+        "size_bytes": args.out.stat().st_size,
+        "written": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
+        "command": "python benchmarks/train_pretrained.py "
+        + " ".join(sys.argv[1:] if argv is None else argv),
+        "data": {
+            "ecg": "MIT-BIH Arrhythmia Database (mitdb), channel 0, mV, 360 Hz, "
+            "zero-phase 2nd-order Butterworth high-pass at 0.5 Hz, non-overlapping "
+            "512-sample windows with their means removed",
+            "training_records": TRAIN_RECORDS,
+            "validation_records": VALIDATION_RECORDS,
+            "test_records_never_used": TEST_RECORDS,
+            "n_training_windows": int(len(X_train)),
+            "n_validation_windows": int(len(validation[1])),
+        },
+        "noise": {
+            "database": "MIT-BIH Noise Stress Test Database (nstdb)",
+            "types": ["bw", "em", "ma", "mix"],
+            "channel": protocol.TRAIN_NOISE["channel"],
+            "samples": list(protocol.TRAIN_NOISE["segment"]),
+            "snr_db": list(TRAIN_SNR),
+            "validation_noise_seed": protocol.VALIDATION_SEED,
+        },
+        "model": {
+            "class": "UNetDenoiser",
+            **NETWORK,
+            **RECIPE,
+            "augment": AUGMENTATION,
+            "n_params": int(network.model_.count_params()),
+        },
+        "training": {
+            "budget_minutes": args.budget_minutes,
+            "train_time_s": round(train_time, 1),
+            "epochs": budget.epochs_done,
+            "steps": budget.steps,
+            "best_epoch": budget.best_epoch,
+            "best_validation_loss": budget.best,
+            "seed": args.seed,
+            "learning_rate_schedule": "cosine over the budget, down to 5 %",
+        },
+        "versions": {
+            "skdenoise": skdenoise.__version__,
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+    }
+    args.info.write_text(json.dumps(info, indent=2) + "\n")
+    log(f"wrote {args.out} ({info['size_bytes'] / 1e6:.2f} MB) and {args.info}")
+    log(f"SHA-256 {digest}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""The pretrained denoisers: their files, checksums and loader."""
+
+import hashlib
+import math
+import numbers
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["list_models", "load"]
+
+_DIRECTORY = Path(__file__).resolve().parent
+
+#: Sampling rate of the ECG model (MIT-BIH Arrhythmia Database), in Hz.
+ECG_SAMPLING_RATE = 360.0
+#: Samples per window of the ECG model at its rate (1.42 s).
+ECG_WINDOW = 512
+# Below 100 Hz the Nyquist frequency (50 Hz) falls inside the QRS complex's band
+# (up to about 40 Hz, with sharp onsets above it): the resampled input lacks
+# what the network learned from, and the shortest rate it has been tried at is
+# 100 Hz.
+ECG_MIN_SAMPLING_RATE = 100.0
+# Half a window: a series shorter than that would be mostly reflection padding.
+ECG_MIN_DURATION = ECG_WINDOW / 2 / ECG_SAMPLING_RATE
+
+
+@dataclass(frozen=True)
+class _Model:
+    file: str
+    sha256: str
+    description: str
+
+    @property
+    def path(self):
+        return _DIRECTORY / self.file
+
+
+MODELS = {
+    "ecg": _Model(
+        file="ecg_unet.skdenoise",
+        sha256="81a94770d3d5f72ae1b99aa4e3cc8b2f0a888e174caed5c0eceb3bd57f0dcc5e",
+        description=(
+            "Single-lead ECG: a U-Net trained on MIT-BIH Arrhythmia records at "
+            "360 Hz against baseline wander, electrode motion and muscle noise; "
+            "any sampling rate from 100 Hz, any length, any number of leads."
+        ),
+    ),
+}
+
+
+def list_models():
+    """The pretrained denoisers shipped with skdenoise.
+
+    Returns
+    -------
+    models : list of (str, str)
+        Name and one-line description of each model, sorted by name.
+
+    Examples
+    --------
+    >>> from skdenoise.pretrained import list_models
+    >>> name, description = list_models()[0]
+    >>> name
+    'ecg'
+    """
+    return sorted((name, model.description) for name, model in MODELS.items())
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read(model):
+    """The estimator of a model's file, after its checksum is verified."""
+    path = model.path
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"The pretrained model file {path} is missing; reinstall skdenoise."
+        )
+    found = _sha256(path)
+    if found != model.sha256:
+        raise ValueError(
+            f"The pretrained model file {path} is corrupted or was replaced: its "
+            f"SHA-256 is {found}, expected {model.sha256}. Reinstall skdenoise."
+        )
+    from ..persistence import load as load_estimator
+
+    with warnings.catch_warnings():
+        # The file leaves out the optimizer's state; Keras starts a fresh one.
+        warnings.filterwarnings(
+            "ignore", message="Skipping variable loading for optimizer"
+        )
+        return load_estimator(path)
+
+
+def _check_sampling_rate(sampling_rate):
+    if (
+        isinstance(sampling_rate, bool)
+        or not isinstance(sampling_rate, numbers.Real)
+        or not math.isfinite(sampling_rate)
+        or sampling_rate <= 0
+    ):
+        raise ValueError(
+            "sampling_rate must be the sampling rate of your series, a positive "
+            f"number in Hz; got {sampling_rate!r}."
+        )
+    if sampling_rate < ECG_MIN_SAMPLING_RATE:
+        raise ValueError(
+            f"sampling_rate={sampling_rate:g} Hz is too low for the pretrained ECG "
+            f"model, which needs at least {ECG_MIN_SAMPLING_RATE:g} Hz: below it the "
+            "samples no longer hold the QRS complexes' frequencies."
+        )
+    return float(sampling_rate)
+
+
+def load(name="ecg", *, sampling_rate):
+    """A pretrained denoiser, fitted and ready to denoise series at ``sampling_rate``.
+
+    Parameters
+    ----------
+    name : str, default="ecg"
+        A name of :func:`list_models`.
+    sampling_rate : float
+        Sampling rate of the series you will denoise, in Hz (at least 100 Hz
+        for ``"ecg"``). They are resampled to the model's rate and back.
+
+    Returns
+    -------
+    denoiser : ResampledDenoiser
+        A fitted :class:`~skdenoise.pipeline.ResampledDenoiser`. Its
+        ``transform`` takes arrays of shape ``(n_series, n_timesteps)`` or
+        ``(n_series, n_timesteps, n_channels)`` at ``sampling_rate``, of at
+        least 0.71 s and of any units, and returns denoised series of the same
+        shape; its ``partial_fit(X_noisy, y_clean)`` trains it one more epoch
+        on your own series (fine-tuning).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, a sampling rate that is not a positive number or
+        is too low for the model, or a model file whose SHA-256 is not the one
+        recorded in the package (a corrupted file).
+
+    See Also
+    --------
+    list_models : The names and descriptions of the models.
+    skdenoise.pipeline.ResampledDenoiser : The estimator returned.
+
+    Examples
+    --------
+    >>> from skdenoise import pretrained
+    >>> denoiser = pretrained.load("ecg", sampling_rate=500)
+    >>> denoiser.sampling_rate, denoiser.estimator_sampling_rate
+    (500.0, 360.0)
+    """
+    if name not in MODELS:
+        raise ValueError(
+            f"Unknown pretrained model {name!r}; the models are "
+            f"{', '.join(repr(n) for n in sorted(MODELS))}."
+        )
+    sampling_rate = _check_sampling_rate(sampling_rate)
+    denoiser = _read(MODELS[name])
+    return denoiser.set_params(sampling_rate=sampling_rate)
+
+
+def ecg_denoiser(network, *, template=None, n_windows=0):
+    """The shipped ECG estimator around a network fitted on 512-sample windows.
+
+    ``network`` is a neural denoiser fitted on ``n_windows`` zero-mean windows
+    of ``ECG_WINDOW`` samples at ``ECG_SAMPLING_RATE``; ``template`` is its
+    unfitted version (the ``estimator`` parameter, used by ``fit``), by
+    default a clone. Returns a fitted :class:`ResampledDenoiser` around a
+    :class:`WindowedDenoiser` (50 % overlap, Hann taper, window means
+    removed), at the model's own rate.
+    """
+    from sklearn.base import clone
+
+    from ..windowing import ResampledDenoiser, WindowedDenoiser
+
+    template = clone(network) if template is None else template
+    windowed = WindowedDenoiser(template, window_length=ECG_WINDOW, center_windows=True)
+    windowed.estimator_ = network
+    windowed.n_features_in_ = ECG_WINDOW
+    windowed.n_channels_in_ = 1
+    windowed.n_windows_fit_ = int(n_windows)
+    denoiser = ResampledDenoiser(
+        clone(windowed),
+        sampling_rate=ECG_SAMPLING_RATE,
+        estimator_sampling_rate=ECG_SAMPLING_RATE,
+        min_sampling_rate=ECG_MIN_SAMPLING_RATE,
+        min_duration=ECG_MIN_DURATION,
+    )
+    denoiser.estimator_ = windowed
+    denoiser.n_features_in_ = ECG_WINDOW
+    denoiser.n_channels_in_ = 1
+    return denoiser

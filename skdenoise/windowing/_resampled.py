@@ -1,0 +1,244 @@
+"""Running a denoiser of one sampling rate on series of any rate, channel by channel."""
+
+import math
+import numbers
+from fractions import Fraction
+
+import numpy as np
+from scipy import signal
+from sklearn.base import TransformerMixin, clone
+from sklearn.utils import get_tags
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.metaestimators import available_if
+
+from ..base import BaseDenoiser
+
+__all__ = ["ResampledDenoiser"]
+
+_RATE = [Interval(numbers.Real, 0, None, closed="neither")]
+
+# The largest up- or down-sampling factor of the rational approximation of
+# the ratio of the rates (a polyphase filter grows with it).
+_MAX_FACTOR = 1000
+
+
+def _factors(rate, target):
+    """``(up, down)``: resampling from ``rate`` to about ``target`` Hz."""
+    ratio = Fraction(float(target) / float(rate)).limit_denominator(_MAX_FACTOR)
+    if ratio.numerator > _MAX_FACTOR:
+        ratio = Fraction(round(float(target) / float(rate)))
+    return ratio.numerator, ratio.denominator
+
+
+def _resample(X2, up, down):
+    """Rows of ``X2`` resampled by ``up / down`` (polyphase, zero-phase)."""
+    if up == down:
+        return X2
+    if X2.shape[1] == 1:
+        # One sample is a constant: repeat it.
+        return np.repeat(X2, math.ceil(up / down), axis=1)
+    return signal.resample_poly(X2, up, down, axis=1, padtype="line")
+
+
+class ResampledDenoiser(TransformerMixin, BaseDenoiser):
+    """Denoise series of any sampling rate with a denoiser of another rate.
+
+    The series are resampled to ``estimator_sampling_rate`` with
+    :func:`scipy.signal.resample_poly`, denoised by ``estimator`` and resampled
+    back to ``sampling_rate``; the output has the input's number of samples.
+    Every channel is denoised as a univariate series on its own, so a denoiser
+    of single-lead ECG denoises a 12-lead record lead by lead, and the number
+    of channels may differ between ``fit`` and ``transform``.
+
+    The ratio of the rates is approximated by a fraction whose terms are at
+    most 1000 (exact for rates in whole hertz up to 1000 Hz).
+
+    Parameters
+    ----------
+    estimator : object
+        A denoiser of univariate series of any length (such as a
+        :class:`WindowedDenoiser`), working at ``estimator_sampling_rate``.
+        ``fit`` trains a clone of it; :func:`skdenoise.pretrained.load` returns
+        a ``ResampledDenoiser`` around a fitted one.
+    sampling_rate : float or None, default=None
+        Sampling rate of the series, in Hz. None means
+        ``estimator_sampling_rate``: no resampling.
+    estimator_sampling_rate : float, default=360.0
+        Sampling rate at which ``estimator`` works, in Hz.
+    min_sampling_rate : float or None, default=None
+        Lowest ``sampling_rate`` accepted, in Hz (a denoiser can only restore
+        what the samples still hold); None accepts any.
+    min_duration : float or None, default=None
+        Shortest series accepted, in seconds; None accepts any.
+
+    Attributes
+    ----------
+    estimator_ : object
+        The fitted denoiser run on the resampled series.
+    n_features_in_ : int
+        Number of timesteps of the series seen in ``fit``; ``transform``
+        accepts any number.
+    n_channels_in_ : int
+        Number of channels of the series seen in ``fit``; ``transform``
+        accepts any number.
+
+    See Also
+    --------
+    WindowedDenoiser : Denoise series of any length window by window.
+    skdenoise.pretrained.load : A fitted ECG denoiser for any sampling rate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.baselines import SavitzkyGolayDenoiser
+    >>> from skdenoise.pipeline import ResampledDenoiser
+    >>> t = np.arange(0, 4, 1 / 250)
+    >>> X = np.stack([np.sin(2 * np.pi * t), np.cos(2 * np.pi * t)], axis=-1)[None]
+    >>> denoiser = ResampledDenoiser(
+    ...     SavitzkyGolayDenoiser(window_length=15), sampling_rate=250,
+    ...     estimator_sampling_rate=360)
+    >>> denoiser.fit(X).transform(X).shape
+    (1, 1000, 2)
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "transform"])],
+        "sampling_rate": [*_RATE, None],
+        "estimator_sampling_rate": _RATE,
+        "min_sampling_rate": [*_RATE, None],
+        "min_duration": [*_RATE, None],
+    }
+
+    _any_length = True
+
+    def __init__(
+        self,
+        estimator,
+        sampling_rate=None,
+        estimator_sampling_rate=360.0,
+        min_sampling_rate=None,
+        min_duration=None,
+    ):
+        self.estimator = estimator
+        self.sampling_rate = sampling_rate
+        self.estimator_sampling_rate = estimator_sampling_rate
+        self.min_sampling_rate = min_sampling_rate
+        self.min_duration = min_duration
+
+    @classmethod
+    def _get_test_params(cls):
+        """Tiny settings for the test suite: a classical inner denoiser, 2x rate."""
+        from ..classical import SavitzkyGolayDenoiser
+
+        return {
+            "estimator": SavitzkyGolayDenoiser(window_length=3, polyorder=1),
+            "sampling_rate": 2.0,
+            "estimator_sampling_rate": 1.0,
+        }
+
+    # ------------------------------------------------------------- geometry
+    def _rate(self):
+        if self.sampling_rate is None:
+            return float(self.estimator_sampling_rate)
+        return float(self.sampling_rate)
+
+    def _check_input(self, n_timesteps):
+        """Reject a sampling rate or a length the settings do not accept."""
+        name = type(self).__name__
+        rate = self._rate()
+        if self.min_sampling_rate is not None and rate < self.min_sampling_rate:
+            raise ValueError(
+                f"{name} got sampling_rate={rate:g} Hz, below the lowest rate it "
+                f"accepts ({self.min_sampling_rate:g} Hz): the samples do not hold "
+                "the frequencies the denoiser needs. Record at a higher rate."
+            )
+        if self.min_duration is not None and n_timesteps < self.min_duration * rate:
+            needed = math.ceil(self.min_duration * rate)
+            raise ValueError(
+                f"{name} got series of {n_timesteps} samples at {rate:g} Hz "
+                f"({n_timesteps / rate:.3g} s); it needs at least "
+                f"{self.min_duration:.3g} s ({needed} samples at {rate:g} Hz)."
+            )
+
+    def _check_fitted_shape(self, X3):
+        # Any length and any number of channels: each channel is a series.
+        pass
+
+    def _to_model(self, X3):
+        """Channels as series, resampled to the estimator's rate (2-D)."""
+        n_series, n_timesteps, n_channels = X3.shape
+        X2 = np.moveaxis(X3, 2, 1).reshape(n_series * n_channels, n_timesteps)
+        up, down = _factors(self._rate(), self.estimator_sampling_rate)
+        return _resample(X2, up, down)
+
+    def _from_model(self, Y2, shape):
+        """The estimator's output back at the series' rate and shape."""
+        n_series, n_timesteps, n_channels = shape
+        down, up = _factors(self._rate(), self.estimator_sampling_rate)
+        Y2 = np.asarray(Y2, dtype=np.float64)
+        Y2 = _resample(Y2.reshape(Y2.shape[0], -1), up, down)
+        if Y2.shape[1] < n_timesteps:  # pragma: no cover - ceil keeps enough
+            Y2 = np.pad(Y2, ((0, 0), (0, n_timesteps - Y2.shape[1])), mode="edge")
+        Y2 = Y2[:, :n_timesteps]
+        return np.moveaxis(Y2.reshape(n_series, n_channels, n_timesteps), 1, 2)
+
+    # -------------------------------------------------------------- fitting
+    def _fit(self, X3, y3):
+        self._check_input(X3.shape[1])
+        estimator = clone(self.estimator)
+        self._fit_model(estimator.fit, X3, y3)
+        self.estimator_ = estimator
+
+    def _fit_model(self, method, X3, y3):
+        if y3 is None:
+            method(self._to_model(X3))
+        else:
+            method(self._to_model(X3), self._to_model(y3))
+
+    def _inner_has_partial_fit(self):
+        return hasattr(getattr(self, "estimator_", self.estimator), "partial_fit")
+
+    @available_if(_inner_has_partial_fit)
+    def partial_fit(self, X, y=None):
+        """Train the fitted denoiser further on ``X`` (and ``y``).
+
+        Only when the inner estimator has ``partial_fit``. The series are
+        resampled as in ``transform``; the first call on an unfitted denoiser
+        starts from a clone of ``estimator``, later calls (and calls on a
+        denoiser of :func:`skdenoise.pretrained.load`) continue from
+        ``estimator_``. This is how a pretrained denoiser is fine-tuned.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series (with ``y``) or series on their own, at
+            ``sampling_rate``.
+        y : array-like of the same shape as X, default=None
+            Clean series.
+
+        Returns
+        -------
+        self : object
+            The denoiser.
+        """
+        first = not hasattr(self, "estimator_")
+        if first:
+            self._validate_params()
+        X3, y3 = self._validate_fit_data(X, y)
+        self._check_input(X3.shape[1])
+        estimator = clone(self.estimator) if first else self.estimator_
+        if first:
+            self._record_fitted_shape(X3)
+        self._fit_model(estimator.partial_fit, X3, y3)
+        self.estimator_ = estimator
+        return self
+
+    # ------------------------------------------------------------ inference
+    def _transform(self, X3):
+        self._check_input(X3.shape[1])
+        Y2 = self.estimator_.transform(self._to_model(X3))
+        return self._from_model(Y2, X3.shape)
+
+    def _non_deterministic(self):
+        return get_tags(self.estimator).non_deterministic

@@ -1,0 +1,196 @@
+"""The pretrained ECG denoiser: loading, checksum, rates, leads, fine-tuning, CLI."""
+
+import shutil
+import time
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from skdenoise import pretrained
+from skdenoise.datasets import make_ecg
+from skdenoise.metrics import snr
+from skdenoise.persistence import load, save
+from skdenoise.pipeline import ResampledDenoiser
+from skdenoise.pretrained import _models
+
+
+def ecg(n_series, seconds, rate, seed=0):
+    """Synthetic ECG (mV) at ``rate`` Hz and a noisy version of it."""
+    clean = make_ecg(
+        n_series, int(seconds * rate), sampling_rate=rate, random_state=seed
+    )
+    rng = np.random.default_rng(seed)
+    noisy = clean + 0.1 * rng.standard_normal(clean.shape)
+    return noisy, clean
+
+
+@pytest.fixture(scope="module")
+def denoiser():
+    return pretrained.load("ecg", sampling_rate=360)
+
+
+def test_list_models():
+    models = pretrained.list_models()
+    assert [name for name, _ in models] == ["ecg"]
+    assert all(isinstance(text, str) and text for _, text in models)
+
+
+def test_load_returns_a_fitted_estimator(denoiser):
+    assert isinstance(denoiser, ResampledDenoiser)
+    assert denoiser.sampling_rate == 360.0
+    assert denoiser.estimator_sampling_rate == 360.0
+    noisy, clean = ecg(2, 4, 360)
+    out = denoiser.transform(noisy)
+    assert out.shape == noisy.shape
+    assert np.all(np.isfinite(out))
+    # A clone is an unfitted estimator with the same settings.
+    assert clone(denoiser).get_params()["sampling_rate"] == 360.0
+
+
+def test_load_is_fast():
+    pretrained.load("ecg", sampling_rate=360)  # Keras imported and warm
+    start = time.perf_counter()
+    pretrained.load("ecg", sampling_rate=250)
+    assert time.perf_counter() - start < 2.0
+
+
+def test_shipped_file_is_small():
+    assert _models.MODELS["ecg"].path.stat().st_size <= 5 * 2**20
+
+
+def test_corrupted_file_is_refused(tmp_path, monkeypatch):
+    model = _models.MODELS["ecg"]
+    copy = tmp_path / model.file
+    shutil.copyfile(model.path, copy)
+    data = bytearray(copy.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    copy.write_bytes(bytes(data))
+    monkeypatch.setattr(_models, "_DIRECTORY", tmp_path)
+    with pytest.raises(ValueError, match=r"ecg_unet\.skdenoise is corrupted"):
+        pretrained.load("ecg", sampling_rate=360)
+    copy.unlink()
+    with pytest.raises(FileNotFoundError, match="ecg_unet.skdenoise is missing"):
+        pretrained.load("ecg", sampling_rate=360)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"name": "eeg", "sampling_rate": 360}, "Unknown pretrained model 'eeg'"),
+        ({"sampling_rate": 50}, "at least 100 Hz"),
+        ({"sampling_rate": -1}, "positive number"),
+        ({"sampling_rate": float("nan")}, "positive number"),
+        ({"sampling_rate": "500"}, "positive number"),
+    ],
+)
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        pretrained.load(**kwargs)
+
+
+def test_sampling_rate_is_required():
+    with pytest.raises(TypeError, match="sampling_rate"):
+        pretrained.load("ecg")
+
+
+@pytest.mark.parametrize("rate", [250, 500, 128.5])
+def test_sampling_rate_round_trip(rate):
+    noisy, clean = ecg(2, 3, rate)
+    model = pretrained.load("ecg", sampling_rate=rate)
+    out = model.transform(noisy)
+    assert out.shape == noisy.shape
+    assert np.all(np.isfinite(out))
+    # The input is left alone.
+    np.testing.assert_array_equal(noisy, ecg(2, 3, rate)[0])
+    # An odd length comes back with its length.
+    assert model.transform(noisy[:, :-7]).shape == (2, noisy.shape[1] - 7)
+
+
+def test_resampling_keeps_a_smooth_series():
+    # Through resampling alone (an identity inside) a slow series comes back.
+    t = np.arange(0, 4, 1 / 500)
+    X = np.sin(2 * np.pi * 3 * t)[np.newaxis]
+    model = ResampledDenoiser(
+        FunctionTransformer(), sampling_rate=500, estimator_sampling_rate=360
+    ).fit(X)
+    np.testing.assert_allclose(model.transform(X)[:, 50:-50], X[:, 50:-50], atol=1e-3)
+
+
+def test_twelve_leads():
+    noisy, _ = ecg(24, 3, 500)
+    leads = noisy.reshape(2, 12, -1).transpose(0, 2, 1)  # (records, samples, leads)
+    model = pretrained.load("ecg", sampling_rate=500)
+    out = model.transform(leads)
+    assert out.shape == leads.shape
+    # Each lead is denoised on its own, as a single series would be.
+    single = model.transform(leads[:, :, 3])
+    np.testing.assert_allclose(out[:, :, 3], single, rtol=1e-5, atol=1e-6)
+
+
+def test_any_units(denoiser):
+    noisy, _ = ecg(2, 3, 360)
+    out = denoiser.transform(noisy)
+    # Microvolts with an offset: the output is in the same units.
+    scaled = denoiser.transform(1000.0 * noisy + 250.0)
+    np.testing.assert_allclose(scaled, 1000.0 * out + 250.0, rtol=1e-4, atol=1e-2)
+    out32 = denoiser.transform(noisy.astype(np.float32))
+    assert out32.dtype == np.float32
+
+
+def test_denoises_and_leaves_a_clean_ecg_nearly_alone(denoiser):
+    noisy, clean = ecg(4, 6, 360, seed=1)
+    assert np.mean(snr(clean, denoiser.transform(noisy), per_series=True)) > np.mean(
+        snr(clean, noisy, per_series=True)
+    )
+    assert np.mean(snr(clean, denoiser.transform(clean), per_series=True)) > 15.0
+
+
+def test_too_short_input():
+    model = pretrained.load("ecg", sampling_rate=250)
+    with pytest.raises(ValueError, match=r"needs at least 0.711 s \(178 samples"):
+        model.transform(np.zeros((1, 100)))
+    assert model.transform(np.zeros((1, 178))).shape == (1, 178)
+
+
+def test_too_low_rate_after_set_params(denoiser):
+    model = clone(denoiser).set_params(sampling_rate=60)
+    with pytest.raises(ValueError, match="below the lowest rate"):
+        model.fit(np.zeros((1, 600)))
+
+
+def test_pipeline_and_save(tmp_path):
+    noisy, _ = ecg(1, 3, 500)
+    model = pretrained.load("ecg", sampling_rate=500)
+    expected = model.transform(noisy)
+    # Frozen, fitting the pipeline leaves the pretrained network as it is.
+    pipe = make_pipeline(
+        FunctionTransformer(lambda x: x / 1000.0), FrozenEstimator(model)
+    ).fit(1000.0 * noisy)
+    np.testing.assert_allclose(pipe.transform(1000.0 * noisy), expected, rtol=1e-6)
+    path = save(model, tmp_path / "mine.skdenoise")
+    restored = load(path)
+    assert restored.sampling_rate == 500.0
+    np.testing.assert_allclose(restored.transform(noisy), expected)
+
+
+def test_fine_tuning_changes_weights_and_still_works(capsys):
+    model = pretrained.load("ecg", sampling_rate=250)
+    noisy, clean = ecg(2, 8, 250)
+    network = model.estimator_.estimator_
+    before = [w.copy() for w in network.model_.get_weights()]
+    epochs = network.n_epochs_
+    assert model.partial_fit(noisy, clean) is model
+    after = network.model_.get_weights()
+    assert any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+    assert network.n_epochs_ == epochs + 1
+    out = model.transform(noisy)
+    assert out.shape == noisy.shape and np.all(np.isfinite(out))
+    # The shipped file is untouched: a new load has the old weights.
+    fresh = pretrained.load("ecg", sampling_rate=250).estimator_.estimator_
+    for a, b in zip(before, fresh.model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert capsys.readouterr().out == ""
