@@ -47,6 +47,14 @@ class SeriesShapeMixin:
         self.n_features_in_ = X3.shape[1]
         self.n_channels_in_ = X3.shape[2]
 
+    def _validate_transform_data(self, X):
+        """``X`` checked against the fitted shape, and its float64 3-D view."""
+        check_is_fitted(self)
+        X = check_series(X, estimator=self)
+        X3 = as_3d(X)
+        self._check_fitted_shape(X3)
+        return X, X3.astype(np.float64, copy=False)
+
     def _check_fitted_shape(self, X3):
         name = type(self).__name__
         if not self._any_length and X3.shape[1] != self.n_features_in_:
@@ -163,13 +171,6 @@ n_timesteps, n_channels)
                 vars(self).pop(name, None)
             raise
         return self
-
-    def _validate_transform_data(self, X):
-        check_is_fitted(self)
-        X = check_series(X, estimator=self, min_timesteps=1)
-        X3 = as_3d(X)
-        self._check_fitted_shape(X3)
-        return X, X3.astype(np.float64, copy=False)
 
     def transform(self, X):
         """Denoise series.

@@ -3,7 +3,6 @@
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import check_is_fitted
 
 from ._series import series_statistics
 from ._validation import as_3d, check_series, restore_ndim
@@ -104,13 +103,6 @@ n_timesteps, n_channels)
         self.center_, self.scale_ = center[:, 0], scale[:, 0]
         return self
 
-    def _checked(self, X):
-        check_is_fitted(self)
-        X = check_series(X, estimator=self)
-        X3 = as_3d(X)
-        self._check_fitted_shape(X3)
-        return X, X3.astype(np.float64, copy=False)
-
     def transform(self, X):
         """Scale each series by its own statistics.
 
@@ -125,7 +117,7 @@ n_timesteps, n_channels)
         X_scaled : ndarray of the same shape as X
             Scaled series, float32 for float32 input and float64 otherwise.
         """
-        X, X3 = self._checked(X)
+        X, X3 = self._validate_transform_data(X)
         center, scale = series_statistics(X3, self.method)
         out = (X3 - center) / scale
         return restore_ndim(out, X.ndim).astype(X.dtype, copy=False)
@@ -145,7 +137,7 @@ n_timesteps, n_channels)
         X_original : ndarray of the same shape as X
             ``X * scale_ + center_`` per series and channel.
         """
-        X, X3 = self._checked(X)
+        X, X3 = self._validate_transform_data(X)
         if X3.shape[0] != self.center_.shape[0]:
             raise ValueError(
                 f"X has {X3.shape[0]} series, but SeriesScaler was fitted on "

@@ -24,38 +24,32 @@ usage error (bad option, missing input, unknown format, existing output).
 """
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive integer; got {text!r}"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
-    return value
+def _number_type(convert, valid, expected, unparsable=None):
+    """An argparse type: ``convert(text)``, a usage error unless ``valid``.
+
+    The error says what was ``expected`` (``unparsable`` instead, when given,
+    for text that does not convert at all).
+    """
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {unparsable or expected}; got {text!r}"
+            ) from None
+        if not valid(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive number; got {text!r}"
-        ) from None
-    if not np.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number; got {text!r}")
-    return value
-
-
-def _finite_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number; got {text!r}") from None
-    if not np.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a finite number; got {text!r}")
-    return value
+_positive_int = _number_type(int, lambda value: value >= 1, "a positive integer")
+_positive_float = _number_type(
+    float, lambda value: np.isfinite(value) and value > 0, "a positive number"
+)
+_finite_float = _number_type(float, np.isfinite, "a finite number", "a number")
 
 
 def _wrap(text):

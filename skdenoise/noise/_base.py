@@ -226,6 +226,16 @@ def _check_sampling_rate(owner, sampling_rate):
     return _check_positive(sampling_rate, name)
 
 
+def _check_below_nyquist(value, name, sampling_rate):
+    """Return ``value`` (Hz) if it lies below the Nyquist frequency, else raise."""
+    if value >= sampling_rate / 2:
+        raise ValueError(
+            f"{name}={value!r} Hz must be below the Nyquist frequency "
+            f"{sampling_rate / 2!r} Hz of sampling_rate={sampling_rate!r}."
+        )
+    return value
+
+
 def _unit_rms(noise):
     """Scale each series of a 3-D array to a root-mean-square value of 1."""
     rms = np.sqrt(np.mean(np.square(noise), axis=(1, 2), keepdims=True))

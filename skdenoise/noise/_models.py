@@ -8,6 +8,7 @@ from .._validation import (
 from ._base import (
     BaseNoise,
     _band_limited,
+    _check_below_nyquist,
     _check_count,
     _check_positive,
     _check_sampling_rate,
@@ -233,12 +234,8 @@ class BaselineWander(BaseNoise):
 
     def _sample(self, shape, rng):
         fs = _check_sampling_rate(self, self.sampling_rate)
-        fmax = _check_positive(self.max_frequency, "BaselineWander: max_frequency")
-        if fmax >= fs / 2:
-            raise ValueError(
-                f"BaselineWander: max_frequency={fmax!r} Hz must be below the "
-                f"Nyquist frequency {fs / 2!r} Hz of sampling_rate={fs!r}."
-            )
+        name = "BaselineWander: max_frequency"
+        fmax = _check_below_nyquist(_check_positive(self.max_frequency, name), name, fs)
         k = _check_count(self.n_components, "BaselineWander: n_components", 1)
         size = (shape[0], 1, shape[2], k)
         frequencies = rng.uniform(0.0, fmax, size=size)
@@ -298,12 +295,8 @@ class PowerlineNoise(BaseNoise):
 
     def _sample(self, shape, rng):
         fs = _check_sampling_rate(self, self.sampling_rate)
-        f0 = _check_positive(self.frequency, "PowerlineNoise: frequency")
-        if f0 >= fs / 2:
-            raise ValueError(
-                f"PowerlineNoise: frequency={f0!r} Hz must be below the Nyquist "
-                f"frequency {fs / 2!r} Hz of sampling_rate={fs!r}."
-            )
+        name = "PowerlineNoise: frequency"
+        f0 = _check_below_nyquist(_check_positive(self.frequency, name), name, fs)
         n_harmonics = _check_count(self.n_harmonics, "PowerlineNoise: n_harmonics", 0)
         multiples = np.arange(1, n_harmonics + 2, dtype=np.float64)
         size = (shape[0], 1, shape[2], multiples.size)
@@ -388,11 +381,7 @@ class MuscleNoise(BaseNoise):
                 f"MuscleNoise: low_frequency={low!r} must be below "
                 f"high_frequency={high!r}."
             )
-        if low >= fs / 2:
-            raise ValueError(
-                f"MuscleNoise: low_frequency={low!r} Hz must be below the Nyquist "
-                f"frequency {fs / 2!r} Hz of sampling_rate={fs!r}."
-            )
+        _check_below_nyquist(low, "MuscleNoise: low_frequency", fs)
         burst = _check_positive(self.burst_frequency, "MuscleNoise: burst_frequency")
         background = _check_positive(
             self.background, "MuscleNoise: background", allow_zero=True
