@@ -194,3 +194,14 @@ def test_fine_tuning_changes_weights_and_still_works(capsys):
     for a, b in zip(before, fresh.model_.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     assert capsys.readouterr().out == ""
+
+
+def test_a_window_at_the_models_rate_is_the_networks_output(denoiser):
+    # At 360 Hz a zero-mean 512-sample window goes to the network unchanged.
+    _, clean = ecg(3, 512 / 360, 360)
+    window = clean - clean.mean(axis=1, keepdims=True) + 0.05
+    window -= window.mean(axis=1, keepdims=True)
+    network = denoiser.estimator_.estimator_
+    np.testing.assert_allclose(
+        denoiser.transform(window), network.transform(window), rtol=1e-6, atol=1e-9
+    )
