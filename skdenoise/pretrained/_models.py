@@ -38,6 +38,7 @@ class _Model:
 MODELS = {
     "ecg": _Model(
         file="ecg_unet.skdenoise",
+        # Printed by benchmarks/train_pretrained.py with the file it writes.
         sha256="81a94770d3d5f72ae1b99aa4e3cc8b2f0a888e174caed5c0eceb3bd57f0dcc5e",
         description=(
             "Single-lead ECG: a U-Net trained on MIT-BIH Arrhythmia records at "
