@@ -39,7 +39,7 @@ MODELS = {
     "ecg": _Model(
         file="ecg_unet.skdenoise",
         # Printed by benchmarks/train_pretrained.py with the file it writes.
-        sha256="81a94770d3d5f72ae1b99aa4e3cc8b2f0a888e174caed5c0eceb3bd57f0dcc5e",
+        sha256="3f8fc7a569a383a623603ebf81adf1cda81006bca5c2df3c339e99ab1fcfed8c",
         description=(
             "Single-lead ECG: a U-Net trained on MIT-BIH Arrhythmia records at "
             "360 Hz against baseline wander, electrode motion and muscle noise; "
