@@ -205,3 +205,59 @@ def test_a_window_at_the_models_rate_is_the_networks_output(denoiser):
     np.testing.assert_allclose(
         denoiser.transform(window), network.transform(window), rtol=1e-6, atol=1e-9
     )
+
+
+# The command line ---------------------------------------------------------------
+def test_cli_wfdb_record(tmp_path, capsys):
+    from skdenoise.cli import main
+    from skdenoise.datasets import read_wfdb, write_wfdb
+
+    noisy, _ = ecg(2, 4, 500)
+    record = tmp_path / "rec"
+    write_wfdb(record, noisy.T, sampling_rate=500, channel_names=["I", "II"])
+    out = tmp_path / "out" / "rec"
+    assert main(["denoise", "--pretrained", "ecg", str(record), "-o", str(out)]) == 0
+    assert "pretrained model ecg at 500 Hz" in capsys.readouterr().out
+    written = read_wfdb(out)
+    assert written.sampling_rate == 500
+    assert list(written.channel_names) == ["I", "II"]
+    expected = pretrained.load("ecg", sampling_rate=500).transform(
+        read_wfdb(record).signal.T
+    )
+    np.testing.assert_allclose(written.signal.T, expected, atol=0.01)
+
+
+def test_cli_csv_at_500_hz(tmp_path, capsys):
+    from skdenoise.cli import main
+
+    noisy, _ = ecg(2, 3, 500)
+    path = tmp_path / "ecg.csv"
+    np.savetxt(path, noisy, delimiter=",")
+    out = tmp_path / "denoised.csv"
+    argv = ["denoise", "--pretrained", "ecg", str(path), "-o", str(out)]
+    assert main(argv) == 2
+    assert "--sampling-rate" in capsys.readouterr().err
+    assert main([*argv, "--sampling-rate", "500"]) == 0
+    denoised = np.loadtxt(out, delimiter=",")
+    assert denoised.shape == noisy.shape
+    expected = pretrained.load("ecg", sampling_rate=500).transform(noisy)
+    np.testing.assert_allclose(denoised, expected, rtol=1e-6, atol=1e-9)
+
+
+def test_cli_errors(tmp_path, capsys):
+    from skdenoise.cli import main
+
+    path = tmp_path / "ecg.csv"
+    np.savetxt(path, ecg(1, 3, 500)[0], delimiter=",")
+    out = str(tmp_path / "out.csv")
+    model = tmp_path / "model.skd"
+    model.write_bytes(b"")
+    both = ["denoise", "--pretrained", "ecg", str(model), str(path), "-o", out]
+    assert main(both) == 2
+    assert "not both" in capsys.readouterr().err
+    low = ["denoise", "--pretrained", "ecg", "--sampling-rate", "50", str(path)]
+    assert main([*low, "-o", out]) == 1
+    assert "at least 100 Hz" in capsys.readouterr().err
+    unknown = ["denoise", "--pretrained", "eeg", "--sampling-rate", "500", str(path)]
+    assert main([*unknown, "-o", out]) == 2
+    assert "eeg" in capsys.readouterr().err

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._registry import command_line_networks
 from .._version import __version__
+from ..pretrained import list_models
 from ._errors import EXIT_OK, _CommandError, _os_error, _UsageError
 from ._formats import (
     _check_writable,
@@ -21,6 +22,8 @@ from ._formats import (
 
 # Name on the command line -> public class of skdenoise: every network.
 MODELS = command_line_networks()
+# The models shipped in the package (skdenoise.pretrained).
+PRETRAINED_MODELS = tuple(name for name, _ in list_models())
 NOISES = ("white", "mixture", "baseline", "muscle", "powerline")
 _DEFAULT_WINDOW = 512
 
@@ -225,18 +228,64 @@ def _denoise(model, series, path):
         raise _CommandError(f"cannot denoise {path} with this model: {exc}") from None
 
 
+def _pretrained_rate(args, data):
+    """The sampling rate of the input for ``--pretrained``: WFDB's, or the option's."""
+    given = getattr(args, "sampling_rate", None)
+    if data.sampling_rate is not None:
+        if given is not None and abs(given - data.sampling_rate) > 1e-9 * given:
+            raise _UsageError(
+                f"--sampling-rate {given:g} contradicts the {data.sampling_rate:g} Hz "
+                f"of WFDB record {data.path}; leave the option out."
+            )
+        return float(data.sampling_rate)
+    if given is None:
+        raise _UsageError(
+            f"--pretrained needs the sampling rate of {data.path}: pass "
+            "--sampling-rate HZ (WFDB records give it themselves)."
+        )
+    return float(given)
+
+
+def _load_pretrained(name, sampling_rate):
+    from .. import pretrained
+
+    try:
+        return pretrained.load(name, sampling_rate=sampling_rate)
+    except (OSError, ValueError) as exc:
+        raise _CommandError(
+            f"cannot use the pretrained model {name!r}: {exc}"
+        ) from None
+
+
 def _cmd_denoise(args):
+    name = getattr(args, "pretrained", None)
+    if name is not None and args.model is not None:
+        raise _UsageError(
+            f"give either MODEL_PATH ({args.model}) or --pretrained {name}, not both."
+        )
+    if name is None and args.model is None:
+        raise _UsageError("give MODEL_PATH, or --pretrained NAME for a shipped model.")
+    if name is None and getattr(args, "sampling_rate", None) is not None:
+        raise _UsageError(
+            "--sampling-rate applies to --pretrained models; a saved model works at "
+            "the rate it was trained at."
+        )
     fmt, _ = _input_format(args.input, "input")
     output = _output_path(args.output, fmt)
-    if not Path(args.model).is_file():
+    if name is None and not Path(args.model).is_file():
         raise _UsageError(f"model file not found: {args.model}")
     data = _read_series(args.input, "input", layout=args.layout, key=args.key)
+    protected = _files_of(data) + ([] if name is not None else [Path(args.model)])
     _check_writable(
-        _files_to_write(output, fmt),
-        overwrite=args.overwrite,
-        protected=_files_of(data) + [Path(args.model)],
+        _files_to_write(output, fmt), overwrite=args.overwrite, protected=protected
     )
-    model = _load_model(args.model)
+    if name is not None:
+        rate = _pretrained_rate(args, data)
+        model = _load_pretrained(name, rate)
+        source = f"the pretrained model {name} at {rate:g} Hz"
+    else:
+        model = _load_model(args.model)
+        source = Path(args.model).name
     denoised = _denoise(model, data.series, data.path)
     try:
         _write_series(
@@ -244,13 +293,13 @@ def _cmd_denoise(args):
             data,
             denoised,
             layout=args.layout,
-            note=f"denoised by skdenoise {__version__} with {Path(args.model).name}",
+            note=f"denoised by skdenoise {__version__} with {source}",
         )
     except OSError as exc:
         raise _CommandError(f"cannot write {output}: {_os_error(exc)}") from None
     if not args.quiet:
         n = len(data.series)
-        print(f"denoised {n} series from {data.path}; wrote {output}")
+        print(f"denoised {n} series from {data.path} with {source}; wrote {output}")
     return EXIT_OK
 
 

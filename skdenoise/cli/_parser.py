@@ -11,6 +11,7 @@ from ._commands import (
     _DEFAULT_WINDOW,
     MODELS,
     NOISES,
+    PRETRAINED_MODELS,
     _cmd_demo,
     _cmd_denoise,
     _cmd_train,
@@ -245,19 +246,38 @@ def _add_denoise_command(commands, formatter):
     """The ``denoise`` command."""
     denoise = commands.add_parser(
         "denoise",
-        help="denoise a file with a saved model",
+        help="denoise a file with a saved model or a pretrained one",
         description=_wrap(
-            "Denoise the series of INPUT with the model in MODEL_PATH and write them "
-            "to OUTPUT in the input's format. An existing OUTPUT is replaced only "
-            "with --overwrite; the input itself is never replaced."
+            "Denoise the series of INPUT with the model in MODEL_PATH, or with a "
+            "model shipped in the package (--pretrained ecg, the pretrained ECG "
+            "denoiser: any sampling rate from 100 Hz, each channel or row a series), "
+            "and write them to OUTPUT in the input's format. An existing OUTPUT is "
+            "replaced only with --overwrite; the input itself is never replaced."
         ),
         epilog=_FORMATS_HELP + "\n" + _EXIT_HELP,
         formatter_class=formatter,
     )
     denoise.add_argument(
-        "model", metavar="MODEL_PATH", help="a model saved by `skdenoise train`"
+        "model",
+        metavar="MODEL_PATH",
+        nargs="?",
+        help="a model saved by `skdenoise train` (none with --pretrained)",
     )
     denoise.add_argument("input", metavar="INPUT", help="series to denoise")
+    denoise.add_argument(
+        "--pretrained",
+        choices=tuple(PRETRAINED_MODELS),
+        metavar="NAME",
+        help="use the pretrained model NAME instead of MODEL_PATH: "
+        + ", ".join(PRETRAINED_MODELS),
+    )
+    denoise.add_argument(
+        "--sampling-rate",
+        type=_positive_float,
+        metavar="HZ",
+        help="sampling rate of INPUT, needed by --pretrained for CSV and NumPy "
+        "files (WFDB records give theirs)",
+    )
     denoise.add_argument(
         "-o", "--output", required=True, metavar="OUTPUT", help="where to write"
     )
@@ -295,7 +315,8 @@ def _build_parser():
             "  skdenoise train --clean clean.csv --noisy noisy.csv --output model.skd\n"
             "  skdenoise train --clean data/100 --noise mixture --snr -6 18 "
             "--output ecg.skd\n"
-            "  skdenoise denoise ecg.skd recording.npy --output denoised.npy\n\n"
+            "  skdenoise denoise ecg.skd recording.npy --output denoised.npy\n"
+            "  skdenoise denoise --pretrained ecg data/100 --output denoised/100\n\n"
             + _EXIT_HELP
         ),
         formatter_class=formatter,
