@@ -120,6 +120,15 @@ def test_resampling_keeps_a_smooth_series():
     np.testing.assert_allclose(model.transform(X)[:, 50:-50], X[:, 50:-50], atol=1e-3)
 
 
+def test_resampled_denoiser_edges():
+    model = ResampledDenoiser(
+        FunctionTransformer(), sampling_rate=250, estimator_sampling_rate=360
+    ).fit(np.zeros((1, 10)))
+    np.testing.assert_allclose(model.transform(np.full((2, 1), 3.0)), 3.0, rtol=1e-3)
+    with pytest.raises(ValueError, match="downsample the series first"):
+        model.set_params(sampling_rate=1e7).transform(np.zeros((1, 100)))
+
+
 def test_twelve_leads():
     noisy, _ = ecg(24, 3, 500)
     leads = noisy.reshape(2, 12, -1).transpose(0, 2, 1)  # (records, samples, leads)

@@ -17,16 +17,19 @@ __all__ = ["ResampledDenoiser"]
 
 _RATE = [Interval(numbers.Real, 0, None, closed="neither")]
 
-# The largest up- or down-sampling factor of the rational approximation of
-# the ratio of the rates (a polyphase filter grows with it).
+# The largest denominator of the ratio of the rates (a polyphase filter grows
+# with the factors).
 _MAX_FACTOR = 1000
 
 
 def _factors(rate, target):
     """``(up, down)``: resampling from ``rate`` to about ``target`` Hz."""
     ratio = Fraction(float(target) / float(rate)).limit_denominator(_MAX_FACTOR)
-    if ratio.numerator > _MAX_FACTOR:
-        ratio = Fraction(round(float(target) / float(rate)))
+    if ratio == 0:
+        raise ValueError(
+            f"sampling_rate={float(rate):g} Hz is more than {_MAX_FACTOR} times the "
+            f"estimator's {float(target):g} Hz; downsample the series first."
+        )
     return ratio.numerator, ratio.denominator
 
 
@@ -50,8 +53,8 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
     of single-lead ECG denoises a 12-lead record lead by lead, and the number
     of channels may differ between ``fit`` and ``transform``.
 
-    The ratio of the rates is approximated by a fraction whose terms are at
-    most 1000 (exact for rates in whole hertz up to 1000 Hz).
+    The ratio of the rates is approximated by the nearest fraction with a
+    denominator of at most 1000 (exact for rates in whole hertz up to 1000 Hz).
 
     Parameters
     ----------
