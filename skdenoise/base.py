@@ -143,8 +143,17 @@ class BaseDenoiser(SeriesShapeMixin, BaseEstimator):
             return None
         return check_target(y, X, estimator=self)
 
+    def _validate_fit_params(self, X3, y3, **fit_params):
+        """The keyword arguments of ``_fit`` from those of ``fit`` (none here)."""
+        if fit_params:
+            raise TypeError(
+                f"{type(self).__name__}.fit got unexpected keyword argument(s) "
+                f"{sorted(fit_params)}."
+            )
+        return {}
+
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, **fit_params):
         """Fit the denoiser.
 
         Parameters
@@ -155,6 +164,12 @@ n_timesteps, n_channels)
         y : array-like of the same shape as X, default=None
             Clean series. A 1-D ``y`` with one value per series is not a clean
             target: it is ignored with a ``TargetIgnoredWarning``.
+        **fit_params : dict
+            Options of a family: the neural denoisers take
+            ``validation_data`` (series held apart from training, for early
+            stopping and the calibration of their gate; see
+            :class:`~skdenoise.neural.BaseNeuralDenoiser`). The other families
+            take none.
 
         Returns
         -------
@@ -162,9 +177,10 @@ n_timesteps, n_channels)
             The fitted denoiser.
         """
         X3, y3 = self._validate_fit_data(X, y)
+        options = self._validate_fit_params(X3, y3, **fit_params)
         self._record_fitted_shape(X3)
         try:
-            self._fit(X3, y3)
+            self._fit(X3, y3, **options)
         except BaseException:
             # A failed fit leaves no sign of having been fitted.
             for name in ("n_features_in_", "n_channels_in_"):

@@ -15,7 +15,7 @@ import tempfile
 import threading
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._tf import import_keras, quiet_tf_logger
@@ -326,45 +326,19 @@ class BaseNeuralDenoiser(BaseDenoiser):
         )
         return history.history
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None, validation_data=None):
-        """Train the network.
+    def _validate_fit_params(self, X3, y3, validation_data=None):
+        """``validation_data`` of ``fit``: series held apart from training.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_series, n_timesteps) or (n_series, \
-n_timesteps, n_channels)
-            Noisy series (with ``y``) or clean series (without ``y``).
-        y : array-like of the same shape as X, default=None
-            Clean series. Without it, ``X`` is taken as clean and noisy inputs
-            are drawn from ``noise``. A 1-D ``y`` with one value per series is
-            not a clean target: it is ignored with a ``TargetIgnoredWarning``.
-        validation_data : array-like or tuple (X_val, y_val), default=None
-            Series held apart from training (whole recordings, say), used
-            instead of ``validation_split``: for ``val_loss``, early stopping
-            and the calibration of the ``gate``. A tuple gives noisy inputs and
-            their clean series; a single array gives clean series, to which
-            ``noise`` is applied once, with a fixed seed (as ``X`` in
-            ``fit(X)``).
-
-        Returns
-        -------
-        self : object
-            The fitted denoiser.
+        A tuple ``(X_val, y_val)`` gives noisy inputs and their clean series,
+        used as they are; a single array gives clean series, to which ``noise``
+        is applied once, with a fixed seed (as ``X`` in ``fit(X)``). They are
+        used instead of ``validation_split`` for ``val_loss``, early stopping
+        and the calibration of the ``gate``.
         """
-        X3, y3 = self._validate_fit_data(X, y)
-        validation = self._check_validation_data(validation_data, X3, y3)
-        self._record_fitted_shape(X3)
-        try:
-            self._train(X3, y3, reset=True, epochs=self.epochs, validation=validation)
-        except BaseException:
-            for name in ("n_features_in_", "n_channels_in_"):
-                vars(self).pop(name, None)
-            raise
-        return self
+        return {"validation": self._check_validation_data(validation_data, X3, y3)}
 
-    def _fit(self, X3, y3):
-        self._train(X3, y3, reset=True, epochs=self.epochs)
+    def _fit(self, X3, y3, validation=None):
+        self._train(X3, y3, reset=True, epochs=self.epochs, validation=validation)
 
     def _check_validation_data(self, validation_data, X3, y3):
         """``(inputs3, targets3)`` of ``validation_data``; inputs3 None: clean only."""
