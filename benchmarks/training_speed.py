@@ -78,6 +78,19 @@ def parse_args(argv):
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--precision",
+        default="mixed_bfloat16",
+        choices=("float32", "mixed_bfloat16", "mixed_float16"),
+        help="dtype policy of the network on both sides (default: mixed_bfloat16, "
+        "the ECG benchmark's)",
+    )
+    parser.add_argument(
+        "--clean-fraction",
+        type=float,
+        default=0.1,
+        help="share of the training windows fed in clean by fit (default: 0.1)",
+    )
     args = parser.parse_args(argv)
     for name in ("windows", "pairs", "batch_size"):
         if getattr(args, name) < 1:
@@ -128,6 +141,8 @@ def run_fit(args, clean, noise, keras):
         noise=noise,
         augment=from_names(AUGMENT),
         loss="snr",
+        clean_fraction=args.clean_fraction,
+        precision=args.precision,
         learning_rate=args.learning_rate,
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -187,7 +202,13 @@ def main(argv=None):
     keras = import_keras()
     # The network of the denoiser, compiled by it (loss and all), for Keras.
     template = UNetDenoiser(
-        **UNET, noise=noise, loss="snr", epochs=1, verbose=0, random_state=0
+        **UNET,
+        noise=noise,
+        loss="snr",
+        precision=args.precision,
+        epochs=1,
+        verbose=0,
+        random_state=0,
     )
     template.fit(clean[: 2 * args.batch_size])
     template = template.model_
