@@ -8,18 +8,28 @@ from pathlib import Path
 __all__ = ["atomic_write"]
 
 
+def _umask():
+    """The process's umask (reading it means setting it; it is set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_write(path):
     """Yield a binary file in ``path``'s folder, renamed to ``path`` on success.
 
     A reader never sees a half-written file, and a failure leaves any existing
-    file at ``path`` as it was.
+    file at ``path`` as it was. The file gets the permissions a plain ``open``
+    would give it (``0o666`` less the umask), not the private ``0o600`` of a
+    temporary file.
     """
     path = Path(os.fspath(path))
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -290,3 +290,16 @@ def test_keras_denoiser_round_trips_through_pickle_and_save(sines, tmp_path):
     restored = load(save(model, tmp_path / "own.skd"))
     assert restored.model is _conv_builder
     np.testing.assert_allclose(restored.transform(noisy), expected)
+
+
+def test_atomic_write_gives_the_permissions_of_a_plain_open(tmp_path):
+    import os
+
+    from skdenoise._files import atomic_write
+
+    with atomic_write(tmp_path / "out.bin") as handle:
+        handle.write(b"data")
+    with open(tmp_path / "plain.bin", "wb") as handle:
+        handle.write(b"data")
+    mode = os.stat(tmp_path / "out.bin").st_mode & 0o777
+    assert mode == os.stat(tmp_path / "plain.bin").st_mode & 0o777
