@@ -263,7 +263,10 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
     assert len(clean_rows) == 2
     for row in clean_rows:
         for stat in ("mean", "median", "p5"):
-            assert math.isfinite(float(row[f"snr_out_{stat}"])), stat
+            value = float(row[f"snr_out_{stat}"])
+            # +inf is a window given back exactly (the gate can close fully).
+            assert not math.isnan(value), (stat, value)
+        assert float(row["snr_out_p5"]) <= float(row["snr_out_median"])
     per_record = _read_csv(out / "clean_windows.csv")
     assert {r["record"] for r in per_record} == {"119", "all"}
     for row in rows:
