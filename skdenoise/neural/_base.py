@@ -188,6 +188,12 @@ class BaseNeuralDenoiser(BaseDenoiser):
         "gate": [StrOptions({"isotonic"}), None],
         "average_flips": ["boolean"],
         "precision": [StrOptions(_PRECISIONS)],
+        "training": [StrOptions({"supervised", "blind_spot"})],
+        "mask_width": [Interval(numbers.Integral, 1, None, closed="left")],
+        "mask_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "uncertainty": [StrOptions({"mc_dropout", "ensemble", "sampling"}), None],
+        "n_members": [Interval(numbers.Integral, 2, None, closed="left")],
+        "uncertainty_samples": [Interval(numbers.Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }

@@ -88,6 +88,26 @@ _COMMON_DOC = """noise : noise model or None, default=None
         Keras dtype policy of the network's layers. The mixed policies compute
         in 16 bits with float32 weights and outputs: on CPUs with bfloat16
         units (and GPUs with tensor cores) they train about twice as fast.
+    training : {"supervised", "blind_spot"}, default="supervised"
+        ``"supervised"`` learns from clean targets (``fit(X, y)``, or clean
+        ``X`` with noise added). ``"blind_spot"`` needs no clean data:
+        ``fit(X)`` takes ``X`` as noisy and the network learns to predict
+        masked samples from their neighbours (Noise2Self), which removes noise
+        that is independent across more than ``mask_width`` samples.
+    mask_width : int, default=1
+        Width in samples of each masked span of blind-spot training (wider for
+        noise correlated over a few samples).
+    mask_fraction : float in (0, 1), default=0.05
+        Share of the samples masked per series in blind-spot training.
+    uncertainty : {"mc_dropout", "ensemble", "sampling"} or None, default=None
+        How ``predict(X, return_std=True)`` estimates the per-sample standard
+        deviation of the output: Monte-Carlo dropout, an ensemble of
+        ``n_members`` networks trained with different seeds, or the VAE's own
+        sampling (:class:`VAEDenoiser` only). None: no uncertainty.
+    n_members : int, default=5
+        Networks in the ensemble of ``uncertainty="ensemble"``.
+    uncertainty_samples : int, default=16
+        Stochastic passes of ``uncertainty="mc_dropout"`` and ``"sampling"``.
     random_state : int, RandomState instance or None, default=None
         Seed of the weight initialisation, shuffling, noise and dropout. The same
         int gives the same fitted model and outputs. Global random states
@@ -207,6 +227,12 @@ class LSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
         gate="isotonic",
         average_flips=False,
         precision="float32",
+        training="supervised",
+        mask_width=1,
+        mask_fraction=0.05,
+        uncertainty=None,
+        n_members=5,
+        uncertainty_samples=16,
         random_state=None,
         verbose=0,
     ):
@@ -356,6 +382,12 @@ class CNNLSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
         gate="isotonic",
         average_flips=False,
         precision="float32",
+        training="supervised",
+        mask_width=1,
+        mask_fraction=0.05,
+        uncertainty=None,
+        n_members=5,
+        uncertainty_samples=16,
         random_state=None,
         verbose=0,
     ):
@@ -460,6 +492,12 @@ class ConvAutoencoderDenoiser(TransformerMixin, BaseNeuralDenoiser):
         gate="isotonic",
         average_flips=False,
         precision="float32",
+        training="supervised",
+        mask_width=1,
+        mask_fraction=0.05,
+        uncertainty=None,
+        n_members=5,
+        uncertainty_samples=16,
         random_state=None,
         verbose=0,
     ):
@@ -574,6 +612,12 @@ class VAEDenoiser(TransformerMixin, BaseNeuralDenoiser):
         gate="isotonic",
         average_flips=False,
         precision="float32",
+        training="supervised",
+        mask_width=1,
+        mask_fraction=0.05,
+        uncertainty=None,
+        n_members=5,
+        uncertainty_samples=16,
         random_state=None,
         verbose=0,
     ):
@@ -680,6 +724,12 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         gate="isotonic",
         average_flips=False,
         precision="float32",
+        training="supervised",
+        mask_width=1,
+        mask_fraction=0.05,
+        uncertainty=None,
+        n_members=5,
+        uncertainty_samples=16,
         random_state=None,
         verbose=0,
     ):

@@ -135,6 +135,12 @@ class WaveletUNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         gate="isotonic",
         average_flips=False,
         precision="float32",
+        training="supervised",
+        mask_width=1,
+        mask_fraction=0.05,
+        uncertainty=None,
+        n_members=5,
+        uncertainty_samples=16,
         random_state=None,
         verbose=0,
     ):
