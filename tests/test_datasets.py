@@ -164,8 +164,9 @@ def _write_record(folder, header, data=b""):
         ("rec 1 360 10\nrec.dat sixteen\n", "bad format"),
         ("rec 1 360 10\nrec.dat 16 lots\n", "bad gain"),
         ("rec 1 360 10\nrec.dat 16 200 16 zero\n", "bad ADC zero"),
-        ("rec 1 360 10\nrec.dat 16x4\n", "samples per frame"),
-        ("rec/2 1 360 10\nrec.dat 16\n", "multi-segment"),
+        ("rec 1 360 10\nrec.dat 16x\n", "bad format"),
+        ("rec/x 1 360 10\nrec.dat 16\n", "number of segments"),
+        ("rec/3 1 360 10\nseg 5\n", "number of segments"),
         ("rec 1 360 10\n../rec.dat 16\n", "beside the header"),
     ],
 )
@@ -176,7 +177,7 @@ def test_broken_headers(tmp_path, header, match):
     assert match in str(info.value)
 
 
-@pytest.mark.parametrize("fmt", [8, 311, 999])
+@pytest.mark.parametrize("fmt", [7, 313, 999])
 def test_unsupported_format(tmp_path, fmt):
     path = _write_record(tmp_path, f"rec 1 360 4\nrec.dat {fmt} 200 12 0 0 0 0 x\n")
     with pytest.raises(ValueError, match=f"format {fmt}, which is not supported"):
@@ -210,10 +211,15 @@ def test_defaults_and_inferred_length(tmp_path):
     assert np.isnan(record.signal[2, 0])  # WFDB's "missing sample" value
 
 
-@pytest.mark.parametrize("fmt", ["16", "80", "212"])
+@pytest.mark.parametrize(
+    "fmt",
+    ["16", "24", "32", "80", "212", "516"],  # those wfdb.wrsamp writes
+)
 @pytest.mark.parametrize("n_channels", [1, 2])
 def test_formats_match_wfdb_writer(tmp_path, fmt, n_channels):
     wfdb = pytest.importorskip("wfdb")
+    if fmt == "516":
+        pytest.importorskip("soundfile")  # FLAC-compressed
     rng = np.random.default_rng(int(fmt) + n_channels)
     high = 100 if fmt == "80" else 2000
     digital = rng.integers(-high, high, size=(101, n_channels))
@@ -563,3 +569,94 @@ def test_all_donoho_johnstone_kinds_in_dataset():
     for kind in DONOHO_JOHNSTONE_KINDS:
         X, y = make_denoising_dataset(kind, 3, 128, snr=0.0, random_state=0)
         np.testing.assert_allclose(snr_db(y, X, per_series=True), 0.0, atol=0.01)
+
+
+def test_samples_per_frame_are_averaged(tmp_path):
+    data = np.array([1, 3, 5, 7, 100, 200], dtype="<i2").tobytes()
+    record = read_wfdb(_write_record(tmp_path, "rec 1 100 3\nrec.dat 16x2\n", data))
+    np.testing.assert_array_equal(record.adc[:, 0], [2, 6, 150])
+    assert record.sampling_rate == 100.0
+
+
+def test_multi_segment_record(tmp_path):
+    wfdb = pytest.importorskip("wfdb")
+    parts = [np.arange(6).reshape(3, 2) * 10, -np.arange(8).reshape(4, 2)]
+    for index, digital in enumerate(parts):
+        wfdb.wrsamp(
+            f"seg{index}",
+            fs=100,
+            units=["mV", "mV"],
+            sig_name=["a", "b"],
+            d_signal=digital,
+            fmt=["16", "16"],
+            adc_gain=[100.0, 100.0],
+            baseline=[0, 0],
+            write_dir=str(tmp_path),
+        )
+    (tmp_path / "multi.hea").write_text(
+        "multi/2 2 100 7\nseg0 3\nseg1 4\n# two parts\n"
+    )
+    record = read_wfdb(tmp_path / "multi", channels="b")
+    np.testing.assert_array_equal(record.adc[:, 0], [10, 30, 50, -1, -3, -5, -7])
+    np.testing.assert_allclose(record.signal[:, 0], record.adc[:, 0] / 100.0)
+    assert record.channel_names == ("b",) and record.comments == ("two parts",)
+    (tmp_path / "seg1.hea").write_text("seg1 1 100 4\nseg1.dat 16 lots\n")
+    with pytest.raises(ValueError, match=r"seg1\.hea.*bad gain"):
+        read_wfdb(tmp_path / "multi")
+
+
+@pytest.mark.data
+@needs_data
+def test_read_wfdb_annotations():
+    from skdenoise.datasets import read_wfdb_annotations
+
+    wfdb = pytest.importorskip("wfdb")
+    beats = read_wfdb_annotations(DATA / "mitdb" / "100")
+    theirs = wfdb.rdann(str(DATA / "mitdb" / "100"), "atr")
+    np.testing.assert_array_equal(beats.sample, theirs.sample)
+    assert list(beats.symbol) == theirs.symbol and beats.sampling_rate == 360
+    part = read_wfdb_annotations(DATA / "mitdb" / "100", sampfrom=1000, sampto=5000)
+    assert part.sample.min() >= 1000 and part.sample.max() < 5000
+    assert len(part.sample) == len(part.symbol) == len(part.aux_note) > 5
+    with pytest.raises(FileNotFoundError, match=r"annotation file not found.*bw\.atr"):
+        read_wfdb_annotations(DATA / "nstdb" / "bw")
+
+
+def test_missing_wfdb_package_names_the_extra(tmp_path, monkeypatch):
+    import sys
+
+    from skdenoise.datasets import write_wfdb
+
+    path = _write_record(tmp_path, "rec 1 100 2\nrec.dat 16\n", bytes(4))
+    monkeypatch.setitem(sys.modules, "wfdb", None)
+    for call in (
+        lambda: read_wfdb(path),
+        lambda: write_wfdb(tmp_path / "out", np.zeros((3, 1)), sampling_rate=10),
+    ):
+        with pytest.raises(ImportError, match=r'pip install "skdenoise\[data\]"'):
+            call()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "encode"),
+    [
+        ("8", lambda v: np.diff(v, prepend=0).astype("i1").tobytes()),
+        ("160", lambda v: (v + 32768).astype("<u2").tobytes()),
+        (
+            "311",
+            lambda v: (
+                ((v.reshape(-1, 3) & 0x3FF) << np.array([0, 10, 20], dtype=np.int64))
+                .sum(axis=1)
+                .astype("<u4")
+                .tobytes()
+            ),
+        ),
+    ],
+)
+def test_formats_the_wfdb_package_reads_only(tmp_path, fmt, encode):
+    # wfdb.wrsamp cannot write these; the bytes are laid out by hand.
+    values = np.array([5, -7, 20, -30, 0, 42])
+    header = f"rec 1 100 6\nrec.dat {fmt} 10(0)/mV 10 0 0\n"
+    record = read_wfdb(_write_record(tmp_path, header, encode(values)))
+    np.testing.assert_array_equal(record.adc[:, 0], values)
+    np.testing.assert_allclose(record.signal[:, 0], values / 10.0)

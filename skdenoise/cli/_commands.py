@@ -297,6 +297,8 @@ def _cmd_denoise(args):
         )
     except OSError as exc:
         raise _CommandError(f"cannot write {output}: {_os_error(exc)}") from None
+    except ValueError as exc:  # a WFDB record name the format does not allow
+        raise _CommandError(f"cannot write {output}: {exc}") from None
     if not args.quiet:
         n = len(data.series)
         print(f"denoised {n} series from {data.path} with {source}; wrote {output}")

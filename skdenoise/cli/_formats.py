@@ -219,7 +219,7 @@ def _read_series(path, what="input", *, layout="rows", key=None):
 
         try:
             header = read_wfdb(path)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, ImportError) as exc:
             raise _CommandError(f"cannot read WFDB record {path}: {exc}") from None
         missing = np.isnan(header.signal).any(axis=0)
         if missing.any():
@@ -271,14 +271,12 @@ def _files_of(data):
     """The files an input was read from."""
     if data.format != "wfdb":
         return [data.path]
-    from ..datasets._wfdb import _parse_header
+    from ..datasets._wfdb import _signal_file_names
 
     header_path = _wfdb_header(data.path)
     files = [header_path]
     try:
-        files += [
-            header_path.parent / s.file_name for s in _parse_header(header_path).signals
-        ]
+        files += [header_path.parent / name for name in _signal_file_names(header_path)]
     except (OSError, ValueError):
         pass
     return files

@@ -4,7 +4,8 @@
   :func:`make_square_waves`, :func:`make_sawtooth_waves`,
   :func:`make_donoho_johnstone`, :func:`make_ecg`, and
   :func:`make_denoising_dataset` for ``(X_noisy, y_clean)`` pairs;
-- WFDB records: :func:`read_wfdb` and :func:`write_wfdb`, and loaders for the
+- WFDB records (through the ``wfdb`` package): :func:`read_wfdb`,
+  :func:`read_wfdb_annotations` and :func:`write_wfdb`, and loaders for the
   MIT-BIH Arrhythmia
   (:func:`load_mitdb_record`) and Noise Stress Test databases
   (:func:`load_nstdb_noise`, :func:`load_nstdb_record`);
@@ -33,7 +34,14 @@ from ._synthetic import (
     make_sines,
     make_square_waves,
 )
-from ._wfdb import SUPPORTED_FORMATS, WFDBRecord, read_wfdb, write_wfdb
+from ._wfdb import (
+    SUPPORTED_FORMATS,
+    WFDBAnnotations,
+    WFDBRecord,
+    read_wfdb,
+    read_wfdb_annotations,
+    write_wfdb,
+)
 from ._windows import make_windows
 
 __all__ = [
@@ -42,6 +50,7 @@ __all__ = [
     "NSTDB_NOISES",
     "NSTDB_RECORDS",
     "SUPPORTED_FORMATS",
+    "WFDBAnnotations",
     "WFDBRecord",
     "fetch_physionet",
     "get_data_home",
@@ -57,5 +66,6 @@ __all__ = [
     "make_square_waves",
     "make_windows",
     "read_wfdb",
+    "read_wfdb_annotations",
     "write_wfdb",
 ]

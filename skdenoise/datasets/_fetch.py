@@ -14,7 +14,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from ._wfdb import _parse_header
+from ._wfdb import _signal_file_names
 
 __all__ = ["fetch_physionet", "get_data_home"]
 
@@ -346,9 +346,7 @@ def fetch_physionet(
     )
     for record in records:
         header_path = fetcher.ensure(f"{record}.hea")
-        header = _parse_header(header_path)
-        names = dict.fromkeys(signal.file_name for signal in header.signals)
-        for name in names:
+        for name in _signal_file_names(header_path):
             fetcher.ensure(_check_name(name, f"signal file in {header_path}"))
         if annotations:
             fetcher.ensure(f"{record}.atr")

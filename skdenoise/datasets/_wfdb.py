@@ -1,36 +1,80 @@
-"""A reader for single-segment WFDB records (PhysioNet's header and signal files).
+"""WFDB records (PhysioNet's header, signal and annotation files).
 
-Only numpy is needed. The header grammar follows WFDB's ``header(5)`` manual
-page; the signal formats 16, 61, 80 and 212 are decoded in bulk with numpy.
+Decoding and encoding are done by the ``wfdb`` package (the ``data`` extra),
+PhysioNet's reference implementation, which reads every WFDB signal format
+and multi-segment records. This module adds what the package leaves to its
+callers: a strict check of the header (the package reads a malformed field as
+its default value), checksums, signal files that must lie beside the header,
+NaN for invalid samples, and errors that name the file.
 """
 
+import contextlib
 import math
 import os
 import re
+import shutil
+import tempfile
+import warnings
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
 __all__ = [
+    "WFDBAnnotations",
     "WFDBRecord",
     "read_wfdb",
+    "read_wfdb_annotations",
     "write_wfdb",
     "SUPPORTED_FORMATS",
 ]
 
-#: WFDB signal formats that :func:`read_wfdb` decodes.
-SUPPORTED_FORMATS = (16, 61, 80, 212)
+#: WFDB signal formats that :func:`read_wfdb` decodes (508, 516 and 524 are
+#: FLAC-compressed and need the ``soundfile`` package).
+SUPPORTED_FORMATS = (8, 16, 24, 32, 61, 80, 160, 212, 310, 311, 508, 516, 524)
 
-# Sample value that marks a missing sample, per format.
-_INVALID = {16: -32768, 61: -32768, 80: -128, 212: -2048}
+# Bytes per sample of the uncompressed formats (to report a truncated file).
+_BYTES_PER_SAMPLE = {
+    8: 1, 16: 2, 24: 3, 32: 4, 61: 2, 80: 1, 160: 2, 212: 1.5, 310: 4 / 3, 311: 4 / 3
+}  # fmt: skip
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_FORMAT_RE = re.compile(r"^(\d+)(?:x(\d+))?(?::(-?\d+))?(?:\+(\d+))?$")
-_GAIN_RE = re.compile(rf"^({_NUMBER})(?:\(([-+]?\d+)\))?(?:/(\S+))?$")
-_FS_RE = re.compile(rf"^({_NUMBER})(?:/({_NUMBER})(?:\(({_NUMBER})\))?)?$")
-_DEFAULT_GAIN = 200.0
-_DEFAULT_FS = 250.0
+_INTEGER = re.compile(r"[-+]?\d+")
+# Record line: name[/segments] n_signals [fs[/counter[(base)]] [n_samples ...]]
+_RECORD_FIELDS = (
+    ("number of signals", re.compile(r"\d+")),
+    ("sampling frequency", re.compile(rf"{_NUMBER}(?:/{_NUMBER}(?:\({_NUMBER}\))?)?")),
+    ("number of samples", re.compile(r"\d+")),
+)
+# Signal line: file format[xspf][:skew][+offset] [gain[(baseline)][/units] ...]
+_SIGNAL_FIELDS = (
+    ("format", re.compile(r"\d+(?:x\d+)?(?::-?\d+)?(?:\+\d+)?")),
+    ("gain", re.compile(rf"{_NUMBER}(?:\([-+]?\d+\))?(?:/\S+)?")),
+    ("ADC resolution", _INTEGER),
+    ("ADC zero", _INTEGER),
+    ("initial value", _INTEGER),
+    ("checksum", _INTEGER),
+    ("block size", _INTEGER),
+)
+
+
+def _wfdb():
+    try:
+        import wfdb
+    except ImportError:
+        raise ImportError(
+            "Reading and writing WFDB records needs the wfdb package: "
+            'pip install "skdenoise[data]"'
+        ) from None
+    return wfdb
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence the deprecation warnings the wfdb package raises through pandas."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*inplace", module="wfdb")
+        yield
 
 
 class WFDBRecord(NamedTuple):
@@ -76,24 +120,31 @@ class WFDBRecord(NamedTuple):
     comments: tuple
 
 
-class _Signal(NamedTuple):
-    file_name: str
-    fmt: int
-    byte_offset: int
-    gain: float
-    baseline: int
-    units: str
-    checksum: int | None
-    name: str
+class WFDBAnnotations(NamedTuple):
+    """Annotations of a WFDB record read by :func:`read_wfdb_annotations`.
 
+    Attributes
+    ----------
+    sample : ndarray of shape (n_annotations,)
+        Sample index of each annotation, int64.
+    symbol : tuple of str
+        Annotation code of each annotation (``"N"``, ``"V"``, ``"+"``, ...).
+    aux_note : tuple of str
+        Auxiliary text of each annotation (rhythm changes, for example).
+    sampling_rate : float or None
+        Sampling rate the annotation file records, if any.
 
-class _Header(NamedTuple):
-    record_name: str
-    n_signals: int
-    sampling_rate: float
-    n_samples: int | None
-    signals: tuple
-    comments: tuple
+    Examples
+    --------
+    >>> from skdenoise.datasets import WFDBAnnotations
+    >>> WFDBAnnotations._fields
+    ('sample', 'symbol', 'aux_note', 'sampling_rate')
+    """
+
+    sample: np.ndarray
+    symbol: tuple
+    aux_note: tuple
+    sampling_rate: float | None
 
 
 def _header_error(path, line_number, line, reason):
@@ -102,240 +153,146 @@ def _header_error(path, line_number, line, reason):
     )
 
 
-def _parse_record_line(path, line_number, line):
-    fields = line.split()
-    name = fields[0]
-    if "/" in name:
-        raise _header_error(
-            path,
-            line_number,
-            line,
-            "multi-segment records are not supported (the record name has a "
-            "segment count).",
-        )
-    if len(fields) < 2 or not fields[1].isdigit():
-        raise _header_error(
-            path, line_number, line, "the second field must be the number of signals."
-        )
-    n_signals = int(fields[1])
-    sampling_rate = _DEFAULT_FS
-    if len(fields) > 2:
-        match = _FS_RE.match(fields[2])
-        if match is None:
-            raise _header_error(
-                path, line_number, line, f"bad sampling frequency {fields[2]!r}."
-            )
-        sampling_rate = float(match.group(1))
-        if not np.isfinite(sampling_rate) or sampling_rate <= 0:
-            raise _header_error(
-                path, line_number, line, f"bad sampling frequency {fields[2]!r}."
-            )
-    n_samples = None
-    if len(fields) > 3:
-        if not fields[3].isdigit():
-            raise _header_error(
-                path, line_number, line, f"bad number of samples {fields[3]!r}."
-            )
-        n_samples = int(fields[3]) or None
-    return name, n_signals, sampling_rate, n_samples
+def _check_fields(path, number, line, fields, spec):
+    for (label, pattern), token in zip(spec, fields, strict=False):
+        if not pattern.fullmatch(token):
+            raise _header_error(path, number, line, f"bad {label} {token!r}.")
 
 
-def _parse_signal_line(path, line_number, line, index):
-    fields = line.split(maxsplit=8)
-    if len(fields) < 2:
-        raise _header_error(
-            path, line_number, line, "a signal line needs a file name and a format."
-        )
-    file_name = fields[0]
-    if file_name in ("~", "-") or os.sep in file_name or "/" in file_name:
-        raise _header_error(
-            path,
-            line_number,
-            line,
-            f"signal file {file_name!r} is not supported (only signal files "
-            "beside the header).",
-        )
-    match = _FORMAT_RE.match(fields[1])
-    if match is None:
-        raise _header_error(path, line_number, line, f"bad format {fields[1]!r}.")
-    fmt = int(match.group(1))
-    if match.group(2) not in (None, "1"):
-        raise _header_error(
-            path,
-            line_number,
-            line,
-            f"{match.group(2)} samples per frame are not supported.",
-        )
-    if match.group(3) not in (None, "0"):
-        raise _header_error(path, line_number, line, "signal skew is not supported.")
-    byte_offset = int(match.group(4) or 0)
-    gain, baseline, units = _DEFAULT_GAIN, None, "mV"
-    if len(fields) > 2:
-        match = _GAIN_RE.match(fields[2])
-        if match is None:
-            raise _header_error(path, line_number, line, f"bad gain {fields[2]!r}.")
-        gain = float(match.group(1)) or _DEFAULT_GAIN
-        if not math.isfinite(gain):
-            raise _header_error(
-                path, line_number, line, f"gain {match.group(1)!r} is not finite."
-            )
-        if match.group(2) is not None:
-            baseline = int(match.group(2))
-        units = match.group(3) or units
-    integers = []
-    for position, label in (
-        (3, "ADC resolution"),
-        (4, "ADC zero"),
-        (5, "initial value"),
-        (6, "checksum"),
-        (7, "block size"),
-    ):
-        if len(fields) <= position:
-            break
-        try:
-            integers.append(int(fields[position]))
-        except ValueError:
-            raise _header_error(
-                path, line_number, line, f"bad {label} {fields[position]!r}."
-            ) from None
-    adc_zero = integers[1] if len(integers) > 1 else 0
-    checksum = integers[3] if len(integers) > 3 else None
-    if baseline is None:
-        baseline = adc_zero
-    name = fields[8].strip() if len(fields) > 8 else f"signal {index}"
-    return _Signal(file_name, fmt, byte_offset, gain, baseline, units, checksum, name)
+def _check_header(path):
+    """Check the header's syntax strictly; return the signal file names.
 
-
-def _parse_header(path):
+    For a multi-segment record the names are the segments' header files.
+    """
     try:
         text = path.read_text(encoding="latin-1")
     except FileNotFoundError:
         raise FileNotFoundError(f"WFDB header file not found: {path}") from None
-    comments, lines = [], []
-    for line_number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line.startswith("#"):
-            comments.append(line[1:].strip())
-        else:
-            lines.append((line_number, line))
+    lines = [
+        (number, line.strip())
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.strip().startswith("#")
+    ]
     if not lines:
         raise ValueError(f"Cannot parse WFDB header {path}: it has no record line.")
-    name, n_signals, sampling_rate, n_samples = _parse_record_line(path, *lines[0])
+    number, line = lines[0]
+    fields = line.split()
+    if len(fields) < 2:
+        raise _header_error(
+            path, number, line, "the second field must be the number of signals."
+        )
+    _check_fields(path, number, line, fields[1:4], _RECORD_FIELDS)
+    if len(fields) > 2 and not 0 < float(fields[2].split("/")[0]) < math.inf:
+        raise _header_error(
+            path, number, line, f"bad sampling frequency {fields[2]!r}."
+        )
+    n_signals = int(fields[1])
     if n_signals == 0:
         raise ValueError(f"Cannot parse WFDB header {path}: it has no signals.")
-    signal_lines = lines[1:]
-    if len(signal_lines) < n_signals:
+    if "/" in fields[0]:  # a multi-segment record: segment lines follow
+        n_segments = fields[0].split("/", 1)[1]
+        if not n_segments.isdigit() or len(lines) < 1 + int(n_segments):
+            raise _header_error(path, number, line, "bad number of segments.")
+        names = [line.split()[0] for _, line in lines[1 : 1 + int(n_segments)]]
+        return [f"{name}.hea" for name in names if name != "~"]
+    if len(lines) - 1 < n_signals:
         raise ValueError(
             f"Cannot parse WFDB header {path}: the record line announces "
-            f"{n_signals} signals but {len(signal_lines)} signal lines follow."
+            f"{n_signals} signals but {len(lines) - 1} signal lines follow."
         )
-    signals = tuple(
-        _parse_signal_line(path, number, line, index)
-        for index, (number, line) in enumerate(signal_lines[:n_signals])
-    )
-    return _Header(name, n_signals, sampling_rate, n_samples, signals, tuple(comments))
-
-
-def _bytes_needed(fmt, n_values):
-    if fmt == 212:
-        return 3 * (n_values // 2) + 2 * (n_values % 2)
-    return n_values * (1 if fmt == 80 else 2)
-
-
-def _values_in(fmt, n_bytes):
-    if fmt == 212:
-        return (n_bytes // 3) * 2 + (1 if n_bytes % 3 == 2 else 0)
-    return n_bytes // (1 if fmt == 80 else 2)
-
-
-def _decode(fmt, raw, n_values):
-    """Decode ``n_values`` samples of a signal file's bytes to int32."""
-    if fmt == 16:
-        return np.frombuffer(raw, dtype="<i2", count=n_values).astype(np.int32)
-    if fmt == 61:
-        return np.frombuffer(raw, dtype=">i2", count=n_values).astype(np.int32)
-    if fmt == 80:
-        return np.frombuffer(raw, dtype=np.uint8, count=n_values).astype(np.int32) - 128
-    data = np.frombuffer(raw, dtype=np.uint8, count=_bytes_needed(212, n_values))
-    out = np.empty(n_values, dtype=np.int32)
-    n_pairs = n_values // 2
-    triples = data[: 3 * n_pairs].reshape(n_pairs, 3).astype(np.int32)
-    out[0 : 2 * n_pairs : 2] = triples[:, 0] | ((triples[:, 1] & 0x0F) << 8)
-    out[1 : 2 * n_pairs : 2] = triples[:, 2] | ((triples[:, 1] & 0xF0) << 4)
-    if n_values % 2:
-        last = data[3 * n_pairs :].astype(np.int32)
-        out[-1] = last[0] | ((last[1] & 0x0F) << 8)
-    out[out >= 2048] -= 4096
-    return out
-
-
-def _read_signal_file(header_path, header, file_name, members):
-    """Digital samples of the signals ``members`` stored in ``file_name``."""
-    if "\0" in file_name:
-        raise ValueError(
-            f"{header_path}: the signal file name {file_name!r} contains a NUL byte."
-        )
-    path = header_path.parent / file_name
-    first = header.signals[members[0]]
-    fmt, offset = first.fmt, first.byte_offset
-    for index in members:
-        if header.signals[index].fmt not in SUPPORTED_FORMATS:
-            raise ValueError(
-                f"{header_path}: signal {index} ({header.signals[index].name}) uses "
-                f"WFDB format {header.signals[index].fmt}, which is not supported; "
-                f"supported formats are {', '.join(map(str, SUPPORTED_FORMATS))}."
+    files = []
+    for number, line in lines[1 : 1 + n_signals]:
+        fields = line.split(maxsplit=8)
+        if len(fields) < 2:
+            raise _header_error(
+                path, number, line, "a signal line needs a file name and a format."
             )
-        if (header.signals[index].fmt, header.signals[index].byte_offset) != (
-            fmt,
-            offset,
+        if "\0" in fields[0]:
+            raise ValueError(
+                f"{path}: the signal file name {fields[0]!r} contains a NUL byte."
+            )
+        if fields[0] in ("~", "-") or os.sep in fields[0] or "/" in fields[0]:
+            raise _header_error(
+                path,
+                number,
+                line,
+                f"signal file {fields[0]!r} is not supported (only signal files "
+                "beside the header).",
+            )
+        _check_fields(path, number, line, fields[1:8], _SIGNAL_FIELDS)
+        fmt = int(re.match(r"\d+", fields[1]).group())
+        if fmt not in SUPPORTED_FORMATS:
+            raise ValueError(
+                f"{path}: signal {len(files)} uses WFDB format {fmt}, which is not "
+                f"supported; supported formats are "
+                f"{', '.join(map(str, SUPPORTED_FORMATS))}."
+            )
+        if len(fields) > 2 and not math.isfinite(
+            float(re.match(_NUMBER, fields[2])[0])
         ):
-            raise ValueError(
-                f"{header_path}: the signals stored in {file_name} must share one "
-                "format and byte offset."
+            raise _header_error(
+                path, number, line, f"gain {fields[2].split('(')[0]!r} is not finite."
             )
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            f"WFDB signal file not found: {path} (named in {header_path})"
-        ) from None
-    n_channels = len(members)
-    available = _values_in(fmt, max(len(raw) - offset, 0)) // n_channels
-    n_samples = header.n_samples if header.n_samples is not None else available
-    needed = offset + _bytes_needed(fmt, n_samples * n_channels)
-    if len(raw) < needed:
-        raise ValueError(
-            f"WFDB signal file {path} is truncated: it has {len(raw)} bytes but "
-            f"{needed} are needed for {n_samples} samples of {n_channels} "
-            f"signal(s) in format {fmt} (from {header_path})."
-        )
-    values = _decode(fmt, raw[offset:needed], n_samples * n_channels)
-    return values.reshape(n_samples, n_channels), path
+        files.append(fields[0])
+    return files
 
 
-def _verify_checksums(header, adc, paths):
-    sums = adc.sum(axis=0, dtype=np.int64)
-    for index, signal in enumerate(header.signals):
-        if signal.checksum is None:
-            continue
-        if (int(sums[index]) - signal.checksum) % 65536 != 0:
-            found = (int(sums[index]) + 32768) % 65536 - 32768
+def _signal_file_names(header_path):
+    """Files a record's header names (signal files, or segment headers)."""
+    return list(dict.fromkeys(_check_header(Path(header_path))))
+
+
+def _check_sizes(header, header_path):
+    """Report a signal file shorter than the header says, naming it."""
+    needed = {}
+    for name, fmt, offset, spf in zip(
+        header.file_name,
+        header.fmt,
+        header.byte_offset,
+        header.samps_per_frame,
+        strict=True,
+    ):
+        bps = _BYTES_PER_SAMPLE.get(int(fmt))
+        if bps is None or not header.sig_len:
+            return
+        total, per_frame, _ = needed.get(name, (offset or 0, 0, bps))
+        needed[name] = (total, per_frame + spf, bps)
+    for name, (offset, per_frame, bps) in needed.items():
+        path = header_path.parent / name
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"WFDB signal file not found: {path} (named in {header_path})"
+            )
+        want = offset + math.ceil(header.sig_len * per_frame * bps)
+        size = path.stat().st_size
+        if size < want:
             raise ValueError(
-                f"Checksum mismatch in WFDB signal file {paths[index]} for signal "
-                f"{index} ({signal.name}): the header says {signal.checksum} but the "
-                f"samples sum to {found}; the file is corrupt or does not belong "
-                "to its header."
+                f"WFDB signal file {path} is truncated: it has {size} bytes but "
+                f"{want} are needed for {header.sig_len} samples of {per_frame} "
+                f"value(s) per frame (from {header_path})."
             )
 
 
-def _select_channels(header, channels, header_path):
+def _verify_checksums(record, header_path):
+    if record.checksum is None:
+        return
+    found = record.calc_checksum()
+    for index, (given, value) in enumerate(zip(record.checksum, found, strict=True)):
+        if given is not None and (int(value) - int(given)) % 65536 != 0:
+            raise ValueError(
+                f"Checksum mismatch in WFDB signal file "
+                f"{header_path.parent / record.file_name[index]} for signal {index} "
+                f"({record.sig_name[index]}): the header says {given} but the "
+                f"samples sum to {(int(value) + 32768) % 65536 - 32768}; the file is "
+                "corrupt or does not belong to its header."
+            )
+
+
+def _select_channels(names, channels, header_path):
     if channels is None:
-        return list(range(header.n_signals))
+        return list(range(len(names)))
     if isinstance(channels, (int, np.integer, str)):
         channels = [channels]
-    names = [signal.name for signal in header.signals]
     selected = []
     for channel in channels:
         if isinstance(channel, str):
@@ -346,12 +303,12 @@ def _select_channels(header, channels, header_path):
                 )
             selected.append(names.index(channel))
         elif isinstance(channel, (int, np.integer)) and not isinstance(channel, bool):
-            if not -header.n_signals <= channel < header.n_signals:
+            if not -len(names) <= channel < len(names):
                 raise ValueError(
                     f"Channel {channel} is out of range for {header_path}, which has "
-                    f"{header.n_signals} channel(s)."
+                    f"{len(names)} channel(s)."
                 )
-            selected.append(int(channel) % header.n_signals)
+            selected.append(int(channel) % len(names))
         else:
             raise TypeError(
                 f"channels must hold channel indices or names; got {channel!r}."
@@ -365,12 +322,31 @@ def _check_bound(value, name):
     return int(value)
 
 
-def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
-    r"""Read a single-segment WFDB record (header ``.hea`` and signal files).
+def _record_base(record_path):
+    if not isinstance(record_path, (str, os.PathLike)):
+        raise TypeError(
+            f"record_path must be a path (str or os.PathLike); got {record_path!r}."
+        )
+    if "\0" in os.fspath(record_path):
+        raise ValueError(
+            f"record_path {os.fspath(record_path)!r} contains a NUL byte; it cannot "
+            "name a file."
+        )
+    record_path = Path(record_path)
+    if record_path.suffix == ".hea":
+        record_path = record_path.with_suffix("")
+    return record_path
 
-    Every signal file is read whole, its size checked against the header and
-    each signal's checksum verified (when the header gives one) before the
-    requested part is returned.
+
+def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
+    r"""Read a WFDB record (header ``.hea`` and signal files).
+
+    Any WFDB signal format is read (see :data:`SUPPORTED_FORMATS`), and
+    multi-segment records too, through the ``wfdb`` package (the ``data``
+    extra). The header's syntax is checked strictly, every signal file's size
+    is checked against the header and each signal's checksum verified (when
+    the header gives one) before the requested part is returned. Signals with
+    several samples per frame are averaged to one sample per frame.
 
     Parameters
     ----------
@@ -395,12 +371,18 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
 
     Raises
     ------
+    ImportError
+        If the ``wfdb`` package is not installed.
     FileNotFoundError
         If the header or a signal file is missing.
     ValueError
         If the header does not parse, a format is not supported, a signal file
         is shorter than the header says, a checksum does not match or the
         sample range is invalid.
+
+    See Also
+    --------
+    read_wfdb_annotations : Read the record's annotations (beats, rhythm).
 
     Examples
     --------
@@ -419,40 +401,35 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
     >>> record.sampling_rate, record.channel_names, record.units
     (100.0, ('lead',), ('mV',))
     """
-    if not isinstance(record_path, (str, os.PathLike)):
-        raise TypeError(
-            f"record_path must be a path (str or os.PathLike); got {record_path!r}."
-        )
-    if "\0" in os.fspath(record_path):
-        raise ValueError(
-            f"record_path {os.fspath(record_path)!r} contains a NUL byte; it cannot "
-            "name a file."
-        )
-    record_path = Path(record_path)
-    if record_path.suffix == ".hea":
-        record_path = record_path.with_suffix("")
+    record_path = _record_base(record_path)
     header_path = record_path.parent / (record_path.name + ".hea")
-    header = _parse_header(header_path)
-    selected = _select_channels(header, channels, header_path)
+    segments = _check_header(header_path)
+    wfdb = _wfdb()
+    try:
+        with _quiet():
+            header = wfdb.rdheader(str(record_path))
+        if getattr(header, "n_seg", None) is None:
+            _check_sizes(header, header_path)
+        else:
+            for name in segments:
+                _check_header(header_path.parent / name)
+        with _quiet():
+            record = wfdb.rdrecord(str(record_path), physical=False, m2s=True)
+    except (FileNotFoundError, ValueError) as exc:
+        if str(header_path) in str(exc) or str(header_path.parent) in str(exc):
+            raise
+        raise type(exc)(f"Cannot read WFDB record {header_path}: {exc}") from exc
+    except Exception as exc:  # the package's own errors, with its reason
+        raise ValueError(f"Cannot read WFDB record {header_path}: {exc}") from exc
+    if getattr(header, "n_seg", None) is None:
+        _verify_checksums(record, header_path)
+    names = [
+        name if name is not None else f"signal {index}"
+        for index, name in enumerate(record.sig_name)
+    ]
+    selected = _select_channels(names, channels, header_path)
 
-    files = {}
-    for index, signal in enumerate(header.signals):
-        files.setdefault(signal.file_name, []).append(index)
-    blocks, paths = {}, {}
-    n_samples = None
-    for file_name, members in files.items():
-        block, path = _read_signal_file(header_path, header, file_name, members)
-        if n_samples is not None and block.shape[0] != n_samples:
-            raise ValueError(
-                f"The signal files of {header_path} hold different numbers of samples."
-            )
-        n_samples = block.shape[0]
-        for column, index in enumerate(members):
-            blocks[index] = block[:, column]
-            paths[index] = path
-    adc = np.stack([blocks[i] for i in range(header.n_signals)], axis=1)
-    _verify_checksums(header, adc, paths)
-
+    n_samples = record.d_signal.shape[0]
     sampfrom = _check_bound(sampfrom, "sampfrom")
     sampto = n_samples if sampto is None else _check_bound(sampto, "sampto")
     if not 0 <= sampfrom < sampto <= n_samples:
@@ -460,25 +437,86 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
             f"Need 0 <= sampfrom < sampto <= {n_samples} (the length of "
             f"{record_path}); got sampfrom={sampfrom}, sampto={sampto}."
         )
-    adc = adc[sampfrom:sampto, selected]
-    signals = [header.signals[i] for i in selected]
-    gain = np.array([s.gain for s in signals], dtype=np.float64)
-    baseline = np.array([s.baseline for s in signals], dtype=np.int64)
-    invalid = np.array([_INVALID[s.fmt] for s in signals])
-    physical = adc.astype(np.float64)
-    physical -= baseline
-    physical /= gain
-    physical[adc == invalid] = np.nan
+    physical = record.dac(expanded=False, return_res=64)
     return WFDBRecord(
-        record_name=header.record_name,
-        signal=physical,
-        sampling_rate=header.sampling_rate,
-        channel_names=tuple(s.name for s in signals),
-        units=tuple(s.units for s in signals),
-        adc=np.ascontiguousarray(adc),
-        gain=gain,
-        baseline=baseline,
-        comments=header.comments,
+        record_name=record.record_name,
+        signal=np.ascontiguousarray(physical[sampfrom:sampto, selected]),
+        sampling_rate=float(record.fs),
+        channel_names=tuple(names[i] for i in selected),
+        units=tuple(record.units[i] or "mV" for i in selected),
+        adc=np.ascontiguousarray(record.d_signal[sampfrom:sampto, selected], np.int32),
+        gain=np.array([record.adc_gain[i] for i in selected], dtype=np.float64),
+        baseline=np.array([record.baseline[i] for i in selected], dtype=np.int64),
+        comments=tuple(record.comments),
+    )
+
+
+def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None):
+    """Read a WFDB annotation file, such as a record's beat annotations.
+
+    Parameters
+    ----------
+    record_path : str or path-like
+        Path of the record without extension (``"data/mitdb/100"``).
+    extension : str, default="atr"
+        Extension of the annotation file (``"atr"`` for reference beat
+        annotations).
+    sampfrom : int, default=0
+        Keep annotations at this sample or later.
+    sampto : int or None, default=None
+        Keep annotations before this sample; None keeps all.
+
+    Returns
+    -------
+    annotations : WFDBAnnotations
+        Named tuple with ``sample``, ``symbol``, ``aux_note`` and
+        ``sampling_rate``.
+
+    Raises
+    ------
+    ImportError
+        If the ``wfdb`` package is not installed.
+    FileNotFoundError
+        If the annotation file is missing.
+    ValueError
+        If the file cannot be decoded.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> import wfdb
+    >>> from skdenoise.datasets import read_wfdb_annotations
+    >>> folder = tempfile.mkdtemp()
+    >>> wfdb.wrann("demo", "atr", np.array([10, 300]), symbol=["N", "V"],
+    ...            write_dir=folder)
+    >>> beats = read_wfdb_annotations(Path(folder) / "demo")
+    >>> beats.sample, beats.symbol
+    (array([ 10, 300]), ('N', 'V'))
+    """
+    record_path = _record_base(record_path)
+    if not isinstance(extension, str) or not re.fullmatch(r"\w+", extension):
+        raise ValueError(f"extension must be a plain suffix; got {extension!r}.")
+    path = record_path.parent / f"{record_path.name}.{extension}"
+    if not path.is_file():
+        raise FileNotFoundError(f"WFDB annotation file not found: {path}")
+    sampfrom = _check_bound(sampfrom, "sampfrom")
+    sampto = None if sampto is None else _check_bound(sampto, "sampto")
+    wfdb = _wfdb()
+    try:
+        with _quiet():
+            ann = wfdb.rdann(str(record_path), extension)
+    except Exception as exc:
+        raise ValueError(f"Cannot read WFDB annotation file {path}: {exc}") from exc
+    sample = np.asarray(ann.sample, dtype=np.int64)
+    keep = (sample >= sampfrom) & (sample < (np.inf if sampto is None else sampto))
+    aux = ann.aux_note or [""] * len(sample)
+    return WFDBAnnotations(
+        sample=sample[keep],
+        symbol=tuple(s for s, k in zip(ann.symbol, keep, strict=True) if k),
+        aux_note=tuple(a.rstrip("\0") for a, k in zip(aux, keep, strict=True) if k),
+        sampling_rate=None if ann.fs is None else float(ann.fs),
     )
 
 
@@ -494,10 +532,15 @@ def write_wfdb(
 ):
     """Write a signal as a WFDB record: a header and a format-16 signal file.
 
+    The files are written by the ``wfdb`` package, first to a temporary folder
+    beside the record, then moved into place, so a failure leaves no partial
+    record.
+
     Parameters
     ----------
     record_path : str or path-like
         Path of the record without extension; ``.hea`` and ``.dat`` are added.
+        The record's name may hold letters, digits, ``_`` and ``-``.
     signal : array-like of shape (n_samples, n_channels)
         Physical values.
     sampling_rate : float
@@ -532,40 +575,50 @@ def write_wfdb(
     ...     read_wfdb(pathlib.Path(tmp) / "rec").signal[:, 0]
     array([ 0.  ,  1.  , -2.  ,  1.06])
     """
-    from .._files import atomic_write
+    from .._files import _umask
 
     signal = np.asarray(signal, dtype=np.float64)
-    if signal.ndim != 2 or not np.all(np.isfinite(signal)):
+    if signal.ndim != 2 or signal.shape[0] == 0 or not np.all(np.isfinite(signal)):
         raise ValueError(
-            "signal must be a finite array of shape (n_samples, n_channels); got "
-            f"shape {signal.shape}."
+            "signal must be a non-empty finite array of shape (n_samples, "
+            f"n_channels); got shape {signal.shape}."
         )
-    n_samples, n_channels = signal.shape
-    units = list(units) if units is not None else ["mV"] * n_channels
-    names = (
-        list(channel_names)
-        if channel_names is not None
-        else [f"signal {c}" for c in range(n_channels)]
-    )
+    path = Path(os.fspath(record_path))
+    if not re.fullmatch(r"[-\w]+", path.name):
+        raise ValueError(
+            f"The WFDB record name {path.name!r} may hold only letters, digits, "
+            "'_' and '-'."
+        )
+    n_channels = signal.shape[1]
     gain = np.broadcast_to(np.asarray(gain, dtype=np.float64), (n_channels,))
     peak = np.max(np.abs(signal), axis=0)
     # Keep the requested resolution unless a channel would overflow 16 bits.
     gain = np.where(peak * gain > 32000, 32000 / np.maximum(peak, 1e-300), gain)
-    adc = np.rint(signal * gain).astype(np.int64)
-    path = Path(os.fspath(record_path))
-    name = path.name
-    lines = [f"{name} {n_channels} {float(sampling_rate):.12g} {n_samples}"]
-    for c in range(n_channels):
-        checksum = (int(adc[:, c].sum()) + 32768) % 65536 - 32768
-        first = adc[0, c] if n_samples else 0
-        lines.append(
-            f"{name}.dat 16 {gain[c]:.12g}(0)/{units[c]} 16 0 {first} "
-            f"{checksum} 0 {names[c]}"
+    wfdb = _wfdb()
+    folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        wfdb.wrsamp(
+            path.name,
+            fs=float(sampling_rate),
+            units=list(units) if units is not None else ["mV"] * n_channels,
+            sig_name=(
+                list(channel_names)
+                if channel_names is not None
+                else [f"signal {c}" for c in range(n_channels)]
+            ),
+            d_signal=np.rint(signal * gain).astype(np.int64),
+            fmt=["16"] * n_channels,
+            adc_gain=[float(g) for g in gain],
+            baseline=[0] * n_channels,
+            comments=list(comments),
+            write_dir=str(folder),
         )
-    lines += [f"# {comment}" for comment in comments]
-    with atomic_write(path.parent / (name + ".dat")) as handle:
-        handle.write(adc.astype("<i2").tobytes())
-    header_path = path.parent / (name + ".hea")
-    with atomic_write(header_path) as handle:
-        handle.write(("\n".join(lines) + "\n").encode("latin-1"))
-    return header_path
+        for suffix in (".dat", ".hea"):
+            os.chmod(folder / (path.name + suffix), 0o666 & ~_umask())
+            os.replace(
+                folder / (path.name + suffix), path.parent / (path.name + suffix)
+            )
+    finally:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(folder)
+    return path.parent / (path.name + ".hea")
