@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from skdenoise.datasets import (
-    _fetch,
     fetch_physionet,
     get_data_home,
     load_mitdb_record,
@@ -122,7 +121,10 @@ def fetch(server, cache, records=("100",), database="mitdb", **kwargs):
 
 
 def leftovers(folder):
-    return sorted(p.name for p in Path(folder).iterdir() if p.name.startswith("."))
+    """Temporary files (pooch's ``tmp*`` or a hidden ``.*``) left in ``folder``."""
+    return sorted(
+        p.name for p in Path(folder).iterdir() if p.name.startswith((".", "tmp"))
+    )
 
 
 def test_successful_fetch(server, cache):
@@ -226,27 +228,23 @@ def test_interrupted_download_leaves_nothing(server, cache, monkeypatch):
     folder = fetch(server, cache)
     (folder / "100.dat").unlink()
 
+    import requests
+
     class Interrupting:
         headers = {"Content-Length": "1000000"}
 
-        def __init__(self):
-            self.calls = 0
+        def raise_for_status(self):
+            pass
 
-        def read(self, size):
-            self.calls += 1
-            if self.calls > 2:
-                raise KeyboardInterrupt
-            return b"x" * size
+        def iter_content(self, chunk_size):
+            yield b"x" * chunk_size
+            yield b"x" * chunk_size
+            raise KeyboardInterrupt
 
-        def __enter__(self):
-            return self
+        def close(self):
+            pass
 
-        def __exit__(self, *args):
-            return False
-
-    monkeypatch.setattr(
-        _fetch.urllib.request, "urlopen", lambda url, timeout: Interrupting()
-    )
+    monkeypatch.setattr(requests, "get", lambda url, **kwargs: Interrupting())
     with pytest.raises(KeyboardInterrupt):
         fetch(server, cache)
     assert not (folder / "100.dat").exists()
@@ -277,3 +275,22 @@ def test_data_home(tmp_path, monkeypatch):
     assert get_data_home() == tmp_path / "from_env"
     assert (tmp_path / "from_env").is_dir()
     assert get_data_home(tmp_path / "given") == tmp_path / "given"
+
+
+def test_progress_bar_only_when_verbose(server, cache, capsys):
+    fetch(server, cache)
+    assert capsys.readouterr() == ("", "")  # verbose=0 prints nothing
+    (cache / "physionet" / "mitdb" / "100.dat").unlink()
+    fetch(server, cache, verbose=1)
+    out, err = capsys.readouterr()
+    assert out == "" and "100%" in err
+    with pytest.raises(TypeError, match="verbose"):
+        fetch(server, cache, verbose="loud")
+
+
+def test_missing_pooch_names_the_extra(server, cache, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pooch", None)
+    with pytest.raises(ImportError, match=r'pip install "skdenoise\[data\]"'):
+        fetch(server, cache)

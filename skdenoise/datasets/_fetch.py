@@ -1,17 +1,17 @@
-"""Download PhysioNet records into a local cache, verified by SHA-256."""
+"""Download PhysioNet records into a local cache, verified by SHA-256.
+
+The downloads are ``pooch``'s (the ``data`` extra): a file goes to a temporary
+file in the cache folder and is moved into place only once complete and its
+hash checked.
+"""
 
 import contextlib
-import hashlib
-import http.client
 import math
 import numbers
 import os
 import re
-import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from ._wfdb import _signal_file_names
@@ -22,11 +22,21 @@ _DEFAULT_BASE_URL = "https://physionet.org/files"
 _SUMS_FILE = "SHA256SUMS.txt"
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _HEX_RE = re.compile(r"^[0-9a-fA-F]{64}$")
-_CHUNK = 1 << 16
 
 
 class _TransientError(Exception):
     """A download failure worth retrying (network trouble, HTTP 5xx)."""
+
+
+def _pooch():
+    try:
+        import pooch
+    except ImportError:
+        raise ImportError(
+            "Downloading PhysioNet records needs the pooch package: "
+            'pip install "skdenoise[data]"'
+        ) from None
+    return pooch
 
 
 def get_data_home(data_home=None):
@@ -70,14 +80,6 @@ def _check_name(value, what):
     return value
 
 
-def _file_sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _parse_sums(text, source):
     sums = {}
     for line in text.splitlines():
@@ -103,59 +105,57 @@ def _check_seconds(value, name, *, allow_zero):
     return value
 
 
-def _download_once(url, path, expected, timeout):
-    """Download ``url`` to ``path`` through a temporary file in its folder."""
-    fd, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".part"
-    )
+@contextlib.contextmanager
+def _quiet_pooch(pooch):
+    """Keep pooch's informational log lines off the console."""
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel("WARNING")
     try:
-        digest = hashlib.sha256()
-        received = 0
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with urllib.request.urlopen(url, timeout=timeout) as response:
-                    length = response.headers.get("Content-Length")
-                    for chunk in iter(lambda: response.read(_CHUNK), b""):
-                        out.write(chunk)
-                        digest.update(chunk)
-                        received += len(chunk)
-            except urllib.error.HTTPError as exc:
-                message = f"HTTP error {exc.code} ({exc.reason}) downloading {url}"
-                if exc.code >= 500:
-                    raise _TransientError(message) from exc
-                raise OSError(message) from exc
-            except (
-                urllib.error.URLError,
-                http.client.HTTPException,
-                ConnectionError,
-                TimeoutError,
-            ) as exc:
-                reason = getattr(exc, "reason", exc)
-                raise _TransientError(
-                    f"Download of {url} failed after {received} bytes: {reason!r}"
-                ) from exc
-        if length is not None and length.isdigit() and received != int(length):
-            raise _TransientError(
-                f"Connection dropped while downloading {url}: received {received} "
-                f"of {length} bytes."
-            )
-        if expected is not None and digest.hexdigest() != expected:
-            raise OSError(
-                f"SHA-256 mismatch for {url}: expected {expected}, got "
-                f"{digest.hexdigest()}; the download is corrupt and was discarded "
-                f"(nothing was written to {path})."
-            )
-        os.replace(temporary, path)
-    except BaseException:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _download_once(url, path, expected, timeout, verbose):
+    """Download ``url`` to ``path`` (atomically, hash-checked) with pooch."""
+    import requests
+
+    pooch = _pooch()
+    downloader = pooch.HTTPDownloader(progressbar=verbose > 0, timeout=timeout)
+    if expected is None:  # pooch keeps a file it cannot check: fetch it anew
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+            os.unlink(path)
+    try:
+        with _quiet_pooch(pooch):
+            pooch.retrieve(
+                url,
+                known_hash=None if expected is None else f"sha256:{expected}",
+                fname=path.name,
+                path=path.parent,
+                downloader=downloader,
+            )
+    except requests.exceptions.HTTPError as exc:
+        code, reason = exc.response.status_code, exc.response.reason
+        message = f"HTTP error {code} ({reason}) downloading {url}"
+        if code >= 500:
+            raise _TransientError(message) from exc
+        raise OSError(message) from exc
+    except requests.exceptions.RequestException as exc:
+        raise _TransientError(
+            f"Connection failed or dropped while downloading {url}: {exc}"
+        ) from exc
+    except ValueError as exc:  # pooch's hash mismatch
+        raise OSError(
+            f"SHA-256 mismatch for {url}: {exc} The download is corrupt and was "
+            f"discarded (nothing was written to {path})."
+        ) from exc
 
 
-def _download(url, path, expected, *, timeout, n_retries, delay):
+def _download(url, path, expected, *, timeout, n_retries, delay, verbose):
     for attempt in range(n_retries + 1):
         try:
-            _download_once(url, path, expected, timeout)
+            _download_once(url, path, expected, timeout, verbose)
             return
         except _TransientError as exc:
             if attempt == n_retries:
@@ -169,12 +169,12 @@ def _download(url, path, expected, *, timeout, n_retries, delay):
 class _Fetcher:
     """Verified download of the files of one database into one folder."""
 
-    def __init__(self, folder, url, sha256, download, timeout, n_retries, delay):
+    def __init__(self, folder, url, sha256, download, options):
         self.folder = folder
         self.url = url
         self.given = sha256
         self.download = download
-        self.options = {"timeout": timeout, "n_retries": n_retries, "delay": delay}
+        self.options = options
         self._sums = None
         self._sums_fresh = False
 
@@ -209,7 +209,7 @@ class _Fetcher:
     def ensure(self, name):
         path = self.folder / name
         expected = self.expected(name)
-        if path.is_file() and _file_sha256(path) == expected:
+        if path.is_file() and _pooch().file_hash(str(path)) == expected:
             return path
         if not self.download:
             state = (
@@ -248,6 +248,7 @@ def fetch_physionet(
     timeout=60.0,
     n_retries=3,
     delay=1.0,
+    verbose=0,
 ):
     """Download PhysioNet WFDB records into a local cache and return its folder.
 
@@ -262,7 +263,7 @@ def fetch_physionet(
     folder and is moved into place only once complete and verified; on any
     error (HTTP error, dropped connection, hash mismatch, interruption) the
     temporary file is deleted, so the cache never holds a partial or corrupt
-    file.
+    file. The downloads are made by ``pooch`` (the ``data`` extra).
 
     Parameters
     ----------
@@ -292,6 +293,9 @@ def fetch_physionet(
         HTTP 4xx error or a hash mismatch).
     delay : float, default=1.0
         Seconds between retries.
+    verbose : int, default=0
+        If positive, show a progress bar (``tqdm``, on standard error) for
+        each file downloaded; 0 prints nothing.
 
     Returns
     -------
@@ -302,6 +306,8 @@ def fetch_physionet(
 
     Raises
     ------
+    ImportError
+        If a download is needed and ``pooch`` is not installed.
     OSError
         Naming the URL or file, on an HTTP error, a dropped connection, a hash
         mismatch, or a missing file with ``download_if_missing=False``.
@@ -332,6 +338,8 @@ def fetch_physionet(
         raise ValueError(f"n_retries must be >= 0; got {n_retries!r}.")
     timeout = _check_seconds(timeout, "timeout", allow_zero=False)
     delay = _check_seconds(delay, "delay", allow_zero=True)
+    if isinstance(verbose, bool) or not isinstance(verbose, numbers.Integral):
+        raise TypeError(f"verbose must be an integer; got {verbose!r}.")
     folder = get_data_home(data_home) / "physionet" / database
     folder.mkdir(parents=True, exist_ok=True)
     url = f"{str(base_url).rstrip('/')}/{database}/{version}/"
@@ -340,14 +348,23 @@ def fetch_physionet(
         url,
         _check_sha256(sha256),
         download_if_missing,
-        timeout,
-        int(n_retries),
-        delay,
+        {
+            "timeout": timeout,
+            "n_retries": int(n_retries),
+            "delay": delay,
+            "verbose": verbose,
+        },
     )
     for record in records:
-        header_path = fetcher.ensure(f"{record}.hea")
-        for name in _signal_file_names(header_path):
-            fetcher.ensure(_check_name(name, f"signal file in {header_path}"))
+        headers = [f"{record}.hea"]
+        while headers:  # a multi-segment record names its segments' headers
+            header_path = fetcher.ensure(headers.pop())
+            for name in _signal_file_names(header_path):
+                name = _check_name(name, f"signal file in {header_path}")
+                if name.endswith(".hea"):
+                    headers.append(name)
+                else:
+                    fetcher.ensure(name)
         if annotations:
             fetcher.ensure(f"{record}.atr")
     return folder

@@ -60,7 +60,8 @@ _SIGNAL_FIELDS = (
 
 def _wfdb():
     try:
-        import wfdb
+        with _quiet():  # the package warns through pandas on import
+            import wfdb
     except ImportError:
         raise ImportError(
             "Reading and writing WFDB records needs the wfdb package: "
