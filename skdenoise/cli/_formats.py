@@ -30,9 +30,9 @@ file formats (chosen by the file name):
                one) is used as a .npy file would be; on output the other
                arrays are copied unchanged.
   RECORD       a WFDB record: the path of its header without the .hea
-               extension (formats 16, 61, 80 and 212). Each channel is one
-               series; on output a header and a format-16 signal file are
-               written with the input's gains, units and channel names.
+               extension (any WFDB format; needs the data extra). Each channel
+               is one series; on output a header and a format-16 signal file
+               are written with the input's gains, units and channel names.
 """
 
 
@@ -81,16 +81,7 @@ def _input_format(path, what):
     )
 
 
-def _parse_number(cell, path, line, column):
-    try:
-        return float(cell)
-    except ValueError:
-        raise _CommandError(
-            f"{path}, line {line}, column {column}: {cell.strip()!r} is not a number."
-        ) from None
-
-
-def _is_numeric(cell):
+def _is_number(cell):
     try:
         float(cell)
     except ValueError:
@@ -98,64 +89,83 @@ def _is_numeric(cell):
     return True
 
 
+def _bad_cell(cells, path, lines):
+    """The error naming the first cell of ``cells`` (rows of str) not a number."""
+    for (row, column), cell in np.ndenumerate(cells):
+        if cell and not _is_number(cell):
+            return _CommandError(
+                f"{path}, line {lines[row]}, column {column + 1}: {str(cell)!r} is not "
+                "a number."
+            )
+    return _CommandError(f"{path} holds cells that are not numbers.")
+
+
 def _read_csv(path, layout):
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise _CommandError(f"{path} is not a text CSV file.") from None
-    rows = []
-    for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not cells or not "".join(cells).strip() or cells[0].lstrip().startswith("#"):
-            continue
-        rows.append((number, [cell.strip() for cell in cells]))
-    header = None
-    # A header has no number at all; a row with some numbers is data, and its
-    # other cells are reported as errors with their line and column.
-    if rows and not any(_is_numeric(c) for c in rows[0][1] if c):
-        header = rows.pop(0)[1]
+    reader = csv.reader(io.StringIO(text))
+    rows, lines = [], []
+    for cells in reader:
+        if cells and "".join(cells).strip() and not cells[0].lstrip().startswith("#"):
+            rows.append(cells)
+            lines.append(reader.line_num)
     if not rows:
         raise _CommandError(f"{path} holds no numbers.")
-    if layout == "rows":
-        series = []
-        for number, cells in rows:
-            while cells and not cells[-1]:
-                cells.pop()
-            values = [
-                _parse_number(cell, path, number, column)
-                for column, cell in enumerate(cells, start=1)
-            ]
-            series.append(np.asarray(values, dtype=np.float64))
-    else:
-        n_columns = max(len(cells) for _, cells in rows)
-        columns = [[] for _ in range(n_columns)]
-        ended = [None] * n_columns
-        for number, cells in rows:
-            for column in range(n_columns):
-                cell = cells[column] if column < len(cells) else ""
-                if not cell:
-                    ended[column] = ended[column] or number
-                    continue
-                if ended[column] is not None:
-                    raise _CommandError(
-                        f"{path}, line {number}, column {column + 1}: a value after "
-                        f"an empty cell on line {ended[column]}; a column's series "
-                        "must have no gaps."
-                    )
-                columns[column].append(_parse_number(cell, path, number, column + 1))
-        series = [np.asarray(values, dtype=np.float64) for values in columns]
-        if header is not None and len(header) != n_columns:
+    width = max(len(cells) for cells in rows)
+    cells = np.full((len(rows), width), "", dtype=object)
+    for row, values in enumerate(rows):
+        cells[row, : len(values)] = values
+    cells = np.strings.strip(cells.astype(str))
+    filled = cells != ""
+    # A first row without any number is a header, written back on output.
+    header = None
+    if not any(_is_number(cell) for cell in cells[0, filled[0]]):
+        header = [cell.strip() for cell in rows[0]]
+        cells, filled, lines = cells[1:], filled[1:], lines[1:]
+    if not len(cells):
+        raise _CommandError(f"{path} holds no numbers.")
+    if layout == "columns":
+        cells, filled = cells.T, filled.T
+        if header is not None and len(header) != cells.shape[0]:
             header = None
-    if any(s.size == 0 for s in series):
+    # Each series is a run of cells from the first; the rest of its row (or
+    # column) is empty.
+    last = filled.shape[1] - filled[:, ::-1].argmax(axis=1)
+    lengths = np.where(filled.any(axis=1), last, 0)
+    gaps = ~filled & (np.arange(filled.shape[1]) < lengths[:, None])
+    if gaps.any():
+        series, position = np.argwhere(gaps)[0]
+        if layout == "rows":
+            raise _CommandError(
+                f"{path}, line {lines[series]}, column {position + 1}: '' is not a "
+                "number."
+            )
+        after = position + np.argmax(filled[series, position:])
+        raise _CommandError(
+            f"{path}, line {lines[after]}, column {series + 1}: a value after an "
+            f"empty cell on line {lines[position]}; a column's series must have "
+            "no gaps."
+        )
+    try:
+        values = np.full(cells.shape, np.nan)
+        values[filled] = cells[filled].astype(np.float64)
+    except ValueError:
+        raise _bad_cell(
+            cells.T if layout == "columns" else cells, path, lines
+        ) from None
+    if (lengths == 0).any():
         raise _CommandError(f"{path} has an empty series (an empty row or column).")
-    if layout == "rows" and len(series) > 1 and all(s.size == 1 for s in series):
+    if layout == "rows" and len(lengths) > 1 and (lengths == 1).all():
         raise _CommandError(
             f"every row of {path} holds a single value, so each series would be one "
             "sample long; if the file holds one series per column, pass --layout "
             "columns."
         )
-    if len({s.size for s in series}) == 1:
-        series = np.stack(series)
-    return header, series
+    if (lengths == lengths[0]).all():
+        return header, np.ascontiguousarray(values[:, : lengths[0]])
+    return header, [values[i, :n] for i, n in enumerate(lengths)]
 
 
 def _check_array(array, path):
