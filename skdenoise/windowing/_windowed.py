@@ -1,8 +1,10 @@
 """Denoising and cutting series of any length window by window."""
 
 import numbers
+import sys
 
 import numpy as np
+from tqdm import tqdm
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -132,6 +134,9 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
         windows of 512 samples). A neural denoiser's memory grows with the
         chunk (its activations), by about 0.5 MB per 512-sample window for a
         small U-Net; larger chunks mostly cost memory, not time.
+    verbose : int, default=0
+        If positive, ``transform`` shows a progress bar over the chunks of
+        windows (``tqdm``, on standard error); 0 prints nothing.
 
     Attributes
     ----------
@@ -182,6 +187,7 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
         "taper": [StrOptions(set(TAPERS))],
         "center_windows": ["boolean"],
         "chunk_windows": [*_LENGTH, None],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -192,6 +198,7 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
         taper="hann",
         center_windows=False,
         chunk_windows=None,
+        verbose=0,
     ):
         self.estimator = estimator
         self.window_length = window_length
@@ -199,6 +206,7 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
         self.taper = taper
         self.center_windows = center_windows
         self.chunk_windows = chunk_windows
+        self.verbose = verbose
 
     @classmethod
     def _get_test_params(cls):
@@ -280,7 +288,14 @@ n_timesteps, n_channels)
             self.window_length, n_channels
         )
         out = np.zeros(padded.shape, dtype=np.float64)
-        for _, series, starts in layout.chunks(chunk):
+        for _, series, starts in tqdm(
+            layout.chunks(chunk),
+            total=-(-layout.n_windows // chunk),
+            desc="windows",
+            unit="chunk",
+            disable=not self.verbose,
+            file=sys.stderr,
+        ):
             windows = extract_windows(padded, series, starts, self.window_length)
             centered, _ = self._center(windows)
             denoised = self.estimator_.transform(restore_ndim(centered, ndim))
