@@ -13,6 +13,7 @@ from ._version import __version__  # noqa: F401  (listed in __all__)
 # Public names whose modules import Keras/TensorFlow, loaded on first access.
 _LAZY = {name: ".neural" for name in NEURAL_DENOISERS}
 _LAZY["BaseDenoiser"] = ".base"
+_LAZY["export"] = "._export"
 
 _SUBMODULES = {
     "metrics",

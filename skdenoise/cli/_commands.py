@@ -1,4 +1,4 @@
-"""The ``train``, ``denoise`` and ``demo`` commands."""
+"""The ``train``, ``denoise``, ``export`` and ``demo`` commands."""
 
 import argparse
 import ast
@@ -302,6 +302,38 @@ def _cmd_denoise(args):
     if not args.quiet:
         n = len(data.series)
         print(f"denoised {n} series from {data.path} with {source}; wrote {output}")
+    return EXIT_OK
+
+
+def _cmd_export(args):
+    from .._export import EXPORT_FORMATS
+
+    suffix = EXPORT_FORMATS[args.format]
+    output = Path(args.output)
+    if output.suffix != suffix:
+        raise _UsageError(
+            f"the {args.format} export is written to a file ending in {suffix}; "
+            f"got {output}."
+        )
+    model_path = Path(args.model)
+    if not model_path.is_file():
+        raise _UsageError(f"model file not found: {model_path}")
+    written = [output, Path(f"{output}.json")]
+    _check_writable(written, overwrite=args.overwrite, protected=[model_path])
+    model = _load_model(model_path)
+    from .. import export
+
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        export(model, output, format=args.format, batch_size=args.batch_size)
+    except (TypeError, ValueError, ImportError) as exc:
+        raise _CommandError(f"cannot export {model_path}: {exc}") from None
+    except OSError as exc:
+        raise _CommandError(f"cannot write {output}: {_os_error(exc)}") from None
+    if not args.quiet:
+        windowed = hasattr(model, "window_length")
+        note = f" and its windowing to {written[1]}" if windowed else ""
+        print(f"exported {model_path} as {args.format} to {output}{note}")
     return EXIT_OK
 
 

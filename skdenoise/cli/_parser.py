@@ -14,6 +14,7 @@ from ._commands import (
     PRETRAINED_MODELS,
     _cmd_demo,
     _cmd_denoise,
+    _cmd_export,
     _cmd_train,
     _parse_param,
 )
@@ -289,6 +290,48 @@ def _add_denoise_command(commands, formatter):
     denoise.set_defaults(handler=_cmd_denoise)
 
 
+def _add_export_command(commands, formatter):
+    """The ``export`` command."""
+    export = commands.add_parser(
+        "export",
+        help="write a saved model as ONNX or LiteRT, to run outside Python",
+        description=_wrap(
+            "Write the model in MODEL_PATH as an ONNX or a LiteRT (TensorFlow Lite) "
+            "file that ONNX Runtime or the LiteRT interpreter runs without "
+            "skdenoise (skdenoise.export). A model trained by `skdenoise train` "
+            "denoises windows: the file holds the network for one window (input "
+            "of shape batch x window length x channels) and OUTPUT.json the "
+            "windowing to apply around it."
+        ),
+        epilog=_EXIT_HELP,
+        formatter_class=formatter,
+    )
+    export.add_argument(
+        "model", metavar="MODEL_PATH", help="a model saved by `skdenoise train`"
+    )
+    export.add_argument(
+        "output", metavar="OUTPUT", help="file to write (.onnx or .tflite)"
+    )
+    export.add_argument(
+        "--format",
+        choices=("onnx", "litert"),
+        default="onnx",
+        help="onnx (needs tf2onnx) or litert (default: onnx)",
+    )
+    export.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        metavar="N",
+        help="fixed number of series per call (default: any; LiteRT needs one for "
+        "the recurrent networks)",
+    )
+    export.add_argument(
+        "--overwrite", action="store_true", help="replace an existing OUTPUT"
+    )
+    export.add_argument("--quiet", action="store_true", help="no summary line")
+    export.set_defaults(handler=_cmd_export)
+
+
 def _add_benchmark_command(commands, formatter):
     """The ``benchmark`` command (its options are the benchmark's)."""
     commands.add_parser(
@@ -316,8 +359,8 @@ def _build_parser():
             "  skdenoise train --clean data/100 --noise mixture --snr -6 18 "
             "--output ecg.skd\n"
             "  skdenoise denoise ecg.skd recording.npy --output denoised.npy\n"
-            "  skdenoise denoise --pretrained ecg data/100 --output denoised/100\n\n"
-            + _EXIT_HELP
+            "  skdenoise denoise --pretrained ecg data/100 --output denoised/100\n"
+            "  skdenoise export ecg.skd ecg.onnx\n\n" + _EXIT_HELP
         ),
         formatter_class=formatter,
     )
@@ -331,6 +374,7 @@ def _build_parser():
         _add_demo_command,
         _add_train_command,
         _add_denoise_command,
+        _add_export_command,
         _add_benchmark_command,
     ):
         add_command(commands, formatter)

@@ -1,0 +1,255 @@
+"""Export a fitted neural denoiser to ONNX or LiteRT (TensorFlow Lite).
+
+Importing this module does not import TensorFlow; :func:`export` does.
+"""
+
+import importlib.util
+import json
+import numbers
+import os
+import warnings
+
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["export", "EXPORT_FORMATS"]
+
+#: Formats :func:`export` writes, with the file name suffix each expects.
+EXPORT_FORMATS = {"onnx": ".onnx", "litert": ".tflite"}
+
+# Modules each format needs besides TensorFlow, with their pip names.
+_NEEDS = {"onnx": {"tf2onnx": "tf2onnx", "onnx": "onnx"}, "litert": {}}
+
+
+def _network_estimator(estimator):
+    """``(neural denoiser to export, windowing settings or None)``."""
+    from .neural import BaseNeuralDenoiser
+    from .windowing import WindowedDenoiser
+
+    name = type(estimator).__name__
+    if isinstance(estimator, BaseNeuralDenoiser):
+        check_is_fitted(estimator, "model_")
+        return estimator, None
+    if isinstance(estimator, WindowedDenoiser):
+        check_is_fitted(estimator, "estimator_")
+        inner, _ = _network_estimator(estimator.estimator_)
+        windowing = {
+            "window_length": int(estimator.window_length),
+            "stride": int(estimator._stride()),
+            "taper": estimator.taper,
+            "center_windows": bool(estimator.center_windows),
+        }
+        return inner, windowing
+    if isinstance(getattr(estimator, "estimator_", None), BaseNeuralDenoiser):
+        raise TypeError(
+            f"export cannot write {name}: it runs its neural denoiser on "
+            "resampled series, which the exported file would not do. Export its "
+            "estimator_ and resample around it."
+        )
+    raise TypeError(
+        "export writes the fitted neural denoisers of skdenoise (UNetDenoiser, "
+        f"LSTMDenoiser, ..., KerasDenoiser), alone or in a WindowedDenoiser; got "
+        f"{name}, which has no network to export."
+    )
+
+
+def _check_format(format, path):
+    if format not in EXPORT_FORMATS:
+        raise ValueError(
+            f"format must be one of {sorted(EXPORT_FORMATS)}; got {format!r}."
+        )
+    suffix = EXPORT_FORMATS[format]
+    if not str(path).endswith(suffix):
+        raise ValueError(
+            f"The {format} export is written to a file ending in {suffix!r}; "
+            f"got {str(path)!r}."
+        )
+    missing = [
+        pip
+        for module, pip in _NEEDS[format].items()
+        if importlib.util.find_spec(module) is None
+    ]
+    if missing:
+        raise ImportError(
+            f"The {format} export needs {', '.join(missing)}, which is not "
+            'installed; install it with pip install "skdenoise[export]".'
+        )
+
+
+def transform_graph(estimator):
+    """The fitted neural ``estimator``'s ``transform`` as a Keras model (float32)."""
+    if type(estimator)._to_network is not _base_to_network():
+        raise TypeError(
+            f"{type(estimator).__name__} computes part of its network input in "
+            "NumPy (its wavelet sub-bands), which an exported graph cannot "
+            "contain; it cannot be exported."
+        )
+    import numpy as np
+
+    from .neural._exported import TransformGraph
+
+    gate = None
+    if getattr(estimator, "gate_snr_", None) is not None:
+        gate = (estimator.gate_snr_, estimator.gate_scale_)
+    members = getattr(estimator, "ensemble_members_", None) or []
+    graph = TransformGraph(
+        [estimator.model_, *members],
+        n_timesteps=estimator.n_features_in_,
+        n_channels=estimator.n_channels_in_,
+        normalize=estimator.normalize,
+        padding=estimator._padding(estimator.n_features_in_),
+        average_flips=estimator.average_flips,
+        gate=gate,
+        target_scale=estimator.target_scale_,
+        target_offset=estimator.target_offset_,
+    )
+    # Call it once so that Keras knows its input.
+    shape = (1, estimator.n_features_in_, estimator.n_channels_in_)
+    graph(np.zeros(shape, dtype=np.float32))
+    return graph
+
+
+def _base_to_network():
+    from .neural import BaseNeuralDenoiser
+
+    return BaseNeuralDenoiser._to_network
+
+
+def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
+    """Write a fitted neural denoiser as an ONNX or a LiteRT model file.
+
+    The file holds the whole of ``transform`` for series of the fitted length:
+    the per-series normalisation, the padding to the network's length multiple,
+    the network, the cropping, the flip average (``average_flips``), the
+    no-harm ``gate`` and the map to ``y``'s units. Its input is a float32
+    array of shape ``(batch, n_features_in_, n_channels_in_)`` with any batch
+    size; its output has the same shape and equals ``transform``'s up to
+    float32 rounding. It runs without Python's skdenoise, Keras or TensorFlow,
+    in ONNX Runtime or in the LiteRT interpreter.
+
+    A fitted :class:`~skdenoise.pipeline.WindowedDenoiser` is written as its
+    inner denoiser, whose file denoises windows of ``window_length`` samples,
+    and a JSON file next to it (``path + ".json"``) with the windowing to apply
+    around it: ``window_length``, ``stride``, ``taper`` and ``center_windows``
+    (see the user guide's page on exporting for the recipe).
+
+    The file is written by Keras' own ``Model.export``.
+
+    Parameters
+    ----------
+    estimator : fitted neural denoiser or WindowedDenoiser
+        One of skdenoise's neural denoisers (or a :class:`~skdenoise.KerasDenoiser`),
+        fitted, alone or inside a fitted
+        :class:`~skdenoise.pipeline.WindowedDenoiser`.
+    path : str or path-like
+        The file to write; it must end in ``.onnx`` for ONNX and in ``.tflite``
+        for LiteRT.
+    format : {"onnx", "litert"}, default="onnx"
+        ``"onnx"`` needs the ``tf2onnx`` and ``onnx`` packages (the ``export``
+        extra); ``"litert"`` needs only TensorFlow.
+    batch_size : int or None, default=None
+        Series per call of the exported model; None accepts any number. The
+        LiteRT converter needs a fixed batch size for the recurrent networks
+        (:class:`~skdenoise.LSTMDenoiser`, :class:`~skdenoise.GRUDenoiser`,
+        :class:`~skdenoise.CNNLSTMDenoiser`, :class:`~skdenoise.DRNNDenoiser`).
+    verbose : int, default=0
+        0 prints nothing; otherwise the exporter's messages are shown.
+
+    Returns
+    -------
+    path : str
+        The file written.
+
+    Raises
+    ------
+    TypeError
+        For an estimator without a network of its own (the classical ones, a
+        :class:`~skdenoise.pipeline.ResampledDenoiser`) or whose network input
+        is computed in NumPy
+        (:class:`~skdenoise.WaveletUNetDenoiser`).
+    sklearn.exceptions.NotFittedError
+        For an unfitted denoiser.
+    ValueError
+        For a bad ``format``, ``path`` suffix or ``batch_size``, and for a
+        recurrent network exported to LiteRT without a fixed ``batch_size``.
+    ImportError
+        When a package the format needs is missing.
+
+    Notes
+    -----
+    The exported model computes in float32 where ``transform`` normalises in
+    float64: outputs agree to a few millionths of the series' range. A series
+    whose spread is below a millionth of its mean counts as constant there
+    (below 1e-12 in ``transform``).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skdenoise import UNetDenoiser, export
+    >>> from skdenoise.datasets import make_sines
+    >>> clean = make_sines(16, 64, random_state=0)
+    >>> noisy = clean + 0.2 * np.random.default_rng(0).normal(size=clean.shape)
+    >>> unet = UNetDenoiser(filters=4, depth=1, epochs=1, random_state=0)
+    >>> unet = unet.fit(noisy, clean)
+    >>> path = export(unet, os.path.join(tempfile.mkdtemp(), "unet.tflite"),
+    ...               format="litert")
+    >>> from ai_edge_litert.interpreter import Interpreter  # doctest: +SKIP
+    >>> runner = Interpreter(model_path=path).get_signature_runner()  # doctest: +SKIP
+    >>> out = runner(series=noisy[:, :, None].astype("float32"))  # doctest: +SKIP
+    """
+    path = os.fspath(path)
+    _check_format(format, path)
+    if batch_size is not None and (
+        not isinstance(batch_size, numbers.Integral) or batch_size < 1
+    ):
+        raise ValueError(
+            f"batch_size must be a positive int or None; got {batch_size!r}."
+        )
+    estimator, windowing = _network_estimator(estimator)
+    graph = transform_graph(estimator)
+    from ._tf import import_tensorflow, quiet_tf_logger
+
+    tf = import_tensorflow()
+    spec = tf.TensorSpec(
+        (batch_size, estimator.n_features_in_, estimator.n_channels_in_),
+        tf.float32,
+        name="series",
+    )
+    kwargs = {}
+    if format == "litert":
+        # Builtin operators only: the LiteRT runtime without TensorFlow runs them.
+        kwargs["target_spec"] = {"supported_ops": [tf.lite.OpsSet.TFLITE_BUILTINS]}
+    with quiet_tf_logger(), warnings.catch_warnings():
+        # Keras' own tf2onnx patch probes np.object, which NumPy 2 warns about.
+        warnings.filterwarnings(
+            "ignore", message=".*np.object.*", category=FutureWarning
+        )
+        try:
+            graph.export(
+                path,
+                format=format,
+                input_signature=[spec],
+                verbose=bool(verbose),
+                **kwargs,
+            )
+        except Exception as error:
+            # The converter's error type is not public; its message names the op.
+            if format == "litert" and batch_size is None and "TensorList" in str(error):
+                raise ValueError(
+                    f"The LiteRT converter cannot turn the recurrent layers of "
+                    f"{type(estimator).__name__} into builtin operators for a "
+                    "batch of any size; export with a fixed batch size, for "
+                    "example batch_size=1."
+                ) from None
+            raise
+    if windowing is not None:
+        sidecar = {
+            "format": format,
+            "model": os.path.basename(path),
+            "input": "series",
+            "n_channels": int(estimator.n_channels_in_),
+            **windowing,
+        }
+        with open(path + ".json", "w", encoding="utf-8") as file:
+            json.dump(sidecar, file, indent=2)
+    return path

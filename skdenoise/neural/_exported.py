@@ -1,0 +1,149 @@
+"""A fitted neural denoiser's ``transform`` as one Keras model, for export.
+
+:class:`TransformGraph` wraps the trained network with the steps that
+``transform`` runs in NumPy around it: per-series normalisation, reflection
+padding to the network's length multiple, cropping, the flip average, the
+no-harm gate and the map to the units of ``y``. Its output for a float32
+batch is ``transform``'s up to float32 rounding, so a file written by
+``Model.export`` needs no Python around it. Importing this module imports Keras.
+"""
+
+import numpy as np
+
+from .._tf import import_keras
+
+keras = import_keras()
+ops = keras.ops
+
+__all__ = ["TransformGraph"]
+
+# Estimated SNRs of the gate are clipped to this range (dB), as in ``_gate``.
+_SNR_LIMIT = 200.0
+# A series whose spread is below this share of its mean is constant (float32).
+_CONSTANT_SPREAD = 1e-6
+
+
+class TransformGraph(keras.Model):
+    """The ``transform`` of a fitted neural denoiser, for series of one length.
+
+    Parameters
+    ----------
+    networks : list of keras.Model
+        The trained network (``model_``, and the members of an ensemble), on
+        normalised, padded series; their outputs are averaged.
+    n_timesteps, n_channels : int
+        Shape of one series (the fitted ``n_features_in_``, ``n_channels_in_``).
+    normalize : bool
+        Standardise each series and channel before the network.
+    padding : tuple of int
+        ``(left, right)`` reflection padding before the network.
+    average_flips : bool
+        Average the outputs for the series, its negation, its reversal and both.
+    gate : tuple of ndarray or None
+        ``(snr, scale)`` breakpoints of the fitted no-harm gate.
+    target_scale, target_offset : ndarray
+        The map from ``X``'s units to ``y``'s, broadcast over the batch.
+    """
+
+    def __init__(
+        self,
+        networks,
+        *,
+        n_timesteps,
+        n_channels,
+        normalize,
+        padding,
+        average_flips,
+        gate,
+        target_scale,
+        target_offset,
+    ):
+        super().__init__(name="skdenoise_transform", dtype="float32")
+        self.networks = list(networks)
+        self.n_timesteps = int(n_timesteps)
+        self.n_channels = int(n_channels)
+        self.normalize = bool(normalize)
+        self.padding = tuple(int(p) for p in padding)
+        self.flips = (
+            ((1.0, False), (-1.0, False), (1.0, True), (-1.0, True))
+            if average_flips
+            else ((1.0, False),)
+        )
+        self.gate = None
+        if gate is not None:
+            snr, scale = (np.asarray(v, dtype=np.float64) for v in gate)
+            self.gate = (snr, scale)
+        self.target_scale = np.asarray(target_scale, dtype=np.float32)
+        self.target_offset = np.asarray(target_offset, dtype=np.float32)
+
+    def _statistics(self, series):
+        """Mean and standard deviation per series and channel (1 if constant)."""
+        peak = ops.max(ops.abs(series), axis=1, keepdims=True)
+        unit = ops.where(peak > 0, peak, ops.ones_like(peak))
+        scaled = series / unit
+        center = ops.mean(scaled, axis=1, keepdims=True)
+        spread = ops.sqrt(ops.mean(ops.square(scaled - center), axis=1, keepdims=True))
+        constant = spread <= _CONSTANT_SPREAD * ops.abs(center)
+        constant = ops.logical_or(constant, spread <= 0)
+        return center * unit, ops.where(constant, ops.ones_like(spread), spread * unit)
+
+    def _denoise(self, series, network):
+        """``network``'s output for ``series``, in their units."""
+        if self.normalize:
+            center, scale = self._statistics(series)
+            series = (series - center) / scale
+        left, right = self.padding
+        if left or right:
+            series = ops.pad(series, ((0, 0), (left, right), (0, 0)), mode="reflect")
+        out = network(series, training=False)
+        out = ops.cast(out, "float32")[:, left : left + self.n_timesteps]
+        if self.normalize:
+            out = out * scale + center
+        return out
+
+    def _apply_gate(self, series, out):
+        """Scale each series' correction as the fitted gate does."""
+        tiny = float(np.finfo(np.float32).tiny)
+        signal = ops.sum(ops.square(out), axis=1)
+        correction = ops.sum(ops.square(out - series), axis=1)
+        snr = (
+            10.0
+            * (
+                ops.log(ops.maximum(signal, tiny))
+                - ops.log(ops.maximum(correction, tiny))
+            )
+            / float(np.log(10.0))
+        )
+        snr = ops.clip(snr, -_SNR_LIMIT, _SNR_LIMIT)
+        # np.interp as a sum of clipped ramps, one per segment: constant beyond
+        # the breakpoints, linear between them.
+        points, scales = self.gate
+        factor = ops.full_like(snr, float(scales[0]))
+        for i in range(len(points) - 1):
+            low, high = float(points[i]), float(points[i + 1])
+            rise = float(scales[i + 1] - scales[i])
+            if high > low:
+                factor = factor + rise / (high - low) * (ops.clip(snr, low, high) - low)
+            else:
+                factor = factor + rise * ops.cast(snr >= low, "float32")
+        return series + factor[:, None, :] * (out - series)
+
+    def call(self, series):
+        """Denoised float32 ``series`` of shape (batch, n_timesteps, n_channels)."""
+        series = ops.cast(series, "float32")
+        outputs = []
+        for network in self.networks:
+            for sign, reverse in self.flips:
+                flipped = ops.flip(series, axis=1) if reverse else series
+                flipped = -flipped if sign < 0 else flipped
+                out = self._denoise(flipped, network)
+                out = -out if sign < 0 else out
+                outputs.append(ops.flip(out, axis=1) if reverse else out)
+        out = outputs[0]
+        for other in outputs[1:]:
+            out = out + other
+        if len(outputs) > 1:
+            out = out / float(len(outputs))
+        if self.gate is not None:
+            out = self._apply_gate(series, out)
+        return out * self.target_scale + self.target_offset

@@ -1,0 +1,202 @@
+"""Exported ONNX and LiteRT files give what ``transform`` gives."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from skdenoise import export
+from skdenoise.cli import main
+from skdenoise.datasets import make_sines
+
+# The exported model must match transform to this share of the signal's range.
+TOLERANCE = 1e-4
+
+
+def run_onnx(path, series):
+    ort = pytest.importorskip(
+        "onnxruntime", reason="onnxruntime (the export extra) is not installed"
+    )
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {"series": series.astype(np.float32)})[0]
+
+
+def run_litert(path, series):
+    interpreter = pytest.importorskip(
+        "ai_edge_litert.interpreter",
+        reason="ai-edge-litert (the export extra) is not installed",
+    )
+    runner = interpreter.Interpreter(model_path=str(path)).get_signature_runner()
+    return runner(series=series.astype(np.float32))["output_0"]
+
+
+RUNTIMES = {"onnx": ("model.onnx", run_onnx), "litert": ("model.tflite", run_litert)}
+
+
+def needs_tf2onnx(fmt):
+    if fmt == "onnx":
+        pytest.importorskip(
+            "tf2onnx", reason="tf2onnx (the export extra) is not installed"
+        )
+
+
+def relative_difference(exported, expected, series):
+    return np.max(np.abs(exported - expected)) / np.ptp(series)
+
+
+@pytest.fixture(scope="module")
+def pairs():
+    """Two-channel series whose clean targets are in other units than X."""
+    clean = np.stack(
+        [make_sines(40, 62, random_state=0), make_sines(40, 62, random_state=1)], -1
+    )
+    noisy = clean + 0.3 * np.random.default_rng(0).normal(size=clean.shape)
+    return noisy, 3.0 * clean + 1.0
+
+
+@pytest.fixture(scope="module")
+def unet(pairs):
+    from skdenoise import UNetDenoiser
+
+    noisy, clean = pairs
+    # depth 2 pads the 62 samples to 64; flips, gate and units map all in use.
+    return UNetDenoiser(
+        filters=4,
+        depth=2,
+        epochs=1,
+        batch_size=16,
+        validation_split=0.5,
+        average_flips=True,
+        random_state=0,
+    ).fit(noisy, clean)
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "litert"])
+def test_export_gives_transform(unet, pairs, tmp_path, fmt):
+    noisy, _ = pairs
+    needs_tf2onnx(fmt)
+    name, run = RUNTIMES[fmt]
+    assert unet.gate_snr_ is not None
+    assert unet._padding(62) != (0, 0)
+    assert not np.allclose(unet.target_scale_, 1.0)
+    path = export(unet, tmp_path / name, format=fmt)
+    assert path == str(tmp_path / name)
+    for series in (noisy[:7], noisy[:1] * 1e3 - 5.0):
+        expected = unet.transform(series)
+        exported = run(path, series)
+        assert exported.shape == series.shape
+        assert relative_difference(exported, expected, series) < TOLERANCE
+
+
+def test_recurrent_network_to_litert_needs_a_fixed_batch(pairs, tmp_path):
+    from skdenoise import GRUDenoiser
+
+    noisy, clean = pairs
+    gru = GRUDenoiser(**GRUDenoiser._get_test_params()).fit(noisy, clean)
+    with pytest.raises(ValueError, match="fixed batch size"):
+        export(gru, tmp_path / "gru.tflite", format="litert")
+    path = export(gru, tmp_path / "gru.tflite", format="litert", batch_size=3)
+    series = noisy[:3]
+    exported = run_litert(path, series)
+    assert relative_difference(exported, gru.transform(series), series) < TOLERANCE
+
+
+def test_windowed_denoiser_exports_its_network_and_windowing(tmp_path):
+    from skdenoise import ConvAutoencoderDenoiser
+    from skdenoise.pipeline import SeriesWindower, WindowedDenoiser
+
+    pytest.importorskip("tf2onnx", reason="tf2onnx (the export extra) is not installed")
+    clean = make_sines(6, 100, random_state=2)
+    noisy = clean + 0.3 * np.random.default_rng(2).normal(size=clean.shape)
+    inner = ConvAutoencoderDenoiser(**ConvAutoencoderDenoiser._get_test_params())
+    windowed = WindowedDenoiser(
+        inner, window_length=32, stride=12, center_windows=True
+    ).fit(noisy, clean)
+    path = export(windowed, tmp_path / "windows.onnx")
+    with open(path + ".json", encoding="utf-8") as file:
+        sidecar = json.load(file)
+    assert sidecar["window_length"] == 32 and sidecar["stride"] == 12
+    # The recipe of the user guide: windows, the network on them, overlap-add.
+    recording = noisy[:2, :90]
+    windower = SeriesWindower(
+        window_length=sidecar["window_length"],
+        stride=sidecar["stride"],
+        taper=sidecar["taper"],
+    ).fit(recording)
+    windows = windower.transform(recording)[:, :, None]
+    means = windows.mean(axis=1, keepdims=True) if sidecar["center_windows"] else 0.0
+    denoised = run_onnx(path, windows - means) + means
+    stitched = windower.inverse_transform(denoised[:, :, 0])
+    expected = windowed.transform(recording)
+    assert relative_difference(stitched, expected, recording) < TOLERANCE
+
+
+def test_bad_estimators_and_arguments(unet, tmp_path):
+    from skdenoise import UNetDenoiser, WaveletUNetDenoiser
+    from skdenoise.baselines import WaveletDenoiser
+
+    with pytest.raises(NotFittedError):
+        export(UNetDenoiser(), tmp_path / "m.onnx")
+    clean = make_sines(4, 32, random_state=0)
+    wavelet = WaveletDenoiser().fit(clean)
+    with pytest.raises(TypeError, match="no network to export"):
+        export(wavelet, tmp_path / "m.onnx")
+    wunet = WaveletUNetDenoiser(**WaveletUNetDenoiser._get_test_params()).fit(clean)
+    with pytest.raises(TypeError, match="wavelet sub-bands"):
+        export(wunet, tmp_path / "m.onnx")
+    with pytest.raises(ValueError, match="format must be one of"):
+        export(unet, tmp_path / "m.onnx", format="openvino")
+    with pytest.raises(ValueError, match="ending in '.tflite'"):
+        export(unet, tmp_path / "m.onnx", format="litert")
+    with pytest.raises(ValueError, match="batch_size"):
+        export(unet, tmp_path / "m.onnx", batch_size=0)
+
+
+def test_missing_converter_names_the_extra(unet, tmp_path, monkeypatch):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "tf2onnx" else find_spec(name, *a),
+    )
+    with pytest.raises(ImportError, match=r"skdenoise\[export\]"):
+        export(unet, tmp_path / "m.onnx")
+    assert not (tmp_path / "m.onnx").exists()
+
+
+def test_export_command(tmp_path, capsys):
+    from skdenoise import ConvAutoencoderDenoiser
+    from skdenoise.persistence import save
+    from skdenoise.pipeline import WindowedDenoiser
+
+    clean = make_sines(4, 64, random_state=3)
+    inner = ConvAutoencoderDenoiser(**ConvAutoencoderDenoiser._get_test_params())
+    saved = tmp_path / "model.skd"
+    save(WindowedDenoiser(inner, window_length=32).fit(clean), saved)
+    out = tmp_path / "model.tflite"
+    argv = ["export", str(saved), str(out), "--format", "litert"]
+    assert main(argv) == 0
+    assert out.is_file() and (tmp_path / "model.tflite.json").is_file()
+    assert "exported" in capsys.readouterr().out
+    assert main(argv) == 2  # exists, no --overwrite
+    assert "--overwrite" in capsys.readouterr().err
+    assert main([*argv, "--overwrite", "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+    assert (
+        main(["export", str(saved), str(tmp_path / "m.onnx"), "--format", "litert"])
+        == 2
+    )
+    assert main(["export", str(tmp_path / "none.skd"), str(tmp_path / "x.onnx")]) == 2
+
+
+def test_export_is_public_without_importing_tensorflow():
+    code = (
+        "import sys, skdenoise; skdenoise.export; "
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
