@@ -426,16 +426,16 @@ def denoise_record(model, x, window=WINDOW, batch_windows=256):
 
 def beat_annotations(record, data_dir, database="nstdb"):
     """Sample indices of the beat annotations of a record's ``.atr`` file."""
-    import wfdb
+    from skdenoise.datasets import read_wfdb_annotations
 
     base = record_path(data_dir, database, record)
     if not base.with_name(base.name + ".atr").is_file():
         raise FileNotFoundError(
             f"record {record}: {base.with_name(base.name + '.atr')} not found"
         )
-    ann = wfdb.rdann(str(base), "atr")
+    ann = read_wfdb_annotations(base, "atr")
     beats = [s in BEAT_SYMBOLS for s in ann.symbol]
-    return np.asarray(ann.sample)[np.asarray(beats, dtype=bool)]
+    return ann.sample[np.asarray(beats, dtype=bool)]
 
 
 def detect_qrs(x, fs=SAMPLING_RATE):

@@ -30,6 +30,7 @@ import traceback
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -298,7 +299,11 @@ def parse_args(argv):
 
 
 class Log:
-    """Plain progress lines with the elapsed wall time, also saved to a file."""
+    """Log lines with the elapsed wall time, also saved to a file.
+
+    Lines go through ``tqdm.write`` so that they do not break the progress bar
+    over the models (on standard error).
+    """
 
     def __init__(self, path):
         self.start = time.perf_counter()
@@ -308,7 +313,7 @@ class Log:
     def __call__(self, message):
         elapsed = time.perf_counter() - self.start
         line = f"[{int(elapsed) // 60:3d}:{int(elapsed) % 60:02d}] {message}"
-        print(line, flush=True)
+        tqdm.write(line, file=sys.stdout)
         with self.path.open("a") as f:
             f.write(line + "\n")
 
@@ -1289,9 +1294,11 @@ def main(argv=None):
 
     results = {"rows": [], "real": [], "clean": [], "qrs": [], "info": {}}
     examples, failed = {}, []
-    for number, key in enumerate(models, start=1):
+    bar = tqdm(models, desc="models", unit="model", file=sys.stderr)
+    for key in bar:
         label = CLASSICAL[key][0] if key in CLASSICAL else LEARNED[key][1]
-        log(f"model {number}/{len(models)}: {label} ({key})")
+        bar.set_postfix_str(key)
+        log(f"model: {label} ({key})")
         try:
             model, info = build_model(key, args, context, log)
             log("  evaluating")
