@@ -17,6 +17,7 @@ _LAZY["export"] = "._export"
 
 _SUBMODULES = {
     "metrics",
+    "model_selection",
     "noise",
     "augment",
     "datasets",

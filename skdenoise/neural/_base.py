@@ -13,6 +13,7 @@ import os
 import random
 import tempfile
 import threading
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -21,8 +22,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._tf import import_keras, quiet_tf_logger
 from ..augment import BaseAugmentation
 from ..base import BaseDenoiser
+from ..exceptions import TargetIgnoredWarning
 from ..noise import BaseNoise, WhiteNoise
 from ._batches import NetworkInput, TrainingBatches, keep_clean, split_validation
+from ._blind_spot import BlindSpotMasker, MaskedLoss
 from ._gate import apply_gate, fit_gate
 
 keras = import_keras()
@@ -122,9 +125,11 @@ def _units_map(X3, y3):
 
     Fitted by regressing the noisy series on the clean ones (noise independent of
     the clean series leaves that slope unbiased) and inverted. When ``y`` is in
-    ``X``'s units (the fitted map is within a few per cent of the identity) the
-    map is the identity. Otherwise it is fitted per timestep and channel, as
-    scikit-learn's scalers (one statistic per column) transform the inputs.
+    ``X``'s units (the fitted map is within a few per cent of the identity, or
+    ``y`` has ``X``'s mean and standard deviation, as a second noisy copy for
+    Noise2Noise has) the map is the identity. Otherwise it is fitted per
+    timestep and channel, as scikit-learn's scalers (one statistic per column)
+    transform the inputs.
     """
     n_channels = X3.shape[2]
     identity = np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
@@ -132,8 +137,18 @@ def _units_map(X3, y3):
         return identity
     slope, intercept = _regress(X3.reshape(-1, n_channels), y3.reshape(-1, n_channels))
     x_std = X3.reshape(-1, n_channels).std(axis=0)
+    x_unit = np.where(x_std > 0, x_std, 1.0)
     same_units = (np.abs(slope - 1.0) <= _SAME_UNITS_TOLERANCE) & (
-        np.abs(intercept) <= _SAME_UNITS_TOLERANCE * np.where(x_std > 0, x_std, 1.0)
+        np.abs(intercept) <= _SAME_UNITS_TOLERANCE * x_unit
+    )
+    # Two noisy copies of one signal (Noise2Noise) have the same spread and
+    # level, but y's noise attenuates the slope: they are in the same units.
+    y_flat = y3.reshape(-1, n_channels)
+    same_units |= (
+        np.abs(y_flat.std(axis=0) / x_unit - 1.0) <= _SAME_UNITS_TOLERANCE
+    ) & (
+        np.abs(y_flat.mean(axis=0) - X3.reshape(-1, n_channels).mean(axis=0))
+        <= _SAME_UNITS_TOLERANCE * x_unit
     )
     if np.all(same_units) or X3.shape[0] < 2:
         if np.all(same_units):
@@ -283,14 +298,19 @@ class BaseNeuralDenoiser(BaseDenoiser):
         )
         model.compile(
             optimizer=_OPTIMIZERS[self.optimizer](**optimizer_kwargs),
-            loss=_LOSSES[self.loss](),
+            loss=(
+                MaskedLoss(self.loss)
+                if self.training == "blind_spot"
+                else _LOSSES[self.loss]()
+            ),
             run_eagerly=eager,
         )
         return model
 
     # --------------------------------------------------------------- training
     def _training_noise(self, y3):
-        if self.noise is not None:
+        if self.noise is not None or self.training == "blind_spot":
+            # Blind-spot training takes X as noisy: no noise unless asked for.
             return self.noise
         if y3 is None:
             return WhiteNoise(snr=(0.0, 20.0))
@@ -318,7 +338,14 @@ class BaseNeuralDenoiser(BaseDenoiser):
             seed=seed,
             network_input=network_input,
             clean_fraction=self.clean_fraction,
+            masker=self._masker(),
         )
+
+    def _masker(self):
+        """The masks of blind-spot training (None for supervised training)."""
+        if self.training != "blind_spot":
+            return None
+        return BlindSpotMasker(self.mask_width, self.mask_fraction)
 
     def _keras_fit(self, batches, *, epochs, validation_data, callbacks):
         """Run ``Model.fit``; returns its history dict."""
@@ -413,6 +440,18 @@ n_timesteps, n_channels)
 
     def _train(self, X3, y3, *, reset, epochs, validation=None):
         self._check_network_params(X3.shape[1])
+        if self.training == "blind_spot" and y3 is not None:
+            warnings.warn(
+                f"{type(self).__name__} with training='blind_spot' learns from the "
+                "noisy X alone; the y given to fit is ignored. Use "
+                "training='supervised' to train on pairs (X, y), clean or noisy "
+                "(Noise2Noise).",
+                TargetIgnoredWarning,
+                stacklevel=4,
+            )
+            y3 = None
+            if validation is not None and validation[0] is not None:
+                validation = None, validation[0]
         noise = self._training_noise(y3)
         if reset:
             self.target_scale_, self.target_offset_ = _units_map(X3, y3)
@@ -446,9 +485,17 @@ n_timesteps, n_channels)
         else:
             train_rows = np.arange(targets.shape[0])
         validation_data = None
-        if validation is not None:
+        if validation is not None and self.training == "blind_spot":
+            validation_data = self._blind_spot_validation(
+                validation, noise, data_seed, network_input
+            )
+            # The gate needs clean targets; blind-spot training has none.
+            validation = None
+        elif validation is not None:
             val_inputs, val_targets = (
-                validation if ready else self._validation_inputs(validation, noise, data_seed)
+                validation
+                if ready
+                else self._validation_inputs(validation, noise, data_seed)
             )
             validation_data = network_input.prepare(val_inputs, val_targets)
         batches = self._training_batches(
@@ -462,7 +509,7 @@ n_timesteps, n_channels)
         if self.patience is not None:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
-                    monitor="val_loss" if validation is not None else "loss",
+                    monitor="val_loss" if validation_data is not None else "loss",
                     patience=self.patience,
                     restore_best_weights=True,
                 )
@@ -483,9 +530,7 @@ n_timesteps, n_channels)
             for key, vals in new.items():
                 self.history_.setdefault(key, []).extend(vals)
         self.n_epochs_ = len(self.history_.get("loss", []))
-        self._calibrate_gate(
-            None if validation_data is None else (val_inputs, val_targets)
-        )
+        self._calibrate_gate(None if validation is None else (val_inputs, val_targets))
 
     def _validation_inputs(self, validation, noise, seed):
         """Noisy inputs and clean targets of the validation series (fixed seed)."""
@@ -497,6 +542,19 @@ n_timesteps, n_channels)
         if self.clean_fraction:
             noisy = keep_clean(noisy, targets, self.clean_fraction, rng)
         return noisy, targets
+
+    def _blind_spot_validation(self, validation, noise, seed, network_input):
+        """Masked validation batch of blind-spot training (fixed seed).
+
+        The noisy validation series (held-out rows of X, or ``validation_data``)
+        get one fixed draw of hidden spans; ``val_loss`` is the masked loss on
+        them, a J-invariant estimate of the error that needs no clean series.
+        """
+        inputs, series = validation
+        series = series if inputs is None else inputs
+        rng = np.random.default_rng([seed, 5])
+        noisy = series if noise is None else noise.apply(series, random_state=rng)
+        return self._masker().batch(noisy, series, rng, network_input)
 
     def _calibrate_gate(self, validation):
         """Fit the gate on the validation series, or switch it off without them."""

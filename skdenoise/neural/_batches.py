@@ -113,6 +113,9 @@ class TrainingBatches(keras.utils.PyDataset):
         Seed of the shuffling, augmentation and noise.
     network_input : NetworkInput
         Turns a batch into the network's inputs and targets.
+    masker : BlindSpotMasker or None, default=None
+        Blind-spot training: hides spans of every input (after the noise) and
+        appends the loss mask to the targets as extra channels.
     """
 
     def __init__(
@@ -126,8 +129,10 @@ class TrainingBatches(keras.utils.PyDataset):
         seed,
         network_input,
         clean_fraction=0.0,
+        masker=None,
     ):
         super().__init__()
+        self.masker = masker
         self.inputs = inputs
         self.targets = targets
         self.noise = noise
@@ -163,6 +168,9 @@ class TrainingBatches(keras.utils.PyDataset):
         if self.noise is not None:
             rng = np.random.default_rng([self.seed, self.epoch, 1, index])
             inputs = self.noise.apply(inputs, random_state=rng)
+        if self.masker is not None:
+            rng = np.random.default_rng([self.seed, self.epoch, 4, index])
+            return self.masker.batch(inputs, targets, rng, self.network_input)
         if self.clean_fraction:
             rng = np.random.default_rng([self.seed, self.epoch, 3, index])
             inputs = keep_clean(inputs, targets, self.clean_fraction, rng)

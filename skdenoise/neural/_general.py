@@ -89,16 +89,23 @@ _COMMON_DOC = """noise : noise model or None, default=None
         in 16 bits with float32 weights and outputs: on CPUs with bfloat16
         units (and GPUs with tensor cores) they train about twice as fast.
     training : {"supervised", "blind_spot"}, default="supervised"
-        ``"supervised"`` learns from clean targets (``fit(X, y)``, or clean
-        ``X`` with noise added). ``"blind_spot"`` needs no clean data:
-        ``fit(X)`` takes ``X`` as noisy and the network learns to predict
-        masked samples from their neighbours (Noise2Self), which removes noise
-        that is independent across more than ``mask_width`` samples.
+        ``"supervised"`` learns from targets (``fit(X, y)`` with clean ``y``,
+        or a second noisy copy for Noise2Noise; or clean ``X`` with noise
+        added). ``"blind_spot"`` needs no clean data: ``fit(X)`` takes ``X``
+        as noisy (no noise is added unless ``noise`` is given) and the network
+        learns to predict hidden samples from their neighbours (Noise2Self,
+        Noise2Void), which removes noise that is independent of the signal and
+        across more than ``mask_width // 2`` samples. A ``y`` is ignored with
+        a ``TargetIgnoredWarning``; ``clean_fraction`` is not used; the
+        validation loss is the masked loss on held-out noisy series; the gate
+        is off (it needs clean series).
     mask_width : int, default=1
-        Width in samples of each masked span of blind-spot training (wider for
-        noise correlated over a few samples).
+        Width in samples of each hidden span of blind-spot training; the loss
+        is measured at the span's centre (wider for noise correlated over a
+        few samples).
     mask_fraction : float in (0, 1), default=0.05
-        Share of the samples masked per series in blind-spot training.
+        Share of the samples hidden per series and batch in blind-spot
+        training (each replaced by a random visible neighbour).
     uncertainty : {"mc_dropout", "ensemble", "sampling"} or None, default=None
         How ``predict(X, return_std=True)`` estimates the per-sample standard
         deviation of the output: Monte-Carlo dropout, an ensemble of

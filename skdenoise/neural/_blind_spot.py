@@ -1,0 +1,162 @@
+"""Blind-spot (self-supervised) training: masks, their replacement, the loss.
+
+Blind-spot training (Noise2Self, Noise2Void) teaches a network to predict
+samples it does not see from their neighbours. Every batch hides spans of
+``mask_width`` samples covering a share ``mask_fraction`` of each series: their
+values in the input are replaced by the linear interpolation between the
+nearest visible samples on either side, so nothing of a hidden value (or of
+its noise) reaches the network. The loss compares the output with the noisy
+input at the centre of each span only. When the noise is independent of the
+signal and across more than ``mask_width // 2`` samples, the expected loss is
+the error against the clean signal plus a constant (the noise power), so
+minimising it denoises.
+
+The targets given to Keras carry the loss mask as extra channels: a batch of
+``c`` channels has targets of ``2 c`` channels, the series and then the mask.
+:class:`MaskedLoss` splits them. Importing this module imports Keras.
+"""
+
+import numpy as np
+
+from .._masking import interpolate_masked, neighbour_masked
+from .._tf import import_keras
+
+keras = import_keras()
+ops = keras.ops
+
+__all__ = ["BlindSpotMasker", "MaskedLoss", "with_mask_channels"]
+
+_MAX_SNR_DB = 30.0
+
+
+class BlindSpotMasker:
+    """Draws the hidden spans of a batch and replaces them in the input.
+
+    The series is cut into segments of ``mask_width / mask_fraction`` samples
+    (rounded, at least ``mask_width + 1``); one span of ``mask_width`` samples
+    starts at a random position in each segment (a stratified draw, so the
+    spans are spread over the series and never overlap).
+
+    Parameters
+    ----------
+    mask_width : int
+        Samples per hidden span.
+    mask_fraction : float in (0, 1)
+        Share of the samples hidden.
+    """
+
+    def __init__(self, mask_width, mask_fraction, replacement="neighbour"):
+        self.mask_width = int(mask_width)
+        self.mask_fraction = float(mask_fraction)
+        self.replacement = replacement
+
+    def segment(self, n_timesteps):
+        """Length of the segments holding one span each."""
+        period = int(round(self.mask_width / self.mask_fraction))
+        return min(max(period, self.mask_width + 1), max(n_timesteps, 1))
+
+    def draw(self, shape, rng):
+        """``(hidden, centres)``: boolean masks of shape ``shape`` (n, t, c).
+
+        ``hidden`` marks every sample replaced in the input, ``centres`` the
+        sample at the centre of each span (where the loss is measured). Each
+        series and channel gets its own spans.
+        """
+        n_series, n_timesteps, n_channels = shape
+        width = min(self.mask_width, max(n_timesteps - 1, 1))
+        period = self.segment(n_timesteps)
+        n_segments = max(1, n_timesteps // period)
+        room = max(period - width, 0) + 1
+        starts = np.arange(n_segments) * period
+        offsets = rng.integers(0, room, size=(n_series, n_segments, n_channels))
+        first = starts[None, :, None] + offsets  # (n, segments, c)
+        hidden = np.zeros(shape, dtype=bool)
+        centres = np.zeros(shape, dtype=bool)
+        rows = np.arange(n_series)[:, None, None]
+        cols = np.arange(n_channels)[None, None, :]
+        for k in range(width):
+            hidden[rows, np.minimum(first + k, n_timesteps - 1), cols] = True
+        centres[rows, np.minimum(first + width // 2, n_timesteps - 1), cols] = True
+        return hidden, centres
+
+    def apply(self, inputs, rng):
+        """``(masked_inputs, centres)`` for a float batch ``inputs`` (n, t, c)."""
+        hidden, centres = self.draw(inputs.shape, rng)
+        if self.replacement == "interpolate":
+            return interpolate_masked(inputs, hidden), centres
+        return neighbour_masked(inputs, hidden, rng, radius=2), centres
+
+    def batch(self, inputs, targets, rng, network_input):
+        """Network inputs and masked targets of one batch of series.
+
+        ``inputs`` are the noisy series (n, t, c) and ``targets`` what the
+        loss compares with at the hidden centres (the same series, or the
+        series before extra training noise). Normalisation statistics come from
+        the masked inputs, as at inference they come from the inputs.
+        """
+        masked, centres = self.apply(inputs, rng)
+        network_in, network_targets = network_input.prepare(masked, targets)
+        padding = network_input.padding(inputs.shape[1])
+        return network_in, with_mask_channels(network_targets, centres, padding)
+
+
+def with_mask_channels(targets, centres, padding):
+    """Padded network ``targets`` with the loss mask appended as channels.
+
+    ``centres`` is the unpadded mask (n, t, c); the padding samples are never
+    counted.
+    """
+    left, right = padding
+    mask = np.pad(centres, ((0, 0), (left, right), (0, 0))).astype(np.float32)
+    return np.concatenate([targets, mask], axis=-1)
+
+
+@keras.saving.register_keras_serializable(package="skdenoise")
+class MaskedLoss(keras.losses.Loss):
+    """A reconstruction loss measured only where the target's mask is 1.
+
+    The targets hold ``2 c`` channels for ``c`` output channels: the series,
+    then a 0/1 mask. Each series gets the masked mean of the elementwise loss
+    (``"mse"``, ``"mae"``, ``"huber"`` with delta 1) or, for ``"snr"``, minus
+    the SNR in dB over its masked samples (with the soft cap at 30 dB of
+    :class:`~skdenoise.neural.networks.NegativeSNRLoss`).
+
+    Parameters
+    ----------
+    kind : {"mse", "mae", "huber", "snr"}
+        The loss measured on the masked samples.
+    """
+
+    def __init__(self, kind="mse", name="masked_loss", **kwargs):
+        super().__init__(name=name, **kwargs)
+        if kind not in ("mse", "mae", "huber", "snr"):
+            raise ValueError(f"Unknown masked loss {kind!r}.")
+        self.kind = kind
+
+    def call(self, y_true, y_pred):
+        y_true = ops.cast(y_true, y_pred.dtype)
+        n_channels = y_pred.shape[-1]
+        target = y_true[..., :n_channels]
+        mask = y_true[..., n_channels:]
+        axes = tuple(range(1, len(y_pred.shape)))
+        error = target - y_pred
+        if self.kind == "snr":
+            err = ops.sum(mask * ops.square(error), axis=axes)
+            power = ops.sum(mask * ops.square(target), axis=axes)
+            ratio = err / (power + 1e-8) + 10.0 ** (-_MAX_SNR_DB / 10.0)
+            return 10.0 * ops.log(ratio) / ops.log(10.0)
+        if self.kind == "mse":
+            values = ops.square(error)
+        elif self.kind == "mae":
+            values = ops.abs(error)
+        else:
+            absolute = ops.abs(error)
+            quadratic = ops.minimum(absolute, 1.0)
+            values = 0.5 * ops.square(quadratic) + (absolute - quadratic)
+        count = ops.maximum(ops.sum(mask, axis=axes), 1.0)
+        return ops.sum(mask * values, axis=axes) / count
+
+    def get_config(self):
+        config = super().get_config()
+        config["kind"] = self.kind
+        return config

@@ -1,0 +1,318 @@
+"""Self-supervised denoising: blind-spot training, Noise2Noise, J-invariant scores."""
+
+import os
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skdenoise._masking import grid_masks, interpolate_masked, neighbour_masked
+from skdenoise.baselines import SavitzkyGolayDenoiser
+from skdenoise.datasets import make_sines
+from skdenoise.exceptions import TargetIgnoredWarning
+from skdenoise.metrics import snr
+from skdenoise.model_selection import (
+    SelfSupervisedScorer,
+    j_invariant_transform,
+    self_supervised_scorer,
+)
+
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+
+
+def _noisy_sines(n_series=24, n_timesteps=128, sigma=0.6, seed=0):
+    clean = make_sines(n_series, n_timesteps, frequency_range=(1, 4), random_state=seed)
+    noise = np.random.default_rng(seed + 1).normal(scale=sigma, size=clean.shape)
+    return clean, clean + noise
+
+
+class _Identity:
+    """A 'denoiser' that returns its input (sees the centre sample fully)."""
+
+    def transform(self, X):
+        return np.array(X, dtype=np.float64)
+
+
+# ------------------------------------------------------------------- masking
+@pytest.mark.parametrize("width", [1, 3])
+@pytest.mark.parametrize("replacement", ["neighbour", "interpolate"])
+def test_masked_input_does_not_depend_on_hidden_values(width, replacement):
+    from skdenoise.neural._blind_spot import BlindSpotMasker
+
+    X = np.random.default_rng(0).normal(size=(6, 200, 2))
+    masker = BlindSpotMasker(width, 0.1, replacement=replacement)
+    hidden, centres = masker.draw(X.shape, np.random.default_rng(5))
+    changed = X.copy()
+    changed[hidden] += 1000.0 + np.arange(hidden.sum())
+    masked_a, centres_a = masker.apply(X, np.random.default_rng(5))
+    masked_b, centres_b = masker.apply(changed, np.random.default_rng(5))
+    np.testing.assert_array_equal(centres_a, centres)
+    np.testing.assert_array_equal(centres_a, centres_b)
+    # Nothing of the hidden values reaches the network's input.
+    np.testing.assert_array_equal(masked_a, masked_b)
+    assert np.max(np.abs(masked_b)) < 100
+    # Visible samples are untouched; the input is not written to.
+    np.testing.assert_array_equal(masked_a[~hidden], X[~hidden])
+    # Each centre lies in a hidden span of `width` samples.
+    assert np.all(hidden[centres])
+    assert hidden.sum() == width * centres.sum()
+
+
+def test_mask_share_follows_mask_fraction():
+    from skdenoise.neural._blind_spot import BlindSpotMasker
+
+    for fraction in (0.05, 0.2):
+        hidden, _ = BlindSpotMasker(1, fraction).draw(
+            (4, 1000, 1), np.random.default_rng(0)
+        )
+        assert abs(hidden.mean() - fraction) < 0.01
+
+
+def test_neighbour_replacement_uses_visible_neighbours_only():
+    X = np.arange(40, dtype=float)[None, :, None]
+    hidden = np.zeros(X.shape, dtype=bool)
+    hidden[0, 10:13, 0] = True
+    hidden[0, 14, 0] = True
+    out = neighbour_masked(X, hidden, np.random.default_rng(0), radius=2)
+    # The 2 nearest visible samples on each side of 10-12 are 8, 9, 13, 15.
+    assert set(out[0, 10:13, 0]) <= {8.0, 9.0, 13.0, 15.0}
+    assert set(out[0, 14:15, 0]) <= {9.0, 8.0, 13.0, 15.0, 16.0}
+
+
+def test_grid_masks_cover_every_sample_once():
+    centres = np.zeros(50, dtype=int)
+    for hidden, c in grid_masks(50, 3, 6):
+        assert np.all(hidden[c])
+        centres += c
+    np.testing.assert_array_equal(centres, 1)
+    X = np.arange(10.0)[None, :, None] ** 2
+    hidden = np.zeros(X.shape, dtype=bool)
+    hidden[0, 4] = True
+    assert interpolate_masked(X, hidden)[0, 4, 0] == (9 + 25) / 2
+
+
+# --------------------------------------------------------------------- loss
+@pytest.mark.parametrize("kind", ["mse", "mae", "huber", "snr"])
+def test_masked_loss_counts_only_masked_samples(kind):
+    from skdenoise.neural._blind_spot import MaskedLoss
+
+    rng = np.random.default_rng(0)
+    target = rng.normal(size=(3, 20, 2)).astype("float32")
+    pred = rng.normal(size=target.shape).astype("float32")
+    mask = np.zeros(target.shape, dtype="float32")
+    mask[:, ::5] = 1.0
+    y_true = np.concatenate([target, mask], axis=-1)
+    loss = MaskedLoss(kind)
+    value = float(loss(y_true, pred))
+    other = pred.copy()
+    other[mask == 0] += 50.0  # unmasked predictions do not count
+    assert float(loss(y_true, other)) == pytest.approx(value, rel=1e-5)
+    moved = pred.copy()
+    moved[mask == 1] += 1.0  # masked ones do
+    assert float(loss(y_true, moved)) != pytest.approx(value, rel=1e-3)
+    if kind == "mse":
+        per_series = [
+            np.mean((target[i] - pred[i])[mask[i] == 1] ** 2) for i in range(3)
+        ]
+        assert value == pytest.approx(np.mean(per_series), rel=1e-5)
+
+
+# ----------------------------------------------------------------- training
+def _tiny_unet(**params):
+    from skdenoise.neural import UNetDenoiser
+
+    settings = {
+        "filters": 4,
+        "depth": 2,
+        "kernel_size": 3,
+        "epochs": 2,
+        "batch_size": 8,
+        "training": "blind_spot",
+        "random_state": 0,
+    }
+    settings.update(params)
+    return UNetDenoiser(**settings)
+
+
+def test_training_batches_hide_the_masked_samples():
+    from skdenoise.neural._batches import NetworkInput, TrainingBatches
+    from skdenoise.neural._blind_spot import BlindSpotMasker
+
+    X = np.random.default_rng(0).normal(size=(8, 64, 1))
+    network_input = NetworkInput(
+        normalize=False, padding=lambda n: (2, 2), to_network=lambda a: a
+    )
+
+    def batches(series):
+        return TrainingBatches(
+            None,
+            series,
+            noise=None,
+            augment=None,
+            batch_size=8,
+            seed=3,
+            network_input=network_input,
+            masker=BlindSpotMasker(1, 0.1),
+        )
+
+    first = batches(X)
+    inputs, targets = first[0]
+    assert targets.shape == (8, 68, 2)
+    mask = targets[..., 1] == 1
+    assert mask.sum() == 8 * 6
+    assert not mask[:, :2].any() and not mask[:, -2:].any()  # padding never counts
+    hidden_in_X = np.zeros(X.shape[:2], dtype=bool)
+    hidden_in_X[first._order] = mask[:, 2:-2]  # batch rows are shuffled
+    changed = X.copy()
+    changed[hidden_in_X] += 100.0
+    inputs_changed, targets_changed = batches(changed)[0]
+    # The order of the series is the same; the hidden samples' values differ
+    # in the targets only, never in the inputs.
+    np.testing.assert_array_equal(inputs, inputs_changed)
+    assert not np.array_equal(targets, targets_changed)
+
+
+def test_blind_spot_fit_denoises_is_reproducible_and_has_no_gate():
+    clean, X = _noisy_sines(n_series=48, sigma=0.8)
+    denoiser = _tiny_unet(epochs=4, filters=8, mask_fraction=0.2, validation_split=0.25)
+    out = denoiser.fit(X).transform(X)
+    assert denoiser.gate_snr_ is None
+    assert "val_loss" in denoiser.history_
+    np.testing.assert_array_equal(denoiser.target_scale_, 1.0)
+    again = _tiny_unet(epochs=4, filters=8, mask_fraction=0.2, validation_split=0.25)
+    np.testing.assert_array_equal(again.fit(X).transform(X), out)
+    assert snr(clean, j_invariant_transform(denoiser, X)) > snr(clean, X) + 1.0
+    params = denoiser.get_params()
+    assert params["training"] == "blind_spot" and params["mask_fraction"] == 0.2
+
+
+def test_blind_spot_ignores_y_with_a_warning_and_saves(tmp_path):
+    from skdenoise.persistence import load, save
+
+    clean, X = _noisy_sines(n_series=12)
+    with pytest.warns(TargetIgnoredWarning, match="blind_spot"):
+        warned = _tiny_unet(epochs=1, loss="snr").fit(X, clean)
+    plain = _tiny_unet(epochs=1, loss="snr").fit(X)
+    np.testing.assert_array_equal(warned.transform(X), plain.transform(X))
+    path = tmp_path / "blind.skdn"
+    save(plain, path)
+    loaded = load(path)
+    np.testing.assert_allclose(loaded.transform(X), plain.transform(X), rtol=1e-6)
+    loaded.partial_fit(X)  # the masked loss survives the round trip
+    assert loaded.n_epochs_ == 2
+
+
+def test_blind_spot_adds_no_noise_unless_asked():
+    from skdenoise.noise import WhiteNoise
+
+    _, X = _noisy_sines(n_series=8)
+    denoiser = _tiny_unet()
+    assert denoiser._training_noise(None) is None
+    noise = WhiteNoise(snr=10.0)
+    assert _tiny_unet(noise=noise)._training_noise(None) is noise
+    _tiny_unet(noise=noise, epochs=1, validation_split=0.25).fit(X)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"training": "noise2void"}, "training"),
+        ({"mask_fraction": 1.0}, "mask_fraction"),
+        ({"mask_width": 0}, "mask_width"),
+    ],
+)
+def test_bad_blind_spot_settings(params, match):
+    _, X = _noisy_sines(n_series=4)
+    with pytest.raises(InvalidParameterError, match=match):
+        _tiny_unet(**params).fit(X)
+
+
+def test_noise2noise_pairs_train_towards_the_clean_signal():
+    from skdenoise.neural import UNetDenoiser
+
+    clean, noisy_a = _noisy_sines(n_series=96, sigma=0.7, seed=0)
+    noisy_b = clean + np.random.default_rng(9).normal(scale=0.7, size=clean.shape)
+    denoiser = UNetDenoiser(
+        filters=8, depth=2, kernel_size=5, epochs=8, batch_size=16, random_state=0
+    ).fit(noisy_a, noisy_b)
+    # Noisy targets in the same units: no rescaling.
+    np.testing.assert_array_equal(denoiser.target_scale_, 1.0)
+    assert snr(clean, denoiser.transform(noisy_a)) > snr(clean, noisy_a) + 2.0
+
+
+# ------------------------------------------------------------------- scorer
+def test_j_invariant_transform_never_sees_the_centre():
+    X = np.random.default_rng(0).normal(size=(3, 40))
+    out = j_invariant_transform(_Identity(), X)
+    changed = X.copy()
+    changed[:, 17] += 10.0
+    again = j_invariant_transform(_Identity(), changed)
+    assert np.allclose(out[:, 17], again[:, 17])
+    assert not np.allclose(out[:, 16], again[:, 16])  # neighbours do see it
+
+
+def test_scorer_ranks_like_the_true_error():
+    clean, X = _noisy_sines(n_series=30, n_timesteps=256, sigma=0.5)
+    windows = [5, 11, 21, 41, 81]
+    true, scores = [], []
+    for window in windows:
+        denoiser = SavitzkyGolayDenoiser(window_length=window, polyorder=2).fit(X)
+        true.append(np.mean((j_invariant_transform(denoiser, X) - clean) ** 2))
+        scores.append(self_supervised_scorer(denoiser, X))
+        # Noise2Self: the self-supervised loss is the true loss plus the noise power.
+        assert -scores[-1] == pytest.approx(true[-1] + 0.25, rel=0.06)
+    assert np.argmax(scores) == np.argmin(true)
+
+
+@pytest.mark.parametrize("shape", [(300,), (6, 120), (6, 120, 2)])
+def test_scorer_accepts_1d_2d_3d(shape):
+    X = np.random.default_rng(0).normal(size=shape)
+    denoiser = SavitzkyGolayDenoiser(window_length=5, polyorder=2)
+    denoiser.fit(X if X.ndim > 1 else X[None])
+    score = SelfSupervisedScorer(mask_width=3)(
+        _Identity() if X.ndim == 1 else denoiser, X
+    )
+    assert np.isfinite(score) and score < 0
+    assert j_invariant_transform(_Identity(), X).shape == shape
+
+
+def test_scorer_in_grid_search_needs_no_clean_series():
+    clean, X = _noisy_sines(n_series=20, n_timesteps=128, sigma=0.5)
+    grid = {"window_length": [3, 7, 15, 31]}
+    search = GridSearchCV(
+        SavitzkyGolayDenoiser(polyorder=2), grid, scoring=self_supervised_scorer, cv=2
+    ).fit(X)
+    picks = {
+        w: snr(
+            clean,
+            SavitzkyGolayDenoiser(window_length=w, polyorder=2).fit(X).transform(X),
+        )
+        for w in grid["window_length"]
+    }
+    # The pick is as good as the clean-reference pick (within 0.5 dB), and
+    # far from the worst candidate.
+    assert picks[search.best_params_["window_length"]] > max(picks.values()) - 0.5
+    assert search.best_params_["window_length"] != 3
+
+
+def test_scorer_scores_a_blind_spot_network():
+    _, X = _noisy_sines(n_series=16)
+    denoiser = _tiny_unet(epochs=1).fit(X)
+    assert np.isfinite(self_supervised_scorer(denoiser, X))
+
+
+@pytest.mark.parametrize(
+    "scorer, X, match",
+    [
+        (SelfSupervisedScorer(mask_width=4, stride=4), np.zeros((2, 64)), "stride"),
+        (SelfSupervisedScorer(mask_width=0), np.zeros((2, 64)), "mask_width"),
+        (self_supervised_scorer, np.zeros((2, 6)), "at least 8"),
+        (self_supervised_scorer, np.full((2, 64), np.nan), "finite"),
+        (self_supervised_scorer, np.zeros((2, 6, 2, 2)), "shape"),
+    ],
+)
+def test_scorer_errors(scorer, X, match):
+    with pytest.raises(ValueError, match=match):
+        scorer(_Identity(), X)
