@@ -280,6 +280,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
         )
 
     def _build_keras_model(self, n_steps=None):
+        check_strategy(type(self).__name__)
         left, right = self._padding(self.n_features_in_)
         with _dtype_policy(self.precision):
             model = self._build_network(
@@ -570,7 +571,7 @@ n_timesteps, n_channels)
     # -------------------------------------------------------------- inference
     def _predict_normalised(self, network_in):
         """The network's output for a prepared float32 batch."""
-        return self.model_.predict_on_batch(network_in)
+        return predict_batch(self.model_, network_in)
 
     def _network_outputs(self, X3):
         """The network's denoised ``X3`` in X's units, before the gate (float64).
@@ -632,6 +633,45 @@ n_timesteps, n_channels)
             # Denoisers saved before the units map existed worked in X's units.
             shape = (1, 1, self.n_channels_in_)
             self.target_scale_, self.target_offset_ = np.ones(shape), np.zeros(shape)
+
+
+def check_strategy(name):
+    """Refuse a ``tf.distribute`` strategy over several workers.
+
+    Keras 3's ``Model.fit`` fails on the first batch under a
+    ``MultiWorkerMirroredStrategy`` with more than one worker (it cannot reduce
+    the distributed batch it builds the model from); one machine, with one or
+    several devices, works.
+    """
+    import tensorflow as tf
+
+    if not tf.distribute.has_strategy():
+        return
+    resolver = getattr(tf.distribute.get_strategy(), "cluster_resolver", None)
+    if resolver is None:
+        return
+    jobs = resolver.cluster_spec().as_dict()
+    workers = sum(len(jobs.get(job, ())) for job in ("chief", "worker"))
+    if workers > 1:
+        raise RuntimeError(
+            f"{name} cannot train under a tf.distribute strategy spanning "
+            f"{workers} workers: Keras' Model.fit does not support "
+            "MultiWorkerMirroredStrategy across machines in this version. Train "
+            "on one machine, under MirroredStrategy for several of its devices."
+        )
+
+
+def predict_batch(model, network_in):
+    """``model``'s output for one prepared batch.
+
+    Under a ``tf.distribute`` strategy with several replicas (the model was
+    built in one, or this runs in one), ``predict_on_batch`` gives every
+    replica's output for the whole batch, one after the other; the model is
+    called directly instead.
+    """
+    if model.distribute_strategy.num_replicas_in_sync > 1:
+        return keras.ops.convert_to_numpy(model(network_in, training=False))
+    return model.predict_on_batch(network_in)
 
 
 def model_to_bytes(model):

@@ -1,0 +1,104 @@
+"""Data-parallel training under a ``tf.distribute`` strategy."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+# Logical devices must be set before TensorFlow initialises its devices, so the
+# comparison runs in a fresh process.
+SCRIPT = textwrap.dedent(
+    """
+    import json, pickle, sys
+    import numpy as np
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration()] * 2
+    )
+    from skdenoise import UNetDenoiser
+    from skdenoise.datasets import make_sines
+
+    clean = make_sines(48, 64, random_state=0)
+    noisy = clean + 0.3 * np.random.default_rng(0).normal(size=clean.shape)
+
+    def denoiser(epochs):
+        # 36 training series in batches of 8 (4 per replica): 5 steps an epoch.
+        return UNetDenoiser(filters=4, depth=1, epochs=epochs, batch_size=8,
+                            validation_split=0.25, random_state=0)
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    report = {"replicas": strategy.num_replicas_in_sync, "ptp": float(np.ptp(noisy))}
+    # More than a few steps: the training step runs as a traced graph.
+    for epochs in (4,):
+        one = denoiser(epochs).fit(noisy, clean)
+        with strategy.scope():
+            two = denoiser(epochs).fit(noisy, clean)
+            inside = two.transform(noisy[:1])
+        out_one, out_two = one.transform(noisy), two.transform(noisy)
+        reloaded = pickle.loads(pickle.dumps(two)).transform(noisy)
+        report[str(epochs)] = {
+            "model_replicas": two.model_.distribute_strategy.num_replicas_in_sync,
+            "loss_one": one.history_["loss"],
+            "loss_two": two.history_["loss"],
+            "gate": two.gate_snr_ is not None,
+            "output": float(np.max(np.abs(out_one - out_two))),
+            "inside": float(np.max(np.abs(inside - out_two[:1]))),
+            "reloaded": float(np.max(np.abs(reloaded - out_two))),
+            "changed": float(np.max(np.abs(out_one - noisy))),
+        }
+    print("REPORT", json.dumps(report))
+    """
+)
+
+
+def test_mirrored_strategy_on_two_cpus_matches_one_device():
+    env = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    line = [x for x in result.stdout.splitlines() if x.startswith("REPORT ")][-1]
+    report = json.loads(line[len("REPORT ") :])
+    assert report["replicas"] == 2
+    scale = report["ptp"]
+    for epochs in ("4",):
+        run = report[epochs]
+        assert run["model_replicas"] == 2  # trained with the strategy
+        assert len(run["loss_two"]) == int(epochs)
+        assert run["loss_two"] == pytest.approx(run["loss_one"], rel=1e-4)
+        assert run["gate"]
+        # Training changed something, and both ways to the same network.
+        assert run["changed"] > 1e-3 * scale
+        assert run["output"] < 1e-5 * scale
+        # predict_on_batch of a distributed model repeats the batch per replica.
+        assert run["inside"] < 1e-5 * scale
+        assert run["reloaded"] < 1e-5 * scale
+
+
+def test_several_workers_are_refused_with_a_clear_error(monkeypatch):
+    import tensorflow as tf
+
+    from skdenoise import UNetDenoiser
+    from skdenoise.datasets import make_sines
+
+    class Resolver:
+        def cluster_spec(self):
+            return tf.train.ClusterSpec({"worker": ["host1:2222", "host2:2222"]})
+
+    class Strategy:
+        cluster_resolver = Resolver()
+
+    monkeypatch.setattr(tf.distribute, "has_strategy", lambda: True)
+    monkeypatch.setattr(tf.distribute, "get_strategy", lambda: Strategy())
+    clean = make_sines(4, 32, random_state=0)
+    with pytest.raises(RuntimeError, match="spanning 2 workers"):
+        UNetDenoiser(filters=4, depth=1, epochs=1).fit(clean)
