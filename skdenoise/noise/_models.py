@@ -483,11 +483,16 @@ class RecordedNoise(BaseNoise):
                     f"0 <= start < stop <= {n_samples} (the recording's length)."
                 )
         part = recording[start:stop]
-        if not np.all(np.isfinite(part)):
-            raise ValueError(
-                "RecordedNoise: the noise recording contains NaN or infinite values "
-                f"in samples [{start}, {stop})."
-            )
+        # Training draws from the recording at every batch: its values are
+        # checked once per recording object and segment, not at every draw.
+        checked = getattr(self, "_checked_segment", None)
+        if checked is None or checked[0] is not self.noise or checked[1:] != (start, stop):
+            if not np.all(np.isfinite(part)):
+                raise ValueError(
+                    "RecordedNoise: the noise recording contains NaN or infinite "
+                    f"values in samples [{start}, {stop})."
+                )
+            self._checked_segment = (self.noise, start, stop)
         return part, start, stop
 
     def _sample(self, shape, rng):
