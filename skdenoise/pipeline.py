@@ -94,7 +94,10 @@ skdenoise installed. `Ray <https://docs.ray.io>`_ provides a joblib backend too:
         search.fit(noisy, clean)
 
 The ``runtime_env`` line makes every Ray worker's TensorFlow use one thread per
-task, as above. In every case the search's ``refit`` runs in the calling process.
+task, as above; ``ray.init(address="auto")`` joins a running Ray cluster
+instead of starting a local instance. In every case the search's ``refit`` runs
+in the calling process. ``pip install "skdenoise[parallel]"`` installs dask,
+its distributed scheduler and Ray; both recipes are run by the test suite.
 """
 
 from .preprocessing import SeriesScaler

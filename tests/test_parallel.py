@@ -147,3 +147,44 @@ def test_grid_search_on_a_dask_cluster(data, monkeypatch):
     assert search.best_estimator_.transform(noisy).shape == noisy.shape
     # Dask's workers set OMP_NUM_THREADS=1, which TensorFlow now follows.
     assert set(workers_env.values()) == {"1"}
+
+
+def _ray_worker_threads():
+    """TensorFlow's thread settings in a Ray worker, once skdenoise imported it."""
+    _tf.import_tensorflow()
+    return os.environ.get("TF_NUM_INTRAOP_THREADS")
+
+
+def test_grid_search_on_a_local_ray_instance(data, monkeypatch):
+    ray = pytest.importorskip("ray")
+    import joblib
+    from ray.util.joblib import register_ray
+
+    noisy, clean = data
+    # Workers start without thread settings of ours (they inherit os.environ).
+    for name in TF_VARS:
+        monkeypatch.delenv(name, raising=False)
+    # As the user guide's recipe, on two CPUs and without the dashboard.
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        runtime_env={"env_vars": {"OMP_NUM_THREADS": "1"}},
+        log_to_driver=False,
+    )
+    try:
+        register_ray()
+        with joblib.parallel_backend("ray"):
+            search = small_search().fit(noisy, clean)
+        probe = ray.remote(_ray_worker_threads)
+        workers_env = ray.get([probe.remote() for _ in range(2)])
+    finally:
+        ray.shutdown()
+    serial = small_search(n_jobs=1).fit(noisy, clean)
+    assert_allclose(
+        search.cv_results_["mean_test_score"],
+        serial.cv_results_["mean_test_score"],
+        rtol=1e-4,
+    )
+    assert search.best_params_ == serial.best_params_
+    # The recipe's OMP_NUM_THREADS=1 reaches TensorFlow in the workers.
+    assert set(workers_env) == {"1"}
