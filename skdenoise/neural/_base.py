@@ -20,10 +20,12 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._tf import import_keras, quiet_tf_logger
+from .._validation import restore_ndim
 from ..augment import BaseAugmentation
 from ..base import BaseDenoiser
 from ..exceptions import TargetIgnoredWarning
 from ..noise import BaseNoise, WhiteNoise
+from . import _uncertainty
 from ._batches import NetworkInput, TrainingBatches, keep_clean, split_validation
 from ._blind_spot import BlindSpotMasker, MaskedLoss
 from ._gate import apply_gate, fit_gate
@@ -372,6 +374,15 @@ class BaseNeuralDenoiser(BaseDenoiser):
         return {"validation": self._check_validation_data(validation_data, X3, y3)}
 
     def _fit(self, X3, y3, validation=None):
+        vars(self).pop("ensemble_members_", None)
+        if self.uncertainty is not None:
+            _uncertainty.check_uncertainty(self, X3.shape[1], X3.shape[2])
+        if self.uncertainty == "ensemble":
+            # The extra members first: the gate and the calibration at the end
+            # of _train then see the whole ensemble.
+            self.ensemble_members_ = _uncertainty.train_members(
+                self, X3, y3, validation, self._seed()
+            )
         self._train(X3, y3, reset=True, epochs=self.epochs, validation=validation)
 
     def _check_validation_data(self, validation_data, X3, y3):
@@ -429,6 +440,11 @@ n_timesteps, n_channels)
         first = not hasattr(self, "model_")
         if first:
             self._validate_params()
+        if self.uncertainty == "ensemble":
+            raise ValueError(
+                f"{type(self).__name__}.partial_fit trains one network; "
+                "uncertainty='ensemble' trains n_members of them: use fit."
+            )
         X3, y3 = self._validate_fit_data(
             X, y, min_timesteps=self._min_timesteps if first else 1
         )
@@ -532,6 +548,9 @@ n_timesteps, n_channels)
                 self.history_.setdefault(key, []).extend(vals)
         self.n_epochs_ = len(self.history_.get("loss", []))
         self._calibrate_gate(None if validation is None else (val_inputs, val_targets))
+        self._calibrate_uncertainty(
+            None if validation is None else (val_inputs, val_targets)
+        )
 
     def _validation_inputs(self, validation, noise, seed):
         """Noisy inputs and clean targets of the validation series (fixed seed)."""
@@ -568,17 +587,58 @@ n_timesteps, n_channels)
         outputs = self._network_outputs(inputs)
         self.gate_snr_, self.gate_scale_ = fit_gate(inputs, outputs, targets)
 
+    def _calibrate_uncertainty(self, validation):
+        """Fit the calibration of ``predict``'s std on the validation series."""
+        for name in ("uncertainty_", "std_weights_", "std_levels_", "std_log_factors_"):
+            vars(self).pop(name, None)
+        if self.uncertainty is None:
+            return
+        if not validation:
+            warnings.warn(
+                f"{type(self).__name__}(uncertainty={self.uncertainty!r}) had no "
+                "validation series (validation_split=0 and no validation_data): "
+                "the standard deviation of predict is not calibrated.",
+                UserWarning,
+                stacklevel=2,
+            )
+            self.std_weights_ = np.array([1.0, 0.0])
+            self.std_levels_, self.std_log_factors_ = np.zeros(1), np.zeros(1)
+        else:
+            inputs, targets = validation
+            mean = self._transform(inputs)
+            std = _uncertainty.raw_std(self, inputs, self._calibration_seed())
+            residual = targets * self.target_scale_ + self.target_offset_ - mean
+            noise = _uncertainty.removed_noise(self, inputs, mean)
+            self.std_weights_, self.std_levels_, self.std_log_factors_ = (
+                _uncertainty.fit_std_calibration(residual, std, noise)
+            )
+        self.uncertainty_ = self.uncertainty
+
+    def _calibration_seed(self):
+        seed = self._seed()
+        return int(np.random.SeedSequence().entropy % 2**31) if seed is None else seed
+
     # -------------------------------------------------------------- inference
     def _predict_normalised(self, network_in):
         """The network's output for a prepared float32 batch."""
         return predict_batch(self.model_, network_in)
 
-    def _network_outputs(self, X3):
+    def _network_outputs(self, X3, predict=None):
         """The network's denoised ``X3`` in X's units, before the gate (float64).
 
         With ``average_flips`` the mean of the outputs for the series, their
-        negation, their time reversal and both, each flipped back.
+        negation, their time reversal and both, each flipped back. ``predict``
+        runs one network on a prepared batch (by default the fitted one, or the
+        mean of the ensemble's members).
         """
+        if predict is None:
+            members = getattr(self, "ensemble_members_", None) or []
+            if members:
+                models = [self.model_, *members]
+                return sum(
+                    self._network_outputs(X3, m.predict_on_batch) for m in models
+                ) / len(models)
+            predict = self._predict_normalised
         n_series, n_timesteps, n_channels = X3.shape
         left, right = self._padding(n_timesteps)
         rows = max(1, _CHUNK_VALUES // ((n_timesteps + left + right) * n_channels))
@@ -594,20 +654,61 @@ n_timesteps, n_channels)
                 chunk = X3[start : start + rows]
                 for sign, reverse in flips:
                     flipped = sign * (chunk[:, ::-1] if reverse else chunk)
-                    pred = self._predict_normalised(network_input.prepare(flipped))
+                    pred = predict(network_input.prepare(flipped))
                     pred = sign * network_input.restore(pred, flipped)
                     out[start : start + rows] += pred[:, ::-1] if reverse else pred
         return out / len(flips) if len(flips) > 1 else out
 
     def _transform(self, X3):
-        out = self._network_outputs(X3)
+        return self._finish(X3, self._network_outputs(X3))
+
+    def _finish(self, X3, out):
+        """Network outputs of ``X3`` through the gate, in y's units."""
         if getattr(self, "gate_snr_", None) is not None:
             out = apply_gate(X3, out, self.gate_snr_, self.gate_scale_)
         return out * self.target_scale_ + self.target_offset_
 
-    def predict(self, X):
-        """Alias of :meth:`transform`, for code written for regressors."""
-        return self.transform(X)
+    def predict(self, X, return_std=False):
+        """Denoise series, with their standard deviation on request.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series, as for :meth:`transform`.
+        return_std : bool, default=False
+            Also return the calibrated standard deviation of every sample
+            (needs a denoiser fitted with ``uncertainty`` set).
+
+        Returns
+        -------
+        X_denoised : ndarray of the same shape as X
+            What :meth:`transform` returns (with ``uncertainty="ensemble"``,
+            the mean of the members' outputs).
+        X_std : ndarray of the same shape as X
+            Only with ``return_std=True``: the standard deviation of each
+            denoised sample, in the units of the output, strictly positive,
+            calibrated on the validation series so that ``X_denoised +/- 1.96
+            X_std`` holds the clean series about 95 % of the time.
+        """
+        if not return_std:
+            return self.transform(X)
+        if self.uncertainty is None:
+            raise ValueError(
+                f"{type(self).__name__}.predict(X, return_std=True) needs an "
+                "uncertainty estimate: set uncertainty to 'mc_dropout', "
+                "'ensemble' or 'sampling' (VAEDenoiser) and fit again."
+            )
+        mean = self.transform(X)
+        X, X3 = self._validate_transform_data(X)
+        if getattr(self, "uncertainty_", None) != self.uncertainty:
+            raise ValueError(
+                f"{type(self).__name__} was fitted with uncertainty="
+                f"{getattr(self, 'uncertainty_', None)!r} and now has uncertainty="
+                f"{self.uncertainty!r}: fit it again to estimate that uncertainty."
+            )
+        std = _uncertainty.predictive_std(self, X3)
+        return mean, restore_ndim(std, X.ndim).astype(X.dtype, copy=False)
 
     def _non_deterministic(self):
         return self.random_state is None
@@ -618,14 +719,20 @@ n_timesteps, n_channels)
         model = state.pop("model_", None)
         if model is not None:
             state["_model_bytes"] = model_to_bytes(model)
+        members = state.pop("ensemble_members_", None)
+        if members is not None:
+            state["_member_bytes"] = [model_to_bytes(m) for m in members]
         return state
 
     def __setstate__(self, state):
         state = dict(state)
         data = state.pop("_model_bytes", None)
+        members = state.pop("_member_bytes", None)
         BaseEstimator.__setstate__(self, state)
         if data is not None:
             self.model_ = model_from_bytes(data)
+        if members is not None:
+            self.ensemble_members_ = [model_from_bytes(m) for m in members]
         if hasattr(self, "model_") and not hasattr(self, "gate_snr_"):
             # Denoisers saved before the gate existed have none.
             self.gate_snr_ = self.gate_scale_ = None

@@ -108,9 +108,17 @@ _COMMON_DOC = """noise : noise model or None, default=None
         training (each replaced by a random visible neighbour).
     uncertainty : {"mc_dropout", "ensemble", "sampling"} or None, default=None
         How ``predict(X, return_std=True)`` estimates the per-sample standard
-        deviation of the output: Monte-Carlo dropout, an ensemble of
-        ``n_members`` networks trained with different seeds, or the VAE's own
-        sampling (:class:`VAEDenoiser` only). None: no uncertainty.
+        deviation of the output. ``"mc_dropout"``: the spread of
+        ``uncertainty_samples`` passes with the network's dropout on (needs
+        ``dropout > 0``; batch normalisation stays in inference mode).
+        ``"ensemble"``: ``n_members`` networks trained one after another with
+        seeds derived from ``random_state`` (``n_members`` times the training
+        time); ``transform`` then returns the members' mean, usually better
+        than one network. ``"sampling"``: decodes draws of the latent code
+        (:class:`VAEDenoiser` only). The spread is calibrated after training
+        on the validation series (``validation_split`` or ``validation_data``,
+        as the gate), so that ``mean +/- 1.96 std`` holds about 95 % of the
+        clean samples at every noise level. None: no uncertainty.
     n_members : int, default=5
         Networks in the ensemble of ``uncertainty="ensemble"``.
     uncertainty_samples : int, default=16
@@ -139,7 +147,16 @@ _COMMON_ATTRIBUTES = """Attributes
         constant beyond); None when the gate is off.
     target_scale_, target_offset_ : ndarray
         The affine map from X's units to y's learned in ``fit`` (the identity
-        when they are the same units)."""
+        when they are the same units).
+    ensemble_members_ : list of keras.Model
+        With ``uncertainty="ensemble"``: the ``n_members - 1`` networks other
+        than ``model_``.
+    uncertainty_ : str
+        The ``uncertainty`` fitted (absent when None).
+    std_weights_, std_levels_, std_log_factors_ : ndarray
+        The calibration of the standard deviation: weights of the log spread
+        and the log removed noise in the scale, and the log factor applied at
+        log scales ``std_levels_`` (absent when ``uncertainty`` is None)."""
 
 
 def _document(cls):

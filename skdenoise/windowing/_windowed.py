@@ -1,5 +1,6 @@
 """Denoising and cutting series of any length window by window."""
 
+import inspect
 import numbers
 import sys
 
@@ -280,6 +281,15 @@ n_timesteps, n_channels)
 
     def _transform(self, X3):
         """Denoise series of any length window by window."""
+        (out,) = self._stitch(X3, lambda windows: (self.estimator_.transform(windows),))
+        return out
+
+    def _stitch(self, X3, denoise):
+        """Overlap-add the arrays ``denoise(windows)`` returns for every window.
+
+        The first array is the denoised windows (their centring undone); the
+        others (variances) are overlap-added with the same weights as is.
+        """
         n_series, n_timesteps, n_channels = X3.shape
         ndim = 2 if n_channels == 1 else 3
         padded, left = pad_to_window(X3, self.window_length)
@@ -287,7 +297,7 @@ n_timesteps, n_channels)
         chunk = self.chunk_windows or default_chunk_windows(
             self.window_length, n_channels
         )
-        out = np.zeros(padded.shape, dtype=np.float64)
+        outs = None
         for _, series, starts in tqdm(
             layout.chunks(chunk),
             total=-(-layout.n_windows // chunk),
@@ -298,19 +308,74 @@ n_timesteps, n_channels)
         ):
             windows = extract_windows(padded, series, starts, self.window_length)
             centered, _ = self._center(windows)
-            denoised = self.estimator_.transform(restore_ndim(centered, ndim))
-            denoised = as_3d(np.asarray(denoised, dtype=np.float64))
-            if denoised.shape != windows.shape:
-                raise ValueError(
-                    f"The inner estimator {type(self.estimator_).__name__} returned "
-                    f"windows of shape {denoised.shape} for input of shape "
-                    f"{windows.shape}; a denoiser must keep the shape."
-                )
+            results = [
+                as_3d(np.asarray(r, dtype=np.float64))
+                for r in denoise(restore_ndim(centered, ndim))
+            ]
+            for denoised in results:
+                if denoised.shape != windows.shape:
+                    raise ValueError(
+                        f"The inner estimator {type(self.estimator_).__name__} "
+                        f"returned windows of shape {denoised.shape} for input of "
+                        f"shape {windows.shape}; a denoiser must keep the shape."
+                    )
             if self.center_windows:
-                denoised += windows - centered
-            layout.accumulate(out, series, starts, denoised)
-        out /= layout.weight_sum(chunk)[:, np.newaxis]
-        return out[:, left : left + n_timesteps]
+                results[0] = results[0] + (windows - centered)
+            if outs is None:
+                outs = [np.zeros(padded.shape, dtype=np.float64) for _ in results]
+            for out, part in zip(outs, results, strict=True):
+                layout.accumulate(out, series, starts, part)
+        weight_sum = layout.weight_sum(chunk)[left : left + n_timesteps, np.newaxis]
+        return [out[:, left : left + n_timesteps] / weight_sum for out in outs]
+
+    def _inner_has_std(self):
+        predict = getattr(getattr(self, "estimator_", self.estimator), "predict", None)
+        if predict is None:
+            return False
+        try:
+            return "return_std" in inspect.signature(predict).parameters
+        except (TypeError, ValueError):
+            return False
+
+    @available_if(_inner_has_std)
+    def predict(self, X, return_std=False):
+        """Denoise series of any length, with their standard deviation on request.
+
+        Only when the inner estimator's ``predict`` takes ``return_std`` (the
+        neural denoisers do). The windows' standard deviations are stitched as
+        their outputs are: their variances are overlap-added with the same
+        taper weights, so that where windows overlap the variance is the
+        weighted mean of theirs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series of any length.
+        return_std : bool, default=False
+            Also return the standard deviation of every denoised sample.
+
+        Returns
+        -------
+        X_denoised : ndarray of the same shape as X
+            What :meth:`transform` returns.
+        X_std : ndarray of the same shape as X
+            Only with ``return_std=True``: the standard deviation of each
+            denoised sample.
+        """
+        if not return_std:
+            return self.transform(X)
+        X, X3 = self._validate_transform_data(X)
+
+        def denoise(windows):
+            mean, std = self.estimator_.predict(windows, return_std=True)
+            return mean, np.square(np.asarray(std, dtype=np.float64))
+
+        mean, var = self._stitch(X3, denoise)
+        std = np.sqrt(var)
+        return tuple(
+            restore_ndim(a, X.ndim).astype(X.dtype, copy=False) for a in (mean, std)
+        )
 
     def _non_deterministic(self):
         return get_tags(self.estimator).non_deterministic

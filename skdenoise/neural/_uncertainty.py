@@ -1,0 +1,321 @@
+"""Uncertainty of the neural denoisers: spread of stochastic outputs, calibrated.
+
+Three sources of spread, chosen by the ``uncertainty`` hyper-parameter:
+
+- ``"mc_dropout"``: the trained network is cloned with its dropout layers (and
+  the dropout of its recurrent layers) always on, and run
+  ``uncertainty_samples`` times. Every other layer keeps its inference
+  behaviour: batch normalisation uses its moving statistics and the VAE
+  decodes its mean. The clone is built afresh, under a seed drawn from
+  ``random_state``, for every call, so the same ``random_state`` gives the
+  same passes.
+- ``"ensemble"``: ``n_members`` networks trained with seeds derived from
+  ``random_state``; their spread.
+- ``"sampling"``: the VAE's latent code is drawn from its posterior
+  ``N(z_mean, exp(z_log_var))`` instead of taking its mean.
+
+The spread (the standard deviation of the stochastic outputs, after the gate
+and in y's units) is then calibrated on validation series the networks did not
+train on, in two steps. First a scale ``exp(a log(spread) + b log(noise))``,
+where ``noise`` is the RMS of what the denoiser removed from the series (its
+own estimate of the series' noise level), with ``a, b >= 0`` fitted by least
+squares on the log absolute errors: the spread alone follows the network's
+doubt, the removed noise follows the input level. Then, for bins of that
+scale, the factor that makes the 95 % quantile of ``|clean - mean| / (factor *
+scale)`` equal to the normal's 1.96; the log of the calibrated standard
+deviation is made a non-decreasing function of the log scale by isotonic
+regression and interpolated between bins.
+
+Importing this module imports Keras.
+"""
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.isotonic import IsotonicRegression
+
+from .._tf import import_keras, quiet_tf_logger
+
+keras = import_keras()
+
+from .networks._layers import VariationalSampling  # noqa: E402
+
+__all__ = [
+    "apply_std_calibration",
+    "check_uncertainty",
+    "fit_std_calibration",
+    "predictive_std",
+    "stochastic_layers",
+    "train_members",
+]
+
+# The two-sided 95 % quantile of the standard normal.
+_Z95 = 1.959963984540054
+# Most bins of the calibration, and fewest validation values per bin.
+_MAX_BINS = 12
+_MIN_PER_BIN = 256
+# The spread is floored at this fraction of the output's RMS (a zero spread,
+# all passes equal, would have no calibrated scale).
+_RELATIVE_FLOOR = 1e-6
+
+
+def _is_mc_dropout(layer):
+    if isinstance(layer, keras.layers.Dropout):
+        return float(layer.rate) > 0
+    inner = getattr(layer, "forward_layer", None)  # Bidirectional
+    if inner is not None:
+        return _is_mc_dropout(inner)
+    return isinstance(layer, keras.layers.RNN) and (
+        float(getattr(layer, "dropout", 0) or 0) > 0
+        or float(getattr(layer, "recurrent_dropout", 0) or 0) > 0
+    )
+
+
+def _is_latent_sampling(layer):
+    return isinstance(layer, VariationalSampling)
+
+
+_KINDS = {"mc_dropout": _is_mc_dropout, "sampling": _is_latent_sampling}
+
+
+def _all_layers(model):
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            yield from _all_layers(layer)
+        else:
+            yield layer
+
+
+def stochastic_layers(model, method):
+    """Names of the layers of ``model`` that ``method`` switches on at inference."""
+    is_stochastic = _KINDS[method]
+    return [layer.name for layer in _all_layers(model) if is_stochastic(layer)]
+
+
+class _AlwaysTraining(keras.layers.Wrapper):
+    """Calls the wrapped layer in training mode, whatever the model's mode."""
+
+    def call(self, inputs, *args, **kwargs):
+        kwargs["training"] = True
+        return self.layer(inputs, *args, **kwargs)
+
+
+def _stochastic_clone(model, method):
+    """A copy of ``model`` whose ``method`` layers run in training mode."""
+    is_stochastic = _KINDS[method]
+
+    def clone_layer(layer):
+        if isinstance(layer, keras.Model):
+            return _stochastic_clone(layer, method)
+        copy = layer.__class__.from_config(layer.get_config())
+        return (
+            _AlwaysTraining(copy, name=f"{layer.name}_mc")
+            if is_stochastic(layer)
+            else copy
+        )
+
+    copy = keras.models.clone_model(model, clone_function=clone_layer)
+    for source, target in zip(model.layers, copy.layers, strict=True):
+        if isinstance(target, _AlwaysTraining):
+            target = target.layer
+        if source.weights:
+            target.set_weights(source.get_weights())
+    return copy
+
+
+def check_uncertainty(estimator, n_timesteps, n_channels):
+    """Reject an ``uncertainty`` the network cannot give, before any training.
+
+    Returns nothing; raises ValueError with what to change.
+    """
+    method = estimator.uncertainty
+    if method not in _KINDS:
+        return
+    name = type(estimator).__name__
+    if method == "mc_dropout" and getattr(estimator, "dropout", None) == 0:
+        raise ValueError(
+            f"{name}(uncertainty='mc_dropout') needs dropout in the network, and "
+            "dropout=0. Set dropout > 0 (0.1 to 0.2 is usual), or use "
+            "uncertainty='ensemble'."
+        )
+    from ._base import _dtype_policy, _seeded
+
+    left, right = estimator._padding(n_timesteps)
+    with _seeded(0), _dtype_policy("float32"), quiet_tf_logger():
+        model = estimator._build_network(n_timesteps + left + right, n_channels)
+    if stochastic_layers(model, method):
+        return
+    if method == "sampling":
+        raise ValueError(
+            f"{name}(uncertainty='sampling') draws from a variational latent "
+            "code, which only VAEDenoiser (or a network with a "
+            "VariationalSampling layer) has. Use uncertainty='mc_dropout' (with "
+            "dropout > 0) or 'ensemble'."
+        )
+    raise ValueError(
+        f"{name}(uncertainty='mc_dropout') needs dropout layers in the network, "
+        "and it has none. Use uncertainty='ensemble', or a network with dropout."
+    )
+
+
+def member_seeds(seed, n_members):
+    """Seeds of the ensemble members other than the first (None: unseeded)."""
+    if seed is None:
+        return [None] * (n_members - 1)
+    return [
+        int(np.random.SeedSequence([seed, 7, k]).generate_state(1)[0] % (2**31 - 1))
+        for k in range(1, n_members)
+    ]
+
+
+def train_members(estimator, X3, y3, validation, seed):
+    """Train the ``n_members - 1`` extra networks of an ensemble; their models.
+
+    Each member is a copy of ``estimator`` without uncertainty or gate, trained
+    on the same data with its own seed (members are trained one after another:
+    TensorFlow already spreads one member's training over the cores).
+    """
+    models = []
+    for member_seed in member_seeds(seed, estimator.n_members):
+        member = clone(estimator).set_params(
+            uncertainty=None, gate=None, random_state=member_seed
+        )
+        member._record_fitted_shape(X3)
+        member._fit(X3, y3, validation=validation)
+        models.append(member.model_)
+    return models
+
+
+def _spread_floor(mean):
+    rms = np.sqrt(np.mean(np.square(mean), axis=1, keepdims=True))
+    return _RELATIVE_FLOOR * np.maximum(rms, np.finfo(np.float64).tiny)
+
+
+def raw_std(estimator, X3, seed):
+    """The uncalibrated spread of the stochastic outputs of ``X3`` (y's units)."""
+    method = estimator.uncertainty
+    if method == "ensemble":
+        models = [estimator.model_, *estimator.ensemble_members_]
+        predictors = [m.predict_on_batch for m in models]
+    else:
+        from ._base import _seeded
+
+        with _seeded(seed):
+            model = _stochastic_clone(estimator.model_, method)
+        predictors = [model.predict_on_batch] * estimator.uncertainty_samples
+    total = np.zeros(X3.shape)
+    total_sq = np.zeros(X3.shape)
+    for predict in predictors:
+        out = estimator._finish(X3, estimator._network_outputs(X3, predict))
+        total += out
+        total_sq += out * out
+    n = len(predictors)
+    mean = total / n
+    var = np.maximum(total_sq / n - mean * mean, 0.0) * n / (n - 1)
+    return np.maximum(np.sqrt(var), _spread_floor(mean))
+
+
+def removed_noise(estimator, X3, mean):
+    """RMS per series and channel of what the denoiser removed (y's units)."""
+    inputs = X3 * estimator.target_scale_ + estimator.target_offset_
+    noise = np.sqrt(np.mean(np.square(inputs - mean), axis=1, keepdims=True))
+    noise = np.maximum(noise, _spread_floor(mean))
+    return np.broadcast_to(noise, X3.shape)
+
+
+def fit_std_calibration(residual, std, noise=None):
+    """Fit the calibration of ``std`` to the errors ``residual`` it should cover.
+
+    Parameters
+    ----------
+    residual : ndarray
+        ``clean - mean`` on validation series.
+    std : ndarray of the same shape
+        The uncalibrated spread (strictly positive).
+    noise : ndarray of the same shape or None
+        The removed noise level (strictly positive); None: not used.
+
+    Returns
+    -------
+    weights : ndarray of shape (2,)
+        Non-negative weights of the log spread and the log noise level.
+    levels : ndarray of shape (n_points,)
+        Increasing log spreads.
+    log_factors : ndarray of shape (n_points,)
+        Log of the factor applied to the scale at those levels (linear in
+        between, constant beyond).
+    """
+    weights = _scale_weights(residual, std, noise)
+    scale = _scale(std, noise, weights)
+    levels, log_factors = _fit_factors(residual, scale)
+    return weights, levels, log_factors
+
+
+def _scale_weights(residual, std, noise):
+    """Least-squares weights of ``log|residual| ~ c + a log(std) + b log(noise)``."""
+    if noise is None:
+        return np.array([1.0, 0.0])
+    target = np.abs(np.ravel(residual))
+    target = np.log(target + 1e-3 * max(float(np.median(target)), 1e-300))
+    features = [np.log(np.ravel(std)), np.log(np.ravel(noise))]
+    weights = np.zeros(2)
+    active = [0, 1]
+    # Non-negative least squares on two features: drop a negative one, refit.
+    while active:
+        design = np.column_stack([np.ones(target.size)] + [features[i] for i in active])
+        coef = np.linalg.lstsq(design, target, rcond=None)[0][1:]
+        if np.all(coef >= 0):
+            weights[active] = coef
+            break
+        active.pop(int(np.argmin(coef)))
+    if not np.any(weights > 0):
+        weights[0] = 1.0
+    return weights
+
+
+def _scale(std, noise, weights):
+    log_scale = weights[0] * np.log(std)
+    if noise is not None and weights[1]:
+        log_scale = log_scale + weights[1] * np.log(noise)
+    return np.exp(log_scale)
+
+
+def _fit_factors(residual, std):
+    ratio = np.abs(np.ravel(residual)) / np.ravel(std)
+    log_std = np.log(np.ravel(std))
+    n_bins = int(np.clip(log_std.size // _MIN_PER_BIN, 1, _MAX_BINS))
+    order = np.argsort(log_std, kind="stable")
+    centers, needed, weights = [], [], []
+    for rows in np.array_split(order, n_bins):
+        center = float(np.median(log_std[rows]))
+        factor = float(np.quantile(ratio[rows], 0.95)) / _Z95
+        centers.append(center)
+        needed.append(center + np.log(max(factor, np.finfo(np.float64).tiny)))
+        weights.append(len(rows))
+    centers, needed = np.asarray(centers), np.asarray(needed)
+    if n_bins > 1 and np.ptp(centers) > 0:
+        iso = IsotonicRegression(increasing=True)
+        needed = iso.fit_transform(centers, needed, sample_weight=np.asarray(weights))
+    levels, first = np.unique(centers, return_index=True)
+    return levels, needed[first] - levels
+
+
+def apply_std_calibration(std, noise, weights, levels, log_factors):
+    """The calibrated standard deviation of a spread and a noise level."""
+    scale = _scale(std, noise, weights)
+    return scale * np.exp(np.interp(np.log(scale), levels, log_factors))
+
+
+def predictive_std(estimator, X3):
+    """The calibrated standard deviation of ``estimator``'s output for ``X3``."""
+    seed = estimator._seed()
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % 2**31)
+    mean = estimator._transform(X3)
+    std = raw_std(estimator, X3, seed)
+    return apply_std_calibration(
+        std,
+        removed_noise(estimator, X3, mean),
+        estimator.std_weights_,
+        estimator.std_levels_,
+        estimator.std_log_factors_,
+    )

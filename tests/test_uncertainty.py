@@ -1,0 +1,297 @@
+"""predict(X, return_std=True): Monte-Carlo dropout, ensembles, VAE sampling."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from skdenoise import FCNDAEDenoiser, UNetDenoiser, VAEDenoiser
+from skdenoise.persistence import load, save
+from skdenoise.pipeline import WindowedDenoiser
+
+TINY = {"filters": 4, "depth": 2, "kernel_size": 3, "epochs": 1, "batch_size": 8}
+
+
+def _data(n_series=40, n_timesteps=64, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 10, n_timesteps)
+    clean = np.sin(t + rng.uniform(0, 6, (n_series, 1)))
+    noisy = clean + rng.normal(0, 0.3, clean.shape)
+    return noisy, clean
+
+
+@pytest.fixture(scope="module")
+def data():
+    return _data()
+
+
+@pytest.fixture(scope="module")
+def mc_model(data):
+    noisy, clean = data
+    model = UNetDenoiser(dropout=0.2, uncertainty="mc_dropout", random_state=0, **TINY)
+    return model.fit(noisy, clean)
+
+
+@pytest.fixture(scope="module")
+def ensemble_model(data):
+    noisy, clean = data
+    model = UNetDenoiser(uncertainty="ensemble", n_members=2, random_state=0, **TINY)
+    return model.fit(noisy, clean)
+
+
+@pytest.fixture(scope="module")
+def vae_model(data):
+    noisy, clean = data
+    model = VAEDenoiser(
+        filters=4,
+        depth=2,
+        kernel_size=3,
+        latent_dim=2,
+        epochs=1,
+        batch_size=8,
+        uncertainty="sampling",
+        uncertainty_samples=4,
+        random_state=0,
+    )
+    return model.fit(noisy, clean)
+
+
+@pytest.mark.parametrize("name", ["mc_model", "ensemble_model", "vae_model"])
+def test_mean_is_transform_and_std_is_positive(name, data, request):
+    model = request.getfixturevalue(name)
+    noisy = data[0][:5]
+    mean, std = model.predict(noisy, return_std=True)
+    assert mean.shape == std.shape == noisy.shape
+    np.testing.assert_array_equal(mean, model.transform(noisy))
+    np.testing.assert_array_equal(model.predict(noisy), model.transform(noisy))
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+    # A second call gives the same draws (seeded by random_state).
+    np.testing.assert_array_equal(std, model.predict(noisy, return_std=True)[1])
+    # The std varies over the samples: it is not a constant.
+    assert np.ptp(std) > 0
+
+
+def test_shapes_and_dtypes(mc_model, data):
+    noisy = data[0][:3]
+    mean3, std3 = mc_model.predict(noisy[:, :, None], return_std=True)
+    assert mean3.shape == std3.shape == (3, 64, 1)
+    np.testing.assert_allclose(
+        std3[:, :, 0], mc_model.predict(noisy, return_std=True)[1]
+    )
+    mean32, std32 = mc_model.predict(noisy.astype(np.float32), return_std=True)
+    assert mean32.dtype == std32.dtype == np.float32
+    with pytest.raises(ValueError, match="1D array"):
+        mc_model.predict(noisy[0], return_std=True)
+    with pytest.raises(ValueError, match="features"):
+        mc_model.predict(noisy[:, :32], return_std=True)
+
+
+def test_same_random_state_same_mean_and_std(mc_model, data):
+    noisy, clean = data
+    again = clone(mc_model).fit(noisy, clean)
+    for a, b in zip(
+        mc_model.predict(noisy[:4], return_std=True),
+        again.predict(noisy[:4], return_std=True),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_ensemble_members_and_mean(ensemble_model, data):
+    noisy = data[0][:4]
+    assert len(ensemble_model.ensemble_members_) == 1
+    # transform gives the members' mean, which differs from the first member's.
+    first = ensemble_model._network_outputs(
+        noisy[:, :, None], ensemble_model.model_.predict_on_batch
+    )
+    second = ensemble_model._network_outputs(
+        noisy[:, :, None], ensemble_model.ensemble_members_[0].predict_on_batch
+    )
+    assert not np.allclose(first, second)
+    mean = ensemble_model._network_outputs(noisy[:, :, None])
+    np.testing.assert_allclose(mean, (first + second) / 2)
+    # With two members the uncalibrated spread is |first - second| / sqrt(2).
+    from skdenoise.neural._uncertainty import raw_std
+
+    spread = raw_std(ensemble_model, noisy[:, :, None], 0)
+    gated = [ensemble_model._finish(noisy[:, :, None], out) for out in (first, second)]
+    np.testing.assert_allclose(
+        spread, np.maximum(np.abs(gated[0] - gated[1]) / np.sqrt(2), spread.min())
+    )
+
+
+def test_save_load_and_pickle_round_trip(ensemble_model, data, tmp_path):
+    noisy = data[0][:4]
+    mean, std = ensemble_model.predict(noisy, return_std=True)
+    save(ensemble_model, tmp_path / "model.skd")
+    loaded = load(tmp_path / "model.skd")
+    assert len(loaded.ensemble_members_) == 1
+    for restored in (loaded, pickle.loads(pickle.dumps(ensemble_model))):
+        mean2, std2 = restored.predict(noisy, return_std=True)
+        np.testing.assert_array_equal(mean, mean2)
+        np.testing.assert_array_equal(std, std2)
+
+
+def test_windowed_std_is_overlap_added(mc_model, ensemble_model):
+    rng = np.random.default_rng(1)
+    long = np.sin(np.linspace(0, 40, 256))[None] + rng.normal(0, 0.3, (2, 256))
+    windowed = WindowedDenoiser(mc_model, window_length=64, stride=64)
+    windowed.estimator_ = mc_model
+    windowed.n_features_in_, windowed.n_channels_in_ = 256, 1
+    # Windows that do not overlap: each sample's std is its window's.
+    mean, std = windowed.predict(long, return_std=True)
+    windows = long.reshape(8, 64)
+    w_mean, w_std = mc_model.predict(windows, return_std=True)
+    np.testing.assert_allclose(mean, w_mean.reshape(2, 256))
+    np.testing.assert_allclose(std, w_std.reshape(2, 256))
+    np.testing.assert_array_equal(mean, windowed.transform(long))
+    # Half-overlapping boxcar windows: the variance is the mean of the two
+    # (an ensemble, whose std of a window does not depend on the others).
+    windowed = WindowedDenoiser(ensemble_model, window_length=64, stride=32)
+    windowed.set_params(taper="boxcar")
+    windowed.estimator_ = ensemble_model
+    windowed.n_features_in_, windowed.n_channels_in_ = 256, 1
+    _, std = windowed.predict(long[:1], return_std=True)
+    _, first = ensemble_model.predict(long[:1, :64], return_std=True)
+    _, second = ensemble_model.predict(long[:1, 32:96], return_std=True)
+    np.testing.assert_allclose(
+        std[0, 32:64], np.sqrt((first[0, 32:] ** 2 + second[0, :32] ** 2) / 2)
+    )
+
+
+def test_windowed_predict_only_with_an_inner_predict():
+    from skdenoise.classical import SavitzkyGolayDenoiser
+
+    assert not hasattr(WindowedDenoiser(SavitzkyGolayDenoiser()), "predict")
+    assert hasattr(WindowedDenoiser(UNetDenoiser()), "predict")
+
+
+def test_mc_dropout_keeps_batch_norm_in_inference_mode():
+    from skdenoise._tf import import_keras
+    from skdenoise.neural._uncertainty import _stochastic_clone
+
+    keras = import_keras()
+    inputs = keras.Input((8, 1))
+    h = keras.layers.BatchNormalization(name="bn")(inputs)
+    outputs = keras.layers.Dropout(0.5, name="drop")(h)
+    model = keras.Model(inputs, outputs)
+    model.get_layer("bn").set_weights(
+        [np.ones(1), np.zeros(1), np.full(1, 3.0), np.full(1, 4.0)]
+    )
+    x = np.linspace(1, 2, 16, dtype=np.float32).reshape(2, 8, 1)
+    expected = model.predict_on_batch(x)  # dropout off: (x - 3) / 2
+    np.testing.assert_allclose(expected, (x - 3) / np.sqrt(4 + 1e-3), rtol=1e-5)
+    out = _stochastic_clone(model, "mc_dropout").predict_on_batch(x)
+    kept = out != 0
+    assert 0 < kept.mean() < 1  # dropout is on
+    # What is kept is the inference-mode batch norm, scaled by 1 / (1 - rate).
+    np.testing.assert_allclose(out[kept], 2 * expected[kept], rtol=1e-5)
+
+
+def test_calibration_covers_95_percent_at_every_level():
+    from skdenoise.neural._uncertainty import apply_std_calibration, fit_std_calibration
+
+    rng = np.random.default_rng(0)
+
+    def draw(n=20000):
+        spread = np.exp(rng.uniform(-3, 1, n))
+        # The true error is 3 times the spread at small spreads, 1 time at large.
+        true_std = spread * np.where(spread < 0.3, 3.0, 1.0)
+        return spread, rng.normal(0, true_std)
+
+    spread, residual = draw()
+    weights, levels, log_factors = fit_std_calibration(residual, spread)
+    np.testing.assert_array_equal(weights, [1.0, 0.0])
+    test_spread, test_residual = draw()
+    std = apply_std_calibration(test_spread, None, weights, levels, log_factors)
+    inside = np.abs(test_residual) <= 1.96 * std
+    for low, high in [(-3, -2), (-1, 0), (0.5, 1)]:
+        rows = (np.log(test_spread) >= low) & (np.log(test_spread) < high)
+        assert 0.92 < inside[rows].mean() < 0.98
+    # One global factor would miss: the small spreads need 3 times more.
+    global_std = test_spread * np.quantile(np.abs(residual) / spread, 0.95) / 1.96
+    small = np.log(test_spread) < -2
+    assert (np.abs(test_residual) <= 1.96 * global_std)[small].mean() < 0.9
+
+
+def test_calibration_uses_the_noise_level_when_the_spread_misses_it():
+    from skdenoise.neural._uncertainty import apply_std_calibration, fit_std_calibration
+
+    rng = np.random.default_rng(1)
+
+    def draw(n=20000):
+        spread = np.exp(rng.uniform(-2, 0, n))
+        noise = np.exp(rng.uniform(-3, 1, n))  # the error follows the noise
+        return spread, noise, rng.normal(0, 0.5 * noise)
+
+    spread, noise, residual = draw()
+    weights, levels, factors = fit_std_calibration(residual, spread, noise)
+    assert weights[1] > 0.8 and weights[0] < 0.2
+    spread, noise, residual = draw()
+    std = apply_std_calibration(spread, noise, weights, levels, factors)
+    inside = np.abs(residual) <= 1.96 * std
+    for low, high in [(-3, -2), (-1, 0), (0, 1)]:
+        rows = (np.log(noise) >= low) & (np.log(noise) < high)
+        assert 0.92 < inside[rows].mean() < 0.98
+
+
+def test_without_uncertainty_return_std_raises(data):
+    noisy, clean = data
+    model = UNetDenoiser(random_state=0, **TINY).fit(noisy[:16], clean[:16])
+    with pytest.raises(ValueError, match="set uncertainty"):
+        model.predict(noisy[:2], return_std=True)
+    model.set_params(uncertainty="ensemble")
+    with pytest.raises(ValueError, match="fit it again"):
+        model.predict(noisy[:2], return_std=True)
+
+
+@pytest.mark.parametrize(
+    "estimator, match",
+    [
+        (UNetDenoiser(uncertainty="mc_dropout", **TINY), "dropout=0"),
+        (UNetDenoiser(uncertainty="sampling", **TINY), "only VAEDenoiser"),
+        (
+            FCNDAEDenoiser(
+                filters=(2, 2), kernel_size=3, epochs=1, uncertainty="mc_dropout"
+            ),
+            "no\\s+dropout|has none",
+        ),
+    ],
+)
+def test_unavailable_uncertainty_is_rejected_before_training(estimator, match, data):
+    noisy, clean = data
+    with pytest.raises(ValueError, match=match):
+        estimator.fit(noisy[:8], clean[:8])
+    assert not hasattr(estimator, "model_")
+
+
+def test_partial_fit_rejects_ensemble(data):
+    noisy, clean = data
+    model = UNetDenoiser(uncertainty="ensemble", **TINY)
+    with pytest.raises(ValueError, match="use fit"):
+        model.partial_fit(noisy[:8], clean[:8])
+
+
+def test_uncalibrated_without_validation_warns(data):
+    noisy, clean = data
+    model = UNetDenoiser(
+        dropout=0.2,
+        uncertainty="mc_dropout",
+        validation_split=0,
+        random_state=0,
+        **TINY,
+    )
+    with pytest.warns(UserWarning, match="not calibrated"):
+        model.fit(noisy[:16], clean[:16])
+    np.testing.assert_array_equal(model.std_log_factors_, [0.0])
+    np.testing.assert_array_equal(model.std_weights_, [1.0, 0.0])
+
+
+def test_get_params_and_clone():
+    model = UNetDenoiser(uncertainty="ensemble", n_members=3, uncertainty_samples=4)
+    params = clone(model).get_params()
+    assert params["uncertainty"] == "ensemble"
+    assert params["n_members"] == 3 and params["uncertainty_samples"] == 4
+    with pytest.raises(ValueError, match="n_members"):
+        UNetDenoiser(uncertainty="ensemble", n_members=1).fit(*_data(8))
