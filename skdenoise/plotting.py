@@ -21,6 +21,7 @@ __all__ = [
     "plot_history",
     "plot_snr_improvement",
     "plot_examples",
+    "plot_uncertainty",
 ]
 
 # Colours of the drawn series: the noisy input recedes, the clean reference is
@@ -198,6 +199,119 @@ default=None
     ax.set_xlabel(xlabel)
     ax.set_ylabel("amplitude")
     ax.set_xlim(time[0], time[-1] if n_timesteps > 1 else time[0] + 1)
+    if title is not None:
+        ax.set_title(title)
+    if legend:
+        ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def plot_uncertainty(
+    mean,
+    std,
+    *,
+    noisy=None,
+    clean=None,
+    n_std=2.0,
+    sampling_rate=None,
+    ax=None,
+    label="denoised",
+    title=None,
+    legend=True,
+):
+    """Draw a denoised series with its band of ``mean +/- n_std * std``.
+
+    The noisy input (light grey) and the clean reference (black) are drawn
+    under the estimate and its shaded band, so that one sees where the
+    denoiser was sure and where the clean series leaves the band. The
+    legend gives the share of clean samples inside the band when ``clean``
+    is given.
+
+    Parameters
+    ----------
+    mean : array-like of shape (n_timesteps,)
+        The denoised series, as returned by ``predict(X, return_std=True)``.
+    std : array-like of shape (n_timesteps,)
+        Its standard deviation per sample (non-negative).
+    noisy : array-like of shape (n_timesteps,) or None, default=None
+        The noisy input.
+    clean : array-like of shape (n_timesteps,) or None, default=None
+        The clean series.
+    n_std : float, default=2.0
+        Half-width of the band in standard deviations (2 covers about 95 %
+        of a normal error).
+    sampling_rate : float or None, default=None
+        Sampling rate in Hz: the time axis is in seconds when given and in
+        samples otherwise.
+    ax : matplotlib Axes or None, default=None
+        Axes to draw on; None draws on a new figure.
+    label : str, default="denoised"
+        Legend label of the estimate.
+    title : str or None, default=None
+        Title of the axes.
+    legend : bool, default=True
+        Draw a legend.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The axes drawn on.
+
+    See Also
+    --------
+    plot_denoising : The series without the band.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skdenoise.plotting import plot_uncertainty
+    >>> t = np.linspace(0, 1, 360)
+    >>> clean = np.sin(2 * np.pi * 3 * t)
+    >>> ax = plot_uncertainty(clean + 0.05, np.full(360, 0.1), clean=clean)
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['clean', 'denoised']
+    >>> ax.collections[0].get_label()
+    'denoised ± 2 std (100 % of clean inside)'
+    """
+    sampling_rate = _check_sampling_rate(sampling_rate)
+    mean = _series(mean, "mean")
+    std = _series(std, "std")
+    if not np.all(np.isfinite(std)) or np.any(std < 0):
+        raise ValueError("std must be finite and non-negative.")
+    if (
+        isinstance(n_std, bool)
+        or not isinstance(n_std, numbers.Real)
+        or not np.isfinite(n_std)
+        or n_std <= 0
+    ):
+        raise ValueError(f"n_std must be a positive number; got {n_std!r}.")
+    named = [("mean", mean), ("std", std)]
+    if noisy is not None:
+        noisy = _series(noisy, "noisy")
+        named.append(("noisy", noisy))
+    if clean is not None:
+        clean = _series(clean, "clean")
+        named.append(("clean", clean))
+    _check_lengths(named)
+
+    ax = _axes(ax)
+    time, xlabel = _time_axis(len(mean), sampling_rate)
+    lower, upper = mean - n_std * std, mean + n_std * std
+    band_label = f"{label} ± {n_std:g} std"
+    if clean is not None:
+        inside = np.mean((clean >= lower) & (clean <= upper))
+        band_label += f" ({100 * inside:.0f} % of clean inside)"
+    if noisy is not None:
+        ax.plot(time, noisy, label="noisy", **_NOISY_STYLE)
+    ax.fill_between(time, lower, upper, color="C0", alpha=0.3, lw=0, label=band_label)
+    if clean is not None:
+        ax.plot(time, clean, label="clean", **_CLEAN_STYLE)
+    ax.plot(time, mean, label=label, color="C0", linewidth=_ESTIMATE_WIDTH)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("amplitude")
+    ax.set_xlim(time[0], time[-1] if len(time) > 1 else time[0] + 1)
     if title is not None:
         ax.set_title(title)
     if legend:

@@ -295,3 +295,30 @@ def test_get_params_and_clone():
     assert params["n_members"] == 3 and params["uncertainty_samples"] == 4
     with pytest.raises(ValueError, match="n_members"):
         UNetDenoiser(uncertainty="ensemble", n_members=1).fit(*_data(8))
+
+
+def test_plot_uncertainty_draws_the_band():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from skdenoise.plotting import plot_uncertainty
+
+    clean = np.zeros(10)
+    mean, std = np.full(10, 0.1), np.full(10, 0.1)
+    mean[:2] = 1.0  # two samples whose band misses the clean series
+    ax = plot_uncertainty(mean, std, noisy=np.ones(10), clean=clean, n_std=2)
+    band = ax.collections[0]
+    assert band.get_label() == "denoised ± 2 std (80 % of clean inside)"
+    low, high = (
+        band.get_paths()[0].vertices[:, 1].min(),
+        band.get_paths()[0].vertices[:, 1].max(),
+    )
+    assert np.isclose(low, -0.1) and np.isclose(high, 1.2)
+    assert [line.get_label() for line in ax.get_lines()] == [
+        "noisy",
+        "clean",
+        "denoised",
+    ]
+    with pytest.raises(ValueError, match="non-negative"):
+        plot_uncertainty(mean, -std)
+    with pytest.raises(ValueError, match="same length"):
+        plot_uncertainty(mean, std[:5])
