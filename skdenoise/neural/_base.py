@@ -589,7 +589,13 @@ n_timesteps, n_channels)
 
     def _calibrate_uncertainty(self, validation):
         """Fit the calibration of ``predict``'s std on the validation series."""
-        for name in ("uncertainty_", "std_weights_", "std_levels_", "std_log_factors_"):
+        for name in (
+            "uncertainty_",
+            "std_weights_",
+            "std_noise_levels_",
+            "std_levels_",
+            "std_log_factors_",
+        ):
             vars(self).pop(name, None)
         if self.uncertainty is None:
             return
@@ -602,16 +608,20 @@ n_timesteps, n_channels)
                 stacklevel=2,
             )
             self.std_weights_ = np.array([1.0, 0.0])
-            self.std_levels_, self.std_log_factors_ = np.zeros(1), np.zeros(1)
+            self.std_noise_levels_ = np.zeros(1)
+            self.std_levels_ = self.std_log_factors_ = np.zeros((1, 1))
         else:
             inputs, targets = validation
             mean = self._transform(inputs)
             std = _uncertainty.raw_std(self, inputs, self._calibration_seed())
             residual = targets * self.target_scale_ + self.target_offset_ - mean
             noise = _uncertainty.removed_noise(self, inputs, mean)
-            self.std_weights_, self.std_levels_, self.std_log_factors_ = (
-                _uncertainty.fit_std_calibration(residual, std, noise)
-            )
+            (
+                self.std_weights_,
+                self.std_noise_levels_,
+                self.std_levels_,
+                self.std_log_factors_,
+            ) = _uncertainty.fit_std_calibration(residual, std, noise)
         self.uncertainty_ = self.uncertainty
 
     def _calibration_seed(self):

@@ -98,7 +98,7 @@ _COMMON_DOC = """noise : noise model or None, default=None
         across more than ``mask_width // 2`` samples. A ``y`` is ignored with
         a ``TargetIgnoredWarning``; ``clean_fraction`` is not used; the
         validation loss is the masked loss on held-out noisy series; the gate
-        is off (it needs clean series).
+        is off (it needs clean series). See :ref:`self-supervised`.
     mask_width : int, default=1
         Width in samples of each hidden span of blind-spot training; the loss
         is measured at the span's centre (wider for noise correlated over a
@@ -153,10 +153,11 @@ _COMMON_ATTRIBUTES = """Attributes
         than ``model_``.
     uncertainty_ : str
         The ``uncertainty`` fitted (absent when None).
-    std_weights_, std_levels_, std_log_factors_ : ndarray
+    std_weights_, std_noise_levels_, std_levels_, std_log_factors_ : ndarray
         The calibration of the standard deviation: weights of the log spread
-        and the log removed noise in the scale, and the log factor applied at
-        log scales ``std_levels_`` (absent when ``uncertainty`` is None)."""
+        and the log removed noise in the scale, and for bins of the log
+        removed noise (``std_noise_levels_``) the log factor applied at log
+        scales ``std_levels_`` (absent when ``uncertainty`` is None)."""
 
 
 def _document(cls):

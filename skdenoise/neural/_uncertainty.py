@@ -16,7 +16,7 @@ Three sources of spread, chosen by the ``uncertainty`` hyper-parameter:
 
 The spread (the standard deviation of the stochastic outputs, after the gate
 and in y's units) is then calibrated on validation series the networks did not
-train on, in two steps. First a scale ``exp(a log(spread) + b log(noise))``,
+train on, in three steps. First a scale ``exp(a log(spread) + b log(noise))``,
 where ``noise`` is the RMS of what the denoiser removed from the series (its
 own estimate of the series' noise level), with ``a, b >= 0`` fitted by least
 squares on the log absolute errors: the spread alone follows the network's
@@ -24,7 +24,9 @@ doubt, the removed noise follows the input level. Then, for bins of that
 scale, the factor that makes the 95 % quantile of ``|clean - mean| / (factor *
 scale)`` equal to the normal's 1.96; the log of the calibrated standard
 deviation is made a non-decreasing function of the log scale by isotonic
-regression and interpolated between bins.
+regression and interpolated between bins. Last, these factors are fitted
+apart for bins of the removed noise level and interpolated between them, so
+that the coverage holds at every input level, not only on average.
 
 Importing this module imports Keras.
 """
@@ -53,6 +55,8 @@ _Z95 = 1.959963984540054
 # Most bins of the calibration, and fewest validation values per bin.
 _MAX_BINS = 12
 _MIN_PER_BIN = 256
+# Most bins of the removed noise level, each with its own factors.
+_MAX_NOISE_BINS = 8
 # The spread is floored at this fraction of the output's RMS (a zero spread,
 # all passes equal, would have no calibrated scale).
 _RELATIVE_FLOOR = 1e-6
@@ -237,17 +241,41 @@ def fit_std_calibration(residual, std, noise=None):
     Returns
     -------
     weights : ndarray of shape (2,)
-        Non-negative weights of the log spread and the log noise level.
-    levels : ndarray of shape (n_points,)
-        Increasing log spreads.
-    log_factors : ndarray of shape (n_points,)
+        Non-negative weights of the log spread and the log noise level in the
+        scale.
+    noise_levels : ndarray of shape (n_noise,)
+        Increasing log noise levels (the centres of the noise bins).
+    levels : ndarray of shape (n_noise, n_points)
+        For each noise bin, non-decreasing log scales.
+    log_factors : ndarray of shape (n_noise, n_points)
         Log of the factor applied to the scale at those levels (linear in
-        between, constant beyond).
+        between, constant beyond; linear between noise bins too).
     """
     weights = _scale_weights(residual, std, noise)
-    scale = _scale(std, noise, weights)
-    levels, log_factors = _fit_factors(residual, scale)
-    return weights, levels, log_factors
+    scale = np.ravel(_scale(std, noise, weights))
+    residual = np.ravel(residual)
+    if noise is None:
+        log_noise = np.zeros(scale.size)
+        n_noise = 1
+    else:
+        log_noise = np.log(np.ravel(noise))
+        n_noise = int(
+            np.clip(scale.size // (4 * _MIN_PER_BIN * _MAX_BINS), 1, _MAX_NOISE_BINS)
+        )
+    order = np.argsort(log_noise, kind="stable")
+    noise_levels, curves = [], []
+    for rows in np.array_split(order, n_noise):
+        noise_levels.append(float(np.median(log_noise[rows])))
+        curves.append(_fit_factors(residual[rows], scale[rows]))
+    width = max(len(levels) for levels, _ in curves)
+    levels = np.array(
+        [np.pad(lv, (0, width - len(lv)), mode="edge") for lv, _ in curves]
+    )
+    factors = np.array([np.pad(f, (0, width - len(f)), mode="edge") for _, f in curves])
+    noise_levels = np.asarray(noise_levels)
+    # Bins of equal noise level (a noise-free set) are merged into the first.
+    noise_levels, first = np.unique(noise_levels, return_index=True)
+    return weights, noise_levels, levels[first], factors[first]
 
 
 def _scale_weights(residual, std, noise):
@@ -299,10 +327,23 @@ def _fit_factors(residual, std):
     return levels, needed[first] - levels
 
 
-def apply_std_calibration(std, noise, weights, levels, log_factors):
+def apply_std_calibration(std, noise, weights, noise_levels, levels, log_factors):
     """The calibrated standard deviation of a spread and a noise level."""
     scale = _scale(std, noise, weights)
-    return scale * np.exp(np.interp(np.log(scale), levels, log_factors))
+    log_scale = np.log(scale)
+    curves = [
+        np.interp(log_scale, lv, f) for lv, f in zip(levels, log_factors, strict=True)
+    ]
+    if len(curves) == 1 or noise is None:
+        return scale * np.exp(curves[0])
+    position = np.interp(np.log(noise), noise_levels, np.arange(len(curves)))
+    low = np.floor(position).astype(int)
+    high = np.minimum(low + 1, len(curves) - 1)
+    frac = position - low
+    curves = np.stack(curves)
+    log_factor = np.take_along_axis(curves, low[None], 0)[0] * (1 - frac)
+    log_factor += np.take_along_axis(curves, high[None], 0)[0] * frac
+    return scale * np.exp(log_factor)
 
 
 def predictive_std(estimator, X3):
@@ -316,6 +357,7 @@ def predictive_std(estimator, X3):
         std,
         removed_noise(estimator, X3, mean),
         estimator.std_weights_,
+        estimator.std_noise_levels_,
         estimator.std_levels_,
         estimator.std_log_factors_,
     )

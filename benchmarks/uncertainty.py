@@ -1,0 +1,366 @@
+"""Calibrated uncertainty on the ECG benchmark: Monte-Carlo dropout and ensembles.
+
+A U-Net of the ECG benchmark's kind (``_ecg_models.SETTINGS``) is trained on
+the protocol's training records with the protocol's training noise, its
+uncertainty calibrated on the validation records (117 122), and measured on
+the test records (118 119 121) for each noise type (bw, em, ma, mix) and input
+SNR (-6 to 24 dB):
+
+- coverage: the share of clean samples inside ``mean +/- 1.96 std`` (bar:
+  90 % to 98 %), and for the reliability figure at nominal levels 10 % to 99 %;
+- Spearman's rho across windows between the RMS of the std and the true RMS
+  error (bar: 0.7), per noise and level and pooled over the levels;
+- the ensemble's mean against its members alone (mean SNR improvement);
+- the time of ``predict(X, return_std=True)`` against ``transform(X)``.
+
+Example::
+
+    TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 \\
+    python benchmarks/uncertainty.py --data-dir ../shared/data/physionet \\
+        --budget-minutes 3 --out benchmarks/results/uncertainty
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _ecg_protocol as protocol  # noqa: E402
+from _ecg_models import SETTINGS  # noqa: E402
+from _ecg_training import TimeBudget  # noqa: E402
+
+DEFAULT_TRAIN = (
+    "100 101 102 103 104 105 106 107 108 109 111 112 113 114 115 116 123 124"
+).split()
+DEFAULT_VAL = "117 122".split()
+DEFAULT_TEST = "118 119 121".split()
+LEVELS = (-6.0, 0.0, 6.0, 12.0, 18.0, 24.0)
+NOMINAL = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+Z95 = stats.norm.ppf(0.975)
+
+
+def log(message):
+    print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def make_unet(method, args, budget_s):
+    from skdenoise import UNetDenoiser
+
+    label, params, _ = SETTINGS["UNetDenoiser"]
+    params = dict(params)
+    if method == "mc_dropout":
+        params["dropout"] = args.dropout
+    budget = TimeBudget(
+        budget_s, label=f"{label} {method}", learning_rate=1e-3, log=log
+    )
+    return UNetDenoiser(
+        **params,
+        noise=protocol.training_noise(args.data_dir, args.train_snr),
+        loss="snr",
+        clean_fraction=0.1,
+        learning_rate=1e-3,
+        epochs=100_000,
+        batch_size=64,
+        validation_split=0.0,
+        callbacks=[budget],
+        uncertainty=method,
+        n_members=args.members,
+        uncertainty_samples=args.samples,
+        random_state=args.seed,
+    )
+
+
+def coverage(residual, std, p):
+    return float(np.mean(np.abs(residual) <= stats.norm.ppf(0.5 + p / 2) * std))
+
+
+def spearman(a, b):
+    return float(stats.spearmanr(a, b).statistic)
+
+
+def member_outputs(model, X):
+    """Each ensemble member's output alone (through the fitted gate), y units."""
+    X3 = X[:, :, None]
+    models = [model.model_, *model.ensemble_members_]
+    return [
+        model._finish(X3, model._network_outputs(X3, m.predict_on_batch))[:, :, 0]
+        for m in models
+    ]
+
+
+def snr_improvement(clean, noisy, estimate):
+    from skdenoise import metrics
+
+    return float(
+        np.mean(
+            metrics.snr(clean, estimate, per_series=True)
+            - metrics.snr(clean, noisy, per_series=True)
+        )
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--train-records", nargs="+", default=DEFAULT_TRAIN)
+    parser.add_argument("--val-records", nargs="+", default=DEFAULT_VAL)
+    parser.add_argument("--test-records", nargs="+", default=DEFAULT_TEST)
+    parser.add_argument("--budget-minutes", type=float, default=3.0)
+    parser.add_argument("--members", type=int, default=5)
+    parser.add_argument("--samples", type=int, default=16)
+    parser.add_argument("--dropout", type=float, default=0.1)
+    parser.add_argument("--methods", nargs="+", default=["mc_dropout", "ensemble"])
+    parser.add_argument("--test-windows", type=int, default=300)
+    parser.add_argument("--max-train-windows", type=int, default=8000)
+    parser.add_argument("--max-val-windows", type=int, default=600)
+    parser.add_argument("--train-snr", nargs=2, type=float, default=(-6.0, 30.0))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--save-models", default=None, help="folder to save the fitted models in"
+    )
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
+    started = time.perf_counter()
+    load_start = os.getloadavg()
+
+    protocol.check_record_lists(
+        args.train_records, args.val_records, args.test_records, args.data_dir
+    )
+    X_train = protocol.training_windows(
+        args.train_records, args.data_dir, args.max_train_windows, seed=args.seed
+    )
+    noise = protocol.training_noise(args.data_dir, args.train_snr)
+    validation = protocol.validation_set(
+        args.val_records, args.data_dir, noise, args.max_val_windows
+    )
+    clean, _, noisy = protocol.build_test_set(
+        args.test_records, args.data_dir, args.test_windows, snrs=LEVELS
+    )
+    log(
+        f"{len(X_train)} training, {len(validation[1])} validation and "
+        f"{len(clean)} test windows"
+    )
+
+    rows, reliability, fits = [], {}, {}
+    for method in args.methods:
+        model = make_unet(method, args, args.budget_minutes * 60)
+        t0 = time.perf_counter()
+        model.fit(X_train, validation_data=validation)
+        fit_s = time.perf_counter() - t0
+        fits[method] = {"fit_s": round(fit_s, 1), "epochs": model.n_epochs_}
+        log(
+            f"{method}: fitted in {fit_s / 60:.1f} min ({model.n_epochs_} epochs); "
+            f"calibration weights {np.round(model.std_weights_, 3).tolist()}, "
+            f"{len(model.std_noise_levels_)} noise bins"
+        )
+        if args.save_models:
+            from skdenoise.persistence import save
+
+            Path(args.save_models).mkdir(parents=True, exist_ok=True)
+            model.set_params(callbacks=None)
+            save(model, Path(args.save_models) / f"{method}.skd")
+        all_res, all_std = [], []
+        for kind in protocol.NOISE_TYPES:
+            win_std, win_err = [], []
+            for level in LEVELS:
+                X = noisy[kind, level]
+                t0 = time.perf_counter()
+                mean = model.transform(X)
+                transform_s = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                mean2, std = model.predict(X, return_std=True)
+                predict_s = time.perf_counter() - t0
+                assert np.array_equal(mean, mean2)
+                residual = clean - mean
+                rms_std = np.sqrt(np.mean(std**2, axis=1))
+                rms_err = np.sqrt(np.mean(residual**2, axis=1))
+                win_std.append(rms_std)
+                win_err.append(rms_err)
+                all_res.append(residual)
+                all_std.append(std)
+                row = {
+                    "method": method,
+                    "noise": kind,
+                    "snr_in_db": level,
+                    "coverage_95": coverage(residual, std, 0.95),
+                    "coverage_68": coverage(residual, std, 0.6827),
+                    "spearman_rho": spearman(rms_std, rms_err),
+                    "mean_std_mv": float(np.mean(std)),
+                    "rmse_mv": float(np.sqrt(np.mean(residual**2))),
+                    "snr_improvement_db": snr_improvement(clean, X, mean),
+                    "transform_s": transform_s,
+                    "predict_std_s": predict_s,
+                }
+                if method == "ensemble":
+                    single = [
+                        snr_improvement(clean, X, o) for o in member_outputs(model, X)
+                    ]
+                    row["member_snr_improvement_db"] = float(np.mean(single))
+                    row["ensemble_gain_db"] = row["snr_improvement_db"] - float(
+                        np.mean(single)
+                    )
+                rows.append(row)
+                log(
+                    f"{method} {kind} {level:+.0f} dB: coverage "
+                    f"{row['coverage_95']:.3f}, rho {row['spearman_rho']:.2f}, "
+                    f"SNR imp. {row['snr_improvement_db']:+.2f} dB, "
+                    f"{predict_s / transform_s:.1f}x transform time"
+                )
+            rho = spearman(np.concatenate(win_std), np.concatenate(win_err))
+            rows.append(
+                {
+                    "method": method,
+                    "noise": kind,
+                    "snr_in_db": "all",
+                    "spearman_rho": rho,
+                }
+            )
+        residual, std = np.concatenate(all_res), np.concatenate(all_std)
+        reliability[method] = [coverage(residual, std, p) for p in NOMINAL]
+        reliability[method + " (by level)"] = {
+            f"{level:+.0f}": [
+                coverage(
+                    np.concatenate(all_res[i :: len(LEVELS)]),
+                    np.concatenate(all_std[i :: len(LEVELS)]),
+                    p,
+                )
+                for p in NOMINAL
+            ]
+            for i, level in enumerate(LEVELS)
+        }
+    write_results(out, rows, reliability, fits, args, command, load_start, started)
+
+
+def fmt(value, spec):
+    return "" if value is None or value == "" else format(value, spec)
+
+
+def write_results(out, rows, reliability, fits, args, command, load_start, started):
+    fields = [
+        "method",
+        "noise",
+        "snr_in_db",
+        "coverage_95",
+        "coverage_68",
+        "spearman_rho",
+        "mean_std_mv",
+        "rmse_mv",
+        "snr_improvement_db",
+        "member_snr_improvement_db",
+        "ensemble_gain_db",
+        "transform_s",
+        "predict_std_s",
+    ]
+    with open(out / "calibration.csv", "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=fields)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+    lines = [
+        "# Calibrated uncertainty on the ECG benchmark (U-Net)",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, load average "
+        f"(1/5/15 min) at start {load_start[0]:.2f}/{load_start[1]:.2f}/"
+        f"{load_start[2]:.2f}, at end "
+        + "/".join(f"{v:.2f}" for v in os.getloadavg())
+        + f"; wall time {(time.perf_counter() - started) / 60:.1f} min.",
+        "",
+        f"Training: records {' '.join(args.train_records)} (at most "
+        f"{args.max_train_windows} windows), {args.budget_minutes} min per network; "
+        f"calibration on records {' '.join(args.val_records)} (at most "
+        f"{args.max_val_windows} windows); test: records "
+        f"{' '.join(args.test_records)}, {args.test_windows} windows each. "
+        f"Fits: {json.dumps(fits)}.",
+        "",
+        "| method | noise | input SNR (dB) | coverage 95 % | coverage 68 % | "
+        "Spearman rho | mean std (mV) | RMSE (mV) | SNR imp. (dB) | "
+        "members alone (dB) | ensemble gain (dB) | predict(std) / transform |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        if row["snr_in_db"] == "all":
+            continue
+        ratio = row["predict_std_s"] / row["transform_s"]
+        lines.append(
+            f"| {row['method']} | {row['noise']} | {row['snr_in_db']:+.0f} | "
+            f"{row['coverage_95']:.1%} | {row['coverage_68']:.1%} | "
+            f"{row['spearman_rho']:.2f} | {row['mean_std_mv']:.4f} | "
+            f"{row['rmse_mv']:.4f} | {row['snr_improvement_db']:+.2f} | "
+            f"{fmt(row.get('member_snr_improvement_db'), '+.2f')} | "
+            f"{fmt(row.get('ensemble_gain_db'), '+.2f')} | {ratio:.1f}x |"
+        )
+    lines += [
+        "",
+        "Spearman rho across the windows of all levels of one noise type:",
+        "",
+        "| method | noise | rho (all levels) |",
+        "|---|---|---|",
+    ]
+    for row in rows:
+        if row["snr_in_db"] == "all":
+            lines.append(
+                f"| {row['method']} | {row['noise']} | {row['spearman_rho']:.2f} |"
+            )
+    lines += [
+        "",
+        "Reliability (observed coverage of the central interval, all noises and "
+        "levels):",
+        "",
+        "| nominal | " + " | ".join(m for m in reliability if "(" not in m) + " |",
+        "|---|" + "---|" * sum("(" not in m for m in reliability),
+    ]
+    for i, p in enumerate(NOMINAL):
+        values = [f"{reliability[m][i]:.1%}" for m in reliability if "(" not in m]
+        lines.append(f"| {p:.0%} | " + " | ".join(values) + " |")
+    (out / "calibration.md").write_text("\n".join(lines) + "\n")
+    (out / "reliability.json").write_text(
+        json.dumps({"nominal": NOMINAL, **reliability}, indent=1)
+    )
+    plot_reliability(out / "reliability.png", reliability)
+    log(f"wrote {out}")
+
+
+def plot_reliability(path, reliability):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    methods = [m for m in reliability if "(" not in m]
+    fig, axes = plt.subplots(1, len(methods), figsize=(4.5 * len(methods), 4.2))
+    axes = np.atleast_1d(axes)
+    nominal = np.asarray(NOMINAL)
+    for ax, method in zip(axes, methods, strict=True):
+        ax.plot([0, 1], [0, 1], color="0.6", lw=1, ls="--", label="ideal")
+        for level, values in reliability[method + " (by level)"].items():
+            ax.plot(nominal, values, lw=1, alpha=0.7, label=f"{level} dB")
+        ax.plot(nominal, reliability[method], color="k", lw=2, marker="o", label="all")
+        ax.set_title(method)
+        ax.set_xlabel("expected coverage")
+        ax.set_ylabel("observed coverage")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+if __name__ == "__main__":
+    main()
