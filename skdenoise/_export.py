@@ -75,14 +75,58 @@ def _check_format(format, path):
         )
 
 
+def _band_filters(estimator):
+    """``_to_network`` as circular convolutions: ``(kernel, before, after)``.
+
+    A stationary wavelet transform (the sub-bands of
+    :class:`~skdenoise.WaveletUNetDenoiser`) is linear and commutes with circular
+    shifts, so its response to a unit impulse gives it whole; the result is
+    checked on random series, and anything else is refused.
+    """
+    import numpy as np
+
+    name = type(estimator).__name__
+    refusal = (
+        f"{name} computes part of its network input in NumPy in a way the "
+        "exported graph cannot reproduce; it cannot be exported."
+    )
+    length = estimator.n_features_in_ + sum(
+        estimator._padding(estimator.n_features_in_)
+    )
+    impulse = np.zeros((1, length, 1))
+    impulse[0, 0, 0] = 1.0
+    response = np.asarray(estimator._to_network(impulse), dtype=np.float64)
+    if response.shape[:2] != (1, length) or response.shape[2] < 2:
+        raise TypeError(refusal)
+    filters = response[0, :, 1:]
+    support = np.nonzero(np.any(filters != 0, axis=1))[0]
+    offsets = np.where(support > length // 2, support - length, support)
+    before, after = int(-min(offsets.min(), 0)), int(max(offsets.max(), 0))
+    kernel = np.stack(
+        [filters[(after - j) % length] for j in range(before + after + 1)]
+    )
+    # Check on random series: same channels first, then every band's channels.
+    n_channels = estimator.n_channels_in_
+    series = np.random.default_rng(0).normal(size=(2, length, n_channels))
+    wrapped = np.concatenate(
+        [series[:, length - after :], series, series[:, :before]], axis=1
+    )
+    bands = sum(
+        kernel[j][None, None, :, None] * wrapped[:, j : j + length, None, :]
+        for j in range(len(kernel))
+    )
+    expected = np.concatenate([series, bands.reshape(2, length, -1)], axis=-1)
+    got = np.asarray(estimator._to_network(series), dtype=np.float64)
+    if got.shape != expected.shape or not np.allclose(got, expected, atol=1e-9):
+        raise TypeError(refusal)
+    return kernel, before, after
+
+
 def transform_graph(estimator):
     """The fitted neural ``estimator``'s ``transform`` as a Keras model (float32)."""
+    band_filters = None
     if type(estimator)._to_network is not _base_to_network():
-        raise TypeError(
-            f"{type(estimator).__name__} computes part of its network input in "
-            "NumPy (its wavelet sub-bands), which an exported graph cannot "
-            "contain; it cannot be exported."
-        )
+        band_filters = _band_filters(estimator)
     import numpy as np
 
     from .neural._exported import TransformGraph
@@ -91,8 +135,11 @@ def transform_graph(estimator):
     if getattr(estimator, "gate_snr_", None) is not None:
         gate = (estimator.gate_snr_, estimator.gate_scale_)
     members = getattr(estimator, "ensemble_members_", None) or []
+    networks = [estimator.model_, *members]
+    if getattr(estimator, "precision", "float32") != "float32":
+        networks = [_float32_network(estimator, network) for network in networks]
     graph = TransformGraph(
-        [estimator.model_, *members],
+        networks,
         n_timesteps=estimator.n_features_in_,
         n_channels=estimator.n_channels_in_,
         normalize=estimator.normalize,
@@ -101,11 +148,47 @@ def transform_graph(estimator):
         gate=gate,
         target_scale=estimator.target_scale_,
         target_offset=estimator.target_offset_,
+        band_filters=band_filters,
     )
     # Call it once so that Keras knows its input.
     shape = (1, estimator.n_features_in_, estimator.n_channels_in_)
     graph(np.zeros(shape, dtype=np.float32))
     return graph
+
+
+_FIXED_BATCH = (
+    "The LiteRT converter cannot turn the recurrent layers of {} into builtin "
+    "operators for a batch of any size; export with a fixed batch size, for "
+    "example batch_size=1."
+)
+
+
+def _recurrent(layer):
+    """Whether ``layer`` is or contains a recurrent layer."""
+    from ._tf import import_keras
+
+    keras = import_keras()
+    if isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional)):
+        return True
+    return any(_recurrent(inner) for inner in getattr(layer, "layers", ()))
+
+
+def _float32_network(estimator, network):
+    """``network`` rebuilt in float32 with its weights (kept in float32 anyway).
+
+    The converters cannot write 16-bit computations that all runtimes run
+    (bfloat16 is not valid ONNX; LiteRT rejects both).
+    """
+    from .neural._base import _dtype_policy, _seeded
+
+    left, right = estimator._padding(estimator.n_features_in_)
+    # Seeded only so that building leaves Python's random state as it was.
+    with _seeded(0), _dtype_policy("float32"):
+        copy = estimator._build_network(
+            estimator.n_features_in_ + left + right, estimator.n_channels_in_
+        )
+    copy.set_weights(network.get_weights())
+    return copy
 
 
 def _base_to_network():
@@ -163,9 +246,10 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
     ------
     TypeError
         For an estimator without a network of its own (the classical ones, a
-        :class:`~skdenoise.pipeline.ResampledDenoiser`) or whose network input
-        is computed in NumPy
-        (:class:`~skdenoise.WaveletUNetDenoiser`).
+        :class:`~skdenoise.pipeline.ResampledDenoiser`), or whose network
+        input is computed in NumPy by other means than circular convolutions
+        (which the wavelet sub-bands of
+        :class:`~skdenoise.WaveletUNetDenoiser` are, and are written as).
     sklearn.exceptions.NotFittedError
         For an unfitted denoiser.
     ValueError
@@ -179,7 +263,11 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
     The exported model computes in float32 where ``transform`` normalises in
     float64: outputs agree to a few millionths of the series' range. A series
     whose spread is below a millionth of its mean counts as constant there
-    (below 1e-12 in ``transform``).
+    (below 1e-12 in ``transform``). A network trained in mixed precision
+    (``precision="mixed_bfloat16"`` or ``"mixed_float16"``) is written in
+    float32 with its (float32) weights, since neither format runs its 16-bit
+    computations everywhere; its outputs then differ from ``transform``'s by
+    the 16-bit rounding of the latter.
 
     Examples
     --------
@@ -207,6 +295,8 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
         )
     estimator, windowing = _network_estimator(estimator)
     graph = transform_graph(estimator)
+    if format == "litert" and batch_size is None and _recurrent(graph):
+        raise ValueError(_FIXED_BATCH.format(type(estimator).__name__))
     from ._tf import import_tensorflow, quiet_tf_logger
 
     tf = import_tensorflow()
@@ -236,10 +326,7 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
             # The converter's error type is not public; its message names the op.
             if format == "litert" and batch_size is None and "TensorList" in str(error):
                 raise ValueError(
-                    f"The LiteRT converter cannot turn the recurrent layers of "
-                    f"{type(estimator).__name__} into builtin operators for a "
-                    "batch of any size; export with a fixed batch size, for "
-                    "example batch_size=1."
+                    _FIXED_BATCH.format(type(estimator).__name__)
                 ) from None
             raise
     if windowing is not None:

@@ -104,6 +104,19 @@ def test_recurrent_network_to_litert_needs_a_fixed_batch(pairs, tmp_path):
     assert relative_difference(exported, gru.transform(series), series) < TOLERANCE
 
 
+def test_wavelet_sub_bands_are_computed_in_the_graph(pairs, tmp_path):
+    from skdenoise import WaveletUNetDenoiser
+
+    noisy, clean = pairs
+    wunet = WaveletUNetDenoiser(
+        wavelet="db4", level=3, depth=2, filters=4, epochs=1, random_state=0
+    ).fit(noisy, clean)
+    path = export(wunet, tmp_path / "wavelet.tflite", format="litert")
+    series = noisy[:5]
+    exported = run_litert(path, series)
+    assert relative_difference(exported, wunet.transform(series), series) < TOLERANCE
+
+
 def test_windowed_denoiser_exports_its_network_and_windowing(tmp_path):
     from skdenoise import ConvAutoencoderDenoiser
     from skdenoise.pipeline import SeriesWindower, WindowedDenoiser
@@ -144,9 +157,15 @@ def test_bad_estimators_and_arguments(unet, tmp_path):
     wavelet = WaveletDenoiser().fit(clean)
     with pytest.raises(TypeError, match="no network to export"):
         export(wavelet, tmp_path / "m.onnx")
-    wunet = WaveletUNetDenoiser(**WaveletUNetDenoiser._get_test_params()).fit(clean)
-    with pytest.raises(TypeError, match="wavelet sub-bands"):
-        export(wunet, tmp_path / "m.onnx")
+
+    class SquaredInput(WaveletUNetDenoiser):
+        def _to_network(self, inputs):
+            squares = [inputs**2] * (self.level + 1)  # as many as the sub-bands
+            return np.concatenate([inputs, *squares], axis=-1)
+
+    params = WaveletUNetDenoiser._get_test_params()
+    with pytest.raises(TypeError, match="cannot reproduce"):
+        export(SquaredInput(**params).fit(clean), tmp_path / "m.onnx")
     with pytest.raises(ValueError, match="format must be one of"):
         export(unet, tmp_path / "m.onnx", format="openvino")
     with pytest.raises(ValueError, match="ending in '.tflite'"):
@@ -200,3 +219,20 @@ def test_export_is_public_without_importing_tensorflow():
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_mixed_precision_network_is_written_in_float32(pairs, tmp_path):
+    from skdenoise import UNetDenoiser
+    from skdenoise._export import transform_graph
+
+    noisy, clean = pairs
+    unet = UNetDenoiser(
+        filters=4, depth=2, epochs=1, precision="mixed_bfloat16", random_state=0
+    ).fit(noisy, clean)
+    path = export(unet, tmp_path / "mixed.tflite", format="litert")
+    series = noisy[:4]
+    exported = run_litert(path, series)
+    float32 = np.asarray(transform_graph(unet)(series.astype(np.float32)))
+    assert relative_difference(exported, float32, series) < 1e-6
+    # transform computes in bfloat16: the same up to its rounding.
+    assert relative_difference(exported, unet.transform(series), series) < 1e-2

@@ -43,6 +43,12 @@ class TransformGraph(keras.Model):
         ``(snr, scale)`` breakpoints of the fitted no-harm gate.
     target_scale, target_offset : ndarray
         The map from ``X``'s units to ``y``'s, broadcast over the batch.
+    band_filters : tuple or None
+        ``(kernel, before, after)``: channels appended to the padded input, each
+        the circular convolution of every channel with a column of ``kernel``
+        (shape ``(before + after + 1, n_bands)``; ``before`` and ``after``
+        samples of wrap-around on each side), as a stationary wavelet transform
+        computes its sub-bands.
     """
 
     def __init__(
@@ -57,6 +63,7 @@ class TransformGraph(keras.Model):
         gate,
         target_scale,
         target_offset,
+        band_filters=None,
     ):
         super().__init__(name="skdenoise_transform", dtype="float32")
         self.networks = list(networks)
@@ -75,6 +82,13 @@ class TransformGraph(keras.Model):
             self.gate = (snr, scale)
         self.target_scale = np.asarray(target_scale, dtype=np.float32)
         self.target_offset = np.asarray(target_offset, dtype=np.float32)
+        self.band_filters = None
+        if band_filters is not None:
+            kernel, before, after = band_filters
+            kernel = np.asarray(kernel, dtype=np.float32)
+            # Depthwise: every channel convolved with every band's filter.
+            depthwise = np.repeat(kernel[:, None, :], self.n_channels, axis=1)
+            self.band_filters = (depthwise, int(before), int(after))
 
     def _statistics(self, series):
         """Mean and standard deviation per series and channel (1 if constant)."""
@@ -95,11 +109,27 @@ class TransformGraph(keras.Model):
         left, right = self.padding
         if left or right:
             series = ops.pad(series, ((0, 0), (left, right), (0, 0)), mode="reflect")
+        if self.band_filters is not None:
+            series = ops.concatenate([series, self._bands(series)], axis=-1)
         out = network(series, training=False)
         out = ops.cast(out, "float32")[:, left : left + self.n_timesteps]
         if self.normalize:
             out = out * scale + center
         return out
+
+    def _bands(self, series):
+        """The sub-bands of the padded ``series``, band after band."""
+        kernel, before, after = self.band_filters
+        length = self.n_timesteps + sum(self.padding)
+        wrapped = ops.concatenate(
+            [series[:, length - after :], series, series[:, :before]], axis=1
+        )
+        bands = ops.depthwise_conv(wrapped, kernel, strides=1, padding="valid")
+        # (batch, length, channel * band) to (batch, length, band * channel).
+        n_bands = kernel.shape[-1]
+        bands = ops.reshape(bands, (-1, length, self.n_channels, n_bands))
+        bands = ops.transpose(bands, (0, 1, 3, 2))
+        return ops.reshape(bands, (-1, length, n_bands * self.n_channels))
 
     def _apply_gate(self, series, out):
         """Scale each series' correction as the fitted gate does."""
