@@ -83,6 +83,7 @@ API_MODULES = [
     "skdenoise.baselines",
     "skdenoise.pipeline",
     "skdenoise.metrics",
+    "skdenoise.model_selection",
     "skdenoise.plotting",
     "skdenoise.persistence",
     "skdenoise.networks",

@@ -98,7 +98,7 @@ _COMMON_DOC = """noise : noise model or None, default=None
         across more than ``mask_width // 2`` samples. A ``y`` is ignored with
         a ``TargetIgnoredWarning``; ``clean_fraction`` is not used; the
         validation loss is the masked loss on held-out noisy series; the gate
-        is off (it needs clean series).
+        is off (it needs clean series). See :ref:`self-supervised`.
     mask_width : int, default=1
         Width in samples of each hidden span of blind-spot training; the loss
         is measured at the span's centre (wider for noise correlated over a
