@@ -316,3 +316,28 @@ def test_scorer_scores_a_blind_spot_network():
 def test_scorer_errors(scorer, X, match):
     with pytest.raises(ValueError, match=match):
         scorer(_Identity(), X)
+
+
+def _neural_classes():
+    from skdenoise.neural import BaseNeuralDenoiser
+    from skdenoise.utils import all_denoisers
+
+    return [c for _, c in all_denoisers() if issubclass(c, BaseNeuralDenoiser)]
+
+
+@pytest.mark.parametrize("cls", _neural_classes(), ids=lambda c: c.__name__)
+def test_every_neural_denoiser_trains_blind_spot(cls):
+    X = np.random.default_rng(0).normal(size=(8, 64))
+    params = {**cls._get_test_params(), "training": "blind_spot"}
+    denoiser = cls(**params).fit(X)
+    assert denoiser.transform(X).shape == X.shape
+    assert denoiser.gate_snr_ is None
+    # The compiled loss is the masked one, whatever the network.
+    assert type(denoiser.model_.loss).__name__ == "MaskedLoss"
+
+
+def test_blind_spot_with_several_channels():
+    X = np.random.default_rng(0).normal(size=(8, 64, 2))
+    denoiser = _tiny_unet(epochs=1, loss="huber").fit(X)
+    assert denoiser.transform(X).shape == X.shape
+    assert np.isfinite(denoiser.history_["loss"][0])
