@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._tf import import_keras, quiet_tf_logger
-from .._validation import restore_ndim
+from .._validation import as_3d, restore_ndim
 from ..augment import BaseAugmentation
 from ..base import BaseDenoiser
 from ..exceptions import TargetIgnoredWarning
@@ -353,7 +353,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
     def _keras_fit(self, batches, *, epochs, validation_data, callbacks):
         """Run ``Model.fit``; returns its history dict."""
         history = self.model_.fit(
-            batches,
+            batches.as_dataset(),
             epochs=epochs,
             validation_data=validation_data,
             callbacks=callbacks,
@@ -717,7 +717,9 @@ n_timesteps, n_channels)
                 f"{getattr(self, 'uncertainty_', None)!r} and now has uncertainty="
                 f"{self.uncertainty!r}: fit it again to estimate that uncertainty."
             )
-        std = _uncertainty.predictive_std(self, X3)
+        std = _uncertainty.predictive_std(
+            self, X3, as_3d(mean).astype(np.float64, copy=False)
+        )
         return mean, restore_ndim(std, X.ndim).astype(X.dtype, copy=False)
 
     def _non_deterministic(self):

@@ -346,12 +346,11 @@ def apply_std_calibration(std, noise, weights, noise_levels, levels, log_factors
     return scale * np.exp(log_factor)
 
 
-def predictive_std(estimator, X3):
-    """The calibrated standard deviation of ``estimator``'s output for ``X3``."""
+def predictive_std(estimator, X3, mean):
+    """The calibrated standard deviation of the output ``mean`` for ``X3``."""
     seed = estimator._seed()
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**31)
-    mean = estimator._transform(X3)
     std = raw_std(estimator, X3, seed)
     return apply_std_calibration(
         std,
