@@ -353,7 +353,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
     def _keras_fit(self, batches, *, epochs, validation_data, callbacks):
         """Run ``Model.fit``; returns its history dict."""
         history = self.model_.fit(
-            batches.as_dataset(),
+            batches,
             epochs=epochs,
             validation_data=validation_data,
             callbacks=callbacks,
