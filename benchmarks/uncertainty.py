@@ -130,6 +130,12 @@ def main(argv=None):
     parser.add_argument(
         "--save-models", default=None, help="folder to save the fitted models in"
     )
+    parser.add_argument(
+        "--load-models",
+        default=None,
+        help="evaluate the models saved by --save-models in this folder instead "
+        "of training (for example on other test records)",
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -137,42 +143,53 @@ def main(argv=None):
     started = time.perf_counter()
     load_start = os.getloadavg()
 
-    protocol.check_record_lists(
-        args.train_records, args.val_records, args.test_records, args.data_dir
-    )
-    X_train = protocol.training_windows(
-        args.train_records, args.data_dir, args.max_train_windows, seed=args.seed
-    )
-    noise = protocol.training_noise(args.data_dir, args.train_snr)
-    validation = protocol.validation_set(
-        args.val_records, args.data_dir, noise, args.max_val_windows
-    )
+    if args.load_models:
+        protocol.check_record_lists([], [], args.test_records, args.data_dir)
+    else:
+        protocol.check_record_lists(
+            args.train_records, args.val_records, args.test_records, args.data_dir
+        )
+        X_train = protocol.training_windows(
+            args.train_records, args.data_dir, args.max_train_windows, seed=args.seed
+        )
+        noise = protocol.training_noise(args.data_dir, args.train_snr)
+        validation = protocol.validation_set(
+            args.val_records, args.data_dir, noise, args.max_val_windows
+        )
+        log(f"{len(X_train)} training and {len(validation[1])} validation windows")
     clean, _, noisy = protocol.build_test_set(
         args.test_records, args.data_dir, args.test_windows, snrs=LEVELS
     )
-    log(
-        f"{len(X_train)} training, {len(validation[1])} validation and "
-        f"{len(clean)} test windows"
-    )
+    log(f"{len(clean)} test windows")
 
     rows, reliability, fits = [], {}, {}
     for method in args.methods:
-        model = make_unet(method, args, args.budget_minutes * 60)
-        t0 = time.perf_counter()
-        model.fit(X_train, validation_data=validation)
-        fit_s = time.perf_counter() - t0
-        fits[method] = {"fit_s": round(fit_s, 1), "epochs": model.n_epochs_}
+        if args.load_models:
+            from skdenoise.persistence import load
+
+            model = load(Path(args.load_models) / f"{method}.skd")
+            fits[method] = {"loaded": str(Path(args.load_models) / f"{method}.skd")}
+        else:
+            model = make_unet(method, args, args.budget_minutes * 60)
+            t0 = time.perf_counter()
+            model.fit(X_train, validation_data=validation)
+            fit_s = time.perf_counter() - t0
+            fits[method] = {"fit_s": round(fit_s, 1), "epochs": model.n_epochs_}
+            log(f"{method}: fitted in {fit_s / 60:.1f} min ({model.n_epochs_} epochs)")
         log(
-            f"{method}: fitted in {fit_s / 60:.1f} min ({model.n_epochs_} epochs); "
-            f"calibration weights {np.round(model.std_weights_, 3).tolist()}, "
-            f"{len(model.std_noise_levels_)} noise bins"
+            f"{method}: calibration weights {np.round(model.std_weights_, 3).tolist()}"
+            f", {len(model.std_noise_levels_)} noise bins"
         )
-        if args.save_models:
+        if args.save_models and not args.load_models:
             from skdenoise.persistence import save
 
             Path(args.save_models).mkdir(parents=True, exist_ok=True)
-            model.set_params(callbacks=None)
-            save(model, Path(args.save_models) / f"{method}.skd")
+            # The training noise and callbacks are not needed for inference.
+            saved = model.set_params(callbacks=None, noise=None)
+            try:
+                save(saved, Path(args.save_models) / f"{method}.skd")
+            except (TypeError, ValueError, OSError) as exc:
+                log(f"  could not save the {method} model: {exc}")
         all_res, all_std = [], []
         for kind in protocol.NOISE_TYPES:
             win_std, win_err = [], []
@@ -281,7 +298,12 @@ def write_results(out, rows, reliability, fits, args, command, load_start, start
         + "/".join(f"{v:.2f}" for v in os.getloadavg())
         + f"; wall time {(time.perf_counter() - started) / 60:.1f} min.",
         "",
-        f"Training: records {' '.join(args.train_records)} (at most "
+        (
+            "Models loaded (trained as described by their own run); "
+            if args.load_models
+            else ""
+        )
+        + f"Training: records {' '.join(args.train_records)} (at most "
         f"{args.max_train_windows} windows), {args.budget_minutes} min per network; "
         f"calibration on records {' '.join(args.val_records)} (at most "
         f"{args.max_val_windows} windows); test: records "
