@@ -175,8 +175,11 @@ def train_members(estimator, X3, y3, validation, seed):
     """Train the ``n_members - 1`` extra networks of an ensemble; their models.
 
     Each member is a copy of ``estimator`` without uncertainty or gate, trained
-    on the same data with its own seed (members are trained one after another:
-    TensorFlow already spreads one member's training over the cores).
+    on the same data with its own seed. Members are trained one after another:
+    TensorFlow already spreads one member's training over the cores, and on a
+    2-core machine two joblib worker processes of one thread each were slower
+    (21.9 s against 19.0 s for two U-Nets, ``benchmarks/ensemble_parallel.py``),
+    each worker paying for its own TensorFlow import and copy of the data.
     """
     models = []
     for member_seed in member_seeds(seed, estimator.n_members):
