@@ -88,7 +88,9 @@ def test_article_experiment_improves_snr(model):
 @pytest.mark.parametrize("cls", NETWORKS, ids=lambda c: c.__name__)
 def test_every_network_learns_on_pairs(cls, sines):
     X, y = sines
-    model = tiny(cls, epochs=8, batch_size=16, learning_rate=3e-3)
+    # The VAE's KL term holds its loss flat for its first few dozen steps.
+    batch_size = 8 if cls is VAEDenoiser else 16
+    model = tiny(cls, epochs=8, batch_size=batch_size, learning_rate=3e-3)
     out = model.fit(X, y).transform(X)
     assert out.shape == X.shape
     assert np.all(np.isfinite(out))

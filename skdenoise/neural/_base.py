@@ -352,11 +352,12 @@ class BaseNeuralDenoiser(BaseDenoiser):
 
     def _keras_fit(self, batches, *, epochs, validation_data, callbacks):
         """Run ``Model.fit``; returns its history dict."""
+        dataset, epoch_setter = batches.as_dataset()
         history = self.model_.fit(
-            batches,
+            dataset,
             epochs=epochs,
             validation_data=validation_data,
-            callbacks=callbacks,
+            callbacks=[epoch_setter, *callbacks],
             shuffle=False,
             verbose={0: 0, 1: 2}.get(self.verbose, 1),
         )

@@ -15,6 +15,9 @@ keras = import_keras()
 
 __all__ = ["NetworkInput", "TrainingBatches", "keep_clean", "split_validation"]
 
+# Batches made in Python at a time for ``TrainingBatches.as_dataset``.
+_CHUNK_BATCHES = 8
+
 
 class NetworkInput:
     """Turns float64 series into network inputs and network outputs back.
@@ -152,30 +155,92 @@ class TrainingBatches(keras.utils.PyDataset):
         return math.ceil(self.targets.shape[0] / self.batch_size)
 
     def __getitem__(self, index):
+        return self._batch(index, self.epoch, self._order)
+
+    def _batch(self, index, epoch, order):
         # Every batch has the same size (the last one wraps around to the start
         # of the epoch's order), so the training step is traced only once.
         positions = index * self.batch_size + np.arange(self.batch_size)
-        rows = self._order[positions % len(self._order)]
+        rows = order[positions % len(order)]
         targets = self.targets[rows]
         inputs = self.inputs[rows] if self.inputs is not None else targets
         if self.augment is not None:
-            rng = np.random.default_rng([self.seed, self.epoch, 2, index])
+            rng = np.random.default_rng([self.seed, epoch, 2, index])
             if self.inputs is not None:
                 inputs, targets = self.augment.apply(inputs, targets, random_state=rng)
             else:
                 (targets,) = self.augment.apply(targets, random_state=rng)
                 inputs = targets
         if self.noise is not None:
-            rng = np.random.default_rng([self.seed, self.epoch, 1, index])
+            rng = np.random.default_rng([self.seed, epoch, 1, index])
             inputs = self.noise.apply(inputs, random_state=rng)
         if self.masker is not None:
-            rng = np.random.default_rng([self.seed, self.epoch, 4, index])
+            rng = np.random.default_rng([self.seed, epoch, 4, index])
             return self.masker.batch(inputs, targets, rng, self.network_input)
         if self.clean_fraction:
-            rng = np.random.default_rng([self.seed, self.epoch, 3, index])
+            rng = np.random.default_rng([self.seed, epoch, 3, index])
             inputs = keep_clean(inputs, targets, self.clean_fraction, rng)
         return self.network_input.prepare(inputs, targets)
 
     def on_epoch_end(self):
         self.epoch += 1
         self._order = self._permutation()
+
+    def set_epoch(self, epoch):
+        """Draw the batches of ``epoch`` from now on (its order and noise)."""
+        if epoch != self.epoch:
+            self.epoch = epoch
+            self._order = self._permutation()
+
+    def as_dataset(self, chunk=_CHUNK_BATCHES):
+        """The batches as a ``tf.data.Dataset`` and the callback it needs.
+
+        Python makes ``chunk`` batches at a time, handed to TensorFlow in one
+        piece and split there, with a prefetch buffer of ``chunk`` batches: on
+        a CPU the per-batch hand-over of a ``PyDataset`` (a Python call and a
+        copy into the graph for every step) halved the training throughput.
+        The callback tells the batches which epoch ``Model.fit`` begins; each
+        pass over the dataset draws the batches of the epoch it began in, so
+        the stream is the same however often TensorFlow (or a distribution
+        strategy) creates iterators.
+
+        Returns
+        -------
+        dataset : tf.data.Dataset
+        callback : keras.callbacks.Callback
+            To pass to ``Model.fit`` with the dataset.
+        """
+        import tensorflow as tf
+
+        n_batches = len(self)
+        first = self[0]
+        specs = tuple(
+            tf.TensorSpec((None, *np.shape(part)), tf.as_dtype(part.dtype))
+            for part in first
+        )
+
+        def generate():
+            epoch, order = self.epoch, self._order
+            for start in range(0, n_batches, chunk):
+                parts = [
+                    self._batch(i, epoch, order)
+                    for i in range(start, min(start + chunk, n_batches))
+                ]
+                yield tuple(np.stack(piece) for piece in zip(*parts))
+
+        dataset = tf.data.Dataset.from_generator(generate, output_signature=specs)
+        dataset = dataset.unbatch().apply(
+            tf.data.experimental.assert_cardinality(n_batches)
+        )
+        return dataset.prefetch(chunk), _EpochSetter(self)
+
+
+class _EpochSetter(keras.callbacks.Callback):
+    """Tells ``TrainingBatches`` the epoch that ``Model.fit`` begins."""
+
+    def __init__(self, batches):
+        super().__init__()
+        self.batches = batches
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.batches.set_epoch(epoch)
