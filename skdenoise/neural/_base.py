@@ -8,6 +8,7 @@ generators, so no global random state is left changed.
 """
 
 import contextlib
+import functools
 import numbers
 import os
 import random
@@ -647,7 +648,8 @@ n_timesteps, n_channels)
             if members:
                 models = [self.model_, *members]
                 return sum(
-                    self._network_outputs(X3, m.predict_on_batch) for m in models
+                    self._network_outputs(X3, functools.partial(predict_batch, m))
+                    for m in models
                 ) / len(models)
             predict = self._predict_normalised
         n_series, n_timesteps, n_channels = X3.shape

@@ -31,6 +31,8 @@ that the coverage holds at every input level, not only on average.
 Importing this module imports Keras.
 """
 
+import functools
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.isotonic import IsotonicRegression
@@ -199,16 +201,17 @@ def _spread_floor(mean):
 
 def raw_std(estimator, X3, seed):
     """The uncalibrated spread of the stochastic outputs of ``X3`` (y's units)."""
+    from ._base import _seeded, predict_batch
+
     method = estimator.uncertainty
     if method == "ensemble":
         models = [estimator.model_, *estimator.ensemble_members_]
-        predictors = [m.predict_on_batch for m in models]
+        predictors = [functools.partial(predict_batch, m) for m in models]
     else:
-        from ._base import _seeded
-
         with _seeded(seed):
             model = _stochastic_clone(estimator.model_, method)
-        predictors = [model.predict_on_batch] * estimator.uncertainty_samples
+        predictors = [functools.partial(predict_batch, model)]
+        predictors *= estimator.uncertainty_samples
     total = np.zeros(X3.shape)
     total_sq = np.zeros(X3.shape)
     for predict in predictors:
