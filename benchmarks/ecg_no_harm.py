@@ -214,7 +214,10 @@ def main(argv=None):
         mine = record_of == record
         corr = np.mean(np.abs(np.fft.rfft((out_clean - clean)[mine], axis=1)) ** 2, 0)
         sig = np.mean(np.abs(np.fft.rfft(clean[mine], axis=1)) ** 2, 0)
-        row = {"record": record, "clean_rms_mv": float(np.sqrt(np.mean(clean[mine] ** 2)))}
+        row = {
+            "record": record,
+            "clean_rms_mv": float(np.sqrt(np.mean(clean[mine] ** 2))),
+        }
         for lo, hi in BANDS_HZ:
             band = (freqs >= lo) & (freqs < hi)
             row[f"correction {lo:g}-{hi:g} Hz"] = float(corr[band].sum() / corr.sum())
@@ -254,8 +257,11 @@ def write_readme(args, model_file, records, per_record, gate_rows, band_rows, st
     level_order = {"-6.0": 0, "0.0": 1, "6.0": 2, "12.0": 3, "24.0": 4}
 
     def order(row):
-        return (str(row["noise"]) == "clean", row["noise"],
-                level_order.get(str(row["input_snr_db"]), 9))
+        return (
+            str(row["noise"]) == "clean",
+            row["noise"],
+            level_order.get(str(row["input_snr_db"]), 9),
+        )
 
     text = [
         "# Where a trained ECG denoiser harms a nearly clean input",
@@ -277,11 +283,19 @@ def write_readme(args, model_file, records, per_record, gate_rows, band_rows, st
         "## Mean SNR improvement of the raw network (no gate) per test record (dB); "
         "last row: output SNR of the clean windows",
         "",
-        _table(sorted(per_record, key=order), ["noise", "input_snr_db", *records, "all"], _num),
+        _table(
+            sorted(per_record, key=order),
+            ["noise", "input_snr_db", *records, "all"],
+            _num,
+        ),
         "## What the network takes out of a clean window: share of the correction's "
         "energy per band, beside the clean window's own share",
         "",
-        _table(band_rows, list(band_rows[0]), lambda v: v if isinstance(v, str) else f"{v:.3f}"),
+        _table(
+            band_rows,
+            list(band_rows[0]),
+            lambda v: v if isinstance(v, str) else f"{v:.3f}",
+        ),
         "## Gates fitted on the validation records, applied to the same outputs "
         "(mean SNR improvement, dB; last row: clean-window output SNR)",
         "",

@@ -102,7 +102,7 @@ def snr_db(clean, estimate):
 
 def train(recipe, args, log):
     """The U-Net of a recipe, trained, with its validation pairs and steps."""
-    from _ecg_training import TimeBudget, VALIDATION_SPLIT
+    from _ecg_training import VALIDATION_SPLIT, TimeBudget
 
     from skdenoise import UNetDenoiser
     from skdenoise.augment import from_names
@@ -194,18 +194,35 @@ def main(argv=None):
             for record in args.test_records:
                 rows_of = record_of == record
                 value = snr_db(clean_test[rows_of], estimate[rows_of])
-                rows.append({**base, "kind": f"clean {record}", "value_db": float(np.mean(value))})
+                rows.append(
+                    {
+                        **base,
+                        "kind": f"clean {record}",
+                        "value_db": float(np.mean(value)),
+                    }
+                )
             for (kind, level), x in noisy.items():
                 gain = snr_db(clean_test, denoiser.transform(x)) - snr_db(clean_test, x)
                 rows.append(
-                    {**base, "kind": f"{kind} {level:+g} dB", "value_db": float(np.mean(gain))}
+                    {
+                        **base,
+                        "kind": f"{kind} {level:+g} dB",
+                        "value_db": float(np.mean(gain)),
+                    }
                 )
-            summary = {r["kind"]: r["value_db"] for r in rows[-(len(noisy) + len(args.test_records)) :]}
+            summary = {
+                r["kind"]: r["value_db"]
+                for r in rows[-(len(noisy) + len(args.test_records)) :]
+            }
             log(
                 f"  {name}: 0 dB "
-                + " ".join(f"{k} {summary[f'{k} +0 dB']:+.2f}" for k in protocol.NOISE_TYPES)
+                + " ".join(
+                    f"{k} {summary[f'{k} +0 dB']:+.2f}" for k in protocol.NOISE_TYPES
+                )
                 + "; 24 dB "
-                + " ".join(f"{k} {summary[f'{k} +24 dB']:+.2f}" for k in protocol.NOISE_TYPES)
+                + " ".join(
+                    f"{k} {summary[f'{k} +24 dB']:+.2f}" for k in protocol.NOISE_TYPES
+                )
                 + "; clean "
                 + " ".join(f"{summary[f'clean {r}']:.1f}" for r in args.test_records)
             )
@@ -240,9 +257,14 @@ def markdown(rows, args, command):
         "warp of the clean windows; a window given back exactly counts as "
         f"{MAX_SNR_DB:g} dB in the means; test records "
         f"{', '.join(args.test_records)} ({args.test_windows} windows each). "
-        "Recipes: " + "; ".join(
+        "Recipes: "
+        + "; ".join(
             f"`{name}`: {len(rec)} training records, "
-            + (f"validation records {' '.join(val)}" if val else "5 % of the windows for validation")
+            + (
+                f"validation records {' '.join(val)}"
+                if val
+                else "5 % of the windows for validation"
+            )
             + f", SNR U({snr[0]:g}, {snr[1]:g}) dB, {clean:.0%} clean, {prec}"
             for name, (rec, val, snr, clean, prec) in RECIPES.items()
             if name in recipes
@@ -264,16 +286,33 @@ def markdown(rows, args, command):
         for name in VARIANTS:
             cells = [value[recipe, name, k] for k in header_kinds]
             clean = [value[recipe, name, k] for k in clean_kinds]
-            all_kinds = [k for (rc, v, k) in value if rc == recipe and v == name and not k.startswith("clean")]
+            all_kinds = [
+                k
+                for (rc, v, k) in value
+                if rc == recipe and v == name and not k.startswith("clean")
+            ]
             mean = np.mean([value[recipe, name, k] for k in all_kinds])
             table.append(
-                [recipe, name, *(f"{c:+.2f}" for c in cells), *(f"{c:.1f}" for c in clean), f"{mean:+.2f}"]
+                [
+                    recipe,
+                    name,
+                    *(f"{c:+.2f}" for c in cells),
+                    *(f"{c:.1f}" for c in clean),
+                    f"{mean:+.2f}",
+                ]
             )
     lines += [
-        "## Mean SNR improvement (dB) at 0 and 24 dB input, clean-window output SNR (dB), mean over all 20 conditions",
+        "## Mean SNR improvement (dB) at 0 and 24 dB input, clean-window output SNR "
+        "(dB), mean over all 20 conditions",
         "",
         markdown_table(
-            ["recipe", "variant", *header_kinds, *(f"{k} (out)" for k in clean_kinds), "mean of 20"],
+            [
+                "recipe",
+                "variant",
+                *header_kinds,
+                *(f"{k} (out)" for k in clean_kinds),
+                "mean of 20",
+            ],
             table,
         ),
     ]

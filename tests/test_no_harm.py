@@ -64,7 +64,9 @@ def test_fit_gate_learns_to_trust_real_corrections_and_not_distortions():
 def test_gate_is_fitted_on_validation_series_and_leaves_clean_input_closer(data):
     X, y, X_val, y_val = data
     gated = tiny(gate="isotonic").fit(X, y, validation_data=(X_val, y_val))
-    assert gated.gate_snr_.ndim == 1 and gated.gate_scale_.shape == gated.gate_snr_.shape
+    assert (
+        gated.gate_snr_.ndim == 1 and gated.gate_scale_.shape == gated.gate_snr_.shape
+    )
     assert np.all((gated.gate_scale_ >= 0) & (gated.gate_scale_ <= 1))
     ungated = tiny(gate=None).fit(X, y, validation_data=(X_val, y_val))
     assert ungated.gate_snr_ is None

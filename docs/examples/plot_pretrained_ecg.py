@@ -61,7 +61,9 @@ else:
 
     clean = make_ecg(1, stop - start, sampling_rate=fs, random_state=0)[0]
     clean -= clean.mean()
-    noise = NoiseMixture([BaselineWander(sampling_rate=fs), MuscleNoise(sampling_rate=fs)])
+    noise = NoiseMixture(
+        [BaselineWander(sampling_rate=fs), MuscleNoise(sampling_rate=fs)]
+    )
     noisy = noise.set_params(snr=3.0).apply(clean[None], random_state=0)[0]
     title = "synthetic ECG with synthetic noise (PhysioNet data not found)"
 

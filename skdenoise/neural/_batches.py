@@ -226,7 +226,7 @@ class TrainingBatches(keras.utils.PyDataset):
                     self._batch(i, epoch, order)
                     for i in range(start, min(start + chunk, n_batches))
                 ]
-                yield tuple(np.stack(piece) for piece in zip(*parts))
+                yield tuple(np.stack(piece) for piece in zip(*parts, strict=True))
 
         dataset = tf.data.Dataset.from_generator(generate, output_signature=specs)
         dataset = dataset.unbatch().apply(

@@ -38,7 +38,9 @@ def estimated_snr(inputs, outputs):
     correction = np.sum(np.square(outputs - inputs), axis=1)
     tiny = np.finfo(np.float64).tiny
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = 10.0 * (np.log10(np.maximum(signal, tiny)) - np.log10(np.maximum(correction, tiny)))
+        ratio = 10.0 * (
+            np.log10(np.maximum(signal, tiny)) - np.log10(np.maximum(correction, tiny))
+        )
     return np.clip(np.nan_to_num(ratio, nan=0.0), -_SNR_LIMIT, _SNR_LIMIT)
 
 
@@ -62,9 +64,13 @@ def fit_gate(inputs, outputs, targets):
     best = np.sum((targets - inputs) * correction, axis=1)[keep] / energy[keep]
     weight = energy[keep] / reference[keep]
     snr = estimated_snr(inputs, outputs)[keep]
-    iso = IsotonicRegression(increasing=False, y_min=0.0, y_max=1.0, out_of_bounds="clip")
+    iso = IsotonicRegression(
+        increasing=False, y_min=0.0, y_max=1.0, out_of_bounds="clip"
+    )
     iso.fit(snr, np.clip(best, 0.0, 1.0), sample_weight=weight / weight.sum())
-    return np.asarray(iso.X_thresholds_, dtype=np.float64), np.asarray(iso.y_thresholds_, dtype=np.float64)
+    return np.asarray(iso.X_thresholds_, dtype=np.float64), np.asarray(
+        iso.y_thresholds_, dtype=np.float64
+    )
 
 
 def apply_gate(inputs, outputs, snr, scale):

@@ -486,7 +486,11 @@ class RecordedNoise(BaseNoise):
         # Training draws from the recording at every batch: its values are
         # checked once per recording object and segment, not at every draw.
         checked = getattr(self, "_checked_segment", None)
-        if checked is None or checked[0] is not self.noise or checked[1:] != (start, stop):
+        if (
+            checked is None
+            or checked[0] is not self.noise
+            or checked[1:] != (start, stop)
+        ):
             if not np.all(np.isfinite(part)):
                 raise ValueError(
                     "RecordedNoise: the noise recording contains NaN or infinite "

@@ -5,12 +5,12 @@ import numbers
 import sys
 
 import numpy as np
-from tqdm import tqdm
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
+from tqdm import tqdm
 
 from .._validation import as_3d, check_positive_int, check_series, restore_ndim
 from ..base import BaseDenoiser, SeriesShapeMixin, series_tags
