@@ -37,7 +37,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _ecg_protocol as protocol  # noqa: E402
 from _ecg_models import CLASSICAL, LEARNED, PUBLISHED, learned_class  # noqa: E402
 
-from skdenoise.augment import AUGMENTATION_NAMES, from_names  # noqa: E402
+from skdenoise.augment import (  # noqa: E402
+    AUGMENTATION_NAMES,
+    AugmentationChain,
+    RandomDrift,
+    from_names,
+)
 from skdenoise.datasets import NSTDB_RECORDS  # noqa: E402
 
 PROTOCOL_BUDGET_MINUTES = 15.0
@@ -236,6 +241,23 @@ def parse_args(argv):
         "model (default: flip time-flip warp); none to switch off",
     )
     parser.add_argument(
+        "--drift",
+        type=float,
+        default=0.5,
+        metavar="MAX",
+        help="slow drift added as signal to half of the clean training windows, "
+        "with an RMS drawn in [0, MAX] times the window's own (default: 0.5); "
+        "0 to switch off",
+    )
+    parser.add_argument(
+        "--drift-frequency",
+        nargs=2,
+        type=float,
+        default=(0.3, 1.0),
+        metavar=("LOW", "HIGH"),
+        help="frequency range of that drift in Hz (default: 0.3 1)",
+    )
+    parser.add_argument(
         "--real-records",
         nargs="*",
         default=None,
@@ -339,6 +361,27 @@ def recipe(args):
     }
 
 
+def drift_augmentation(args):
+    """The slow drift of ``--drift``, or None when it is off."""
+    if not args.drift:
+        return None
+    return RandomDrift(
+        sampling_rate=protocol.SAMPLING_RATE,
+        frequency=tuple(args.drift_frequency),
+        amplitude=(0.0, args.drift),
+        p=0.5,
+    )
+
+
+def training_augmentation(args):
+    """The augmentation of the clean training windows: named steps, then drift."""
+    named = from_names(args.augment)
+    drift = drift_augmentation(args)
+    if drift is None:
+        return named
+    return AugmentationChain([*(named.steps if named else []), drift])
+
+
 def build_model(key, args, context, log):
     """A fitted model and its training record (time, epochs, steps)."""
     if key in CLASSICAL:
@@ -354,7 +397,7 @@ def build_model(key, args, context, log):
         budget_s=budget_s,
         learning_rate=args.learning_rate,
         loss=args.loss,
-        augment=from_names(args.augment),
+        augment=training_augmentation(args),
         batch_size=args.batch_size,
         recipe=recipe(args),
         seed=args.seed,
@@ -1064,6 +1107,13 @@ def write_outputs(out, args, command, context, results, failed, skipped):
             + "), "
             if args.augment
             else "no augmentation, "
+        )
+        + (
+            "a slow drift added as signal to half of the clean training windows "
+            f"({args.drift_frequency[0]:g}-{args.drift_frequency[1]:g} Hz, RMS "
+            f"U(0, {args.drift:g}) times the window's), "
+            if args.drift
+            else ""
         )
         + "weights of the best validation loss kept; "
         f"{args.clean_fraction:.0%} of the training windows fed in clean; "

@@ -68,6 +68,30 @@ RECIPES = {
         0.1,
         "mixed_bfloat16",
     ),
+    "+ drift": (
+        [r for r in DEFAULT_TRAIN if r not in VAL_RECORDS],
+        VAL_RECORDS,
+        (-6.0, 30.0),
+        0.1,
+        "mixed_bfloat16",
+        {"frequency": (0.3, 1.0), "amplitude": (0.0, 0.5), "p": 0.5},
+    ),
+    "+ smaller drift": (
+        [r for r in DEFAULT_TRAIN if r not in VAL_RECORDS],
+        VAL_RECORDS,
+        (-6.0, 30.0),
+        0.1,
+        "mixed_bfloat16",
+        {"frequency": (0.3, 1.0), "amplitude": (0.0, 0.3), "p": 0.5},
+    ),
+    "+ drift 0.5-1 Hz": (
+        [r for r in DEFAULT_TRAIN if r not in VAL_RECORDS],
+        VAL_RECORDS,
+        (-6.0, 30.0),
+        0.1,
+        "mixed_bfloat16",
+        {"frequency": (0.5, 1.0), "amplitude": (0.0, 0.5), "p": 0.5},
+    ),
 }
 VARIANTS = {
     "raw": (False, False),
@@ -86,7 +110,30 @@ def parse_args(argv):
     parser.add_argument("--test-windows", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True)
+    parser.add_argument(
+        "--merge",
+        nargs="+",
+        default=None,
+        metavar="RUN_DIR",
+        help="write one README and results.csv in --out from the results of "
+        "earlier runs (for example recipes trained side by side), training nothing",
+    )
     return parser.parse_args(argv)
+
+
+def read_rows(run_dirs):
+    """The rows of the ``results.csv`` of earlier runs, and their commands."""
+    rows, commands = [], []
+    for run in map(Path, run_dirs):
+        with (run / "results.csv").open(newline="") as f:
+            for row in csv.DictReader(f):
+                row["value_db"] = float(row["value_db"])
+                row["steps"] = int(row["steps"])
+                row["cpu_s"] = float(row["cpu_s"])
+                rows.append(row)
+        readme = (run / "README.md").read_text().splitlines()
+        commands.append(readme[readme.index("```") + 1])
+    return rows, "\n".join(commands)
 
 
 # A window given back exactly has an infinite SNR; means cap it here (dB).
@@ -105,9 +152,17 @@ def train(recipe, args, log):
     from _ecg_training import VALIDATION_SPLIT, TimeBudget
 
     from skdenoise import UNetDenoiser
-    from skdenoise.augment import from_names
+    from skdenoise.augment import AugmentationChain, RandomDrift, from_names
 
-    records, val_records, snr_range, clean_fraction, precision = RECIPES[recipe]
+    records, val_records, snr_range, clean_fraction, precision, *drift = RECIPES[recipe]
+    augment = from_names(["flip", "time-flip", "warp"])
+    if drift:
+        # Slow drift added to the clean windows as signal, after the flips.
+        steps = [
+            *augment.steps,
+            RandomDrift(sampling_rate=protocol.SAMPLING_RATE, **drift[0]),
+        ]
+        augment = AugmentationChain(steps)
     windows = protocol.training_windows(records, args.data_dir, seed=args.seed)
     noise = protocol.training_noise(args.data_dir, snr_range)
     budget = TimeBudget(args.budget_minutes * 60, recipe, 1e-3, log)
@@ -117,7 +172,7 @@ def train(recipe, args, log):
         kernel_size=9,
         residual=True,
         noise=noise,
-        augment=from_names(["flip", "time-flip", "warp"]),
+        augment=augment,
         loss="snr",
         epochs=100_000,
         batch_size=64,
@@ -172,6 +227,12 @@ def main(argv=None):
         print(message, flush=True)
 
     log(f"command: {command}")
+    if args.merge:
+        rows, commands = read_rows(args.merge)
+        args.recipes = list(dict.fromkeys(r["recipe"] for r in rows))
+        write(out, rows, markdown(rows, args, commands))
+        log(f"written to {out}")
+        return
     clean_test, record_of, noisy = protocol.build_test_set(
         args.test_records, args.data_dir, n_windows=args.test_windows
     )
@@ -227,12 +288,16 @@ def main(argv=None):
                 + " ".join(f"{summary[f'clean {r}']:.1f}" for r in args.test_records)
             )
         del model
+    write(out, rows, markdown(rows, args, command))
+    log(f"written to {out}")
+
+
+def write(out, rows, readme):
     with (out / "results.csv").open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    (out / "README.md").write_text(markdown(rows, args, command) + "\n")
-    log(f"written to {out}")
+    (out / "README.md").write_text(readme + "\n")
 
 
 def markdown(rows, args, command):
@@ -266,7 +331,12 @@ def markdown(rows, args, command):
                 else "5 % of the windows for validation"
             )
             + f", SNR U({snr[0]:g}, {snr[1]:g}) dB, {clean:.0%} clean, {prec}"
-            for name, (rec, val, snr, clean, prec) in RECIPES.items()
+            + (
+                f", slow drift added to the clean windows as signal ({drift[0]})"
+                if drift
+                else ""
+            )
+            for name, (rec, val, snr, clean, prec, *drift) in RECIPES.items()
             if name in recipes
         )
         + ". Variants: the raw output, the gate (calibrated on the validation "

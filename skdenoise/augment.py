@@ -36,6 +36,7 @@ __all__ = [
     "RandomFlip",
     "RandomScale",
     "RandomTimeWarp",
+    "RandomDrift",
     "AugmentationChain",
     "AUGMENTATION_NAMES",
     "from_names",
@@ -251,6 +252,104 @@ class RandomTimeWarp(BaseAugmentation):
         return [
             a[rows, left] * (1.0 - weight) + a[rows, right] * weight for a in arrays
         ]
+
+
+class RandomDrift(BaseAugmentation):
+    """Add a slow drift to each series, as part of the signal.
+
+    Real recordings carry slow movements of their own that a denoiser must
+    keep: an ECG's baseline follows breathing and posture, a sensor its
+    temperature. Without such content in the clean training series, a network
+    learns that everything slow is noise and removes it from a clean input.
+    This augmentation adds to the *clean* series (and, with supervised pairs,
+    to the noisy ones the same way) a zero-mean drift: two sinusoids with
+    frequencies drawn in ``frequency`` Hz and random phases, scaled to a
+    root-mean-square value of ``amplitude`` times the series' own, per series
+    and channel. Noise added afterwards (the denoiser's ``noise``) still
+    includes baseline wander, so the network has to learn the difference from
+    the size of the drift, as an optimal estimator would.
+
+    Parameters
+    ----------
+    sampling_rate : float, default=360.0
+        Sampling rate of the series in Hz.
+    frequency : tuple of two floats, default=(0.3, 1.0)
+        Range of the drift's frequencies in Hz, below the Nyquist frequency.
+    amplitude : float or tuple of two floats, default=(0.0, 0.5)
+        Root-mean-square value of the drift relative to that of the series,
+        drawn uniformly per series (one number: fixed).
+    p : float, default=0.5
+        Probability that a series gets a drift.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdenoise.augment import RandomDrift
+    >>> x = np.sin(np.linspace(0.0, 60.0, 720))[None, :]
+    >>> y, = RandomDrift(amplitude=0.5, p=1.0).apply(x, random_state=0)
+    >>> drift = y - x
+    >>> round(float(np.sqrt(np.mean(drift**2)) / np.sqrt(np.mean(x**2))), 6)
+    0.5
+    >>> round(float(drift.mean()), 12)
+    0.0
+    """
+
+    def __init__(
+        self, sampling_rate=360.0, frequency=(0.3, 1.0), amplitude=(0.0, 0.5), p=0.5
+    ):
+        self.sampling_rate = sampling_rate
+        self.frequency = frequency
+        self.amplitude = amplitude
+        self.p = p
+
+    def _check_params(self):
+        fs = check_finite_scalar(self.sampling_rate, "sampling_rate")
+        if fs <= 0:
+            raise ValueError(
+                f"sampling_rate must be positive; got {self.sampling_rate!r}."
+            )
+        low, high = _check_positive_range(self.frequency, "frequency")
+        if high >= fs / 2:
+            raise ValueError(
+                f"frequency must lie below the Nyquist frequency {fs / 2:g} Hz; "
+                f"got {self.frequency!r}."
+            )
+        amplitude = check_range(self.amplitude, "amplitude", positive=False)
+        if amplitude[0] < 0:
+            raise ValueError(f"amplitude must be non-negative; got {self.amplitude!r}.")
+        _check_probability(self.p, "p")
+        return fs, (low, high), amplitude
+
+    def _transform(self, arrays, rng):
+        fs, (low, high), (a_low, a_high) = self._check_params()
+        n, length, channels = arrays[0].shape
+        size = (n, 1, channels, 2)
+        frequencies = rng.uniform(low, high, size)
+        phases = rng.uniform(0.0, 2.0 * np.pi, size)
+        weights = rng.uniform(0.5, 1.0, size)
+        amplitude = rng.uniform(a_low, a_high, (n, 1, channels))
+        active = rng.random(n) < float(self.p)
+        t = (np.arange(length, dtype=np.float64) / fs)[None, :, None, None]
+        drift = np.sum(
+            weights * np.sin(2.0 * np.pi * frequencies * t + phases), axis=-1
+        )
+        drift -= drift.mean(axis=1, keepdims=True)
+        drift_rms = np.sqrt(np.mean(drift**2, axis=1, keepdims=True))
+        # The drift is sized on the clean series: the only array when the
+        # noise is added afterwards, the last one of (inputs, targets) pairs.
+        base = arrays[-1] if len(arrays) > 1 else arrays[0]
+        base_rms = np.sqrt(
+            np.mean(
+                (base - base.mean(axis=1, keepdims=True)) ** 2, axis=1, keepdims=True
+            )
+        )
+        scale = np.where(
+            drift_rms > 0,
+            amplitude * base_rms / np.where(drift_rms > 0, drift_rms, 1.0),
+            0.0,
+        )
+        drift = drift * scale * active[:, None, None]
+        return [(a + drift).astype(a.dtype, copy=False) for a in arrays]
 
 
 class AugmentationChain(BaseAugmentation):

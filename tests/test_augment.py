@@ -7,6 +7,7 @@ from sklearn.base import clone
 from skdenoise.augment import (
     AugmentationChain,
     BaseAugmentation,
+    RandomDrift,
     RandomFlip,
     RandomScale,
     RandomTimeWarp,
@@ -18,8 +19,11 @@ ALL = [
     RandomScale(),
     RandomTimeWarp(),
     AugmentationChain([RandomFlip(time=True), RandomTimeWarp(), RandomScale()]),
+    RandomDrift(sampling_rate=200.0, p=1.0),
 ]
-IDS = ["flip", "time_flip", "scale", "warp", "chain"]
+IDS = ["flip", "time_flip", "scale", "warp", "chain", "drift"]
+# The transforms that are linear in the series (the drift is added instead).
+LINEAR = [(aug, name) for aug, name in zip(ALL, IDS, strict=True) if name != "drift"]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +47,7 @@ def test_shape_dtype_reproducible_and_inputs_untouched(aug, series):
     assert not np.array_equal(out[..., 0], other) or isinstance(aug, RandomFlip)
 
 
-@pytest.mark.parametrize("aug", ALL, ids=IDS)
+@pytest.mark.parametrize("aug", [a for a, _ in LINEAR], ids=[n for _, n in LINEAR])
 def test_aligned_arrays_get_the_same_transform(aug, series):
     # A linear transform applied to noisy = clean + noise equals the transform
     # of the clean series plus that of the noise: the pair stays aligned.
@@ -92,9 +96,44 @@ def test_time_warp_stretches_a_waveform():
     assert short.min() >= bump.min() - 1e-12 and short.max() <= bump.max() + 1e-12
 
 
+def test_drift_is_slow_sized_on_the_clean_series_and_shared_by_a_pair():
+    fs = 360.0
+    t = np.arange(720) / fs
+    rng = np.random.default_rng(0)
+    clean = np.sin(2 * np.pi * 8.0 * t) * (1.0 + rng.random((300, 1)))
+    noisy = clean + 0.3 * rng.standard_normal(clean.shape)
+    drift = RandomDrift(sampling_rate=fs, frequency=(0.5, 1.0), amplitude=(0.1, 0.4))
+    noisy_out, clean_out = drift.apply(noisy, clean, random_state=1)
+    added = clean_out - clean
+    # The same drift in both, so the pair's noise is unchanged.
+    np.testing.assert_allclose(noisy_out - clean_out, noisy - clean, atol=1e-12)
+    ratio = np.sqrt(np.mean(added**2, axis=1) / np.mean(clean**2, axis=1))
+    has = ratio > 0
+    # About half of the series get one (p=0.5), sized in the amplitude range.
+    assert 0.4 < has.mean() < 0.6
+    assert np.all((ratio[has] >= 0.1 - 1e-9) & (ratio[has] <= 0.4 + 1e-9))
+    np.testing.assert_allclose(added.mean(axis=1), 0.0, atol=1e-12)
+    # Slow: nearly all of its energy lies below 1.5 Hz.
+    spectrum = np.abs(np.fft.rfft(added[has], axis=1)) ** 2
+    freqs = np.fft.rfftfreq(clean.shape[1], 1 / fs)
+    assert spectrum[:, freqs <= 1.5].sum() / spectrum.sum() > 0.95
+    # p=0 leaves the series as they are; channels get their own drift.
+    (same,) = RandomDrift(sampling_rate=fs, p=0.0).apply(clean, random_state=0)
+    np.testing.assert_array_equal(same, clean)
+    two = np.stack([clean, clean], axis=2)
+    (out,) = RandomDrift(sampling_rate=fs, amplitude=0.3, p=1.0).apply(
+        two, random_state=0
+    )
+    assert not np.allclose(out[..., 0], out[..., 1])
+
+
 @pytest.mark.parametrize(
     "aug, match",
     [
+        (RandomDrift(frequency=(0.5, 200.0)), "Nyquist"),
+        (RandomDrift(amplitude=(-0.1, 0.2)), "non-negative"),
+        (RandomDrift(sampling_rate=0.0), "sampling_rate must be positive"),
+        (RandomDrift(p=2.0), "p must be in"),
         (RandomFlip(p=1.5), "p must be in"),
         (RandomFlip(p=np.nan), "p"),
         (RandomScale(scale=(2.0, 1.0)), "low <= high"),

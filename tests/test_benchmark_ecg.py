@@ -177,6 +177,27 @@ def test_missing_record_file_is_named(tmp_path):
 
 
 @pytest.mark.slow
+def test_training_augmentation_adds_the_drift_last_or_not_at_all():
+    from skdenoise.augment import AugmentationChain, RandomDrift, RandomFlip
+
+    ecg = _load_script()
+    base = ["--data-dir", "d", "--out", "o"]
+    chain = ecg.training_augmentation(ecg.parse_args(base))
+    assert isinstance(chain, AugmentationChain)
+    assert isinstance(chain.steps[0], RandomFlip)
+    drift = chain.steps[-1]
+    assert isinstance(drift, RandomDrift)
+    assert drift.amplitude == (0.0, 0.5) and drift.frequency == (0.3, 1.0)
+    assert drift.sampling_rate == 360.0
+    off = ecg.training_augmentation(ecg.parse_args([*base, "--drift", "0"]))
+    assert not any(isinstance(s, RandomDrift) for s in off.steps)
+    alone = ecg.training_augmentation(
+        ecg.parse_args([*base, "--augment", "--drift", "0.2"])
+    )
+    assert [type(s) for s in alone.steps] == [RandomDrift]
+    assert alone.steps[0].amplitude == (0.0, 0.2)
+
+
 def test_fit_learned_passes_validation_data(monkeypatch):
     _load_script()
     training = pytest.importorskip("_ecg_training")
@@ -301,6 +322,7 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
     run = (out / "README.md").read_text()
     assert "## Clean windows as input" in run and "## QRS detection" in run
     assert "validation on 128 windows of the records 117, 122" in run
+    assert "a slow drift added as signal to half of the clean training windows" in run
 
     real = _read_csv(out / "real_records.csv")
     assert {r["model"] for r in real} == {"bandpass", "unet"}
