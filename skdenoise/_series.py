@@ -33,7 +33,8 @@ def series_statistics(X3, method="standard"):
     """Centre and scale of every series and channel, shape ``(n, 1, c)`` each.
 
     ``"standard"``: mean and standard deviation; ``"robust"``: median and
-    interquartile range; ``"minmax"``: minimum and range. The scale of a
+    interquartile range; ``"minmax"``: minimum and range; ``"rms"``: zero and
+    the root mean square (the offset is kept). The scale of a
     constant series (zero, or no larger than the rounding error of its centre)
     is 1, so the series is only centred. Any finite input gives finite
     statistics: they are computed on the series divided by a power of two.
@@ -47,6 +48,9 @@ def series_statistics(X3, method="standard"):
     elif method == "robust":
         low, center, high = np.percentile(scaled, [25.0, 50.0, 75.0], axis=1)
         center, scale = center[:, np.newaxis], (high - low)[:, np.newaxis]
+    elif method == "rms":
+        center = np.zeros(scaled[:, :1].shape)
+        scale = np.sqrt(np.mean(np.square(scaled), axis=1, keepdims=True))
     elif method == "minmax":
         center = scaled.min(axis=1, keepdims=True)
         scale = scaled.max(axis=1, keepdims=True) - center

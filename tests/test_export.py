@@ -91,6 +91,21 @@ def test_export_gives_transform(unet, pairs, tmp_path, fmt):
         assert relative_difference(exported, expected, series) < TOLERANCE
 
 
+def test_export_keeps_normalize_rms(pairs, tmp_path):
+    from skdenoise import UNetDenoiser
+
+    noisy, clean = pairs
+    needs_tf2onnx("onnx")
+    name, run = RUNTIMES["onnx"]
+    model = UNetDenoiser(
+        filters=4, depth=2, epochs=1, normalize="rms", random_state=0
+    ).fit(noisy, clean)
+    path = export(model, tmp_path / name, format="onnx")
+    for series in (noisy[:5], noisy[:2] * 1e3 - 5.0):
+        expected = model.transform(series)
+        assert relative_difference(run(path, series), expected, series) < TOLERANCE
+
+
 def test_recurrent_network_to_litert_needs_a_fixed_batch(pairs, tmp_path):
     from skdenoise import GRUDenoiser
 

@@ -361,6 +361,36 @@ def test_normalize_false_is_not_equivariant(fitted_unets, a, b):
     assert np.max(np.abs(got - expected)) > 1e-2 * a
 
 
+def test_normalize_rms_keeps_scale_equivariance_and_lets_the_network_see_offsets():
+    # Clean series are mean-free; the noise is a random offset per series. With
+    # the mean taken out before the network (normalize=True) the offset always
+    # comes back; with normalize="rms" the network sees it and learns to drop it.
+    rng = np.random.default_rng(0)
+    clean = make_sines(256, 32, frequency_range=(2, 4), random_state=0)
+    clean -= clean.mean(axis=1, keepdims=True)
+    offsets = rng.uniform(-2.0, 2.0, (256, 1))
+    offsets[:192] -= offsets[:192].mean()  # y in X's units: no units map
+    noisy = clean + offsets
+    errors = {}
+    for normalize in (True, "rms"):
+        model = tiny_unet(
+            normalize=normalize, epochs=40, learning_rate=1e-2, filters=8, depth=2
+        ).fit(noisy[:192], clean[:192])
+        assert np.all(model.target_offset_ == 0)
+        out = model.transform(noisy[192:])
+        errors[normalize] = np.mean(np.abs(out.mean(axis=1) - clean[192:].mean(axis=1)))
+        if normalize == "rms":
+            assert model.get_params()["normalize"] == "rms"
+            X = noisy[192:195]
+            for a in (1e-3, 7.0, 1e3):
+                assert_allclose(
+                    model.transform(a * X), a * model.transform(X), rtol=1e-5, atol=0
+                )
+    # The standardised network returns the offsets it was given (mean |offset| 1).
+    assert errors[True] > 0.8
+    assert errors["rms"] < 0.25 * errors[True]
+
+
 # ------------------------------------------------------------ model selection
 @pytest.fixture(scope="module")
 def series():

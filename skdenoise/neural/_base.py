@@ -192,7 +192,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
     _common_parameter_constraints = {
         "noise": [BaseNoise, None],
         "augment": [BaseAugmentation, None],
-        "normalize": ["boolean"],
+        "normalize": ["boolean", StrOptions({"standard", "rms"})],
         "optimizer": [StrOptions(set(_OPTIMIZERS))],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],

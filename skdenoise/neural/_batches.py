@@ -19,13 +19,22 @@ __all__ = ["NetworkInput", "TrainingBatches", "keep_clean", "split_validation"]
 _CHUNK_BATCHES = 8
 
 
+def normalize_mode(normalize):
+    """``"standard"``, ``"rms"`` or None (no normalisation) for ``normalize``."""
+    if isinstance(normalize, str):
+        return normalize
+    return "standard" if normalize else None
+
+
 class NetworkInput:
     """Turns float64 series into network inputs and network outputs back.
 
     Parameters
     ----------
-    normalize : bool
-        Standardise each series and channel by the statistics of the input.
+    normalize : bool or {"standard", "rms"}
+        Standardise each series and channel by the statistics of the input
+        (True or "standard": mean and standard deviation; "rms": divide by the
+        root mean square, keeping the offset).
     padding : callable
         ``padding(n_timesteps)`` gives the ``(left, right)`` reflection padding.
     to_network : callable
@@ -40,10 +49,11 @@ class NetworkInput:
 
     def statistics(self, inputs):
         """``(center, scale)`` of the inputs, identity when not normalising."""
-        if not self.normalize:
+        mode = normalize_mode(self.normalize)
+        if mode is None:
             shape = (inputs.shape[0], 1, inputs.shape[2])
             return np.zeros(shape), np.ones(shape)
-        return series_statistics(inputs)
+        return series_statistics(inputs, mode)
 
     def prepare(self, inputs, targets=None):
         """Normalised, padded float32 ``inputs`` (and ``targets``) for the network."""

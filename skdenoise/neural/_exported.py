@@ -11,6 +11,7 @@ batch is ``transform``'s up to float32 rounding, so a file written by
 import numpy as np
 
 from .._tf import import_keras
+from ._batches import normalize_mode
 
 keras = import_keras()
 ops = keras.ops
@@ -33,8 +34,9 @@ class TransformGraph(keras.Model):
         normalised, padded series; their outputs are averaged.
     n_timesteps, n_channels : int
         Shape of one series (the fitted ``n_features_in_``, ``n_channels_in_``).
-    normalize : bool
-        Standardise each series and channel before the network.
+    normalize : bool or {"standard", "rms"}
+        Standardise each series and channel before the network (``"rms"``:
+        divide by the root mean square only).
     padding : tuple of int
         ``(left, right)`` reflection padding before the network.
     average_flips : bool
@@ -69,7 +71,7 @@ class TransformGraph(keras.Model):
         self.networks = list(networks)
         self.n_timesteps = int(n_timesteps)
         self.n_channels = int(n_channels)
-        self.normalize = bool(normalize)
+        self.normalize = normalize_mode(normalize)
         self.padding = tuple(int(p) for p in padding)
         self.flips = (
             ((1.0, False), (-1.0, False), (1.0, True), (-1.0, True))
@@ -91,10 +93,17 @@ class TransformGraph(keras.Model):
             self.band_filters = (depthwise, int(before), int(after))
 
     def _statistics(self, series):
-        """Mean and standard deviation per series and channel (1 if constant)."""
+        """Mean and standard deviation per series and channel (1 if constant).
+
+        With ``normalize="rms"``: zero and the root mean square.
+        """
         peak = ops.max(ops.abs(series), axis=1, keepdims=True)
         unit = ops.where(peak > 0, peak, ops.ones_like(peak))
         scaled = series / unit
+        if self.normalize == "rms":
+            rms = ops.sqrt(ops.mean(ops.square(scaled), axis=1, keepdims=True))
+            rms = ops.where(rms > 0, rms * unit, ops.ones_like(rms))
+            return ops.zeros_like(rms), rms
         center = ops.mean(scaled, axis=1, keepdims=True)
         spread = ops.sqrt(ops.mean(ops.square(scaled - center), axis=1, keepdims=True))
         constant = spread <= _CONSTANT_SPREAD * ops.abs(center)

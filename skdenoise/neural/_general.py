@@ -35,11 +35,18 @@ _COMMON_DOC = """noise : noise model or None, default=None
         ``RandomFlip()`` or ``RandomTimeWarp()``, or several in an
         ``AugmentationChain``. With pairs ``fit(X, y)`` the noisy and clean
         series get the same transform. Validation series are not augmented.
-    normalize : bool, default=True
+    normalize : bool, "standard" or "rms", default=True
         Standardise each series (per channel) by the mean and standard deviation
-        of the input and undo it on the output, which makes the denoiser
-        equivariant to scale and offset: ``transform(a * X + b)`` equals
-        ``a * transform(X) + b`` for ``a > 0``.
+        of the input and undo it on the output (True or ``"standard"``), which
+        makes the denoiser equivariant to scale and offset:
+        ``transform(a * X + b)`` equals ``a * transform(X) + b`` for ``a > 0``.
+        The network then never sees the series' offset, so it cannot remove
+        one: in short windows of a long recording, drift slower than a window
+        (baseline wander) comes back as the windows' offsets. ``"rms"`` divides
+        each series by its root mean square only, so the network sees the
+        offset and can learn to remove it (equivariant to scale, not to
+        offset); train it on clean series whose offset is what you want back
+        (for example mean-free recordings). False: no normalisation.
     optimizer : {"adam", "adamw", "rmsprop", "sgd"}, default="adam"
         Keras optimizer.
     learning_rate : float, default=1e-3
