@@ -64,9 +64,19 @@ def make_unet(method, args, budget_s):
     budget = TimeBudget(
         budget_s, label=f"{label} {method}", learning_rate=1e-3, log=log
     )
+    augment = None
+    if args.drift:
+        from skdenoise.augment import RandomDrift
+
+        augment = RandomDrift(
+            sampling_rate=protocol.SAMPLING_RATE,
+            frequency=(0.3, 1.0),
+            amplitude=(0.0, args.drift),
+        )
     return UNetDenoiser(
         **params,
         noise=protocol.training_noise(args.data_dir, args.train_snr),
+        augment=augment,
         loss="snr",
         clean_fraction=0.1,
         learning_rate=1e-3,
@@ -127,6 +137,14 @@ def main(argv=None):
     parser.add_argument("--max-val-windows", type=int, default=600)
     parser.add_argument("--train-snr", nargs=2, type=float, default=(-6.0, 30.0))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--drift",
+        type=float,
+        default=0.5,
+        metavar="MAX",
+        help="slow drift (0.3-1 Hz) added as signal to half of the clean training "
+        "windows, RMS up to MAX times the window's (default: 0.5; 0: none)",
+    )
     parser.add_argument(
         "--save-models", default=None, help="folder to save the fitted models in"
     )
