@@ -10,7 +10,10 @@ budget; each trained network is then measured with each inference variant
   records 117 and 122;
 - ``+ clean``: training SNR up to 30 dB and 10 % of the windows fed in clean;
 - ``+ bfloat16``: the layers in mixed bfloat16 precision (more steps in the
-  same time).
+  same time);
+- ``+ drift``, ``+ smaller drift``, ``+ drift 0.5-1 Hz``: a slow drift added
+  as signal to half of the clean training windows
+  (:class:`skdenoise.augment.RandomDrift`), in three sizes and bands.
 
 The gate of each variant is calibrated on the validation windows of its own
 recipe, with the same inference path (flips or not) as the variant.
@@ -22,7 +25,9 @@ Usage::
     python benchmarks/ecg_recipe_ablation.py --data-dir ../shared/data/physionet \\
         --budget-minutes 3 --out benchmarks/results/ecg_recipe_ablation
 
-Writes ``README.md`` (tables) and ``results.csv`` in ``--out``.
+Writes ``README.md`` (tables) and ``results.csv`` in ``--out``. Recipes
+trained in separate runs side by side (``--recipes``) are combined with
+``--merge RUN_DIR ...``.
 """
 
 import argparse
