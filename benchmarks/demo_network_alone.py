@@ -26,6 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _report import preamble  # noqa: E402
+
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="benchmarks/demo_network_alone.py")
@@ -104,14 +108,11 @@ def main(argv=None):
     names = list(models)
     value = {(r["model"], r["condition"]): r for r in rows}
     lines = [
-        "# The demo's U-Net alone: the window's offset hidden from the network or not",
-        "",
-        "Produced by:",
-        "",
-        "```",
-        command,
-        "```",
-        "",
+        *preamble(
+            "# The demo's U-Net alone: the window's offset hidden from the network "
+            "or not",
+            command,
+        ),
         f"Written {datetime.datetime.now().isoformat(timespec='seconds')}; "
         f"TF_NUM_INTRAOP_THREADS={os.environ.get('TF_NUM_INTRAOP_THREADS', 'unset')}, "
         f"load average {os.getloadavg()[0]:.1f} at the end. The demo's data "

@@ -32,6 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
+from _report import preamble  # noqa: E402
 from ecg import markdown_table  # noqa: E402
 
 DEFAULT_TRAIN = "100 101 103 106 112 113 115 116 117 122".split()
@@ -182,14 +183,10 @@ def markdown(rows, args, command):
     recipes = list(dict.fromkeys(r["recipe"] for r in rows))
     band_names = [f"{lo:g}-{hi:g} Hz" for lo, hi in BANDS]
     lines = [
-        "# ECG ablation: training loss and augmentation (U-Net)",
-        "",
-        "Produced by:",
-        "",
-        "```",
-        command,
-        "```",
-        "",
+        *preamble(
+            "# ECG ablation: training loss and augmentation (U-Net)",
+            command,
+        ),
         f"Written {datetime.datetime.now().isoformat(timespec='seconds')}; "
         f"{args.budget_minutes:g} min of training per recipe, "
         f"TF_NUM_INTRAOP_THREADS={os.environ.get('TF_NUM_INTRAOP_THREADS', 'unset')}; "

@@ -40,6 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
+from _report import preamble  # noqa: E402
 
 BANDS_HZ = [(0.0, 1.0), (1.0, 5.0), (5.0, 15.0), (15.0, 40.0), (40.0, 180.0)]
 
@@ -264,14 +265,10 @@ def write_readme(args, model_file, records, per_record, gate_rows, band_rows, st
         )
 
     text = [
-        "# Where a trained ECG denoiser harms a nearly clean input",
-        "",
-        "Produced by:",
-        "",
-        "```",
-        command,
-        "```",
-        "",
+        *preamble(
+            "# Where a trained ECG denoiser harms a nearly clean input",
+            command,
+        ),
         f"Written {datetime.datetime.now().isoformat(timespec='seconds')} in "
         f"{time.perf_counter() - started:.0f} s (load average "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs); model "

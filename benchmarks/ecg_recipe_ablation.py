@@ -45,58 +45,30 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
+from _report import preamble  # noqa: E402
 from ecg import DEFAULT_TEST, DEFAULT_TRAIN, markdown_table  # noqa: E402
 
 OLD_TRAIN = "100 101 103 106 112 113 115 116 117 122".split()
 VAL_RECORDS = ["117", "122"]
-# name -> (training records, validation records, training SNR, clean, precision)
+NEW_TRAIN = [r for r in DEFAULT_TRAIN if r not in VAL_RECORDS]
+# The recipe of the 15-minute benchmark before the drift.
+FULL = (NEW_TRAIN, VAL_RECORDS, (-6.0, 30.0), 0.1, "mixed_bfloat16")
+
+
+def _drift(low, high, amplitude):
+    return {"frequency": (low, high), "amplitude": (0.0, amplitude), "p": 0.5}
+
+
+# name -> (training records, validation records, training SNR, clean, precision
+# [, settings of the slow drift added to the clean windows])
 RECIPES = {
     "10 records": (OLD_TRAIN, [], (-6.0, 24.0), 0.0, "float32"),
-    "20 records": (
-        [r for r in DEFAULT_TRAIN if r not in VAL_RECORDS],
-        VAL_RECORDS,
-        (-6.0, 24.0),
-        0.0,
-        "float32",
-    ),
-    "+ clean": (
-        [r for r in DEFAULT_TRAIN if r not in VAL_RECORDS],
-        VAL_RECORDS,
-        (-6.0, 30.0),
-        0.1,
-        "float32",
-    ),
-    "+ bfloat16": (
-        [r for r in DEFAULT_TRAIN if r not in VAL_RECORDS],
-        VAL_RECORDS,
-        (-6.0, 30.0),
-        0.1,
-        "mixed_bfloat16",
-    ),
-    "+ drift": (
-        [r for r in DEFAULT_TRAIN if r not in VAL_RECORDS],
-        VAL_RECORDS,
-        (-6.0, 30.0),
-        0.1,
-        "mixed_bfloat16",
-        {"frequency": (0.3, 1.0), "amplitude": (0.0, 0.5), "p": 0.5},
-    ),
-    "+ smaller drift": (
-        [r for r in DEFAULT_TRAIN if r not in VAL_RECORDS],
-        VAL_RECORDS,
-        (-6.0, 30.0),
-        0.1,
-        "mixed_bfloat16",
-        {"frequency": (0.3, 1.0), "amplitude": (0.0, 0.3), "p": 0.5},
-    ),
-    "+ drift 0.5-1 Hz": (
-        [r for r in DEFAULT_TRAIN if r not in VAL_RECORDS],
-        VAL_RECORDS,
-        (-6.0, 30.0),
-        0.1,
-        "mixed_bfloat16",
-        {"frequency": (0.5, 1.0), "amplitude": (0.0, 0.5), "p": 0.5},
-    ),
+    "20 records": (NEW_TRAIN, VAL_RECORDS, (-6.0, 24.0), 0.0, "float32"),
+    "+ clean": (NEW_TRAIN, VAL_RECORDS, (-6.0, 30.0), 0.1, "float32"),
+    "+ bfloat16": FULL,
+    "+ drift": (*FULL, _drift(0.3, 1.0, 0.5)),
+    "+ smaller drift": (*FULL, _drift(0.3, 1.0, 0.3)),
+    "+ drift 0.5-1 Hz": (*FULL, _drift(0.5, 1.0, 0.5)),
 }
 VARIANTS = {
     "raw": (False, False),
@@ -310,14 +282,10 @@ def markdown(rows, args, command):
     value = {(r["recipe"], r["variant"], r["kind"]): r["value_db"] for r in rows}
     steps = {r["recipe"]: (r["steps"], r["cpu_s"]) for r in rows}
     lines = [
-        "# ECG ablation: the recipe for unseen records, step by step (U-Net)",
-        "",
-        "Produced by:",
-        "",
-        "```",
-        command,
-        "```",
-        "",
+        *preamble(
+            "# ECG ablation: the recipe for unseen records, step by step (U-Net)",
+            command,
+        ),
         f"Written {datetime.datetime.now().isoformat(timespec='seconds')}; "
         f"{args.budget_minutes:g} min of training per recipe, "
         f"TF_NUM_INTRAOP_THREADS={os.environ.get('TF_NUM_INTRAOP_THREADS', 'unset')}, "

@@ -40,6 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
+from _report import preamble  # noqa: E402
 
 DEFAULT_RECORDS = "100 101 103 106 112 113 115 116".split()
 AUGMENT = ["flip", "time-flip", "warp"]
@@ -321,14 +322,10 @@ def write_outputs(out, args, command, rows, n_params):
     table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     table += ["| " + " | ".join(str(c) for c in line) + " |" for line in lines]
     text = [
-        "# Training throughput: UNetDenoiser.fit against plain Keras model.fit",
-        "",
-        "Produced by:",
-        "",
-        "```",
-        command,
-        "```",
-        "",
+        *preamble(
+            "# Training throughput: UNetDenoiser.fit against plain Keras model.fit",
+            command,
+        ),
         f"- written {datetime.datetime.now().isoformat(timespec='seconds')}; "
         f"{args.windows} clean windows of 512 samples (MITDB "
         f"{', '.join(args.records)}), U-Net filters=8, depth=4, kernel_size=9 "
