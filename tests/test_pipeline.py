@@ -361,7 +361,9 @@ def test_normalize_false_is_not_equivariant(fitted_unets, a, b):
     assert np.max(np.abs(got - expected)) > 1e-2 * a
 
 
-def test_normalize_rms_keeps_scale_equivariance_and_lets_the_network_see_offsets():
+def test_normalize_rms_keeps_scale_equivariance_and_lets_the_network_see_offsets(
+    tmp_path,
+):
     # Clean series are mean-free; the noise is a random offset per series. With
     # the mean taken out before the network (normalize=True) the offset always
     # comes back; with normalize="rms" the network sees it and learns to drop it.
@@ -372,6 +374,8 @@ def test_normalize_rms_keeps_scale_equivariance_and_lets_the_network_see_offsets
     offsets[:192] -= offsets[:192].mean()  # y in X's units: no units map
     noisy = clean + offsets
     errors = {}
+    with pytest.raises(InvalidParameterError, match="normalize"):
+        tiny_unet(normalize="mean").fit(noisy[:8], clean[:8])
     for normalize in (True, "rms"):
         model = tiny_unet(
             normalize=normalize, epochs=40, learning_rate=1e-2, filters=8, depth=2
@@ -381,6 +385,12 @@ def test_normalize_rms_keeps_scale_equivariance_and_lets_the_network_see_offsets
         errors[normalize] = np.mean(np.abs(out.mean(axis=1) - clean[192:].mean(axis=1)))
         if normalize == "rms":
             assert model.get_params()["normalize"] == "rms"
+            from skdenoise.persistence import load, save
+
+            save(model, tmp_path / "rms.skdenoise")
+            restored = load(tmp_path / "rms.skdenoise")
+            assert restored.normalize == "rms"
+            assert_allclose(restored.transform(noisy[192:]), out, rtol=0, atol=1e-6)
             X = noisy[192:195]
             for a in (1e-3, 7.0, 1e3):
                 assert_allclose(
