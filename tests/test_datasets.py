@@ -1,6 +1,5 @@
 import os
 import shutil
-import time
 from pathlib import Path
 
 import numpy as np
@@ -493,12 +492,12 @@ def test_make_ecg_variability_and_seeding():
     assert np.ptp(measured) > 10
 
 
-def test_make_ecg_is_fast():
-    start = time.perf_counter()
+def test_make_ecg_many_series():
+    # Its speed is measured in benchmarks/overheads.py, not asserted here.
     X = make_ecg(200, 512, random_state=0)
-    elapsed = time.perf_counter() - start
     assert X.shape == (200, 512)
-    assert elapsed < 3.0, elapsed
+    assert np.all(np.isfinite(X))
+    assert np.unique(X[:, 100]).size > 100  # every series drawn on its own
 
 
 @pytest.mark.parametrize(

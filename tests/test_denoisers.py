@@ -305,18 +305,20 @@ def test_quiet_by_default_and_progress_with_verbose(sines, capfd):
 
 
 def test_import_does_not_load_tensorflow():
+    # How long the import takes is measured in benchmarks/, never asserted here:
+    # what must hold is that the light modules do not pull in the heavy ones.
     code = (
-        "import sys, time; t = time.perf_counter(); import skdenoise;"
+        "import sys; import skdenoise;"
         "import skdenoise.metrics, skdenoise.noise, skdenoise.baselines;"
-        "dt = time.perf_counter() - t;"
+        "import skdenoise.augment, skdenoise.preprocessing, skdenoise.windowing;"
         "heavy = [m for m in ('tensorflow', 'keras', 'scikeras') if m in sys.modules];"
-        "assert not heavy, heavy; print(dt)"
+        "print(','.join(heavy))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 0, out.stderr
-    assert float(out.stdout) < 1.0
+    assert out.stdout.strip() == "", f"imported: {out.stdout.strip()}"
 
 
 # -------------------------------------------------------------- bad input
