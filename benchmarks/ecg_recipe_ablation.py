@@ -13,7 +13,11 @@ budget; each trained network is then measured with each inference variant
   same time);
 - ``+ drift``, ``+ smaller drift``, ``+ drift 0.5-1 Hz``: a slow drift added
   as signal to half of the clean training windows
-  (:class:`skdenoise.augment.RandomDrift`), in three sizes and bands.
+  (:class:`skdenoise.augment.RandomDrift`), in three sizes and bands;
+- ``16 filters``, ``12 filters``, ``depth 5``, ``kernel 15``, ``lr 3e-3``,
+  ``depth 6, cap 64``, ``16 filters, depth 6, cap 64``: the ``+ drift`` recipe
+  with a change to the U-Net or its learning rate (what the same budget buys:
+  width, receptive field, step size; ``cap``: ``max_filters``).
 
 The gate of each variant is calibrated on the validation windows of its own
 recipe, with the same inference path (flips or not) as the variant.
@@ -59,17 +63,42 @@ def _drift(low, high, amplitude):
     return {"frequency": (low, high), "amplitude": (0.0, amplitude), "p": 0.5}
 
 
+# The benchmark's U-Net and its peak learning rate; a recipe may change them.
+UNET = {"filters": 8, "depth": 4, "kernel_size": 9, "residual": True}
+LEARNING_RATE = 1e-3
+DRIFT = _drift(0.3, 1.0, 0.5)
+
 # name -> (training records, validation records, training SNR, clean, precision
-# [, settings of the slow drift added to the clean windows])
+# [, settings of the slow drift added to the clean windows
+# [, changes to UNET and to the learning rate]])
 RECIPES = {
     "10 records": (OLD_TRAIN, [], (-6.0, 24.0), 0.0, "float32"),
     "20 records": (NEW_TRAIN, VAL_RECORDS, (-6.0, 24.0), 0.0, "float32"),
     "+ clean": (NEW_TRAIN, VAL_RECORDS, (-6.0, 30.0), 0.1, "float32"),
     "+ bfloat16": FULL,
-    "+ drift": (*FULL, _drift(0.3, 1.0, 0.5)),
+    "+ drift": (*FULL, DRIFT),
     "+ smaller drift": (*FULL, _drift(0.3, 1.0, 0.3)),
     "+ drift 0.5-1 Hz": (*FULL, _drift(0.5, 1.0, 0.5)),
+    "16 filters": (*FULL, DRIFT, {"filters": 16}),
+    "12 filters": (*FULL, DRIFT, {"filters": 12}),
+    "depth 5": (*FULL, DRIFT, {"depth": 5}),
+    "kernel 15": (*FULL, DRIFT, {"kernel_size": 15}),
+    "lr 3e-3": (*FULL, DRIFT, {"learning_rate": 3e-3}),
+    "depth 6, cap 64": (*FULL, DRIFT, {"depth": 6, "max_filters": 64}),
+    "16 filters, depth 6, cap 64": (
+        *FULL,
+        DRIFT,
+        {"filters": 16, "depth": 6, "max_filters": 64},
+    ),
 }
+
+
+def changes(recipe):
+    """The U-Net's parameters and the peak learning rate of a recipe."""
+    extra = RECIPES[recipe][5:]
+    changed = dict(extra[1]) if len(extra) > 1 else {}
+    learning_rate = changed.pop("learning_rate", LEARNING_RATE)
+    return {**UNET, **changed}, learning_rate
 VARIANTS = {
     "raw": (False, False),
     "gate": (True, False),
@@ -132,6 +161,7 @@ def train(recipe, args, log):
     from skdenoise.augment import AugmentationChain, RandomDrift, from_names
 
     records, val_records, snr_range, clean_fraction, precision, *drift = RECIPES[recipe]
+    unet, learning_rate = changes(recipe)
     augment = from_names(["flip", "time-flip", "warp"])
     if drift:
         # Slow drift added to the clean windows as signal, after the flips.
@@ -142,12 +172,10 @@ def train(recipe, args, log):
         augment = AugmentationChain(steps)
     windows = protocol.training_windows(records, args.data_dir, seed=args.seed)
     noise = protocol.training_noise(args.data_dir, snr_range)
-    budget = TimeBudget(args.budget_minutes * 60, recipe, 1e-3, log)
+    budget = TimeBudget(args.budget_minutes * 60, recipe, learning_rate, log)
     model = UNetDenoiser(
-        filters=8,
-        depth=4,
-        kernel_size=9,
-        residual=True,
+        **unet,
+        learning_rate=learning_rate,
         noise=noise,
         augment=augment,
         loss="snr",
@@ -290,7 +318,8 @@ def markdown(rows, args, command):
         f"{args.budget_minutes:g} min of training per recipe, "
         f"TF_NUM_INTRAOP_THREADS={os.environ.get('TF_NUM_INTRAOP_THREADS', 'unset')}, "
         f"load average {os.getloadavg()[0]:.1f} at the end; U-Net (filters 8, depth 4, "
-        "kernel 9, residual), batch 64, Adam 1e-3 on a cosine of the budget, loss "
+        "kernel 9, residual, unless a recipe says otherwise), batch 64, Adam 1e-3 "
+        "on a cosine of the budget, loss "
         "minus the output SNR (soft cap 30 dB), sign flip, time reversal and time "
         "warp of the clean windows; a window given back exactly counts as "
         f"{MAX_SNR_DB:g} dB in the means; test records "
@@ -309,6 +338,7 @@ def markdown(rows, args, command):
                 if drift
                 else ""
             )
+            + (f", with {drift[1]}" if len(drift) > 1 else "")
             for name, (rec, val, snr, clean, prec, *drift) in RECIPES.items()
             if name in recipes
         )

@@ -275,7 +275,8 @@ def test_pickle_in_a_fresh_process(sines, tmp_path):
 def test_get_params_shows_every_hyper_parameter():
     params = UNetDenoiser().get_params()
     for name in [
-        "filters", "depth", "kernel_size", "dropout", "residual", "noise", "normalize",
+        "filters", "depth", "kernel_size", "dropout", "residual", "max_filters",
+        "noise", "normalize",
         "optimizer", "learning_rate", "weight_decay", "loss", "epochs", "batch_size",
         "validation_split", "patience", "callbacks", "random_state", "verbose",
     ]:  # fmt: skip
@@ -291,6 +292,30 @@ def test_invalid_hyper_parameters_are_reported(sines):
         UNetDenoiser(optimizer="adagrad").fit(X, y)
     with pytest.raises(ValueError, match="learning_rate"):
         UNetDenoiser(learning_rate=-1.0).fit(X, y)
+
+
+def test_unet_max_filters_caps_the_deep_levels(sines, tmp_path):
+    from skdenoise.networks import build_unet
+    from skdenoise.persistence import load, save
+
+    def widths(model):
+        return [layer.filters for layer in model.layers if hasattr(layer, "filters")]
+
+    capped = build_unet(64, 1, filters=4, depth=4, kernel_size=3, max_filters=16)
+    assert max(widths(capped)) == 16
+    assert max(widths(build_unet(64, 1, filters=4, depth=4, kernel_size=3))) == 64
+    X, y = sines
+    model = tiny(UNetDenoiser, depth=3, max_filters=8, random_state=0).fit(X, y)
+    assert max(widths(model.model_)) == 8
+    again = tiny(UNetDenoiser, depth=3, max_filters=8, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(model.transform(X), again.transform(X))
+    save(model, tmp_path / "capped.skdenoise")
+    loaded = load(tmp_path / "capped.skdenoise")
+    assert loaded.get_params()["max_filters"] == 8
+    np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
+    for bad in (0, -3, 2.5, "64"):
+        with pytest.raises(ValueError, match="max_filters"):
+            tiny(UNetDenoiser, max_filters=bad).fit(X, y)
 
 
 # ---------------------------------------------------------------- verbose

@@ -694,6 +694,10 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         Dropout at the bottleneck.
     residual : bool, default=True
         Learn the correction to the input rather than the clean series.
+    max_filters : int or None, default=None
+        Most filters of a level: the doubling stops there. The deepest levels
+        cost the most, so a cap buys depth (a receptive field over the whole
+        window) for little time. None: no cap.
     %(common)s
 
     %(attributes)s
@@ -722,6 +726,7 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         "kernel_size": _POSITIVE_INT,
         "dropout": _DROPOUT,
         "residual": ["boolean"],
+        "max_filters": [Interval(numbers.Integral, 1, None, closed="left"), None],
         **_COMMON_CONSTRAINTS,
     }
 
@@ -739,6 +744,7 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         kernel_size=9,
         dropout=0.0,
         residual=True,
+        max_filters=None,
         *,
         noise=None,
         augment=None,
@@ -779,4 +785,5 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
             kernel_size=self.kernel_size,
             dropout=self.dropout,
             residual=self.residual,
+            max_filters=self.max_filters,
         )

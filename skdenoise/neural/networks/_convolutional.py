@@ -90,13 +90,14 @@ def build_unet(
     kernel_size=9,
     dropout=0.0,
     residual=True,
+    max_filters=None,
 ):
     """One-dimensional U-Net: convolutional encoder-decoder with skip connections.
 
     Each of ``depth`` encoder levels applies two convolutions and halves the
-    length (the filters double); the decoder mirrors it with transposed
-    convolutions, concatenating the encoder features of the same resolution.
-    ``n_timesteps`` must be a multiple of ``2 ** depth``.
+    length (the filters double, up to ``max_filters``); the decoder mirrors it
+    with transposed convolutions, concatenating the encoder features of the
+    same resolution. ``n_timesteps`` must be a multiple of ``2 ** depth``.
 
     Parameters
     ----------
@@ -115,6 +116,10 @@ def build_unet(
     residual : bool, default=True
         Predict the correction to the input (output = input + network) rather
         than the clean series directly.
+    max_filters : int or None, default=None
+        Most filters of a level (the doubling stops there); None: no cap. The
+        deepest levels cost the most, so a cap buys depth (receptive field)
+        at a small cost.
 
     Returns
     -------
@@ -130,7 +135,7 @@ def build_unet(
     keras = import_keras()
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
     outputs = unet_body(
-        inputs, n_channels, filters, depth, kernel_size, dropout, residual
+        inputs, n_channels, filters, depth, kernel_size, dropout, residual, max_filters
     )
     if residual:
         # In float32 whatever the layers' dtype policy, so that an input the
@@ -139,29 +144,36 @@ def build_unet(
     return keras.Model(inputs, outputs, name="unet_denoiser")
 
 
-def unet_body(inputs, n_channels, filters, depth, kernel_size, dropout, residual):
+def unet_body(
+    inputs, n_channels, filters, depth, kernel_size, dropout, residual, max_filters=None
+):
     """The U-Net from ``inputs`` to its ``n_channels``-channel head (no skip add).
 
     Shared by :func:`build_unet` and the wavelet U-Net, which differ only in
     what they feed it and in which channels the residual is added to.
     """
     layers = import_keras().layers
+
+    def width(level):
+        n = filters * 2**level
+        return n if max_filters is None else min(n, max_filters)
+
     h = inputs
     skips = []
     for level in range(depth):
-        h = _conv_block(layers, h, filters * 2**level, kernel_size, 0.0, f"down{level}")
+        h = _conv_block(layers, h, width(level), kernel_size, 0.0, f"down{level}")
         skips.append(h)
         h = layers.MaxPooling1D(2, name=f"down{level}_pool")(h)
-    h = _conv_block(layers, h, filters * 2**depth, kernel_size, dropout, "bottleneck")
+    h = _conv_block(layers, h, width(depth), kernel_size, dropout, "bottleneck")
     for level in reversed(range(depth)):
         h = layers.Conv1DTranspose(
-            filters * 2**level,
+            width(level),
             2,
             strides=2,
             padding="same",
             name=f"up{level}_transpose",
         )(h)
         h = layers.Concatenate(name=f"up{level}_skip")([h, skips[level]])
-        h = _conv_block(layers, h, filters * 2**level, kernel_size, 0.0, f"up{level}")
+        h = _conv_block(layers, h, width(level), kernel_size, 0.0, f"up{level}")
     name = "correction" if residual else "denoised"
     return layers.Conv1D(n_channels, 1, name=name, dtype="float32")(h)
