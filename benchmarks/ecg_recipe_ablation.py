@@ -99,6 +99,8 @@ def changes(recipe):
     changed = dict(extra[1]) if len(extra) > 1 else {}
     learning_rate = changed.pop("learning_rate", LEARNING_RATE)
     return {**UNET, **changed}, learning_rate
+
+
 VARIANTS = {
     "raw": (False, False),
     "gate": (True, False),
