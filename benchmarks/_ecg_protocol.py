@@ -84,10 +84,16 @@ def noise_recordings(data_dir, channel):
     }
 
 
-def noise_model(kind, recordings, segment, snr):
-    """The protocol's noise of one type: a recording, or the U(0, 1) mix of all."""
+def noise_model(kind, recordings, segment, snr, flip=False, time_scale=None):
+    """The protocol's noise of one type: a recording, or the U(0, 1) mix of all.
+
+    ``flip`` and ``time_scale`` augment the recorded stretches (training noise
+    only; see :class:`skdenoise.noise.RecordedNoise`).
+    """
     recorded = {
-        name: RecordedNoise(rec, segment=segment, snr=None)
+        name: RecordedNoise(
+            rec, segment=segment, snr=None, flip=flip, time_scale=time_scale
+        )
         for name, rec in recordings.items()
     }
     if kind == "mix":
@@ -141,11 +147,25 @@ class RandomNoiseType(BaseNoise):
         return scale_noise(X, raw, target, self.amplitude, rng)
 
 
-def training_noise(data_dir, snr_range):
-    """Training noise: bw, em, ma or mix per window, at an SNR drawn per window."""
+def training_noise(data_dir, snr_range, flip=False, time_scale=None, segment=None):
+    """Training noise: bw, em, ma or mix per window, at an SNR drawn per window.
+
+    ``flip`` and ``time_scale`` augment the recorded stretches; ``segment``
+    (inside the protocol's training segment) restricts where they come from.
+    """
     recordings = noise_recordings(data_dir, TRAIN_NOISE["channel"])
-    segment = TRAIN_NOISE["segment"]
-    components = [noise_model(kind, recordings, segment, None) for kind in NOISE_TYPES]
+    if segment is None:
+        segment = TRAIN_NOISE["segment"]
+    low, high = TRAIN_NOISE["segment"]
+    if not low <= segment[0] < segment[1] <= high:
+        raise ValueError(
+            f"training noise segment {segment} is outside the protocol's "
+            f"training segment [{low}, {high})."
+        )
+    components = [
+        noise_model(kind, recordings, segment, None, flip, time_scale)
+        for kind in NOISE_TYPES
+    ]
     return RandomNoiseType(components, snr=tuple(float(s) for s in snr_range))
 
 

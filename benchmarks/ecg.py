@@ -258,6 +258,20 @@ def parse_args(argv):
         help="frequency range of that drift in Hz (default: 0.3 1)",
     )
     parser.add_argument(
+        "--noise-flip",
+        action="store_true",
+        help="give each training noise stretch a random sign and time direction",
+    )
+    parser.add_argument(
+        "--noise-time-scale",
+        nargs=2,
+        type=float,
+        default=None,
+        metavar=("LOW", "HIGH"),
+        help="read each training noise stretch at a random rate in [LOW, HIGH] "
+        "(its frequencies scale with it; default: off)",
+    )
+    parser.add_argument(
         "--real-records",
         nargs="*",
         default=None,
@@ -1095,8 +1109,22 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         )
         + "; training "
         f"noise bw/em/ma/mix drawn per window at U({args.train_snr[0]:g}, "
-        f"{args.train_snr[1]:g}) dB from NSTDB channel 0, samples [0, 325000); "
-        "test noise from channel 1, samples [325000, 650000).",
+        f"{args.train_snr[1]:g}) dB from NSTDB channel 0, samples [0, 325000)"
+        + (
+            " (training stretches"
+            + (" with a random sign and time direction" if args.noise_flip else "")
+            + (" and" if args.noise_flip and args.noise_time_scale else "")
+            + (
+                f" read at a rate drawn in [{args.noise_time_scale[0]:g}, "
+                f"{args.noise_time_scale[1]:g}]"
+                if args.noise_time_scale
+                else ""
+            )
+            + ")"
+            if args.noise_flip or args.noise_time_scale
+            else ""
+        )
+        + "; test noise from channel 1, samples [325000, 650000).",
         f"- learned models: Adam, learning rate {args.learning_rate:g} annealed on a "
         f"cosine of the elapsed budget, batch {args.batch_size}, "
         f"{LOSS_TEXT[args.loss]} on the "
@@ -1333,14 +1361,18 @@ def main(argv=None):
             args.train_records, args.data_dir, args.max_train_windows, seed=args.seed
         )
         context["training_noise"] = protocol.training_noise(
-            args.data_dir, args.train_snr
+            args.data_dir,
+            args.train_snr,
+            flip=args.noise_flip,
+            time_scale=args.noise_time_scale,
         )
         log(f"  {len(context['train'])} training windows")
         if args.val_records:
+            # Validation noise as recorded: the augmentation is for training.
             context["validation"] = protocol.validation_set(
                 args.val_records,
                 args.data_dir,
-                context["training_noise"],
+                protocol.training_noise(args.data_dir, args.train_snr),
                 args.max_val_windows,
             )
             log(

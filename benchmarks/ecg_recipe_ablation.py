@@ -68,6 +68,9 @@ UNET = {"filters": 8, "depth": 4, "kernel_size": 9, "residual": True}
 LEARNING_RATE = 1e-3
 DRIFT = _drift(0.3, 1.0, 0.5)
 
+# The benchmark's U-Net since the architecture ablation.
+WIDE_DEEP = {"filters": 16, "depth": 6, "max_filters": 64}
+
 # name -> (training records, validation records, training SNR, clean, precision
 # [, settings of the slow drift added to the clean windows
 # [, changes to UNET and to the learning rate]])
@@ -85,20 +88,27 @@ RECIPES = {
     "kernel 15": (*FULL, DRIFT, {"kernel_size": 15}),
     "lr 3e-3": (*FULL, DRIFT, {"learning_rate": 3e-3}),
     "depth 6, cap 64": (*FULL, DRIFT, {"depth": 6, "max_filters": 64}),
-    "16 filters, depth 6, cap 64": (
+    "16 filters, depth 6, cap 64": (*FULL, DRIFT, WIDE_DEEP),
+    "+ noise flips": (*FULL, DRIFT, {**WIDE_DEEP, "noise_flip": True}),
+    "+ noise flips and rates": (
         *FULL,
         DRIFT,
-        {"filters": 16, "depth": 6, "max_filters": 64},
+        {**WIDE_DEEP, "noise_flip": True, "noise_time_scale": (0.8, 1.25)},
     ),
 }
 
 
 def changes(recipe):
-    """The U-Net's parameters and the peak learning rate of a recipe."""
+    """The U-Net's parameters, the peak learning rate and the training noise's
+    augmentation (``flip``, ``time_scale``) of a recipe."""
     extra = RECIPES[recipe][5:]
     changed = dict(extra[1]) if len(extra) > 1 else {}
     learning_rate = changed.pop("learning_rate", LEARNING_RATE)
-    return {**UNET, **changed}, learning_rate
+    noise = {
+        "flip": changed.pop("noise_flip", False),
+        "time_scale": changed.pop("noise_time_scale", None),
+    }
+    return {**UNET, **changed}, learning_rate, noise
 
 
 VARIANTS = {
@@ -117,6 +127,15 @@ def parse_args(argv):
     parser.add_argument("--budget-minutes", type=float, default=3.0)
     parser.add_argument("--test-windows", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--held-out-noise",
+        type=int,
+        default=None,
+        metavar="SAMPLE",
+        help="train on the training noise's samples [0, SAMPLE) and validate on "
+        "[SAMPLE, 325000), so that the validation loss measures noise the network "
+        "never saw (default: both from the whole training segment)",
+    )
     parser.add_argument("--out", required=True)
     parser.add_argument(
         "--merge",
@@ -163,7 +182,7 @@ def train(recipe, args, log):
     from skdenoise.augment import AugmentationChain, RandomDrift, from_names
 
     records, val_records, snr_range, clean_fraction, precision, *drift = RECIPES[recipe]
-    unet, learning_rate = changes(recipe)
+    unet, learning_rate, noise_augmentation = changes(recipe)
     augment = from_names(["flip", "time-flip", "warp"])
     if drift:
         # Slow drift added to the clean windows as signal, after the flips.
@@ -173,7 +192,18 @@ def train(recipe, args, log):
         ]
         augment = AugmentationChain(steps)
     windows = protocol.training_windows(records, args.data_dir, seed=args.seed)
-    noise = protocol.training_noise(args.data_dir, snr_range)
+    low, high = protocol.TRAIN_NOISE["segment"]
+    split = args.held_out_noise
+    noise = protocol.training_noise(
+        args.data_dir,
+        snr_range,
+        segment=(low, split) if split else None,
+        **noise_augmentation,
+    )
+    # Validation noise as recorded; with --held-out-noise from its own samples.
+    val_noise = protocol.training_noise(
+        args.data_dir, snr_range, segment=(split, high) if split else None
+    )
     budget = TimeBudget(args.budget_minutes * 60, recipe, learning_rate, log)
     model = UNetDenoiser(
         **unet,
@@ -193,7 +223,7 @@ def train(recipe, args, log):
     if val_records:
         val_clean = protocol.training_windows(val_records, args.data_dir)
         rng = np.random.default_rng([args.seed, 7])
-        val_noisy = noise.apply(val_clean, random_state=rng)
+        val_noisy = val_noise.apply(val_clean, random_state=rng)
         if clean_fraction:
             keep = rng.random(len(val_clean)) < clean_fraction
             val_noisy[keep] = val_clean[keep]
@@ -203,7 +233,7 @@ def train(recipe, args, log):
         order = np.random.default_rng([args.seed, 2]).permutation(len(windows))
         n_val = max(1, round(VALIDATION_SPLIT * len(windows)))
         val_clean = windows[order[:n_val]]
-        val_noisy = noise.apply(val_clean, random_state=args.seed)
+        val_noisy = val_noise.apply(val_clean, random_state=args.seed)
         model.fit(windows)
     return model, (val_noisy, val_clean), budget
 
@@ -326,7 +356,15 @@ def markdown(rows, args, command):
         "warp of the clean windows; a window given back exactly counts as "
         f"{MAX_SNR_DB:g} dB in the means; test records "
         f"{', '.join(args.test_records)} ({args.test_windows} windows each). "
-        "Recipes: "
+        + (
+            f"Training noise from samples [0, {args.held_out_noise}) of the "
+            f"protocol's training segment, validation noise from "
+            f"[{args.held_out_noise}, 325000): the validation loss is on noise "
+            "the networks never saw. "
+            if getattr(args, "held_out_noise", None)
+            else ""
+        )
+        + "Recipes: "
         + "; ".join(
             f"`{name}`: {len(rec)} training records, "
             + (

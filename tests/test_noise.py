@@ -257,9 +257,81 @@ def test_recorded_noise_amplitude_keeps_units():
     np.testing.assert_allclose(noise, np.tile(2.0 * (np.arange(10) - 4.5), (3, 1)))
 
 
+def test_recorded_noise_flip_signs_and_reverses_the_same_stretches():
+    X = np.zeros((400, 32))
+    plain = RecordedNoise(RECORDING[:, 0]).apply(X, random_state=3)
+    flipped = RecordedNoise(RECORDING[:, 0], flip=True).apply(X, random_state=3)
+    kinds = []
+    for a, b in zip(plain, flipped, strict=True):
+        matches = [
+            np.allclose(b, a),
+            np.allclose(b, -a),
+            np.allclose(b, a[::-1]),
+            np.allclose(b, -a[::-1]),
+        ]
+        assert any(matches)
+        kinds.append(matches.index(True))
+    # All four variants occur, each about a quarter of the time.
+    counts = np.bincount(kinds, minlength=4)
+    assert counts.min() > 60, counts
+    # Aligned channels keep their relation through the flips.
+    stamps = np.stack([np.arange(1000.0), 2 * np.arange(1000.0)], axis=1)
+    aligned = RecordedNoise(stamps, flip=True).apply(np.zeros((10, 20, 2)), 0)
+    np.testing.assert_allclose(aligned[:, :, 1], 2 * aligned[:, :, 0])
+
+
+def test_recorded_noise_time_scale_changes_frequency():
+    t = np.arange(20_000)
+    tone = np.sin(2 * np.pi * t / 40.0)  # period 40 samples
+    X = np.zeros((50, 400))
+
+    def period(noise):
+        spectrum = np.abs(np.fft.rfft(noise, axis=1)).mean(axis=0)
+        return X.shape[1] / np.argmax(spectrum)
+
+    assert period(RecordedNoise(tone).apply(X, 0)) == pytest.approx(40, rel=0.03)
+    faster = RecordedNoise(tone, time_scale=(2.0, 2.0)).apply(X, 0)
+    assert period(faster) == pytest.approx(20, rel=0.03)
+    slower = RecordedNoise(tone, time_scale=(0.5, 0.5)).apply(X, 0)
+    assert period(slower) == pytest.approx(80, rel=0.03)
+    # A range gives each series its own rate; the same seed the same draws.
+    varied = RecordedNoise(tone, time_scale=(0.8, 1.25), flip=True)
+    out = varied.apply(X, random_state=1)
+    np.testing.assert_array_equal(out, varied.apply(X, random_state=1))
+    crossings = np.sum(np.diff(np.sign(out), axis=1) != 0, axis=1)
+    assert np.ptp(crossings) >= 4
+    assert crossings.min() >= 0.8 * 20 - 2 and crossings.max() <= 1.25 * 20 + 2
+    # Segments still hold: stretches never read outside theirs.
+    steps = np.concatenate([np.ones(500), 10 * np.ones(500)])
+    inside = RecordedNoise(steps, segment=(0, 500), time_scale=(0.8, 1.25))
+    raw = inside._sample((200, 64, 1), np.random.default_rng(0))
+    np.testing.assert_allclose(raw, 0.0, atol=1e-12)  # constant 1, mean removed
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"flip": 1}, "flip must be True or False"),
+        ({"time_scale": 2.0}, "time_scale"),
+        ({"time_scale": (0.0, 1.0)}, "time_scale"),
+        ({"time_scale": (1.5, 1.0)}, "low <= high"),
+        ({"time_scale": (1.0, np.inf)}, "time_scale"),
+        ({"time_scale": (True, 2)}, "time_scale"),
+    ],
+)
+def test_recorded_noise_bad_augmentation(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        RecordedNoise(RECORDING, **kwargs).apply(np.ones((2, 8, 2)), random_state=0)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "X_shape", "match"),
     [
+        (
+            {"noise": np.zeros(70) + 1.0, "time_scale": (1.0, 1.25)},
+            (2, 64),
+            "80 samples that 64 timesteps read",
+        ),
         ({"noise": np.zeros(50) + 1.0}, (2, 64), "fewer than the 64 timesteps"),
         ({"noise": RECORDING, "segment": (0, 40)}, (2, 64), r"\[0, 40\) hold 40"),
         ({"noise": RECORDING, "segment": (10, 5)}, (2, 8), "start < stop"),

@@ -1,5 +1,7 @@
 """Coloured, impulsive, physiological, recorded and mixed noise."""
 
+import numbers
+
 import numpy as np
 
 from .._validation import (
@@ -427,6 +429,15 @@ class RecordedNoise(BaseNoise):
     amplitude : float, default=1.0
         Multiplier of the recorded noise (kept in the recording's units) when
         ``snr`` is None.
+    flip : bool, default=False
+        Give each stretch a random sign and, with probability 1/2, reverse it
+        in time: four times as many distinct noise waveforms from one
+        recording, for training on a short one.
+    time_scale : tuple (low, high) or None, default=None
+        Read each stretch at a random rate drawn log-uniformly in
+        ``[low, high]`` (linear interpolation between samples): a rate of 1.25
+        compresses 1.25 times as many recorded samples into the series, so its
+        frequencies rise by 25 %. None reads the recording at its own rate.
 
     Examples
     --------
@@ -439,11 +450,44 @@ class RecordedNoise(BaseNoise):
     (4, 64)
     """
 
-    def __init__(self, noise, segment=None, snr=None, amplitude=1.0):
+    def __init__(
+        self,
+        noise,
+        segment=None,
+        snr=None,
+        amplitude=1.0,
+        flip=False,
+        time_scale=None,
+    ):
         self.noise = noise
         self.segment = segment
         self.snr = snr
         self.amplitude = amplitude
+        self.flip = flip
+        self.time_scale = time_scale
+
+    def _check_augmentation(self):
+        if not isinstance(self.flip, (bool, np.bool_)):
+            raise ValueError(
+                f"RecordedNoise: flip must be True or False; got {self.flip!r}."
+            )
+        if self.time_scale is None:
+            return None
+        scale = self.time_scale
+        if (
+            not isinstance(scale, (tuple, list))
+            or len(scale) != 2
+            or not all(
+                isinstance(v, numbers.Real) and not isinstance(v, bool) for v in scale
+            )
+            or not all(np.isfinite(v) and v > 0 for v in scale)
+            or scale[0] > scale[1]
+        ):
+            raise ValueError(
+                "RecordedNoise: time_scale must be None or a (low, high) pair of "
+                f"positive rates with low <= high; got {scale!r}."
+            )
+        return float(scale[0]), float(scale[1])
 
     def _recording(self):
         """The validated recording segment as a 2-D float array, and its start."""
@@ -501,30 +545,86 @@ class RecordedNoise(BaseNoise):
 
     def _sample(self, shape, rng):
         recording, start, stop = self._recording()
+        time_scale = self._check_augmentation()
         n_series, n_timesteps, n_channels = shape
         length, rec_channels = recording.shape
-        if length < n_timesteps:
+        span = n_timesteps
+        if time_scale is not None:
+            # Recorded samples a stretch reads: positions 0 .. rate * (n - 1).
+            span = int(np.ceil(time_scale[1] * (n_timesteps - 1))) + 1
+        if length < span:
+            needed = (
+                f"the {n_timesteps} timesteps of each series"
+                if time_scale is None
+                else f"the {span} samples that {n_timesteps} timesteps read at a "
+                f"time_scale of up to {time_scale[1]:g}"
+            )
             raise ValueError(
                 f"RecordedNoise: the noise recording's samples [{start}, {stop}) "
-                f"hold {length} samples, fewer than the {n_timesteps} timesteps of "
-                "each series."
+                f"hold {length} samples, fewer than {needed}."
             )
-        offsets = np.arange(n_timesteps)
         if rec_channels == n_channels:
-            starts = rng.integers(0, length - n_timesteps + 1, size=n_series)
-            stretches = recording[starts[:, np.newaxis] + offsets]
+            draws = (n_series,)  # one start per series, channels aligned
         elif rec_channels == 1:
-            starts = rng.integers(
-                0, length - n_timesteps + 1, size=(n_series, 1, n_channels)
-            )
-            stretches = recording[:, 0][starts + offsets[:, np.newaxis]]
+            draws = (n_series, 1, n_channels)  # one start per series and channel
         else:
             raise ValueError(
                 f"RecordedNoise: the noise recording has {rec_channels} channels but "
                 f"the series have {n_channels}; pass one channel (noise[:, k]) or a "
                 "recording with as many channels as the series."
             )
+        rates = None
+        if time_scale is not None:
+            low, high = np.log(time_scale)
+            rates = np.exp(rng.uniform(low, high, size=draws))
+        offsets = np.arange(n_timesteps)
+        if rates is None:
+            starts = rng.integers(0, length - n_timesteps + 1, size=draws)
+            positions = starts[..., np.newaxis] + offsets
+        else:
+            last = rates * (n_timesteps - 1)
+            room = np.maximum(length - 1 - last, 0.0)
+            starts = rng.uniform(0.0, 1.0, size=draws) * room
+            positions = starts[..., np.newaxis] + rates[..., np.newaxis] * offsets
+        stretches = _read(recording, positions, rec_channels == n_channels)
+        if self.flip:
+            signs = rng.choice([-1.0, 1.0], size=draws)
+            reverse = rng.random(size=draws) < 0.5
+            stretches = _flip(stretches, signs, reverse, rec_channels == n_channels)
         return stretches - stretches.mean(axis=1, keepdims=True)
+
+
+def _read(recording, positions, aligned):
+    """Samples of ``recording`` at (fractional) ``positions``, as (n, t, c).
+
+    ``aligned``: positions of shape (n, t), all channels read together;
+    otherwise positions of shape (n, 1, c, t) into the recording's one channel.
+    """
+    if positions.dtype.kind in "iu":
+        values = recording[positions] if aligned else recording[:, 0][positions]
+    else:
+        below = np.floor(positions).astype(np.intp)
+        above = np.minimum(below + 1, recording.shape[0] - 1)
+        frac = positions - below
+        if aligned:
+            frac = frac[..., np.newaxis]
+            values = recording[below] * (1 - frac) + recording[above] * frac
+        else:
+            values = recording[:, 0][below] * (1 - frac)
+            values = values + recording[:, 0][above] * frac
+    if aligned:
+        return values
+    # (n, 1, c, t) -> (n, t, c)
+    return np.moveaxis(values[:, 0], 1, 2)
+
+
+def _flip(stretches, signs, reverse, aligned):
+    """Stretches with per-draw signs and time reversals."""
+    if aligned:
+        signs = signs[:, np.newaxis, np.newaxis]
+        reverse = reverse[:, np.newaxis, np.newaxis]
+    # Otherwise both are (n, 1, c) already: one per series and channel.
+    return signs * np.where(reverse, stretches[:, ::-1], stretches)
 
 
 class NoiseMixture(BaseNoise):
