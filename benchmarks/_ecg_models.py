@@ -55,13 +55,7 @@ CLASSICAL = {
 SETTINGS = {
     "UNetDenoiser": (
         "U-Net",
-        {
-            "filters": 16,
-            "depth": 6,
-            "kernel_size": 9,
-            "residual": True,
-            "max_filters": 64,
-        },
+        {"filters": 8, "depth": 4, "kernel_size": 9, "residual": True},
         {"filters": 4, "depth": 3, "kernel_size": 9},
     ),
     "LSTMDenoiser": (

@@ -1,6 +1,27 @@
 """Every public estimator of the package, for the common tests (from the registry)."""
 
+import re
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
 from skdenoise.utils import all_estimators
+
+
+def stable_parametrize_with_checks(estimators, **kwargs):
+    """scikit-learn's ``parametrize_with_checks`` with ids free of memory addresses.
+
+    An estimator whose parameters include a function has ``at 0x...`` in its
+    repr, which differs between processes; pytest-xdist needs every worker to
+    collect the same ids.
+    """
+    mark = parametrize_with_checks(estimators, **kwargs).mark
+    ids = mark.kwargs["ids"]
+
+    def stable(obj):
+        return re.sub(r"at0x[0-9a-fA-F]+", "", str(ids(obj)))
+
+    return pytest.mark.parametrize(*mark.args, ids=stable)
 
 
 def public_estimators():

@@ -2,11 +2,14 @@
 
 import warnings
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
-
 from skdenoise.exceptions import TargetIgnoredWarning
 
-from ._discovery import expected_failed_checks, public_estimators, tiny_instance
+from ._discovery import (
+    expected_failed_checks,
+    public_estimators,
+    stable_parametrize_with_checks,
+    tiny_instance,
+)
 
 ESTIMATORS = [tiny_instance(cls) for _, cls in public_estimators()]
 
@@ -24,7 +27,9 @@ def test_every_public_estimator_is_checked():
         assert expected in names
 
 
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
+@stable_parametrize_with_checks(
+    ESTIMATORS, expected_failed_checks=expected_failed_checks
+)
 def test_sklearn_compatible_estimator(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TargetIgnoredWarning)

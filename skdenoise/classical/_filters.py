@@ -601,7 +601,8 @@ class MedianDenoiser(TransformerMixin, BaseDenoiser):
     -----
     Computed with :func:`scipy.ndimage.median_filter` along the time axis only.
     The windows at the edges are completed by mirror reflection of the series
-    (mode ``"reflect"``), whereas :func:`scipy.signal.medfilt` pads with
+    (``d c b a | a b c d | d c b a``, repeated for windows longer than the
+    series), whereas :func:`scipy.signal.medfilt` pads with
     zeros; away from the edges the two agree.
 
     Examples
@@ -624,4 +625,11 @@ class MedianDenoiser(TransformerMixin, BaseDenoiser):
         _check_odd_window(self, self.window_length)
 
     def _transform(self, X):
-        return ndimage.median_filter(X, size=(1, self.window_length, 1), mode="reflect")
+        # The reflection is done here, not by ndimage: its median filter reads
+        # past the series (and returns values that change from call to call)
+        # when the window is much longer than the series. On the padded series
+        # every kept window lies inside, so ndimage's own edges are never used.
+        half = self.window_length // 2
+        padded = np.pad(X, ((0, 0), (half, half), (0, 0)), mode="symmetric")
+        out = ndimage.median_filter(padded, size=(1, self.window_length, 1))
+        return out[:, half : half + X.shape[1]]
