@@ -17,7 +17,12 @@ budget; each trained network is then measured with each inference variant
 - ``16 filters``, ``12 filters``, ``depth 5``, ``kernel 15``, ``lr 3e-3``,
   ``depth 6, cap 64``, ``16 filters, depth 6, cap 64``: the ``+ drift`` recipe
   with a change to the U-Net or its learning rate (what the same budget buys:
-  width, receptive field, step size; ``cap``: ``max_filters``).
+  width, receptive field, step size; ``cap``: ``max_filters``);
+- ``attention``: a four-head self-attention block at the U-Net's bottleneck
+  (``attention_heads=4``);
+- ``+ noise flips``, ``+ noise flips and rates``: the training noise's
+  stretches with a random sign and time direction, and read at a random rate
+  (``RecordedNoise(flip=, time_scale=)``; use with ``--held-out-noise``).
 
 The gate of each variant is calibrated on the validation windows of its own
 recipe, with the same inference path (flips or not) as the variant.
@@ -89,6 +94,7 @@ RECIPES = {
     "lr 3e-3": (*FULL, DRIFT, {"learning_rate": 3e-3}),
     "depth 6, cap 64": (*FULL, DRIFT, {"depth": 6, "max_filters": 64}),
     "16 filters, depth 6, cap 64": (*FULL, DRIFT, WIDE_DEEP),
+    "attention": (*FULL, DRIFT, {"attention_heads": 4}),
     "+ noise flips": (*FULL, DRIFT, {**WIDE_DEEP, "noise_flip": True}),
     "+ noise flips and rates": (
         *FULL,

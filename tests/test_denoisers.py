@@ -276,7 +276,7 @@ def test_get_params_shows_every_hyper_parameter():
     params = UNetDenoiser().get_params()
     for name in [
         "filters", "depth", "kernel_size", "dropout", "residual", "max_filters",
-        "noise", "normalize",
+        "attention_heads", "noise", "normalize",
         "optimizer", "learning_rate", "weight_decay", "loss", "epochs", "batch_size",
         "validation_split", "patience", "callbacks", "random_state", "verbose",
     ]:  # fmt: skip
@@ -316,6 +316,29 @@ def test_unet_max_filters_caps_the_deep_levels(sines, tmp_path):
     for bad in (0, -3, 2.5, "64"):
         with pytest.raises(ValueError, match="max_filters"):
             tiny(UNetDenoiser, max_filters=bad).fit(X, y)
+
+
+def test_unet_attention_at_the_bottleneck(sines, tmp_path):
+    from skdenoise.persistence import load, save
+
+    X, y = sines
+    model = tiny(UNetDenoiser, attention_heads=2, random_state=0).fit(X, y)
+    names = [layer.name for layer in model.model_.layers]
+    assert "bottleneck_attention" in names
+    assert "bottleneck_attention" not in [
+        layer.name for layer in tiny(UNetDenoiser).fit(X, y).model_.layers
+    ]
+    out = model.transform(X)
+    assert out.shape == X.shape and np.all(np.isfinite(out))
+    again = tiny(UNetDenoiser, attention_heads=2, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(again.transform(X), out)
+    save(model, tmp_path / "attention.skdenoise")
+    loaded = load(tmp_path / "attention.skdenoise")
+    assert loaded.get_params()["attention_heads"] == 2
+    np.testing.assert_array_equal(loaded.transform(X), out)
+    for bad in (-1, 1.5, "2"):
+        with pytest.raises(ValueError, match="attention_heads"):
+            tiny(UNetDenoiser, attention_heads=bad).fit(X, y)
 
 
 # ---------------------------------------------------------------- verbose

@@ -106,6 +106,30 @@ def test_export_keeps_normalize_rms(pairs, tmp_path):
         assert relative_difference(run(path, series), expected, series) < TOLERANCE
 
 
+@pytest.mark.parametrize("fmt", sorted(RUNTIMES))
+def test_export_keeps_bottleneck_attention(pairs, tmp_path, fmt):
+    from skdenoise import UNetDenoiser
+
+    needs_tf2onnx(fmt)
+    noisy, clean = pairs
+    model = UNetDenoiser(
+        filters=4,
+        depth=2,
+        max_filters=6,
+        attention_heads=2,
+        epochs=1,
+        batch_size=16,
+        random_state=0,
+    ).fit(noisy, clean)
+    name, run = RUNTIMES[fmt]
+    path = tmp_path / name
+    export(model, path, format=fmt)
+    series = noisy[:5]
+    exported = run(path, series)
+    expected = model.transform(series)
+    assert relative_difference(exported, expected, series) < 1e-4
+
+
 def test_recurrent_network_to_litert_needs_a_fixed_batch(pairs, tmp_path):
     from skdenoise import GRUDenoiser
 

@@ -698,6 +698,10 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         Most filters of a level: the doubling stops there. The deepest levels
         cost the most, so a cap buys depth (a receptive field over the whole
         window) for little time. None: no cap.
+    attention_heads : int, default=0
+        Heads of a self-attention block at the bottleneck (as in transformer
+        denoisers): every position of the shortest level attends to every
+        other. 0: none.
     %(common)s
 
     %(attributes)s
@@ -727,6 +731,7 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         "dropout": _DROPOUT,
         "residual": ["boolean"],
         "max_filters": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "attention_heads": [Interval(numbers.Integral, 0, None, closed="left")],
         **_COMMON_CONSTRAINTS,
     }
 
@@ -745,6 +750,7 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         dropout=0.0,
         residual=True,
         max_filters=None,
+        attention_heads=0,
         *,
         noise=None,
         augment=None,
@@ -786,4 +792,5 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
             dropout=self.dropout,
             residual=self.residual,
             max_filters=self.max_filters,
+            attention_heads=self.attention_heads,
         )

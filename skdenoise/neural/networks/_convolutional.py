@@ -91,6 +91,7 @@ def build_unet(
     dropout=0.0,
     residual=True,
     max_filters=None,
+    attention_heads=0,
 ):
     """One-dimensional U-Net: convolutional encoder-decoder with skip connections.
 
@@ -120,6 +121,10 @@ def build_unet(
         Most filters of a level (the doubling stops there); None: no cap. The
         deepest levels cost the most, so a cap buys depth (receptive field)
         at a small cost.
+    attention_heads : int, default=0
+        Heads of a self-attention block at the bottleneck (layer
+        normalisation, multi-head attention, added back): every position of
+        the shortest level sees every other one. 0: none.
 
     Returns
     -------
@@ -135,7 +140,15 @@ def build_unet(
     keras = import_keras()
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
     outputs = unet_body(
-        inputs, n_channels, filters, depth, kernel_size, dropout, residual, max_filters
+        inputs,
+        n_channels,
+        filters,
+        depth,
+        kernel_size,
+        dropout,
+        residual,
+        max_filters,
+        attention_heads,
     )
     if residual:
         # In float32 whatever the layers' dtype policy, so that an input the
@@ -145,7 +158,15 @@ def build_unet(
 
 
 def unet_body(
-    inputs, n_channels, filters, depth, kernel_size, dropout, residual, max_filters=None
+    inputs,
+    n_channels,
+    filters,
+    depth,
+    kernel_size,
+    dropout,
+    residual,
+    max_filters=None,
+    attention_heads=0,
 ):
     """The U-Net from ``inputs`` to its ``n_channels``-channel head (no skip add).
 
@@ -165,6 +186,14 @@ def unet_body(
         skips.append(h)
         h = layers.MaxPooling1D(2, name=f"down{level}_pool")(h)
     h = _conv_block(layers, h, width(depth), kernel_size, dropout, "bottleneck")
+    if attention_heads:
+        normed = layers.LayerNormalization(name="bottleneck_norm")(h)
+        attended = layers.MultiHeadAttention(
+            attention_heads,
+            max(width(depth) // attention_heads, 1),
+            name="bottleneck_attention",
+        )(normed, normed)
+        h = layers.Add(name="bottleneck_attended")([h, attended])
     for level in reversed(range(depth)):
         h = layers.Conv1DTranspose(
             width(level),
