@@ -75,7 +75,9 @@ def make_unet(method, args, budget_s):
         )
     return UNetDenoiser(
         **params,
-        noise=protocol.training_noise(args.data_dir, args.train_snr),
+        noise=protocol.training_noise(
+            args.data_dir, args.train_snr, segment=training_segment(args)
+        ),
         augment=augment,
         loss="snr",
         clean_fraction=0.1,
@@ -89,6 +91,20 @@ def make_unet(method, args, budget_s):
         uncertainty_samples=args.samples,
         random_state=args.seed,
     )
+
+
+def training_segment(args):
+    """Samples of the training noise that training draws from (None: all)."""
+    if not args.held_out_noise:
+        return None
+    return (protocol.TRAIN_NOISE["segment"][0], args.held_out_noise)
+
+
+def calibration_segment(args):
+    """Samples of the training noise of the validation (calibration) series."""
+    if not args.held_out_noise:
+        return None
+    return (args.held_out_noise, protocol.TRAIN_NOISE["segment"][1])
 
 
 def coverage(residual, std, p):
@@ -147,6 +163,15 @@ def main(argv=None):
         "committed main results; results/uncertainty/with_drift/ used 0.5)",
     )
     parser.add_argument(
+        "--held-out-noise",
+        type=int,
+        default=None,
+        metavar="SAMPLE",
+        help="train on the training noise's samples [0, SAMPLE) and calibrate on "
+        "[SAMPLE, 325000), so that the calibration sees noise the networks never "
+        "saw, as the test does (default: both from the whole training segment)",
+    )
+    parser.add_argument(
         "--save-models", default=None, help="folder to save the fitted models in"
     )
     parser.add_argument(
@@ -171,7 +196,9 @@ def main(argv=None):
         X_train = protocol.training_windows(
             args.train_records, args.data_dir, args.max_train_windows, seed=args.seed
         )
-        noise = protocol.training_noise(args.data_dir, args.train_snr)
+        noise = protocol.training_noise(
+            args.data_dir, args.train_snr, segment=calibration_segment(args)
+        )
         validation = protocol.validation_set(
             args.val_records, args.data_dir, noise, args.max_val_windows
         )
@@ -327,7 +354,14 @@ def write_results(out, rows, reliability, fits, args, command, load_start, start
         f"calibration on records {' '.join(args.val_records)} (at most "
         f"{args.max_val_windows} windows); test: records "
         f"{' '.join(args.test_records)}, {args.test_windows} windows each. "
-        f"Fits: {json.dumps(fits)}.",
+        + (
+            f"Training noise from samples [0, {args.held_out_noise}) of the "
+            f"training segment, calibration noise from [{args.held_out_noise}, "
+            "325000). "
+            if args.held_out_noise
+            else ""
+        )
+        + f"Fits: {json.dumps(fits)}.",
         "",
         "| method | noise | input SNR (dB) | coverage 95 % | coverage 68 % | "
         "Spearman rho | mean std (mV) | RMSE (mV) | SNR imp. (dB) | "
