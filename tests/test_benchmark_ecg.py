@@ -198,6 +198,42 @@ def test_training_augmentation_adds_the_drift_last_or_not_at_all():
     assert alone.steps[0].amplitude == (0.0, 0.2)
 
 
+def test_training_noise_augmentation_and_segment(physionet_dir):
+    protocol = _protocol()
+    plain = protocol.training_noise(physionet_dir, (-6.0, 30.0))
+    flipped = protocol.training_noise(
+        physionet_dir, (-6.0, 30.0), flip=True, time_scale=(0.8, 1.25)
+    )
+    for a, b in zip(plain.components, flipped.components, strict=True):
+        recorded = b.components if hasattr(b, "components") else [b]
+        for noise in recorded:
+            assert noise.flip is True and noise.time_scale == (0.8, 1.25)
+            assert noise.segment == protocol.TRAIN_NOISE["segment"]
+        assert not any(
+            n.flip for n in (a.components if hasattr(a, "components") else [a])
+        )
+    # Same draws without augmentation, different with it.
+    X = np.ones((8, 512))
+    np.testing.assert_array_equal(
+        plain.apply(X, random_state=0),
+        protocol.training_noise(physionet_dir, (-6.0, 30.0)).apply(X, random_state=0),
+    )
+    assert not np.allclose(plain.apply(X, 0), flipped.apply(X, 0))
+    held = protocol.training_noise(physionet_dir, (0.0, 0.0), segment=(0, 275_000))
+    assert held.components[0].segment == (0, 275_000)
+    with pytest.raises(ValueError, match="outside the protocol's training segment"):
+        protocol.training_noise(physionet_dir, (0.0, 0.0), segment=(300_000, 400_000))
+
+
+def test_noise_flags_reach_the_training_noise():
+    ecg = _load_script()
+    base = ["--data-dir", "d", "--out", "o"]
+    args = ecg.parse_args(base)
+    assert args.noise_flip is False and args.noise_time_scale is None
+    args = ecg.parse_args([*base, "--noise-flip", "--noise-time-scale", "0.8", "1.25"])
+    assert args.noise_flip is True and tuple(args.noise_time_scale) == (0.8, 1.25)
+
+
 def test_fit_learned_passes_validation_data(monkeypatch):
     _load_script()
     training = pytest.importorskip("_ecg_training")
