@@ -6,6 +6,8 @@ train/test split, the test set, the training noise, the real noisy records and
 the per-window metrics. Nothing here imports TensorFlow.
 """
 
+import functools
+
 import numpy as np
 from scipy import signal
 
@@ -77,11 +79,22 @@ def training_windows(records, data_dir, max_windows=None, seed=0):
 
 
 def noise_recordings(data_dir, channel):
-    """The three NSTDB noise recordings (one channel, in mV)."""
-    return {
-        name: load_nstdb_noise(name, data_dir, channel=channel)
-        for name in ("bw", "em", "ma")
-    }
+    """The three NSTDB noise recordings (one channel, in mV, read-only).
+
+    Read once per data folder and channel: training and validation noise
+    (and the runs of a script) share the arrays.
+    """
+    return dict(_noise_recordings(str(data_dir), channel))
+
+
+@functools.lru_cache(maxsize=4)
+def _noise_recordings(data_dir, channel):
+    recordings = {}
+    for name in ("bw", "em", "ma"):
+        recording = load_nstdb_noise(name, data_dir, channel=channel)
+        recording.setflags(write=False)
+        recordings[name] = recording
+    return tuple(recordings.items())
 
 
 def noise_model(kind, recordings, segment, snr, flip=False, time_scale=None):

@@ -73,7 +73,7 @@ UNET = {"filters": 8, "depth": 4, "kernel_size": 9, "residual": True}
 LEARNING_RATE = 1e-3
 DRIFT = _drift(0.3, 1.0, 0.5)
 
-# The benchmark's U-Net since the architecture ablation.
+# The architecture ablation's best validation loss at 5 minutes.
 WIDE_DEEP = {"filters": 16, "depth": 6, "max_filters": 64}
 
 # name -> (training records, validation records, training SNR, clean, precision
