@@ -23,6 +23,8 @@ budget; each trained network is then measured with each inference variant
 - ``+ noise flips``, ``+ noise flips and rates``: the training noise's
   stretches with a random sign and time direction, and read at a random rate
   (``RecordedNoise(flip=, time_scale=)``; use with ``--held-out-noise``).
+- ``weight decay 0.01``, ``0.03``, ``0.1``: the ``+ drift`` recipe with AdamW's
+  decoupled weight decay (``optimizer="adamw", weight_decay=...``).
 
 The gate of each variant is calibrated on the validation windows of its own
 recipe, with the same inference path (flips or not) as the variant.
@@ -96,6 +98,9 @@ RECIPES = {
     "16 filters, depth 6, cap 64": (*FULL, DRIFT, WIDE_DEEP),
     "attention": (*FULL, DRIFT, {"attention_heads": 4}),
     "+ noise flips": (*FULL, DRIFT, {**WIDE_DEEP, "noise_flip": True}),
+    "weight decay 0.01": (*FULL, DRIFT, {"optimizer": "adamw", "weight_decay": 0.01}),
+    "weight decay 0.03": (*FULL, DRIFT, {"optimizer": "adamw", "weight_decay": 0.03}),
+    "weight decay 0.1": (*FULL, DRIFT, {"optimizer": "adamw", "weight_decay": 0.1}),
     "+ noise flips and rates": (
         *FULL,
         DRIFT,
@@ -163,6 +168,8 @@ def read_rows(run_dirs):
                 row["value_db"] = float(row["value_db"])
                 row["steps"] = int(row["steps"])
                 row["cpu_s"] = float(row["cpu_s"])
+                # Runs written before this column existed: not recorded.
+                row["best_val_loss"] = float(row.get("best_val_loss") or "nan")
                 rows.append(row)
         readme = (run / "README.md").read_text().splitlines()
         commands.append(readme[readme.index("```") + 1])
@@ -293,6 +300,7 @@ def main(argv=None):
                 "train_s": round(seconds, 1),
                 "cpu_s": round(budget.cpu_time_s, 1),
                 "steps": budget.steps,
+                "best_val_loss": round(budget.best, 4),
             }
             estimate = denoiser.transform(clean_test)
             for record in args.test_records:
@@ -346,16 +354,26 @@ def write(out, rows, readme):
 def markdown(rows, args, command):
     recipes = list(dict.fromkeys(r["recipe"] for r in rows))
     value = {(r["recipe"], r["variant"], r["kind"]): r["value_db"] for r in rows}
-    steps = {r["recipe"]: (r["steps"], r["cpu_s"]) for r in rows}
+    steps = {
+        r["recipe"]: (r["steps"], r["cpu_s"], r.get("best_val_loss", np.nan))
+        for r in rows
+    }
     lines = [
         *preamble(
             "# ECG ablation: the recipe for unseen records, step by step (U-Net)",
             command,
         ),
         f"Written {datetime.datetime.now().isoformat(timespec='seconds')}; "
-        f"{args.budget_minutes:g} min of training per recipe, "
-        f"TF_NUM_INTRAOP_THREADS={os.environ.get('TF_NUM_INTRAOP_THREADS', 'unset')}, "
-        f"load average {os.getloadavg()[0]:.1f} at the end; U-Net (filters 8, depth 4, "
+        + (
+            "merged from the runs above (each with its own budget, threads and "
+            "load, as it was run); "
+            if getattr(args, "merge", None)
+            else f"{args.budget_minutes:g} min of training per recipe, "
+            "TF_NUM_INTRAOP_THREADS="
+            f"{os.environ.get('TF_NUM_INTRAOP_THREADS', 'unset')}, "
+            f"load average {os.getloadavg()[0]:.1f} at the end; "
+        )
+        + "U-Net (filters 8, depth 4, "
         "kernel 9, residual, unless a recipe says otherwise), batch 64, Adam 1e-3 "
         "on a cosine of the budget, loss "
         "minus the output SNR (soft cap 30 dB), sign flip, time reversal and time "
@@ -391,8 +409,14 @@ def markdown(rows, args, command):
         + ". Variants: the raw output, the gate (calibrated on the validation "
         "windows), the average over sign and time flips, both.",
         "",
-        "Training steps (process CPU seconds): "
-        + ", ".join(f"{r} {steps[r][0]} ({steps[r][1]:.0f} s)" for r in recipes),
+        "Training steps (process CPU seconds; best validation loss in dB where "
+        "recorded, lower is better): "
+        + ", ".join(
+            f"{r} {steps[r][0]} ({steps[r][1]:.0f} s"
+            + (f"; {steps[r][2]:.2f} dB" if np.isfinite(steps[r][2]) else "")
+            + ")"
+            for r in recipes
+        ),
         "",
     ]
     header_kinds = [
