@@ -287,9 +287,11 @@ def parse_args(argv):
     parser.add_argument(
         "--set",
         nargs="+",
+        action="extend",
         default=[],
         metavar="MODEL.PARAM=VALUE",
-        help="override a hyper-parameter of a learned model, e.g. unet.filters=8",
+        help="override hyper-parameters of learned models, e.g. unet.filters=8 "
+        "(several after one --set, or --set repeated: all of them apply)",
     )
     parser.add_argument(
         "--no-qrs",

@@ -234,6 +234,16 @@ def test_noise_flags_reach_the_training_noise():
     assert args.noise_flip is True and tuple(args.noise_time_scale) == (0.8, 1.25)
 
 
+def test_repeated_set_flags_all_apply():
+    ecg = _load_script()
+    base = ["--data-dir", "d", "--out", "o"]
+    args = ecg.parse_args(
+        [*base, "--set", "unet.filters=16", "unet.depth=5", "--set", "unet.loss='mse'"]
+    )
+    assert args.overrides == {"unet": {"filters": 16, "depth": 5, "loss": "mse"}}
+    assert ecg.parse_args(base).overrides == {}
+
+
 def test_fit_learned_passes_validation_data(monkeypatch):
     _load_script()
     training = pytest.importorskip("_ecg_training")
