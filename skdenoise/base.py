@@ -175,6 +175,13 @@ n_timesteps, n_channels)
         -------
         self : object
             The fitted denoiser.
+
+        Warns
+        -----
+        ConvergenceWarning
+            A neural denoiser whose network, on its validation series, gives
+            outputs no closer to the targets than its inputs (it learned
+            nothing usable: too few epochs, a collapsed or diverged training).
         """
         X3, y3 = self._validate_fit_data(X, y)
         options = self._validate_fit_params(X3, y3, **fit_params)

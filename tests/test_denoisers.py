@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -479,3 +480,41 @@ def test_shapes_and_dtypes_property(fitted, n_series, n_timesteps, n_channels, d
     expected_dtype = np.float32 if dtype == np.float32 else np.float64
     assert out.dtype == expected_dtype
     assert np.all(np.isfinite(out))
+
+
+def _sines(n_series=200, n_timesteps=128, seed=0):
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 1, n_timesteps)
+    return np.sin(2 * np.pi * (3 + 5 * rng.random((n_series, 1))) * t)
+
+
+def _small_unet(**params):
+    return UNetDenoiser(
+        filters=4,
+        depth=2,
+        kernel_size=3,
+        noise=WhiteNoise(snr=0.0),
+        random_state=0,
+        **params,
+    )
+
+
+def test_fit_warns_when_the_network_learned_nothing():
+    # A learning rate too small to move the weights: the residual U-Net's
+    # random initial correction only adds error on the validation series.
+    model = _small_unet(epochs=1, learning_rate=1e-9)
+    with pytest.warns(ConvergenceWarning, match="did not learn to denoise"):
+        model.fit(_sines())
+    # fit went through: the model is usable, the gate calibrated.
+    assert model.gate_snr_ is not None
+    # partial_fit, one step at a time, does not warn.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model.partial_fit(_sines(seed=1))
+
+
+def test_fit_does_not_warn_when_the_network_learned():
+    model = _small_unet(epochs=5, learning_rate=1e-2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model.fit(_sines())

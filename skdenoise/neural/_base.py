@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._tf import import_keras, quiet_tf_logger
@@ -549,7 +550,13 @@ n_timesteps, n_channels)
             for key, vals in new.items():
                 self.history_.setdefault(key, []).extend(vals)
         self.n_epochs_ = len(self.history_.get("loss", []))
-        self._calibrate_gate(None if validation is None else (val_inputs, val_targets))
+        checked = None if validation is None else (val_inputs, val_targets)
+        outputs = None
+        if checked is not None:
+            outputs = self._network_outputs(val_inputs)
+            if reset:
+                self._warn_if_not_learned(val_inputs, val_targets, outputs)
+        self._calibrate_gate(checked, outputs)
         self._calibrate_uncertainty(
             None if validation is None else (val_inputs, val_targets)
         )
@@ -578,15 +585,54 @@ n_timesteps, n_channels)
         noisy = series if noise is None else noise.apply(series, random_state=rng)
         return self._masker().batch(noisy, series, rng, network_input)
 
-    def _calibrate_gate(self, validation):
-        """Fit the gate on the validation series, or switch it off without them."""
+    def _warn_if_not_learned(self, inputs, targets, outputs):
+        """ConvergenceWarning when the network does no better than the identity.
+
+        On the validation series (in X's units), the network's outputs are
+        compared with its inputs: an error energy no smaller than the inputs'
+        own means that training taught it nothing usable (too few epochs, a
+        learning rate so high that it collapsed, or targets it cannot reach).
+        """
+        before = float(np.sum(np.square(inputs - targets)))
+        after = float(np.sum(np.square(outputs - targets)))
+        if not before > 0 or (np.isfinite(after) and after < before):
+            return
+        size = (
+            "not finite (training diverged)"
+            if not np.isfinite(after)
+            else f"{after / before:.0%} of the inputs' own"
+        )
+        warnings.warn(
+            f"{type(self).__name__} did not learn to denoise: on its "
+            f"{inputs.shape[0]} validation series the network's output is no "
+            f"closer to the targets than its input (error energy {size}). "
+            "Train longer (epochs), lower the learning_rate, or check that the "
+            "targets are the clean series. "
+            + (
+                "The no-harm gate will hand the inputs back nearly unchanged."
+                if self.gate is not None
+                and inputs.shape[0] * inputs.shape[2] >= _GATE_MIN_SERIES
+                else ""
+            ),
+            ConvergenceWarning,
+            # user -> scikit-learn's fit context -> fit -> _fit -> _train -> here
+            stacklevel=6,
+        )
+
+    def _calibrate_gate(self, validation, outputs=None):
+        """Fit the gate on the validation series, or switch it off without them.
+
+        ``outputs``: the network's outputs for the validation inputs, when
+        already computed.
+        """
         self.gate_snr_ = self.gate_scale_ = None
         if self.gate is None or not validation:
             return
         inputs, targets = validation
         if inputs.shape[0] * inputs.shape[2] < _GATE_MIN_SERIES:
             return
-        outputs = self._network_outputs(inputs)
+        if outputs is None:
+            outputs = self._network_outputs(inputs)
         self.gate_snr_, self.gate_scale_ = fit_gate(inputs, outputs, targets)
 
     def _calibrate_uncertainty(self, validation):
