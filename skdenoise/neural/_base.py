@@ -557,9 +557,7 @@ n_timesteps, n_channels)
             if reset:
                 self._warn_if_not_learned(val_inputs, val_targets, outputs)
         self._calibrate_gate(checked, outputs)
-        self._calibrate_uncertainty(
-            None if validation is None else (val_inputs, val_targets)
-        )
+        self._calibrate_uncertainty(checked)
 
     def _validation_inputs(self, validation, noise, seed):
         """Noisy inputs and clean targets of the validation series (fixed seed)."""
@@ -602,18 +600,19 @@ n_timesteps, n_channels)
             if not np.isfinite(after)
             else f"{after / before:.0%} of the inputs' own"
         )
-        warnings.warn(
+        message = (
             f"{type(self).__name__} did not learn to denoise: on its "
             f"{inputs.shape[0]} validation series the network's output is no "
             f"closer to the targets than its input (error energy {size}). "
             "Train longer (epochs), lower the learning_rate, or check that the "
-            "targets are the clean series. "
-            + (
-                "The no-harm gate will hand the inputs back nearly unchanged."
-                if self.gate is not None
-                and inputs.shape[0] * inputs.shape[2] >= _GATE_MIN_SERIES
-                else ""
-            ),
+            "targets are the clean series."
+        )
+        if self.gate is not None and inputs.shape[0] * inputs.shape[2] >= (
+            _GATE_MIN_SERIES
+        ):
+            message += " The no-harm gate will hand the inputs back nearly unchanged."
+        warnings.warn(
+            message,
             ConvergenceWarning,
             # user -> scikit-learn's fit context -> fit -> _fit -> _train -> here
             stacklevel=6,
