@@ -191,3 +191,35 @@ def fit_learned(model, X_train, validation_data, log):
     return (
         f"{VALIDATION_SPLIT:.0%} of the training windows (fit takes no validation_data)"
     )
+
+
+def validation_scores(model, validation_data):
+    """Mean SNR improvement (dB) on the validation windows, before the gate.
+
+    ``val_snr_improvement``: the model's network (the mean of an ensemble's
+    members); with an ensemble also ``val_snr_improvement_first_member``:
+    ``model_`` alone. Empty without validation windows or for a model that is
+    not a neural denoiser. What decides between recipes that train differently
+    (an ensemble against one network): it reads the validation records only.
+    """
+    import functools
+
+    from skdenoise.metrics import snr
+    from skdenoise.neural._base import predict_batch
+
+    if validation_data is None or not hasattr(model, "_network_outputs"):
+        return {}
+    noisy, clean = (np.asarray(a, dtype=np.float64) for a in validation_data)
+    X3 = noisy[:, :, None]
+    before = snr(clean, noisy, per_series=True)
+
+    def gain(outputs):
+        return float(np.mean(snr(clean, outputs[:, :, 0], per_series=True) - before))
+
+    scores = {"val_snr_improvement": gain(model._network_outputs(X3))}
+    if getattr(model, "ensemble_members_", None):
+        alone = functools.partial(predict_batch, model.model_)
+        scores["val_snr_improvement_first_member"] = gain(
+            model._network_outputs(X3, alone)
+        )
+    return scores

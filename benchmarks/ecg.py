@@ -404,7 +404,7 @@ def build_model(key, args, context, log):
         model = CLASSICAL[key][1]()
         model.fit(context["clean"][:8])
         return model, {"train_time_s": 0.0, "epochs": None, "steps": None}
-    from _ecg_training import fit_learned, make_learned, mmss
+    from _ecg_training import fit_learned, make_learned, mmss, validation_scores
 
     budget_s = args.budget_minutes * 60.0
     model, budget = make_learned(
@@ -439,6 +439,20 @@ def build_model(key, args, context, log):
         "n_params": int(model.model_.count_params()),
         "validation": validation,
     }
+    scores = validation_scores(model, context["validation"])
+    info.update(scores)
+    if scores:
+        first = scores.get("val_snr_improvement_first_member")
+        log(
+            "  validation records, mean SNR improvement before the gate: "
+            f"{scores['val_snr_improvement']:+.2f} dB"
+            + (
+                ""
+                if first is None
+                else f" (ensemble of {len(model.ensemble_members_) + 1}; "
+                f"the first member alone {first:+.2f} dB)"
+            )
+        )
     log(
         f"  trained in {mmss(wall)} (process CPU time {mmss(budget.cpu_time_s)}; "
         f"{budget.epochs_done} epochs, {budget.steps} steps,"
@@ -1033,6 +1047,14 @@ def write_outputs(out, args, command, context, results, failed, skipped):
             "n_params": infos[k].get("n_params"),
             "throughput_samples_per_s": round(infos[k]["throughput"], 1),
             "validation": infos[k].get("validation"),
+            **{
+                name: _round(infos[k][name])
+                for name in (
+                    "val_snr_improvement",
+                    "val_snr_improvement_first_member",
+                )
+                if name in infos[k]
+            },
         }
         for k in models
     ]

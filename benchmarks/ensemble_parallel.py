@@ -1,11 +1,14 @@
-"""Training ensemble members one after another or in parallel worker processes.
+"""Training an ensemble one member after another or ``n_jobs`` at a time.
 
-Fits ``--members`` copies of the ECG benchmark's U-Net (different seeds, the
-same clean ECG windows with white noise) in the calling process one after
-another, with TensorFlow's default threads, and with joblib's process backend,
-one member per worker and ``--jobs`` workers (each worker single-threaded, so
-that the cores are not oversubscribed). Wall time of each, and the machine's
-load average.
+Fits ``UNetDenoiser(uncertainty="ensemble", n_members=--members)`` (the ECG
+benchmark's U-Net, clean ECG windows with white noise added on the fly, a fixed
+number of epochs) with ``n_jobs=None`` (every member in this process, one after
+another, with TensorFlow's default threads) and with ``n_jobs=--jobs`` (this
+process trains ``model_`` while worker processes train the other members, each
+with ``cpu_count() // n_jobs`` threads). The two alternate ``--repeats`` times;
+the table gives the wall time of each fit, the medians and their ratio, and the
+machine's load average. Run it on an otherwise idle machine, without
+``TF_NUM_*_THREADS`` or ``OMP_NUM_THREADS`` set.
 
 Example::
 
@@ -16,8 +19,10 @@ Example::
 import argparse
 import os
 import shlex
+import statistics
 import sys
 import time
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -25,10 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _ecg_protocol as protocol  # noqa: E402
 
 
-def fit_member(X, seed, epochs, threads=None):
-    if threads is not None:
-        os.environ["TF_NUM_INTRAOP_THREADS"] = str(threads)
-        os.environ["TF_NUM_INTEROP_THREADS"] = str(threads)
+def fit_ensemble(X, n_members, n_jobs, epochs):
+    """Wall time (s) of fitting the ensemble."""
     from skdenoise import UNetDenoiser
     from skdenoise.noise import WhiteNoise
 
@@ -39,11 +42,15 @@ def fit_member(X, seed, epochs, threads=None):
         noise=WhiteNoise(snr=(0.0, 20.0)),
         epochs=epochs,
         batch_size=64,
-        gate=None,
-        random_state=seed,
+        uncertainty="ensemble",
+        n_members=n_members,
+        n_jobs=n_jobs,
+        random_state=0,
     )
     t0 = time.perf_counter()
-    model.fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X)
     return time.perf_counter() - t0
 
 
@@ -53,34 +60,43 @@ def main(argv=None):
     parser.add_argument("--out", required=True)
     parser.add_argument("--members", type=int, default=2)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--windows", type=int, default=1000)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--windows", type=int, default=8000)
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
-    from joblib import Parallel, delayed
 
-    X = protocol.training_windows(["100", "101"], args.data_dir, args.windows)
-    load_start = os.getloadavg()
-    t0 = time.perf_counter()
-    for seed in range(args.members):
-        fit_member(X, seed, args.epochs)
-    sequential = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    Parallel(n_jobs=args.jobs, backend="loky")(
-        delayed(fit_member)(X, seed, args.epochs, threads=1)
-        for seed in range(args.members)
+    X = protocol.training_windows(
+        ["100", "101", "103", "105"], args.data_dir, args.windows
     )
-    parallel = time.perf_counter() - t0
+    load_start = os.getloadavg()
+    times = {None: [], args.jobs: []}
+    for repeat in range(args.repeats):
+        for n_jobs in times:
+            times[n_jobs].append(fit_ensemble(X, args.members, n_jobs, args.epochs))
+            print(f"repeat {repeat + 1}: n_jobs={n_jobs} {times[n_jobs][-1]:.1f} s")
+    load_end = os.getloadavg()
+    sequential = statistics.median(times[None])
+    parallel = statistics.median(times[args.jobs])
+    steps = args.epochs * -(-round(0.9 * len(X)) // 64)
     command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
     text = (
-        "# Ensemble members: one after another or in parallel processes\n\n"
+        "# Ensemble members: one after another or n_jobs at a time\n\n"
         f"Command: `{command}`\n\n"
-        f"{args.members} U-Nets (filters=8, depth=4), {len(X)} windows of 512, "
-        f"{args.epochs} epochs each; {os.cpu_count()} CPUs; load average (1/5/15 min) "
-        f"at start {'/'.join(f'{v:.2f}' for v in load_start)}, at end "
-        f"{'/'.join(f'{v:.2f}' for v in os.getloadavg())}.\n\n"
-        "| training | wall time (s) |\n|---|---|\n"
-        f"| one after another, in the process | {sequential:.1f} |\n"
-        f"| joblib loky, {args.jobs} workers of 1 thread | {parallel:.1f} |\n"
+        f"`UNetDenoiser(uncertainty='ensemble', n_members={args.members})`, "
+        f"filters 8, depth 4, {len(X)} windows of 512 ({args.epochs} epochs, "
+        f"about {steps} steps of 64 per member); {os.cpu_count()} CPUs; "
+        f"TF_NUM_INTRAOP_THREADS={os.environ.get('TF_NUM_INTRAOP_THREADS', 'unset')}; "
+        "load average (1/5/15 min) at start "
+        f"{'/'.join(f'{v:.2f}' for v in load_start)}, at end "
+        f"{'/'.join(f'{v:.2f}' for v in load_end)}. The two ways alternate; "
+        "wall time of each fit (the import of TensorFlow in the worker included).\n\n"
+        "| training | wall times (s) | median (s) |\n|---|---|---|\n"
+        f"| `n_jobs=None`: one after another, in the process | "
+        f"{', '.join(f'{t:.1f}' for t in times[None])} | {sequential:.1f} |\n"
+        f"| `n_jobs={args.jobs}`: model_ here, the others in loky workers | "
+        f"{', '.join(f'{t:.1f}' for t in times[args.jobs])} | {parallel:.1f} |\n\n"
+        f"Ratio of the medians: {sequential / parallel:.2f} "
+        f"(one after another / n_jobs={args.jobs}).\n"
     )
     Path(args.out).write_text(text)
     print(text)

@@ -278,6 +278,49 @@ def test_fit_learned_passes_validation_data(monkeypatch):
     assert notes and "validation_data" in notes[0]
 
 
+def test_validation_scores_of_one_network_and_of_an_ensemble():
+    import copy
+
+    from skdenoise import UNetDenoiser
+    from skdenoise.metrics import snr
+
+    _load_script()
+    training = pytest.importorskip("_ecg_training")
+    rng = np.random.default_rng(0)
+    t = np.linspace(0, 10, 64)
+    clean = np.sin(t + rng.uniform(0, 6, (48, 1)))
+    noisy = clean + rng.normal(0, 0.3, clean.shape)
+    params = {"filters": 4, "depth": 2, "kernel_size": 3, "epochs": 2}
+    params.update(batch_size=8, gate=None, random_state=0)
+    validation = (noisy[32:], clean[32:])
+    single = UNetDenoiser(**params).fit(noisy[:32], clean[:32])
+    assert training.validation_scores(single, None) == {}
+    single_scores = training.validation_scores(single, validation)
+    assert set(single_scores) == {"val_snr_improvement"}
+    model = UNetDenoiser(uncertainty="ensemble", n_members=2, **params)
+    model.fit(noisy[:32], clean[:32], validation_data=validation)
+    scores = training.validation_scores(model, validation)
+    first = copy.deepcopy(model)
+    del first.ensemble_members_
+
+    def gain(estimate):
+        before = snr(clean[32:], noisy[32:], per_series=True)
+        return np.mean(snr(clean[32:], estimate, per_series=True) - before)
+
+    assert single_scores["val_snr_improvement"] == pytest.approx(
+        gain(single.transform(noisy[32:])), abs=1e-6
+    )
+    assert scores["val_snr_improvement"] == pytest.approx(
+        gain(model.transform(noisy[32:])), abs=1e-6
+    )
+    assert scores["val_snr_improvement_first_member"] == pytest.approx(
+        gain(first.transform(noisy[32:])), abs=1e-6
+    )
+    assert scores["val_snr_improvement"] != pytest.approx(
+        scores["val_snr_improvement_first_member"], abs=1e-6
+    )
+
+
 @pytest.mark.data
 @pytest.mark.slow
 def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):

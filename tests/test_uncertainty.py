@@ -304,6 +304,40 @@ def test_get_params_and_clone():
         UNetDenoiser(uncertainty="ensemble", n_members=1).fit(*_data(8))
 
 
+def test_ensemble_members_train_in_worker_processes(ensemble_model, data):
+    # n_jobs=2: model_ here, the other member in a loky worker, beside it.
+    noisy, clean = (a.copy() for a in data)
+    parallel = clone(ensemble_model).set_params(n_jobs=2)
+    assert parallel.get_params()["n_jobs"] == 2
+    parallel.fit(noisy, clean)
+    assert len(parallel.ensemble_members_) == 1
+    X3 = noisy[:, :, None]
+    alone = ensemble_model.ensemble_members_[0].predict_on_batch
+    in_worker = parallel.ensemble_members_[0].predict_on_batch
+    # The same member as trained here, up to the rounding of another thread count.
+    np.testing.assert_allclose(
+        parallel._network_outputs(X3, in_worker),
+        ensemble_model._network_outputs(X3, alone),
+        rtol=1e-4,
+        atol=1e-5,
+    )
+    mean, std = parallel.predict(noisy, return_std=True)
+    expected_mean, expected_std = ensemble_model.predict(noisy, return_std=True)
+    np.testing.assert_allclose(mean, expected_mean, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(std, expected_std, rtol=1e-3, atol=1e-5)
+    # Same n_jobs, same random_state: the same fitted ensemble.
+    again = clone(parallel).fit(noisy, clean)
+    np.testing.assert_array_equal(again.transform(noisy), parallel.transform(noisy))
+    np.testing.assert_array_equal(noisy, data[0])  # nothing changed in place
+    np.testing.assert_array_equal(clean, data[1])
+
+
+@pytest.mark.parametrize("n_jobs", [0, 1.5, "2"])
+def test_n_jobs_rejects_bad_values(n_jobs):
+    with pytest.raises(ValueError, match="n_jobs"):
+        UNetDenoiser(uncertainty="ensemble", n_members=2, n_jobs=n_jobs).fit(*_data(8))
+
+
 def test_plot_uncertainty_draws_the_band():
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")

@@ -212,6 +212,11 @@ class BaseNeuralDenoiser(BaseDenoiser):
         "mask_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "uncertainty": [StrOptions({"mc_dropout", "ensemble", "sampling"}), None],
         "n_members": [Interval(numbers.Integral, 2, None, closed="left")],
+        "n_jobs": [
+            Interval(numbers.Integral, None, -1, closed="right"),
+            Interval(numbers.Integral, 1, None, closed="left"),
+            None,
+        ],
         "uncertainty_samples": [Interval(numbers.Integral, 2, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -380,6 +385,25 @@ class BaseNeuralDenoiser(BaseDenoiser):
         vars(self).pop("ensemble_members_", None)
         if self.uncertainty is not None:
             _uncertainty.check_uncertainty(self, X3.shape[1], X3.shape[2])
+        if self.uncertainty == "ensemble" and _uncertainty.n_processes(self) > 1:
+            # The extra members train in worker processes while this one
+            # trains model_; the gate and the calibration wait for them all.
+            wait = _uncertainty.start_members(self, X3, y3, validation, self._seed())
+            try:
+                checked = self._train(
+                    X3,
+                    y3,
+                    reset=True,
+                    epochs=self.epochs,
+                    validation=validation,
+                    finish=False,
+                )
+            except BaseException:
+                wait(cancel=True)
+                raise
+            self.ensemble_members_ = wait()
+            self._finish_training(checked, reset=True)
+            return
         if self.uncertainty == "ensemble":
             # The extra members first: the gate and the calibration at the end
             # of _train then see the whole ensemble.
@@ -458,7 +482,12 @@ n_timesteps, n_channels)
         self._train(X3, y3, reset=first, epochs=1)
         return self
 
-    def _train(self, X3, y3, *, reset, epochs, validation=None):
+    def _train(self, X3, y3, *, reset, epochs, validation=None, finish=True):
+        """Train the network; then (``finish``) check and calibrate it.
+
+        With ``finish=False`` the validation pair used for the checks is
+        returned for :meth:`_finish_training`.
+        """
         self._check_network_params(X3.shape[1])
         if self.training == "blind_spot" and y3 is not None:
             warnings.warn(
@@ -551,11 +580,25 @@ n_timesteps, n_channels)
                 self.history_.setdefault(key, []).extend(vals)
         self.n_epochs_ = len(self.history_.get("loss", []))
         checked = None if validation is None else (val_inputs, val_targets)
+        if not finish:
+            return checked
+        self._finish_training(checked, reset=reset, stacklevel=7)
+        return None
+
+    def _finish_training(self, checked, *, reset, stacklevel=6):
+        """Warn if nothing was learned; calibrate the gate and the uncertainty.
+
+        ``stacklevel`` of the warning, which points at the user's call of
+        ``fit``: 6 when called from ``_fit``, 7 from ``_train``.
+        """
         outputs = None
         if checked is not None:
+            val_inputs, val_targets = checked
             outputs = self._network_outputs(val_inputs)
             if reset:
-                self._warn_if_not_learned(val_inputs, val_targets, outputs)
+                self._warn_if_not_learned(
+                    val_inputs, val_targets, outputs, stacklevel=stacklevel
+                )
         self._calibrate_gate(checked, outputs)
         self._calibrate_uncertainty(checked)
 
@@ -583,7 +626,7 @@ n_timesteps, n_channels)
         noisy = series if noise is None else noise.apply(series, random_state=rng)
         return self._masker().batch(noisy, series, rng, network_input)
 
-    def _warn_if_not_learned(self, inputs, targets, outputs):
+    def _warn_if_not_learned(self, inputs, targets, outputs, stacklevel):
         """ConvergenceWarning when the network does no better than the identity.
 
         On the validation series (in X's units), the network's outputs are
@@ -614,8 +657,9 @@ n_timesteps, n_channels)
         warnings.warn(
             message,
             ConvergenceWarning,
-            # user -> scikit-learn's fit context -> fit -> _fit -> _train -> here
-            stacklevel=6,
+            # user -> scikit-learn's fit context -> fit -> _fit -> [_train ->]
+            # _finish_training -> here
+            stacklevel=stacklevel,
         )
 
     def _calibrate_gate(self, validation, outputs=None):

@@ -118,16 +118,28 @@ _COMMON_DOC = """noise : noise model or None, default=None
         deviation of the output. ``"mc_dropout"``: the spread of
         ``uncertainty_samples`` passes with the network's dropout on (needs
         ``dropout > 0``; batch normalisation stays in inference mode).
-        ``"ensemble"``: ``n_members`` networks trained one after another with
-        seeds derived from ``random_state`` (``n_members`` times the training
-        time); ``transform`` then returns the members' mean, usually better
-        than one network. ``"sampling"``: decodes draws of the latent code
-        (:class:`VAEDenoiser` only). The spread is calibrated after training
-        on the validation series (``validation_split`` or ``validation_data``,
-        as the gate), so that ``mean +/- 1.96 std`` holds about 95 % of the
-        clean samples at every noise level. None: no uncertainty.
+        ``"ensemble"``: ``n_members`` networks trained with seeds derived
+        from ``random_state``, one after another (``n_members`` times the
+        training time) or ``n_jobs`` at a time; ``transform`` then returns the
+        members' mean, usually better than one network. ``"sampling"``:
+        decodes draws of the latent code (:class:`VAEDenoiser` only). The
+        spread is calibrated after training on the validation series
+        (``validation_split`` or ``validation_data``, as the gate), so that
+        ``mean +/- 1.96 std`` holds about 95 % of the clean samples at every
+        noise level. None: no uncertainty.
     n_members : int, default=5
         Networks in the ensemble of ``uncertainty="ensemble"``.
+    n_jobs : int or None, default=None
+        Networks of ``uncertainty="ensemble"`` trained at the same time. None
+        or 1: one after another in this process. ``k > 1``: this process
+        trains ``model_`` while up to ``k - 1`` joblib worker processes
+        (``loky``) train the other members, each with ``cpu_count() // k``
+        TensorFlow threads; -1 uses all cores. The members and their outputs
+        are the same as when trained one after another, up to rounding in the
+        last digits. Worth it for long trainings on several cores: each
+        worker first imports TensorFlow (seconds), and one network rarely
+        keeps many cores busy. Everything the estimator holds (callbacks,
+        noise, augmentation) must be picklable.
     uncertainty_samples : int, default=16
         Stochastic passes of ``uncertainty="mc_dropout"`` and ``"sampling"``.
     random_state : int, RandomState instance or None, default=None
@@ -264,6 +276,7 @@ class LSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
         mask_fraction=0.05,
         uncertainty=None,
         n_members=5,
+        n_jobs=None,
         uncertainty_samples=16,
         random_state=None,
         verbose=0,
@@ -419,6 +432,7 @@ class CNNLSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
         mask_fraction=0.05,
         uncertainty=None,
         n_members=5,
+        n_jobs=None,
         uncertainty_samples=16,
         random_state=None,
         verbose=0,
@@ -529,6 +543,7 @@ class ConvAutoencoderDenoiser(TransformerMixin, BaseNeuralDenoiser):
         mask_fraction=0.05,
         uncertainty=None,
         n_members=5,
+        n_jobs=None,
         uncertainty_samples=16,
         random_state=None,
         verbose=0,
@@ -649,6 +664,7 @@ class VAEDenoiser(TransformerMixin, BaseNeuralDenoiser):
         mask_fraction=0.05,
         uncertainty=None,
         n_members=5,
+        n_jobs=None,
         uncertainty_samples=16,
         random_state=None,
         verbose=0,
@@ -773,6 +789,7 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         mask_fraction=0.05,
         uncertainty=None,
         n_members=5,
+        n_jobs=None,
         uncertainty_samples=16,
         random_state=None,
         verbose=0,

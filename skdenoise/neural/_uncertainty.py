@@ -32,9 +32,11 @@ Importing this module imports Keras.
 """
 
 import functools
+import warnings
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.isotonic import IsotonicRegression
 
 from .._tf import import_keras, quiet_tf_logger
@@ -173,25 +175,87 @@ def member_seeds(seed, n_members):
     ]
 
 
+def _member(estimator, member_seed):
+    """An unfitted copy of ``estimator`` that trains one extra member."""
+    return clone(estimator).set_params(
+        uncertainty=None, gate=None, n_jobs=None, random_state=member_seed
+    )
+
+
+def _fit_member(member, X3, y3, validation):
+    member._record_fitted_shape(X3)
+    with warnings.catch_warnings():
+        # The ensemble as a whole is checked once its members are all in.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        member._fit(X3, y3, validation=validation)
+    return member.model_
+
+
+def _fit_member_in_worker(member, X3, y3, validation):
+    """:func:`_fit_member` in a worker process; the model as ``.keras`` bytes."""
+    from ._base import model_to_bytes
+
+    return model_to_bytes(_fit_member(member, X3, y3, validation))
+
+
+def n_processes(estimator):
+    """Processes that train the ensemble at once (1: all in this process)."""
+    from joblib import effective_n_jobs
+
+    if estimator.n_jobs is None:
+        return 1
+    return max(1, min(effective_n_jobs(estimator.n_jobs), estimator.n_members))
+
+
 def train_members(estimator, X3, y3, validation, seed):
     """Train the ``n_members - 1`` extra networks of an ensemble; their models.
 
     Each member is a copy of ``estimator`` without uncertainty or gate, trained
-    on the same data with its own seed. Members are trained one after another:
-    TensorFlow already spreads one member's training over the cores, and on a
-    2-core machine two joblib worker processes of one thread each were slower
-    (21.9 s against 19.0 s for two U-Nets, ``benchmarks/ensemble_parallel.py``),
-    each worker paying for its own TensorFlow import and copy of the data.
+    on the same data with its own seed, one after another in this process.
     """
-    models = []
-    for member_seed in member_seeds(seed, estimator.n_members):
-        member = clone(estimator).set_params(
-            uncertainty=None, gate=None, random_state=member_seed
-        )
-        member._record_fitted_shape(X3)
-        member._fit(X3, y3, validation=validation)
-        models.append(member.model_)
-    return models
+    return [
+        _fit_member(_member(estimator, s), X3, y3, validation)
+        for s in member_seeds(seed, estimator.n_members)
+    ]
+
+
+def start_members(estimator, X3, y3, validation, seed):
+    """Start training the extra members in worker processes; a waiter for them.
+
+    joblib's ``loky`` backend trains them in at most ``n_processes(estimator)
+    - 1`` worker processes at a time, while the calling process trains
+    ``model_``. Each worker has its own TensorFlow runtime and
+    ``cpu_count() // n_processes`` threads (joblib sets ``OMP_NUM_THREADS``,
+    which the package passes on to TensorFlow); the data reach the workers as
+    memory maps. Returns ``wait``: ``wait()`` gives the members' models in the
+    order of :func:`train_members`, ``wait(cancel=True)`` abandons those not
+    started.
+    """
+    from joblib import Parallel, delayed
+
+    from ._base import model_from_bytes
+
+    jobs = n_processes(estimator)
+    # The generator output dispatches in the background as soon as it exists;
+    # pre_dispatch keeps jobs - 1 members running beside this process.
+    pending = Parallel(
+        n_jobs=jobs,
+        backend="loky",
+        return_as="generator",
+        pre_dispatch=jobs - 1,
+        batch_size=1,
+    )(
+        delayed(_fit_member_in_worker)(_member(estimator, s), X3, y3, validation)
+        for s in member_seeds(seed, estimator.n_members)
+    )
+
+    def wait(cancel=False):
+        if cancel:
+            pending.close()
+            return None
+        return [model_from_bytes(data) for data in pending]
+
+    return wait
 
 
 def _spread_floor(mean):

@@ -140,6 +140,7 @@ class WaveletUNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         mask_fraction=0.05,
         uncertainty=None,
         n_members=5,
+        n_jobs=None,
         uncertainty_samples=16,
         random_state=None,
         verbose=0,
