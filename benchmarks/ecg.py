@@ -224,7 +224,13 @@ def parse_args(argv):
         help="dtype policy of the learned models' layers (default: mixed_bfloat16)",
     )
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=5e-4,
+        help="peak learning rate of every learned model, annealed on a cosine "
+        "of the budget (default: 5e-4)",
+    )
     parser.add_argument(
         "--loss",
         default="snr",

@@ -94,6 +94,7 @@ RECIPES = {
     "depth 5": (*FULL, DRIFT, {"depth": 5}),
     "kernel 15": (*FULL, DRIFT, {"kernel_size": 15}),
     "lr 3e-3": (*FULL, DRIFT, {"learning_rate": 3e-3}),
+    "lr 5e-4": (*FULL, DRIFT, {"learning_rate": 5e-4}),
     "depth 6, cap 64": (*FULL, DRIFT, {"depth": 6, "max_filters": 64}),
     "16 filters, depth 6, cap 64": (*FULL, DRIFT, WIDE_DEEP),
     "attention": (*FULL, DRIFT, {"attention_heads": 4}),
@@ -375,7 +376,7 @@ def markdown(rows, args, command):
         )
         + "U-Net (filters 8, depth 4, "
         "kernel 9, residual, unless a recipe says otherwise), batch 64, Adam 1e-3 "
-        "on a cosine of the budget, loss "
+        "(unless a recipe says otherwise) on a cosine of the budget, loss "
         "minus the output SNR (soft cap 30 dB), sign flip, time reversal and time "
         "warp of the clean windows; a window given back exactly counts as "
         f"{MAX_SNR_DB:g} dB in the means; test records "
