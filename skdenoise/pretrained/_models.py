@@ -39,7 +39,7 @@ MODELS = {
     "ecg": _Model(
         file="ecg_unet.skdenoise",
         # Printed by benchmarks/train_pretrained.py with the file it writes.
-        sha256="2aab73f8556ea6bb32c7f93c5ff8d39a29c4c3d637881892b940201ced0aaec2",
+        sha256="f51d730649244b4164da3aa7d26f02823ef6c831e24e1c95070f104ce0e665b4",
         description=(
             "Single-lead ECG: a U-Net trained on MIT-BIH Arrhythmia records at "
             "360 Hz against baseline wander, electrode motion and muscle noise; "
