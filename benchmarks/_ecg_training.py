@@ -193,12 +193,18 @@ def fit_learned(model, X_train, validation_data, log):
     )
 
 
+#: Input SNR (dB) from which a validation window counts as nearly clean.
+HIGH_SNR_DB = 18.0
+
+
 def validation_scores(model, validation_data):
     """Mean SNR improvement (dB) on the validation windows, before the gate.
 
     ``val_snr_improvement``: the model's network (the mean of an ensemble's
-    members); with an ensemble also ``val_snr_improvement_first_member``:
-    ``model_`` alone. Empty without validation windows or for a model that is
+    members); ``val_snr_improvement_above_18db``: the same on the windows whose
+    input SNR is 18 dB or more (the no-harm side; absent when there are none);
+    with an ensemble also ``val_snr_improvement_first_member``: ``model_``
+    alone. Empty without validation windows or for a model that is
     not a neural denoiser. What decides between recipes that train differently
     (an ensemble against one network): it reads the validation records only.
     """
@@ -213,10 +219,15 @@ def validation_scores(model, validation_data):
     X3 = noisy[:, :, None]
     before = snr(clean, noisy, per_series=True)
 
-    def gain(outputs):
-        return float(np.mean(snr(clean, outputs[:, :, 0], per_series=True) - before))
+    def gain(outputs, rows=slice(None)):
+        after = snr(clean[rows], outputs[rows, :, 0], per_series=True)
+        return float(np.mean(after - before[rows]))
 
-    scores = {"val_snr_improvement": gain(model._network_outputs(X3))}
+    outputs = model._network_outputs(X3)
+    scores = {"val_snr_improvement": gain(outputs)}
+    high = before >= HIGH_SNR_DB
+    if np.any(high):
+        scores["val_snr_improvement_above_18db"] = gain(outputs, high)
     if getattr(model, "ensemble_members_", None):
         alone = functools.partial(predict_batch, model.model_)
         scores["val_snr_improvement_first_member"] = gain(

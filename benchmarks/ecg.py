@@ -453,6 +453,12 @@ def build_model(key, args, context, log):
             "  validation records, mean SNR improvement before the gate: "
             f"{scores['val_snr_improvement']:+.2f} dB"
             + (
+                f" ({scores['val_snr_improvement_above_18db']:+.2f} dB on the "
+                "windows at 18 dB or more)"
+                if "val_snr_improvement_above_18db" in scores
+                else ""
+            )
+            + (
                 ""
                 if first is None
                 else f" (ensemble of {len(model.ensemble_members_) + 1}; "
@@ -1057,6 +1063,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
                 name: _round(infos[k][name])
                 for name in (
                     "val_snr_improvement",
+                    "val_snr_improvement_above_18db",
                     "val_snr_improvement_first_member",
                 )
                 if name in infos[k]

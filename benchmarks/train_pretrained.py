@@ -151,10 +151,13 @@ def main(argv=None):
         f"  trained in {mmss(train_time)}: {budget.epochs_done} epochs, "
         f"{budget.steps} steps, best validation loss at epoch {budget.best_epoch}"
     )
-    val_gain = validation_scores(network, validation)["val_snr_improvement"]
+    scores = validation_scores(network, validation)
+    val_gain = scores["val_snr_improvement"]
+    val_high = scores.get("val_snr_improvement_above_18db")
     log(
         f"  validation records, mean SNR improvement before the gate: "
         f"{val_gain:+.2f} dB"
+        + ("" if val_high is None else f" ({val_high:+.2f} dB at 18 dB or more)")
     )
 
     network.set_params(**SHIPPED_TRAINING)
@@ -218,6 +221,9 @@ def main(argv=None):
             "best_epoch": budget.best_epoch,
             "best_validation_loss": budget.best,
             "val_snr_improvement_before_gate": round(val_gain, 3),
+            "val_snr_improvement_above_18db_before_gate": (
+                None if val_high is None else round(val_high, 3)
+            ),
             "seed": args.seed,
             "learning_rate_schedule": "cosine over the budget, down to 5 %",
         },

@@ -321,6 +321,45 @@ def test_validation_scores_of_one_network_and_of_an_ensemble():
     )
 
 
+def test_validation_scores_of_the_nearly_clean_windows():
+    from skdenoise import UNetDenoiser
+    from skdenoise.metrics import snr
+
+    _load_script()
+    training = pytest.importorskip("_ecg_training")
+    rng = np.random.default_rng(1)
+    t = np.linspace(0, 10, 64)
+    clean = np.sin(t + rng.uniform(0, 6, (40, 1)))
+    # Noise from about 30 dB down to about 0 dB input SNR.
+    noisy = clean + rng.normal(0, 1, clean.shape) * np.geomspace(0.02, 0.7, 40)[:, None]
+    model = UNetDenoiser(
+        filters=4,
+        depth=2,
+        kernel_size=3,
+        epochs=2,
+        batch_size=8,
+        gate=None,
+        random_state=0,
+    ).fit(noisy[::2], clean[::2])
+    validation = (noisy[1::2], clean[1::2])
+    scores = training.validation_scores(model, validation)
+    before = snr(clean[1::2], noisy[1::2], per_series=True)
+    high = before >= training.HIGH_SNR_DB
+    assert 0 < high.sum() < high.size
+    after = snr(clean[1::2], model.transform(noisy[1::2]), per_series=True)
+    assert scores["val_snr_improvement_above_18db"] == pytest.approx(
+        np.mean(after[high] - before[high]), abs=1e-6
+    )
+    assert scores["val_snr_improvement"] == pytest.approx(
+        np.mean(after - before), abs=1e-6
+    )
+    # No window at 18 dB or more: no such score.
+    low = (noisy[1::2][~high], clean[1::2][~high])
+    assert "val_snr_improvement_above_18db" not in training.validation_scores(
+        model, low
+    )
+
+
 @pytest.mark.data
 @pytest.mark.slow
 def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):

@@ -59,6 +59,8 @@ def test_train_pretrained_writes_the_file_and_its_card(
     }
     gain = info["training"]["val_snr_improvement_before_gate"]
     assert isinstance(gain, float) and math.isfinite(gain)
+    high = info["training"]["val_snr_improvement_above_18db_before_gate"]
+    assert isinstance(high, float) and math.isfinite(high)
     assert info["training"]["steps"] > 0
 
     from skdenoise.persistence import load
