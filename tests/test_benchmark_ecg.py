@@ -278,20 +278,29 @@ def test_fit_learned_passes_validation_data(monkeypatch):
     assert notes and "validation_data" in notes[0]
 
 
+# A U-Net small enough to fit in a second, without the gate.
+TINY_UNET = {"filters": 4, "depth": 2, "kernel_size": 3, "epochs": 2}
+TINY_UNET.update(batch_size=8, gate=None, random_state=0)
+
+
+def _training_and_sines(seed, n_series):
+    """The benchmark's training module, a generator and clean sine windows."""
+    _load_script()
+    training = pytest.importorskip("_ecg_training")
+    rng = np.random.default_rng(seed)
+    t = np.linspace(0, 10, 64)
+    return training, rng, np.sin(t + rng.uniform(0, 6, (n_series, 1)))
+
+
 def test_validation_scores_of_one_network_and_of_an_ensemble():
     import copy
 
     from skdenoise import UNetDenoiser
     from skdenoise.metrics import snr
 
-    _load_script()
-    training = pytest.importorskip("_ecg_training")
-    rng = np.random.default_rng(0)
-    t = np.linspace(0, 10, 64)
-    clean = np.sin(t + rng.uniform(0, 6, (48, 1)))
+    training, rng, clean = _training_and_sines(0, 48)
     noisy = clean + rng.normal(0, 0.3, clean.shape)
-    params = {"filters": 4, "depth": 2, "kernel_size": 3, "epochs": 2}
-    params.update(batch_size=8, gate=None, random_state=0)
+    params = TINY_UNET
     validation = (noisy[32:], clean[32:])
     single = UNetDenoiser(**params).fit(noisy[:32], clean[:32])
     assert training.validation_scores(single, None) == {}
@@ -325,22 +334,10 @@ def test_validation_scores_of_the_nearly_clean_windows():
     from skdenoise import UNetDenoiser
     from skdenoise.metrics import snr
 
-    _load_script()
-    training = pytest.importorskip("_ecg_training")
-    rng = np.random.default_rng(1)
-    t = np.linspace(0, 10, 64)
-    clean = np.sin(t + rng.uniform(0, 6, (40, 1)))
+    training, rng, clean = _training_and_sines(1, 40)
     # Noise from about 30 dB down to about 0 dB input SNR.
     noisy = clean + rng.normal(0, 1, clean.shape) * np.geomspace(0.02, 0.7, 40)[:, None]
-    model = UNetDenoiser(
-        filters=4,
-        depth=2,
-        kernel_size=3,
-        epochs=2,
-        batch_size=8,
-        gate=None,
-        random_state=0,
-    ).fit(noisy[::2], clean[::2])
+    model = UNetDenoiser(**TINY_UNET).fit(noisy[::2], clean[::2])
     validation = (noisy[1::2], clean[1::2])
     scores = training.validation_scores(model, validation)
     before = snr(clean[1::2], noisy[1::2], per_series=True)
