@@ -44,7 +44,15 @@ from _report import preamble  # noqa: E402
 LEVELS = (-6.0, 0.0, 6.0, 12.0, 18.0, 24.0)
 Z95 = 1.959963984540054
 BAND = (0.90, 0.98)
-CALIBRATIONS = ("package", "relative bins", "quantile boosting")
+CALIBRATIONS = (
+    "package",
+    "relative bins",
+    "quantile boosting",
+    "signal level",
+    "signal level + envelope",
+)
+# Width of the output's local envelope (samples, about 0.1 s at 360 Hz).
+ENVELOPE = 37
 
 
 def parse_args(argv):
@@ -110,6 +118,39 @@ def relative(s):
     return s["removed"] / np.maximum(rms, 1e-12)
 
 
+def signal_level(s):
+    """The RMS of each window's output, per sample: the size of its ECG."""
+    rms = np.sqrt(np.mean(s["mean"] ** 2, axis=1, keepdims=True))
+    return np.broadcast_to(np.maximum(rms, 1e-12), s["mean"].shape)
+
+
+def envelope(s):
+    """The output's local RMS over about 0.1 s: where the beats are."""
+    local = np.sqrt(uniform_filter1d(s["mean"] ** 2, ENVELOPE, axis=1))
+    return np.maximum(local, 1e-3 * signal_level(s))
+
+
+def level_features(s, with_envelope):
+    columns = [s["spread"], s["removed"], signal_level(s)]
+    if with_envelope:
+        columns.append(envelope(s))
+    return [np.log(c).ravel() for c in columns]
+
+
+def nonnegative_weights(target, columns):
+    """Least squares of ``target ~ c + sum w_i column_i`` with ``w >= 0``."""
+    weights = np.zeros(len(columns))
+    active = list(range(len(columns)))
+    while active:
+        design = np.column_stack([np.ones(target.size)] + [columns[i] for i in active])
+        coef = np.linalg.lstsq(design, target, rcond=None)[0][1:]
+        if np.all(coef >= 0):
+            weights[active] = coef
+            break
+        active.pop(int(np.argmin(coef)))
+    return weights
+
+
 def concat(sets, key):
     return np.concatenate([s[key] for s in sets])
 
@@ -173,6 +214,53 @@ def fit(name, sets):
             np.maximum(booster.predict(features(s)), 1e-12).reshape(s["mean"].shape)
             / Z95
         )
+    if name.startswith("signal level"):
+        # The scale adds the size of the window's ECG (and its local envelope)
+        # to the spread and the removed noise: at one input SNR the error
+        # grows with the signal. Factors per bin of the relative removed noise.
+        with_envelope = name.endswith("envelope")
+        target = np.abs(residual).ravel()
+        target = np.log(target + 1e-3 * max(float(np.median(target)), 1e-300))
+        columns = [
+            np.concatenate(c)
+            for c in zip(*(level_features(s, with_envelope) for s in sets), strict=True)
+        ]
+        weights = nonnegative_weights(target, columns)
+
+        def scale_of(s):
+            logs = level_features(s, with_envelope)
+            log_scale = sum(w * c for w, c in zip(weights, logs, strict=True))
+            return np.exp(log_scale).reshape(s["mean"].shape)
+
+        scale = np.concatenate([scale_of(s) for s in sets]).ravel()
+        rel = np.log(np.concatenate([relative(s) for s in sets]).ravel())
+        n_bins = int(
+            np.clip(
+                scale.size // (4 * unc._MIN_PER_BIN * unc._MAX_BINS),
+                1,
+                unc._MAX_NOISE_BINS,
+            )
+        )
+        centres, curves = [], []
+        for rows in np.array_split(np.argsort(rel, kind="stable"), n_bins):
+            centres.append(float(np.median(rel[rows])))
+            curves.append(unc._fit_factors(residual.ravel()[rows], scale[rows]))
+
+        def apply_level(s):
+            scale = scale_of(s)
+            factors = np.stack([np.interp(np.log(scale), lv, f) for lv, f in curves])
+            position = np.interp(np.log(relative(s)), centres, np.arange(n_bins))
+            position = np.broadcast_to(position, scale.shape)
+            low = np.floor(position).astype(int)
+            high = np.minimum(low + 1, n_bins - 1)
+            frac = position - low
+            pick = np.take_along_axis
+            log_factor = pick(factors, low[None], 0)[0] * (1 - frac)
+            log_factor += pick(factors, high[None], 0)[0] * frac
+            return scale * np.exp(log_factor)
+
+        print(f"  {name}: weights {np.round(weights, 3).tolist()}", flush=True)
+        return apply_level
     raise ValueError(name)
 
 
@@ -190,7 +278,7 @@ def main(argv=None):
     recordings = protocol.noise_recordings(
         args.data_dir, protocol.TRAIN_NOISE["channel"]
     )
-    rows = []
+    rows, window_rms = [], {}
     for method in args.methods:
         model = load(Path(args.load_models) / f"{method}.skd")
         calibration, grid = {}, {}
@@ -217,15 +305,39 @@ def main(argv=None):
                 for kind in protocol.NOISE_TYPES:
                     for level in LEVELS:
                         s = grid[record, kind, level]
-                        inside = np.abs(s["clean"] - s["mean"]) <= Z95 * std_of(s)
+                        std = std_of(s)
+                        inside = np.abs(s["clean"] - s["mean"]) <= Z95 * std
                         rows.append(
                             (method, name, record, kind, level, float(inside.mean()))
                         )
+                        window_rms[method, name, record, kind, level] = (
+                            np.sqrt(np.mean(std**2, axis=1)),
+                            np.sqrt(np.mean((s["clean"] - s["mean"]) ** 2, axis=1)),
+                        )
             print(f"{method}: {name} done", flush=True)
-    write(out, rows, args, command, load_start, started)
+    write(out, rows, window_rms, args, command, load_start, started)
 
 
-def write(out, rows, args, command, load_start, started):
+def spearman_rows(window_rms, records):
+    """Spearman rho of predicted and true window RMS error, records pooled."""
+    from scipy import stats
+
+    result = []
+    for method, name in dict.fromkeys(k[:2] for k in window_rms):
+        for kind in protocol.NOISE_TYPES:
+            for level in LEVELS:
+                pred = np.concatenate(
+                    [window_rms[method, name, r, kind, level][0] for r in records]
+                )
+                true = np.concatenate(
+                    [window_rms[method, name, r, kind, level][1] for r in records]
+                )
+                rho = float(stats.spearmanr(pred, true).statistic)
+                result.append((method, name, kind, level, rho))
+    return result
+
+
+def write(out, rows, window_rms, args, command, load_start, started):
     with open(out / "coverage.csv", "w") as f:
         f.write("method,calibration,held_out_record,noise,snr_in_db,coverage_95\n")
         for row in rows:
@@ -263,6 +375,31 @@ def write(out, rows, args, command, load_start, started):
         lines.append(
             f"| {method} | {name} | {in_band:.0%} | " + " | ".join(cells) + " |"
         )
+    rhos = spearman_rows(window_rms, args.records)
+    with open(out / "spearman.csv", "w") as f:
+        f.write("method,calibration,noise,snr_in_db,spearman_rho\n")
+        for row in rhos:
+            f.write(",".join(map(str, row[:4])) + f",{row[4]:.4f}\n")
+    lines += [
+        "",
+        "Spearman rho between the RMS of the predicted std and the true RMS error "
+        "of each window, the held-out records' windows pooled per noise type and "
+        "level (each record's std from the calibration fitted without it); "
+        "`>= 0.7`: the share of the 24 cells at 0.7 or more.",
+        "",
+        "| method | calibration | >= 0.7 | "
+        + " | ".join(f"{level:+.0f} dB (min / max)" for level in LEVELS)
+        + " |",
+        "|---|---|---|" + "---|" * len(LEVELS),
+    ]
+    for method, name in keys:
+        mine = [r for r in rhos if r[0] == method and r[1] == name]
+        share = np.mean([r[4] >= 0.7 for r in mine])
+        cells = []
+        for level in LEVELS:
+            v = np.array([r[4] for r in mine if r[3] == level])
+            cells.append(f"{v.min():.2f} / {v.max():.2f}")
+        lines.append(f"| {method} | {name} | {share:.0%} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "Median over the noise types, per held-out record (package calibration):",

@@ -1,0 +1,79 @@
+"""The calibrations compared by benchmarks/uncertainty_loro.py, on synthetic sets."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "uncertainty_loro.py"
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location("benchmark_uncertainty_loro", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _window_set(rng, n_windows=300, length=128):
+    """Windows whose error grows with their signal's size, as on real ECG."""
+    t = np.arange(length)
+    size = rng.uniform(0.1, 1.0, size=(n_windows, 1))
+    mean = size * np.sin(2 * np.pi * t / 64 + rng.uniform(0, 6, (n_windows, 1)))
+    noise_level = rng.uniform(0.01, 0.5, size=(n_windows, 1)) * size
+    error = rng.normal(size=mean.shape) * 0.2 * size
+    noisy = mean + rng.normal(size=mean.shape) * noise_level
+    spread = np.full(mean.shape, 0.05) * rng.uniform(0.5, 2.0, size=mean.shape)
+    removed = np.broadcast_to(
+        np.sqrt(np.mean((noisy - mean) ** 2, axis=1, keepdims=True)), mean.shape
+    )
+    return {
+        "clean": mean + error,
+        "noisy": noisy,
+        "mean": mean,
+        "spread": spread,
+        "removed": np.maximum(removed, 1e-9),
+        "raw": mean,
+    }
+
+
+@pytest.mark.parametrize("name", ["signal level", "signal level + envelope"])
+def test_signal_level_calibrations_follow_the_size_of_the_signal(name):
+    script = _load_script()
+    rng = np.random.default_rng(0)
+    train = [_window_set(rng) for _ in range(3)]
+    held_out = _window_set(rng)
+    std_of = script.fit(name, train)
+    std = std_of(held_out)
+    assert std.shape == held_out["mean"].shape
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+    inside = np.abs(held_out["clean"] - held_out["mean"]) <= script.Z95 * std
+    assert 0.92 <= inside.mean() <= 0.98
+    # The error is 0.2 times the window's size: the std must follow it.
+    size = np.sqrt(np.mean(held_out["mean"] ** 2, axis=1))
+    window_std = np.sqrt(np.mean(std**2, axis=1))
+    assert np.corrcoef(np.log(size), np.log(window_std))[0, 1] > 0.9
+
+
+def test_nonnegative_weights_drop_a_feature_that_would_be_negative():
+    script = _load_script()
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=500), rng.normal(size=500)
+    weights = script.nonnegative_weights(2.0 * a - 1.0 * b + 3.0, [a, b])
+    np.testing.assert_allclose(weights, [2.0, 0.0], atol=0.2)
+    assert weights[1] == 0.0
+
+
+def test_spearman_rows_pool_the_held_out_records():
+    script = _load_script()
+    rng = np.random.default_rng(2)
+    window_rms = {}
+    for record in ("a", "b"):
+        for kind in script.protocol.NOISE_TYPES:
+            for level in script.LEVELS:
+                true = rng.uniform(0.1, 1.0, 50)
+                window_rms["m", "c", record, kind, level] = (true * 2.0, true)
+    rows = script.spearman_rows(window_rms, ["a", "b"])
+    assert len(rows) == len(script.protocol.NOISE_TYPES) * len(script.LEVELS)
+    assert all(row[4] == pytest.approx(1.0) for row in rows)
