@@ -18,6 +18,15 @@ type, with the training noise. Calibrations compared:
   ``HistGradientBoostingRegressor(loss="quantile")``) from the log spread, the
   log removed noise, the gate's factor, the log local size of what the gate
   put back and the log local slope of the output.
+- ``signal level``: the package's scale with a third feature, the RMS of the
+  window's output (at one input SNR the error grows with the size of the
+  ECG), and its factors per bin of the relative removed noise;
+- ``signal level + envelope``: the same with the output's local RMS over
+  about 0.1 s as a fourth feature.
+
+Besides the coverage it reports Spearman's rho between the RMS of each
+window's predicted std and its true RMS error, the held-out records' windows
+pooled per noise type and level.
 
 It needs models saved by ``uncertainty.py --save-models DIR``. Example::
 
