@@ -709,6 +709,41 @@ def qrs_pivot(qrs_rows, models, labels):
     return markdown_table(["detector input", *records], lines)
 
 
+def qrs_f1(row, condition):
+    """F1 of the detections of one condition: 2 Se PPV / (Se + PPV)."""
+    se, ppv = float(row[f"{condition}_sensitivity"]), float(row[f"{condition}_ppv"])
+    return 2 * se * ppv / (se + ppv) if se + ppv > 0 else 0.0
+
+
+def qrs_f1_pivot(qrs_rows, models, labels):
+    """F1 of the QRS detections (%) per real record and model."""
+    if not qrs_rows:
+        return None
+    records = list(dict.fromkeys(r["record"] for r in qrs_rows))
+    cell = {(r["model"], r["record"]): r for r in qrs_rows}
+    first = {rec: next(r for r in qrs_rows if r["record"] == rec) for rec in records}
+
+    def f1(row, condition):
+        return f"{100 * qrs_f1(row, condition):.2f}"
+
+    lines = [
+        ["noisy record (input)", *(f1(first[rec], "noisy") for rec in records)],
+        ["clean record", *(f1(first[rec], "clean") for rec in records)],
+    ]
+    for key in models:
+        if (key, records[0]) in cell:
+            lines.append(
+                [labels[key], *(f1(cell[key, rec], "denoised") for rec in records)]
+            )
+    return markdown_table(["detector input", *records], lines)
+
+
+QRS_F1_TEXT = (
+    "F1 = 2 Se PPV / (Se + PPV) = 2 TP / (2 TP + FP + FN): one number that "
+    "weighs a missed beat and a false detection alike."
+)
+
+
 def real_markdown(rows):
     header = [
         "model",
@@ -952,7 +987,9 @@ def assess_bars(rows, real_rows, models, labels, base=None, qrs_rows=()):
                 f"{r['record']}: Se {100 * r['noisy_sensitivity']:.2f} -> "
                 f"{100 * r['denoised_sensitivity']:.2f} %, PPV "
                 f"{100 * r['noisy_ppv']:.2f} -> {100 * r['denoised_ppv']:.2f} % "
-                f"({_verdict(ok, shortfall, 'percentage points')})"
+                f"({_verdict(ok, shortfall, 'percentage points')}; F1 "
+                f"{100 * qrs_f1(r, 'noisy'):.2f} -> {100 * qrs_f1(r, 'denoised'):.2f}"
+                " %)"
             )
         verdicts.append((name, ok_all, parts))
     else:
@@ -1272,6 +1309,10 @@ def write_outputs(out, args, command, context, results, failed, skipped):
             QRS_TEXT,
             "",
             qrs_table,
+            "",
+            "F1 of the same detections (%). " + QRS_F1_TEXT,
+            "",
+            qrs_f1_pivot(qrs_rows, models, labels),
         ]
     text += [
         "",

@@ -174,6 +174,10 @@ def main(argv=None):
             "predictivity (%)",
             "",
             qrs_table,
+            "",
+            "F1 of the same detections (%). " + ecg.QRS_F1_TEXT,
+            "",
+            ecg.qrs_f1_pivot(tables["qrs"], models, labels),
         ]
     if timing:
         header = ["model", "training (s)", "epochs", "steps", "parameters"]

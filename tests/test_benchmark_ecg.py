@@ -90,6 +90,30 @@ def test_qrs_scores_empty_lists():
     assert protocol.qrs_scores([100], [], tolerance=54)["sensitivity"] == 0.0
 
 
+def test_qrs_f1_and_its_table():
+    script = _load_script()
+    row = {
+        "record": "118e00",
+        "model": "net",
+        "noisy_sensitivity": 0.9,
+        "noisy_ppv": 0.6,
+        "denoised_sensitivity": "0.8",
+        "denoised_ppv": "0.8",
+        "clean_sensitivity": 1.0,
+        "clean_ppv": 1.0,
+    }
+    # 2 TP / (2 TP + FP + FN) with TP 9, FN 1, FP 6.
+    assert script.qrs_f1(row, "noisy") == pytest.approx(18 / 25)
+    assert script.qrs_f1(row, "denoised") == pytest.approx(0.8)
+    assert script.qrs_f1({"x_sensitivity": 0, "x_ppv": 0}, "x") == 0.0
+    table = script.qrs_f1_pivot([row], ["net"], {"net": "Net"})
+    lines = table.splitlines()
+    assert "118e00" in lines[0]
+    assert lines[2].startswith("| noisy record (input) | 72.00 |")
+    assert lines[4] == "| Net | 80.00 |"
+    assert script.qrs_f1_pivot([], ["net"], {"net": "Net"}) is None
+
+
 def test_denoise_record_overlap_add():
     protocol = _protocol()
 
