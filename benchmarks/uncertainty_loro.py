@@ -146,18 +146,44 @@ def level_features(s, with_envelope):
     return [np.log(c).ravel() for c in columns]
 
 
-def nonnegative_weights(target, columns):
-    """Least squares of ``target ~ c + sum w_i column_i`` with ``w >= 0``."""
-    weights = np.zeros(len(columns))
-    active = list(range(len(columns)))
-    while active:
-        design = np.column_stack([np.ones(target.size)] + [columns[i] for i in active])
-        coef = np.linalg.lstsq(design, target, rcond=None)[0][1:]
-        if np.all(coef >= 0):
-            weights[active] = coef
-            break
-        active.pop(int(np.argmin(coef)))
-    return weights
+def relative_bins(residual, scale_of, sets):
+    """Factors of a scale per bin of the relative removed noise: set -> std.
+
+    ``scale_of(s)`` gives the scale of a window set; the factors are the
+    package's (:func:`_fit_factors`), fitted apart for bins of the removed
+    noise relative to the output (an estimate of the input SNR) and
+    interpolated between them.
+    """
+    from skdenoise.neural import _uncertainty as unc
+
+    scale = np.concatenate([scale_of(s) for s in sets]).ravel()
+    rel = np.log(np.concatenate([relative(s) for s in sets]).ravel())
+    n_bins = int(
+        np.clip(
+            scale.size // (4 * unc._MIN_PER_BIN * unc._MAX_BINS),
+            1,
+            unc._MAX_NOISE_BINS,
+        )
+    )
+    centres, curves = [], []
+    for rows in np.array_split(np.argsort(rel, kind="stable"), n_bins):
+        centres.append(float(np.median(rel[rows])))
+        curves.append(unc._fit_factors(residual.ravel()[rows], scale[rows]))
+
+    def apply(s):
+        scale = scale_of(s)
+        factors = np.stack([np.interp(np.log(scale), lv, f) for lv, f in curves])
+        position = np.interp(np.log(relative(s)), centres, np.arange(n_bins))
+        position = np.broadcast_to(position, scale.shape)
+        low = np.floor(position).astype(int)
+        high = np.minimum(low + 1, n_bins - 1)
+        frac = position - low
+        pick = np.take_along_axis
+        log_factor = pick(factors, low[None], 0)[0] * (1 - frac)
+        log_factor += pick(factors, high[None], 0)[0] * frac
+        return scale * np.exp(log_factor)
+
+    return apply
 
 
 def concat(sets, key):
@@ -178,34 +204,11 @@ def fit(name, sets):
     if name == "relative bins":
         # The package's scale and factors, its noise bins on the relative level.
         weights = unc._scale_weights(residual, spread, removed)
-        scale = np.ravel(unc._scale(spread, removed, weights))
-        rel = np.log(np.concatenate([relative(s) for s in sets]).ravel())
-        n_bins = int(
-            np.clip(
-                scale.size // (4 * unc._MIN_PER_BIN * unc._MAX_BINS),
-                1,
-                unc._MAX_NOISE_BINS,
-            )
+        return relative_bins(
+            residual,
+            lambda s: unc._scale(s["spread"], s["removed"], weights),
+            sets,
         )
-        centres, curves = [], []
-        for rows in np.array_split(np.argsort(rel, kind="stable"), n_bins):
-            centres.append(float(np.median(rel[rows])))
-            curves.append(unc._fit_factors(residual.ravel()[rows], scale[rows]))
-
-        def apply(s):
-            scale = unc._scale(s["spread"], s["removed"], weights)
-            factors = np.stack([np.interp(np.log(scale), lv, f) for lv, f in curves])
-            position = np.interp(np.log(relative(s)), centres, np.arange(n_bins))
-            position = np.broadcast_to(position, scale.shape)
-            low = np.floor(position).astype(int)
-            high = np.minimum(low + 1, n_bins - 1)
-            frac = position - low
-            pick = np.take_along_axis
-            log_factor = pick(factors, low[None], 0)[0] * (1 - frac)
-            log_factor += pick(factors, high[None], 0)[0] * frac
-            return scale * np.exp(log_factor)
-
-        return apply
     if name == "quantile boosting":
         X = np.concatenate([features(s) for s in sets])
         target = np.abs(residual).ravel()
@@ -234,42 +237,15 @@ def fit(name, sets):
             np.concatenate(c)
             for c in zip(*(level_features(s, with_envelope) for s in sets), strict=True)
         ]
-        weights = nonnegative_weights(target, columns)
+        weights = unc.nonnegative_lstsq(target, columns)
 
         def scale_of(s):
             logs = level_features(s, with_envelope)
             log_scale = sum(w * c for w, c in zip(weights, logs, strict=True))
             return np.exp(log_scale).reshape(s["mean"].shape)
 
-        scale = np.concatenate([scale_of(s) for s in sets]).ravel()
-        rel = np.log(np.concatenate([relative(s) for s in sets]).ravel())
-        n_bins = int(
-            np.clip(
-                scale.size // (4 * unc._MIN_PER_BIN * unc._MAX_BINS),
-                1,
-                unc._MAX_NOISE_BINS,
-            )
-        )
-        centres, curves = [], []
-        for rows in np.array_split(np.argsort(rel, kind="stable"), n_bins):
-            centres.append(float(np.median(rel[rows])))
-            curves.append(unc._fit_factors(residual.ravel()[rows], scale[rows]))
-
-        def apply_level(s):
-            scale = scale_of(s)
-            factors = np.stack([np.interp(np.log(scale), lv, f) for lv, f in curves])
-            position = np.interp(np.log(relative(s)), centres, np.arange(n_bins))
-            position = np.broadcast_to(position, scale.shape)
-            low = np.floor(position).astype(int)
-            high = np.minimum(low + 1, n_bins - 1)
-            frac = position - low
-            pick = np.take_along_axis
-            log_factor = pick(factors, low[None], 0)[0] * (1 - frac)
-            log_factor += pick(factors, high[None], 0)[0] * frac
-            return scale * np.exp(log_factor)
-
         print(f"  {name}: weights {np.round(weights, 3).tolist()}", flush=True)
-        return apply_level
+        return relative_bins(residual, scale_of, sets)
     raise ValueError(name)
 
 

@@ -56,11 +56,12 @@ def test_signal_level_calibrations_follow_the_size_of_the_signal(name):
     assert np.corrcoef(np.log(size), np.log(window_std))[0, 1] > 0.9
 
 
-def test_nonnegative_weights_drop_a_feature_that_would_be_negative():
-    script = _load_script()
+def test_nonnegative_lstsq_drops_a_feature_that_would_be_negative():
+    from skdenoise.neural._uncertainty import nonnegative_lstsq
+
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=500), rng.normal(size=500)
-    weights = script.nonnegative_weights(2.0 * a - 1.0 * b + 3.0, [a, b])
+    weights = nonnegative_lstsq(2.0 * a - 1.0 * b + 3.0, [a, b])
     np.testing.assert_allclose(weights, [2.0, 0.0], atol=0.2)
     assert weights[1] == 0.0
 

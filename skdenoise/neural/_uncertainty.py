@@ -354,10 +354,22 @@ def _scale_weights(residual, std, noise):
         return np.array([1.0, 0.0])
     target = np.abs(np.ravel(residual))
     target = np.log(target + 1e-3 * max(float(np.median(target)), 1e-300))
-    features = [np.log(np.ravel(std)), np.log(np.ravel(noise))]
-    weights = np.zeros(2)
-    active = [0, 1]
-    # Non-negative least squares on two features: drop a negative one, refit.
+    weights = nonnegative_lstsq(
+        target, [np.log(np.ravel(std)), np.log(np.ravel(noise))]
+    )
+    if not np.any(weights > 0):
+        weights[0] = 1.0
+    return weights
+
+
+def nonnegative_lstsq(target, features):
+    """Weights ``w >= 0`` of the least squares ``target ~ c + sum w_i features_i``.
+
+    A feature whose weight comes out negative is dropped (the most negative
+    first) and the rest refitted; all zeros when none is left.
+    """
+    weights = np.zeros(len(features))
+    active = list(range(len(features)))
     while active:
         design = np.column_stack([np.ones(target.size)] + [features[i] for i in active])
         coef = np.linalg.lstsq(design, target, rcond=None)[0][1:]
@@ -365,8 +377,6 @@ def _scale_weights(residual, std, noise):
             weights[active] = coef
             break
         active.pop(int(np.argmin(coef)))
-    if not np.any(weights > 0):
-        weights[0] = 1.0
     return weights
 
 
