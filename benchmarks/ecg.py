@@ -683,13 +683,34 @@ def clean_pivot(clean_rows, models, labels):
     return markdown_table(header, lines)
 
 
-def qrs_pivot(qrs_rows, models, labels):
-    """Sensitivity / positive predictivity (%) per real record and model."""
+def _qrs_table(qrs_rows, models, labels, cell_text):
+    """A table of real records (columns) and detector inputs (rows).
+
+    ``cell_text(row, condition)`` formats one record's row of ``qrs.csv`` for
+    the condition ``noisy``, ``clean`` or ``denoised``.
+    """
     if not qrs_rows:
         return None
     records = list(dict.fromkeys(r["record"] for r in qrs_rows))
     cell = {(r["model"], r["record"]): r for r in qrs_rows}
     first = {rec: next(r for r in qrs_rows if r["record"] == rec) for rec in records}
+    lines = [
+        ["noisy record (input)", *(cell_text(first[rec], "noisy") for rec in records)],
+        ["clean record", *(cell_text(first[rec], "clean") for rec in records)],
+    ]
+    for key in models:
+        if (key, records[0]) in cell:
+            lines.append(
+                [
+                    labels[key],
+                    *(cell_text(cell[key, rec], "denoised") for rec in records),
+                ]
+            )
+    return markdown_table(["detector input", *records], lines)
+
+
+def qrs_pivot(qrs_rows, models, labels):
+    """Sensitivity / positive predictivity (%) per real record and model."""
 
     def pair(row, condition):
         return (
@@ -697,16 +718,7 @@ def qrs_pivot(qrs_rows, models, labels):
             f"{100 * float(row[f'{condition}_ppv']):.2f}"
         )
 
-    lines = [
-        ["noisy record (input)", *(pair(first[rec], "noisy") for rec in records)],
-        ["clean record", *(pair(first[rec], "clean") for rec in records)],
-    ]
-    for key in models:
-        if (key, records[0]) in cell:
-            lines.append(
-                [labels[key], *(pair(cell[key, rec], "denoised") for rec in records)]
-            )
-    return markdown_table(["detector input", *records], lines)
+    return _qrs_table(qrs_rows, models, labels, pair)
 
 
 def qrs_f1(row, condition):
@@ -717,25 +729,12 @@ def qrs_f1(row, condition):
 
 def qrs_f1_pivot(qrs_rows, models, labels):
     """F1 of the QRS detections (%) per real record and model."""
-    if not qrs_rows:
-        return None
-    records = list(dict.fromkeys(r["record"] for r in qrs_rows))
-    cell = {(r["model"], r["record"]): r for r in qrs_rows}
-    first = {rec: next(r for r in qrs_rows if r["record"] == rec) for rec in records}
-
-    def f1(row, condition):
-        return f"{100 * qrs_f1(row, condition):.2f}"
-
-    lines = [
-        ["noisy record (input)", *(f1(first[rec], "noisy") for rec in records)],
-        ["clean record", *(f1(first[rec], "clean") for rec in records)],
-    ]
-    for key in models:
-        if (key, records[0]) in cell:
-            lines.append(
-                [labels[key], *(f1(cell[key, rec], "denoised") for rec in records)]
-            )
-    return markdown_table(["detector input", *records], lines)
+    return _qrs_table(
+        qrs_rows,
+        models,
+        labels,
+        lambda row, condition: f"{100 * qrs_f1(row, condition):.2f}",
+    )
 
 
 QRS_F1_TEXT = (
