@@ -54,25 +54,43 @@ def log(message):
     print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", flush=True)
 
 
+def learning_rate(args):
+    """The peak learning rate: ``--learning-rate``, or the recipe's."""
+    if args.learning_rate is not None:
+        return args.learning_rate
+    return 5e-4 if args.recipe == "ecg" else 1e-3
+
+
 def make_unet(method, args, budget_s):
     from skdenoise import UNetDenoiser
+    from skdenoise.augment import AugmentationChain, RandomDrift, from_names
 
     label, params, _ = SETTINGS["UNetDenoiser"]
     params = dict(params)
     if method == "mc_dropout":
         params["dropout"] = args.dropout
+    peak = learning_rate(args)
     budget = TimeBudget(
-        budget_s, label=f"{label} {method}", learning_rate=1e-3, log=log
+        budget_s, label=f"{label} {method}", learning_rate=peak, log=log
     )
-    augment = None
+    steps = []
+    if args.recipe == "ecg":
+        # The ECG benchmark's recipe (benchmarks/ecg.py's defaults).
+        steps = list(from_names(["flip", "time-flip", "warp"]).steps)
+        params.update(average_flips=True, precision="mixed_bfloat16")
     if args.drift:
-        from skdenoise.augment import RandomDrift
-
-        augment = RandomDrift(
-            sampling_rate=protocol.SAMPLING_RATE,
-            frequency=(0.3, 1.0),
-            amplitude=(0.0, args.drift),
+        steps.append(
+            RandomDrift(
+                sampling_rate=protocol.SAMPLING_RATE,
+                frequency=(0.3, 1.0),
+                amplitude=(0.0, args.drift),
+                # The ECG benchmark drifts half of the windows.
+                **({"p": 0.5} if args.recipe == "ecg" else {}),
+            )
         )
+    augment = (
+        None if not steps else steps[0] if len(steps) == 1 else AugmentationChain(steps)
+    )
     return UNetDenoiser(
         **params,
         noise=protocol.training_noise(
@@ -81,7 +99,7 @@ def make_unet(method, args, budget_s):
         augment=augment,
         loss="snr",
         clean_fraction=0.1,
-        learning_rate=1e-3,
+        learning_rate=peak,
         epochs=100_000,
         batch_size=64,
         validation_split=0.0,
@@ -161,6 +179,22 @@ def main(argv=None):
         help="slow drift (0.3-1 Hz) added as signal to half of the clean training "
         "windows, RMS up to MAX times the window's (default: 0, none, as in the "
         "committed main results; results/uncertainty/with_drift/ used 0.5)",
+    )
+    parser.add_argument(
+        "--recipe",
+        choices=("plain", "ecg"),
+        default="plain",
+        help="plain (default, the committed results): no augmentation, no flip "
+        "averaging, float32, learning rate 1e-3; ecg: the ECG benchmark's recipe "
+        "(sign flip, time reversal and time warp of the clean windows, outputs "
+        "averaged over the flips, mixed bfloat16, learning rate 5e-4; add --drift "
+        "0.5 for its drift, on half of the windows)",
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=None,
+        help="peak learning rate (default: the recipe's)",
     )
     parser.add_argument(
         "--held-out-noise",
@@ -354,6 +388,13 @@ def write_results(out, rows, reliability, fits, args, command, load_start, start
         f"calibration on records {' '.join(args.val_records)} (at most "
         f"{args.max_val_windows} windows); test: records "
         f"{' '.join(args.test_records)}, {args.test_windows} windows each. "
+        + (
+            ""
+            if args.load_models
+            else f"Recipe: {args.recipe}, peak learning rate {learning_rate(args):g}"
+            + (f", drift up to {args.drift:g}" if args.drift else "")
+            + ". "
+        )
         + (
             f"Training noise from samples [0, {args.held_out_noise}) of the "
             f"training segment, calibration noise from [{args.held_out_noise}, "

@@ -1,0 +1,102 @@
+"""Smoke test of the uncertainty benchmark script (benchmarks/uncertainty.py)."""
+
+import csv
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "uncertainty.py"
+
+
+def _load_script():
+    spec = importlib.util.spec_from_file_location("benchmark_uncertainty", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("recipe", "rate", "expected"), [("plain", None, 1e-3), ("ecg", None, 5e-4)]
+)
+def test_recipe_sets_the_network_and_its_learning_rate(
+    recipe, rate, expected, monkeypatch
+):
+    script = _load_script()
+    args = type(
+        "Args",
+        (),
+        {
+            "recipe": recipe,
+            "learning_rate": rate,
+            "dropout": 0.1,
+            "drift": 0.5,
+            "data_dir": None,
+            "train_snr": (-6.0, 30.0),
+            "held_out_noise": None,
+            "members": 2,
+            "samples": 4,
+            "seed": 0,
+        },
+    )()
+    assert script.learning_rate(args) == expected
+    args.learning_rate = 2e-4
+    assert script.learning_rate(args) == 2e-4
+    # No data needed here: the noise is only built.
+    monkeypatch.setattr(script.protocol, "training_noise", lambda *a, **k: None)
+    model = script.make_unet("mc_dropout", args, budget_s=1.0)
+    assert model.learning_rate == 2e-4
+    assert model.dropout == 0.1
+    names = [type(step).__name__ for step in getattr(model.augment, "steps", [])]
+    if recipe == "ecg":
+        assert model.average_flips and model.precision == "mixed_bfloat16"
+        assert names == ["RandomFlip", "RandomTimeWarp", "RandomDrift"]
+        assert model.augment.steps[-1].p == 0.5
+    else:
+        assert not model.average_flips and model.precision == "float32"
+        assert type(model.augment).__name__ == "RandomDrift"
+
+
+@pytest.mark.data
+@pytest.mark.slow
+# A second of training does not learn to denoise, and says so.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_uncertainty_benchmark_quick(physionet_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "1")
+    monkeypatch.setenv("TF_NUM_INTEROP_THREADS", "1")
+    script = _load_script()
+    out = tmp_path / "out"
+    script.main(
+        [
+            "--data-dir",
+            str(physionet_dir),
+            "--out",
+            str(out),
+            "--recipe",
+            "ecg",
+            "--budget-minutes",
+            "0.01",
+            "--members",
+            "2",
+            "--samples",
+            "2",
+            "--test-windows",
+            "6",
+            "--max-train-windows",
+            "128",
+            "--max-val-windows",
+            "32",
+        ]
+    )
+    with (out / "calibration.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["method"] for r in rows} == {"mc_dropout", "ensemble"}
+    cells = [r for r in rows if r["snr_in_db"] != "all"]
+    assert len(cells) == 2 * 4 * len(script.LEVELS)
+    # One row per method and noise type pools the levels.
+    assert len(rows) - len(cells) == 2 * 4
+    coverage = np.array([float(r["coverage_95"]) for r in cells])
+    assert np.all((coverage >= 0) & (coverage <= 1))
+    readme = (out / "calibration.md").read_text()
+    assert "Recipe: ecg, peak learning rate 0.0005" in readme
