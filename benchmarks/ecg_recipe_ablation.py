@@ -20,6 +20,11 @@ budget; each trained network is then measured with each inference variant
   width, receptive field, step size; ``cap``: ``max_filters``);
 - ``attention``: a four-head self-attention block at the U-Net's bottleneck
   (``attention_heads=4``);
+- ``lr 5e-4``, ``lr 5e-4, global context``: the ``+ drift`` recipe at the
+  benchmark's learning rate (5e-4 since 2026-12-02), without and with a
+  squeeze-and-excitation block after the bottleneck (``global_context=True``:
+  the features averaged over the window, its noise level among them, scale
+  each channel);
 - ``+ noise flips``, ``+ noise flips and rates``: the training noise's
   stretches with a random sign and time direction, and read at a random rate
   (``RecordedNoise(flip=, time_scale=)``; use with ``--held-out-noise``).
@@ -98,6 +103,11 @@ RECIPES = {
     "depth 6, cap 64": (*FULL, DRIFT, {"depth": 6, "max_filters": 64}),
     "16 filters, depth 6, cap 64": (*FULL, DRIFT, WIDE_DEEP),
     "attention": (*FULL, DRIFT, {"attention_heads": 4}),
+    "lr 5e-4, global context": (
+        *FULL,
+        DRIFT,
+        {"learning_rate": 5e-4, "global_context": True},
+    ),
     "+ noise flips": (*FULL, DRIFT, {**WIDE_DEEP, "noise_flip": True}),
     "weight decay 0.01": (*FULL, DRIFT, {"optimizer": "adamw", "weight_decay": 0.01}),
     "weight decay 0.03": (*FULL, DRIFT, {"optimizer": "adamw", "weight_decay": 0.03}),

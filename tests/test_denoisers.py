@@ -277,7 +277,7 @@ def test_get_params_shows_every_hyper_parameter():
     params = UNetDenoiser().get_params()
     for name in [
         "filters", "depth", "kernel_size", "dropout", "residual", "max_filters",
-        "attention_heads", "noise", "normalize",
+        "attention_heads", "global_context", "noise", "normalize",
         "optimizer", "learning_rate", "weight_decay", "loss", "epochs", "batch_size",
         "validation_split", "patience", "callbacks", "random_state", "verbose",
     ]:  # fmt: skip
@@ -340,6 +340,41 @@ def test_unet_attention_at_the_bottleneck(sines, tmp_path):
     for bad in (-1, 1.5, "2"):
         with pytest.raises(ValueError, match="attention_heads"):
             tiny(UNetDenoiser, attention_heads=bad).fit(X, y)
+
+
+def test_unet_global_context_after_the_bottleneck(sines, tmp_path):
+    from skdenoise.persistence import load, save
+
+    X, y = sines
+    model = tiny(UNetDenoiser, global_context=True, random_state=0).fit(X, y)
+    names = [layer.name for layer in model.model_.layers]
+    assert {"context_pool", "context_gain", "context_applied"} <= set(names)
+    plain = tiny(UNetDenoiser, random_state=0).fit(X, y)
+    assert "context_gain" not in [layer.name for layer in plain.model_.layers]
+    out = model.transform(X)
+    assert out.shape == X.shape and np.all(np.isfinite(out))
+    assert not np.array_equal(out, plain.transform(X))
+    again = tiny(UNetDenoiser, global_context=True, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(again.transform(X), out)
+    save(model, tmp_path / "context.skdenoise")
+    loaded = load(tmp_path / "context.skdenoise")
+    assert loaded.get_params()["global_context"] is True
+    np.testing.assert_array_equal(loaded.transform(X), out)
+    for bad in (1, "yes", None):
+        with pytest.raises(ValueError, match="global_context"):
+            tiny(UNetDenoiser, global_context=bad).fit(X, y)
+
+
+def test_a_denoiser_saved_before_a_hyper_parameter_existed_takes_its_default(sines):
+    X, y = sines
+    model = tiny(UNetDenoiser, random_state=0).fit(X, y)
+    state = model.__getstate__()
+    del state["global_context"]  # as in a file written before it existed
+    old = UNetDenoiser.__new__(UNetDenoiser)
+    old.__setstate__(state)
+    assert old.get_params()["global_context"] is False
+    np.testing.assert_array_equal(old.transform(X), model.transform(X))
+    clone(old)  # scikit-learn can copy it
 
 
 # ---------------------------------------------------------------- verbose

@@ -9,6 +9,7 @@ generators, so no global random state is left changed.
 
 import contextlib
 import functools
+import inspect
 import numbers
 import os
 import random
@@ -833,6 +834,11 @@ n_timesteps, n_channels)
         data = state.pop("_model_bytes", None)
         members = state.pop("_member_bytes", None)
         BaseEstimator.__setstate__(self, state)
+        # Hyper-parameters added after the file was saved take their defaults,
+        # which keep the behaviour the denoiser was saved with.
+        for name, param in inspect.signature(type(self).__init__).parameters.items():
+            if param.default is not param.empty and name not in vars(self):
+                setattr(self, name, param.default)
         if data is not None:
             self.model_ = model_from_bytes(data)
         if members is not None:

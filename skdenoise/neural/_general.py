@@ -720,6 +720,11 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         Heads of a self-attention block at the bottleneck (as in transformer
         denoisers): every position of the shortest level attends to every
         other. 0: none.
+    global_context : bool, default=False
+        A squeeze-and-excitation block after the bottleneck: the features
+        averaged over the whole series (a summary such as its noise level)
+        scale each channel, so that every time step is denoised knowing the
+        series as a whole.
     %(common)s
 
     %(attributes)s
@@ -750,6 +755,7 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         "residual": ["boolean"],
         "max_filters": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "attention_heads": [Interval(numbers.Integral, 0, None, closed="left")],
+        "global_context": ["boolean"],
         **_COMMON_CONSTRAINTS,
     }
 
@@ -769,6 +775,7 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         residual=True,
         max_filters=None,
         attention_heads=0,
+        global_context=False,
         *,
         noise=None,
         augment=None,
@@ -812,4 +819,5 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
             residual=self.residual,
             max_filters=self.max_filters,
             attention_heads=self.attention_heads,
+            global_context=self.global_context,
         )

@@ -92,6 +92,7 @@ def build_unet(
     residual=True,
     max_filters=None,
     attention_heads=0,
+    global_context=False,
 ):
     """One-dimensional U-Net: convolutional encoder-decoder with skip connections.
 
@@ -125,6 +126,12 @@ def build_unet(
         Heads of a self-attention block at the bottleneck (layer
         normalisation, multi-head attention, added back): every position of
         the shortest level sees every other one. 0: none.
+    global_context : bool, default=False
+        A squeeze-and-excitation block after the bottleneck: its features are
+        averaged over the whole series, and two dense layers turn that summary
+        (the series' noise level, among others) into a gain between 0 and 1
+        for each of its channels, so that every time step is denoised knowing
+        the series as a whole.
 
     Returns
     -------
@@ -149,6 +156,7 @@ def build_unet(
         residual,
         max_filters,
         attention_heads,
+        global_context,
     )
     if residual:
         # In float32 whatever the layers' dtype policy, so that an input the
@@ -167,6 +175,7 @@ def unet_body(
     residual,
     max_filters=None,
     attention_heads=0,
+    global_context=False,
 ):
     """The U-Net from ``inputs`` to its ``n_channels``-channel head (no skip add).
 
@@ -194,6 +203,15 @@ def unet_body(
             name="bottleneck_attention",
         )(normed, normed)
         h = layers.Add(name="bottleneck_attended")([h, attended])
+    if global_context:
+        summary = layers.GlobalAveragePooling1D(keepdims=True, name="context_pool")(h)
+        summary = layers.Dense(
+            max(width(depth) // 4, 4), activation="relu", name="context_squeeze"
+        )(summary)
+        gain = layers.Dense(width(depth), activation="sigmoid", name="context_gain")(
+            summary
+        )
+        h = layers.Multiply(name="context_applied")([h, gain])
     for level in reversed(range(depth)):
         h = layers.Conv1DTranspose(
             width(level),
