@@ -107,7 +107,7 @@ def test_export_keeps_normalize_rms(pairs, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", sorted(RUNTIMES))
-def test_export_keeps_bottleneck_attention(pairs, tmp_path, fmt):
+def test_export_keeps_bottleneck_attention_and_context(pairs, tmp_path, fmt):
     from skdenoise import UNetDenoiser
 
     needs_tf2onnx(fmt)
@@ -117,6 +117,7 @@ def test_export_keeps_bottleneck_attention(pairs, tmp_path, fmt):
         depth=2,
         max_filters=6,
         attention_heads=2,
+        global_context=True,
         epochs=1,
         batch_size=16,
         random_state=0,
