@@ -53,10 +53,18 @@ CLASSICAL = {
 # name: (label, parameters, quick-mode parameters). A network of the package's
 # registry that is not listed here runs with its defaults.
 SETTINGS = {
+    # global_context since 2026-12-02 (results/ecg/; without it:
+    # results/ecg/two_cores/lr5e-4/).
     "UNetDenoiser": (
         "U-Net",
-        {"filters": 8, "depth": 4, "kernel_size": 9, "residual": True},
-        {"filters": 4, "depth": 3, "kernel_size": 9},
+        {
+            "filters": 8,
+            "depth": 4,
+            "kernel_size": 9,
+            "residual": True,
+            "global_context": True,
+        },
+        {"filters": 4, "depth": 3, "kernel_size": 9, "global_context": True},
     ),
     "LSTMDenoiser": (
         "LSTM (bidirectional)",

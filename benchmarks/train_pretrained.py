@@ -45,7 +45,13 @@ AUGMENTATION = ["flip", "time-flip", "warp"]
 # A slow drift added as signal to half of the clean training windows (the ECG
 # benchmark's --drift 0.5): record 121-like sub-1 Hz content is kept.
 DRIFT = {"frequency": (0.3, 1.0), "amplitude": (0.0, 0.5), "p": 0.5}
-NETWORK = {"filters": 8, "depth": 4, "kernel_size": 9, "residual": True}
+NETWORK = {
+    "filters": 8,
+    "depth": 4,
+    "kernel_size": 9,
+    "residual": True,
+    "global_context": True,
+}
 RECIPE = {
     "loss": "snr",
     "clean_fraction": 0.1,
