@@ -23,10 +23,6 @@ type, with the training noise. Calibrations compared:
   ECG), and its factors per bin of the relative removed noise;
 - ``signal level + envelope``: the same with the output's local RMS over
   about 0.1 s as a fourth feature.
-- ``package, flip spread``: the package's calibration of another spread:
-  that of every stochastic output under each of the four sign and time flips
-  of the input on its own (the package takes each output's mean over the
-  flips first).
 
 Besides the coverage it reports Spearman's rho between the RMS of each
 window's predicted std and its true RMS error, the held-out records' windows
@@ -63,10 +59,7 @@ CALIBRATIONS = (
     "quantile boosting",
     "signal level",
     "signal level + envelope",
-    "package, flip spread",
 )
-# Sign and time flips of the input, each run apart for the flip spread.
-FLIPS = ((1.0, False), (-1.0, False), (1.0, True), (-1.0, True))
 # Width of the output's local envelope (samples, about 0.1 s at 360 Hz).
 ENVELOPE = 37
 
@@ -81,44 +74,6 @@ def parse_args(argv):
     parser.add_argument("--grid-windows", type=int, default=150, metavar="N")
     parser.add_argument("--out", required=True)
     return parser.parse_args(argv)
-
-
-def flip_spread(model, X3):
-    """The spread of every stochastic output under each of the four flips.
-
-    The package's spread is that of the stochastic outputs (members or
-    dropout passes), each averaged over the sign and time flips; here every
-    output of every flip counts on its own (flipped back, through the gate),
-    so that the flips' disagreement adds to the spread.
-    """
-    from skdenoise.neural import _uncertainty as unc
-    from skdenoise.neural._base import _seeded, predict_batch
-
-    if model.uncertainty == "ensemble":
-        predictors = [
-            functools.partial(predict_batch, m)
-            for m in [model.model_, *model.ensemble_members_]
-        ]
-    else:
-        with _seeded(0):
-            clone = unc._stochastic_clone(model.model_, model.uncertainty)
-        predictors = [functools.partial(predict_batch, clone)]
-        predictors *= model.uncertainty_samples
-    flips_on = model.average_flips
-    model.average_flips = False
-    try:
-        outputs = []
-        for predict in predictors:
-            for sign, reverse in FLIPS:
-                flipped = sign * (X3[:, ::-1] if reverse else X3)
-                out = model._finish(flipped, model._network_outputs(flipped, predict))
-                out = sign * (out[:, ::-1] if reverse else out)
-                outputs.append(out[:, :, 0])
-    finally:
-        model.average_flips = flips_on
-    outputs = np.asarray(outputs)
-    spread = outputs.std(axis=0, ddof=1)
-    return np.maximum(spread, 1e-6 * np.sqrt(np.mean(outputs.mean(0) ** 2)))
 
 
 def window_set(model, noisy, clean):
@@ -145,7 +100,6 @@ def window_set(model, noisy, clean):
         "noisy": noisy,
         "mean": mean,
         "spread": spread,
-        "spread_flips": flip_spread(model, X3),
         "removed": removed,
         "raw": raw,
     }
@@ -247,12 +201,6 @@ def fit(name, sets):
     if name == "package":
         params = unc.fit_std_calibration(residual, spread, removed)
         return lambda s: unc.apply_std_calibration(s["spread"], s["removed"], *params)
-    if name == "package, flip spread":
-        flips = concat(sets, "spread_flips")
-        params = unc.fit_std_calibration(residual, flips, removed)
-        return lambda s: unc.apply_std_calibration(
-            s["spread_flips"], s["removed"], *params
-        )
     if name == "relative bins":
         # The package's scale and factors, its noise bins on the relative level.
         weights = unc._scale_weights(residual, spread, removed)
