@@ -108,6 +108,11 @@ RECIPES = {
         DRIFT,
         {"learning_rate": 5e-4, "global_context": True},
     ),
+    "lr 5e-4, global context, EMA 0.999": (
+        *FULL,
+        DRIFT,
+        {"learning_rate": 5e-4, "global_context": True, "ema_momentum": 0.999},
+    ),
     "+ noise flips": (*FULL, DRIFT, {**WIDE_DEEP, "noise_flip": True}),
     "weight decay 0.01": (*FULL, DRIFT, {"optimizer": "adamw", "weight_decay": 0.01}),
     "weight decay 0.03": (*FULL, DRIFT, {"optimizer": "adamw", "weight_decay": 0.03}),

@@ -278,7 +278,7 @@ def test_get_params_shows_every_hyper_parameter():
     for name in [
         "filters", "depth", "kernel_size", "dropout", "residual", "max_filters",
         "attention_heads", "global_context", "noise", "normalize",
-        "optimizer", "learning_rate", "weight_decay", "loss", "epochs", "batch_size",
+        "optimizer", "learning_rate", "weight_decay", "ema_momentum", "loss", "epochs", "batch_size",
         "validation_split", "patience", "callbacks", "random_state", "verbose",
     ]:  # fmt: skip
         assert name in params
@@ -363,6 +363,56 @@ def test_unet_global_context_after_the_bottleneck(sines, tmp_path):
     for bad in (1, "yes", None):
         with pytest.raises(ValueError, match="global_context"):
             tiny(UNetDenoiser, global_context=bad).fit(X, y)
+
+
+def test_ema_momentum_keeps_the_moving_average_of_the_weights(sines, tmp_path):
+    import keras
+
+    from skdenoise.persistence import load, save
+
+    X, y = sines
+    X, y = X[:32], y[:32]
+
+    class Steps(keras.callbacks.Callback):
+        """The weights before training and after each optimizer step."""
+
+        def on_train_begin(self, logs=None):
+            self.weights = [[w.copy() for w in self.model.get_weights()]]
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.weights.append([w.copy() for w in self.model.get_weights()])
+
+    steps = Steps()
+    params = dict(epochs=3, batch_size=8, validation_split=0.25, gate=None)
+    model = tiny(
+        UNetDenoiser, ema_momentum=0.9, callbacks=[steps], random_state=0, **params
+    ).fit(X, y)
+    assert model.get_params()["ema_momentum"] == 0.9
+    # The same average computed here: momentum min(0.9, (1 + t) / (10 + t)).
+    average = steps.weights[0]
+    for t, weights in enumerate(steps.weights[1:]):
+        m = min(0.9, (1 + t) / (10 + t))
+        average = [m * a + (1 - m) * w for a, w in zip(average, weights, strict=True)]
+    assert len(steps.weights) == 1 + 3 * 3  # three epochs of three batches
+    trained = model.model_.get_weights()
+    for got, expected, last in zip(trained, average, steps.weights[-1], strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    assert any(
+        not np.allclose(got, last) for got, last in zip(trained, steps.weights[-1])
+    )
+    out = model.transform(X)
+    assert out.shape == X.shape and np.all(np.isfinite(out))
+    again = tiny(UNetDenoiser, ema_momentum=0.9, random_state=0, **params).fit(X, y)
+    np.testing.assert_array_equal(again.transform(X), out)
+    plain = tiny(UNetDenoiser, random_state=0, **params).fit(X, y)
+    assert not np.array_equal(plain.transform(X), out)
+    save(model.set_params(callbacks=None), tmp_path / "ema.skdenoise")
+    loaded = load(tmp_path / "ema.skdenoise")
+    assert loaded.get_params()["ema_momentum"] == 0.9
+    np.testing.assert_array_equal(loaded.transform(X), out)
+    for bad in (0, 1, 1.5, -0.1, "0.9"):
+        with pytest.raises(ValueError, match="ema_momentum"):
+            tiny(UNetDenoiser, ema_momentum=bad).fit(X, y)
 
 
 def test_a_denoiser_saved_before_a_hyper_parameter_existed_takes_its_default(sines):

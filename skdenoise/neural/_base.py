@@ -29,6 +29,7 @@ from ..base import BaseDenoiser
 from ..exceptions import TargetIgnoredWarning
 from ..noise import BaseNoise, WhiteNoise
 from . import _uncertainty
+from ._averaging import WeightAverage
 from ._batches import NetworkInput, TrainingBatches, keep_clean, split_validation
 from ._blind_spot import BlindSpotMasker, MaskedLoss
 from ._gate import apply_gate, fit_gate
@@ -198,6 +199,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
         "optimizer": [StrOptions(set(_OPTIMIZERS))],
         "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "ema_momentum": [Interval(numbers.Real, 0, 1, closed="neither"), None],
         "loss": [StrOptions(set(_LOSSES))],
         "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -564,6 +566,12 @@ n_timesteps, n_channels)
                     restore_best_weights=True,
                 )
             )
+        momentum = self.ema_momentum
+        if momentum is not None:
+            # First before the others (validation and the callbacks that keep
+            # the best weights see the average), last after them.
+            first, last = WeightAverage(momentum).callbacks()
+            callbacks = [first, *callbacks, last]
         with _seeded(seed), quiet_tf_logger():
             if reset:
                 self.model_ = self._build_keras_model(n_steps=epochs * len(batches))

@@ -53,6 +53,12 @@ _COMMON_DOC = """noise : noise model or None, default=None
         Learning rate of the optimizer.
     weight_decay : float, default=0.0
         Decoupled weight decay of the optimizer (0 disables it).
+    ema_momentum : float in (0, 1) or None, default=None
+        Keep an exponential moving average of the weights while training, with
+        this momentum (it spans about ``1 / (1 - ema_momentum)`` steps; the
+        momentum grows to this value over the first steps): validation, early
+        stopping and the trained network use the average, while the optimizer
+        goes on from its own weights. None: the weights of the last step.
     loss : {"mse", "mae", "huber", "snr"}, default="mse"
         Reconstruction loss. ``"snr"`` is minus the output SNR in dB of each
         series, so that every series counts the same whatever its noise level
@@ -263,6 +269,7 @@ class LSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
+        ema_momentum=None,
         loss="mse",
         epochs=20,
         batch_size=32,
@@ -419,6 +426,7 @@ class CNNLSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
+        ema_momentum=None,
         loss="mse",
         epochs=20,
         batch_size=32,
@@ -530,6 +538,7 @@ class ConvAutoencoderDenoiser(TransformerMixin, BaseNeuralDenoiser):
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
+        ema_momentum=None,
         loss="mse",
         epochs=20,
         batch_size=32,
@@ -651,6 +660,7 @@ class VAEDenoiser(TransformerMixin, BaseNeuralDenoiser):
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
+        ema_momentum=None,
         loss="mse",
         epochs=20,
         batch_size=32,
@@ -783,6 +793,7 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
+        ema_momentum=None,
         loss="mse",
         epochs=20,
         batch_size=32,

@@ -125,6 +125,7 @@ class WaveletUNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         optimizer="adam",
         learning_rate=1e-3,
         weight_decay=0.0,
+        ema_momentum=None,
         loss="mse",
         epochs=20,
         batch_size=32,
