@@ -278,8 +278,9 @@ def test_get_params_shows_every_hyper_parameter():
     for name in [
         "filters", "depth", "kernel_size", "dropout", "residual", "max_filters",
         "attention_heads", "global_context", "noise", "normalize",
-        "optimizer", "learning_rate", "weight_decay", "ema_momentum", "loss", "epochs", "batch_size",
-        "validation_split", "patience", "callbacks", "random_state", "verbose",
+        "optimizer", "learning_rate", "weight_decay", "ema_momentum", "loss",
+        "epochs", "batch_size", "validation_split", "patience", "callbacks",
+        "random_state", "verbose",
     ]:  # fmt: skip
         assert name in params
     model = UNetDenoiser().set_params(filters=3, noise=WhiteNoise(snr=1.0))
@@ -395,11 +396,10 @@ def test_ema_momentum_keeps_the_moving_average_of_the_weights(sines, tmp_path):
         average = [m * a + (1 - m) * w for a, w in zip(average, weights, strict=True)]
     assert len(steps.weights) == 1 + 3 * 3  # three epochs of three batches
     trained = model.model_.get_weights()
-    for got, expected, last in zip(trained, average, steps.weights[-1], strict=True):
+    for got, expected in zip(trained, average, strict=True):
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
-    assert any(
-        not np.allclose(got, last) for got, last in zip(trained, steps.weights[-1])
-    )
+    last = steps.weights[-1]
+    assert any(not np.allclose(a, b) for a, b in zip(trained, last, strict=True))
     out = model.transform(X)
     assert out.shape == X.shape and np.all(np.isfinite(out))
     again = tiny(UNetDenoiser, ema_momentum=0.9, random_state=0, **params).fit(X, y)

@@ -60,7 +60,7 @@ class WeightAverage:
         @tf.function(autograph=False)
         def update():
             m = tf.minimum(momentum, (1.0 + count) / (_WARMUP + count))
-            for average, v in zip(averages, variables):
+            for average, v in zip(averages, variables, strict=True):
                 value = tf.cast(v.value, average.dtype)
                 average.assign(m * average + (1.0 - m) * value)
             count.assign_add(1.0)
@@ -76,21 +76,24 @@ class WeightAverage:
             return
         variables = self.model.trainable_variables
         self._raw = [v.numpy() for v in variables]
-        for v, average in zip(variables, self._averages):
+        for v, average in zip(variables, self._averages, strict=True):
             v.assign(average.numpy())
 
     def swap_out(self):
         """Give the optimizer its own weights back."""
         if self._raw is None:
             return
-        for v, raw in zip(self.model.trainable_variables, self._raw):
+        for v, raw in zip(self.model.trainable_variables, self._raw, strict=True):
             v.assign(raw)
         self._raw = None
 
 
 class _AverageIn(keras.callbacks.Callback):
-    """First callback: updates the average; puts it in for validation and
-    for the callbacks that look at the weights at the end of an epoch."""
+    """First callback: updates the average and puts it in.
+
+    The average goes in for validation and for the callbacks that look at the
+    weights at the end of an epoch.
+    """
 
     def __init__(self, average):
         super().__init__()
