@@ -113,6 +113,11 @@ RECIPES = {
         DRIFT,
         {"learning_rate": 5e-4, "global_context": True, "ema_momentum": 0.999},
     ),
+    "lr 5e-4, global context, curriculum": (
+        *FULL,
+        DRIFT,
+        {"learning_rate": 5e-4, "global_context": True, "curriculum": (12.0, 0.5)},
+    ),
     "+ noise flips": (*FULL, DRIFT, {**WIDE_DEEP, "noise_flip": True}),
     "weight decay 0.01": (*FULL, DRIFT, {"optimizer": "adamw", "weight_decay": 0.01}),
     "weight decay 0.03": (*FULL, DRIFT, {"optimizer": "adamw", "weight_decay": 0.03}),
@@ -135,7 +140,44 @@ def changes(recipe):
         "flip": changed.pop("noise_flip", False),
         "time_scale": changed.pop("noise_time_scale", None),
     }
+    changed.pop("curriculum", None)
     return {**UNET, **changed}, learning_rate, noise
+
+
+def curriculum(recipe):
+    """``(start_db, ramp)`` of a recipe's curriculum over noise levels, or None.
+
+    The lowest training SNR starts at ``start_db`` and moves linearly to the
+    recipe's own over the first ``ramp`` of the budget: easy windows first.
+    """
+    extra = RECIPES[recipe][5:]
+    return extra[1].get("curriculum") if len(extra) > 1 else None
+
+
+class NoiseCurriculum:
+    """Keras callback (built on first use): widens the training noise's SNR
+    range from ``(start_db, high)`` to ``(low, high)`` over the first ``ramp``
+    of the time budget."""
+
+    def __new__(cls, noise, budget, start_db, ramp):
+        from skdenoise._tf import import_keras
+
+        keras = import_keras()
+
+        class _Curriculum(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.low, self.high = noise.snr
+                noise.snr = (max(start_db, self.low), self.high)
+
+            def on_train_batch_begin(self, batch, logs=None):
+                done = min(budget.elapsed() / (ramp * budget.budget_s), 1.0)
+                low = start_db + (self.low - start_db) * done
+                noise.snr = (max(low, self.low), self.high)
+
+            def on_train_end(self, logs=None):
+                noise.snr = (self.low, self.high)
+
+        return _Curriculum()
 
 
 VARIANTS = {
@@ -234,6 +276,10 @@ def train(recipe, args, log):
         args.data_dir, snr_range, segment=(split, high) if split else None
     )
     budget = TimeBudget(args.budget_minutes * 60, recipe, learning_rate, log)
+    callbacks = [budget]
+    if curriculum(recipe):
+        # After the budget's own on_train_begin, which starts its clock.
+        callbacks.append(NoiseCurriculum(noise, budget, *curriculum(recipe)))
     model = UNetDenoiser(
         **unet,
         learning_rate=learning_rate,
@@ -246,7 +292,7 @@ def train(recipe, args, log):
         clean_fraction=clean_fraction,
         gate=None,
         precision=precision,
-        callbacks=[budget],
+        callbacks=callbacks,
         random_state=args.seed,
     )
     if val_records:
