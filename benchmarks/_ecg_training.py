@@ -37,20 +37,26 @@ class TimeBudget(keras.callbacks.Callback):
         Initial learning rate.
     log : callable
         Prints a progress line.
+    warmup : float, default=0.0
+        Share of the budget over which the learning rate first rises
+        linearly from 0 to the cosine's value.
     """
 
     final_lr_fraction = 0.05
 
-    def __init__(self, budget_s, label, learning_rate, log):
+    def __init__(self, budget_s, label, learning_rate, log, warmup=0.0):
         super().__init__()
         self.budget_s = float(budget_s)
         self.label = label
         self.learning_rate = float(learning_rate)
         self.log = log
+        self.warmup = float(warmup)
 
     def __deepcopy__(self, memo):
         # clone() deep-copies hyper-parameters; a fresh callback has no state.
-        return type(self)(self.budget_s, self.label, self.learning_rate, self.log)
+        return type(self)(
+            self.budget_s, self.label, self.learning_rate, self.log, self.warmup
+        )
 
     def elapsed(self):
         return time.perf_counter() - self.start
@@ -70,6 +76,9 @@ class TimeBudget(keras.callbacks.Callback):
         fraction = min(self.elapsed() / self.budget_s, 1.0)
         floor = self.final_lr_fraction
         scale = floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * fraction))
+        if fraction < self.warmup:
+            # Linear warm-up over the first ``warmup`` of the budget.
+            scale *= fraction / self.warmup
         self.model.optimizer.learning_rate.assign(self.learning_rate * scale)
 
     def on_train_batch_end(self, batch, logs=None):

@@ -113,6 +113,11 @@ RECIPES = {
         DRIFT,
         {"learning_rate": 5e-4, "global_context": True, "ema_momentum": 0.999},
     ),
+    "lr 5e-4, global context, warm-up": (
+        *FULL,
+        DRIFT,
+        {"learning_rate": 5e-4, "global_context": True, "warmup": 0.05},
+    ),
     "lr 5e-4, global context, curriculum": (
         *FULL,
         DRIFT,
@@ -141,6 +146,7 @@ def changes(recipe):
         "time_scale": changed.pop("noise_time_scale", None),
     }
     changed.pop("curriculum", None)
+    changed.pop("warmup", None)
     return {**UNET, **changed}, learning_rate, noise
 
 
@@ -275,7 +281,11 @@ def train(recipe, args, log):
     val_noise = protocol.training_noise(
         args.data_dir, snr_range, segment=(split, high) if split else None
     )
-    budget = TimeBudget(args.budget_minutes * 60, recipe, learning_rate, log)
+    extra = RECIPES[recipe][5:]
+    warmup = extra[1].get("warmup", 0.0) if len(extra) > 1 else 0.0
+    budget = TimeBudget(
+        args.budget_minutes * 60, recipe, learning_rate, log, warmup=warmup
+    )
     callbacks = [budget]
     if curriculum(recipe):
         # After the budget's own on_train_begin, which starts its clock.

@@ -54,3 +54,36 @@ def test_noise_curriculum_widens_the_snr_range_over_the_ramp():
     assert noise.snr[1] == 30.0
     callback.on_train_end()
     assert noise.snr == (-6.0, 30.0)
+
+
+def test_time_budget_warms_the_learning_rate_up():
+    script = _load_script()
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from _ecg_training import TimeBudget
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+    class _Rate:
+        def assign(self, value):
+            self.value = value
+
+    optimizer = type("Optimizer", (), {"learning_rate": _Rate()})()
+    model = type("Model", (), {"optimizer": optimizer})()
+    rates = {}
+    for warmup in (0.0, 0.1):
+        budget = TimeBudget(100.0, "x", 1e-3, log=lambda line: None, warmup=warmup)
+        budget.set_model(model)
+        budget.start = 0.0
+        for elapsed in (5.0, 10.0, 50.0):
+            budget.elapsed = lambda elapsed=elapsed: elapsed
+            budget.on_train_batch_begin(0)
+            rates[warmup, elapsed] = optimizer.learning_rate.value
+    # Half-way through the warm-up: half the cosine's rate; after it, the same.
+    np.testing.assert_allclose(rates[0.1, 5.0], 0.5 * rates[0.0, 5.0])
+    np.testing.assert_allclose(rates[0.1, 10.0], rates[0.0, 10.0])
+    np.testing.assert_allclose(rates[0.1, 50.0], rates[0.0, 50.0])
+    assert rates[0.0, 50.0] < rates[0.0, 5.0] <= 1e-3
+    assert "warmup" not in script.changes("lr 5e-4, global context, warm-up")[0]
+    clone = TimeBudget(100.0, "x", 1e-3, log=print, warmup=0.1).__deepcopy__({})
+    assert clone.warmup == 0.1
