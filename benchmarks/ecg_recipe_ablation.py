@@ -123,6 +123,15 @@ RECIPES = {
         DRIFT,
         {"learning_rate": 5e-4, "global_context": True, "curriculum": (12.0, 0.5)},
     ),
+    "lr 5e-4, global context, hard first": (
+        *FULL,
+        DRIFT,
+        {
+            "learning_rate": 5e-4,
+            "global_context": True,
+            "curriculum": (12.0, 0.5, "high"),
+        },
+    ),
     "+ noise flips": (*FULL, DRIFT, {**WIDE_DEEP, "noise_flip": True}),
     "weight decay 0.01": (*FULL, DRIFT, {"optimizer": "adamw", "weight_decay": 0.01}),
     "weight decay 0.03": (*FULL, DRIFT, {"optimizer": "adamw", "weight_decay": 0.03}),
@@ -151,34 +160,45 @@ def changes(recipe):
 
 
 def curriculum(recipe):
-    """``(start_db, ramp)`` of a recipe's curriculum over noise levels, or None.
+    """``(start_db, ramp[, bound])`` of a recipe's curriculum over noise levels,
+    or None.
 
-    The lowest training SNR starts at ``start_db`` and moves linearly to the
-    recipe's own over the first ``ramp`` of the budget: easy windows first.
+    One bound of the training SNR range starts at ``start_db`` and moves
+    linearly to the recipe's own over the first ``ramp`` of the budget: the
+    lowest (``bound="low"``, the default: easy windows first) or the highest
+    (``"high"``: hard windows first, nearly clean ones later).
     """
     extra = RECIPES[recipe][5:]
     return extra[1].get("curriculum") if len(extra) > 1 else None
 
 
 class NoiseCurriculum:
-    """Keras callback (built on first use): widens the training noise's SNR
-    range from ``(start_db, high)`` to ``(low, high)`` over the first ``ramp``
-    of the time budget."""
+    """Keras callback (built on first use): moves one bound of the training
+    noise's SNR range from ``start_db`` to its own value over the first
+    ``ramp`` of the time budget (``bound``: ``"low"`` or ``"high"``)."""
 
-    def __new__(cls, noise, budget, start_db, ramp):
+    def __new__(cls, noise, budget, start_db, ramp, bound="low"):
         from skdenoise._tf import import_keras
 
         keras = import_keras()
+        if bound not in ("low", "high"):
+            raise ValueError(f"bound must be 'low' or 'high'; got {bound!r}")
 
         class _Curriculum(keras.callbacks.Callback):
+            def _set(self, value):
+                if bound == "low":
+                    noise.snr = (max(value, self.low), self.high)
+                else:
+                    noise.snr = (self.low, min(value, self.high))
+
             def on_train_begin(self, logs=None):
                 self.low, self.high = noise.snr
-                noise.snr = (max(start_db, self.low), self.high)
+                self._set(start_db)
 
             def on_train_batch_begin(self, batch, logs=None):
                 done = min(budget.elapsed() / (ramp * budget.budget_s), 1.0)
-                low = start_db + (self.low - start_db) * done
-                noise.snr = (max(low, self.low), self.high)
+                end = self.low if bound == "low" else self.high
+                self._set(start_db + (end - start_db) * done)
 
             def on_train_end(self, logs=None):
                 noise.snr = (self.low, self.high)

@@ -55,6 +55,25 @@ def test_noise_curriculum_widens_the_snr_range_over_the_ramp():
     callback.on_train_end()
     assert noise.snr == (-6.0, 30.0)
 
+    # Hard first: the highest SNR starts at 12 dB and rises to 30 dB.
+    assert script.curriculum("lr 5e-4, global context, hard first") == (
+        12.0,
+        0.5,
+        "high",
+    )
+    callback = script.NoiseCurriculum(noise, clock, 12.0, 0.5, "high")
+    clock.now = 0.0
+    callback.on_train_begin()
+    assert noise.snr == (-6.0, 12.0)
+    seen = []
+    for now in (0.0, 25.0, 50.0, 80.0):
+        clock.now = now
+        callback.on_train_batch_begin(0)
+        seen.append(noise.snr)
+    np.testing.assert_allclose(seen, [(-6, 12), (-6, 21), (-6, 30), (-6, 30)])
+    callback.on_train_end()
+    assert noise.snr == (-6.0, 30.0)
+
 
 def test_time_budget_warms_the_learning_rate_up():
     script = _load_script()
