@@ -106,6 +106,49 @@ class TimeBudget(keras.callbacks.Callback):
             self.model.set_weights(self.best_weights)
 
 
+class NoiseCurriculum(keras.callbacks.Callback):
+    """Keras callback: a curriculum over the training noise's levels.
+
+    One bound of the noise's SNR range starts at ``start_db`` and moves
+    linearly to its own value over the first ``ramp`` of a :class:`TimeBudget`:
+    the lowest (``bound="low"``: nearly clean windows first) or the highest
+    (``"high"``: noisy windows first, nearly clean ones later). The range is
+    set back at the end of training.
+    """
+
+    def __init__(self, noise, budget, start_db, ramp, bound="low"):
+        super().__init__()
+        if bound not in ("low", "high"):
+            raise ValueError(f"bound must be 'low' or 'high'; got {bound!r}")
+        self.noise = noise
+        self.budget = budget
+        self.start_db = float(start_db)
+        self.ramp = float(ramp)
+        self.bound = bound
+
+    def __deepcopy__(self, memo):
+        # clone() deep-copies hyper-parameters; the noise must stay shared.
+        return type(self)(self.noise, self.budget, self.start_db, self.ramp, self.bound)
+
+    def _set(self, value):
+        if self.bound == "low":
+            self.noise.snr = (max(value, self.low), self.high)
+        else:
+            self.noise.snr = (self.low, min(value, self.high))
+
+    def on_train_begin(self, logs=None):
+        self.low, self.high = self.noise.snr
+        self._set(self.start_db)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        done = min(self.budget.elapsed() / (self.ramp * self.budget.budget_s), 1.0)
+        end = self.low if self.bound == "low" else self.high
+        self._set(self.start_db + (end - self.start_db) * done)
+
+    def on_train_end(self, logs=None):
+        self.noise.snr = (self.low, self.high)
+
+
 def mmss(seconds):
     """``m:ss`` of a number of seconds."""
     seconds = int(round(seconds))
@@ -127,6 +170,7 @@ def make_learned(
     log,
     validation_records=True,
     recipe=None,
+    curriculum=None,
 ):
     """A learned denoiser with the benchmark's training settings, and its budget.
 
@@ -135,7 +179,8 @@ def make_learned(
     out; otherwise ``VALIDATION_SPLIT`` of them are held out.
 
     ``recipe`` holds further settings shared by every learned model
-    (``clean_fraction``, ``gate``, ...).
+    (``clean_fraction``, ``gate``, ...); ``curriculum`` the arguments
+    ``(start_db, ramp, bound)`` of a :class:`NoiseCurriculum`, or None.
 
     Parameters the class does not have (an architecture written differently)
     are left out with a note, so the benchmark runs whatever the class offers.
@@ -144,6 +189,10 @@ def make_learned(
     class_name, label, params, quick_params = LEARNED[key]
     params = {**params, **(quick_params if quick else {})}
     budget = TimeBudget(budget_s, label=label, learning_rate=learning_rate, log=log)
+    callbacks = [budget]
+    if curriculum is not None:
+        # After the budget, whose on_train_begin starts the clock.
+        callbacks.append(NoiseCurriculum(noise, budget, *curriculum))
     params.update(
         noise=noise,
         learning_rate=learning_rate,
@@ -153,7 +202,7 @@ def make_learned(
         batch_size=batch_size,
         validation_split=0.0 if validation_records else VALIDATION_SPLIT,
         patience=None,
-        callbacks=[budget],
+        callbacks=callbacks,
         random_state=seed,
         verbose=0,
     )

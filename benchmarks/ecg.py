@@ -256,6 +256,16 @@ def parse_args(argv):
         "0 to switch off",
     )
     parser.add_argument(
+        "--hard-first",
+        nargs=2,
+        type=float,
+        default=None,
+        metavar=("START_DB", "RAMP"),
+        help="curriculum over noise levels for every learned model: the highest "
+        "training SNR starts at START_DB and rises linearly to its own over the "
+        "first RAMP (a share) of the budget, noisy windows first (default: off)",
+    )
+    parser.add_argument(
         "--drift-frequency",
         nargs=2,
         type=float,
@@ -422,6 +432,7 @@ def build_model(key, args, context, log):
         augment=training_augmentation(args),
         batch_size=args.batch_size,
         recipe=recipe(args),
+        curriculum=(None if args.hard_first is None else (*args.hard_first, "high")),
         seed=args.seed,
         quick=args.quick,
         overrides=args.overrides.get(key, {}),
@@ -1214,6 +1225,14 @@ def write_outputs(out, args, command, context, results, failed, skipped):
             f"({args.drift_frequency[0]:g}-{args.drift_frequency[1]:g} Hz, RMS "
             f"U(0, {args.drift:g}) times the window's), "
             if args.drift
+            else ""
+        )
+        + (
+            "training SNR range at first capped at "
+            f"{args.hard_first[0]:g} dB, the cap rising linearly to its own "
+            f"over the first {args.hard_first[1]:.0%} of the budget (noisy "
+            "windows first), "
+            if args.hard_first
             else ""
         )
         + "weights of the best validation loss kept; "

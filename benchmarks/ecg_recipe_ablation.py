@@ -172,40 +172,6 @@ def curriculum(recipe):
     return extra[1].get("curriculum") if len(extra) > 1 else None
 
 
-class NoiseCurriculum:
-    """Keras callback (built on first use): moves one bound of the training
-    noise's SNR range from ``start_db`` to its own value over the first
-    ``ramp`` of the time budget (``bound``: ``"low"`` or ``"high"``)."""
-
-    def __new__(cls, noise, budget, start_db, ramp, bound="low"):
-        from skdenoise._tf import import_keras
-
-        keras = import_keras()
-        if bound not in ("low", "high"):
-            raise ValueError(f"bound must be 'low' or 'high'; got {bound!r}")
-
-        class _Curriculum(keras.callbacks.Callback):
-            def _set(self, value):
-                if bound == "low":
-                    noise.snr = (max(value, self.low), self.high)
-                else:
-                    noise.snr = (self.low, min(value, self.high))
-
-            def on_train_begin(self, logs=None):
-                self.low, self.high = noise.snr
-                self._set(start_db)
-
-            def on_train_batch_begin(self, batch, logs=None):
-                done = min(budget.elapsed() / (ramp * budget.budget_s), 1.0)
-                end = self.low if bound == "low" else self.high
-                self._set(start_db + (end - start_db) * done)
-
-            def on_train_end(self, logs=None):
-                noise.snr = (self.low, self.high)
-
-        return _Curriculum()
-
-
 VARIANTS = {
     "raw": (False, False),
     "gate": (True, False),
@@ -309,6 +275,8 @@ def train(recipe, args, log):
     callbacks = [budget]
     if curriculum(recipe):
         # After the budget's own on_train_begin, which starts its clock.
+        from _ecg_training import NoiseCurriculum
+
         callbacks.append(NoiseCurriculum(noise, budget, *curriculum(recipe)))
     model = UNetDenoiser(
         **unet,

@@ -9,6 +9,15 @@ import numpy as np
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
+def _training_module():
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import _ecg_training
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    return _ecg_training
+
+
 def _load_script():
     sys.path.insert(0, str(BENCHMARKS))
     try:
@@ -42,7 +51,7 @@ def test_noise_curriculum_widens_the_snr_range_over_the_ramp():
 
     noise = type("Noise", (), {"snr": (-6.0, 30.0)})()
     clock = _Clock()
-    callback = script.NoiseCurriculum(noise, clock, 12.0, 0.5)
+    callback = _training_module().NoiseCurriculum(noise, clock, 12.0, 0.5)
     callback.on_train_begin()
     assert noise.snr == (12.0, 30.0)
     seen = []
@@ -61,7 +70,7 @@ def test_noise_curriculum_widens_the_snr_range_over_the_ramp():
         0.5,
         "high",
     )
-    callback = script.NoiseCurriculum(noise, clock, 12.0, 0.5, "high")
+    callback = _training_module().NoiseCurriculum(noise, clock, 12.0, 0.5, "high")
     clock.now = 0.0
     callback.on_train_begin()
     assert noise.snr == (-6.0, 12.0)
@@ -77,11 +86,7 @@ def test_noise_curriculum_widens_the_snr_range_over_the_ramp():
 
 def test_time_budget_warms_the_learning_rate_up():
     script = _load_script()
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        from _ecg_training import TimeBudget
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    TimeBudget = _training_module().TimeBudget
 
     class _Rate:
         def assign(self, value):
