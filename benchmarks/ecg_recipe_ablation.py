@@ -144,18 +144,27 @@ RECIPES = {
 }
 
 
+#: Recipe settings of the training schedule, not of the U-Net.
+SCHEDULE = ("warmup", "curriculum")
+
+
+def _settings(recipe):
+    """A copy of the settings a recipe changes (its last element, if a dict)."""
+    extra = RECIPES[recipe][5:]
+    return dict(extra[1]) if len(extra) > 1 else {}
+
+
 def changes(recipe):
     """The U-Net's parameters, the peak learning rate and the training noise's
     augmentation (``flip``, ``time_scale``) of a recipe."""
-    extra = RECIPES[recipe][5:]
-    changed = dict(extra[1]) if len(extra) > 1 else {}
+    changed = _settings(recipe)
     learning_rate = changed.pop("learning_rate", LEARNING_RATE)
     noise = {
         "flip": changed.pop("noise_flip", False),
         "time_scale": changed.pop("noise_time_scale", None),
     }
-    changed.pop("curriculum", None)
-    changed.pop("warmup", None)
+    for name in SCHEDULE:
+        changed.pop(name, None)
     return {**UNET, **changed}, learning_rate, noise
 
 
@@ -168,8 +177,7 @@ def curriculum(recipe):
     lowest (``bound="low"``, the default: easy windows first) or the highest
     (``"high"``: hard windows first, nearly clean ones later).
     """
-    extra = RECIPES[recipe][5:]
-    return extra[1].get("curriculum") if len(extra) > 1 else None
+    return _settings(recipe).get("curriculum")
 
 
 VARIANTS = {
@@ -239,7 +247,7 @@ def snr_db(clean, estimate):
 
 def train(recipe, args, log):
     """The U-Net of a recipe, trained, with its validation pairs and steps."""
-    from _ecg_training import VALIDATION_SPLIT, TimeBudget
+    from _ecg_training import VALIDATION_SPLIT, NoiseCurriculum, TimeBudget
 
     from skdenoise import UNetDenoiser
     from skdenoise.augment import AugmentationChain, RandomDrift, from_names
@@ -267,16 +275,16 @@ def train(recipe, args, log):
     val_noise = protocol.training_noise(
         args.data_dir, snr_range, segment=(split, high) if split else None
     )
-    extra = RECIPES[recipe][5:]
-    warmup = extra[1].get("warmup", 0.0) if len(extra) > 1 else 0.0
     budget = TimeBudget(
-        args.budget_minutes * 60, recipe, learning_rate, log, warmup=warmup
+        args.budget_minutes * 60,
+        recipe,
+        learning_rate,
+        log,
+        warmup=_settings(recipe).get("warmup", 0.0),
     )
     callbacks = [budget]
     if curriculum(recipe):
         # After the budget's own on_train_begin, which starts its clock.
-        from _ecg_training import NoiseCurriculum
-
         callbacks.append(NoiseCurriculum(noise, budget, *curriculum(recipe)))
     model = UNetDenoiser(
         **unet,

@@ -79,6 +79,11 @@ class WeightAverage:
         for v, average in zip(variables, self._averages, strict=True):
             v.assign(average.numpy())
 
+    def finish(self):
+        """Leave the average in the model for good."""
+        self.swap_in()
+        self._raw = None
+
     def swap_out(self):
         """Give the optimizer its own weights back."""
         if self._raw is None:
@@ -114,8 +119,7 @@ class _AverageIn(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         # The trained model is the average (callbacks after this one that
         # restore the best weights restore an average too).
-        self.average.swap_in()
-        self.average._raw = None
+        self.average.finish()
 
 
 class _AverageOut(keras.callbacks.Callback):
