@@ -62,6 +62,10 @@ def test_train_pretrained_writes_the_file_and_its_card(
     high = info["training"]["val_snr_improvement_above_18db_before_gate"]
     assert isinstance(high, float) and math.isfinite(high)
     assert info["training"]["steps"] > 0
+    assert info["training"]["hard_first_curriculum"] == {
+        "start_db": 12.0,
+        "ramp_share_of_budget": 0.5,
+    }
 
     from skdenoise.persistence import load
 
@@ -71,3 +75,14 @@ def test_train_pretrained_writes_the_file_and_its_card(
     denoised = model.transform(x)
     assert denoised.shape == x.shape and np.all(np.isfinite(denoised))
     np.testing.assert_array_equal(x, before)
+
+
+def test_train_pretrained_curriculum_options():
+    script = _load_script()
+    base = ["--data-dir", "data"]
+    assert script.parse_args(base).hard_first == (12.0, 0.5)
+    assert script.parse_args([*base, "--hard-first", "6", "0.75"]).hard_first == [
+        6.0,
+        0.75,
+    ]
+    assert script.parse_args([*base, "--no-hard-first"]).hard_first is None

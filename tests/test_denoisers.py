@@ -279,6 +279,7 @@ def test_get_params_shows_every_hyper_parameter():
         "filters", "depth", "kernel_size", "dropout", "residual", "max_filters",
         "attention_heads", "global_context", "noise", "normalize",
         "optimizer", "learning_rate", "weight_decay", "ema_momentum", "loss",
+        "noise_curriculum",
         "epochs", "batch_size", "validation_split", "patience", "callbacks",
         "random_state", "verbose",
     ]:  # fmt: skip
@@ -413,6 +414,91 @@ def test_ema_momentum_keeps_the_moving_average_of_the_weights(sines, tmp_path):
     for bad in (0, 1, 1.5, -0.1, "0.9"):
         with pytest.raises(ValueError, match="ema_momentum"):
             tiny(UNetDenoiser, ema_momentum=bad).fit(X, y)
+
+
+class RecordingNoise(WhiteNoise):
+    """White noise that records the SNR range of every call of ``apply``."""
+
+    calls = []
+
+    def apply(self, X, random_state=None):
+        type(self).calls.append(tuple(self.snr))
+        return super().apply(X, random_state=random_state)
+
+
+def test_noise_curriculum_raises_the_highest_snr_over_the_training(sines, tmp_path):
+    from skdenoise.persistence import load, save
+
+    X = sines[1][:32]  # clean series; noise added on the fly
+    noise = RecordingNoise(snr=(0.0, 20.0))
+    params = dict(epochs=4, batch_size=8, validation_split=0.0, gate=None)
+    RecordingNoise.calls = []
+    model = tiny(
+        UNetDenoiser, noise=noise, noise_curriculum=(0.0, 0.5), random_state=0, **params
+    ).fit(X)
+    assert model.get_params()["noise_curriculum"] == (0.0, 0.5)
+    assert noise.snr == (0.0, 20.0)  # the user's noise model is left as it was
+    # Four batches per epoch: the highest SNR rises from 0 to 20 dB over the
+    # first 0.5 * 16 = 8 steps, then stays at 20 dB.
+    expected = [20.0 * min(step / 8, 1.0) for step in range(16)]
+    highs = [high for _, high in RecordingNoise.calls]
+    assert all(low == 0.0 for low, _ in RecordingNoise.calls)
+    assert sorted(set(highs)) == sorted(set(expected))
+    assert highs == sorted(highs)
+    assert highs.count(20.0) == 8
+    out = model.transform(X)
+    again = tiny(
+        UNetDenoiser, noise=noise, noise_curriculum=(0.0, 0.5), random_state=0, **params
+    ).fit(X)
+    np.testing.assert_array_equal(again.transform(X), out)
+    plain = tiny(UNetDenoiser, noise=noise, random_state=0, **params).fit(X)
+    assert not np.array_equal(plain.transform(X), out)
+    # (The file format takes the package's own noise models.)
+    save(model.set_params(noise=WhiteNoise(snr=(0.0, 20.0))), tmp_path / "c.skdenoise")
+    loaded = load(tmp_path / "c.skdenoise")
+    assert loaded.get_params()["noise_curriculum"] == (0.0, 0.5)
+    np.testing.assert_array_equal(loaded.transform(X), out)
+    # partial_fit goes on with the schedule: its second epoch starts at step 4.
+    RecordingNoise.calls = []
+    stepwise = tiny(
+        UNetDenoiser, noise=noise, noise_curriculum=(0.0, 0.5), random_state=0, **params
+    )
+    stepwise.partial_fit(X)
+    first = {high for _, high in RecordingNoise.calls}
+    RecordingNoise.calls = []
+    stepwise.partial_fit(X)
+    second = {high for _, high in RecordingNoise.calls}
+    assert first == {0.0, 2.5, 5.0, 7.5} and second == {10.0, 12.5, 15.0, 17.5}
+
+
+def test_noise_curriculum_is_checked_against_its_noise(sines):
+    X, y = sines
+    ranged = WhiteNoise(snr=(0.0, 20.0))
+    for bad, match in [
+        ((5.0,), "pair"),
+        ((5.0, 0.5, 1.0), "pair"),
+        (("5", 0.5), "start_db"),
+        ((float("nan"), 0.5), "start_db"),
+        ((5.0, 0.0), "share"),
+        ((5.0, 1.5), "share"),
+        ((25.0, 0.5), r"\[0, 20\)"),
+        ((-1.0, 0.5), r"\[0, 20\)"),
+        ((20.0, 0.5), r"\[0, 20\)"),
+        ("12, 0.5", "noise_curriculum"),
+    ]:
+        with pytest.raises((ValueError, TypeError), match=match):
+            tiny(UNetDenoiser, noise=ranged, noise_curriculum=bad).fit(y)
+    with pytest.raises(ValueError, match="snr is a .low, high. range"):
+        tiny(UNetDenoiser, noise=WhiteNoise(snr=5.0), noise_curriculum=(5.0, 0.5)).fit(
+            y
+        )
+    with pytest.raises(ValueError, match="adds none"):
+        tiny(UNetDenoiser, noise_curriculum=(5.0, 0.5)).fit(X, y)
+    # fit(X) alone adds white noise from 0 to 20 dB, which the curriculum schedules.
+    model = tiny(
+        UNetDenoiser, noise_curriculum=[5.0, 1.0], validation_split=0.0, random_state=0
+    ).fit(y)
+    assert np.all(np.isfinite(model.transform(X)))
 
 
 def test_a_denoiser_saved_before_a_hyper_parameter_existed_takes_its_default(sines):

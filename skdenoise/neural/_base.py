@@ -10,6 +10,7 @@ generators, so no global random state is left changed.
 import contextlib
 import functools
 import inspect
+import math
 import numbers
 import os
 import random
@@ -23,14 +24,20 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._tf import import_keras, quiet_tf_logger
-from .._validation import as_3d, restore_ndim
+from .._validation import as_3d, check_finite_scalar, restore_ndim
 from ..augment import BaseAugmentation
 from ..base import BaseDenoiser
 from ..exceptions import TargetIgnoredWarning
 from ..noise import BaseNoise, WhiteNoise
 from . import _uncertainty
 from ._averaging import WeightAverage
-from ._batches import NetworkInput, TrainingBatches, keep_clean, split_validation
+from ._batches import (
+    HardFirstCurriculum,
+    NetworkInput,
+    TrainingBatches,
+    keep_clean,
+    split_validation,
+)
 from ._blind_spot import BlindSpotMasker, MaskedLoss
 from ._gate import apply_gate, fit_gate
 
@@ -207,6 +214,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
         "patience": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "callbacks": [list, None],
         "clean_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+        "noise_curriculum": [tuple, list, None],
         "gate": [StrOptions({"isotonic"}), None],
         "average_flips": ["boolean"],
         "precision": [StrOptions(_PRECISIONS)],
@@ -341,18 +349,72 @@ class BaseNeuralDenoiser(BaseDenoiser):
         state.set_state(rs.get_state())
         return int(state.randint(0, 2**31 - 1))
 
-    def _training_batches(self, inputs, targets, noise, seed, network_input):
+    def _training_batches(
+        self, inputs, targets, noise, seed, network_input, epochs_done=0
+    ):
+        batch_size = min(self.batch_size, targets.shape[0])
+        curriculum = None
+        if self.noise_curriculum is not None and noise is not None:
+            # The schedule spans the first share of all `epochs`; partial_fit
+            # calls go on from the epochs done before.
+            start_db, share = self.noise_curriculum
+            per_epoch = math.ceil(targets.shape[0] / batch_size)
+            curriculum = HardFirstCurriculum(
+                noise,
+                start_db,
+                n_steps=share * self.epochs * per_epoch,
+                offset=epochs_done * per_epoch,
+            )
         return TrainingBatches(
             inputs,
             targets,
             noise=noise,
             augment=self.augment,
-            batch_size=min(self.batch_size, targets.shape[0]),
+            batch_size=batch_size,
             seed=seed,
             network_input=network_input,
             clean_fraction=self.clean_fraction,
             masker=self._masker(),
+            curriculum=curriculum,
         )
+
+    def _check_noise_curriculum(self, noise):
+        """Reject a ``noise_curriculum`` that cannot work with ``noise``."""
+        curriculum = self.noise_curriculum
+        if curriculum is None:
+            return
+        name = type(self).__name__
+        if len(curriculum) != 2:
+            raise ValueError(
+                f"noise_curriculum of {name} must be a pair (start_db, share); "
+                f"got {curriculum!r}."
+            )
+        start_db = check_finite_scalar(curriculum[0], "noise_curriculum[0] (start_db)")
+        share = check_finite_scalar(curriculum[1], "noise_curriculum[1] (share)")
+        if not 0 < share <= 1:
+            raise ValueError(
+                "noise_curriculum[1] (share) is the share of the training over "
+                f"which the highest SNR rises; it must be in (0, 1]; got {share!r}."
+            )
+        if noise is None:
+            raise ValueError(
+                f"noise_curriculum of {name} schedules the noise added on the fly, "
+                "but this fit adds none: give a noise model (noise=...) or fit on "
+                "clean series alone."
+            )
+        snr = getattr(noise, "snr", None)
+        if not isinstance(snr, (tuple, list)) or len(snr) != 2:
+            raise ValueError(
+                f"noise_curriculum of {name} needs a noise model whose snr is a "
+                f"(low, high) range in dB; {type(noise).__name__} has snr={snr!r}."
+            )
+        low, high = snr
+        if not low <= start_db < high:
+            raise ValueError(
+                f"noise_curriculum[0] (start_db) must lie in the noise's SNR range "
+                f"[{low:g}, {high:g}) dB, where the highest SNR starts; got "
+                f"{start_db:g}."
+            )
 
     def _masker(self):
         """The masks of blind-spot training (None for supervised training)."""
@@ -505,6 +567,7 @@ n_timesteps, n_channels)
             if validation is not None and validation[0] is not None:
                 validation = None, validation[0]
         noise = self._training_noise(y3)
+        self._check_noise_curriculum(noise)
         if reset:
             self.target_scale_, self.target_offset_ = _units_map(X3, y3)
         if y3 is not None:
@@ -556,6 +619,7 @@ n_timesteps, n_channels)
             noise,
             data_seed,
             network_input,
+            epochs_done=0 if reset else self.n_epochs_,
         )
         callbacks = list(self.callbacks or [])
         if self.patience is not None:

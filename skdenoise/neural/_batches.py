@@ -4,6 +4,7 @@ The one place where series become network inputs, for training and inference
 alike. Importing this module imports Keras.
 """
 
+import copy
 import math
 
 import numpy as np
@@ -13,7 +14,13 @@ from .._tf import import_keras
 
 keras = import_keras()
 
-__all__ = ["NetworkInput", "TrainingBatches", "keep_clean", "split_validation"]
+__all__ = [
+    "HardFirstCurriculum",
+    "NetworkInput",
+    "TrainingBatches",
+    "keep_clean",
+    "split_validation",
+]
 
 # Batches made in Python at a time for ``TrainingBatches.as_dataset``.
 _CHUNK_BATCHES = 8
@@ -102,6 +109,34 @@ def keep_clean(inputs, targets, fraction, rng):
     return np.where(clean[:, None, None], targets, inputs)
 
 
+class HardFirstCurriculum:
+    """The training noise of each step of a hard-first curriculum.
+
+    The highest SNR of ``noise`` (whose ``snr`` is a range ``(low, high)``)
+    starts at ``start_db`` and rises linearly to ``high`` over ``n_steps``
+    training steps; the lowest stays ``low``. ``offset`` steps count as done
+    already (``partial_fit`` goes on with the schedule).
+    """
+
+    def __init__(self, noise, start_db, n_steps, offset=0):
+        self.noise = noise
+        self.start_db = float(start_db)
+        self.n_steps = max(int(n_steps), 1)
+        self.offset = int(offset)
+
+    def snr_at(self, step):
+        """The ``(low, high)`` SNR range in dB at training step ``step``."""
+        low, high = self.noise.snr
+        done = min((self.offset + step) / self.n_steps, 1.0)
+        return low, self.start_db + (high - self.start_db) * done
+
+    def noise_at(self, step):
+        """A copy of the noise model with the range of step ``step``."""
+        noise = copy.copy(self.noise)
+        noise.snr = self.snr_at(step)
+        return noise
+
+
 class TrainingBatches(keras.utils.PyDataset):
     """Batches for ``Model.fit``, reshuffled (and re-noised) every epoch.
 
@@ -129,6 +164,10 @@ class TrainingBatches(keras.utils.PyDataset):
     masker : BlindSpotMasker or None, default=None
         Blind-spot training: hides spans of every input (after the noise) and
         appends the loss mask to the targets as extra channels.
+    curriculum : HardFirstCurriculum or None, default=None
+        Draws the noise of each step from the curriculum's range instead of
+        ``noise``'s own (steps counted over epochs: ``epoch * len(self) +
+        index``).
     """
 
     def __init__(
@@ -143,9 +182,11 @@ class TrainingBatches(keras.utils.PyDataset):
         network_input,
         clean_fraction=0.0,
         masker=None,
+        curriculum=None,
     ):
         super().__init__()
         self.masker = masker
+        self.curriculum = curriculum
         self.inputs = inputs
         self.targets = targets
         self.noise = noise
@@ -183,7 +224,10 @@ class TrainingBatches(keras.utils.PyDataset):
                 inputs = targets
         if self.noise is not None:
             rng = np.random.default_rng([self.seed, epoch, 1, index])
-            inputs = self.noise.apply(inputs, random_state=rng)
+            noise = self.noise
+            if self.curriculum is not None:
+                noise = self.curriculum.noise_at(epoch * len(self) + index)
+            inputs = noise.apply(inputs, random_state=rng)
         if self.masker is not None:
             rng = np.random.default_rng([self.seed, epoch, 4, index])
             return self.masker.batch(inputs, targets, rng, self.network_input)

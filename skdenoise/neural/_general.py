@@ -83,6 +83,17 @@ _COMMON_DOC = """noise : noise model or None, default=None
         is the clean series itself, so that the network learns to leave a
         signal with nothing to remove alone. Use it with ``loss="snr"``, whose
         soft cap at 30 dB keeps those series from dominating training.
+    noise_curriculum : (start_db, share) or None, default=None
+        A hard-first curriculum over the levels of the noise added on the fly
+        (``noise``, or the white noise of ``fit(X)``, whose ``snr`` must be a
+        range ``(low, high)``): the highest SNR of the training noise starts
+        at ``start_db`` and rises linearly to ``high`` over the first
+        ``share`` of the training steps (of all ``epochs``; ``partial_fit``
+        calls go on with the schedule), while the lowest stays ``low``. The
+        network first learns to remove noise, then to leave a nearly clean
+        input alone; validation noise keeps the whole range. On the ECG
+        benchmark ``(12, 0.5)`` with ``snr=(-6, 30)`` gave a lower validation
+        loss than no curriculum. None: every step draws from the whole range.
     gate : {"isotonic"} or None, default="isotonic"
         The no-harm gate: after training, the network's correction
         ``f(x) - x`` is scaled per series and channel by a factor in [0, 1]
@@ -277,6 +288,7 @@ class LSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
         patience=None,
         callbacks=None,
         clean_fraction=0.0,
+        noise_curriculum=None,
         gate="isotonic",
         average_flips=False,
         precision="float32",
@@ -434,6 +446,7 @@ class CNNLSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
         patience=None,
         callbacks=None,
         clean_fraction=0.0,
+        noise_curriculum=None,
         gate="isotonic",
         average_flips=False,
         precision="float32",
@@ -546,6 +559,7 @@ class ConvAutoencoderDenoiser(TransformerMixin, BaseNeuralDenoiser):
         patience=None,
         callbacks=None,
         clean_fraction=0.0,
+        noise_curriculum=None,
         gate="isotonic",
         average_flips=False,
         precision="float32",
@@ -668,6 +682,7 @@ class VAEDenoiser(TransformerMixin, BaseNeuralDenoiser):
         patience=None,
         callbacks=None,
         clean_fraction=0.0,
+        noise_curriculum=None,
         gate="isotonic",
         average_flips=False,
         precision="float32",
@@ -801,6 +816,7 @@ class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         patience=None,
         callbacks=None,
         clean_fraction=0.0,
+        noise_curriculum=None,
         gate="isotonic",
         average_flips=False,
         precision="float32",

@@ -133,6 +133,7 @@ class WaveletUNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         patience=None,
         callbacks=None,
         clean_fraction=0.0,
+        noise_curriculum=None,
         gate="isotonic",
         average_flips=False,
         precision="float32",
