@@ -35,7 +35,13 @@ from tqdm import tqdm
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
-from _ecg_models import CLASSICAL, LEARNED, PUBLISHED, learned_class  # noqa: E402
+from _ecg_models import (  # noqa: E402
+    CLASSICAL,
+    HARD_FIRST,
+    LEARNED,
+    PUBLISHED,
+    learned_class,
+)
 
 from skdenoise.augment import (  # noqa: E402
     AUGMENTATION_NAMES,
@@ -259,11 +265,20 @@ def parse_args(argv):
         "--hard-first",
         nargs=2,
         type=float,
-        default=None,
+        default=HARD_FIRST,
         metavar=("START_DB", "RAMP"),
         help="curriculum over noise levels for every learned model: the highest "
         "training SNR starts at START_DB and rises linearly to its own over the "
-        "first RAMP (a share) of the budget, noisy windows first (default: off)",
+        "first RAMP (a share) of the budget, noisy windows first (default: "
+        f"{HARD_FIRST[0]:g} {HARD_FIRST[1]:g})",
+    )
+    parser.add_argument(
+        "--no-hard-first",
+        dest="hard_first",
+        action="store_const",
+        const=None,
+        help="no curriculum: every step draws from the whole training SNR range "
+        "(the benchmark's recipe before the curriculum)",
     )
     parser.add_argument(
         "--drift-frequency",

@@ -132,6 +132,24 @@ RECIPES = {
             "curriculum": (12.0, 0.5, "high"),
         },
     ),
+    "lr 5e-4, global context, hard first from 6 dB": (
+        *FULL,
+        DRIFT,
+        {
+            "learning_rate": 5e-4,
+            "global_context": True,
+            "curriculum": (6.0, 0.5, "high"),
+        },
+    ),
+    "lr 5e-4, global context, hard first over 75 %": (
+        *FULL,
+        DRIFT,
+        {
+            "learning_rate": 5e-4,
+            "global_context": True,
+            "curriculum": (12.0, 0.75, "high"),
+        },
+    ),
     "+ noise flips": (*FULL, DRIFT, {**WIDE_DEEP, "noise_flip": True}),
     "weight decay 0.01": (*FULL, DRIFT, {"optimizer": "adamw", "weight_decay": 0.01}),
     "weight decay 0.03": (*FULL, DRIFT, {"optimizer": "adamw", "weight_decay": 0.03}),

@@ -36,6 +36,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
+from _ecg_models import HARD_FIRST  # noqa: E402
 
 TRAIN_RECORDS = (
     "100 101 102 103 104 105 106 107 108 109 111 112 113 114 115 116 123 124"
@@ -63,9 +64,6 @@ RECIPE = {
     "batch_size": 64,
     "learning_rate": 5e-4,
 }
-# The benchmark's hard-first curriculum (ecg.py --hard-first): highest training
-# SNR from START_DB up to TRAIN_SNR's over the first RAMP of the budget.
-HARD_FIRST = (12.0, 0.5)
 # Settings of the shipped network for users who train it further or refit it:
 # the training noise and time budget of this script stay here.
 SHIPPED_TRAINING = {

@@ -166,6 +166,14 @@ def test_default_records_follow_the_protocol():
     assert args.val_records == [] and len(args.train_records) == 20
 
 
+def test_hard_first_curriculum_is_the_default_and_can_be_switched_off():
+    ecg = _load_script()
+    base = ["--data-dir", "d", "--out", "o"]
+    assert ecg.parse_args(base).hard_first == (12.0, 0.5)
+    assert ecg.parse_args([*base, "--hard-first", "6", "0.75"]).hard_first == [6, 0.75]
+    assert ecg.parse_args([*base, "--no-hard-first"]).hard_first is None
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [
