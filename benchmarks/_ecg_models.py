@@ -115,6 +115,31 @@ LEARNED = {
 #: since 2026-12-02 (results/ecg/hard_first/, hard_first_seed1/).
 HARD_FIRST = (12.0, 0.5)
 
+
+def add_hard_first_options(parser):
+    """``--hard-first START_DB RAMP`` (default ``HARD_FIRST``) and
+    ``--no-hard-first`` of a script's ``argparse`` parser (``args.hard_first``)."""
+    parser.add_argument(
+        "--hard-first",
+        nargs=2,
+        type=float,
+        default=HARD_FIRST,
+        metavar=("START_DB", "RAMP"),
+        help="curriculum over noise levels for every learned model: the highest "
+        "training SNR starts at START_DB and rises linearly to its own over the "
+        "first RAMP (a share) of the budget, noisy windows first (default: "
+        f"{HARD_FIRST[0]:g} {HARD_FIRST[1]:g})",
+    )
+    parser.add_argument(
+        "--no-hard-first",
+        dest="hard_first",
+        action="store_const",
+        const=None,
+        help="no curriculum: every step draws from the whole training SNR range "
+        "(the benchmark's recipe before the curriculum)",
+    )
+
+
 #: Learned models re-implemented from published papers (compared against).
 PUBLISHED = ("fcn-dae", "drnn", "deepfilter")
 

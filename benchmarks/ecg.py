@@ -37,9 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _ecg_protocol as protocol  # noqa: E402
 from _ecg_models import (  # noqa: E402
     CLASSICAL,
-    HARD_FIRST,
     LEARNED,
     PUBLISHED,
+    add_hard_first_options,
     learned_class,
 )
 
@@ -261,25 +261,7 @@ def parse_args(argv):
         "with an RMS drawn in [0, MAX] times the window's own (default: 0.5); "
         "0 to switch off",
     )
-    parser.add_argument(
-        "--hard-first",
-        nargs=2,
-        type=float,
-        default=HARD_FIRST,
-        metavar=("START_DB", "RAMP"),
-        help="curriculum over noise levels for every learned model: the highest "
-        "training SNR starts at START_DB and rises linearly to its own over the "
-        "first RAMP (a share) of the budget, noisy windows first (default: "
-        f"{HARD_FIRST[0]:g} {HARD_FIRST[1]:g})",
-    )
-    parser.add_argument(
-        "--no-hard-first",
-        dest="hard_first",
-        action="store_const",
-        const=None,
-        help="no curriculum: every step draws from the whole training SNR range "
-        "(the benchmark's recipe before the curriculum)",
-    )
+    add_hard_first_options(parser)
     parser.add_argument(
         "--drift-frequency",
         nargs=2,

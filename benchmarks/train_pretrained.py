@@ -36,7 +36,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
-from _ecg_models import HARD_FIRST  # noqa: E402
+from _ecg_models import add_hard_first_options  # noqa: E402
 
 TRAIN_RECORDS = (
     "100 101 102 103 104 105 106 107 108 109 111 112 113 114 115 116 123 124"
@@ -95,23 +95,7 @@ def parse_args(argv):
         help="the JSON file of what it was trained on (default: OUT with .json)",
     )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--hard-first",
-        nargs=2,
-        type=float,
-        default=HARD_FIRST,
-        metavar=("START_DB", "RAMP"),
-        help="curriculum over noise levels: the highest training SNR starts at "
-        "START_DB and rises linearly to its own over the first RAMP (a share) of "
-        f"the budget (default: {HARD_FIRST[0]:g} {HARD_FIRST[1]:g})",
-    )
-    parser.add_argument(
-        "--no-hard-first",
-        dest="hard_first",
-        action="store_const",
-        const=None,
-        help="no curriculum: every step draws from the whole SNR range",
-    )
+    add_hard_first_options(parser)
     args = parser.parse_args(argv)
     if not args.budget_minutes > 0:
         parser.error("--budget-minutes must be positive")
