@@ -39,7 +39,7 @@ MODELS = {
     "ecg": _Model(
         file="ecg_unet.skdenoise",
         # Printed by benchmarks/train_pretrained.py with the file it writes.
-        sha256="841b9f2b67187a5057e5d6e74b78df56be6d6e87695351dd9cda1a96b67ed00f",
+        sha256="52bcf3de8bc717a488502c054013a213310ed7c1eca7a61d5999389345d6860b",
         description=(
             "Single-lead ECG: a U-Net trained on MIT-BIH Arrhythmia records at "
             "360 Hz against baseline wander, electrode motion and muscle noise; "
