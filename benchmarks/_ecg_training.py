@@ -262,9 +262,13 @@ def validation_scores(model, validation_data):
     members); ``val_snr_improvement_above_18db``: the same on the windows whose
     input SNR is 18 dB or more (the no-harm side; absent when there are none);
     with an ensemble also ``val_snr_improvement_first_member``: ``model_``
-    alone. Empty without validation windows or for a model that is
-    not a neural denoiser. What decides between recipes that train differently
-    (an ensemble against one network): it reads the validation records only.
+    alone; with several denoising passes (``n_passes_ > 1``) also ``n_passes``
+    and the gains after the gates of one pass and of all of them
+    (``val_snr_improvement_one_pass``, ``..._all_passes``, each also
+    ``..._above_18db``), which the passes' calibration has seen. Empty
+    without validation windows or for a model that is not a neural denoiser.
+    What decides between recipes that train differently (an ensemble against
+    one network): it reads the validation records only.
     """
     import functools
 
@@ -286,6 +290,16 @@ def validation_scores(model, validation_data):
     high = before >= HIGH_SNR_DB
     if np.any(high):
         scores["val_snr_improvement_above_18db"] = gain(outputs, high)
+    n_passes = getattr(model, "n_passes_", 1)
+    if n_passes > 1:
+        one_pass = model._gated(X3, outputs, model.gate_snr_, model.gate_scale_)
+        one_pass = one_pass * model.target_scale_ + model.target_offset_
+        all_passes = model._transform(X3)
+        scores["n_passes"] = n_passes
+        for name, out in (("one_pass", one_pass), ("all_passes", all_passes)):
+            scores[f"val_snr_improvement_{name}"] = gain(out)
+            if np.any(high):
+                scores[f"val_snr_improvement_{name}_above_18db"] = gain(out, high)
     if getattr(model, "ensemble_members_", None):
         alone = functools.partial(predict_batch, model.model_)
         scores["val_snr_improvement_first_member"] = gain(

@@ -18,6 +18,7 @@ Example (the protocol's records are the defaults)::
 
 import argparse
 import ast
+import copy
 import csv
 import datetime
 import json
@@ -50,6 +51,7 @@ from skdenoise.augment import (  # noqa: E402
     from_names,
 )
 from skdenoise.datasets import NSTDB_RECORDS  # noqa: E402
+from skdenoise.persistence import save  # noqa: E402
 
 PROTOCOL_BUDGET_MINUTES = 15.0
 #: Training records of the protocol; the validation records are taken out.
@@ -125,6 +127,21 @@ QRS_TEXT = (
     "Over the whole record (below, and in the bars); `qrs.csv` also has the same "
     "scores counted only inside the noisy blocks (`blocks_*` columns)."
 )
+
+
+def _passes(text):
+    """``--passes``: a positive int or ``auto``."""
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive int or 'auto', got {text!r}"
+        )
+    return value
 
 
 def parse_args(argv):
@@ -215,6 +232,15 @@ def parse_args(argv):
         default="isotonic",
         help="no-harm gate of every learned model, calibrated on the validation "
         "windows (default: isotonic)",
+    )
+    parser.add_argument(
+        "--passes",
+        type=_passes,
+        default=1,
+        metavar="N",
+        help="denoising passes of every learned model (n_passes): an int, or "
+        "'auto' to choose them on the validation windows after training, each "
+        "pass with its own gate (default: 1)",
     )
     parser.add_argument(
         "--average-flips",
@@ -312,6 +338,12 @@ def parse_args(argv):
         help="skip QRS detection on the whole real records",
     )
     parser.add_argument("--no-figure", action="store_true", help="skip the figure")
+    parser.add_argument(
+        "--save-models",
+        metavar="DIR",
+        help="save every fitted learned model to DIR/<model>.skdenoise (for "
+        "evaluating it again without training)",
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     if args.budget_minutes is None:
@@ -386,6 +418,7 @@ def recipe(args):
         "clean_fraction": args.clean_fraction,
         "gate": None if args.gate == "none" else args.gate,
         "average_flips": args.average_flips,
+        "n_passes": args.passes,
         "precision": args.precision,
     }
 
@@ -1109,6 +1142,11 @@ def write_outputs(out, args, command, context, results, failed, skipped):
                     "val_snr_improvement",
                     "val_snr_improvement_above_18db",
                     "val_snr_improvement_first_member",
+                    "n_passes",
+                    "val_snr_improvement_one_pass",
+                    "val_snr_improvement_all_passes",
+                    "val_snr_improvement_one_pass_above_18db",
+                    "val_snr_improvement_all_passes_above_18db",
                 )
                 if name in infos[k]
             },
@@ -1240,6 +1278,12 @@ def write_outputs(out, args, command, context, results, failed, skipped):
             else "no gate; "
         )
         + ("outputs averaged over sign and time flips; " if args.average_flips else "")
+        + (
+            f"denoising passes: {args.passes} (n_passes; each pass with its own "
+            "gate, calibrated on the validation windows); "
+            if args.passes != 1
+            else ""
+        )
         + f"layers in {args.precision}; "
         f"seed {args.seed}.",
         f"- environment: {json.dumps(environment())}",
@@ -1483,6 +1527,21 @@ def main(argv=None):
         log(f"model: {label} ({key})")
         try:
             model, info = build_model(key, args, context, log)
+            if args.save_models and key in LEARNED:
+                path = Path(args.save_models) / f"{key}.skdenoise"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # The budget callbacks and the protocol's noise model stay out
+                # of the file (what transform needs is all there).
+                saved = copy.copy(model)
+                saved.set_params(
+                    **{
+                        k: None
+                        for k in ("callbacks", "noise", "augment")
+                        if k in saved.get_params()
+                    }
+                )
+                save(saved, path)
+                log(f"  saved to {path}")
             log("  evaluating")
             start = time.perf_counter()
             rows, real_rows, example, throughput = evaluate_model(model, context)

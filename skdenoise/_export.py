@@ -146,6 +146,7 @@ def transform_graph(estimator):
         padding=estimator._padding(estimator.n_features_in_),
         average_flips=estimator.average_flips,
         gate=gate,
+        pass_gates=getattr(estimator, "pass_gates_", None) or (),
         target_scale=estimator.target_scale_,
         target_offset=estimator.target_offset_,
         band_filters=band_filters,

@@ -174,6 +174,20 @@ def test_hard_first_curriculum_is_the_default_and_can_be_switched_off():
     assert ecg.parse_args([*base, "--no-hard-first"]).hard_first is None
 
 
+def test_passes_option_reaches_every_learned_model(capsys):
+    ecg = _load_script()
+    base = ["--data-dir", "d", "--out", "o"]
+    assert ecg.parse_args(base).passes == 1
+    assert ecg.recipe(ecg.parse_args(base))["n_passes"] == 1
+    args = ecg.parse_args([*base, "--passes", "auto"])
+    assert ecg.recipe(args)["n_passes"] == "auto"
+    assert ecg.parse_args([*base, "--passes", "3"]).passes == 3
+    for bad in ("0", "-2", "two", "1.5"):
+        with pytest.raises(SystemExit):
+            ecg.parse_args([*base, "--passes", bad])
+        assert "positive int or 'auto'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [
@@ -389,6 +403,46 @@ def test_validation_scores_of_the_nearly_clean_windows():
     )
 
 
+def test_validation_scores_of_several_passes():
+    from skdenoise import UNetDenoiser
+    from skdenoise.metrics import snr
+
+    training, rng, clean = _training_and_sines(2, 48)
+    noisy = clean + rng.normal(0, 1, clean.shape) * np.geomspace(0.02, 0.7, 48)[:, None]
+    validation = (noisy[1::2], clean[1::2])
+    model = UNetDenoiser(**{**TINY_UNET, "n_passes": 2})
+    model.fit(noisy[::2], clean[::2], validation_data=validation)
+    assert model.n_passes_ == 2
+    scores = training.validation_scores(model, validation)
+    before = snr(clean[1::2], noisy[1::2], per_series=True)
+    high = before >= training.HIGH_SNR_DB
+    one = model
+    one_pass = snr(
+        clean[1::2],
+        one._gated(
+            noisy[1::2, :, None],
+            one._network_outputs(noisy[1::2, :, None]),
+            one.gate_snr_,
+            one.gate_scale_,
+        )[:, :, 0],
+        per_series=True,
+    )
+    all_passes = snr(clean[1::2], model.transform(noisy[1::2]), per_series=True)
+    assert scores["n_passes"] == 2
+    assert scores["val_snr_improvement_one_pass"] == pytest.approx(
+        np.mean(one_pass - before), abs=1e-6
+    )
+    assert scores["val_snr_improvement_all_passes"] == pytest.approx(
+        np.mean(all_passes - before), abs=1e-6
+    )
+    assert scores["val_snr_improvement_all_passes_above_18db"] == pytest.approx(
+        np.mean(all_passes[high] - before[high]), abs=1e-6
+    )
+    assert scores["val_snr_improvement_one_pass"] != pytest.approx(
+        scores["val_snr_improvement_all_passes"], abs=1e-6
+    )
+
+
 @pytest.mark.data
 @pytest.mark.slow
 def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
@@ -412,10 +466,19 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
             "--models",
             "bandpass",
             "unet",
+            "--passes",
+            "2",
+            "--save-models",
+            str(tmp_path / "models"),
             "--out",
             str(out),
         ]
     )
+    # The learned model is saved, with its two passes, and only it.
+    from skdenoise.persistence import load
+
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["unet.skdenoise"]
+    assert load(tmp_path / "models" / "unet.skdenoise").n_passes_ == 2
     for name in (
         "results.csv",
         "results.md",
@@ -480,6 +543,7 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
     assert "## Clean windows as input" in run and "## QRS detection" in run
     assert "validation on 128 windows of the records 117, 122" in run
     assert "a slow drift added as signal to half of the clean training windows" in run
+    assert "denoising passes: 2 (n_passes" in run
 
     real = _read_csv(out / "real_records.csv")
     assert {r["model"] for r in real} == {"bandpass", "unet"}
@@ -487,6 +551,8 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
     timing = _read_csv(out / "timing.csv")
     unet = next(t for t in timing if t["model"] == "unet")
     assert float(unet["train_time_s"]) > 0
+    assert int(unet["n_passes"]) == 2
+    assert math.isfinite(float(unet["val_snr_improvement_all_passes"]))
     assert "± " in (out / "results.md").read_text()
 
     # The summary script combines runs: the same run twice, the second tagged.

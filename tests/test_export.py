@@ -131,6 +131,26 @@ def test_export_keeps_bottleneck_attention_and_context(pairs, tmp_path, fmt):
     assert relative_difference(exported, expected, series) < 1e-4
 
 
+@pytest.mark.parametrize("fmt", sorted(RUNTIMES))
+def test_export_runs_every_denoising_pass(unet, pairs, tmp_path, fmt):
+    from sklearn.base import clone
+
+    needs_tf2onnx(fmt)
+    noisy, clean = pairs
+    # Three passes, the last without a gate (as after a fit without
+    # validation series): the file runs them all.
+    model = clone(unet).set_params(n_passes=3, epochs=4, learning_rate=3e-3)
+    model.fit(noisy, clean)
+    assert model.n_passes_ == 3 and model.pass_gates_[0][0] is not None
+    model.pass_gates_[1] = (None, None)
+    name, run = RUNTIMES[fmt]
+    path = export(model, tmp_path / name, format=fmt)
+    series = noisy[:5]
+    expected = model.transform(series)
+    assert not np.allclose(expected, unet.transform(series), atol=1e-3)
+    assert relative_difference(run(path, series), expected, series) < TOLERANCE
+
+
 def test_recurrent_network_to_litert_needs_a_fixed_batch(pairs, tmp_path):
     from skdenoise import GRUDenoiser
 

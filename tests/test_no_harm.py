@@ -195,3 +195,106 @@ def test_new_parameters_are_visible_saved_and_loaded(data, tmp_path):
     np.testing.assert_array_equal(loaded.gate_scale_, model.gate_scale_)
     np.testing.assert_array_equal(loaded.transform(X_val), model.transform(X_val))
     assert loaded.get_params()["precision"] == "mixed_bfloat16"
+
+
+# --------------------------------------------------------------- n_passes
+def learner(**params):
+    """A tiny U-Net trained long enough to learn (so the passes matter)."""
+    return tiny(**{"epochs": 6, "learning_rate": 3e-3, **params})
+
+
+def manual_passes(model, X3, n_passes):
+    """Pass after pass through the fitted gates, recomputed from the parts."""
+    from skdenoise.neural._gate import apply_gate
+
+    gates = [(model.gate_snr_, model.gate_scale_), *model.pass_gates_]
+    out = X3
+    for snr, scale in gates[:n_passes]:
+        following = model._network_outputs(out)
+        out = following if snr is None else apply_gate(out, following, snr, scale)
+    return out
+
+
+def test_n_passes_denoises_the_output_again_through_a_gate_per_pass(data):
+    X, y, X_val, y_val = data
+    one = learner().fit(X, y, validation_data=(X_val, y_val))
+    three = learner(n_passes=3).fit(X, y, validation_data=(X_val, y_val))
+    assert one.n_passes_ == 1 and one.pass_gates_ == []
+    assert three.n_passes_ == 3 and len(three.pass_gates_) == 2
+    for snr, scale in three.pass_gates_:
+        assert snr.ndim == 1 and scale.shape == snr.shape
+        assert np.all((scale >= 0) & (scale <= 1)) and np.all(np.diff(scale) <= 0)
+    # Same network and first gate; the later passes are the network run on the
+    # gated output before, each through its own gate.
+    np.testing.assert_array_equal(three.gate_snr_, one.gate_snr_)
+    X3 = X_val[:, :, None]
+    np.testing.assert_allclose(
+        one.transform(X_val), manual_passes(three, X3, 1)[:, :, 0], atol=1e-12
+    )
+    out = three.transform(X_val)
+    np.testing.assert_allclose(out, manual_passes(three, X3, 3)[:, :, 0], atol=1e-12)
+    assert not np.allclose(out, one.transform(X_val))
+    # Reproducible.
+    again = learner(n_passes=3).fit(X, y, validation_data=(X_val, y_val))
+    np.testing.assert_array_equal(again.transform(X_val), out)
+
+
+def test_auto_passes_keeps_a_pass_only_while_it_raises_the_validation_snr(data):
+    from skdenoise.neural._base import _PASS_MIN_GAIN_DB, _mean_capped_snr
+
+    X, y, X_val, y_val = data
+    auto = learner(n_passes="auto").fit(X, y, validation_data=(X_val, y_val))
+    n = auto.n_passes_
+    assert n >= 2  # this under-trained network leaves noise a second pass removes
+    # One pass more, same network: the passes "auto" kept, and one it refused.
+    more = learner(n_passes=n + 1).fit(X, y, validation_data=(X_val, y_val))
+    for (a, b), (c, d) in zip(auto.pass_gates_, more.pass_gates_[:-1], strict=True):
+        np.testing.assert_array_equal(a, c)
+        np.testing.assert_array_equal(b, d)
+    X3, y3 = X_val[:, :, None], y_val[:, :, None]
+    scores = [_mean_capped_snr(y3, manual_passes(more, X3, k)) for k in (1, n, n + 1)]
+    single, kept, refused = scores
+    assert kept - single >= _PASS_MIN_GAIN_DB
+    assert refused - kept < _PASS_MIN_GAIN_DB
+    assert auto.get_params()["n_passes"] == "auto"
+
+
+def test_passes_without_validation_series(data):
+    X, y, _, _ = data
+    with pytest.warns(UserWarning, match="n_passes='auto'.*one pass"):
+        auto = learner(n_passes="auto", validation_split=0.0).fit(X, y)
+    assert auto.n_passes_ == 1 and auto.pass_gates_ == []
+    # An int runs its passes, without gates (there is nothing to fit them on).
+    two = learner(n_passes=2, validation_split=0.0).fit(X, y)
+    assert two.n_passes_ == 2 and two.pass_gates_ == [(None, None)]
+    X3 = X[:8, :, None]
+    np.testing.assert_allclose(
+        two.transform(X[:8]), manual_passes(two, X3, 2)[:, :, 0], atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "two", None])
+def test_bad_n_passes_gets_a_clear_error(data, bad):
+    X, y, _, _ = data
+    with pytest.raises(ValueError, match="n_passes"):
+        learner(n_passes=bad).fit(X, y)
+
+
+def test_passes_are_saved_and_loaded_and_old_files_keep_one_pass(data, tmp_path):
+    X, y, X_val, y_val = data
+    model = learner(n_passes="auto").fit(X, y, validation_data=(X_val, y_val))
+    path = tmp_path / "model.skdenoise"
+    save(model, path)
+    loaded = load(path)
+    assert loaded.n_passes_ == model.n_passes_ and loaded.n_passes == "auto"
+    np.testing.assert_array_equal(loaded.transform(X_val), model.transform(X_val))
+    # A denoiser saved before the passes existed has neither the parameter nor
+    # the fitted attributes: it loads with one pass and gives what it gave.
+    one = learner().fit(X, y, validation_data=(X_val, y_val))
+    state = one.__getstate__()
+    for name in ("n_passes", "n_passes_", "pass_gates_"):
+        del state[name]
+    old = UNetDenoiser.__new__(UNetDenoiser)
+    old.__setstate__(state)
+    assert old.n_passes == 1 and old.n_passes_ == 1 and old.pass_gates_ == []
+    np.testing.assert_array_equal(old.transform(X_val), one.transform(X_val))

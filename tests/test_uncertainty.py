@@ -115,10 +115,50 @@ def test_ensemble_members_and_mean(ensemble_model, data):
     from skdenoise.neural._uncertainty import raw_std
 
     spread = raw_std(ensemble_model, noisy[:, :, None], 0)
-    gated = [ensemble_model._finish(noisy[:, :, None], out) for out in (first, second)]
+    gated = [
+        ensemble_model._transform(noisy[:, :, None], m.predict_on_batch)
+        for m in (ensemble_model.model_, ensemble_model.ensemble_members_[0])
+    ]
+    np.testing.assert_allclose(
+        gated[0],
+        ensemble_model._gated(
+            noisy[:, :, None],
+            first,
+            ensemble_model.gate_snr_,
+            ensemble_model.gate_scale_,
+        )
+        * ensemble_model.target_scale_
+        + ensemble_model.target_offset_,
+    )
     np.testing.assert_allclose(
         spread, np.maximum(np.abs(gated[0] - gated[1]) / np.sqrt(2), spread.min())
     )
+
+
+def test_ensemble_with_passes_spreads_the_members_after_every_pass(data):
+    from skdenoise.neural._uncertainty import raw_std
+
+    noisy, clean = data
+    model = UNetDenoiser(
+        uncertainty="ensemble", n_members=2, n_passes=2, random_state=0, **TINY
+    ).fit(noisy, clean)
+    assert model.n_passes_ == 2
+    X3 = noisy[:4, :, None]
+    # transform: each pass runs the members' mean; the spread is that of the
+    # members, each run through both passes and their gates.
+    mean, std = model.predict(noisy[:4], return_std=True)
+    np.testing.assert_array_equal(mean, model.transform(noisy[:4]))
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+    members = [
+        model._transform(X3, m.predict_on_batch)
+        for m in (model.model_, model.ensemble_members_[0])
+    ]
+    spread = raw_std(model, X3, 0)
+    np.testing.assert_allclose(
+        spread, np.maximum(np.abs(members[0] - members[1]) / np.sqrt(2), spread.min())
+    )
+    one_pass = clone(model).set_params(n_passes=1).fit(noisy, clean)
+    assert not np.allclose(one_pass.transform(noisy[:4]), mean)
 
 
 def test_save_load_and_pickle_round_trip(ensemble_model, data, tmp_path):

@@ -43,6 +43,10 @@ class TransformGraph(keras.Model):
         Average the outputs for the series, its negation, its reversal and both.
     gate : tuple of ndarray or None
         ``(snr, scale)`` breakpoints of the fitted no-harm gate.
+    pass_gates : sequence of tuple, default=()
+        One ``(snr, scale)`` gate (or ``(None, None)``: none) per denoising
+        pass after the first; each pass feeds the output before it to the
+        networks again.
     target_scale, target_offset : ndarray
         The map from ``X``'s units to ``y``'s, broadcast over the batch.
     band_filters : tuple or None
@@ -66,6 +70,7 @@ class TransformGraph(keras.Model):
         target_scale,
         target_offset,
         band_filters=None,
+        pass_gates=(),
     ):
         super().__init__(name="skdenoise_transform", dtype="float32")
         self.networks = list(networks)
@@ -82,6 +87,12 @@ class TransformGraph(keras.Model):
         if gate is not None:
             snr, scale = (np.asarray(v, dtype=np.float64) for v in gate)
             self.gate = (snr, scale)
+        self.pass_gates = tuple(
+            None
+            if snr is None
+            else tuple(np.asarray(v, dtype=np.float64) for v in (snr, scale))
+            for snr, scale in pass_gates
+        )
         self.target_scale = np.asarray(target_scale, dtype=np.float32)
         self.target_offset = np.asarray(target_offset, dtype=np.float32)
         self.band_filters = None
@@ -140,8 +151,8 @@ class TransformGraph(keras.Model):
         bands = ops.transpose(bands, (0, 1, 3, 2))
         return ops.reshape(bands, (-1, length, n_bands * self.n_channels))
 
-    def _apply_gate(self, series, out):
-        """Scale each series' correction as the fitted gate does."""
+    def _apply_gate(self, series, out, gate):
+        """Scale each series' correction as the fitted ``gate`` does."""
         tiny = float(np.finfo(np.float32).tiny)
         signal = ops.sum(ops.square(out), axis=1)
         correction = ops.sum(ops.square(out - series), axis=1)
@@ -156,7 +167,7 @@ class TransformGraph(keras.Model):
         snr = ops.clip(snr, -_SNR_LIMIT, _SNR_LIMIT)
         # np.interp as a sum of clipped ramps, one per segment: constant beyond
         # the breakpoints, linear between them.
-        points, scales = self.gate
+        points, scales = gate
         factor = ops.full_like(snr, float(scales[0]))
         for i in range(len(points) - 1):
             low, high = float(points[i]), float(points[i + 1])
@@ -170,6 +181,16 @@ class TransformGraph(keras.Model):
     def call(self, series):
         """Denoised float32 ``series`` of shape (batch, n_timesteps, n_channels)."""
         series = ops.cast(series, "float32")
+        out = self._one_pass(series)
+        if self.gate is not None:
+            out = self._apply_gate(series, out, self.gate)
+        for gate in self.pass_gates:
+            following = self._one_pass(out)
+            out = following if gate is None else self._apply_gate(out, following, gate)
+        return out * self.target_scale + self.target_offset
+
+    def _one_pass(self, series):
+        """The networks' mean output for ``series`` (over the flips), ungated."""
         outputs = []
         for network in self.networks:
             for sign, reverse in self.flips:
@@ -183,6 +204,4 @@ class TransformGraph(keras.Model):
             out = out + other
         if len(outputs) > 1:
             out = out / float(len(outputs))
-        if self.gate is not None:
-            out = self._apply_gate(series, out)
-        return out * self.target_scale + self.target_offset
+        return out

@@ -107,6 +107,7 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
         noise_curriculum=None,
         gate="isotonic",
         average_flips=False,
+        n_passes=1,
         precision="float32",
         training="supervised",
         mask_width=1,

@@ -279,7 +279,7 @@ def raw_std(estimator, X3, seed):
     total = np.zeros(X3.shape)
     total_sq = np.zeros(X3.shape)
     for predict in predictors:
-        out = estimator._finish(X3, estimator._network_outputs(X3, predict))
+        out = estimator._transform(X3, predict)
         total += out
         total_sq += out * out
     n = len(predictors)

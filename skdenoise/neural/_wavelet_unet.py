@@ -136,6 +136,7 @@ class WaveletUNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
         noise_curriculum=None,
         gate="isotonic",
         average_flips=False,
+        n_passes=1,
         precision="float32",
         training="supervised",
         mask_width=1,
