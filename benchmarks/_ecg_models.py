@@ -4,6 +4,8 @@ Only names and hyper-parameters here; the learned denoisers are built (and
 Keras imported) by ``_ecg_training``.
 """
 
+import argparse
+
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import make_pipeline
 
@@ -137,6 +139,40 @@ def add_hard_first_options(parser):
         const=None,
         help="no curriculum: every step draws from the whole training SNR range "
         "(the benchmark's recipe before the curriculum)",
+    )
+
+
+#: Denoising passes of every learned model (``n_passes``): chosen on the
+#: validation windows since 2026-12-02 (results/ecg/passes_auto/; one pass
+#: before, ``--passes 1``).
+PASSES = "auto"
+
+
+def _passes(text):
+    """``--passes``: a positive int or ``auto``."""
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive int or 'auto', got {text!r}"
+        )
+    return value
+
+
+def add_passes_option(parser, default=PASSES):
+    """``--passes N`` (default ``default``) of a script's parser (``args.passes``)."""
+    parser.add_argument(
+        "--passes",
+        type=_passes,
+        default=default,
+        metavar="N",
+        help="denoising passes of every learned model (n_passes): an int, or "
+        "'auto' to choose them on the validation windows after training, each "
+        f"pass with its own gate (default: {default})",
     )
 
 

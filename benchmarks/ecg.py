@@ -41,6 +41,7 @@ from _ecg_models import (  # noqa: E402
     LEARNED,
     PUBLISHED,
     add_hard_first_options,
+    add_passes_option,
     learned_class,
 )
 
@@ -127,21 +128,6 @@ QRS_TEXT = (
     "Over the whole record (below, and in the bars); `qrs.csv` also has the same "
     "scores counted only inside the noisy blocks (`blocks_*` columns)."
 )
-
-
-def _passes(text):
-    """``--passes``: a positive int or ``auto``."""
-    if text == "auto":
-        return text
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive int or 'auto', got {text!r}"
-        )
-    return value
 
 
 def parse_args(argv):
@@ -233,15 +219,7 @@ def parse_args(argv):
         help="no-harm gate of every learned model, calibrated on the validation "
         "windows (default: isotonic)",
     )
-    parser.add_argument(
-        "--passes",
-        type=_passes,
-        default=1,
-        metavar="N",
-        help="denoising passes of every learned model (n_passes): an int, or "
-        "'auto' to choose them on the validation windows after training, each "
-        "pass with its own gate (default: 1)",
-    )
+    add_passes_option(parser)
     parser.add_argument(
         "--average-flips",
         action=argparse.BooleanOptionalAction,
@@ -504,6 +482,19 @@ def build_model(key, args, context, log):
                 if first is None
                 else f" (ensemble of {len(model.ensemble_members_) + 1}; "
                 f"the first member alone {first:+.2f} dB)"
+            )
+        )
+    if scores.get("n_passes", 1) > 1:
+        log(
+            f"  {scores['n_passes']} denoising passes: validation gain after the "
+            f"gates {scores['val_snr_improvement_one_pass']:+.2f} dB with one, "
+            f"{scores['val_snr_improvement_all_passes']:+.2f} dB with all"
+            + (
+                f" ({scores['val_snr_improvement_one_pass_above_18db']:+.2f} and "
+                f"{scores['val_snr_improvement_all_passes_above_18db']:+.2f} dB at "
+                "18 dB or more)"
+                if "val_snr_improvement_one_pass_above_18db" in scores
+                else ""
             )
         )
     log(

@@ -177,10 +177,10 @@ def test_hard_first_curriculum_is_the_default_and_can_be_switched_off():
 def test_passes_option_reaches_every_learned_model(capsys):
     ecg = _load_script()
     base = ["--data-dir", "d", "--out", "o"]
-    assert ecg.parse_args(base).passes == 1
-    assert ecg.recipe(ecg.parse_args(base))["n_passes"] == 1
-    args = ecg.parse_args([*base, "--passes", "auto"])
-    assert ecg.recipe(args)["n_passes"] == "auto"
+    assert ecg.parse_args(base).passes == "auto"
+    assert ecg.recipe(ecg.parse_args(base))["n_passes"] == "auto"
+    args = ecg.parse_args([*base, "--passes", "1"])
+    assert ecg.recipe(args)["n_passes"] == 1
     assert ecg.parse_args([*base, "--passes", "3"]).passes == 3
     for bad in ("0", "-2", "two", "1.5"):
         with pytest.raises(SystemExit):
@@ -544,6 +544,8 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
     assert "validation on 128 windows of the records 117, 122" in run
     assert "a slow drift added as signal to half of the clean training windows" in run
     assert "denoising passes: 2 (n_passes" in run
+    log = (out / "progress.log").read_text()
+    assert "2 denoising passes: validation gain after the gates" in log
 
     real = _read_csv(out / "real_records.csv")
     assert {r["model"] for r in real} == {"bandpass", "unet"}
@@ -617,3 +619,45 @@ def test_training_speed_smoke(physionet_dir, tmp_path, monkeypatch):
         speed.main(
             ["--data-dir", str(physionet_dir), "--records", "100", "--out", str(out)]
         )
+
+
+@pytest.mark.data
+def test_ecg_passes_script_evaluates_each_number_of_passes(
+    physionet_dir, tmp_path, capsys
+):
+    from skdenoise import UNetDenoiser
+    from skdenoise.metrics import snr
+    from skdenoise.persistence import load, save
+
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_ecg_passes", ECG_SCRIPT.with_name("ecg_passes.py")
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    rng = np.random.default_rng(3)
+    t = np.linspace(0, 40, 512)
+    clean = np.sin(t + rng.uniform(0, 6, (40, 1)))
+    noisy = clean + rng.normal(0, 0.3, clean.shape)
+    model = UNetDenoiser(**{**TINY_UNET, "n_passes": 2}).fit(noisy, clean)
+    path = tmp_path / "unet.skdenoise"
+    save(model, path)
+    argv = ["--data-dir", str(physionet_dir), "--model", str(path)]
+    assert script.main([*argv, "--test-records", "119", "--test-windows", "4"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "| noise | input SNR (dB) | 1 pass | 2 passes |"
+    assert len(lines) == 2 + 20 + 1 and lines[-1].startswith("| clean | median out |")
+    row = next(line for line in lines if line.startswith("| em | +0 |"))
+    one, both = (float(v) for v in row.strip("| ").split(" | ")[2:])
+    # The last column is the saved model as it is, the first its first pass.
+    protocol = pytest.importorskip("_ecg_protocol")
+    test_clean, _, test_noisy = protocol.build_test_set(
+        ["119"], physionet_dir, n_windows=4
+    )
+    inputs = test_noisy["em", 0.0]
+    loaded = load(path)
+    gain = np.mean(
+        snr(test_clean, loaded.transform(inputs), per_series=True)
+        - snr(test_clean, inputs, per_series=True)
+    )
+    assert both == pytest.approx(gain, abs=0.006)
+    assert one != both

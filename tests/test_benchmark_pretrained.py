@@ -37,6 +37,8 @@ def test_train_pretrained_writes_the_file_and_its_card(
                 str(physionet_dir),
                 "--budget-minutes",
                 "0.02",
+                "--passes",
+                "2",
                 "--out",
                 str(out),
             ]
@@ -62,6 +64,10 @@ def test_train_pretrained_writes_the_file_and_its_card(
     high = info["training"]["val_snr_improvement_above_18db_before_gate"]
     assert isinstance(high, float) and math.isfinite(high)
     assert info["training"]["steps"] > 0
+    assert info["model"]["n_passes"] == info["model"]["n_passes_chosen"] == 2
+    for name in ("one_pass", "all_passes"):
+        value = info["training"][f"val_snr_improvement_{name}"]
+        assert isinstance(value, float) and math.isfinite(value)
     assert info["training"]["hard_first_curriculum"] == {
         "start_db": 12.0,
         "ramp_share_of_budget": 0.5,
@@ -70,6 +76,7 @@ def test_train_pretrained_writes_the_file_and_its_card(
     from skdenoise.persistence import load
 
     model = load(out)
+    assert model.estimator_.estimator_.n_passes_ == 2
     x = np.random.default_rng(0).standard_normal((2, 720))
     before = x.copy()
     denoised = model.transform(x)
@@ -86,3 +93,5 @@ def test_train_pretrained_curriculum_options():
         0.75,
     ]
     assert script.parse_args([*base, "--no-hard-first"]).hard_first is None
+    assert script.parse_args(base).passes == 1
+    assert script.parse_args([*base, "--passes", "auto"]).passes == "auto"

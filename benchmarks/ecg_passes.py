@@ -1,0 +1,93 @@
+"""A saved learned model of the ECG benchmark, with each number of its passes.
+
+Loads a model saved by ``ecg.py --save-models DIR`` and evaluates it on the
+benchmark's test set (the protocol's 300 windows per test record) with its
+first ``k`` denoising passes, for ``k`` from 1 to its ``n_passes_``: what the
+passes chosen on the validation records change, on one and the same network.
+Prints a Markdown table of the mean SNR improvement per noise and input level,
+and the median output SNR of the clean windows::
+
+    python benchmarks/ecg_passes.py --data-dir ../shared/data/physionet \\
+        --model /tmp/models/unet.skdenoise
+"""
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import _ecg_protocol as protocol  # noqa: E402
+
+
+def _ecg_script():
+    spec = importlib.util.spec_from_file_location("benchmark_ecg", HERE / "ecg.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", required=True, type=Path)
+    parser.add_argument("--model", required=True, type=Path)
+    parser.add_argument("--test-records", nargs="+", default=["118", "119", "121"])
+    parser.add_argument("--test-windows", type=int, default=300)
+    return parser.parse_args(argv)
+
+
+def pass_table(model, context, evaluate, clean_condition):
+    """Markdown lines: mean SNR improvement with 1 .. n_passes_ passes."""
+    gates = list(model.pass_gates_)
+    table = {}
+    try:
+        for k in range(1, len(gates) + 2):
+            model.pass_gates_, model.n_passes_ = gates[: k - 1], k
+            rows = evaluate(model, context)[0]
+            for row in rows:
+                key = (row["noise"], f"{row['input_snr_db']:+g}")
+                table.setdefault(key, []).append(row["snr_improvement_mean"])
+            clean_row = clean_condition(model, context)[0]
+            table.setdefault(("clean", "median out"), []).append(
+                clean_row["snr_out_median"]
+            )
+    finally:
+        model.pass_gates_, model.n_passes_ = gates, len(gates) + 1
+    names = [f"{k} pass{'es' if k > 1 else ''}" for k in range(1, len(gates) + 2)]
+    lines = [
+        "| noise | input SNR (dB) | " + " | ".join(names) + " |",
+        "|---|---|" + "---|" * len(names),
+    ]
+    for (noise, level), values in table.items():
+        lines.append(
+            f"| {noise} | {level} | " + " | ".join(f"{v:+.2f}" for v in values) + " |"
+        )
+    return lines
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    from skdenoise.persistence import load
+
+    ecg = _ecg_script()
+    clean, record_of, noisy = protocol.build_test_set(
+        args.test_records, args.data_dir, n_windows=args.test_windows
+    )
+    context = {
+        "clean": clean,
+        "record_of": record_of,
+        "noisy": noisy,
+        "example_snr": 0.0,
+        "example_index": 0,
+        "real": {},
+    }
+    model = load(args.model)
+    lines = pass_table(model, context, ecg.evaluate_model, ecg.clean_condition)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
