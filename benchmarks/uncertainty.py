@@ -137,13 +137,11 @@ def spearman(a, b):
 
 
 def member_outputs(model, X):
-    """Each ensemble member's output alone (through the fitted gate), y units."""
+    """Each ensemble member's output alone (through the fitted gates and every
+    pass), y units."""
     X3 = X[:, :, None]
     models = [model.model_, *model.ensemble_members_]
-    return [
-        model._finish(X3, model._network_outputs(X3, m.predict_on_batch))[:, :, 0]
-        for m in models
-    ]
+    return [model._transform(X3, m.predict_on_batch)[:, :, 0] for m in models]
 
 
 def snr_improvement(clean, noisy, estimate):
