@@ -251,6 +251,24 @@ def fit_learned(model, X_train, validation_data, log):
     )
 
 
+def passes_summary(scores):
+    """One log line on the denoising passes of ``validation_scores``, or None."""
+    if scores.get("n_passes", 1) <= 1:
+        return None
+    high = (
+        f" ({scores['val_snr_improvement_one_pass_above_18db']:+.2f} and "
+        f"{scores['val_snr_improvement_all_passes_above_18db']:+.2f} dB at 18 dB "
+        "or more)"
+        if "val_snr_improvement_one_pass_above_18db" in scores
+        else ""
+    )
+    return (
+        f"  {scores['n_passes']} denoising passes: validation gain after the "
+        f"gates {scores['val_snr_improvement_one_pass']:+.2f} dB with one, "
+        f"{scores['val_snr_improvement_all_passes']:+.2f} dB with all{high}"
+    )
+
+
 #: Input SNR (dB) from which a validation window counts as nearly clean.
 HIGH_SNR_DB = 18.0
 

@@ -428,7 +428,13 @@ def build_model(key, args, context, log):
         model = CLASSICAL[key][1]()
         model.fit(context["clean"][:8])
         return model, {"train_time_s": 0.0, "epochs": None, "steps": None}
-    from _ecg_training import fit_learned, make_learned, mmss, validation_scores
+    from _ecg_training import (
+        fit_learned,
+        make_learned,
+        mmss,
+        passes_summary,
+        validation_scores,
+    )
 
     budget_s = args.budget_minutes * 60.0
     model, budget = make_learned(
@@ -484,19 +490,8 @@ def build_model(key, args, context, log):
                 f"the first member alone {first:+.2f} dB)"
             )
         )
-    if scores.get("n_passes", 1) > 1:
-        log(
-            f"  {scores['n_passes']} denoising passes: validation gain after the "
-            f"gates {scores['val_snr_improvement_one_pass']:+.2f} dB with one, "
-            f"{scores['val_snr_improvement_all_passes']:+.2f} dB with all"
-            + (
-                f" ({scores['val_snr_improvement_one_pass_above_18db']:+.2f} and "
-                f"{scores['val_snr_improvement_all_passes_above_18db']:+.2f} dB at "
-                "18 dB or more)"
-                if "val_snr_improvement_one_pass_above_18db" in scores
-                else ""
-            )
-        )
+    if passes_summary(scores):
+        log(passes_summary(scores))
     log(
         f"  trained in {mmss(wall)} (process CPU time {mmss(budget.cpu_time_s)}; "
         f"{budget.epochs_done} epochs, {budget.steps} steps,"

@@ -119,7 +119,13 @@ def main(argv=None):
     protocol.check_record_lists(
         TRAIN_RECORDS, VALIDATION_RECORDS, TEST_RECORDS, args.data_dir
     )
-    from _ecg_training import NoiseCurriculum, TimeBudget, mmss, validation_scores
+    from _ecg_training import (
+        NoiseCurriculum,
+        TimeBudget,
+        mmss,
+        passes_summary,
+        validation_scores,
+    )
 
     import skdenoise
     from skdenoise.augment import AugmentationChain, RandomDrift, from_names
@@ -176,15 +182,8 @@ def main(argv=None):
         f"{val_gain:+.2f} dB"
         + ("" if val_high is None else f" ({val_high:+.2f} dB at 18 dB or more)")
     )
-    if network.n_passes_ > 1:
-        log(
-            f"  {network.n_passes_} denoising passes: after the gates "
-            f"{scores['val_snr_improvement_one_pass']:+.2f} dB with one, "
-            f"{scores['val_snr_improvement_all_passes']:+.2f} dB with all "
-            f"({scores['val_snr_improvement_one_pass_above_18db']:+.2f} and "
-            f"{scores['val_snr_improvement_all_passes_above_18db']:+.2f} dB at 18 "
-            "dB or more)"
-        )
+    if passes_summary(scores):
+        log(passes_summary(scores))
 
     network.set_params(**SHIPPED_TRAINING)
     # A fresh optimizer: its state (twice the weights) stays out of the file.

@@ -49,7 +49,9 @@ def test_train_pretrained_writes_the_file_and_its_card(
     info = json.loads(out.with_suffix(".json").read_text())
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     assert info["sha256"] == digest
-    assert f"SHA-256 {digest}" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert f"SHA-256 {digest}" in printed
+    assert "2 denoising passes: validation gain after the gates" in printed
     assert info["model"]["learning_rate"] == script.RECIPE["learning_rate"] == 5e-4
     assert info["data"]["test_records_never_used"] == ["118", "119", "121"]
     assert not set(info["data"]["training_records"]) & {
