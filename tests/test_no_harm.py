@@ -240,7 +240,12 @@ def test_n_passes_denoises_the_output_again_through_a_gate_per_pass(data):
 
 
 def test_auto_passes_keeps_a_pass_only_while_it_raises_the_validation_snr(data):
-    from skdenoise.neural._base import _PASS_MIN_GAIN_DB, _mean_capped_snr
+    from skdenoise.neural._base import (
+        _PASS_MIN_GAIN_DB,
+        _cleanest_series,
+        _mean_capped_snr,
+        _pass_gains,
+    )
 
     X, y, X_val, y_val = data
     auto = learner(n_passes="auto").fit(X, y, validation_data=(X_val, y_val))
@@ -252,11 +257,53 @@ def test_auto_passes_keeps_a_pass_only_while_it_raises_the_validation_snr(data):
         np.testing.assert_array_equal(a, c)
         np.testing.assert_array_equal(b, d)
     X3, y3 = X_val[:, :, None], y_val[:, :, None]
-    scores = [_mean_capped_snr(y3, manual_passes(more, X3, k)) for k in (1, n, n + 1)]
-    single, kept, refused = scores
-    assert kept - single >= _PASS_MIN_GAIN_DB
-    assert refused - kept < _PASS_MIN_GAIN_DB
+    cleanest = _cleanest_series(X3, y3)
+    assert 0 < cleanest.sum() < cleanest.size
+    # Each pass is judged with its gate fitted on the other half of the series:
+    # the kept ones raise the mean SNR enough and spare the cleanest inputs, the
+    # refused one does not.
+    for k in range(1, n + 1):
+        before = manual_passes(more, X3, k)
+        gain, clean_gain = _pass_gains(
+            before, more._network_outputs(before), y3, cleanest, gated=True
+        )
+        if k < n:
+            assert gain >= _PASS_MIN_GAIN_DB and clean_gain >= 0.0
+        else:
+            assert not (gain >= _PASS_MIN_GAIN_DB and clean_gain >= 0.0)
+    # On the series their gates were fitted on, the kept passes gain too.
+    scores = [_mean_capped_snr(y3, manual_passes(more, X3, k)) for k in (1, n)]
+    assert scores[1] - scores[0] >= _PASS_MIN_GAIN_DB
     assert auto.get_params()["n_passes"] == "auto"
+
+
+def test_cross_fitted_pass_gains_judge_a_gate_on_series_it_did_not_see():
+    """A pass that helps one half and harms the other looks good in-sample (the
+    gate fitted on both halves tells them apart) but not cross-fitted."""
+    from skdenoise.neural._base import _cleanest_series, _mean_capped_snr, _pass_gains
+    from skdenoise.neural._gate import apply_gate, fit_gate
+
+    rng = np.random.default_rng(0)
+    n, t = 40, 64
+    targets = np.sin(np.linspace(0, 6, t))[None, :, None] * rng.uniform(
+        0.5, 2, (n, 1, 1)
+    )
+    noise = rng.normal(size=(n, t, 1)) * 0.3
+    current = targets + noise
+    # First half: the pass removes the noise; second half: it doubles it, at the
+    # same estimated SNR (the correction has the noise's size in both).
+    outputs = np.concatenate([targets[: n // 2], (current + noise)[n // 2 :]])
+    cleanest = _cleanest_series(current, targets)
+    in_sample = apply_gate(current, outputs, *fit_gate(current, outputs, targets))
+    in_gain = _mean_capped_snr(targets, in_sample) - _mean_capped_snr(targets, current)
+    gain, _ = _pass_gains(current, outputs, targets, cleanest, gated=True)
+    assert in_gain > 1.0  # in-sample, the pass looks worth keeping (+4.4 dB)
+    assert gain < 0.0  # on the half its gate did not see, it harms (-3.0 dB)
+    # Without a gate the outputs are scored as they are.
+    raw, _ = _pass_gains(current, outputs, targets, cleanest, gated=False)
+    assert raw == pytest.approx(
+        _mean_capped_snr(targets, outputs) - _mean_capped_snr(targets, current)
+    )
 
 
 def test_passes_without_validation_series(data):

@@ -66,11 +66,16 @@ _POLICY_LOCK = threading.RLock()
 _GATE_MIN_SERIES = 10
 # n_passes="auto" runs at most this many passes, and keeps a pass only when it
 # raises the validation series' mean output SNR (capped as the SNR loss) by at
-# least _PASS_MIN_GAIN_DB: each pass costs one more inference, and on ECG the
-# small gains of the later passes did not carry over from one validation record
-# to another (they cost nearly clean windows up to 0.7 dB).
+# least _PASS_MIN_GAIN_DB and does not lower it on the cleanest
+# _PASS_CLEAN_SHARE of the series (by input SNR), both measured with the pass's
+# gate fitted on the other half of the validation series (cross-fitted, when
+# each half has at least _GATE_MIN_SERIES series): each pass costs one more
+# inference, and on ECG the gains of the later passes, scored on the series
+# their gates were fitted on, did not carry over from one validation record to
+# another (they cost nearly clean windows up to 0.7 dB).
 _MAX_AUTO_PASSES = 8
 _PASS_MIN_GAIN_DB = 0.2
+_PASS_CLEAN_SHARE = 1.0 / 3.0
 _PASS_SNR_CAP_DB = 30.0
 _PRECISIONS = {"float32", "mixed_bfloat16", "mixed_float16"}
 
@@ -771,7 +776,11 @@ n_timesteps, n_channels)
         fitted, as the first one, on the validation series (the outputs of the
         passes before it against the targets). With ``n_passes="auto"`` a pass
         is kept only while it raises the validation series' mean output SNR by
-        at least ``_PASS_MIN_GAIN_DB``; an int runs that many passes.
+        at least ``_PASS_MIN_GAIN_DB`` and does not lower the mean output SNR
+        of their cleanest ``_PASS_CLEAN_SHARE`` (by input SNR), both scored
+        with the pass's gate fitted on the other half of the series, so that
+        a pass is judged on series its gate did not see; an int runs that
+        many passes.
         """
         self.n_passes_, self.pass_gates_ = 1, []
         if self.n_passes == 1:
@@ -792,27 +801,25 @@ n_timesteps, n_channels)
                 self.pass_gates_ = [(None, None)] * (self.n_passes_ - 1)
             return
         inputs, targets = validation
-        gated = inputs.shape[0] * inputs.shape[2] >= _GATE_MIN_SERIES
+        gated = self.gate is not None and (
+            inputs.shape[0] * inputs.shape[2] >= _GATE_MIN_SERIES
+        )
         if outputs is None:
             outputs = self._network_outputs(inputs)
         current = self._gated(inputs, outputs, self.gate_snr_, self.gate_scale_)
-        score = _mean_capped_snr(targets, current)
+        cleanest = _cleanest_series(inputs, targets)
         limit = _MAX_AUTO_PASSES if self.n_passes == "auto" else int(self.n_passes)
         for _ in range(limit - 1):
             outputs = self._network_outputs(current)
-            gate = (
-                fit_gate(current, outputs, targets)
-                if self.gate is not None and gated
-                else (None, None)
-            )
-            following = self._gated(current, outputs, *gate)
-            following_score = _mean_capped_snr(targets, following)
-            if self.n_passes == "auto" and not (
-                following_score >= score + _PASS_MIN_GAIN_DB
-            ):
-                break
+            if self.n_passes == "auto":
+                gain, clean_gain = _pass_gains(
+                    current, outputs, targets, cleanest, gated
+                )
+                if not (gain >= _PASS_MIN_GAIN_DB and clean_gain >= 0.0):
+                    break
+            gate = fit_gate(current, outputs, targets) if gated else (None, None)
             self.pass_gates_.append(gate)
-            current, score = following, following_score
+            current = self._gated(current, outputs, *gate)
         self.n_passes_ = 1 + len(self.pass_gates_)
 
     def _calibrate_uncertainty(self, validation):
@@ -1005,20 +1012,69 @@ n_timesteps, n_channels)
             self.target_scale_, self.target_offset_ = np.ones(shape), np.zeros(shape)
 
 
-def _mean_capped_snr(targets, outputs):
-    """Mean output SNR (dB) per series and channel, capped as the SNR loss.
+def _capped_snr(targets, outputs):
+    """Output SNR (dB) per series and channel, capped as the SNR loss.
 
     ``-10 log10(|e|^2 / |t|^2 + 10^(-cap / 10))``: a series given back nearly
-    exactly counts at most ``_PASS_SNR_CAP_DB``. Series with an all-zero target
-    are left out.
+    exactly counts at most ``_PASS_SNR_CAP_DB``. NaN where the target is all
+    zeros.
     """
     power = np.sum(np.square(targets), axis=1)
     error = np.sum(np.square(targets - outputs), axis=1)
-    keep = power > 0
-    if not np.any(keep):
-        return 0.0
-    ratio = error[keep] / power[keep] + 10.0 ** (-_PASS_SNR_CAP_DB / 10.0)
-    return float(np.mean(-10.0 * np.log10(ratio)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = error / power + 10.0 ** (-_PASS_SNR_CAP_DB / 10.0)
+        snr = -10.0 * np.log10(ratio)
+    return np.where(power > 0, snr, np.nan)
+
+
+def _cleanest_series(inputs, targets):
+    """Mask (n_series, n_channels) of the ``_PASS_CLEAN_SHARE`` cleanest inputs."""
+    snr = _capped_snr(targets, inputs)
+    valid = np.isfinite(snr)
+    if not np.any(valid):
+        return valid
+    return valid & (snr >= np.quantile(snr[valid], 1.0 - _PASS_CLEAN_SHARE))
+
+
+def _pass_gains(current, outputs, targets, cleanest, gated):
+    """Mean SNR gains (dB) of one more pass: on all series, on the cleanest.
+
+    ``current``: the series after the passes kept so far; ``outputs``: the
+    network's outputs for them. With ``gated``, the pass's gate is fitted on
+    one half of the series (the first and the second, in their order) and
+    applied to the other, when each half has at least ``_GATE_MIN_SERIES``
+    series and channels; otherwise on all of them.
+    """
+    following = outputs
+    if gated:
+        n = current.shape[0]
+        half = n // 2
+        if min(half, n - half) * current.shape[2] >= _GATE_MIN_SERIES:
+            following = np.empty_like(outputs)
+            for fit_on, apply_to in (
+                (slice(0, half), slice(half, n)),
+                (slice(half, n), slice(0, half)),
+            ):
+                gate = fit_gate(current[fit_on], outputs[fit_on], targets[fit_on])
+                following[apply_to] = apply_gate(
+                    current[apply_to], outputs[apply_to], *gate
+                )
+        else:
+            gate = fit_gate(current, outputs, targets)
+            following = apply_gate(current, outputs, *gate)
+    gain = _capped_snr(targets, following) - _capped_snr(targets, current)
+    valid = np.isfinite(gain)
+    mean = float(np.mean(gain[valid])) if np.any(valid) else 0.0
+    clean = valid & cleanest
+    clean_mean = float(np.mean(gain[clean])) if np.any(clean) else 0.0
+    return mean, clean_mean
+
+
+def _mean_capped_snr(targets, outputs):
+    """Mean of :func:`_capped_snr` over the series with a non-zero target."""
+    snr = _capped_snr(targets, outputs)
+    valid = np.isfinite(snr)
+    return float(np.mean(snr[valid])) if np.any(valid) else 0.0
 
 
 def check_strategy(name):
