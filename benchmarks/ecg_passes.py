@@ -9,6 +9,13 @@ and the median output SNR of the clean windows::
 
     python benchmarks/ecg_passes.py --data-dir ../shared/data/physionet \\
         --model /tmp/models/unet.skdenoise
+
+``--recalibrate`` first chooses the passes again with the installed package's
+rule (``n_passes="auto"``), on the benchmark's validation windows exactly as
+``ecg.py`` builds them (``--val-records``, ``--train-snr``): the network and
+its first gate stay as trained, so the result is what a run of ``ecg.py``
+with that package would have produced from the same network. No test window
+takes part in the choice.
 """
 
 import argparse
@@ -35,16 +42,55 @@ def parse_args(argv):
     parser.add_argument("--model", required=True, type=Path)
     parser.add_argument("--test-records", nargs="+", default=["118", "119", "121"])
     parser.add_argument("--test-windows", type=int, default=300)
+    parser.add_argument(
+        "--recalibrate",
+        action="store_true",
+        help="choose the passes again (n_passes='auto') on the validation records",
+    )
+    parser.add_argument("--val-records", nargs="+", default=["117", "122"])
+    parser.add_argument(
+        "--train-snr",
+        nargs=2,
+        type=float,
+        default=(-6.0, 30.0),
+        metavar=("LOW", "HIGH"),
+    )
     return parser.parse_args(argv)
+
+
+def recalibrate(model, args):
+    """Choose ``model``'s passes again on the benchmark's validation windows.
+
+    Returns one line on what was chosen.
+    """
+    import numpy as np
+
+    if np.any(model.target_scale_ != 1) or np.any(model.target_offset_ != 0):
+        raise ValueError("--recalibrate needs a model trained in the units of y.")
+    noisy, clean = protocol.validation_set(
+        args.val_records,
+        args.data_dir,
+        protocol.training_noise(args.data_dir, args.train_snr),
+    )
+    model.set_params(n_passes="auto")
+    model._calibrate_passes((noisy[:, :, None], clean[:, :, None]))
+    limits = ", ".join(f"{v:g}" for v in model.pass_limits_) or "none"
+    return (
+        f"passes chosen again on {len(clean)} windows of the records "
+        f"{' '.join(args.val_records)}: {model.n_passes_} (limits on the first "
+        f"pass's estimated SNR, dB: {limits})"
+    )
 
 
 def pass_table(model, context, evaluate, clean_condition):
     """Markdown lines: mean SNR improvement with 1 .. n_passes_ passes."""
     gates = list(model.pass_gates_)
+    limits = model.pass_limits_
     table = {}
     try:
         for k in range(1, len(gates) + 2):
             model.pass_gates_, model.n_passes_ = gates[: k - 1], k
+            model.pass_limits_ = limits[: k - 1]
             rows = evaluate(model, context)[0]
             for row in rows:
                 key = (row["noise"], f"{row['input_snr_db']:+g}")
@@ -55,6 +101,7 @@ def pass_table(model, context, evaluate, clean_condition):
             )
     finally:
         model.pass_gates_, model.n_passes_ = gates, len(gates) + 1
+        model.pass_limits_ = limits
     names = [f"{k} pass{'es' if k > 1 else ''}" for k in range(1, len(gates) + 2)]
     lines = [
         "| noise | input SNR (dB) | " + " | ".join(names) + " |",
@@ -84,6 +131,8 @@ def main(argv=None):
         "real": {},
     }
     model = load(args.model)
+    if args.recalibrate:
+        print(recalibrate(model, args))
     lines = pass_table(model, context, ecg.evaluate_model, ecg.clean_condition)
     print("\n".join(lines))
     return 0
