@@ -49,6 +49,12 @@ def parse_args(argv):
     )
     parser.add_argument("--val-records", nargs="+", default=["117", "122"])
     parser.add_argument(
+        "--max-val-windows",
+        type=int,
+        default=None,
+        help="at most this many validation windows (default: all, as ecg.py)",
+    )
+    parser.add_argument(
         "--train-snr",
         nargs=2,
         type=float,
@@ -71,26 +77,23 @@ def recalibrate(model, args):
         args.val_records,
         args.data_dir,
         protocol.training_noise(args.data_dir, args.train_snr),
+        args.max_val_windows,
     )
     model.set_params(n_passes="auto")
     model._calibrate_passes((noisy[:, :, None], clean[:, :, None]))
-    limits = ", ".join(f"{v:g}" for v in model.pass_limits_) or "none"
     return (
         f"passes chosen again on {len(clean)} windows of the records "
-        f"{' '.join(args.val_records)}: {model.n_passes_} (limits on the first "
-        f"pass's estimated SNR, dB: {limits})"
+        f"{' '.join(args.val_records)}: {model.n_passes_}"
     )
 
 
 def pass_table(model, context, evaluate, clean_condition):
     """Markdown lines: mean SNR improvement with 1 .. n_passes_ passes."""
     gates = list(model.pass_gates_)
-    limits = model.pass_limits_
     table = {}
     try:
         for k in range(1, len(gates) + 2):
             model.pass_gates_, model.n_passes_ = gates[: k - 1], k
-            model.pass_limits_ = limits[: k - 1]
             rows = evaluate(model, context)[0]
             for row in rows:
                 key = (row["noise"], f"{row['input_snr_db']:+g}")
@@ -101,7 +104,6 @@ def pass_table(model, context, evaluate, clean_condition):
             )
     finally:
         model.pass_gates_, model.n_passes_ = gates, len(gates) + 1
-        model.pass_limits_ = limits
     names = [f"{k} pass{'es' if k > 1 else ''}" for k in range(1, len(gates) + 2)]
     lines = [
         "| noise | input SNR (dB) | " + " | ".join(names) + " |",

@@ -147,7 +147,6 @@ def transform_graph(estimator):
         average_flips=estimator.average_flips,
         gate=gate,
         pass_gates=getattr(estimator, "pass_gates_", None) or (),
-        pass_limits=getattr(estimator, "pass_limits_", None),
         target_scale=estimator.target_scale_,
         target_offset=estimator.target_offset_,
         band_filters=band_filters,

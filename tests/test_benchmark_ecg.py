@@ -622,6 +622,45 @@ def test_training_speed_smoke(physionet_dir, tmp_path, monkeypatch):
 
 
 @pytest.mark.data
+def test_ecg_passes_script_chooses_the_passes_again_on_the_validation_records(
+    physionet_dir, tmp_path, capsys
+):
+    from skdenoise import UNetDenoiser
+    from skdenoise.persistence import load, save
+
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_ecg_passes", ECG_SCRIPT.with_name("ecg_passes.py")
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    rng = np.random.default_rng(3)
+    t = np.linspace(0, 40, 512)
+    clean = np.sin(t + rng.uniform(0, 6, (40, 1)))
+    noisy = clean + rng.normal(0, 0.3, clean.shape)
+    model = UNetDenoiser(**{**TINY_UNET, "n_passes": 3}).fit(noisy, clean)
+    path = tmp_path / "unet.skdenoise"
+    save(model, path)
+    argv = ["--data-dir", str(physionet_dir), "--model", str(path), "--recalibrate"]
+    argv += ["--max-val-windows", "30", "--test-records", "119", "--test-windows", "4"]
+    assert script.main(argv) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    chosen = int(lines[0].rsplit(": ", 1)[1])
+    assert lines[0].startswith("passes chosen again on 30 windows of the records 117")
+    # The table has a column per pass that "auto" keeps on those windows.
+    assert lines[1].count(" pass") == chosen
+    protocol = pytest.importorskip("_ecg_protocol")
+    windows = protocol.validation_set(
+        ["117", "122"],
+        physionet_dir,
+        protocol.training_noise(physionet_dir, (-6.0, 30.0)),
+        30,
+    )
+    again = load(path).set_params(n_passes="auto")
+    again._calibrate_passes(tuple(w[:, :, None] for w in windows))
+    assert again.n_passes_ == chosen
+
+
+@pytest.mark.data
 def test_ecg_passes_script_evaluates_each_number_of_passes(
     physionet_dir, tmp_path, capsys
 ):

@@ -204,21 +204,14 @@ def learner(**params):
 
 
 def manual_passes(model, X3, n_passes):
-    """Pass after pass through the fitted gates, recomputed from the parts.
-
-    Every pass runs the network on every series; a pass keeps its output only
-    where the first pass's estimated SNR lies below its limit.
-    """
-    from skdenoise.neural._gate import apply_gate, estimated_snr
+    """Pass after pass through the fitted gates, recomputed from the parts."""
+    from skdenoise.neural._gate import apply_gate
 
     gates = [(model.gate_snr_, model.gate_scale_), *model.pass_gates_]
-    limits = [np.inf, *model.pass_limits_]
-    level = estimated_snr(X3, model._network_outputs(X3))
     out = X3
-    for (snr, scale), bound in zip(gates[:n_passes], limits[:n_passes], strict=True):
+    for snr, scale in gates[:n_passes]:
         following = model._network_outputs(out)
-        following = following if snr is None else apply_gate(out, following, snr, scale)
-        out = np.where((level < bound)[:, None, :], following, out)
+        out = following if snr is None else apply_gate(out, following, snr, scale)
     return out
 
 
@@ -248,97 +241,40 @@ def test_n_passes_denoises_the_output_again_through_a_gate_per_pass(data):
 
 def test_auto_passes_keeps_a_pass_only_while_it_raises_the_validation_snr(data):
     from skdenoise.neural._base import (
-        _MAX_AUTO_PASSES,
-        _PASS_CLEAN_TOLERANCE_DB,
-        _PASS_LIMITS_DB,
         _PASS_MIN_GAIN_DB,
-        _best_pass_limit,
         _cleanest_series,
         _mean_capped_snr,
         _pass_gains,
     )
-    from skdenoise.neural._gate import estimated_snr
 
     X, y, X_val, y_val = data
     auto = learner(n_passes="auto").fit(X, y, validation_data=(X_val, y_val))
     n = auto.n_passes_
     assert n >= 2  # this under-trained network leaves noise a second pass removes
-    assert len(auto.pass_gates_) == len(auto.pass_limits_) == n - 1
-    assert all(v == np.inf or v in _PASS_LIMITS_DB for v in auto.pass_limits_)
+    # One pass more, same network: the passes "auto" kept, and one it refused.
+    more = learner(n_passes=n + 1).fit(X, y, validation_data=(X_val, y_val))
+    for (a, b), (c, d) in zip(auto.pass_gates_, more.pass_gates_[:-1], strict=True):
+        np.testing.assert_array_equal(a, c)
+        np.testing.assert_array_equal(b, d)
     X3, y3 = X_val[:, :, None], y_val[:, :, None]
     cleanest = _cleanest_series(X3, y3)
     assert 0 < cleanest.sum() < cleanest.size
-    level = estimated_snr(X3, auto._network_outputs(X3))
-    # Each kept pass, with its limit, is judged with its gate fitted on the
-    # other half of the series: it raises the mean SNR enough and spares the
-    # cleanest inputs, and no other limit does better; after the last kept
-    # pass, no limit makes one more worth it.
+    # Each pass is judged with its gate fitted on the other half of the series:
+    # the kept ones raise the mean SNR enough and spare the cleanest inputs, the
+    # refused one does not.
     for k in range(1, n + 1):
-        before = manual_passes(auto, X3, k)
-        outputs = auto._network_outputs(before)
-        bound = _best_pass_limit(before, outputs, y3, cleanest, True, level)
-        if k == n:
-            assert bound is None or n == _MAX_AUTO_PASSES
-            break
-        assert bound == auto.pass_limits_[k - 1]
-        results = {
-            b: _pass_gains(before, outputs, y3, cleanest, True, level < b)
-            for b in (np.inf, *_PASS_LIMITS_DB)
-            if np.any(level < b)
-        }
-        gain, clean_gain = results[bound]
-        assert gain >= _PASS_MIN_GAIN_DB and clean_gain >= -_PASS_CLEAN_TOLERANCE_DB
-        for other in results.values():
-            if other is not None and other[1] >= -_PASS_CLEAN_TOLERANCE_DB:
-                assert other[0] <= gain
-    # transform runs the passes as recomputed by hand.
-    np.testing.assert_allclose(
-        auto.transform(X_val), manual_passes(auto, X3, n)[:, :, 0], atol=1e-10
-    )
+        before = manual_passes(more, X3, k)
+        gain, clean_gain = _pass_gains(
+            before, more._network_outputs(before), y3, cleanest, gated=True
+        )
+        if k < n:
+            assert gain >= _PASS_MIN_GAIN_DB and clean_gain >= 0.0
+        else:
+            assert not (gain >= _PASS_MIN_GAIN_DB and clean_gain >= 0.0)
     # On the series their gates were fitted on, the kept passes gain too.
-    scores = [_mean_capped_snr(y3, manual_passes(auto, X3, k)) for k in (1, n)]
+    scores = [_mean_capped_snr(y3, manual_passes(more, X3, k)) for k in (1, n)]
     assert scores[1] - scores[0] >= _PASS_MIN_GAIN_DB
     assert auto.get_params()["n_passes"] == "auto"
-
-
-def test_a_pass_limit_spares_the_series_that_a_pass_would_only_distort():
-    """Noisy series that a pass cleans, clean ones that it distorts: with no
-    limit the pass costs the cleanest series, so the limit on the first pass's
-    estimated SNR keeps it to the noisy ones."""
-    from skdenoise.neural._base import (
-        _PASS_CLEAN_TOLERANCE_DB,
-        _best_pass_limit,
-        _cleanest_series,
-        _pass_gains,
-    )
-
-    rng = np.random.default_rng(1)
-    n, t = 80, 64
-    targets = np.sin(np.linspace(0, 6, t))[None, :, None] * rng.uniform(
-        0.5, 2, (n, 1, 1)
-    )
-    noisy = np.arange(n) % 2 == 0  # both halves hold both kinds
-    noise = rng.normal(size=(n, t, 1)) * 0.3 * targets.std(axis=1, keepdims=True)
-    current = np.where(noisy[:, None, None], targets + noise, targets)
-    # The pass removes most of the noise, and reshapes a clean series by a
-    # correction of the size a noisy series' would have.
-    size = targets.std(axis=1, keepdims=True)
-    distortion = rng.normal(size=(n, t, 1)) * 0.24 * size
-    outputs = np.where(
-        noisy[:, None, None], targets + 0.2 * noise, targets + distortion
-    )
-    level = np.where(noisy, 5.0, 25.0)[:, None]
-    cleanest = _cleanest_series(current, targets)
-    assert cleanest[~noisy].all()
-    everywhere = _pass_gains(current, outputs, targets, cleanest, True)
-    assert everywhere[1] < -_PASS_CLEAN_TOLERANCE_DB  # it harms the clean series
-    bound = _best_pass_limit(current, outputs, targets, cleanest, True, level)
-    assert 5.0 < bound <= 25.0
-    selected = level < bound
-    gain, clean_gain = _pass_gains(current, outputs, targets, cleanest, True, selected)
-    assert gain > 1.0 and clean_gain == 0.0
-    # A pass that helps nowhere gets no limit at all: it is refused.
-    assert _best_pass_limit(current, current, targets, cleanest, True, level) is None
 
 
 def test_cross_fitted_pass_gains_judge_a_gate_on_series_it_did_not_see():
@@ -378,7 +314,6 @@ def test_passes_without_validation_series(data):
     # An int runs its passes, without gates (there is nothing to fit them on).
     two = learner(n_passes=2, validation_split=0.0).fit(X, y)
     assert two.n_passes_ == 2 and two.pass_gates_ == [(None, None)]
-    np.testing.assert_array_equal(two.pass_limits_, [np.inf])
     X3 = X[:8, :, None]
     np.testing.assert_allclose(
         two.transform(X[:8]), manual_passes(two, X3, 2)[:, :, 0], atol=1e-12
@@ -399,7 +334,6 @@ def test_passes_are_saved_and_loaded_and_old_files_keep_one_pass(data, tmp_path)
     save(model, path)
     loaded = load(path)
     assert loaded.n_passes_ == model.n_passes_ and loaded.n_passes == "auto"
-    np.testing.assert_array_equal(loaded.pass_limits_, model.pass_limits_)
     np.testing.assert_array_equal(loaded.transform(X_val), model.transform(X_val))
     # A denoiser saved before the passes existed has neither the parameter nor
     # the fitted attributes: it loads with one pass and gives what it gave.
@@ -411,12 +345,3 @@ def test_passes_are_saved_and_loaded_and_old_files_keep_one_pass(data, tmp_path)
     old.__setstate__(state)
     assert old.n_passes == 1 and old.n_passes_ == 1 and old.pass_gates_ == []
     np.testing.assert_array_equal(old.transform(X_val), one.transform(X_val))
-    # One saved with passes but before their limits runs every pass on every
-    # series, as it did.
-    three = learner(n_passes=3).fit(X, y, validation_data=(X_val, y_val))
-    state = three.__getstate__()
-    del state["pass_limits_"]
-    older = UNetDenoiser.__new__(UNetDenoiser)
-    older.__setstate__(state)
-    np.testing.assert_array_equal(older.pass_limits_, [np.inf, np.inf])
-    np.testing.assert_array_equal(older.transform(X_val), three.transform(X_val))

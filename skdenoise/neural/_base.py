@@ -39,7 +39,7 @@ from ._batches import (
     split_validation,
 )
 from ._blind_spot import BlindSpotMasker, MaskedLoss
-from ._gate import apply_gate, estimated_snr, fit_gate
+from ._gate import apply_gate, fit_gate
 
 keras = import_keras()
 
@@ -66,23 +66,16 @@ _POLICY_LOCK = threading.RLock()
 _GATE_MIN_SERIES = 10
 # n_passes="auto" runs at most this many passes, and keeps a pass only when it
 # raises the validation series' mean output SNR (capped as the SNR loss) by at
-# least _PASS_MIN_GAIN_DB and lowers it on the cleanest _PASS_CLEAN_SHARE of
-# the series (by input SNR) by at most _PASS_CLEAN_TOLERANCE_DB, both measured
-# with the pass's gate fitted on the other half of the validation series
-# (cross-fitted, when each half has at least _GATE_MIN_SERIES series): on ECG
-# the gains of the later passes, scored on the series their gates were fitted
-# on, did not carry over from one validation record to another (they cost
-# nearly clean windows up to 0.7 dB). Each pass after the first runs only on
-# the series and channels whose estimated SNR in the first pass (the first
-# gate's own measure of how much noise the network found) lies below the
-# pass's limit, chosen among _PASS_LIMITS_DB (and no limit) for the highest
-# cross-fitted gain: a later pass helps the noisy inputs and only distorts the
-# nearly clean ones.
+# least _PASS_MIN_GAIN_DB and does not lower it on the cleanest
+# _PASS_CLEAN_SHARE of the series (by input SNR), both measured with the pass's
+# gate fitted on the other half of the validation series (cross-fitted, when
+# each half has at least _GATE_MIN_SERIES series): each pass costs one more
+# inference, and on ECG the gains of the later passes, scored on the series
+# their gates were fitted on, did not carry over from one validation record to
+# another (they cost nearly clean windows up to 0.7 dB).
 _MAX_AUTO_PASSES = 8
-_PASS_MIN_GAIN_DB = 0.1
+_PASS_MIN_GAIN_DB = 0.2
 _PASS_CLEAN_SHARE = 1.0 / 3.0
-_PASS_CLEAN_TOLERANCE_DB = 0.005
-_PASS_LIMITS_DB = tuple(float(v) for v in np.arange(-10.0, 40.01, 2.5))
 _PASS_SNR_CAP_DB = 30.0
 _PRECISIONS = {"float32", "mixed_bfloat16", "mixed_float16"}
 
@@ -777,23 +770,19 @@ n_timesteps, n_channels)
         self.gate_snr_, self.gate_scale_ = fit_gate(inputs, outputs, targets)
 
     def _calibrate_passes(self, validation, outputs=None):
-        """Choose the passes after the first, the gate and limit of each.
+        """Choose the passes after the first and fit the gate of each.
 
         Pass ``k`` denoises the output of pass ``k - 1`` again; its gate is
         fitted, as the first one, on the validation series (the outputs of the
-        passes before it against the targets). With ``n_passes="auto"`` each
-        pass also gets a limit: it runs only on the series and channels whose
-        estimated SNR in the first pass lies below it (no limit: all of them).
-        A pass is kept only while, with the best limit, it raises the
-        validation series' mean output SNR by at least ``_PASS_MIN_GAIN_DB``
-        and lowers that of their cleanest ``_PASS_CLEAN_SHARE`` (by input SNR)
-        by at most ``_PASS_CLEAN_TOLERANCE_DB``, both scored with the pass's
-        gate fitted on the other half of the series, so that a pass is judged
-        on series its gate did not see; an int runs that many passes on every
-        series.
+        passes before it against the targets). With ``n_passes="auto"`` a pass
+        is kept only while it raises the validation series' mean output SNR by
+        at least ``_PASS_MIN_GAIN_DB`` and does not lower the mean output SNR
+        of their cleanest ``_PASS_CLEAN_SHARE`` (by input SNR), both scored
+        with the pass's gate fitted on the other half of the series, so that
+        a pass is judged on series its gate did not see; an int runs that
+        many passes.
         """
         self.n_passes_, self.pass_gates_ = 1, []
-        self.pass_limits_ = np.zeros(0)
         if self.n_passes == 1:
             return
         if not validation:
@@ -810,7 +799,6 @@ n_timesteps, n_channels)
                 # No validation series: the passes run without gates.
                 self.n_passes_ = int(self.n_passes)
                 self.pass_gates_ = [(None, None)] * (self.n_passes_ - 1)
-                self.pass_limits_ = np.full(self.n_passes_ - 1, np.inf)
             return
         inputs, targets = validation
         gated = self.gate is not None and (
@@ -818,30 +806,20 @@ n_timesteps, n_channels)
         )
         if outputs is None:
             outputs = self._network_outputs(inputs)
-        level = estimated_snr(inputs, outputs)
         current = self._gated(inputs, outputs, self.gate_snr_, self.gate_scale_)
         cleanest = _cleanest_series(inputs, targets)
         limit = _MAX_AUTO_PASSES if self.n_passes == "auto" else int(self.n_passes)
-        limits = []
         for _ in range(limit - 1):
             outputs = self._network_outputs(current)
-            bound = np.inf
             if self.n_passes == "auto":
-                bound = _best_pass_limit(
-                    current, outputs, targets, cleanest, gated, level
+                gain, clean_gain = _pass_gains(
+                    current, outputs, targets, cleanest, gated
                 )
-                if bound is None:
+                if not (gain >= _PASS_MIN_GAIN_DB and clean_gain >= 0.0):
                     break
-            selected = level < bound
-            gate = (
-                _fit_selected_gate(current, outputs, targets, selected)
-                if gated
-                else (None, None)
-            )
+            gate = fit_gate(current, outputs, targets) if gated else (None, None)
             self.pass_gates_.append(gate)
-            limits.append(bound)
-            current = _selected_pass(current, outputs, gate, selected)
-        self.pass_limits_ = np.asarray(limits, dtype=np.float64)
+            current = self._gated(current, outputs, *gate)
         self.n_passes_ = 1 + len(self.pass_gates_)
 
     def _calibrate_uncertainty(self, validation):
@@ -933,30 +911,14 @@ n_timesteps, n_channels)
         ``predict`` runs one network on a prepared batch (as in
         ``_network_outputs``; by default the fitted one or the ensemble's mean).
         """
-        first = self._network_outputs(X3, predict)
         out = self._gated(
             X3,
-            first,
+            self._network_outputs(X3, predict),
             getattr(self, "gate_snr_", None),
             getattr(self, "gate_scale_", None),
         )
-        gates = getattr(self, "pass_gates_", None) or ()
-        if gates:
-            level = estimated_snr(X3, first)
-            limits = getattr(self, "pass_limits_", None)
-            if limits is None:
-                limits = np.full(len(gates), np.inf)
-            for gate, bound in zip(gates, limits, strict=True):
-                selected = level < bound
-                rows = np.flatnonzero(np.any(selected, axis=1))
-                if rows.size == out.shape[0]:
-                    following = self._network_outputs(out, predict)
-                    out = _selected_pass(out, following, gate, selected)
-                elif rows.size:
-                    part = out[rows]
-                    following = self._network_outputs(part, predict)
-                    out = out.copy()
-                    out[rows] = _selected_pass(part, following, gate, selected[rows])
+        for snr, scale in getattr(self, "pass_gates_", None) or ():
+            out = self._gated(out, self._network_outputs(out, predict), snr, scale)
         return out * self.target_scale_ + self.target_offset_
 
     @staticmethod
@@ -1044,10 +1006,6 @@ n_timesteps, n_channels)
         if hasattr(self, "model_") and not hasattr(self, "n_passes_"):
             # Denoisers saved before the passes existed denoise in one.
             self.n_passes_, self.pass_gates_ = 1, []
-        if hasattr(self, "n_passes_") and not hasattr(self, "pass_limits_"):
-            # Denoisers saved before the limits existed ran every pass on
-            # every series.
-            self.pass_limits_ = np.full(self.n_passes_ - 1, np.inf)
         if hasattr(self, "model_") and not hasattr(self, "target_scale_"):
             # Denoisers saved before the units map existed worked in X's units.
             shape = (1, 1, self.n_channels_in_)
@@ -1078,93 +1036,38 @@ def _cleanest_series(inputs, targets):
     return valid & (snr >= np.quantile(snr[valid], 1.0 - _PASS_CLEAN_SHARE))
 
 
-def _by_channel(a):
-    """(n, t, c) to (n * c, t, 1): each series and channel a series of its own."""
-    n, t, c = a.shape
-    return np.moveaxis(a, 2, 1).reshape(n * c, t, 1)
-
-
-def _fit_selected_gate(inputs, outputs, targets, selected):
-    """The gate fitted on the series and channels in ``selected`` (n, c)."""
-    rows = selected.ravel()
-    inputs, outputs, targets = (
-        _by_channel(a)[rows] for a in (inputs, outputs, targets)
-    )
-    return fit_gate(inputs, outputs, targets)
-
-
-def _selected_pass(current, outputs, gate, selected):
-    """One more pass, through ``gate``, on the series and channels selected."""
-    following = outputs if gate[0] is None else apply_gate(current, outputs, *gate)
-    if np.all(selected):
-        return following
-    return np.where(selected[:, None, :], following, current)
-
-
-def _pass_gains(current, outputs, targets, cleanest, gated, selected=None):
+def _pass_gains(current, outputs, targets, cleanest, gated):
     """Mean SNR gains (dB) of one more pass: on all series, on the cleanest.
 
     ``current``: the series after the passes kept so far; ``outputs``: the
-    network's outputs for them; ``selected`` (n_series, n_channels): where the
-    pass runs (default everywhere; elsewhere the gain is zero). With
-    ``gated``, the pass's gate is fitted on the selected series of one half
-    (the first and the second, in their order) and applied to those of the
-    other, when each half has at least ``_GATE_MIN_SERIES`` of them;
-    otherwise, with every series selected, on all of them. Returns None when
-    the pass cannot be judged (a gated pass on too few selected series).
+    network's outputs for them. With ``gated``, the pass's gate is fitted on
+    one half of the series (the first and the second, in their order) and
+    applied to the other, when each half has at least ``_GATE_MIN_SERIES``
+    series and channels; otherwise on all of them.
     """
-    n, _, c = current.shape
-    if selected is None:
-        selected = np.ones((n, c), dtype=bool)
-    following = current.copy()
-    if not gated:
-        following = _selected_pass(current, outputs, (None, None), selected)
-    else:
+    following = outputs
+    if gated:
+        n = current.shape[0]
         half = n // 2
-        first_half = np.zeros((n, c), dtype=bool)
-        first_half[:half] = True
-        parts = (selected & first_half, selected & ~first_half)
-        if min(int(part.sum()) for part in parts) >= _GATE_MIN_SERIES:
-            for fit_on, apply_to in (parts, parts[::-1]):
-                gate = _fit_selected_gate(current, outputs, targets, fit_on)
-                following = np.where(
-                    apply_to[:, None, :],
-                    apply_gate(current, outputs, *gate),
-                    following,
+        if min(half, n - half) * current.shape[2] >= _GATE_MIN_SERIES:
+            following = np.empty_like(outputs)
+            for fit_on, apply_to in (
+                (slice(0, half), slice(half, n)),
+                (slice(half, n), slice(0, half)),
+            ):
+                gate = fit_gate(current[fit_on], outputs[fit_on], targets[fit_on])
+                following[apply_to] = apply_gate(
+                    current[apply_to], outputs[apply_to], *gate
                 )
-        elif np.all(selected) and n * c >= _GATE_MIN_SERIES:
+        else:
             gate = fit_gate(current, outputs, targets)
             following = apply_gate(current, outputs, *gate)
-        else:
-            return None
     gain = _capped_snr(targets, following) - _capped_snr(targets, current)
     valid = np.isfinite(gain)
     mean = float(np.mean(gain[valid])) if np.any(valid) else 0.0
     clean = valid & cleanest
     clean_mean = float(np.mean(gain[clean])) if np.any(clean) else 0.0
     return mean, clean_mean
-
-
-def _best_pass_limit(current, outputs, targets, cleanest, gated, level):
-    """The limit of one more pass on the first pass's estimated SNR, or None.
-
-    Among no limit and ``_PASS_LIMITS_DB``, the one with the highest
-    cross-fitted mean gain (:func:`_pass_gains`) among those that lower the
-    cleanest series' SNR by at most ``_PASS_CLEAN_TOLERANCE_DB``; None when
-    that gain is under ``_PASS_MIN_GAIN_DB`` (the pass is not worth it).
-    """
-    best, best_gain = None, -np.inf
-    for bound in (np.inf, *sorted(_PASS_LIMITS_DB, reverse=True)):
-        selected = level < bound
-        if not np.any(selected):
-            break
-        gains = _pass_gains(current, outputs, targets, cleanest, gated, selected)
-        if gains is None:
-            continue
-        gain, clean_gain = gains
-        if clean_gain >= -_PASS_CLEAN_TOLERANCE_DB and gain > best_gain:
-            best, best_gain = bound, gain
-    return best if best_gain >= _PASS_MIN_GAIN_DB else None
 
 
 def _mean_capped_snr(targets, outputs):

@@ -47,10 +47,6 @@ class TransformGraph(keras.Model):
         One ``(snr, scale)`` gate (or ``(None, None)``: none) per denoising
         pass after the first; each pass feeds the output before it to the
         networks again.
-    pass_limits : sequence of float or None, default=None
-        Per pass after the first, the estimated SNR (dB) of the first pass
-        below which a series and channel go through it (``inf``: all of them;
-        None: every pass on every series).
     target_scale, target_offset : ndarray
         The map from ``X``'s units to ``y``'s, broadcast over the batch.
     band_filters : tuple or None
@@ -75,7 +71,6 @@ class TransformGraph(keras.Model):
         target_offset,
         band_filters=None,
         pass_gates=(),
-        pass_limits=None,
     ):
         super().__init__(name="skdenoise_transform", dtype="float32")
         self.networks = list(networks)
@@ -98,14 +93,6 @@ class TransformGraph(keras.Model):
             else tuple(np.asarray(v, dtype=np.float64) for v in (snr, scale))
             for snr, scale in pass_gates
         )
-        if pass_limits is None:
-            pass_limits = [np.inf] * len(self.pass_gates)
-        self.pass_limits = tuple(float(v) for v in pass_limits)
-        if len(self.pass_limits) != len(self.pass_gates):
-            raise ValueError(
-                f"pass_limits has {len(self.pass_limits)} values for "
-                f"{len(self.pass_gates)} passes after the first."
-            )
         self.target_scale = np.asarray(target_scale, dtype=np.float32)
         self.target_offset = np.asarray(target_offset, dtype=np.float32)
         self.band_filters = None
@@ -164,9 +151,8 @@ class TransformGraph(keras.Model):
         bands = ops.transpose(bands, (0, 1, 3, 2))
         return ops.reshape(bands, (-1, length, n_bands * self.n_channels))
 
-    @staticmethod
-    def _estimated_snr(series, out):
-        """``10 log10(|out|^2 / |out - series|^2)`` per series and channel."""
+    def _apply_gate(self, series, out, gate):
+        """Scale each series' correction as the fitted ``gate`` does."""
         tiny = float(np.finfo(np.float32).tiny)
         signal = ops.sum(ops.square(out), axis=1)
         correction = ops.sum(ops.square(out - series), axis=1)
@@ -178,11 +164,7 @@ class TransformGraph(keras.Model):
             )
             / float(np.log(10.0))
         )
-        return ops.clip(snr, -_SNR_LIMIT, _SNR_LIMIT)
-
-    def _apply_gate(self, series, out, gate):
-        """Scale each series' correction as the fitted ``gate`` does."""
-        snr = self._estimated_snr(series, out)
+        snr = ops.clip(snr, -_SNR_LIMIT, _SNR_LIMIT)
         # np.interp as a sum of clipped ramps, one per segment: constant beyond
         # the breakpoints, linear between them.
         points, scales = gate
@@ -199,24 +181,12 @@ class TransformGraph(keras.Model):
     def call(self, series):
         """Denoised float32 ``series`` of shape (batch, n_timesteps, n_channels)."""
         series = ops.cast(series, "float32")
-        first = self._one_pass(series)
-        out = first
+        out = self._one_pass(series)
         if self.gate is not None:
             out = self._apply_gate(series, out, self.gate)
-        level = None
-        if any(np.isfinite(bound) for bound in self.pass_limits):
-            level = self._estimated_snr(series, first)
-        for gate, bound in zip(self.pass_gates, self.pass_limits, strict=True):
+        for gate in self.pass_gates:
             following = self._one_pass(out)
-            following = (
-                following if gate is None else self._apply_gate(out, following, gate)
-            )
-            if np.isfinite(bound):
-                # Only the series and channels the first pass found noisy
-                # enough go through this one.
-                selected = ops.cast(level < bound, "float32")[:, None, :]
-                following = out + selected * (following - out)
-            out = following
+            out = following if gate is None else self._apply_gate(out, following, gate)
         return out * self.target_scale + self.target_offset
 
     def _one_pass(self, series):

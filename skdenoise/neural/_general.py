@@ -115,21 +115,16 @@ _COMMON_DOC = """noise : noise model or None, default=None
         pass that would only distort is scaled down. A network trained on a
         range of noise levels often leaves part of a strong, signal-like noise
         (electrode motion on an ECG) that a second look removes. ``"auto"``
-        chooses the passes after training on the validation series, and for
-        each a limit: the pass runs only on the series (and channels) whose
-        estimated SNR in the first pass, the first gate's measure of how much
-        noise the network found, lies below it, so that the later passes
-        clean the noisy inputs and leave the nearly clean ones as the first
-        pass gave them. It adds passes (at most 8) while one, with the best
-        of its limits (every 2.5 dB from -10 to 40 dB, or none), raises the
-        validation series' mean output SNR by at least 0.1 dB and lowers it
-        on their cleanest third (by input SNR) by at most 0.005 dB, both scored
-        with the pass's gate fitted on the other half of the validation series
-        (in their order: give them grouped by recording), so that a pass is
-        judged on series its gate did not see; without validation series (or
-        with blind-spot training) it keeps one pass with a warning. An int
-        runs that many passes on every series (their gates need validation
-        series). Each pass costs one more inference of the series it runs on.
+        chooses the number after training on the validation series: it adds
+        passes (at most 8) while each raises their mean output SNR by at least
+        0.2 dB and does not lower it on their cleanest third (by input SNR),
+        both scored with the pass's gate fitted on the other half of the
+        validation series (in their order: give them grouped by recording),
+        so that a pass is judged on series its gate did not see; without
+        validation series (or with blind-spot training) it keeps one pass
+        with a warning. An int runs that many passes (their
+        gates need validation series). ``transform`` costs ``n_passes_``
+        times one pass.
     precision : {"float32", "mixed_bfloat16", "mixed_float16"}, default="float32"
         Keras dtype policy of the network's layers. The mixed policies compute
         in 16 bits with float32 weights and outputs: on CPUs with bfloat16
@@ -211,10 +206,6 @@ _COMMON_ATTRIBUTES = """Attributes
     pass_gates_ : list of (ndarray, ndarray) or (None, None)
         The gate of each pass after the first (``n_passes_ - 1`` pairs of
         breakpoints and scales, as ``gate_snr_`` and ``gate_scale_``).
-    pass_limits_ : ndarray of shape (n_passes_ - 1,)
-        The limit of each pass after the first: it runs on the series and
-        channels whose estimated SNR in the first pass (dB) lies below it
-        (``inf``: all of them).
     target_scale_, target_offset_ : ndarray
         The affine map from X's units to y's learned in ``fit`` (the identity
         when they are the same units).
