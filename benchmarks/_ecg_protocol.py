@@ -160,6 +160,20 @@ class RandomNoiseType(BaseNoise):
         return scale_noise(X, raw, target, self.amplitude, rng)
 
 
+def noise_segments(held_out=None):
+    """Training and validation noise segments: the whole training segment for
+    both, or with ``held_out`` its samples before and from that sample."""
+    low, high = TRAIN_NOISE["segment"]
+    if held_out is None:
+        return (low, high), (low, high)
+    if not low < held_out < high:
+        raise ValueError(
+            f"held-out noise must start inside the training segment ({low}, {high});"
+            f" got {held_out}."
+        )
+    return (low, held_out), (held_out, high)
+
+
 def training_noise(data_dir, snr_range, flip=False, time_scale=None, segment=None):
     """Training noise: bw, em, ma or mix per window, at an SNR drawn per window.
 

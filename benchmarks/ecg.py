@@ -275,6 +275,16 @@ def parse_args(argv):
         help="frequency range of that drift in Hz (default: 0.3 1)",
     )
     parser.add_argument(
+        "--held-out-noise",
+        type=int,
+        default=None,
+        metavar="SAMPLE",
+        help="draw the training noise from samples [0, SAMPLE) of the protocol's "
+        "training segment and the validation records' noise from [SAMPLE, 325000), "
+        "so that early stopping, the gate and the passes are calibrated on noise "
+        "the network never saw (default: both from the whole segment)",
+    )
+    parser.add_argument(
         "--noise-flip",
         action="store_true",
         help="give each training noise stretch a random sign and time direction",
@@ -345,6 +355,14 @@ def parse_args(argv):
         args.real_windows = 60
     if args.budget_minutes <= 0:
         parser.error("--budget-minutes must be positive")
+    low, high = protocol.TRAIN_NOISE["segment"]
+    if args.held_out_noise is not None and not low < args.held_out_noise < high:
+        parser.error(
+            f"--held-out-noise must lie inside the training noise segment "
+            f"({low}, {high}); got {args.held_out_noise}"
+        )
+    if args.held_out_noise is not None and not args.val_records:
+        parser.error("--held-out-noise needs validation records (--val-records)")
     args.overrides = {}
     for item in args.set:
         key, sep, value = item.partition("=")
@@ -1170,6 +1188,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         else 0,
         "validation_seed": protocol.VALIDATION_SEED,
         "train_snr_db": list(args.train_snr),
+        "held_out_noise": args.held_out_noise,
         "budget_minutes": args.budget_minutes,
         "batch_size": args.batch_size,
         "learning_rate": args.learning_rate,
@@ -1214,7 +1233,13 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         )
         + "; training "
         f"noise bw/em/ma/mix drawn per window at U({args.train_snr[0]:g}, "
-        f"{args.train_snr[1]:g}) dB from NSTDB channel 0, samples [0, 325000)"
+        f"{args.train_snr[1]:g}) dB from NSTDB channel 0, samples "
+        + (
+            f"[0, {args.held_out_noise}) (validation noise from samples "
+            f"[{args.held_out_noise}, 325000), never seen in training)"
+            if args.held_out_noise
+            else "[0, 325000)"
+        )
         + (
             " (training stretches"
             + (" with a random sign and time direction" if args.noise_flip else "")
@@ -1483,11 +1508,13 @@ def main(argv=None):
         context["train"] = protocol.training_windows(
             args.train_records, args.data_dir, args.max_train_windows, seed=args.seed
         )
+        train_segment, val_segment = protocol.noise_segments(args.held_out_noise)
         context["training_noise"] = protocol.training_noise(
             args.data_dir,
             args.train_snr,
             flip=args.noise_flip,
             time_scale=args.noise_time_scale,
+            segment=train_segment,
         )
         log(f"  {len(context['train'])} training windows")
         if args.val_records:
@@ -1495,13 +1522,20 @@ def main(argv=None):
             context["validation"] = protocol.validation_set(
                 args.val_records,
                 args.data_dir,
-                protocol.training_noise(args.data_dir, args.train_snr),
+                protocol.training_noise(
+                    args.data_dir, args.train_snr, segment=val_segment
+                ),
                 args.max_val_windows,
             )
             log(
                 f"  {len(context['validation'][1])} validation windows of records "
-                f"{' '.join(args.val_records)} (training noise, seed "
-                f"{protocol.VALIDATION_SEED})"
+                f"{' '.join(args.val_records)} (training noise"
+                + (
+                    f" from samples [{args.held_out_noise}, 325000)"
+                    if args.held_out_noise
+                    else ""
+                )
+                + f", seed {protocol.VALIDATION_SEED})"
             )
 
     results = {"rows": [], "real": [], "clean": [], "qrs": [], "info": {}}

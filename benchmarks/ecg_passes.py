@@ -55,6 +55,13 @@ def parse_args(argv):
         help="at most this many validation windows (default: all, as ecg.py)",
     )
     parser.add_argument(
+        "--held-out-noise",
+        type=int,
+        default=None,
+        metavar="SAMPLE",
+        help="the validation noise of a model trained with ecg.py --held-out-noise",
+    )
+    parser.add_argument(
         "--train-snr",
         nargs=2,
         type=float,
@@ -76,7 +83,11 @@ def recalibrate(model, args):
     noisy, clean = protocol.validation_set(
         args.val_records,
         args.data_dir,
-        protocol.training_noise(args.data_dir, args.train_snr),
+        protocol.training_noise(
+            args.data_dir,
+            args.train_snr,
+            segment=protocol.noise_segments(args.held_out_noise)[1],
+        ),
         args.max_val_windows,
     )
     model.set_params(n_passes="auto")

@@ -166,6 +166,25 @@ def test_default_records_follow_the_protocol():
     assert args.val_records == [] and len(args.train_records) == 20
 
 
+def test_held_out_noise_splits_the_training_segment(capsys):
+    ecg = _load_script()
+    protocol = _protocol()
+    assert protocol.noise_segments(None) == ((0, 325_000), (0, 325_000))
+    assert protocol.noise_segments(275_000) == ((0, 275_000), (275_000, 325_000))
+    base = ["--data-dir", "d", "--out", "o"]
+    assert ecg.parse_args(base).held_out_noise is None
+    assert ecg.parse_args([*base, "--held-out-noise", "275000"]).held_out_noise == (
+        275_000
+    )
+    for bad in (["--held-out-noise", "400000"], ["--held-out-noise", "0"]):
+        with pytest.raises(SystemExit):
+            ecg.parse_args([*base, *bad])
+        assert "--held-out-noise must lie inside" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        ecg.parse_args([*base, "--held-out-noise", "275000", "--val-records"])
+    assert "needs validation records" in capsys.readouterr().err
+
+
 def test_hard_first_curriculum_is_the_default_and_can_be_switched_off():
     ecg = _load_script()
     base = ["--data-dir", "d", "--out", "o"]
