@@ -640,12 +640,11 @@ def test_training_speed_smoke(physionet_dir, tmp_path, monkeypatch):
         )
 
 
-@pytest.mark.data
-def test_ecg_passes_script_chooses_the_passes_again_on_the_validation_records(
-    physionet_dir, tmp_path, capsys
-):
+def _passes_script_and_model(tmp_path, n_passes):
+    """``benchmarks/ecg_passes.py`` as a module, and a tiny U-Net saved with
+    ``n_passes`` passes."""
     from skdenoise import UNetDenoiser
-    from skdenoise.persistence import load, save
+    from skdenoise.persistence import save
 
     spec = importlib.util.spec_from_file_location(
         "benchmark_ecg_passes", ECG_SCRIPT.with_name("ecg_passes.py")
@@ -656,9 +655,19 @@ def test_ecg_passes_script_chooses_the_passes_again_on_the_validation_records(
     t = np.linspace(0, 40, 512)
     clean = np.sin(t + rng.uniform(0, 6, (40, 1)))
     noisy = clean + rng.normal(0, 0.3, clean.shape)
-    model = UNetDenoiser(**{**TINY_UNET, "n_passes": 3}).fit(noisy, clean)
+    model = UNetDenoiser(**{**TINY_UNET, "n_passes": n_passes}).fit(noisy, clean)
     path = tmp_path / "unet.skdenoise"
     save(model, path)
+    return script, path
+
+
+@pytest.mark.data
+def test_ecg_passes_script_chooses_the_passes_again_on_the_validation_records(
+    physionet_dir, tmp_path, capsys
+):
+    from skdenoise.persistence import load
+
+    script, path = _passes_script_and_model(tmp_path, n_passes=3)
     argv = ["--data-dir", str(physionet_dir), "--model", str(path), "--recalibrate"]
     argv += ["--max-val-windows", "30", "--test-records", "119", "--test-windows", "4"]
     assert script.main(argv) == 0
@@ -683,22 +692,10 @@ def test_ecg_passes_script_chooses_the_passes_again_on_the_validation_records(
 def test_ecg_passes_script_evaluates_each_number_of_passes(
     physionet_dir, tmp_path, capsys
 ):
-    from skdenoise import UNetDenoiser
     from skdenoise.metrics import snr
-    from skdenoise.persistence import load, save
+    from skdenoise.persistence import load
 
-    spec = importlib.util.spec_from_file_location(
-        "benchmark_ecg_passes", ECG_SCRIPT.with_name("ecg_passes.py")
-    )
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    rng = np.random.default_rng(3)
-    t = np.linspace(0, 40, 512)
-    clean = np.sin(t + rng.uniform(0, 6, (40, 1)))
-    noisy = clean + rng.normal(0, 0.3, clean.shape)
-    model = UNetDenoiser(**{**TINY_UNET, "n_passes": 2}).fit(noisy, clean)
-    path = tmp_path / "unet.skdenoise"
-    save(model, path)
+    script, path = _passes_script_and_model(tmp_path, n_passes=2)
     argv = ["--data-dir", str(physionet_dir), "--model", str(path)]
     assert script.main([*argv, "--test-records", "119", "--test-windows", "4"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
