@@ -355,12 +355,10 @@ def parse_args(argv):
         args.real_windows = 60
     if args.budget_minutes <= 0:
         parser.error("--budget-minutes must be positive")
-    low, high = protocol.TRAIN_NOISE["segment"]
-    if args.held_out_noise is not None and not low < args.held_out_noise < high:
-        parser.error(
-            f"--held-out-noise must lie inside the training noise segment "
-            f"({low}, {high}); got {args.held_out_noise}"
-        )
+    try:
+        protocol.noise_segments(args.held_out_noise)
+    except ValueError as exc:
+        parser.error(f"--held-out-noise: {exc}")
     if args.held_out_noise is not None and not args.val_records:
         parser.error("--held-out-noise needs validation records (--val-records)")
     args.overrides = {}

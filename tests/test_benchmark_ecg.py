@@ -179,7 +179,8 @@ def test_held_out_noise_splits_the_training_segment(capsys):
     for bad in (["--held-out-noise", "400000"], ["--held-out-noise", "0"]):
         with pytest.raises(SystemExit):
             ecg.parse_args([*base, *bad])
-        assert "--held-out-noise must lie inside" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "--held-out-noise: held-out noise must start inside" in err
     with pytest.raises(SystemExit):
         ecg.parse_args([*base, "--held-out-noise", "275000", "--val-records"])
     assert "needs validation records" in capsys.readouterr().err
