@@ -57,19 +57,28 @@ def reference_highpass(x):
     return signal.sosfiltfilt(sos, np.asarray(x, dtype=np.float64))
 
 
-def clean_record(record, data_dir):
-    """MITDB channel 0 in mV after the reference high-pass."""
-    return reference_highpass(load_mitdb_record(record, data_dir, channel=0))
+def clean_record(record, data_dir, channel=0):
+    """A MITDB channel (the protocol's: 0) in mV after the reference high-pass."""
+    return reference_highpass(load_mitdb_record(record, data_dir, channel=channel))
 
 
-def clean_windows(record, data_dir):
+def clean_windows(record, data_dir, channel=0):
     """All non-overlapping 512-sample windows of a record, each mean removed."""
-    return make_windows(clean_record(record, data_dir), WINDOW, remove_mean=True)
+    return make_windows(
+        clean_record(record, data_dir, channel), WINDOW, remove_mean=True
+    )
 
 
-def training_windows(records, data_dir, max_windows=None, seed=0):
-    """Clean training windows of several records (optionally a random subset)."""
-    windows = np.concatenate([clean_windows(r, data_dir) for r in records])
+def training_windows(records, data_dir, max_windows=None, seed=0, channels=(0,)):
+    """Clean training windows of several records (optionally a random subset).
+
+    ``channels`` are the MITDB channels the windows come from: the protocol's
+    channel 0 (MLII in most records), and channel 1 (V1, V2, V4 or V5) for more
+    beat shapes of the same records.
+    """
+    windows = np.concatenate(
+        [clean_windows(r, data_dir, c) for r in records for c in channels]
+    )
     if max_windows is not None and max_windows < len(windows):
         rows = np.random.default_rng(seed).choice(
             len(windows), max_windows, replace=False

@@ -275,6 +275,18 @@ def parse_args(argv):
         help="frequency range of that drift in Hz (default: 0.3 1)",
     )
     parser.add_argument(
+        "--train-leads",
+        nargs="+",
+        type=int,
+        choices=(0, 1),
+        default=[0],
+        metavar="CHANNEL",
+        help="MITDB channels of the training records that the clean training "
+        "windows come from: 0 (the protocol's lead, MLII in most records) and "
+        "1 (V1, V2, V4 or V5), more beat shapes of the same records; validation "
+        "and test stay on channel 0 (default: 0)",
+    )
+    parser.add_argument(
         "--held-out-noise",
         type=int,
         default=None,
@@ -1186,6 +1198,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         else 0,
         "validation_seed": protocol.VALIDATION_SEED,
         "train_snr_db": list(args.train_snr),
+        "train_leads": list(dict.fromkeys(args.train_leads)),
         "held_out_noise": args.held_out_noise,
         "budget_minutes": args.budget_minutes,
         "batch_size": args.batch_size,
@@ -1221,7 +1234,15 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         f"({', '.join(args.test_records)}; {args.test_windows} per record) x "
         f"({len(noises)} noise types x {len(snrs)} input SNRs, and the clean window "
         f"itself); {settings['n_train_windows']} training windows "
-        f"({', '.join(args.train_records)}); "
+        f"({', '.join(args.train_records)}"
+        + (
+            "; channels 0 and 1"
+            if len(settings["train_leads"]) > 1
+            else f"; channel {settings['train_leads'][0]}"
+            if settings["train_leads"] != [0]
+            else ""
+        )
+        + "); "
         + (
             f"validation on {settings['n_val_windows']} windows of the records "
             f"{', '.join(args.val_records)} (whole records apart from training, with "
@@ -1504,7 +1525,11 @@ def main(argv=None):
     if learned:
         log(f"loading the training records: {' '.join(args.train_records)}")
         context["train"] = protocol.training_windows(
-            args.train_records, args.data_dir, args.max_train_windows, seed=args.seed
+            args.train_records,
+            args.data_dir,
+            args.max_train_windows,
+            seed=args.seed,
+            channels=tuple(dict.fromkeys(args.train_leads)),
         )
         train_segment, val_segment = protocol.noise_segments(args.held_out_noise)
         context["training_noise"] = protocol.training_noise(
@@ -1514,7 +1539,10 @@ def main(argv=None):
             time_scale=args.noise_time_scale,
             segment=train_segment,
         )
-        log(f"  {len(context['train'])} training windows")
+        log(
+            f"  {len(context['train'])} training windows (MITDB channel "
+            f"{' and '.join(map(str, dict.fromkeys(args.train_leads)))})"
+        )
         if args.val_records:
             # Validation noise as recorded: the augmentation is for training.
             context["validation"] = protocol.validation_set(

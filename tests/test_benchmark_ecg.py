@@ -291,6 +291,28 @@ def test_training_noise_augmentation_and_segment(physionet_dir):
         protocol.training_noise(physionet_dir, (0.0, 0.0), segment=(300_000, 400_000))
 
 
+def test_training_leads_add_the_second_channel(physionet_dir, capsys):
+    ecg = _load_script()
+    protocol = _protocol()
+    base = ["--data-dir", "d", "--out", "o"]
+    assert ecg.parse_args(base).train_leads == [0]
+    assert ecg.parse_args([*base, "--train-leads", "0", "1"]).train_leads == [0, 1]
+    with pytest.raises(SystemExit):
+        ecg.parse_args([*base, "--train-leads", "2"])
+    assert "--train-leads" in capsys.readouterr().err
+    lead0 = protocol.training_windows(["100"], physionet_dir)
+    both = protocol.training_windows(["100"], physionet_dir, channels=(0, 1))
+    assert both.shape == (2 * len(lead0), protocol.WINDOW)
+    # Channel 0's windows come first and unchanged; channel 1's are another lead.
+    np.testing.assert_array_equal(both[: len(lead0)], lead0)
+    lead1 = both[len(lead0) :]
+    np.testing.assert_allclose(lead1.mean(axis=1), 0.0, atol=1e-9)
+    assert not np.allclose(lead1, lead0)
+    np.testing.assert_array_equal(
+        lead1, protocol.clean_windows("100", physionet_dir, channel=1)
+    )
+
+
 def test_noise_flags_reach_the_training_noise():
     ecg = _load_script()
     base = ["--data-dir", "d", "--out", "o"]
