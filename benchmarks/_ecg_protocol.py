@@ -126,7 +126,7 @@ def noise_model(kind, recordings, segment, snr, flip=False, time_scale=None):
 
 
 class RandomNoiseType(BaseNoise):
-    """One of several noise models per series, drawn uniformly, at a target SNR.
+    """One of several noise models per series, drawn at random, at a target SNR.
 
     Each component draws its raw noise (its own ``snr`` must be None); each
     series takes the noise of one component, chosen at random, scaled to
@@ -140,17 +140,23 @@ class RandomNoiseType(BaseNoise):
         Target SNR in dB, or a range drawn uniformly per series.
     amplitude : float, default=1.0
         Multiplier when ``snr`` is None.
+    weights : sequence of float or None, default=None
+        Probability of each component (None: all equally likely).
     """
 
-    def __init__(self, components, snr=None, amplitude=1.0):
+    def __init__(self, components, snr=None, amplitude=1.0, weights=None):
         self.components = components
         self.snr = snr
         self.amplitude = amplitude
+        self.weights = weights
 
     def _raw(self, shape, rng, draw):
         # The component of each series first, then each component draws only
         # for its own series (a quarter of the work of drawing them all).
-        choice = rng.integers(0, len(self.components), size=shape[0])
+        if self.weights is None:
+            choice = rng.integers(0, len(self.components), size=shape[0])
+        else:
+            choice = rng.choice(len(self.components), size=shape[0], p=self.weights)
         raw = np.zeros(shape)
         for k, component in enumerate(self.components):
             rows = np.flatnonzero(choice == k)
@@ -183,12 +189,28 @@ def noise_segments(held_out=None):
     return (low, held_out), (held_out, high)
 
 
-def training_noise(data_dir, snr_range, flip=False, time_scale=None, segment=None):
+def training_noise(
+    data_dir, snr_range, flip=False, time_scale=None, segment=None, weights=None
+):
     """Training noise: bw, em, ma or mix per window, at an SNR drawn per window.
 
     ``flip`` and ``time_scale`` augment the recorded stretches; ``segment``
-    (inside the protocol's training segment) restricts where they come from.
+    (inside the protocol's training segment) restricts where they come from;
+    ``weights`` are the probabilities of bw, em, ma and mix (None: equal).
     """
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float64)
+        if (
+            weights.shape != (len(NOISE_TYPES),)
+            or not np.all(np.isfinite(weights))
+            or np.any(weights < 0)
+            or not weights.sum() > 0
+        ):
+            raise ValueError(
+                f"noise weights must be {len(NOISE_TYPES)} non-negative numbers "
+                f"({', '.join(NOISE_TYPES)}) with a positive sum; got {weights}."
+            )
+        weights = weights / weights.sum()
     recordings = noise_recordings(data_dir, TRAIN_NOISE["channel"])
     if segment is None:
         segment = TRAIN_NOISE["segment"]
@@ -202,7 +224,9 @@ def training_noise(data_dir, snr_range, flip=False, time_scale=None, segment=Non
         noise_model(kind, recordings, segment, None, flip, time_scale)
         for kind in NOISE_TYPES
     ]
-    return RandomNoiseType(components, snr=tuple(float(s) for s in snr_range))
+    return RandomNoiseType(
+        components, snr=tuple(float(s) for s in snr_range), weights=weights
+    )
 
 
 def select_test_windows(windows, n_windows):

@@ -297,6 +297,15 @@ def parse_args(argv):
         "the network never saw (default: both from the whole segment)",
     )
     parser.add_argument(
+        "--noise-weights",
+        nargs=4,
+        type=float,
+        default=None,
+        metavar=("BW", "EM", "MA", "MIX"),
+        help="relative probabilities of the training noise types (normalised; "
+        "validation noise stays equally likely; default: equal)",
+    )
+    parser.add_argument(
         "--noise-flip",
         action="store_true",
         help="give each training noise stretch a random sign and time direction",
@@ -373,6 +382,16 @@ def parse_args(argv):
         parser.error(f"--held-out-noise: {exc}")
     if args.held_out_noise is not None and not args.val_records:
         parser.error("--held-out-noise needs validation records (--val-records)")
+    if args.noise_weights is not None:
+        weights = np.asarray(args.noise_weights)
+        if not (np.all(np.isfinite(weights)) and np.all(weights >= 0)) or not (
+            weights.sum() > 0
+        ):
+            parser.error(
+                "--noise-weights: expected four non-negative numbers with a "
+                f"positive sum; got {' '.join(map(str, args.noise_weights))}"
+            )
+        args.noise_weights = [float(w / weights.sum()) for w in weights]
     args.overrides = {}
     for item in args.set:
         key, sep, value = item.partition("=")
@@ -1199,6 +1218,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         "validation_seed": protocol.VALIDATION_SEED,
         "train_snr_db": list(args.train_snr),
         "train_leads": list(dict.fromkeys(args.train_leads)),
+        "noise_weights": args.noise_weights,
         "held_out_noise": args.held_out_noise,
         "budget_minutes": args.budget_minutes,
         "batch_size": args.batch_size,
@@ -1251,7 +1271,13 @@ def write_outputs(out, args, command, context, results, failed, skipped):
             else "5 % of the training windows held out for validation"
         )
         + "; training "
-        f"noise bw/em/ma/mix drawn per window at U({args.train_snr[0]:g}, "
+        "noise bw/em/ma/mix drawn per window"
+        + (
+            " with probabilities " + "/".join(f"{w:.2f}" for w in args.noise_weights)
+            if args.noise_weights is not None
+            else ""
+        )
+        + f" at U({args.train_snr[0]:g}, "
         f"{args.train_snr[1]:g}) dB from NSTDB channel 0, samples "
         + (
             f"[0, {args.held_out_noise}) (validation noise from samples "
@@ -1538,6 +1564,7 @@ def main(argv=None):
             flip=args.noise_flip,
             time_scale=args.noise_time_scale,
             segment=train_segment,
+            weights=args.noise_weights,
         )
         log(
             f"  {len(context['train'])} training windows (MITDB channel "

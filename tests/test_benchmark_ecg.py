@@ -313,6 +313,41 @@ def test_training_leads_add_the_second_channel(physionet_dir, capsys):
     )
 
 
+def test_noise_weights_choose_the_training_noise_types(physionet_dir, capsys):
+    ecg = _load_script()
+    protocol = _protocol()
+    base = ["--data-dir", "d", "--out", "o"]
+    assert ecg.parse_args(base).noise_weights is None
+    args = ecg.parse_args([*base, "--noise-weights", "1", "2", "1", "0"])
+    assert args.noise_weights == [0.25, 0.5, 0.25, 0.0]
+    for bad in (["1", "-1", "1", "1"], ["0", "0", "0", "0"], ["1", "nan", "1", "1"]):
+        with pytest.raises(SystemExit):
+            ecg.parse_args([*base, "--noise-weights", *bad])
+        assert "--noise-weights: expected four non-negative" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="noise weights must be 4"):
+        protocol.training_noise(physionet_dir, (0.0, 0.0), weights=[1.0, 1.0])
+    assert protocol.training_noise(physionet_dir, (0.0, 0.0)).weights is None
+    weighted = protocol.training_noise(physionet_dir, (0.0, 0.0), weights=[1, 3, 0, 0])
+    np.testing.assert_allclose(weighted.weights, [0.25, 0.75, 0.0, 0.0])
+
+    # Each series takes one component, drawn with the weights.
+    def chosen(weights):
+        noise = protocol.RandomNoiseType(list("abcd"), weights=weights)
+        rng = np.random.default_rng(0)
+        raw = noise._raw((4000, 1), rng, lambda c, rows: "abcd".index(c))
+        return np.bincount(raw[:, 0].astype(int), minlength=4) / 4000
+
+    np.testing.assert_array_equal(chosen([0, 1, 0, 0]), [0, 1, 0, 0])
+    share = chosen([0.5, 0, 0, 0.5])
+    assert share[1] == share[2] == 0 and abs(share[0] - 0.5) < 0.03
+    assert np.all(np.abs(chosen(None) - 0.25) < 0.03)
+    # Scaled to the target SNR whatever the type.
+    X = np.random.default_rng(0).normal(size=(64, 512))
+    noisy = weighted.apply(X, random_state=3)
+    snr = 10 * np.log10(np.sum(X**2, 1) / np.sum((noisy - X) ** 2, 1))
+    np.testing.assert_allclose(snr, 0.0, atol=1e-9)
+
+
 def test_noise_flags_reach_the_training_noise():
     ecg = _load_script()
     base = ["--data-dir", "d", "--out", "o"]
