@@ -1,0 +1,41 @@
+# ruff: noqa
+"""Validation records 117/122 only (diagnosis, no choice): the saved network's SNR
+improvement at 0 and 24 dB per noise type with noise from the training channel
+(0, samples [0, 325000)) and from the other channel (1, samples [0, 325000), the
+test noise's channel but none of its samples)."""
+
+import sys
+import numpy as np
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+import _ecg_protocol as P
+from skdenoise.persistence import load
+
+d = sys.argv[2] if len(sys.argv) > 2 else "../shared/data/physionet"
+model = load(sys.argv[1])
+clean = np.concatenate(
+    [P.select_test_windows(P.clean_windows(r, d), 300) for r in ("117", "122")]
+)
+
+
+def snr(c, e):
+    return 10 * np.log10(np.sum(c**2, 1) / np.sum((c - e) ** 2, 1))
+
+
+for snr_db in (0.0, 24.0):
+    line = []
+    for ch in (0, 1):
+        rec = P.noise_recordings(d, ch)
+        vals = []
+        for kind in P.NOISE_TYPES:
+            noisy = np.asarray(
+                P.noise_model(kind, rec, (0, 325000), snr_db).apply(
+                    clean, random_state=1
+                ),
+                dtype=np.float64,
+            )
+            out = model.transform(noisy)
+            vals.append(np.mean(snr(clean, out) - snr(clean, noisy)))
+        line.append(f"channel {ch}: " + " / ".join(f"{v:+.2f}" for v in vals))
+    print(f"{snr_db:+.0f} dB (bw/em/ma/mix) " + "; ".join(line), flush=True)
