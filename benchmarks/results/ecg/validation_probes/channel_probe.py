@@ -14,8 +14,10 @@ from skdenoise.persistence import load
 
 d = sys.argv[2] if len(sys.argv) > 2 else "../shared/data/physionet"
 model = load(sys.argv[1])
+# Optional third argument: other records, comma-separated (default 117,122).
+RECORDS = sys.argv[3].split(",") if len(sys.argv) > 3 else ["117", "122"]
 clean = np.concatenate(
-    [P.select_test_windows(P.clean_windows(r, d), 300) for r in ("117", "122")]
+    [P.select_test_windows(P.clean_windows(r, d), 300) for r in RECORDS]
 )
 
 
