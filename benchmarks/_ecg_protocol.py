@@ -189,6 +189,22 @@ def noise_segments(held_out=None):
     return (low, held_out), (held_out, high)
 
 
+def noise_type_weights(weights):
+    """``weights`` of bw, em, ma and mix checked and normalised to sum to one."""
+    weights = np.asarray(weights, dtype=np.float64)
+    if (
+        weights.shape != (len(NOISE_TYPES),)
+        or not np.all(np.isfinite(weights))
+        or np.any(weights < 0)
+        or not weights.sum() > 0
+    ):
+        raise ValueError(
+            f"noise weights must be {len(NOISE_TYPES)} non-negative numbers "
+            f"({', '.join(NOISE_TYPES)}) with a positive sum; got {weights}."
+        )
+    return weights / weights.sum()
+
+
 def training_noise(
     data_dir, snr_range, flip=False, time_scale=None, segment=None, weights=None
 ):
@@ -199,18 +215,7 @@ def training_noise(
     ``weights`` are the probabilities of bw, em, ma and mix (None: equal).
     """
     if weights is not None:
-        weights = np.asarray(weights, dtype=np.float64)
-        if (
-            weights.shape != (len(NOISE_TYPES),)
-            or not np.all(np.isfinite(weights))
-            or np.any(weights < 0)
-            or not weights.sum() > 0
-        ):
-            raise ValueError(
-                f"noise weights must be {len(NOISE_TYPES)} non-negative numbers "
-                f"({', '.join(NOISE_TYPES)}) with a positive sum; got {weights}."
-            )
-        weights = weights / weights.sum()
+        weights = noise_type_weights(weights)
     recordings = noise_recordings(data_dir, TRAIN_NOISE["channel"])
     if segment is None:
         segment = TRAIN_NOISE["segment"]

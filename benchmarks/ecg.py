@@ -383,15 +383,11 @@ def parse_args(argv):
     if args.held_out_noise is not None and not args.val_records:
         parser.error("--held-out-noise needs validation records (--val-records)")
     if args.noise_weights is not None:
-        weights = np.asarray(args.noise_weights)
-        if not (np.all(np.isfinite(weights)) and np.all(weights >= 0)) or not (
-            weights.sum() > 0
-        ):
-            parser.error(
-                "--noise-weights: expected four non-negative numbers with a "
-                f"positive sum; got {' '.join(map(str, args.noise_weights))}"
-            )
-        args.noise_weights = [float(w / weights.sum()) for w in weights]
+        try:
+            weights = protocol.noise_type_weights(args.noise_weights)
+        except ValueError as exc:
+            parser.error(f"--noise-weights: {exc}")
+        args.noise_weights = [float(w) for w in weights]
     args.overrides = {}
     for item in args.set:
         key, sep, value = item.partition("=")

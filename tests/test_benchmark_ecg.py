@@ -323,7 +323,7 @@ def test_noise_weights_choose_the_training_noise_types(physionet_dir, capsys):
     for bad in (["1", "-1", "1", "1"], ["0", "0", "0", "0"], ["1", "nan", "1", "1"]):
         with pytest.raises(SystemExit):
             ecg.parse_args([*base, "--noise-weights", *bad])
-        assert "--noise-weights: expected four non-negative" in capsys.readouterr().err
+        assert "--noise-weights: noise weights must be 4" in capsys.readouterr().err
     with pytest.raises(ValueError, match="noise weights must be 4"):
         protocol.training_noise(physionet_dir, (0.0, 0.0), weights=[1.0, 1.0])
     assert protocol.training_noise(physionet_dir, (0.0, 0.0)).weights is None
