@@ -388,6 +388,7 @@ def parse_args(argv):
         except ValueError as exc:
             parser.error(f"--noise-weights: {exc}")
         args.noise_weights = [float(w) for w in weights]
+    args.train_leads = list(dict.fromkeys(args.train_leads))
     args.overrides = {}
     for item in args.set:
         key, sep, value = item.partition("=")
@@ -1213,7 +1214,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         else 0,
         "validation_seed": protocol.VALIDATION_SEED,
         "train_snr_db": list(args.train_snr),
-        "train_leads": list(dict.fromkeys(args.train_leads)),
+        "train_leads": args.train_leads,
         "noise_weights": args.noise_weights,
         "held_out_noise": args.held_out_noise,
         "budget_minutes": args.budget_minutes,
@@ -1252,10 +1253,8 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         f"itself); {settings['n_train_windows']} training windows "
         f"({', '.join(args.train_records)}"
         + (
-            "; channels 0 and 1"
-            if len(settings["train_leads"]) > 1
-            else f"; channel {settings['train_leads'][0]}"
-            if settings["train_leads"] != [0]
+            f"; MITDB channel {' and '.join(map(str, args.train_leads))}"
+            if args.train_leads != [0]
             else ""
         )
         + "); "
@@ -1551,7 +1550,7 @@ def main(argv=None):
             args.data_dir,
             args.max_train_windows,
             seed=args.seed,
-            channels=tuple(dict.fromkeys(args.train_leads)),
+            channels=tuple(args.train_leads),
         )
         train_segment, val_segment = protocol.noise_segments(args.held_out_noise)
         context["training_noise"] = protocol.training_noise(
@@ -1564,7 +1563,7 @@ def main(argv=None):
         )
         log(
             f"  {len(context['train'])} training windows (MITDB channel "
-            f"{' and '.join(map(str, dict.fromkeys(args.train_leads)))})"
+            f"{' and '.join(map(str, args.train_leads))})"
         )
         if args.val_records:
             # Validation noise as recorded: the augmentation is for training.
