@@ -77,7 +77,17 @@ n_channels)
             f"n_timesteps) or (n_series, n_timesteps, n_channels); got {X!r}."
         )
     if not hasattr(X, "ndim"):
-        X = np.asarray(X)
+        try:
+            X = np.asarray(X)
+        except ValueError as exc:
+            if "inhomogeneous" not in str(exc):
+                raise
+            raise ValueError(
+                f"{input_name}{who} holds series of different lengths: every series "
+                "must have the same number of timesteps (and channels). Pad them, "
+                "or cut them into windows of one length (skdenoise.datasets."
+                "make_windows, or a WindowedDenoiser)."
+            ) from None
     ndim = X.ndim
     if ndim == 1:
         raise ValueError(
@@ -106,6 +116,12 @@ n_channels)
     )
     if X.ndim == 3 and X.shape[2] < 1:
         raise ValueError(f"{input_name}{who} has 0 channels ({_describe(X)}).")
+    if X.ndim == 3 and X.shape[1] < min_timesteps:
+        # check_array counts the features of 2-D input only.
+        raise ValueError(
+            f"{input_name}{who} has {X.shape[1]} timestep(s) ({_describe(X)}), "
+            f"but a minimum of {min_timesteps} is required."
+        )
     return X
 
 

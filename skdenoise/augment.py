@@ -264,8 +264,9 @@ class RandomDrift(BaseAugmentation):
     This augmentation adds to the *clean* series (and, with supervised pairs,
     to the noisy ones the same way) a zero-mean drift: two sinusoids with
     frequencies drawn in ``frequency`` Hz and random phases, scaled to a
-    root-mean-square value of ``amplitude`` times the series' own, per series
-    and channel. Noise added afterwards (the denoiser's ``noise``) still
+    root-mean-square value of ``amplitude`` times the series' standard
+    deviation (its RMS about its own mean, so that an offset does not count),
+    per series and channel. Noise added afterwards (the denoiser's ``noise``) still
     includes baseline wander, so the network has to learn the difference from
     the size of the drift, as an optimal estimator would.
 
@@ -276,8 +277,8 @@ class RandomDrift(BaseAugmentation):
     frequency : tuple of two floats, default=(0.3, 1.0)
         Range of the drift's frequencies in Hz, below the Nyquist frequency.
     amplitude : float or tuple of two floats, default=(0.0, 0.5)
-        Root-mean-square value of the drift relative to that of the series,
-        drawn uniformly per series (one number: fixed).
+        Root-mean-square value of the drift relative to the series' standard
+        deviation, drawn uniformly per series (one number: fixed).
     p : float, default=0.5
         Probability that a series gets a drift.
 

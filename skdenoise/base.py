@@ -71,6 +71,16 @@ class SeriesShapeMixin:
             )
 
 
+def _forget_fit(estimator):
+    """Remove every fitted attribute (public, ending in ``_``) of ``estimator``."""
+    for name in [
+        name
+        for name in vars(estimator)
+        if name.endswith("_") and not name.startswith("_")
+    ]:
+        delattr(estimator, name)
+
+
 class BaseDenoiser(SeriesShapeMixin, BaseEstimator):
     """Base class of every denoiser: learned, classical or windowed.
 
@@ -189,9 +199,9 @@ n_timesteps, n_channels)
         try:
             self._fit(X3, y3, **options)
         except BaseException:
-            # A failed fit leaves no sign of having been fitted.
-            for name in ("n_features_in_", "n_channels_in_"):
-                vars(self).pop(name, None)
+            # A failed fit leaves no sign of having been fitted: nothing of an
+            # earlier fit either, which no longer matches the parameters.
+            _forget_fit(self)
             raise
         return self
 

@@ -18,6 +18,9 @@ Definitions, with ``x`` the clean series and ``x_hat`` the estimate:
 
 import numpy as np
 
+from ._series import power_of_two_scale
+from ._validation import check_series, check_target
+
 __all__ = [
     "snr",
     "snr_improvement",
@@ -33,8 +36,16 @@ __all__ = [
 
 
 def _pair(clean, estimate, names=("clean", "estimate")):
-    clean = np.asarray(clean, dtype=np.float64)
-    estimate = np.asarray(estimate, dtype=np.float64)
+    arrays = []
+    for name, arr in zip(names, (clean, estimate), strict=True):
+        arr = np.asarray(arr)
+        if np.iscomplexobj(arr):
+            raise ValueError(
+                f"{name} holds complex values; the metrics compare real series "
+                "(take the real part, or the magnitude, first)."
+            )
+        arrays.append(np.asarray(arr, dtype=np.float64))
+    clean, estimate = arrays
     if clean.shape != estimate.shape:
         raise ValueError(
             f"{names[0]} and {names[1]} must have the same shape; got "
@@ -55,9 +66,27 @@ def _reduce(values, per_series):
     return values if per_series else float(np.mean(values))
 
 
+def _scaled(clean, estimate):
+    """Both divided by a power of two per series, and that power, ``(n, 1)``.
+
+    Exact, and it keeps the squares of values near 1e170 (or 1e-170) from
+    overflowing (or underflowing) in the energies.
+    """
+    unit = power_of_two_scale(np.maximum(np.abs(clean), np.abs(estimate)))
+    return clean / unit, estimate / unit, unit
+
+
+def _energies(clean, estimate):
+    """Signal and error energies per series, on the scaled series."""
+    clean, estimate, _ = _scaled(clean, estimate)
+    return np.sum(clean**2, axis=1), np.sum((clean - estimate) ** 2, axis=1)
+
+
 def _power_ratio_db(signal_energy, error_energy):
-    with np.errstate(divide="ignore"):
-        return 10.0 * (np.log10(signal_energy) - np.log10(error_energy))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = 10.0 * (np.log10(signal_energy) - np.log10(error_energy))
+    # A perfect estimate is infinitely good, even of an all-zero series.
+    return np.where(error_energy == 0, np.inf, values)
 
 
 def snr(clean, estimate, *, per_series=False):
@@ -88,9 +117,7 @@ def snr(clean, estimate, *, per_series=False):
     20.0
     """
     clean, estimate = _pair(clean, estimate)
-    values = _power_ratio_db(
-        np.sum(clean**2, axis=1), np.sum((clean - estimate) ** 2, axis=1)
-    )
+    values = _power_ratio_db(*_energies(clean, estimate))
     return _reduce(values, per_series)
 
 
@@ -147,7 +174,9 @@ def rmse(clean, estimate, *, per_series=False):
     12.5
     """
     clean, estimate = _pair(clean, estimate)
-    return _reduce(np.sqrt(np.mean((clean - estimate) ** 2, axis=1)), per_series)
+    clean, estimate, unit = _scaled(clean, estimate)
+    values = unit[:, 0] * np.sqrt(np.mean((clean - estimate) ** 2, axis=1))
+    return _reduce(values, per_series)
 
 
 def prd(clean, estimate, *, per_series=False):
@@ -172,11 +201,11 @@ def prd(clean, estimate, *, per_series=False):
     10.0
     """
     clean, estimate = _pair(clean, estimate)
+    signal, error = _energies(clean, estimate)
     with np.errstate(divide="ignore", invalid="ignore"):
-        values = 100.0 * np.sqrt(
-            np.sum((clean - estimate) ** 2, axis=1) / np.sum(clean**2, axis=1)
-        )
-    return _reduce(values, per_series)
+        values = 100.0 * np.sqrt(error / signal)
+    # A perfect estimate differs by 0 %, even of an all-zero series.
+    return _reduce(np.where(error == 0, 0.0, values), per_series)
 
 
 def ssd(clean, estimate, *, per_series=False):
@@ -200,7 +229,10 @@ def ssd(clean, estimate, *, per_series=False):
     5.0
     """
     clean, estimate = _pair(clean, estimate)
-    return _reduce(np.sum((clean - estimate) ** 2, axis=1), per_series)
+    clean, estimate, unit = _scaled(clean, estimate)
+    with np.errstate(over="ignore"):
+        values = unit[:, 0] ** 2 * np.sum((clean - estimate) ** 2, axis=1)
+    return _reduce(values, per_series)
 
 
 def mad(clean, estimate, *, per_series=False):
@@ -249,6 +281,7 @@ def cosine_similarity(clean, estimate, *, per_series=False):
     1.0
     """
     clean, estimate = _pair(clean, estimate)
+    clean, estimate, _ = _scaled(clean, estimate)
     norms = np.linalg.norm(clean, axis=1) * np.linalg.norm(estimate, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         values = np.sum(clean * estimate, axis=1) / norms
@@ -284,11 +317,17 @@ class _TransformScorer:
             raise ValueError(
                 f"{self._name} needs the clean series y to score the denoised X."
             )
-        estimate = estimator.transform(X)
-        clean = np.asarray(y)
-        estimate = np.asarray(estimate).reshape(clean.shape)
+        X = check_series(X, dtype=None)
+        clean = check_target(y, X)
+        estimate = np.asarray(estimator.transform(X))
+        if estimate.shape != X.shape:
+            raise ValueError(
+                f"{type(estimator).__name__}.transform returned shape "
+                f"{estimate.shape} for X of shape {X.shape}; {self._name} needs "
+                "the denoised series in X's shape."
+            )
         if self._uses_input:
-            return snr_improvement(clean, np.asarray(X).reshape(clean.shape), estimate)
+            return snr_improvement(clean, X, estimate)
         return snr(clean, estimate)
 
     def __repr__(self):

@@ -71,8 +71,13 @@ def _phases(estimator, X, mask_width, stride):
         masked = interpolate_masked(
             X3, np.broadcast_to(hidden[None, :, None], X3.shape)
         )
+        # The estimator gets X's layout (a single series as a batch of one)
+        # and a floating dtype: float32 stays, integers would truncate the
+        # interpolated spans.
+        layout = (1, X.shape[0]) if X.ndim == 1 else X.shape
+        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
         output = np.asarray(
-            estimator.transform(masked.reshape(X.shape).astype(X.dtype, copy=False)),
+            estimator.transform(masked.reshape(layout).astype(dtype, copy=False)),
             dtype=np.float64,
         )
         if output.size != X3.size:

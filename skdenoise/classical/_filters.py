@@ -227,8 +227,15 @@ class WaveletDenoiser(TransformerMixin, BaseDenoiser):
         if self.level_ == 0:
             return X.copy()
         n_timesteps = X.shape[1]
+        # Shrinkage is positively homogeneous: on the series divided by a power
+        # of two (exact), the thresholds' squares neither overflow nor underflow.
+        unit = power_of_two_scale(X)
         coeffs = pywt.wavedec(
-            X, self.wavelet, mode=self.signal_extension, level=self.level_, axis=1
+            X / unit,
+            self.wavelet,
+            mode=self.signal_extension,
+            level=self.level_,
+            axis=1,
         )
         rule = _THRESHOLD_RULES[self.threshold]
         sigma_finest = _mad_sigma(coeffs[-1])
@@ -244,7 +251,7 @@ class WaveletDenoiser(TransformerMixin, BaseDenoiser):
             else:
                 shrunk.append(np.where(magnitude > t, detail, 0.0))
         rebuilt = pywt.waverec(shrunk, self.wavelet, mode=self.signal_extension, axis=1)
-        return rebuilt[:, :n_timesteps]
+        return rebuilt[:, :n_timesteps] * unit
 
 
 # --------------------------------------------------------------------------- #

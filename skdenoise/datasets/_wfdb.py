@@ -521,6 +521,29 @@ def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None)
     )
 
 
+def _warn_lost_resolution(signal, gain):
+    """Warn for a channel that its 16-bit digital values would blur.
+
+    A channel whose rounding error at ``gain`` exceeds 10 % of its RMS (the
+    record's SNR against the rounding would fall below 20 dB: an ECG in volts
+    at the default gain becomes zeros) is named with a gain that fits.
+    """
+    error = np.rint(signal * gain) / gain - signal
+    error_rms = np.sqrt(np.mean(error**2, axis=0))
+    signal_rms = np.sqrt(np.mean(signal**2, axis=0))
+    for channel in np.flatnonzero(error_rms > 0.1 * signal_rms):
+        peak = float(np.max(np.abs(signal[:, channel])))
+        warnings.warn(
+            f"Channel {channel} loses its resolution in the record: at gain "
+            f"{gain[channel]:g} its largest value ({peak:.3g}) is "
+            f"{peak * gain[channel]:.3g} digital units, and the rounding error is "
+            f"{100 * error_rms[channel] / signal_rms[channel]:.0f} % of its RMS. "
+            f"Pass a larger gain (up to {32000 / peak:.4g} fits 16 bits).",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def write_wfdb(
     record_path,
     signal,
@@ -591,10 +614,31 @@ def write_wfdb(
             "'_' and '-'."
         )
     n_channels = signal.shape[1]
-    gain = np.broadcast_to(np.asarray(gain, dtype=np.float64), (n_channels,))
+    rate = np.asarray(sampling_rate, dtype=np.float64)
+    if rate.ndim != 0 or not np.isfinite(rate) or rate <= 0:
+        raise ValueError(
+            f"sampling_rate must be a positive number; got {sampling_rate!r}."
+        )
+    try:
+        gain = np.broadcast_to(np.asarray(gain, dtype=np.float64), (n_channels,))
+    except ValueError:
+        raise ValueError(
+            f"gain must be one number or one per channel ({n_channels}); got {gain!r}."
+        ) from None
+    if not np.all(np.isfinite(gain) & (gain > 0)):
+        raise ValueError(f"gain must be finite and positive; got {gain.tolist()}.")
+    for name, values in (("units", units), ("channel_names", channel_names)):
+        if values is not None and (
+            isinstance(values, str) or len(values) != n_channels
+        ):
+            raise ValueError(
+                f"{name} must hold one string per channel ({n_channels}); got "
+                f"{values!r}."
+            )
     peak = np.max(np.abs(signal), axis=0)
     # Keep the requested resolution unless a channel would overflow 16 bits.
     gain = np.where(peak * gain > 32000, 32000 / np.maximum(peak, 1e-300), gain)
+    _warn_lost_resolution(signal, gain)
     wfdb = _wfdb()
     folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:

@@ -1,6 +1,7 @@
 """The base class of the noise models, white noise and helpers."""
 
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -95,7 +96,7 @@ class BaseNoise(BaseEstimator):
         -------
         ndarray of the given shape
         """
-        shape = tuple(int(s) for s in shape)
+        shape = _check_shape(shape)
         shape3 = shape + (1,) if len(shape) == 2 else shape
         noise = np.asarray(self._sample(shape3, _rng(random_state)), dtype=np.float64)
         return noise.reshape(shape)
@@ -128,6 +129,25 @@ class BaseNoise(BaseEstimator):
     def __call__(self, X, random_state=None):
         """Alias of :meth:`apply`."""
         return self.apply(X, random_state=random_state)
+
+
+def _check_shape(shape):
+    """``shape`` as a tuple of 2 or 3 positive ints, or a clear error."""
+    if isinstance(shape, numbers.Integral) or not hasattr(shape, "__len__"):
+        raise TypeError(
+            "shape must be (n_series, n_timesteps) or (n_series, n_timesteps, "
+            f"n_channels); got {shape!r}."
+        )
+    if len(shape) not in (2, 3):
+        raise ValueError(
+            "shape must be (n_series, n_timesteps) or (n_series, n_timesteps, "
+            f"n_channels); got {len(shape)} dimension(s): {tuple(shape)!r}."
+        )
+    names = ("n_series", "n_timesteps", "n_channels")
+    return tuple(
+        check_positive_int(size, f"shape's {name}")
+        for size, name in zip(shape, names, strict=False)
+    )
 
 
 def scale_noise(X, noise, snr, amplitude=1.0, random_state=None):
@@ -173,6 +193,16 @@ def scale_noise(X, noise, snr, amplitude=1.0, random_state=None):
     if np.any(noise_power == 0):
         raise ValueError(
             "The noise drawn for a series is all zeros, so no SNR can be reached."
+        )
+    if np.any(signal_power == 0):
+        silent = np.flatnonzero(signal_power == 0)
+        warnings.warn(
+            f"{len(silent)} series of X (index {', '.join(map(str, silent[:5]))}"
+            f"{', ...' if len(silent) > 5 else ''}) are all zeros: no SNR can be "
+            "reached against them, so they get no noise. Remove them, or give the "
+            "noise an amplitude (snr=None) instead.",
+            UserWarning,
+            stacklevel=3,
         )
     gain = np.sqrt(signal_power / (noise_power * 10.0 ** (target / 10.0)))
     return noise * gain.reshape((n,) + (1,) * (X.ndim - 1))

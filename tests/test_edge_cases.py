@@ -1,0 +1,203 @@
+"""Edge cases of the parts that need no network: refits, shapes, magnitudes.
+
+Each test pins a defect that a review of the classical denoisers, metrics,
+noise models, scorers and WFDB writer found, so that it stays fixed.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from skdenoise.baselines import (
+    BandpassDenoiser,
+    MedianDenoiser,
+    SavitzkyGolayDenoiser,
+    WaveletDenoiser,
+    WienerDenoiser,
+)
+from skdenoise.datasets import read_wfdb, write_wfdb
+from skdenoise.metrics import (
+    cosine_similarity,
+    prd,
+    rmse,
+    snr,
+    snr_improvement_scorer,
+    snr_scorer,
+    ssd,
+)
+from skdenoise.model_selection import j_invariant_transform, self_supervised_scorer
+from skdenoise.noise import ColoredNoise, ImpulseNoise, RecordedNoise, WhiteNoise
+from skdenoise.windowing import WindowedDenoiser
+
+
+@pytest.fixture
+def series():
+    rng = np.random.default_rng(0)
+    return np.sin(np.linspace(0, 12, 100))[None].repeat(3, 0) + 0.1 * rng.normal(
+        size=(3, 100)
+    )
+
+
+@pytest.mark.parametrize(
+    "make, bad",
+    [
+        (BandpassDenoiser, {"low_cutoff": 500.0}),
+        (SavitzkyGolayDenoiser, {"polyorder": 20}),
+        (
+            lambda: WindowedDenoiser(MedianDenoiser(), window_length=8),
+            {"stride": 9},
+        ),
+    ],
+)
+def test_a_failed_refit_leaves_nothing_of_the_earlier_fit(series, make, bad):
+    denoiser = make().fit(series)
+    denoiser.set_params(**bad)
+    with pytest.raises(ValueError):
+        denoiser.fit(series)
+    assert not [name for name in vars(denoiser) if name.endswith("_")]
+    with pytest.raises(NotFittedError):
+        denoiser.transform(series)
+
+
+@pytest.mark.parametrize(
+    "denoiser", [WaveletDenoiser(), MedianDenoiser(), WienerDenoiser()]
+)
+def test_three_dimensional_series_without_timesteps_are_rejected(denoiser):
+    with pytest.raises(ValueError, match=r"0 timestep\(s\).*minimum of 1"):
+        denoiser.fit(np.empty((2, 0, 1)))
+
+
+def test_series_of_different_lengths_get_a_clear_error():
+    with pytest.raises(ValueError, match="different lengths"):
+        MedianDenoiser().fit([[1.0, 2.0, 3.0], [1.0, 2.0]])
+
+
+def test_metrics_hold_at_any_magnitude():
+    clean = np.sin(np.linspace(0, 6, 100))[None]
+    estimate = clean + 0.1
+    reference = [f(clean, estimate) for f in (snr, prd, cosine_similarity)]
+    for scale in (1e-170, 1e170):
+        scaled = [
+            f(scale * clean, scale * estimate) for f in (snr, prd, cosine_similarity)
+        ]
+        np.testing.assert_allclose(scaled, reference, rtol=1e-12)
+        assert rmse(scale * clean, scale * estimate) / scale == pytest.approx(0.1)
+    assert ssd(1e100 * clean, 1e100 * estimate) / 1e200 == pytest.approx(1.0)
+
+
+def test_a_perfect_estimate_of_a_zero_series_is_perfect():
+    zeros = np.zeros((2, 8))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert snr(zeros, zeros) == np.inf
+        assert prd(zeros, zeros) == 0.0
+        assert snr(zeros, zeros + 1.0) == -np.inf
+
+
+def test_metrics_reject_complex_series():
+    clean = np.ones((1, 8))
+    with pytest.raises(ValueError, match="complex"):
+        snr(clean + 1j, clean)
+    with pytest.raises(ValueError, match="complex"):
+        rmse(clean, clean + 1j)
+
+
+@pytest.mark.parametrize("scorer", [snr_scorer, snr_improvement_scorer])
+def test_scorers_check_the_shape_of_y(series, scorer):
+    denoiser = MedianDenoiser().fit(series)
+    clean = np.sin(np.linspace(0, 12, 100))[None].repeat(3, 0)
+    assert np.isfinite(scorer(denoiser, series, clean))
+    for bad in (clean.ravel(), np.arange(3)):
+        with pytest.raises(ValueError, match="same shape as X"):
+            scorer(denoiser, series, bad)
+
+
+def test_self_supervised_score_of_integer_series_equals_that_of_floats():
+    X = np.round(10 * np.sin(np.linspace(0, 6, 64)))[None].repeat(2, 0)
+    denoiser = SavitzkyGolayDenoiser(window_length=5, polyorder=2).fit(X)
+    as_int = X.astype(np.int64)
+    assert self_supervised_scorer(denoiser, as_int) == self_supervised_scorer(
+        denoiser, X
+    )
+    np.testing.assert_array_equal(
+        j_invariant_transform(denoiser, as_int), j_invariant_transform(denoiser, X)
+    )
+
+
+def test_j_invariant_transform_takes_one_series():
+    X = np.sin(np.linspace(0, 6, 64))[None].repeat(2, 0)
+    denoiser = SavitzkyGolayDenoiser(window_length=5, polyorder=2).fit(X)
+    one = j_invariant_transform(denoiser, X[0])
+    assert one.shape == (64,)
+    np.testing.assert_array_equal(one, j_invariant_transform(denoiser, X)[0])
+    assert self_supervised_scorer(denoiser, X[0]) == self_supervised_scorer(
+        denoiser, X[:1]
+    )
+
+
+@pytest.mark.parametrize("threshold", ["universal", "sure", "bayes"])
+def test_wavelet_shrinkage_is_equivariant_at_extreme_magnitudes(series, threshold):
+    denoiser = WaveletDenoiser(threshold=threshold).fit(series)
+    reference = denoiser.transform(series)
+    for scale in (2.0**-560, 1e-170, 1e170):
+        np.testing.assert_allclose(
+            denoiser.transform(scale * series) / scale, reference, atol=1e-12
+        )
+
+
+@pytest.mark.parametrize("noise", [WhiteNoise(snr=6.0), ImpulseNoise(snr=6.0)])
+def test_noise_at_an_snr_warns_for_an_all_zero_series(noise):
+    X = np.zeros((3, 50))
+    X[1] = 1.0
+    with pytest.warns(UserWarning, match=r"2 series of X \(index 0, 2\)"):
+        noisy = noise.apply(X, random_state=0)
+    assert np.all(noisy[[0, 2]] == 0)
+    assert np.any(noisy[1] != 1.0)
+
+
+@pytest.mark.parametrize(
+    "noise", [WhiteNoise(), ColoredNoise(), RecordedNoise(np.ones(100))]
+)
+@pytest.mark.parametrize(
+    "shape, error",
+    [
+        ((64,), ValueError),
+        ((2, 3, 1, 1), ValueError),
+        ((2.7, 4), TypeError),
+        (5, TypeError),
+        ((2, 0), ValueError),
+    ],
+)
+def test_noise_sample_checks_its_shape(noise, shape, error):
+    with pytest.raises(error, match="shape"):
+        noise.sample(shape, random_state=0)
+
+
+def test_write_wfdb_warns_when_the_gain_blurs_a_channel(tmp_path):
+    volts = np.array([[0.0010], [0.0020], [-0.0013]])
+    with pytest.warns(UserWarning, match="Channel 0 loses its resolution"):
+        write_wfdb(tmp_path / "volts", volts, sampling_rate=360.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write_wfdb(tmp_path / "fine", volts, sampling_rate=360.0, gain=2e6)
+    assert not [w for w in caught if "resolution" in str(w.message)]
+    np.testing.assert_allclose(read_wfdb(tmp_path / "fine").signal, volts)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"channel_names": ["a"]}, "channel_names must hold one string per channel"),
+        ({"units": "mV"}, "units must hold one string per channel"),
+        ({"gain": float("nan")}, "gain must be finite and positive"),
+        ({"gain": [200.0, 200.0, 200.0]}, "gain must be one number or one per"),
+        ({"sampling_rate": 0.0}, "sampling_rate must be a positive number"),
+    ],
+)
+def test_write_wfdb_checks_its_options_before_writing(tmp_path, options, message):
+    kwargs = {"sampling_rate": 360.0, **options}
+    with pytest.raises(ValueError, match=message):
+        write_wfdb(tmp_path / "rec", np.ones((4, 2)), **kwargs)
+    assert not list(tmp_path.iterdir())
