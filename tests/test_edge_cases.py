@@ -201,3 +201,21 @@ def test_write_wfdb_checks_its_options_before_writing(tmp_path, options, message
     with pytest.raises(ValueError, match=message):
         write_wfdb(tmp_path / "rec", np.ones((4, 2)), **kwargs)
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "params, n_timesteps, error",
+    [
+        ({"stride": 0}, 100, ValueError),
+        ({"window_length": 4.5}, 100, ValueError),
+        ({}, 0, ValueError),
+        ({}, 10.5, TypeError),
+    ],
+)
+def test_windows_per_series_checks_its_arguments(params, n_timesteps, error):
+    from skdenoise.windowing import SeriesWindower
+
+    windower = SeriesWindower(window_length=8).set_params(**params)
+    with pytest.raises(error):
+        windower.windows_per_series(n_timesteps)
+    assert SeriesWindower(window_length=8, stride=4).windows_per_series(20) == 4

@@ -85,8 +85,10 @@ class _WindowingMixin(SeriesShapeMixin):
             ``1`` for series up to one window long, otherwise
             ``ceil((n_timesteps - window_length) / stride) + 1``.
         """
+        self._validate_params()
         self._check_geometry()
-        return self._layout(1, int(n_timesteps)).windows_per_series
+        n_timesteps = check_positive_int(n_timesteps, "n_timesteps")
+        return self._layout(1, n_timesteps).windows_per_series
 
 
 class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
