@@ -124,11 +124,17 @@ def _band_filters(estimator):
 
 def transform_graph(estimator):
     """The fitted neural ``estimator``'s ``transform`` as a Keras model (float32)."""
+    import numpy as np
+
+    # Parameters changed since fit (depth, normalize, ...) would make the
+    # graph prepare inputs the fitted network never saw: the same clear error
+    # as transform.
+    estimator._check_fitted_shape(
+        np.zeros((1, estimator.n_features_in_, estimator.n_channels_in_))
+    )
     band_filters = None
     if type(estimator)._to_network is not _base_to_network():
         band_filters = _band_filters(estimator)
-    import numpy as np
-
     from .neural._exported import TransformGraph
 
     gate = None

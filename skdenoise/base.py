@@ -9,6 +9,7 @@ dtype; ``score`` is the mean SNR in dB. Importing this module does not import
 TensorFlow.
 """
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -72,13 +73,24 @@ class SeriesShapeMixin:
 
 
 def _forget_fit(estimator):
-    """Remove every fitted attribute (public, ending in ``_``) of ``estimator``."""
+    """Remove every fitted attribute (a name ending in ``_``) of ``estimator``."""
     for name in [
         name
         for name in vars(estimator)
-        if name.endswith("_") and not name.startswith("_")
+        if name.endswith("_") and not name.startswith("__")
     ]:
         delattr(estimator, name)
+
+
+@contextlib.contextmanager
+def _forget_fit_on_error(estimator, active=True):
+    """Within it, an exception (when ``active``) removes every fitted attribute."""
+    try:
+        yield
+    except BaseException:
+        if active:
+            _forget_fit(estimator)
+        raise
 
 
 class BaseDenoiser(SeriesShapeMixin, BaseEstimator):

@@ -26,7 +26,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._tf import import_keras, quiet_tf_logger
 from .._validation import as_3d, check_finite_scalar, restore_ndim
 from ..augment import BaseAugmentation
-from ..base import BaseDenoiser
+from ..base import BaseDenoiser, _forget_fit_on_error
 from ..exceptions import TargetIgnoredWarning
 from ..noise import BaseNoise, WhiteNoise
 from . import _uncertainty
@@ -36,6 +36,7 @@ from ._batches import (
     NetworkInput,
     TrainingBatches,
     keep_clean,
+    normalize_mode,
     split_validation,
 )
 from ._blind_spot import BlindSpotMasker, MaskedLoss
@@ -274,6 +275,39 @@ class BaseNeuralDenoiser(BaseDenoiser):
         """The network's input for a normalised, padded float64 batch."""
         return inputs
 
+    def _input_settings(self):
+        """What turns series into network inputs, besides the network itself.
+
+        Recorded when the network is built (``_input_settings_``) and checked
+        at inference: a network fitted on inputs made one way cannot take
+        inputs made another way after ``set_params``.
+        """
+        return {
+            "normalize": normalize_mode(self.normalize),
+            "length multiple": self._length_multiple(),
+            **self._band_settings(),
+        }
+
+    def _band_settings(self):
+        """Settings of ``_to_network`` (none unless it adds channels)."""
+        return {}
+
+    def _check_fitted_shape(self, X3):
+        super()._check_fitted_shape(X3)
+        fitted = getattr(self, "_input_settings_", None)
+        if fitted is None:  # saved before the settings were recorded
+            return
+        now = self._input_settings()
+        changed = [
+            f"{k} {fitted[k]!r} -> {now[k]!r}" for k in fitted if now[k] != fitted[k]
+        ]
+        if changed:
+            raise ValueError(
+                f"{type(self).__name__}'s parameters changed since fit in how series "
+                f"become network inputs ({'; '.join(changed)}): the fitted network "
+                "takes them as in fit. Call fit again, or set those parameters back."
+            )
+
     def _padding(self, n_timesteps):
         total = (-n_timesteps) % self._length_multiple()
         return total // 2, total - total // 2
@@ -301,6 +335,16 @@ class BaseNeuralDenoiser(BaseDenoiser):
         if self.augment is not None:
             # Bad settings fail here, with their own message, not inside Keras.
             self.augment._check_params()
+        if (
+            getattr(self, "training", None) == "blind_spot"
+            and 2 * self.mask_width > n_timesteps
+        ):
+            raise ValueError(
+                f"{type(self).__name__} with training='blind_spot' hides spans of "
+                f"mask_width={self.mask_width} samples, which needs series of at "
+                f"least {2 * self.mask_width} samples (half of every series "
+                f"visible); got {n_timesteps}. Use a smaller mask_width."
+            )
 
     def _geometry_text(self):
         names = [n for n in ("depth", "level", "pool_size") if hasattr(self, n)]
@@ -557,11 +601,13 @@ n_timesteps, n_channels)
         X3, y3 = self._validate_fit_data(
             X, y, min_timesteps=self._min_timesteps if first else 1
         )
-        if first:
-            self._record_fitted_shape(X3)
-        else:
-            self._check_fitted_shape(X3)
-        self._train(X3, y3, reset=first, epochs=1)
+        # A failed first call leaves the denoiser unfitted.
+        with _forget_fit_on_error(self, active=first):
+            if first:
+                self._record_fitted_shape(X3)
+            else:
+                self._check_fitted_shape(X3)
+            self._train(X3, y3, reset=first, epochs=1)
         return self
 
     def _train(self, X3, y3, *, reset, epochs, validation=None, finish=True):
@@ -587,6 +633,7 @@ n_timesteps, n_channels)
         self._check_noise_curriculum(noise)
         if reset:
             self.target_scale_, self.target_offset_ = _units_map(X3, y3)
+            self._input_settings_ = self._input_settings()
         if y3 is not None:
             # The network works in X's units; y is brought to them.
             y3 = (y3 - self.target_offset_) / self.target_scale_

@@ -154,7 +154,8 @@ class TransformGraph(keras.Model):
     def _apply_gate(self, series, out, gate):
         """Scale each series' correction as the fitted ``gate`` does."""
         tiny = float(np.finfo(np.float32).tiny)
-        signal = ops.sum(ops.square(out), axis=1)
+        centre = ops.mean(series, axis=1, keepdims=True)
+        signal = ops.sum(ops.square(out - centre), axis=1)
         correction = ops.sum(ops.square(out - series), axis=1)
         snr = (
             10.0

@@ -2,7 +2,8 @@
 
 A network's output ``f(x)`` is a correction ``f(x) - x`` of its input. The gate
 scales that correction per series and channel by a factor in [0, 1] that
-depends on the series' own estimated SNR, ``10 log10(|f(x)|^2 / |f(x) - x|^2)``:
+depends on the series' own estimated SNR, ``10 log10(|f(x) - m|^2 / |f(x) - x|^2)``
+(``m`` the input's mean over time):
 a network that changes its input little (a clean input) is trusted less than
 one that removes a lot. The factor is a non-increasing function fitted after
 training, by isotonic regression, on validation series the network did not
@@ -23,7 +24,10 @@ _SNR_LIMIT = 200.0
 
 
 def estimated_snr(inputs, outputs):
-    """``10 log10(|f(x)|^2 / |f(x) - x|^2)`` per series and channel, in dB.
+    """``10 log10(|f(x) - m|^2 / |f(x) - x|^2)`` per series and channel, in dB.
+
+    ``m`` is the mean of the input series over time: the estimate does not
+    change when a constant is added to a series and its output.
 
     Parameters
     ----------
@@ -34,7 +38,10 @@ def estimated_snr(inputs, outputs):
     -------
     ndarray of shape (n_series, n_channels)
     """
-    signal = np.sum(np.square(outputs), axis=1)
+    # Around each input series' own mean, so that an offset of the series
+    # (which normalize=True keeps out of the network) does not read as signal.
+    centre = np.mean(inputs, axis=1, keepdims=True)
+    signal = np.sum(np.square(outputs - centre), axis=1)
     correction = np.sum(np.square(outputs - inputs), axis=1)
     tiny = np.finfo(np.float64).tiny
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -57,7 +64,9 @@ def fit_gate(inputs, outputs, targets):
     """
     correction = outputs - inputs
     energy = np.sum(np.square(correction), axis=1)
-    reference = np.sum(np.square(targets), axis=1)
+    reference = np.sum(
+        np.square(targets - np.mean(inputs, axis=1, keepdims=True)), axis=1
+    )
     keep = (energy > 0) & (reference > 0)
     if not np.any(keep):
         return np.array([0.0]), np.array([1.0])

@@ -98,12 +98,12 @@ _COMMON_DOC = """noise : noise model or None, default=None
         The no-harm gate: after training, the network's correction
         ``f(x) - x`` is scaled per series and channel by a factor in [0, 1]
         that depends on the series' own estimated SNR
-        ``10 log10(|f(x)|^2 / |f(x) - x|^2)``, a non-increasing function fitted
-        by isotonic regression on the validation series (never on the training
-        ones), so that an input the network would only distort comes back
-        nearly unchanged. It needs validation series (``validation_split`` or
-        ``validation_data``; at least 10 series and channels); without them it
-        is off. None switches it off.
+        ``10 log10(|f(x) - m|^2 / |f(x) - x|^2)`` (``m`` the input's mean), a
+        non-increasing function fitted by isotonic regression on the validation
+        series (never on the training ones), so that an input the network
+        would only distort comes back nearly unchanged. It needs validation
+        series (``validation_split`` or ``validation_data``; at least 10 series
+        and channels); without them it is off. None switches it off.
     average_flips : bool, default=False
         Average the outputs for each series, its negation, its time reversal
         and both (each flipped back): four network passes for a lower error,

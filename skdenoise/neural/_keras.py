@@ -212,10 +212,23 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
                 f"{type(network).__name__}."
             )
         expected = (None, n_timesteps, n_channels)
-        if tuple(network.output_shape) != expected:
+        try:
+            if not network.built:
+                # A Sequential without an Input: built for the series given.
+                network.build(expected)
+            # Any None (a length-agnostic network) is resolved for this length.
+            shape = tuple(network.compute_output_shape(expected))
+        except Exception as exc:
+            raise ValueError(
+                "KerasDenoiser's network must take series of shape (batch, "
+                f"{n_timesteps}, {n_channels}) (give it keras.Input(shape=("
+                f"{n_timesteps}, {n_channels})) or (None, {n_channels})); "
+                f"Keras could not apply it to that shape: {exc}"
+            ) from None
+        if shape != expected:
             raise ValueError(
                 "KerasDenoiser's network must map series of shape (batch, "
                 f"{n_timesteps}, {n_channels}) to the same shape; its output shape "
-                f"is {network.output_shape}."
+                f"is {shape}."
             )
         return network

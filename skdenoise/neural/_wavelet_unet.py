@@ -164,6 +164,9 @@ class WaveletUNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
     def _length_multiple(self):
         return 2 ** max(self.level, self.depth)
 
+    def _band_settings(self):
+        return {"wavelet": self.wavelet, "level": self.level}
+
     def _to_network(self, inputs):
         bands = pywt.swt(
             inputs, self.wavelet, level=self.level, axis=1, trim_approx=True, norm=True

@@ -11,7 +11,7 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 
-from ..base import BaseDenoiser
+from ..base import BaseDenoiser, _forget_fit_on_error
 
 __all__ = ["ResampledDenoiser"]
 
@@ -231,10 +231,12 @@ n_timesteps, n_channels)
         X3, y3 = self._validate_fit_data(X, y)
         self._check_input(X3.shape[1])
         estimator = clone(self.estimator) if first else self.estimator_
-        if first:
-            self._record_fitted_shape(X3)
-        self._fit_model(estimator.partial_fit, X3, y3)
-        self.estimator_ = estimator
+        # A failed first call leaves the denoiser unfitted.
+        with _forget_fit_on_error(self, active=first):
+            if first:
+                self._record_fitted_shape(X3)
+            self._fit_model(estimator.partial_fit, X3, y3)
+            self.estimator_ = estimator
         return self
 
     # ------------------------------------------------------------ inference

@@ -13,7 +13,12 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm
 
 from .._validation import as_3d, check_positive_int, check_series, restore_ndim
-from ..base import BaseDenoiser, SeriesShapeMixin, series_tags
+from ..base import (
+    BaseDenoiser,
+    SeriesShapeMixin,
+    _forget_fit_on_error,
+    series_tags,
+)
 from ._layout import (
     TAPERS,
     WindowLayout,
@@ -271,14 +276,16 @@ n_timesteps, n_channels)
             self._validate_params()
         self._check_geometry()
         X3, y3 = self._validate_fit_data(X, y)
-        if first:
-            self._record_fitted_shape(X3)
-            estimator = clone(self.estimator)
-        else:
-            self._check_fitted_shape(X3)
-            estimator = self.estimator_
-        self.n_windows_fit_ = self._fit_windows(estimator.partial_fit, X3, y3)
-        self.estimator_ = estimator
+        # A failed first call leaves the denoiser unfitted.
+        with _forget_fit_on_error(self, active=first):
+            if first:
+                self._record_fitted_shape(X3)
+                estimator = clone(self.estimator)
+            else:
+                self._check_fitted_shape(X3)
+                estimator = self.estimator_
+            self.n_windows_fit_ = self._fit_windows(estimator.partial_fit, X3, y3)
+            self.estimator_ = estimator
         return self
 
     def _transform(self, X3):
