@@ -162,3 +162,26 @@ def test_keras_denoiser_names_a_network_of_another_length(pairs):
 
     with pytest.raises(ValueError, match=r"must take series of shape \(batch, 64, 1\)"):
         KerasDenoiser(model=_fixed_length, epochs=1).fit(*pairs)
+
+
+def test_targets_in_other_units_get_one_map_and_the_same_denoiser(pairs):
+    noisy, clean = pairs
+    base = _unet(epochs=3, gate=None).fit(noisy, clean)
+    for scale, offset in ((1000.0, 0.0), (1.0, 3.0)):
+        other = _unet(epochs=3, gate=None).fit(noisy, scale * clean + offset)
+        assert other.target_scale_.shape == (1, 1, 1)
+        assert other.target_scale_.item() == pytest.approx(scale, rel=0.05)
+        np.testing.assert_allclose(
+            other.transform(noisy),
+            scale * base.transform(noisy) + offset,
+            atol=0.05 * scale,
+        )
+
+
+def test_columns_scaled_apart_still_get_a_map_per_timestep(pairs):
+    noisy, clean = pairs
+    columns = np.linspace(0.25, 1.0, clean.shape[1])
+    model = _unet(epochs=1, gate=None).fit(noisy / columns, clean)
+    assert model.target_scale_.shape == (1, clean.shape[1], 1)
+    # Each column's estimate comes from 80 noisy series.
+    np.testing.assert_allclose(model.target_scale_[0, :, 0], columns, rtol=0.25)

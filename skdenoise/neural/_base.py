@@ -154,9 +154,10 @@ def _units_map(X3, y3):
     the clean series leaves that slope unbiased) and inverted. When ``y`` is in
     ``X``'s units (the fitted map is within a few per cent of the identity, or
     ``y`` has ``X``'s mean and standard deviation, as a second noisy copy for
-    Noise2Noise has) the map is the identity. Otherwise it is fitted per
-    timestep and channel, as scikit-learn's scalers (one statistic per column)
-    transform the inputs.
+    Noise2Noise has) the map is the identity. Otherwise it is one map per
+    channel, unless maps per timestep and channel fit significantly better (an
+    F test): scikit-learn's scalers in front of the denoiser transform each
+    column (timestep) apart.
     """
     n_channels = X3.shape[2]
     identity = np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
@@ -177,12 +178,36 @@ def _units_map(X3, y3):
         np.abs(y_flat.mean(axis=0) - X3.reshape(-1, n_channels).mean(axis=0))
         <= _SAME_UNITS_TOLERANCE * x_unit
     )
-    if np.all(same_units) or X3.shape[0] < 2:
-        if np.all(same_units):
-            return identity
+    if np.all(same_units):
+        return identity
+    if X3.shape[0] < 3 or not _per_timestep_map_needed(X3, y3, slope, intercept):
+        # One change of units (y in mV, X in V; or an offset): one map per
+        # channel, not one per timestep estimated from a few series each.
         return (1.0 / slope)[None, None], (-intercept / slope)[None, None]
     slope, intercept = _regress(X3, y3)
     return (1.0 / slope)[None], (-intercept / slope)[None]
+
+
+def _per_timestep_map_needed(X3, y3, slope, intercept):
+    """Whether maps per timestep fit ``x ~ y`` much better than one per channel.
+
+    An F test of the per-timestep regressions against the global one: they
+    are needed when the columns were transformed apart (scikit-learn's scalers
+    in front), not for noise in the few series each column has.
+    """
+    n_series, n_timesteps = X3.shape[:2]
+    global_rss = np.sum((X3 - (slope * y3 + intercept)) ** 2, axis=(0, 1))
+    local_slope, local_intercept = _regress(X3, y3)
+    local_rss = np.sum((X3 - (local_slope * y3 + local_intercept)) ** 2, axis=(0, 1))
+    extra = 2 * (n_timesteps - 1)
+    residual_df = n_series * n_timesteps - 2 * n_timesteps
+    if extra < 1 or residual_df < 1:
+        return False
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = ((global_rss - local_rss) / extra) / (local_rss / residual_df)
+    # F is about 1 without a real difference; its spread is sqrt(2/d1 + 2/d2).
+    limit = 1.0 + 5.0 * np.sqrt(2.0 / extra + 2.0 / residual_df)
+    return bool(np.any(np.nan_to_num(f, nan=0.0, posinf=np.inf) > limit))
 
 
 class BaseNeuralDenoiser(BaseDenoiser):
