@@ -523,3 +523,52 @@ def test_every_network_is_offered():
     offered = {cli.MODELS[name] for name in choices}
     networks = {name for name, cls in all_denoisers("neural")}
     assert offered == networks - {"KerasDenoiser"}
+
+
+def test_train_refuses_a_rate_that_contradicts_the_wfdb_record(data, capsys):
+    signal = np.sin(np.linspace(0, 60, 600))[:, None]
+    record = _write_wfdb(data, "rate_rec", signal)
+    out = data / "rate_model.skd"
+    args = [
+        "train",
+        "--clean",
+        str(record),
+        "--noise",
+        "powerline",
+        "--output",
+        str(out),
+    ]
+    status = main([*args, "--sampling-rate", "120", "--window-length", "64", *TINY])
+    assert status == 2
+    assert "contradicts the 360 Hz" in capsys.readouterr().err
+    assert not out.exists()
+    # The record's own rate given again is fine.
+    assert main([*args, "--sampling-rate", "360", "--window-length", "64", *TINY]) == 0
+
+
+def test_train_refuses_a_window_longer_than_equal_length_series(data, capsys):
+    clean = data / "short.npy"
+    np.save(clean, np.sin(np.linspace(0, 20, 8 * 96)).reshape(8, 96))
+    out = data / "short_model.skd"
+    args = ["train", "--clean", str(clean), "--output", str(out)]
+    assert main([*args, "--window-length", "1000", *TINY]) == 1
+    assert "shorter than the window length 1000" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_denoise_rejects_a_wfdb_output_name_with_a_dot_before_working(data, capsys):
+    signal = np.sin(np.linspace(0, 60, 600))[:, None]
+    record = _write_wfdb(data, "dot_rec", signal)
+    target = data / "made" / "sub" / "rec.v2"
+    args = ["denoise", "--pretrained", "ecg", str(record), "-o", str(target), "--quiet"]
+    assert main(args) == 2
+    assert "letters, digits, '_' and '-'" in capsys.readouterr().err
+    assert not (data / "made").exists()
+
+
+@pytest.mark.parametrize("name", [["ecg"], None, 3])
+def test_pretrained_load_names_the_models_for_a_name_of_another_type(name):
+    from skdenoise import pretrained
+
+    with pytest.raises(TypeError, match="name must be a string, one of 'ecg'"):
+        pretrained.load(name, sampling_rate=360)

@@ -219,3 +219,26 @@ def test_windows_per_series_checks_its_arguments(params, n_timesteps, error):
     with pytest.raises(error):
         windower.windows_per_series(n_timesteps)
     assert SeriesWindower(window_length=8, stride=4).windows_per_series(20) == 4
+
+
+def test_make_denoising_dataset_refuses_noise_at_another_sampling_rate():
+    from skdenoise.datasets import make_denoising_dataset
+    from skdenoise.noise import BaselineWander, NoiseMixture, PowerlineNoise
+
+    X, _ = make_denoising_dataset(
+        "ecg",
+        2,
+        2000,
+        sampling_rate=1000,
+        noise=PowerlineNoise(sampling_rate=1000, snr=0),
+        random_state=0,
+    )
+    assert X.shape == (2, 2000)
+    for noise in (
+        PowerlineNoise(sampling_rate=360, snr=0),
+        NoiseMixture([BaselineWander(), PowerlineNoise(sampling_rate=1000)], snr=0),
+    ):
+        with pytest.raises(ValueError, match="sampling_rate=1000 Hz but the noise"):
+            make_denoising_dataset("ecg", 2, 2000, sampling_rate=1000, noise=noise)
+    with pytest.raises(ValueError, match="sampling_rate=360 Hz but the noise"):
+        make_denoising_dataset("ecg", 2, 720, noise=BaselineWander(sampling_rate=500))

@@ -294,3 +294,27 @@ def test_missing_pooch_names_the_extra(server, cache, monkeypatch):
     monkeypatch.setitem(sys.modules, "pooch", None)
     with pytest.raises(ImportError, match=r'pip install "skdenoise\[data\]"'):
         fetch(server, cache)
+
+
+def test_a_failed_refresh_of_the_hash_list_keeps_the_cache_usable(server, cache):
+    folder = fetch(server, cache)
+    sums = (folder / "SHA256SUMS.txt").read_bytes()
+    server.stop()
+    # A record the cached list does not know asks for the list anew; the server
+    # is gone, so that fails, naming the record.
+    with pytest.raises(OSError, match="'999.hea' is not in the cached list of hashes"):
+        fetch_physionet(
+            ["100", "999"],
+            "mitdb",
+            data_home=cache,
+            base_url=server.url,
+            timeout=1.0,
+            n_retries=0,
+            delay=0.0,
+        )
+    assert (folder / "SHA256SUMS.txt").read_bytes() == sums
+    assert leftovers(folder) == []
+    again = fetch_physionet(
+        ["100"], "mitdb", data_home=cache, download_if_missing=False
+    )
+    assert again == folder

@@ -100,6 +100,11 @@ def _noise_model(kind, snr_db, sampling_rate, powerline_frequency):
 
 def _training_arrays(clean, noisy, window_length, what="--clean"):
     """Arrays to fit on, windowing series of different lengths beforehand."""
+    if _shortest(clean.series) < window_length:
+        raise _CommandError(
+            f"{what} has a series of {_shortest(clean.series)} samples, shorter than "
+            f"the window length {window_length}; pass a smaller --window-length."
+        )
     if isinstance(clean.series, np.ndarray):
         if noisy is not None and np.shape(noisy.series) != clean.series.shape:
             raise _CommandError(
@@ -119,11 +124,6 @@ def _training_arrays(clean, noisy, window_length, what="--clean"):
                 "--noisy and --clean must hold series of the same lengths, in the "
                 "same order."
             )
-    if min(lengths) < window_length:
-        raise _CommandError(
-            f"{what} has a series of {min(lengths)} samples, shorter than the window "
-            f"length {window_length}; pass a smaller --window-length."
-        )
     stride = max(1, window_length // 2)
     windows = make_windows(list(clean.series), window_length, stride, drop_last=False)
     if noisy is None:
@@ -163,6 +163,9 @@ def _cmd_train(args):
             f"--snr takes one value or two (LOW HIGH); got {len(args.snr)}."
         )
     sampling_rate = args.sampling_rate or clean.sampling_rate
+    if clean.sampling_rate is not None and args.sampling_rate is not None:
+        # A WFDB record's own rate wins; a contradicting option is a mistake.
+        sampling_rate = _pretrained_rate(args, clean)
     window_length = args.window_length or min(_DEFAULT_WINDOW, _shortest(clean.series))
     kind = args.noise or ("white" if noisy is None else None)
     training_noise = None
@@ -229,7 +232,7 @@ def _denoise(model, series, path):
 
 
 def _pretrained_rate(args, data):
-    """The sampling rate of the input for ``--pretrained``: WFDB's, or the option's."""
+    """The input's sampling rate: a WFDB record's own, else the option's."""
     given = getattr(args, "sampling_rate", None)
     if data.sampling_rate is not None:
         if given is not None and abs(given - data.sampling_rate) > 1e-9 * given:

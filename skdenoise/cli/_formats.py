@@ -262,9 +262,9 @@ def _output_path(path, fmt):
                 f"the input is a WFDB record, so the output must be one too: give a "
                 f"record path without extension, not {path}."
             )
-        if not re.fullmatch(r"[A-Za-z0-9_\-.]+", path.name):
+        if not re.fullmatch(r"[-\w]+", path.name):
             raise _UsageError(
-                f"WFDB record names use letters, digits, '_', '-' and '.'; got "
+                f"WFDB record names use letters, digits, '_' and '-'; got "
                 f"{path.name!r}."
             )
         return path

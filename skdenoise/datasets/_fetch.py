@@ -123,18 +123,25 @@ def _download_once(url, path, expected, timeout, verbose):
 
     pooch = _pooch()
     downloader = pooch.HTTPDownloader(progressbar=verbose > 0, timeout=timeout)
-    if expected is None:  # pooch keeps a file it cannot check: fetch it anew
+    target = path
+    if expected is None:
+        # pooch keeps a file it cannot check, so an unchecked file (the list
+        # of hashes) is fetched anew under another name and replaces the old
+        # one only once it has arrived: a failed refresh keeps the cache whole.
+        target = path.with_name(f".{path.name}.new")
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
+            os.unlink(target)
     try:
         with _quiet_pooch(pooch):
             pooch.retrieve(
                 url,
                 known_hash=None if expected is None else f"sha256:{expected}",
-                fname=path.name,
+                fname=target.name,
                 path=path.parent,
                 downloader=downloader,
             )
+        if target != path:
+            os.replace(target, path)
     except requests.exceptions.HTTPError as exc:
         code, reason = exc.response.status_code, exc.response.reason
         message = f"HTTP error {code} ({reason}) downloading {url}"
@@ -198,7 +205,14 @@ class _Fetcher:
         if self._sums is None:
             self._load_sums(refresh=False)
         if name not in self._sums and not self._sums_fresh and self.download:
-            self._load_sums(refresh=True)
+            try:
+                self._load_sums(refresh=True)
+            except OSError as exc:
+                raise OSError(
+                    f"{name!r} is not in the cached list of hashes "
+                    f"({self.folder / _SUMS_FILE}), and fetching that list anew "
+                    f"failed: {exc} Is the record name right?"
+                ) from exc
         if name not in self._sums:
             raise OSError(
                 f"{self.url + _SUMS_FILE} lists no SHA-256 hash for {name!r}; is the "

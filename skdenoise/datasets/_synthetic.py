@@ -608,6 +608,37 @@ def make_denoising_dataset(
         )
     elif snr is not None:
         noise = clone(noise).set_params(snr=snr)
+    _check_noise_rate(noise, generator, params)
     rng = _rng(random_state)
     clean = generator(n_series, n_timesteps, random_state=rng, **params)
     return noise.apply(clean, random_state=rng), clean
+
+
+def _noise_models(noise):
+    """``noise`` and the noise models inside it (mixtures hold components)."""
+    yield noise
+    for component in getattr(noise, "components", None) or ():
+        yield from _noise_models(component)
+
+
+def _check_noise_rate(noise, generator, params):
+    """A noise with a sampling rate must have the signal's, or its spectrum is off."""
+    import inspect
+
+    default = inspect.signature(generator).parameters.get("sampling_rate")
+    if "sampling_rate" in params:
+        rate = params["sampling_rate"]
+    elif default is not None and default.default is not inspect.Parameter.empty:
+        rate = default.default
+    else:
+        return  # the signal has no sampling rate
+    for model in _noise_models(noise):
+        own = model.get_params(deep=False).get("sampling_rate")
+        if own is not None and float(own) != float(rate):
+            raise ValueError(
+                f"The series are made at sampling_rate={float(rate):g} Hz but the "
+                f"noise model {type(model).__name__} has sampling_rate="
+                f"{float(own):g}, so its frequencies would be wrong by a factor of "
+                f"{float(rate) / float(own):.3g}. Give the noise model "
+                f"sampling_rate={float(rate):g}."
+            )

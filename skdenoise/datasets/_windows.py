@@ -52,7 +52,9 @@ def make_windows(
     drop_last : bool, default=True
         Drop the samples at the end of a recording that do not fill a window.
         When False, one more window is added per recording, ending at its last
-        sample (it overlaps the previous one), so every sample is covered.
+        sample (it overlaps the previous one), so that with ``stride <=
+        window_length`` every sample is covered (a larger stride skips the
+        samples between windows by design).
     remove_mean : bool, default=False
         Subtract each window's mean (per channel).
 

@@ -158,6 +158,11 @@ def load(name="ecg", *, sampling_rate):
     >>> denoiser.sampling_rate, denoiser.estimator_sampling_rate
     (500.0, 360.0)
     """
+    if not isinstance(name, str):
+        raise TypeError(
+            f"name must be a string, one of "
+            f"{', '.join(repr(n) for n in sorted(MODELS))}; got {name!r}."
+        )
     if name not in MODELS:
         raise ValueError(
             f"Unknown pretrained model {name!r}; the models are "
