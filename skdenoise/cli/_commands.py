@@ -100,10 +100,11 @@ def _noise_model(kind, snr_db, sampling_rate, powerline_frequency):
 
 def _training_arrays(clean, noisy, window_length, what="--clean"):
     """Arrays to fit on, windowing series of different lengths beforehand."""
-    if _shortest(clean.series) < window_length:
+    shortest = _shortest(clean.series)
+    if shortest < window_length:
         raise _CommandError(
-            f"{what} has a series of {_shortest(clean.series)} samples, shorter than "
-            f"the window length {window_length}; pass a smaller --window-length."
+            f"{what} has a series of {shortest} samples, shorter than the window "
+            f"length {window_length}; pass a smaller --window-length."
         )
     if isinstance(clean.series, np.ndarray):
         if noisy is not None and np.shape(noisy.series) != clean.series.shape:
@@ -162,10 +163,12 @@ def _cmd_train(args):
         raise _UsageError(
             f"--snr takes one value or two (LOW HIGH); got {len(args.snr)}."
         )
-    sampling_rate = args.sampling_rate or clean.sampling_rate
-    if clean.sampling_rate is not None and args.sampling_rate is not None:
-        # A WFDB record's own rate wins; a contradicting option is a mistake.
-        sampling_rate = _pretrained_rate(args, clean)
+    # A WFDB record's own rate; a contradicting option is a usage error.
+    sampling_rate = (
+        args.sampling_rate
+        if clean.sampling_rate is None
+        else _pretrained_rate(args, clean)
+    )
     window_length = args.window_length or min(_DEFAULT_WINDOW, _shortest(clean.series))
     kind = args.noise or ("white" if noisy is None else None)
     training_noise = None

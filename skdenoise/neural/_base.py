@@ -180,34 +180,38 @@ def _units_map(X3, y3):
     )
     if np.all(same_units):
         return identity
-    if X3.shape[0] < 3 or not _per_timestep_map_needed(X3, y3, slope, intercept):
+    local = _per_timestep_fit(X3, y3, slope, intercept)
+    if local is None:
         # One change of units (y in mV, X in V; or an offset): one map per
         # channel, not one per timestep estimated from a few series each.
         return (1.0 / slope)[None, None], (-intercept / slope)[None, None]
-    slope, intercept = _regress(X3, y3)
+    slope, intercept = local
     return (1.0 / slope)[None], (-intercept / slope)[None]
 
 
-def _per_timestep_map_needed(X3, y3, slope, intercept):
-    """Whether maps per timestep fit ``x ~ y`` much better than one per channel.
+def _per_timestep_fit(X3, y3, slope, intercept):
+    """``x ~ y`` per timestep and channel if it fits much better than per channel.
 
     An F test of the per-timestep regressions against the global one: they
     are needed when the columns were transformed apart (scikit-learn's scalers
-    in front), not for noise in the few series each column has.
+    in front), not for noise in the few series each column has. Returns their
+    ``(slope, intercept)``, or None for the global map.
     """
     n_series, n_timesteps = X3.shape[:2]
+    extra = 2 * (n_timesteps - 1)
+    residual_df = n_series * n_timesteps - 2 * n_timesteps
+    if n_series < 3 or extra < 1 or residual_df < 1:
+        return None
     global_rss = np.sum((X3 - (slope * y3 + intercept)) ** 2, axis=(0, 1))
     local_slope, local_intercept = _regress(X3, y3)
     local_rss = np.sum((X3 - (local_slope * y3 + local_intercept)) ** 2, axis=(0, 1))
-    extra = 2 * (n_timesteps - 1)
-    residual_df = n_series * n_timesteps - 2 * n_timesteps
-    if extra < 1 or residual_df < 1:
-        return False
     with np.errstate(divide="ignore", invalid="ignore"):
         f = ((global_rss - local_rss) / extra) / (local_rss / residual_df)
     # F is about 1 without a real difference; its spread is sqrt(2/d1 + 2/d2).
     limit = 1.0 + 5.0 * np.sqrt(2.0 / extra + 2.0 / residual_df)
-    return bool(np.any(np.nan_to_num(f, nan=0.0, posinf=np.inf) > limit))
+    if np.any(np.nan_to_num(f, nan=0.0) > limit):
+        return local_slope, local_intercept
+    return None
 
 
 class BaseNeuralDenoiser(BaseDenoiser):
