@@ -49,6 +49,7 @@ from skdenoise.augment import (  # noqa: E402
     AUGMENTATION_NAMES,
     AugmentationChain,
     RandomDrift,
+    RandomTimeWarp,
     from_names,
 )
 from skdenoise.datasets import NSTDB_RECORDS  # noqa: E402
@@ -265,6 +266,15 @@ def parse_args(argv):
         "with an RMS drawn in [0, MAX] times the window's own (default: 0.5); "
         "0 to switch off",
     )
+    parser.add_argument(
+        "--warp-range",
+        nargs=2,
+        type=float,
+        default=(0.8, 1.25),
+        metavar=("LOW", "HIGH"),
+        help="range of the time warp's stretch factor, drawn log-uniformly per "
+        "window, when --augment has warp (default: 0.8 1.25)",
+    )
     add_hard_first_options(parser)
     parser.add_argument(
         "--drift-frequency",
@@ -376,6 +386,8 @@ def parse_args(argv):
         args.real_windows = 60
     if args.budget_minutes <= 0:
         parser.error("--budget-minutes must be positive")
+    if not 0 < args.warp_range[0] <= args.warp_range[1]:
+        parser.error("--warp-range needs 0 < LOW <= HIGH")
     try:
         protocol.noise_segments(args.held_out_noise)
     except ValueError as exc:
@@ -457,9 +469,21 @@ def drift_augmentation(args):
     )
 
 
+def augmentation_text(name, args):
+    """The README's words for one named augmentation, with the warp's range."""
+    if name == "warp":
+        low, high = args.warp_range
+        return f"time warp by a factor in [{low:g}, {high:g}]"
+    return AUGMENTATIONS[name]
+
+
 def training_augmentation(args):
     """The augmentation of the clean training windows: named steps, then drift."""
     named = from_names(args.augment)
+    if named is not None:
+        for step in named.steps:
+            if isinstance(step, RandomTimeWarp):
+                step.factor = tuple(args.warp_range)
     drift = drift_augmentation(args)
     if drift is None:
         return named
@@ -1301,7 +1325,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         "per-window standardised series, "
         + (
             "clean windows augmented per batch ("
-            + ", ".join(AUGMENTATIONS[a] for a in dict.fromkeys(args.augment))
+            + ", ".join(augmentation_text(a, args) for a in dict.fromkeys(args.augment))
             + "), "
             if args.augment
             else "no augmentation, "

@@ -108,12 +108,13 @@ n_channels)
         dtype=list(dtype) if isinstance(dtype, tuple) else dtype,
         ensure_2d=True,
         allow_nd=True,
-        ensure_all_finite=True,
+        ensure_all_finite=False,
         ensure_min_samples=1,
         ensure_min_features=min_timesteps,
         estimator=estimator,
         input_name=input_name,
     )
+    _check_finite(X, f"{input_name}{who}")
     if X.ndim == 3 and X.shape[2] < 1:
         raise ValueError(f"{input_name}{who} has 0 channels ({_describe(X)}).")
     if X.ndim == 3 and X.shape[1] < min_timesteps:
@@ -123,6 +124,25 @@ n_channels)
             f"but a minimum of {min_timesteps} is required."
         )
     return X
+
+
+def _check_finite(X, name):
+    """Raise a ValueError naming how many values are NaN or infinite, and where."""
+    finite = np.isfinite(X)
+    if finite.all():
+        return
+    n_nan = int(np.count_nonzero(np.isnan(X)))
+    n_inf = int(X.size - np.count_nonzero(finite)) - n_nan
+    parts = [f"{n} {kind} value(s)" for n, kind in ((n_nan, "NaN"), (n_inf, "inf"))]
+    first = np.argwhere(~finite)[0]
+    where = f"series {first[0]}, timestep {first[1]}"
+    if X.ndim == 3:
+        where += f", channel {first[2]}"
+    raise ValueError(
+        f"{name} contains {' and '.join(p for p in parts if not p.startswith('0 '))} "
+        f"(the first at {where}): series must be finite. Fill the gaps first (for "
+        "example by interpolation along time), or cut the series around them."
+    )
 
 
 def check_target(y, X, *, input_name="y", estimator=None):
@@ -177,6 +197,24 @@ def as_3d(X):
 def restore_ndim(Y, ndim):
     """Drop the channel axis again when the input was 2-D."""
     return Y[:, :, 0] if ndim == 2 else Y
+
+
+def as_input_dtype(Y, X, name):
+    """``Y`` (float64, ``X``'s number of dimensions) cast to ``X``'s dtype.
+
+    Raises a ValueError, instead of returning infinities, when a finite result
+    overflows the narrower dtype (float32 near its largest value).
+    """
+    with np.errstate(over="ignore"):
+        out = Y.astype(X.dtype, copy=False)
+    if out is not Y and np.all(np.isfinite(Y)) and not np.all(np.isfinite(out)):
+        peak = float(np.max(np.abs(Y)))
+        raise ValueError(
+            f"{name} produced values beyond the range of {X.dtype} (largest "
+            f"magnitude {peak:.3g}) from {X.dtype} series. Pass the series as "
+            "float64, or rescale them (divide them by a constant)."
+        )
+    return out
 
 
 def check_positive_int(value, name, *, minimum=1):

@@ -14,10 +14,21 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils._set_output import _get_output_config, _wrap_data_with_container
 from sklearn.utils._tags import TransformerTags
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_feature_names_in,
+    check_is_fitted,
+)
 
-from ._validation import as_3d, check_series, check_target, restore_ndim
+from ._validation import (
+    as_3d,
+    as_input_dtype,
+    check_series,
+    check_target,
+    restore_ndim,
+)
 from .exceptions import TargetIgnoredWarning
 from .metrics import snr
 
@@ -36,6 +47,33 @@ def series_tags(tags):
     return tags
 
 
+def check_output_container(estimator, out):
+    """A clear error where ``set_output`` asks for a table that cannot hold ``out``.
+
+    ``set_output(transform="pandas")`` (or ``"polars"``, or the global
+    ``transform_output``) turns the output of ``transform`` into a table of 2-D
+    series with the column names of :meth:`get_feature_names_out`; 3-D series,
+    or series of another length than in ``fit``, do not fit in it.
+    """
+    dense = _get_output_config("transform", estimator)["dense"]
+    if dense == "default" or not hasattr(estimator, "get_feature_names_out"):
+        return
+    name = type(estimator).__name__
+    if out.ndim != 2:
+        raise ValueError(
+            f"{name}: set_output(transform={dense!r}) makes a table of 2-D series, "
+            f"but the output has shape {out.shape} (channels on the last axis). "
+            "Use set_output(transform='default') for series with channels."
+        )
+    n_columns = len(estimator.get_feature_names_out())
+    if out.shape[1] != n_columns:
+        raise ValueError(
+            f"{name}: set_output(transform={dense!r}) names the {n_columns} columns "
+            f"seen in fit, but the output has {out.shape[1]} timesteps. Use "
+            "set_output(transform='default') for series of other lengths."
+        )
+
+
 class SeriesShapeMixin:
     """Records the fitted shape of a batch of series and checks later batches.
 
@@ -44,19 +82,34 @@ class SeriesShapeMixin:
 
     _any_length = False
 
-    def _record_fitted_shape(self, X3):
+    def _record_fitted_shape(self, X3, X=None):
+        """Record the shape of ``X3`` and the column names of the raw ``X``."""
+        if X is not None:
+            _check_feature_names(self, X, reset=True)
         self.n_features_in_ = X3.shape[1]
         self.n_channels_in_ = X3.shape[2]
 
     def _validate_transform_data(self, X):
         """``X`` checked against the fitted shape, and its float64 3-D view."""
         check_is_fitted(self)
+        raw = X
         X = check_series(X, estimator=self)
         X3 = as_3d(X)
-        self._check_fitted_shape(X3)
+        self._check_fitted_shape(X3, raw)
         return X, X3.astype(np.float64, copy=False)
 
-    def _check_fitted_shape(self, X3):
+    def _check_fitted_shape(self, X3, X=None):
+        """Check ``X3`` against the fitted shape, and the raw ``X``'s column names.
+
+        Column names are compared (as scikit-learn does: an error when they
+        differ, a warning when only one side has them) for series of the
+        fitted length; an estimator that takes any length does not compare
+        the names of series of another length.
+        """
+        if X is not None and (
+            not self._any_length or X3.shape[1] == self.n_features_in_
+        ):
+            _check_feature_names(self, X, reset=False)
         name = type(self).__name__
         if not self._any_length and X3.shape[1] != self.n_features_in_:
             raise ValueError(
@@ -207,7 +260,7 @@ n_timesteps, n_channels)
         """
         X3, y3 = self._validate_fit_data(X, y)
         options = self._validate_fit_params(X3, y3, **fit_params)
-        self._record_fitted_shape(X3)
+        self._record_fitted_shape(X3, X)
         try:
             self._fit(X3, y3, **options)
         except BaseException:
@@ -233,6 +286,7 @@ n_timesteps, n_channels)
             Denoised series, float32 for float32 input and float64 otherwise.
             ``X`` itself is left unchanged.
         """
+        raw = X
         X, X3 = self._validate_transform_data(X)
         out = self._transform(X3)
         if not np.all(np.isfinite(out)):
@@ -242,7 +296,28 @@ n_timesteps, n_channels)
                 f"series (largest magnitude {peak:.3g}): the computation overflowed. "
                 "Rescale the series (divide them by a constant) before denoising."
             )
-        return restore_ndim(out, X.ndim).astype(X.dtype, copy=False)
+        out = as_input_dtype(restore_ndim(out, X.ndim), X, type(self).__name__)
+        check_output_container(self, out)
+        # set_output wraps a transform that a TransformerMixin subclass defines
+        # itself; this one is inherited, so it wraps its output here.
+        return _wrap_data_with_container("transform", out, raw, self)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output's columns: those of the input (same shape).
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            The input's column names; None: ``feature_names_in_`` when ``fit``
+            saw names, else ``x0, x1, ...`` (one per timestep).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            One name per timestep of the series seen in ``fit``.
+        """
+        check_is_fitted(self, "n_features_in_")
+        return _check_feature_names_in(self, input_features)
 
     def score(self, X, y, sample_weight=None):
         """Mean SNR in dB of ``transform(X)`` against the clean series ``y``.

@@ -617,10 +617,16 @@ def _batch(values, name):
     array = np.asarray(values, dtype=np.float64)
     if array.ndim == 1:
         array = array[np.newaxis]
+    if array.ndim == 3 and array.shape[2] == 1:
+        # The denoisers' 3-D output of single-channel series.
+        array = array[:, :, 0]
     if array.ndim != 2 or array.size == 0:
+        hint = (
+            "; plot one channel at a time, e.g. X[:, :, 0]" if array.ndim == 3 else ""
+        )
         raise ValueError(
-            f"{name} must have shape (n_examples, n_timesteps); got shape "
-            f"{array.shape}."
+            f"{name} must have shape (n_examples, n_timesteps) or (n_examples, "
+            f"n_timesteps, 1); got shape {array.shape}{hint}."
         )
     return array
 
@@ -640,13 +646,16 @@ def plot_examples(
     Parameters
     ----------
     clean : array-like of shape (n_examples, n_timesteps) or None, default=None
-        Clean series, one per example.
+        Clean series, one per example; ``(n_examples, n_timesteps, 1)``, the
+        denoisers' 3-D form of single-channel series, is accepted as well.
     noisy : array-like of shape (n_examples, n_timesteps) or None, default=None
-        Noisy series, one per example.
+        Noisy series, one per example (or of shape ``(n_examples,
+        n_timesteps, 1)``).
     denoised : array-like of shape (n_examples, n_timesteps), mapping or None, \
 default=None
         Denoised series, or a mapping from a model's name to its denoised
-        series (each of shape ``(n_examples, n_timesteps)``).
+        series (each of shape ``(n_examples, n_timesteps)`` or
+        ``(n_examples, n_timesteps, 1)``).
     sampling_rate : float or None, default=None
         Sampling rate in Hz: the time axes are in seconds when given.
     titles : list of str or None, default=None

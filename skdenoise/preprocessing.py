@@ -3,10 +3,11 @@
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._series import series_statistics
-from ._validation import as_3d, check_series, restore_ndim
-from .base import SeriesShapeMixin, series_tags
+from ._validation import as_3d, as_input_dtype, check_series, restore_ndim
+from .base import SeriesShapeMixin, check_output_container, series_tags
 
 __all__ = ["SeriesScaler"]
 
@@ -96,9 +97,8 @@ n_timesteps, n_channels)
         self : object
             The fitted scaler.
         """
-        X = check_series(X, estimator=self)
-        X3 = as_3d(X)
-        self._record_fitted_shape(X3)
+        X3 = as_3d(check_series(X, estimator=self))
+        self._record_fitted_shape(X3, X)
         center, scale = series_statistics(X3, self.method)
         self.center_, self.scale_ = center[:, 0], scale[:, 0]
         return self
@@ -120,7 +120,26 @@ n_timesteps, n_channels)
         X, X3 = self._validate_transform_data(X)
         center, scale = series_statistics(X3, self.method)
         out = (X3 - center) / scale
-        return restore_ndim(out, X.ndim).astype(X.dtype, copy=False)
+        out = as_input_dtype(restore_ndim(out, X.ndim), X, type(self).__name__)
+        check_output_container(self, out)
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output's columns: those of the input (same shape).
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            The input's column names; None: ``feature_names_in_`` when ``fit``
+            saw names, else ``x0, x1, ...`` (one per timestep).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            One name per timestep of the series seen in ``fit``.
+        """
+        check_is_fitted(self, "n_features_in_")
+        return _check_feature_names_in(self, input_features)
 
     def inverse_transform(self, X):
         """Bring series back to the units of the series seen in ``fit``.
@@ -145,7 +164,7 @@ n_timesteps, n_channels)
                 "of the series seen in fit, one for one."
             )
         out = X3 * self.scale_[:, np.newaxis] + self.center_[:, np.newaxis]
-        return restore_ndim(out, X.ndim).astype(X.dtype, copy=False)
+        return as_input_dtype(restore_ndim(out, X.ndim), X, type(self).__name__)
 
     def __sklearn_tags__(self):
         return series_tags(super().__sklearn_tags__())

@@ -261,11 +261,22 @@ def test_keras_denoiser_routes_model_params_and_tunes_them(sines):
 
 
 def test_keras_denoiser_reports_bad_models(sines):
+    from sklearn.base import clone
+
     from skdenoise import KerasDenoiser
 
     noisy, clean = sines
     with pytest.raises(ValueError, match="unexpected keyword arguments"):
         KerasDenoiser(_conv_builder, units=3, epochs=1).fit(noisy, clean)
+    # A clone (what GridSearchCV fits) keeps the typo, so fit still reports it.
+    typo = KerasDenoiser(_conv_builder, units=3, epochs=1)
+    assert typo.get_params()["units"] == 3
+    with pytest.raises(ValueError, match="unexpected keyword arguments"):
+        clone(typo).fit(noisy, clean)
+    # set_params refuses a new name without the prefix, as scikit-learn does.
+    with pytest.raises(ValueError, match=r"Invalid parameter 'units'.*model__units"):
+        KerasDenoiser(_conv_builder).set_params(units=3)
+    assert typo.set_params(units=4).units == 4  # one already stored
     with pytest.raises(ValueError, match="cannot call"):
         KerasDenoiser(_conv_builder, model__nope=1, epochs=1).fit(noisy, clean)
     with pytest.raises(ValueError, match="keras.Model"):

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -116,14 +118,33 @@ def test_lists_and_2d_3d_equivalence(cls):
     assert_allclose(cls().fit(X.tolist()).transform(X.tolist()), out2)
 
 
+def test_length_free_filters_are_the_ones_that_learn_nothing_from_the_length():
+    free = {cls.__name__ for cls in ALL_CLASSES if cls._any_length}
+    assert free == {"BandpassDenoiser", "WienerDenoiser", "MedianDenoiser"}
+    # A fit on 3,600 samples denoises 1,800 as a fit on them does.
+    X = _noisy_batch((1, 3600))
+    for cls in ALL_CLASSES:
+        if cls._any_length:
+            est = cls().fit(X)
+            assert_allclose(
+                est.transform(X[:, :1800]), cls().fit_transform(X[:, :1800])
+            )
+
+
 @pytest.mark.parametrize("cls", ALL_CLASSES)
 def test_transform_checks_fitted_shape(cls):
     with pytest.raises(NotFittedError):
         cls().transform(np.zeros((2, 50)))
     est = cls().fit(np.zeros((2, 50)))
-    msg = f"X has 40 features, but {cls.__name__} is expecting 50 features as input"
-    with pytest.raises(ValueError, match=msg):
-        est.transform(np.zeros((2, 40)))
+    if cls._any_length:
+        # Filters that learn nothing from the length take series of any length,
+        # and give what a fit on those series gives.
+        X = _noisy_batch((2, 40))
+        assert_allclose(est.transform(X), cls().fit(X).transform(X))
+    else:
+        msg = f"X has 40 features, but {cls.__name__} is expecting 50 features"
+        with pytest.raises(ValueError, match=msg):
+            est.transform(np.zeros((2, 40)))
     with pytest.raises(ValueError, match="channel"):
         est.transform(np.zeros((2, 50, 2)))
     # 2-D input and 3-D input with one channel are interchangeable
@@ -589,3 +610,26 @@ def test_any_length_keeps_shape(cls, data, n_series, n_timesteps, n_channels, fl
         assert_allclose(
             est.transform(X[:1]), out[:1], rtol=1e-5 if float32 else 1e-9, atol=1e-5
         )
+
+
+@pytest.mark.parametrize(
+    "cls, changed",
+    [
+        (MedianDenoiser, {"window_length": 4}),
+        (WienerDenoiser, {"window_length": 0}),
+        (WaveletDenoiser, {"wavelet": "sym8"}),
+    ],
+)
+def test_transform_uses_the_settings_of_fit_until_the_next_fit(cls, changed):
+    X = _noisy_batch((3, 64))
+    est = cls().fit(X)
+    expected = est.transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_allclose(est.set_params(**changed).transform(X), expected)
+    if cls is WaveletDenoiser:
+        # sym8 is valid: the next fit uses it, with a level that suits it.
+        assert est.fit(X).wavelet_ == "sym8"
+    else:
+        with pytest.raises(ValueError, match="window_length"):
+            est.fit(X)  # the next fit checks the new value

@@ -264,6 +264,25 @@ def test_training_augmentation_adds_the_drift_last_or_not_at_all():
     assert alone.steps[0].amplitude == (0.0, 0.2)
 
 
+@pytest.mark.slow
+def test_warp_range_option_sets_the_warp_and_the_readme_words():
+    from skdenoise.augment import RandomTimeWarp
+
+    ecg = _load_script()
+    base = ["--data-dir", "d", "--out", "o"]
+    default = ecg.parse_args(base)
+    warp = ecg.training_augmentation(default).steps
+    assert [s.factor for s in warp if isinstance(s, RandomTimeWarp)] == [(0.8, 1.25)]
+    assert ecg.augmentation_text("warp", default) == ecg.AUGMENTATIONS["warp"]
+    wide = ecg.parse_args([*base, "--warp-range", "0.7", "1.43"])
+    steps = ecg.training_augmentation(wide).steps
+    assert [s.factor for s in steps if isinstance(s, RandomTimeWarp)] == [(0.7, 1.43)]
+    assert "[0.7, 1.43]" in ecg.augmentation_text("warp", wide)
+    for bad in (["0", "1"], ["1.2", "0.9"], ["-1", "1"]):
+        with pytest.raises(SystemExit):
+            ecg.parse_args([*base, "--warp-range", *bad])
+
+
 def test_training_noise_augmentation_and_segment(physionet_dir):
     protocol = _protocol()
     plain = protocol.training_noise(physionet_dir, (-6.0, 30.0))

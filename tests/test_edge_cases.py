@@ -242,3 +242,153 @@ def test_make_denoising_dataset_refuses_noise_at_another_sampling_rate():
             make_denoising_dataset("ecg", 2, 2000, sampling_rate=1000, noise=noise)
     with pytest.raises(ValueError, match="sampling_rate=360 Hz but the noise"):
         make_denoising_dataset("ecg", 2, 720, noise=BaselineWander(sampling_rate=500))
+
+
+def test_scale_noise_checks_its_inputs():
+    from skdenoise.noise import scale_noise
+
+    rng = np.random.default_rng(0)
+    X = np.sin(np.arange(200) / 10)[None].repeat(5, 0)
+    with pytest.raises(ValueError, match=r"X\[np.newaxis\]"):
+        scale_noise(X[0], rng.standard_normal(200), 10.0)
+    for shape in [(1, 200), (5, 50)]:
+        with pytest.raises(ValueError, match="noise must have X's shape"):
+            scale_noise(X, rng.standard_normal(shape), 10.0)
+    for bad in [np.nan, np.inf]:
+        with pytest.raises(ValueError, match="snr"):
+            scale_noise(X, rng.standard_normal(X.shape), bad)
+    # A list range works as it does for the noise models.
+    noise = scale_noise(X, rng.standard_normal(X.shape), [0, 12], random_state=0)
+    levels = 10 * np.log10(np.sum(X**2, 1) / np.sum(noise**2, 1))
+    assert np.all((levels >= 0) & (levels <= 12)) and np.ptp(levels) > 0
+
+
+# ------------------------------------------------------------ third review
+def test_float32_output_that_overflows_is_an_error_not_inf():
+    rng = np.random.default_rng(0)
+    peak = np.finfo(np.float32).max
+    X = (rng.uniform(-1, 1, (20, 64)) * peak * 0.99).astype(np.float32)
+    with pytest.raises(ValueError, match="beyond the range of float32"):
+        BandpassDenoiser().fit_transform(X)
+    # float64 of the same values is fine.
+    assert np.isfinite(BandpassDenoiser().fit_transform(X.astype(np.float64))).all()
+
+
+@pytest.mark.parametrize("rate", [100, 250, 500, 1000])
+def test_resampling_passes_an_offset_exactly(rate):
+    from skdenoise.pipeline import ResampledDenoiser
+
+    identity = BandpassDenoiser(low_cutoff=None, high_cutoff=None)
+    model = ResampledDenoiser(identity, sampling_rate=rate, estimator_sampling_rate=360)
+    X = np.full((1, 5 * rate), 1024.0)
+    np.testing.assert_allclose(model.fit(X).transform(X), X, rtol=0, atol=1e-9)
+    # An offset on a signal changes nothing but the offset.
+    t = np.arange(5 * rate) / rate
+    wave = np.sin(2 * np.pi * 3 * t)[None]
+    np.testing.assert_allclose(
+        model.transform(wave + 1024.0) - 1024.0, model.transform(wave), atol=1e-9
+    )
+
+
+def test_plot_examples_takes_the_denoisers_single_channel_3d_output():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from skdenoise.plotting import plot_examples
+
+    clean = np.sin(np.linspace(0, 6, 50))[None].repeat(2, 0)
+    axes = plot_examples(clean[:, :, None], clean[:, :, None] + 0.1)
+    assert len(axes) == 2
+    with pytest.raises(ValueError, match=r"one channel at a time"):
+        plot_examples(np.zeros((2, 50, 2)))
+
+
+def test_recorded_noise_with_a_rate_is_checked_against_the_series():
+    from skdenoise.datasets import make_denoising_dataset
+
+    recording = np.random.default_rng(0).standard_normal(20_000)
+    with pytest.raises(ValueError, match="sampling_rate"):
+        make_denoising_dataset(
+            "ecg",
+            n_series=4,
+            n_timesteps=500,
+            sampling_rate=500,
+            noise=RecordedNoise(recording, snr=0.0, sampling_rate=360),
+        )
+    noisy, clean = make_denoising_dataset(
+        "ecg",
+        n_series=4,
+        n_timesteps=500,
+        sampling_rate=360,
+        noise=RecordedNoise(recording, snr=0.0, sampling_rate=360),
+        random_state=0,
+    )
+    assert noisy.shape == clean.shape == (4, 500)
+    for bad in (0, -360, float("nan")):
+        with pytest.raises(ValueError, match="sampling_rate"):
+            RecordedNoise(recording, snr=0.0, sampling_rate=bad).apply(clean)
+
+
+def test_nan_and_inf_are_named_with_their_count_and_place():
+    X = np.zeros((3, 10))
+    X[1, 4] = np.nan
+    X[2, 0] = np.inf
+    with pytest.raises(
+        ValueError,
+        match=r"X for MedianDenoiser contains 1 NaN value\(s\) and 1 inf value\(s\) "
+        r"\(the first at series 1, timestep 4\)",
+    ):
+        MedianDenoiser().fit(X)
+    with pytest.raises(ValueError, match=r"channel 0"):
+        MedianDenoiser().fit(X[:, :, None])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        MedianDenoiser,
+        BandpassDenoiser,
+        WaveletDenoiser,
+        lambda: WindowedDenoiser(MedianDenoiser(), window_length=8),
+    ],
+    ids=["median", "bandpass", "wavelet", "windowed"],
+)
+def test_column_names_are_recorded_checked_and_passed_on(make):
+    pd = pytest.importorskip("pandas")
+    columns = [f"t{i}" for i in range(40)]
+    frame = pd.DataFrame(np.random.default_rng(0).normal(size=(5, 40)), columns=columns)
+    model = make().fit(frame)
+    assert list(model.feature_names_in_) == columns
+    assert list(model.get_feature_names_out()) == columns
+    with pytest.raises(ValueError, match="feature names should match"):
+        model.transform(frame.rename(columns={"t3": "other"}))
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        model.transform(frame.to_numpy())
+    out = model.set_output(transform="pandas").transform(frame)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == columns
+    assert out.index.equals(frame.index)
+
+
+def test_pandas_output_in_a_pipeline_and_its_limits():
+    pd = pytest.importorskip("pandas")
+    from sklearn.pipeline import make_pipeline
+
+    from skdenoise.preprocessing import SeriesScaler
+
+    frame = pd.DataFrame(np.random.default_rng(0).normal(size=(4, 30)))
+    frame.columns = [f"s{i}" for i in range(30)]
+    pipe = make_pipeline(SeriesScaler(), MedianDenoiser()).set_output(
+        transform="pandas"
+    )
+    out = pipe.fit_transform(frame)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == list(frame.columns)
+    # A table holds 2-D series of the fitted length only: clear errors otherwise.
+    model = BandpassDenoiser().fit(np.zeros((2, 30))).set_output(transform="pandas")
+    with pytest.raises(ValueError, match="2-D series.*set_output"):
+        BandpassDenoiser().set_output(transform="pandas").fit_transform(
+            np.zeros((2, 30, 2))
+        )
+    with pytest.raises(ValueError, match="other lengths"):
+        model.transform(np.zeros((2, 20)))
+    # Without pandas output, a filter takes a frame of another length.
+    assert BandpassDenoiser().fit(frame).transform(frame.iloc[:, :20]).shape == (4, 20)

@@ -185,3 +185,194 @@ def test_columns_scaled_apart_still_get_a_map_per_timestep(pairs):
     assert model.target_scale_.shape == (1, clean.shape[1], 1)
     # Each column's estimate comes from 80 noisy series.
     np.testing.assert_allclose(model.target_scale_[0, :, 0], columns, rtol=0.25)
+
+
+def test_predict_with_std_before_fit_is_not_fitted_error(pairs):
+    with pytest.raises(NotFittedError):
+        _unet().predict(pairs[0], return_std=True)
+    with pytest.raises(NotFittedError):
+        _unet(uncertainty="mc_dropout").predict(pairs[0], return_std=True)
+
+
+def test_callbacks_keep_their_state_but_let_go_of_the_network(pairs):
+    import pickle
+
+    import keras
+    from sklearn.base import clone
+
+    stop = keras.callbacks.EarlyStopping(monitor="loss", patience=5)
+    model = _unet(epochs=2, validation_split=0.0, callbacks=[stop]).fit(*pairs)
+    assert stop.model is None
+    assert np.isfinite(stop.best)  # inf before fit: what the epochs left in it
+    # A clone or a pickle of the parameters no longer carries the network.
+    assert clone(model).callbacks[0].model is None
+    assert len(pickle.dumps(model.get_params()["callbacks"])) < 20_000
+
+
+# ------------------------------------------------------------ third review
+def test_partial_fit_checks_the_uncertainty_as_fit_does(pairs):
+    with pytest.raises(ValueError, match="dropout"):
+        _unet(dropout=0, uncertainty="mc_dropout").partial_fit(*pairs)
+    with pytest.raises(ValueError, match="VAEDenoiser"):
+        _unet(uncertainty="sampling").partial_fit(*pairs)
+    with pytest.raises(ValueError, match="blind_spot"):
+        _unet(dropout=0.1, uncertainty="mc_dropout", training="blind_spot").fit(
+            pairs[0]
+        )
+
+
+def test_partial_fit_after_an_ensemble_drops_the_members_it_no_longer_trains(pairs):
+    model = _unet(epochs=1, uncertainty="ensemble", n_members=2).fit(*pairs)
+    assert len(model.ensemble_members_) == 1
+    model.set_params(uncertainty=None).partial_fit(*pairs)
+    assert not hasattr(model, "ensemble_members_")
+    one = model.model_
+    from skdenoise.neural._base import predict_batch
+
+    # transform is the trained network's alone (through the gate).
+    out = model._network_outputs(pairs[0][:, :, None], lambda b: predict_batch(one, b))
+    np.testing.assert_allclose(model._network_outputs(pairs[0][:, :, None]), out)
+
+
+def test_a_small_fine_tuning_set_keeps_the_fitted_gate(pairs):
+    model = _unet(validation_split=0.25).fit(*pairs)
+    assert model.gate_snr_ is not None
+    before = (model.gate_snr_.copy(), model.gate_scale_.copy())
+    # Eight series: two held out, too few to fit a gate on.
+    model.partial_fit(pairs[0][:8], pairs[1][:8])
+    np.testing.assert_array_equal(model.gate_snr_, before[0])
+    np.testing.assert_array_equal(model.gate_scale_, before[1])
+    # A refit with too few series has no gate: an earlier fit's is not kept.
+    refit = model.fit(pairs[0][:8], pairs[1][:8])
+    assert refit.gate_snr_ is None
+
+
+def test_validation_series_alone_are_read_in_the_units_of_y(pairs):
+    from skdenoise.noise import WhiteNoise
+
+    noisy, clean = pairs
+    settings = dict(
+        dropout=0.1,
+        uncertainty="mc_dropout",
+        uncertainty_samples=4,
+        noise=WhiteNoise(snr=(0.0, 12.0)),
+        gate=None,
+    )
+    same = _unet(**settings).fit(noisy[:60], clean[:60], validation_data=clean[60:])
+    # X in units 1000 times y's: the clean validation series stay in y's units.
+    other = _unet(**settings).fit(
+        1000 * noisy[:60], clean[:60], validation_data=clean[60:]
+    )
+    _, std_same = same.predict(noisy[60:], return_std=True)
+    _, std_other = other.predict(1000 * noisy[60:], return_std=True)
+    ratio = np.median(std_other / std_same)
+    assert 0.8 < ratio < 1.25, ratio
+
+
+def test_random_state_follows_scikit_learn(pairs):
+    import random
+
+    noisy, clean = pairs
+    # None: NumPy's global generator, so np.random.seed makes a script repeatable.
+    outputs = []
+    for _ in range(2):
+        np.random.seed(5)
+        outputs.append(_unet(random_state=None).fit(noisy, clean).transform(noisy))
+    np.testing.assert_array_equal(*outputs)
+    # Python's random is left alone either way.
+    state = random.getstate()
+    _unet(random_state=None).fit(noisy, clean)
+    assert random.getstate() == state
+    # A RandomState is consumed: fitting again with it gives another result.
+    rs = np.random.RandomState(3)
+    model = _unet(random_state=rs)
+    first = model.fit(noisy, clean).transform(noisy)
+    second = model.fit(noisy, clean).transform(noisy)
+    assert not np.array_equal(first, second)
+    # The same fresh generator gives the same result.
+    again = _unet(random_state=np.random.RandomState(3)).fit(noisy, clean)
+    np.testing.assert_array_equal(again.transform(noisy), first)
+
+
+def test_validation_data_is_routed_under_metadata_routing(pairs):
+    import sklearn
+    from sklearn.model_selection import GridSearchCV
+
+    from skdenoise.metrics import snr_scorer
+
+    noisy, clean = pairs
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = _unet(epochs=1).set_fit_request(validation_data=True)
+        search = GridSearchCV(model, {"kernel_size": [3]}, cv=2, scoring=snr_scorer)
+        search.fit(noisy[:60], clean[:60], validation_data=(noisy[60:], clean[60:]))
+    assert search.best_estimator_.gate_snr_ is not None
+
+
+class _Recorder:
+    """Records what the inner UNetDenoiser.fit of a WindowedDenoiser gets."""
+
+    def __init__(self, monkeypatch):
+        from skdenoise import UNetDenoiser
+
+        self.calls = []
+        original = UNetDenoiser.fit
+
+        def fit(est, X, y=None, **kwargs):
+            self.calls.append((X, y, kwargs.get("validation_data")))
+            return original(est, X, y, **kwargs)
+
+        monkeypatch.setattr(UNetDenoiser, "fit", fit)
+
+
+def test_windowed_validation_holds_out_whole_series(pairs, monkeypatch):
+    from skdenoise.windowing import WindowedDenoiser
+
+    recorder = _Recorder(monkeypatch)
+    noisy, clean = pairs
+    model = WindowedDenoiser(_unet(epochs=1, validation_split=0.25), window_length=32)
+    model.fit(noisy[:8], clean[:8])
+    X_train, y_train, (X_val, y_val) = recorder.calls[-1]
+    per_series = model.windows_per_series(64)
+    assert X_train.shape[0] == 6 * per_series == model.n_windows_fit_
+    assert X_val.shape[0] == 2 * per_series
+    # The held-out windows are those of two whole series.
+    held = {i for i in range(8) for w in X_val if np.isin(w, noisy[i]).all()}
+    trained = {i for i in range(8) for w in X_train if np.isin(w, noisy[i]).all()}
+    assert len(held) == 2 and not held & trained
+
+
+def test_windowed_validation_holds_out_the_end_of_a_single_series(monkeypatch):
+    from skdenoise.windowing import WindowedDenoiser
+
+    recorder = _Recorder(monkeypatch)
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 60, 640))[None]
+    noisy = clean + 0.2 * rng.standard_normal(clean.shape)
+    model = WindowedDenoiser(_unet(epochs=1, validation_split=0.25), window_length=64)
+    model.fit(noisy, clean)
+    X_train, _, (X_val, _) = recorder.calls[-1]
+    # The last 160 samples (a quarter) are held out, the first 480 trained on.
+    assert X_train.shape[0] == model.windows_per_series(480)
+    assert X_val.shape[0] == model.windows_per_series(160)
+    assert np.isin(X_train, noisy[0, :480]).all()
+    assert np.isin(X_val, noisy[0, 480:]).all()
+
+
+def test_windowed_denoiser_takes_validation_series_of_any_length(pairs, monkeypatch):
+    from skdenoise.baselines import MedianDenoiser
+    from skdenoise.windowing import WindowedDenoiser
+
+    recorder = _Recorder(monkeypatch)
+    noisy, clean = pairs
+    long_noisy, long_clean = noisy[:4].reshape(1, -1), clean[:4].reshape(1, -1)
+    model = WindowedDenoiser(_unet(epochs=1), window_length=32)
+    model.fit(noisy[4:], clean[4:], validation_data=(long_noisy, long_clean))
+    X_train, _, (X_val, y_val) = recorder.calls[-1]
+    assert X_train.shape[0] == 76 * model.windows_per_series(64)
+    assert X_val.shape[0] == model.windows_per_series(256)
+    with pytest.raises(TypeError, match="takes none"):
+        WindowedDenoiser(MedianDenoiser(), window_length=32).fit(
+            noisy, clean, validation_data=(noisy, clean)
+        )
+    with pytest.raises(ValueError, match="y_val must be the clean series"):
+        model.fit(noisy, clean, validation_data=(noisy, clean[:, :32]))

@@ -138,6 +138,9 @@ class WaveletDenoiser(TransformerMixin, BaseDenoiser):
 
     Attributes
     ----------
+    wavelet_ : str
+        The wavelet of ``fit``, which ``level_`` was chosen for (``transform``
+        uses it until the next ``fit``).
     level_ : int
         Number of decomposition levels used; 0 when the series are shorter
         than the wavelet filter, in which case ``transform`` returns the
@@ -216,6 +219,7 @@ class WaveletDenoiser(TransformerMixin, BaseDenoiser):
         self.signal_extension = signal_extension
 
     def _fit(self, X, y=None):
+        self.wavelet_ = self.wavelet
         filter_length = pywt.Wavelet(self.wavelet).dec_len
         max_level = pywt.dwt_max_level(X.shape[1], filter_length)
         if self.level is None:
@@ -232,7 +236,7 @@ class WaveletDenoiser(TransformerMixin, BaseDenoiser):
         unit = power_of_two_scale(X)
         coeffs = pywt.wavedec(
             X / unit,
-            self.wavelet,
+            self.wavelet_,
             mode=self.signal_extension,
             level=self.level_,
             axis=1,
@@ -250,7 +254,9 @@ class WaveletDenoiser(TransformerMixin, BaseDenoiser):
                 shrunk.append(np.sign(detail) * np.maximum(magnitude - t, 0.0))
             else:
                 shrunk.append(np.where(magnitude > t, detail, 0.0))
-        rebuilt = pywt.waverec(shrunk, self.wavelet, mode=self.signal_extension, axis=1)
+        rebuilt = pywt.waverec(
+            shrunk, self.wavelet_, mode=self.signal_extension, axis=1
+        )
         return rebuilt[:, :n_timesteps] * unit
 
 
@@ -296,7 +302,8 @@ class BandpassDenoiser(TransformerMixin, BaseDenoiser):
         Second-order sections of the one-way filter (band filter followed by
         the notch); empty when no filtering is requested.
     n_features_in_ : int
-        Number of timesteps of the series seen in ``fit``.
+        Number of timesteps of the series seen in ``fit``; ``transform``
+        accepts any number (the filter learns nothing from the length).
     n_channels_in_ : int
         Number of channels of the series seen in ``fit`` (1 for 2-D input).
 
@@ -338,6 +345,8 @@ class BandpassDenoiser(TransformerMixin, BaseDenoiser):
     >>> bool(np.abs(out - clean)[:, 1800:-1800].max() < 0.01)
     True
     """
+
+    _any_length = True
 
     _parameter_constraints: dict = {
         "sampling_rate": [Interval(Real, 0, None, closed="neither")],
@@ -515,8 +524,11 @@ class WienerDenoiser(TransformerMixin, BaseDenoiser):
 
     Attributes
     ----------
+    window_length_ : int
+        The window of ``fit`` (``transform`` uses it until the next ``fit``).
     n_features_in_ : int
-        Number of timesteps of the series seen in ``fit``.
+        Number of timesteps of the series seen in ``fit``; ``transform``
+        accepts any number (the filter learns nothing from the length).
     n_channels_in_ : int
         Number of channels of the series seen in ``fit`` (1 for 2-D input).
 
@@ -545,6 +557,8 @@ class WienerDenoiser(TransformerMixin, BaseDenoiser):
     (1, 200)
     """
 
+    _any_length = True
+
     _parameter_constraints: dict = {
         "window_length": [Interval(Integral, 1, None, closed="left")],
         "noise_power": [Interval(Real, 0, None, closed="left"), None],
@@ -556,6 +570,7 @@ class WienerDenoiser(TransformerMixin, BaseDenoiser):
 
     def _fit(self, X, y=None):
         _check_odd_window(self, self.window_length)
+        self.window_length_ = int(self.window_length)
 
     def _transform(self, X):
         # Computed on the series divided by a power of two near their peak
@@ -564,7 +579,7 @@ class WienerDenoiser(TransformerMixin, BaseDenoiser):
         X = X / unit
         offset = X.mean(axis=1, keepdims=True)
         centred = X - offset
-        size = self.window_length
+        size = self.window_length_
         local_mean = ndimage.uniform_filter1d(centred, size, axis=1, mode="reflect")
         local_var = ndimage.uniform_filter1d(
             centred * centred, size, axis=1, mode="reflect"
@@ -594,8 +609,11 @@ class MedianDenoiser(TransformerMixin, BaseDenoiser):
 
     Attributes
     ----------
+    window_length_ : int
+        The window of ``fit`` (``transform`` uses it until the next ``fit``).
     n_features_in_ : int
-        Number of timesteps of the series seen in ``fit``.
+        Number of timesteps of the series seen in ``fit``; ``transform``
+        accepts any number (the filter learns nothing from the length).
     n_channels_in_ : int
         Number of channels of the series seen in ``fit`` (1 for 2-D input).
 
@@ -621,6 +639,8 @@ class MedianDenoiser(TransformerMixin, BaseDenoiser):
     array([[1., 1., 1., 1., 1., 2., 2.]])
     """
 
+    _any_length = True
+
     _parameter_constraints: dict = {
         "window_length": [Interval(Integral, 1, None, closed="left")],
     }
@@ -630,13 +650,14 @@ class MedianDenoiser(TransformerMixin, BaseDenoiser):
 
     def _fit(self, X, y=None):
         _check_odd_window(self, self.window_length)
+        self.window_length_ = int(self.window_length)
 
     def _transform(self, X):
         # The reflection is done here, not by ndimage: its median filter reads
         # past the series (and returns values that change from call to call)
         # when the window is much longer than the series. On the padded series
         # every kept window lies inside, so ndimage's own edges are never used.
-        half = self.window_length // 2
+        half = self.window_length_ // 2
         padded = np.pad(X, ((0, 0), (half, half), (0, 0)), mode="symmetric")
-        out = ndimage.median_filter(padded, size=(1, self.window_length, 1))
+        out = ndimage.median_filter(padded, size=(1, self.window_length_, 1))
         return out[:, half : half + X.shape[1]]

@@ -21,10 +21,12 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from .._tf import import_keras, quiet_tf_logger
-from .._validation import as_3d, check_finite_scalar, restore_ndim
+from .._validation import as_3d, as_input_dtype, check_finite_scalar, restore_ndim
 from ..augment import BaseAugmentation
 from ..base import BaseDenoiser, _forget_fit_on_error
 from ..exceptions import TargetIgnoredWarning
@@ -242,6 +244,12 @@ class BaseNeuralDenoiser(BaseDenoiser):
     ``X``'s units, so ``transform`` returns series in ``y``'s units.
     """
 
+    # fit(X, y, **fit_params) takes validation_data: a routed parameter under
+    # scikit-learn's metadata routing (set_fit_request(validation_data=True)).
+    __metadata_request__fit = {"validation_data": None}
+    # WindowedDenoiser passes its own validation windows (whole series).
+    _takes_validation_data = True
+
     _common_parameter_constraints = {
         "noise": [BaseNoise, None],
         "augment": [BaseAugmentation, None],
@@ -321,8 +329,8 @@ class BaseNeuralDenoiser(BaseDenoiser):
         """Settings of ``_to_network`` (none unless it adds channels)."""
         return {}
 
-    def _check_fitted_shape(self, X3):
-        super()._check_fitted_shape(X3)
+    def _check_fitted_shape(self, X3, X=None):
+        super()._check_fitted_shape(X3, X)
         fitted = getattr(self, "_input_settings_", None)
         if fitted is None:  # saved before the settings were recorded
             return
@@ -428,16 +436,18 @@ class BaseNeuralDenoiser(BaseDenoiser):
         return None
 
     def _seed(self):
-        """An int seed drawn from ``random_state`` (None when unseeded)."""
+        """An int seed drawn from ``random_state``, as scikit-learn reads it.
+
+        An int is the seed. None draws from NumPy's global generator, so that
+        ``np.random.seed`` makes an unseeded script reproducible; a
+        ``RandomState`` is drawn from (consumed), so that fitting again with it
+        gives another result. Either way the training itself runs seeded, and
+        Python's ``random`` is left as it was.
+        """
         rs = self.random_state
-        if rs is None:
-            return None
-        if isinstance(rs, numbers.Integral):
+        if isinstance(rs, numbers.Integral) and not isinstance(rs, bool):
             return int(rs)
-        # A RandomState: draw from a copy, so the caller's generator is untouched.
-        state = np.random.RandomState()
-        state.set_state(rs.get_state())
-        return int(state.randint(0, 2**31 - 1))
+        return int(check_random_state(rs).randint(0, 2**31 - 1))
 
     def _training_batches(
         self, inputs, targets, noise, seed, network_input, epochs_done=0
@@ -515,14 +525,22 @@ class BaseNeuralDenoiser(BaseDenoiser):
     def _keras_fit(self, batches, *, epochs, validation_data, callbacks):
         """Run ``Model.fit``; returns its history dict."""
         dataset, epoch_setter = batches.as_dataset()
-        history = self.model_.fit(
-            dataset,
-            epochs=epochs,
-            validation_data=validation_data,
-            callbacks=[epoch_setter, *callbacks],
-            shuffle=False,
-            verbose={0: 0, 1: 2}.get(self.verbose, 1),
-        )
+        try:
+            history = self.model_.fit(
+                dataset,
+                epochs=epochs,
+                validation_data=validation_data,
+                callbacks=[epoch_setter, *callbacks],
+                shuffle=False,
+                verbose={0: 0, 1: 2}.get(self.verbose, 1),
+            )
+        finally:
+            # The user's callbacks keep their state (a stopped epoch, a best
+            # score) but let go of the network: a callback in the parameters
+            # must not hold the fitted model, or clone and pickle copy it along.
+            for callback in self.callbacks or []:
+                if getattr(callback, "_model", None) is self.model_:
+                    callback.set_model(None)
         return history.history
 
     def _validate_fit_params(self, X3, y3, validation_data=None):
@@ -600,11 +618,14 @@ class BaseNeuralDenoiser(BaseDenoiser):
             )
         return inputs3, targets3
 
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, validation_data=None):
         """Train the network for one more epoch on ``X`` (and ``y``).
 
         The first call builds the network; later calls continue from the
         current weights and must get series of the same length and channels.
+        Without ``validation_data``, the validation series are the same rows
+        of ``X`` in every call (with an int ``random_state``), so that the
+        gate is not recalibrated on series trained on in an earlier call.
 
         Parameters
         ----------
@@ -613,6 +634,8 @@ n_timesteps, n_channels)
             Noisy series (with ``y``) or clean series (without ``y``).
         y : array-like of the same shape as X, default=None
             Clean series, as in :meth:`fit`.
+        validation_data : array-like or tuple (X_val, y_val), default=None
+            Series held apart from training, as in :meth:`fit`.
 
         Returns
         -------
@@ -630,13 +653,18 @@ n_timesteps, n_channels)
         X3, y3 = self._validate_fit_data(
             X, y, min_timesteps=self._min_timesteps if first else 1
         )
+        validation = self._check_validation_data(validation_data, X3, y3)
+        if self.uncertainty is not None:
+            _uncertainty.check_uncertainty(self, X3.shape[1], X3.shape[2])
         # A failed first call leaves the denoiser unfitted.
         with _forget_fit_on_error(self, active=first):
             if first:
-                self._record_fitted_shape(X3)
+                self._record_fitted_shape(X3, X)
             else:
-                self._check_fitted_shape(X3)
-            self._train(X3, y3, reset=first, epochs=1)
+                self._check_fitted_shape(X3, X)
+            # Members of an earlier ensemble would not follow the training.
+            vars(self).pop("ensemble_members_", None)
+            self._train(X3, y3, reset=first, epochs=1, validation=validation)
         return self
 
     def _train(self, X3, y3, *, reset, epochs, validation=None, finish=True):
@@ -667,23 +695,24 @@ n_timesteps, n_channels)
             # The network works in X's units; y is brought to them.
             y3 = (y3 - self.target_offset_) / self.target_scale_
         ready = validation is not None and validation[0] is not None
-        if ready:
-            # Noisy and clean series given: used as they are, in X's units.
+        if validation is not None:
+            # Clean series are in y's units (the targets'); the network works in
+            # X's. Noisy validation inputs are used as they are; clean series
+            # alone get their noise in X's units, as the training series do.
             inputs3, targets3 = validation
             validation = inputs3, (targets3 - self.target_offset_) / self.target_scale_
         seed = self._seed()
-        if seed is None:
-            data_seed = int(np.random.SeedSequence().entropy % 2**31)
-        else:
-            # partial_fit calls each see different (but reproducible) batches.
-            data_seed = seed + (0 if reset else self.n_epochs_)
+        # partial_fit calls each see different (but reproducible) batches, and
+        # hold out the same validation rows (split_seed) in every call.
+        data_seed = seed + (0 if reset else self.n_epochs_)
+        split_seed = seed
 
         targets = y3 if y3 is not None else X3
         inputs = X3 if y3 is not None else None
         network_input = self._network_input()
         if validation is None:
             val_rows, train_rows = split_validation(
-                targets.shape[0], self.validation_split, data_seed
+                targets.shape[0], self.validation_split, split_seed
             )
             if len(val_rows):
                 validation = (
@@ -765,7 +794,7 @@ n_timesteps, n_channels)
                 self._warn_if_not_learned(
                     val_inputs, val_targets, outputs, stacklevel=stacklevel
                 )
-        self._calibrate_gate(checked, outputs)
+        self._calibrate_gate(checked, outputs, keep=not reset)
         self._calibrate_passes(checked, outputs)
         self._calibrate_uncertainty(checked)
 
@@ -829,18 +858,29 @@ n_timesteps, n_channels)
             stacklevel=stacklevel,
         )
 
-    def _calibrate_gate(self, validation, outputs=None):
+    def _calibrate_gate(self, validation, outputs=None, keep=False):
         """Fit the gate on the validation series, or switch it off without them.
 
         ``outputs``: the network's outputs for the validation inputs, when
-        already computed.
+        already computed. ``keep`` (a ``partial_fit``): without enough
+        validation series, the gate fitted before is kept.
         """
+        too_few = bool(validation) and (
+            validation[0].shape[0] * validation[0].shape[2] < _GATE_MIN_SERIES
+        )
+        if (
+            keep
+            and self.gate is not None
+            and (not validation or too_few)
+            and getattr(self, "gate_snr_", None) is not None
+        ):
+            # A partial_fit with too few validation series to fit a gate on
+            # (fine-tuning on a small set) keeps the gate fitted before.
+            return
         self.gate_snr_ = self.gate_scale_ = None
-        if self.gate is None or not validation:
+        if self.gate is None or not validation or too_few:
             return
         inputs, targets = validation
-        if inputs.shape[0] * inputs.shape[2] < _GATE_MIN_SERIES:
-            return
         if outputs is None:
             outputs = self._network_outputs(inputs)
         self.gate_snr_, self.gate_scale_ = fit_gate(inputs, outputs, targets)
@@ -936,8 +976,7 @@ n_timesteps, n_channels)
         self.uncertainty_ = self.uncertainty
 
     def _calibration_seed(self):
-        seed = self._seed()
-        return int(np.random.SeedSequence().entropy % 2**31) if seed is None else seed
+        return self._seed()
 
     # -------------------------------------------------------------- inference
     def _predict_normalised(self, network_in):
@@ -1029,6 +1068,7 @@ n_timesteps, n_channels)
         """
         if not return_std:
             return self.transform(X)
+        check_is_fitted(self)
         if self.uncertainty is None:
             raise ValueError(
                 f"{type(self).__name__}.predict(X, return_std=True) needs an "
@@ -1046,7 +1086,7 @@ n_timesteps, n_channels)
         std = _uncertainty.predictive_std(
             self, X3, as_3d(mean).astype(np.float64, copy=False)
         )
-        return mean, restore_ndim(std, X.ndim).astype(X.dtype, copy=False)
+        return mean, as_input_dtype(restore_ndim(std, X.ndim), X, type(self).__name__)
 
     def _non_deterministic(self):
         return self.random_state is None

@@ -133,6 +133,16 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
             if name.startswith(_PREFIX)
         }
 
+    def _unknown_params(self):
+        """Keyword arguments of ``__init__`` that are no parameter (typos)."""
+        known = set(self._get_param_names())
+        return [
+            name
+            for name in vars(self)
+            if not (name.startswith(("_", _PREFIX)) or name.endswith("_"))
+            and name not in known
+        ]
+
     def get_params(self, deep=True):
         """Get the parameters of this denoiser, the network's included.
 
@@ -150,6 +160,8 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
         params.update(
             {_PREFIX + name: value for name, value in self._model_params().items()}
         )
+        # Kept, so that a clone carries them to fit, which reports them.
+        params.update({name: getattr(self, name) for name in self._unknown_params()})
         return params
 
     def set_params(self, **params):
@@ -166,23 +178,23 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
             The denoiser.
         """
         known = set(self._get_param_names())
+        stored = set(self._unknown_params())
         for name in list(params):
-            # As in __init__: names without the prefix are reported by fit.
-            if name.startswith(_PREFIX) or ("__" not in name and name not in known):
+            if name.startswith(_PREFIX) or name in stored:
                 setattr(self, name, params.pop(name))
+            elif "__" not in name and name not in known:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for estimator KerasDenoiser. Valid "
+                    f"parameters are {sorted(known)}; the network's hyper-parameters "
+                    f"take the prefix {_PREFIX!r} ({_PREFIX}{name}=...)."
+                )
         return super().set_params(**params)
 
     def _length_multiple(self):
         return self.length_multiple
 
     def _check_network_params(self, n_timesteps):
-        known = set(self._get_param_names())
-        unknown = [
-            name
-            for name in vars(self)
-            if not (name.startswith(("_", _PREFIX)) or name.endswith("_"))
-            and name not in known
-        ]
+        unknown = self._unknown_params()
         if unknown:
             raise ValueError(
                 f"KerasDenoiser got unexpected keyword arguments {unknown}; the "

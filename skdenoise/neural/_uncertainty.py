@@ -139,6 +139,13 @@ def check_uncertainty(estimator, n_timesteps, n_channels):
     if method not in _KINDS:
         return
     name = type(estimator).__name__
+    if getattr(estimator, "training", "supervised") == "blind_spot":
+        raise ValueError(
+            f"{name}(uncertainty={method!r}) calibrates its standard deviation on "
+            "clean validation series, and training='blind_spot' has none (it learns "
+            "from noisy series alone). Use uncertainty=None, or train on pairs "
+            "(training='supervised')."
+        )
     if method == "mc_dropout" and getattr(estimator, "dropout", None) == 0:
         raise ValueError(
             f"{name}(uncertainty='mc_dropout') needs dropout in the network, and "

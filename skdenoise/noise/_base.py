@@ -64,23 +64,7 @@ class BaseNoise(BaseEstimator):
         raise NotImplementedError
 
     def _check_snr(self):
-        snr = self.snr
-        if snr is None:
-            check_finite_scalar(self.amplitude, "amplitude")
-            if self.amplitude < 0:
-                raise ValueError(f"amplitude must be >= 0; got {self.amplitude!r}.")
-            return None
-        if isinstance(snr, (tuple, list)):
-            if len(snr) != 2:
-                raise ValueError(
-                    f"snr must be a number or a (low, high) pair; got {snr!r}."
-                )
-            low = check_finite_scalar(snr[0], "snr[0]")
-            high = check_finite_scalar(snr[1], "snr[1]")
-            if low > high:
-                raise ValueError(f"snr range must have low <= high; got {snr!r}.")
-            return (low, high)
-        return check_finite_scalar(snr, "snr")
+        return _check_snr(self.snr, self.amplitude)
 
     def sample(self, shape, random_state=None):
         """Draw raw (unscaled) noise.
@@ -150,17 +134,39 @@ def _check_shape(shape):
     )
 
 
+def _check_snr(snr, amplitude):
+    """``snr`` as a float, a ``(low, high)`` tuple or None (then ``amplitude``)."""
+    if snr is None:
+        check_finite_scalar(amplitude, "amplitude")
+        if amplitude < 0:
+            raise ValueError(f"amplitude must be >= 0; got {amplitude!r}.")
+        return None
+    if isinstance(snr, (tuple, list)):
+        if len(snr) != 2:
+            raise ValueError(
+                f"snr must be a number or a (low, high) pair; got {snr!r}."
+            )
+        low = check_finite_scalar(snr[0], "snr[0]")
+        high = check_finite_scalar(snr[1], "snr[1]")
+        if low > high:
+            raise ValueError(f"snr range must have low <= high; got {snr!r}.")
+        return (low, high)
+    return check_finite_scalar(snr, "snr")
+
+
 def scale_noise(X, noise, snr, amplitude=1.0, random_state=None):
     """Scale ``noise`` per series to reach ``snr`` dB against ``X``.
 
     Parameters
     ----------
-    X : ndarray of shape (n_series, ...)
-        Clean series.
+    X : ndarray of shape (n_series, n_timesteps) or (n_series, n_timesteps, \
+n_channels)
+        Clean series (one series: ``X[np.newaxis]``).
     noise : ndarray of the same shape
         Raw noise.
     snr : float, (low, high) or None
-        Target SNR in dB, a range drawn per series, or None for ``amplitude``.
+        Target SNR in dB (finite), a range drawn per series (a tuple or a list
+        of two), or None for ``amplitude``.
     amplitude : float, default=1.0
         Multiplier when ``snr`` is None.
     random_state : int, Generator or None, default=None
@@ -180,6 +186,19 @@ def scale_noise(X, noise, snr, amplitude=1.0, random_state=None):
     >>> np.round(10 * np.log10((X**2).sum(1) / (noise**2).sum(1)), 6)
     array([20., 20.])
     """
+    X, noise = np.asarray(X), np.asarray(noise)
+    if X.ndim not in (2, 3):
+        raise ValueError(
+            "X must have shape (n_series, n_timesteps) or (n_series, n_timesteps, "
+            f"n_channels); got shape {X.shape}. For one series pass X[np.newaxis]: "
+            "the SNR is reached per series, along time."
+        )
+    if noise.shape != X.shape:
+        raise ValueError(
+            f"noise must have X's shape {X.shape}; got {noise.shape}. Draw one "
+            "noise series per clean series (BaseNoise.sample(X.shape))."
+        )
+    snr = _check_snr(snr, amplitude)
     if snr is None:
         return noise * amplitude
     n = X.shape[0]

@@ -438,6 +438,12 @@ class RecordedNoise(BaseNoise):
         ``[low, high]`` (linear interpolation between samples): a rate of 1.25
         compresses 1.25 times as many recorded samples into the series, so its
         frequencies rise by 25 %. None reads the recording at its own rate.
+    sampling_rate : float or None, default=None
+        Sampling rate of the recording in Hz (360 for the MIT-BIH Noise Stress
+        Test), or None when unknown. The samples are used as they are, so the
+        series must share this rate; given, it lets
+        :func:`~skdenoise.datasets.make_denoising_dataset` refuse series of
+        another rate.
 
     Examples
     --------
@@ -458,6 +464,7 @@ class RecordedNoise(BaseNoise):
         amplitude=1.0,
         flip=False,
         time_scale=None,
+        sampling_rate=None,
     ):
         self.noise = noise
         self.segment = segment
@@ -465,8 +472,16 @@ class RecordedNoise(BaseNoise):
         self.amplitude = amplitude
         self.flip = flip
         self.time_scale = time_scale
+        self.sampling_rate = sampling_rate
 
     def _check_augmentation(self):
+        if self.sampling_rate is not None:
+            rate = check_finite_scalar(self.sampling_rate, "sampling_rate")
+            if rate <= 0:
+                raise ValueError(
+                    "RecordedNoise: sampling_rate must be positive or None; got "
+                    f"{self.sampling_rate!r}."
+                )
         if not isinstance(self.flip, (bool, np.bool_)):
             raise ValueError(
                 f"RecordedNoise: flip must be True or False; got {self.flip!r}."

@@ -170,6 +170,12 @@ def load(name="ecg", *, sampling_rate):
         )
     sampling_rate = _check_sampling_rate(sampling_rate)
     denoiser = _read(MODELS[name])
+    network = denoiser.estimator_.estimator_
+    if getattr(network, "_input_settings_", None) is None:
+        # Written before the settings were recorded: its parameters are those
+        # it was trained with, so a later set_params that changes how series
+        # become network inputs is caught as for a freshly fitted network.
+        network._input_settings_ = network._input_settings()
     return denoiser.set_params(sampling_rate=sampling_rate)
 
 

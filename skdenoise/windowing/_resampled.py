@@ -10,6 +10,7 @@ from sklearn.base import TransformerMixin, clone
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _check_feature_names
 
 from ..base import BaseDenoiser, _forget_fit_on_error
 
@@ -40,7 +41,11 @@ def _resample(X2, up, down):
     if X2.shape[1] == 1:
         # One sample is a constant: repeat it.
         return np.repeat(X2, math.ceil(up / down), axis=1)
-    return signal.resample_poly(X2, up, down, axis=1, padtype="line")
+    # The polyphase branches do not each pass a constant with a gain of exactly
+    # one: an offset (a raw ADC baseline) would come back with a ripple at the
+    # branches' rate. Each row's mean is taken out and put back exactly.
+    mean = X2.mean(axis=1, keepdims=True)
+    return signal.resample_poly(X2 - mean, up, down, axis=1, padtype="line") + mean
 
 
 class ResampledDenoiser(TransformerMixin, BaseDenoiser):
@@ -163,9 +168,11 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
                 f"{self.min_duration:.3g} s ({needed} samples at {rate:g} Hz)."
             )
 
-    def _check_fitted_shape(self, X3):
-        # Any length and any number of channels: each channel is a series.
-        pass
+    def _check_fitted_shape(self, X3, X=None):
+        # Any length and any number of channels: each channel is a series. The
+        # column names of series of the fitted length are compared.
+        if X is not None and X3.shape[1] == self.n_features_in_:
+            _check_feature_names(self, X, reset=False)
 
     def _to_model(self, X3):
         """Channels as series, resampled to the estimator's rate (2-D)."""
@@ -234,7 +241,7 @@ n_timesteps, n_channels)
         # A failed first call leaves the denoiser unfitted.
         with _forget_fit_on_error(self, active=first):
             if first:
-                self._record_fitted_shape(X3)
+                self._record_fitted_shape(X3, X)
             self._fit_model(estimator.partial_fit, X3, y3)
             self.estimator_ = estimator
         return self

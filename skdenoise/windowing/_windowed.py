@@ -12,7 +12,13 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm
 
-from .._validation import as_3d, check_positive_int, check_series, restore_ndim
+from .._validation import (
+    as_3d,
+    as_input_dtype,
+    check_positive_int,
+    check_series,
+    restore_ndim,
+)
 from ..base import (
     BaseDenoiser,
     SeriesShapeMixin,
@@ -29,6 +35,17 @@ from ._layout import (
 )
 
 __all__ = ["WindowedDenoiser", "SeriesWindower"]
+
+
+def _part(array, index):
+    """``array[index]``, or None for no array."""
+    return None if array is None else array[index]
+
+
+def _takes_validation_data(estimator):
+    """Whether ``estimator``'s ``fit`` and ``partial_fit`` take validation_data."""
+    return bool(getattr(estimator, "_takes_validation_data", False))
+
 
 _LENGTH = [Interval(numbers.Integral, 1, None, closed="left")]
 
@@ -115,6 +132,14 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
     splits the series (rows of ``X``), so the windows of a series are always in
     the same fold.
 
+    A neural inner estimator's validation series are held out before the
+    windows are cut, so that none of its validation windows overlaps a
+    training window: ``fit(X, y, validation_data=...)`` takes series of any
+    length (a tuple ``(X_val, y_val)`` or clean series alone) and cuts them
+    into windows; without it, the inner ``validation_split`` holds out whole
+    series, or the end of every series when the share would hold out no
+    series (at least one window, when one is left to train on).
+
     Parameters
     ----------
     estimator : object
@@ -156,8 +181,8 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
     n_channels_in_ : int
         Number of channels of the series seen in ``fit``.
     n_windows_fit_ : int
-        Number of windows the inner estimator was fitted on (in the last call
-        of ``fit`` or ``partial_fit``).
+        Number of windows the inner estimator was trained on (in the last call
+        of ``fit`` or ``partial_fit``; validation windows not counted).
 
     See Also
     --------
@@ -226,24 +251,104 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
             "window_length": 4,
         }
 
-    def _fit(self, X3, y3):
+    def _validate_fit_params(self, X3, y3, validation_data=None):
+        """``validation_data`` of ``fit``: series of any length, cut into windows."""
+        if validation_data is None:
+            return {}
+        inner = type(self.estimator).__name__
+        if not _takes_validation_data(self.estimator):
+            raise TypeError(
+                f"WindowedDenoiser.fit got validation_data, but its estimator "
+                f"{inner} takes none (only the neural denoisers do)."
+            )
+        where = "validation_data of WindowedDenoiser.fit"
+        if isinstance(validation_data, tuple):
+            if len(validation_data) != 2:
+                raise ValueError(
+                    f"{where} must be series or a tuple (X_val, y_val); got a "
+                    f"tuple of {len(validation_data)}."
+                )
+            X_val = as_3d(check_series(validation_data[0], estimator=self))
+            y_val = as_3d(check_series(validation_data[1], estimator=self))
+            if y_val.shape != X_val.shape:
+                raise ValueError(
+                    f"{where}: y_val must be the clean series, with the shape of "
+                    f"X_val {X_val.shape[:2]}; got {y_val.shape[:2]}."
+                )
+        else:
+            X_val = as_3d(check_series(validation_data, estimator=self))
+            y_val = None
+        if X_val.shape[2] != X3.shape[2]:
+            raise ValueError(
+                f"{where} has {X_val.shape[2]} channel(s); the training series "
+                f"have {X3.shape[2]}."
+            )
+        return {"validation": (X_val, y_val)}
+
+    def _fit(self, X3, y3, validation=None):
         """Fit a clone of ``estimator`` on the windows of ``X3`` (and ``y3``)."""
         self._check_geometry()
         estimator = clone(self.estimator)
-        self.n_windows_fit_ = self._fit_windows(estimator.fit, X3, y3)
+        self.n_windows_fit_ = self._fit_windows(
+            estimator, estimator.fit, X3, y3, validation
+        )
         self.estimator_ = estimator
 
-    def _fit_windows(self, method, X3, y3):
-        """Call ``method`` (the inner ``fit`` or ``partial_fit``) on the windows."""
+    def _hold_out(self, estimator, X3, y3):
+        """``(X3, y3, validation)``: the inner ``validation_split`` by series.
+
+        A neural inner estimator would otherwise hold out random windows, which
+        overlap the training windows cut from the same stretch of a series: its
+        early stopping, gate and calibration would be fitted on seen samples.
+        Whole series are held out when the share holds at least one, otherwise
+        the end of every series (at least one window, if a window is left to
+        train on); with neither, the inner estimator splits its windows.
+        """
+        if not _takes_validation_data(estimator):
+            return X3, y3, None
+        fraction = float(estimator.get_params(deep=False).get("validation_split") or 0)
+        if not fraction:
+            return X3, y3, None
+        n_series, length = X3.shape[:2]
+        n_val = min(n_series - 1, round(fraction * n_series))
+        if n_val >= 1:
+            seed = estimator._seed()
+            order = np.random.default_rng([seed, 11]).permutation(n_series)
+            val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
+            return X3[train], _part(y3, train), (X3[val], _part(y3, val))
+        held = max(int(np.ceil(fraction * length)), self.window_length)
+        cut = length - held
+        if cut < self.window_length:
+            return X3, y3, None
+        front, back = np.s_[:, :cut], np.s_[:, cut:]
+        return X3[front], _part(y3, front), (X3[back], _part(y3, back))
+
+    def _inner_windows(self, X3, y3):
+        """The (centred) windows of ``X3`` and ``y3`` in the inner's layout."""
         X_windows = self._all_windows(X3)
         y_windows = None if y3 is None else self._all_windows(y3)
         X_windows, y_windows = self._center(X_windows, y_windows)
         # The inner denoiser sees 2-D windows when the series are univariate.
         ndim = 2 if X3.shape[2] == 1 else 3
-        if y_windows is None:
-            method(restore_ndim(X_windows, ndim))
-        else:
-            method(restore_ndim(X_windows, ndim), restore_ndim(y_windows, ndim))
+        return (
+            restore_ndim(X_windows, ndim),
+            None if y_windows is None else restore_ndim(y_windows, ndim),
+        )
+
+    def _fit_windows(self, estimator, method, X3, y3, validation=None):
+        """Call ``method`` (the inner ``fit`` or ``partial_fit``) on the windows.
+
+        Returns the number of training windows.
+        """
+        if validation is None:
+            X3, y3, validation = self._hold_out(estimator, X3, y3)
+        X_windows, y_windows = self._inner_windows(X3, y3)
+        args = (X_windows,) if y_windows is None else (X_windows, y_windows)
+        kwargs = {}
+        if validation is not None:
+            X_val, y_val = self._inner_windows(*validation)
+            kwargs["validation_data"] = X_val if y_val is None else (X_val, y_val)
+        method(*args, **kwargs)
         return X_windows.shape[0]
 
     def _inner_has_partial_fit(self):
@@ -279,12 +384,14 @@ n_timesteps, n_channels)
         # A failed first call leaves the denoiser unfitted.
         with _forget_fit_on_error(self, active=first):
             if first:
-                self._record_fitted_shape(X3)
+                self._record_fitted_shape(X3, X)
                 estimator = clone(self.estimator)
             else:
-                self._check_fitted_shape(X3)
+                self._check_fitted_shape(X3, X)
                 estimator = self.estimator_
-            self.n_windows_fit_ = self._fit_windows(estimator.partial_fit, X3, y3)
+            self.n_windows_fit_ = self._fit_windows(
+                estimator, estimator.partial_fit, X3, y3
+            )
             self.estimator_ = estimator
         return self
 
@@ -382,8 +489,9 @@ n_timesteps, n_channels)
 
         mean, var = self._stitch(X3, denoise)
         std = np.sqrt(var)
+        name = type(self).__name__
         return tuple(
-            restore_ndim(a, X.ndim).astype(X.dtype, copy=False) for a in (mean, std)
+            as_input_dtype(restore_ndim(a, X.ndim), X, name) for a in (mean, std)
         )
 
     def _non_deterministic(self):
@@ -480,8 +588,7 @@ n_timesteps, n_channels)
             The fitted windower.
         """
         self._check_geometry()
-        X = check_series(X, estimator=self)
-        self._record_fitted_shape(as_3d(X))
+        self._record_fitted_shape(as_3d(check_series(X, estimator=self)), X)
         return self
 
     def transform(self, X):
@@ -501,9 +608,10 @@ n_timesteps, n_channels)
             :meth:`windows_per_series` of ``n_timesteps``. Same dtype as X.
         """
         check_is_fitted(self)
+        raw = X
         X = check_series(X, estimator=self)
         X3 = as_3d(X)
-        self._check_fitted_shape(X3)
+        self._check_fitted_shape(X3, raw)
         return restore_ndim(self._all_windows(X3), X.ndim)
 
     def inverse_transform(self, X, n_timesteps=None):
