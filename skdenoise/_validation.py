@@ -133,7 +133,9 @@ def _check_finite(X, name):
         return
     n_nan = int(np.count_nonzero(np.isnan(X)))
     n_inf = int(X.size - np.count_nonzero(finite)) - n_nan
-    parts = [f"{n} {kind} value(s)" for n, kind in ((n_nan, "NaN"), (n_inf, "inf"))]
+    parts = [
+        f"{n} {kind} value(s)" for n, kind in ((n_nan, "NaN"), (n_inf, "infinite"))
+    ]
     first = np.argwhere(~finite)[0]
     where = f"series {first[0]}, timestep {first[1]}"
     if X.ndim == 3:

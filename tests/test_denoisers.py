@@ -552,7 +552,7 @@ def fitted(sines):
     "X, error, match",
     [
         (np.array([[1.0, np.nan, 2.0]]), ValueError, "NaN"),
-        (np.array([[1.0, np.inf, 2.0]]), ValueError, "infinity"),
+        (np.array([[1.0, np.inf, 2.0]]), ValueError, "1 infinite value"),
         (np.zeros(10), ValueError, "single series"),
         (np.zeros((2, 3, 4, 5)), ValueError, "4 dimensions"),
         (np.zeros((0, 10)), ValueError, "0 sample"),

@@ -335,8 +335,8 @@ def test_nan_and_inf_are_named_with_their_count_and_place():
     X[2, 0] = np.inf
     with pytest.raises(
         ValueError,
-        match=r"X for MedianDenoiser contains 1 NaN value\(s\) and 1 inf value\(s\) "
-        r"\(the first at series 1, timestep 4\)",
+        match=r"X for MedianDenoiser contains 1 NaN value\(s\) and 1 infinite "
+        r"value\(s\) \(the first at series 1, timestep 4\)",
     ):
         MedianDenoiser().fit(X)
     with pytest.raises(ValueError, match=r"channel 0"):
