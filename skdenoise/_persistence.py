@@ -499,8 +499,9 @@ def load(path):
         reader = _Reader(archive, path)
         if _MANIFEST not in archive.namelist():
             raise ValueError(
-                f"{path} is not a file written by skdenoise.persistence.save: it has "
-                f"no {_MANIFEST}."
+                f"{path} is not a file written by skdenoise.persistence.save, or it "
+                f"is truncated or corrupted: it has no {_MANIFEST} (the end of a cut "
+                "file can read as the network archive stored inside it)."
             )
         try:
             manifest = json.loads(reader._member(_MANIFEST).decode("utf-8"))

@@ -434,3 +434,11 @@ def test_files_naming_old_public_paths_still_load(saved):
     restored = load(rewrite(saved, manifest=old_paths))
     X = make_sines(3, 64, random_state=0)
     assert restored.transform(X).shape == X.shape
+
+
+def test_a_zip_without_manifest_may_be_a_truncated_file(tmp_path):
+    path = tmp_path / "cut.skd"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", "{}")  # what a cut file's tail can look like
+    with pytest.raises(ValueError, match="truncated or corrupted: it has no manifest"):
+        load(path)
