@@ -154,6 +154,12 @@ class RandomFlip(BaseAugmentation):
 
     def _check_params(self):
         _check_probability(self.p, "p")
+        for name in ("sign", "time"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(
+                    f"RandomFlip: {name} must be True or False; got "
+                    f"{getattr(self, name)!r}."
+                )
 
     def _transform(self, arrays, rng):
         n = arrays[0].shape[0]
@@ -278,7 +284,7 @@ class RandomDrift(BaseAugmentation):
         Range of the drift's frequencies in Hz, below the Nyquist frequency.
     amplitude : float or tuple of two floats, default=(0.0, 0.5)
         Root-mean-square value of the drift relative to the series' standard
-        deviation, drawn uniformly per series (one number: fixed).
+        deviation, drawn uniformly per series and channel (one number: fixed).
     p : float, default=0.5
         Probability that a series gets a drift.
 
@@ -412,6 +418,11 @@ def from_names(names):
     >>> from_names([]) is None
     True
     """
+    if isinstance(names, str):
+        raise TypeError(
+            f"names must be a list of augmentation names, such as [{names!r}]; got "
+            f"the string {names!r}."
+        )
     names = list(dict.fromkeys(names or []))
     unknown = [n for n in names if n not in AUGMENTATION_NAMES]
     if unknown:

@@ -16,6 +16,8 @@ Definitions, with ``x`` the clean series and ``x_hat`` the estimate:
 - ``cosine_similarity``: ``sum(x x_hat) / (||x|| ||x_hat||)``.
 """
 
+import warnings
+
 import numpy as np
 
 from ._series import power_of_two_scale
@@ -327,8 +329,30 @@ class _TransformScorer:
                 "the denoised series in X's shape."
             )
         if self._uses_input:
-            return snr_improvement(clean, X, estimate)
-        return snr(clean, estimate)
+            values = snr_improvement(clean, X, estimate, per_series=True)
+        else:
+            values = snr(clean, estimate, per_series=True)
+        # A clean series of zeros has no SNR (minus infinity for any estimate
+        # that is not exactly zero): one flat window would make every
+        # candidate of a search score -inf or NaN, and leave it unranked.
+        silent = ~np.any(clean.reshape(clean.shape[0], -1) != 0, axis=1)
+        if silent.all():
+            raise ValueError(
+                f"{self._name}: every clean series in y is all zeros; no SNR can "
+                "be scored against them."
+            )
+        if silent.any():
+            index = np.flatnonzero(silent)
+            warnings.warn(
+                f"{self._name}: {len(index)} clean series in y (index "
+                f"{', '.join(map(str, index[:5]))}{', ...' if len(index) > 5 else ''}"
+                ") are all zeros and have no SNR; the score is the mean over the "
+                "others.",
+                UserWarning,
+                stacklevel=2,
+            )
+            values = values[~silent]
+        return float(np.mean(values))
 
     def __repr__(self):
         return self._name
@@ -344,6 +368,7 @@ def _scorer_by_name(name):
 
 
 #: Scorer giving the mean SNR (dB) of ``estimator.transform(X)`` against ``y``.
+#: Clean series that are all zeros (no SNR) are left out, with a warning.
 snr_scorer = _TransformScorer("snr_scorer", uses_input=False)
 
 #: Scorer giving the mean SNR improvement (dB) of ``estimator.transform(X)`` over

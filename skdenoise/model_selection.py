@@ -53,6 +53,8 @@ def _as_series(X):
             "X must be one series (n_timesteps,), a batch (n_series, n_timesteps) "
             f"or (n_series, n_timesteps, n_channels); got an array of shape {X.shape}."
         )
+    if np.iscomplexobj(X):
+        raise ValueError("X must hold real numbers; got complex values.")
     if not np.issubdtype(X.dtype, np.number) or not np.all(np.isfinite(X)):
         raise ValueError("X must hold finite numbers (no NaN or infinite values).")
     X3 = X.astype(np.float64)
@@ -107,7 +109,10 @@ def j_invariant_transform(estimator, X, *, mask_width=1, stride=None):
         Noisy series.
     mask_width : int, default=1
         Width of each hidden span (wider for noise correlated over a few
-        samples).
+        samples). An odd width hides a span centred on the sample; an even
+        one hides one more sample before it than after it, so it only covers
+        noise correlated over ``(mask_width - 1) // 2`` samples: prefer odd
+        widths.
     stride : int or None, default=None
         Distance between the centres of the spans hidden together, and number
         of phases; must exceed ``mask_width``. None: ``max(4, 2 * mask_width)``.
@@ -147,11 +152,13 @@ class SelfSupervisedScorer:
 
     The score ranks denoisers like their true mean squared error against the
     clean signal when the noise is zero-mean, independent of the signal and
-    independent across ``mask_width // 2`` samples (white noise: the default
-    ``mask_width=1``). It is then the true error of the J-invariant version of
-    each denoiser plus the noise power. It cannot rank denoisers on noise
-    correlated over longer spans than the mask (baseline wander, electrode
-    motion): a denoiser that keeps such noise looks good. It scores a
+    independent across more than ``(mask_width - 1) // 2`` samples (white
+    noise: the default ``mask_width=1``; odd widths are centred, an even one
+    covers no more than the odd width below it). It is then the true error of
+    the J-invariant version of each denoiser plus the noise power. It cannot
+    rank denoisers on noise correlated over longer spans than the mask
+    (baseline wander, electrode motion): a denoiser that keeps such noise looks
+    good. It scores a
     denoiser's J-invariant version, which is close to the denoiser itself for
     smooth filters and for networks trained with ``training="blind_spot"``,
     but not for a denoiser that relies on the centre sample (a short

@@ -392,3 +392,48 @@ def test_pandas_output_in_a_pipeline_and_its_limits():
         model.transform(np.zeros((2, 20)))
     # Without pandas output, a filter takes a frame of another length.
     assert BandpassDenoiser().fit(frame).transform(frame.iloc[:, :20]).shape == (4, 20)
+
+
+# ------------------------------------------------------------- fifth review
+def test_scorers_leave_out_clean_series_of_zeros():
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 30, 200))[None].repeat(12, 0)
+    clean[0] = 0.0
+    noisy = clean + 0.3 * rng.standard_normal(clean.shape)
+    model = SavitzkyGolayDenoiser(window_length=21).fit(noisy)
+    with pytest.warns(UserWarning, match=r"1 clean series in y \(index 0\)"):
+        score = snr_scorer(model, noisy, clean)
+    assert score == pytest.approx(snr(clean[1:], model.transform(noisy)[1:]))
+    with pytest.warns(UserWarning, match="all zeros"):
+        gain = snr_improvement_scorer(model, noisy, clean)
+    assert np.isfinite(gain)
+    with pytest.raises(ValueError, match="every clean series"):
+        snr_scorer(model, noisy[:1], clean[:1])
+    # A search still ranks its candidates.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        search = GridSearchCV(
+            SavitzkyGolayDenoiser(),
+            {"window_length": [5, 31]},
+            scoring=snr_scorer,
+            cv=KFold(2),
+        ).fit(noisy, clean)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_params_ == {"window_length": 31}
+
+
+def test_j_invariant_transform_rejects_complex_input():
+    with pytest.raises(ValueError, match="complex"):
+        j_invariant_transform(MedianDenoiser().fit(np.zeros((1, 40))), np.ones(40) * 1j)
+
+
+def test_augmentation_flags_and_names_are_checked():
+    from skdenoise.augment import RandomFlip, from_names
+
+    for name in ("sign", "time"):
+        with pytest.raises(ValueError, match=f"{name} must be True or False"):
+            RandomFlip(**{name: "no"}).apply(np.ones((2, 4)))
+    with pytest.raises(TypeError, match=r"\['warp'\]"):
+        from_names("warp")

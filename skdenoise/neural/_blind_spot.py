@@ -7,7 +7,8 @@ values in the input are replaced by the linear interpolation between the
 nearest visible samples on either side, so nothing of a hidden value (or of
 its noise) reaches the network. The loss compares the output with the noisy
 input at the centre of each span only. When the noise is independent of the
-signal and across more than ``mask_width // 2`` samples, the expected loss is
+signal and across more than ``(mask_width - 1) // 2`` samples (an even width
+hides one more sample before the centre than after it), the expected loss is
 the error against the clean signal plus a constant (the noise power), so
 minimising it denoises.
 

@@ -143,7 +143,8 @@ _COMMON_DOC = """noise : noise model or None, default=None
     mask_width : int, default=1
         Width in samples of each hidden span of blind-spot training; the loss
         is measured at the span's centre (wider for noise correlated over a
-        few samples).
+        few samples; an odd width centres the span, an even one covers noise
+        correlated over ``(mask_width - 1) // 2`` samples only).
     mask_fraction : float in (0, 1), default=0.05
         Share of the samples hidden per series and batch in blind-spot
         training (each replaced by a random visible neighbour).

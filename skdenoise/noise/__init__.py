@@ -30,9 +30,14 @@ Models
 - :class:`RecordedNoise`: random stretches of a real noise recording;
 - :class:`NoiseMixture`: a randomly weighted sum of other models.
 
-Apart from :class:`WhiteNoise` and :class:`RecordedNoise`, the raw noise of a
-model has a root-mean-square value of 1 per series, so with ``snr=None``
-``amplitude`` is the RMS of the noise added to each series.
+The raw noise of :class:`ColoredNoise`, :class:`BaselineWander`,
+:class:`PowerlineNoise` and :class:`MuscleNoise` has a root-mean-square value of 1
+per series, so with ``snr=None`` their ``amplitude`` is the RMS of the noise added
+to each series (:class:`WhiteNoise`'s is its standard deviation). The others scale
+otherwise: :class:`ImpulseNoise`'s ``amplitude`` sizes each spike (its RMS follows
+the density), :class:`RecordedNoise` keeps the recording's units, and
+:class:`NoiseMixture` sums randomly weighted components. Give ``snr`` to set the
+level against the signal whatever the model.
 """
 
 from ._base import BaseNoise, WhiteNoise, scale_noise
