@@ -572,3 +572,79 @@ def test_pretrained_load_names_the_models_for_a_name_of_another_type(name):
 
     with pytest.raises(TypeError, match="name must be a string, one of 'ecg'"):
         pretrained.load(name, sampling_rate=360)
+
+
+# ---------------------------------------------------------- a further review
+def test_npz_keeps_arrays_named_like_savez_arguments_and_its_compression(model, data):
+    import zipfile
+
+    noisy = np.load(data / "noisy.npy").astype(np.float64)
+    source = data / "odd_names.npz"
+    arrays = {"signal": noisy, "file": np.arange(3), "allow_pickle": np.ones(2)}
+    with zipfile.ZipFile(source, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in arrays.items():  # names np.savez cannot write
+            with archive.open(name + ".npy", "w") as member:
+                np.lib.format.write_array(member, array)
+    out = data / "odd_names_out.npz"
+    argv = ["denoise", str(model), str(source), "-o", str(out), "--key", "signal"]
+    assert main([*argv, "--quiet"]) == 0
+    with np.load(out) as archive:
+        assert sorted(archive.files) == ["allow_pickle", "file", "signal"]
+        np.testing.assert_array_equal(archive["file"], np.arange(3))
+    with zipfile.ZipFile(out) as archive:
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in archive.infolist())
+
+
+def test_layout_is_refused_for_numpy_files(model, data, capsys):
+    argv = ["denoise", str(model), str(data / "noisy.npy"), "-o", str(data / "t.npy")]
+    assert main([*argv, "--layout", "columns"]) == 2
+    assert "--layout applies to CSV files" in capsys.readouterr().err
+
+
+def test_csv_output_reads_back_as_the_same_floats(model, data):
+    out = data / "precise.csv"
+    argv = ["denoise", str(model), str(data / "noisy.csv"), "-o", str(out), "--quiet"]
+    assert main(argv) == 0
+    written = np.loadtxt(out, delimiter=",")
+    from skdenoise.persistence import load
+
+    expected = load(model).transform(np.loadtxt(data / "noisy.csv", delimiter=","))
+    np.testing.assert_array_equal(written, expected)
+
+
+def test_pandas_default_header_is_a_header(model, data):
+    _, noisy = _series()
+    lines = [",".join(str(i) for i in range(noisy.shape[1]))]
+    lines += [",".join(repr(float(v)) for v in row) for row in noisy]
+    source = data / "pandas_rows.csv"
+    source.write_text("\n".join(lines) + "\n")
+    out = data / "pandas_rows_out.csv"
+    assert main(["denoise", str(model), str(source), "-o", str(out), "--quiet"]) == 0
+    written = out.read_text().splitlines()
+    assert written[0] == lines[0] and len(written) == len(lines)
+
+
+def test_multi_frequency_wfdb_records_are_refused(model, data, capsys):
+    from skdenoise.datasets import read_wfdb
+
+    signal = np.sin(np.linspace(0, 20, 200))[:, None]
+    record = _write_wfdb(data, "mf", signal)
+    header = (data / "mf.hea").read_text().replace("mf.dat 16 ", "mf.dat 16x2 ", 1)
+    (data / "mf.hea").write_text(header.replace("mf 1 360 200", "mf 1 360 100", 1))
+    # read_wfdb averages to the frame rate; the checksum of all samples holds.
+    assert read_wfdb(record).signal.shape == (100, 1)
+    argv = ["denoise", str(model), str(record), "-o", str(data / "mf_out")]
+    assert main(argv) == 1
+    assert "[2] samples per frame" in capsys.readouterr().err
+
+
+def test_train_refuses_pairs_of_two_rates(data, capsys):
+    signal = np.sin(np.linspace(0, 60, 600))[:, None]
+    clean = _write_wfdb(data, "rate_clean", signal)
+    noisy = _write_wfdb(data, "rate_noisy", signal + 0.1)
+    text = (data / "rate_noisy.hea").read_text().replace(" 1 360 ", " 1 500 ", 1)
+    (data / "rate_noisy.hea").write_text(text)
+    argv = ["train", "--clean", str(clean), "--noisy", str(noisy)]
+    argv += ["--output", str(data / "rates.skd"), "--window-length", "64", *TINY]
+    assert main(argv) == 2
+    assert "pairs must share their rate" in capsys.readouterr().err

@@ -169,6 +169,13 @@ def _cmd_train(args):
         if clean.sampling_rate is None
         else _pretrained_rate(args, clean)
     )
+    noisy_rate = None if noisy is None else noisy.sampling_rate
+    if noisy_rate is not None and sampling_rate is not None:
+        if abs(noisy_rate - sampling_rate) > 1e-9 * sampling_rate:
+            raise _UsageError(
+                f"--noisy {noisy.path} is sampled at {noisy_rate:g} Hz and the clean "
+                f"series at {sampling_rate:g} Hz; pairs must share their rate."
+            )
     window_length = args.window_length or min(_DEFAULT_WINDOW, _shortest(clean.series))
     kind = args.noise or ("white" if noisy is None else None)
     training_noise = None

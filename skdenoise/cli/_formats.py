@@ -21,8 +21,10 @@ file formats (chosen by the file name):
                every row is one series, as the rows of X in scikit-learn; with
                --layout columns every column is one series. Series may differ
                in length (leave the trailing cells empty or out). Lines that
-               start with '#' are skipped; a first line without any number is a
-               header, written back on output.
+               start with '#' are skipped; a first line without any number, or
+               0,1,2,... (pandas' default column names), is a header, written
+               back on output. Values are written with the digits that read
+               back as the same float64.
   FILE.npy     a NumPy array: (n_timesteps,) is one series, (n_series,
                n_timesteps) one series per row, (n_series, n_timesteps,
                n_channels) multichannel series.
@@ -32,7 +34,9 @@ file formats (chosen by the file name):
   RECORD       a WFDB record: the path of its header without the .hea
                extension (any WFDB format; needs the data extra). Each channel
                is one series; on output a header and a format-16 signal file
-               are written with the input's gains, units and channel names.
+               are written with the input's gains (lowered where format 16
+               cannot hold them), units and channel names. Records with
+               several samples per frame are refused.
 """
 
 
@@ -119,9 +123,13 @@ def _read_csv(path, layout):
         cells[row, : len(values)] = values
     cells = np.strings.strip(cells.astype(str))
     filled = cells != ""
-    # A first row without any number is a header, written back on output.
+    # A first row without any number is a header, written back on output; so
+    # is 0, 1, 2, ... (pandas' default column names, from to_csv).
     header = None
-    if not any(_is_number(cell) for cell in cells[0, filled[0]]):
+    first = list(cells[0, filled[0]])
+    if not any(_is_number(cell) for cell in first) or (
+        len(first) > 1 and first == [str(i) for i in range(len(first))]
+    ):
         header = [cell.strip() for cell in rows[0]]
         cells, filled, lines = cells[1:], filled[1:], lines[1:]
     if not len(cells):
@@ -197,11 +205,32 @@ def _load_numpy(path):
         ) from None
 
 
+def _samples_per_frame(path):
+    """Samples per frame of each channel of a WFDB record (1 when unknown)."""
+    from ..datasets._wfdb import _quiet, _record_base, _wfdb
+
+    try:
+        with _quiet():
+            header = _wfdb().rdheader(str(_record_base(path)))
+    except Exception:  # read_wfdb has read it; a multi-segment record, say
+        return []
+    return [int(n or 1) for n in (getattr(header, "samps_per_frame", None) or [])]
+
+
 def _read_series(path, what="input", *, layout="rows", key=None):
     """Read the series of a CSV, NumPy or WFDB file (see ``skdenoise --help``)."""
     fmt, path = _input_format(path, what)
     if key is not None and fmt != "npz":
         raise _UsageError(f"--key applies to .npz archives; {path} is a {fmt} file.")
+    if layout != "rows" and fmt != "csv":
+        raise _UsageError(
+            f"--layout applies to CSV files; {path} is a {fmt} file"
+            + (
+                ", whose arrays are (n_series, n_samples): store the transpose."
+                if fmt in ("npy", "npz")
+                else "."
+            )
+        )
     header = arrays = used_key = sampling_rate = None
     if fmt == "csv":
         header, series = _read_csv(path, layout)
@@ -231,6 +260,13 @@ def _read_series(path, what="input", *, layout="rows", key=None):
             header = read_wfdb(path)
         except (OSError, ValueError, ImportError) as exc:
             raise _CommandError(f"cannot read WFDB record {path}: {exc}") from None
+        frames = _samples_per_frame(path)
+        if any(n > 1 for n in frames):
+            raise _CommandError(
+                f"WFDB record {path} has channels with {frames} samples per frame; "
+                "they would be averaged to the frame rate and written back with "
+                "fewer samples. Resample the record to one sample per frame first."
+            )
         missing = np.isnan(header.signal).any(axis=0)
         if missing.any():
             channel = header.channel_names[int(np.argmax(missing))]
@@ -334,7 +370,8 @@ def _atomic_write(path, write):
 
 
 def _format_float(value):
-    return format(float(value), ".10g")
+    # The shortest text that reads back as the same float64.
+    return repr(float(value))
 
 
 def _write_csv(path, data, series, layout):
@@ -359,6 +396,27 @@ def _as_stored(data, denoised):
     return array.astype(dtype, copy=False)
 
 
+def _write_npz(handle, arrays, source):
+    """An .npz archive of ``arrays``, compressed as ``source`` was.
+
+    Written member by member: ``np.savez`` takes names such as ``file`` and
+    ``allow_pickle`` as its own arguments, so such arrays would be lost.
+    """
+    import zipfile
+
+    with zipfile.ZipFile(source) as archive:
+        deflated = any(
+            info.compress_type != zipfile.ZIP_STORED for info in archive.infolist()
+        )
+    compression = zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED
+    with zipfile.ZipFile(handle, "w", compression=compression) as archive:
+        for name, array in arrays.items():
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(
+                    member, np.asanyarray(array), allow_pickle=False
+                )
+
+
 def _write_series(path, data, denoised, *, layout="rows", note="denoised by skdenoise"):
     """Write denoised series in the format (and layout) they were read in."""
     if data.format == "csv":
@@ -369,7 +427,7 @@ def _write_series(path, data, denoised, *, layout="rows", note="denoised by skde
     elif data.format == "npz":
         arrays = dict(data.arrays)
         arrays[data.key] = _as_stored(data, denoised)
-        _atomic_write(path, lambda handle: np.savez(handle, **arrays))
+        _atomic_write(path, lambda handle: _write_npz(handle, arrays, data.path))
     else:
         from ..datasets import write_wfdb
 
