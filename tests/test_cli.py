@@ -648,3 +648,29 @@ def test_train_refuses_pairs_of_two_rates(data, capsys):
     argv += ["--output", str(data / "rates.skd"), "--window-length", "64", *TINY]
     assert main(argv) == 2
     assert "pairs must share their rate" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "extra, fragment",
+    [
+        (["--snr", "20", "0"], "low <= high"),
+        (["--noise", "powerline", "--sampling-rate", "360"], "Nyquist"),
+    ],
+)
+def test_bad_noise_options_are_usage_errors(data, capsys, extra, fragment):
+    argv = ["train", "--clean", str(data / "clean.csv"), "--window-length", "32"]
+    extra = [*extra, "--powerline-frequency", "400"] if "powerline" in extra else extra
+    argv += ["--output", str(data / "bad_noise.skd"), *extra, *TINY]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and "training failed" not in err
+
+
+def test_ragged_noisy_beside_rectangular_clean_is_a_clear_error(data, capsys):
+    (data / "ragged_noisy.csv").write_text("1,2,3,4\n1,2\n")
+    np.savetxt(data / "two_clean.csv", np.ones((2, 4)), delimiter=",")
+    argv = ["train", "--clean", str(data / "two_clean.csv")]
+    argv += ["--noisy", str(data / "ragged_noisy.csv"), "--window-length", "2"]
+    argv += ["--output", str(data / "ragged.skd"), *TINY]
+    assert main(argv) == 1
+    assert "they must match" in capsys.readouterr().err

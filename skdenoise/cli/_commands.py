@@ -107,7 +107,10 @@ def _training_arrays(clean, noisy, window_length, what="--clean"):
             f"length {window_length}; pass a smaller --window-length."
         )
     if isinstance(clean.series, np.ndarray):
-        if noisy is not None and np.shape(noisy.series) != clean.series.shape:
+        if noisy is not None and (
+            not isinstance(noisy.series, np.ndarray)
+            or noisy.series.shape != clean.series.shape
+        ):
             raise _CommandError(
                 f"--noisy has series of shape {_describe_shape(noisy.series)} but "
                 f"--clean has {clean.series.shape}; they must match."
@@ -185,6 +188,11 @@ def _cmd_train(args):
         training_noise = _noise_model(
             kind, snr_db, sampling_rate, args.powerline_frequency
         )
+        try:  # a bad option value is a usage error, before any training
+            probe = np.sin(np.linspace(0.0, 6.0, 64))[np.newaxis]
+            training_noise.apply(probe, random_state=0)
+        except ValueError as exc:
+            raise _UsageError(f"--noise {kind}: {exc}") from None
     X_clean, X_noisy = _training_arrays(clean, noisy, window_length)
 
     import skdenoise
