@@ -34,8 +34,10 @@ def build(precision, jit):
 
 xb = np.random.default_rng(0).standard_normal((64, 512, 1)).astype("float32")
 ds = tf.data.Dataset.from_tensors((xb, xb * 0.5)).repeat()
+# --no-jit: the two rows without XLA only (its steps take minutes on a slow CPU).
+jits = (False,) if "--no-jit" in sys.argv[1:] else (False, True)
 for prec in ("mixed_bfloat16", "float32"):
-    for jit in (False, True):
+    for jit in jits:
         km = build(prec, jit)
         km.fit(ds, steps_per_epoch=30, epochs=1, verbose=0)
         c = time.process_time()
