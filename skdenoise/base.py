@@ -13,12 +13,11 @@ import contextlib
 import warnings
 
 import numpy as np
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, _fit_context
 from sklearn.utils._set_output import _get_output_config, _wrap_data_with_container
 from sklearn.utils._tags import TransformerTags
 from sklearn.utils.validation import (
     _check_feature_names,
-    _check_feature_names_in,
     check_is_fitted,
 )
 
@@ -146,7 +145,7 @@ def _forget_fit_on_error(estimator, active=True):
         raise
 
 
-class BaseDenoiser(SeriesShapeMixin, BaseEstimator):
+class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
     """Base class of every denoiser: learned, classical or windowed.
 
     A denoiser maps a batch of noisy series of shape ``(n_series, n_timesteps)``
@@ -301,23 +300,6 @@ n_timesteps, n_channels)
         # set_output wraps a transform that a TransformerMixin subclass defines
         # itself; this one is inherited, so it wraps its output here.
         return _wrap_data_with_container("transform", out, raw, self)
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output's columns: those of the input (same shape).
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            The input's column names; None: ``feature_names_in_`` when ``fit``
-            saw names, else ``x0, x1, ...`` (one per timestep).
-
-        Returns
-        -------
-        feature_names_out : ndarray of str
-            One name per timestep of the series seen in ``fit``.
-        """
-        check_is_fitted(self, "n_features_in_")
-        return _check_feature_names_in(self, input_features)
 
     def score(self, X, y, sample_weight=None):
         """Mean SNR in dB of ``transform(X)`` against the clean series ``y``.

@@ -1,9 +1,13 @@
 """Scaling every series by its own statistics."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from ._series import series_statistics
 from ._validation import as_3d, as_input_dtype, check_series, restore_ndim
@@ -12,7 +16,9 @@ from .base import SeriesShapeMixin, check_output_container, series_tags
 __all__ = ["SeriesScaler"]
 
 
-class SeriesScaler(SeriesShapeMixin, TransformerMixin, BaseEstimator):
+class SeriesScaler(
+    OneToOneFeatureMixin, SeriesShapeMixin, TransformerMixin, BaseEstimator
+):
     """Scale every series (and channel) by its own statistics.
 
     Unlike scikit-learn's scalers, which learn one statistic per column
@@ -123,23 +129,6 @@ n_timesteps, n_channels)
         out = as_input_dtype(restore_ndim(out, X.ndim), X, type(self).__name__)
         check_output_container(self, out)
         return out
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the output's columns: those of the input (same shape).
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            The input's column names; None: ``feature_names_in_`` when ``fit``
-            saw names, else ``x0, x1, ...`` (one per timestep).
-
-        Returns
-        -------
-        feature_names_out : ndarray of str
-            One name per timestep of the series seen in ``fit``.
-        """
-        check_is_fitted(self, "n_features_in_")
-        return _check_feature_names_in(self, input_features)
 
     def inverse_transform(self, X):
         """Bring series back to the units of the series seen in ``fit``.
