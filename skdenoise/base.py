@@ -97,6 +97,13 @@ class SeriesShapeMixin:
         self._check_fitted_shape(X3, raw)
         return X, X3.astype(np.float64, copy=False)
 
+    def _check_names(self, X3, X):
+        """Compare the raw ``X``'s column names with fit's (for the fitted length)."""
+        if X is not None and (
+            not self._any_length or X3.shape[1] == self.n_features_in_
+        ):
+            _check_feature_names(self, X, reset=False)
+
     def _check_fitted_shape(self, X3, X=None):
         """Check ``X3`` against the fitted shape, and the raw ``X``'s column names.
 
@@ -105,10 +112,7 @@ class SeriesShapeMixin:
         fitted length; an estimator that takes any length does not compare
         the names of series of another length.
         """
-        if X is not None and (
-            not self._any_length or X3.shape[1] == self.n_features_in_
-        ):
-            _check_feature_names(self, X, reset=False)
+        self._check_names(X3, X)
         name = type(self).__name__
         if not self._any_length and X3.shape[1] != self.n_features_in_:
             raise ValueError(

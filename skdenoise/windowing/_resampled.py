@@ -10,7 +10,6 @@ from sklearn.base import TransformerMixin, clone
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _check_feature_names
 
 from ..base import BaseDenoiser, _forget_fit_on_error
 
@@ -171,8 +170,7 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
     def _check_fitted_shape(self, X3, X=None):
         # Any length and any number of channels: each channel is a series. The
         # column names of series of the fitted length are compared.
-        if X is not None and X3.shape[1] == self.n_features_in_:
-            _check_feature_names(self, X, reset=False)
+        self._check_names(X3, X)
 
     def _to_model(self, X3):
         """Channels as series, resampled to the estimator's rate (2-D)."""
