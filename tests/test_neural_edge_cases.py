@@ -358,6 +358,29 @@ def test_windowed_validation_holds_out_the_end_of_a_single_series(monkeypatch):
     assert np.isin(X_val, noisy[0, 480:]).all()
 
 
+def test_windowed_validation_warns_when_nothing_can_be_held_apart(monkeypatch):
+    import warnings
+
+    from skdenoise.windowing import WindowedDenoiser
+
+    recorder = _Recorder(monkeypatch)
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 20, 96))[None]
+    noisy = clean + 0.2 * rng.standard_normal(clean.shape)
+    model = WindowedDenoiser(_unet(epochs=1, validation_split=0.25), window_length=64)
+    # One series of 96 samples: no whole series, and no end after a window.
+    with pytest.warns(UserWarning, match="overlap the training windows"):
+        model.fit(noisy, clean)
+    X_train, _, validation = recorder.calls[-1]
+    assert validation is None and X_train.shape[0] == model.windows_per_series(96)
+    # A series long enough for its end to be held out: no warning.
+    long_clean = np.sin(np.linspace(0, 60, 640))[None]
+    long_noisy = long_clean + 0.2 * rng.standard_normal(long_clean.shape)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*overlap the training")
+        model.fit(long_noisy, long_clean)
+
+
 def test_windowed_denoiser_takes_validation_series_of_any_length(pairs, monkeypatch):
     from skdenoise.baselines import MedianDenoiser
     from skdenoise.windowing import WindowedDenoiser

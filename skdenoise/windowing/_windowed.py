@@ -3,6 +3,7 @@
 import inspect
 import numbers
 import sys
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
@@ -302,7 +303,8 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
         early stopping, gate and calibration would be fitted on seen samples.
         Whole series are held out when the share holds at least one, otherwise
         the end of every series (at least one window, if a window is left to
-        train on); with neither, the inner estimator splits its windows.
+        train on); with neither, the inner estimator splits its windows, with
+        a warning that its validation windows overlap training samples.
         """
         if not _takes_validation_data(estimator):
             return X3, y3, None
@@ -319,6 +321,17 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
         held = max(int(np.ceil(fraction * length)), self.window_length)
         cut = length - held
         if cut < self.window_length:
+            warnings.warn(
+                f"WindowedDenoiser cannot hold out validation data apart from its "
+                f"training windows: {n_series} series of {length} samples hold no "
+                f"whole series at validation_split={fraction:g} and no end of a "
+                f"series after a training window of {self.window_length}. The inner "
+                f"estimator holds out random windows, which overlap the training "
+                f"windows, so its early stopping, gate and calibration see samples it "
+                f"trained on. Pass validation_data, more series or longer ones.",
+                UserWarning,
+                stacklevel=4,
+            )
             return X3, y3, None
         front, back = np.s_[:, :cut], np.s_[:, cut:]
         return X3[front], _part(y3, front), (X3[back], _part(y3, back))
