@@ -22,11 +22,13 @@ def power_of_two_scale(X3):
 
     Dividing by a power of two is exact, so statistics computed on the divided
     series and multiplied back equal those of the series, without the overflow
-    of squaring values near 1e160 or the underflow of squaring 1e-200.
+    of squaring values near 1e160 or the underflow of squaring 1e-200. The
+    power is at most ``2**1023`` (``2**1024`` overflows), so the divided series
+    are below 2 in magnitude.
     """
     peak = np.max(np.abs(X3), axis=1, keepdims=True)
     _, exponent = np.frexp(np.where(peak > 0, peak, 1.0))
-    return np.ldexp(1.0, exponent)
+    return np.ldexp(1.0, np.minimum(exponent, np.finfo(np.float64).maxexp - 1))
 
 
 def series_statistics(X3, method="standard"):
@@ -56,7 +58,7 @@ def series_statistics(X3, method="standard"):
         scale = scaled.max(axis=1, keepdims=True) - center
     else:
         raise ValueError(f"Unknown statistics method {method!r}.")
-    # On the scaled series values are at most 1 in magnitude: a spread below a
+    # On the scaled series values are below 2 in magnitude: a spread below a
     # few thousand rounding errors of the centre is rounding, not signal.
     constant = scale <= 1e-12 * np.maximum(np.abs(center), np.finfo(float).tiny)
     return center * unit, np.where(constant | (scale == 0), 1.0, scale * unit)

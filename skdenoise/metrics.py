@@ -40,7 +40,15 @@ __all__ = [
 def _pair(clean, estimate, names=("clean", "estimate")):
     arrays = []
     for name, arr in zip(names, (clean, estimate), strict=True):
-        arr = np.asarray(arr)
+        try:
+            arr = np.asarray(arr)
+        except ValueError as exc:
+            if "inhomogeneous" not in str(exc):
+                raise
+            raise ValueError(
+                f"{name} holds series of different lengths: the metrics compare "
+                "series of one length (cut or pad them first)."
+            ) from None
         if np.iscomplexobj(arr):
             raise ValueError(
                 f"{name} holds complex values; the metrics compare real series "
@@ -140,7 +148,11 @@ def snr_improvement(clean, noisy, estimate, *, per_series=False):
     Returns
     -------
     float or ndarray of shape (n_series,)
-        ``snr(clean, estimate) - snr(clean, noisy)``.
+        ``snr(clean, estimate) - snr(clean, noisy)``, computed as
+        ``10 log10(sum((clean - noisy)**2) / sum((clean - estimate)**2))``, so
+        that it is defined for a clean series of zeros too; ``inf`` for a
+        perfect estimate, and 0 when ``noisy`` and ``estimate`` both equal
+        ``clean``.
 
     Examples
     --------
@@ -150,8 +162,19 @@ def snr_improvement(clean, noisy, estimate, *, per_series=False):
     >>> round(snr_improvement(clean, clean + 0.1, clean + 0.01), 2)
     20.0
     """
-    _pair(clean, noisy, ("clean", "noisy"))
-    out = snr(clean, estimate, per_series=True) - snr(clean, noisy, per_series=True)
+    _, noisy = _pair(clean, noisy, ("clean", "noisy"))
+    clean, estimate = _pair(clean, estimate)
+    # 10 log10(sum((clean - noisy)**2) / sum((clean - estimate)**2)), on the
+    # series divided by one power of two: the difference of the two SNRs is
+    # inf - inf (NaN, with a RuntimeWarning) when clean is all zeros.
+    peak = np.maximum(np.abs(clean), np.maximum(np.abs(noisy), np.abs(estimate)))
+    unit = power_of_two_scale(peak)
+    clean, noisy, estimate = clean / unit, noisy / unit, estimate / unit
+    noise_energy = np.sum((clean - noisy) ** 2, axis=1)
+    error_energy = np.sum((clean - estimate) ** 2, axis=1)
+    out = _power_ratio_db(noise_energy, error_energy)
+    # A perfect estimate of a noise-free input changes nothing.
+    out = np.where((noise_energy == 0) & (error_energy == 0), 0.0, out)
     return _reduce(out, per_series)
 
 
@@ -287,7 +310,8 @@ def cosine_similarity(clean, estimate, *, per_series=False):
     norms = np.linalg.norm(clean, axis=1) * np.linalg.norm(estimate, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         values = np.sum(clean * estimate, axis=1) / norms
-    return _reduce(values, per_series)
+    # Rounding can take the ratio a few ulps past +-1 (-1.0000000000000002).
+    return _reduce(np.clip(values, -1.0, 1.0), per_series)
 
 
 #: The metrics comparing a clean series with an estimate, by name; each takes
@@ -319,9 +343,12 @@ class _TransformScorer:
             raise ValueError(
                 f"{self._name} needs the clean series y to score the denoised X."
             )
+        raw = X
         X = check_series(X, dtype=None)
         clean = check_target(y, X)
-        estimate = np.asarray(estimator.transform(X))
+        # The estimator gets X as given: a DataFrame keeps its column names,
+        # which an estimator fitted on one checks.
+        estimate = np.asarray(estimator.transform(raw))
         if estimate.shape != X.shape:
             raise ValueError(
                 f"{type(estimator).__name__}.transform returned shape "

@@ -7,7 +7,8 @@ dependency, imported when a function is called; install it with
 ``pip install skdenoise[plot]``.
 
 The series to draw are one series each: 1-D arrays of shape
-``(n_timesteps,)`` (a single row or column of a 2-D array is accepted too).
+``(n_timesteps,)`` (a single row or column of a 2-D array is accepted too, and
+the denoisers' 3-D form ``(1, n_timesteps, 1)`` of a single series).
 """
 
 import numbers
@@ -56,7 +57,10 @@ def _series(values, name):
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be an array of numbers; got {values!r}.") from exc
-    if array.ndim == 2 and 1 in array.shape:
+    if (array.ndim == 2 and 1 in array.shape) or (
+        array.ndim == 3 and array.shape[0] == array.shape[2] == 1
+    ):
+        # A row or a column, or the denoisers' (1, n_timesteps, 1) output.
         array = array.reshape(-1)
     if array.ndim != 1 or array.size == 0:
         raise ValueError(

@@ -87,6 +87,24 @@ def test_metrics_hold_at_any_magnitude():
     assert ssd(1e100 * clean, 1e100 * estimate) / 1e200 == pytest.approx(1.0)
 
 
+def test_metrics_and_scaler_hold_up_to_the_largest_float():
+    # Above 2**1023 the power of two the series are divided by overflowed to
+    # inf: SNR inf, PRD 0, RMSE and the scaled series NaN.
+    from skdenoise.preprocessing import SeriesScaler
+
+    clean = np.sin(np.linspace(0, 6, 100))[None]
+    estimate = clean + 0.1
+    reference = [f(clean, estimate) for f in (snr, prd, cosine_similarity)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaled = [f(1e308 * clean, 1e308 * estimate) for f in (snr, prd)]
+        scaled.append(cosine_similarity(1e308 * clean, 1e308 * estimate))
+        np.testing.assert_allclose(scaled, reference, rtol=1e-12)
+        assert rmse(1e308 * clean, 1e308 * estimate) / 1e308 == pytest.approx(0.1)
+        out = SeriesScaler().fit_transform(np.array([[1e308, -1e308, 0.0]]))
+    np.testing.assert_allclose(out, [[1.5**0.5, -(1.5**0.5), 0.0]])
+
+
 def test_a_perfect_estimate_of_a_zero_series_is_perfect():
     zeros = np.zeros((2, 8))
     with warnings.catch_warnings():
@@ -96,12 +114,92 @@ def test_a_perfect_estimate_of_a_zero_series_is_perfect():
         assert snr(zeros, zeros + 1.0) == -np.inf
 
 
+def test_cosine_similarity_stays_within_minus_one_and_one():
+    # The ratio came out as -1.0000000000000002 for opposite series.
+    ones = np.ones((2, 3))
+    assert cosine_similarity(ones, -ones) == -1.0
+    assert np.all(np.abs(cosine_similarity(ones, -ones, per_series=True)) <= 1.0)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((200, 7))
+    values = cosine_similarity(x, 3.0 * x, per_series=True)
+    assert np.all(values <= 1.0)
+    assert np.isnan(cosine_similarity(np.zeros((1, 3)), ones[:1]))
+
+
+def test_snr_improvement_is_the_noise_to_error_ratio_even_of_a_zero_series():
+    # It was snr(clean, estimate) - snr(clean, noisy): -inf - -inf, NaN with a
+    # RuntimeWarning, for a clean series of zeros; inf - inf when nothing was
+    # noisy and nothing was changed.
+    from skdenoise.metrics import snr_improvement
+
+    zeros, ones = np.zeros((2, 4)), np.ones((2, 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gain = snr_improvement(zeros, ones, 0.5 * ones, per_series=True)
+        np.testing.assert_allclose(gain, 20 * np.log10(2.0))
+        assert snr_improvement(ones, ones, ones) == 0.0
+        assert snr_improvement(ones, ones, 2 * ones) == -np.inf
+        assert snr_improvement(ones, 2 * ones, ones) == np.inf
+    rng = np.random.default_rng(0)
+    clean = rng.standard_normal((3, 50))
+    noisy = clean + 0.3 * rng.standard_normal(clean.shape)
+    estimate = clean + 0.1 * rng.standard_normal(clean.shape)
+    expected = snr(clean, estimate, per_series=True) - snr(
+        clean, noisy, per_series=True
+    )
+    for scale in (1.0, 1e-300, 1e307):
+        np.testing.assert_allclose(
+            snr_improvement(
+                scale * clean, scale * noisy, scale * estimate, per_series=True
+            ),
+            expected,
+            rtol=1e-12,
+        )
+
+
+def test_metrics_name_series_of_different_lengths():
+    # numpy's "inhomogeneous shape after 1 dimensions" used to come through.
+    ragged = [[1.0, 2.0, 3.0], [1.0, 2.0]]
+    with pytest.raises(ValueError, match="clean holds series of different lengths"):
+        snr(ragged, ragged)
+    with pytest.raises(ValueError, match="estimate holds series of different"):
+        rmse([[1.0, 2.0], [3.0, 4.0]], ragged)
+
+
 def test_metrics_reject_complex_series():
     clean = np.ones((1, 8))
     with pytest.raises(ValueError, match="complex"):
         snr(clean + 1j, clean)
     with pytest.raises(ValueError, match="complex"):
         rmse(clean, clean + 1j)
+
+
+@pytest.mark.parametrize("scorer", [snr_scorer, snr_improvement_scorer])
+def test_scorers_pass_a_dataframe_to_the_estimator_as_given(scorer):
+    # The scorers handed transform a bare array: an estimator fitted on a
+    # DataFrame warned about missing feature names at every score.
+    pd = pytest.importorskip("pandas")
+    from sklearn.pipeline import make_pipeline
+
+    from skdenoise.preprocessing import SeriesScaler
+
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 12, 32) + rng.uniform(0, 6, (6, 1)))
+    columns = [f"t{i}" for i in range(32)]
+    X = pd.DataFrame(clean + 0.3 * rng.standard_normal(clean.shape), columns=columns)
+    y = pd.DataFrame(clean, columns=columns)
+    for estimator in (
+        MedianDenoiser(),
+        make_pipeline(SeriesScaler(), MedianDenoiser()),
+    ):
+        estimator.fit(X, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            score = scorer(estimator, X, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # feature names
+            expected = scorer(estimator, X.to_numpy(), clean)
+        assert score == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("scorer", [snr_scorer, snr_improvement_scorer])

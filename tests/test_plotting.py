@@ -92,6 +92,25 @@ def test_plot_denoising_bad_input(series):
         plot_denoising(clean, sampling_rate=0)
 
 
+def test_single_series_plots_take_the_denoisers_3d_output(series):
+    # A denoiser returns (1, n_timesteps, 1) for one 3-D series; plot_examples
+    # took it, the one-series plots refused it.
+    from skdenoise.plotting import plot_uncertainty
+
+    clean, noisy, denoised = (s[np.newaxis, :, np.newaxis] for s in series)
+    ax = plot_denoising(clean, noisy, {"a": denoised})
+    np.testing.assert_array_equal(ax.get_lines()[2].get_ydata(), series[2])
+    ax = plot_residual(clean, denoised, noisy=noisy)
+    np.testing.assert_allclose(ax.get_lines()[1].get_ydata(), series[2] - series[0])
+    ax = plot_uncertainty(denoised, np.full_like(denoised, 0.1), clean=clean)
+    np.testing.assert_array_equal(ax.get_lines()[-1].get_ydata(), series[2])
+    # Several channels of one timestep, or several series, are not one series.
+    with pytest.raises(ValueError, match="one non-empty series"):
+        plot_denoising(clean.reshape(1, 1, -1))
+    with pytest.raises(ValueError, match="one non-empty series"):
+        plot_denoising(np.zeros((2, 10, 1)))
+
+
 def test_plot_denoising_does_not_modify_inputs(series):
     clean, noisy, denoised = (s.copy() for s in series)
     plot_denoising(clean, noisy, denoised)

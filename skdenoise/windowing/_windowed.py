@@ -618,7 +618,8 @@ n_timesteps, n_channels)
         windows : ndarray of shape (n_series * n_windows, window_length) or \
 (n_series * n_windows, window_length, n_channels)
             The windows, those of the first series first; ``n_windows`` is
-            :meth:`windows_per_series` of ``n_timesteps``. Same dtype as X.
+            :meth:`windows_per_series` of ``n_timesteps``. float32 for float32
+            input and float64 otherwise.
         """
         check_is_fitted(self)
         raw = X
