@@ -195,7 +195,8 @@ def test_csv_ragged_rows_and_columns_layout_with_header(model, data):
     out = data / "ragged_out.csv"
     assert main(["denoise", str(model), str(ragged), "-o", str(out), "--quiet"]) == 0
     lines = out.read_text().splitlines()
-    assert [len(line.split(",")) for line in lines] == [80, 50]
+    assert lines[0] == "# two series of different lengths"
+    assert [len(line.split(",")) for line in lines[1:]] == [80, 50]
 
     columns = data / "columns.csv"
     rows = ["lead_a,lead_b"] + [f"{x},{y}" for x, y in zip(a, a[::-1], strict=True)]
@@ -674,3 +675,196 @@ def test_ragged_noisy_beside_rectangular_clean_is_a_clear_error(data, capsys):
     argv += ["--output", str(data / "ragged.skd"), *TINY]
     assert main(argv) == 1
     assert "they must match" in capsys.readouterr().err
+
+
+# ------------------------------------------------------- data safety of files
+def _write_wfdb_record(folder, name, digital, *, fmt, gain, **fields):
+    """A WFDB record written by the wfdb package in format ``fmt``."""
+    wfdb = pytest.importorskip("wfdb")
+    n_channels = digital.shape[1]
+    fields = {
+        "fs": 360,
+        "units": ["mV"] * n_channels,
+        "sig_name": [f"lead{c}" for c in range(n_channels)],
+        "baseline": [0] * n_channels,
+        **fields,
+    }
+    record = wfdb.Record(
+        record_name=name,
+        d_signal=np.asarray(digital, dtype=np.int64),
+        fmt=[fmt] * n_channels,
+        adc_gain=[float(gain)] * n_channels,
+        **fields,
+    )
+    record.set_d_features()
+    record.set_defaults()
+    record.wrsamp(write_dir=str(folder))
+    return folder / name
+
+
+@pytest.fixture(scope="module")
+def filter_model(data):
+    """A saved model that needs no network: a band-pass filter at 360 Hz."""
+    from skdenoise.baselines import BandpassDenoiser
+    from skdenoise.persistence import save
+
+    return save(BandpassDenoiser().fit(np.zeros((1, 64))), data / "filter.skd")
+
+
+def test_denoise_refuses_a_record_at_another_rate_than_the_model(data, capsys):
+    from skdenoise.persistence import load, save
+
+    signal = np.sin(np.linspace(0, 60, 600))[:, None]
+    record = _write_wfdb(data, "at360", signal)
+    path = data / "at360.skd"
+    argv = ["train", "--clean", str(record), "--output", str(path)]
+    assert main([*argv, "--window-length", "64", *TINY]) == 0
+    assert load(path)._sampling_rate_ == 360.0
+
+    other = _write_wfdb(data, "at500", signal)
+    text = (data / "at500.hea").read_text().replace(" 1 360 ", " 1 500 ", 1)
+    (data / "at500.hea").write_text(text)
+    out = data / "at500_out"
+    assert main(["denoise", str(path), str(other), "-o", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "sampled at 500 Hz" in err and "trained on series at 360 Hz" in err
+    assert "Resample" in err and "Traceback" not in err
+    assert not (data / "at500_out.hea").exists()
+
+    # The model's own rate, and inputs without a rate, are denoised.
+    out = data / "at360_out"
+    assert main(["denoise", str(path), str(record), "-o", str(out), "--quiet"]) == 0
+    np.savetxt(data / "at_any.csv", signal.T, delimiter=",")
+    out = data / "at_any_out.csv"
+    argv = ["denoise", str(path), str(data / "at_any.csv"), "-o", str(out)]
+    assert main([*argv, "--quiet"]) == 0
+
+    # A model saved without a rate (before it was recorded) takes any rate.
+    old = load(path)
+    del old._sampling_rate_
+    save(old, data / "no_rate.skd")
+    out = data / "at500_old_out"
+    argv = ["denoise", str(data / "no_rate.skd"), str(other), "-o", str(out)]
+    assert main([*argv, "--quiet"]) == 0
+
+
+def test_wfdb_output_keeps_a_24_bit_format_and_its_gain(model, data):
+    import warnings
+
+    wfdb = pytest.importorskip("wfdb")
+    from skdenoise.cli._formats import _read_series, _write_series
+    from skdenoise.datasets import read_wfdb
+    from skdenoise.persistence import load
+
+    rng = np.random.default_rng(4)
+    signal = np.sin(np.linspace(0, 40, 400))[:, None] * [1.5, 0.8]
+    signal = signal + 0.05 * rng.standard_normal(signal.shape)
+    record = _write_wfdb_record(
+        data, "r24", np.rint(signal * 100000), fmt="24", gain=100000
+    )
+    out = data / "r24_out"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["denoise", str(model), str(record), "-o", str(out)]) == 0
+    assert not [w for w in caught if "resolution" in str(w.message)]
+    header = wfdb.rdheader(str(out))
+    assert header.fmt == ["24", "24"]
+    assert header.adc_gain == [100000.0, 100000.0]
+    expected = load(model).transform(read_wfdb(record).signal.T).T
+    np.testing.assert_allclose(read_wfdb(out).signal, expected, atol=0.51e-5)
+
+    # Values a 16-bit record cannot hold at the input's gain widen the format
+    # instead of lowering the gain.
+    source = _read_series(_write_wfdb(data, "r16", signal))
+    _write_series(data / "r16_out", source, 150 * source.series)
+    header = wfdb.rdheader(str(data / "r16_out"))
+    assert header.fmt == ["24", "24"] and header.adc_gain == [200.0, 200.0]
+    np.testing.assert_allclose(
+        read_wfdb(data / "r16_out").signal.T, 150 * source.series, atol=0.51 / 200
+    )
+
+
+def test_wfdb_output_keeps_the_base_time_date_and_adc_settings(model, data):
+    import datetime
+
+    wfdb = pytest.importorskip("wfdb")
+    signal = np.sin(np.linspace(0, 40, 400))[:, None] * [1.0, 0.5]
+    record = _write_wfdb_record(
+        data,
+        "mitdb_like",
+        np.rint(signal * 200) + 1024,
+        fmt="212",
+        gain=200,
+        units=["mV", "uV"],
+        sig_name=["MLII", "V5"],
+        baseline=[1024, 1024],
+        adc_res=[11, 11],
+        adc_zero=[1024, 1024],
+        base_time=datetime.time(10, 20, 30, 500000),
+        base_date=datetime.date(2001, 2, 3),
+        comments=["69 M 1085 1629 x1"],
+    )
+    out = data / "mitdb_like_out"
+    assert main(["denoise", str(model), str(record), "-o", str(out), "--quiet"]) == 0
+    header = wfdb.rdheader(str(out))
+    assert header.base_time == datetime.time(10, 20, 30, 500000)
+    assert header.base_date == datetime.date(2001, 2, 3)
+    assert header.fmt == ["16", "16"]  # format 212 holds 12 bits
+    assert header.adc_gain == [200.0, 200.0] and header.baseline == [1024, 1024]
+    assert header.adc_res == [11, 11] and header.adc_zero == [1024, 1024]
+    assert header.units == ["mV", "uV"] and header.sig_name == ["MLII", "V5"]
+    assert header.comments[0] == "69 M 1085 1629 x1"
+    assert "denoised by skdenoise" in header.comments[1]
+
+
+def test_csv_comment_lines_and_headers_of_another_width_are_kept(model, data):
+    rng = np.random.default_rng(5)
+    values = rng.standard_normal((40, 3))
+    lines = [",".join(repr(float(v)) for v in row) for row in values]
+    source = data / "commented.csv"
+    source.write_text(
+        "# recorded 2024-05-01, 3 leads\n"
+        "time,lead\n"  # narrower than the three series
+        + "\n".join(lines[:10])
+        + "\n# electrode moved\n"
+        + "\n".join(lines[10:])
+        + "\n# end, 40 samples\n"
+    )
+    out = data / "commented_out.csv"
+    argv = ["denoise", str(model), str(source), "-o", str(out), "--layout", "columns"]
+    assert main([*argv, "--quiet"]) == 0
+    written = out.read_text().splitlines()
+    assert written[:2] == ["# recorded 2024-05-01, 3 leads", "time,lead"]
+    assert written[12] == "# electrode moved"
+    assert written[-1] == "# end, 40 samples"
+    assert len(written) == 44
+    assert all(len(line.split(",")) == 3 for line in written[2:12] + written[13:-1])
+
+    wider = data / "wider.csv"
+    wider.write_text("a,b,c,d\n" + "\n".join(lines) + "\n")
+    out = data / "wider_out.csv"
+    argv = ["denoise", str(model), str(wider), "-o", str(out), "--layout", "columns"]
+    assert main([*argv, "--quiet"]) == 0
+    written = out.read_text().splitlines()
+    assert written[0] == "a,b,c,d" and len(written) == 41
+
+
+def test_nearly_flat_wfdb_channel_gets_one_clear_message(filter_model, data, capsys):
+    import warnings
+
+    digital = np.zeros((2000, 2))
+    digital[:, 0] = np.rint(200 * np.sin(np.linspace(0, 40, 2000)))
+    digital[::97, 1] = 1  # a channel of a few steps of the ADC
+    record = _write_wfdb_record(data, "flat", digital, fmt="16", gain=200)
+    out = data / "flat_out"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        argv = ["denoise", str(filter_model), str(record), "-o", str(out), "--quiet"]
+        assert main(argv) == 0
+    assert not [w for w in caught if "resolution" in str(w.message)]
+    err = capsys.readouterr().err
+    assert err.count("skdenoise denoise: warning:") == 1
+    assert "'lead1'" in err and "'lead0'" not in err
+    assert "nearly flat" in err and ".npy" in err
+    assert "larger gain" not in err and "Traceback" not in err
+    assert (data / "flat_out.hea").is_file()

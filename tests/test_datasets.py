@@ -659,3 +659,48 @@ def test_formats_the_wfdb_package_reads_only(tmp_path, fmt, encode):
     record = read_wfdb(_write_record(tmp_path, header, encode(values)))
     np.testing.assert_array_equal(record.adc[:, 0], values)
     np.testing.assert_allclose(record.signal[:, 0], values / 10.0)
+
+
+def test_write_wfdb_formats_and_header_fields(tmp_path):
+    import datetime
+
+    wfdb = pytest.importorskip("wfdb")
+    from skdenoise.datasets import write_wfdb
+
+    signal = np.sin(np.linspace(0, 20, 300))[:, None] * [2.0, 0.5]
+    # A gain format 16 cannot hold at these values is kept in format 24.
+    write_wfdb(
+        tmp_path / "rec",
+        signal,
+        sampling_rate=500,
+        gain=1e5,
+        fmt=24,
+        baseline=[10, -3],
+        adc_resolution=[24, 20],
+        adc_zero=[0, 5],
+        base_time=datetime.time(23, 59, 58),
+        base_date=datetime.date(1999, 12, 31),
+    )
+    header = wfdb.rdheader(str(tmp_path / "rec"))
+    assert header.fmt == ["24", "24"] and header.adc_gain == [1e5, 1e5]
+    assert header.baseline == [10, -3]
+    assert header.adc_res == [24, 20] and header.adc_zero == [0, 5]
+    assert header.base_time == datetime.time(23, 59, 58)
+    assert header.base_date == datetime.date(1999, 12, 31)
+    np.testing.assert_allclose(read_wfdb(tmp_path / "rec").signal, signal, atol=6e-6)
+
+    # Format 16, the default, lowers the gain to fit as before.
+    write_wfdb(tmp_path / "rec16", signal, sampling_rate=500, gain=1e5)
+    header = wfdb.rdheader(str(tmp_path / "rec16"))
+    assert header.fmt == ["16", "16"]
+    assert header.adc_gain[0] == pytest.approx(16000, rel=1e-3)
+
+    with pytest.raises(ValueError, match="fmt must be 16, 24 or 32"):
+        write_wfdb(tmp_path / "bad", signal, sampling_rate=500, fmt=212)
+    with pytest.raises(ValueError, match="base_date needs a base_time"):
+        write_wfdb(
+            tmp_path / "bad",
+            signal,
+            sampling_rate=500,
+            base_date=datetime.date(1999, 12, 31),
+        )

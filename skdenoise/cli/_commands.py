@@ -2,6 +2,7 @@
 
 import argparse
 import ast
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -234,6 +235,10 @@ def _cmd_train(args):
         raise _UsageError(f"invalid hyper-parameter: {exc}") from None
     except (ValueError, TypeError) as exc:
         raise _CommandError(f"training failed: {exc}") from None
+    if sampling_rate is not None:
+        # A fitted attribute, saved with the model: denoise refuses series of
+        # another rate. Models saved without it take series of any rate.
+        model._sampling_rate_ = float(sampling_rate)
     _save_model(model, output)
     if not args.quiet:
         print(f"saved the model to {output}")
@@ -265,6 +270,22 @@ def _pretrained_rate(args, data):
             "--sampling-rate HZ (WFDB records give it themselves)."
         )
     return float(given)
+
+
+def _check_model_rate(model, data, model_path):
+    """Refuse series whose rate is known and not the one the model was trained at."""
+    trained = getattr(model, "_sampling_rate_", None)
+    rate = data.sampling_rate
+    if trained is None or rate is None or abs(rate - trained) <= 1e-9 * trained:
+        return
+    raise _UsageError(
+        f"{data.path} is sampled at {rate:g} Hz, but {model_path} was trained on "
+        f"series at {trained:g} Hz: it would not denoise series at another rate as "
+        f"it learned to. Resample the record to {trained:g} Hz first (for example "
+        "with wfdb.processing.resample_multichan or scipy.signal.resample_poly), "
+        f"or train a model on series at {rate:g} Hz; the pretrained ECG model "
+        "(--pretrained ecg) resamples by itself."
+    )
 
 
 def _load_pretrained(name, sampling_rate):
@@ -306,10 +327,11 @@ def _cmd_denoise(args):
         source = f"the pretrained model {name} at {rate:g} Hz"
     else:
         model = _load_model(args.model)
+        _check_model_rate(model, data, args.model)
         source = Path(args.model).name
     denoised = _denoise(model, data.series, data.path)
     try:
-        _write_series(
+        notices = _write_series(
             output,
             data,
             denoised,
@@ -320,6 +342,8 @@ def _cmd_denoise(args):
         raise _CommandError(f"cannot write {output}: {_os_error(exc)}") from None
     except ValueError as exc:  # a WFDB record name the format does not allow
         raise _CommandError(f"cannot write {output}: {exc}") from None
+    for notice in notices:  # printed even with --quiet: the output is not exact
+        print(f"skdenoise denoise: warning: {notice}", file=sys.stderr)
     if not args.quiet:
         n = len(data.series)
         print(f"denoised {n} series from {data.path} with {source}; wrote {output}")

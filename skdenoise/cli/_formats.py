@@ -21,10 +21,11 @@ file formats (chosen by the file name):
                every row is one series, as the rows of X in scikit-learn; with
                --layout columns every column is one series. Series may differ
                in length (leave the trailing cells empty or out). Lines that
-               start with '#' are skipped; a first line without any number, or
-               0,1,2,... (pandas' default column names), is a header, written
-               back on output. Values are written with the digits that read
-               back as the same float64.
+               start with '#' are comments, written back unchanged in their
+               place; a first line without any number, or 0,1,2,... (pandas'
+               default column names), is a header, written back as it is, of
+               any width. Values are written with the digits that read back as
+               the same float64.
   FILE.npy     a NumPy array: (n_timesteps,) is one series, (n_series,
                n_timesteps) one series per row, (n_series, n_timesteps,
                n_channels) multichannel series.
@@ -33,10 +34,12 @@ file formats (chosen by the file name):
                arrays are copied unchanged.
   RECORD       a WFDB record: the path of its header without the .hea
                extension (any WFDB format; needs the data extra). Each channel
-               is one series; on output a header and a format-16 signal file
-               are written with the input's gains (lowered where format 16
-               cannot hold them), units and channel names. Records with
-               several samples per frame are refused.
+               is one series; on output a header and one signal file are
+               written with the input's gains, baselines, units, channel
+               names, ADC settings, base time and date, and comments: in
+               format 24 or 32 when the input has it, else 16, and in a wider
+               one where the denoised values do not fit at the input's gains.
+               Records with several samples per frame are refused.
 """
 
 
@@ -56,6 +59,9 @@ class _SeriesData(NamedTuple):
     arrays: Any  # npz: every array of the archive; key: the one used
     key: Any
     sampling_rate: Any
+    # CSV: the comment lines, as (number of lines before it, text); WFDB: the
+    # header as the wfdb package reads it (formats, base time, ADC settings)
+    details: Any = None
 
 
 def _wfdb_header(path):
@@ -105,16 +111,39 @@ def _bad_cell(cells, path, lines):
 
 
 def _read_csv(path, layout):
+    """The header (or None), the series and the comments of a CSV file.
+
+    The comments are ``(place, text)``: each comment line's text and the
+    number of header and data lines before it, to write it back in its place.
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise _CommandError(f"{path} is not a text CSV file.") from None
+    physical = io.StringIO(text).readlines()
     reader = csv.reader(io.StringIO(text))
-    rows, lines = [], []
+    rows, lines, comments = [], [], []
+    start = 0
     for cells in reader:
-        if cells and "".join(cells).strip() and not cells[0].lstrip().startswith("#"):
+        if cells and cells[0].lstrip().startswith("#"):
+            comment = "".join(physical[start : reader.line_num]).rstrip("\r\n")
+            comments.append((len(rows), comment))
+        elif cells and "".join(cells).strip():
             rows.append(cells)
             lines.append(reader.line_num)
+        start = reader.line_num
+    if not rows:
+        raise _CommandError(f"{path} holds no numbers.")
+    # A first row without any number is a header, written back on output (of
+    # any width: it is not checked against the series); so is 0, 1, 2, ...
+    # (pandas' default column names, from to_csv).
+    header = None
+    first = [cell.strip() for cell in rows[0] if cell.strip()]
+    if not any(_is_number(cell) for cell in first) or (
+        len(first) > 1 and first == [str(i) for i in range(len(first))]
+    ):
+        header = [cell.strip() for cell in rows[0]]
+        rows, lines = rows[1:], lines[1:]
     if not rows:
         raise _CommandError(f"{path} holds no numbers.")
     width = max(len(cells) for cells in rows)
@@ -123,21 +152,8 @@ def _read_csv(path, layout):
         cells[row, : len(values)] = values
     cells = np.strings.strip(cells.astype(str))
     filled = cells != ""
-    # A first row without any number is a header, written back on output; so
-    # is 0, 1, 2, ... (pandas' default column names, from to_csv).
-    header = None
-    first = list(cells[0, filled[0]])
-    if not any(_is_number(cell) for cell in first) or (
-        len(first) > 1 and first == [str(i) for i in range(len(first))]
-    ):
-        header = [cell.strip() for cell in rows[0]]
-        cells, filled, lines = cells[1:], filled[1:], lines[1:]
-    if not len(cells):
-        raise _CommandError(f"{path} holds no numbers.")
     if layout == "columns":
         cells, filled = cells.T, filled.T
-        if header is not None and len(header) != cells.shape[0]:
-            header = None
     # Each series is a run of cells from the first; the rest of its row (or
     # column) is empty.
     last = filled.shape[1] - filled[:, ::-1].argmax(axis=1)
@@ -172,8 +188,8 @@ def _read_csv(path, layout):
             "columns."
         )
     if (lengths == lengths[0]).all():
-        return header, np.ascontiguousarray(values[:, : lengths[0]])
-    return header, [values[i, :n] for i, n in enumerate(lengths)]
+        return header, np.ascontiguousarray(values[:, : lengths[0]]), comments
+    return header, [values[i, :n] for i, n in enumerate(lengths)], comments
 
 
 def _check_array(array, path):
@@ -205,16 +221,20 @@ def _load_numpy(path):
         ) from None
 
 
-def _samples_per_frame(path):
-    """Samples per frame of each channel of a WFDB record (1 when unknown)."""
+def _wfdb_fields(path):
+    """A WFDB record's header as the wfdb package reads it (None if it cannot)."""
     from ..datasets._wfdb import _quiet, _record_base, _wfdb
 
     try:
         with _quiet():
-            header = _wfdb().rdheader(str(_record_base(path)))
+            return _wfdb().rdheader(str(_record_base(path)))
     except Exception:  # read_wfdb has read it; a multi-segment record, say
-        return []
-    return [int(n or 1) for n in (getattr(header, "samps_per_frame", None) or [])]
+        return None
+
+
+def _samples_per_frame(fields):
+    """Samples per frame of each channel of a WFDB header (1 when unknown)."""
+    return [int(n or 1) for n in (getattr(fields, "samps_per_frame", None) or [])]
 
 
 def _read_series(path, what="input", *, layout="rows", key=None):
@@ -231,9 +251,9 @@ def _read_series(path, what="input", *, layout="rows", key=None):
                 else "."
             )
         )
-    header = arrays = used_key = sampling_rate = None
+    header = arrays = used_key = sampling_rate = details = None
     if fmt == "csv":
-        header, series = _read_csv(path, layout)
+        header, series, details = _read_csv(path, layout)
         ndim, dtype = 2, np.dtype(np.float64)
     elif fmt == "npy":
         array = _check_array(_load_numpy(path), path)
@@ -260,7 +280,8 @@ def _read_series(path, what="input", *, layout="rows", key=None):
             header = read_wfdb(path)
         except (OSError, ValueError, ImportError) as exc:
             raise _CommandError(f"cannot read WFDB record {path}: {exc}") from None
-        frames = _samples_per_frame(path)
+        details = _wfdb_fields(path)
+        frames = _samples_per_frame(details)
         if any(n > 1 for n in frames):
             raise _CommandError(
                 f"WFDB record {path} has channels with {frames} samples per frame; "
@@ -283,7 +304,7 @@ def _read_series(path, what="input", *, layout="rows", key=None):
     if not all(np.all(np.isfinite(s)) for s in series):
         raise _CommandError(f"{path} contains NaN or infinite values.")
     return _SeriesData(
-        fmt, path, series, ndim, dtype, header, arrays, used_key, sampling_rate
+        fmt, path, series, ndim, dtype, header, arrays, used_key, sampling_rate, details
     )
 
 
@@ -379,11 +400,17 @@ def _write_csv(path, data, series, layout):
     if layout == "columns":
         length = max(len(r) for r in rows)
         rows = [[r[i] if i < len(r) else "" for r in rows] for i in range(length)]
+    if data.header is not None:
+        rows.insert(0, data.header)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    if data.header is not None:
-        writer.writerow(data.header)
-    writer.writerows(rows)
+    comments = list(data.details or ())
+    for place in range(len(rows) + 1):
+        # The comment lines, in their places between the header and rows.
+        while comments and comments[0][0] <= place:
+            buffer.write(comments.pop(0)[1] + "\n")
+        if place < len(rows):
+            writer.writerow(rows[place])
     _atomic_write(path, lambda handle: handle.write(buffer.getvalue().encode()))
 
 
@@ -417,8 +444,103 @@ def _write_npz(handle, arrays, source):
                 )
 
 
+# Bits of the WFDB formats kept on output (FLAC's 524 as format 24); the
+# others hold at most 16 bits and are written in format 16.
+_WIDE_FORMATS = {24: 24, 32: 32, 524: 24}
+
+
+def _header_list(fields, name, n_channels):
+    """A per-channel field of a WFDB header; None where the header lacks it."""
+    values = getattr(fields, name, None)
+    if values is None or len(values) != n_channels or None in values:
+        return None
+    return list(values)
+
+
+def _flat_channels(path, record, signal, gain):
+    """The notice for channels that the record's integers round coarsely."""
+    from ..datasets._wfdb import _lost_resolution
+
+    flat = [
+        f"the denoised channel {record.channel_names[channel]!r} is nearly flat: "
+        f"its largest value is {peak * gain[channel]:.2g} steps of its gain "
+        f"({gain[channel]:g} per {record.units[channel]}), so the integers of the "
+        f"WFDB record {path} round it with an error of {100 * error:.0f} % of its "
+        "RMS"
+        for channel, peak, error in _lost_resolution(signal, gain)
+    ]
+    if not flat:
+        return []
+    return [
+        "; ".join(flat) + ". The record keeps the input's gains; to get the "
+        "denoised values unrounded, denoise the signal as a .npy or .csv file "
+        "instead (skdenoise.datasets.read_wfdb reads the record)."
+    ]
+
+
+def _write_record(path, data, denoised, note):
+    """Write denoised channels as a WFDB record with the input's header fields.
+
+    Returns the notices to print: channels whose resolution is lost.
+    """
+    import warnings
+
+    from ..datasets import write_wfdb
+    from ..datasets._wfdb import _fitting_gain
+
+    record, fields = data.header, data.details
+    signal = np.asarray(denoised, dtype=np.float64).T
+    n_channels = signal.shape[1]
+    # The input's format where it holds more than 16 bits, else 16; a wider one
+    # where the denoised values do not fit at the input's gains.
+    formats = _header_list(fields, "fmt", n_channels) or []
+    least = max([16] + [_WIDE_FORMATS.get(int(f), 16) for f in formats])
+    gain = np.asarray(record.gain, dtype=np.float64)
+    fmt = next(
+        (
+            fmt
+            for fmt in (16, 24, 32)
+            if fmt >= least
+            and np.array_equal(_fitting_gain(signal, gain, record.baseline, fmt), gain)
+        ),
+        32,
+    )
+    written = _fitting_gain(signal, gain, record.baseline, fmt)
+    notices = [
+        f"channel {record.channel_names[channel]!r} of {path} does not fit format "
+        f"{fmt} at the input's gain {gain[channel]:g}: it is written at gain "
+        f"{written[channel]:.6g}, in coarser steps."
+        for channel in np.flatnonzero(written != gain)
+    ]
+    notices += _flat_channels(path, record, signal, written)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # Said above in the command line's words (it has no gain option).
+        warnings.filterwarnings("ignore", message=r"Channel \d+ loses its resolution")
+        write_wfdb(
+            path,
+            signal,
+            sampling_rate=record.sampling_rate,
+            gain=written,
+            units=record.units,
+            channel_names=record.channel_names,
+            comments=[*record.comments, note],
+            fmt=fmt,
+            baseline=record.baseline,
+            adc_resolution=_header_list(fields, "adc_res", n_channels),
+            adc_zero=_header_list(fields, "adc_zero", n_channels),
+            base_time=getattr(fields, "base_time", None),
+            base_date=getattr(fields, "base_date", None),
+        )
+    return notices
+
+
 def _write_series(path, data, denoised, *, layout="rows", note="denoised by skdenoise"):
-    """Write denoised series in the format (and layout) they were read in."""
+    """Write denoised series in the format (and layout) they were read in.
+
+    Returns the notices to print (for a WFDB record, channels whose resolution
+    is lost).
+    """
     if data.format == "csv":
         _write_csv(path, data, denoised, layout)
     elif data.format == "npy":
@@ -429,16 +551,5 @@ def _write_series(path, data, denoised, *, layout="rows", note="denoised by skde
         arrays[data.key] = _as_stored(data, denoised)
         _atomic_write(path, lambda handle: _write_npz(handle, arrays, data.path))
     else:
-        from ..datasets import write_wfdb
-
-        record = data.header
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_wfdb(
-            path,
-            np.asarray(denoised).T,
-            sampling_rate=record.sampling_rate,
-            gain=record.gain,
-            units=record.units,
-            channel_names=record.channel_names,
-            comments=[*record.comments, note],
-        )
+        return _write_record(path, data, denoised, note)
+    return []

@@ -186,7 +186,8 @@ def _add_train_noise_options(train):
         "--sampling-rate",
         type=_positive_float,
         metavar="HZ",
-        help="sampling rate, needed by the ECG noises (WFDB records give theirs)",
+        help="sampling rate, needed by the ECG noises (WFDB records give theirs); "
+        "saved with the model, which then refuses WFDB records of another rate",
     )
     group.add_argument(
         "--powerline-frequency",
@@ -253,7 +254,9 @@ def _add_denoise_command(commands, formatter):
             "model shipped in the package (--pretrained ecg, the pretrained ECG "
             "denoiser: any sampling rate from 100 Hz, each channel or row a series), "
             "and write them to OUTPUT in the input's format. An existing OUTPUT is "
-            "replaced only with --overwrite; the input itself is never replaced."
+            "replaced only with --overwrite; the input itself is never replaced. A "
+            "model trained at a known sampling rate (on WFDB records, or with "
+            "--sampling-rate) refuses WFDB records of another rate."
         ),
         epilog=_FORMATS_HELP + "\n" + _EXIT_HELP,
         formatter_class=formatter,

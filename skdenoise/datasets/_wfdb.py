@@ -526,27 +526,76 @@ def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None)
     )
 
 
-def _warn_lost_resolution(signal, gain):
-    """Warn for a channel that its 16-bit digital values would blur.
+# Formats write_wfdb writes, and the largest digital value it puts in each: a
+# margin below the format's largest (its smallest marks an invalid sample).
+_WRITE_LIMITS = {16: 32000, 24: 32000 << 8, 32: 32000 << 16}
+
+
+def _fitting_gain(signal, gain, baseline, fmt):
+    """``gain`` per channel, lowered where the digital values would overflow ``fmt``.
+
+    The digital values are ``rint(signal * gain) + baseline``.
+    """
+    limit = _WRITE_LIMITS[fmt]
+    room = np.broadcast_to(np.asarray(baseline, dtype=np.float64), gain.shape)
+    fits = np.asarray(gain, dtype=np.float64).copy()
+    for peak, free in (
+        (np.max(signal, axis=0), limit - room),
+        (-np.min(signal, axis=0), limit + room),
+    ):
+        over = peak * fits > free
+        fits[over] = free[over] / peak[over]
+    return fits
+
+
+def _lost_resolution(signal, gain):
+    """Channels that their digital values at ``gain`` blur.
 
     A channel whose rounding error at ``gain`` exceeds 10 % of its RMS (the
     record's SNR against the rounding would fall below 20 dB: an ECG in volts
-    at the default gain becomes zeros) is named with a gain that fits.
+    at the default gain becomes zeros). Yields ``(channel, peak, error)``: the
+    channel's index, its largest absolute value and its rounding error as a
+    fraction of its RMS.
     """
     error = np.rint(signal * gain) / gain - signal
     error_rms = np.sqrt(np.mean(error**2, axis=0))
     signal_rms = np.sqrt(np.mean(signal**2, axis=0))
     for channel in np.flatnonzero(error_rms > 0.1 * signal_rms):
         peak = float(np.max(np.abs(signal[:, channel])))
+        yield int(channel), peak, float(error_rms[channel] / signal_rms[channel])
+
+
+def _warn_lost_resolution(signal, gain, fmt=16):
+    """Warn for a channel that its digital values would blur, with a gain that fits."""
+    for channel, peak, error in _lost_resolution(signal, gain):
         warnings.warn(
             f"Channel {channel} loses its resolution in the record: at gain "
             f"{gain[channel]:g} its largest value ({peak:.3g}) is "
             f"{peak * gain[channel]:.3g} digital units, and the rounding error is "
-            f"{100 * error_rms[channel] / signal_rms[channel]:.0f} % of its RMS. "
-            f"Pass a larger gain (up to {32000 / peak:.4g} fits 16 bits).",
+            f"{100 * error:.0f} % of its RMS. Pass a larger gain (up to "
+            f"{_WRITE_LIMITS[fmt] / peak:.4g} fits format {fmt}).",
             UserWarning,
             stacklevel=3,
         )
+
+
+def _per_channel(values, name, n_channels):
+    """One float per channel, from one number or a sequence of them."""
+    try:
+        return np.broadcast_to(np.asarray(values, dtype=np.float64), (n_channels,))
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"{name} must be one number or one per channel ({n_channels}); got "
+            f"{values!r}."
+        ) from None
+
+
+def _integers_per_channel(values, name, n_channels):
+    """One integer per channel, from one integer or a sequence of them."""
+    floats = _per_channel(values, name, n_channels)
+    if not np.all(np.isfinite(floats) & (floats == np.rint(floats))):
+        raise ValueError(f"{name} must hold integers; got {values!r}.")
+    return floats.astype(np.int64)
 
 
 def write_wfdb(
@@ -558,8 +607,14 @@ def write_wfdb(
     units=None,
     channel_names=None,
     comments=(),
+    fmt=16,
+    baseline=0,
+    adc_resolution=None,
+    adc_zero=None,
+    base_time=None,
+    base_date=None,
 ):
-    """Write a signal as a WFDB record: a header and a format-16 signal file.
+    """Write a signal as a WFDB record: a header and one signal file.
 
     The files are written by the ``wfdb`` package, first to a temporary folder
     beside the record, then moved into place, so a failure leaves no partial
@@ -576,13 +631,27 @@ def write_wfdb(
         Samples per second.
     gain : float or array-like of shape (n_channels,), default=200.0
         Digital units per physical unit. A channel whose values would overflow
-        16 bits at this gain gets the largest gain that fits.
+        ``fmt`` at this gain gets the largest gain that fits.
     units : sequence of str or None, default=None
         Physical units per channel ("mV" when None).
     channel_names : sequence of str or None, default=None
         Names of the channels ("signal 0", ... when None).
     comments : sequence of str, default=()
         Comment lines of the header.
+    fmt : {16, 24, 32}, default=16
+        WFDB format of the signal file: 16, 24 or 32 bits per sample.
+    baseline : int or array-like of shape (n_channels,), default=0
+        Digital value of physical zero, per channel.
+    adc_resolution : int, array-like of shape (n_channels,) or None, default=None
+        Resolution of the analog-to-digital converter in bits, recorded in the
+        header; None records the bits of ``fmt``.
+    adc_zero : int, array-like of shape (n_channels,) or None, default=None
+        Digital value of the converter's zero, recorded in the header; None
+        records 0.
+    base_time : datetime.time or None, default=None
+        Time of day of the first sample, recorded in the header.
+    base_date : datetime.date or None, default=None
+        Date of the first sample, recorded in the header (with ``base_time``).
 
     Returns
     -------
@@ -604,6 +673,8 @@ def write_wfdb(
     ...     read_wfdb(pathlib.Path(tmp) / "rec").signal[:, 0]
     array([ 0.  ,  1.  , -2.  ,  1.06])
     """
+    import datetime
+
     from .._files import _umask
 
     signal = np.asarray(signal, dtype=np.float64)
@@ -624,14 +695,24 @@ def write_wfdb(
         raise ValueError(
             f"sampling_rate must be a positive number; got {sampling_rate!r}."
         )
-    try:
-        gain = np.broadcast_to(np.asarray(gain, dtype=np.float64), (n_channels,))
-    except ValueError:
-        raise ValueError(
-            f"gain must be one number or one per channel ({n_channels}); got {gain!r}."
-        ) from None
+    if isinstance(fmt, bool) or fmt not in _WRITE_LIMITS:
+        raise ValueError(f"fmt must be 16, 24 or 32; got {fmt!r}.")
+    fmt = int(fmt)
+    gain = _per_channel(gain, "gain", n_channels)
     if not np.all(np.isfinite(gain) & (gain > 0)):
         raise ValueError(f"gain must be finite and positive; got {gain.tolist()}.")
+    baseline, adc_resolution, adc_zero = (
+        None if values is None else _integers_per_channel(values, name, n_channels)
+        for name, values in (
+            ("baseline", baseline),
+            ("adc_resolution", adc_resolution),
+            ("adc_zero", adc_zero),
+        )
+    )
+    if baseline is None or np.any(np.abs(baseline) >= _WRITE_LIMITS[fmt]):
+        raise ValueError(
+            f"baseline must hold integers that format {fmt} holds; got {baseline!r}."
+        )
     for name, values in (("units", units), ("channel_names", channel_names)):
         if values is not None and (
             isinstance(values, str) or len(values) != n_channels
@@ -640,29 +721,44 @@ def write_wfdb(
                 f"{name} must hold one string per channel ({n_channels}); got "
                 f"{values!r}."
             )
-    peak = np.max(np.abs(signal), axis=0)
-    # Keep the requested resolution unless a channel would overflow 16 bits.
-    gain = np.where(peak * gain > 32000, 32000 / np.maximum(peak, 1e-300), gain)
-    _warn_lost_resolution(signal, gain)
+    if base_time is not None and not isinstance(base_time, datetime.time):
+        raise ValueError(f"base_time must be a datetime.time; got {base_time!r}.")
+    if base_date is not None and (
+        type(base_date) is not datetime.date or base_time is None
+    ):
+        raise ValueError(
+            f"base_date must be a datetime.date, and a base_date needs a base_time; "
+            f"got base_date={base_date!r}, base_time={base_time!r}."
+        )
+    # Keep the requested resolution unless a channel would overflow the format.
+    gain = _fitting_gain(signal, gain, baseline, fmt)
+    _warn_lost_resolution(signal, gain, fmt)
     wfdb = _wfdb()
+    record = wfdb.Record(
+        record_name=path.name,
+        fs=float(sampling_rate),
+        units=list(units) if units is not None else ["mV"] * n_channels,
+        sig_name=(
+            list(channel_names)
+            if channel_names is not None
+            else [f"signal {c}" for c in range(n_channels)]
+        ),
+        d_signal=np.rint(signal * gain).astype(np.int64) + baseline,
+        fmt=[str(fmt)] * n_channels,
+        adc_gain=[float(g) for g in gain],
+        baseline=baseline.tolist(),
+        adc_res=None if adc_resolution is None else adc_resolution.tolist(),
+        adc_zero=None if adc_zero is None else adc_zero.tolist(),
+        comments=list(comments),
+        base_time=base_time,
+        base_date=base_date,
+    )
     folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
-        wfdb.wrsamp(
-            path.name,
-            fs=float(sampling_rate),
-            units=list(units) if units is not None else ["mV"] * n_channels,
-            sig_name=(
-                list(channel_names)
-                if channel_names is not None
-                else [f"signal {c}" for c in range(n_channels)]
-            ),
-            d_signal=np.rint(signal * gain).astype(np.int64),
-            fmt=["16"] * n_channels,
-            adc_gain=[float(g) for g in gain],
-            baseline=[0] * n_channels,
-            comments=list(comments),
-            write_dir=str(folder),
-        )
+        with _quiet():
+            record.set_d_features()
+            record.set_defaults()
+            record.wrsamp(write_dir=str(folder))
         for suffix in (".dat", ".hea"):
             os.chmod(folder / (path.name + suffix), 0o666 & ~_umask())
             os.replace(
