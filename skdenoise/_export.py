@@ -23,9 +23,18 @@ _NEEDS = {"onnx": {"tf2onnx": "tf2onnx", "onnx": "onnx"}, "litert": {}}
 def _network_estimator(estimator):
     """``(neural denoiser to export, windowing settings or None)``."""
     from .neural import BaseNeuralDenoiser
-    from .windowing import WindowedDenoiser
+    from .windowing import ResampledDenoiser, WindowedDenoiser
 
     name = type(estimator).__name__
+    if isinstance(estimator, ResampledDenoiser):
+        # The pretrained models are ResampledDenoisers around a WindowedDenoiser.
+        check_is_fitted(estimator, "estimator_")
+        raise TypeError(
+            f"export cannot write {name}: it resamples the series to "
+            f"{float(estimator.estimator_sampling_rate):g} Hz and back around its "
+            "estimator_, which the exported file would not do. Export its "
+            "estimator_ and resample your series to that rate around it."
+        )
     if isinstance(estimator, BaseNeuralDenoiser):
         check_is_fitted(estimator, "model_")
         return estimator, None
@@ -39,12 +48,6 @@ def _network_estimator(estimator):
             "center_windows": bool(estimator.center_windows),
         }
         return inner, windowing
-    if isinstance(getattr(estimator, "estimator_", None), BaseNeuralDenoiser):
-        raise TypeError(
-            f"export cannot write {name}: it runs its neural denoiser on "
-            "resampled series, which the exported file would not do. Export its "
-            "estimator_ and resample around it."
-        )
     raise TypeError(
         "export writes the fitted neural denoisers of skdenoise (UNetDenoiser, "
         f"LSTMDenoiser, ..., KerasDenoiser), alone or in a WindowedDenoiser; got "
@@ -252,8 +255,9 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
     Raises
     ------
     TypeError
-        For an estimator without a network of its own (the classical ones, a
-        :class:`~skdenoise.pipeline.ResampledDenoiser`), or whose network
+        For an estimator without a network of its own (the classical ones), a
+        :class:`~skdenoise.pipeline.ResampledDenoiser` (such as the pretrained
+        models: export its ``estimator_``), or one whose network
         input is computed in NumPy by other means than circular convolutions
         (which the wavelet sub-bands of
         :class:`~skdenoise.WaveletUNetDenoiser` are, and are written as).
@@ -264,6 +268,8 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
         recurrent network exported to LiteRT without a fixed ``batch_size``.
     ImportError
         When a package the format needs is missing.
+    FileNotFoundError
+        When the folder of ``path`` does not exist.
 
     Notes
     -----
@@ -294,8 +300,16 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
     """
     path = os.fspath(path)
     _check_format(format, path)
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        # Found before the conversion, which takes a while.
+        raise FileNotFoundError(
+            f"Cannot export to {path}: the folder {folder} does not exist."
+        )
     if batch_size is not None and (
-        not isinstance(batch_size, numbers.Integral) or batch_size < 1
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, numbers.Integral)
+        or batch_size < 1
     ):
         raise ValueError(
             f"batch_size must be a positive int or None; got {batch_size!r}."

@@ -13,7 +13,12 @@ A saved estimator is one zip archive:
   ``keras.saving.load_model(..., safe_mode=True)``.
 
 Only classes of skdenoise and of scikit-learn's ``preprocessing`` and
-``pipeline`` modules are written and read; anything else is refused.
+``pipeline`` modules are written and read; anything else is refused. A function
+is written by reference, and only as the ``model`` (network builder) of a
+:class:`~skdenoise.KerasDenoiser`: read back from a module already imported
+that is not Python's standard library. An estimator's ``set_output`` and
+metadata-routing requests (``set_fit_request``, ...) are kept in its
+``"config"``.
 """
 
 import importlib
@@ -42,6 +47,11 @@ FORMAT_VERSION = 1
 
 _MANIFEST = "manifest.json"
 _ALLOWED_MODULES = ("skdenoise", "sklearn.preprocessing", "sklearn.pipeline")
+# The one parameter that may hold a function: KerasDenoiser's network builder
+# (the classes with routed ``model__`` parameters). Anywhere else a function
+# read from a file would be called with what that file chose: a pipeline of
+# FunctionTransformer steps could run a shell command on transform.
+_FUNCTION_PARAMETER = "model"
 _TAGS = (
     "__tuple__",
     "__dict__",
@@ -74,6 +84,11 @@ def _is_fitted_attribute(cls, name):
         and not name.startswith("__")
         and not hasattr(cls, name)
     )
+
+
+def _takes_function(cls, name):
+    """Whether the parameter ``name`` of ``cls`` may be a function (a builder)."""
+    return name == _FUNCTION_PARAMETER and hasattr(cls, "_model_params")
 
 
 def _keras_model_class():
@@ -179,16 +194,30 @@ class _Writer:
             return self._encode_estimator(value, where)
         if self.keras_model is not None and isinstance(value, self.keras_model):
             return {"__keras_model__": self._model(value, where)}
-        if inspect.isfunction(value) and "<" not in value.__qualname__:
-            # A model builder (KerasDenoiser's model): saved by reference.
-            return {"__function__": f"{value.__module__}:{value.__qualname__}"}
         raise TypeError(
             f"Cannot save {where}: objects of type {type(value).__module__}."
             f"{type(value).__qualname__} are not supported. save stores numbers, "
-            "strings, lists, tuples, dicts, numpy arrays, Keras models and "
-            f"estimators from {_allowed_text()}; use joblib.dump for other objects "
-            "(or set the parameter to None, as for Keras callbacks)."
+            "strings, lists, tuples, dicts, numpy arrays, Keras models, "
+            f"estimators from {_allowed_text()} and the model (a function) of a "
+            "KerasDenoiser; use joblib.dump for other objects (or set the "
+            "parameter to None, as for Keras callbacks)."
         )
+
+    def _function(self, value, where):
+        """A KerasDenoiser's network builder, by reference."""
+        if not inspect.isfunction(value) or "<" in value.__qualname__:
+            raise TypeError(
+                f"Cannot save {where}: the model of a KerasDenoiser is saved by "
+                "reference, so it must be a function defined at the top level of "
+                f"a module (not a lambda or a nested function); got {value!r}. "
+                "Use joblib.dump for it."
+            )
+        if _standard_library(value.__module__):
+            raise TypeError(
+                f"Cannot save {where}: {value.__module__}.{value.__qualname__} is "
+                "a function of Python's standard library, which load refuses."
+            )
+        return {"__function__": f"{value.__module__}:{value.__qualname__}"}
 
     def _encode_array(self, value, where):
         if value.dtype.hasobject:
@@ -218,17 +247,39 @@ class _Writer:
             if k not in params and _is_fitted_attribute(cls, k)
         }
         name = cls.__name__
-        return {
+
+        def encode(key, value):
+            at = f"{where}.{key}" if where else f"{name}.{key}"
+            if _takes_function(cls, key) and callable(value):
+                return self._function(value, at)
+            return self.encode(value, at)
+
+        entry = {
             "__estimator__": f"{_public_module(cls)}:{cls.__qualname__}",
-            "params": {
-                k: self.encode(v, f"{where}.{k}" if where else f"{name}.{k}")
-                for k, v in params.items()
-            },
-            "attributes": {
-                k: self.encode(v, f"{where}.{k}" if where else f"{name}.{k}")
-                for k, v in attributes.items()
-            },
+            "params": {k: encode(k, v) for k, v in params.items()},
+            "attributes": {k: encode(k, v) for k, v in attributes.items()},
         }
+        config = _config_of(estimator)
+        if config:
+            entry["config"] = config
+        return entry
+
+
+def _config_of(estimator):
+    """What ``set_output`` and ``set_*_request`` stored on ``estimator``."""
+    config = {}
+    output = vars(estimator).get("_sklearn_output_config")
+    if output:
+        config["output"] = {str(k): str(v) for k, v in output.items()}
+    requests = vars(estimator).get("_metadata_request")
+    if requests is not None and hasattr(requests, "_serialize"):
+        config["requests"] = requests._serialize()
+    return config
+
+
+def _standard_library(module):
+    top = str(module).partition(".")[0]
+    return top in sys.stdlib_module_names or top in sys.builtin_module_names
 
 
 class _Reader:
@@ -300,7 +351,11 @@ class _Reader:
         if tag == "__keras_model__":
             return self._model(content)
         if tag == "__function__":
-            return self._function(content)
+            raise ValueError(
+                f"{self.path} holds the function {content!r} outside the model of a "
+                "KerasDenoiser; load restores a function nowhere else, since the "
+                "file would choose what it is called with."
+            )
         return self._decode_estimator(value)
 
     def _function(self, path):
@@ -310,6 +365,11 @@ class _Reader:
         builder is found when its module has been imported before ``load``.
         """
         module_name, _, qualname = str(path).partition(":")
+        if _standard_library(module_name) or not qualname:
+            raise ValueError(
+                f"{self.path} names the function {path!r} as a network builder; "
+                "load refuses functions of Python's standard library."
+            )
         module = sys.modules.get(module_name)
         if module is None and _allowed(module_name):
             module = importlib.import_module(module_name)
@@ -369,12 +429,51 @@ class _Reader:
                     f"{self.path} is corrupted: {name!r} is not a fitted attribute "
                     f"of {qualname} (only names ending in '_' are restored)."
                 )
-        params = {k: self.decode(v) for k, v in raw_params.items()}
+        params = {
+            k: self._function(v["__function__"])
+            if _takes_function(cls, k) and isinstance(v, dict) and "__function__" in v
+            else self.decode(v)
+            for k, v in raw_params.items()
+        }
         attributes = {k: self.decode(v) for k, v in raw_attributes.items()}
         estimator = cls(**params)
         for key, attr in attributes.items():
             setattr(estimator, key, attr)
+        self._configure(estimator, value.get("config", {}), qualname)
         return estimator
+
+    def _configure(self, estimator, config, qualname):
+        """Restore what ``set_output`` and ``set_*_request`` stored."""
+        if not isinstance(config, dict) or not set(config) <= {"output", "requests"}:
+            raise ValueError(f"{self.path} is corrupted: the config of {qualname}.")
+        output = config.get("output", {})
+        if not isinstance(output, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in output.items()
+        ):
+            raise ValueError(f"{self.path} is corrupted: the output of {qualname}.")
+        if output:
+            estimator._sklearn_output_config = dict(output)
+        requests = config.get("requests", {})
+        if not isinstance(requests, dict):
+            raise ValueError(f"{self.path} is corrupted: the requests of {qualname}.")
+        from sklearn import config_context
+
+        # set_*_request exists only while metadata routing is on.
+        with config_context(enable_metadata_routing=True):
+            for method, request in requests.items():
+                if not isinstance(request, dict):
+                    raise ValueError(
+                        f"{self.path} is corrupted: the requests of {qualname}."
+                    )
+                if request:
+                    setter = getattr(estimator, f"set_{method}_request", None)
+                    if setter is None:
+                        raise ValueError(
+                            f"{self.path} requests metadata for {qualname}.{method}, "
+                            "which takes none in this installation (skdenoise "
+                            f"{__version__})."
+                        )
+                    setter(**request)
 
 
 def save(estimator, path):
@@ -392,21 +491,26 @@ def save(estimator, path):
     estimator : estimator
         An estimator of skdenoise, ``sklearn.preprocessing`` or
         ``sklearn.pipeline``, possibly holding others.
-    path : str or path-like
+    path : str, path-like or file object
         File to write; it is replaced if it exists. The file is written in full
-        before it takes that name, so a failed save leaves no partial file.
+        before it takes that name, so a failed save leaves no partial file. Its
+        folder must exist. A file object opened for binary writing gets the
+        file's bytes once they are all made.
 
     Returns
     -------
-    path : pathlib.Path
+    path : pathlib.Path or file object
         The file written.
 
     Raises
     ------
     TypeError
-        If the estimator holds an object that cannot be stored as data (a
-        class from elsewhere, a function, a Keras callback); the message names
-        where it is. Use ``joblib.dump`` for such estimators.
+        If ``estimator`` is not an estimator, or holds an object that cannot
+        be stored as data (a class from elsewhere, a function other than a
+        :class:`~skdenoise.KerasDenoiser`'s ``model``, a Keras callback); the
+        message names where it is. Use ``joblib.dump`` for such estimators.
+    FileNotFoundError
+        If the folder of ``path`` does not exist.
 
     See Also
     --------
@@ -426,8 +530,32 @@ def save(estimator, path):
     >>> np.array_equal(restored.transform(X), denoiser.transform(X))
     True
     """
+    if not isinstance(estimator, BaseEstimator):
+        # load would refuse the file.
+        raise TypeError(
+            "save writes estimators (of skdenoise, sklearn.preprocessing or "
+            f"sklearn.pipeline); got {type(estimator).__name__}. Use numpy.save or "
+            "joblib.dump for other objects."
+        )
+    if hasattr(path, "write"):
+        buffer = io.BytesIO()
+        _write(estimator, buffer)
+        path.write(buffer.getvalue())
+        return path
     path = Path(os.fspath(path))
-    with atomic_write(path) as handle, zipfile.ZipFile(handle, "w") as archive:
+    if path.is_dir():
+        raise IsADirectoryError(f"Cannot save to {path}: it is a folder.")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"Cannot save to {path}: the folder {path.parent} does not exist."
+        )
+    with atomic_write(path) as handle:
+        _write(estimator, handle)
+    return path
+
+
+def _write(estimator, handle):
+    with zipfile.ZipFile(handle, "w") as archive:
         tree = _Writer(archive).encode(estimator, "")
         manifest = {
             "format": FORMAT_NAME,
@@ -440,7 +568,6 @@ def save(estimator, path):
         archive.writestr(
             _MANIFEST, json.dumps(manifest, indent=1), zipfile.ZIP_DEFLATED
         )
-    return path
 
 
 def _version_of(module):
@@ -459,8 +586,9 @@ def load(path):
 
     Parameters
     ----------
-    path : str or path-like
-        File written by :func:`save`.
+    path : str, path-like or file object
+        File written by :func:`save`, or a file object opened for binary
+        reading.
 
     Returns
     -------
@@ -487,9 +615,18 @@ def load(path):
     ...     load(save(ColoredNoise(alpha=2.0, snr=5), pathlib.Path(tmp) / "n.skd"))
     ColoredNoise(alpha=2.0, snr=5)
     """
-    path = Path(os.fspath(path))
+    if hasattr(path, "read"):
+        data = path.read()
+        path = getattr(path, "name", None) or "the file object"
+        if not isinstance(data, bytes):
+            raise TypeError(
+                f"{path} is open in text mode; open the file in binary mode ('rb')."
+            )
+        source = io.BytesIO(data)
+    else:
+        path = source = Path(os.fspath(path))
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, EOFError):
         raise ValueError(
             f"{path} is not a file written by skdenoise.persistence.save, or it is "

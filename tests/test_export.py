@@ -296,3 +296,23 @@ def test_mixed_precision_network_is_written_in_float32(pairs, tmp_path):
     assert relative_difference(exported, float32, series) < 1e-6
     # transform computes in bfloat16: the same up to its rounding.
     assert relative_difference(exported, unet.transform(series), series) < 1e-2
+
+
+def test_resampled_denoisers_missing_folders_and_bool_batch_sizes(tmp_path):
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skdenoise.pipeline import ResampledDenoiser
+
+    # The pretrained models are ResampledDenoisers around a WindowedDenoiser:
+    # the message said they had "no network to export".
+    resampled = ResampledDenoiser(
+        FunctionTransformer(), sampling_rate=500, estimator_sampling_rate=360
+    ).fit(np.zeros((1, 100)))
+    with pytest.raises(TypeError, match="resamples the series to 360 Hz.*estimator_"):
+        export(resampled, tmp_path / "m.tflite", format="litert")
+    # Refused before the conversion, naming the folder.
+    with pytest.raises(FileNotFoundError, match="the folder .*missing does not exist"):
+        export(resampled, tmp_path / "missing" / "m.tflite", format="litert")
+    # True used to reach TensorFlow as a batch size ("got a boolean").
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+        export(resampled, tmp_path / "m.tflite", format="litert", batch_size=True)

@@ -442,3 +442,94 @@ def test_a_zip_without_manifest_may_be_a_truncated_file(tmp_path):
         archive.writestr("config.json", "{}")  # what a cut file's tail can look like
     with pytest.raises(ValueError, match="truncated or corrupted: it has no manifest"):
         load(path)
+
+
+def _identity(X):
+    return X
+
+
+def _manifest_file(path, estimator):
+    manifest = {
+        "format": "skdenoise-estimator",
+        "format_version": FORMAT_VERSION,
+        "estimator": estimator,
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("manifest.json", json.dumps(manifest))
+    return path
+
+
+def test_functions_are_loaded_only_as_a_keras_denoisers_builder(tmp_path):
+    # A pipeline whose first step returns a string of the file's choosing and
+    # whose second runs it (os.popen) used to run the command on transform.
+    def step(function, kw_args=None):
+        return {
+            "__estimator__": "sklearn.preprocessing:FunctionTransformer",
+            "params": {
+                "func": {"__function__": function},
+                "kw_args": None if kw_args is None else {"__dict__": kw_args},
+                "validate": False,
+            },
+        }
+
+    marker = tmp_path / "ran"
+    steps = [
+        {"__tuple__": ["a", step("typing:cast", {"val": f"touch {marker}"})]},
+        {"__tuple__": ["b", step("os:popen")]},
+    ]
+    pipeline = {
+        "__estimator__": "sklearn.pipeline:Pipeline",
+        "params": {"steps": steps},
+    }
+    path = _manifest_file(tmp_path / "evil.skd", pipeline)
+    with pytest.raises(ValueError, match="outside the model of a KerasDenoiser"):
+        load(path)
+    assert not marker.exists()
+    # Not even as a builder from the standard library.
+    keras_denoiser = {
+        "__estimator__": "skdenoise:KerasDenoiser",
+        "params": {"model": {"__function__": "os:popen"}},
+    }
+    with pytest.raises(ValueError, match="standard library"):
+        load(_manifest_file(tmp_path / "builder.skd", keras_denoiser))
+    # save refuses them too, naming where they are.
+    with pytest.raises(TypeError, match=r"FunctionTransformer\.func"):
+        save(FunctionTransformer(_identity), tmp_path / "f.skd")
+
+
+def test_set_output_and_metadata_requests_are_kept(tmp_path):
+    pd = pytest.importorskip("pandas")
+    from sklearn import config_context
+
+    X = pd.DataFrame(make_sines(3, 16, random_state=0))
+    X.columns = [f"t{i}" for i in range(16)]
+    fitted = MedianDenoiser(window_length=3).set_output(transform="pandas").fit(X)
+    restored = round_trip(fitted, tmp_path)
+    assert isinstance(restored.transform(X), pd.DataFrame)
+    with config_context(enable_metadata_routing=True):
+        denoiser = MedianDenoiser().set_score_request(sample_weight=True)
+        requests = denoiser.get_metadata_routing()._serialize()
+        assert requests["score"] == {"sample_weight": True}
+        restored = round_trip(denoiser, tmp_path, "requests.skd")
+        assert restored.get_metadata_routing()._serialize() == requests
+
+
+def test_save_and_load_paths_and_file_objects(tmp_path):
+    fitted = MedianDenoiser().fit(make_sines(2, 32, random_state=0))
+    with pytest.raises(FileNotFoundError, match="the folder .*missing does not exist"):
+        save(fitted, tmp_path / "missing" / "m.skd")
+    with pytest.raises(IsADirectoryError, match="it is a folder"):
+        save(fitted, tmp_path)
+    # load refused what save wrote: save refuses it.
+    with pytest.raises(TypeError, match="save writes estimators"):
+        save(np.zeros(3), tmp_path / "array.skd")
+    assert list(tmp_path.iterdir()) == []
+    buffer = io.BytesIO()
+    assert save(fitted, buffer) is buffer
+    buffer.seek(0)
+    assert_same(fitted, load(buffer))
+    path = save(fitted, str(tmp_path / "m.skd"))
+    with open(path, "rb") as file:
+        assert_same(fitted, load(file))
+    with open(path, encoding="latin-1") as file, pytest.raises(TypeError, match="rb"):
+        load(file)

@@ -274,3 +274,37 @@ def test_cli_errors(tmp_path, capsys):
     unknown = ["denoise", "--pretrained", "eeg", "--sampling-rate", "500", str(path)]
     assert main([*unknown, "-o", out]) == 2
     assert "eeg" in capsys.readouterr().err
+
+
+def test_a_rate_the_resampling_cannot_approximate_is_refused():
+    # 700 kHz used to be resampled as if it were 360 kHz (the ratio 1/1000).
+    model = ResampledDenoiser(
+        FunctionTransformer(), sampling_rate=7e5, estimator_sampling_rate=360
+    )
+    with pytest.raises(ValueError, match="downsample the series first"):
+        model.fit(np.zeros((1, 100)))
+    assert model.set_params(sampling_rate=1e5).fit(np.zeros((1, 100)))
+    with pytest.raises(ValueError, match="downsample the series first"):
+        pretrained.load("ecg", sampling_rate=5e5)
+
+
+def test_rates_set_after_fit_are_checked():
+    model = ResampledDenoiser(
+        FunctionTransformer(), sampling_rate=250, estimator_sampling_rate=360
+    ).fit(np.zeros((1, 100)))
+    X = np.zeros((1, 100))
+    # Raw ZeroDivisionError and scipy's "up and down must be >= 1" before.
+    for rate in (0, -1, float("nan")):
+        with pytest.raises(ValueError, match="'sampling_rate' parameter"):
+            clone(model).fit(X).set_params(sampling_rate=rate).transform(X)
+    # The fitted estimator works at its rate: another one is refused.
+    model.set_params(estimator_sampling_rate=250)
+    with pytest.raises(ValueError, match="fitted at 360 Hz"):
+        model.transform(X)
+    assert model.fit(X).estimator_sampling_rate_ == 250.0
+    shipped = pretrained.load("ecg", sampling_rate=500)
+    shipped.set_params(estimator_sampling_rate=500)
+    with pytest.raises(ValueError, match="fitted at 360 Hz"):
+        shipped.transform(np.zeros((1, 500)))
+    with pytest.raises(ValueError, match="fitted at 360 Hz"):
+        shipped.partial_fit(np.zeros((1, 500)), np.zeros((1, 500)))

@@ -115,6 +115,11 @@ def _check_sampling_rate(sampling_rate):
             f"model, which needs at least {ECG_MIN_SAMPLING_RATE:g} Hz: below it the "
             "samples no longer hold the QRS complexes' frequencies."
         )
+    from ..windowing._resampled import _factors
+
+    # A rate the resampling cannot reach the model's from fails here, not at
+    # the first transform.
+    _factors(sampling_rate, ECG_SAMPLING_RATE)
     return float(sampling_rate)
 
 
@@ -142,8 +147,9 @@ def load(name="ecg", *, sampling_rate):
     Raises
     ------
     ValueError
-        For an unknown name, a sampling rate that is not a positive number or
-        is too low for the model, or a model file whose SHA-256 is not the one
+        For an unknown name, a sampling rate that is not a positive number,
+        is too low for the model or too high to resample (above about 100 kHz
+        for ``"ecg"``), or a model file whose SHA-256 is not the one
         recorded in the package (a corrupted file).
 
     See Also
@@ -176,6 +182,9 @@ def load(name="ecg", *, sampling_rate):
         # it was trained with, so a later set_params that changes how series
         # become network inputs is caught as for a freshly fitted network.
         network._input_settings_ = network._input_settings()
+    if getattr(denoiser, "estimator_sampling_rate_", None) is None:
+        # Likewise: a later set_params(estimator_sampling_rate=...) is caught.
+        denoiser.estimator_sampling_rate_ = ECG_SAMPLING_RATE
     return denoiser.set_params(sampling_rate=sampling_rate)
 
 
@@ -207,6 +216,7 @@ def ecg_denoiser(network, *, template=None, n_windows=0):
         min_duration=ECG_MIN_DURATION,
     )
     denoiser.estimator_ = windowed
+    denoiser.estimator_sampling_rate_ = ECG_SAMPLING_RATE
     denoiser.n_features_in_ = ECG_WINDOW
     denoiser.n_channels_in_ = 1
     return denoiser

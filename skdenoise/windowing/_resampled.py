@@ -20,15 +20,23 @@ _RATE = [Interval(numbers.Real, 0, None, closed="neither")]
 # The largest denominator of the ratio of the rates (a polyphase filter grows
 # with the factors).
 _MAX_FACTOR = 1000
+# The largest relative error of that fraction: the series reach the estimator
+# at its rate to within 0.1 %.
+_MAX_RATIO_ERROR = 1e-3
 
 
 def _factors(rate, target):
     """``(up, down)``: resampling from ``rate`` to about ``target`` Hz."""
-    ratio = Fraction(float(target) / float(rate)).limit_denominator(_MAX_FACTOR)
-    if ratio == 0:
+    exact = float(target) / float(rate)
+    ratio = Fraction(exact).limit_denominator(_MAX_FACTOR)
+    if ratio == 0 or abs(float(ratio) / exact - 1) > _MAX_RATIO_ERROR:
+        # Far above the estimator's rate the nearest fractions are 1/999,
+        # 1/1000 and 0: 700 kHz would have been taken for 360 kHz.
         raise ValueError(
-            f"sampling_rate={float(rate):g} Hz is more than {_MAX_FACTOR} times the "
-            f"estimator's {float(target):g} Hz; downsample the series first."
+            f"sampling_rate={float(rate):g} Hz is too far above the estimator's "
+            f"{float(target):g} Hz: their ratio has no fraction with a denominator "
+            f"of at most {_MAX_FACTOR} within {_MAX_RATIO_ERROR:.1%}; downsample "
+            "the series first."
         )
     return ratio.numerator, ratio.denominator
 
@@ -58,7 +66,9 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
     of channels may differ between ``fit`` and ``transform``.
 
     The ratio of the rates is approximated by the nearest fraction with a
-    denominator of at most 1000 (exact for rates in whole hertz up to 1000 Hz).
+    denominator of at most 1000 (exact for rates in whole hertz up to 1000 Hz);
+    a ``sampling_rate`` whose ratio no such fraction gives within 0.1 % (above
+    about 100 kHz for an estimator at 360 Hz) is refused.
 
     Parameters
     ----------
@@ -82,6 +92,9 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
     ----------
     estimator_ : object
         The fitted denoiser run on the resampled series.
+    estimator_sampling_rate_ : float
+        The ``estimator_sampling_rate`` that ``estimator_`` was fitted at;
+        ``transform`` and ``partial_fit`` refuse another one set since.
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``; ``transform``
         accepts any number.
@@ -149,10 +162,25 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
             return float(self.estimator_sampling_rate)
         return float(self.sampling_rate)
 
-    def _check_input(self, n_timesteps):
+    def _check_input(self, n_timesteps, fitting=False):
         """Reject a sampling rate or a length the settings do not accept."""
+        # The rates may have been set after fit (a pretrained denoiser is
+        # moved to another rate by set_params): checked as fit checks them.
+        self._validate_params()
         name = type(self).__name__
         rate = self._rate()
+        fitted = getattr(self, "estimator_sampling_rate_", None)
+        if (
+            not fitting
+            and fitted is not None
+            and float(self.estimator_sampling_rate) != fitted
+        ):
+            raise ValueError(
+                f"{name} has estimator_sampling_rate={self.estimator_sampling_rate:g}"
+                f" Hz, but its estimator_ was fitted at {fitted:g} Hz and would get "
+                f"series at the wrong rate. Set it back to {fitted:g} (the rate of "
+                "your series is sampling_rate), or fit again."
+            )
         if self.min_sampling_rate is not None and rate < self.min_sampling_rate:
             raise ValueError(
                 f"{name} got sampling_rate={rate:g} Hz, below the lowest rate it "
@@ -192,10 +220,11 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
 
     # -------------------------------------------------------------- fitting
     def _fit(self, X3, y3):
-        self._check_input(X3.shape[1])
+        self._check_input(X3.shape[1], fitting=True)
         estimator = clone(self.estimator)
         self._fit_model(estimator.fit, X3, y3)
         self.estimator_ = estimator
+        self.estimator_sampling_rate_ = float(self.estimator_sampling_rate)
 
     def _fit_model(self, method, X3, y3):
         if y3 is None:
@@ -234,7 +263,7 @@ n_timesteps, n_channels)
         if first:
             self._validate_params()
         X3, y3 = self._validate_fit_data(X, y)
-        self._check_input(X3.shape[1])
+        self._check_input(X3.shape[1], fitting=first)
         estimator = clone(self.estimator) if first else self.estimator_
         # A failed first call leaves the denoiser unfitted.
         with _forget_fit_on_error(self, active=first):
@@ -242,6 +271,8 @@ n_timesteps, n_channels)
                 self._record_fitted_shape(X3, X)
             self._fit_model(estimator.partial_fit, X3, y3)
             self.estimator_ = estimator
+            if first:
+                self.estimator_sampling_rate_ = float(self.estimator_sampling_rate)
         return self
 
     # ------------------------------------------------------------ inference
