@@ -27,6 +27,10 @@ class TimeBudget(keras.callbacks.Callback):
     of the best validation loss and restores them at the end, and prints one
     line per epoch.
 
+    With ``max_steps`` the budget is a number of optimiser steps instead of
+    wall time: the schedule follows the share of the steps done, so that a
+    run makes the same steps on any machine and under any load.
+
     Parameters
     ----------
     budget_s : float
@@ -40,26 +44,51 @@ class TimeBudget(keras.callbacks.Callback):
     warmup : float, default=0.0
         Share of the budget over which the learning rate first rises
         linearly from 0 to the cosine's value.
+    max_steps : int or None, default=None
+        Budget in optimiser steps; ``budget_s`` is then not used.
     """
 
     final_lr_fraction = 0.05
 
-    def __init__(self, budget_s, label, learning_rate, log, warmup=0.0):
+    def __init__(self, budget_s, label, learning_rate, log, warmup=0.0, max_steps=None):
         super().__init__()
         self.budget_s = float(budget_s)
         self.label = label
         self.learning_rate = float(learning_rate)
         self.log = log
         self.warmup = float(warmup)
+        self.max_steps = None if max_steps is None else int(max_steps)
 
     def __deepcopy__(self, memo):
         # clone() deep-copies hyper-parameters; a fresh callback has no state.
         return type(self)(
-            self.budget_s, self.label, self.learning_rate, self.log, self.warmup
+            self.budget_s,
+            self.label,
+            self.learning_rate,
+            self.log,
+            self.warmup,
+            self.max_steps,
         )
 
     def elapsed(self):
         return time.perf_counter() - self.start
+
+    def progress(self):
+        """Share of the budget spent: of the steps, or of the wall time."""
+        if self.max_steps is not None:
+            return min(self.steps / self.max_steps, 1.0)
+        return min(self.elapsed() / self.budget_s, 1.0)
+
+    def spent(self):
+        if self.max_steps is not None:
+            return self.steps >= self.max_steps
+        return self.elapsed() >= self.budget_s
+
+    def describe(self):
+        """The budget in words: ``15:00`` or ``20,000 steps``."""
+        if self.max_steps is not None:
+            return f"{self.max_steps:,} steps"
+        return mmss(self.budget_s)
 
     def on_train_begin(self, logs=None):
         self.start = time.perf_counter()
@@ -73,7 +102,7 @@ class TimeBudget(keras.callbacks.Callback):
         self.cpu_time_s = None
 
     def on_train_batch_begin(self, batch, logs=None):
-        fraction = min(self.elapsed() / self.budget_s, 1.0)
+        fraction = self.progress()
         floor = self.final_lr_fraction
         scale = floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * fraction))
         if fraction < self.warmup:
@@ -83,7 +112,7 @@ class TimeBudget(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self.steps += 1
-        if self.elapsed() >= self.budget_s:
+        if self.spent():
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
@@ -96,7 +125,7 @@ class TimeBudget(keras.callbacks.Callback):
         self.log(
             f"  [{self.label}] epoch {epoch + 1}: loss {logs.get('loss', math.nan):.4f}"
             f" val_loss {val:.4f}  elapsed {mmss(self.elapsed())} / budget "
-            f"{mmss(self.budget_s)} ({self.steps} steps)"
+            f"{self.describe()} ({self.steps} steps)"
         )
 
     def on_train_end(self, logs=None):
@@ -141,7 +170,7 @@ class NoiseCurriculum(keras.callbacks.Callback):
         self._set(self.start_db)
 
     def on_train_batch_begin(self, batch, logs=None):
-        done = min(self.budget.elapsed() / (self.ramp * self.budget.budget_s), 1.0)
+        done = min(self.budget.progress() / self.ramp, 1.0) if self.ramp else 1.0
         end = self.low if self.bound == "low" else self.high
         self._set(self.start_db + (end - self.start_db) * done)
 
@@ -171,6 +200,7 @@ def make_learned(
     validation_records=True,
     recipe=None,
     curriculum=None,
+    max_steps=None,
 ):
     """A learned denoiser with the benchmark's training settings, and its budget.
 
@@ -180,7 +210,8 @@ def make_learned(
 
     ``recipe`` holds further settings shared by every learned model
     (``clean_fraction``, ``gate``, ...); ``curriculum`` the arguments
-    ``(start_db, ramp, bound)`` of a :class:`NoiseCurriculum`, or None.
+    ``(start_db, ramp, bound)`` of a :class:`NoiseCurriculum`, or None;
+    ``max_steps`` a budget in optimiser steps instead of ``budget_s``.
 
     Parameters the class does not have (an architecture written differently)
     are left out with a note, so the benchmark runs whatever the class offers.
@@ -188,7 +219,13 @@ def make_learned(
     cls = learned_class(key)
     class_name, label, params, quick_params = LEARNED[key]
     params = {**params, **(quick_params if quick else {})}
-    budget = TimeBudget(budget_s, label=label, learning_rate=learning_rate, log=log)
+    budget = TimeBudget(
+        budget_s,
+        label=label,
+        learning_rate=learning_rate,
+        log=log,
+        max_steps=max_steps,
+    )
     callbacks = [budget]
     if curriculum is not None:
         # After the budget, whose on_train_begin starts the clock.

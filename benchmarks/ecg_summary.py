@@ -123,7 +123,14 @@ def main(argv=None):
     models.sort(key=lambda k: (base[k] not in CLASSICAL, base[k] in ecg.PUBLISHED))
     noises = [n for n in protocol.NOISE_TYPES if any(r["noise"] == n for r in rows)]
     snrs = list(protocol.TEST_SNRS)
-    budgets = sorted({s["budget_minutes"] for _, _, s in runs})
+    budgets = sorted(
+        {
+            f"{s['budget_steps']:,} steps"
+            if s.get("budget_steps")
+            else f"{s['budget_minutes']:g} min"
+            for _, _, s in runs
+        }
+    )
 
     text = [
         "# ECG benchmark: all runs at one budget, side by side",
@@ -136,7 +143,7 @@ def main(argv=None):
         "",
         f"Written {datetime.datetime.now().isoformat(timespec='seconds')} from "
         f"{len(runs)} runs of `benchmarks/ecg.py` on the same test set; training "
-        f"budget {' / '.join(f'{b:g}' for b in budgets)} min per learned model.",
+        f"budget {' / '.join(budgets)} per learned model.",
         "",
     ]
     for folder, tag, _ in runs:

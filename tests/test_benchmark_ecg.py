@@ -194,6 +194,48 @@ def test_hard_first_curriculum_is_the_default_and_can_be_switched_off():
     assert ecg.parse_args([*base, "--no-hard-first"]).hard_first is None
 
 
+def test_step_budget_trains_a_fixed_number_of_steps_on_its_schedule():
+    ecg = _load_script()
+    base = ["--data-dir", "d", "--out", "o"]
+    assert ecg.parse_args(base).budget_steps is None
+    assert ecg.parse_args([*base, "--budget-steps", "20000"]).budget_steps == 20000
+    with pytest.raises(SystemExit):
+        ecg.parse_args([*base, "--budget-steps", "0"])
+
+    from skdenoise import UNetDenoiser
+    from skdenoise.noise import WhiteNoise
+
+    training = pytest.importorskip("_ecg_training")
+    noise = WhiteNoise(snr=(-6, 30))
+    # A wall time of one hour, but 7 steps: the steps decide.
+    budget = training.TimeBudget(3600, "U-Net", 1e-3, lambda line: None, max_steps=7)
+    curriculum = training.NoiseCurriculum(noise, budget, 12, 0.5, bound="high")
+    rates, caps = [], []
+
+    class Record(training.keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            rates.append(float(self.model.optimizer.learning_rate.numpy()))
+            caps.append(noise.snr[1])
+
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 10, 64) + rng.uniform(0, 6, (40, 1)))
+    params = {**TINY_UNET, "epochs": 100, "validation_split": 0.0}
+    model = UNetDenoiser(
+        **params, noise=noise, callbacks=[budget, curriculum, Record()]
+    )
+    model.fit(clean)
+    assert budget.steps == 7 and budget.describe() == "7 steps"
+    # The cosine of the share of steps done: the peak at the first step, then
+    # down to 5 % of it at the end.
+    expected = [
+        1e-3 * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * k / 7))) for k in range(7)
+    ]
+    np.testing.assert_allclose(rates, expected, rtol=1e-5)
+    # The cap rises from 12 dB to 30 dB over the first half of the steps.
+    np.testing.assert_allclose(caps[:4], [12 + 18 * k / 3.5 for k in range(4)])
+    assert caps[4:] == [30.0] * 3 and noise.snr == (-6, 30)
+
+
 def test_passes_option_reaches_every_learned_model(capsys):
     ecg = _load_script()
     base = ["--data-dir", "d", "--out", "o"]
