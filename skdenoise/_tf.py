@@ -9,9 +9,14 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from contextlib import contextmanager
 
 __all__ = ["import_keras", "import_tensorflow", "quiet_tf_logger"]
+
+# Whether TensorFlow's start-up ran in this process, under _START_LOCK.
+_STARTED = False
+_START_LOCK = threading.Lock()
 
 
 def _quiet_environment():
@@ -77,16 +82,37 @@ def _filtered_stderr():
                 sys.stderr.write("\n".join(kept) + "\n")
 
 
+def _start_quietly(with_keras):
+    """Import TensorFlow (and Keras) and run its one-time start-up, filtered.
+
+    Once per process, also when the user imported TensorFlow or Keras first:
+    ``TF_CPP_MIN_LOG_LEVEL`` is then set too late, and the start-up lines that
+    TensorFlow prints on first use (CUDA probing, the first ``tf.data``
+    generator's notice) would come with the first, quiet, fit.
+    """
+    global _STARTED
+    if _STARTED and (not with_keras or "keras" in sys.modules):
+        return
+    with _START_LOCK, _filtered_stderr():
+        if with_keras:
+            import keras  # noqa: F401
+        import tensorflow as tf
+
+        if not _STARTED:
+            # Probing for GPUs logs an error line on machines without CUDA.
+            tf.config.list_physical_devices()
+            # The first generator dataset logs an INFO line (a malloc setting).
+            for _ in tf.data.Dataset.from_generator(
+                lambda: iter((0,)), output_signature=tf.TensorSpec((), tf.int32)
+            ):
+                pass
+            _STARTED = True
+
+
 def import_keras():
     """Import and return ``keras`` (Keras 3 on the TensorFlow backend)."""
     _quiet_environment()
-    if "keras" not in sys.modules:
-        with _filtered_stderr():
-            import keras
-            import tensorflow
-
-            # Probing for GPUs logs an error line on machines without CUDA.
-            tensorflow.config.list_physical_devices()
+    _start_quietly(with_keras=True)
     import keras
 
     if keras.backend.backend() != "tensorflow":
@@ -100,11 +126,7 @@ def import_keras():
 def import_tensorflow():
     """Import and return ``tensorflow`` with its log lines quietened."""
     _quiet_environment()
-    if "tensorflow" not in sys.modules:
-        with _filtered_stderr():
-            import tensorflow
-
-            tensorflow.config.list_physical_devices()
+    _start_quietly(with_keras=False)
     import tensorflow as tf
 
     return tf

@@ -399,3 +399,52 @@ def test_windowed_denoiser_takes_validation_series_of_any_length(pairs, monkeypa
         )
     with pytest.raises(ValueError, match="y_val must be the clean series"):
         model.fit(noisy, clean, validation_data=(noisy, clean[:, :32]))
+
+
+# ------------------------------------------- precision and Keras' global config
+def test_vae_trains_in_mixed_precision_and_under_a_float64_floatx(pairs):
+    import keras
+
+    from skdenoise import VAEDenoiser
+
+    X, y = pairs[0][:8], pairs[1][:8]
+    settings = {"filters": 2, "depth": 1, "kernel_size": 3, "latent_dim": 2}
+    settings.update(epochs=1, random_state=0)
+    # The sampling noise used to be in float32 beside bfloat16 codes (a
+    # TensorFlow error), and the KL term in float32 beside float64 losses.
+    out = VAEDenoiser(precision="mixed_bfloat16", **settings).fit(X, y).transform(X)
+    assert np.all(np.isfinite(out))
+    reference = VAEDenoiser(**settings).fit(X, y).transform(X)
+    floatx = keras.config.floatx()
+    keras.config.set_floatx("float64")
+    try:
+        out = VAEDenoiser(**settings).fit(X, y).transform(X)
+    finally:
+        keras.config.set_floatx(floatx)
+    np.testing.assert_allclose(out, reference, atol=1e-3)
+
+
+def test_the_global_dtype_policy_changes_neither_loss_scaling_nor_the_std(pairs):
+    import keras
+
+    from skdenoise import KerasDenoiser
+    from skdenoise.neural._keras import _tiny_test_network
+
+    X, y = pairs[0][:16], pairs[1][:16]
+    mc = _unet(epochs=1, dropout=0.2, uncertainty="mc_dropout", uncertainty_samples=2)
+    mc.fit(X, y)
+    std = mc.predict(X, return_std=True)[1]
+    own = {"model": _tiny_test_network, "epochs": 1, "random_state": 0}
+    policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        # The dropout layers of the MC clone took the global policy.
+        np.testing.assert_array_equal(mc.predict(X, return_std=True)[1], std)
+        plain = KerasDenoiser(**own).fit(X, y)
+    finally:
+        keras.config.set_dtype_policy(policy)
+    assert type(plain.model_.optimizer).__name__ != "LossScaleOptimizer"
+    # A network with a 16-bit output got its float32 output layer in an outer
+    # model built under the global policy: mixed_float16 had no loss scaling.
+    half = KerasDenoiser(precision="mixed_float16", **own).fit(X, y)
+    assert type(half.model_.optimizer).__name__ == "LossScaleOptimizer"

@@ -1,5 +1,9 @@
 """Progress bars: on standard error when asked, nothing with verbose=0."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 
 from skdenoise.classical import SavitzkyGolayDenoiser
@@ -28,3 +32,34 @@ def test_windowed_transform_progress_bar(capsys):
     # 3 series x 12 windows of 32 samples (stride 16) in chunks of 4: 9 chunks.
     assert "windows" in captured.err and "9/9" in captured.err
     np.testing.assert_array_equal(out_quiet, out_loud)
+
+
+def test_a_quiet_fit_prints_nothing_when_tensorflow_was_imported_first(tmp_path):
+    # The user's own `import tensorflow` comes before TF_CPP_MIN_LOG_LEVEL can be
+    # set: the start-up lines of TensorFlow's first use (CUDA probing, the first
+    # tf.data generator) used to come with the first verbose=0 fit.
+    code = (
+        "import sys, warnings\n"
+        "import tensorflow\n"
+        "from skdenoise import UNetDenoiser\n"
+        "from skdenoise.datasets import make_sines\n"
+        "warnings.simplefilter('ignore')\n"
+        "X = make_sines(8, 32, random_state=0)\n"
+        "print('START', file=sys.stderr, flush=True)\n"
+        "UNetDenoiser(filters=2, depth=1, kernel_size=3, epochs=1,"
+        " random_state=0).fit(X, X).transform(X)\n"
+        "print('END', file=sys.stderr, flush=True)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    during = result.stderr.split("START\n", 1)[1]
+    assert during == "END\n", during

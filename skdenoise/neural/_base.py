@@ -404,7 +404,9 @@ class BaseNeuralDenoiser(BaseDenoiser):
             model = self._build_network(
                 self.n_features_in_ + left + right, self.n_channels_in_
             )
-        model = _float32_outputs(model)
+            # The outer model takes the precision's policy too: compile reads it
+            # (loss scaling under mixed_float16), not the global one.
+            model = _float32_outputs(model)
         optimizer_kwargs = {"learning_rate": self.learning_rate}
         if self.weight_decay:
             optimizer_kwargs["weight_decay"] = self.weight_decay

@@ -115,11 +115,11 @@ def _stochastic_clone(model, method):
         if isinstance(layer, keras.Model):
             return _stochastic_clone(layer, method)
         copy = layer.__class__.from_config(layer.get_config())
-        return (
-            _AlwaysTraining(copy, name=f"{layer.name}_mc")
-            if is_stochastic(layer)
-            else copy
-        )
+        if not is_stochastic(layer):
+            return copy
+        # The wrapper takes the layer's dtype policy, not the global one (which
+        # the user may have set to another precision).
+        return _AlwaysTraining(copy, name=f"{layer.name}_mc", dtype=copy.dtype_policy)
 
     copy = keras.models.clone_model(model, clone_function=clone_layer)
     for source, target in zip(model.layers, copy.layers, strict=True):

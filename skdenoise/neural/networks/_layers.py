@@ -34,13 +34,21 @@ class VariationalSampling(keras.layers.Layer):
 
     def call(self, inputs, training=None):
         z_mean, z_log_var = inputs
+        # The KL term in float32 (under mixed precision the codes are 16-bit),
+        # added in the dtype of Keras' compiled losses (floatx), with which it
+        # is summed.
+        mean32 = ops.cast(z_mean, "float32")
+        log_var32 = ops.cast(z_log_var, "float32")
         kl = -0.5 * ops.mean(
-            ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
+            ops.sum(1.0 + log_var32 - ops.square(mean32) - ops.exp(log_var32), axis=-1)
         )
-        self.add_loss(self.beta * kl / self.n_elements)
+        self.add_loss(ops.cast(self.beta * kl / self.n_elements, keras.config.floatx()))
         if not training:
             return z_mean
-        eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        # In the codes' dtype, whatever keras.config.floatx() is.
+        eps = keras.random.normal(
+            ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator
+        )
         return z_mean + ops.exp(0.5 * z_log_var) * eps
 
     def compute_output_shape(self, input_shape):
