@@ -34,6 +34,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+import sklearn
 from sklearn.base import BaseEstimator
 
 from ._files import atomic_write
@@ -420,8 +421,10 @@ class _Reader:
             routed = name.startswith("model__") and hasattr(cls, "_model_params")
             if name not in known and not routed:
                 raise ValueError(
-                    f"{self.path} is corrupted: {name!r} is not a parameter of "
-                    f"{qualname}."
+                    f"{self.path} sets the parameter {name!r}, which {qualname} "
+                    f"does not have in this installation (skdenoise {__version__}, "
+                    f"scikit-learn {sklearn.__version__}): the file was written by "
+                    "another version, or is corrupted."
                 )
         for name in raw_attributes:
             if not _is_fitted_attribute(cls, name):

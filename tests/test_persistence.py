@@ -319,6 +319,17 @@ def test_load_allows_only_known_classes(saved, class_path, message):
         load(rewrite(saved, manifest=swap))
 
 
+def test_a_parameter_this_version_lacks_is_named_with_the_versions(saved):
+    def add(manifest):
+        manifest["estimator"]["params"]["no_such_setting"] = 3
+        return manifest
+
+    with pytest.raises(ValueError, match="'no_such_setting', which") as info:
+        load(rewrite(saved, manifest=add))
+    assert "another version, or is corrupted" in str(info.value)
+    assert "scikit-learn" in str(info.value)
+
+
 def test_load_refuses_pickled_arrays(saved):
     buffer = io.BytesIO()
     np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)

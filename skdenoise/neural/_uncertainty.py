@@ -435,10 +435,7 @@ def apply_std_calibration(std, noise, weights, noise_levels, levels, log_factors
 
 def predictive_std(estimator, X3, mean):
     """The calibrated standard deviation of the output ``mean`` for ``X3``."""
-    seed = estimator._seed()
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 2**31)
-    std = raw_std(estimator, X3, seed)
+    std = raw_std(estimator, X3, estimator._seed())
     return apply_std_calibration(
         std,
         removed_noise(estimator, X3, mean),
