@@ -40,6 +40,10 @@ class _Clock:
     def elapsed(self):
         return self.now
 
+    def progress(self):
+        # As TimeBudget's: the share of the wall-time budget spent.
+        return min(self.now / self.budget_s, 1.0)
+
 
 def test_noise_curriculum_widens_the_snr_range_over_the_ramp():
     script = _load_script()
