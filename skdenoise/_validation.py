@@ -77,17 +77,13 @@ n_channels)
             f"n_timesteps) or (n_series, n_timesteps, n_channels); got {X!r}."
         )
     if not hasattr(X, "ndim"):
-        try:
-            X = np.asarray(X)
-        except ValueError as exc:
-            if "inhomogeneous" not in str(exc):
-                raise
-            raise ValueError(
-                f"{input_name}{who} holds series of different lengths: every series "
-                "must have the same number of timesteps (and channels). Pad them, "
-                "or cut them into windows of one length (skdenoise.datasets."
-                "make_windows, or a WindowedDenoiser)."
-            ) from None
+        X = as_rectangular(
+            X,
+            f"{input_name}{who}",
+            "every series must have the same number of timesteps (and channels). "
+            "Pad them, or cut them into windows of one length (skdenoise.datasets."
+            "make_windows, or a WindowedDenoiser).",
+        )
     ndim = X.ndim
     if ndim == 1:
         raise ValueError(
@@ -124,6 +120,21 @@ n_channels)
             f"but a minimum of {min_timesteps} is required."
         )
     return X
+
+
+def as_rectangular(X, name, advice):
+    """``np.asarray(X)``; series of different lengths get a message naming ``name``.
+
+    ``advice`` follows "holds series of different lengths: ".
+    """
+    try:
+        return np.asarray(X)
+    except ValueError as exc:
+        if "inhomogeneous" not in str(exc):
+            raise
+        raise ValueError(
+            f"{name} holds series of different lengths: {advice}"
+        ) from None
 
 
 def _check_finite(X, name):

@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 
 from ._series import power_of_two_scale
-from ._validation import check_series, check_target
+from ._validation import as_rectangular, check_series, check_target
 
 __all__ = [
     "snr",
@@ -40,15 +40,11 @@ __all__ = [
 def _pair(clean, estimate, names=("clean", "estimate")):
     arrays = []
     for name, arr in zip(names, (clean, estimate), strict=True):
-        try:
-            arr = np.asarray(arr)
-        except ValueError as exc:
-            if "inhomogeneous" not in str(exc):
-                raise
-            raise ValueError(
-                f"{name} holds series of different lengths: the metrics compare "
-                "series of one length (cut or pad them first)."
-            ) from None
+        arr = as_rectangular(
+            arr,
+            name,
+            "the metrics compare series of one length (cut or pad them first).",
+        )
         if np.iscomplexobj(arr):
             raise ValueError(
                 f"{name} holds complex values; the metrics compare real series "
