@@ -388,6 +388,18 @@ class _Reader:
                 f"{self.path} needs the function {path!r}, which {module_name} does "
                 "not define."
             )
+        # Only a function defined where the file says: not one the module
+        # imported from elsewhere (``skdenoise._tf:os.popen``).
+        if (
+            function.__module__ != module_name
+            or function.__qualname__ != qualname
+            or _standard_library(function.__module__)
+        ):
+            raise ValueError(
+                f"{self.path} names the function {path!r} as a network builder, but "
+                f"that name leads to {function.__module__}.{function.__qualname__}: "
+                "load takes only a function defined in the module named."
+            )
         return function
 
     def _decode_estimator(self, value):

@@ -14,8 +14,10 @@ from contextlib import contextmanager
 
 __all__ = ["import_keras", "import_tensorflow", "quiet_tf_logger"]
 
-# Whether TensorFlow's start-up ran in this process, under _START_LOCK.
+# Whether TensorFlow's import-time start-up, and its runtime's first use, ran
+# in this process (under _START_LOCK).
 _STARTED = False
+_RUNTIME_STARTED = False
 _START_LOCK = threading.Lock()
 
 
@@ -83,12 +85,13 @@ def _filtered_stderr():
 
 
 def _start_quietly(with_keras):
-    """Import TensorFlow (and Keras) and run its one-time start-up, filtered.
+    """Import TensorFlow (and Keras) and probe its devices, filtered.
 
     Once per process, also when the user imported TensorFlow or Keras first:
-    ``TF_CPP_MIN_LOG_LEVEL`` is then set too late, and the start-up lines that
-    TensorFlow prints on first use (CUDA probing, the first ``tf.data``
-    generator's notice) would come with the first, quiet, fit.
+    ``TF_CPP_MIN_LOG_LEVEL`` is then set too late, and probing for GPUs logs an
+    error line on machines without CUDA. The runtime itself is not started
+    here, so that the user can still configure TensorFlow (threads, devices,
+    GPU memory) after importing skdenoise.
     """
     global _STARTED
     if _STARTED and (not with_keras or "keras" in sys.modules):
@@ -99,14 +102,29 @@ def _start_quietly(with_keras):
         import tensorflow as tf
 
         if not _STARTED:
-            # Probing for GPUs logs an error line on machines without CUDA.
             tf.config.list_physical_devices()
-            # The first generator dataset logs an INFO line (a malloc setting).
+            _STARTED = True
+
+
+def start_runtime_quietly():
+    """Run TensorFlow's first ``tf.data`` generator once, filtered.
+
+    The first generator dataset of a process logs an INFO line (a malloc
+    setting) that ``TF_CPP_MIN_LOG_LEVEL`` does not hide when the user imported
+    TensorFlow before skdenoise. Called when a fit builds its batches, where
+    the runtime starts anyway.
+    """
+    global _RUNTIME_STARTED
+    if _RUNTIME_STARTED:
+        return
+    tf = import_tensorflow()
+    with _START_LOCK, _filtered_stderr():
+        if not _RUNTIME_STARTED:
             for _ in tf.data.Dataset.from_generator(
                 lambda: iter((0,)), output_signature=tf.TensorSpec((), tf.int32)
             ):
                 pass
-            _STARTED = True
+            _RUNTIME_STARTED = True
 
 
 def import_keras():

@@ -369,10 +369,17 @@ def test_windowed_validation_warns_when_nothing_can_be_held_apart(monkeypatch):
     noisy = clean + 0.2 * rng.standard_normal(clean.shape)
     model = WindowedDenoiser(_unet(epochs=1, validation_split=0.25), window_length=64)
     # One series of 96 samples: no whole series, and no end after a window.
-    with pytest.warns(UserWarning, match="overlap the training windows"):
+    with pytest.warns(UserWarning, match="overlap the training windows") as record:
         model.fit(noisy, clean)
+    # The warning points at the caller's fit.
+    assert [w.filename for w in record if "overlap" in str(w.message)] == [__file__]
     X_train, _, validation = recorder.calls[-1]
     assert validation is None and X_train.shape[0] == model.windows_per_series(96)
+    # Series of one window each: random windows are whole series, no warning.
+    one = WindowedDenoiser(_unet(epochs=1, validation_split=0.25), window_length=96)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*overlap the training")
+        one.fit(noisy, clean)
     # A series long enough for its end to be held out: no warning.
     long_clean = np.sin(np.linspace(0, 60, 640))[None]
     long_noisy = long_clean + 0.2 * rng.standard_normal(long_clean.shape)

@@ -503,6 +503,14 @@ def test_functions_are_loaded_only_as_a_keras_denoisers_builder(tmp_path):
     }
     with pytest.raises(ValueError, match="standard library"):
         load(_manifest_file(tmp_path / "builder.skd", keras_denoiser))
+    # Nor reached through a module that imported it.
+    for path in (
+        "skdenoise._tf:os.popen",
+        "skdenoise._persistence:importlib.import_module",
+    ):
+        keras_denoiser["params"]["model"]["__function__"] = path
+        with pytest.raises(ValueError, match="defined in the module named"):
+            load(_manifest_file(tmp_path / "builder.skd", keras_denoiser))
     # save refuses them too, naming where they are.
     with pytest.raises(TypeError, match=r"FunctionTransformer\.func"):
         save(FunctionTransformer(_identity), tmp_path / "f.skd")

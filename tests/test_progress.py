@@ -63,3 +63,20 @@ def test_a_quiet_fit_prints_nothing_when_tensorflow_was_imported_first(tmp_path)
     assert result.stdout == ""
     during = result.stderr.split("START\n", 1)[1]
     assert during == "END\n", during
+
+
+def test_importing_skdenoise_leaves_tensorflow_configurable():
+    # Threads and devices can be set only before TensorFlow's runtime starts:
+    # importing the networks must not start it.
+    code = (
+        "import skdenoise\n"
+        "from skdenoise import UNetDenoiser\n"
+        "import tensorflow as tf\n"
+        "tf.config.threading.set_intra_op_parallelism_threads(1)\n"
+        "print('configured')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "configured"

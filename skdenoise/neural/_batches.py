@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from .._series import reflect_pad, series_statistics
-from .._tf import import_keras
+from .._tf import import_keras, start_runtime_quietly
 
 keras = import_keras()
 
@@ -282,6 +282,7 @@ class TrainingBatches(keras.utils.PyDataset):
                 ]
                 yield tuple(np.stack(piece) for piece in zip(*parts, strict=True))
 
+        start_runtime_quietly()
         dataset = tf.data.Dataset.from_generator(generate, output_signature=specs)
         dataset = dataset.unbatch().apply(
             tf.data.experimental.assert_cardinality(n_batches)

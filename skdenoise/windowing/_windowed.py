@@ -321,6 +321,9 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
         held = max(int(np.ceil(fraction * length)), self.window_length)
         cut = length - held
         if cut < self.window_length:
+            if self.windows_per_series(length) == 1:
+                # One window per series: random windows are whole series.
+                return X3, y3, None
             warnings.warn(
                 f"WindowedDenoiser cannot hold out validation data apart from its "
                 f"training windows: {n_series} series of {length} samples hold no "
@@ -330,7 +333,7 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
                 f"windows, so its early stopping, gate and calibration see samples it "
                 f"trained on. Pass validation_data, more series or longer ones.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=6,
             )
             return X3, y3, None
         front, back = np.s_[:, :cut], np.s_[:, cut:]
