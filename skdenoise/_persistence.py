@@ -274,7 +274,15 @@ def _config_of(estimator):
         config["output"] = {str(k): str(v) for k, v in output.items()}
     requests = vars(estimator).get("_metadata_request")
     if requests is not None and hasattr(requests, "_serialize"):
-        config["requests"] = requests._serialize()
+        # Only what was set: the defaults (None) come with the class, and a later
+        # scikit-learn may not have every parameter that takes one.
+        chosen = {
+            method: {k: v for k, v in request.items() if v is not None}
+            for method, request in requests._serialize().items()
+        }
+        chosen = {method: request for method, request in chosen.items() if request}
+        if chosen:
+            config["requests"] = chosen
     return config
 
 

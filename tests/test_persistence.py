@@ -531,6 +531,12 @@ def test_set_output_and_metadata_requests_are_kept(tmp_path):
         assert requests["score"] == {"sample_weight": True}
         restored = round_trip(denoiser, tmp_path, "requests.skd")
         assert restored.get_metadata_routing()._serialize() == requests
+    # Only the request that was set is stored, not the defaults (None).
+    with zipfile.ZipFile(tmp_path / "requests.skd") as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["estimator"]["config"]["requests"] == {
+        "score": {"sample_weight": True}
+    }
 
 
 def test_save_and_load_paths_and_file_objects(tmp_path):
