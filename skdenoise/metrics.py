@@ -72,14 +72,14 @@ def _reduce(values, per_series):
     return values if per_series else float(np.mean(values))
 
 
-def _scaled(clean, estimate):
-    """Both divided by a power of two per series, and that power, ``(n, 1)``.
+def _scaled(*arrays):
+    """The arrays divided by one power of two per series, and that power, ``(n, 1)``.
 
     Exact, and it keeps the squares of values near 1e170 (or 1e-170) from
     overflowing (or underflowing) in the energies.
     """
-    unit = power_of_two_scale(np.maximum(np.abs(clean), np.abs(estimate)))
-    return clean / unit, estimate / unit, unit
+    unit = power_of_two_scale(np.max([np.abs(a) for a in arrays], axis=0))
+    return (*(a / unit for a in arrays), unit)
 
 
 def _energies(clean, estimate):
@@ -163,9 +163,7 @@ def snr_improvement(clean, noisy, estimate, *, per_series=False):
     # 10 log10(sum((clean - noisy)**2) / sum((clean - estimate)**2)), on the
     # series divided by one power of two: the difference of the two SNRs is
     # inf - inf (NaN, with a RuntimeWarning) when clean is all zeros.
-    peak = np.maximum(np.abs(clean), np.maximum(np.abs(noisy), np.abs(estimate)))
-    unit = power_of_two_scale(peak)
-    clean, noisy, estimate = clean / unit, noisy / unit, estimate / unit
+    clean, noisy, estimate, _ = _scaled(clean, noisy, estimate)
     noise_energy = np.sum((clean - noisy) ** 2, axis=1)
     error_energy = np.sum((clean - estimate) ** 2, axis=1)
     out = _power_ratio_db(noise_energy, error_energy)
