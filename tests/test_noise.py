@@ -1,6 +1,7 @@
 import pickle
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from skdenoise.noise import (
     PowerlineNoise,
     RecordedNoise,
     WhiteNoise,
+    scale_noise,
 )
 
 RECORDING = np.random.default_rng(123).standard_normal((4000, 2)).cumsum(axis=0)
@@ -434,6 +436,42 @@ def test_bad_input_series():
         ColoredNoise().apply(np.array([[1.0, np.nan, 2.0]]))
     with pytest.raises(TypeError, match="random_state"):
         WhiteNoise().apply(np.ones((1, 3)), random_state="seed")
+
+
+@pytest.mark.parametrize("magnitude", [1e-170, 1e-160, 1e160, 1e300])
+@pytest.mark.parametrize("name", ["white", "salt_pepper", "recorded"])
+def test_snr_is_exact_at_extreme_magnitudes(magnitude, name):
+    # Squaring values near 1e160 overflowed (NaN noise), near 1e-170 it
+    # underflowed (the series were taken for zeros and left without noise).
+    X = clean_batch(n_series=3)
+    if name == "recorded":
+        model = RecordedNoise(RECORDING[:, 0] * magnitude, snr=10.0)
+    else:
+        model = make_models(snr=10.0)[name]
+        X = X * magnitude
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        noisy = model.apply(X, random_state=0)
+    assert np.all(np.isfinite(noisy))
+    np.testing.assert_allclose(snr_db(X, noisy, per_series=True), 10.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("where", ["X", "noise"])
+def test_scale_noise_rejects_non_finite_series(where):
+    X = clean_batch(n_series=4)
+    noise = np.random.default_rng(0).standard_normal(X.shape)
+    {"X": X, "noise": noise}[where][2, 7] = np.nan
+    with pytest.raises(ValueError, match=f"{where} contains NaN.*index 2"):
+        scale_noise(X, noise, 10.0)
+
+
+def test_recorded_noise_sees_a_recording_changed_in_place():
+    recording = RECORDING[:, 0].copy()
+    model = RecordedNoise(recording)
+    model.apply(np.ones((2, 64)), random_state=0)
+    recording[10:-10] = np.nan
+    with pytest.raises(ValueError, match="contains NaN or infinite"):
+        model.apply(np.ones((2, 64)), random_state=0)
 
 
 def test_all_models_are_base_noise():

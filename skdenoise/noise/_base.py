@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from .._series import power_of_two_scale
 from .._validation import (
     as_3d,
     check_finite_scalar,
@@ -198,6 +199,8 @@ n_channels)
             f"noise must have X's shape {X.shape}; got {noise.shape}. Draw one "
             "noise series per clean series (BaseNoise.sample(X.shape))."
         )
+    _check_finite_series(X, "X")
+    _check_finite_series(noise, "noise")
     snr = _check_snr(snr, amplitude)
     if snr is None:
         return noise * amplitude
@@ -206,9 +209,12 @@ n_channels)
         target = _rng(random_state).uniform(snr[0], snr[1], size=n)
     else:
         target = np.full(n, float(snr))
-    axes = tuple(range(1, X.ndim))
-    signal_power = np.sum(np.square(X, dtype=np.float64), axis=axes)
-    noise_power = np.sum(np.square(noise, dtype=np.float64), axis=axes)
+    # Powers of the series divided by a power of two each (exact): squares of
+    # values near 1e160 (or 1e-170) would overflow (or underflow).
+    X_unit, X_scaled = _per_series_scaled(X)
+    noise_unit, noise_scaled = _per_series_scaled(noise)
+    signal_power = np.sum(np.square(X_scaled), axis=1)
+    noise_power = np.sum(np.square(noise_scaled), axis=1)
     if np.any(noise_power == 0):
         raise ValueError(
             "The noise drawn for a series is all zeros, so no SNR can be reached."
@@ -224,7 +230,31 @@ n_channels)
             stacklevel=3,
         )
     gain = np.sqrt(signal_power / (noise_power * 10.0 ** (target / 10.0)))
-    return noise * gain.reshape((n,) + (1,) * (X.ndim - 1))
+    scaled = noise_scaled * (gain * X_unit)[:, np.newaxis]
+    return scaled.reshape(noise.shape)
+
+
+def _per_series_scaled(A):
+    """Per series, a power of two near its largest magnitude, and A divided by it.
+
+    ``A`` is reshaped to ``(n_series, n_values)``; the powers have shape
+    ``(n_series,)``.
+    """
+    flat = np.asarray(A, dtype=np.float64).reshape(A.shape[0], -1, 1)
+    unit = power_of_two_scale(flat)
+    return unit[:, 0, 0], (flat / unit)[:, :, 0]
+
+
+def _check_finite_series(A, name):
+    """Raise a ValueError naming the first series of ``A`` with NaN or inf."""
+    finite = np.isfinite(A).reshape(A.shape[0], -1).all(axis=1)
+    if not finite.all():
+        first = int(np.flatnonzero(~finite)[0])
+        raise ValueError(
+            f"{name} contains NaN or infinite values ({np.count_nonzero(~finite)} "
+            f"series, the first at index {first}); no SNR can be set against "
+            "them."
+        )
 
 
 class WhiteNoise(BaseNoise):
@@ -287,8 +317,10 @@ def _check_below_nyquist(value, name, sampling_rate):
 
 def _unit_rms(noise):
     """Scale each series of a 3-D array to a root-mean-square value of 1."""
-    rms = np.sqrt(np.mean(np.square(noise), axis=(1, 2), keepdims=True))
-    return np.divide(noise, rms, out=np.zeros_like(noise), where=rms > 0)
+    _, scaled = _per_series_scaled(noise)
+    scaled = scaled.reshape(noise.shape)
+    rms = np.sqrt(np.mean(np.square(scaled), axis=(1, 2), keepdims=True))
+    return np.divide(scaled, rms, out=np.zeros_like(scaled), where=rms > 0)
 
 
 def _band_limited(shape, rng, sampling_rate, low, high):

@@ -602,6 +602,10 @@ class RecordedNoise(BaseNoise):
             starts = rng.uniform(0.0, 1.0, size=draws) * room
             positions = starts[..., np.newaxis] + rates[..., np.newaxis] * offsets
         stretches = _read(recording, positions, rec_channels == n_channels)
+        if not np.all(np.isfinite(stretches)):
+            # The recording was changed in place since it was checked.
+            vars(self).pop("_checked_segment", None)
+            self._recording()
         if self.flip:
             signs = rng.choice([-1.0, 1.0], size=draws)
             reverse = rng.random(size=draws) < 0.5
