@@ -474,6 +474,26 @@ def test_recorded_noise_sees_a_recording_changed_in_place():
         model.apply(np.ones((2, 64)), random_state=0)
 
 
+@pytest.mark.parametrize(
+    ("seed", "error", "match"),
+    [
+        (-1, ValueError, "random_state must be a non-negative int seed; got -1"),
+        (np.int64(-5), ValueError, "non-negative int seed"),
+        (True, TypeError, "random_state must be None, an int"),
+    ],
+)
+def test_bad_seed_is_named(seed, error, match):
+    from skdenoise.augment import RandomFlip
+    from skdenoise.datasets import make_sines
+
+    with pytest.raises(error, match=match):
+        WhiteNoise().apply(np.ones((1, 8)), random_state=seed)
+    with pytest.raises(error, match=match):
+        RandomFlip().apply(np.ones((1, 8)), random_state=seed)
+    with pytest.raises(error, match=match):
+        make_sines(2, 8, random_state=seed)
+
+
 def test_all_models_are_base_noise():
     for model in make_models().values():
         assert isinstance(model, BaseNoise)

@@ -23,8 +23,16 @@ def _rng(random_state):
         return random_state
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(0, 2**31 - 1))
-    if random_state is None or isinstance(random_state, numbers.Integral):
-        return np.random.default_rng(random_state)
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, numbers.Integral) and not isinstance(
+        random_state, (bool, np.bool_)
+    ):
+        if random_state < 0:
+            raise ValueError(
+                f"random_state must be a non-negative int seed; got {random_state!r}."
+            )
+        return np.random.default_rng(int(random_state))
     raise TypeError(
         "random_state must be None, an int, a numpy Generator or a RandomState; "
         f"got {random_state!r}."
