@@ -222,6 +222,16 @@ def test_salt_pepper_replaces_with_channel_extremes():
     )
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_salt_pepper_values_are_the_extremes_exactly(dtype):
+    X = clean_batch(n_series=5, n_channels=2).astype(dtype)
+    noisy = ImpulseNoise(density=0.2, kind="salt_pepper").apply(X, random_state=0)
+    changed = noisy != X
+    low, high = X.min(axis=1, keepdims=True), X.max(axis=1, keepdims=True)
+    extreme = (noisy == low) | (noisy == high)
+    assert changed.any() and np.all(extreme[changed])
+
+
 def test_salt_pepper_with_snr_keeps_positions():
     X = clean_batch(n_series=5)
     free = ImpulseNoise(density=0.05, kind="salt_pepper").apply(X, random_state=3)

@@ -110,8 +110,12 @@ class BaseNoise(BaseEstimator):
             In ``X``'s floating dtype.
         """
         X = check_series(X)
-        noise = self._draw(as_3d(X), _rng(random_state)).reshape(X.shape)
-        return (X + noise).astype(X.dtype, copy=False)
+        noisy = self._noisy(as_3d(X), _rng(random_state)).reshape(X.shape)
+        return noisy.astype(X.dtype, copy=False)
+
+    def _noisy(self, X, rng):
+        """The noisy 3-D series: ``X`` plus the noise of :meth:`_draw`."""
+        return X + self._draw(X, rng)
 
     def _draw(self, X, rng):
         """Scaled noise for the validated 3-D clean series ``X``."""

@@ -169,6 +169,22 @@ class ImpulseNoise(BaseNoise):
         if self._check_kind() == "spikes":
             return super()._draw(X, rng)
         target = self._check_snr()
+        hit, value = self._replacement(X, target, rng)
+        change = np.where(hit, value - X, 0.0)
+        if target is None:
+            return change
+        return scale_noise(X, change, target, 1.0, rng)
+
+    def _noisy(self, X, rng):
+        if self._check_kind() == "spikes" or self._check_snr() is not None:
+            return super()._noisy(X, rng)
+        # Replaced samples take their extreme exactly (X + (extreme - X) may
+        # differ from it in the last bit).
+        hit, value = self._replacement(X, None, rng)
+        return np.where(hit, value, X)
+
+    def _replacement(self, X, target, rng):
+        """Hit mask and salt-and-pepper values of the 3-D clean series ``X``."""
         hit, signs = self._impulses(X.shape, rng)
         reach = self.amplitude if target is None else 1.0
         low = X.min(axis=1, keepdims=True)
@@ -180,10 +196,7 @@ class ImpulseNoise(BaseNoise):
         value = np.where(signs > 0, salt, pepper)
         # A hit on a sample that already holds its extreme takes the other one.
         value = np.where(hit & (value == X), np.where(signs > 0, pepper, salt), value)
-        change = np.where(hit, value - X, 0.0)
-        if target is None:
-            return change
-        return scale_noise(X, change, target, 1.0, rng)
+        return hit, value
 
 
 class BaselineWander(BaseNoise):
