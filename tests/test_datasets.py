@@ -356,6 +356,14 @@ def test_make_windows_errors(args, error, match):
         make_windows(*args)
 
 
+@pytest.mark.parametrize("name", ["drop_last", "remove_mean"])
+def test_make_windows_flags_must_be_bool(name):
+    # drop_last="no" was read as true: the tail of the recording was dropped.
+    with pytest.raises(TypeError, match=f"{name} must be True or False; got 'no'"):
+        make_windows(np.arange(10.0), 4, **{name: "no"})
+    make_windows(np.arange(10.0), 4, **{name: np.bool_(False)})
+
+
 @pytest.mark.data
 @needs_data
 def test_make_windows_on_a_record():

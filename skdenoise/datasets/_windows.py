@@ -70,6 +70,9 @@ window_length, n_channels)
     ValueError
         If a recording is shorter than ``window_length``, has the wrong number
         of dimensions or channels, or the list of recordings is empty.
+    TypeError
+        If a recording does not hold numbers, or ``drop_last`` or
+        ``remove_mean`` is not a bool.
 
     Examples
     --------
@@ -87,6 +90,9 @@ window_length, n_channels)
     """
     window_length = _check_length(window_length, "window_length")
     stride = window_length if stride is None else _check_length(stride, "stride")
+    for name, value in (("drop_last", drop_last), ("remove_mean", remove_mean)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False; got {value!r}.")
     if isinstance(signal, (list, tuple)) and len(signal) == 0:
         raise ValueError("signal is an empty list; expected at least one recording.")
     many = isinstance(signal, (list, tuple)) and any(
