@@ -28,6 +28,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._augment_names import AUGMENTATION_NAMES
+from ._series import power_of_two_scale
 from ._validation import as_3d, check_finite_scalar, check_range, check_series
 from .noise._base import _rng
 
@@ -345,9 +346,15 @@ class RandomDrift(BaseAugmentation):
         # The drift is sized on the clean series: the only array when the
         # noise is added afterwards, the last one of (inputs, targets) pairs.
         base = arrays[-1] if len(arrays) > 1 else arrays[0]
-        base_rms = np.sqrt(
+        # On the series divided by a power of two (exact), so that squares of
+        # values near 1e160 (or 1e-170) do not overflow (or underflow).
+        unit = power_of_two_scale(base)
+        scaled = np.asarray(base, dtype=np.float64) / unit
+        base_rms = unit * np.sqrt(
             np.mean(
-                (base - base.mean(axis=1, keepdims=True)) ** 2, axis=1, keepdims=True
+                (scaled - scaled.mean(axis=1, keepdims=True)) ** 2,
+                axis=1,
+                keepdims=True,
             )
         )
         scale = np.where(

@@ -127,6 +127,16 @@ def test_drift_is_slow_sized_on_the_clean_series_and_shared_by_a_pair():
     assert not np.allclose(out[..., 0], out[..., 1])
 
 
+@pytest.mark.parametrize("magnitude", [1e-170, 1e160])
+def test_drift_is_sized_at_extreme_magnitudes(magnitude):
+    # Squaring the series overflowed (an infinite drift) or underflowed (none).
+    x = np.sin(np.linspace(0.0, 60.0, 720))[None, :]
+    (y,) = RandomDrift(amplitude=0.5, p=1.0).apply(x * magnitude, random_state=0)
+    assert np.all(np.isfinite(y))
+    drift = y / magnitude - x
+    np.testing.assert_allclose(np.sqrt(np.mean(drift**2)) / x.std(), 0.5, rtol=1e-9)
+
+
 @pytest.mark.parametrize(
     "aug, match",
     [
