@@ -342,6 +342,30 @@ def test_make_denoising_dataset_refuses_noise_at_another_sampling_rate():
         make_denoising_dataset("ecg", 2, 720, noise=BaselineWander(sampling_rate=500))
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"sampling_rate": None}, "^sampling_rate must be a real number; got None"),
+        ({"sampling_rate": "fast"}, "^sampling_rate must be a real number"),
+        (
+            {"noise_rate": "fast"},
+            "BaselineWander: sampling_rate must be a real number; got 'fast'",
+        ),
+    ],
+)
+def test_make_denoising_dataset_names_a_bad_sampling_rate(kwargs, match):
+    # float() of the rates failed first ("float() argument must be ... not
+    # 'NoneType'"), naming neither the parameter nor the noise model.
+    from skdenoise.datasets import make_denoising_dataset
+    from skdenoise.noise import BaselineWander
+
+    kwargs = dict(kwargs)
+    noise_rate = kwargs.pop("noise_rate", 360.0)
+    kwargs["noise"] = BaselineWander(sampling_rate=noise_rate, snr=0.0)
+    with pytest.raises((TypeError, ValueError), match=match):
+        make_denoising_dataset("ecg", 2, 64, random_state=0, **kwargs)
+
+
 def test_scale_noise_checks_its_inputs():
     from skdenoise.noise import scale_noise
 

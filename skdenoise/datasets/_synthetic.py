@@ -632,9 +632,12 @@ def _check_noise_rate(noise, generator, params):
         rate = default.default
     else:
         return  # the signal has no sampling rate
+    rate = _as_rate(rate)
+    if rate is None:
+        return  # the generator names the bad value
     for model in _noise_models(noise):
-        own = model.get_params(deep=False).get("sampling_rate")
-        if own is not None and float(own) != float(rate):
+        own = _as_rate(model.get_params(deep=False).get("sampling_rate"))
+        if own is not None and own != rate:
             raise ValueError(
                 f"The series are made at sampling_rate={float(rate):g} Hz but the "
                 f"noise model {type(model).__name__} has sampling_rate="
@@ -642,3 +645,15 @@ def _check_noise_rate(noise, generator, params):
                 f"{float(rate) / float(own):.3g}. Give the noise model "
                 f"sampling_rate={float(rate):g}."
             )
+
+
+def _as_rate(value):
+    """``value`` as a positive float, or None when it is None or not a valid rate.
+
+    Invalid rates are left to the generator or the noise model, which name them.
+    """
+    try:
+        rate = check_finite_scalar(value, "sampling_rate")
+    except (TypeError, ValueError):
+        return None
+    return rate if rate > 0 else None
