@@ -455,3 +455,9 @@ def test_the_global_dtype_policy_changes_neither_loss_scaling_nor_the_std(pairs)
     # model built under the global policy: mixed_float16 had no loss scaling.
     half = KerasDenoiser(precision="mixed_float16", **own).fit(X, y)
     assert type(half.model_.optimizer).__name__ == "LossScaleOptimizer"
+
+
+def test_fit_names_an_unexpected_keyword_argument(pairs):
+    model = _unet(epochs=1)
+    with pytest.raises(TypeError, match=r"UNetDenoiser.fit got unexpected .*weight"):
+        model.fit(*pairs, sample_weight=np.ones(len(pairs[0])))

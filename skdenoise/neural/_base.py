@@ -545,15 +545,21 @@ class BaseNeuralDenoiser(BaseDenoiser):
                     callback.set_model(None)
         return history.history
 
-    def _validate_fit_params(self, X3, y3, validation_data=None):
+    def _validate_fit_params(self, X3, y3, validation_data=None, **fit_params):
         """``validation_data`` of ``fit``: series held apart from training.
 
         A tuple ``(X_val, y_val)`` gives noisy inputs and their clean series,
         used as they are; a single array gives clean series, to which ``noise``
         is applied once, with a fixed seed (as ``X`` in ``fit(X)``). They are
         used instead of ``validation_split`` for ``val_loss``, early stopping
-        and the calibration of the ``gate``.
+        and the calibration of the ``gate``. Any other keyword is refused
+        (the neural denoisers take no ``sample_weight``).
         """
+        if fit_params:
+            raise TypeError(
+                f"{type(self).__name__}.fit got unexpected keyword argument(s) "
+                f"{sorted(fit_params)}; it takes validation_data only."
+            )
         return {"validation": self._check_validation_data(validation_data, X3, y3)}
 
     def _fit(self, X3, y3, validation=None):
