@@ -461,3 +461,11 @@ def test_fit_names_an_unexpected_keyword_argument(pairs):
     model = _unet(epochs=1)
     with pytest.raises(TypeError, match=r"UNetDenoiser.fit got unexpected .*weight"):
         model.fit(*pairs, sample_weight=np.ones(len(pairs[0])))
+
+
+def test_keras_denoiser_given_a_network_instead_of_its_builder(pairs):
+    from skdenoise.neural import KerasDenoiser
+
+    network = _any_length(64, 1)
+    with pytest.raises(ValueError, match="function that builds the network"):
+        KerasDenoiser(model=network, epochs=1).fit(*pairs)

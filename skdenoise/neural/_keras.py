@@ -207,6 +207,15 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
         return f"length_multiple={self.length_multiple}"
 
     def _build_network(self, n_timesteps, n_channels):
+        if isinstance(self.model, keras.layers.Layer):
+            # A built network is callable too, but on tensors: it cannot be
+            # rebuilt for every fit (clone, refits, ensembles need fresh ones).
+            raise ValueError(
+                "KerasDenoiser's model must be a function that builds the network, "
+                "model(n_timesteps, n_channels, **hyper_parameters) -> keras.Model; "
+                f"got a {type(self.model).__name__} instance. Pass the function "
+                "that creates it instead."
+            )
         routed = self._model_params()
         try:
             inspect.signature(self.model).bind(n_timesteps, n_channels, **routed)
