@@ -87,6 +87,20 @@ def test_shapes_and_dtypes(mc_model, data):
         mc_model.predict(noisy[:, :32], return_std=True)
 
 
+def test_std_under_pandas_output_is_a_table_like_the_mean(data):
+    pd = pytest.importorskip("pandas")
+    noisy, clean = data
+    model = UNetDenoiser(
+        dropout=0.2, uncertainty="mc_dropout", random_state=0, **TINY
+    ).fit(noisy, clean)
+    expected = model.predict(noisy[:3], return_std=True)
+    model.set_output(transform="pandas")
+    mean, std = model.predict(pd.DataFrame(noisy[:3]), return_std=True)
+    assert isinstance(mean, pd.DataFrame) and isinstance(std, pd.DataFrame)
+    np.testing.assert_allclose(mean.to_numpy(), expected[0])
+    np.testing.assert_allclose(std.to_numpy(), expected[1])
+
+
 def test_same_random_state_same_mean_and_std(mc_model, data):
     noisy, clean = data
     again = clone(mc_model).fit(noisy, clean)

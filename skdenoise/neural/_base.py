@@ -23,6 +23,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import check_is_fitted
 
 from .._tf import import_keras, quiet_tf_logger
@@ -1069,7 +1070,8 @@ n_timesteps, n_channels)
             What :meth:`transform` returns (with ``uncertainty="ensemble"``,
             the mean of the members' outputs).
         X_std : ndarray of the same shape as X
-            Only with ``return_std=True``: the standard deviation of each
+            Only with ``return_std=True`` (in the same container as
+            ``X_denoised`` under ``set_output``): the standard deviation of each
             denoised sample, in the units of the output, strictly positive,
             calibrated on the validation series so that ``X_denoised +/- 1.96
             X_std`` holds the clean series about 95 % of the time.
@@ -1083,6 +1085,7 @@ n_timesteps, n_channels)
                 "uncertainty estimate: set uncertainty to 'mc_dropout', "
                 "'ensemble' or 'sampling' (VAEDenoiser) and fit again."
             )
+        raw = X
         mean = self.transform(X)
         X, X3 = self._validate_transform_data(X)
         if getattr(self, "uncertainty_", None) != self.uncertainty:
@@ -1091,10 +1094,12 @@ n_timesteps, n_channels)
                 f"{getattr(self, 'uncertainty_', None)!r} and now has uncertainty="
                 f"{self.uncertainty!r}: fit it again to estimate that uncertainty."
             )
+        # The mean may be a table (set_output); the calibration reads its values.
         std = _uncertainty.predictive_std(
-            self, X3, as_3d(mean).astype(np.float64, copy=False)
+            self, X3, as_3d(np.asarray(mean)).astype(np.float64, copy=False)
         )
-        return mean, as_input_dtype(restore_ndim(std, X.ndim), X, type(self).__name__)
+        std = as_input_dtype(restore_ndim(std, X.ndim), X, type(self).__name__)
+        return mean, _wrap_data_with_container("transform", std, raw, self)
 
     def _non_deterministic(self):
         return self.random_state is None
