@@ -10,7 +10,6 @@ TensorFlow.
 """
 
 import contextlib
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, _fit_context
@@ -28,6 +27,7 @@ from ._validation import (
     check_target,
     restore_ndim,
 )
+from ._warnings import warn_at_caller
 from .exceptions import TargetIgnoredWarning
 from .metrics import snr
 
@@ -210,13 +210,12 @@ class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
                     f"{X.shape[0]} series; y must be the clean series, with X's "
                     f"shape {tuple(X.shape)}."
                 )
-            warnings.warn(
+            warn_at_caller(
                 f"{type(self).__name__}.fit got y of shape ({len(y)},), one value "
                 "per series, which cannot be a clean target; it is ignored and X "
                 "is used as described for fit(X). Pass y with X's shape "
                 f"{tuple(X.shape)} to train on (noisy, clean) pairs.",
                 TargetIgnoredWarning,
-                stacklevel=5,
             )
             return None
         return check_target(y, X, estimator=self)

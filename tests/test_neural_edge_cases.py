@@ -469,3 +469,33 @@ def test_keras_denoiser_given_a_network_instead_of_its_builder(pairs):
     network = _any_length(64, 1)
     with pytest.raises(ValueError, match="function that builds the network"):
         KerasDenoiser(model=network, epochs=1).fit(*pairs)
+
+
+def test_training_warnings_point_at_the_callers_line(pairs):
+    import warnings
+
+    from skdenoise.exceptions import TargetIgnoredWarning
+
+    noisy, clean = pairs[0][:16], pairs[1][:16]
+    calls = {
+        "fit_transform": lambda: _unet(epochs=1).fit_transform(noisy, clean),
+        "partial_fit": lambda: _unet(epochs=1).partial_fit(noisy, clean),
+        "blind-spot fit": lambda: _unet(epochs=1, training="blind_spot").fit(
+            noisy, clean
+        ),
+        "n_passes": lambda: _unet(epochs=1, n_passes="auto", validation_split=0).fit(
+            noisy, clean
+        ),
+    }
+    for name, call in calls.items():
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            call()
+        ours = [
+            w
+            for w in record
+            if issubclass(w.category, TargetIgnoredWarning)
+            or "UNetDenoiser" in str(w.message)
+        ]
+        assert ours, name
+        assert {w.filename for w in ours} == {__file__}, name

@@ -16,7 +16,6 @@ import os
 import random
 import tempfile
 import threading
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -28,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._tf import import_keras, quiet_tf_logger
 from .._validation import as_3d, as_input_dtype, check_finite_scalar, restore_ndim
+from .._warnings import warn_at_caller
 from ..augment import BaseAugmentation
 from ..base import BaseDenoiser, _forget_fit_on_error
 from ..exceptions import TargetIgnoredWarning
@@ -684,13 +684,12 @@ n_timesteps, n_channels)
         """
         self._check_network_params(X3.shape[1])
         if self.training == "blind_spot" and y3 is not None:
-            warnings.warn(
+            warn_at_caller(
                 f"{type(self).__name__} with training='blind_spot' learns from the "
                 "noisy X alone; the y given to fit is ignored. Use "
                 "training='supervised' to train on pairs (X, y), clean or noisy "
                 "(Noise2Noise).",
                 TargetIgnoredWarning,
-                stacklevel=4,
             )
             y3 = None
             if validation is not None and validation[0] is not None:
@@ -786,23 +785,17 @@ n_timesteps, n_channels)
         checked = None if validation is None else (val_inputs, val_targets)
         if not finish:
             return checked
-        self._finish_training(checked, reset=reset, stacklevel=7)
+        self._finish_training(checked, reset=reset)
         return None
 
-    def _finish_training(self, checked, *, reset, stacklevel=6):
-        """Warn if nothing was learned; calibrate the gate and the uncertainty.
-
-        ``stacklevel`` of the warning, which points at the user's call of
-        ``fit``: 6 when called from ``_fit``, 7 from ``_train``.
-        """
+    def _finish_training(self, checked, *, reset):
+        """Warn if nothing was learned; calibrate the gate and the uncertainty."""
         outputs = None
         if checked is not None:
             val_inputs, val_targets = checked
             outputs = self._network_outputs(val_inputs)
             if reset:
-                self._warn_if_not_learned(
-                    val_inputs, val_targets, outputs, stacklevel=stacklevel
-                )
+                self._warn_if_not_learned(val_inputs, val_targets, outputs)
         self._calibrate_gate(checked, outputs, keep=not reset)
         self._calibrate_passes(checked, outputs)
         self._calibrate_uncertainty(checked)
@@ -831,7 +824,7 @@ n_timesteps, n_channels)
         noisy = series if noise is None else noise.apply(series, random_state=rng)
         return self._masker().batch(noisy, series, rng, network_input)
 
-    def _warn_if_not_learned(self, inputs, targets, outputs, stacklevel):
+    def _warn_if_not_learned(self, inputs, targets, outputs):
         """ConvergenceWarning when the network does no better than the identity.
 
         On the validation series (in X's units), the network's outputs are
@@ -859,13 +852,7 @@ n_timesteps, n_channels)
             _GATE_MIN_SERIES
         ):
             message += " The no-harm gate will hand the inputs back nearly unchanged."
-        warnings.warn(
-            message,
-            ConvergenceWarning,
-            # user -> scikit-learn's fit context -> fit -> _fit -> [_train ->]
-            # _finish_training -> here
-            stacklevel=stacklevel,
-        )
+        warn_at_caller(message, ConvergenceWarning)
 
     def _calibrate_gate(self, validation, outputs=None, keep=False):
         """Fit the gate on the validation series, or switch it off without them.
@@ -912,13 +899,11 @@ n_timesteps, n_channels)
             return
         if not validation:
             if self.n_passes == "auto":
-                warnings.warn(
+                warn_at_caller(
                     f"{type(self).__name__}(n_passes='auto') had no validation "
                     "series with clean targets (validation_split=0, no "
                     "validation_data, or blind-spot training) to choose the "
-                    "passes on: it denoises in one pass.",
-                    UserWarning,
-                    stacklevel=3,
+                    "passes on: it denoises in one pass."
                 )
             else:
                 # No validation series: the passes run without gates.
@@ -960,12 +945,10 @@ n_timesteps, n_channels)
         if self.uncertainty is None:
             return
         if not validation:
-            warnings.warn(
+            warn_at_caller(
                 f"{type(self).__name__}(uncertainty={self.uncertainty!r}) had no "
                 "validation series (validation_split=0 and no validation_data): "
-                "the standard deviation of predict is not calibrated.",
-                UserWarning,
-                stacklevel=2,
+                "the standard deviation of predict is not calibrated."
             )
             self.std_weights_ = np.array([1.0, 0.0])
             self.std_noise_levels_ = np.zeros(1)
