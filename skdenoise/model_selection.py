@@ -21,6 +21,7 @@ Importing this module does not import TensorFlow.
 import numbers
 
 import numpy as np
+from sklearn.utils._set_output import ADAPTERS_MANAGER
 
 from ._masking import grid_masks, interpolate_masked
 
@@ -65,23 +66,36 @@ def _as_series(X):
     return X, X3
 
 
+def _in_container_of(raw, array):
+    """``array`` in the DataFrame type of ``raw`` (its columns and index), if any.
+
+    An estimator fitted on a DataFrame checks the column names of what it
+    transforms, and warns about an array at every call.
+    """
+    if getattr(raw, "columns", None) is None or array.ndim != 2:
+        return array
+    adapter = ADAPTERS_MANAGER.adapters.get(type(raw).__module__.split(".")[0])
+    if adapter is None or not adapter.is_supported_container(raw):
+        return array
+    return adapter.create_container(array, raw, raw.columns, inplace=False)
+
+
 def _phases(estimator, X, mask_width, stride):
     """Yield ``(centres, output3, X3)`` per phase: ``f`` on the masked ``X``."""
+    raw = X
     X, X3 = _as_series(X)
     mask_width, stride = _check_mask_settings(mask_width, stride, X3.shape[1])
     for hidden, centres in grid_masks(X3.shape[1], mask_width, stride):
         masked = interpolate_masked(
             X3, np.broadcast_to(hidden[None, :, None], X3.shape)
         )
-        # The estimator gets X's layout (a single series as a batch of one)
-        # and a floating dtype: float32 stays, integers would truncate the
-        # interpolated spans.
+        # The estimator gets X's layout (a single series as a batch of one),
+        # a DataFrame's columns and a floating dtype: float32 stays, integers
+        # would truncate the interpolated spans.
         layout = (1, X.shape[0]) if X.ndim == 1 else X.shape
         dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
-        output = np.asarray(
-            estimator.transform(masked.reshape(layout).astype(dtype, copy=False)),
-            dtype=np.float64,
-        )
+        masked = _in_container_of(raw, masked.reshape(layout).astype(dtype, copy=False))
+        output = np.asarray(estimator.transform(masked), dtype=np.float64)
         if output.size != X3.size:
             raise ValueError(
                 f"{type(estimator).__name__}.transform returned {output.shape} for "

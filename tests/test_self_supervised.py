@@ -1,6 +1,7 @@
 """Self-supervised denoising: blind-spot training, Noise2Noise, J-invariant scores."""
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -295,6 +296,24 @@ def test_scorer_in_grid_search_needs_no_clean_series():
     # far from the worst candidate.
     assert picks[search.best_params_["window_length"]] > max(picks.values()) - 0.5
     assert search.best_params_["window_length"] != 3
+
+
+def test_scorer_hands_a_dataframe_to_transform():
+    # A denoiser fitted on a DataFrame checks the column names of what it
+    # transforms: the masked series keep X's columns and index.
+    pd = pytest.importorskip("pandas")
+    _, X = _noisy_sines(n_series=10, n_timesteps=64)
+    frame = pd.DataFrame(X, columns=[f"t{i}" for i in range(64)], index=range(5, 15))
+    denoiser = SavitzkyGolayDenoiser(window_length=5, polyorder=2).fit(frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score = self_supervised_scorer(denoiser, frame)
+        out = j_invariant_transform(denoiser, frame)
+        GridSearchCV(
+            denoiser, {"window_length": [5, 9]}, scoring=self_supervised_scorer, cv=2
+        ).fit(frame)
+    assert score == self_supervised_scorer(denoiser, X)
+    np.testing.assert_array_equal(out, j_invariant_transform(denoiser, X))
 
 
 def test_scorer_scores_a_blind_spot_network():
