@@ -24,6 +24,7 @@ import numpy as np
 from sklearn.utils._set_output import ADAPTERS_MANAGER
 
 from ._masking import grid_masks, interpolate_masked
+from ._validation import as_rectangular
 
 __all__ = ["SelfSupervisedScorer", "self_supervised_scorer", "j_invariant_transform"]
 
@@ -48,7 +49,7 @@ def _check_mask_settings(mask_width, stride, n_timesteps):
 
 
 def _as_series(X):
-    X = np.asarray(X)
+    X = as_rectangular(X, "X", "the self-supervised score takes series of one length.")
     if X.ndim not in (1, 2, 3):
         raise ValueError(
             "X must be one series (n_timesteps,), a batch (n_series, n_timesteps) "
@@ -56,7 +57,9 @@ def _as_series(X):
         )
     if np.iscomplexobj(X):
         raise ValueError("X must hold real numbers; got complex values.")
-    if not np.issubdtype(X.dtype, np.number) or not np.all(np.isfinite(X)):
+    if not np.issubdtype(X.dtype, np.number):
+        raise ValueError(f"X must hold real numbers; got an array of dtype {X.dtype}.")
+    if not np.all(np.isfinite(X)):
         raise ValueError("X must hold finite numbers (no NaN or infinite values).")
     X3 = X.astype(np.float64)
     if X.ndim == 1:

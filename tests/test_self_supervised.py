@@ -330,6 +330,9 @@ def test_scorer_scores_a_blind_spot_network():
         (self_supervised_scorer, np.zeros((2, 6)), "at least 8"),
         (self_supervised_scorer, np.full((2, 64), np.nan), "finite"),
         (self_supervised_scorer, np.zeros((2, 6, 2, 2)), "shape"),
+        (self_supervised_scorer, np.zeros((2, 64), dtype=bool), "dtype bool"),
+        (self_supervised_scorer, np.full((2, 64), "a"), "dtype <U1"),
+        (self_supervised_scorer, [[0.0] * 64, [0.0] * 63], "different lengths"),
     ],
 )
 def test_scorer_errors(scorer, X, match):
