@@ -487,3 +487,31 @@ def test_windowed_score_is_snr(series):
         warnings.simplefilter("error")
         score = denoiser.score(noisy, clean)
     assert score == pytest.approx(snr(clean, denoiser.transform(noisy)), rel=1e-6)
+
+
+class _TakesValidationData(TransformerMixin, BaseEstimator):
+    """Identity denoiser whose fit takes validation_data, like the neural ones."""
+
+    _takes_validation_data = True
+
+    def fit(self, X, y=None, validation_data=None):
+        self.validation_data_ = validation_data
+        return self
+
+    def transform(self, X):
+        return np.asarray(X, dtype=np.float64)
+
+
+def test_windowed_routes_validation_data_under_metadata_routing():
+    import sklearn
+
+    X = np.random.default_rng(0).normal(size=(6, 40))
+    X_val = np.random.default_rng(1).normal(size=(2, 24))
+    with sklearn.config_context(enable_metadata_routing=True):
+        denoiser = WindowedDenoiser(_TakesValidationData(), window_length=8)
+        denoiser = denoiser.set_fit_request(validation_data=True)
+        search = GridSearchCV(denoiser, {"stride": [4]}, cv=2)
+        search.fit(X, X, validation_data=(X_val, X_val))
+    X_windows, y_windows = search.best_estimator_.estimator_.validation_data_
+    assert X_windows.shape == (2 * 5, 8)
+    assert_allclose(X_windows, y_windows)

@@ -139,7 +139,9 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
     length (a tuple ``(X_val, y_val)`` or clean series alone) and cuts them
     into windows; without it, the inner ``validation_split`` holds out whole
     series, or the end of every series when the share would hold out no
-    series (at least one window, when one is left to train on).
+    series (at least one window, when one is left to train on). Under
+    scikit-learn's metadata routing, ``set_fit_request(validation_data=True)``
+    lets a search or a pipeline pass it on.
 
     Parameters
     ----------
@@ -213,6 +215,10 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
     array([[1., 1., 1., ..., 1., 1., 1.],
            [1., 1., 1., ..., 1., 1., 1.]])
     """
+
+    # fit(X, y, **fit_params) takes validation_data: a routed parameter under
+    # scikit-learn's metadata routing (set_fit_request(validation_data=True)).
+    __metadata_request__fit = {"validation_data": None}
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "transform"])],
