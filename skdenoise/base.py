@@ -29,7 +29,7 @@ from ._validation import (
 )
 from ._warnings import warn_at_caller
 from .exceptions import TargetIgnoredWarning
-from .metrics import snr
+from .metrics import _series_with_snr, snr
 
 __all__ = ["BaseDenoiser"]
 
@@ -319,14 +319,18 @@ n_timesteps, n_channels)
         Returns
         -------
         float
-            Mean (or weighted mean) SNR of the denoised series, in dB.
+            Mean (or weighted mean) SNR of the denoised series, in dB. Clean
+            series that are all zeros have no SNR: they are left out, with a
+            warning (a ValueError when every one is), as by
+            :data:`~skdenoise.metrics.snr_scorer`.
         """
         estimate = self.transform(X)
         X_checked = check_series(X, estimator=self)
         y = check_target(y, X_checked, estimator=self)
         values = snr(y, np.asarray(estimate).reshape(y.shape), per_series=True)
+        scored = _series_with_snr(y, f"{type(self).__name__}.score")
         if sample_weight is None:
-            return float(np.mean(values))
+            return float(np.mean(values[scored]))
         sample_weight = np.asarray(sample_weight, dtype=np.float64)
         if sample_weight.shape != values.shape:
             raise ValueError(
@@ -340,7 +344,12 @@ n_timesteps, n_channels)
                 "sample_weight must not be all zero: the weighted mean SNR of no "
                 "series is undefined."
             )
-        return float(np.average(values, weights=sample_weight))
+        if not sample_weight[scored].sum() > 0:
+            raise ValueError(
+                "sample_weight is zero on every series whose clean series is not "
+                "all zeros: the weighted mean SNR of no series is undefined."
+            )
+        return float(np.average(values[scored], weights=sample_weight[scored]))
 
     def _non_deterministic(self):
         return False

@@ -320,6 +320,33 @@ METRICS = {
 }
 
 
+def _series_with_snr(clean, name):
+    """Mask of the clean series that have an SNR: those not all zeros.
+
+    A clean series of zeros has no SNR (minus infinity for any estimate that
+    is not exactly zero): one flat window would make every candidate of a
+    search score -inf or NaN, and leave it unranked. It is left out of a
+    score with a warning; a ValueError when every series is.
+    """
+    silent = ~np.any(clean.reshape(clean.shape[0], -1) != 0, axis=1)
+    if silent.all():
+        raise ValueError(
+            f"{name}: every clean series in y is all zeros; no SNR can be scored "
+            "against them."
+        )
+    if silent.any():
+        index = np.flatnonzero(silent)
+        warnings.warn(
+            f"{name}: {len(index)} clean series in y (index "
+            f"{', '.join(map(str, index[:5]))}{', ...' if len(index) > 5 else ''}"
+            ") are all zeros and have no SNR; the score is the mean over the "
+            "others.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return ~silent
+
+
 class _TransformScorer:
     """Scorer ``scorer(estimator, X, y)`` that denoises ``X`` with ``transform``.
 
@@ -353,27 +380,7 @@ class _TransformScorer:
             values = snr_improvement(clean, X, estimate, per_series=True)
         else:
             values = snr(clean, estimate, per_series=True)
-        # A clean series of zeros has no SNR (minus infinity for any estimate
-        # that is not exactly zero): one flat window would make every
-        # candidate of a search score -inf or NaN, and leave it unranked.
-        silent = ~np.any(clean.reshape(clean.shape[0], -1) != 0, axis=1)
-        if silent.all():
-            raise ValueError(
-                f"{self._name}: every clean series in y is all zeros; no SNR can "
-                "be scored against them."
-            )
-        if silent.any():
-            index = np.flatnonzero(silent)
-            warnings.warn(
-                f"{self._name}: {len(index)} clean series in y (index "
-                f"{', '.join(map(str, index[:5]))}{', ...' if len(index) > 5 else ''}"
-                ") are all zeros and have no SNR; the score is the mean over the "
-                "others.",
-                UserWarning,
-                stacklevel=2,
-            )
-            values = values[~silent]
-        return float(np.mean(values))
+        return float(np.mean(values[_series_with_snr(clean, self._name)]))
 
     def __repr__(self):
         return self._name

@@ -546,6 +546,37 @@ def test_scorers_leave_out_clean_series_of_zeros():
     assert search.best_params_ == {"window_length": 31}
 
 
+def test_score_leaves_out_clean_series_of_zeros():
+    # The default scoring of a search: one flat clean series made every
+    # candidate score -inf, so the search picked the first.
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 30, 200))[None].repeat(12, 0)
+    clean[0] = 0.0
+    noisy = clean + 0.3 * rng.standard_normal(clean.shape)
+    model = SavitzkyGolayDenoiser(window_length=21).fit(noisy)
+    with pytest.warns(UserWarning, match=r"score: 1 clean series in y \(index 0\)"):
+        score = model.score(noisy, clean)
+    assert score == pytest.approx(snr(clean[1:], model.transform(noisy)[1:]))
+    weights = np.arange(12.0)
+    with pytest.warns(UserWarning, match="all zeros"):
+        weighted = model.score(noisy, clean, sample_weight=weights)
+    values = snr(clean[1:], model.transform(noisy)[1:], per_series=True)
+    assert weighted == pytest.approx(np.average(values, weights=weights[1:]))
+    with pytest.raises(ValueError, match="every clean series"):
+        model.score(noisy[:1], clean[:1])
+    with pytest.warns(UserWarning), pytest.raises(ValueError, match="zero on every"):
+        model.score(noisy, clean, sample_weight=np.eye(12)[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        search = GridSearchCV(
+            SavitzkyGolayDenoiser(), {"window_length": [5, 31]}, cv=KFold(2)
+        ).fit(noisy, clean)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_params_ == {"window_length": 31}
+
+
 def test_j_invariant_transform_rejects_complex_input():
     with pytest.raises(ValueError, match="complex"):
         j_invariant_transform(MedianDenoiser().fit(np.zeros((1, 40))), np.ones(40) * 1j)
