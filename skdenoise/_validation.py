@@ -186,7 +186,7 @@ def check_target(y, X, *, input_name="y", estimator=None):
         y = np.asarray(y)
     y_ndim = y.ndim
     if y_ndim == 2 and X.ndim == 3 and X.shape[2] == 1:
-        y = np.asarray(y)[..., np.newaxis] if not hasattr(y, "iloc") else y
+        y = np.asarray(y)[..., np.newaxis]
     if y_ndim not in (2, 3):
         raise ValueError(
             f"{input_name}{who} must be the clean series, with the same shape as X "

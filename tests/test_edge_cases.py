@@ -577,6 +577,19 @@ def test_score_leaves_out_clean_series_of_zeros():
     assert search.best_params_ == {"window_length": 31}
 
 
+def test_clean_series_as_a_dataframe_for_series_with_one_channel():
+    # A 2-D y is taken for X of shape (n_series, n_timesteps, 1), as an array
+    # or as a DataFrame (which was refused for its shape).
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3, 20, 1))
+    y = X[..., 0] + 0.1
+    model = MedianDenoiser(window_length=3).fit(X, pd.DataFrame(y))
+    expected = model.score(X, y)
+    assert model.score(X, pd.DataFrame(y)) == expected
+    assert snr_scorer(model, X, pd.DataFrame(y)) == expected
+
+
 def test_j_invariant_transform_rejects_complex_input():
     with pytest.raises(ValueError, match="complex"):
         j_invariant_transform(MedianDenoiser().fit(np.zeros((1, 40))), np.ones(40) * 1j)
