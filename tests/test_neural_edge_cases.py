@@ -373,6 +373,10 @@ def test_windowed_validation_warns_when_nothing_can_be_held_apart(monkeypatch):
         model.fit(noisy, clean)
     # The warning points at the caller's fit.
     assert [w.filename for w in record if "overlap" in str(w.message)] == [__file__]
+    # Also through fit_transform, which scikit-learn runs on the caller's behalf.
+    with pytest.warns(UserWarning, match="overlap the training windows") as record:
+        model.fit_transform(noisy, clean)
+    assert [w.filename for w in record if "overlap" in str(w.message)] == [__file__]
     X_train, _, validation = recorder.calls[-1]
     assert validation is None and X_train.shape[0] == model.windows_per_series(96)
     # Series of one window each: random windows are whole series, no warning.
@@ -461,6 +465,11 @@ def test_fit_names_an_unexpected_keyword_argument(pairs):
     model = _unet(epochs=1)
     with pytest.raises(TypeError, match=r"UNetDenoiser.fit got unexpected .*weight"):
         model.fit(*pairs, sample_weight=np.ones(len(pairs[0])))
+    from skdenoise.windowing import WindowedDenoiser
+
+    windowed = WindowedDenoiser(_unet(epochs=1), window_length=32)
+    with pytest.raises(TypeError, match=r"WindowedDenoiser.fit got unexpected"):
+        windowed.fit(*pairs, sample_weight=np.ones(len(pairs[0])))
 
 
 def test_keras_denoiser_given_a_network_instead_of_its_builder(pairs):

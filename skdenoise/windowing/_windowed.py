@@ -3,7 +3,6 @@
 import inspect
 import numbers
 import sys
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
@@ -20,6 +19,7 @@ from .._validation import (
     check_series,
     restore_ndim,
 )
+from .._warnings import warn_at_caller
 from ..base import (
     BaseDenoiser,
     SeriesShapeMixin,
@@ -258,8 +258,13 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
             "window_length": 4,
         }
 
-    def _validate_fit_params(self, X3, y3, validation_data=None):
+    def _validate_fit_params(self, X3, y3, validation_data=None, **fit_params):
         """``validation_data`` of ``fit``: series of any length, cut into windows."""
+        if fit_params:
+            raise TypeError(
+                f"WindowedDenoiser.fit got unexpected keyword argument(s) "
+                f"{sorted(fit_params)}; it takes validation_data only."
+            )
         if validation_data is None:
             return {}
         inner = type(self.estimator).__name__
@@ -330,7 +335,7 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
             if self.windows_per_series(length) == 1:
                 # One window per series: random windows are whole series.
                 return X3, y3, None
-            warnings.warn(
+            warn_at_caller(
                 f"WindowedDenoiser cannot hold out validation data apart from its "
                 f"training windows: {n_series} series of {length} samples hold no "
                 f"whole series at validation_split={fraction:g} and no end of a "
@@ -339,7 +344,6 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
                 f"windows, so its early stopping, gate and calibration see samples it "
                 f"trained on. Pass validation_data, more series or longer ones.",
                 UserWarning,
-                stacklevel=6,
             )
             return X3, y3, None
         front, back = np.s_[:, :cut], np.s_[:, cut:]
