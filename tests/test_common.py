@@ -1,5 +1,6 @@
 """scikit-learn's estimator checks over every public estimator, found automatically."""
 
+import contextlib
 import warnings
 
 from skdenoise.exceptions import TargetIgnoredWarning
@@ -31,6 +32,34 @@ def test_every_public_estimator_is_checked():
     ESTIMATORS, expected_failed_checks=expected_failed_checks
 )
 def test_sklearn_compatible_estimator(estimator, check):
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _eager_if_recurrent(estimator):
         warnings.simplefilter("ignore", TargetIgnoredWarning)
         check(estimator)
+
+
+# Networks with recurrent layers, whose graphs take seconds to trace.
+RECURRENT = {"LSTMDenoiser", "GRUDenoiser", "CNNLSTMDenoiser", "DRNNDenoiser"}
+
+
+@contextlib.contextmanager
+def _eager_if_recurrent(estimator):
+    """Keras's train and predict functions run eagerly for the recurrent networks.
+
+    These checks are about the scikit-learn interface: they fit tiny networks on a
+    few dozen short series, dozens of times per estimator. Tracing a recurrent
+    network's functions into graphs took most of that time (a fit took five times
+    as long as eagerly); for the convolutional networks the two cost the same, and
+    they keep the graph path. The recurrent networks' graph path, the one users
+    run, is what the other test modules exercise.
+    """
+    if type(estimator).__name__ not in RECURRENT:
+        yield
+        return
+    import tensorflow as tf
+
+    before = tf.config.functions_run_eagerly()
+    tf.config.run_functions_eagerly(True)
+    try:
+        yield
+    finally:
+        tf.config.run_functions_eagerly(before)
