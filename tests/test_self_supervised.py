@@ -71,6 +71,31 @@ def test_mask_share_follows_mask_fraction():
         assert abs(hidden.mean() - fraction) < 0.01
 
 
+def test_masks_reach_every_sample_of_a_series_of_any_length():
+    from skdenoise.neural._blind_spot import BlindSpotMasker
+
+    rng = np.random.default_rng(0)
+    for n_timesteps in (37, 50, 512):
+        masker = BlindSpotMasker(1, 0.05)
+        hidden, centres = masker.draw((400, n_timesteps, 1), rng)
+        # Every sample is the centre of some span, the last ones included.
+        assert centres.any(axis=(0, 2)).all(), n_timesteps
+        # One span per segment, whatever the remainder.
+        per_series = centres.sum(axis=1)[:, 0]
+        assert np.all(per_series == n_timesteps // masker.segment(n_timesteps))
+        assert np.array_equal(hidden, centres)
+    # Lengths that are whole numbers of segments draw what they always drew.
+    n_series, n_timesteps, period = 6, 60, 20
+    _, centres = BlindSpotMasker(1, 0.05).draw(
+        (n_series, n_timesteps, 1), np.random.default_rng(3)
+    )
+    offsets = np.random.default_rng(3).integers(0, period, size=(n_series, 3, 1))
+    expected = np.zeros((n_series, n_timesteps, 1), dtype=bool)
+    first = np.arange(3)[None, :, None] * period + offsets
+    expected[np.arange(n_series)[:, None, None], first, 0] = True
+    assert np.array_equal(centres, expected)
+
+
 def test_neighbour_replacement_uses_visible_neighbours_only():
     X = np.arange(40, dtype=float)[None, :, None]
     hidden = np.zeros(X.shape, dtype=bool)

@@ -33,10 +33,12 @@ _MAX_SNR_DB = 30.0
 class BlindSpotMasker:
     """Draws the hidden spans of a batch and replaces them in the input.
 
-    The series is cut into segments of ``mask_width / mask_fraction`` samples
-    (rounded, at least ``mask_width + 1``); one span of ``mask_width`` samples
-    starts at a random position in each segment (a stratified draw, so the
-    spans are spread over the series and never overlap).
+    The series is cut into as many segments of ``mask_width / mask_fraction``
+    samples (rounded, at least ``mask_width + 1``) as it holds, the remainder
+    shared out among them so that they tile the whole series; one span of
+    ``mask_width`` samples starts at a random position in each segment (a
+    stratified draw, so the spans are spread over the series, reach its last
+    samples, and never overlap).
 
     Parameters
     ----------
@@ -67,9 +69,14 @@ class BlindSpotMasker:
         width = min(self.mask_width, max(n_timesteps - 1, 1))
         period = self.segment(n_timesteps)
         n_segments = max(1, n_timesteps // period)
-        room = max(period - width, 0) + 1
-        starts = np.arange(n_segments) * period
-        offsets = rng.integers(0, room, size=(n_series, n_segments, n_channels))
+        # The segments tile the whole series (lengths period to period + the
+        # remainder shared out), so a span can fall on its last samples too.
+        bounds = np.arange(n_segments + 1) * n_timesteps // n_segments
+        starts = bounds[:-1]
+        room = np.maximum(np.diff(bounds) - width, 0) + 1
+        offsets = rng.integers(
+            0, room[None, :, None], size=(n_series, n_segments, n_channels)
+        )
         first = starts[None, :, None] + offsets  # (n, segments, c)
         hidden = np.zeros(shape, dtype=bool)
         centres = np.zeros(shape, dtype=bool)
