@@ -290,7 +290,10 @@ class DeepFilterDenoiser(TransformerMixin, BaseNeuralDenoiser):
     Parameters
     ----------
     filters : tuple of int, default=(64, 64, 32, 32, 16, 16)
-        Width (total channels) of each block, split evenly over its branches.
+        Width of each block, shared among its branches: each branch has
+        ``filters[i] // (2 * number of kernel sizes)`` channels (at least 1), so
+        a block is a little narrower where that does not divide evenly (the
+        default's dilated blocks have 60, 30 and 12 channels).
     kernel_sizes : tuple of int, default=(3, 5, 9, 15)
         Kernel sizes of the undilated blocks (the first, third, ...).
     dilated_kernel_sizes : tuple of int, default=(5, 9, 15)

@@ -196,12 +196,15 @@ def build_deepfilter(
 
     One block per entry of ``filters``. Each block runs parallel ``Conv1D``
     branches on its input, a linear and a ReLU branch for every kernel size,
-    concatenates them (``filters[i]`` channels split evenly over the branches)
-    and applies batch normalisation. Blocks alternate between undilated
-    branches with ``kernel_sizes`` (even blocks) and branches with
-    ``dilated_kernel_sizes`` and ``dilation_rate`` (odd blocks). A linear
-    ``Conv1D`` of ``output_kernel_size`` gives the output. Every convolution has
-    stride 1 and 'same' padding, so the network accepts any length.
+    concatenates them and applies batch normalisation. Each branch has
+    ``filters[i] // (2 * number of kernel sizes)`` channels (at least 1), so a
+    block is ``filters[i]`` wide where that divides evenly and a little narrower
+    otherwise: the default's dilated blocks have 60, 30 and 12 channels.
+    Blocks alternate between undilated branches with ``kernel_sizes`` (even
+    blocks) and branches with ``dilated_kernel_sizes`` and ``dilation_rate``
+    (odd blocks). A linear ``Conv1D`` of ``output_kernel_size`` gives the
+    output. Every convolution has stride 1 and 'same' padding, so the network
+    accepts any length.
 
     Parameters
     ----------
@@ -210,7 +213,7 @@ def build_deepfilter(
     n_channels : int
         Number of channels.
     filters : sequence of int, default=(64, 64, 32, 32, 16, 16)
-        Width of each block.
+        Width of each block, shared among its branches (rounded down).
     kernel_sizes : sequence of int, default=(3, 5, 9, 15)
         Kernel sizes of the undilated blocks.
     dilated_kernel_sizes : sequence of int, default=(5, 9, 15)
