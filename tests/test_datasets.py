@@ -176,6 +176,46 @@ def test_broken_headers(tmp_path, header, match):
     assert match in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("field", "match"),
+    [
+        ("rec 1 3.6e2 4\nrec.dat 16 200/mV 16 0 0 0 0 x\n", "bad sampling frequency"),
+        ("rec 1 +360 4\nrec.dat 16 200/mV 16 0 0 0 0 x\n", "bad sampling frequency"),
+        ("rec 1 360/1e3 4\nrec.dat 16 200/mV 16 0 0 0 0 x\n", "bad sampling freq"),
+        ("rec 1 360 4\nrec.dat 16 2E2(3)/mV 16 0 0 0 0 x\n", "bad gain"),
+        ("rec 1 360 4\nrec.dat 16 200/\u00b5V 16 0 0 0 0 x\n", "bad gain"),
+        ("rec 1 360 4\nrec.dat 16 200/mV.s 16 0 0 0 0 x\n", "bad gain"),
+        ("rec 1 360 4\nrec.dat 16:-1 200/mV 16 0 0 0 0 x\n", "bad format"),
+        ("rec 1 360 4\nrec.dat 16 200/mV +16 0 0 0 0 x\n", "bad ADC resolution"),
+        ("rec 1 360 4\nrec.dat 16 200/mV 16 +0 0 0 0 x\n", "bad ADC zero"),
+    ],
+)
+def test_header_fields_the_wfdb_package_misreads_are_refused(tmp_path, field, match):
+    # Read by the wfdb package, these gave 3.6 Hz, 250 Hz (its default), a gain
+    # of 2 with units "E2", units "V" instead of microvolts, ...
+    path = tmp_path / "rec"
+    (tmp_path / "rec.hea").write_text(field, encoding="latin-1")
+    (tmp_path / "rec.dat").write_bytes(bytes(8))
+    with pytest.raises(ValueError, match="Cannot parse WFDB header") as info:
+        read_wfdb(path)
+    assert match in str(info.value)
+
+
+def test_header_fields_in_plain_forms_are_read_as_written(tmp_path):
+    path = tmp_path / "rec"
+    (tmp_path / "rec.hea").write_text(
+        "rec 2 128.5/1000(5) 4\n"
+        "rec.dat 16 2e2(3)/uV 16 0 0 0 0 a\n"
+        "rec.dat 16 +100/mV 16 0 0 0 0 b\n"
+    )
+    (tmp_path / "rec.dat").write_bytes(bytes(16))
+    record = read_wfdb(path)
+    assert record.sampling_rate == 128.5
+    assert record.gain.tolist() == [200.0, 100.0]
+    assert record.baseline.tolist() == [3, 0]
+    assert record.units == ("uV", "mV")
+
+
 @pytest.mark.parametrize("fmt", [7, 313, 999])
 def test_unsupported_format(tmp_path, fmt):
     path = _write_record(tmp_path, f"rec 1 360 4\nrec.dat {fmt} 200 12 0 0 0 0 x\n")

@@ -39,22 +39,51 @@ _BYTES_PER_SAMPLE = {
 }  # fmt: skip
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_INTEGER = re.compile(r"[-+]?\d+")
+# Only the forms the wfdb package reads as written are accepted: it reads a
+# sign or an exponent in the sampling frequency ("3.6e2" as 3.6), an uppercase
+# exponent in a gain, a sign in the integer fields and units of other
+# characters (non-ASCII ones dropped: "uV" with a micro sign becomes "V") as
+# other values or as its defaults.
+_PLAIN = r"(?:\d+\.?\d*|\.\d+)"
+_PLAIN_HINT = (
+    " (write it as a plain decimal number, without a sign or an exponent: the "
+    "wfdb package misreads those)"
+)
+_UNSIGNED = re.compile(r"\d+")
+_SIGNED = re.compile(r"-?\d+")
+_INTEGER_HINT = " (an integer without a '+' sign: the wfdb package misreads it)"
 # Record line: name[/segments] n_signals [fs[/counter[(base)]] [n_samples ...]]
 _RECORD_FIELDS = (
-    ("number of signals", re.compile(r"\d+")),
-    ("sampling frequency", re.compile(rf"{_NUMBER}(?:/{_NUMBER}(?:\({_NUMBER}\))?)?")),
-    ("number of samples", re.compile(r"\d+")),
+    ("number of signals", _UNSIGNED, ""),
+    (
+        "sampling frequency",
+        re.compile(rf"{_PLAIN}(?:/{_PLAIN}(?:\(-?{_PLAIN}\))?)?"),
+        _PLAIN_HINT,
+    ),
+    ("number of samples", _UNSIGNED, ""),
 )
 # Signal line: file format[xspf][:skew][+offset] [gain[(baseline)][/units] ...]
 _SIGNAL_FIELDS = (
-    ("format", re.compile(r"\d+(?:x\d+)?(?::-?\d+)?(?:\+\d+)?")),
-    ("gain", re.compile(rf"{_NUMBER}(?:\([-+]?\d+\))?(?:/\S+)?")),
-    ("ADC resolution", _INTEGER),
-    ("ADC zero", _INTEGER),
-    ("initial value", _INTEGER),
-    ("checksum", _INTEGER),
-    ("block size", _INTEGER),
+    (
+        "format",
+        re.compile(r"\d+(?:x\d+)?(?::\d+)?(?:\+\d+)?"),
+        " (format[xsamples per frame][:skew][+byte offset], non-negative integers)",
+    ),
+    (
+        "gain",
+        re.compile(
+            rf"(?:-?{_PLAIN}(?:e[-+]?\d+)?|\+\d+)(?:\(-?\d+\))?(?:/[-\w^?%/]+)?",
+            re.ASCII,
+        ),
+        " (gain[(baseline)][/units]: a number with a lowercase 'e' for an exponent, "
+        "an integer baseline, units of ASCII letters, digits and _^-?%/; the wfdb "
+        "package misreads other forms)",
+    ),
+    ("ADC resolution", _UNSIGNED, _INTEGER_HINT),
+    ("ADC zero", _SIGNED, _INTEGER_HINT),
+    ("initial value", _SIGNED, _INTEGER_HINT),
+    ("checksum", _SIGNED, _INTEGER_HINT),
+    ("block size", _UNSIGNED, _INTEGER_HINT),
 )
 
 
@@ -155,9 +184,9 @@ def _header_error(path, line_number, line, reason):
 
 
 def _check_fields(path, number, line, fields, spec):
-    for (label, pattern), token in zip(spec, fields, strict=False):
+    for (label, pattern, hint), token in zip(spec, fields, strict=False):
         if not pattern.fullmatch(token):
-            raise _header_error(path, number, line, f"bad {label} {token!r}.")
+            raise _header_error(path, number, line, f"bad {label} {token!r}{hint}.")
 
 
 def _check_header(path):
