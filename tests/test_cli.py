@@ -868,3 +868,21 @@ def test_nearly_flat_wfdb_channel_gets_one_clear_message(filter_model, data, cap
     assert "nearly flat" in err and ".npy" in err
     assert "larger gain" not in err and "Traceback" not in err
     assert (data / "flat_out.hea").is_file()
+
+
+def test_wfdb_record_with_a_negative_gain_is_refused_before_denoising(
+    model, data, capsys
+):
+    pytest.importorskip("wfdb")
+    signal = np.sin(np.linspace(0, 30, 300))[:, None] * [1.0, 0.5]
+    record = _write_wfdb(data, "inverted", signal, gain=-200.0)
+    out = data / "inverted_out"
+    status = main(["denoise", str(model), str(record), "-o", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "gain of -200" in err and "'lead0'" in err and "Traceback" not in err
+    assert not out.with_suffix(".hea").exists()
+    # The same record is read as it is written (its values are inverted).
+    from skdenoise.datasets import read_wfdb
+
+    np.testing.assert_allclose(read_wfdb(record).signal, signal, atol=0.01)

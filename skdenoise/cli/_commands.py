@@ -299,6 +299,23 @@ def _load_pretrained(name, sampling_rate):
         ) from None
 
 
+def _check_writable_gains(data):
+    """Refuse, before denoising, a WFDB record that cannot be written back."""
+    if data.format != "wfdb":
+        return
+    gain = np.asarray(data.header.gain, dtype=np.float64)
+    bad = np.flatnonzero(~(gain > 0))
+    if bad.size:
+        channel = int(bad[0])
+        raise _CommandError(
+            f"WFDB record {data.path} has a gain of {gain[channel]:g} in channel "
+            f"{data.header.channel_names[channel]!r} (an inverted channel): its "
+            "denoised version cannot be written as a WFDB record, which takes "
+            "positive gains only. Denoise it from Python (skdenoise.datasets."
+            "read_wfdb reads it), or convert it to .npy or CSV first."
+        )
+
+
 def _cmd_denoise(args):
     name = getattr(args, "pretrained", None)
     if name is not None and args.model is not None:
@@ -317,6 +334,7 @@ def _cmd_denoise(args):
     if name is None and not Path(args.model).is_file():
         raise _UsageError(f"model file not found: {args.model}")
     data = _read_series(args.input, "input", layout=args.layout, key=args.key)
+    _check_writable_gains(data)
     protected = _files_of(data) + ([] if name is not None else [Path(args.model)])
     _check_writable(
         _files_to_write(output, fmt), overwrite=args.overwrite, protected=protected
