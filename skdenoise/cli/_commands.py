@@ -269,7 +269,12 @@ def _pretrained_rate(args, data):
             f"--pretrained needs the sampling rate of {data.path}: pass "
             "--sampling-rate HZ (WFDB records give it themselves)."
         )
-    return float(given)
+    from ..pretrained._models import _check_sampling_rate
+
+    try:  # a rate the model cannot take is a bad option value
+        return _check_sampling_rate(float(given))
+    except ValueError as exc:
+        raise _UsageError(f"--sampling-rate {given:g}: {exc}") from None
 
 
 def _check_model_rate(model, data, model_path):
