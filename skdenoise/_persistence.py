@@ -339,24 +339,27 @@ class _Reader:
         if tag is None:
             raise ValueError(f"{self.path} is corrupted: unexpected entry {value!r}.")
         content = value[tag]
+        if tag in ("__float__", "__strings__", "__random_state__"):
+            keys = None
+            if tag == "__random_state__":
+                # A missing or damaged array is named as such.
+                keys = self._array(content[1])
+            try:
+                return self._decode_value(tag, value, keys)
+            except ValueError as exc:
+                # float("abc"), a shape that does not hold the strings, a state
+                # numpy does not take: the entry was edited or damaged.
+                raise ValueError(
+                    f"{self.path} is corrupted: its {tag} entry {content!r} cannot "
+                    f"be read ({exc})."
+                ) from None
         if tag == "__tuple__":
             return tuple(self.decode(v) for v in content)
         if tag == "__dict__":
             return {k: self.decode(v) for k, v in content.items()}
-        if tag == "__float__":
-            return float(content)
         if tag == "__ndarray__":
             array = self._array(content)
             return array[()] if value.get("scalar") else array
-        if tag == "__strings__":
-            array = np.empty(len(content), dtype=object)
-            array[:] = content
-            return array.reshape(value["shape"])
-        if tag == "__random_state__":
-            kind, keys, pos, has_gauss, cached = content
-            state = np.random.RandomState()
-            state.set_state((kind, self._array(keys), pos, has_gauss, cached))
-            return state
         if tag == "__keras_model__":
             return self._model(content)
         if tag == "__function__":
@@ -366,6 +369,20 @@ class _Reader:
                 "file would choose what it is called with."
             )
         return self._decode_estimator(value)
+
+    def _decode_value(self, tag, value, keys=None):
+        """A float, an array of strings or a random state (of ``keys``)."""
+        content = value[tag]
+        if tag == "__float__":
+            return float(content)
+        if tag == "__strings__":
+            array = np.empty(len(content), dtype=object)
+            array[:] = content
+            return array.reshape(value["shape"])
+        kind, _, pos, has_gauss, cached = content
+        state = np.random.RandomState()
+        state.set_state((kind, keys, pos, has_gauss, cached))
+        return state
 
     def _function(self, path):
         """A function saved by reference, from an allowed or imported module.

@@ -404,6 +404,23 @@ def _wavelet_step(manifest):
         (lambda m: _wavelet_step(m).update(__estimator__=7), "class path"),
         (lambda m: m["estimator"]["params"].update(steps={"__tuple__": 3}), "cannot"),
         (lambda m: m["estimator"]["params"].update(steps={"__float__": []}), "cannot"),
+        # Entries whose content numpy or float() refuse (raw messages before).
+        (
+            lambda m: m["estimator"]["params"].update(memory={"__float__": "abc"}),
+            "__float__ entry 'abc' cannot be read",
+        ),
+        (
+            lambda m: m["estimator"]["params"].update(
+                memory={"__strings__": ["a"], "shape": [2]}
+            ),
+            "__strings__ entry",
+        ),
+        (
+            lambda m: m["estimator"]["params"].update(
+                memory={"__random_state__": ["XX", "arrays/0.npy", 0, 0, 0.0]}
+            ),
+            "__random_state__ entry",
+        ),
     ],
 )
 def test_tampered_manifest_gives_value_error_naming_the_file(saved, tamper, message):
