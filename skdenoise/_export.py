@@ -41,6 +41,17 @@ def _network_estimator(estimator):
     if isinstance(estimator, WindowedDenoiser):
         check_is_fitted(estimator, "estimator_")
         inner, _ = _network_estimator(estimator.estimator_)
+        # The settings may have been changed since fit: the JSON file must
+        # describe windows the exported network takes, as transform checks.
+        estimator._validate_params()
+        estimator._check_geometry()
+        if int(estimator.window_length) != int(inner.n_features_in_):
+            raise ValueError(
+                f"export cannot write {name}: its window_length is "
+                f"{estimator.window_length}, but its estimator_ was fitted on windows "
+                f"of {inner.n_features_in_} samples. Set window_length back to "
+                f"{inner.n_features_in_}, or fit again."
+            )
         windowing = {
             "window_length": int(estimator.window_length),
             "stride": int(estimator._stride()),
@@ -264,8 +275,12 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
     sklearn.exceptions.NotFittedError
         For an unfitted denoiser.
     ValueError
-        For a bad ``format``, ``path`` suffix or ``batch_size``, and for a
-        recurrent network exported to LiteRT without a fixed ``batch_size``.
+        For a bad ``format``, ``path`` suffix or ``batch_size``, for a
+        recurrent network exported to LiteRT without a fixed ``batch_size``,
+        and for a :class:`~skdenoise.pipeline.WindowedDenoiser` whose windowing
+        was set (``set_params``) to values its ``transform`` refuses: a
+        ``window_length`` other than the one its network was fitted on, a
+        ``stride`` above it, an unknown ``taper``.
     ImportError
         When a package the format needs is missing.
     FileNotFoundError

@@ -316,3 +316,28 @@ def test_resampled_denoisers_missing_folders_and_bool_batch_sizes(tmp_path):
     # True used to reach TensorFlow as a batch size ("got a boolean").
     with pytest.raises(ValueError, match="batch_size must be a positive int"):
         export(resampled, tmp_path / "m.tflite", format="litert", batch_size=True)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"window_length": 48}, "window_length is 48, but its estimator_ was fitted"),
+        ({"stride": 100}, "must not exceed window_length"),
+        ({"taper": "nonsense"}, "taper"),
+    ],
+)
+def test_windowing_changed_after_fit_is_refused(unet, tmp_path, change, message):
+    from sklearn.base import clone
+
+    from skdenoise.pipeline import WindowedDenoiser
+
+    # The JSON file described windows the exported network does not take (or a
+    # taper no runtime knows) and the file was written all the same.
+    windowed = WindowedDenoiser(clone(unet), window_length=unet.n_features_in_)
+    windowed.estimator_ = unet
+    windowed.n_features_in_ = unet.n_features_in_
+    windowed.n_channels_in_ = unet.n_channels_in_
+    windowed.set_params(**change)
+    with pytest.raises(ValueError, match=message):
+        export(windowed, tmp_path / "m.tflite", format="litert")
+    assert not (tmp_path / "m.tflite").exists()
