@@ -140,7 +140,7 @@ def load(name="ecg", *, sampling_rate):
         A fitted :class:`~skdenoise.pipeline.ResampledDenoiser`. Its
         ``transform`` takes arrays of shape ``(n_series, n_timesteps)`` or
         ``(n_series, n_timesteps, n_channels)`` at ``sampling_rate``, of at
-        least 0.71 s and of any units, and returns denoised series of the same
+        least 0.712 s and of any units, and returns denoised series of the same
         shape; its ``partial_fit(X_noisy, y_clean)`` trains it one more epoch
         on your own series (fine-tuning).
 
