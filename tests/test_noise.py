@@ -542,3 +542,15 @@ def test_noise_module_does_not_import_tensorflow():
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_warning_about_series_of_zeros_points_at_the_caller():
+    from skdenoise.noise import scale_noise
+
+    X = np.ones((3, 50))
+    X[1] = 0.0
+    with pytest.warns(UserWarning, match="all zeros") as record:
+        WhiteNoise(snr=5.0).apply(X, random_state=0)
+    with pytest.warns(UserWarning, match="all zeros") as direct:
+        scale_noise(X, np.random.default_rng(0).standard_normal(X.shape), 5.0)
+    assert [w.filename for w in [*record, *direct]] == [__file__, __file__]

@@ -1,7 +1,6 @@
 """The base class of the noise models, white noise and helpers."""
 
 import numbers
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -13,6 +12,7 @@ from .._validation import (
     check_positive_int,
     check_series,
 )
+from .._warnings import warn_at_caller
 
 __all__ = ["BaseNoise", "WhiteNoise", "scale_noise"]
 
@@ -233,13 +233,12 @@ n_channels)
         )
     if np.any(signal_power == 0):
         silent = np.flatnonzero(signal_power == 0)
-        warnings.warn(
+        warn_at_caller(
             f"{len(silent)} series of X (index {', '.join(map(str, silent[:5]))}"
             f"{', ...' if len(silent) > 5 else ''}) are all zeros: no SNR can be "
             "reached against them, so they get no noise. Remove them, or give the "
             "noise an amplitude (snr=None) instead.",
             UserWarning,
-            stacklevel=3,
         )
     gain = np.sqrt(signal_power / (noise_power * 10.0 ** (target / 10.0)))
     scaled = noise_scaled * (gain * X_unit)[:, np.newaxis]
