@@ -55,6 +55,11 @@ def _as_series(X):
             "X must be one series (n_timesteps,), a batch (n_series, n_timesteps) "
             f"or (n_series, n_timesteps, n_channels); got an array of shape {X.shape}."
         )
+    if (X.ndim > 1 and X.shape[0] == 0) or (X.ndim == 3 and X.shape[2] == 0):
+        raise ValueError(
+            "X must hold at least one series with one channel; got an array of "
+            f"shape {X.shape}."
+        )
     if np.iscomplexobj(X):
         raise ValueError("X must hold real numbers; got complex values.")
     if not np.issubdtype(X.dtype, np.number):

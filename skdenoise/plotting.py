@@ -16,6 +16,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._validation import as_rectangular
+
 __all__ = [
     "plot_denoising",
     "plot_residual",
@@ -51,21 +53,39 @@ def _axes(ax):
     return ax
 
 
-def _series(values, name):
-    """One series as a 1-D float array."""
+def _floats(values, name):
+    """``values`` as a float array, with an error naming ``name`` when it is not.
+
+    Complex values are refused (numpy would drop their imaginary part with a
+    mere warning), and so are series of different lengths and non-numbers.
+    """
+    raw = as_rectangular(values, name, "give series of one length.")
+    if np.iscomplexobj(raw):
+        raise ValueError(
+            f"{name} holds complex values; the plots draw real series (take the "
+            "real part, or the magnitude, first)."
+        )
     try:
-        array = np.asarray(values, dtype=np.float64)
+        return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be an array of numbers; got {values!r}.") from exc
+
+
+def _series(values, name):
+    """One series as a 1-D float array."""
+    array = _floats(values, name)
     if (array.ndim == 2 and 1 in array.shape) or (
         array.ndim == 3 and array.shape[0] == array.shape[2] == 1
     ):
         # A row or a column, or the denoisers' (1, n_timesteps, 1) output.
         array = array.reshape(-1)
     if array.ndim != 1 or array.size == 0:
+        hint = "Pass a single series, for example X[0]."
+        if array.ndim == 3 and array.shape[2] > 1:
+            hint = "Plot one channel of one series at a time, for example X[0, :, 0]."
         raise ValueError(
             f"{name} must be one non-empty series of shape (n_timesteps,); got "
-            f"shape {array.shape}. Pass a single series, for example X[0]."
+            f"shape {array.shape}. {hint}"
         )
     return array
 
@@ -229,7 +249,7 @@ def plot_uncertainty(
     under the estimate and its shaded band, so that one sees where the
     denoiser was sure and where the clean series leaves the band. The
     legend gives the share of clean samples inside the band when ``clean``
-    is given.
+    is given (of those known: NaN gaps are left out).
 
     Parameters
     ----------
@@ -305,8 +325,13 @@ def plot_uncertainty(
     lower, upper = mean - n_std * std, mean + n_std * std
     band_label = f"{label} ± {n_std:g} std"
     if clean is not None:
-        inside = np.mean((clean >= lower) & (clean <= upper))
-        band_label += f" ({100 * inside:.0f} % of clean inside)"
+        # Gaps in the clean series (or in the band) are neither in nor out.
+        known = np.isfinite(clean) & np.isfinite(lower) & np.isfinite(upper)
+        if known.any():
+            inside = np.mean(
+                (clean[known] >= lower[known]) & (clean[known] <= upper[known])
+            )
+            band_label += f" ({100 * inside:.0f} % of clean inside)"
     if noisy is not None:
         ax.plot(time, noisy, label="noisy", **_NOISY_STYLE)
     ax.fill_between(time, lower, upper, color="C0", alpha=0.3, lw=0, label=band_label)
@@ -618,7 +643,7 @@ def plot_snr_improvement(results, *, ax=None, title=None, marker="o"):
 
 def _batch(values, name):
     """A batch of series as a 2-D float array (one series per row)."""
-    array = np.asarray(values, dtype=np.float64)
+    array = _floats(values, name)
     if array.ndim == 1:
         array = array[np.newaxis]
     if array.ndim == 3 and array.shape[2] == 1:

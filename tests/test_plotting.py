@@ -289,3 +289,44 @@ def test_plotting_is_a_public_submodule():
 
     assert "plotting" in skdenoise.__all__
     assert skdenoise.plotting.plot_denoising is plot_denoising
+
+
+def test_complex_series_are_refused_not_cut_to_their_real_part(series):
+    # An analytic signal was drawn as its real part, with only numpy's
+    # ComplexWarning to tell.
+    clean = series[0]
+    analytic = clean + 1j * clean
+    with pytest.raises(ValueError, match="noisy holds complex values"):
+        plot_denoising(clean, analytic)
+    with pytest.raises(ValueError, match=r"denoised\['a'\] holds complex values"):
+        plot_examples(clean[None], denoised={"a": analytic[None]})
+
+
+def test_plot_examples_names_a_batch_that_is_not_numbers():
+    # numpy's own "could not convert string to float" or "inhomogeneous
+    # shape" came out, naming no argument.
+    with pytest.raises(TypeError, match="noisy must be an array of numbers"):
+        plot_examples(np.zeros((2, 5)), np.full((2, 5), "a"))
+    with pytest.raises(ValueError, match="clean holds series of different lengths"):
+        plot_examples([[1.0, 2.0, 3.0], [1.0, 2.0]])
+
+
+def test_several_channels_of_one_series_get_a_hint_that_works():
+    # The hint "for example X[0]" gave (n_timesteps, n_channels): refused again.
+    with pytest.raises(ValueError, match=r"one channel of one series at a time"):
+        plot_denoising(np.zeros((1, 50, 2)))
+    with pytest.raises(ValueError, match=r"X\[0, :, 0\]"):
+        plot_residual(np.zeros((4, 50, 3)), np.zeros(50))
+
+
+def test_plot_uncertainty_coverage_counts_only_known_clean_samples():
+    # Gaps (NaN) in the clean reference were counted as outside the band.
+    from skdenoise.plotting import plot_uncertainty
+
+    clean = np.sin(np.linspace(0, 6, 100))
+    gappy = clean.copy()
+    gappy[50:] = np.nan
+    ax = plot_uncertainty(clean, np.full(100, 0.1), clean=gappy)
+    assert ax.collections[0].get_label() == "denoised ± 2 std (100 % of clean inside)"
+    ax = plot_uncertainty(clean, np.full(100, 0.1), clean=np.full(100, np.nan))
+    assert ax.collections[0].get_label() == "denoised ± 2 std"

@@ -365,6 +365,16 @@ def test_scorer_errors(scorer, X, match):
         scorer(_Identity(), X)
 
 
+@pytest.mark.parametrize("shape", [(0, 64), (0, 64, 1), (2, 64, 0)])
+def test_scorer_refuses_empty_series(shape):
+    # No series (or no channel) left the loss at 0 / 0: a ZeroDivisionError
+    # from the scorer, an empty array from j_invariant_transform.
+    with pytest.raises(ValueError, match=r"at least one series with one channel"):
+        self_supervised_scorer(_Identity(), np.zeros(shape))
+    with pytest.raises(ValueError, match=r"at least one series with one channel"):
+        j_invariant_transform(_Identity(), np.zeros(shape))
+
+
 def _neural_classes():
     from skdenoise.neural import BaseNeuralDenoiser
     from skdenoise.utils import all_denoisers
