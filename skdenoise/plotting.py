@@ -518,7 +518,13 @@ def plot_history(
         )
     ax = _axes(ax)
     for key in keys:
-        values = np.asarray(history[key], dtype=np.float64).reshape(-1)
+        try:
+            values = np.asarray(history[key], dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"history[{key!r}] must hold numbers, one per epoch; got "
+                f"{history[key]!r}."
+            ) from exc
         epochs = np.arange(1, len(values) + 1)
         ax.plot(
             epochs,
@@ -548,9 +554,15 @@ def _improvement_curves(results):
                 f"'snr_improvement'; {sorted(missing)} missing from "
                 f"{list(results.columns)}."
             )
-        means = results.groupby(["model", "input_snr"], sort=False)[
-            "snr_improvement"
-        ].mean()
+        try:
+            means = results.groupby(["model", "input_snr"], sort=False)[
+                "snr_improvement"
+            ].mean()
+        except TypeError as exc:
+            raise TypeError(
+                "The column 'snr_improvement' of results must hold numbers (dB); "
+                f"got dtype {results['snr_improvement'].dtype}."
+            ) from exc
         curves = {}
         for (model, input_snr), value in means.items():
             curves.setdefault(str(model), ([], []))
@@ -575,8 +587,14 @@ def _improvement_curves(results):
         raise ValueError("results holds no model to plot.")
     sorted_curves = {}
     for model, (inputs, improvements) in curves.items():
-        inputs = np.asarray(inputs, dtype=np.float64).reshape(-1)
-        improvements = np.asarray(improvements, dtype=np.float64).reshape(-1)
+        try:
+            inputs = np.asarray(inputs, dtype=np.float64).reshape(-1)
+            improvements = np.asarray(improvements, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"results[{model!r}] must hold numbers (input SNRs and improvements "
+                f"in dB); got {inputs!r} and {improvements!r}."
+            ) from exc
         if inputs.shape != improvements.shape or inputs.size == 0:
             raise ValueError(
                 f"results[{model!r}] needs as many improvements as input SNRs (at "

@@ -330,3 +330,16 @@ def test_plot_uncertainty_coverage_counts_only_known_clean_samples():
     assert ax.collections[0].get_label() == "denoised ± 2 std (100 % of clean inside)"
     ax = plot_uncertainty(clean, np.full(100, 0.1), clean=np.full(100, np.nan))
     assert ax.collections[0].get_label() == "denoised ± 2 std"
+
+
+def test_snr_and_history_plots_name_values_that_are_not_numbers():
+    # numpy's "could not convert string to float" named neither the model nor
+    # the history entry.
+    with pytest.raises(TypeError, match=r"results\['a'\] must hold numbers"):
+        plot_snr_improvement({"a": (["0 dB", "6 dB"], [1.0, 2.0])})
+    with pytest.raises(TypeError, match=r"history\['loss'\] must hold numbers"):
+        plot_history({"loss": ["high", "low"]})
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"model": ["a"], "input_snr": [0], "snr_improvement": ["x"]})
+    with pytest.raises(TypeError, match="column 'snr_improvement'"):
+        plot_snr_improvement(frame)
