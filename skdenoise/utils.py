@@ -56,8 +56,16 @@ default=None
     """
     if type_filter is None:
         types = list(DENOISER_TYPES)
+    elif isinstance(type_filter, str):
+        types = [type_filter]
     else:
-        types = [type_filter] if isinstance(type_filter, str) else list(type_filter)
+        try:
+            types = list(type_filter)
+        except TypeError:
+            raise TypeError(
+                f"type_filter must be a family name, a list of them or None; got "
+                f"{type_filter!r}."
+            ) from None
     unknown = [t for t in types if t not in DENOISER_TYPES]
     if unknown:
         raise ValueError(

@@ -222,6 +222,14 @@ def test_registry_filters_by_family():
         all_denoisers("quantum")
 
 
+def test_registry_names_a_type_filter_that_is_not_a_list():
+    from skdenoise.utils import all_denoisers
+
+    # all_denoisers(5) failed with "'int' object is not iterable".
+    with pytest.raises(TypeError, match="type_filter must be a family name.*got 5"):
+        all_denoisers(5)
+
+
 # Bring your own network -------------------------------------------------------
 def _conv_builder(n_timesteps, n_channels, units=4, kernel_size=3):
     import keras

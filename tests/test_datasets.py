@@ -342,6 +342,21 @@ def test_loader_errors(tmp_path):
         load_mitdb_record("../100", tmp_path)
     with pytest.raises(TypeError, match="data_dir"):
         load_mitdb_record("100", None)
+    # read_wfdb's message named its own argument, channels, which [0, 1] fits.
+    for load, name in ((load_mitdb_record, "100"), (load_nstdb_noise, "ma")):
+        for channel in ([0, 1], True, 1.0):
+            with pytest.raises(TypeError, match="channel must be a channel index"):
+                load(name, tmp_path, channel=channel)
+
+
+@pytest.mark.data
+@needs_data
+def test_loaders_take_numpy_integer_record_names():
+    # np.int64(100) was refused as "must be a record name (str)".
+    np.testing.assert_array_equal(
+        load_mitdb_record(np.int64(100), DATA, sampto=10),
+        load_mitdb_record("100", DATA, sampto=10),
+    )
 
 
 def test_record_lists():
@@ -389,6 +404,8 @@ def test_make_windows_channels_lists_and_mean():
         ((np.arange(9.0), 2.5), TypeError, "window_length"),
         ((np.array(["a", "b"]), 1), TypeError, "numbers"),
         (([], 4), ValueError, "shape|empty"),
+        # a ragged item failed with NumPy's "inhomogeneous shape", naming none
+        (([[[1.0, 2.0], [3.0]], np.ones(3)], 1), ValueError, r"signal\[0\] is not"),
     ],
 )
 def test_make_windows_errors(args, error, match):
@@ -499,6 +516,12 @@ def test_donoho_johnstone_shifts_and_errors():
     assert len({row.tobytes() for row in shifted}) > 1
     with pytest.raises(ValueError, match="kind must be one of"):
         make_donoho_johnstone("ramp")
+    # random_shift="no" was read as true: the rows came out shifted.
+    with pytest.raises(TypeError, match="random_shift must be True or False"):
+        make_donoho_johnstone("bumps", 256, random_shift="no")
+    with pytest.raises(TypeError, match="random_shift must be True or False"):
+        make_denoising_dataset("bumps", 2, 64, random_shift="no")
+    assert np.all(make_donoho_johnstone("bumps", 64, random_shift=np.bool_(False)))
 
 
 def _heart_rate(ecg, sampling_rate):
@@ -604,6 +627,9 @@ def test_make_denoising_dataset_noise_models():
 def test_make_denoising_dataset_errors():
     with pytest.raises(ValueError, match="kind must be one of"):
         make_denoising_dataset("noise")
+    # a list failed with "unhashable type: 'list'"
+    with pytest.raises(ValueError, match=r"kind must be one of.*got \['ecg'\]"):
+        make_denoising_dataset(["ecg"])
     with pytest.raises(TypeError, match="noise model"):
         make_denoising_dataset("sines", noise="white")
     with pytest.raises(ValueError, match="finite"):

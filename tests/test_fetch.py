@@ -261,6 +261,11 @@ def test_interrupted_download_leaves_nothing(server, cache, monkeypatch):
         ({"sha256": {"100.hea": "abc"}}, ValueError, "64 hexadecimal"),
         ({"sha256": ["abc"]}, TypeError, "dict"),
         ({"n_retries": -1}, ValueError, "n_retries"),
+        # None failed with "'NoneType' object is not iterable"; b"100" was read
+        # as the records "49", "48" and "48".
+        ({"records": None}, TypeError, "records must be a record name"),
+        ({"records": b"100"}, TypeError, "records must be a record name"),
+        ({"records": 100.0}, TypeError, "records must be a record name"),
     ],
 )
 def test_bad_arguments(cache, kwargs, error, match):

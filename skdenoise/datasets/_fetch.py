@@ -12,6 +12,7 @@ import os
 import re
 import time
 import urllib.parse
+from collections.abc import Iterable
 from pathlib import Path
 
 from ._wfdb import _signal_file_names
@@ -338,6 +339,11 @@ def fetch_physionet(
     """
     if isinstance(records, (str, numbers.Integral)):
         records = [records]
+    elif isinstance(records, (bytes, bytearray)) or not isinstance(records, Iterable):
+        raise TypeError(
+            f"records must be a record name (str or int) or a list of them; got "
+            f"{records!r}."
+        )
     records = [_check_name(record, "record") for record in records]
     if not records:
         raise ValueError("records is empty; name at least one record.")

@@ -6,8 +6,11 @@ database folder itself (``<data_dir>/100.hea``). :func:`fetch_physionet`
 downloads the files from PhysioNet.
 """
 
+import numbers
 import os
 from pathlib import Path
+
+import numpy as np
 
 from ._wfdb import read_wfdb
 
@@ -43,7 +46,9 @@ NSTDB_RECORDS = tuple(
 
 
 def _record_name(record, what):
-    if isinstance(record, bool) or not isinstance(record, (str, int)):
+    if isinstance(record, (bool, np.bool_)) or not isinstance(
+        record, (str, numbers.Integral)
+    ):
         raise TypeError(f"{what} must be a record name (str); got {record!r}.")
     name = str(record)
     if not name or "/" in name or os.sep in name or name.startswith("."):
@@ -66,6 +71,20 @@ def _locate(data_dir, database, name):
         f"Record {name!r} of {database} not found: looked for {tried}. Download it "
         f"with skdenoise.datasets.fetch_physionet([{name!r}], database={database!r})."
     )
+
+
+def _channels(channel):
+    """``channel`` as read_wfdb's ``channels``: one index or name, or None."""
+    if channel is None:
+        return None
+    if isinstance(channel, (bool, np.bool_)) or not isinstance(
+        channel, (str, numbers.Integral)
+    ):
+        raise TypeError(
+            f"channel must be a channel index (int), a channel name (str) or None; "
+            f"got {channel!r}."
+        )
+    return [channel]
 
 
 def _channel_signal(record, channel, return_record):
@@ -108,8 +127,8 @@ def load_mitdb_record(
     FileNotFoundError: Record '100' of mitdb not found: ...
     """
     name = _record_name(record, "record")
+    channels = _channels(channel)
     path = _locate(data_dir, "mitdb", name)
-    channels = None if channel is None else [channel]
     rec = read_wfdb(path, channels=channels, sampfrom=sampfrom, sampto=sampto)
     return _channel_signal(rec, channel, return_record)
 
@@ -148,8 +167,8 @@ def load_nstdb_noise(
     """
     if name not in NSTDB_NOISES:
         raise ValueError(f"name must be one of {NSTDB_NOISES}; got {name!r}.")
+    channels = _channels(channel)
     path = _locate(data_dir, "nstdb", name)
-    channels = None if channel is None else [channel]
     rec = read_wfdb(path, channels=channels, sampfrom=sampfrom, sampto=sampto)
     return _channel_signal(rec, channel, return_record)
 
@@ -198,7 +217,7 @@ def load_nstdb_record(
     ('118e24', '118e18', '118e12')
     """
     name = _record_name(record, "record")
+    channels = _channels(channel)
     path = _locate(data_dir, "nstdb", name)
-    channels = None if channel is None else [channel]
     rec = read_wfdb(path, channels=channels, sampfrom=sampfrom, sampto=sampto)
     return _channel_signal(rec, channel, return_record)

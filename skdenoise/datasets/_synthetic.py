@@ -328,6 +328,8 @@ def make_donoho_johnstone(
     if kind not in DONOHO_JOHNSTONE_KINDS:
         raise ValueError(f"kind must be one of {DONOHO_JOHNSTONE_KINDS}; got {kind!r}.")
     n_series, n_timesteps = _check_shape(n_series, n_timesteps)
+    if not isinstance(random_shift, (bool, np.bool_)):
+        raise TypeError(f"random_shift must be True or False; got {random_shift!r}.")
     t = np.arange(1, n_timesteps + 1) / n_timesteps
     signal = _donoho_johnstone(kind, t)
     out = np.tile(signal, (n_series, 1))
@@ -583,6 +585,9 @@ def make_denoising_dataset(
     >>> X.shape, round(snr(y, X), 6)
     ((8, 256), 3.0)
     """
+    kinds = tuple(_GENERATORS) + DONOHO_JOHNSTONE_KINDS
+    if not isinstance(kind, str) or kind not in kinds:
+        raise ValueError(f"kind must be one of {kinds}; got {kind!r}.")
     if kind in DONOHO_JOHNSTONE_KINDS:
         params = {"random_shift": True, **generator_params}
 
@@ -594,11 +599,8 @@ def make_denoising_dataset(
                 random_state=random_state,
                 **params,
             )
-    elif kind in _GENERATORS:
-        generator, params = _GENERATORS[kind], generator_params
     else:
-        kinds = tuple(_GENERATORS) + DONOHO_JOHNSTONE_KINDS
-        raise ValueError(f"kind must be one of {kinds}; got {kind!r}.")
+        generator, params = _GENERATORS[kind], generator_params
     if noise is None:
         noise = WhiteNoise(snr=6.0 if snr is None else snr)
     elif not isinstance(noise, BaseNoise):

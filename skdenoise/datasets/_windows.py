@@ -31,6 +31,14 @@ def _as_recording(recording, index):
     return array
 
 
+def _is_sequence(item):
+    """Whether ``item`` has at least one dimension (a ragged one counts)."""
+    try:
+        return np.ndim(item) >= 1
+    except ValueError:  # ragged: _as_recording names it
+        return True
+
+
 def make_windows(
     signal, window_length, stride=None, *, drop_last=True, remove_mean=False
 ):
@@ -96,7 +104,7 @@ window_length, n_channels)
     if isinstance(signal, (list, tuple)) and len(signal) == 0:
         raise ValueError("signal is an empty list; expected at least one recording.")
     many = isinstance(signal, (list, tuple)) and any(
-        np.ndim(item) >= 1 for item in signal
+        _is_sequence(item) for item in signal
     )
     if many:
         recordings = [_as_recording(item, i) for i, item in enumerate(signal)]
