@@ -359,6 +359,16 @@ def test_loaders_take_numpy_integer_record_names():
     )
 
 
+@pytest.mark.data
+@needs_data
+def test_loaders_refuse_a_return_record_that_is_not_a_bool():
+    # return_record="no" was read as true: a WFDBRecord came back, not the signal.
+    with pytest.raises(TypeError, match="return_record must be True or False"):
+        load_mitdb_record("100", DATA, sampto=10, return_record="no")
+    with pytest.raises(TypeError, match="return_record must be True or False"):
+        load_nstdb_noise("ma", DATA, sampto=10, return_record="no")
+
+
 def test_record_lists():
     assert len(MITDB_RECORDS) == 48 and len(set(MITDB_RECORDS)) == 48
     assert len(NSTDB_RECORDS) == 12 and "119e_6" in NSTDB_RECORDS

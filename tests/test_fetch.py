@@ -266,6 +266,9 @@ def test_interrupted_download_leaves_nothing(server, cache, monkeypatch):
         ({"records": None}, TypeError, "records must be a record name"),
         ({"records": b"100"}, TypeError, "records must be a record name"),
         ({"records": 100.0}, TypeError, "records must be a record name"),
+        # "no" was read as true: the files were downloaded, or the .atr fetched
+        ({"download_if_missing": "no"}, TypeError, "download_if_missing must be"),
+        ({"annotations": "no"}, TypeError, "annotations must be True or False"),
     ],
 )
 def test_bad_arguments(cache, kwargs, error, match):

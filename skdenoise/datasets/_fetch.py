@@ -15,6 +15,8 @@ import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+
 from ._wfdb import _signal_file_names
 
 __all__ = ["fetch_physionet", "get_data_home"]
@@ -360,6 +362,12 @@ def fetch_physionet(
     delay = _check_seconds(delay, "delay", allow_zero=True)
     if isinstance(verbose, bool) or not isinstance(verbose, numbers.Integral):
         raise TypeError(f"verbose must be an integer; got {verbose!r}.")
+    for name, value in (
+        ("annotations", annotations),
+        ("download_if_missing", download_if_missing),
+    ):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False; got {value!r}.")
     folder = get_data_home(data_home) / "physionet" / database
     folder.mkdir(parents=True, exist_ok=True)
     url = f"{str(base_url).rstrip('/')}/{database}/{version}/"

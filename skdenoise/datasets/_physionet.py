@@ -88,6 +88,8 @@ def _channels(channel):
 
 
 def _channel_signal(record, channel, return_record):
+    if not isinstance(return_record, (bool, np.bool_)):
+        raise TypeError(f"return_record must be True or False; got {return_record!r}.")
     if return_record:
         return record
     return record.signal[:, 0] if channel is not None else record.signal
