@@ -61,6 +61,32 @@ def test_fit_gate_learns_to_trust_real_corrections_and_not_distortions():
     )
 
 
+@pytest.mark.parametrize("scale", [1e160, 1e-170])
+def test_gate_is_the_same_for_series_of_any_magnitude(scale):
+    from skdenoise.neural._gate import apply_gate, estimated_snr, fit_gate
+
+    rng = np.random.default_rng(0)
+    clean = rng.standard_normal((50, 32, 1))
+    inputs = clean + rng.standard_normal(clean.shape)
+    outputs = clean + 0.3 * rng.standard_normal(clean.shape)
+    # Squaring values near 1e160 overflowed (the SNR read 0 dB and fitting
+    # failed on NaN), near 1e-170 it underflowed (0 dB, and no gate fitted).
+    np.testing.assert_allclose(
+        estimated_snr(scale * inputs, scale * outputs),
+        estimated_snr(inputs, outputs),
+        rtol=1e-12,
+    )
+    gate = fit_gate(inputs, outputs, clean)
+    scaled_gate = fit_gate(scale * inputs, scale * outputs, scale * clean)
+    for a, b in zip(scaled_gate, gate, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    np.testing.assert_allclose(
+        apply_gate(scale * inputs, scale * outputs, *gate),
+        scale * apply_gate(inputs, outputs, *gate),
+        rtol=1e-12,
+    )
+
+
 def test_gate_is_fitted_on_validation_series_and_leaves_clean_input_closer(data):
     X, y, X_val, y_val = data
     gated = tiny(gate="isotonic").fit(X, y, validation_data=(X_val, y_val))

@@ -112,6 +112,26 @@ def test_same_random_state_same_mean_and_std(mc_model, data):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("scale", [1e160, 1e-170])
+def test_spread_and_removed_noise_follow_series_of_any_magnitude(mc_model, data, scale):
+    from skdenoise.neural._uncertainty import raw_std, removed_noise
+
+    X3 = data[0][:3, :, None]
+    spread = raw_std(mc_model, X3, 0)
+    noise = removed_noise(mc_model, X3, mc_model._transform(X3))
+    scaled = X3 * scale
+    # Squaring values near 1e160 overflowed (the std came out NaN), near
+    # 1e-170 it underflowed (the spread was its floor).
+    np.testing.assert_allclose(raw_std(mc_model, scaled, 0), scale * spread, rtol=1e-3)
+    np.testing.assert_allclose(
+        removed_noise(mc_model, scaled, mc_model._transform(scaled)),
+        scale * noise,
+        rtol=1e-6,
+    )
+    _, std = mc_model.predict(scaled[:, :, 0], return_std=True)
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+
+
 def test_ensemble_members_and_mean(ensemble_model, data):
     noisy = data[0][:4]
     assert len(ensemble_model.ensemble_members_) == 1
@@ -212,6 +232,22 @@ def test_windowed_std_is_overlap_added(mc_model, ensemble_model):
     np.testing.assert_allclose(
         std[0, 32:64], np.sqrt((first[0, 32:] ** 2 + second[0, :32] ** 2) / 2)
     )
+
+
+def test_windowed_std_under_pandas_output_is_a_table_like_the_mean(mc_model, data):
+    pd = pytest.importorskip("pandas")
+    noisy = data[0][:3]
+    windowed = WindowedDenoiser(mc_model, window_length=64)
+    windowed.estimator_ = mc_model
+    windowed.n_features_in_, windowed.n_channels_in_ = 64, 1
+    expected = windowed.predict(noisy, return_std=True)
+    windowed.set_output(transform="pandas")
+    mean, std = windowed.predict(noisy, return_std=True)
+    assert isinstance(mean, pd.DataFrame) and isinstance(std, pd.DataFrame)
+    np.testing.assert_array_equal(mean.to_numpy(), windowed.transform(noisy))
+    np.testing.assert_allclose(std.to_numpy(), expected[1])
+    with pytest.raises(ValueError, match="set_output"):
+        windowed.predict(noisy[:, :, None], return_std=True)
 
 
 def test_windowed_predict_only_with_an_inner_predict():

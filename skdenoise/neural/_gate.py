@@ -23,6 +23,17 @@ __all__ = ["estimated_snr", "fit_gate", "apply_gate"]
 _SNR_LIMIT = 200.0
 
 
+def _unit(*arrays):
+    """A power of two at most the largest magnitude over time of each series.
+
+    Per series and channel (axis 1 kept), over ``arrays``; 1 for zeros.
+    Dividing by it is exact and keeps the squares of the series from
+    overflowing or underflowing, whatever their magnitude.
+    """
+    peak = np.max([np.max(np.abs(a), axis=1, keepdims=True) for a in arrays], axis=0)
+    return np.where(peak > 0, np.ldexp(1.0, np.frexp(peak)[1] - 1), 1.0)
+
+
 def estimated_snr(inputs, outputs):
     """``10 log10(|f(x) - m|^2 / |f(x) - x|^2)`` per series and channel, in dB.
 
@@ -41,8 +52,10 @@ def estimated_snr(inputs, outputs):
     # Around each input series' own mean, so that an offset of the series
     # (which normalize=True keeps out of the network) does not read as signal.
     centre = np.mean(inputs, axis=1, keepdims=True)
-    signal = np.sum(np.square(outputs - centre), axis=1)
-    correction = np.sum(np.square(outputs - inputs), axis=1)
+    signal, correction = outputs - centre, outputs - inputs
+    unit = _unit(signal, correction)
+    signal = np.sum(np.square(signal / unit), axis=1)
+    correction = np.sum(np.square(correction / unit), axis=1)
     tiny = np.finfo(np.float64).tiny
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = 10.0 * (
@@ -63,14 +76,17 @@ def fit_gate(inputs, outputs, targets):
         interpolates linearly, beyond them it is constant.
     """
     correction = outputs - inputs
+    wanted = targets - inputs
+    reference = targets - np.mean(inputs, axis=1, keepdims=True)
+    # Ratios of sums of squares and products: in each series' own unit.
+    unit = _unit(correction, wanted, reference)
+    correction, wanted, reference = correction / unit, wanted / unit, reference / unit
     energy = np.sum(np.square(correction), axis=1)
-    reference = np.sum(
-        np.square(targets - np.mean(inputs, axis=1, keepdims=True)), axis=1
-    )
+    reference = np.sum(np.square(reference), axis=1)
     keep = (energy > 0) & (reference > 0)
     if not np.any(keep):
         return np.array([0.0]), np.array([1.0])
-    best = np.sum((targets - inputs) * correction, axis=1)[keep] / energy[keep]
+    best = np.sum(wanted * correction, axis=1)[keep] / energy[keep]
     weight = energy[keep] / reference[keep]
     snr = estimated_snr(inputs, outputs)[keep]
     iso = IsotonicRegression(

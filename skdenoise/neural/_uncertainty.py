@@ -265,9 +265,20 @@ def start_members(estimator, X3, y3, validation, seed):
     return wait
 
 
+def _unit(values):
+    """The largest magnitude over time (axis 1, kept) of each series; 1 for zeros."""
+    peak = np.max(np.abs(values), axis=1, keepdims=True)
+    return np.where(peak > 0, peak, 1.0)
+
+
+def _rms(values):
+    """RMS over time (axis 1, kept), with no overflow or underflow of the squares."""
+    unit = _unit(values)
+    return unit * np.sqrt(np.mean(np.square(values / unit), axis=1, keepdims=True))
+
+
 def _spread_floor(mean):
-    rms = np.sqrt(np.mean(np.square(mean), axis=1, keepdims=True))
-    return _RELATIVE_FLOOR * np.maximum(rms, np.finfo(np.float64).tiny)
+    return _RELATIVE_FLOOR * np.maximum(_rms(mean), np.finfo(np.float64).tiny)
 
 
 def raw_std(estimator, X3, seed):
@@ -285,21 +296,26 @@ def raw_std(estimator, X3, seed):
         predictors *= estimator.uncertainty_samples
     total = np.zeros(X3.shape)
     total_sq = np.zeros(X3.shape)
+    unit = None
     for predict in predictors:
         out = estimator._transform(X3, predict)
+        if unit is None:
+            # The outputs in units of the first one's magnitude, so that their
+            # squares neither overflow nor underflow.
+            unit = _unit(out)
+        out = out / unit
         total += out
         total_sq += out * out
     n = len(predictors)
     mean = total / n
     var = np.maximum(total_sq / n - mean * mean, 0.0) * n / (n - 1)
-    return np.maximum(np.sqrt(var), _spread_floor(mean))
+    return np.maximum(np.sqrt(var) * unit, _spread_floor(mean * unit))
 
 
 def removed_noise(estimator, X3, mean):
     """RMS per series and channel of what the denoiser removed (y's units)."""
     inputs = X3 * estimator.target_scale_ + estimator.target_offset_
-    noise = np.sqrt(np.mean(np.square(inputs - mean), axis=1, keepdims=True))
-    noise = np.maximum(noise, _spread_floor(mean))
+    noise = np.maximum(_rms(inputs - mean), _spread_floor(mean))
     return np.broadcast_to(noise, X3.shape)
 
 

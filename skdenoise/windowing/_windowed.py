@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm
@@ -24,6 +25,7 @@ from ..base import (
     BaseDenoiser,
     SeriesShapeMixin,
     _forget_fit_on_error,
+    check_output_container,
     series_tags,
 )
 from ._layout import (
@@ -502,11 +504,13 @@ n_timesteps, n_channels)
         X_denoised : ndarray of the same shape as X
             What :meth:`transform` returns.
         X_std : ndarray of the same shape as X
-            Only with ``return_std=True``: the standard deviation of each
+            Only with ``return_std=True`` (in the same container as
+            ``X_denoised`` under ``set_output``): the standard deviation of each
             denoised sample.
         """
         if not return_std:
             return self.transform(X)
+        raw = X
         X, X3 = self._validate_transform_data(X)
 
         def denoise(windows):
@@ -516,9 +520,10 @@ n_timesteps, n_channels)
         mean, var = self._stitch(X3, denoise)
         std = np.sqrt(var)
         name = type(self).__name__
-        return tuple(
-            as_input_dtype(restore_ndim(a, X.ndim), X, name) for a in (mean, std)
-        )
+        out = [as_input_dtype(restore_ndim(a, X.ndim), X, name) for a in (mean, std)]
+        check_output_container(self, out[0])
+        # In the container of transform's output under set_output.
+        return tuple(_wrap_data_with_container("transform", a, raw, self) for a in out)
 
     def _non_deterministic(self):
         return get_tags(self.estimator).non_deterministic
