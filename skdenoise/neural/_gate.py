@@ -17,6 +17,8 @@ Only NumPy and scikit-learn; no Keras.
 import numpy as np
 from sklearn.isotonic import IsotonicRegression
 
+from .._series import power_of_two_scale
+
 __all__ = ["estimated_snr", "fit_gate", "apply_gate"]
 
 # Estimated SNRs are clipped to this range (dB); beyond it the gate is flat.
@@ -24,14 +26,12 @@ _SNR_LIMIT = 200.0
 
 
 def _unit(*arrays):
-    """A power of two at most the largest magnitude over time of each series.
+    """A power of two near the largest magnitude of each series over ``arrays``.
 
-    Per series and channel (axis 1 kept), over ``arrays``; 1 for zeros.
-    Dividing by it is exact and keeps the squares of the series from
-    overflowing or underflowing, whatever their magnitude.
+    Per series and channel (axis 1 kept); see
+    :func:`skdenoise._series.power_of_two_scale`.
     """
-    peak = np.max([np.max(np.abs(a), axis=1, keepdims=True) for a in arrays], axis=0)
-    return np.where(peak > 0, np.ldexp(1.0, np.frexp(peak)[1] - 1), 1.0)
+    return power_of_two_scale(np.max([np.abs(a) for a in arrays], axis=0))
 
 
 def estimated_snr(inputs, outputs):
