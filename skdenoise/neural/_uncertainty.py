@@ -39,6 +39,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.isotonic import IsotonicRegression
 
+from .._series import power_of_two_scale
 from .._tf import import_keras, quiet_tf_logger
 
 keras = import_keras()
@@ -266,9 +267,8 @@ def start_members(estimator, X3, y3, validation, seed):
 
 
 def _unit(values):
-    """The largest magnitude over time (axis 1, kept) of each series; 1 for zeros."""
-    peak = np.max(np.abs(values), axis=1, keepdims=True)
-    return np.where(peak > 0, peak, 1.0)
+    """A power of two near each series' largest magnitude over time (axis 1, kept)."""
+    return power_of_two_scale(values)
 
 
 def _rms(values):
