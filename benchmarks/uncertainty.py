@@ -168,6 +168,13 @@ def main(argv=None):
     parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--methods", nargs="+", default=["mc_dropout", "ensemble"])
     parser.add_argument("--test-windows", type=int, default=300)
+    parser.add_argument(
+        "--levels",
+        nargs="+",
+        type=float,
+        default=list(LEVELS),
+        help="input SNRs of the test set in dB (default: %(default)s)",
+    )
     parser.add_argument("--max-train-windows", type=int, default=8000)
     parser.add_argument("--max-val-windows", type=int, default=600)
     parser.add_argument("--train-snr", nargs=2, type=float, default=(-6.0, 30.0))
@@ -217,6 +224,7 @@ def main(argv=None):
         "of training (for example on other test records)",
     )
     args = parser.parse_args(argv)
+    levels = tuple(dict.fromkeys(args.levels))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
@@ -240,7 +248,7 @@ def main(argv=None):
         )
         log(f"{len(X_train)} training and {len(validation[1])} validation windows")
     clean, _, noisy = protocol.build_test_set(
-        args.test_records, args.data_dir, args.test_windows, snrs=LEVELS
+        args.test_records, args.data_dir, args.test_windows, snrs=levels
     )
     log(f"{len(clean)} test windows")
 
@@ -275,7 +283,7 @@ def main(argv=None):
         all_res, all_std = [], []
         for kind in protocol.NOISE_TYPES:
             win_std, win_err = [], []
-            for level in LEVELS:
+            for level in levels:
                 X = noisy[kind, level]
                 t0 = time.perf_counter()
                 mean = model.transform(X)
@@ -333,13 +341,13 @@ def main(argv=None):
         reliability[method + " (by level)"] = {
             f"{level:+.0f}": [
                 coverage(
-                    np.concatenate(all_res[i :: len(LEVELS)]),
-                    np.concatenate(all_std[i :: len(LEVELS)]),
+                    np.concatenate(all_res[i :: len(levels)]),
+                    np.concatenate(all_std[i :: len(levels)]),
                     p,
                 )
                 for p in NOMINAL
             ]
-            for i, level in enumerate(LEVELS)
+            for i, level in enumerate(levels)
         }
     write_results(out, rows, reliability, fits, args, command, load_start, started)
 

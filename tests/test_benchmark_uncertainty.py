@@ -85,6 +85,9 @@ def test_uncertainty_benchmark_quick(physionet_dir, tmp_path, monkeypatch):
             "2",
             "--test-windows",
             "6",
+            "--levels",
+            "0",
+            "24",
             "--max-train-windows",
             "128",
             "--max-val-windows",
@@ -95,7 +98,8 @@ def test_uncertainty_benchmark_quick(physionet_dir, tmp_path, monkeypatch):
         rows = list(csv.DictReader(f))
     assert {r["method"] for r in rows} == {"mc_dropout", "ensemble"}
     cells = [r for r in rows if r["snr_in_db"] != "all"]
-    assert len(cells) == 2 * 4 * len(script.LEVELS)
+    assert len(cells) == 2 * 4 * 2
+    assert {r["snr_in_db"] for r in cells} == {"0.0", "24.0"}
     # One row per method and noise type pools the levels.
     assert len(rows) - len(cells) == 2 * 4
     coverage = np.array([float(r["coverage_95"]) for r in cells])
