@@ -304,7 +304,7 @@ n_timesteps, n_channels)
         # itself; this one is inherited, so it wraps its output here.
         return _wrap_data_with_container("transform", out, raw, self)
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X, y=None, sample_weight=None):
         """Mean SNR in dB of ``transform(X)`` against the clean series ``y``.
 
         Parameters
@@ -312,7 +312,8 @@ n_timesteps, n_channels)
         X : array-like of shape (n_series, n_timesteps[, n_channels])
             Noisy series.
         y : array-like of the same shape
-            Clean series.
+            Clean series (required: without a clean reference, score with
+            :data:`~skdenoise.model_selection.self_supervised_scorer`).
         sample_weight : array-like of shape (n_series,), default=None
             Non-negative weights of the series in the mean, not all zero.
 
@@ -324,6 +325,13 @@ n_timesteps, n_channels)
             warning (a ValueError when every one is), as by
             :data:`~skdenoise.metrics.snr_scorer`.
         """
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__}.score measures the SNR against the clean "
+                "series y, and y is None. Without clean series (a search over "
+                "noisy series alone), pass scoring=skdenoise.model_selection."
+                "self_supervised_scorer to GridSearchCV or cross_val_score."
+            )
         estimate = self.transform(X)
         X_checked = check_series(X, estimator=self)
         y = check_target(y, X_checked, estimator=self)

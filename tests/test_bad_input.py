@@ -181,6 +181,22 @@ def test_score_with_all_zero_sample_weight_is_a_clear_error():
     assert np.isfinite(model.score(X, X, sample_weight=[0.0, 1.0, 0.0]))
 
 
+def test_score_without_clean_series_names_the_self_supervised_scorer():
+    from sklearn.model_selection import GridSearchCV
+
+    X = make_sines(8, 32, random_state=0)
+    model = MedianDenoiser().fit(X)
+    with pytest.raises(ValueError, match="y is None.*self_supervised_scorer"):
+        model.score(X)
+    # A search over noisy series alone, scored by the estimator itself, gets the
+    # same message rather than "missing 1 required positional argument".
+    search = GridSearchCV(
+        MedianDenoiser(), {"window_length": [3, 5]}, cv=2, error_score="raise"
+    )
+    with pytest.raises(ValueError, match="self_supervised_scorer"):
+        search.fit(X)
+
+
 # The one template ---------------------------------------------------------------
 def test_every_denoiser_follows_the_template():
     from skdenoise.base import BaseDenoiser
