@@ -41,22 +41,26 @@ def _network_estimator(estimator):
     if isinstance(estimator, WindowedDenoiser):
         check_is_fitted(estimator, "estimator_")
         inner, _ = _network_estimator(estimator.estimator_)
-        # The settings may have been changed since fit: the JSON file must
-        # describe windows the exported network takes, as transform checks.
+        # The windows of fit (window_length_, stride_, center_windows_), as
+        # transform cuts them. A denoiser without them (its estimator_ set by
+        # hand) has its parameters checked: the JSON file must describe
+        # windows the exported network takes.
         estimator._validate_params()
-        estimator._check_geometry()
-        if int(estimator.window_length) != int(inner.n_features_in_):
+        if not hasattr(estimator, "window_length_"):
+            estimator._check_geometry()
+        window_length = int(estimator._window_length())
+        if window_length != int(inner.n_features_in_):
             raise ValueError(
                 f"export cannot write {name}: its window_length is "
-                f"{estimator.window_length}, but its estimator_ was fitted on windows "
+                f"{window_length}, but its estimator_ was fitted on windows "
                 f"of {inner.n_features_in_} samples. Set window_length back to "
                 f"{inner.n_features_in_}, or fit again."
             )
         windowing = {
-            "window_length": int(estimator.window_length),
+            "window_length": window_length,
             "stride": int(estimator._stride()),
             "taper": estimator.taper,
-            "center_windows": bool(estimator.center_windows),
+            "center_windows": bool(estimator._centers_windows()),
         }
         return inner, windowing
     raise TypeError(

@@ -54,8 +54,9 @@ n_channels)
     TypeError
         For sparse input or values that are not numbers.
     ValueError
-        For a wrong number of dimensions, NaN or infinite values, empty input or
-        too few timesteps.
+        For a wrong number of dimensions, NaN or infinite values, empty input,
+        too few timesteps, or strings, bytes or dates (even ``"1.0"``: as with
+        scikit-learn's ``dtype="numeric"``, text is not converted to numbers).
 
     Examples
     --------
@@ -90,7 +91,7 @@ n_channels)
             f"Expected 2D array, got 1D array instead: {input_name}{who} must have "
             "shape (n_series, n_timesteps) or (n_series, n_timesteps, n_channels), "
             f"got {_describe(np.asarray(X, dtype=object))}. Reshape your data with "
-            "X.reshape(1, -1) if it is a single series."
+            f"{input_name}.reshape(1, -1) if it is a single series."
         )
     if ndim not in (2, 3):
         raise ValueError(
@@ -98,6 +99,7 @@ n_channels)
             f"(n_series, n_timesteps, n_channels); got {ndim} dimensions "
             f"({_describe(X)})."
         )
+    _check_numeric(X, input_name, who)
     X = check_array(
         X,
         accept_sparse=False,
@@ -120,6 +122,53 @@ n_channels)
             f"but a minimum of {min_timesteps} is required."
         )
     return X
+
+
+# dtype kinds that are not numbers, though NumPy converts some to floats.
+_NOT_NUMBERS = {
+    "U": "strings",
+    "S": "bytes",
+    "V": "raw (void) values",
+    "M": "dates",
+    "m": "time differences",
+}
+
+
+def _holds_text(values):
+    """Whether an object array (or DataFrame) holds a string or bytes."""
+    values = np.asarray(values, dtype=object)
+    return any(isinstance(v, (str, bytes, np.str_, np.bytes_)) for v in values.flat)
+
+
+def _check_numeric(X, input_name, who=""):
+    """Refuse strings, bytes and dates, which scikit-learn's numeric dtype refuses.
+
+    NumPy would convert ``"1.0"`` (or a datetime) to a float without a word.
+    """
+    dtype = getattr(X, "dtype", None)
+    if dtype is None:  # a DataFrame: one dtype per column
+        dtypes = list(getattr(X, "dtypes", []))
+    else:
+        dtypes = [dtype]
+    kinds = {getattr(d, "kind", "O") for d in dtypes}
+    found = [what for kind, what in _NOT_NUMBERS.items() if kind in kinds]
+    if found:
+        what = found[0]
+    elif "O" in kinds and _holds_text(X):
+        what = "strings"
+    else:
+        return
+    if what in ("strings", "bytes"):
+        advice = (
+            "If they are numbers written as text, convert them explicitly, for "
+            f"example with np.asarray({input_name}, dtype=float)."
+        )
+    else:
+        advice = f"Convert {input_name} to numbers first."
+    found = ", ".join(sorted({str(d) for d in dtypes}))
+    raise ValueError(
+        f"{input_name}{who} holds {what} ({found}); series must be numbers. {advice}"
+    )
 
 
 def as_rectangular(X, name, advice):
@@ -158,7 +207,7 @@ def _check_finite(X, name):
     )
 
 
-def check_target(y, X, *, input_name="y", estimator=None):
+def check_target(y, X, *, input_name="y", estimator=None, x_name="X"):
     """Validate clean targets ``y`` against already validated inputs ``X``.
 
     Parameters
@@ -171,6 +220,8 @@ def check_target(y, X, *, input_name="y", estimator=None):
         Name used in error messages.
     estimator : object, default=None
         Named in error messages.
+    x_name : str, default="X"
+        Name of ``X`` in error messages.
 
     Returns
     -------
@@ -189,15 +240,21 @@ def check_target(y, X, *, input_name="y", estimator=None):
         y = np.asarray(y)[..., np.newaxis]
     if y_ndim not in (2, 3):
         raise ValueError(
-            f"{input_name}{who} must be the clean series, with the same shape as X "
-            f"{tuple(X.shape)}; got {y_ndim} dimension(s) "
+            f"{input_name}{who} must be the clean series, with the same shape as "
+            f"{x_name} {tuple(X.shape)}; got {y_ndim} dimension(s) "
             f"({_describe(np.asarray(y))})."
+            + (
+                f" Reshape it with {input_name}.reshape(1, -1) if it is a single "
+                "series."
+                if y_ndim == 1
+                else ""
+            )
         )
     y = check_series(y, input_name=input_name, estimator=estimator)
     if y.shape != X.shape:
         raise ValueError(
-            f"{input_name}{who} must have the same shape as X: X has shape "
-            f"{tuple(X.shape)} but {input_name} has shape {tuple(y.shape)}."
+            f"{input_name}{who} must have the same shape as {x_name}: {x_name} has "
+            f"shape {tuple(X.shape)} but {input_name} has shape {tuple(y.shape)}."
         )
     return y
 

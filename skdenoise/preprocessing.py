@@ -133,6 +133,12 @@ n_timesteps, n_channels)
     def inverse_transform(self, X):
         """Bring series back to the units of the series seen in ``fit``.
 
+        Only for results computed from the series seen in ``fit``: series
+        transformed later were scaled by statistics of their own, which are
+        not kept, and this method cannot tell them apart when their number is
+        the same. Fit the scaler on a batch (``fit_transform``) to map the
+        results of that batch back.
+
         Parameters
         ----------
         X : array-like of shape (n_series, n_timesteps) or (n_series, \

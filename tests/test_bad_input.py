@@ -338,3 +338,38 @@ def test_atomic_write_gives_the_permissions_of_a_plain_open(tmp_path):
         handle.write(b"data")
     mode = os.stat(tmp_path / "out.bin").st_mode & 0o777
     assert mode == os.stat(tmp_path / "plain.bin").st_mode & 0o777
+
+
+# Numbers written as text ------------------------------------------------------
+@pytest.mark.parametrize(
+    "X",
+    [
+        np.array([["1.0", "2.0", "3.0", "4.0"]] * 2),
+        [["1.0", "2.0", "3.0", "4.0"]] * 2,
+        np.array([["1.0", "2.0", "3.0", "4.0"]] * 2, dtype=object),
+        np.array([[b"1", b"2", b"3", b"4"]] * 2),
+    ],
+    ids=["str-array", "str-list", "object-str", "bytes"],
+)
+def test_strings_are_refused_as_scikit_learn_refuses_them(X):
+    # NumPy converted them to floats: the series were denoised without a word.
+    with pytest.raises(ValueError, match=r"^X for MedianDenoiser holds (str|byt)"):
+        MedianDenoiser().fit(X)
+    fitted = MedianDenoiser().fit(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="holds (strings|bytes)"):
+        fitted.transform(X)
+    with pytest.raises(ValueError, match=r"^y for MedianDenoiser holds"):
+        MedianDenoiser().fit(np.zeros((2, 4)), X)
+    # Numbers in an object array are numbers.
+    out = fitted.transform(np.zeros((2, 4), dtype=object))
+    assert out.dtype == np.float64
+
+
+def test_strings_are_refused_by_a_neural_denoiser(unet):
+    X = np.full((2, 64), "0.5")
+    with pytest.raises(ValueError, match=r"^X for UNetDenoiser holds strings"):
+        unet.transform(X)
+    from skdenoise import UNetDenoiser
+
+    with pytest.raises(ValueError, match=r"^X for UNetDenoiser holds strings"):
+        UNetDenoiser(epochs=1).fit(X.tolist())

@@ -1,6 +1,8 @@
 """Edge cases of the neural denoisers: offsets through the gate, parameters
 changed after fit, failed first partial fits, the user's own Keras networks."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
@@ -508,3 +510,23 @@ def test_training_warnings_point_at_the_callers_line(pairs):
         ]
         assert ours, name
         assert {w.filename for w in ours} == {__file__}, name
+
+
+def test_a_one_dimensional_y_val_is_one_clear_error(pairs):
+    noisy, clean = pairs
+    model = _unet(epochs=1)
+    # It warned that y was ignored, then failed with "y_val must be the clean
+    # series" (or named y and fit for a length other than X_val's series).
+    for y_val in (clean[60], clean[60:, 0], clean[60:62, 0]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(ValueError, match=r"^y_val for UNetDenoiser must be"):
+                model.fit(noisy[:60], clean[:60], validation_data=(noisy[60:], y_val))
+    with pytest.raises(ValueError, match=r"y_val.reshape\(1, -1\)"):
+        model.fit(noisy[:60], clean[:60], validation_data=(noisy[60:61], clean[60]))
+    # A 1-D X_val is refused as a 1-D X is, under its own name.
+    with pytest.raises(ValueError, match="1D array instead: X_val for UNetDenoiser"):
+        model.fit(noisy[:60], clean[:60], validation_data=(noisy[60], clean[60]))
+    with pytest.raises(ValueError, match="y_val for UNetDenoiser must have the same"):
+        model.fit(noisy[:60], clean[:60], validation_data=(noisy[60:], clean[60:, :32]))
+    assert not hasattr(model, "model_")

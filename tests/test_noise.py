@@ -554,3 +554,79 @@ def test_warning_about_series_of_zeros_points_at_the_caller():
     with pytest.warns(UserWarning, match="all zeros") as direct:
         scale_noise(X, np.random.default_rng(0).standard_normal(X.shape), 5.0)
     assert [w.filename for w in [*record, *direct]] == [__file__, __file__]
+
+
+@pytest.mark.parametrize("name", sorted(make_models()))
+def test_random_state_none_follows_numpy_global_seed(name):
+    # None is NumPy's global RandomState, as check_random_state(None) returns:
+    # np.random.seed made two unseeded draws differ before.
+    X = clean_batch(n_series=3, n_timesteps=256)
+    model = make_models()[name]
+    np.random.seed(0)
+    first = model.apply(X)
+    np.random.seed(0)
+    second = model.apply(X)
+    np.testing.assert_array_equal(first, second)
+    assert not np.array_equal(first, model.apply(X))
+    # An int seed gives what it gave before.
+    np.testing.assert_array_equal(
+        WhiteNoise().sample((1, 3), random_state=3),
+        np.random.default_rng(3).standard_normal((1, 3, 1))[..., 0],
+    )
+
+
+def test_random_state_none_of_augmentations_and_generators_follows_numpy_seed():
+    from skdenoise.augment import RandomScale
+    from skdenoise.datasets import make_sines
+
+    np.random.seed(1)
+    a = (make_sines(2, 32), RandomScale(2.0).apply(np.ones((2, 8)))[0])
+    np.random.seed(1)
+    b = (make_sines(2, 32), RandomScale(2.0).apply(np.ones((2, 8)))[0])
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_noise_mixture_nested_params_round_trip():
+    from sklearn.base import clone
+
+    components = [BaselineWander(), MuscleNoise(), MuscleNoise()]
+    mix = NoiseMixture(components, snr=6.0)
+    params = mix.get_params(deep=True)
+    assert params["baselinewander"] is components[0]
+    assert params["musclenoise-2__snr"] is None
+    mix.set_params(baselinewander__amplitude=0.25, **{"musclenoise-2__snr": 3.0})
+    assert components[0].amplitude == 0.25 and components[2].snr == 3.0
+    assert components[1].snr is None
+    # get_params(deep=True) and set_params round-trip, through clone too.
+    copy = clone(mix)
+    assert copy.components[0] is not components[0]
+    assert copy.get_params(deep=True)["baselinewander__amplitude"] == 0.25
+    copy.set_params(**mix.get_params(deep=True))
+    assert repr(copy) == repr(mix)
+    X = clean_batch(n_series=2, n_timesteps=256)
+    np.testing.assert_array_equal(
+        clone(mix).apply(X, random_state=0), mix.apply(X, random_state=0)
+    )
+    # Replacing a component by name leaves the caller's list alone.
+    mix.set_params(**{"musclenoise-1": WhiteNoise()})
+    assert isinstance(mix.components[1], WhiteNoise)
+    assert isinstance(components[1], MuscleNoise)
+    with pytest.raises(ValueError, match="Invalid parameter 'nosuch'"):
+        mix.set_params(nosuch__snr=1.0)
+
+
+def test_noise_mixture_component_params_reach_a_grid_search():
+    from sklearn.base import BaseEstimator
+
+    class Holder(BaseEstimator):
+        """Holds a noise model, as a denoiser's ``noise`` parameter does."""
+
+        def __init__(self, noise=None):
+            self.noise = noise
+
+    mix = NoiseMixture([WhiteNoise(), ColoredNoise(alpha=2.0)])
+    holder = Holder(noise=mix)
+    assert "noise__colorednoise__alpha" in holder.get_params(deep=True)
+    holder.set_params(noise__colorednoise__alpha=1.0)
+    assert mix.components[1].alpha == 1.0

@@ -115,7 +115,7 @@ def test_windower_inverse_transform_other_lengths_and_errors():
     assert_allclose(back, long, rtol=1e-6)
     with pytest.raises(ValueError, match="not a multiple"):
         windower.inverse_transform(windows[:-1], n_timesteps=77)
-    with pytest.raises(ValueError, match="window_length is 8"):
+    with pytest.raises(ValueError, match="fitted with window_length=8"):
         windower.inverse_transform(np.zeros((3, 5)))
     with pytest.raises(TypeError, match="n_timesteps"):
         windower.inverse_transform(windows, n_timesteps=7.5)
@@ -515,3 +515,60 @@ def test_windowed_routes_validation_data_under_metadata_routing():
     X_windows, y_windows = search.best_estimator_.estimator_.validation_data_
     assert X_windows.shape == (2 * 5, 8)
     assert_allclose(X_windows, y_windows)
+
+
+def test_windowed_transform_uses_the_window_length_of_fit():
+    X = np.random.default_rng(0).normal(size=(3, 64))
+    model = WindowedDenoiser(SavitzkyGolayDenoiser(window_length=5), window_length=16)
+    model.fit(X)
+    assert (model.window_length_, model.stride_) == (16, 8)
+    assert model.center_windows_ is False
+    before = model.transform(X)
+    # The inner denoiser was fitted on windows of 16: transform failed with its
+    # "expecting 16 features" (or, for any-length inners, cut other windows).
+    model.set_params(window_length=32, stride=4, center_windows=True)
+    np.testing.assert_array_equal(model.transform(X), before)
+    assert model.windows_per_series(64) == 7
+    # A new fit takes the new settings.
+    assert model.fit(X).window_length_ == 32 and model.stride_ == 4
+
+
+def test_windower_uses_the_geometry_of_fit_and_names_x():
+    X = np.random.default_rng(0).normal(size=(2, 40))
+    windower = SeriesWindower(window_length=8).fit(X)
+    windows = windower.transform(X)
+    windower.set_params(window_length=16, stride=2)
+    assert windower.transform(X).shape == windows.shape
+    assert_allclose(windower.inverse_transform(windows), X)
+    # The argument is X: the messages called it "windows".
+    with pytest.raises(ValueError, match="^X has windows of 5 samples"):
+        windower.inverse_transform(windows[:, :5])
+    with pytest.raises(ValueError, match="^X for SeriesWindower must have 2"):
+        windower.inverse_transform(windows[:, :, None, None])
+    with pytest.raises(ValueError, match="^X has 3 windows"):
+        windower.inverse_transform(windows[:3])
+
+
+def test_resampled_validates_its_parameters_in_fit_not_in_transform():
+    from sklearn.linear_model import LinearRegression
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skdenoise.pipeline import ResampledDenoiser
+
+    X = np.random.default_rng(0).normal(size=(2, 64))
+    model = ResampledDenoiser(FunctionTransformer(), sampling_rate=250).fit(X)
+    expected = model.transform(X)
+    # A parameter transform does not read no longer breaks it (every
+    # parameter was validated again at every transform); fit refuses it.
+    model.set_params(estimator=LinearRegression())
+    np.testing.assert_array_equal(model.transform(X), expected)
+    with pytest.raises(InvalidParameterError, match="'estimator' parameter"):
+        model.fit(X)
+    with pytest.raises(InvalidParameterError, match="'min_duration' parameter"):
+        ResampledDenoiser(FunctionTransformer(), min_duration=-1.0).fit(X)
+    # The rate of the series may still be set after fit, and is checked.
+    model = ResampledDenoiser(FunctionTransformer(), sampling_rate=250).fit(X)
+    with pytest.raises(InvalidParameterError, match="'sampling_rate' parameter"):
+        model.set_params(sampling_rate=-5).transform(X)
+    with pytest.raises(ValueError, match="estimator_sampling_rate='a'"):
+        model.set_params(sampling_rate=250, estimator_sampling_rate="a").transform(X)

@@ -26,7 +26,14 @@ from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import check_is_fitted
 
 from .._tf import import_keras, quiet_tf_logger
-from .._validation import as_3d, as_input_dtype, check_finite_scalar, restore_ndim
+from .._validation import (
+    as_3d,
+    as_input_dtype,
+    check_finite_scalar,
+    check_series,
+    check_target,
+    restore_ndim,
+)
 from .._warnings import warn_at_caller
 from ..augment import BaseAugmentation
 from ..base import BaseDenoiser, _forget_fit_on_error
@@ -605,12 +612,25 @@ class BaseNeuralDenoiser(BaseDenoiser):
                     f"validation_data of {name}.fit must be clean series or a "
                     f"tuple (X_val, y_val); got a tuple of {len(validation_data)}."
                 )
-            inputs3, targets3 = self._validate_fit_data(*validation_data)
-            if targets3 is None:
+            X_val, y_val = validation_data
+            X_val = check_series(
+                X_val,
+                input_name="X_val",
+                estimator=self,
+                min_timesteps=self._min_timesteps,
+            )
+            if y_val is None:
                 raise ValueError(
                     f"validation_data of {name}.fit: y_val must be the clean "
-                    "series, with the shape of X_val."
+                    "series, with the shape of X_val; got None."
                 )
+            # One clean series per noisy one, as for X: a 1-D y_val (one
+            # series, or one value per series) is refused, not ignored.
+            y_val = check_target(
+                y_val, X_val, input_name="y_val", estimator=self, x_name="X_val"
+            )
+            inputs3 = as_3d(X_val).astype(np.float64, copy=False)
+            targets3 = as_3d(y_val).astype(np.float64, copy=False)
         else:
             if y3 is not None and self.noise is None:
                 raise ValueError(
@@ -618,7 +638,13 @@ class BaseNeuralDenoiser(BaseDenoiser):
                     "series), but without a noise model there is nothing to make "
                     "their noisy inputs from: pass a tuple (X_val, y_val)."
                 )
-            inputs3, targets3 = None, self._validate_fit_data(validation_data, None)[0]
+            clean = check_series(
+                validation_data,
+                input_name="validation_data",
+                estimator=self,
+                min_timesteps=self._min_timesteps,
+            )
+            inputs3, targets3 = None, as_3d(clean).astype(np.float64, copy=False)
         if targets3.shape[1:] != X3.shape[1:]:
             raise ValueError(
                 f"validation_data of {name}.fit has series of {targets3.shape[1]} "

@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
 
 from .._series import power_of_two_scale
 from .._validation import (
@@ -18,13 +19,18 @@ __all__ = ["BaseNoise", "WhiteNoise", "scale_noise"]
 
 
 def _rng(random_state):
-    """A numpy Generator from None, an int, a Generator or a RandomState."""
+    """A numpy Generator from None, an int, a Generator or a RandomState.
+
+    None means NumPy's global RandomState, as in scikit-learn
+    (``check_random_state(None)``): a seed is drawn from it, so that
+    ``np.random.seed`` makes the draws reproducible.
+    """
     if isinstance(random_state, np.random.Generator):
         return random_state
+    if random_state is None:
+        random_state = check_random_state(None)
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(0, 2**31 - 1))
-    if random_state is None:
-        return np.random.default_rng()
     if isinstance(random_state, numbers.Integral) and not isinstance(
         random_state, (bool, np.bool_)
     ):
@@ -83,7 +89,8 @@ class BaseNoise(BaseEstimator):
         shape : tuple of int
             ``(n_series, n_timesteps)`` or ``(n_series, n_timesteps, n_channels)``.
         random_state : int, numpy Generator, RandomState or None, default=None
-            Seed or generator.
+            Seed or generator. None draws a seed from NumPy's global random
+            state (so ``np.random.seed`` makes the draw repeatable).
 
         Returns
         -------
@@ -102,7 +109,9 @@ class BaseNoise(BaseEstimator):
         X : array-like of shape (n_series, n_timesteps[, n_channels])
             Clean series; never modified.
         random_state : int, numpy Generator, RandomState or None, default=None
-            Seed or generator; the same seed gives the same noise.
+            Seed or generator; the same seed gives the same noise. None draws a
+            seed from NumPy's global random state (so ``np.random.seed`` makes
+            the draw repeatable).
 
         Returns
         -------

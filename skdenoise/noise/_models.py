@@ -683,6 +683,16 @@ class NoiseMixture(BaseNoise):
     amplitude : float, default=1.0
         Multiplier of the weighted sum when ``snr`` is None.
 
+    Notes
+    -----
+    As in :func:`sklearn.pipeline.make_pipeline`, each component is named by
+    its class in lower case, with ``-1``, ``-2``... appended when several
+    share a class (``"baselinewander"``, ``"recordednoise-2"``). Those names
+    reach the components' parameters: ``get_params(deep=True)`` lists them,
+    ``set_params(musclenoise__snr=6.0)`` sets one (for instance in a grid
+    search, as ``noise__musclenoise__snr``) and ``set_params(musclenoise=...)``
+    replaces a component.
+
     Examples
     --------
     >>> import numpy as np
@@ -699,6 +709,75 @@ class NoiseMixture(BaseNoise):
         self.weights = weights
         self.snr = snr
         self.amplitude = amplitude
+
+    def _named_components(self):
+        """``[(name, component)]``, named as :func:`make_pipeline` names steps."""
+        components = self.components
+        if not isinstance(components, (list, tuple)):
+            return []
+        names = [type(component).__name__.lower() for component in components]
+        counts = {name: names.count(name) for name in names}
+        seen = dict.fromkeys(names, 0)
+        named = []
+        for name, component in zip(names, components, strict=True):
+            if counts[name] > 1:
+                seen[name] += 1
+                name = f"{name}-{seen[name]}"
+            named.append((name, component))
+        return named
+
+    def get_params(self, deep=True):
+        """Parameters of the mixture and, with ``deep``, of its components.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return every component under its name and its parameters as
+            ``<name>__<parameter>``.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=False)
+        if not deep:
+            return params
+        for name, component in self._named_components():
+            params[name] = component
+            if hasattr(component, "get_params"):
+                for key, value in component.get_params(deep=True).items():
+                    params[f"{name}__{key}"] = value
+        return params
+
+    def set_params(self, **params):
+        """Set the parameters of the mixture or of its components.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameters of the mixture (``components``, ``weights``, ``snr``,
+            ``amplitude``), components to replace by name (``<name>=model``)
+            and parameters of components (``<name>__<parameter>=value``).
+
+        Returns
+        -------
+        self : NoiseMixture
+            The mixture.
+        """
+        if "components" in params:
+            super().set_params(components=params.pop("components"))
+        names = [name for name, _ in self._named_components()]
+        replaced = {key: params.pop(key) for key in list(params) if key in names}
+        if replaced:
+            # A new list: the caller's list is left as it was.
+            components = list(self.components)
+            for key, component in replaced.items():
+                components[names.index(key)] = component
+            self.components = components
+        if params:
+            super().set_params(**params)
+        return self
 
     def _components(self):
         components = self.components

@@ -185,6 +185,10 @@ def load(name="ecg", *, sampling_rate):
     if getattr(denoiser, "estimator_sampling_rate_", None) is None:
         # Likewise: a later set_params(estimator_sampling_rate=...) is caught.
         denoiser.estimator_sampling_rate_ = ECG_SAMPLING_RATE
+    windowed = denoiser.estimator_
+    if getattr(windowed, "window_length_", None) is None:
+        # Likewise: the windows of training stay those of transform.
+        windowed._record_geometry()
     return denoiser.set_params(sampling_rate=sampling_rate)
 
 
@@ -208,6 +212,7 @@ def ecg_denoiser(network, *, template=None, n_windows=0):
     windowed.n_features_in_ = ECG_WINDOW
     windowed.n_channels_in_ = 1
     windowed.n_windows_fit_ = int(n_windows)
+    windowed._record_geometry()
     denoiser = ResampledDenoiser(
         clone(windowed),
         sampling_rate=ECG_SAMPLING_RATE,

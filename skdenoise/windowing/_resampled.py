@@ -8,7 +8,11 @@ import numpy as np
 from scipy import signal
 from sklearn.base import TransformerMixin, clone
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    validate_parameter_constraints,
+)
 from sklearn.utils.metaestimators import available_if
 
 from ..base import BaseDenoiser, _forget_fit_on_error
@@ -16,6 +20,11 @@ from ..base import BaseDenoiser, _forget_fit_on_error
 __all__ = ["ResampledDenoiser"]
 
 _RATE = [Interval(numbers.Real, 0, None, closed="neither")]
+
+# The parameters that describe the series accepted: set after fit (a
+# pretrained denoiser is moved to another rate by set_params), they are
+# checked by transform as fit checks them.
+_INPUT_PARAMETERS = ("sampling_rate", "min_sampling_rate", "min_duration")
 
 # The largest denominator of the ratio of the rates (a polyphase filter grows
 # with the factors).
@@ -163,23 +172,36 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
         return float(self.sampling_rate)
 
     def _check_input(self, n_timesteps, fitting=False):
-        """Reject a sampling rate or a length the settings do not accept."""
-        # The rates may have been set after fit (a pretrained denoiser is
-        # moved to another rate by set_params): checked as fit checks them.
-        self._validate_params()
+        """Reject a sampling rate or a length the settings do not accept.
+
+        ``fit`` (and a first ``partial_fit``) validated every parameter;
+        otherwise only the parameters that describe the series accepted are
+        checked, and the estimator's rate against the fitted one.
+        """
         name = type(self).__name__
+        if not fitting:
+            validate_parameter_constraints(
+                {key: self._parameter_constraints[key] for key in _INPUT_PARAMETERS},
+                {key: getattr(self, key) for key in _INPUT_PARAMETERS},
+                caller_name=name,
+            )
         rate = self._rate()
         fitted = getattr(self, "estimator_sampling_rate_", None)
+        current = self.estimator_sampling_rate
         if (
             not fitting
             and fitted is not None
-            and float(self.estimator_sampling_rate) != fitted
+            and (
+                not isinstance(current, numbers.Real)
+                or isinstance(current, bool)
+                or float(current) != fitted
+            )
         ):
             raise ValueError(
-                f"{name} has estimator_sampling_rate={self.estimator_sampling_rate:g}"
-                f" Hz, but its estimator_ was fitted at {fitted:g} Hz and would get "
-                f"series at the wrong rate. Set it back to {fitted:g} (the rate of "
-                "your series is sampling_rate), or fit again."
+                f"{name} has estimator_sampling_rate={current!r}, but its "
+                f"estimator_ was fitted at {fitted:g} Hz and would get series at "
+                f"the wrong rate. Set it back to {fitted:g} (the rate of your "
+                "series is sampling_rate), or fit again."
             )
         if self.min_sampling_rate is not None and rate < self.min_sampling_rate:
             raise ValueError(

@@ -58,13 +58,14 @@ class _WindowingMixin(SeriesShapeMixin):
 
     _any_length = True
 
-    def _stride(self):
+    def _param_stride(self):
+        """The ``stride`` parameter, None resolved against ``window_length``."""
         return (
             self.stride if self.stride is not None else max(1, self.window_length // 2)
         )
 
     def _check_geometry(self):
-        stride = self._stride()
+        stride = self._param_stride()
         if stride > self.window_length:
             raise ValueError(
                 f"stride={stride} must not exceed window_length="
@@ -72,26 +73,48 @@ class _WindowingMixin(SeriesShapeMixin):
                 "covered."
             )
 
+    def _record_geometry(self):
+        """Check the window parameters and keep them as fit uses them."""
+        self._check_geometry()
+        self.window_length_ = int(self.window_length)
+        self.stride_ = int(self._param_stride())
+        if hasattr(self, "center_windows"):
+            self.center_windows_ = bool(self.center_windows)
+
+    def _window_length(self):
+        """The fitted ``window_length_`` (the parameter before fit)."""
+        return getattr(self, "window_length_", self.window_length)
+
+    def _stride(self):
+        """The fitted ``stride_`` (the parameter, resolved, before fit)."""
+        stride = getattr(self, "stride_", None)
+        return self._param_stride() if stride is None else stride
+
+    def _centers_windows(self):
+        """The fitted ``center_windows_`` (the parameter before fit)."""
+        return getattr(self, "center_windows_", getattr(self, "center_windows", False))
+
     def _layout(self, n_series, n_timesteps):
+        window_length = self._window_length()
         return WindowLayout(
             n_series,
-            max(n_timesteps, self.window_length),
-            self.window_length,
+            max(n_timesteps, window_length),
+            window_length,
             self._stride(),
-            taper(self.taper, self.window_length),
+            taper(self.taper, window_length),
         )
 
     def _all_windows(self, X3):
         """Every window of every series, series after series."""
-        padded, _ = pad_to_window(X3, self.window_length)
+        padded, _ = pad_to_window(X3, self._window_length())
         layout = self._layout(*X3.shape[:2])
         series = np.repeat(np.arange(X3.shape[0]), layout.windows_per_series)
         starts = np.tile(layout.starts, X3.shape[0])
-        return extract_windows(padded, series, starts, self.window_length)
+        return extract_windows(padded, series, starts, self._window_length())
 
     def _center(self, X_windows, y_windows=None):
         """Windows less their means (``y_windows`` less ``X_windows``' means)."""
-        if not getattr(self, "center_windows", False):
+        if not self._centers_windows():
             return X_windows, y_windows
         means = X_windows.mean(axis=1, keepdims=True)
         return X_windows - means, None if y_windows is None else y_windows - means
@@ -108,10 +131,12 @@ class _WindowingMixin(SeriesShapeMixin):
         -------
         int
             ``1`` for series up to one window long, otherwise
-            ``ceil((n_timesteps - window_length) / stride) + 1``.
+            ``ceil((n_timesteps - window_length) / stride) + 1``, with the
+            ``window_length_`` and ``stride_`` of ``fit`` once fitted.
         """
-        self._validate_params()
-        self._check_geometry()
+        if not hasattr(self, "window_length_"):
+            self._validate_params()
+            self._check_geometry()
         n_timesteps = check_positive_int(n_timesteps, "n_timesteps")
         return self._layout(1, n_timesteps).windows_per_series
 
@@ -180,6 +205,15 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
     ----------
     estimator_ : object
         The clone of ``estimator`` fitted on the windows.
+    window_length_ : int
+        The ``window_length`` of ``fit``: ``transform`` cuts windows of this
+        length, the one ``estimator_`` was trained on, whatever
+        ``window_length`` was set to since.
+    stride_ : int
+        The stride of ``fit`` (``stride``, or ``window_length // 2`` for None),
+        used by ``transform``.
+    center_windows_ : bool
+        The ``center_windows`` of ``fit``, used by ``transform``.
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``; ``transform``
         accepts any number.
@@ -282,15 +316,23 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
                     f"{where} must be series or a tuple (X_val, y_val); got a "
                     f"tuple of {len(validation_data)}."
                 )
-            X_val = as_3d(check_series(validation_data[0], estimator=self))
-            y_val = as_3d(check_series(validation_data[1], estimator=self))
+            X_val = as_3d(
+                check_series(validation_data[0], input_name="X_val", estimator=self)
+            )
+            y_val = as_3d(
+                check_series(validation_data[1], input_name="y_val", estimator=self)
+            )
             if y_val.shape != X_val.shape:
                 raise ValueError(
                     f"{where}: y_val must be the clean series, with the shape of "
                     f"X_val {X_val.shape[:2]}; got {y_val.shape[:2]}."
                 )
         else:
-            X_val = as_3d(check_series(validation_data, estimator=self))
+            X_val = as_3d(
+                check_series(
+                    validation_data, input_name="validation_data", estimator=self
+                )
+            )
             y_val = None
         if X_val.shape[2] != X3.shape[2]:
             raise ValueError(
@@ -301,7 +343,7 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
 
     def _fit(self, X3, y3, validation=None):
         """Fit a clone of ``estimator`` on the windows of ``X3`` (and ``y3``)."""
-        self._check_geometry()
+        self._record_geometry()
         estimator = clone(self.estimator)
         self.n_windows_fit_ = self._fit_windows(
             estimator, estimator.fit, X3, y3, validation
@@ -331,9 +373,10 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
             order = np.random.default_rng([seed, 11]).permutation(n_series)
             val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
             return X3[train], _part(y3, train), (X3[val], _part(y3, val))
-        held = max(int(np.ceil(fraction * length)), self.window_length)
+        window_length = self._window_length()
+        held = max(int(np.ceil(fraction * length)), window_length)
         cut = length - held
-        if cut < self.window_length:
+        if cut < window_length:
             if self.windows_per_series(length) == 1:
                 # One window per series: random windows are whole series.
                 return X3, y3, None
@@ -341,7 +384,7 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
                 f"WindowedDenoiser cannot hold out validation data apart from its "
                 f"training windows: {n_series} series of {length} samples hold no "
                 f"whole series at validation_split={fraction:g} and no end of a "
-                f"series after a training window of {self.window_length}. The inner "
+                f"series after a training window of {window_length}. The inner "
                 f"estimator holds out random windows, which overlap the training "
                 f"windows, so its early stopping, gate and calibration see samples it "
                 f"trained on. Pass validation_data, more series or longer ones.",
@@ -407,11 +450,12 @@ n_timesteps, n_channels)
         first = not hasattr(self, "estimator_")
         if first:
             self._validate_params()
-        self._check_geometry()
+            self._check_geometry()
         X3, y3 = self._validate_fit_data(X, y)
         # A failed first call leaves the denoiser unfitted.
         with _forget_fit_on_error(self, active=first):
             if first:
+                self._record_geometry()
                 self._record_fitted_shape(X3, X)
                 estimator = clone(self.estimator)
             else:
@@ -436,11 +480,10 @@ n_timesteps, n_channels)
         """
         n_series, n_timesteps, n_channels = X3.shape
         ndim = 2 if n_channels == 1 else 3
-        padded, left = pad_to_window(X3, self.window_length)
+        window_length = self._window_length()
+        padded, left = pad_to_window(X3, window_length)
         layout = self._layout(n_series, n_timesteps)
-        chunk = self.chunk_windows or default_chunk_windows(
-            self.window_length, n_channels
-        )
+        chunk = self.chunk_windows or default_chunk_windows(window_length, n_channels)
         outs = None
         for _, series, starts in tqdm(
             layout.chunks(chunk),
@@ -450,7 +493,7 @@ n_timesteps, n_channels)
             disable=not self.verbose,
             file=sys.stderr,
         ):
-            windows = extract_windows(padded, series, starts, self.window_length)
+            windows = extract_windows(padded, series, starts, window_length)
             centered, _ = self._center(windows)
             results = [
                 as_3d(np.asarray(r, dtype=np.float64))
@@ -463,7 +506,7 @@ n_timesteps, n_channels)
                         f"returned windows of shape {denoised.shape} for input of "
                         f"shape {windows.shape}; a denoiser must keep the shape."
                     )
-            if self.center_windows:
+            if self._centers_windows():
                 results[0] = results[0] + (windows - centered)
             if outs is None:
                 outs = [np.zeros(padded.shape, dtype=np.float64) for _ in results]
@@ -557,6 +600,12 @@ class SeriesWindower(_WindowingMixin, TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
+    window_length_ : int
+        The ``window_length`` of ``fit``, which ``transform`` and
+        ``inverse_transform`` use, whatever ``window_length`` was set to since.
+    stride_ : int
+        The stride of ``fit`` (``stride``, or ``window_length // 2`` for None),
+        which ``transform`` and ``inverse_transform`` use.
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``: the length
         ``inverse_transform`` restores by default.
@@ -619,7 +668,9 @@ n_timesteps, n_channels)
             The fitted windower.
         """
         self._check_geometry()
-        self._record_fitted_shape(as_3d(check_series(X, estimator=self)), X)
+        X3 = as_3d(check_series(X, estimator=self))
+        self._record_geometry()
+        self._record_fitted_shape(X3, X)
         return self
 
     def transform(self, X):
@@ -669,23 +720,25 @@ n_timesteps, n_channels)
             n_timesteps = self.n_features_in_
         else:
             n_timesteps = check_positive_int(n_timesteps, "n_timesteps")
-        windows = check_series(X, input_name="windows", estimator=self)
+        windows = check_series(X, estimator=self)
         W3 = as_3d(windows)
         self._check_fitted_shape(W3)
-        if W3.shape[1] != self.window_length:
+        window_length = self._window_length()
+        if W3.shape[1] != window_length:
             raise ValueError(
-                f"The windows have {W3.shape[1]} samples, but window_length is "
-                f"{self.window_length}."
+                f"X has windows of {W3.shape[1]} samples, but SeriesWindower was "
+                f"fitted with window_length={window_length}: X must be windows "
+                "in the layout transform returns."
             )
         per_series = self.windows_per_series(n_timesteps)
         if W3.shape[0] % per_series:
             raise ValueError(
-                f"Got {W3.shape[0]} windows, which is not a multiple of the "
+                f"X has {W3.shape[0]} windows, which is not a multiple of the "
                 f"{per_series} windows of a series of {n_timesteps} timesteps; pass "
                 "the n_timesteps of the series they were cut from."
             )
         layout = self._layout(W3.shape[0] // per_series, int(n_timesteps))
-        chunk = default_chunk_windows(self.window_length, W3.shape[2])
+        chunk = default_chunk_windows(window_length, W3.shape[2])
         out = np.zeros(
             (layout.n_series, layout.n_timesteps, W3.shape[2]), dtype=np.float64
         )
