@@ -886,3 +886,32 @@ def test_wfdb_record_with_a_negative_gain_is_refused_before_denoising(
     from skdenoise.datasets import read_wfdb
 
     np.testing.assert_allclose(read_wfdb(record).signal, signal, atol=0.01)
+
+
+def test_wfdb_output_keeps_the_counter_frequency_and_adds_no_names(
+    filter_model, data, capsys
+):
+    wfdb = pytest.importorskip("wfdb")
+    digital = np.rint(200 * np.sin(np.linspace(0, 40, 400)))[:, None] * [1, 1]
+    record = _write_wfdb_record(
+        data,
+        "counted",
+        digital,
+        fmt="16",
+        gain=200,
+        sig_name=[None, "V5"],
+        counter_freq=720.0,
+        base_counter=5.0,
+    )
+    # The header's comment holds a non-ASCII character the wfdb package drops.
+    header = record.with_suffix(".hea")
+    header.write_bytes(header.read_bytes() + "# Patient: Müller\n".encode())
+    out = data / "counted_out"
+    argv = ["denoise", str(filter_model), str(record), "-o", str(out), "--quiet"]
+    assert main(argv) == 0
+    written = wfdb.rdheader(str(out))
+    assert (written.counter_freq, written.base_counter) == (720.0, 5.0)
+    assert written.sig_name == [None, "V5"]  # no "signal 0" invented
+    assert written.comments[0] == "Patient: Mller"
+    err = capsys.readouterr().err
+    assert "not ASCII" in err and str(header) in err and "Traceback" not in err

@@ -788,3 +788,70 @@ def test_write_wfdb_formats_and_header_fields(tmp_path):
             sampling_rate=500,
             base_date=datetime.date(1999, 12, 31),
         )
+
+
+def test_write_wfdb_round_trips_the_counter_frequency_and_plain_rates(tmp_path):
+    wfdb = pytest.importorskip("wfdb")
+    from skdenoise.datasets import write_wfdb
+
+    signal = np.sin(np.linspace(0, 5, 20))[:, None]
+    write_wfdb(
+        tmp_path / "counted",
+        signal,
+        sampling_rate=360,
+        counter_frequency=720.5,
+        base_counter=0,
+    )
+    header = wfdb.rdheader(str(tmp_path / "counted"))
+    assert (header.fs, header.counter_freq, header.base_counter) == (360, 720.5, 0)
+    write_wfdb(tmp_path / "slow", signal, sampling_rate=1e-5)  # not "1e-05"
+    assert read_wfdb(tmp_path / "slow").sampling_rate == 1e-5
+    assert wfdb.rdheader(str(tmp_path / "slow")).fs == 1e-5
+    with pytest.raises(ValueError, match=r"sampling_rate=360.000000001 .* 360"):
+        write_wfdb(tmp_path / "bad", signal, sampling_rate=360.000000001)
+    with pytest.raises(ValueError, match="base_counter needs a counter_frequency"):
+        write_wfdb(tmp_path / "bad", signal, sampling_rate=360, base_counter=3)
+    with pytest.raises(ValueError, match="counter_frequency must be a positive"):
+        write_wfdb(tmp_path / "bad", signal, sampling_rate=360, counter_frequency=-1)
+    assert not list(tmp_path.glob("bad*"))
+
+
+@pytest.mark.parametrize(
+    "options, match",
+    [
+        ({"channel_names": ["µV lead", "b"]}, r"channel_names\[0\].*'µ'.*ASCII"),
+        ({"comments": ["Patient: Müller"]}, r"comments\[0\].*'ü'.*ASCII"),
+        ({"comments": ["a\nb"]}, r"comments\[0\].*'\\n'"),
+        ({"comments": ["# tagged"]}, r"comments\[0\].*strips"),
+        ({"comments": "one line"}, "comments must be a sequence of strings"),
+        ({"units": ["µV", "mV"]}, r"units\[0\].*'µ'"),
+        ({"units": ["", "mV"]}, r"units\[0\] = ''"),
+        ({"channel_names": [" a", "b"]}, r"channel_names\[0\].*spaces"),
+        ({"channel_names": ["", "b"]}, r"channel_names\[0\].*pass None"),
+        ({"channel_names": ["a", "a"]}, "channel_names must differ"),
+    ],
+)
+def test_write_wfdb_refuses_text_the_header_cannot_hold(tmp_path, options, match):
+    pytest.importorskip("wfdb")
+    from skdenoise.datasets import write_wfdb
+
+    with pytest.raises(ValueError, match=match):
+        write_wfdb(tmp_path / "rec", np.ones((4, 2)), sampling_rate=360, **options)
+    assert not list(tmp_path.iterdir())
+
+
+def test_write_wfdb_writes_no_channel_names_unless_given(tmp_path):
+    wfdb = pytest.importorskip("wfdb")
+    from skdenoise.datasets import write_wfdb
+
+    signal = np.ones((4, 2))
+    write_wfdb(tmp_path / "plain", signal, sampling_rate=360)
+    assert wfdb.rdheader(str(tmp_path / "plain")).sig_name == [None, None]
+    record = read_wfdb(tmp_path / "plain")
+    assert record.channel_names == ("signal 0", "signal 1")
+    names = ["V1", None]
+    write_wfdb(tmp_path / "part", signal, sampling_rate=360, channel_names=names)
+    assert wfdb.rdheader(str(tmp_path / "part")).sig_name == names
+    comments = ["69 M 1085 1629 x1", "", "tag: a # b"]
+    write_wfdb(tmp_path / "text", signal, sampling_rate=360, comments=comments)
+    assert wfdb.rdheader(str(tmp_path / "text")).comments == comments

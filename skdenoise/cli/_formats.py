@@ -457,6 +457,14 @@ def _header_list(fields, name, n_channels):
     return list(values)
 
 
+def _header_names(fields, record):
+    """Channel names as the input's header gives them (None for a channel without)."""
+    names = getattr(fields, "sig_name", None)
+    if names is None or len(names) != len(record.channel_names):
+        return list(record.channel_names)
+    return list(names)
+
+
 def _flat_channels(path, record, signal, gain):
     """The notice for channels that the record's integers round coarsely."""
     from ..datasets._wfdb import _lost_resolution
@@ -513,6 +521,16 @@ def _write_record(path, data, denoised, note):
         for channel in np.flatnonzero(written != gain)
     ]
     notices += _flat_channels(path, record, signal, written)
+    try:
+        source_header = _wfdb_header(data.path).read_bytes()
+    except OSError:
+        source_header = b""
+    if not source_header.isascii():
+        notices.append(
+            f"the header {_wfdb_header(data.path)} holds characters that are not "
+            "ASCII (in its channel names or comments); WFDB readers drop them, so "
+            f"the header of {path} lacks them too."
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         # Said above in the command line's words (it has no gain option).
@@ -523,14 +541,23 @@ def _write_record(path, data, denoised, note):
             sampling_rate=record.sampling_rate,
             gain=written,
             units=record.units,
-            channel_names=record.channel_names,
-            comments=[*record.comments, note],
+            # The header's own names: None where a channel has none (read_wfdb
+            # calls it "signal 0", ...), so that none is added.
+            channel_names=_header_names(fields, record),
+            # A model's file name may hold characters WFDB headers cannot.
+            comments=[*record.comments, note.encode("ascii", "replace").decode()],
             fmt=fmt,
             baseline=record.baseline,
             adc_resolution=_header_list(fields, "adc_res", n_channels),
             adc_zero=_header_list(fields, "adc_zero", n_channels),
             base_time=getattr(fields, "base_time", None),
             base_date=getattr(fields, "base_date", None),
+            counter_frequency=getattr(fields, "counter_freq", None),
+            base_counter=(
+                getattr(fields, "base_counter", None)
+                if getattr(fields, "counter_freq", None) is not None
+                else None
+            ),
         )
     return notices
 

@@ -627,6 +627,110 @@ def _integers_per_channel(values, name, n_channels):
     return floats.astype(np.int64)
 
 
+def _unreadable_text(text):
+    """Why the wfdb package would not read ``text`` back as written, or None.
+
+    WFDB headers are ASCII text: the package drops any other character when it
+    reads one, and a tab or line break breaks the line.
+    """
+    bad = next((char for char in text if not " " <= char <= "~"), None)
+    if bad is None:
+        return None
+    return (
+        f"it holds the character {bad!r}, which is not printable ASCII (WFDB "
+        "headers are ASCII text; the wfdb package drops other characters and a "
+        "control character breaks the header's line)"
+    )
+
+
+def _checked_texts(values, name, n_channels, *, pattern=None, allow_none=False):
+    """The header texts ``values``, one per channel, refused where not readable."""
+    if values is None:
+        return None
+    given = values
+    values = None if isinstance(given, str) else getattr(given, "__len__", None)
+    values = list(given) if values is not None else None
+    if values is None or len(values) != n_channels:
+        raise ValueError(
+            f"{name} must hold one string per channel ({n_channels}), in a list or "
+            f"tuple; got {given!r}."
+        )
+    for index, value in enumerate(values):
+        if value is None and allow_none:
+            continue
+        if not isinstance(value, str):
+            raise ValueError(
+                f"{name}[{index}] must be a string"
+                + (" or None" if allow_none else "")
+                + f"; got {value!r}."
+            )
+        reason = _unreadable_text(value)
+        if reason is None and pattern is not None and not pattern.fullmatch(value):
+            reason = "WFDB headers allow only ASCII letters, digits and _^-?%/ there"
+        if reason is None and value != value.strip():
+            reason = "the wfdb package strips leading and trailing spaces"
+        if reason is None and not value:
+            reason = "an empty name is read back as no name: pass None for that"
+        if reason is not None:
+            raise ValueError(
+                f"{name}[{index}] = {value!r} cannot be written: {reason}."
+            )
+    return values
+
+
+def _checked_comments(comments):
+    if isinstance(comments, str) or not hasattr(comments, "__iter__"):
+        raise ValueError(
+            f"comments must be a sequence of strings (one per comment line); got "
+            f"{comments!r}."
+        )
+    comments = list(comments)
+    for index, comment in enumerate(comments):
+        if not isinstance(comment, str):
+            raise ValueError(f"comments[{index}] must be a string; got {comment!r}.")
+        reason = _unreadable_text(comment)
+        if reason is None and comment != comment.strip(" #"):
+            reason = (
+                "the wfdb package strips leading and trailing spaces and '#' from "
+                "comment lines"
+            )
+        if reason is not None:
+            raise ValueError(
+                f"comments[{index}] = {comment!r} cannot be written: {reason}."
+            )
+    return comments
+
+
+def _frequency_text(value, name, *, positive=True):
+    """``value`` as a plain decimal number that the wfdb package reads exactly."""
+    try:
+        number = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        number = None
+    if (
+        isinstance(value, bool)
+        or number is None
+        or number.ndim != 0
+        or not np.isfinite(number)
+        or (positive and number <= 0)
+    ):
+        kind = "a positive" if positive else "a finite"
+        raise ValueError(f"{name} must be {kind} number; got {value!r}.")
+    number = float(number)
+    # Without an exponent: the wfdb package reads "1e-05" as 1.
+    text = np.format_float_positional(number, trim="-")
+    read = float(text)
+    if name == "sampling_rate" and round(read, 8) == float(int(read)):
+        read = float(int(read))  # the wfdb package reads such a rate as an integer
+    if read != number:
+        raise ValueError(
+            f"{name}={value!r} cannot be written: the wfdb package reads it back "
+            f"as {read!r} (it rounds a sampling frequency within 1e-8 of an "
+            "integer to that integer)."
+        )
+    return text
+
+
 def write_wfdb(
     record_path,
     signal,
@@ -642,6 +746,8 @@ def write_wfdb(
     adc_zero=None,
     base_time=None,
     base_date=None,
+    counter_frequency=None,
+    base_counter=None,
 ):
     """Write a signal as a WFDB record: a header and one signal file.
 
@@ -662,11 +768,16 @@ def write_wfdb(
         Digital units per physical unit. A channel whose values would overflow
         ``fmt`` at this gain gets the largest gain that fits.
     units : sequence of str or None, default=None
-        Physical units per channel ("mV" when None).
+        Physical units per channel ("mV" when None): ASCII letters, digits and
+        ``_^-?%/``.
     channel_names : sequence of str or None, default=None
-        Names of the channels ("signal 0", ... when None).
+        Names (descriptions) of the channels, printable ASCII without leading
+        or trailing spaces, each different. None writes no names, and so does
+        None in place of one channel's name (:func:`read_wfdb` calls such a
+        channel ``"signal 0"``, ``"signal 1"``, ... by its index).
     comments : sequence of str, default=()
-        Comment lines of the header.
+        Comment lines of the header, printable ASCII, neither starting nor
+        ending with a space or ``#``.
     fmt : {16, 24, 32}, default=16
         WFDB format of the signal file: 16, 24 or 32 bits per sample.
     baseline : int or array-like of shape (n_channels,), default=0
@@ -681,11 +792,26 @@ def write_wfdb(
         Time of day of the first sample, recorded in the header.
     base_date : datetime.date or None, default=None
         Date of the first sample, recorded in the header (with ``base_time``).
+    counter_frequency : float or None, default=None
+        Frequency of the record's counter (its time in counter ticks), in Hz,
+        recorded in the header; None records none.
+    base_counter : float or None, default=None
+        Counter value of the first sample, recorded in the header (with
+        ``counter_frequency``); None records none (WFDB readers take 0).
 
     Returns
     -------
     header_path : pathlib.Path
         The header file written.
+
+    Raises
+    ------
+    ValueError
+        For a value the header cannot hold so that the ``wfdb`` package reads
+        it back as given: text that is not printable ASCII (WFDB headers are
+        ASCII), a channel name or comment with leading or trailing spaces, two
+        channels of the same name, or a sampling rate the package rounds (one
+        within 1e-8 of an integer).
 
     See Also
     --------
@@ -719,10 +845,16 @@ def write_wfdb(
             "'_' and '-'."
         )
     n_channels = signal.shape[1]
-    rate = np.asarray(sampling_rate, dtype=np.float64)
-    if rate.ndim != 0 or not np.isfinite(rate) or rate <= 0:
+    frequency = _frequency_text(sampling_rate, "sampling_rate")
+    if counter_frequency is not None:
+        frequency += "/" + _frequency_text(counter_frequency, "counter_frequency")
+        if base_counter is not None:
+            text = _frequency_text(base_counter, "base_counter", positive=False)
+            frequency += f"({text})"
+    elif base_counter is not None:
         raise ValueError(
-            f"sampling_rate must be a positive number; got {sampling_rate!r}."
+            f"base_counter needs a counter_frequency; got base_counter="
+            f"{base_counter!r} and counter_frequency=None."
         )
     if isinstance(fmt, bool) or fmt not in _WRITE_LIMITS:
         raise ValueError(f"fmt must be 16, 24 or 32; got {fmt!r}.")
@@ -742,14 +874,19 @@ def write_wfdb(
         raise ValueError(
             f"baseline must hold integers that format {fmt} holds; got {baseline!r}."
         )
-    for name, values in (("units", units), ("channel_names", channel_names)):
-        if values is not None and (
-            isinstance(values, str) or len(values) != n_channels
-        ):
-            raise ValueError(
-                f"{name} must hold one string per channel ({n_channels}); got "
-                f"{values!r}."
-            )
+    units = _checked_texts(
+        units, "units", n_channels, pattern=re.compile(r"[-\w^?%/]+", re.ASCII)
+    )
+    channel_names = _checked_texts(
+        channel_names, "channel_names", n_channels, allow_none=True
+    )
+    named = [name for name in channel_names or () if name is not None]
+    if len(set(named)) != len(named):
+        raise ValueError(
+            f"channel_names must differ from each other (the wfdb package refuses "
+            f"two channels of one name); got {channel_names!r}."
+        )
+    comments = _checked_comments(comments)
     if base_time is not None and not isinstance(base_time, datetime.time):
         raise ValueError(f"base_time must be a datetime.time; got {base_time!r}.")
     if base_date is not None and (
@@ -766,19 +903,15 @@ def write_wfdb(
     record = wfdb.Record(
         record_name=path.name,
         fs=float(sampling_rate),
-        units=list(units) if units is not None else ["mV"] * n_channels,
-        sig_name=(
-            list(channel_names)
-            if channel_names is not None
-            else [f"signal {c}" for c in range(n_channels)]
-        ),
+        units=units if units is not None else ["mV"] * n_channels,
+        sig_name=channel_names,
         d_signal=np.rint(signal * gain).astype(np.int64) + baseline,
         fmt=[str(fmt)] * n_channels,
         adc_gain=[float(g) for g in gain],
         baseline=baseline.tolist(),
         adc_res=None if adc_resolution is None else adc_resolution.tolist(),
         adc_zero=None if adc_zero is None else adc_zero.tolist(),
-        comments=list(comments),
+        comments=comments,
         base_time=base_time,
         base_date=base_date,
     )
@@ -788,6 +921,7 @@ def write_wfdb(
             record.set_d_features()
             record.set_defaults()
             record.wrsamp(write_dir=str(folder))
+        _set_frequency_field(folder / (path.name + ".hea"), frequency)
         for suffix in (".dat", ".hea"):
             os.chmod(folder / (path.name + suffix), 0o666 & ~_umask())
             os.replace(
@@ -797,3 +931,17 @@ def write_wfdb(
         with contextlib.suppress(OSError):
             shutil.rmtree(folder)
     return path.parent / (path.name + ".hea")
+
+
+def _set_frequency_field(header_path, frequency):
+    """Put ``frequency`` (``fs[/counter[(base)]]``) in a header's record line.
+
+    The wfdb package writes the sampling frequency as ``str`` does (with an
+    exponent for small ones, which it then misreads) and refuses a base
+    counter of 0 or below, which WFDB allows.
+    """
+    text = header_path.read_text(encoding="ascii")
+    record_line, rest = text.split("\n", 1)
+    fields = record_line.split(" ")
+    fields[2] = frequency
+    header_path.write_text(" ".join(fields) + "\n" + rest, encoding="ascii")
