@@ -915,3 +915,55 @@ def test_wfdb_output_keeps_the_counter_frequency_and_adds_no_names(
     assert written.comments[0] == "Patient: Mller"
     err = capsys.readouterr().err
     assert "not ASCII" in err and str(header) in err and "Traceback" not in err
+
+
+def test_train_warnings_name_the_command_line_options(data, capsys):
+    import warnings
+
+    out = data / "warned.skd"
+    argv = ["train", "--clean", str(data / "clean.csv"), "--output", str(out)]
+    argv += ["--window-length", "64", "--param", "n_passes='auto'"]
+    argv += ["--param", "validation_split=0.0"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main([*argv, *TINY]) == 0
+    assert not [w for w in caught if issubclass(w.category, UserWarning)]
+    err = capsys.readouterr().err
+    assert "skdenoise train: warning:" in err
+    assert "(--param validation_split=0, or blind-spot training)" in err
+    assert "validation_data" not in err and "Traceback" not in err
+
+    out = data / "warned2.skd"
+    np.savetxt(data / "three.csv", _series(3)[0], delimiter=",")
+    argv = ["train", "--clean", str(data / "three.csv"), "--output", str(out)]
+    assert main([*argv, "--window-length", "64", *TINY]) == 0
+    err = capsys.readouterr().err
+    assert "at --param validation_split=0.1" in err
+    assert "Pass more series or longer ones." in err
+    assert "validation_data" not in err
+
+
+def test_train_refuses_a_seed_out_of_range_by_its_option(data, capsys):
+    argv = ["train", "--clean", str(data / "clean.csv"), "--output", "x.skd"]
+    assert main([*argv, "--seed", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert "--seed" in err and "0 to 4294967295" in err and "random_state" not in err
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("1.5;2.5;3.5\n4;5;6\n", "semicolons (';')"),
+        ("1,5;2,5;3,5\n4,0;5,5;6,5\n", "semicolons (';') and a decimal comma"),
+        ("a;b;c\n1;2;3\n", "semicolons (';')"),
+        ("1\t2\t3\n4\t5\t6\n", "tabs"),
+    ],
+)
+def test_csv_with_another_separator_is_named(data, capsys, text, name):
+    path = data / "separated.csv"
+    path.write_text(text)
+    argv = ["train", "--clean", str(path), "--output", str(data / "sep.skd")]
+    assert main([*argv, "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert f"{path} separates its values with {name};" in err
+    assert "Traceback" not in err

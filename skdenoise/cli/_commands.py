@@ -2,7 +2,9 @@
 
 import argparse
 import ast
+import re
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -150,6 +152,68 @@ def _shortest(series):
     return min(s.size for s in series)
 
 
+# The Python API's words in the estimators' warnings -> the command line's.
+_CLI_WORDS = (
+    (
+        r"Pass validation_data, more series or longer ones\.",
+        "Pass more series or longer ones.",
+    ),
+    (
+        r"\(validation_split=0, no validation_data, or blind-spot training\)",
+        "(--param validation_split=0, or blind-spot training)",
+    ),
+    (r"\(validation_split=0 and no validation_data\)", "(--param validation_split=0)"),
+    (r"(?<!--param )\bvalidation_split=", "--param validation_split="),
+    (r"\(epochs\), lower the learning_rate", "(--epochs), lower the --learning-rate"),
+    (
+        r"the noisy X alone; the y given to fit is ignored\. Use training='supervised' "
+        r"to train on pairs \(X, y\), clean or noisy \(Noise2Noise\)\.",
+        "the --noisy series alone; the --clean series are ignored. Use --param "
+        "training=supervised to train on the (--noisy, --clean) pairs.",
+    ),
+    (r"(\d+) series of X \(index [^)]*\) are", "Some training windows are"),
+    (
+        r"Remove them, or give the noise an amplitude \(snr=None\) instead\.",
+        "Remove the all-zero stretches from the training series.",
+    ),
+    (r"\brandom_state\b", "--seed"),
+    (r"\bbatch_size\b", "--batch-size"),
+)
+
+
+def _in_cli_words(message):
+    """An estimator's warning with the command line's options for its arguments."""
+    for pattern, replacement in _CLI_WORDS:
+        message = re.sub(pattern, replacement, message)
+    return message
+
+
+def _fit_reporting_warnings(model, *arrays):
+    """Fit ``model``, printing its warnings in the command line's words.
+
+    A warning raised once per batch (the noise's, from the input pipeline's
+    thread too) is printed once. Warnings of other kinds than UserWarning
+    (deprecations of the libraries underneath) are passed on as they are.
+    """
+    caught = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(*arrays)
+    finally:
+        printed = set()
+        for warning in caught:
+            if not issubclass(warning.category, UserWarning):
+                warnings.warn_explicit(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
+                continue
+            message = _in_cli_words(str(warning.message))
+            if message not in printed:
+                printed.add(message)
+                print(f"skdenoise train: warning: {message}", file=sys.stderr)
+
+
 def _cmd_train(args):
     clean = _read_series(args.clean, "--clean file", layout=args.layout, key=args.key)
     noisy = None
@@ -228,9 +292,9 @@ def _cmd_train(args):
 
     try:
         if X_noisy is None:
-            model.fit(X_clean)
+            _fit_reporting_warnings(model, X_clean)
         else:
-            model.fit(X_noisy, X_clean)
+            _fit_reporting_warnings(model, X_noisy, X_clean)
     except InvalidParameterError as exc:
         raise _UsageError(f"invalid hyper-parameter: {exc}") from None
     except (ValueError, TypeError) as exc:

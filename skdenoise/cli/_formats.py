@@ -110,6 +110,35 @@ def _bad_cell(cells, path, lines):
     return _CommandError(f"{path} holds cells that are not numbers.")
 
 
+def _check_separator(path, cells):
+    """Refuse a file whose values another separator than the comma parts.
+
+    ``cells``: a data row as the comma-separated reader splits it. The file is
+    refused when those cells are not numbers but the row's text, split at a
+    semicolon or a tab, is (with a decimal comma, possibly).
+    """
+    if all(_is_number(cell) for cell in cells if cell.strip()):
+        return
+    line = ",".join(cells)
+    for separator, name in ((";", "semicolons (';')"), ("\t", "tabs")):
+        parts = [part.strip() for part in line.split(separator)]
+        if len(parts) < 2 or not all(parts):
+            continue
+        if all(_is_number(part) for part in parts):
+            decimal = ""
+        elif all(_is_number(part.replace(",", ".")) for part in parts):
+            decimal = " and a decimal comma"
+        else:
+            continue
+        raise _CommandError(
+            f"{path} separates its values with {name}{decimal}; CSV files are read "
+            "with commas between the values and '.' as the decimal point. Save it "
+            "with commas (for example with pandas: read_csv(path, sep="
+            f"{separator!r}{', decimal=' + repr(',') if decimal else ''}) and then "
+            "to_csv)."
+        )
+
+
 def _read_csv(path, layout):
     """The header (or None), the series and the comments of a CSV file.
 
@@ -134,6 +163,7 @@ def _read_csv(path, layout):
         start = reader.line_num
     if not rows:
         raise _CommandError(f"{path} holds no numbers.")
+    _check_separator(path, rows[-1])  # the last row: data, never a header
     # A first row without any number is a header, written back on output (of
     # any width: it is not checked against the series); so is 0, 1, 2, ...
     # (pandas' default column names, from to_csv).

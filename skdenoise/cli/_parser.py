@@ -52,6 +52,12 @@ _positive_float = _number_type(
     float, lambda value: np.isfinite(value) and value > 0, "a positive number"
 )
 _finite_float = _number_type(float, np.isfinite, "a finite number", "a number")
+_seed = _number_type(
+    int,
+    lambda value: 0 <= value < 2**32,
+    "an integer from 0 to 4294967295",
+    "an integer",
+)
 
 
 def _wrap(text):
@@ -94,7 +100,7 @@ def _add_demo_command(commands, formatter):
         default="skdenoise_demo_output",
         help="output folder, created if missing (default: %(default)s)",
     )
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    demo.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
     demo.add_argument(
         "--quick", action="store_true", help="a much smaller run (under a minute)"
     )
@@ -159,7 +165,7 @@ def _add_train_network_options(train):
         metavar="NAME=VALUE",
         help="another hyper-parameter of the network, e.g. filters=8 (repeatable)",
     )
-    group.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    group.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
 
 
 def _add_train_noise_options(train):
