@@ -491,6 +491,9 @@ class _Reader:
             isinstance(k, str) and isinstance(v, str) for k, v in output.items()
         ):
             raise ValueError(f"{self.path} is corrupted: the output of {qualname}.")
+        _check_output_config(
+            output, f"{self.path} is corrupted: the output of {qualname}"
+        )
         if output:
             estimator._sklearn_output_config = dict(output)
         requests = config.get("requests", {})
@@ -514,6 +517,28 @@ class _Reader:
                             f"{__version__})."
                         )
                     setter(**request)
+
+
+def _check_output_config(output, context):
+    """Refuse a ``set_output`` setting that scikit-learn would not accept.
+
+    ``set_output`` stores one setting, for ``transform``: ``"default"`` or the
+    name of a container scikit-learn knows (``"pandas"``, ``"polars"``).
+    """
+    from sklearn.utils._set_output import ADAPTERS_MANAGER
+
+    known = ["default", *ADAPTERS_MANAGER.adapters]
+    for method, value in output.items():
+        if method != "transform":
+            raise ValueError(
+                f"{context} has a setting for {method!r}; set_output only sets "
+                "'transform'."
+            )
+        if value not in known:
+            raise ValueError(
+                f"{context} is set to {value!r}; set_output(transform=...) takes "
+                f"{', '.join(map(repr, known))}."
+            )
 
 
 def save(estimator, path):

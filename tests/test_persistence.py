@@ -575,3 +575,28 @@ def test_save_and_load_paths_and_file_objects(tmp_path):
         assert_same(fitted, load(file))
     with open(path, encoding="latin-1") as file, pytest.raises(TypeError, match="rb"):
         load(file)
+
+
+@pytest.mark.parametrize(
+    "output, match",
+    [
+        ({"transform": "bogus"}, r"set to 'bogus'; set_output\(transform=\.\.\.\)"),
+        ({"transform": "PANDAS"}, "set to 'PANDAS'"),
+        ({"transform": "pandas", "fit": "pandas"}, "a setting for 'fit'"),
+    ],
+)
+def test_load_refuses_a_damaged_output_setting(tmp_path, output, match):
+    X = make_sines(2, 16, random_state=0)
+    fitted = MedianDenoiser(window_length=3).set_output(transform="default").fit(X)
+    path = save(fitted, tmp_path / "output.skd")
+    # Settings this version writes load as they were.
+    assert load(path)._sklearn_output_config == {"transform": "default"}
+
+    def damage(manifest):
+        manifest["estimator"]["config"]["output"] = output
+        return manifest
+
+    with pytest.raises(ValueError, match=r"corrupted: the output of MedianDenoiser"):
+        load(rewrite(path, manifest=damage))
+    with pytest.raises(ValueError, match=match):
+        load(rewrite(path, manifest=damage))
