@@ -61,6 +61,9 @@ def _network_estimator(estimator):
             "stride": int(estimator._stride()),
             "taper": estimator.taper,
             "center_windows": bool(estimator._centers_windows()),
+            # The rate the network was trained at, where the denoiser knows it
+            # (a model of `skdenoise train`, a ResampledDenoiser's estimator_).
+            "sampling_rate": _known_rate(estimator),
         }
         return inner, windowing
     raise TypeError(
@@ -68,6 +71,12 @@ def _network_estimator(estimator):
         f"LSTMDenoiser, ..., KerasDenoiser), alone or in a WindowedDenoiser; got "
         f"{name}, which has no network to export."
     )
+
+
+def _known_rate(estimator):
+    """The sampling rate in Hz that ``estimator`` was fitted at, or None."""
+    rate = getattr(estimator, "_sampling_rate_", None)
+    return None if rate is None else float(rate)
 
 
 def _check_format(format, path):
@@ -238,7 +247,12 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
     inner denoiser, whose file denoises windows of ``window_length`` samples,
     and a JSON file next to it (``path + ".json"``) with the windowing to apply
     around it: ``window_length``, ``stride``, ``taper`` and ``center_windows``
-    (see the user guide's page on exporting for the recipe).
+    (see the user guide's page on exporting for the recipe), and the
+    ``sampling_rate`` in Hz of the series it was trained on where the denoiser
+    knows it (a model saved by ``skdenoise train`` on WFDB records or with
+    ``--sampling-rate``, the ``estimator_`` of a fitted
+    :class:`~skdenoise.pipeline.ResampledDenoiser` such as the pretrained
+    models'), else null.
 
     The file is written by Keras' own ``Model.export``.
 

@@ -192,6 +192,7 @@ def test_windowed_denoiser_exports_its_network_and_windowing(tmp_path):
     with open(path + ".json", encoding="utf-8") as file:
         sidecar = json.load(file)
     assert sidecar["window_length"] == 32 and sidecar["stride"] == 12
+    assert sidecar["sampling_rate"] is None  # not known to the denoiser
     # The recipe of the user guide: windows, the network on them, overlap-add.
     recording = noisy[:2, :90]
     windower = SeriesWindower(
@@ -341,3 +342,29 @@ def test_windowing_changed_after_fit_is_refused(unet, tmp_path, change, message)
     with pytest.raises(ValueError, match=message):
         export(windowed, tmp_path / "m.tflite", format="litert")
     assert not (tmp_path / "m.tflite").exists()
+
+
+def test_windowing_json_names_the_sampling_rate_the_denoiser_knows(tmp_path):
+    from skdenoise import ConvAutoencoderDenoiser
+    from skdenoise.persistence import load, save
+    from skdenoise.pipeline import ResampledDenoiser, WindowedDenoiser
+
+    clean = make_sines(4, 100, random_state=3)
+    inner = ConvAutoencoderDenoiser(**ConvAutoencoderDenoiser._get_test_params())
+    resampled = ResampledDenoiser(
+        WindowedDenoiser(inner, window_length=32),
+        sampling_rate=500,
+        estimator_sampling_rate=250,
+    ).fit(clean)
+    # The estimator_ keeps the rate it was fitted at, saved with it too.
+    windowed = load(save(resampled.estimator_, tmp_path / "windowed.skd"))
+    path = export(windowed, tmp_path / "windows.tflite", format="litert")
+    with open(path + ".json", encoding="utf-8") as file:
+        sidecar = json.load(file)
+    assert sidecar["sampling_rate"] == 250.0
+    assert sidecar["window_length"] == 32  # the other keys as before
+
+    from skdenoise import pretrained
+
+    ecg = pretrained.load("ecg", sampling_rate=500)
+    assert ecg.estimator_._sampling_rate_ == 360.0

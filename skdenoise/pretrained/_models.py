@@ -189,6 +189,9 @@ def load(name="ecg", *, sampling_rate):
     if getattr(windowed, "window_length_", None) is None:
         # Likewise: the windows of training stay those of transform.
         windowed._record_geometry()
+    if getattr(windowed, "_sampling_rate_", None) is None:
+        # The rate of the windows' network, for export's windowing JSON.
+        windowed._sampling_rate_ = ECG_SAMPLING_RATE
     return denoiser.set_params(sampling_rate=sampling_rate)
 
 
@@ -213,6 +216,7 @@ def ecg_denoiser(network, *, template=None, n_windows=0):
     windowed.n_channels_in_ = 1
     windowed.n_windows_fit_ = int(n_windows)
     windowed._record_geometry()
+    windowed._sampling_rate_ = ECG_SAMPLING_RATE
     denoiser = ResampledDenoiser(
         clone(windowed),
         sampling_rate=ECG_SAMPLING_RATE,

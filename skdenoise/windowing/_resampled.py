@@ -247,6 +247,7 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
         self._fit_model(estimator.fit, X3, y3)
         self.estimator_ = estimator
         self.estimator_sampling_rate_ = float(self.estimator_sampling_rate)
+        _record_rate(estimator, self.estimator_sampling_rate_)
 
     def _fit_model(self, method, X3, y3):
         if y3 is None:
@@ -295,6 +296,7 @@ n_timesteps, n_channels)
             self.estimator_ = estimator
             if first:
                 self.estimator_sampling_rate_ = float(self.estimator_sampling_rate)
+                _record_rate(estimator, self.estimator_sampling_rate_)
         return self
 
     # ------------------------------------------------------------ inference
@@ -305,3 +307,13 @@ n_timesteps, n_channels)
 
     def _non_deterministic(self):
         return get_tags(self.estimator).non_deterministic
+
+
+def _record_rate(estimator, rate):
+    """Note on a fitted inner estimator the sampling rate it was fitted at.
+
+    Read by :func:`skdenoise.export` (the windowing JSON of an exported
+    ``estimator_`` names its rate) and by ``skdenoise denoise`` (a saved
+    ``estimator_`` refuses WFDB records of another rate).
+    """
+    estimator._sampling_rate_ = float(rate)
