@@ -104,10 +104,14 @@ def _phases(estimator, X, mask_width, stride):
         dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
         masked = _in_container_of(raw, masked.reshape(layout).astype(dtype, copy=False))
         output = np.asarray(estimator.transform(masked), dtype=np.float64)
-        if output.size != X3.size:
+        # The shape it was given, or that shape with a channel axis (one
+        # series or a 2-D batch as (n_series, n_timesteps, 1)); a transposed
+        # or reshaped output of the same size would be scored misaligned.
+        if output.shape not in (tuple(layout), X3.shape):
             raise ValueError(
-                f"{type(estimator).__name__}.transform returned {output.shape} for "
-                f"X of shape {X.shape}; a denoiser must keep the shape."
+                f"{type(estimator).__name__}.transform returned an array of shape "
+                f"{output.shape} for series of shape {tuple(layout)}; a denoiser "
+                "must keep the shape."
             )
         yield centres, output.reshape(X3.shape), X3
 

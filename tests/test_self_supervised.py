@@ -398,3 +398,23 @@ def test_blind_spot_with_several_channels():
     denoiser = _tiny_unet(epochs=1, loss="huber").fit(X)
     assert denoiser.transform(X).shape == X.shape
     assert np.isfinite(denoiser.history_["loss"][0])
+
+
+class _Reshaping(_Identity):
+    """Returns the right number of values in the wrong shape."""
+
+    def __init__(self, how="transpose"):
+        self.how = how
+
+    def transform(self, X):
+        X = np.asarray(X)
+        return X.T.copy() if self.how == "transpose" else X.reshape(-1, 32)
+
+
+@pytest.mark.parametrize("how", ["transpose", "reshape"])
+def test_scorer_refuses_an_output_of_another_shape(how):
+    X = np.random.default_rng(0).normal(size=(4, 64))
+    with pytest.raises(ValueError, match=r"shape \((64, 4|8, 32)\) for series of"):
+        self_supervised_scorer(_Reshaping(how), X)
+    with pytest.raises(ValueError, match="must keep the shape"):
+        j_invariant_transform(_Reshaping(how), X)
