@@ -45,12 +45,27 @@ def _pyplot():
     return plt
 
 
-def _axes(ax):
+def _axes(ax, name="ax"):
     """``ax``, or the axes of a new figure when ``ax`` is None."""
     if ax is not None:
+        _check_axes(ax, name)
         return ax
     _, ax = _pyplot().subplots()
     return ax
+
+
+def _check_axes(ax, name):
+    """Refuse what is not a matplotlib Axes (a Figure, say), naming ``name``."""
+    from matplotlib.axes import Axes
+
+    if isinstance(ax, Axes):
+        return
+    hint = ""
+    if hasattr(ax, "add_subplot"):  # a Figure or SubFigure
+        hint = " (for a Figure, pass one of its axes: fig.gca() or fig.axes[0])"
+    raise TypeError(
+        f"{name} must be a matplotlib Axes or None{hint}; got {type(ax).__name__}."
+    )
 
 
 def _floats(values, name):
@@ -762,7 +777,14 @@ default=None
         _, axes = _pyplot().subplots(
             n_examples, 1, figsize=figsize, squeeze=False, layout="constrained"
         )
+    if hasattr(axes, "add_subplot"):  # a Figure: not a sequence of axes
+        raise TypeError(
+            "axes must be an array of matplotlib Axes, one per example, or None; "
+            f"got a {type(axes).__name__} (pass its axes: fig.axes)."
+        )
     axes = np.asarray(axes, dtype=object).reshape(-1)
+    for i, ax in enumerate(axes):
+        _check_axes(ax, f"axes[{i}]")
     if axes.size != n_examples:
         raise ValueError(
             f"axes must hold one axes per example ({n_examples}); got {axes.size}."

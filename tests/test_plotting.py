@@ -343,3 +343,21 @@ def test_snr_and_history_plots_name_values_that_are_not_numbers():
     frame = pd.DataFrame({"model": ["a"], "input_snr": [0], "snr_improvement": ["x"]})
     with pytest.raises(TypeError, match="column 'snr_improvement'"):
         plot_snr_improvement(frame)
+
+
+def test_a_figure_or_other_object_as_ax_is_named(series):
+    clean, noisy, denoised = series[:3]
+    fig = plt.figure()
+    with pytest.raises(TypeError, match=r"ax must be a matplotlib Axes.*Figure"):
+        plot_denoising(clean, noisy, denoised, ax=fig)
+    with pytest.raises(TypeError, match=r"ax must be a matplotlib Axes.*got str"):
+        plot_residual(clean, denoised, ax="left")
+    with pytest.raises(TypeError, match=r"ax must be a matplotlib Axes.*Figure"):
+        plot_history({"loss": [1.0, 0.5]}, ax=fig)
+    batch = np.stack([clean, clean])
+    with pytest.raises(TypeError, match=r"axes must be an array of matplotlib Axes"):
+        plot_examples(batch, axes=fig)
+    with pytest.raises(TypeError, match=r"axes\[1\] must be a matplotlib Axes"):
+        plot_examples(batch, axes=[fig.add_subplot(), fig])
+    assert not fig.axes[0].lines  # nothing drawn before the error
+    plt.close(fig)
