@@ -50,7 +50,16 @@ def _pair(clean, estimate, names=("clean", "estimate")):
                 f"{name} holds complex values; the metrics compare real series "
                 "(take the real part, or the magnitude, first)."
             )
-        arrays.append(np.asarray(arr, dtype=np.float64))
+        if arr.dtype.kind in "USVM" or (arr.ndim == 0 and arr.item() is None):
+            got = "None" if arr.dtype == object else f"an array of dtype {arr.dtype}"
+            raise ValueError(f"{name} must hold numbers; got {got}.")
+        try:
+            arr = np.asarray(arr, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{name} must hold numbers; it holds values that are not."
+            ) from None
+        arrays.append(arr)
     clean, estimate = arrays
     if clean.shape != estimate.shape:
         raise ValueError(
@@ -69,6 +78,9 @@ def _pair(clean, estimate, names=("clean", "estimate")):
 
 
 def _reduce(values, per_series):
+    if not isinstance(per_series, (bool, np.bool_)):
+        # A string such as "False" is true: it would return the array.
+        raise TypeError(f"per_series must be True or False; got {per_series!r}.")
     return values if per_series else float(np.mean(values))
 
 

@@ -174,6 +174,24 @@ def test_metrics_reject_complex_series():
         rmse(clean, clean + 1j)
 
 
+def test_metrics_name_arguments_that_are_not_numbers_or_bools():
+    from skdenoise.metrics import cosine_similarity, snr_improvement
+
+    clean = np.ones((2, 8))
+    with pytest.raises(ValueError, match="estimate must hold numbers; got an array"):
+        rmse(clean, np.full((2, 8), "a"))
+    with pytest.raises(ValueError, match="clean must hold numbers; got an array"):
+        snr(np.full((2, 8), "1.0"), clean)
+    with pytest.raises(ValueError, match="estimate must hold numbers; got None"):
+        cosine_similarity(clean, None)
+    with pytest.raises(ValueError, match="noisy must hold numbers"):
+        snr_improvement(clean, [[{}] * 8] * 2, clean)
+    # A string is true: "False" returned the per-series array.
+    with pytest.raises(TypeError, match="per_series must be True or False"):
+        snr(clean, clean + 0.1, per_series="False")
+    assert snr(clean, clean + 0.1, per_series=np.bool_(False)) == pytest.approx(20)
+
+
 @pytest.mark.parametrize("scorer", [snr_scorer, snr_improvement_scorer])
 def test_scorers_pass_a_dataframe_to_the_estimator_as_given(scorer):
     # The scorers handed transform a bare array: an estimator fitted on a
