@@ -309,11 +309,13 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
     The exported model computes in float32 where ``transform`` normalises in
     float64: outputs agree to a few millionths of the series' range. A series
     whose spread is below a millionth of its mean counts as constant there
-    (below 1e-12 in ``transform``). A network trained in mixed precision
-    (``precision="mixed_bfloat16"`` or ``"mixed_float16"``) is written in
-    float32 with its (float32) weights, since neither format runs its 16-bit
-    computations everywhere; its outputs then differ from ``transform``'s by
-    the 16-bit rounding of the latter.
+    (below 1e-12 in ``transform``). Series of any magnitude float32 holds as
+    normal numbers are normalised and gated as ``transform`` does it: divided
+    by a power of two (exactly) before their sums of squares. A network
+    trained in mixed precision (``precision="mixed_bfloat16"`` or
+    ``"mixed_float16"``) is written in float32 with its (float32) weights,
+    since neither format runs its 16-bit computations everywhere; its outputs
+    then differ from ``transform``'s by the 16-bit rounding of the latter.
 
     Examples
     --------

@@ -107,6 +107,29 @@ def test_export_keeps_normalize_rms(pairs, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", sorted(RUNTIMES))
+def test_export_gates_series_of_any_float32_magnitude(pairs, tmp_path, fmt):
+    from skdenoise import UNetDenoiser
+
+    needs_tf2onnx(fmt)
+    noisy, targets = pairs
+    # y in X's units: the output is the gated series itself, with no offset.
+    model = UNetDenoiser(
+        filters=4, depth=2, epochs=1, validation_split=0.5, random_state=0
+    ).fit(noisy, (targets - 1.0) / 3.0)
+    assert model.gate_snr_ is not None and np.ptp(model.gate_scale_) > 0
+    name, run = RUNTIMES[fmt]
+    path = export(model, tmp_path / name, format=fmt)
+    # Squared, 1e25 overflows float32 and 1e-25 underflows it; both are
+    # normal float32 numbers, as is every value of the series.
+    for magnitude in (1e25, 1e-25):
+        series = noisy[:4] * magnitude
+        expected = model.transform(series)
+        exported = run(path, series)
+        assert np.all(np.isfinite(exported))
+        assert relative_difference(exported, expected, series) < TOLERANCE
+
+
+@pytest.mark.parametrize("fmt", sorted(RUNTIMES))
 def test_export_keeps_bottleneck_attention_and_context(pairs, tmp_path, fmt):
     from skdenoise import UNetDenoiser
 

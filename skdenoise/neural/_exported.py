@@ -22,6 +22,38 @@ __all__ = ["TransformGraph"]
 _SNR_LIMIT = 200.0
 # A series whose spread is below this share of its mean is constant (float32).
 _CONSTANT_SPREAD = 1e-6
+# The powers of two float32 holds as normal numbers, 2**-126 to 2**127: a table
+# gives them exactly, where a power or an exponential computed in the graph
+# could round.
+_LOWEST_EXPONENT, _HIGHEST_EXPONENT = -126, 127
+_POWERS_OF_TWO = np.ldexp(
+    1.0, np.arange(_LOWEST_EXPONENT, _HIGHEST_EXPONENT + 1)
+).astype(np.float32)
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _power_of_two_scale(*arrays):
+    """Per series and channel, a power of two near the largest magnitude.
+
+    The graph's :func:`skdenoise._series.power_of_two_scale` over ``arrays``
+    (each of shape (batch, n_timesteps, n_channels); the result has shape
+    (batch, 1, n_channels)). Dividing by it is exact, so sums of squares of the
+    divided series neither overflow (series near 1e25 squared exceed float32's
+    3.4e38) nor underflow (near 1e-25), and multiplying back gives the series'
+    own units. Zero, infinite and NaN peaks get 1.
+    """
+    peak = None
+    for array in arrays:
+        top = ops.max(ops.abs(array), axis=1, keepdims=True)
+        peak = top if peak is None else ops.maximum(peak, top)
+    usable = ops.logical_and(peak > 0, peak <= _FLOAT32_MAX)
+    peak = ops.where(usable, peak, ops.ones_like(peak))
+    # log2 may round at exact powers of two: the exponent is then one off, and
+    # the divided series below 4 in magnitude instead of 2, which is harmless.
+    exponent = ops.floor(ops.log2(peak)) + 1.0
+    exponent = ops.clip(exponent, float(_LOWEST_EXPONENT), float(_HIGHEST_EXPONENT))
+    index = ops.cast(exponent - float(_LOWEST_EXPONENT), "int32")
+    return ops.take(_POWERS_OF_TWO, index)
 
 
 class TransformGraph(keras.Model):
@@ -108,8 +140,7 @@ class TransformGraph(keras.Model):
 
         With ``normalize="rms"``: zero and the root mean square.
         """
-        peak = ops.max(ops.abs(series), axis=1, keepdims=True)
-        unit = ops.where(peak > 0, peak, ops.ones_like(peak))
+        unit = _power_of_two_scale(series)
         scaled = series / unit
         if self.normalize == "rms":
             rms = ops.sqrt(ops.mean(ops.square(scaled), axis=1, keepdims=True))
@@ -152,11 +183,21 @@ class TransformGraph(keras.Model):
         return ops.reshape(bands, (-1, length, n_bands * self.n_channels))
 
     def _apply_gate(self, series, out, gate):
-        """Scale each series' correction as the fitted ``gate`` does."""
+        """Scale each series' correction as the fitted ``gate`` does.
+
+        As :func:`skdenoise.neural._gate.apply_gate`: the sums of squares are
+        taken on the series divided by powers of two (exactly), so that series
+        of any magnitude float32 holds get the gate ``transform`` gives them.
+        """
         tiny = float(np.finfo(np.float32).tiny)
-        centre = ops.mean(series, axis=1, keepdims=True)
-        signal = ops.sum(ops.square(out - centre), axis=1)
-        correction = ops.sum(ops.square(out - series), axis=1)
+        unit = _power_of_two_scale(series, out)
+        series, out = series / unit, out / unit
+        signal = out - ops.mean(series, axis=1, keepdims=True)
+        correction = out - series
+        # A correction far smaller than the series: in its own unit too.
+        inner = _power_of_two_scale(signal, correction)
+        signal = ops.sum(ops.square(signal / inner), axis=1)
+        correction = ops.sum(ops.square(correction / inner), axis=1)
         snr = (
             10.0
             * (
@@ -177,7 +218,7 @@ class TransformGraph(keras.Model):
                 factor = factor + rise / (high - low) * (ops.clip(snr, low, high) - low)
             else:
                 factor = factor + rise * ops.cast(snr >= low, "float32")
-        return series + factor[:, None, :] * (out - series)
+        return (series + factor[:, None, :] * (out - series)) * unit
 
     def call(self, series):
         """Denoised float32 ``series`` of shape (batch, n_timesteps, n_channels)."""
