@@ -241,12 +241,63 @@ def test_a_small_fine_tuning_set_keeps_the_fitted_gate(pairs):
     assert model.gate_snr_ is not None
     before = (model.gate_snr_.copy(), model.gate_scale_.copy())
     # Eight series: two held out, too few to fit a gate on.
-    model.partial_fit(pairs[0][:8], pairs[1][:8])
+    with pytest.warns(UserWarning, match="only 2 .*The no-harm gate fitted before"):
+        model.partial_fit(pairs[0][:8], pairs[1][:8])
     np.testing.assert_array_equal(model.gate_snr_, before[0])
     np.testing.assert_array_equal(model.gate_scale_, before[1])
     # A refit with too few series has no gate: an earlier fit's is not kept.
     refit = model.fit(pairs[0][:8], pairs[1][:8])
     assert refit.gate_snr_ is None
+
+
+def test_partial_fit_without_validation_keeps_every_calibration_alike(pairs):
+    import warnings
+
+    from skdenoise.neural import _uncertainty
+
+    noisy, clean = pairs
+    model = _unet(
+        validation_split=0.25,
+        dropout=0.2,
+        uncertainty="mc_dropout",
+        uncertainty_samples=4,
+        n_passes=2,
+    ).fit(noisy, clean)
+    names = ("gate_snr_", "gate_scale_", "std_weights_", "std_levels_")
+    before = {name: getattr(model, name).copy() for name in names}
+    pass_gate = [a.copy() for a in model.pass_gates_[0]]
+    assert pass_gate[0] is not None and _uncertainty.is_calibrated(model)
+    # Without validation series the gates and the std calibration, all fitted
+    # on the network before this epoch, are kept alike, with one warning.
+    model.set_params(validation_split=0.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.partial_fit(noisy, clean)
+    messages = [str(w.message) for w in caught if w.category is UserWarning]
+    assert len(messages) == 1
+    assert "it had none with clean targets (validation_split=0" in messages[0]
+    assert (
+        "The no-harm gate, the gates of the later denoising passes and the "
+        "calibration of predict's standard deviation fitted before this call are "
+        "kept" in messages[0]
+    )
+    for name in names:
+        np.testing.assert_array_equal(getattr(model, name), before[name])
+    assert model.n_passes_ == 2
+    for kept, fitted in zip(model.pass_gates_[0], pass_gate, strict=True):
+        np.testing.assert_array_equal(kept, fitted)
+    _, std = model.predict(noisy[:4], return_std=True)
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+    # With validation series, everything is fitted again on the new network.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model.partial_fit(noisy, clean, validation_data=(noisy[:20], clean[:20]))
+    assert not np.array_equal(model.std_weights_, before["std_weights_"]) or not (
+        np.array_equal(model.std_levels_, before["std_levels_"])
+    )
+    assert not np.array_equal(model.gate_scale_, before["gate_scale_"]) or not (
+        np.array_equal(model.gate_snr_, before["gate_snr_"])
+    )
 
 
 def test_validation_series_alone_are_read_in_the_units_of_y(pairs):

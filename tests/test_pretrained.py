@@ -209,6 +209,29 @@ def test_fine_tuning_changes_weights_and_still_works(capsys):
     assert capsys.readouterr().out == ""
 
 
+def test_fine_tuning_keeps_or_recalibrates_the_gate_as_the_card_says():
+    import warnings
+
+    model = pretrained.load("ecg", sampling_rate=360)
+    network = model.estimator_.estimator_
+    shipped = network.gate_snr_.copy(), network.gate_scale_.copy()
+    # Two 4 s series: the end of each is held out, too few windows for a gate.
+    noisy, clean = ecg(2, 4, 360)
+    with pytest.warns(UserWarning, match="The no-harm gate fitted before this call"):
+        model.partial_fit(noisy, clean)
+    np.testing.assert_array_equal(network.gate_snr_, shipped[0])
+    np.testing.assert_array_equal(network.gate_scale_, shipped[1])
+    # Twelve 8 s series: one held out, eleven windows; the gate is fitted again.
+    noisy, clean = ecg(12, 8, 360, seed=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model.partial_fit(noisy, clean)
+    assert network.gate_snr_ is not None
+    assert network.gate_snr_.shape != shipped[0].shape or not np.array_equal(
+        network.gate_snr_, shipped[0]
+    )
+
+
 def test_a_window_at_the_models_rate_is_the_networks_output(denoiser):
     # At 360 Hz a zero-mean 512-sample window goes to the network unchanged.
     _, clean = ecg(3, 512 / 360, 360)

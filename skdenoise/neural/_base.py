@@ -662,6 +662,14 @@ class BaseNeuralDenoiser(BaseDenoiser):
         of ``X`` in every call (with an int ``random_state``), so that the
         gate is not recalibrated on series trained on in an earlier call.
 
+        After the epoch the no-harm gate, the gates of the later passes
+        (``n_passes``) and the calibration of ``predict``'s standard deviation
+        are fitted again on the validation series. Without validation series
+        (``validation_split=0`` and no ``validation_data``), or with fewer than
+        10 for the gates, those fitted before the call are kept, all alike,
+        with a ``UserWarning``: they were fitted on the network before this
+        epoch. The first call, like ``fit``, has nothing to keep.
+
         Parameters
         ----------
         X : array-like of shape (n_series, n_timesteps) or (n_series, \
@@ -815,16 +823,58 @@ n_timesteps, n_channels)
         return None
 
     def _finish_training(self, checked, *, reset):
-        """Warn if nothing was learned; calibrate the gate and the uncertainty."""
+        """Warn if nothing was learned; calibrate the gate and the uncertainty.
+
+        A ``partial_fit`` (not ``reset``) without validation series enough to
+        recalibrate on keeps the gates and the std calibration fitted before,
+        all alike, and says so.
+        """
         outputs = None
         if checked is not None:
             val_inputs, val_targets = checked
             outputs = self._network_outputs(val_inputs)
             if reset:
                 self._warn_if_not_learned(val_inputs, val_targets, outputs)
-        self._calibrate_gate(checked, outputs, keep=not reset)
-        self._calibrate_passes(checked, outputs)
-        self._calibrate_uncertainty(checked)
+        kept = [
+            what
+            for what, was_kept in (
+                ("the no-harm gate", self._calibrate_gate(checked, outputs, not reset)),
+                (
+                    "the gates of the later denoising passes",
+                    self._calibrate_passes(checked, outputs, keep=not reset),
+                ),
+                (
+                    "the calibration of predict's standard deviation",
+                    self._calibrate_uncertainty(checked, keep=not reset),
+                ),
+            )
+            if was_kept
+        ]
+        if kept:
+            self._warn_kept_calibration(checked, kept)
+
+    def _warn_kept_calibration(self, validation, kept):
+        """The UserWarning of a ``partial_fit`` that kept earlier calibrations."""
+        if validation:
+            n_series = validation[0].shape[0] * validation[0].shape[2]
+            reason = (
+                f"it had only {n_series} (series times channels), and a gate "
+                f"needs at least {_GATE_MIN_SERIES}"
+            )
+        else:
+            reason = (
+                "it had none with clean targets (validation_split=0 and no "
+                "validation_data, or blind-spot training)"
+            )
+        what = kept[0] if len(kept) == 1 else ", ".join(kept[:-1]) + " and " + kept[-1]
+        warn_at_caller(
+            f"{type(self).__name__}.partial_fit could not recalibrate on validation "
+            f"series: {reason}. {what[0].upper()}{what[1:]} fitted before this "
+            f"call {'is' if len(kept) == 1 else 'are'} kept, though the network has "
+            f"changed since. Give it at least {_GATE_MIN_SERIES} validation series "
+            "(validation_data, or a validation_split that holds out more series) "
+            "to recalibrate."
+        )
 
     def _validation_inputs(self, validation, noise, seed):
         """Noisy inputs and clean targets of the validation series (fixed seed)."""
@@ -885,7 +935,8 @@ n_timesteps, n_channels)
 
         ``outputs``: the network's outputs for the validation inputs, when
         already computed. ``keep`` (a ``partial_fit``): without enough
-        validation series, the gate fitted before is kept.
+        validation series, the gate fitted before is kept. Returns whether it
+        was.
         """
         too_few = bool(validation) and (
             validation[0].shape[0] * validation[0].shape[2] < _GATE_MIN_SERIES
@@ -898,16 +949,17 @@ n_timesteps, n_channels)
         ):
             # A partial_fit with too few validation series to fit a gate on
             # (fine-tuning on a small set) keeps the gate fitted before.
-            return
+            return True
         self.gate_snr_ = self.gate_scale_ = None
         if self.gate is None or not validation or too_few:
-            return
+            return False
         inputs, targets = validation
         if outputs is None:
             outputs = self._network_outputs(inputs)
         self.gate_snr_, self.gate_scale_ = fit_gate(inputs, outputs, targets)
+        return False
 
-    def _calibrate_passes(self, validation, outputs=None):
+    def _calibrate_passes(self, validation, outputs=None, keep=False):
         """Choose the passes after the first and fit the gate of each.
 
         Pass ``k`` denoises the output of pass ``k - 1`` again; its gate is
@@ -919,10 +971,17 @@ n_timesteps, n_channels)
         with the pass's gate fitted on the other half of the series, so that
         a pass is judged on series its gate did not see; an int runs that
         many passes.
+
+        ``keep`` (a ``partial_fit``): without validation series enough to fit
+        a gate on, the passes and gates fitted before are kept, as
+        :meth:`_calibrate_gate` keeps the first one. Returns whether gates
+        were.
         """
+        if keep and self._keeps_passes(validation):
+            return any(snr is not None for snr, _ in self.pass_gates_)
         self.n_passes_, self.pass_gates_ = 1, []
         if self.n_passes == 1:
-            return
+            return False
         if not validation:
             if self.n_passes == "auto":
                 warn_at_caller(
@@ -935,7 +994,7 @@ n_timesteps, n_channels)
                 # No validation series: the passes run without gates.
                 self.n_passes_ = int(self.n_passes)
                 self.pass_gates_ = [(None, None)] * (self.n_passes_ - 1)
-            return
+            return False
         inputs, targets = validation
         gated = self.gate is not None and (
             inputs.shape[0] * inputs.shape[2] >= _GATE_MIN_SERIES
@@ -957,9 +1016,39 @@ n_timesteps, n_channels)
             self.pass_gates_.append(gate)
             current = self._gated(current, outputs, *gate)
         self.n_passes_ = 1 + len(self.pass_gates_)
+        return False
 
-    def _calibrate_uncertainty(self, validation):
-        """Fit the calibration of ``predict``'s std on the validation series."""
+    def _keeps_passes(self, validation):
+        """Whether a ``partial_fit`` keeps the passes fitted before.
+
+        When it has too few validation series to fit gates on, and the passes
+        fitted before are those ``n_passes`` asks for (any number for
+        ``"auto"``, chosen before).
+        """
+        if validation and (
+            validation[0].shape[0] * validation[0].shape[2] >= _GATE_MIN_SERIES
+        ):
+            return False
+        fitted = getattr(self, "n_passes_", None)
+        if fitted is None or getattr(self, "pass_gates_", None) is None:
+            return False
+        return self.n_passes == "auto" or int(self.n_passes) == fitted
+
+    def _calibrate_uncertainty(self, validation, keep=False):
+        """Fit the calibration of ``predict``'s std on the validation series.
+
+        ``keep`` (a ``partial_fit``): without validation series, a calibration
+        of the same ``uncertainty`` fitted before is kept. Returns whether it
+        was.
+        """
+        if (
+            keep
+            and not validation
+            and self.uncertainty is not None
+            and getattr(self, "uncertainty_", None) == self.uncertainty
+            and _uncertainty.is_calibrated(self)
+        ):
+            return True
         for name in (
             "uncertainty_",
             "std_weights_",
@@ -969,16 +1058,19 @@ n_timesteps, n_channels)
         ):
             vars(self).pop(name, None)
         if self.uncertainty is None:
-            return
+            return False
         if not validation:
             warn_at_caller(
                 f"{type(self).__name__}(uncertainty={self.uncertainty!r}) had no "
                 "validation series (validation_split=0 and no validation_data): "
                 "the standard deviation of predict is not calibrated."
             )
-            self.std_weights_ = np.array([1.0, 0.0])
-            self.std_noise_levels_ = np.zeros(1)
-            self.std_levels_ = self.std_log_factors_ = np.zeros((1, 1))
+            (
+                self.std_weights_,
+                self.std_noise_levels_,
+                self.std_levels_,
+                self.std_log_factors_,
+            ) = _uncertainty.uncalibrated()
         else:
             inputs, targets = validation
             mean = self._transform(inputs)
@@ -992,6 +1084,7 @@ n_timesteps, n_channels)
                 self.std_log_factors_,
             ) = _uncertainty.fit_std_calibration(residual, std, noise)
         self.uncertainty_ = self.uncertainty
+        return False
 
     def _calibration_seed(self):
         return self._seed()

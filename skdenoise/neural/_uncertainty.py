@@ -50,9 +50,11 @@ __all__ = [
     "apply_std_calibration",
     "check_uncertainty",
     "fit_std_calibration",
+    "is_calibrated",
     "predictive_std",
     "stochastic_layers",
     "train_members",
+    "uncalibrated",
 ]
 
 # The two-sided 95 % quantile of the standard normal.
@@ -317,6 +319,35 @@ def removed_noise(estimator, X3, mean):
     inputs = X3 * estimator.target_scale_ + estimator.target_offset_
     noise = np.maximum(_rms(inputs - mean), _spread_floor(mean))
     return np.broadcast_to(noise, X3.shape)
+
+
+def uncalibrated():
+    """The calibration that leaves the spread as it is (no validation series).
+
+    ``(weights, noise_levels, levels, log_factors)``, as
+    :func:`fit_std_calibration` returns them: the scale is the spread, with a
+    factor of 1 everywhere.
+    """
+    return np.array([1.0, 0.0]), np.zeros(1), np.zeros((1, 1)), np.zeros((1, 1))
+
+
+def is_calibrated(estimator):
+    """Whether ``estimator`` holds a calibration fitted on validation series."""
+    fitted = [
+        getattr(estimator, name, None)
+        for name in (
+            "std_weights_",
+            "std_noise_levels_",
+            "std_levels_",
+            "std_log_factors_",
+        )
+    ]
+    if any(value is None for value in fitted):
+        return False
+    return not all(
+        np.shape(value) == np.shape(default) and np.array_equal(value, default)
+        for value, default in zip(fitted, uncalibrated(), strict=True)
+    )
 
 
 def fit_std_calibration(residual, std, noise=None):
