@@ -164,9 +164,19 @@ def test_denoises_and_leaves_a_clean_ecg_nearly_alone(denoiser):
 
 def test_too_short_input():
     model = pretrained.load("ecg", sampling_rate=250)
-    with pytest.raises(ValueError, match=r"needs at least 0.711 s \(178 samples"):
+    with pytest.raises(
+        ValueError,
+        match=r"got series of 100 samples at 250 Hz; it needs at least 178 samples "
+        r"\(0.7111 s\)\.$",
+    ):
         model.transform(np.zeros((1, 100)))
     assert model.transform(np.zeros((1, 178))).shape == (1, 178)
+    # One sample short at 1000 Hz: 0.711 s of 0.7111; each fact is said once.
+    model.set_params(sampling_rate=1000)
+    with pytest.raises(ValueError, match="needs at least 712 samples") as error:
+        model.transform(np.zeros((1, 711)))
+    message = str(error.value)
+    assert message.count("0.711") == 1 and message.count("1000 Hz") == 1
 
 
 def test_too_low_rate_after_set_params(denoiser):

@@ -211,10 +211,10 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
             )
         if self.min_duration is not None and n_timesteps < self.min_duration * rate:
             needed = math.ceil(self.min_duration * rate)
+            # The sample counts differ; durations rounded alike could not.
             raise ValueError(
-                f"{name} got series of {n_timesteps} samples at {rate:g} Hz "
-                f"({n_timesteps / rate:.3g} s); it needs at least "
-                f"{self.min_duration:.3g} s ({needed} samples at {rate:g} Hz)."
+                f"{name} got series of {n_timesteps} samples at {rate:g} Hz; it "
+                f"needs at least {needed} samples ({self.min_duration:.4g} s)."
             )
 
     def _check_fitted_shape(self, X3, X=None):
