@@ -291,6 +291,15 @@ n_timesteps, n_channels)
         raw = X
         X, X3 = self._validate_transform_data(X)
         out = self._transform(X3)
+        self._check_finite_output(out, X3)
+        out = as_input_dtype(restore_ndim(out, X.ndim), X, type(self).__name__)
+        check_output_container(self, out)
+        # set_output wraps a transform that a TransformerMixin subclass defines
+        # itself; this one is inherited, so it wraps its output here.
+        return _wrap_data_with_container("transform", out, raw, self)
+
+    def _check_finite_output(self, out, X3):
+        """A clear error where finite series ``X3`` gave non-finite ``out``."""
         if not np.all(np.isfinite(out)):
             peak = float(np.max(np.abs(X3)))
             raise ValueError(
@@ -298,11 +307,6 @@ n_timesteps, n_channels)
                 f"series (largest magnitude {peak:.3g}): the computation overflowed. "
                 "Rescale the series (divide them by a constant) before denoising."
             )
-        out = as_input_dtype(restore_ndim(out, X.ndim), X, type(self).__name__)
-        check_output_container(self, out)
-        # set_output wraps a transform that a TransformerMixin subclass defines
-        # itself; this one is inherited, so it wraps its output here.
-        return _wrap_data_with_container("transform", out, raw, self)
 
     def score(self, X, y=None, sample_weight=None):
         """Mean SNR in dB of ``transform(X)`` against the clean series ``y``.

@@ -257,6 +257,82 @@ def test_windowed_predict_only_with_an_inner_predict():
     assert hasattr(WindowedDenoiser(UNetDenoiser()), "predict")
 
 
+def _resampled(model, sampling_rate):
+    """``model`` in a fitted WindowedDenoiser at 360 Hz, run at ``sampling_rate``."""
+    from skdenoise.pipeline import ResampledDenoiser
+
+    windowed = WindowedDenoiser(model, window_length=64)
+    windowed.estimator_ = model
+    windowed.n_features_in_, windowed.n_channels_in_ = 64, 1
+    resampled = ResampledDenoiser(
+        windowed, sampling_rate=sampling_rate, estimator_sampling_rate=360
+    )
+    resampled.estimator_, resampled.estimator_sampling_rate_ = windowed, 360.0
+    resampled.n_features_in_, resampled.n_channels_in_ = 64, 1
+    return resampled
+
+
+def test_resampled_std_is_the_windowed_one_brought_to_the_series_rate(mc_model):
+    from skdenoise.classical import SavitzkyGolayDenoiser
+    from skdenoise.pipeline import ResampledDenoiser
+
+    rng = np.random.default_rng(2)
+    t = np.arange(300) / 250.0
+    long = np.sin(2 * np.pi * t)[None] + rng.normal(0, 0.3, (2, 300))
+    resampled = _resampled(mc_model, 250)
+    mean, std = resampled.predict(long, return_std=True)
+    assert mean.shape == std.shape == long.shape
+    np.testing.assert_array_equal(mean, resampled.transform(long))
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+    # At 360 Hz: the windowed std, within its range for every series.
+    at_360 = resampled._to_model(long[:, :, None])
+    _, inner = resampled.estimator_.predict(at_360, return_std=True)
+    assert np.all(std >= inner.min(axis=1, keepdims=True))
+    assert np.all(std <= inner.max(axis=1, keepdims=True))
+    # Variances resampled like the series: the mean variance is kept.
+    np.testing.assert_allclose(
+        np.mean(std**2, axis=1), np.mean(inner**2, axis=1), rtol=0.05
+    )
+    # Squared, stds near 1e200 overflow and near 1e-200 underflow: each row
+    # is divided by a power of two first, exactly.
+    from skdenoise.windowing._resampled import _resample_std
+
+    back = _resample_std(inner, 25, 36)
+    for magnitude in (2.0**700, 2.0**-700):
+        np.testing.assert_array_equal(
+            _resample_std(inner * magnitude, 25, 36), back * magnitude
+        )
+    # At the estimator's own rate nothing is resampled.
+    same = _resampled(mc_model, 360)
+    _, std_same = same.predict(long, return_std=True)
+    np.testing.assert_array_equal(
+        std_same, same.estimator_.predict(long, return_std=True)[1]
+    )
+    # Channels, float32, set_output and pickle, as transform.
+    mean3, std3 = resampled.predict(np.stack([long, -long], -1), return_std=True)
+    assert std3.shape == (2, 300, 2)
+    np.testing.assert_allclose(std3[:, :, 0], std)
+    np.testing.assert_allclose(mean3[:, :, 1], resampled.transform(-long))
+    mean32, std32 = resampled.predict(long.astype(np.float32), return_std=True)
+    assert mean32.dtype == std32.dtype == np.float32
+    restored = pickle.loads(pickle.dumps(resampled))
+    np.testing.assert_array_equal(restored.predict(long, return_std=True)[1], std)
+    pd = pytest.importorskip("pandas")
+    # A table names the columns of series of the fitted length.
+    resampled.n_features_in_ = 300
+    resampled.set_output(transform="pandas")
+    table_mean, table_std = resampled.predict(long, return_std=True)
+    assert isinstance(table_mean, pd.DataFrame) and isinstance(table_std, pd.DataFrame)
+    np.testing.assert_allclose(table_std.to_numpy(), std)
+    # Only with an inner predict(return_std=True), which needs an uncertainty.
+    classical = ResampledDenoiser(WindowedDenoiser(SavitzkyGolayDenoiser()))
+    assert not hasattr(classical, "predict")
+    plain = pickle.loads(pickle.dumps(mc_model)).set_params(uncertainty=None)
+    resampled = _resampled(plain, 250)
+    with pytest.raises(ValueError, match="needs an uncertainty estimate"):
+        resampled.predict(long, return_std=True)
+
+
 def test_mc_dropout_keeps_batch_norm_in_inference_mode():
     from skdenoise._tf import import_keras
     from skdenoise.neural._uncertainty import _stochastic_clone

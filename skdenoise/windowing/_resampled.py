@@ -1,5 +1,6 @@
 """Running a denoiser of one sampling rate on series of any rate, channel by channel."""
 
+import inspect
 import math
 import numbers
 from fractions import Fraction
@@ -13,9 +14,12 @@ from sklearn.utils._param_validation import (
     Interval,
     validate_parameter_constraints,
 )
+from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.metaestimators import available_if
 
-from ..base import BaseDenoiser, _forget_fit_on_error
+from .._series import power_of_two_scale
+from .._validation import as_input_dtype, restore_ndim
+from ..base import BaseDenoiser, _forget_fit_on_error, check_output_container
 
 __all__ = ["ResampledDenoiser"]
 
@@ -62,6 +66,23 @@ def _resample(X2, up, down):
     # branches' rate. Each row's mean is taken out and put back exactly.
     mean = X2.mean(axis=1, keepdims=True)
     return signal.resample_poly(X2 - mean, up, down, axis=1, padtype="line") + mean
+
+
+def _resample_std(S2, up, down):
+    """Rows of (strictly positive) standard deviations resampled by ``up / down``.
+
+    The variances are resampled as the series are (as
+    :class:`WindowedDenoiser` overlap-adds variances with the weights of the
+    outputs), on each row divided by a power of two so that squaring neither
+    overflows nor underflows. The filter's ripple is clipped to the row's
+    range: the result stays strictly positive and finite.
+    """
+    if up == down:
+        return S2
+    unit = power_of_two_scale(S2[:, :, np.newaxis])[:, :, 0]
+    variance = _resample(np.square(S2 / unit), up, down)
+    std = np.sqrt(np.maximum(variance, 0.0)) * unit
+    return np.clip(std, S2.min(axis=1, keepdims=True), S2.max(axis=1, keepdims=True))
 
 
 class ResampledDenoiser(TransformerMixin, BaseDenoiser):
@@ -229,12 +250,16 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
         up, down = _factors(self._rate(), self.estimator_sampling_rate)
         return _resample(X2, up, down)
 
-    def _from_model(self, Y2, shape):
-        """The estimator's output back at the series' rate and shape."""
+    def _from_model(self, Y2, shape, std=False):
+        """The estimator's output back at the series' rate and shape.
+
+        ``std``: ``Y2`` is the output's standard deviation.
+        """
         n_series, n_timesteps, n_channels = shape
         down, up = _factors(self._rate(), self.estimator_sampling_rate)
         Y2 = np.asarray(Y2, dtype=np.float64)
-        Y2 = _resample(Y2.reshape(Y2.shape[0], -1), up, down)
+        resample = _resample_std if std else _resample
+        Y2 = resample(Y2.reshape(Y2.shape[0], -1), up, down)
         if Y2.shape[1] < n_timesteps:  # pragma: no cover - ceil keeps enough
             Y2 = np.pad(Y2, ((0, 0), (0, n_timesteps - Y2.shape[1])), mode="edge")
         Y2 = Y2[:, :n_timesteps]
@@ -304,6 +329,64 @@ n_timesteps, n_channels)
         self._check_input(X3.shape[1])
         Y2 = self.estimator_.transform(self._to_model(X3))
         return self._from_model(Y2, X3.shape)
+
+    def _inner_has_std(self):
+        predict = getattr(getattr(self, "estimator_", self.estimator), "predict", None)
+        if predict is None:
+            return False
+        try:
+            return "return_std" in inspect.signature(predict).parameters
+        except (TypeError, ValueError):
+            return False
+
+    @available_if(_inner_has_std)
+    def predict(self, X, return_std=False):
+        """Denoise series at any rate, with their standard deviation on request.
+
+        Only when the inner estimator's ``predict`` takes ``return_std`` (the
+        neural denoisers and a :class:`WindowedDenoiser` around one do). The
+        standard deviation is computed at ``estimator_sampling_rate`` and
+        brought back to ``sampling_rate`` as the output is: the variances are
+        resampled with the same filter, within the range of each series'
+        own (so that the filter's ripple leaves them strictly positive).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series at ``sampling_rate``, of any length.
+        return_std : bool, default=False
+            Also return the standard deviation of every denoised sample.
+
+        Returns
+        -------
+        X_denoised : ndarray of the same shape as X
+            What :meth:`transform` returns.
+        X_std : ndarray of the same shape as X
+            Only with ``return_std=True`` (in the same container as
+            ``X_denoised`` under ``set_output``): the standard deviation of each
+            denoised sample, strictly positive.
+
+        Raises
+        ------
+        ValueError
+            As the inner estimator's ``predict`` raises it, for instance for a
+            neural denoiser fitted without ``uncertainty``.
+        """
+        if not return_std:
+            return self.transform(X)
+        raw = X
+        X, X3 = self._validate_transform_data(X)
+        self._check_input(X3.shape[1])
+        mean, std = self.estimator_.predict(self._to_model(X3), return_std=True)
+        mean = self._from_model(mean, X3.shape)
+        std = self._from_model(std, X3.shape, std=True)
+        self._check_finite_output(mean, X3)
+        name = type(self).__name__
+        out = [as_input_dtype(restore_ndim(a, X.ndim), X, name) for a in (mean, std)]
+        check_output_container(self, out[0])
+        # In the container of transform's output under set_output.
+        return tuple(_wrap_data_with_container("transform", a, raw, self) for a in out)
 
     def _non_deterministic(self):
         return get_tags(self.estimator).non_deterministic
