@@ -665,10 +665,12 @@ class BaseNeuralDenoiser(BaseDenoiser):
         After the epoch the no-harm gate, the gates of the later passes
         (``n_passes``) and the calibration of ``predict``'s standard deviation
         are fitted again on the validation series. Without validation series
-        (``validation_split=0`` and no ``validation_data``), or with fewer than
-        10 for the gates, those fitted before the call are kept, all alike,
-        with a ``UserWarning``: they were fitted on the network before this
-        epoch. The first call, like ``fit``, has nothing to keep.
+        (``validation_split=0`` and no ``validation_data``) those fitted before
+        the call are kept, all alike, with a ``UserWarning``: they were fitted
+        on the network before this epoch. With fewer than 10 (series times
+        channels), too few for a gate, the gates are kept so, and the standard
+        deviation is calibrated on them. The first call, like ``fit``, has
+        nothing to keep.
 
         Parameters
         ----------
