@@ -93,7 +93,10 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
     back to ``sampling_rate``; the output has the input's number of samples.
     Every channel is denoised as a univariate series on its own, so a denoiser
     of single-lead ECG denoises a 12-lead record lead by lead, and the number
-    of channels may differ between ``fit`` and ``transform``.
+    of channels may differ between ``fit`` and ``transform``. When the inner
+    estimator's ``predict`` takes ``return_std`` (the neural denoisers, alone or
+    in a :class:`WindowedDenoiser`), so does :meth:`predict`; the standard
+    deviation needs one fitted with ``uncertainty``.
 
     The ratio of the rates is approximated by the nearest fraction with a
     denominator of at most 1000 (exact for rates in whole hertz up to 1000 Hz);
