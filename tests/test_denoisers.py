@@ -688,6 +688,17 @@ def test_fit_warns_when_the_network_learned_nothing():
         model.partial_fit(_sines(seed=1))
 
 
+def test_partial_fit_does_not_warn_on_its_first_call_either():
+    # The first call builds the network and trains one epoch: no more than a
+    # step, so "did not learn" says nothing yet, as on the later calls.
+    model = _small_unet(epochs=1, learning_rate=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model.partial_fit(_sines())
+        model.partial_fit(_sines(seed=1))
+    assert model.gate_snr_ is not None
+
+
 def test_fit_does_not_warn_when_the_network_learned():
     model = _small_unet(epochs=5, learning_rate=1e-2)
     with warnings.catch_warnings():

@@ -709,14 +709,34 @@ n_timesteps, n_channels)
                 self._check_fitted_shape(X3, X)
             # Members of an earlier ensemble would not follow the training.
             vars(self).pop("ensemble_members_", None)
-            self._train(X3, y3, reset=first, epochs=1, validation=validation)
+            # One epoch per call: whether training taught the network anything
+            # is not known yet, so no ConvergenceWarning (fit gives one).
+            self._train(
+                X3,
+                y3,
+                reset=first,
+                epochs=1,
+                validation=validation,
+                check_learned=False,
+            )
         return self
 
-    def _train(self, X3, y3, *, reset, epochs, validation=None, finish=True):
+    def _train(
+        self,
+        X3,
+        y3,
+        *,
+        reset,
+        epochs,
+        validation=None,
+        finish=True,
+        check_learned=True,
+    ):
         """Train the network; then (``finish``) check and calibrate it.
 
         With ``finish=False`` the validation pair used for the checks is
-        returned for :meth:`_finish_training`.
+        returned for :meth:`_finish_training`. ``check_learned=False`` skips the
+        warning that the network learned nothing (``partial_fit``).
         """
         self._check_network_params(X3.shape[1])
         if self.training == "blind_spot" and y3 is not None:
@@ -821,21 +841,22 @@ n_timesteps, n_channels)
         checked = None if validation is None else (val_inputs, val_targets)
         if not finish:
             return checked
-        self._finish_training(checked, reset=reset)
+        self._finish_training(checked, reset=reset, check_learned=check_learned)
         return None
 
-    def _finish_training(self, checked, *, reset):
+    def _finish_training(self, checked, *, reset, check_learned=True):
         """Warn if nothing was learned; calibrate the gate and the uncertainty.
 
         A ``partial_fit`` (not ``reset``) without validation series enough to
         recalibrate on keeps the gates and the std calibration fitted before,
-        all alike, and says so.
+        all alike, and says so. ``check_learned=False`` (``partial_fit``) skips
+        the warning that nothing was learned.
         """
         outputs = None
         if checked is not None:
             val_inputs, val_targets = checked
             outputs = self._network_outputs(val_inputs)
-            if reset:
+            if reset and check_learned:
                 self._warn_if_not_learned(val_inputs, val_targets, outputs)
         kept = [
             what
