@@ -13,6 +13,7 @@ from scipy import signal
 
 from skdenoise import metrics
 from skdenoise.datasets import (
+    NSTDB_NOISES,
     load_mitdb_record,
     load_nstdb_noise,
     load_nstdb_record,
@@ -99,7 +100,7 @@ def noise_recordings(data_dir, channel):
 @functools.lru_cache(maxsize=4)
 def _noise_recordings(data_dir, channel):
     recordings = {}
-    for name in ("bw", "em", "ma"):
+    for name in NSTDB_NOISES:
         recording = load_nstdb_noise(name, data_dir, channel=channel)
         recording.setflags(write=False)
         recordings[name] = recording
@@ -412,6 +413,13 @@ def check_record_lists(train, val, test, data_dir, training=True):
         return
     for record in [*train, *val, *test] if training else test:
         record_path(data_dir, "mitdb", record)
+
+
+def check_noise_recordings(data_dir):
+    """FileNotFoundError naming the first missing file of the NSTDB noise
+    recordings (``bw``, ``em``, ``ma``), which every run needs for its test set."""
+    for name in NSTDB_NOISES:
+        record_path(data_dir, "nstdb", name)
 
 
 def validation_set(records, data_dir, noise, max_windows=None):

@@ -144,14 +144,15 @@ def parse_args(argv):
         nargs="+",
         default=None,
         help="MITDB training records (default: the protocol's 20, less the "
-        "validation records)",
+        "validation and test records)",
     )
     parser.add_argument(
         "--val-records",
         nargs="*",
-        default=DEFAULT_VAL,
+        default=None,
         help="MITDB records for validation, whole records apart from training and "
-        "test (default: 117 122); none to hold out 5 %% of the training windows",
+        "test (default: 117 122, less the test records); none to hold out 5 %% of "
+        "the training windows",
     )
     parser.add_argument("--test-records", nargs="+", default=DEFAULT_TEST)
     parser.add_argument(
@@ -386,11 +387,19 @@ def parse_args(argv):
         args.max_train_windows = 600
     if args.max_val_windows is None and quick:
         args.max_val_windows = 128
+    args.test_records = [str(r) for r in args.test_records]
+    # The default lists leave out the records given for testing: a run on other
+    # test records (a classical one trains nothing) needs no lists of its own.
+    if args.val_records is None:
+        args.val_records = [r for r in DEFAULT_VAL if r not in args.test_records]
     args.val_records = [str(r) for r in args.val_records]
     if args.train_records is None:
-        args.train_records = [r for r in DEFAULT_TRAIN if r not in args.val_records]
+        args.train_records = [
+            r
+            for r in DEFAULT_TRAIN
+            if r not in args.val_records and r not in args.test_records
+        ]
     args.train_records = [str(r) for r in args.train_records]
-    args.test_records = [str(r) for r in args.test_records]
     if args.real_records is None:
         args.real_records = ["118e06"] if quick else list(NSTDB_RECORDS)
     if args.real_windows is None and quick:
@@ -808,11 +817,17 @@ def _qrs_table(qrs_rows, models, labels, cell_text):
         ["clean record", *(cell_text(first[rec], "clean") for rec in records)],
     ]
     for key in models:
-        if (key, records[0]) in cell:
+        if any((key, rec) in cell for rec in records):
+            # A run without some of the records (ecg_summary.py joins runs): "-".
             lines.append(
                 [
                     labels[key],
-                    *(cell_text(cell[key, rec], "denoised") for rec in records),
+                    *(
+                        cell_text(cell[key, rec], "denoised")
+                        if (key, rec) in cell
+                        else "-"
+                        for rec in records
+                    ),
                 ]
             )
     return markdown_table(["detector input", *records], lines)
@@ -900,18 +915,25 @@ def snr_pivot(rows, models, labels, noises, snrs):
 
 
 def real_pivot(real_rows, models, labels):
+    """Mean SNR improvement per real record and model ("-": not in that run)."""
     records = list(dict.fromkeys(r["record"] for r in real_rows))
     cell = {(r["model"], r["record"]): r for r in real_rows}
+    first = {rec: next(r for r in real_rows if r["record"] == rec) for rec in records}
     header = ["model", *records]
     lines = [
         [labels[key]]
-        + [f"{cell[key, rec]['snr_improvement_mean']:+.2f}" for rec in records]
+        + [
+            f"{cell[key, rec]['snr_improvement_mean']:+.2f}"
+            if (key, rec) in cell
+            else "-"
+            for rec in records
+        ]
         for key in models
-        if (key, records[0]) in cell
+        if any((key, rec) in cell for rec in records)
     ]
     inputs = [
         "input SNR (dB)",
-        *(f"{cell[models[0], rec]['snr_in_mean']:+.1f}" for rec in records),
+        *(f"{first[rec]['snr_in_mean']:+.1f}" for rec in records),
     ]
     return markdown_table(header, [inputs, *lines])
 
@@ -1547,6 +1569,7 @@ def main(argv=None):
                 "training or validation records; leave them out with --real-records"
             )
         protocol.check_record_lists(*lists, data_dir=args.data_dir, training=learned)
+        protocol.check_noise_recordings(args.data_dir)
     except (ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"benchmarks/ecg.py: error: {exc}") from None
 

@@ -114,6 +114,51 @@ def test_qrs_f1_and_its_table():
     assert script.qrs_f1_pivot([], ["net"], {"net": "Net"}) is None
 
 
+def test_real_record_tables_of_runs_with_other_records():
+    # ecg_summary.py joins runs whose real records may differ: a model without
+    # a record gets "-" there, whichever record it lacks.
+    script = _load_script()
+    labels = {"a": "A", "b": "B", "c": "C"}
+    real, qrs = [], []
+    for model, record in (("a", "r1"), ("a", "r2"), ("b", "r2"), ("c", "r1")):
+        real.append(
+            {
+                "model": model,
+                "record": record,
+                "snr_in_mean": 1.0 if record == "r1" else 2.0,
+                "snr_improvement_mean": 3.0,
+            }
+        )
+        qrs.append(
+            {
+                "model": model,
+                "record": record,
+                **{
+                    f"{c}_{m}": 0.5
+                    for c in ("noisy", "denoised", "clean")
+                    for m in ("sensitivity", "ppv")
+                },
+            }
+        )
+    lines = script.real_pivot(real, list(labels), labels).splitlines()
+    assert lines[0] == "| model | r1 | r2 |"
+    assert lines[2:] == [
+        "| input SNR (dB) | +1.0 | +2.0 |",
+        "| A | +3.00 | +3.00 |",
+        "| B | - | +3.00 |",
+        "| C | +3.00 | - |",
+    ]
+    for table, value in (
+        (script.qrs_pivot(qrs, list(labels), labels), "50.00 / 50.00"),
+        (script.qrs_f1_pivot(qrs, list(labels), labels), "50.00"),
+    ):
+        assert table.splitlines()[4:] == [
+            f"| A | {value} | {value} |",
+            f"| B | - | {value} |",
+            f"| C | {value} | - |",
+        ]
+
+
 def test_denoise_record_overlap_add():
     protocol = _protocol()
 
@@ -282,6 +327,46 @@ def test_missing_record_file_is_named(tmp_path):
     # Without training, only the test records must exist.
     with pytest.raises(FileNotFoundError, match=r"119\.hea"):
         protocol.check_record_lists(["999"], ["998"], ["119"], tmp_path, training=False)
+
+
+def test_default_record_lists_leave_out_the_test_records(tmp_path):
+    ecg = _load_script()
+    protocol = _protocol()
+    base = ["--data-dir", "d", "--out", "o"]
+    args = ecg.parse_args([*base, "--test-records", "100", "117"])
+    assert args.val_records == ["122"]
+    assert len(args.train_records) == 17
+    assert not {"100", "117", "122"} & set(args.train_records)
+    lists = (args.train_records, args.val_records, args.test_records)
+    protocol.check_record_lists(*lists, data_dir=None)
+    # A classical run on another test record gets past the record checks (to
+    # the missing files of this empty folder).
+    argv = ["--data-dir", str(tmp_path), "--out", str(tmp_path / "o")]
+    with pytest.raises(SystemExit, match=r"100\.hea not found"):
+        ecg.main([*argv, "--test-records", "100", "--models", "bandpass"])
+    # Lists given explicitly are kept as they are, and checked.
+    args = ecg.parse_args([*base, "--test-records", "100", "--val-records", "117"])
+    assert args.val_records == ["117"] and len(args.train_records) == 18
+    assert "122" in args.train_records and "100" not in args.train_records
+    args = ecg.parse_args([*base, "--test-records", "117", "--val-records"])
+    assert args.val_records == [] and len(args.train_records) == 19
+
+
+def test_missing_noise_recording_is_named(tmp_path):
+    ecg = _load_script()
+    (tmp_path / "mitdb").mkdir()
+    for ext in ("hea", "dat"):
+        (tmp_path / "mitdb" / f"119.{ext}").write_text("")
+    argv = ["--data-dir", str(tmp_path), "--out", str(tmp_path / "o")]
+    argv += ["--test-records", "119", "--models", "bandpass", "--real-records"]
+    with pytest.raises(SystemExit, match=r"record bw: .*nstdb.bw\.hea not found"):
+        ecg.main(argv)
+    (tmp_path / "nstdb").mkdir()
+    for name in ("bw", "em"):
+        for ext in ("hea", "dat"):
+            (tmp_path / "nstdb" / f"{name}.{ext}").write_text("")
+    with pytest.raises(SystemExit, match=r"record ma: .*nstdb.ma\.hea not found"):
+        ecg.main(argv)
 
 
 @pytest.mark.slow
