@@ -549,8 +549,15 @@ def build_model(key, args, context, log):
         f"  training on {len(X_train)} clean windows, noise drawn on the fly, "
         f"budget {budget.describe()}"
     )
+    # Every learned model shares the training noise, whose SNR range the
+    # curriculum narrows during a fit and sets back at its end; a fit that fails
+    # midway (the run goes on to the next model) must not leave it narrowed.
+    noise_snr = context["training_noise"].snr
     start = time.perf_counter()
-    validation = fit_learned(model, X_train, context["validation"], log)
+    try:
+        validation = fit_learned(model, X_train, context["validation"], log)
+    finally:
+        context["training_noise"].snr = noise_snr
     wall = time.perf_counter() - start
     info = {
         "train_time_s": wall,

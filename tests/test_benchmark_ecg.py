@@ -281,6 +281,30 @@ def test_step_budget_trains_a_fixed_number_of_steps_on_its_schedule():
     assert caps[4:] == [30.0] * 3 and noise.snr == (-6, 30)
 
 
+def test_a_failed_fit_leaves_the_shared_training_noise_as_it_was(monkeypatch):
+    from skdenoise.noise import WhiteNoise
+
+    ecg = _load_script()
+    training = pytest.importorskip("_ecg_training")
+    noise = WhiteNoise(snr=(-6.0, 30.0))
+
+    def make_learned(key, *, budget_s, **kwargs):
+        return object(), training.TimeBudget(budget_s, key, 1e-3, lambda line: None)
+
+    def fit_learned(model, X_train, validation_data, log):
+        noise.snr = (-6.0, 12.0)  # the curriculum's cap, midway through a fit
+        raise RuntimeError("the fit failed")
+
+    monkeypatch.setattr(training, "make_learned", make_learned)
+    monkeypatch.setattr(training, "fit_learned", fit_learned)
+    args = ecg.parse_args(["--data-dir", "d", "--out", "o", "--models", "unet"])
+    context = {"training_noise": noise, "validation": None, "train": np.zeros((4, 8))}
+    with pytest.raises(RuntimeError, match="the fit failed"):
+        ecg.build_model("unet", args, context, lambda line: None)
+    # The next model trains on the whole range again.
+    assert noise.snr == (-6.0, 30.0)
+
+
 def test_passes_option_reaches_every_learned_model(capsys):
     ecg = _load_script()
     base = ["--data-dir", "d", "--out", "o"]
