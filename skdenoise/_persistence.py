@@ -314,15 +314,14 @@ class _Reader:
             raise ValueError(f"{self.path} is corrupted ({name}: {exc}).") from None
 
     def _model(self, name):
-        from ._tf import import_keras
+        from ._tf import load_keras_model
 
-        keras = import_keras()
         data = self._member(name)
         with tempfile.TemporaryDirectory() as tmp:
             file = Path(tmp) / "model.keras"
             file.write_bytes(data)
             try:
-                return keras.saving.load_model(file, safe_mode=True)
+                return load_keras_model(file)
             except Exception as exc:  # noqa: BLE001 - reported as a file problem
                 raise ValueError(
                     f"{self.path}: the Keras model {name} cannot be loaded: {exc}"

@@ -12,7 +12,12 @@ import tempfile
 import threading
 from contextlib import contextmanager
 
-__all__ = ["import_keras", "import_tensorflow", "quiet_tf_logger"]
+__all__ = [
+    "import_keras",
+    "import_tensorflow",
+    "load_keras_model",
+    "quiet_tf_logger",
+]
 
 # Whether TensorFlow's import-time start-up, and its runtime's first use, ran
 # in this process (under _START_LOCK).
@@ -148,6 +153,38 @@ def import_tensorflow():
     import tensorflow as tf
 
     return tf
+
+
+# Keras' message for a class or function of a saved model it cannot find.
+_NOT_FOUND = re.compile(r"Could not locate (class|function) '([^']+)'")
+
+
+def load_keras_model(path, **kwargs):
+    """``keras.saving.load_model(path, safe_mode=True, **kwargs)``, clearly failing.
+
+    A model with a custom layer (or other object) that was not registered
+    with Keras loads with an error about deserialising the whole model, the
+    missing class only named in the exception's causes; it is named here.
+    """
+    keras = import_keras()
+    try:
+        return keras.saving.load_model(path, safe_mode=True, **kwargs)
+    except Exception as exc:
+        cause = exc
+        while cause is not None:
+            found = _NOT_FOUND.search(str(cause))
+            if found:
+                kind, name = found.groups()
+                raise ValueError(
+                    f"The Keras network uses the custom {kind} {name!r}, which "
+                    "Keras cannot find to load it: custom layers (and other "
+                    "custom objects) must be decorated with "
+                    "@keras.saving.register_keras_serializable() and their module "
+                    "imported before loading (or loaded inside "
+                    "keras.saving.custom_object_scope)."
+                ) from exc
+            cause = cause.__cause__ or cause.__context__
+        raise
 
 
 @contextmanager

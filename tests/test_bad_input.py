@@ -327,6 +327,141 @@ def test_keras_denoiser_round_trips_through_pickle_and_save(sines, tmp_path):
     np.testing.assert_allclose(restored.transform(noisy), expected)
 
 
+def _headed_builder(n_timesteps, n_channels, head=None):
+    import keras
+
+    inputs = keras.Input(shape=(n_timesteps, n_channels))
+    hidden = keras.layers.Conv1D(4, 3, padding="same")(inputs)
+    return keras.Model(inputs, head(hidden))
+
+
+def test_keras_denoiser_copies_a_keras_layer_given_as_hyper_parameter(sines):
+    import keras
+
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = sines
+    head = keras.layers.Conv1D(1, 1)
+    model = KerasDenoiser(_headed_builder, model__head=head, epochs=2, random_state=0)
+    first = model.fit(noisy, clean).transform(noisy)
+    # The layer was trained in place: the parameter changed, and a refit
+    # started from its trained weights (another result for the same seed).
+    assert model.model__head is head and not head.built
+    assert all(layer is not head for layer in model.model_.layers)
+    np.testing.assert_array_equal(model.fit(noisy, clean).transform(noisy), first)
+
+
+def _two_outputs(n_timesteps, n_channels):
+    import keras
+
+    inputs = keras.Input(shape=(n_timesteps, n_channels))
+    out = keras.layers.Conv1D(n_channels, 1)(inputs)
+    return keras.Model(inputs, [out, out])
+
+
+def _dict_output(n_timesteps, n_channels):
+    import keras
+
+    inputs = keras.Input(shape=(n_timesteps, n_channels))
+    return keras.Model(inputs, {"series": keras.layers.Conv1D(n_channels, 1)(inputs)})
+
+
+def _halving(n_timesteps, n_channels):
+    import keras
+
+    inputs = keras.Input(shape=(n_timesteps, n_channels))
+    hidden = keras.layers.Conv1D(n_channels, 1)(keras.layers.MaxPooling1D(2)(inputs))
+    return keras.Model(inputs, keras.layers.UpSampling1D(2)(hidden))
+
+
+def test_keras_denoiser_names_networks_of_several_outputs_or_another_length(sines):
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = sines
+    # A dict output was reported as "its output shape is ('series',)".
+    with pytest.raises(ValueError, match="must have one output.*a list of 2"):
+        KerasDenoiser(_two_outputs, epochs=1).fit(noisy, clean)
+    with pytest.raises(ValueError, match="must have one output.*a dict of 1"):
+        KerasDenoiser(_dict_output, epochs=1).fit(noisy, clean)
+    # A pooling network on an odd length: the message says what to set.
+    with pytest.raises(ValueError, match=r"\(None, 62, 1\).*set length_multiple"):
+        KerasDenoiser(_halving, epochs=1).fit(noisy[:, :63], clean[:, :63])
+    model = KerasDenoiser(_halving, length_multiple=2, epochs=1, random_state=0)
+    assert model.fit(noisy[:, :63], clean[:, :63]).transform(noisy[:, :63]).shape == (
+        48,
+        63,
+    )
+
+
+def _compiled_builder(n_timesteps, n_channels):
+    network = _conv_builder(n_timesteps, n_channels)
+    network.compile(optimizer="sgd", loss="mae")
+    return network
+
+
+def test_keras_denoiser_warns_that_the_networks_compilation_is_replaced(sines):
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = sines
+    model = KerasDenoiser(_compiled_builder, epochs=1, random_state=0)
+    # The loss and optimizer compiled in were replaced without a word.
+    with pytest.warns(UserWarning, match="compiles the network itself.*ignored"):
+        model.fit(noisy, clean)
+    assert type(model.model_.optimizer).__name__ == "Adam"
+
+
+class _UnregisteredDouble:
+    """A custom layer class made on first use (Keras is imported lazily)."""
+
+    cls = None
+
+    @classmethod
+    def get(cls):
+        import keras
+
+        if cls.cls is None:
+
+            class UnregisteredDouble(keras.layers.Layer):
+                def call(self, inputs):
+                    return 2.0 * inputs
+
+            cls.cls = UnregisteredDouble
+        return cls.cls
+
+
+def _unregistered_builder(n_timesteps, n_channels):
+    import keras
+
+    inputs = keras.Input(shape=(n_timesteps, n_channels))
+    doubled = _UnregisteredDouble.get()()(inputs)
+    return keras.Model(inputs, keras.layers.Conv1D(n_channels, 1)(doubled))
+
+
+def test_an_unregistered_custom_layer_is_named_when_loading(sines, tmp_path):
+    import pickle
+
+    import keras
+
+    from skdenoise import KerasDenoiser
+    from skdenoise.persistence import load, save
+
+    noisy, clean = sines
+    model = KerasDenoiser(_unregistered_builder, epochs=1, random_state=0)
+    data = pickle.dumps(model.fit(noisy, clean))
+    # Keras' error was about deserialising the whole Functional model.
+    pattern = "custom class 'UnregisteredDouble'.*register_keras_serializable"
+    with pytest.raises(ValueError, match=pattern):
+        pickle.loads(data)
+    path = save(model, tmp_path / "own.skd")
+    with pytest.raises(ValueError, match=pattern):
+        load(path)
+    # The way out the message gives works.
+    layer = _UnregisteredDouble.get()
+    with keras.saving.custom_object_scope({"UnregisteredDouble": layer}):
+        restored = pickle.loads(data)
+    np.testing.assert_allclose(restored.transform(noisy), model.transform(noisy))
+
+
 def test_atomic_write_gives_the_permissions_of_a_plain_open(tmp_path):
     import os
 

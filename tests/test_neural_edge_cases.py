@@ -159,6 +159,65 @@ def test_keras_denoiser_takes_length_agnostic_and_unbuilt_networks(
     )
 
 
+class _Subclassed:
+    """A subclassed network without compute_output_shape, made on first use."""
+
+    cls = None
+
+    @classmethod
+    def build(cls, n_timesteps, n_channels):
+        from skdenoise._tf import import_keras
+
+        keras = import_keras()
+        if cls.cls is None:
+
+            class TwoConvolutions(keras.Model):
+                def __init__(self, n_channels):
+                    super().__init__()
+                    self.first = keras.layers.Conv1D(4, 3, padding="same")
+                    self.second = keras.layers.Conv1D(n_channels, 1)
+
+                def call(self, inputs):
+                    return self.second(self.first(inputs))
+
+            cls.cls = TwoConvolutions
+        return cls.cls(n_channels)
+
+
+def _sequential_half(n_timesteps, n_channels):
+    from skdenoise._tf import import_keras
+
+    keras = import_keras()
+    return keras.Sequential(
+        [
+            keras.layers.Conv1D(4, 3, padding="same"),
+            keras.layers.Conv1D(n_channels, 1, dtype="float16"),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "builder, precision",
+    [
+        (_sequential, "mixed_float16"),
+        (_sequential_half, "float32"),
+        (_Subclassed.build, "float32"),
+    ],
+)
+def test_keras_denoiser_takes_sequential_and_subclassed_networks_in_any_precision(
+    pairs, builder, precision
+):
+    from skdenoise.neural import KerasDenoiser
+
+    # A Sequential without an Input in 16 bits failed in Keras ("has never been
+    # called"); a subclassed model without compute_output_shape was refused.
+    model = KerasDenoiser(model=builder, precision=precision, epochs=1, random_state=0)
+    out = model.fit(*pairs).transform(pairs[0])
+    assert out.shape == pairs[0].shape and out.dtype == np.float64
+    if precision != "float32" or builder is _sequential_half:
+        assert str(model.model_.outputs[0].dtype) == "float32"
+
+
 def test_keras_denoiser_names_a_network_of_another_length(pairs):
     from skdenoise.neural import KerasDenoiser
 

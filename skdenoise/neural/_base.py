@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import check_is_fitted
 
-from .._tf import import_keras, quiet_tf_logger
+from .._tf import import_keras, load_keras_model, quiet_tf_logger
 from .._validation import (
     as_3d,
     as_input_dtype,
@@ -127,14 +127,33 @@ def _dtype_policy(name):
             keras.config.set_dtype_policy(previous)
 
 
-def _float32_outputs(model):
-    """``model`` with its output in float32 (mixed precision computes in 16 bits)."""
-    if all(str(t.dtype) == "float32" for t in model.outputs):
-        return model
+def _float32_outputs(model, input_shape):
+    """``model`` with its output in float32 (mixed precision computes in 16 bits).
+
+    ``input_shape`` (without the batch) is the shape the model takes, for
+    models that were never called on a symbolic input (a ``Sequential``
+    without an ``Input``, a subclassed model): those are called on one.
+    """
+    try:
+        inputs, outputs = model.input, model.outputs
+    except (AttributeError, ValueError):  # never called symbolically
+        inputs = outputs = None
+    if outputs is not None:
+        if all(str(t.dtype) == "float32" for t in outputs):
+            return model
+        output = model.output
+    else:
+        spec = model.compute_output_spec(
+            keras.KerasTensor((None, *input_shape), dtype="float32")
+        )
+        if str(spec.dtype) == "float32":
+            return model
+        inputs = keras.Input(shape=input_shape)
+        output = model(inputs)
     output = keras.layers.Activation("linear", dtype="float32", name="float32_output")(
-        model.output
+        output
     )
-    return keras.Model(model.input, output, name=model.name)
+    return keras.Model(inputs, output, name=model.name)
 
 
 def store_init_args(estimator, args):
@@ -409,12 +428,11 @@ class BaseNeuralDenoiser(BaseDenoiser):
         check_strategy(type(self).__name__)
         left, right = self._padding(self.n_features_in_)
         with _dtype_policy(self.precision):
-            model = self._build_network(
-                self.n_features_in_ + left + right, self.n_channels_in_
-            )
+            n_timesteps = self.n_features_in_ + left + right
+            model = self._build_network(n_timesteps, self.n_channels_in_)
             # The outer model takes the precision's policy too: compile reads it
             # (loss scaling under mixed_float16), not the global one.
-            model = _float32_outputs(model)
+            model = _float32_outputs(model, (n_timesteps, self.n_channels_in_))
         optimizer_kwargs = {"learning_rate": self.learning_rate}
         if self.weight_decay:
             optimizer_kwargs["weight_decay"] = self.weight_decay
@@ -1385,4 +1403,4 @@ def model_from_bytes(data):
         path = os.path.join(tmp, "model.keras")
         with open(path, "wb") as file:
             file.write(data)
-        return keras.saving.load_model(path, compile=True, safe_mode=True)
+        return load_keras_model(path, compile=True)

@@ -1,9 +1,11 @@
 """Bring your own network: a user's Keras model as a denoiser."""
 
+import copy
 import inspect
 
 from sklearn.base import TransformerMixin
 
+from .._warnings import warn_at_caller
 from ._base import BaseNeuralDenoiser, keras, store_init_args
 from ._general import _COMMON_CONSTRAINTS, _POSITIVE_INT, _document
 
@@ -26,16 +28,22 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
 
     ``model`` is a callable that builds the network:
     ``model(n_timesteps, n_channels, **hyper_parameters)`` returns an
-    uncompiled ``keras.Model`` mapping ``(batch, n_timesteps, n_channels)`` to
-    the same shape. Its hyper-parameters are given to the denoiser with the
-    ``model__`` prefix (``KerasDenoiser(model=build, model__units=64)``) and are
-    parameters like any other: ``get_params``, ``set_params``, ``clone`` and
-    ``GridSearchCV`` see them. The network gets everything the package's own
-    networks get: input validation, per-series normalisation, noise drawn on the
-    fly, augmentation, the SNR loss, early stopping, windowing through
-    :class:`~skdenoise.pipeline.WindowedDenoiser` and pickling (custom layers
-    must be registered with ``keras.saving.register_keras_serializable``). The
-    builders of :mod:`skdenoise.networks` follow the same convention.
+    uncompiled ``keras.Model`` (functional, ``Sequential`` or subclassed) with
+    one input and one output, mapping ``(batch, n_timesteps, n_channels)`` to
+    the same shape; the denoiser compiles it (the compilation of a compiled
+    one is replaced, with a warning). Its hyper-parameters are given to the
+    denoiser with the ``model__`` prefix (``KerasDenoiser(model=build,
+    model__units=64)``) and are parameters like any other: ``get_params``,
+    ``set_params``, ``clone`` and ``GridSearchCV`` see them. Every network is
+    built from a deep copy of them, so a Keras object given as one (a layer, a
+    regularizer) is never trained or changed in place. The network gets
+    everything the package's own networks get: input validation, per-series
+    normalisation, noise drawn on the fly, augmentation, the SNR loss, early
+    stopping, windowing through :class:`~skdenoise.pipeline.WindowedDenoiser`
+    and pickling (custom layers must be registered with
+    ``keras.saving.register_keras_serializable``; loading a network with one
+    that is not names its class). The builders of :mod:`skdenoise.networks`
+    follow the same convention.
 
     Parameters
     ----------
@@ -44,8 +52,8 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
         channels and the ``model__`` hyper-parameters.
     length_multiple : int, default=1
         Series are padded by reflection to a multiple of this length before the
-        network (for networks that halve the length, ``2 ** depth``) and
-        cropped back.
+        network (for networks that halve the length ``depth`` times,
+        ``2 ** depth``) and cropped back.
     %(common)s
     **model_params
         The network's hyper-parameters, each prefixed by ``model__``.
@@ -216,7 +224,10 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
                 f"got a {type(self.model).__name__} instance. Pass the function "
                 "that creates it instead."
             )
-        routed = self._model_params()
+        # Each network gets its own copy of the hyper-parameters: a Keras
+        # layer given as one would otherwise be trained in place, shared by
+        # every network built from it (a refit would start from its weights).
+        routed = copy.deepcopy(self._model_params())
         try:
             inspect.signature(self.model).bind(n_timesteps, n_channels, **routed)
         except TypeError as exc:
@@ -232,13 +243,26 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
                 "KerasDenoiser's model must return a keras.Model; got "
                 f"{type(network).__name__}."
             )
+        if network.compiled:
+            warn_at_caller(
+                "KerasDenoiser compiles the network itself, with its optimizer, "
+                "learning_rate, weight_decay and loss parameters; the network "
+                "returned by model was compiled, and that compilation (optimizer, "
+                "loss, metrics) is ignored. Return an uncompiled keras.Model."
+            )
         expected = (None, n_timesteps, n_channels)
         try:
-            if not network.built:
+            if isinstance(network, keras.Sequential) and not network.built:
                 # A Sequential without an Input: built for the series given.
                 network.build(expected)
-            # Any None (a length-agnostic network) is resolved for this length.
-            shape = tuple(network.compute_output_shape(expected))
+            elif not network.built:
+                # A subclassed model: built by a symbolic call, as Keras does.
+                network(keras.KerasTensor(expected, dtype="float32"))
+            # Any None (a length-agnostic network) is resolved for this length;
+            # a subclassed model without compute_output_shape is traced.
+            output = network.compute_output_spec(
+                keras.KerasTensor(expected, dtype="float32")
+            )
         except Exception as exc:
             raise ValueError(
                 "KerasDenoiser's network must take series of shape (batch, "
@@ -246,10 +270,26 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
                 f"{n_timesteps}, {n_channels})) or (None, {n_channels})); "
                 f"Keras could not apply it to that shape: {exc}"
             ) from None
+        if not isinstance(output, keras.KerasTensor):
+            raise ValueError(
+                "KerasDenoiser's network must have one output, the denoised "
+                f"series of shape (batch, {n_timesteps}, {n_channels}); its output "
+                f"is a {type(output).__name__} of {len(output)}."
+            )
+        shape = tuple(output.shape)
         if shape != expected:
+            hint = ""
+            if len(shape) == 3 and shape[1] != n_timesteps:
+                hint = (
+                    " A network that pools and upsamples needs series of a multiple "
+                    "of its total pooling factor: set length_multiple (now "
+                    f"{self.length_multiple}) to that factor, and series are padded "
+                    "to a multiple of it; layers with padding='valid' must be "
+                    "padded back."
+                )
             raise ValueError(
                 "KerasDenoiser's network must map series of shape (batch, "
                 f"{n_timesteps}, {n_channels}) to the same shape; its output shape "
-                f"is {shape}."
+                f"is {shape}.{hint}"
             )
         return network
