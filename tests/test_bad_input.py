@@ -393,6 +393,37 @@ def test_keras_denoiser_names_networks_of_several_outputs_or_another_length(sine
     )
 
 
+def _other_channels(n_timesteps, n_channels):
+    import keras
+
+    inputs = keras.Input(shape=(n_timesteps, n_channels + 1))
+    return keras.Model(inputs, keras.layers.Conv1D(n_channels, 1)(inputs))
+
+
+def _flat_input(n_timesteps, n_channels):
+    import keras
+
+    inputs = keras.Input(shape=(n_timesteps,))
+    return keras.Model(inputs, keras.layers.Dense(n_timesteps)(inputs))
+
+
+@pytest.mark.parametrize(
+    "builder, shape",
+    [(_other_channels, r"\(None, 64, 2\)"), (_flat_input, r"\(None, 64\)")],
+)
+def test_keras_denoiser_names_a_network_whose_input_is_not_the_series(
+    sines, builder, shape
+):
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = sines
+    # One failed inside Model.fit with Keras' input-spec error, the other was
+    # reported by its output shape (None, 64, 64).
+    pattern = rf"shape \(batch, 64, 1\).*its input has shape {shape}"
+    with pytest.raises(ValueError, match=pattern):
+        KerasDenoiser(builder, epochs=1).fit(noisy, clean)
+
+
 def _compiled_builder(n_timesteps, n_channels):
     network = _conv_builder(n_timesteps, n_channels)
     network.compile(optimizer="sgd", loss="mae")

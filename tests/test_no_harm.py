@@ -132,6 +132,8 @@ def test_validation_data_tuple_and_clean_series(data):
         ("short", "timesteps"),
         ("clean_only_pairs", "tuple"),
         ("nan", "NaN"),
+        # Keras reads a list [X_val, y_val] as a pair; here it is series.
+        ("list_pair", r"64 channel\(s\).*as a tuple \(X_val, y_val\)"),
     ],
 )
 def test_bad_validation_data_gets_a_clear_error(data, validation_data, message):
@@ -141,8 +143,10 @@ def test_bad_validation_data_gets_a_clear_error(data, validation_data, message):
         "short": (X_val[:, :32], y_val[:, :32]),
         "clean_only_pairs": y_val,
         "nan": (np.where(X_val > 1, np.nan, X_val), y_val),
+        "list_pair": [X_val, y_val],
     }[validation_data]
-    model = tiny()
+    noise = WhiteNoise(snr=5.0) if validation_data == "list_pair" else None
+    model = tiny(noise=noise)
     with pytest.raises(ValueError, match=message):
         model.fit(X, y, validation_data=bad)
     assert not hasattr(model, "model_")

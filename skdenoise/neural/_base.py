@@ -664,10 +664,17 @@ class BaseNeuralDenoiser(BaseDenoiser):
             )
             inputs3, targets3 = None, as_3d(clean).astype(np.float64, copy=False)
         if targets3.shape[1:] != X3.shape[1:]:
+            hint = ""
+            if isinstance(validation_data, list) and len(validation_data) == 2:
+                # Keras takes a list [x, y] as a pair; here a list is series.
+                hint = (
+                    " A list is read as clean series; give a pair of noisy and "
+                    "clean series as a tuple (X_val, y_val)."
+                )
             raise ValueError(
                 f"validation_data of {name}.fit has series of {targets3.shape[1]} "
                 f"timesteps and {targets3.shape[2]} channel(s); the training series "
-                f"have {X3.shape[1]} and {X3.shape[2]}."
+                f"have {X3.shape[1]} and {X3.shape[2]}.{hint}"
             )
         return inputs3, targets3
 

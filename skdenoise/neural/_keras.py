@@ -22,6 +22,17 @@ def _tiny_test_network(n_timesteps, n_channels, units=4):
     return keras.Model(inputs, outputs)
 
 
+def _declared_input_shape(network):
+    """The shape of the one input a network declares, or None if unknown."""
+    try:
+        inputs = network.inputs
+    except (AttributeError, ValueError):  # never called symbolically
+        return None
+    if not isinstance(inputs, (list, tuple)) or len(inputs) != 1:
+        return None  # several inputs: refused when the network is applied
+    return tuple(inputs[0].shape)
+
+
 @_document
 class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
     """A denoiser around your own Keras network.
@@ -251,6 +262,22 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
                 "loss, metrics) is ignored. Return an uncompiled keras.Model."
             )
         expected = (None, n_timesteps, n_channels)
+        declared = _declared_input_shape(network)
+        if declared is not None and (
+            len(declared) != 3
+            or any(
+                d is not None and d != e
+                for d, e in zip(declared[1:], expected[1:], strict=True)
+            )
+        ):
+            # Keras may still trace such a network on the series' shape, and
+            # fail inside Model.fit only.
+            raise ValueError(
+                "KerasDenoiser's network must take series of shape (batch, "
+                f"{n_timesteps}, {n_channels}) (give it keras.Input(shape=("
+                f"{n_timesteps}, {n_channels})) or (None, {n_channels})); its input "
+                f"has shape {declared}."
+            )
         try:
             if isinstance(network, keras.Sequential) and not network.built:
                 # A Sequential without an Input: built for the series given.
