@@ -177,8 +177,11 @@ class _Subclassed:
                     self.first = keras.layers.Conv1D(4, 3, padding="same")
                     self.second = keras.layers.Conv1D(n_channels, 1)
 
-                def call(self, inputs):
-                    return self.second(self.first(inputs))
+                    self.dropout = keras.layers.Dropout(0.1)
+
+                def call(self, inputs, training=None):
+                    hidden = self.dropout(self.first(inputs), training=training)
+                    return self.second(hidden)
 
             cls.cls = TwoConvolutions
         return cls.cls(n_channels)
@@ -216,6 +219,17 @@ def test_keras_denoiser_takes_sequential_and_subclassed_networks_in_any_precisio
     assert out.shape == pairs[0].shape and out.dtype == np.float64
     if precision != "float32" or builder is _sequential_half:
         assert str(model.model_.outputs[0].dtype) == "float32"
+
+
+def test_mc_dropout_refuses_a_subclassed_network_before_training(pairs):
+    from skdenoise.neural import KerasDenoiser
+
+    # Keras' clone_model refused it after training, when the std was
+    # calibrated, with a message about clone_function.
+    model = KerasDenoiser(model=_Subclassed.build, uncertainty="mc_dropout", epochs=1)
+    with pytest.raises(ValueError, match="subclassed model.*uncertainty='ensemble'"):
+        model.fit(*pairs)
+    assert not hasattr(model, "model_")
 
 
 def test_keras_denoiser_names_a_network_of_another_length(pairs):

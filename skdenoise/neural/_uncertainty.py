@@ -110,6 +110,21 @@ class _AlwaysTraining(keras.layers.Wrapper):
         return self.layer(inputs, *args, **kwargs)
 
 
+def _check_clonable(model, name):
+    """Refuse a network the dropout passes cannot clone (a subclassed model)."""
+    try:
+        with quiet_tf_logger():
+            _stochastic_clone(model, "mc_dropout")
+    except ValueError as exc:
+        raise ValueError(
+            f"{name}(uncertainty='mc_dropout') runs a copy of the network with "
+            "its dropout on, made layer by layer, which Keras can do for "
+            "functional and Sequential networks only; this one (or a network "
+            f"inside it) is a subclassed model ({type(model).__name__}). Use "
+            "uncertainty='ensemble', or a functional network."
+        ) from exc
+
+
 def _stochastic_clone(model, method):
     """A copy of ``model`` whose ``method`` layers run in training mode."""
     is_stochastic = _KINDS[method]
@@ -161,6 +176,8 @@ def check_uncertainty(estimator, n_timesteps, n_channels):
     with _seeded(0), _dtype_policy("float32"), quiet_tf_logger():
         model = estimator._build_network(n_timesteps + left + right, n_channels)
     if stochastic_layers(model, method):
+        if method == "mc_dropout":
+            _check_clonable(model, name)
         return
     if method == "sampling":
         raise ValueError(
