@@ -349,6 +349,12 @@ def test_keras_denoiser_copies_a_keras_layer_given_as_hyper_parameter(sines):
     assert model.model__head is head and not head.built
     assert all(layer is not head for layer in model.model_.layers)
     np.testing.assert_array_equal(model.fit(noisy, clean).transform(noisy), first)
+    # A pretrained (built) layer: the network starts from a copy of its weights.
+    head.build((None, 64, 4))
+    before = [w.copy() for w in head.get_weights()]
+    model.fit(noisy, clean)
+    for kept, weight in zip(before, head.get_weights(), strict=True):
+        np.testing.assert_array_equal(weight, kept)
 
 
 def _two_outputs(n_timesteps, n_channels):

@@ -22,6 +22,14 @@ def _tiny_test_network(n_timesteps, n_channels, units=4):
     return keras.Model(inputs, outputs)
 
 
+def _copied(value):
+    """A deep copy of ``value``, or ``value`` itself if it cannot be copied."""
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001 - a singleton (a distribution strategy)
+        return value
+
+
 def _declared_input_shape(network):
     """The shape of the one input a network declares, or None if unknown."""
     try:
@@ -46,8 +54,9 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
     denoiser with the ``model__`` prefix (``KerasDenoiser(model=build,
     model__units=64)``) and are parameters like any other: ``get_params``,
     ``set_params``, ``clone`` and ``GridSearchCV`` see them. Every network is
-    built from a deep copy of them, so a Keras object given as one (a layer, a
-    regularizer) is never trained or changed in place. The network gets
+    built from a deep copy of them (of those that can be copied), so a Keras
+    object given as one (a layer, a pretrained model) is never trained or
+    changed in place. The network gets
     everything the package's own networks get: input validation, per-series
     normalisation, noise drawn on the fly, augmentation, the SNR loss, early
     stopping, windowing through :class:`~skdenoise.pipeline.WindowedDenoiser`
@@ -238,7 +247,7 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
         # Each network gets its own copy of the hyper-parameters: a Keras
         # layer given as one would otherwise be trained in place, shared by
         # every network built from it (a refit would start from its weights).
-        routed = copy.deepcopy(self._model_params())
+        routed = {name: _copied(value) for name, value in self._model_params().items()}
         try:
             inspect.signature(self.model).bind(n_timesteps, n_channels, **routed)
         except TypeError as exc:
