@@ -129,11 +129,16 @@ class SeriesShapeMixin:
 
 
 def _forget_fit(estimator):
-    """Remove every fitted attribute (a name ending in ``_``) of ``estimator``."""
+    """Remove every fitted attribute (a name ending in ``_``) of ``estimator``.
+
+    Parameters are kept, even one whose name ends in ``_`` (a
+    ``KerasDenoiser``'s ``model__lambda_``).
+    """
+    params = set(estimator.get_params(deep=False))
     for name in [
         name
         for name in vars(estimator)
-        if name.endswith("_") and not name.startswith("__")
+        if name.endswith("_") and not name.startswith("__") and name not in params
     ]:
         delattr(estimator, name)
 

@@ -305,7 +305,7 @@ def test_keras_denoiser_reports_bad_models(sines):
         KerasDenoiser(_conv_builder, model__nope=1, epochs=1).fit(noisy, clean)
     with pytest.raises(ValueError, match="keras.Model"):
         KerasDenoiser(lambda n, c: None, epochs=1).fit(noisy, clean)
-    with pytest.raises(ValueError, match="same shape"):
+    with pytest.raises(ValueError, match="its input has shape"):
         KerasDenoiser(lambda n, c: _conv_builder(n, c + 1), epochs=1).fit(noisy, clean)
 
 
@@ -428,6 +428,37 @@ def test_keras_denoiser_names_a_network_whose_input_is_not_the_series(
     pattern = rf"shape \(batch, 64, 1\).*its input has shape {shape}"
     with pytest.raises(ValueError, match=pattern):
         KerasDenoiser(builder, epochs=1).fit(noisy, clean)
+
+
+def _regularized_builder(n_timesteps, n_channels, lambda_=0.0):
+    import keras
+
+    inputs = keras.Input(shape=(n_timesteps, n_channels))
+    regularizer = keras.regularizers.L2(lambda_)
+    outputs = keras.layers.Conv1D(
+        n_channels, 3, padding="same", kernel_regularizer=regularizer
+    )
+    return keras.Model(inputs, outputs(inputs))
+
+
+def test_a_model_param_ending_in_underscore_is_no_fitted_attribute(sines):
+    from sklearn.exceptions import NotFittedError
+
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = sines
+    model = KerasDenoiser(_regularized_builder, model__lambda_=0.01, epochs=1)
+    # check_is_fitted took model__lambda_ for a fitted attribute: transform
+    # failed with "no attribute 'n_features_in_'".
+    with pytest.raises(NotFittedError):
+        model.transform(noisy)
+    # A failed fit removed it with the fitted attributes.
+    model.set_params(model__nope=1)
+    with pytest.raises(ValueError, match="cannot call"):
+        model.fit(noisy, clean)
+    assert model.get_params()["model__lambda_"] == 0.01
+    with pytest.raises(NotFittedError):
+        model.transform(noisy)
 
 
 def _compiled_builder(n_timesteps, n_channels):

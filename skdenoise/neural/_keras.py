@@ -218,6 +218,14 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
                 )
         return super().set_params(**params)
 
+    def __sklearn_is_fitted__(self):
+        # A hyper-parameter may end in "_" too (model__lambda_): it is no
+        # fitted attribute, as check_is_fitted would otherwise take it.
+        return any(
+            name.endswith("_") and not name.startswith(("__", _PREFIX))
+            for name in vars(self)
+        )
+
     def _length_multiple(self):
         return self.length_multiple
 
