@@ -318,7 +318,8 @@ class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
             raise ValueError(
                 "KerasDenoiser's network must have one output, the denoised "
                 f"series of shape (batch, {n_timesteps}, {n_channels}); its output "
-                f"is a {type(output).__name__} of {len(output)}."
+                f"is a {type(output).__name__} of {len(output)} (give keras.Model "
+                "the output tensor itself, not a list or dict)."
             )
         shape = tuple(output.shape)
         if shape != expected:
