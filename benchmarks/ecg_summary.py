@@ -204,7 +204,13 @@ def main(argv=None):
         ]
         text += ["", "## Training", "", ecg.markdown_table(header, lines)]
     bars = ecg.assess_bars(
-        rows, real, models, labels, base=base.get, qrs_rows=tables["qrs"]
+        rows,
+        real,
+        models,
+        labels,
+        base=base.get,
+        qrs_rows=tables["qrs"],
+        val_scores=ecg.validation_choice(timing),
     )
     if bars:
         text += ["", "## Bars of the benchmark", "", bars]

@@ -944,3 +944,40 @@ def test_ecg_passes_script_evaluates_each_number_of_passes(
     )
     assert both == pytest.approx(gain, abs=0.006)
     assert one != both
+
+
+def test_the_network_assessed_is_chosen_on_the_validation_records():
+    ecg = _load_script()
+    protocol = ecg.protocol
+    # Two networks: the LSTM is better on the test records, the U-Net on the
+    # validation records. The bars are assessed on the U-Net.
+    test_mean = {"unet": 1.0, "lstm": 5.0, "bandpass": 0.5}
+    rows = [
+        {
+            "model": model,
+            "noise": noise,
+            "input_snr_db": level,
+            "snr_improvement_mean": value,
+        }
+        for model, value in test_mean.items()
+        for noise in protocol.NOISE_TYPES
+        for level in protocol.TEST_SNRS
+    ]
+    models = list(test_mean)
+    labels = {"unet": "U-Net", "lstm": "LSTM", "bandpass": "Band-pass"}
+    timing = [
+        {"model": "unet", "val_snr_improvement": "4.2"},
+        {"model": "lstm", "val_snr_improvement": 3.9},
+        {"model": "bandpass", "val_snr_improvement": ""},
+    ]
+    scores = ecg.validation_choice(timing)
+    assert scores == {"unet": 4.2, "lstm": 3.9}
+    text = ecg.assess_bars(rows, [], models, labels, val_scores=scores)
+    assert "validation records, +4.20 dB" in text
+    assert "**U-Net**, +1.00 dB on average" in text
+    # Without a validation score for every network, the first one listed.
+    text = ecg.assess_bars(rows, [], ["lstm", "unet", "bandpass"], labels)
+    assert "the first skdenoise network listed" in text
+    assert "**LSTM**" in text
+    text = ecg.assess_bars(rows, [], models, labels, val_scores={"lstm": 9.0})
+    assert "**U-Net**" in text
