@@ -227,7 +227,13 @@ def main(argv=None):
     levels = tuple(dict.fromkeys(args.levels))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
+    command = shlex.join(
+        [
+            "python",
+            "benchmarks/uncertainty.py",
+            *(sys.argv[1:] if argv is None else argv),
+        ]
+    )
     started = time.perf_counter()
     load_start = os.getloadavg()
 

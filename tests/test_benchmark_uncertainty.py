@@ -106,3 +106,6 @@ def test_uncertainty_benchmark_quick(physionet_dir, tmp_path, monkeypatch):
     assert np.all((coverage >= 0) & (coverage <= 1))
     readme = (out / "calibration.md").read_text()
     assert "Recipe: ecg, peak learning rate 0.0005" in readme
+    # The command written is the one given to main, not pytest's.
+    assert "Command: `python benchmarks/uncertainty.py --data-dir " in readme
+    assert "--levels 0 24" in readme
