@@ -561,7 +561,11 @@ def fitted(sines):
         (np.zeros((2, 3, 4, 5)), ValueError, "4 dimensions"),
         (np.zeros((0, 10)), ValueError, "0 sample"),
         (np.zeros((4, 1)), ValueError, "1 feature"),
-        (np.array([["a", "b"], ["c", "d"]]), ValueError, "could not convert"),
+        (
+            np.array([["a", "b"], ["c", "d"]]),
+            ValueError,
+            "X for UNetDenoiser holds strings",
+        ),
         (sparse.csr_matrix(np.ones((3, 4))), TypeError, "dense"),
         (np.ones((3, 4), dtype=complex), ValueError, "Complex"),
     ],
