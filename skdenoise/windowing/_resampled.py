@@ -1,6 +1,5 @@
 """Running a denoiser of one sampling rate on series of any rate, channel by channel."""
 
-import inspect
 import math
 import numbers
 from fractions import Fraction
@@ -20,6 +19,7 @@ from sklearn.utils.metaestimators import available_if
 from .._series import power_of_two_scale
 from .._validation import as_input_dtype, restore_ndim
 from ..base import BaseDenoiser, _forget_fit_on_error, check_output_container
+from ._windowed import inner_has_std
 
 __all__ = ["ResampledDenoiser"]
 
@@ -333,16 +333,7 @@ n_timesteps, n_channels)
         Y2 = self.estimator_.transform(self._to_model(X3))
         return self._from_model(Y2, X3.shape)
 
-    def _inner_has_std(self):
-        predict = getattr(getattr(self, "estimator_", self.estimator), "predict", None)
-        if predict is None:
-            return False
-        try:
-            return "return_std" in inspect.signature(predict).parameters
-        except (TypeError, ValueError):
-            return False
-
-    @available_if(_inner_has_std)
+    @available_if(inner_has_std)
     def predict(self, X, return_std=False):
         """Denoise series at any rate, with their standard deviation on request.
 

@@ -53,6 +53,21 @@ def _takes_validation_data(estimator):
 _LENGTH = [Interval(numbers.Integral, 1, None, closed="left")]
 
 
+def inner_has_std(meta):
+    """Whether ``meta``'s inner estimator has ``predict(X, return_std=...)``.
+
+    The condition of the meta-estimators' own ``predict`` (fitted ``estimator_``
+    first, else the ``estimator`` parameter).
+    """
+    predict = getattr(getattr(meta, "estimator_", meta.estimator), "predict", None)
+    if predict is None:
+        return False
+    try:
+        return "return_std" in inspect.signature(predict).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 class _WindowingMixin(SeriesShapeMixin):
     """Window geometry of :class:`WindowedDenoiser` and :class:`SeriesWindower`."""
 
@@ -515,16 +530,7 @@ n_timesteps, n_channels)
         weight_sum = layout.weight_sum(chunk)[left : left + n_timesteps, np.newaxis]
         return [out[:, left : left + n_timesteps] / weight_sum for out in outs]
 
-    def _inner_has_std(self):
-        predict = getattr(getattr(self, "estimator_", self.estimator), "predict", None)
-        if predict is None:
-            return False
-        try:
-            return "return_std" in inspect.signature(predict).parameters
-        except (TypeError, ValueError):
-            return False
-
-    @available_if(_inner_has_std)
+    @available_if(inner_has_std)
     def predict(self, X, return_std=False):
         """Denoise series of any length, with their standard deviation on request.
 
