@@ -310,6 +310,9 @@ def test_write_wfdb_warns_when_the_gain_blurs_a_channel(tmp_path):
         ({"gain": float("nan")}, "gain must be finite and positive"),
         ({"gain": [200.0, 200.0, 200.0]}, "gain must be one number or one per"),
         ({"sampling_rate": 0.0}, "sampling_rate must be a positive number"),
+        # A number written as text is refused, as the rest of the package does.
+        ({"sampling_rate": "360"}, "sampling_rate must be a positive number"),
+        ({"sampling_rate": b"360"}, "sampling_rate must be a positive number"),
     ],
 )
 def test_write_wfdb_checks_its_options_before_writing(tmp_path, options, message):

@@ -708,7 +708,7 @@ def _frequency_text(value, name, *, positive=True):
     except (TypeError, ValueError):
         number = None
     if (
-        isinstance(value, bool)
+        isinstance(value, (bool, str, bytes))
         or number is None
         or number.ndim != 0
         or not np.isfinite(number)
