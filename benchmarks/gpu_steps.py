@@ -186,17 +186,13 @@ def train(args):
     import keras
     from _ecg_training import NoiseCurriculum, TimeBudget, validation_scores
     from train_pretrained import (
-        AUGMENTATION,
-        DRIFT,
         NETWORK,
         RECIPE,
         TRAIN_RECORDS,
         TRAIN_SNR,
         VALIDATION_RECORDS,
+        recipe_network,
     )
-
-    import skdenoise
-    from skdenoise.augment import AugmentationChain, RandomDrift, from_names
 
     arm = parse_arm(args.arm)
     steps = arm.pop("steps", None)
@@ -219,23 +215,8 @@ def train(args):
     callbacks = [budget, NoiseCurriculum(noise, budget, 12.0, 0.5, "high")]
     if args.wall_cap is not None:
         callbacks.append(WallCap(args.wall_cap, log))
-    network = skdenoise.UNetDenoiser(
-        **network_params,
-        **RECIPE,
-        augment=AugmentationChain(
-            [
-                *from_names(AUGMENTATION).steps,
-                RandomDrift(sampling_rate=protocol.SAMPLING_RATE, **DRIFT),
-            ]
-        ),
-        noise=noise,
-        epochs=1_000_000,
-        patience=None,
-        validation_split=0.0,
-        callbacks=callbacks,
-        n_passes=1,
-        random_state=args.seed,
-        verbose=0,
+    network = recipe_network(
+        noise, callbacks, n_passes=1, seed=args.seed, **network_params
     )
     log(
         f"backend {keras.backend.backend()}, devices "

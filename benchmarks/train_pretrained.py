@@ -110,6 +110,35 @@ def log(message):
     print(message, flush=True)
 
 
+def recipe_network(noise, callbacks, *, n_passes, seed, **network):
+    """The shipped U-Net's recipe, untrained (``network`` overrides ``NETWORK``).
+
+    It trains until one of ``callbacks`` stops it (its epochs are unlimited)
+    and adds ``noise`` on the fly.
+    """
+    from skdenoise import UNetDenoiser
+    from skdenoise.augment import AugmentationChain, RandomDrift, from_names
+
+    return UNetDenoiser(
+        **{**NETWORK, **network},
+        **RECIPE,
+        augment=AugmentationChain(
+            [
+                *from_names(AUGMENTATION).steps,
+                RandomDrift(sampling_rate=protocol.SAMPLING_RATE, **DRIFT),
+            ]
+        ),
+        noise=noise,
+        epochs=100_000,
+        patience=None,
+        validation_split=0.0,
+        callbacks=callbacks,
+        n_passes=n_passes,
+        random_state=seed,
+        verbose=0,
+    )
+
+
 def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -128,7 +157,6 @@ def main(argv=None):
     )
 
     import skdenoise
-    from skdenoise.augment import AugmentationChain, RandomDrift, from_names
     from skdenoise.persistence import save
     from skdenoise.pretrained._models import ecg_denoiser
 
@@ -148,24 +176,7 @@ def main(argv=None):
     if args.hard_first is not None:
         # After the budget, whose on_train_begin starts the clock.
         callbacks.append(NoiseCurriculum(noise, budget, *args.hard_first, "high"))
-    network = skdenoise.UNetDenoiser(
-        **NETWORK,
-        **RECIPE,
-        augment=AugmentationChain(
-            [
-                *from_names(AUGMENTATION).steps,
-                RandomDrift(sampling_rate=protocol.SAMPLING_RATE, **DRIFT),
-            ]
-        ),
-        noise=noise,
-        epochs=100_000,
-        patience=None,
-        validation_split=0.0,
-        callbacks=callbacks,
-        n_passes=args.passes,
-        random_state=args.seed,
-        verbose=0,
-    )
+    network = recipe_network(noise, callbacks, n_passes=args.passes, seed=args.seed)
     log(f"training for {mmss(budget_s)}")
     start = time.perf_counter()
     network.fit(X_train, validation_data=validation)
