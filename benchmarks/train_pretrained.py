@@ -14,12 +14,23 @@ with the training noise drawn once; the no-harm gate is calibrated on them and
 outputs are averaged over sign and time flips. The test records (118 119 121)
 are never read.
 
+``predict(X, return_std=True)`` gives the spread of the four flipped passes
+(``uncertainty="flips"``), calibrated on the validation records at the end of
+``fit``.
+
 Writes the estimator file that ships (``skdenoise.persistence`` format), a
 JSON file beside it saying what it was trained on (for the model card) and
 prints the file's SHA-256, to be recorded in ``skdenoise/pretrained/_models.py``::
 
     python benchmarks/train_pretrained.py --data-dir ../shared/data/physionet \\
         --budget-minutes 15 --out skdenoise/pretrained/ecg_unet.skdenoise
+
+``--recalibrate`` trains nothing: it calibrates the uncertainty of the file
+at ``--out`` anew on the validation records (the network, its gate and its
+outputs unchanged) and rewrites the file and its JSON file::
+
+    python benchmarks/train_pretrained.py --data-dir ../shared/data/physionet \\
+        --recalibrate --out skdenoise/pretrained/ecg_unet.skdenoise
 """
 
 import argparse
@@ -63,6 +74,7 @@ RECIPE = {
     "precision": "mixed_bfloat16",
     "batch_size": 64,
     "learning_rate": 5e-4,
+    "uncertainty": "flips",
 }
 # Settings of the shipped network for users who train it further or refit it:
 # the training noise and time budget of this script stay here.
@@ -95,6 +107,12 @@ def parse_args(argv):
         help="the JSON file of what it was trained on (default: OUT with .json)",
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--recalibrate",
+        action="store_true",
+        help="train nothing: calibrate the uncertainty of the file at --out on "
+        "the validation records and rewrite it with its JSON file",
+    )
     add_hard_first_options(parser)
     # One pass: the shipped file was trained before the passes were judged.
     add_passes_option(parser, default=1)
@@ -143,8 +161,75 @@ def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def fresh_optimizer(network):
+    """Compile ``network.model_`` anew, so that the optimizer's state (twice
+    the weights) stays out of the file."""
+    import keras
+
+    model = network.model_
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=RECIPE["learning_rate"]),
+        loss=model.loss,
+    )
+
+
+def uncertainty_info(network, validation):
+    """The JSON file's account of the uncertainty's calibration."""
+    return {
+        "method": network.uncertainty_,
+        "calibrated_on": {
+            "records": VALIDATION_RECORDS,
+            "n_windows": int(len(validation[1])),
+            "noise": "the training noise, drawn once with validation_noise_seed",
+        },
+        "noise_bins": int(len(network.std_noise_levels_)),
+    }
+
+
+def recalibrate(args):
+    """Calibrate the uncertainty of the file at ``args.out`` anew; rewrite it."""
+    from skdenoise.persistence import load, save
+    from skdenoise.pretrained._models import ecg_denoiser
+
+    info = json.loads(args.info.read_text())
+    if info.get("sha256") != sha256(args.out):
+        raise SystemExit(f"{args.info} does not describe {args.out} (SHA-256)")
+    denoiser = load(args.out)
+    network = denoiser.estimator_.estimator_
+    n_windows = denoiser.estimator_.n_windows_fit_
+    noise = protocol.training_noise(args.data_dir, TRAIN_SNR)
+    validation = protocol.validation_set(VALIDATION_RECORDS, args.data_dir, noise)
+    network.set_params(uncertainty=RECIPE["uncertainty"])
+    network.calibrate_uncertainty(*validation)
+    log(
+        f"calibrated uncertainty={network.uncertainty_!r} on "
+        f"{len(validation[1])} windows of records {' '.join(VALIDATION_RECORDS)}"
+    )
+    fresh_optimizer(network)
+    save(ecg_denoiser(network, n_windows=n_windows), args.out)
+    info["sha256"] = digest = sha256(args.out)
+    info["size_bytes"] = args.out.stat().st_size
+    info["model"]["uncertainty"] = network.uncertainty_
+    info["uncertainty"] = {
+        **uncertainty_info(network, validation),
+        "recalibrated": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"
+        ),
+        "command": "python benchmarks/train_pretrained.py "
+        + " ".join(sys.argv[1:] if args.argv is None else args.argv),
+    }
+    args.info.write_text(json.dumps(info, indent=2) + "\n")
+    log(f"wrote {args.out} and {args.info}")
+    log(f"SHA-256 {digest}")
+    return 0
+
+
 def main(argv=None):
     args = parse_args(argv)
+    args.argv = argv
+    if args.recalibrate:
+        protocol.check_record_lists([], VALIDATION_RECORDS, [], args.data_dir)
+        return recalibrate(args)
     protocol.check_record_lists(
         TRAIN_RECORDS, VALIDATION_RECORDS, TEST_RECORDS, args.data_dir
     )
@@ -197,19 +282,13 @@ def main(argv=None):
         log(passes_summary(scores))
 
     network.set_params(**SHIPPED_TRAINING)
-    # A fresh optimizer: its state (twice the weights) stays out of the file.
-    import keras
-
-    model = network.model_
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=RECIPE["learning_rate"]),
-        loss=model.loss,
-    )
+    fresh_optimizer(network)
     denoiser = ecg_denoiser(network, n_windows=len(X_train))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save(denoiser, args.out)
     digest = sha256(args.out)
 
+    import keras
     import tensorflow as tf
 
     info = {
@@ -251,6 +330,7 @@ def main(argv=None):
             "n_passes": args.passes,
             "n_passes_chosen": int(network.n_passes_),
         },
+        "uncertainty": uncertainty_info(network, validation),
         "training": {
             "budget_minutes": args.budget_minutes,
             "train_time_s": round(train_time, 1),

@@ -136,6 +136,19 @@ def spearman(a, b):
     return float(stats.spearmanr(a, b).statistic)
 
 
+def calibrated_pretrained(path, method, validation):
+    """The network of a pretrained ECG file, its ``method`` calibrated anew.
+
+    ``validation``: noisy and clean windows (mV) of records it did not train on.
+    """
+    from skdenoise.persistence import load
+
+    network = load(path).estimator_.estimator_
+    network.set_params(uncertainty=method)
+    network.calibrate_uncertainty(*validation)
+    return network
+
+
 def member_outputs(model, X):
     """Each ensemble member's output alone (through the fitted gates and every
     pass), y units."""
@@ -215,6 +228,16 @@ def main(argv=None):
         "saw, as the test does (default: both from the whole training segment)",
     )
     parser.add_argument(
+        "--pretrained",
+        default=None,
+        metavar="FILE",
+        help="evaluate the network of a pretrained ECG file (the shipped "
+        "skdenoise/pretrained/ecg_unet.skdenoise, or one written by "
+        "train_pretrained.py) instead of training: each of --methods that needs "
+        "no retraining (flips) is calibrated on the validation records, all of "
+        "their windows (as train_pretrained.py's validation), and measured",
+    )
+    parser.add_argument(
         "--save-models", default=None, help="folder to save the fitted models in"
     )
     parser.add_argument(
@@ -237,7 +260,14 @@ def main(argv=None):
     started = time.perf_counter()
     load_start = os.getloadavg()
 
-    if args.load_models:
+    if args.pretrained:
+        protocol.check_record_lists(
+            [], args.val_records, args.test_records, args.data_dir
+        )
+        noise = protocol.training_noise(args.data_dir, args.train_snr)
+        validation = protocol.validation_set(args.val_records, args.data_dir, noise)
+        log(f"{len(validation[1])} calibration windows")
+    elif args.load_models:
         protocol.check_record_lists([], [], args.test_records, args.data_dir)
     else:
         protocol.check_record_lists(
@@ -260,7 +290,14 @@ def main(argv=None):
 
     rows, reliability, fits = [], {}, {}
     for method in args.methods:
-        if args.load_models:
+        if args.pretrained:
+            t0 = time.perf_counter()
+            model = calibrated_pretrained(args.pretrained, method, validation)
+            fits[method] = {
+                "pretrained": str(args.pretrained),
+                "calibration_s": round(time.perf_counter() - t0, 1),
+            }
+        elif args.load_models:
             from skdenoise.persistence import load
 
             model = load(Path(args.load_models) / f"{method}.skd")
@@ -276,7 +313,7 @@ def main(argv=None):
             f"{method}: calibration weights {np.round(model.std_weights_, 3).tolist()}"
             f", {len(model.std_noise_levels_)} noise bins"
         )
-        if args.save_models and not args.load_models:
+        if args.save_models and not (args.load_models or args.pretrained):
             from skdenoise.persistence import save
 
             Path(args.save_models).mkdir(parents=True, exist_ok=True)
@@ -395,18 +432,32 @@ def write_results(out, rows, reliability, fits, args, command, load_start, start
         + f"; wall time {(time.perf_counter() - started) / 60:.1f} min.",
         "",
         (
-            "Models loaded (trained as described by their own run); "
+            f"The network of the pretrained file {args.pretrained} (trained as "
+            "its JSON file says), calibrated here on all windows of the "
+            "calibration records; "
+            if args.pretrained
+            else "Models loaded (trained as described by their own run); "
             if args.load_models
             else ""
         )
-        + f"Training: records {' '.join(args.train_records)} (at most "
-        f"{args.max_train_windows} windows), {args.budget_minutes} min per network; "
-        f"calibration on records {' '.join(args.val_records)} (at most "
-        f"{args.max_val_windows} windows); test: records "
+        + (
+            ""
+            if args.pretrained
+            else f"Training: records {' '.join(args.train_records)} (at most "
+            f"{args.max_train_windows} windows), {args.budget_minutes} min per "
+            "network; "
+        )
+        + f"calibration on records {' '.join(args.val_records)} "
+        + (
+            "(all windows)"
+            if args.pretrained
+            else f"(at most {args.max_val_windows} windows)"
+        )
+        + "; test: records "
         f"{' '.join(args.test_records)}, {args.test_windows} windows each. "
         + (
             ""
-            if args.load_models
+            if args.load_models or args.pretrained
             else f"Recipe: {args.recipe}, peak learning rate {learning_rate(args):g}"
             + (f", drift up to {args.drift:g}" if args.drift else "")
             + ". "

@@ -84,6 +84,71 @@ def test_train_pretrained_writes_the_file_and_its_card(
     denoised = model.transform(x)
     assert denoised.shape == x.shape and np.all(np.isfinite(denoised))
     np.testing.assert_array_equal(x, before)
+    # The uncertainty is calibrated at the end of fit, on the validation records.
+    assert info["model"]["uncertainty"] == info["uncertainty"]["method"] == "flips"
+    assert info["uncertainty"]["calibrated_on"]["records"] == ["117", "122"]
+    mean, std = model.predict(x, return_std=True)
+    np.testing.assert_array_equal(mean, denoised)
+    assert std.shape == x.shape and np.all(np.isfinite(std)) and np.all(std > 0)
+
+
+@pytest.mark.data
+@pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")
+def test_recalibrate_rewrites_the_uncertainty_and_keeps_the_network(
+    physionet_dir, tmp_path, capsys
+):
+    from skdenoise.persistence import load
+    from skdenoise.pretrained import _models
+
+    script = _load_script()
+    shipped = _models.MODELS["ecg"].path
+    out = tmp_path / "ecg_unet.skdenoise"
+    out.write_bytes(shipped.read_bytes())
+    card = json.loads(shipped.with_suffix(".json").read_text())
+    # A file calibrated otherwise (no uncertainty at all) is calibrated anew.
+    first = load(out)
+    network = first.estimator_.estimator_
+    for name in ("uncertainty_", "std_weights_", "std_noise_levels_", "std_levels_"):
+        vars(network).pop(name, None)
+    network.set_params(uncertainty=None)
+    from skdenoise.persistence import save
+
+    save(first, out)
+    card["sha256"] = hashlib.sha256(out.read_bytes()).hexdigest()
+    out.with_suffix(".json").write_text(json.dumps(card))
+
+    args = ["--data-dir", str(physionet_dir), "--recalibrate", "--out", str(out)]
+    assert script.main(args) == 0
+    info = json.loads(out.with_suffix(".json").read_text())
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    assert info["sha256"] == digest and f"SHA-256 {digest}" in capsys.readouterr().out
+    assert info["size_bytes"] == out.stat().st_size
+    assert info["uncertainty"]["method"] == info["model"]["uncertainty"] == "flips"
+    assert info["uncertainty"]["calibrated_on"]["n_windows"] > 1000
+    assert "--recalibrate" in info["uncertainty"]["command"]
+    # What it was trained on is kept.
+    assert info["training"] == card["training"] and info["data"] == card["data"]
+    # The optimizer's state stays out of the file (about 2 MB, as shipped).
+    assert info["size_bytes"] < 1.2 * shipped.stat().st_size
+
+    again = load(out)
+    x = np.random.default_rng(1).standard_normal((2, 720))
+    np.testing.assert_array_equal(again.transform(x), load(shipped).transform(x))
+    inner = again.estimator_.estimator_
+    assert inner.uncertainty_ == "flips"
+    # The unfitted templates say so too (get_params of the whole estimator).
+    assert again.get_params()["estimator__estimator__uncertainty"] == "flips"
+    mean, std = again.predict(x, return_std=True)
+    assert np.all(std > 0) and np.all(np.isfinite(std))
+    # The shipped file's calibration is this one (same records, same noise).
+    np.testing.assert_allclose(
+        inner.std_log_factors_, load(shipped).estimator_.estimator_.std_log_factors_
+    )
+
+    # A card that does not describe the file is refused.
+    out.write_bytes(shipped.read_bytes())
+    with pytest.raises(SystemExit, match="does not describe"):
+        script.main(args)
 
 
 def test_train_pretrained_curriculum_options():

@@ -109,3 +109,52 @@ def test_uncertainty_benchmark_quick(physionet_dir, tmp_path, monkeypatch):
     # The command written is the one given to main, not pytest's.
     assert "Command: `python benchmarks/uncertainty.py --data-dir " in readme
     assert "--levels 0 24" in readme
+
+
+@pytest.mark.data
+@pytest.mark.filterwarnings("ignore:Skipping variable loading for optimizer")
+def test_uncertainty_benchmark_of_the_pretrained_network(physionet_dir, tmp_path):
+    from skdenoise.pretrained import _models
+
+    script = _load_script()
+    out = tmp_path / "out"
+    shipped = _models.MODELS["ecg"].path
+    script.main(
+        [
+            "--data-dir",
+            str(physionet_dir),
+            "--out",
+            str(out),
+            "--pretrained",
+            str(shipped),
+            "--methods",
+            "flips",
+            "--test-windows",
+            "4",
+            "--levels",
+            "0",
+            "24",
+        ]
+    )
+    with (out / "calibration.csv").open(newline="") as f:
+        cells = [r for r in csv.DictReader(f) if r["snr_in_db"] != "all"]
+    assert len(cells) == 4 * 2 and {r["method"] for r in cells} == {"flips"}
+    readme = (out / "calibration.md").read_text()
+    assert "The network of the pretrained file" in readme
+    assert "calibration on records 117 122 (all windows)" in readme
+    assert "Training: records" not in readme
+    # Calibrated anew here on the validation records, as the file was.
+    from skdenoise.persistence import load
+
+    network = script.calibrated_pretrained(
+        shipped,
+        "flips",
+        script.protocol.validation_set(
+            script.DEFAULT_VAL,
+            physionet_dir,
+            script.protocol.training_noise(physionet_dir, (-6.0, 30.0)),
+        ),
+    )
+    np.testing.assert_allclose(
+        network.std_log_factors_, load(shipped).estimator_.estimator_.std_log_factors_
+    )

@@ -162,6 +162,55 @@ def test_denoises_and_leaves_a_clean_ecg_nearly_alone(denoiser):
     assert np.mean(snr(clean, denoiser.transform(clean), per_series=True)) > 15.0
 
 
+@pytest.mark.parametrize("rate", [360, 500])
+def test_predict_returns_a_calibrated_std(rate):
+    denoiser = pretrained.load("ecg", sampling_rate=rate)
+    assert denoiser.get_params()["estimator__estimator__uncertainty"] == "flips"
+    clean = make_ecg(3, int(6 * rate), sampling_rate=rate, random_state=2)
+    rng = np.random.default_rng(2)
+    spread = {}
+    for level in (0.02, 0.3):
+        noisy = clean + level * rng.standard_normal(clean.shape)
+        given = noisy.copy()
+        mean, std = denoiser.predict(noisy, return_std=True)
+        np.testing.assert_array_equal(noisy, given)
+        np.testing.assert_array_equal(mean, denoiser.transform(noisy))
+        assert std.shape == noisy.shape
+        assert np.all(np.isfinite(std)) and np.all(std > 0)
+        spread[level] = float(np.sqrt(np.mean(std**2)))
+    # A noisier input gets a wider band.
+    assert spread[0.3] > 2 * spread[0.02]
+
+
+def test_calibrate_uncertainty_on_your_own_recordings():
+    denoiser = pretrained.load("ecg", sampling_rate=500)
+    clean = make_ecg(4, 5000, sampling_rate=500, random_state=3)
+    noisy = clean + 0.1 * np.random.default_rng(3).standard_normal(clean.shape)
+    given = noisy.copy(), clean.copy()
+    before = denoiser.transform(noisy)
+    _, std = denoiser.predict(noisy, return_std=True)
+    assert denoiser.calibrate_uncertainty(noisy, clean) is denoiser
+    np.testing.assert_array_equal(noisy, given[0])
+    np.testing.assert_array_equal(clean, given[1])
+    np.testing.assert_array_equal(denoiser.transform(noisy), before)
+    mean, calibrated = denoiser.predict(noisy, return_std=True)
+    np.testing.assert_array_equal(mean, before)
+    assert not np.array_equal(calibrated, std)
+    assert np.all(np.isfinite(calibrated)) and np.all(calibrated > 0)
+    # On the series it was calibrated on, the band holds about 95 % of them.
+    inside = np.mean(np.abs(clean - mean) <= 1.96 * calibrated)
+    assert 0.85 < inside < 0.995
+    # A fresh load still has the shipped calibration.
+    _, shipped = pretrained.load("ecg", sampling_rate=500).predict(
+        noisy, return_std=True
+    )
+    np.testing.assert_array_equal(shipped, std)
+    with pytest.raises(ValueError, match="shape"):
+        denoiser.calibrate_uncertainty(noisy, clean[:, :100])
+    with pytest.raises(ValueError, match="at least"):
+        denoiser.calibrate_uncertainty(noisy[:, :100], clean[:, :100])
+
+
 def test_too_short_input():
     model = pretrained.load("ecg", sampling_rate=250)
     with pytest.raises(

@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 
 from skdenoise import FCNDAEDenoiser, UNetDenoiser, VAEDenoiser
 from skdenoise.persistence import load, save
@@ -57,7 +58,18 @@ def vae_model(data):
     return model.fit(noisy, clean)
 
 
-@pytest.mark.parametrize("name", ["mc_model", "ensemble_model", "vae_model"])
+@pytest.fixture(scope="module")
+def flips_model(data):
+    noisy, clean = data
+    model = UNetDenoiser(
+        uncertainty="flips", average_flips=True, random_state=0, **TINY
+    )
+    return model.fit(noisy, clean)
+
+
+@pytest.mark.parametrize(
+    "name", ["mc_model", "ensemble_model", "vae_model", "flips_model"]
+)
 def test_mean_is_transform_and_std_is_positive(name, data, request):
     model = request.getfixturevalue(name)
     noisy = data[0][:5]
@@ -529,3 +541,159 @@ def test_plot_uncertainty_draws_the_band():
         plot_uncertainty(mean, -std)
     with pytest.raises(ValueError, match="same length"):
         plot_uncertainty(mean, std[:5])
+
+
+def test_windowed_calibrate_uncertainty_cuts_windows(flips_model, data):
+    from skdenoise.classical import MedianDenoiser
+
+    noisy, clean = data
+    long_noisy = np.concatenate(list(noisy[:8]))[None]
+    long_clean = np.concatenate(list(clean[:8]))[None]
+    model = pickle.loads(pickle.dumps(flips_model))
+    windowed = WindowedDenoiser(model, window_length=64, stride=64)
+    windowed.estimator_ = model
+    windowed.n_features_in_, windowed.n_channels_in_ = long_noisy.shape[1], 1
+    assert windowed.calibrate_uncertainty(long_noisy, long_clean) is windowed
+    # The same as calibrating the inner denoiser on the eight windows.
+    direct = pickle.loads(pickle.dumps(flips_model))
+    direct.calibrate_uncertainty(noisy[:8], clean[:8])
+    np.testing.assert_array_equal(model.std_log_factors_, direct.std_log_factors_)
+    np.testing.assert_array_equal(model.std_weights_, direct.std_weights_)
+    assert not hasattr(WindowedDenoiser(MedianDenoiser()), "calibrate_uncertainty")
+
+
+def _flipped_outputs(model, X):
+    """The fitted ``model``'s outputs for the four flips of ``X``, flipped back."""
+    one = clone(model).set_params(average_flips=False)
+    for name, value in vars(model).items():
+        if name.endswith("_") and not name.startswith("__"):
+            setattr(one, name, value)
+    outputs = []
+    for sign, reverse in ((1, False), (-1, False), (1, True), (-1, True)):
+        flipped = sign * (X[:, ::-1] if reverse else X)
+        out = sign * one.transform(flipped)
+        outputs.append(out[:, ::-1] if reverse else out)
+    return np.stack(outputs)
+
+
+def test_flips_spread_is_that_of_the_four_flipped_outputs(data):
+    from skdenoise.neural._uncertainty import raw_std
+
+    noisy, clean = data
+    model = UNetDenoiser(
+        uncertainty="flips", average_flips=True, gate=None, random_state=0, **TINY
+    ).fit(noisy, clean)
+    X = noisy[:4].copy()
+    outputs = _flipped_outputs(model, X)
+    # Without a gate, transform is the mean of the four flipped outputs ...
+    np.testing.assert_allclose(model.transform(X), outputs.mean(axis=0), atol=1e-6)
+    # ... and the spread is their standard deviation.
+    spread = raw_std(model, X[:, :, None], 0)[:, :, 0]
+    np.testing.assert_allclose(spread, outputs.std(axis=0, ddof=1), atol=1e-6)
+    np.testing.assert_array_equal(X, noisy[:4])
+
+
+def test_flips_needs_no_dropout_and_no_flip_averaging(data):
+    noisy, clean = data
+    model = UNetDenoiser(uncertainty="flips", random_state=0, **TINY)
+    assert not model.average_flips and model.dropout == 0
+    model.fit(noisy, clean)
+    mean, std = model.predict(noisy[:3], return_std=True)
+    np.testing.assert_array_equal(mean, model.transform(noisy[:3]))
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+
+
+def test_flips_round_trip_and_windowed(flips_model, data, tmp_path):
+    noisy = data[0][:4]
+    mean, std = flips_model.predict(noisy, return_std=True)
+    save(flips_model, tmp_path / "model.skd")
+    for restored in (
+        load(tmp_path / "model.skd"),
+        pickle.loads(pickle.dumps(flips_model)),
+    ):
+        mean2, std2 = restored.predict(noisy, return_std=True)
+        np.testing.assert_array_equal(mean, mean2)
+        np.testing.assert_array_equal(std, std2)
+    long = np.concatenate(list(data[0][4:8]))[None]
+    windowed = WindowedDenoiser(flips_model, window_length=64, stride=64)
+    windowed.estimator_ = flips_model
+    windowed.n_features_in_, windowed.n_channels_in_ = long.shape[1], 1
+    w_mean, w_std = windowed.predict(long, return_std=True)
+    # Windows that do not overlap: each sample's std is its window's.
+    _, direct = flips_model.predict(long.reshape(4, 64), return_std=True)
+    np.testing.assert_allclose(w_std, direct.reshape(1, -1))
+    np.testing.assert_array_equal(w_mean, windowed.transform(long))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_calibrate_uncertainty_after_fit(data):
+    noisy, clean = data
+    model = UNetDenoiser(random_state=0, **TINY).fit(noisy[:24], clean[:24])
+    X_val, y_val = noisy[24:].copy(), clean[24:].copy()
+    before = model.transform(noisy[:3])
+    model.set_params(uncertainty="flips")
+    with pytest.raises(ValueError, match="calibrate_uncertainty"):
+        model.predict(noisy[:3], return_std=True)
+    assert model.calibrate_uncertainty(X_val, y_val) is model
+    # The inputs are left as they were, and so is the output.
+    np.testing.assert_array_equal(X_val, noisy[24:])
+    np.testing.assert_array_equal(y_val, clean[24:])
+    np.testing.assert_array_equal(model.transform(noisy[:3]), before)
+    assert model.uncertainty_ == "flips"
+    mean, std = model.predict(noisy[:3], return_std=True)
+    np.testing.assert_array_equal(mean, before)
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+    # The same pairs give the same calibration; others give another.
+    again = clone(model).fit(noisy[:24], clean[:24])
+    again.calibrate_uncertainty(X_val, y_val)
+    np.testing.assert_array_equal(again.predict(noisy[:3], return_std=True)[1], std)
+    model.calibrate_uncertainty(X_val, 3.0 * y_val)
+    assert not np.array_equal(model.predict(noisy[:3], return_std=True)[1], std)
+
+
+def test_calibrate_uncertainty_recalibrates_what_fit_calibrated(mc_model, data):
+    noisy, clean = data
+    model = pickle.loads(pickle.dumps(mc_model))
+    _, std = model.predict(noisy[:3], return_std=True)
+    model.calibrate_uncertainty(
+        noisy[:20], clean[:20] + 0.5 * (noisy[:20] - clean[:20])
+    )
+    assert model.uncertainty_ == "mc_dropout"
+    assert not np.array_equal(model.predict(noisy[:3], return_std=True)[1], std)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_calibrate_uncertainty_errors(data, ensemble_model):
+    noisy, clean = data
+    model = UNetDenoiser(random_state=0, **TINY)
+    with pytest.raises(NotFittedError):
+        model.calibrate_uncertainty(noisy, clean)
+    model.fit(noisy[:16], clean[:16])
+    with pytest.raises(ValueError, match="needs an uncertainty"):
+        model.calibrate_uncertainty(noisy, clean)
+    model.set_params(uncertainty="ensemble")
+    with pytest.raises(ValueError, match="fitted without them"):
+        model.calibrate_uncertainty(noisy, clean)
+    model.set_params(uncertainty="mc_dropout")
+    with pytest.raises(ValueError, match="no dropout layers"):
+        model.calibrate_uncertainty(noisy, clean)
+    model.set_params(uncertainty="sampling")
+    with pytest.raises(ValueError, match="variational"):
+        model.calibrate_uncertainty(noisy, clean)
+    model.set_params(uncertainty="bootstrap")
+    with pytest.raises(ValueError, match="uncertainty"):
+        model.calibrate_uncertainty(noisy, clean)
+    model.set_params(uncertainty="flips")
+    with pytest.raises(ValueError, match="shape"):
+        model.calibrate_uncertainty(noisy, clean[:5])
+    bad = noisy.copy()
+    bad[0, 3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        model.calibrate_uncertainty(bad, clean)
+    with pytest.raises(ValueError, match="features"):
+        model.calibrate_uncertainty(noisy[:, :32], clean[:, :32])
+    assert not hasattr(model, "uncertainty_")
+    # An ensemble fitted with its members recalibrates.
+    fitted = pickle.loads(pickle.dumps(ensemble_model))
+    fitted.calibrate_uncertainty(noisy[:20], clean[:20])
+    assert fitted.uncertainty_ == "ensemble"

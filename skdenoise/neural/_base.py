@@ -56,7 +56,7 @@ keras = import_keras()
 
 from .networks import _layers  # noqa: E402  (registers the custom layers)
 
-__all__ = ["BaseNeuralDenoiser"]
+__all__ = ["FLIPS", "BaseNeuralDenoiser"]
 
 _OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
@@ -95,6 +95,10 @@ _EAGER_MAX_STEPS = 16
 
 # Inference runs the model on chunks of at most this many values.
 _CHUNK_VALUES = 2**18
+# The (sign, time reversal) variants of a series that ``average_flips`` averages
+# and ``uncertainty="flips"`` spreads: itself, its negation, its time reversal
+# and both.
+FLIPS = ((1.0, False), (-1.0, False), (1.0, True), (-1.0, True))
 
 # A map from X's units to y's closer to the identity than this is the identity.
 _SAME_UNITS_TOLERANCE = 0.05
@@ -303,7 +307,10 @@ class BaseNeuralDenoiser(BaseDenoiser):
         "training": [StrOptions({"supervised", "blind_spot"})],
         "mask_width": [Interval(numbers.Integral, 1, None, closed="left")],
         "mask_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "uncertainty": [StrOptions({"mc_dropout", "ensemble", "sampling"}), None],
+        "uncertainty": [
+            StrOptions({"mc_dropout", "ensemble", "sampling", "flips"}),
+            None,
+        ],
         "n_members": [Interval(numbers.Integral, 2, None, closed="left")],
         "n_jobs": [
             Interval(numbers.Integral, None, -1, closed="right"),
@@ -1134,6 +1141,71 @@ n_timesteps, n_channels)
         self.uncertainty_ = self.uncertainty
         return False
 
+    def calibrate_uncertainty(self, X, y):
+        """Calibrate ``predict``'s standard deviation on other held-out series.
+
+        ``fit`` calibrates the ``uncertainty`` it trains with on its
+        validation series. This fits that calibration again, on noisy series
+        ``X`` and their clean series ``y`` that the network did not train on
+        (recordings of your own device, say), or fits the calibration of an
+        ``uncertainty`` that needs no training, set after ``fit`` with
+        ``set_params``: ``"flips"``, or ``"mc_dropout"`` for a network with
+        dropout. The network, its gates and passes, and so ``transform``, are
+        unchanged.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series, as for :meth:`transform`.
+        y : array-like of the same shape as X
+            Their clean series, in the units of the output.
+
+        Returns
+        -------
+        self : object
+            The denoiser, with ``uncertainty_`` and the ``std_*_`` attributes
+            fitted on ``(X, y)``.
+        """
+        check_is_fitted(self)
+        self._validate_params()
+        name = type(self).__name__
+        if self.uncertainty is None:
+            raise ValueError(
+                f"{name}.calibrate_uncertainty needs an uncertainty to calibrate: "
+                "set uncertainty to 'flips' (or another method) first."
+            )
+        if self.uncertainty == "ensemble" and not getattr(
+            self, "ensemble_members_", None
+        ):
+            raise ValueError(
+                f"{name}(uncertainty='ensemble') trains its members in fit: this "
+                "denoiser was fitted without them. Fit it again, or calibrate "
+                "uncertainty='flips', which needs no training."
+            )
+        if self.uncertainty in ("mc_dropout", "sampling") and not (
+            _uncertainty.stochastic_layers(self.model_, self.uncertainty)
+        ):
+            raise ValueError(
+                f"{name}(uncertainty={self.uncertainty!r}): the fitted network has "
+                + (
+                    "no dropout layers to run with dropout on (it was fitted with "
+                    "dropout=0). Fit it again with dropout > 0, or use "
+                    "uncertainty='flips'."
+                    if self.uncertainty == "mc_dropout"
+                    else "no variational latent code to draw from. Use "
+                    "uncertainty='flips'."
+                )
+            )
+        if self.uncertainty == "mc_dropout":
+            _uncertainty._check_clonable(self.model_, name)
+        X, X3 = self._validate_transform_data(X)
+        y = check_target(y, X, input_name="y", estimator=self, x_name="X")
+        targets = as_3d(y).astype(np.float64, copy=False)
+        targets = (targets - self.target_offset_) / self.target_scale_
+        self._calibrate_uncertainty((X3, targets))
+        return self
+
     def _calibration_seed(self):
         return self._seed()
 
@@ -1142,20 +1214,24 @@ n_timesteps, n_channels)
         """The network's output for a prepared float32 batch."""
         return predict_batch(self.model_, network_in)
 
-    def _network_outputs(self, X3, predict=None):
+    def _network_outputs(self, X3, predict=None, flips=None):
         """The network's denoised ``X3`` in X's units, before the gate (float64).
 
         With ``average_flips`` the mean of the outputs for the series, their
         negation, their time reversal and both, each flipped back. ``predict``
         runs one network on a prepared batch (by default the fitted one, or the
-        mean of the ensemble's members).
+        mean of the ensemble's members). ``flips``: the ``(sign, reverse)``
+        variants to average instead (``uncertainty="flips"`` runs them one by
+        one).
         """
         if predict is None:
             members = getattr(self, "ensemble_members_", None) or []
             if members:
                 models = [self.model_, *members]
                 return sum(
-                    self._network_outputs(X3, functools.partial(predict_batch, m))
+                    self._network_outputs(
+                        X3, functools.partial(predict_batch, m), flips
+                    )
                     for m in models
                 ) / len(models)
             predict = self._predict_normalised
@@ -1163,11 +1239,8 @@ n_timesteps, n_channels)
         left, right = self._padding(n_timesteps)
         rows = max(1, _CHUNK_VALUES // ((n_timesteps + left + right) * n_channels))
         network_input = self._network_input()
-        flips = (
-            ((1.0, False), (-1.0, False), (1.0, True), (-1.0, True))
-            if self.average_flips
-            else ((1.0, False),)
-        )
+        if flips is None:
+            flips = FLIPS if self.average_flips else FLIPS[:1]
         out = np.zeros(X3.shape, dtype=np.float64)
         with quiet_tf_logger():
             for start in range(0, n_series, rows):
@@ -1179,20 +1252,23 @@ n_timesteps, n_channels)
                     out[start : start + rows] += pred[:, ::-1] if reverse else pred
         return out / len(flips) if len(flips) > 1 else out
 
-    def _transform(self, X3, predict=None):
+    def _transform(self, X3, predict=None, flips=None):
         """``X3`` denoised in every pass, each through its gate, in y's units.
 
-        ``predict`` runs one network on a prepared batch (as in
-        ``_network_outputs``; by default the fitted one or the ensemble's mean).
+        ``predict`` runs one network on a prepared batch and ``flips`` are the
+        variants averaged (as in ``_network_outputs``; by default the fitted
+        network or the ensemble's mean, and the variants of ``average_flips``).
         """
         out = self._gated(
             X3,
-            self._network_outputs(X3, predict),
+            self._network_outputs(X3, predict, flips),
             getattr(self, "gate_snr_", None),
             getattr(self, "gate_scale_", None),
         )
         for snr, scale in getattr(self, "pass_gates_", None) or ():
-            out = self._gated(out, self._network_outputs(out, predict), snr, scale)
+            out = self._gated(
+                out, self._network_outputs(out, predict, flips), snr, scale
+            )
         return out * self.target_scale_ + self.target_offset_
 
     @staticmethod
@@ -1233,7 +1309,8 @@ n_timesteps, n_channels)
             raise ValueError(
                 f"{type(self).__name__}.predict(X, return_std=True) needs an "
                 "uncertainty estimate: set uncertainty to 'mc_dropout', "
-                "'ensemble' or 'sampling' (VAEDenoiser) and fit again."
+                "'ensemble' or 'sampling' (VAEDenoiser) and fit again, or to "
+                "'flips' and call calibrate_uncertainty(X_val, y_val)."
             )
         raw = X
         mean = self.transform(X)
@@ -1242,7 +1319,13 @@ n_timesteps, n_channels)
             raise ValueError(
                 f"{type(self).__name__} was fitted with uncertainty="
                 f"{getattr(self, 'uncertainty_', None)!r} and now has uncertainty="
-                f"{self.uncertainty!r}: fit it again to estimate that uncertainty."
+                f"{self.uncertainty!r}: fit it again to estimate that uncertainty"
+                + (
+                    ", or calibrate it on held-out pairs with "
+                    "calibrate_uncertainty(X_val, y_val)."
+                    if self.uncertainty != "ensemble"
+                    else "."
+                )
             )
         # The mean may be a table (set_output); the calibration reads its values.
         std = _uncertainty.predictive_std(

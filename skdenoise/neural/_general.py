@@ -148,9 +148,14 @@ _COMMON_DOC = """noise : noise model or None, default=None
     mask_fraction : float in (0, 1), default=0.05
         Share of the samples hidden per series and batch in blind-spot
         training (each replaced by a random visible neighbour).
-    uncertainty : {"mc_dropout", "ensemble", "sampling"} or None, default=None
+    uncertainty : {"mc_dropout", "ensemble", "sampling", "flips"} or None, \
+default=None
         How ``predict(X, return_std=True)`` estimates the per-sample standard
-        deviation of the output. ``"mc_dropout"``: the spread of
+        deviation of the output. ``"flips"``: the spread of the network's
+        outputs for the series, its negation, its time reversal and both, each
+        flipped back (the four passes that ``average_flips=True`` averages);
+        no training and four passes at prediction, for a network trained with
+        sign and time flips (``augment``). ``"mc_dropout"``: the spread of
         ``uncertainty_samples`` passes with the network's dropout on (needs
         ``dropout > 0``; batch normalisation stays in inference mode).
         ``"ensemble"``: ``n_members`` networks trained with seeds derived
@@ -161,7 +166,9 @@ _COMMON_DOC = """noise : noise model or None, default=None
         spread is calibrated after training on the validation series
         (``validation_split`` or ``validation_data``, as the gate), so that
         ``mean +/- 1.96 std`` holds about 95 % of the clean samples at every
-        noise level. None: no uncertainty.
+        noise level; :meth:`calibrate_uncertainty` calibrates it again on
+        other held-out series, or calibrates ``"flips"`` (or
+        ``"mc_dropout"``) set after ``fit``. None: no uncertainty.
     n_members : int, default=5
         Networks in the ensemble of ``uncertainty="ensemble"``.
     n_jobs : int or None, default=None

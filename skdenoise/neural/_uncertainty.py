@@ -1,6 +1,6 @@
-"""Uncertainty of the neural denoisers: spread of stochastic outputs, calibrated.
+"""Uncertainty of the neural denoisers: spread of several outputs, calibrated.
 
-Three sources of spread, chosen by the ``uncertainty`` hyper-parameter:
+Four sources of spread, chosen by the ``uncertainty`` hyper-parameter:
 
 - ``"mc_dropout"``: the trained network is cloned with its dropout layers (and
   the dropout of its recurrent layers) always on, and run
@@ -13,6 +13,10 @@ Three sources of spread, chosen by the ``uncertainty`` hyper-parameter:
   ``random_state``; their spread.
 - ``"sampling"``: the VAE's latent code is drawn from its posterior
   ``N(z_mean, exp(z_log_var))`` instead of taking its mean.
+- ``"flips"``: the outputs for the series, its negation, its time reversal
+  and both, each flipped back (the passes that ``average_flips`` averages).
+  Deterministic, and needs nothing of the network; it measures how far the
+  network is from the symmetries that sign and time flip augmentation teach.
 
 The spread (the standard deviation of the stochastic outputs, after the gate
 and in y's units) is then calibrated on validation series the networks did not
@@ -305,6 +309,11 @@ def raw_std(estimator, X3, seed):
     from ._base import _seeded, predict_batch
 
     method = estimator.uncertainty
+    if method == "flips":
+        from ._base import FLIPS
+
+        runs = [functools.partial(estimator._transform, X3, flips=(f,)) for f in FLIPS]
+        return _spread(runs)
     if method == "ensemble":
         models = [estimator.model_, *estimator.ensemble_members_]
         predictors = [functools.partial(predict_batch, m) for m in models]
@@ -313,19 +322,25 @@ def raw_std(estimator, X3, seed):
             model = _stochastic_clone(estimator.model_, method)
         predictors = [functools.partial(predict_batch, model)]
         predictors *= estimator.uncertainty_samples
-    total = np.zeros(X3.shape)
-    total_sq = np.zeros(X3.shape)
-    unit = None
-    for predict in predictors:
-        out = estimator._transform(X3, predict)
+    return _spread(
+        [functools.partial(estimator._transform, X3, predict) for predict in predictors]
+    )
+
+
+def _spread(runs):
+    """Standard deviation over the outputs of ``runs`` (calls), floored."""
+    total = total_sq = unit = None
+    for run in runs:
+        out = run()
         if unit is None:
             # The outputs in units of the first one's magnitude, so that their
             # squares neither overflow nor underflow.
             unit = _unit(out)
+            total, total_sq = np.zeros(out.shape), np.zeros(out.shape)
         out = out / unit
         total += out
         total_sq += out * out
-    n = len(predictors)
+    n = len(runs)
     mean = total / n
     var = np.maximum(total_sq / n - mean * mean, 0.0) * n / (n - 1)
     return np.maximum(np.sqrt(var) * unit, _spread_floor(mean * unit))

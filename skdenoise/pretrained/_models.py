@@ -39,7 +39,7 @@ MODELS = {
     "ecg": _Model(
         file="ecg_unet.skdenoise",
         # Printed by benchmarks/train_pretrained.py with the file it writes.
-        sha256="52bcf3de8bc717a488502c054013a213310ed7c1eca7a61d5999389345d6860b",
+        sha256="448c36c9cc6890a005f1c8b0d74e188f6e4a48dab5e0ae0f46d056455f23b28f",
         description=(
             "Single-lead ECG: a U-Net trained on MIT-BIH Arrhythmia records at "
             "360 Hz against baseline wander, electrode motion and muscle noise; "

@@ -15,11 +15,12 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
 
 from .._series import power_of_two_scale
 from .._validation import as_input_dtype, restore_ndim
 from ..base import BaseDenoiser, _forget_fit_on_error, check_output_container
-from ._windowed import inner_has_std
+from ._windowed import inner_has_calibration, inner_has_std, validated_pair
 
 __all__ = ["ResampledDenoiser"]
 
@@ -381,6 +382,36 @@ n_timesteps, n_channels)
         check_output_container(self, out[0])
         # In the container of transform's output under set_output.
         return tuple(_wrap_data_with_container("transform", a, raw, self) for a in out)
+
+    @available_if(inner_has_calibration)
+    def calibrate_uncertainty(self, X, y):
+        """Calibrate the inner denoiser's standard deviation on held-out series.
+
+        Only when the inner estimator has ``calibrate_uncertainty`` (the neural
+        denoisers and a :class:`WindowedDenoiser` around one do). ``X`` and
+        ``y`` are resampled to ``estimator_sampling_rate`` as in ``predict``,
+        and the inner calibration is fitted on them there; the network and
+        ``transform`` are unchanged. This is how the band of a pretrained
+        denoiser is calibrated on recordings like yours.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series at ``sampling_rate`` that the network did not train on.
+        y : array-like of the same shape as X
+            Their clean series.
+
+        Returns
+        -------
+        self : object
+            The denoiser.
+        """
+        check_is_fitted(self)
+        X3, y3 = validated_pair(self, X, y)
+        self._check_input(X3.shape[1])
+        self.estimator_.calibrate_uncertainty(self._to_model(X3), self._to_model(y3))
+        return self
 
     def _non_deterministic(self):
         return get_tags(self.estimator).non_deterministic

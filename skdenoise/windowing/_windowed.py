@@ -18,6 +18,7 @@ from .._validation import (
     as_input_dtype,
     check_positive_int,
     check_series,
+    check_target,
     restore_ndim,
 )
 from .._warnings import warn_at_caller
@@ -66,6 +67,18 @@ def inner_has_std(meta):
         return "return_std" in inspect.signature(predict).parameters
     except (TypeError, ValueError):
         return False
+
+
+def inner_has_calibration(meta):
+    """Whether ``meta``'s inner estimator has ``calibrate_uncertainty``."""
+    return hasattr(getattr(meta, "estimator_", meta.estimator), "calibrate_uncertainty")
+
+
+def validated_pair(meta, X, y):
+    """``X`` checked as for ``transform``, its 3-D view and ``y``'s (float64)."""
+    X, X3 = meta._validate_transform_data(X)
+    y = check_target(y, X, input_name="y", estimator=meta, x_name="X")
+    return X3, as_3d(y).astype(np.float64, copy=False)
 
 
 class _WindowingMixin(SeriesShapeMixin):
@@ -573,6 +586,34 @@ n_timesteps, n_channels)
         check_output_container(self, out[0])
         # In the container of transform's output under set_output.
         return tuple(_wrap_data_with_container("transform", a, raw, self) for a in out)
+
+    @available_if(inner_has_calibration)
+    def calibrate_uncertainty(self, X, y):
+        """Calibrate the inner denoiser's standard deviation on held-out series.
+
+        Only when the inner estimator has ``calibrate_uncertainty`` (the neural
+        denoisers do). ``X`` and ``y`` are cut into windows as in ``predict``
+        (their means removed as ``X``'s when ``center_windows``), and the inner
+        denoiser's calibration is fitted on them; the network and
+        ``transform`` are unchanged.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series of any length that the network did not train on.
+        y : array-like of the same shape as X
+            Their clean series.
+
+        Returns
+        -------
+        self : object
+            The denoiser.
+        """
+        check_is_fitted(self)
+        X3, y3 = validated_pair(self, X, y)
+        self.estimator_.calibrate_uncertainty(*self._inner_windows(X3, y3))
+        return self
 
     def _non_deterministic(self):
         return get_tags(self.estimator).non_deterministic
