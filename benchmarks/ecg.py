@@ -1335,6 +1335,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         "seed": args.seed,
         "quick": args.quick,
         "real_records": list(context["real"]),
+        "real_windows_per_record": args.real_windows,
         "real_noise_inside_blocks": context["real_inside"],
         "qrs_records": list(context["qrs"]),
         "qrs_detector": "wfdb.processing.xqrs_detect",

@@ -2,6 +2,7 @@
 
 import csv
 import importlib.util
+import json
 import math
 import re
 import sys
@@ -741,6 +742,9 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
     ):
         assert (out / name).is_file(), name
     assert "--quick" in (out / "command.txt").read_text()
+    settings = json.loads((out / "run.json").read_text())["settings"]
+    # --quick denoises at most 60 windows of each real record, and says so.
+    assert settings["real_windows_per_record"] == 60
 
     rows = _read_csv(out / "results.csv")
     assert {r["model"] for r in rows} == {"bandpass", "unet"}
