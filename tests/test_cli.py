@@ -119,6 +119,15 @@ def test_train_and_denoise_csv(model, data, capsys):
     np.testing.assert_allclose(denoised, expected, rtol=1e-7, atol=1e-9)
 
 
+def test_denoise_std_needs_a_model_with_an_uncertainty(model, data, capsys):
+    out, std_out = data / "d_std.csv", data / "std_std.csv"
+    argv = ["denoise", str(model), str(data / "noisy.csv"), "-o", str(out)]
+    assert main([*argv, "--std", str(std_out)]) == 1
+    err = capsys.readouterr().err
+    assert "--std" in err and "uncertainty" in err
+    assert not out.exists() and not std_out.exists()
+
+
 def test_denoise_npy_keeps_shape_and_float_dtype(model, data):
     out = data / "denoised.npy"
     assert main(["denoise", str(model), str(data / "noisy.npy"), "-o", str(out)]) == 0

@@ -339,6 +339,44 @@ def test_cli_csv_at_500_hz(tmp_path, capsys):
     np.testing.assert_allclose(denoised, expected, rtol=1e-6, atol=1e-9)
 
 
+def test_cli_std_csv_and_wfdb(tmp_path, capsys):
+    from skdenoise.cli import main
+    from skdenoise.datasets import read_wfdb, write_wfdb
+
+    noisy, _ = ecg(2, 3, 500)
+    path = tmp_path / "ecg.csv"
+    np.savetxt(path, noisy, delimiter=",")
+    out, std_out = tmp_path / "denoised.csv", tmp_path / "std.csv"
+    argv = ["denoise", "--pretrained", "ecg", "--sampling-rate", "500", str(path)]
+    assert main([*argv, "-o", str(out), "--std", str(std_out)]) == 0
+    assert f"wrote {out} and {std_out}" in capsys.readouterr().out
+    denoiser = pretrained.load("ecg", sampling_rate=500)
+    mean, std = denoiser.predict(noisy, return_std=True)
+    np.testing.assert_allclose(np.loadtxt(out, delimiter=","), mean, atol=1e-9)
+    written = np.loadtxt(std_out, delimiter=",")
+    np.testing.assert_allclose(written, std, rtol=1e-6, atol=1e-12)
+    assert np.all(written > 0)
+    # An existing STD_OUTPUT is kept without --overwrite, before any work.
+    before = std_out.read_bytes()
+    assert main([*argv, "-o", str(tmp_path / "b.csv"), "--std", str(std_out)]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert std_out.read_bytes() == before and not (tmp_path / "b.csv").exists()
+    assert main([*argv, "-o", str(out), "--std", str(out), "--overwrite"]) == 2
+    assert "of its own" in capsys.readouterr().err
+
+    record = tmp_path / "rec"
+    write_wfdb(record, noisy.T, sampling_rate=500, channel_names=["I", "II"])
+    argv = ["denoise", "--pretrained", "ecg", str(record)]
+    rec_out, rec_std = tmp_path / "out" / "rec", tmp_path / "out" / "rec_std"
+    assert main([*argv, "-o", str(rec_out), "--std", str(rec_std)]) == 0
+    capsys.readouterr()
+    std_record = read_wfdb(rec_std)
+    assert std_record.sampling_rate == 500
+    assert list(std_record.channel_names) == ["I", "II"]
+    _, expected = denoiser.predict(read_wfdb(record).signal.T, return_std=True)
+    np.testing.assert_allclose(std_record.signal.T, expected, atol=0.01)
+
+
 def test_cli_errors(tmp_path, capsys):
     from skdenoise.cli import main
 

@@ -2,6 +2,7 @@
 
 import argparse
 import ast
+import inspect
 import re
 import sys
 import warnings
@@ -318,6 +319,42 @@ def _denoise(model, series, path):
         raise _CommandError(f"cannot denoise {path} with this model: {exc}") from None
 
 
+def _denoise_with_std(model, series, path, source):
+    """The denoised series and their standard deviations (``--std``)."""
+    if not hasattr(model, "predict") or "return_std" not in (
+        inspect.signature(model.predict).parameters
+    ):
+        raise _CommandError(
+            f"--std: {source} gives no standard deviation (its predict has no "
+            "return_std); train a neural denoiser with an uncertainty, or leave "
+            "--std out."
+        )
+
+    def predict(x):
+        mean, std = model.predict(x, return_std=True)
+        return np.asarray(mean), np.asarray(std)
+
+    try:
+        if isinstance(series, np.ndarray):
+            return predict(series)
+        pairs = [predict(s[np.newaxis]) for s in series]
+    except (ValueError, TypeError) as exc:
+        raise _CommandError(
+            f"cannot denoise {path} with a standard deviation (--std): {exc}"
+        ) from None
+    return [m[0] for m, _ in pairs], [d[0] for _, d in pairs]
+
+
+def _write_output(path, data, series, layout, note):
+    """Write ``series`` as ``_write_series`` does; the notices to print."""
+    try:
+        return _write_series(path, data, series, layout=layout, note=note)
+    except OSError as exc:
+        raise _CommandError(f"cannot write {path}: {_os_error(exc)}") from None
+    except ValueError as exc:  # a WFDB record name the format does not allow
+        raise _CommandError(f"cannot write {path}: {exc}") from None
+
+
 def _pretrained_rate(args, data):
     """The input's sampling rate: a WFDB record's own, else the option's."""
     given = getattr(args, "sampling_rate", None)
@@ -400,14 +437,22 @@ def _cmd_denoise(args):
         )
     fmt, _ = _input_format(args.input, "input")
     output = _output_path(args.output, fmt)
+    targets = _files_to_write(output, fmt)
+    std_output = None
+    if getattr(args, "std", None) is not None:
+        std_output = _output_path(args.std, fmt)
+        if std_output.resolve() == output.resolve():
+            raise _UsageError(
+                f"--std {args.std} is the output; give the standard deviation a "
+                "file of its own."
+            )
+        targets += _files_to_write(std_output, fmt)
     if name is None and not Path(args.model).is_file():
         raise _UsageError(f"model file not found: {args.model}")
     data = _read_series(args.input, "input", layout=args.layout, key=args.key)
     _check_writable_gains(data)
     protected = _files_of(data) + ([] if name is not None else [Path(args.model)])
-    _check_writable(
-        _files_to_write(output, fmt), overwrite=args.overwrite, protected=protected
-    )
+    _check_writable(targets, overwrite=args.overwrite, protected=protected)
     if name is not None:
         rate = _pretrained_rate(args, data)
         model = _load_pretrained(name, rate)
@@ -416,24 +461,30 @@ def _cmd_denoise(args):
         model = _load_model(args.model)
         _check_model_rate(model, data, args.model)
         source = Path(args.model).name
-    denoised = _denoise(model, data.series, data.path)
-    try:
-        notices = _write_series(
-            output,
-            data,
-            denoised,
-            layout=args.layout,
-            note=f"denoised by skdenoise {__version__} with {source}",
-        )
-    except OSError as exc:
-        raise _CommandError(f"cannot write {output}: {_os_error(exc)}") from None
-    except ValueError as exc:  # a WFDB record name the format does not allow
-        raise _CommandError(f"cannot write {output}: {exc}") from None
+    if std_output is None:
+        denoised = _denoise(model, data.series, data.path)
+    else:
+        denoised, std = _denoise_with_std(model, data.series, data.path, source)
+    note = f"denoised by skdenoise {__version__} with {source}"
+    notices = _write_output(output, data, denoised, args.layout, note)
+    if std_output is not None:
+        notices += [
+            f"--std {std_output}: {notice}"
+            for notice in _write_output(
+                std_output,
+                data,
+                std,
+                args.layout,
+                f"standard deviation of the series denoised by skdenoise "
+                f"{__version__} with {source}",
+            )
+        ]
     for notice in notices:  # printed even with --quiet: the output is not exact
         print(f"skdenoise denoise: warning: {notice}", file=sys.stderr)
     if not args.quiet:
         n = len(data.series)
-        print(f"denoised {n} series from {data.path} with {source}; wrote {output}")
+        wrote = f"{output}" + ("" if std_output is None else f" and {std_output}")
+        print(f"denoised {n} series from {data.path} with {source}; wrote {wrote}")
     return EXIT_OK
 
 

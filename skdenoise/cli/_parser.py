@@ -292,7 +292,17 @@ def _add_denoise_command(commands, formatter):
         "-o", "--output", required=True, metavar="OUTPUT", help="where to write"
     )
     denoise.add_argument(
-        "--overwrite", action="store_true", help="replace an existing OUTPUT"
+        "--std",
+        metavar="STD_OUTPUT",
+        help="also write the standard deviation of every denoised sample there, "
+        "in OUTPUT's format (a model with an uncertainty: --pretrained ecg, or a "
+        "neural denoiser trained with one); the clean series lies within 1.96 "
+        "of them of the output about 95 %% of the time",
+    )
+    denoise.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing OUTPUT (and STD_OUTPUT)",
     )
     _add_io_options(denoise)
     denoise.add_argument("--quiet", action="store_true", help="no summary line")
