@@ -102,3 +102,33 @@ for ax in axes:
 axes[1].set_xlabel("time (s)")
 fig.tight_layout()
 plt.show()
+
+# %%
+# How sure it is
+# --------------
+# ``predict(X, return_std=True)`` returns the same denoised series and, for
+# every sample, a standard deviation: the spread of the network's outputs for
+# the recording, its negation and its time reversal, calibrated on the
+# model's validation records (``uncertainty="flips"``). The band of two
+# standard deviations should hold about 95 % of the clean original; under
+# electrode motion, which brings errors the calibration records did not, it
+# holds fewer (see the model card), so read it as a lower bound of the error.
+from skdenoise.plotting import plot_uncertainty
+
+mean, std = denoiser.predict(noisy[None], return_std=True)
+mean, std = mean[0], std[0]
+inside = np.abs(clean - mean) <= 1.96 * std
+print(f"clean samples inside mean +/- 1.96 std: {inside.mean():.1%}")
+
+fig, ax = plt.subplots(figsize=(9, 3.5), constrained_layout=True)
+band = slice(int(4 * fs), int(8 * fs))
+plot_uncertainty(
+    mean[band],
+    std[band],
+    noisy=noisy[band],
+    clean=clean[band],
+    sampling_rate=fs,
+    ax=ax,
+    title=f"{title}: the pretrained denoiser's band",
+)
+plt.show()
