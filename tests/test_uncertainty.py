@@ -437,6 +437,10 @@ def test_without_uncertainty_return_std_raises(data):
         (UNetDenoiser(uncertainty="mc_dropout", **TINY), "dropout=0"),
         (UNetDenoiser(uncertainty="sampling", **TINY), "only VAEDenoiser"),
         (
+            UNetDenoiser(uncertainty="flips", training="blind_spot", **TINY),
+            "blind_spot.*calibrate_uncertainty",
+        ),
+        (
             FCNDAEDenoiser(
                 filters=(2, 2), kernel_size=3, epochs=1, uncertainty="mc_dropout"
             ),

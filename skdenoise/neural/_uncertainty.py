@@ -158,7 +158,7 @@ def check_uncertainty(estimator, n_timesteps, n_channels):
     Returns nothing; raises ValueError with what to change.
     """
     method = estimator.uncertainty
-    if method not in _KINDS:
+    if method not in (*_KINDS, "flips"):
         return
     name = type(estimator).__name__
     if getattr(estimator, "training", "supervised") == "blind_spot":
@@ -166,8 +166,16 @@ def check_uncertainty(estimator, n_timesteps, n_channels):
             f"{name}(uncertainty={method!r}) calibrates its standard deviation on "
             "clean validation series, and training='blind_spot' has none (it learns "
             "from noisy series alone). Use uncertainty=None, or train on pairs "
-            "(training='supervised')."
+            "(training='supervised')"
+            + (
+                ", or set uncertainty='flips' after fit and calibrate it with "
+                "calibrate_uncertainty(X_val, y_val) on clean pairs."
+                if method == "flips"
+                else "."
+            )
         )
+    if method == "flips":
+        return
     if method == "mc_dropout" and getattr(estimator, "dropout", None) == 0:
         raise ValueError(
             f"{name}(uncertainty='mc_dropout') needs dropout in the network, and "
