@@ -238,6 +238,13 @@ def main(argv=None):
         "their windows (as train_pretrained.py's validation), and measured",
     )
     parser.add_argument(
+        "--recalibrate",
+        action="store_true",
+        help="with --load-models: calibrate the loaded models' uncertainty anew "
+        "on the validation records (as fit did, with the package's current "
+        "calibration) before measuring",
+    )
+    parser.add_argument(
         "--save-models", default=None, help="folder to save the fitted models in"
     )
     parser.add_argument(
@@ -247,6 +254,8 @@ def main(argv=None):
         "of training (for example on other test records)",
     )
     args = parser.parse_args(argv)
+    if args.recalibrate and not args.load_models:
+        parser.error("--recalibrate calibrates models of --load-models")
     levels = tuple(dict.fromkeys(args.levels))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -266,6 +275,17 @@ def main(argv=None):
         )
         noise = protocol.training_noise(args.data_dir, args.train_snr)
         validation = protocol.validation_set(args.val_records, args.data_dir, noise)
+        log(f"{len(validation[1])} calibration windows")
+    elif args.load_models and args.recalibrate:
+        protocol.check_record_lists(
+            [], args.val_records, args.test_records, args.data_dir
+        )
+        noise = protocol.training_noise(
+            args.data_dir, args.train_snr, segment=calibration_segment(args)
+        )
+        validation = protocol.validation_set(
+            args.val_records, args.data_dir, noise, args.max_val_windows
+        )
         log(f"{len(validation[1])} calibration windows")
     elif args.load_models:
         protocol.check_record_lists([], [], args.test_records, args.data_dir)
@@ -302,6 +322,9 @@ def main(argv=None):
 
             model = load(Path(args.load_models) / f"{method}.skd")
             fits[method] = {"loaded": str(Path(args.load_models) / f"{method}.skd")}
+            if args.recalibrate:
+                model.calibrate_uncertainty(*validation)
+                fits[method]["recalibrated"] = True
         else:
             model = make_unet(method, args, args.budget_minutes * 60)
             t0 = time.perf_counter()
@@ -436,13 +459,18 @@ def write_results(out, rows, reliability, fits, args, command, load_start, start
             "its JSON file says), calibrated here on all windows of the "
             "calibration records; "
             if args.pretrained
-            else "Models loaded (trained as described by their own run); "
+            else "Models loaded (trained as described by their own run)"
+            + (
+                ", their uncertainty calibrated anew on the calibration records; "
+                if args.recalibrate
+                else "; "
+            )
             if args.load_models
             else ""
         )
         + (
             ""
-            if args.pretrained
+            if args.pretrained or args.load_models
             else f"Training: records {' '.join(args.train_records)} (at most "
             f"{args.max_train_windows} windows), {args.budget_minutes} min per "
             "network; "

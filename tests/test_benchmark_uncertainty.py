@@ -158,3 +158,11 @@ def test_uncertainty_benchmark_of_the_pretrained_network(physionet_dir, tmp_path
     np.testing.assert_allclose(
         network.std_log_factors_, load(shipped).estimator_.estimator_.std_log_factors_
     )
+
+
+def test_recalibrate_needs_loaded_models(tmp_path, capsys):
+    script = _load_script()
+    with pytest.raises(SystemExit) as exc:
+        script.main(["--data-dir", "x", "--out", str(tmp_path), "--recalibrate"])
+    assert exc.value.code == 2
+    assert "--load-models" in capsys.readouterr().err

@@ -701,3 +701,34 @@ def test_calibrate_uncertainty_errors(data, ensemble_model):
     fitted = pickle.loads(pickle.dumps(ensemble_model))
     fitted.calibrate_uncertainty(noisy[:20], clean[:20])
     assert fitted.uncertainty_ == "ensemble"
+
+
+def test_ensemble_with_flips_spreads_every_member_and_flip(data):
+    import functools
+
+    from skdenoise.neural._base import FLIPS, predict_batch
+    from skdenoise.neural._uncertainty import raw_std
+
+    noisy, clean = data
+    model = UNetDenoiser(
+        uncertainty="ensemble",
+        n_members=2,
+        average_flips=True,
+        gate=None,
+        random_state=0,
+        **TINY,
+    ).fit(noisy, clean)
+    X3 = noisy[:4, :, None]
+    outputs = np.stack(
+        [
+            model._transform(X3, functools.partial(predict_batch, m), flips=(f,))
+            for m in (model.model_, *model.ensemble_members_)
+            for f in FLIPS
+        ]
+    )
+    assert outputs.shape[0] == 8
+    # transform averages the eight passes; the spread is theirs.
+    np.testing.assert_allclose(model.transform(noisy[:4]), outputs.mean(0)[:, :, 0])
+    np.testing.assert_allclose(
+        raw_std(model, X3, 0), outputs.std(axis=0, ddof=1), rtol=1e-6, atol=1e-9
+    )

@@ -10,7 +10,8 @@ Four sources of spread, chosen by the ``uncertainty`` hyper-parameter:
   ``random_state``, for every call, so the same ``random_state`` gives the
   same passes.
 - ``"ensemble"``: ``n_members`` networks trained with seeds derived from
-  ``random_state``; their spread.
+  ``random_state``; their spread (with ``average_flips``, the spread of every
+  member's output for every flip, the passes that ``transform`` averages).
 - ``"sampling"``: the VAE's latent code is drawn from its posterior
   ``N(z_mean, exp(z_log_var))`` instead of taking its mean.
 - ``"flips"``: the outputs for the series, its negation, its time reversal
@@ -325,6 +326,19 @@ def raw_std(estimator, X3, seed):
     if method == "ensemble":
         models = [estimator.model_, *estimator.ensemble_members_]
         predictors = [functools.partial(predict_batch, m) for m in models]
+        if estimator.average_flips:
+            # The 4 n_members passes that transform averages, each on its own:
+            # as many passes as the members' flip-averaged outputs, and a
+            # spread that also sees how each member departs from the flips'.
+            from ._base import FLIPS
+
+            return _spread(
+                [
+                    functools.partial(estimator._transform, X3, predict, flips=(f,))
+                    for predict in predictors
+                    for f in FLIPS
+                ]
+            )
     else:
         with _seeded(seed):
             model = _stochastic_clone(estimator.model_, method)
