@@ -732,3 +732,30 @@ def test_ensemble_with_flips_spreads_every_member_and_flip(data):
     np.testing.assert_allclose(
         raw_std(model, X3, 0), outputs.std(axis=0, ddof=1), rtol=1e-6, atol=1e-9
     )
+
+
+def test_dropout_with_flips_spreads_every_pass_and_flip(data, monkeypatch):
+    from skdenoise.neural import _uncertainty
+
+    noisy, clean = data
+    model = UNetDenoiser(
+        dropout=0.2,
+        uncertainty="mc_dropout",
+        uncertainty_samples=3,
+        average_flips=True,
+        random_state=0,
+        **TINY,
+    ).fit(noisy, clean)
+    mean, std = model.predict(noisy[:3], return_std=True)
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+    np.testing.assert_array_equal(std, model.predict(noisy[:3], return_std=True)[1])
+    counted = []
+    spread = _uncertainty._spread
+    monkeypatch.setattr(
+        _uncertainty, "_spread", lambda runs: counted.append(len(runs)) or spread(runs)
+    )
+    model.predict(noisy[:3], return_std=True)
+    model.set_params(average_flips=False)
+    model.predict(noisy[:3], return_std=True)
+    # Three dropout passes on each of the four flips; without flips, three.
+    assert counted == [12, 3]

@@ -161,10 +161,10 @@ default=None
         ``"ensemble"``: ``n_members`` networks trained with seeds derived
         from ``random_state``, one after another (``n_members`` times the
         training time) or ``n_jobs`` at a time; ``transform`` then returns the
-        members' mean, usually better than one network (with
-        ``average_flips``, the spread is over every member and flip).
-        ``"sampling"``: decodes draws of the latent code
-        (:class:`VAEDenoiser` only). The
+        members' mean, usually better than one network. ``"sampling"``:
+        decodes draws of the latent code (:class:`VAEDenoiser` only). With
+        ``average_flips``, each pass runs on the four flips and the spread is
+        over every pass and flip. The
         spread is calibrated after training on the validation series
         (``validation_split`` or ``validation_data``, as the gate), so that
         ``mean +/- 1.96 std`` holds about 95 % of the clean samples at every

@@ -10,14 +10,17 @@ Four sources of spread, chosen by the ``uncertainty`` hyper-parameter:
   ``random_state``, for every call, so the same ``random_state`` gives the
   same passes.
 - ``"ensemble"``: ``n_members`` networks trained with seeds derived from
-  ``random_state``; their spread (with ``average_flips``, the spread of every
-  member's output for every flip, the passes that ``transform`` averages).
+  ``random_state``; their spread.
 - ``"sampling"``: the VAE's latent code is drawn from its posterior
   ``N(z_mean, exp(z_log_var))`` instead of taking its mean.
 - ``"flips"``: the outputs for the series, its negation, its time reversal
   and both, each flipped back (the passes that ``average_flips`` averages).
   Deterministic, and needs nothing of the network; it measures how far the
   network is from the symmetries that sign and time flip augmentation teach.
+
+With ``average_flips`` each pass of the first three runs on each of the four
+flips, and the spread is that of all these outputs, each flip on its own (the
+ensemble's are then the passes that ``transform`` averages).
 
 The spread (the standard deviation of the stochastic outputs, after the gate
 and in y's units) is then calibrated on validation series the networks did not
@@ -314,38 +317,32 @@ def _spread_floor(mean):
 
 
 def raw_std(estimator, X3, seed):
-    """The uncalibrated spread of the stochastic outputs of ``X3`` (y's units)."""
-    from ._base import _seeded, predict_batch
+    """The uncalibrated spread of the stochastic outputs of ``X3`` (y's units).
+
+    With ``average_flips`` (and always for ``"flips"``) every output of every
+    flip counts on its own: the passes that ``transform`` averages, no more,
+    and a spread that also sees how far each output departs from the flips'.
+    """
+    from ._base import FLIPS, _seeded, predict_batch
 
     method = estimator.uncertainty
     if method == "flips":
-        from ._base import FLIPS
-
-        runs = [functools.partial(estimator._transform, X3, flips=(f,)) for f in FLIPS]
-        return _spread(runs)
-    if method == "ensemble":
+        predictors = [None]  # the fitted network (or an ensemble's mean)
+    elif method == "ensemble":
         models = [estimator.model_, *estimator.ensemble_members_]
         predictors = [functools.partial(predict_batch, m) for m in models]
-        if estimator.average_flips:
-            # The 4 n_members passes that transform averages, each on its own:
-            # as many passes as the members' flip-averaged outputs, and a
-            # spread that also sees how each member departs from the flips'.
-            from ._base import FLIPS
-
-            return _spread(
-                [
-                    functools.partial(estimator._transform, X3, predict, flips=(f,))
-                    for predict in predictors
-                    for f in FLIPS
-                ]
-            )
     else:
         with _seeded(seed):
             model = _stochastic_clone(estimator.model_, method)
         predictors = [functools.partial(predict_batch, model)]
         predictors *= estimator.uncertainty_samples
+    flips = FLIPS if method == "flips" or estimator.average_flips else FLIPS[:1]
     return _spread(
-        [functools.partial(estimator._transform, X3, predict) for predict in predictors]
+        [
+            functools.partial(estimator._transform, X3, predict, flips=(f,))
+            for predict in predictors
+            for f in flips
+        ]
     )
 
 
