@@ -128,6 +128,26 @@ def test_denoise_std_needs_a_model_with_an_uncertainty(model, data, capsys):
     assert not out.exists() and not std_out.exists()
 
 
+def test_train_with_an_uncertainty_and_denoise_with_std(data, capsys):
+    path = data / "model_flips.skd"
+    argv = ["train", "--clean", str(data / "clean.csv"), "--noisy"]
+    argv += [str(data / "noisy.csv"), "--window-length", "32", "--output", str(path)]
+    assert main([*argv, *TINY, "--param", "uncertainty='flips'"]) == 0
+    out, std_out = data / "flips_d.npy", data / "flips_s.npy"
+    noisy = data / "noisy.npy"
+    assert (
+        main(["denoise", str(path), str(noisy), "-o", str(out), "--std", str(std_out)])
+        == 0
+    )
+    assert f"wrote {out} and {std_out}" in capsys.readouterr().out
+    from skdenoise.persistence import load
+
+    mean, std = load(path).predict(np.load(noisy), return_std=True)
+    np.testing.assert_array_equal(np.load(out), mean)
+    np.testing.assert_array_equal(np.load(std_out), std)
+    assert np.load(std_out).dtype == np.float32 and np.all(std > 0)
+
+
 def test_denoise_npy_keeps_shape_and_float_dtype(model, data):
     out = data / "denoised.npy"
     assert main(["denoise", str(model), str(data / "noisy.npy"), "-o", str(out)]) == 0
