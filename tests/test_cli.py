@@ -148,6 +148,60 @@ def test_train_with_an_uncertainty_and_denoise_with_std(data, capsys):
     assert np.load(std_out).dtype == np.float32 and np.all(std > 0)
 
 
+def test_denoise_std_writes_both_files_or_neither(data, capsys, monkeypatch):
+    from skdenoise.cli import _commands
+
+    path = data / "model_flips2.skd"
+    argv = ["train", "--clean", str(data / "clean.csv"), "--noisy"]
+    argv += [str(data / "noisy.csv"), "--window-length", "32", "--output", str(path)]
+    assert main([*argv, *TINY, "--param", "uncertainty='flips'"]) == 0
+    out, std_out = data / "both_d.csv", data / "both_s.csv"
+    out.write_text("old output\n")
+    write = _commands._write_series
+
+    def full_disk(target, *args, **kwargs):
+        if target.name == std_out.name:
+            raise OSError(28, "No space left on device")
+        return write(target, *args, **kwargs)
+
+    monkeypatch.setattr(_commands, "_write_series", full_disk)
+    argv = ["denoise", str(path), str(data / "noisy.csv"), "-o", str(out)]
+    assert main([*argv, "--std", str(std_out), "--overwrite"]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write {std_out}" in err and "No space left" in err
+    # The output written first was not moved into place: the old one stays.
+    assert out.read_text() == "old output\n" and not std_out.exists()
+    assert not list(data.glob(".skdenoise-*"))
+
+
+def test_denoise_std_through_a_pipeline(data, tmp_path, capsys):
+    from sklearn.pipeline import make_pipeline
+
+    from skdenoise import UNetDenoiser
+    from skdenoise.classical import MedianDenoiser
+    from skdenoise.persistence import save
+
+    noisy = np.loadtxt(data / "noisy.csv", delimiter=",")
+    clean = np.loadtxt(data / "clean.csv", delimiter=",")
+    tiny = {"filters": 4, "depth": 2, "epochs": 1, "random_state": 0}
+    pipe = make_pipeline(
+        MedianDenoiser(), UNetDenoiser(uncertainty="flips", **tiny)
+    ).fit(noisy, clean)
+    save(pipe, tmp_path / "pipe.skd")
+    out, std_out = tmp_path / "d.csv", tmp_path / "s.csv"
+    argv = ["denoise", str(tmp_path / "pipe.skd"), str(data / "noisy.csv")]
+    assert main([*argv, "-o", str(out), "--std", str(std_out)]) == 0
+    np.testing.assert_allclose(
+        np.loadtxt(std_out, delimiter=","), pipe.predict(noisy, return_std=True)[1]
+    )
+    # A pipeline whose last step has no standard deviation is refused.
+    save(make_pipeline(MedianDenoiser()).fit(noisy), tmp_path / "median.skd")
+    argv[1] = str(tmp_path / "median.skd")
+    std_median = str(tmp_path / "m_std.csv")
+    assert main([*argv, "-o", str(tmp_path / "m.csv"), "--std", std_median]) == 1
+    assert "gives no standard deviation" in capsys.readouterr().err
+
+
 def test_denoise_npy_keeps_shape_and_float_dtype(model, data):
     out = data / "denoised.npy"
     assert main(["denoise", str(model), str(data / "noisy.npy"), "-o", str(out)]) == 0

@@ -651,8 +651,12 @@ def test_calibrate_uncertainty_after_fit(data):
     again = clone(model).fit(noisy[:24], clean[:24])
     again.calibrate_uncertainty(X_val, y_val)
     np.testing.assert_array_equal(again.predict(noisy[:3], return_std=True)[1], std)
-    model.calibrate_uncertainty(X_val, 3.0 * y_val)
+    model.calibrate_uncertainty(noisy[:16], clean[:16])
     assert not np.array_equal(model.predict(noisy[:3], return_std=True)[1], std)
+    # Clean series in other units than the output's are refused.
+    with pytest.raises(ValueError, match="not in the units"):
+        model.calibrate_uncertainty(X_val, 1000.0 * y_val)
+    np.testing.assert_array_equal(model.predict(noisy[:3], return_std=True)[0], before)
 
 
 def test_calibrate_uncertainty_recalibrates_what_fit_calibrated(mc_model, data):
@@ -759,3 +763,63 @@ def test_dropout_with_flips_spreads_every_pass_and_flip(data, monkeypatch):
     model.predict(noisy[:3], return_std=True)
     # Three dropout passes on each of the four flips; without flips, three.
     assert counted == [12, 3]
+
+
+def test_a_failed_calibration_keeps_the_one_before(flips_model, data, monkeypatch):
+    from skdenoise.neural import _uncertainty
+
+    noisy, clean = data
+    model = pickle.loads(pickle.dumps(flips_model))
+    _, std = model.predict(noisy[:3], return_std=True)
+
+    def fail(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_uncertainty, "fit_std_calibration", fail)
+    with pytest.raises(KeyboardInterrupt):
+        model.calibrate_uncertainty(noisy[:20], clean[:20])
+    assert model.uncertainty_ == "flips"
+    np.testing.assert_array_equal(model.predict(noisy[:3], return_std=True)[1], std)
+
+
+def test_denoisers_calibrated_on_flip_averaged_passes_keep_that_spread(data):
+    from skdenoise.neural import _uncertainty
+
+    noisy, clean = data
+    model = UNetDenoiser(
+        uncertainty="ensemble",
+        n_members=2,
+        average_flips=True,
+        random_state=0,
+        **TINY,
+    ).fit(noisy, clean)
+    X3 = noisy[:3, :, None]
+    assert model._spread_per_flip_ is True
+    # A denoiser saved before each flip was spread on its own has no marker:
+    # it keeps the spread of the members' flip-averaged outputs.
+    state = model.__getstate__()
+    del state["_spread_per_flip_"]
+    old = UNetDenoiser.__new__(UNetDenoiser)
+    old.__setstate__(state)
+    assert old._spread_per_flip_ is False
+    np.testing.assert_allclose(
+        _uncertainty.raw_std(old, X3, 0),
+        _uncertainty.raw_std(model, X3, 0, per_flip=False),
+    )
+    assert not np.allclose(
+        _uncertainty.raw_std(old, X3, 0), _uncertainty.raw_std(model, X3, 0)
+    )
+    # Calibrated again, it spreads every flip.
+    old.calibrate_uncertainty(noisy[:20], clean[:20])
+    assert old._spread_per_flip_ is True
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_calibrate_uncertainty_takes_y_in_fits_units(data):
+    noisy, clean = data
+    # Fitted with clean series in other units (y = 1000 X, millivolts to volts).
+    model = UNetDenoiser(uncertainty="flips", random_state=0, **TINY)
+    model.fit(noisy[:24], 1000.0 * clean[:24])
+    model.calibrate_uncertainty(noisy[24:], 1000.0 * clean[24:])
+    with pytest.raises(ValueError, match="not in the units.*about 1 times X"):
+        model.calibrate_uncertainty(noisy[24:], clean[24:])

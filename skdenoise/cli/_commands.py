@@ -2,9 +2,11 @@
 
 import argparse
 import ast
-import inspect
+import os
 import re
+import shutil
 import sys
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -321,18 +323,26 @@ def _denoise(model, series, path):
 
 def _denoise_with_std(model, series, path, source):
     """The denoised series and their standard deviations (``--std``)."""
-    if not hasattr(model, "predict") or "return_std" not in (
-        inspect.signature(model.predict).parameters
-    ):
-        raise _CommandError(
-            f"--std: {source} gives no standard deviation (its predict has no "
-            "return_std); train a neural denoiser with an uncertainty, or leave "
-            "--std out."
-        )
+    no_std = _CommandError(
+        f"--std: {source} gives no standard deviation (its predict has no "
+        "return_std); train a neural denoiser with an uncertainty, or leave "
+        "--std out."
+    )
+    if not hasattr(model, "predict"):
+        raise no_std
 
     def predict(x):
-        mean, std = model.predict(x, return_std=True)
-        return np.asarray(mean), np.asarray(std)
+        try:
+            out = model.predict(x, return_std=True)
+        except TypeError as exc:
+            # A Pipeline passes return_std on to its last step, which may
+            # not take it.
+            if "return_std" in str(exc):
+                raise no_std from None
+            raise
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise no_std
+        return np.asarray(out[0]), np.asarray(out[1])
 
     try:
         if isinstance(series, np.ndarray):
@@ -345,14 +355,53 @@ def _denoise_with_std(model, series, path, source):
     return [m[0] for m, _ in pairs], [d[0] for _, d in pairs]
 
 
-def _write_output(path, data, series, layout, note):
-    """Write ``series`` as ``_write_series`` does; the notices to print."""
+def _write_output(path, data, series, layout, note, shown=None):
+    """Write ``series`` as ``_write_series`` does; the notices to print.
+
+    ``shown``: the path named in errors (by default ``path``).
+    """
+    shown = path if shown is None else shown
     try:
         return _write_series(path, data, series, layout=layout, note=note)
     except OSError as exc:
-        raise _CommandError(f"cannot write {path}: {_os_error(exc)}") from None
+        raise _CommandError(f"cannot write {shown}: {_os_error(exc)}") from None
     except ValueError as exc:  # a WFDB record name the format does not allow
-        raise _CommandError(f"cannot write {path}: {exc}") from None
+        raise _CommandError(f"cannot write {shown}: {exc}") from None
+
+
+def _write_outputs(jobs, data, fmt, layout):
+    """Write every ``(path, series, note)`` of ``jobs``: all of them or none.
+
+    Each is written under its own name into a new folder beside its path,
+    and the files are moved into place only once all are written, so that a
+    failed write (a full disk) leaves every earlier file as it was. Returns
+    the notices to print, each with its path.
+    """
+    staged, notices = [], []
+    try:
+        for path, series, note in jobs:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folder = Path(tempfile.mkdtemp(prefix=".skdenoise-", dir=path.parent))
+            except OSError as exc:
+                raise _CommandError(f"cannot write {path}: {_os_error(exc)}") from None
+            staged.append(folder)
+            written = _write_output(
+                folder / path.name, data, series, layout, note, shown=path
+            )
+            notices += [(path, notice) for notice in written]
+        for folder, (path, _, _) in zip(staged, jobs, strict=True):
+            for final in _files_to_write(path, fmt):
+                try:
+                    os.replace(folder / final.name, final)
+                except OSError as exc:
+                    raise _CommandError(
+                        f"cannot write {final}: {_os_error(exc)}"
+                    ) from None
+    finally:
+        for folder in staged:
+            shutil.rmtree(folder, ignore_errors=True)
+    return notices
 
 
 def _pretrained_rate(args, data):
@@ -466,18 +515,17 @@ def _cmd_denoise(args):
     else:
         denoised, std = _denoise_with_std(model, data.series, data.path, source)
     note = f"denoised by skdenoise {__version__} with {source}"
-    notices = _write_output(output, data, denoised, args.layout, note)
-    if std_output is not None:
-        notices += [
-            f"--std {std_output}: {notice}"
-            for notice in _write_output(
-                std_output,
-                data,
-                std,
-                args.layout,
-                f"standard deviation of the series denoised by skdenoise "
-                f"{__version__} with {source}",
-            )
+    if std_output is None:
+        notices = _write_output(output, data, denoised, args.layout, note)
+    else:
+        std_note = (
+            f"standard deviation of the series denoised by skdenoise "
+            f"{__version__} with {source}"
+        )
+        jobs = [(output, denoised, note), (std_output, std, std_note)]
+        notices = [
+            notice if path == output else f"--std {path}: {notice}"
+            for path, notice in _write_outputs(jobs, data, fmt, args.layout)
         ]
     for notice in notices:  # printed even with --quiet: the output is not exact
         print(f"skdenoise denoise: warning: {notice}", file=sys.stderr)

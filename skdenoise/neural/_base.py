@@ -1104,15 +1104,15 @@ n_timesteps, n_channels)
             and _uncertainty.is_calibrated(self)
         ):
             return True
-        for name in (
-            "uncertainty_",
+        names = (
             "std_weights_",
             "std_noise_levels_",
             "std_levels_",
             "std_log_factors_",
-        ):
-            vars(self).pop(name, None)
+        )
         if self.uncertainty is None:
+            for name in ("uncertainty_", "_spread_per_flip_", *names):
+                vars(self).pop(name, None)
             return False
         if not validation:
             warn_at_caller(
@@ -1120,25 +1120,23 @@ n_timesteps, n_channels)
                 "validation series (validation_split=0 and no validation_data): "
                 "the standard deviation of predict is not calibrated."
             )
-            (
-                self.std_weights_,
-                self.std_noise_levels_,
-                self.std_levels_,
-                self.std_log_factors_,
-            ) = _uncertainty.uncalibrated()
+            fitted = _uncertainty.uncalibrated()
         else:
             inputs, targets = validation
             mean = self._transform(inputs)
-            std = _uncertainty.raw_std(self, inputs, self._calibration_seed())
+            std = _uncertainty.raw_std(
+                self, inputs, self._calibration_seed(), per_flip=True
+            )
             residual = targets * self.target_scale_ + self.target_offset_ - mean
             noise = _uncertainty.removed_noise(self, inputs, mean)
-            (
-                self.std_weights_,
-                self.std_noise_levels_,
-                self.std_levels_,
-                self.std_log_factors_,
-            ) = _uncertainty.fit_std_calibration(residual, std, noise)
+            fitted = _uncertainty.fit_std_calibration(residual, std, noise)
+        # All at once: a calibration that fails midway leaves the one before.
+        for name, value in zip(names, fitted, strict=True):
+            setattr(self, name, value)
         self.uncertainty_ = self.uncertainty
+        # Calibrated on the spread of every flip on its own (a file saved
+        # before that spread existed keeps the one it was calibrated with).
+        self._spread_per_flip_ = True
         return False
 
     def calibrate_uncertainty(self, X, y):
@@ -1202,9 +1200,33 @@ n_timesteps, n_channels)
         X, X3 = self._validate_transform_data(X)
         y = check_target(y, X, input_name="y", estimator=self, x_name="X")
         targets = as_3d(y).astype(np.float64, copy=False)
+        self._check_calibration_units(X3, targets)
         targets = (targets - self.target_offset_) / self.target_scale_
         self._calibrate_uncertainty((X3, targets))
         return self
+
+    def _check_calibration_units(self, X3, y3):
+        """Refuse clean series in other units than the output's (``fit``'s y's).
+
+        The std is calibrated on ``y - output``: a ``y`` in microvolts for a
+        denoiser whose output is in millivolts would widen it a thousandfold.
+        The units are those ``fit`` found (the map from X's units to y's),
+        compared channel by channel within a factor of 1.5.
+        """
+        scale, _ = _units_map(X3, y3)
+        found = np.median(scale.reshape(-1, X3.shape[2]), axis=0)
+        fitted = np.median(self.target_scale_.reshape(-1, X3.shape[2]), axis=0)
+        ratio = found / fitted
+        bad = np.flatnonzero(~((ratio >= 1 / 1.5) & (ratio <= 1.5)))
+        if bad.size:
+            channel = int(bad[0])
+            raise ValueError(
+                f"{type(self).__name__}.calibrate_uncertainty: y is not in the units "
+                "of the output. The denoiser was fitted with y equal to "
+                f"{fitted[channel]:.4g} times X (channel {channel}); these pairs "
+                f"have y equal to about {found[channel]:.4g} times X. Give y in the "
+                "units of the y given to fit (those of transform's output)."
+            )
 
     def _calibration_seed(self):
         return self._seed()
@@ -1368,6 +1390,10 @@ n_timesteps, n_channels)
         if hasattr(self, "model_") and not hasattr(self, "n_passes_"):
             # Denoisers saved before the passes existed denoise in one.
             self.n_passes_, self.pass_gates_ = 1, []
+        if "uncertainty_" in vars(self) and "_spread_per_flip_" not in vars(self):
+            # Calibrated before each flip was spread on its own: the spread of
+            # the flip-averaged passes, which its calibration was fitted on.
+            self._spread_per_flip_ = False
         if hasattr(self, "model_") and not hasattr(self, "target_scale_"):
             # Denoisers saved before the units map existed worked in X's units.
             shape = (1, 1, self.n_channels_in_)

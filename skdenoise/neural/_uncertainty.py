@@ -172,8 +172,10 @@ def check_uncertainty(estimator, n_timesteps, n_channels):
             "from noisy series alone). Use uncertainty=None, or train on pairs "
             "(training='supervised')"
             + (
-                ", or set uncertainty='flips' after fit and calibrate it with "
-                "calibrate_uncertainty(X_val, y_val) on clean pairs."
+                ". To train (fit or partial_fit) with blind spots and have a "
+                "standard deviation, train with uncertainty=None, then set "
+                "uncertainty='flips' and call calibrate_uncertainty(X_val, y_val) "
+                "on clean pairs."
                 if method == "flips"
                 else "."
             )
@@ -316,13 +318,17 @@ def _spread_floor(mean):
     return _RELATIVE_FLOOR * np.maximum(_rms(mean), np.finfo(np.float64).tiny)
 
 
-def raw_std(estimator, X3, seed):
+def raw_std(estimator, X3, seed, per_flip=None):
     """The uncalibrated spread of the stochastic outputs of ``X3`` (y's units).
 
     With ``average_flips`` (and always for ``"flips"``) every output of every
     flip counts on its own: the passes that ``transform`` averages, no more,
     and a spread that also sees how far each output departs from the flips'.
+    ``per_flip=False`` spreads the flip-averaged passes instead, as denoisers
+    calibrated before that was so were; None: as ``estimator`` was calibrated.
     """
+    if per_flip is None:
+        per_flip = getattr(estimator, "_spread_per_flip_", True)
     from ._base import FLIPS, _seeded, predict_batch
 
     method = estimator.uncertainty
@@ -336,6 +342,10 @@ def raw_std(estimator, X3, seed):
             model = _stochastic_clone(estimator.model_, method)
         predictors = [functools.partial(predict_batch, model)]
         predictors *= estimator.uncertainty_samples
+    if method != "flips" and estimator.average_flips and not per_flip:
+        return _spread(
+            [functools.partial(estimator._transform, X3, p) for p in predictors]
+        )
     flips = FLIPS if method == "flips" or estimator.average_flips else FLIPS[:1]
     return _spread(
         [
