@@ -342,16 +342,14 @@ def raw_std(estimator, X3, seed, per_flip=None):
             model = _stochastic_clone(estimator.model_, method)
         predictors = [functools.partial(predict_batch, model)]
         predictors *= estimator.uncertainty_samples
-    if method != "flips" and estimator.average_flips and not per_flip:
-        return _spread(
-            [functools.partial(estimator._transform, X3, p) for p in predictors]
-        )
-    flips = FLIPS if method == "flips" or estimator.average_flips else FLIPS[:1]
+    # Each flip on its own, or the flips transform runs (None: average_flips').
+    each_flip = method == "flips" or (estimator.average_flips and per_flip)
+    variants = [(f,) for f in FLIPS] if each_flip else [None]
     return _spread(
         [
-            functools.partial(estimator._transform, X3, predict, flips=(f,))
+            functools.partial(estimator._transform, X3, predict, flips=v)
             for predict in predictors
-            for f in flips
+            for v in variants
         ]
     )
 
