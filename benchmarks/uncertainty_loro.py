@@ -9,7 +9,9 @@ measured on the held-out record at each discrete level (-6 to 24 dB) and noise
 type, with the training noise. Calibrations compared:
 
 - ``package``: the package's own (:func:`fit_std_calibration`: spread and
-  removed noise level, factors per bin of the removed noise level);
+  removed noise level, factors per bin of the removed noise's colour);
+- ``level bins``: the package's calibration before the colour bins, its
+  factors per bin of the removed noise level;
 - ``relative bins``: the same, with the bins on the removed noise relative to
   the output (an estimate of the input SNR, which does not follow a record's
   amplitude);
@@ -28,10 +30,15 @@ Besides the coverage it reports Spearman's rho between the RMS of each
 window's predicted std and its true RMS error, the held-out records' windows
 pooled per noise type and level.
 
-It needs models saved by ``uncertainty.py --save-models DIR``. Example::
+It needs models saved by ``uncertainty.py --save-models DIR``, or the network
+of a pretrained ECG file (``--pretrained FILE``, calibrated with ``--methods``,
+``flips`` by default). Examples::
 
     python benchmarks/uncertainty_loro.py --data-dir ../shared/data/physionet \\
         --load-models DIR --records 101 106 112 117 122 --out OUT
+    python benchmarks/uncertainty_loro.py --data-dir ../shared/data/physionet \\
+        --pretrained skdenoise/pretrained/ecg_unet.skdenoise --records 117 122 \\
+        --calibrations package "level bins" --out OUT
 """
 
 import argparse
@@ -55,6 +62,7 @@ Z95 = 1.959963984540054
 BAND = (0.90, 0.98)
 CALIBRATIONS = (
     "package",
+    "level bins",
     "relative bins",
     "quantile boosting",
     "signal level",
@@ -67,8 +75,13 @@ ENVELOPE = 37
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="benchmarks/uncertainty_loro.py")
     parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--load-models", required=True, metavar="DIR")
-    parser.add_argument("--methods", nargs="+", default=["ensemble", "mc_dropout"])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--load-models", metavar="DIR")
+    source.add_argument("--pretrained", metavar="FILE")
+    parser.add_argument("--methods", nargs="+", default=None)
+    parser.add_argument(
+        "--calibrations", nargs="+", default=list(CALIBRATIONS), choices=CALIBRATIONS
+    )
     parser.add_argument("--records", nargs="+", default="101 106 112 117 122".split())
     parser.add_argument("--windows", type=int, default=600, metavar="N")
     parser.add_argument("--grid-windows", type=int, default=150, metavar="N")
@@ -95,12 +108,14 @@ def window_set(model, noisy, clean):
     )[:, :, 0] * float(model.target_scale_.ravel()[0]) + float(
         model.target_offset_.ravel()[0]
     )
+    colour = unc.removed_colour(model, X3, mean[:, :, None])[:, :, 0]
     return {
         "clean": clean,
         "noisy": noisy,
         "mean": mean,
         "spread": spread,
         "removed": removed,
+        "colour": colour,
         "raw": raw,
     }
 
@@ -199,6 +214,13 @@ def fit(name, sets):
     residual = concat(sets, "clean") - concat(sets, "mean")
     spread, removed = concat(sets, "spread"), concat(sets, "removed")
     if name == "package":
+        params = unc.fit_std_calibration(
+            residual, spread, removed, bin_on=concat(sets, "colour")
+        )
+        return lambda s: unc.apply_std_calibration(
+            s["spread"], s["removed"], *params, bin_on=s["colour"]
+        )
+    if name == "level bins":
         params = unc.fit_std_calibration(residual, spread, removed)
         return lambda s: unc.apply_std_calibration(s["spread"], s["removed"], *params)
     if name == "relative bins":
@@ -264,8 +286,16 @@ def main(argv=None):
         args.data_dir, protocol.TRAIN_NOISE["channel"]
     )
     rows, window_rms = [], {}
+    if args.methods is None:
+        args.methods = ["flips"] if args.pretrained else ["ensemble", "mc_dropout"]
     for method in args.methods:
-        model = load(Path(args.load_models) / f"{method}.skd")
+        if args.pretrained:
+            # The network of the file, with the method to calibrate (no
+            # calibration of its own is used: each is fitted here).
+            model = load(args.pretrained).estimator_.estimator_
+            model.set_params(uncertainty=method)
+        else:
+            model = load(Path(args.load_models) / f"{method}.skd")
         calibration, grid = {}, {}
         for record in args.records:
             clean = protocol.select_test_windows(
@@ -282,7 +312,7 @@ def main(argv=None):
                     x = noise_model.apply(few, random_state=1)
                     grid[record, kind, level] = window_set(model, x, few)
             print(f"{method}: record {record} done", flush=True)
-        for name in CALIBRATIONS:
+        for name in args.calibrations:
             for record in args.records:
                 std_of = fit(
                     name, [calibration[r] for r in args.records if r != record]
@@ -335,7 +365,8 @@ def write(out, rows, window_rms, args, command, load_start, started):
         f"Written {time.strftime('%Y-%m-%dT%H:%M:%S')}; load average at start "
         f"{load_start[0]:.2f}, at end {os.getloadavg()[0]:.2f}; "
         f"{(time.perf_counter() - started) / 60:.1f} min. Models from "
-        f"`{args.load_models}`; calibration records {' '.join(args.records)} "
+        f"`{args.load_models or args.pretrained}`; calibration records "
+        f"{' '.join(args.records)} "
         f"({args.windows} windows each, training noise at U(-6, 30) dB); each held-out "
         f"record measured on {args.grid_windows} windows at each level and noise type "
         "(training noise). No test record is read.",

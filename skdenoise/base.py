@@ -13,6 +13,7 @@ import contextlib
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, _fit_context
+from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils._set_output import _get_output_config, _wrap_data_with_container
 from sklearn.utils._tags import TransformerTags
 from sklearn.utils.validation import (
@@ -91,11 +92,25 @@ class SeriesShapeMixin:
     def _validate_transform_data(self, X):
         """``X`` checked against the fitted shape, and its float64 3-D view."""
         check_is_fitted(self)
+        self._check_transform_params()
         raw = X
         X = check_series(X, estimator=self)
         X3 = as_3d(X)
         self._check_fitted_shape(X3, raw)
         return X, X3.astype(np.float64, copy=False)
+
+    # Parameters that transform reads as they are now (not fitted attributes):
+    # checked against their constraints at every call, since set_params after
+    # fit does not check them.
+    _transform_params = ()
+
+    def _check_transform_params(self):
+        if self._transform_params:
+            validate_parameter_constraints(
+                {k: self._parameter_constraints[k] for k in self._transform_params},
+                {k: getattr(self, k) for k in self._transform_params},
+                caller_name=type(self).__name__,
+            )
 
     def _check_names(self, X3, X):
         """Compare the raw ``X``'s column names with fit's (for the fitted length)."""

@@ -633,3 +633,22 @@ def test_transform_uses_the_settings_of_fit_until_the_next_fit(cls, changed):
     else:
         with pytest.raises(ValueError, match="window_length"):
             est.fit(X)  # the next fit checks the new value
+
+
+@pytest.mark.parametrize(
+    "make, bad, name",
+    [
+        (lambda: WaveletDenoiser(), {"threshold": "bogus"}, "threshold"),
+        (lambda: WaveletDenoiser(), {"mode": "bogus"}, "mode"),
+        (lambda: WaveletDenoiser(), {"signal_extension": 3}, "signal_extension"),
+        (lambda: SavitzkyGolayDenoiser(), {"mode": "bogus"}, "mode"),
+        (lambda: WienerDenoiser(), {"noise_power": -1.0}, "noise_power"),
+    ],
+)
+def test_parameters_read_by_transform_are_checked_there(make, bad, name):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X = np.random.default_rng(0).normal(size=(3, 64))
+    denoiser = make().fit(X)
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+        denoiser.set_params(**bad).transform(X)

@@ -34,8 +34,24 @@ def _window_set(rng, n_windows=300, length=128):
         "mean": mean,
         "spread": spread,
         "removed": np.maximum(removed, 1e-9),
+        "colour": np.broadcast_to(
+            rng.uniform(0.01, 3.0, size=(n_windows, 1)), mean.shape
+        ),
         "raw": mean,
     }
+
+
+@pytest.mark.parametrize("name", ["package", "level bins"])
+def test_package_calibrations_cover_a_held_out_set(name):
+    script = _load_script()
+    rng = np.random.default_rng(1)
+    train = [_window_set(rng) for _ in range(3)]
+    held_out = _window_set(rng)
+    std = script.fit(name, train)(held_out)
+    assert std.shape == held_out["mean"].shape
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+    inside = np.abs(held_out["clean"] - held_out["mean"]) <= script.Z95 * std
+    assert 0.9 <= inside.mean() <= 0.99
 
 
 @pytest.mark.parametrize("name", ["signal level", "signal level + envelope"])

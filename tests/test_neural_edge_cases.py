@@ -66,7 +66,9 @@ def test_transform_after_changing_the_input_settings_is_a_clear_error(
     model.set_params(**change)
     with pytest.raises(ValueError, match=f"changed since fit.*{pattern}"):
         model.transform(pairs[0])
-    with pytest.raises(ValueError, match="changed since fit"):
+    # partial_fit names the parameter of the built network that changed.
+    name = next(iter(change))
+    with pytest.raises(ValueError, match=f"changed since: {name}="):
         model.partial_fit(*pairs)
     # Inference options stay free to change.
     model.set_params(**{key: _unet().get_params()[key] for key in change})
@@ -660,3 +662,76 @@ def test_a_one_dimensional_y_val_is_one_clear_error(pairs):
     with pytest.raises(ValueError, match="y_val for UNetDenoiser must have the same"):
         model.fit(noisy[:60], clean[:60], validation_data=(noisy[60:], clean[60:, :32]))
     assert not hasattr(model, "model_")
+
+
+# ------------------------------------------------------- partial_fit's checks
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        ({"batch_size": 0}, "batch_size"),
+        ({"noise": "white"}, "noise"),
+        ({"n_passes": 0}, "n_passes"),
+        ({"gate": "foo"}, "gate"),
+        ({"loss": "bogus"}, "loss"),
+    ],
+)
+def test_every_partial_fit_checks_the_parameters(pairs, bad, match):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    model = _unet(epochs=1).partial_fit(*pairs)
+    weights = [w.copy() for w in model.model_.get_weights()]
+    with pytest.raises(InvalidParameterError, match=match):
+        model.set_params(**bad).partial_fit(*pairs)
+    # Refused before anything trained.
+    for before, after in zip(weights, model.model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(before, after)
+
+
+@pytest.mark.parametrize(
+    "change", [{"filters": 8}, {"learning_rate": 0.5}, {"loss": "mae"}]
+)
+def test_partial_fit_refuses_parameters_of_the_built_network_changed(pairs, change):
+    model = _unet(epochs=1).partial_fit(*pairs)
+    name = next(iter(change))
+    with pytest.raises(ValueError, match=f"partial_fit.*{name}=.*fit to build"):
+        model.set_params(**change).partial_fit(*pairs)
+    assert model.n_epochs_ == 1
+    # Set back, training goes on; parameters of the training may change.
+    model.set_params(**{name: _unet().get_params()[name]})
+    model.set_params(batch_size=4, epochs=3, verbose=0).partial_fit(*pairs)
+    assert model.n_epochs_ == 2
+    # fit starts anew with the new value, and later calls keep to it.
+    model.set_params(**change).fit(*pairs)
+    model.partial_fit(*pairs)
+
+
+def test_windowed_and_resampled_partial_fit_check_the_parameters_every_call(pairs):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skdenoise.pipeline import ResampledDenoiser, WindowedDenoiser
+
+    noisy, clean = pairs
+    windowed = WindowedDenoiser(_unet(epochs=1), window_length=32).partial_fit(
+        noisy, clean
+    )
+    with pytest.raises(InvalidParameterError, match="chunk_windows"):
+        windowed.set_params(chunk_windows=-1).partial_fit(noisy, clean)
+    resampled = ResampledDenoiser(
+        _unet(epochs=1), sampling_rate=100, estimator_sampling_rate=100
+    ).partial_fit(noisy, clean)
+    with pytest.raises(InvalidParameterError, match="sampling_rate"):
+        resampled.set_params(sampling_rate=-1.0).partial_fit(noisy, clean)
+
+
+def test_later_partial_fit_refuses_y_in_other_units(pairs):
+    noisy, clean = pairs
+    model = _unet(epochs=1).partial_fit(noisy, clean)
+    with pytest.raises(ValueError, match=r"partial_fit: y is not in the units"):
+        model.partial_fit(noisy, 1000 * clean)
+    assert model.n_epochs_ == 1
+    # The same units go on; so do other units the first call learned.
+    model.partial_fit(noisy, clean)
+    scaled = _unet(epochs=1).partial_fit(noisy, 1000 * clean)
+    scaled.partial_fit(noisy, 1000 * clean)
+    with pytest.raises(ValueError, match="about 1 times X"):
+        scaled.partial_fit(noisy, clean)

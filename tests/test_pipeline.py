@@ -572,3 +572,34 @@ def test_resampled_validates_its_parameters_in_fit_not_in_transform():
         model.set_params(sampling_rate=-5).transform(X)
     with pytest.raises(ValueError, match="estimator_sampling_rate='a'"):
         model.set_params(sampling_rate=250, estimator_sampling_rate="a").transform(X)
+
+
+def test_windowed_transform_checks_the_parameters_it_reads():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skdenoise.baselines import WienerDenoiser
+    from skdenoise.pipeline import WindowedDenoiser
+
+    X = np.random.default_rng(0).normal(size=(3, 64))
+    windowed = WindowedDenoiser(WienerDenoiser(), window_length=16).fit(X)
+    for bad in ({"chunk_windows": -1}, {"taper": "bogus"}):
+        with pytest.raises(InvalidParameterError, match=next(iter(bad))):
+            windowed.set_params(**bad).transform(X)
+        windowed.set_params(chunk_windows=None, taper="hann")
+
+
+def test_resampled_refuses_a_length_its_fixed_length_estimator_cannot_take():
+    from skdenoise.baselines import SavitzkyGolayDenoiser
+    from skdenoise.pipeline import ResampledDenoiser
+
+    X = np.random.default_rng(0).normal(size=(3, 500))
+    denoiser = ResampledDenoiser(
+        SavitzkyGolayDenoiser(window_length=15),
+        sampling_rate=250,
+        estimator_sampling_rate=360,
+    ).fit(X)
+    assert denoiser.transform(X).shape == X.shape
+    with pytest.raises(ValueError, match=r"400 samples at 250 Hz \(576 at its rate\)"):
+        denoiser.transform(X[:, :400])
+    with pytest.raises(ValueError, match="WindowedDenoiser"):
+        denoiser.set_params(sampling_rate=500).transform(X)

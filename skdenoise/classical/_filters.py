@@ -202,6 +202,8 @@ class WaveletDenoiser(TransformerMixin, BaseDenoiser):
         "signal_extension": [StrOptions(set(pywt.Modes.modes))],
     }
 
+    _transform_params = ("threshold", "mode", "noise_estimate", "signal_extension")
+
     def __init__(
         self,
         wavelet="sym8",
@@ -482,6 +484,8 @@ default="interp"
         "mode": [StrOptions({"interp", "mirror", "nearest", "constant", "wrap"})],
     }
 
+    _transform_params = ("mode",)
+
     def __init__(self, window_length=15, polyorder=3, mode="interp"):
         self.window_length = window_length
         self.polyorder = polyorder
@@ -563,6 +567,8 @@ class WienerDenoiser(TransformerMixin, BaseDenoiser):
         "window_length": [Interval(Integral, 1, None, closed="left")],
         "noise_power": [Interval(Real, 0, None, closed="left"), None],
     }
+
+    _transform_params = ("noise_power",)
 
     def __init__(self, window_length=15, noise_power=None):
         self.window_length = window_length

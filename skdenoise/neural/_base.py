@@ -247,6 +247,31 @@ def _per_timestep_fit(X3, y3, slope, intercept):
     return None
 
 
+def _is_plain(value):
+    """Whether ``value`` is a plain number, string, None or tuple/list of them."""
+    if isinstance(value, (tuple, list)):
+        return all(_is_plain(v) for v in value)
+    return value is None or isinstance(value, (bool, int, float, str, np.number))
+
+
+def _same_plain(a, b):
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(
+            _same_plain(x, y) for x, y in zip(a, b, strict=True)
+        )
+    return (
+        type(a) is type(b)
+        and a == b
+        or (
+            isinstance(a, (int, float, np.number))
+            and isinstance(b, (int, float, np.number))
+            and not isinstance(a, bool)
+            and not isinstance(b, bool)
+            and a == b
+        )
+    )
+
+
 class BaseNeuralDenoiser(BaseDenoiser):
     """Base class of the neural denoisers (not for direct use).
 
@@ -274,6 +299,35 @@ class BaseNeuralDenoiser(BaseDenoiser):
     ``y``'s (``target_scale_``, ``target_offset_``) and the network works in
     ``X``'s units, so ``transform`` returns series in ``y``'s units.
     """
+
+    # Parameters that every ``partial_fit`` call reads afresh: the others
+    # (layers, optimizer, learning rate, loss, precision, normalisation) are
+    # fixed when the first call builds the network.
+    _PER_CALL_PARAMS = frozenset(
+        {
+            "augment",
+            "average_flips",
+            "batch_size",
+            "callbacks",
+            "clean_fraction",
+            "ema_momentum",
+            "epochs",
+            "gate",
+            "mask_fraction",
+            "mask_width",
+            "n_jobs",
+            "n_members",
+            "n_passes",
+            "noise",
+            "noise_curriculum",
+            "patience",
+            "random_state",
+            "uncertainty",
+            "uncertainty_samples",
+            "validation_split",
+            "verbose",
+        }
+    )
 
     # fit(X, y, **fit_params) takes validation_data: a routed parameter under
     # scikit-learn's metadata routing (set_fit_request(validation_data=True)).
@@ -362,6 +416,39 @@ class BaseNeuralDenoiser(BaseDenoiser):
     def _band_settings(self):
         """Settings of ``_to_network`` (none unless it adds channels)."""
         return {}
+
+    def _built_params(self):
+        """The parameters fixed when the network is built, of plain values.
+
+        Its layers, optimizer, loss and precision: every parameter but those
+        each ``partial_fit`` call reads afresh (``_PER_CALL_PARAMS``). Values
+        that are not plain numbers, strings or tuples of them (a builder
+        function, an optimizer instance) are left out.
+        """
+        return {
+            name: value
+            for name, value in self.get_params(deep=False).items()
+            if name not in self._PER_CALL_PARAMS and _is_plain(value)
+        }
+
+    def _check_built_params(self):
+        """Refuse a ``partial_fit`` after parameters of the network changed."""
+        built = getattr(self, "_built_params_", None)
+        if built is None:  # saved before they were recorded
+            return
+        now = self.get_params(deep=False)
+        changed = [
+            f"{name}={value!r} -> {now[name]!r}"
+            for name, value in built.items()
+            if name in now and not _same_plain(value, now[name])
+        ]
+        if changed:
+            raise ValueError(
+                f"{type(self).__name__}.partial_fit continues training the network "
+                "built by the first call, but these parameters, fixed when it was "
+                f"built, changed since: {'; '.join(changed)}. Set them back, or "
+                "call fit to build and train a new network."
+            )
 
     def _check_fitted_shape(self, X3, X=None):
         super()._check_fitted_shape(X3, X)
@@ -690,6 +777,16 @@ class BaseNeuralDenoiser(BaseDenoiser):
 
         The first call builds the network; later calls continue from the
         current weights and must get series of the same length and channels.
+        Every call checks the parameters. Those of the training (``epochs``,
+        ``batch_size``, ``noise``, ``augment``, ``gate``, ``n_passes``,
+        ``uncertainty``, ``verbose`` and the like) may change between calls;
+        those fixed when the network was built (its layers, ``optimizer``,
+        ``learning_rate``, ``weight_decay``, ``loss``, ``precision``,
+        ``normalize``, ``training``) may not: a later call refuses them
+        changed, naming them (call :meth:`fit` to start anew). Clean series
+        ``y`` in other units than those of the first call (microvolts after
+        millivolts, say) are refused too: the network keeps the first call's
+        map from ``X``'s units to ``y``'s.
         Without ``validation_data``, the validation series are the same rows
         of ``X`` in every call (with an int ``random_state``), so that the
         gate is not recalibrated on series trained on in an earlier call.
@@ -720,8 +817,9 @@ n_timesteps, n_channels)
             The denoiser.
         """
         first = not hasattr(self, "model_")
-        if first:
-            self._validate_params()
+        self._validate_params()
+        if not first:
+            self._check_built_params()
         if self.uncertainty == "ensemble":
             raise ValueError(
                 f"{type(self).__name__}.partial_fit trains one network; "
@@ -731,6 +829,9 @@ n_timesteps, n_channels)
             X, y, min_timesteps=self._min_timesteps if first else 1
         )
         validation = self._check_validation_data(validation_data, X3, y3)
+        if not first and y3 is not None and self.training != "blind_spot":
+            # The network keeps the units map of its first call.
+            self._check_calibration_units(X3, y3, method="partial_fit")
         if self.uncertainty is not None:
             _uncertainty.check_uncertainty(self, X3.shape[1], X3.shape[2])
         # A failed first call leaves the denoiser unfitted.
@@ -787,6 +888,7 @@ n_timesteps, n_channels)
         if reset:
             self.target_scale_, self.target_offset_ = _units_map(X3, y3)
             self._input_settings_ = self._input_settings()
+            self._built_params_ = self._built_params()
         if y3 is not None:
             # The network works in X's units; y is brought to them.
             y3 = (y3 - self.target_offset_) / self.target_scale_
@@ -1111,7 +1213,13 @@ n_timesteps, n_channels)
             "std_log_factors_",
         )
         if self.uncertainty is None:
-            for name in ("uncertainty_", "_spread_per_flip_", *names):
+            for name in (
+                "uncertainty_",
+                "_spread_per_flip_",
+                "std_bins_",
+                "std_input_range_",
+                *names,
+            ):
                 vars(self).pop(name, None)
             return False
         if not validation:
@@ -1121,6 +1229,7 @@ n_timesteps, n_channels)
                 "the standard deviation of predict is not calibrated."
             )
             fitted = _uncertainty.uncalibrated()
+            input_range = None
         else:
             inputs, targets = validation
             mean = self._transform(inputs)
@@ -1129,11 +1238,17 @@ n_timesteps, n_channels)
             )
             residual = targets * self.target_scale_ + self.target_offset_ - mean
             noise = _uncertainty.removed_noise(self, inputs, mean)
-            fitted = _uncertainty.fit_std_calibration(residual, std, noise)
+            colour = _uncertainty.removed_colour(self, inputs, mean)
+            fitted = _uncertainty.fit_std_calibration(
+                residual, std, noise, bin_on=colour
+            )
+            input_range = _uncertainty.input_rms_range(self, inputs)
         # All at once: a calibration that fails midway leaves the one before.
         for name, value in zip(names, fitted, strict=True):
             setattr(self, name, value)
         self.uncertainty_ = self.uncertainty
+        self.std_bins_ = "colour"
+        self.std_input_range_ = input_range
         # Calibrated on the spread of every flip on its own (a file saved
         # before that spread existed keeps the one it was calibrated with).
         self._spread_per_flip_ = True
@@ -1205,7 +1320,7 @@ n_timesteps, n_channels)
         self._calibrate_uncertainty((X3, targets))
         return self
 
-    def _check_calibration_units(self, X3, y3):
+    def _check_calibration_units(self, X3, y3, method="calibrate_uncertainty"):
         """Refuse clean series in other units than the output's (``fit``'s y's).
 
         The std is calibrated on ``y - output``: a ``y`` in microvolts for a
@@ -1221,7 +1336,7 @@ n_timesteps, n_channels)
         if bad.size:
             channel = int(bad[0])
             raise ValueError(
-                f"{type(self).__name__}.calibrate_uncertainty: y is not in the units "
+                f"{type(self).__name__}.{method}: y is not in the units "
                 "of the output. The denoiser was fitted with y equal to "
                 f"{fitted[channel]:.4g} times X (channel {channel}); these pairs "
                 f"have y equal to about {found[channel]:.4g} times X. Give y in the "
@@ -1394,6 +1509,10 @@ n_timesteps, n_channels)
             # Calibrated before each flip was spread on its own: the spread of
             # the flip-averaged passes, which its calibration was fitted on.
             self._spread_per_flip_ = False
+        if "uncertainty_" in vars(self) and "std_bins_" not in vars(self):
+            # Calibrated before the factors were binned on the removed noise's
+            # colour: they are binned on its level.
+            self.std_bins_ = "level"
         if hasattr(self, "model_") and not hasattr(self, "target_scale_"):
             # Denoisers saved before the units map existed worked in X's units.
             shape = (1, 1, self.n_channels_in_)

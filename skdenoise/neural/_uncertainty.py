@@ -70,8 +70,13 @@ _Z95 = 1.959963984540054
 # Most bins of the calibration, and fewest validation values per bin.
 _MAX_BINS = 12
 _MIN_PER_BIN = 256
-# Most bins of the removed noise level, each with its own factors.
+# Most bins of the removed noise's colour (or level), each with its own factors.
 _MAX_NOISE_BINS = 8
+# predict warns when the series' RMS is this factor beyond the calibration's.
+_UNITS_MARGIN = 10.0
+# The removed noise's colour (mean squared step over mean square) lies in
+# [0, 4]; floored so that a series with nothing removed has a finite log.
+_COLOUR_FLOOR = 1e-6
 # The spread is floored at this fraction of the output's RMS (a zero spread,
 # all passes equal, would have no calibrated scale).
 _RELATIVE_FLOOR = 1e-6
@@ -380,6 +385,27 @@ def removed_noise(estimator, X3, mean):
     return np.broadcast_to(noise, X3.shape)
 
 
+def removed_colour(estimator, X3, mean):
+    """The colour of what the denoiser removed, per series and channel.
+
+    The mean square of the removed noise's sample-to-sample steps over its
+    mean square: near 0 for a slow wander, about 2 for white noise, up to 4
+    (twice the Nyquist rate's power) for the fastest. It tells noise types
+    apart (baseline wander, electrode motion, muscle noise) without a
+    sampling rate; the calibration's factors are fitted per bin of it.
+    """
+    inputs = X3 * estimator.target_scale_ + estimator.target_offset_
+    removed = inputs - mean
+    if removed.shape[1] < 2:
+        return np.ones(X3.shape)
+    removed = removed / _unit(removed)
+    steps = np.mean(np.square(np.diff(removed, axis=1)), axis=1, keepdims=True)
+    power = np.mean(np.square(removed), axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        colour = np.where(power > 0, steps / power, _COLOUR_FLOOR)
+    return np.broadcast_to(np.clip(colour, _COLOUR_FLOOR, 4.0), X3.shape)
+
+
 def uncalibrated():
     """The calibration that leaves the spread as it is (no validation series).
 
@@ -409,7 +435,7 @@ def is_calibrated(estimator):
     )
 
 
-def fit_std_calibration(residual, std, noise=None):
+def fit_std_calibration(residual, std, noise=None, bin_on=None):
     """Fit the calibration of ``std`` to the errors ``residual`` it should cover.
 
     Parameters
@@ -420,6 +446,9 @@ def fit_std_calibration(residual, std, noise=None):
         The uncalibrated spread (strictly positive).
     noise : ndarray of the same shape or None
         The removed noise level (strictly positive); None: not used.
+    bin_on : ndarray of the same shape or None
+        The strictly positive feature whose bins get factors of their own
+        (:func:`removed_colour`); None: the removed noise level.
 
     Returns
     -------
@@ -427,9 +456,10 @@ def fit_std_calibration(residual, std, noise=None):
         Non-negative weights of the log spread and the log noise level in the
         scale.
     noise_levels : ndarray of shape (n_noise,)
-        Increasing log noise levels (the centres of the noise bins).
+        Increasing logs of ``bin_on`` (or of the noise level): the bins'
+        centres.
     levels : ndarray of shape (n_noise, n_points)
-        For each noise bin, non-decreasing log scales.
+        For each bin, non-decreasing log scales.
     log_factors : ndarray of shape (n_noise, n_points)
         Log of the factor applied to the scale at those levels (linear in
         between, constant beyond; linear between noise bins too).
@@ -437,11 +467,12 @@ def fit_std_calibration(residual, std, noise=None):
     weights = _scale_weights(residual, std, noise)
     scale = np.ravel(_scale(std, noise, weights))
     residual = np.ravel(residual)
-    if noise is None:
+    key = noise if bin_on is None else bin_on
+    if key is None:
         log_noise = np.zeros(scale.size)
         n_noise = 1
     else:
-        log_noise = np.log(np.ravel(noise))
+        log_noise = np.log(np.ravel(key))
         n_noise = int(
             np.clip(scale.size // (4 * _MIN_PER_BIN * _MAX_BINS), 1, _MAX_NOISE_BINS)
         )
@@ -456,7 +487,7 @@ def fit_std_calibration(residual, std, noise=None):
     )
     factors = np.array([np.pad(f, (0, width - len(f)), mode="edge") for _, f in curves])
     noise_levels = np.asarray(noise_levels)
-    # Bins of equal noise level (a noise-free set) are merged into the first.
+    # Bins of equal key (a noise-free set) are merged into the first.
     noise_levels, first = np.unique(noise_levels, return_index=True)
     return weights, noise_levels, levels[first], factors[first]
 
@@ -520,16 +551,23 @@ def _fit_factors(residual, std):
     return levels, needed[first] - levels
 
 
-def apply_std_calibration(std, noise, weights, noise_levels, levels, log_factors):
-    """The calibrated standard deviation of a spread and a noise level."""
+def apply_std_calibration(
+    std, noise, weights, noise_levels, levels, log_factors, bin_on=None
+):
+    """The calibrated standard deviation of a spread and a noise level.
+
+    ``bin_on``: the feature the factors were binned on (as in
+    :func:`fit_std_calibration`); None: the noise level.
+    """
     scale = _scale(std, noise, weights)
     log_scale = np.log(scale)
     curves = [
         np.interp(log_scale, lv, f) for lv, f in zip(levels, log_factors, strict=True)
     ]
-    if len(curves) == 1 or noise is None:
+    key = noise if bin_on is None else bin_on
+    if len(curves) == 1 or key is None:
         return scale * np.exp(curves[0])
-    position = np.interp(np.log(noise), noise_levels, np.arange(len(curves)))
+    position = np.interp(np.log(key), noise_levels, np.arange(len(curves)))
     low = np.floor(position).astype(int)
     high = np.minimum(low + 1, len(curves) - 1)
     frac = position - low
@@ -539,9 +577,48 @@ def apply_std_calibration(std, noise, weights, noise_levels, levels, log_factors
     return scale * np.exp(log_factor)
 
 
+def input_rms_range(estimator, X3):
+    """The 1st and 99th percentiles of the series' RMS (y's units), shape (2,)."""
+    inputs = X3 * estimator.target_scale_ + estimator.target_offset_
+    inputs = inputs - np.mean(inputs, axis=1, keepdims=True)
+    return np.percentile(np.ravel(_rms(inputs)), [1.0, 99.0])
+
+
+def _check_input_units(estimator, X3):
+    """Warn when the inputs are far larger or smaller than the calibration's.
+
+    The calibrated std is in absolute units (its bins are levels of the
+    spread): inputs in microvolts to a denoiser calibrated in millivolts get a
+    std calibrated for other noise levels, not one 1000 times larger. The
+    median RMS of the series is compared with the range of the calibration
+    series', with a margin of a factor of 10 either way.
+    """
+    fitted = getattr(estimator, "std_input_range_", None)
+    if fitted is None:  # calibrated before the range was kept
+        return
+    inputs = X3 * estimator.target_scale_ + estimator.target_offset_
+    inputs = inputs - np.mean(inputs, axis=1, keepdims=True)
+    level = float(np.median(_rms(inputs)))
+    low, high = float(fitted[0]), float(fitted[1])
+    if low / _UNITS_MARGIN <= level <= high * _UNITS_MARGIN:
+        return
+    from .._warnings import warn_at_caller
+
+    warn_at_caller(
+        f"{type(estimator).__name__}.predict: the series' RMS (median "
+        f"{level:.3g}, in the output's units) is far outside that of the series "
+        f"the standard deviation was calibrated on ({low:.3g} to {high:.3g}): "
+        "are they in other units? The calibrated std does not scale with the "
+        "input: give the series in the units of the calibration series, or "
+        "calibrate_uncertainty on series in these units."
+    )
+
+
 def predictive_std(estimator, X3, mean):
     """The calibrated standard deviation of the output ``mean`` for ``X3``."""
+    _check_input_units(estimator, X3)
     std = raw_std(estimator, X3, estimator._seed())
+    bins = getattr(estimator, "std_bins_", "colour")
     return apply_std_calibration(
         std,
         removed_noise(estimator, X3, mean),
@@ -549,4 +626,5 @@ def predictive_std(estimator, X3, mean):
         estimator.std_noise_levels_,
         estimator.std_levels_,
         estimator.std_log_factors_,
+        bin_on=removed_colour(estimator, X3, mean) if bins == "colour" else None,
     )

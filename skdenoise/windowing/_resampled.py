@@ -246,6 +246,29 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
         # Any length and any number of channels: each channel is a series. The
         # column names of series of the fitted length are compared.
         self._check_names(X3, X)
+        self._check_inner_length(X3.shape[1])
+
+    def _check_inner_length(self, n_timesteps):
+        """Refuse a length that a fixed-length inner estimator cannot take.
+
+        Said in the series' own samples and rate, before the inner estimator
+        would refuse the resampled length in its own terms.
+        """
+        inner = getattr(self, "estimator_", None)
+        fitted = getattr(inner, "n_features_in_", None)
+        if inner is None or fitted is None or getattr(inner, "_any_length", True):
+            return
+        up, down = _factors(self._rate(), self.estimator_sampling_rate)
+        length = math.ceil(n_timesteps * up / down)
+        if length != fitted:
+            raise ValueError(
+                f"{type(self).__name__}: its estimator {type(inner).__name__} takes "
+                f"series of the length it was fitted on only ({fitted} samples at "
+                f"{float(self.estimator_sampling_rate):g} Hz); these series have "
+                f"{n_timesteps} samples at {self._rate():g} Hz ({length} at its "
+                "rate). Wrap the estimator in WindowedDenoiser to denoise series "
+                "of any length."
+            )
 
     def _to_model(self, X3):
         """Channels as series, resampled to the estimator's rate (2-D)."""
@@ -312,8 +335,7 @@ n_timesteps, n_channels)
             The denoiser.
         """
         first = not hasattr(self, "estimator_")
-        if first:
-            self._validate_params()
+        self._validate_params()
         X3, y3 = self._validate_fit_data(X, y)
         self._check_input(X3.shape[1], fitting=first)
         estimator = clone(self.estimator) if first else self.estimator_

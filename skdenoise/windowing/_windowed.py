@@ -294,6 +294,8 @@ class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
         "verbose": ["verbose"],
     }
 
+    _transform_params = ("taper", "chunk_windows")
+
     def __init__(
         self,
         estimator,
@@ -476,8 +478,8 @@ n_timesteps, n_channels)
             The denoiser.
         """
         first = not hasattr(self, "estimator_")
+        self._validate_params()
         if first:
-            self._validate_params()
             self._check_geometry()
         X3, y3 = self._validate_fit_data(X, y)
         # A failed first call leaves the denoiser unfitted.
