@@ -491,7 +491,8 @@ def plot_history(
     ax : matplotlib Axes or None, default=None
         Axes to draw on; None draws on a new figure.
     log_scale : bool, default=False
-        Use a logarithmic loss axis.
+        Use a logarithmic loss axis (for positive losses only: a history with
+        a loss at or below zero, such as ``loss="snr"``'s, is refused).
     title : str or None, default=None
         Title of the axes.
 
@@ -531,15 +532,23 @@ def plot_history(
             f"The history has no loss entries to plot; its entries are "
             f"{sorted(map(str, history))}. Pass keys=[...] to choose."
         )
-    ax = _axes(ax)
+    curves = {}
     for key in keys:
         try:
-            values = np.asarray(history[key], dtype=np.float64).reshape(-1)
+            curves[key] = np.asarray(history[key], dtype=np.float64).reshape(-1)
         except (TypeError, ValueError) as exc:
             raise TypeError(
                 f"history[{key!r}] must hold numbers, one per epoch; got "
                 f"{history[key]!r}."
             ) from exc
+        if log_scale and np.any(curves[key] <= 0):
+            raise ValueError(
+                f"log_scale=True needs positive losses, but history[{key!r}] has "
+                f"values down to {np.nanmin(curves[key]):.4g} (loss='snr' is minus "
+                "the output SNR in dB, mostly negative). Use log_scale=False."
+            )
+    ax = _axes(ax)
+    for key, values in curves.items():
         epochs = np.arange(1, len(values) + 1)
         ax.plot(
             epochs,

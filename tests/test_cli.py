@@ -951,6 +951,22 @@ def test_nearly_flat_wfdb_channel_gets_one_clear_message(filter_model, data, cap
     assert "nearly flat" in err and ".npy" in err
     assert "larger gain" not in err and "Traceback" not in err
     assert (data / "flat_out.hea").is_file()
+    # The notice names the record written, not a staging folder.
+    assert f"WFDB record {out}" in err and ".skdenoise-" not in err
+
+
+def test_many_nearly_flat_channels_get_one_sentence(filter_model, data, capsys):
+    digital = np.zeros((2000, 4))
+    digital[:, 0] = np.rint(200 * np.sin(np.linspace(0, 40, 2000)))
+    digital[::97, 1:] = 1
+    record = _write_wfdb_record(data, "flat3", digital, fmt="16", gain=200)
+    out = data / "flat3_out"
+    argv = ["denoise", str(filter_model), str(record), "-o", str(out), "--quiet"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert err.count("nearly flat") == 1
+    assert "3 channels of the WFDB record" in err
+    assert "'lead1', 'lead2', 'lead3'" in err
 
 
 def test_wfdb_record_with_a_negative_gain_is_refused_before_denoising(

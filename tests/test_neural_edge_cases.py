@@ -735,3 +735,13 @@ def test_later_partial_fit_refuses_y_in_other_units(pairs):
     scaled.partial_fit(noisy, 1000 * clean)
     with pytest.raises(ValueError, match="about 1 times X"):
         scaled.partial_fit(noisy, clean)
+
+
+@pytest.mark.parametrize("name", ["LSTMDenoiser", "GRUDenoiser"])
+def test_an_unknown_activation_is_named_before_keras_sees_it(pairs, name):
+    import skdenoise
+
+    estimator = getattr(skdenoise, name)(units=2, epochs=1, activation="bogus")
+    with pytest.raises(ValueError, match=r"'activation' parameter .*'bogus'"):
+        estimator.fit(*pairs)
+    assert not hasattr(estimator, "model_")

@@ -361,3 +361,12 @@ def test_a_figure_or_other_object_as_ax_is_named(series):
         plot_examples(batch, axes=[fig.add_subplot(), fig])
     assert not fig.axes[0].lines  # nothing drawn before the error
     plt.close(fig)
+
+
+def test_plot_history_log_scale_refuses_losses_at_or_below_zero():
+    from skdenoise.plotting import plot_history
+
+    with pytest.raises(ValueError, match=r"log_scale=True needs positive losses.*-12"):
+        plot_history({"loss": [-5.0, -12.0]}, log_scale=True)
+    ax = plot_history({"loss": [0.5, 0.1]}, log_scale=True)
+    assert ax.get_yscale() == "log"

@@ -389,7 +389,11 @@ def _write_outputs(jobs, data, fmt, layout):
             written = _write_output(
                 folder / path.name, data, series, layout, note, shown=path
             )
-            notices += [(path, notice) for notice in written]
+            # Notices name the file where it ends up, not the staged one.
+            staged_name = str(folder / path.name)
+            notices += [
+                (path, notice.replace(staged_name, str(path))) for notice in written
+            ]
         for folder, (path, _, _) in zip(staged, jobs, strict=True):
             for final in _files_to_write(path, fmt):
                 try:

@@ -499,20 +499,32 @@ def _flat_channels(path, record, signal, gain):
     """The notice for channels that the record's integers round coarsely."""
     from ..datasets._wfdb import _lost_resolution
 
-    flat = [
-        f"the denoised channel {record.channel_names[channel]!r} is nearly flat: "
-        f"its largest value is {peak * gain[channel]:.2g} steps of its gain "
-        f"({gain[channel]:g} per {record.units[channel]}), so the integers of the "
-        f"WFDB record {path} round it with an error of {100 * error:.0f} % of its "
-        "RMS"
-        for channel, peak, error in _lost_resolution(signal, gain)
-    ]
-    if not flat:
+    lost = list(_lost_resolution(signal, gain))
+    if not lost:
         return []
+    if len(lost) == 1:
+        channel, peak, error = lost[0]
+        flat = (
+            f"channel {record.channel_names[channel]!r} of the WFDB record {path} "
+            f"is nearly flat: its largest value is {peak * gain[channel]:.2g} steps "
+            f"of its gain ({gain[channel]:g} per {record.units[channel]}), so the "
+            f"record's integers round it with an error of {100 * error:.0f} % of "
+            "its RMS"
+        )
+    else:
+        names = ", ".join(repr(record.channel_names[c]) for c, _, _ in lost)
+        steps = [peak * gain[c] for c, peak, _ in lost]
+        errors = [100 * error for _, _, error in lost]
+        flat = (
+            f"{len(lost)} channels of the WFDB record {path} ({names}) are nearly "
+            f"flat: their largest values are {min(steps):.2g} to {max(steps):.2g} "
+            "steps of their gains, so the record's integers round them with errors "
+            f"of {min(errors):.0f} to {max(errors):.0f} % of their RMS"
+        )
     return [
-        "; ".join(flat) + ". The record keeps the input's gains; to get the "
-        "denoised values unrounded, denoise the signal as a .npy or .csv file "
-        "instead (skdenoise.datasets.read_wfdb reads the record)."
+        flat + ". The record keeps the input's gains; to get the values "
+        "unrounded, write them as a .npy or .csv file instead "
+        "(skdenoise.datasets.read_wfdb reads the input record)."
     ]
 
 

@@ -493,6 +493,16 @@ class BaseNeuralDenoiser(BaseDenoiser):
         if self.augment is not None:
             # Bad settings fail here, with their own message, not inside Keras.
             self.augment._check_params()
+        activation = getattr(self, "activation", None)
+        if isinstance(activation, str):
+            try:
+                keras.activations.get(activation)
+            except ValueError:
+                raise ValueError(
+                    f"The 'activation' parameter of {type(self).__name__} must name "
+                    f"a Keras activation (such as 'tanh', 'relu', 'sigmoid'); got "
+                    f"{activation!r}."
+                ) from None
         if (
             getattr(self, "training", None) == "blind_spot"
             and 2 * self.mask_width > n_timesteps

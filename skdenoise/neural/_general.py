@@ -190,8 +190,10 @@ default=None
         Stochastic passes of ``uncertainty="mc_dropout"`` and ``"sampling"``.
     random_state : int, RandomState instance or None, default=None
         Seed of the weight initialisation, shuffling, noise and dropout. The same
-        int gives the same fitted model and outputs. Global random states
-        (Python, NumPy, TensorFlow) are left as they were.
+        int gives the same fitted model and outputs. With an int or a
+        RandomState the global random states (Python, NumPy, TensorFlow) are
+        left as they were; None draws the seed from NumPy's global generator,
+        as scikit-learn's estimators do.
     verbose : int, default=0
         0 prints nothing, 1 prints one line per epoch, 2 shows a progress bar."""
 
