@@ -9,9 +9,10 @@ measured on the held-out record at each discrete level (-6 to 24 dB) and noise
 type, with the training noise. Calibrations compared:
 
 - ``package``: the package's own (:func:`fit_std_calibration`: spread and
-  removed noise level, factors per bin of the removed noise's colour);
-- ``level bins``: the package's calibration before the colour bins, its
-  factors per bin of the removed noise level;
+  removed noise level, factors per bin of the removed noise level);
+- ``colour bins``: the same scale, its factors per bin of the removed noise's
+  colour (:func:`removed_colour`: its mean squared sample-to-sample step over
+  its mean square, which tells baseline wander from muscle noise);
 - ``relative bins``: the same, with the bins on the removed noise relative to
   the output (an estimate of the input SNR, which does not follow a record's
   amplitude);
@@ -38,7 +39,7 @@ of a pretrained ECG file (``--pretrained FILE``, calibrated with ``--methods``,
         --load-models DIR --records 101 106 112 117 122 --out OUT
     python benchmarks/uncertainty_loro.py --data-dir ../shared/data/physionet \\
         --pretrained skdenoise/pretrained/ecg_unet.skdenoise --records 117 122 \\
-        --calibrations package "level bins" --out OUT
+        --calibrations package "colour bins" --out OUT
 """
 
 import argparse
@@ -62,7 +63,7 @@ Z95 = 1.959963984540054
 BAND = (0.90, 0.98)
 CALIBRATIONS = (
     "package",
-    "level bins",
+    "colour bins",
     "relative bins",
     "quantile boosting",
     "signal level",
@@ -108,7 +109,7 @@ def window_set(model, noisy, clean):
     )[:, :, 0] * float(model.target_scale_.ravel()[0]) + float(
         model.target_offset_.ravel()[0]
     )
-    colour = unc.removed_colour(model, X3, mean[:, :, None])[:, :, 0]
+    colour = removed_colour(noisy - mean)
     return {
         "clean": clean,
         "noisy": noisy,
@@ -118,6 +119,25 @@ def window_set(model, noisy, clean):
         "colour": colour,
         "raw": raw,
     }
+
+
+def removed_colour(removed):
+    """The colour of the removed noise, per window, broadcast over its samples.
+
+    The mean square of its sample-to-sample steps over its mean square: near 0
+    for a slow wander, about 2 for white noise, up to 4 (the fastest). No
+    sampling rate needed; floored at 1e-6 (a window with nothing removed).
+    """
+    removed = np.asarray(removed, dtype=np.float64)
+    if removed.shape[1] < 2:
+        return np.ones(removed.shape)
+    unit = np.max(np.abs(removed), axis=1, keepdims=True)
+    removed = removed / np.where(unit > 0, unit, 1.0)
+    steps = np.mean(np.diff(removed, axis=1) ** 2, axis=1, keepdims=True)
+    power = np.mean(removed**2, axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        colour = np.where(power > 0, steps / power, 1e-6)
+    return np.broadcast_to(np.clip(colour, 1e-6, 4.0), removed.shape)
 
 
 def features(s):
@@ -214,15 +234,15 @@ def fit(name, sets):
     residual = concat(sets, "clean") - concat(sets, "mean")
     spread, removed = concat(sets, "spread"), concat(sets, "removed")
     if name == "package":
+        params = unc.fit_std_calibration(residual, spread, removed)
+        return lambda s: unc.apply_std_calibration(s["spread"], s["removed"], *params)
+    if name == "colour bins":
         params = unc.fit_std_calibration(
             residual, spread, removed, bin_on=concat(sets, "colour")
         )
         return lambda s: unc.apply_std_calibration(
             s["spread"], s["removed"], *params, bin_on=s["colour"]
         )
-    if name == "level bins":
-        params = unc.fit_std_calibration(residual, spread, removed)
-        return lambda s: unc.apply_std_calibration(s["spread"], s["removed"], *params)
     if name == "relative bins":
         # The package's scale and factors, its noise bins on the relative level.
         weights = unc._scale_weights(residual, spread, removed)

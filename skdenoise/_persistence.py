@@ -478,6 +478,9 @@ class _Reader:
         estimator = cls(**params)
         for key, attr in attributes.items():
             setattr(estimator, key, attr)
+        if attributes and hasattr(estimator, "_upgrade_old_state"):
+            # What unpickling fills in for files of older versions.
+            estimator._upgrade_old_state()
         self._configure(estimator, value.get("config", {}), qualname)
         return estimator
 

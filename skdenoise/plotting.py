@@ -544,8 +544,9 @@ def plot_history(
         if log_scale and np.any(curves[key] <= 0):
             raise ValueError(
                 f"log_scale=True needs positive losses, but history[{key!r}] has "
-                f"values down to {np.nanmin(curves[key]):.4g} (loss='snr' is minus "
-                "the output SNR in dB, mostly negative). Use log_scale=False."
+                f"values down to {np.nanmin(curves[key]):.4g} (a loss such as "
+                "loss='snr', minus the output SNR in dB, is mostly negative). Use "
+                "log_scale=False."
             )
     ax = _axes(ax)
     for key, values in curves.items():

@@ -41,7 +41,7 @@ def _window_set(rng, n_windows=300, length=128):
     }
 
 
-@pytest.mark.parametrize("name", ["package", "level bins"])
+@pytest.mark.parametrize("name", ["package", "colour bins"])
 def test_package_calibrations_cover_a_held_out_set(name):
     script = _load_script()
     rng = np.random.default_rng(1)
@@ -94,3 +94,28 @@ def test_spearman_rows_pool_the_held_out_records():
     rows = script.spearman_rows(window_rms, ["a", "b"])
     assert len(rows) == len(script.protocol.NOISE_TYPES) * len(script.LEVELS)
     assert all(row[4] == pytest.approx(1.0) for row in rows)
+
+
+def test_removed_colour_tells_slow_from_fast_noise():
+    script = _load_script()
+    rng = np.random.default_rng(0)
+    t = np.arange(512)
+    removed = np.stack(
+        [
+            np.sin(2 * np.pi * t / 400),  # a slow wander
+            rng.normal(size=512),  # white noise
+            (-1.0) ** t,  # the fastest: alternating
+            np.zeros(512),  # nothing removed
+        ]
+    )
+    before = removed.copy()
+    colour = script.removed_colour(removed * 1e6)
+    np.testing.assert_array_equal(removed, before)
+    assert colour.shape == removed.shape
+    assert np.all(np.isfinite(colour)) and np.all(colour > 0)
+    assert colour[0, 0] < 1e-3
+    assert 1.8 < colour[1, 0] < 2.2
+    np.testing.assert_allclose(colour[2, 0], 4.0)
+    assert colour[3, 0] == pytest.approx(1e-6)
+    np.testing.assert_allclose(script.removed_colour(removed * 1e-9), colour)
+    assert np.all(script.removed_colour(removed[:, :1]) == 1.0)

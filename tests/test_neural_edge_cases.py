@@ -688,7 +688,7 @@ def test_every_partial_fit_checks_the_parameters(pairs, bad, match):
 
 
 @pytest.mark.parametrize(
-    "change", [{"filters": 8}, {"learning_rate": 0.5}, {"loss": "mae"}]
+    "change", [{"filters": 8}, {"weight_decay": 0.01}, {"loss": "mae"}]
 )
 def test_partial_fit_refuses_parameters_of_the_built_network_changed(pairs, change):
     model = _unet(epochs=1).partial_fit(*pairs)
@@ -745,3 +745,47 @@ def test_an_unknown_activation_is_named_before_keras_sees_it(pairs, name):
     with pytest.raises(ValueError, match=r"'activation' parameter .*'bogus'"):
         estimator.fit(*pairs)
     assert not hasattr(estimator, "model_")
+
+
+def test_partial_fit_gives_the_optimizer_a_new_learning_rate(pairs):
+    model = _unet(epochs=1, learning_rate=1e-3).partial_fit(*pairs)
+    model.set_params(learning_rate=1e-5).partial_fit(*pairs)
+    assert float(model.model_.optimizer.learning_rate) == pytest.approx(1e-5)
+    assert model.n_epochs_ == 2
+
+
+def test_a_loaded_denoiser_records_its_built_parameters_at_its_next_partial_fit(
+    pairs,
+):
+    import pickle
+
+    model = _unet(epochs=1).partial_fit(*pairs)
+    state = pickle.loads(pickle.dumps(model)).__getstate__()
+    del state["_built_params_"]  # saved before they were recorded
+    old = type(model).__new__(type(model))
+    old.__setstate__(state)
+    old.partial_fit(*pairs)  # its parameters are those it was saved with
+    with pytest.raises(ValueError, match="filters=4 -> 8"):
+        old.set_params(filters=8).partial_fit(*pairs)
+
+
+def test_partial_fit_with_other_channels_names_them(pairs):
+    noisy, clean = pairs
+    model = _unet(epochs=1).partial_fit(noisy, clean)
+    stacked = np.stack([noisy, noisy], -1), np.stack([clean, clean], -1)
+    with pytest.raises(ValueError, match="2 channel"):
+        model.partial_fit(*stacked)
+
+
+def test_partial_fit_accepts_same_units_pairs_with_strong_baseline_wander():
+    from skdenoise import pretrained
+    from skdenoise.datasets import make_ecg
+    from skdenoise.noise import BaselineWander
+
+    clean = make_ecg(4, 2000, sampling_rate=500, random_state=0)
+    noisy = BaselineWander(snr=-6).apply(clean, random_state=3)
+    denoiser = pretrained.load("ecg", sampling_rate=500)
+    denoiser.set_params(estimator__estimator__verbose=0)
+    denoiser.partial_fit(noisy, clean)
+    with pytest.raises(ValueError, match="not in the units"):
+        denoiser.partial_fit(noisy, 1000 * clean)

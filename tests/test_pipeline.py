@@ -603,3 +603,12 @@ def test_resampled_refuses_a_length_its_fixed_length_estimator_cannot_take():
         denoiser.transform(X[:, :400])
     with pytest.raises(ValueError, match="WindowedDenoiser"):
         denoiser.set_params(sampling_rate=500).transform(X)
+    # Bad rates get their own messages first.
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    for rate in (0, -2.0, float("nan")):
+        with pytest.raises(InvalidParameterError, match="sampling_rate"):
+            denoiser.set_params(sampling_rate=rate).transform(X)
+    denoiser.set_params(sampling_rate=250, estimator_sampling_rate=500)
+    with pytest.raises(ValueError, match="Set it back to 360"):
+        denoiser.transform(X)

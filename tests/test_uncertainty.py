@@ -421,39 +421,7 @@ def test_calibration_uses_the_noise_level_when_the_spread_misses_it():
         assert 0.93 < inside[rows].mean() < 0.97
 
 
-def test_removed_colour_tells_slow_from_fast_noise():
-    from types import SimpleNamespace
-
-    from skdenoise.neural._uncertainty import removed_colour
-
-    rng = np.random.default_rng(0)
-    t = np.arange(512)
-    removed = np.stack(
-        [
-            np.sin(2 * np.pi * t / 400),  # a slow wander
-            rng.normal(size=512),  # white noise
-            (-1.0) ** t,  # the fastest: alternating
-            np.zeros(512),  # nothing removed
-        ]
-    )[:, :, None]
-    identity = SimpleNamespace(target_scale_=np.ones((1, 1, 1)), target_offset_=0.0)
-    mean = np.zeros_like(removed)
-    before = removed.copy()
-    colour = removed_colour(identity, removed * 1e6, mean)
-    np.testing.assert_array_equal(removed, before)
-    assert colour.shape == removed.shape
-    assert np.all(np.isfinite(colour)) and np.all(colour > 0)
-    assert colour[0, 0, 0] < 1e-3
-    assert 1.8 < colour[1, 0, 0] < 2.2
-    np.testing.assert_allclose(colour[2, 0, 0], 4.0)
-    assert colour[3, 0, 0] == pytest.approx(1e-6)
-    # The same at any magnitude (the ratio has no units).
-    np.testing.assert_allclose(removed_colour(identity, removed * 1e-9, mean), colour)
-    # One sample: no steps, a neutral colour.
-    assert np.all(removed_colour(identity, removed[:, :1], mean[:, :1]) == 1.0)
-
-
-def test_calibration_bins_on_the_noise_colour_cover_each_kind_of_noise():
+def test_calibration_bins_on_another_key_cover_each_group():
     from skdenoise.neural._uncertainty import apply_std_calibration, fit_std_calibration
 
     rng = np.random.default_rng(2)
@@ -483,39 +451,6 @@ def test_calibration_bins_on_the_noise_colour_cover_each_kind_of_noise():
     assert inside[slow].mean() < 0.91 and inside[~slow].mean() > 0.99
 
 
-def test_denoisers_calibrated_on_noise_level_bins_keep_them(flips_model, data):
-    from skdenoise.neural import _uncertainty
-
-    noisy, clean = data
-    model = pickle.loads(pickle.dumps(flips_model))
-    assert model.std_bins_ == "colour"
-    X3 = noisy[:4, :, None]
-    # A denoiser saved before the colour bins has no std_bins_: its factors
-    # were fitted per bin of the removed noise level, and are used so.
-    state = model.__getstate__()
-    del state["std_bins_"]
-    old = UNetDenoiser.__new__(UNetDenoiser)
-    old.__setstate__(state)
-    assert old.std_bins_ == "level"
-    mean = old._transform(X3)
-    expected = _uncertainty.apply_std_calibration(
-        _uncertainty.raw_std(old, X3, old._seed()),
-        _uncertainty.removed_noise(old, X3, mean),
-        old.std_weights_,
-        old.std_noise_levels_,
-        old.std_levels_,
-        old.std_log_factors_,
-    )
-    np.testing.assert_allclose(_uncertainty.predictive_std(old, X3, mean), expected)
-    # Calibrated again, it bins on the colour.
-    old.calibrate_uncertainty(noisy[:20], clean[:20])
-    assert old.std_bins_ == "colour"
-    # Without an uncertainty the attribute goes with the calibration.
-    old.set_params(uncertainty=None)
-    old._calibrate_uncertainty(None)
-    assert not hasattr(old, "std_bins_")
-
-
 def test_predict_warns_when_the_inputs_are_in_other_units(flips_model, data):
     import warnings
 
@@ -531,6 +466,19 @@ def test_predict_warns_when_the_inputs_are_in_other_units(flips_model, data):
             mean, std = flips_model.predict(factor * noisy[:4], return_std=True)
         assert record[0].filename == __file__
         assert np.all(np.isfinite(std)) and mean.shape == std.shape
+    # Flat series (leads off) do not count; a long recording warns once.
+    mixed = np.concatenate([np.zeros((12, noisy.shape[1])), noisy[:4]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        flips_model.predict(mixed, return_std=True)
+    windowed = WindowedDenoiser(flips_model, window_length=noisy.shape[1]).fit(
+        noisy[:8]
+    )
+    long = 1000 * np.tile(noisy[:1], (1, 40))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        windowed.set_params(chunk_windows=8).predict(long, return_std=True)
+    assert len([w for w in caught if "other units" in str(w.message)]) == 1
     # Calibrated on series in those units, it is quiet again.
     model = pickle.loads(pickle.dumps(flips_model))
     model.calibrate_uncertainty(1000 * noisy[:20], 1000 * data[1][:20])
@@ -930,6 +878,19 @@ def test_denoisers_calibrated_on_flip_averaged_passes_keep_that_spread(data):
     # Calibrated again, it spreads every flip.
     old.calibrate_uncertainty(noisy[:20], clean[:20])
     assert old._spread_per_flip_ is True
+
+
+def test_files_saved_before_the_per_flip_spread_keep_theirs(flips_model, tmp_path):
+    import copy
+
+    old = copy.deepcopy(flips_model)
+    del old._spread_per_flip_  # as saved before the marker existed
+    save(old, tmp_path / "old.skdenoise")
+    loaded = load(tmp_path / "old.skdenoise")
+    assert loaded._spread_per_flip_ is False
+    assert loaded.gate_snr_ is not None or flips_model.gate_snr_ is None
+    save(flips_model, tmp_path / "new.skdenoise")
+    assert load(tmp_path / "new.skdenoise")._spread_per_flip_ is True
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

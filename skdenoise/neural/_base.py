@@ -247,6 +247,11 @@ def _per_timestep_fit(X3, y3, slope, intercept):
     return None
 
 
+# calibrate_uncertainty and later partial_fit calls refuse y whose units map
+# from X differs from the fitted one by more than this factor.
+_UNITS_FACTOR = 10.0
+
+
 def _is_plain(value):
     """Whether ``value`` is a plain number, string, None or tuple/list of them."""
     if isinstance(value, (tuple, list)):
@@ -300,9 +305,9 @@ class BaseNeuralDenoiser(BaseDenoiser):
     ``X``'s units, so ``transform`` returns series in ``y``'s units.
     """
 
-    # Parameters that every ``partial_fit`` call reads afresh: the others
-    # (layers, optimizer, learning rate, loss, precision, normalisation) are
-    # fixed when the first call builds the network.
+    # Parameters that every ``partial_fit`` call reads afresh (the learning
+    # rate is given to the optimizer): the others (layers, optimizer, loss,
+    # precision, normalisation) are fixed when the first call builds the network.
     _PER_CALL_PARAMS = frozenset(
         {
             "augment",
@@ -313,6 +318,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
             "ema_momentum",
             "epochs",
             "gate",
+            "learning_rate",
             "mask_fraction",
             "mask_width",
             "n_jobs",
@@ -417,6 +423,19 @@ class BaseNeuralDenoiser(BaseDenoiser):
         """Settings of ``_to_network`` (none unless it adds channels)."""
         return {}
 
+    def _apply_learning_rate(self):
+        """Give the optimizer the current ``learning_rate`` (a later partial_fit).
+
+        Fine-tuning often wants a smaller rate than the first training's; the
+        optimizer built then takes the new one for the next epochs.
+        """
+        optimizer = getattr(self.model_, "optimizer", None)
+        if optimizer is None or isinstance(
+            optimizer.learning_rate, keras.optimizers.schedules.LearningRateSchedule
+        ):
+            return
+        optimizer.learning_rate = float(self.learning_rate)
+
     def _built_params(self):
         """The parameters fixed when the network is built, of plain values.
 
@@ -432,9 +451,14 @@ class BaseNeuralDenoiser(BaseDenoiser):
         }
 
     def _check_built_params(self):
-        """Refuse a ``partial_fit`` after parameters of the network changed."""
+        """Refuse a ``partial_fit`` after parameters of the network changed.
+
+        A denoiser saved before they were recorded (the pretrained model, say)
+        records them now: its parameters are those it was saved with.
+        """
         built = getattr(self, "_built_params_", None)
-        if built is None:  # saved before they were recorded
+        if built is None:
+            self._built_params_ = self._built_params()
             return
         now = self.get_params(deep=False)
         changed = [
@@ -789,9 +813,10 @@ class BaseNeuralDenoiser(BaseDenoiser):
         current weights and must get series of the same length and channels.
         Every call checks the parameters. Those of the training (``epochs``,
         ``batch_size``, ``noise``, ``augment``, ``gate``, ``n_passes``,
-        ``uncertainty``, ``verbose`` and the like) may change between calls;
-        those fixed when the network was built (its layers, ``optimizer``,
-        ``learning_rate``, ``weight_decay``, ``loss``, ``precision``,
+        ``uncertainty``, ``verbose`` and the like) may change between calls,
+        and so may ``learning_rate`` (the optimizer takes the new one: a
+        smaller rate to fine-tune, say); those fixed when the network was built
+        (its layers, ``optimizer``, ``weight_decay``, ``loss``, ``precision``,
         ``normalize``, ``training``) may not: a later call refuses them
         changed, naming them (call :meth:`fit` to start anew). Clean series
         ``y`` in other units than those of the first call (microvolts after
@@ -839,9 +864,6 @@ n_timesteps, n_channels)
             X, y, min_timesteps=self._min_timesteps if first else 1
         )
         validation = self._check_validation_data(validation_data, X3, y3)
-        if not first and y3 is not None and self.training != "blind_spot":
-            # The network keeps the units map of its first call.
-            self._check_calibration_units(X3, y3, method="partial_fit")
         if self.uncertainty is not None:
             _uncertainty.check_uncertainty(self, X3.shape[1], X3.shape[2])
         # A failed first call leaves the denoiser unfitted.
@@ -850,6 +872,10 @@ n_timesteps, n_channels)
                 self._record_fitted_shape(X3, X)
             else:
                 self._check_fitted_shape(X3, X)
+                if y3 is not None and self.training != "blind_spot":
+                    # The network keeps the units map of its first call.
+                    self._check_calibration_units(X3, y3, method="partial_fit")
+                self._apply_learning_rate()
             # Members of an earlier ensemble would not follow the training.
             vars(self).pop("ensemble_members_", None)
             # One epoch per call: whether training taught the network anything
@@ -1226,7 +1252,6 @@ n_timesteps, n_channels)
             for name in (
                 "uncertainty_",
                 "_spread_per_flip_",
-                "std_bins_",
                 "std_input_range_",
                 *names,
             ):
@@ -1248,20 +1273,20 @@ n_timesteps, n_channels)
             )
             residual = targets * self.target_scale_ + self.target_offset_ - mean
             noise = _uncertainty.removed_noise(self, inputs, mean)
-            colour = _uncertainty.removed_colour(self, inputs, mean)
-            fitted = _uncertainty.fit_std_calibration(
-                residual, std, noise, bin_on=colour
-            )
+            fitted = _uncertainty.fit_std_calibration(residual, std, noise)
             input_range = _uncertainty.input_rms_range(self, inputs)
-        # All at once: a calibration that fails midway leaves the one before.
-        for name, value in zip(names, fitted, strict=True):
-            setattr(self, name, value)
-        self.uncertainty_ = self.uncertainty
-        self.std_bins_ = "colour"
-        self.std_input_range_ = input_range
+        # All at once: a calibration that fails midway leaves the one before,
+        # and a predict in another thread sees the old one or the new one.
         # Calibrated on the spread of every flip on its own (a file saved
         # before that spread existed keeps the one it was calibrated with).
-        self._spread_per_flip_ = True
+        vars(self).update(
+            {
+                **dict(zip(names, fitted, strict=True)),
+                "uncertainty_": self.uncertainty,
+                "std_input_range_": input_range,
+                "_spread_per_flip_": True,
+            }
+        )
         return False
 
     def calibrate_uncertainty(self, X, y):
@@ -1336,13 +1361,17 @@ n_timesteps, n_channels)
         The std is calibrated on ``y - output``: a ``y`` in microvolts for a
         denoiser whose output is in millivolts would widen it a thousandfold.
         The units are those ``fit`` found (the map from X's units to y's),
-        compared channel by channel within a factor of 1.5.
+        compared channel by channel within a factor of ten: the map is
+        estimated from noisy pairs (slow wander in X biases it, by up to about
+        3 at -6 dB in windows whose means were taken off), and the units
+        mistakes it is for (microvolts for millivolts, ADC units) are larger.
         """
         scale, _ = _units_map(X3, y3)
         found = np.median(scale.reshape(-1, X3.shape[2]), axis=0)
         fitted = np.median(self.target_scale_.reshape(-1, X3.shape[2]), axis=0)
         ratio = found / fitted
-        bad = np.flatnonzero(~((ratio >= 1 / 1.5) & (ratio <= 1.5)))
+        limit = _UNITS_FACTOR
+        bad = np.flatnonzero(~((ratio >= 1 / limit) & (ratio <= limit)))
         if bad.size:
             channel = int(bad[0])
             raise ValueError(
@@ -1350,7 +1379,8 @@ n_timesteps, n_channels)
                 "of the output. The denoiser was fitted with y equal to "
                 f"{fitted[channel]:.4g} times X (channel {channel}); these pairs "
                 f"have y equal to about {found[channel]:.4g} times X. Give y in the "
-                "units of the y given to fit (those of transform's output)."
+                "units of the y the denoiser was first fitted with (those of "
+                "transform's output)."
             )
 
     def _calibration_seed(self):
@@ -1509,6 +1539,14 @@ n_timesteps, n_channels)
             self.model_ = model_from_bytes(data)
         if members is not None:
             self.ensemble_members_ = [model_from_bytes(m) for m in members]
+        self._upgrade_old_state()
+
+    def _upgrade_old_state(self):
+        """Fill in what a denoiser saved by an older version lacks.
+
+        Run after unpickling and after :func:`skdenoise.persistence.load`
+        (which sets the saved attributes without ``__setstate__``).
+        """
         if hasattr(self, "model_") and not hasattr(self, "gate_snr_"):
             # Denoisers saved before the gate existed have none.
             self.gate_snr_ = self.gate_scale_ = None
@@ -1519,10 +1557,6 @@ n_timesteps, n_channels)
             # Calibrated before each flip was spread on its own: the spread of
             # the flip-averaged passes, which its calibration was fitted on.
             self._spread_per_flip_ = False
-        if "uncertainty_" in vars(self) and "std_bins_" not in vars(self):
-            # Calibrated before the factors were binned on the removed noise's
-            # colour: they are binned on its level.
-            self.std_bins_ = "level"
         if hasattr(self, "model_") and not hasattr(self, "target_scale_"):
             # Denoisers saved before the units map existed worked in X's units.
             shape = (1, 1, self.n_channels_in_)

@@ -228,22 +228,16 @@ _COMMON_ATTRIBUTES = """Attributes
         The ``uncertainty`` fitted (absent when None).
     std_weights_, std_noise_levels_, std_levels_, std_log_factors_ : ndarray
         The calibration of the standard deviation: weights of the log spread
-        and the log removed noise in the scale, and for bins of the feature
-        named by ``std_bins_`` (their log centres in ``std_noise_levels_``)
-        the log factor applied at log scales ``std_levels_`` (absent when
-        ``uncertainty`` is None).
-    std_bins_ : str
-        What the calibration's bins are on: ``"colour"``, the colour of the
-        removed noise (its mean squared sample-to-sample step over its mean
-        square, which tells slow wander from fast muscle noise), or
-        ``"level"``, its RMS, in denoisers calibrated before the colour was
-        used (absent when ``uncertainty`` is None).
-    std_input_range_ : ndarray of shape (2,) or None
-        The 1st and 99th percentiles of the calibration series' RMS (the
-        output's units): ``predict(X, return_std=True)`` warns when the
-        series' median RMS lies more than ten times outside it (inputs in
-        other units get a std calibrated for other noise levels). None when
-        not calibrated on validation series."""
+        and the log removed noise in the scale, and for bins of the log
+        removed noise (``std_noise_levels_``) the log factor applied at log
+        scales ``std_levels_`` (absent when ``uncertainty`` is None).
+    std_input_range_ : ndarray of shape (2, n_channels) or None
+        The 1st and 99th percentiles of the calibration series' RMS per
+        channel (the output's units; flat series left out):
+        ``predict(X, return_std=True)`` warns when the median RMS of a
+        channel's series lies more than ten times outside it (inputs in other
+        units get a std calibrated for other noise levels). None when not
+        calibrated on validation series."""
 
 
 def _document(cls):

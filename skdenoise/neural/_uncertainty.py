@@ -70,13 +70,10 @@ _Z95 = 1.959963984540054
 # Most bins of the calibration, and fewest validation values per bin.
 _MAX_BINS = 12
 _MIN_PER_BIN = 256
-# Most bins of the removed noise's colour (or level), each with its own factors.
+# Most bins of the removed noise level (or another key), each with its own factors.
 _MAX_NOISE_BINS = 8
 # predict warns when the series' RMS is this factor beyond the calibration's.
 _UNITS_MARGIN = 10.0
-# The removed noise's colour (mean squared step over mean square) lies in
-# [0, 4]; floored so that a series with nothing removed has a finite log.
-_COLOUR_FLOOR = 1e-6
 # The spread is floored at this fraction of the output's RMS (a zero spread,
 # all passes equal, would have no calibrated scale).
 _RELATIVE_FLOOR = 1e-6
@@ -333,7 +330,10 @@ def raw_std(estimator, X3, seed, per_flip=None):
     calibrated before that was so were; None: as ``estimator`` was calibrated.
     """
     if per_flip is None:
-        per_flip = getattr(estimator, "_spread_per_flip_", True)
+        # Every calibration since the per-flip spread sets the marker; a
+        # denoiser without it was calibrated before (skdenoise.persistence.load
+        # does not run __setstate__, which sets it False for such files).
+        per_flip = getattr(estimator, "_spread_per_flip_", False)
     from ._base import FLIPS, _seeded, predict_batch
 
     method = estimator.uncertainty
@@ -385,27 +385,6 @@ def removed_noise(estimator, X3, mean):
     return np.broadcast_to(noise, X3.shape)
 
 
-def removed_colour(estimator, X3, mean):
-    """The colour of what the denoiser removed, per series and channel.
-
-    The mean square of the removed noise's sample-to-sample steps over its
-    mean square: near 0 for a slow wander, about 2 for white noise, up to 4
-    (twice the Nyquist rate's power) for the fastest. It tells noise types
-    apart (baseline wander, electrode motion, muscle noise) without a
-    sampling rate; the calibration's factors are fitted per bin of it.
-    """
-    inputs = X3 * estimator.target_scale_ + estimator.target_offset_
-    removed = inputs - mean
-    if removed.shape[1] < 2:
-        return np.ones(X3.shape)
-    removed = removed / _unit(removed)
-    steps = np.mean(np.square(np.diff(removed, axis=1)), axis=1, keepdims=True)
-    power = np.mean(np.square(removed), axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        colour = np.where(power > 0, steps / power, _COLOUR_FLOOR)
-    return np.broadcast_to(np.clip(colour, _COLOUR_FLOOR, 4.0), X3.shape)
-
-
 def uncalibrated():
     """The calibration that leaves the spread as it is (no validation series).
 
@@ -447,8 +426,9 @@ def fit_std_calibration(residual, std, noise=None, bin_on=None):
     noise : ndarray of the same shape or None
         The removed noise level (strictly positive); None: not used.
     bin_on : ndarray of the same shape or None
-        The strictly positive feature whose bins get factors of their own
-        (:func:`removed_colour`); None: the removed noise level.
+        A strictly positive feature whose bins get factors of their own
+        instead of the removed noise level's (for studies of other keys, as
+        ``benchmarks/uncertainty_loro.py``'s); None: the removed noise level.
 
     Returns
     -------
@@ -577,11 +557,26 @@ def apply_std_calibration(
     return scale * np.exp(log_factor)
 
 
-def input_rms_range(estimator, X3):
-    """The 1st and 99th percentiles of the series' RMS (y's units), shape (2,)."""
+def _series_rms(estimator, X3):
+    """RMS of each series and channel about its mean, in y's units (n, c)."""
     inputs = X3 * estimator.target_scale_ + estimator.target_offset_
     inputs = inputs - np.mean(inputs, axis=1, keepdims=True)
-    return np.percentile(np.ravel(_rms(inputs)), [1.0, 99.0])
+    return _rms(inputs)[:, 0, :]
+
+
+def input_rms_range(estimator, X3):
+    """The 1st and 99th percentiles of the series' RMS per channel, (2, c).
+
+    Flat series (an RMS of zero) are left out; None when every one is flat.
+    """
+    rms = _series_rms(estimator, X3)
+    ranges = []
+    for channel in rms.T:
+        channel = channel[channel > 0]
+        if not channel.size:
+            return None
+        ranges.append(np.percentile(channel, [1.0, 99.0]))
+    return np.stack(ranges, axis=1)
 
 
 def _check_input_units(estimator, X3):
@@ -589,36 +584,47 @@ def _check_input_units(estimator, X3):
 
     The calibrated std is in absolute units (its bins are levels of the
     spread): inputs in microvolts to a denoiser calibrated in millivolts get a
-    std calibrated for other noise levels, not one 1000 times larger. The
-    median RMS of the series is compared with the range of the calibration
-    series', with a margin of a factor of 10 either way.
+    std calibrated for other noise levels, not one 1000 times larger. Per
+    channel, the median RMS of the series that are not flat is compared with
+    the range of the calibration series', with a margin of a factor of 10
+    either way.
     """
     fitted = getattr(estimator, "std_input_range_", None)
-    if fitted is None:  # calibrated before the range was kept
+    if fitted is None:  # not calibrated on series, or before the range was kept
         return
-    inputs = X3 * estimator.target_scale_ + estimator.target_offset_
-    inputs = inputs - np.mean(inputs, axis=1, keepdims=True)
-    level = float(np.median(_rms(inputs)))
-    low, high = float(fitted[0]), float(fitted[1])
-    if low / _UNITS_MARGIN <= level <= high * _UNITS_MARGIN:
+    fitted = np.reshape(fitted, (2, -1))
+    rms = _series_rms(estimator, X3)
+    if fitted.shape[1] != rms.shape[1]:
         return
-    from .._warnings import warn_at_caller
+    for channel in range(rms.shape[1]):
+        level = rms[:, channel]
+        level = level[level > 0]
+        if not level.size:
+            continue
+        level = float(np.median(level))
+        low, high = float(fitted[0, channel]), float(fitted[1, channel])
+        if low / _UNITS_MARGIN <= level <= high * _UNITS_MARGIN:
+            continue
+        from .._warnings import warn_at_caller
 
-    warn_at_caller(
-        f"{type(estimator).__name__}.predict: the series' RMS (median "
-        f"{level:.3g}, in the output's units) is far outside that of the series "
-        f"the standard deviation was calibrated on ({low:.3g} to {high:.3g}): "
-        "are they in other units? The calibrated std does not scale with the "
-        "input: give the series in the units of the calibration series, or "
-        "calibrate_uncertainty on series in these units."
-    )
+        # One message per channel and range (no measured value in it), so
+        # that the chunks of a long recording warn once.
+        warn_at_caller(
+            "predict(..., return_std=True): the series' RMS (channel "
+            f"{channel}) lies far outside that of the series the standard "
+            f"deviation was calibrated on ({low:.3g} to {high:.3g} in the "
+            "output's units): are they in other units? The calibrated std does "
+            "not scale with the input: give the series in the units of the "
+            "calibration series, or calibrate_uncertainty on series in these "
+            "units."
+        )
+        return
 
 
 def predictive_std(estimator, X3, mean):
     """The calibrated standard deviation of the output ``mean`` for ``X3``."""
     _check_input_units(estimator, X3)
     std = raw_std(estimator, X3, estimator._seed())
-    bins = getattr(estimator, "std_bins_", "colour")
     return apply_std_calibration(
         std,
         removed_noise(estimator, X3, mean),
@@ -626,5 +632,4 @@ def predictive_std(estimator, X3, mean):
         estimator.std_noise_levels_,
         estimator.std_levels_,
         estimator.std_log_factors_,
-        bin_on=removed_colour(estimator, X3, mean) if bins == "colour" else None,
     )

@@ -39,7 +39,7 @@ MODELS = {
     "ecg": _Model(
         file="ecg_unet.skdenoise",
         # Printed by benchmarks/train_pretrained.py with the file it writes.
-        sha256="19be5aeca899b1c65fd54179344d1b2b057d1533bcd206810fae21d617f664ab",
+        sha256="1db9df27588e2aa80a560d127a79f666a1e83c543b41afbdb0f69cb9acc75038",
         description=(
             "Single-lead ECG: a U-Net trained on MIT-BIH Arrhythmia records at "
             "360 Hz against baseline wander, electrode motion and muscle noise; "
@@ -140,11 +140,10 @@ def load(name="ecg", *, sampling_rate):
         A fitted :class:`~skdenoise.pipeline.ResampledDenoiser`. Its
         ``transform`` takes arrays of shape ``(n_series, n_timesteps)`` or
         ``(n_series, n_timesteps, n_channels)`` at ``sampling_rate``, of at
-        least 0.711 s (256 samples at 360 Hz) and of any units, and returns
-        denoised series of the same shape (``predict(X, return_std=True)``
-        also returns a standard deviation, calibrated in millivolts); its
-        ``partial_fit(X_noisy, y_clean)`` trains it one more epoch on your own
-        series (fine-tuning).
+        least 0.712 s and of any units, and returns denoised series of the
+        same shape (``predict(X, return_std=True)`` also returns a standard
+        deviation, calibrated in millivolts); its ``partial_fit(X_noisy,
+        y_clean)`` trains it one more epoch on your own series (fine-tuning).
 
     Raises
     ------

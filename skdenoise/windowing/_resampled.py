@@ -258,13 +258,15 @@ class ResampledDenoiser(TransformerMixin, BaseDenoiser):
         fitted = getattr(inner, "n_features_in_", None)
         if inner is None or fitted is None or getattr(inner, "_any_length", True):
             return
+        # The rates first: a bad one gets its own message.
+        self._check_input(n_timesteps)
         up, down = _factors(self._rate(), self.estimator_sampling_rate)
         length = math.ceil(n_timesteps * up / down)
         if length != fitted:
             raise ValueError(
                 f"{type(self).__name__}: its estimator {type(inner).__name__} takes "
                 f"series of the length it was fitted on only ({fitted} samples at "
-                f"{float(self.estimator_sampling_rate):g} Hz); these series have "
+                f"{float(self.estimator_sampling_rate_):g} Hz); these series have "
                 f"{n_timesteps} samples at {self._rate():g} Hz ({length} at its "
                 "rate). Wrap the estimator in WindowedDenoiser to denoise series "
                 "of any length."
