@@ -310,7 +310,10 @@ n_timesteps, n_channels)
         """
         raw = X
         X, X3 = self._validate_transform_data(X)
-        out = self._transform(X3)
+        return self._transform_output(self._transform(X3), X3, X, raw)
+
+    def _transform_output(self, out, X3, X, raw):
+        """``transform``'s return value for the denoised ``out`` (3-D, float64)."""
         self._check_finite_output(out, X3)
         out = as_input_dtype(restore_ndim(out, X.ndim), X, type(self).__name__)
         check_output_container(self, out)

@@ -90,7 +90,10 @@ def _scaled(*arrays):
     Exact, and it keeps the squares of values near 1e170 (or 1e-170) from
     overflowing (or underflowing) in the energies.
     """
-    unit = power_of_two_scale(np.max([np.abs(a) for a in arrays], axis=0))
+    # The largest magnitude of each series over all the arrays, without the
+    # (len(arrays), n, T) stack of their absolute values.
+    peak = np.maximum.reduce([np.max(np.abs(a), axis=1, keepdims=True) for a in arrays])
+    unit = power_of_two_scale(peak)
     return (*(a / unit for a in arrays), unit)
 
 

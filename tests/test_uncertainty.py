@@ -880,6 +880,35 @@ def test_denoisers_calibrated_on_flip_averaged_passes_keep_that_spread(data):
     assert old._spread_per_flip_ is True
 
 
+@pytest.mark.parametrize("average_flips", [True, False])
+def test_flips_predict_runs_each_flip_once(flips_model, data, average_flips):
+    from skdenoise.neural import _uncertainty
+
+    noisy, _ = data
+    model = pickle.loads(pickle.dumps(flips_model)).set_params(
+        average_flips=average_flips
+    )
+    X3 = noisy[:5, :, None]
+    expected_std = _uncertainty.predictive_std(
+        model, X3, model.transform(noisy[:5])[:, :, None]
+    )
+    calls = []
+    original = type(model)._network_outputs
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    type(model)._network_outputs = counting
+    try:
+        mean, std = model.predict(noisy[:5], return_std=True)
+    finally:
+        type(model)._network_outputs = original
+    assert len(calls) == 4  # one network pass per flip, shared with the mean
+    np.testing.assert_array_equal(mean, model.transform(noisy[:5]))
+    np.testing.assert_array_equal(std, expected_std[:, :, 0])
+
+
 def test_files_saved_before_the_per_flip_spread_keep_theirs(flips_model, tmp_path):
     import copy
 

@@ -1448,6 +1448,28 @@ n_timesteps, n_channels)
             )
         return out * self.target_scale_ + self.target_offset_
 
+    def _from_flip_outputs(self, X3, outputs, average):
+        """``_transform``'s output (one pass) from the network's outputs per flip.
+
+        ``outputs``: ``_network_outputs(X3, flips=(f,))`` for each of
+        ``FLIPS``, in order; ``average``: averaged as ``average_flips`` does
+        (else the first, the series as it is).
+        """
+        if average:
+            raw = outputs[0]
+            for out in outputs[1:]:
+                raw = raw + out
+            raw = raw / len(outputs)
+        else:
+            raw = outputs[0]
+        gated = self._gated(
+            X3,
+            raw,
+            getattr(self, "gate_snr_", None),
+            getattr(self, "gate_scale_", None),
+        )
+        return gated * self.target_scale_ + self.target_offset_
+
     @staticmethod
     def _gated(inputs, outputs, snr, scale):
         """``outputs`` through a gate (``snr`` None: no gate), in X's units."""
@@ -1490,7 +1512,6 @@ n_timesteps, n_channels)
                 "'flips' and call calibrate_uncertainty(X_val, y_val)."
             )
         raw = X
-        mean = self.transform(X)
         X, X3 = self._validate_transform_data(X)
         if getattr(self, "uncertainty_", None) != self.uncertainty:
             raise ValueError(
@@ -1504,9 +1525,22 @@ n_timesteps, n_channels)
                     else "."
                 )
             )
+        outputs = None
+        if self.uncertainty == "flips" and not getattr(self, "pass_gates_", None):
+            # The four flipped passes that the spread needs are those that
+            # transform averages: run the network once for both.
+            outputs = _uncertainty.flip_outputs(self, X3)
+            mean = self._transform_output(
+                self._from_flip_outputs(X3, outputs, self.average_flips), X3, X, raw
+            )
+        else:
+            mean = self.transform(raw)
         # The mean may be a table (set_output); the calibration reads its values.
         std = _uncertainty.predictive_std(
-            self, X3, as_3d(np.asarray(mean)).astype(np.float64, copy=False)
+            self,
+            X3,
+            as_3d(np.asarray(mean)).astype(np.float64, copy=False),
+            flip_outputs=outputs,
         )
         std = as_input_dtype(restore_ndim(std, X.ndim), X, type(self).__name__)
         return mean, _wrap_data_with_container("transform", std, raw, self)

@@ -621,10 +621,34 @@ def _check_input_units(estimator, X3):
         return
 
 
-def predictive_std(estimator, X3, mean):
-    """The calibrated standard deviation of the output ``mean`` for ``X3``."""
+def flip_outputs(estimator, X3):
+    """The network's outputs for each of the four flips of ``X3`` (X's units).
+
+    Before any gate, one network pass per flip (for an ensemble, the mean of
+    its members'); ``transform`` averages them.
+    """
+    from ._base import FLIPS
+
+    return [estimator._network_outputs(X3, None, (f,)) for f in FLIPS]
+
+
+def predictive_std(estimator, X3, mean, flip_outputs=None):
+    """The calibrated standard deviation of the output ``mean`` for ``X3``.
+
+    ``flip_outputs``: with ``"flips"`` and one pass, the network's outputs per
+    flip already computed (:func:`flip_outputs`), so that they are not run
+    again.
+    """
     _check_input_units(estimator, X3)
-    std = raw_std(estimator, X3, estimator._seed())
+    if flip_outputs is not None:
+        std = _spread(
+            [
+                functools.partial(estimator._from_flip_outputs, X3, [out], False)
+                for out in flip_outputs
+            ]
+        )
+    else:
+        std = raw_std(estimator, X3, estimator._seed())
     return apply_std_calibration(
         std,
         removed_noise(estimator, X3, mean),
