@@ -81,7 +81,7 @@ class BaseAugmentation(BaseEstimator):
         -------
         tuple of ndarray
             The transformed copies, in the order given, each of its input's
-            shape and floating dtype.
+            shape, float32 for float32 input and float64 otherwise.
         """
         if not arrays:
             raise TypeError(f"{type(self).__name__}.apply needs at least one array.")
@@ -95,10 +95,20 @@ class BaseAugmentation(BaseEstimator):
                 )
         self._check_params()
         out = self._transform([as_3d(a) for a in checked], _rng(random_state))
-        return tuple(
-            np.asarray(o).reshape(a.shape).astype(a.dtype, copy=False)
-            for o, a in zip(out, checked, strict=True)
-        )
+        result = []
+        for o, a in zip(out, checked, strict=True):
+            with np.errstate(over="ignore"):
+                o = np.asarray(o).reshape(a.shape).astype(a.dtype, copy=False)
+            if not np.all(np.isfinite(o)):
+                # The inputs are finite (checked): float32 series near its
+                # largest value overflowed. An error, not infinities.
+                raise ValueError(
+                    f"{type(self).__name__}.apply produced values beyond the range "
+                    f"of {a.dtype} from {a.dtype} series. Pass the series as "
+                    "float64, or rescale them (divide them by a constant)."
+                )
+            result.append(o)
+        return tuple(result)
 
     def __call__(self, *arrays, random_state=None):
         """Alias of :meth:`apply`."""

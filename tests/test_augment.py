@@ -208,3 +208,13 @@ def test_denoiser_rejects_what_is_not_an_augmentation(series):
         _tiny_unet(augment=RandomFlip(p=2.0)).fit(series)
     with pytest.raises(TypeError, match="list of skdenoise.augment"):
         _tiny_unet(augment=AugmentationChain([RandomFlip(), None])).fit(series)
+
+
+def test_augmentation_near_the_float32_limit_is_an_error_not_infinities():
+    from skdenoise.augment import RandomScale
+
+    X = (np.linspace(-1, 1, 50) * 3e38).astype(np.float32)[None]
+    with pytest.raises(ValueError, match="beyond the range of float32"):
+        RandomScale(2.0).apply(X, random_state=0)
+    (out,) = RandomScale(2.0).apply(X / 1e30, random_state=0)
+    assert out.dtype == np.float32 and np.all(np.isfinite(out))

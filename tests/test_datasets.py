@@ -855,3 +855,20 @@ def test_write_wfdb_writes_no_channel_names_unless_given(tmp_path):
     comments = ["69 M 1085 1629 x1", "", "tag: a # b"]
     write_wfdb(tmp_path / "text", signal, sampling_rate=360, comments=comments)
     assert wfdb.rdheader(str(tmp_path / "text")).comments == comments
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-8"])
+def test_read_wfdb_keeps_non_ascii_names_and_comments(tmp_path, encoding):
+    pytest.importorskip("wfdb")
+    from skdenoise.datasets import read_wfdb
+
+    samples = np.array([0, 100, -200, 106], dtype="<i2")
+    header = "na 1 100 4\nna.dat 16 100(0)/mV 16 0 0 6 0 Ableitung Ä\n# Patient Zoë\n"
+    (tmp_path / "na.hea").write_bytes(header.encode(encoding))
+    samples.tofile(tmp_path / "na.dat")
+    record = read_wfdb(tmp_path / "na")
+    assert record.channel_names == ("Ableitung Ä",)
+    assert record.comments == ("Patient Zoë",)
+    np.testing.assert_allclose(record.signal[:, 0], samples / 100)
+    # A channel selected by its full name.
+    assert read_wfdb(tmp_path / "na", channels=["Ableitung Ä"]).signal.shape == (4, 1)

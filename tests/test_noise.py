@@ -630,3 +630,34 @@ def test_noise_mixture_component_params_reach_a_grid_search():
     assert "noise__colorednoise__alpha" in holder.get_params(deep=True)
     holder.set_params(noise__colorednoise__alpha=1.0)
     assert mix.components[1].alpha == 1.0
+
+
+def test_muscle_noise_without_background_has_noise_in_every_series():
+    from skdenoise.noise import MuscleNoise
+
+    # 256 samples at 360 Hz hold less than a burst cycle (1 Hz): without the
+    # fallback about half of these series held no burst and were all zeros.
+    noise = MuscleNoise(background=0.0).sample((40, 256), random_state=0)
+    np.testing.assert_allclose(np.sqrt(np.mean(noise**2, axis=1)), 1.0)
+    noisy = MuscleNoise(background=0.0, snr=3.0).apply(
+        np.ones((40, 256)), random_state=0
+    )
+    np.testing.assert_allclose(snr_db(np.ones((40, 256)), noisy, per_series=True), 3.0)
+
+
+def test_noise_near_the_float32_limit_is_an_error_not_infinities():
+    from skdenoise.noise import WhiteNoise
+
+    X = (np.linspace(-1, 1, 50) * 3e38).astype(np.float32)[None]
+    with pytest.raises(ValueError, match="beyond the range of float32"):
+        WhiteNoise(snr=-10).apply(X, random_state=0)
+    assert WhiteNoise(snr=3).apply(X / 1e30, random_state=0).dtype == np.float32
+
+
+def test_recorded_noise_names_the_length_a_series_needs():
+    from skdenoise.noise import RecordedNoise
+
+    recording = np.random.default_rng(0).normal(size=1000)
+    with pytest.raises(ValueError, match="at least 2 timesteps"):
+        RecordedNoise(recording, snr=3).apply(np.ones((1, 1)))
+    assert RecordedNoise(recording, snr=3).apply(np.ones((1, 2))).shape == (1, 2)

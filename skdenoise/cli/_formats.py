@@ -495,6 +495,14 @@ def _header_names(fields, record):
     return list(names)
 
 
+def _ascii_comments(fields, record):
+    """The input header's comments as the wfdb package reads them (ASCII)."""
+    comments = getattr(fields, "comments", None)
+    if comments is None:
+        comments = record.comments
+    return [c.encode("ascii", "ignore").decode() for c in comments]
+
+
 def _flat_channels(path, record, signal, gain):
     """The notice for channels that the record's integers round coarsely."""
     from ..datasets._wfdb import _lost_resolution
@@ -570,8 +578,9 @@ def _write_record(path, data, denoised, note):
     if not source_header.isascii():
         notices.append(
             f"the header {_wfdb_header(data.path)} holds characters that are not "
-            "ASCII (in its channel names or comments); WFDB readers drop them, so "
-            f"the header of {path} lacks them too."
+            "ASCII (in its channel names or comments); WFDB headers are ASCII text "
+            f"and the wfdb package drops such characters, so the header of {path} "
+            "lacks them."
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
@@ -586,8 +595,13 @@ def _write_record(path, data, denoised, note):
             # The header's own names: None where a channel has none (read_wfdb
             # calls it "signal 0", ...), so that none is added.
             channel_names=_header_names(fields, record),
-            # A model's file name may hold characters WFDB headers cannot.
-            comments=[*record.comments, note.encode("ascii", "replace").decode()],
+            # The header's comments as WFDB readers read them (without the
+            # characters that are not ASCII, said above); a model's file name
+            # may hold characters WFDB headers cannot.
+            comments=[
+                *_ascii_comments(fields, record),
+                note.encode("ascii", "replace").decode(),
+            ],
             fmt=fmt,
             baseline=record.baseline,
             adc_resolution=_header_list(fields, "adc_res", n_channels),

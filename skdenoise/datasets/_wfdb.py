@@ -462,6 +462,9 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
         name if name is not None else f"signal {index}"
         for index, name in enumerate(record.sig_name)
     ]
+    comments = tuple(record.comments)
+    if getattr(header, "n_seg", None) is None:
+        names, comments = _non_ascii_text(header_path, names, comments)
     selected = _select_channels(names, channels, header_path)
 
     n_samples = record.d_signal.shape[0]
@@ -482,8 +485,36 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
         adc=np.ascontiguousarray(record.d_signal[sampfrom:sampto, selected], np.int32),
         gain=np.array([record.adc_gain[i] for i in selected], dtype=np.float64),
         baseline=np.array([record.baseline[i] for i in selected], dtype=np.int64),
-        comments=tuple(record.comments),
+        comments=comments,
     )
+
+
+def _non_ascii_text(header_path, names, comments):
+    """Channel names and comments with the header's non-ASCII text kept.
+
+    The wfdb package drops characters that are not ASCII from a header (a
+    channel named "Ableitung Ä" becomes "Ableitung "). The header is decoded
+    here (UTF-8, else Latin-1) and its descriptions and comment lines taken
+    as written; headers in ASCII are left to the package.
+    """
+    data = header_path.read_bytes()
+    if data.isascii():
+        return names, comments
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    lines = [line.strip() for line in text.splitlines()]
+    found = [line[1:].strip() for line in lines if line.startswith("#")]
+    if len(found) == len(comments):
+        comments = tuple(found)
+    records = [line for line in lines if line and not line.startswith("#")]
+    names = list(names)
+    for index, line in enumerate(records[1 : 1 + len(names)]):
+        fields = line.split(maxsplit=8)
+        if len(fields) == 9:
+            names[index] = fields[8].strip()
+    return names, comments
 
 
 def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None):

@@ -9,6 +9,7 @@ from sklearn.utils import check_random_state
 from .._series import power_of_two_scale
 from .._validation import (
     as_3d,
+    as_input_dtype,
     check_finite_scalar,
     check_positive_int,
     check_series,
@@ -116,11 +117,12 @@ class BaseNoise(BaseEstimator):
         Returns
         -------
         X_noisy : ndarray of the same shape
-            In ``X``'s floating dtype.
+            float32 for float32 ``X``, float64 otherwise.
         """
         X = check_series(X)
         noisy = self._noisy(as_3d(X), _rng(random_state)).reshape(X.shape)
-        return noisy.astype(X.dtype, copy=False)
+        # float32 series near float32's largest value: an error, not infinities.
+        return as_input_dtype(noisy, X, f"{type(self).__name__}.apply")
 
     def _noisy(self, X, rng):
         """The noisy 3-D series: ``X`` plus the noise of :meth:`_draw`."""

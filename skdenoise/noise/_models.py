@@ -350,6 +350,8 @@ class MuscleNoise(BaseNoise):
         start per second.
     background : float, default=0.1
         Envelope level between bursts, relative to a typical burst (>= 0).
+        With 0, a series that holds no burst (one shorter than a burst cycle,
+        say) gets a constant envelope instead, so that it still has noise.
     snr : float, tuple of two floats or None, default=None
         Target SNR in dB per series, or a ``(low, high)`` range drawn uniformly
         per series. ``None`` scales the raw noise by ``amplitude`` instead.
@@ -411,6 +413,11 @@ class MuscleNoise(BaseNoise):
         std = np.sqrt(np.mean(np.square(slow), axis=1, keepdims=True))
         slow = np.divide(slow, std, out=np.zeros_like(slow), where=std > 0)
         envelope = background + np.maximum(slow, 0.0)
+        # With background=0, a series shorter than a burst cycle can have no
+        # burst at all: it gets constant activity, not silence, so that every
+        # series has noise of RMS 1 (and an SNR can be set).
+        silent = ~np.any(envelope > 0, axis=1, keepdims=True)
+        envelope = np.where(silent, 1.0, envelope)
         return _unit_rms(carrier * envelope)
 
 
@@ -575,6 +582,12 @@ class RecordedNoise(BaseNoise):
         recording, start, stop = self._recording()
         time_scale = self._check_augmentation()
         n_series, n_timesteps, n_channels = shape
+        if n_timesteps < 2:
+            raise ValueError(
+                f"RecordedNoise needs series of at least 2 timesteps; got "
+                f"{n_timesteps}. A stretch's mean is removed, which leaves nothing "
+                "of a single sample."
+            )
         length, rec_channels = recording.shape
         span = n_timesteps
         if time_scale is not None:
