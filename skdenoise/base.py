@@ -30,7 +30,7 @@ from ._validation import (
 )
 from ._warnings import warn_at_caller
 from .exceptions import TargetIgnoredWarning
-from .metrics import _series_with_snr, snr
+from .metrics import _series_with_snr, _weighted_mean, snr
 
 __all__ = ["BaseDenoiser"]
 
@@ -364,27 +364,7 @@ n_timesteps, n_channels)
         y = check_target(y, X_checked, estimator=self)
         values = snr(y, np.asarray(estimate).reshape(y.shape), per_series=True)
         scored = _series_with_snr(y, f"{type(self).__name__}.score")
-        if sample_weight is None:
-            return float(np.mean(values[scored]))
-        sample_weight = np.asarray(sample_weight, dtype=np.float64)
-        if sample_weight.shape != values.shape:
-            raise ValueError(
-                f"sample_weight must have shape ({values.shape[0]},); got "
-                f"{sample_weight.shape}."
-            )
-        if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
-            raise ValueError("sample_weight must be finite and non-negative.")
-        if not sample_weight.sum() > 0:
-            raise ValueError(
-                "sample_weight must not be all zero: the weighted mean SNR of no "
-                "series is undefined."
-            )
-        if not sample_weight[scored].sum() > 0:
-            raise ValueError(
-                "sample_weight is zero on every series whose clean series is not "
-                "all zeros: the weighted mean SNR of no series is undefined."
-            )
-        return float(np.average(values[scored], weights=sample_weight[scored]))
+        return _weighted_mean(values, scored, sample_weight)
 
     def _non_deterministic(self):
         return False

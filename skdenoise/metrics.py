@@ -362,19 +362,79 @@ def _series_with_snr(clean, name):
     return ~silent
 
 
+def _weighted_mean(values, scored, sample_weight):
+    """Mean of ``values[scored]``, weighted by ``sample_weight`` (None: plain)."""
+    if sample_weight is None:
+        return float(np.mean(values[scored]))
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    if sample_weight.shape != values.shape:
+        raise ValueError(
+            f"sample_weight must have shape ({values.shape[0]},); got "
+            f"{sample_weight.shape}."
+        )
+    if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
+        raise ValueError("sample_weight must be finite and non-negative.")
+    if not sample_weight.sum() > 0:
+        raise ValueError(
+            "sample_weight must not be all zero: the weighted mean SNR of no "
+            "series is undefined."
+        )
+    if not sample_weight[scored].sum() > 0:
+        raise ValueError(
+            "sample_weight is zero on every series whose clean series is not "
+            "all zeros: the weighted mean SNR of no series is undefined."
+        )
+    return float(np.average(values[scored], weights=sample_weight[scored]))
+
+
 class _TransformScorer:
     """Scorer ``scorer(estimator, X, y)`` that denoises ``X`` with ``transform``.
 
     scikit-learn's ``make_scorer`` only calls ``predict``-like methods, so the
-    denoising scorers are plain callables with the signature that
-    ``GridSearchCV(scoring=...)`` and ``cross_val_score`` accept.
+    denoising scorers are callables with the signature that
+    ``GridSearchCV(scoring=...)`` and ``cross_val_score`` accept. Under
+    scikit-learn's metadata routing, ``set_score_request(sample_weight=True)``
+    returns a copy that receives ``sample_weight`` (the mean over the series
+    is then weighted), as the scorers of ``make_scorer`` do.
     """
 
-    def __init__(self, name, uses_input):
+    def __init__(self, name, uses_input, sample_weight_request=None):
         self._name = name
         self._uses_input = uses_input
+        self._sample_weight_request = sample_weight_request
 
-    def __call__(self, estimator, X, y):
+    def set_score_request(self, *, sample_weight=None):
+        """A copy of the scorer that requests ``sample_weight`` (routing).
+
+        Parameters
+        ----------
+        sample_weight : bool, None or str, default=None
+            True: request it; False: do not; None: an error if it is passed;
+            a str: request it under that name.
+
+        Returns
+        -------
+        scorer : callable
+            A new scorer (the module's own is left unchanged).
+        """
+        if not (sample_weight is None or isinstance(sample_weight, (bool, str))):
+            raise TypeError(
+                "sample_weight must be True, False, None or a str alias; got "
+                f"{sample_weight!r}."
+            )
+        return _TransformScorer(self._name, self._uses_input, sample_weight)
+
+    def get_metadata_routing(self):
+        """The metadata this scorer requests (scikit-learn's routing)."""
+        from sklearn.utils.metadata_routing import MetadataRequest
+
+        request = MetadataRequest(owner=self._name)
+        request.score.add_request(
+            param="sample_weight", alias=self._sample_weight_request
+        )
+        return request
+
+    def __call__(self, estimator, X, y, sample_weight=None):
         if y is None:
             raise ValueError(
                 f"{self._name} needs the clean series y to score the denoised X."
@@ -395,19 +455,28 @@ class _TransformScorer:
             values = snr_improvement(clean, X, estimate, per_series=True)
         else:
             values = snr(clean, estimate, per_series=True)
-        return float(np.mean(values[_series_with_snr(clean, self._name)]))
+        scored = _series_with_snr(clean, self._name)
+        return _weighted_mean(values, scored, sample_weight)
 
     def __repr__(self):
-        return self._name
+        if self._sample_weight_request is None:
+            return self._name
+        request = self._sample_weight_request
+        return f"{self._name}.set_score_request(sample_weight={request!r})"
 
     def __reduce__(self):
-        return (_scorer_by_name, (self._name,))
+        return (_scorer_by_name, (self._name, self._sample_weight_request))
 
 
-def _scorer_by_name(name):
-    return {"snr_scorer": snr_scorer, "snr_improvement_scorer": snr_improvement_scorer}[
-        name
-    ]
+def _scorer_by_name(name, sample_weight_request=None):
+    scorers = {
+        "snr_scorer": snr_scorer,
+        "snr_improvement_scorer": snr_improvement_scorer,
+    }
+    scorer = scorers[name]
+    if sample_weight_request is None:
+        return scorer
+    return scorer.set_score_request(sample_weight=sample_weight_request)
 
 
 #: Scorer giving the mean SNR (dB) of ``estimator.transform(X)`` against ``y``.

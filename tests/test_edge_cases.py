@@ -624,3 +624,49 @@ def test_augmentation_flags_and_names_are_checked():
             RandomFlip(**{name: "no"}).apply(np.ones((2, 4)))
     with pytest.raises(TypeError, match=r"\['warp'\]"):
         from_names("warp")
+
+
+@pytest.mark.parametrize("name", ["snr_scorer", "snr_improvement_scorer"])
+def test_scorers_take_sample_weight_under_metadata_routing(name):
+    import pickle
+
+    import sklearn
+    from sklearn.model_selection import GridSearchCV
+
+    from skdenoise import metrics
+    from skdenoise.baselines import SavitzkyGolayDenoiser
+
+    scorer = getattr(metrics, name)
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 20, 64))[None] * rng.uniform(0.5, 2, (40, 1))
+    noisy = clean + 0.2 * rng.normal(size=clean.shape)
+    weights = rng.uniform(0, 1, 40)
+    weighted = scorer.set_score_request(sample_weight=True)
+    assert scorer.get_metadata_routing().score.requests == {"sample_weight": None}
+    assert weighted is not scorer and repr(scorer) == name
+    # The weighted mean of the per-series values.
+    denoiser = SavitzkyGolayDenoiser(window_length=9).fit(noisy)
+    estimate = denoiser.transform(noisy)
+    if name == "snr_scorer":
+        values = metrics.snr(clean, estimate, per_series=True)
+    else:
+        values = metrics.snr_improvement(clean, noisy, estimate, per_series=True)
+    expected = np.average(values, weights=weights)
+    assert weighted(denoiser, noisy, clean, sample_weight=weights) == pytest.approx(
+        expected
+    )
+    assert scorer(denoiser, noisy, clean) == pytest.approx(np.mean(values))
+    with pytest.raises(ValueError, match="sample_weight must have shape"):
+        weighted(denoiser, noisy, clean, sample_weight=weights[:3])
+    # Pickled with its request; the module's scorer stays itself.
+    assert repr(pickle.loads(pickle.dumps(weighted))) == repr(weighted)
+    assert pickle.loads(pickle.dumps(scorer)) is scorer
+    with sklearn.config_context(enable_metadata_routing=True):
+        grid = {"window_length": [5, 9]}
+        search = GridSearchCV(SavitzkyGolayDenoiser(), grid, scoring=weighted, cv=2)
+        search.fit(noisy, clean, sample_weight=weights)
+        assert np.isfinite(search.best_score_)
+        with pytest.raises(Exception, match="sample_weight"):
+            GridSearchCV(SavitzkyGolayDenoiser(), grid, scoring=scorer, cv=2).fit(
+                noisy, clean, sample_weight=weights
+            )
