@@ -1,12 +1,34 @@
 """Warnings that point at the user's line, however deep in the package they arise."""
 
+import contextlib
+import contextvars
 import os
 import sys
 import warnings
 
 import sklearn
 
-__all__ = ["warn_at_caller"]
+__all__ = ["once_per_call", "warn_at_caller"]
+
+# Messages given in the current call of a wrapper that runs its inner
+# estimator chunk by chunk (None outside such a call). Per thread and task.
+_GIVEN = contextvars.ContextVar("skdenoise_warnings_given", default=None)
+
+
+@contextlib.contextmanager
+def once_per_call():
+    """Within this block, ``warn_at_caller(..., once=True)`` warns once per text.
+
+    A wrapper that runs its inner estimator on every chunk of windows would
+    repeat the inner estimator's warning once per chunk. The warnings module's
+    own state is not touched (it is shared by all threads).
+    """
+    token = _GIVEN.set(set())
+    try:
+        yield
+    finally:
+        _GIVEN.reset(token)
+
 
 # Frames in these folders are skipped: the package's own, and scikit-learn's
 # (its fit context and fit_transform call fit on the user's behalf).
@@ -16,12 +38,19 @@ _INTERNAL = tuple(
 )
 
 
-def warn_at_caller(message, category=UserWarning):
+def warn_at_caller(message, category=UserWarning, once=False):
     """``warnings.warn`` attributed to the first frame outside skdenoise and sklearn.
 
     A fixed ``stacklevel`` is right for one path only: the same warning is
     reached from ``fit``, ``partial_fit``, ``fit_transform`` or a wrapper.
+    ``once``: inside :func:`once_per_call`, a message given before in the
+    same call is not given again.
     """
+    given = _GIVEN.get() if once else None
+    if given is not None:
+        if (category, message) in given:
+            return
+        given.add((category, message))
     frame = sys._getframe(1)
     level = 2
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(

@@ -387,6 +387,11 @@ def _weighted_mean(values, scored, sample_weight):
     return float(np.average(values[scored], weights=sample_weight[scored]))
 
 
+# scikit-learn's sklearn.utils.metadata_routing.UNCHANGED (not imported here:
+# importing skdenoise.metrics does not import scikit-learn).
+_UNCHANGED = "$UNCHANGED$"
+
+
 class _TransformScorer:
     """Scorer ``scorer(estimator, X, y)`` that denoises ``X`` with ``transform``.
 
@@ -403,20 +408,23 @@ class _TransformScorer:
         self._uses_input = uses_input
         self._sample_weight_request = sample_weight_request
 
-    def set_score_request(self, *, sample_weight=None):
+    def set_score_request(self, *, sample_weight=_UNCHANGED):
         """A copy of the scorer that requests ``sample_weight`` (routing).
 
         Parameters
         ----------
-        sample_weight : bool, None or str, default=None
+        sample_weight : bool, None or str, default=UNCHANGED
             True: request it; False: do not; None: an error if it is passed;
-            a str: request it under that name.
+            a str: request it under that name; scikit-learn's ``UNCHANGED``
+            (the default): as this scorer requests it.
 
         Returns
         -------
         scorer : callable
             A new scorer (the module's own is left unchanged).
         """
+        if sample_weight == _UNCHANGED:
+            sample_weight = self._sample_weight_request
         if not (sample_weight is None or isinstance(sample_weight, (bool, str))):
             raise TypeError(
                 "sample_weight must be True, False, None or a str alias; got "

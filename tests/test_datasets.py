@@ -872,3 +872,20 @@ def test_read_wfdb_keeps_non_ascii_names_and_comments(tmp_path, encoding):
     np.testing.assert_allclose(record.signal[:, 0], samples / 100)
     # A channel selected by its full name.
     assert read_wfdb(tmp_path / "na", channels=["Ableitung Ä"]).signal.shape == (4, 1)
+
+
+def test_read_wfdb_non_ascii_header_keeps_line_breaks_and_comment_form(tmp_path):
+    pytest.importorskip("wfdb")
+    from skdenoise.datasets import read_wfdb
+
+    samples = np.array([[0, 0], [100, 100], [-200, -200], [106, 106]], dtype="<i2")
+    header = (
+        "nb 2 100 4\n# a\u2028b\n"
+        "nb.dat 16 100(0)/mV 16 0 0 6 0 \u00c4\n"
+        "nb.dat 16 100(0)/mV 16 0 0 6 0 B\n## note #\n"
+    )
+    (tmp_path / "nb.hea").write_bytes(header.encode("utf-8"))
+    samples.tofile(tmp_path / "nb.dat")
+    record = read_wfdb(tmp_path / "nb")
+    assert record.channel_names == ("\u00c4", "B")
+    assert record.comments == ("a\u2028b", "note")

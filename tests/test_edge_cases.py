@@ -642,6 +642,8 @@ def test_scorers_take_sample_weight_under_metadata_routing(name):
     noisy = clean + 0.2 * rng.normal(size=clean.shape)
     weights = rng.uniform(0, 1, 40)
     weighted = scorer.set_score_request(sample_weight=True)
+    # No argument: the request unchanged, as scikit-learn's setters do.
+    assert repr(weighted.set_score_request()) == repr(weighted)
     assert scorer.get_metadata_routing().score.requests == {"sample_weight": None}
     assert weighted is not scorer and repr(scorer) == name
     # The weighted mean of the per-series values.

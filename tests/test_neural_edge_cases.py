@@ -754,9 +754,7 @@ def test_partial_fit_gives_the_optimizer_a_new_learning_rate(pairs):
     assert model.n_epochs_ == 2
 
 
-def test_a_loaded_denoiser_records_its_built_parameters_at_its_next_partial_fit(
-    pairs,
-):
+def test_a_loaded_denoiser_records_its_built_parameters_when_loaded(pairs):
     import pickle
 
     model = _unet(epochs=1).partial_fit(*pairs)
@@ -789,3 +787,21 @@ def test_partial_fit_accepts_same_units_pairs_with_strong_baseline_wander():
     denoiser.partial_fit(noisy, clean)
     with pytest.raises(ValueError, match="not in the units"):
         denoiser.partial_fit(noisy, 1000 * clean)
+
+
+def test_the_pretrained_network_refuses_a_changed_loss_but_takes_a_learning_rate():
+    from skdenoise import pretrained
+    from skdenoise.datasets import make_ecg
+    from skdenoise.noise import WhiteNoise
+
+    clean = make_ecg(2, 1500, sampling_rate=360, random_state=0)
+    noisy = WhiteNoise(snr=6).apply(clean, random_state=1)
+    denoiser = pretrained.load("ecg", sampling_rate=360)
+    network = denoiser.estimator_.estimator_
+    loss = network.loss
+    with pytest.raises(ValueError, match=f"loss={loss!r} -> 'mae'"):
+        network.set_params(loss="mae")
+        denoiser.partial_fit(noisy, clean)
+    network.set_params(loss=loss, learning_rate=1e-5)
+    denoiser.partial_fit(noisy, clean)
+    assert float(network.model_.optimizer.learning_rate) == pytest.approx(1e-5)

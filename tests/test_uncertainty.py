@@ -476,8 +476,11 @@ def test_predict_warns_when_the_inputs_are_in_other_units(flips_model, data):
     )
     long = 1000 * np.tile(noisy[:1], (1, 40))
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("default")
+        warnings.simplefilter("always")
+        filters = list(warnings.filters)
         windowed.set_params(chunk_windows=8).predict(long, return_std=True)
+        # The warnings module's shared state is left alone (threads share it).
+        assert warnings.filters == filters
     assert len([w for w in caught if "other units" in str(w.message)]) == 1
     # Calibrated on series in those units, it is quiet again.
     model = pickle.loads(pickle.dumps(flips_model))
@@ -907,6 +910,17 @@ def test_flips_predict_runs_each_flip_once(flips_model, data, average_flips):
     assert len(calls) == 4  # one network pass per flip, shared with the mean
     np.testing.assert_array_equal(mean, model.transform(noisy[:5]))
     np.testing.assert_array_equal(std, expected_std[:, :, 0])
+
+
+def test_flips_predict_of_an_ensemble_is_its_transform(data):
+    noisy, clean = data
+    model = UNetDenoiser(
+        uncertainty="ensemble", n_members=2, average_flips=True, random_state=0, **TINY
+    ).fit(noisy, clean)
+    model.set_params(uncertainty="flips").calibrate_uncertainty(noisy[:20], clean[:20])
+    mean, std = model.predict(noisy[:6], return_std=True)
+    np.testing.assert_array_equal(mean, model.transform(noisy[:6]))
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
 
 
 def test_files_saved_before_the_per_flip_spread_keep_theirs(flips_model, tmp_path):

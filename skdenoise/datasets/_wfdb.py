@@ -504,8 +504,12 @@ def _non_ascii_text(header_path, names, comments):
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
-    lines = [line.strip() for line in text.splitlines()]
-    found = [line[1:].strip() for line in lines if line.startswith("#")]
+    # Lines end at line feeds and carriage returns only (str.splitlines would
+    # also break at U+2028 and the like, which a header may hold in a comment).
+    lines = [line.strip() for line in re.split(r"\r\n|\r|\n", text)]
+    # As the wfdb package reads a comment line: without its '#', blanks and
+    # trailing '#'.
+    found = [line.strip(" \t#") for line in lines if line.startswith("#")]
     if len(found) == len(comments):
         comments = tuple(found)
     records = [line for line in lines if line and not line.startswith("#")]

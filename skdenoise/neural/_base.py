@@ -430,11 +430,8 @@ class BaseNeuralDenoiser(BaseDenoiser):
         optimizer built then takes the new one for the next epochs.
         """
         optimizer = getattr(self.model_, "optimizer", None)
-        if optimizer is None or isinstance(
-            optimizer.learning_rate, keras.optimizers.schedules.LearningRateSchedule
-        ):
-            return
-        optimizer.learning_rate = float(self.learning_rate)
+        if optimizer is not None:  # built with a float rate (_build_keras_model)
+            optimizer.learning_rate = float(self.learning_rate)
 
     def _built_params(self):
         """The parameters fixed when the network is built, of plain values.
@@ -464,7 +461,9 @@ class BaseNeuralDenoiser(BaseDenoiser):
         changed = [
             f"{name}={value!r} -> {now[name]!r}"
             for name, value in built.items()
-            if name in now and not _same_plain(value, now[name])
+            if name in now
+            and name not in self._PER_CALL_PARAMS
+            and not _same_plain(value, now[name])
         ]
         if changed:
             raise ValueError(
@@ -1526,9 +1525,14 @@ n_timesteps, n_channels)
                 )
             )
         outputs = None
-        if self.uncertainty == "flips" and not getattr(self, "pass_gates_", None):
+        if (
+            self.uncertainty == "flips"
+            and not getattr(self, "pass_gates_", None)
+            and not getattr(self, "ensemble_members_", None)
+        ):
             # The four flipped passes that the spread needs are those that
-            # transform averages: run the network once for both.
+            # transform averages: run the network once for both (one network:
+            # an ensemble's transform sums in another order).
             outputs = _uncertainty.flip_outputs(self, X3)
             mean = self._transform_output(
                 self._from_flip_outputs(X3, outputs, self.average_flips), X3, X, raw
@@ -1581,6 +1585,10 @@ n_timesteps, n_channels)
         Run after unpickling and after :func:`skdenoise.persistence.load`
         (which sets the saved attributes without ``__setstate__``).
         """
+        if hasattr(self, "model_") and "_built_params_" not in vars(self):
+            # Saved before they were recorded: its parameters are those it was
+            # saved with.
+            self._built_params_ = self._built_params()
         if hasattr(self, "model_") and not hasattr(self, "gate_snr_"):
             # Denoisers saved before the gate existed have none.
             self.gate_snr_ = self.gate_scale_ = None

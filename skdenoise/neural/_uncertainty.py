@@ -567,15 +567,17 @@ def _series_rms(estimator, X3):
 def input_rms_range(estimator, X3):
     """The 1st and 99th percentiles of the series' RMS per channel, (2, c).
 
-    Flat series (an RMS of zero) are left out; None when every one is flat.
+    Flat series (an RMS of zero) are left out; NaN for a channel whose every
+    series is flat (its inputs are then not checked).
     """
     rms = _series_rms(estimator, X3)
     ranges = []
     for channel in rms.T:
         channel = channel[channel > 0]
-        if not channel.size:
-            return None
-        ranges.append(np.percentile(channel, [1.0, 99.0]))
+        if channel.size:
+            ranges.append(np.percentile(channel, [1.0, 99.0]))
+        else:
+            ranges.append(np.full(2, np.nan))
     return np.stack(ranges, axis=1)
 
 
@@ -599,7 +601,7 @@ def _check_input_units(estimator, X3):
     for channel in range(rms.shape[1]):
         level = rms[:, channel]
         level = level[level > 0]
-        if not level.size:
+        if not level.size or np.isnan(fitted[0, channel]):
             continue
         level = float(np.median(level))
         low, high = float(fitted[0, channel]), float(fitted[1, channel])
@@ -610,13 +612,14 @@ def _check_input_units(estimator, X3):
         # One message per channel and range (no measured value in it), so
         # that the chunks of a long recording warn once.
         warn_at_caller(
-            "predict(..., return_std=True): the series' RMS (channel "
+            once=True,
+            message="predict(..., return_std=True): the series' RMS (channel "
             f"{channel}) lies far outside that of the series the standard "
             f"deviation was calibrated on ({low:.3g} to {high:.3g} in the "
             "output's units): are they in other units? The calibrated std does "
             "not scale with the input: give the series in the units of the "
             "calibration series, or calibrate_uncertainty on series in these "
-            "units."
+            "units.",
         )
         return
 

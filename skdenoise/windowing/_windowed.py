@@ -1,10 +1,8 @@
 """Denoising and cutting series of any length window by window."""
 
-import contextlib
 import inspect
 import numbers
 import sys
-import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
@@ -23,7 +21,7 @@ from .._validation import (
     check_target,
     restore_ndim,
 )
-from .._warnings import warn_at_caller
+from .._warnings import once_per_call, warn_at_caller
 from ..base import (
     BaseDenoiser,
     SeriesShapeMixin,
@@ -169,25 +167,6 @@ class _WindowingMixin(SeriesShapeMixin):
             self._check_geometry()
         n_timesteps = check_positive_int(n_timesteps, "n_timesteps")
         return self._layout(1, n_timesteps).windows_per_series
-
-
-@contextlib.contextmanager
-def _once_per_call():
-    """Warnings of the inner estimator, each given once per call.
-
-    The inner estimator runs on every chunk of windows: the same warning
-    (inputs in other units, say) would come once per chunk.
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    seen = set()
-    for w in caught:
-        key = (w.category, str(w.message), w.filename, w.lineno)
-        if key in seen:
-            continue
-        seen.add(key)
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
@@ -535,7 +514,7 @@ n_timesteps, n_channels)
         padded, left = pad_to_window(X3, window_length)
         layout = self._layout(n_series, n_timesteps)
         chunk = self.chunk_windows or default_chunk_windows(window_length, n_channels)
-        with _once_per_call():
+        with once_per_call():
             outs = self._stitch_chunks(X3, denoise, padded, layout, chunk, ndim)
         weight_sum = layout.weight_sum(chunk)[left : left + n_timesteps, np.newaxis]
         return [out[:, left : left + n_timesteps] / weight_sum for out in outs]
