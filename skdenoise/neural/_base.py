@@ -450,12 +450,11 @@ class BaseNeuralDenoiser(BaseDenoiser):
     def _check_built_params(self):
         """Refuse a ``partial_fit`` after parameters of the network changed.
 
-        A denoiser saved before they were recorded (the pretrained model, say)
-        records them now: its parameters are those it was saved with.
+        The parameters are recorded when the network is built, or when a file
+        saved before they were recorded is loaded (``_upgrade_old_state``).
         """
         built = getattr(self, "_built_params_", None)
         if built is None:
-            self._built_params_ = self._built_params()
             return
         now = self.get_params(deep=False)
         changed = [
