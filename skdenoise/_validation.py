@@ -131,13 +131,14 @@ _NOT_NUMBERS = {
     "V": "raw (void) values",
     "M": "dates",
     "m": "time differences",
+    "c": "complex values",
 }
 
 
-def _holds_text(values):
+def _holds_text(values, kinds=(str, bytes, np.str_, np.bytes_)):
     """Whether an object array (or DataFrame) holds a string or bytes."""
     values = np.asarray(values, dtype=object)
-    return any(isinstance(v, (str, bytes, np.str_, np.bytes_)) for v in values.flat)
+    return any(isinstance(v, kinds) for v in values.flat)
 
 
 def _check_numeric(X, input_name, who=""):
@@ -156,6 +157,8 @@ def _check_numeric(X, input_name, who=""):
         what = found[0]
     elif "O" in kinds and _holds_text(X):
         what = "strings"
+    elif "O" in kinds and _holds_text(X, (complex, np.complexfloating)):
+        what = "complex values"
     else:
         return
     if what in ("strings", "bytes"):
@@ -163,12 +166,47 @@ def _check_numeric(X, input_name, who=""):
             "If they are numbers written as text, convert them explicitly, for "
             f"example with np.asarray({input_name}, dtype=float)."
         )
+    elif what == "complex values":
+        # "Complex data not supported": scikit-learn's wording, which its
+        # estimator checks look for.
+        advice = (
+            "Complex data not supported: take the real part or the magnitude "
+            f"first (np.real({input_name}) or np.abs({input_name}))."
+        )
     else:
         advice = f"Convert {input_name} to numbers first."
     found = ", ".join(sorted({str(d) for d in dtypes}))
     raise ValueError(
-        f"{input_name}{who} holds {what} ({found}); series must be numbers. {advice}"
+        f"{input_name}{who} holds {what} ({found}); series must be real numbers. {advice}"
     )
+
+
+class NotRealNumbersError(ValueError):
+    """Values that are complex, text or dates where real numbers are needed."""
+
+
+def check_real_numbers(values, name, who=""):
+    """Refuse an array of complex values, text or dates (NotRealNumbersError).
+
+    ``np.asarray(values, dtype=float)`` drops an imaginary part with only a
+    warning and turns ``"1.0"`` into a number; neither may pass silently.
+    """
+    try:
+        _check_numeric(values, name, who)
+    except ValueError as exc:
+        raise NotRealNumbersError(str(exc)) from None
+
+
+def as_real_float64(values, name):
+    """``values`` as a float64 array, refusing complex values, text and dates."""
+    values = np.asarray(values)
+    check_real_numbers(values, name)
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must hold real numbers; it holds values that are not."
+        ) from None
 
 
 def as_rectangular(X, name, advice):

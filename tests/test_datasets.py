@@ -237,6 +237,10 @@ def test_bad_ranges_and_channels(tmp_path):
         read_wfdb(path, channels=["x"])
     with pytest.raises(TypeError, match="record_path"):
         read_wfdb(3)
+    with pytest.raises(ValueError, match="channels is empty"):
+        read_wfdb(path, channels=[])
+    with pytest.raises(TypeError, match="channel indices or names; got 1.0"):
+        read_wfdb(path, channels=1.0)
 
 
 def test_defaults_and_inferred_length(tmp_path):
@@ -703,6 +707,23 @@ def test_read_wfdb_annotations():
     assert len(part.sample) == len(part.symbol) == len(part.aux_note) > 5
     with pytest.raises(FileNotFoundError, match=r"annotation file not found.*bw\.atr"):
         read_wfdb_annotations(DATA / "nstdb" / "bw")
+    for bounds in ({"sampfrom": 500, "sampto": 100}, {"sampfrom": -5}):
+        with pytest.raises(ValueError, match="0 <= sampfrom < sampto"):
+            read_wfdb_annotations(DATA / "mitdb" / "100", **bounds)
+    with pytest.raises(ValueError, match="signal or header file"):
+        read_wfdb_annotations(DATA / "mitdb" / "100", extension="dat")
+
+
+@pytest.mark.data
+@needs_data
+def test_read_wfdb_annotations_refuses_a_signal_file(tmp_path):
+    from skdenoise.datasets import read_wfdb_annotations
+
+    pytest.importorskip("wfdb")
+    # A signal file under another name decodes into codes that are not symbols.
+    (tmp_path / "100.sig").write_bytes((DATA / "mitdb" / "100.dat").read_bytes())
+    with pytest.raises(ValueError, match="not annotations; is it a signal file"):
+        read_wfdb_annotations(tmp_path / "100", extension="sig")
 
 
 def test_missing_wfdb_package_names_the_extra(tmp_path, monkeypatch):

@@ -85,6 +85,10 @@ def test_metrics_hold_at_any_magnitude():
         np.testing.assert_allclose(scaled, reference, rtol=1e-12)
         assert rmse(scale * clean, scale * estimate) / scale == pytest.approx(0.1)
     assert ssd(1e100 * clean, 1e100 * estimate) / 1e200 == pytest.approx(1.0)
+    # Identical large series differ by nothing; a finite sum stays finite.
+    large = np.full((1, 4), 1e160)
+    assert ssd(large, large) == 0.0
+    assert ssd(large / 1e5, large / 1e5 + 1e150) == pytest.approx(4e300)
 
 
 def test_metrics_and_scaler_hold_up_to_the_largest_float():
@@ -672,3 +676,42 @@ def test_scorers_take_sample_weight_under_metadata_routing(name):
             GridSearchCV(SavitzkyGolayDenoiser(), grid, scoring=scorer, cv=2).fit(
                 noisy, clean, sample_weight=weights
             )
+
+
+@pytest.mark.parametrize(
+    "signal, error, message",
+    [
+        (np.ones((4, 2)) + 1j, ValueError, "signal holds complex values"),
+        (np.array([["1.0"], ["2.0"]]), ValueError, "signal holds strings"),
+        (np.array([[1.0, 2.0], [np.nan, 0.0]]), ValueError, "NaN or infinite.*sample 1"),
+    ],
+)
+def test_write_wfdb_names_what_is_wrong_with_the_signal(tmp_path, signal, error, message):
+    with pytest.raises(error, match=message):
+        write_wfdb(tmp_path / "rec", signal, sampling_rate=360.0)
+    assert not list(tmp_path.iterdir())
+    with pytest.raises(FileNotFoundError, match="does not exist; create it"):
+        write_wfdb(tmp_path / "missing" / "rec", np.ones((4, 1)), sampling_rate=360.0)
+
+
+def test_complex_and_text_series_are_refused_not_converted():
+    from skdenoise.noise import RecordedNoise, WhiteNoise, scale_noise
+
+    X = np.random.default_rng(0).normal(size=(2, 50))
+    recording = np.random.default_rng(1).normal(size=200)
+    # NumPy would drop the imaginary part with only a warning.
+    for call, name in [
+        (lambda: WhiteNoise(snr=5.0).apply(X + 1j), "X holds complex values"),
+        (lambda: WhiteNoise(snr=5.0).apply((X + 1j).astype(object)), "X holds complex"),
+        (lambda: scale_noise(X, X + 1j, 5.0), "noise holds complex values"),
+        (
+            lambda: RecordedNoise(recording + 1j, snr=5.0).apply(X),
+            "noise of RecordedNoise holds complex values",
+        ),
+        (
+            lambda: RecordedNoise(recording.astype(str), snr=5.0).apply(X),
+            "noise of RecordedNoise holds strings",
+        ),
+    ]:
+        with pytest.raises(ValueError, match=name):
+            call()

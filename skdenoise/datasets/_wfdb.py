@@ -9,6 +9,7 @@ NaN for invalid samples, and errors that name the file.
 """
 
 import contextlib
+import copy
 import math
 import os
 import re
@@ -328,6 +329,16 @@ def _select_channels(names, channels, header_path):
         return list(range(len(names)))
     if isinstance(channels, (int, np.integer, str)):
         channels = [channels]
+    try:
+        channels = list(channels)
+    except TypeError:
+        raise TypeError(
+            f"channels must hold channel indices or names; got {channels!r}."
+        ) from None
+    if not channels:
+        raise ValueError(
+            "channels is empty; name at least one channel, or pass None for all."
+        )
     selected = []
     for channel in channels:
         if isinstance(channel, str):
@@ -475,10 +486,15 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
             f"Need 0 <= sampfrom < sampto <= {n_samples} (the length of "
             f"{record_path}); got sampfrom={sampfrom}, sampto={sampto}."
         )
-    physical = record.dac(expanded=False, return_res=64)
+    # Only the samples and channels asked for are converted to physical units.
+    part = copy.copy(record)
+    part.d_signal = record.d_signal[sampfrom:sampto, selected]
+    for field in ("fmt", "baseline", "adc_gain"):
+        setattr(part, field, [getattr(record, field)[i] for i in selected])
+    physical = part.dac(expanded=False, return_res=64)
     return WFDBRecord(
         record_name=record.record_name,
-        signal=np.ascontiguousarray(physical[sampfrom:sampto, selected]),
+        signal=np.ascontiguousarray(physical),
         sampling_rate=float(record.fs),
         channel_names=tuple(names[i] for i in selected),
         units=tuple(record.units[i] or "mV" for i in selected),
@@ -571,14 +587,28 @@ def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None)
     path = record_path.parent / f"{record_path.name}.{extension}"
     if not path.is_file():
         raise FileNotFoundError(f"WFDB annotation file not found: {path}")
+    if extension.lower() in _NOT_ANNOTATIONS:
+        raise ValueError(
+            f"extension={extension!r} names a WFDB signal or header file, not an "
+            "annotation file (such as 'atr')."
+        )
     sampfrom = _check_bound(sampfrom, "sampfrom")
     sampto = None if sampto is None else _check_bound(sampto, "sampto")
+    if sampfrom < 0 or (sampto is not None and sampto <= sampfrom):
+        raise ValueError(
+            f"Need 0 <= sampfrom < sampto; got sampfrom={sampfrom}, sampto={sampto}."
+        )
     wfdb = _wfdb()
     try:
         with _quiet():
             ann = wfdb.rdann(str(record_path), extension)
     except Exception as exc:
         raise ValueError(f"Cannot read WFDB annotation file {path}: {exc}") from exc
+    if not all(isinstance(symbol, str) for symbol in ann.symbol):
+        raise ValueError(
+            f"Cannot read WFDB annotation file {path}: it holds codes that are not "
+            "annotations; is it a signal file?"
+        )
     sample = np.asarray(ann.sample, dtype=np.int64)
     keep = (sample >= sampfrom) & (sample < (np.inf if sampto is None else sampto))
     aux = ann.aux_note or [""] * len(sample)
@@ -589,6 +619,9 @@ def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None)
         sampling_rate=None if ann.fs is None else float(ann.fs),
     )
 
+
+# Extensions of WFDB files that hold signals or headers, never annotations.
+_NOT_ANNOTATIONS = frozenset({"dat", "hea", "mat", "edf", "wav", "csv", "npy"})
 
 # Formats write_wfdb writes, and the largest digital value it puts in each: a
 # margin below the format's largest (its smallest marks an invalid sample).
@@ -866,14 +899,26 @@ def write_wfdb(
     import datetime
 
     from .._files import _umask
+    from .._validation import as_real_float64
 
-    signal = np.asarray(signal, dtype=np.float64)
-    if signal.ndim != 2 or signal.shape[0] == 0 or not np.all(np.isfinite(signal)):
+    signal = as_real_float64(signal, "signal")
+    if signal.ndim != 2 or signal.shape[0] == 0:
         raise ValueError(
-            "signal must be a non-empty finite array of shape (n_samples, "
-            f"n_channels); got shape {signal.shape}."
+            "signal must be a non-empty array of shape (n_samples, n_channels); "
+            f"got shape {signal.shape}."
+        )
+    if not np.all(np.isfinite(signal)):
+        bad = np.flatnonzero(~np.isfinite(signal).all(axis=1))
+        raise ValueError(
+            f"signal contains NaN or infinite values ({bad.size} sample(s), the "
+            f"first at sample {int(bad[0])}); write_wfdb writes finite values only."
         )
     path = Path(os.fspath(record_path))
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"The folder {path.parent} for the WFDB record does not exist; create "
+            "it first."
+        )
     if not re.fullmatch(r"[-\w]+", path.name):
         raise ValueError(
             f"The WFDB record name {path.name!r} may hold only letters, digits, "

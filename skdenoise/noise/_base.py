@@ -12,6 +12,7 @@ from .._validation import (
     as_input_dtype,
     check_finite_scalar,
     check_positive_int,
+    check_real_numbers,
     check_series,
 )
 from .._warnings import warn_at_caller
@@ -211,6 +212,8 @@ n_channels)
     array([20., 20.])
     """
     X, noise = np.asarray(X), np.asarray(noise)
+    for values, name in ((X, "X"), (noise, "noise")):
+        check_real_numbers(values, name)
     if X.ndim not in (2, 3):
         raise ValueError(
             "X must have shape (n_series, n_timesteps) or (n_series, n_timesteps, "

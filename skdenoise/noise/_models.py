@@ -5,7 +5,9 @@ import numbers
 import numpy as np
 
 from .._validation import (
+    NotRealNumbersError,
     check_finite_scalar,
+    check_real_numbers,
 )
 from ._base import (
     BaseNoise,
@@ -527,8 +529,13 @@ class RecordedNoise(BaseNoise):
     def _recording(self):
         """The validated recording segment as a 2-D float array, and its start."""
         try:
-            recording = np.asarray(self.noise, dtype=np.float64)
+            recording = np.asarray(self.noise)
+            # Complex values, text and dates are refused, not converted.
+            check_real_numbers(recording, "noise", " of RecordedNoise")
+            recording = recording.astype(np.float64)
         except (TypeError, ValueError) as exc:
+            if isinstance(exc, NotRealNumbersError):
+                raise
             raise TypeError(
                 "RecordedNoise: noise must be a numeric array of shape (n_samples,) "
                 f"or (n_samples, n_channels); got {type(self.noise).__name__}."
