@@ -177,7 +177,8 @@ def _check_numeric(X, input_name, who=""):
         advice = f"Convert {input_name} to numbers first."
     found = ", ".join(sorted({str(d) for d in dtypes}))
     raise ValueError(
-        f"{input_name}{who} holds {what} ({found}); series must be real numbers. {advice}"
+        f"{input_name}{who} holds {what} ({found}); series must be real numbers. "
+        f"{advice}"
     )
 
 

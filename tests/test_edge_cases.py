@@ -683,10 +683,10 @@ def test_scorers_take_sample_weight_under_metadata_routing(name):
     [
         (np.ones((4, 2)) + 1j, ValueError, "signal holds complex values"),
         (np.array([["1.0"], ["2.0"]]), ValueError, "signal holds strings"),
-        (np.array([[1.0, 2.0], [np.nan, 0.0]]), ValueError, "NaN or infinite.*sample 1"),
+        (np.array([[1.0, 2.0], [np.nan, 0.0]]), ValueError, "NaN or inf.*sample 1"),
     ],
 )
-def test_write_wfdb_names_what_is_wrong_with_the_signal(tmp_path, signal, error, message):
+def test_write_wfdb_names_what_is_wrong(tmp_path, signal, error, message):
     with pytest.raises(error, match=message):
         write_wfdb(tmp_path / "rec", signal, sampling_rate=360.0)
     assert not list(tmp_path.iterdir())
