@@ -6,6 +6,7 @@ first use.
 """
 
 import os
+import random
 import re
 import sys
 import tempfile
@@ -155,6 +156,30 @@ def import_tensorflow():
     return tf
 
 
+# Python's ``random`` is Keras' source of default seeds (layers built without
+# one draw theirs from it): seeding it is serialised across threads.
+SEED_LOCK = threading.RLock()
+
+
+@contextmanager
+def seeded(seed):
+    """Seed Python's ``random`` (Keras' default-seed source); restore it on exit.
+
+    The script's own stream of ``random`` numbers is the same afterwards as
+    before. ``seed=None`` does nothing.
+    """
+    if seed is None:
+        yield
+        return
+    with SEED_LOCK:
+        python_state = random.getstate()
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            random.setstate(python_state)
+
+
 # Keras' message for a class or function of a saved model it cannot find.
 _NOT_FOUND = re.compile(r"Could not locate (class|function) '([^']+)'")
 
@@ -168,7 +193,11 @@ def load_keras_model(path, **kwargs):
     """
     keras = import_keras()
     try:
-        return keras.saving.load_model(path, safe_mode=True, **kwargs)
+        # Layers rebuilt without a seed (dropout) draw one from Python's
+        # random: seeded, a load is reproducible and leaves the script's
+        # stream of random numbers alone.
+        with seeded(0):
+            return keras.saving.load_model(path, safe_mode=True, **kwargs)
     except Exception as exc:
         cause = exc
         while cause is not None:

@@ -12,7 +12,12 @@ TensorFlow.
 import contextlib
 
 import numpy as np
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils._set_output import _get_output_config, _wrap_data_with_container
 from sklearn.utils._tags import TransformerTags
@@ -45,6 +50,18 @@ def series_tags(tags):
         tags.transformer_tags = TransformerTags()
     tags.transformer_tags.preserves_dtype = ["float64", "float32"]
     return tags
+
+
+class SeriesTransformerMixin(TransformerMixin):
+    """scikit-learn's ``TransformerMixin`` with the tags of series transformers.
+
+    ``TransformerMixin`` resets the transformer tags that the base class set
+    (to float64 only) when it comes first in the class's bases; this puts them
+    back, so that float32 series are declared kept as float32.
+    """
+
+    def __sklearn_tags__(self):
+        return series_tags(super().__sklearn_tags__())
 
 
 def check_output_container(estimator, out):

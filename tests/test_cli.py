@@ -496,7 +496,44 @@ def test_benchmark_forwards_its_arguments(monkeypatch, tmp_path):
     assert sys.modules.pop("__recorded__") == ["--quick", "--out", "x"]
 
 
+def test_benchmark_prints_the_scripts_error(monkeypatch, tmp_path, capsys):
+    script = tmp_path / "ecg.py"
+    script.write_text(
+        "def main(argv):\n"
+        "    raise SystemExit('benchmarks/ecg.py: error: no mitdb/ in /nowhere')\n"
+    )
+    monkeypatch.setattr(cli, "_benchmark_script", lambda: script)
+    assert main(["benchmark", "--quick"]) == 1
+    assert "error: no mitdb/ in /nowhere" in capsys.readouterr().err
+
+
 # ------------------------------------------------------------- bad input (#10)
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]])
+def test_a_directory_as_output_is_named_first(model, data, capsys, overwrite):
+    (data / "folder.csv").mkdir(exist_ok=True)
+    args = ["denoise", str(model), str(data / "noisy.csv"), "-o"]
+    status = main([*args, str(data / "folder.csv"), *overwrite])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "is a directory" in err and "pass --overwrite" not in err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ",a,b\n0,1.0,2.0\n1,3.0,4.0\n2,5.0,6.0\n",  # DataFrame.to_csv(), columns
+        ",0,1,2\n0,1.0,2.0,3.0\n1,4.0,5.0,6.0\n",  # DataFrame(X).to_csv(), rows
+    ],
+)
+def test_a_pandas_index_column_is_refused_not_denoised(model, data, capsys, text):
+    path = data / "indexed.csv"
+    path.write_text(text)
+    status = main(["denoise", str(model), str(path), "-o", str(data / "o.csv")])
+    assert status == 1
+    assert "looks like an index" in capsys.readouterr().err
+    assert not (data / "o.csv").exists()
+
+
 def test_first_csv_row_with_one_bad_cell_is_an_error_not_a_header(model, data, capsys):
     path = data / "bad_first_row.csv"
     path.write_text("1.0,2.0,N/A,4.0\n1.0,2.0,3.0,4.0\n5.0,6.0,7.0,8.0\n")

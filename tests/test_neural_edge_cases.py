@@ -805,3 +805,92 @@ def test_the_pretrained_network_refuses_a_changed_loss_but_takes_a_learning_rate
     network.set_params(loss=loss, learning_rate=1e-5)
     denoiser.partial_fit(noisy, clean)
     assert float(network.model_.optimizer.learning_rate) == pytest.approx(1e-5)
+
+
+def test_partial_fit_with_dropout_is_reproducible_after_pickle_and_load(
+    pairs, tmp_path
+):
+    # A loaded network's dropout layers get new seed generators (their states
+    # are not saved); partial_fit sets them from random_state and the epochs.
+    import pickle
+
+    from skdenoise import persistence
+
+    noisy, clean = pairs
+    fitted = _unet(dropout=0.3, epochs=1, validation_split=0.25).fit(noisy, clean)
+    blob = pickle.dumps(fitted)
+    persistence.save(fitted, tmp_path / "m.skdenoise")
+    copies = [
+        pickle.loads(blob),
+        pickle.loads(blob),
+        persistence.load(tmp_path / "m.skdenoise"),
+        fitted,
+    ]
+    outputs = [copy.partial_fit(noisy, clean).transform(noisy) for copy in copies]
+    for output in outputs[1:]:
+        np.testing.assert_array_equal(output, outputs[0])
+
+
+def test_loading_and_mc_dropout_leave_pythons_random_alone(pairs, tmp_path):
+    import pickle
+    import random
+
+    from skdenoise import persistence
+
+    noisy, clean = pairs
+    state = random.getstate()
+    fitted = _unet(dropout=0.2, uncertainty="mc_dropout", epochs=1).fit(noisy, clean)
+    assert random.getstate() == state
+    pickle.loads(pickle.dumps(fitted))
+    assert random.getstate() == state
+    persistence.save(fitted, tmp_path / "m.skdenoise")
+    persistence.load(tmp_path / "m.skdenoise")
+    assert random.getstate() == state
+
+
+def test_recurrent_networks_never_train_eagerly(pairs):
+    # Recurrent layers step through time in Python when eager: slow.
+    from skdenoise import DRNNDenoiser, UNetDenoiser
+
+    noisy, clean = pairs
+    drnn = DRNNDenoiser(units=4, dense_units=(4,), epochs=1, random_state=0)
+    assert not drnn.fit(noisy[:16], clean[:16]).model_.run_eagerly
+    unet = UNetDenoiser(filters=2, depth=1, epochs=1, random_state=0)
+    assert unet.fit(noisy[:16], clean[:16]).model_.run_eagerly  # a short fit
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"uncertainty_samples": 0}, "uncertainty_samples"),
+        ({"average_flips": "no"}, "average_flips"),
+        ({"uncertainty": "bogus"}, "uncertainty"),
+    ],
+)
+def test_transform_and_predict_check_what_they_read(pairs, params, name):
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    noisy, clean = pairs
+    model = _unet(dropout=0.2, uncertainty="mc_dropout", uncertainty_samples=2)
+    model.fit(noisy[:24], clean[:24]).set_params(**params)
+    for call in (model.transform, lambda X: model.predict(X, return_std=True)):
+        with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+            call(noisy[:4])
+
+
+def test_transformer_tags_declare_float32_kept():
+    from sklearn.utils import get_tags
+
+    from skdenoise import UNetDenoiser
+    from skdenoise.classical import MedianDenoiser
+    from skdenoise.windowing import ResampledDenoiser, WindowedDenoiser
+
+    for estimator in (
+        UNetDenoiser(),
+        MedianDenoiser(),
+        WindowedDenoiser(MedianDenoiser(), window_length=8),
+        ResampledDenoiser(MedianDenoiser()),
+    ):
+        tags = get_tags(estimator)
+        assert tags.transformer_tags.preserves_dtype == ["float64", "float32"]
+        assert tags.input_tags.three_d_array

@@ -12,11 +12,10 @@ from numbers import Integral, Real
 import numpy as np
 import pywt
 from scipy import ndimage, signal
-from sklearn.base import TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._series import power_of_two_scale
-from ..base import BaseDenoiser
+from ..base import BaseDenoiser, SeriesTransformerMixin
 
 __all__ = [
     "WaveletDenoiser",
@@ -91,7 +90,7 @@ _THRESHOLD_RULES = {
 }
 
 
-class WaveletDenoiser(TransformerMixin, BaseDenoiser):
+class WaveletDenoiser(SeriesTransformerMixin, BaseDenoiser):
     """Wavelet shrinkage denoiser (VisuShrink, BayesShrink or SureShrink).
 
     Each series and channel is decomposed with the discrete wavelet transform,
@@ -273,7 +272,7 @@ def _default_padlen(sos):
     return 3 * (2 * len(sos) + 1 - n_zeros)
 
 
-class BandpassDenoiser(TransformerMixin, BaseDenoiser):
+class BandpassDenoiser(SeriesTransformerMixin, BaseDenoiser):
     """Zero-phase Butterworth band-pass filter with an optional notch.
 
     Parameters
@@ -426,7 +425,7 @@ class BandpassDenoiser(TransformerMixin, BaseDenoiser):
 # --------------------------------------------------------------------------- #
 
 
-class SavitzkyGolayDenoiser(TransformerMixin, BaseDenoiser):
+class SavitzkyGolayDenoiser(SeriesTransformerMixin, BaseDenoiser):
     """Savitzky-Golay smoothing: a moving least-squares polynomial fit.
 
     Parameters
@@ -511,7 +510,7 @@ default="interp"
         )
 
 
-class WienerDenoiser(TransformerMixin, BaseDenoiser):
+class WienerDenoiser(SeriesTransformerMixin, BaseDenoiser):
     """Local (adaptive) Wiener filter, as :func:`scipy.signal.wiener`.
 
     Each sample is pulled towards the mean of its window by an amount that
@@ -605,7 +604,7 @@ class WienerDenoiser(TransformerMixin, BaseDenoiser):
         return (local_mean + gain * (centred - local_mean) + offset) * unit
 
 
-class MedianDenoiser(TransformerMixin, BaseDenoiser):
+class MedianDenoiser(SeriesTransformerMixin, BaseDenoiser):
     """Moving median filter, robust to impulsive noise and spikes.
 
     Parameters

@@ -48,7 +48,13 @@ def _cmd_benchmark(argv):
         spec.loader.exec_module(module)
         result = module.main(list(argv))
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else EXIT_FAILURE
+        if exc.code is None:
+            return EXIT_OK
+        if isinstance(exc.code, int):
+            return exc.code
+        # The script's own message (``SystemExit("...: error: ...")``).
+        print(exc.code, file=sys.stderr)
+        return EXIT_FAILURE
     finally:
         sys.path.remove(str(script.parent))
         sys.modules.pop(spec.name, None)

@@ -174,6 +174,14 @@ def _read_csv(path, layout):
     ):
         header = [cell.strip() for cell in rows[0]]
         rows, lines = rows[1:], lines[1:]
+        if len(header) > 1 and not header[0] and any(header[1:]):
+            # pandas' to_csv writes its index first, under an empty name.
+            raise _CommandError(
+                f"{path}: the first cell of its header is empty, so its first "
+                "column looks like an index (pandas' to_csv writes one), which "
+                "would be denoised as a series. Save it without the index "
+                "(to_csv(path, index=False)) or drop that column."
+            )
     if not rows:
         raise _CommandError(f"{path} holds no numbers.")
     width = max(len(cells) for cells in rows)
@@ -407,10 +415,13 @@ def _check_writable(targets, *, overwrite, protected=()):
                     f"the output {target} is the input file; choose another output "
                     "(the input is never overwritten, even with --overwrite)."
                 )
+        if target.is_dir():
+            raise _UsageError(
+                f"{target} is a directory; name a file to write (--overwrite does "
+                "not replace directories)."
+            )
         if target.exists() and not overwrite:
             raise _UsageError(f"{target} exists; pass --overwrite to replace it.")
-        if target.exists() and target.is_dir():
-            raise _UsageError(f"{target} is a directory.")
 
 
 def _atomic_write(path, write):

@@ -13,7 +13,6 @@ import inspect
 import math
 import numbers
 import os
-import random
 import tempfile
 import threading
 
@@ -25,7 +24,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import check_is_fitted
 
-from .._tf import import_keras, load_keras_model, quiet_tf_logger
+from .._tf import SEED_LOCK, import_keras, load_keras_model, quiet_tf_logger, seeded
 from .._validation import (
     as_3d,
     as_input_dtype,
@@ -70,7 +69,7 @@ _LOSSES = {
     "huber": keras.losses.Huber,
     "snr": _layers.NegativeSNRLoss,
 }
-_SEED_LOCK = threading.RLock()
+_SEED_LOCK = SEED_LOCK
 _POLICY_LOCK = threading.RLock()
 
 # The gate is calibrated on at least this many validation series and channels.
@@ -104,19 +103,25 @@ FLIPS = ((1.0, False), (-1.0, False), (1.0, True), (-1.0, True))
 _SAME_UNITS_TOLERANCE = 0.05
 
 
-@contextlib.contextmanager
-def _seeded(seed):
-    """Seed Python's ``random`` (Keras' default-seed source); restore it on exit."""
-    if seed is None:
-        yield
-        return
-    with _SEED_LOCK:
-        python_state = random.getstate()
-        random.seed(seed)
-        try:
-            yield
-        finally:
-            random.setstate(python_state)
+_seeded = seeded
+
+
+def _reseed_generators(model, seed):
+    """Set the state of every random layer's seed generator from ``seed``.
+
+    A network loaded from a file rebuilds its generators afresh (their states
+    are not saved), so a ``partial_fit`` call draws its dropout masks from a
+    state set here, the same for the network it was saved from.
+    """
+    rng = np.random.default_rng(seed)
+    for layer in model._flatten_layers(include_self=True, recursive=True):
+        for generator in getattr(layer, "_seed_generators", ()):
+            state = generator.state
+            value = np.array(
+                [int(rng.integers(1, 2**31 - 1)), 0],
+                dtype=keras.ops.convert_to_numpy(state).dtype,
+            )
+            state.assign(value)
 
 
 @contextlib.contextmanager
@@ -335,6 +340,9 @@ class BaseNeuralDenoiser(BaseDenoiser):
         }
     )
 
+    # Parameters that transform and predict read as they are now.
+    _transform_params = ("average_flips", "uncertainty", "uncertainty_samples")
+
     # fit(X, y, **fit_params) takes validation_data: a routed parameter under
     # scikit-learn's metadata routing (set_fit_request(validation_data=True)).
     __metadata_request__fit = {"validation_data": None}
@@ -383,7 +391,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
     }
 
     # Run short fits eagerly; recurrent layers step through time in Python when
-    # eager, so recurrent networks turn this off.
+    # eager, so networks with one never are (nor those that turn this off).
     _eager_short_fits = True
 
     # Smallest series the networks accept; one sample carries no time structure.
@@ -568,6 +576,10 @@ class BaseNeuralDenoiser(BaseDenoiser):
             self._eager_short_fits
             and n_steps is not None
             and n_steps <= _EAGER_MAX_STEPS
+            and not any(
+                isinstance(layer, keras.layers.RNN)
+                for layer in model._flatten_layers(include_self=False)
+            )
         )
         model.compile(
             optimizer=_OPTIMIZERS[self.optimizer](**optimizer_kwargs),
@@ -993,6 +1005,8 @@ n_timesteps, n_channels)
         with _seeded(seed), quiet_tf_logger():
             if reset:
                 self.model_ = self._build_keras_model(n_steps=epochs * len(batches))
+            else:
+                _reseed_generators(self.model_, data_seed)
             history = self._keras_fit(
                 batches,
                 epochs=epochs,
@@ -1502,6 +1516,7 @@ n_timesteps, n_channels)
         if not return_std:
             return self.transform(X)
         check_is_fitted(self)
+        self._check_transform_params()
         if self.uncertainty is None:
             raise ValueError(
                 f"{type(self).__name__}.predict(X, return_std=True) needs an "

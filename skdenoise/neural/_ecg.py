@@ -2,8 +2,7 @@
 
 import numbers
 
-from sklearn.base import TransformerMixin
-
+from ..base import SeriesTransformerMixin
 from ._base import BaseNeuralDenoiser, store_init_args
 from ._general import _COMMON_CONSTRAINTS, _POSITIVE_INT, _document
 from .networks import build_deepfilter, build_drnn, build_fcn_dae
@@ -29,7 +28,7 @@ def _check_int_sequence(estimator, name, *, allow_empty=False):
 
 
 @_document
-class FCNDAEDenoiser(TransformerMixin, BaseNeuralDenoiser):
+class FCNDAEDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     """Fully convolutional denoising autoencoder (FCN-DAE) of Chiang et al. (2019).
 
     An encoder of strided convolutions (stride 2, one per entry of ``filters``)
@@ -162,7 +161,7 @@ class FCNDAEDenoiser(TransformerMixin, BaseNeuralDenoiser):
 
 
 @_document
-class DRNNDenoiser(TransformerMixin, BaseNeuralDenoiser):
+class DRNNDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     """Deep recurrent denoising network (DRNN) of Antczak (2018).
 
     An LSTM layer reads the noisy series and returns one state per timestep;
@@ -275,7 +274,7 @@ class DRNNDenoiser(TransformerMixin, BaseNeuralDenoiser):
 
 
 @_document
-class DeepFilterDenoiser(TransformerMixin, BaseNeuralDenoiser):
+class DeepFilterDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     """DeepFilter: the multibranch LANLD network of Romero et al. (2021).
 
     A stack of blocks, one per entry of ``filters``. Each block runs parallel

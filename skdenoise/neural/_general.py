@@ -2,9 +2,9 @@
 
 import numbers
 
-from sklearn.base import TransformerMixin
 from sklearn.utils._param_validation import Interval
 
+from ..base import SeriesTransformerMixin
 from ._base import BaseNeuralDenoiser, store_init_args
 from .networks import (
     build_cnn_lstm,
@@ -253,7 +253,7 @@ _DROPOUT = [Interval(numbers.Real, 0, 1, closed="left")]
 
 
 @_document
-class LSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
+class LSTMDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     """Recurrent denoiser with LSTM cells, sequence to sequence.
 
     Stacked, by default bidirectional, LSTM layers read the noisy series and a
@@ -403,7 +403,7 @@ class GRUDenoiser(LSTMDenoiser):
 
 
 @_document
-class CNNLSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
+class CNNLSTMDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     """Convolutional feature extraction, an LSTM on the pooled sequence, upsampling.
 
     Two convolutions extract local features, max pooling shortens the sequence
@@ -523,7 +523,7 @@ class CNNLSTMDenoiser(TransformerMixin, BaseNeuralDenoiser):
 
 
 @_document
-class ConvAutoencoderDenoiser(TransformerMixin, BaseNeuralDenoiser):
+class ConvAutoencoderDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     """Fully convolutional denoising autoencoder with a narrow bottleneck.
 
     A strided convolutional encoder halves the length ``depth`` times, a code of
@@ -636,7 +636,7 @@ class ConvAutoencoderDenoiser(TransformerMixin, BaseNeuralDenoiser):
 
 
 @_document
-class VAEDenoiser(TransformerMixin, BaseNeuralDenoiser):
+class VAEDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     """Variational autoencoder trained to decode the clean series.
 
     A strided convolutional encoder gives ``z_mean`` and ``z_log_var`` of a
@@ -761,7 +761,7 @@ class VAEDenoiser(TransformerMixin, BaseNeuralDenoiser):
 
 
 @_document
-class UNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
+class UNetDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     """One-dimensional U-Net: convolutional encoder-decoder with skip connections.
 
     Each encoder level applies two convolutions and halves the length while the

@@ -3,9 +3,8 @@
 import copy
 import inspect
 
-from sklearn.base import TransformerMixin
-
 from .._warnings import warn_at_caller
+from ..base import SeriesTransformerMixin
 from ._base import BaseNeuralDenoiser, keras, store_init_args
 from ._general import _COMMON_CONSTRAINTS, _POSITIVE_INT, _document
 
@@ -42,7 +41,7 @@ def _declared_input_shape(network):
 
 
 @_document
-class KerasDenoiser(TransformerMixin, BaseNeuralDenoiser):
+class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     """A denoiser around your own Keras network.
 
     ``model`` is a callable that builds the network:

@@ -122,8 +122,11 @@ class _AlwaysTraining(keras.layers.Wrapper):
 
 def _check_clonable(model, name):
     """Refuse a network the dropout passes cannot clone (a subclassed model)."""
+    from .._tf import seeded
+
     try:
-        with quiet_tf_logger():
+        # Seeded: the clone's layers draw their seeds from Python's random.
+        with seeded(0), quiet_tf_logger():
             _stochastic_clone(model, "mc_dropout")
     except ValueError as exc:
         raise ValueError(

@@ -4,9 +4,9 @@ import numbers
 
 import numpy as np
 import pywt
-from sklearn.base import TransformerMixin
 from sklearn.utils._param_validation import Interval
 
+from ..base import SeriesTransformerMixin
 from ._base import BaseNeuralDenoiser, store_init_args
 from ._general import _COMMON_CONSTRAINTS, _DROPOUT, _POSITIVE_INT, _document
 from .networks._wavelet_unet import build_wavelet_unet
@@ -15,7 +15,7 @@ __all__ = ["WaveletUNetDenoiser"]
 
 
 @_document
-class WaveletUNetDenoiser(TransformerMixin, BaseNeuralDenoiser):
+class WaveletUNetDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     """U-Net reading the series together with its stationary wavelet sub-bands.
 
     Before the network, each (normalised, padded) series is decomposed by the

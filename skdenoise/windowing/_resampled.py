@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 from scipy import signal
-from sklearn.base import TransformerMixin, clone
+from sklearn.base import clone
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -19,7 +19,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._series import power_of_two_scale
 from .._validation import as_input_dtype, restore_ndim
-from ..base import BaseDenoiser, _forget_fit_on_error, check_output_container
+from ..base import (
+    BaseDenoiser,
+    SeriesTransformerMixin,
+    _forget_fit_on_error,
+    check_output_container,
+)
 from ._windowed import inner_has_calibration, inner_has_std, validated_pair
 
 __all__ = ["ResampledDenoiser"]
@@ -86,7 +91,7 @@ def _resample_std(S2, up, down):
     return np.clip(std, S2.min(axis=1, keepdims=True), S2.max(axis=1, keepdims=True))
 
 
-class ResampledDenoiser(TransformerMixin, BaseDenoiser):
+class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     """Denoise series of any sampling rate with a denoiser of another rate.
 
     The series are resampled to ``estimator_sampling_rate`` with

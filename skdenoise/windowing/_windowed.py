@@ -25,6 +25,7 @@ from .._warnings import once_per_call, warn_at_caller
 from ..base import (
     BaseDenoiser,
     SeriesShapeMixin,
+    SeriesTransformerMixin,
     _forget_fit_on_error,
     check_output_container,
     series_tags,
@@ -169,7 +170,7 @@ class _WindowingMixin(SeriesShapeMixin):
         return self._layout(1, n_timesteps).windows_per_series
 
 
-class WindowedDenoiser(_WindowingMixin, TransformerMixin, BaseDenoiser):
+class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     """Train and run a denoiser on overlapping windows of long series.
 
     ``fit`` cuts the same windows from the noisy series ``X`` and the clean
