@@ -79,6 +79,9 @@ class SeriesScaler(
 
     _any_length = True
 
+    # transform computes the statistics of the series it is given afresh.
+    _transform_params = ("method",)
+
     _parameter_constraints: dict = {
         "method": [StrOptions({"standard", "robust", "minmax"})],
     }

@@ -910,3 +910,14 @@ def test_read_wfdb_non_ascii_header_keeps_line_breaks_and_comment_form(tmp_path)
     record = read_wfdb(tmp_path / "nb")
     assert record.channel_names == ("\u00c4", "B")
     assert record.comments == ("a\u2028b", "note")
+
+
+def test_make_windows_points_out_a_batch_passed_as_one_recording():
+    from skdenoise.datasets import make_windows
+
+    batch = np.random.default_rng(0).normal(size=(200, 300))
+    with pytest.warns(UserWarning, match=r"pass list\(signal\)"):
+        assert make_windows(batch, 64).shape == (3, 64, 300)
+    assert make_windows(list(batch), 64).shape == (800, 64)
+    with pytest.raises(ValueError, match=r"for 10 series of 650 samples pass list"):
+        make_windows(np.zeros((10, 650)), 64)

@@ -894,3 +894,13 @@ def test_transformer_tags_declare_float32_kept():
         tags = get_tags(estimator)
         assert tags.transformer_tags.preserves_dtype == ["float64", "float32"]
         assert tags.input_tags.three_d_array
+
+
+def test_keras_denoiser_names_length_multiple_when_the_builder_fails(pairs):
+    from skdenoise import KerasDenoiser
+    from skdenoise.neural.networks import build_unet
+
+    noisy, clean = pairs  # 64 timesteps: 4 halvings fit, 7 do not
+    denoiser = KerasDenoiser(build_unet, model__depth=7, model__filters=2, epochs=1)
+    with pytest.raises(ValueError, match="set length_multiple to that factor"):
+        denoiser.fit(noisy[:8, :60], clean[:8, :60])

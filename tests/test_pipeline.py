@@ -612,3 +612,58 @@ def test_resampled_refuses_a_length_its_fixed_length_estimator_cannot_take():
     denoiser.set_params(sampling_rate=250, estimator_sampling_rate=500)
     with pytest.raises(ValueError, match="Set it back to 360"):
         denoiser.transform(X)
+
+
+def test_series_scaler_checks_its_method_at_transform():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skdenoise.preprocessing import SeriesScaler
+
+    X = np.random.default_rng(0).normal(size=(3, 20))
+    for method in ("rms", "bogus"):
+        scaler = SeriesScaler().fit(X).set_params(method=method)
+        with pytest.raises(InvalidParameterError, match="'method' parameter"):
+            scaler.transform(X)
+
+
+def test_windowed_denoiser_stitches_arrays_under_a_global_pandas_output():
+    import sklearn
+
+    from skdenoise.classical import MedianDenoiser
+    from skdenoise.windowing import WindowedDenoiser
+
+    X = np.random.default_rng(0).normal(size=(4, 32, 2))
+    reference = WindowedDenoiser(MedianDenoiser(), window_length=8).fit_transform(X)
+    with sklearn.config_context(transform_output="pandas"):
+        windowed = WindowedDenoiser(MedianDenoiser(), window_length=8)
+        out = windowed.set_output(transform="default").fit(X).transform(X)
+    np.testing.assert_array_equal(out, reference)
+
+
+def test_resampled_partial_fit_compares_column_names():
+    pd = pytest.importorskip("pandas")
+    from skdenoise.classical import MedianDenoiser
+    from skdenoise.windowing import ResampledDenoiser
+
+    class Partial(MedianDenoiser):
+        def partial_fit(self, X, y=None):
+            return self.fit(X, y)
+
+    X = np.random.default_rng(0).normal(size=(3, 20))
+    first = pd.DataFrame(X, columns=[f"t{i}" for i in range(20)])
+    other = pd.DataFrame(X, columns=[f"u{i}" for i in range(20)])
+    denoiser = ResampledDenoiser(Partial()).partial_fit(first)
+    with pytest.raises(ValueError, match="feature names should match"):
+        denoiser.partial_fit(other)
+
+
+def test_wrappers_with_an_invalid_estimator_fail_clearly_in_model_selection():
+    from sklearn.model_selection import cross_val_score
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skdenoise.windowing import ResampledDenoiser, WindowedDenoiser
+
+    X = np.random.default_rng(0).normal(size=(6, 32))
+    for wrapper in (WindowedDenoiser("median"), ResampledDenoiser("median")):
+        with pytest.raises(InvalidParameterError, match="'estimator' parameter"):
+            cross_val_score(wrapper, X, X, cv=2, error_score="raise")

@@ -4,6 +4,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .._validation import check_positive_int
+from .._warnings import warn_at_caller
 from ..windowing._layout import window_starts
 
 __all__ = ["make_windows"]
@@ -121,9 +122,28 @@ window_length, n_channels)
                 f"shape {recordings[0].shape}; all need the same number of channels."
             )
         if recording.shape[0] < window_length:
+            transposed = (
+                ndim == 2 and recording.shape[1] >= window_length > recording.shape[0]
+            )
             raise ValueError(
                 f"{where} has {recording.shape[0]} samples, fewer than "
                 f"window_length={window_length}."
+                + (
+                    f" A 2-D array is one recording of shape (n_samples, "
+                    f"n_channels), time first; for {recording.shape[0]} series of "
+                    f"{recording.shape[1]} samples pass list({where})."
+                    if transposed
+                    else ""
+                )
+            )
+        if ndim == 2 and n_channels > recording.shape[0]:
+            warn_at_caller(
+                f"{where} has shape {recording.shape}: it is read as one recording "
+                f"of {recording.shape[0]} samples and {n_channels} channels (a 2-D "
+                "array is (n_samples, n_channels), time first). If it holds "
+                f"{recording.shape[0]} series of {n_channels} samples, pass "
+                f"list({where}) instead.",
+                UserWarning,
             )
         starts = window_starts(recording.shape[0], window_length, stride)
         if drop_last and len(starts) > 1 and (starts[-1] - starts[-2]) != stride:

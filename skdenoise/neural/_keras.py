@@ -264,7 +264,21 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
             ) from None
         except ValueError:  # no signature (a builtin): just call it
             pass
-        network = self.model(n_timesteps, n_channels, **routed)
+        try:
+            network = self.model(n_timesteps, n_channels, **routed)
+        except ValueError as exc:
+            if "shape" not in str(exc):
+                raise
+            # Keras' error from inside the builder, about mismatched shapes: most
+            # often skip connections of a network that halves the length.
+            raise ValueError(
+                f"KerasDenoiser's model could not build a network for series of "
+                f"{n_timesteps} timesteps and {n_channels} channel(s) (padded to "
+                f"a multiple of length_multiple={self.length_multiple}): {exc} "
+                "A network that pools and upsamples needs series of a multiple of "
+                "its total pooling factor (2**depth for build_unet): set "
+                "length_multiple to that factor."
+            ) from exc
         if not isinstance(network, keras.Model):
             raise ValueError(
                 "KerasDenoiser's model must return a keras.Model; got "

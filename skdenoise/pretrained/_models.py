@@ -140,10 +140,11 @@ def load(name="ecg", *, sampling_rate):
         A fitted :class:`~skdenoise.pipeline.ResampledDenoiser`. Its
         ``transform`` takes arrays of shape ``(n_series, n_timesteps)`` or
         ``(n_series, n_timesteps, n_channels)`` at ``sampling_rate``, of at
-        least 0.712 s and of any units, and returns denoised series of the
-        same shape (``predict(X, return_std=True)`` also returns a standard
-        deviation, calibrated in millivolts); its ``partial_fit(X_noisy,
-        y_clean)`` trains it one more epoch on your own series (fine-tuning).
+        least 0.7111 s (256 samples at 360 Hz) and of any units, and returns
+        denoised series of the same shape (``predict(X, return_std=True)``
+        also returns a standard deviation, calibrated in millivolts); its
+        ``partial_fit(X_noisy, y_clean)`` trains it one more epoch on your own
+        series (fine-tuning).
 
     Raises
     ------

@@ -350,6 +350,8 @@ n_timesteps, n_channels)
         with _forget_fit_on_error(self, active=first):
             if first:
                 self._record_fitted_shape(X3, X)
+            else:
+                self._check_fitted_shape(X3, X)
             self._fit_model(estimator.partial_fit, X3, y3)
             self.estimator_ = estimator
             if first:
@@ -443,6 +445,9 @@ n_timesteps, n_channels)
         return self
 
     def _non_deterministic(self):
+        # Tags are read before fit validates the parameters.
+        if not hasattr(self.estimator, "__sklearn_tags__"):
+            return False
         return get_tags(self.estimator).non_deterministic
 
 

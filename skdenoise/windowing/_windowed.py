@@ -170,6 +170,17 @@ class _WindowingMixin(SeriesShapeMixin):
         return self._layout(1, n_timesteps).windows_per_series
 
 
+def _array_output(estimator):
+    """``estimator`` set to return arrays: the windows are stitched as arrays.
+
+    Under ``set_output(transform="pandas")`` (or the global setting) it would
+    return tables, which cannot hold windows with channels.
+    """
+    if hasattr(estimator, "set_output"):
+        estimator.set_output(transform="default")
+    return estimator
+
+
 class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     """Train and run a denoiser on overlapping windows of long series.
 
@@ -375,7 +386,7 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     def _fit(self, X3, y3, validation=None):
         """Fit a clone of ``estimator`` on the windows of ``X3`` (and ``y3``)."""
         self._record_geometry()
-        estimator = clone(self.estimator)
+        estimator = _array_output(clone(self.estimator))
         self.n_windows_fit_ = self._fit_windows(
             estimator, estimator.fit, X3, y3, validation
         )
@@ -488,7 +499,7 @@ n_timesteps, n_channels)
             if first:
                 self._record_geometry()
                 self._record_fitted_shape(X3, X)
-                estimator = clone(self.estimator)
+                estimator = _array_output(clone(self.estimator))
             else:
                 self._check_fitted_shape(X3, X)
                 estimator = self.estimator_
@@ -625,6 +636,9 @@ n_timesteps, n_channels)
         return self
 
     def _non_deterministic(self):
+        # Tags are read before fit validates the parameters.
+        if not hasattr(self.estimator, "__sklearn_tags__"):
+            return False
         return get_tags(self.estimator).non_deterministic
 
 
