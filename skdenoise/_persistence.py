@@ -39,6 +39,8 @@ from sklearn.base import BaseEstimator
 
 from ._files import atomic_write
 from ._version import __version__
+from ._warnings import warn_at_caller
+from .exceptions import FileVersionWarning
 
 __all__ = ["FORMAT_VERSION", "save", "load"]
 
@@ -317,6 +319,11 @@ class _Reader:
         from ._tf import load_keras_model
 
         data = self._member(name)
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise ValueError(
+                f"{self.path} is corrupted: its network {name} is not a readable "
+                "Keras archive."
+            )
         with tempfile.TemporaryDirectory() as tmp:
             file = Path(tmp) / "model.keras"
             file.write_bytes(data)
@@ -724,6 +731,15 @@ def load(path):
                 f"(by skdenoise {manifest.get('skdenoise_version')}), but skdenoise "
                 f"{__version__} reads format version {FORMAT_VERSION} only. Load it "
                 "with the skdenoise version that wrote it."
+            )
+        written_by = manifest.get("skdenoise_version")
+        if written_by != __version__:
+            warn_at_caller(
+                f"{path} was written by skdenoise {written_by}, and this is "
+                f"skdenoise {__version__}: the estimator may behave differently "
+                "from how it did there. Save it again with this version to "
+                "silence this warning.",
+                FileVersionWarning,
             )
         if "estimator" not in manifest:
             raise ValueError(f"{path} is corrupted: its manifest has no estimator.")

@@ -1,6 +1,6 @@
 """Warnings and exceptions raised by skdenoise."""
 
-__all__ = ["TargetIgnoredWarning"]
+__all__ = ["FileVersionWarning", "TargetIgnoredWarning"]
 
 
 class TargetIgnoredWarning(UserWarning):
@@ -20,4 +20,15 @@ class TargetIgnoredWarning(UserWarning):
     ...     warnings.simplefilter("error", TargetIgnoredWarning)
     ...     issubclass(TargetIgnoredWarning, UserWarning)
     True
+    """
+
+
+class FileVersionWarning(UserWarning):
+    """Raised when :func:`skdenoise.persistence.load` reads another version's file.
+
+    The file format itself is checked (files of another format version are
+    refused); within one format, an estimator written by another version of
+    skdenoise loads, but its behaviour may differ from what it had there (a
+    default, a calibration or a fix that changed in between). Save it again
+    with this version, or load it with the version that wrote it.
     """

@@ -188,3 +188,14 @@ def test_grid_search_on_a_local_ray_instance(data, monkeypatch):
     assert search.best_params_ == serial.best_params_
     # The recipe's OMP_NUM_THREADS=1 reaches TensorFlow in the workers.
     assert set(workers_env) == {"1"}
+
+
+def test_ensemble_members_train_in_this_process_where_a_gpu_is_seen(monkeypatch):
+    from skdenoise import UNetDenoiser
+    from skdenoise.neural import _uncertainty
+
+    denoiser = UNetDenoiser(uncertainty="ensemble", n_members=3, n_jobs=3)
+    monkeypatch.setattr(_uncertainty, "_gpu_visible", lambda: False)
+    assert _uncertainty.n_processes(denoiser) == 3
+    monkeypatch.setattr(_uncertainty, "_gpu_visible", lambda: True)
+    assert _uncertainty.n_processes(denoiser) == 1

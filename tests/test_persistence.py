@@ -299,6 +299,30 @@ def test_load_refuses_other_format_versions(saved):
         load(edited)
 
 
+def test_load_names_a_cut_network_as_corruption(neural_pipeline, tmp_path):
+    path = save(neural_pipeline, tmp_path / "pipe.skd")
+    with zipfile.ZipFile(path) as archive:
+        network = archive.read("models/0.keras")
+    edited = rewrite(path, members={"models/0.keras": network[: len(network) // 2]})
+    with pytest.raises(ValueError, match=r"corrupted: its network models/0\.keras"):
+        load(edited)
+
+
+def test_load_warns_about_a_file_of_another_skdenoise_version(saved):
+    import warnings
+
+    from skdenoise.exceptions import FileVersionWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FileVersionWarning)
+        load(saved)  # this version: no warning
+    edited = rewrite(saved, manifest=lambda m: {**m, "skdenoise_version": "0.0.1"})
+    with pytest.warns(FileVersionWarning, match="written by skdenoise 0.0.1"):
+        loaded = load(edited)
+    X = make_sines(3, 64, random_state=0)
+    np.testing.assert_array_equal(loaded.transform(X), load(saved).transform(X))
+
+
 @pytest.mark.parametrize(
     "class_path, message",
     [

@@ -185,7 +185,10 @@ default=None
         its own threads. On two cores two members of half a minute each
         trained 1.12 times faster; over 15 minutes the two made 1.47 times
         the steps of one network with both cores. Everything the estimator
-        holds (callbacks, noise, augmentation) must be picklable.
+        holds (callbacks, noise, augmentation) must be picklable. Where
+        TensorFlow sees a GPU, the members train one after another in this
+        process whatever ``n_jobs`` says (worker processes would each start a
+        runtime on the device that this process holds).
     uncertainty_samples : int, default=16
         Stochastic passes of ``uncertainty="mc_dropout"`` and ``"sampling"``.
     random_state : int, RandomState instance or None, default=None

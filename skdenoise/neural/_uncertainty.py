@@ -252,9 +252,20 @@ def n_processes(estimator):
     """Processes that train the ensemble at once (1: all in this process)."""
     from joblib import effective_n_jobs
 
-    if estimator.n_jobs is None:
+    if estimator.n_jobs is None or _gpu_visible():
+        # On a GPU the members train one after another in this process: each
+        # worker would start a TensorFlow runtime of its own on the device,
+        # which this process's runtime has already taken (TensorFlow reserves
+        # nearly all of a GPU's memory by default).
         return 1
     return max(1, min(effective_n_jobs(estimator.n_jobs), estimator.n_members))
+
+
+def _gpu_visible():
+    """Whether TensorFlow sees a GPU (it is imported by the time this is asked)."""
+    from .._tf import import_tensorflow
+
+    return bool(import_tensorflow().config.list_physical_devices("GPU"))
 
 
 def train_members(estimator, X3, y3, validation, seed):

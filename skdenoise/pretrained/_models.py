@@ -88,6 +88,7 @@ def _read(model):
             f"The pretrained model file {path} is corrupted or was replaced: its "
             f"SHA-256 is {found}, expected {model.sha256}. Reinstall skdenoise."
         )
+    from ..exceptions import FileVersionWarning
     from ..persistence import load as load_estimator
 
     with warnings.catch_warnings():
@@ -95,6 +96,9 @@ def _read(model):
         warnings.filterwarnings(
             "ignore", message="Skipping variable loading for optimizer"
         )
+        # The file ships with the package, and its tests load it with this
+        # version.
+        warnings.filterwarnings("ignore", category=FileVersionWarning)
         return load_estimator(path)
 
 
