@@ -435,22 +435,30 @@ def test_rates_set_after_fit_are_checked():
 
 
 def test_documented_shortest_length_is_accepted():
+    import math
     import re
     from pathlib import Path
 
     # The documents said 0.71 s, and a recording of 0.71 s (710 samples at
     # 1000 Hz) was refused: the model needs 256 / 360 s.
     card = (Path(__file__).parents[1] / "docs" / "pretrained.rst").read_text()
+    doc = " ".join(pretrained.load.__doc__.split())
     accepted = [
-        *re.findall(r"any length\*\* from ([\d.]+) s", card),
-        *re.findall(r"least ([\d.]+) s and of any units", pretrained.load.__doc__),
+        *re.findall(r"any length\*\* from 256 samples at 360 Hz \(([\d.]+) s", card),
+        *re.findall(r"least ([\d.]+) s \(256 samples at 360 Hz\) and of any", doc),
     ]
-    (refused,) = re.findall(r"shorter than ([\d.]+) s are refused", card)
+    (refused,) = re.findall(
+        r"shorter than ([\d.]+) s \(256 samples at 360 Hz\) are refused", card
+    )
+    assert round(256 / 360, 4) == float(refused)
     assert len(accepted) == 2
     assert float(refused) <= _models.ECG_MIN_DURATION
     model = ResampledDenoiser(
         FunctionTransformer(), sampling_rate=1000, min_duration=_models.ECG_MIN_DURATION
     ).fit(np.zeros((1, 1000)))
     for seconds in accepted:
-        n = round(float(seconds) * 1000)
+        # "At other rates the same duration rounded up to whole samples."
+        n = math.ceil(float(seconds) * 1000)
         assert model.transform(np.zeros((1, n))).shape == (1, n)
+        with pytest.raises(ValueError, match="needs at least"):
+            model.transform(np.zeros((1, n - 1)))
