@@ -24,6 +24,8 @@ True
 (4, 8)
 """
 
+from collections.abc import Iterable
+
 import numpy as np
 from sklearn.base import BaseEstimator
 
@@ -94,7 +96,8 @@ class BaseAugmentation(BaseEstimator):
                     f"array 0 has shape {shape}, array {i} has shape {a.shape}."
                 )
         self._check_params()
-        out = self._transform([as_3d(a) for a in checked], _rng(random_state))
+        with np.errstate(over="ignore"):  # checked below, with a clear error
+            out = self._transform([as_3d(a) for a in checked], _rng(random_state))
         result = []
         for o, a in zip(out, checked, strict=True):
             with np.errstate(over="ignore"):
@@ -102,10 +105,15 @@ class BaseAugmentation(BaseEstimator):
             if not np.all(np.isfinite(o)):
                 # The inputs are finite (checked): float32 series near its
                 # largest value overflowed. An error, not infinities.
+                advice = (
+                    "Pass the series as float64, or rescale them (divide them by "
+                    "a constant)."
+                    if a.dtype != np.float64
+                    else "Rescale them (divide them by a constant)."
+                )
                 raise ValueError(
                     f"{type(self).__name__}.apply produced values beyond the range "
-                    f"of {a.dtype} from {a.dtype} series. Pass the series as "
-                    "float64, or rescale them (divide them by a constant)."
+                    f"of {a.dtype} from {a.dtype} series. {advice}"
                 )
             result.append(o)
         return tuple(result)
@@ -439,6 +447,11 @@ def from_names(names):
         raise TypeError(
             f"names must be a list of augmentation names, such as [{names!r}]; got "
             f"the string {names!r}."
+        )
+    if names is not None and not isinstance(names, Iterable):
+        raise TypeError(
+            "names must be a list of augmentation names (such as ['flip', "
+            f"'time-flip']) or None; got {names!r}."
         )
     names = list(dict.fromkeys(names or []))
     unknown = [n for n in names if n not in AUGMENTATION_NAMES]

@@ -24,7 +24,7 @@ import numpy as np
 from sklearn.utils._set_output import ADAPTERS_MANAGER
 
 from ._masking import grid_masks, interpolate_masked
-from ._validation import as_rectangular
+from ._validation import as_rectangular, check_real_numbers
 
 __all__ = ["SelfSupervisedScorer", "self_supervised_scorer", "j_invariant_transform"]
 
@@ -60,13 +60,18 @@ def _as_series(X):
             "X must hold at least one series with one channel; got an array of "
             f"shape {X.shape}."
         )
-    if np.iscomplexobj(X):
-        raise ValueError("X must hold real numbers; got complex values.")
-    if not np.issubdtype(X.dtype, np.number):
-        raise ValueError(f"X must hold real numbers; got an array of dtype {X.dtype}.")
-    if not np.all(np.isfinite(X)):
+    # As the denoisers' checks: bool and numbers in object arrays are taken;
+    # complex values, text and dates are not.
+    check_real_numbers(X, "X")
+    try:
+        X3 = X.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"X must hold real numbers; got an array of dtype {X.dtype} holding "
+            "values that are not."
+        ) from None
+    if not np.all(np.isfinite(X3)):
         raise ValueError("X must hold finite numbers (no NaN or infinite values).")
-    X3 = X.astype(np.float64)
     if X.ndim == 1:
         X3 = X3[np.newaxis, :, np.newaxis]
     elif X.ndim == 2:

@@ -218,3 +218,16 @@ def test_augmentation_near_the_float32_limit_is_an_error_not_infinities():
         RandomScale(2.0).apply(X, random_state=0)
     (out,) = RandomScale(2.0).apply(X / 1e30, random_state=0)
     assert out.dtype == np.float32 and np.all(np.isfinite(out))
+
+
+def test_augmentation_beyond_float64_advises_rescaling_only():
+    import warnings
+
+    from skdenoise.augment import RandomScale, from_names
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow RuntimeWarning either
+        with pytest.raises(ValueError, match=r"float64 series\. Rescale them"):
+            RandomScale(4.0).apply(np.full((1, 4), 1e308), random_state=0)
+    with pytest.raises(TypeError, match="list of augmentation names"):
+        from_names(5)

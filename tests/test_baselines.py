@@ -652,3 +652,12 @@ def test_parameters_read_by_transform_are_checked_there(make, bad, name):
     denoiser = make().fit(X)
     with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
         denoiser.set_params(**bad).transform(X)
+
+
+def test_bandpass_with_a_vanishing_cutoff_fails_at_fit_with_a_clear_error():
+    from skdenoise.classical import BandpassDenoiser
+
+    X = np.random.default_rng(0).normal(size=(2, 500))
+    with pytest.raises(ValueError, match="too close to singular"):
+        BandpassDenoiser(low_cutoff=1e-7).fit(X)
+    assert BandpassDenoiser(low_cutoff=1e-5).fit_transform(X).shape == X.shape

@@ -664,3 +664,21 @@ def test_recorded_noise_names_the_length_a_series_needs():
     with pytest.raises(ValueError, match="at least 2 timesteps"):
         RecordedNoise(recording, snr=3).apply(np.ones((1, 1)))
     assert RecordedNoise(recording, snr=3).apply(np.ones((1, 2))).shape == (1, 2)
+
+
+def test_noise_beyond_float64_is_an_error_not_infinities():
+    X = np.random.default_rng(0).normal(size=(2, 64))
+    for noise in (
+        WhiteNoise(snr=-4000.0),
+        WhiteNoise(snr=(-5000.0, -4000.0)),
+        WhiteNoise(amplitude=1e308),
+    ):
+        with pytest.raises(ValueError, match="beyond the range of float64"):
+            noise.apply(X, random_state=0)
+
+
+@pytest.mark.parametrize("alpha", [300.0, -300.0])
+def test_steep_colored_noise_keeps_its_unit_rms(alpha):
+    # freqs ** (-alpha / 2) overflowed, and the noise came out all zeros.
+    noise = ColoredNoise(alpha=alpha).apply(np.zeros((2, 1000)), random_state=0)
+    np.testing.assert_allclose(np.sqrt(np.mean(noise**2, axis=1)), 1.0)

@@ -418,3 +418,17 @@ def test_scorer_refuses_an_output_of_another_shape(how):
         self_supervised_scorer(_Reshaping(how), X)
     with pytest.raises(ValueError, match="must keep the shape"):
         j_invariant_transform(_Reshaping(how), X)
+
+
+def test_j_invariant_transform_takes_what_the_denoisers_take():
+    from skdenoise.classical import SavitzkyGolayDenoiser
+    from skdenoise.model_selection import j_invariant_transform
+
+    bits = np.random.default_rng(0).random((3, 64)) > 0.5
+    denoiser = SavitzkyGolayDenoiser().fit(bits)
+    np.testing.assert_array_equal(
+        j_invariant_transform(denoiser, bits),
+        j_invariant_transform(denoiser, bits.astype(float)),
+    )
+    with pytest.raises(ValueError, match="complex values"):
+        j_invariant_transform(denoiser, bits + 1j)

@@ -410,6 +410,18 @@ class BandpassDenoiser(SeriesTransformerMixin, BaseDenoiser):
             b, a = signal.iirnotch(self.notch, self.notch_quality, fs=fs)
             sections.append(signal.tf2sos(b, a))
         self.sos_ = np.vstack(sections) if sections else np.empty((0, 6))
+        if sections:
+            try:
+                # What sosfiltfilt solves for its initial conditions.
+                signal.sosfilt_zi(self.sos_)
+            except np.linalg.LinAlgError:
+                raise ValueError(
+                    f"BandpassDenoiser(low_cutoff={low}, high_cutoff={high}, "
+                    f"order={self.order}) at sampling_rate={fs} Hz gives a filter "
+                    "too close to singular to apply in float64 (a cut-off this far "
+                    "below the sampling rate). Raise low_cutoff, or use "
+                    "low_cutoff=None for no high-pass."
+                ) from None
 
     def _transform(self, X):
         if len(self.sos_) == 0:

@@ -121,7 +121,9 @@ class BaseNoise(BaseEstimator):
             float32 for float32 ``X``, float64 otherwise.
         """
         X = check_series(X)
-        noisy = self._noisy(as_3d(X), _rng(random_state)).reshape(X.shape)
+        with np.errstate(over="ignore"):
+            noisy = self._noisy(as_3d(X), _rng(random_state)).reshape(X.shape)
+        _check_finite_result(noisy, f"{type(self).__name__}.apply's output")
         # float32 series near float32's largest value: an error, not infinities.
         return as_input_dtype(noisy, X, f"{type(self).__name__}.apply")
 
@@ -229,7 +231,10 @@ n_channels)
     _check_finite_series(noise, "noise")
     snr = _check_snr(snr, amplitude)
     if snr is None:
-        return noise * amplitude
+        with np.errstate(over="ignore"):
+            scaled = noise * amplitude
+        _check_finite_result(scaled, f"the noise at amplitude {amplitude:g}")
+        return scaled
     n = X.shape[0]
     if isinstance(snr, tuple):
         target = _rng(random_state).uniform(snr[0], snr[1], size=n)
@@ -254,9 +259,24 @@ n_channels)
             "noise an amplitude (snr=None) instead.",
             UserWarning,
         )
-    gain = np.sqrt(signal_power / (noise_power * 10.0 ** (target / 10.0)))
-    scaled = noise_scaled * (gain * X_unit)[:, np.newaxis]
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        gain = np.sqrt(signal_power / (noise_power * 10.0 ** (target / 10.0)))
+        scaled = noise_scaled * (gain * X_unit)[:, np.newaxis]
+    _check_finite_result(scaled, f"the noise at SNR {_describe_snr(snr)} dB")
     return scaled.reshape(noise.shape)
+
+
+def _describe_snr(snr):
+    return f"{snr[0]:g} to {snr[1]:g}" if isinstance(snr, tuple) else f"{snr:g}"
+
+
+def _check_finite_result(values, what):
+    """Refuse values that overflowed float64 (an SNR or amplitude out of range)."""
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"{what} is beyond the range of float64 for these series (its values "
+            "overflow to infinity); choose a higher SNR or a smaller amplitude."
+        )
 
 
 def _per_series_scaled(A):

@@ -76,7 +76,10 @@ class ColoredNoise(BaseNoise):
             )
         freqs = np.fft.rfftfreq(n_timesteps)
         gain = np.zeros_like(freqs)
-        gain[1:] = freqs[1:] ** (-alpha / 2.0)
+        # In logs, relative to the largest: freqs ** (-alpha / 2) overflows for
+        # steep spectra (alpha of a few hundred), and the scale is set below.
+        log_gain = (-alpha / 2.0) * np.log(freqs[1:])
+        gain[1:] = np.exp(log_gain - log_gain.max())
         spectrum = np.fft.rfft(rng.standard_normal(shape), axis=1)
         colored = np.fft.irfft(
             spectrum * gain[np.newaxis, :, np.newaxis], n=n_timesteps, axis=1
