@@ -148,6 +148,29 @@ def test_train_with_an_uncertainty_and_denoise_with_std(data, capsys):
     assert np.load(std_out).dtype == np.float32 and np.all(std > 0)
 
 
+def test_denoise_std_of_a_wfdb_record_keeps_its_precision(data):
+    # At the input's gain (steps of 5 uV) a std of a few uV was rounded to a
+    # handful of values, or to zero; it is written at gains of its own.
+    from skdenoise.datasets import read_wfdb
+    from skdenoise.persistence import load
+
+    path = data / "model_flips_wfdb.skd"
+    argv = ["train", "--clean", str(data / "clean.csv"), "--noisy"]
+    argv += [str(data / "noisy.csv"), "--window-length", "32", "--output", str(path)]
+    assert main([*argv, *TINY, "--param", "uncertainty='flips'"]) == 0
+    rng = np.random.default_rng(4)
+    signal = 0.02 * np.sin(np.linspace(0, 40, 400))[:, None] * [1.0, 0.5]
+    record = _write_wfdb(data, "std_rec", signal + 0.002 * rng.normal(size=(400, 2)))
+    out, std_out = data / "std_rec_d", data / "std_rec_s"
+    argv = ["denoise", str(path), str(record), "-o", str(out), "--std", str(std_out)]
+    assert main([*argv, "--quiet"]) == 0
+    _, std = load(path).predict(read_wfdb(record).signal.T, return_std=True)
+    written = read_wfdb(std_out)
+    assert np.all(written.signal > 0)
+    np.testing.assert_allclose(written.signal, std.T, rtol=1e-3)
+    assert written.units == ("mV", "mV")
+
+
 def test_denoise_std_writes_both_files_or_neither(data, capsys, monkeypatch):
     from skdenoise.cli import _commands
 

@@ -355,14 +355,17 @@ def _denoise_with_std(model, series, path, source):
     return [m[0] for m, _ in pairs], [d[0] for _, d in pairs]
 
 
-def _write_output(path, data, series, layout, note, shown=None):
+def _write_output(path, data, series, layout, note, shown=None, own_gain=False):
     """Write ``series`` as ``_write_series`` does; the notices to print.
 
-    ``shown``: the path named in errors (by default ``path``).
+    ``shown``: the path named in errors (by default ``path``); ``own_gain``:
+    a WFDB record at gains of its own values (a standard deviation).
     """
     shown = path if shown is None else shown
     try:
-        return _write_series(path, data, series, layout=layout, note=note)
+        return _write_series(
+            path, data, series, layout=layout, note=note, own_gain=own_gain
+        )
     except OSError as exc:
         raise _CommandError(f"cannot write {shown}: {_os_error(exc)}") from None
     except ValueError as exc:  # a WFDB record name the format does not allow
@@ -370,7 +373,7 @@ def _write_output(path, data, series, layout, note, shown=None):
 
 
 def _write_outputs(jobs, data, fmt, layout):
-    """Write every ``(path, series, note)`` of ``jobs``: all of them or none.
+    """Write every ``(path, series, note, own_gain)`` of ``jobs``: all or none.
 
     Each is written under its own name into a new folder beside its path,
     and the files are moved into place only once all are written, so that a
@@ -379,7 +382,7 @@ def _write_outputs(jobs, data, fmt, layout):
     """
     staged, notices = [], []
     try:
-        for path, series, note in jobs:
+        for path, series, note, own_gain in jobs:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 folder = Path(tempfile.mkdtemp(prefix=".skdenoise-", dir=path.parent))
@@ -387,14 +390,20 @@ def _write_outputs(jobs, data, fmt, layout):
                 raise _CommandError(f"cannot write {path}: {_os_error(exc)}") from None
             staged.append(folder)
             written = _write_output(
-                folder / path.name, data, series, layout, note, shown=path
+                folder / path.name,
+                data,
+                series,
+                layout,
+                note,
+                shown=path,
+                own_gain=own_gain,
             )
             # Notices name the file where it ends up, not the staged one.
             staged_name = str(folder / path.name)
             notices += [
                 (path, notice.replace(staged_name, str(path))) for notice in written
             ]
-        for folder, (path, _, _) in zip(staged, jobs, strict=True):
+        for folder, (path, *_) in zip(staged, jobs, strict=True):
             for final in _files_to_write(path, fmt):
                 try:
                     os.replace(folder / final.name, final)
@@ -526,7 +535,7 @@ def _cmd_denoise(args):
             f"standard deviation of the series denoised by skdenoise "
             f"{__version__} with {source}"
         )
-        jobs = [(output, denoised, note), (std_output, std, std_note)]
+        jobs = [(output, denoised, note, False), (std_output, std, std_note, True)]
         notices = [
             notice if path == output else f"--std {path}: {notice}"
             for path, notice in _write_outputs(jobs, data, fmt, args.layout)

@@ -547,15 +547,18 @@ def _flat_channels(path, record, signal, gain):
     ]
 
 
-def _write_record(path, data, denoised, note):
+def _write_record(path, data, denoised, note, own_gain=False):
     """Write denoised channels as a WFDB record with the input's header fields.
 
-    Returns the notices to print: channels whose resolution is lost.
+    ``own_gain`` (a standard deviation, ``--std``): each channel at the gain
+    that spreads its own values over the 16-bit range, with baseline 0, not
+    at the input's gain, whose steps may be as large as the values. Returns
+    the notices to print: channels whose resolution is lost.
     """
     import warnings
 
     from ..datasets import write_wfdb
-    from ..datasets._wfdb import _fitting_gain
+    from ..datasets._wfdb import _WRITE_LIMITS, _fitting_gain
 
     record, fields = data.header, data.details
     signal = np.asarray(denoised, dtype=np.float64).T
@@ -565,16 +568,23 @@ def _write_record(path, data, denoised, note):
     formats = _header_list(fields, "fmt", n_channels) or []
     least = max([16] + [_WIDE_FORMATS.get(int(f), 16) for f in formats])
     gain = np.asarray(record.gain, dtype=np.float64)
+    baseline = np.asarray(record.baseline)
+    if own_gain:
+        # Values of either sign up to their peak fill the 16-bit range.
+        peak = np.max(np.abs(signal), axis=0)
+        limit = _WRITE_LIMITS[16]
+        gain = np.where(peak > 0, limit / np.where(peak > 0, peak, 1.0), gain)
+        baseline = np.zeros_like(baseline)
     fmt = next(
         (
             fmt
             for fmt in (16, 24, 32)
             if fmt >= least
-            and np.array_equal(_fitting_gain(signal, gain, record.baseline, fmt), gain)
+            and np.array_equal(_fitting_gain(signal, gain, baseline, fmt), gain)
         ),
         32,
     )
-    written = _fitting_gain(signal, gain, record.baseline, fmt)
+    written = _fitting_gain(signal, gain, baseline, fmt)
     notices = [
         f"channel {record.channel_names[channel]!r} of {path} does not fit format "
         f"{fmt} at the input's gain {gain[channel]:g}: it is written at gain "
@@ -614,7 +624,7 @@ def _write_record(path, data, denoised, note):
                 note.encode("ascii", "replace").decode(),
             ],
             fmt=fmt,
-            baseline=record.baseline,
+            baseline=baseline,
             adc_resolution=_header_list(fields, "adc_res", n_channels),
             adc_zero=_header_list(fields, "adc_zero", n_channels),
             base_time=getattr(fields, "base_time", None),
@@ -629,7 +639,9 @@ def _write_record(path, data, denoised, note):
     return notices
 
 
-def _write_series(path, data, denoised, *, layout="rows", note="denoised by skdenoise"):
+def _write_series(
+    path, data, denoised, *, layout="rows", note="denoised by skdenoise", own_gain=False
+):
     """Write denoised series in the format (and layout) they were read in.
 
     Returns the notices to print (for a WFDB record, channels whose resolution
@@ -645,5 +657,5 @@ def _write_series(path, data, denoised, *, layout="rows", note="denoised by skde
         arrays[data.key] = _as_stored(data, denoised)
         _atomic_write(path, lambda handle: _write_npz(handle, arrays, data.path))
     else:
-        return _write_record(path, data, denoised, note)
+        return _write_record(path, data, denoised, note, own_gain)
     return []

@@ -297,7 +297,8 @@ def _add_denoise_command(commands, formatter):
         help="also write the standard deviation of every denoised sample there, "
         "in OUTPUT's format (a model with an uncertainty: --pretrained ecg, or a "
         "neural denoiser trained with one); the clean series lies within 1.96 "
-        "of them of the output about 95 %% of the time",
+        "of them of the output about 95 %% of the time (a WFDB record of it is "
+        "written at gains of its own values, baseline 0, for full precision)",
     )
     denoise.add_argument(
         "--overwrite",
