@@ -452,6 +452,10 @@ def _find_history(obj):
         seen.add(id(obj))
         if isinstance(obj, Mapping):
             return obj
+        if hasattr(obj, "columns") and hasattr(obj, "to_dict"):  # a DataFrame
+            return obj.to_dict("list")
+        if isinstance(getattr(obj, "history", None), Mapping):  # Keras' History
+            return obj.history
         if hasattr(obj, "history_"):
             return obj.history_
         if hasattr(obj, "best_estimator_"):  # a fitted search
@@ -464,8 +468,9 @@ def _find_history(obj):
             break
     raise ValueError(
         "plot_history needs a training history: a fitted neural denoiser (with "
-        "history_), a fitted pipeline, search or wrapper around one, or a dict "
-        f"such as {{'loss': [...], 'val_loss': [...]}}; got {type(obj).__name__}."
+        "history_), a fitted pipeline, search or wrapper around one, a dict "
+        "such as {'loss': [...], 'val_loss': [...]}, a DataFrame of such columns "
+        f"or a Keras History; got {type(obj).__name__}."
     )
 
 
@@ -482,8 +487,10 @@ def plot_history(
     estimator_or_history : estimator or mapping
         A fitted neural denoiser (its ``history_`` is drawn), a fitted
         ``Pipeline``, ``GridSearchCV`` or wrapper (such as
-        :class:`~skdenoise.pipeline.WindowedDenoiser`) around one, or a
-        history mapping from a name to one value per epoch.
+        :class:`~skdenoise.pipeline.WindowedDenoiser`) around one, a
+        history mapping from a name to one value per epoch, a pandas
+        DataFrame with one such column per name, or the ``History`` that
+        Keras' ``Model.fit`` returns.
     keys : list of str or None, default=None
         Which entries of the history to draw. None draws every entry whose
         name contains ``"loss"`` (``loss`` and ``val_loss`` for a denoiser

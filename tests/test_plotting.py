@@ -159,6 +159,22 @@ def test_plot_history_from_dict_and_estimators():
     assert [line.get_label() for line in ax.get_lines()] == ["mae"]
 
 
+def test_plot_history_from_a_dataframe_and_a_keras_history():
+    pd = pytest.importorskip("pandas")
+
+    history = {"loss": [0.5, 0.3], "val_loss": [0.6, 0.5]}
+
+    class History:  # what keras.Model.fit returns: its .history dict
+        def __init__(self, history):
+            self.history = history
+
+    for given in (pd.DataFrame(history), History(history)):
+        train, val = plot_history(given).get_lines()
+        np.testing.assert_array_equal(train.get_ydata(), history["loss"])
+        np.testing.assert_array_equal(val.get_ydata(), history["val_loss"])
+        plt.close("all")
+
+
 def test_plot_history_finds_the_network_inside_wrappers():
     from sklearn.pipeline import Pipeline
 

@@ -945,3 +945,16 @@ def test_calibrate_uncertainty_takes_y_in_fits_units(data):
     model.calibrate_uncertainty(noisy[24:], 1000.0 * clean[24:])
     with pytest.raises(ValueError, match="not in the units.*about 1 times X"):
         model.calibrate_uncertainty(noisy[24:], clean[24:])
+
+
+def test_calibrating_on_constant_series_warns(flips_model, data):
+    import copy
+    import warnings
+
+    model = copy.deepcopy(flips_model)
+    with pytest.warns(UserWarning, match="is constant"):
+        model.calibrate_uncertainty(np.zeros((10, 64)), np.zeros((10, 64)))
+    noisy, clean = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.calibrate_uncertainty(noisy[:10], clean[:10])

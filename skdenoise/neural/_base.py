@@ -1284,6 +1284,14 @@ n_timesteps, n_channels)
                 self, inputs, self._calibration_seed(), per_flip=True
             )
             residual = targets * self.target_scale_ + self.target_offset_ - mean
+            if np.ptp(targets, axis=1).max() == 0:
+                warn_at_caller(
+                    f"{type(self).__name__}: every clean series the standard "
+                    "deviation is calibrated on is constant, so it learns the "
+                    "errors on series with nothing in them and will be far too "
+                    "small on real ones. Calibrate on series like those you will "
+                    "denoise."
+                )
             noise = _uncertainty.removed_noise(self, inputs, mean)
             fitted = _uncertainty.fit_std_calibration(residual, std, noise)
             input_range = _uncertainty.input_rms_range(self, inputs)
