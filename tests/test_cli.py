@@ -171,6 +171,27 @@ def test_denoise_std_of_a_wfdb_record_keeps_its_precision(data):
     assert written.units == ("mV", "mV")
 
 
+def test_denoised_wfdb_record_keeps_its_annotations(model, data, capsys):
+    wfdb = pytest.importorskip("wfdb")
+    signal = np.sin(np.linspace(0, 40, 400))[:, None]
+    record = _write_wfdb(data, "annotated", signal)
+    wfdb.wrann(
+        "annotated", "atr", np.array([50, 250]), symbol=["N", "V"], write_dir=str(data)
+    )
+    out = data / "annotated_out" / "clean"
+    assert main(["denoise", str(model), str(record), "-o", str(out)]) == 0
+    assert "annotations: clean.atr" in capsys.readouterr().out
+    copied = out.parent / "clean.atr"
+    assert copied.read_bytes() == (data / "annotated.atr").read_bytes()
+    beats = wfdb.rdann(str(out), "atr")
+    assert list(beats.sample) == [50, 250] and beats.symbol == ["N", "V"]
+    # An existing annotation file is not replaced without --overwrite.
+    (out.parent / "clean.hea").unlink()
+    (out.parent / "clean.dat").unlink()
+    assert main(["denoise", str(model), str(record), "-o", str(out)]) == 2
+    assert "clean.atr exists" in capsys.readouterr().err
+
+
 def test_denoise_std_writes_both_files_or_neither(data, capsys, monkeypatch):
     from skdenoise.cli import _commands
 

@@ -17,6 +17,8 @@ from .._version import __version__
 from ..pretrained import list_models
 from ._errors import EXIT_OK, _CommandError, _os_error, _UsageError
 from ._formats import (
+    _annotation_files,
+    _atomic_write,
     _check_writable,
     _files_of,
     _files_to_write,
@@ -372,6 +374,12 @@ def _write_output(path, data, series, layout, note, shown=None, own_gain=False):
         raise _CommandError(f"cannot write {shown}: {exc}") from None
 
 
+def _atomic_copy(source, target):
+    """Copy ``source`` to ``target`` through a temporary file beside it."""
+    data = source.read_bytes()
+    _atomic_write(target, lambda handle: handle.write(data))
+
+
 def _write_outputs(jobs, data, fmt, layout):
     """Write every ``(path, series, note, own_gain)`` of ``jobs``: all or none.
 
@@ -513,7 +521,14 @@ def _cmd_denoise(args):
         raise _UsageError(f"model file not found: {args.model}")
     data = _read_series(args.input, "input", layout=args.layout, key=args.key)
     _check_writable_gains(data)
+    # The record's annotations (beats, rhythm) go with the denoised record.
+    annotations = [
+        (file, output.parent / f"{output.name}{file.suffix}")
+        for file in _annotation_files(data)
+    ]
+    targets += [target for _, target in annotations]
     protected = _files_of(data) + ([] if name is not None else [Path(args.model)])
+    protected += [file for file, _ in annotations]
     _check_writable(targets, overwrite=args.overwrite, protected=protected)
     if name is not None:
         rate = _pretrained_rate(args, data)
@@ -540,11 +555,19 @@ def _cmd_denoise(args):
             notice if path == output else f"--std {path}: {notice}"
             for path, notice in _write_outputs(jobs, data, fmt, args.layout)
         ]
+    for annotation, target in annotations:
+        try:
+            _atomic_copy(annotation, target)
+        except OSError as exc:
+            raise _CommandError(f"cannot write {target}: {_os_error(exc)}") from None
     for notice in notices:  # printed even with --quiet: the output is not exact
         print(f"skdenoise denoise: warning: {notice}", file=sys.stderr)
     if not args.quiet:
         n = len(data.series)
         wrote = f"{output}" + ("" if std_output is None else f" and {std_output}")
+        if annotations:
+            names = ", ".join(target.name for _, target in annotations)
+            wrote += f" (with the record's annotations: {names})"
         print(f"denoised {n} series from {data.path} with {source}; wrote {wrote}")
     return EXIT_OK
 

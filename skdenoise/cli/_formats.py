@@ -1,6 +1,7 @@
 """Reading and writing the series files of the command line."""
 
 import csv
+import glob
 import io
 import os
 import re
@@ -35,7 +36,8 @@ file formats (chosen by the file name):
   RECORD       a WFDB record: the path of its header without the .hea
                extension (any WFDB format; needs the data extra). Each channel
                is one series; on output a header and one signal file are
-               written with the input's gains, baselines, units, channel
+               written (and the record's annotation files, such as .atr,
+               copied unchanged) with the input's gains, baselines, units, channel
                names, ADC settings, base time and date, and comments: in
                format 24 or 32 when the input has it, else 16, and in a wider
                one where the denoised values do not fit at the input's gains.
@@ -385,6 +387,34 @@ def _files_of(data):
     except (OSError, ValueError):
         pass
     return files
+
+
+def _annotation_files(data):
+    """The annotation files of an input WFDB record (``.atr`` and the like).
+
+    Files ``<record>.<suffix>`` beside its header, other than its signal
+    files, that the wfdb package reads as annotations. The denoised record
+    has the input's samples and sampling rate, so they are copied unchanged.
+    """
+    if data.format != "wfdb":
+        return []
+    from ..datasets import read_wfdb_annotations
+
+    header = _wfdb_header(data.path)
+    inputs = {path.name for path in _files_of(data)}
+    found = []
+    for path in sorted(header.parent.glob(f"{glob.escape(header.stem)}.*")):
+        suffix = path.name[len(header.stem) + 1 :]
+        if path.name in inputs or not re.fullmatch(r"\w+", suffix):
+            continue
+        if not path.is_file():
+            continue
+        try:
+            read_wfdb_annotations(header.with_suffix(""), extension=suffix)
+        except (ValueError, OSError):
+            continue  # not an annotation file
+        found.append(path)
+    return found
 
 
 def _files_to_write(path, fmt):
