@@ -58,9 +58,30 @@ def reference_highpass(x):
     return signal.sosfiltfilt(sos, np.asarray(x, dtype=np.float64))
 
 
+def _at_protocol_rate(loaded, database, record):
+    """The signal of a loaded record; a clear error at another sampling rate."""
+    if loaded.sampling_rate != SAMPLING_RATE:
+        raise ValueError(
+            f"{database} record {record} is sampled at {loaded.sampling_rate:g} "
+            f"Hz; the protocol's windows, filters and noise are at "
+            f"{SAMPLING_RATE:g} Hz (resample the record first)."
+        )
+    return loaded.signal[:, 0]
+
+
+def _mitdb(record, data_dir, channel=0):
+    loaded = load_mitdb_record(record, data_dir, channel=channel, return_record=True)
+    return _at_protocol_rate(loaded, "MITDB", record)
+
+
+def _nstdb(record, data_dir, channel=0):
+    loaded = load_nstdb_record(record, data_dir, channel=channel, return_record=True)
+    return _at_protocol_rate(loaded, "NSTDB", record)
+
+
 def clean_record(record, data_dir, channel=0):
     """A MITDB channel (the protocol's: 0) in mV after the reference high-pass."""
-    return reference_highpass(load_mitdb_record(record, data_dir, channel=channel))
+    return reference_highpass(_mitdb(record, data_dir, channel=channel))
 
 
 def clean_windows(record, data_dir, channel=0):
@@ -334,11 +355,15 @@ def real_record_windows(record, data_dir, max_windows=None):
     noisy, clean : ndarray of shape (n, 512)
     info : dict
         ``blocks`` (the sample ranges), ``inside_fraction`` (share of the
-        samples where the noise varies that lie in those blocks).
+        samples where the noise varies that lie in those blocks), and
+        ``unseen`` (per window, whether its block lies past the training
+        noise's segment: nst added em noise from channel 0 at the record's own
+        sample positions, so the blocks inside [0, 325000) hold the very noise
+        that the learned models train on).
     """
     record = str(record)
-    raw_noisy = load_nstdb_record(record, data_dir, channel=0)
-    raw_clean = load_mitdb_record(record.split("e")[0], data_dir, channel=0)
+    raw_noisy = _nstdb(record, data_dir, channel=0)
+    raw_clean = _mitdb(record.split("e")[0], data_dir, channel=0)
     n = min(len(raw_noisy), len(raw_clean))
     raw_noisy, raw_clean = raw_noisy[:n], raw_clean[:n]
     blocks = nominal_noisy_blocks(n)
@@ -348,15 +373,19 @@ def real_record_windows(record, data_dir, max_windows=None):
     }
     noisy_hp = reference_highpass(raw_noisy)
     clean_hp = reference_highpass(raw_clean)
-    noisy_w, clean_w = [], []
+    noisy_w, clean_w, unseen = [], [], []
     for start, stop in blocks:
         if stop - start < WINDOW:
             continue
         noisy_w.append(make_windows(noisy_hp[start:stop], WINDOW, remove_mean=True))
         clean_w.append(make_windows(clean_hp[start:stop], WINDOW, remove_mean=True))
+        unseen.append(np.full(len(noisy_w[-1]), start >= TRAIN_NOISE["segment"][1]))
     noisy_w, clean_w = np.concatenate(noisy_w), np.concatenate(clean_w)
+    unseen = np.concatenate(unseen)
     if max_windows is not None and max_windows < len(noisy_w):
         noisy_w, clean_w = noisy_w[:max_windows], clean_w[:max_windows]
+        unseen = unseen[:max_windows]
+    info["unseen"] = unseen
     return noisy_w, clean_w, info
 
 
@@ -482,8 +511,8 @@ def conditioned_real_record(record, data_dir):
     the offset of the NSTDB headers); cut to the shorter length.
     """
     record = str(record)
-    raw_noisy = load_nstdb_record(record, data_dir, channel=0)
-    raw_clean = load_mitdb_record(record.split("e")[0], data_dir, channel=0)
+    raw_noisy = _nstdb(record, data_dir, channel=0)
+    raw_clean = _mitdb(record.split("e")[0], data_dir, channel=0)
     n = min(len(raw_noisy), len(raw_clean))
     return reference_highpass(raw_noisy[:n]), reference_highpass(raw_clean[:n])
 

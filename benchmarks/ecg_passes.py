@@ -131,6 +131,15 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     from skdenoise.persistence import load
 
+    if args.recalibrate:
+        # The passes are chosen on validation records only, never on a test one.
+        try:
+            protocol.check_record_lists(
+                [], args.val_records, args.test_records, args.data_dir
+            )
+        except (ValueError, FileNotFoundError) as exc:
+            raise SystemExit(f"benchmarks/ecg_passes.py: error: {exc}") from None
+
     ecg = _ecg_script()
     clean, record_of, noisy = protocol.build_test_set(
         args.test_records, args.data_dir, n_windows=args.test_windows

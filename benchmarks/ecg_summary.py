@@ -73,6 +73,7 @@ def load_runs(specs):
     """
     tables = {"rows": [], "real": [], "timing": [], "clean": [], "qrs": []}
     labels, base, runs = {}, {}, []
+    owner = {}  # learned model key -> the run that gave it
     for number, spec in enumerate(specs):
         folder, _, tag = spec.partition("=")
         folder = Path(folder)
@@ -80,6 +81,18 @@ def load_runs(specs):
             raise SystemExit(f"{folder}: no results.csv (not a benchmark run)")
         settings = json.loads((folder / "run.json").read_text())["settings"]
         runs.append((folder, tag, settings))
+        for key in dict.fromkeys(r["model"] for r in _read(folder / "results.csv")):
+            if key in CLASSICAL:
+                continue
+            new_key = f"{key}@{tag}" if tag else key
+            if new_key in owner:
+                # Its rows would replace the first run's under one label.
+                raise SystemExit(
+                    f"{folder} and {owner[new_key]} both have the learned model "
+                    f"{key!r}{f' tagged {tag!r}' if tag else ''}; tag the runs "
+                    "apart (--run FOLDER=TAG)"
+                )
+            owner[new_key] = folder
         for source, target in (
             (_read(folder / "results.csv"), tables["rows"]),
             (_read(folder / "real_records.csv"), tables["real"]),

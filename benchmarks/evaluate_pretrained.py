@@ -149,12 +149,28 @@ def real_rows(args, model):
         inside = np.concatenate([np.arange(a, b) for a, b in blocks])
         snr_in = metrics.snr(clean[inside], noisy[inside])
         snr_out = metrics.snr(clean[inside], denoised[inside])
+        # The blocks past the training noise's segment: nst added em noise
+        # from channel 0 at the record's own samples, so the earlier blocks
+        # hold noise the model trained on.
+        end = protocol.TRAIN_NOISE["segment"][1]
+        unseen = np.concatenate(
+            [np.arange(a, b) for a, b in blocks if a >= end] or [np.arange(0)]
+        )
+        unseen_gain = (
+            float(
+                metrics.snr(clean[unseen], denoised[unseen])
+                - metrics.snr(clean[unseen], noisy[unseen])
+            )
+            if len(unseen)
+            else float("nan")
+        )
         rows.append(
             {
                 "record": record,
                 "snr_in_db": float(snr_in),
                 "snr_out_db": float(snr_out),
                 "snr_improvement_db": float(snr_out - snr_in),
+                "snr_improvement_unseen_noise_db": unseen_gain,
                 "denoise_s": round(seconds, 1),
             }
         )
@@ -221,15 +237,24 @@ def markdown(rows, real, qrs, args):
         lines += [
             "## Real noisy records (360 Hz, whole records, noisy blocks)",
             "",
-            "| record | SNR in (dB) | SNR out (dB) | improvement (dB) |",
-            "|---|---|---|---|",
+            "| record | SNR in (dB) | SNR out (dB) | improvement (dB) | improvement "
+            "from sample 325,000 (dB) |",
+            "|---|---|---|---|---|",
         ]
         lines += [
             f"| {r['record']} | {r['snr_in_db']:.2f} | {r['snr_out_db']:.2f} | "
-            f"{r['snr_improvement_db']:+.2f} |"
+            f"{r['snr_improvement_db']:+.2f} | "
+            f"{r['snr_improvement_unseen_noise_db']:+.2f} |"
             for r in real
         ]
-        lines.append("")
+        lines += [
+            "",
+            "The last column counts only the noisy blocks from sample 325,000 on: "
+            "the NSTDB tool added em noise from channel 0 at the record's own "
+            "samples, so the earlier blocks hold noise from the segment the model "
+            "trained on.",
+            "",
+        ]
     if qrs:
         lines += [
             "## QRS detection (XQRS, 150 ms), sensitivity / positive predictivity",

@@ -985,3 +985,113 @@ def test_the_network_assessed_is_chosen_on_the_validation_records():
     assert "**LSTM**" in text
     text = ecg.assess_bars(rows, [], models, labels, val_scores={"lstm": 9.0})
     assert "**U-Net**" in text
+
+
+def test_the_clean_window_bar_is_judged_on_the_median_window():
+    # One window handed back unchanged scores +inf dB: the mean of all is
+    # infinite whatever the others score.
+    ecg = _load_script()
+    protocol = ecg.protocol
+    rows = [
+        {
+            "model": model,
+            "noise": noise,
+            "input_snr_db": level,
+            "snr_improvement_mean": 1.0,
+        }
+        for model in ("unet", "bandpass")
+        for noise in protocol.NOISE_TYPES
+        for level in protocol.TEST_SNRS
+    ]
+    clean = {
+        "model": "unet",
+        "noise": protocol.CLEAN,
+        "n_windows": 900,
+        "snr_out_mean": math.inf,
+        "snr_out_median": 20.0,
+        "snr_out_p5": 10.0,
+    }
+    labels = {"unet": "U-Net", "bandpass": "Band-pass"}
+    text = ecg.assess_bars([*rows, clean], [], ["unet", "bandpass"], labels)
+    line = next(x for x in text.splitlines() if "clean window comes out" in x)
+    assert "MISSED" in line
+    assert "median +20.00 dB over 900 clean test windows (mean inf" in text
+
+
+def test_real_records_are_also_scored_on_noise_no_model_trained_on():
+    script = _load_script()
+    protocol = script.protocol
+    # nst added em noise from channel 0 at the record's own samples: the blocks
+    # before the end of the training noise's segment hold training noise.
+    end = protocol.TRAIN_NOISE["segment"][1]
+    blocks = protocol.nominal_noisy_blocks(650_000)
+    assert [start >= end for start, _ in blocks] == [False] * 3 + [True] * 4
+    rows = [
+        {
+            "model": "A",
+            "record": "118e06",
+            "snr_in_mean": 6.0,
+            "snr_improvement_mean": 3.0,
+            "n_windows_unseen_noise": 335,
+            "snr_improvement_unseen_noise_mean": 2.5,
+        }
+    ]
+    lines = script.real_pivot(rows, ["A"], {"A": "A"}).splitlines()
+    assert "| A | +3.00 |" in lines and "| A | +2.50 |" in lines
+    assert "| windows | 335 |" in lines
+
+
+@pytest.mark.data
+def test_real_record_windows_mark_the_blocks_of_unseen_noise(physionet_dir):
+    protocol = _protocol()
+    noisy, clean, info = protocol.real_record_windows("118e06", physionet_dir)
+    unseen = info["unseen"]
+    assert unseen.shape == (len(noisy),) and 0 < unseen.sum() < len(noisy)
+    assert not unseen[0] and unseen[-1]
+
+
+def test_summary_refuses_two_untagged_runs_of_one_model(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_ecg_summary", ECG_SCRIPT.with_name("ecg_summary.py")
+    )
+    summary = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(summary)
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "results.csv").write_text("model,noise\nunet,bw\nbandpass,bw\n")
+        (folder / "run.json").write_text(json.dumps({"settings": {}}))
+    with pytest.raises(SystemExit, match="tag the runs apart"):
+        summary.load_runs([str(tmp_path / "a"), str(tmp_path / "b")])
+
+
+@pytest.mark.parametrize(
+    "option", ["--test-windows", "--real-windows", "--max-train-windows"]
+)
+def test_window_counts_must_be_positive(option, capsys):
+    script = _load_script()
+    with pytest.raises(SystemExit):
+        script.parse_args(["--data-dir", "x", "--out", "y", option, "0"])
+    assert "must be a positive number of windows" in capsys.readouterr().err
+
+
+@pytest.mark.data
+def test_ecg_passes_never_chooses_the_passes_on_a_test_record(
+    physionet_dir, tmp_path
+):
+    script, path = _passes_script_and_model(tmp_path, n_passes=2)
+    argv = ["--data-dir", str(physionet_dir), "--model", str(path), "--recalibrate"]
+    argv += ["--test-records", "117", "--test-windows", "4"]
+    with pytest.raises(SystemExit, match="117 also in the test records"):
+        script.main(argv)
+
+
+def test_records_at_another_sampling_rate_are_refused(tmp_path):
+    from skdenoise.datasets import write_wfdb
+
+    protocol = _protocol()
+    (tmp_path / "mitdb").mkdir()
+    signal = np.sin(np.linspace(0, 100, 5000))[:, None]
+    write_wfdb(tmp_path / "mitdb" / "222", signal, sampling_rate=250.0)
+    with pytest.raises(ValueError, match="MITDB record 222 is sampled at 250 Hz"):
+        protocol.clean_record("222", tmp_path)
