@@ -1076,9 +1076,7 @@ def test_window_counts_must_be_positive(option, capsys):
 
 
 @pytest.mark.data
-def test_ecg_passes_never_chooses_the_passes_on_a_test_record(
-    physionet_dir, tmp_path
-):
+def test_ecg_passes_never_chooses_the_passes_on_a_test_record(physionet_dir, tmp_path):
     script, path = _passes_script_and_model(tmp_path, n_passes=2)
     argv = ["--data-dir", str(physionet_dir), "--model", str(path), "--recalibrate"]
     argv += ["--test-records", "117", "--test-windows", "4"]

@@ -904,3 +904,29 @@ def test_keras_denoiser_names_length_multiple_when_the_builder_fails(pairs):
     denoiser = KerasDenoiser(build_unet, model__depth=7, model__filters=2, epochs=1)
     with pytest.raises(ValueError, match="set length_multiple to that factor"):
         denoiser.fit(noisy[:8, :60], clean[:8, :60])
+
+
+def test_callbacks_draw_from_the_scripts_own_random_numbers(pairs):
+    # Python's random is seeded only while the layers draw their seeds, not
+    # for the whole training (a lock held that long would also serialise fits
+    # in other threads).
+    import random
+
+    import keras
+
+    noisy, clean = pairs
+    draws = {}
+
+    class Draw(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            draws.setdefault(self.key, []).append(random.random())
+
+    outputs = []
+    for key in (1, 2):
+        callback = Draw()
+        callback.key = key
+        random.seed(key)
+        model = _unet(epochs=2, callbacks=[callback]).fit(noisy[:16], clean[:16])
+        outputs.append(model.transform(noisy[:4]))
+    assert draws[1] != draws[2]
+    np.testing.assert_array_equal(outputs[0], outputs[1])

@@ -1002,11 +1002,15 @@ n_timesteps, n_channels)
             # the best weights see the average), last after them.
             first, last = WeightAverage(momentum).callbacks()
             callbacks = [first, *callbacks, last]
+        # Python's random is seeded (and locked) only while the layers draw
+        # their seeds: training draws none, and other threads' fits and the
+        # callbacks keep their own stream of random numbers.
         with _seeded(seed), quiet_tf_logger():
             if reset:
                 self.model_ = self._build_keras_model(n_steps=epochs * len(batches))
             else:
                 _reseed_generators(self.model_, data_seed)
+        with quiet_tf_logger():
             history = self._keras_fit(
                 batches,
                 epochs=epochs,
