@@ -734,8 +734,13 @@ def load(path):
             )
         written_by = manifest.get("skdenoise_version")
         if written_by != __version__:
+            writer = (
+                f"skdenoise {written_by}"
+                if written_by
+                else "an unknown version of skdenoise"
+            )
             warn_at_caller(
-                f"{path} was written by skdenoise {written_by}, and this is "
+                f"{path} was written by {writer}, and this is "
                 f"skdenoise {__version__}: the estimator may behave differently "
                 "from how it did there. Save it again with this version to "
                 "silence this warning.",

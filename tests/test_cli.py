@@ -169,6 +169,8 @@ def test_denoise_std_of_a_wfdb_record_keeps_its_precision(data):
     assert np.all(written.signal > 0)
     np.testing.assert_allclose(written.signal, std.T, rtol=1e-3)
     assert written.units == ("mV", "mV")
+    header = (data / "std_rec_s.hea").read_text().splitlines()[1].split()
+    assert header[3:5] == ["16", "0"]  # ADC resolution and zero of its own
 
 
 def test_denoised_wfdb_record_keeps_its_annotations(model, data, capsys):
@@ -185,11 +187,64 @@ def test_denoised_wfdb_record_keeps_its_annotations(model, data, capsys):
     assert copied.read_bytes() == (data / "annotated.atr").read_bytes()
     beats = wfdb.rdann(str(out), "atr")
     assert list(beats.sample) == [50, 250] and beats.symbol == ["N", "V"]
+    # Only annotation files go with it: not a text file, nor an empty one.
+    for name, content in (("annotated.txt", b"hello world\n"), ("annotated.log", b"")):
+        (data / name).write_bytes(content)
+    other = data / "annotated_other" / "clean"
+    assert main(["denoise", str(model), str(record), "-o", str(other)]) == 0
+    assert sorted(p.name for p in other.parent.iterdir()) == [
+        "clean.atr",
+        "clean.dat",
+        "clean.hea",
+    ]
     # An existing annotation file is not replaced without --overwrite.
     (out.parent / "clean.hea").unlink()
     (out.parent / "clean.dat").unlink()
     assert main(["denoise", str(model), str(record), "-o", str(out)]) == 2
     assert "clean.atr exists" in capsys.readouterr().err
+
+
+def test_a_failed_annotation_copy_writes_nothing(model, data, capsys, monkeypatch):
+    import shutil
+
+    wfdb = pytest.importorskip("wfdb")
+    record = _write_wfdb(
+        data, "annotated_fail", np.sin(np.linspace(0, 40, 400))[:, None]
+    )
+    wfdb.wrann(
+        "annotated_fail", "atr", np.array([50]), symbol=["N"], write_dir=str(data)
+    )
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", full_disk)
+    out = data / "annotated_fail_out" / "clean"
+    assert main(["denoise", str(model), str(record), "-o", str(out)]) == 1
+    assert "cannot write" in capsys.readouterr().err
+    assert not [p for p in out.parent.iterdir() if not p.name.startswith(".")]
+
+
+def test_a_model_of_another_version_is_named_in_the_cli_s_words(
+    model, data, tmp_path, capsys
+):
+    import json
+    import zipfile
+
+    old = tmp_path / "old.skd"
+    with zipfile.ZipFile(model) as src, zipfile.ZipFile(old, "w") as dst:
+        for name in src.namelist():
+            content = src.read(name)
+            if name == "manifest.json":
+                manifest = json.loads(content)
+                manifest["skdenoise_version"] = "0.0.9"
+                content = json.dumps(manifest).encode()
+            dst.writestr(name, content)
+    argv = ["denoise", str(old), str(data / "noisy.csv"), "-o", str(tmp_path / "o.csv")]
+    assert main([*argv, "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "skdenoise: warning: " in err and "written by skdenoise 0.0.9" in err
+    assert "FileVersionWarning" not in err
 
 
 def test_denoise_std_writes_both_files_or_neither(data, capsys, monkeypatch):

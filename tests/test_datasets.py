@@ -724,6 +724,11 @@ def test_read_wfdb_annotations_refuses_a_signal_file(tmp_path):
     (tmp_path / "100.sig").write_bytes((DATA / "mitdb" / "100.dat").read_bytes())
     with pytest.raises(ValueError, match="not annotations; is it a signal file"):
         read_wfdb_annotations(tmp_path / "100", extension="sig")
+    # wfdb decodes almost any bytes: a text file read as a dozen annotations.
+    for suffix, content in (("txt", b"hello world\n"), ("log", b""), ("odd", b"abc")):
+        (tmp_path / f"100.{suffix}").write_bytes(content)
+        with pytest.raises(ValueError, match="not a WFDB annotation file"):
+            read_wfdb_annotations(tmp_path / "100", extension=suffix)
 
 
 def test_missing_wfdb_package_names_the_extra(tmp_path, monkeypatch):

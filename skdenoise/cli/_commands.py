@@ -18,7 +18,6 @@ from ..pretrained import list_models
 from ._errors import EXIT_OK, _CommandError, _os_error, _UsageError
 from ._formats import (
     _annotation_files,
-    _atomic_write,
     _check_writable,
     _files_of,
     _files_to_write,
@@ -54,12 +53,25 @@ def _load_model(path):
     path = Path(path)
     if not path.is_file():
         raise _UsageError(f"model file not found: {path}")
+    import warnings
+
+    from ..exceptions import FileVersionWarning
     from ..persistence import load
 
     try:
-        model = load(path)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", FileVersionWarning)
+            model = load(path)
     except Exception as exc:  # any failure to load is reported, never traced
         raise _CommandError(f"cannot load a model from {path}: {exc}") from None
+    for warning in caught:
+        if issubclass(warning.category, FileVersionWarning):
+            # In the command line's words, not as a Python warning.
+            print(f"skdenoise: warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
     if not hasattr(model, "transform"):
         raise _CommandError(
             f"{path} holds a {type(model).__name__}, which cannot denoise (no "
@@ -374,19 +386,15 @@ def _write_output(path, data, series, layout, note, shown=None, own_gain=False):
         raise _CommandError(f"cannot write {shown}: {exc}") from None
 
 
-def _atomic_copy(source, target):
-    """Copy ``source`` to ``target`` through a temporary file beside it."""
-    data = source.read_bytes()
-    _atomic_write(target, lambda handle: handle.write(data))
-
-
-def _write_outputs(jobs, data, fmt, layout):
+def _write_outputs(jobs, data, fmt, layout, copies=()):
     """Write every ``(path, series, note, own_gain)`` of ``jobs``: all or none.
 
     Each is written under its own name into a new folder beside its path,
     and the files are moved into place only once all are written, so that a
-    failed write (a full disk) leaves every earlier file as it was. Returns
-    the notices to print, each with its path.
+    failed write (a full disk) leaves every earlier file as it was; so are
+    the ``(source, target)`` files of ``copies`` (a record's annotations,
+    beside the first job's path). Returns the notices to print, each with its
+    path.
     """
     staged, notices = [], []
     try:
@@ -411,14 +419,24 @@ def _write_outputs(jobs, data, fmt, layout):
             notices += [
                 (path, notice.replace(staged_name, str(path))) for notice in written
             ]
-        for folder, (path, *_) in zip(staged, jobs, strict=True):
-            for final in _files_to_write(path, fmt):
-                try:
-                    os.replace(folder / final.name, final)
-                except OSError as exc:
-                    raise _CommandError(
-                        f"cannot write {final}: {_os_error(exc)}"
-                    ) from None
+        for source, target in copies:
+            try:
+                shutil.copyfile(source, staged[0] / target.name)
+            except OSError as exc:
+                raise _CommandError(
+                    f"cannot write {target}: {_os_error(exc)}"
+                ) from None
+        moves = [
+            (folder / final.name, final)
+            for folder, (path, *_) in zip(staged, jobs, strict=True)
+            for final in _files_to_write(path, fmt)
+        ]
+        moves += [(staged[0] / target.name, target) for _, target in copies]
+        for staged_file, final in moves:
+            try:
+                os.replace(staged_file, final)
+            except OSError as exc:
+                raise _CommandError(f"cannot write {final}: {_os_error(exc)}") from None
     finally:
         for folder in staged:
             shutil.rmtree(folder, ignore_errors=True)
@@ -543,23 +561,21 @@ def _cmd_denoise(args):
     else:
         denoised, std = _denoise_with_std(model, data.series, data.path, source)
     note = f"denoised by skdenoise {__version__} with {source}"
-    if std_output is None:
+    if std_output is None and not annotations:
         notices = _write_output(output, data, denoised, args.layout, note)
     else:
-        std_note = (
-            f"standard deviation of the series denoised by skdenoise "
-            f"{__version__} with {source}"
-        )
-        jobs = [(output, denoised, note, False), (std_output, std, std_note, True)]
+        jobs = [(output, denoised, note, False)]
+        if std_output is not None:
+            std_note = (
+                f"standard deviation of the series denoised by skdenoise "
+                f"{__version__} with {source}"
+            )
+            jobs.append((std_output, std, std_note, True))
+        written = _write_outputs(jobs, data, fmt, args.layout, copies=annotations)
         notices = [
             notice if path == output else f"--std {path}: {notice}"
-            for path, notice in _write_outputs(jobs, data, fmt, args.layout)
+            for path, notice in written
         ]
-    for annotation, target in annotations:
-        try:
-            _atomic_copy(annotation, target)
-        except OSError as exc:
-            raise _CommandError(f"cannot write {target}: {_os_error(exc)}") from None
     for notice in notices:  # printed even with --quiet: the output is not exact
         print(f"skdenoise denoise: warning: {notice}", file=sys.stderr)
     if not args.quiet:

@@ -402,6 +402,7 @@ def _annotation_files(data):
 
     header = _wfdb_header(data.path)
     inputs = {path.name for path in _files_of(data)}
+    n_samples = data.header.signal.shape[0]
     found = []
     for path in sorted(header.parent.glob(f"{glob.escape(header.stem)}.*")):
         suffix = path.name[len(header.stem) + 1 :]
@@ -410,9 +411,11 @@ def _annotation_files(data):
         if not path.is_file():
             continue
         try:
-            read_wfdb_annotations(header.with_suffix(""), extension=suffix)
+            beats = read_wfdb_annotations(header.with_suffix(""), extension=suffix)
         except (ValueError, OSError):
             continue  # not an annotation file
+        if len(beats.sample) and beats.sample[-1] >= n_samples:
+            continue  # annotations of something longer than this record
         found.append(path)
     return found
 
@@ -655,8 +658,15 @@ def _write_record(path, data, denoised, note, own_gain=False):
             ],
             fmt=fmt,
             baseline=baseline,
-            adc_resolution=_header_list(fields, "adc_res", n_channels),
-            adc_zero=_header_list(fields, "adc_zero", n_channels),
+            # A std at gains of its own: no ADC of the input's made its values.
+            adc_resolution=(
+                [fmt] * n_channels
+                if own_gain
+                else _header_list(fields, "adc_res", n_channels)
+            ),
+            adc_zero=[0] * n_channels
+            if own_gain
+            else _header_list(fields, "adc_zero", n_channels),
             base_time=getattr(fields, "base_time", None),
             base_date=getattr(fields, "base_date", None),
             counter_frequency=getattr(fields, "counter_freq", None),

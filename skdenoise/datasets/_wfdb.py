@@ -565,7 +565,10 @@ def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None)
     FileNotFoundError
         If the annotation file is missing.
     ValueError
-        If the file cannot be decoded.
+        If the file cannot be decoded or is not an annotation file (a signal
+        or header file, a file without the end-of-file mark of annotation
+        files, samples out of time order), or for ``sampfrom < 0`` or
+        ``sampto <= sampfrom``.
 
     Examples
     --------
@@ -592,6 +595,19 @@ def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None)
             f"extension={extension!r} names a WFDB signal or header file, not an "
             "annotation file (such as 'atr')."
         )
+    # A WFDB annotation file is a sequence of 16-bit words ending with the
+    # end-of-file word 0; the wfdb package decodes almost any bytes without
+    # checking that (a text file reads as a dozen annotations).
+    size = path.stat().st_size
+    with path.open("rb") as file:
+        if size >= 2:
+            file.seek(size - 2)
+        end = file.read(2)
+    if size < 2 or size % 2 or end != b"\0\0":
+        raise ValueError(
+            f"{path} is not a WFDB annotation file: it does not end with the "
+            "end-of-file mark of one."
+        )
     sampfrom = _check_bound(sampfrom, "sampfrom")
     sampto = None if sampto is None else _check_bound(sampto, "sampto")
     if sampfrom < 0 or (sampto is not None and sampto <= sampfrom):
@@ -610,6 +626,11 @@ def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None)
             "annotations; is it a signal file?"
         )
     sample = np.asarray(ann.sample, dtype=np.int64)
+    if np.any(sample < 0) or np.any(np.diff(sample) < 0):
+        raise ValueError(
+            f"{path} is not a WFDB annotation file: its sample numbers are not in "
+            "time order."
+        )
     keep = (sample >= sampfrom) & (sample < (np.inf if sampto is None else sampto))
     aux = ann.aux_note or [""] * len(sample)
     return WFDBAnnotations(
