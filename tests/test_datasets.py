@@ -722,8 +722,13 @@ def test_read_wfdb_annotations_refuses_a_signal_file(tmp_path):
     pytest.importorskip("wfdb")
     # A signal file under another name decodes into codes that are not symbols.
     (tmp_path / "100.sig").write_bytes((DATA / "mitdb" / "100.dat").read_bytes())
-    with pytest.raises(ValueError, match="not annotations; is it a signal file"):
+    with pytest.raises(ValueError, match="not a WFDB annotation file"):
         read_wfdb_annotations(tmp_path / "100", extension="sig")
+    # One that happens to end with the end-of-file mark: codes, not symbols.
+    data = (DATA / "mitdb" / "100.dat").read_bytes()[:30000] + b"\0\0"
+    (tmp_path / "100.sg2").write_bytes(data)
+    with pytest.raises(ValueError, match="not annotations|not in time order"):
+        read_wfdb_annotations(tmp_path / "100", extension="sg2")
     # wfdb decodes almost any bytes: a text file read as a dozen annotations.
     for suffix, content in (("txt", b"hello world\n"), ("log", b""), ("odd", b"abc")):
         (tmp_path / f"100.{suffix}").write_bytes(content)
