@@ -199,15 +199,19 @@ def test_score_without_clean_series_names_the_self_supervised_scorer():
 
 # The one template ---------------------------------------------------------------
 def test_every_denoiser_follows_the_template():
-    from skdenoise.base import BaseDenoiser
+    from skdenoise.base import BaseDenoiser, SeriesTransformerMixin
     from skdenoise.utils import all_denoisers
 
+    # The template: the base class, and the mixin that puts its tags back
+    # after scikit-learn's TransformerMixin.
+    template = (BaseDenoiser, SeriesTransformerMixin)
     for name, cls in all_denoisers():
         assert issubclass(cls, BaseDenoiser), name
+        assert issubclass(cls, SeriesTransformerMixin), name
         own = [
             klass
             for klass in cls.__mro__
-            if klass.__module__.startswith("skdenoise") and klass is not BaseDenoiser
+            if klass.__module__.startswith("skdenoise") and klass not in template
         ]
         for klass in own:
             for method in ("fit", "transform", "score", "__sklearn_tags__"):

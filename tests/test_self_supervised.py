@@ -355,8 +355,10 @@ def test_scorer_scores_a_blind_spot_network():
         (self_supervised_scorer, np.zeros((2, 6)), "at least 8"),
         (self_supervised_scorer, np.full((2, 64), np.nan), "finite"),
         (self_supervised_scorer, np.zeros((2, 6, 2, 2)), "shape"),
-        (self_supervised_scorer, np.zeros((2, 64), dtype=bool), "dtype bool"),
-        (self_supervised_scorer, np.full((2, 64), "a"), "dtype <U1"),
+        # Complex values and text are refused (bool is taken, as by the
+        # denoisers themselves).
+        (self_supervised_scorer, np.zeros((2, 64)) + 1j, "complex values"),
+        (self_supervised_scorer, np.full((2, 64), "a"), r"strings \(<U1\)"),
         (self_supervised_scorer, [[0.0] * 64, [0.0] * 63], "different lengths"),
     ],
 )
