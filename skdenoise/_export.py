@@ -395,4 +395,22 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
         }
         with open(path + ".json", "w", encoding="utf-8") as file:
             json.dump(sidecar, file, indent=2)
+    else:
+        _remove_stale_sidecar(path)
     return path
+
+
+def _remove_stale_sidecar(path):
+    """Remove the windowing file an earlier export wrote beside ``path``.
+
+    It would window the input of the network written now, which takes whole
+    series, as it did that of the earlier one. Only a file naming this model
+    is removed.
+    """
+    try:
+        with open(path + ".json", encoding="utf-8") as file:
+            sidecar = json.load(file)
+    except (OSError, ValueError):
+        return
+    if isinstance(sidecar, dict) and sidecar.get("model") == os.path.basename(path):
+        os.remove(path + ".json")

@@ -462,10 +462,13 @@ class _TransformScorer:
                 "the denoised series in X's shape."
             )
         if self._uses_input:
+            # Defined for a clean series of zeros too (the noise's energy over
+            # the error's): every series is scored.
             values = snr_improvement(clean, X, estimate, per_series=True)
+            scored = np.ones(len(values), dtype=bool)
         else:
             values = snr(clean, estimate, per_series=True)
-        scored = _series_with_snr(clean, self._name)
+            scored = _series_with_snr(clean, self._name)
         return _weighted_mean(values, scored, sample_weight)
 
     def __repr__(self):
@@ -494,5 +497,6 @@ def _scorer_by_name(name, sample_weight_request=None):
 snr_scorer = _TransformScorer("snr_scorer", uses_input=False)
 
 #: Scorer giving the mean SNR improvement (dB) of ``estimator.transform(X)`` over
-#: ``X``, with ``y`` the clean series. ``X`` must be in the units of ``y``.
+#: ``X``, with ``y`` the clean series. ``X`` must be in the units of ``y``. Every
+#: series is scored, clean series of zeros too (:func:`snr_improvement`).
 snr_improvement_scorer = _TransformScorer("snr_improvement_scorer", uses_input=True)

@@ -661,3 +661,22 @@ def test_bandpass_with_a_vanishing_cutoff_fails_at_fit_with_a_clear_error():
     with pytest.raises(ValueError, match="too close to singular"):
         BandpassDenoiser(low_cutoff=1e-7).fit(X)
     assert BandpassDenoiser(low_cutoff=1e-5).fit_transform(X).shape == X.shape
+
+
+def test_savitzky_golay_follows_a_mode_set_after_fit():
+    from skdenoise.classical import SavitzkyGolayDenoiser
+
+    X = np.random.default_rng(0).normal(size=(2, 6))  # shorter than the window
+    for fitted, now in (("mirror", "interp"), ("interp", "mirror")):
+        changed = SavitzkyGolayDenoiser(mode=fitted).fit(X).set_params(mode=now)
+        fresh = SavitzkyGolayDenoiser(mode=now).fit(X)
+        assert_array_equal(changed.transform(X), fresh.transform(X))
+
+
+def test_wiener_without_noise_keeps_tiny_series():
+    from skdenoise.classical import WienerDenoiser
+
+    X = np.array([[0.0, 1, 0, 2, 0, 3, 0]])
+    for scale in (1.0, 1e-200):
+        out = WienerDenoiser(3, noise_power=0.0).fit_transform(X * scale) / scale
+        assert_allclose(out, X, atol=1e-12)

@@ -715,3 +715,20 @@ def test_complex_and_text_series_are_refused_not_converted():
     ]:
         with pytest.raises(ValueError, match=name):
             call()
+
+
+def test_snr_improvement_scorer_scores_clean_series_of_zeros_too():
+    import warnings
+
+    from skdenoise.metrics import snr_improvement, snr_improvement_scorer
+
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 6, 64))[None].repeat(4, axis=0)
+    clean[1] = 0.0
+    noisy = clean + 0.3 * rng.normal(size=clean.shape)
+    model = MedianDenoiser(3).fit(noisy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score = snr_improvement_scorer(model, noisy, clean)
+    expected = snr_improvement(clean, noisy, model.transform(noisy))
+    assert score == pytest.approx(expected)

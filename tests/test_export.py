@@ -1,6 +1,7 @@
 """Exported ONNX and LiteRT files give what ``transform`` gives."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -229,6 +230,11 @@ def test_windowed_denoiser_exports_its_network_and_windowing(tmp_path):
     stitched = windower.inverse_transform(denoised[:, :, 0])
     expected = windowed.transform(recording)
     assert relative_difference(stitched, expected, recording) < TOLERANCE
+    # A network of whole series exported over it takes its windowing away.
+    other = tmp_path / "other.onnx.json"
+    other.write_text(json.dumps({"model": "other.onnx"}))
+    export(windowed.estimator_, tmp_path / "windows.onnx")
+    assert not os.path.exists(path + ".json") and other.exists()
 
 
 def test_bad_estimators_and_arguments(unet, tmp_path):

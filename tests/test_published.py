@@ -229,3 +229,28 @@ def test_wavelet_unet_network_input_is_series_and_swt_bands():
     np.testing.assert_array_equal(features[..., :2], padded)
     bands = pywt.swt(padded, "db2", level=3, axis=1, trim_approx=True, norm=True)
     np.testing.assert_allclose(features[..., 2:], np.concatenate(bands, axis=-1))
+
+
+@pytest.mark.parametrize(
+    "builder, kwargs, message",
+    [
+        ("build_conv_autoencoder", {"n_timesteps": 65, "depth": 2}, "multiple of 4"),
+        ("build_vae", {"n_timesteps": 65, "depth": 2}, "multiple of 4"),
+        ("build_vae", {"n_timesteps": None}, "needs a fixed n_timesteps"),
+        ("build_fcn_dae", {"n_timesteps": 65, "filters": (4, 4)}, "multiple of 4"),
+        ("build_fcn_dae", {"n_timesteps": 64, "filters": 4}, "sequence of ints"),
+        ("build_unet", {"n_timesteps": 65, "depth": 2}, "multiple of 4"),
+        ("build_unet", {"n_timesteps": 64, "depth": -1}, "depth must be >= 0"),
+        ("build_cnn_lstm", {"n_timesteps": 64, "pool_size": 3}, "multiple of 3"),
+        ("build_recurrent", {"n_timesteps": 64, "cell": "GRU"}, "cell must be one"),
+        ("build_deepfilter", {"n_timesteps": 64, "kernel_sizes": ()}, "at least one"),
+    ],
+)
+def test_network_builders_name_a_bad_length_or_argument(builder, kwargs, message):
+    # A network whose output was shorter than its input, or Keras' error about
+    # a layer deep inside it.
+    from skdenoise import networks
+
+    build = getattr(networks, builder)
+    with pytest.raises(ValueError, match=message):
+        build(n_channels=1, **kwargs)

@@ -141,9 +141,10 @@ class WaveletDenoiser(SeriesTransformerMixin, BaseDenoiser):
         The wavelet of ``fit``, which ``level_`` was chosen for (``transform``
         uses it until the next ``fit``).
     level_ : int
-        Number of decomposition levels used; 0 when the series are shorter
-        than the wavelet filter, in which case ``transform`` returns the
-        series unchanged.
+        Number of decomposition levels used; 0 when the series are too short
+        for one level (fewer than twice the wavelet filter's length minus
+        one: ``pywt.dwt_max_level(n, filter_length) == 0``), in which case
+        ``transform`` returns the series unchanged.
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``.
     n_channels_in_ : int
@@ -456,7 +457,8 @@ default="interp"
     Attributes
     ----------
     window_length_ : int
-        Window length used for series of the fitted length (see Notes).
+        Window length used for series of the fitted length with the ``mode``
+        of ``fit`` (see Notes; ``transform`` follows ``mode`` as it is).
     polyorder_ : int
         Polynomial degree used for series of the fitted length.
     n_features_in_ : int
@@ -509,17 +511,23 @@ default="interp"
                 f"polyorder={self.polyorder} must be smaller than "
                 f"window_length={self.window_length}."
             )
+        self.window_length_, self.polyorder_ = self._window(X.shape[1])
+
+    def _window(self, n_timesteps):
+        """The window and polynomial order for ``mode`` on series of this length.
+
+        ``"interp"`` fits a polynomial to the first and last windows, so its
+        window is cut to the (odd) length of shorter series.
+        """
         window = self.window_length
-        n_timesteps = X.shape[1]
         if self.mode == "interp" and window > n_timesteps:
             window = n_timesteps if n_timesteps % 2 else n_timesteps - 1
-        self.window_length_ = window
-        self.polyorder_ = min(self.polyorder, window - 1)
+        return window, min(self.polyorder, window - 1)
 
     def _transform(self, X):
-        return signal.savgol_filter(
-            X, self.window_length_, self.polyorder_, mode=self.mode, axis=1
-        )
+        # From mode as it is now (it may have been set after fit).
+        window, polyorder = self._window(X.shape[1])
+        return signal.savgol_filter(X, window, polyorder, mode=self.mode, axis=1)
 
 
 class WienerDenoiser(SeriesTransformerMixin, BaseDenoiser):
@@ -606,8 +614,10 @@ class WienerDenoiser(SeriesTransformerMixin, BaseDenoiser):
         if self.noise_power is None:
             noise = local_var.mean(axis=1, keepdims=True)
         else:
+            # One factor at a time: unit ** 2 underflows to 0 for series of
+            # magnitude 1e-154 or less, and 0 / 0 is NaN (no gain anywhere).
             with np.errstate(over="ignore", under="ignore"):
-                noise = float(self.noise_power) / unit**2
+                noise = float(self.noise_power) / unit / unit
         noise = np.broadcast_to(noise, local_var.shape)
         keep = local_var > noise
         gain = np.zeros_like(local_var)

@@ -777,7 +777,10 @@ n_timesteps, n_channels)
             Windows in the order :meth:`transform` returns them.
         n_timesteps : int or None, default=None
             Length of the series the windows were cut from. None means the
-            length seen in ``fit``.
+            length seen in ``fit``: pass the length of the series that
+            :meth:`transform` cut when it was another, or their windows are
+            grouped into series of the fitted length (only a number of windows
+            that no series count fits is an error).
 
         Returns
         -------

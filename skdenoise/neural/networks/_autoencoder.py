@@ -1,4 +1,5 @@
 from ..._tf import import_keras
+from ._checks import check_int, check_length
 
 
 def _encoder(layers, h, filters, depth, kernel_size, dropout):
@@ -75,6 +76,10 @@ def build_conv_autoencoder(
     >>> model.output_shape
     (None, 64, 1)
     """
+    depth = check_int(depth, "depth", "build_conv_autoencoder", minimum=0)
+    check_length(
+        n_timesteps, 2**depth, "build_conv_autoencoder", f"depth={depth} halvings"
+    )
     keras = import_keras()
     layers = keras.layers
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
@@ -139,6 +144,10 @@ def build_vae(
     >>> model.output_shape
     (None, 64, 1)
     """
+    depth = check_int(depth, "depth", "build_vae", minimum=0)
+    check_length(
+        n_timesteps, 2**depth, "build_vae", f"depth={depth} halvings", allow_none=False
+    )
     keras = import_keras()
     from ._layers import VariationalSampling
 

@@ -1,4 +1,5 @@
 from ..._tf import import_keras
+from ._checks import check_int, check_length
 
 
 def _conv_block(layers, h, filters, kernel_size, dropout, name):
@@ -65,6 +66,8 @@ def build_cnn_lstm(
     >>> model.output_shape
     (None, 64, 2)
     """
+    pool_size = check_int(pool_size, "pool_size", "build_cnn_lstm")
+    check_length(n_timesteps, pool_size, "build_cnn_lstm", f"pool_size={pool_size}")
     keras = import_keras()
     layers = keras.layers
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
@@ -144,6 +147,8 @@ def build_unet(
     >>> model.output_shape
     (None, 64, 1)
     """
+    depth = check_int(depth, "depth", "build_unet", minimum=0)
+    check_length(n_timesteps, 2**depth, "build_unet", f"depth={depth} halvings")
     keras = import_keras()
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
     outputs = unet_body(

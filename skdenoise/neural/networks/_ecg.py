@@ -1,6 +1,7 @@
 """Builders of published ECG denoising networks (FCN-DAE, DRNN, DeepFilter)."""
 
 from ..._tf import import_keras
+from ._checks import check_int_sequence, check_length
 
 # Batch normalisation's moving statistics follow the batches closely enough
 # that a network trained for a few dozen steps already predicts well.
@@ -58,6 +59,13 @@ def build_fcn_dae(
     >>> model.output_shape
     (None, 64, 1)
     """
+    filters = check_int_sequence(filters, "filters", "build_fcn_dae")
+    check_length(
+        n_timesteps,
+        2 ** len(filters),
+        "build_fcn_dae",
+        f"{len(filters)} stride-2 layers",
+    )
     keras = import_keras()
     layers = keras.layers
 
@@ -237,6 +245,8 @@ def build_deepfilter(
     >>> model.output_shape
     (None, 64, 1)
     """
+    filters = check_int_sequence(filters, "filters", "build_deepfilter")
+    kernel_sizes = check_int_sequence(kernel_sizes, "kernel_sizes", "build_deepfilter")
     keras = import_keras()
     layers = keras.layers
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")

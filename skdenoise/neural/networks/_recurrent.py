@@ -1,4 +1,5 @@
 from ..._tf import import_keras
+from ._checks import check_choice
 
 
 def build_recurrent(
@@ -48,6 +49,7 @@ def build_recurrent(
     >>> model.output_shape
     (None, 64, 1)
     """
+    check_choice(cell, "cell", "build_recurrent", ("lstm", "gru"))
     keras = import_keras()
     layers = keras.layers
     Cell = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]

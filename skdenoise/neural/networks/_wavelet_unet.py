@@ -1,6 +1,7 @@
 """Builder of the U-Net over wavelet sub-bands. Importing it imports Keras."""
 
 from ..._tf import import_keras
+from ._checks import check_int, check_length
 from ._convolutional import unet_body
 
 keras = import_keras()
@@ -78,6 +79,8 @@ def build_wavelet_unet(
     -------
     keras.Model
     """
+    depth = check_int(depth, "depth", "build_wavelet_unet", minimum=0)
+    check_length(n_timesteps, 2**depth, "build_wavelet_unet", f"depth={depth} halvings")
     inputs = keras.Input(
         shape=(n_timesteps, n_channels * (n_bands + 1)), name="series_and_bands"
     )

@@ -1,0 +1,62 @@
+"""Checks of the network builders' arguments, with errors that name them.
+
+The builders are public (``KerasDenoiser(model=build_unet, ...)``): a wrong
+length or argument gets a message here, not Keras' error about a layer deep
+inside the network, nor a network whose output is shorter than its input.
+"""
+
+import numbers
+
+__all__ = ["check_choice", "check_int", "check_int_sequence", "check_length"]
+
+
+def check_int(value, name, builder, minimum=1):
+    """``value`` as an int of at least ``minimum``, or a ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{builder}: {name} must be an int; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{builder}: {name} must be >= {minimum}; got {value}.")
+    return int(value)
+
+
+def check_int_sequence(value, name, builder, minimum=1):
+    """``value`` as a non-empty tuple of ints of at least ``minimum``."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise ValueError(
+            f"{builder}: {name} must be a sequence of ints, such as (16, 16); "
+            f"got {value!r}."
+        )
+    values = tuple(value)
+    if not values:
+        raise ValueError(f"{builder}: {name} must hold at least one int.")
+    return tuple(
+        check_int(v, f"every entry of {name}", builder, minimum) for v in values
+    )
+
+
+def check_choice(value, name, builder, choices):
+    """``value`` if it is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(
+            f"{builder}: {name} must be one of {', '.join(map(repr, choices))}; "
+            f"got {value!r}."
+        )
+    return value
+
+
+def check_length(n_timesteps, factor, builder, why, allow_none=True):
+    """``n_timesteps`` (None: any length) as a positive multiple of ``factor``."""
+    if n_timesteps is None:
+        if allow_none:
+            return None
+        raise ValueError(
+            f"{builder} needs a fixed n_timesteps (its code has one size); got None."
+        )
+    n_timesteps = check_int(n_timesteps, "n_timesteps", builder)
+    if n_timesteps % factor:
+        raise ValueError(
+            f"{builder}: n_timesteps={n_timesteps} must be a multiple of {factor} "
+            f"({why}); pad the series to {-(-n_timesteps // factor) * factor} "
+            f"samples (KerasDenoiser: length_multiple={factor})."
+        )
+    return n_timesteps
