@@ -1030,8 +1030,9 @@ def _verdict(ok, shortfall, unit="dB"):
 def validation_choice(timing):
     """Each learned model's mean SNR improvement on the validation records.
 
-    From the rows of ``timing.csv`` (``val_snr_improvement``, measured after the
-    gates on the validation records' windows); models without one are left out.
+    From the rows of ``timing.csv`` (``val_snr_improvement``, the network's
+    outputs before the gate on the validation records' windows); models
+    without one are left out.
     """
     scores = {}
     for t in timing:

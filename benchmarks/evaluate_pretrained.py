@@ -24,6 +24,7 @@ and ``results.md`` (the tables of the model card) to ``--out``::
 
 import argparse
 import csv
+import shlex
 import sys
 import time
 from fractions import Fraction
@@ -276,8 +277,8 @@ def markdown(rows, real, qrs, args):
         "Metrics per window, then mean and std over windows; every metric is in "
         "results.csv.",
         "",
-        "Command: `python benchmarks/evaluate_pretrained.py "
-        + " ".join(sys.argv[1:])
+        "Command: `"
+        + shlex.join(["python", "benchmarks/evaluate_pretrained.py", *args.argv])
         + "`",
         "",
     ]
@@ -285,7 +286,9 @@ def markdown(rows, real, qrs, args):
 
 
 def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    args.argv = argv
     if args.real_records is None:
         from skdenoise.datasets import NSTDB_RECORDS
 
