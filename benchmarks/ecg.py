@@ -978,7 +978,10 @@ def real_pivot(real_rows, models, labels):
     ]
     counts = [
         "windows",
-        *(str(first[rec].get("n_windows_unseen_noise", 0)) for rec in records),
+        *(
+            str(int(float(first[rec].get("n_windows_unseen_noise") or 0)))
+            for rec in records
+        ),
     ]
     end = protocol.TRAIN_NOISE["segment"][1]
     return (
@@ -1676,7 +1679,11 @@ def main(argv=None):
         protocol.check_record_lists(*lists, data_dir=args.data_dir, training=learned)
         protocol.check_noise_recordings(args.data_dir)
     except (ValueError, FileNotFoundError) as exc:
-        if args.default_val_records and learned and args.val_records:
+        named = any(
+            f"record {r}:" in str(exc) or f" {r} " in f" {exc} "
+            for r in args.val_records
+        )
+        if args.default_val_records and learned and named:
             # Name the default, which the user may not know they asked for.
             exc = f"{exc} (the validation records {' '.join(args.val_records)} are "
             exc += "the default of --val-records; give your own for other data)"

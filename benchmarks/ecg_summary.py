@@ -15,7 +15,8 @@ Usage::
         --run benchmarks/results/ecg/published_mse=MSE
 
 ``--run DIR[=TAG]``: a run's output folder; with a tag, its learned rows are
-labelled with it (the classical rows are taken from the first run only).
+labelled with it (the classical rows are taken from the first run only). Two
+runs that hold the same learned model need different tags.
 """
 
 import argparse

@@ -671,6 +671,12 @@ def test_savitzky_golay_follows_a_mode_set_after_fit():
         changed = SavitzkyGolayDenoiser(mode=fitted).fit(X).set_params(mode=now)
         fresh = SavitzkyGolayDenoiser(mode=now).fit(X)
         assert_array_equal(changed.transform(X), fresh.transform(X))
+    # The window and order are those of fit: only mode is read as it is now.
+    X = np.random.default_rng(0).normal(size=(2, 50))
+    fitted = SavitzkyGolayDenoiser(window_length=11, polyorder=3).fit(X)
+    reference = fitted.transform(X)
+    for params in ({"window_length": 5}, {"window_length": 4}, {"polyorder": 9}):
+        assert_array_equal(fitted.set_params(**params).transform(X), reference)
 
 
 def test_wiener_without_noise_keeps_tiny_series():

@@ -1093,3 +1093,21 @@ def test_records_at_another_sampling_rate_are_refused(tmp_path):
     write_wfdb(tmp_path / "mitdb" / "222", signal, sampling_rate=250.0)
     with pytest.raises(ValueError, match="MITDB record 222 is sampled at 250 Hz"):
         protocol.clean_record("222", tmp_path)
+
+
+def test_errors_name_the_default_validation_records_only_when_at_fault(tmp_path):
+    ecg = _load_script()
+    (tmp_path / "mitdb").mkdir()
+    for record in ("200", "210"):
+        for ext in ("hea", "dat"):
+            (tmp_path / "mitdb" / f"{record}.{ext}").write_text("")
+    argv = ["--data-dir", str(tmp_path), "--out", str(tmp_path / "o")]
+    argv += ["--models", "unet", "--test-records", "210"]
+    # The 200 series with the default validation records of the 100 series.
+    with pytest.raises(SystemExit, match="default of --val-records") as caught:
+        ecg.main([*argv, "--train-records", "200"])
+    assert "117" in str(caught.value)
+    with pytest.raises(SystemExit) as caught:
+        ecg.main([*argv, "--train-records", "200", "999"])
+    assert "999" in str(caught.value)
+    assert "default of --val-records" not in str(caught.value)

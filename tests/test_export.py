@@ -230,11 +230,15 @@ def test_windowed_denoiser_exports_its_network_and_windowing(tmp_path):
     stitched = windower.inverse_transform(denoised[:, :, 0])
     expected = windowed.transform(recording)
     assert relative_difference(stitched, expected, recording) < TOLERANCE
-    # A network of whole series exported over it takes its windowing away.
-    other = tmp_path / "other.onnx.json"
-    other.write_text(json.dumps({"model": "other.onnx"}))
+    # A network of whole series exported over it takes its windowing away,
+    # but not a file of that name that belongs to another model.
     export(windowed.estimator_, tmp_path / "windows.onnx")
-    assert not os.path.exists(path + ".json") and other.exists()
+    assert not os.path.exists(path + ".json")
+    export(windowed, tmp_path / "windows.onnx")
+    with open(path + ".json", "w", encoding="utf-8") as file:
+        json.dump({"model": "another.onnx"}, file)
+    export(windowed.estimator_, tmp_path / "windows.onnx")
+    assert os.path.exists(path + ".json")
 
 
 def test_bad_estimators_and_arguments(unet, tmp_path):

@@ -244,6 +244,12 @@ def test_wavelet_unet_network_input_is_series_and_swt_bands():
         ("build_cnn_lstm", {"n_timesteps": 64, "pool_size": 3}, "multiple of 3"),
         ("build_recurrent", {"n_timesteps": 64, "cell": "GRU"}, "cell must be one"),
         ("build_deepfilter", {"n_timesteps": 64, "kernel_sizes": ()}, "at least one"),
+        (
+            "build_deepfilter",
+            {"n_timesteps": 64, "dilated_kernel_sizes": 5},
+            "dilated_kernel_sizes must be a sequence",
+        ),
+        ("build_drnn", {"n_timesteps": 64, "dense_units": 8}, "sequence of ints"),
     ],
 )
 def test_network_builders_name_a_bad_length_or_argument(builder, kwargs, message):

@@ -511,6 +511,9 @@ default="interp"
                 f"polyorder={self.polyorder} must be smaller than "
                 f"window_length={self.window_length}."
             )
+        # The window and order asked for at fit (transform reads only mode as
+        # it is now; window_length_ may be cut for "interp").
+        self._fit_window_ = (int(self.window_length), int(self.polyorder))
         self.window_length_, self.polyorder_ = self._window(X.shape[1])
 
     def _window(self, n_timesteps):
@@ -519,10 +522,12 @@ default="interp"
         ``"interp"`` fits a polynomial to the first and last windows, so its
         window is cut to the (odd) length of shorter series.
         """
-        window = self.window_length
+        # A denoiser saved before _fit_window_ existed: what fit chose.
+        fitted = vars(self).get("_fit_window_")
+        window, polyorder = fitted or (self.window_length_, self.polyorder_)
         if self.mode == "interp" and window > n_timesteps:
             window = n_timesteps if n_timesteps % 2 else n_timesteps - 1
-        return window, min(self.polyorder, window - 1)
+        return window, min(polyorder, window - 1)
 
     def _transform(self, X):
         # From mode as it is now (it may have been set after fit).

@@ -567,8 +567,9 @@ def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None)
     ValueError
         If the file cannot be decoded or is not an annotation file (a signal
         or header file, a file without the end-of-file mark of annotation
-        files, samples out of time order), or for ``sampfrom < 0`` or
-        ``sampto <= sampfrom``.
+        files, samples out of time order: WFDB's ``sortann`` puts the
+        annotations of a file written out of order in order), or for
+        ``sampfrom < 0`` or ``sampto <= sampfrom``.
 
     Examples
     --------

@@ -19,15 +19,15 @@ def check_int(value, name, builder, minimum=1):
     return int(value)
 
 
-def check_int_sequence(value, name, builder, minimum=1):
-    """``value`` as a non-empty tuple of ints of at least ``minimum``."""
+def check_int_sequence(value, name, builder, minimum=1, allow_empty=False):
+    """``value`` as a tuple of ints of at least ``minimum`` (non-empty)."""
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise ValueError(
             f"{builder}: {name} must be a sequence of ints, such as (16, 16); "
             f"got {value!r}."
         )
     values = tuple(value)
-    if not values:
+    if not values and not allow_empty:
         raise ValueError(f"{builder}: {name} must hold at least one int.")
     return tuple(
         check_int(v, f"every entry of {name}", builder, minimum) for v in values

@@ -1,7 +1,7 @@
 """Builders of published ECG denoising networks (FCN-DAE, DRNN, DeepFilter)."""
 
 from ..._tf import import_keras
-from ._checks import check_int_sequence, check_length
+from ._checks import check_int, check_int_sequence, check_length
 
 # Batch normalisation's moving statistics follow the batches closely enough
 # that a network trained for a few dozen steps already predicts well.
@@ -158,6 +158,9 @@ def build_drnn(
     >>> model.output_shape
     (None, 64, 1)
     """
+    dense_units = check_int_sequence(
+        dense_units, "dense_units", "build_drnn", allow_empty=True
+    )
     keras = import_keras()
     layers = keras.layers
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
@@ -247,6 +250,10 @@ def build_deepfilter(
     """
     filters = check_int_sequence(filters, "filters", "build_deepfilter")
     kernel_sizes = check_int_sequence(kernel_sizes, "kernel_sizes", "build_deepfilter")
+    dilated_kernel_sizes = check_int_sequence(
+        dilated_kernel_sizes, "dilated_kernel_sizes", "build_deepfilter"
+    )
+    check_int(dilation_rate, "dilation_rate", "build_deepfilter")
     keras = import_keras()
     layers = keras.layers
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
