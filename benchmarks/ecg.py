@@ -944,17 +944,17 @@ def real_pivot(real_rows, models, labels):
     cell = {(r["model"], r["record"]): r for r in real_rows}
     first = {rec: next(r for r in real_rows if r["record"] == rec) for rec in records}
     header = ["model", *records]
-    lines = [
-        [labels[key]]
-        + [
-            f"{cell[key, rec]['snr_improvement_mean']:+.2f}"
-            if (key, rec) in cell
-            else "-"
-            for rec in records
+
+    def model_lines(value):
+        # One line per model with a row in some record; "-" where it has none.
+        return [
+            [labels[key]]
+            + [value(cell[key, rec]) if (key, rec) in cell else "-" for rec in records]
+            for key in models
+            if any((key, rec) in cell for rec in records)
         ]
-        for key in models
-        if any((key, rec) in cell for rec in records)
-    ]
+
+    lines = model_lines(lambda row: f"{row['snr_improvement_mean']:+.2f}")
     inputs = [
         "input SNR (dB)",
         *(f"{first[rec]['snr_in_mean']:+.1f}" for rec in records),
@@ -965,17 +965,13 @@ def real_pivot(real_rows, models, labels):
     # The same on the blocks past samples 325000 only: nst added em noise
     # from channel 0 at the record's own positions, so the earlier blocks
     # hold noise of the training segment.
-    unseen = [
-        [labels[key]]
-        + [
-            f"{cell[key, rec]['snr_improvement_unseen_noise_mean']:+.2f}"
-            if (key, rec) in cell and cell[key, rec].get("n_windows_unseen_noise")
+    unseen = model_lines(
+        lambda row: (
+            f"{row['snr_improvement_unseen_noise_mean']:+.2f}"
+            if row.get("n_windows_unseen_noise")
             else "-"
-            for rec in records
-        ]
-        for key in models
-        if any((key, rec) in cell for rec in records)
-    ]
+        )
+    )
     counts = [
         "windows",
         *(
