@@ -91,6 +91,26 @@ def clean_windows(record, data_dir, channel=0):
     )
 
 
+def channel_zero_names(records, data_dir):
+    """The name of channel 0 of each MITDB record, from its header (or None).
+
+    The protocol takes channel 0 as MLII; in a few records it is another lead
+    (V5 in 102, 104 and 114), which a run on other records should show.
+    """
+    try:
+        import wfdb
+    except ImportError:
+        return {}
+    names = {}
+    for record in records:
+        try:
+            header = wfdb.rdheader(str(record_path(data_dir, "mitdb", record)))
+            names[str(record)] = (header.sig_name or [None])[0]
+        except Exception:  # noqa: BLE001 - a note only; the record checks decide
+            names[str(record)] = None
+    return names
+
+
 def training_windows(records, data_dir, max_windows=None, seed=0, channels=(0,)):
     """Clean training windows of several records (optionally a random subset).
 

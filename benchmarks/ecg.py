@@ -1685,6 +1685,17 @@ def main(argv=None):
             exc += "the default of --val-records; give your own for other data)"
         raise SystemExit(f"benchmarks/ecg.py: error: {exc}") from None
 
+    used = [
+        *args.test_records,
+        *((args.train_records + args.val_records) if learned else []),
+    ]
+    leads = protocol.channel_zero_names(used, args.data_dir)
+    other = [f"{r} ({name})" for r, name in leads.items() if name not in (None, "MLII")]
+    if other:
+        log(
+            "note: channel 0, the protocol's lead, is not MLII in record(s) "
+            + ", ".join(other)
+        )
     log(f"building the test set: records {' '.join(args.test_records)}")
     clean, record_of, noisy = protocol.build_test_set(
         args.test_records, args.data_dir, n_windows=args.test_windows

@@ -1111,3 +1111,10 @@ def test_errors_name_the_default_validation_records_only_when_at_fault(tmp_path)
         ecg.main([*argv, "--train-records", "200", "999"])
     assert "999" in str(caught.value)
     assert "default of --val-records" not in str(caught.value)
+
+
+@pytest.mark.data
+def test_records_whose_channel_zero_is_not_mlii_are_named(physionet_dir):
+    protocol = _protocol()
+    names = protocol.channel_zero_names(["100", "114", "999"], physionet_dir)
+    assert names == {"100": "MLII", "114": "V5", "999": None}
