@@ -182,20 +182,13 @@ def _check_numeric(X, input_name, who=""):
     )
 
 
-class NotRealNumbersError(ValueError):
-    """Values that are complex, text or dates where real numbers are needed."""
-
-
 def check_real_numbers(values, name, who=""):
-    """Refuse an array of complex values, text or dates (NotRealNumbersError).
+    """Refuse an array of complex values, text or dates with a ValueError.
 
     ``np.asarray(values, dtype=float)`` drops an imaginary part with only a
     warning and turns ``"1.0"`` into a number; neither may pass silently.
     """
-    try:
-        _check_numeric(values, name, who)
-    except ValueError as exc:
-        raise NotRealNumbersError(str(exc)) from None
+    _check_numeric(values, name, who)
 
 
 def as_real_float64(values, name):

@@ -5,7 +5,6 @@ import numbers
 import numpy as np
 
 from .._validation import (
-    NotRealNumbersError,
     check_finite_scalar,
     check_real_numbers,
 )
@@ -531,18 +530,20 @@ class RecordedNoise(BaseNoise):
 
     def _recording(self):
         """The validated recording segment as a 2-D float array, and its start."""
+        not_numbers = TypeError(
+            "RecordedNoise: noise must be a numeric array of shape (n_samples,) "
+            f"or (n_samples, n_channels); got {type(self.noise).__name__}."
+        )
         try:
             recording = np.asarray(self.noise)
-            # Complex values, text and dates are refused, not converted.
-            check_real_numbers(recording, "noise", " of RecordedNoise")
+        except (TypeError, ValueError) as exc:
+            raise not_numbers from exc
+        # Complex values, text and dates are refused, not converted.
+        check_real_numbers(recording, "noise", " of RecordedNoise")
+        try:
             recording = recording.astype(np.float64)
         except (TypeError, ValueError) as exc:
-            if isinstance(exc, NotRealNumbersError):
-                raise
-            raise TypeError(
-                "RecordedNoise: noise must be a numeric array of shape (n_samples,) "
-                f"or (n_samples, n_channels); got {type(self.noise).__name__}."
-            ) from exc
+            raise not_numbers from exc
         if recording.ndim not in (1, 2):
             raise ValueError(
                 "RecordedNoise: noise must have shape (n_samples,) or (n_samples, "
