@@ -213,11 +213,12 @@ def _float32_network(estimator, network):
     The converters cannot write 16-bit computations that all runtimes run
     (bfloat16 is not valid ONNX; LiteRT rejects both).
     """
-    from .neural._base import _dtype_policy, _seeded
+    from ._tf import seeded
+    from .neural._base import _dtype_policy
 
     left, right = estimator._padding(estimator.n_features_in_)
     # Seeded only so that building leaves Python's random state as it was.
-    with _seeded(0), _dtype_policy("float32"):
+    with seeded(0), _dtype_policy("float32"):
         copy = estimator._build_network(
             estimator.n_features_in_ + left + right, estimator.n_channels_in_
         )

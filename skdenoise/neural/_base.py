@@ -24,7 +24,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import check_is_fitted
 
-from .._tf import SEED_LOCK, import_keras, load_keras_model, quiet_tf_logger, seeded
+from .._tf import import_keras, load_keras_model, quiet_tf_logger, seeded
 from .._validation import (
     as_3d,
     as_input_dtype,
@@ -69,7 +69,6 @@ _LOSSES = {
     "huber": keras.losses.Huber,
     "snr": _layers.NegativeSNRLoss,
 }
-_SEED_LOCK = SEED_LOCK
 _POLICY_LOCK = threading.RLock()
 
 # The gate is calibrated on at least this many validation series and channels.
@@ -101,9 +100,6 @@ FLIPS = ((1.0, False), (-1.0, False), (1.0, True), (-1.0, True))
 
 # A map from X's units to y's closer to the identity than this is the identity.
 _SAME_UNITS_TOLERANCE = 0.05
-
-
-_seeded = seeded
 
 
 def _reseed_generators(model, seed):
@@ -1005,7 +1001,7 @@ n_timesteps, n_channels)
         # Python's random is seeded (and locked) only while the layers draw
         # their seeds: training draws none, and other threads' fits and the
         # callbacks keep their own stream of random numbers.
-        with _seeded(seed), quiet_tf_logger():
+        with seeded(seed), quiet_tf_logger():
             if reset:
                 self.model_ = self._build_keras_model(n_steps=epochs * len(batches))
             else:

@@ -48,7 +48,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.isotonic import IsotonicRegression
 
 from .._series import power_of_two_scale
-from .._tf import import_keras, quiet_tf_logger
+from .._tf import import_keras, quiet_tf_logger, seeded
 
 keras = import_keras()
 
@@ -122,8 +122,6 @@ class _AlwaysTraining(keras.layers.Wrapper):
 
 def _check_clonable(model, name):
     """Refuse a network the dropout passes cannot clone (a subclassed model)."""
-    from .._tf import seeded
-
     try:
         # Seeded: the clone's layers draw their seeds from Python's random.
         with seeded(0), quiet_tf_logger():
@@ -193,10 +191,10 @@ def check_uncertainty(estimator, n_timesteps, n_channels):
             "dropout=0. Set dropout > 0 (0.1 to 0.2 is usual), or use "
             "uncertainty='ensemble'."
         )
-    from ._base import _dtype_policy, _seeded
+    from ._base import _dtype_policy
 
     left, right = estimator._padding(n_timesteps)
-    with _seeded(0), _dtype_policy("float32"), quiet_tf_logger():
+    with seeded(0), _dtype_policy("float32"), quiet_tf_logger():
         model = estimator._build_network(n_timesteps + left + right, n_channels)
     if stochastic_layers(model, method):
         if method == "mc_dropout":
@@ -348,7 +346,7 @@ def raw_std(estimator, X3, seed, per_flip=None):
         # denoiser without it was calibrated before (skdenoise.persistence.load
         # does not run __setstate__, which sets it False for such files).
         per_flip = getattr(estimator, "_spread_per_flip_", False)
-    from ._base import FLIPS, _seeded, predict_batch
+    from ._base import FLIPS, predict_batch
 
     method = estimator.uncertainty
     if method == "flips":
@@ -357,7 +355,7 @@ def raw_std(estimator, X3, seed, per_flip=None):
         models = [estimator.model_, *estimator.ensemble_members_]
         predictors = [functools.partial(predict_batch, m) for m in models]
     else:
-        with _seeded(seed):
+        with seeded(seed):
             model = _stochastic_clone(estimator.model_, method)
         predictors = [functools.partial(predict_batch, model)]
         predictors *= estimator.uncertainty_samples
