@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import sklearn
 from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import InvalidParameterError
 
 from ._files import atomic_write
 from ._version import __version__
@@ -489,7 +490,27 @@ class _Reader:
             # What unpickling fills in for files of older versions.
             estimator._upgrade_old_state()
         self._configure(estimator, value.get("config", {}), qualname)
+        if attributes:
+            self._check_params(estimator, qualname)
         return estimator
+
+    def _check_params(self, estimator, qualname):
+        """Refuse parameter values of a fitted estimator that its class refuses.
+
+        A hand-edited or corrupted manifest would otherwise load, and fail later
+        at ``transform`` with an error that does not name the file. An unfitted
+        estimator is restored as saved: like scikit-learn's, its parameters are
+        checked at ``fit``.
+        """
+        if not getattr(estimator, "_parameter_constraints", None):
+            return
+        try:
+            estimator._validate_params()
+        except InvalidParameterError as exc:
+            raise ValueError(
+                f"{self.path} sets an invalid parameter of {qualname}: {exc} The "
+                "file was edited, corrupted, or written by another version."
+            ) from None
 
     def _configure(self, estimator, config, qualname):
         """Restore what ``set_output`` and ``set_*_request`` stored."""

@@ -354,6 +354,22 @@ def test_a_parameter_this_version_lacks_is_named_with_the_versions(saved):
     assert "scikit-learn" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "step, name, value",
+    [(1, "mode", "harsh"), (1, "level", "abc"), (0, "method", 3)],
+)
+def test_load_refuses_parameter_values_the_class_refuses(saved, step, name, value):
+    def edit(manifest):
+        steps = manifest["estimator"]["params"]["steps"]
+        steps[step]["__tuple__"][1]["params"][name] = value
+        return manifest
+
+    edited = rewrite(saved, manifest=edit)
+    with pytest.raises(ValueError, match=f"invalid parameter of .*'{name}'") as info:
+        load(edited)
+    assert str(edited) in str(info.value)
+
+
 def test_load_refuses_pickled_arrays(saved):
     buffer = io.BytesIO()
     np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
