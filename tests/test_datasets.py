@@ -692,6 +692,62 @@ def test_multi_segment_record(tmp_path):
         read_wfdb(tmp_path / "multi")
 
 
+def _two_segments(tmp_path, second):
+    """A two-segment record of one channel; ``second``: wrsamp keywords of seg1."""
+    wfdb = pytest.importorskip("wfdb")
+    first = {"d_signal": np.array([[200], [400]]), "fmt": ["16"], "adc_gain": [200.0]}
+    for name, options in (("seg0", first), ("seg1", {**first, **second})):
+        options = {"baseline": [0], **options}
+        wfdb.wrsamp(
+            name, fs=100, units=["mV"], sig_name=["a"], write_dir=str(tmp_path),
+            **options,
+        )  # fmt: skip
+    length = len(first["d_signal"]) + len(second.get("d_signal", first["d_signal"]))
+    (tmp_path / "multi.hea").write_text(f"multi/2 1 100 {length}\nseg0 2\nseg1 2\n")
+    return tmp_path / "multi"
+
+
+@pytest.mark.parametrize(
+    "second, message",
+    [
+        ({"fmt": ["212"]}, r"different formats: \['16'\] in seg0\.hea, \['212'\]"),
+        ({"adc_gain": [100.0]}, "different gains"),
+        ({"baseline": [10]}, "different baselines"),
+    ],
+)
+def test_multi_segment_record_of_mixed_conversions_is_refused(
+    tmp_path, second, message
+):
+    # They were all converted with the first segment's gain, baseline and format.
+    with pytest.raises(ValueError, match=message):
+        read_wfdb(_two_segments(tmp_path, second))
+
+
+def test_multi_segment_record_checks_its_segments_files(tmp_path):
+    record = _two_segments(tmp_path, {"d_signal": np.array([[10], [20]])})
+    np.testing.assert_array_equal(read_wfdb(record).adc[:, 0], [200, 400, 10, 20])
+    data = bytearray((tmp_path / "seg1.dat").read_bytes())
+    data[0] ^= 1
+    (tmp_path / "seg1.dat").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"Checksum mismatch .*seg1\.dat"):
+        read_wfdb(record)
+    (tmp_path / "seg1.dat").write_bytes(bytes(data[:2]))
+    with pytest.raises(ValueError, match=r"seg1\.dat is truncated"):
+        read_wfdb(record)
+
+
+def test_variable_layout_record_is_refused_by_name(tmp_path):
+    wfdb = pytest.importorskip("wfdb")
+    wfdb.wrsamp(
+        "seg1", fs=100, units=["mV"], sig_name=["II"], d_signal=np.array([[200], [400]]),
+        fmt=["16"], adc_gain=[200.0], baseline=[0], write_dir=str(tmp_path),
+    )  # fmt: skip
+    (tmp_path / "layout.hea").write_text("layout 1 100 0\n~ 0 200/mV 16 0 0 0 0 II\n")
+    (tmp_path / "v.hea").write_text("v/2 1 100 2\nlayout 0\nseg1 2\n")
+    with pytest.raises(ValueError, match="variable-layout multi-segment record"):
+        read_wfdb(tmp_path / "v")
+
+
 @pytest.mark.data
 @needs_data
 def test_read_wfdb_annotations():

@@ -64,11 +64,29 @@ def test_masked_input_does_not_depend_on_hidden_values(width, replacement):
 def test_mask_share_follows_mask_fraction():
     from skdenoise.neural._blind_spot import BlindSpotMasker
 
-    for fraction in (0.05, 0.2):
-        hidden, _ = BlindSpotMasker(1, fraction).draw(
+    # The share used to be rounded through the segment length (0.4 hid 0.5,
+    # 0.2 with spans of 3 hid 0.18) and capped silently (0.9 hid 0.5).
+    for width, fraction in ((1, 0.05), (1, 0.2), (1, 0.4), (3, 0.2), (4, 0.75)):
+        hidden, _ = BlindSpotMasker(width, fraction).draw(
             (4, 1000, 1), np.random.default_rng(0)
         )
-        assert abs(hidden.mean() - fraction) < 0.01
+        assert abs(hidden.mean() - fraction) < 0.005, (width, fraction)
+    with pytest.raises(ValueError, match=r"mask_fraction=0\.9 cannot .* at most 0\.5"):
+        BlindSpotMasker(1, 0.9)
+
+
+def test_masks_are_shared_by_the_channels_of_a_series():
+    from skdenoise.neural._blind_spot import BlindSpotMasker
+
+    # Noise common to the channels showed a hidden sample's noise in another
+    # channel: a network learned the identity from two copies of a series.
+    hidden, centres = BlindSpotMasker(3, 0.1).draw(
+        (5, 300, 3), np.random.default_rng(0)
+    )
+    for mask in (hidden, centres):
+        assert np.array_equal(mask[..., 0], mask[..., 1])
+        assert np.array_equal(mask[..., 0], mask[..., 2])
+    assert not np.array_equal(hidden[0], hidden[1])
 
 
 def test_masks_reach_every_sample_of_a_series_of_any_length():
@@ -82,7 +100,7 @@ def test_masks_reach_every_sample_of_a_series_of_any_length():
         assert centres.any(axis=(0, 2)).all(), n_timesteps
         # One span per segment, whatever the remainder.
         per_series = centres.sum(axis=1)[:, 0]
-        assert np.all(per_series == n_timesteps // masker.segment(n_timesteps))
+        assert np.all(per_series == masker.n_segments(n_timesteps))
         assert np.array_equal(hidden, centres)
     # Lengths that are whole numbers of segments draw what they always drew.
     n_series, n_timesteps, period = 6, 60, 20

@@ -304,6 +304,48 @@ def _check_sizes(header, header_path):
             )
 
 
+def _check_segments(wfdb, header, header_path, segments):
+    """Check a multi-segment record's segments; return their paths and headers.
+
+    Each segment's header is checked as a record's is, and its signal files'
+    sizes. The digital values of all segments are converted with one gain,
+    baseline and format per channel, so segments that store them differently
+    are refused, and so are variable-layout records (a first segment of no
+    samples describing the signals that later segments hold a part of).
+    """
+    lengths = list(getattr(header, "seg_len", None) or [])
+    if lengths and int(lengths[0]) == 0:
+        raise ValueError(
+            f"{header_path} is a variable-layout multi-segment record (its first "
+            "segment, of no samples, is a layout): only multi-segment records "
+            "whose segments all hold the same signals are read. Read its "
+            "segments one by one."
+        )
+    checked = []
+    for name in segments:
+        path = header_path.parent / name
+        _check_header(path)
+        with _quiet():
+            segment = wfdb.rdheader(str(path.with_suffix("")))
+        _check_sizes(segment, path)
+        checked.append((path, segment))
+    for path, segment in checked[1:]:
+        for field, what in (
+            ("fmt", "formats"),
+            ("adc_gain", "gains"),
+            ("baseline", "baselines"),
+        ):
+            first, other = getattr(checked[0][1], field), getattr(segment, field)
+            if list(first) != list(other):
+                raise ValueError(
+                    f"The segments of {header_path} store their signals with "
+                    f"different {what}: {list(first)} in {checked[0][0].name}, "
+                    f"{list(other)} in {path.name}. One conversion to physical "
+                    "units cannot serve them all; read the segments one by one."
+                )
+    return checked
+
+
 def _verify_checksums(record, header_path):
     if record.checksum is None:
         return
@@ -388,10 +430,12 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
     r"""Read a WFDB record (header ``.hea`` and signal files).
 
     Any WFDB signal format is read (see :data:`SUPPORTED_FORMATS`), and
-    multi-segment records too, through the ``wfdb`` package (the ``data``
-    extra). The header's syntax is checked strictly, every signal file's size
-    is checked against the header and each signal's checksum verified (when
-    the header gives one) before the requested part is returned. Signals with
+    multi-segment records too (of fixed layout, their segments storing each
+    signal in one format, gain and baseline), through the ``wfdb`` package (the
+    ``data`` extra). The header's syntax is checked strictly, every signal
+    file's size is checked against the header and each signal's checksum
+    verified (when the header gives one; for each segment of a multi-segment
+    record) before the requested part is returned. Signals with
     several samples per frame are averaged to one sample per frame.
 
     Parameters
@@ -423,8 +467,9 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
         If the header or a signal file is missing.
     ValueError
         If the header does not parse, a format is not supported, a signal file
-        is shorter than the header says, a checksum does not match or the
-        sample range is invalid.
+        is shorter than the header says, a checksum does not match, the
+        sample range is invalid, or a multi-segment record has a variable
+        layout or segments that store a signal differently.
 
     See Also
     --------
@@ -456,11 +501,15 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
             header = wfdb.rdheader(str(record_path))
         if getattr(header, "n_seg", None) is None:
             _check_sizes(header, header_path)
+            segment_headers = []
         else:
-            for name in segments:
-                _check_header(header_path.parent / name)
+            segment_headers = _check_segments(wfdb, header, header_path, segments)
         with _quiet():
             record = wfdb.rdrecord(str(record_path), physical=False, m2s=True)
+            for path, _ in segment_headers:
+                _verify_checksums(
+                    wfdb.rdrecord(str(path.with_suffix("")), physical=False), path
+                )
     except (FileNotFoundError, ValueError) as exc:
         if str(header_path) in str(exc) or str(header_path.parent) in str(exc):
             raise

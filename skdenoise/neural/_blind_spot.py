@@ -33,51 +33,60 @@ _MAX_SNR_DB = 30.0
 class BlindSpotMasker:
     """Draws the hidden spans of a batch and replaces them in the input.
 
-    The series is cut into as many segments of ``mask_width / mask_fraction``
-    samples (rounded, at least ``mask_width + 1``) as it holds, the remainder
-    shared out among them so that they tile the whole series; one span of
+    The series is cut into ``round(n_timesteps * mask_fraction / mask_width)``
+    segments (at least one, and each at least ``mask_width + 1`` samples long)
+    that tile it, their lengths differing by one sample at most; one span of
     ``mask_width`` samples starts at a random position in each segment (a
     stratified draw, so the spans are spread over the series, reach its last
-    samples, and never overlap).
+    samples, and never overlap). The spans of a series are the same in all its
+    channels: noise common to the channels would otherwise show a hidden
+    sample's noise to the network in another channel.
 
     Parameters
     ----------
     mask_width : int
         Samples per hidden span.
     mask_fraction : float in (0, 1)
-        Share of the samples hidden.
+        Share of the samples hidden: at most ``mask_width / (mask_width + 1)``
+        (a visible sample between spans).
     """
 
     def __init__(self, mask_width, mask_fraction, replacement="neighbour"):
         self.mask_width = int(mask_width)
         self.mask_fraction = float(mask_fraction)
         self.replacement = replacement
+        most = self.mask_width / (self.mask_width + 1)
+        if self.mask_fraction > most:
+            raise ValueError(
+                f"mask_fraction={self.mask_fraction:g} cannot be reached with "
+                f"mask_width={self.mask_width}: spans of {self.mask_width} "
+                "sample(s) with a visible sample between them hide at most "
+                f"{most:.4g} of the samples."
+            )
 
-    def segment(self, n_timesteps):
-        """Length of the segments holding one span each."""
-        period = int(round(self.mask_width / self.mask_fraction))
-        return min(max(period, self.mask_width + 1), max(n_timesteps, 1))
+    def n_segments(self, n_timesteps):
+        """Number of segments (and spans) of a series of ``n_timesteps``."""
+        width = min(self.mask_width, max(n_timesteps - 1, 1))
+        wanted = int(round(n_timesteps * self.mask_fraction / width))
+        return max(1, min(wanted, n_timesteps // (width + 1)))
 
     def draw(self, shape, rng):
         """``(hidden, centres)``: boolean masks of shape ``shape`` (n, t, c).
 
         ``hidden`` marks every sample replaced in the input, ``centres`` the
         sample at the centre of each span (where the loss is measured). Each
-        series and channel gets its own spans.
+        series gets its own spans, the same in all its channels.
         """
         n_series, n_timesteps, n_channels = shape
         width = min(self.mask_width, max(n_timesteps - 1, 1))
-        period = self.segment(n_timesteps)
-        n_segments = max(1, n_timesteps // period)
-        # The segments tile the whole series (lengths period to period + the
-        # remainder shared out), so a span can fall on its last samples too.
+        n_segments = self.n_segments(n_timesteps)
+        # The segments tile the whole series (their lengths differ by one
+        # sample at most), so a span can fall on its last samples too.
         bounds = np.arange(n_segments + 1) * n_timesteps // n_segments
         starts = bounds[:-1]
         room = np.maximum(np.diff(bounds) - width, 0) + 1
-        offsets = rng.integers(
-            0, room[None, :, None], size=(n_series, n_segments, n_channels)
-        )
-        first = starts[None, :, None] + offsets  # (n, segments, c)
+        offsets = rng.integers(0, room[None, :, None], size=(n_series, n_segments, 1))
+        first = starts[None, :, None] + offsets  # (n, segments, 1)
         hidden = np.zeros(shape, dtype=bool)
         centres = np.zeros(shape, dtype=bool)
         rows = np.arange(n_series)[:, None, None]

@@ -147,7 +147,9 @@ _COMMON_DOC = """noise : noise model or None, default=None
         correlated over ``(mask_width - 1) // 2`` samples only).
     mask_fraction : float in (0, 1), default=0.05
         Share of the samples hidden per series and batch in blind-spot
-        training (each replaced by a random visible neighbour).
+        training (each replaced by a random visible neighbour), at most
+        ``mask_width / (mask_width + 1)``; the spans fall at the same
+        positions in every channel of a series.
     uncertainty : {"mc_dropout", "ensemble", "sampling", "flips"} or None, \
 default=None
         How ``predict(X, return_std=True)`` estimates the per-sample standard
