@@ -273,6 +273,26 @@ def test_bad_blind_spot_settings(params, match):
         _tiny_unet(**params).fit(X)
 
 
+def test_mask_fraction_beyond_what_the_width_allows_is_refused_at_fit():
+    # It was silently capped: 0.9 with spans of one sample hid half.
+    _, X = _noisy_sines(n_series=4)
+    with pytest.raises(ValueError, match=r"mask_fraction=0\.9 cannot be reached"):
+        _tiny_unet(mask_fraction=0.9).fit(X)
+
+
+def test_time_warp_in_blind_spot_training_warns():
+    from skdenoise.augment import AugmentationChain, RandomFlip, RandomTimeWarp
+
+    _, X = _noisy_sines(n_series=8)
+    # The warp interpolates the noise: neighbours then predict a hidden noise.
+    for augment in (RandomTimeWarp(), AugmentationChain([RandomFlip(), RandomTimeWarp()])):
+        with pytest.warns(UserWarning, match="Leave the warp out"):
+            _tiny_unet(augment=augment, epochs=1).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _tiny_unet(augment=RandomFlip(), epochs=1).fit(X)
+
+
 def test_noise2noise_pairs_train_towards_the_clean_signal():
     from skdenoise.neural import UNetDenoiser
 

@@ -34,7 +34,7 @@ from .._validation import (
     restore_ndim,
 )
 from .._warnings import warn_at_caller
-from ..augment import BaseAugmentation
+from ..augment import AugmentationChain, BaseAugmentation, RandomTimeWarp
 from ..base import BaseDenoiser, _forget_fit_on_error
 from ..exceptions import TargetIgnoredWarning
 from ..noise import BaseNoise, WhiteNoise
@@ -275,6 +275,15 @@ def _same_plain(a, b):
             and not isinstance(b, bool)
             and a == b
         )
+    )
+
+
+def _warps(augment):
+    """Whether ``augment`` (or a step of its chain) is a :class:`RandomTimeWarp`."""
+    if isinstance(augment, RandomTimeWarp):
+        return True
+    return isinstance(augment, AugmentationChain) and any(
+        _warps(step) for step in augment.steps
     )
 
 
@@ -519,6 +528,15 @@ class BaseNeuralDenoiser(BaseDenoiser):
         if self.augment is not None:
             # Bad settings fail here, with their own message, not inside Keras.
             self.augment._check_params()
+            if self.training == "blind_spot" and _warps(self.augment):
+                warn_at_caller(
+                    f"{type(self).__name__}(training='blind_spot') with "
+                    "RandomTimeWarp: the warp interpolates the noisy series, "
+                    "which correlates the noise of neighbouring samples, so the "
+                    "network learns to predict a hidden sample's noise from its "
+                    "neighbours and removes less of it. Leave the warp out of "
+                    "blind-spot training."
+                )
         activation = getattr(self, "activation", None)
         if isinstance(activation, str):
             try:
