@@ -946,3 +946,31 @@ def test_callbacks_draw_from_the_scripts_own_random_numbers(pairs):
         outputs.append(model.transform(noisy[:4]))
     assert draws[1] != draws[2]
     np.testing.assert_array_equal(outputs[0], outputs[1])
+
+
+class _RefusesLaterDraws:
+    """White noise whose third draw fails (inside TensorFlow's data pipeline)."""
+
+    @staticmethod
+    def make():
+        from skdenoise.noise import WhiteNoise
+
+        class Refusing(WhiteNoise):
+            def apply(self, X, random_state=None):
+                type(self).calls += 1
+                if type(self).calls >= 3:
+                    raise ValueError("this draw is refused by the noise model")
+                return super().apply(X, random_state=random_state)
+
+        Refusing.calls = 0
+        return Refusing(snr=5.0)
+
+
+def test_an_error_drawing_a_later_batch_is_raised_as_it_was(pairs):
+    # Batches after the first are drawn inside tf.data: the noise model's own
+    # ValueError reached the user as TensorFlow's InvalidArgumentError.
+    X, y = pairs
+    denoiser = _unet(noise=_RefusesLaterDraws.make(), validation_split=0.0, gate=None)
+    with pytest.raises(ValueError, match="this draw is refused") as info:
+        denoiser.fit(y)
+    assert type(info.value) is ValueError

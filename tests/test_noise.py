@@ -682,3 +682,15 @@ def test_steep_colored_noise_keeps_its_unit_rms(alpha):
     # freqs ** (-alpha / 2) overflowed, and the noise came out all zeros.
     noise = ColoredNoise(alpha=alpha).apply(np.zeros((2, 1000)), random_state=0)
     np.testing.assert_allclose(np.sqrt(np.mean(noise**2, axis=1)), 1.0)
+
+
+def test_an_snr_beyond_float64_is_refused_without_numpy_warnings():
+    from skdenoise.noise import ImpulseNoise
+
+    X = np.random.default_rng(0).normal(size=(2, 50))
+    with warnings.catch_warnings():
+        # An infinite gain times the zero samples of the impulses was NaN,
+        # with NumPy's RuntimeWarning before the error.
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="beyond the range of float64"):
+            ImpulseNoise(snr=-3100.0).apply(X)

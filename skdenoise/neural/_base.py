@@ -714,6 +714,14 @@ class BaseNeuralDenoiser(BaseDenoiser):
                 shuffle=False,
                 verbose={0: 0, 1: 2}.get(self.verbose, 1),
             )
+        except Exception:
+            # An error while drawing a batch (the noise, an augmentation)
+            # reaches Model.fit as TensorFlow's; raise the original.
+            error = getattr(batches, "error", None)
+            if error is None:
+                raise
+            batches.error = None
+            raise error from None
         finally:
             # The user's callbacks keep their state (a stopped epoch, a best
             # score) but let go of the network: a callback in the parameters

@@ -273,13 +273,21 @@ class TrainingBatches(keras.utils.PyDataset):
             for part in first
         )
 
+        self.error = None
+
         def generate():
             epoch, order = self.epoch, self._order
             for start in range(0, n_batches, chunk):
-                parts = [
-                    self._batch(i, epoch, order)
-                    for i in range(start, min(start + chunk, n_batches))
-                ]
+                try:
+                    parts = [
+                        self._batch(i, epoch, order)
+                        for i in range(start, min(start + chunk, n_batches))
+                    ]
+                except Exception as exc:
+                    # TensorFlow reports it as its own error, a stack trace of
+                    # its graph; Model.fit's caller raises this one instead.
+                    self.error = exc
+                    raise
                 yield tuple(np.stack(piece) for piece in zip(*parts, strict=True))
 
         start_runtime_quietly()

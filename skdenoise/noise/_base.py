@@ -259,7 +259,8 @@ n_channels)
             "noise an amplitude (snr=None) instead.",
             UserWarning,
         )
-    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+    # An infinite gain times a zero sample is NaN: refused below, quietly.
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         gain = np.sqrt(signal_power / (noise_power * 10.0 ** (target / 10.0)))
         scaled = noise_scaled * (gain * X_unit)[:, np.newaxis]
     _check_finite_result(scaled, f"the noise at SNR {_describe_snr(snr)} dB")
