@@ -699,9 +699,13 @@ def _two_segments(tmp_path, second):
     for name, options in (("seg0", first), ("seg1", {**first, **second})):
         options = {"baseline": [0], **options}
         wfdb.wrsamp(
-            name, fs=100, units=["mV"], sig_name=["a"], write_dir=str(tmp_path),
+            name,
+            fs=100,
+            units=["mV"],
+            sig_name=["a"],
+            write_dir=str(tmp_path),
             **options,
-        )  # fmt: skip
+        )
     length = len(first["d_signal"]) + len(second.get("d_signal", first["d_signal"]))
     (tmp_path / "multi.hea").write_text(f"multi/2 1 100 {length}\nseg0 2\nseg1 2\n")
     return tmp_path / "multi"
@@ -739,9 +743,16 @@ def test_multi_segment_record_checks_its_segments_files(tmp_path):
 def test_variable_layout_record_is_refused_by_name(tmp_path):
     wfdb = pytest.importorskip("wfdb")
     wfdb.wrsamp(
-        "seg1", fs=100, units=["mV"], sig_name=["II"], d_signal=np.array([[200], [400]]),
-        fmt=["16"], adc_gain=[200.0], baseline=[0], write_dir=str(tmp_path),
-    )  # fmt: skip
+        "seg1",
+        fs=100,
+        units=["mV"],
+        sig_name=["II"],
+        d_signal=np.array([[200], [400]]),
+        fmt=["16"],
+        adc_gain=[200.0],
+        baseline=[0],
+        write_dir=str(tmp_path),
+    )
     (tmp_path / "layout.hea").write_text("layout 1 100 0\n~ 0 200/mV 16 0 0 0 0 II\n")
     (tmp_path / "v.hea").write_text("v/2 1 100 2\nlayout 0\nseg1 2\n")
     with pytest.raises(ValueError, match="variable-layout multi-segment record"):

@@ -285,7 +285,8 @@ def test_time_warp_in_blind_spot_training_warns():
 
     _, X = _noisy_sines(n_series=8)
     # The warp interpolates the noise: neighbours then predict a hidden noise.
-    for augment in (RandomTimeWarp(), AugmentationChain([RandomFlip(), RandomTimeWarp()])):
+    chain = AugmentationChain([RandomFlip(), RandomTimeWarp()])
+    for augment in (RandomTimeWarp(), chain):
         with pytest.warns(UserWarning, match="Leave the warp out"):
             _tiny_unet(augment=augment, epochs=1).fit(X)
     with warnings.catch_warnings():
