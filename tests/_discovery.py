@@ -15,6 +15,8 @@ def stable_parametrize_with_checks(estimators, **kwargs):
     repr, which differs between processes; pytest-xdist needs every worker to
     collect the same ids.
     """
+    # An expected failure that passes is an error: its reason no longer holds.
+    kwargs.setdefault("xfail_strict", True)
     mark = parametrize_with_checks(estimators, **kwargs).mark
     ids = mark.kwargs["ids"]
 
@@ -50,13 +52,28 @@ Y_LABELS_REASON = (
 ANY_LENGTH_REASON = "transform accepts series of any length, by design"
 
 
+# Around a fixed-length estimator, ResampledDenoiser takes every length that
+# resamples to the estimator's, and names a wrong one in samples and hertz.
+RESAMPLED_LENGTH_REASON = (
+    "several lengths resample to the inner estimator's; a wrong one is named in "
+    "samples and hertz, not as a number of features"
+)
+
+
 def expected_failed_checks(estimator):
     """The checks expected to fail for ``estimator``, each with its reason."""
     failed = {}
     if hasattr(estimator, "score"):
         failed["check_fit_score_takes_y"] = Y_LABELS_REASON
         failed["check_pipeline_consistency"] = Y_LABELS_REASON
-    if getattr(estimator, "_any_length", False):
+    any_length = getattr(estimator, "_any_length", False)
+    if type(estimator).__name__ == "ResampledDenoiser":
+        # It refuses the lengths that a fixed-length estimator inside refuses,
+        # in its own words: several lengths resample to the one it takes.
+        any_length = getattr(estimator.estimator, "_any_length", True)
+        if not any_length:
+            failed["check_n_features_in_after_fitting"] = RESAMPLED_LENGTH_REASON
+    if any_length:
         for check in [
             "check_n_features_in_after_fitting",
             "check_transformer_general",

@@ -145,7 +145,7 @@ def test_drift_is_sized_at_extreme_magnitudes(magnitude):
         (RandomDrift(sampling_rate=0.0), "sampling_rate must be positive"),
         (RandomDrift(p=2.0), "p must be in"),
         (RandomFlip(p=1.5), "p must be in"),
-        (RandomFlip(p=np.nan), "p"),
+        (RandomFlip(p=np.nan), "^p must be finite"),
         (RandomScale(scale=(2.0, 1.0)), "low <= high"),
         (RandomScale(scale=(0.0, 1.0)), "must be positive"),
         (RandomTimeWarp(factor=(1, 2, 3)), "pair"),

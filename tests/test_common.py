@@ -1,7 +1,14 @@
 """scikit-learn's estimator checks over every public estimator, found automatically."""
 
 import contextlib
+import inspect
 import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.pipeline import make_pipeline
+from sklearn.utils import get_tags
 
 from skdenoise.exceptions import TargetIgnoredWarning
 
@@ -51,6 +58,44 @@ def test_sklearn_compatible_estimator(estimator, check):
     with warnings.catch_warnings(), _eager_if_recurrent(estimator):
         warnings.simplefilter("ignore", TargetIgnoredWarning)
         check(estimator)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [est for est in ESTIMATORS if hasattr(est, "score")],
+    ids=lambda est: type(est).__name__,
+)
+def test_pipeline_consistency_and_y_arguments_without_class_labels(estimator):
+    """What two expected-failed checks test before ``score(X, labels)`` ends them.
+
+    ``check_pipeline_consistency`` compares an estimator with a one-step
+    pipeline of it, and ``check_fit_score_takes_y`` looks at the methods'
+    arguments; both stop at ``score`` with class labels, which a denoiser
+    refuses. Here the same, with the clean series as ``y``.
+    """
+    rng = np.random.default_rng(0)
+    y = np.sin(np.linspace(0, 6, 16)) * rng.uniform(0.5, 2, (30, 1))
+    X = y + 0.1 * rng.standard_normal(y.shape)
+    with warnings.catch_warnings(), _eager_if_recurrent(estimator):
+        warnings.simplefilter("ignore")
+        alone = clone(estimator).set_params(
+            **{k: 0 for k in ("random_state",) if k in estimator.get_params()}
+        )
+        pipe = make_pipeline(clone(alone))
+        out_alone = alone.fit(X, y).transform(X)
+        out_pipe = pipe.fit(X, y).transform(X)
+        if not get_tags(estimator).non_deterministic:
+            np.testing.assert_allclose(out_alone, out_pipe, rtol=1e-7)
+            np.testing.assert_allclose(alone.score(X, y), pipe.score(X, y), rtol=1e-7)
+            np.testing.assert_allclose(
+                alone.fit_transform(X, y), pipe.fit_transform(X, y), rtol=1e-7
+            )
+    for name in ("fit", "score", "fit_transform", "partial_fit"):
+        method = getattr(estimator, name, None)
+        if method is None:
+            continue
+        args = [p for p in inspect.signature(method).parameters if p != "self"]
+        assert args[:2] == ["X", "y"], (name, args)
 
 
 # Networks with recurrent layers, whose graphs take seconds to trace.
