@@ -667,3 +667,14 @@ def test_wrappers_with_an_invalid_estimator_fail_clearly_in_model_selection():
     for wrapper in (WindowedDenoiser("median"), ResampledDenoiser("median")):
         with pytest.raises(InvalidParameterError, match="'estimator' parameter"):
             cross_val_score(wrapper, X, X, cv=2, error_score="raise")
+
+
+def test_windower_inverse_transform_of_the_largest_finite_values():
+    # The overlapping windows were summed as they were: sums near 1e308 were inf.
+    X = np.full((1, 20), 1e308)
+    X[0, ::2] = -1e308
+    windower = SeriesWindower(window_length=8, stride=2, taper="boxcar").fit(X)
+    back = windower.inverse_transform(windower.transform(X))
+    np.testing.assert_allclose(back, X, rtol=1e-12)
+    small = np.full((1, 20), 3e-300)
+    assert_allclose(windower.inverse_transform(windower.transform(small)), small)

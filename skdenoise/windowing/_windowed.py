@@ -815,9 +815,15 @@ n_timesteps, n_channels)
         out = np.zeros(
             (layout.n_series, layout.n_timesteps, W3.shape[2]), dtype=np.float64
         )
+        # The windows are summed divided by a power of two (exact) near their
+        # largest magnitude: sums of windows near 1e308 overflowed to inf.
+        peak = float(np.max(np.abs(W3), initial=0.0))
+        exponent = np.frexp(peak)[1] if peak > 1.0 else 0
+        unit = np.ldexp(1.0, min(int(exponent), np.finfo(np.float64).maxexp - 1))
         for rows, series, starts in layout.chunks(chunk):
-            layout.accumulate(out, series, starts, W3[rows].astype(np.float64))
+            layout.accumulate(out, series, starts, W3[rows].astype(np.float64) / unit)
         out /= layout.weight_sum(chunk)[:, np.newaxis]
+        out *= unit
         left = (layout.n_timesteps - n_timesteps) // 2
         out = out[:, left : left + n_timesteps]
         return restore_ndim(out, windows.ndim).astype(windows.dtype, copy=False)
