@@ -291,6 +291,19 @@ def check_target(y, X, *, input_name="y", estimator=None, x_name="X"):
     return y
 
 
+def arrays_out():
+    """A context in which estimators without their own ``set_output`` return arrays.
+
+    For the package's own calls of ``transform`` (a score, an inner
+    estimator): scikit-learn's global ``transform_output="pandas"`` is for the
+    user's outputs, and a table cannot hold series with channels or of
+    another length than the fitted one.
+    """
+    from sklearn import config_context
+
+    return config_context(transform_output="default")
+
+
 def as_3d(X):
     """View a 2-D batch of series as 3-D with one channel (no copy)."""
     return X[:, :, np.newaxis] if X.ndim == 2 else X

@@ -27,6 +27,7 @@ from sklearn.utils.validation import (
 )
 
 from ._validation import (
+    arrays_out,
     as_3d,
     as_input_dtype,
     check_series,
@@ -376,7 +377,8 @@ n_timesteps, n_channels)
                 "noisy series alone), pass scoring=skdenoise.model_selection."
                 "self_supervised_scorer to GridSearchCV or cross_val_score."
             )
-        estimate = self.transform(X)
+        with arrays_out():
+            estimate = self.transform(X)
         X_checked = check_series(X, estimator=self)
         y = check_target(y, X_checked, estimator=self)
         values = snr(y, np.asarray(estimate).reshape(y.shape), per_series=True)

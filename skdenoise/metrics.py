@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 
 from ._series import power_of_two_scale
-from ._validation import as_rectangular, check_series, check_target
+from ._validation import arrays_out, as_rectangular, check_series, check_target
 
 __all__ = [
     "snr",
@@ -454,7 +454,8 @@ class _TransformScorer:
         clean = check_target(y, X)
         # The estimator gets X as given: a DataFrame keeps its column names,
         # which an estimator fitted on one checks.
-        estimate = np.asarray(estimator.transform(raw))
+        with arrays_out():
+            estimate = np.asarray(estimator.transform(raw))
         if estimate.shape != X.shape:
             raise ValueError(
                 f"{type(estimator).__name__}.transform returned shape "

@@ -290,6 +290,7 @@ def test_keras_denoiser_routes_model_params_and_tunes_them(sines):
 
 def test_keras_denoiser_reports_bad_models(sines):
     from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
 
     from skdenoise import KerasDenoiser
 
@@ -305,6 +306,13 @@ def test_keras_denoiser_reports_bad_models(sines):
     with pytest.raises(ValueError, match=r"Invalid parameter 'units'.*model__units"):
         KerasDenoiser(_conv_builder).set_params(units=3)
     assert typo.set_params(units=4).units == 4  # one already stored
+    # A typo ending in "_" was dropped by clone and taken for a fitted attribute.
+    trailing = KerasDenoiser(_conv_builder, units_=3, epochs=1)
+    assert clone(trailing).get_params()["units_"] == 3
+    with pytest.raises(NotFittedError):
+        trailing.transform(noisy)
+    with pytest.raises(ValueError, match=r"unexpected keyword arguments \['units_'\]"):
+        clone(trailing).fit(noisy, clean)
     with pytest.raises(ValueError, match="cannot call"):
         KerasDenoiser(_conv_builder, model__nope=1, epochs=1).fit(noisy, clean)
     with pytest.raises(ValueError, match="keras.Model"):

@@ -678,3 +678,37 @@ def test_windower_inverse_transform_of_the_largest_finite_values():
     np.testing.assert_allclose(back, X, rtol=1e-12)
     small = np.full((1, 20), 3e-300)
     assert_allclose(windower.inverse_transform(windower.transform(small)), small)
+
+
+def test_the_global_pandas_output_reaches_neither_inner_estimators_nor_scores():
+    # Under set_config(transform_output="pandas") the inner estimator of
+    # ResampledDenoiser returned tables and refused its resampled lengths, and
+    # score and the scorers refused series with channels.
+    import sklearn
+
+    from skdenoise.metrics import snr_improvement_scorer
+    from skdenoise.model_selection import self_supervised_scorer
+    from skdenoise.pipeline import ResampledDenoiser
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 64))
+    X3 = rng.normal(size=(4, 64, 2))
+    resampled = ResampledDenoiser(
+        WindowedDenoiser(MedianDenoiser(), window_length=16),
+        sampling_rate=2.0,
+        estimator_sampling_rate=1.0,
+    )
+    expected = resampled.fit(X, X).transform(X)
+    median = MedianDenoiser().fit(X3, X3)
+    scores = [
+        median.score(X3, X3 + 0.1),
+        snr_improvement_scorer(median, X3 + 0.1, X3),
+        self_supervised_scorer(median, X3),
+    ]
+    with sklearn.config_context(transform_output="pandas"):
+        out = resampled.fit(X, X).transform(X)
+        assert_allclose(np.asarray(out), expected)
+        assert list(out.columns) == list(resampled.get_feature_names_out())
+        assert median.score(X3, X3 + 0.1) == scores[0]
+        assert snr_improvement_scorer(median, X3 + 0.1, X3) == scores[1]
+        assert self_supervised_scorer(median, X3) == scores[2]

@@ -148,9 +148,13 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         **model_params,
     ):
         store_init_args(self, locals())
-        # Stored as given; names without the prefix are reported by fit.
+        # Stored as given; names without the prefix are reported by fit (the
+        # private list tells them from fitted attributes: a typo may end in _).
         for name, value in model_params.items():
             setattr(self, name, value)
+        self._unknown_keywords = tuple(
+            name for name in model_params if not name.startswith(_PREFIX)
+        )
 
     def _model_params(self):
         """The ``model__`` hyper-parameters, without their prefix."""
@@ -163,12 +167,20 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     def _unknown_params(self):
         """Keyword arguments of ``__init__`` that are no parameter (typos)."""
         known = set(self._get_param_names())
-        return [
+        given = [
+            name
+            for name in getattr(self, "_unknown_keywords", ())
+            if name in vars(self) and name not in known
+        ]
+        # An instance unpickled from a version without the list.
+        guessed = [
             name
             for name in vars(self)
             if not (name.startswith(("_", _PREFIX)) or name.endswith("_"))
             and name not in known
+            and name not in given
         ]
+        return given + guessed
 
     def get_params(self, deep=True):
         """Get the parameters of this denoiser, the network's included.
@@ -220,8 +232,11 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     def __sklearn_is_fitted__(self):
         # A hyper-parameter may end in "_" too (model__lambda_): it is no
         # fitted attribute, as check_is_fitted would otherwise take it.
+        unknown = set(getattr(self, "_unknown_keywords", ()))
         return any(
-            name.endswith("_") and not name.startswith(("__", _PREFIX))
+            name.endswith("_")
+            and not name.startswith(("__", _PREFIX))
+            and name not in unknown
             for name in vars(self)
         )
 

@@ -19,7 +19,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._series import power_of_two_scale
-from .._validation import as_input_dtype, restore_ndim
+from .._validation import arrays_out, as_input_dtype, restore_ndim
 from ..base import (
     BaseDenoiser,
     SeriesTransformerMixin,
@@ -377,9 +377,11 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
 
     def _fit_model(self, method, X3, y3):
         if y3 is None:
-            method(self._to_model(X3))
+            with arrays_out():
+                method(self._to_model(X3))
         else:
-            method(self._to_model(X3), self._to_model(y3))
+            with arrays_out():
+                method(self._to_model(X3), self._to_model(y3))
 
     def _inner_has_partial_fit(self):
         return hasattr(getattr(self, "estimator_", self.estimator), "partial_fit")
@@ -430,7 +432,8 @@ n_timesteps, n_channels)
     def _transform(self, X3):
         self._check_input(X3.shape[1])
         margin = self._margin_in_model()
-        Y2 = self.estimator_.transform(self._to_model(X3, margin))
+        with arrays_out():
+            Y2 = self.estimator_.transform(self._to_model(X3, margin))
         return self._from_model(Y2, X3.shape, margin=margin)
 
     @available_if(inner_has_std)
@@ -473,7 +476,10 @@ n_timesteps, n_channels)
         X, X3 = self._validate_transform_data(X)
         self._check_input(X3.shape[1])
         margin = self._margin_in_model()
-        mean, std = self.estimator_.predict(self._to_model(X3, margin), return_std=True)
+        with arrays_out():
+            mean, std = self.estimator_.predict(
+                self._to_model(X3, margin), return_std=True
+            )
         mean = self._from_model(mean, X3.shape, margin=margin)
         std = self._from_model(std, X3.shape, std=True, margin=margin)
         self._check_finite_output(mean, X3)
@@ -510,7 +516,10 @@ n_timesteps, n_channels)
         check_is_fitted(self)
         X3, y3 = validated_pair(self, X, y)
         self._check_input(X3.shape[1])
-        self.estimator_.calibrate_uncertainty(self._to_model(X3), self._to_model(y3))
+        with arrays_out():
+            self.estimator_.calibrate_uncertainty(
+                self._to_model(X3), self._to_model(y3)
+            )
         return self
 
     def _non_deterministic(self):
