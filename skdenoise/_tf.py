@@ -216,6 +216,10 @@ def load_keras_model(path, **kwargs):
         raise
 
 
+_QUIET_LOCK = threading.Lock()
+_QUIET_STATE = {"depth": 0, "level": 0}
+
+
 @contextmanager
 def quiet_tf_logger():
     """Silence the ``tensorflow`` Python logger's warnings for a block.
@@ -227,9 +231,18 @@ def quiet_tf_logger():
     import logging
 
     logger = logging.getLogger("tensorflow")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
+    # Blocks in several threads overlap: the first to enter keeps the level
+    # and the last to leave puts it back (a block entered while another held
+    # ERROR took ERROR for the level to restore, for good).
+    with _QUIET_LOCK:
+        if _QUIET_STATE["depth"] == 0:
+            _QUIET_STATE["level"] = logger.level
+            logger.setLevel(logging.ERROR)
+        _QUIET_STATE["depth"] += 1
     try:
         yield
     finally:
-        logger.setLevel(level)
+        with _QUIET_LOCK:
+            _QUIET_STATE["depth"] -= 1
+            if _QUIET_STATE["depth"] == 0:
+                logger.setLevel(_QUIET_STATE["level"])

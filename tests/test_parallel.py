@@ -199,3 +199,41 @@ def test_ensemble_members_train_in_this_process_where_a_gpu_is_seen(monkeypatch)
     assert _uncertainty.n_processes(denoiser) == 3
     monkeypatch.setattr(_uncertainty, "_gpu_visible", lambda: True)
     assert _uncertainty.n_processes(denoiser) == 1
+
+
+def test_overlapping_quiet_blocks_in_threads_restore_the_logger_level():
+    # A block entered while another held the level at ERROR saved ERROR as the
+    # level to restore: after transform in several threads TensorFlow's logger
+    # stayed at ERROR for good.
+    import logging
+    import threading
+
+    from skdenoise._tf import quiet_tf_logger
+
+    logger = logging.getLogger("tensorflow")
+    before = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        first_in, second_in, first_out = (threading.Event() for _ in range(3))
+
+        def first():
+            with quiet_tf_logger():
+                first_in.set()
+                second_in.wait(5)
+            first_out.set()
+
+        def second():
+            first_in.wait(5)
+            with quiet_tf_logger():
+                second_in.set()
+                first_out.wait(5)
+                assert logger.level == logging.ERROR
+
+        threads = [threading.Thread(target=f) for f in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert logger.level == logging.INFO
+    finally:
+        logger.setLevel(before)

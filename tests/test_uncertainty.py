@@ -958,3 +958,28 @@ def test_calibrating_on_constant_series_warns(flips_model, data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.calibrate_uncertainty(noisy[:10], clean[:10])
+
+
+def test_calibration_between_noise_bins_matches_the_stacked_curves():
+    # The factors are now evaluated bin by bin where they are used (one
+    # full-size curve per bin took about 20 times the series' memory).
+    from skdenoise.neural._uncertainty import _scale, apply_std_calibration
+
+    rng = np.random.default_rng(0)
+    std, noise = np.exp(rng.normal(size=(2, 30, 64, 2)))
+    weights = np.array([0.8, 0.3])
+    noise_levels = np.sort(rng.normal(size=5))
+    levels = np.sort(rng.normal(size=(5, 7)), axis=1)
+    log_factors = rng.normal(size=(5, 7))
+    scale = _scale(std, noise, weights)
+    pairs = zip(levels, log_factors, strict=True)
+    curves = np.stack([np.interp(np.log(scale), lv, f) for lv, f in pairs])
+    position = np.interp(np.log(noise), noise_levels, np.arange(5))
+    low = np.floor(position).astype(int)
+    frac = position - low
+    expected = np.take_along_axis(curves, low[None], 0)[0] * (1 - frac)
+    expected += np.take_along_axis(curves, np.minimum(low + 1, 4)[None], 0)[0] * frac
+    np.testing.assert_array_equal(
+        apply_std_calibration(std, noise, weights, noise_levels, levels, log_factors),
+        scale * np.exp(expected),
+    )

@@ -1,21 +1,29 @@
 """Neural denoisers: scikit-learn estimators over Keras networks.
 
-Importing this subpackage imports Keras and TensorFlow; ``import skdenoise``
-does not, and gives the same classes on first access.
+The classes' modules import Keras and TensorFlow, on first access to a class
+(``from skdenoise.neural import UNetDenoiser``); importing this subpackage alone,
+or its network builders (``skdenoise.neural.networks``), does not. ``import
+skdenoise`` gives the same classes.
 """
 
-from ._base import BaseNeuralDenoiser
-from ._ecg import DeepFilterDenoiser, DRNNDenoiser, FCNDAEDenoiser
-from ._general import (
-    CNNLSTMDenoiser,
-    ConvAutoencoderDenoiser,
-    GRUDenoiser,
-    LSTMDenoiser,
-    UNetDenoiser,
-    VAEDenoiser,
-)
-from ._keras import KerasDenoiser
-from ._wavelet_unet import WaveletUNetDenoiser
+import importlib
+
+# Each class's module imports Keras and TensorFlow: loaded on first access, so
+# that importing a submodule (the network builders of ``.networks``) does not.
+_MODULES = {
+    "BaseNeuralDenoiser": "._base",
+    "DeepFilterDenoiser": "._ecg",
+    "DRNNDenoiser": "._ecg",
+    "FCNDAEDenoiser": "._ecg",
+    "CNNLSTMDenoiser": "._general",
+    "ConvAutoencoderDenoiser": "._general",
+    "GRUDenoiser": "._general",
+    "LSTMDenoiser": "._general",
+    "UNetDenoiser": "._general",
+    "VAEDenoiser": "._general",
+    "KerasDenoiser": "._keras",
+    "WaveletUNetDenoiser": "._wavelet_unet",
+}
 
 __all__ = [
     "BaseNeuralDenoiser",
@@ -31,3 +39,15 @@ __all__ = [
     "WaveletUNetDenoiser",
     "KerasDenoiser",
 ]
+
+
+def __getattr__(name):
+    if name in _MODULES:
+        value = getattr(importlib.import_module(_MODULES[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})
