@@ -272,6 +272,9 @@ def test_too_short_input():
         model.transform(np.zeros((1, 711)))
     message = str(error.value)
     assert message.count("0.711") == 1 and message.count("1000 Hz") == 1
+    # A recording with time down the columns (a table of leads) is named so.
+    with pytest.raises(ValueError, match=r"X has 3600 rows: .*transposed \(X\.T\)"):
+        model.transform(np.zeros((3600, 2)))
 
 
 def test_too_low_rate_after_set_params(denoiser):

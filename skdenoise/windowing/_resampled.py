@@ -249,7 +249,7 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
             return float(self.estimator_sampling_rate)
         return float(self.sampling_rate)
 
-    def _check_input(self, n_timesteps, fitting=False):
+    def _check_input(self, n_timesteps, fitting=False, n_series=None):
         """Reject a sampling rate or a length the settings do not accept.
 
         ``fit`` (and a first ``partial_fit``) validated every parameter;
@@ -290,9 +290,16 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
         if self.min_duration is not None and n_timesteps < self.min_duration * rate:
             needed = math.ceil(self.min_duration * rate)
             # The sample counts differ; durations rounded alike could not.
+            hint = (
+                f" X has {n_series} rows: series are rows, time along them; a "
+                "recording with time down the columns is transposed (X.T), or "
+                "given as shape (1, n_samples, n_leads)."
+                if n_series is not None and n_series >= needed
+                else ""
+            )
             raise ValueError(
                 f"{name} got series of {n_timesteps} samples at {rate:g} Hz; it "
-                f"needs at least {needed} samples ({self.min_duration:.4g} s)."
+                f"needs at least {needed} samples ({self.min_duration:.4g} s).{hint}"
             )
 
     def _check_fitted_shape(self, X3, X=None):
@@ -368,7 +375,7 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
 
     # -------------------------------------------------------------- fitting
     def _fit(self, X3, y3):
-        self._check_input(X3.shape[1], fitting=True)
+        self._check_input(X3.shape[1], fitting=True, n_series=X3.shape[0])
         estimator = clone(self.estimator)
         self._fit_model(estimator.fit, X3, y3)
         self.estimator_ = estimator
@@ -413,7 +420,7 @@ n_timesteps, n_channels)
         first = not hasattr(self, "estimator_")
         self._validate_params()
         X3, y3 = self._validate_fit_data(X, y)
-        self._check_input(X3.shape[1], fitting=first)
+        self._check_input(X3.shape[1], fitting=first, n_series=X3.shape[0])
         estimator = clone(self.estimator) if first else self.estimator_
         # A failed first call leaves the denoiser unfitted.
         with _forget_fit_on_error(self, active=first):
@@ -430,7 +437,7 @@ n_timesteps, n_channels)
 
     # ------------------------------------------------------------ inference
     def _transform(self, X3):
-        self._check_input(X3.shape[1])
+        self._check_input(X3.shape[1], n_series=X3.shape[0])
         margin = self._margin_in_model()
         with arrays_out():
             Y2 = self.estimator_.transform(self._to_model(X3, margin))
@@ -474,7 +481,7 @@ n_timesteps, n_channels)
             return self.transform(X)
         raw = X
         X, X3 = self._validate_transform_data(X)
-        self._check_input(X3.shape[1])
+        self._check_input(X3.shape[1], n_series=X3.shape[0])
         margin = self._margin_in_model()
         with arrays_out():
             mean, std = self.estimator_.predict(
@@ -515,7 +522,7 @@ n_timesteps, n_channels)
         """
         check_is_fitted(self)
         X3, y3 = validated_pair(self, X, y)
-        self._check_input(X3.shape[1])
+        self._check_input(X3.shape[1], n_series=X3.shape[0])
         with arrays_out():
             self.estimator_.calibrate_uncertainty(
                 self._to_model(X3), self._to_model(y3)
