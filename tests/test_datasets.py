@@ -714,7 +714,7 @@ def _two_segments(tmp_path, second):
 @pytest.mark.parametrize(
     "second, message",
     [
-        ({"fmt": ["212"]}, r"different formats: \['16'\] in seg0\.hea, \['212'\]"),
+        ({"fmt": ["212"]}, r"channel 0 \(a\) with different formats: 16 in seg0\.hea"),
         ({"adc_gain": [100.0]}, "different gains"),
         ({"baseline": [10]}, "different baselines"),
     ],
@@ -998,3 +998,25 @@ def test_make_windows_points_out_a_batch_passed_as_one_recording():
     assert make_windows(list(batch), 64).shape == (800, 64)
     with pytest.raises(ValueError, match=r"for 10 series of 650 samples pass list"):
         make_windows(np.zeros((10, 650)), 64)
+
+
+def test_multi_segment_record_refuses_only_the_channels_stored_differently(tmp_path):
+    wfdb = pytest.importorskip("wfdb")
+    for name, gain_b in (("seg0", 100.0), ("seg1", 50.0)):
+        wfdb.wrsamp(
+            name,
+            fs=100,
+            units=["mV", "mV"],
+            sig_name=["a", "b"],
+            d_signal=np.array([[200, 10], [400, 20]]),
+            fmt=["16", "16"],
+            adc_gain=[200.0, gain_b],
+            baseline=[0, 0],
+            write_dir=str(tmp_path),
+        )
+    (tmp_path / "multi.hea").write_text("multi/2 2 100 4\nseg0 2\nseg1 2\n")
+    np.testing.assert_allclose(
+        read_wfdb(tmp_path / "multi", channels="a").signal[:, 0], [1, 2, 1, 2]
+    )
+    with pytest.raises(ValueError, match=r"channel 1 \(b\) with different gains"):
+        read_wfdb(tmp_path / "multi")

@@ -678,6 +678,11 @@ def test_windower_inverse_transform_of_the_largest_finite_values():
     np.testing.assert_allclose(back, X, rtol=1e-12)
     small = np.full((1, 20), 3e-300)
     assert_allclose(windower.inverse_transform(windower.transform(small)), small)
+    # Each series by its own magnitude: a tiny one beside a huge one is kept.
+    mixed = np.random.default_rng(0).standard_normal((2, 20)) * [[1e300], [1e-300]]
+    back = windower.inverse_transform(windower.transform(mixed))
+    assert back.shape == mixed.shape
+    np.testing.assert_allclose(back, mixed, rtol=1e-12)
 
 
 def test_the_global_pandas_output_reaches_neither_inner_estimators_nor_scores():

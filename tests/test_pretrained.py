@@ -126,29 +126,21 @@ def test_resampling_keeps_a_smooth_series():
 
 @pytest.mark.parametrize("rates", [(1000, 360), (360, 250), (250, 360), (128, 360)])
 def test_resampling_treats_the_first_and_last_samples_as_the_others(rates):
-    # The series used to be filtered against a fitted line at its ends, and
-    # its last samples extrapolated from the last one at the estimator's rate:
-    # 0.06 (first) and 0.36 (last) off for a 40 Hz sine of amplitude 1.
-    from skdenoise.pipeline import WindowedDenoiser
-
+    # Each row was filtered against a fitted line at its ends: 0.03-0.05 off
+    # at the first samples of a 20 Hz sine of amplitude 1, and 0.08-0.18 at the
+    # last ones for the downsampling rates; the interior up to 3e-3 off.
     rate, inner_rate = rates
     t = np.arange(10 * rate) / rate
     X = np.sin(2 * np.pi * 20 * t + 0.3)[np.newaxis]
-    errors = {}
-    for name, inner in (
-        ("fixed", FunctionTransformer()),
-        ("any length", WindowedDenoiser(FunctionTransformer(), window_length=64)),
-    ):
-        model = ResampledDenoiser(
-            inner, sampling_rate=rate, estimator_sampling_rate=inner_rate
-        ).fit(X)
-        errors[name] = np.abs(model.transform(X) - X)[0]
-        assert errors[name][rate:-rate].max() < 1e-4, name
-    assert errors["fixed"][:5].max() < 5e-3
-    # An estimator that takes any length gets the series' extension, and its
-    # output covers the last samples.
-    assert errors["any length"][:5].max() < 5e-3
-    assert errors["any length"][-5:].max() < 2e-3
+    model = ResampledDenoiser(
+        FunctionTransformer(), sampling_rate=rate, estimator_sampling_rate=inner_rate
+    ).fit(X)
+    errors = np.abs(model.transform(X) - X)[0]
+    assert errors[rate:-rate].max() < 1e-4
+    assert errors[:5].max() < 2e-3
+    # The last samples lie past the estimator's last one when it comes back:
+    # extrapolated, still.
+    assert errors[-5:].max() < 2e-2
 
 
 @pytest.mark.parametrize("frequency", [185.4, 190.8, 198.0, 230.0])
@@ -163,7 +155,7 @@ def test_resampling_does_not_fold_content_above_the_lower_nyquist(frequency):
     ).fit(X)
     assert np.abs(model.transform(X)[0, 500:-500]).max() < 1e-3
     # Content well inside the band passes unchanged.
-    slow = np.sin(2 * np.pi * 150 * t)[np.newaxis]
+    slow = np.sin(2 * np.pi * 140 * t)[np.newaxis]
     assert_out = model.transform(slow)[0, 500:-500]
     np.testing.assert_allclose(assert_out, slow[0, 500:-500], atol=1e-3)
 

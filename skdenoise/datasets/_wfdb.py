@@ -308,10 +308,8 @@ def _check_segments(wfdb, header, header_path, segments):
     """Check a multi-segment record's segments; return their paths and headers.
 
     Each segment's header is checked as a record's is, and its signal files'
-    sizes. The digital values of all segments are converted with one gain,
-    baseline and format per channel, so segments that store them differently
-    are refused, and so are variable-layout records (a first segment of no
-    samples describing the signals that later segments hold a part of).
+    sizes. Variable-layout records (a first segment of no samples describing
+    the signals that later segments hold a part of) are refused.
     """
     lengths = list(getattr(header, "seg_len", None) or [])
     if lengths and int(lengths[0]) == 0:
@@ -329,21 +327,31 @@ def _check_segments(wfdb, header, header_path, segments):
             segment = wfdb.rdheader(str(path.with_suffix("")))
         _check_sizes(segment, path)
         checked.append((path, segment))
+    return checked
+
+
+def _check_segment_conversions(checked, selected, names, header_path):
+    """Refuse selected channels that the segments store in different ways.
+
+    The digital values of all segments are converted with the first segment's
+    gain, baseline and format of each channel.
+    """
     for path, segment in checked[1:]:
         for field, what in (
-            ("fmt", "formats"),
-            ("adc_gain", "gains"),
-            ("baseline", "baselines"),
+            ("fmt", "format"),
+            ("adc_gain", "gain"),
+            ("baseline", "baseline"),
         ):
             first, other = getattr(checked[0][1], field), getattr(segment, field)
-            if list(first) != list(other):
-                raise ValueError(
-                    f"The segments of {header_path} store their signals with "
-                    f"different {what}: {list(first)} in {checked[0][0].name}, "
-                    f"{list(other)} in {path.name}. One conversion to physical "
-                    "units cannot serve them all; read the segments one by one."
-                )
-    return checked
+            for index in selected:
+                if first[index] != other[index]:
+                    raise ValueError(
+                        f"The segments of {header_path} store channel {index} "
+                        f"({names[index]}) with different {what}s: "
+                        f"{first[index]} in {checked[0][0].name}, {other[index]} "
+                        f"in {path.name}. One conversion to physical units cannot "
+                        "serve them all; read the segments one by one."
+                    )
 
 
 def _verify_checksums(record, header_path):
@@ -526,6 +534,7 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
     if getattr(header, "n_seg", None) is None:
         names, comments = _non_ascii_text(header_path, names, comments)
     selected = _select_channels(names, channels, header_path)
+    _check_segment_conversions(segment_headers, selected, names, header_path)
 
     n_samples = record.d_signal.shape[0]
     sampfrom = _check_bound(sampfrom, "sampfrom")

@@ -62,11 +62,11 @@ def _factors(rate, target):
 
 
 # The anti-aliasing filter: a Kaiser-windowed sinc whose transition band lies
-# below the lower rate's Nyquist frequency (flat to within 1e-4 up to 0.85 of
+# below the lower rate's Nyquist frequency (flat to within 1e-4 up to 0.8 of
 # it, attenuated 80 dB at it and beyond). SciPy's default filter puts its cutoff
 # at that frequency, and lets content just above it fold back below.
-_FILTER_HALF_LENGTH = 40  # taps on each side, per unit of the larger factor
-_FILTER_CUTOFF = 0.92  # of the lower rate's Nyquist frequency
+_FILTER_HALF_LENGTH = 32  # taps on each side, per unit of the larger factor
+_FILTER_CUTOFF = 0.9  # of the lower rate's Nyquist frequency
 _FILTER_BETA = 8.0
 
 
@@ -83,23 +83,24 @@ def _lowpass(up, down):
     return taps
 
 
-def _margin(up, down):
-    """Blocks of ``down`` input (``up`` output) samples longer than half the filter.
+def _margin(up, down, n_samples):
+    """Blocks of ``down`` input samples by which a row is extended at each end.
 
-    Half the filter spans ``_FILTER_HALF_LENGTH * max(up, down) / up`` input
-    samples. The same for ``(up, down)`` and ``(down, up)``.
+    Enough to cover half the filter (``_FILTER_HALF_LENGTH * max(up, down) /
+    up`` input samples), but no more than the row's own length: a row shorter
+    than the filter gains nothing from repeated reflections of itself.
     """
-    return -(-_FILTER_HALF_LENGTH * max(up, down) // (up * down)) + 1
+    half = -(-_FILTER_HALF_LENGTH * max(up, down) // (up * down)) + 1
+    return min(half, -(-n_samples // down) + 1)
 
 
-def _resample(X2, up, down, keep_margin=False):
+def _resample(X2, up, down):
     """Rows of ``X2`` resampled by ``up / down`` (polyphase, zero-phase).
 
-    Each row is extended at both ends by odd reflection (:func:`_margin` blocks
-    of ``down`` samples) before filtering, and the extension is cut off
-    afterwards: the first and last samples are filtered like the others instead
-    of against zeros or a fitted line. ``keep_margin``: the extension is kept
-    (``_margin(up, down) * up`` samples at each end of the result).
+    Each row is extended at both ends by odd reflection (:func:`_margin`
+    blocks of ``down`` samples) before filtering, and the extension is cut off
+    afterwards: the first and last samples are filtered like the others
+    instead of against a fitted line.
     """
     if up == down:
         return X2
@@ -110,19 +111,18 @@ def _resample(X2, up, down, keep_margin=False):
     # one: an offset (a raw ADC baseline) would come back with a ripple at the
     # branches' rate. Each row's mean is taken out and put back exactly.
     mean = X2.mean(axis=1, keepdims=True)
-    blocks = _margin(up, down)
+    blocks = _margin(up, down, X2.shape[1])
     extended = np.pad(
         X2 - mean, ((0, 0), (blocks * down,) * 2), mode="reflect", reflect_type="odd"
     )
     out = signal.resample_poly(
         extended, up, down, axis=1, window=_lowpass(up, down), padtype="line"
     )
-    if not keep_margin:
-        out = out[:, blocks * up : blocks * up - (-X2.shape[1] * up // down)]
-    return out + mean
+    length = -(-X2.shape[1] * up // down)
+    return out[:, blocks * up : blocks * up + length] + mean
 
 
-def _resample_std(S2, up, down, keep_margin=False):
+def _resample_std(S2, up, down):
     """Rows of (strictly positive) standard deviations resampled by ``up / down``.
 
     The variances are resampled as the series are (as
@@ -134,7 +134,7 @@ def _resample_std(S2, up, down, keep_margin=False):
     if up == down:
         return S2
     unit = power_of_two_scale(S2[:, :, np.newaxis])[:, :, 0]
-    variance = _resample(np.square(S2 / unit), up, down, keep_margin)
+    variance = _resample(np.square(S2 / unit), up, down)
     std = np.sqrt(np.maximum(variance, 0.0)) * unit
     return np.clip(std, S2.min(axis=1, keepdims=True), S2.max(axis=1, keepdims=True))
 
@@ -145,6 +145,11 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     The series are resampled to ``estimator_sampling_rate`` with
     :func:`scipy.signal.resample_poly`, denoised by ``estimator`` and resampled
     back to ``sampling_rate``; the output has the input's number of samples.
+    The anti-aliasing filter passes content up to 0.8 of the lower rate's
+    Nyquist frequency unchanged (to within 1e-4) and attenuates it by 80 dB at
+    that frequency and above, so nothing above it folds back below; each
+    series is extended by odd reflection for the filter, so that its first and
+    last samples are not filtered against a fitted line.
     Every channel is denoised as a univariate series on its own, so a denoiser
     of single-lead ECG denoises a 12-lead record lead by lead, and the number
     of channels may differ between ``fit`` and ``transform``. When the inner
@@ -332,45 +337,26 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
                 "of any length."
             )
 
-    def _margin_in_model(self):
-        """Whether the estimator sees the series with their edges extended.
-
-        For an estimator that takes series of any length (its class says so),
-        the series reach it with their odd-reflected extension at both ends,
-        resampled, and come back from a longer output than they need: their
-        first and last samples are then not extrapolated from the last output
-        sample on the way back. A fixed-length estimator gets exactly the
-        resampled length.
-        """
-        return getattr(self.estimator_, "_any_length", False) is True
-
-    def _to_model(self, X3, margin=False):
-        """Channels as series, resampled to the estimator's rate (2-D).
-
-        ``margin``: with the extension of :func:`_resample` kept at both ends.
-        """
+    def _to_model(self, X3):
+        """Channels as series, resampled to the estimator's rate (2-D)."""
         n_series, n_timesteps, n_channels = X3.shape
         X2 = np.moveaxis(X3, 2, 1).reshape(n_series * n_channels, n_timesteps)
         up, down = _factors(self._rate(), self.estimator_sampling_rate)
-        return _resample(X2, up, down, keep_margin=margin)
+        return _resample(X2, up, down)
 
-    def _from_model(self, Y2, shape, std=False, margin=False):
+    def _from_model(self, Y2, shape, std=False):
         """The estimator's output back at the series' rate and shape.
 
-        ``std``: ``Y2`` is the output's standard deviation. ``margin``: ``Y2``
-        holds the extension that ``_to_model(..., margin=True)`` added.
+        ``std``: ``Y2`` is the output's standard deviation.
         """
         n_series, n_timesteps, n_channels = shape
         down, up = _factors(self._rate(), self.estimator_sampling_rate)
         Y2 = np.asarray(Y2, dtype=np.float64)
         resample = _resample_std if std else _resample
         Y2 = resample(Y2.reshape(Y2.shape[0], -1), up, down)
-        start = _margin(up, down) * up if margin and up != down else 0
-        if Y2.shape[1] < start + n_timesteps:  # pragma: no cover - ceil keeps enough
-            Y2 = np.pad(
-                Y2, ((0, 0), (0, start + n_timesteps - Y2.shape[1])), mode="edge"
-            )
-        Y2 = Y2[:, start : start + n_timesteps]
+        if Y2.shape[1] < n_timesteps:  # pragma: no cover - ceil keeps enough
+            Y2 = np.pad(Y2, ((0, 0), (0, n_timesteps - Y2.shape[1])), mode="edge")
+        Y2 = Y2[:, :n_timesteps]
         return np.moveaxis(Y2.reshape(n_series, n_channels, n_timesteps), 1, 2)
 
     # -------------------------------------------------------------- fitting
@@ -438,10 +424,9 @@ n_timesteps, n_channels)
     # ------------------------------------------------------------ inference
     def _transform(self, X3):
         self._check_input(X3.shape[1], n_series=X3.shape[0])
-        margin = self._margin_in_model()
         with arrays_out():
-            Y2 = self.estimator_.transform(self._to_model(X3, margin))
-        return self._from_model(Y2, X3.shape, margin=margin)
+            Y2 = self.estimator_.transform(self._to_model(X3))
+        return self._from_model(Y2, X3.shape)
 
     @available_if(inner_has_std)
     def predict(self, X, return_std=False):
@@ -482,13 +467,10 @@ n_timesteps, n_channels)
         raw = X
         X, X3 = self._validate_transform_data(X)
         self._check_input(X3.shape[1], n_series=X3.shape[0])
-        margin = self._margin_in_model()
         with arrays_out():
-            mean, std = self.estimator_.predict(
-                self._to_model(X3, margin), return_std=True
-            )
-        mean = self._from_model(mean, X3.shape, margin=margin)
-        std = self._from_model(std, X3.shape, std=True, margin=margin)
+            mean, std = self.estimator_.predict(self._to_model(X3), return_std=True)
+        mean = self._from_model(mean, X3.shape)
+        std = self._from_model(std, X3.shape, std=True)
         self._check_finite_output(mean, X3)
         name = type(self).__name__
         out = [as_input_dtype(restore_ndim(a, X.ndim), X, name) for a in (mean, std)]

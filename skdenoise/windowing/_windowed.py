@@ -815,15 +815,19 @@ n_timesteps, n_channels)
         out = np.zeros(
             (layout.n_series, layout.n_timesteps, W3.shape[2]), dtype=np.float64
         )
-        # The windows are summed divided by a power of two (exact) near their
-        # largest magnitude: sums of windows near 1e308 overflowed to inf.
-        peak = float(np.max(np.abs(W3), initial=0.0))
-        exponent = np.frexp(peak)[1] if peak > 1.0 else 0
-        unit = np.ldexp(1.0, min(int(exponent), np.finfo(np.float64).maxexp - 1))
+        # Each series' windows are summed divided by a power of two (exact)
+        # near its largest magnitude, per channel: sums of windows near 1e308
+        # overflowed to inf. Only large series are divided (small ones would
+        # lose their digits to underflow).
+        grouped = W3.reshape(layout.n_series, -1, W3.shape[2])
+        peak = np.maximum(grouped.max(axis=1), -grouped.min(axis=1)).astype(float)
+        exponent = np.where(peak > 1.0, np.frexp(peak)[1], 0)
+        unit = np.ldexp(1.0, np.minimum(exponent, np.finfo(np.float64).maxexp - 1))
         for rows, series, starts in layout.chunks(chunk):
-            layout.accumulate(out, series, starts, W3[rows].astype(np.float64) / unit)
+            part = W3[rows].astype(np.float64) / unit[series][:, np.newaxis]
+            layout.accumulate(out, series, starts, part)
         out /= layout.weight_sum(chunk)[:, np.newaxis]
-        out *= unit
+        out *= unit[:, np.newaxis]
         left = (layout.n_timesteps - n_timesteps) // 2
         out = out[:, left : left + n_timesteps]
         return restore_ndim(out, windows.ndim).astype(windows.dtype, copy=False)
