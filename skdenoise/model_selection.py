@@ -225,7 +225,23 @@ class SelfSupervisedScorer:
         self.stride = stride
 
     def loss(self, estimator, X):
-        """The self-supervised loss (mean squared error at hidden samples)."""
+        """The self-supervised loss: mean squared error at the hidden samples.
+
+        Parameters
+        ----------
+        estimator : estimator
+            A fitted denoiser with ``transform``.
+        X : array-like of shape (n_series, n_timesteps) or (n_series, \
+n_timesteps, n_channels)
+            Noisy series.
+
+        Returns
+        -------
+        loss : float
+            The mean, over every hidden sample of every phase, of the squared
+            difference between the output and ``X``; the scorer returns minus
+            this.
+        """
         total, count = 0.0, 0
         for centres, output, X3 in _phases(estimator, X, self.mask_width, self.stride):
             total += float(np.sum((output[:, centres] - X3[:, centres]) ** 2))

@@ -147,6 +147,9 @@ class WaveletDenoiser(SeriesTransformerMixin, BaseDenoiser):
         ``transform`` returns the series unchanged.
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the timesteps (columns) seen in ``fit``; defined only when
+        ``X`` has column names that are all strings.
     n_channels_in_ : int
         Number of channels of the series seen in ``fit`` (1 for 2-D input).
 
@@ -306,6 +309,9 @@ class BandpassDenoiser(SeriesTransformerMixin, BaseDenoiser):
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``; ``transform``
         accepts any number (the filter learns nothing from the length).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the timesteps (columns) seen in ``fit``; defined only when
+        ``X`` has column names that are all strings.
     n_channels_in_ : int
         Number of channels of the series seen in ``fit`` (1 for 2-D input).
 
@@ -463,6 +469,9 @@ default="interp"
         Polynomial degree used for series of the fitted length.
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the timesteps (columns) seen in ``fit``; defined only when
+        ``X`` has column names that are all strings.
     n_channels_in_ : int
         Number of channels of the series seen in ``fit`` (1 for 2-D input).
 
@@ -557,6 +566,9 @@ class WienerDenoiser(SeriesTransformerMixin, BaseDenoiser):
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``; ``transform``
         accepts any number (the filter learns nothing from the length).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the timesteps (columns) seen in ``fit``; defined only when
+        ``X`` has column names that are all strings.
     n_channels_in_ : int
         Number of channels of the series seen in ``fit`` (1 for 2-D input).
 
@@ -646,6 +658,9 @@ class MedianDenoiser(SeriesTransformerMixin, BaseDenoiser):
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``; ``transform``
         accepts any number (the filter learns nothing from the length).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the timesteps (columns) seen in ``fit``; defined only when
+        ``X`` has column names that are all strings.
     n_channels_in_ : int
         Number of channels of the series seen in ``fit`` (1 for 2-D input).
 

@@ -212,6 +212,9 @@ _COMMON_ATTRIBUTES = """Attributes
         Number of epochs run (fewer than ``epochs`` after early stopping).
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the timesteps (columns) seen in ``fit``; defined only when
+        ``X`` has column names that are all strings.
     n_channels_in_ : int
         Number of channels of the series seen in ``fit``.
     gate_snr_, gate_scale_ : ndarray of shape (n_points,) or None

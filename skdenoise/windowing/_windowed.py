@@ -257,6 +257,9 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``; ``transform``
         accepts any number.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the timesteps (columns) seen in ``fit``; defined only when
+        ``X`` has column names that are all strings.
     n_channels_in_ : int
         Number of channels of the series seen in ``fit``.
     n_windows_fit_ : int
@@ -679,6 +682,9 @@ class SeriesWindower(_WindowingMixin, TransformerMixin, BaseEstimator):
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``: the length
         ``inverse_transform`` restores by default.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the timesteps (columns) seen in ``fit``; defined only when
+        ``X`` has column names that are all strings.
     n_channels_in_ : int
         Number of channels of the series seen in ``fit``.
 

@@ -50,8 +50,9 @@ def build_conv_autoencoder(
 
     Parameters
     ----------
-    n_timesteps : int
-        Length of the input, a multiple of ``2 ** depth``.
+    n_timesteps : int or None
+        Length of the input, a multiple of ``2 ** depth``; None builds a
+        network for any such length (another length fails inside Keras).
     n_channels : int
         Number of channels.
     filters : int, default=16

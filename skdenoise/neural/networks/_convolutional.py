@@ -38,8 +38,9 @@ def build_cnn_lstm(
 
     Parameters
     ----------
-    n_timesteps : int
-        Length of the input series, a multiple of ``pool_size``.
+    n_timesteps : int or None
+        Length of the input series, a multiple of ``pool_size``; None builds a
+        network for any such length (another length fails inside Keras).
     n_channels : int
         Number of channels.
     filters : int, default=32
@@ -106,8 +107,9 @@ def build_unet(
 
     Parameters
     ----------
-    n_timesteps : int
-        Length of the input series, a multiple of ``2 ** depth``.
+    n_timesteps : int or None
+        Length of the input series, a multiple of ``2 ** depth``; None builds a
+        network for any such length (another length fails inside Keras).
     n_channels : int
         Number of channels.
     filters : int, default=16

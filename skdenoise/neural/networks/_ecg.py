@@ -31,8 +31,9 @@ def build_fcn_dae(
 
     Parameters
     ----------
-    n_timesteps : int
-        Length of the input, a multiple of ``2 ** len(filters)``.
+    n_timesteps : int or None
+        Length of the input, a multiple of ``2 ** len(filters)``; None builds a
+        network for any such length (another length fails inside Keras).
     n_channels : int
         Number of channels.
     filters : sequence of int, default=(40, 20, 20, 20, 40)
