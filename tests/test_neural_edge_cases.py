@@ -974,3 +974,34 @@ def test_an_error_drawing_a_later_batch_is_raised_as_it_was(pairs):
     with pytest.raises(ValueError, match="this draw is refused") as info:
         denoiser.fit(y)
     assert type(info.value) is ValueError
+
+
+def test_partial_fit_keeps_one_history_value_per_epoch_under_every_key(pairs):
+    # A partial_fit without validation series after a fit with them (or the
+    # reverse) appended to "loss" alone: the epochs no longer lined up.
+    X, y = pairs
+    denoiser = _unet(epochs=2, validation_split=0.25).fit(X, y)
+    denoiser.set_params(validation_split=0.0).partial_fit(X, y)
+    history = denoiser.history_
+    assert len(history["loss"]) == len(history["val_loss"]) == 3
+    assert np.isnan(history["val_loss"][2]) and not np.isnan(history["val_loss"][1])
+    other = _unet(epochs=2, validation_split=0.0).fit(X, y)
+    other.partial_fit(X, y, validation_data=(X[:10], y[:10]))
+    assert np.isnan(other.history_["val_loss"][:2]).all()
+    assert len(other.history_["val_loss"]) == other.n_epochs_ == 3
+
+
+@pytest.mark.parametrize("validation", ["split", "clean series"])
+def test_partial_fit_draws_the_validation_noise_once(pairs, validation):
+    # The noise added to clean validation series was drawn anew at each
+    # partial_fit: the validation loss of an unchanged network moved.
+    _, y = pairs
+    kwargs = {} if validation == "split" else {"validation_data": y[:12]}
+    denoiser = _unet(epochs=1, learning_rate=1e-12, validation_split=0.25)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        denoiser.fit(y[12:], **kwargs)
+        for _ in range(2):
+            denoiser.partial_fit(y[12:], **kwargs)
+    losses = denoiser.history_["val_loss"]
+    np.testing.assert_allclose(losses, losses[0], rtol=1e-5)

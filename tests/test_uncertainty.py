@@ -1,6 +1,7 @@
 """predict(X, return_std=True): Monte-Carlo dropout, ensembles, VAE sampling."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -983,3 +984,49 @@ def test_calibration_between_noise_bins_matches_the_stacked_curves():
         apply_std_calibration(std, noise, weights, noise_levels, levels, log_factors),
         scale * np.exp(expected),
     )
+
+
+@pytest.mark.parametrize("clean_only", [False, True])
+def test_ensemble_members_never_train_on_the_calibration_series(
+    monkeypatch, clean_only
+):
+    # Each member held out rows of its own seed, and trained on rows that the
+    # gate and the std calibration (on model_'s held-out rows) took for unseen.
+    import skdenoise.neural._base as base
+    from skdenoise import UNetDenoiser
+
+    trained, calibrated = [], []
+    batches = base.TrainingBatches
+
+    class Recorded(batches):
+        def __init__(self, inputs, targets, **kwargs):
+            trained.append(np.array(targets[:, :, 0]))
+            super().__init__(inputs, targets, **kwargs)
+
+    fit_gate = base.fit_gate
+
+    def recorded_gate(inputs, outputs, targets):
+        calibrated.append(np.array(targets[:, :, 0]))
+        return fit_gate(inputs, outputs, targets)
+
+    monkeypatch.setattr(base, "TrainingBatches", Recorded)
+    monkeypatch.setattr(base, "fit_gate", recorded_gate)
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 10, 64) * rng.uniform(0.5, 2, (40, 1)))
+    noisy = clean + 0.3 * rng.standard_normal(clean.shape)
+    denoiser = UNetDenoiser(
+        filters=4, depth=2, kernel_size=3, epochs=1, batch_size=8,
+        validation_split=0.25, uncertainty="ensemble", n_members=3, random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if clean_only:
+            denoiser.fit(clean)
+        else:
+            denoiser.fit(noisy, clean)
+    assert len(trained) == 3 and calibrated
+    held_out = {row.tobytes() for row in calibrated[-1]}
+    assert len(held_out) == 10
+    for targets in trained:
+        assert len(targets) == 30
+        assert not held_out & {row.tobytes() for row in targets}

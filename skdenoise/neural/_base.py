@@ -752,6 +752,11 @@ class BaseNeuralDenoiser(BaseDenoiser):
         vars(self).pop("ensemble_members_", None)
         if self.uncertainty is not None:
             _uncertainty.check_uncertainty(self, X3.shape[1], X3.shape[2])
+        if self.uncertainty == "ensemble" and validation is None:
+            # One split for every member: each would hold out rows of its own
+            # seed, and train on those that the gate and the std calibration
+            # (on model_'s held-out rows) take for unseen.
+            X3, y3, validation = self._hold_out(X3, y3)
         if self.uncertainty == "ensemble" and _uncertainty.n_processes(self) > 1:
             # The extra members train in worker processes while this one
             # trains model_; the gate and the calibration wait for them all.
@@ -778,6 +783,23 @@ class BaseNeuralDenoiser(BaseDenoiser):
                 self, X3, y3, validation, self._seed()
             )
         self._train(X3, y3, reset=True, epochs=self.epochs, validation=validation)
+
+    def _hold_out(self, X3, y3):
+        """``(X3, y3, validation)``: the rows ``validation_split`` holds out, apart.
+
+        ``validation`` is ``(inputs, targets)`` as ``fit``'s ``validation_data``
+        gives it (``inputs`` None for ``fit(X)``: the noise is added to the
+        clean series as it is to a split's), or None when nothing is held out.
+        """
+        targets = y3 if y3 is not None else X3
+        val_rows, train_rows = split_validation(
+            targets.shape[0], self.validation_split, self._seed()
+        )
+        if not len(val_rows):
+            return X3, y3, None
+        if y3 is None:
+            return X3[train_rows], None, (None, X3[val_rows])
+        return X3[train_rows], y3[train_rows], (X3[val_rows], y3[val_rows])
 
     def _check_validation_data(self, validation_data, X3, y3):
         """``(inputs3, targets3)`` of ``validation_data``; inputs3 None: clean only."""
@@ -969,7 +991,9 @@ n_timesteps, n_channels)
             validation = inputs3, (targets3 - self.target_offset_) / self.target_scale_
         seed = self._seed()
         # partial_fit calls each see different (but reproducible) batches, and
-        # hold out the same validation rows (split_seed) in every call.
+        # hold out the same validation rows, with the same noise and masks
+        # (split_seed), in every call: the validation loss of one network does
+        # not move between calls.
         data_seed = seed + (0 if reset else self.n_epochs_)
         split_seed = seed
 
@@ -990,7 +1014,7 @@ n_timesteps, n_channels)
         validation_data = None
         if validation is not None and self.training == "blind_spot":
             validation_data = self._blind_spot_validation(
-                validation, noise, data_seed, network_input
+                validation, noise, split_seed, network_input
             )
             # The gate needs clean targets; blind-spot training has none.
             validation = None
@@ -998,7 +1022,7 @@ n_timesteps, n_channels)
             val_inputs, val_targets = (
                 validation
                 if ready
-                else self._validation_inputs(validation, noise, data_seed)
+                else self._validation_inputs(validation, noise, split_seed)
             )
             validation_data = network_input.prepare(val_inputs, val_targets)
         batches = self._training_batches(
@@ -1043,8 +1067,16 @@ n_timesteps, n_channels)
         if reset:
             self.history_ = new
         else:
-            for key, vals in new.items():
-                self.history_.setdefault(key, []).extend(vals)
+            # One value per epoch under every key: a call with validation
+            # series after one without (or the reverse) gets NaN where it has
+            # none, so that the epochs stay aligned.
+            done = len(self.history_.get("loss", []))
+            added = len(new.get("loss", []))
+            self.history_ = {
+                key: self.history_.get(key, [math.nan] * done)
+                + new.get(key, [math.nan] * added)
+                for key in {**self.history_, **new}
+            }
         self.n_epochs_ = len(self.history_.get("loss", []))
         checked = None if validation is None else (val_inputs, val_targets)
         if not finish:

@@ -207,7 +207,9 @@ _COMMON_ATTRIBUTES = """Attributes
     model_ : keras.Model
         The trained network.
     history_ : dict of str to list of float
-        Loss (and validation loss) per epoch.
+        Loss (and validation loss) per epoch, one value per epoch under every
+        key: NaN for the epochs of a ``partial_fit`` that had no validation
+        series where others had.
     n_epochs_ : int
         Number of epochs run (fewer than ``epochs`` after early stopping).
     n_features_in_ : int
