@@ -147,7 +147,7 @@ class WaveletDenoiser(SeriesTransformerMixin, BaseDenoiser):
         ``transform`` returns the series unchanged.
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the timesteps (columns) seen in ``fit``; defined only when
         ``X`` has column names that are all strings.
     n_channels_in_ : int
@@ -309,7 +309,7 @@ class BandpassDenoiser(SeriesTransformerMixin, BaseDenoiser):
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``; ``transform``
         accepts any number (the filter learns nothing from the length).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the timesteps (columns) seen in ``fit``; defined only when
         ``X`` has column names that are all strings.
     n_channels_in_ : int
@@ -469,7 +469,7 @@ default="interp"
         Polynomial degree used for series of the fitted length.
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the timesteps (columns) seen in ``fit``; defined only when
         ``X`` has column names that are all strings.
     n_channels_in_ : int
@@ -566,7 +566,7 @@ class WienerDenoiser(SeriesTransformerMixin, BaseDenoiser):
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``; ``transform``
         accepts any number (the filter learns nothing from the length).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the timesteps (columns) seen in ``fit``; defined only when
         ``X`` has column names that are all strings.
     n_channels_in_ : int
@@ -658,7 +658,7 @@ class MedianDenoiser(SeriesTransformerMixin, BaseDenoiser):
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``; ``transform``
         accepts any number (the filter learns nothing from the length).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the timesteps (columns) seen in ``fit``; defined only when
         ``X`` has column names that are all strings.
     n_channels_in_ : int

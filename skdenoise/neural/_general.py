@@ -214,7 +214,7 @@ _COMMON_ATTRIBUTES = """Attributes
         Number of epochs run (fewer than ``epochs`` after early stopping).
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the timesteps (columns) seen in ``fit``; defined only when
         ``X`` has column names that are all strings.
     n_channels_in_ : int

@@ -190,7 +190,7 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``; ``transform``
         accepts any number.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the timesteps (columns) seen in ``fit``; defined only when
         ``X`` has column names that are all strings.
     n_channels_in_ : int
