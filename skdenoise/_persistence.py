@@ -244,13 +244,21 @@ class _Writer:
                 f"Cannot save {where}: {cls.__module__}.{cls.__qualname__} is not an "
                 f"estimator from {_allowed_text()}; use joblib.dump for it."
             )
+        name = cls.__name__
+        unknown = getattr(estimator, "_unknown_params", lambda: [])()
+        if unknown:
+            # A load would refuse them as the parameters of another version.
+            raise ValueError(
+                f"Cannot save {where or name}: it was given keyword arguments that "
+                f"are no parameters of {name}: {unknown} (a network's "
+                "hyper-parameters take the prefix 'model__')."
+            )
         params = estimator.get_params(deep=False)
         attributes = {
             k: v
             for k, v in vars(estimator).items()
             if k not in params and _is_fitted_attribute(cls, k)
         }
-        name = cls.__name__
 
         def encode(key, value):
             at = f"{where}.{key}" if where else f"{name}.{key}"

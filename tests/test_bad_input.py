@@ -288,7 +288,7 @@ def test_keras_denoiser_routes_model_params_and_tunes_them(sines):
     assert windowed.transform(noisy[:2, :50]).shape == (2, 50)
 
 
-def test_keras_denoiser_reports_bad_models(sines):
+def test_keras_denoiser_reports_bad_models(sines, tmp_path):
     from sklearn.base import clone
     from sklearn.exceptions import NotFittedError
 
@@ -313,6 +313,14 @@ def test_keras_denoiser_reports_bad_models(sines):
         trailing.transform(noisy)
     with pytest.raises(ValueError, match=r"unexpected keyword arguments \['units_'\]"):
         clone(trailing).fit(noisy, clean)
+    # Saved, it would not load again (as a parameter of another version).
+    from skdenoise.persistence import save
+
+    with pytest.raises(
+        ValueError, match=r"no parameters of KerasDenoiser: \['units_'\]"
+    ):
+        save(trailing, tmp_path / "typo.skd")
+    assert not list(tmp_path.iterdir())
     with pytest.raises(ValueError, match="cannot call"):
         KerasDenoiser(_conv_builder, model__nope=1, epochs=1).fit(noisy, clean)
     with pytest.raises(ValueError, match="keras.Model"):

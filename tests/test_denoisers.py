@@ -537,6 +537,7 @@ def test_import_does_not_load_tensorflow():
         "import skdenoise.augment, skdenoise.preprocessing, skdenoise.windowing;"
         # The builders import Keras when called; their package imported it.
         "import skdenoise.networks, skdenoise.neural.networks;"
+        "assert skdenoise.neural.networks.build_unet is skdenoise.networks.build_unet;"
         "heavy = [m for m in ('tensorflow', 'keras', 'scikeras') if m in sys.modules];"
         "print(','.join(heavy))"
     )

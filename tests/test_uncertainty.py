@@ -1030,3 +1030,29 @@ def test_ensemble_members_never_train_on_the_calibration_series(
     for targets in trained:
         assert len(targets) == 30
         assert not held_out & {row.tobytes() for row in targets}
+
+
+def test_an_ensembles_model_is_the_network_a_plain_fit_trains(monkeypatch):
+    # Its members share model_'s split; model_ itself, its validation noise
+    # and its units map are those of the same denoiser without uncertainty.
+    from skdenoise import UNetDenoiser
+    from skdenoise.noise import WhiteNoise
+
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 10, 64) * rng.uniform(0.5, 2, (40, 1)))
+    noisy = clean + 0.3 * rng.standard_normal(clean.shape)
+    settings = dict(
+        filters=4, depth=2, kernel_size=3, epochs=2, batch_size=8,
+        validation_split=0.25, noise=WhiteNoise(snr=10.0), random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = UNetDenoiser(**settings).fit(noisy, 1000 * clean + 3)
+        ensemble = UNetDenoiser(uncertainty="ensemble", n_members=2, **settings)
+        ensemble.fit(noisy, 1000 * clean + 3)
+    assert plain.history_ == ensemble.history_
+    assert plain.target_scale_ == ensemble.target_scale_
+    for a, b in zip(
+        plain.model_.get_weights(), ensemble.model_.get_weights(), strict=True
+    ):
+        np.testing.assert_array_equal(a, b)

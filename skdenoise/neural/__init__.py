@@ -8,6 +8,8 @@ skdenoise`` gives the same classes.
 
 import importlib
 
+from . import networks  # noqa: F401  (its builders import Keras when called)
+
 # Each class's module imports Keras and TensorFlow: loaded on first access, so
 # that importing a submodule (the network builders of ``.networks``) does not.
 _MODULES = {

@@ -748,19 +748,26 @@ class BaseNeuralDenoiser(BaseDenoiser):
             )
         return {"validation": self._check_validation_data(validation_data, X3, y3)}
 
-    def _fit(self, X3, y3, validation=None):
+    def _fit(self, X3, y3, validation=None, split_seed=None):
+        """Train on ``X3`` and ``y3``.
+
+        ``split_seed``: the seed of the held-out rows (an ensemble's members
+        hold out those of the ensemble's ``model_``).
+        """
         vars(self).pop("ensemble_members_", None)
         if self.uncertainty is not None:
             _uncertainty.check_uncertainty(self, X3.shape[1], X3.shape[2])
-        if self.uncertainty == "ensemble" and validation is None:
+        if split_seed is None and self.uncertainty == "ensemble":
             # One split for every member: each would hold out rows of its own
             # seed, and train on those that the gate and the std calibration
             # (on model_'s held-out rows) take for unseen.
-            X3, y3, validation = self._hold_out(X3, y3)
+            split_seed = self._seed()
         if self.uncertainty == "ensemble" and _uncertainty.n_processes(self) > 1:
             # The extra members train in worker processes while this one
             # trains model_; the gate and the calibration wait for them all.
-            wait = _uncertainty.start_members(self, X3, y3, validation, self._seed())
+            wait = _uncertainty.start_members(
+                self, X3, y3, validation, self._seed(), split_seed
+            )
             try:
                 checked = self._train(
                     X3,
@@ -769,6 +776,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
                     epochs=self.epochs,
                     validation=validation,
                     finish=False,
+                    split_seed=split_seed,
                 )
             except BaseException:
                 wait(cancel=True)
@@ -780,26 +788,16 @@ class BaseNeuralDenoiser(BaseDenoiser):
             # The extra members first: the gate and the calibration at the end
             # of _train then see the whole ensemble.
             self.ensemble_members_ = _uncertainty.train_members(
-                self, X3, y3, validation, self._seed()
+                self, X3, y3, validation, self._seed(), split_seed
             )
-        self._train(X3, y3, reset=True, epochs=self.epochs, validation=validation)
-
-    def _hold_out(self, X3, y3):
-        """``(X3, y3, validation)``: the rows ``validation_split`` holds out, apart.
-
-        ``validation`` is ``(inputs, targets)`` as ``fit``'s ``validation_data``
-        gives it (``inputs`` None for ``fit(X)``: the noise is added to the
-        clean series as it is to a split's), or None when nothing is held out.
-        """
-        targets = y3 if y3 is not None else X3
-        val_rows, train_rows = split_validation(
-            targets.shape[0], self.validation_split, self._seed()
+        self._train(
+            X3,
+            y3,
+            reset=True,
+            epochs=self.epochs,
+            validation=validation,
+            split_seed=split_seed,
         )
-        if not len(val_rows):
-            return X3, y3, None
-        if y3 is None:
-            return X3[train_rows], None, (None, X3[val_rows])
-        return X3[train_rows], y3[train_rows], (X3[val_rows], y3[val_rows])
 
     def _check_validation_data(self, validation_data, X3, y3):
         """``(inputs3, targets3)`` of ``validation_data``; inputs3 None: clean only."""
@@ -954,12 +952,15 @@ n_timesteps, n_channels)
         validation=None,
         finish=True,
         check_learned=True,
+        split_seed=None,
     ):
         """Train the network; then (``finish``) check and calibrate it.
 
         With ``finish=False`` the validation pair used for the checks is
         returned for :meth:`_finish_training`. ``check_learned=False`` skips the
         warning that the network learned nothing (``partial_fit``).
+        ``split_seed``: the seed of the held-out rows and of their noise (None:
+        this network's own seed).
         """
         self._check_network_params(X3.shape[1])
         if self.training == "blind_spot" and y3 is not None:
@@ -995,7 +996,8 @@ n_timesteps, n_channels)
         # (split_seed), in every call: the validation loss of one network does
         # not move between calls.
         data_seed = seed + (0 if reset else self.n_epochs_)
-        split_seed = seed
+        if split_seed is None:
+            split_seed = seed
 
         targets = y3 if y3 is not None else X3
         inputs = X3 if y3 is not None else None

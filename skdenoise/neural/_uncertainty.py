@@ -230,20 +230,20 @@ def _member(estimator, member_seed):
     )
 
 
-def _fit_member(member, X3, y3, validation):
+def _fit_member(member, X3, y3, validation, split_seed):
     member._record_fitted_shape(X3)
     with warnings.catch_warnings():
         # The ensemble as a whole is checked once its members are all in.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        member._fit(X3, y3, validation=validation)
+        member._fit(X3, y3, validation=validation, split_seed=split_seed)
     return member.model_
 
 
-def _fit_member_in_worker(member, X3, y3, validation):
+def _fit_member_in_worker(member, X3, y3, validation, split_seed):
     """:func:`_fit_member` in a worker process; the model as ``.keras`` bytes."""
     from ._base import model_to_bytes
 
-    return model_to_bytes(_fit_member(member, X3, y3, validation))
+    return model_to_bytes(_fit_member(member, X3, y3, validation, split_seed))
 
 
 def n_processes(estimator):
@@ -266,19 +266,20 @@ def _gpu_visible():
     return bool(import_tensorflow().config.list_physical_devices("GPU"))
 
 
-def train_members(estimator, X3, y3, validation, seed):
+def train_members(estimator, X3, y3, validation, seed, split_seed):
     """Train the ``n_members - 1`` extra networks of an ensemble; their models.
 
     Each member is a copy of ``estimator`` without uncertainty or gate, trained
-    on the same data with its own seed, one after another in this process.
+    on the same data with its own seed, one after another in this process; all
+    hold out the rows of ``split_seed`` (those of the ensemble's ``model_``).
     """
     return [
-        _fit_member(_member(estimator, s), X3, y3, validation)
+        _fit_member(_member(estimator, s), X3, y3, validation, split_seed)
         for s in member_seeds(seed, estimator.n_members)
     ]
 
 
-def start_members(estimator, X3, y3, validation, seed):
+def start_members(estimator, X3, y3, validation, seed, split_seed):
     """Start training the extra members in worker processes; a waiter for them.
 
     joblib's ``loky`` backend trains them in at most ``n_processes(estimator)
@@ -304,7 +305,9 @@ def start_members(estimator, X3, y3, validation, seed):
         pre_dispatch=jobs - 1,
         batch_size=1,
     )(
-        delayed(_fit_member_in_worker)(_member(estimator, s), X3, y3, validation)
+        delayed(_fit_member_in_worker)(
+            _member(estimator, s), X3, y3, validation, split_seed
+        )
         for s in member_seeds(seed, estimator.n_members)
     )
 
