@@ -2,10 +2,11 @@
 
 Blind-spot training (Noise2Self, Noise2Void) teaches a network to predict
 samples it does not see from their neighbours. Every batch hides spans of
-``mask_width`` samples covering a share ``mask_fraction`` of each series: their
-values in the input are replaced by the linear interpolation between the
-nearest visible samples on either side, so nothing of a hidden value (or of
-its noise) reaches the network. The loss compares the output with the noisy
+``mask_width`` samples covering a share ``mask_fraction`` of each series, at
+the same places in all its channels: their values in the input are replaced by
+that of a random visible neighbour (or, with ``replacement="interpolate"``, by
+the linear interpolation between the nearest visible samples on either side),
+so nothing of a hidden value (or of its noise) reaches the network. The loss compares the output with the noisy
 input at the centre of each span only. When the noise is independent of the
 signal and across more than ``(mask_width - 1) // 2`` samples (an even width
 hides one more sample before the centre than after it), the expected loss is
