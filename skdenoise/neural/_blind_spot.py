@@ -6,12 +6,12 @@ samples it does not see from their neighbours. Every batch hides spans of
 the same places in all its channels: their values in the input are replaced by
 that of a random visible neighbour (or, with ``replacement="interpolate"``, by
 the linear interpolation between the nearest visible samples on either side),
-so nothing of a hidden value (or of its noise) reaches the network. The loss compares the output with the noisy
-input at the centre of each span only. When the noise is independent of the
-signal and across more than ``(mask_width - 1) // 2`` samples (an even width
-hides one more sample before the centre than after it), the expected loss is
-the error against the clean signal plus a constant (the noise power), so
-minimising it denoises.
+so nothing of a hidden value (or of its noise) reaches the network. The loss
+compares the output with the noisy input at the centre of each span only. When
+the noise is independent of the signal and across more than
+``(mask_width - 1) // 2`` samples (an even width hides one more sample before
+the centre than after it), the expected loss is the error against the clean
+signal plus a constant (the noise power), so minimising it denoises.
 
 The targets given to Keras carry the loss mask as extra channels: a batch of
 ``c`` channels has targets of ``2 c`` channels, the series and then the mask.

@@ -90,8 +90,9 @@ def _margin(up, down, n_samples):
     """Blocks of ``down`` input samples by which a row is extended at each end.
 
     Enough to cover half the filter (``_FILTER_HALF_LENGTH * max(up, down) /
-    up`` input samples), but no more than the row's own length: a row shorter
-    than the filter gains nothing from repeated reflections of itself.
+    up`` input samples), but about no more than the row's own length (rounded
+    up to whole blocks): a row shorter than the filter gains nothing from
+    repeated reflections of itself.
     """
     half = -(-_FILTER_HALF_LENGTH * max(up, down) // (up * down)) + 1
     return min(half, -(-n_samples // down) + 1)
@@ -149,8 +150,9 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     :func:`scipy.signal.resample_poly`, denoised by ``estimator`` and resampled
     back to ``sampling_rate``; the output has the input's number of samples.
     The anti-aliasing filter passes content up to 0.9 of the lower rate's
-    Nyquist frequency unchanged (to within 1e-4) and attenuates it by 80 dB at
-    that frequency and above, so nothing above it folds back below; each
+    Nyquist frequency unchanged (to within 1e-4) and attenuates content at the
+    Nyquist frequency and above by 80 dB, so nothing above it folds back below;
+    each
     series is extended by odd reflection for the filter, so that its first and
     last samples are not filtered against a fitted line.
     Every channel is denoised as a univariate series on its own, so a denoiser
