@@ -417,6 +417,10 @@ def test_make_windows_channels_lists_and_mean():
         ((np.arange(9.0), 0), ValueError, "window_length"),
         ((np.arange(9.0), 2.5), TypeError, "window_length"),
         ((np.array(["a", "b"]), 1), TypeError, "numbers"),
+        # These three were windowed, to be refused only at fit.
+        ((np.ones(4) * 1j, 2), TypeError, "real numbers; got dtype complex128"),
+        ((np.arange(4).astype("timedelta64[s]"), 2), TypeError, "real numbers"),
+        ((np.zeros((4, 0)), 2), ValueError, "no channels"),
         (([], 4), ValueError, "shape|empty"),
         # a ragged item failed with NumPy's "inhomogeneous shape", naming none
         (([[[1.0, 2.0], [3.0]], np.ones(3)], 1), ValueError, r"signal\[0\] is not"),
@@ -593,6 +597,9 @@ def test_make_ecg_many_series():
         ({"heart_rate_std": -1.0}, "heart_rate_std"),
         ({"sampling_rate": 0.0}, "sampling_rate"),
         ({"heart_rate": (80.0, 60.0)}, "low <= high"),
+        # 17 s for 8 samples at 0.01 Hz, and more the lower the rate.
+        ({"sampling_rate": 0.01}, "fewer than two samples per beat at 60 bpm"),
+        ({"heart_rate": (60, 150), "sampling_rate": 4.0}, "at least 5 Hz"),
     ],
 )
 def test_make_ecg_errors(kwargs, match):

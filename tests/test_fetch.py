@@ -58,6 +58,15 @@ class FaultyHandler(http.server.SimpleHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
+        if fault == "cut-without-length":
+            # A body that ends with the connection, cut halfway.
+            body = (Path(self.directory) / self.path.lstrip("/")).read_bytes()
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
         if fault in ("500", "500-once"):
             if fault == "500-once":
                 del self.server.faults[name]
@@ -326,3 +335,19 @@ def test_a_failed_refresh_of_the_hash_list_keeps_the_cache_usable(server, cache)
         ["100"], "mitdb", data_home=cache, download_if_missing=False
     )
     assert again == folder
+
+
+def test_a_hash_list_cut_short_is_not_kept(server, cache):
+    # Without a Content-Length nothing told the cut list from a whole one: half
+    # of it stayed in the cache.
+    server.faults["SHA256SUMS.txt"] = "cut-without-length"
+    with pytest.raises(OSError, match="cut short or malformed"):
+        fetch(server, cache)
+    folder = cache / "physionet" / "mitdb"
+    assert not (folder / "SHA256SUMS.txt").exists()
+    assert leftovers(folder) == []
+
+
+def test_a_base_url_without_a_host_is_refused_at_once(cache):
+    with pytest.raises(ValueError, match="with a host"):
+        fetch_physionet("100", data_home=cache, base_url="http://")

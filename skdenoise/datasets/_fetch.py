@@ -144,6 +144,7 @@ def _download_once(url, path, expected, timeout, verbose):
                 downloader=downloader,
             )
         if target != path:
+            _check_hash_list(target, url)
             os.replace(target, path)
     except requests.exceptions.HTTPError as exc:
         code, reason = exc.response.status_code, exc.response.reason
@@ -160,6 +161,27 @@ def _download_once(url, path, expected, timeout, verbose):
             f"SHA-256 mismatch for {url}: {exc} The download is corrupt and was "
             f"discarded (nothing was written to {path})."
         ) from exc
+
+
+def _check_hash_list(path, url):
+    """Refuse a list of hashes cut short (a body without a length, cut midway).
+
+    Every line must end in a newline and name a SHA-256 hash and a file; the
+    list is discarded otherwise, so that the cache never holds half of one.
+    """
+    data = path.read_bytes()
+    lines = data.decode("utf-8", errors="replace").split("\n")
+    complete = data.endswith(b"\n") and all(
+        len(parts) == 2 and _HEX_RE.match(parts[0])
+        for parts in (line.strip().split(maxsplit=1) for line in lines if line.strip())
+    )
+    if not complete:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        raise _TransientError(
+            f"The list of hashes from {url} arrived cut short or malformed; it "
+            "was discarded."
+        )
 
 
 def _download(url, path, expected, *, timeout, n_retries, delay, verbose):
@@ -351,9 +373,11 @@ def fetch_physionet(
         raise ValueError("records is empty; name at least one record.")
     database = _check_name(database, "database")
     version = _check_name(version, "version")
-    scheme = urllib.parse.urlsplit(str(base_url)).scheme
-    if scheme not in ("http", "https"):
-        raise ValueError(f"base_url must be an http(s) URL; got {base_url!r}.")
+    parts = urllib.parse.urlsplit(str(base_url))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(
+            f"base_url must be an http(s) URL with a host; got {base_url!r}."
+        )
     if isinstance(n_retries, bool) or not isinstance(n_retries, numbers.Integral):
         raise TypeError(f"n_retries must be an integer; got {n_retries!r}.")
     if n_retries < 0:

@@ -442,7 +442,10 @@ def make_ecg(
         which each series draws its own, in (20, 250].
     heart_rate_std : float, default=1.0
         Standard deviation of the heart rate in beats per minute (heart rate
-        variability); 0 gives a constant rate.
+        variability); 0 gives a constant rate. It is that of the RR tachogram
+        at 1 Hz, which is interpolated between its samples: the rates of the
+        generated beats vary about 15 % less at the default ``lf_hf_ratio``
+        (less at a higher one, whose slower changes the interpolation keeps).
     lf_hf_ratio : float, default=0.5
         Ratio of the low-frequency (0.1 Hz) to the high-frequency (0.25 Hz)
         power of the RR tachogram.
@@ -474,6 +477,14 @@ def make_ecg(
     low, high = check_range(heart_rate, "heart_rate", positive=True)
     if low <= 20 or high > 250:
         raise ValueError(f"heart_rate must be in (20, 250] bpm; got {heart_rate!r}.")
+    if fs < 2 * high / 60.0:
+        # Fewer than two samples a beat is aliasing, at a cost that grows as
+        # the rate falls (the model is integrated at 360 steps a second).
+        raise ValueError(
+            f"sampling_rate={fs:g} Hz gives fewer than two samples per beat at "
+            f"{high:g} bpm; an ECG needs at least {2 * high / 60.0:g} Hz here "
+            "(and some 100 Hz to show its QRS complexes)."
+        )
     hr_std = _check_positive(heart_rate_std, "heart_rate_std", allow_zero=True)
     lf_hf_ratio = _check_positive(lf_hf_ratio, "lf_hf_ratio", allow_zero=True)
     rng = _rng(random_state)

@@ -20,15 +20,17 @@ def _as_recording(recording, index):
         array = np.asarray(recording)
     except ValueError as exc:
         raise ValueError(f"{where} is not a regular array: {exc}") from None
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or array.dtype == bool
-    ):
-        raise TypeError(f"{where} must hold numbers; got dtype {array.dtype}.")
+    # Real numbers only: complex values and time deltas (an integer kind to
+    # NumPy) would be refused only later, by the estimators' checks.
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{where} must hold real numbers; got dtype {array.dtype}.")
     if array.ndim not in (1, 2):
         raise ValueError(
             f"{where} must have shape (n_samples,) or (n_samples, n_channels); got "
             f"shape {array.shape}."
         )
+    if array.ndim == 2 and array.shape[1] == 0:
+        raise ValueError(f"{where} has shape {array.shape}: no channels.")
     return array
 
 
