@@ -152,9 +152,8 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     The anti-aliasing filter passes content up to 0.9 of the lower rate's
     Nyquist frequency unchanged (to within 1e-4) and attenuates content at the
     Nyquist frequency and above by 80 dB, so nothing above it folds back below;
-    each
-    series is extended by odd reflection for the filter, so that its first and
-    last samples are not filtered against a fitted line.
+    each series is extended by odd reflection for the filter, so that its first
+    and last samples are not filtered against a fitted line.
     Every channel is denoised as a univariate series on its own, so a denoiser
     of single-lead ECG denoises a 12-lead record lead by lead, and the number
     of channels may differ between ``fit`` and ``transform``. When the inner
