@@ -250,6 +250,8 @@ def test_wavelet_unet_network_input_is_series_and_swt_bands():
             "dilated_kernel_sizes must be a sequence",
         ),
         ("build_drnn", {"n_timesteps": 64, "dense_units": 8}, "sequence of ints"),
+        # Keras's "Cannot convert '(1, 10.0)' to a shape" before.
+        ("build_drnn", {"n_timesteps": 64, "units": 2.5}, "units must be an int"),
     ],
 )
 def test_network_builders_name_a_bad_length_or_argument(builder, kwargs, message):

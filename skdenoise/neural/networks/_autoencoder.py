@@ -52,7 +52,8 @@ def build_conv_autoencoder(
     ----------
     n_timesteps : int or None
         Length of the input, a multiple of ``2 ** depth``; None builds a
-        network for any such length (another length fails inside Keras).
+        network for any such length (another length fails inside Keras, or
+        comes back rounded up to such a multiple).
     n_channels : int
         Number of channels.
     filters : int, default=16

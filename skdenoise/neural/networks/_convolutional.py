@@ -40,7 +40,8 @@ def build_cnn_lstm(
     ----------
     n_timesteps : int or None
         Length of the input series, a multiple of ``pool_size``; None builds a
-        network for any such length (another length fails inside Keras).
+        network for any such length (another length fails inside Keras, or
+        comes back rounded up to such a multiple).
     n_channels : int
         Number of channels.
     filters : int, default=32
@@ -109,7 +110,8 @@ def build_unet(
     ----------
     n_timesteps : int or None
         Length of the input series, a multiple of ``2 ** depth``; None builds a
-        network for any such length (another length fails inside Keras).
+        network for any such length (another length fails inside Keras, or
+        comes back rounded up to such a multiple).
     n_channels : int
         Number of channels.
     filters : int, default=16

@@ -33,7 +33,8 @@ def build_fcn_dae(
     ----------
     n_timesteps : int or None
         Length of the input, a multiple of ``2 ** len(filters)``; None builds a
-        network for any such length (another length fails inside Keras).
+        network for any such length (another length fails inside Keras, or
+        comes back rounded up to such a multiple).
     n_channels : int
         Number of channels.
     filters : sequence of int, default=(40, 20, 20, 20, 40)
@@ -159,6 +160,7 @@ def build_drnn(
     >>> model.output_shape
     (None, 64, 1)
     """
+    units = check_int(units, "units", "build_drnn")
     dense_units = check_int_sequence(
         dense_units, "dense_units", "build_drnn", allow_empty=True
     )
