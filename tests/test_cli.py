@@ -1217,3 +1217,64 @@ def test_csv_with_another_separator_is_named(data, capsys, text, name):
     err = capsys.readouterr().err
     assert f"{path} separates its values with {name};" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("kind", ["windower", "scaler"])
+def test_a_model_file_of_no_denoiser_is_refused(data, capsys, tmp_path, kind):
+    # A windower wrote its windows, (112, 32) for (16, 128), and exited 0; a
+    # scaler wrote standardised series as "denoised".
+    from skdenoise.persistence import save
+    from skdenoise.pipeline import SeriesScaler, SeriesWindower
+
+    noisy = np.load(data / "noisy.npy")
+    estimator = (
+        SeriesWindower(window_length=32) if kind == "windower" else SeriesScaler()
+    )
+    path = save(estimator.fit(noisy), tmp_path / "other.skd")
+    out = tmp_path / "out.npy"
+    status = main(["denoise", str(path), str(data / "noisy.npy"), "-o", str(out)])
+    assert status == 1
+    assert "is not a denoiser" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_quote_in_a_comment_line_does_not_swallow_the_data(filter_model, tmp_path):
+    # The whole file went through one CSV reader: the quote opened a field
+    # that ran to the next quote, and the series between were written back
+    # unchanged, not denoised.
+    from skdenoise.persistence import load
+
+    series = np.sin(np.linspace(0, 20, 3 * 64)).reshape(3, 64) + np.arange(3)[:, None]
+    rows = [",".join(repr(float(v)) for v in row) for row in series]
+    text = f'# units,"mV\n{rows[0]}\n# lead,"II"\n{rows[1]}\n{rows[2]}\n'
+    (tmp_path / "in.csv").write_text(text)
+    out = tmp_path / "out.csv"
+    assert (
+        main(["denoise", str(filter_model), str(tmp_path / "in.csv"), "-o", str(out)])
+        == 0
+    )
+    lines = out.read_text().splitlines()
+    assert lines[0] == '# units,"mV' and lines[2] == '# lead,"II"'
+    written = np.array([[float(v) for v in lines[i].split(",")] for i in (1, 3, 4)])
+    np.testing.assert_allclose(written, load(filter_model).transform(series))
+
+
+def test_the_header_of_one_column_pandas_wrote_is_kept(filter_model, tmp_path):
+    pd = pytest.importorskip("pandas")
+    values = np.sin(np.linspace(0, 20, 70))
+    pd.DataFrame(values[:, None]).to_csv(tmp_path / "in.csv", index=False)
+    out = tmp_path / "out.csv"
+    status = main(
+        [
+            "denoise",
+            str(filter_model),
+            str(tmp_path / "in.csv"),
+            "--layout",
+            "columns",
+            "-o",
+            str(out),
+        ]
+    )
+    assert status == 0
+    written = pd.read_csv(out)
+    assert list(written.columns) == ["0"] and len(written) == 70

@@ -72,10 +72,18 @@ def _load_model(path):
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
             )
-    if not hasattr(model, "transform"):
+    from sklearn.pipeline import Pipeline
+
+    from ..base import BaseDenoiser
+
+    final = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    if not isinstance(final, BaseDenoiser):
+        # A scaler or a windower would run and write something else than the
+        # denoised series (of another shape, for a windower).
         raise _CommandError(
-            f"{path} holds a {type(model).__name__}, which cannot denoise (no "
-            "transform method)."
+            f"{path} holds a {type(model).__name__}, which is not a denoiser (nor "
+            "a pipeline ending in one): train one with skdenoise train, or save "
+            "a skdenoise denoiser."
         )
     return model
 
@@ -326,13 +334,32 @@ def _cmd_train(args):
     return EXIT_OK
 
 
+def _check_shapes(outputs, series, path, model):
+    """Refuse outputs of another shape than the series they denoise."""
+    pairs = (
+        [(outputs, series)]
+        if isinstance(series, np.ndarray)
+        else zip(outputs, series, strict=True)
+    )
+    for out, given in pairs:
+        if np.shape(out) != np.shape(given):
+            raise _CommandError(
+                f"cannot denoise {path} with this model: its "
+                f"{type(model).__name__} returned shape {np.shape(out)} for series "
+                f"of shape {np.shape(given)}."
+            )
+    return outputs
+
+
 def _denoise(model, series, path):
     try:
         if isinstance(series, np.ndarray):
-            return model.transform(series)
-        return [np.asarray(model.transform(s[np.newaxis]))[0] for s in series]
+            out = np.asarray(model.transform(series))
+        else:
+            out = [np.asarray(model.transform(s[np.newaxis]))[0] for s in series]
     except (ValueError, TypeError) as exc:
         raise _CommandError(f"cannot denoise {path} with this model: {exc}") from None
+    return _check_shapes(out, series, path, model)
 
 
 def _denoise_with_std(model, series, path, source):
@@ -360,13 +387,17 @@ def _denoise_with_std(model, series, path, source):
 
     try:
         if isinstance(series, np.ndarray):
-            return predict(series)
-        pairs = [predict(s[np.newaxis]) for s in series]
+            mean, std = predict(series)
+        else:
+            pairs = [predict(s[np.newaxis]) for s in series]
+            mean, std = [m[0] for m, _ in pairs], [d[0] for _, d in pairs]
     except (ValueError, TypeError) as exc:
         raise _CommandError(
             f"cannot denoise {path} with a standard deviation (--std): {exc}"
         ) from None
-    return [m[0] for m, _ in pairs], [d[0] for _, d in pairs]
+    return _check_shapes(mean, series, path, model), _check_shapes(
+        std, series, path, model
+    )
 
 
 def _write_output(path, data, series, layout, note, shown=None, own_gain=False):

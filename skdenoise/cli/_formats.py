@@ -151,18 +151,17 @@ def _read_csv(path, layout):
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise _CommandError(f"{path} is not a text CSV file.") from None
-    physical = io.StringIO(text).readlines()
-    reader = csv.reader(io.StringIO(text))
     rows, lines, comments = [], [], []
-    start = 0
-    for cells in reader:
-        if cells and cells[0].lstrip().startswith("#"):
-            comment = "".join(physical[start : reader.line_num]).rstrip("\r\n")
-            comments.append((len(rows), comment))
-        elif cells and "".join(cells).strip():
+    # Line by line: a quote in a comment line opened a quoted field for the
+    # whole file's reader, which swallowed the data lines after it.
+    for number, line in enumerate(io.StringIO(text).readlines(), start=1):
+        if line.lstrip().startswith("#"):
+            comments.append((len(rows), line.rstrip("\r\n")))
+            continue
+        cells = next(csv.reader([line]), [])
+        if cells and "".join(cells).strip():
             rows.append(cells)
-            lines.append(reader.line_num)
-        start = reader.line_num
+            lines.append(number)
     if not rows:
         raise _CommandError(f"{path} holds no numbers.")
     _check_separator(path, rows[-1])  # the last row: data, never a header
@@ -171,9 +170,11 @@ def _read_csv(path, layout):
     # (pandas' default column names, from to_csv).
     header = None
     first = [cell.strip() for cell in rows[0] if cell.strip()]
-    if not any(_is_number(cell) for cell in first) or (
-        len(first) > 1 and first == [str(i) for i in range(len(first))]
-    ):
+    # One column of pandas' writes "0" over it: a header in a file of columns.
+    pandas_names = (len(first) > 1 or (layout == "columns" and len(rows) > 1)) and (
+        first == [str(i) for i in range(len(first))]
+    )
+    if not any(_is_number(cell) for cell in first) or pandas_names:
         header = [cell.strip() for cell in rows[0]]
         rows, lines = rows[1:], lines[1:]
         if len(header) > 1 and not header[0] and any(header[1:]):
