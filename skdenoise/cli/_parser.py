@@ -22,7 +22,8 @@ from ._formats import _FORMATS_HELP
 
 _EXIT_HELP = """\
 exit status: 0 on success, 1 when reading, training or denoising fails, 2 for a
-usage error (bad option, missing input, unknown format, existing output).
+usage error (bad option, missing input, unknown format, existing output), 130
+when interrupted (Ctrl-C).
 """
 
 
