@@ -1278,3 +1278,27 @@ def test_the_header_of_one_column_pandas_wrote_is_kept(filter_model, tmp_path):
     assert status == 0
     written = pd.read_csv(out)
     assert list(written.columns) == ["0"] and len(written) == 70
+
+
+def test_a_column_of_whole_numbers_starting_at_0_keeps_its_first_sample(
+    filter_model, tmp_path
+):
+    values = np.array([0, 3, -2, 5, 1, 0, 4] * 10)
+    np.savetxt(tmp_path / "in.csv", values[:, None], fmt="%d")
+    out = tmp_path / "out.csv"
+    status = main(
+        [
+            "denoise",
+            str(filter_model),
+            str(tmp_path / "in.csv"),
+            "--layout",
+            "columns",
+            "-o",
+            str(out),
+        ]
+    )
+    assert status == 0
+    from skdenoise.persistence import load
+
+    expected = load(filter_model).transform(values[np.newaxis].astype(float))[0]
+    np.testing.assert_allclose(np.loadtxt(out, delimiter=",", ndmin=1), expected)

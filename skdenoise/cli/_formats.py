@@ -170,9 +170,17 @@ def _read_csv(path, layout):
     # (pandas' default column names, from to_csv).
     header = None
     first = [cell.strip() for cell in rows[0] if cell.strip()]
-    # One column of pandas' writes "0" over it: a header in a file of columns.
-    pandas_names = (len(first) > 1 or (layout == "columns" and len(rows) > 1)) and (
-        first == [str(i) for i in range(len(first))]
+    # pandas writes "0" over one column: a header in a file of columns, unless
+    # the column holds whole numbers (then 0 may well be its first sample).
+    pandas_names = first == [str(i) for i in range(len(first))] and (
+        len(first) > 1
+        or (
+            layout == "columns"
+            and len(rows) > 1
+            and not any(
+                cell.strip().lstrip("+-").isdigit() for row in rows[1:] for cell in row
+            )
+        )
     )
     if not any(_is_number(cell) for cell in first) or pandas_names:
         header = [cell.strip() for cell in rows[0]]
