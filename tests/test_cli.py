@@ -1259,23 +1259,19 @@ def test_a_quote_in_a_comment_line_does_not_swallow_the_data(filter_model, tmp_p
     np.testing.assert_allclose(written, load(filter_model).transform(series))
 
 
+def _denoise_one_column(model, folder):
+    """``skdenoise denoise`` of ``folder/in.csv`` as a column; the output's path."""
+    out = folder / "out.csv"
+    command = ["denoise", str(model), str(folder / "in.csv"), "--layout", "columns"]
+    assert main([*command, "-o", str(out)]) == 0
+    return out
+
+
 def test_the_header_of_one_column_pandas_wrote_is_kept(filter_model, tmp_path):
     pd = pytest.importorskip("pandas")
     values = np.sin(np.linspace(0, 20, 70))
     pd.DataFrame(values[:, None]).to_csv(tmp_path / "in.csv", index=False)
-    out = tmp_path / "out.csv"
-    status = main(
-        [
-            "denoise",
-            str(filter_model),
-            str(tmp_path / "in.csv"),
-            "--layout",
-            "columns",
-            "-o",
-            str(out),
-        ]
-    )
-    assert status == 0
+    out = _denoise_one_column(filter_model, tmp_path)
     written = pd.read_csv(out)
     assert list(written.columns) == ["0"] and len(written) == 70
 
@@ -1285,19 +1281,7 @@ def test_a_column_of_whole_numbers_starting_at_0_keeps_its_first_sample(
 ):
     values = np.array([0, 3, -2, 5, 1, 0, 4] * 10)
     np.savetxt(tmp_path / "in.csv", values[:, None], fmt="%d")
-    out = tmp_path / "out.csv"
-    status = main(
-        [
-            "denoise",
-            str(filter_model),
-            str(tmp_path / "in.csv"),
-            "--layout",
-            "columns",
-            "-o",
-            str(out),
-        ]
-    )
-    assert status == 0
+    out = _denoise_one_column(filter_model, tmp_path)
     from skdenoise.persistence import load
 
     expected = load(filter_model).transform(values[np.newaxis].astype(float))[0]
