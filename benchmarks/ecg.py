@@ -112,6 +112,7 @@ LOSS_TEXT = {
     "mse": "MSE loss",
     "mae": "MAE loss",
     "huber": "Huber loss",
+    "ssd_mad": "loss the sum of squared errors plus 50 times the largest, per window",
 }
 
 
@@ -257,7 +258,7 @@ def parse_args(argv):
     parser.add_argument(
         "--loss",
         default="snr",
-        choices=("snr", "mse", "mae", "huber"),
+        choices=("snr", "mse", "mae", "huber", "ssd_mad"),
         help="training loss of every learned model (default: snr, minus the "
         "output SNR in dB per window)",
     )

@@ -229,6 +229,30 @@ def test_snr_loss_is_minus_the_output_snr_and_survives_pickling(sines):
     assert type(restored.model_.loss).__name__ == "NegativeSNRLoss"
 
 
+def test_ssd_mad_loss_is_deepfilters_and_trains(sines):
+    from skdenoise.neural.networks._layers import SSDMADLoss
+
+    X, y = sines
+    rng = np.random.default_rng(0)
+    target = rng.normal(size=(4, 30, 2)).astype("float32")
+    estimate = rng.normal(size=target.shape).astype("float32")
+    squared = (target - estimate) ** 2
+    # Per series and channel: the sum of squared errors plus 50 times the largest.
+    expected = (squared.sum(axis=1) + 50.0 * squared.max(axis=1)).mean()
+    assert float(SSDMADLoss()(target, estimate)) == pytest.approx(expected, rel=1e-5)
+    # One large error weighs 51 times a small one spread over the window.
+    peak = np.zeros((1, 30, 1), dtype="float32")
+    peak[0, 7] = 1.0
+    assert float(SSDMADLoss()(peak, np.zeros_like(peak))) == pytest.approx(51.0)
+    assert float(SSDMADLoss(max_weight=0.0)(peak[:, :, 0], np.zeros((1, 30)))) == 1.0
+
+    model = tiny(UNetDenoiser, loss="ssd_mad", epochs=2).fit(X[:16], y[:16])
+    assert np.all(np.isfinite(model.history_["loss"]))
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.transform(X), model.transform(X))
+    assert type(restored.model_.loss).__name__ == "SSDMADLoss"
+
+
 # ------------------------------------------------------- sklearn integration
 def test_pipeline_grid_search_and_round_trips(sines, tmp_path):
     X, y = sines[0][:32, :64], sines[1][:32, :64]

@@ -138,7 +138,7 @@ def test_grid_masks_cover_every_sample_once():
 
 
 # --------------------------------------------------------------------- loss
-@pytest.mark.parametrize("kind", ["mse", "mae", "huber", "snr"])
+@pytest.mark.parametrize("kind", ["mse", "mae", "huber", "snr", "ssd_mad"])
 def test_masked_loss_counts_only_masked_samples(kind):
     from skdenoise.neural._blind_spot import MaskedLoss
 
@@ -161,6 +161,10 @@ def test_masked_loss_counts_only_masked_samples(kind):
             np.mean((target[i] - pred[i])[mask[i] == 1] ** 2) for i in range(3)
         ]
         assert value == pytest.approx(np.mean(per_series), rel=1e-5)
+    if kind == "ssd_mad":
+        errors = np.where(mask == 1, target - pred, 0.0) ** 2
+        expected = errors.sum(axis=1) + 50.0 * errors.max(axis=1)
+        assert value == pytest.approx(expected.mean(), rel=1e-5)
 
 
 # ----------------------------------------------------------------- training

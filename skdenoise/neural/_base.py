@@ -68,6 +68,7 @@ _LOSSES = {
     "mae": keras.losses.MeanAbsoluteError,
     "huber": keras.losses.Huber,
     "snr": _layers.NegativeSNRLoss,
+    "ssd_mad": _layers.SSDMADLoss,
 }
 _POLICY_LOCK = threading.RLock()
 

@@ -29,6 +29,7 @@ ops = keras.ops
 __all__ = ["BlindSpotMasker", "MaskedLoss", "with_mask_channels"]
 
 _MAX_SNR_DB = 30.0
+_SSD_MAD_WEIGHT = 50.0  # as SSDMADLoss
 
 
 class BlindSpotMasker:
@@ -135,19 +136,20 @@ class MaskedLoss(keras.losses.Loss):
 
     The targets hold ``2 c`` channels for ``c`` output channels: the series,
     then a 0/1 mask. Each series gets the masked mean of the elementwise loss
-    (``"mse"``, ``"mae"``, ``"huber"`` with delta 1) or, for ``"snr"``, minus
-    the SNR in dB over its masked samples (with the soft cap at 30 dB of
-    :class:`~skdenoise.neural.networks.NegativeSNRLoss`).
+    (``"mse"``, ``"mae"``, ``"huber"`` with delta 1); for ``"snr"``, minus
+    the SNR in dB over its masked samples (with the soft cap at 30 dB of the
+    unmasked loss); for ``"ssd_mad"``, the sum of its masked squared errors
+    plus 50 times the largest of them, channel by channel.
 
     Parameters
     ----------
-    kind : {"mse", "mae", "huber", "snr"}
+    kind : {"mse", "mae", "huber", "snr", "ssd_mad"}
         The loss measured on the masked samples.
     """
 
     def __init__(self, kind="mse", name="masked_loss", **kwargs):
         super().__init__(name=name, **kwargs)
-        if kind not in ("mse", "mae", "huber", "snr"):
+        if kind not in ("mse", "mae", "huber", "snr", "ssd_mad"):
             raise ValueError(f"Unknown masked loss {kind!r}.")
         self.kind = kind
 
@@ -163,6 +165,12 @@ class MaskedLoss(keras.losses.Loss):
             power = ops.sum(mask * ops.square(target), axis=axes)
             ratio = err / (power + 1e-8) + 10.0 ** (-_MAX_SNR_DB / 10.0)
             return 10.0 * ops.log(ratio) / ops.log(10.0)
+        if self.kind == "ssd_mad":
+            squared = mask * ops.square(error)
+            values = ops.sum(squared, axis=1) + _SSD_MAD_WEIGHT * ops.max(
+                squared, axis=1
+            )
+            return ops.mean(values, axis=-1)
         if self.kind == "mse":
             values = ops.square(error)
         elif self.kind == "mae":

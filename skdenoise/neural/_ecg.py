@@ -320,7 +320,8 @@ class DeepFilterDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     kernel sizes 5, 9 and 15 at dilation 3; a linear output convolution of
     width 9. The paper targets baseline wander removal on 512-sample windows of
     360 Hz ECG and trains with a loss combining the sum and the maximum of the
-    squared errors of each window; here the loss is the ``loss`` parameter.
+    squared errors of each window: ``loss="ssd_mad"`` (the default here is
+    ``"mse"``, as for every network).
     Batch normalisation keeps its moving statistics with a momentum of 0.9
     (Keras' default is 0.99), so that short fits already predict well.
 

@@ -59,10 +59,12 @@ _COMMON_DOC = """noise : noise model or None, default=None
         momentum grows to this value over the first steps): validation, early
         stopping and the trained network use the average, while the optimizer
         goes on from its own weights. None: the weights of the last step.
-    loss : {"mse", "mae", "huber", "snr"}, default="mse"
+    loss : {"mse", "mae", "huber", "snr", "ssd_mad"}, default="mse"
         Reconstruction loss. ``"snr"`` is minus the output SNR in dB of each
-        series, so that every series counts the same whatever its noise level
-        (see :ref:`the user guide <choosing-a-loss>`).
+        series, so that every series counts the same whatever its noise level;
+        ``"ssd_mad"`` is the sum of a series' squared errors plus 50 times the
+        largest (the loss of DeepFilter's paper; see :ref:`the user guide
+        <choosing-a-loss>`).
     epochs : int, default=20
         Number of passes over the training series.
     batch_size : int, default=32

@@ -104,3 +104,45 @@ class NegativeSNRLoss(keras.losses.Loss):
         config = super().get_config()
         config.update(max_snr=self.max_snr, eps=self.eps)
         return config
+
+
+@keras.saving.register_keras_serializable(package="skdenoise")
+class SSDMADLoss(keras.losses.Loss):
+    """Sum of squared errors plus a multiple of the largest, one value per series.
+
+    For a target ``y`` and an estimate ``y_hat`` of one series, channel by
+    channel (then averaged over the channels)::
+
+        loss = sum_t (y_t - y_hat_t)^2 + max_weight * max_t (y_t - y_hat_t)^2
+
+    The loss of DeepFilter's paper (Romero et al., 2021: "SSD" for the sum of
+    squared distances and "MAD" for the maximum distance, squared, with a
+    weight of 50): the maximum term penalises the single worst sample of a
+    window, so that a denoiser does not leave one large deviation (a clipped R
+    peak, a step of baseline) to lower the average error elsewhere. Unlike the
+    squared error, the sum grows with the series' length: the learning rate
+    that suits it depends on the length.
+
+    Parameters
+    ----------
+    max_weight : float, default=50.0
+        Weight of the largest squared error against their sum.
+    """
+
+    def __init__(self, max_weight=50.0, name="ssd_mad", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.max_weight = float(max_weight)
+
+    def call(self, y_true, y_pred):
+        y_true = ops.cast(y_true, y_pred.dtype)
+        squared = ops.square(y_true - y_pred)
+        # Time is axis 1; a (batch, time) input has one channel.
+        values = ops.sum(squared, axis=1) + self.max_weight * ops.max(squared, axis=1)
+        if len(values.shape) > 1:
+            values = ops.mean(values, axis=tuple(range(1, len(values.shape))))
+        return values
+
+    def get_config(self):
+        config = super().get_config()
+        config["max_weight"] = self.max_weight
+        return config
