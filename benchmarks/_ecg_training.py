@@ -213,8 +213,10 @@ def make_learned(
     ``(start_db, ramp, bound)`` of a :class:`NoiseCurriculum`, or None;
     ``max_steps`` a budget in optimiser steps instead of ``budget_s``.
 
-    Parameters the class does not have (an architecture written differently)
-    are left out with a note, so the benchmark runs whatever the class offers.
+    Parameters of the shared recipe that the class does not have (an
+    architecture written differently) are left out with a note, so the
+    benchmark runs whatever the class offers; an ``overrides`` key it does not
+    have (``--set``, asked for by name) is an error.
     """
     cls = learned_class(key)
     class_name, label, params, quick_params = LEARNED[key]
@@ -244,8 +246,14 @@ def make_learned(
         verbose=0,
     )
     params.update(recipe or {})
-    params.update(overrides)
     known = cls().get_params()
+    misspelt = sorted(set(overrides) - set(known))
+    if misspelt:
+        raise ValueError(
+            f"--set {key}.{misspelt[0]}: {class_name} has no parameter "
+            f"{misspelt[0]!r}; its parameters are {', '.join(sorted(known))}"
+        )
+    params.update(overrides)
     unknown = sorted(set(params) - set(known))
     if unknown:
         log(f"  note: {class_name} has no parameter(s) {unknown}; using its defaults")

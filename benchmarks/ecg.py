@@ -402,6 +402,9 @@ def parse_args(argv):
             if r not in args.val_records and r not in args.test_records
         ]
     args.train_records = [str(r) for r in args.train_records]
+    # Real records named on the command line must exist; of the default list,
+    # those missing are skipped with a note (a data folder without NSTDB's).
+    args.real_records_named = args.real_records is not None
     if args.real_records is None:
         args.real_records = ["118e06"] if quick else list(NSTDB_RECORDS)
     if args.real_windows is None and quick:
@@ -439,6 +442,13 @@ def parse_args(argv):
         model, dot, param = key.partition(".")
         if not sep or not dot or model not in LEARNED:
             parser.error(f"--set {item!r}: expected MODEL.PARAM=VALUE, MODEL learned")
+        cls = learned_class(model)
+        if cls is not None and param not in cls._get_param_names():
+            # A misspelt name would otherwise train the default, unnoticed.
+            parser.error(
+                f"--set {item!r}: {cls.__name__} has no parameter {param!r}; its "
+                f"parameters are {', '.join(cls._get_param_names())}"
+            )
         try:
             value = ast.literal_eval(value)
         except (ValueError, SyntaxError):
@@ -1723,6 +1733,8 @@ def main(argv=None):
                 record, args.data_dir, max_windows=args.real_windows
             )
         except FileNotFoundError as exc:
+            if args.real_records_named:
+                raise SystemExit(f"--real-records {record}: {exc}") from None
             log(f"note: skipping real record {record}: {exc}")
             continue
         context["real"][record] = (noisy_w, clean_w)

@@ -23,6 +23,7 @@ import argparse
 import csv
 import datetime
 import json
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -75,7 +76,7 @@ def load_runs(specs):
     tables = {"rows": [], "real": [], "timing": [], "clean": [], "qrs": []}
     labels, base, runs = {}, {}, []
     owner = {}  # learned model key -> the run that gave it
-    for number, spec in enumerate(specs):
+    for spec in specs:
         folder, _, tag = spec.partition("=")
         folder = Path(folder)
         if not (folder / "results.csv").exists():
@@ -101,13 +102,22 @@ def load_runs(specs):
             (_read(folder / "clean_windows.csv"), tables["clean"]),
             (_read(folder / "qrs.csv"), tables["qrs"]),
         ):
+            # The same filters on the same data: one copy, from the first run
+            # that has them (a run of learned models alone has none).
+            present = {r["model"] for r in target if r["model"] in CLASSICAL}
             for row in source:
                 key = row["model"]
                 if key in CLASSICAL:
-                    if number:  # the same filters on the same data: keep one copy
+                    if key in present:
                         continue
                     new_key, label = key, CLASSICAL[key][0]
                 else:
+                    if key not in LEARNED:
+                        raise SystemExit(
+                            f"{folder}: unknown model {key!r} (a name of an older "
+                            "version of ecg.py?); the known models are "
+                            f"{', '.join(sorted({*CLASSICAL, *LEARNED}))}"
+                        )
                     new_key = f"{key}@{tag}" if tag else key
                     label = LEARNED[key][1] + (f" [{tag}]" if tag else "")
                 labels[new_key], base[new_key] = label, key
@@ -116,11 +126,21 @@ def load_runs(specs):
     for folder, _, settings in runs[1:]:
         # The training seed does not enter the test set (its noise is drawn with
         # the protocol's own seed), so runs of several seeds compare.
-        for name in ("data_dir", "test_records", "test_windows_per_record"):
-            if settings[name] != first[name]:
+        for name in (
+            "data_dir",
+            "test_records",
+            "test_windows_per_record",
+            "real_windows_per_record",
+        ):
+            # Runs before the real windows were recorded used all of them.
+            mine, theirs = settings.get(name), first.get(name)
+            if name == "data_dir":
+                mine, theirs = (os.path.realpath(p) for p in (mine, theirs))
+            if mine != theirs:
                 raise SystemExit(
-                    f"{folder}: {name} is {settings[name]!r}, not "
-                    f"{first[name]!r} as in the first run; the rows do not compare"
+                    f"{folder}: {name} is {settings.get(name)!r}, not "
+                    f"{first.get(name)!r} as in the first run; the rows do not "
+                    "compare"
                 )
     return tables, labels, base, runs
 

@@ -66,7 +66,20 @@ def parse_args(argv):
         help="real noisy NSTDB records (default: all twelve 118e* and 119e*)",
     )
     parser.add_argument("--no-qrs", action="store_true", help="skip QRS detection")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.n_windows < 1:
+        parser.error(f"--n-windows must be a positive number; got {args.n_windows}")
+    bad = [rate for rate in args.rates if not rate > 0 or rate == float("inf")]
+    if bad:
+        parser.error(f"--rates must be positive sampling rates in Hz; got {bad[0]}")
+    try:
+        protocol.check_record_lists([], [], TEST_RECORDS, args.data_dir, False)
+        protocol.check_noise_recordings(args.data_dir)
+        for record in args.real_records or []:
+            protocol.record_path(args.data_dir, "nstdb", record)
+    except (OSError, ValueError) as exc:
+        parser.error(str(exc))
+    return args
 
 
 def log(message):

@@ -312,7 +312,9 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
     whose spread is below a millionth of its mean counts as constant there
     (below 1e-12 in ``transform``). Series of any magnitude float32 holds as
     normal numbers are normalised and gated as ``transform`` does it: divided
-    by a power of two (exactly) before their sums of squares. A network
+    by a power of two (exactly) before their sums of squares (the LiteRT
+    runtime flushes subnormal numbers to zero: series whose peak is below
+    about 1e-35 drift from ``transform`` there). A network
     trained in mixed precision (``precision="mixed_bfloat16"`` or
     ``"mixed_float16"``) is written in float32 with its (float32) weights,
     since neither format runs its 16-bit computations everywhere; its outputs

@@ -641,6 +641,11 @@ def save(estimator, path):
             "joblib.dump for other objects."
         )
     if hasattr(path, "write"):
+        if isinstance(path, io.TextIOBase):
+            name = getattr(path, "name", None) or "the file object"
+            raise TypeError(
+                f"{name} is open in text mode; open the file in binary mode ('wb')."
+            )
         buffer = io.BytesIO()
         _write(estimator, buffer)
         path.write(buffer.getvalue())
@@ -719,9 +724,12 @@ def load(path):
     ColoredNoise(alpha=2.0, snr=5)
     """
     if hasattr(path, "read"):
-        data = path.read()
-        path = getattr(path, "name", None) or "the file object"
-        if not isinstance(data, bytes):
+        name = getattr(path, "name", None) or "the file object"
+        # A text stream would fail decoding the archive before any check.
+        text = isinstance(path, io.TextIOBase)
+        data = None if text else path.read()
+        path = name
+        if text or not isinstance(data, bytes):
             raise TypeError(
                 f"{path} is open in text mode; open the file in binary mode ('rb')."
             )

@@ -31,7 +31,7 @@ def power_of_two_scale(X3):
     return np.ldexp(1.0, np.minimum(exponent, np.finfo(np.float64).maxexp - 1))
 
 
-def series_statistics(X3, method="standard"):
+def series_statistics(X3, method="standard", *, return_constant=False):
     """Centre and scale of every series and channel, shape ``(n, 1, c)`` each.
 
     ``"standard"``: mean and standard deviation; ``"robust"``: median and
@@ -40,6 +40,8 @@ def series_statistics(X3, method="standard"):
     constant series (zero, or no larger than the rounding error of its centre)
     is 1, so the series is only centred. Any finite input gives finite
     statistics: they are computed on the series divided by a power of two.
+    With ``return_constant``, also the mask (shape ``(n, 1, c)``) of the series
+    and channels whose scale fell back to 1.
     """
     X3 = np.asarray(X3, dtype=np.float64)
     unit = power_of_two_scale(X3)
@@ -61,4 +63,8 @@ def series_statistics(X3, method="standard"):
     # On the scaled series values are below 2 in magnitude: a spread below a
     # few thousand rounding errors of the centre is rounding, not signal.
     constant = scale <= 1e-12 * np.maximum(np.abs(center), np.finfo(float).tiny)
-    return center * unit, np.where(constant | (scale == 0), 1.0, scale * unit)
+    constant |= scale == 0
+    center, scale = center * unit, np.where(constant, 1.0, scale * unit)
+    if return_constant:
+        return center, scale, constant
+    return center, scale

@@ -386,7 +386,9 @@ def _weighted_mean(values, scored, sample_weight):
             "sample_weight is zero on every series whose clean series is not "
             "all zeros: the weighted mean SNR of no series is undefined."
         )
-    return float(np.average(values[scored], weights=sample_weight[scored]))
+    # A series of zero weight does not count, even where its SNR is infinite.
+    counted = scored & (sample_weight > 0)
+    return float(np.average(values[counted], weights=sample_weight[counted]))
 
 
 # scikit-learn's sklearn.utils.metadata_routing.UNCHANGED (not imported here:

@@ -134,7 +134,15 @@ def _named_estimates(denoised, label):
     if denoised is None:
         return {}
     if isinstance(denoised, Mapping):
-        return {str(name): value for name, value in denoised.items()}
+        named = {str(name): value for name, value in denoised.items()}
+        if len(named) < len(denoised):
+            texts = [str(name) for name in denoised]
+            keys = [name for name in denoised if texts.count(str(name)) > 1]
+            raise ValueError(
+                "The labels of denoised must differ as text (each names a line of "
+                f"the legend); got {keys!r}."
+            )
+        return named
     return {label: denoised}
 
 
@@ -779,11 +787,12 @@ default=None
     }
     if not batches and not estimates:
         raise ValueError("Give at least one of clean, noisy and denoised to plot.")
-    shapes = {name: b.shape for name, b in {**batches, **estimates}.items()}
-    if len(set(shapes.values())) > 1:
-        described = ", ".join(f"{name}: {shape}" for name, shape in shapes.items())
+    # A list, not a dict: an estimate labelled "clean" keeps both entries.
+    shapes = [(name, b.shape) for name, b in [*batches.items(), *estimates.items()]]
+    if len({shape for _, shape in shapes}) > 1:
+        described = ", ".join(f"{name}: {shape}" for name, shape in shapes)
         raise ValueError(f"The batches must have the same shape; got {described}.")
-    n_examples = next(iter(shapes.values()))[0]
+    n_examples = shapes[0][1][0]
     if titles is not None and len(titles) != n_examples:
         raise ValueError(
             f"titles must hold one title per example ({n_examples}); got {len(titles)}."

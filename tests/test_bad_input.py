@@ -181,6 +181,24 @@ def test_score_with_all_zero_sample_weight_is_a_clear_error():
     assert np.isfinite(model.score(X, X, sample_weight=[0.0, 1.0, 0.0]))
 
 
+def test_a_series_of_zero_weight_does_not_count_even_when_perfect():
+    import warnings
+
+    from skdenoise.metrics import snr_scorer
+
+    rng = np.random.default_rng(0)
+    y = np.vstack([np.full(50, 2.0), np.sin(np.arange(50.0))])
+    X = y + np.vstack([np.zeros(50), rng.normal(size=50)])
+    model = MedianDenoiser().fit(X)
+    alone = model.score(X[1:], y[1:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value" from 0 * inf
+        assert model.score(X, y, sample_weight=[0, 1]) == pytest.approx(alone)
+        assert snr_scorer(model, X, y, sample_weight=[0, 1]) == pytest.approx(alone)
+    # A perfect series with a weight of its own makes the mean infinite.
+    assert model.score(X, y, sample_weight=[1, 1]) == np.inf
+
+
 def test_score_without_clean_series_names_the_self_supervised_scorer():
     from sklearn.model_selection import GridSearchCV
 

@@ -502,6 +502,9 @@ def test_invalid_parameters(est, match):
             r"low_cutoff=50.0 Hz .* Nyquist frequency sampling_rate / 2 = 50.0",
         ),
         (BandpassDenoiser(notch=180.0), "notch=180.0 Hz must be below"),
+        # Wider than the Nyquist frequency: unstable (0.01 diverged to 1e80).
+        (BandpassDenoiser(notch=50.0, notch_quality=0.01), "notch_quality=0.01 "),
+        (BandpassDenoiser(notch=50.0, notch_quality=0.1), "must be below the Nyq"),
         (
             BandpassDenoiser(low_cutoff=40.0, high_cutoff=40.0),
             "low_cutoff=40.0 Hz must be below high_cutoff=40.0 Hz",

@@ -538,6 +538,13 @@ def test_repeated_set_flags_all_apply():
     assert ecg.parse_args(base).overrides == {}
 
 
+def test_a_misspelt_set_flag_is_an_error(capsys):
+    ecg = _load_script()
+    with pytest.raises(SystemExit):
+        ecg.parse_args(["--data-dir", "d", "--out", "o", "--set", "unet.filtres=4"])
+    assert "UNetDenoiser has no parameter 'filtres'" in capsys.readouterr().err
+
+
 def test_fit_learned_passes_validation_data(monkeypatch):
     _load_script()
     training = pytest.importorskip("_ecg_training")
@@ -1063,6 +1070,39 @@ def test_summary_refuses_two_untagged_runs_of_one_model(tmp_path):
         (folder / "run.json").write_text(json.dumps({"settings": {}}))
     with pytest.raises(SystemExit, match="tag the runs apart"):
         summary.load_runs([str(tmp_path / "a"), str(tmp_path / "b")])
+
+
+def _fake_run(folder, models, **settings):
+    folder.mkdir()
+    rows = "".join(f"{m},bw\n" for m in models)
+    (folder / "results.csv").write_text("model,noise\n" + rows)
+    base = {"data_dir": "data", "test_records": ["118"], "test_windows_per_record": 3}
+    (folder / "run.json").write_text(json.dumps({"settings": {**base, **settings}}))
+    return str(folder)
+
+
+def test_summary_keeps_the_classical_rows_of_whichever_run_has_them(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_ecg_summary", ECG_SCRIPT.with_name("ecg_summary.py")
+    )
+    summary = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(summary)
+    learned = _fake_run(tmp_path / "learned", ["identity", "drnn"])
+    main = _fake_run(tmp_path / "main", ["identity", "bandpass", "unet"])
+    for order in ([learned, main], [main, learned]):
+        tables, *_ = summary.load_runs(order)
+        models = [r["model"] for r in tables["rows"]]
+        # Given second, the main run's band-pass was dropped: "NOT MEASURED".
+        assert sorted(models) == ["bandpass", "drnn", "identity", "unet"]
+    older = _fake_run(tmp_path / "older", ["conv-ae"])
+    with pytest.raises(SystemExit, match="unknown model 'conv-ae'"):
+        summary.load_runs([older])
+    # The same data folder spelt otherwise compares; other real windows do not.
+    same = _fake_run(tmp_path / "same", ["gru"], data_dir="./data")
+    summary.load_runs([main, same])
+    fewer = _fake_run(tmp_path / "fewer", ["lstm"], real_windows_per_record=10)
+    with pytest.raises(SystemExit, match="real_windows_per_record is 10, not None"):
+        summary.load_runs([main, fewer])
 
 
 @pytest.mark.parametrize(

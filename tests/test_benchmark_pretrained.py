@@ -4,6 +4,7 @@ import hashlib
 import importlib.util
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -170,3 +171,27 @@ def test_train_pretrained_curriculum_options():
     assert script.parse_args([*base, "--no-hard-first"]).hard_first is None
     assert script.parse_args(base).passes == 1
     assert script.parse_args([*base, "--passes", "auto"]).passes == "auto"
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--n-windows", "0"], "--n-windows must be a positive number"),
+        (["--rates", "360", "0"], "--rates must be positive sampling rates"),
+        (["--real-records", "118e07"], "record 118e07: .*118e07.hea not found"),
+    ],
+)
+def test_evaluate_pretrained_checks_its_arguments(
+    physionet_dir, options, message, capsys
+):
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_evaluate_pretrained", SCRIPT.with_name("evaluate_pretrained.py")
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    with pytest.raises(SystemExit):
+        script.parse_args(["--data-dir", str(physionet_dir), *options])
+    assert re.search(message, capsys.readouterr().err)
+    with pytest.raises(SystemExit):
+        script.parse_args(["--data-dir", str(physionet_dir / "missing")])
+    assert "missing/mitdb/118.hea not found" in capsys.readouterr().err

@@ -92,6 +92,25 @@ def test_export_gives_transform(unet, pairs, tmp_path, fmt):
         assert relative_difference(exported, expected, series) < TOLERANCE
 
 
+@pytest.mark.parametrize("fmt", ["onnx", "litert"])
+def test_a_bad_or_constant_series_leaves_the_others_alone(unet, pairs, tmp_path, fmt):
+    noisy, _ = pairs
+    needs_tf2onnx(fmt)
+    name, run = RUNTIMES[fmt]
+    path = export(unet, tmp_path / name, format=fmt)
+    series = noisy[:4].copy()
+    # A flat series comes back unchanged, in y's units (unet's are 3 x + 1).
+    series[1] = 0.25
+    expected = unet.transform(series)
+    flat = unet.target_scale_[0, 0] * 0.25 + unet.target_offset_[0, 0]
+    np.testing.assert_allclose(expected[1], np.broadcast_to(flat, (62, 2)))
+    series[0, 3, 0] = np.nan  # ONNX once failed the whole batch on this
+    exported = run(path, series)
+    assert np.isnan(exported[0]).all()
+    np.testing.assert_allclose(exported[1], expected[1], rtol=1e-6)
+    assert relative_difference(exported[2:], expected[2:], series[2:]) < TOLERANCE
+
+
 def test_export_keeps_normalize_rms(pairs, tmp_path):
     from skdenoise import UNetDenoiser
 

@@ -1005,3 +1005,53 @@ def test_partial_fit_draws_the_validation_noise_once(pairs, validation):
             denoiser.partial_fit(y[12:], **kwargs)
     losses = denoiser.history_["val_loss"]
     np.testing.assert_allclose(losses, losses[0], rtol=1e-5)
+
+
+@pytest.mark.parametrize("normalize", [True, "rms"])
+def test_a_flat_series_or_channel_comes_back_unchanged(pairs, normalize):
+    noisy, clean = pairs
+    model = _unet(epochs=1, normalize=normalize).fit(noisy, clean)
+    # The network's bias once came back in absolute units: 0.0075 for zeros.
+    np.testing.assert_array_equal(model.transform(np.zeros((3, 64))), 0.0)
+    flat = np.full((2, 64), 1e-6) if normalize is True else np.zeros((2, 64))
+    np.testing.assert_array_equal(model.transform(flat), flat)
+    # A dead lead of a two-channel series, through the flips as well.
+    two = _unet(epochs=1, normalize=normalize, average_flips=True).fit(
+        np.stack([noisy, noisy], -1), np.stack([clean, clean], -1)
+    )
+    series = np.stack([noisy[:4], np.zeros((4, 64))], -1)
+    out = two.transform(series)
+    np.testing.assert_array_equal(out[..., 1], 0.0)
+    assert not np.allclose(out[..., 0], noisy[:4])
+
+
+def test_targets_in_other_units_get_their_map_at_any_magnitude(pairs):
+    noisy, clean = pairs
+    maps = []
+    for scale in (1.0, 1e160, 1e-170):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # no overflow
+            model = _unet(epochs=1).fit(noisy * scale, 1000.0 * clean * scale)
+        maps.append(float(model.target_scale_.ravel()[0]))
+    # The variances overflowed (1e160) or underflowed (1e-170) to the identity.
+    assert maps[0] == pytest.approx(1000.0, rel=0.05)
+    assert maps[1] == maps[0] and maps[2] == maps[0]
+
+
+def test_a_diverged_network_is_named_as_such(pairs):
+    from sklearn.exceptions import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning, match="not finite.*transform will fail"):
+        model = _unet(learning_rate=3.0, validation_split=0.3).fit(*pairs)
+    with pytest.raises(ValueError, match="weights that are not finite.*diverged"):
+        model.transform(pairs[0][:2])
+
+
+def test_gate_none_switches_off_the_gates_of_kept_passes(pairs):
+    noisy, clean = pairs
+    model = _unet(epochs=1, n_passes=2, validation_split=0.3).fit(noisy, clean)
+    assert model.pass_gates_[0][0] is not None
+    model.set_params(gate=None, validation_split=0.0)
+    model.partial_fit(noisy, clean)
+    assert model.gate_snr_ is None
+    assert model.n_passes_ == 2 and model.pass_gates_ == [(None, None)]

@@ -615,6 +615,11 @@ def test_save_and_load_paths_and_file_objects(tmp_path):
         assert_same(fitted, load(file))
     with open(path, encoding="latin-1") as file, pytest.raises(TypeError, match="rb"):
         load(file)
+    # In the default UTF-8 the archive's bytes failed to decode before the check.
+    with open(path, encoding="utf-8") as file, pytest.raises(TypeError, match="rb"):
+        load(file)
+    with open(tmp_path / "t.skd", "w") as file, pytest.raises(TypeError, match="wb"):
+        save(fitted, file)
 
 
 @pytest.mark.parametrize(

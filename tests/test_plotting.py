@@ -281,6 +281,17 @@ def test_plot_examples_on_given_axes_and_errors():
         plot_examples(clean, np.zeros((2, 21)))
     with pytest.raises(ValueError, match="one title per example"):
         plot_examples(clean, titles=["only one"])
+    # An estimate labelled like a batch is still checked against it.
+    with pytest.raises(ValueError, match=r"clean: \(2, 20\), clean: \(1, 20\)"):
+        plot_examples(clean, denoised={"clean": clean[:1] + 0.1})
+
+
+def test_labels_that_read_the_same_are_refused(series):
+    clean = series[0]
+    with pytest.raises(ValueError, match=r"differ as text.*\[1, '1'\]"):
+        plot_denoising(clean, denoised={1: clean, "1": clean + 1})
+    with pytest.raises(ValueError, match="differ as text"):
+        plot_examples(np.zeros((2, 20)), denoised={1: np.ones((2, 20)), "1": 0})
 
 
 def test_import_error_names_the_extra():

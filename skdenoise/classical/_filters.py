@@ -415,6 +415,18 @@ class BandpassDenoiser(SeriesTransformerMixin, BaseDenoiser):
             )
         if self.notch is not None:
             b, a = signal.iirnotch(self.notch, self.notch_quality, fs=fs)
+            width = self.notch / self.notch_quality
+            if width >= nyquist or np.max(np.abs(np.roots(a))) >= 1.0:
+                # SciPy's design holds for a width below the Nyquist frequency;
+                # past it the poles can leave the unit circle and the filter
+                # diverges (to 1e80 on 200 samples).
+                raise ValueError(
+                    f"notch_quality={self.notch_quality} gives the notch at "
+                    f"{self.notch} Hz a width notch / notch_quality = {width:.4g} "
+                    f"Hz, which must be below the Nyquist frequency sampling_rate "
+                    f"/ 2 = {nyquist} Hz (the filter is unstable or meaningless "
+                    "there). Raise notch_quality (30 is usual for mains hum)."
+                )
             sections.append(signal.tf2sos(b, a))
         self.sos_ = np.vstack(sections) if sections else np.empty((0, 6))
         if sections:

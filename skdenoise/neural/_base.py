@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import check_is_fitted
 
+from .._series import power_of_two_scale
 from .._tf import import_keras, load_keras_model, quiet_tf_logger, seeded
 from .._validation import (
     as_3d,
@@ -198,6 +199,20 @@ def _units_map(X3, y3):
     identity = np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
     if y3 is None:
         return identity
+    # Both divided by one power of two per channel (exactly): the variances
+    # neither overflow near 1e160 nor underflow near 1e-170. Every step below is
+    # unchanged by a common scale but the offset, which is scaled back.
+    peak = np.maximum(np.max(np.abs(X3), axis=(0, 1)), np.max(np.abs(y3), axis=(0, 1)))
+    _, exponent = np.frexp(np.where(peak > 0, peak, 1.0))
+    unit = np.ldexp(1.0, np.minimum(exponent, np.finfo(np.float64).maxexp - 1))
+    scale, offset = _units_map_scaled(X3 / unit, y3 / unit)
+    return scale, offset * unit
+
+
+def _units_map_scaled(X3, y3):
+    """:func:`_units_map` on series below 2 in magnitude."""
+    n_channels = X3.shape[2]
+    identity = np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
     slope, intercept = _regress(X3.reshape(-1, n_channels), y3.reshape(-1, n_channels))
     x_std = X3.reshape(-1, n_channels).std(axis=0)
     x_unit = np.where(x_std > 0, x_std, 1.0)
@@ -1166,6 +1181,20 @@ n_timesteps, n_channels)
         noisy = series if noise is None else noise.apply(series, random_state=rng)
         return self._masker().batch(noisy, series, rng, network_input)
 
+    def _check_finite_output(self, out, X3):
+        """As the base class's, naming a network whose weights are not finite."""
+        if np.all(np.isfinite(out)):
+            return
+        models = [self.model_, *(getattr(self, "ensemble_members_", None) or [])]
+        for model in models:
+            if not all(np.all(np.isfinite(w)) for w in model.get_weights()):
+                raise ValueError(
+                    f"{type(self).__name__}'s fitted network has weights that are "
+                    "not finite: training diverged (see history_['loss']). Fit it "
+                    "again with a lower learning_rate."
+                )
+        super()._check_finite_output(out, X3)
+
     def _warn_if_not_learned(self, inputs, targets, outputs):
         """ConvergenceWarning when the network does no better than the identity.
 
@@ -1174,8 +1203,12 @@ n_timesteps, n_channels)
         own means that training taught it nothing usable (too few epochs, a
         learning rate so high that it collapsed, or targets it cannot reach).
         """
-        before = float(np.sum(np.square(inputs - targets)))
-        after = float(np.sum(np.square(outputs - targets)))
+        # In each series' own power of two: no overflow near 1e160, no
+        # underflow near 1e-200 (the ratio is what matters).
+        unit = power_of_two_scale(np.concatenate([inputs, targets], axis=1))
+        before = float(np.sum(np.square((inputs - targets) / unit)))
+        with np.errstate(over="ignore", invalid="ignore"):
+            after = float(np.sum(np.square((outputs - targets) / unit)))
         if not before > 0 or (np.isfinite(after) and after < before):
             return
         size = (
@@ -1190,7 +1223,12 @@ n_timesteps, n_channels)
             "Train longer (epochs), lower the learning_rate, or check that the "
             "targets are the clean series."
         )
-        if self.gate is not None and inputs.shape[0] * inputs.shape[2] >= (
+        if not np.isfinite(after):
+            message += (
+                " Its outputs are not finite, so transform will fail until it is "
+                "fitted again."
+            )
+        elif self.gate is not None and inputs.shape[0] * inputs.shape[2] >= (
             _GATE_MIN_SERIES
         ):
             message += " The no-harm gate will hand the inputs back nearly unchanged."
@@ -1244,6 +1282,9 @@ n_timesteps, n_channels)
         were.
         """
         if keep and self._keeps_passes(validation):
+            if self.gate is None:
+                # gate=None switches every gate off, the kept passes' too.
+                self.pass_gates_ = [(None, None)] * len(self.pass_gates_)
             return any(snr is not None for snr, _ in self.pass_gates_)
         self.n_passes_, self.pass_gates_ = 1, []
         if self.n_passes == 1:

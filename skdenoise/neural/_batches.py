@@ -76,11 +76,21 @@ class NetworkInput:
         return network_in, self._float32(reflect_pad(targets, left, right))
 
     def restore(self, outputs, inputs):
-        """Network ``outputs`` cropped and brought back to the units of ``inputs``."""
-        center, scale = self.statistics(inputs)
+        """Network ``outputs`` cropped and brought back to the units of ``inputs``.
+
+        When normalising, a constant series or channel (all zeros for
+        ``"rms"``) comes back unchanged: it has no scale to bring the output
+        back to, and a flat line holds no noise to remove.
+        """
         left, _ = self.padding(inputs.shape[1])
         outputs = np.asarray(outputs, dtype=np.float64)
-        return outputs[:, left : left + inputs.shape[1]] * scale + center
+        outputs = outputs[:, left : left + inputs.shape[1]]
+        mode = normalize_mode(self.normalize)
+        if mode is None:
+            return outputs
+        inputs = np.asarray(inputs, dtype=np.float64)
+        center, scale, constant = series_statistics(inputs, mode, return_constant=True)
+        return np.where(constant, inputs, outputs * scale + center)
 
     @staticmethod
     def _float32(values):

@@ -53,6 +53,10 @@ def _power_of_two_scale(*arrays):
     exponent = ops.floor(ops.log2(peak)) + 1.0
     exponent = ops.clip(exponent, float(_LOWEST_EXPONENT), float(_HIGHEST_EXPONENT))
     index = ops.cast(exponent - float(_LOWEST_EXPONENT), "int32")
+    # Again on the integers: the ONNX converter turns the where() above into
+    # arithmetic, so a NaN peak stays NaN and casts to the lowest int32. Its
+    # series comes out NaN; the others must not fail with it.
+    index = ops.clip(index, 0, _HIGHEST_EXPONENT - _LOWEST_EXPONENT)
     return ops.take(_POWERS_OF_TWO, index)
 
 
@@ -136,26 +140,30 @@ class TransformGraph(keras.Model):
             self.band_filters = (depthwise, int(before), int(after))
 
     def _statistics(self, series):
-        """Mean and standard deviation per series and channel (1 if constant).
+        """Mean, standard deviation (1 if constant) and the constant mask.
 
-        With ``normalize="rms"``: zero and the root mean square.
+        Per series and channel; with ``normalize="rms"``: zero and the root mean
+        square (constant: all zeros).
         """
         unit = _power_of_two_scale(series)
         scaled = series / unit
         if self.normalize == "rms":
             rms = ops.sqrt(ops.mean(ops.square(scaled), axis=1, keepdims=True))
-            rms = ops.where(rms > 0, rms * unit, ops.ones_like(rms))
-            return ops.zeros_like(rms), rms
+            constant = rms <= 0
+            rms = ops.where(constant, ops.ones_like(rms), rms * unit)
+            return ops.zeros_like(rms), rms, constant
         center = ops.mean(scaled, axis=1, keepdims=True)
         spread = ops.sqrt(ops.mean(ops.square(scaled - center), axis=1, keepdims=True))
         constant = spread <= _CONSTANT_SPREAD * ops.abs(center)
         constant = ops.logical_or(constant, spread <= 0)
-        return center * unit, ops.where(constant, ops.ones_like(spread), spread * unit)
+        scale = ops.where(constant, ops.ones_like(spread), spread * unit)
+        return center * unit, scale, constant
 
     def _denoise(self, series, network):
         """``network``'s output for ``series``, in their units."""
+        original = series
         if self.normalize:
-            center, scale = self._statistics(series)
+            center, scale, constant = self._statistics(series)
             series = (series - center) / scale
         left, right = self.padding
         if left or right:
@@ -165,7 +173,8 @@ class TransformGraph(keras.Model):
         out = network(series, training=False)
         out = ops.cast(out, "float32")[:, left : left + self.n_timesteps]
         if self.normalize:
-            out = out * scale + center
+            # A constant series comes back unchanged, as in transform.
+            out = ops.where(constant, original, out * scale + center)
         return out
 
     def _bands(self, series):

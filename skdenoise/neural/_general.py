@@ -46,7 +46,9 @@ _COMMON_DOC = """noise : noise model or None, default=None
         each series by its root mean square only, so the network sees the
         offset and can learn to remove it (equivariant to scale, not to
         offset); train it on clean series whose offset is what you want back
-        (for example mean-free recordings). False: no normalisation.
+        (for example mean-free recordings). When normalising, a constant
+        series or channel (all zeros for ``"rms"``: a lead off, a flat stretch
+        of a recording) comes back unchanged. False: no normalisation.
     optimizer : {"adam", "adamw", "rmsprop", "sgd"}, default="adam"
         Keras optimizer.
     learning_rate : float, default=1e-3
@@ -122,9 +124,11 @@ _COMMON_DOC = """noise : noise model or None, default=None
         0.2 dB and does not lower it on their cleanest third (by input SNR),
         both scored with the pass's gate fitted on the other half of the
         validation series (in their order: give them grouped by recording),
-        so that a pass is judged on series its gate did not see; without
-        validation series (or with blind-spot training) it keeps one pass
-        with a warning. An int runs that many passes (their
+        so that a pass is judged on series its gate did not see (with fewer
+        than 20 validation series and channels, too few for a gate per half,
+        on the series its gate was fitted on, which favours more passes);
+        without validation series (or with blind-spot training) it keeps one
+        pass with a warning. An int runs that many passes (their
         gates need validation series). ``transform`` costs ``n_passes_``
         times one pass.
     precision : {"float32", "mixed_bfloat16", "mixed_float16"}, default="float32"
