@@ -102,13 +102,14 @@ def load_runs(specs):
             (_read(folder / "clean_windows.csv"), tables["clean"]),
             (_read(folder / "qrs.csv"), tables["qrs"]),
         ):
-            # The same filters on the same data: one copy, from the first run
-            # that has them (a run of learned models alone has none).
-            present = {r["model"] for r in target if r["model"] in CLASSICAL}
+            # The same filters on the same data: one copy of each row, from the
+            # first run that has it (a run of learned models alone has none;
+            # another run may have other real records or conditions).
+            present = {_identity(r) for r in target if r["model"] in CLASSICAL}
             for row in source:
                 key = row["model"]
                 if key in CLASSICAL:
-                    if key in present:
+                    if _identity(row) in present:
                         continue
                     new_key, label = key, CLASSICAL[key][0]
                 else:
@@ -143,6 +144,11 @@ def load_runs(specs):
                     "compare"
                 )
     return tables, labels, base, runs
+
+
+def _identity(row):
+    """What a row measures: its model and condition (noise, level, record)."""
+    return tuple(row.get(name) for name in ("model", "noise", "input_snr_db", "record"))
 
 
 def main(argv=None):

@@ -579,6 +579,21 @@ def _check_output_config(output, context):
             )
 
 
+def _text_mode(file):
+    """Whether a file object reads and writes text (tempfile's wrappers too)."""
+    inner = getattr(file, "_file", None) or getattr(file, "file", None)
+    if isinstance(file, io.TextIOBase) or isinstance(inner, io.TextIOBase):
+        return True
+    mode = getattr(file, "mode", None)
+    return isinstance(mode, str) and "b" not in mode
+
+
+def _file_name(file):
+    """A file object's name for messages (a file descriptor's number is none)."""
+    name = getattr(file, "name", None)
+    return name if isinstance(name, str) and name else "the file object"
+
+
 def save(estimator, path):
     """Save an estimator, fitted or not, to a file that needs no pickle to load.
 
@@ -641,10 +656,10 @@ def save(estimator, path):
             "joblib.dump for other objects."
         )
     if hasattr(path, "write"):
-        if isinstance(path, io.TextIOBase):
-            name = getattr(path, "name", None) or "the file object"
+        if _text_mode(path):
             raise TypeError(
-                f"{name} is open in text mode; open the file in binary mode ('wb')."
+                f"{_file_name(path)} is open in text mode; open the file in binary "
+                "mode ('wb')."
             )
         buffer = io.BytesIO()
         _write(estimator, buffer)
@@ -724,11 +739,10 @@ def load(path):
     ColoredNoise(alpha=2.0, snr=5)
     """
     if hasattr(path, "read"):
-        name = getattr(path, "name", None) or "the file object"
         # A text stream would fail decoding the archive before any check.
-        text = isinstance(path, io.TextIOBase)
+        text = _text_mode(path)
         data = None if text else path.read()
-        path = name
+        path = _file_name(path)
         if text or not isinstance(data, bytes):
             raise TypeError(
                 f"{path} is open in text mode; open the file in binary mode ('rb')."

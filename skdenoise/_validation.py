@@ -332,6 +332,17 @@ def as_input_dtype(Y, X, name):
     return out
 
 
+def std_as_input_dtype(std, X, name):
+    """A standard deviation cast as :func:`as_input_dtype`, kept above zero.
+
+    A flat series comes back unchanged with no spread; its std (below 1e-300)
+    would round to 0 in float32, or in the squares a windowed denoiser adds:
+    it gets the dtype's smallest positive normal number instead.
+    """
+    out = as_input_dtype(std, X, name)
+    return np.maximum(out, np.finfo(out.dtype).tiny)
+
+
 def check_positive_int(value, name, *, minimum=1):
     """``value`` as an int, raising unless it is an integer of at least ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

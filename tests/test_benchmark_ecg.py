@@ -1094,6 +1094,21 @@ def test_summary_keeps_the_classical_rows_of_whichever_run_has_them(tmp_path):
         models = [r["model"] for r in tables["rows"]]
         # Given second, the main run's band-pass was dropped: "NOT MEASURED".
         assert sorted(models) == ["bandpass", "drnn", "identity", "unet"]
+    # A later run's filter rows for another real record are kept too.
+    (tmp_path / "main" / "real_records.csv").write_text(
+        "model,record\nbandpass,118e06\nunet,118e06\n"
+    )
+    more = _fake_run(tmp_path / "more", ["bandpass", "gru"])
+    (tmp_path / "more" / "real_records.csv").write_text(
+        "model,record\nbandpass,118e06\nbandpass,119e06\ngru,119e06\n"
+    )
+    tables, *_ = summary.load_runs([main, more])
+    real = sorted((r["model"], r["record"]) for r in tables["real"])
+    assert real == [
+        ("bandpass", "118e06"), ("bandpass", "119e06"), ("gru", "119e06"),
+        ("unet", "118e06"),
+    ]  # fmt: skip
+    assert [r["model"] for r in tables["rows"]].count("bandpass") == 1
     older = _fake_run(tmp_path / "older", ["conv-ae"])
     with pytest.raises(SystemExit, match="unknown model 'conv-ae'"):
         summary.load_runs([older])

@@ -1055,3 +1055,24 @@ def test_gate_none_switches_off_the_gates_of_kept_passes(pairs):
     model.partial_fit(noisy, clean)
     assert model.gate_snr_ is None
     assert model.n_passes_ == 2 and model.pass_gates_ == [(None, None)]
+
+
+def test_the_not_learned_check_sums_error_energy_over_all_series():
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    targets = np.stack([100.0 * np.sin(np.arange(64.0)), np.sin(np.arange(64.0))])
+    targets = targets[:, :, None]
+    inputs = targets + np.stack([10.0, 0.1])[:, None, None] * rng.normal(
+        size=targets.shape
+    )
+    # The large series' error cut 100-fold, the small one's quadrupled: the
+    # error energy falls to about 1 %, which is learning.
+    outputs = targets + np.stack([0.1, 2.0])[:, None, None] * (inputs - targets)
+    model = _unet()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model._warn_if_not_learned(inputs, targets, outputs)
+        model._warn_if_not_learned(inputs * 1e160, targets * 1e160, outputs * 1e160)
+    with pytest.warns(ConvergenceWarning, match="error energy 400%"):
+        model._warn_if_not_learned(inputs, targets, targets + 2.0 * (inputs - targets))

@@ -5,6 +5,7 @@ import json
 import pickle
 import subprocess
 import sys
+import tempfile
 import zipfile
 
 import joblib
@@ -620,6 +621,13 @@ def test_save_and_load_paths_and_file_objects(tmp_path):
         load(file)
     with open(tmp_path / "t.skd", "w") as file, pytest.raises(TypeError, match="wb"):
         save(fitted, file)
+    for file in (tempfile.NamedTemporaryFile("w+"), tempfile.TemporaryFile("w+")):
+        with file, pytest.raises(TypeError, match="text mode; .*'wb'"):
+            save(fitted, file)
+    with tempfile.SpooledTemporaryFile() as file:  # binary: works
+        save(fitted, file)
+        file.seek(0)
+        assert_same(fitted, load(file))
 
 
 @pytest.mark.parametrize(

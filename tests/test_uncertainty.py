@@ -831,8 +831,13 @@ def test_dropout_with_flips_spreads_every_pass_and_flip(data, monkeypatch):
     model.predict(noisy[:3], return_std=True)
     model.set_params(average_flips=False)
     model.predict(noisy[:3], return_std=True)
-    # Three dropout passes on each of the four flips; without flips, three.
-    assert counted == [12, 3]
+    # Three dropout passes on each of the four flips, as calibrated, though
+    # transform no longer flips; calibrated without flips, three.
+    assert counted == [12, 12]
+    model.calibrate_uncertainty(noisy, clean)
+    counted.clear()
+    model.predict(noisy[:3], return_std=True)
+    assert counted == [3]
 
 
 def test_a_failed_calibration_keeps_the_one_before(flips_model, data, monkeypatch):
@@ -1056,3 +1061,35 @@ def test_an_ensembles_model_is_the_network_a_plain_fit_trains(monkeypatch):
         plain.model_.get_weights(), ensemble.model_.get_weights(), strict=True
     ):
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_spread_is_built_as_calibrated_and_flat_series_stay_positive():
+    from skdenoise import UNetDenoiser
+    from skdenoise.pipeline import WindowedDenoiser
+
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 12, 64) + rng.uniform(0, 6, (120, 1)))
+    noisy = clean + rng.uniform(0.05, 0.5, (120, 1)) * rng.normal(size=clean.shape)
+    model = UNetDenoiser(
+        filters=4,
+        depth=2,
+        epochs=1,
+        uncertainty="mc_dropout",
+        dropout=0.2,
+        uncertainty_samples=4,
+        validation_split=0.5,
+        random_state=0,
+    ).fit(noisy, clean)
+    _, std = model.predict(noisy[:8], return_std=True)
+    # Once 16 times wider with the flips switched on after the calibration.
+    for change in ({"average_flips": True}, {"uncertainty_samples": 2}):
+        _, changed = model.set_params(**change).predict(noisy[:8], return_std=True)
+        np.testing.assert_allclose(changed, std, rtol=1e-6)
+        model.set_params(average_flips=False, uncertainty_samples=4)
+    # A flat series: a positive std in its dtype, alone or in a recording.
+    flat = np.zeros((2, 64), dtype=np.float32)
+    assert np.all(model.predict(flat, return_std=True)[1] > 0)
+    windowed = WindowedDenoiser(model, window_length=64).fit(noisy[:4], clean[:4])
+    recording = np.concatenate([noisy[:1], np.zeros((1, 128))], axis=1)
+    std = windowed.predict(recording.astype(np.float32), return_std=True)[1]
+    assert np.all(std > 0)

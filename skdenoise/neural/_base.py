@@ -24,15 +24,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import check_is_fitted
 
-from .._series import power_of_two_scale
+from .._series import power_of_two_scale, series_statistics
 from .._tf import import_keras, load_keras_model, quiet_tf_logger, seeded
 from .._validation import (
     as_3d,
-    as_input_dtype,
     check_finite_scalar,
     check_series,
     check_target,
     restore_ndim,
+    std_as_input_dtype,
 )
 from .._warnings import warn_at_caller
 from ..augment import AugmentationChain, BaseAugmentation, RandomTimeWarp
@@ -1181,6 +1181,17 @@ n_timesteps, n_channels)
         noisy = series if noise is None else noise.apply(series, random_state=rng)
         return self._masker().batch(noisy, series, rng, network_input)
 
+    def _flat_inputs(self, X3):
+        """Mask (X3's shape) of the series and channels given back unchanged.
+
+        When normalising, a constant series or channel comes back as it is.
+        """
+        mode = normalize_mode(self.normalize)
+        if mode is None:
+            return np.zeros(X3.shape, dtype=bool)
+        constant = series_statistics(X3, mode, return_constant=True)[2]
+        return np.broadcast_to(constant, X3.shape)
+
     def _check_finite_output(self, out, X3):
         """As the base class's, naming a network whose weights are not finite."""
         if np.all(np.isfinite(out)):
@@ -1203,9 +1214,9 @@ n_timesteps, n_channels)
         own means that training taught it nothing usable (too few epochs, a
         learning rate so high that it collapsed, or targets it cannot reach).
         """
-        # In each series' own power of two: no overflow near 1e160, no
-        # underflow near 1e-200 (the ratio is what matters).
-        unit = power_of_two_scale(np.concatenate([inputs, targets], axis=1))
+        # In one power of two for the whole batch (a ratio of the sums, so it
+        # must be common): no overflow near 1e160, no underflow near 1e-200.
+        unit = np.max(power_of_two_scale(np.concatenate([inputs, targets], axis=1)))
         before = float(np.sum(np.square((inputs - targets) / unit)))
         with np.errstate(over="ignore", invalid="ignore"):
             after = float(np.sum(np.square((outputs - targets) / unit)))
@@ -1366,6 +1377,7 @@ n_timesteps, n_channels)
             for name in (
                 "uncertainty_",
                 "_spread_per_flip_",
+                "_spread_settings_",
                 "std_input_range_",
                 *names,
             ):
@@ -1395,6 +1407,11 @@ n_timesteps, n_channels)
                     "denoise."
                 )
             noise = _uncertainty.removed_noise(self, inputs, mean)
+            # Flat inputs come back unchanged with no spread: their floor would
+            # swamp the fit of the scale (log std near -700).
+            varied = ~self._flat_inputs(inputs)
+            if np.any(varied) and not np.all(varied):
+                residual, std, noise = (a[varied] for a in (residual, std, noise))
             fitted = _uncertainty.fit_std_calibration(residual, std, noise)
             input_range = _uncertainty.input_rms_range(self, inputs)
         # All at once: a calibration that fails midway leaves the one before,
@@ -1407,6 +1424,13 @@ n_timesteps, n_channels)
                 "uncertainty_": self.uncertainty,
                 "std_input_range_": input_range,
                 "_spread_per_flip_": True,
+                # The spread is built as it was calibrated, whatever
+                # average_flips and uncertainty_samples (free to change, as
+                # transform's settings) are later.
+                "_spread_settings_": (
+                    bool(self.average_flips),
+                    int(self.uncertainty_samples),
+                ),
             }
         )
         return False
@@ -1670,7 +1694,7 @@ n_timesteps, n_channels)
             as_3d(np.asarray(mean)).astype(np.float64, copy=False),
             flip_outputs=outputs,
         )
-        std = as_input_dtype(restore_ndim(std, X.ndim), X, type(self).__name__)
+        std = std_as_input_dtype(restore_ndim(std, X.ndim), X, type(self).__name__)
         return mean, _wrap_data_with_container("transform", std, raw, self)
 
     def _non_deterministic(self):

@@ -352,6 +352,12 @@ def raw_std(estimator, X3, seed, per_flip=None):
     from ._base import FLIPS, predict_batch
 
     method = estimator.uncertainty
+    # As calibrated (denoisers calibrated before this was kept: as set now).
+    average_flips, n_samples = getattr(
+        estimator,
+        "_spread_settings_",
+        (estimator.average_flips, estimator.uncertainty_samples),
+    )
     if method == "flips":
         predictors = [None]  # the fitted network (or an ensemble's mean)
     elif method == "ensemble":
@@ -361,10 +367,13 @@ def raw_std(estimator, X3, seed, per_flip=None):
         with seeded(seed):
             model = _stochastic_clone(estimator.model_, method)
         predictors = [functools.partial(predict_batch, model)]
-        predictors *= estimator.uncertainty_samples
-    # Each flip on its own, or the flips transform runs (None: average_flips').
-    each_flip = method == "flips" or (estimator.average_flips and per_flip)
-    variants = [(f,) for f in FLIPS] if each_flip else [None]
+        predictors *= n_samples
+    # Each flip on its own, or the flips transform runs (FLIPS[:1]: none).
+    each_flip = method == "flips" or (average_flips and per_flip)
+    if each_flip:
+        variants = [(f,) for f in FLIPS]
+    else:
+        variants = [FLIPS if average_flips else FLIPS[:1]]
     return _spread(
         [
             functools.partial(estimator._transform, X3, predict, flips=v)
@@ -670,6 +679,16 @@ def predictive_std(estimator, X3, mean, flip_outputs=None):
         )
     else:
         std = raw_std(estimator, X3, estimator._seed())
+    calibrated = getattr(estimator, "_spread_settings_", None)
+    if (
+        estimator.uncertainty != "flips"
+        and calibrated is not None
+        and bool(estimator.average_flips) != calibrated[0]
+    ):
+        # The noise level read off the output as it was calibrated.
+        from ._base import FLIPS
+
+        mean = estimator._transform(X3, flips=FLIPS if calibrated[0] else FLIPS[:1])
     return apply_std_calibration(
         std,
         removed_noise(estimator, X3, mean),

@@ -19,7 +19,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._series import power_of_two_scale
-from .._validation import arrays_out, as_input_dtype, restore_ndim
+from .._validation import (
+    arrays_out,
+    as_input_dtype,
+    restore_ndim,
+    std_as_input_dtype,
+)
 from ..base import (
     BaseDenoiser,
     SeriesTransformerMixin,
@@ -480,7 +485,10 @@ n_timesteps, n_channels)
         std = self._from_model(std, X3.shape, std=True)
         self._check_finite_output(mean, X3)
         name = type(self).__name__
-        out = [as_input_dtype(restore_ndim(a, X.ndim), X, name) for a in (mean, std)]
+        out = [
+            as_input_dtype(restore_ndim(mean, X.ndim), X, name),
+            std_as_input_dtype(restore_ndim(std, X.ndim), X, name),
+        ]
         check_output_container(self, out[0])
         # In the container of transform's output under set_output.
         return tuple(_wrap_data_with_container("transform", a, raw, self) for a in out)

@@ -20,6 +20,7 @@ from .._validation import (
     check_series,
     check_target,
     restore_ndim,
+    std_as_input_dtype,
 )
 from .._warnings import once_per_call, warn_at_caller
 from ..base import (
@@ -605,7 +606,10 @@ n_timesteps, n_channels)
         mean, var = self._stitch(X3, denoise)
         std = np.sqrt(var)
         name = type(self).__name__
-        out = [as_input_dtype(restore_ndim(a, X.ndim), X, name) for a in (mean, std)]
+        out = [
+            as_input_dtype(restore_ndim(mean, X.ndim), X, name),
+            std_as_input_dtype(restore_ndim(std, X.ndim), X, name),
+        ]
         check_output_container(self, out[0])
         # In the container of transform's output under set_output.
         return tuple(_wrap_data_with_container("transform", a, raw, self) for a in out)
