@@ -580,12 +580,19 @@ def _check_output_config(output, context):
 
 
 def _text_mode(file):
-    """Whether a file object reads and writes text (tempfile's wrappers too)."""
+    """Whether a file object is known to read and write text.
+
+    A text stream, or one of tempfile's wrappers around one. Binary streams,
+    and objects of other kinds (their ``mode`` may be "r" and binary, as
+    zipfile's), are tried: ``load`` and ``save`` catch their text errors.
+    """
     inner = getattr(file, "_file", None) or getattr(file, "file", None)
-    if isinstance(file, io.TextIOBase) or isinstance(inner, io.TextIOBase):
-        return True
-    mode = getattr(file, "mode", None)
-    return isinstance(mode, str) and "b" not in mode
+    for stream in (file, inner):
+        if isinstance(stream, io.TextIOBase):
+            return True
+        if isinstance(stream, (io.BufferedIOBase, io.RawIOBase)):
+            return False
+    return False
 
 
 def _file_name(file):
@@ -663,7 +670,15 @@ def save(estimator, path):
             )
         buffer = io.BytesIO()
         _write(estimator, buffer)
-        path.write(buffer.getvalue())
+        try:
+            path.write(buffer.getvalue())
+        except TypeError as exc:
+            if "str" not in str(exc):
+                raise
+            raise TypeError(
+                f"{_file_name(path)} is open in text mode; open the file in binary "
+                "mode ('wb')."
+            ) from None
         return path
     path = Path(os.fspath(path))
     if path.is_dir():
@@ -741,7 +756,10 @@ def load(path):
     if hasattr(path, "read"):
         # A text stream would fail decoding the archive before any check.
         text = _text_mode(path)
-        data = None if text else path.read()
+        try:
+            data = None if text else path.read()
+        except UnicodeDecodeError:
+            text = True
         path = _file_name(path)
         if text or not isinstance(data, bytes):
             raise TypeError(

@@ -628,6 +628,12 @@ def test_save_and_load_paths_and_file_objects(tmp_path):
         save(fitted, file)
         file.seek(0)
         assert_same(fitted, load(file))
+    # A binary stream whose mode reads "r".
+    with zipfile.ZipFile(tmp_path / "a.zip", "w") as archive:
+        archive.write(path, "m.skd")
+    with zipfile.ZipFile(tmp_path / "a.zip") as archive, archive.open("m.skd") as file:
+        assert file.mode == "r"
+        assert_same(fitted, load(file))
 
 
 @pytest.mark.parametrize(

@@ -1181,6 +1181,10 @@ n_timesteps, n_channels)
         noisy = series if noise is None else noise.apply(series, random_state=rng)
         return self._masker().batch(noisy, series, rng, network_input)
 
+    def _spread_settings(self):
+        """``(average_flips, uncertainty_samples)`` as they are now."""
+        return bool(self.average_flips), int(self.uncertainty_samples)
+
     def _flat_inputs(self, X3):
         """Mask (X3's shape) of the series and channels given back unchanged.
 
@@ -1395,7 +1399,11 @@ n_timesteps, n_channels)
             inputs, targets = validation
             mean = self._transform(inputs)
             std = _uncertainty.raw_std(
-                self, inputs, self._calibration_seed(), per_flip=True
+                self,
+                inputs,
+                self._calibration_seed(),
+                per_flip=True,
+                settings=self._spread_settings(),
             )
             residual = targets * self.target_scale_ + self.target_offset_ - mean
             if np.ptp(targets, axis=1).max() == 0:
@@ -1427,10 +1435,7 @@ n_timesteps, n_channels)
                 # The spread is built as it was calibrated, whatever
                 # average_flips and uncertainty_samples (free to change, as
                 # transform's settings) are later.
-                "_spread_settings_": (
-                    bool(self.average_flips),
-                    int(self.uncertainty_samples),
-                ),
+                "_spread_settings_": self._spread_settings(),
             }
         )
         return False

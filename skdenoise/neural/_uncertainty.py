@@ -335,7 +335,7 @@ def _spread_floor(mean):
     return _RELATIVE_FLOOR * np.maximum(_rms(mean), np.finfo(np.float64).tiny)
 
 
-def raw_std(estimator, X3, seed, per_flip=None):
+def raw_std(estimator, X3, seed, per_flip=None, settings=None):
     """The uncalibrated spread of the stochastic outputs of ``X3`` (y's units).
 
     With ``average_flips`` (and always for ``"flips"``) every output of every
@@ -343,6 +343,9 @@ def raw_std(estimator, X3, seed, per_flip=None):
     and a spread that also sees how far each output departs from the flips'.
     ``per_flip=False`` spreads the flip-averaged passes instead, as denoisers
     calibrated before that was so were; None: as ``estimator`` was calibrated.
+    ``settings``: ``(average_flips, uncertainty_samples)`` to build the spread
+    with (a calibration passes the current ones); None: those it was
+    calibrated with.
     """
     if per_flip is None:
         # Every calibration since the per-flip spread sets the marker; a
@@ -352,12 +355,14 @@ def raw_std(estimator, X3, seed, per_flip=None):
     from ._base import FLIPS, predict_batch
 
     method = estimator.uncertainty
-    # As calibrated (denoisers calibrated before this was kept: as set now).
-    average_flips, n_samples = getattr(
-        estimator,
-        "_spread_settings_",
-        (estimator.average_flips, estimator.uncertainty_samples),
-    )
+    if settings is None:
+        # As calibrated (denoisers calibrated before this was kept: as set now).
+        settings = getattr(
+            estimator,
+            "_spread_settings_",
+            (estimator.average_flips, estimator.uncertainty_samples),
+        )
+    average_flips, n_samples = settings
     if method == "flips":
         predictors = [None]  # the fitted network (or an ensemble's mean)
     elif method == "ensemble":
@@ -680,11 +685,7 @@ def predictive_std(estimator, X3, mean, flip_outputs=None):
     else:
         std = raw_std(estimator, X3, estimator._seed())
     calibrated = getattr(estimator, "_spread_settings_", None)
-    if (
-        estimator.uncertainty != "flips"
-        and calibrated is not None
-        and bool(estimator.average_flips) != calibrated[0]
-    ):
+    if calibrated is not None and bool(estimator.average_flips) != calibrated[0]:
         # The noise level read off the output as it was calibrated.
         from ._base import FLIPS
 
