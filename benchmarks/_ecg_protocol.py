@@ -223,10 +223,12 @@ def noise_segments(held_out=None):
     low, high = TRAIN_NOISE["segment"]
     if held_out is None:
         return (low, high), (low, high)
-    if not low < held_out < high:
+    if not low + WINDOW <= held_out <= high - WINDOW:
+        # Both parts must hold a window of noise.
         raise ValueError(
-            f"held-out noise must start inside the training segment ({low}, {high});"
-            f" got {held_out}."
+            f"held-out noise must start inside the training segment ({low}, {high})"
+            f" and leave a window ({WINDOW} samples) on each side, so within "
+            f"[{low + WINDOW}, {high - WINDOW}]; got {held_out}."
         )
     return (low, held_out), (held_out, high)
 

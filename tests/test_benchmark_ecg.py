@@ -222,9 +222,9 @@ def test_held_out_noise_splits_the_training_segment(capsys):
     assert ecg.parse_args([*base, "--held-out-noise", "275000"]).held_out_noise == (
         275_000
     )
-    for bad in (["--held-out-noise", "400000"], ["--held-out-noise", "0"]):
+    for bad in ("400000", "0", "324900", "100"):  # the last two: under a window
         with pytest.raises(SystemExit):
-            ecg.parse_args([*base, *bad])
+            ecg.parse_args([*base, "--held-out-noise", bad])
         err = capsys.readouterr().err
         assert "--held-out-noise: held-out noise must start inside" in err
     with pytest.raises(SystemExit):
