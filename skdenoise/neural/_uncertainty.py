@@ -686,10 +686,15 @@ def predictive_std(estimator, X3, mean, flip_outputs=None):
         std = raw_std(estimator, X3, estimator._seed())
     calibrated = getattr(estimator, "_spread_settings_", None)
     if calibrated is not None and bool(estimator.average_flips) != calibrated[0]:
-        # The noise level read off the output as it was calibrated.
+        # The noise level read off the output as it was calibrated (from the
+        # flips' outputs when predict has them: no more network passes).
         from ._base import FLIPS
 
-        mean = estimator._transform(X3, flips=FLIPS if calibrated[0] else FLIPS[:1])
+        if flip_outputs is not None:
+            mean = estimator._from_flip_outputs(X3, flip_outputs, calibrated[0])
+        else:
+            flips = FLIPS if calibrated[0] else FLIPS[:1]
+            mean = estimator._transform(X3, flips=flips)
     return apply_std_calibration(
         std,
         removed_noise(estimator, X3, mean),
