@@ -1065,21 +1065,10 @@ def test_an_ensembles_model_is_the_network_a_plain_fit_trains(monkeypatch):
 
 
 def test_the_spread_is_built_as_calibrated_and_flat_series_stay_positive():
-    from skdenoise import UNetDenoiser
-    from skdenoise.pipeline import WindowedDenoiser
-
-    rng = np.random.default_rng(0)
-    clean = np.sin(np.linspace(0, 12, 64) + rng.uniform(0, 6, (120, 1)))
-    noisy = clean + rng.uniform(0.05, 0.5, (120, 1)) * rng.normal(size=clean.shape)
+    noisy, clean = _data(n_series=120)
+    settings = {**TINY, "dropout": 0.2, "uncertainty_samples": 4}
     model = UNetDenoiser(
-        filters=4,
-        depth=2,
-        epochs=1,
-        uncertainty="mc_dropout",
-        dropout=0.2,
-        uncertainty_samples=4,
-        validation_split=0.5,
-        random_state=0,
+        uncertainty="mc_dropout", validation_split=0.5, random_state=0, **settings
     ).fit(noisy, clean)
     _, std = model.predict(noisy[:8], return_std=True)
     # Once 16 times wider with the flips switched on after the calibration.
