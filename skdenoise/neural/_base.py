@@ -202,9 +202,8 @@ def _units_map(X3, y3):
     # Both divided by one power of two per channel (exactly): the variances
     # neither overflow near 1e160 nor underflow near 1e-170. Every step below is
     # unchanged by a common scale but the offset, which is scaled back.
-    peak = np.maximum(np.max(np.abs(X3), axis=(0, 1)), np.max(np.abs(y3), axis=(0, 1)))
-    _, exponent = np.frexp(np.where(peak > 0, peak, 1.0))
-    unit = np.ldexp(1.0, np.minimum(exponent, np.finfo(np.float64).maxexp - 1))
+    both = np.concatenate([X3, y3], axis=1)
+    unit = np.max(power_of_two_scale(both), axis=0, keepdims=True)
     scale, offset = _units_map_scaled(X3 / unit, y3 / unit)
     return scale, offset * unit
 
