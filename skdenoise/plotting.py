@@ -12,7 +12,7 @@ the denoisers' 3-D form ``(1, n_timesteps, 1)`` of a single series).
 """
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -535,7 +535,15 @@ def plot_history(
     if keys is None:
         keys = [key for key in history if "loss" in str(key)]
     else:
-        keys = [keys] if isinstance(keys, str) else list(keys)
+        if isinstance(keys, str):
+            keys = [keys]
+        elif isinstance(keys, Iterable):
+            keys = list(keys)
+        else:
+            raise TypeError(
+                "keys must be a name of the history or a list of names; got "
+                f"{keys!r} of type {type(keys).__name__}."
+            )
         missing = [key for key in keys if key not in history]
         if missing:
             raise ValueError(

@@ -199,6 +199,8 @@ def test_plot_history_errors():
         plot_history({"loss": [1.0]}, keys=["val_loss"])
     with pytest.raises(ValueError, match="no loss entries"):
         plot_history({"mae": [1.0]})
+    with pytest.raises(TypeError, match="keys must be a name .* got 5 of type int"):
+        plot_history({"loss": [1.0]}, keys=5)
 
 
 def test_plot_snr_improvement_from_mapping():
