@@ -747,6 +747,50 @@ def test_multi_segment_record_checks_its_segments_files(tmp_path):
         read_wfdb(record)
 
 
+@pytest.mark.parametrize("fmt", ["16", "212"])
+def test_multi_segment_record_with_a_gap_reads_the_gap_as_nan(tmp_path, fmt):
+    wfdb = pytest.importorskip("wfdb")
+    parts = {"s1": [[100, -5], [200, 6], [300, 7]], "s2": [[400, 8], [500, 9]]}
+    for name, digital in parts.items():
+        wfdb.wrsamp(
+            name,
+            fs=100,
+            units=["mV", "mV"],
+            sig_name=["a", "b"],
+            d_signal=np.array(digital),
+            fmt=[fmt, fmt],
+            adc_gain=[100.0, 100.0],
+            baseline=[0, 0],
+            write_dir=str(tmp_path),
+        )
+    (tmp_path / "m.hea").write_text("m/4 2 100 10\ns1 3\n~ 3\ns2 2\n~ 2\n# gaps\n")
+    record = read_wfdb(tmp_path / "m")
+    nan = np.nan
+    np.testing.assert_array_equal(
+        record.signal[:, 0], [1, 2, 3, nan, nan, nan, 4, 5, nan, nan]
+    )
+    np.testing.assert_array_equal(
+        record.signal[:, 1], [-0.05, 0.06, 0.07, nan, nan, nan, 0.08, 0.09, nan, nan]
+    )
+    assert record.record_name == "m" and record.comments == ("gaps",)
+    part = read_wfdb(tmp_path / "m", channels="b", sampfrom=2, sampto=7)
+    np.testing.assert_array_equal(part.signal[:, 0], [0.07, nan, nan, nan, 0.08])
+    assert part.adc[1, 0] == {"16": -32768, "212": -2048}[fmt]
+
+
+def test_multi_segment_lengths_that_disagree_are_named(tmp_path):
+    _two_segments(tmp_path, {})
+    (tmp_path / "multi.hea").write_text("multi/2 1 100 9\nseg0 2\nseg1 2\n")
+    with pytest.raises(ValueError, match="gives 9 samples but its segments hold 4"):
+        read_wfdb(tmp_path / "multi")
+    (tmp_path / "multi.hea").write_text("multi/2 1 100 5\nseg0 2\nseg1 3\n")
+    with pytest.raises(ValueError, match=r"segment seg1\.hea 3 samples but its"):
+        read_wfdb(tmp_path / "multi")
+    (tmp_path / "multi.hea").write_text("multi/2 1 100 4\n~ 2\n~ 2\n")
+    with pytest.raises(ValueError, match="every segment is a gap"):
+        read_wfdb(tmp_path / "multi")
+
+
 def test_variable_layout_record_is_refused_by_name(tmp_path):
     wfdb = pytest.importorskip("wfdb")
     wfdb.wrsamp(

@@ -319,15 +319,78 @@ def _check_segments(wfdb, header, header_path, segments):
             "whose segments all hold the same signals are read. Read its "
             "segments one by one."
         )
+    if lengths and header.sig_len is not None and sum(map(int, lengths)) != int(
+        header.sig_len
+    ):
+        raise ValueError(
+            f"{header_path}: the record line gives {header.sig_len} samples but its "
+            f"segments hold {sum(map(int, lengths))}."
+        )
+    named = [
+        (name, int(length))
+        for name, length in zip(header.seg_name, lengths, strict=True)
+        if name != "~"
+    ]
     checked = []
-    for name in segments:
+    for name, (_, length) in zip(segments, named, strict=True):
         path = header_path.parent / name
         _check_header(path)
         with _quiet():
             segment = wfdb.rdheader(str(path.with_suffix("")))
         _check_sizes(segment, path)
+        if segment.sig_len is not None and int(segment.sig_len) != length:
+            raise ValueError(
+                f"{header_path} gives segment {path.name} {length} samples but "
+                f"its header gives {segment.sig_len}."
+            )
+        if int(segment.n_sig) != int(header.n_sig):
+            raise ValueError(
+                f"{header_path} has {header.n_sig} signals but its segment "
+                f"{path.name} has {segment.n_sig}."
+            )
         checked.append((path, segment))
+    if not checked:
+        raise ValueError(f"{header_path}: every segment is a gap ('~'); no samples.")
     return checked
+
+
+# The digital value that marks an invalid sample, per format (WFDB's
+# signal(5)): the smallest value each format stores.
+_INVALID_SAMPLE = {
+    8: -128, 16: -32768, 24: -8388608, 32: -2147483648, 61: -32768, 80: -128,
+    160: -32768, 212: -2048, 310: -512, 311: -512, 508: -128, 516: -32768,
+    524: -8388608,
+}  # fmt: skip
+
+
+def _join_segments_with_gaps(wfdb, header, checked):
+    """A fixed-layout record with gap segments ('~'), read segment by segment.
+
+    The wfdb package cannot join such a record; the gaps' samples hold each
+    format's invalid value here, so that they become NaN in physical units.
+    """
+    reads = iter(checked)
+    parts, first = [], None
+    for name, length in zip(header.seg_name, header.seg_len, strict=True):
+        if name == "~":
+            parts.append(int(length))
+            continue
+        path, _ = next(reads)
+        segment = wfdb.rdrecord(str(path.with_suffix("")), physical=False)
+        first = first or segment
+        parts.append(segment.d_signal)
+    gap = np.array([_INVALID_SAMPLE[int(fmt)] for fmt in first.fmt], dtype=np.int64)
+    record = copy.copy(first)
+    record.d_signal = np.concatenate(
+        [
+            np.broadcast_to(gap, (part, len(gap))) if isinstance(part, int) else part
+            for part in parts
+        ]
+    ).astype(np.int64)
+    record.record_name = header.record_name
+    record.sig_len = len(record.d_signal)
+    record.comments = list(header.comments or [])
+    return record
 
 
 def _check_segment_conversions(checked, selected, names, header_path):
@@ -513,7 +576,10 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
         else:
             segment_headers = _check_segments(wfdb, header, header_path, segments)
         with _quiet():
-            record = wfdb.rdrecord(str(record_path), physical=False, m2s=True)
+            if "~" in (getattr(header, "seg_name", None) or []):
+                record = _join_segments_with_gaps(wfdb, header, segment_headers)
+            else:
+                record = wfdb.rdrecord(str(record_path), physical=False, m2s=True)
             for path, _ in segment_headers:
                 _verify_checksums(
                     wfdb.rdrecord(str(path.with_suffix("")), physical=False), path
