@@ -319,8 +319,10 @@ def _check_segments(wfdb, header, header_path, segments):
             "whose segments all hold the same signals are read. Read its "
             "segments one by one."
         )
-    if lengths and header.sig_len is not None and sum(map(int, lengths)) != int(
-        header.sig_len
+    if (
+        lengths
+        and header.sig_len is not None
+        and sum(map(int, lengths)) != int(header.sig_len)
     ):
         raise ValueError(
             f"{header_path}: the record line gives {header.sig_len} samples but its "
