@@ -8,6 +8,7 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ._series import series_statistics
 from ._validation import as_3d, as_input_dtype, check_series, restore_ndim
@@ -157,7 +158,13 @@ n_timesteps, n_channels)
         X_original : ndarray of the same shape as X
             ``X * scale_ + center_`` per series and channel.
         """
-        X, X3 = self._validate_transform_data(X)
+        check_is_fitted(self)
+        # Scaled series are this scaler's own output: their column names (none,
+        # from transform) are not compared with fit's, as scikit-learn's
+        # scalers do not in inverse_transform.
+        X = check_series(X, estimator=self)
+        X3 = as_3d(X).astype(np.float64, copy=False)
+        self._check_fitted_shape(X3)
         if X3.shape[0] != self.center_.shape[0]:
             raise ValueError(
                 f"X has {X3.shape[0]} series, but SeriesScaler was fitted on "

@@ -574,6 +574,66 @@ def test_resampled_validates_its_parameters_in_fit_not_in_transform():
         model.set_params(sampling_rate=250, estimator_sampling_rate="a").transform(X)
 
 
+class _CutLast(TransformerMixin, BaseEstimator):
+    """A transformer that returns ``cut`` samples fewer (or more) than it got."""
+
+    def __init__(self, cut=3):
+        self.cut = cut
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        X = np.asarray(X)
+        return X[:, : -self.cut] if self.cut > 0 else np.pad(X, ((0, 0), (0, 2)))
+
+
+@pytest.mark.parametrize("rate", [None, 250.0])
+@pytest.mark.parametrize("cut", [3, -2])
+def test_resampled_refuses_an_inner_output_of_another_shape(rate, cut):
+    from skdenoise.pipeline import ResampledDenoiser
+
+    X = np.random.default_rng(0).normal(size=(4, 40))
+    model = ResampledDenoiser(_CutLast(cut), sampling_rate=rate).fit(X)
+    # It was padded with the last sample (or cropped) in silence.
+    with pytest.raises(ValueError, match="_CutLast returned series of shape"):
+        model.transform(X)
+
+
+def test_resampled_never_hands_out_the_callers_array():
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skdenoise.pipeline import ResampledDenoiser
+
+    for X in (np.arange(12.0).reshape(3, 4), np.arange(12.0).reshape(3, 4, 1)):
+        original = X.copy()
+        out = ResampledDenoiser(FunctionTransformer()).fit(X).transform(X)
+        np.testing.assert_array_equal(out, X)
+        assert not np.shares_memory(out, X)
+        out[...] = 0
+        np.testing.assert_array_equal(X, original)
+
+
+def test_resampled_min_duration_is_met_by_its_exact_sample_count():
+    from skdenoise.pipeline import ResampledDenoiser
+
+    # 1.1 s at 360 Hz is 396 samples (1.1 * 360 is 396.00000000000006).
+    model = ResampledDenoiser(MedianDenoiser(), sampling_rate=360.0, min_duration=1.1)
+    assert model.fit(np.zeros((1, 396))).transform(np.ones((1, 396))).shape == (1, 396)
+    with pytest.raises(ValueError, match="needs at least 396 samples"):
+        model.transform(np.ones((1, 395)))
+
+
+def test_series_scaler_inverse_transform_does_not_compare_column_names():
+    pd = pytest.importorskip("pandas")
+    X = np.random.default_rng(0).normal(size=(3, 6))
+    frame = pd.DataFrame(X, columns=[f"t{i}" for i in range(6)])
+    scaler = SeriesScaler().fit(frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_allclose(scaler.inverse_transform(scaler.transform(frame)), X)
+
+
 def test_windowed_transform_checks_the_parameters_it_reads():
     from sklearn.utils._param_validation import InvalidParameterError
 

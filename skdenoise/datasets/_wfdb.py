@@ -505,11 +505,12 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
     Any WFDB signal format is read (see :data:`SUPPORTED_FORMATS`), and
     multi-segment records too (of fixed layout, their segments storing each
     signal in one format, gain and baseline; a gap segment ``~`` reads as
-    NaN), through the ``wfdb`` package (the ``data`` extra). The header's syntax is checked strictly, every signal
-    file's size is checked against the header and each signal's checksum
-    verified (when the header gives one; for each segment of a multi-segment
-    record) before the requested part is returned. Signals with
-    several samples per frame are averaged to one sample per frame.
+    NaN), through the ``wfdb`` package (the ``data`` extra). The header's
+    syntax is checked strictly, every signal file's size is checked against
+    the header and each signal's checksum verified (when the header gives one;
+    for each segment of a multi-segment record) before the requested part is
+    returned. Signals with several samples per frame are averaged to one
+    sample per frame.
 
     Parameters
     ----------

@@ -304,8 +304,13 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
                 f"accepts ({self.min_sampling_rate:g} Hz): the samples do not hold "
                 "the frequencies the denoiser needs. Record at a higher rate."
             )
-        if self.min_duration is not None and n_timesteps < self.min_duration * rate:
-            needed = math.ceil(self.min_duration * rate)
+        # Rounded first: 1.1 s at 360 Hz is 396 samples, not 396.00000000000006.
+        needed = (
+            None
+            if self.min_duration is None
+            else math.ceil(round(self.min_duration * rate, 9))
+        )
+        if needed is not None and n_timesteps < needed:
             # The sample counts differ; durations rounded alike could not.
             hint = (
                 f" X has {n_series} rows: series are rows, time along them; a "
@@ -354,6 +359,10 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
         n_series, n_timesteps, n_channels = X3.shape
         X2 = np.moveaxis(X3, 2, 1).reshape(n_series * n_channels, n_timesteps)
         up, down = _factors(self._rate(), self.estimator_sampling_rate)
+        if up == down:
+            # A copy: the estimator gets an array of its own, never the
+            # caller's (nor can its output be the caller's array).
+            return X2.copy()
         return _resample(X2, up, down)
 
     def _from_model(self, Y2, shape, std=False):
@@ -364,11 +373,17 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
         n_series, n_timesteps, n_channels = shape
         down, up = _factors(self._rate(), self.estimator_sampling_rate)
         Y2 = np.asarray(Y2, dtype=np.float64)
+        # What _to_model gave the estimator: one row per series and channel.
+        given = (n_series * n_channels, -(-n_timesteps * down // up))
+        if Y2.shape not in (given, (*given, 1)):
+            raise ValueError(
+                f"The inner estimator {type(self.estimator_).__name__} returned "
+                f"{'a standard deviation' if std else 'series'} of shape "
+                f"{Y2.shape} for input of shape {given}; a denoiser must keep "
+                "the shape."
+            )
         resample = _resample_std if std else _resample
-        Y2 = resample(Y2.reshape(Y2.shape[0], -1), up, down)
-        if Y2.shape[1] < n_timesteps:  # pragma: no cover - ceil keeps enough
-            Y2 = np.pad(Y2, ((0, 0), (0, n_timesteps - Y2.shape[1])), mode="edge")
-        Y2 = Y2[:, :n_timesteps]
+        Y2 = resample(Y2.reshape(given), up, down)[:, :n_timesteps]
         return np.moveaxis(Y2.reshape(n_series, n_channels, n_timesteps), 1, 2)
 
     # -------------------------------------------------------------- fitting
