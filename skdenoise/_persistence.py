@@ -306,6 +306,9 @@ class _Reader:
     def __init__(self, archive, path):
         self.archive = archive
         self.path = path
+        # The precision of the estimator whose attributes are being read: its
+        # networks are compiled under it (mixed_float16's loss scaling).
+        self._precision = None
 
     def _member(self, name):
         try:
@@ -337,7 +340,12 @@ class _Reader:
             file = Path(tmp) / "model.keras"
             file.write_bytes(data)
             try:
-                return load_keras_model(file)
+                if self._precision is None:
+                    return load_keras_model(file)
+                from .neural._base import _dtype_policy
+
+                with _dtype_policy(self._precision):
+                    return load_keras_model(file)
             except Exception as exc:  # noqa: BLE001 - reported as a file problem
                 raise ValueError(
                     f"{self.path}: the Keras model {name} cannot be loaded: {exc}"
@@ -490,7 +498,14 @@ class _Reader:
             else self.decode(v)
             for k, v in raw_params.items()
         }
-        attributes = {k: self.decode(v) for k, v in raw_attributes.items()}
+        precision = params.get("precision")
+        previous = self._precision
+        if isinstance(precision, str) and hasattr(cls, "_built_precision"):
+            self._precision = precision
+        try:
+            attributes = {k: self.decode(v) for k, v in raw_attributes.items()}
+        finally:
+            self._precision = previous
         estimator = cls(**params)
         for key, attr in attributes.items():
             setattr(estimator, key, attr)

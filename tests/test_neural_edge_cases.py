@@ -1076,3 +1076,93 @@ def test_the_not_learned_check_sums_error_energy_over_all_series():
         model._warn_if_not_learned(inputs * 1e160, targets * 1e160, outputs * 1e160)
     with pytest.warns(ConvergenceWarning, match="error energy 400%"):
         model._warn_if_not_learned(inputs, targets, targets + 2.0 * (inputs - targets))
+
+
+def _tiny_builder(n_timesteps, n_channels, act=None):
+    import keras
+
+    inputs = keras.Input((n_timesteps, n_channels))
+    return keras.Model(
+        inputs, keras.layers.Conv1D(n_channels, 3, padding="same")(inputs)
+    )
+
+
+def _other_builder(n_timesteps, n_channels, act=None):
+    import keras
+
+    inputs = keras.Input((n_timesteps, n_channels))
+    hidden = keras.layers.Conv1D(4, 3, padding="same", activation=act)(inputs)
+    return keras.Model(inputs, keras.layers.Conv1D(n_channels, 1)(hidden))
+
+
+def test_partial_fit_refuses_a_changed_builder_or_object_hyper_parameter(
+    pairs, tmp_path
+):
+    import pickle
+
+    import keras
+
+    from skdenoise import KerasDenoiser, persistence
+
+    noisy, clean = pairs
+    model = KerasDenoiser(_tiny_builder, epochs=1, random_state=0)
+    model.partial_fit(noisy, clean)
+    with pytest.raises(ValueError, match="changed since: model=.*_tiny_builder"):
+        model.set_params(model=_other_builder).partial_fit(noisy, clean)
+    model.set_params(model=_tiny_builder).partial_fit(noisy, clean)
+    assert model.n_epochs_ == 2
+    # A hyper-parameter of the network that is an object, compared by identity.
+    relu = keras.activations.relu
+    other = KerasDenoiser(_other_builder, model__act=relu, epochs=1, random_state=0)
+    other.partial_fit(noisy, clean)
+    with pytest.raises(ValueError, match="changed since: model__act="):
+        other.set_params(model__act=keras.activations.tanh).partial_fit(noisy, clean)
+    other.set_params(model__act=relu)
+    # Copies go on with what they were built with, and check it too.
+    persistence.save(model, tmp_path / "k.skdenoise")
+    for copy in (pickle.loads(pickle.dumps(other)), other):
+        copy.partial_fit(noisy, clean)
+    loaded = persistence.load(tmp_path / "k.skdenoise")
+    loaded.partial_fit(noisy, clean)
+    with pytest.raises(ValueError, match="changed since: model="):
+        loaded.set_params(model=_other_builder).partial_fit(noisy, clean)
+
+
+def _integer_output(n_timesteps, n_channels):
+    import keras
+
+    inputs = keras.Input((n_timesteps, n_channels))
+    output = keras.layers.Conv1D(n_channels, 3, padding="same")(inputs)
+    return keras.Model(inputs, keras.ops.cast(output, "int32"))
+
+
+def test_keras_denoiser_refuses_a_network_of_integer_output(pairs):
+    from skdenoise import KerasDenoiser
+
+    denoiser = KerasDenoiser(_integer_output, epochs=1)
+    with pytest.raises(ValueError, match="floating-point series.*dtype int32"):
+        denoiser.fit(*pairs)
+
+
+def test_mixed_float16_keeps_its_loss_scaling_optimizer_when_loaded(pairs, tmp_path):
+    import pickle
+
+    from skdenoise import persistence
+
+    noisy, clean = pairs
+    model = _unet(epochs=1, precision="mixed_float16").partial_fit(noisy, clean)
+    kind = type(model.model_.optimizer).__name__
+    assert kind == "LossScaleOptimizer"
+    persistence.save(model, tmp_path / "m.skdenoise")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*Skipping variable loading")
+        copies = [
+            pickle.loads(pickle.dumps(model)),
+            persistence.load(tmp_path / "m.skdenoise"),
+        ]
+    for copy in copies:
+        assert type(copy.model_.optimizer).__name__ == kind
+    # They go on as the original does: the Adam moments and the loss scale kept.
+    outputs = [m.partial_fit(noisy, clean).transform(noisy) for m in [*copies, model]]
+    for output in outputs[:-1]:
+        np.testing.assert_array_equal(output, outputs[-1])

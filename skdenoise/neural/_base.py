@@ -475,6 +475,20 @@ class BaseNeuralDenoiser(BaseDenoiser):
             if name not in self._PER_CALL_PARAMS and _is_plain(value)
         }
 
+    def _built_objects(self):
+        """The parameters fixed when the network is built that are not plain.
+
+        A builder function, an activation, an optimizer instance: compared by
+        identity. Kept apart from ``_built_params_`` (not a fitted attribute,
+        so not written by :func:`skdenoise.persistence.save`; a loaded
+        denoiser records its parameters as loaded).
+        """
+        return {
+            name: value
+            for name, value in self.get_params(deep=False).items()
+            if name not in self._PER_CALL_PARAMS and not _is_plain(value)
+        }
+
     def _check_built_params(self):
         """Refuse a ``partial_fit`` after parameters of the network changed.
 
@@ -491,6 +505,11 @@ class BaseNeuralDenoiser(BaseDenoiser):
             if name in now
             and name not in self._PER_CALL_PARAMS
             and not _same_plain(value, now[name])
+        ]
+        changed += [
+            f"{name}={value!r} -> {now[name]!r}"
+            for name, value in vars(self).get("_built_object_params", {}).items()
+            if name in now and now[name] is not value
         ]
         if changed:
             raise ValueError(
@@ -995,6 +1014,7 @@ n_timesteps, n_channels)
             self.target_scale_, self.target_offset_ = _units_map(X3, y3)
             self._input_settings_ = self._input_settings()
             self._built_params_ = self._built_params()
+            self._built_object_params = self._built_objects()
         if y3 is not None:
             # The network works in X's units; y is brought to them.
             y3 = (y3 - self.target_offset_) / self.target_scale_
@@ -1725,11 +1745,18 @@ n_timesteps, n_channels)
         for name, param in inspect.signature(type(self).__init__).parameters.items():
             if param.default is not param.empty and name not in vars(self):
                 setattr(self, name, param.default)
+        precision = self._built_precision()
         if data is not None:
-            self.model_ = model_from_bytes(data)
+            self.model_ = model_from_bytes(data, precision)
         if members is not None:
-            self.ensemble_members_ = [model_from_bytes(m) for m in members]
+            self.ensemble_members_ = [model_from_bytes(m, precision) for m in members]
         self._upgrade_old_state()
+
+    def _built_precision(self):
+        """The precision the network was built with (recorded, else current)."""
+        built = vars(self).get("_built_params_") or {}
+        precision = built.get("precision", getattr(self, "precision", None))
+        return precision if isinstance(precision, str) else None
 
     def _upgrade_old_state(self):
         """Fill in what a denoiser saved by an older version lacks.
@@ -1741,6 +1768,9 @@ n_timesteps, n_channels)
             # Saved before they were recorded: its parameters are those it was
             # saved with.
             self._built_params_ = self._built_params()
+        if hasattr(self, "model_") and "_built_object_params" not in vars(self):
+            # persistence.load does not write them: those it loaded with.
+            self._built_object_params = self._built_objects()
         if hasattr(self, "model_") and not hasattr(self, "gate_snr_"):
             # Denoisers saved before the gate existed have none.
             self.gate_snr_ = self.gate_scale_ = None
@@ -1870,10 +1900,18 @@ def model_to_bytes(model):
             return file.read()
 
 
-def model_from_bytes(data):
-    """The model of a ``.keras`` archive given as bytes (safe mode)."""
+def model_from_bytes(data, precision=None):
+    """The model of a ``.keras`` archive given as bytes (safe mode).
+
+    ``precision``: the dtype policy it was built under. Compiling reads the
+    global policy: under ``"mixed_float16"`` the optimizer is the loss-scaling
+    one whose state the archive holds.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.keras")
         with open(path, "wb") as file:
             file.write(data)
-        return load_keras_model(path, compile=True)
+        if precision is None:
+            return load_keras_model(path, compile=True)
+        with _dtype_policy(precision):
+            return load_keras_model(path, compile=True)

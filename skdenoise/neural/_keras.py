@@ -365,4 +365,10 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
                 f"{n_timesteps}, {n_channels}) to the same shape; its output shape "
                 f"is {shape}.{hint}"
             )
+        if not keras.backend.is_float_dtype(output.dtype):
+            raise ValueError(
+                "KerasDenoiser's network must output floating-point series (the "
+                f"denoised values); its output has dtype {output.dtype}: a loss "
+                "has no gradient through it."
+            )
         return network

@@ -315,7 +315,7 @@ def start_members(estimator, X3, y3, validation, seed, split_seed):
         if cancel:
             pending.close()
             return None
-        return [model_from_bytes(data) for data in pending]
+        return [model_from_bytes(data, estimator.precision) for data in pending]
 
     return wait
 
