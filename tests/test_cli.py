@@ -1286,3 +1286,76 @@ def test_a_column_of_whole_numbers_starting_at_0_keeps_its_first_sample(
 
     expected = load(filter_model).transform(values[np.newaxis].astype(float))[0]
     np.testing.assert_allclose(np.loadtxt(out, delimiter=",", ndmin=1), expected)
+
+
+@pytest.mark.parametrize(
+    "text, layout, fragment",
+    [
+        # A line of empty cells between data lines: every series lost a sample.
+        ("a,b\n1,2\n3,4\n,\n5,6\n", "columns", "a value after an empty cell on line 4"),
+        ("a,b\n1,2\n3,4\n\n5,6\n", "columns", "a value after an empty cell on line 4"),
+        # An empty row between rows: the series after it moved up one row.
+        ("1,2,3\n,,\n4,5,6\n", "rows", r"empty series \(line 2 is empty\)"),
+        ("1,2,3\n\n4,5,6\n", "rows", r"empty series \(line 2 is empty\)"),
+    ],
+)
+def test_an_empty_line_between_csv_data_lines_is_refused(
+    filter_model, tmp_path, capsys, text, layout, fragment
+):
+    import re
+
+    (tmp_path / "in.csv").write_text(text)
+    out = tmp_path / "out.csv"
+    argv = ["denoise", str(filter_model), str(tmp_path / "in.csv"), "-o", str(out)]
+    assert main([*argv, "--layout", layout]) == 1
+    assert re.search(fragment, capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_empty_lines_before_and_after_the_csv_data_are_dropped(filter_model, tmp_path):
+    from skdenoise.persistence import load
+
+    series = np.sin(np.linspace(0, 20, 2 * 64)).reshape(2, 64)
+    rows = [",".join(repr(float(v)) for v in row) for row in series]
+    (tmp_path / "in.csv").write_text(f"\n,\n{rows[0]}\n{rows[1]}\n\n,\n\n# end\n")
+    out = tmp_path / "out.csv"
+    argv = ["denoise", str(filter_model), str(tmp_path / "in.csv"), "-o", str(out)]
+    assert main(argv) == 0
+    lines = out.read_text().splitlines()
+    assert lines[-1] == "# end" and len(lines) == 3
+    written = np.array([[float(v) for v in line.split(",")] for line in lines[:2]])
+    np.testing.assert_allclose(written, load(filter_model).transform(series))
+
+
+def test_a_wfdb_record_with_two_channels_of_one_name_is_refused_before_denoising(
+    filter_model, data, capsys, monkeypatch
+):
+    pytest.importorskip("wfdb")
+    from skdenoise import persistence
+
+    signal = np.sin(np.linspace(0, 30, 300))[:, None] * [1.0, 0.5]
+    record = _write_wfdb(data, "twins", signal)
+    header = record.with_suffix(".hea")
+    header.write_text(header.read_text().replace(" lead1", " lead0"))
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("the model was loaded before the record was refused")
+
+    monkeypatch.setattr(persistence, "load", no_loading)
+    out = data / "twins_out"
+    argv = ["denoise", str(filter_model), str(record), "-o", str(out), "--quiet"]
+    status = main(argv)
+    err = capsys.readouterr().err
+    assert status == 1, err
+    assert "names two channels 'lead0'" in err and "Traceback" not in err
+    assert not out.with_suffix(".hea").exists()
+
+
+@pytest.mark.parametrize("name", ["text.npy", "text.npz"])
+def test_a_file_that_is_no_numpy_file_is_named_so(filter_model, tmp_path, capsys, name):
+    (tmp_path / name).write_text("hello\n")
+    out = tmp_path / f"out{name[-4:]}"
+    argv = ["denoise", str(filter_model), str(tmp_path / name), "-o", str(out)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "not a NumPy .npy or .npz file" in err and "pickle" not in err

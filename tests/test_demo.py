@@ -165,3 +165,35 @@ def test_without_matplotlib_writes_the_tables_only(tmp_path, monkeypatch, capsys
     captured = capsys.readouterr()
     assert "pip install skdenoise[plot]" in captured.err
     assert TUNED_NAME in captured.out
+
+
+def test_epochs_reach_the_network_alone_too(monkeypatch, tmp_path):
+    from skdenoise.cli import _demo
+
+    quick = _demo._SETTINGS["quick"]
+    assert _demo._network_alone(quick, 0).estimator.epochs == quick["alone"]["epochs"]
+    assert _demo._network_alone(quick, 0, epochs=3).estimator.epochs == 3
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def train_alone(settings, seed, train, test, noisy_test, progress, epochs=None):
+        seen["alone"] = epochs
+        raise Stop
+
+    def tune(settings, epochs, *args):
+        seen["tuned"] = epochs
+        return None, 0.0
+
+    monkeypatch.setattr(_demo, "_generate_data", lambda *args: (None,) * 4)
+    monkeypatch.setattr(_demo, "_tune", tune)
+    monkeypatch.setattr(_demo, "_evaluate_tuned", lambda *args: ([], {}))
+    monkeypatch.setattr(_demo, "_train_alone", train_alone)
+    with pytest.raises(Stop):
+        run_demo(tmp_path, quick=True, epochs=5, verbose=False)
+    assert seen == {"tuned": 5, "alone": 5}
+    with pytest.raises(Stop):
+        run_demo(tmp_path, quick=True, verbose=False)
+    # None: each network its own default.
+    assert seen == {"tuned": quick["epochs"], "alone": None}

@@ -310,7 +310,12 @@ def _cmd_train(args):
         print(
             f"training {MODELS[args.model]} on {shape} {pairs} in windows of "
             f"{window_length} samples"
-            + (f"; adding {kind} noise at {snr_text} dB" if kind is not None else ""),
+            + (
+                f"; adding {kind} noise at {snr_text} dB"
+                # --param noise=None trains without it (self-supervised).
+                if kind is not None and network.noise is training_noise
+                else ""
+            ),
             flush=True,
         )
     from sklearn.utils._param_validation import InvalidParameterError
@@ -538,6 +543,15 @@ def _check_writable_gains(data):
             "denoised version cannot be written as a WFDB record, which takes "
             "positive gains only. Denoise it from Python (skdenoise.datasets."
             "read_wfdb reads it), or convert it to .npy or CSV first."
+        )
+    names = list(data.header.channel_names)
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise _CommandError(
+            f"WFDB record {data.path} names two channels {repeated[0]!r}: its "
+            "denoised version cannot be written as a WFDB record (the wfdb "
+            "package refuses two channels of one name). Give the channels names "
+            "of their own in its header, or convert it to .npy or CSV first."
         )
 
 

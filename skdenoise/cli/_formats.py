@@ -159,9 +159,17 @@ def _read_csv(path, layout):
             comments.append((len(rows), line.rstrip("\r\n")))
             continue
         cells = next(csv.reader([line]), [])
-        if cells and "".join(cells).strip():
+        if rows or "".join(cells).strip():
+            # A line of empty cells (or a blank line) between data lines is
+            # kept, to be refused as a gap or an empty series: dropped, it
+            # would shift every later sample. Those before the first line of
+            # data and after the last are dropped.
             rows.append(cells)
             lines.append(number)
+    while rows and not "".join(rows[-1]).strip():
+        rows.pop()
+        lines.pop()
+    comments = [(min(place, len(rows)), text) for place, text in comments]
     if not rows:
         raise _CommandError(f"{path} holds no numbers.")
     _check_separator(path, rows[-1])  # the last row: data, never a header
@@ -229,7 +237,12 @@ def _read_csv(path, layout):
             cells.T if layout == "columns" else cells, path, lines
         ) from None
     if (lengths == 0).any():
-        raise _CommandError(f"{path} has an empty series (an empty row or column).")
+        empty = int(np.argmax(lengths == 0))
+        where = f"line {lines[empty]}" if layout == "rows" else f"column {empty + 1}"
+        raise _CommandError(
+            f"{path} has an empty series ({where} is empty): every row (or column) "
+            "between the first and the last must hold a series."
+        )
     if layout == "rows" and len(lengths) > 1 and (lengths == 1).all():
         raise _CommandError(
             f"every row of {path} holds a single value, so each series would be one "
@@ -258,6 +271,17 @@ def _check_array(array, path):
 
 
 def _load_numpy(path):
+    try:
+        with open(path, "rb") as file:
+            magic = file.read(6)
+    except OSError as exc:
+        raise _CommandError(f"cannot read {path}: {exc}.") from None
+    # np.load takes any other file for a pickle, and says so.
+    if magic != b"\x93NUMPY" and not magic.startswith(b"PK"):
+        raise _CommandError(
+            f"cannot read {path}: not a NumPy .npy or .npz file (it does not start "
+            "as one)."
+        )
     try:
         return np.load(path, allow_pickle=False)
     except ValueError as exc:
