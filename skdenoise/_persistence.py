@@ -498,7 +498,13 @@ class _Reader:
             else self.decode(v)
             for k, v in raw_params.items()
         }
+        # The precision the network was built with (recorded when fitted),
+        # which may differ from the parameter set since.
+        built = raw_attributes.get("_built_params_")
+        built = self.decode(built) if built is not None else None
         precision = params.get("precision")
+        if isinstance(built, dict) and isinstance(built.get("precision"), str):
+            precision = built["precision"]
         previous = self._precision
         if isinstance(precision, str) and hasattr(cls, "_built_precision"):
             self._precision = precision

@@ -1296,7 +1296,7 @@ def test_a_column_of_whole_numbers_starting_at_0_keeps_its_first_sample(
         ("a,b\n1,2\n3,4\n\n5,6\n", "columns", "a value after an empty cell on line 4"),
         # An empty row between rows: the series after it moved up one row.
         ("1,2,3\n,,\n4,5,6\n", "rows", r"empty series \(line 2 is empty\)"),
-        ("1,2,3\n\n4,5,6\n", "rows", r"empty series \(line 2 is empty\)"),
+        ("a,b\n\n1,2\n3,4\n\n5,6\n", "columns", "empty cell on line 5"),
     ],
 )
 def test_an_empty_line_between_csv_data_lines_is_refused(
@@ -1317,14 +1317,30 @@ def test_empty_lines_before_and_after_the_csv_data_are_dropped(filter_model, tmp
 
     series = np.sin(np.linspace(0, 20, 2 * 64)).reshape(2, 64)
     rows = [",".join(repr(float(v)) for v in row) for row in series]
-    (tmp_path / "in.csv").write_text(f"\n,\n{rows[0]}\n{rows[1]}\n\n,\n\n# end\n")
-    out = tmp_path / "out.csv"
+    expected = load(filter_model).transform(series)
+    texts = [
+        f"\n,\n{rows[0]}\n{rows[1]}\n\n,\n\n# end\n",
+        # A blank line after a header, and blank lines between rows.
+        f"{','.join(f't{i}' for i in range(64))}\n\n{rows[0]}\n\n{rows[1]}\n",
+    ]
+    for text in texts:
+        (tmp_path / "in.csv").write_text(text)
+        out = tmp_path / "out.csv"
+        argv = ["denoise", str(filter_model), str(tmp_path / "in.csv"), "-o", str(out)]
+        assert main([*argv, "--overwrite"]) == 0
+        lines = [line for line in out.read_text().splitlines() if line[:1] != "t"]
+        assert len(lines) == 3 if text.endswith("# end\n") else len(lines) == 2
+        values = [line for line in lines if not line.startswith("#")]
+        written = np.array([[float(v) for v in line.split(",")] for line in values])
+        np.testing.assert_allclose(written, expected)
+    # In a file of columns the same blank line after the header is dropped.
+    (tmp_path / "in.csv").write_text(
+        "a,b\n\n" + "".join(f"{float(x)!r},{float(y)!r}\n" for x, y in series.T)
+    )
     argv = ["denoise", str(filter_model), str(tmp_path / "in.csv"), "-o", str(out)]
-    assert main(argv) == 0
+    assert main([*argv, "--overwrite", "--layout", "columns"]) == 0
     lines = out.read_text().splitlines()
-    assert lines[-1] == "# end" and len(lines) == 3
-    written = np.array([[float(v) for v in line.split(",")] for line in lines[:2]])
-    np.testing.assert_allclose(written, load(filter_model).transform(series))
+    assert lines[0] == "a,b" and len(lines) == 65
 
 
 def test_a_wfdb_record_with_two_channels_of_one_name_is_refused_before_denoising(

@@ -747,11 +747,25 @@ def test_multi_segment_record_checks_its_segments_files(tmp_path):
         read_wfdb(record)
 
 
-@pytest.mark.parametrize("fmt", ["16", "212"])
+@pytest.mark.parametrize("fmt", ["8", "16", "212"])
 def test_multi_segment_record_with_a_gap_reads_the_gap_as_nan(tmp_path, fmt):
     wfdb = pytest.importorskip("wfdb")
     parts = {"s1": [[100, -5], [200, 6], [300, 7]], "s2": [[400, 8], [500, 9]]}
     for name, digital in parts.items():
+        if fmt == "8":  # first differences, which the wfdb package cannot write
+            digital = np.array(digital)
+            steps = np.diff(digital, axis=0, prepend=digital[:1])
+            (tmp_path / f"{name}.dat").write_bytes(steps.astype("i1").tobytes())
+            (tmp_path / f"{name}.hea").write_text(
+                f"{name} 2 100 {len(digital)}\n"
+                + "".join(
+                    f"{name}.dat 8 100/mV 8 0 {digital[0, c]} "
+                    f"{(int(digital[:, c].sum()) + 32768) % 65536 - 32768} 0 "
+                    f"{'ab'[c]}\n"
+                    for c in range(2)
+                )
+            )
+            continue
         wfdb.wrsamp(
             name,
             fs=100,
@@ -775,7 +789,15 @@ def test_multi_segment_record_with_a_gap_reads_the_gap_as_nan(tmp_path, fmt):
     assert record.record_name == "m" and record.comments == ("gaps",)
     part = read_wfdb(tmp_path / "m", channels="b", sampfrom=2, sampto=7)
     np.testing.assert_array_equal(part.signal[:, 0], [0.07, nan, nan, nan, 0.08])
-    assert part.adc[1, 0] == {"16": -32768, "212": -2048}[fmt]
+    assert part.adc[1, 0] == {"8": -128, "16": -32768, "212": -2048}[fmt]
+    # A segment header without its length: the record's line gives it.
+    header = (tmp_path / "s2.hea").read_text().splitlines()
+    fields = header[0].split()
+    (tmp_path / "s2.hea").write_text("\n".join([" ".join(fields[:3]), *header[1:]]))
+    np.testing.assert_array_equal(read_wfdb(tmp_path / "m").signal, record.signal)
+    (tmp_path / "m.hea").write_text("m/4 2 100 9\ns1 3\n~ 3\ns2 1\n~ 2\n")
+    with pytest.raises(ValueError, match=r"segment s2\.hea 1 samples but it holds 2"):
+        read_wfdb(tmp_path / "m")
 
 
 def test_multi_segment_lengths_that_disagree_are_named(tmp_path):

@@ -1166,3 +1166,13 @@ def test_mixed_float16_keeps_its_loss_scaling_optimizer_when_loaded(pairs, tmp_p
     outputs = [m.partial_fit(noisy, clean).transform(noisy) for m in [*copies, model]]
     for output in outputs[:-1]:
         np.testing.assert_array_equal(output, outputs[-1])
+    # Loaded under the precision it was built with, not one set since.
+    model.set_params(precision="float32")
+    for copy in (pickle.loads(pickle.dumps(model)), _saved_and_loaded(model, tmp_path)):
+        assert type(copy.model_.optimizer).__name__ == kind
+
+
+def _saved_and_loaded(model, folder):
+    from skdenoise import persistence
+
+    return persistence.load(persistence.save(model, folder / "again.skdenoise"))

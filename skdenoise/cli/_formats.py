@@ -152,6 +152,7 @@ def _read_csv(path, layout):
     except UnicodeDecodeError:
         raise _CommandError(f"{path} is not a text CSV file.") from None
     rows, lines, comments = [], [], []
+    started = False  # a line holding a number was read
     # Line by line: a quote in a comment line opened a quoted field for the
     # whole file's reader, which swallowed the data lines after it.
     for number, line in enumerate(io.StringIO(text).readlines(), start=1):
@@ -159,13 +160,17 @@ def _read_csv(path, layout):
             comments.append((len(rows), line.rstrip("\r\n")))
             continue
         cells = next(csv.reader([line]), [])
-        if rows or "".join(cells).strip():
-            # A line of empty cells (or a blank line) between data lines is
-            # kept, to be refused as a gap or an empty series: dropped, it
-            # would shift every later sample. Those before the first line of
-            # data and after the last are dropped.
-            rows.append(cells)
-            lines.append(number)
+        if "".join(cells).strip():
+            started = started or any(_is_number(cell) for cell in cells)
+        elif not started or (layout == "rows" and len(cells) <= 1):
+            # Empty lines before the first line holding a number, and blank
+            # lines between rows (which separate series), are dropped.
+            continue
+        # Others are kept, to be refused as a gap or an empty series (or
+        # dropped below when no data follows): dropped, a line of empty cells
+        # would shift every later sample of a column, or the rows after it.
+        rows.append(cells)
+        lines.append(number)
     while rows and not "".join(rows[-1]).strip():
         rows.pop()
         lines.pop()

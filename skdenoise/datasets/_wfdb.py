@@ -357,7 +357,8 @@ def _check_segments(wfdb, header, header_path, segments):
 
 
 # The digital value that marks an invalid sample, per format (WFDB's
-# signal(5)): the smallest value each format stores.
+# signal(5)): the smallest value each format stores (format 8, of
+# differences, has none; its gaps are masked after conversion).
 _INVALID_SAMPLE = {
     8: -128, 16: -32768, 24: -8388608, 32: -2147483648, 61: -32768, 80: -128,
     160: -32768, 212: -2048, 310: -512, 311: -512, 508: -128, 516: -32768,
@@ -365,11 +366,12 @@ _INVALID_SAMPLE = {
 }  # fmt: skip
 
 
-def _join_segments_with_gaps(wfdb, header, checked):
+def _join_segments_with_gaps(wfdb, header, checked, header_path):
     """A fixed-layout record with gap segments ('~'), read segment by segment.
 
-    The wfdb package cannot join such a record; the gaps' samples hold each
-    format's invalid value here, so that they become NaN in physical units.
+    The wfdb package cannot join such a record. Returns the record and a mask
+    of the gaps' samples, which become NaN in physical units; their digital
+    values are each format's smallest (its invalid value, where it has one).
     """
     reads = iter(checked)
     parts, first = [], None
@@ -379,6 +381,11 @@ def _join_segments_with_gaps(wfdb, header, checked):
             continue
         path, _ = next(reads)
         segment = wfdb.rdrecord(str(path.with_suffix("")), physical=False)
+        if len(segment.d_signal) != int(length):
+            raise ValueError(
+                f"{header_path} gives segment {path.name} {length} samples but "
+                f"it holds {len(segment.d_signal)}."
+            )
         first = first or segment
         parts.append(segment.d_signal)
     gap = np.array([_INVALID_SAMPLE[int(fmt)] for fmt in first.fmt], dtype=np.int64)
@@ -392,7 +399,13 @@ def _join_segments_with_gaps(wfdb, header, checked):
     record.record_name = header.record_name
     record.sig_len = len(record.d_signal)
     record.comments = list(header.comments or [])
-    return record
+    in_gap = np.concatenate(
+        [
+            np.full(part, True) if isinstance(part, int) else np.full(len(part), False)
+            for part in parts
+        ]
+    )
+    return record, in_gap
 
 
 def _check_segment_conversions(checked, selected, names, header_path):
@@ -579,8 +592,11 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
         else:
             segment_headers = _check_segments(wfdb, header, header_path, segments)
         with _quiet():
+            in_gap = None
             if "~" in (getattr(header, "seg_name", None) or []):
-                record = _join_segments_with_gaps(wfdb, header, segment_headers)
+                record, in_gap = _join_segments_with_gaps(
+                    wfdb, header, segment_headers, header_path
+                )
             else:
                 record = wfdb.rdrecord(str(record_path), physical=False, m2s=True)
             for path, _ in segment_headers:
@@ -619,6 +635,9 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
     for field in ("fmt", "baseline", "adc_gain"):
         setattr(part, field, [getattr(record, field)[i] for i in selected])
     physical = part.dac(expanded=False, return_res=64)
+    if in_gap is not None:
+        # Format 8 has no invalid value: the gaps are marked here.
+        physical[in_gap[sampfrom:sampto]] = np.nan
     return WFDBRecord(
         record_name=record.record_name,
         signal=np.ascontiguousarray(physical),
