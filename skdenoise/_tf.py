@@ -133,11 +133,22 @@ def start_runtime_quietly():
             _RUNTIME_STARTED = True
 
 
+@contextmanager
+def _random_kept():
+    """Keep Python's ``random`` state: importing TensorFlow draws from it."""
+    state = random.getstate()
+    try:
+        yield
+    finally:
+        random.setstate(state)
+
+
 def import_keras():
     """Import and return ``keras`` (Keras 3 on the TensorFlow backend)."""
     _quiet_environment()
-    _start_quietly(with_keras=True)
-    import keras
+    with _random_kept():
+        _start_quietly(with_keras=True)
+        import keras
 
     if keras.backend.backend() != "tensorflow":
         raise ImportError(
@@ -150,8 +161,9 @@ def import_keras():
 def import_tensorflow():
     """Import and return ``tensorflow`` with its log lines quietened."""
     _quiet_environment()
-    _start_quietly(with_keras=False)
-    import tensorflow as tf
+    with _random_kept():
+        _start_quietly(with_keras=False)
+        import tensorflow as tf
 
     return tf
 

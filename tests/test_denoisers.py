@@ -735,3 +735,23 @@ def test_fit_does_not_warn_when_the_network_learned():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         model.fit(_sines())
+
+
+def test_the_first_network_leaves_pythons_random_alone():
+    # Importing TensorFlow draws from Python's random: the first fit of a
+    # fresh process changed the script's stream of random numbers.
+    import subprocess
+    import sys
+
+    code = (
+        "import random\n"
+        "random.seed(1); state = random.getstate()\n"
+        "from skdenoise import UNetDenoiser\n"
+        "from skdenoise._tf import import_keras\n"
+        "import_keras()\n"
+        "print(random.getstate() == state)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert out.stdout.strip() == "True", out.stderr[-2000:]

@@ -252,6 +252,22 @@ def test_wavelet_unet_network_input_is_series_and_swt_bands():
         ("build_drnn", {"n_timesteps": 64, "dense_units": 8}, "sequence of ints"),
         # Keras's "Cannot convert '(1, 10.0)' to a shape" before.
         ("build_drnn", {"n_timesteps": 64, "units": 2.5}, "units must be an int"),
+        # A purely linear network (no recurrent layer) before; a dropout of
+        # 2 dropped every input; a negative KL weight built in silence.
+        ("build_recurrent", {"n_timesteps": 64, "n_layers": 0}, "n_layers must be"),
+        ("build_recurrent", {"n_timesteps": 64, "units": 0}, "units must be >= 1"),
+        ("build_recurrent", {"n_timesteps": 64, "dropout": 2.0}, r"dropout .*\[0, 1\)"),
+        ("build_vae", {"n_timesteps": 64, "beta": -1.0}, "beta must be a finite"),
+        ("build_vae", {"n_timesteps": 64, "latent_dim": 0}, "latent_dim must be"),
+        ("build_unet", {"n_timesteps": 64, "filters": 0}, "filters must be >= 1"),
+        ("build_unet", {"n_timesteps": 64, "attention_heads": -1}, "attention_heads"),
+        ("build_unet", {"n_timesteps": 64, "max_filters": 0}, "max_filters must be"),
+        (
+            "build_conv_autoencoder",
+            {"n_timesteps": 64, "kernel_size": 0},
+            "kernel_size",
+        ),
+        ("build_cnn_lstm", {"n_timesteps": 64, "units": 0}, "units must be >= 1"),
     ],
 )
 def test_network_builders_name_a_bad_length_or_argument(builder, kwargs, message):
@@ -262,3 +278,23 @@ def test_network_builders_name_a_bad_length_or_argument(builder, kwargs, message
     build = getattr(networks, builder)
     with pytest.raises(ValueError, match=message):
         build(n_channels=1, **kwargs)
+
+
+@pytest.mark.parametrize("precision", ["mixed_bfloat16", "mixed_float16"])
+def test_the_wavelet_unets_series_passes_through_in_float32(precision):
+    # The residual path was cast to 16 bits: an input with no correction came
+    # back changed by up to 5e-3 of its unit amplitude.
+    from skdenoise._tf import import_keras
+    from skdenoise.neural._base import _dtype_policy
+    from skdenoise.neural.networks._wavelet_unet import build_wavelet_unet
+
+    keras = import_keras()
+    with pytest.raises(ValueError, match="filters must be >= 1"):
+        build_wavelet_unet(32, 2, n_bands=2, filters=0)
+    with _dtype_policy(precision):
+        model = build_wavelet_unet(32, 2, n_bands=2, filters=4, depth=2)
+    last = [layer for layer in model.layers if layer.weights][-1]
+    last.set_weights([np.zeros_like(w) for w in last.get_weights()])
+    X = np.random.default_rng(0).normal(size=(3, 32, 2 * 3)).astype("float32")
+    out = keras.ops.convert_to_numpy(model(X))
+    np.testing.assert_array_equal(out, X[..., :2])

@@ -477,3 +477,25 @@ def test_j_invariant_transform_takes_what_the_denoisers_take():
     )
     with pytest.raises(ValueError, match="complex values"):
         j_invariant_transform(denoiser, bits + 1j)
+
+
+def test_a_blind_spot_ensemble_is_told_why_its_std_is_not_calibrated():
+    from skdenoise import UNetDenoiser
+
+    clean, noisy = _noisy_sines(n_series=16, n_timesteps=64)
+    model = UNetDenoiser(
+        filters=4,
+        depth=2,
+        epochs=1,
+        training="blind_spot",
+        uncertainty="ensemble",
+        n_members=2,
+        random_state=0,
+    )
+    # It blamed validation_split=0, and the split was 0.1.
+    with pytest.warns(UserWarning, match="training='blind_spot' has no clean") as got:
+        model.fit(noisy)
+    assert not any("validation_split=0" in str(w.message) for w in got)
+    model.calibrate_uncertainty(noisy, clean)
+    mean, std = model.predict(noisy, return_std=True)
+    assert std.shape == noisy.shape and np.all(std > 0)

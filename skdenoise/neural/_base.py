@@ -1407,10 +1407,17 @@ n_timesteps, n_channels)
                 vars(self).pop(name, None)
             return False
         if not validation:
+            why = (
+                "training='blind_spot' has no clean validation series"
+                if getattr(self, "training", "supervised") == "blind_spot"
+                else "had no validation series (validation_split=0 and no "
+                "validation_data)"
+            )
             warn_at_caller(
-                f"{type(self).__name__}(uncertainty={self.uncertainty!r}) had no "
-                "validation series (validation_split=0 and no validation_data): "
-                "the standard deviation of predict is not calibrated."
+                f"{type(self).__name__}(uncertainty={self.uncertainty!r}) {why}: "
+                "the standard deviation of predict is not calibrated. Call "
+                "calibrate_uncertainty(X_val, y_val) with noisy series and their "
+                "clean series that it did not train on."
             )
             fitted = _uncertainty.uncalibrated()
             input_range = None

@@ -142,7 +142,7 @@ _COMMON_DOC = """noise : noise model or None, default=None
         as noisy (no noise is added unless ``noise`` is given) and the network
         learns to predict hidden samples from their neighbours (Noise2Self,
         Noise2Void), which removes noise that is independent of the signal and
-        across more than ``mask_width // 2`` samples. A ``y`` is ignored with
+        across more than ``(mask_width - 1) // 2`` samples. A ``y`` is ignored with
         a ``TargetIgnoredWarning``; ``clean_fraction`` is not used; the
         validation loss is the masked loss on held-out noisy series; the gate
         is off (it needs clean series). See :ref:`self-supervised`.

@@ -1,5 +1,5 @@
 from ..._tf import import_keras
-from ._checks import check_int, check_length
+from ._checks import check_int, check_length, check_rate, check_weight
 
 
 def _encoder(layers, h, filters, depth, kernel_size, dropout):
@@ -79,6 +79,12 @@ def build_conv_autoencoder(
     (None, 64, 1)
     """
     depth = check_int(depth, "depth", "build_conv_autoencoder", minimum=0)
+    filters = check_int(filters, "filters", "build_conv_autoencoder")
+    kernel_size = check_int(kernel_size, "kernel_size", "build_conv_autoencoder")
+    bottleneck_filters = check_int(
+        bottleneck_filters, "bottleneck_filters", "build_conv_autoencoder"
+    )
+    dropout = check_rate(dropout, "dropout", "build_conv_autoencoder")
     check_length(
         n_timesteps, 2**depth, "build_conv_autoencoder", f"depth={depth} halvings"
     )
@@ -147,6 +153,11 @@ def build_vae(
     (None, 64, 1)
     """
     depth = check_int(depth, "depth", "build_vae", minimum=0)
+    filters = check_int(filters, "filters", "build_vae")
+    kernel_size = check_int(kernel_size, "kernel_size", "build_vae")
+    latent_dim = check_int(latent_dim, "latent_dim", "build_vae")
+    beta = check_weight(beta, "beta", "build_vae")
+    dropout = check_rate(dropout, "dropout", "build_vae")
     check_length(
         n_timesteps, 2**depth, "build_vae", f"depth={depth} halvings", allow_none=False
     )

@@ -5,9 +5,17 @@ length or argument gets a message here, not Keras' error about a layer deep
 inside the network, nor a network whose output is shorter than its input.
 """
 
+import math
 import numbers
 
-__all__ = ["check_choice", "check_int", "check_int_sequence", "check_length"]
+__all__ = [
+    "check_choice",
+    "check_int",
+    "check_int_sequence",
+    "check_length",
+    "check_rate",
+    "check_weight",
+]
 
 
 def check_int(value, name, builder, minimum=1):
@@ -60,3 +68,28 @@ def check_length(n_timesteps, factor, builder, why, allow_none=True):
             f"samples (KerasDenoiser: length_multiple={factor})."
         )
     return n_timesteps
+
+
+def check_rate(value, name, builder):
+    """``value`` as a float in [0, 1) (a dropout rate), or a ValueError."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not 0 <= value < 1
+    ):
+        raise ValueError(f"{builder}: {name} must be a float in [0, 1); got {value!r}.")
+    return float(value)
+
+
+def check_weight(value, name, builder):
+    """``value`` as a finite float >= 0 (a loss weight), or a ValueError."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ValueError(
+            f"{builder}: {name} must be a finite float >= 0; got {value!r}."
+        )
+    return float(value)

@@ -1,5 +1,5 @@
 from ..._tf import import_keras
-from ._checks import check_int, check_length
+from ._checks import check_int, check_length, check_rate
 
 
 def _conv_block(layers, h, filters, kernel_size, dropout, name):
@@ -69,6 +69,10 @@ def build_cnn_lstm(
     (None, 64, 2)
     """
     pool_size = check_int(pool_size, "pool_size", "build_cnn_lstm")
+    filters = check_int(filters, "filters", "build_cnn_lstm")
+    kernel_size = check_int(kernel_size, "kernel_size", "build_cnn_lstm")
+    units = check_int(units, "units", "build_cnn_lstm")
+    dropout = check_rate(dropout, "dropout", "build_cnn_lstm")
     check_length(n_timesteps, pool_size, "build_cnn_lstm", f"pool_size={pool_size}")
     keras = import_keras()
     layers = keras.layers
@@ -152,6 +156,14 @@ def build_unet(
     (None, 64, 1)
     """
     depth = check_int(depth, "depth", "build_unet", minimum=0)
+    filters = check_int(filters, "filters", "build_unet")
+    kernel_size = check_int(kernel_size, "kernel_size", "build_unet")
+    dropout = check_rate(dropout, "dropout", "build_unet")
+    if max_filters is not None:
+        max_filters = check_int(max_filters, "max_filters", "build_unet")
+    attention_heads = check_int(
+        attention_heads, "attention_heads", "build_unet", minimum=0
+    )
     check_length(n_timesteps, 2**depth, "build_unet", f"depth={depth} halvings")
     keras = import_keras()
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")

@@ -1,5 +1,5 @@
 from ..._tf import import_keras
-from ._checks import check_choice
+from ._checks import check_choice, check_int, check_rate
 
 
 def build_recurrent(
@@ -50,6 +50,9 @@ def build_recurrent(
     (None, 64, 1)
     """
     check_choice(cell, "cell", "build_recurrent", ("lstm", "gru"))
+    units = check_int(units, "units", "build_recurrent")
+    n_layers = check_int(n_layers, "n_layers", "build_recurrent")
+    dropout = check_rate(dropout, "dropout", "build_recurrent")
     keras = import_keras()
     layers = keras.layers
     Cell = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]

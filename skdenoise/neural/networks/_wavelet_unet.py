@@ -1,7 +1,7 @@
 """Builder of the U-Net over wavelet sub-bands. Importing it imports Keras."""
 
 from ..._tf import import_keras
-from ._checks import check_int, check_length
+from ._checks import check_int, check_length, check_rate
 from ._convolutional import unet_body
 
 keras = import_keras()
@@ -80,6 +80,9 @@ def build_wavelet_unet(
     keras.Model
     """
     depth = check_int(depth, "depth", "build_wavelet_unet", minimum=0)
+    filters = check_int(filters, "filters", "build_wavelet_unet")
+    kernel_size = check_int(kernel_size, "kernel_size", "build_wavelet_unet")
+    dropout = check_rate(dropout, "dropout", "build_wavelet_unet")
     check_length(n_timesteps, 2**depth, "build_wavelet_unet", f"depth={depth} halvings")
     inputs = keras.Input(
         shape=(n_timesteps, n_channels * (n_bands + 1)), name="series_and_bands"
@@ -88,6 +91,8 @@ def build_wavelet_unet(
         inputs, n_channels, filters, depth, kernel_size, dropout, residual
     )
     if residual:
-        series = ChannelSlice(0, n_channels, name="series")(inputs)
-        outputs = keras.layers.Add(name="denoised")([series, outputs])
+        # In float32 under mixed precision too: the series passes through
+        # exactly, as in build_unet.
+        series = ChannelSlice(0, n_channels, name="series", dtype="float32")(inputs)
+        outputs = keras.layers.Add(name="denoised", dtype="float32")([series, outputs])
     return keras.Model(inputs, outputs, name="wavelet_unet_denoiser")
