@@ -265,7 +265,7 @@ def test_wavelet_unet_network_input_is_series_and_swt_bands():
         (
             "build_conv_autoencoder",
             {"n_timesteps": 64, "kernel_size": 0},
-            "kernel_size",
+            "kernel_size must be >= 1",
         ),
         ("build_cnn_lstm", {"n_timesteps": 64, "units": 0}, "units must be >= 1"),
     ],
