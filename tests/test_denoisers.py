@@ -565,11 +565,16 @@ def test_import_does_not_load_tensorflow():
         "heavy = [m for m in ('tensorflow', 'keras', 'scikeras') if m in sys.modules];"
         "print(','.join(heavy))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-    )
+    out = _python(code)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "", f"imported: {out.stdout.strip()}"
+
+
+def _python(code):
+    """``code`` run by a fresh Python process (its output captured)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
 
 
 # -------------------------------------------------------------- bad input
@@ -740,18 +745,9 @@ def test_fit_does_not_warn_when_the_network_learned():
 def test_the_first_network_leaves_pythons_random_alone():
     # Importing TensorFlow draws from Python's random: the first fit of a
     # fresh process changed the script's stream of random numbers.
-    import subprocess
-    import sys
-
-    code = (
-        "import random\n"
-        "random.seed(1); state = random.getstate()\n"
-        "from skdenoise import UNetDenoiser\n"
-        "from skdenoise._tf import import_keras\n"
-        "import_keras()\n"
-        "print(random.getstate() == state)\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    out = _python(
+        "import random; random.seed(1); state = random.getstate()\n"
+        "from skdenoise._tf import import_keras; import_keras()\n"
+        "print(random.getstate() == state)"
     )
     assert out.stdout.strip() == "True", out.stderr[-2000:]
