@@ -22,6 +22,7 @@ import copy
 import csv
 import datetime
 import json
+import math
 import os
 import platform
 import shlex
@@ -152,8 +153,8 @@ def parse_args(argv):
         nargs="*",
         default=None,
         help="MITDB records for validation, whole records apart from training and "
-        "test (default: 117 122, less the test records); none to hold out 5 %% of "
-        "the training windows",
+        "test (default: 117 122, less the test records); the option with no "
+        "record to hold out 5 %% of the training windows",
     )
     parser.add_argument("--test-records", nargs="+", default=DEFAULT_TEST)
     parser.add_argument(
@@ -268,7 +269,8 @@ def parse_args(argv):
         default=["flip", "time-flip", "warp"],
         choices=sorted(AUGMENTATIONS),
         help="augmentations of the clean training windows, for every learned "
-        "model (default: flip time-flip warp); none to switch off",
+        "model (default: flip time-flip warp); the option with no name to switch "
+        "them off",
     )
     parser.add_argument(
         "--drift",
@@ -347,7 +349,7 @@ def parse_args(argv):
         nargs="*",
         default=None,
         help="NSTDB noisy records to denoise (default: all 118e*, 119e*; "
-        "--quick: 118e06); none to skip",
+        "--quick: 118e06); the option with no record to skip them",
     )
     parser.add_argument(
         "--real-windows",
@@ -423,6 +425,44 @@ def parse_args(argv):
         parser.error("--budget-steps must be a positive number of steps")
     if not 0 < args.warp_range[0] <= args.warp_range[1]:
         parser.error("--warp-range needs 0 < LOW <= HIGH")
+    # The training settings, checked here rather than by each model's fit
+    # (whose failure would leave a results folder without it).
+    checks = [
+        ("--train-snr", args.train_snr[0] <= args.train_snr[1], "needs LOW <= HIGH"),
+        ("--clean-fraction", 0 <= args.clean_fraction < 1, "must be in [0, 1)"),
+        ("--batch-size", args.batch_size >= 1, "must be at least 1"),
+        (
+            "--learning-rate",
+            math.isfinite(args.learning_rate) and args.learning_rate > 0,
+            "must be a positive number",
+        ),
+        (
+            "--drift",
+            math.isfinite(args.drift) and args.drift >= 0,
+            "must be a number >= 0",
+        ),
+        (
+            "--drift-frequency",
+            0 < args.drift_frequency[0] <= args.drift_frequency[1],
+            "needs 0 < LOW <= HIGH",
+        ),
+        (
+            "--noise-time-scale",
+            args.noise_time_scale is None
+            or 0 < args.noise_time_scale[0] <= args.noise_time_scale[1],
+            "needs 0 < LOW <= HIGH",
+        ),
+        (
+            "--hard-first",
+            args.hard_first is None or 0 < args.hard_first[1] <= 1,
+            "needs a RAMP (a share of the budget) in (0, 1]",
+        ),
+    ]
+    for option, ok, message in checks:
+        if not ok:
+            parser.error(f"{option} {message}")
+    # A model named twice would be trained twice and its file overwritten.
+    args.models = list(dict.fromkeys(args.models))
     try:
         protocol.noise_segments(args.held_out_noise)
     except ValueError as exc:
@@ -1793,6 +1833,11 @@ def main(argv=None):
                 )
                 + f", seed {protocol.VALIDATION_SEED})"
             )
+        else:
+            log(
+                "  no validation records: 5 % of the training windows held out "
+                "for validation (early stopping, gates and passes)"
+            )
 
     results = {"rows": [], "real": [], "clean": [], "qrs": [], "info": {}}
     examples, failed = {}, []
@@ -1862,6 +1907,11 @@ def main(argv=None):
         save_figure(out / "examples.png", context, examples, models, _labels())
     write_outputs(out, args, command, context, results, failed, skipped)
     log(f"results written to {out}")
+    if failed:
+        raise SystemExit(
+            f"{Path(__file__).name}: error: models failed (see their rows in "
+            f"{out / 'README.md'}): " + ", ".join(key for key, _ in failed)
+        )
     return out
 
 

@@ -125,6 +125,13 @@ def main(argv=None):
         print(message, flush=True)
 
     log(f"command: {command}")
+    try:
+        # A test record trained on would be reported as unseen.
+        protocol.check_record_lists(
+            args.train_records, [], args.test_records, args.data_dir
+        )
+    except (ValueError, FileNotFoundError) as exc:
+        raise SystemExit(f"ecg_ablation.py: error: {exc}") from None
     windows = protocol.training_windows(
         args.train_records, args.data_dir, seed=args.seed
     )

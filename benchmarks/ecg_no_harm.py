@@ -166,6 +166,13 @@ def main(argv=None):
     def outputs(X):
         return net._network_outputs(np.asarray(X, dtype=np.float64)[..., None])[..., 0]
 
+    try:
+        # Gates fitted on a test record would be judged on it.
+        protocol.check_record_lists(
+            [], args.val_records, args.test_records, args.data_dir
+        )
+    except (ValueError, FileNotFoundError) as exc:
+        raise SystemExit(f"ecg_no_harm.py: error: {exc}") from None
     noise = protocol.training_noise(args.data_dir, tuple(args.train_snr))
     val_x, val_clean = protocol.validation_set(args.val_records, args.data_dir, noise)
     gates = fit_gates(val_x, outputs(val_x), val_clean)

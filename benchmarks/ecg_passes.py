@@ -153,6 +153,12 @@ def main(argv=None):
         "real": {},
     }
     model = load(args.model)
+    if not all(hasattr(model, name) for name in ("pass_gates_", "target_scale_")):
+        raise SystemExit(
+            f"ecg_passes.py: error: {args.model} is a {type(model).__name__}, not "
+            "a network saved by ecg.py --save-models (its passes and gates are "
+            "read directly)."
+        )
     if args.recalibrate:
         print(recalibrate(model, args))
     lines = pass_table(model, context, ecg.evaluate_model, ecg.clean_condition)

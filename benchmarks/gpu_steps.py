@@ -23,7 +23,7 @@ folder is), which the probe reads instead of the WFDB files::
     python benchmarks/gpu_steps.py pack --data-dir ../shared/data/physionet \\
         --out .gpu/ecg_pack.npz
     KERAS_BACKEND=jax python benchmarks/gpu_steps.py train --backend jax \\
-        --packed .gpu/ecg_pack.npz --arm A steps=20000 --out results/a.json
+        --packed .gpu/ecg_pack.npz --label A --arm steps=20000 --out results/a.json
     python benchmarks/gpu_steps.py score --packed .gpu/ecg_pack.npz \\
         --model skdenoise/pretrained/ecg_unet.skdenoise --out results/cpu.json
 
@@ -84,10 +84,16 @@ def use_packed(path):
 
     packed = dict(np.load(path))
 
-    def mitdb(record, data_dir, channel=0, **kwargs):
+    def mitdb(record, data_dir, channel=0, return_record=False, **kwargs):
         if channel != 0 or kwargs:
             raise ValueError("the packed file holds channel 0 of whole records")
-        return packed[f"mitdb_{record}"] / 200.0
+        signal = packed[f"mitdb_{record}"] / 200.0
+        if return_record:
+            # As the loader's record: one channel, at MITDB's rate.
+            return types.SimpleNamespace(
+                signal=signal[:, np.newaxis], sampling_rate=360.0
+            )
+        return signal
 
     def nstdb(name, data_dir, channel=None, **kwargs):
         if channel is None or kwargs:

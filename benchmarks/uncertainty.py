@@ -189,7 +189,13 @@ def main(argv=None):
         help="input SNRs of the test set in dB (default: %(default)s)",
     )
     parser.add_argument("--max-train-windows", type=int, default=8000)
-    parser.add_argument("--max-val-windows", type=int, default=600)
+    parser.add_argument(
+        "--max-val-windows",
+        type=int,
+        default=None,
+        help="at most this many calibration windows (default: 600; with "
+        "--pretrained: all)",
+    )
     parser.add_argument("--train-snr", nargs=2, type=float, default=(-6.0, 30.0))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -254,6 +260,8 @@ def main(argv=None):
         "of training (for example on other test records)",
     )
     args = parser.parse_args(argv)
+    if args.max_val_windows is None and not args.pretrained:
+        args.max_val_windows = 600
     if args.recalibrate and not args.load_models:
         parser.error("--recalibrate calibrates models of --load-models")
     levels = tuple(dict.fromkeys(args.levels))
@@ -273,8 +281,12 @@ def main(argv=None):
         protocol.check_record_lists(
             [], args.val_records, args.test_records, args.data_dir
         )
-        noise = protocol.training_noise(args.data_dir, args.train_snr)
-        validation = protocol.validation_set(args.val_records, args.data_dir, noise)
+        noise = protocol.training_noise(
+            args.data_dir, args.train_snr, segment=calibration_segment(args)
+        )
+        validation = protocol.validation_set(
+            args.val_records, args.data_dir, noise, args.max_val_windows
+        )
         log(f"{len(validation[1])} calibration windows")
     elif args.load_models and args.recalibrate:
         protocol.check_record_lists(
@@ -478,7 +490,7 @@ def write_results(out, rows, reliability, fits, args, command, load_start, start
         + f"calibration on records {' '.join(args.val_records)} "
         + (
             "(all windows)"
-            if args.pretrained
+            if args.max_val_windows is None
             else f"(at most {args.max_val_windows} windows)"
         )
         + "; test: records "

@@ -1173,3 +1173,30 @@ def test_records_whose_channel_zero_is_not_mlii_are_named(physionet_dir):
     protocol = _protocol()
     names = protocol.channel_zero_names(["100", "114", "999"], physionet_dir)
     assert names == {"100": "MLII", "114": "V5", "999": None}
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--train-snr", "30", "-6"], "--train-snr needs LOW <= HIGH"),
+        (["--clean-fraction", "2"], r"--clean-fraction must be in \[0, 1\)"),
+        (["--batch-size", "0"], "--batch-size must be at least 1"),
+        (["--learning-rate", "-1"], "--learning-rate must be a positive"),
+        (["--drift", "-1"], "--drift must be a number >= 0"),
+        (["--drift-frequency", "5", "1"], "--drift-frequency needs 0 < LOW"),
+        (["--noise-time-scale", "0", "0"], "--noise-time-scale needs 0 < LOW"),
+        (["--hard-first", "12", "5"], "--hard-first needs a RAMP"),
+    ],
+)
+def test_training_settings_are_checked_with_the_command_line(extra, message, capsys):
+    # Each failed inside the model's fit, and the run exited 0 without it.
+    ecg = _load_script()
+    with pytest.raises(SystemExit):
+        ecg.parse_args(["--data-dir", "d", "--out", "o", *extra])
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_a_model_named_twice_runs_once():
+    ecg = _load_script()
+    args = ecg.parse_args(["--data-dir", "d", "--out", "o", "--models", "unet", "unet"])
+    assert args.models == ["unet"]

@@ -48,6 +48,12 @@ def test_packed_records_replace_the_protocols_readers(tmp_path, monkeypatch):
     )
     with pytest.raises(ValueError, match="channel 0"):
         protocol.load_mitdb_record("100", None, channel=1)
+    # Through the protocol's own reading of a record (train and score crashed).
+    codes = np.random.default_rng(0).integers(-300, 300, 4000).astype(np.int16)
+    np.savez_compressed(path, mitdb_101=codes)
+    gpu_steps.use_packed(path)
+    expected = protocol.reference_highpass(codes / 200.0)
+    np.testing.assert_array_equal(protocol.clean_record("101", None), expected)
     with pytest.raises(ValueError, match="one whole channel"):
         protocol.load_nstdb_noise("em", None)
 
