@@ -298,3 +298,18 @@ def test_the_wavelet_unets_series_passes_through_in_float32(precision):
     X = np.random.default_rng(0).normal(size=(3, 32, 2 * 3)).astype("float32")
     out = keras.ops.convert_to_numpy(model(X))
     np.testing.assert_array_equal(out, X[..., :2])
+
+
+def test_network_builders_take_what_the_estimators_constraints_accept():
+    # scikit-learn's constraints accept bools as numbers, and numpy integers:
+    # the builders' checks must not refuse what the estimator let through.
+    from skdenoise import networks
+
+    model = networks.build_unet(
+        64, 1, filters=4, depth=2, dropout=False, attention_heads=False
+    )
+    assert model.output_shape == (None, 64, 1)
+    assert networks.build_vae(
+        np.int64(64), 1, filters=2, depth=1, latent_dim=2, beta=True
+    )
+    assert networks.build_recurrent(16, 1, units=np.int32(2), n_layers=True)

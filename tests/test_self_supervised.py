@@ -493,7 +493,9 @@ def test_a_blind_spot_ensemble_is_told_why_its_std_is_not_calibrated():
         random_state=0,
     )
     # It blamed validation_split=0, and the split was 0.1.
-    with pytest.warns(UserWarning, match="training='blind_spot' has no clean") as got:
+    with pytest.warns(
+        UserWarning, match=r"training='blind_spot'\) has no clean"
+    ) as got:
         model.fit(noisy)
     assert not any("validation_split=0" in str(w.message) for w in got)
     model.calibrate_uncertainty(noisy, clean)

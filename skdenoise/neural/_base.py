@@ -1407,14 +1407,15 @@ n_timesteps, n_channels)
                 vars(self).pop(name, None)
             return False
         if not validation:
+            blind = getattr(self, "training", "supervised") == "blind_spot"
             why = (
-                "training='blind_spot' has no clean validation series"
-                if getattr(self, "training", "supervised") == "blind_spot"
-                else "had no validation series (validation_split=0 and no "
+                ", training='blind_spot') has no clean validation series"
+                if blind
+                else ") had no validation series (validation_split=0 and no "
                 "validation_data)"
             )
             warn_at_caller(
-                f"{type(self).__name__}(uncertainty={self.uncertainty!r}) {why}: "
+                f"{type(self).__name__}(uncertainty={self.uncertainty!r}{why}: "
                 "the standard deviation of predict is not calibrated. Call "
                 "calibrate_uncertainty(X_val, y_val) with noisy series and their "
                 "clean series that it did not train on."

@@ -79,10 +79,15 @@ def build_conv_autoencoder(
     (None, 64, 1)
     """
     depth = check_int(depth, "depth", "build_conv_autoencoder", minimum=0)
-    filters = check_int(filters, "filters", "build_conv_autoencoder")
-    kernel_size = check_int(kernel_size, "kernel_size", "build_conv_autoencoder")
+    filters = check_int(filters, "filters", "build_conv_autoencoder", accept_bool=True)
+    kernel_size = check_int(
+        kernel_size, "kernel_size", "build_conv_autoencoder", accept_bool=True
+    )
     bottleneck_filters = check_int(
-        bottleneck_filters, "bottleneck_filters", "build_conv_autoencoder"
+        bottleneck_filters,
+        "bottleneck_filters",
+        "build_conv_autoencoder",
+        accept_bool=True,
     )
     dropout = check_rate(dropout, "dropout", "build_conv_autoencoder")
     check_length(
@@ -153,12 +158,12 @@ def build_vae(
     (None, 64, 1)
     """
     depth = check_int(depth, "depth", "build_vae", minimum=0)
-    filters = check_int(filters, "filters", "build_vae")
-    kernel_size = check_int(kernel_size, "kernel_size", "build_vae")
-    latent_dim = check_int(latent_dim, "latent_dim", "build_vae")
+    filters = check_int(filters, "filters", "build_vae", accept_bool=True)
+    kernel_size = check_int(kernel_size, "kernel_size", "build_vae", accept_bool=True)
+    latent_dim = check_int(latent_dim, "latent_dim", "build_vae", accept_bool=True)
     beta = check_weight(beta, "beta", "build_vae")
     dropout = check_rate(dropout, "dropout", "build_vae")
-    check_length(
+    n_timesteps = check_length(
         n_timesteps, 2**depth, "build_vae", f"depth={depth} halvings", allow_none=False
     )
     keras = import_keras()

@@ -18,9 +18,15 @@ __all__ = [
 ]
 
 
-def check_int(value, name, builder, minimum=1):
-    """``value`` as an int of at least ``minimum``, or a ValueError naming it."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+def check_int(value, name, builder, minimum=1, accept_bool=False):
+    """``value`` as an int of at least ``minimum``, or a ValueError naming it.
+
+    ``accept_bool``: take ``True`` and ``False`` as 1 and 0, as scikit-learn's
+    parameter constraints do for the estimators' counts.
+    """
+    if (isinstance(value, bool) and not accept_bool) or not isinstance(
+        value, numbers.Integral
+    ):
         raise ValueError(f"{builder}: {name} must be an int; got {value!r}.")
     if value < minimum:
         raise ValueError(f"{builder}: {name} must be >= {minimum}; got {value}.")
@@ -72,23 +78,15 @@ def check_length(n_timesteps, factor, builder, why, allow_none=True):
 
 def check_rate(value, name, builder):
     """``value`` as a float in [0, 1) (a dropout rate), or a ValueError."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not 0 <= value < 1
-    ):
+    # Bools pass, as scikit-learn's constraints let them (False: no dropout).
+    if not isinstance(value, numbers.Real) or not 0 <= value < 1:
         raise ValueError(f"{builder}: {name} must be a float in [0, 1); got {value!r}.")
     return float(value)
 
 
 def check_weight(value, name, builder):
     """``value`` as a finite float >= 0 (a loss weight), or a ValueError."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not math.isfinite(value)
-        or value < 0
-    ):
+    if not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
         raise ValueError(
             f"{builder}: {name} must be a finite float >= 0; got {value!r}."
         )

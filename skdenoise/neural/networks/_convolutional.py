@@ -69,9 +69,11 @@ def build_cnn_lstm(
     (None, 64, 2)
     """
     pool_size = check_int(pool_size, "pool_size", "build_cnn_lstm")
-    filters = check_int(filters, "filters", "build_cnn_lstm")
-    kernel_size = check_int(kernel_size, "kernel_size", "build_cnn_lstm")
-    units = check_int(units, "units", "build_cnn_lstm")
+    filters = check_int(filters, "filters", "build_cnn_lstm", accept_bool=True)
+    kernel_size = check_int(
+        kernel_size, "kernel_size", "build_cnn_lstm", accept_bool=True
+    )
+    units = check_int(units, "units", "build_cnn_lstm", accept_bool=True)
     dropout = check_rate(dropout, "dropout", "build_cnn_lstm")
     check_length(n_timesteps, pool_size, "build_cnn_lstm", f"pool_size={pool_size}")
     keras = import_keras()
@@ -156,13 +158,15 @@ def build_unet(
     (None, 64, 1)
     """
     depth = check_int(depth, "depth", "build_unet", minimum=0)
-    filters = check_int(filters, "filters", "build_unet")
-    kernel_size = check_int(kernel_size, "kernel_size", "build_unet")
+    filters = check_int(filters, "filters", "build_unet", accept_bool=True)
+    kernel_size = check_int(kernel_size, "kernel_size", "build_unet", accept_bool=True)
     dropout = check_rate(dropout, "dropout", "build_unet")
     if max_filters is not None:
-        max_filters = check_int(max_filters, "max_filters", "build_unet")
+        max_filters = check_int(
+            max_filters, "max_filters", "build_unet", accept_bool=True
+        )
     attention_heads = check_int(
-        attention_heads, "attention_heads", "build_unet", minimum=0
+        attention_heads, "attention_heads", "build_unet", minimum=0, accept_bool=True
     )
     check_length(n_timesteps, 2**depth, "build_unet", f"depth={depth} halvings")
     keras = import_keras()

@@ -50,8 +50,8 @@ def build_recurrent(
     (None, 64, 1)
     """
     check_choice(cell, "cell", "build_recurrent", ("lstm", "gru"))
-    units = check_int(units, "units", "build_recurrent")
-    n_layers = check_int(n_layers, "n_layers", "build_recurrent")
+    units = check_int(units, "units", "build_recurrent", accept_bool=True)
+    n_layers = check_int(n_layers, "n_layers", "build_recurrent", accept_bool=True)
     dropout = check_rate(dropout, "dropout", "build_recurrent")
     keras = import_keras()
     layers = keras.layers

@@ -80,8 +80,10 @@ def build_wavelet_unet(
     keras.Model
     """
     depth = check_int(depth, "depth", "build_wavelet_unet", minimum=0)
-    filters = check_int(filters, "filters", "build_wavelet_unet")
-    kernel_size = check_int(kernel_size, "kernel_size", "build_wavelet_unet")
+    filters = check_int(filters, "filters", "build_wavelet_unet", accept_bool=True)
+    kernel_size = check_int(
+        kernel_size, "kernel_size", "build_wavelet_unet", accept_bool=True
+    )
     dropout = check_rate(dropout, "dropout", "build_wavelet_unet")
     check_length(n_timesteps, 2**depth, "build_wavelet_unet", f"depth={depth} halvings")
     inputs = keras.Input(
