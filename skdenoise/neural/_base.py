@@ -1243,7 +1243,10 @@ n_timesteps, n_channels)
         before = float(np.sum(np.square((inputs - targets) / unit)))
         with np.errstate(over="ignore", invalid="ignore"):
             after = float(np.sum(np.square((outputs - targets) / unit)))
-        if not before > 0 or (np.isfinite(after) and after < before):
+        # Inputs that equal their targets to rounding (y an exact offset or
+        # scale of X, which the units map takes out) leave nothing to learn.
+        energy = float(np.sum(np.square(targets / unit)))
+        if not before > 1e-10 * energy or (np.isfinite(after) and after < before):
             return
         size = (
             "not finite (training diverged)"
