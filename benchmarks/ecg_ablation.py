@@ -37,7 +37,8 @@ from ecg import markdown_table  # noqa: E402
 
 DEFAULT_TRAIN = "100 101 103 106 112 113 115 116 117 122".split()
 DEFAULT_TEST = "118 119 121".split()
-BANDS = ((0.0, 1.0), (1.0, 5.0), (5.0, 15.0), (15.0, 40.0), (40.0, 181.0))
+# The last band reaches the Nyquist frequency (180 Hz at MITDB's 360 Hz), included.
+BANDS = ((0.0, 1.0), (1.0, 5.0), (5.0, 15.0), (15.0, 40.0), (40.0, None))
 RECIPES = {
     "mse": ("mse", False),
     "snr": ("snr", False),
@@ -77,9 +78,15 @@ def band_errors(clean, estimate):
     error = np.abs(np.fft.rfft(clean - estimate, axis=1)) ** 2
     total = np.sum(np.abs(np.fft.rfft(clean, axis=1)) ** 2)
     return {
-        f"{lo:g}-{hi:g} Hz": 100 * error[:, (freqs >= lo) & (freqs < hi)].sum() / total
+        band_name(lo, hi): 100
+        * error[:, (freqs >= lo) & ((freqs < hi) if hi is not None else True)].sum()
+        / total
         for lo, hi in BANDS
     }
+
+
+def band_name(lo, hi):
+    return f"{lo:g}-{protocol.SAMPLING_RATE / 2 if hi is None else hi:g} Hz"
 
 
 def train(recipe, args, windows, noise, log):
@@ -188,7 +195,7 @@ def main(argv=None):
 
 def markdown(rows, args, command):
     recipes = list(dict.fromkeys(r["recipe"] for r in rows))
-    band_names = [f"{lo:g}-{hi:g} Hz" for lo, hi in BANDS]
+    band_names = [band_name(lo, hi) for lo, hi in BANDS]
     lines = [
         *preamble(
             "# ECG ablation: training loss and augmentation (U-Net)",

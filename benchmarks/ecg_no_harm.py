@@ -156,6 +156,13 @@ def main(argv=None):
     args = parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    try:
+        # Gates fitted on a test record would be judged on it.
+        protocol.check_record_lists(
+            [], args.val_records, args.test_records, args.data_dir
+        )
+    except (ValueError, FileNotFoundError) as exc:
+        raise SystemExit(f"ecg_no_harm.py: error: {exc}") from None
     from skdenoise.persistence import load
 
     model_file = args.model_file or (
@@ -166,13 +173,6 @@ def main(argv=None):
     def outputs(X):
         return net._network_outputs(np.asarray(X, dtype=np.float64)[..., None])[..., 0]
 
-    try:
-        # Gates fitted on a test record would be judged on it.
-        protocol.check_record_lists(
-            [], args.val_records, args.test_records, args.data_dir
-        )
-    except (ValueError, FileNotFoundError) as exc:
-        raise SystemExit(f"ecg_no_harm.py: error: {exc}") from None
     noise = protocol.training_noise(args.data_dir, tuple(args.train_snr))
     val_x, val_clean = protocol.validation_set(args.val_records, args.data_dir, noise)
     gates = fit_gates(val_x, outputs(val_x), val_clean)
@@ -262,14 +262,30 @@ def _num(value):
 
 def write_readme(args, model_file, records, per_record, gate_rows, band_rows, started):
     command = "python benchmarks/ecg_no_harm.py " + " ".join(sys.argv[1:])
-    level_order = {"-6.0": 0, "0.0": 1, "6.0": 2, "12.0": 3, "24.0": 4}
 
-    def order(row):
-        return (
-            str(row["noise"]) == "clean",
-            row["noise"],
-            level_order.get(str(row["input_snr_db"]), 9),
-        )
+    def sort_rows(rows):
+        # Noisy rows by noise and input level, the clean-window row last; the
+        # level column reads as the level in dB ("-6", "24"), not as a signed
+        # improvement.
+        def order(row):
+            level = row["input_snr_db"]
+            return (
+                row["noise"] == "clean",
+                row["noise"],
+                np.inf if isinstance(level, str) else float(level),
+            )
+
+        return [
+            {
+                **row,
+                "input_snr_db": (
+                    row["input_snr_db"]
+                    if isinstance(row["input_snr_db"], str)
+                    else f"{float(row['input_snr_db']):g}"
+                ),
+            }
+            for row in sorted(rows, key=order)
+        ]
 
     text = [
         *preamble(
@@ -288,7 +304,7 @@ def write_readme(args, model_file, records, per_record, gate_rows, band_rows, st
         "last row: output SNR of the clean windows",
         "",
         _table(
-            sorted(per_record, key=order),
+            sort_rows(per_record),
             ["noise", "input_snr_db", *records, "all"],
             _num,
         ),
@@ -303,7 +319,7 @@ def write_readme(args, model_file, records, per_record, gate_rows, band_rows, st
         "## Gates fitted on the validation records, applied to the same outputs "
         "(mean SNR improvement, dB; last row: clean-window output SNR)",
         "",
-        _table(sorted(gate_rows, key=order), list(gate_rows[0]), _num),
+        _table(sort_rows(gate_rows), list(gate_rows[0]), _num),
     ]
     (args.out / "README.md").write_text("\n".join(text))
     print(f"written to {args.out}")

@@ -185,9 +185,13 @@ def load_text(row):
     return f"{row['load'][0]:.1f} / {row['load'][1]:.1f}"
 
 
-def write_results(out, results):
+def save_json(out, results):
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(results, indent=1))
+
+
+def write_results(out, results):
+    save_json(out, results)
     search, long, chunks = results["search"], results["long"], results["chunks"]
     with open(out.with_suffix(".csv"), "w", newline="") as f:
         writer = csv.writer(f)
@@ -333,17 +337,23 @@ def main():
     previous = args.out.with_suffix(".json")
     results = json.loads(previous.read_text()) if previous.exists() else {}
     command = "python benchmarks/pipeline_bench.py " + " ".join(sys.argv[1:])
-    if "search" in args.parts:
-        results["search"] = {"command": command, "rows": run_search(args.repeats)}
-    if "long" in args.parts:
-        rows = run_long(args.lengths, args.repeats)
-        results["long"] = {"command": command, "rows": rows}
-    if "chunks" in args.parts:
-        rows = run_chunks(args.chunks, args.chunk_samples)
-        results["chunks"] = {"command": command, "rows": rows}
-    missing = {"search", "long", "chunks"} - set(results)
+    parts = {
+        "search": lambda: run_search(args.repeats),
+        "long": lambda: run_long(args.lengths, args.repeats),
+        "chunks": lambda: run_chunks(args.chunks, args.chunk_samples),
+    }
+    for part, run in parts.items():
+        if part in args.parts:
+            results[part] = {"command": command, "rows": run()}
+            # Each part is kept as soon as it is measured, so that a later part
+            # that fails does not lose it; --parts reruns only what is missing.
+            save_json(args.out, results)
+    missing = set(parts) - set(results)
     if missing:
-        raise SystemExit(f"no results yet for {sorted(missing)}: run those parts")
+        raise SystemExit(
+            f"no results yet for {sorted(missing)}: run those parts "
+            f"(the others are in {args.out.with_suffix('.json')})"
+        )
     write_results(args.out, results)
 
 

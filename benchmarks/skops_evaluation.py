@@ -34,8 +34,15 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
 
-    import skops
-    import skops.io as sio
+    try:
+        import skops
+        import skops.io as sio
+    except ModuleNotFoundError:
+        parser.exit(
+            2,
+            "skops_evaluation.py needs skops, which is not installed: "
+            "pip install skops\n",
+        )
     from sklearn.pipeline import make_pipeline
 
     from skdenoise import UNetDenoiser
