@@ -70,9 +70,11 @@ _TAGS = (
 
 
 def _allowed(module):
-    return any(
-        module == name or module.startswith(name + ".") for name in _ALLOWED_MODULES
-    )
+    return any(_allowed_package(module, name) for name in _ALLOWED_MODULES)
+
+
+def _allowed_package(module, package):
+    return module == package or module.startswith(package + ".")
 
 
 def _allowed_text():
@@ -86,6 +88,32 @@ def _is_fitted_attribute(cls, name):
         and name.isidentifier()
         and name.endswith("_")
         and not name.startswith("__")
+        and not hasattr(cls, name)
+    )
+
+
+# What set_output and set_*_request store: written apart, as the "config".
+_CONFIG_ATTRIBUTES = ("_sklearn_output_config", "_metadata_request")
+
+
+def _is_state_attribute(cls, name):
+    """Whether ``name`` is state that ``save`` writes and ``load`` restores.
+
+    The fitted attributes (names ending in ``_``) of every class, and for
+    scikit-learn's classes also their private state that does not end so
+    (``PowerTransformer._scaler``, ``PolynomialFeatures._n_out_full``), without
+    which a loaded transformer fails at ``transform``. skdenoise's own classes
+    name their state ``_x_``; their other private attributes are caches.
+    """
+    if _is_fitted_attribute(cls, name):
+        return True
+    return (
+        not _allowed_package(cls.__module__, "skdenoise")
+        and isinstance(name, str)
+        and name.isidentifier()
+        and name.startswith("_")
+        and not name.startswith("__")
+        and name not in _CONFIG_ATTRIBUTES
         and not hasattr(cls, name)
     )
 
@@ -257,7 +285,7 @@ class _Writer:
         attributes = {
             k: v
             for k, v in vars(estimator).items()
-            if k not in params and _is_fitted_attribute(cls, k)
+            if k not in params and _is_state_attribute(cls, k)
         }
 
         def encode(key, value):
@@ -487,10 +515,11 @@ class _Reader:
                     "another version, or is corrupted."
                 )
         for name in raw_attributes:
-            if not _is_fitted_attribute(cls, name):
+            if not _is_state_attribute(cls, name):
                 raise ValueError(
                     f"{self.path} is corrupted: {name!r} is not a fitted attribute "
-                    f"of {qualname} (only names ending in '_' are restored)."
+                    f"of {qualname} (only names ending in '_', and scikit-learn's "
+                    "private state, are restored)."
                 )
         params = {
             k: self._function(v["__function__"])
@@ -630,7 +659,12 @@ def save(estimator, path):
     numpy arrays in ``.npy`` format and every Keras model in Keras' native
     ``.keras`` format. Pipelines, :class:`~skdenoise.pipeline.WindowedDenoiser`,
     noise models, the classical baselines and the neural denoisers are
-    supported, as are scikit-learn's ``preprocessing`` transformers.
+    supported, as are scikit-learn's ``preprocessing`` transformers whose state
+    is numbers, strings, arrays and estimators (the scalers,
+    ``PowerTransformer``, ``QuantileTransformer``, ``PolynomialFeatures``,
+    ``Normalizer``, ``Binarizer``); the others (the encoders, whose ``dtype``
+    is a type, ``KBinsDiscretizer``, ``SplineTransformer``) are refused with
+    the attribute that cannot be stored.
 
     Parameters
     ----------

@@ -36,7 +36,7 @@ from ._validation import (
 )
 from ._warnings import warn_at_caller
 from .exceptions import TargetIgnoredWarning
-from .metrics import _series_with_snr, _weighted_mean, snr
+from .metrics import _scored_snr, _series_with_snr, _weighted_mean
 
 __all__ = ["BaseDenoiser"]
 
@@ -368,7 +368,9 @@ n_timesteps, n_channels)
             Mean (or weighted mean) SNR of the denoised series, in dB. Clean
             series that are all zeros have no SNR: they are left out, with a
             warning (a ValueError when every one is), as by
-            :data:`~skdenoise.metrics.snr_scorer`.
+            :data:`~skdenoise.metrics.snr_scorer`. A series denoised exactly
+            counts :data:`~skdenoise.metrics.SCORE_RESOLUTION_DB` (about
+            138.5 dB), not infinity, so that a search stays ranked.
         """
         if y is None:
             raise ValueError(
@@ -381,7 +383,7 @@ n_timesteps, n_channels)
             estimate = self.transform(X)
         X_checked = check_series(X, estimator=self)
         y = check_target(y, X_checked, estimator=self)
-        values = snr(y, np.asarray(estimate).reshape(y.shape), per_series=True)
+        values = _scored_snr(y, np.asarray(estimate).reshape(y.shape))
         scored = _series_with_snr(y, f"{type(self).__name__}.score")
         return _weighted_mean(values, scored, sample_weight)
 

@@ -33,6 +33,7 @@ __all__ = [
     "cosine_similarity",
     "snr_scorer",
     "snr_improvement_scorer",
+    "SCORE_RESOLUTION_DB",
     "METRICS",
 ]
 
@@ -56,9 +57,11 @@ def _pair(clean, estimate, names=("clean", "estimate")):
         try:
             arr = np.asarray(arr, dtype=np.float64)
         except (TypeError, ValueError):
-            raise ValueError(
-                f"{name} must hold numbers; it holds values that are not."
-            ) from None
+            arr = _missing_as_nan(arr)
+            if arr is None:
+                raise ValueError(
+                    f"{name} must hold numbers; it holds values that are not."
+                ) from None
         arrays.append(arr)
     clean, estimate = arrays
     if clean.shape != estimate.shape:
@@ -75,6 +78,23 @@ def _pair(clean, estimate, names=("clean", "estimate")):
             raise ValueError(f"{name} contains NaN or infinite values.")
     n = clean.shape[0]
     return clean.reshape(n, -1), estimate.reshape(n, -1)
+
+
+def _missing_as_nan(arr):
+    """An object array with pandas' missing value (``pd.NA``) as NaN.
+
+    None when it holds other values that are not numbers. NaN is then named as
+    NaN, as it is in a float array (a nullable ``Float64`` frame with a gap).
+    """
+    if arr.dtype != object:
+        return None
+    values = [
+        np.nan if type(value).__name__ == "NAType" else value for value in arr.ravel()
+    ]
+    try:
+        return np.asarray(values, dtype=np.float64).reshape(arr.shape)
+    except (TypeError, ValueError):
+        return None
 
 
 def _reduce(values, per_series):
@@ -337,6 +357,44 @@ METRICS = {
 }
 
 
+#: The finest SNR the scorers tell apart, in dB: the resolution of single
+#: precision (an error of float32's machine epsilon times the series' size),
+#: in which the networks compute. A series denoised better than this (an exact
+#: reconstruction, whose SNR is infinite) scores this much, so that one perfect
+#: series does not make a mean infinite and leave a search unranked.
+SCORE_RESOLUTION_DB = float(20 * np.log10(1 / np.finfo(np.float32).eps))
+
+
+def _scored_snr(clean, estimate):
+    """Per-series SNR (dB) of the scorers: ``snr`` up to SCORE_RESOLUTION_DB."""
+    return np.minimum(snr(clean, estimate, per_series=True), SCORE_RESOLUTION_DB)
+
+
+def _scored_snr_improvement(clean, noisy, estimate):
+    """Per-series SNR improvement (dB) of the scorers, finite.
+
+    As :func:`snr_improvement`, with the noise and error energies counted at
+    least at SCORE_RESOLUTION_DB below the clean series' energy (the noise's,
+    for a clean series of zeros): the difference of the two SNRs, each at most
+    SCORE_RESOLUTION_DB. An exact estimate gains that resolution less the
+    input's SNR, and an estimate that changes a noise-free input loses a
+    finite amount.
+    """
+    _, noisy = _pair(clean, noisy, ("clean", "noisy"))
+    clean, estimate = _pair(clean, estimate)
+    clean, noisy, estimate, _ = _scaled(clean, noisy, estimate)
+    clean_energy = np.sum(clean**2, axis=1)
+    noise_energy = np.sum((clean - noisy) ** 2, axis=1)
+    error_energy = np.sum((clean - estimate) ** 2, axis=1)
+    size = np.where(clean_energy > 0, clean_energy, noise_energy)
+    floor = size * 10 ** (-SCORE_RESOLUTION_DB / 10)
+    # Noise and error both under the floor (a noise-free input left as it is,
+    # or both zero on a series of zeros): nothing gained, nothing lost.
+    return 10.0 * np.log10(
+        np.maximum(noise_energy, floor) / np.maximum(error_energy, floor)
+    )
+
+
 def _series_with_snr(clean, name):
     """Mask of the clean series that have an SNR: those not all zeros.
 
@@ -467,10 +525,10 @@ class _TransformScorer:
         if self._uses_input:
             # Defined for a clean series of zeros too (the noise's energy over
             # the error's): every series is scored.
-            values = snr_improvement(clean, X, estimate, per_series=True)
+            values = _scored_snr_improvement(clean, X, estimate)
             scored = np.ones(len(values), dtype=bool)
         else:
-            values = snr(clean, estimate, per_series=True)
+            values = _scored_snr(clean, estimate)
             scored = _series_with_snr(clean, self._name)
         return _weighted_mean(values, scored, sample_weight)
 
@@ -496,10 +554,16 @@ def _scorer_by_name(name, sample_weight_request=None):
 
 
 #: Scorer giving the mean SNR (dB) of ``estimator.transform(X)`` against ``y``.
-#: Clean series that are all zeros (no SNR) are left out, with a warning.
+#: Clean series that are all zeros (no SNR) are left out, with a warning. A
+#: series denoised exactly scores :data:`SCORE_RESOLUTION_DB` (about 138.5 dB),
+#: not infinity, so that the candidates of a search stay ranked.
 snr_scorer = _TransformScorer("snr_scorer", uses_input=False)
 
 #: Scorer giving the mean SNR improvement (dB) of ``estimator.transform(X)`` over
 #: ``X``, with ``y`` the clean series. ``X`` must be in the units of ``y``. Every
-#: series is scored, clean series of zeros too (:func:`snr_improvement`).
+#: series is scored, clean series of zeros too (:func:`snr_improvement`). Noise
+#: and error energies below :data:`SCORE_RESOLUTION_DB` under the series' size
+#: count at that level, so every value is finite: the difference of the two
+#: SNRs, each at most about 138.5 dB (an exact estimate gains that less the
+#: input's SNR; a change to a noise-free input scores a finite loss).
 snr_improvement_scorer = _TransformScorer("snr_improvement_scorer", uses_input=True)

@@ -33,9 +33,15 @@ def _one_batch_per_epoch(estimator):
     return estimator
 
 
+def _keras_denoiser_with_model_params():
+    """KerasDenoiser as documented: the builder's arguments as ``model__`` params."""
+    cls = dict(public_estimators())["KerasDenoiser"]
+    return _one_batch_per_epoch(cls(**cls._get_test_params(), model__units=3))
+
+
 ESTIMATORS = [
     _one_batch_per_epoch(tiny_instance(cls)) for _, cls in public_estimators()
-]
+] + [_keras_denoiser_with_model_params()]
 
 
 def test_every_public_estimator_is_checked():

@@ -734,3 +734,105 @@ def test_snr_improvement_scorer_scores_clean_series_of_zeros_too():
         score = snr_improvement_scorer(model, noisy, clean)
     expected = snr_improvement(clean, noisy, model.transform(noisy))
     assert score == pytest.approx(expected)
+
+
+# ------------------------------------------------------- scores of exact series
+def _grid_with_one_noise_free_series():
+    rng = np.random.default_rng(0)
+    t = np.linspace(0, 1, 256)
+    clean = np.sin(2 * np.pi * (3 + rng.random((30, 1))) * t)
+    noisy = clean + 0.3 * rng.standard_normal(clean.shape)
+    noisy[7] = clean[7]  # nothing to remove: the identity is exact there
+    return noisy, clean
+
+
+@pytest.mark.parametrize("scoring", [None, "snr_scorer", "snr_improvement_scorer"])
+def test_one_exact_series_leaves_a_search_ranked(scoring):
+    # The identity denoised series 7 exactly: its infinite SNR made it the
+    # best candidate of every search, though it is the worst on the others.
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    from skdenoise import metrics
+
+    noisy, clean = _grid_with_one_noise_free_series()
+    search = GridSearchCV(
+        MedianDenoiser(),
+        {"window_length": [1, 5, 15]},
+        scoring=None if scoring is None else getattr(metrics, scoring),
+        cv=KFold(3),
+    ).fit(noisy, clean)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isfinite(scores).all()
+    assert search.best_params_ == {"window_length": 15}
+
+
+def test_scores_of_exact_series_stop_at_the_resolution():
+    from skdenoise.metrics import SCORE_RESOLUTION_DB, snr_improvement
+
+    assert SCORE_RESOLUTION_DB == pytest.approx(20 * np.log10(2.0**23))
+    noisy, clean = _grid_with_one_noise_free_series()
+    identity = MedianDenoiser(1).fit(noisy)
+    values = snr(clean, noisy, per_series=True)
+    values[7] = SCORE_RESOLUTION_DB
+    assert snr_scorer(identity, noisy, clean) == pytest.approx(values.mean())
+    assert identity.score(noisy, clean) == pytest.approx(values.mean())
+    # The identity gains nothing anywhere, the noise-free series included.
+    assert snr_improvement_scorer(identity, noisy, clean) == 0.0
+    # An exact filter gains the resolution less the input's SNR; one that
+    # changes the noise-free series loses a finite amount.
+    smooth = MedianDenoiser(15).fit(noisy)
+    gains = snr_improvement(clean, noisy, smooth.transform(noisy), per_series=True)
+    assert gains[7] == -np.inf
+    score = snr_improvement_scorer(smooth, noisy, clean)
+    assert np.isfinite(score)
+    assert score < np.mean(np.delete(gains, 7))
+    capped = np.minimum(snr(clean, smooth.transform(noisy), per_series=True), 1e9)
+    assert score == pytest.approx(
+        np.mean(np.delete(gains, 7).tolist() + [capped[7] - SCORE_RESOLUTION_DB])
+    )
+    exact = clean.copy()
+
+    class Oracle(MedianDenoiser):
+        def transform(self, X):
+            return exact.copy()
+
+    oracle = Oracle(1).fit(noisy)
+    gain = snr_improvement_scorer(oracle, noisy, clean)
+    input_snr = snr(clean, noisy, per_series=True)
+    input_snr[7] = 0.0  # a noise-free input left exact: nothing gained
+    expected = np.where(np.arange(30) == 7, 0.0, SCORE_RESOLUTION_DB - input_snr)
+    assert gain == pytest.approx(expected.mean())
+    # The metric functions themselves keep the exact value.
+    assert snr(clean[7], noisy[7]) == np.inf
+
+
+@pytest.mark.parametrize("mode", ["interp", "mirror"])
+def test_savitzky_golay_holds_up_to_the_largest_float(mode):
+    # "interp" fits its edges by least squares on the squared series: 1e307
+    # overflowed (an error), and 1e200 warned of overflow twice per call.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, 200))
+    reference = SavitzkyGolayDenoiser(mode=mode).fit(X).transform(X)
+    for scale in (1e-300, 1e200, 1e307):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = SavitzkyGolayDenoiser(mode=mode).fit(X * scale).transform(X * scale)
+        np.testing.assert_allclose(out / scale, reference, rtol=1e-12, atol=1e-12)
+    # Ordinary series go to scipy as they are: equal to it, bit for bit.
+    from scipy.signal import savgol_filter
+
+    expected = savgol_filter(X, 15, 3, mode=mode, axis=1)
+    assert np.array_equal(reference, expected)
+
+
+def test_metrics_name_pandas_missing_values_as_nan():
+    pd = pytest.importorskip("pandas")
+    gap = pd.DataFrame([[1.0, 2.0, None], [1.0, 2.0, 3.0]], dtype="Float64")
+    full = pd.DataFrame([[1.0, 2.0, 4.0], [1.0, 2.0, 3.0]], dtype="Float64")
+    with pytest.raises(ValueError, match="clean contains NaN"):
+        snr(gap, full)
+    with pytest.raises(ValueError, match="estimate contains NaN"):
+        rmse(full, gap)
+    assert snr(full, full + 0.1) == pytest.approx(snr(full.to_numpy(float), full + 0.1))
+    with pytest.raises(ValueError, match="clean must hold numbers; it holds values"):
+        snr(np.array([[1.0, "a"]], dtype=object), np.ones((1, 2)))

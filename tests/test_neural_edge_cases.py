@@ -234,6 +234,41 @@ def test_mc_dropout_refuses_a_subclassed_network_before_training(pairs):
     assert not hasattr(model, "model_")
 
 
+def _with_unrebuildable_layer(n_timesteps, n_channels):
+    # A custom layer given an array: Keras' get_config cannot store it, so
+    # from_config cannot rebuild the layer.
+    from skdenoise._tf import import_keras
+
+    keras = import_keras()
+
+    class Gain(keras.layers.Layer):
+        def __init__(self, gains, **kwargs):
+            super().__init__(**kwargs)
+            self.gains = np.asarray(gains, dtype="float32")
+
+        def call(self, x):
+            return x * self.gains
+
+    inputs = keras.Input((n_timesteps, n_channels))
+    hidden = keras.layers.Conv1D(4, 3, padding="same")(inputs)
+    hidden = Gain(np.ones(4))(keras.layers.Dropout(0.2)(hidden))
+    return keras.Model(inputs, keras.layers.Conv1D(n_channels, 1)(hidden))
+
+
+def test_mc_dropout_names_a_layer_it_cannot_rebuild_before_training(pairs):
+    from skdenoise.neural import KerasDenoiser
+
+    # Keras' NotImplementedError about non-serializable arguments came through.
+    model = KerasDenoiser(
+        model=_with_unrebuildable_layer, uncertainty="mc_dropout", epochs=1
+    )
+    with pytest.raises(
+        ValueError, match=r"cannot be rebuilt so \(Object Gain .*'flips'"
+    ):
+        model.fit(*pairs)
+    assert not hasattr(model, "model_")
+
+
 def test_keras_denoiser_names_a_network_of_another_length(pairs):
     from skdenoise.neural import KerasDenoiser
 

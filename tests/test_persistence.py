@@ -208,6 +208,64 @@ def test_save_load_fitted_classical_estimators(estimator, series, tmp_path):
 
 
 @pytest.mark.parametrize(
+    "transformer",
+    [
+        "StandardScaler",
+        "MinMaxScaler",
+        "MaxAbsScaler",
+        "RobustScaler",
+        "QuantileTransformer",
+        "Normalizer",
+        "Binarizer",
+        "PowerTransformer",
+        "PolynomialFeatures",
+    ],
+)
+def test_save_load_scikit_learns_transformers_with_private_state(transformer, tmp_path):
+    # PowerTransformer keeps a fitted StandardScaler in _scaler, and
+    # PolynomialFeatures its degrees in _min_degree, _max_degree and
+    # _n_out_full: left out, the loaded transformer failed at transform.
+    import sklearn.preprocessing
+
+    X = np.abs(np.random.default_rng(0).normal(size=(20, 8))) + 0.1
+    cls = getattr(sklearn.preprocessing, transformer)
+    kwargs = {"n_quantiles": 10} if transformer == "QuantileTransformer" else {}
+    fitted = make_pipeline(cls(**kwargs), MedianDenoiser()).fit(X)
+    restored = round_trip(fitted, tmp_path)
+    assert vars(restored[0]).keys() == vars(fitted[0]).keys()
+    assert np.array_equal(restored.transform(X), fitted.transform(X))
+
+
+@pytest.mark.parametrize(
+    ("transformer", "attribute"),
+    [("OneHotEncoder", "dtype"), ("KBinsDiscretizer", "bin_edges_")],
+)
+def test_save_names_what_a_transformer_holds_that_it_cannot_store(
+    transformer, attribute, tmp_path
+):
+    import sklearn.preprocessing
+
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    fitted = getattr(sklearn.preprocessing, transformer)().fit(X)
+    with pytest.raises(TypeError, match=rf"Cannot save {transformer}\.{attribute}"):
+        save(fitted, tmp_path / "model.skd")
+    assert not (tmp_path / "model.skd").exists()
+
+
+def test_load_refuses_private_state_of_skdenoise_classes(tmp_path):
+    # Only scikit-learn's classes keep state under private names that do not
+    # end in "_": on skdenoise's own classes such a name is refused.
+    entry = {
+        "__estimator__": "skdenoise.baselines:MedianDenoiser",
+        "params": {},
+        "attributes": {"_cache": 1},
+    }
+    path = _manifest_file(tmp_path / "model.skd", entry)
+    with pytest.raises(ValueError, match="'_cache' is not a fitted attribute"):
+        load(path)
+
+
+@pytest.mark.parametrize(
     "noise",
     [
         WhiteNoise(snr=(0.0, 20.0)),

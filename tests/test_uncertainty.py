@@ -526,10 +526,56 @@ def test_unavailable_uncertainty_is_rejected_before_training(estimator, match, d
 
 
 def test_partial_fit_rejects_ensemble(data):
+    # scikit-learn's convention: the method that cannot work is not there, so
+    # that wrappers (and sklearn's own checks) do not offer it.
+    from skdenoise.windowing import ResampledDenoiser, WindowedDenoiser
+
     noisy, clean = data
     model = UNetDenoiser(uncertainty="ensemble", **TINY)
-    with pytest.raises(ValueError, match="use fit"):
+    assert not hasattr(model, "partial_fit")
+    assert not hasattr(WindowedDenoiser(model, window_length=16), "partial_fit")
+    resampled = ResampledDenoiser(model, sampling_rate=100, estimator_sampling_rate=100)
+    assert not hasattr(resampled, "partial_fit")
+    with pytest.raises(AttributeError, match="partial_fit") as info:
         model.partial_fit(noisy[:8], clean[:8])
+    assert "use fit" in str(info.value.__cause__)
+    # Looked up before uncertainty became "ensemble": refused when called.
+    model.set_params(uncertainty=None)
+    partial_fit = model.partial_fit
+    model.set_params(uncertainty="ensemble")
+    with pytest.raises(ValueError, match="use fit"):
+        partial_fit(noisy[:8], clean[:8])
+    assert not hasattr(model, "model_")
+    assert hasattr(model.set_params(uncertainty="flips"), "partial_fit")
+
+
+def test_failed_partial_fit_keeps_the_ensembles_members(data):
+    # An interrupted partial_fit dropped the members while the calibration
+    # still described the ensemble: transform changed and predict failed.
+    import keras
+
+    noisy, clean = data
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            raise KeyboardInterrupt
+
+    model = UNetDenoiser(uncertainty="ensemble", n_members=2, **TINY)
+    model.fit(noisy, clean)
+    members = model.ensemble_members_
+    mean, std = model.predict(noisy[:3], return_std=True)
+    model.set_params(uncertainty="flips", callbacks=[Interrupt()])
+    with pytest.raises(KeyboardInterrupt):
+        model.partial_fit(noisy, clean)
+    model.set_params(uncertainty="ensemble", callbacks=None)
+    assert model.ensemble_members_ is members
+    again, again_std = model.predict(noisy[:3], return_std=True)
+    np.testing.assert_array_equal(again, mean)
+    np.testing.assert_array_equal(again_std, std)
+    # Without members (a successful partial_fit drops them), predict names it.
+    del model.ensemble_members_
+    with pytest.raises(ValueError, match="fitted without them"):
+        model.predict(noisy[:3], return_std=True)
 
 
 def test_uncalibrated_without_validation_warns(data):

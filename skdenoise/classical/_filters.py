@@ -553,7 +553,22 @@ default="interp"
     def _transform(self, X):
         # From mode as it is now (it may have been set after fit).
         window, polyorder = self._window(X.shape[1])
-        return signal.savgol_filter(X, window, polyorder, mode=self.mode, axis=1)
+        # The least-squares fits of "interp" square the series: beyond a quarter
+        # of the dtype's exponent range (1e77 in float64) the filter runs on
+        # the series divided by a power of two (exact; the filter is linear),
+        # so that 1e300 does not overflow. Other series go to scipy as they are.
+        limit = 2.0 ** (np.finfo(X.dtype).maxexp // 4)
+        peak = np.max(np.abs(X)) if X.size else 0.0
+        if 1 / limit <= peak <= limit or peak == 0:
+            return signal.savgol_filter(X, window, polyorder, mode=self.mode, axis=1)
+        unit = power_of_two_scale(X)
+        if X.dtype == np.float32:
+            # float32 stays float32, with a power it holds (2**127 at most).
+            unit = np.minimum(unit, 2.0**127).astype(np.float32)
+        smoothed = signal.savgol_filter(
+            X / unit, window, polyorder, mode=self.mode, axis=1
+        )
+        return smoothed * unit
 
 
 class WienerDenoiser(SeriesTransformerMixin, BaseDenoiser):

@@ -22,6 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _wrap_data_with_container
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._series import power_of_two_scale, series_statistics
@@ -892,6 +893,14 @@ class BaseNeuralDenoiser(BaseDenoiser):
             )
         return inputs3, targets3
 
+    def _partial_fit_available(self):
+        # scikit-learn's convention: a method that cannot work is not there
+        # (hasattr is False), which wrappers and incremental tools ask.
+        if self.uncertainty == "ensemble":
+            raise AttributeError(_ENSEMBLE_PARTIAL_FIT.format(type(self).__name__))
+        return True
+
+    @available_if(_partial_fit_available)
     def partial_fit(self, X, y=None, validation_data=None):
         """Train the network for one more epoch on ``X`` (and ``y``).
 
@@ -911,6 +920,8 @@ class BaseNeuralDenoiser(BaseDenoiser):
         Without ``validation_data``, the validation series are the same rows
         of ``X`` in every call (with an int ``random_state``), so that the
         gate is not recalibrated on series trained on in an earlier call.
+        With ``uncertainty="ensemble"`` (several networks, trained by
+        :meth:`fit`) the method is not available: ``hasattr`` is False.
 
         After the epoch the no-harm gate, the gates of the later passes
         (``n_passes``) and the calibration of ``predict``'s standard deviation
@@ -941,11 +952,8 @@ n_timesteps, n_channels)
         self._validate_params()
         if not first:
             self._check_built_params()
-        if self.uncertainty == "ensemble":
-            raise ValueError(
-                f"{type(self).__name__}.partial_fit trains one network; "
-                "uncertainty='ensemble' trains n_members of them: use fit."
-            )
+        if self.uncertainty == "ensemble":  # set since partial_fit was looked up
+            raise ValueError(_ENSEMBLE_PARTIAL_FIT.format(type(self).__name__))
         X3, y3 = self._validate_fit_data(
             X, y, min_timesteps=self._min_timesteps if first else 1
         )
@@ -962,18 +970,26 @@ n_timesteps, n_channels)
                     # The network keeps the units map of its first call.
                     self._check_calibration_units(X3, y3, method="partial_fit")
                 self._apply_learning_rate()
-            # Members of an earlier ensemble would not follow the training.
-            vars(self).pop("ensemble_members_", None)
-            # One epoch per call: whether training taught the network anything
-            # is not known yet, so no ConvergenceWarning (fit gives one).
-            self._train(
-                X3,
-                y3,
-                reset=first,
-                epochs=1,
-                validation=validation,
-                check_learned=False,
-            )
+            # Members of an earlier ensemble would not follow the training; a
+            # call that fails (interrupted, say) gives them back, so that the
+            # denoiser's mean and spread stay those its calibration describes.
+            members = vars(self).pop("ensemble_members_", None)
+            try:
+                # One epoch per call: whether training taught the network
+                # anything is not known yet, so no ConvergenceWarning (fit
+                # gives one).
+                self._train(
+                    X3,
+                    y3,
+                    reset=first,
+                    epochs=1,
+                    validation=validation,
+                    check_learned=False,
+                )
+            except BaseException:
+                if members is not None:
+                    self.ensemble_members_ = members
+                raise
         return self
 
     def _train(
@@ -1504,14 +1520,7 @@ n_timesteps, n_channels)
                 f"{name}.calibrate_uncertainty needs an uncertainty to calibrate: "
                 "set uncertainty to 'flips' (or another method) first."
             )
-        if self.uncertainty == "ensemble" and not getattr(
-            self, "ensemble_members_", None
-        ):
-            raise ValueError(
-                f"{name}(uncertainty='ensemble') trains its members in fit: this "
-                "denoiser was fitted without them. Fit it again, or calibrate "
-                "uncertainty='flips', which needs no training."
-            )
+        _check_members(self)
         if self.uncertainty in ("mc_dropout", "sampling") and not (
             _uncertainty.stochastic_layers(self.model_, self.uncertainty)
         ):
@@ -1707,6 +1716,7 @@ n_timesteps, n_channels)
                     else "."
                 )
             )
+        _check_members(self)
         outputs = None
         if (
             self.uncertainty == "flips"
@@ -1900,6 +1910,24 @@ def predict_batch(model, network_in):
     if model.distribute_strategy.num_replicas_in_sync > 1:
         return keras.ops.convert_to_numpy(model(network_in, training=False))
     return model.predict_on_batch(network_in)
+
+
+_ENSEMBLE_PARTIAL_FIT = (
+    "{}.partial_fit trains one network; uncertainty='ensemble' trains n_members "
+    "of them, so it has no partial_fit: use fit."
+)
+
+
+def _check_members(estimator):
+    """Refuse uncertainty='ensemble' on a denoiser that holds no members."""
+    if estimator.uncertainty == "ensemble" and not getattr(
+        estimator, "ensemble_members_", None
+    ):
+        raise ValueError(
+            f"{type(estimator).__name__}(uncertainty='ensemble') trains its "
+            "members in fit: this denoiser was fitted without them. Fit it "
+            "again, or calibrate uncertainty='flips', which needs no training."
+        )
 
 
 def model_to_bytes(model):

@@ -121,7 +121,11 @@ class _AlwaysTraining(keras.layers.Wrapper):
 
 
 def _check_clonable(model, name):
-    """Refuse a network the dropout passes cannot clone (a subclassed model)."""
+    """Refuse a network the dropout passes cannot clone.
+
+    A subclassed model, or a layer that its own ``get_config`` cannot rebuild
+    (a custom layer given an array, or without ``**kwargs``).
+    """
     try:
         # Seeded: the clone's layers draw their seeds from Python's random.
         with seeded(0), quiet_tf_logger():
@@ -132,7 +136,19 @@ def _check_clonable(model, name):
             "its dropout on, made layer by layer, which Keras can do for "
             "functional and Sequential networks only; this one (or a network "
             f"inside it) is a subclassed model ({type(model).__name__}). Use "
-            "uncertainty='ensemble', or a functional network."
+            "uncertainty='ensemble' or 'flips', or a functional network."
+        ) from exc
+    except (TypeError, NotImplementedError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        if len(reason) > 200:
+            reason = reason[:197] + "..."
+        raise ValueError(
+            f"{name}(uncertainty='mc_dropout') runs a copy of the network with "
+            "its dropout on, made layer by layer from each layer's get_config(), "
+            f"and a layer of this network cannot be rebuilt so ({reason}). Give "
+            "the layer a get_config() that from_config() accepts (arrays as "
+            "lists, **kwargs passed on to the base class), or use "
+            "uncertainty='ensemble' or 'flips'."
         ) from exc
 
 
