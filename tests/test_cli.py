@@ -1,5 +1,6 @@
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -146,6 +147,17 @@ def test_train_with_an_uncertainty_and_denoise_with_std(data, capsys):
     np.testing.assert_array_equal(np.load(out), mean)
     np.testing.assert_array_equal(np.load(std_out), std)
     assert np.load(std_out).dtype == np.float32 and np.all(std > 0)
+    # Series in other units: predict's warning is printed as the command
+    # line's, with its option, not as a Python warning of "<frozen runpy>".
+    np.save(data / "noisy_uv.npy", 1000 * np.load(noisy))
+    argv = ["denoise", str(path), str(data / "noisy_uv.npy"), "-o"]
+    argv += [str(data / "uv_d.npy"), "--std", str(data / "uv_s.npy"), "--quiet"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert err.count("skdenoise denoise: warning: --std: the series' RMS") == 1
+    assert "UserWarning" not in err and "predict(" not in err
 
 
 def test_denoise_std_of_a_wfdb_record_keeps_its_precision(data):

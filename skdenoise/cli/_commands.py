@@ -2,6 +2,7 @@
 
 import argparse
 import ast
+import contextlib
 import os
 import re
 import shutil
@@ -201,6 +202,7 @@ _CLI_WORDS = (
         r"Remove them, or give the noise an amplitude \(snr=None\) instead\.",
         "Remove the all-zero stretches from the training series.",
     ),
+    (r"predict\(\.\.\., return_std=True\)", "--std"),
     (r"\brandom_state\b", "--seed"),
     (r"\bbatch_size\b", "--batch-size"),
 )
@@ -213,9 +215,12 @@ def _in_cli_words(message):
     return message
 
 
-def _fit_reporting_warnings(model, *arrays):
-    """Fit ``model``, printing its warnings in the command line's words.
+@contextlib.contextmanager
+def _warnings_in_cli_words(command):
+    """Print the estimators' warnings as the command line's, each once.
 
+    ``skdenoise <command>: warning: ...``, in the command line's words, not a
+    Python warning that names a line of the interpreter (``<frozen runpy>``).
     A warning raised once per batch (the noise's, from the input pipeline's
     thread too) is printed once. Warnings of other kinds than UserWarning
     (deprecations of the libraries underneath) are passed on as they are.
@@ -224,7 +229,7 @@ def _fit_reporting_warnings(model, *arrays):
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            model.fit(*arrays)
+            yield
     finally:
         printed = set()
         for warning in caught:
@@ -236,7 +241,13 @@ def _fit_reporting_warnings(model, *arrays):
             message = _in_cli_words(str(warning.message))
             if message not in printed:
                 printed.add(message)
-                print(f"skdenoise train: warning: {message}", file=sys.stderr)
+                print(f"skdenoise {command}: warning: {message}", file=sys.stderr)
+
+
+def _fit_reporting_warnings(model, *arrays):
+    """Fit ``model``, printing its warnings in the command line's words."""
+    with _warnings_in_cli_words("train"):
+        model.fit(*arrays)
 
 
 def _cmd_train(args):
@@ -601,10 +612,11 @@ def _cmd_denoise(args):
         model = _load_model(args.model)
         _check_model_rate(model, data, args.model)
         source = Path(args.model).name
-    if std_output is None:
-        denoised = _denoise(model, data.series, data.path)
-    else:
-        denoised, std = _denoise_with_std(model, data.series, data.path, source)
+    with _warnings_in_cli_words("denoise"):
+        if std_output is None:
+            denoised = _denoise(model, data.series, data.path)
+        else:
+            denoised, std = _denoise_with_std(model, data.series, data.path, source)
     note = f"denoised by skdenoise {__version__} with {source}"
     if std_output is None and not annotations:
         notices = _write_output(output, data, denoised, args.layout, note)

@@ -702,7 +702,9 @@ def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None)
     -------
     annotations : WFDBAnnotations
         Named tuple with ``sample``, ``symbol``, ``aux_note`` and
-        ``sampling_rate``.
+        ``sampling_rate``. ``sample`` counts from the start of the record,
+        whatever ``sampfrom``: to index a signal read with
+        ``read_wfdb(..., sampfrom=s)``, subtract ``s``.
 
     Raises
     ------
