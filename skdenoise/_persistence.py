@@ -544,7 +544,7 @@ class _Reader:
         estimator = cls(**params)
         for key, attr in attributes.items():
             setattr(estimator, key, attr)
-        if attributes and hasattr(estimator, "_upgrade_old_state"):
+        if attributes and hasattr(cls, "_upgrade_old_state"):
             # What unpickling fills in for files of older versions.
             estimator._upgrade_old_state()
         self._configure(estimator, value.get("config", {}), qualname)
@@ -662,9 +662,10 @@ def save(estimator, path):
     supported, as are scikit-learn's ``preprocessing`` transformers whose state
     is numbers, strings, arrays and estimators (the scalers,
     ``PowerTransformer``, ``QuantileTransformer``, ``PolynomialFeatures``,
-    ``Normalizer``, ``Binarizer``); the others (the encoders, whose ``dtype``
-    is a type, ``KBinsDiscretizer``, ``SplineTransformer``) are refused with
-    the attribute that cannot be stored.
+    ``Normalizer``, ``Binarizer``, ``TargetEncoder``); the others
+    (``OneHotEncoder`` and ``OrdinalEncoder``, whose ``dtype`` is a type,
+    ``KBinsDiscretizer``, ``SplineTransformer``) are refused with the
+    attribute that cannot be stored.
 
     Parameters
     ----------

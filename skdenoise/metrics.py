@@ -388,10 +388,17 @@ def _scored_snr_improvement(clean, noisy, estimate):
     error_energy = np.sum((clean - estimate) ** 2, axis=1)
     size = np.where(clean_energy > 0, clean_energy, noise_energy)
     floor = size * 10 ** (-SCORE_RESOLUTION_DB / 10)
-    # Noise and error both under the floor (a noise-free input left as it is,
-    # or both zero on a series of zeros): nothing gained, nothing lost.
-    return 10.0 * np.log10(
-        np.maximum(noise_energy, floor) / np.maximum(error_energy, floor)
+    # Noise and error both under the floor (a noise-free input left as it is):
+    # nothing gained, nothing lost.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gain = 10.0 * np.log10(
+            np.maximum(noise_energy, floor) / np.maximum(error_energy, floor)
+        )
+    # A series of zeros, clean and noisy alike, has no size to measure against:
+    # left as it is nothing is gained; anything added is the largest loss.
+    silent = size == 0
+    return np.where(
+        silent, np.where(error_energy == 0, 0.0, -SCORE_RESOLUTION_DB), gain
     )
 
 

@@ -806,6 +806,30 @@ def test_scores_of_exact_series_stop_at_the_resolution():
     assert snr(clean[7], noisy[7]) == np.inf
 
 
+def test_snr_improvement_scorer_is_finite_on_series_of_zeros_alike():
+    # A series of zeros in both X and y (a silent or padded recording) scored
+    # NaN (nothing changed) or -inf (something added), which left a search
+    # unranked.
+    from skdenoise.metrics import SCORE_RESOLUTION_DB, snr_improvement
+
+    noisy, clean = _grid_with_one_noise_free_series()
+    noisy[3] = clean[3] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        identity = snr_improvement_scorer(MedianDenoiser(1).fit(noisy), noisy, clean)
+        assert identity == 0.0
+
+        class Offset(MedianDenoiser):
+            def transform(self, X):
+                return X + 1e-3
+
+        added = snr_improvement_scorer(Offset(1).fit(noisy), noisy, clean)
+    gains = snr_improvement(clean, noisy, noisy + 1e-3, per_series=True)
+    gains[3] = -SCORE_RESOLUTION_DB
+    gains[7] = snr(clean[7], noisy[7] + 1e-3) - SCORE_RESOLUTION_DB
+    assert added == pytest.approx(gains.mean())
+
+
 @pytest.mark.parametrize("mode", ["interp", "mirror"])
 def test_savitzky_golay_holds_up_to_the_largest_float(mode):
     # "interp" fits its edges by least squares on the squared series: 1e307

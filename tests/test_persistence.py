@@ -252,6 +252,17 @@ def test_save_names_what_a_transformer_holds_that_it_cannot_store(
     assert not (tmp_path / "model.skd").exists()
 
 
+def test_load_calls_no_hook_a_file_sets_on_an_instance(tmp_path):
+    # The upgrade hook of skdenoise's classes is a method of the class; a file
+    # that sets one on a scikit-learn estimator's instance gets it stored, not
+    # called.
+    scaler = StandardScaler().fit(np.arange(12.0).reshape(4, 3))
+    scaler._upgrade_old_state = WhiteNoise(snr=3.0)
+    restored = round_trip(scaler, tmp_path)
+    assert isinstance(restored._upgrade_old_state, WhiteNoise)
+    np.testing.assert_array_equal(restored.mean_, scaler.mean_)
+
+
 def test_load_refuses_private_state_of_skdenoise_classes(tmp_path):
     # Only scikit-learn's classes keep state under private names that do not
     # end in "_": on skdenoise's own classes such a name is refused.

@@ -972,7 +972,8 @@ n_timesteps, n_channels)
                 self._apply_learning_rate()
             # Members of an earlier ensemble would not follow the training; a
             # call that fails (interrupted, say) gives them back, so that the
-            # denoiser's mean and spread stay those its calibration describes.
+            # ensemble's transform and predict still work (model_, one of the
+            # members, keeps the steps it made, as any interrupted training).
             members = vars(self).pop("ensemble_members_", None)
             try:
                 # One epoch per call: whether training taught the network

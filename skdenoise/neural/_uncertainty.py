@@ -140,8 +140,10 @@ def _check_clonable(model, name):
         ) from exc
     except (TypeError, NotImplementedError) as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
-        if len(reason) > 200:
-            reason = reason[:197] + "..."
+        # Keras puts the layer's whole config before the cause: keep the cause.
+        reason = reason.rpartition("Exception encountered:")[2].strip() or reason
+        if len(reason) > 300:
+            reason = reason[:297] + "..."
         raise ValueError(
             f"{name}(uncertainty='mc_dropout') runs a copy of the network with "
             "its dropout on, made layer by layer from each layer's get_config(), "

@@ -476,7 +476,8 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         """Train the inner estimator further on the windows of ``X`` (and ``y``).
 
         Only when the inner estimator has ``partial_fit`` (the neural
-        denoisers do: one more epoch from the current weights). The first call
+        denoisers do, but for ``uncertainty="ensemble"``: one more epoch from
+        the current weights). The first call
         on an unfitted denoiser fits a clone of ``estimator`` this way; later
         calls continue with ``estimator_``, such as a denoiser trained before.
 
