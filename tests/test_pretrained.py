@@ -418,6 +418,44 @@ def test_cli_std_csv_and_wfdb(tmp_path, capsys):
     np.testing.assert_allclose(std_record.signal.T, expected, atol=0.01)
 
 
+def test_cli_highpass_removes_the_baseline_first(tmp_path, capsys):
+    # The model keeps what lies below 0.5 Hz; --highpass removes it before.
+    from skdenoise.baselines import BandpassDenoiser
+    from skdenoise.cli import main
+    from skdenoise.datasets import read_wfdb, write_wfdb
+
+    noisy, _ = ecg(2, 6, 500)
+    drift = 2.0 * np.sin(2 * np.pi * 0.2 * np.arange(noisy.shape[1]) / 500)
+    noisy = noisy + drift
+    path = tmp_path / "drift.csv"
+    np.savetxt(path, noisy, delimiter=",")
+    out = tmp_path / "d.csv"
+    argv = ["denoise", "--pretrained", "ecg", "--sampling-rate", "500", str(path)]
+    assert main([*argv, "--highpass", "0.5", "-o", str(out), "--quiet"]) == 0
+    highpass = BandpassDenoiser(
+        low_cutoff=0.5, high_cutoff=None, order=2, sampling_rate=500
+    )
+    filtered = highpass.fit(noisy).transform(noisy)
+    expected = pretrained.load("ecg", sampling_rate=500).transform(filtered)
+    written = np.loadtxt(out, delimiter=",")
+    np.testing.assert_allclose(written, expected, atol=1e-9)
+    # The drift is gone from the output, not from the model's alone (the
+    # share of it left, by least squares).
+    alone = pretrained.load("ecg", sampling_rate=500).transform(noisy)
+    assert alone[0] @ drift / (drift @ drift) > 0.8
+    assert abs(written[0] @ drift / (drift @ drift)) < 0.1
+    # A WFDB record gives its rate, and its header says what was done.
+    record = tmp_path / "drift_rec"
+    write_wfdb(record, noisy.T, sampling_rate=500, channel_names=["I", "II"])
+    rec_out = tmp_path / "out" / "drift_rec"
+    wfdb_argv = ["denoise", "--pretrained", "ecg", str(record), "--highpass", "0.5"]
+    assert main([*wfdb_argv, "-o", str(rec_out), "--quiet"]) == 0
+    assert any("0.5 Hz high-pass" in c for c in read_wfdb(rec_out).comments)
+    # A cut-off at or above half the rate is a bad option value.
+    assert main([*argv, "--highpass", "250", "-o", str(out), "--overwrite"]) == 2
+    assert "below half the sampling rate (500 Hz)" in capsys.readouterr().err
+
+
 def test_cli_errors(tmp_path, capsys):
     from skdenoise.cli import main
 

@@ -529,6 +529,33 @@ def _check_model_rate(model, data, model_path):
     )
 
 
+def _highpass_rate(model, data):
+    """The sampling rate ``--highpass`` filters at, for a saved model."""
+    if data.sampling_rate is not None:
+        return float(data.sampling_rate)
+    trained = getattr(model, "_sampling_rate_", None)
+    if trained is not None:
+        return float(trained)
+    raise _UsageError(
+        f"--highpass needs the sampling rate of {data.path}: give a WFDB record "
+        "(it carries its rate), or a model trained with --sampling-rate."
+    )
+
+
+def _highpass(series, cutoff, rate):
+    """``series`` (an array, or a list of rows) after the ``--highpass`` filter."""
+    from ..baselines import BandpassDenoiser
+
+    highpass = BandpassDenoiser(
+        low_cutoff=cutoff, high_cutoff=None, order=2, sampling_rate=rate
+    )
+    if isinstance(series, np.ndarray):
+        return highpass.fit(series).transform(series)
+    return [
+        highpass.fit(row[np.newaxis]).transform(row[np.newaxis])[0] for row in series
+    ]
+
+
 def _load_pretrained(name, sampling_rate):
     from .. import pretrained
 
@@ -612,11 +639,22 @@ def _cmd_denoise(args):
         model = _load_model(args.model)
         _check_model_rate(model, data, args.model)
         source = Path(args.model).name
+    series = data.series
+    if args.highpass is not None:
+        cutoff = args.highpass
+        fs = rate if name is not None else _highpass_rate(model, data)
+        if not cutoff < fs / 2:
+            raise _UsageError(
+                f"--highpass {cutoff:g} Hz must lie below half the sampling rate "
+                f"({fs:g} Hz)."
+            )
+        series = _highpass(series, cutoff, fs)
+        source += f" after a {cutoff:g} Hz high-pass"
     with _warnings_in_cli_words("denoise"):
         if std_output is None:
-            denoised = _denoise(model, data.series, data.path)
+            denoised = _denoise(model, series, data.path)
         else:
-            denoised, std = _denoise_with_std(model, data.series, data.path, source)
+            denoised, std = _denoise_with_std(model, series, data.path, source)
     note = f"denoised by skdenoise {__version__} with {source}"
     if std_output is None and not annotations:
         notices = _write_output(output, data, denoised, args.layout, note)

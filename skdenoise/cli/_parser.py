@@ -293,6 +293,16 @@ def _add_denoise_command(commands, formatter):
         "files (WFDB records give theirs)",
     )
     denoise.add_argument(
+        "--highpass",
+        type=_positive_float,
+        metavar="HZ",
+        help="first remove what lies below HZ (the baseline and its wander) with a "
+        "zero-phase 2nd-order Butterworth high-pass; --pretrained ecg keeps what "
+        "lies below 0.5 Hz, the cut-off of its training reference, so give 0.5 "
+        "for recordings whose baseline drifts (needs the sampling rate: a WFDB "
+        "record's, --sampling-rate, or the one a model was trained at)",
+    )
+    denoise.add_argument(
         "-o", "--output", required=True, metavar="OUTPUT", help="where to write"
     )
     denoise.add_argument(
