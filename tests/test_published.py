@@ -268,6 +268,22 @@ def test_wavelet_unet_network_input_is_series_and_swt_bands():
             "kernel_size must be >= 1",
         ),
         ("build_cnn_lstm", {"n_timesteps": 64, "units": 0}, "units must be >= 1"),
+        # The published networks built an empty network, took a string for a
+        # bool, or failed in Keras without naming the argument.
+        ("build_drnn", {"n_timesteps": 0}, "n_timesteps must be >= 1"),
+        ("build_deepfilter", {"n_timesteps": 0}, "n_timesteps must be >= 1"),
+        ("build_deepfilter", {"n_timesteps": 64, "batch_norm": "no"}, "batch_norm"),
+        (
+            "build_deepfilter",
+            {"n_timesteps": 64, "output_kernel_size": 0},
+            "output_kernel_size must be >= 1",
+        ),
+        ("build_fcn_dae", {"n_timesteps": 64, "kernel_size": 0}, "kernel_size must"),
+        (
+            "build_fcn_dae",
+            {"n_timesteps": 64, "bottleneck_filters": 0},
+            "bottleneck_filters must be >= 1",
+        ),
     ],
 )
 def test_network_builders_name_a_bad_length_or_argument(builder, kwargs, message):

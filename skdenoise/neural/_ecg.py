@@ -191,8 +191,10 @@ class DRNNDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     pre-trains it on synthetic ECG (the model of McSharry et al., see
     :func:`~skdenoise.datasets.make_ecg`) and fine-tunes on real records, which
     :meth:`fit` followed by :meth:`partial_fit` reproduces. The LSTM is
-    unidirectional, so the estimate at a timestep only uses the samples up to
-    it.
+    unidirectional, but the estimator is causal only with ``normalize=False``
+    and ``average_flips=False``: by default each window is standardised by its
+    own mean and standard deviation (its later samples among them), and
+    flipped passes run it backwards in time.
 
     References
     ----------
@@ -292,7 +294,9 @@ class DeepFilterDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         Width of each block, shared among its branches: each branch has
         ``filters[i] // (2 * number of kernel sizes)`` channels (at least 1), so
         a block is a little narrower where that does not divide evenly (the
-        default's dilated blocks have 60, 30 and 12 channels).
+        default's dilated blocks have 60, 30 and 12 channels), and at least
+        two channels per kernel size wide (``filters=(4, 4)`` gives blocks of
+        8 and 6).
     kernel_sizes : tuple of int, default=(3, 5, 9, 15)
         Kernel sizes of the undilated blocks (the first, third, ...).
     dilated_kernel_sizes : tuple of int, default=(5, 9, 15)

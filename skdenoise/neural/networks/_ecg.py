@@ -1,7 +1,7 @@
 """Builders of published ECG denoising networks (FCN-DAE, DRNN, DeepFilter)."""
 
 from ..._tf import import_keras
-from ._checks import check_int, check_int_sequence, check_length
+from ._checks import check_choice, check_int, check_int_sequence, check_length
 
 # Batch normalisation's moving statistics follow the batches closely enough
 # that a network trained for a few dozen steps already predicts well.
@@ -62,6 +62,14 @@ def build_fcn_dae(
     (None, 64, 1)
     """
     filters = check_int_sequence(filters, "filters", "build_fcn_dae")
+    n_channels = check_int(n_channels, "n_channels", "build_fcn_dae")
+    kernel_size = check_int(
+        kernel_size, "kernel_size", "build_fcn_dae", accept_bool=True
+    )
+    bottleneck_filters = check_int(
+        bottleneck_filters, "bottleneck_filters", "build_fcn_dae", accept_bool=True
+    )
+    check_choice(batch_norm, "batch_norm", "build_fcn_dae", (True, False))
     check_length(
         n_timesteps,
         2 ** len(filters),
@@ -160,6 +168,8 @@ def build_drnn(
     >>> model.output_shape
     (None, 64, 1)
     """
+    check_length(n_timesteps, 1, "build_drnn", "")
+    n_channels = check_int(n_channels, "n_channels", "build_drnn")
     units = check_int(units, "units", "build_drnn")
     dense_units = check_int_sequence(
         dense_units, "dense_units", "build_drnn", allow_empty=True
@@ -213,7 +223,9 @@ def build_deepfilter(
     concatenates them and applies batch normalisation. Each branch has
     ``filters[i] // (2 * number of kernel sizes)`` channels (at least 1), so a
     block is ``filters[i]`` wide where that divides evenly and a little narrower
-    otherwise: the default's dilated blocks have 60, 30 and 12 channels.
+    otherwise (the default's dilated blocks have 60, 30 and 12 channels), and
+    at least two channels per kernel size wide: ``filters=(4, 4)`` gives
+    blocks of 8 and 6.
     Blocks alternate between undilated branches with ``kernel_sizes`` (even
     blocks) and branches with ``dilated_kernel_sizes`` and ``dilation_rate``
     (odd blocks). A linear ``Conv1D`` of ``output_kernel_size`` gives the
@@ -227,7 +239,8 @@ def build_deepfilter(
     n_channels : int
         Number of channels.
     filters : sequence of int, default=(64, 64, 32, 32, 16, 16)
-        Width of each block, shared among its branches (rounded down).
+        Width of each block, shared among its branches (rounded down, to at
+        least two channels per kernel size).
     kernel_sizes : sequence of int, default=(3, 5, 9, 15)
         Kernel sizes of the undilated blocks.
     dilated_kernel_sizes : sequence of int, default=(5, 9, 15)
@@ -257,6 +270,12 @@ def build_deepfilter(
         dilated_kernel_sizes, "dilated_kernel_sizes", "build_deepfilter"
     )
     check_int(dilation_rate, "dilation_rate", "build_deepfilter")
+    check_length(n_timesteps, 1, "build_deepfilter", "")
+    n_channels = check_int(n_channels, "n_channels", "build_deepfilter")
+    output_kernel_size = check_int(
+        output_kernel_size, "output_kernel_size", "build_deepfilter", accept_bool=True
+    )
+    check_choice(batch_norm, "batch_norm", "build_deepfilter", (True, False))
     keras = import_keras()
     layers = keras.layers
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
