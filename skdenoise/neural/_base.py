@@ -1603,9 +1603,8 @@ n_timesteps, n_channels)
                     for m in models
                 ) / len(models)
             predict = self._predict_normalised
-        n_series, n_timesteps, n_channels = X3.shape
-        left, right = self._padding(n_timesteps)
-        rows = max(1, _CHUNK_VALUES // ((n_timesteps + left + right) * n_channels))
+        n_series = X3.shape[0]
+        rows = self._chunk_rows(X3)
         network_input = self._network_input()
         if flips is None:
             flips = FLIPS if self.average_flips else FLIPS[:1]
@@ -1620,13 +1619,34 @@ n_timesteps, n_channels)
                     out[start : start + rows] += pred[:, ::-1] if reverse else pred
         return out / len(flips) if len(flips) > 1 else out
 
+    def _chunk_rows(self, X3):
+        """Series per batch of the network: about ``_CHUNK_VALUES`` values."""
+        n_timesteps, n_channels = X3.shape[1:]
+        left, right = self._padding(n_timesteps)
+        return max(1, _CHUNK_VALUES // ((n_timesteps + left + right) * n_channels))
+
     def _transform(self, X3, predict=None, flips=None):
         """``X3`` denoised in every pass, each through its gate, in y's units.
 
         ``predict`` runs one network on a prepared batch and ``flips`` are the
         variants averaged (as in ``_network_outputs``; by default the fitted
         network or the ensemble's mean, and the variants of ``average_flips``).
+        Every step works series by series, so the series go through all of
+        them one batch of the network at a time: the gate's temporaries are
+        those of a batch, not of all of ``X3`` (eight times its size).
         """
+        rows = self._chunk_rows(X3)
+        if X3.shape[0] <= rows:
+            return self._transform_rows(X3, predict, flips)
+        out = np.empty(X3.shape, dtype=np.float64)
+        for start in range(0, X3.shape[0], rows):
+            out[start : start + rows] = self._transform_rows(
+                X3[start : start + rows], predict, flips
+            )
+        return out
+
+    def _transform_rows(self, X3, predict, flips):
+        """``_transform`` of a batch of series."""
         out = self._gated(
             X3,
             self._network_outputs(X3, predict, flips),
