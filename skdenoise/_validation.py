@@ -78,12 +78,16 @@ n_channels)
             f"n_timesteps) or (n_series, n_timesteps, n_channels); got {X!r}."
         )
     if not hasattr(X, "ndim"):
+        # A WindowedDenoiser (or another estimator of any length) is no way out
+        # of its own error.
+        wrapper = "" if getattr(estimator, "_any_length", False) else ", or a "
+        wrapper += "" if not wrapper else "WindowedDenoiser"
         X = as_rectangular(
             X,
             f"{input_name}{who}",
             "every series must have the same number of timesteps (and channels). "
             "Pad them, or cut them into windows of one length (skdenoise.datasets."
-            "make_windows, or a WindowedDenoiser).",
+            f"make_windows{wrapper}).",
         )
     ndim = X.ndim
     if ndim == 1:

@@ -884,3 +884,17 @@ def _scipy_wiener(X):
     from scipy import signal
 
     return np.stack([signal.wiener(row, 15, 0.5) for row in X])
+
+
+def test_series_of_different_lengths_are_not_sent_to_a_windowed_denoiser():
+    # "...or a WindowedDenoiser" was the advice of WindowedDenoiser.fit itself.
+    ragged = [[1.0, 2.0, 3.0, 4.0, 5.0], [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]]
+    windowed = WindowedDenoiser(MedianDenoiser(), window_length=4)
+    with pytest.raises(ValueError, match="different lengths") as info:
+        windowed.fit(ragged)
+    assert "WindowedDenoiser)" not in str(info.value)
+    assert "make_windows" in str(info.value)
+    from skdenoise._validation import check_series
+
+    with pytest.raises(ValueError, match=r"make_windows, or a WindowedDenoiser\)"):
+        check_series(ragged)

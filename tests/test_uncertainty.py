@@ -1129,3 +1129,42 @@ def test_the_spread_is_built_as_calibrated_and_flat_series_stay_positive():
     recording = np.concatenate([noisy[:1], np.zeros((1, 128))], axis=1)
     std = windowed.predict(recording.astype(np.float32), return_std=True)[1]
     assert np.all(std > 0)
+
+
+@pytest.mark.parametrize("average_flips", [True, False])
+def test_ensemble_predict_runs_each_members_passes_once(
+    data, monkeypatch, average_flips
+):
+    # predict ran every member on every flip twice, once for transform's mean
+    # and once for the spread: twice the time of transform.
+    from skdenoise.neural import _base, _uncertainty
+
+    noisy, clean = data
+    model = UNetDenoiser(
+        uncertainty="ensemble",
+        n_members=2,
+        average_flips=average_flips,
+        random_state=0,
+        **TINY,
+    ).fit(noisy, clean)
+    X = noisy[:6]
+    X3 = X[:, :, None]
+    expected_mean = model.transform(X)
+    expected_std = _uncertainty.predictive_std(
+        model, X3, expected_mean[:, :, None].astype(np.float64)
+    )[:, :, 0]
+    calls = []
+    original = _base.predict_batch
+
+    def counting(network, batch):
+        calls.append(len(batch))
+        return original(network, batch)
+
+    monkeypatch.setattr(_base, "predict_batch", counting)
+    model.transform(X)
+    per_transform = len(calls)
+    calls.clear()
+    mean, std = model.predict(X, return_std=True)
+    assert len(calls) == per_transform == 2 * (4 if average_flips else 1)
+    np.testing.assert_array_equal(mean, expected_mean)
+    np.testing.assert_array_equal(std, expected_std)

@@ -922,6 +922,10 @@ class BaseNeuralDenoiser(BaseDenoiser):
         gate is not recalibrated on series trained on in an earlier call.
         With ``uncertainty="ensemble"`` (several networks, trained by
         :meth:`fit`) the method is not available: ``hasattr`` is False.
+        A first call that fails (interrupted, say) leaves the denoiser
+        unfitted; a later one leaves the network with the steps it made, and
+        ``history_``, ``n_epochs_`` and the gates as the last completed call
+        left them.
 
         After the epoch the no-harm gate, the gates of the later passes
         (``n_passes``) and the calibration of ``predict``'s standard deviation
@@ -1738,7 +1742,7 @@ n_timesteps, n_channels)
                 )
             )
         _check_members(self)
-        outputs = None
+        outputs = spread = None
         if (
             self.uncertainty == "flips"
             and not getattr(self, "pass_gates_", None)
@@ -1751,6 +1755,10 @@ n_timesteps, n_channels)
             mean = self._transform_output(
                 self._from_flip_outputs(X3, outputs, self.average_flips), X3, X, raw
             )
+        elif _uncertainty.shares_ensemble_passes(self):
+            # Likewise each member's passes: once for the mean and the spread.
+            mean, spread = _uncertainty.ensemble_mean_and_spread(self, X3)
+            mean = self._transform_output(mean, X3, X, raw)
         else:
             mean = self.transform(raw)
         # The mean may be a table (set_output); the calibration reads its values.
@@ -1759,6 +1767,7 @@ n_timesteps, n_channels)
             X3,
             as_3d(np.asarray(mean)).astype(np.float64, copy=False),
             flip_outputs=outputs,
+            spread=spread,
         )
         std = std_as_input_dtype(restore_ndim(std, X.ndim), X, type(self).__name__)
         return mean, _wrap_data_with_container("transform", std, raw, self)

@@ -685,15 +685,95 @@ def flip_outputs(estimator, X3):
     return [estimator._network_outputs(X3, None, (f,)) for f in FLIPS]
 
 
-def predictive_std(estimator, X3, mean, flip_outputs=None):
+def shares_ensemble_passes(estimator):
+    """Whether an ensemble's mean and spread can come from one run of each pass.
+
+    One pass (no later passes' gates), and the spread built with the flips
+    that ``transform`` averages (``average_flips`` as calibrated).
+    """
+    settings = getattr(estimator, "_spread_settings_", None)
+    return (
+        estimator.uncertainty == "ensemble"
+        and bool(getattr(estimator, "ensemble_members_", None))
+        and not getattr(estimator, "pass_gates_", None)
+        and (settings is None or bool(settings[0]) == bool(estimator.average_flips))
+    )
+
+
+def ensemble_mean_and_spread(estimator, X3):
+    """An ensemble's ``_transform`` output and its members' raw spread, together.
+
+    Each member runs each flip once (``predict`` ran them all twice: once for
+    the mean, once for the spread). The mean sums as ``_network_outputs``
+    does, member by member and flip by flip in the same order, so it equals
+    ``transform``'s to the bit; the spread is :func:`raw_std`'s.
+    """
+    from ._base import FLIPS, predict_batch
+
+    average = bool(estimator.average_flips)
+    flips = FLIPS if average else FLIPS[:1]
+    each_flip = average and getattr(estimator, "_spread_per_flip_", False)
+    models = [estimator.model_, *estimator.ensemble_members_]
+    state = {"total": 0, "member": None}
+
+    def gated(raw):
+        out = estimator._gated(
+            X3,
+            raw,
+            getattr(estimator, "gate_snr_", None),
+            getattr(estimator, "gate_scale_", None),
+        )
+        return out * estimator.target_scale_ + estimator.target_offset_
+
+    def member_done(summed):
+        member = summed / len(flips) if len(flips) > 1 else summed
+        state["total"] = state["total"] + member
+        return member
+
+    def one_flip(predict, flip, last):
+        def run():
+            out = estimator._network_outputs(X3, predict, (flip,))
+            if state["member"] is None:
+                state["member"] = np.zeros(X3.shape, dtype=np.float64)
+            state["member"] += out
+            if last:
+                member_done(state["member"])
+                state["member"] = None
+            return gated(out)
+
+        return run
+
+    def all_flips(predict):
+        def run():
+            return gated(member_done(estimator._network_outputs(X3, predict, flips)))
+
+        return run
+
+    runs = []
+    for model in models:
+        predict = functools.partial(predict_batch, model)
+        if each_flip:
+            runs += [
+                one_flip(predict, f, i == len(flips) - 1) for i, f in enumerate(flips)
+            ]
+        else:
+            runs.append(all_flips(predict))
+    spread = _spread(runs)
+    return gated(state["total"] / len(models)), spread
+
+
+def predictive_std(estimator, X3, mean, flip_outputs=None, spread=None):
     """The calibrated standard deviation of the output ``mean`` for ``X3``.
 
     ``flip_outputs``: with ``"flips"`` and one pass, the network's outputs per
     flip already computed (:func:`flip_outputs`), so that they are not run
-    again.
+    again. ``spread``: the raw spread, already computed
+    (:func:`ensemble_mean_and_spread`).
     """
     _check_input_units(estimator, X3)
-    if flip_outputs is not None:
+    if spread is not None:
+        std = spread
+    elif flip_outputs is not None:
         std = _spread(
             [
                 functools.partial(estimator._from_flip_outputs, X3, [out], False)
