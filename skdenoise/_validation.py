@@ -104,6 +104,13 @@ n_channels)
             f"({_describe(X)})."
         )
     _check_numeric(X, input_name, who)
+    if X.shape[0] == 0:
+        # scikit-learn's message names the estimator only: which array of a
+        # fit (X, X_val, validation_data) is empty was left to guess.
+        raise ValueError(
+            f"{input_name}{who} holds no series: found array with 0 sample(s) "
+            f"(shape={X.shape}) while a minimum of 1 is required."
+        )
     X = check_array(
         X,
         accept_sparse=False,

@@ -1243,3 +1243,13 @@ def test_transform_of_many_series_holds_one_batch_of_temporaries(gated):
     assert rows < len(X)
     parts = [gated.transform(X[s : s + rows]) for s in range(0, len(X), rows)]
     np.testing.assert_array_equal(out, np.concatenate(parts))
+
+
+def test_empty_validation_data_is_named(pairs):
+    # scikit-learn's "Found array with 0 sample(s) ... required by UNetDenoiser"
+    # named no array.
+    empty = np.zeros((0, pairs[0].shape[1]))
+    with pytest.raises(ValueError, match="X_val for UNetDenoiser holds no series"):
+        _unet().fit(*pairs, validation_data=(empty, empty))
+    with pytest.raises(ValueError, match="validation_data for UNetDenoiser holds no"):
+        _unet(noise=None).fit(pairs[1], validation_data=empty)
