@@ -648,7 +648,10 @@ def _cmd_denoise(args):
                 f"--highpass {cutoff:g} Hz must lie below half the sampling rate "
                 f"({fs:g} Hz)."
             )
-        series = _highpass(series, cutoff, fs)
+        try:
+            series = _highpass(series, cutoff, fs)
+        except ValueError as exc:  # a cut-off too low for a stable filter
+            raise _UsageError(f"--highpass {cutoff:g}: {exc}") from None
         source += f" after a {cutoff:g} Hz high-pass"
     with _warnings_in_cli_words("denoise"):
         if std_output is None:

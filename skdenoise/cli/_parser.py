@@ -300,7 +300,8 @@ def _add_denoise_command(commands, formatter):
         "zero-phase 2nd-order Butterworth high-pass; --pretrained ecg keeps what "
         "lies below 0.5 Hz, the cut-off of its training reference, so give 0.5 "
         "for recordings whose baseline drifts (needs the sampling rate: a WFDB "
-        "record's, --sampling-rate, or the one a model was trained at)",
+        "record's, --sampling-rate with --pretrained, or the one a saved model was "
+        "trained at)",
     )
     denoise.add_argument(
         "-o", "--output", required=True, metavar="OUTPUT", help="where to write"

@@ -191,10 +191,11 @@ class DRNNDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     pre-trains it on synthetic ECG (the model of McSharry et al., see
     :func:`~skdenoise.datasets.make_ecg`) and fine-tunes on real records, which
     :meth:`fit` followed by :meth:`partial_fit` reproduces. The LSTM is
-    unidirectional, but the estimator is causal only with ``normalize=False``
-    and ``average_flips=False``: by default each window is standardised by its
-    own mean and standard deviation (its later samples among them), and
-    flipped passes run it backwards in time.
+    unidirectional, but the estimator is causal only with ``normalize=False``,
+    ``average_flips=False`` and ``gate=None``: by default each window is
+    standardised by its own mean and standard deviation (its later samples
+    among them), flipped passes run it backwards in time, and the gate scales
+    each window's correction by a noise level read off the whole window.
 
     References
     ----------

@@ -725,8 +725,8 @@ def ensemble_mean_and_spread(estimator, X3):
         )
         return out * estimator.target_scale_ + estimator.target_offset_
 
-    def member_done(summed):
-        member = summed / len(flips) if len(flips) > 1 else summed
+    def add_member(member):
+        # The member's flip average, added as _network_outputs' sum does.
         state["total"] = state["total"] + member
         return member
 
@@ -737,7 +737,8 @@ def ensemble_mean_and_spread(estimator, X3):
                 state["member"] = np.zeros(X3.shape, dtype=np.float64)
             state["member"] += out
             if last:
-                member_done(state["member"])
+                summed = state["member"]
+                add_member(summed / len(flips) if len(flips) > 1 else summed)
                 state["member"] = None
             return gated(out)
 
@@ -745,7 +746,8 @@ def ensemble_mean_and_spread(estimator, X3):
 
     def all_flips(predict):
         def run():
-            return gated(member_done(estimator._network_outputs(X3, predict, flips)))
+            # Already averaged over the flips.
+            return gated(add_member(estimator._network_outputs(X3, predict, flips)))
 
         return run
 
