@@ -1677,6 +1677,13 @@ n_timesteps, n_channels)
             raw = raw / len(outputs)
         else:
             raw = outputs[0]
+        return self._one_pass_output(X3, raw)
+
+    def _one_pass_output(self, X3, raw):
+        """The network's ``raw`` output of ``X3`` through the gate, in y's units.
+
+        ``_transform``'s output when there are no later passes.
+        """
         gated = self._gated(
             X3,
             raw,

@@ -717,13 +717,7 @@ def ensemble_mean_and_spread(estimator, X3):
     state = {"total": 0, "member": None}
 
     def gated(raw):
-        out = estimator._gated(
-            X3,
-            raw,
-            getattr(estimator, "gate_snr_", None),
-            getattr(estimator, "gate_scale_", None),
-        )
-        return out * estimator.target_scale_ + estimator.target_offset_
+        return estimator._one_pass_output(X3, raw)
 
     def add_member(member):
         # The member's flip average, added as _network_outputs' sum does.
