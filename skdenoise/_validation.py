@@ -80,8 +80,8 @@ n_channels)
     if not hasattr(X, "ndim"):
         # A WindowedDenoiser (or another estimator of any length) is no way out
         # of its own error.
-        wrapper = "" if getattr(estimator, "_any_length", False) else ", or a "
-        wrapper += "" if not wrapper else "WindowedDenoiser"
+        any_length = getattr(estimator, "_any_length", False)
+        wrapper = "" if any_length else ", or a WindowedDenoiser"
         X = as_rectangular(
             X,
             f"{input_name}{who}",
