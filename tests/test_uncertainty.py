@@ -525,6 +525,44 @@ def test_unavailable_uncertainty_is_rejected_before_training(estimator, match, d
     assert not hasattr(estimator, "model_")
 
 
+def test_mc_dropout_builds_its_dropout_copy_once(data, monkeypatch):
+    from skdenoise.neural import _uncertainty
+
+    noisy, clean = data
+    model = UNetDenoiser(dropout=0.2, uncertainty="mc_dropout", random_state=0, **TINY)
+    model.fit(noisy, clean)
+    first = model.predict(noisy[:4], return_std=True)
+    built = []
+    original = _uncertainty._stochastic_clone
+    monkeypatch.setattr(
+        _uncertainty,
+        "_stochastic_clone",
+        lambda *args: built.append(1) or original(*args),
+    )
+    for _ in range(3):
+        again = model.predict(noisy[:4], return_std=True)
+        # The kept copy restarts its draws: the same passes every call.
+        np.testing.assert_array_equal(again[0], first[0])
+        np.testing.assert_array_equal(again[1], first[1])
+    assert not built
+
+
+def test_mc_dropout_copy_follows_partial_fit(data):
+    from skdenoise.neural import _uncertainty
+
+    noisy, clean = data
+    model = UNetDenoiser(dropout=0.2, uncertainty="mc_dropout", random_state=0, **TINY)
+    model.fit(noisy, clean)
+    before = model.predict(noisy[:4], return_std=True)[1]
+    model.partial_fit(noisy, clean)
+    after = model.predict(noisy[:4], return_std=True)[1]
+    # A copy built anew from the trained weights gives the same spread.
+    _uncertainty._STOCHASTIC_COPIES.clear()
+    fresh = model.predict(noisy[:4], return_std=True)[1]
+    np.testing.assert_array_equal(after, fresh)
+    assert not np.array_equal(before, after)
+
+
 def test_partial_fit_rejects_ensemble(data):
     # scikit-learn's convention: the method that cannot work is not there, so
     # that wrappers (and sklearn's own checks) do not offer it.

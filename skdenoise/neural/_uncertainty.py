@@ -6,9 +6,10 @@ Four sources of spread, chosen by the ``uncertainty`` hyper-parameter:
   the dropout of its recurrent layers) always on, and run
   ``uncertainty_samples`` times. Every other layer keeps its inference
   behaviour: batch normalisation uses its moving statistics and the VAE
-  decodes its mean. The clone is built afresh, under a seed drawn from
-  ``random_state``, for every call, so the same ``random_state`` gives the
-  same passes.
+  decodes its mean. The clone is built once per fitted network and kept
+  beside it (not in the estimator, so not saved); every call copies the
+  network's weights into it and restarts its random draws from a seed drawn
+  from ``random_state``, so the same ``random_state`` gives the same passes.
 - ``"ensemble"``: ``n_members`` networks trained with seeds derived from
   ``random_state``; their spread.
 - ``"sampling"``: the VAE's latent code is drawn from its posterior
@@ -39,8 +40,11 @@ that the coverage holds at every input level, not only on average.
 Importing this module imports Keras.
 """
 
+import contextlib
 import functools
+import threading
 import warnings
+import weakref
 
 import numpy as np
 from sklearn.base import clone
@@ -169,12 +173,60 @@ def _stochastic_clone(model, method):
         return _AlwaysTraining(copy, name=f"{layer.name}_mc", dtype=copy.dtype_policy)
 
     copy = keras.models.clone_model(model, clone_function=clone_layer)
+    _copy_weights(model, copy)
+    return copy
+
+
+def _copy_weights(model, copy):
     for source, target in zip(model.layers, copy.layers, strict=True):
         if isinstance(target, _AlwaysTraining):
             target = target.layer
         if source.weights:
             target.set_weights(source.get_weights())
-    return copy
+
+
+# The stochastic copies of fitted networks, by network and method: building one
+# takes a fraction of a second and leaves Keras state behind, so a denoiser's
+# predict builds it once. Weakly keyed: the copy goes with its network.
+_STOCHASTIC_COPIES = weakref.WeakKeyDictionary()
+_COPIES_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def stochastic_copy(model, method, seed):
+    """The copy of ``model`` whose ``method`` layers run in training mode.
+
+    Built once per network and kept; each use copies ``model``'s weights
+    into it (``partial_fit`` may have changed them) and restarts every random
+    generator of the copy from ``seed``, so that a seed gives the same draws
+    whatever ran before. The copy is the caller's until the block ends (other
+    threads wait), so that no one restarts its draws in the middle.
+    """
+    with _COPIES_LOCK:
+        copies = _STOCHASTIC_COPIES.setdefault(model, {})
+        copy = copies.get(method)
+        if copy is None:
+            with seeded(seed):
+                copy = copies[method] = _stochastic_clone(model, method)
+        else:
+            _copy_weights(model, copy)
+        generators = [
+            g for layer in _all_sublayers(copy) for g in _seed_generators(layer)
+        ]
+        starts = np.random.default_rng(seed).integers(1, 10**9, len(generators))
+        for generator, start in zip(generators, starts, strict=True):
+            generator.state.assign(np.array([start, 0]).astype(generator.state.dtype))
+        yield copy
+
+
+def _all_sublayers(model):
+    # Every layer inside, wrapped and nested ones and recurrent cells included,
+    # once each, in a fixed order.
+    return model._flatten_layers(include_self=False, recursive=True)
+
+
+def _seed_generators(layer):
+    return getattr(layer, "_seed_generators", ())
 
 
 def check_uncertainty(estimator, n_timesteps, n_channels):
@@ -370,9 +422,6 @@ def raw_std(estimator, X3, seed, per_flip=None, settings=None):
         # denoiser without it was calibrated before (skdenoise.persistence.load
         # does not run __setstate__, which sets it False for such files).
         per_flip = getattr(estimator, "_spread_per_flip_", False)
-    from ._base import FLIPS, predict_batch
-
-    method = estimator.uncertainty
     if settings is None:
         # As calibrated (denoisers calibrated before this was kept: as set now).
         settings = getattr(
@@ -381,14 +430,27 @@ def raw_std(estimator, X3, seed, per_flip=None, settings=None):
             (estimator.average_flips, estimator.uncertainty_samples),
         )
     average_flips, n_samples = settings
+    with contextlib.ExitStack() as stack:
+        return _spread(
+            _spread_runs(estimator, X3, seed, per_flip, average_flips, n_samples, stack)
+        )
+
+
+def _spread_runs(estimator, X3, seed, per_flip, average_flips, n_samples, stack):
+    """The calls whose outputs ``raw_std`` spreads.
+
+    A stochastic copy of the network is entered on ``stack``.
+    """
+    from ._base import FLIPS, predict_batch
+
+    method = estimator.uncertainty
     if method == "flips":
         predictors = [None]  # the fitted network (or an ensemble's mean)
     elif method == "ensemble":
         models = [estimator.model_, *estimator.ensemble_members_]
         predictors = [functools.partial(predict_batch, m) for m in models]
     else:
-        with seeded(seed):
-            model = _stochastic_clone(estimator.model_, method)
+        model = stack.enter_context(stochastic_copy(estimator.model_, method, seed))
         predictors = [functools.partial(predict_batch, model)]
         predictors *= n_samples
     # Each flip on its own, or the flips transform runs (FLIPS[:1]: none).
@@ -397,13 +459,11 @@ def raw_std(estimator, X3, seed, per_flip=None, settings=None):
         variants = [(f,) for f in FLIPS]
     else:
         variants = [FLIPS if average_flips else FLIPS[:1]]
-    return _spread(
-        [
-            functools.partial(estimator._transform, X3, predict, flips=v)
-            for predict in predictors
-            for v in variants
-        ]
-    )
+    return [
+        functools.partial(estimator._transform, X3, predict, flips=v)
+        for predict in predictors
+        for v in variants
+    ]
 
 
 def _spread(runs):
