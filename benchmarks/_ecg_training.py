@@ -156,8 +156,17 @@ class NoiseCurriculum(keras.callbacks.Callback):
         self.bound = bound
 
     def __deepcopy__(self, memo):
-        # clone() deep-copies hyper-parameters; the noise must stay shared.
-        return type(self)(self.noise, self.budget, self.start_db, self.ramp, self.bound)
+        # clone() deep-copies each hyper-parameter on its own: a copy would
+        # drive the first model's noise (not the clone's own copy of it) on
+        # the first model's budget, and the clone would train without the
+        # curriculum.
+        raise TypeError(
+            "NoiseCurriculum drives the noise object and follows the TimeBudget it "
+            "was built with, so a clone of its model (an ensemble's member, a grid "
+            "search's candidate) would train without the curriculum. Train such "
+            "models with --no-hard-first, or build each one with its own "
+            "NoiseCurriculum."
+        )
 
     def _set(self, value):
         if self.bound == "low":

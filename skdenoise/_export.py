@@ -66,6 +66,15 @@ def _network_estimator(estimator):
             "sampling_rate": _known_rate(estimator),
         }
         return inner, windowing
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(estimator, Pipeline):
+        raise TypeError(
+            "export writes one network (alone or in a WindowedDenoiser), not a "
+            "Pipeline: export its last step (pipeline[-1]) and apply the steps "
+            "before it (and their inverse after it, for a scaler) around the "
+            "exported network."
+        )
     raise TypeError(
         "export writes the fitted neural denoisers of skdenoise (UNetDenoiser, "
         f"LSTMDenoiser, ..., KerasDenoiser), alone or in a WindowedDenoiser; got "

@@ -282,6 +282,23 @@ def test_step_budget_trains_a_fixed_number_of_steps_on_its_schedule():
     assert caps[4:] == [30.0] * 3 and noise.snr == (-6, 30)
 
 
+def test_a_model_with_the_curriculum_is_not_cloned_without_it():
+    from sklearn.base import clone
+
+    from skdenoise import UNetDenoiser
+    from skdenoise.noise import WhiteNoise
+
+    training = pytest.importorskip("_ecg_training")
+    noise = WhiteNoise(snr=(-6, 30))
+    budget = training.TimeBudget(3600, "U-Net", 1e-3, lambda line: None, max_steps=7)
+    curriculum = training.NoiseCurriculum(noise, budget, 12, 0.5, bound="high")
+    model = UNetDenoiser(**TINY_UNET, noise=noise, callbacks=[budget, curriculum])
+    # The clone's curriculum drove the first model's noise on its budget: an
+    # ensemble's other members trained without it.
+    with pytest.raises(TypeError, match="would train without the curriculum"):
+        clone(model)
+
+
 def test_a_failed_fit_leaves_the_shared_training_noise_as_it_was(monkeypatch):
     from skdenoise.noise import WhiteNoise
 

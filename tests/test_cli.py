@@ -126,6 +126,9 @@ def test_denoise_std_needs_a_model_with_an_uncertainty(model, data, capsys):
     assert main([*argv, "--std", str(std_out)]) == 1
     err = capsys.readouterr().err
     assert "--std" in err and "uncertainty" in err
+    # The command's words: calibrate_uncertainty is the Python API's.
+    assert "--param uncertainty=flips" in err
+    assert "calibrate_uncertainty" not in err and "return_std" not in err
     assert not out.exists() and not std_out.exists()
 
 
@@ -562,7 +565,7 @@ def test_corrupt_model_file_message_without_traceback(data):
         (["--noisy", "short.csv"], 1, "must match"),
         (["--noise", "mixture"], 2, "--sampling-rate"),
         (["--snr", "0", "5", "10"], 2, "--snr takes"),
-        (["--param", "nonsense=1"], 2, "--param"),
+        (["--param", "nonsense=1"], 2, "has no parameter 'nonsense'; its"),
         (["--param", "filters=0"], 2, "invalid hyper-parameter"),
     ],
 )
@@ -583,6 +586,8 @@ def test_train_errors(data, capsys, monkeypatch, extra, status, message):
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
+    # One line: scikit-learn's message held the estimator's repr, over lines.
+    assert len(err.strip().splitlines()) == 1, err
     assert not out.exists()
 
 

@@ -285,6 +285,14 @@ def test_bad_estimators_and_arguments(unet, tmp_path):
         export(unet, tmp_path / "m.onnx", format="litert")
     with pytest.raises(ValueError, match="batch_size"):
         export(unet, tmp_path / "m.onnx", batch_size=0)
+    # A pipeline holding a network was said to have none.
+    from sklearn.pipeline import make_pipeline
+
+    from skdenoise.preprocessing import SeriesScaler
+
+    pipeline = make_pipeline(SeriesScaler(), unet)
+    with pytest.raises(TypeError, match=r"not a Pipeline: export its last step"):
+        export(pipeline, tmp_path / "m.onnx")
 
 
 def test_missing_converter_names_the_extra(unet, tmp_path, monkeypatch):

@@ -351,3 +351,32 @@ def test_a_hash_list_cut_short_is_not_kept(server, cache):
 def test_a_base_url_without_a_host_is_refused_at_once(cache):
     with pytest.raises(ValueError, match="with a host"):
         fetch_physionet("100", data_home=cache, base_url="http://")
+
+
+def test_another_version_gets_its_own_files(server, cache):
+    # Version 2.0.0 on the server: another 100.dat, and the list of its hashes.
+    v1 = server.root / "mitdb" / "1.0.0"
+    v2 = server.root / "mitdb" / "2.0.0"
+    v2.mkdir()
+    shutil.copyfile(v1 / "100.hea", v2 / "100.hea")
+    data = bytearray((v1 / "100.dat").read_bytes())
+    data[:6] = bytes(6)
+    (v2 / "100.dat").write_bytes(bytes(data))
+    (v2 / "SHA256SUMS.txt").write_text(
+        "".join(f"{sha256_of(v2 / name)} {name}\n" for name in ("100.hea", "100.dat"))
+    )
+    folder = fetch(server, cache)
+    assert sha256_of(folder / "100.dat") == sha256_of(v1 / "100.dat")
+    # The cached list was 1.0.0's: 2.0.0's files passed its check before.
+    with pytest.raises(OSError, match="version 1.0.0 .* version 2.0.0 was asked"):
+        fetch(server, cache, version="2.0.0", download_if_missing=False)
+    assert fetch(server, cache, version="2.0.0") == folder
+    assert sha256_of(folder / "100.dat") == sha256_of(v2 / "100.dat")
+    fetch(server, cache, version="1.0.0")
+    assert sha256_of(folder / "100.dat") == sha256_of(v1 / "100.dat")
+    assert leftovers(folder) == []
+    # A list cached before its version was kept is taken as the one asked for.
+    (folder / "SHA256SUMS.version").unlink()
+    n_requests = len(server.requests)
+    fetch(server, cache, version="2.0.0", download_if_missing=False)
+    assert len(server.requests) == n_requests

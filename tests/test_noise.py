@@ -559,6 +559,89 @@ def test_warning_about_series_of_zeros_points_at_the_caller():
     assert [w.filename for w in [*record, *direct]] == [__file__, __file__]
 
 
+def _tiny_autoencoder(**params):
+    from skdenoise.neural import ConvAutoencoderDenoiser
+
+    settings = {
+        "filters": 2,
+        "depth": 1,
+        "bottleneck_filters": 2,
+        "epochs": 2,
+        "batch_size": 8,
+        "gate": None,
+        "random_state": 0,
+    }
+    return ConvAutoencoderDenoiser(**{**settings, **params})
+
+
+def test_fit_warns_once_about_series_of_zeros_naming_rows_of_x():
+    rng = np.random.default_rng(0)
+    X = np.sin(np.linspace(0, 6 * np.pi, 32))[None] * rng.uniform(0.5, 2, (64, 1))
+    X[[3, 13, 40]] = 0.0
+    model = _tiny_autoencoder(noise=WhiteNoise(snr=5.0), validation_split=0.25)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X)
+    zeros = [w for w in caught if "all zeros" in str(w.message)]
+    # It came from every training batch (16 here), naming rows of the batch.
+    assert len(zeros) == 1, [str(w.message) for w in zeros]
+    assert "3 series of X (index 3, 13, 40)" in str(zeros[0].message)
+    assert zeros[0].filename == __file__
+    # A noise of a given amplitude reaches series of zeros: nothing to say.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _tiny_autoencoder(noise=WhiteNoise(amplitude=0.1)).fit(X)
+    assert not [w for w in caught if "all zeros" in str(w.message)]
+    # Clean validation series get their noise from fit too, and are named so.
+    with pytest.warns(UserWarning, match=r"1 series of validation_data \(index 1\)"):
+        _tiny_autoencoder(noise=WhiteNoise(snr=5.0)).fit(
+            X[20:], validation_data=X[[20, 3, 21]]
+        )
+
+
+def test_partial_fit_draws_other_batches_than_another_seeds_first_call(monkeypatch):
+    from skdenoise.neural import _batches
+
+    seen = []
+    original = _batches.TrainingBatches._batch
+
+    def recording(self, index, epoch, order):
+        out = original(self, index, epoch, order)
+        seen.append(np.array(out[0]))
+        return out
+
+    monkeypatch.setattr(_batches.TrainingBatches, "_batch", recording)
+    rng = np.random.default_rng(0)
+    X = np.sin(np.linspace(0, 6 * np.pi, 32))[None] * rng.uniform(0.5, 2, (32, 1))
+
+    def batches(seed, calls):
+        model = _tiny_autoencoder(
+            noise=WhiteNoise(snr=(0, 20)),
+            epochs=1,
+            random_state=seed,
+            validation_split=0.0,
+        )
+        for _ in range(calls - 1):
+            model.partial_fit(X)
+        seen.clear()
+        model.partial_fit(X)
+        return [b.copy() for b in seen]
+
+    second_of_seed_0 = batches(0, 2)
+    # seed + calls before was the data seed: the second call of seed 0 drew
+    # the batches of the first call of seed 1.
+    first_of_seed_1 = batches(1, 1)
+    assert len(second_of_seed_0) == len(first_of_seed_1)
+    assert not any(
+        np.array_equal(a, b)
+        for a, b in zip(second_of_seed_0, first_of_seed_1, strict=True)
+    )
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip(second_of_seed_0, batches(0, 2), strict=True)
+    )
+
+
 @pytest.mark.parametrize("name", sorted(make_models()))
 def test_random_state_none_follows_numpy_global_seed(name):
     # None is NumPy's global RandomState, as check_random_state(None) returns:

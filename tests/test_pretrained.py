@@ -487,6 +487,32 @@ def test_a_rate_the_resampling_cannot_approximate_is_refused():
     assert model.set_params(sampling_rate=1e5).fit(np.zeros((1, 100)))
     with pytest.raises(ValueError, match="downsample the series first"):
         pretrained.load("ecg", sampling_rate=5e5)
+    # The docstrings' limit: about 1000 times the estimator's rate.
+    assert model.set_params(sampling_rate=3.5e5).fit(np.zeros((1, 100)))
+
+
+@pytest.mark.parametrize("rate", [0.1, 1e-300])
+def test_a_rate_far_below_the_estimators_is_refused(rate):
+    # 0.01 Hz took 15 s and half a gigabyte for 100 samples (a filter of
+    # millions of taps); 1e-300 Hz failed inside NumPy.
+    model = ResampledDenoiser(
+        FunctionTransformer(), sampling_rate=rate, estimator_sampling_rate=360
+    )
+    with pytest.raises(ValueError, match="too far below .* upsample the series"):
+        model.fit(np.zeros((1, 100)))
+    assert model.set_params(sampling_rate=1.0).fit(np.zeros((1, 100)))
+
+
+@pytest.mark.parametrize(
+    "key", ["sampling_rate", "estimator_sampling_rate", "min_sampling_rate"]
+)
+def test_a_bool_rate_is_refused_at_fit(key):
+    # True passed as 1 Hz, and transform then blamed a changed parameter.
+    model = ResampledDenoiser(
+        FunctionTransformer(), sampling_rate=2.0, estimator_sampling_rate=2.0
+    ).set_params(**{key: True})
+    with pytest.raises(ValueError, match=f"'{key}' parameter .* number of hertz"):
+        model.fit(np.zeros((1, 100)))
 
 
 def test_rates_set_after_fit_are_checked():

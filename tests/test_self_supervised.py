@@ -252,6 +252,17 @@ def test_blind_spot_ignores_y_with_a_warning_and_saves(tmp_path):
     assert loaded.n_epochs_ == 2
 
 
+def test_blind_spot_reads_validation_data_alike_with_or_without_y():
+    clean, X = _noisy_sines(n_series=12)
+    X_val = X[:4] + 0.01
+    plain = _tiny_unet(epochs=1, loss="snr").fit(X, validation_data=X_val)
+    # A pipeline or a search passes y along; the noisy validation series are
+    # read as they are without it.
+    with pytest.warns(TargetIgnoredWarning, match="blind_spot"):
+        with_y = _tiny_unet(epochs=1, loss="snr").fit(X, clean, validation_data=X_val)
+    assert with_y.history_["val_loss"] == plain.history_["val_loss"]
+
+
 def test_blind_spot_adds_no_noise_unless_asked():
     from skdenoise.noise import WhiteNoise
 

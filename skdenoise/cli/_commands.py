@@ -202,6 +202,14 @@ _CLI_WORDS = (
         r"Remove them, or give the noise an amplitude \(snr=None\) instead\.",
         "Remove the all-zero stretches from the training series.",
     ),
+    (
+        r"set uncertainty to 'mc_dropout', 'ensemble' or 'sampling' "
+        r"\(VAEDenoiser\) and fit again, or to 'flips' and call "
+        r"calibrate_uncertainty\(X_val, y_val\)\.",
+        "train the model with --param uncertainty=flips (or ensemble, or "
+        "mc_dropout with --param dropout=0.1).",
+    ),
+    (r"\.predict\(X, return_std=True\)", " (--std)"),
     (r"predict\(\.\.\., return_std=True\)", "--std"),
     (r"\brandom_state\b", "--seed"),
     (r"\bbatch_size\b", "--batch-size"),
@@ -310,6 +318,14 @@ def _cmd_train(args):
         random_state=args.seed,
         verbose=0 if args.quiet else 1,
     )
+    known = network.get_params(deep=False)
+    for name, _ in args.param:
+        if name not in known:
+            # scikit-learn's message holds the estimator's repr, lines of it.
+            raise _UsageError(
+                f"--param: {MODELS[args.model]} has no parameter {name!r}; its "
+                f"parameters are {', '.join(sorted(known))}."
+            )
     try:
         network.set_params(**dict(args.param))
     except ValueError as exc:
@@ -409,7 +425,8 @@ def _denoise_with_std(model, series, path, source):
             mean, std = [m[0] for m, _ in pairs], [d[0] for _, d in pairs]
     except (ValueError, TypeError) as exc:
         raise _CommandError(
-            f"cannot denoise {path} with a standard deviation (--std): {exc}"
+            f"cannot denoise {path} with a standard deviation (--std): "
+            + _in_cli_words(str(exc))
         ) from None
     return _check_shapes(mean, series, path, model), _check_shapes(
         std, series, path, model
@@ -708,7 +725,9 @@ def _cmd_export(args):
         output.parent.mkdir(parents=True, exist_ok=True)
         export(model, output, format=args.format, batch_size=args.batch_size)
     except (TypeError, ValueError, ImportError) as exc:
-        raise _CommandError(f"cannot export {model_path}: {exc}") from None
+        raise _CommandError(
+            f"cannot export {model_path}: {_in_cli_words(str(exc))}"
+        ) from None
     except OSError as exc:
         raise _CommandError(f"cannot write {output}: {_os_error(exc)}") from None
     if not args.quiet:

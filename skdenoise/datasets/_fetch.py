@@ -23,6 +23,9 @@ __all__ = ["fetch_physionet", "get_data_home"]
 
 _DEFAULT_BASE_URL = "https://physionet.org/files"
 _SUMS_FILE = "SHA256SUMS.txt"
+# The database version whose hashes the cached list holds (caches written before
+# it was kept have none, and their list is taken as it is).
+_SUMS_VERSION_FILE = "SHA256SUMS.version"
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _HEX_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
@@ -201,24 +204,46 @@ def _download(url, path, expected, *, timeout, n_retries, delay, verbose):
 class _Fetcher:
     """Verified download of the files of one database into one folder."""
 
-    def __init__(self, folder, url, sha256, download, options):
+    def __init__(self, folder, url, version, sha256, download, options):
         self.folder = folder
         self.url = url
+        self.version = version
         self.given = sha256
         self.download = download
         self.options = options
         self._sums = None
         self._sums_fresh = False
 
+    def _cached_version(self):
+        try:
+            text = (self.folder / _SUMS_VERSION_FILE).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        return text.strip() or None
+
     def _load_sums(self, refresh):
         path = self.folder / _SUMS_FILE
-        if refresh or not path.is_file():
+        cached = self._cached_version() if path.is_file() else None
+        # A list of another version's hashes would pass that version's files.
+        other_version = cached is not None and cached != self.version
+        if refresh or not path.is_file() or other_version:
             if not self.download:
+                if other_version:
+                    raise OSError(
+                        f"{path} holds the SHA-256 hashes of version {cached} of "
+                        f"the database and version {self.version} was asked for; "
+                        "download_if_missing is False, so its files cannot be "
+                        "fetched. Ask for version "
+                        f"{cached!r}, or allow the download."
+                    )
                 raise OSError(
                     f"{path} is missing (it holds the SHA-256 hashes of the files) "
                     "and download_if_missing is False."
                 )
             _download(self.url + _SUMS_FILE, path, None, **self.options)
+            (self.folder / _SUMS_VERSION_FILE).write_text(
+                self.version + "\n", encoding="utf-8"
+            )
             self._sums_fresh = True
         self._sums = _parse_sums(path.read_text(encoding="utf-8"), path)
 
@@ -296,13 +321,17 @@ def fetch_physionet(
     the annotations ``<record>.atr``, from
     ``<base_url>/<database>/<version>/<file>``. Every file is checked against
     its SHA-256 hash, taken from ``sha256`` or from the database's
-    ``SHA256SUMS.txt`` (downloaded once and cached). Files already in the cache
-    with the right hash are not downloaded again: with all files present no
-    network access happens. A download goes to a temporary file in the cache
-    folder and is moved into place only once complete and verified; on any
-    error (HTTP error, dropped connection, hash mismatch, interruption) the
-    temporary file is deleted, so the cache never holds a partial or corrupt
-    file. The downloads are made by ``pooch`` (the ``data`` extra).
+    ``SHA256SUMS.txt`` (downloaded once per version and cached, with the
+    version it belongs to in ``SHA256SUMS.version``). Files already in the
+    cache with the right hash are not downloaded again: with all files present
+    no network access happens. The versions of a database share one folder:
+    asking for another version than the cached list's fetches that version's
+    list, and then each file whose hash differs (a list cached without its
+    version is taken as the one asked for). A download goes to a temporary
+    file in the cache folder and is moved into place only once complete and
+    verified; on any error (HTTP error, dropped connection, hash mismatch,
+    interruption) the temporary file is deleted, so the cache never holds a
+    partial or corrupt file. The downloads are made by ``pooch`` (the ``data`` extra).
 
     Parameters
     ----------
@@ -398,6 +427,7 @@ def fetch_physionet(
     fetcher = _Fetcher(
         folder,
         url,
+        version,
         _check_sha256(sha256),
         download_if_missing,
         {

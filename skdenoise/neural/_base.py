@@ -40,6 +40,7 @@ from ..augment import AugmentationChain, BaseAugmentation, RandomTimeWarp
 from ..base import BaseDenoiser, _forget_fit_on_error
 from ..exceptions import TargetIgnoredWarning
 from ..noise import BaseNoise, WhiteNoise
+from ..noise._base import quiet_zero_series, zero_series_warned
 from . import _uncertainty
 from ._averaging import WeightAverage
 from ._batches import (
@@ -865,7 +866,8 @@ class BaseNeuralDenoiser(BaseDenoiser):
             inputs3 = as_3d(X_val).astype(np.float64, copy=False)
             targets3 = as_3d(y_val).astype(np.float64, copy=False)
         else:
-            if y3 is not None and self.noise is None:
+            # Blind-spot training ignores y: the array is the noisy series.
+            if y3 is not None and self.noise is None and self.training != "blind_spot":
                 raise ValueError(
                     f"validation_data of {name}.fit is a single array (clean "
                     "series), but without a noise model there is nothing to make "
@@ -1051,12 +1053,22 @@ n_timesteps, n_channels)
         # hold out the same validation rows, with the same noise and masks
         # (split_seed), in every call: the validation loss of one network does
         # not move between calls.
-        data_seed = seed + (0 if reset else self.n_epochs_)
+        data_seed = seed
+        if not reset:
+            # Its own stream for each later call: seed + n_epochs_ was the
+            # stream of another random_state's first call.
+            data_seed = int(
+                np.random.SeedSequence([seed, self.n_epochs_, 5]).generate_state(1)[0]
+            )
         if split_seed is None:
             split_seed = seed
 
         targets = y3 if y3 is not None else X3
         inputs = X3 if y3 is not None else None
+        if noise is not None:
+            self._warn_zero_series(
+                noise, targets if inputs is None else inputs, "X", validation, ready
+            )
         network_input = self._network_input()
         if validation is None:
             val_rows, train_rows = split_validation(
@@ -1197,13 +1209,43 @@ n_timesteps, n_channels)
             "to recalibrate."
         )
 
+    def _warn_zero_series(self, noise, series, name, validation, ready):
+        """Say once that the noise on the fly leaves series of zeros alone.
+
+        The training batches and the validation noise draw it quietly (they
+        drew it every batch, naming rows of the batch).
+        """
+        found = [(name, zero_series_warned(noise, series))]
+        if validation is not None and not ready:
+            inputs, targets = validation
+            found.append(
+                (
+                    "validation_data",
+                    zero_series_warned(noise, targets if inputs is None else inputs),
+                )
+            )
+        for where, rows in found:
+            if len(rows):
+                shown = ", ".join(map(str, rows[:5])) + (
+                    ", ..." if len(rows) > 5 else ""
+                )
+                warn_at_caller(
+                    f"{len(rows)} series of {where} (index {shown}) are all zeros: "
+                    f"the noise that {type(self).__name__}.fit adds to them sets an "
+                    "SNR, which no noise reaches against zeros, so they train "
+                    "without noise. Remove them, or give the noise an amplitude "
+                    "(snr=None) instead.",
+                    UserWarning,
+                )
+
     def _validation_inputs(self, validation, noise, seed):
         """Noisy inputs and clean targets of the validation series (fixed seed)."""
         inputs, targets = validation
         if noise is None:
             return inputs, targets
         rng = np.random.default_rng([seed, 3])
-        noisy = noise.apply(targets if inputs is None else inputs, random_state=rng)
+        with quiet_zero_series():  # fit said it, naming the rows
+            noisy = noise.apply(targets if inputs is None else inputs, random_state=rng)
         if self.clean_fraction:
             noisy = keep_clean(noisy, targets, self.clean_fraction, rng)
         return noisy, targets
@@ -1218,7 +1260,8 @@ n_timesteps, n_channels)
         inputs, series = validation
         series = series if inputs is None else inputs
         rng = np.random.default_rng([seed, 5])
-        noisy = series if noise is None else noise.apply(series, random_state=rng)
+        with quiet_zero_series():  # fit said it, naming the rows
+            noisy = series if noise is None else noise.apply(series, random_state=rng)
         return self._masker().batch(noisy, series, rng, network_input)
 
     def _spread_settings(self):

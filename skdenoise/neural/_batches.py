@@ -11,6 +11,7 @@ import numpy as np
 
 from .._series import reflect_pad, series_statistics
 from .._tf import import_keras, start_runtime_quietly
+from ..noise._base import quiet_zero_series
 
 keras = import_keras()
 
@@ -237,7 +238,8 @@ class TrainingBatches(keras.utils.PyDataset):
             noise = self.noise
             if self.curriculum is not None:
                 noise = self.curriculum.noise_at(epoch * len(self) + index)
-            inputs = noise.apply(inputs, random_state=rng)
+            with quiet_zero_series():  # fit said it once
+                inputs = noise.apply(inputs, random_state=rng)
         if self.masker is not None:
             rng = np.random.default_rng([self.seed, epoch, 4, index])
             return self.masker.batch(inputs, targets, rng, self.network_input)

@@ -1,6 +1,8 @@
 """The base class of the noise models, white noise and helpers."""
 
+import contextlib
 import numbers
+import threading
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -18,6 +20,46 @@ from .._validation import (
 from .._warnings import warn_at_caller
 
 __all__ = ["BaseNoise", "WhiteNoise", "scale_noise"]
+
+_ZERO_SERIES = "are all zeros: no SNR can be reached"
+_QUIET = threading.local()
+
+
+@contextlib.contextmanager
+def quiet_zero_series():
+    """No warning about series of zeros from ``scale_noise`` in this thread.
+
+    For a denoiser's training batches, drawn many times over the same series:
+    ``fit`` says it once (:func:`zero_series_warned`), naming its rows.
+    """
+    before = getattr(_QUIET, "on", False)
+    _QUIET.on = True
+    try:
+        yield
+    finally:
+        _QUIET.on = before
+
+
+def zero_series_warned(noise, series):
+    """Rows of ``series`` that are all zeros and that ``noise`` leaves so.
+
+    ``noise.apply`` on one of them tells whether the noise model warns about
+    them (an SNR target cannot be reached against zeros; an amplitude can).
+    """
+    import warnings
+
+    silent = np.flatnonzero(np.all(series.reshape(len(series), -1) == 0, axis=1))
+    if not len(silent):
+        return silent
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            noise.apply(series[silent[:1]], random_state=0)
+        except Exception:  # training meets (and reports) it
+            return silent[:0]
+    if any(_ZERO_SERIES in str(w.message) for w in caught):
+        return silent
+    return silent[:0]
 
 
 def _rng(random_state):
@@ -250,7 +292,7 @@ n_channels)
         raise ValueError(
             "The noise drawn for a series is all zeros, so no SNR can be reached."
         )
-    if np.any(signal_power == 0):
+    if np.any(signal_power == 0) and not getattr(_QUIET, "on", False):
         silent = np.flatnonzero(signal_power == 0)
         warn_at_caller(
             f"{len(silent)} series of X (index {', '.join(map(str, silent[:5]))}"

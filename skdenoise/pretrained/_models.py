@@ -154,7 +154,7 @@ def load(name="ecg", *, sampling_rate):
     ------
     ValueError
         For an unknown name, a sampling rate that is not a positive number,
-        is too low for the model or too high to resample (above about 100 kHz
+        is too low for the model or too high to resample (above about 360 kHz
         for ``"ecg"``), or a model file whose SHA-256 is not the one
         recorded in the package (a corrupted file).
 

@@ -12,6 +12,7 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    InvalidParameterError,
     validate_parameter_constraints,
 )
 from sklearn.utils._set_output import _wrap_data_with_container
@@ -62,6 +63,15 @@ def _factors(rate, target):
             f"{float(target):g} Hz: their ratio has no fraction with a denominator "
             f"of at most {_MAX_FACTOR} within {_MAX_RATIO_ERROR:.1%}; downsample "
             "the series first."
+        )
+    if ratio.numerator > _MAX_FACTOR:
+        # The filter grows with the factor: 0.01 Hz took 15 s and 0.5 GB for
+        # 100 samples, and a tinier rate failed inside NumPy.
+        raise ValueError(
+            f"sampling_rate={float(rate):g} Hz is too far below the estimator's "
+            f"{float(target):g} Hz: the series would be upsampled "
+            f"{ratio.numerator} times (at most {_MAX_FACTOR}); upsample the "
+            "series first."
         )
     return ratio.numerator, ratio.denominator
 
@@ -169,7 +179,9 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     The ratio of the rates is approximated by the nearest fraction with a
     denominator of at most 1000 (exact for rates in whole hertz up to 1000 Hz);
     a ``sampling_rate`` whose ratio no such fraction gives within 0.1 % (above
-    about 100 kHz for an estimator at 360 Hz) is refused.
+    about 1000 times the estimator's rate: 360 kHz for an estimator at 360 Hz)
+    is refused, and so is one that would be upsampled more than 1000 times
+    (below 0.36 Hz for an estimator at 360 Hz).
 
     Parameters
     ----------
@@ -280,6 +292,14 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
                 {key: getattr(self, key) for key in _INPUT_PARAMETERS},
                 caller_name=name,
             )
+        for key in (*_INPUT_PARAMETERS, "estimator_sampling_rate"):
+            # scikit-learn's Real interval takes True for 1.
+            if isinstance(getattr(self, key), (bool, np.bool_)):
+                unit = "seconds" if key == "min_duration" else "hertz"
+                raise InvalidParameterError(
+                    f"The {key!r} parameter of {name} must be a number of {unit}; "
+                    f"got {getattr(self, key)!r}."
+                )
         rate = self._rate()
         fitted = getattr(self, "estimator_sampling_rate_", None)
         current = self.estimator_sampling_rate
