@@ -273,6 +273,9 @@ def test_wavelet_unet_network_input_is_series_and_swt_bands():
         ("build_drnn", {"n_timesteps": 0}, "n_timesteps must be >= 1"),
         ("build_deepfilter", {"n_timesteps": 0}, "n_timesteps must be >= 1"),
         ("build_deepfilter", {"n_timesteps": 64, "batch_norm": "no"}, "batch_norm"),
+        # 1 == True: an int passed for the bool.
+        ("build_deepfilter", {"n_timesteps": 64, "batch_norm": 1}, "batch_norm"),
+        ("build_fcn_dae", {"n_timesteps": 64, "batch_norm": 0}, "batch_norm"),
         (
             "build_deepfilter",
             {"n_timesteps": 64, "output_kernel_size": 0},

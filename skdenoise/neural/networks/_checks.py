@@ -8,6 +8,8 @@ inside the network, nor a network whose output is shorter than its input.
 import math
 import numbers
 
+import numpy as np
+
 __all__ = [
     "check_choice",
     "check_int",
@@ -48,9 +50,19 @@ def check_int_sequence(value, name, builder, minimum=1, allow_empty=False):
     )
 
 
+def _same(value, choice):
+    flags = (isinstance(value, (bool, np.bool_)), isinstance(choice, (bool, np.bool_)))
+    if any(flags):
+        return all(flags) and bool(value) == bool(choice)
+    try:
+        return bool(value == choice)
+    except (TypeError, ValueError):  # an array
+        return False
+
+
 def check_choice(value, name, builder, choices):
-    """``value`` if it is one of ``choices``."""
-    if value not in choices:
+    """``value`` if it is one of ``choices`` (1 is not True here)."""
+    if not any(_same(value, choice) for choice in choices):
         raise ValueError(
             f"{builder}: {name} must be one of {', '.join(map(repr, choices))}; "
             f"got {value!r}."
