@@ -196,8 +196,8 @@ def seeded(seed):
 _NOT_FOUND = re.compile(r"Could not locate (class|function) '([^']+)'")
 
 
-def load_keras_model(path, **kwargs):
-    """``keras.saving.load_model(path, safe_mode=True, **kwargs)``, clearly failing.
+def load_keras_model(path, safe_mode=True, **kwargs):
+    """``keras.saving.load_model(path, safe_mode=safe_mode, ...)``, clearly failing.
 
     A model with a custom layer (or other object) that was not registered
     with Keras loads with an error about deserialising the whole model, the
@@ -209,7 +209,7 @@ def load_keras_model(path, **kwargs):
         # random: seeded, a load is reproducible and leaves the script's
         # stream of random numbers alone.
         with seeded(0):
-            return keras.saving.load_model(path, safe_mode=True, **kwargs)
+            return keras.saving.load_model(path, safe_mode=safe_mode, **kwargs)
     except Exception as exc:
         cause = exc
         while cause is not None:

@@ -640,6 +640,69 @@ def test_get_params_and_clone():
         UNetDenoiser(uncertainty="ensemble", n_members=1).fit(*_data(8))
 
 
+@pytest.mark.parametrize(
+    "settings", [{"uncertainty": "flips"}, {"uncertainty": "ensemble", "n_members": 2}]
+)
+def test_a_diverged_training_is_kept_uncalibrated_not_failed(settings):
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(0)
+    t = np.linspace(0, 1, 32)
+    clean = np.sin(
+        2 * np.pi * (rng.uniform(1, 4, (40, 1)) * t + rng.uniform(0, 1, (40, 1)))
+    )
+    noisy = clean + 0.3 * rng.standard_normal(clean.shape)
+    params = {"filters": 4, "depth": 1, "kernel_size": 3, "batch_size": 8}
+    model = UNetDenoiser(
+        **params,
+        learning_rate=10.0,
+        epochs=3,
+        validation_split=0.5,
+        random_state=0,
+        **settings,
+    )
+    # The calibration's least squares met NaN: LinAlgError, the fit lost.
+    with pytest.warns(ConvergenceWarning, match="not finite"):
+        model.fit(noisy, clean)
+    assert not np.isfinite(model.history_["loss"][-1])
+    with pytest.raises(ValueError, match="training diverged"):
+        model.predict(noisy, return_std=True)
+    with pytest.raises(ValueError, match="training diverged"):
+        model.calibrate_uncertainty(noisy, clean)
+
+
+def _network_with_a_lambda(n_timesteps, n_channels, filters=4):
+    from skdenoise._tf import import_keras
+
+    keras = import_keras()
+    inputs = keras.Input((n_timesteps, n_channels))
+    h = keras.layers.Conv1D(filters, 3, padding="same", activation="relu")(inputs)
+    h = keras.layers.Lambda(lambda t: 0.5 * t)(h)
+    return keras.Model(inputs, keras.layers.Conv1D(n_channels, 1)(h))
+
+
+def test_ensemble_members_of_any_network_come_back_from_worker_processes(data):
+    from skdenoise import KerasDenoiser
+
+    # The workers sent the members as .keras archives, which the calling
+    # process loaded in safe mode: a Lambda layer (or a custom layer registered
+    # in the user's script) failed, once every member had trained.
+    noisy, clean = data
+    settings = {"epochs": 1, "batch_size": 8, "random_state": 0, "n_members": 2}
+    model = KerasDenoiser(
+        _network_with_a_lambda, uncertainty="ensemble", n_jobs=2, **settings
+    ).fit(noisy, clean)
+    alone = KerasDenoiser(
+        _network_with_a_lambda, uncertainty="ensemble", **settings
+    ).fit(noisy, clean)
+    np.testing.assert_allclose(
+        model.transform(noisy), alone.transform(noisy), rtol=1e-4, atol=1e-5
+    )
+    # Pickled, it loaded in Keras' safe mode, which refuses a Lambda layer.
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(again.transform(noisy), model.transform(noisy))
+
+
 def test_ensemble_members_train_in_worker_processes(ensemble_model, data):
     # n_jobs=2: model_ here, the other member in a loky worker, beside it.
     noisy, clean = (a.copy() for a in data)

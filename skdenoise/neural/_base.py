@@ -1442,12 +1442,14 @@ n_timesteps, n_channels)
             return False
         return self.n_passes == "auto" or int(self.n_passes) == fitted
 
-    def _calibrate_uncertainty(self, validation, keep=False):
+    def _calibrate_uncertainty(self, validation, keep=False, explicit=False):
         """Fit the calibration of ``predict``'s std on the validation series.
 
         ``keep`` (a ``partial_fit``): without validation series, a calibration
         of the same ``uncertainty`` fitted before is kept. Returns whether it
-        was.
+        was. A network whose outputs are not finite (training diverged) is left
+        uncalibrated at the end of ``fit``, which has warned about it;
+        ``explicit`` (``calibrate_uncertainty``) raises instead.
         """
         if (
             keep
@@ -1499,6 +1501,14 @@ n_timesteps, n_channels)
                 per_flip=True,
                 settings=self._spread_settings(),
             )
+        if validation and not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std))):
+            if explicit:
+                self._check_finite_output(mean, inputs)
+                self._check_finite_output(std, inputs)
+            # LAPACK failed on them (and wrote to the standard error).
+            fitted = _uncertainty.uncalibrated()
+            input_range = None
+        elif validation:
             residual = targets * self.target_scale_ + self.target_offset_ - mean
             if np.ptp(targets, axis=1).max() == 0:
                 warn_at_caller(
@@ -1590,7 +1600,7 @@ n_timesteps, n_channels)
         targets = as_3d(y).astype(np.float64, copy=False)
         self._check_calibration_units(X3, targets)
         targets = (targets - self.target_offset_) / self.target_scale_
-        self._calibrate_uncertainty((X3, targets))
+        self._calibrate_uncertainty((X3, targets), explicit=True)
         return self
 
     def _check_calibration_units(self, X3, y3, method="calibrate_uncertainty"):
@@ -2020,17 +2030,20 @@ def model_to_bytes(model):
 
 
 def model_from_bytes(data, precision=None):
-    """The model of a ``.keras`` archive given as bytes (safe mode).
+    """The model of a ``.keras`` archive given as bytes, for unpickling.
 
     ``precision``: the dtype policy it was built under. Compiling reads the
     global policy: under ``"mixed_float16"`` the optimizer is the loss-scaling
-    one whose state the archive holds.
+    one whose state the archive holds. Not in Keras' safe mode: unpickling
+    runs the file's code anyway (trust it as any pickle), and in safe mode a
+    pickled network with a ``Lambda`` layer could not be unpickled at all.
+    :func:`skdenoise.persistence.load` keeps the safe mode.
     """
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.keras")
         with open(path, "wb") as file:
             file.write(data)
         if precision is None:
-            return load_keras_model(path, compile=True)
+            return load_keras_model(path, safe_mode=False, compile=True)
         with _dtype_policy(precision):
-            return load_keras_model(path, compile=True)
+            return load_keras_model(path, safe_mode=False, compile=True)

@@ -206,8 +206,9 @@ default=None
         left as they were; None draws the seed from NumPy's global generator,
         as scikit-learn's estimators do.
     verbose : int, default=0
-        0 prints nothing, 1 prints two lines per epoch (its number, then the
-        loss and ``val_loss``), 2 shows a progress bar."""
+        0 prints nothing, 1 prints a line per epoch with the loss and
+        ``val_loss`` (after a line with the epoch's number when ``epochs`` is
+        more than 1), 2 shows a progress bar."""
 
 _COMMON_ATTRIBUTES = """Attributes
     ----------

@@ -310,10 +310,24 @@ def _fit_member(member, X3, y3, validation, split_seed):
 
 
 def _fit_member_in_worker(member, X3, y3, validation, split_seed):
-    """:func:`_fit_member` in a worker process; the model as ``.keras`` bytes."""
-    from ._base import model_to_bytes
+    """:func:`_fit_member` in a worker process; the network's weights.
 
-    return model_to_bytes(_fit_member(member, X3, y3, validation, split_seed))
+    The calling process builds the network again and sets them
+    (:func:`_member_network`): a network saved in the worker would name its
+    classes as the worker knows them (a custom layer registered in the user's
+    script is not registered there), and one with a ``Lambda`` layer would not
+    load in safe mode.
+    """
+    return _fit_member(member, X3, y3, validation, split_seed).get_weights()
+
+
+def _member_network(member, X3, weights, member_seed):
+    """The network of ``member`` (unfitted) for ``X3``, with ``weights``."""
+    member._record_fitted_shape(X3)
+    with seeded(member_seed), quiet_tf_logger():
+        model = member._build_keras_model()
+    model.set_weights(weights)
+    return model
 
 
 def n_processes(estimator):
@@ -363,9 +377,9 @@ def start_members(estimator, X3, y3, validation, seed, split_seed):
     """
     from joblib import Parallel, delayed
 
-    from ._base import model_from_bytes
-
     jobs = n_processes(estimator)
+    seeds = member_seeds(seed, estimator.n_members)
+    members = [_member(estimator, s) for s in seeds]
     # The generator output dispatches in the background as soon as it exists;
     # pre_dispatch keeps jobs - 1 members running beside this process.
     pending = Parallel(
@@ -375,17 +389,18 @@ def start_members(estimator, X3, y3, validation, seed, split_seed):
         pre_dispatch=jobs - 1,
         batch_size=1,
     )(
-        delayed(_fit_member_in_worker)(
-            _member(estimator, s), X3, y3, validation, split_seed
-        )
-        for s in member_seeds(seed, estimator.n_members)
+        delayed(_fit_member_in_worker)(member, X3, y3, validation, split_seed)
+        for member in members
     )
 
     def wait(cancel=False):
         if cancel:
             pending.close()
             return None
-        return [model_from_bytes(data, estimator.precision) for data in pending]
+        return [
+            _member_network(member, X3, weights, s)
+            for member, weights, s in zip(members, pending, seeds, strict=True)
+        ]
 
     return wait
 
