@@ -356,6 +356,28 @@ def test_train_npy_without_noisy_adds_noise_on_the_fly(data, capsys):
     assert model.window_length == 32
     assert model.estimator.noise.snr == 5.0
     assert model.estimator_.n_epochs_ == 1
+    # A nested parameter goes to set_params like any other.
+    nested = data / "nested.skd"
+    args = ["train", "--clean", str(data / "clean.npy"), "--output", str(nested)]
+    extra = ["--param", "noise__snr=7.0"]
+    assert main([*args, "--window-length", "32", *extra, *TINY]) == 0
+    assert load(nested).estimator.noise.snr == 7.0
+
+
+def test_train_says_once_that_windows_of_zeros_get_no_noise(data, capsys):
+    clean = np.load(data / "clean.npy")
+    clean[1] = 0.0
+    np.save(data / "zero_row.npy", clean)
+    path = data / "zero_row.skd"
+    args = ["train", "--clean", str(data / "zero_row.npy"), "--output", str(path)]
+    tiny = [a for a in TINY if a != "--quiet"]
+    assert main([*args, "--window-length", "32", "--snr", "5", *tiny]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "all zeros" in line]
+    # Two before: one naming validation_data, which the command has not.
+    assert len(lines) == 1, err
+    assert "Some training windows are all zeros" in lines[0]
+    assert "validation_data" not in err and "snr=None" not in err
 
 
 def test_train_with_augmentation_and_snr_loss(data):

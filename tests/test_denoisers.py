@@ -305,7 +305,7 @@ def test_get_params_shows_every_hyper_parameter():
     params = UNetDenoiser().get_params()
     for name in [
         "filters", "depth", "kernel_size", "dropout", "residual", "max_filters",
-        "attention_heads", "global_context", "noise", "normalize",
+        "attention_heads", "global_context", "batch_norm", "noise", "normalize",
         "optimizer", "learning_rate", "weight_decay", "ema_momentum", "loss",
         "noise_curriculum",
         "epochs", "batch_size", "validation_split", "patience", "callbacks",
@@ -393,6 +393,47 @@ def test_unet_global_context_after_the_bottleneck(sines, tmp_path):
     for bad in (1, "yes", None):
         with pytest.raises(ValueError, match="global_context"):
             tiny(UNetDenoiser, global_context=bad).fit(X, y)
+
+
+def test_unet_batch_norm_between_convolutions_and_relus(sines, tmp_path):
+    from skdenoise.persistence import load, save
+
+    X, y = sines
+    model = tiny(UNetDenoiser, batch_norm=True, random_state=0).fit(X, y)
+    layers = {layer.name: layer for layer in model.model_.layers}
+    assert "down0_bn0" in layers and "bottleneck_bn1" in layers
+    assert not layers["down0_conv0"].use_bias
+    plain = tiny(UNetDenoiser, random_state=0).fit(X, y)
+    assert not any("_bn" in layer.name for layer in plain.model_.layers)
+    out = model.transform(X)
+    assert out.shape == X.shape and np.all(np.isfinite(out))
+    # transform uses the running statistics: a series denoised alone comes out
+    # as in the batch.
+    np.testing.assert_allclose(model.transform(X[:1]), out[:1], rtol=1e-5, atol=1e-6)
+    again = tiny(UNetDenoiser, batch_norm=True, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(again.transform(X), out)
+    save(model, tmp_path / "bn.skdenoise")
+    loaded = load(tmp_path / "bn.skdenoise")
+    assert loaded.get_params()["batch_norm"] is True
+    np.testing.assert_array_equal(loaded.transform(X), out)
+    for bad in (1, "yes", None):
+        with pytest.raises(ValueError, match="batch_norm"):
+            tiny(UNetDenoiser, batch_norm=bad).fit(X, y)
+
+
+def test_a_fitted_denoiser_is_freed_with_its_training_data(sines):
+    import gc
+    import weakref
+
+    X, y = sines
+    model = tiny(UNetDenoiser, random_state=0).fit(X, y)
+    model.transform(X)
+    refs = [weakref.ref(model), weakref.ref(model.model_)]
+    del model
+    gc.collect()
+    # TensorFlow keeps the training dataset's generator registered: through
+    # it, every fit kept its batches' arrays, the denoiser and its network.
+    assert [ref() for ref in refs] == [None, None]
 
 
 def test_ema_momentum_keeps_the_moving_average_of_the_weights(sines, tmp_path):

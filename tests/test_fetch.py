@@ -375,8 +375,25 @@ def test_another_version_gets_its_own_files(server, cache):
     fetch(server, cache, version="1.0.0")
     assert sha256_of(folder / "100.dat") == sha256_of(v1 / "100.dat")
     assert leftovers(folder) == []
+    # Interrupted as the new list replaces the old one: the old list stays,
+    # with its own version (a separate note of the version could be left
+    # naming the other list).
+    import skdenoise.datasets._fetch as fetch_module
+
+    def interrupted(source, target):
+        raise KeyboardInterrupt
+
+    real_replace = fetch_module.os.replace
+    fetch_module.os.replace = interrupted
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            fetch(server, cache, version="2.0.0")
+    finally:
+        fetch_module.os.replace = real_replace
+    fetch(server, cache, version="1.0.0", download_if_missing=False)
     # A list cached before its version was kept is taken as the one asked for.
-    (folder / "SHA256SUMS.version").unlink()
+    sums = folder / "SHA256SUMS.txt"
+    sums.write_text("".join(sums.read_text().splitlines(keepends=True)[1:]))
     n_requests = len(server.requests)
     fetch(server, cache, version="2.0.0", download_if_missing=False)
     assert len(server.requests) == n_requests

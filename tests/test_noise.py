@@ -599,6 +599,25 @@ def test_fit_warns_once_about_series_of_zeros_naming_rows_of_x():
         )
 
 
+def test_a_windowed_fit_counts_windows_of_zeros_once():
+    from skdenoise.pipeline import WindowedDenoiser
+
+    rng = np.random.default_rng(0)
+    X = np.sin(np.linspace(0, 40, 128))[None] * rng.uniform(0.5, 2, (12, 1))
+    X[2], X[5, :64] = 0.0, 0.0
+    model = WindowedDenoiser(
+        _tiny_autoencoder(noise=WhiteNoise(snr=5.0), epochs=1), window_length=32
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X)
+    zeros = [str(w.message) for w in caught if "all zeros" in str(w.message)]
+    # It named rows of the windows, and validation_data that was never given.
+    assert len(zeros) == 1, zeros
+    assert "training windows (stretches of zeros in the series)" in zeros[0]
+    assert "validation_data" not in zeros[0] and "index" not in zeros[0]
+
+
 def test_partial_fit_draws_other_batches_than_another_seeds_first_call(monkeypatch):
     from skdenoise.neural import _batches
 

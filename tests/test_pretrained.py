@@ -501,6 +501,13 @@ def test_a_rate_far_below_the_estimators_is_refused(rate):
     with pytest.raises(ValueError, match="too far below .* upsample the series"):
         model.fit(np.zeros((1, 100)))
     assert model.set_params(sampling_rate=1.0).fit(np.zeros((1, 100)))
+    # A rate that is not a round number has large factors (2747 / 979 here),
+    # not a large ratio: it is taken.
+    assert model.set_params(sampling_rate=128.3).fit(np.zeros((1, 100)))
+    denoised = pretrained.load("ecg", sampling_rate=128.3).transform(
+        np.zeros((1, 1000))
+    )
+    assert denoised.shape == (1, 1000)
 
 
 @pytest.mark.parametrize(

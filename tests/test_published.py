@@ -262,6 +262,7 @@ def test_wavelet_unet_network_input_is_series_and_swt_bands():
         ("build_unet", {"n_timesteps": 64, "filters": 0}, "filters must be >= 1"),
         ("build_unet", {"n_timesteps": 64, "attention_heads": -1}, "attention_heads"),
         ("build_unet", {"n_timesteps": 64, "max_filters": 0}, "max_filters must be"),
+        ("build_unet", {"n_timesteps": 64, "batch_norm": 1}, "batch_norm"),
         (
             "build_conv_autoencoder",
             {"n_timesteps": 64, "kernel_size": 0},

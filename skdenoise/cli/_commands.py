@@ -199,6 +199,10 @@ _CLI_WORDS = (
     ),
     (r"(\d+) series of X \(index [^)]*\) are", "Some training windows are"),
     (
+        r"\d+ of the \d+ training windows \(stretches of zeros in the series\) are",
+        "Some training windows are",
+    ),
+    (
         r"Remove them, or give the noise an amplitude \(snr=None\) instead\.",
         "Remove the all-zero stretches from the training series.",
     ),
@@ -320,7 +324,8 @@ def _cmd_train(args):
     )
     known = network.get_params(deep=False)
     for name, _ in args.param:
-        if name not in known:
+        # A nested name (noise__snr) is checked by set_params below.
+        if name.split("__")[0] not in known:
             # scikit-learn's message holds the estimator's repr, lines of it.
             raise _UsageError(
                 f"--param: {MODELS[args.model]} has no parameter {name!r}; its "

@@ -23,9 +23,11 @@ __all__ = ["fetch_physionet", "get_data_home"]
 
 _DEFAULT_BASE_URL = "https://physionet.org/files"
 _SUMS_FILE = "SHA256SUMS.txt"
-# The database version whose hashes the cached list holds (caches written before
-# it was kept have none, and their list is taken as it is).
-_SUMS_VERSION_FILE = "SHA256SUMS.version"
+# The first line of a cached list of hashes: the database version they are of,
+# written into the list before it replaces the old one (a list cached before
+# the line was written has none, and is taken as it is).
+_VERSION_LINE = "# skdenoise: the SHA-256 hashes of version {}\n"
+_VERSION_RE = re.compile(r"# skdenoise: the SHA-256 hashes of version (\S+)")
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _HEX_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
@@ -123,8 +125,12 @@ def _quiet_pooch(pooch):
         logger.setLevel(level)
 
 
-def _download_once(url, path, expected, timeout, verbose):
-    """Download ``url`` to ``path`` (atomically, hash-checked) with pooch."""
+def _download_once(url, path, expected, timeout, verbose, header=None):
+    """Download ``url`` to ``path`` (atomically, hash-checked) with pooch.
+
+    ``header``: a line put before an unchecked file's text (the list of
+    hashes) before it replaces ``path``.
+    """
     import requests
 
     pooch = _pooch()
@@ -148,6 +154,8 @@ def _download_once(url, path, expected, timeout, verbose):
             )
         if target != path:
             _check_hash_list(target, url)
+            if header is not None:
+                target.write_bytes(header.encode("utf-8") + target.read_bytes())
             os.replace(target, path)
     except requests.exceptions.HTTPError as exc:
         code, reason = exc.response.status_code, exc.response.reason
@@ -187,10 +195,10 @@ def _check_hash_list(path, url):
         )
 
 
-def _download(url, path, expected, *, timeout, n_retries, delay, verbose):
+def _download(url, path, expected, *, timeout, n_retries, delay, verbose, header=None):
     for attempt in range(n_retries + 1):
         try:
-            _download_once(url, path, expected, timeout, verbose)
+            _download_once(url, path, expected, timeout, verbose, header)
             return
         except _TransientError as exc:
             if attempt == n_retries:
@@ -214,16 +222,13 @@ class _Fetcher:
         self._sums = None
         self._sums_fresh = False
 
-    def _cached_version(self):
-        try:
-            text = (self.folder / _SUMS_VERSION_FILE).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
-        return text.strip() or None
-
     def _load_sums(self, refresh):
         path = self.folder / _SUMS_FILE
-        cached = self._cached_version() if path.is_file() else None
+        cached = None
+        if path.is_file():
+            with open(path, encoding="utf-8", errors="replace") as file:
+                found = _VERSION_RE.fullmatch(file.readline().strip())
+            cached = found.group(1) if found else None
         # A list of another version's hashes would pass that version's files.
         other_version = cached is not None and cached != self.version
         if refresh or not path.is_file() or other_version:
@@ -240,9 +245,15 @@ class _Fetcher:
                     f"{path} is missing (it holds the SHA-256 hashes of the files) "
                     "and download_if_missing is False."
                 )
-            _download(self.url + _SUMS_FILE, path, None, **self.options)
-            (self.folder / _SUMS_VERSION_FILE).write_text(
-                self.version + "\n", encoding="utf-8"
+            # The version goes into the list itself: one file replaced at
+            # once, so that an interruption cannot pair a list with another
+            # version's name.
+            _download(
+                self.url + _SUMS_FILE,
+                path,
+                None,
+                header=_VERSION_LINE.format(self.version),
+                **self.options,
             )
             self._sums_fresh = True
         self._sums = _parse_sums(path.read_text(encoding="utf-8"), path)
@@ -322,7 +333,7 @@ def fetch_physionet(
     ``<base_url>/<database>/<version>/<file>``. Every file is checked against
     its SHA-256 hash, taken from ``sha256`` or from the database's
     ``SHA256SUMS.txt`` (downloaded once per version and cached, with the
-    version it belongs to in ``SHA256SUMS.version``). Files already in the
+    version it belongs to in a first line of its own). Files already in the
     cache with the right hash are not downloaded again: with all files present
     no network access happens. The versions of a database share one folder:
     asking for another version than the cached list's fetches that version's

@@ -40,7 +40,11 @@ from ..augment import AugmentationChain, BaseAugmentation, RandomTimeWarp
 from ..base import BaseDenoiser, _forget_fit_on_error
 from ..exceptions import TargetIgnoredWarning
 from ..noise import BaseNoise, WhiteNoise
-from ..noise._base import quiet_zero_series, zero_series_warned
+from ..noise._base import (
+    quiet_zero_series,
+    zero_series_are_windows,
+    zero_series_warned,
+)
 from . import _uncertainty
 from ._averaging import WeightAverage
 from ._batches import (
@@ -759,6 +763,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
             batches.error = None
             raise error from None
         finally:
+            batches.release()
             # The user's callbacks keep their state (a stopped epoch, a best
             # score) but let go of the network: a callback in the parameters
             # must not hold the fitted model, or clone and pickle copy it along.
@@ -1215,16 +1220,28 @@ n_timesteps, n_channels)
         The training batches and the validation noise draw it quietly (they
         drew it every batch, naming rows of the batch).
         """
-        found = [(name, zero_series_warned(noise, series))]
+        checked = [(name, series)]
         if validation is not None and not ready:
             inputs, targets = validation
-            found.append(
-                (
-                    "validation_data",
-                    zero_series_warned(noise, targets if inputs is None else inputs),
+            checked.append(("validation_data", targets if inputs is None else inputs))
+        found = [(where, zero_series_warned(noise, a), len(a)) for where, a in checked]
+        if zero_series_are_windows():
+            # A WindowedDenoiser's windows: their indices mean nothing to the
+            # user, and its validation windows are cut from the user's X too.
+            n_zero = sum(len(rows) for _, rows, _ in found)
+            if n_zero:
+                n_all = sum(n for _, _, n in found)
+                warn_at_caller(
+                    f"{n_zero} of the {n_all} training windows (stretches of zeros "
+                    "in the series) are all zeros: the noise that "
+                    f"{type(self).__name__}.fit adds to them sets an SNR, which no "
+                    "noise reaches against zeros, so they train without noise. "
+                    "Remove them, or give the noise an amplitude (snr=None) "
+                    "instead.",
+                    UserWarning,
                 )
-            )
-        for where, rows in found:
+            return
+        for where, rows, _ in found:
             if len(rows):
                 shown = ", ".join(map(str, rows[:5])) + (
                     ", ..." if len(rows) > 5 else ""

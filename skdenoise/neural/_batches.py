@@ -258,6 +258,18 @@ class TrainingBatches(keras.utils.PyDataset):
             self.epoch = epoch
             self._order = self._permutation()
 
+    def release(self):
+        """Let go of the series, the noise and the denoiser once training ends.
+
+        TensorFlow keeps the generator of a ``from_generator`` dataset
+        registered after the dataset is gone, and with it these batches: each
+        fit kept its training arrays, and the denoiser (through its methods in
+        ``network_input``) with its network.
+        """
+        self.inputs = self.targets = self._order = None
+        self.noise = self.augment = self.masker = self.curriculum = None
+        self.network_input = None
+
     def as_dataset(self, chunk=_CHUNK_BATCHES):
         """The batches as a ``tf.data.Dataset`` and the callback it needs.
 

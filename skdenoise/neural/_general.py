@@ -814,6 +814,10 @@ class UNetDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         averaged over the whole series (a summary such as its noise level)
         scale each channel, so that every time step is denoised knowing the
         series as a whole.
+    batch_norm : bool, default=False
+        Batch normalisation between each convolution and its ReLU: every
+        layer's features standardised over the batch while training (by their
+        running statistics afterwards), which speeds up learning per step.
     %(common)s
 
     %(attributes)s
@@ -845,6 +849,7 @@ class UNetDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         "max_filters": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "attention_heads": [Interval(numbers.Integral, 0, None, closed="left")],
         "global_context": ["boolean"],
+        "batch_norm": ["boolean"],
         **_COMMON_CONSTRAINTS,
     }
 
@@ -865,6 +870,7 @@ class UNetDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         max_filters=None,
         attention_heads=0,
         global_context=False,
+        batch_norm=False,
         *,
         noise=None,
         augment=None,
@@ -912,4 +918,5 @@ class UNetDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
             max_filters=self.max_filters,
             attention_heads=self.attention_heads,
             global_context=self.global_context,
+            batch_norm=self.batch_norm,
         )

@@ -40,6 +40,27 @@ def quiet_zero_series():
         _QUIET.on = before
 
 
+@contextlib.contextmanager
+def zero_series_in_windows():
+    """The series a denoiser's ``fit`` gets in this thread are windows.
+
+    :class:`~skdenoise.pipeline.WindowedDenoiser` cuts the user's series into
+    windows, and passes some as validation series: the warning about series
+    of zeros then counts windows, not rows of arguments the user never gave.
+    """
+    before = getattr(_QUIET, "windows", False)
+    _QUIET.windows = True
+    try:
+        yield
+    finally:
+        _QUIET.windows = before
+
+
+def zero_series_are_windows():
+    """Whether :func:`zero_series_in_windows` is on in this thread."""
+    return getattr(_QUIET, "windows", False)
+
+
 def zero_series_warned(noise, series):
     """Rows of ``series`` that are all zeros and that ``noise`` leaves so.
 

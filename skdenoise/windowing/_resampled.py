@@ -49,6 +49,9 @@ _MAX_FACTOR = 1000
 # The largest relative error of that fraction: the series reach the estimator
 # at its rate to within 0.1 %.
 _MAX_RATIO_ERROR = 1e-3
+# The largest factor of the polyphase resampling (its filter has 128 taps per
+# unit of it): every rate above 1 / 100 of the estimator's has smaller ones.
+_MAX_TAPS = 100_000
 
 
 def _factors(rate, target):
@@ -64,14 +67,22 @@ def _factors(rate, target):
             f"of at most {_MAX_FACTOR} within {_MAX_RATIO_ERROR:.1%}; downsample "
             "the series first."
         )
-    if ratio.numerator > _MAX_FACTOR:
-        # The filter grows with the factor: 0.01 Hz took 15 s and 0.5 GB for
-        # 100 samples, and a tinier rate failed inside NumPy.
+    # The filter grows with the factors: 0.01 Hz took 15 s and 0.5 GB for 100
+    # samples, and a tinier rate failed inside NumPy.
+    if exact > _MAX_FACTOR:
         raise ValueError(
             f"sampling_rate={float(rate):g} Hz is too far below the estimator's "
-            f"{float(target):g} Hz: the series would be upsampled "
-            f"{ratio.numerator} times (at most {_MAX_FACTOR}); upsample the "
-            "series first."
+            f"{float(target):g} Hz: more than {_MAX_FACTOR} times below it; "
+            "upsample the series first."
+        )
+    if max(ratio.numerator, ratio.denominator) > _MAX_TAPS:
+        raise ValueError(
+            f"sampling_rate={float(rate):g} Hz is too far below the estimator's "
+            f"{float(target):g} Hz for its ratio: resampling by {ratio.numerator}/"
+            f"{ratio.denominator} needs a filter of "
+            f"{2 * _FILTER_HALF_LENGTH * ratio.numerator + 1:,} taps (factors of "
+            f"at most {_MAX_TAPS:,}); upsample the series first, or round the "
+            "rate."
         )
     return ratio.numerator, ratio.denominator
 
@@ -180,8 +191,8 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     denominator of at most 1000 (exact for rates in whole hertz up to 1000 Hz);
     a ``sampling_rate`` whose ratio no such fraction gives within 0.1 % (above
     about 1000 times the estimator's rate: 360 kHz for an estimator at 360 Hz)
-    is refused, and so is one that would be upsampled more than 1000 times
-    (below 0.36 Hz for an estimator at 360 Hz).
+    is refused, and so is one more than 1000 times below it (0.36 Hz), or one
+    below 1 / 100 of it whose fraction needs factors above 100,000.
 
     Parameters
     ----------

@@ -31,6 +31,7 @@ from ..base import (
     check_output_container,
     series_tags,
 )
+from ..noise._base import zero_series_in_windows
 from ._layout import (
     TAPERS,
     WindowLayout,
@@ -465,7 +466,8 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         if validation is not None:
             X_val, y_val = self._inner_windows(*validation)
             kwargs["validation_data"] = X_val if y_val is None else (X_val, y_val)
-        method(*args, **kwargs)
+        with zero_series_in_windows():
+            method(*args, **kwargs)
         return X_windows.shape[0]
 
     def _inner_has_partial_fit(self):

@@ -1,16 +1,28 @@
 from ..._tf import import_keras
-from ._checks import check_int, check_length, check_rate
+from ._checks import check_choice, check_int, check_length, check_rate
 
 
-def _conv_block(layers, h, filters, kernel_size, dropout, name):
+def _conv_block(layers, h, filters, kernel_size, dropout, name, batch_norm=False):
     for j in range(2):
-        h = layers.Conv1D(
-            filters,
-            kernel_size,
-            padding="same",
-            activation="relu",
-            name=f"{name}_conv{j}",
-        )(h)
+        if batch_norm:
+            # The normalisation's shift stands in for the convolution's bias.
+            h = layers.Conv1D(
+                filters,
+                kernel_size,
+                padding="same",
+                use_bias=False,
+                name=f"{name}_conv{j}",
+            )(h)
+            h = layers.BatchNormalization(name=f"{name}_bn{j}")(h)
+            h = layers.Activation("relu", name=f"{name}_relu{j}")(h)
+        else:
+            h = layers.Conv1D(
+                filters,
+                kernel_size,
+                padding="same",
+                activation="relu",
+                name=f"{name}_conv{j}",
+            )(h)
     if dropout:
         h = layers.Dropout(dropout, name=f"{name}_dropout")(h)
     return h
@@ -104,6 +116,7 @@ def build_unet(
     max_filters=None,
     attention_heads=0,
     global_context=False,
+    batch_norm=False,
 ):
     """One-dimensional U-Net: convolutional encoder-decoder with skip connections.
 
@@ -145,6 +158,11 @@ def build_unet(
         (the series' noise level, among others) into a gain between 0 and 1
         for each of its channels, so that every time step is denoised knowing
         the series as a whole.
+    batch_norm : bool, default=False
+        Batch normalisation between each convolution and its ReLU (the
+        convolutions then have no bias): the features of every layer are
+        standardised over the batch while training, and by their running
+        mean and variance afterwards.
 
     Returns
     -------
@@ -168,6 +186,7 @@ def build_unet(
     attention_heads = check_int(
         attention_heads, "attention_heads", "build_unet", minimum=0, accept_bool=True
     )
+    check_choice(batch_norm, "batch_norm", "build_unet", (True, False))
     check_length(n_timesteps, 2**depth, "build_unet", f"depth={depth} halvings")
     keras = import_keras()
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
@@ -182,6 +201,7 @@ def build_unet(
         max_filters,
         attention_heads,
         global_context,
+        batch_norm,
     )
     if residual:
         # In float32 whatever the layers' dtype policy, so that an input the
@@ -201,6 +221,7 @@ def unet_body(
     max_filters=None,
     attention_heads=0,
     global_context=False,
+    batch_norm=False,
 ):
     """The U-Net from ``inputs`` to its ``n_channels``-channel head (no skip add).
 
@@ -216,10 +237,14 @@ def unet_body(
     h = inputs
     skips = []
     for level in range(depth):
-        h = _conv_block(layers, h, width(level), kernel_size, 0.0, f"down{level}")
+        h = _conv_block(
+            layers, h, width(level), kernel_size, 0.0, f"down{level}", batch_norm
+        )
         skips.append(h)
         h = layers.MaxPooling1D(2, name=f"down{level}_pool")(h)
-    h = _conv_block(layers, h, width(depth), kernel_size, dropout, "bottleneck")
+    h = _conv_block(
+        layers, h, width(depth), kernel_size, dropout, "bottleneck", batch_norm
+    )
     if attention_heads:
         normed = layers.LayerNormalization(name="bottleneck_norm")(h)
         attended = layers.MultiHeadAttention(
@@ -246,6 +271,8 @@ def unet_body(
             name=f"up{level}_transpose",
         )(h)
         h = layers.Concatenate(name=f"up{level}_skip")([h, skips[level]])
-        h = _conv_block(layers, h, width(level), kernel_size, 0.0, f"up{level}")
+        h = _conv_block(
+            layers, h, width(level), kernel_size, 0.0, f"up{level}", batch_norm
+        )
     name = "correction" if residual else "denoised"
     return layers.Conv1D(n_channels, 1, name=name, dtype="float32")(h)
