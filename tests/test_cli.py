@@ -588,6 +588,8 @@ def test_corrupt_model_file_message_without_traceback(data):
         (["--noise", "mixture"], 2, "--sampling-rate"),
         (["--snr", "0", "5", "10"], 2, "--snr takes"),
         (["--param", "nonsense=1"], 2, "has no parameter 'nonsense'; its"),
+        (["--param", "augment__x=1"], 2, "augment is None, which has no parameters"),
+        (["--param", "noise__bogus=1"], 2, "Invalid parameter 'bogus'"),
         (["--param", "filters=0"], 2, "invalid hyper-parameter"),
     ],
 )

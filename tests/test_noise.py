@@ -587,6 +587,13 @@ def test_fit_warns_once_about_series_of_zeros_naming_rows_of_x():
     assert len(zeros) == 1, [str(w.message) for w in zeros]
     assert "3 series of X (index 3, 13, 40)" in str(zeros[0].message)
     assert zeros[0].filename == __file__
+    # An ensemble's members train on the same series: said once, not by each.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _tiny_autoencoder(
+            noise=WhiteNoise(snr=5.0), uncertainty="ensemble", n_members=3
+        ).fit(X)
+    assert len([w for w in caught if "all zeros" in str(w.message)]) == 1
     # A noise of a given amplitude reaches series of zeros: nothing to say.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -703,6 +703,36 @@ def test_ensemble_members_of_any_network_come_back_from_worker_processes(data):
     np.testing.assert_array_equal(again.transform(noisy), model.transform(noisy))
 
 
+def _network_drawn_from_numpy(n_timesteps, n_channels):
+    from skdenoise._tf import import_keras
+
+    keras = import_keras()
+    inputs = keras.Input((n_timesteps, n_channels))
+    h = keras.layers.Rescaling(float(np.random.uniform(0.5, 2.0)))(inputs)
+    h = keras.layers.Conv1D(4, 3, padding="same", activation="relu")(h)
+    return keras.Model(inputs, keras.layers.Conv1D(n_channels, 1)(h))
+
+
+def test_members_from_workers_are_the_networks_they_trained(data):
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = data
+    # A short fit runs eagerly; the network built again here ran as a graph,
+    # which in mixed bfloat16 gave other outputs than the member trained here.
+    settings = {**TINY, "precision": "mixed_bfloat16", "random_state": 0}
+    ensemble = {"uncertainty": "ensemble", "n_members": 2}
+    parallel = UNetDenoiser(**settings, **ensemble, n_jobs=2).fit(noisy, clean)
+    alone = UNetDenoiser(**settings, **ensemble).fit(noisy, clean)
+    np.testing.assert_array_equal(parallel.transform(noisy), alone.transform(noisy))
+    # A builder that draws the network's constants from NumPy builds another
+    # network here than in the worker: said, not trained weights in it.
+    drawn = KerasDenoiser(
+        _network_drawn_from_numpy, epochs=1, batch_size=8, n_jobs=2, **ensemble
+    )
+    with pytest.raises(ValueError, match="differs from the one its worker trained"):
+        drawn.fit(noisy, clean)
+
+
 def test_ensemble_members_train_in_worker_processes(ensemble_model, data):
     # n_jobs=2: model_ here, the other member in a loky worker, beside it.
     noisy, clean = (a.copy() for a in data)

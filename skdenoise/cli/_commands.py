@@ -324,8 +324,14 @@ def _cmd_train(args):
     )
     known = network.get_params(deep=False)
     for name, _ in args.param:
+        prefix, separator, _rest = name.partition("__")
+        if separator and prefix in known and not hasattr(known[prefix], "get_params"):
+            raise _UsageError(
+                f"--param {name}: {prefix} is {known[prefix]!r}, which has no "
+                "parameters to set."
+            )
         # A nested name (noise__snr) is checked by set_params below.
-        if name.split("__")[0] not in known:
+        if prefix not in known:
             # scikit-learn's message holds the estimator's repr, lines of it.
             raise _UsageError(
                 f"--param: {MODELS[args.model]} has no parameter {name!r}; its "
@@ -334,7 +340,8 @@ def _cmd_train(args):
     try:
         network.set_params(**dict(args.param))
     except ValueError as exc:
-        raise _UsageError(f"--param: {exc}") from None
+        # On one line: a nested estimator's repr may span several.
+        raise _UsageError(f"--param: {' '.join(str(exc).split())}") from None
     model = WindowedDenoiser(network, window_length=window_length)
     if not args.quiet:
         shape = "x".join(map(str, X_clean.shape))

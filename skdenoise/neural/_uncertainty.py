@@ -42,6 +42,7 @@ Importing this module imports Keras.
 
 import contextlib
 import functools
+import re
 import threading
 import warnings
 import weakref
@@ -303,8 +304,10 @@ def _member(estimator, member_seed):
 def _fit_member(member, X3, y3, validation, split_seed):
     member._record_fitted_shape(X3)
     with warnings.catch_warnings():
-        # The ensemble as a whole is checked once its members are all in.
+        # The ensemble as a whole is checked once its members are all in, and
+        # its model_ says what is wrong with the data (series of zeros).
         warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.filterwarnings("ignore", message=".* are all zeros")
         member._fit(X3, y3, validation=validation, split_seed=split_seed)
     return member.model_
 
@@ -316,17 +319,48 @@ def _fit_member_in_worker(member, X3, y3, validation, split_seed):
     (:func:`_member_network`): a network saved in the worker would name its
     classes as the worker knows them (a custom layer registered in the user's
     script is not registered there), and one with a ``Lambda`` layer would not
-    load in safe mode.
+    load in safe mode. With them come whether the network runs eagerly and
+    its architecture, to check the network built again against.
     """
-    return _fit_member(member, X3, y3, validation, split_seed).get_weights()
+    model = _fit_member(member, X3, y3, validation, split_seed)
+    return model.get_weights(), model.run_eagerly, _architecture(model)
 
 
-def _member_network(member, X3, weights, member_seed):
-    """The network of ``member`` (unfitted) for ``X3``, with ``weights``."""
+def _architecture(model):
+    """The layers' configurations without their names (numbered per process)."""
+
+    def unnamed(config):
+        if isinstance(config, dict):
+            return {k: unnamed(v) for k, v in config.items() if k != "name"}
+        if isinstance(config, (list, tuple)):
+            return [unnamed(v) for v in config]
+        return config
+
+    layers = model._flatten_layers(include_self=False, recursive=True)
+    text = repr(unnamed([layer.get_config() for layer in layers]))
+    # An object without a configuration of its own shows its address.
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", text)
+
+
+def _member_network(member, X3, trained, member_seed):
+    """The network of ``member`` (unfitted) for ``X3``, as a worker trained it."""
+    weights, run_eagerly, architecture = trained
     member._record_fitted_shape(X3)
     with seeded(member_seed), quiet_tf_logger():
         model = member._build_keras_model()
+    if _architecture(model) != architecture:
+        raise ValueError(
+            f"{type(member).__name__}(uncertainty='ensemble', n_jobs=...) trains "
+            "members in worker processes and builds their networks again here, "
+            "and a network built here differs from the one its worker trained: "
+            "the network's builder draws from a random source other than the "
+            "layers' seeds (such as NumPy's global generator), or reads state of "
+            "the process. Make it build the same network for the same arguments, "
+            "or set n_jobs=None."
+        )
     model.set_weights(weights)
+    # A short fit ran eagerly (and predicts so): the same outputs.
+    model.run_eagerly = run_eagerly
     return model
 
 
@@ -398,8 +432,8 @@ def start_members(estimator, X3, y3, validation, seed, split_seed):
             pending.close()
             return None
         return [
-            _member_network(member, X3, weights, s)
-            for member, weights, s in zip(members, pending, seeds, strict=True)
+            _member_network(member, X3, trained, s)
+            for member, trained, s in zip(members, pending, seeds, strict=True)
         ]
 
     return wait
