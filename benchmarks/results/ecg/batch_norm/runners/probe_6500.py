@@ -1,0 +1,24 @@
+"""Probe: the benchmark's U-Net with batch normalisation in every conv block.
+
+Usage: python run.py {bn,base} OUT STEPS
+"""
+import sys
+sys.path.insert(0, "/work/main/benchmarks")
+arm, out, steps = sys.argv[1], sys.argv[2], sys.argv[3]
+if arm == "bn":
+    from skdenoise.neural.networks import _convolutional as C
+
+    def _conv_block(layers, h, filters, kernel_size, dropout, name):
+        for j in range(2):
+            h = layers.Conv1D(filters, kernel_size, padding="same", use_bias=False,
+                              name=f"{name}_conv{j}")(h)
+            h = layers.BatchNormalization(name=f"{name}_bn{j}")(h)
+            h = layers.Activation("relu", name=f"{name}_relu{j}")(h)
+        if dropout:
+            h = layers.Dropout(dropout, name=f"{name}_dropout")(h)
+        return h
+
+    C._conv_block = _conv_block
+import ecg
+ecg.main(["--data-dir", "/work/shared/data/physionet", "--models", "identity", "unet",
+          "--budget-steps", steps, "--no-qrs", "--no-figure", "--out", out, "--seed", "0"])
