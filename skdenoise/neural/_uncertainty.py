@@ -190,7 +190,7 @@ def _copy_weights(model, copy):
 # takes a fraction of a second and leaves Keras state behind, so a denoiser's
 # predict builds it once. Weakly keyed: the copy goes with its network.
 _STOCHASTIC_COPIES = weakref.WeakKeyDictionary()
-_COPIES_LOCK = threading.RLock()
+_COPIES_LOCK = threading.Lock()  # the dictionary's; each copy has its own
 
 
 @contextlib.contextmanager
@@ -201,14 +201,18 @@ def stochastic_copy(model, method, seed):
     into it (``partial_fit`` may have changed them) and restarts every random
     generator of the copy from ``seed``, so that a seed gives the same draws
     whatever ran before. The copy is the caller's until the block ends (other
-    threads wait), so that no one restarts its draws in the middle.
+    threads using the same network's copy wait), so that no one restarts its
+    draws in the middle.
     """
     with _COPIES_LOCK:
-        copies = _STOCHASTIC_COPIES.setdefault(model, {})
-        copy = copies.get(method)
+        entry = _STOCHASTIC_COPIES.setdefault(model, {}).setdefault(
+            method, [None, threading.RLock()]
+        )
+    with entry[1]:
+        copy = entry[0]
         if copy is None:
             with seeded(seed):
-                copy = copies[method] = _stochastic_clone(model, method)
+                copy = entry[0] = _stochastic_clone(model, method)
         else:
             _copy_weights(model, copy)
         generators = [
