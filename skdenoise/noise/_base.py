@@ -26,21 +26,25 @@ _QUIET = threading.local()
 
 
 @contextlib.contextmanager
+def _switched_on(name):
+    """Set the thread-local switch ``name`` for the block."""
+    before = getattr(_QUIET, name, False)
+    setattr(_QUIET, name, True)
+    try:
+        yield
+    finally:
+        setattr(_QUIET, name, before)
+
+
 def quiet_zero_series():
     """No warning about series of zeros from ``scale_noise`` in this thread.
 
     For a denoiser's training batches, drawn many times over the same series:
     ``fit`` says it once (:func:`zero_series_warned`), naming its rows.
     """
-    before = getattr(_QUIET, "on", False)
-    _QUIET.on = True
-    try:
-        yield
-    finally:
-        _QUIET.on = before
+    return _switched_on("on")
 
 
-@contextlib.contextmanager
 def zero_series_in_windows():
     """The series a denoiser's ``fit`` gets in this thread are windows.
 
@@ -48,12 +52,7 @@ def zero_series_in_windows():
     windows, and passes some as validation series: the warning about series
     of zeros then counts windows, not rows of arguments the user never gave.
     """
-    before = getattr(_QUIET, "windows", False)
-    _QUIET.windows = True
-    try:
-        yield
-    finally:
-        _QUIET.windows = before
+    return _switched_on("windows")
 
 
 def zero_series_are_windows():
