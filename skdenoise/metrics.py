@@ -51,6 +51,16 @@ def _pair(clean, estimate, names=("clean", "estimate")):
                 f"{name} holds complex values; the metrics compare real series "
                 "(take the real part, or the magnitude, first)."
             )
+        if arr.ndim > 3:
+            raise ValueError(
+                f"{name} must be one series, (n_series, n_timesteps) or (n_series, "
+                f"n_timesteps, n_channels); got {arr.ndim} dimensions {arr.shape}."
+            )
+        if arr.dtype.kind == "m":
+            raise ValueError(
+                f"{name} holds time differences ({arr.dtype}); the metrics "
+                "compare the series' values, not their times."
+            )
         if arr.dtype.kind in "USVM" or (arr.ndim == 0 and arr.item() is None):
             got = "None" if arr.dtype == object else f"an array of dtype {arr.dtype}"
             raise ValueError(f"{name} must hold numbers; got {got}.")

@@ -193,6 +193,13 @@ def test_metrics_name_arguments_that_are_not_numbers_or_bools():
     # A string is true: "False" returned the per-series array.
     with pytest.raises(TypeError, match="per_series must be True or False"):
         snr(clean, clean + 0.1, per_series="False")
+    # Time differences are numbers to NumPy, and a 4-D batch was averaged as
+    # if flattened: both refused, as the estimators refuse them.
+    times = np.arange(8).astype("timedelta64[s]")[np.newaxis]
+    with pytest.raises(ValueError, match="clean holds time differences"):
+        rmse(times, times + np.timedelta64(1, "s"))
+    with pytest.raises(ValueError, match="got 4 dimensions"):
+        snr(np.ones((2, 3, 8, 1)), np.ones((2, 3, 8, 1)))
     assert snr(clean, clean + 0.1, per_series=np.bool_(False)) == pytest.approx(20)
 
 

@@ -190,8 +190,10 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     series ``y`` and trains a clone of ``estimator`` on them. ``transform``
     accepts series of any length: it cuts them into windows, denoises the
     windows in batches (one call of the inner ``transform`` per batch) and
-    stitches them back by overlap-add, weighting every window by ``taper``
-    and dividing by the summed weights, so that a constant comes back exactly.
+    stitches them back by overlap-add, weighting every window's correction
+    (its output less its input) by ``taper`` and dividing by the summed
+    weights: where the windows agree, their value comes back (to rounding),
+    and a sample that no window changed comes back exactly as it was.
     Memory stays bounded for recordings of any length: the windows are made
     and denoised ``chunk_windows`` at a time.
 
@@ -524,8 +526,10 @@ n_timesteps, n_channels)
     def _stitch(self, X3, denoise):
         """Overlap-add the arrays ``denoise(windows)`` returns for every window.
 
-        The first array is the denoised windows (their centring undone); the
-        others (variances) are overlap-added with the same weights as is.
+        The first array is the denoised windows: their corrections to the input
+        windows are overlap-added and added to ``X3``, so that what the inner
+        denoiser leaves alone comes back bit for bit. The others (variances)
+        are overlap-added with the same weights as is.
         """
         n_series, n_timesteps, n_channels = X3.shape
         ndim = 2 if n_channels == 1 else 3
@@ -536,7 +540,11 @@ n_timesteps, n_channels)
         with once_per_call():
             outs = self._stitch_chunks(X3, denoise, padded, layout, chunk, ndim)
         weight_sum = layout.weight_sum(chunk)[left : left + n_timesteps, np.newaxis]
-        return [out[:, left : left + n_timesteps] / weight_sum for out in outs]
+        outs = [out[:, left : left + n_timesteps] / weight_sum for out in outs]
+        # The denoised windows were added as their corrections to the input:
+        # a sample that no window changed comes back exactly as it was.
+        outs[0] = X3 + outs[0]
+        return outs
 
     def _stitch_chunks(self, X3, denoise, padded, layout, chunk, ndim):
         window_length = self._window_length()
@@ -562,8 +570,9 @@ n_timesteps, n_channels)
                         f"returned windows of shape {denoised.shape} for input of "
                         f"shape {windows.shape}; a denoiser must keep the shape."
                     )
-            if self._centers_windows():
-                results[0] = results[0] + (windows - centered)
+            # What the denoiser changed in each window (its centring undone
+            # with it), added up instead of the windows themselves.
+            results[0] = results[0] - centered
             if outs is None:
                 outs = [np.zeros(padded.shape, dtype=np.float64) for _ in results]
             for out, part in zip(outs, results, strict=True):
