@@ -346,7 +346,16 @@ class _Reader:
                 f"{self.path} is corrupted: the manifest refers to {name!r}, which the "
                 "file does not contain."
             ) from None
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            # A damaged directory entry: an unknown compression method or
+            # flags (NotImplementedError), the bit of an encrypted member
+            # (RuntimeError).
+            NotImplementedError,
+            RuntimeError,
+        ) as exc:
             raise ValueError(f"{self.path} is corrupted ({name}: {exc}).") from None
 
     def _array(self, name):

@@ -474,6 +474,29 @@ def test_load_refuses_truncated_and_corrupted_files(saved, tmp_path):
         load(not_zip)
 
 
+@pytest.mark.parametrize(
+    "offset, xor",
+    [(10, 0xFF), (8, 0x01), (8, 0x20)],
+    ids=["compression method", "encrypted flag", "patched-data flag"],
+)
+def test_load_names_a_damaged_directory_entry_as_corruption(
+    saved, tmp_path, offset, xor
+):
+    # zipfile raised NotImplementedError or RuntimeError for these fields of
+    # the manifest's central-directory entry.
+    data = bytearray(saved.read_bytes())
+    with zipfile.ZipFile(saved) as archive:
+        names = archive.namelist()
+    entry = -1
+    for _ in range(len(names) - names.index("manifest.json")):
+        entry = data.rfind(b"PK\x01\x02", 0, entry if entry >= 0 else len(data))
+    data[entry + offset] ^= xor
+    damaged = tmp_path / "damaged.skd"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"is corrupted \(manifest.json"):
+        load(damaged)
+
+
 def test_load_reports_missing_members_and_bad_manifests(saved):
     def point_elsewhere(manifest):
         text = json.dumps(manifest).replace("arrays/0.npy", "arrays/99.npy")
