@@ -102,6 +102,10 @@ class BaseAugmentation(BaseEstimator):
         for o, a in zip(out, checked, strict=True):
             with np.errstate(over="ignore"):
                 o = np.asarray(o).reshape(a.shape).astype(a.dtype, copy=False)
+            if np.may_share_memory(o, a):
+                # A step that changed nothing (an empty chain) handed back
+                # the input itself: copies, as promised.
+                o = o.copy()
             if not np.all(np.isfinite(o)):
                 # The inputs are finite (checked): float32 series near its
                 # largest value overflowed. An error, not infinities.

@@ -47,6 +47,21 @@ def test_shape_dtype_reproducible_and_inputs_untouched(aug, series):
     assert not np.array_equal(out[..., 0], other) or isinstance(aug, RandomFlip)
 
 
+@pytest.mark.parametrize(
+    "aug",
+    [AugmentationChain([]), RandomFlip(p=0.0), RandomTimeWarp((1.0, 1.0))],
+    ids=["empty chain", "flip never", "warp by 1"],
+)
+def test_what_changes_nothing_still_returns_copies(aug, series):
+    # An empty chain handed back the input itself: writing into the result
+    # wrote into the user's array (and a read-only input came back read-only).
+    X = series.copy()
+    X.setflags(write=False)
+    (out,) = aug.apply(X, random_state=0)
+    assert not np.shares_memory(out, X) and out.flags.writeable
+    assert np.array_equal(out, series)
+
+
 @pytest.mark.parametrize("aug", [a for a, _ in LINEAR], ids=[n for _, n in LINEAR])
 def test_aligned_arrays_get_the_same_transform(aug, series):
     # A linear transform applied to noisy = clean + noise equals the transform

@@ -197,3 +197,34 @@ def test_epochs_reach_the_network_alone_too(monkeypatch, tmp_path):
         run_demo(tmp_path, quick=True, verbose=False)
     # None: each network its own default.
     assert seen == {"tuned": quick["epochs"], "alone": None}
+
+
+def test_demo_prints_the_estimators_warnings_in_cli_words(
+    monkeypatch, tmp_path, capsys
+):
+    # The demo's fits warned as Python warnings naming lines of joblib and of
+    # the skdenoise script, even with --quiet; the demo has no option for the
+    # learning rate or the targets.
+    import warnings
+
+    from skdenoise.cli import _demo
+    from sklearn.exceptions import ConvergenceWarning
+
+    def run(out, **kwargs):
+        for _ in range(2):
+            warnings.warn(
+                "UNetDenoiser did not learn to denoise. Train longer (epochs), "
+                "lower the learning_rate, or check that the targets are the clean "
+                "series.",
+                ConvergenceWarning,
+                stacklevel=1,
+            )
+        return {"report": "the table\n"}
+
+    monkeypatch.setattr(_demo, "run_demo", run)
+    assert main(["demo", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "skdenoise demo: warning: UNetDenoiser did not learn to denoise. Train "
+        "longer (--epochs)."
+    ]

@@ -220,9 +220,22 @@ _CLI_WORDS = (
 )
 
 
-def _in_cli_words(message):
+# Words of one command that has fewer options than train (the demo sets the
+# learning rate and the targets itself), before the shared ones.
+_COMMAND_WORDS = {
+    "demo": (
+        (
+            r"Train longer \(epochs\), lower the learning_rate, or check that the "
+            r"targets are the clean series\.",
+            "Train longer (--epochs).",
+        ),
+    ),
+}
+
+
+def _in_cli_words(message, command=None):
     """An estimator's warning with the command line's options for its arguments."""
-    for pattern, replacement in _CLI_WORDS:
+    for pattern, replacement in (*_COMMAND_WORDS.get(command, ()), *_CLI_WORDS):
         message = re.sub(pattern, replacement, message)
     return message
 
@@ -250,7 +263,7 @@ def _warnings_in_cli_words(command):
                     warning.message, warning.category, warning.filename, warning.lineno
                 )
                 continue
-            message = _in_cli_words(str(warning.message))
+            message = _in_cli_words(str(warning.message), command)
             if message not in printed:
                 printed.add(message)
                 print(f"skdenoise {command}: warning: {message}", file=sys.stderr)
@@ -753,13 +766,14 @@ def _cmd_demo(args):
     from ._demo import run_demo
 
     try:
-        results = run_demo(
-            args.out,
-            quick=args.quick,
-            seed=args.seed,
-            epochs=args.epochs,
-            verbose=not args.quiet,
-        )
+        with _warnings_in_cli_words("demo"):
+            results = run_demo(
+                args.out,
+                quick=args.quick,
+                seed=args.seed,
+                epochs=args.epochs,
+                verbose=not args.quiet,
+            )
     except OSError as exc:
         raise _CommandError(f"cannot write the demo's files: {exc}") from None
     if args.quiet:
