@@ -207,8 +207,9 @@ def test_demo_prints_the_estimators_warnings_in_cli_words(
     # learning rate or the targets.
     import warnings
 
-    from skdenoise.cli import _demo
     from sklearn.exceptions import ConvergenceWarning
+
+    from skdenoise.cli import _demo
 
     def run(out, **kwargs):
         for _ in range(2):
