@@ -1416,3 +1416,21 @@ def test_a_file_that_is_no_numpy_file_is_named_so(filter_model, tmp_path, capsys
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert "not a NumPy .npy or .npz file" in err and "pickle" not in err
+
+
+def test_denoise_hints_at_columns_when_every_row_is_shorter_than_the_window(
+    data, model, tmp_path, capsys
+):
+    # A CSV with its series down the columns, read with the default --layout
+    # rows: many series of three samples, each padded and denoised, silently.
+    lead = _series(n_series=1, n_timesteps=200)[1][0]
+    recording = np.c_[np.arange(200) / 360.0, lead, 0.5 * lead]
+    path = tmp_path / "columns.csv"
+    np.savetxt(path, recording, delimiter=",", header="time,lead1,lead2", comments="")
+    assert main(["denoise", str(model), str(path), "-o", str(tmp_path / "a.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "holds 200 rows of at most 3 samples" in err
+    assert "give --layout columns" in err
+    args = ["--layout", "columns", "-o", str(tmp_path / "b.csv")]
+    assert main(["denoise", str(model), str(path), *args]) == 0
+    assert "--layout" not in capsys.readouterr().err

@@ -635,6 +635,28 @@ def _check_writable_gains(data):
         )
 
 
+def _warn_short_rows(model, data, layout):
+    """A hint when a CSV's rows are all shorter than the model's window.
+
+    With the default ``--layout rows`` a file that holds its series down the
+    columns (a time column, one column per lead) is read as many series of a
+    few samples each, which a windowed model pads and denoises without
+    complaint: nothing of what was meant.
+    """
+    window = getattr(model, "window_length", None)
+    if layout != "rows" or data.format != "csv" or not isinstance(window, int):
+        return
+    longest = max(len(row) for row in data.series)
+    if longest < window and len(data.series) > longest:
+        print(
+            f"skdenoise denoise: warning: {data.path} holds {len(data.series)} rows "
+            f"of at most {longest} samples, all shorter than the model's window "
+            f"of {window}: each row is denoised as one series. If the file holds "
+            "one series per column, give --layout columns.",
+            file=sys.stderr,
+        )
+
+
 def _cmd_denoise(args):
     name = getattr(args, "pretrained", None)
     if name is not None and args.model is not None:
@@ -682,6 +704,7 @@ def _cmd_denoise(args):
         _check_model_rate(model, data, args.model)
         source = Path(args.model).name
     series = data.series
+    _warn_short_rows(model, data, args.layout)
     if args.highpass is not None:
         cutoff = args.highpass
         fs = rate if name is not None else _highpass_rate(model, data)
