@@ -290,6 +290,36 @@ def test_targets_in_other_units_get_one_map_and_the_same_denoiser(pairs):
         )
 
 
+def test_pairs_in_one_set_of_units_keep_the_identity_map():
+    # Chance correlation of slow noise with the signal took the slope of a
+    # (noisy, clean) pair past 5 % of 1 (and a per-timestep F test past its
+    # limit: factors of -33 to 535 on real ECG); a Noise2Noise pair whose
+    # copies are unequally noisy got 1 / (the signal's share) as a change of
+    # units. Both kept the network's output in the wrong scale, silently.
+    from skdenoise.datasets import make_ecg
+    from skdenoise.neural._base import _units_map
+    from skdenoise.noise import ColoredNoise, WhiteNoise
+
+    for seed in range(8):
+        clean = make_ecg(
+            n_series=24, n_timesteps=256, sampling_rate=128.0, random_state=seed
+        )
+        brown = ColoredNoise(alpha=2.0, snr=-6.0).apply(clean, random_state=seed)
+        less = WhiteNoise(snr=6.0).apply(clean, random_state=seed)
+        more = WhiteNoise(snr=-3.0).apply(clean, random_state=seed + 100)
+        for X, y in ((brown, clean), (less, more), (more, less)):
+            scale, offset = _units_map(X[..., None], y[..., None])
+            np.testing.assert_array_equal(scale, 1.0)
+            np.testing.assert_array_equal(offset, 0.0)
+        # Changes of units stay found: a larger y, a smaller one, an offset,
+        # the other sign.
+        for a, b in ((3.0, 0.0), (1e-3, 0.0), (1.0, 2.0), (-1.0, 0.0)):
+            scale, offset = _units_map(less[..., None], a * clean[..., None] + b)
+            assert scale.shape == (1, 1, 1)
+            assert scale.item() == pytest.approx(a, rel=0.1)
+            assert offset.item() == pytest.approx(b, abs=0.1 * abs(a))
+
+
 def test_columns_scaled_apart_still_get_a_map_per_timestep(pairs):
     noisy, clean = pairs
     columns = np.linspace(0.25, 1.0, clean.shape[1])

@@ -1147,7 +1147,7 @@ def test_calibrating_on_constant_series_warns(flips_model, data):
 def test_calibration_between_noise_bins_matches_the_stacked_curves():
     # The factors are now evaluated bin by bin where they are used (one
     # full-size curve per bin took about 20 times the series' memory).
-    from skdenoise.neural._uncertainty import _scale, apply_std_calibration
+    from skdenoise.neural._uncertainty import _log_scale, apply_std_calibration
 
     rng = np.random.default_rng(0)
     std, noise = np.exp(rng.normal(size=(2, 30, 64, 2)))
@@ -1155,9 +1155,10 @@ def test_calibration_between_noise_bins_matches_the_stacked_curves():
     noise_levels = np.sort(rng.normal(size=5))
     levels = np.sort(rng.normal(size=(5, 7)), axis=1)
     log_factors = rng.normal(size=(5, 7))
-    scale = _scale(std, noise, weights)
+    log_scale = _log_scale(std, noise, weights)
+    scale = np.exp(log_scale)
     pairs = zip(levels, log_factors, strict=True)
-    curves = np.stack([np.interp(np.log(scale), lv, f) for lv, f in pairs])
+    curves = np.stack([np.interp(log_scale, lv, f) for lv, f in pairs])
     position = np.interp(np.log(noise), noise_levels, np.arange(5))
     low = np.floor(position).astype(int)
     frac = position - low
@@ -1304,3 +1305,23 @@ def test_ensemble_predict_runs_each_members_passes_once(
     assert len(calls) == per_transform == 2 * (4 if average_flips else 1)
     np.testing.assert_array_equal(mean, expected_mean)
     np.testing.assert_array_equal(std, expected_std)
+
+
+def test_calibrating_a_vanishing_spread_warns_of_nothing():
+    # With a noise weight above 1 the scale of an all-zero series underflowed
+    # to 0, and its logarithm made numpy warn of a division by zero.
+    from skdenoise.neural._uncertainty import apply_std_calibration
+
+    tiny = np.full((1, 4, 1), 1e-300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        std = apply_std_calibration(
+            tiny,
+            tiny,
+            np.array([1.0, 1.5]),
+            np.zeros(1),
+            np.zeros((1, 1)),
+            np.zeros((1, 1)),
+        )
+    # Underflowed to 0 here; predict floors it at the smallest normal number.
+    assert std.shape == tiny.shape and np.all(np.isfinite(std) & (std >= 0))

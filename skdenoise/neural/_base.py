@@ -192,14 +192,13 @@ def _regress(x, y):
 def _units_map(X3, y3):
     """``(scale, offset)`` with ``y ~ scale * x + offset``: X's units to y's.
 
-    Fitted by regressing the noisy series on the clean ones (noise independent of
-    the clean series leaves that slope unbiased) and inverted. When ``y`` is in
-    ``X``'s units (the fitted map is within a few per cent of the identity, or
-    ``y`` has ``X``'s mean and standard deviation, as a second noisy copy for
-    Noise2Noise has) the map is the identity. Otherwise it is one map per
-    channel, unless maps per timestep and channel fit significantly better (an
-    F test): scikit-learn's scalers in front of the denoiser transform each
-    column (timestep) apart.
+    The identity whenever ``X`` and ``y`` can be one signal in one set of
+    units (:func:`_same_units`: ``y`` clean or a noisy copy, more or less noisy
+    than ``X``). Otherwise fitted by regressing the noisy series on the clean
+    ones (noise independent of the clean series leaves that slope unbiased)
+    and inverted: one map per channel, unless maps per timestep and channel
+    fit significantly better, in sample and out of it: scikit-learn's scalers
+    in front of the denoiser transform each column (timestep) apart.
     """
     n_channels = X3.shape[2]
     identity = np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
@@ -218,23 +217,9 @@ def _units_map_scaled(X3, y3):
     """:func:`_units_map` on series below 2 in magnitude."""
     n_channels = X3.shape[2]
     identity = np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
-    slope, intercept = _regress(X3.reshape(-1, n_channels), y3.reshape(-1, n_channels))
-    x_std = X3.reshape(-1, n_channels).std(axis=0)
-    x_unit = np.where(x_std > 0, x_std, 1.0)
-    same_units = (np.abs(slope - 1.0) <= _SAME_UNITS_TOLERANCE) & (
-        np.abs(intercept) <= _SAME_UNITS_TOLERANCE * x_unit
-    )
-    # Two noisy copies of one signal (Noise2Noise) have the same spread and
-    # level, but y's noise attenuates the slope: they are in the same units.
-    y_flat = y3.reshape(-1, n_channels)
-    same_units |= (
-        np.abs(y_flat.std(axis=0) / x_unit - 1.0) <= _SAME_UNITS_TOLERANCE
-    ) & (
-        np.abs(y_flat.mean(axis=0) - X3.reshape(-1, n_channels).mean(axis=0))
-        <= _SAME_UNITS_TOLERANCE * x_unit
-    )
-    if np.all(same_units):
+    if np.all(_same_units(X3, y3)):
         return identity
+    slope, intercept = _regress(X3.reshape(-1, n_channels), y3.reshape(-1, n_channels))
     local = _per_timestep_fit(X3, y3, slope, intercept)
     if local is None:
         # One change of units (y in mV, X in V; or an offset): one map per
@@ -244,18 +229,106 @@ def _units_map_scaled(X3, y3):
     return (1.0 / slope)[None], (-intercept / slope)[None]
 
 
+# Deviations from the same units smaller than this many standard errors (from
+# the spread between groups of series) are chance.
+_SAME_UNITS_ERRORS = 4.0
+# Groups of samples the standard errors are estimated over (at least).
+_UNITS_GROUPS = 8
+
+
+def _same_units(X3, y3):
+    """Per channel: whether ``X`` and ``y`` can be one signal in one set of units.
+
+    So when ``y`` is the clean signal and ``X`` it plus noise, and when both
+    carry noise of their own (Noise2Noise, a copy noisier than the other or
+    not): then both regressions, ``x`` on ``y`` and ``y`` on ``x``, have slopes
+    between 0 and 1 (the signal's share of the regressor's variance), and the
+    means agree. A change of units shows as a slope above 1 either way, or of
+    the other sign, or an offset. Each bound is widened by the slope's (or the
+    mean difference's) standard error, estimated from its spread over groups
+    of series (a jackknife: slow noise shared by neighbouring samples makes
+    the pooled regression's own errors too small), so that chance correlation
+    between noise and signal is not taken for a change of units.
+    """
+    n_channels = X3.shape[2]
+    x_flat, y_flat = X3.reshape(-1, n_channels), y3.reshape(-1, n_channels)
+    x_std = x_flat.std(axis=0)
+    x_unit = np.where(x_std > 0, x_std, 1.0)
+    slope_xy, slope_yx, difference = _units_statistics(x_flat, y_flat)
+    errors = _units_errors(X3, y3)
+    tolerance = _SAME_UNITS_TOLERANCE
+    k = _SAME_UNITS_ERRORS
+    low = -np.maximum(tolerance, k * errors[0])
+    return (
+        (slope_xy >= low)
+        & (slope_xy <= 1.0 + np.maximum(tolerance, k * errors[0]))
+        & (slope_yx >= -np.maximum(tolerance, k * errors[1]))
+        & (slope_yx <= 1.0 + np.maximum(tolerance, k * errors[1]))
+        & (np.abs(difference) <= np.maximum(tolerance * x_unit, k * errors[2]))
+    )
+
+
+def _units_statistics(x, y):
+    """Slopes of ``x`` on ``y`` and ``y`` on ``x``, and ``mean(x) - mean(y)``."""
+    slope_xy, _ = _regress(x, y)
+    slope_yx, _ = _regress(y, x)
+    return slope_xy, slope_yx, x.mean(axis=0) - y.mean(axis=0)
+
+
+def _units_errors(X3, y3):
+    """Jackknife standard errors of :func:`_units_statistics`, per channel.
+
+    The samples are cut into groups, whole series or (with fewer series than
+    ``_UNITS_GROUPS``) stretches of them, and each statistic is computed
+    again without each group in turn (from the groups' sums: linear in the
+    data). Zeros when there are too few samples to group.
+    """
+    n_series, n_timesteps, n_channels = X3.shape
+    blocks = max(1, min(-(-_UNITS_GROUPS // n_series), n_timesteps // 2))
+    if n_series * blocks < 2:
+        return np.zeros((3, n_channels))
+    edges = np.linspace(0, n_timesteps, blocks + 1).astype(int)
+    # Centred on the overall means, so that the sums lose no precision.
+    x = X3 - X3.mean(axis=(0, 1))
+    y = y3 - y3.mean(axis=(0, 1))
+
+    def group_sums(values):
+        # (n_series * blocks, n_channels): each series' sum over each stretch.
+        stretches = zip(edges[:-1], edges[1:], strict=True)
+        parts = [values[:, a:b].sum(axis=1) for a, b in stretches]
+        return np.stack(parts, axis=1).reshape(-1, n_channels)
+
+    counts = np.repeat(np.diff(edges)[np.newaxis], n_series, axis=0).reshape(-1, 1)
+    sums = [group_sums(v) for v in (x, y, x * x, y * y, x * y)]
+    n = counts.sum() - counts  # samples left without each group
+    sx, sy, sxx, syy, sxy = (total.sum(axis=0) - total for total in sums)
+    mx, my = sx / n, sy / n
+    var_x, var_y = sxx / n - mx * mx, syy / n - my * my
+    cov = sxy / n - mx * my
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope_xy = np.where(var_y > 0, cov / var_y, 1.0)
+        slope_yx = np.where(var_x > 0, cov / var_x, 1.0)
+    estimates = np.stack([slope_xy, slope_yx, mx - my], axis=1)  # (groups, 3, ch)
+    n_groups = len(estimates)
+    spread = np.sum((estimates - estimates.mean(axis=0)) ** 2, axis=0)
+    return np.sqrt((n_groups - 1) / n_groups * spread)
+
+
 def _per_timestep_fit(X3, y3, slope, intercept):
     """``x ~ y`` per timestep and channel if it fits much better than per channel.
 
-    An F test of the per-timestep regressions against the global one: they
-    are needed when the columns were transformed apart (scikit-learn's scalers
-    in front), not for noise in the few series each column has. Returns their
-    ``(slope, intercept)``, or None for the global map.
+    An F test of the per-timestep regressions against the global one, and the
+    same comparison out of sample (the regressions fitted on every other
+    series, scored on the rest, and the other way round): they are needed when
+    the columns were transformed apart (scikit-learn's scalers in front), not
+    for noise in the few series each column has, which heavy-tailed or slow
+    noise can make pass the F test alone. Returns their ``(slope,
+    intercept)``, or None for the global map.
     """
     n_series, n_timesteps = X3.shape[:2]
     extra = 2 * (n_timesteps - 1)
     residual_df = n_series * n_timesteps - 2 * n_timesteps
-    if n_series < 3 or extra < 1 or residual_df < 1:
+    if n_series < 6 or extra < 1 or residual_df < 1:
         return None
     global_rss = np.sum((X3 - (slope * y3 + intercept)) ** 2, axis=(0, 1))
     local_slope, local_intercept = _regress(X3, y3)
@@ -264,9 +337,22 @@ def _per_timestep_fit(X3, y3, slope, intercept):
         f = ((global_rss - local_rss) / extra) / (local_rss / residual_df)
     # F is about 1 without a real difference; its spread is sqrt(2/d1 + 2/d2).
     limit = 1.0 + 5.0 * np.sqrt(2.0 / extra + 2.0 / residual_df)
-    if np.any(np.nan_to_num(f, nan=0.0) > limit):
-        return local_slope, local_intercept
-    return None
+    if not np.any(np.nan_to_num(f, nan=0.0) > limit):
+        return None
+    halves = (slice(0, None, 2), slice(1, None, 2))
+    for fit_on, score_on in (halves, halves[::-1]):
+        x_fit, y_fit = X3[fit_on], y3[fit_on]
+        x_score, y_score = X3[score_on], y3[score_on]
+        n_channels = X3.shape[2]
+        g_slope, g_intercept = _regress(
+            x_fit.reshape(-1, n_channels), y_fit.reshape(-1, n_channels)
+        )
+        l_slope, l_intercept = _regress(x_fit, y_fit)
+        global_out = np.sum((x_score - (g_slope * y_score + g_intercept)) ** 2)
+        local_out = np.sum((x_score - (l_slope * y_score + l_intercept)) ** 2)
+        if not local_out < global_out:
+            return None
+    return local_slope, local_intercept
 
 
 # calibrate_uncertainty and later partial_fit calls refuse y whose units map
@@ -333,7 +419,13 @@ class BaseNeuralDenoiser(BaseDenoiser):
     When ``y`` is in other units than ``X`` (a scaler in front of the denoiser
     in a pipeline, say), ``fit`` learns the affine map from ``X``'s units to
     ``y``'s (``target_scale_``, ``target_offset_``) and the network works in
-    ``X``'s units, so ``transform`` returns series in ``y``'s units.
+    ``X``'s units, so ``transform`` returns series in ``y``'s units. Pairs
+    that can be one signal in one set of units (a clean ``y``, or a noisy copy
+    for Noise2Noise, noisier than ``X`` or not: both regressions between them
+    have slopes from 0 to 1, within their errors, and equal means) keep the
+    identity. So a change of units that makes ``y`` larger than ``X`` by less
+    than ``X``'s signal-to-total variance ratio inverts, with no offset, is
+    taken for a noisier ``y``: give ``y`` in ``X``'s units then.
     """
 
     # Parameters that every ``partial_fit`` call reads afresh (the learning

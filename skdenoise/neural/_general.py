@@ -238,7 +238,7 @@ _COMMON_ATTRIBUTES = """Attributes
         breakpoints and scales, as ``gate_snr_`` and ``gate_scale_``).
     target_scale_, target_offset_ : ndarray
         The affine map from X's units to y's learned in ``fit`` (the identity
-        when they are the same units).
+        when the pairs can be in the same units: a clean or a noisy y).
     ensemble_members_ : list of keras.Model
         With ``uncertainty="ensemble"``: the ``n_members - 1`` networks other
         than ``model_``.

@@ -664,11 +664,15 @@ def nonnegative_lstsq(target, features):
     return weights
 
 
-def _scale(std, noise, weights):
+def _log_scale(std, noise, weights):
     log_scale = weights[0] * np.log(std)
     if noise is not None and weights[1]:
         log_scale = log_scale + weights[1] * np.log(noise)
-    return np.exp(log_scale)
+    return log_scale
+
+
+def _scale(std, noise, weights):
+    return np.exp(_log_scale(std, noise, weights))
 
 
 def _fit_factors(residual, std):
@@ -699,8 +703,10 @@ def apply_std_calibration(
     ``bin_on``: the feature the factors were binned on (as in
     :func:`fit_std_calibration`); None: the noise level.
     """
-    scale = _scale(std, noise, weights)
-    log_scale = np.log(scale)
+    # The logarithm as computed, not of its exponential: that underflows to 0
+    # for the tiny spread of an all-zero series (and numpy warned of log(0)).
+    log_scale = _log_scale(std, noise, weights)
+    scale = np.exp(log_scale)
     key = noise if bin_on is None else bin_on
     if len(levels) == 1 or key is None:
         return scale * np.exp(np.interp(log_scale, levels[0], log_factors[0]))
