@@ -320,6 +320,45 @@ def test_pairs_in_one_set_of_units_keep_the_identity_map():
             assert offset.item() == pytest.approx(b, abs=0.1 * abs(a))
 
 
+def test_a_scaler_in_front_is_a_change_of_units_however_noisy():
+    # A column scaler's output can look like a noisier copy of zero-mean y
+    # (both slopes under 1): its mark (one spread for every column) tells.
+    from sklearn.preprocessing import MaxAbsScaler, RobustScaler, StandardScaler
+
+    from skdenoise.datasets import make_ecg
+    from skdenoise.neural._base import _units_map
+    from skdenoise.noise import WhiteNoise
+
+    clean = 2.0 * make_ecg(n_series=32, n_timesteps=128, random_state=0)
+    clean -= clean.mean()
+    noisy = WhiteNoise(snr=-6.0).apply(clean, random_state=1)
+    for scaler in (StandardScaler(), RobustScaler(), MaxAbsScaler()):
+        scale, _ = _units_map(scaler.fit_transform(noisy)[..., None], clean[..., None])
+        assert not np.all(scale == 1.0), scaler
+    # StandardScaler divided each column by its spread, about 0.85 here.
+    scale, _ = _units_map(
+        StandardScaler().fit_transform(noisy)[..., None], clean[..., None]
+    )
+    assert np.median(scale) == pytest.approx(np.median(noisy.std(axis=0)), rel=0.25)
+
+
+def test_each_channel_keeps_its_own_units():
+    # Channel 0: two noisy copies in one set of units; channel 1: X in volts
+    # and y in millivolts. The identity of channel 0 was lost to channel 1.
+    from skdenoise.datasets import make_ecg
+    from skdenoise.neural._base import _units_map
+    from skdenoise.noise import WhiteNoise
+
+    clean = make_ecg(n_series=24, n_timesteps=256, random_state=0)
+    a = WhiteNoise(snr=6.0).apply(clean, random_state=1)
+    b = WhiteNoise(snr=0.0).apply(clean, random_state=2)
+    X = np.stack([a, a / 1000.0], axis=-1)
+    y = np.stack([b, clean], axis=-1)
+    scale, offset = _units_map(X, y)
+    assert scale[..., 0].item() == 1.0 and offset[..., 0].item() == 0.0
+    assert scale[..., 1].item() == pytest.approx(1000.0, rel=0.05)
+
+
 def test_columns_scaled_apart_still_get_a_map_per_timestep(pairs):
     noisy, clean = pairs
     columns = np.linspace(0.25, 1.0, clean.shape[1])

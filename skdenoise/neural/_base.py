@@ -216,17 +216,59 @@ def _units_map(X3, y3):
 def _units_map_scaled(X3, y3):
     """:func:`_units_map` on series below 2 in magnitude."""
     n_channels = X3.shape[2]
-    identity = np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
-    if np.all(_same_units(X3, y3)):
-        return identity
-    slope, intercept = _regress(X3.reshape(-1, n_channels), y3.reshape(-1, n_channels))
-    local = _per_timestep_fit(X3, y3, slope, intercept)
+    same = _same_units(X3, y3)
+    if np.all(same):
+        return np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
+    # The channels in other units get their map; the others keep the identity.
+    other = ~same
+    x_other, y_other = X3[..., other], y3[..., other]
+    flat = (
+        x_other.reshape(-1, x_other.shape[2]),
+        y_other.reshape(-1, y_other.shape[2]),
+    )
+    slope, intercept = _regress(*flat)
+    local = _per_timestep_fit(x_other, y_other, slope, intercept)
     if local is None:
         # One change of units (y in mV, X in V; or an offset): one map per
         # channel, not one per timestep estimated from a few series each.
-        return (1.0 / slope)[None, None], (-intercept / slope)[None, None]
-    slope, intercept = local
-    return (1.0 / slope)[None], (-intercept / slope)[None]
+        slope, intercept = slope[None, None], intercept[None, None]
+    else:
+        slope, intercept = local[0][None], local[1][None]
+    scale = np.ones((1, slope.shape[1], n_channels))
+    offset = np.zeros((1, slope.shape[1], n_channels))
+    scale[..., other] = 1.0 / slope
+    offset[..., other] = -intercept / slope
+    return scale, offset
+
+
+def _columns_scaled_apart(X3):
+    """Per channel: whether ``X``'s timesteps carry a column scaler's mark.
+
+    scikit-learn's scalers in front of a denoiser (``StandardScaler``,
+    ``MinMaxScaler``, ``RobustScaler``, ``MaxAbsScaler``) give every column
+    (timestep) one standard deviation, range, interquartile range or largest
+    magnitude across the series, to rounding: recorded series never share one
+    exactly. Such an ``X`` is not in the series' own units, whatever its
+    spread.
+    """
+    n_series, n_timesteps, n_channels = X3.shape
+    if n_series < 2 or n_timesteps < 2:
+        return np.zeros(n_channels, dtype=bool)
+    q25, q75 = np.percentile(X3, [25, 75], axis=0)
+    statistics = (
+        X3.std(axis=0),
+        np.ptp(X3, axis=0),
+        q75 - q25,
+        np.max(np.abs(X3), axis=0),
+    )
+    marked = np.zeros(n_channels, dtype=bool)
+    for values in statistics:  # (n_timesteps, n_channels) each
+        for channel in range(n_channels):
+            column = values[:, channel]
+            varying = column[column > 0]
+            if varying.size >= 2 and np.ptp(varying) <= 1e-9 * np.max(varying):
+                marked[channel] = True
+    return marked
 
 
 # Deviations from the same units smaller than this many standard errors (from
@@ -258,14 +300,22 @@ def _same_units(X3, y3):
     errors = _units_errors(X3, y3)
     tolerance = _SAME_UNITS_TOLERANCE
     k = _SAME_UNITS_ERRORS
-    low = -np.maximum(tolerance, k * errors[0])
-    return (
-        (slope_xy >= low)
-        & (slope_xy <= 1.0 + np.maximum(tolerance, k * errors[0]))
-        & (slope_yx >= -np.maximum(tolerance, k * errors[1]))
-        & (slope_yx <= 1.0 + np.maximum(tolerance, k * errors[1]))
+    margin_xy = np.maximum(tolerance, k * errors[0])
+    margin_yx = np.maximum(tolerance, k * errors[1])
+    one_signal = (
+        (slope_xy >= -margin_xy)
+        & (slope_xy <= 1.0 + margin_xy)
+        & (slope_yx >= -margin_yx)
+        & (slope_yx <= 1.0 + margin_yx)
         & (np.abs(difference) <= np.maximum(tolerance * x_unit, k * errors[2]))
     )
+    # Columns scaled apart are not in the series' own units, whatever the
+    # noise: a map near the identity (a scaler that changed little) is kept
+    # as the identity, any other is fitted.
+    near_identity = (np.abs(slope_xy - 1.0) <= tolerance) & (
+        np.abs(difference) <= tolerance * x_unit
+    )
+    return np.where(_columns_scaled_apart(X3), near_identity, one_signal)
 
 
 def _units_statistics(x, y):
@@ -423,9 +473,11 @@ class BaseNeuralDenoiser(BaseDenoiser):
     that can be one signal in one set of units (a clean ``y``, or a noisy copy
     for Noise2Noise, noisier than ``X`` or not: both regressions between them
     have slopes from 0 to 1, within their errors, and equal means) keep the
-    identity. So a change of units that makes ``y`` larger than ``X`` by less
-    than ``X``'s signal-to-total variance ratio inverts, with no offset, is
-    taken for a noisier ``y``: give ``y`` in ``X``'s units then.
+    identity, channel by channel. So a change of units that makes ``y``
+    larger than ``X`` by less than ``X``'s signal-to-total variance ratio
+    inverts, with no offset, is taken for a noisier ``y`` (give ``y`` in
+    ``X``'s units then), except after a scikit-learn scaler, whose mark (one
+    spread for every timestep) is recognised.
     """
 
     # Parameters that every ``partial_fit`` call reads afresh (the learning
