@@ -68,7 +68,16 @@ def parse_args(argv):
         default=(-6.0, 30.0),
         metavar=("LOW", "HIGH"),
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    for option, value in (
+        ("--test-windows", args.test_windows),
+        ("--max-val-windows", args.max_val_windows),
+    ):
+        if value is not None and value < 1:
+            parser.error(f"{option} must be at least 1; got {value}")
+    if not args.model.is_file():
+        parser.error(f"--model {args.model}: no such file")
+    return args
 
 
 def recalibrate(model, args):

@@ -83,6 +83,9 @@ def load_runs(specs):
             raise SystemExit(f"{folder}: no results.csv (not a benchmark run)")
         settings = json.loads((folder / "run.json").read_text())["settings"]
         runs.append((folder, tag, settings))
+        # Validation scores choose the network assessed: only those measured on
+        # the first run's validation set compare.
+        other_validation = _validation(settings) != _validation(runs[0][2])
         for key in dict.fromkeys(r["model"] for r in _read(folder / "results.csv")):
             if key in CLASSICAL:
                 continue
@@ -98,7 +101,13 @@ def load_runs(specs):
         for source, target in (
             (_read(folder / "results.csv"), tables["rows"]),
             (_read(folder / "real_records.csv"), tables["real"]),
-            (_read(folder / "timing.csv"), tables["timing"]),
+            (
+                [
+                    {**row, "val_snr_improvement": ""} if other_validation else row
+                    for row in _read(folder / "timing.csv")
+                ],
+                tables["timing"],
+            ),
             (_read(folder / "clean_windows.csv"), tables["clean"]),
             (_read(folder / "qrs.csv"), tables["qrs"]),
         ):
@@ -146,6 +155,19 @@ def load_runs(specs):
     return tables, labels, base, runs
 
 
+def _validation(settings):
+    """What a run's validation scores were measured on."""
+    return tuple(
+        settings.get(name)
+        for name in (
+            "val_records",
+            "n_val_windows",
+            "validation_seed",
+            "held_out_noise",
+        )
+    )
+
+
 def _identity(row):
     """What a row measures: its model and condition (noise, level, record)."""
     return tuple(row.get(name) for name in ("model", "noise", "input_snr_db", "record"))
@@ -173,7 +195,7 @@ def main(argv=None):
     )
 
     text = [
-        "# ECG benchmark: all runs at one budget, side by side",
+        "# ECG benchmark: runs side by side",
         "",
         "Produced by:",
         "",
@@ -193,6 +215,18 @@ def main(argv=None):
             + (f" (rows tagged [{tag}])" if tag else "")
             + f": {_recipe(folder)}",
             f"  `{command}`",
+        ]
+    others = [
+        f"`{folder.as_posix()}`"
+        for folder, _, settings in runs[1:]
+        if _validation(settings) != _validation(runs[0][2])
+    ]
+    if others:
+        text += [
+            "",
+            f"The validation of {', '.join(others)} differs from the first run's "
+            "(records, windows, seed or noise): their validation scores do not "
+            "choose the network assessed.",
         ]
     text += [
         "",

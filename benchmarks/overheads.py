@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import statistics
 import subprocess
 import sys
@@ -65,6 +66,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1; got {args.repeats}")
     args.out.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()[0]
 
@@ -101,7 +104,9 @@ def main(argv=None):
         met = "" if target is None else ("yes" if median <= target else "no")
         rows.append({"what": name, "median_s": median, "target_s": target, "met": met})
 
-    command = "python benchmarks/overheads.py --out " + str(args.out)
+    command = shlex.join(
+        ["python", "benchmarks/overheads.py", *(sys.argv[1:] if argv is None else argv)]
+    )
     lines = preamble("# Fixed costs", command)
     lines += [
         f"Machine: {platform.processor() or platform.machine()}, "

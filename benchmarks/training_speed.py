@@ -332,7 +332,8 @@ def write_outputs(out, args, command, rows, n_params):
         f"({n_params:,} parameters), batch {args.batch_size}, {args.epochs} epochs "
         "per run, the first (tracing) not timed.",
         f"- `{FIT}`: noise drawn on the fly every epoch (NSTDB bw/em/ma/mix at "
-        "U(-6, 24) dB, the ECG benchmark's training noise), clean windows "
+        "U(-6, 24) dB: the ECG benchmark's noise types, at levels up to 24 dB "
+        "instead of its 30), clean windows "
         f"augmented per batch ({', '.join(AUGMENT)}), SNR loss.",
         f"- `{KERAS}`: the same network (a clone of the denoiser's Keras model, "
         "same loss, Adam at the same learning rate) on arrays built once "

@@ -1137,6 +1137,48 @@ def test_summary_keeps_the_classical_rows_of_whichever_run_has_them(tmp_path):
         summary.load_runs([main, fewer])
 
 
+def test_summary_compares_validation_scores_of_one_validation_set_only(tmp_path):
+    # The network assessed was chosen from validation scores measured on other
+    # records (117 and 122 against 106) as if they compared.
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_ecg_summary", ECG_SCRIPT.with_name("ecg_summary.py")
+    )
+    summary = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(summary)
+    runs = []
+    for name, model, val_records, score in (
+        ("a", "unet", ["117", "122"], "1.0"),
+        ("b", "gru", ["106"], "2.0"),
+        ("c", "lstm", ["117", "122"], "0.5"),
+    ):
+        runs.append(_fake_run(tmp_path / name, [model], val_records=val_records))
+        (tmp_path / name / "timing.csv").write_text(
+            f"model,val_snr_improvement\n{model},{score}\n"
+        )
+    tables, *_ = summary.load_runs(runs)
+    scores = {t["model"]: t["val_snr_improvement"] for t in tables["timing"]}
+    assert scores == {"unet": 1.0, "gru": "", "lstm": 0.5}
+
+
+def test_scripts_name_bad_arguments_without_a_traceback(tmp_path, capsys):
+    passes = ECG_SCRIPT.with_name("ecg_passes.py")
+    overheads = ECG_SCRIPT.with_name("overheads.py")
+    for script, argv, message in (
+        (passes, ["--model", str(tmp_path / "none.skd")], "no such file"),
+        (passes, ["--model", str(passes), "--test-windows", "0"], "at least 1"),
+        (overheads, ["--repeats", "0", "--out", str(tmp_path)], "at least 1"),
+    ):
+        spec = importlib.util.spec_from_file_location("script", script)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        if script == passes:
+            argv = ["--data-dir", str(tmp_path), *argv]
+        with pytest.raises(SystemExit) as info:
+            (module.parse_args if script == passes else module.main)(argv)
+        assert info.value.code == 2
+        assert message in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "option", ["--test-windows", "--real-windows", "--max-train-windows"]
 )
