@@ -269,6 +269,21 @@ def test_wavelet_unet_network_input_is_series_and_swt_bands():
             "kernel_size must be >= 1",
         ),
         ("build_cnn_lstm", {"n_timesteps": 64, "units": 0}, "units must be >= 1"),
+        # A string for a bool built a bidirectional network; a length or a
+        # channel count of 0 built an empty network or failed in Keras naming
+        # another argument.
+        ("build_recurrent", {"n_timesteps": 64, "bidirectional": "no"}, "bidirect"),
+        ("build_cnn_lstm", {"n_timesteps": 64, "bidirectional": "no"}, "bidirect"),
+        ("build_recurrent", {"n_timesteps": 0}, "n_timesteps must be >= 1"),
+        ("build_recurrent", {"n_timesteps": 64, "n_channels": 0}, "n_channels must"),
+        ("build_cnn_lstm", {"n_timesteps": 64, "n_channels": 0}, "n_channels must"),
+        ("build_vae", {"n_timesteps": 64, "n_channels": 0}, "n_channels must"),
+        ("build_unet", {"n_timesteps": 64, "n_channels": 0}, "n_channels must"),
+        (
+            "build_conv_autoencoder",
+            {"n_timesteps": 64, "n_channels": 0},
+            "n_channels must",
+        ),
         # The published networks built an empty network, took a string for a
         # bool, or failed in Keras without naming the argument.
         ("build_drnn", {"n_timesteps": 0}, "n_timesteps must be >= 1"),
@@ -297,7 +312,7 @@ def test_network_builders_name_a_bad_length_or_argument(builder, kwargs, message
 
     build = getattr(networks, builder)
     with pytest.raises(ValueError, match=message):
-        build(n_channels=1, **kwargs)
+        build(**{"n_channels": 1, **kwargs})
 
 
 @pytest.mark.parametrize("precision", ["mixed_bfloat16", "mixed_float16"])
@@ -333,3 +348,9 @@ def test_network_builders_take_what_the_estimators_constraints_accept():
         np.int64(64), 1, filters=2, depth=1, latent_dim=2, beta=True
     )
     assert networks.build_recurrent(16, 1, units=np.int32(2), n_layers=True)
+    # Counts that some builders refused as bools while the others took them.
+    assert networks.build_unet(16, 1, filters=2, depth=True)
+    assert networks.build_cnn_lstm(16, 1, filters=2, units=2, pool_size=True)
+    assert networks.build_drnn(16, 1, units=True)
+    assert networks.build_deepfilter(16, 1, dilation_rate=True)
+    assert networks.build_conv_autoencoder(16, 1, filters=2, depth=True)

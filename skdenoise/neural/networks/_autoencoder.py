@@ -78,7 +78,10 @@ def build_conv_autoencoder(
     >>> model.output_shape
     (None, 64, 1)
     """
-    depth = check_int(depth, "depth", "build_conv_autoencoder", minimum=0)
+    depth = check_int(
+        depth, "depth", "build_conv_autoencoder", minimum=0, accept_bool=True
+    )
+    n_channels = check_int(n_channels, "n_channels", "build_conv_autoencoder")
     filters = check_int(filters, "filters", "build_conv_autoencoder", accept_bool=True)
     kernel_size = check_int(
         kernel_size, "kernel_size", "build_conv_autoencoder", accept_bool=True
@@ -157,7 +160,8 @@ def build_vae(
     >>> model.output_shape
     (None, 64, 1)
     """
-    depth = check_int(depth, "depth", "build_vae", minimum=0)
+    depth = check_int(depth, "depth", "build_vae", minimum=0, accept_bool=True)
+    n_channels = check_int(n_channels, "n_channels", "build_vae")
     filters = check_int(filters, "filters", "build_vae", accept_bool=True)
     kernel_size = check_int(kernel_size, "kernel_size", "build_vae", accept_bool=True)
     latent_dim = check_int(latent_dim, "latent_dim", "build_vae", accept_bool=True)

@@ -80,7 +80,9 @@ def build_cnn_lstm(
     >>> model.output_shape
     (None, 64, 2)
     """
-    pool_size = check_int(pool_size, "pool_size", "build_cnn_lstm")
+    pool_size = check_int(pool_size, "pool_size", "build_cnn_lstm", accept_bool=True)
+    n_channels = check_int(n_channels, "n_channels", "build_cnn_lstm")
+    check_choice(bidirectional, "bidirectional", "build_cnn_lstm", (True, False))
     filters = check_int(filters, "filters", "build_cnn_lstm", accept_bool=True)
     kernel_size = check_int(
         kernel_size, "kernel_size", "build_cnn_lstm", accept_bool=True
@@ -175,7 +177,8 @@ def build_unet(
     >>> model.output_shape
     (None, 64, 1)
     """
-    depth = check_int(depth, "depth", "build_unet", minimum=0)
+    depth = check_int(depth, "depth", "build_unet", minimum=0, accept_bool=True)
+    n_channels = check_int(n_channels, "n_channels", "build_unet")
     filters = check_int(filters, "filters", "build_unet", accept_bool=True)
     kernel_size = check_int(kernel_size, "kernel_size", "build_unet", accept_bool=True)
     dropout = check_rate(dropout, "dropout", "build_unet")

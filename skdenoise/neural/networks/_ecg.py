@@ -170,7 +170,7 @@ def build_drnn(
     """
     check_length(n_timesteps, 1, "build_drnn", "")
     n_channels = check_int(n_channels, "n_channels", "build_drnn")
-    units = check_int(units, "units", "build_drnn")
+    units = check_int(units, "units", "build_drnn", accept_bool=True)
     dense_units = check_int_sequence(
         dense_units, "dense_units", "build_drnn", allow_empty=True
     )
@@ -269,7 +269,7 @@ def build_deepfilter(
     dilated_kernel_sizes = check_int_sequence(
         dilated_kernel_sizes, "dilated_kernel_sizes", "build_deepfilter"
     )
-    check_int(dilation_rate, "dilation_rate", "build_deepfilter")
+    check_int(dilation_rate, "dilation_rate", "build_deepfilter", accept_bool=True)
     check_length(n_timesteps, 1, "build_deepfilter", "")
     n_channels = check_int(n_channels, "n_channels", "build_deepfilter")
     output_kernel_size = check_int(

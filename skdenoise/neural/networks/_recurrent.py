@@ -1,5 +1,5 @@
 from ..._tf import import_keras
-from ._checks import check_choice, check_int, check_rate
+from ._checks import check_choice, check_int, check_length, check_rate
 
 
 def build_recurrent(
@@ -50,6 +50,9 @@ def build_recurrent(
     (None, 64, 1)
     """
     check_choice(cell, "cell", "build_recurrent", ("lstm", "gru"))
+    check_choice(bidirectional, "bidirectional", "build_recurrent", (True, False))
+    check_length(n_timesteps, 1, "build_recurrent", "")
+    n_channels = check_int(n_channels, "n_channels", "build_recurrent")
     units = check_int(units, "units", "build_recurrent", accept_bool=True)
     n_layers = check_int(n_layers, "n_layers", "build_recurrent", accept_bool=True)
     dropout = check_rate(dropout, "dropout", "build_recurrent")

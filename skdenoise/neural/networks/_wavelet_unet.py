@@ -79,7 +79,7 @@ def build_wavelet_unet(
     -------
     keras.Model
     """
-    depth = check_int(depth, "depth", "build_wavelet_unet", minimum=0)
+    depth = check_int(depth, "depth", "build_wavelet_unet", minimum=0, accept_bool=True)
     filters = check_int(filters, "filters", "build_wavelet_unet", accept_bool=True)
     kernel_size = check_int(
         kernel_size, "kernel_size", "build_wavelet_unet", accept_bool=True
