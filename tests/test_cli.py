@@ -838,7 +838,7 @@ def test_denoise_rejects_a_wfdb_output_name_with_a_dot_before_working(data, caps
     target = data / "made" / "sub" / "rec.v2"
     args = ["denoise", "--pretrained", "ecg", str(record), "-o", str(target), "--quiet"]
     assert main(args) == 2
-    assert "letters, digits, '_' and '-'" in capsys.readouterr().err
+    assert "ASCII letters, digits, '_' and '-'" in capsys.readouterr().err
     assert not (data / "made").exists()
 
 
@@ -1434,3 +1434,34 @@ def test_denoise_hints_at_columns_when_every_row_is_shorter_than_the_window(
     args = ["--layout", "columns", "-o", str(tmp_path / "b.csv")]
     assert main(["denoise", str(model), str(path), *args]) == 0
     assert "--layout" not in capsys.readouterr().err
+
+
+def test_denoise_never_overwrites_a_segment_of_a_multi_segment_input(tmp_path, capsys):
+    # --overwrite protected the multi-segment header and its segments' headers
+    # but not their signal files: -o FOLDER/seg0 replaced the input's samples.
+    from skdenoise.datasets import write_wfdb
+
+    t = np.arange(700) / 360.0
+    signal = (0.5 * np.sin(2 * np.pi * 1.2 * t))[:, None]
+    for i, part in enumerate((signal[:300], signal[300:])):
+        # Each segment's samples in a file named apart from it: data0.dat.
+        write_wfdb(tmp_path / f"seg{i}", part, sampling_rate=360.0)
+        (tmp_path / f"seg{i}.dat").rename(tmp_path / f"data{i}.dat")
+        header = tmp_path / f"seg{i}.hea"
+        header.write_text(header.read_text().replace(f"seg{i}.dat", f"data{i}.dat"))
+    (tmp_path / "ms.hea").write_text("ms/2 1 360 700\nseg0 300\nseg1 400\n")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    args = ["denoise", "--pretrained", "ecg", str(tmp_path / "ms"), "--quiet"]
+    assert main([*args, "-o", str(tmp_path / "data0"), "--overwrite"]) == 2
+    assert "is the input file" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_wfdb_record_name_must_be_ascii(data, capsys):
+    # "résumé" passed the name check and failed after denoising, in a codec.
+    signal = np.sin(np.linspace(0, 60, 600))[:, None]
+    record = _write_wfdb(data, "ascii_rec", signal)
+    target = data / "r\u00e9sum\u00e9"
+    args = ["denoise", "--pretrained", "ecg", str(record), "-o", str(target), "--quiet"]
+    assert main(args) == 2
+    assert "ASCII letters" in capsys.readouterr().err

@@ -359,6 +359,22 @@ def test_each_channel_keeps_its_own_units():
     assert scale[..., 1].item() == pytest.approx(1000.0, rel=0.05)
 
 
+def test_windows_one_sample_apart_are_not_taken_for_a_scaler():
+    # Every column of windows cut one sample apart holds the recording's
+    # extremes: the mark of MaxAbsScaler and MinMaxScaler, which took a
+    # Noise2Noise pair for X scaled apart (and gave it a map of 2.4).
+    from skdenoise.datasets import make_ecg, make_windows
+    from skdenoise.neural._base import _units_map
+    from skdenoise.noise import WhiteNoise
+
+    clean = make_ecg(n_series=1, n_timesteps=2000, random_state=0)
+    a = WhiteNoise(snr=6.0).apply(clean, random_state=1)[0]
+    b = WhiteNoise(snr=0.0).apply(clean, random_state=2)[0]
+    X, y = make_windows(a, 64, stride=1), make_windows(b, 64, stride=1)
+    scale, offset = _units_map(X[..., None], y[..., None])
+    assert scale.item() == 1.0 and offset.item() == 0.0
+
+
 def test_columns_scaled_apart_still_get_a_map_per_timestep(pairs):
     noisy, clean = pairs
     columns = np.linspace(0.25, 1.0, clean.shape[1])

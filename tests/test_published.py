@@ -354,3 +354,12 @@ def test_network_builders_take_what_the_estimators_constraints_accept():
     assert networks.build_drnn(16, 1, units=True)
     assert networks.build_deepfilter(16, 1, dilation_rate=True)
     assert networks.build_conv_autoencoder(16, 1, filters=2, depth=True)
+
+
+def test_deepfilter_takes_a_numpy_integer_dilation():
+    # GridSearchCV over np.arange gives np.int64: the checked value was thrown
+    # away and Keras refused the NumPy integer.
+    from skdenoise import networks
+
+    model = networks.build_deepfilter(16, 1, dilation_rate=np.int64(2))
+    assert model.output_shape == (None, 16, 1)

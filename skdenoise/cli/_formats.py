@@ -397,9 +397,9 @@ def _output_path(path, fmt):
                 f"the input is a WFDB record, so the output must be one too: give a "
                 f"record path without extension, not {path}."
             )
-        if not re.fullmatch(r"[-\w]+", path.name):
+        if not re.fullmatch(r"[-A-Za-z0-9_]+", path.name):
             raise _UsageError(
-                f"WFDB record names use letters, digits, '_' and '-'; got "
+                f"WFDB record names use ASCII letters, digits, '_' and '-'; got "
                 f"{path.name!r}."
             )
         return path
@@ -420,10 +420,22 @@ def _files_of(data):
 
     header_path = _wfdb_header(data.path)
     files = [header_path]
-    try:
-        files += [header_path.parent / name for name in _signal_file_names(header_path)]
-    except (OSError, ValueError):
-        pass
+    pending = [header_path]
+    while pending:
+        # A multi-segment record names its segments' headers, whose signal
+        # files hold the samples: all of them are the input.
+        header = pending.pop()
+        try:
+            names = _signal_file_names(header)
+        except (OSError, ValueError):
+            continue
+        for name in names:
+            path = header.parent / name
+            if path in files:
+                continue
+            files.append(path)
+            if path.suffix == ".hea":
+                pending.append(path)
     return files
 
 

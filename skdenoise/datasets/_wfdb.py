@@ -1089,10 +1089,10 @@ def write_wfdb(
             f"The folder {path.parent} for the WFDB record does not exist; create "
             "it first."
         )
-    if not re.fullmatch(r"[-\w]+", path.name):
+    if not re.fullmatch(r"[-A-Za-z0-9_]+", path.name):
         raise ValueError(
-            f"The WFDB record name {path.name!r} may hold only letters, digits, "
-            "'_' and '-'."
+            f"The WFDB record name {path.name!r} may hold only ASCII letters, "
+            "digits, '_' and '-' (a header is ASCII)."
         )
     n_channels = signal.shape[1]
     frequency = _frequency_text(sampling_rate, "sampling_rate")

@@ -209,14 +209,16 @@ def _units_map(X3, y3):
     # unchanged by a common scale but the offset, which is scaled back.
     both = np.concatenate([X3, y3], axis=1)
     unit = np.max(power_of_two_scale(both), axis=0, keepdims=True)
-    scale, offset = _units_map_scaled(X3 / unit, y3 / unit)
+    # The scalers' mark is a value of 1, which the exact rescaling makes 1 / unit.
+    scaled_apart = _columns_scaled_apart(X3 / unit, y3 / unit, 1.0 / unit.ravel())
+    scale, offset = _units_map_scaled(X3 / unit, y3 / unit, scaled_apart)
     return scale, offset * unit
 
 
-def _units_map_scaled(X3, y3):
+def _units_map_scaled(X3, y3, scaled_apart):
     """:func:`_units_map` on series below 2 in magnitude."""
     n_channels = X3.shape[2]
-    same = _same_units(X3, y3)
+    same = _same_units(X3, y3, scaled_apart)
     if np.all(same):
         return np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
     # The channels in other units get their map; the others keep the identity.
@@ -241,19 +243,29 @@ def _units_map_scaled(X3, y3):
     return scale, offset
 
 
-def _columns_scaled_apart(X3):
+def _columns_scaled_apart(X3, y3, one=None):
     """Per channel: whether ``X``'s timesteps carry a column scaler's mark.
 
     scikit-learn's scalers in front of a denoiser (``StandardScaler``,
-    ``MinMaxScaler``, ``RobustScaler``, ``MaxAbsScaler``) give every column
-    (timestep) one standard deviation, range, interquartile range or largest
-    magnitude across the series, to rounding: recorded series never share one
-    exactly. Such an ``X`` is not in the series' own units, whatever its
+    ``MinMaxScaler``, ``RobustScaler``, ``MaxAbsScaler``, with their default
+    settings) give every column (timestep) of ``X`` a standard deviation,
+    range, interquartile range or largest magnitude of 1 across the series,
+    to rounding, and leave ``y`` as it was. One value shared by every column
+    is not enough (windows cut one sample apart hold the recording's extremes
+    in every column), and a mark that ``y`` shares is the series' own, not a
+    scaler's. Such an ``X`` is not in the series' own units, whatever its
     spread.
     """
     n_series, n_timesteps, n_channels = X3.shape
     if n_series < 2 or n_timesteps < 2:
         return np.zeros(n_channels, dtype=bool)
+    one = np.ones(n_channels) if one is None else one
+    x_marks, y_marks = _column_marks(X3, one), _column_marks(y3, one)
+    return np.any(x_marks & ~y_marks, axis=0)
+
+
+def _column_marks(X3, one):
+    """``(4, n_channels)``: which of four statistics is ``one`` in every column."""
     q25, q75 = np.percentile(X3, [25, 75], axis=0)
     statistics = (
         X3.std(axis=0),
@@ -261,24 +273,29 @@ def _columns_scaled_apart(X3):
         q75 - q25,
         np.max(np.abs(X3), axis=0),
     )
-    marked = np.zeros(n_channels, dtype=bool)
-    for values in statistics:  # (n_timesteps, n_channels) each
-        for channel in range(n_channels):
+    marks = np.zeros((len(statistics), X3.shape[2]), dtype=bool)
+    for i, values in enumerate(statistics):  # (n_timesteps, n_channels) each
+        for channel in range(X3.shape[2]):
             column = values[:, channel]
             varying = column[column > 0]
-            if varying.size >= 2 and np.ptp(varying) <= 1e-9 * np.max(varying):
-                marked[channel] = True
-    return marked
+            # The scalers' own value, 1 (by default), in every column.
+            unit = one[channel]
+            marks[i, channel] = varying.size >= 2 and np.all(
+                np.abs(varying - unit) <= 1e-9 * unit
+            )
+    return marks
 
 
 # Deviations from the same units smaller than this many standard errors (from
 # the spread between groups of series) are chance.
 _SAME_UNITS_ERRORS = 4.0
-# Groups of samples the standard errors are estimated over (at least).
+# Groups of samples the standard errors are estimated over (at least, and at
+# most).
 _UNITS_GROUPS = 8
+_MAX_UNITS_GROUPS = 32
 
 
-def _same_units(X3, y3):
+def _same_units(X3, y3, scaled_apart=None):
     """Per channel: whether ``X`` and ``y`` can be one signal in one set of units.
 
     So when ``y`` is the clean signal and ``X`` it plus noise, and when both
@@ -315,7 +332,9 @@ def _same_units(X3, y3):
     near_identity = (np.abs(slope_xy - 1.0) <= tolerance) & (
         np.abs(difference) <= tolerance * x_unit
     )
-    return np.where(_columns_scaled_apart(X3), near_identity, one_signal)
+    if scaled_apart is None:
+        scaled_apart = np.zeros(X3.shape[2], dtype=bool)
+    return np.where(scaled_apart, near_identity, one_signal)
 
 
 def _units_statistics(x, y):
@@ -328,10 +347,12 @@ def _units_statistics(x, y):
 def _units_errors(X3, y3):
     """Jackknife standard errors of :func:`_units_statistics`, per channel.
 
-    The samples are cut into groups, whole series or (with fewer series than
-    ``_UNITS_GROUPS``) stretches of them, and each statistic is computed
-    again without each group in turn (from the groups' sums: linear in the
-    data). Zeros when there are too few samples to group.
+    The samples are cut into at most ``_MAX_UNITS_GROUPS`` groups of
+    neighbouring series (windows cut from one recording overlap, so a series
+    alone is no independent sample) or, with fewer series than
+    ``_UNITS_GROUPS``, stretches of each series, and each statistic is
+    computed again without each group in turn (from the groups' sums: linear
+    in the data). Zeros when there are too few samples to group.
     """
     n_series, n_timesteps, n_channels = X3.shape
     blocks = max(1, min(-(-_UNITS_GROUPS // n_series), n_timesteps // 2))
@@ -341,14 +362,19 @@ def _units_errors(X3, y3):
     # Centred on the overall means, so that the sums lose no precision.
     x = X3 - X3.mean(axis=(0, 1))
     y = y3 - y3.mean(axis=(0, 1))
+    # Rows of neighbouring series summed together, at most _MAX_UNITS_GROUPS.
+    starts = np.linspace(0, n_series, min(n_series, _MAX_UNITS_GROUPS) + 1)
+    starts = np.unique(starts[:-1].astype(int))
 
     def group_sums(values):
-        # (n_series * blocks, n_channels): each series' sum over each stretch.
+        # (n_groups * blocks, n_channels): each group's sum over each stretch.
         stretches = zip(edges[:-1], edges[1:], strict=True)
         parts = [values[:, a:b].sum(axis=1) for a, b in stretches]
-        return np.stack(parts, axis=1).reshape(-1, n_channels)
+        per_series = np.stack(parts, axis=1)  # (n_series, blocks, n_channels)
+        return np.add.reduceat(per_series, starts, axis=0).reshape(-1, n_channels)
 
-    counts = np.repeat(np.diff(edges)[np.newaxis], n_series, axis=0).reshape(-1, 1)
+    series_per_group = np.diff(np.append(starts, n_series))
+    counts = (series_per_group[:, None] * np.diff(edges)[None]).reshape(-1, 1)
     sums = [group_sums(v) for v in (x, y, x * x, y * y, x * y)]
     n = counts.sum() - counts  # samples left without each group
     sx, sy, sxx, syy, sxy = (total.sum(axis=0) - total for total in sums)

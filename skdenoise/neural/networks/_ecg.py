@@ -269,7 +269,9 @@ def build_deepfilter(
     dilated_kernel_sizes = check_int_sequence(
         dilated_kernel_sizes, "dilated_kernel_sizes", "build_deepfilter"
     )
-    check_int(dilation_rate, "dilation_rate", "build_deepfilter", accept_bool=True)
+    dilation_rate = check_int(
+        dilation_rate, "dilation_rate", "build_deepfilter", accept_bool=True
+    )
     check_length(n_timesteps, 1, "build_deepfilter", "")
     n_channels = check_int(n_channels, "n_channels", "build_deepfilter")
     output_kernel_size = check_int(
