@@ -1156,6 +1156,14 @@ def test_targets_in_other_units_get_their_map_at_any_magnitude(pairs):
     # The variances overflowed (1e160) or underflowed (1e-170) to the identity.
     assert maps[0] == pytest.approx(1000.0, rel=0.05)
     assert maps[1] == maps[0] and maps[2] == maps[0]
+    # X of magnitude 1 (a scaler's output) and y near 1e160: the spread of the
+    # slope y on x (about 1e160) overflowed when squared.
+    from skdenoise.neural._base import _units_map
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        scale, _ = _units_map(noisy[..., None] / 3.0, 1e160 * clean[..., None])
+    assert np.median(scale) / 1e160 == pytest.approx(3.0, rel=0.05)
 
 
 def test_a_diverged_network_is_named_as_such(pairs):

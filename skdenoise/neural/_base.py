@@ -386,8 +386,13 @@ def _units_errors(X3, y3):
         slope_yx = np.where(var_x > 0, cov / var_x, 1.0)
     estimates = np.stack([slope_xy, slope_yx, mx - my], axis=1)  # (groups, 3, ch)
     n_groups = len(estimates)
-    spread = np.sum((estimates - estimates.mean(axis=0)) ** 2, axis=0)
-    return np.sqrt((n_groups - 1) / n_groups * spread)
+    deviations = estimates - estimates.mean(axis=0)
+    # In units of the largest deviation: a slope near 1e160 (X a scaler's
+    # output, y near 1e160) squares without overflow.
+    largest = np.max(np.abs(deviations), axis=0)
+    largest = np.where(largest > 0, largest, 1.0)
+    spread = np.sum((deviations / largest) ** 2, axis=0)
+    return largest * np.sqrt((n_groups - 1) / n_groups * spread)
 
 
 def _per_timestep_fit(X3, y3, slope, intercept):
