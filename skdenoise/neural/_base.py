@@ -504,11 +504,11 @@ class BaseNeuralDenoiser(BaseDenoiser):
     that can be one signal in one set of units (a clean ``y``, or a noisy copy
     for Noise2Noise, noisier than ``X`` or not: both regressions between them
     have slopes from 0 to 1, within their errors, and equal means) keep the
-    identity, channel by channel. So a change of units that makes ``y``
-    larger than ``X`` by less than ``X``'s signal-to-total variance ratio
-    inverts, with no offset, is taken for a noisier ``y`` (give ``y`` in
-    ``X``'s units then), except after a scikit-learn scaler, whose mark (one
-    spread for every timestep) is recognised.
+    identity, channel by channel. So a change of units with no offset that
+    makes ``y`` larger than ``X`` by a factor under 1 / (the share of ``X``'s
+    variance that is signal) is taken for a noisier ``y`` (give ``y`` in
+    ``X``'s units then), except after a scikit-learn scaler with its default
+    settings, whose mark (a spread of 1 at every timestep) is recognised.
     """
 
     # Parameters that every ``partial_fit`` call reads afresh (the learning
