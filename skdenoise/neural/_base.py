@@ -421,10 +421,10 @@ def _per_timestep_fit(X3, y3, slope, intercept):
     if not np.any(np.nan_to_num(f, nan=0.0) > limit):
         return None
     halves = (slice(0, None, 2), slice(1, None, 2))
+    n_channels = X3.shape[2]
     for fit_on, score_on in (halves, halves[::-1]):
         x_fit, y_fit = X3[fit_on], y3[fit_on]
         x_score, y_score = X3[score_on], y3[score_on]
-        n_channels = X3.shape[2]
         g_slope, g_intercept = _regress(
             x_fit.reshape(-1, n_channels), y_fit.reshape(-1, n_channels)
         )
