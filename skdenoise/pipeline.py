@@ -14,18 +14,16 @@ and the inner denoiser's hyper-parameters are tuned together:
 
 >>> import numpy as np
 >>> from sklearn.model_selection import GridSearchCV
->>> from sklearn.pipeline import make_pipeline
 >>> from skdenoise.baselines import SavitzkyGolayDenoiser
->>> from skdenoise.pipeline import SeriesScaler, WindowedDenoiser
+>>> from skdenoise.pipeline import WindowedDenoiser
 >>> rng = np.random.default_rng(0)
 >>> clean = np.sin(np.linspace(0, 20, 300))[np.newaxis].repeat(6, axis=0)
 >>> noisy = clean + 0.2 * rng.standard_normal(clean.shape)
->>> pipe = make_pipeline(
-...     SeriesScaler(), WindowedDenoiser(SavitzkyGolayDenoiser(), window_length=64))
->>> search = GridSearchCV(pipe, {
-...     "windoweddenoiser__window_length": [32, 64],
-...     "windoweddenoiser__estimator__window_length": [5, 15]}, cv=2)
->>> search.fit(noisy, clean).best_params_["windoweddenoiser__estimator__window_length"]
+>>> windowed = WindowedDenoiser(SavitzkyGolayDenoiser(), window_length=64)
+>>> search = GridSearchCV(windowed, {
+...     "window_length": [32, 64],
+...     "estimator__window_length": [5, 15]}, cv=2)
+>>> search.fit(noisy, clean).best_params_["estimator__window_length"]
 15
 
 Scaling
@@ -41,7 +39,18 @@ neural denoisers then learn the affine map from the scaled units to those of
 of ``y``; the same holds for ``RobustScaler`` and ``MinMaxScaler``.
 :class:`SeriesScaler` removes the level and amplitude of every series, so the
 denoiser cannot restore them from its input; use it when the clean series share
-their units, or map results back with its ``inverse_transform``.
+their units, or map results back with its ``inverse_transform``. A scaler in
+front of a denoiser that learns no map to ``y``'s units (the classical filters,
+and any denoiser fitted on ``X`` alone: noise added on the fly, self-supervised)
+leaves the pipeline's output in the scaled units, and an SNR against ``y`` (a
+search's score) then measures the scaling, not the denoising: leave the scaler
+out there (the filters do not depend on the scale of a series).
+
+``fit(X, y, <step>__validation_data=(X_val, y_val))`` hands ``X_val`` to the
+denoiser as given: a ``Pipeline`` does not pass it through the steps before the
+denoiser. Transform it with them (``pipe[:-1].fit(X).transform(X_val)``) or use
+``validation_split``; the neural denoisers warn when ``X_val`` lacks a
+per-series scaling that every series of ``X`` has, or lies in other units.
 
 Parallel and distributed search
 -------------------------------

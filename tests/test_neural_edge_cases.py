@@ -1346,3 +1346,38 @@ def test_empty_validation_data_is_named(pairs):
         _unet().fit(*pairs, validation_data=(empty, empty))
     with pytest.raises(ValueError, match="validation_data for UNetDenoiser holds no"):
         _unet(noise=None).fit(pairs[1], validation_data=empty)
+
+
+def test_partial_fit_refuses_a_builder_keyword_set_after_the_network_was_built(pairs):
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = pairs
+    model = KerasDenoiser(_tiny_builder, epochs=1, random_state=0)
+    model.partial_fit(noisy, clean)
+    model.set_params(model__act="tanh")
+    with pytest.raises(ValueError, match=r"model__act \(not set when it was built\)"):
+        model.partial_fit(noisy, clean)
+
+
+def test_a_builder_that_returns_the_same_network_again_is_refused(pairs):
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = pairs
+    network = _tiny_builder(noisy.shape[1], 1)
+    before = [w.copy() for w in network.get_weights()]
+    model = KerasDenoiser(lambda n, c: network, epochs=1, random_state=0)
+    model.fit(noisy, clean)
+    assert model.model_ is network
+    trained = [w.copy() for w in network.get_weights()]
+    assert not all(np.array_equal(a, b) for a, b in zip(before, trained))
+    # A refit would go on training it, an ensemble train it n times over.
+    with pytest.raises(ValueError, match="returned a network it had returned before"):
+        model.fit(noisy, clean)
+    for a, b in zip(trained, network.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    again = _tiny_builder(noisy.shape[1], 1)
+    ensemble = KerasDenoiser(
+        lambda n, c: again, uncertainty="ensemble", n_members=2, epochs=1
+    )
+    with pytest.raises(ValueError, match="returned a network it had returned before"):
+        ensemble.fit(noisy, clean)

@@ -801,3 +801,32 @@ def test_the_global_pandas_output_reaches_neither_inner_estimators_nor_scores():
         assert median.score(X3, X3 + 0.1) == scores[0]
         assert snr_improvement_scorer(median, X3 + 0.1, X3) == scores[1]
         assert self_supervised_scorer(median, X3) == scores[2]
+
+
+def test_validation_data_prepared_otherwise_than_x_is_named():
+    # In a Pipeline, validation_data reaches the denoiser as given: raw X_val
+    # against series that a SeriesScaler standardised, or X_val in other units.
+    rng = np.random.default_rng(0)
+    clean = make_sines(40, 32, frequency_range=(1, 3), random_state=0)
+    clean = clean * rng.uniform(0.3, 1.0, (40, 1))
+    noisy = clean + 0.2 * rng.standard_normal(clean.shape)
+    pipe = make_pipeline(SeriesScaler(), tiny_unet(epochs=1))
+    with pytest.warns(UserWarning, match="a standard deviation of 1 .*pipe"):
+        pipe.fit(
+            noisy[8:], clean[8:], unetdenoiser__validation_data=(noisy[:8], clean[:8])
+        )
+    with pytest.warns(UserWarning, match="median RMS of X_val's series is"):
+        tiny_unet(epochs=1).fit(
+            noisy[8:], clean[8:], validation_data=(1000 * noisy[:8], clean[:8])
+        )
+    # Prepared as X is, or in the same units: no word.
+    scaled = SeriesScaler().fit(noisy[8:]).transform(noisy[:8])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        make_pipeline(SeriesScaler(), tiny_unet(epochs=1)).fit(
+            noisy[8:], clean[8:], unetdenoiser__validation_data=(scaled, clean[:8])
+        )
+        tiny_unet(epochs=1).fit(
+            noisy[8:], clean[8:], validation_data=(noisy[:8], clean[:8])
+        )
+    assert not [w for w in caught if "validation_data of" in str(w.message)]

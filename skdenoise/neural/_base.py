@@ -286,6 +286,78 @@ def _column_marks(X3, one):
     return marks
 
 
+# Per-series scalings, and what they make 1 in every series.
+_SERIES_SCALINGS = {
+    "standard": "a standard deviation of 1",
+    "robust": "an interquartile range of 1",
+    "minmax": "a range of 1",
+    "rms": "an RMS of 1",
+}
+# Validation inputs whose median RMS lies this factor beyond the training
+# inputs' (1st to 99th percentile) are taken to be in other units.
+_VALIDATION_UNITS_MARGIN = 10.0
+
+
+def _series_scalings(X3):
+    """Per channel, the names of ``_SERIES_SCALINGS`` that hold in every series.
+
+    A scaling holds when every series and channel that is not constant has the
+    statistic within 1e-6 of 1 (at least two such series): the output of a
+    per-series scaler such as :class:`skdenoise.pipeline.SeriesScaler`.
+    """
+    found = [set() for _ in range(X3.shape[2])]
+    for method in _SERIES_SCALINGS:
+        _, scale, constant = series_statistics(X3, method, return_constant=True)
+        for channel in range(X3.shape[2]):
+            values = scale[:, 0, channel][~constant[:, 0, channel]]
+            if values.size >= 2 and np.all(np.abs(values - 1.0) <= 1e-6):
+                found[channel].add(method)
+    return found
+
+
+def _centred_rms(X3):
+    """RMS of every series and channel about its mean, (n, c), without overflow."""
+    _, scale = series_statistics(X3, "standard")
+    return scale[:, 0, :]
+
+
+def _validation_units_problem(X3, inputs3):
+    """Why ``inputs3`` (validation inputs) look prepared otherwise than ``X3``.
+
+    None when nothing says so. Inside a ``Pipeline`` the steps before the
+    denoiser transform ``X`` but not ``validation_data``, which reaches the
+    denoiser as given: a per-series scaling that every training series shows
+    and the validation series lack, or a median RMS far outside the training
+    series', names it.
+    """
+    trained, validated = _series_scalings(X3), _series_scalings(inputs3)
+    for channel, (done, seen) in enumerate(zip(trained, validated, strict=True)):
+        missing = [method for method in _SERIES_SCALINGS if method in done - seen]
+        if missing:
+            where = f" in channel {channel}" if X3.shape[2] > 1 else ""
+            return (
+                f"every series of X{where} has {_SERIES_SCALINGS[missing[0]]} "
+                "(a per-series scaler's output) and the series of X_val do not"
+            )
+    train_rms, val_rms = _centred_rms(X3), _centred_rms(inputs3)
+    for channel in range(X3.shape[2]):
+        train = train_rms[:, channel][train_rms[:, channel] > 0]
+        val = val_rms[:, channel][val_rms[:, channel] > 0]
+        if train.size == 0 or val.size == 0:
+            continue
+        low, high = np.percentile(train, [1, 99])
+        median = float(np.median(val))
+        if not (
+            low / _VALIDATION_UNITS_MARGIN <= median <= high * _VALIDATION_UNITS_MARGIN
+        ):
+            where = f" of channel {channel}" if X3.shape[2] > 1 else ""
+            return (
+                f"the median RMS{where} of X_val's series is {median:.3g}, while "
+                f"X's lie from {low:.3g} to {high:.3g}"
+            )
+    return None
+
+
 # Deviations from the same units smaller than this many standard errors (from
 # the spread between groups of series) are chance.
 _SAME_UNITS_ERRORS = 4.0
@@ -692,6 +764,14 @@ class BaseNeuralDenoiser(BaseDenoiser):
             for name, value in vars(self).get("_built_object_params", {}).items()
             if name in now and now[name] is not value
         ]
+        # A builder's keyword set after the network was built (the builder's
+        # default built it): KerasDenoiser's model__ parameters.
+        recorded = {*built, *vars(self).get("_built_object_params", {})}
+        changed += [
+            f"{name} (not set when it was built) -> {value!r}"
+            for name, value in now.items()
+            if name.startswith("model__") and name not in recorded
+        ]
         if changed:
             raise ValueError(
                 f"{type(self).__name__}.partial_fit continues training the network "
@@ -1045,6 +1125,20 @@ class BaseNeuralDenoiser(BaseDenoiser):
             )
             inputs3 = as_3d(X_val).astype(np.float64, copy=False)
             targets3 = as_3d(y_val).astype(np.float64, copy=False)
+            problem = (
+                _validation_units_problem(X3, inputs3)
+                if inputs3.shape[1:] == X3.shape[1:]
+                else None
+            )
+            if problem is not None:
+                warn_at_caller(
+                    f"validation_data of {name}.fit: {problem}. X_val must be "
+                    "prepared as X is; in a Pipeline, validation_data reaches the "
+                    "denoiser as given, not through the steps before it: transform "
+                    "X_val with them (pipe[:-1].transform(X_val)) or use "
+                    "validation_split. Early stopping, the gate and the calibration "
+                    "are fitted on these series."
+                )
         else:
             # Blind-spot training ignores y: the array is the noisy series.
             if y3 is not None and self.noise is None and self.training != "blind_spot":

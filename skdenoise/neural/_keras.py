@@ -2,6 +2,7 @@
 
 import copy
 import inspect
+import weakref
 
 from .._warnings import warn_at_caller
 from ..base import SeriesTransformerMixin
@@ -11,6 +12,9 @@ from ._general import _COMMON_CONSTRAINTS, _POSITIVE_INT, _document
 __all__ = ["KerasDenoiser"]
 
 _PREFIX = "model__"
+# The networks the builders returned in this process: a builder that returns
+# one of them again (a model built once outside it) is refused.
+_RETURNED = weakref.WeakSet()
 
 
 def _tiny_test_network(n_timesteps, n_channels, units=4):
@@ -68,7 +72,11 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     ----------
     model : callable
         Builds the network from the (padded) series length, the number of
-        channels and the ``model__`` hyper-parameters.
+        channels and the ``model__`` hyper-parameters: a new network at every
+        call (``fit``, each ensemble member), which is the one trained. A
+        builder that returns a network it returned before (one model built
+        outside it) is refused: refits and ensemble members would train that
+        one network over again.
     length_multiple : int, default=1
         Series are padded by reflection to a multiple of this length before the
         network (for networks that halve the length ``depth`` times,
@@ -299,6 +307,16 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
                 "KerasDenoiser's model must return a keras.Model; got "
                 f"{type(network).__name__}."
             )
+        if network in _RETURNED:
+            raise ValueError(
+                "KerasDenoiser's model returned a network it had returned before "
+                "(the same keras.Model object, already trained by a fit or an "
+                "ensemble member): it must build a new network at every call, or "
+                "refits and ensemble members train that one network over again. "
+                "Create the layers inside the function, or return "
+                "keras.models.clone_model(your_model)."
+            )
+        _RETURNED.add(network)
         if network.compiled:
             warn_at_caller(
                 "KerasDenoiser compiles the network itself, with its optimizer, "
