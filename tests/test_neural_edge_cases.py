@@ -1369,11 +1369,11 @@ def test_a_builder_that_returns_the_same_network_again_is_refused(pairs):
     model.fit(noisy, clean)
     assert model.model_ is network
     trained = [w.copy() for w in network.get_weights()]
-    assert not all(np.array_equal(a, b) for a, b in zip(before, trained))
+    assert not all(np.array_equal(a, b) for a, b in zip(before, trained, strict=True))
     # A refit would go on training it, an ensemble train it n times over.
     with pytest.raises(ValueError, match="returned a network it had returned before"):
         model.fit(noisy, clean)
-    for a, b in zip(trained, network.get_weights()):
+    for a, b in zip(trained, network.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     again = _tiny_builder(noisy.shape[1], 1)
     ensemble = KerasDenoiser(
