@@ -102,3 +102,56 @@ def test_several_workers_are_refused_with_a_clear_error(monkeypatch):
     clean = make_sines(4, 32, random_state=0)
     with pytest.raises(RuntimeError, match="spanning 2 workers"):
         UNetDenoiser(filters=4, depth=1, epochs=1).fit(clean)
+
+
+UNEVEN = textwrap.dedent(
+    """
+    import json
+    import numpy as np
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration()] * 2
+    )
+    from skdenoise import UNetDenoiser
+    from skdenoise.datasets import make_sines
+
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    report = {}
+    # Validation series, or training series below batch_size, that the two
+    # replicas cannot split evenly: Keras failed deep in TensorFlow on them.
+    for n, batch_size, split in ((30, 8, 0.1), (7, 32, 0.0), (11, 8, 0.1), (8, 3, 0)):
+        clean = make_sines(n, 32, random_state=0)
+        noisy = clean + 0.3 * np.random.default_rng(0).normal(size=clean.shape)
+        key = f"{n},{batch_size},{split}"
+        try:
+            with strategy.scope():
+                fitted = UNetDenoiser(
+                    filters=2, depth=1, epochs=1, batch_size=batch_size,
+                    validation_split=split, random_state=0,
+                ).fit(noisy, clean)
+            report[key] = sorted(fitted.history_)
+        except ValueError as exc:
+            report[key] = str(exc)
+    print("REPORT", json.dumps(report))
+    """
+)
+
+
+def test_batches_the_replicas_cannot_split_evenly():
+    env = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
+    result = subprocess.run(
+        [sys.executable, "-c", UNEVEN],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    line = [ln for ln in result.stdout.splitlines() if ln.startswith("REPORT")]
+    assert line, result.stderr[-3000:]
+    report = json.loads(line[0][len("REPORT ") :])
+    assert report["30,8,0.1"] == ["loss", "val_loss"]
+    assert report["7,32,0.0"] == ["loss"]
+    assert report["11,8,0.1"] == ["loss", "val_loss"]  # one validation series
+    assert "batch_size must be a multiple of 2" in report["8,3,0"]

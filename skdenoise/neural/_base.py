@@ -927,7 +927,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
     def _training_batches(
         self, inputs, targets, noise, seed, network_input, epochs_done=0
     ):
-        batch_size = min(self.batch_size, targets.shape[0])
+        batch_size = self._replica_batch_size(targets.shape[0])
         curriculum = None
         if self.noise_curriculum is not None and noise is not None:
             # The schedule spans the first share of all `epochs`; partial_fit
@@ -997,14 +997,67 @@ class BaseNeuralDenoiser(BaseDenoiser):
             return None
         return BlindSpotMasker(self.mask_width, self.mask_fraction)
 
+    def _replicas(self):
+        """Replicas that split every batch: those of the strategy in scope, or
+        of the one the network was built in (1 without a strategy)."""
+        model = getattr(self, "model_", None)
+        if model is not None and model.distribute_strategy.num_replicas_in_sync > 1:
+            return model.distribute_strategy.num_replicas_in_sync
+        import tensorflow as tf
+
+        if not tf.distribute.has_strategy():
+            return 1
+        return int(getattr(tf.distribute.get_strategy(), "num_replicas_in_sync", 1))
+
+    def _replica_batch_size(self, n_series):
+        """The training batch: ``batch_size``, or all series when fewer.
+
+        Under a strategy of several replicas Keras needs every global batch
+        split evenly between them (it fails deep in TensorFlow otherwise):
+        ``batch_size`` must be a multiple of the replicas, and fewer series
+        than a batch make a batch of the largest multiple they fill.
+        """
+        replicas = self._replicas()
+        batch_size = min(self.batch_size, n_series)
+        if replicas == 1:
+            return batch_size
+        name = type(self).__name__
+        if self.batch_size % replicas:
+            raise ValueError(
+                f"{name}(batch_size={self.batch_size}) trains under a distribution "
+                f"strategy of {replicas} replicas, which split every batch evenly: "
+                f"batch_size must be a multiple of {replicas} (it is the global "
+                "batch)."
+            )
+        if n_series < replicas:
+            raise ValueError(
+                f"{name} trains under a distribution strategy of {replicas} "
+                f"replicas, one series each at least, but has {n_series} training "
+                "series."
+            )
+        return batch_size - batch_size % replicas
+
     def _keras_fit(self, batches, *, epochs, validation_data, callbacks):
         """Run ``Model.fit``; returns its history dict."""
         dataset, epoch_setter = batches.as_dataset()
+        validation_batch_size = None
+        replicas = self._replicas()
+        if validation_data is not None and replicas > 1:
+            # Every validation batch split evenly between the replicas too:
+            # batches of the training's size, and the validation loss of all
+            # but the last few series when their number is not a multiple of
+            # the replicas (the gate and the calibration use them all).
+            n_val = validation_data[0].shape[0]
+            # (Fewer series than replicas: each replica one of them, repeated.)
+            rows = np.arange(max(n_val // replicas, 1) * replicas) % n_val
+            validation_data = tuple(part[rows] for part in validation_data)
+            validation_batch_size = batches.batch_size
         try:
             history = self.model_.fit(
                 dataset,
                 epochs=epochs,
                 validation_data=validation_data,
+                validation_batch_size=validation_batch_size,
                 callbacks=[epoch_setter, *callbacks],
                 shuffle=False,
                 verbose={0: 0, 1: 2}.get(self.verbose, 1),
