@@ -998,8 +998,10 @@ class BaseNeuralDenoiser(BaseDenoiser):
         return BlindSpotMasker(self.mask_width, self.mask_fraction)
 
     def _replicas(self):
-        """Replicas that split every batch: those of the strategy in scope, or
-        of the one the network was built in (1 without a strategy)."""
+        """Replicas that split every batch (1 without a strategy).
+
+        Those of the strategy in scope, or of the one the network was built in.
+        """
         model = getattr(self, "model_", None)
         if model is not None and model.distribute_strategy.num_replicas_in_sync > 1:
             return model.distribute_strategy.num_replicas_in_sync
