@@ -1359,6 +1359,15 @@ def test_partial_fit_refuses_a_builder_keyword_set_after_the_network_was_built(p
         model.partial_fit(noisy, clean)
 
 
+def _dropout_builder(n_timesteps, n_channels):
+    import keras
+
+    inputs = keras.Input((n_timesteps, n_channels))
+    hidden = keras.layers.Conv1D(4, 3, padding="same", activation="relu")(inputs)
+    hidden = keras.layers.Dropout(0.2)(hidden)
+    return keras.Model(inputs, keras.layers.Conv1D(n_channels, 1)(hidden))
+
+
 def test_a_builder_that_returns_the_same_network_again_is_refused(pairs):
     from skdenoise import KerasDenoiser
 
@@ -1375,6 +1384,16 @@ def test_a_builder_that_returns_the_same_network_again_is_refused(pairs):
         model.fit(noisy, clean)
     for a, b in zip(trained, network.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+    # Returned once, it trains: after a failed first fit and with mc_dropout's
+    # probe (at every partial_fit) too.
+    dropout = _dropout_builder(noisy.shape[1], 1)
+    once = KerasDenoiser(
+        lambda n, c: dropout, uncertainty="mc_dropout", epochs=1, random_state=0
+    )
+    with pytest.raises(ValueError, match="must take series of shape"):
+        once.fit(noisy[:, :-2], clean[:, :-2])
+    once.partial_fit(noisy, clean).partial_fit(noisy, clean)
+    assert once.n_epochs_ == 2
     again = _tiny_builder(noisy.shape[1], 1)
     ensemble = KerasDenoiser(
         lambda n, c: again, uncertainty="ensemble", n_members=2, epochs=1

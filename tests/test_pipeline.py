@@ -811,7 +811,7 @@ def test_validation_data_prepared_otherwise_than_x_is_named():
     clean = clean * rng.uniform(0.3, 1.0, (40, 1))
     noisy = clean + 0.2 * rng.standard_normal(clean.shape)
     pipe = make_pipeline(SeriesScaler(), tiny_unet(epochs=1))
-    with pytest.warns(UserWarning, match="a standard deviation of 1 .*pipe"):
+    with pytest.warns(UserWarning, match="a standard deviation of 1 .*Pipeline"):
         pipe.fit(
             noisy[8:], clean[8:], unetdenoiser__validation_data=(noisy[:8], clean[:8])
         )
@@ -828,5 +828,17 @@ def test_validation_data_prepared_otherwise_than_x_is_named():
         )
         tiny_unet(epochs=1).fit(
             noisy[8:], clean[8:], validation_data=(noisy[:8], clean[:8])
+        )
+        # One prepared validation series; clean series scaled by themselves
+        # with noise added on the fly, and noisy X_val with its clean y_val.
+        tiny_unet(epochs=1).fit(
+            SeriesScaler().fit_transform(noisy[8:]),
+            clean[8:],
+            validation_data=(scaled[:1], clean[:1]),
+        )
+        scaled_clean = SeriesScaler().fit_transform(clean)
+        tiny_unet(epochs=1, noise=WhiteNoise(snr=6.0)).fit(
+            scaled_clean[8:],
+            validation_data=(scaled_clean[:8] + 0.3 * noisy[:8], scaled_clean[:8]),
         )
     assert not [w for w in caught if "validation_data of" in str(w.message)]

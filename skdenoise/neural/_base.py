@@ -298,19 +298,23 @@ _SERIES_SCALINGS = {
 _VALIDATION_UNITS_MARGIN = 10.0
 
 
-def _series_scalings(X3):
+def _series_scalings(X3, min_series=2):
     """Per channel, the names of ``_SERIES_SCALINGS`` that hold in every series.
 
     A scaling holds when every series and channel that is not constant has the
-    statistic within 1e-6 of 1 (at least two such series): the output of a
-    per-series scaler such as :class:`skdenoise.pipeline.SeriesScaler`.
+    statistic within 1e-6 of 1 (at least ``min_series`` such series): the
+    output of a per-series scaler such as
+    :class:`skdenoise.pipeline.SeriesScaler`. None for a channel with fewer
+    series that are not constant (nothing to tell).
     """
     found = [set() for _ in range(X3.shape[2])]
     for method in _SERIES_SCALINGS:
         _, scale, constant = series_statistics(X3, method, return_constant=True)
         for channel in range(X3.shape[2]):
             values = scale[:, 0, channel][~constant[:, 0, channel]]
-            if values.size >= 2 and np.all(np.abs(values - 1.0) <= 1e-6):
+            if values.size < min_series:
+                found[channel] = None
+            elif found[channel] is not None and np.all(np.abs(values - 1.0) <= 1e-6):
                 found[channel].add(method)
     return found
 
@@ -321,8 +325,8 @@ def _centred_rms(X3):
     return scale[:, 0, :]
 
 
-def _validation_units_problem(X3, inputs3):
-    """Why ``inputs3`` (validation inputs) look prepared otherwise than ``X3``.
+def _validation_units_problem(X3, inputs3, name="X_val"):
+    """Why ``inputs3`` (validation series) look prepared otherwise than ``X3``.
 
     None when nothing says so. Inside a ``Pipeline`` the steps before the
     denoiser transform ``X`` but not ``validation_data``, which reaches the
@@ -330,14 +334,16 @@ def _validation_units_problem(X3, inputs3):
     and the validation series lack, or a median RMS far outside the training
     series', names it.
     """
-    trained, validated = _series_scalings(X3), _series_scalings(inputs3)
+    trained, validated = _series_scalings(X3), _series_scalings(inputs3, 1)
     for channel, (done, seen) in enumerate(zip(trained, validated, strict=True)):
+        if done is None or seen is None:
+            continue
         missing = [method for method in _SERIES_SCALINGS if method in done - seen]
         if missing:
             where = f" in channel {channel}" if X3.shape[2] > 1 else ""
             return (
                 f"every series of X{where} has {_SERIES_SCALINGS[missing[0]]} "
-                "(a per-series scaler's output) and the series of X_val do not"
+                f"(a per-series scaler's output) and the series of {name} do not"
             )
     train_rms, val_rms = _centred_rms(X3), _centred_rms(inputs3)
     for channel in range(X3.shape[2]):
@@ -352,7 +358,7 @@ def _validation_units_problem(X3, inputs3):
         ):
             where = f" of channel {channel}" if X3.shape[2] > 1 else ""
             return (
-                f"the median RMS{where} of X_val's series is {median:.3g}, while "
+                f"the median RMS{where} of {name}'s series is {median:.3g}, while "
                 f"X's lie from {low:.3g} to {high:.3g}"
             )
     return None
@@ -867,12 +873,16 @@ class BaseNeuralDenoiser(BaseDenoiser):
             to_network=self._to_network,
         )
 
+    def _check_network_to_train(self, network):
+        """Refuse a freshly built ``network`` that must not be trained (none)."""
+
     def _build_keras_model(self, n_steps=None):
         check_strategy(type(self).__name__)
         left, right = self._padding(self.n_features_in_)
         with _dtype_policy(self.precision):
             n_timesteps = self.n_features_in_ + left + right
             model = self._build_network(n_timesteps, self.n_channels_in_)
+            self._check_network_to_train(model)
             # The outer model takes the precision's policy too: compile reads it
             # (loss scaling under mixed_float16), not the global one.
             model = _float32_outputs(model, (n_timesteps, self.n_channels_in_))
@@ -1180,19 +1190,21 @@ class BaseNeuralDenoiser(BaseDenoiser):
             )
             inputs3 = as_3d(X_val).astype(np.float64, copy=False)
             targets3 = as_3d(y_val).astype(np.float64, copy=False)
+            # X is noisy (pairs), or clean (noise added on the fly): X_val is
+            # prepared as the first, y_val as the second.
+            compared = ("X_val", inputs3) if y3 is not None else ("y_val", targets3)
             problem = (
-                _validation_units_problem(X3, inputs3)
+                _validation_units_problem(X3, compared[1], compared[0])
                 if inputs3.shape[1:] == X3.shape[1:]
                 else None
             )
             if problem is not None:
                 warn_at_caller(
-                    f"validation_data of {name}.fit: {problem}. X_val must be "
-                    "prepared as X is; in a Pipeline, validation_data reaches the "
+                    f"validation_data of {name}.fit: {problem}. {compared[0]} must "
+                    "be prepared as X is; in a Pipeline, validation_data reaches the "
                     "denoiser as given, not through the steps before it: transform "
-                    "X_val with them (pipe[:-1].transform(X_val)) or use "
-                    "validation_split. Early stopping, the gate and the calibration "
-                    "are fitted on these series."
+                    "it with them or use validation_split. Early stopping, the gate "
+                    "and the calibration are fitted on these series."
                 )
         else:
             # Blind-spot training ignores y: the array is the noisy series.

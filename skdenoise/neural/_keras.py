@@ -248,6 +248,21 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
             for name in vars(self)
         )
 
+    def _check_network_to_train(self, network):
+        # Checked and recorded where a network is built to be trained: not
+        # where a check builds one (mc_dropout's probe, at every partial_fit),
+        # and not when the builder's network was refused.
+        if network in _RETURNED:
+            raise ValueError(
+                "KerasDenoiser's model returned a network it had returned before "
+                "(the same keras.Model object, trained by a fit or an ensemble "
+                "member): it must build a new network at every call, or "
+                "refits and ensemble members train that one network over again. "
+                "Create the layers inside the function, or return "
+                "keras.models.clone_model(your_model)."
+            )
+        _RETURNED.add(network)
+
     def _length_multiple(self):
         return self.length_multiple
 
@@ -307,16 +322,6 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
                 "KerasDenoiser's model must return a keras.Model; got "
                 f"{type(network).__name__}."
             )
-        if network in _RETURNED:
-            raise ValueError(
-                "KerasDenoiser's model returned a network it had returned before "
-                "(the same keras.Model object, already trained by a fit or an "
-                "ensemble member): it must build a new network at every call, or "
-                "refits and ensemble members train that one network over again. "
-                "Create the layers inside the function, or return "
-                "keras.models.clone_model(your_model)."
-            )
-        _RETURNED.add(network)
         if network.compiled:
             warn_at_caller(
                 "KerasDenoiser compiles the network itself, with its optimizer, "
