@@ -302,17 +302,36 @@ def check_target(y, X, *, input_name="y", estimator=None, x_name="X"):
     return y
 
 
-def arrays_out():
+def arrays_out(steps_fitted_on_tables=False):
     """A context in which estimators without their own ``set_output`` return arrays.
 
     For the package's own calls of ``transform`` (a score, an inner
     estimator): scikit-learn's global ``transform_output="pandas"`` is for the
     user's outputs, and a table cannot hold series with channels or of
     another length than the fitted one.
+
+    ``steps_fitted_on_tables``: the call may run a ``Pipeline`` whose later
+    steps were fitted on the tables of the global setting; they now get arrays
+    and scikit-learn would warn, for every call, that these lack the feature
+    names they were fitted with: that warning, of this switch alone, is not
+    shown.
     """
     from sklearn import config_context
 
-    return config_context(transform_output="default")
+    if not steps_fitted_on_tables:
+        return config_context(transform_output="default")
+    import contextlib
+    import warnings
+
+    stack = contextlib.ExitStack()
+    stack.enter_context(config_context(transform_output="default"))
+    stack.enter_context(warnings.catch_warnings())
+    warnings.filterwarnings(
+        "ignore",
+        message="X does not have valid feature names, but",
+        category=UserWarning,
+    )
+    return stack
 
 
 def as_3d(X):

@@ -531,7 +531,9 @@ class _TransformScorer:
         clean = check_target(y, X)
         # The estimator gets X as given: a DataFrame keeps its column names,
         # which an estimator fitted on one checks.
-        with arrays_out():
+        # Under a global pandas output, ``with arrays_out()`` alone made every
+        # score warn of missing feature names in a Pipeline's later steps.
+        with arrays_out(steps_fitted_on_tables=True):
             estimate = np.asarray(estimator.transform(raw))
         if estimate.shape != X.shape:
             raise ValueError(

@@ -108,7 +108,7 @@ def _phases(estimator, X, mask_width, stride):
         layout = (1, X.shape[0]) if X.ndim == 1 else X.shape
         dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
         masked = _in_container_of(raw, masked.reshape(layout).astype(dtype, copy=False))
-        with arrays_out():
+        with arrays_out(steps_fitted_on_tables=True):
             output = np.asarray(estimator.transform(masked), dtype=np.float64)
         # The shape it was given, or that shape with a channel axis (one
         # series or a 2-D batch as (n_series, n_timesteps, 1)); a transposed

@@ -842,3 +842,29 @@ def test_validation_data_prepared_otherwise_than_x_is_named():
             validation_data=(scaled_clean[:8] + 0.3 * noisy[:8], scaled_clean[:8]),
         )
     assert not [w for w in caught if "validation_data of" in str(w.message)]
+
+
+def test_scorers_under_a_global_pandas_output_do_not_warn_of_feature_names():
+    # The scorers switch the global pandas output off for their transform; the
+    # later steps of a Pipeline fitted on tables then got arrays, and every
+    # score warned that they lacked their feature names.
+    import pandas as pd
+    import sklearn
+
+    from skdenoise.model_selection import self_supervised_scorer
+
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 20, 128))[None].repeat(8, 0)
+    columns = [f"t{i}" for i in range(128)]
+    X = pd.DataFrame(clean + 0.2 * rng.standard_normal(clean.shape), columns=columns)
+    y = pd.DataFrame(clean, columns=columns)
+    grid = {"savitzkygolaydenoiser__window_length": [5, 15]}
+    with sklearn.config_context(transform_output="pandas"):
+        pipe = make_pipeline(SeriesScaler(), SavitzkyGolayDenoiser())
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            search = GridSearchCV(pipe, grid, scoring=snr_scorer, cv=2).fit(X, y)
+            fitted = pipe.fit(X)
+            loss = self_supervised_scorer(fitted, X)
+    assert np.isfinite(search.best_score_) and np.isfinite(loss)
+    assert not [w for w in caught if "feature names" in str(w.message)]
