@@ -1325,3 +1325,39 @@ def test_calibrating_a_vanishing_spread_warns_of_nothing():
         )
     # Underflowed to 0 here; predict floors it at the smallest normal number.
     assert std.shape == tiny.shape and np.all(np.isfinite(std) & (std >= 0))
+
+
+def test_identical_passes_are_named_at_calibration_and_predict():
+    # A recurrent layer's dropout masks a whole series at once: with a single
+    # input channel and 4 passes, about one series in four keeps its input in
+    # every pass, has no spread, and would get a std of about 0.
+    from skdenoise import LSTMDenoiser
+
+    rng = np.random.default_rng(0)
+    phase = rng.uniform(0, 6, (200, 1))
+    clean = np.sin(np.linspace(0, 10, 32)[None] + phase)
+    noisy = clean + rng.normal(0, 0.3, clean.shape)
+    model = LSTMDenoiser(
+        units=4,
+        n_layers=1,
+        dropout=0.3,
+        uncertainty="mc_dropout",
+        uncertainty_samples=4,
+        epochs=3,
+        batch_size=8,
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match="the calibration on the validation series"):
+        model.fit(noisy, clean)
+    with pytest.warns(UserWarning, match=r"in predict, every one of the 4 stochastic"):
+        _, std = model.predict(noisy[:50], return_std=True)
+    # The series named have a std of about 0 next to the others' (whose
+    # calibration it inflated to cover them).
+    assert np.min(np.max(std, axis=1)) < 1e-3 * np.median(std)
+    # Sixteen passes (the default) on the same network: no word.
+    model.set_params(uncertainty_samples=16)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.calibrate_uncertainty(noisy[150:], clean[150:])
+        model.predict(noisy[:50], return_std=True)
+    assert not [w for w in caught if "stochastic passes" in str(w.message)]

@@ -1871,6 +1871,15 @@ n_timesteps, n_channels)
                     "small on real ones. Calibrate on series like those you will "
                     "denoise."
                 )
+            _uncertainty.warn_identical_passes(
+                self,
+                inputs,
+                std,
+                mean,
+                "the calibration on the validation series",
+                ", and the calibration widens every standard deviation to cover "
+                "their errors",
+            )
             noise = _uncertainty.removed_noise(self, inputs, mean)
             # Flat inputs come back unchanged with no spread: their floor would
             # swamp the fit of the scale (log std near -700).

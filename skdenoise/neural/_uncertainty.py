@@ -538,6 +538,40 @@ def _spread(runs):
     return np.maximum(np.sqrt(var) * unit, _spread_floor(mean * unit))
 
 
+def warn_identical_passes(estimator, X3, std, mean, what, consequence=""):
+    """Warn when every stochastic pass gave some series the same output.
+
+    With few ``uncertainty_samples``, dropout that masks a whole series at
+    once (a recurrent layer's) can keep it all in every pass: the series then
+    has no spread, and a standard deviation of about 0 however noisy it is
+    (``what``: where, e.g. "predict"; ``consequence``: appended to that).
+    Flat inputs, given back unchanged, are left out. Returns their number.
+    """
+    if estimator.uncertainty not in ("mc_dropout", "sampling"):
+        return 0
+    # The floor of a spread of 0 (twice: ``mean`` is not quite the passes').
+    same = np.all(std <= 2 * _spread_floor(mean), axis=1)
+    same &= ~np.all(estimator._flat_inputs(X3), axis=1)
+    count = int(np.count_nonzero(same))
+    if count:
+        from .._warnings import warn_at_caller
+
+        name = type(estimator).__name__
+        samples = getattr(estimator, "_spread_settings_", None)
+        samples = samples[1] if samples else estimator.uncertainty_samples
+        warn_at_caller(
+            f"{name}(uncertainty={estimator.uncertainty!r}): in {what}, every one "
+            f"of the {samples} stochastic passes gave the same output for "
+            f"{count} of {same.size} series (and channels), so their standard "
+            f"deviation is about 0 however noisy they are{consequence}. Dropout "
+            "that masks a "
+            "whole series at once (a recurrent layer's) keeps it all in every "
+            "pass now and then when the passes are few: raise "
+            "uncertainty_samples."
+        )
+    return count
+
+
 def removed_noise(estimator, X3, mean):
     """RMS per series and channel of what the denoiser removed (y's units)."""
     inputs = X3 * estimator.target_scale_ + estimator.target_offset_
@@ -897,6 +931,7 @@ def predictive_std(estimator, X3, mean, flip_outputs=None, spread=None):
         )
     else:
         std = raw_std(estimator, X3, estimator._seed())
+    warn_identical_passes(estimator, X3, std, mean, "predict")
     calibrated = getattr(estimator, "_spread_settings_", None)
     if calibrated is not None and bool(estimator.average_flips) != calibrated[0]:
         # The noise level read off the output as it was calibrated (from the
