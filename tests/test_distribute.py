@@ -134,6 +134,13 @@ UNEVEN = textwrap.dedent(
             report[key] = sorted(fitted.history_)
         except ValueError as exc:
             report[key] = str(exc)
+    # A refit outside the strategy batches for one device again.
+    clean = make_sines(7, 32, random_state=0)
+    model = UNetDenoiser(filters=2, depth=1, epochs=1, batch_size=4, random_state=0)
+    with strategy.scope():
+        model.fit(clean + 0.3, clean)
+    model.set_params(batch_size=5).fit(clean + 0.3, clean)
+    report["refit replicas"] = model.model_.distribute_strategy.num_replicas_in_sync
     print("REPORT", json.dumps(report))
     """
 )
@@ -155,3 +162,4 @@ def test_batches_the_replicas_cannot_split_evenly():
     assert report["7,32,0.0"] == ["loss"]
     assert report["11,8,0.1"] == ["loss", "val_loss"]  # one validation series
     assert "batch_size must be a multiple of 2" in report["8,3,0"]
+    assert report["refit replicas"] == 1

@@ -842,6 +842,15 @@ def test_validation_data_prepared_otherwise_than_x_is_named():
             validation_data=(scaled_clean[:8] + 0.3 * noisy[:8], scaled_clean[:8]),
         )
     assert not [w for w in caught if "validation_data of" in str(w.message)]
+    # Blind-spot training validates on X_val (noisy, like X), not y_val.
+    scaled_noisy = SeriesScaler().fit_transform(noisy)
+    blind = tiny_unet(epochs=1, training="blind_spot")
+    with pytest.warns(UserWarning, match="the series of X_val do not"):
+        blind.fit(scaled_noisy[8:], validation_data=(noisy[:8], scaled_noisy[:8]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        blind.fit(scaled_noisy[8:], validation_data=(scaled_noisy[:8], clean[:8]))
+    assert not [w for w in caught if "validation_data of" in str(w.message)]
 
 
 def test_scorers_under_a_global_pandas_output_do_not_warn_of_feature_names():

@@ -935,9 +935,9 @@ class BaseNeuralDenoiser(BaseDenoiser):
         return int(check_random_state(rs).randint(0, 2**31 - 1))
 
     def _training_batches(
-        self, inputs, targets, noise, seed, network_input, epochs_done=0
+        self, inputs, targets, noise, seed, network_input, epochs_done=0, reset=True
     ):
-        batch_size = self._replica_batch_size(targets.shape[0])
+        batch_size = self._replica_batch_size(targets.shape[0], reset)
         curriculum = None
         if self.noise_curriculum is not None and noise is not None:
             # The schedule spans the first share of all `epochs`; partial_fit
@@ -1007,12 +1007,13 @@ class BaseNeuralDenoiser(BaseDenoiser):
             return None
         return BlindSpotMasker(self.mask_width, self.mask_fraction)
 
-    def _replicas(self):
+    def _replicas(self, reset=False):
         """Replicas that split every batch (1 without a strategy).
 
-        Those of the strategy in scope, or of the one the network was built in.
+        Those of the strategy the network was built in, or (``reset``: a
+        network about to be built) of the one in scope.
         """
-        model = getattr(self, "model_", None)
+        model = None if reset else getattr(self, "model_", None)
         if model is not None and model.distribute_strategy.num_replicas_in_sync > 1:
             return model.distribute_strategy.num_replicas_in_sync
         import tensorflow as tf
@@ -1021,7 +1022,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
             return 1
         return int(getattr(tf.distribute.get_strategy(), "num_replicas_in_sync", 1))
 
-    def _replica_batch_size(self, n_series):
+    def _replica_batch_size(self, n_series, reset=True):
         """The training batch: ``batch_size``, or all series when fewer.
 
         Under a strategy of several replicas Keras needs every global batch
@@ -1029,7 +1030,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
         ``batch_size`` must be a multiple of the replicas, and fewer series
         than a batch make a batch of the largest multiple they fill.
         """
-        replicas = self._replicas()
+        replicas = self._replicas(reset)
         batch_size = min(self.batch_size, n_series)
         if replicas == 1:
             return batch_size
@@ -1192,7 +1193,11 @@ class BaseNeuralDenoiser(BaseDenoiser):
             targets3 = as_3d(y_val).astype(np.float64, copy=False)
             # X is noisy (pairs), or clean (noise added on the fly): X_val is
             # prepared as the first, y_val as the second.
-            compared = ("X_val", inputs3) if y3 is not None else ("y_val", targets3)
+            # (Blind-spot training takes noisy X and validates on X_val.)
+            noisy_x = y3 is not None or (
+                getattr(self, "training", "supervised") == "blind_spot"
+            )
+            compared = ("X_val", inputs3) if noisy_x else ("y_val", targets3)
             problem = (
                 _validation_units_problem(X3, compared[1], compared[0])
                 if inputs3.shape[1:] == X3.shape[1:]
@@ -1443,6 +1448,7 @@ n_timesteps, n_channels)
             data_seed,
             network_input,
             epochs_done=0 if reset else self.n_epochs_,
+            reset=reset,
         )
         callbacks = list(self.callbacks or [])
         if self.patience is not None:
