@@ -111,18 +111,32 @@ n_channels)
             f"{input_name}{who} holds no series: found array with 0 sample(s) "
             f"(shape={X.shape}) while a minimum of 1 is required."
         )
-    X = check_array(
-        X,
-        accept_sparse=False,
-        dtype=list(dtype) if isinstance(dtype, tuple) else dtype,
-        ensure_2d=True,
-        allow_nd=True,
-        ensure_all_finite=False,
-        ensure_min_samples=1,
-        ensure_min_features=min_timesteps,
-        estimator=estimator,
-        input_name=input_name,
-    )
+    try:
+        X = check_array(
+            X,
+            accept_sparse=False,
+            dtype=list(dtype) if isinstance(dtype, tuple) else dtype,
+            ensure_2d=True,
+            allow_nd=True,
+            ensure_all_finite=False,
+            ensure_min_samples=1,
+            ensure_min_features=min_timesteps,
+            estimator=estimator,
+            input_name=input_name,
+        )
+    except ValueError as exc:
+        shape = getattr(X, "shape", ())
+        if len(shape) == 2 and shape[1] < min_timesteps and shape[0] > 1:
+            # scikit-learn's words (its checks look for "1 feature(s)"), and
+            # what they mean here: a column of samples reads as series of one.
+            raise ValueError(
+                f"{exc} {input_name}{who} must have shape (n_series, "
+                f"n_timesteps): its {shape[0]} rows are read as series of "
+                f"{shape[1]} timestep(s). A single series held as a column "
+                f"must be turned into a row: {input_name}.T or "
+                f"{input_name}.reshape(1, -1)."
+            ) from None
+        raise
     _check_finite(X, f"{input_name}{who}")
     if X.ndim == 3 and X.shape[2] < 1:
         raise ValueError(f"{input_name}{who} has 0 channels ({_describe(X)}).")

@@ -877,3 +877,18 @@ def test_scorers_under_a_global_pandas_output_do_not_warn_of_feature_names():
             loss = self_supervised_scorer(fitted, X)
     assert np.isfinite(search.best_score_) and np.isfinite(loss)
     assert not [w for w in caught if "feature names" in str(w.message)]
+
+
+def test_wrappers_of_a_neural_denoiser_refuse_series_of_one_timestep():
+    # A recording held as a column (n, 1) is n series of one sample: each
+    # padded into a constant window, they trained the network on nothing.
+    from skdenoise.pipeline import ResampledDenoiser
+
+    column = np.cumsum(np.random.default_rng(0).normal(size=300))[:, None] + 500
+    windowed = WindowedDenoiser(tiny_unet(epochs=1), window_length=32)
+    for wrapper in (windowed, ResampledDenoiser(windowed, 100.0, 100.0)):
+        with pytest.raises(ValueError, match=r"1 feature\(s\).*X\.T or"):
+            wrapper.fit(column)
+    # A classical filter takes them (and gives them back).
+    median = WindowedDenoiser(MedianDenoiser(), window_length=32).fit(column)
+    assert_array_equal(median.transform(column), column)

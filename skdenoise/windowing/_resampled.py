@@ -258,6 +258,14 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
 
     _any_length = True
 
+    @property
+    def _min_timesteps(self):
+        # The inner estimator's shortest series: a neural denoiser needs two
+        # timesteps, and series of one, each padded into a constant window,
+        # trained it on nothing without a word (a column (n, 1) read as n
+        # series).
+        return max(1, int(getattr(self.estimator, "_min_timesteps", 1)))
+
     def __init__(
         self,
         estimator,

@@ -194,8 +194,8 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     (its output less its input) by ``taper`` and dividing by the summed
     weights: where the windows agree, their value comes back (to rounding),
     and a sample that no window changed comes back exactly as it was.
-    Memory stays bounded for recordings of any length: the windows are made
-    and denoised ``chunk_windows`` at a time.
+    The windows are made and denoised ``chunk_windows`` at a time, so their
+    memory stays bounded for recordings of any length.
 
     Windows start every ``stride`` samples and one more window ends at the
     last sample when the stride does not reach it, so every sample is
@@ -279,7 +279,9 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     -----
     ``fit`` holds every window in memory, about ``window_length / stride``
     times the size of ``X``; ``transform`` holds ``chunk_windows`` windows at a
-    time besides its input and output.
+    time, and besides its input and output two float64 arrays of the padded
+    series (their float64 copy and the overlap-added sum): about 16 bytes a
+    sample, eight times the input for float32 series.
 
     Examples
     --------
@@ -314,6 +316,14 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     }
 
     _transform_params = ("taper", "chunk_windows")
+
+    @property
+    def _min_timesteps(self):
+        # The inner estimator's shortest series: a neural denoiser needs two
+        # timesteps, and series of one, each padded into a constant window,
+        # trained it on nothing without a word (a column (n, 1) read as n
+        # series).
+        return max(1, int(getattr(self.estimator, "_min_timesteps", 1)))
 
     def __init__(
         self,
