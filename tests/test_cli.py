@@ -1465,3 +1465,42 @@ def test_a_wfdb_record_name_must_be_ascii(data, capsys):
     args = ["denoise", "--pretrained", "ecg", str(record), "-o", str(target), "--quiet"]
     assert main(args) == 2
     assert "ASCII letters" in capsys.readouterr().err
+
+
+def test_a_noisy_wfdb_record_gives_its_rate_and_identical_pairs_are_refused(
+    data, capsys
+):
+    from skdenoise.persistence import load
+
+    signal = np.sin(np.linspace(0, 60, 600))[:, None]
+    wobble = 0.1 * np.cos(np.arange(600))[:, None]
+    noisy = _write_wfdb(data, "noisy360", signal + wobble)
+    np.save(data / "clean600.npy", signal.T)
+    path = data / "from_noisy.skd"
+    argv = ["train", "--clean", str(data / "clean600.npy"), "--noisy", str(noisy)]
+    assert main([*argv, "--output", str(path), "--window-length", "64", *TINY]) == 0
+    assert load(path)._sampling_rate_ == 360.0  # the --noisy record's
+    # One array of one archive read for both: nothing to learn.
+    np.savez(data / "pair.npz", X=signal.T + 0.1, y=signal.T)
+    argv = ["train", "--clean", str(data / "pair.npz"), "--noisy"]
+    argv += [str(data / "pair.npz"), "--output", str(data / "pair.skd")]
+    assert main([*argv, *TINY]) == 2
+    err = capsys.readouterr().err
+    assert "read the same array" in err and "--key picks one array" in err
+    assert not (data / "pair.skd").exists()
+
+
+def test_denoise_refuses_a_record_at_another_rate_than_a_filter_is_set_to(
+    data, filter_model, capsys
+):
+    signal = np.sin(np.linspace(0, 60, 600))[:, None]
+    other = _write_wfdb(data, "filter500", signal)
+    text = (data / "filter500.hea").read_text().replace(" 1 360 ", " 1 500 ", 1)
+    (data / "filter500.hea").write_text(text)
+    out = data / "filter500_out"
+    assert main(["denoise", str(filter_model), str(other), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "takes series (its sampling_rate parameter) at 360 Hz" in err
+    # At its own rate it runs.
+    at360 = _write_wfdb(data, "filter360", signal)
+    assert main(["denoise", str(filter_model), str(at360), "-o", str(out)]) == 0

@@ -292,12 +292,24 @@ def _cmd_train(args):
         raise _UsageError(
             f"--snr takes one value or two (LOW HIGH); got {len(args.snr)}."
         )
-    # A WFDB record's own rate; a contradicting option is a usage error.
-    sampling_rate = (
-        args.sampling_rate
-        if clean.sampling_rate is None
-        else _pretrained_rate(args, clean)
-    )
+    if noisy is not None and _same_series(clean.series, noisy.series):
+        same = (
+            f"the same array of {clean.path} (--key picks one array for both)"
+            if clean.path.resolve() == noisy.path.resolve()
+            else "the same series"
+        )
+        raise _UsageError(
+            f"--clean and --noisy read {same}: pairs of identical series teach "
+            "nothing. Give the noisy series and their clean series in two files."
+        )
+    # A WFDB record's own rate (the clean one's, else the noisy one's); a
+    # contradicting option is a usage error.
+    if clean.sampling_rate is not None:
+        sampling_rate = _pretrained_rate(args, clean)
+    elif noisy is not None and noisy.sampling_rate is not None:
+        sampling_rate = _pretrained_rate(args, noisy)
+    else:
+        sampling_rate = args.sampling_rate
     noisy_rate = None if noisy is None else noisy.sampling_rate
     if noisy_rate is not None and sampling_rate is not None:
         if abs(noisy_rate - sampling_rate) > 1e-9 * sampling_rate:
@@ -532,6 +544,17 @@ def _write_outputs(jobs, data, fmt, layout, copies=()):
     return notices
 
 
+def _same_series(first, second):
+    """Whether two inputs hold the same series (arrays, or lists of them)."""
+    if isinstance(first, list) or isinstance(second, list):
+        if not (isinstance(first, list) and isinstance(second, list)):
+            return False
+        return len(first) == len(second) and all(
+            np.array_equal(a, b) for a, b in zip(first, second, strict=True)
+        )
+    return np.shape(first) == np.shape(second) and np.array_equal(first, second)
+
+
 def _pretrained_rate(args, data):
     """The input's sampling rate: a WFDB record's own, else the option's."""
     given = getattr(args, "sampling_rate", None)
@@ -555,16 +578,45 @@ def _pretrained_rate(args, data):
         raise _UsageError(f"--sampling-rate {given:g}: {exc}") from None
 
 
+def _declared_rate(model):
+    """The sampling rate a model saved from Python declares for its input.
+
+    Its ``sampling_rate`` parameter (a filter's, a ``ResampledDenoiser``'s),
+    the outermost one; None when it has none, or several that disagree.
+    """
+    try:
+        params = model.get_params(deep=True)
+    except Exception:  # noqa: BLE001 - not a scikit-learn estimator
+        return None
+    rates = [
+        (name.count("__"), value)
+        for name, value in params.items()
+        if name.split("__")[-1] == "sampling_rate"
+        and isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, bool)
+    ]
+    if not rates:
+        return None
+    depth = min(d for d, _ in rates)
+    outer = {float(v) for d, v in rates if d == depth}
+    return outer.pop() if len(outer) == 1 else None
+
+
 def _check_model_rate(model, data, model_path):
     """Refuse series whose rate is known and not the one the model was trained at."""
     trained = getattr(model, "_sampling_rate_", None)
+    how, what = "was trained on series", "as it learned to"
+    if trained is None:
+        trained = _declared_rate(model)
+        how = "takes series (its sampling_rate parameter)"
+        what = "as it was set up to"
     rate = data.sampling_rate
     if trained is None or rate is None or abs(rate - trained) <= 1e-9 * trained:
         return
     raise _UsageError(
-        f"{data.path} is sampled at {rate:g} Hz, but {model_path} was trained on "
-        f"series at {trained:g} Hz: it would not denoise series at another rate as "
-        f"it learned to. Resample the record to {trained:g} Hz first (for example "
+        f"{data.path} is sampled at {rate:g} Hz, but {model_path} {how} at "
+        f"{trained:g} Hz: it would not denoise series at another rate {what}. "
+        f"Resample the record to {trained:g} Hz first (for example "
         "with wfdb.processing.resample_multichan or scipy.signal.resample_poly), "
         f"or train a model on series at {rate:g} Hz; the pretrained ECG model "
         "(--pretrained ecg) resamples by itself."
