@@ -1504,3 +1504,28 @@ def test_denoise_refuses_a_record_at_another_rate_than_a_filter_is_set_to(
     # At its own rate it runs.
     at360 = _write_wfdb(data, "filter360", signal)
     assert main(["denoise", str(filter_model), str(at360), "-o", str(out)]) == 0
+
+
+def test_a_multi_segment_input_keeps_its_segments_adc_settings(tmp_path):
+    # The multi-segment header holds no channel fields: the output's ADC
+    # resolution and zero were the writer's defaults, not the input's.
+    wfdb = pytest.importorskip("wfdb")
+    from skdenoise.datasets import write_wfdb
+
+    t = np.arange(700) / 360.0
+    signal = (0.5 * np.sin(2 * np.pi * 1.2 * t))[:, None]
+    for i, part in enumerate((signal[:300], signal[300:])):
+        write_wfdb(
+            tmp_path / f"seg{i}",
+            part,
+            sampling_rate=360.0,
+            adc_resolution=[11],
+            adc_zero=[1024],
+        )
+    (tmp_path / "ms.hea").write_text("ms/2 1 360 700\nseg0 300\nseg1 400\n")
+    out = tmp_path / "out"
+    args = ["denoise", "--pretrained", "ecg", str(tmp_path / "ms"), "--quiet"]
+    assert main([*args, "-o", str(out)]) == 0
+    header = wfdb.rdheader(str(out))
+    assert header.adc_res == [11] and header.adc_zero == [1024]
+    assert header.sig_len == 700

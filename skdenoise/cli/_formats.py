@@ -581,6 +581,34 @@ def _header_list(fields, name, n_channels):
     return list(values)
 
 
+def _segments_list(path, fields, name, n_channels):
+    """A per-channel field all segments of a multi-segment record share.
+
+    Its own header holds no channel fields (they are in its segments'); None
+    when it is not multi-segment, or its segments differ or lack the field.
+    """
+    names = getattr(fields, "seg_name", None)
+    if not names:
+        return None
+    from ..datasets._wfdb import _quiet, _record_base, _wfdb
+
+    folder = _record_base(path).parent
+    shared = None
+    for segment in names:
+        if segment == "~":  # a gap
+            continue
+        try:
+            with _quiet():
+                header = _wfdb().rdheader(str(folder / segment))
+        except Exception:  # noqa: BLE001 - read_wfdb read it; be safe
+            return None
+        values = _header_list(header, name, n_channels)
+        if values is None or (shared is not None and values != shared):
+            return None
+        shared = values
+    return shared
+
+
 def _header_names(fields, record):
     """Channel names as the input's header gives them (None for a channel without)."""
     names = getattr(fields, "sig_name", None)
@@ -713,10 +741,12 @@ def _write_record(path, data, denoised, note, own_gain=False):
                 [fmt] * n_channels
                 if own_gain
                 else _header_list(fields, "adc_res", n_channels)
+                or _segments_list(data.path, fields, "adc_res", n_channels)
             ),
             adc_zero=[0] * n_channels
             if own_gain
-            else _header_list(fields, "adc_zero", n_channels),
+            else _header_list(fields, "adc_zero", n_channels)
+            or _segments_list(data.path, fields, "adc_zero", n_channels),
             base_time=getattr(fields, "base_time", None),
             base_date=getattr(fields, "base_date", None),
             counter_frequency=getattr(fields, "counter_freq", None),
