@@ -99,6 +99,11 @@ def _check_format(format, path):
             f"The {format} export is written to a file ending in {suffix!r}; "
             f"got {str(path)!r}."
         )
+    if os.path.isdir(path):
+        raise ValueError(
+            f"The {format} export is written to a file, and {str(path)!r} is a "
+            "folder; give a file name inside it."
+        )
     missing = [
         pip
         for module, pip in _NEEDS[format].items()

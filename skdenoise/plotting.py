@@ -12,6 +12,7 @@ the denoisers' 3-D form ``(1, n_timesteps, 1)`` of a single series).
 """
 
 import numbers
+import warnings
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -571,6 +572,20 @@ def plot_history(
                 "loss='snr', minus the output SNR in dB, is mostly negative). Use "
                 "log_scale=False."
             )
+    lengths = {key: len(values) for key, values in curves.items()}
+    if len(set(lengths.values())) > 1:
+        # Keras' validation_freq, say: the shorter entry's values are not of
+        # epochs 1, 2, ... and the curves would be drawn out of step.
+        longest = max(lengths, key=lengths.get)
+        shorter = [key for key in lengths if lengths[key] < lengths[longest]]
+        warnings.warn(
+            f"history[{shorter[0]!r}] has {lengths[shorter[0]]} values and "
+            f"history[{longest!r}] {lengths[longest]}: each is drawn against "
+            "epochs 1, 2, ..., which is right only if the shorter one stopped "
+            "early. Give one value per epoch (NaN where there is none).",
+            UserWarning,
+            stacklevel=2,
+        )
     ax = _axes(ax)
     for key, values in curves.items():
         epochs = np.arange(1, len(values) + 1)

@@ -285,6 +285,10 @@ def test_bad_estimators_and_arguments(unet, tmp_path):
         export(unet, tmp_path / "m.onnx", format="litert")
     with pytest.raises(ValueError, match="batch_size"):
         export(unet, tmp_path / "m.onnx", batch_size=0)
+    # A folder named like the file (tf2onnx's IsADirectoryError before).
+    (tmp_path / "folder.onnx").mkdir()
+    with pytest.raises(ValueError, match="is a folder"):
+        export(unet, tmp_path / "folder.onnx")
     # A pipeline holding a network was said to have none.
     from sklearn.pipeline import make_pipeline
 

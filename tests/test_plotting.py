@@ -1,5 +1,6 @@
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -399,3 +400,14 @@ def test_plot_history_log_scale_refuses_losses_at_or_below_zero():
         plot_history({"loss": [-5.0, -12.0]}, log_scale=True)
     ax = plot_history({"loss": [0.5, 0.1]}, log_scale=True)
     assert ax.get_yscale() == "log"
+
+
+def test_plot_history_warns_when_its_curves_have_different_lengths():
+    # Keras' validation_freq=2, say: val_loss's values are of epochs 2, 4, ...
+    # and were drawn against epochs 1, 2, ... without a word.
+    history = {"loss": [0.5, 0.4, 0.3, 0.2], "val_loss": [0.45, 0.25]}
+    with pytest.warns(UserWarning, match=r"history\['val_loss'\] has 2 values"):
+        plot_history(history)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot_history({"loss": [0.5, 0.4], "val_loss": [0.45, np.nan]})
