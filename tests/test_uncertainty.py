@@ -511,6 +511,12 @@ def test_without_uncertainty_return_std_raises(data):
             "blind_spot.*calibrate_uncertainty",
         ),
         (
+            UNetDenoiser(
+                uncertainty="mc_dropout", dropout=0.1, training="blind_spot", **TINY
+            ),
+            "blind_spot.*set uncertainty='mc_dropout' and call calibrate_uncertainty",
+        ),
+        (
             FCNDAEDenoiser(
                 filters=(2, 2), kernel_size=3, epochs=1, uncertainty="mc_dropout"
             ),

@@ -252,10 +252,10 @@ def check_uncertainty(estimator, n_timesteps, n_channels):
             + (
                 ". To train (fit or partial_fit) with blind spots and have a "
                 "standard deviation, train with uncertainty=None, then set "
-                "uncertainty='flips' and call calibrate_uncertainty(X_val, y_val) "
-                "on clean pairs."
-                if method == "flips"
-                else "."
+                f"uncertainty={method!r} and call calibrate_uncertainty(X_val, "
+                "y_val) on clean pairs (uncertainty='ensemble' trains its "
+                "members, so it is set before fit, and calibrated after it the "
+                "same way)."
             )
         )
     if method == "flips":
