@@ -126,7 +126,7 @@ n_channels)
         )
     except ValueError as exc:
         shape = getattr(X, "shape", ())
-        if len(shape) == 2 and shape[1] < min_timesteps and shape[0] > 1:
+        if len(shape) == 2 and shape[1] == 1 < min_timesteps and shape[0] > 1:
             # scikit-learn's words (its checks look for "1 feature(s)"), and
             # what they mean here: a column of samples reads as series of one.
             raise ValueError(

@@ -1493,6 +1493,8 @@ def test_a_noisy_wfdb_record_gives_its_rate_and_identical_pairs_are_refused(
 def test_denoise_refuses_a_record_at_another_rate_than_a_filter_is_set_to(
     data, filter_model, capsys
 ):
+    from skdenoise.baselines import BandpassDenoiser
+
     signal = np.sin(np.linspace(0, 60, 600))[:, None]
     other = _write_wfdb(data, "filter500", signal)
     text = (data / "filter500.hea").read_text().replace(" 1 360 ", " 1 500 ", 1)
@@ -1501,6 +1503,16 @@ def test_denoise_refuses_a_record_at_another_rate_than_a_filter_is_set_to(
     assert main(["denoise", str(filter_model), str(other), "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert "takes series (its sampling_rate parameter) at 360 Hz" in err
+    # A ResampledDenoiser without a rate of its own takes its estimator's.
+    from skdenoise.persistence import save
+    from skdenoise.pipeline import ResampledDenoiser, WindowedDenoiser
+
+    resampled = ResampledDenoiser(
+        WindowedDenoiser(BandpassDenoiser(), window_length=64), None, 360.0
+    ).fit(np.zeros((1, 128)))
+    saved = save(resampled, data / "resampled_none.skd")
+    assert main(["denoise", str(saved), str(other), "-o", str(out)]) == 2
+    assert "at 360 Hz" in capsys.readouterr().err
     # At its own rate it runs.
     at360 = _write_wfdb(data, "filter360", signal)
     assert main(["denoise", str(filter_model), str(at360), "-o", str(out)]) == 0

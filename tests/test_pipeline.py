@@ -889,6 +889,15 @@ def test_wrappers_of_a_neural_denoiser_refuse_series_of_one_timestep():
     for wrapper in (windowed, ResampledDenoiser(windowed, 100.0, 100.0)):
         with pytest.raises(ValueError, match=r"1 feature\(s\).*X\.T or"):
             wrapper.fit(column)
+    # In the series' own samples: 2 at 720 Hz resample to 1 at 360 Hz (and
+    # the hint about a column is for columns only).
+    twice = ResampledDenoiser(windowed, 720.0, 360.0)
+    with pytest.raises(ValueError, match="minimum of 3") as caught:
+        twice.fit(np.ones((5, 2)) + np.arange(2))
+    assert "X.T" not in str(caught.value)
+    # A class instead of an estimator: scikit-learn's own message.
+    with pytest.raises(TypeError, match="instead of a class"):
+        WindowedDenoiser(WindowedDenoiser, window_length=16).fit(np.ones((2, 8)))
     # A classical filter takes them (and gives them back).
     median = WindowedDenoiser(MedianDenoiser(), window_length=32).fit(column)
     assert_array_equal(median.transform(column), column)

@@ -1367,3 +1367,10 @@ def test_identical_passes_are_named_at_calibration_and_predict():
         model.calibrate_uncertainty(noisy[150:], clean[150:])
         model.predict(noisy[:50], return_std=True)
     assert not [w for w in caught if "stochastic passes" in str(w.message)]
+    # A shut gate hands every series back: all passes alike, but not for
+    # want of passes.
+    model.gate_scale_ = np.zeros_like(model.gate_scale_)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.predict(noisy[:50], return_std=True)
+    assert not [w for w in caught if "stochastic passes" in str(w.message)]

@@ -588,13 +588,23 @@ def _declared_rate(model):
         params = model.get_params(deep=True)
     except Exception:  # noqa: BLE001 - not a scikit-learn estimator
         return None
-    rates = [
-        (name.count("__"), value)
-        for name, value in params.items()
-        if name.split("__")[-1] == "sampling_rate"
-        and isinstance(value, (int, float, np.integer, np.floating))
-        and not isinstance(value, bool)
-    ]
+
+    def number(value):
+        return isinstance(
+            value, (int, float, np.integer, np.floating)
+        ) and not isinstance(value, bool)
+
+    rates = []
+    for name, value in params.items():
+        if name.split("__")[-1] != "sampling_rate":
+            continue
+        if value is None:
+            # A ResampledDenoiser's None: the series come at the rate of
+            # its estimator (no resampling).
+            prefix = name[: -len("sampling_rate")]
+            value = params.get(prefix + "estimator_sampling_rate")
+        if number(value):
+            rates.append((name.count("__"), value))
     if not rates:
         return None
     depth = min(d for d, _ in rates)

@@ -545,13 +545,18 @@ def warn_identical_passes(estimator, X3, std, mean, what, consequence=""):
     once (a recurrent layer's) can keep it all in every pass: the series then
     has no spread, and a standard deviation of about 0 however noisy it is
     (``what``: where, e.g. "predict"; ``consequence``: appended to that).
-    Flat inputs, given back unchanged, are left out. Returns their number.
+    Flat inputs, and series a shut gate gives back unchanged, are left out.
+    Returns their number.
     """
     if estimator.uncertainty not in ("mc_dropout", "sampling"):
         return 0
     # The floor of a spread of 0 (twice: ``mean`` is not quite the passes').
     same = np.all(std <= 2 * _spread_floor(mean), axis=1)
     same &= ~np.all(estimator._flat_inputs(X3), axis=1)
+    # A shut gate hands a series back as it came: every pass the same, for
+    # another reason than the passes (fit has warned of a gate that shuts).
+    inputs = X3 * estimator.target_scale_ + estimator.target_offset_
+    same &= ~np.all(inputs == mean, axis=1)
     count = int(np.count_nonzero(same))
     if count:
         from .._warnings import warn_at_caller

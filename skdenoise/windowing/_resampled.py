@@ -32,7 +32,12 @@ from ..base import (
     _forget_fit_on_error,
     check_output_container,
 )
-from ._windowed import inner_has_calibration, inner_has_std, validated_pair
+from ._windowed import (
+    _inner_min_timesteps,
+    inner_has_calibration,
+    inner_has_std,
+    validated_pair,
+)
 
 __all__ = ["ResampledDenoiser"]
 
@@ -260,11 +265,18 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
 
     @property
     def _min_timesteps(self):
-        # The inner estimator's shortest series: a neural denoiser needs two
-        # timesteps, and series of one, each padded into a constant window,
-        # trained it on nothing without a word (a column (n, 1) read as n
-        # series).
-        return max(1, int(getattr(self.estimator, "_min_timesteps", 1)))
+        # The inner estimator's shortest series (a neural denoiser needs two
+        # timesteps), in samples at the series' own rate: a column (n, 1)
+        # read as n series of one trained a wrapped network on nothing.
+        least = _inner_min_timesteps(self.estimator)
+        if least == 1:
+            return 1
+        try:
+            up, down = _factors(self._rate(), self.estimator_sampling_rate)
+        except Exception:  # noqa: BLE001 - bad rates get their own message
+            return least
+        # The fewest samples that resample to ``least`` (ceil(n * up / down)).
+        return (least - 1) * down // up + 1
 
     def __init__(
         self,

@@ -183,6 +183,14 @@ def _array_output(estimator):
     return estimator
 
 
+def _inner_min_timesteps(estimator):
+    """The shortest series ``estimator`` trains on (1 when it does not say)."""
+    if isinstance(estimator, type):  # refused by name when fitted
+        return 1
+    least = getattr(estimator, "_min_timesteps", 1)
+    return least if isinstance(least, int) and least > 1 else 1
+
+
 class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     """Train and run a denoiser on overlapping windows of long series.
 
@@ -323,7 +331,7 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         # timesteps, and series of one, each padded into a constant window,
         # trained it on nothing without a word (a column (n, 1) read as n
         # series).
-        return max(1, int(getattr(self.estimator, "_min_timesteps", 1)))
+        return _inner_min_timesteps(self.estimator)
 
     def __init__(
         self,
