@@ -334,6 +334,9 @@ class _Reader:
     def __init__(self, archive, path):
         self.archive = archive
         self.path = path
+        # The Keras that wrote the file (from its manifest), to name when this
+        # one cannot read its networks.
+        self.keras_version = None
         # The precision of the estimator whose attributes are being read: its
         # networks are compiled under it (mixed_float16's loss scaling).
         self._precision = None
@@ -385,7 +388,8 @@ class _Reader:
                     return load_keras_model(file)
             except Exception as exc:  # noqa: BLE001 - reported as a file problem
                 raise ValueError(
-                    f"{self.path}: the Keras model {name} cannot be loaded: {exc}"
+                    f"{self.path}: the Keras model {name} cannot be loaded"
+                    f"{_keras_version_hint(self.keras_version)}: {_short(exc)}"
                 ) from exc
 
     def decode(self, value):
@@ -773,6 +777,37 @@ def _write(estimator, handle):
         )
 
 
+def _version_tuple(text):
+    """``"3.15.1"`` as (3, 15, 1); None when it is not such a version."""
+    parts = []
+    for part in str(text).split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        if not digits or not part.startswith(digits):
+            break
+        parts.append(int(digits))
+    return tuple(parts) or None
+
+
+def _keras_version_hint(written):
+    """What to do when a network written by Keras ``written`` does not load."""
+    import keras
+
+    saved, here = _version_tuple(written), _version_tuple(keras.__version__)
+    if saved is None or here is None or here >= saved:
+        return ""
+    return (
+        f" (it was written by Keras {written}, and this is Keras "
+        f"{keras.__version__}, which cannot read all of it: upgrade Keras, "
+        f'pip install "keras>={written}")'
+    )
+
+
+def _short(exc, limit=600):
+    """An exception's text, cut (Keras repeats the model's whole config)."""
+    text = str(exc)
+    return text if len(text) <= limit else text[:limit] + " [...]"
+
+
 def _version_of(module):
     loaded = sys.modules.get(module)
     return getattr(loaded, "__version__", None) if loaded is not None else None
@@ -882,6 +917,7 @@ def load(path):
             )
         if "estimator" not in manifest:
             raise ValueError(f"{path} is corrupted: its manifest has no estimator.")
+        reader.keras_version = manifest.get("keras_version")
         try:
             estimator = reader.decode(manifest["estimator"])
         except (
