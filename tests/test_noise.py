@@ -803,3 +803,27 @@ def test_an_snr_beyond_float64_is_refused_without_numpy_warnings():
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match="beyond the range of float64"):
             ImpulseNoise(snr=-3100.0).apply(X)
+
+
+def test_recorded_noise_at_a_rate_of_one_reads_the_recorded_samples():
+    # Each stretch started at a fractional position, so every sample was an
+    # interpolation: time_scale=(1, 1) low-passed the noise (a third of white
+    # noise's power lost) where it should read the recording as None does.
+    recording = np.random.default_rng(0).normal(size=5000)
+    noise = RecordedNoise(recording, time_scale=(1.0, 1.0))
+    stretches = noise.sample((200, 64), random_state=0)
+    windows = np.lib.stride_tricks.sliding_window_view(recording, 64)
+    windows = windows - windows.mean(axis=1, keepdims=True)
+    for stretch in stretches[:20]:
+        assert np.min(np.max(np.abs(windows - stretch), axis=1)) < 1e-12
+    assert np.var(stretches) == pytest.approx(np.var(recording), rel=0.05)
+
+
+def test_a_recording_at_another_rate_says_to_resample_it():
+    from skdenoise.datasets import make_denoising_dataset
+
+    noise = RecordedNoise(
+        np.random.default_rng(0).normal(size=4000), sampling_rate=360.0
+    )
+    with pytest.raises(ValueError, match="resample it to 250 Hz"):
+        make_denoising_dataset("ecg", 2, 500, noise=noise, sampling_rate=250.0, snr=0.0)

@@ -350,8 +350,10 @@ class MuscleNoise(BaseNoise):
     high_frequency : float, default=150.0
         Upper edge of the band in Hz (clipped to the Nyquist frequency).
     burst_frequency : float, default=1.0
-        Highest frequency of the burst envelope in Hz: about how many bursts
-        start per second.
+        Highest frequency of the burst envelope in Hz. Bursts start about
+        ``burst_frequency / sqrt(3)`` times a second (0.58 a second at 1 Hz:
+        the rate at which the envelope, a band-limited Gaussian process, rises
+        through its mean).
     background : float, default=0.1
         Envelope level between bursts, relative to a typical burst (>= 0).
         With 0, a series that holds no burst (one shorter than a burst cycle,
@@ -461,7 +463,11 @@ class RecordedNoise(BaseNoise):
         Read each stretch at a random rate drawn log-uniformly in
         ``[low, high]`` (linear interpolation between samples): a rate of 1.25
         compresses 1.25 times as many recorded samples into the series, so its
-        frequencies rise by 25 %. None reads the recording at its own rate.
+        frequencies rise by 25 %. Each stretch starts on a recorded sample, so
+        a rate of 1 reads the recording as None does; other rates interpolate
+        between samples, which softens the highest frequencies a little (the
+        power near the Nyquist frequency falls by up to 2/3 for white noise).
+        None reads the recording at its own rate.
     sampling_rate : float or None, default=None
         Sampling rate of the recording in Hz (360 for the MIT-BIH Noise Stress
         Test), or None when unknown. The samples are used as they are, so the
@@ -636,7 +642,11 @@ class RecordedNoise(BaseNoise):
         else:
             last = rates * (n_timesteps - 1)
             room = np.maximum(length - 1 - last, 0.0)
-            starts = rng.uniform(0.0, 1.0, size=draws) * room
+            # Whole-sample starts: a fractional one interpolated every sample
+            # of the stretch, a low-pass (a rate of 1 lost 2/3 of the power at
+            # the Nyquist frequency against time_scale=None).
+            starts = np.floor(rng.uniform(0.0, 1.0, size=draws) * (np.floor(room) + 1))
+            starts = np.minimum(starts, np.floor(room))
             positions = starts[..., np.newaxis] + rates[..., np.newaxis] * offsets
         stretches = _read(recording, positions, rec_channels == n_channels)
         if not np.all(np.isfinite(stretches)):
