@@ -159,6 +159,9 @@ def test_without_matplotlib_writes_the_tables_only(tmp_path, monkeypatch, capsys
     }
     monkeypatch.setitem(_demo._SETTINGS, "quick", tiny)
     monkeypatch.setitem(sys.modules, "matplotlib", None)
+    # A previous run's figures would sit beside the new tables.
+    (tmp_path / "examples.png").write_bytes(b"old")
+    (tmp_path / "snr_improvement.png").write_bytes(b"old")
     results = run_demo(tmp_path, quick=True)
     assert {path.name for path in tmp_path.iterdir()} == {"results.csv", "results.md"}
     assert set(results["files"]) == {"csv", "markdown"}
@@ -229,3 +232,42 @@ def test_demo_prints_the_estimators_warnings_in_cli_words(
         "skdenoise demo: warning: UNetDenoiser did not learn to denoise. Train "
         "longer (--epochs)."
     ]
+
+
+def test_an_interrupted_run_leaves_the_previous_files_and_no_empty_folder(
+    tmp_path, monkeypatch
+):
+    # Stopped while drawing the figures, the run had written its tables beside
+    # the previous run's figures; stopped early, it left an empty folder.
+    from skdenoise.cli import _demo
+
+    previous = tmp_path / "previous"
+    previous.mkdir()
+    for name in ("results.csv", "results.md", "examples.png", "snr_improvement.png"):
+        (previous / name).write_text("old")
+    monkeypatch.setattr(_demo, "_generate_data", lambda *args: (None,) * 4)
+    monkeypatch.setattr(_demo, "_tune", lambda *args: (None, 0.0))
+    monkeypatch.setattr(_demo, "_evaluate_tuned", lambda *args: ([], {}))
+    monkeypatch.setattr(_demo, "_train_alone", lambda *args: ([], None))
+    monkeypatch.setattr(_demo, "_evaluate_baselines", lambda *args: ([], {}))
+    monkeypatch.setattr(_demo, "format_table", lambda rows: "")
+    monkeypatch.setattr(_demo, "_summary", lambda *args: [])
+    monkeypatch.setattr(_demo, "_best_baseline", lambda rows: None)
+    monkeypatch.setattr(_demo, "_write_csv", lambda path, rows: path.write_text("n"))
+    monkeypatch.setattr(_demo, "_markdown", lambda rows, summary: "new")
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_demo, "_write_figures", interrupted)
+    pytest.importorskip("matplotlib")
+    with pytest.raises(KeyboardInterrupt):
+        run_demo(previous, quick=True, verbose=False)
+    assert sorted(p.name for p in previous.iterdir()) == sorted(
+        ["results.csv", "results.md", "examples.png", "snr_improvement.png"]
+    )
+    assert all(p.read_text() == "old" for p in previous.iterdir())
+    monkeypatch.setattr(_demo, "_generate_data", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_demo(tmp_path / "new", quick=True, verbose=False)
+    assert not (tmp_path / "new").exists()

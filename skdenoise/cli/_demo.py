@@ -10,7 +10,9 @@ scored on SNR and compared with the classical baselines at several input SNRs.
 """
 
 import csv
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -426,6 +428,11 @@ def _write_figures(out_dir, rows, test, noisy_test, outputs, best_baseline):
         inputs.append(row["input_snr"])
         values.append(row["snr_improvement"])
     plot_snr_improvement(curves, ax=ax, title="Mean SNR improvement on test recordings")
+    # The legend beside the axes: inside, it hid a curve.
+    handles, labels = ax.get_legend_handles_labels()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    figure.legend(handles, labels, loc="outside right upper", fontsize="small")
     improvement_path = out_dir / "snr_improvement.png"
     figure.savefig(improvement_path, dpi=110)
     return {"examples": examples_path, "snr_improvement": improvement_path}
@@ -573,25 +580,44 @@ def _summary(settings, seed, epochs, search, search_time, alone_epochs=None):
     ]
 
 
+_FIGURES = ("examples.png", "snr_improvement.png")
+
+
 def _write_files(out_dir, rows, summary, test, noisy_test, outputs, progress):
-    """Write the tables, and the figures where matplotlib is installed."""
-    files = {"csv": out_dir / "results.csv", "markdown": out_dir / "results.md"}
-    _write_csv(files["csv"], rows)
-    files["markdown"].write_text(_markdown(rows, summary), encoding="utf-8")
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        progress(
-            "matplotlib is not installed, so no figures: pip install skdenoise[plot]"
-        )
-    else:
-        progress("drawing the figures")
-        files.update(
-            _write_figures(
-                out_dir, rows, test, noisy_test, outputs, _best_baseline(rows)
+    """Write the tables, and the figures where matplotlib is installed.
+
+    All are written in a folder of their own first and moved into
+    ``out_dir`` together at the end, so that an interrupted run leaves the
+    previous run's files as they were, not new tables beside old figures. A
+    previous run's figures are removed when this one draws none.
+    """
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".demo-") as staging:
+        staging = Path(staging)
+        files = {"csv": staging / "results.csv", "markdown": staging / "results.md"}
+        _write_csv(files["csv"], rows)
+        files["markdown"].write_text(_markdown(rows, summary), encoding="utf-8")
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            progress(
+                "matplotlib is not installed, so no figures: pip install "
+                "skdenoise[plot]"
             )
-        )
-    return files
+        else:
+            progress("drawing the figures")
+            files.update(
+                _write_figures(
+                    staging, rows, test, noisy_test, outputs, _best_baseline(rows)
+                )
+            )
+        moved = {}
+        for key, path in files.items():
+            moved[key] = out_dir / path.name
+            os.replace(path, moved[key])
+    for name in _FIGURES:
+        if name not in {path.name for path in moved.values()}:
+            (out_dir / name).unlink(missing_ok=True)
+    return moved
 
 
 def _report(table, out_dir, files, elapsed):
@@ -657,8 +683,21 @@ def run_demo(
     if epochs is None:
         epochs = settings["epochs"]
     progress = _Progress(verbose)
+    created = not Path(out_dir).exists()
     out_dir = _output_dir(out_dir)
+    try:
+        return _run(
+            settings, seed, epochs, alone_epochs, progress, out_dir, started, verbose
+        )
+    except BaseException:
+        # An interrupted or failed run leaves no empty folder of its own.
+        if created and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+        raise
 
+
+def _run(settings, seed, epochs, alone_epochs, progress, out_dir, started, verbose):
+    """``run_demo``'s work, once the output folder is there."""
     train, noisy_train, test, noisy_test = _generate_data(settings, seed, progress)
     search, search_time = _tune(settings, epochs, seed, noisy_train, train, progress)
     rows, outputs = _evaluate_tuned(search, settings, test, noisy_test, progress)
