@@ -27,6 +27,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import tempfile
 import zipfile
@@ -778,14 +779,29 @@ def _write(estimator, handle):
 
 
 def _version_tuple(text):
-    """``"3.15.1"`` as (3, 15, 1); None when it is not such a version."""
+    """``"3.15.1"`` as (3, 15, 1); None when it is not such a version.
+
+    A part's leading digits count (``"1rc1"`` is 1); the parts after one
+    without any do not (``"3.15.1.dev2025"`` is (3, 15, 1)).
+    """
     parts = []
     for part in str(text).split("."):
-        digits = "".join(ch for ch in part if ch.isdigit())
-        if not digits or not part.startswith(digits):
+        match = re.match(r"\d+", part)
+        if match is None:
             break
-        parts.append(int(digits))
+        parts.append(int(match.group()))
+        if match.end() < len(part):
+            break
     return tuple(parts) or None
+
+
+def archive_keras(data):
+    """The Keras version a ``.keras`` archive (bytes) records; None if none."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return json.loads(archive.read("metadata.json")).get("keras_version")
+    except Exception:  # noqa: BLE001 - an archive without it says nothing
+        return None
 
 
 def _keras_version_hint(written):
@@ -803,9 +819,17 @@ def _keras_version_hint(written):
 
 
 def _short(exc, limit=600):
-    """An exception's text, cut (Keras repeats the model's whole config)."""
+    """An exception's text, cut (Keras repeats the model's whole config).
+
+    Keras ends with the cause ("Exception encountered: ..."), after the
+    config: that is kept.
+    """
     text = str(exc)
-    return text if len(text) <= limit else text[:limit] + " [...]"
+    if len(text) <= limit:
+        return text
+    cause = text.rfind("Exception encountered:")
+    tail = f" [...] {text[cause:][:limit]}" if cause > limit // 2 else " [...]"
+    return text[: limit // 2] + tail
 
 
 def _version_of(module):

@@ -269,5 +269,5 @@ def test_an_interrupted_run_leaves_the_previous_files_and_no_empty_folder(
     assert all(p.read_text() == "old" for p in previous.iterdir())
     monkeypatch.setattr(_demo, "_generate_data", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        run_demo(tmp_path / "new", quick=True, verbose=False)
+        run_demo(tmp_path / "new" / "nested", quick=True, verbose=False)
     assert not (tmp_path / "new").exists()

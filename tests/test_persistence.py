@@ -787,3 +787,34 @@ def test_a_network_an_older_keras_cannot_read_names_the_keras_that_wrote_it(
         load(changed)
     assert 'pip install "keras>=99.0.0"' in str(caught.value)
     assert len(str(caught.value)) < 1500
+
+
+def test_keras_versions_are_read_as_numbers_and_pickles_name_them_too():
+    from skdenoise import UNetDenoiser
+    from skdenoise._persistence import _version_tuple
+
+    assert _version_tuple("3.15.1.dev2025") == (3, 15, 1)
+    assert _version_tuple("3.15.10rc2") == (3, 15, 10)
+    assert _version_tuple("3.15") == (3, 15) and _version_tuple("x") is None
+    # A pickled network an older Keras cannot read: the same words as load's.
+    model = UNetDenoiser(filters=2, depth=1, epochs=1, random_state=0)
+    state = model.fit(make_sines(8, 32, random_state=0)).__getstate__()
+    key = "_model_bytes"
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(state[key])) as inner,
+        zipfile.ZipFile(buffer, "w") as rewritten,
+    ):
+        for part in inner.infolist():
+            content = inner.read(part.filename)
+            if part.filename == "config.json":
+                content = content.replace(b"GlorotUniform", b"NoSuchOne")
+            if part.filename == "metadata.json":
+                meta = json.loads(content)
+                meta["keras_version"] = "99.0.0"
+                content = json.dumps(meta).encode()
+            rewritten.writestr(part, content)
+    state[key] = buffer.getvalue()
+    with pytest.raises(ValueError, match=r"written by Keras 99\.0\.0") as caught:
+        UNetDenoiser().__setstate__(state)
+    assert "NoSuchOne" in str(caught.value) and len(str(caught.value)) < 1500

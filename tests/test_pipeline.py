@@ -886,7 +886,8 @@ def test_wrappers_of_a_neural_denoiser_refuse_series_of_one_timestep():
 
     column = np.cumsum(np.random.default_rng(0).normal(size=300))[:, None] + 500
     windowed = WindowedDenoiser(tiny_unet(epochs=1), window_length=32)
-    for wrapper in (windowed, ResampledDenoiser(windowed, 100.0, 100.0)):
+    upsampled = ResampledDenoiser(windowed, 120.0, 360.0)  # each sample thrice
+    for wrapper in (windowed, ResampledDenoiser(windowed, 100.0, 100.0), upsampled):
         with pytest.raises(ValueError, match=r"1 feature\(s\).*X\.T or"):
             wrapper.fit(column)
     # In the series' own samples: 2 at 720 Hz resample to 1 at 360 Hz (and

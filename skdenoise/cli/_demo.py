@@ -420,7 +420,7 @@ def _write_figures(out_dir, rows, test, noisy_test, outputs, best_baseline):
     examples_path = out_dir / "examples.png"
     figure.savefig(examples_path, dpi=110)
 
-    figure = Figure(figsize=(7.0, 4.5), layout="constrained")
+    figure = Figure(figsize=(10.0, 4.5), layout="constrained")
     ax = figure.subplots()
     curves = {}
     for row in rows:
@@ -610,10 +610,18 @@ def _write_files(out_dir, rows, summary, test, noisy_test, outputs, progress):
                     staging, rows, test, noisy_test, outputs, _best_baseline(rows)
                 )
             )
-        moved = {}
+        moved = {key: out_dir / path.name for key, path in files.items()}
+        interrupted = None
         for key, path in files.items():
-            moved[key] = out_dir / path.name
-            os.replace(path, moved[key])
+            # All of them, or the run is not done: an interrupt waits.
+            while True:
+                try:
+                    os.replace(path, moved[key])
+                    break
+                except KeyboardInterrupt as exc:
+                    interrupted = exc
+        if interrupted is not None:
+            raise interrupted
     for name in _FIGURES:
         if name not in {path.name for path in moved.values()}:
             (out_dir / name).unlink(missing_ok=True)
@@ -683,7 +691,12 @@ def run_demo(
     if epochs is None:
         epochs = settings["epochs"]
     progress = _Progress(verbose)
-    created = not Path(out_dir).exists()
+    # The folders this run makes (the output folder and missing parents).
+    created = [
+        folder
+        for folder in (Path(out_dir), *Path(out_dir).parents)
+        if not folder.exists()
+    ]
     out_dir = _output_dir(out_dir)
     try:
         return _run(
@@ -691,8 +704,9 @@ def run_demo(
         )
     except BaseException:
         # An interrupted or failed run leaves no empty folder of its own.
-        if created and out_dir.is_dir() and not any(out_dir.iterdir()):
-            out_dir.rmdir()
+        for folder in created:
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
         raise
 
 

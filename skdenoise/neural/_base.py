@@ -2411,7 +2411,15 @@ def model_from_bytes(data, precision=None):
         path = os.path.join(tmp, "model.keras")
         with open(path, "wb") as file:
             file.write(data)
-        if precision is None:
-            return load_keras_model(path, safe_mode=False, compile=True)
-        with _dtype_policy(precision):
-            return load_keras_model(path, safe_mode=False, compile=True)
+        try:
+            if precision is None:
+                return load_keras_model(path, safe_mode=False, compile=True)
+            with _dtype_policy(precision):
+                return load_keras_model(path, safe_mode=False, compile=True)
+        except Exception as exc:
+            from .._persistence import _keras_version_hint, _short, archive_keras
+
+            raise ValueError(
+                "A pickled network cannot be loaded"
+                f"{_keras_version_hint(archive_keras(data))}: {_short(exc)}"
+            ) from exc

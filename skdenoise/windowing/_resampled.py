@@ -275,8 +275,9 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
             up, down = _factors(self._rate(), self.estimator_sampling_rate)
         except Exception:  # noqa: BLE001 - bad rates get their own message
             return least
-        # The fewest samples that resample to ``least`` (ceil(n * up / down)).
-        return (least - 1) * down // up + 1
+        # The fewest samples that resample to ``least`` (ceil(n * up / down)),
+        # and two at least: one sample upsampled is a constant.
+        return max(2, (least - 1) * down // up + 1)
 
     def __init__(
         self,
