@@ -56,18 +56,23 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def test_mirrored_strategy_on_two_cpus_matches_one_device():
+def _report_of(script, timeout):
+    """Run ``script`` in a fresh single-threaded process; its REPORT line."""
     env = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
+        [sys.executable, "-c", script],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         env=env,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     line = [x for x in result.stdout.splitlines() if x.startswith("REPORT ")][-1]
-    report = json.loads(line[len("REPORT ") :])
+    return json.loads(line[len("REPORT ") :])
+
+
+def test_mirrored_strategy_on_two_cpus_matches_one_device():
+    report = _report_of(SCRIPT, 300)
     assert report["replicas"] == 2
     scale = report["ptp"]
     for epochs in ("4",):
@@ -147,17 +152,7 @@ UNEVEN = textwrap.dedent(
 
 
 def test_batches_the_replicas_cannot_split_evenly():
-    env = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
-    result = subprocess.run(
-        [sys.executable, "-c", UNEVEN],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
-    line = [ln for ln in result.stdout.splitlines() if ln.startswith("REPORT")]
-    assert line, result.stderr[-3000:]
-    report = json.loads(line[0][len("REPORT ") :])
+    report = _report_of(UNEVEN, 600)
     assert report["30,8,0.1"] == ["loss", "val_loss"]
     assert report["7,32,0.0"] == ["loss"]
     assert report["11,8,0.1"] == ["loss", "val_loss"]  # one validation series
