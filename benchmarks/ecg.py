@@ -145,8 +145,10 @@ def parse_args(argv):
         "--train-records",
         nargs="+",
         default=None,
-        help="MITDB training records (default: the protocol's 20, less the "
-        "validation and test records)",
+        help="MITDB training records (default: the protocol's 20, "
+        f"{' '.join(DEFAULT_TRAIN)}, less the validation and test records). Other "
+        "data (the 200 series, say) needs its own --train-records, --val-records "
+        "and --test-records, and --real-records for its noisy NSTDB records",
     )
     parser.add_argument(
         "--val-records",
@@ -156,7 +158,12 @@ def parse_args(argv):
         "test (default: 117 122, less the test records); the option with no "
         "record to hold out 5 %% of the training windows",
     )
-    parser.add_argument("--test-records", nargs="+", default=DEFAULT_TEST)
+    parser.add_argument(
+        "--test-records",
+        nargs="+",
+        default=DEFAULT_TEST,
+        help=f"MITDB test records (default: {' '.join(DEFAULT_TEST)})",
+    )
     parser.add_argument(
         "--budget-minutes",
         type=float,
@@ -394,6 +401,8 @@ def parse_args(argv):
     # The default lists leave out the records given for testing: a run on other
     # test records (a classical one trains nothing) needs no lists of its own.
     args.default_val_records = args.val_records is None
+    args.default_train_records = args.train_records is None
+    args.default_test_records = args.test_records == DEFAULT_TEST
     if args.val_records is None:
         args.val_records = [r for r in DEFAULT_VAL if r not in args.test_records]
     args.val_records = [str(r) for r in args.val_records]
@@ -1407,10 +1416,12 @@ def write_outputs(out, args, command, context, results, failed, skipped):
             )
         )
     )
+    # A run that trains nothing used no training or validation record.
+    trained = context["train"] is not None
     settings = {
         "data_dir": str(args.data_dir),
-        "train_records": args.train_records,
-        "val_records": args.val_records,
+        "train_records": args.train_records if trained else [],
+        "val_records": args.val_records if trained else [],
         "test_records": args.test_records,
         "test_windows_per_record": args.test_windows,
         "n_test_windows": int(len(context["clean"])),
@@ -1460,48 +1471,66 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         f"{settings['n_test_windows']} test windows "
         f"({', '.join(args.test_records)}; {args.test_windows} per record) x "
         f"({len(noises)} noise types x {len(snrs)} input SNRs, and the clean window "
-        f"itself); {settings['n_train_windows']} training windows "
-        f"({', '.join(args.train_records)}"
+        f"itself); "
         + (
-            f"; MITDB channel {' and '.join(map(str, args.train_leads))}"
-            if args.train_leads != [0]
-            else ""
-        )
-        + "); "
-        + (
-            f"validation on {settings['n_val_windows']} windows of the records "
-            f"{', '.join(args.val_records)} (whole records apart from training, with "
-            f"the training noise drawn once with seed {protocol.VALIDATION_SEED})"
-            if args.val_records
-            else "5 % of the training windows held out for validation"
-        )
-        + "; training "
-        "noise bw/em/ma/mix drawn per window"
-        + (
-            " with probabilities " + "/".join(f"{w:.2f}" for w in args.noise_weights)
-            if args.noise_weights is not None
-            else ""
-        )
-        + f" at U({args.train_snr[0]:g}, "
-        f"{args.train_snr[1]:g}) dB from NSTDB channel 0, samples "
-        + (
-            f"[0, {args.held_out_noise}) (validation noise from samples "
-            f"[{args.held_out_noise}, 325000), never seen in training)"
-            if args.held_out_noise
-            else "[0, 325000)"
-        )
-        + (
-            " (training stretches"
-            + (" with a random sign and time direction" if args.noise_flip else "")
-            + (" and" if args.noise_flip and args.noise_time_scale else "")
-            + (
-                f" read at a rate drawn in [{args.noise_time_scale[0]:g}, "
-                f"{args.noise_time_scale[1]:g}]"
-                if args.noise_time_scale
-                else ""
+            (
+                f"{settings['n_train_windows']} training windows "
+                f"({', '.join(args.train_records)}"
+                + (
+                    f"; MITDB channel {' and '.join(map(str, args.train_leads))}"
+                    if args.train_leads != [0]
+                    else ""
+                )
+                + "); "
+                + (
+                    f"validation on {settings['n_val_windows']} windows of the "
+                    f"records {', '.join(args.val_records)} (whole records apart "
+                    "from training, with the training noise drawn once with seed "
+                    f"{protocol.VALIDATION_SEED})"
+                    if args.val_records
+                    else "5 % of the training windows held out for validation"
+                )
+                + "; training noise bw/em/ma/mix drawn per window"
             )
-            + ")"
-            if args.noise_flip or args.noise_time_scale
+            if trained
+            else "no learned model, so no training or validation record"
+        )
+        + (
+            (
+                (
+                    " with probabilities "
+                    + "/".join(f"{w:.2f}" for w in args.noise_weights)
+                    if args.noise_weights is not None
+                    else ""
+                )
+                + f" at U({args.train_snr[0]:g}, "
+                f"{args.train_snr[1]:g}) dB from NSTDB channel 0, samples "
+                + (
+                    f"[0, {args.held_out_noise}) (validation noise from samples "
+                    f"[{args.held_out_noise}, 325000), never seen in training)"
+                    if args.held_out_noise
+                    else "[0, 325000)"
+                )
+                + (
+                    " (training stretches"
+                    + (
+                        " with a random sign and time direction"
+                        if args.noise_flip
+                        else ""
+                    )
+                    + (" and" if args.noise_flip and args.noise_time_scale else "")
+                    + (
+                        f" read at a rate drawn in [{args.noise_time_scale[0]:g}, "
+                        f"{args.noise_time_scale[1]:g}]"
+                        if args.noise_time_scale
+                        else ""
+                    )
+                    + ")"
+                    if args.noise_flip or args.noise_time_scale
+                    else ""
+                )
+            )
+            if trained
             else ""
         )
         + "; test noise from channel 1, samples [325000, 650000).",
@@ -1569,13 +1598,23 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         ]
     if skipped:
         text += ["", "Models skipped: " + ", ".join(skipped)]
+    if context["real_skipped"]:
+        text += [
+            "",
+            "Real noisy records not in the data folder, left out: "
+            + ", ".join(context["real_skipped"])
+            + " (name others with --real-records).",
+        ]
     text += [
         "",
         "Files: `results.csv` / `results.md` (every metric, mean ± std over windows; "
         "noise `clean` is the clean window as input), `clean_windows.csv` (output "
-        "SNR of the clean windows per record), `real_records.csv` / "
-        "`real_records.md`, `qrs.csv`, `timing.csv`, `examples.png`, "
-        "`command.txt`, `run.json`, `progress.log`.",
+        "SNR of the clean windows per record), "
+        + ("`real_records.csv` / `real_records.md`, " if real_rows else "")
+        + ("`qrs.csv`, " if context["qrs"] else "")
+        + "`timing.csv`, "
+        + ("" if args.no_figure else "`examples.png`, ")
+        + "`command.txt`, `run.json`, `progress.log`.",
         "",
         "## Mean SNR improvement (dB) on the test set",
         "",
@@ -1609,7 +1648,8 @@ def write_outputs(out, args, command, context, results, failed, skipped):
     if real_rows:
         text += [
             "",
-            "## Real noisy records (NSTDB 118e*, 119e*): mean SNR improvement (dB)",
+            f"## Real noisy records (NSTDB {', '.join(context['real'])}): mean SNR "
+            "improvement (dB)",
             "",
             "Both the noisy record and the clean MITDB record get the reference "
             "conditioning (0.5 Hz high-pass over the whole record, which also removes "
@@ -1726,14 +1766,25 @@ def main(argv=None):
         protocol.check_record_lists(*lists, data_dir=args.data_dir, training=learned)
         protocol.check_noise_recordings(args.data_dir)
     except (ValueError, FileNotFoundError) as exc:
-        named = any(
-            f"record {r}:" in str(exc) or f" {r} " in f" {exc} "
-            for r in args.val_records
+        defaults = (
+            ("--val-records", args.val_records, args.default_val_records, learned),
+            (
+                "--train-records",
+                args.train_records,
+                args.default_train_records,
+                learned,
+            ),
+            ("--test-records", args.test_records, args.default_test_records, True),
         )
-        if args.default_val_records and learned and named:
-            # Name the default, which the user may not know they asked for.
-            exc = f"{exc} (the validation records {' '.join(args.val_records)} are "
-            exc += "the default of --val-records; give your own for other data)"
+        for option, records, default, needed in defaults:
+            named = any(
+                f"record {r}:" in str(exc) or f" {r} " in f" {exc} " for r in records
+            )
+            if default and needed and named:
+                # Name the default, which the user may not know they asked for.
+                exc = f"{exc} (the records {' '.join(records)} are the default of "
+                exc += f"{option}; give your own for other data)"
+                break
         raise SystemExit(f"benchmarks/ecg.py: error: {exc}") from None
 
     used = [
@@ -1748,9 +1799,12 @@ def main(argv=None):
             + ", ".join(other)
         )
     log(f"building the test set: records {' '.join(args.test_records)}")
-    clean, record_of, noisy = protocol.build_test_set(
-        args.test_records, args.data_dir, n_windows=args.test_windows
-    )
+    try:
+        clean, record_of, noisy = protocol.build_test_set(
+            args.test_records, args.data_dir, n_windows=args.test_windows
+        )
+    except ValueError as exc:  # a record at another rate, say
+        raise SystemExit(f"benchmarks/ecg.py: error: {exc}") from None
     log(f"  {len(clean)} windows x {len(noisy)} (noise, SNR) conditions")
     context = {
         "clean": clean,
@@ -1765,6 +1819,7 @@ def main(argv=None):
         "real": {},
         "real_inside": {},
         "real_unseen": {},
+        "real_skipped": [],
         "qrs": {},
     }
     for record in args.real_records:
@@ -1776,6 +1831,7 @@ def main(argv=None):
             if args.real_records_named:
                 raise SystemExit(f"--real-records {record}: {exc}") from None
             log(f"note: skipping real record {record}: {exc}")
+            context["real_skipped"].append(record)
             continue
         context["real"][record] = (noisy_w, clean_w)
         context["real_inside"][record] = info["inside_fraction"]

@@ -1259,3 +1259,37 @@ def test_a_model_named_twice_runs_once():
     ecg = _load_script()
     args = ecg.parse_args(["--data-dir", "d", "--out", "o", "--models", "unet", "unet"])
     assert args.models == ["unet"]
+
+
+def test_a_missing_default_record_names_the_option_it_came_from(tmp_path):
+    # A run on other data (the 200 series) that leaves a list out was told
+    # that record 100 or 118 was missing, not which option to give.
+    ecg = _load_script()
+    argv = ["--data-dir", str(tmp_path), "--out", str(tmp_path / "o")]
+    with pytest.raises(SystemExit, match="the default of --test-records"):
+        ecg.main([*argv, "--models", "bandpass"])
+    (tmp_path / "mitdb").mkdir()
+    for name in ("218", "219"):
+        (tmp_path / "mitdb" / f"{name}.hea").write_text("")
+        (tmp_path / "mitdb" / f"{name}.dat").write_bytes(b"")
+    args = [*argv, "--test-records", "218", "--val-records", "219", "--models", "unet"]
+    with pytest.raises(SystemExit, match="the default of --train-records"):
+        ecg.main(args)
+
+
+def test_a_classical_run_names_no_training_record(physionet_dir, tmp_path):
+    # Its README and run.json named the protocol's 18 training and 2
+    # validation records, which it never read (on other data, records that
+    # were not even there).
+    ecg = _load_script()
+    out = tmp_path / "out"
+    argv = ["--data-dir", str(physionet_dir), "--out", str(out), "--no-figure"]
+    argv += ["--test-records", "121", "--models", "identity", "bandpass"]
+    argv += ["--test-windows", "2", "--real-records", "118e06", "--real-windows", "2"]
+    ecg.main([*argv, "--no-qrs"])
+    readme = (out / "README.md").read_text()
+    assert "no learned model, so no training or validation record" in readme
+    assert "Real noisy records (NSTDB 118e06)" in readme
+    assert "`qrs.csv`" not in readme and "`examples.png`" not in readme
+    settings = json.loads((out / "run.json").read_text())["settings"]
+    assert settings["train_records"] == [] and settings["val_records"] == []
