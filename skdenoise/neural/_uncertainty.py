@@ -568,11 +568,13 @@ def warn_identical_passes(estimator, X3, std, mean, what, consequence=""):
             f"{name}(uncertainty={estimator.uncertainty!r}): in {what}, every one "
             f"of the {samples} stochastic passes gave the same output for "
             f"{count} of {same.size} series (and channels), so their standard "
-            f"deviation is about 0 however noisy they are{consequence}. Dropout "
-            "that masks a "
-            "whole series at once (a recurrent layer's) keeps it all in every "
-            "pass now and then when the passes are few: raise "
-            "uncertainty_samples."
+            f"deviation is about 0 however noisy they are{consequence}. Either "
+            "dropout that masks a whole series at once (a recurrent layer's) "
+            "kept it all in every pass, which happens now and then when the "
+            "passes are few (raise uncertainty_samples), or the network's output "
+            "does not depend on its dropout units (a network that did not learn, "
+            "whose units are dead: train it longer, or use "
+            "uncertainty='ensemble')."
         )
     return count
 
