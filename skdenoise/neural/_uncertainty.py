@@ -553,10 +553,12 @@ def warn_identical_passes(estimator, X3, std, mean, what, consequence=""):
     # The floor of a spread of 0 (twice: ``mean`` is not quite the passes').
     same = np.all(std <= 2 * _spread_floor(mean), axis=1)
     same &= ~np.all(estimator._flat_inputs(X3), axis=1)
-    # A shut gate hands a series back as it came: every pass the same, for
-    # another reason than the passes (fit has warned of a gate that shuts).
+    # A gate that shuts (or nearly: a scale of 1e-7 on a network that did not
+    # learn) hands a series back about as it came, every pass alike for
+    # another reason than the passes (fit has warned of it): only series the
+    # denoiser changed by a thousandth of their RMS or more count.
     inputs = X3 * estimator.target_scale_ + estimator.target_offset_
-    same &= ~np.all(inputs == mean, axis=1)
+    same &= (_rms(inputs - mean) > 1e-3 * _rms(mean))[:, 0, :]
     count = int(np.count_nonzero(same))
     if count:
         from .._warnings import warn_at_caller
