@@ -1608,12 +1608,17 @@ def write_outputs(out, args, command, context, results, failed, skipped):
     text += [
         "",
         "Files: `results.csv` / `results.md` (every metric, mean ± std over windows; "
-        "noise `clean` is the clean window as input), `clean_windows.csv` (output "
-        "SNR of the clean windows per record), "
+        "noise `clean` is the clean window as input), "
+        # Those this call writes (or the figure, saved before the last call).
+        + (
+            "`clean_windows.csv` (output SNR of the clean windows per record), "
+            if results["clean"]
+            else ""
+        )
         + ("`real_records.csv` / `real_records.md`, " if real_rows else "")
-        + ("`qrs.csv`, " if context["qrs"] else "")
+        + ("`qrs.csv`, " if results["qrs"] else "")
         + "`timing.csv`, "
-        + ("" if args.no_figure else "`examples.png`, ")
+        + ("`examples.png`, " if (out / "examples.png").exists() else "")
         + "`command.txt`, `run.json`, `progress.log`.",
         "",
         "## Mean SNR improvement (dB) on the test set",
