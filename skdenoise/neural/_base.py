@@ -305,24 +305,22 @@ def _series_scalings(X3, min_series=2):
     statistic within 1e-6 of 1 (at least ``min_series`` such series): the
     output of a per-series scaler such as
     :class:`skdenoise.pipeline.SeriesScaler`. None for a channel with fewer
-    series that are not constant (nothing to tell).
+    series that are not constant (nothing to tell). Also returns every
+    series' standard deviation (its RMS about its mean), (n, c).
     """
     found = [set() for _ in range(X3.shape[2])]
+    standard = None
     for method in _SERIES_SCALINGS:
         _, scale, constant = series_statistics(X3, method, return_constant=True)
+        if method == "standard":
+            standard = scale[:, 0, :]
         for channel in range(X3.shape[2]):
             values = scale[:, 0, channel][~constant[:, 0, channel]]
             if values.size < min_series:
                 found[channel] = None
             elif found[channel] is not None and np.all(np.abs(values - 1.0) <= 1e-6):
                 found[channel].add(method)
-    return found
-
-
-def _centred_rms(X3):
-    """RMS of every series and channel about its mean, (n, c), without overflow."""
-    _, scale = series_statistics(X3, "standard")
-    return scale[:, 0, :]
+    return found, standard
 
 
 def _validation_units_problem(X3, inputs3, name="X_val"):
@@ -334,7 +332,10 @@ def _validation_units_problem(X3, inputs3, name="X_val"):
     and the validation series lack, or a median RMS far outside the training
     series', names it.
     """
-    trained, validated = _series_scalings(X3), _series_scalings(inputs3, 1)
+    (trained, train_rms), (validated, val_rms) = (
+        _series_scalings(X3),
+        _series_scalings(inputs3, 1),
+    )
     for channel, (done, seen) in enumerate(zip(trained, validated, strict=True)):
         if done is None or seen is None:
             continue
@@ -345,7 +346,6 @@ def _validation_units_problem(X3, inputs3, name="X_val"):
                 f"every series of X{where} has {_SERIES_SCALINGS[missing[0]]} "
                 f"(a per-series scaler's output) and the series of {name} do not"
             )
-    train_rms, val_rms = _centred_rms(X3), _centred_rms(inputs3)
     for channel in range(X3.shape[2]):
         train = train_rms[:, channel][train_rms[:, channel] > 0]
         val = val_rms[:, channel][val_rms[:, channel] > 0]
