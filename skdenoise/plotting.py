@@ -820,12 +820,26 @@ default=None
         raise ValueError(
             f"titles must hold one title per example ({n_examples}); got {len(titles)}."
         )
+    _check_sampling_rate(sampling_rate)
+    created = None
     if axes is None:
         if figsize is None:
             figsize = (10.0, 2.2 * n_examples + 0.4)
-        _, axes = _pyplot().subplots(
+        created, axes = _pyplot().subplots(
             n_examples, 1, figsize=figsize, squeeze=False, layout="constrained"
         )
+    try:
+        return _draw_examples(
+            axes, n_examples, batches, estimates, sampling_rate, titles
+        )
+    except BaseException:
+        # A call that fails leaves no figure of its own open in pyplot.
+        if created is not None:
+            _pyplot().close(created)
+        raise
+
+
+def _draw_examples(axes, n_examples, batches, estimates, sampling_rate, titles):
     if hasattr(axes, "add_subplot"):  # a Figure: not a sequence of axes
         raise TypeError(
             "axes must be an array of matplotlib Axes, one per example, or None; "

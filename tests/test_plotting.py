@@ -289,6 +289,15 @@ def test_plot_examples_on_given_axes_and_errors():
         plot_examples(clean, denoised={"clean": clean[:1] + 0.1})
 
 
+def test_plot_examples_that_fails_leaves_no_figure_open():
+    plt.close("all")
+    clean = np.zeros((2, 20))
+    for _ in range(2):
+        with pytest.raises(ValueError, match="sampling_rate"):
+            plot_examples(clean, clean + 1, sampling_rate=0)
+    assert plt.get_fignums() == []
+
+
 def test_labels_that_read_the_same_are_refused(series):
     clean = series[0]
     with pytest.raises(ValueError, match=r"differ as text.*\[1, '1'\]"):
