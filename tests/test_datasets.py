@@ -167,6 +167,8 @@ def _write_record(folder, header, data=b""):
         ("rec/x 1 360 10\nrec.dat 16\n", "number of segments"),
         ("rec/3 1 360 10\nseg 5\n", "number of segments"),
         ("rec 1 360 10\n../rec.dat 16\n", "beside the header"),
+        # The wfdb package drops the other characters: "file not found: dt.dat".
+        ("rec 1 360 10\nd\u00e4t.dat 16\n", "is not ASCII"),
     ],
 )
 def test_broken_headers(tmp_path, header, match):
@@ -704,11 +706,9 @@ def _two_segments(tmp_path, second):
     wfdb = pytest.importorskip("wfdb")
     first = {"d_signal": np.array([[200], [400]]), "fmt": ["16"], "adc_gain": [200.0]}
     for name, options in (("seg0", first), ("seg1", {**first, **second})):
-        options = {"baseline": [0], **options}
+        options = {"baseline": [0], "fs": 100, "units": ["mV"], **options}
         wfdb.wrsamp(
             name,
-            fs=100,
-            units=["mV"],
             sig_name=["a"],
             write_dir=str(tmp_path),
             **options,
@@ -724,6 +724,10 @@ def _two_segments(tmp_path, second):
         ({"fmt": ["212"]}, r"channel 0 \(a\) with different formats: 16 in seg0\.hea"),
         ({"adc_gain": [100.0]}, "different gains"),
         ({"baseline": [10]}, "different baselines"),
+        # Joined without a word: microvolts read as millivolts, 250 Hz samples
+        # on a 100 Hz time axis.
+        ({"units": ["uV"]}, r"different units: mV in seg0\.hea, uV in seg1\.hea"),
+        ({"fs": 250}, r"sampled at 100 Hz but its segment seg1\.hea at 250 Hz"),
     ],
 )
 def test_multi_segment_record_of_mixed_conversions_is_refused(

@@ -163,7 +163,9 @@ class WFDBAnnotations(NamedTuple):
     aux_note : tuple of str
         Auxiliary text of each annotation (rhythm changes, for example).
     sampling_rate : float or None
-        Sampling rate the annotation file records, if any.
+        Sampling rate of the annotations: the one the annotation file records,
+        else the record header's beside it (as the wfdb package reads it);
+        None if neither gives one.
 
     Examples
     --------
@@ -241,6 +243,15 @@ def _check_header(path):
         if "\0" in fields[0]:
             raise ValueError(
                 f"{path}: the signal file name {fields[0]!r} contains a NUL byte."
+            )
+        if not fields[0].isascii():
+            raise _header_error(
+                path,
+                number,
+                line,
+                f"signal file name {fields[0]!r} is not ASCII; the wfdb package "
+                "reads such names without their other characters. Rename the file "
+                "and the header's signal lines to ASCII.",
             )
         if fields[0] in ("~", "-") or os.sep in fields[0] or "/" in fields[0]:
             raise _header_error(
@@ -350,6 +361,17 @@ def _check_segments(wfdb, header, header_path, segments):
                 f"{header_path} has {header.n_sig} signals but its segment "
                 f"{path.name} has {segment.n_sig}."
             )
+        if (
+            segment.fs is not None
+            and header.fs is not None
+            and float(segment.fs) != float(header.fs)
+        ):
+            raise ValueError(
+                f"{header_path} is sampled at {float(header.fs):g} Hz but its "
+                f"segment {path.name} at {float(segment.fs):g} Hz: joined, its "
+                "samples would be read on the wrong time axis. Read the segments "
+                "one by one."
+            )
         checked.append((path, segment))
     if not checked:
         raise ValueError(f"{header_path}: every segment is a gap ('~'); no samples.")
@@ -419,6 +441,7 @@ def _check_segment_conversions(checked, selected, names, header_path):
             ("fmt", "format"),
             ("adc_gain", "gain"),
             ("baseline", "baseline"),
+            ("units", "unit"),
         ):
             first, other = getattr(checked[0][1], field), getattr(segment, field)
             for index in selected:
