@@ -338,6 +338,30 @@ def test_export_command(tmp_path, capsys):
     assert main(["export", str(tmp_path / "none.skd"), str(tmp_path / "x.onnx")]) == 2
 
 
+def test_export_command_checks_only_the_files_it_writes(unet, pairs, tmp_path, capsys):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skdenoise.persistence import save
+
+    saved = tmp_path / "unet.skd"
+    save(unet, saved)
+    # A plain network writes no windowing file: one of the user's beside the
+    # output was refused ("exists; pass --overwrite to replace it") and then
+    # not replaced.
+    theirs = tmp_path / "unet.onnx.json"
+    theirs.write_text('{"notes": "mine"}')
+    assert main(["export", str(saved), str(tmp_path / "unet.onnx"), "--quiet"]) == 0
+    assert theirs.read_text() == '{"notes": "mine"}'
+    # A saved pipeline: the advice is the command line's, not pipeline[-1] alone.
+    piped = tmp_path / "pipe.skd"
+    save(make_pipeline(FunctionTransformer(), unet), piped)
+    assert main(["export", str(piped), str(tmp_path / "pipe.onnx")]) == 1
+    err = capsys.readouterr().err
+    assert "skdenoise.persistence.save(pipeline[-1], path)" in err
+    assert "export its last step (pipeline[-1])" not in err
+
+
 def test_export_is_public_without_importing_tensorflow():
     code = (
         "import sys, skdenoise; skdenoise.export; "

@@ -223,6 +223,14 @@ _CLI_WORDS = (
 # Words of one command that has fewer options than train (the demo sets the
 # learning rate and the targets itself), before the shared ones.
 _COMMAND_WORDS = {
+    "export": (
+        (
+            r"export its last step \(pipeline\[-1\]\) and apply",
+            "save its last step alone from Python "
+            "(skdenoise.persistence.save(pipeline[-1], path)), export that file, "
+            "and apply",
+        ),
+    ),
     "demo": (
         (
             r"Train longer \(epochs\), lower the learning_rate, or check that the "
@@ -826,9 +834,13 @@ def _cmd_export(args):
     model_path = Path(args.model)
     if not model_path.is_file():
         raise _UsageError(f"model file not found: {model_path}")
-    written = [output, Path(f"{output}.json")]
-    _check_writable(written, overwrite=args.overwrite, protected=[model_path])
+    _check_writable([output], overwrite=args.overwrite, protected=[model_path])
     model = _load_model(model_path)
+    # Only a windowed model writes its windowing beside the network.
+    windowed = hasattr(model, "window_length")
+    windowing = Path(f"{output}.json")
+    if windowed:
+        _check_writable([windowing], overwrite=args.overwrite, protected=[model_path])
     from .. import export
 
     try:
@@ -836,13 +848,12 @@ def _cmd_export(args):
         export(model, output, format=args.format, batch_size=args.batch_size)
     except (TypeError, ValueError, ImportError) as exc:
         raise _CommandError(
-            f"cannot export {model_path}: {_in_cli_words(str(exc))}"
+            f"cannot export {model_path}: {_in_cli_words(str(exc), 'export')}"
         ) from None
     except OSError as exc:
         raise _CommandError(f"cannot write {output}: {_os_error(exc)}") from None
     if not args.quiet:
-        windowed = hasattr(model, "window_length")
-        note = f" and its windowing to {written[1]}" if windowed else ""
+        note = f" and its windowing to {windowing}" if windowed else ""
         print(f"exported {model_path} as {args.format} to {output}{note}")
     return EXIT_OK
 
