@@ -322,6 +322,25 @@ def test_noise2noise_pairs_train_towards_the_clean_signal():
     assert snr(clean, denoiser.transform(noisy_a)) > snr(clean, noisy_a) + 2.0
 
 
+def test_noise2noise_copies_at_other_levels_learn_the_offset_alone():
+    from skdenoise.neural import UNetDenoiser
+
+    # Two electrodes at other DC levels, the target the noisier copy: the
+    # regression of one noisy copy on the other shrinks its slope by the
+    # signal's share of the target's variance, and the map learned its inverse
+    # (2.3 times too large an output) and even factors per timestep.
+    clean, noisy_a = _noisy_sines(n_series=64, sigma=0.3, seed=0)
+    noise = np.random.default_rng(9).normal(scale=1.0, size=clean.shape)
+    noisy_b = clean + noise + 0.5
+    for X, y, offset in ((noisy_a, noisy_b, 0.5), (noisy_b, noisy_a, -0.5)):
+        denoiser = UNetDenoiser(
+            filters=2, depth=1, kernel_size=3, epochs=1, random_state=0
+        ).fit(X, y)
+        np.testing.assert_array_equal(denoiser.target_scale_, 1.0)
+        assert denoiser.target_offset_.shape == (1, 1, 1)
+        assert denoiser.target_offset_.item() == pytest.approx(offset, abs=0.02)
+
+
 # ------------------------------------------------------------------- scorer
 def test_j_invariant_transform_never_sees_the_centre():
     X = np.random.default_rng(0).normal(size=(3, 40))

@@ -194,11 +194,12 @@ def _units_map(X3, y3):
 
     The identity whenever ``X`` and ``y`` can be one signal in one set of
     units (:func:`_same_units`: ``y`` clean or a noisy copy, more or less noisy
-    than ``X``). Otherwise fitted by regressing the noisy series on the clean
-    ones (noise independent of the clean series leaves that slope unbiased)
-    and inverted: one map per channel, unless maps per timestep and channel
-    fit significantly better, in sample and out of it: scikit-learn's scalers
-    in front of the denoiser transform each column (timestep) apart.
+    than ``X``), and an offset alone when only their means differ. Otherwise
+    fitted by regressing the noisy series on the clean ones (noise
+    independent of the clean series leaves that slope unbiased) and
+    inverted: one map per channel, unless maps per timestep and channel fit
+    significantly better, in sample and out of it: scikit-learn's scalers in
+    front of the denoiser transform each column (timestep) apart.
     """
     n_channels = X3.shape[2]
     identity = np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
@@ -218,11 +219,25 @@ def _units_map(X3, y3):
 def _units_map_scaled(X3, y3, scaled_apart):
     """:func:`_units_map` on series below 2 in magnitude."""
     n_channels = X3.shape[2]
-    same = _same_units(X3, y3, scaled_apart)
+    same, same_scale = _same_units(X3, y3, scaled_apart)
     if np.all(same):
         return np.ones((1, 1, n_channels)), np.zeros((1, 1, n_channels))
+    # Channels whose slopes say one scale but whose means differ (an offset
+    # between two noisy copies, Noise2Noise from electrodes at other DC
+    # levels) get the offset alone: the regression below assumes a clean y,
+    # and a noisy one would shrink its slope by the signal's share of y's
+    # variance and blow the output up by its inverse.
+    shifted = ~same & same_scale
+    other = ~same & ~same_scale
+    difference = np.mean(y3[..., shifted], axis=(0, 1)) - np.mean(
+        X3[..., shifted], axis=(0, 1)
+    )
+    if not np.any(other):
+        scale = np.ones((1, 1, n_channels))
+        offset = np.zeros((1, 1, n_channels))
+        offset[..., shifted] = difference
+        return scale, offset
     # The channels in other units get their map; the others keep the identity.
-    other = ~same
     x_other, y_other = X3[..., other], y3[..., other]
     flat = (
         x_other.reshape(-1, x_other.shape[2]),
@@ -240,6 +255,7 @@ def _units_map_scaled(X3, y3, scaled_apart):
     offset = np.zeros((1, slope.shape[1], n_channels))
     scale[..., other] = 1.0 / slope
     offset[..., other] = -intercept / slope
+    offset[..., shifted] = difference
     return scale, offset
 
 
@@ -386,6 +402,10 @@ def _same_units(X3, y3, scaled_apart=None):
     of series (a jackknife: slow noise shared by neighbouring samples makes
     the pooled regression's own errors too small), so that chance correlation
     between noise and signal is not taken for a change of units.
+
+    Returns ``(same, same_scale)``: per channel, whether both hold, and
+    whether the slopes alone do (then only the means differ: an offset).
+    Channels scaled apart are never of the same scale.
     """
     n_channels = X3.shape[2]
     x_flat, y_flat = X3.reshape(-1, n_channels), y3.reshape(-1, n_channels)
@@ -397,12 +417,14 @@ def _same_units(X3, y3, scaled_apart=None):
     k = _SAME_UNITS_ERRORS
     margin_xy = np.maximum(tolerance, k * errors[0])
     margin_yx = np.maximum(tolerance, k * errors[1])
-    one_signal = (
+    slopes_agree = (
         (slope_xy >= -margin_xy)
         & (slope_xy <= 1.0 + margin_xy)
         & (slope_yx >= -margin_yx)
         & (slope_yx <= 1.0 + margin_yx)
-        & (np.abs(difference) <= np.maximum(tolerance * x_unit, k * errors[2]))
+    )
+    one_signal = slopes_agree & (
+        np.abs(difference) <= np.maximum(tolerance * x_unit, k * errors[2])
     )
     # Columns scaled apart are not in the series' own units, whatever the
     # noise: a map near the identity (a scaler that changed little) is kept
@@ -412,7 +434,9 @@ def _same_units(X3, y3, scaled_apart=None):
     )
     if scaled_apart is None:
         scaled_apart = np.zeros(X3.shape[2], dtype=bool)
-    return np.where(scaled_apart, near_identity, one_signal)
+    same = np.where(scaled_apart, near_identity, one_signal)
+    same_scale = ~scaled_apart & slopes_agree
+    return same, same_scale
 
 
 def _units_statistics(x, y):
