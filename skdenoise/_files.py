@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -20,16 +21,24 @@ def atomic_write(path):
     """Yield a binary file in ``path``'s folder, renamed to ``path`` on success.
 
     A reader never sees a half-written file, and a failure leaves any existing
-    file at ``path`` as it was. The file gets the permissions a plain ``open``
-    would give it (``0o666`` less the umask), not the private ``0o600`` of a
-    temporary file.
+    file at ``path`` as it was. Otherwise as a plain ``open(path, "wb")``: a
+    new file gets ``0o666`` less the umask (not the private ``0o600`` of a
+    temporary file), a file replaced keeps its permissions, and a symbolic
+    link is written through (the file it points to is replaced, the link
+    kept).
     """
     path = Path(os.fspath(path))
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
-        os.chmod(temporary, 0o666 & ~_umask())
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -157,6 +157,44 @@ def _public_module(cls):
     return cls.__module__
 
 
+def _lambdas(config, layer=None):
+    """Names of the layers whose config holds a Python lambda, depth first."""
+    if isinstance(config, dict):
+        if config.get("class_name") == "__lambda__":
+            yield layer
+            return
+        inner = config.get("config")
+        if isinstance(inner, dict) and isinstance(inner.get("name"), str):
+            layer = inner["name"]
+        for value in config.values():
+            yield from _lambdas(value, layer)
+    elif isinstance(config, list):
+        for value in config:
+            yield from _lambdas(value, layer)
+
+
+def _check_loads_safely(file, where):
+    """Refuse a network that :func:`load` (always in safe mode) cannot read.
+
+    Keras writes a Python lambda (a ``Lambda`` layer's function, say) as its
+    bytecode and refuses to load it in safe mode: saved, the file would load
+    nowhere.
+    """
+    with zipfile.ZipFile(file) as archive:
+        config = json.loads(archive.read("config.json"))
+    found = next(_lambdas(config), False)
+    if found is not False:
+        layer = f" (layer {found!r})" if found else ""
+        raise TypeError(
+            f"The Keras model at {where} holds a Python lambda{layer}, which Keras "
+            "loads only outside its safe mode, and skdenoise.persistence.load "
+            "reads networks in safe mode only: the file could not be loaded. "
+            "Give the layer a named function (registered with "
+            "@keras.saving.register_keras_serializable()), or save the denoiser "
+            "with joblib or pickle (trusted files only)."
+        )
+
+
 class _Writer:
     def __init__(self, archive):
         self.archive = archive
@@ -187,6 +225,7 @@ class _Writer:
                     f"The Keras model at {where} cannot be saved in Keras' format: "
                     f"{exc}"
                 ) from exc
+            _check_loads_safely(file, where)
             # The .keras file is a zip archive already; store it as it is.
             self.archive.write(file, name, zipfile.ZIP_STORED)
         return name
@@ -270,7 +309,8 @@ class _Writer:
         cls = type(estimator)
         if not _allowed(cls.__module__) or "." in cls.__qualname__:
             raise TypeError(
-                f"Cannot save {where}: {cls.__module__}.{cls.__qualname__} is not an "
+                f"Cannot save {where or cls.__name__}: {cls.__module__}."
+                f"{cls.__qualname__} is not an "
                 f"estimator from {_allowed_text()}; use joblib.dump for it."
             )
         name = cls.__name__
@@ -388,6 +428,16 @@ class _Reader:
                 with _dtype_policy(self._precision):
                     return load_keras_model(file)
             except Exception as exc:  # noqa: BLE001 - reported as a file problem
+                if "is a Python lambda" in str(exc):
+                    # Keras' advice (safe_mode=False, or turning safe mode
+                    # off for the process) does not apply to this load.
+                    raise ValueError(
+                        f"{self.path}: the Keras model {name} holds a Python "
+                        "lambda (code the file would run), and "
+                        "skdenoise.persistence.load reads networks in Keras' "
+                        "safe mode only, whatever keras.config says: it cannot "
+                        "be loaded."
+                    ) from exc
                 raise ValueError(
                     f"{self.path}: the Keras model {name} cannot be loaded"
                     f"{_keras_version_hint(self.keras_version)}: {_short(exc)}"

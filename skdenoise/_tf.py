@@ -5,6 +5,7 @@ module level outside the modules that define Keras objects; those are imported o
 first use.
 """
 
+import contextlib
 import os
 import random
 import re
@@ -196,6 +197,23 @@ def seeded(seed):
 _NOT_FOUND = re.compile(r"Could not locate (class|function) '([^']+)'")
 
 
+def _safe_mode_scope(safe_mode):
+    """Keras' safe mode held on for a load that asks for it.
+
+    ``keras.config.enable_unsafe_deserialization()``, which Keras' own
+    refusal suggests, turns safe mode off for every later load of the
+    thread, whatever ``safe_mode`` the load passes: a file's code would then
+    run inside a load that promises not to run any.
+    """
+    if not safe_mode:
+        return contextlib.nullcontext()
+    try:
+        from keras.src.saving.serialization_lib import SafeModeScope
+    except ImportError:  # pragma: no cover - another Keras layout
+        return contextlib.nullcontext()
+    return SafeModeScope(True)
+
+
 def load_keras_model(path, safe_mode=True, **kwargs):
     """``keras.saving.load_model(path, safe_mode=safe_mode, ...)``, clearly failing.
 
@@ -208,7 +226,7 @@ def load_keras_model(path, safe_mode=True, **kwargs):
         # Layers rebuilt without a seed (dropout) draw one from Python's
         # random: seeded, a load is reproducible and leaves the script's
         # stream of random numbers alone.
-        with seeded(0):
+        with seeded(0), _safe_mode_scope(safe_mode):
             return keras.saving.load_model(path, safe_mode=safe_mode, **kwargs)
     except Exception as exc:
         cause = exc

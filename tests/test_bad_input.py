@@ -585,6 +585,36 @@ def test_atomic_write_gives_the_permissions_of_a_plain_open(tmp_path):
     assert mode == os.stat(tmp_path / "plain.bin").st_mode & 0o777
 
 
+def test_atomic_write_over_a_file_keeps_its_permissions_and_links(tmp_path):
+    import os
+
+    from skdenoise._files import atomic_write
+
+    # A private model became world-readable when saved over.
+    private = tmp_path / "private.skd"
+    private.write_bytes(b"old")
+    os.chmod(private, 0o600)
+    with atomic_write(private) as handle:
+        handle.write(b"new")
+    assert private.read_bytes() == b"new"
+    assert os.stat(private).st_mode & 0o777 == 0o600
+    # Saving to current.skd -> v3.skd replaced the link by a file and left
+    # v3.skd holding the old model.
+    target = tmp_path / "v3.skd"
+    target.write_bytes(b"old")
+    link = tmp_path / "current.skd"
+    link.symlink_to(target.name)
+    with atomic_write(link) as handle:
+        handle.write(b"new")
+    assert link.is_symlink()
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "current.skd",
+        "private.skd",
+        "v3.skd",
+    ]
+
+
 # Numbers written as text ------------------------------------------------------
 @pytest.mark.parametrize(
     "X",

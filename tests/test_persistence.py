@@ -163,6 +163,55 @@ def test_keras_models_are_loaded_in_safe_mode(neural_pipeline, tmp_path, monkeyp
     assert calls and all(call.get("safe_mode") is True for call in calls)
 
 
+def _with_a_lambda_layer(marker):
+    """A fitted U-Net whose network is replaced by one with a Lambda layer."""
+    from skdenoise._tf import import_keras
+
+    keras = import_keras()
+    X = np.random.default_rng(0).normal(size=(8, 32))
+    unet = tiny_unet(validation_split=0).fit(X, X)
+    # The lambda leaves a mark wherever it runs (a file's code, run by load).
+    touch = eval(
+        f"lambda z: (__import__('pathlib').Path({str(marker)!r}).touch(), z)[1]"
+    )
+    inputs = keras.Input((32, 1))
+    unet.model_ = keras.Model(inputs, keras.layers.Lambda(touch)(inputs))
+    marker.unlink()
+    return unet
+
+
+def test_a_network_that_load_cannot_read_is_refused_by_save(tmp_path):
+    # Keras writes a Python lambda as bytecode and loads it only outside its
+    # safe mode: save wrote a file that load could never read back.
+    unet = _with_a_lambda_layer(tmp_path / "ran")
+    with pytest.raises(TypeError, match=r"holds a Python lambda \(layer 'lambda"):
+        save(unet, tmp_path / "lambda.skd")
+    assert not (tmp_path / "lambda.skd").exists()
+
+
+def test_load_keeps_safe_mode_when_keras_turned_it_off(tmp_path, monkeypatch):
+    from keras.src.backend.common import global_state
+
+    from skdenoise import _persistence
+    from skdenoise._tf import import_keras
+
+    marker = tmp_path / "ran"
+    unet = _with_a_lambda_layer(marker)
+    with monkeypatch.context() as patch:  # a file of another writer
+        patch.setattr(_persistence, "_check_loads_safely", lambda *args: None)
+        path = save(unet, tmp_path / "untrusted.skd")
+    before = global_state.get_global_attribute("safe_mode_saving")
+    # What Keras' own refusal tells users to call: it turned safe mode off
+    # for skdenoise's load too, and the file's lambda ran inside it.
+    import_keras().config.enable_unsafe_deserialization()
+    try:
+        with pytest.raises(ValueError, match="safe mode only, whatever keras.config"):
+            load(path)
+    finally:
+        global_state.set_global_attribute("safe_mode_saving", before)
+    assert not marker.exists()
+
+
 @pytest.mark.parametrize(
     "cls", [cls for _, cls in public_estimators()], ids=lambda cls: cls.__name__
 )
