@@ -188,6 +188,26 @@ def test_denoise_std_of_a_wfdb_record_keeps_its_precision(data):
     assert header[3:5] == ["16", "0"]  # ADC resolution and zero of its own
 
 
+def test_std_of_a_record_with_a_lead_off_is_written(data):
+    # A lead flat for the whole record (electrode off) gets the std floor, the
+    # smallest float, from the pretrained model: the gain that spreads it over
+    # 16 bits overflowed and neither file was written.
+    from skdenoise.cli._formats import _read_series, _write_series
+    from skdenoise.datasets import read_wfdb
+
+    signal = 0.02 * np.sin(np.linspace(0, 40, 400))[:, None] * [1.0, 0.0]
+    record = _write_wfdb(data, "lead_off", signal - [0.0, 0.5])
+    source = _read_series(record)
+    std = np.stack([np.full(400, 0.01), np.full(400, np.finfo(float).tiny)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        _write_series(data / "lead_off_s", source, std, own_gain=True)
+    written = read_wfdb(data / "lead_off_s")
+    assert np.all(np.isfinite(written.gain)) and np.all(written.gain > 0)
+    np.testing.assert_allclose(written.signal[:, 0], 0.01, rtol=1e-3)
+    assert np.all(written.signal[:, 1] == 0)
+
+
 def test_denoised_wfdb_record_keeps_its_annotations(model, data, capsys):
     wfdb = pytest.importorskip("wfdb")
     signal = np.sin(np.linspace(0, 40, 400))[:, None]
@@ -1434,6 +1454,23 @@ def test_denoise_hints_at_columns_when_every_row_is_shorter_than_the_window(
     args = ["--layout", "columns", "-o", str(tmp_path / "b.csv")]
     assert main(["denoise", str(model), str(path), *args]) == 0
     assert "--layout" not in capsys.readouterr().err
+
+
+def test_pretrained_denoise_of_columns_gives_the_command_lines_hint(tmp_path, capsys):
+    # The pretrained model refuses rows of 3 samples with Python's advice
+    # (X.T), which a command-line user cannot follow.
+    recording = np.c_[np.sin(np.linspace(0, 60, 400)), np.cos(np.linspace(0, 60, 400))]
+    path = tmp_path / "leads.csv"
+    np.savetxt(path, recording, delimiter=",")
+    args = ["--pretrained", "ecg", "--sampling-rate", "360"]
+    assert main(["denoise", *args, str(path), "-o", str(tmp_path / "o.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "give --layout columns" in err and "X.T" not in err
+    np.save(tmp_path / "leads.npy", recording)
+    argv = ["denoise", *args, str(tmp_path / "leads.npy")]
+    assert main([*argv, "-o", str(tmp_path / "o.npy")]) == 1
+    err = capsys.readouterr().err
+    assert "store its transpose" in err and "X.T" not in err
 
 
 def test_denoise_never_overwrites_a_segment_of_a_multi_segment_input(tmp_path, capsys):

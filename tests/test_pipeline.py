@@ -557,6 +557,23 @@ def test_windowed_transform_uses_the_window_length_of_fit():
     assert model.fit(X).window_length_ == 32 and model.stride_ == 4
 
 
+def test_centred_windows_refuse_pairs_in_other_units():
+    clean = make_sines(12, 96, random_state=0)
+    noisy = clean + 0.2 * np.random.default_rng(0).normal(size=clean.shape)
+    model = WindowedDenoiser(
+        tiny_unet(validation_split=0), window_length=32, center_windows=True
+    )
+    # Noisy series in microvolts, clean in millivolts: X's window means were
+    # taken off y in X's units, which hid the mismatch from the network's own
+    # check (a map near 1) and trained it towards shrunken outputs.
+    with pytest.raises(ValueError, match=r"center_windows=True\): y is about 0\.001"):
+        model.fit(1000 * noisy, clean)
+    model.fit(noisy, clean)  # the same units
+    with pytest.raises(ValueError, match="not in X's units"):
+        model.partial_fit(1000 * noisy, clean)
+    model.partial_fit(1000 * noisy, 1000 * clean)
+
+
 def test_windower_uses_the_geometry_of_fit_and_names_x():
     X = np.random.default_rng(0).normal(size=(2, 40))
     windower = SeriesWindower(window_length=8).fit(X)

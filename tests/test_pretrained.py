@@ -241,7 +241,7 @@ def test_calibrate_uncertainty_on_your_own_recordings():
         noisy, return_std=True
     )
     np.testing.assert_array_equal(shipped, std)
-    with pytest.raises(ValueError, match="not in the units"):
+    with pytest.raises(ValueError, match="not in X's units"):
         denoiser.calibrate_uncertainty(noisy, 1000.0 * clean)  # microvolts
     with pytest.raises(ValueError, match="shape"):
         denoiser.calibrate_uncertainty(noisy, clean[:, :100])

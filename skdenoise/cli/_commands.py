@@ -428,6 +428,21 @@ def _check_shapes(outputs, series, path, model):
     return outputs
 
 
+_TRANSPOSE_HINT = re.compile(
+    r"a recording with time down the columns is transposed \(X\.T\), or given as "
+    r"shape \(1, n_samples, n_leads\)\."
+)
+
+
+def _layout_words(message, path):
+    """The estimators' advice on transposing X, as the command line's."""
+    if Path(path).suffix.lower() == ".csv":
+        advice = "for a file with one series per column give --layout columns."
+    else:
+        advice = "for an array with time down its columns store its transpose."
+    return _TRANSPOSE_HINT.sub(advice, message)
+
+
 def _denoise(model, series, path):
     try:
         if isinstance(series, np.ndarray):
@@ -435,7 +450,9 @@ def _denoise(model, series, path):
         else:
             out = [np.asarray(model.transform(s[np.newaxis]))[0] for s in series]
     except (ValueError, TypeError) as exc:
-        raise _CommandError(f"cannot denoise {path} with this model: {exc}") from None
+        raise _CommandError(
+            f"cannot denoise {path} with this model: {_layout_words(str(exc), path)}"
+        ) from None
     return _check_shapes(out, series, path, model)
 
 
@@ -471,7 +488,7 @@ def _denoise_with_std(model, series, path, source):
     except (ValueError, TypeError) as exc:
         raise _CommandError(
             f"cannot denoise {path} with a standard deviation (--std): "
-            + _in_cli_words(str(exc))
+            + _layout_words(_in_cli_words(str(exc)), path)
         ) from None
     return _check_shapes(mean, series, path, model), _check_shapes(
         std, series, path, model

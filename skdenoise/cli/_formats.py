@@ -684,7 +684,11 @@ def _write_record(path, data, denoised, note, own_gain=False):
         # Values of either sign up to their peak fill the 16-bit range.
         peak = np.max(np.abs(signal), axis=0)
         limit = _WRITE_LIMITS[16]
-        gain = np.where(peak > 0, limit / np.where(peak > 0, peak, 1.0), gain)
+        with np.errstate(over="ignore"):
+            # A peak near the smallest float (the std of a lead flat for the
+            # whole record) overflows the gain: that channel keeps its own.
+            fill = limit / np.where(peak > 0, peak, 1.0)
+        gain = np.where((peak > 0) & np.isfinite(fill), fill, gain)
         baseline = np.zeros_like(baseline)
     fmt = next(
         (

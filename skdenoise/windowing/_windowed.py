@@ -242,7 +242,9 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     center_windows : bool, default=False
         Remove each window's mean before the inner estimator sees it and add it
         back to its output, for a denoiser trained on zero-mean windows. In
-        ``fit`` the noisy window's mean is removed from its clean window too.
+        ``fit`` the noisy window's mean is removed from its clean window too,
+        so ``X`` and ``y`` must be in the same units (a ``y`` in other units
+        is refused for a neural inner estimator).
     chunk_windows : int or None, default=None
         Largest number of windows denoised in one call of the inner
         ``transform``. None picks as many as hold about 2**17 values (256
@@ -461,8 +463,41 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         front, back = np.s_[:, :cut], np.s_[:, cut:]
         return X3[front], _part(y3, front), (X3[back], _part(y3, back))
 
+    def _check_centred_units(self, X3, y3):
+        """Refuse a ``y`` in other units than ``X`` when windows are centred.
+
+        Centring takes X's window means off y's windows too and adds them back
+        to the output with the inner's correction, in X's units: a y in other
+        units (millivolts for noisy series in microvolts or ADC counts) hid
+        its units from the inner estimator's own check, whose map then came
+        out near the identity, and trained it towards wrong targets. Checked
+        for neural inner estimators (the ones that learn from y's units),
+        within the factor of ten their own check allows.
+        """
+        if not self._centers_windows() or not hasattr(
+            self.estimator, "_check_calibration_units"
+        ):
+            return
+        from ..neural._base import _UNITS_FACTOR, _units_map
+
+        scale, _ = _units_map(X3, y3)
+        found = np.median(scale.reshape(-1, X3.shape[2]), axis=0)
+        bad = np.flatnonzero(~((found >= 1 / _UNITS_FACTOR) & (found <= _UNITS_FACTOR)))
+        if bad.size:
+            channel = int(bad[0])
+            where = f" (channel {channel})" if X3.shape[2] > 1 else ""
+            raise ValueError(
+                f"{type(self).__name__}(center_windows=True): y is about "
+                f"{found[channel]:.4g} times X{where}, not in X's units. Centring "
+                "takes each noisy window's mean off its clean window too and adds "
+                "it back to the output, so X and y must be in the same units: "
+                "convert y to X's units (or X to y's) first."
+            )
+
     def _inner_windows(self, X3, y3):
         """The (centred) windows of ``X3`` and ``y3`` in the inner's layout."""
+        if y3 is not None:
+            self._check_centred_units(X3, y3)
         X_windows = self._all_windows(X3)
         y_windows = None if y3 is None else self._all_windows(y3)
         X_windows, y_windows = self._center(X_windows, y_windows)
