@@ -105,6 +105,47 @@ def test_a_failed_first_partial_fit_leaves_the_denoiser_unfitted(pairs):
         windowed.transform(pairs[0])
 
 
+def test_a_later_partial_fit_that_fails_keeps_the_gates_and_passes(pairs, monkeypatch):
+    model = _unet(validation_split=0.25, n_passes=3, epochs=1)
+    model.partial_fit(*pairs)
+    before = {k: v for k, v in vars(model).items() if k.endswith("_")}
+    assert model.n_passes_ == 3 and model.gate_snr_ is not None
+    expected = model.transform(pairs[0])
+    calls = []
+    real = type(model)._network_outputs
+
+    def interrupted(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # after the epoch, while the passes are chosen
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(type(model), "_network_outputs", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            model.partial_fit(*pairs)
+    # It left one pass, no gates, and history_ and n_epochs_ moved on.
+    assert model.n_passes_ == 3 and len(model.pass_gates_) == 2
+    assert model.n_epochs_ == 1 and model.history_ == before["history_"]
+    for key, value in before.items():
+        if key != "model_":
+            assert getattr(model, key) is value, key
+    # The network keeps the steps it made, as documented.
+    assert not np.array_equal(model.transform(pairs[0]), expected)
+
+
+def test_a_diverged_partial_fit_or_fit_without_validation_warns(pairs):
+    from sklearn.exceptions import ConvergenceWarning
+
+    model = _unet(validation_split=0.25, epochs=1).partial_fit(*pairs)
+    model.set_params(learning_rate=1e12)
+    # It returned silently; transform then refused the network.
+    with pytest.warns(ConvergenceWarning, match="training diverged: after epoch 2"):
+        model.partial_fit(*pairs)
+    with pytest.warns(ConvergenceWarning, match="weights are not finite"):
+        _unet(validation_split=0, learning_rate=1e12).fit(*pairs)
+
+
 def test_blind_spot_mask_wider_than_half_a_series_is_rejected(pairs):
     model = _unet(training="blind_spot", mask_width=40)
     with pytest.raises(ValueError, match="mask_width=40.*at least 80 samples"):
@@ -1036,6 +1077,14 @@ def test_keras_denoiser_names_length_multiple_when_the_builder_fails(pairs):
     denoiser = KerasDenoiser(_halving_builder, epochs=1)
     with pytest.raises(ValueError, match="set length_multiple to that factor"):
         denoiser.fit(noisy[:8, :61], clean[:8, :61])
+
+    # A builder's own error that names a shape is passed on as it is: it was
+    # put down to length_multiple.
+    def odd_kernel(n_timesteps, n_channels):
+        raise ValueError("kernel shape must be odd")
+
+    with pytest.raises(ValueError, match="^kernel shape must be odd$"):
+        KerasDenoiser(odd_kernel, epochs=1).fit(noisy[:8], clean[:8])
     # The package's builders name the multiple themselves.
     denoiser = KerasDenoiser(build_unet, model__depth=7, model__filters=2, epochs=1)
     with pytest.raises(ValueError, match="must be a multiple of 128"):

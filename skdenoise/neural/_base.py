@@ -606,11 +606,14 @@ class BaseNeuralDenoiser(BaseDenoiser):
     that can be one signal in one set of units (a clean ``y``, or a noisy copy
     for Noise2Noise, noisier than ``X`` or not: both regressions between them
     have slopes from 0 to 1, within their errors, and equal means) keep the
-    identity, channel by channel. So a change of units with no offset that
-    makes ``y`` larger than ``X`` by a factor under 1 / (the share of ``X``'s
-    variance that is signal) is taken for a noisier ``y`` (give ``y`` in
-    ``X``'s units then), except after a scikit-learn scaler with its default
-    settings, whose mark (a spread of 1 at every timestep) is recognised.
+    identity, channel by channel; when only their means differ (noisy copies
+    from electrodes at other DC levels) the map is that offset alone. So a
+    change of units that makes ``y`` larger than ``X`` by a factor under
+    1 / (the share of ``X``'s variance that is signal) is taken for a noisier
+    ``y``, with or without an offset (second-order statistics cannot tell a
+    clean ``y`` in such units from a noisy copy; give ``y`` in ``X``'s units
+    then), except after a scikit-learn scaler with its default settings,
+    whose mark (a spread of 1 at every timestep) is recognised.
     """
 
     # Parameters that every ``partial_fit`` call reads afresh (the learning
@@ -1351,6 +1354,21 @@ n_timesteps, n_channels)
             # ensemble's transform and predict still work (model_, one of the
             # members, keeps the steps it made, as any interrupted training).
             members = vars(self).pop("ensemble_members_", None)
+            # What a later call fits after its epoch (history_, n_epochs_, the
+            # gates, the passes, the std's calibration), set back whole if the
+            # call fails part of the way: an interrupt while the passes were
+            # chosen left one pass and no gates, silently.
+            fitted = (
+                {}
+                if first
+                else {
+                    key: value
+                    for key, value in vars(self).items()
+                    if key.endswith("_")
+                    and not key.startswith("__")
+                    and key != "model_"
+                }
+            )
             try:
                 # One epoch per call: whether training taught the network
                 # anything is not known yet, so no ConvergenceWarning (fit
@@ -1364,6 +1382,18 @@ n_timesteps, n_channels)
                     check_learned=False,
                 )
             except BaseException:
+                if not first:
+                    for key in [
+                        key
+                        for key in vars(self)
+                        if key.endswith("_")
+                        and key != "model_"
+                        and not key.startswith("__")
+                        and key not in fitted
+                    ]:
+                        delattr(self, key)
+                    for key, value in fitted.items():
+                        setattr(self, key, value)
                 if members is not None:
                     self.ensemble_members_ = members
                 raise
@@ -1520,6 +1550,10 @@ n_timesteps, n_channels)
             }
         self.n_epochs_ = len(self.history_.get("loss", []))
         checked = None if validation is None else (val_inputs, val_targets)
+        if not (finish and checked is not None and reset and check_learned):
+            # Otherwise the check of what was learned says it, on the
+            # validation series.
+            self._warn_if_diverged()
         if not finish:
             return checked
         self._finish_training(checked, reset=reset, check_learned=check_learned)
@@ -1675,6 +1709,25 @@ n_timesteps, n_channels)
                     "again with a lower learning_rate."
                 )
         super()._check_finite_output(out, X3)
+
+    def _warn_if_diverged(self):
+        """ConvergenceWarning when training left weights that are not finite.
+
+        For the calls that do not check what was learned on validation series
+        (a ``partial_fit``, a ``fit`` without validation series): a diverged
+        network was only found at ``transform``.
+        """
+        if all(np.all(np.isfinite(w)) for w in self.model_.get_weights()):
+            return
+        losses = self.history_.get("loss", [])
+        last = f" (history_['loss'] ends in {losses[-1]:.4g})" if losses else ""
+        warn_at_caller(
+            f"{type(self).__name__}'s training diverged: after epoch "
+            f"{self.n_epochs_} its network's weights are not finite{last}, and "
+            "transform will refuse it until it is fitted again. Fit it with a "
+            "lower learning_rate.",
+            ConvergenceWarning,
+        )
 
     def _warn_if_not_learned(self, inputs, targets, outputs):
         """ConvergenceWarning when the network does no better than the identity.

@@ -2,6 +2,7 @@
 
 import copy
 import inspect
+import re
 import weakref
 
 from .._warnings import warn_at_caller
@@ -15,6 +16,14 @@ _PREFIX = "model__"
 # The networks the builders returned in this process: a builder that returns
 # one of them again (a model built once outside it) is refused.
 _RETURNED = weakref.WeakSet()
+
+
+# Keras' errors for layers given inputs of other lengths (a skip connection
+# around a halving): Concatenate's, and Add's and the other merges'. Another
+# ValueError of a builder that names a shape is its own.
+_LENGTH_MISMATCH = re.compile(
+    r"requires inputs with matching shapes|Inputs have incompatible shapes"
+)
 
 
 def _tiny_test_network(n_timesteps, n_channels, units=4):
@@ -305,7 +314,7 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         try:
             network = self.model(n_timesteps, n_channels, **routed)
         except ValueError as exc:
-            if "shape" not in str(exc):
+            if not _LENGTH_MISMATCH.search(str(exc)):
                 raise
             # Keras' error from inside the builder, about mismatched shapes: most
             # often skip connections of a network that halves the length.

@@ -433,7 +433,13 @@ def start_members(estimator, X3, y3, validation, seed, split_seed):
 
     def wait(cancel=False):
         if cancel:
-            pending.close()
+            with warnings.catch_warnings():
+                # joblib's advice about its task iterator, on a cancel that
+                # the interrupted fit asked for.
+                warnings.filterwarnings(
+                    "ignore", message=r".*tasks which were still being processed"
+                )
+                pending.close()
             return None
         return [
             _member_network(member, X3, trained, s)
