@@ -1,12 +1,14 @@
 """Writing files whole or not at all."""
 
 import contextlib
+import errno
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "replace_file"]
 
 
 def _umask():
@@ -14,6 +16,24 @@ def _umask():
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def _destination(path):
+    """The file that writing ``path`` replaces, and the permissions it gets.
+
+    As ``open(path, "wb")``: a symbolic link is followed (the file it points
+    to is written, the link kept), a file replaced keeps its permissions, and
+    a new file gets ``0o666`` less the umask (not the private ``0o600`` of a
+    temporary file).
+    """
+    path = Path(os.fspath(path))
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    return path, mode
 
 
 @contextlib.contextmanager
@@ -27,13 +47,7 @@ def atomic_write(path):
     link is written through (the file it points to is replaced, the link
     kept).
     """
-    path = Path(os.fspath(path))
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
+    path, mode = _destination(path)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -44,3 +58,23 @@ def atomic_write(path):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def replace_file(source, path):
+    """Move the finished file ``source`` to ``path`` as :func:`atomic_write` would.
+
+    For files written whole elsewhere first (a staging folder beside
+    ``path``): ``path``'s permissions and symbolic link are kept as by
+    ``open(path, "wb")``; where the link leads to another file system, the
+    file is copied there first.
+    """
+    path, mode = _destination(path)
+    os.chmod(source, mode)
+    try:
+        os.replace(source, path)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        with atomic_write(path) as handle, open(source, "rb") as staged:
+            shutil.copyfileobj(staged, handle)
+        os.unlink(source)

@@ -710,6 +710,13 @@ def plot_snr_improvement(results, *, ax=None, title=None, marker="o"):
     ('input SNR (dB)', 'SNR improvement (dB)')
     """
     curves = _improvement_curves(results)
+    from matplotlib.markers import MarkerStyle
+
+    # Checked before a figure is made: a call that fails leaves none open.
+    try:
+        MarkerStyle(marker)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"marker: {exc}") from None
     ax = _axes(ax)
     for model, (inputs, improvements) in curves.items():
         ax.plot(inputs, improvements, marker=marker, label=model)

@@ -615,6 +615,26 @@ def test_atomic_write_over_a_file_keeps_its_permissions_and_links(tmp_path):
     ]
 
 
+def test_write_wfdb_over_a_record_keeps_its_permissions_and_links(tmp_path):
+    import os
+
+    pytest.importorskip("wfdb")
+    from skdenoise.datasets import read_wfdb, write_wfdb
+
+    signal = np.linspace(-1, 1, 50)[:, None]
+    real = tmp_path / "real"
+    real.mkdir()
+    write_wfdb(real / "rec", signal, sampling_rate=100)
+    for suffix in (".hea", ".dat"):
+        os.chmod(real / f"rec{suffix}", 0o600)
+        (tmp_path / f"rec{suffix}").symlink_to(real / f"rec{suffix}")
+    write_wfdb(tmp_path / "rec", 2 * signal, sampling_rate=100)
+    for suffix in (".hea", ".dat"):
+        assert (tmp_path / f"rec{suffix}").is_symlink()
+        assert os.stat(real / f"rec{suffix}").st_mode & 0o777 == 0o600
+    np.testing.assert_allclose(read_wfdb(real / "rec").signal, 2 * signal, atol=3e-3)
+
+
 # Numbers written as text ------------------------------------------------------
 @pytest.mark.parametrize(
     "X",

@@ -1471,6 +1471,13 @@ def test_pretrained_denoise_of_columns_gives_the_command_lines_hint(tmp_path, ca
     assert main([*argv, "-o", str(tmp_path / "o.npy")]) == 1
     err = capsys.readouterr().err
     assert "store its transpose" in err and "X.T" not in err
+    # Read with --layout columns, a file of series along its rows: the hint
+    # said to give --layout columns.
+    np.savetxt(path, recording.T, delimiter=",")
+    argv = ["denoise", *args, str(path), "--layout", "columns"]
+    assert main([*argv, "-o", str(tmp_path / "p.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "read with --layout columns" in err and "give --layout" not in err
 
 
 def test_denoise_never_overwrites_a_segment_of_a_multi_segment_input(tmp_path, capsys):

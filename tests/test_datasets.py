@@ -706,10 +706,10 @@ def _two_segments(tmp_path, second):
     wfdb = pytest.importorskip("wfdb")
     first = {"d_signal": np.array([[200], [400]]), "fmt": ["16"], "adc_gain": [200.0]}
     for name, options in (("seg0", first), ("seg1", {**first, **second})):
-        options = {"baseline": [0], "fs": 100, "units": ["mV"], **options}
+        defaults = {"baseline": [0], "fs": 100, "units": ["mV"], "sig_name": ["a"]}
+        options = {**defaults, **options}
         wfdb.wrsamp(
             name,
-            sig_name=["a"],
             write_dir=str(tmp_path),
             **options,
         )
@@ -728,6 +728,9 @@ def _two_segments(tmp_path, second):
         # on a 100 Hz time axis.
         ({"units": ["uV"]}, r"different units: mV in seg0\.hea, uV in seg1\.hea"),
         ({"fs": 250}, r"sampled at 100 Hz but its segment seg1\.hea at 250 Hz"),
+        # Leads in another order: the channel named after the first segment's
+        # lead held another lead from the second segment on.
+        ({"sig_name": ["b"]}, r"different names: a in seg0\.hea, b in seg1\.hea"),
     ],
 )
 def test_multi_segment_record_of_mixed_conversions_is_refused(

@@ -296,6 +296,9 @@ def test_plot_examples_that_fails_leaves_no_figure_open():
         with pytest.raises(ValueError, match="sampling_rate"):
             plot_examples(clean, clean + 1, sampling_rate=0)
     assert plt.get_fignums() == []
+    with pytest.raises(ValueError, match="marker"):
+        plot_snr_improvement({"a": ([0, 6], [1.0, 2.0])}, marker="not-a-marker")
+    assert plt.get_fignums() == []
 
 
 def test_labels_that_read_the_same_are_refused(series):

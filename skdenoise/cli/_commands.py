@@ -3,7 +3,6 @@
 import argparse
 import ast
 import contextlib
-import os
 import re
 import shutil
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import replace_file
 from .._registry import command_line_networks
 from .._version import __version__
 from ..pretrained import list_models
@@ -434,16 +434,21 @@ _TRANSPOSE_HINT = re.compile(
 )
 
 
-def _layout_words(message, path):
+def _layout_words(message, path, layout="rows"):
     """The estimators' advice on transposing X, as the command line's."""
-    if Path(path).suffix.lower() == ".csv":
+    if Path(path).suffix.lower() == ".csv" and layout == "columns":
+        advice = (
+            "the file was read with --layout columns; for a file with one series "
+            "per row leave it out."
+        )
+    elif Path(path).suffix.lower() == ".csv":
         advice = "for a file with one series per column give --layout columns."
     else:
         advice = "for an array with time down its columns store its transpose."
     return _TRANSPOSE_HINT.sub(advice, message)
 
 
-def _denoise(model, series, path):
+def _denoise(model, series, path, layout="rows"):
     try:
         if isinstance(series, np.ndarray):
             out = np.asarray(model.transform(series))
@@ -451,12 +456,13 @@ def _denoise(model, series, path):
             out = [np.asarray(model.transform(s[np.newaxis]))[0] for s in series]
     except (ValueError, TypeError) as exc:
         raise _CommandError(
-            f"cannot denoise {path} with this model: {_layout_words(str(exc), path)}"
+            f"cannot denoise {path} with this model: "
+            f"{_layout_words(str(exc), path, layout)}"
         ) from None
     return _check_shapes(out, series, path, model)
 
 
-def _denoise_with_std(model, series, path, source):
+def _denoise_with_std(model, series, path, source, layout="rows"):
     """The denoised series and their standard deviations (``--std``)."""
     no_std = _CommandError(
         f"--std: {source} gives no standard deviation (its predict has no "
@@ -488,7 +494,7 @@ def _denoise_with_std(model, series, path, source):
     except (ValueError, TypeError) as exc:
         raise _CommandError(
             f"cannot denoise {path} with a standard deviation (--std): "
-            + _layout_words(_in_cli_words(str(exc)), path)
+            + _layout_words(_in_cli_words(str(exc)), path, layout)
         ) from None
     return _check_shapes(mean, series, path, model), _check_shapes(
         std, series, path, model
@@ -560,7 +566,7 @@ def _write_outputs(jobs, data, fmt, layout, copies=()):
         moves += [(staged[0] / target.name, target) for _, target in copies]
         for staged_file, final in moves:
             try:
-                os.replace(staged_file, final)
+                replace_file(staged_file, final)
             except OSError as exc:
                 raise _CommandError(f"cannot write {final}: {_os_error(exc)}") from None
     finally:
@@ -807,9 +813,11 @@ def _cmd_denoise(args):
         source += f" after a {cutoff:g} Hz high-pass"
     with _warnings_in_cli_words("denoise"):
         if std_output is None:
-            denoised = _denoise(model, series, data.path)
+            denoised = _denoise(model, series, data.path, args.layout)
         else:
-            denoised, std = _denoise_with_std(model, series, data.path, source)
+            denoised, std = _denoise_with_std(
+                model, series, data.path, source, args.layout
+            )
     note = f"denoised by skdenoise {__version__} with {source}"
     if std_output is None and not annotations:
         notices = _write_output(output, data, denoised, args.layout, note)

@@ -436,22 +436,26 @@ def _check_segment_conversions(checked, selected, names, header_path):
     The digital values of all segments are converted with the first segment's
     gain, baseline and format of each channel.
     """
+    conversion = "One conversion to physical units cannot serve them all"
     for path, segment in checked[1:]:
-        for field, what in (
-            ("fmt", "format"),
-            ("adc_gain", "gain"),
-            ("baseline", "baseline"),
-            ("units", "unit"),
+        for field, what, why in (
+            ("fmt", "format", conversion),
+            ("adc_gain", "gain", conversion),
+            ("baseline", "baseline", conversion),
+            ("units", "unit", conversion),
+            # Joined, one channel would hold one lead, then another.
+            ("sig_name", "name", "They are not one signal"),
         ):
             first, other = getattr(checked[0][1], field), getattr(segment, field)
+            if first is None or other is None:
+                continue
             for index in selected:
                 if first[index] != other[index]:
                     raise ValueError(
                         f"The segments of {header_path} store channel {index} "
                         f"({names[index]}) with different {what}s: "
                         f"{first[index]} in {checked[0][0].name}, {other[index]} "
-                        f"in {path.name}. One conversion to physical units cannot "
-                        "serve them all; read the segments one by one."
+                        f"in {path.name}. {why}; read the segments one by one."
                     )
 
 
@@ -1091,7 +1095,7 @@ def write_wfdb(
     """
     import datetime
 
-    from .._files import _umask
+    from .._files import replace_file
     from .._validation import as_real_float64
 
     signal = as_real_float64(signal, "signal")
@@ -1196,8 +1200,7 @@ def write_wfdb(
             record.wrsamp(write_dir=str(folder))
         _set_frequency_field(folder / (path.name + ".hea"), frequency)
         for suffix in (".dat", ".hea"):
-            os.chmod(folder / (path.name + suffix), 0o666 & ~_umask())
-            os.replace(
+            replace_file(
                 folder / (path.name + suffix), path.parent / (path.name + suffix)
             )
     finally:
