@@ -1024,6 +1024,21 @@ def test_dropout_with_flips_spreads_every_pass_and_flip(data, monkeypatch):
     assert counted == [3, 3]
 
 
+def test_a_channels_std_does_not_depend_on_the_units_of_the_others():
+    noisy, clean = _data(n_series=40, n_timesteps=64)
+    X = np.stack([noisy, noisy[::-1]], axis=-1)
+    y = np.stack([clean, clean[::-1]], axis=-1)
+    stds = []
+    for factor in (1.0, 1000.0):  # channel 1 in millivolts, then microvolts
+        units = np.array([1.0, factor])
+        model = UNetDenoiser(uncertainty="flips", random_state=0, **TINY)
+        model.fit(X * units, y * units)
+        stds.append(model.predict(X[:6] * units, return_std=True)[1] / units)
+    # Pooled in absolute units, channel 0's std followed channel 1's units.
+    ratio = np.mean(stds[1], axis=(0, 1)) / np.mean(stds[0], axis=(0, 1))
+    np.testing.assert_allclose(ratio, 1.0, rtol=0.05)
+
+
 def test_a_failed_calibration_keeps_the_one_before(flips_model, data, monkeypatch):
     from skdenoise.neural import _uncertainty
 

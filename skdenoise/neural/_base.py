@@ -1907,6 +1907,7 @@ n_timesteps, n_channels)
                 "_spread_per_flip_",
                 "_spread_settings_",
                 "std_input_range_",
+                "_std_channel_units_",
                 *names,
             ):
                 vars(self).pop(name, None)
@@ -1926,7 +1927,7 @@ n_timesteps, n_channels)
                 "clean series that it did not train on."
             )
             fitted = _uncertainty.uncalibrated()
-            input_range = None
+            input_range = channel_units = None
         else:
             inputs, targets = validation
             mean = self._transform(inputs)
@@ -1943,7 +1944,7 @@ n_timesteps, n_channels)
                 self._check_finite_output(std, inputs)
             # LAPACK failed on them (and wrote to the standard error).
             fitted = _uncertainty.uncalibrated()
-            input_range = None
+            input_range = channel_units = None
         elif validation:
             residual = targets * self.target_scale_ + self.target_offset_ - mean
             if np.ptp(targets, axis=1).max() == 0:
@@ -1964,13 +1965,18 @@ n_timesteps, n_channels)
                 "their errors",
             )
             noise = _uncertainty.removed_noise(self, inputs, mean)
+            input_range = _uncertainty.input_rms_range(self, inputs)
+            # Each channel in its own units: pooled in absolute ones, a
+            # channel in microvolts next to one in millivolts widened the
+            # other's std two hundredfold.
+            channel_units = _uncertainty.channel_units(input_range)
+            residual, std, noise = (a / channel_units for a in (residual, std, noise))
             # Flat inputs come back unchanged with no spread: their floor would
             # swamp the fit of the scale (log std near -700).
             varied = ~self._flat_inputs(inputs)
             if np.any(varied) and not np.all(varied):
                 residual, std, noise = (a[varied] for a in (residual, std, noise))
             fitted = _uncertainty.fit_std_calibration(residual, std, noise)
-            input_range = _uncertainty.input_rms_range(self, inputs)
         # All at once: a calibration that fails midway leaves the one before,
         # and a predict in another thread sees the old one or the new one.
         # Calibrated on the spread of every flip on its own (a file saved
@@ -1980,6 +1986,7 @@ n_timesteps, n_channels)
                 **dict(zip(names, fitted, strict=True)),
                 "uncertainty_": self.uncertainty,
                 "std_input_range_": input_range,
+                "_std_channel_units_": channel_units,
                 "_spread_per_flip_": True,
                 # The spread is built as it was calibrated, whatever
                 # average_flips and uncertainty_samples (free to change, as

@@ -775,6 +775,21 @@ def apply_std_calibration(
     return scale * np.exp(log_factor)
 
 
+def channel_units(input_range):
+    """Per channel, the unit its std is calibrated in: shape (n_channels,).
+
+    The geometric mean of the 1st and 99th percentiles of the calibration
+    inputs' RMS (:func:`input_rms_range`), a power of two near it (exact
+    divisions); 1 for a channel whose every series was flat.
+    """
+    low, high = np.asarray(input_range, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        typical = np.sqrt(low) * np.sqrt(high)
+    usable = np.isfinite(typical) & (typical > 0)
+    exponent = np.round(np.log2(np.where(usable, typical, 1.0)))
+    return np.ldexp(1.0, exponent.astype(int))
+
+
 def _series_rms(estimator, X3):
     """RMS of each series and channel about its mean, in y's units (n, c)."""
     inputs = X3 * estimator.target_scale_ + estimator.target_offset_
@@ -958,9 +973,13 @@ def predictive_std(estimator, X3, mean, flip_outputs=None, spread=None):
         else:
             flips = FLIPS if calibrated[0] else FLIPS[:1]
             mean = estimator._transform(X3, flips=flips)
-    return apply_std_calibration(
-        std,
-        removed_noise(estimator, X3, mean),
+    # Calibrated with each channel in its own units (None: in absolute units,
+    # as files saved before were).
+    units = getattr(estimator, "_std_channel_units_", None)
+    units = 1.0 if units is None else units
+    return units * apply_std_calibration(
+        std / units,
+        removed_noise(estimator, X3, mean) / units,
         estimator.std_weights_,
         estimator.std_noise_levels_,
         estimator.std_levels_,
