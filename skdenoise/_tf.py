@@ -170,21 +170,62 @@ def import_tensorflow():
 
 
 # Python's ``random`` is Keras' source of default seeds (layers built without
-# one draw theirs from it): seeding it is serialised across threads.
+# one draw theirs from it): seeding it is serialised across threads where
+# Keras' source cannot be given a stream per thread (another Keras layout).
 SEED_LOCK = threading.RLock()
+
+# The stream of default seeds of the thread's innermost ``seeded`` block.
+_SEEDED = threading.local()
+
+
+class _SeedSource:
+    """Keras' default-seed source, in place of the ``random`` module.
+
+    In a thread inside :func:`seeded`, a ``random.Random`` of that block's
+    seed; elsewhere the ``random`` module itself. Seeding the module for the
+    whole process let another thread's draws (a dask worker's event loop, a
+    user's thread) shift the seeds of a fit's layers, and that thread draw
+    from the fit's seeded stream.
+    """
+
+    def __getattr__(self, name):
+        stream = getattr(_SEEDED, "stream", None)
+        return getattr(random if stream is None else stream, name)
+
+
+def _seed_source_installed():
+    """Put :class:`_SeedSource` where Keras draws its default seeds."""
+    try:
+        from keras.src.random import seed_generator
+    except ImportError:  # pragma: no cover - another Keras layout
+        return False
+    if not hasattr(seed_generator, "python_random"):  # pragma: no cover
+        return False
+    if not isinstance(seed_generator.python_random, _SeedSource):
+        seed_generator.python_random = _SeedSource()
+    return True
 
 
 @contextmanager
 def seeded(seed):
-    """Seed Python's ``random`` (Keras' default-seed source); restore it on exit.
+    """Give Keras' default seeds in this thread a stream of ``seed``'s.
 
-    The script's own stream of ``random`` numbers is the same afterwards as
-    before. ``seed=None`` does nothing.
+    Layers built inside draw their seeds from ``random.Random(seed)``, for
+    this thread only: Python's ``random`` and other threads' draws are left
+    alone. ``seed=None`` does nothing.
     """
     if seed is None:
         yield
         return
-    with SEED_LOCK:
+    if _seed_source_installed():
+        previous = getattr(_SEEDED, "stream", None)
+        _SEEDED.stream = random.Random(seed)
+        try:
+            yield
+        finally:
+            _SEEDED.stream = previous
+        return
+    with SEED_LOCK:  # pragma: no cover - another Keras layout
         python_state = random.getstate()
         random.seed(seed)
         try:
