@@ -169,9 +169,8 @@ def import_tensorflow():
     return tf
 
 
-# Python's ``random`` is Keras' source of default seeds (layers built without
-# one draw theirs from it): seeding it is serialised across threads where
-# Keras' source cannot be given a stream per thread (another Keras layout).
+# Seeding Python's ``random`` (for builders that draw from it; Keras' own
+# default seeds have a stream per thread, below) is serialised across threads.
 SEED_LOCK = threading.RLock()
 
 # The stream of default seeds of the thread's innermost ``seeded`` block.
@@ -208,29 +207,30 @@ def _seed_source_installed():
 
 @contextmanager
 def seeded(seed):
-    """Give Keras' default seeds in this thread a stream of ``seed``'s.
+    """Seed Keras' default seeds and Python's ``random``; restore it on exit.
 
-    Layers built inside draw their seeds from ``random.Random(seed)``, for
-    this thread only: Python's ``random`` and other threads' draws are left
-    alone. ``seed=None`` does nothing.
+    Layers built inside draw their seeds from ``random.Random(seed)`` in this
+    thread only, whatever other threads draw meanwhile. Python's ``random``
+    is seeded too (for a user's builder that draws from it), serialised
+    across threads, and its state restored: the script's own stream of
+    ``random`` numbers is the same afterwards as before. ``seed=None`` does
+    nothing.
     """
     if seed is None:
         yield
         return
-    if _seed_source_installed():
-        previous = getattr(_SEEDED, "stream", None)
-        _SEEDED.stream = random.Random(seed)
-        try:
-            yield
-        finally:
-            _SEEDED.stream = previous
-        return
-    with SEED_LOCK:  # pragma: no cover - another Keras layout
+    installed = _seed_source_installed()
+    with SEED_LOCK:
         python_state = random.getstate()
         random.seed(seed)
+        previous = getattr(_SEEDED, "stream", None)
+        if installed:
+            _SEEDED.stream = random.Random(seed)
         try:
             yield
         finally:
+            if installed:
+                _SEEDED.stream = previous
             random.setstate(python_state)
 
 

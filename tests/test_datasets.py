@@ -741,6 +741,15 @@ def test_multi_segment_record_of_mixed_conversions_is_refused(
         read_wfdb(_two_segments(tmp_path, second))
 
 
+def test_multi_segment_record_of_a_segment_without_channel_names(tmp_path):
+    # A signal line may leave its description out: not another lead.
+    record = _two_segments(tmp_path, {"d_signal": np.array([[10], [20]])})
+    header = (tmp_path / "seg1.hea").read_text().splitlines()
+    fields = header[1].split()
+    (tmp_path / "seg1.hea").write_text("\n".join([header[0], " ".join(fields[:-1])]))
+    assert read_wfdb(record).channel_names == ("a",)
+
+
 def test_multi_segment_record_checks_its_segments_files(tmp_path):
     record = _two_segments(tmp_path, {"d_signal": np.array([[10], [20]])})
     np.testing.assert_array_equal(read_wfdb(record).adc[:, 0], [200, 400, 10, 20])

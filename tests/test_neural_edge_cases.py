@@ -1,6 +1,7 @@
 """Edge cases of the neural denoisers: offsets through the gate, parameters
 changed after fit, failed first partial fits, the user's own Keras networks."""
 
+import functools
 import warnings
 
 import numpy as np
@@ -1057,6 +1058,47 @@ def test_transformer_tags_declare_float32_kept():
         assert tags.input_tags.three_d_array
 
 
+def _ops_halving_builder(n_timesteps, n_channels, join="add"):
+    import keras
+
+    inputs = keras.Input((n_timesteps, n_channels))
+    x = keras.layers.Conv1D(4, 3, padding="same")(inputs)
+    up = keras.layers.UpSampling1D(2)(keras.layers.MaxPooling1D(2)(x))
+    joined = up + x if join == "add" else keras.ops.concatenate([up, x], axis=-1)
+    return keras.Model(inputs, keras.layers.Conv1D(n_channels, 1)(joined))
+
+
+def _random_seeded_builder(n_timesteps, n_channels):
+    import random
+
+    import keras
+
+    inputs = keras.Input((n_timesteps, n_channels))
+    hidden = keras.layers.Conv1D(4, 3, padding="same")(inputs)
+    hidden = keras.layers.Dropout(0.2, seed=random.randint(0, 10**6))(hidden)
+    return keras.Model(inputs, keras.layers.Conv1D(n_channels, 1)(hidden))
+
+
+def test_a_builder_that_draws_from_random_is_seeded_and_leaves_it_alone(pairs):
+    import random
+
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = pairs
+
+    def fit():
+        model = KerasDenoiser(_random_seeded_builder, epochs=1, random_state=0)
+        return model.fit(noisy[:16], clean[:16]).transform(noisy[:4])
+
+    random.seed(1)
+    first = fit()
+    after = random.random()
+    random.seed(2)
+    np.testing.assert_array_equal(fit(), first)
+    random.seed(1)
+    assert random.random() == after
+
+
 def _halving_builder(n_timesteps, n_channels):
     # A user's network with a skip connection around a halving: Keras fails
     # while building it on an odd length.
@@ -1085,6 +1127,11 @@ def test_keras_denoiser_names_length_multiple_when_the_builder_fails(pairs):
 
     with pytest.raises(ValueError, match="^kernel shape must be odd$"):
         KerasDenoiser(odd_kernel, epochs=1).fit(noisy[:8], clean[:8])
+    # The same skip connection written with + or keras.ops keeps the hint.
+    for join in ("add", "concatenate"):
+        builder = functools.partial(_ops_halving_builder, join=join)
+        with pytest.raises(ValueError, match="set length_multiple to that factor"):
+            KerasDenoiser(builder, epochs=1).fit(noisy[:8, :61], clean[:8, :61])
     # The package's builders name the multiple themselves.
     denoiser = KerasDenoiser(build_unet, model__depth=7, model__filters=2, epochs=1)
     with pytest.raises(ValueError, match="must be a multiple of 128"):

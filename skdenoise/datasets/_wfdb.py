@@ -450,6 +450,8 @@ def _check_segment_conversions(checked, selected, names, header_path):
             if first is None or other is None:
                 continue
             for index in selected:
+                if first[index] is None or other[index] is None:
+                    continue  # a signal line without a description
                 if first[index] != other[index]:
                     raise ValueError(
                         f"The segments of {header_path} store channel {index} "

@@ -1550,10 +1550,6 @@ n_timesteps, n_channels)
             }
         self.n_epochs_ = len(self.history_.get("loss", []))
         checked = None if validation is None else (val_inputs, val_targets)
-        if not (finish and checked is not None and reset and check_learned):
-            # Otherwise the check of what was learned says it, on the
-            # validation series.
-            self._warn_if_diverged()
         if not finish:
             return checked
         self._finish_training(checked, reset=reset, check_learned=check_learned)
@@ -1573,6 +1569,10 @@ n_timesteps, n_channels)
             outputs = self._network_outputs(val_inputs)
             if reset and check_learned:
                 self._warn_if_not_learned(val_inputs, val_targets, outputs)
+        if not (checked is not None and reset and check_learned):
+            # Otherwise the check of what was learned said it, on the
+            # validation series.
+            self._warn_if_diverged()
         kept = [
             what
             for what, was_kept in (

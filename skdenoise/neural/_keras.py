@@ -19,10 +19,13 @@ _RETURNED = weakref.WeakSet()
 
 
 # Keras' errors for layers given inputs of other lengths (a skip connection
-# around a halving): Concatenate's, and Add's and the other merges'. Another
+# around a halving): Concatenate's, Add's and the other merges', and those of
+# ``+`` and keras.ops.concatenate. Another
 # ValueError of a builder that names a shape is its own.
 _LENGTH_MISMATCH = re.compile(
     r"requires inputs with matching shapes|Inputs have incompatible shapes"
+    # The same skip connection written with operators or keras.ops.
+    r"|Cannot broadcast shape|must have the same shape except on the `axis` dim"
 )
 
 
