@@ -919,3 +919,21 @@ def test_wrappers_of_a_neural_denoiser_refuse_series_of_one_timestep():
     # A classical filter takes them (and gives them back).
     median = WindowedDenoiser(MedianDenoiser(), window_length=32).fit(column)
     assert_array_equal(median.transform(column), column)
+
+
+@pytest.mark.parametrize("n_channels", [1, 3])
+def test_extract_windows_copies_the_windows_it_names(n_channels):
+    from skdenoise.windowing._layout import extract_windows
+
+    rng = np.random.default_rng(0)
+    X3 = rng.normal(size=(3, 50, n_channels)).astype(np.float32)
+    series = np.array([0, 2, 1, 1, 2])
+    starts = np.array([0, 33, 17, 5, 0])
+    windows = extract_windows(X3, series, starts, 17)
+    expected = np.stack(
+        [X3[s, t : t + 17] for s, t in zip(series, starts, strict=True)]
+    )
+    assert_array_equal(windows, expected)
+    assert windows.dtype == np.float32 and windows.flags["C_CONTIGUOUS"]
+    windows[0] += 1  # a copy, not a view of X3
+    assert_array_equal(X3[0, :17], expected[0])

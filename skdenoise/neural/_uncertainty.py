@@ -780,9 +780,13 @@ def channel_units(input_range):
 
     The geometric mean of the 1st and 99th percentiles of the calibration
     inputs' RMS (:func:`input_rms_range`), a power of two near it (exact
-    divisions); 1 for a channel whose every series was flat.
+    divisions); 1 for a channel whose every series was flat, and for a
+    single channel (calibrated in absolute units, as before channels had
+    units of their own: the same factors, to the bit).
     """
     low, high = np.asarray(input_range, dtype=np.float64)
+    if low.size == 1:
+        return np.ones(1)
     with np.errstate(invalid="ignore", over="ignore", under="ignore"):
         typical = np.sqrt(low) * np.sqrt(high)
     usable = np.isfinite(typical) & (typical > 0)

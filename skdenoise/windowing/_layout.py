@@ -65,9 +65,13 @@ def pad_to_window(X3, window_length):
 
 
 def extract_windows(X3, series, starts, window_length):
-    """Copy the windows ``X3[series[i], starts[i]:starts[i] + window_length]``."""
-    positions = starts[:, np.newaxis] + np.arange(window_length)
-    return X3[series[:, np.newaxis], positions]
+    """Copy the windows ``X3[series[i], starts[i]:starts[i] + window_length]``.
+
+    Through a view of every window (no index array as large as the windows).
+    """
+    view = np.lib.stride_tricks.sliding_window_view(X3, window_length, axis=1)
+    # (n_series, n_starts, n_channels, window_length) -> (k, window, channels)
+    return np.ascontiguousarray(np.moveaxis(view[series, starts], -1, 1))
 
 
 class WindowLayout:

@@ -287,11 +287,14 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
 
     Notes
     -----
-    ``fit`` holds every window in memory, about ``window_length / stride``
-    times the size of ``X``; ``transform`` holds ``chunk_windows`` windows at a
-    time, and besides its input and output two float64 arrays of the padded
-    series (their float64 copy and the overlap-added sum): about 16 bytes a
-    sample, eight times the input for float32 series.
+    ``fit`` holds every window of ``X`` and ``y`` in memory, in float64: with
+    ``stride = window_length / 2``, about twice the size of float64
+    recordings and six to seven times that of float32 ones (their float64
+    copies too), growing with ``window_length / stride``. ``transform`` holds
+    ``chunk_windows`` windows at a time, and besides its input and output
+    float64 arrays of the padded series (their float64 copy, the overlap-added
+    sum, and the stitched series while the output is made): 24 to 28 bytes a
+    sample, a peak of about eight times a float32 input.
 
     Examples
     --------
