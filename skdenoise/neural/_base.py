@@ -178,6 +178,15 @@ def store_init_args(estimator, args):
         setattr(estimator, name, args[name])
 
 
+def _fitted_state(estimator):
+    """The fitted attributes but the network (``x_``, ``_x_``): a shallow copy."""
+    return {
+        key: value
+        for key, value in vars(estimator).items()
+        if key.endswith("_") and not key.startswith("__") and key != "model_"
+    }
+
+
 def _regress(x, y):
     """Slope and intercept of ``x ~ slope * y + intercept`` along axis 0."""
     y_mean, x_mean = y.mean(axis=0), x.mean(axis=0)
@@ -1358,17 +1367,7 @@ n_timesteps, n_channels)
             # gates, the passes, the std's calibration), set back whole if the
             # call fails part of the way: an interrupt while the passes were
             # chosen left one pass and no gates, silently.
-            fitted = (
-                {}
-                if first
-                else {
-                    key: value
-                    for key, value in vars(self).items()
-                    if key.endswith("_")
-                    and not key.startswith("__")
-                    and key != "model_"
-                }
-            )
+            fitted = {} if first else _fitted_state(self)
             try:
                 # One epoch per call: whether training taught the network
                 # anything is not known yet, so no ConvergenceWarning (fit
@@ -1383,17 +1382,9 @@ n_timesteps, n_channels)
                 )
             except BaseException:
                 if not first:
-                    for key in [
-                        key
-                        for key in vars(self)
-                        if key.endswith("_")
-                        and key != "model_"
-                        and not key.startswith("__")
-                        and key not in fitted
-                    ]:
+                    for key in set(_fitted_state(self)) - set(fitted):
                         delattr(self, key)
-                    for key, value in fitted.items():
-                        setattr(self, key, value)
+                    vars(self).update(fitted)
                 if members is not None:
                     self.ensemble_members_ = members
                 raise
