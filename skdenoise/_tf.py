@@ -181,10 +181,9 @@ class _SeedSource:
     """Keras' default-seed source, in place of the ``random`` module.
 
     In a thread inside :func:`seeded`, a ``random.Random`` of that block's
-    seed; elsewhere the ``random`` module itself. Seeding the module for the
-    whole process let another thread's draws (a dask worker's event loop, a
-    user's thread) shift the seeds of a fit's layers, and that thread draw
-    from the fit's seeded stream.
+    seed; elsewhere the ``random`` module itself. With the module as the
+    source, another thread's draws (a dask worker's event loop, a user's
+    thread) shifted the seeds of a fit's layers.
     """
 
     def __getattr__(self, name):
