@@ -384,6 +384,49 @@ def test_train_npy_without_noisy_adds_noise_on_the_fly(data, capsys):
     assert load(nested).estimator.noise.snr == 7.0
 
 
+def test_train_summary_names_the_noise_the_network_adds(data, capsys):
+    args = ["train", "--clean", str(data / "clean.npy"), "--window-length", "32"]
+    tiny = [arg for arg in TINY if arg != "--quiet"]
+    # noise=None still adds the network's default noise: the summary said none.
+    out = data / "summary_none.skd"
+    assert main([*args, "--output", str(out), "--param", "noise=None", *tiny]) == 0
+    assert "adding white noise at 0 to 20 dB" in capsys.readouterr().out
+    # noise__snr=5 trained at 5 dB: the summary said 0 to 20.
+    out = data / "summary_snr.skd"
+    assert main([*args, "--output", str(out), "--param", "noise__snr=5", *tiny]) == 0
+    assert "adding white noise at 5 dB" in capsys.readouterr().out
+
+
+def test_train_refuses_bad_windows_and_unwritable_outputs_before_training(
+    data, capsys, monkeypatch
+):
+    from skdenoise.cli import _commands
+
+    args = ["train", "--clean", str(data / "clean.npy"), *TINY]
+    out = ["--output", str(data / "never.skd")]
+    # A window of 1 sample got NumPy's advice on reshaping arrays (status 1).
+    assert main([*args, *out, "--window-length", "1"]) == 2
+    assert "at least 2 samples" in capsys.readouterr().err
+    assert main([*args, *out, "--window-length", "100000"]) == 2
+    assert "pass a smaller --window-length" in capsys.readouterr().err
+    # An output that cannot be written was found after the whole training.
+    trained = []
+    monkeypatch.setattr(
+        _commands, "_fit_reporting_warnings", lambda *a: trained.append(1)
+    )
+    locked = data / "locked"
+    locked.mkdir()
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(_commands.tempfile, "TemporaryFile", refuse)
+    argv = [*args, "--output", str(locked / "sub" / "m.skd"), "--window-length", "32"]
+    assert main(argv) == 2
+    assert "cannot write the model" in capsys.readouterr().err
+    assert not trained and not (locked / "sub").exists()
+
+
 def test_train_says_once_that_windows_of_zeros_get_no_noise(data, capsys):
     clean = np.load(data / "clean.npy")
     clean[1] = 0.0
@@ -847,7 +890,8 @@ def test_train_refuses_a_window_longer_than_equal_length_series(data, capsys):
     np.save(clean, np.sin(np.linspace(0, 20, 8 * 96)).reshape(8, 96))
     out = data / "short_model.skd"
     args = ["train", "--clean", str(clean), "--output", str(out)]
-    assert main([*args, "--window-length", "1000", *TINY]) == 1
+    # A bad option value: a usage error (status 2, as the help says).
+    assert main([*args, "--window-length", "1000", *TINY]) == 2
     assert "shorter than the window length 1000" in capsys.readouterr().err
     assert not out.exists()
 

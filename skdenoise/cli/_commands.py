@@ -130,8 +130,12 @@ def _noise_model(kind, snr_db, sampling_rate, powerline_frequency):
 def _training_arrays(clean, noisy, window_length, what="--clean"):
     """Arrays to fit on, windowing series of different lengths beforehand."""
     shortest = _shortest(clean.series)
+    if window_length < 2:
+        raise _UsageError(
+            f"--window-length {window_length}: a window needs at least 2 samples."
+        )
     if shortest < window_length:
-        raise _CommandError(
+        raise _UsageError(
             f"{what} has a series of {shortest} samples, shorter than the window "
             f"length {window_length}; pass a smaller --window-length."
         )
@@ -340,6 +344,7 @@ def _cmd_train(args):
         except ValueError as exc:
             raise _UsageError(f"--noise {kind}: {exc}") from None
     X_clean, X_noisy = _training_arrays(clean, noisy, window_length)
+    _check_output_writable(output)
 
     import skdenoise
 
@@ -382,12 +387,7 @@ def _cmd_train(args):
         print(
             f"training {MODELS[args.model]} on {shape} {pairs} in windows of "
             f"{window_length} samples"
-            + (
-                f"; adding {kind} noise at {snr_text} dB"
-                # --param noise=None trains without it (self-supervised).
-                if kind is not None and network.noise is training_noise
-                else ""
-            ),
+            + _noise_summary(network, kind, snr_text, training_noise, X_noisy),
             flush=True,
         )
     from sklearn.utils._param_validation import InvalidParameterError
@@ -409,6 +409,35 @@ def _cmd_train(args):
     if not args.quiet:
         print(f"saved the model to {output}")
     return EXIT_OK
+
+
+def _noise_summary(network, kind, snr_text, training_noise, X_noisy):
+    """What noise the training adds, as the network will add it."""
+    if getattr(network, "training", "supervised") == "blind_spot":
+        return ""
+    if network.noise is None:
+        # fit(X) of clean series alone adds the network's default noise.
+        return "; adding white noise at 0 to 20 dB" if X_noisy is None else ""
+    if network.noise is training_noise and kind is not None:
+        snr = getattr(network.noise, "snr", None)
+        snr = [snr] if np.isscalar(snr) else list(snr) if snr is not None else []
+        # --param noise__snr=... changes the model in place.
+        snr_text = " to ".join(f"{float(value):g}" for value in snr) or snr_text
+        return f"; adding {kind} noise at {snr_text} dB"
+    return f"; adding {network.noise!r}"
+
+
+def _check_output_writable(path):
+    """Refuse, before training, an output whose folder cannot be written."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as exc:
+        raise _UsageError(
+            f"cannot write the model to {path}: {_os_error(exc)}"
+        ) from None
 
 
 def _check_shapes(outputs, series, path, model):
