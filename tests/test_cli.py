@@ -427,6 +427,36 @@ def test_train_refuses_bad_windows_and_unwritable_outputs_before_training(
     assert not trained and not (locked / "sub").exists()
 
 
+def test_train_on_ragged_rows_holds_out_whole_rows(data, capsys, monkeypatch):
+    from skdenoise.cli import _commands
+
+    # Rows of other lengths are cut into windows half a window apart; the
+    # windows held out for validation overlapped training windows of their row.
+    lengths = [300, 350, 400, 450, 500, 512, 512, 512, 380, 420]
+    rows = [1000.0 * i + 0.25 * np.arange(n) for i, n in enumerate(lengths)]
+    path, noisy = data / "ragged_rows.csv", data / "ragged_rows_noisy.csv"
+    path.write_text("\n".join(",".join(f"{v:g}" for v in row) for row in rows))
+    noisy.write_text("\n".join(",".join(f"{v + 0.5:g}" for v in row) for row in rows))
+    seen = {}
+
+    def fit(model, *arrays, **fit_params):
+        seen["arrays"], seen["fit_params"] = arrays, fit_params
+
+    monkeypatch.setattr(_commands, "_fit_reporting_warnings", fit)
+    monkeypatch.setattr(_commands, "_save_model", lambda *a: None)
+    out = ["--output", str(data / "ragged_rows.skd"), "--window-length", "128"]
+    args = ["train", "--clean", str(path), "--noisy", str(noisy), *out]
+    assert main([*args, "--seed", "0", *TINY]) == 0
+    validation = seen["fit_params"]["validation_data"]
+    trained = set(np.unique(seen["arrays"][1] // 1000))
+    held = set(np.unique(validation[1] // 1000))
+    assert held and trained and not held & trained
+    assert trained | held == set(range(len(lengths)))
+    # The summary of noisy pairs (no --snr given) was a NameError.
+    assert main([*args, "--seed", "0", *TINY[:-1]]) == 0
+    assert "noisy/clean pairs" in capsys.readouterr().out
+
+
 def test_train_says_once_that_windows_of_zeros_get_no_noise(data, capsys):
     clean = np.load(data / "clean.npy")
     clean[1] = 0.0

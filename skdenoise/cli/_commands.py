@@ -281,10 +281,43 @@ def _warnings_in_cli_words(command):
                 print(f"skdenoise {command}: warning: {message}", file=sys.stderr)
 
 
-def _fit_reporting_warnings(model, *arrays):
+def _fit_reporting_warnings(model, *arrays, **fit_params):
     """Fit ``model``, printing its warnings in the command line's words."""
     with _warnings_in_cli_words("train"):
-        model.fit(*arrays)
+        model.fit(*arrays, **fit_params)
+
+
+def _ragged_validation(clean, noisy, window_length, network, seed):
+    """Training windows and ``validation_data`` of whole rows, for ragged rows.
+
+    Rows of different lengths are cut into windows here, half a window apart:
+    the WindowedDenoiser would then hold out some of those windows, which
+    overlap training windows of the same row. The network's
+    ``validation_split`` of the rows is held out whole instead, and their
+    windows passed as ``validation_data``. Returns ``None`` for the
+    validation where the share holds no whole row (the windows are then split
+    as before).
+    """
+    fraction = float(network.get_params(deep=False).get("validation_split") or 0)
+    rows = len(clean.series)
+    n_val = min(rows - 1, round(fraction * rows))
+    if n_val < 1:
+        return (*_training_arrays(clean, noisy, window_length), None)
+    order = np.random.default_rng(None if seed is None else [seed, 11]).permutation(
+        rows
+    )
+    parts = []
+    for chosen in (np.sort(order[n_val:]), np.sort(order[:n_val])):
+        part_clean = clean._replace(series=[clean.series[i] for i in chosen])
+        part_noisy = (
+            None
+            if noisy is None
+            else noisy._replace(series=[noisy.series[i] for i in chosen])
+        )
+        parts.append(_training_arrays(part_clean, part_noisy, window_length))
+    (X_clean, X_noisy), (val_clean, val_noisy) = parts
+    validation = val_clean if val_noisy is None else (val_noisy, val_clean)
+    return X_clean, X_noisy, validation
 
 
 def _cmd_train(args):
@@ -332,6 +365,7 @@ def _cmd_train(args):
     window_length = args.window_length or min(_DEFAULT_WINDOW, _shortest(clean.series))
     kind = args.noise or ("white" if noisy is None else None)
     training_noise = None
+    snr_text = ""
     if kind is not None:
         snr_db = args.snr[0] if len(args.snr) == 1 else tuple(args.snr)
         snr_text = " to ".join(f"{value:g}" for value in args.snr)
@@ -381,6 +415,13 @@ def _cmd_train(args):
         # On one line: a nested estimator's repr may span several.
         raise _UsageError(f"--param: {' '.join(str(exc).split())}") from None
     model = WindowedDenoiser(network, window_length=window_length)
+    fit_params = {}
+    if not isinstance(clean.series, np.ndarray):
+        X_clean, X_noisy, validation = _ragged_validation(
+            clean, noisy, window_length, network, args.seed
+        )
+        if validation is not None:
+            fit_params["validation_data"] = validation
     if not args.quiet:
         shape = "x".join(map(str, X_clean.shape))
         pairs = "noisy/clean pairs" if X_noisy is not None else "clean series"
@@ -394,9 +435,9 @@ def _cmd_train(args):
 
     try:
         if X_noisy is None:
-            _fit_reporting_warnings(model, X_clean)
+            _fit_reporting_warnings(model, X_clean, **fit_params)
         else:
-            _fit_reporting_warnings(model, X_noisy, X_clean)
+            _fit_reporting_warnings(model, X_noisy, X_clean, **fit_params)
     except InvalidParameterError as exc:
         raise _UsageError(f"invalid hyper-parameter: {exc}") from None
     except (ValueError, TypeError) as exc:
