@@ -1278,6 +1278,22 @@ def test_the_spread_is_built_as_calibrated_and_flat_series_stay_positive():
     # A flat series: a positive std in its dtype, alone or in a recording.
     flat = np.zeros((2, 64), dtype=np.float32)
     assert np.all(model.predict(flat, return_std=True)[1] > 0)
+    # It has no spread, whatever the calibration's factors: the smallest
+    # normal number for zeros, a millionth of the level for a constant (they
+    # came out at 1e-9 and at a tenth of the level).
+    np.testing.assert_array_equal(
+        model.predict(flat, return_std=True)[1], np.finfo(np.float32).tiny
+    )
+    mean, std = model.predict(np.full((2, 64), 3.0), return_std=True)
+    np.testing.assert_array_equal(mean, 3.0)
+    np.testing.assert_allclose(std, 3e-6, rtol=1e-9)
+    rms = UNetDenoiser(
+        uncertainty="mc_dropout", normalize="rms", validation_split=0.5,
+        random_state=0, **settings,
+    ).fit(noisy, clean)  # fmt: skip
+    np.testing.assert_array_equal(
+        rms.predict(np.zeros((2, 64)), return_std=True)[1], np.finfo(float).tiny
+    )
     windowed = WindowedDenoiser(model, window_length=64).fit(noisy[:4], clean[:4])
     recording = np.concatenate([noisy[:1], np.zeros((1, 128))], axis=1)
     std = windowed.predict(recording.astype(np.float32), return_std=True)[1]

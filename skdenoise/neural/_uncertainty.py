@@ -981,7 +981,7 @@ def predictive_std(estimator, X3, mean, flip_outputs=None, spread=None):
     # as files saved before were).
     units = getattr(estimator, "_std_channel_units_", None)
     units = 1.0 if units is None else units
-    return units * apply_std_calibration(
+    calibrated = units * apply_std_calibration(
         std / units,
         removed_noise(estimator, X3, mean) / units,
         estimator.std_weights_,
@@ -989,3 +989,11 @@ def predictive_std(estimator, X3, mean, flip_outputs=None, spread=None):
         estimator.std_levels_,
         estimator.std_log_factors_,
     )
+    # A flat series or channel is given back as it came and has no spread:
+    # the calibration's factors, fitted without such series, would scale its
+    # floor to an arbitrary width (a tenth of a constant's level, and a
+    # spread out of nothing for an all-zero series).
+    flat = estimator._flat_inputs(X3)
+    if np.any(flat):
+        calibrated = np.where(flat, _spread_floor(mean), calibrated)
+    return calibrated
