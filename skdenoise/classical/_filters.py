@@ -113,7 +113,8 @@ class WaveletDenoiser(SeriesTransformerMixin, BaseDenoiser):
         Threshold rule, applied per series, channel and level:
 
         - ``"universal"`` (VisuShrink): ``sigma * sqrt(2 log n_timesteps)``,
-          the same for every level;
+          the same for every level with ``noise_estimate="finest"`` (with
+          ``"level"``, ``sigma`` and so the threshold are the level's own);
         - ``"bayes"`` (BayesShrink): ``sigma**2 / sigma_x`` with
           ``sigma_x = sqrt(max(mean(d**2) - sigma**2, 0))`` the estimated
           standard deviation of the signal's coefficients ``d`` of the level;
@@ -142,8 +143,8 @@ class WaveletDenoiser(SeriesTransformerMixin, BaseDenoiser):
         uses it until the next ``fit``).
     level_ : int
         Number of decomposition levels used; 0 when the series are too short
-        for one level (fewer than twice the wavelet filter's length minus
-        one: ``pywt.dwt_max_level(n, filter_length) == 0``), in which case
+        for one level (fewer than ``2 * (filter_length - 1)`` samples:
+        ``pywt.dwt_max_level(n, filter_length) == 0``), in which case
         ``transform`` returns the series unchanged.
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``.
@@ -562,9 +563,6 @@ default="interp"
         if 1 / limit <= peak <= limit or peak == 0:
             return signal.savgol_filter(X, window, polyorder, mode=self.mode, axis=1)
         unit = power_of_two_scale(X)
-        if X.dtype == np.float32:
-            # float32 stays float32, with a power it holds (2**127 at most).
-            unit = np.minimum(unit, 2.0**127).astype(np.float32)
         smoothed = signal.savgol_filter(
             X / unit, window, polyorder, mode=self.mode, axis=1
         )
