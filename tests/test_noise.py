@@ -827,3 +827,50 @@ def test_a_recording_at_another_rate_says_to_resample_it():
     )
     with pytest.raises(ValueError, match="resample it to 250 Hz"):
         make_denoising_dataset("ecg", 2, 500, noise=noise, sampling_rate=250.0, snr=0.0)
+
+
+def test_mixture_of_snr_components_leaves_an_all_zero_series_alone():
+    # Its components drew no noise for the zero series either, and the
+    # mixture refused it ("noise drawn for a series is all zeros") where
+    # every single model warns and adds nothing.
+    X = np.sin(np.linspace(0, 60, 4 * 256)).reshape(4, 256)
+    X[1] = 0.0
+    mix = NoiseMixture([WhiteNoise(snr=3.0), BaselineWander(snr=3.0)], snr=6.0)
+    with pytest.warns(UserWarning, match=r"index 1\) are all zeros"):
+        noisy = mix.apply(X, random_state=0)
+    np.testing.assert_array_equal(noisy[1], 0.0)
+    keep = [0, 2, 3]
+    np.testing.assert_allclose(snr_db(X[keep], noisy[keep], per_series=True), 6.0)
+
+
+def test_mixture_sample_refuses_nested_components_scaled_to_the_series():
+    # A nested mixture's component with its own snr drew zeros from sample.
+    nested = NoiseMixture([NoiseMixture([WhiteNoise(snr=3.0)])])
+    with pytest.raises(ValueError, match=r"components\[0\]\.components\[0\] has snr"):
+        nested.sample((2, 10), random_state=0)
+
+
+def test_recorded_noise_refuses_a_flat_stretch_it_cannot_scale():
+    import joblib
+
+    recording = np.random.default_rng(0).standard_normal(4000)
+    recording[1000:3000] = 0.25  # a lead off
+    X = np.sin(np.linspace(0, 200, 50 * 256)).reshape(50, 256)
+    with pytest.raises(ValueError, match="constant over 2000 samples from sample 1000"):
+        RecordedNoise(recording, snr=6.0).apply(X, random_state=0)
+    with pytest.raises(ValueError, match="constant over 1000 samples from sample 2000"):
+        RecordedNoise(recording, segment=(2000, 4000), snr=6.0).apply(
+            X[:, :200], random_state=0
+        )
+    # Shorter series than the flat stretch would draw; an amplitude is fine;
+    # so is a segment without it.
+    assert RecordedNoise(recording).apply(X, random_state=0).shape == X.shape
+    outside = RecordedNoise(recording, segment=(0, 1000), snr=6.0)
+    noisy = outside.apply(X, random_state=0)
+    np.testing.assert_allclose(snr_db(X, noisy, per_series=True), 6.0)
+    # Checking the recording leaves the model's own state alone (sklearn's
+    # check_estimators_overwrite_params hashes it).
+    before = joblib.hash(outside)
+    outside.apply(X, random_state=1)
+    assert joblib.hash(outside) == before
+    assert set(vars(outside)) == set(outside.get_params())

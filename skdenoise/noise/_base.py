@@ -308,7 +308,8 @@ n_channels)
     noise_unit, noise_scaled = _per_series_scaled(noise)
     signal_power = np.sum(np.square(X_scaled), axis=1)
     noise_power = np.sum(np.square(noise_scaled), axis=1)
-    if np.any(noise_power == 0):
+    # A series of zeros gets no noise (warned of below), drawn or not.
+    if np.any((noise_power == 0) & (signal_power > 0)):
         raise ValueError(
             "The noise drawn for a series is all zeros, so no SNR can be reached."
         )
@@ -324,6 +325,7 @@ n_channels)
     # An infinite gain times a zero sample is NaN: refused below, quietly.
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         gain = np.sqrt(signal_power / (noise_power * 10.0 ** (target / 10.0)))
+        gain[signal_power == 0] = 0.0
         scaled = noise_scaled * (gain * X_unit)[:, np.newaxis]
     _check_finite_result(scaled, f"the noise at SNR {_describe_snr(snr)} dB")
     return scaled.reshape(noise.shape)

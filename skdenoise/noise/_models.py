@@ -1,6 +1,7 @@
 """Coloured, impulsive, physiological, recorded and mixed noise."""
 
 import numbers
+import weakref
 
 import numpy as np
 
@@ -580,23 +581,38 @@ class RecordedNoise(BaseNoise):
                 )
         part = recording[start:stop]
         # Training draws from the recording at every batch: its values are
-        # checked once per recording object and segment, not at every draw.
-        checked = getattr(self, "_checked_segment", None)
+        # checked once per recording object and segment, not at every draw
+        # (remembered beside the model, which fit may not change).
+        checked = _CHECKED_SEGMENTS.get(self)
         if (
             checked is None
             or checked[0] is not self.noise
-            or checked[1:] != (start, stop)
+            or checked[1:3] != (start, stop)
         ):
             if not np.all(np.isfinite(part)):
                 raise ValueError(
                     "RecordedNoise: the noise recording contains NaN or infinite "
                     f"values in samples [{start}, {stop})."
                 )
-            self._checked_segment = (self.noise, start, stop)
-        return part, start, stop
+            checked = (self.noise, start, stop, _longest_flat_run(part))
+            _CHECKED_SEGMENTS[self] = checked
+        return part, start, stop, checked[3]
+
+    def _check_flat_run(self, flat, start, span, n_timesteps):
+        """Refuse an SNR target that a flat stretch of the recording can't reach."""
+        length, first = flat
+        if self.snr is None or length < span:
+            return
+        raise ValueError(
+            f"RecordedNoise: the noise recording is constant over {length} samples "
+            f"from sample {start + first} (a lead off, or a clipped stretch?): a "
+            f"series of {n_timesteps} timesteps drawn there gets no noise, so no "
+            f"SNR can be reached. Leave it out with segment=(start, stop), or give "
+            "an amplitude (snr=None) instead."
+        )
 
     def _sample(self, shape, rng):
-        recording, start, stop = self._recording()
+        recording, start, stop, flat = self._recording()
         time_scale = self._check_augmentation()
         n_series, n_timesteps, n_channels = shape
         if n_timesteps < 2:
@@ -621,6 +637,11 @@ class RecordedNoise(BaseNoise):
                 f"RecordedNoise: the noise recording's samples [{start}, {stop}) "
                 f"hold {length} samples, fewer than {needed}."
             )
+        # The fewest recorded samples a stretch reads (at the lowest rate).
+        shortest = n_timesteps
+        if time_scale is not None:
+            shortest = int(np.ceil(time_scale[0] * (n_timesteps - 1))) + 1
+        self._check_flat_run(flat, start, shortest, n_timesteps)
         if rec_channels == n_channels:
             draws = (n_series,)  # one start per series, channels aligned
         elif rec_channels == 1:
@@ -651,13 +672,31 @@ class RecordedNoise(BaseNoise):
         stretches = _read(recording, positions, rec_channels == n_channels)
         if not np.all(np.isfinite(stretches)):
             # The recording was changed in place since it was checked.
-            vars(self).pop("_checked_segment", None)
+            _CHECKED_SEGMENTS.pop(self, None)
             self._recording()
         if self.flip:
             signs = rng.choice([-1.0, 1.0], size=draws)
             reverse = rng.random(size=draws) < 0.5
             stretches = _flip(stretches, signs, reverse, rec_channels == n_channels)
         return stretches - stretches.mean(axis=1, keepdims=True)
+
+
+# RecordedNoise -> (its recording, start, stop, longest flat run) as checked.
+_CHECKED_SEGMENTS = weakref.WeakKeyDictionary()
+
+
+def _longest_flat_run(recording):
+    """``(length, first sample)`` of the longest run where every channel is constant.
+
+    A stretch read inside it is constant, and nothing once its mean is removed.
+    """
+    if len(recording) < 2:
+        return len(recording), 0
+    changes = np.flatnonzero(np.any(np.diff(recording, axis=0) != 0, axis=1)) + 1
+    edges = np.concatenate([[0], changes, [len(recording)]])
+    lengths = np.diff(edges)
+    longest = int(np.argmax(lengths))
+    return int(lengths[longest]), int(edges[longest])
 
 
 def _read(recording, positions, aligned):
@@ -858,14 +897,21 @@ class NoiseMixture(BaseNoise):
             mixed += weights[:, k, np.newaxis, np.newaxis] * part
         return mixed
 
-    def _sample(self, shape, rng):
+    def _check_sampleable(self, where="components"):
+        """Refuse components (nested ones too) scaled against the clean series."""
         for i, component in enumerate(self._components()):
+            name = f"{where}[{i}]"
             if component.snr is not None:
                 raise ValueError(
-                    f"NoiseMixture: components[{i}] has snr={component.snr!r}, whose "
+                    f"NoiseMixture: {name} has snr={component.snr!r}, whose "
                     "scale depends on the clean series; use apply(X) instead of "
                     "sample(shape)."
                 )
+            if isinstance(component, NoiseMixture):
+                component._check_sampleable(f"{name}.components")
+
+    def _sample(self, shape, rng):
+        self._check_sampleable()
         return self._combine(np.zeros(shape), rng)
 
     def _draw(self, X, rng):
