@@ -21,7 +21,13 @@ import warnings
 import numpy as np
 
 from ._series import power_of_two_scale
-from ._validation import arrays_out, as_rectangular, check_series, check_target
+from ._validation import (
+    arrays_out,
+    as_rectangular,
+    check_real_numbers,
+    check_series,
+    check_target,
+)
 
 __all__ = [
     "snr",
@@ -64,6 +70,8 @@ def _pair(clean, estimate, names=("clean", "estimate")):
         if arr.dtype.kind in "USVM" or (arr.ndim == 0 and arr.item() is None):
             got = "None" if arr.dtype == object else f"an array of dtype {arr.dtype}"
             raise ValueError(f"{name} must hold numbers; got {got}.")
+        # Numbers written as text (an object array, a frame of strings).
+        check_real_numbers(arr, name)
         try:
             arr = np.asarray(arr, dtype=np.float64)
         except (TypeError, ValueError):
@@ -83,6 +91,15 @@ def _pair(clean, estimate, names=("clean", "estimate")):
         raise ValueError(f"{names[0]} must hold at least one series with one sample.")
     if clean.ndim == 1:
         clean, estimate = clean[np.newaxis], estimate[np.newaxis]
+    if clean.ndim == 2 and clean.shape[1] == 1 and clean.shape[0] > 1:
+        # A recording held as a column: series of one sample each, whose SNR
+        # is infinite or -inf and whose RMSE is the mean absolute error.
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have shape (n_series, n_timesteps): "
+            f"their {clean.shape[0]} rows are read as series of 1 timestep. A "
+            "single series held as a column must be turned into a row: .T or "
+            ".reshape(1, -1)."
+        )
     for name, arr in zip(names, (clean, estimate), strict=True):
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{name} contains NaN or infinite values.")
@@ -466,8 +483,7 @@ def _weighted_mean(values, scored, sample_weight):
     return float(np.average(values[counted], weights=sample_weight[counted]))
 
 
-# scikit-learn's sklearn.utils.metadata_routing.UNCHANGED (not imported here:
-# importing skdenoise.metrics does not import scikit-learn).
+# scikit-learn's sklearn.utils.metadata_routing.UNCHANGED, as its value.
 _UNCHANGED = "$UNCHANGED$"
 
 
@@ -527,7 +543,9 @@ class _TransformScorer:
                 f"{self._name} needs the clean series y to score the denoised X."
             )
         raw = X
-        X = check_series(X, dtype=None)
+        # As floats for the checks (X of dtype object too); the estimator
+        # gets X as given.
+        X = check_series(X)
         clean = check_target(y, X)
         # The estimator gets X as given: a DataFrame keeps its column names,
         # which an estimator fitted on one checks.

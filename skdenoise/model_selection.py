@@ -30,11 +30,19 @@ __all__ = ["SelfSupervisedScorer", "self_supervised_scorer", "j_invariant_transf
 
 
 def _check_mask_settings(mask_width, stride, n_timesteps):
-    if not isinstance(mask_width, numbers.Integral) or mask_width < 1:
+    if (
+        isinstance(mask_width, bool)
+        or not isinstance(mask_width, numbers.Integral)
+        or mask_width < 1
+    ):
         raise ValueError(f"mask_width must be an int >= 1; got {mask_width!r}.")
     if stride is None:
         stride = max(4, 2 * int(mask_width))
-    if not isinstance(stride, numbers.Integral) or stride <= mask_width:
+    if (
+        isinstance(stride, bool)
+        or not isinstance(stride, numbers.Integral)
+        or stride <= mask_width
+    ):
         raise ValueError(
             f"stride must be an int greater than mask_width={mask_width} (the "
             f"spans hidden together must leave visible samples between them); "
@@ -225,7 +233,7 @@ class SelfSupervisedScorer:
         self.stride = stride
 
     def loss(self, estimator, X):
-        """The self-supervised loss: mean squared error at the hidden samples.
+        """The self-supervised loss: mean squared error at the hidden spans' centres.
 
         Parameters
         ----------
@@ -238,9 +246,9 @@ n_timesteps, n_channels)
         Returns
         -------
         loss : float
-            The mean, over every hidden sample of every phase, of the squared
-            difference between the output and ``X``; the scorer returns minus
-            this.
+            The mean, over the centres of the hidden spans of every phase
+            (each sample once), of the squared difference between the output
+            and ``X``; the scorer returns minus this.
         """
         total, count = 0.0, 0
         for centres, output, X3 in _phases(estimator, X, self.mask_width, self.stride):

@@ -201,6 +201,33 @@ def test_metrics_name_arguments_that_are_not_numbers_or_bools():
     with pytest.raises(ValueError, match="got 4 dimensions"):
         snr(np.ones((2, 3, 8, 1)), np.ones((2, 3, 8, 1)))
     assert snr(clean, clean + 0.1, per_series=np.bool_(False)) == pytest.approx(20)
+    # Numbers written as text in an object array (a CSV read as text) were
+    # converted without a word, as the estimators refuse them.
+    text = np.array([["1.5", "2.0", "3.0"]], dtype=object)
+    with pytest.raises(ValueError, match="clean holds strings"):
+        snr(text, [[1.5, 2.0, 3.1]])
+    with pytest.raises(ValueError, match="estimate holds strings"):
+        rmse([[1.5, 2.0, 3.1]], text)
+    # A recording held as a column is 500 series of one sample: SNR -inf and
+    # the mean absolute error as RMSE came back.
+    column = np.sin(np.linspace(0, 20, 500))[:, np.newaxis]
+    with pytest.raises(ValueError, match=r"500 rows are read as series of 1.*\.T"):
+        rmse(column, column + 0.1)
+    assert rmse(column.T, column.T + 0.1) == pytest.approx(0.1)
+    assert snr([[2.0]], [[1.0]]) == pytest.approx(10 * np.log10(4))
+
+
+@pytest.mark.parametrize("scorer", [snr_scorer, snr_improvement_scorer])
+def test_scorers_take_series_of_dtype_object(scorer):
+    # check_series(X, dtype=None) kept the objects and np.isfinite refused
+    # them, where fit, transform and score take them: every candidate of a
+    # search scored NaN.
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 12, 32) + rng.uniform(0, 6, (6, 1)))
+    noisy = clean + 0.3 * rng.standard_normal(clean.shape)
+    denoiser = MedianDenoiser().fit(noisy, clean)
+    expected = scorer(denoiser, noisy, clean)
+    assert scorer(denoiser, noisy.astype(object), clean) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("scorer", [snr_scorer, snr_improvement_scorer])

@@ -425,6 +425,9 @@ def test_scorer_scores_a_blind_spot_network():
     [
         (SelfSupervisedScorer(mask_width=4, stride=4), np.zeros((2, 64)), "stride"),
         (SelfSupervisedScorer(mask_width=0), np.zeros((2, 64)), "mask_width"),
+        # bool is an int to Python: True hid spans of one sample.
+        (SelfSupervisedScorer(mask_width=True), np.zeros((2, 64)), "mask_width"),
+        (SelfSupervisedScorer(stride=True), np.zeros((2, 64)), "stride"),
         (self_supervised_scorer, np.zeros((2, 6)), "at least 8"),
         (self_supervised_scorer, np.full((2, 64), np.nan), "finite"),
         (self_supervised_scorer, np.zeros((2, 6, 2, 2)), "shape"),
