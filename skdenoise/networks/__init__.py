@@ -1,6 +1,6 @@
 """Keras model builders, independent of scikit-learn.
 
-The builders live in :mod:`skdenoise.neural.networks`; this module gives them
+The builders live in ``skdenoise.neural.networks``; this module gives them
 under their short path. Keras is imported when a builder is called.
 """
 

@@ -16,4 +16,4 @@ C._conv_block = _conv_block
 import ecg
 ecg.main(["--data-dir", "/work/shared/data/physionet", "--models", "identity", "bandpass",
           "wavelet", "hp-wavelet", "savgol", "wiener", "unet", "--budget-steps", "18300",
-          "--save-models", "/tmp/s43/bn/full/models", "--out", "/tmp/s43/bn/full/out", "--seed", "0"])
+          "--save-models", "/tmp/bn/full/models", "--out", "/tmp/bn/full/out", "--seed", "0"])

@@ -15,7 +15,7 @@ args = ecg.parse_args(
         "--data-dir",
         "../shared/data/physionet",
         "--out",
-        "/tmp/p29/x",
+        "/tmp/x",
         "--models",
         "unet",
         "--budget-minutes",
