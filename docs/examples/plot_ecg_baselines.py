@@ -123,9 +123,10 @@ for name, (_, gains) in results.items():
 # filters each suit one kind of noise (the band-pass filter the drift and the
 # mains interference, the smoothers the broadband noise), and the band-pass
 # filter even loses SNR on the least noisy inputs (12 dB), where the share of
-# the signal it cuts outweighs the noise it removes. The network learns the noise it was trained
-# on; even this tiny one, trained for seconds, is ahead at low input SNR. Larger
-# networks trained for longer widen the gap (see the benchmark page).
+# the signal it cuts outweighs the noise it removes. The network learns the
+# noise it was trained on; even this tiny one, trained for seconds, is ahead at
+# low input SNR. Larger networks trained for longer widen the gap (see the
+# benchmark page).
 import matplotlib.pyplot as plt
 
 from skdenoise.plotting import plot_denoising, plot_snr_improvement
