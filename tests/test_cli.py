@@ -1,6 +1,7 @@
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -798,7 +799,6 @@ def test_unwritable_output_is_a_one_line_error(
 ):
     import os
     import tempfile
-    from pathlib import Path
 
     locked = tmp_path / "locked"
     locked.mkdir()
@@ -1518,9 +1518,9 @@ def test_denoise_hints_at_columns_when_every_row_is_shorter_than_the_window(
     # A CSV with its series down the columns, read with the default --layout
     # rows: many series of three samples, each padded and denoised, silently.
     lead = _series(n_series=1, n_timesteps=200)[1][0]
-    recording = np.c_[np.arange(200) / 360.0, lead, 0.5 * lead]
+    recording = np.c_[lead, 0.5 * lead, -lead]
     path = tmp_path / "columns.csv"
-    np.savetxt(path, recording, delimiter=",", header="time,lead1,lead2", comments="")
+    np.savetxt(path, recording, delimiter=",", header="lead1,lead2,lead3", comments="")
     assert main(["denoise", str(model), str(path), "-o", str(tmp_path / "a.csv")]) == 0
     err = capsys.readouterr().err
     assert "holds 200 rows of at most 3 samples" in err
@@ -1528,6 +1528,25 @@ def test_denoise_hints_at_columns_when_every_row_is_shorter_than_the_window(
     args = ["--layout", "columns", "-o", str(tmp_path / "b.csv")]
     assert main(["denoise", str(model), str(path), *args]) == 0
     assert "--layout" not in capsys.readouterr().err
+
+
+def test_denoise_refuses_a_time_column(data, model, tmp_path, capsys):
+    # pandas' to_csv writes a named index (time) first: it was denoised as a
+    # lead (shifted by up to 0.6 s, no longer increasing) and written back.
+    lead = _series(n_series=1, n_timesteps=200)[1][0]
+    path = tmp_path / "timed.csv"
+    timed = np.c_[np.arange(200) / 360.0, lead, 0.5 * lead]
+    np.savetxt(path, timed, delimiter=",", header="time,lead1,lead2", comments="")
+    args = ["--layout", "columns", "-o", str(tmp_path / "out.csv")]
+    assert main(["denoise", str(model), str(path), *args]) == 1
+    err = capsys.readouterr().err
+    assert "first column ('time') rises in constant steps of 0.00277778" in err
+    assert "index=False" in err and not (tmp_path / "out.csv").exists()
+    # A lead that happens to start as a ramp is not an index.
+    ramp = timed.copy()
+    ramp[100:, 0] = 0.0
+    np.savetxt(path, ramp, delimiter=",", header="a,b,c", comments="")
+    assert main(["denoise", str(model), str(path), *args]) == 0
 
 
 def test_pretrained_denoise_of_columns_gives_the_command_lines_hint(tmp_path, capsys):
@@ -1659,3 +1678,68 @@ def test_a_multi_segment_input_keeps_its_segments_adc_settings(tmp_path):
     header = wfdb.rdheader(str(out))
     assert header.adc_res == [11] and header.adc_zero == [1024]
     assert header.sig_len == 700
+
+
+def test_denoise_takes_options_between_model_and_input(data, model, tmp_path):
+    # MODEL_PATH is optional (--pretrained): "m.skd -o out in.npy" took the
+    # model for the input and left "in.npy" unrecognised.
+    out = tmp_path / "between.npy"
+    noisy = str(data / "noisy.npy")
+    assert main(["denoise", str(model), "-o", str(out), noisy, "--quiet"]) == 0
+    expected = tmp_path / "plain.npy"
+    assert main(["denoise", str(model), noisy, "-o", str(expected), "--quiet"]) == 0
+    np.testing.assert_array_equal(np.load(out), np.load(expected))
+
+
+def test_denoise_npz_members_that_are_not_arrays(data, model, tmp_path, capsys):
+    import zipfile
+
+    # NumPy gives such members as bytes: a text file beside the arrays came
+    # back as "README.txt.npy" holding a bytes array, and one used as the
+    # series (or a zip renamed .npz) failed with an AttributeError.
+    path = tmp_path / "with_text.npz"
+    np.savez(path, x=np.load(data / "noisy.npy"))
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("README.txt", "units: mV")
+    out = tmp_path / "out.npz"
+    assert main(["denoise", str(model), str(path), "-o", str(out), "--quiet"]) == 0
+    with zipfile.ZipFile(out) as archive:
+        assert archive.namelist() == ["x.npy", "README.txt"]
+        assert archive.read("README.txt") == b"units: mV"
+    args = ["--key", "README.txt", "-o", str(tmp_path / "o2.npz")]
+    assert main(["denoise", str(model), str(path), *args]) == 2
+    assert "'README.txt' is not a NumPy array; its arrays are ['x']" in (
+        capsys.readouterr().err
+    )
+    renamed = tmp_path / "notes.npz"  # a zip of other files, named .npz
+    with zipfile.ZipFile(renamed, "w") as archive:
+        archive.writestr("manifest.json", "{}")
+    assert main(["denoise", str(model), str(renamed), "-o", str(tmp_path / "o3.npz")])
+    err = capsys.readouterr().err
+    assert "holds no NumPy arrays" in err and "AttributeError" not in err
+
+
+def test_denoise_names_a_truncated_numpy_file(data, model, tmp_path, capsys):
+    whole = (data / "noisy.npy").read_bytes()
+    cut = tmp_path / "cut.npy"
+    cut.write_bytes(whole[: len(whole) // 2])
+    assert main(["denoise", str(model), str(cut), "-o", str(tmp_path / "o.npy")]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot read {cut}" in err and "Python objects" not in err
+    archive = tmp_path / "full.npz"
+    np.savez(archive, x=np.load(data / "noisy.npy"))
+    cut = tmp_path / "cut.npz"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    assert main(["denoise", str(model), str(cut), "-o", str(tmp_path / "o.npz")]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot read {cut}: not a valid NumPy file" in err
+    assert "BadZipFile" not in err
+
+
+def test_highpass_takes_the_rate_a_saved_model_declares(data, filter_model, tmp_path):
+    # A BandpassDenoiser(sampling_rate=360) is held to WFDB records at 360 Hz,
+    # but --highpass on a .npy said the rate was unknown.
+    out = tmp_path / "hp.npy"
+    args = [str(data / "noisy.npy"), "-o", str(out), "--highpass", "0.5", "--quiet"]
+    assert main(["denoise", str(filter_model), *args]) == 0
+    assert np.load(out).shape == np.load(data / "noisy.npy").shape

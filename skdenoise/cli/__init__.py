@@ -8,6 +8,7 @@ exists). TensorFlow is imported only by the commands that train or run a
 network.
 """
 
+import argparse
 import importlib.util
 import sys
 from pathlib import Path
@@ -86,7 +87,19 @@ def main(argv=None):
         return _cmd_benchmark(argv[1:])
     parser = _build_parser()
     try:
-        args = parser.parse_args(argv)
+        if argv and argv[0] == "denoise":
+            # MODEL_PATH is optional (--pretrained), so an option between it
+            # and INPUT left INPUT unrecognised; intermixed parsing takes the
+            # positionals wherever the options are.
+            commands = next(
+                action
+                for action in parser._actions
+                if isinstance(action, argparse._SubParsersAction)
+            )
+            args = commands.choices["denoise"].parse_intermixed_args(argv[1:])
+            args.command = "denoise"
+        else:
+            args = parser.parse_args(argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:

@@ -739,11 +739,16 @@ def _highpass_rate(model, data):
     if data.sampling_rate is not None:
         return float(data.sampling_rate)
     trained = getattr(model, "_sampling_rate_", None)
+    if trained is None:
+        # The rate its parameters declare, which _check_model_rate holds
+        # WFDB records to as well.
+        trained = _declared_rate(model)
     if trained is not None:
         return float(trained)
     raise _UsageError(
         f"--highpass needs the sampling rate of {data.path}: give a WFDB record "
-        "(it carries its rate), or a model trained with --sampling-rate."
+        "(it carries its rate), or a model trained with --sampling-rate (or one "
+        "whose sampling_rate parameter is set)."
     )
 
 

@@ -5,6 +5,7 @@ import glob
 import io
 import os
 import re
+import zipfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -254,9 +255,31 @@ def _read_csv(path, layout):
             "sample long; if the file holds one series per column, pass --layout "
             "columns."
         )
+    if layout == "columns":
+        _check_index_column(path, values[0, : lengths[0]], len(lengths), header)
     if (lengths == lengths[0]).all():
         return header, np.ascontiguousarray(values[:, : lengths[0]]), comments
     return header, [values[i, :n] for i, n in enumerate(lengths)], comments
+
+
+def _check_index_column(path, first, n_series, header):
+    """Refuse a first column that rises in constant steps: a time or an index.
+
+    pandas' to_csv writes a named index (time, sample) as the first column,
+    which would be denoised, and so changed, as one more series.
+    """
+    if n_series < 2 or len(first) < 3:
+        return
+    steps = np.diff(first)
+    if steps[0] <= 0 or not np.allclose(steps, steps[0], rtol=1e-6, atol=0):
+        return
+    name = f" ({header[0]!r})" if header and header[0] else ""
+    raise _CommandError(
+        f"{path}: its first column{name} rises in constant steps of {steps[0]:g} "
+        f"from {first[0]:g} to {first[-1]:g}: a time or sample index (pandas' "
+        "to_csv writes its index first), which would be denoised as a series. "
+        "Drop that column, or save without the index (to_csv(path, index=False))."
+    )
 
 
 def _check_array(array, path):
@@ -290,10 +313,12 @@ def _load_numpy(path):
     try:
         return np.load(path, allow_pickle=False)
     except ValueError as exc:
+        refused = "allow_pickle" in str(exc)
         raise _CommandError(
-            f"cannot read {path}: {exc} (arrays of Python objects are refused)."
+            f"cannot read {path}: {exc}"
+            + (" (arrays of Python objects are refused)." if refused else "")
         ) from None
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
         raise _CommandError(
             f"cannot read {path}: not a valid NumPy file ({exc})."
         ) from None
@@ -339,12 +364,29 @@ def _read_series(path, what="input", *, layout="rows", key=None):
     elif fmt == "npz":
         with _load_numpy(path) as archive:
             try:
-                arrays = {name: archive[name] for name in archive.files}
+                members = {name: archive[name] for name in archive.files}
             except ValueError as exc:
                 raise _CommandError(f"cannot read {path}: {exc}") from None
+            except (OSError, EOFError, zipfile.BadZipFile) as exc:
+                raise _CommandError(
+                    f"cannot read {path}: not a valid NumPy file ({exc})."
+                ) from None
+        # NumPy gives the bytes of a member that is not an array (a text
+        # file added to the archive): copied as it is on output, not used.
+        arrays = {k: v for k, v in members.items() if isinstance(v, np.ndarray)}
         if not arrays:
-            raise _CommandError(f"{path} holds no arrays.")
+            others = sorted(members)
+            raise _CommandError(
+                f"{path} holds no NumPy arrays"
+                + (f" (its members: {others[:5]})" if others else "")
+                + "; expected an archive written by numpy.savez."
+            )
         used_key = next(iter(arrays)) if key is None else key
+        if used_key in members and used_key not in arrays:
+            raise _UsageError(
+                f"{path}'s member {used_key!r} is not a NumPy array; its arrays "
+                f"are {sorted(arrays)}."
+            )
         if used_key not in arrays:
             raise _UsageError(
                 f"{path} has no array named {used_key!r}; it has {sorted(arrays)}."
@@ -553,19 +595,22 @@ def _write_npz(handle, arrays, source):
     Written member by member: ``np.savez`` takes names such as ``file`` and
     ``allow_pickle`` as its own arguments, so such arrays would be lost.
     """
-    import zipfile
-
-    with zipfile.ZipFile(source) as archive:
-        deflated = any(
-            info.compress_type != zipfile.ZIP_STORED for info in archive.infolist()
-        )
-    compression = zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED
-    with zipfile.ZipFile(handle, "w", compression=compression) as archive:
-        for name, array in arrays.items():
-            with archive.open(name + ".npy", "w", force_zip64=True) as member:
-                np.lib.format.write_array(
-                    member, np.asanyarray(array), allow_pickle=False
-                )
+    with zipfile.ZipFile(source) as original:
+        infos = original.infolist()
+        deflated = any(info.compress_type != zipfile.ZIP_STORED for info in infos)
+        compression = zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED
+        with zipfile.ZipFile(handle, "w", compression=compression) as archive:
+            for info in infos:
+                # NumPy's key of a member: its name without ".npy".
+                name = info.filename.removesuffix(".npy")
+                if name not in arrays:
+                    # Not an array (a text file beside them): copied as it is.
+                    archive.writestr(info, original.read(info))
+                    continue
+                with archive.open(info.filename, "w", force_zip64=True) as member:
+                    np.lib.format.write_array(
+                        member, np.asanyarray(arrays[name]), allow_pickle=False
+                    )
 
 
 # Bits of the WFDB formats kept on output (FLAC's 524 as format 24); the
