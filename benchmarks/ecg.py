@@ -133,9 +133,13 @@ QRS_TEXT = (
 )
 
 
+# The program's name in usage messages (``skdenoise benchmark`` sets its own).
+PROG = "benchmarks/ecg.py"
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog="benchmarks/ecg.py",
+        prog=PROG,
         description="ECG denoising benchmark on MITDB + NSTDB (see BENCHMARK.md).",
     )
     parser.add_argument(

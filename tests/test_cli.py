@@ -626,7 +626,10 @@ def test_train_refuses_existing_model_file(model, data, capsys):
         (["channels.npy", "-o", "o.npy"], 1, "channel"),
         (["noisy.npy", "-o", "o.npy", "--key", "x"], 2, "--key applies"),
         (["column.csv", "-o", "o.csv"], 1, "pass --layout columns"),
-        (["ragged_nan.csv", "-o", "o.csv"], 1, "NaN or infinite"),
+        # Where, as for a cell that is not a number.
+        (["ragged_nan.csv", "-o", "o.csv"], 1, "line 2, column 2: 'nan' is not a fin"),
+        (["inf_column.csv", "-o", "o.csv", "--layout", "columns"], 1, "line 3, col"),
+        (["latin1.csv", "-o", "o.csv"], 1, "not a UTF-8 text file (byte 4"),
     ],
 )
 def test_denoise_errors(model, data, capsys, monkeypatch, argv_tail, status, message):
@@ -638,6 +641,8 @@ def test_denoise_errors(model, data, capsys, monkeypatch, argv_tail, status, mes
     np.save(data / "channels.npy", np.zeros((2, 40, 2)))
     (data / "column.csv").write_text("1.0\n2.0\n3.0\n")
     (data / "ragged_nan.csv").write_text("1,2,3,4\n1,nan,3\n")
+    (data / "inf_column.csv").write_text("a,b\n1,2\n3,inf\n4,5\n")
+    (data / "latin1.csv").write_bytes(b"1,2\n\xe9,3\n")
     assert main(["denoise", str(model), *argv_tail]) == status
     err = capsys.readouterr().err
     assert message in err
@@ -728,6 +733,15 @@ def test_benchmark_forwards_its_arguments(monkeypatch, tmp_path):
     monkeypatch.setattr(cli, "_benchmark_script", lambda: script)
     assert main(["benchmark", "--quick", "--out", "x"]) == 0
     assert sys.modules.pop("__recorded__") == ["--quick", "--out", "x"]
+
+
+def test_benchmark_usage_names_the_command(capsys):
+    # The script's own parser printed "usage: benchmarks/ecg.py".
+    if not cli._benchmark_script().is_file():
+        pytest.skip("no source checkout")
+    assert main(["benchmark", "--data-dir"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: skdenoise benchmark") and "ecg.py" not in err
 
 
 def test_benchmark_prints_the_scripts_error(monkeypatch, tmp_path, capsys):

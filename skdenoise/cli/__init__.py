@@ -47,6 +47,7 @@ def _cmd_benchmark(argv):
     sys.path.insert(0, str(script.parent))  # the script imports its sibling modules
     try:
         spec.loader.exec_module(module)
+        module.PROG = "skdenoise benchmark"
         result = module.main(list(argv))
     except SystemExit as exc:
         if exc.code is None:

@@ -150,8 +150,11 @@ def _read_csv(path, layout):
     """
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise _CommandError(f"{path} is not a text CSV file.") from None
+    except UnicodeDecodeError as exc:
+        raise _CommandError(
+            f"{path} is not a UTF-8 text file (byte {exc.start} is not UTF-8); "
+            "save the CSV as UTF-8."
+        ) from None
     rows, lines, comments = [], [], []
     started = False  # a line holding a number was read
     # Line by line: a quote in a comment line opened a quoted field for the
@@ -254,6 +257,14 @@ def _read_csv(path, layout):
             f"every row of {path} holds a single value, so each series would be one "
             "sample long; if the file holds one series per column, pass --layout "
             "columns."
+        )
+    bad = filled & ~np.isfinite(values)
+    if bad.any():
+        series, position = np.argwhere(bad)[0]
+        row, column = (series, position) if layout == "rows" else (position, series)
+        raise _CommandError(
+            f"{path}, line {lines[row]}, column {column + 1}: "
+            f"{str(cells[series, position])!r} is not a finite number."
         )
     if layout == "columns":
         _check_index_column(path, values[0, : lengths[0]], len(lengths), header)
