@@ -198,6 +198,8 @@ def test_deepfilter_blocks():
         ("DRNNDenoiser", {"dense_units": (4, -1)}, "dense_units"),
         ("DeepFilterDenoiser", {"kernel_sizes": (3, 1.5)}, "kernel_sizes"),
         ("DeepFilterDenoiser", {"dilated_kernel_sizes": (True,)}, "dilated"),
+        # Keras' "The name ... is used 2 times in the model".
+        ("DeepFilterDenoiser", {"kernel_sizes": [3, 3]}, "'kernel_sizes'.*repeat"),
         ("WaveletUNetDenoiser", {"wavelet": "bior2.2"}, "orthogonal"),
         ("WaveletUNetDenoiser", {"wavelet": "morl"}, "wavelet"),
         ("WaveletUNetDenoiser", {"wavelet": "nope"}, "wavelet"),
@@ -303,6 +305,24 @@ def test_wavelet_unet_network_input_is_series_and_swt_bands():
             {"n_timesteps": 64, "bottleneck_filters": 0},
             "bottleneck_filters must be >= 1",
         ),
+        # Keras' "The name 'block0_linear3' is used 2 times in the model", its
+        # "Could not interpret activation function identifier", and a truthy
+        # string taken for True.
+        ("build_deepfilter", {"n_timesteps": 64, "kernel_sizes": (3, 3)}, "repeat"),
+        (
+            "build_deepfilter",
+            {"n_timesteps": 64, "dilated_kernel_sizes": (5, 9, 5)},
+            "dilated_kernel_sizes must not repeat",
+        ),
+        ("build_drnn", {"n_timesteps": 64, "activation": "nope"}, "build_drnn: act"),
+        ("build_fcn_dae", {"n_timesteps": 64, "activation": "nope"}, "activation"),
+        (
+            "build_recurrent",
+            {"n_timesteps": 64, "activation": "nope"},
+            "build_recurrent: activation must be a Keras activation",
+        ),
+        ("build_unet", {"n_timesteps": 64, "residual": "no"}, "residual must be"),
+        ("build_unet", {"n_timesteps": 64, "global_context": "no"}, "global_context"),
     ],
 )
 def test_network_builders_name_a_bad_length_or_argument(builder, kwargs, message):
@@ -326,6 +346,14 @@ def test_the_wavelet_unets_series_passes_through_in_float32(precision):
     keras = import_keras()
     with pytest.raises(ValueError, match="filters must be >= 1"):
         build_wavelet_unet(32, 2, n_bands=2, filters=0)
+    # A model of 0 input channels was built, or Keras failed on 0 channels; a
+    # string was taken for residual=True.
+    with pytest.raises(ValueError, match="n_bands must be >= 0"):
+        build_wavelet_unet(32, 2, n_bands=-1)
+    with pytest.raises(ValueError, match="n_channels must be >= 1"):
+        build_wavelet_unet(32, 0, n_bands=2)
+    with pytest.raises(ValueError, match="residual must be one of"):
+        build_wavelet_unet(32, 1, n_bands=2, residual="no")
     with _dtype_policy(precision):
         model = build_wavelet_unet(32, 2, n_bands=2, filters=4, depth=2)
     last = [layer for layer in model.layers if layer.weights][-1]

@@ -44,6 +44,8 @@ def test_masked_input_does_not_depend_on_hidden_values(width, replacement):
 
     X = np.random.default_rng(0).normal(size=(6, 200, 2))
     masker = BlindSpotMasker(width, 0.1, replacement=replacement)
+    with pytest.raises(ValueError, match="replacement must be"):
+        BlindSpotMasker(width, 0.1, replacement="typo")  # was "neighbour"
     hidden, centres = masker.draw(X.shape, np.random.default_rng(5))
     changed = X.copy()
     changed[hidden] += 1000.0 + np.arange(hidden.sum())

@@ -51,11 +51,20 @@ class BlindSpotMasker:
     mask_fraction : float in (0, 1)
         Share of the samples hidden: at most ``mask_width / (mask_width + 1)``
         (a visible sample between spans).
+    replacement : {"neighbour", "interpolate"}, default="neighbour"
+        What a hidden sample becomes: a random visible neighbour within two
+        samples of its span (Noise2Void), or the linear interpolation of the
+        visible samples on either side.
     """
 
     def __init__(self, mask_width, mask_fraction, replacement="neighbour"):
         self.mask_width = int(mask_width)
         self.mask_fraction = float(mask_fraction)
+        if replacement not in ("neighbour", "interpolate"):
+            raise ValueError(
+                "replacement must be 'neighbour' or 'interpolate'; got "
+                f"{replacement!r}."
+            )
         self.replacement = replacement
         most = self.mask_width / (self.mask_width + 1)
         if self.mask_fraction > most:

@@ -412,6 +412,13 @@ class DeepFilterDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         super()._validate_params()
         for name in ("filters", "kernel_sizes", "dilated_kernel_sizes"):
             _check_int_sequence(self, name)
+        for name in ("kernel_sizes", "dilated_kernel_sizes"):
+            sizes = list(getattr(self, name))
+            if len(set(sizes)) != len(sizes):
+                raise ValueError(
+                    f"The {name!r} parameter of {type(self).__name__} must not "
+                    f"repeat a size (a branch each); got {getattr(self, name)!r}."
+                )
 
     def _build_network(self, n_timesteps, n_channels):
         return build_deepfilter(

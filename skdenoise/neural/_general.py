@@ -662,8 +662,10 @@ class VAEDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     ``z = z_mean + exp(z_log_var / 2) * eps`` (``eps`` from a seeded generator)
     is decoded to the clean target. The training loss is the reconstruction
     loss plus ``beta`` times the KL divergence to a standard normal prior,
-    divided by the number of values per series so that both terms are per
-    value. ``transform`` decodes the mean, so it is deterministic.
+    divided by the number of values per (padded) series, so that with
+    ``loss="mse"`` both terms are per value (the SNR and ``ssd_mad`` losses are
+    not per value: there ``beta`` weighs the KL term on another scale).
+    ``transform`` decodes the mean, so it is deterministic.
 
     Parameters
     ----------

@@ -11,7 +11,9 @@ import numbers
 import numpy as np
 
 __all__ = [
+    "check_activation",
     "check_choice",
+    "check_distinct",
     "check_int",
     "check_int_sequence",
     "check_length",
@@ -48,6 +50,27 @@ def check_int_sequence(value, name, builder, minimum=1, allow_empty=False):
     return tuple(
         check_int(v, f"every entry of {name}", builder, minimum) for v in values
     )
+
+
+def check_distinct(values, name, builder):
+    """``values`` if no entry repeats (each names a layer of its own)."""
+    if len(set(values)) != len(values):
+        raise ValueError(f"{builder}: {name} must not repeat an entry; got {values!r}.")
+    return values
+
+
+def check_activation(value, name, builder):
+    """``value`` if Keras knows it as an activation, or a ValueError naming it."""
+    from ..._tf import import_keras
+
+    try:
+        import_keras().activations.get(value)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"{builder}: {name} must be a Keras activation (its name, such as "
+            f"'relu' or 'tanh', or a function); got {value!r}."
+        ) from None
+    return value
 
 
 def _same(value, choice):

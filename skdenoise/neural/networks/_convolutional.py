@@ -190,6 +190,8 @@ def build_unet(
         attention_heads, "attention_heads", "build_unet", minimum=0, accept_bool=True
     )
     check_choice(batch_norm, "batch_norm", "build_unet", (True, False))
+    check_choice(residual, "residual", "build_unet", (True, False))
+    check_choice(global_context, "global_context", "build_unet", (True, False))
     check_length(n_timesteps, 2**depth, "build_unet", f"depth={depth} halvings")
     keras = import_keras()
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")

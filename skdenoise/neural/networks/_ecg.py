@@ -1,7 +1,14 @@
 """Builders of published ECG denoising networks (FCN-DAE, DRNN, DeepFilter)."""
 
 from ..._tf import import_keras
-from ._checks import check_choice, check_int, check_int_sequence, check_length
+from ._checks import (
+    check_activation,
+    check_choice,
+    check_distinct,
+    check_int,
+    check_int_sequence,
+    check_length,
+)
 
 # Batch normalisation's moving statistics follow the batches closely enough
 # that a network trained for a few dozen steps already predicts well.
@@ -63,6 +70,7 @@ def build_fcn_dae(
     """
     filters = check_int_sequence(filters, "filters", "build_fcn_dae")
     n_channels = check_int(n_channels, "n_channels", "build_fcn_dae")
+    check_activation(activation, "activation", "build_fcn_dae")
     kernel_size = check_int(
         kernel_size, "kernel_size", "build_fcn_dae", accept_bool=True
     )
@@ -170,6 +178,7 @@ def build_drnn(
     """
     check_length(n_timesteps, 1, "build_drnn", "")
     n_channels = check_int(n_channels, "n_channels", "build_drnn")
+    check_activation(activation, "activation", "build_drnn")
     units = check_int(units, "units", "build_drnn", accept_bool=True)
     dense_units = check_int_sequence(
         dense_units, "dense_units", "build_drnn", allow_empty=True
@@ -269,6 +278,9 @@ def build_deepfilter(
     dilated_kernel_sizes = check_int_sequence(
         dilated_kernel_sizes, "dilated_kernel_sizes", "build_deepfilter"
     )
+    # A branch per size, each a layer named by its size.
+    check_distinct(kernel_sizes, "kernel_sizes", "build_deepfilter")
+    check_distinct(dilated_kernel_sizes, "dilated_kernel_sizes", "build_deepfilter")
     dilation_rate = check_int(
         dilation_rate, "dilation_rate", "build_deepfilter", accept_bool=True
     )

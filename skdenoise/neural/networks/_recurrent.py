@@ -1,5 +1,11 @@
 from ..._tf import import_keras
-from ._checks import check_choice, check_int, check_length, check_rate
+from ._checks import (
+    check_activation,
+    check_choice,
+    check_int,
+    check_length,
+    check_rate,
+)
 
 
 def build_recurrent(
@@ -53,6 +59,7 @@ def build_recurrent(
     check_choice(bidirectional, "bidirectional", "build_recurrent", (True, False))
     check_length(n_timesteps, 1, "build_recurrent", "")
     n_channels = check_int(n_channels, "n_channels", "build_recurrent")
+    check_activation(activation, "activation", "build_recurrent")
     units = check_int(units, "units", "build_recurrent", accept_bool=True)
     n_layers = check_int(n_layers, "n_layers", "build_recurrent", accept_bool=True)
     dropout = check_rate(dropout, "dropout", "build_recurrent")

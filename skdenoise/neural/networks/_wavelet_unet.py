@@ -1,7 +1,7 @@
 """Builder of the U-Net over wavelet sub-bands. Importing it imports Keras."""
 
 from ..._tf import import_keras
-from ._checks import check_int, check_length, check_rate
+from ._checks import check_choice, check_int, check_length, check_rate
 from ._convolutional import unet_body
 
 keras = import_keras()
@@ -85,6 +85,9 @@ def build_wavelet_unet(
         kernel_size, "kernel_size", "build_wavelet_unet", accept_bool=True
     )
     dropout = check_rate(dropout, "dropout", "build_wavelet_unet")
+    n_channels = check_int(n_channels, "n_channels", "build_wavelet_unet")
+    n_bands = check_int(n_bands, "n_bands", "build_wavelet_unet", minimum=0)
+    check_choice(residual, "residual", "build_wavelet_unet", (True, False))
     check_length(n_timesteps, 2**depth, "build_wavelet_unet", f"depth={depth} halvings")
     inputs = keras.Input(
         shape=(n_timesteps, n_channels * (n_bands + 1)), name="series_and_bands"
