@@ -81,13 +81,18 @@ n_channels)
         # A WindowedDenoiser (or another estimator of any length) is no way out
         # of its own error.
         any_length = getattr(estimator, "_any_length", False)
-        wrapper = "" if any_length else ", or a WindowedDenoiser"
+        wrapper = (
+            ""
+            if any_length
+            else "; a WindowedDenoiser trained on such windows then denoises each "
+            "recording, one call per length"
+        )
         X = as_rectangular(
             X,
             f"{input_name}{who}",
             "every series must have the same number of timesteps (and channels). "
             "Pad them, or cut them into windows of one length (skdenoise.datasets."
-            f"make_windows{wrapper}).",
+            f"make_windows){wrapper}.",
         )
     ndim = X.ndim
     if ndim == 1:

@@ -392,8 +392,19 @@ METRICS = {
 SCORE_RESOLUTION_DB = float(20 * np.log10(1 / np.finfo(np.float32).eps))
 
 
+def _checked_series(*arrays):
+    """Arrays the estimators checked, with a channel axis on 2-D ones.
+
+    Series of one sample (shape ``(n, 1)``), which the estimators take, are
+    then not refused as a recording held as a column.
+    """
+    arrays = [np.asarray(a) for a in arrays]
+    return [a[..., np.newaxis] if a.ndim == 2 else a for a in arrays]
+
+
 def _scored_snr(clean, estimate):
     """Per-series SNR (dB) of the scorers: ``snr`` up to SCORE_RESOLUTION_DB."""
+    clean, estimate = _checked_series(clean, estimate)
     return np.minimum(snr(clean, estimate, per_series=True), SCORE_RESOLUTION_DB)
 
 
@@ -407,6 +418,7 @@ def _scored_snr_improvement(clean, noisy, estimate):
     input's SNR, and an estimate that changes a noise-free input loses a
     finite amount.
     """
+    clean, noisy, estimate = _checked_series(clean, noisy, estimate)
     _, noisy = _pair(clean, noisy, ("clean", "noisy"))
     clean, estimate = _pair(clean, estimate)
     clean, noisy, estimate, _ = _scaled(clean, noisy, estimate)

@@ -1750,6 +1750,23 @@ def test_denoise_names_a_truncated_numpy_file(data, model, tmp_path, capsys):
     assert "BadZipFile" not in err
 
 
+def test_highpass_ignores_the_rate_of_the_training_noise():
+    # MuscleNoise's sampling_rate (360 Hz by default) was taken for the
+    # series' rate: a 0.5 Hz high-pass ran at 1.4 Hz on series at 1000 Hz.
+    from skdenoise import UNetDenoiser
+    from skdenoise.augment import RandomDrift
+    from skdenoise.baselines import BandpassDenoiser
+    from skdenoise.cli._commands import _declared_rate
+    from skdenoise.noise import MuscleNoise, NoiseMixture, WhiteNoise
+
+    mixture = NoiseMixture([WhiteNoise(), MuscleNoise(sampling_rate=500.0)])
+    for noise in (MuscleNoise(snr=10.0), mixture):
+        assert _declared_rate(UNetDenoiser(noise=noise)) is None
+    drift = RandomDrift(sampling_rate=250.0)
+    assert _declared_rate(UNetDenoiser(augment=drift)) is None
+    assert _declared_rate(BandpassDenoiser(sampling_rate=250.0)) == 250.0
+
+
 def test_highpass_takes_the_rate_a_saved_model_declares(data, filter_model, tmp_path):
     # A BandpassDenoiser(sampling_rate=360) is held to WFDB records at 360 Hz,
     # but --highpass on a .npy said the rate was unknown.

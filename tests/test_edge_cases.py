@@ -214,6 +214,13 @@ def test_metrics_name_arguments_that_are_not_numbers_or_bools():
     with pytest.raises(ValueError, match=r"500 rows are read as series of 1.*\.T"):
         rmse(column, column + 0.1)
     assert rmse(column.T, column.T + 0.1) == pytest.approx(0.1)
+    # Series of one sample, which the denoisers take, are scored as such.
+    X = np.arange(1.0, 7.0)[:, np.newaxis]
+    denoiser = MedianDenoiser().fit(X)
+    assert denoiser.transform(X).shape == (6, 1)
+    assert np.isfinite(denoiser.score(X, X + 0.1))
+    assert snr_scorer(denoiser, X, X + 0.1) == denoiser.score(X, X + 0.1)
+    assert np.isfinite(snr_improvement_scorer(denoiser, X + 0.2, X + 0.1))
     assert snr([[2.0]], [[1.0]]) == pytest.approx(10 * np.log10(4))
 
 
@@ -926,9 +933,11 @@ def test_series_of_different_lengths_are_not_sent_to_a_windowed_denoiser():
     windowed = WindowedDenoiser(MedianDenoiser(), window_length=4)
     with pytest.raises(ValueError, match="different lengths") as info:
         windowed.fit(ragged)
-    assert "WindowedDenoiser)" not in str(info.value)
+    assert "a WindowedDenoiser" not in str(info.value)
     assert "make_windows" in str(info.value)
     from skdenoise._validation import check_series
 
-    with pytest.raises(ValueError, match=r"make_windows, or a WindowedDenoiser\)"):
+    # Elsewhere: a WindowedDenoiser denoises each recording in a call of its
+    # own (it refuses them together, as above).
+    with pytest.raises(ValueError, match=r"make_windows\); a WindowedDenoiser tr"):
         check_series(ragged)

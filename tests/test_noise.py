@@ -874,3 +874,22 @@ def test_recorded_noise_refuses_a_flat_stretch_it_cannot_scale():
     outside.apply(X, random_state=1)
     assert joblib.hash(outside) == before
     assert set(vars(outside)) == set(outside.get_params())
+
+
+def test_recorded_noise_checks_a_recording_mended_or_broken_in_place():
+    recording = np.random.default_rng(0).standard_normal(4000)
+    recording[1000:3000] = 0.25
+    X = np.sin(np.linspace(0, 200, 50 * 256)).reshape(50, 256)
+    noise = RecordedNoise(recording, snr=6.0)
+    with pytest.raises(ValueError, match="constant over 2000 samples"):
+        noise.apply(X, random_state=0)
+    # Mended in place: the model's check of the recording was remembered.
+    recording[1000:3000] = np.random.default_rng(1).standard_normal(2000)
+    np.testing.assert_allclose(
+        snr_db(X, noise.apply(X, random_state=0), per_series=True), 6.0
+    )
+    # Broken in place after its check: named as such, not as "noise drawn".
+    recording[1000:3000] = 0.25
+    with pytest.raises(ValueError, match="constant over 2000 samples"):
+        for seed in range(40):
+            noise.apply(X, random_state=seed)

@@ -689,6 +689,22 @@ def test_windowed_transform_checks_the_parameters_it_reads():
         windowed.set_params(chunk_windows=None, taper="hann")
 
 
+@pytest.mark.parametrize("name", ["window_length", "stride"])
+def test_windowed_refuses_a_bool_for_a_length(name):
+    # True was taken as 1: 4,000 windows of one sample, without a word.
+    from skdenoise.baselines import WienerDenoiser
+    from skdenoise.pipeline import SeriesWindower, WindowedDenoiser
+
+    X = np.random.default_rng(0).normal(size=(3, 64))
+    params = {"window_length": 16, name: True}
+    for estimator in (
+        WindowedDenoiser(WienerDenoiser(), **params),
+        SeriesWindower(**params),
+    ):
+        with pytest.raises(ValueError, match=f"'{name}' parameter .* not a bool"):
+            estimator.fit(X)
+
+
 def test_resampled_refuses_a_length_its_fixed_length_estimator_cannot_take():
     from skdenoise.baselines import SavitzkyGolayDenoiser
     from skdenoise.pipeline import ResampledDenoiser

@@ -695,9 +695,17 @@ def _declared_rate(model):
             value, (int, float, np.integer, np.floating)
         ) and not isinstance(value, bool)
 
+    from ..augment import BaseAugmentation
+    from ..noise import BaseNoise
+
     rates = []
     for name, value in params.items():
         if name.split("__")[-1] != "sampling_rate":
+            continue
+        # The rate of the training noise or augmentation (MuscleNoise's 360
+        # Hz by default) says nothing of the series the model takes.
+        owner = params.get(name.rpartition("__")[0])
+        if isinstance(owner, (BaseNoise, BaseAugmentation)):
             continue
         if value is None:
             # A ResampledDenoiser's None: the series come at the rate of

@@ -148,12 +148,15 @@ def _read_csv(path, layout):
     The comments are ``(place, text)``: each comment line's text and the
     number of header and data lines before it, to write it back in its place.
     """
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        # The decoder counts from after a byte-order mark.
+        offset = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
         raise _CommandError(
-            f"{path} is not a UTF-8 text file (byte {exc.start} is not UTF-8); "
-            "save the CSV as UTF-8."
+            f"{path} is not a UTF-8 text file (byte {exc.start + offset} is not "
+            "UTF-8); save the CSV as UTF-8."
         ) from None
     rows, lines, comments = [], [], []
     started = False  # a line holding a number was read
@@ -289,7 +292,8 @@ def _check_index_column(path, first, n_series, header):
         f"{path}: its first column{name} rises in constant steps of {steps[0]:g} "
         f"from {first[0]:g} to {first[-1]:g}: a time or sample index (pandas' "
         "to_csv writes its index first), which would be denoised as a series. "
-        "Drop that column, or save without the index (to_csv(path, index=False))."
+        "Drop that column, or save without the index (to_csv(path, index=False)); "
+        "if it is a series (a ramp), put another column first."
     )
 
 

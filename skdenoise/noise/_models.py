@@ -598,10 +598,17 @@ class RecordedNoise(BaseNoise):
             _CHECKED_SEGMENTS[self] = checked
         return part, start, stop, checked[3]
 
-    def _check_flat_run(self, flat, start, span, n_timesteps):
+    def _check_flat_run(self, recording, flat, start, span, n_timesteps):
         """Refuse an SNR target that a flat stretch of the recording can't reach."""
+        if self.snr is None or flat[0] < span:
+            return
+        # Measured again: the recording may have been mended in place since.
+        flat = _longest_flat_run(recording)
+        checked = _CHECKED_SEGMENTS.get(self)
+        if checked is not None:
+            _CHECKED_SEGMENTS[self] = (*checked[:3], flat)
         length, first = flat
-        if self.snr is None or length < span:
+        if length < span:
             return
         raise ValueError(
             f"RecordedNoise: the noise recording is constant over {length} samples "
@@ -641,7 +648,7 @@ class RecordedNoise(BaseNoise):
         shortest = n_timesteps
         if time_scale is not None:
             shortest = int(np.ceil(time_scale[0] * (n_timesteps - 1))) + 1
-        self._check_flat_run(flat, start, shortest, n_timesteps)
+        self._check_flat_run(recording, flat, start, shortest, n_timesteps)
         if rec_channels == n_channels:
             draws = (n_series,)  # one start per series, channels aligned
         elif rec_channels == 1:
@@ -678,7 +685,13 @@ class RecordedNoise(BaseNoise):
             signs = rng.choice([-1.0, 1.0], size=draws)
             reverse = rng.random(size=draws) < 0.5
             stretches = _flip(stretches, signs, reverse, rec_channels == n_channels)
-        return stretches - stretches.mean(axis=1, keepdims=True)
+        stretches = stretches - stretches.mean(axis=1, keepdims=True)
+        if self.snr is not None and not np.all(np.any(stretches != 0, axis=(1, 2))):
+            # A flat stretch written into the recording since it was checked.
+            self._check_flat_run(
+                recording, (len(recording), 0), start, shortest, n_timesteps
+            )
+        return stretches
 
 
 # RecordedNoise -> (its recording, start, stop, longest flat run) as checked.

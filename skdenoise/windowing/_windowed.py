@@ -57,6 +57,17 @@ def _takes_validation_data(estimator):
 _LENGTH = [Interval(numbers.Integral, 1, None, closed="left")]
 
 
+def _check_not_bool(estimator, names):
+    """Refuse a bool for a count (``_LENGTH`` takes True as 1: windows of 1)."""
+    for name in names:
+        value = getattr(estimator, name)
+        if isinstance(value, (bool, np.bool_)):
+            raise ValueError(
+                f"The {name!r} parameter of {type(estimator).__name__} must be an "
+                f"int >= 1, not a bool; got {value!r}."
+            )
+
+
 def inner_has_std(meta):
     """Whether ``meta``'s inner estimator has ``predict(X, return_std=...)``.
 
@@ -96,6 +107,14 @@ class _WindowingMixin(SeriesShapeMixin):
         )
 
     def _check_geometry(self):
+        _check_not_bool(
+            self,
+            [
+                n
+                for n in ("window_length", "stride", "chunk_windows")
+                if hasattr(self, n)
+            ],
+        )
         stride = self._param_stride()
         if stride > self.window_length:
             raise ValueError(
@@ -292,9 +311,10 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     recordings and six to seven times that of float32 ones (their float64
     copies too), growing with ``window_length / stride``. ``transform`` holds
     ``chunk_windows`` windows at a time, and besides its input and output
-    float64 arrays of the padded series (their float64 copy, the overlap-added
-    sum, and the stitched series while the output is made): 24 to 28 bytes a
-    sample, a peak of about eight times a float32 input.
+    float64 arrays of the padded series (the overlap-added sum and the
+    stitched series while the output is made; a float64 copy of a float32
+    input): 16 bytes a sample for float64 input and 28 for float32, a peak of
+    about four times a float64 input and nine times a float32 one.
 
     Examples
     --------
