@@ -431,6 +431,12 @@ def test_keras_denoiser_names_networks_of_several_outputs_or_another_length(sine
         KerasDenoiser(_two_outputs, epochs=1).fit(noisy, clean)
     with pytest.raises(ValueError, match="must have one output.*a dict of 1"):
         KerasDenoiser(_dict_output, epochs=1).fit(noisy, clean)
+    # Two inputs got "must take series of shape" and Keras' advice to pass a
+    # dict; an error inside the network keeps its traceback.
+    with pytest.raises(
+        ValueError, match="must have one input, the noisy series; it has 2"
+    ):
+        KerasDenoiser(_two_inputs, epochs=1).fit(noisy, clean)
     # A pooling network on an odd length: the message says what to set.
     with pytest.raises(ValueError, match=r"\(None, 62, 1\).*set length_multiple"):
         KerasDenoiser(_halving, epochs=1).fit(noisy[:, :63], clean[:, :63])
@@ -505,8 +511,16 @@ def test_a_model_param_ending_in_underscore_is_no_fitted_attribute(sines):
 
 def _compiled_builder(n_timesteps, n_channels):
     network = _conv_builder(n_timesteps, n_channels)
-    network.compile(optimizer="sgd", loss="mae")
+    network.compile(optimizer="sgd", loss="mae", metrics=["mse"])
     return network
+
+
+def _two_inputs(n_timesteps, n_channels):
+    import keras
+
+    a = keras.Input(shape=(n_timesteps, n_channels))
+    b = keras.Input(shape=(n_timesteps, n_channels))
+    return keras.Model([a, b], keras.layers.Add()([a, b]))
 
 
 def test_keras_denoiser_warns_that_the_networks_compilation_is_replaced(sines):
@@ -518,6 +532,8 @@ def test_keras_denoiser_warns_that_the_networks_compilation_is_replaced(sines):
     with pytest.warns(UserWarning, match="compiles the network itself.*ignored"):
         model.fit(noisy, clean)
     assert type(model.model_.optimizer).__name__ == "Adam"
+    # Its metrics too (they ran at every epoch, into history_).
+    assert sorted(model.history_) == ["loss", "val_loss"]
 
 
 class _UnregisteredDouble:

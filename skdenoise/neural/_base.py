@@ -944,6 +944,10 @@ class BaseNeuralDenoiser(BaseDenoiser):
                 else _LOSSES[self.loss]()
             ),
             run_eagerly=eager,
+            # Not None: Keras keeps the metrics of an earlier compile then (a
+            # user's network compiled with metrics=["mse"] ran them at every
+            # epoch, and a failing one failed fit).
+            metrics=[],
         )
         return model
 

@@ -52,8 +52,24 @@ def _declared_input_shape(network):
     except (AttributeError, ValueError):  # never called symbolically
         return None
     if not isinstance(inputs, (list, tuple)) or len(inputs) != 1:
-        return None  # several inputs: refused when the network is applied
+        return None  # several inputs: refused by _check_one_input
     return tuple(inputs[0].shape)
+
+
+def _check_one_input(network):
+    """Refuse a network that declares several inputs (or a dict of them)."""
+    try:
+        inputs = network.inputs
+    except (AttributeError, ValueError):  # never called symbolically
+        return
+    if isinstance(inputs, dict) or (
+        isinstance(inputs, (list, tuple)) and len(inputs) > 1
+    ):
+        raise ValueError(
+            "KerasDenoiser's network must have one input, the noisy series; it "
+            f"has {len(inputs)} (give keras.Model one keras.Input, not a list or "
+            "dict of them)."
+        )
 
 
 @_document
@@ -342,6 +358,7 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
                 "loss, metrics) is ignored. Return an uncompiled keras.Model."
             )
         expected = (None, n_timesteps, n_channels)
+        _check_one_input(network)
         declared = _declared_input_shape(network)
         if declared is not None and (
             len(declared) != 3
@@ -376,7 +393,7 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
                 f"{n_timesteps}, {n_channels}) (give it keras.Input(shape=("
                 f"{n_timesteps}, {n_channels})) or (None, {n_channels})); "
                 f"Keras could not apply it to that shape: {exc}"
-            ) from None
+            ) from exc
         if not isinstance(output, keras.KerasTensor):
             raise ValueError(
                 "KerasDenoiser's network must have one output, the denoised "
