@@ -912,7 +912,12 @@ class BaseNeuralDenoiser(BaseDenoiser):
     def _check_network_to_train(self, network):
         """Refuse a freshly built ``network`` that must not be trained (none)."""
 
-    def _build_keras_model(self, n_steps=None):
+    def _build_keras_model(self, n_steps=None, run_eagerly=None):
+        """The compiled network; eager for a short fit of ``n_steps``.
+
+        ``run_eagerly``: as given (a network rebuilt for one that a worker
+        trained), instead of from ``n_steps``.
+        """
         check_strategy(type(self).__name__)
         left, right = self._padding(self.n_features_in_)
         with _dtype_policy(self.precision):
@@ -928,12 +933,16 @@ class BaseNeuralDenoiser(BaseDenoiser):
         # Tracing the training step costs about a second; for a handful of steps
         # running them eagerly is faster.
         eager = (
-            self._eager_short_fits
-            and n_steps is not None
-            and n_steps <= _EAGER_MAX_STEPS
-            and not any(
-                isinstance(layer, keras.layers.RNN)
-                for layer in model._flatten_layers(include_self=False)
+            run_eagerly
+            if run_eagerly is not None
+            else (
+                self._eager_short_fits
+                and n_steps is not None
+                and n_steps <= _EAGER_MAX_STEPS
+                and not any(
+                    isinstance(layer, keras.layers.RNN)
+                    for layer in model._flatten_layers(include_self=False)
+                )
             )
         )
         model.compile(
@@ -1969,9 +1978,30 @@ n_timesteps, n_channels)
             # Flat inputs come back unchanged with no spread: their floor would
             # swamp the fit of the scale (log std near -700).
             varied = ~self._flat_inputs(inputs)
-            if np.any(varied) and not np.all(varied):
-                residual, std, noise = (a[varied] for a in (residual, std, noise))
-            fitted = _uncertainty.fit_std_calibration(residual, std, noise)
+            if not np.any(varied):
+                # Nothing to learn the errors of real series from: a fit on
+                # the floors gave every series a width out of nothing.
+                message = (
+                    f"{type(self).__name__}: every noisy series the standard "
+                    "deviation would be calibrated on is flat (constant, as a "
+                    "lead off), and flat series come back unchanged with no "
+                    "spread: there is nothing to calibrate on."
+                )
+                if explicit:
+                    raise ValueError(
+                        f"{message} Calibrate on series like those you will denoise."
+                    )
+                warn_at_caller(
+                    f"{message} The standard deviation of predict is not "
+                    "calibrated; call calibrate_uncertainty(X_val, y_val) with "
+                    "series like those you will denoise."
+                )
+                fitted = _uncertainty.uncalibrated()
+                input_range = channel_units = None
+            else:
+                if not np.all(varied):
+                    residual, std, noise = (a[varied] for a in (residual, std, noise))
+                fitted = _uncertainty.fit_std_calibration(residual, std, noise)
         # All at once: a calibration that fails midway leaves the one before,
         # and a predict in another thread sees the old one or the new one.
         # Calibrated on the spread of every flip on its own (a file saved

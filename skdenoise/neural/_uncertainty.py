@@ -351,7 +351,9 @@ def _member_network(member, X3, trained, member_seed):
     weights, run_eagerly, architecture = trained
     member._record_fitted_shape(X3)
     with seeded(member_seed), quiet_tf_logger():
-        model = member._build_keras_model()
+        # Compiled as the worker compiled it: a short fit ran eagerly (and
+        # predicts so), which a saved file keeps only through its compilation.
+        model = member._build_keras_model(run_eagerly=run_eagerly)
     if _architecture(model) != architecture:
         raise ValueError(
             f"{type(member).__name__}(uncertainty='ensemble', n_jobs=...) trains "
@@ -363,8 +365,6 @@ def _member_network(member, X3, trained, member_seed):
             "or set n_jobs=None."
         )
     model.set_weights(weights)
-    # A short fit ran eagerly (and predicts so): the same outputs.
-    model.run_eagerly = run_eagerly
     return model
 
 
