@@ -1163,9 +1163,13 @@ def test_calibrating_on_constant_series_warns(flips_model, data):
     import warnings
 
     model = copy.deepcopy(flips_model)
-    with pytest.warns(UserWarning, match="is constant"):
-        model.calibrate_uncertainty(np.zeros((10, 64)), np.zeros((10, 64)))
     noisy, clean = data
+    with pytest.warns(UserWarning, match="is constant"):
+        model.calibrate_uncertainty(noisy[:10], np.zeros((10, 64)))
+    # Noisy series of zeros too: nothing to calibrate on.
+    with pytest.warns(UserWarning, match="is constant"):
+        with pytest.raises(ValueError, match="nothing to calibrate on"):
+            model.calibrate_uncertainty(np.zeros((10, 64)), np.zeros((10, 64)))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.calibrate_uncertainty(noisy[:10], clean[:10])
