@@ -397,3 +397,25 @@ def test_another_version_gets_its_own_files(server, cache):
     n_requests = len(server.requests)
     fetch(server, cache, version="2.0.0", download_if_missing=False)
     assert len(server.requests) == n_requests
+
+
+def test_an_emptied_hash_list_is_fetched_anew(server, cache):
+    # An empty (or garbled) cached list stopped every later call, even with the
+    # download allowed ("lists no SHA-256 hashes"), and said nothing of how out.
+    folder = fetch(server, cache)
+    (folder / "SHA256SUMS.txt").write_text("")
+    (folder / "100.dat").unlink()
+    assert fetch(server, cache) == folder
+    assert (folder / "SHA256SUMS.txt").read_text().strip()
+    (folder / "SHA256SUMS.txt").write_text("")
+    with pytest.raises(OSError, match="delete it"):
+        fetch(server, cache, download_if_missing=False)
+
+
+def test_a_data_home_that_cannot_be_a_folder_is_named(tmp_path):
+    # A bare FileExistsError, and pooch's temporary file named for a folder
+    # that cannot be written.
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(OSError, match=r"cannot use .*afile as the data folder"):
+        get_data_home(afile)

@@ -6,6 +6,7 @@ hash checked.
 """
 
 import contextlib
+import errno
 import math
 import numbers
 import os
@@ -73,7 +74,13 @@ def get_data_home(data_home=None):
     if not isinstance(data_home, (str, os.PathLike)):
         raise TypeError(f"data_home must be a path or None; got {data_home!r}.")
     path = Path(data_home).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(
+            f"cannot use {path} as the data folder: {exc.strerror or exc}. Pass "
+            "another data_home, or set SKDENOISE_DATA."
+        ) from None
     return path
 
 
@@ -172,6 +179,18 @@ def _download_once(url, path, expected, timeout, verbose, header=None):
             f"SHA-256 mismatch for {url}: {exc} The download is corrupt and was "
             f"discarded (nothing was written to {path})."
         ) from exc
+    except PermissionError as exc:
+        raise OSError(
+            f"cannot write to the cache folder {path.parent} ({exc.strerror}): "
+            "pass a data_home you can write to, or set SKDENOISE_DATA."
+        ) from None
+    except OSError as exc:
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+        raise OSError(
+            f"cannot write to the cache folder {path.parent} ({exc.strerror}): "
+            "pass a data_home you can write to, or set SKDENOISE_DATA."
+        ) from None
 
 
 def _check_hash_list(path, url):
@@ -256,7 +275,16 @@ class _Fetcher:
                 **self.options,
             )
             self._sums_fresh = True
-        self._sums = _parse_sums(path.read_text(encoding="utf-8"), path)
+        try:
+            self._sums = _parse_sums(path.read_text(encoding="utf-8"), path)
+        except (OSError, UnicodeDecodeError) as exc:
+            # A cached list emptied or garbled: fetched anew when allowed.
+            if self.download and not refresh:
+                return self._load_sums(refresh=True)
+            raise OSError(
+                f"{path} cannot be read as a list of SHA-256 hashes ({exc}); "
+                "delete it, and allow the download to fetch it anew."
+            ) from None
 
     def expected(self, name):
         if self.given is not None:

@@ -189,8 +189,12 @@ def load_nstdb_record(
     The signal is returned as the WFDB header defines it, as the ``wfdb``
     package reads it. The headers of these records declare a baseline of 1024
     while their samples are stored around 0 (MITDB's samples minus 1024), so
-    in physical units the records are offset by ``-1024 / 200 = -5.12`` mV from
-    the MITDB originals; remove the mean or high-pass filter before comparing.
+    in physical units the first 5 minutes are offset by ``-1024 / 200 =
+    -5.12`` mV from the MITDB originals. Each later clean block carries the
+    last value of the noise before it, held (a constant of a few mV, over
+    11 mV at ``118e_6``): remove the mean of each window or block, or
+    high-pass filter, before comparing (removing the record's mean does not
+    align them).
 
     Parameters
     ----------

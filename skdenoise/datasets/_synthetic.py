@@ -427,7 +427,9 @@ def make_ecg(
     output has no start-up transient. ``z`` is shifted so that the isoelectric
     line (the TP segment, ``theta = pi``, of the series' mean rate) is at 0 mV
     and scaled so that the R peak of a 60 bpm beat is 1 mV (the S wave then
-    reaches about -0.22 mV).
+    reaches about -0.22 mV). That holds from about 100 Hz: below, the waves
+    are sampled at points that may miss the R peak (at 20 Hz the beats' maxima
+    range from 0.37 to 1 mV).
 
     Parameters
     ----------
