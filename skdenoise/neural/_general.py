@@ -60,7 +60,8 @@ _COMMON_DOC = """noise : noise model or None, default=None
         this momentum (it spans about ``1 / (1 - ema_momentum)`` steps; the
         momentum grows to this value over the first steps): validation, early
         stopping and the trained network use the average, while the optimizer
-        goes on from its own weights. None: the weights of the last step.
+        goes on from its own weights within the call (a later ``partial_fit``
+        starts from the average). None: the weights of the last step.
     loss : {"mse", "mae", "huber", "snr", "ssd_mad"}, default="mse"
         Reconstruction loss. ``"snr"`` is minus the output SNR in dB of each
         series, so that every series counts the same whatever its noise level;
@@ -107,11 +108,17 @@ _COMMON_DOC = """noise : noise model or None, default=None
         series (never on the training ones), so that an input the network
         would only distort comes back nearly unchanged. It needs validation
         series (``validation_split`` or ``validation_data``; at least 10 series
-        and channels); without them it is off. None switches it off.
+        and channels: with the default ``validation_split`` of 0.1, about 95
+        training series of one channel); without them it is off, and
+        ``gate_snr_`` is None. None switches it off. As the other settings of
+        ``fit``, changing it after ``fit`` takes effect at the next ``fit``
+        (``transform`` applies the gate it fitted).
     average_flips : bool, default=False
         Average the outputs for each series, its negation, its time reversal
         and both (each flipped back): four network passes for a lower error,
-        worth it for networks trained with flips in ``augment``.
+        worth it for networks trained with flips in ``augment``. Unlike the
+        gate and the passes, ``transform`` follows it when it is changed after
+        ``fit`` (the gates fitted on the other setting apply).
     n_passes : int or "auto", default=1
         Denoising passes: pass ``k`` feeds the output of pass ``k - 1`` to the
         network again, each pass through its own gate, fitted like the first
@@ -119,14 +126,16 @@ _COMMON_DOC = """noise : noise model or None, default=None
         pass that would only distort is scaled down. A network trained on a
         range of noise levels often leaves part of a strong, signal-like noise
         (electrode motion on an ECG) that a second look removes. ``"auto"``
-        chooses the number after training on the validation series: it adds
+        chooses the number after training on the validation series (changed
+        after ``fit``, it takes effect at the next ``fit``): it adds
         passes (at most 8) while each raises their mean output SNR by at least
         0.2 dB and does not lower it on their cleanest third (by input SNR),
         both scored with the pass's gate fitted on the other half of the
         validation series (in their order: give them grouped by recording),
-        so that a pass is judged on series its gate did not see (with fewer
-        than 20 validation series and channels, too few for a gate per half,
-        on the series its gate was fitted on, which favours more passes);
+        so that a pass is judged on series its gate did not see (when the
+        smaller half holds fewer than 10 series and channels, too few for a
+        gate, on the series its gate was fitted on, which favours more
+        passes);
         without validation series (or with blind-spot training) it keeps one
         pass with a warning. An int runs that many passes (their
         gates need validation series). ``transform`` costs ``n_passes_``
