@@ -1544,6 +1544,28 @@ def test_denoise_hints_at_columns_when_every_row_is_shorter_than_the_window(
     assert "--layout" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_denoise_reads_csv_lines_ending_in_carriage_returns(
+    data, model, tmp_path, newline
+):
+    # A Macintosh CSV (carriage returns alone) was read whole as one line.
+    noisy = np.loadtxt(data / "noisy.csv", delimiter=",")
+    lines = ["# recorded in mV"] + [
+        ",".join(repr(float(v)) for v in row) for row in noisy
+    ]
+    path = tmp_path / "mac.csv"
+    path.write_bytes(newline.join(lines).encode() + newline.encode())
+    out = tmp_path / "out.csv"
+    assert main(["denoise", str(model), str(path), "-o", str(out), "--quiet"]) == 0
+    expected = tmp_path / "expected.csv"
+    assert (
+        main(["denoise", str(model), str(data / "noisy.csv"), "-o", str(expected)]) == 0
+    )
+    np.testing.assert_allclose(
+        np.loadtxt(out, delimiter=","), np.loadtxt(expected, delimiter=",")
+    )
+
+
 def test_denoise_refuses_a_time_column(data, model, tmp_path, capsys):
     # pandas' to_csv writes a named index (time) first: it was denoised as a
     # lead (shifted by up to 0.6 s, no longer increasing) and written back.
@@ -1759,12 +1781,16 @@ def test_highpass_ignores_the_rate_of_the_training_noise():
     from skdenoise.cli._commands import _declared_rate
     from skdenoise.noise import MuscleNoise, NoiseMixture, WhiteNoise
 
-    mixture = NoiseMixture([WhiteNoise(), MuscleNoise(sampling_rate=500.0)])
+    mixture = NoiseMixture([WhiteNoise(), MuscleNoise()])
     for noise in (MuscleNoise(snr=10.0), mixture):
         assert _declared_rate(UNetDenoiser(noise=noise)) is None
-    drift = RandomDrift(sampling_rate=250.0)
-    assert _declared_rate(UNetDenoiser(augment=drift)) is None
+    assert _declared_rate(UNetDenoiser(augment=RandomDrift())) is None
     assert _declared_rate(BandpassDenoiser(sampling_rate=250.0)) == 250.0
+    # A rate the user gave the noise is the series' own (they must agree).
+    mixture = NoiseMixture([WhiteNoise(), MuscleNoise(sampling_rate=500.0)])
+    assert _declared_rate(UNetDenoiser(noise=mixture)) == 500.0
+    drift = RandomDrift(sampling_rate=250.0)
+    assert _declared_rate(UNetDenoiser(augment=drift)) == 250.0
 
 
 def test_highpass_takes_the_rate_a_saved_model_declares(data, filter_model, tmp_path):

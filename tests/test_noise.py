@@ -888,8 +888,10 @@ def test_recorded_noise_checks_a_recording_mended_or_broken_in_place():
     np.testing.assert_allclose(
         snr_db(X, noise.apply(X, random_state=0), per_series=True), 6.0
     )
-    # Broken in place after its check: named as such, not as "noise drawn".
-    recording[1000:3000] = 0.25
+    # Broken in place after its check: named as such, not as "noise drawn"
+    # (-1.235 leaves a rounding residue once its mean is taken off, which
+    # was scaled into an offset posing as noise).
+    recording[1000:3000] = -1.235
     with pytest.raises(ValueError, match="constant over 2000 samples"):
         for seed in range(40):
             noise.apply(X, random_state=seed)

@@ -703,6 +703,14 @@ def test_windowed_refuses_a_bool_for_a_length(name):
     ):
         with pytest.raises(ValueError, match=f"'{name}' parameter .* not a bool"):
             estimator.fit(X)
+    # chunk_windows, read at transform: True ran one window per call, and a
+    # small NumPy integer overflowed in the counts of chunks.
+    windowed = WindowedDenoiser(WienerDenoiser(), window_length=16).fit(X)
+    expected = windowed.transform(X)
+    with pytest.raises(ValueError, match="'chunk_windows' parameter .* not a bool"):
+        windowed.set_params(chunk_windows=True).transform(X)
+    small = windowed.set_params(chunk_windows=np.uint8(3)).transform(X)
+    np.testing.assert_allclose(small, expected, rtol=1e-12, atol=1e-12)
 
 
 def test_resampled_refuses_a_length_its_fixed_length_estimator_cannot_take():

@@ -3,6 +3,7 @@
 import argparse
 import ast
 import contextlib
+import inspect
 import re
 import shutil
 import sys
@@ -702,11 +703,14 @@ def _declared_rate(model):
     for name, value in params.items():
         if name.split("__")[-1] != "sampling_rate":
             continue
-        # The rate of the training noise or augmentation (MuscleNoise's 360
-        # Hz by default) says nothing of the series the model takes.
+        # The rate of the training noise or augmentation left at its default
+        # (MuscleNoise's 360 Hz) says nothing of the series the model takes;
+        # one the user set is theirs (the noise must share the series' rate).
         owner = params.get(name.rpartition("__")[0])
         if isinstance(owner, (BaseNoise, BaseAugmentation)):
-            continue
+            default = inspect.signature(type(owner)).parameters.get("sampling_rate")
+            if default is not None and value == default.default:
+                continue
         if value is None:
             # A ResampledDenoiser's None: the series come at the rate of
             # its estimator (no resampling).

@@ -162,7 +162,10 @@ def _read_csv(path, layout):
     started = False  # a line holding a number was read
     # Line by line: a quote in a comment line opened a quoted field for the
     # whole file's reader, which swallowed the data lines after it.
-    for number, line in enumerate(io.StringIO(text).readlines(), start=1):
+    # Universal newlines, as a file opened in text mode reads them (a
+    # Macintosh CSV ends its lines with a carriage return alone).
+    lines_read = io.StringIO(text, newline=None).readlines()
+    for number, line in enumerate(lines_read, start=1):
         if line.lstrip().startswith("#"):
             comments.append((len(rows), line.rstrip("\r\n")))
             continue

@@ -181,8 +181,9 @@ def _download_once(url, path, expected, timeout, verbose, header=None):
         ) from exc
     except PermissionError as exc:
         raise OSError(
-            f"cannot write to the cache folder {path.parent} ({exc.strerror}): "
-            "pass a data_home you can write to, or set SKDENOISE_DATA."
+            f"cannot write to the cache folder {path.parent} "
+            f"({exc.strerror or 'permission denied'}): pass a data_home you can "
+            "write to, or set SKDENOISE_DATA."
         ) from None
     except OSError as exc:
         if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
@@ -461,7 +462,13 @@ def fetch_physionet(
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{name} must be True or False; got {value!r}.")
     folder = get_data_home(data_home) / "physionet" / database
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(
+            f"cannot make the cache folder {folder}: {exc.strerror or exc}. Pass "
+            "another data_home, or set SKDENOISE_DATA."
+        ) from None
     url = f"{str(base_url).rstrip('/')}/{database}/{version}/"
     fetcher = _Fetcher(
         folder,

@@ -685,13 +685,16 @@ class RecordedNoise(BaseNoise):
             signs = rng.choice([-1.0, 1.0], size=draws)
             reverse = rng.random(size=draws) < 0.5
             stretches = _flip(stretches, signs, reverse, rec_channels == n_channels)
-        stretches = stretches - stretches.mean(axis=1, keepdims=True)
-        if self.snr is not None and not np.all(np.any(stretches != 0, axis=(1, 2))):
-            # A flat stretch written into the recording since it was checked.
+        # A flat stretch written into the recording since it was checked
+        # (measured before the mean is taken off: that leaves a rounding
+        # residue that the SNR's scaling would turn into an offset).
+        if self.snr is not None and np.any(
+            np.all(np.ptp(stretches, axis=1) == 0, axis=-1)
+        ):
             self._check_flat_run(
                 recording, (len(recording), 0), start, shortest, n_timesteps
             )
-        return stretches
+        return stretches - stretches.mean(axis=1, keepdims=True)
 
 
 # RecordedNoise -> (its recording, start, stop, longest flat run) as checked.

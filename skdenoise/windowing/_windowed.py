@@ -612,7 +612,9 @@ n_timesteps, n_channels)
         window_length = self._window_length()
         padded, left = pad_to_window(X3, window_length)
         layout = self._layout(n_series, n_timesteps)
+        _check_not_bool(self, ["chunk_windows"])
         chunk = self.chunk_windows or default_chunk_windows(window_length, n_channels)
+        chunk = int(chunk)  # a small NumPy integer would overflow in the counts
         with once_per_call():
             outs = self._stitch_chunks(X3, denoise, padded, layout, chunk, ndim)
         weight_sum = layout.weight_sum(chunk)[left : left + n_timesteps, np.newaxis]
