@@ -50,6 +50,36 @@ METRIC_NAMES = (
 )
 
 
+def load_saved(path, script, network=False):
+    """A file written by ``skdenoise.persistence.save``, or SystemExit naming why not.
+
+    ``script``: the name for the message. ``network``: the file must hold a
+    pretrained ECG file's wrappers around a neural network (returned as that
+    network).
+    """
+    from pathlib import Path
+
+    from skdenoise.persistence import load
+
+    path = Path(path)
+    if not path.is_file():
+        raise SystemExit(f"{script}: error: model file not found: {path}")
+    try:
+        model = load(path)
+    except Exception as exc:  # noqa: BLE001 - a script prints no traceback
+        raise SystemExit(f"{script}: error: cannot load {path}: {exc}") from None
+    if network:
+        inner = getattr(getattr(model, "estimator_", None), "estimator_", None)
+        if not hasattr(inner, "model_"):
+            raise SystemExit(
+                f"{script}: error: {path} holds a {type(model).__name__}, not a "
+                "pretrained ECG file (a ResampledDenoiser around a WindowedDenoiser "
+                "around a network, as train_pretrained.py writes)."
+            )
+        return inner
+    return model
+
+
 def reference_highpass(x):
     """Zero-phase 2nd-order Butterworth high-pass at 0.5 Hz over a whole record."""
     sos = signal.butter(

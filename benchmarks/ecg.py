@@ -18,6 +18,7 @@ Example (the protocol's records are the defaults)::
 
 import argparse
 import ast
+import contextlib
 import copy
 import csv
 import datetime
@@ -1734,30 +1735,33 @@ def write_outputs(out, args, command, context, results, failed, skipped):
 # --------------------------------------------------------------------------- #
 
 
+# Every file a run writes into its folder (progress.log aside, started anew).
+_RUN_FILES = (
+    "results.csv",
+    "results.md",
+    "real_records.csv",
+    "real_records.md",
+    "clean_windows.csv",
+    "qrs.csv",
+    "timing.csv",
+    "command.txt",
+    "run.json",
+    "examples.png",
+    "README.md",
+)
+
+
 def main(argv=None):
     """Run the benchmark; returns the output folder."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     command = shlex.join(["python", "benchmarks/ecg.py", *argv])
-    log = Log(out / "progress.log")
-    log(f"command: {command}")
-    log(
-        (
-            f"budget {args.budget_steps:,} steps per learned model"
-            if args.budget_steps is not None
-            else f"budget {args.budget_minutes:g} min per learned model"
-        )
-        + (" (quick mode)" if args.quick else "")
-    )
 
     models, skipped = [], []
     for key in args.models:
         if key in LEARNED and learned_class(key) is None:
-            note = f"{key} ({LEARNED[key][0]} not in skdenoise)"
-            log(f"note: skipping {note}")
-            skipped.append(note)
+            skipped.append(f"{key} ({LEARNED[key][0]} not in skdenoise)")
         else:
             models.append(key)
     args.models = models
@@ -1795,6 +1799,26 @@ def main(argv=None):
                 exc += f"{option}; give your own for other data)"
                 break
         raise SystemExit(f"benchmarks/ecg.py: error: {exc}") from None
+
+    # Only once the arguments hold: a refused run leaves a folder as it was.
+    out.mkdir(parents=True, exist_ok=True)
+    # Files that this run may not write (no real records, no QRS detection,
+    # no figure) would be read with its own by the README and ecg_summary.py.
+    for name in _RUN_FILES:
+        with contextlib.suppress(FileNotFoundError):
+            (out / name).unlink()
+    log = Log(out / "progress.log")
+    log(f"command: {command}")
+    log(
+        (
+            f"budget {args.budget_steps:,} steps per learned model"
+            if args.budget_steps is not None
+            else f"budget {args.budget_minutes:g} min per learned model"
+        )
+        + (" (quick mode)" if args.quick else "")
+    )
+    for note in skipped:
+        log(f"note: skipping {note}")
 
     used = [
         *args.test_records,

@@ -163,12 +163,17 @@ def main(argv=None):
         )
     except (ValueError, FileNotFoundError) as exc:
         raise SystemExit(f"ecg_no_harm.py: error: {exc}") from None
-    from skdenoise.persistence import load
-
     model_file = args.model_file or (
         Path(__file__).resolve().parents[1] / "skdenoise/pretrained/ecg_unet.skdenoise"
     )
-    net = inner_network(load(model_file))
+    saved = protocol.load_saved(model_file, "ecg_no_harm.py")
+    try:
+        net = inner_network(saved)
+    except AttributeError:
+        raise SystemExit(
+            f"ecg_no_harm.py: error: {model_file} holds a {type(saved).__name__}, "
+            "which has no neural network inside."
+        ) from None
 
     def outputs(X):
         return net._network_outputs(np.asarray(X, dtype=np.float64)[..., None])[..., 0]

@@ -138,7 +138,6 @@ def pass_table(model, context, evaluate, clean_condition):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    from skdenoise.persistence import load
 
     if args.recalibrate:
         # The passes are chosen on validation records only, never on a test one.
@@ -161,7 +160,7 @@ def main(argv=None):
         "example_index": 0,
         "real": {},
     }
-    model = load(args.model)
+    model = protocol.load_saved(args.model, "ecg_passes.py")
     if not all(hasattr(model, name) for name in ("pass_gates_", "target_scale_")):
         raise SystemExit(
             f"ecg_passes.py: error: {args.model} is a {type(model).__name__}, not "

@@ -314,9 +314,9 @@ def main(argv=None):
         result = train(args)
     else:
         protocol = use_packed(args.packed)
-        from skdenoise.persistence import load
+        import _ecg_protocol
 
-        model = load(args.model)
+        model = _ecg_protocol.load_saved(args.model, "gpu_steps.py")
         result = {
             "label": args.model.name,
             "test": score(model, protocol),

@@ -56,7 +56,12 @@ def noise_model(recordings, segment, kind, snr):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default="../shared/data/physionet")
-    parser.add_argument("--out", default="benchmarks/results/onthefly")
+    parser.add_argument(
+        "--out",
+        default="benchmarks/results/onthefly",
+        metavar="STEM",
+        help="writes STEM.csv and STEM.md (default: %(default)s)",
+    )
     parser.add_argument("--n-train", type=int, default=800)
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--test-windows", type=int, default=300)
@@ -115,7 +120,7 @@ def main(argv=None):
             print(row, flush=True)
 
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     with open(out.with_suffix(".csv"), "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()

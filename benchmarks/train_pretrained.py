@@ -97,8 +97,10 @@ def parse_args(argv):
     parser.add_argument(
         "--out",
         type=Path,
-        default=Path("skdenoise/pretrained/ecg_unet.skdenoise"),
-        help="the estimator file to write",
+        required=True,
+        help="the estimator file to write (the shipped one is "
+        "skdenoise/pretrained/ecg_unet.skdenoise: given on purpose only, since "
+        "its SHA-256 is checked at every load)",
     )
     parser.add_argument(
         "--info",

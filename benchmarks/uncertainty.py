@@ -141,9 +141,7 @@ def calibrated_pretrained(path, method, validation):
 
     ``validation``: noisy and clean windows (mV) of records it did not train on.
     """
-    from skdenoise.persistence import load
-
-    network = load(path).estimator_.estimator_
+    network = protocol.load_saved(path, "uncertainty.py", network=True)
     network.set_params(uncertainty=method)
     network.calibrate_uncertainty(*validation)
     return network
@@ -330,9 +328,9 @@ def main(argv=None):
                 "calibration_s": round(time.perf_counter() - t0, 1),
             }
         elif args.load_models:
-            from skdenoise.persistence import load
-
-            model = load(Path(args.load_models) / f"{method}.skd")
+            model = protocol.load_saved(
+                Path(args.load_models) / f"{method}.skd", "uncertainty.py"
+            )
             fits[method] = {"loaded": str(Path(args.load_models) / f"{method}.skd")}
             if args.recalibrate:
                 model.calibrate_uncertainty(*validation)

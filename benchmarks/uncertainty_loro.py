@@ -44,6 +44,7 @@ of a pretrained ECG file (``--pretrained FILE``, calibrated with ``--methods``,
 
 import argparse
 import functools
+import json
 import os
 import shlex
 import sys
@@ -83,7 +84,14 @@ def parse_args(argv):
     parser.add_argument(
         "--calibrations", nargs="+", default=list(CALIBRATIONS), choices=CALIBRATIONS
     )
-    parser.add_argument("--records", nargs="+", default="101 106 112 117 122".split())
+    parser.add_argument(
+        "--records",
+        nargs="+",
+        default=None,
+        help="calibration records, none of them a training record of the models "
+        "(default: the validation records of the pretrained file's information, "
+        "or 117 122, uncertainty.py's)",
+    )
     parser.add_argument("--windows", type=int, default=600, metavar="N")
     parser.add_argument("--grid-windows", type=int, default=150, metavar="N")
     parser.add_argument("--out", required=True)
@@ -291,11 +299,34 @@ def fit(name, sets):
     raise ValueError(name)
 
 
+def _pretrained_records(path):
+    """The training and validation records a pretrained file's information names."""
+    if path is None:
+        return [], []
+    info = Path(path).with_suffix(".json")
+    if not info.is_file():
+        return [], []
+    data = json.loads(info.read_text()).get("data", {})
+    return list(data.get("training_records", [])), list(
+        data.get("validation_records", [])
+    )
+
+
 def main(argv=None):
-    from skdenoise.persistence import load
 
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    trained, validation = _pretrained_records(args.pretrained)
+    if args.records is None:
+        args.records = validation or ["117", "122"]
+    seen = [r for r in args.records if r in trained]
+    if seen:
+        raise SystemExit(
+            f"benchmarks/uncertainty_loro.py: error: record(s) {' '.join(seen)} "
+            f"trained {args.pretrained}'s network: a calibration measured on them "
+            "says nothing of unseen records. Give --records among "
+            f"{' '.join(validation) or 'records it did not train on'}."
+        )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     command = shlex.join(["python", "benchmarks/uncertainty_loro.py", *argv])
@@ -312,10 +343,14 @@ def main(argv=None):
         if args.pretrained:
             # The network of the file, with the method to calibrate (no
             # calibration of its own is used: each is fitted here).
-            model = load(args.pretrained).estimator_.estimator_
+            model = protocol.load_saved(
+                args.pretrained, "uncertainty_loro.py", network=True
+            )
             model.set_params(uncertainty=method)
         else:
-            model = load(Path(args.load_models) / f"{method}.skd")
+            model = protocol.load_saved(
+                Path(args.load_models) / f"{method}.skd", "uncertainty_loro.py"
+            )
         calibration, grid = {}, {}
         for record in args.records:
             clean = protocol.select_test_windows(

@@ -358,6 +358,23 @@ def test_record_lists_must_be_disjoint(extra, message, tmp_path):
         ecg.main(argv)
 
 
+def test_a_refused_run_leaves_its_output_folder_as_it_was(tmp_path):
+    # The log of the run already there was emptied before the record checks.
+    ecg = _load_script()
+    out = tmp_path / "earlier"
+    out.mkdir()
+    (out / "progress.log").write_text("the earlier run's log\n")
+    argv = ["--data-dir", str(tmp_path), "--out", str(out), "--models", "unet"]
+    with pytest.raises(SystemExit, match="listed twice"):
+        ecg.main([*argv, "--test-records", "119", "--train-records", "100", "100"])
+    assert (out / "progress.log").read_text() == "the earlier run's log\n"
+    with pytest.raises(SystemExit):
+        ecg.main(
+            [*argv, "--out", str(tmp_path / "new"), "--test-records", "119", "119"]
+        )
+    assert not (tmp_path / "new").exists()
+
+
 def test_missing_record_file_is_named(tmp_path):
     protocol = _protocol()
     (tmp_path / "mitdb").mkdir()
@@ -1293,3 +1310,36 @@ def test_a_classical_run_names_no_training_record(physionet_dir, tmp_path):
     assert "`qrs.csv`" not in readme and "`examples.png`" not in readme
     settings = json.loads((out / "run.json").read_text())["settings"]
     assert settings["train_records"] == [] and settings["val_records"] == []
+    # Run again into the same folder without real records: the earlier run's
+    # real-record tables and figure were left there, read with the new run's
+    # by its README and by ecg_summary.py.
+    (out / "examples.png").write_bytes(b"an earlier figure")
+    (out / "qrs.csv").write_text("an earlier table\n")
+    ecg.main([*argv[:-4], "--real-records", "--no-qrs"])
+    assert not (out / "real_records.csv").exists()
+    assert not (out / "examples.png").exists() and not (out / "qrs.csv").exists()
+    assert "Real noisy records" not in (out / "README.md").read_text()
+
+
+def test_scripts_name_a_model_file_they_cannot_use(tmp_path):
+    # evaluate_pretrained.py, ecg_no_harm.py, uncertainty*.py, gpu_steps.py
+    # and ecg_passes.py printed Python's traceback for a missing or corrupt
+    # file, or ran a filter as "the pretrained ECG denoiser".
+    from skdenoise.baselines import BandpassDenoiser
+    from skdenoise.persistence import save
+
+    protocol = _protocol()
+    with pytest.raises(SystemExit, match="x.py: error: model file not found"):
+        protocol.load_saved(tmp_path / "none.skdenoise", "x.py")
+    garbage = tmp_path / "garbage.skdenoise"
+    garbage.write_text("hello")
+    with pytest.raises(SystemExit, match="x.py: error: cannot load .*garbage"):
+        protocol.load_saved(garbage, "x.py")
+    path = save(BandpassDenoiser().fit(np.zeros((1, 64))), tmp_path / "bp.skdenoise")
+    assert isinstance(protocol.load_saved(path, "x.py"), BandpassDenoiser)
+    with pytest.raises(SystemExit, match="holds a BandpassDenoiser, not a pretrained"):
+        protocol.load_saved(path, "x.py", network=True)
+    shipped = (
+        Path(__file__).resolve().parents[1] / "skdenoise/pretrained/ecg_unet.skdenoise"
+    )
+    assert hasattr(protocol.load_saved(shipped, "x.py", network=True), "model_")

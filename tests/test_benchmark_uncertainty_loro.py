@@ -121,3 +121,18 @@ def test_removed_colour_tells_slow_from_fast_noise():
     assert colour[3, 0] == pytest.approx(1e-6)
     np.testing.assert_allclose(script.removed_colour(removed * 1e-9), colour)
     assert np.all(script.removed_colour(removed[:, :1]) == 1.0)
+
+
+def test_the_calibration_records_are_none_the_pretrained_network_trained_on(tmp_path):
+    # The default records 101 106 112 117 122 held three of the shipped
+    # model's training records, quietly called calibration records.
+    script = _load_script()
+    pretrained = SCRIPT.parents[1] / "skdenoise" / "pretrained" / "ecg_unet.skdenoise"
+    trained, validation = script._pretrained_records(pretrained)
+    assert "101" in trained and validation == ["117", "122"]
+    argv = ["--data-dir", str(tmp_path), "--out", str(tmp_path / "o")]
+    argv += ["--pretrained", str(pretrained)]
+    with pytest.raises(SystemExit, match=r"record\(s\) 101 112 trained"):
+        script.main([*argv, "--records", "101", "112", "117"])
+    assert not (tmp_path / "o").exists()
+    assert script.parse_args(argv).records is None
