@@ -1428,6 +1428,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         "train_records": args.train_records if trained else [],
         "val_records": args.val_records if trained else [],
         "test_records": args.test_records,
+        "records_whose_channel_0_is_not_mlii": context.get("other_leads", []),
         "test_windows_per_record": args.test_windows,
         "n_test_windows": int(len(context["clean"])),
         "n_train_windows": int(len(context["train"]))
@@ -1603,6 +1604,16 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         ]
     if skipped:
         text += ["", "Models skipped: " + ", ".join(skipped)]
+    if context.get("other_leads"):
+        text += [
+            "",
+            "Channel 0, the protocol's lead, is not MLII in record(s) "
+            + ", ".join(context["other_leads"])
+            + ".",
+        ]
+    if not trained:
+        # No optimiser, gate or precision applies to the filters alone.
+        text = [line for line in text if not line.startswith("- learned models:")]
     if context["real_skipped"]:
         text += [
             "",
@@ -1849,6 +1860,7 @@ def main(argv=None):
         ),
         "train": None,
         "validation": None,
+        "other_leads": other,
         "real": {},
         "real_inside": {},
         "real_unseen": {},

@@ -1308,8 +1308,20 @@ def test_a_classical_run_names_no_training_record(physionet_dir, tmp_path):
     assert "no learned model, so no training or validation record" in readme
     assert "Real noisy records (NSTDB 118e06)" in readme
     assert "`qrs.csv`" not in readme and "`examples.png`" not in readme
+    # Nor an optimiser, gate or precision of learned models it has none of.
+    assert "- learned models:" not in readme
     settings = json.loads((out / "run.json").read_text())["settings"]
     assert settings["train_records"] == [] and settings["val_records"] == []
+    assert settings["records_whose_channel_0_is_not_mlii"] == []
+    # A record whose channel 0 is another lead: said in the README and run.json
+    # too (only the log said it).
+    argv_114 = ["--data-dir", str(physionet_dir), "--out", str(tmp_path / "o114")]
+    argv_114 += ["--test-records", "114", "--models", "identity", "--no-figure"]
+    ecg.main([*argv_114, "--test-windows", "2", "--real-records", "--no-qrs"])
+    readme = (tmp_path / "o114" / "README.md").read_text()
+    assert "is not MLII in record(s) 114 (V5)" in readme
+    settings = json.loads((tmp_path / "o114" / "run.json").read_text())["settings"]
+    assert settings["records_whose_channel_0_is_not_mlii"] == ["114 (V5)"]
     # Run again into the same folder without real records: the earlier run's
     # real-record tables and figure were left there, read with the new run's
     # by its README and by ecg_summary.py.
