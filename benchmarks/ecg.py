@@ -1762,6 +1762,24 @@ _RUN_FILES = (
 )
 
 
+def _clear_earlier_run(out):
+    """Remove the files of an earlier run in ``out``, once, before this run's own.
+
+    Files that this run may not write (no real records, no QRS detection, no
+    figure) would be read with its own by the README and ``ecg_summary.py``;
+    they stay while this run may still be refused (a late argument error).
+    """
+    if out in _CLEARED:
+        return
+    for name in _RUN_FILES:
+        with contextlib.suppress(FileNotFoundError):
+            (out / name).unlink()
+    _CLEARED.add(out)
+
+
+_CLEARED = set()
+
+
 def main(argv=None):
     """Run the benchmark; returns the output folder."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -1811,13 +1829,10 @@ def main(argv=None):
                 break
         raise SystemExit(f"benchmarks/ecg.py: error: {exc}") from None
 
-    # Only once the arguments hold: a refused run leaves a folder as it was.
+    # Only once the arguments hold: a refused run leaves a folder as it was
+    # (the files of an earlier run there go when this run writes its own).
     out.mkdir(parents=True, exist_ok=True)
-    # Files that this run may not write (no real records, no QRS detection,
-    # no figure) would be read with its own by the README and ecg_summary.py.
-    for name in _RUN_FILES:
-        with contextlib.suppress(FileNotFoundError):
-            (out / name).unlink()
+    _CLEARED.discard(out)
     log = Log(out / "progress.log")
     log(f"command: {command}")
     log(
@@ -2002,8 +2017,10 @@ def main(argv=None):
         )
         del model
         # Tables so far, so that a long run can be inspected (and survives a crash).
+        _clear_earlier_run(out)
         write_outputs(out, args, command, context, results, failed, skipped)
 
+    _clear_earlier_run(out)
     if not args.no_figure and examples:
         save_figure(out / "examples.png", context, examples, models, _labels())
     write_outputs(out, args, command, context, results, failed, skipped)

@@ -688,13 +688,16 @@ class RecordedNoise(BaseNoise):
         # A flat stretch written into the recording since it was checked
         # (measured before the mean is taken off: that leaves a rounding
         # residue that the SNR's scaling would turn into an offset).
-        if self.snr is not None and np.any(
-            np.all(np.ptp(stretches, axis=1) == 0, axis=-1)
-        ):
+        flat = np.all(np.ptp(stretches, axis=1) == 0, axis=-1)
+        if self.snr is not None and np.any(flat):
             self._check_flat_run(
                 recording, (len(recording), 0), start, shortest, n_timesteps
             )
-        return stretches - stretches.mean(axis=1, keepdims=True)
+        centred = stretches - stretches.mean(axis=1, keepdims=True)
+        # Flat for another reason (a periodic recording read at a whole
+        # rate): nothing, not a rounding residue scaled into an offset.
+        centred[flat] = 0.0
+        return centred
 
 
 # RecordedNoise -> (its recording, start, stop, longest flat run) as checked.
