@@ -72,6 +72,13 @@ n_channels)
         )
     if X is None:
         raise ValueError(f"{input_name}{who} is None; expected an array of series.")
+    if type(X).__name__ == "WFDBRecord" and hasattr(X, "signal"):
+        # A tuple of fields, which read as series of different lengths.
+        raise ValueError(
+            f"{input_name}{who} is a WFDBRecord; pass its samples as series: "
+            f"{input_name}.signal.T (a series per channel) or "
+            f"{input_name}.signal[np.newaxis] (one series of all channels)."
+        )
     if isinstance(X, (str, bytes, numbers.Number)):
         raise ValueError(
             f"{input_name}{who} must be an array of series of shape (n_series, "

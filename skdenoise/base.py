@@ -10,6 +10,7 @@ TensorFlow.
 """
 
 import contextlib
+import sys
 
 import numpy as np
 from sklearn.base import (
@@ -99,6 +100,41 @@ class SeriesShapeMixin:
     """
 
     _any_length = False
+    # Warn of a 2-D X that looks like one recording with time down its rows
+    # (ResampledDenoiser refuses it with the same advice).
+    _warn_time_first = True
+
+    def _warn_if_time_first(self, X):
+        """Warn of many series of a few samples: a recording held time first.
+
+        ``read_wfdb(...).signal`` and a DataFrame of leads are (n_samples,
+        n_channels); read as series they are thousands of series of a few
+        samples, denoised without a word into nonsense.
+        """
+        if not self._warn_time_first or np.ndim(X) != 2:
+            return
+        n_series, n_timesteps = np.shape(X)
+        if n_timesteps <= 16 and n_series >= 100 * n_timesteps and self._called_alone():
+            warn_at_caller(
+                f"{type(self).__name__} got X of shape {np.shape(X)}: "
+                f"{n_series} series of {n_timesteps} sample(s) each. Series are "
+                "rows, time along them; a recording with time down the rows (as "
+                "read_wfdb's signal, or a DataFrame of leads) is transposed "
+                "first (X.T, or shape (1, n_samples, n_channels) to keep its "
+                "channels together).",
+                UserWarning,
+            )
+
+    def _called_alone(self):
+        """Whether no other skdenoise estimator called this one (its windows)."""
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_globals.get("__name__", "").split(".")[0] == "skdenoise":
+                caller = frame.f_locals.get("self")
+                if isinstance(caller, BaseDenoiser) and caller is not self:
+                    return False
+            frame = frame.f_back
+        return True
 
     def _record_fitted_shape(self, X3, X=None):
         """Record the shape of ``X3`` and the column names of the raw ``X``."""
@@ -113,6 +149,7 @@ class SeriesShapeMixin:
         self._check_transform_params()
         raw = X
         X = check_series(X, estimator=self)
+        self._warn_if_time_first(X)
         X3 = as_3d(X)
         self._check_fitted_shape(X3, raw)
         return X, X3.astype(np.float64, copy=False)
@@ -231,6 +268,7 @@ class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
         if min_timesteps is None:
             min_timesteps = self._min_timesteps
         X = check_series(X, estimator=self, min_timesteps=min_timesteps)
+        self._warn_if_time_first(X)
         y = self._check_fit_target(y, X)
         X3 = as_3d(X).astype(np.float64, copy=False)
         y3 = None if y is None else as_3d(y).astype(np.float64, copy=False)

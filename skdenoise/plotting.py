@@ -97,6 +97,13 @@ def _series(values, name):
         array = array.reshape(-1)
     if array.ndim != 1 or array.size == 0:
         hint = "Pass a single series, for example X[0]."
+        if array.ndim == 2 and array.shape[0] > 4 * array.shape[1]:
+            # Most likely one recording with time down its rows.
+            hint = (
+                "Pass a single series: a recording with time down its rows "
+                "(read_wfdb's signal) gives one channel as signal[:, 0]; series "
+                "in rows give one as X[0]."
+            )
         if array.ndim == 3 and array.shape[2] > 1:
             hint = "Plot one channel of one series at a time, for example X[0, :, 0]."
         raise ValueError(

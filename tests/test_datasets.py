@@ -1109,3 +1109,22 @@ def test_multi_segment_record_refuses_only_the_channels_stored_differently(tmp_p
     )
     with pytest.raises(ValueError, match=r"channel 1 \(b\) with different gains"):
         read_wfdb(tmp_path / "multi")
+
+
+@needs_data
+def test_a_wfdb_record_passed_on_whole_is_named():
+    # make_windows read the record's fields as recordings ("signal[0] must
+    # hold real numbers; got dtype <U3"), an estimator as series of other
+    # lengths ("cut them into windows"), and the plot hint X[0] plotted two
+    # samples of a recording held time first.
+    from skdenoise.baselines import BandpassDenoiser
+    from skdenoise.plotting import plot_denoising
+
+    record = read_wfdb(DATA / "mitdb" / "100", sampto=3600)
+    with pytest.raises(TypeError, match=r"WFDBRecord; pass its samples, record"):
+        make_windows(record, 512)
+    with pytest.raises(ValueError, match=r"WFDBRecord; .* X\.signal\.T"):
+        BandpassDenoiser().fit(record)
+    with pytest.raises(ValueError, match=r"signal\[:, 0\]"):
+        plot_denoising(noisy=record.signal)
+    assert make_windows(record.signal, 512).shape == (7, 512, 2)

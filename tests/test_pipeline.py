@@ -961,3 +961,35 @@ def test_extract_windows_copies_the_windows_it_names(n_channels):
     assert windows.dtype == np.float32 and windows.flags["C_CONTIGUOUS"]
     windows[0] += 1  # a copy, not a view of X3
     assert_array_equal(X3[0, :17], expected[0])
+
+
+def test_a_recording_held_time_first_is_warned_of():
+    # read_wfdb's signal and a DataFrame of leads are (n_samples, n_channels):
+    # read as 3,600 series of 2 samples they were denoised into nonsense
+    # without a word (the band-pass moved them by up to 0.95 mV).
+    import warnings
+
+    from skdenoise.baselines import BandpassDenoiser, SavitzkyGolayDenoiser
+    from skdenoise.pipeline import ResampledDenoiser, WindowedDenoiser
+
+    signal = np.random.default_rng(0).normal(size=(3600, 2))
+    for estimator in (
+        BandpassDenoiser(),
+        WindowedDenoiser(SavitzkyGolayDenoiser(), window_length=256),
+        ResampledDenoiser(BandpassDenoiser(), sampling_rate=250),
+    ):
+        with pytest.warns(
+            UserWarning, match=r"3600 series of 2 sample.*X\.T"
+        ) as caught:
+            estimator.fit(signal)
+        assert caught[0].filename == __file__
+        with pytest.warns(UserWarning, match="time along them"):
+            estimator.transform(signal)
+    # Rows of series as they should be, and a wrapper's own windows: quiet.
+    windowed = WindowedDenoiser(
+        SavitzkyGolayDenoiser(window_length=3, polyorder=1), window_length=4
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        BandpassDenoiser().fit_transform(signal.T)
+        windowed.fit(signal[:, :1].T).transform(signal[:, :1].T)

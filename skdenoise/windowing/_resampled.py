@@ -263,6 +263,11 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
 
     _any_length = True
 
+    def _warn_if_time_first(self, X):
+        # With min_duration, such series are refused with the same advice.
+        if self.min_duration is None:
+            super()._warn_if_time_first(X)
+
     @property
     def _min_timesteps(self):
         # The inner estimator's shortest series (a neural denoiser needs two
