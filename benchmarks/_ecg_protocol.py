@@ -50,12 +50,12 @@ METRIC_NAMES = (
 )
 
 
-def load_saved(path, script, network=False):
+def load_saved(path, script, network=False, wrapped=False):
     """A file written by ``skdenoise.persistence.save``, or SystemExit naming why not.
 
     ``script``: the name for the message. ``network``: the file must hold a
     pretrained ECG file's wrappers around a neural network (returned as that
-    network).
+    network, or as the whole file's model with ``wrapped``).
     """
     from pathlib import Path
 
@@ -76,7 +76,7 @@ def load_saved(path, script, network=False):
                 "pretrained ECG file (a ResampledDenoiser around a WindowedDenoiser "
                 "around a network, as train_pretrained.py writes)."
             )
-        return inner
+        return model if wrapped else inner
     return model
 
 

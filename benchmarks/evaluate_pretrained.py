@@ -101,8 +101,9 @@ def model_at(args, rate):
 
     if args.model_file is None:
         return pretrained.load("ecg", sampling_rate=rate)
-    model = protocol.load_saved(args.model_file, "evaluate_pretrained.py")
-    protocol.load_saved(args.model_file, "evaluate_pretrained.py", network=True)
+    model = protocol.load_saved(
+        args.model_file, "evaluate_pretrained.py", network=True, wrapped=True
+    )
     return model.set_params(sampling_rate=rate)
 
 

@@ -1355,3 +1355,5 @@ def test_scripts_name_a_model_file_they_cannot_use(tmp_path):
         Path(__file__).resolve().parents[1] / "skdenoise/pretrained/ecg_unet.skdenoise"
     )
     assert hasattr(protocol.load_saved(shipped, "x.py", network=True), "model_")
+    whole = protocol.load_saved(shipped, "x.py", network=True, wrapped=True)
+    assert "sampling_rate" in whole.get_params(deep=False)
