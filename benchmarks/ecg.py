@@ -1762,18 +1762,21 @@ _RUN_FILES = (
 )
 
 
-def _clear_earlier_run(out):
+def _clear_earlier_run(out, log):
     """Remove the files of an earlier run in ``out``, once, before this run's own.
 
     Files that this run may not write (no real records, no QRS detection, no
     figure) would be read with its own by the README and ``ecg_summary.py``;
-    they stay while this run may still be refused (a late argument error).
+    they stay while this run may still be refused (a late argument error), and
+    so does the earlier log: this run's log takes its name only now.
     """
     if out in _CLEARED:
         return
     for name in _RUN_FILES:
         with contextlib.suppress(FileNotFoundError):
             (out / name).unlink()
+    os.replace(log.path, out / "progress.log")
+    log.path = out / "progress.log"
     _CLEARED.add(out)
 
 
@@ -1833,7 +1836,8 @@ def main(argv=None):
     # (the files of an earlier run there go when this run writes its own).
     out.mkdir(parents=True, exist_ok=True)
     _CLEARED.discard(out)
-    log = Log(out / "progress.log")
+    # Named progress.log once the run's data are read (_clear_earlier_run).
+    log = Log(out / ".progress.log.partial")
     log(f"command: {command}")
     log(
         (
@@ -1907,6 +1911,9 @@ def main(argv=None):
             log("note: no QRS detection: the wfdb package is not installed")
         else:
             load_qrs_references(context, args, log)
+    # The test set and the real records are read: from here on the run is
+    # this folder's (its log is progress.log while it trains).
+    _clear_earlier_run(out, log)
     if learned:
         log(f"loading the training records: {' '.join(args.train_records)}")
         context["train"] = protocol.training_windows(
@@ -2017,10 +2024,10 @@ def main(argv=None):
         )
         del model
         # Tables so far, so that a long run can be inspected (and survives a crash).
-        _clear_earlier_run(out)
+        _clear_earlier_run(out, log)
         write_outputs(out, args, command, context, results, failed, skipped)
 
-    _clear_earlier_run(out)
+    _clear_earlier_run(out, log)
     if not args.no_figure and examples:
         save_figure(out / "examples.png", context, examples, models, _labels())
     write_outputs(out, args, command, context, results, failed, skipped)

@@ -6,6 +6,7 @@ import os
 import sys
 import warnings
 
+import joblib
 import sklearn
 
 __all__ = ["once_per_call", "warn_at_caller"]
@@ -30,11 +31,12 @@ def once_per_call():
         _GIVEN.reset(token)
 
 
-# Frames in these folders are skipped: the package's own, and scikit-learn's
-# (its fit context and fit_transform call fit on the user's behalf).
+# Frames in these folders are skipped: the package's own, scikit-learn's (its
+# fit context and fit_transform call fit on the user's behalf) and joblib's
+# (a Pipeline's memory, a search's parallel loop).
 _INTERNAL = tuple(
     os.path.dirname(os.path.abspath(module.__file__)) + os.sep
-    for module in (sys.modules[__package__], sklearn)
+    for module in (sys.modules[__package__], sklearn, joblib)
 )
 
 

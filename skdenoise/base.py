@@ -114,22 +114,31 @@ class SeriesShapeMixin:
         if not self._warn_time_first or np.ndim(X) != 2:
             return
         n_series, n_timesteps = np.shape(X)
-        if n_timesteps <= 16 and n_series >= 100 * n_timesteps and self._called_alone():
+        # At most 12 samples (the leads of an ECG), and 100 times as many rows.
+        if n_timesteps <= 12 and n_series >= 100 * n_timesteps and self._called_alone():
             warn_at_caller(
                 f"{type(self).__name__} got X of shape {np.shape(X)}: "
                 f"{n_series} series of {n_timesteps} sample(s) each. Series are "
                 "rows, time along them; a recording with time down the rows (as "
                 "read_wfdb's signal, or a DataFrame of leads) is transposed "
                 "first (X.T, or shape (1, n_samples, n_channels) to keep its "
-                "channels together).",
+                "channels together). Series that short of their own are "
+                "denoised as given.",
                 UserWarning,
             )
 
     def _called_alone(self):
-        """Whether no other skdenoise estimator called this one (its windows)."""
+        """Whether neither another estimator nor the command line called this one.
+
+        A wrapper's windows, and the command line's (which says what to do of
+        a file's layout itself), are series as they should be.
+        """
         frame = sys._getframe(1)
         while frame is not None:
-            if frame.f_globals.get("__name__", "").split(".")[0] == "skdenoise":
+            module = frame.f_globals.get("__name__", "")
+            if module.startswith("skdenoise.cli"):
+                return False
+            if module.split(".")[0] == "skdenoise":
                 caller = frame.f_locals.get("self")
                 if isinstance(caller, BaseDenoiser) and caller is not self:
                     return False
@@ -277,6 +286,11 @@ class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
     def _check_fit_target(self, y, X):
         if y is None:
             return None
+        if type(y).__name__ == "WFDBRecord" and hasattr(y, "signal"):
+            raise ValueError(
+                f"{type(self).__name__}.fit got a WFDBRecord as y; pass its samples "
+                "as series, as for X: y.signal.T (a series per channel)."
+            )
         if not hasattr(y, "ndim"):
             y = np.asarray(y)
         if y.ndim == 1:

@@ -110,7 +110,9 @@ n_timesteps, n_channels)
         self : object
             The fitted scaler.
         """
-        X3 = as_3d(check_series(X, estimator=self))
+        X_checked = check_series(X, estimator=self)
+        self._warn_if_time_first(X_checked)
+        X3 = as_3d(X_checked)
         self._record_fitted_shape(X3, X)
         center, scale = series_statistics(X3, self.method)
         self.center_, self.scale_ = center[:, 0], scale[:, 0]

@@ -1327,6 +1327,13 @@ def test_a_classical_run_names_no_training_record(physionet_dir, tmp_path):
     # by its README and by ecg_summary.py.
     (out / "examples.png").write_bytes(b"an earlier figure")
     (out / "qrs.csv").write_text("an earlier table\n")
+    # A run refused late (a real record not there) leaves the folder as it was,
+    # its log too.
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    with pytest.raises(SystemExit, match="118e99"):
+        ecg.main([*argv[:-4], "--real-records", "118e99", "--no-qrs"])
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert {k: v for k, v in after.items() if not k.startswith(".")} == before
     ecg.main([*argv[:-4], "--real-records", "--no-qrs"])
     assert not (out / "real_records.csv").exists()
     assert not (out / "examples.png").exists() and not (out / "qrs.csv").exists()

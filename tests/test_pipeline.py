@@ -993,3 +993,6 @@ def test_a_recording_held_time_first_is_warned_of():
         warnings.simplefilter("error")
         BandpassDenoiser().fit_transform(signal.T)
         windowed.fit(signal[:, :1].T).transform(signal[:, :1].T)
+        # Windows of 16 samples cut beforehand (make_windows, the command line's
+        # --window-length 16) are series as they should be.
+        BandpassDenoiser().fit_transform(signal[:, 0].reshape(-1, 16))

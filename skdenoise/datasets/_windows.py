@@ -106,7 +106,8 @@ window_length, n_channels)
             raise TypeError(f"{name} must be True or False; got {value!r}.")
     if isinstance(signal, (list, tuple)) and len(signal) == 0:
         raise ValueError("signal is an empty list; expected at least one recording.")
-    if type(signal).__name__ == "WFDBRecord" and hasattr(signal, "signal"):
+    records = signal if isinstance(signal, list) else [signal]
+    if any(type(r).__name__ == "WFDBRecord" and hasattr(r, "signal") for r in records):
         raise TypeError(
             "signal is a WFDBRecord; pass its samples, record.signal (time first, "
             "as make_windows takes a recording)."

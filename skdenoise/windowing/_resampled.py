@@ -264,8 +264,12 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     _any_length = True
 
     def _warn_if_time_first(self, X):
-        # With min_duration, such series are refused with the same advice.
-        if self.min_duration is None:
+        # Series shorter than min_duration are refused with the same advice.
+        try:
+            refused = np.shape(X)[1] < self.min_duration * self._rate()
+        except TypeError:  # no min_duration (or a rate to be refused)
+            refused = False
+        if not refused:
             super()._warn_if_time_first(X)
 
     @property
