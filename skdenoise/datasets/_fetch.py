@@ -74,14 +74,19 @@ def get_data_home(data_home=None):
     if not isinstance(data_home, (str, os.PathLike)):
         raise TypeError(f"data_home must be a path or None; got {data_home!r}.")
     path = Path(data_home).expanduser()
+    _make_folder(path, "cannot use {} as the data folder")
+    return path
+
+
+def _make_folder(path, what):
+    """``path.mkdir(parents=True)``, an error naming ``what`` (with ``{}``) if not."""
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OSError(
-            f"cannot use {path} as the data folder: {exc.strerror or exc}. Pass "
-            "another data_home, or set SKDENOISE_DATA."
+            f"{what.format(path)}: {exc.strerror or exc}. Pass another data_home, "
+            "or set SKDENOISE_DATA."
         ) from None
-    return path
 
 
 def _check_name(value, what):
@@ -462,13 +467,7 @@ def fetch_physionet(
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{name} must be True or False; got {value!r}.")
     folder = get_data_home(data_home) / "physionet" / database
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OSError(
-            f"cannot make the cache folder {folder}: {exc.strerror or exc}. Pass "
-            "another data_home, or set SKDENOISE_DATA."
-        ) from None
+    _make_folder(folder, "cannot make the cache folder {}")
     url = f"{str(base_url).rstrip('/')}/{database}/{version}/"
     fetcher = _Fetcher(
         folder,
