@@ -72,7 +72,7 @@ n_channels)
         )
     if X is None:
         raise ValueError(f"{input_name}{who} is None; expected an array of series.")
-    if type(X).__name__ == "WFDBRecord" and hasattr(X, "signal"):
+    if is_wfdb_record(X):
         # A tuple of fields, which read as series of different lengths.
         raise ValueError(
             f"{input_name}{who} is a WFDBRecord; pass its samples as series: "
@@ -397,6 +397,15 @@ def std_as_input_dtype(std, X, name):
     """
     out = as_input_dtype(std, X, name)
     return np.maximum(out, np.finfo(out.dtype).tiny)
+
+
+def is_wfdb_record(value):
+    """Whether ``value`` is a record read by ``skdenoise.datasets.read_wfdb``.
+
+    Its fields make a tuple, which would read as recordings or series of
+    different lengths; checked by name, so that the datasets stay unimported.
+    """
+    return type(value).__name__ == "WFDBRecord" and hasattr(value, "signal")
 
 
 def check_positive_int(value, name, *, minimum=1):

@@ -33,6 +33,7 @@ from ._validation import (
     as_input_dtype,
     check_series,
     check_target,
+    is_wfdb_record,
     restore_ndim,
 )
 from ._warnings import warn_at_caller
@@ -100,9 +101,6 @@ class SeriesShapeMixin:
     """
 
     _any_length = False
-    # Warn of a 2-D X that looks like one recording with time down its rows
-    # (ResampledDenoiser refuses it with the same advice).
-    _warn_time_first = True
 
     def _warn_if_time_first(self, X):
         """Warn of many series of a few samples: a recording held time first.
@@ -111,7 +109,7 @@ class SeriesShapeMixin:
         n_channels); read as series they are thousands of series of a few
         samples, denoised without a word into nonsense.
         """
-        if not self._warn_time_first or np.ndim(X) != 2:
+        if np.ndim(X) != 2:
             return
         n_series, n_timesteps = np.shape(X)
         # At most 12 samples (the leads of an ECG), and 100 times as many rows.
@@ -286,7 +284,7 @@ class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
     def _check_fit_target(self, y, X):
         if y is None:
             return None
-        if type(y).__name__ == "WFDBRecord" and hasattr(y, "signal"):
+        if is_wfdb_record(y):
             raise ValueError(
                 f"{type(self).__name__}.fit got a WFDBRecord as y; pass its samples "
                 "as series, as for X: y.signal.T (a series per channel)."

@@ -3,7 +3,7 @@
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .._validation import check_positive_int
+from .._validation import check_positive_int, is_wfdb_record
 from .._warnings import warn_at_caller
 from ..windowing._layout import window_starts
 
@@ -107,7 +107,7 @@ window_length, n_channels)
     if isinstance(signal, (list, tuple)) and len(signal) == 0:
         raise ValueError("signal is an empty list; expected at least one recording.")
     records = signal if isinstance(signal, list) else [signal]
-    if any(type(r).__name__ == "WFDBRecord" and hasattr(r, "signal") for r in records):
+    if any(is_wfdb_record(r) for r in records):
         raise TypeError(
             "signal is a WFDBRecord; pass its samples, record.signal (time first, "
             "as make_windows takes a recording)."
