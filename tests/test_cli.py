@@ -1772,6 +1772,23 @@ def test_denoise_names_a_truncated_numpy_file(data, model, tmp_path, capsys):
     assert "BadZipFile" not in err
 
 
+def test_a_model_of_several_channels_on_a_csv_names_the_way(tmp_path, capsys):
+    # "X has 1 channel(s), but ... 2 channel(s)": nothing said that the command
+    # line gives each channel of a record, or each CSV series, on its own.
+    from skdenoise.baselines import MedianDenoiser
+    from skdenoise.persistence import save
+
+    model = save(MedianDenoiser().fit(np.zeros((2, 64, 2))), tmp_path / "m.skd")
+    path = tmp_path / "two.csv"
+    np.savetxt(path, np.random.default_rng(0).normal(size=(3, 64)), delimiter=",")
+    assert main(["denoise", str(model), str(path), "-o", str(tmp_path / "o.csv")]) == 1
+    assert "a .npy array of shape (1, n_samples, 2)" in capsys.readouterr().err
+    stored = tmp_path / "two.npy"
+    np.save(stored, np.random.default_rng(0).normal(size=(1, 64, 2)))
+    args = [str(stored), "-o", str(tmp_path / "o.npy"), "--quiet"]
+    assert main(["denoise", str(model), *args]) == 0
+
+
 def test_highpass_ignores_the_rate_of_the_training_noise():
     # MuscleNoise's sampling_rate (360 Hz by default) was taken for the
     # series' rate: a 0.5 Hz high-pass ran at 1.4 Hz on series at 1000 Hz.

@@ -516,7 +516,22 @@ def _layout_words(message, path, layout="rows"):
         advice = "for a file with one series per column give --layout columns."
     else:
         advice = "for an array with time down its columns store its transpose."
-    return _TRANSPOSE_HINT.sub(advice, message)
+    message = _TRANSPOSE_HINT.sub(advice, message)
+    found = _CHANNELS.search(message)
+    if found and found.group(1) == "1" and int(found.group(2)) > 1:
+        # A WFDB record or a CSV gives each channel as a series of its own.
+        message += (
+            f" The command line gives each channel of a WFDB record, and each "
+            f"series of a CSV, as a series of one channel: for a model of "
+            f"{found.group(2)} channels store the recording as a .npy array of "
+            f"shape (1, n_samples, {found.group(2)})."
+        )
+    return message
+
+
+_CHANNELS = re.compile(
+    r"X has (\d+) channel\(s\), but \w+ was fitted on series with (\d+)"
+)
 
 
 def _denoise(model, series, path, layout="rows"):
