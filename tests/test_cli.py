@@ -1685,7 +1685,14 @@ def test_denoise_refuses_a_record_at_another_rate_than_a_filter_is_set_to(
     ).fit(np.zeros((1, 128)))
     saved = save(resampled, data / "resampled_none.skd")
     assert main(["denoise", str(saved), str(other), "-o", str(out)]) == 2
-    assert "at 360 Hz" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "at 360 Hz" in err
+    # It resamples by itself once told the series' rate (a fine-tuned pretrained
+    # model was sent to resample the record or train another model).
+    assert "set_params(sampling_rate=500) on the loaded model" in err
+    saved = save(resampled.set_params(sampling_rate=500.0), data / "resampled_500.skd")
+    out500 = data / "resampled_500_out"
+    assert main(["denoise", str(saved), str(other), "-o", str(out500), "--quiet"]) == 0
     # At its own rate it runs.
     at360 = _write_wfdb(data, "filter360", signal)
     assert main(["denoise", str(filter_model), str(at360), "-o", str(out)]) == 0

@@ -751,6 +751,19 @@ def _check_model_rate(model, data, model_path):
     rate = data.sampling_rate
     if trained is None or rate is None or abs(rate - trained) <= 1e-9 * trained:
         return
+    try:
+        resamples = "estimator_sampling_rate" in model.get_params(deep=False)
+    except Exception:  # noqa: BLE001 - not a scikit-learn estimator
+        resamples = False
+    if resamples and how.startswith("takes"):
+        # A ResampledDenoiser (a fine-tuned pretrained model) takes any rate
+        # once told the series' own.
+        raise _UsageError(
+            f"{data.path} is sampled at {rate:g} Hz, but {model_path} takes series "
+            f"at {trained:g} Hz (its sampling_rate parameter). It resamples by "
+            f"itself: in Python, set_params(sampling_rate={rate:g}) on the loaded "
+            "model and save it again (or resample the record)."
+        )
     raise _UsageError(
         f"{data.path} is sampled at {rate:g} Hz, but {model_path} {how} at "
         f"{trained:g} Hz: it would not denoise series at another rate {what}. "
