@@ -30,10 +30,11 @@ file formats (chosen by the file name):
                the same float64.
   FILE.npy     a NumPy array: (n_timesteps,) is one series, (n_series,
                n_timesteps) one series per row, (n_series, n_timesteps,
-               n_channels) multichannel series.
+               n_channels) multichannel series. The output keeps a float
+               array's dtype; integers and booleans come back as float64.
   FILE.npz     a NumPy archive: the array named by --key (default: the first
                one) is used as a .npy file would be; on output the other
-               arrays are copied unchanged.
+               members are copied unchanged.
   RECORD       a WFDB record: the path of its header without the .hea
                extension (any WFDB format; needs the data extra). Each channel
                is one series; on output a header and one signal file are
