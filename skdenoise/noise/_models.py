@@ -598,11 +598,15 @@ class RecordedNoise(BaseNoise):
             _CHECKED_SEGMENTS[self] = checked
         return part, start, stop, checked[3]
 
-    def _check_flat_run(self, recording, flat, start, span, n_timesteps):
-        """Refuse an SNR target that a flat stretch of the recording can't reach."""
-        if self.snr is None or flat[0] < span:
+    def _check_flat_run(self, recording, start, span, n_timesteps, known=None):
+        """Refuse an SNR target that a flat stretch of the recording can't reach.
+
+        ``known``: the longest flat run as checked before (None: not known);
+        one long enough is measured again, since the recording may have been
+        mended in place.
+        """
+        if self.snr is None or (known is not None and known[0] < span):
             return
-        # Measured again: the recording may have been mended in place since.
         flat = _longest_flat_run(recording)
         checked = _CHECKED_SEGMENTS.get(self)
         if checked is not None:
@@ -648,7 +652,7 @@ class RecordedNoise(BaseNoise):
         shortest = n_timesteps
         if time_scale is not None:
             shortest = int(np.ceil(time_scale[0] * (n_timesteps - 1))) + 1
-        self._check_flat_run(recording, flat, start, shortest, n_timesteps)
+        self._check_flat_run(recording, start, shortest, n_timesteps, known=flat)
         if rec_channels == n_channels:
             draws = (n_series,)  # one start per series, channels aligned
         elif rec_channels == 1:
@@ -689,10 +693,8 @@ class RecordedNoise(BaseNoise):
         # (measured before the mean is taken off: that leaves a rounding
         # residue that the SNR's scaling would turn into an offset).
         flat = np.all(np.ptp(stretches, axis=1) == 0, axis=-1)
-        if self.snr is not None and np.any(flat):
-            self._check_flat_run(
-                recording, (len(recording), 0), start, shortest, n_timesteps
-            )
+        if np.any(flat):
+            self._check_flat_run(recording, start, shortest, n_timesteps)
         centred = stretches - stretches.mean(axis=1, keepdims=True)
         # Flat for another reason (a periodic recording read at a whole
         # rate): nothing, not a rounding residue scaled into an offset.
