@@ -566,6 +566,23 @@ def test_wfdb_round_trip(model, data):
     np.testing.assert_allclose(other.p_signal, written.signal, atol=1e-6)
 
 
+def test_train_saves_a_quiet_model_whatever_it_showed(data, capsys):
+    from skdenoise.persistence import load
+
+    tiny = [arg for arg in TINY if arg != "--quiet"]
+    base = ["train", "--clean", str(data / "clean.csv"), "--window-length", "32"]
+    shown = data / "shown.skdenoise"
+    assert main([*base, "--output", str(shown), *tiny]) == 0
+    assert "training" in capsys.readouterr().out  # the command showed progress
+    model = load(shown)
+    assert model.estimator.verbose == 0 and model.estimator_.verbose == 0
+    # A verbosity the user set for the model is kept.
+    asked = data / "asked.skdenoise"
+    assert main([*base, "--output", str(asked), *TINY, "--param", "verbose=1"]) == 0
+    model = load(asked)
+    assert model.estimator.verbose == 1 and model.estimator_.verbose == 1
+
+
 def test_train_on_wfdb_uses_its_sampling_rate(data):
     signal = np.sin(np.linspace(0, 60, 600))[:, None] * [1.0, 0.8]
     record = _write_wfdb(data, "train_rec", signal)

@@ -447,6 +447,12 @@ def _cmd_train(args):
         # A fitted attribute, saved with the model: denoise refuses series of
         # another rate. Models saved without it take series of any rate.
         model._sampling_rate_ = float(sampling_rate)
+    if "verbose" not in {name for name, _ in args.param}:
+        # The progress shown here is the command's; the saved model is quiet
+        # by default, as one built in Python (a later partial_fit prints
+        # nothing unless asked).
+        for network in (model.estimator, model.estimator_):
+            network.set_params(verbose=0)
     _save_model(model, output)
     if not args.quiet:
         print(f"saved the model to {output}")
