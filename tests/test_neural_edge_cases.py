@@ -1207,6 +1207,23 @@ def test_partial_fit_keeps_one_history_value_per_epoch_under_every_key(pairs):
     assert len(other.history_["val_loss"]) == other.n_epochs_ == 3
 
 
+def test_pairs_held_out_by_validation_split_get_no_augmentation_noise(pairs):
+    # With pairs and a noise model (augmentation), the rows held out by
+    # validation_split were given the model's noise on top of theirs: early
+    # stopping and the gate saw noisier inputs than transform meets.
+    from skdenoise.neural._batches import split_validation
+    from skdenoise.noise import WhiteNoise
+
+    X, y = pairs
+    kwargs = {"epochs": 1, "noise": WhiteNoise(snr=0.0), "gate": None}
+    split = _unet(validation_split=0.25, **kwargs).fit(X, y)
+    held, kept = split_validation(len(X), 0.25, 0)
+    given = _unet(**kwargs).fit(X[kept], y[kept], validation_data=(X[held], y[held]))
+    np.testing.assert_allclose(
+        split.history_["val_loss"], given.history_["val_loss"], rtol=1e-6
+    )
+
+
 @pytest.mark.parametrize("validation", ["split", "clean series"])
 def test_partial_fit_draws_the_validation_noise_once(pairs, validation):
     # The noise added to clean validation series was drawn anew at each

@@ -1662,11 +1662,14 @@ n_timesteps, n_channels)
     def _validation_inputs(self, validation, noise, seed):
         """Noisy inputs and clean targets of the validation series (fixed seed)."""
         inputs, targets = validation
-        if noise is None:
+        if noise is None or inputs is not None:
+            # Held-out pairs are what transform meets, as validation_data
+            # given by the user: the noise of a fit on pairs augments the
+            # training batches only.
             return inputs, targets
         rng = np.random.default_rng([seed, 3])
         with quiet_zero_series():  # fit said it, naming the rows
-            noisy = noise.apply(targets if inputs is None else inputs, random_state=rng)
+            noisy = noise.apply(targets, random_state=rng)
         if self.clean_fraction:
             noisy = keep_clean(noisy, targets, self.clean_fraction, rng)
         return noisy, targets
