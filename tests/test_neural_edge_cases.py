@@ -448,6 +448,24 @@ def test_callbacks_keep_their_state_but_let_go_of_the_network(pairs):
     assert len(pickle.dumps(model.get_params()["callbacks"])) < 20_000
 
 
+def test_a_csv_logger_callback_leaves_a_model_that_pickles(pairs, tmp_path):
+    # CSVLogger kept its closed log file: clone, pickle and joblib of the
+    # fitted model failed ("cannot pickle '_io.TextIOWrapper' object").
+    import pickle
+
+    import keras
+    from sklearn.base import clone
+
+    log = tmp_path / "log.csv"
+    model = _unet(epochs=2, callbacks=[keras.callbacks.CSVLogger(str(log))])
+    model.fit(*pairs)
+    assert len(log.read_text().splitlines()) == 3  # a header and two epochs
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(again.transform(pairs[0]), model.transform(pairs[0]))
+    clone(model).fit(*pairs)  # the copy logs again, to the same file
+    assert len(log.read_text().splitlines()) == 3
+
+
 # ------------------------------------------------------------ third review
 def test_partial_fit_checks_the_uncertainty_as_fit_does(pairs):
     with pytest.raises(ValueError, match="dropout"):

@@ -10,6 +10,7 @@ generators, so no global random state is left changed.
 import contextlib
 import functools
 import inspect
+import io
 import math
 import numbers
 import os
@@ -586,6 +587,18 @@ def _warps(augment):
     )
 
 
+def _drop_closed_files(callback):
+    """Let a callback go of the files it closed at the end of training.
+
+    Keras' ``CSVLogger`` keeps its closed log file, which no copy or pickle
+    takes: clone, pickle and joblib of the fitted denoiser failed. The
+    callback opens it again at the start of the next training.
+    """
+    for name, value in list(vars(callback).items()):
+        if isinstance(value, io.IOBase) and value.closed:
+            setattr(callback, name, None)
+
+
 class BaseNeuralDenoiser(BaseDenoiser):
     """Base class of the neural denoisers (not for direct use).
 
@@ -1140,6 +1153,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
             for callback in self.callbacks or []:
                 if getattr(callback, "_model", None) is self.model_:
                     callback.set_model(None)
+                _drop_closed_files(callback)
         return history.history
 
     def _validate_fit_params(self, X3, y3, validation_data=None, **fit_params):
