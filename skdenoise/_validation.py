@@ -308,16 +308,18 @@ def check_target(y, X, *, input_name="y", estimator=None, x_name="X"):
     if y_ndim == 2 and X.ndim == 3 and X.shape[2] == 1:
         y = np.asarray(y)[..., np.newaxis]
     if y_ndim not in (2, 3):
+        hint = ""
+        if y_ndim == 1 and X.shape[0] == 1 and len(y) == X.shape[1]:
+            hint = f" Reshape it with {input_name}.reshape(1, -1): a single series."
+        elif y_ndim == 1 and len(y) == X.shape[0]:
+            hint = (
+                f" It holds one value per series of {x_name} (labels?), which is "
+                "not a clean series to score against."
+            )
         raise ValueError(
             f"{input_name}{who} must be the clean series, with the same shape as "
             f"{x_name} {tuple(X.shape)}; got {y_ndim} dimension(s) "
-            f"({_describe(np.asarray(y))})."
-            + (
-                f" Reshape it with {input_name}.reshape(1, -1) if it is a single "
-                "series."
-                if y_ndim == 1
-                else ""
-            )
+            f"({_describe(np.asarray(y))}).{hint}"
         )
     y = check_series(y, input_name=input_name, estimator=estimator)
     if y.shape != X.shape:

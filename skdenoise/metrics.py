@@ -549,10 +549,14 @@ class _TransformScorer:
         )
         return request
 
-    def __call__(self, estimator, X, y, sample_weight=None):
+    def __call__(self, estimator, X, y=None, sample_weight=None):
+        # scikit-learn calls scorer(estimator, X) when a search is fitted
+        # without y.
         if y is None:
             raise ValueError(
-                f"{self._name} needs the clean series y to score the denoised X."
+                f"{self._name} needs the clean series y to score the denoised X. "
+                "Without clean series (a search over noisy series alone), pass "
+                "scoring=skdenoise.model_selection.self_supervised_scorer."
             )
         raw = X
         # As floats for the checks (X of dtype object too); the estimator

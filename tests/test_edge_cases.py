@@ -225,6 +225,32 @@ def test_metrics_name_arguments_that_are_not_numbers_or_bools():
 
 
 @pytest.mark.parametrize("scorer", [snr_scorer, snr_improvement_scorer])
+def test_scorers_without_y_or_with_labels_say_what_is_wrong(scorer):
+    from sklearn.model_selection import GridSearchCV
+
+    X = np.sin(np.linspace(0, 30, 40 * 32)).reshape(40, 32)
+    denoiser = MedianDenoiser().fit(X)
+    # A search fitted without y calls scorer(estimator, X): a bare TypeError
+    # of a missing argument came back.
+    with pytest.raises(ValueError, match="self_supervised_scorer"):
+        scorer(denoiser, X)
+    search = GridSearchCV(
+        MedianDenoiser(), {"window_length": [3, 5]}, scoring=scorer, error_score="raise"
+    )
+    with pytest.raises(ValueError, match="needs the clean series y"):
+        search.fit(X)
+    # One value per series (labels) was told to reshape it as one series.
+    labels = np.arange(40.0)
+    for score in (scorer, lambda est, X, y: est.score(X, y)):
+        with pytest.raises(ValueError, match="one value per series") as caught:
+            score(denoiser, X, labels)
+        assert "reshape" not in str(caught.value)
+    # A single series with its clean series flat is told how to reshape it.
+    with pytest.raises(ValueError, match=r"y\.reshape\(1, -1\)"):
+        scorer(denoiser, X[:1], X[0])
+
+
+@pytest.mark.parametrize("scorer", [snr_scorer, snr_improvement_scorer])
 def test_scorers_take_series_of_dtype_object(scorer):
     # check_series(X, dtype=None) kept the objects and np.isfinite refused
     # them, where fit, transform and score take them: every candidate of a
