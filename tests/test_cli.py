@@ -160,7 +160,7 @@ def test_train_with_an_uncertainty_and_denoise_with_std(data, capsys):
         warnings.simplefilter("error")
         assert main(argv) == 0
     err = capsys.readouterr().err
-    assert err.count("skdenoise denoise: warning: --std: the series' RMS") == 1
+    assert err.count("skdenoise denoise: warning: --std: the RMS of a series") == 1
     assert "UserWarning" not in err and "predict(" not in err
 
 
@@ -1357,6 +1357,16 @@ def test_train_warnings_name_the_command_line_options(data, capsys):
     assert "at --param validation_split=0.1" in err
     assert "Pass more series or longer ones." in err
     assert "validation_data" not in err
+
+    # Series with an offset (raw counts): the training noise's SNR includes it.
+    out = data / "warned3.skd"
+    np.savetxt(data / "counts.csv", _series(8)[0] + 1024.0, delimiter=",")
+    argv = ["train", "--clean", str(data / "counts.csv"), "--output", str(out)]
+    assert main([*argv, "--window-length", "64", *TINY]) == 0
+    err = capsys.readouterr().err
+    assert "carry an offset" in err
+    assert "Remove each series' mean from the training files" in err
+    assert "X.mean" not in err and "snr=None" not in err
 
 
 def test_train_refuses_a_seed_out_of_range_by_its_option(data, capsys):

@@ -448,6 +448,28 @@ def test_callbacks_keep_their_state_but_let_go_of_the_network(pairs):
     assert len(pickle.dumps(model.get_params()["callbacks"])) < 20_000
 
 
+def test_noise_on_series_with_an_offset_is_warned_of(pairs):
+    # An SNR target is measured with the series' mean: on ADC counts the
+    # training noise at a nominal 20 dB was louder than the signal's variation,
+    # and the denoiser came out worse than its input, without a word.
+    from skdenoise.noise import WhiteNoise
+
+    _, clean = pairs
+    with pytest.warns(UserWarning, match=r"carry an offset.*X - X\.mean") as caught:
+        _unet(epochs=1).fit(clean + 1000.0)
+    assert len([w for w in caught if "offset" in str(w.message)]) == 1
+    noisy = clean + 0.1
+    with pytest.warns(UserWarning, match="carry an offset"):
+        _unet(epochs=1, noise=WhiteNoise(snr=10.0)).fit(noisy + 1000.0, clean + 1000.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _unet(epochs=1).fit(clean)  # centred series
+        _unet(epochs=1).fit(clean + 0.1)  # a small offset
+        # An amplitude does not depend on the offset.
+        _unet(epochs=1, noise=WhiteNoise(amplitude=0.1)).fit(clean + 1000.0)
+    assert not [w for w in caught if "offset" in str(w.message)]
+
+
 def test_a_csv_logger_callback_leaves_a_model_that_pickles(pairs, tmp_path):
     # CSVLogger kept its closed log file: clone, pickle and joblib of the
     # fitted model failed ("cannot pickle '_io.TextIOWrapper' object").

@@ -452,6 +452,40 @@ def test_calibration_bins_on_another_key_cover_each_group():
     assert inside[slow].mean() < 0.91 and inside[~slow].mean() > 0.99
 
 
+def test_one_series_or_lead_in_other_units_is_warned_of_by_name(flips_model, data):
+    # Through windows (and resampling, the pretrained model's way) the check
+    # took the median over every window of the call: a lead in microvolts
+    # among leads in millivolts passed, or the warning named channel 0.
+    import warnings
+
+    from skdenoise.windowing import ResampledDenoiser
+
+    noisy, _ = data
+    length = noisy.shape[1]
+    long = np.concatenate(list(noisy[:12]))[np.newaxis]  # a recording, 12 windows
+    windowed = WindowedDenoiser(flips_model, window_length=length).fit(noisy[:8])
+    leads = np.stack([long[0], long[0], 1000 * long[0]], -1)[np.newaxis]
+    rows = np.concatenate([long, long, 1000 * long])
+    resampled = ResampledDenoiser(
+        windowed, sampling_rate=500, estimator_sampling_rate=250
+    ).fit(np.repeat(noisy[:8], 2, axis=1))
+    cases = [
+        (windowed, rows, "series 2 lies"),
+        (resampled, np.repeat(leads, 2, axis=1), "series 0, channel 2"),
+        (resampled, np.repeat(rows, 2, axis=1), "series 2 lies"),
+    ]
+    for model, X, where in cases:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.predict(X, return_std=True)
+        messages = [str(w.message) for w in caught if "other units" in str(w.message)]
+        assert len(messages) == 1 and where in messages[0], (where, messages)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        windowed.predict(np.concatenate([long] * 3), return_std=True)
+        resampled.predict(np.repeat(leads[..., :2], 2, axis=1), return_std=True)
+
+
 def test_predict_warns_when_the_inputs_are_in_other_units(flips_model, data):
     import warnings
 

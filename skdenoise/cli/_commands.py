@@ -202,6 +202,13 @@ _CLI_WORDS = (
         "the --noisy series alone; the --clean series are ignored. Use --param "
         "training=supervised to train on the (--noisy, --clean) pairs.",
     ),
+    (
+        r"Fit on the series less their means \(X - X\.mean\(axis=1, keepdims=True\); "
+        r"the denoiser takes series with an offset at transform\), or give the noise "
+        r"an amplitude \(snr=None\)\.",
+        "Remove each series' mean from the training files (the saved model "
+        "takes series with an offset when it denoises).",
+    ),
     (r"(\d+) series of X \(index [^)]*\) are", "Some training windows are"),
     (
         r"\d+ of the \d+ training windows \(stretches of zeros in the series\) are",
@@ -218,6 +225,9 @@ _CLI_WORDS = (
         "train the model with --param uncertainty=flips (or ensemble, or "
         "mc_dropout with --param dropout=0.1).",
     ),
+    # The estimator's series are rows, channels or a ragged file's rows one
+    # at a time: its index is not the file's.
+    (r"the RMS of series \d+(?:, channel \d+)? lies", "the RMS of a series lies"),
     (r"\.predict\(X, return_std=True\)", " (--std)"),
     (r"predict\(\.\.\., return_std=True\)", "--std"),
     (r"\brandom_state\b", "--seed"),

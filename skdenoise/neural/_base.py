@@ -587,6 +587,54 @@ def _warps(augment):
     )
 
 
+def _warn_offset_series(noise, series, name):
+    """Say when an SNR target meets series whose offset dwarfs their variation.
+
+    A noise model's SNR is measured against a series' whole power, its mean
+    included (as :func:`skdenoise.metrics.snr` measures it): on raw ADC counts
+    or prices the training noise is far louder than the signal's variation.
+    """
+    import warnings
+
+    flat = series.reshape(len(series), -1, series.shape[-1])
+    mean = flat.mean(axis=1, keepdims=True)
+    with np.errstate(all="ignore"):
+        power = np.sum(np.square(flat), axis=(1, 2))
+        variation = np.sum(np.square(flat - mean), axis=(1, 2))
+        moving = variation > 0
+        if not np.any(moving):
+            return
+        gap = float(np.median(10 * np.log10(power[moving] / variation[moving])))
+    if not gap >= 3.0:
+        return
+    rows = flat[np.flatnonzero(moving)[:8]]
+    centred = rows - rows.mean(axis=1, keepdims=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            added = noise.apply(rows, random_state=0) - rows
+            added_centred = noise.apply(centred, random_state=0) - centred
+    except Exception:  # training meets (and reports) it
+        return
+    with np.errstate(all="ignore"):
+        louder = 10 * np.log10(
+            np.sum(np.square(added)) / np.sum(np.square(added_centred))
+        )
+    if not louder >= 3.0:  # an amplitude, or an SNR about the mean
+        return
+    warn_at_caller(
+        f"The series that {name}.fit adds noise to carry an offset: their mean "
+        f"holds {gap:.0f} dB more power than their variation (median over the "
+        "series). The noise's SNR is measured against a series' whole power, "
+        f"offset included, so the network trains on noise about {louder:.0f} dB "
+        "louder against the signal's variation than the SNR asked. Fit on the "
+        "series less their means (X - X.mean(axis=1, keepdims=True); the "
+        "denoiser takes series with an offset at transform), or give the noise "
+        "an amplitude (snr=None).",
+        UserWarning,
+    )
+
+
 def _drop_closed_files(callback):
     """Let a callback go of the files it closed at the end of training.
 
@@ -1486,6 +1534,9 @@ n_timesteps, n_channels)
         if noise is not None:
             self._warn_zero_series(
                 noise, targets if inputs is None else inputs, "X", validation, ready
+            )
+            _warn_offset_series(
+                noise, targets if inputs is None else inputs, type(self).__name__
             )
         network_input = self._network_input()
         if validation is None:

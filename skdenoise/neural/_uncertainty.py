@@ -818,6 +818,102 @@ def input_rms_range(estimator, X3):
     return np.stack(ranges, axis=1)
 
 
+_UNITS_CHECKED = threading.local()  # a wrapper checked the series it was given
+
+
+@contextlib.contextmanager
+def units_checked_by_caller():
+    """Leave the check of the inputs' units to the wrapper that opens this.
+
+    A wrapper (windows, resampling) knows which of the network's inputs come
+    from which of its own series and channels, and checks each on its own; the
+    median over every window of a call outvoted a single lead in other units.
+    """
+    before = getattr(_UNITS_CHECKED, "on", False)
+    _UNITS_CHECKED.on = True
+    try:
+        yield
+    finally:
+        _UNITS_CHECKED.on = before
+
+
+def _units_reference(estimator):
+    """``(network, window_length)`` of the calibrated network under wrappers.
+
+    None when no neural denoiser with a calibrated std is found.
+    """
+    length = None
+    while estimator is not None:
+        if getattr(estimator, "std_input_range_", None) is not None:
+            return estimator, length or int(estimator.n_features_in_)
+        if length is None and hasattr(estimator, "_window_length"):
+            length = int(estimator._window_length())
+        estimator = getattr(estimator, "estimator_", None)
+    return None
+
+
+def check_units_by_series(estimator, X3, name):
+    """Warn when a series given to a wrapper lies outside the calibration's units.
+
+    ``estimator``: the wrapper's fitted inner estimator; ``X3``: what the
+    wrapper gives it, one row a series; ``name(i, c)``: how the user knows the
+    series ``i`` and channel ``c``. Each series is cut into windows of the
+    network's length, and the median RMS of its windows compared with the
+    range of the calibration series', as :func:`_check_input_units` compares
+    the median over a call's series.
+    """
+    if getattr(_UNITS_CHECKED, "on", False):
+        return
+    reference = _units_reference(estimator)
+    if reference is None:
+        return
+    network, length = reference
+    fitted = np.reshape(network.std_input_range_, (2, -1))
+    n_series, n_timesteps, n_channels = X3.shape
+    if fitted.shape[1] != n_channels:
+        return
+    length = min(length, n_timesteps)
+    n_pieces = n_timesteps // length
+    pieces = X3[:, : n_pieces * length].reshape(n_series * n_pieces, length, -1)
+    if length == int(network.n_features_in_):
+        rms = _series_rms(network, pieces)
+    else:  # a map of the units per timestep needs the network's length
+        scale = np.asarray(network.target_scale_, dtype=np.float64)
+        if scale.ndim == 3:
+            scale = scale.mean(axis=1, keepdims=True)
+        centred = pieces - np.mean(pieces, axis=1, keepdims=True)
+        rms = _rms(centred * scale)[:, 0, :]
+    rms = rms.reshape(n_series, n_pieces, n_channels)
+    for series in range(n_series):
+        for channel in range(n_channels):
+            level = rms[series, :, channel]
+            level = level[level > 0]
+            if not level.size or np.isnan(fitted[0, channel]):
+                continue
+            level = float(np.median(level))
+            low, high = float(fitted[0, channel]), float(fitted[1, channel])
+            if low / _UNITS_MARGIN <= level <= high * _UNITS_MARGIN:
+                continue
+            _warn_units(f"of {name(series, channel)}", low, high)
+            return
+
+
+def _warn_units(where, low, high):
+    from .._warnings import warn_at_caller
+
+    # One message per series and range (no measured value in it), so that
+    # the chunks of a long recording warn once.
+    warn_at_caller(
+        once=True,
+        message=f"predict(..., return_std=True): the RMS {where} lies far outside "
+        "that of the series the standard deviation was calibrated on "
+        f"({low:.3g} to {high:.3g} in the output's units): are they in other "
+        "units? The calibrated std does not scale with the input: give the "
+        "series in the units of the calibration series, or "
+        "calibrate_uncertainty on series in these units.",
+    )
+
+
 def _check_input_units(estimator, X3):
     """Warn when the inputs are far larger or smaller than the calibration's.
 
@@ -826,8 +922,10 @@ def _check_input_units(estimator, X3):
     std calibrated for other noise levels, not one 1000 times larger. Per
     channel, the median RMS of the series that are not flat is compared with
     the range of the calibration series', with a margin of a factor of 10
-    either way.
+    either way. Off inside :func:`units_checked_by_caller`.
     """
+    if getattr(_UNITS_CHECKED, "on", False):
+        return
     fitted = getattr(estimator, "std_input_range_", None)
     if fitted is None:  # not calibrated on series, or before the range was kept
         return
@@ -844,20 +942,8 @@ def _check_input_units(estimator, X3):
         low, high = float(fitted[0, channel]), float(fitted[1, channel])
         if low / _UNITS_MARGIN <= level <= high * _UNITS_MARGIN:
             continue
-        from .._warnings import warn_at_caller
-
-        # One message per channel and range (no measured value in it), so
-        # that the chunks of a long recording warn once.
-        warn_at_caller(
-            once=True,
-            message="predict(..., return_std=True): the series' RMS (channel "
-            f"{channel}) lies far outside that of the series the standard "
-            f"deviation was calibrated on ({low:.3g} to {high:.3g} in the "
-            "output's units): are they in other units? The calibrated std does "
-            "not scale with the input: give the series in the units of the "
-            "calibration series, or calibrate_uncertainty on series in these "
-            "units.",
-        )
+        where = f"(channel {channel})" if rms.shape[1] > 1 else ""
+        _warn_units(f"of the series {where}".rstrip(), low, high)
         return
 
 

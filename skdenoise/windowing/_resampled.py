@@ -555,8 +555,24 @@ n_timesteps, n_channels)
         raw = X
         X, X3 = self._validate_transform_data(X)
         self._check_input(X3.shape[1], n_series=X3.shape[0])
-        with arrays_out():
-            mean, std = self.estimator_.predict(self._to_model(X3), return_std=True)
+        from ..neural._uncertainty import (
+            check_units_by_series,
+            units_checked_by_caller,
+        )
+
+        n_channels = X3.shape[2]
+
+        def name(row, _):
+            # The estimator's series are the channels of each series.
+            series, channel = divmod(row, n_channels)
+            return f"series {series}" + (
+                f", channel {channel}" if n_channels > 1 else ""
+            )
+
+        model_input = self._to_model(X3)
+        check_units_by_series(self.estimator_, model_input[..., np.newaxis], name)
+        with arrays_out(), units_checked_by_caller():
+            mean, std = self.estimator_.predict(model_input, return_std=True)
         mean = self._from_model(mean, X3.shape)
         std = self._from_model(std, X3.shape, std=True)
         self._check_finite_output(mean, X3)

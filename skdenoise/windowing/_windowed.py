@@ -688,12 +688,26 @@ n_timesteps, n_channels)
             return self.transform(X)
         raw = X
         X, X3 = self._validate_transform_data(X)
+        from ..neural._uncertainty import (
+            check_units_by_series,
+            units_checked_by_caller,
+        )
+
+        def name(series, channel):
+            return f"series {series}" + (
+                f", channel {channel}" if X3.shape[2] > 1 else ""
+            )
+
+        # Series by series: the windows of one lead in other units were
+        # outvoted by the others' in the network's own check.
+        check_units_by_series(self.estimator_, X3, name)
 
         def denoise(windows):
             mean, std = self.estimator_.predict(windows, return_std=True)
             return mean, np.square(np.asarray(std, dtype=np.float64))
 
-        mean, var = self._stitch(X3, denoise)
+        with units_checked_by_caller():
+            mean, var = self._stitch(X3, denoise)
         std = np.sqrt(var)
         name = type(self).__name__
         out = [
