@@ -452,6 +452,24 @@ def test_calibration_bins_on_another_key_cover_each_group():
     assert inside[slow].mean() < 0.91 and inside[~slow].mean() > 0.99
 
 
+@pytest.mark.parametrize("name", ["flips_model", "ensemble_model"])
+def test_the_std_of_series_with_an_offset_is_that_of_the_series(name, data, request):
+    # The spread was summed as E[x^2] - E[x]^2, which lost it to rounding on
+    # series with an offset (prices near 1e4), and its floor (a millionth of
+    # the RMS, offset included) replaced it.
+    import warnings
+
+    model = request.getfixturevalue(name)
+    noisy, _ = data
+    scale = 1e-2 / np.std(noisy[:6])
+    mean, std = model.predict(scale * noisy[:6], return_std=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # these units are not the calibration's
+        shifted, shifted_std = model.predict(scale * noisy[:6] + 1e4, return_std=True)
+    np.testing.assert_allclose(shifted - 1e4, mean, atol=1e-9)
+    np.testing.assert_allclose(shifted_std, std, rtol=1e-4)
+
+
 def test_one_series_or_lead_in_other_units_is_warned_of_by_name(flips_model, data):
     # Through windows (and resampling, the pretrained model's way) the check
     # took the median over every window of the call: a lead in microvolts

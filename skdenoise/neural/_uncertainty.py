@@ -461,7 +461,14 @@ def _rms(values):
 
 
 def _spread_floor(mean):
-    return _RELATIVE_FLOOR * np.maximum(_rms(mean), np.finfo(np.float64).tiny)
+    """A millionth of each series' variation (of its level when it is flat).
+
+    About the series' mean: with the offset in it (prices near 1e4 that move
+    by 1e-2) the floor rose above the whole spread, which it replaced.
+    """
+    variation = _rms(mean - np.mean(mean, axis=1, keepdims=True))
+    level = np.where(variation > 0, variation, _rms(mean))
+    return _RELATIVE_FLOOR * np.maximum(level, np.finfo(np.float64).tiny)
 
 
 def raw_std(estimator, X3, seed, per_flip=None, settings=None):
@@ -527,7 +534,7 @@ def _spread_runs(estimator, X3, seed, per_flip, average_flips, n_samples, stack)
 
 def _spread(runs):
     """Standard deviation over the outputs of ``runs`` (calls), floored."""
-    total = total_sq = unit = None
+    total = total_sq = unit = first = None
     for run in runs:
         out = run()
         if unit is None:
@@ -535,13 +542,17 @@ def _spread(runs):
             # squares neither overflow nor underflow.
             unit = _unit(out)
             total, total_sq = np.zeros(out.shape), np.zeros(out.shape)
-        out = out / unit
+            first = out / unit
+        # Sums of the departures from the first output: sums of the outputs
+        # themselves lost the spread of series with an offset to rounding
+        # (a spread of 1e-4 about 1e4 came out as 1e-8).
+        out = out / unit - first
         total += out
         total_sq += out * out
     n = len(runs)
-    mean = total / n
-    var = np.maximum(total_sq / n - mean * mean, 0.0) * n / (n - 1)
-    return np.maximum(np.sqrt(var) * unit, _spread_floor(mean * unit))
+    shift = total / n
+    var = np.maximum(total_sq / n - shift * shift, 0.0) * n / (n - 1)
+    return np.maximum(np.sqrt(var) * unit, _spread_floor((first + shift) * unit))
 
 
 def warn_identical_passes(estimator, X3, std, mean, what, consequence=""):
