@@ -365,6 +365,10 @@ def _member_network(member, X3, trained, member_seed):
             "or set n_jobs=None."
         )
     model.set_weights(weights)
+    if model.optimizer is not None:
+        # Its variables as a network trained here has them: a file saved
+        # without them warned, at every load, of an optimizer skipped.
+        model.optimizer.build(model.trainable_variables)
     return model
 
 
