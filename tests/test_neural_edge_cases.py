@@ -791,6 +791,38 @@ def test_the_global_dtype_policy_changes_neither_loss_scaling_nor_the_std(pairs)
     assert type(half.model_.optimizer).__name__ == "LossScaleOptimizer"
 
 
+def test_a_channels_first_keras_setting_leaves_the_networks_alone(pairs):
+    # A user's keras.config.set_image_data_format("channels_first") (or
+    # keras.json) made every new convolutional network fail inside Keras.
+    import keras
+
+    import skdenoise
+
+    X, y = pairs[0][:24], pairs[1][:24]
+    names = [
+        "UNetDenoiser",
+        "ConvAutoencoderDenoiser",
+        "CNNLSTMDenoiser",
+        "VAEDenoiser",
+    ]
+    names += ["FCNDAEDenoiser", "DeepFilterDenoiser", "WaveletUNetDenoiser"]
+    reference = {}
+    for name in names:
+        cls = getattr(skdenoise, name)
+        model = cls(**{**cls._get_test_params(), "epochs": 1, "random_state": 0})
+        reference[name] = model.fit(X, y).transform(X)
+    before = keras.config.image_data_format()
+    keras.config.set_image_data_format("channels_first")
+    try:
+        for name in names:
+            cls = getattr(skdenoise, name)
+            model = cls(**{**cls._get_test_params(), "epochs": 1, "random_state": 0})
+            out = model.fit(X, y).transform(X)
+            np.testing.assert_array_equal(out, reference[name], err_msg=name)
+    finally:
+        keras.config.set_image_data_format(before)
+
+
 def test_fit_names_an_unexpected_keyword_argument(pairs):
     model = _unet(epochs=1)
     with pytest.raises(TypeError, match=r"UNetDenoiser.fit got unexpected .*weight"):

@@ -11,6 +11,7 @@ def _encoder(layers, h, filters, depth, kernel_size, dropout):
             padding="same",
             activation="relu",
             name=f"encoder{level}",
+            data_format="channels_last",
         )(h)
         if dropout:
             h = layers.Dropout(dropout, name=f"encoder{level}_dropout")(h)
@@ -26,8 +27,15 @@ def _decoder(layers, h, n_channels, filters, depth, kernel_size):
             padding="same",
             activation="relu",
             name=f"decoder{level}",
+            data_format="channels_last",
         )(h)
-    return layers.Conv1D(n_channels, kernel_size, padding="same", name="denoised")(h)
+    return layers.Conv1D(
+        n_channels,
+        kernel_size,
+        padding="same",
+        name="denoised",
+        data_format="channels_last",
+    )(h)
 
 
 def build_conv_autoencoder(
@@ -106,6 +114,7 @@ def build_conv_autoencoder(
         padding="same",
         activation="relu",
         name="bottleneck",
+        data_format="channels_last",
     )(h)
     outputs = _decoder(layers, h, n_channels, filters, depth, kernel_size)
     return keras.Model(inputs, outputs, name="conv_autoencoder_denoiser")
@@ -178,7 +187,7 @@ def build_vae(
     h = _encoder(layers, inputs, filters, depth, kernel_size, dropout)
     reduced = n_timesteps // 2**depth
     width = filters * 2 ** (depth - 1) if depth else filters
-    h = layers.Flatten(name="flatten")(h)
+    h = layers.Flatten(name="flatten", data_format="channels_last")(h)
     z_mean = layers.Dense(latent_dim, name="z_mean")(h)
     z_log_var = layers.Dense(latent_dim, name="z_log_var")(h)
     z = VariationalSampling(beta=beta, n_elements=n_timesteps * n_channels, name="z")(

@@ -12,6 +12,7 @@ def _conv_block(layers, h, filters, kernel_size, dropout, name, batch_norm=False
                 padding="same",
                 use_bias=False,
                 name=f"{name}_conv{j}",
+                data_format="channels_last",
             )(h)
             h = layers.BatchNormalization(name=f"{name}_bn{j}")(h)
             h = layers.Activation("relu", name=f"{name}_relu{j}")(h)
@@ -22,6 +23,7 @@ def _conv_block(layers, h, filters, kernel_size, dropout, name, batch_norm=False
                 padding="same",
                 activation="relu",
                 name=f"{name}_conv{j}",
+                data_format="channels_last",
             )(h)
     if dropout:
         h = layers.Dropout(dropout, name=f"{name}_dropout")(h)
@@ -94,15 +96,24 @@ def build_cnn_lstm(
     layers = keras.layers
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
     features = _conv_block(layers, inputs, filters, kernel_size, dropout, "encoder")
-    h = layers.MaxPooling1D(pool_size, name="pool")(features)
+    h = layers.MaxPooling1D(pool_size, name="pool", data_format="channels_last")(
+        features
+    )
     lstm = layers.LSTM(units, return_sequences=True, dropout=dropout, name="lstm")
     h = layers.Bidirectional(lstm, name="bi_lstm")(h) if bidirectional else lstm(h)
     h = layers.UpSampling1D(pool_size, name="upsample")(h)
     h = layers.Concatenate(name="skip")([h, features])
     h = layers.Conv1D(
-        filters, kernel_size, padding="same", activation="relu", name="decoder_conv"
+        filters,
+        kernel_size,
+        padding="same",
+        activation="relu",
+        name="decoder_conv",
+        data_format="channels_last",
     )(h)
-    outputs = layers.Conv1D(n_channels, 1, name="denoised")(h)
+    outputs = layers.Conv1D(
+        n_channels, 1, name="denoised", data_format="channels_last"
+    )(h)
     return keras.Model(inputs, outputs, name="cnn_lstm_denoiser")
 
 
@@ -246,7 +257,9 @@ def unet_body(
             layers, h, width(level), kernel_size, 0.0, f"down{level}", batch_norm
         )
         skips.append(h)
-        h = layers.MaxPooling1D(2, name=f"down{level}_pool")(h)
+        h = layers.MaxPooling1D(
+            2, name=f"down{level}_pool", data_format="channels_last"
+        )(h)
     h = _conv_block(
         layers, h, width(depth), kernel_size, dropout, "bottleneck", batch_norm
     )
@@ -259,7 +272,9 @@ def unet_body(
         )(normed, normed)
         h = layers.Add(name="bottleneck_attended")([h, attended])
     if global_context:
-        summary = layers.GlobalAveragePooling1D(keepdims=True, name="context_pool")(h)
+        summary = layers.GlobalAveragePooling1D(
+            keepdims=True, name="context_pool", data_format="channels_last"
+        )(h)
         summary = layers.Dense(
             max(width(depth) // 4, 4), activation="relu", name="context_squeeze"
         )(summary)
@@ -274,10 +289,13 @@ def unet_body(
             strides=2,
             padding="same",
             name=f"up{level}_transpose",
+            data_format="channels_last",
         )(h)
         h = layers.Concatenate(name=f"up{level}_skip")([h, skips[level]])
         h = _conv_block(
             layers, h, width(level), kernel_size, 0.0, f"up{level}", batch_norm
         )
     name = "correction" if residual else "denoised"
-    return layers.Conv1D(n_channels, 1, name=name, dtype="float32")(h)
+    return layers.Conv1D(
+        n_channels, 1, name=name, dtype="float32", data_format="channels_last"
+    )(h)

@@ -103,6 +103,7 @@ def build_fcn_dae(
             padding="same",
             activation=activation,
             name=name,
+            data_format="channels_last",
         )(h)
         h = normalise(h, name)
     h = layers.Conv1D(
@@ -111,6 +112,7 @@ def build_fcn_dae(
         padding="same",
         activation=activation,
         name="bottleneck",
+        data_format="channels_last",
     )(h)
     h = normalise(h, "bottleneck")
     h = layers.Conv1DTranspose(
@@ -119,6 +121,7 @@ def build_fcn_dae(
         padding="same",
         activation=activation,
         name="decoder_code",
+        data_format="channels_last",
     )(h)
     h = normalise(h, "decoder_code")
     for i in reversed(range(len(filters))):
@@ -130,10 +133,15 @@ def build_fcn_dae(
             padding="same",
             activation=activation,
             name=name,
+            data_format="channels_last",
         )(h)
         h = normalise(h, name)
     outputs = layers.Conv1DTranspose(
-        n_channels, kernel_size, padding="same", name="denoised"
+        n_channels,
+        kernel_size,
+        padding="same",
+        name="denoised",
+        data_format="channels_last",
     )(h)
     return keras.Model(inputs, outputs, name="fcn_dae_denoiser")
 
@@ -204,6 +212,7 @@ def _multibranch_block(layers, h, width, kernel_sizes, dilation_rate, batch_norm
             dilation_rate=dilation_rate,
             activation=activation,
             name=f"{name}_{kind}{size}",
+            data_format="channels_last",
         )(h)
         for kind, activation in (("linear", None), ("relu", "relu"))
         for size in kernel_sizes
@@ -306,6 +315,10 @@ def build_deepfilter(
             f"block{i}",
         )
     outputs = layers.Conv1D(
-        n_channels, output_kernel_size, padding="same", name="denoised"
+        n_channels,
+        output_kernel_size,
+        padding="same",
+        name="denoised",
+        data_format="channels_last",
     )(h)
     return keras.Model(inputs, outputs, name="deepfilter_denoiser")
