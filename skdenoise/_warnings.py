@@ -3,13 +3,14 @@
 import contextlib
 import contextvars
 import os
+import re
 import sys
 import warnings
 
 import joblib
 import sklearn
 
-__all__ = ["once_per_call", "warn_at_caller"]
+__all__ = ["once_per_call", "silenced", "warn_at_caller"]
 
 # Messages given in the current call of a wrapper that runs its inner
 # estimator chunk by chunk (None outside such a call). Per thread and task.
@@ -31,6 +32,29 @@ def once_per_call():
         _GIVEN.reset(token)
 
 
+# (category, compiled pattern) of the warnings dropped in the current block of
+# ``silenced``. Per thread and task.
+_SILENCED = contextvars.ContextVar("skdenoise_warnings_silenced", default=())
+
+
+@contextlib.contextmanager
+def silenced(*rules):
+    """Within this block, ``warn_at_caller`` drops the warnings of ``rules``.
+
+    ``rules``: ``(category, pattern)`` pairs; a warning of that category (or a
+    subclass) whose message matches the regular expression is not given. The
+    warnings module's filters are shared by every thread, and
+    ``warnings.catch_warnings`` in concurrent threads left filters of one
+    thread's block in place for good; this state is the thread's own.
+    """
+    compiled = tuple((category, re.compile(pattern)) for category, pattern in rules)
+    token = _SILENCED.set(_SILENCED.get() + compiled)
+    try:
+        yield
+    finally:
+        _SILENCED.reset(token)
+
+
 # Frames in these folders are skipped: the package's own, scikit-learn's (its
 # fit context and fit_transform call fit on the user's behalf) and joblib's
 # (a Pipeline's memory, a search's parallel loop).
@@ -48,6 +72,9 @@ def warn_at_caller(message, category=UserWarning, once=False):
     ``once``: inside :func:`once_per_call`, a message given before in the
     same call is not given again.
     """
+    for silent, pattern in _SILENCED.get():
+        if issubclass(category, silent) and pattern.search(message):
+            return
     given = _GIVEN.get() if once else None
     if given is not None:
         if (category, message) in given:

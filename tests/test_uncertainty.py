@@ -698,6 +698,40 @@ def test_get_params_and_clone():
         UNetDenoiser(uncertainty="ensemble", n_members=1).fit(*_data(8))
 
 
+def test_ensemble_members_train_without_touching_the_warnings_filters(data):
+    # The members' warnings were silenced with warnings.catch_warnings, whose
+    # filters all threads share: ensembles fitted in threads left "ignore
+    # ConvergenceWarning" in them for good, hiding the user's own.
+    import keras
+    from sklearn.exceptions import ConvergenceWarning
+
+    class Record(keras.callbacks.Callback):
+        seen = []  # a class attribute: the members' copies share it
+
+        def on_epoch_end(self, epoch, logs=None):
+            Record.seen.append(list(warnings.filters))
+
+    _, clean = data
+    model = UNetDenoiser(
+        **{**TINY, "epochs": 1},
+        uncertainty="ensemble",
+        n_members=3,
+        callbacks=[Record()],
+        random_state=0,
+    )
+    before = list(warnings.filters)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        inside = list(warnings.filters)
+        model.fit(clean + 1000.0)
+    assert len(Record.seen) == 3 and all(seen == inside for seen in Record.seen)
+    assert list(warnings.filters) == before
+    # The ensemble says it once, not once per member.
+    learned = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    offset = [w for w in caught if "carry an offset" in str(w.message)]
+    assert len(learned) <= 1 and len(offset) == 1
+
+
 @pytest.mark.parametrize(
     "settings", [{"uncertainty": "flips"}, {"uncertainty": "ensemble", "n_members": 2}]
 )

@@ -594,8 +594,6 @@ def _warn_offset_series(noise, series, name):
     included (as :func:`skdenoise.metrics.snr` measures it): on raw ADC counts
     or prices the training noise is far louder than the signal's variation.
     """
-    import warnings
-
     flat = series.reshape(len(series), -1, series.shape[-1])
     mean = flat.mean(axis=1, keepdims=True)
     with np.errstate(all="ignore"):
@@ -609,9 +607,11 @@ def _warn_offset_series(noise, series, name):
         return
     rows = flat[np.flatnonzero(moving)[:8]]
     centred = rows - rows.mean(axis=1, keepdims=True)
+    from .._warnings import silenced
+
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        # Quiet, without the warnings module's filters (shared by threads).
+        with silenced((Warning, "")), np.errstate(all="ignore"):
             added = noise.apply(rows, random_state=0) - rows
             added_centred = noise.apply(centred, random_state=0) - centred
     except Exception:  # training meets (and reports) it

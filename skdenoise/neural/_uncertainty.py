@@ -306,12 +306,15 @@ def _member(estimator, member_seed):
 
 
 def _fit_member(member, X3, y3, validation, split_seed):
+    from .._warnings import silenced
+
     member._record_fitted_shape(X3)
-    with warnings.catch_warnings():
-        # The ensemble as a whole is checked once its members are all in, and
-        # its model_ says what is wrong with the data (series of zeros).
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.filterwarnings("ignore", message=".* are all zeros")
+    # The ensemble as a whole is checked once its members are all in, and its
+    # model_ says what is wrong with the data (series of zeros, an offset).
+    with silenced(
+        (ConvergenceWarning, ""),
+        (UserWarning, r" are all zeros|carry an offset"),
+    ):
         member._fit(X3, y3, validation=validation, split_seed=split_seed)
     return member.model_
 
