@@ -3,10 +3,12 @@
 Importing this module does not import TensorFlow; :func:`export` does.
 """
 
+import contextlib
 import importlib.util
 import json
 import numbers
 import os
+import re
 import warnings
 
 from sklearn.utils.validation import check_is_fitted
@@ -382,7 +384,12 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
     if format == "litert":
         # Builtin operators only: the LiteRT runtime without TensorFlow runs them.
         kwargs["target_spec"] = {"supported_ops": [tf.lite.OpsSet.TFLITE_BUILTINS]}
-    with quiet_tf_logger(), warnings.catch_warnings():
+    with (
+        quiet_tf_logger(),
+        _process_settings_kept(),
+        _quiet_converter(verbose),
+        warnings.catch_warnings(),
+    ):
         # Keras' own tf2onnx patch probes np.object, which NumPy 2 warns about.
         warnings.filterwarnings(
             "ignore", message=".*np.object.*", category=FutureWarning
@@ -415,6 +422,49 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
     else:
         _remove_stale_sidecar(path)
     return path
+
+
+@contextlib.contextmanager
+def _process_settings_kept():
+    """Restore what the converters change in the process.
+
+    TensorFlow's SavedModel writer logs through absl, which gives the root
+    logger a handler of its own when it has none (a later
+    ``logging.basicConfig`` of the user's then does nothing); the LiteRT
+    converter sets absl's level; tf2onnx sets ``TF_CPP_MIN_LOG_LEVEL``.
+    """
+    import logging
+
+    handlers = logging.root.handlers[:]
+    absl = logging.getLogger("absl")
+    level = absl.level
+    environ = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+    try:
+        yield
+    finally:
+        logging.root.handlers[:] = handlers
+        absl.setLevel(level)
+        if environ is None:
+            os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
+        else:
+            os.environ["TF_CPP_MIN_LOG_LEVEL"] = environ
+
+
+# The C++ runtime's informational and warning lines (I1205 ..., W1205 ...)
+# that the converters print once TensorFlow has read its log level (when the
+# user imported it first).
+_CONVERTER_NOISE = re.compile(
+    r"^([IW]\d{4} .*|WARNING: All log messages before absl::InitializeLog\(\) .*)$"
+)
+
+
+def _quiet_converter(verbose):
+    """With ``verbose=0``, the converters' log lines left out of stderr."""
+    if verbose:
+        return contextlib.nullcontext()
+    from ._tf import _filtered_stderr
+
+    return _filtered_stderr(_CONVERTER_NOISE)
 
 
 def _remove_stale_sidecar(path):

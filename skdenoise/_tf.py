@@ -64,8 +64,12 @@ _IMPORT_NOISE = re.compile(
 
 
 @contextmanager
-def _filtered_stderr():
-    """Drop TensorFlow's start-up INFO lines from file descriptor 2, keep the rest."""
+def _filtered_stderr(noise=None):
+    """Drop TensorFlow's start-up INFO lines from file descriptor 2, keep the rest.
+
+    ``noise``: a compiled pattern of the lines to drop instead.
+    """
+    noise = noise or _IMPORT_NOISE
     try:
         fd = sys.stderr.fileno()
     except (AttributeError, OSError, ValueError):
@@ -85,7 +89,7 @@ def _filtered_stderr():
             kept = [
                 line
                 for line in capture.read().decode(errors="replace").splitlines()
-                if not _IMPORT_NOISE.match(line)
+                if not noise.match(line)
             ]
             if kept:
                 sys.stderr.write("\n".join(kept) + "\n")

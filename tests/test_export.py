@@ -1,5 +1,6 @@
 """Exported ONNX and LiteRT files give what ``transform`` gives."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -456,3 +457,41 @@ def test_windowing_json_names_the_sampling_rate_the_denoiser_knows(tmp_path):
 
     ecg = pretrained.load("ecg", sampling_rate=500)
     assert ecg.estimator_._sampling_rate_ == 360.0
+
+
+def test_export_leaves_the_process_settings_and_stderr_alone(tmp_path):
+    # The SavedModel writer gave the root logger a handler (a later
+    # logging.basicConfig did nothing), the LiteRT converter set absl's level,
+    # tf2onnx set TF_CPP_MIN_LOG_LEVEL, and with TensorFlow imported first the
+    # converters' log lines reached stderr at verbose=0.
+    formats = ["litert"]
+    if importlib.util.find_spec("tf2onnx") is not None:
+        formats.append("onnx")
+    code = (
+        "import keras, logging, os, sys\n"
+        "import numpy as np\n"
+        "from skdenoise import UNetDenoiser, export\n"
+        "X = np.sin(np.linspace(0, 60, 24 * 64)).reshape(24, 64)\n"
+        "model = UNetDenoiser(filters=2, depth=1, kernel_size=3, epochs=1,\n"
+        "                     random_state=0).fit(X, X)\n"
+        "before = (list(logging.root.handlers), logging.getLogger('absl').level,\n"
+        "          os.environ.get('TF_CPP_MIN_LOG_LEVEL'))\n"
+        "sys.stderr.flush()\n"
+        "print('EXPORT', file=sys.stderr, flush=True)\n"
+        f"for fmt in {formats!r}:\n"
+        "    name = 'm.tflite' if fmt == 'litert' else 'm.onnx'\n"
+        f"    export(model, os.path.join({str(tmp_path)!r}, name), format=fmt)\n"
+        "after = (list(logging.root.handlers), logging.getLogger('absl').level,\n"
+        "         os.environ.get('TF_CPP_MIN_LOG_LEVEL'))\n"
+        "assert after == before, (before, after)\n"
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.split("EXPORT\n", 1)[1] == ""
