@@ -6,6 +6,7 @@ float array; the caller's arrays are never modified.
 """
 
 import numbers
+import sys
 
 import numpy as np
 from scipy import sparse
@@ -116,6 +117,7 @@ n_channels)
             f"({_describe(X)})."
         )
     _check_numeric(X, input_name, who)
+    X = _missing_as_nan(X)
     if X.shape[0] == 0:
         # scikit-learn's message names the estimator only: which array of a
         # fit (X, X_val, validation_data) is empty was left to guess.
@@ -158,6 +160,24 @@ n_channels)
             f"{input_name}{who} has {X.shape[1]} timestep(s) ({_describe(X)}), "
             f"but a minimum of {min_timesteps} is required."
         )
+    return X
+
+
+def _missing_as_nan(X):
+    """An object array's pandas missing values (``pd.NA``) as NaN.
+
+    ``DataFrame.to_numpy()`` of nullable columns (``Float64``, ``Int64``) gives
+    objects with ``pd.NA``, which NumPy cannot convert to a float: the check
+    of finite values names them, as it names None and NaN.
+    """
+    pandas = sys.modules.get("pandas")
+    if pandas is None or not (isinstance(X, np.ndarray) and X.dtype == object):
+        return X
+    missing = pandas.isna(X)
+    if not missing.any():
+        return X
+    X = X.copy()
+    X[missing] = np.nan
     return X
 
 

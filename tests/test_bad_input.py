@@ -676,6 +676,24 @@ def test_strings_are_refused_as_scikit_learn_refuses_them(X):
     assert out.dtype == np.float64
 
 
+def test_pandas_missing_values_in_an_object_array_are_named_as_nan():
+    # DataFrame.to_numpy() of nullable columns holds pd.NA, which NumPy cannot
+    # convert: scikit-learn's bare TypeError ("not 'NAType'") came back.
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame([[1.0, 2.0, 3.0, 4.0], [1.0, None, 3.0, 4.0]], dtype="Float64")
+    X = frame.to_numpy()
+    assert X.dtype == object
+    with pytest.raises(ValueError, match=r"1 NaN value\(s\) \(the first at series 1"):
+        MedianDenoiser().fit(X)
+    before = X.copy()
+    with pytest.raises(ValueError, match="NaN"):
+        MedianDenoiser().fit(np.zeros((2, 4))).transform(X)
+    assert X[1, 1] is pd.NA and (X[0] == before[0]).all()  # left as it was
+    # Without missing values it is a numeric array as any other.
+    out = MedianDenoiser().fit(frame.fillna(0.0).to_numpy()).transform(X[:1])
+    assert out.dtype == np.float64
+
+
 def test_strings_are_refused_by_a_neural_denoiser(unet):
     X = np.full((2, 64), "0.5")
     with pytest.raises(ValueError, match=r"^X for UNetDenoiser holds strings"):
