@@ -904,16 +904,27 @@ def check_units_by_series(estimator, X3, name):
     rms = rms.reshape(n_series, n_pieces, n_channels)
     for series in range(n_series):
         for channel in range(n_channels):
-            level = rms[series, :, channel]
-            level = level[level > 0]
-            if not level.size or np.isnan(fitted[0, channel]):
-                continue
-            level = float(np.median(level))
-            low, high = float(fitted[0, channel]), float(fitted[1, channel])
-            if low / _UNITS_MARGIN <= level <= high * _UNITS_MARGIN:
-                continue
-            _warn_units(f"of {name(series, channel)}", low, high)
-            return
+            outside = _units_outside(rms[series, :, channel], fitted, channel)
+            if outside is not None:
+                _warn_units(f"of {name(series, channel)}", *outside)
+                return
+
+
+def _units_outside(levels, fitted, channel):
+    """The calibration's range ``(low, high)`` when ``levels`` lie outside it.
+
+    ``levels``: RMS values of one channel; their median, flat series left
+    out, is compared with the range with a margin of ``_UNITS_MARGIN``. None
+    when it lies inside (or nothing can be compared).
+    """
+    levels = levels[levels > 0]
+    if not levels.size or np.isnan(fitted[0, channel]):
+        return None
+    level = float(np.median(levels))
+    low, high = float(fitted[0, channel]), float(fitted[1, channel])
+    if low / _UNITS_MARGIN <= level <= high * _UNITS_MARGIN:
+        return None
+    return low, high
 
 
 def _warn_units(where, low, high):
@@ -952,17 +963,11 @@ def _check_input_units(estimator, X3):
     if fitted.shape[1] != rms.shape[1]:
         return
     for channel in range(rms.shape[1]):
-        level = rms[:, channel]
-        level = level[level > 0]
-        if not level.size or np.isnan(fitted[0, channel]):
-            continue
-        level = float(np.median(level))
-        low, high = float(fitted[0, channel]), float(fitted[1, channel])
-        if low / _UNITS_MARGIN <= level <= high * _UNITS_MARGIN:
-            continue
-        where = f"(channel {channel})" if rms.shape[1] > 1 else ""
-        _warn_units(f"of the series {where}".rstrip(), low, high)
-        return
+        outside = _units_outside(rms[:, channel], fitted, channel)
+        if outside is not None:
+            where = f"(channel {channel})" if rms.shape[1] > 1 else ""
+            _warn_units(f"of the series {where}".rstrip(), *outside)
+            return
 
 
 def flip_outputs(estimator, X3):
