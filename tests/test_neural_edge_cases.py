@@ -461,6 +461,10 @@ def test_noise_on_series_with_an_offset_is_warned_of(pairs):
     noisy = clean + 0.1
     with pytest.warns(UserWarning, match="carry an offset"):
         _unet(epochs=1, noise=WhiteNoise(snr=10.0)).fit(noisy + 1000.0, clean + 1000.0)
+    # A network that sees the offset takes only centred series after such a fit.
+    with pytest.warns(UserWarning, match="remove them at transform too") as caught:
+        _unet(epochs=1, normalize="rms").fit(clean + 1000.0)
+    assert "takes series with an offset" not in str(caught[0].message)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         _unet(epochs=1).fit(clean)  # centred series

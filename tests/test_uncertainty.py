@@ -468,6 +468,14 @@ def test_the_std_of_series_with_an_offset_is_that_of_the_series(name, data, requ
         shifted, shifted_std = model.predict(scale * noisy[:6] + 1e4, return_std=True)
     np.testing.assert_allclose(shifted - 1e4, mean, atol=1e-9)
     np.testing.assert_allclose(shifted_std, std, rtol=1e-4)
+    # Near the largest floats the floor's mean does not overflow.
+    from skdenoise.neural._uncertainty import _spread_floor
+
+    huge = 1e307 * np.sin(np.linspace(0, 9, 128))[np.newaxis, :, np.newaxis]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        floor = _spread_floor(huge + 1e307)
+    assert np.all(np.isfinite(floor)) and np.all(floor > 0)
 
 
 def test_one_series_or_lead_in_other_units_is_warned_of_by_name(flips_model, data):

@@ -209,6 +209,14 @@ _CLI_WORDS = (
         "Remove each series' mean from the training files (the saved model "
         "takes series with an offset when it denoises).",
     ),
+    (
+        r"Fit on the series less their means \(X - X\.mean\(axis=1, keepdims=True\); "
+        r"with this normalize, remove them at transform too and add them back\), or "
+        r"give the noise an amplitude \(snr=None\)\.",
+        "Remove each series' mean from the training files, and from the files "
+        "to denoise (adding it back after), or leave --param normalize at its "
+        "default.",
+    ),
     (r"(\d+) series of X \(index [^)]*\) are", "Some training windows are"),
     (
         r"\d+ of the \d+ training windows \(stretches of zeros in the series\) are",

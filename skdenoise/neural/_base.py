@@ -587,12 +587,15 @@ def _warps(augment):
     )
 
 
-def _warn_offset_series(noise, series, name):
+def _warn_offset_series(noise, series, name, takes_offsets):
     """Say when an SNR target meets series whose offset dwarfs their variation.
 
     A noise model's SNR is measured against a series' whole power, its mean
     included (as :func:`skdenoise.metrics.snr` measures it): on raw ADC counts
     or prices the training noise is far louder than the signal's variation.
+    ``takes_offsets``: the network's input is centred (``normalize="standard"``),
+    so that a network fitted on series less their means takes series with an
+    offset at transform.
     """
     flat = series.reshape(len(series), -1, series.shape[-1])
     mean = flat.mean(axis=1, keepdims=True)
@@ -628,9 +631,13 @@ def _warn_offset_series(noise, series, name):
         "series). The noise's SNR is measured against a series' whole power, "
         f"offset included, so the network trains on noise about {louder:.0f} dB "
         "louder against the signal's variation than the SNR asked. Fit on the "
-        "series less their means (X - X.mean(axis=1, keepdims=True); the "
-        "denoiser takes series with an offset at transform), or give the noise "
-        "an amplitude (snr=None).",
+        "series less their means (X - X.mean(axis=1, keepdims=True); "
+        + (
+            "the denoiser takes series with an offset at transform"
+            if takes_offsets
+            else "with this normalize, remove them at transform too and add them back"
+        )
+        + "), or give the noise an amplitude (snr=None).",
         UserWarning,
     )
 
@@ -1555,7 +1562,10 @@ n_timesteps, n_channels)
                 noise, targets if inputs is None else inputs, "X", validation, ready
             )
             _warn_offset_series(
-                noise, targets if inputs is None else inputs, type(self).__name__
+                noise,
+                targets if inputs is None else inputs,
+                type(self).__name__,
+                normalize_mode(self.normalize) == "standard",
             )
         network_input = self._network_input()
         if validation is None:

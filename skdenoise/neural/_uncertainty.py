@@ -473,7 +473,9 @@ def _spread_floor(mean):
     About the series' mean: with the offset in it (prices near 1e4 that move
     by 1e-2) the floor rose above the whole spread, which it replaced.
     """
-    variation = _rms(mean - np.mean(mean, axis=1, keepdims=True))
+    unit = _unit(mean)  # the mean of values near 1e307 would overflow
+    scaled = mean / unit
+    variation = _rms(scaled - np.mean(scaled, axis=1, keepdims=True)) * unit
     level = np.where(variation > 0, variation, _rms(mean))
     return _RELATIVE_FLOOR * np.maximum(level, np.finfo(np.float64).tiny)
 
