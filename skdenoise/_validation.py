@@ -171,7 +171,15 @@ def _missing_as_nan(X):
     of finite values names them, as it names None and NaN.
     """
     pandas = sys.modules.get("pandas")
-    if pandas is None or not (isinstance(X, np.ndarray) and X.dtype == object):
+    if pandas is None:
+        return X
+    if isinstance(X, pandas.DataFrame):
+        objects = any(getattr(dtype, "kind", None) == "O" for dtype in X.dtypes)
+        if not (objects and X.isna().to_numpy().any()):
+            return X  # nullable dtypes convert as they are
+        # Refused below as a missing value: the frame's names no longer count.
+        X = X.to_numpy(dtype=object)
+    if not (isinstance(X, np.ndarray) and X.dtype == object):
         return X
     missing = pandas.isna(X)
     if not missing.any():

@@ -10,7 +10,7 @@ import warnings
 import joblib
 import sklearn
 
-__all__ = ["once_per_call", "silenced", "warn_at_caller"]
+__all__ = ["once_per_call", "recorded", "silenced", "warn_at_caller"]
 
 # Messages given in the current call of a wrapper that runs its inner
 # estimator chunk by chunk (None outside such a call). Per thread and task.
@@ -55,6 +55,27 @@ def silenced(*rules):
         _SILENCED.reset(token)
 
 
+# The list that ``warn_at_caller`` appends its warnings to instead of giving
+# them, in the current block of ``recorded`` (None outside). Per thread and task.
+_RECORDED = contextvars.ContextVar("skdenoise_warnings_recorded", default=None)
+
+
+@contextlib.contextmanager
+def recorded():
+    """Collect the ``(category, message)`` that ``warn_at_caller`` would give.
+
+    The warnings module's ``catch_warnings(record=True)`` swaps the printer of
+    the whole process: in concurrent threads a block could leave it, and its
+    filters, in place for good, and every later warning was lost.
+    """
+    caught = []
+    token = _RECORDED.set(caught)
+    try:
+        yield caught
+    finally:
+        _RECORDED.reset(token)
+
+
 # Frames in these folders are skipped: the package's own, scikit-learn's (its
 # fit context and fit_transform call fit on the user's behalf) and joblib's
 # (a Pipeline's memory, a search's parallel loop).
@@ -75,6 +96,10 @@ def warn_at_caller(message, category=UserWarning, once=False):
     for silent, pattern in _SILENCED.get():
         if issubclass(category, silent) and pattern.search(message):
             return
+    caught = _RECORDED.get()
+    if caught is not None:
+        caught.append((category, message))
+        return
     given = _GIVEN.get() if once else None
     if given is not None:
         if (category, message) in given:

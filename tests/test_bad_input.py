@@ -689,6 +689,11 @@ def test_pandas_missing_values_in_an_object_array_are_named_as_nan():
     with pytest.raises(ValueError, match="NaN"):
         MedianDenoiser().fit(np.zeros((2, 4))).transform(X)
     assert X[1, 1] is pd.NA and (X[0] == before[0]).all()  # left as it was
+    # A frame whose column holds pd.NA among numbers (of dtype object).
+    mixed = pd.DataFrame([[1.0, 2.0, 3.0, 4.0], [1.0, pd.NA, 3.0, 4.0]])
+    for frame_x in (mixed, frame.astype(object)):
+        with pytest.raises(ValueError, match=r"1 NaN value\(s\) \(the first at"):
+            MedianDenoiser().fit(frame_x)
     # Without missing values it is a numeric array as any other.
     out = MedianDenoiser().fit(frame.fillna(0.0).to_numpy()).transform(X[:1])
     assert out.dtype == np.float64

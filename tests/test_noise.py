@@ -895,3 +895,35 @@ def test_recorded_noise_checks_a_recording_mended_or_broken_in_place():
     with pytest.raises(ValueError, match="constant over 2000 samples"):
         for seed in range(40):
             noise.apply(X, random_state=seed)
+
+
+def test_the_fit_time_check_of_zero_series_leaves_the_warnings_module_alone():
+    # It caught the noise's warning with warnings.catch_warnings(record=True),
+    # which swaps the printer of the whole process: fits in threads could
+    # leave it, and every later warning was lost.
+    from skdenoise.noise._base import zero_series_warned
+
+    series = np.zeros((3, 32))
+    series[1] = np.sin(np.linspace(0, 6, 32))
+    used = []
+
+    def forbidden(*args, **kwargs):
+        # (scikit-learn's check_array sets filters of its own: without record)
+        if kwargs.get("record"):
+            used.append(kwargs)
+            raise AssertionError("the warnings module's printer is the process's")
+        return original(*args, **kwargs)
+
+    original = warnings.catch_warnings
+    warnings.catch_warnings = forbidden
+    try:
+        zeros = zero_series_warned(WhiteNoise(snr=6.0), series)
+        # An amplitude reaches zeros: nothing to say of them.
+        none = zero_series_warned(WhiteNoise(amplitude=0.1), series)
+    except AssertionError:
+        zeros = none = None
+    finally:
+        warnings.catch_warnings = original
+    assert not used
+    np.testing.assert_array_equal(zeros, [0, 2])
+    assert not len(none)

@@ -66,18 +66,19 @@ def zero_series_warned(noise, series):
     ``noise.apply`` on one of them tells whether the noise model warns about
     them (an SNR target cannot be reached against zeros; an amplitude can).
     """
-    import warnings
+    from .._warnings import recorded
 
     silent = np.flatnonzero(np.all(series.reshape(len(series), -1) == 0, axis=1))
     if not len(silent):
         return silent
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    # The noise models warn through warn_at_caller: recorded in this thread,
+    # not with the warnings module's process-wide state.
+    with recorded() as caught:
         try:
             noise.apply(series[silent[:1]], random_state=0)
         except Exception:  # training meets (and reports) it
             return silent[:0]
-    if any(_ZERO_SERIES in str(w.message) for w in caught):
+    if any(_ZERO_SERIES in message for _, message in caught):
         return silent
     return silent[:0]
 
