@@ -10,7 +10,7 @@ import warnings
 import joblib
 import sklearn
 
-__all__ = ["once_per_call", "recorded", "silenced", "warn_at_caller"]
+__all__ = ["in_chunked_call", "once_per_call", "recorded", "silenced", "warn_at_caller"]
 
 # Messages given in the current call of a wrapper that runs its inner
 # estimator chunk by chunk (None outside such a call). Per thread and task.
@@ -30,6 +30,15 @@ def once_per_call():
         yield
     finally:
         _GIVEN.reset(token)
+
+
+def in_chunked_call():
+    """Whether a wrapper runs its inner estimator chunk by chunk right now.
+
+    Inside :func:`once_per_call`: the inner estimator's series are then the
+    wrapper's windows, whose counts and indices mean nothing to the user.
+    """
+    return _GIVEN.get() is not None
 
 
 # (category, compiled pattern) of the warnings dropped in the current block of

@@ -16,8 +16,6 @@ Definitions, with ``x`` the clean series and ``x_hat`` the estimate:
 - ``cosine_similarity``: ``sum(x x_hat) / (||x|| ||x_hat||)``.
 """
 
-import warnings
-
 import numpy as np
 
 from ._series import power_of_two_scale
@@ -457,13 +455,15 @@ def _series_with_snr(clean, name):
         )
     if silent.any():
         index = np.flatnonzero(silent)
-        warnings.warn(
+        from ._warnings import warn_at_caller
+
+        # At the user's line, through a Pipeline's score or a search's scorer.
+        warn_at_caller(
             f"{name}: {len(index)} clean series in y (index "
             f"{', '.join(map(str, index[:5]))}{', ...' if len(index) > 5 else ''}"
             ") are all zeros and have no SNR; the score is the mean over the "
             "others.",
             UserWarning,
-            stacklevel=3,
         )
     return ~silent
 

@@ -224,6 +224,25 @@ def test_metrics_name_arguments_that_are_not_numbers_or_bools():
     assert snr([[2.0]], [[1.0]]) == pytest.approx(10 * np.log10(4))
 
 
+def test_a_score_against_zero_series_warns_at_the_users_line():
+    # warnings.warn(stacklevel=3) pointed into scikit-learn's Pipeline.score
+    # and its scorers.
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    X = np.sin(np.linspace(0, 30, 12 * 32)).reshape(12, 32)
+    y = X.copy()
+    y[:2] = 0.0
+    pipeline = make_pipeline(MedianDenoiser()).fit(X)
+    for score in (
+        lambda: pipeline.score(X, y),
+        lambda: cross_val_score(MedianDenoiser(), X, y, cv=2, scoring=snr_scorer),
+    ):
+        with pytest.warns(UserWarning, match="are all zeros") as caught:
+            score()
+        assert {w.filename for w in caught} == {__file__}
+
+
 @pytest.mark.parametrize("scorer", [snr_scorer, snr_improvement_scorer])
 def test_scorers_without_y_or_with_labels_say_what_is_wrong(scorer):
     from sklearn.model_selection import GridSearchCV

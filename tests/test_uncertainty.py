@@ -1536,3 +1536,44 @@ def test_calibration_on_flat_series_alone_is_refused():
     with pytest.warns(UserWarning, match="nothing to calibrate on"):
         model.fit(noisy, clean, validation_data=(flat, clean[:6]))
     assert not is_calibrated(model)
+
+
+def test_ensemble_members_leave_their_warnings_to_the_ensemble(data):
+    # Each member repeated model_'s warnings (a y ignored by blind-spot
+    # training, n_passes='auto' without validation series): n_members times.
+    from skdenoise.exceptions import TargetIgnoredWarning
+
+    noisy, clean = data
+    settings = {**TINY, "uncertainty": "ensemble", "n_members": 3, "random_state": 0}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        UNetDenoiser(training="blind_spot", **settings).fit(noisy, clean)
+        UNetDenoiser(n_passes="auto", validation_split=0.0, **settings).fit(
+            noisy, clean
+        )
+    ignored = [w for w in caught if issubclass(w.category, TargetIgnoredWarning)]
+    passes = [w for w in caught if "n_passes='auto'" in str(w.message)]
+    assert len(ignored) == 1 and len(passes) == 1
+    assert all(w.filename == __file__ for w in ignored + passes)
+
+
+def test_identical_passes_are_warned_of_once_per_wrapper_call(mc_model, data):
+    # Through a WindowedDenoiser the warning came once per chunk of windows,
+    # counting the chunk's windows ("2 of 32 series") for a user of 8 series.
+    from skdenoise._warnings import once_per_call
+    from skdenoise.neural._uncertainty import warn_identical_passes
+
+    noisy, _ = data
+    X3 = noisy[:4, :, np.newaxis]
+    mean = mc_model.predict(noisy[:4])[:, :, np.newaxis]
+    std = np.zeros_like(mean)  # every pass alike
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert warn_identical_passes(mc_model, X3, std, mean, "predict") == 4
+        with once_per_call():
+            for _ in range(3):  # three chunks of one call
+                warn_identical_passes(mc_model, X3, std, mean, "predict")
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 2
+    assert "for 4 of 4 series" in messages[0]
+    assert "some of the windows" in messages[1] and " of 4 " not in messages[1]

@@ -311,10 +311,9 @@ def _fit_member(member, X3, y3, validation, split_seed):
     member._record_fitted_shape(X3)
     # The ensemble as a whole is checked once its members are all in, and its
     # model_ says what is wrong with the data (series of zeros, an offset).
-    with silenced(
-        (ConvergenceWarning, ""),
-        (UserWarning, r" are all zeros|carry an offset"),
-    ):
+    # Members train with model_'s settings on its data: each of their
+    # warnings (a y ignored, a warp, the passes, the compilation) model_ gives.
+    with silenced((ConvergenceWarning, ""), (UserWarning, "")):
         member._fit(X3, y3, validation=validation, split_seed=split_seed)
     return member.model_
 
@@ -587,22 +586,30 @@ def warn_identical_passes(estimator, X3, std, mean, what, consequence=""):
     same &= (_rms(inputs - mean) > 1e-3 * _rms(mean))[:, 0, :]
     count = int(np.count_nonzero(same))
     if count:
-        from .._warnings import warn_at_caller
+        from .._warnings import in_chunked_call, warn_at_caller
 
         name = type(estimator).__name__
         samples = getattr(estimator, "_spread_settings_", None)
         samples = samples[1] if samples else estimator.uncertainty_samples
+        # A wrapper's windows, chunk by chunk: once per call, without counts
+        # of windows the user never gave.
+        which = (
+            "some of the windows of the series"
+            if in_chunked_call()
+            else f"{count} of {same.size} series (and channels)"
+        )
         warn_at_caller(
-            f"{name}(uncertainty={estimator.uncertainty!r}): in {what}, every one "
-            f"of the {samples} stochastic passes gave the same output for "
-            f"{count} of {same.size} series (and channels), so their standard "
+            once=True,
+            message=f"{name}(uncertainty={estimator.uncertainty!r}): in {what}, "
+            f"every one of the {samples} stochastic passes gave the same output "
+            f"for {which}, so their standard "
             f"deviation is about 0 however noisy they are{consequence}. Either "
             "dropout that masks a whole series at once (a recurrent layer's) "
             "kept it all in every pass, which happens now and then when the "
             "passes are few (raise uncertainty_samples), or the network's output "
             "does not depend on its dropout units (a network that did not learn, "
             "whose units are dead: train it longer, or use "
-            "uncertainty='ensemble')."
+            "uncertainty='ensemble').",
         )
     return count
 
