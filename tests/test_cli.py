@@ -279,8 +279,42 @@ def test_a_model_of_another_version_is_named_in_the_cli_s_words(
     argv = ["denoise", str(old), str(data / "noisy.csv"), "-o", str(tmp_path / "o.csv")]
     assert main([*argv, "--quiet"]) == 0
     err = capsys.readouterr().err
-    assert "skdenoise: warning: " in err and "written by skdenoise 0.0.9" in err
+    assert "skdenoise denoise: warning: " in err and "written by skdenoise 0.0.9" in err
     assert "FileVersionWarning" not in err
+    # The command line saves nothing: its way out is training again.
+    assert "Train it again with this version" in err and "Save it" not in err
+
+
+def test_uncertainty_warnings_are_printed_in_the_command_lines_words():
+    from skdenoise.cli._commands import _in_cli_words
+
+    uncalibrated = (
+        "UNetDenoiser(uncertainty='flips') had no validation series "
+        "(validation_split=0 and no validation_data): the standard deviation of "
+        "predict is not calibrated. Call calibrate_uncertainty(X_val, y_val) with "
+        "noisy series and their clean series that it did not train on."
+    )
+    units = (
+        "predict(..., return_std=True): the RMS of series 3 lies far outside that "
+        "of the series the standard deviation was calibrated on (0.1 to 1 in the "
+        "output's units): are they in other units? The calibrated std does not "
+        "scale with the input: give the series in the units of the calibration "
+        "series, or calibrate_uncertainty on series in these units."
+    )
+    passes = (
+        "UNetDenoiser(uncertainty='mc_dropout'): in predict, every one of the 4 "
+        "stochastic passes gave the same output for some of the windows of the "
+        "series, so ... (raise uncertainty_samples), or ... train it longer, or "
+        "use uncertainty='ensemble')."
+    )
+    for message in (uncalibrated, units, passes):
+        words = _in_cli_words(message)
+        python_words = ("calibrate_uncertainty", "in predict,", "uncertainty='ens")
+        for python in (*python_words, "raise uncertainty_samples"):
+            assert python not in words, (python, words)
+    assert "--param validation_split above 0" in _in_cli_words(uncalibrated)
+    assert "--std: the RMS of a series lies" in _in_cli_words(units)
+    assert "--param uncertainty=ensemble" in _in_cli_words(passes)
 
 
 def test_denoise_std_writes_both_files_or_neither(data, capsys, monkeypatch):

@@ -51,7 +51,7 @@ def _save_model(model, path):
         raise _CommandError(f"cannot save the model to {path}: {exc}") from None
 
 
-def _load_model(path):
+def _load_model(path, command):
     path = Path(path)
     if not path.is_file():
         raise _UsageError(f"model file not found: {path}")
@@ -69,7 +69,11 @@ def _load_model(path):
     for warning in caught:
         if issubclass(warning.category, FileVersionWarning):
             # In the command line's words, not as a Python warning.
-            print(f"skdenoise: warning: {warning.message}", file=sys.stderr)
+            message = str(warning.message).replace(
+                "Save it again with this version to silence this warning.",
+                "Train it again with this version to silence this warning.",
+            )
+            print(f"skdenoise {command}: warning: {message}", file=sys.stderr)
         else:
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
@@ -233,6 +237,22 @@ _CLI_WORDS = (
         "train the model with --param uncertainty=flips (or ensemble, or "
         "mc_dropout with --param dropout=0.1).",
     ),
+    (
+        r"Call calibrate_uncertainty\(X_val, y_val\) with noisy series and their "
+        r"clean series that it did not train on\.",
+        "Train it with --param validation_split above 0, so that it holds out "
+        "series to calibrate it on.",
+    ),
+    (
+        r", or calibrate_uncertainty on series in these units\.",
+        ", or train a model on series in these units.",
+    ),
+    (r"\bin predict, every one of the", "in --std, every one of the"),
+    (
+        r"\(raise uncertainty_samples\)",
+        "(train with a larger --param uncertainty_samples)",
+    ),
+    (r"use uncertainty='ensemble'", "train with --param uncertainty=ensemble"),
     # The estimator's series are rows, channels or a ragged file's rows one
     # at a time: its index is not the file's.
     (r"the RMS of series \d+(?:, channel \d+)? lies", "the RMS of a series lies"),
@@ -932,7 +952,7 @@ def _cmd_denoise(args):
         model = _load_pretrained(name, rate)
         source = f"the pretrained model {name} at {rate:g} Hz"
     else:
-        model = _load_model(args.model)
+        model = _load_model(args.model, "denoise")
         _check_model_rate(model, data, args.model)
         source = Path(args.model).name
     series = data.series
@@ -999,7 +1019,7 @@ def _cmd_export(args):
     if not model_path.is_file():
         raise _UsageError(f"model file not found: {model_path}")
     _check_writable([output], overwrite=args.overwrite, protected=[model_path])
-    model = _load_model(model_path)
+    model = _load_model(model_path, "export")
     # Only a windowed model writes its windowing beside the network.
     windowed = hasattr(model, "window_length")
     windowing = Path(f"{output}.json")
