@@ -489,8 +489,9 @@ def _cmd_train(args):
         # The progress shown here is the command's; the saved model is quiet
         # by default, as one built in Python (a later partial_fit prints
         # nothing unless asked).
-        for network in (model.estimator, model.estimator_):
-            network.set_params(verbose=0)
+        for network in (model.estimator, getattr(model, "estimator_", None)):
+            if network is not None:
+                network.set_params(verbose=0)
     _save_model(model, output)
     if not args.quiet:
         print(f"saved the model to {output}")
