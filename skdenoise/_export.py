@@ -91,7 +91,7 @@ def _known_rate(estimator):
 
 
 def _check_format(format, path):
-    if format not in EXPORT_FORMATS:
+    if not isinstance(format, str) or format not in EXPORT_FORMATS:
         raise ValueError(
             f"format must be one of {sorted(EXPORT_FORMATS)}; got {format!r}."
         )
@@ -368,6 +368,8 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
         raise ValueError(
             f"batch_size must be a positive int or None; got {batch_size!r}."
         )
+    if not isinstance(verbose, numbers.Integral) or verbose < 0:
+        raise ValueError(f"verbose must be a non-negative int; got {verbose!r}.")
     estimator, windowing = _network_estimator(estimator)
     graph = transform_graph(estimator)
     if format == "litert" and batch_size is None and _recurrent(graph):

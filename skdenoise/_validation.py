@@ -471,3 +471,33 @@ def check_range(value, name, *, positive=False):
     if positive and low <= 0:
         raise ValueError(f"{name} must be positive; got {value!r}.")
     return low, high
+
+
+# Parameters whose bools scikit-learn's own estimators take as they are.
+_BOOLS_AS_NUMBERS = frozenset({"verbose", "random_state", "n_jobs"})
+
+
+def refuse_bools(estimator):
+    """Refuse a bool for a parameter whose constraints do not name booleans.
+
+    ``True`` is an int to Python and to scikit-learn's interval constraints,
+    so it passes as 1 (``False`` as 0) where a number is meant.
+    """
+    from sklearn.utils._param_validation import (
+        InvalidParameterError,
+        make_constraint,
+    )
+
+    constraints = getattr(estimator, "_parameter_constraints", {})
+    params = estimator.get_params(deep=False)
+    for name, allowed in constraints.items():
+        value = params.get(name)
+        if name in _BOOLS_AS_NUMBERS or not isinstance(value, (bool, np.bool_)):
+            continue
+        if any(c == "boolean" or c is bool for c in allowed):
+            continue
+        described = " or ".join(str(make_constraint(c)) for c in allowed)
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {type(estimator).__name__} must be "
+            f"{described}, not a bool. Got {value!r} instead."
+        )

@@ -34,6 +34,7 @@ from ._validation import (
     check_series,
     check_target,
     is_wfdb_record,
+    refuse_bools,
     restore_ndim,
 )
 from ._warnings import warn_at_caller
@@ -307,6 +308,16 @@ class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
             )
             return None
         return check_target(y, X, estimator=self)
+
+    def _validate_params(self):
+        """scikit-learn's check of the parameters, and no bool for a number.
+
+        scikit-learn's intervals take ``True`` as 1 and ``False`` as 0:
+        ``epochs=True`` trained one epoch, ``BandpassDenoiser(notch=True)`` put
+        a notch at 1 Hz, in the heart-rate band, without a word.
+        """
+        super()._validate_params()
+        refuse_bools(self)
 
     def _validate_fit_params(self, X3, y3, **fit_params):
         """The keyword arguments of ``_fit`` from those of ``fit`` (none here)."""

@@ -707,3 +707,49 @@ def test_strings_are_refused_by_a_neural_denoiser(unet):
 
     with pytest.raises(ValueError, match=r"^X for UNetDenoiser holds strings"):
         UNetDenoiser(epochs=1).fit(X.tolist())
+
+
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("BandpassDenoiser", {"notch": True}),  # a notch at 1 Hz, silently
+        ("MedianDenoiser", {"window_length": True}),  # the input unchanged
+        ("UNetDenoiser", {"epochs": True}),
+        ("UNetDenoiser", {"dropout": False}),
+        ("UNetDenoiser", {"learning_rate": True}),
+    ],
+)
+def test_a_bool_for_a_number_is_refused(name, params):
+    # scikit-learn's intervals take True as 1 and False as 0.
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skdenoise.utils import all_estimators
+
+    cls = dict(all_estimators())[name]
+    X = make_sines(16, 32, random_state=0)
+    with pytest.raises(
+        InvalidParameterError, match=f"{next(iter(params))}.*not a bool"
+    ):
+        cls(**params).fit(X)
+
+
+def test_numpy_scalars_and_ints_are_taken_where_python_floats_are():
+    # np.float32(1e-3) (or 1) passed the check and failed inside Keras.
+    from skdenoise import UNetDenoiser
+
+    X = make_sines(16, 32, random_state=0)
+    settings = {"filters": 2, "depth": 1, "epochs": 1, "verbose": False}
+    for rate in (np.float32(1e-3), np.int64(1), 1):
+        UNetDenoiser(learning_rate=rate, random_state=0, **settings).fit(X)
+    UNetDenoiser(weight_decay=np.float32(1e-4), optimizer="adamw", **settings).fit(X)
+
+
+def test_a_huge_depth_is_named_before_two_to_its_power_is_computed():
+    # 2 ** depth of depth=10**5 was too long to print ("Exceeds the limit
+    # (4300 digits)"), and of 10**12 never finished.
+    from skdenoise import UNetDenoiser
+
+    X = make_sines(16, 32, random_state=0)
+    for depth in (10**5, 10**12):
+        with pytest.raises(ValueError, match=f"depth={depth} halves the series"):
+            UNetDenoiser(depth=depth, epochs=1).fit(X)

@@ -286,6 +286,12 @@ def test_bad_estimators_and_arguments(unet, tmp_path):
         export(unet, tmp_path / "m.onnx", format="litert")
     with pytest.raises(ValueError, match="batch_size"):
         export(unet, tmp_path / "m.onnx", batch_size=0)
+    # A list was "unhashable type: 'list'"; a verbose of "0" or -1 printed.
+    with pytest.raises(ValueError, match="format must be one of"):
+        export(unet, tmp_path / "m.onnx", format=["onnx"])
+    for verbose in ("0", -1, float("nan")):
+        with pytest.raises(ValueError, match="verbose must be a non-negative int"):
+            export(unet, tmp_path / "m.onnx", verbose=verbose)
     # A folder named like the file (tf2onnx's IsADirectoryError before).
     (tmp_path / "folder.onnx").mkdir()
     with pytest.raises(ValueError, match="is a folder"):

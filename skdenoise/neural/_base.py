@@ -912,6 +912,17 @@ class BaseNeuralDenoiser(BaseDenoiser):
 
     def _check_network_params(self, n_timesteps):
         """Reject settings that cannot work on series of ``n_timesteps``."""
+        params = self.get_params(deep=False)
+        for name in ("depth", "level"):
+            # 2 ** depth of a huge depth: a number too long to print, or one
+            # that takes forever to compute. No series is 2 ** 62 samples long.
+            value = params.get(name)
+            if isinstance(value, numbers.Integral) and value > 62:
+                raise ValueError(
+                    f"{type(self).__name__} with {name}={value} halves the series "
+                    f"{value} times, which needs series of at least 2 ** {value - 1} "
+                    f"samples; got {n_timesteps}. Use a smaller {name}."
+                )
         multiple = self._length_multiple()
         # Series are padded to a multiple of this; padding more than doubling
         # the series would have the network learn mostly reflections (and a
@@ -995,9 +1006,10 @@ class BaseNeuralDenoiser(BaseDenoiser):
             # The outer model takes the precision's policy too: compile reads it
             # (loss scaling under mixed_float16), not the global one.
             model = _float32_outputs(model, (n_timesteps, self.n_channels_in_))
-        optimizer_kwargs = {"learning_rate": self.learning_rate}
+        # A float: Keras refuses NumPy scalars and ints (np.float32(1e-3), 1).
+        optimizer_kwargs = {"learning_rate": float(self.learning_rate)}
         if self.weight_decay:
-            optimizer_kwargs["weight_decay"] = self.weight_decay
+            optimizer_kwargs["weight_decay"] = float(self.weight_decay)
         # Tracing the training step costs about a second; for a handful of steps
         # running them eagerly is faster.
         eager = (
