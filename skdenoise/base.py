@@ -144,6 +144,18 @@ class SeriesShapeMixin:
             frame = frame.f_back
         return True
 
+    def _in_fit_transform(self):
+        """Whether this call is the transform of this estimator's fit_transform."""
+        frame = sys._getframe(1)
+        while frame is not None:
+            if (
+                frame.f_code.co_name == "fit_transform"
+                and frame.f_locals.get("self") is self
+            ):
+                return True
+            frame = frame.f_back
+        return False
+
     def _record_fitted_shape(self, X3, X=None):
         """Record the shape of ``X3`` and the column names of the raw ``X``."""
         if X is not None:
@@ -157,7 +169,8 @@ class SeriesShapeMixin:
         self._check_transform_params()
         raw = X
         X = check_series(X, estimator=self)
-        self._warn_if_time_first(X)
+        if not self._in_fit_transform():  # fit said it
+            self._warn_if_time_first(X)
         X3 = as_3d(X)
         self._check_fitted_shape(X3, raw)
         return X, X3.astype(np.float64, copy=False)

@@ -985,6 +985,11 @@ def test_a_recording_held_time_first_is_warned_of():
         assert caught[0].filename == __file__
         with pytest.warns(UserWarning, match="time along them"):
             estimator.transform(signal)
+        # fit_transform says it once (its fit and its transform both did).
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            estimator.fit_transform(signal)
+        assert len([w for w in caught if "time along them" in str(w.message)]) == 1
     # Rows of series as they should be, and a wrapper's own windows: quiet.
     windowed = WindowedDenoiser(
         SavitzkyGolayDenoiser(window_length=3, polyorder=1), window_length=4
