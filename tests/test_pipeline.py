@@ -1001,3 +1001,26 @@ def test_a_recording_held_time_first_is_warned_of():
         # Windows of 16 samples cut beforehand (make_windows, the command line's
         # --window-length 16) are series as they should be.
         BandpassDenoiser().fit_transform(signal[:, 0].reshape(-1, 16))
+
+
+def test_resampled_zero_series_are_not_named_by_the_inner_rows():
+    # The inner estimator's rows are each series' channels: "index 5, 8, 9"
+    # named series that X (of 6) does not have.
+    import warnings
+
+    from skdenoise import UNetDenoiser
+    from skdenoise.noise import WhiteNoise
+    from skdenoise.pipeline import ResampledDenoiser
+
+    t = np.linspace(0, 2, 720)
+    X = np.stack([np.sin(2 * np.pi * (1 + k) * t) for k in range(6)])
+    X = np.stack([X, X], -1)
+    X[2, :, 1] = 0.0
+    X[4] = 0.0
+    network = UNetDenoiser(filters=2, depth=1, epochs=1, noise=WhiteNoise(snr=10.0))
+    model = ResampledDenoiser(network, sampling_rate=720, estimator_sampling_rate=360)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X)
+    zeros = [str(w.message) for w in caught if "all zeros" in str(w.message)]
+    assert len(zeros) == 1 and "index" not in zeros[0]

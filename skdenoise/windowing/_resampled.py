@@ -457,11 +457,14 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
         _record_rate(estimator, self.estimator_sampling_rate_)
 
     def _fit_model(self, method, X3, y3):
-        if y3 is None:
-            with arrays_out():
+        from ..noise._base import zero_series_in_windows
+
+        # The estimator's rows are the channels of each series, resampled: its
+        # warning about series of zeros names no row index the user never gave.
+        with arrays_out(), zero_series_in_windows():
+            if y3 is None:
                 method(self._to_model(X3))
-        else:
-            with arrays_out():
+            else:
                 method(self._to_model(X3), self._to_model(y3))
 
     def _inner_has_partial_fit(self):
