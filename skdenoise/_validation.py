@@ -490,9 +490,11 @@ def refuse_bools(estimator):
 
     constraints = getattr(estimator, "_parameter_constraints", {})
     params = estimator.get_params(deep=False)
+    # Parameters whose bools the class refuses itself, in its own words.
+    own = set(getattr(estimator, "_own_bool_checks", ()))
     for name, allowed in constraints.items():
         value = params.get(name)
-        if name in _BOOLS_AS_NUMBERS or not isinstance(value, (bool, np.bool_)):
+        if name in _BOOLS_AS_NUMBERS | own or not isinstance(value, (bool, np.bool_)):
             continue
         if any(c == "boolean" or c is bool for c in allowed):
             continue

@@ -263,6 +263,9 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
 
     _any_length = True
 
+    # Their bools are refused in hertz and seconds by _check_input.
+    _own_bool_checks = (*_INPUT_PARAMETERS, "estimator_sampling_rate")
+
     def _warn_if_time_first(self, X):
         # Series shorter than min_duration are refused with the same advice.
         try:
