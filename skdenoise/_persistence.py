@@ -626,6 +626,17 @@ class _Reader:
         """
         if not getattr(estimator, "_parameter_constraints", None):
             return
+        from ._validation import bools_as_numbers
+
+        # A bool for a number was taken as 1 or 0 when the file was written:
+        # read so, with a word, rather than refused.
+        for name, value in bools_as_numbers(estimator).items():
+            warn_at_caller(
+                f"{self.path} sets {name}={value!r} on {qualname}, a bool where "
+                f"a number is meant, which this version refuses; it is read as "
+                f"{int(value)}, as the estimator was fitted with."
+            )
+            estimator.set_params(**{name: int(value)})
         try:
             estimator._validate_params()
         except InvalidParameterError as exc:

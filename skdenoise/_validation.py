@@ -477,6 +477,22 @@ def check_range(value, name, *, positive=False):
 _BOOLS_AS_NUMBERS = frozenset({"verbose", "random_state", "n_jobs"})
 
 
+def bools_as_numbers(estimator):
+    """``{name: value}`` of the bools that :func:`refuse_bools` would refuse."""
+    constraints = getattr(estimator, "_parameter_constraints", {})
+    params = estimator.get_params(deep=False)
+    own = set(getattr(estimator, "_own_bool_checks", ()))
+    found = {}
+    for name, allowed in constraints.items():
+        value = params.get(name)
+        if name in _BOOLS_AS_NUMBERS | own or not isinstance(value, (bool, np.bool_)):
+            continue
+        if any(c == "boolean" or c is bool for c in allowed):
+            continue
+        found[name] = value
+    return found
+
+
 def refuse_bools(estimator):
     """Refuse a bool for a parameter whose constraints do not name booleans.
 
@@ -489,15 +505,10 @@ def refuse_bools(estimator):
     )
 
     constraints = getattr(estimator, "_parameter_constraints", {})
-    params = estimator.get_params(deep=False)
-    # Parameters whose bools the class refuses itself, in its own words.
-    own = set(getattr(estimator, "_own_bool_checks", ()))
-    for name, allowed in constraints.items():
-        value = params.get(name)
-        if name in _BOOLS_AS_NUMBERS | own or not isinstance(value, (bool, np.bool_)):
-            continue
-        if any(c == "boolean" or c is bool for c in allowed):
-            continue
+    # Parameters whose bools the class refuses itself (_own_bool_checks), in
+    # its own words, are left out.
+    for name, value in bools_as_numbers(estimator).items():
+        allowed = constraints[name]
         described = " or ".join(str(make_constraint(c)) for c in allowed)
         raise InvalidParameterError(
             f"The {name!r} parameter of {type(estimator).__name__} must be "

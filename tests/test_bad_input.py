@@ -753,3 +753,12 @@ def test_a_huge_depth_is_named_before_two_to_its_power_is_computed():
     for depth in (10**5, 10**12):
         with pytest.raises(ValueError, match=f"depth={depth} halves the series"):
             UNetDenoiser(depth=depth, epochs=1).fit(X)
+        # Also where the check of the uncertainty builds the network first.
+        with pytest.raises(ValueError, match=f"depth={depth} halves the series"):
+            UNetDenoiser(
+                depth=depth, epochs=1, dropout=0.1, uncertainty="mc_dropout"
+            ).fit(X)
+        with pytest.raises(ValueError, match=f"depth={depth} halves the series"):
+            UNetDenoiser(
+                depth=depth, epochs=1, dropout=0.1, uncertainty="mc_dropout"
+            ).partial_fit(X)

@@ -867,3 +867,19 @@ def test_keras_versions_are_read_as_numbers_and_pickles_name_them_too():
     with pytest.raises(ValueError, match=r"written by Keras 99\.0\.0") as caught:
         UNetDenoiser().__setstate__(state)
     assert "NoSuchOne" in str(caught.value) and len(str(caught.value)) < 1500
+
+
+def test_a_file_with_a_bool_for_a_number_loads_as_it_was_fitted(tmp_path):
+    # Fitted before bools were refused for numbers (dropout=False was 0): such
+    # a file was refused as edited or corrupted.
+    from skdenoise.baselines import BandpassDenoiser
+
+    X = np.sin(np.linspace(0, 60, 8 * 256)).reshape(8, 256)
+    model = BandpassDenoiser(sampling_rate=100.0, order=1).fit(X)
+    expected = model.transform(X)
+    model.set_params(order=True)  # as the earlier version took it: order 1
+    path = save(model, tmp_path / "old.skd")
+    with pytest.warns(UserWarning, match=r"order=True .* read as 1"):
+        loaded = load(path)
+    assert loaded.order == 1 and not isinstance(loaded.order, bool)
+    np.testing.assert_array_equal(loaded.transform(X), expected)

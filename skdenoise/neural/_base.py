@@ -1248,6 +1248,9 @@ class BaseNeuralDenoiser(BaseDenoiser):
         """
         vars(self).pop("ensemble_members_", None)
         if self.uncertainty is not None:
+            # Settings the network cannot be built with are named first: the
+            # check of the uncertainty builds it.
+            self._check_network_params(X3.shape[1])
             _uncertainty.check_uncertainty(self, X3.shape[1], X3.shape[2])
         if split_seed is None and self.uncertainty == "ensemble":
             # One split for every member: each would hold out rows of its own
@@ -1441,6 +1444,8 @@ n_timesteps, n_channels)
         )
         validation = self._check_validation_data(validation_data, X3, y3)
         if self.uncertainty is not None:
+            # As in fit: named before the check of the uncertainty builds it.
+            self._check_network_params(X3.shape[1])
             _uncertainty.check_uncertainty(self, X3.shape[1], X3.shape[2])
         # A failed first call leaves the denoiser unfitted.
         with _forget_fit_on_error(self, active=first):
