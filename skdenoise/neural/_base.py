@@ -1457,7 +1457,8 @@ n_timesteps, n_channels)
                     # The network keeps the units map of its first call.
                     self._check_calibration_units(X3, y3, method="partial_fit")
                 self._apply_learning_rate()
-                self._leave_eager_mode()
+            # A call that fails leaves the network as it ran before it.
+            eager = not first and self._set_eager(False)
             # Members of an earlier ensemble would not follow the training; a
             # call that fails (interrupted, say) gives them back, so that the
             # ensemble's transform and predict still work (model_, one of the
@@ -1485,28 +1486,32 @@ n_timesteps, n_channels)
                     for key in set(_fitted_state(self)) - set(fitted):
                         delattr(self, key)
                     vars(self).update(fitted)
+                    if eager:
+                        self._set_eager(True)
                 if members is not None:
                     self.ensemble_members_ = members
                 raise
         return self
 
-    def _leave_eager_mode(self):
-        """Run a network trained over several calls as a graph from now on.
+    def _set_eager(self, eager):
+        """Run the network eagerly or as a graph; whether that changed it.
 
         A first call of a few steps compiles the network to run eagerly (a
         short fit saves the tracing); a ``partial_fit`` loop and the files it
         saved kept that for good, at about 15 times the inference time and 3
-        times the training time. The call that switches recalibrates on what
-        the graph computes, and the compilation a file keeps says so too.
+        times the training time: a later ``partial_fit`` switches it to a
+        graph (and back if it fails). The call that switches recalibrates on
+        what the graph computes, and the compilation a file keeps says so too.
         """
         model = self.model_
-        if not model.run_eagerly:
-            return
-        model.run_eagerly = False
+        if bool(model.run_eagerly) == eager:
+            return False
+        model.run_eagerly = eager
         model.train_function = model.test_function = model.predict_function = None
         config = getattr(getattr(model, "_compile_config", None), "config", None)
         if isinstance(config, dict) and "run_eagerly" in config:
-            config["run_eagerly"] = False
+            config["run_eagerly"] = eager
+        return True
 
     def _train(
         self,
