@@ -103,18 +103,25 @@ class SeriesShapeMixin:
 
     _any_length = False
 
-    def _warn_if_time_first(self, X):
+    def _warn_if_time_first(self, X, transforming=False):
         """Warn of many series of a few samples: a recording held time first.
 
         ``read_wfdb(...).signal`` and a DataFrame of leads are (n_samples,
         n_channels); read as series they are thousands of series of a few
-        samples, denoised without a word into nonsense.
+        samples, denoised without a word into nonsense. ``transforming``: the
+        call is a ``transform``, quiet within ``fit_transform`` (its ``fit``
+        said it).
         """
         if np.ndim(X) != 2:
             return
         n_series, n_timesteps = np.shape(X)
         # At most 12 samples (the leads of an ECG), and 100 times as many rows.
-        if n_timesteps <= 12 and n_series >= 100 * n_timesteps and self._called_alone():
+        if (
+            n_timesteps <= 12
+            and n_series >= 100 * n_timesteps
+            and self._called_alone()
+            and not (transforming and self._in_fit_transform())
+        ):
             warn_at_caller(
                 f"{type(self).__name__} got X of shape {np.shape(X)}: "
                 f"{n_series} series of {n_timesteps} sample(s) each. Series are "
@@ -169,8 +176,7 @@ class SeriesShapeMixin:
         self._check_transform_params()
         raw = X
         X = check_series(X, estimator=self)
-        if not self._in_fit_transform():  # fit said it
-            self._warn_if_time_first(X)
+        self._warn_if_time_first(X, transforming=True)
         X3 = as_3d(X)
         self._check_fitted_shape(X3, raw)
         return X, X3.astype(np.float64, copy=False)

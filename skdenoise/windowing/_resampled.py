@@ -266,14 +266,14 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     # Their bools are refused in hertz and seconds by _check_input.
     _own_bool_checks = (*_INPUT_PARAMETERS, "estimator_sampling_rate")
 
-    def _warn_if_time_first(self, X):
+    def _warn_if_time_first(self, X, transforming=False):
         # Series shorter than min_duration are refused with the same advice.
         try:
             refused = np.shape(X)[1] < self.min_duration * self._rate()
         except TypeError:  # no min_duration (or a rate to be refused)
             refused = False
         if not refused:
-            super()._warn_if_time_first(X)
+            super()._warn_if_time_first(X, transforming)
 
     @property
     def _min_timesteps(self):
