@@ -1,14 +1,16 @@
 """Plots for inspecting denoisers: series, residuals, training curves, SNR gains.
 
 Every function draws on a matplotlib ``Axes`` and returns it (or an array of
-them): pass ``ax`` to draw on an existing one, or leave it as None to draw on a
-new figure made with ``matplotlib.pyplot.subplots``. matplotlib is an optional
+them): pass ``ax`` (``axes`` for :func:`plot_examples`) to draw on existing
+ones, or leave it as None to draw on a new figure made with
+``matplotlib.pyplot.subplots``. matplotlib is an optional
 dependency, imported when a function is called; install it with
 ``pip install skdenoise[plot]``.
 
 The series to draw are one series each: 1-D arrays of shape
 ``(n_timesteps,)`` (a single row or column of a 2-D array is accepted too, and
-the denoisers' 3-D form ``(1, n_timesteps, 1)`` of a single series).
+the denoisers' 3-D form ``(1, n_timesteps, 1)`` of a single series). NaN and
+the masked samples of a masked array are drawn as gaps.
 """
 
 import numbers
@@ -81,10 +83,41 @@ def _floats(values, name):
             f"{name} holds complex values; the plots draw real series (take the "
             "real part, or the magnitude, first)."
         )
+    if np.ma.isMaskedArray(values):
+        # Masked samples are drawn as gaps, as NaN is (np.asarray drops the
+        # mask and would draw the values under it).
+        try:
+            return np.ma.filled(np.ma.asarray(values).astype(np.float64), np.nan)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{name} must be an array of numbers; {_not_a_number(values)}."
+            ) from exc
     try:
         return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of numbers; got {values!r}.") from exc
+        raise TypeError(
+            f"{name} must be an array of numbers; {_not_a_number(values)}."
+        ) from exc
+
+
+def _not_a_number(values):
+    """Name the first value of ``values`` that is not a number, and its index.
+
+    The message names one element rather than printing the array: the repr of
+    a recording runs to millions of characters.
+    """
+    array = np.asarray(values, dtype=object)
+    for index in np.ndindex(array.shape):
+        item = array[index]
+        try:
+            float(item)
+        except (TypeError, ValueError):
+            where = index[0] if len(index) == 1 else index
+            text = repr(item)
+            if len(text) > 60:
+                text = text[:57] + "..."
+            return f"element {where} is {text} of type {type(item).__name__}"
+    return f"got dtype {array.dtype}"
 
 
 def _series(values, name):
@@ -566,12 +599,19 @@ def plot_history(
     curves = {}
     for key in keys:
         try:
-            curves[key] = np.asarray(history[key], dtype=np.float64).reshape(-1)
+            curves[key] = np.asarray(history[key], dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise TypeError(
-                f"history[{key!r}] must hold numbers, one per epoch; got "
-                f"{history[key]!r}."
+                f"history[{key!r}] must hold numbers, one per epoch; "
+                f"{_not_a_number(history[key])}."
             ) from exc
+        if curves[key].ndim > 1:
+            # Flattened, epochs times members (say) would be drawn as epochs.
+            raise ValueError(
+                f"history[{key!r}] must hold one number per epoch; got shape "
+                f"{curves[key].shape}. Plot one column at a time."
+            )
+        curves[key] = curves[key].reshape(-1)
         if log_scale and np.any(curves[key] <= 0):
             raise ValueError(
                 f"log_scale=True needs positive losses, but history[{key!r}] has "
@@ -657,14 +697,22 @@ def _improvement_curves(results):
         raise ValueError("results holds no model to plot.")
     sorted_curves = {}
     for model, (inputs, improvements) in curves.items():
-        try:
-            inputs = np.asarray(inputs, dtype=np.float64).reshape(-1)
-            improvements = np.asarray(improvements, dtype=np.float64).reshape(-1)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"results[{model!r}] must hold numbers (input SNRs and improvements "
-                f"in dB); got {inputs!r} and {improvements!r}."
-            ) from exc
+        numbers_of = {}
+        for what, values in (("input SNRs", inputs), ("improvements", improvements)):
+            try:
+                numbers_of[what] = np.asarray(values, dtype=np.float64)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"results[{model!r}] must hold numbers (input SNRs and "
+                    f"improvements in dB); in its {what}, {_not_a_number(values)}."
+                ) from exc
+            if numbers_of[what].ndim > 1:
+                raise ValueError(
+                    f"results[{model!r}] must hold one sequence of {what}; got "
+                    f"shape {numbers_of[what].shape}."
+                )
+        inputs = numbers_of["input SNRs"].reshape(-1)
+        improvements = numbers_of["improvements"].reshape(-1)
         if inputs.shape != improvements.shape or inputs.size == 0:
             raise ValueError(
                 f"results[{model!r}] needs as many improvements as input SNRs (at "
@@ -736,6 +784,10 @@ def plot_snr_improvement(results, *, ax=None, title=None, marker="o"):
     return ax
 
 
+# More panels than this make a figure too tall to read (2.2 inches each).
+_MAX_EXAMPLES = 50
+
+
 def _batch(values, name):
     """A batch of series as a 2-D float array (one series per row)."""
     array = _floats(values, name)
@@ -751,6 +803,18 @@ def _batch(values, name):
         raise ValueError(
             f"{name} must have shape (n_examples, n_timesteps) or (n_examples, "
             f"n_timesteps, 1); got shape {array.shape}{hint}."
+        )
+    if array.shape[0] > _MAX_EXAMPLES:
+        hint = "pass a few of them, for example X[:4]"
+        if array.shape[0] > 4 * array.shape[1]:
+            # Most likely one recording with time down its rows.
+            hint = (
+                "this looks like one recording with time down its rows: pass its "
+                "channels as rows (signal.T) or one of them (signal[:, 0])"
+            )
+        raise ValueError(
+            f"{name} holds {array.shape[0]} examples (shape {array.shape}); "
+            f"plot_examples draws one panel each, at most {_MAX_EXAMPLES}: {hint}."
         )
     return array
 
@@ -771,7 +835,8 @@ def plot_examples(
     ----------
     clean : array-like of shape (n_examples, n_timesteps) or None, default=None
         Clean series, one per example; ``(n_examples, n_timesteps, 1)``, the
-        denoisers' 3-D form of single-channel series, is accepted as well.
+        denoisers' 3-D form of single-channel series, is accepted as well. At
+        most 50 examples (one panel each).
     noisy : array-like of shape (n_examples, n_timesteps) or None, default=None
         Noisy series, one per example (or of shape ``(n_examples,
         n_timesteps, 1)``).
@@ -789,7 +854,7 @@ default=None
         per example.
     figsize : (float, float) or None, default=None
         Size in inches of the new figure (when ``axes`` is None); by default
-        10 wide and 2.2 per example.
+        10 wide and 2.2 per example plus 0.4.
 
     Returns
     -------
@@ -830,6 +895,13 @@ default=None
         described = ", ".join(f"{name}: {shape}" for name, shape in shapes)
         raise ValueError(f"The batches must have the same shape; got {described}.")
     n_examples = shapes[0][1][0]
+    if titles is not None:
+        if isinstance(titles, str) or not isinstance(titles, Iterable):
+            raise TypeError(
+                "titles must be a list of strings, one per example; got "
+                f"{type(titles).__name__}."
+            )
+        titles = list(titles)
     if titles is not None and len(titles) != n_examples:
         raise ValueError(
             f"titles must hold one title per example ({n_examples}); got {len(titles)}."

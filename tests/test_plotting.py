@@ -423,3 +423,63 @@ def test_plot_history_warns_when_its_curves_have_different_lengths():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         plot_history({"loss": [0.5, 0.4], "val_loss": [0.45, np.nan]})
+
+
+def test_masked_samples_are_drawn_as_gaps_not_as_values(series):
+    # np.asarray dropped the mask: the values under it were drawn (and a masked
+    # clean sample counted as outside the band).
+    from skdenoise.plotting import plot_uncertainty
+
+    clean, noisy, denoised = series
+    hidden = clean.copy()
+    hidden[:20] = 40.0
+    masked = np.ma.masked_array(hidden, mask=np.arange(200) < 20)
+    ax = plot_denoising(masked, noisy, denoised)
+    drawn = ax.get_lines()[1].get_ydata()  # noisy first, then clean
+    assert np.isnan(drawn[:20]).all()
+    np.testing.assert_array_equal(drawn[20:], clean[20:])
+    assert np.ma.getmaskarray(masked)[:20].all()  # the input keeps its mask
+    axes = plot_examples(masked[None], noisy[None])
+    assert np.nanmax(axes[0].get_lines()[1].get_ydata()) < 40
+    ax = plot_uncertainty(clean, np.full(200, 0.1), clean=masked)
+    assert "(100 % of clean inside)" in ax.collections[0].get_label()
+
+
+def test_plot_examples_refuses_a_recording_with_time_down_its_rows():
+    # Each of the 1,000 samples became a panel (a figure 2,200 inches tall).
+    recording = np.zeros((1000, 2))
+    with pytest.raises(ValueError, match=r"time down its rows.*signal\[:, 0\]"):
+        plot_examples(recording, sampling_rate=360)
+    with pytest.raises(ValueError, match=r"at most 50: pass a few of them"):
+        plot_examples(np.zeros((60, 500)))
+    assert plt.get_fignums() == []
+    assert len(plot_examples(np.zeros((2, 1000)))) == 2
+
+
+def test_errors_name_the_value_that_is_not_a_number_not_the_whole_array():
+    # The message held the repr of the whole input (12.6 million characters
+    # for a record given as a list).
+    values = [0.0] * 100_000
+    values[7] = "NA"
+    with pytest.raises(TypeError, match="element 7 is 'NA' of type str") as info:
+        plot_denoising(values)
+    assert len(str(info.value)) < 200
+    with pytest.raises(TypeError, match="element 3 is 'x'") as info:
+        plot_history({"loss": [1.0] * 3 + ["x"] + [1.0] * 10_000})
+    assert len(str(info.value)) < 200
+
+
+def test_history_and_results_of_several_columns_are_refused_not_flattened():
+    # A loss of 3 epochs of 2 members was drawn as 6 epochs.
+    with pytest.raises(ValueError, match=r"one number per epoch; got shape \(3, 2\)"):
+        plot_history({"loss": np.ones((3, 2))})
+    with pytest.raises(ValueError, match=r"one sequence of improvements"):
+        plot_snr_improvement({"a": ([0, 6, 12], np.ones((3, 2)))})
+
+
+def test_plot_examples_titles_must_be_a_list_not_a_string():
+    batch = np.zeros((3, 20))
+    with pytest.raises(TypeError, match="titles must be a list of strings"):
+        plot_examples(batch, titles="abc")
+    axes = plot_examples(batch, titles=(f"t{i}" for i in range(3)))
+    assert [ax.get_title() for ax in axes] == ["t0", "t1", "t2"]

@@ -101,7 +101,7 @@ plot_denoising(
     denoised[0, excerpt],
     sampling_rate=fs,
     ax=ax_top,
-    title="seconds 10 to 15 of the test recording",
+    title="seconds 10 to 15 of the test recording (time from 10 s)",
 )
 plot_residual(
     test_clean[0, excerpt],

@@ -131,6 +131,6 @@ plot_uncertainty(
     clean=clean[band],
     sampling_rate=fs,
     ax=ax,
-    title=f"{title}: the pretrained denoiser's band",
+    title=f"{title}: the pretrained denoiser's band, seconds 4 to 8 (time from 4 s)",
 )
 plt.show()

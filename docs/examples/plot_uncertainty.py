@@ -147,7 +147,7 @@ plot_uncertainty(
     clean=clean[part],
     sampling_rate=fs,
     ax=top,
-    title=title,
+    title=f"{title}, seconds 4 to 8 (time from 4 s)",
 )
 second = np.ones(int(fs)) / fs
 
