@@ -927,3 +927,57 @@ def test_the_fit_time_check_of_zero_series_leaves_the_warnings_module_alone():
     assert not used
     np.testing.assert_array_equal(zeros, [0, 2])
     assert not len(none)
+
+
+def test_mixture_warns_of_zero_series_only_when_they_get_no_noise():
+    # A component with an SNR target warned that a series of zeros "gets no
+    # noise" while the mixture's other component gave it noise; with both
+    # levels set by SNR, the same series was warned of twice.
+    from skdenoise.noise._base import zero_series_warned
+
+    X = np.vstack([np.zeros(720), np.sin(np.linspace(0, 30, 720))])
+    mix = NoiseMixture(
+        [BaselineWander(snr=6.0), WhiteNoise(amplitude=0.1)], weights=[1.0, 1.0]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        noisy = mix.apply(X, random_state=0)
+    assert np.sqrt(np.mean(noisy[0] ** 2)) > 0.05
+    assert len(zero_series_warned(mix, X[:, :, None])) == 0
+    with pytest.warns(UserWarning, match=r"index 0\) are all zeros") as caught:
+        NoiseMixture([WhiteNoise(snr=3.0)], snr=3.0).apply(X, random_state=0)
+    assert len(caught) == 1
+    only_snr = NoiseMixture([BaselineWander(snr=6.0), WhiteNoise(snr=3.0)])
+    with pytest.warns(UserWarning, match="give the mixture's components amplitudes"):
+        noisy = only_snr.apply(X, random_state=0)
+    np.testing.assert_array_equal(noisy[0], 0.0)
+    assert list(zero_series_warned(only_snr, X[:, :, None])) == [0]
+
+
+def test_small_parameter_checks_of_mixtures_muscle_and_snr_arrays():
+    X = np.ones((2, 500))
+    with pytest.raises(TypeError, match="weights must be numbers, not bools"):
+        NoiseMixture([WhiteNoise(), WhiteNoise()], weights=[True, False]).apply(X)
+    with pytest.raises(ValueError, match="burst_frequency=1000.0 Hz must be below"):
+        MuscleNoise(burst_frequency=1000, sampling_rate=360).apply(X)
+    with pytest.raises(TypeError, match=r"pass tuple\(snr\) for a range"):
+        WhiteNoise(snr=np.array([0.0, 12.0])).apply(X)
+    assert WhiteNoise(snr=np.float64(3.0)).apply(X, random_state=0).shape == X.shape
+
+
+def test_a_curriculum_checks_a_recording_once_not_at_every_step(monkeypatch):
+    # Each step's copy of the noise model checked the whole recording again
+    # (NaN scan and flat runs): training drew noise four times slower.
+    from skdenoise.neural._batches import HardFirstCurriculum
+    from skdenoise.noise import _models
+
+    calls = []
+    original = _models._longest_flat_run
+    monkeypatch.setattr(
+        _models, "_longest_flat_run", lambda r: calls.append(1) or original(r)
+    )
+    curriculum = HardFirstCurriculum(RecordedNoise(RECORDING, snr=(-6, 30)), 12, 50)
+    X = np.random.default_rng(0).standard_normal((4, 64, 2))
+    for step in range(5):
+        curriculum.noise_at(step).apply(X, random_state=step)
+    assert len(calls) == 1

@@ -1024,3 +1024,45 @@ def test_resampled_zero_series_are_not_named_by_the_inner_rows():
         model.fit(X)
     zeros = [str(w.message) for w in caught if "all zeros" in str(w.message)]
     assert len(zeros) == 1 and "index" not in zeros[0]
+
+
+class _NoisyIdentity(TransformerMixin, BaseEstimator):
+    """An identity with the noise and augment parameters of a neural denoiser."""
+
+    def __init__(self, noise=None, augment=None):
+        self.noise = noise
+        self.augment = augment
+
+    def fit(self, X, y=None):
+        self.n_features_in_ = np.asarray(X).shape[1]
+        return self
+
+    def partial_fit(self, X, y=None):
+        return self.fit(X, y)
+
+    def transform(self, X):
+        return np.asarray(X, dtype=float)
+
+
+def test_resampled_refuses_noise_made_for_the_users_rate():
+    # The estimator trains on series resampled to 360 Hz: a 50 Hz hum made
+    # for 250 Hz series was added at 72 Hz, silently.
+    from skdenoise.augment import AugmentationChain, RandomDrift
+    from skdenoise.noise import NoiseMixture, PowerlineNoise
+    from skdenoise.pipeline import ResampledDenoiser
+
+    X = np.random.default_rng(0).standard_normal((3, 500))
+    hum = PowerlineNoise(sampling_rate=250, frequency=50)
+    for inner in (
+        _NoisyIdentity(noise=hum),
+        WindowedDenoiser(_NoisyIdentity(noise=NoiseMixture([WhiteNoise(), hum]))),
+        _NoisyIdentity(augment=AugmentationChain([RandomDrift(sampling_rate=250)])),
+    ):
+        model = ResampledDenoiser(inner, sampling_rate=250, estimator_sampling_rate=360)
+        with pytest.raises(ValueError, match=r"sampling_rate=250: its frequencies"):
+            model.fit(X)
+        with pytest.raises(ValueError, match="Give it sampling_rate=360"):
+            clone(model).partial_fit(X)
+    good = _NoisyIdentity(noise=PowerlineNoise(sampling_rate=360, frequency=50))
+    model = ResampledDenoiser(good, sampling_rate=250, estimator_sampling_rate=360)
+    assert model.fit(X).transform(X).shape == X.shape

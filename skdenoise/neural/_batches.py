@@ -12,6 +12,7 @@ import numpy as np
 from .._series import reflect_pad, series_statistics
 from .._tf import import_keras, start_runtime_quietly
 from ..noise._base import quiet_zero_series
+from ..noise._models import carry_checks
 
 keras = import_keras()
 
@@ -145,6 +146,12 @@ class HardFirstCurriculum:
         """A copy of the noise model with the range of step ``step``."""
         noise = copy.copy(self.noise)
         noise.snr = self.snr_at(step)
+        # A recording's segment is checked once (NaN, flat runs), not by
+        # every step's copy: each copy takes over its predecessor's check.
+        previous = getattr(self, "_previous", None)
+        if previous is not None:
+            carry_checks(previous, noise)
+        self._previous = noise
         return noise
 
 

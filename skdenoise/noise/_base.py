@@ -241,6 +241,11 @@ def _check_snr(snr, amplitude):
         if low > high:
             raise ValueError(f"snr range must have low <= high; got {snr!r}.")
         return (low, high)
+    if isinstance(snr, np.ndarray) and snr.ndim > 0:
+        raise TypeError(
+            f"snr must be a number or a (low, high) tuple or list of two numbers; "
+            f"got an array of shape {snr.shape} (pass tuple(snr) for a range)."
+        )
     return check_finite_scalar(snr, "snr")
 
 
@@ -314,15 +319,8 @@ n_channels)
         raise ValueError(
             "The noise drawn for a series is all zeros, so no SNR can be reached."
         )
-    if np.any(signal_power == 0) and not getattr(_QUIET, "on", False):
-        silent = np.flatnonzero(signal_power == 0)
-        warn_at_caller(
-            f"{len(silent)} series of X (index {', '.join(map(str, silent[:5]))}"
-            f"{', ...' if len(silent) > 5 else ''}) are all zeros: no SNR can be "
-            "reached against them, so they get no noise. Remove them, or give the "
-            "noise an amplitude (snr=None) instead.",
-            UserWarning,
-        )
+    if np.any(signal_power == 0):
+        warn_zero_series(np.flatnonzero(signal_power == 0))
     # An infinite gain times a zero sample is NaN: refused below, quietly.
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         gain = np.sqrt(signal_power / (noise_power * 10.0 ** (target / 10.0)))
@@ -330,6 +328,21 @@ n_channels)
         scaled = noise_scaled * (gain * X_unit)[:, np.newaxis]
     _check_finite_result(scaled, f"the noise at SNR {_describe_snr(snr)} dB")
     return scaled.reshape(noise.shape)
+
+
+def warn_zero_series(silent, advice="give the noise an amplitude (snr=None)"):
+    """Warn that the series ``silent`` (row indices) of zeros get no noise.
+
+    Quiet under :func:`quiet_zero_series`.
+    """
+    if not len(silent) or getattr(_QUIET, "on", False):
+        return
+    warn_at_caller(
+        f"{len(silent)} series of X (index {', '.join(map(str, silent[:5]))}"
+        f"{', ...' if len(silent) > 5 else ''}) {_ZERO_SERIES} against them, so "
+        f"they get no noise. Remove them, or {advice} instead.",
+        UserWarning,
+    )
 
 
 def _describe_snr(snr):

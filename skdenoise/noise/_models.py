@@ -18,7 +18,9 @@ from ._base import (
     _check_sampling_rate,
     _sum_of_sinusoids,
     _unit_rms,
+    quiet_zero_series,
     scale_noise,
+    warn_zero_series,
 )
 
 __all__ = [
@@ -406,7 +408,11 @@ class MuscleNoise(BaseNoise):
                 f"high_frequency={high!r}."
             )
         _check_below_nyquist(low, "MuscleNoise: low_frequency", fs)
-        burst = _check_positive(self.burst_frequency, "MuscleNoise: burst_frequency")
+        burst = _check_below_nyquist(
+            _check_positive(self.burst_frequency, "MuscleNoise: burst_frequency"),
+            "MuscleNoise: burst_frequency",
+            fs,
+        )
         background = _check_positive(
             self.background, "MuscleNoise: background", allow_zero=True
         )
@@ -706,6 +712,33 @@ class RecordedNoise(BaseNoise):
 _CHECKED_SEGMENTS = weakref.WeakKeyDictionary()
 
 
+def carry_checks(source, target):
+    """Let ``target``, a copy of ``source``, skip the checks ``source`` passed.
+
+    The check of a recording's segment is remembered beside the noise model
+    that made it; a copy with another SNR range (a training curriculum makes
+    one at every step) reads the same recording.
+    """
+    checked = _CHECKED_SEGMENTS.get(source)
+    if checked is not None and target not in _CHECKED_SEGMENTS:
+        _CHECKED_SEGMENTS[target] = checked
+
+
+def _warn_zero_series_without_noise(X, mixed):
+    """Warn of the series of zeros that a mixture leaves without noise.
+
+    Its components with an SNR target give them none; one with an amplitude
+    does, and then nothing is lost.
+    """
+    n_series = X.shape[0]
+    zeros = np.all(X.reshape(n_series, -1) == 0, axis=1)
+    quiet = np.all(mixed.reshape(n_series, -1) == 0, axis=1)
+    warn_zero_series(
+        np.flatnonzero(zeros & quiet),
+        advice="give the mixture's components amplitudes (snr=None)",
+    )
+
+
 def _longest_flat_run(recording):
     """``(length, first sample)`` of the longest run where every channel is constant.
 
@@ -891,6 +924,13 @@ class NoiseMixture(BaseNoise):
     def _weights(self, n_series, n_components, rng):
         if self.weights is None:
             return rng.uniform(0.0, 1.0, size=(n_series, n_components))
+        raw = np.asarray(self.weights, dtype=object)
+        if any(isinstance(w, (bool, np.bool_)) for w in raw.reshape(-1)):
+            # True is 1 to numpy: a mask given for weights would pass.
+            raise TypeError(
+                f"NoiseMixture: weights must be numbers, not bools; got "
+                f"{self.weights!r}."
+            )
         try:
             weights = np.asarray(self.weights, dtype=np.float64)
         except (TypeError, ValueError) as exc:
@@ -911,7 +951,11 @@ class NoiseMixture(BaseNoise):
 
     def _combine(self, X, rng):
         components = self._components()
-        parts = [component._draw(X, rng) for component in components]
+        # A component with an SNR target leaves a series of zeros without its
+        # noise, but another component may give it some: the mixture says what
+        # the series get (in _draw), not each component.
+        with quiet_zero_series():
+            parts = [component._draw(X, rng) for component in components]
         weights = self._weights(X.shape[0], len(components), rng)
         mixed = np.zeros(X.shape)
         for k, part in enumerate(parts):
@@ -937,4 +981,7 @@ class NoiseMixture(BaseNoise):
 
     def _draw(self, X, rng):
         target = self._check_snr()
-        return scale_noise(X, self._combine(X, rng), target, self.amplitude, rng)
+        mixed = self._combine(X, rng)
+        if target is None:
+            _warn_zero_series_without_noise(X, mixed)
+        return scale_noise(X, mixed, target, self.amplitude, rng)

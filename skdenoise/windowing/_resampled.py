@@ -462,6 +462,8 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     def _fit_model(self, method, X3, y3):
         from ..noise._base import zero_series_in_windows
 
+        _check_training_rates(method.__self__, self.estimator_sampling_rate)
+
         # The estimator's rows are the channels of each series, resampled: its
         # warning about series of zeros names no row index the user never gave.
         with arrays_out(), zero_series_in_windows():
@@ -629,6 +631,68 @@ n_timesteps, n_channels)
         if not hasattr(self.estimator, "__sklearn_tags__"):
             return False
         return get_tags(self.estimator).non_deterministic
+
+
+def _rated_parts(obj, seen=None):
+    """The noise models and augmentations inside ``obj``, with a sampling rate.
+
+    Walks the parameters of estimators, the components of noise mixtures, the
+    steps of augmentation chains and pipelines; not into another
+    :class:`ResampledDenoiser`, whose estimator sees a rate of its own.
+    """
+    from sklearn.base import BaseEstimator
+
+    from ..augment import BaseAugmentation
+    from ..noise._base import BaseNoise
+
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, (list, tuple)):
+        for item in obj:
+            yield from _rated_parts(item, seen)
+        return
+    if not isinstance(obj, BaseEstimator) or isinstance(obj, ResampledDenoiser):
+        return
+    params = obj.get_params(deep=False)
+    if isinstance(obj, (BaseNoise, BaseAugmentation)) and "sampling_rate" in params:
+        yield obj, params["sampling_rate"]
+    for value in params.values():
+        yield from _rated_parts(value, seen)
+
+
+def _check_training_rates(estimator, rate):
+    """Refuse noise or augmentation at another rate than the series ``estimator`` gets.
+
+    The estimator trains on series resampled to ``rate``: a noise model made
+    for the user's rate would put its frequencies (a 50 Hz hum, a wander band)
+    at the wrong place by the ratio of the rates.
+    """
+    from ..noise import RecordedNoise
+
+    for part, own in _rated_parts(estimator):
+        if own is None or isinstance(own, bool):
+            continue
+        try:
+            own = float(own)
+        except (TypeError, ValueError):
+            continue  # the part's own check names the bad value
+        if not math.isfinite(own) or own <= 0 or math.isclose(own, rate, rel_tol=1e-9):
+            continue
+        advice = (
+            "A recording's samples are used as they are: resample it to "
+            f"{rate:g} Hz (scipy.signal.resample_poly) and give it sampling_rate="
+            f"{rate:g}."
+            if isinstance(part, RecordedNoise)
+            else f"Give it sampling_rate={rate:g}."
+        )
+        raise ValueError(
+            f"ResampledDenoiser trains its estimator on series resampled to "
+            f"estimator_sampling_rate={rate:g} Hz, but its {type(part).__name__} "
+            f"has sampling_rate={own:g}: its frequencies would be wrong by a "
+            f"factor of {rate / own:.3g}. {advice}"
+        )
 
 
 def _record_rate(estimator, rate):
