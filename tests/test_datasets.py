@@ -1128,3 +1128,42 @@ def test_a_wfdb_record_passed_on_whole_is_named():
     with pytest.raises(ValueError, match=r"signal\[:, 0\]"):
         plot_denoising(noisy=record.signal)
     assert make_windows(record.signal, 512).shape == (7, 512, 2)
+
+
+def test_a_channel_name_that_two_channels_share_is_refused(tmp_path):
+    # names.index took the first silently: the second lead was out of reach
+    # by name, and ["ECG", "ECG"] gave the first twice. (wfdb.wrsamp refuses
+    # to write such a header, but some databases have them.)
+    digital = np.array([[20, -40], [60, 80], [100, -120]], dtype="<i2")
+    header = "rec 2 250 3\n" + "".join(
+        f"rec.dat 16 200/mV 16 0 {digital[0, k]} {digital[:, k].sum()} 0 ECG\n"
+        for k in range(2)
+    )
+    path = _write_record(tmp_path, header, digital.tobytes())
+    with pytest.raises(ValueError, match=r"2 channels .* are named 'ECG' \(indices"):
+        read_wfdb(path, channels=["ECG"])
+    np.testing.assert_allclose(
+        read_wfdb(path, channels=[1]).signal[:, 0], digital[:, 1] / 200
+    )
+
+
+def test_paths_with_a_tilde_are_expanded(tmp_path, monkeypatch):
+    # fetch_physionet and get_data_home expanded "~"; the loaders looked for a
+    # folder literally named "~".
+    from skdenoise.datasets import load_mitdb_record
+
+    if not (DATA / "mitdb" / "100.hea").is_file():
+        pytest.skip("MITDB record 100 not found")
+    home = tmp_path / "home"
+    (home / "db" / "mitdb").mkdir(parents=True)
+    for suffix in (".hea", ".dat"):
+        shutil.copyfile(
+            DATA / "mitdb" / f"100{suffix}", home / "db" / "mitdb" / f"100{suffix}"
+        )
+    monkeypatch.setenv("HOME", str(home))
+    expected = read_wfdb(DATA / "mitdb" / "100", sampto=100).signal
+    got = read_wfdb("~/db/mitdb/100", sampto=100).signal
+    np.testing.assert_array_equal(got, expected)
+    assert load_mitdb_record("100", "~/db").shape[0] == 650000
+    with pytest.raises(FileNotFoundError, match="pass the parent of the folder"):
+        load_mitdb_record("101", "~/db")

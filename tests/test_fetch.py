@@ -419,3 +419,12 @@ def test_a_data_home_that_cannot_be_a_folder_is_named(tmp_path):
     afile.write_text("x")
     with pytest.raises(OSError, match=r"cannot use .*afile as the data folder"):
         get_data_home(afile)
+
+
+def test_annotations_of_a_record_without_them_are_named_as_such(server, cache):
+    # "lists no SHA-256 hash for 'bw.atr'; is the record name right?" blamed
+    # a right name: NSTDB's noise recordings have no annotation file.
+    with pytest.raises(
+        OSError, match=r"'bw' has no annotation file \(pass annotations"
+    ):
+        fetch(server, cache, records=["bw"], database="nstdb", annotations=True)

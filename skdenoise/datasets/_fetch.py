@@ -309,9 +309,16 @@ class _Fetcher:
                     f"failed: {exc} Is the record name right?"
                 ) from exc
         if name not in self._sums:
+            what = "is the record name right?"
+            if name.endswith(".atr") and name[:-4] + ".hea" in self._sums:
+                # The record is there; it has no annotation file (NSTDB's
+                # noise recordings bw, em and ma, say).
+                what = (
+                    f"the record {name[:-4]!r} has no annotation file (pass "
+                    "annotations=False)."
+                )
             raise OSError(
-                f"{self.url + _SUMS_FILE} lists no SHA-256 hash for {name!r}; is the "
-                "record name right?"
+                f"{self.url + _SUMS_FILE} lists no SHA-256 hash for {name!r}; {what}"
             )
         return self._sums[name]
 

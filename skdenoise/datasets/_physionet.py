@@ -61,15 +61,18 @@ def _locate(data_dir, database, name):
         raise TypeError(
             f"data_dir must be a path (str or os.PathLike); got {data_dir!r}."
         )
-    data_dir = Path(data_dir)
+    data_dir = Path(data_dir).expanduser()
     candidates = [data_dir / database / name, data_dir / name]
     for candidate in candidates:
         if (candidate.parent / (candidate.name + ".hea")).is_file():
             return candidate
     tried = " or ".join(str(c) + ".hea" for c in candidates)
+    # fetch_physionet puts the records in <data_home>/physionet/<database>.
     raise FileNotFoundError(
         f"Record {name!r} of {database} not found: looked for {tried}. Download it "
-        f"with skdenoise.datasets.fetch_physionet([{name!r}], database={database!r})."
+        f"with skdenoise.datasets.fetch_physionet([{name!r}], database={database!r}) "
+        "and pass the parent of the folder it returns as data_dir (by default "
+        "get_data_home() / 'physionet')."
     )
 
 

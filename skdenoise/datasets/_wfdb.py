@@ -504,6 +504,13 @@ def _select_channels(names, channels, header_path):
                     f"Channel {channel!r} is not in {header_path}; its channels are "
                     f"{names}."
                 )
+            if names.count(channel) > 1:
+                # The first would be taken silently, the others out of reach.
+                matches = [i for i, name in enumerate(names) if name == channel]
+                raise ValueError(
+                    f"{len(matches)} channels of {header_path} are named "
+                    f"{channel!r} (indices {matches}); choose one by its index."
+                )
             selected.append(names.index(channel))
         elif isinstance(channel, (int, np.integer)) and not isinstance(channel, bool):
             if not -len(names) <= channel < len(names):
@@ -535,7 +542,7 @@ def _record_base(record_path):
             f"record_path {os.fspath(record_path)!r} contains a NUL byte; it cannot "
             "name a file."
         )
-    record_path = Path(record_path)
+    record_path = Path(record_path).expanduser()
     if record_path.suffix == ".hea":
         record_path = record_path.with_suffix("")
     return record_path
@@ -552,7 +559,9 @@ def read_wfdb(record_path, channels=None, sampfrom=0, sampto=None):
     the header and each signal's checksum verified (when the header gives one;
     for each segment of a multi-segment record) before the requested part is
     returned. Signals with several samples per frame are averaged to one
-    sample per frame.
+    sample per frame by the ``wfdb`` package, in whole ADC units: the fraction
+    of each average is dropped (less than one unit of the signal's
+    resolution, toward ADC zero), in ``signal`` as in ``adc``.
 
     Parameters
     ----------
