@@ -4,11 +4,13 @@ __all__ = ["FileVersionWarning", "TargetIgnoredWarning"]
 
 
 class TargetIgnoredWarning(UserWarning):
-    """Raised when ``fit`` receives a ``y`` that cannot be a clean target.
+    """Raised when ``fit`` receives a ``y`` that it does not use.
 
     A denoiser's target is a batch of clean series with the shape of ``X``. A
     1-D ``y`` with one value per series (for example class labels) carries no
-    clean signal; it is ignored and ``fit`` proceeds as ``fit(X)``.
+    clean signal; it is ignored and ``fit`` proceeds as ``fit(X)``. A neural
+    denoiser with ``training="blind_spot"`` learns from ``X`` alone and
+    ignores any ``y``, clean series included.
 
     Examples
     --------

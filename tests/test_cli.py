@@ -432,6 +432,27 @@ def test_train_summary_names_the_noise_the_network_adds(data, capsys):
     assert "adding white noise at 5 dB" in capsys.readouterr().out
 
 
+def test_train_blind_spot_adds_no_noise_to_the_noisy_series(data, capsys):
+    # The default white noise was added to the already noisy series, and the
+    # summary called them clean and named no noise.
+    from skdenoise.persistence import load
+
+    args = ["train", "--clean", str(data / "clean.npy"), "--window-length", "32"]
+    tiny = [arg for arg in TINY if arg != "--quiet"]
+    blind = ["--param", "training=blind_spot", "--param", "mask_width=3"]
+    out = data / "blind.skd"
+    assert main([*args, "--output", str(out), *blind, *tiny]) == 0
+    printed = capsys.readouterr().out
+    assert "noisy series (blind-spot training, no clean targets)" in printed
+    assert "adding" not in printed
+    assert load(out).estimator.noise is None
+    # An explicit --noise is still added, and said.
+    out = data / "blind_noise.skd"
+    assert main([*args, "--output", str(out), *blind, "--noise", "white", *tiny]) == 0
+    assert "adding white noise at 0 to 20 dB" in capsys.readouterr().out
+    assert load(out).estimator.noise is not None
+
+
 def test_train_refuses_bad_windows_and_unwritable_outputs_before_training(
     data, capsys, monkeypatch
 ):

@@ -1066,3 +1066,28 @@ def test_resampled_refuses_noise_made_for_the_users_rate():
     good = _NoisyIdentity(noise=PowerlineNoise(sampling_rate=360, frequency=50))
     model = ResampledDenoiser(good, sampling_rate=250, estimator_sampling_rate=360)
     assert model.fit(X).transform(X).shape == X.shape
+
+
+def test_windowed_inner_that_writes_into_its_input_is_not_turned_into_the_identity():
+    # Each window's correction was computed after the inner had overwritten
+    # the windows it was given: every correction was 0, the output X itself.
+    from sklearn.preprocessing import FunctionTransformer
+
+    X = np.random.default_rng(0).standard_normal((2, 100))
+    in_place = FunctionTransformer(lambda W: np.negative(W, out=W))
+    model = WindowedDenoiser(in_place, window_length=16, center_windows=False)
+    assert_allclose(model.fit(X).transform(X), -X, atol=1e-12)
+
+
+def test_resampled_names_a_text_rate_set_after_fit():
+    # set_params(sampling_rate="250Hz") after fit gave float's bare
+    # "could not convert string to float".
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skdenoise.pipeline import ResampledDenoiser
+
+    X = np.random.default_rng(0).standard_normal((2, 500))
+    model = ResampledDenoiser(FunctionTransformer(), sampling_rate=250).fit(X)
+    model.set_params(sampling_rate="250Hz")
+    with pytest.raises(InvalidParameterError, match="'sampling_rate' parameter"):
+        model.transform(X)

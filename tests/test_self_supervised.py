@@ -265,6 +265,18 @@ def test_blind_spot_reads_validation_data_alike_with_or_without_y():
     assert with_y.history_["val_loss"] == plain.history_["val_loss"]
 
 
+def test_blind_spot_validation_pair_without_y_says_to_pass_x_val_alone():
+    _, X = _noisy_sines(n_series=8)
+    with pytest.raises(
+        ValueError, match=r"got None\. Blind-spot .*validation_data=X_val"
+    ):
+        _tiny_unet(epochs=1).fit(X, validation_data=(X[:2], None))
+    with pytest.raises(ValueError, match=r"got None\.$"):
+        _tiny_unet(epochs=1, training="supervised").fit(
+            X, X, validation_data=(X[:2], None)
+        )
+
+
 def test_blind_spot_adds_no_noise_unless_asked():
     from skdenoise.noise import WhiteNoise
 

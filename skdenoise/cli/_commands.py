@@ -453,6 +453,11 @@ def _cmd_train(args):
     except ValueError as exc:
         # On one line: a nested estimator's repr may span several.
         raise _UsageError(f"--param: {' '.join(str(exc).split())}") from None
+    blind_spot = getattr(network, "training", "supervised") == "blind_spot"
+    if blind_spot and args.noise is None and network.noise is training_noise:
+        # The default white noise is for clean series; blind-spot training
+        # learns from the noisy series as they are (a --noise still adds).
+        network.set_params(noise=None)
     model = WindowedDenoiser(network, window_length=window_length)
     fit_params = {}
     if not isinstance(clean.series, np.ndarray):
@@ -464,6 +469,8 @@ def _cmd_train(args):
     if not args.quiet:
         shape = "x".join(map(str, X_clean.shape))
         pairs = "noisy/clean pairs" if X_noisy is not None else "clean series"
+        if blind_spot:
+            pairs = "noisy series (blind-spot training, no clean targets)"
         print(
             f"training {MODELS[args.model]} on {shape} {pairs} in windows of "
             f"{window_length} samples"
@@ -500,11 +507,13 @@ def _cmd_train(args):
 
 def _noise_summary(network, kind, snr_text, training_noise, X_noisy):
     """What noise the training adds, as the network will add it."""
-    if getattr(network, "training", "supervised") == "blind_spot":
-        return ""
+    blind_spot = getattr(network, "training", "supervised") == "blind_spot"
     if network.noise is None:
-        # fit(X) of clean series alone adds the network's default noise.
-        return "; adding white noise at 0 to 20 dB" if X_noisy is None else ""
+        # fit(X) of clean series alone adds the network's default noise;
+        # blind-spot training none.
+        if X_noisy is None and not blind_spot:
+            return "; adding white noise at 0 to 20 dB"
+        return ""
     if network.noise is training_noise and kind is not None:
         snr = getattr(network.noise, "snr", None)
         snr = [snr] if np.isscalar(snr) else list(snr) if snr is not None else []

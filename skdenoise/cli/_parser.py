@@ -120,7 +120,13 @@ def _add_demo_command(commands, formatter):
 def _add_train_data_options(train):
     """The series to learn from and how to read them."""
     group = train.add_argument_group("training data")
-    group.add_argument("--clean", required=True, metavar="FILE", help="clean series")
+    group.add_argument(
+        "--clean",
+        required=True,
+        metavar="FILE",
+        help="clean series (with --param training=blind_spot, the noisy series "
+        "themselves: the network learns from them without clean targets)",
+    )
     group.add_argument(
         "--noisy", metavar="FILE", help="noisy versions of the clean series, same shape"
     )

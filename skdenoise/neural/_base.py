@@ -1313,9 +1313,15 @@ class BaseNeuralDenoiser(BaseDenoiser):
                 min_timesteps=self._min_timesteps,
             )
             if y_val is None:
+                alone = (
+                    " Blind-spot training validates on noisy series alone: pass "
+                    "validation_data=X_val."
+                    if self.training == "blind_spot"
+                    else ""
+                )
                 raise ValueError(
                     f"validation_data of {name}.fit: y_val must be the clean "
-                    "series, with the shape of X_val; got None."
+                    f"series, with the shape of X_val; got None.{alone}"
                 )
             # One clean series per noisy one, as for X: a 1-D y_val (one
             # series, or one value per series) is refused, not ignored.

@@ -270,7 +270,7 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
         # Series shorter than min_duration are refused with the same advice.
         try:
             refused = np.shape(X)[1] < self.min_duration * self._rate()
-        except TypeError:  # no min_duration (or a rate to be refused)
+        except (TypeError, ValueError):  # no min_duration (or a rate to be refused)
             refused = False
         if not refused:
             super()._warn_if_time_first(X, transforming)

@@ -637,9 +637,12 @@ n_timesteps, n_channels)
         ):
             windows = extract_windows(padded, series, starts, window_length)
             centered, _ = self._center(windows)
+            # The inner estimator gets a copy: one that writes into its input
+            # (FunctionTransformer(np.negative, out=...), say) would make each
+            # correction below zero, and the output the input.
             results = [
                 as_3d(np.asarray(r, dtype=np.float64))
-                for r in denoise(restore_ndim(centered, ndim))
+                for r in denoise(restore_ndim(centered.copy(), ndim))
             ]
             for denoised in results:
                 if denoised.shape != windows.shape:
