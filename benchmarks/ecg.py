@@ -141,7 +141,8 @@ PROG = "benchmarks/ecg.py"
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="ECG denoising benchmark on MITDB + NSTDB (see BENCHMARK.md).",
+        description="ECG denoising benchmark on MITDB + NSTDB (protocol and results: "
+        "benchmarks/README.md).",
     )
     parser.add_argument(
         "--data-dir", required=True, help="folder with mitdb/ and nstdb/ (PhysioNet)"

@@ -689,3 +689,12 @@ def test_wiener_without_noise_keeps_tiny_series():
     for scale in (1.0, 1e-200):
         out = WienerDenoiser(3, noise_power=0.0).fit_transform(X * scale) / scale
         assert_allclose(out, X, atol=1e-12)
+
+
+def test_median_window_longer_than_scipy_takes_is_named():
+    # scipy's median filter raised an empty MemoryError() for windows of about
+    # 57,000 samples and more, however much memory was free.
+    X = np.zeros((1, 70_000))
+    model = MedianDenoiser(window_length=64_801).fit(X)
+    with pytest.raises(ValueError, match=r"window_length=64801 is longer than scipy"):
+        model.transform(X)

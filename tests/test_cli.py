@@ -1413,15 +1413,26 @@ def test_train_warnings_name_the_command_line_options(data, capsys):
     assert "Pass more series or longer ones." in err
     assert "validation_data" not in err
 
-    # Series with an offset (raw counts): the training noise's SNR includes it.
+    # Series with an offset (raw counts, a WFDB record's baseline): the
+    # training noise's SNR includes it, and the command had no way to remove
+    # it. A network that standardises its input trains on centred windows.
+    from skdenoise.persistence import load
+
     out = data / "warned3.skd"
     np.savetxt(data / "counts.csv", _series(8)[0] + 1024.0, delimiter=",")
     argv = ["train", "--clean", str(data / "counts.csv"), "--output", str(out)]
     assert main([*argv, "--window-length", "64", *TINY]) == 0
+    assert "offset" not in capsys.readouterr().err
+    assert load(out).center_windows is True
+    # Other normalisations keep the offset, and the warning says what to do.
+    out = data / "warned4.skd"
+    rms = ["--param", "normalize=rms"]
+    assert main([*argv[:-1], str(out), "--window-length", "64", *rms, *TINY]) == 0
     err = capsys.readouterr().err
     assert "carry an offset" in err
     assert "Remove each series' mean from the training files" in err
     assert "X.mean" not in err and "snr=None" not in err
+    assert load(out).center_windows is False
 
 
 def test_train_refuses_a_seed_out_of_range_by_its_option(data, capsys):

@@ -37,7 +37,10 @@ print(f"input SNR of the test series: {snr(y_test, X_test):.2f} dB")
 # removes the drift. Every hyper-parameter of every step can be searched under
 # the step's name, and a whole step can be switched off with ``"passthrough"``:
 # the search decides whether the filter helps the network. A list of grids
-# searches each of them, which saves the candidates not worth trying.
+# searches each of them, which saves the candidates not worth trying. The
+# budget here is seconds: 32 series per fold and eight epochs, so a candidate
+# may learn nothing on a fold; its ``fit`` then says so with a
+# ``ConvergenceWarning`` (printed below), and the search scores it as it is.
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 

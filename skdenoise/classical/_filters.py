@@ -743,5 +743,15 @@ class MedianDenoiser(SeriesTransformerMixin, BaseDenoiser):
         # every kept window lies inside, so ndimage's own edges are never used.
         half = self.window_length_ // 2
         padded = np.pad(X, ((0, 0), (half, half), (0, 0)), mode="symmetric")
-        out = ndimage.median_filter(padded, size=(1, self.window_length_, 1))
+        try:
+            out = ndimage.median_filter(padded, size=(1, self.window_length_, 1))
+        except MemoryError:
+            # scipy's median filter refuses windows of about 57,000 samples
+            # and more with an empty MemoryError, whatever memory is free.
+            raise ValueError(
+                f"MedianDenoiser: window_length={self.window_length_} is longer "
+                "than scipy's median filter takes (about 56,000 samples); use a "
+                "shorter window (for a baseline, a median of a few hundred "
+                "milliseconds, or a high-pass filter)."
+            ) from None
         return out[:, half : half + X.shape[1]]

@@ -458,7 +458,20 @@ def _cmd_train(args):
         # The default white noise is for clean series; blind-spot training
         # learns from the noisy series as they are (a --noise still adds).
         network.set_params(noise=None)
-    model = WindowedDenoiser(network, window_length=window_length)
+    from ..neural._batches import normalize_mode
+
+    # A network that standardises its input passes each window's mean through
+    # unchanged, so centring the windows changes nothing it outputs; in
+    # training it makes the added noise's SNR count against the clean
+    # windows' variation, not their offset (a WFDB record's baseline, say,
+    # which the command gives no other way to remove).
+    center = (
+        X_noisy is None
+        and normalize_mode(getattr(network, "normalize", False)) == "standard"
+    )
+    model = WindowedDenoiser(
+        network, window_length=window_length, center_windows=center
+    )
     fit_params = {}
     if not isinstance(clean.series, np.ndarray):
         X_clean, X_noisy, validation = _ragged_validation(

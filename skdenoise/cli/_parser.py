@@ -244,10 +244,13 @@ def _add_train_command(commands, formatter):
         description=_wrap(
             "Train a neural denoiser on the series of a file and save it. With "
             "--noisy it learns to map the noisy series to the clean ones; without, "
-            "it adds noise to the clean series on the fly (--noise, --snr). The "
-            "network runs on windows of --window-length samples "
-            "(skdenoise.pipeline.WindowedDenoiser), so the saved model denoises "
-            "series of any length. Models are saved without pickle "
+            "it adds noise to the clean series on the fly (--noise, --snr), at an "
+            "SNR measured against each window less its mean (a baseline offset "
+            "does not count as signal, with the default normalize). The network runs "
+            "on windows of "
+            "--window-length samples (skdenoise.pipeline.WindowedDenoiser), so the "
+            "saved model denoises series of any length. Models are saved without "
+            "pickle "
             "(skdenoise.persistence)."
         ),
         epilog=_FORMATS_HELP + "\n" + _EXIT_HELP,
