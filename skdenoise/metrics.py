@@ -135,11 +135,25 @@ def _scaled(*arrays):
     Exact, and it keeps the squares of values near 1e170 (or 1e-170) from
     overflowing (or underflowing) in the energies.
     """
-    # The largest magnitude of each series over all the arrays, without the
-    # (len(arrays), n, T) stack of their absolute values.
-    peak = np.maximum.reduce([np.max(np.abs(a), axis=1, keepdims=True) for a in arrays])
+    # The largest magnitude of each series over all the arrays, without an
+    # array of absolute values (nor the (len(arrays), n, T) stack of them).
+    peak = np.maximum.reduce(
+        [
+            np.maximum(a.max(axis=1, keepdims=True), -a.min(axis=1, keepdims=True))
+            for a in arrays
+        ]
+    )
+    if np.all((peak == 0) | ((peak >= _SAFE_LOW) & (peak <= _SAFE_HIGH))):
+        # Squares and their sums are far from overflow and underflow: the
+        # arrays as they are (a division by a power of two is exact anyway,
+        # but costs a copy of every array and 1.5 times the time).
+        return (*arrays, np.ones(peak.shape))
     unit = power_of_two_scale(peak)
     return (*(a / unit for a in arrays), unit)
+
+
+# Series whose largest magnitude lies in this range are not scaled.
+_SAFE_LOW, _SAFE_HIGH = 2.0**-200, 2.0**200
 
 
 def _energies(clean, estimate):

@@ -48,6 +48,8 @@ def test_table_printed_with_every_model_and_level(quick_run):
         (model, level) for model in MODELS for level in TEST_SNRS
     }
     assert results["table"] in stdout
+    # Two epochs teach the networks little: the report says what the run is for.
+    assert "it checks the set-up, not the networks" in stdout
 
 
 def test_progress_on_stderr(quick_run):

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from skdenoise.datasets import make_sines
@@ -1611,3 +1612,82 @@ def test_a_builder_that_returns_the_same_network_again_is_refused(pairs):
     )
     with pytest.raises(ValueError, match="returned a network it had returned before"):
         ensemble.fit(noisy, clean)
+
+
+def test_a_builder_wrapping_a_network_made_outside_it_is_refused(pairs):
+    # keras.Model(x, backbone(x)) is a new Model each call around the same
+    # layers: a clone's fit trained the original's network, and ensemble
+    # members all trained one set of weights (a spread of zero).
+    import keras
+
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = pairs
+    backbone = _tiny_builder(None, 1)
+
+    def build(n_timesteps, n_channels):
+        x = keras.Input((n_timesteps, n_channels))
+        return keras.Model(x, backbone(x))
+
+    model = KerasDenoiser(build, epochs=1, random_state=0).fit(noisy, clean)
+    out = model.transform(noisy)
+    with pytest.raises(ValueError, match="around layers of one it had returned"):
+        clone(model).fit(noisy, clean)
+    np.testing.assert_array_equal(model.transform(noisy), out)
+    with pytest.raises(ValueError, match=r"model__backbone=your_model.*clone_model"):
+        KerasDenoiser(build, uncertainty="ensemble", n_members=2, epochs=1).fit(
+            noisy, clean
+        )
+
+
+def test_a_network_hyper_parameter_that_cannot_be_copied_is_refused(pairs):
+    # The copy failed (an unregistered custom layer), and the user's pretrained
+    # network was used as it was: trained in place.
+    import keras
+
+    from skdenoise import KerasDenoiser
+
+    class _Gain(keras.layers.Layer):
+        def build(self, shape):
+            self.g = self.add_weight(shape=(shape[-1],), initializer="ones")
+
+        def call(self, x):
+            return x * self.g
+
+    noisy, clean = pairs
+    i = keras.Input(shape=(None, 1))
+    pretrained = keras.Model(i, _Gain()(keras.layers.Conv1D(1, 3, padding="same")(i)))
+    before = [w.copy() for w in pretrained.get_weights()]
+
+    def build(n_timesteps, n_channels, backbone=None):
+        x = keras.Input(shape=(n_timesteps, n_channels))
+        return keras.Model(x, backbone(x))
+
+    model = KerasDenoiser(build, model__backbone=pretrained, epochs=1, random_state=0)
+    with pytest.raises(
+        ValueError, match=r"cannot copy its hyper-parameter model__backbone"
+    ):
+        model.fit(noisy, clean)
+    for a, b in zip(before, pretrained.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_partial_fit_takes_an_equal_dict_set_again_as_unchanged(pairs):
+    import keras
+
+    from skdenoise import KerasDenoiser
+
+    def build(n_timesteps, n_channels, cfg=None):
+        x = keras.Input((n_timesteps, n_channels))
+        layer = keras.layers.Conv1D(n_channels, cfg["k"], padding="same")
+        return keras.Model(x, layer(x))
+
+    noisy, clean = pairs
+    model = KerasDenoiser(build, model__cfg={"k": 3}, epochs=1, random_state=0)
+    model.partial_fit(noisy, clean)
+    model.set_params(model__cfg={"k": 3})
+    model.partial_fit(noisy, clean)
+    assert model.n_epochs_ == 2
+    model.set_params(model__cfg={"k": 5})
+    with pytest.raises(ValueError, match=r"model__cfg=\{'k': 3\} -> \{'k': 5\}"):
+        model.partial_fit(noisy, clean)

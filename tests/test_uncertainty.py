@@ -580,7 +580,14 @@ def test_without_uncertainty_return_std_raises(data):
             FCNDAEDenoiser(
                 filters=(2, 2), kernel_size=3, epochs=1, uncertainty="mc_dropout"
             ),
-            "no\\s+dropout|has none",
+            # It has no dropout to set: the advice names what works.
+            r"has none: use uncertainty='flips' \(no training\) or 'ensemble'\.$",
+        ),
+        (
+            FCNDAEDenoiser(
+                filters=(2, 2), kernel_size=3, epochs=1, uncertainty="sampling"
+            ),
+            r"Use uncertainty='flips' \(no training\) or 'ensemble'\.$",
         ),
     ],
 )

@@ -729,6 +729,14 @@ def _run(settings, seed, epochs, alone_epochs, progress, out_dir, started, verbo
 
     elapsed = time.perf_counter() - started
     report = _report(table, out_dir, files, elapsed)
+    if settings is _SETTINGS["quick"] and alone_epochs is None:
+        # Two epochs: the networks barely learn (and say so in warnings).
+        report += (
+            "\nThe quick run trains each network for seconds (2 epochs), so they "
+            "learn little:\nit checks the set-up, not the networks. Run without "
+            "--quick (quick=False) for the comparison\n(a few minutes on two "
+            "CPU cores)."
+        )
     if verbose:
         print(report, flush=True)
     return {

@@ -587,6 +587,23 @@ def _warps(augment):
     )
 
 
+def _same_object(before, now):
+    """Whether a parameter that is not a plain value is unchanged.
+
+    The same object, or an equal container or array set again in its place.
+    """
+    if before is now:
+        return True
+    if isinstance(before, np.ndarray) and isinstance(now, np.ndarray):
+        return before.dtype == now.dtype and np.array_equal(before, now)
+    if type(before) is type(now) and isinstance(before, (dict, list, tuple)):
+        try:
+            return bool(before == now)
+        except Exception:  # noqa: BLE001 - arrays inside: not comparable as a whole
+            return False
+    return False
+
+
 def _warn_offset_series(noise, series, name, takes_offsets):
     """Say when an SNR target meets series whose offset dwarfs their variation.
 
@@ -872,7 +889,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
         changed += [
             f"{name}={value!r} -> {now[name]!r}"
             for name, value in vars(self).get("_built_object_params", {}).items()
-            if name in now and now[name] is not value
+            if name in now and not _same_object(value, now[name])
         ]
         # A builder's keyword set after the network was built (the builder's
         # default built it): KerasDenoiser's model__ parameters.

@@ -174,7 +174,8 @@ default=None
         no training and four passes at prediction, for a network trained with
         sign and time flips (``augment``). ``"mc_dropout"``: the spread of
         ``uncertainty_samples`` passes with the network's dropout on (needs
-        ``dropout > 0``; batch normalisation stays in inference mode).
+        ``dropout > 0``, in the networks that have a ``dropout`` parameter;
+        batch normalisation stays in inference mode).
         ``"ensemble"``: ``n_members`` networks trained with seeds derived
         from ``random_state``, one after another (``n_members`` times the
         training time) or ``n_jobs`` at a time; ``transform`` then returns the

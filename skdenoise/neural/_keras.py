@@ -37,11 +37,25 @@ def _tiny_test_network(n_timesteps, n_channels, units=4):
     return keras.Model(inputs, outputs)
 
 
-def _copied(value):
-    """A deep copy of ``value``, or ``value`` itself if it cannot be copied."""
+def _copied(value, name):
+    """A deep copy of ``value``, or ``value`` itself if it cannot be copied.
+
+    A Keras layer or network that cannot be copied is refused: used as it is,
+    it would be trained in place and shared by every network built from it.
+    """
     try:
         return copy.deepcopy(value)
-    except Exception:  # noqa: BLE001 - a singleton (a distribution strategy)
+    except Exception as exc:  # noqa: BLE001 - a singleton (a distribution strategy)
+        if isinstance(value, keras.layers.Layer):
+            reason = str(exc).strip().split("\n")[0][:300]
+            raise ValueError(
+                f"KerasDenoiser cannot copy its hyper-parameter {_PREFIX}{name} "
+                f"(a {type(value).__name__}): {reason} Each network is built from a "
+                "copy, so that the object given is never trained in place; Keras "
+                "copies a network by serialising it, which needs its custom layers "
+                "registered (keras.saving.register_keras_serializable) or their "
+                "get_config complete."
+            ) from None
         return value
 
 
@@ -280,16 +294,31 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         # Checked and recorded where a network is built to be trained: not
         # where a check builds one (mc_dropout's probe, at every partial_fit),
         # and not when the builder's network was refused.
-        if network in _RETURNED:
+        from ._uncertainty import _all_layers
+
+        # Layers with weights, not only the network itself: a builder that
+        # wraps a network made outside it (keras.Model(x, backbone(x))) returns
+        # a new Model around the same, shared layers.
+        weighted = [layer for layer in _all_layers(network) if layer.weights]
+        if network in _RETURNED or any(layer in _RETURNED for layer in weighted):
+            what = (
+                "the same keras.Model object"
+                if network in _RETURNED
+                else "a new keras.Model around layers of one it had returned"
+            )
             raise ValueError(
                 "KerasDenoiser's model returned a network it had returned before "
-                "(the same keras.Model object, trained by a fit or an ensemble "
-                "member): it must build a new network at every call, or "
-                "refits and ensemble members train that one network over again. "
-                "Create the layers inside the function, or return "
-                "keras.models.clone_model(your_model)."
+                f"({what}, trained by a fit or an ensemble member): it must build "
+                "a new network at every call, or refits and ensemble members "
+                "train that one network over again. Create the layers inside the "
+                "function. To start from a pretrained network, pass it as a "
+                f"hyper-parameter ({_PREFIX}backbone=your_model: each network "
+                "gets a copy, weights included); keras.models.clone_model gives "
+                "new, untrained weights."
             )
         _RETURNED.add(network)
+        for layer in weighted:
+            _RETURNED.add(layer)
 
     def _length_multiple(self):
         return self.length_multiple
@@ -320,7 +349,9 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         # Each network gets its own copy of the hyper-parameters: a Keras
         # layer given as one would otherwise be trained in place, shared by
         # every network built from it (a refit would start from its weights).
-        routed = {name: _copied(value) for name, value in self._model_params().items()}
+        routed = {
+            name: _copied(value, name) for name, value in self._model_params().items()
+        }
         try:
             inspect.signature(self.model).bind(n_timesteps, n_channels, **routed)
         except TypeError as exc:

@@ -275,16 +275,21 @@ def check_uncertainty(estimator, n_timesteps, n_channels):
         if method == "mc_dropout":
             _check_clonable(model, name)
         return
+    # mc_dropout is advised only where the estimator has a dropout to set:
+    # FCN-DAE, DRNN and DeepFilter have none.
+    has_dropout = "dropout" in estimator.get_params(deep=False)
+    others = "uncertainty='flips' (no training) or 'ensemble'"
     if method == "sampling":
+        dropout = ", 'mc_dropout' (with dropout > 0)" if has_dropout else ""
         raise ValueError(
             f"{name}(uncertainty='sampling') draws from a variational latent "
             "code, which only VAEDenoiser (or a network with a "
-            "VariationalSampling layer) has. Use uncertainty='mc_dropout' (with "
-            "dropout > 0) or 'ensemble'."
+            f"VariationalSampling layer) has. Use {others}{dropout}."
         )
+    remedy = "set dropout > 0, or use " if has_dropout else "use "
     raise ValueError(
         f"{name}(uncertainty='mc_dropout') needs dropout layers in the network, "
-        "and it has none. Use uncertainty='ensemble', or a network with dropout."
+        f"and it has none: {remedy}{others}."
     )
 
 
