@@ -226,8 +226,10 @@ class _Writer:
                     f"{exc}"
                 ) from exc
             _check_loads_safely(file, where)
-            # The .keras file is a zip archive already; store it as it is.
-            self.archive.write(file, name, zipfile.ZIP_STORED)
+            # The .keras file is a zip archive already, but its weights file is
+            # stored uncompressed: an optimizer built and never used (a loaded
+            # model's) adds twice the weights in zeros, which deflate to nothing.
+            self.archive.write(file, name, zipfile.ZIP_DEFLATED)
         return name
 
     def encode(self, value, where):
