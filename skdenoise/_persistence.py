@@ -71,7 +71,21 @@ _TAGS = (
 
 
 def _allowed(module):
-    return any(_allowed_package(module, name) for name in _ALLOWED_MODULES)
+    return not _is_test_module(module) and any(
+        _allowed_package(module, name) for name in _ALLOWED_MODULES
+    )
+
+
+def _is_test_module(module):
+    """A package's tests (``sklearn.preprocessing.tests.test_data``): never loaded.
+
+    Importing them imports pytest and whatever they import; their names would
+    otherwise pass as modules of an allowed package.
+    """
+    return any(
+        part in ("tests", "test", "conftest") or part.startswith("test_")
+        for part in module.split(".")
+    )
 
 
 def _allowed_package(module, package):
@@ -195,6 +209,17 @@ def _check_loads_safely(file, where):
         )
 
 
+def _unused_optimizer(model):
+    """Whether ``model`` holds a built optimizer that never took a step."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or not getattr(optimizer, "built", False):
+        return False
+    try:
+        return int(np.asarray(optimizer.iterations)) == 0
+    except (TypeError, ValueError, AttributeError):
+        return False
+
+
 class _Writer:
     def __init__(self, archive):
         self.archive = archive
@@ -226,10 +251,14 @@ class _Writer:
                     f"{exc}"
                 ) from exc
             _check_loads_safely(file, where)
-            # The .keras file is a zip archive already, but its weights file is
-            # stored uncompressed: an optimizer built and never used (a loaded
-            # model's) adds twice the weights in zeros, which deflate to nothing.
-            self.archive.write(file, name, zipfile.ZIP_DEFLATED)
+            # The .keras file is a zip archive already, its weights stored
+            # uncompressed: kept so (trained weights deflate little, and slowly),
+            # except where an optimizer built and never used (a loaded model's)
+            # adds twice the weights in zeros, which deflate to nothing.
+            compression = (
+                zipfile.ZIP_DEFLATED if _unused_optimizer(model) else zipfile.ZIP_STORED
+            )
+            self.archive.write(file, name, compression)
         return name
 
     def encode(self, value, where):
@@ -373,6 +402,15 @@ def _standard_library(module):
     return top in sys.stdlib_module_names or top in sys.builtin_module_names
 
 
+# A member may expand to _MAX_RATIO times its compressed size (or to
+# _MEMBER_FLOOR bytes), all members together to _MAX_RATIO times the file (or
+# _TOTAL_FLOOR bytes): arrays of zeros deflate about 1,000-fold, so the floors
+# leave room for any saved denoiser while a bomb's gigabytes are refused.
+_MAX_RATIO = 200
+_MEMBER_FLOOR = 256 * 2**20
+_TOTAL_FLOOR = 1024 * 2**20
+
+
 class _Reader:
     def __init__(self, archive, path):
         self.archive = archive
@@ -383,10 +421,25 @@ class _Reader:
         # The precision of the estimator whose attributes are being read: its
         # networks are compiled under it (mixed_float16's loss scaling).
         self._precision = None
+        # Members read so far, and the bytes they expanded to (_check_member).
+        self._read = set()
+        self._expanded = 0
+        try:
+            self._archive_size = os.path.getsize(path)
+        except (OSError, TypeError):
+            self._archive_size = 0
 
     def _member(self, name):
         try:
-            return self.archive.read(name)
+            info = self.archive.getinfo(name)
+            self._check_member(name, info)
+            with self.archive.open(info) as member:
+                data = member.read(info.file_size + 1)
+            if len(data) != info.file_size:
+                raise zipfile.BadZipFile(
+                    f"{len(data)} bytes where the directory says {info.file_size}"
+                )
+            return data
         except KeyError:
             raise ValueError(
                 f"{self.path} is corrupted: the manifest refers to {name!r}, which the "
@@ -404,10 +457,39 @@ class _Reader:
         ) as exc:
             raise ValueError(f"{self.path} is corrupted ({name}: {exc}).") from None
 
+    def _check_member(self, name, info):
+        """Refuse a member before reading it: a decompression bomb, or one read twice.
+
+        The writer deflates or stores each member and refers to it once; a
+        hostile file could expand a kilobyte into gigabytes, or refer to one
+        large member many times over.
+        """
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ValueError(
+                f"{self.path} is corrupted ({name}: compressed with a method "
+                "skdenoise never writes)."
+            )
+        if name in self._read:
+            raise ValueError(
+                f"{self.path} is not a file skdenoise wrote: its manifest refers "
+                f"to the member {name} more than once."
+            )
+        self._read.add(name)
+        ratio_cap = max(_MEMBER_FLOOR, _MAX_RATIO * info.compress_size)
+        self._expanded += info.file_size
+        total_cap = max(_TOTAL_FLOOR, _MAX_RATIO * self._archive_size)
+        if info.file_size > ratio_cap or self._expanded > total_cap:
+            raise ValueError(
+                f"{self.path} is not a file skdenoise wrote: its member {name} "
+                f"expands {info.compress_size} bytes to {info.file_size}, past "
+                "what any saved denoiser holds (a decompression bomb?)."
+            )
+
     def _array(self, name):
         try:
             return np.load(io.BytesIO(self._member(name)), allow_pickle=False)
-        except ValueError as exc:
+        except (ValueError, MemoryError) as exc:
+            # MemoryError: a header declaring a shape of terabytes.
             raise ValueError(f"{self.path} is corrupted ({name}: {exc}).") from None
 
     def _model(self, name):
@@ -430,12 +512,16 @@ class _Reader:
                 with _dtype_policy(self._precision):
                     return load_keras_model(file)
             except Exception as exc:  # noqa: BLE001 - reported as a file problem
-                if "is a Python lambda" in str(exc):
+                if "is a Python lambda" in str(exc) or "safe_mode=False" in str(exc):
                     # Keras' advice (safe_mode=False, or turning safe mode
                     # off for the process) does not apply to this load.
+                    what = (
+                        "a Python lambda (code the file would run)"
+                        if "is a Python lambda" in str(exc)
+                        else "a layer that Keras loads only outside its safe mode"
+                    )
                     raise ValueError(
-                        f"{self.path}: the Keras model {name} holds a Python "
-                        "lambda (code the file would run), and "
+                        f"{self.path}: the Keras model {name} holds {what}, and "
                         "skdenoise.persistence.load reads networks in Keras' "
                         "safe mode only, whatever keras.config says: it cannot "
                         "be loaded."
@@ -563,6 +649,15 @@ class _Reader:
             ) from None
         if not (isinstance(cls, type) and issubclass(cls, BaseEstimator)):
             raise ValueError(f"{self.path}: {path!r} is not an estimator class.")
+        if not _allowed(cls.__module__) or cls.__qualname__ != qualname:
+            # A class another module imported (skdenoise.base's BaseEstimator,
+            # an estimator of sklearn's that a module of skdenoise uses) is
+            # reached through an allowed name but is not allowed itself.
+            raise ValueError(
+                f"{self.path} asks for the class {path!r}, which is "
+                f"{cls.__module__}.{cls.__qualname__}, not allowed: only "
+                f"estimators from {_allowed_text()} are loaded."
+            )
         raw_params = value.get("params", {})
         raw_attributes = value.get("attributes", {})
         if not isinstance(raw_params, dict) or not isinstance(raw_attributes, dict):
@@ -955,6 +1050,17 @@ def load(path):
         source = io.BytesIO(data)
     else:
         path = source = Path(os.fspath(path))
+        if path.is_dir():
+            raise IsADirectoryError(
+                f"{path} is a folder: give the path of a file written by "
+                "skdenoise.persistence.save."
+            )
+        if path.exists() and not path.is_file():
+            # A FIFO (read forever) or a link to /dev/zero (memory without end).
+            raise ValueError(
+                f"{path} is not a regular file: give the path of a file written "
+                "by skdenoise.persistence.save."
+            )
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, EOFError):
@@ -970,11 +1076,14 @@ def load(path):
                 f"is truncated or corrupted: it has no {_MANIFEST} (the end of a cut "
                 "file can read as the network archive stored inside it)."
             )
+        data = reader._member(_MANIFEST)
         try:
-            manifest = json.loads(reader._member(_MANIFEST).decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            manifest = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            # ValueError: JSONDecodeError, and an integer of more digits than
+            # Python converts.
             raise ValueError(
-                f"{path} is corrupted: its manifest is not JSON ({exc})."
+                f"{path} is corrupted: its manifest is not JSON ({_short(exc)})."
             ) from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
             raise ValueError(

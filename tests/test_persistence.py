@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from sklearn.preprocessing import (
     StandardScaler,
 )
 
+import skdenoise
 from skdenoise import persistence
 from skdenoise.augment import AugmentationChain, RandomFlip, RandomTimeWarp
 from skdenoise.baselines import (
@@ -906,3 +908,103 @@ def test_a_loaded_network_saves_without_its_unused_optimizer_state_in_full(tmp_p
     )
     X = np.sin(np.linspace(0, 40, 3000))[None]
     np.testing.assert_array_equal(load(path).transform(X), model.transform(X))
+
+
+def _hostile(tmp_path, name, manifest, members=(), compression=zipfile.ZIP_DEFLATED):
+    """A file laid out as save writes one, with ``manifest`` and ``members``."""
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest))
+        for member, data in members:
+            archive.writestr(member, data)
+    return path
+
+
+def _median_manifest(**attributes):
+    return {
+        "format": "skdenoise-estimator",
+        "format_version": 1,
+        "skdenoise_version": skdenoise.__version__,
+        "sklearn_version": None,
+        "keras_version": None,
+        "estimator": {
+            "__estimator__": "skdenoise.classical:MedianDenoiser",
+            "params": {"window_length": 5},
+            "attributes": {
+                "n_features_in_": 32,
+                "n_channels_in_": 1,
+                "window_length_": 5,
+                **attributes,
+            },
+        },
+    }
+
+
+def test_load_refuses_decompression_bombs_and_members_read_twice(tmp_path, monkeypatch):
+    # A kilobyte expanded to gigabytes (bzip2), one large array referenced
+    # twenty times: load read them all before any check.
+    from skdenoise import _persistence
+
+    assert load(_hostile(tmp_path, "ok.skd", _median_manifest())).window_length_ == 5
+    with pytest.raises(ValueError, match="compressed with a method skdenoise never"):
+        load(_hostile(tmp_path, "bz.skd", _median_manifest(), (), zipfile.ZIP_BZIP2))
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros(1000))
+    twice = _median_manifest(extra_=[{"__ndarray__": "arrays/0.npy"}] * 2)
+    path = _hostile(tmp_path, "refs.skd", twice, [("arrays/0.npy", buffer.getvalue())])
+    with pytest.raises(ValueError, match="refers to the member arrays/0.npy more"):
+        load(path)
+    monkeypatch.setattr(_persistence, "_MEMBER_FLOOR", 2**20)
+    monkeypatch.setattr(_persistence, "_TOTAL_FLOOR", 2**20)
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros(2**20))  # 8 MB of zeros, deflated to 8 kB
+    bomb = _median_manifest(extra_={"__ndarray__": "arrays/0.npy"})
+    path = _hostile(tmp_path, "bomb.skd", bomb, [("arrays/0.npy", buffer.getvalue())])
+    with pytest.raises(ValueError, match="a decompression bomb"):
+        load(path)
+
+
+def test_load_refuses_classes_reached_through_an_allowed_name(tmp_path):
+    # The module named in the file was checked, not the class found there:
+    # scikit-learn's estimators imported by a module of skdenoise, and
+    # scikit-learn's test modules (importing pytest), loaded.
+    for name in (
+        "skdenoise.neural._gate:IsotonicRegression",
+        "skdenoise.base:BaseEstimator",
+        "sklearn.preprocessing.tests.test_data:StandardScaler",
+    ):
+        manifest = _median_manifest()
+        manifest["estimator"] = {"__estimator__": name, "params": {}, "attributes": {}}
+        with pytest.raises(ValueError, match="not allowed"):
+            load(_hostile(tmp_path, "class.skd", manifest))
+
+
+def test_load_refuses_what_is_not_a_regular_file_and_names_bad_members(tmp_path):
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        load(tmp_path)
+    if hasattr(os, "mkfifo"):
+        fifo = tmp_path / "fifo.skd"
+        os.mkfifo(fifo)  # read, it blocked forever
+        with pytest.raises(ValueError, match="is not a regular file"):
+            load(fifo)
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)}
+    )
+    huge = _median_manifest(extra_={"__ndarray__": "arrays/0.npy"})
+    path = _hostile(
+        tmp_path,
+        "huge.skd",
+        huge,
+        [("arrays/0.npy", b"\x93NUMPY\x01\x00" + header.getvalue()[8:])],
+    )
+    with pytest.raises(ValueError, match="is corrupted"):
+        load(path)
+    manifest = json.dumps(_median_manifest()).replace(
+        '"window_length": 5', '"window_length": ' + "9" * 5000
+    )
+    path = tmp_path / "digits.skd"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("manifest.json", manifest)
+    with pytest.raises(ValueError, match="its manifest is not JSON"):
+        load(path)
