@@ -258,6 +258,20 @@ def _safe_mode_scope(safe_mode):
     return SafeModeScope(True)
 
 
+def leave_xla_to_the_machine(model):
+    """Let ``model``'s saved compilation say ``jit_compile="auto"``; ``model``.
+
+    Keras resolves ``"auto"`` for the machine that compiles (XLA with a GPU,
+    not on a CPU) and saves the answer: a file fitted on a GPU compiled every
+    new batch shape with XLA on a CPU, one fitted on a CPU ran without XLA on a
+    GPU. The file keeps ``"auto"``, for the machine that loads it.
+    """
+    config = getattr(getattr(model, "_compile_config", None), "config", None)
+    if isinstance(config, dict) and "jit_compile" in config:
+        config["jit_compile"] = "auto"
+    return model
+
+
 def load_keras_model(path, safe_mode=True, **kwargs):
     """``keras.saving.load_model(path, safe_mode=safe_mode, ...)``, clearly failing.
 
@@ -271,7 +285,8 @@ def load_keras_model(path, safe_mode=True, **kwargs):
         # random: seeded, a load is reproducible and leaves the script's
         # stream of random numbers alone.
         with seeded(0), _safe_mode_scope(safe_mode):
-            return keras.saving.load_model(path, safe_mode=safe_mode, **kwargs)
+            model = keras.saving.load_model(path, safe_mode=safe_mode, **kwargs)
+        return leave_xla_to_the_machine(model)
     except Exception as exc:
         cause = exc
         while cause is not None:

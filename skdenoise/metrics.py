@@ -133,7 +133,10 @@ def _scaled(*arrays):
     """The arrays divided by one power of two per series, and that power, ``(n, 1)``.
 
     Exact, and it keeps the squares of values near 1e170 (or 1e-170) from
-    overflowing (or underflowing) in the energies.
+    overflowing (or underflowing) in the energies. Series whose largest
+    magnitude lies between ``2**-100`` and ``2**100`` are returned as they are
+    (unit 1), which is exact too, but for errors below about ``2**-437`` of
+    the peak.
     """
     # The largest magnitude of each series over all the arrays, without an
     # array of absolute values (nor the (len(arrays), n, T) stack of them).
@@ -152,8 +155,10 @@ def _scaled(*arrays):
     return (*(a / unit for a in arrays), unit)
 
 
-# Series whose largest magnitude lies in this range are not scaled.
-_SAFE_LOW, _SAFE_HIGH = 2.0**-200, 2.0**200
+# Series whose largest magnitude lies in this range are not scaled: squares of
+# their errors underflow only below 2**-437 of the peak (the scaled series'
+# below 2**-537), far past any resolution of a recording.
+_SAFE_LOW, _SAFE_HIGH = 2.0**-100, 2.0**100
 
 
 def _energies(clean, estimate):

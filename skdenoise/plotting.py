@@ -107,16 +107,27 @@ def _not_a_number(values):
     a recording runs to millions of characters.
     """
     array = np.asarray(values, dtype=object)
-    for index in np.ndindex(array.shape):
-        item = array[index]
+    flat = array.reshape(-1)
+    # Blocks converted at once find the first bad one; only its elements are
+    # tried one by one (a Python loop over a whole recording took seconds).
+    block = 65536
+    for start in range(0, flat.size, block):
+        part = flat[start : start + block]
         try:
-            float(item)
+            np.asarray(part, dtype=np.float64)
+            continue
         except (TypeError, ValueError):
-            where = index[0] if len(index) == 1 else index
-            text = repr(item)
-            if len(text) > 60:
-                text = text[:57] + "..."
-            return f"element {where} is {text} of type {type(item).__name__}"
+            pass
+        for offset, item in enumerate(part):
+            try:
+                float(item)
+            except (TypeError, ValueError):
+                index = np.unravel_index(start + offset, array.shape)
+                where = int(index[0]) if len(index) == 1 else tuple(map(int, index))
+                text = repr(item)
+                if len(text) > 60:
+                    text = text[:57] + "..."
+                return f"element {where} is {text} of type {type(item).__name__}"
     return f"got dtype {array.dtype}"
 
 
@@ -605,7 +616,7 @@ def plot_history(
                 f"history[{key!r}] must hold numbers, one per epoch; "
                 f"{_not_a_number(history[key])}."
             ) from exc
-        if curves[key].ndim > 1:
+        if sum(n > 1 for n in curves[key].shape) > 1:
             # Flattened, epochs times members (say) would be drawn as epochs.
             raise ValueError(
                 f"history[{key!r}] must hold one number per epoch; got shape "
@@ -706,7 +717,7 @@ def _improvement_curves(results):
                     f"results[{model!r}] must hold numbers (input SNRs and "
                     f"improvements in dB); in its {what}, {_not_a_number(values)}."
                 ) from exc
-            if numbers_of[what].ndim > 1:
+            if sum(n > 1 for n in numbers_of[what].shape) > 1:
                 raise ValueError(
                     f"results[{model!r}] must hold one sequence of {what}; got "
                     f"shape {numbers_of[what].shape}."
@@ -788,7 +799,7 @@ def plot_snr_improvement(results, *, ax=None, title=None, marker="o"):
 _MAX_EXAMPLES = 50
 
 
-def _batch(values, name):
+def _batch(values, name, limit=True):
     """A batch of series as a 2-D float array (one series per row)."""
     array = _floats(values, name)
     if array.ndim == 1:
@@ -804,7 +815,7 @@ def _batch(values, name):
             f"{name} must have shape (n_examples, n_timesteps) or (n_examples, "
             f"n_timesteps, 1); got shape {array.shape}{hint}."
         )
-    if array.shape[0] > _MAX_EXAMPLES:
+    if limit and array.shape[0] > _MAX_EXAMPLES:
         hint = "pass a few of them, for example X[:4]"
         if array.shape[0] > 4 * array.shape[1]:
             # Most likely one recording with time down its rows.
@@ -814,7 +825,8 @@ def _batch(values, name):
             )
         raise ValueError(
             f"{name} holds {array.shape[0]} examples (shape {array.shape}); "
-            f"plot_examples draws one panel each, at most {_MAX_EXAMPLES}: {hint}."
+            f"plot_examples draws one panel each, on a figure of its own at most "
+            f"{_MAX_EXAMPLES} (give axes for more): {hint}."
         )
     return array
 
@@ -836,7 +848,8 @@ def plot_examples(
     clean : array-like of shape (n_examples, n_timesteps) or None, default=None
         Clean series, one per example; ``(n_examples, n_timesteps, 1)``, the
         denoisers' 3-D form of single-channel series, is accepted as well. At
-        most 50 examples (one panel each).
+        most 50 examples (one panel each) on a new figure; any number on
+        ``axes``.
     noisy : array-like of shape (n_examples, n_timesteps) or None, default=None
         Noisy series, one per example (or of shape ``(n_examples,
         n_timesteps, 1)``).
@@ -880,11 +893,11 @@ default=None
     """
     batches = {}
     if noisy is not None:
-        batches["noisy"] = _batch(noisy, "noisy")
+        batches["noisy"] = _batch(noisy, "noisy", limit=axes is None)
     if clean is not None:
-        batches["clean"] = _batch(clean, "clean")
+        batches["clean"] = _batch(clean, "clean", limit=axes is None)
     estimates = {
-        name: _batch(values, f"denoised[{name!r}]")
+        name: _batch(values, f"denoised[{name!r}]", limit=axes is None)
         for name, values in _named_estimates(denoised, "denoised").items()
     }
     if not batches and not estimates:

@@ -698,3 +698,16 @@ def test_median_window_longer_than_scipy_takes_is_named():
     model = MedianDenoiser(window_length=64_801).fit(X)
     with pytest.raises(ValueError, match=r"window_length=64801 is longer than scipy"):
         model.transform(X)
+
+
+def test_median_passes_a_real_memory_error_on(monkeypatch):
+    # Every MemoryError became "window too long", numpy's own included.
+    from scipy import ndimage
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError("Unable to allocate 7.28 TiB for an array")
+
+    monkeypatch.setattr(ndimage, "median_filter", out_of_memory)
+    model = MedianDenoiser(window_length=5).fit(np.zeros((1, 50)))
+    with pytest.raises(MemoryError, match="Unable to allocate"):
+        model.transform(np.zeros((1, 50)))

@@ -26,22 +26,25 @@ SCRIPT = textwrap.dedent(
     clean = make_sines(48, 64, random_state=0)
     noisy = clean + 0.3 * np.random.default_rng(0).normal(size=clean.shape)
 
-    def denoiser(epochs):
+    def denoiser(epochs, batch_norm=False):
         # 36 training series in batches of 8 (4 per replica): 5 steps an epoch.
         return UNetDenoiser(filters=4, depth=1, epochs=epochs, batch_size=8,
-                            validation_split=0.25, random_state=0)
+                            validation_split=0.25, random_state=0,
+                            batch_norm=batch_norm)
 
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     report = {"replicas": strategy.num_replicas_in_sync, "ptp": float(np.ptp(noisy))}
     # More than a few steps: the training step runs as a traced graph.
-    for epochs in (4,):
-        one = denoiser(epochs).fit(noisy, clean)
+    # With batch normalisation, each replica normalised by the statistics of
+    # its own half of the batch: another network than on one device.
+    for epochs, key, batch_norm in ((4, "4", False), (4, "4bn", True)):
+        one = denoiser(epochs, batch_norm).fit(noisy, clean)
         with strategy.scope():
-            two = denoiser(epochs).fit(noisy, clean)
+            two = denoiser(epochs, batch_norm).fit(noisy, clean)
             inside = two.transform(noisy[:1])
         out_one, out_two = one.transform(noisy), two.transform(noisy)
         reloaded = pickle.loads(pickle.dumps(two)).transform(noisy)
-        report[str(epochs)] = {
+        report[key] = {
             "model_replicas": two.model_.distribute_strategy.num_replicas_in_sync,
             "loss_one": one.history_["loss"],
             "loss_two": two.history_["loss"],
@@ -75,10 +78,10 @@ def test_mirrored_strategy_on_two_cpus_matches_one_device():
     report = _report_of(SCRIPT, 300)
     assert report["replicas"] == 2
     scale = report["ptp"]
-    for epochs in ("4",):
-        run = report[epochs]
+    for key in ("4", "4bn"):
+        run = report[key]
         assert run["model_replicas"] == 2  # trained with the strategy
-        assert len(run["loss_two"]) == int(epochs)
+        assert len(run["loss_two"]) == 4
         assert run["loss_two"] == pytest.approx(run["loss_one"], rel=1e-4)
         assert run["gate"]
         # Training changed something, and both ways to the same network.

@@ -1691,3 +1691,64 @@ def test_partial_fit_takes_an_equal_dict_set_again_as_unchanged(pairs):
     model.set_params(model__cfg={"k": 5})
     with pytest.raises(ValueError, match=r"model__cfg=\{'k': 3\} -> \{'k': 5\}"):
         model.partial_fit(noisy, clean)
+
+
+def test_mixed_float16_names_values_beyond_float16_when_not_normalising(pairs):
+    # Past 65504 the float16 layers made the loss NaN, and the warning said to
+    # train longer or lower the learning rate.
+    noisy, clean = pairs
+    model = _unet(precision="mixed_float16", normalize=False, epochs=1)
+    with pytest.raises(ValueError, match=r"beyond the float16 range.*mixed_bfloat16"):
+        model.fit(noisy * 1e5, clean * 1e5)
+    model = _unet(precision="float32", normalize=False, epochs=1)
+    model.fit(noisy[:16] * 1e5, clean[:16] * 1e5)
+    assert np.all(np.isfinite(model.transform(noisy[:2] * 1e5)))
+
+
+def test_a_saved_network_leaves_xla_to_the_machine_that_loads_it(pairs, tmp_path):
+    # Keras saved jit_compile as resolved where the network was fitted (True
+    # on a GPU): the file then compiled every batch shape with XLA on a CPU.
+    from skdenoise.persistence import load, save
+
+    noisy, clean = pairs
+    model = _unet(epochs=1).fit(noisy[:16], clean[:16])
+    assert model.model_._compile_config.config["jit_compile"] == "auto"
+    loaded = load(save(model, tmp_path / "m.skd"))
+    assert loaded.model_._compile_config.config["jit_compile"] == "auto"
+    np.testing.assert_array_equal(
+        loaded.transform(noisy[:3]), model.transform(noisy[:3])
+    )
+
+
+def test_a_frozen_shared_backbone_may_be_reused_but_not_a_wrapped_trainable_layer(
+    pairs,
+):
+    # Frozen layers are never trained: refusing them broke transfer learning.
+    # A TimeDistributed wrapper, new at each call, around a shared Dense was
+    # not seen, and a clone's fit trained the first model's weights.
+    import keras
+
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = pairs
+    frozen = keras.layers.Conv1D(4, 3, padding="same", trainable=False)
+
+    def with_frozen(n_timesteps, n_channels):
+        x = keras.Input((n_timesteps, n_channels))
+        return keras.Model(x, keras.layers.Conv1D(n_channels, 1)(frozen(x)))
+
+    model = KerasDenoiser(with_frozen, epochs=1, random_state=0).fit(noisy, clean)
+    clone(model).fit(noisy, clean)
+    dense = keras.layers.Dense(1)
+
+    def wrapped(n_timesteps, n_channels):
+        x = keras.Input((n_timesteps, n_channels))
+        return keras.Model(x, keras.layers.TimeDistributed(dense)(x))
+
+    first = KerasDenoiser(wrapped, epochs=1, random_state=0).fit(noisy, clean)
+    out = first.transform(noisy[:2])
+    with pytest.raises(ValueError, match="around layers of one it had returned"):
+        clone(first).fit(noisy, clean)
+    np.testing.assert_array_equal(first.transform(noisy[:2]), out)
+    with pytest.raises(ValueError, match="add Dropout layers to the network"):
+        KerasDenoiser(with_frozen, uncertainty="mc_dropout", epochs=1).fit(noisy, clean)

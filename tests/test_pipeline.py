@@ -1091,3 +1091,28 @@ def test_resampled_names_a_text_rate_set_after_fit():
     model.set_params(sampling_rate="250Hz")
     with pytest.raises(InvalidParameterError, match="'sampling_rate' parameter"):
         model.transform(X)
+
+
+def test_resampled_checks_the_noise_of_a_continued_partial_fit_and_of_a_grid():
+    # A continued partial_fit trains the fitted estimator_ (the pretrained
+    # network), whose noise the check did not see; a search's grid neither.
+    from sklearn.model_selection import GridSearchCV
+
+    from skdenoise.noise import PowerlineNoise
+    from skdenoise.pipeline import ResampledDenoiser
+
+    X = np.random.default_rng(0).standard_normal((3, 500))
+    hum = PowerlineNoise(sampling_rate=250, frequency=50)
+    good = PowerlineNoise(sampling_rate=360, frequency=50)
+    model = ResampledDenoiser(
+        WindowedDenoiser(_NoisyIdentity(noise=good), window_length=64),
+        sampling_rate=250,
+        estimator_sampling_rate=360,
+    ).fit(X)
+    model.partial_fit(X)
+    model.estimator_.estimator_.set_params(noise=hum)
+    with pytest.raises(ValueError, match=r"sampling_rate=250: its frequencies"):
+        model.partial_fit(X)
+    search = GridSearchCV(_NoisyIdentity(), {"noise": [good, hum]}, cv=2)
+    with pytest.raises(ValueError, match=r"sampling_rate=250: its frequencies"):
+        ResampledDenoiser(search, sampling_rate=250).fit(X, X)

@@ -450,7 +450,9 @@ def test_plot_examples_refuses_a_recording_with_time_down_its_rows():
     recording = np.zeros((1000, 2))
     with pytest.raises(ValueError, match=r"time down its rows.*signal\[:, 0\]"):
         plot_examples(recording, sampling_rate=360)
-    with pytest.raises(ValueError, match=r"at most 50: pass a few of them"):
+    with pytest.raises(
+        ValueError, match=r"at most 50 \(give axes for more\): pass a few"
+    ):
         plot_examples(np.zeros((60, 500)))
     assert plt.get_fignums() == []
     assert len(plot_examples(np.zeros((2, 1000)))) == 2
@@ -483,3 +485,21 @@ def test_plot_examples_titles_must_be_a_list_not_a_string():
         plot_examples(batch, titles="abc")
     axes = plot_examples(batch, titles=(f"t{i}" for i in range(3)))
     assert [ax.get_title() for ax in axes] == ["t0", "t1", "t2"]
+
+
+def test_plot_examples_draws_any_number_on_given_axes_and_one_column_histories():
+    # The limit of 50 examples is for a figure of its own; a column (n, 1) is
+    # one curve, not several.
+    fig, axes = plt.subplots(8, 8)
+    drawn = plot_examples(np.zeros((64, 20)), axes=axes.ravel())
+    assert len(drawn) == 64
+    ax = plot_history({"loss": np.array([[3.0], [2.0], [1.0]])})
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), [3.0, 2.0, 1.0])
+    ax = plot_snr_improvement({"a": ([[0], [6]], [[1.0], [2.0]])})
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), [1.0, 2.0])
+
+
+def test_the_value_that_is_not_a_number_is_found_at_the_end_of_a_long_list():
+    values = [0.0] * 300_000 + ["x"]
+    with pytest.raises(TypeError, match="element 300000 is 'x'"):
+        plot_denoising(values)

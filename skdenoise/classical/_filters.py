@@ -745,9 +745,12 @@ class MedianDenoiser(SeriesTransformerMixin, BaseDenoiser):
         padded = np.pad(X, ((0, 0), (half, half), (0, 0)), mode="symmetric")
         try:
             out = ndimage.median_filter(padded, size=(1, self.window_length_, 1))
-        except MemoryError:
+        except MemoryError as exc:
             # scipy's median filter refuses windows of about 57,000 samples
-            # and more with an empty MemoryError, whatever memory is free.
+            # and more with an empty MemoryError, whatever memory is free; a
+            # MemoryError of numpy's (it names the size) is a real one.
+            if str(exc) or self.window_length_ < 50_000:
+                raise
             raise ValueError(
                 f"MedianDenoiser: window_length={self.window_length_} is longer "
                 "than scipy's median filter takes (about 56,000 samples); use a "

@@ -27,7 +27,13 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._series import power_of_two_scale, series_statistics
-from .._tf import import_keras, load_keras_model, quiet_tf_logger, seeded
+from .._tf import (
+    import_keras,
+    leave_xla_to_the_machine,
+    load_keras_model,
+    quiet_tf_logger,
+    seeded,
+)
 from .._validation import (
     as_3d,
     check_finite_scalar,
@@ -1003,6 +1009,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
             normalize=self.normalize,
             padding=self._padding,
             to_network=self._to_network,
+            precision=self.precision,
         )
 
     def _check_network_to_train(self, network):
@@ -1055,7 +1062,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
             # epoch, and a failing one failed fit).
             metrics=[],
         )
-        return model
+        return leave_xla_to_the_machine(model)
 
     # --------------------------------------------------------------- training
     def _training_noise(self, y3):

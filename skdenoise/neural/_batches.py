@@ -51,10 +51,11 @@ class NetworkInput:
         batch (for example adding wavelet sub-bands as channels).
     """
 
-    def __init__(self, *, normalize, padding, to_network):
+    def __init__(self, *, normalize, padding, to_network, precision="float32"):
         self.normalize = normalize
         self.padding = padding
         self.to_network = to_network
+        self.precision = precision
 
     def statistics(self, inputs):
         """``(center, scale)`` of the inputs, identity when not normalising."""
@@ -77,6 +78,28 @@ class NetworkInput:
         targets = (np.asarray(targets, dtype=np.float64) - center) / scale
         return network_in, self._float32(reflect_pad(targets, left, right))
 
+    def _float32(self, values):
+        if self.precision == "mixed_float16":
+            # The layers compute in float16: values past 65504 become inf, the
+            # loss NaN, and training "diverges" whatever the learning rate.
+            limit, kind = np.finfo(np.float16).max, "float16"
+        else:
+            limit, kind = np.finfo(np.float32).max, "float32"
+        if np.max(np.abs(values), initial=0.0) > limit:
+            advice = (
+                "use normalize=True, precision='mixed_bfloat16' or 'float32', or "
+                "rescale the series"
+                if kind == "float16"
+                else "use normalize=True or rescale the series"
+            )
+            raise ValueError(
+                f"The series have values beyond the {kind} range the network "
+                f"computes in (largest magnitude {limit:g}"
+                + (", precision='mixed_float16'" if kind == "float16" else "")
+                + f"); {advice}."
+            )
+        return values.astype(np.float32)
+
     def restore(self, outputs, inputs):
         """Network ``outputs`` cropped and brought back to the units of ``inputs``.
 
@@ -93,15 +116,6 @@ class NetworkInput:
         inputs = np.asarray(inputs, dtype=np.float64)
         center, scale, constant = series_statistics(inputs, mode, return_constant=True)
         return np.where(constant, inputs, outputs * scale + center)
-
-    @staticmethod
-    def _float32(values):
-        if np.max(np.abs(values), initial=0.0) > np.finfo(np.float32).max:
-            raise ValueError(
-                "The series have values beyond the float32 range the network "
-                "computes in; use normalize=True or rescale the series."
-            )
-        return values.astype(np.float32)
 
 
 def split_validation(n_series, fraction, seed):

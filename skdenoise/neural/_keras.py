@@ -294,12 +294,16 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         # Checked and recorded where a network is built to be trained: not
         # where a check builds one (mc_dropout's probe, at every partial_fit),
         # and not when the builder's network was refused.
-        from ._uncertainty import _all_layers
-
-        # Layers with weights, not only the network itself: a builder that
-        # wraps a network made outside it (keras.Model(x, backbone(x))) returns
-        # a new Model around the same, shared layers.
-        weighted = [layer for layer in _all_layers(network) if layer.weights]
+        # Layers with trainable weights, not only the network itself: a
+        # builder that wraps a network made outside it (keras.Model(x,
+        # backbone(x)), or TimeDistributed(dense)) returns a new Model around
+        # the same, shared layers. A frozen layer (trainable=False) may be
+        # shared: no fit changes it.
+        weighted = [
+            layer
+            for layer in network._flatten_layers(include_self=False, recursive=True)
+            if layer.trainable_weights
+        ]
         if network in _RETURNED or any(layer in _RETURNED for layer in weighted):
             what = (
                 "the same keras.Model object"

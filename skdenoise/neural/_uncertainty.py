@@ -275,21 +275,32 @@ def check_uncertainty(estimator, n_timesteps, n_channels):
         if method == "mc_dropout":
             _check_clonable(model, name)
         return
-    # mc_dropout is advised only where the estimator has a dropout to set:
-    # FCN-DAE, DRNN and DeepFilter have none.
-    has_dropout = "dropout" in estimator.get_params(deep=False)
-    others = "uncertainty='flips' (no training) or 'ensemble'"
+    # mc_dropout is advised only where dropout can be had: a dropout
+    # parameter, or the user's own network (KerasDenoiser); FCN-DAE, DRNN and
+    # DeepFilter have neither.
+    params = estimator.get_params(deep=False)
+    if "dropout" in params:
+        dropout = "set dropout > 0"
+    elif callable(params.get("model")):
+        dropout = "add Dropout layers to the network"
+    else:
+        dropout = None
     if method == "sampling":
-        dropout = ", 'mc_dropout' (with dropout > 0)" if has_dropout else ""
+        options = (
+            "'flips' (no training), 'ensemble' or 'mc_dropout' (with dropout > 0)"
+            if "dropout" in params
+            else "'flips' (no training) or 'ensemble'"
+        )
         raise ValueError(
             f"{name}(uncertainty='sampling') draws from a variational latent "
             "code, which only VAEDenoiser (or a network with a "
-            f"VariationalSampling layer) has. Use {others}{dropout}."
+            f"VariationalSampling layer) has. Use uncertainty={options}."
         )
-    remedy = "set dropout > 0, or use " if has_dropout else "use "
+    remedy = f"{dropout}, or use " if dropout else "use "
     raise ValueError(
         f"{name}(uncertainty='mc_dropout') needs dropout layers in the network, "
-        f"and it has none: {remedy}{others}."
+        f"and it has none: {remedy}uncertainty='flips' (no training) or "
+        "'ensemble'."
     )
 
 

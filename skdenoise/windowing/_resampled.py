@@ -649,8 +649,9 @@ def _rated_parts(obj, seen=None):
     if id(obj) in seen:
         return
     seen.add(id(obj))
-    if isinstance(obj, (list, tuple)):
-        for item in obj:
+    if isinstance(obj, (list, tuple, dict)):
+        # Steps, components, and a search's grid of candidates.
+        for item in obj.values() if isinstance(obj, dict) else obj:
             yield from _rated_parts(item, seen)
         return
     if not isinstance(obj, BaseEstimator) or isinstance(obj, ResampledDenoiser):
@@ -660,6 +661,9 @@ def _rated_parts(obj, seen=None):
         yield obj, params["sampling_rate"]
     for value in params.values():
         yield from _rated_parts(value, seen)
+    # A fitted wrapper's partial_fit trains its fitted estimator_ (the
+    # pretrained model's network), not the template in its parameters.
+    yield from _rated_parts(getattr(obj, "estimator_", None), seen)
 
 
 def _check_training_rates(estimator, rate):

@@ -126,3 +126,25 @@ def check_weight(value, name, builder):
             f"{builder}: {name} must be a finite float >= 0; got {value!r}."
         )
     return float(value)
+
+
+def batch_normalization(layers, **kwargs):
+    """A ``BatchNormalization`` layer, its statistics summed over replicas.
+
+    Built under a distribution strategy of several replicas, each replica
+    would normalise by the statistics of its own share of the batch (Keras'
+    default): the network trained on several devices would not be the one
+    trained on one. Elsewhere Keras' default (its two-pass moments) is kept,
+    so that a network trained on one device computes as before.
+    """
+    return layers.BatchNormalization(synchronized=_replicated(), **kwargs)
+
+
+def _replicated():
+    """Whether a distribution strategy of several replicas is in scope."""
+    import sys
+
+    tf = sys.modules.get("tensorflow")
+    if tf is None or not tf.distribute.has_strategy():
+        return False
+    return tf.distribute.get_strategy().num_replicas_in_sync > 1

@@ -1,5 +1,11 @@
 from ..._tf import import_keras
-from ._checks import check_choice, check_int, check_length, check_rate
+from ._checks import (
+    batch_normalization,
+    check_choice,
+    check_int,
+    check_length,
+    check_rate,
+)
 
 
 def _conv_block(layers, h, filters, kernel_size, dropout, name, batch_norm=False):
@@ -14,7 +20,7 @@ def _conv_block(layers, h, filters, kernel_size, dropout, name, batch_norm=False
                 name=f"{name}_conv{j}",
                 data_format="channels_last",
             )(h)
-            h = layers.BatchNormalization(name=f"{name}_bn{j}")(h)
+            h = batch_normalization(layers, name=f"{name}_bn{j}")(h)
             h = layers.Activation("relu", name=f"{name}_relu{j}")(h)
         else:
             h = layers.Conv1D(

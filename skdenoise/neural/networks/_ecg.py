@@ -2,6 +2,7 @@
 
 from ..._tf import import_keras
 from ._checks import (
+    batch_normalization,
     check_activation,
     check_choice,
     check_distinct,
@@ -89,7 +90,7 @@ def build_fcn_dae(
 
     def normalise(h, name):
         if batch_norm:
-            h = layers.BatchNormalization(momentum=_BN_MOMENTUM, name=f"{name}_bn")(h)
+            h = batch_normalization(layers, momentum=_BN_MOMENTUM, name=f"{name}_bn")(h)
         return h
 
     inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
@@ -219,7 +220,7 @@ def _multibranch_block(layers, h, width, kernel_sizes, dilation_rate, batch_norm
     ]
     h = layers.Concatenate(name=f"{name}_concat")(branches)
     if batch_norm:
-        h = layers.BatchNormalization(momentum=_BN_MOMENTUM, name=f"{name}_bn")(h)
+        h = batch_normalization(layers, momentum=_BN_MOMENTUM, name=f"{name}_bn")(h)
     return h
 
 
