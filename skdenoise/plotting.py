@@ -100,6 +100,22 @@ def _floats(values, name):
         ) from exc
 
 
+def _one_sequence(values, not_numbers, not_one):
+    """``values`` as a 1-D float array (a row or a column too).
+
+    ``not_numbers``: the start of the TypeError's message for values that are
+    not numbers; ``not_one(shape)``: the ValueError's message for an array of
+    several rows and columns.
+    """
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{not_numbers}{_not_a_number(values)}.") from exc
+    if sum(n > 1 for n in array.shape) > 1:
+        raise ValueError(not_one(array.shape))
+    return array.reshape(-1)
+
+
 def _not_a_number(values):
     """Name the first value of ``values`` that is not a number, and its index.
 
@@ -609,20 +625,15 @@ def plot_history(
         )
     curves = {}
     for key in keys:
-        try:
-            curves[key] = np.asarray(history[key], dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"history[{key!r}] must hold numbers, one per epoch; "
-                f"{_not_a_number(history[key])}."
-            ) from exc
-        if sum(n > 1 for n in curves[key].shape) > 1:
-            # Flattened, epochs times members (say) would be drawn as epochs.
-            raise ValueError(
+        # Flattened, epochs times members (say) would be drawn as epochs.
+        curves[key] = _one_sequence(
+            history[key],
+            f"history[{key!r}] must hold numbers, one per epoch; ",
+            lambda shape, key=key: (
                 f"history[{key!r}] must hold one number per epoch; got shape "
-                f"{curves[key].shape}. Plot one column at a time."
-            )
-        curves[key] = curves[key].reshape(-1)
+                f"{shape}. Plot one column at a time."
+            ),
+        )
         if log_scale and np.any(curves[key] <= 0):
             raise ValueError(
                 f"log_scale=True needs positive losses, but history[{key!r}] has "
@@ -708,22 +719,18 @@ def _improvement_curves(results):
         raise ValueError("results holds no model to plot.")
     sorted_curves = {}
     for model, (inputs, improvements) in curves.items():
-        numbers_of = {}
-        for what, values in (("input SNRs", inputs), ("improvements", improvements)):
-            try:
-                numbers_of[what] = np.asarray(values, dtype=np.float64)
-            except (TypeError, ValueError) as exc:
-                raise TypeError(
-                    f"results[{model!r}] must hold numbers (input SNRs and "
-                    f"improvements in dB); in its {what}, {_not_a_number(values)}."
-                ) from exc
-            if sum(n > 1 for n in numbers_of[what].shape) > 1:
-                raise ValueError(
+        inputs, improvements = (
+            _one_sequence(
+                values,
+                f"results[{model!r}] must hold numbers (input SNRs and "
+                f"improvements in dB); in its {what}, ",
+                lambda shape, what=what, model=model: (
                     f"results[{model!r}] must hold one sequence of {what}; got "
-                    f"shape {numbers_of[what].shape}."
-                )
-        inputs = numbers_of["input SNRs"].reshape(-1)
-        improvements = numbers_of["improvements"].reshape(-1)
+                    f"shape {shape}."
+                ),
+            )
+            for what, values in (("input SNRs", inputs), ("improvements", improvements))
+        )
         if inputs.shape != improvements.shape or inputs.size == 0:
             raise ValueError(
                 f"results[{model!r}] needs as many improvements as input SNRs (at "
