@@ -424,10 +424,8 @@ class _Reader:
         # Members read so far, and the bytes they expanded to (_check_member).
         self._read = set()
         self._expanded = 0
-        try:
-            self._archive_size = os.path.getsize(path)
-        except (OSError, TypeError):
-            self._archive_size = 0
+        # What the file holds, compressed (a file object has no size on disk).
+        self._archive_size = sum(info.compress_size for info in archive.infolist())
 
     def _member(self, name):
         try:
@@ -486,8 +484,9 @@ class _Reader:
             )
 
     def _array(self, name):
+        data = self._member(name)
         try:
-            return np.load(io.BytesIO(self._member(name)), allow_pickle=False)
+            return np.load(io.BytesIO(data), allow_pickle=False)
         except (ValueError, MemoryError) as exc:
             # MemoryError: a header declaring a shape of terabytes.
             raise ValueError(f"{self.path} is corrupted ({name}: {exc}).") from None
@@ -699,7 +698,11 @@ class _Reader:
         if isinstance(precision, str) and hasattr(cls, "_built_precision"):
             self._precision = precision
         try:
-            attributes = {k: self.decode(v) for k, v in raw_attributes.items()}
+            # _built_params_ as decoded above: each member is read once.
+            attributes = {
+                k: built if k == "_built_params_" else self.decode(v)
+                for k, v in raw_attributes.items()
+            }
         finally:
             self._precision = previous
         estimator = cls(**params)

@@ -1752,3 +1752,30 @@ def test_a_frozen_shared_backbone_may_be_reused_but_not_a_wrapped_trainable_laye
     np.testing.assert_array_equal(first.transform(noisy[:2]), out)
     with pytest.raises(ValueError, match="add Dropout layers to the network"):
         KerasDenoiser(with_frozen, uncertainty="mc_dropout", epochs=1).fit(noisy, clean)
+
+
+def test_a_shared_layer_whose_statistics_fit_updates_is_refused_and_precision_is_built(
+    pairs,
+):
+    # A batch normalisation without trainable weights still changes in fit
+    # (its moving statistics): shared, a second fit changed the first model.
+    import keras
+
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = pairs
+    shared = keras.layers.BatchNormalization(center=False, scale=False)
+
+    def build(n_timesteps, n_channels):
+        x = keras.Input((n_timesteps, n_channels))
+        return keras.Model(x, keras.layers.Conv1D(n_channels, 1)(shared(x)))
+
+    first = KerasDenoiser(build, epochs=1, random_state=0).fit(noisy, clean)
+    with pytest.raises(ValueError, match="around layers of one it had returned"):
+        clone(first).fit(noisy, clean)
+    # The float16 range is checked for the network as built, not for a
+    # precision set after fit.
+    model = _unet(precision="float32", normalize=False, epochs=1)
+    model.fit(noisy[:16] * 1e5, clean[:16] * 1e5)
+    model.set_params(precision="mixed_float16")
+    assert np.all(np.isfinite(model.transform(noisy[:2] * 1e5)))

@@ -1008,3 +1008,22 @@ def test_load_refuses_what_is_not_a_regular_file_and_names_bad_members(tmp_path)
         archive.writestr("manifest.json", manifest)
     with pytest.raises(ValueError, match="its manifest is not JSON"):
         load(path)
+
+
+def test_a_network_with_numpy_number_parameters_loads_from_a_file_object(
+    tmp_path, monkeypatch
+):
+    # A search's best_estimator_ from np.arange: its _built_params_ array was
+    # read twice by the reader, and refused as a hostile file. From a file
+    # object, the total cap took the file's size as 0.
+    from skdenoise import UNetDenoiser, _persistence
+
+    X = make_sines(8, 32, random_state=0)
+    model = UNetDenoiser(filters=np.int64(2), depth=1, epochs=1, random_state=0)
+    model.fit(X + 0.1, X)
+    path = save(model, tmp_path / "numpy.skd")
+    np.testing.assert_array_equal(load(path).transform(X), model.transform(X))
+    size = path.stat().st_size
+    monkeypatch.setattr(_persistence, "_TOTAL_FLOOR", size // 2)
+    with open(path, "rb") as file:
+        np.testing.assert_array_equal(load(file).transform(X), model.transform(X))

@@ -1009,7 +1009,10 @@ class BaseNeuralDenoiser(BaseDenoiser):
             normalize=self.normalize,
             padding=self._padding,
             to_network=self._to_network,
-            precision=self.precision,
+            # The fitted network's own precision (set_params may have changed
+            # the parameter since).
+            precision=(self._built_precision() if hasattr(self, "model_") else None)
+            or self.precision,
         )
 
     def _check_network_to_train(self, network):

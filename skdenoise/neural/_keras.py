@@ -294,15 +294,15 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         # Checked and recorded where a network is built to be trained: not
         # where a check builds one (mc_dropout's probe, at every partial_fit),
         # and not when the builder's network was refused.
-        # Layers with trainable weights, not only the network itself: a
-        # builder that wraps a network made outside it (keras.Model(x,
-        # backbone(x)), or TimeDistributed(dense)) returns a new Model around
-        # the same, shared layers. A frozen layer (trainable=False) may be
-        # shared: no fit changes it.
+        # Layers with weights, not only the network itself: a builder that
+        # wraps a network made outside it (keras.Model(x, backbone(x)), or
+        # TimeDistributed(dense)) returns a new Model around the same, shared
+        # layers (a batch normalisation's statistics change in fit too). A
+        # frozen layer (trainable=False) may be shared: no fit changes it.
         weighted = [
             layer
             for layer in network._flatten_layers(include_self=False, recursive=True)
-            if layer.trainable_weights
+            if layer.weights and layer.trainable
         ]
         if network in _RETURNED or any(layer in _RETURNED for layer in weighted):
             what = (
