@@ -71,6 +71,10 @@ def _as_series(X):
     # As the denoisers' checks: bool and numbers in object arrays are taken;
     # complex values, text and dates are not.
     check_real_numbers(X, "X")
+    if X.dtype == object:
+        # pd.NA and None are missing values: named as NaN below, not as
+        # values that are not numbers.
+        X = np.where(np.frompyfunc(_is_missing, 1, 1)(X).astype(bool), np.nan, X)
     try:
         X3 = X.astype(np.float64)
     except (TypeError, ValueError):
@@ -79,7 +83,15 @@ def _as_series(X):
             "values that are not."
         ) from None
     if not np.all(np.isfinite(X3)):
-        raise ValueError("X must hold finite numbers (no NaN or infinite values).")
+        bad = np.argwhere(~np.isfinite(X3))[0]
+        axes = ("series", "timestep", "channel")[: X3.ndim]
+        if X3.ndim == 1:
+            axes = ("timestep",)
+        where = ", ".join(f"{axis} {int(i)}" for axis, i in zip(axes, bad, strict=True))
+        raise ValueError(
+            f"X must hold finite numbers; it holds {int((~np.isfinite(X3)).sum())} "
+            f"NaN, missing or infinite value(s), the first at {where}."
+        )
     if X.ndim == 1:
         X3 = X3[np.newaxis, :, np.newaxis]
     elif X.ndim == 2:
@@ -186,7 +198,8 @@ class SelfSupervisedScorer:
     ``scorer(estimator, X, y=None)`` hides a regular grid of spans of ``X``
     (``stride`` phases, see :func:`j_invariant_transform`), denoises, and
     measures the mean squared error between the output and the *noisy* ``X``
-    at the hidden centres only, averaged over the phases. It returns minus
+    at the hidden centres only (one mean over all of them: each sample is a
+    centre once). It returns minus
     that error (greater is better), so it plugs into
     ``GridSearchCV(scoring=...)`` and ``cross_val_score``; ``y`` is ignored.
 
@@ -268,3 +281,8 @@ n_timesteps, n_channels)
 
 #: The self-supervised scorer with its defaults (one-sample spans, stride 4).
 self_supervised_scorer = SelfSupervisedScorer()
+
+
+def _is_missing(value):
+    """Whether an element of an object array is a missing value (None, pd.NA)."""
+    return value is None or type(value).__name__ in ("NAType", "NaTType")

@@ -1,8 +1,8 @@
 """Discovery of the package's public estimators.
 
 :func:`all_denoisers` lists every public denoiser, in the manner of
-scikit-learn's ``all_estimators``; the documentation, the test suite and the
-command line read it instead of keeping lists of their own. Listing the neural
+scikit-learn's ``all_estimators``; the documentation and the test suite read
+it instead of keeping lists of their own. Listing the neural
 denoisers imports TensorFlow.
 """
 

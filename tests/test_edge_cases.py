@@ -986,3 +986,24 @@ def test_series_of_different_lengths_are_not_sent_to_a_windowed_denoiser():
     # own (it refuses them together, as above).
     with pytest.raises(ValueError, match=r"make_windows\); a WindowedDenoiser tr"):
         check_series(ragged)
+
+
+def test_self_supervised_scorer_names_missing_values_and_where():
+    # pd.NA (or None) in an object array was blamed on the dtype ("holding
+    # values that are not" numbers); a NaN was not located.
+    pd = pytest.importorskip("pandas")
+    from skdenoise.baselines import WaveletDenoiser
+
+    model = WaveletDenoiser().fit(np.zeros((2, 200)))
+    X = np.sin(np.linspace(0, 20, 600)).reshape(3, 200).astype(object)
+    X[1, 5] = pd.NA
+    match = r"1 NaN, missing or infinite value\(s\), the first at series 1, timestep 5"
+    with pytest.raises(ValueError, match=match):
+        self_supervised_scorer(model, X)
+    X[1, 5] = None
+    with pytest.raises(ValueError, match=match):
+        self_supervised_scorer(model, X)
+    floats = np.sin(np.linspace(0, 20, 600)).reshape(3, 200)
+    floats[2, 7] = np.nan
+    with pytest.raises(ValueError, match="the first at series 2, timestep 7"):
+        self_supervised_scorer(model, floats)
