@@ -258,6 +258,16 @@ def _safe_mode_scope(safe_mode):
     return SafeModeScope(True)
 
 
+def saved_compile_settings(model):
+    """The dict of compile settings Keras saves with ``model``, or None.
+
+    Edited in place where the saved settings must differ from those the model
+    was compiled with (``run_eagerly``, ``jit_compile``).
+    """
+    config = getattr(getattr(model, "_compile_config", None), "config", None)
+    return config if isinstance(config, dict) else None
+
+
 def leave_xla_to_the_machine(model):
     """Let ``model``'s saved compilation say ``jit_compile="auto"``; ``model``.
 
@@ -266,8 +276,8 @@ def leave_xla_to_the_machine(model):
     new batch shape with XLA on a CPU, one fitted on a CPU ran without XLA on a
     GPU. The file keeps ``"auto"``, for the machine that loads it.
     """
-    config = getattr(getattr(model, "_compile_config", None), "config", None)
-    if isinstance(config, dict) and "jit_compile" in config:
+    config = saved_compile_settings(model)
+    if config is not None and "jit_compile" in config:
         config["jit_compile"] = "auto"
     return model
 

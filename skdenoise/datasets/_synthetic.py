@@ -4,8 +4,8 @@ import numpy as np
 from sklearn.base import clone
 
 from .._validation import check_finite_scalar, check_range
-from ..noise import BaseNoise, RecordedNoise, WhiteNoise
-from ..noise._base import _check_count, _check_positive, _rng
+from ..noise import BaseNoise, WhiteNoise
+from ..noise._base import _check_count, _check_positive, _rng, other_rate_advice
 
 __all__ = [
     "make_sines",
@@ -658,14 +658,8 @@ def _check_noise_rate(noise, generator, params):
                 f"noise model {type(model).__name__} has sampling_rate="
                 f"{float(own):g}, so its frequencies would be wrong by a factor of "
                 f"{float(rate) / float(own):.3g}. "
-                + (
-                    "A recording's samples are used as they are: resample it to "
-                    f"{float(rate):g} Hz (scipy.signal.resample_poly) and give "
-                    f"sampling_rate={float(rate):g}, or make the series at "
-                    f"{float(own):g} Hz."
-                    if isinstance(model, RecordedNoise)
-                    else f"Give the noise model sampling_rate={float(rate):g}."
-                )
+                f"{other_rate_advice(model, float(rate))}, or make the "
+                f"series at {float(own):g} Hz."
             )
 
 

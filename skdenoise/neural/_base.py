@@ -32,6 +32,7 @@ from .._tf import (
     leave_xla_to_the_machine,
     load_keras_model,
     quiet_tf_logger,
+    saved_compile_settings,
     seeded,
 )
 from .._validation import (
@@ -1541,8 +1542,8 @@ n_timesteps, n_channels)
             return False
         model.run_eagerly = eager
         model.train_function = model.test_function = model.predict_function = None
-        config = getattr(getattr(model, "_compile_config", None), "config", None)
-        if isinstance(config, dict) and "run_eagerly" in config:
+        config = saved_compile_settings(model)
+        if config is not None and "run_eagerly" in config:
             config["run_eagerly"] = eager
         return True
 

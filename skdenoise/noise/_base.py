@@ -345,6 +345,19 @@ def warn_zero_series(silent, advice="give the noise an amplitude (snr=None)"):
     )
 
 
+def other_rate_advice(model, rate):
+    """What to do about a noise model or augmentation at ``own`` Hz, not ``rate``."""
+    from ._models import RecordedNoise
+
+    if isinstance(model, RecordedNoise):
+        return (
+            "A recording's samples are used as they are: resample it to "
+            f"{rate:g} Hz (scipy.signal.resample_poly) and give it "
+            f"sampling_rate={rate:g}"
+        )
+    return f"Give it sampling_rate={rate:g}"
+
+
 def _describe_snr(snr):
     return f"{snr[0]:g} to {snr[1]:g}" if isinstance(snr, tuple) else f"{snr:g}"
 

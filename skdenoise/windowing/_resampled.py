@@ -673,7 +673,7 @@ def _check_training_rates(estimator, rate):
     for the user's rate would put its frequencies (a 50 Hz hum, a wander band)
     at the wrong place by the ratio of the rates.
     """
-    from ..noise import RecordedNoise
+    from ..noise._base import other_rate_advice
 
     for part, own in _rated_parts(estimator):
         if own is None or isinstance(own, bool):
@@ -684,18 +684,11 @@ def _check_training_rates(estimator, rate):
             continue  # the part's own check names the bad value
         if not math.isfinite(own) or own <= 0 or math.isclose(own, rate, rel_tol=1e-9):
             continue
-        advice = (
-            "A recording's samples are used as they are: resample it to "
-            f"{rate:g} Hz (scipy.signal.resample_poly) and give it sampling_rate="
-            f"{rate:g}."
-            if isinstance(part, RecordedNoise)
-            else f"Give it sampling_rate={rate:g}."
-        )
         raise ValueError(
             f"ResampledDenoiser trains its estimator on series resampled to "
             f"estimator_sampling_rate={rate:g} Hz, but its {type(part).__name__} "
             f"has sampling_rate={own:g}: its frequencies would be wrong by a "
-            f"factor of {rate / own:.3g}. {advice}"
+            f"factor of {rate / own:.3g}. {other_rate_advice(part, rate)}."
         )
 
 
