@@ -456,7 +456,15 @@ def record_path(data_dir, database, record):
     """Path (without extension) of a record; FileNotFoundError naming the file."""
     from pathlib import Path
 
-    base = Path(data_dir) / database / str(record)
+    folder = Path(data_dir) / database
+    if not folder.is_dir():
+        # The layout, not the record list: name what the folder must hold.
+        raise FileNotFoundError(
+            f"{Path(data_dir)} has no folder {database}/: --data-dir is the folder "
+            "that holds mitdb/ and nstdb/ (the MITDB and NSTDB records), as "
+            "fetch_physionet writes them under <data_home>/physionet"
+        )
+    base = folder / str(record)
     for ext in (".hea", ".dat"):
         if not base.with_name(base.name + ext).is_file():
             raise FileNotFoundError(

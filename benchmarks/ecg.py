@@ -1763,6 +1763,58 @@ _RUN_FILES = (
 )
 
 
+def _load_training_data(context, args, log):
+    """Read the training windows, their noise and the validation set.
+
+    Into ``context``, before an earlier run's files are cleared: a record that
+    cannot be used (a truncated download) leaves the folder as it was.
+    """
+    log(f"loading the training records: {' '.join(args.train_records)}")
+    context["train"] = protocol.training_windows(
+        args.train_records,
+        args.data_dir,
+        args.max_train_windows,
+        seed=args.seed,
+        channels=tuple(args.train_leads),
+    )
+    train_segment, val_segment = protocol.noise_segments(args.held_out_noise)
+    context["training_noise"] = protocol.training_noise(
+        args.data_dir,
+        args.train_snr,
+        flip=args.noise_flip,
+        time_scale=args.noise_time_scale,
+        segment=train_segment,
+        weights=args.noise_weights,
+    )
+    log(
+        f"  {len(context['train'])} training windows (MITDB channel "
+        f"{' and '.join(map(str, args.train_leads))})"
+    )
+    if args.val_records:
+        # Validation noise as recorded: the augmentation is for training.
+        context["validation"] = protocol.validation_set(
+            args.val_records,
+            args.data_dir,
+            protocol.training_noise(args.data_dir, args.train_snr, segment=val_segment),
+            args.max_val_windows,
+        )
+        log(
+            f"  {len(context['validation'][1])} validation windows of records "
+            f"{' '.join(args.val_records)} (training noise"
+            + (
+                f" from samples [{args.held_out_noise}, 325000)"
+                if args.held_out_noise
+                else ""
+            )
+            + f", seed {protocol.VALIDATION_SEED})"
+        )
+    else:
+        log(
+            "  no validation records: 5 % of the training windows held out "
+            "for validation (early stopping, gates and passes)"
+        )
+
+
 def _clear_earlier_run(out, log):
     """Remove the files of an earlier run in ``out``, once, before this run's own.
 
@@ -1826,7 +1878,7 @@ def main(argv=None):
             named = any(
                 f"record {r}:" in str(exc) or f" {r} " in f" {exc} " for r in records
             )
-            if default and needed and named:
+            if default and needed and named and "has no folder" not in str(exc):
                 # Name the default, which the user may not know they asked for.
                 exc = f"{exc} (the records {' '.join(records)} are the default of "
                 exc += f"{option}; give your own for other data)"
@@ -1894,7 +1946,9 @@ def main(argv=None):
             )
         except FileNotFoundError as exc:
             if args.real_records_named:
-                raise SystemExit(f"--real-records {record}: {exc}") from None
+                raise SystemExit(
+                    f"benchmarks/ecg.py: error: --real-records {record}: {exc}"
+                ) from None
             log(f"note: skipping real record {record}: {exc}")
             context["real_skipped"].append(record)
             continue
@@ -1912,57 +1966,14 @@ def main(argv=None):
             log("note: no QRS detection: the wfdb package is not installed")
         else:
             load_qrs_references(context, args, log)
-    # The test set and the real records are read: from here on the run is
-    # this folder's (its log is progress.log while it trains).
-    _clear_earlier_run(out, log)
     if learned:
-        log(f"loading the training records: {' '.join(args.train_records)}")
-        context["train"] = protocol.training_windows(
-            args.train_records,
-            args.data_dir,
-            args.max_train_windows,
-            seed=args.seed,
-            channels=tuple(args.train_leads),
-        )
-        train_segment, val_segment = protocol.noise_segments(args.held_out_noise)
-        context["training_noise"] = protocol.training_noise(
-            args.data_dir,
-            args.train_snr,
-            flip=args.noise_flip,
-            time_scale=args.noise_time_scale,
-            segment=train_segment,
-            weights=args.noise_weights,
-        )
-        log(
-            f"  {len(context['train'])} training windows (MITDB channel "
-            f"{' and '.join(map(str, args.train_leads))})"
-        )
-        if args.val_records:
-            # Validation noise as recorded: the augmentation is for training.
-            context["validation"] = protocol.validation_set(
-                args.val_records,
-                args.data_dir,
-                protocol.training_noise(
-                    args.data_dir, args.train_snr, segment=val_segment
-                ),
-                args.max_val_windows,
-            )
-            log(
-                f"  {len(context['validation'][1])} validation windows of records "
-                f"{' '.join(args.val_records)} (training noise"
-                + (
-                    f" from samples [{args.held_out_noise}, 325000)"
-                    if args.held_out_noise
-                    else ""
-                )
-                + f", seed {protocol.VALIDATION_SEED})"
-            )
-        else:
-            log(
-                "  no validation records: 5 % of the training windows held out "
-                "for validation (early stopping, gates and passes)"
-            )
-
+        try:
+            _load_training_data(context, args, log)
+        except ValueError as exc:  # a truncated or too short record, say
+            raise SystemExit(f"benchmarks/ecg.py: error: {exc}") from None
+    # The data are read: from here on the run is this folder's (its log is
+    # progress.log while it trains).
+    _clear_earlier_run(out, log)
     results = {"rows": [], "real": [], "clean": [], "qrs": [], "info": {}}
     examples, failed = {}, []
     bar = tqdm(models, desc="models", unit="model", file=sys.stderr)

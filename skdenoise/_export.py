@@ -312,10 +312,12 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
     ValueError
         For a bad ``format``, ``path`` suffix or ``batch_size``, for a
         recurrent network exported to LiteRT without a fixed ``batch_size``,
-        and for a :class:`~skdenoise.pipeline.WindowedDenoiser` whose windowing
-        was set (``set_params``) to values its ``transform`` refuses: a
-        ``window_length`` other than the one its network was fitted on, a
-        ``stride`` above it, an unknown ``taper``.
+        and for a :class:`~skdenoise.pipeline.WindowedDenoiser` whose
+        ``taper`` was set (``set_params``) to one its ``transform`` refuses
+        (the windows written are the fitted ones, ``window_length_`` and
+        ``stride_``), or whose ``estimator_`` was set by hand with windowing
+        that does not fit it: a ``window_length`` other than the one its
+        network was fitted on, a ``stride`` above it.
     ImportError
         When a package the format needs is missing.
     FileNotFoundError

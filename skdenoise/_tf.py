@@ -25,6 +25,7 @@ __all__ = [
 # in this process (under _START_LOCK).
 _STARTED = False
 _RUNTIME_STARTED = False
+_DISTRIBUTED_STARTED = False
 _START_LOCK = threading.Lock()
 
 
@@ -60,6 +61,14 @@ _IMPORT_NOISE = re.compile(
     r"^(I\d{4} .*|WARNING: All log messages before absl::InitializeLog\(\) .*"
     r"|To enable the following instructions:.*"
     r"|E\d{4} .*failed call to cuInit: .*)$"
+)
+
+
+# The line a strategy's first distributed generator dataset logs, besides those.
+_DISTRIBUTE_NOISE = re.compile(
+    _IMPORT_NOISE.pattern[:-2]
+    + r"|W\d{4} .*dataset\.cc:\d+\] Input of GeneratorDatasetOp::Dataset will "
+    r"not be optimized.*)$"
 )
 
 
@@ -125,17 +134,37 @@ def start_runtime_quietly():
     TensorFlow before skdenoise. Called when a fit builds its batches, where
     the runtime starts anyway.
     """
-    global _RUNTIME_STARTED
-    if _RUNTIME_STARTED:
-        return
+    global _RUNTIME_STARTED, _DISTRIBUTED_STARTED
     tf = import_tensorflow()
-    with _START_LOCK, _filtered_stderr():
-        if not _RUNTIME_STARTED:
-            for _ in tf.data.Dataset.from_generator(
-                lambda: iter((0,)), output_signature=tf.TensorSpec((), tf.int32)
+    if not _RUNTIME_STARTED:
+        with _START_LOCK, _filtered_stderr():
+            if not _RUNTIME_STARTED:
+                for _ in tf.data.Dataset.from_generator(
+                    lambda: iter((0,)), output_signature=tf.TensorSpec((), tf.int32)
+                ):
+                    pass
+                _RUNTIME_STARTED = True
+    if _DISTRIBUTED_STARTED or not tf.distribute.has_strategy():
+        return
+    # Under a strategy, the first generator dataset it distributes logs, once
+    # per process, that it "will not be optimized" (a warning of no
+    # consequence, printed at verbose=0 when the user imported TensorFlow
+    # first): a tiny one is distributed here, filtered.
+    with _START_LOCK, _filtered_stderr(_DISTRIBUTE_NOISE):
+        if not _DISTRIBUTED_STARTED:
+            tiny = tf.data.Dataset.from_generator(
+                lambda: iter((0, 1)), output_signature=tf.TensorSpec((), tf.int32)
+            ).batch(2)
+            options = tf.data.Options()
+            options.experimental_distribute.auto_shard_policy = (
+                tf.data.experimental.AutoShardPolicy.OFF
+            )
+            strategy = tf.distribute.get_strategy()
+            for _ in strategy.experimental_distribute_dataset(
+                tiny.with_options(options)
             ):
                 pass
-            _RUNTIME_STARTED = True
+            _DISTRIBUTED_STARTED = True
 
 
 @contextmanager

@@ -73,6 +73,7 @@ n_channels)
         )
     if X is None:
         raise ValueError(f"{input_name}{who} is None; expected an array of series.")
+    X = refuse_masked(X, f"{input_name}{who}")
     if is_wfdb_record(X):
         # A tuple of fields, which read as series of different lengths.
         raise ValueError(
@@ -125,6 +126,10 @@ n_channels)
             f"{input_name}{who} holds no series: found array with 0 sample(s) "
             f"(shape={X.shape}) while a minimum of 1 is required."
         )
+    if isinstance(X, np.ndarray) and not X.dtype.isnative and X.dtype.kind == "f":
+        # check_array matches dtypes with their byte order: a big-endian
+        # float32 ('>f4', as files can hold) would be converted to float64.
+        X = X.astype(X.dtype.newbyteorder("="))
     try:
         X = check_array(
             X,
@@ -268,6 +273,50 @@ def as_real_float64(values, name):
         ) from None
 
 
+def refuse_masked(X, name, axes=("series", "timestep", "channel")):
+    """Refuse a masked array with masked values, naming how many and where.
+
+    NumPy and scikit-learn drop the mask and use the values under it (often a
+    fill value such as -9999) as samples; a gap written as NaN is refused
+    with its position, and so is a masked one. A masked array with nothing
+    masked is its data. ``axes`` names the axes of a position.
+    """
+    if isinstance(X, (list, tuple)):
+        # Series given one by one: each is looked at.
+        for i, row in enumerate(X):
+            if np.ma.isMaskedArray(row) and np.ma.getmaskarray(row).any():
+                first = np.argwhere(np.ma.getmaskarray(row))[0]
+                place = ", ".join(
+                    f"{axis} {int(j)}" for axis, j in zip(axes[1:], first, strict=False)
+                )
+                _raise_masked(
+                    name,
+                    np.count_nonzero(np.ma.getmaskarray(row)),
+                    f"{axes[0]} {i}" + (f", {place}" if place else ""),
+                )
+        return X
+    if not np.ma.isMaskedArray(X):
+        return X
+    mask = np.ma.getmaskarray(X)
+    if not mask.any() or mask.ndim == 0:
+        return np.ma.getdata(X)
+    first = np.argwhere(mask)[0]
+    axes = ("sample",) if mask.ndim == 1 else axes[: mask.ndim]
+    if mask.ndim > len(axes):
+        axes = tuple(f"axis {i}" for i in range(mask.ndim))
+    where = ", ".join(f"{axis} {int(i)}" for axis, i in zip(axes, first, strict=True))
+    _raise_masked(name, np.count_nonzero(mask), where)
+
+
+def _raise_masked(name, count, where):
+    raise ValueError(
+        f"{name} holds a masked array with {int(count)} masked value(s) (the "
+        f"first at {where}); the values under the mask would be taken as "
+        "samples. Fill the gaps first (for example by interpolation along "
+        "time), or cut the series around them."
+    )
+
+
 def as_rectangular(X, name, advice):
     """``np.asarray(X)``; series of different lengths get a message naming ``name``.
 
@@ -330,6 +379,7 @@ def check_target(y, X, *, input_name="y", estimator=None, x_name="X"):
         raise TypeError(
             f"Sparse data was passed as {input_name}{who}, but dense data is required."
         )
+    y = refuse_masked(y, f"{input_name}{who}")
     if not hasattr(y, "ndim"):
         y = np.asarray(y)
     y_ndim = y.ndim
@@ -388,6 +438,29 @@ def arrays_out(steps_fitted_on_tables=False):
         category=UserWarning,
     )
     return stack
+
+
+def transform_as_arrays(estimator, X, steps_fitted_on_tables=False):
+    """``estimator.transform(X)`` as arrays, for a score: no table is made.
+
+    Under :func:`arrays_out`, and past the estimator's own
+    ``set_output(transform="pandas")``, which would refuse series of another
+    length than in fit, or with channels, that a score takes as numbers: a
+    shallow copy without that setting transforms (the estimator itself is
+    not changed, so another thread's ``transform`` keeps its tables).
+    """
+    config = getattr(estimator, "_sklearn_output_config", None)
+    if isinstance(config, dict) and config.get("transform", "default") != "default":
+        # Not copy.copy: a neural denoiser's pickling protocol would save and
+        # load its network (slow, and impossible for an unregistered layer).
+        copied = object.__new__(type(estimator))
+        copied.__dict__.update(vars(estimator))
+        copied._sklearn_output_config = {
+            key: value for key, value in config.items() if key != "transform"
+        }
+        estimator = copied
+    with arrays_out(steps_fitted_on_tables):
+        return estimator.transform(X)
 
 
 def as_3d(X):

@@ -28,7 +28,6 @@ from sklearn.utils.validation import (
 )
 
 from ._validation import (
-    arrays_out,
     as_3d,
     as_input_dtype,
     check_series,
@@ -36,6 +35,7 @@ from ._validation import (
     is_wfdb_record,
     refuse_bools,
     restore_ndim,
+    transform_as_arrays,
 )
 from ._warnings import warn_at_caller
 from .exceptions import TargetIgnoredWarning
@@ -364,7 +364,10 @@ n_timesteps, n_channels)
             ``validation_data`` (series held apart from training, for early
             stopping and the calibration of their gate; see
             :class:`~skdenoise.neural.BaseNeuralDenoiser`). The other families
-            take none.
+            take none. Routed by a search (``set_fit_request``), pass it as a
+            tuple ``(X_val, y_val)``: scikit-learn cuts a fit parameter that
+            has as many rows as ``X`` to each fold's rows, and clean series
+            alone of that number would reach each fold's fit in part.
 
         Returns
         -------
@@ -459,8 +462,7 @@ n_timesteps, n_channels)
                 "noisy series alone), pass scoring=skdenoise.model_selection."
                 "self_supervised_scorer to GridSearchCV or cross_val_score."
             )
-        with arrays_out():
-            estimate = self.transform(X)
+        estimate = transform_as_arrays(self, X)
         X_checked = check_series(X, estimator=self)
         y = check_target(y, X_checked, estimator=self)
         values = _scored_snr(y, np.asarray(estimate).reshape(y.shape))

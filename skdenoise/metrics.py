@@ -20,11 +20,12 @@ import numpy as np
 
 from ._series import power_of_two_scale
 from ._validation import (
-    arrays_out,
     as_rectangular,
     check_real_numbers,
     check_series,
     check_target,
+    refuse_masked,
+    transform_as_arrays,
 )
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
 def _pair(clean, estimate, names=("clean", "estimate")):
     arrays = []
     for name, arr in zip(names, (clean, estimate), strict=True):
+        arr = refuse_masked(arr, name)
         arr = as_rectangular(
             arr,
             name,
@@ -586,8 +588,9 @@ class _TransformScorer:
         # which an estimator fitted on one checks.
         # Under a global pandas output, ``with arrays_out()`` alone made every
         # score warn of missing feature names in a Pipeline's later steps.
-        with arrays_out(steps_fitted_on_tables=True):
-            estimate = np.asarray(estimator.transform(raw))
+        estimate = np.asarray(
+            transform_as_arrays(estimator, raw, steps_fitted_on_tables=True)
+        )
         if estimate.shape != X.shape:
             raise ValueError(
                 f"{type(estimator).__name__}.transform returned shape "

@@ -24,7 +24,12 @@ import numpy as np
 from sklearn.utils._set_output import ADAPTERS_MANAGER
 
 from ._masking import grid_masks, interpolate_masked
-from ._validation import arrays_out, as_rectangular, check_real_numbers
+from ._validation import (
+    as_rectangular,
+    check_real_numbers,
+    refuse_masked,
+    transform_as_arrays,
+)
 
 __all__ = ["SelfSupervisedScorer", "self_supervised_scorer", "j_invariant_transform"]
 
@@ -57,6 +62,7 @@ def _check_mask_settings(mask_width, stride, n_timesteps):
 
 
 def _as_series(X):
+    X = refuse_masked(X, "X")
     X = as_rectangular(X, "X", "the self-supervised score takes series of one length.")
     if X.ndim not in (1, 2, 3):
         raise ValueError(
@@ -128,8 +134,10 @@ def _phases(estimator, X, mask_width, stride):
         layout = (1, X.shape[0]) if X.ndim == 1 else X.shape
         dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
         masked = _in_container_of(raw, masked.reshape(layout).astype(dtype, copy=False))
-        with arrays_out(steps_fitted_on_tables=True):
-            output = np.asarray(estimator.transform(masked), dtype=np.float64)
+        output = np.asarray(
+            transform_as_arrays(estimator, masked, steps_fitted_on_tables=True),
+            dtype=np.float64,
+        )
         # The shape it was given, or that shape with a channel axis (one
         # series or a 2-D batch as (n_series, n_timesteps, 1)); a transposed
         # or reshaped output of the same size would be scored misaligned.

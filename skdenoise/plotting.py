@@ -93,6 +93,9 @@ def _floats(values, name):
                 f"{name} must be an array of numbers; {_not_a_number(values)}."
             ) from exc
     try:
+        if type(values).__name__ == "DataFrame" and hasattr(values, "to_numpy"):
+            # pd.NA of nullable columns drawn as a gap, as in a Series.
+            return values.to_numpy(dtype=np.float64, na_value=np.nan)
         return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError(

@@ -401,6 +401,9 @@ def test_default_record_lists_leave_out_the_test_records(tmp_path):
     # A classical run on another test record gets past the record checks (to
     # the missing files of this empty folder).
     argv = ["--data-dir", str(tmp_path), "--out", str(tmp_path / "o")]
+    with pytest.raises(SystemExit, match=r"has no folder mitdb/: --data-dir is"):
+        ecg.main([*argv, "--test-records", "100", "--models", "bandpass"])
+    (tmp_path / "mitdb").mkdir()
     with pytest.raises(SystemExit, match=r"100\.hea not found"):
         ecg.main([*argv, "--test-records", "100", "--models", "bandpass"])
     # Lists given explicitly are kept as they are, and checked.
@@ -411,6 +414,31 @@ def test_default_record_lists_leave_out_the_test_records(tmp_path):
     assert args.val_records == [] and len(args.train_records) == 19
 
 
+def test_an_unusable_training_record_leaves_the_earlier_run(physionet_dir, tmp_path):
+    # A truncated training record (an interrupted download) was read only
+    # after the earlier run's files were cleared, and ended in a traceback.
+    ecg = _load_script()
+    data = tmp_path / "data"
+    (data / "mitdb").mkdir(parents=True)
+    (data / "nstdb").symlink_to(Path(physionet_dir) / "nstdb")
+    for ext in ("hea", "dat", "atr"):
+        (data / "mitdb" / f"100.{ext}").symlink_to(
+            Path(physionet_dir) / "mitdb" / f"100.{ext}"
+        )
+    header = (Path(physionet_dir) / "mitdb" / "100.hea").read_text()
+    (data / "mitdb" / "209.hea").write_text(header.replace("100", "209"))
+    (data / "mitdb" / "209.dat").write_bytes(b"\0" * 1000)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.csv").write_text("an earlier run\n")
+    argv = ["--data-dir", str(data), "--out", str(out), "--test-records", "100"]
+    argv += ["--train-records", "209", "--val-records", "--models", "identity"]
+    argv += ["unet", "--budget-steps", "1", "--test-windows", "5", "--real-records"]
+    with pytest.raises(SystemExit, match=r"ecg.py: error: .*209\.dat is truncated"):
+        ecg.main([*argv, "--no-qrs", "--no-figure"])
+    assert (out / "results.csv").read_text() == "an earlier run\n"
+
+
 def test_missing_noise_recording_is_named(tmp_path):
     ecg = _load_script()
     (tmp_path / "mitdb").mkdir()
@@ -418,9 +446,11 @@ def test_missing_noise_recording_is_named(tmp_path):
         (tmp_path / "mitdb" / f"119.{ext}").write_text("")
     argv = ["--data-dir", str(tmp_path), "--out", str(tmp_path / "o")]
     argv += ["--test-records", "119", "--models", "bandpass", "--real-records"]
-    with pytest.raises(SystemExit, match=r"record bw: .*nstdb.bw\.hea not found"):
+    with pytest.raises(SystemExit, match=r"has no folder nstdb/"):
         ecg.main(argv)
     (tmp_path / "nstdb").mkdir()
+    with pytest.raises(SystemExit, match=r"record bw: .*nstdb.bw\.hea not found"):
+        ecg.main(argv)
     for name in ("bw", "em"):
         for ext in ("hea", "dat"):
             (tmp_path / "nstdb" / f"{name}.{ext}").write_text("")
@@ -1283,9 +1313,9 @@ def test_a_missing_default_record_names_the_option_it_came_from(tmp_path):
     # that record 100 or 118 was missing, not which option to give.
     ecg = _load_script()
     argv = ["--data-dir", str(tmp_path), "--out", str(tmp_path / "o")]
+    (tmp_path / "mitdb").mkdir()
     with pytest.raises(SystemExit, match="the default of --test-records"):
         ecg.main([*argv, "--models", "bandpass"])
-    (tmp_path / "mitdb").mkdir()
     for name in ("218", "219"):
         (tmp_path / "mitdb" / f"{name}.hea").write_text("")
         (tmp_path / "mitdb" / f"{name}.dat").write_bytes(b"")

@@ -513,6 +513,74 @@ def test_train_on_ragged_rows_holds_out_whole_rows(data, capsys, monkeypatch):
     assert "noisy/clean pairs" in capsys.readouterr().out
 
 
+def test_train_on_few_ragged_rows_holds_out_their_ends(data, capsys, monkeypatch):
+    from skdenoise.cli import _commands
+
+    # Three rows at validation_split=0.1 hold no whole row: the windows held
+    # out overlapped training windows of their row, with no word said. The
+    # end of each row is held out instead, apart from its training windows.
+    lengths = [600, 700, 800]
+    rows = [10000.0 * (i + 1) + np.arange(n) for i, n in enumerate(lengths)]
+    path = data / "three_ragged_rows.csv"
+    path.write_text("\n".join(",".join(f"{v:g}" for v in row) for row in rows))
+    seen = {}
+
+    def fit(model, *arrays, **fit_params):
+        seen["arrays"], seen["fit_params"] = arrays, fit_params
+
+    monkeypatch.setattr(_commands, "_fit_reporting_warnings", fit)
+    monkeypatch.setattr(_commands, "_save_model", lambda *a: None)
+    out = ["--output", str(data / "three_ragged_rows.skd"), "--window-length", "128"]
+    args = ["train", "--clean", str(path), *out, "--seed", "0", *TINY]
+    assert main(args) == 0
+    trained = np.unique(seen["arrays"][0])
+    held = np.unique(seen["fit_params"]["validation_data"])
+    assert held.size and not np.isin(held, trained).any()
+    # Every sample is in one of the two; each row keeps its last 128 for
+    # validation (10 % of 800 is 80, fewer than a window).
+    assert np.union1d(trained, held).size == sum(lengths)
+    for i, n in enumerate(lengths, start=1):
+        assert np.array_equal(
+            held[(held >= 10000 * i) & (held < 10000 * (i + 1))],
+            10000.0 * i + np.arange(n - 128, n),
+        )
+    # Rows too short to keep a window for training and one for validation:
+    # the windows are split as before, with a warning saying so.
+    short = data / "short_ragged_rows.csv"
+    short.write_text("\n".join(",".join(["1", "2"] * (n // 2)) for n in (140, 150)))
+    args[2] = str(short)
+    assert main(args) == 0
+    assert "validation_data" not in seen["fit_params"]
+    assert "cannot hold out validation windows" in capsys.readouterr().err
+
+
+def test_train_refuses_wfdb_pairs_with_their_channels_in_another_order(data, capsys):
+    # The pairs were taken by position: lead0 trained against lead1's noisy
+    # series without a word.
+    clean, noisy = _series()
+    signal, other = clean[:2].T.copy(), noisy[:2].T.copy()
+    clean_record = _write_wfdb(data, "pair_clean", signal)
+    noisy_record = _write_wfdb(data, "pair_noisy", other)
+    header = noisy_record.with_suffix(".hea")
+    lines = header.read_text().splitlines()
+    lines[1:] = [
+        line.replace(" lead0", " leadA").replace(" lead1", " lead0")
+        for line in lines[1:]
+    ]
+    lines[1:] = [line.replace(" leadA", " lead1") for line in lines[1:]]
+    header.write_text("\n".join(lines) + "\n")
+    out = ["--output", str(data / "channel_pairs.skd"), "--window-length", "32"]
+    args = ["train", "--clean", str(clean_record), "--noisy", str(noisy_record), *out]
+    assert main([*args, *TINY]) == 2
+    err = capsys.readouterr().err
+    assert "pair lead0 with lead1, lead1 with lead0" in err
+    # Other names: paired by position, with a warning that says so.
+    header.write_text(header.read_text().replace(" lead1\n", " II\n"))
+    header.write_text(header.read_text().replace(" lead0\n", " V1\n"))
+    assert main([*args, *TINY]) == 0
+    assert "paired by position: lead0 with II, lead1 with V1" in capsys.readouterr().err
+
+
 def test_train_says_once_that_windows_of_zeros_get_no_noise(data, capsys):
     clean = np.load(data / "clean.npy")
     clean[1] = 0.0

@@ -161,3 +161,49 @@ def test_batches_the_replicas_cannot_split_evenly():
     assert report["11,8,0.1"] == ["loss", "val_loss"]  # one validation series
     assert "batch_size must be a multiple of 2" in report["8,3,0"]
     assert report["refit replicas"] == 1
+
+
+QUIET_SCRIPT = textwrap.dedent(
+    """
+    import sys, warnings
+    import numpy as np
+    import tensorflow as tf
+
+    warnings.simplefilter("ignore")
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration()] * 2
+    )
+    from skdenoise import UNetDenoiser
+    from skdenoise.datasets import make_sines
+
+    clean = make_sines(40, 64, random_state=0)
+    noisy = clean + 0.3 * np.random.default_rng(0).normal(size=clean.shape)
+    sys.stderr.write("FIT STARTS\\n")
+    sys.stderr.flush()
+    with tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]).scope():
+        for seed in range(2):
+            UNetDenoiser(
+                filters=4, depth=1, epochs=2, batch_size=8, random_state=seed
+            ).fit(noisy, clean)
+    sys.stderr.write("FIT ENDS\\n")
+    print("REPORT {}")
+    """
+)
+
+
+def test_a_fit_under_a_strategy_is_quiet_with_tensorflow_imported_first():
+    # At verbose=0 TensorFlow logged, at every fit, that it could not shard
+    # the generator dataset by file, and once that it "will not be optimized".
+    env = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # as in a user's fresh process
+    result = subprocess.run(
+        [sys.executable, "-c", QUIET_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    during = result.stderr.split("FIT STARTS\n", 1)[1].split("FIT ENDS\n", 1)[0]
+    assert during == ""

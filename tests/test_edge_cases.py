@@ -1007,3 +1007,159 @@ def test_self_supervised_scorer_names_missing_values_and_where():
     floats[2, 7] = np.nan
     with pytest.raises(ValueError, match="the first at series 2, timestep 7"):
         self_supervised_scorer(model, floats)
+
+
+def test_masked_samples_are_refused_with_their_count_and_place():
+    # The mask was dropped and the values under it (a logger's -9999) denoised,
+    # scaled and scored as samples, where the same gap as NaN is refused.
+    from skdenoise.datasets import make_windows
+    from skdenoise.preprocessing import SeriesScaler
+
+    raw = np.sin(np.linspace(0.0, 6.0, 64))[None].repeat(3, 0)
+    raw[1, 10] = -9999.0
+    masked = np.ma.masked_equal(raw, -9999.0)
+    where = r"1 masked value\(s\) \(the first at series 1, timestep 10\)"
+    for call in (
+        lambda: MedianDenoiser(window_length=5).fit(masked),
+        lambda: SeriesScaler().fit(masked),
+        lambda: snr(raw, masked),
+        lambda: WhiteNoise(snr=6.0).apply(masked, random_state=0),
+    ):
+        with pytest.raises(ValueError, match=where):
+            call()
+    fitted = MedianDenoiser(window_length=5).fit(np.zeros((2, 64)))
+    with pytest.raises(ValueError, match=r"X for MedianDenoiser holds a masked"):
+        fitted.transform(masked)
+    with pytest.raises(ValueError, match=r"\(the first at sample 10\)"):
+        make_windows(masked[1], 16)
+    with pytest.raises(ValueError, match=r"noise of RecordedNoise holds a masked"):
+        RecordedNoise(masked[1], snr=0.0).apply(np.ones((1, 8)), random_state=0)
+    # Series given one by one, one of them masked.
+    rows = [raw[0], masked[1], raw[2]]
+    for call in (lambda: SeriesScaler().fit(rows), lambda: snr(raw, rows)):
+        with pytest.raises(ValueError, match=where):
+            call()
+    assert np.ma.getmaskarray(masked)[1, 10]  # the input keeps its mask
+    # Nothing masked: the data as they are.
+    unmasked = np.ma.masked_array(np.sin(np.arange(64.0))[None])
+    np.testing.assert_array_equal(
+        MedianDenoiser(window_length=5).fit_transform(unmasked),
+        MedianDenoiser(window_length=5).fit_transform(unmasked.data),
+    )
+
+
+def test_make_windows_takes_a_frame_of_nullable_numbers():
+    # Float64 and Int16 columns (read_csv(dtype_backend="numpy_nullable"))
+    # were refused as "dtype object" though every value is a number.
+    from skdenoise.datasets import make_windows
+
+    pd = pytest.importorskip("pandas")
+    values = np.arange(40.0).reshape(20, 2)
+    expected = make_windows(values, 10)
+    for dtype in ("Float64", "Int16"):
+        frame = pd.DataFrame(values).astype(dtype)
+        np.testing.assert_array_equal(make_windows(frame, 10), expected)
+    plain = make_windows(pd.DataFrame(values.astype(np.int16)), 10)
+    assert plain.dtype == np.int16  # numpy columns keep their dtype
+    # One nullable column converts as it did: its integers stay exact.
+    big = pd.DataFrame({"a": pd.array([2**53 + 1] * 20, dtype="Int64")})
+    assert make_windows(big, 10)[0, 0] == 2**53 + 1
+
+
+def test_big_endian_float32_stays_float32():
+    # check_array matched dtypes with their byte order: '>f4' became float64,
+    # where the docs promise float32 for float32 input.
+    from skdenoise.preprocessing import SeriesScaler
+
+    X = np.sin(np.arange(64.0)).reshape(2, 32).astype(">f4")
+    for estimator in (MedianDenoiser(window_length=5), SeriesScaler()):
+        out = estimator.fit_transform(X)
+        assert out.dtype == np.float32
+        np.testing.assert_array_equal(out, estimator.fit_transform(X.astype("<f4")))
+
+
+def test_an_inner_estimator_set_to_tables_works_at_any_rate_and_length():
+    # ResampledDenoiser kept the inner's set_output(transform="pandas"): any
+    # other length failed with the resampled lengths the user never gave.
+    from skdenoise.pipeline import ResampledDenoiser
+
+    rng = np.random.default_rng(0)
+    X, longer = rng.standard_normal((4, 100)), rng.standard_normal((2, 250))
+    inner = MedianDenoiser().set_output(transform="pandas")
+    model = ResampledDenoiser(inner, sampling_rate=250, estimator_sampling_rate=360)
+    plain = ResampledDenoiser(
+        MedianDenoiser(), sampling_rate=250, estimator_sampling_rate=360
+    )
+    np.testing.assert_array_equal(
+        model.fit(X).transform(longer), plain.fit(X).transform(longer)
+    )
+    # partial_fit's first call clones the inner estimator too.
+    from skdenoise import UNetDenoiser
+
+    network = UNetDenoiser(filters=2, depth=1, epochs=1, random_state=0)
+    model = ResampledDenoiser(
+        network.set_output(transform="pandas"),
+        sampling_rate=250,
+        estimator_sampling_rate=360,
+    )
+    model.partial_fit(rng.standard_normal((4, 128)))
+    assert isinstance(model.transform(rng.standard_normal((2, 128))), np.ndarray)
+    assert isinstance(model.estimator_.transform(np.zeros((1, 185))), np.ndarray)
+
+
+def test_score_makes_no_table_of_its_own_estimate():
+    # score, snr_scorer and the self-supervised scorer refused series of
+    # another length (or with channels) from a denoiser set to pandas output:
+    # the score is a number, and the denoiser keeps its setting.
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 20, 300))[None].repeat(3, 0)
+    noisy = clean + 0.2 * rng.standard_normal(clean.shape)
+    fitted = MedianDenoiser(window_length=5).fit(noisy[:, :100])
+    expected = fitted.score(noisy, clean)
+    fitted.set_output(transform="pandas")
+    assert fitted.score(noisy, clean) == expected
+    assert snr_scorer(fitted, noisy, clean) == expected
+    assert np.isfinite(self_supervised_scorer(fitted, noisy))
+    assert fitted.score(noisy[..., None], clean[..., None]) == expected
+    assert isinstance(fitted.transform(noisy[:, :100]), pd.DataFrame)
+
+
+def test_a_network_set_to_tables_is_scored_without_copying_its_network(monkeypatch):
+    # The score's copy past set_output went through the network's pickling
+    # (saved and loaded the .keras file at every score: ten times slower, and
+    # impossible for a layer Keras has not registered).
+    from skdenoise import UNetDenoiser
+
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 20, 64))[None].repeat(8, 0)
+    noisy = clean + 0.2 * rng.standard_normal(clean.shape)
+    model = UNetDenoiser(filters=2, depth=1, epochs=1, random_state=0)
+    model.fit(noisy, clean)
+    expected = model.score(noisy, clean)
+    model.set_output(transform="pandas")
+
+    def no_pickling(self):
+        raise AssertionError("the network was pickled")
+
+    monkeypatch.setattr(UNetDenoiser, "__getstate__", no_pickling)
+    assert model.score(noisy, clean) == expected
+    assert snr_scorer(model, noisy, clean) == expected
+
+
+@pytest.mark.parametrize("wrapper", ["windowed", "resampled"])
+def test_an_estimator_class_is_drawn_and_refused_by_fit(wrapper):
+    # The class for an instance (forgotten parentheses) broke the tags and the
+    # HTML repr, so a notebook showed a traceback for the object.
+    from sklearn.utils import get_tags
+
+    from skdenoise.pipeline import ResampledDenoiser
+
+    if wrapper == "windowed":
+        model = WindowedDenoiser(MedianDenoiser, window_length=16)
+    else:
+        model = ResampledDenoiser(MedianDenoiser, sampling_rate=250)
+    assert get_tags(model).non_deterministic is False
+    assert "MedianDenoiser" in model._repr_html_()
+    with pytest.raises(TypeError, match="instead of a class"):
+        model.fit(np.zeros((2, 64)))

@@ -367,6 +367,17 @@ def test_export_command_checks_only_the_files_it_writes(unet, pairs, tmp_path, c
     err = capsys.readouterr().err
     assert "skdenoise.persistence.save(pipeline[-1], path)" in err
     assert "export its last step (pipeline[-1])" not in err
+    # A saved ResampledDenoiser (a pretrained model): "Export its estimator_"
+    # was advice the command line cannot follow.
+    from skdenoise.pipeline import ResampledDenoiser
+
+    resampled = tmp_path / "resampled.skd"
+    model = ResampledDenoiser(unet, sampling_rate=250, estimator_sampling_rate=360)
+    save(model.fit(pairs[1][:, :174]), resampled)
+    assert main(["export", str(resampled), str(tmp_path / "r.onnx")]) == 1
+    err = capsys.readouterr().err
+    assert "skdenoise.persistence.save(model.estimator_, path)" in err
+    assert "Export its estimator_" not in err
 
 
 def test_export_is_public_without_importing_tensorflow():

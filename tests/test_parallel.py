@@ -241,6 +241,69 @@ def test_ensemble_members_train_in_this_process_where_a_gpu_is_seen(monkeypatch)
     assert _uncertainty.n_processes(denoiser) == 1
 
 
+def test_ensemble_workers_are_counted_as_joblib_would_run_them(monkeypatch):
+    # Under joblib's threading backend (a search's n_jobs in threads) loky
+    # runs no workers: joblib said so in a warning at every fit (verbose=0).
+    import warnings
+
+    import joblib
+
+    from skdenoise import UNetDenoiser
+    from skdenoise.neural import _uncertainty
+
+    monkeypatch.setattr(_uncertainty, "_gpu_visible", lambda: False)
+    denoiser = UNetDenoiser(uncertainty="ensemble", n_members=3, n_jobs=2)
+
+    def count(_):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            jobs = _uncertainty.n_processes(denoiser)
+        return jobs, [str(w.message) for w in caught]
+
+    with joblib.parallel_config(backend="threading", n_jobs=2):
+        counted = joblib.Parallel()(joblib.delayed(count)(i) for i in range(2))
+    assert counted == [(1, []), (1, [])]
+    assert count(0) == (2, [])
+
+
+def test_an_ensemble_member_that_cannot_be_pickled_is_named_before_training():
+    # A callback holding a lock copies but does not pickle: the fit failed
+    # once model_ had trained, with joblib's words naming no parameter.
+    import threading
+
+    import keras
+
+    from skdenoise import ConvAutoencoderDenoiser
+    from skdenoise.neural import _uncertainty
+
+    class Locked(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.lock = threading.Lock()
+
+        def __deepcopy__(self, memo):
+            return Locked()
+
+    trained = []
+    denoiser = ConvAutoencoderDenoiser(
+        **ConvAutoencoderDenoiser._get_test_params(),
+        uncertainty="ensemble",
+        n_members=2,
+        n_jobs=2,
+        callbacks=[Locked()],
+    )
+    denoiser._train = lambda *args, **kwargs: trained.append(args)
+    clean = make_sines(8, 32, random_state=0)
+    old = _uncertainty.n_processes
+    _uncertainty.n_processes = lambda estimator: 2
+    try:
+        with pytest.raises(ValueError, match=r"its parameter callbacks=.* cannot be"):
+            denoiser.fit(clean + 0.1, clean)
+    finally:
+        _uncertainty.n_processes = old
+    assert not trained
+
+
 def test_overlapping_quiet_blocks_in_threads_restore_the_logger_level():
     # A block entered while another held the level at ERROR saved ERROR as the
     # level to restore: after transform in several threads TensorFlow's logger

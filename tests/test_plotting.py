@@ -445,6 +445,18 @@ def test_masked_samples_are_drawn_as_gaps_not_as_values(series):
     assert "(100 % of clean inside)" in ax.collections[0].get_label()
 
 
+def test_missing_values_of_a_nullable_frame_are_drawn_as_gaps(series):
+    # A Float64 DataFrame holding pd.NA was refused ("element (0, 3) is <NA>")
+    # where the same gap in a Series, or as NaN, is drawn as a gap.
+    pd = pytest.importorskip("pandas")
+    clean, noisy, _ = series
+    frame = pd.DataFrame(clean[None]).astype("Float64")
+    frame.iloc[0, 3] = pd.NA
+    axes = plot_examples(frame, noisy[None])
+    drawn = axes[0].get_lines()[1].get_ydata()
+    assert np.isnan(drawn[3]) and np.isfinite(np.delete(drawn, 3)).all()
+
+
 def test_plot_examples_refuses_a_recording_with_time_down_its_rows():
     # Each of the 1,000 samples became a panel (a figure 2,200 inches tall).
     recording = np.zeros((1000, 2))

@@ -1,4 +1,4 @@
-"""The ``skdenoise`` command line: ``demo``, ``train``, ``denoise``, ``benchmark``.
+"""The ``skdenoise`` command line: demo, train, denoise, export and benchmark.
 
 Run ``skdenoise --help`` or ``skdenoise COMMAND --help``. :func:`main` is the
 entry point (``python -m skdenoise`` calls it too); it returns the exit status:

@@ -268,6 +268,12 @@ _CLI_WORDS = (
 _COMMAND_WORDS = {
     "export": (
         (
+            r"Export its estimator_ and resample your series to that rate around it\.",
+            "Save its estimator_ from Python "
+            "(skdenoise.persistence.save(model.estimator_, path)), export that "
+            "file, and resample your series to that rate around it.",
+        ),
+        (
             r"export its last step \(pipeline\[-1\]\) and apply",
             "save its last step alone from Python "
             "(skdenoise.persistence.save(pipeline[-1], path)), export that file, "
@@ -326,34 +332,105 @@ def _fit_reporting_warnings(model, *arrays, **fit_params):
         model.fit(*arrays, **fit_params)
 
 
+def _check_channel_pairs(clean, noisy):
+    """WFDB records are paired channel by channel: their names must agree.
+
+    The same names in another order would pair one lead with another: a
+    usage error. Other names (a lead named otherwise) are paired by position,
+    with a warning that says how.
+    """
+    if noisy is None or clean.format != "wfdb" or noisy.format != "wfdb":
+        return
+    names = list(clean.header.channel_names)
+    other = list(noisy.header.channel_names)
+    if names == other:
+        return
+    pairs = ", ".join(f"{a} with {b}" for a, b in zip(names, other, strict=False))
+    if sorted(names) == sorted(other):
+        raise _UsageError(
+            f"--clean {clean.path} has the channels {', '.join(names)} and --noisy "
+            f"{noisy.path} {', '.join(other)}: pairs are taken channel by channel, "
+            f"which would pair {pairs}. Write the channels in the same order."
+        )
+    print(
+        f"skdenoise train: warning: --clean {clean.path} and --noisy {noisy.path} "
+        f"name their channels differently ({', '.join(names)} and "
+        f"{', '.join(other)}); they are paired by position: {pairs}.",
+        file=sys.stderr,
+    )
+
+
 def _ragged_validation(clean, noisy, window_length, network, seed):
-    """Training windows and ``validation_data`` of whole rows, for ragged rows.
+    """Training windows and ``validation_data`` apart from them, for ragged rows.
 
     Rows of different lengths are cut into windows here, half a window apart:
     the WindowedDenoiser would then hold out some of those windows, which
     overlap training windows of the same row. The network's
     ``validation_split`` of the rows is held out whole instead, and their
-    windows passed as ``validation_data``. Returns ``None`` for the
-    validation where the share holds no whole row (the windows are then split
-    as before).
+    windows passed as ``validation_data``; where that share holds no whole
+    row, the end of every row long enough to keep a window for training
+    (as the WindowedDenoiser does for series of one length). Returns
+    ``None`` for the validation, with a warning, where neither is possible
+    (the windows are then split as before).
     """
     fraction = float(network.get_params(deep=False).get("validation_split") or 0)
     rows = len(clean.series)
-    n_val = min(rows - 1, round(fraction * rows))
-    if n_val < 1:
+    if not fraction:
         return (*_training_arrays(clean, noisy, window_length), None)
-    order = np.random.default_rng(None if seed is None else [seed, 11]).permutation(
-        rows
-    )
-    parts = []
-    for chosen in (np.sort(order[n_val:]), np.sort(order[:n_val])):
-        part_clean = clean._replace(series=[clean.series[i] for i in chosen])
-        part_noisy = (
-            None
-            if noisy is None
-            else noisy._replace(series=[noisy.series[i] for i in chosen])
+    n_val = min(rows - 1, round(fraction * rows))
+
+    def rows_of(series, chosen, part=slice(None)):
+        if series is None:
+            return None
+        return series._replace(
+            series=[
+                series.series[i][part[i] if isinstance(part, dict) else part]
+                for i in chosen
+            ]
         )
-        parts.append(_training_arrays(part_clean, part_noisy, window_length))
+
+    if n_val >= 1:
+        order = np.random.default_rng(None if seed is None else [seed, 11])
+        order = order.permutation(rows)
+        chosen_parts = [
+            (np.sort(order[n_val:]), slice(None)),
+            (np.sort(order[:n_val]), slice(None)),
+        ]
+    else:
+        # No whole row: the end of each row that keeps a window to train on.
+        fronts, backs = {}, {}
+        for i, row in enumerate(clean.series):
+            held = max(int(np.ceil(fraction * row.size)), window_length)
+            cut = row.size - held
+            fronts[i] = slice(None, cut) if cut >= window_length else slice(None)
+            if cut >= window_length:
+                backs[i] = slice(cut, None)
+        if not backs and any(row.size > window_length for row in clean.series):
+            print(
+                f"skdenoise train: warning: cannot hold out validation windows "
+                f"apart from the training windows: {rows} rows of "
+                f"{_shortest(clean.series)} to "
+                f"{max(row.size for row in clean.series)} samples hold no whole "
+                f"row at validation_split={fraction:g} and no end of a row after a "
+                f"training window of {window_length}. The network holds out random "
+                f"windows, which overlap the training windows, so its early "
+                f"stopping, gate and calibration see samples it trained on. Pass "
+                f"more rows or longer ones, or a shorter --window-length.",
+                file=sys.stderr,
+            )
+            return (*_training_arrays(clean, noisy, window_length), None)
+        if not backs:  # one window a row: random windows are whole rows
+            return (*_training_arrays(clean, noisy, window_length), None)
+        chosen_parts = [(range(rows), fronts), (sorted(backs), backs)]
+    parts = []
+    for chosen, part in chosen_parts:
+        parts.append(
+            _training_arrays(
+                rows_of(clean, chosen, part),
+                rows_of(noisy, chosen, part),
+                window_length,
+            )
+        )
     (X_clean, X_noisy), (val_clean, val_noisy) = parts
     validation = val_clean if val_noisy is None else (val_noisy, val_clean)
     return X_clean, X_noisy, validation
@@ -401,6 +478,7 @@ def _cmd_train(args):
                 f"--noisy {noisy.path} is sampled at {noisy_rate:g} Hz and the clean "
                 f"series at {sampling_rate:g} Hz; pairs must share their rate."
             )
+    _check_channel_pairs(clean, noisy)
     window_length = args.window_length or min(_DEFAULT_WINDOW, _shortest(clean.series))
     kind = args.noise or ("white" if noisy is None else None)
     training_noise = None

@@ -366,8 +366,8 @@ def _add_export_command(commands, formatter):
         "--batch-size",
         type=_positive_int,
         metavar="N",
-        help="fixed number of series per call (default: any; LiteRT needs one for "
-        "the recurrent networks)",
+        help="fixed number of windows per call of the exported network (default: "
+        "any; LiteRT needs one for the recurrent networks)",
     )
     export.add_argument(
         "--overwrite", action="store_true", help="replace an existing OUTPUT"

@@ -3,7 +3,7 @@
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .._validation import check_positive_int, is_wfdb_record
+from .._validation import check_positive_int, is_wfdb_record, refuse_masked
 from .._warnings import warn_at_caller
 from ..windowing._layout import window_starts
 
@@ -14,10 +14,25 @@ def _check_length(value, name):
     return check_positive_int(value, name)
 
 
+def _numbers_of_frame(recording):
+    """``np.asarray``; a pandas frame of nullable numbers (``Float64``) as floats.
+
+    Its ``np.asarray`` is an object array, refused as not numbers; a missing
+    value (``pd.NA``) becomes NaN, which the windows' users name.
+    """
+    array = np.asarray(recording)
+    if array.dtype == object and type(recording).__name__ == "DataFrame":
+        kinds = {getattr(dtype, "kind", "O") for dtype in recording.dtypes}
+        if kinds <= set("biuf"):
+            return recording.to_numpy(dtype=np.float64, na_value=np.nan)
+    return array
+
+
 def _as_recording(recording, index):
     where = "signal" if index is None else f"signal[{index}]"
+    recording = refuse_masked(recording, where, ("sample", "channel"))
     try:
-        array = np.asarray(recording)
+        array = _numbers_of_frame(recording)
     except ValueError as exc:
         raise ValueError(f"{where} is not a regular array: {exc}") from None
     # Real numbers only: complex values and time deltas (an integer kind to

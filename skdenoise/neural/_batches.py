@@ -340,7 +340,14 @@ class TrainingBatches(keras.utils.PyDataset):
         dataset = dataset.unbatch().apply(
             tf.data.experimental.assert_cardinality(n_batches)
         )
-        return dataset.prefetch(chunk), _EpochSetter(self)
+        # A generator cannot be sharded by file, and a strategy's attempt said
+        # so on stderr at every fit (at verbose=0): each replica's share of a
+        # batch is cut by the strategy, as without this.
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = (
+            tf.data.experimental.AutoShardPolicy.OFF
+        )
+        return dataset.with_options(options).prefetch(chunk), _EpochSetter(self)
 
 
 class _EpochSetter(keras.callbacks.Callback):

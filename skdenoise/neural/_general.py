@@ -69,9 +69,14 @@ _COMMON_DOC = """noise : noise model or None, default=None
         largest (the loss of DeepFilter's paper; see :ref:`the user guide
         <choosing-a-loss>`).
     epochs : int, default=20
-        Number of passes over the training series.
+        Number of passes over the training series, of
+        ``ceil(n_series / batch_size)`` steps each.
     batch_size : int, default=32
-        Series per gradient step.
+        Series per gradient step (all of them, each once, when there are
+        fewer). Every step takes this many: the last step of an epoch fills
+        its batch from the start of the epoch's shuffled order, so up to
+        ``batch_size - 1`` series are seen twice in an epoch (with noise and
+        augmentation drawn afresh).
     validation_split : float, default=0.1
         Fraction of the series held out (chosen at random) to report
         ``val_loss``, drive early stopping and calibrate the ``gate``. Ignored

@@ -392,7 +392,10 @@ def _member_network(member, X3, trained, member_seed):
 
 def n_processes(estimator):
     """Processes that train the ensemble at once (1: all in this process)."""
-    from joblib import effective_n_jobs
+    import multiprocessing
+
+    from joblib import effective_n_jobs, parallel_config
+    from joblib.parallel import get_active_backend
 
     if estimator.n_jobs is None or _gpu_visible():
         # On a GPU the members train one after another in this process: each
@@ -400,7 +403,19 @@ def n_processes(estimator):
         # which this process's runtime has already taken (TensorFlow reserves
         # nearly all of a GPU's memory by default).
         return 1
-    return max(1, min(effective_n_jobs(estimator.n_jobs), estimator.n_members))
+    # joblib starts no worker processes from a daemon process (a worker of
+    # multiprocessing) or from a thread of a parallel loop (a search's n_jobs
+    # under the threading backend): it would say so in a warning at every
+    # fit. Its conditions, read without the warning.
+    backend, _ = get_active_backend()
+    in_loop = getattr(backend, "nesting_level", 0) or 0
+    if multiprocessing.current_process().daemon or (
+        in_loop > 0 and threading.current_thread() is not threading.main_thread()
+    ):
+        return 1
+    with parallel_config(backend="loky"):
+        jobs = effective_n_jobs(estimator.n_jobs)
+    return max(1, min(jobs, estimator.n_members))
 
 
 def _gpu_visible():
@@ -423,6 +438,36 @@ def train_members(estimator, X3, y3, validation, seed, split_seed):
     ]
 
 
+def _check_picklable(estimator, member):
+    """Refuse, before any training, a member that cannot reach a worker.
+
+    The workers get a pickled copy of each member: a parameter that copies but
+    does not pickle (a callback holding a lock, a noise model with an open
+    file) failed only once ``model_`` had trained, with joblib's words that
+    name no parameter.
+    """
+    # loky's pickler, the one that sends the tasks to its workers.
+    from joblib.externals.loky.backend.reduction import dumps
+
+    try:
+        dumps(member)
+    except Exception as exc:  # any failure to pickle: name the parameter
+        name = type(estimator).__name__
+        culprit = "one of its parameters"
+        for key, value in member.get_params(deep=False).items():
+            try:
+                dumps(value)
+            except Exception:
+                culprit = f"its parameter {key}={value!r}"
+                break
+        raise ValueError(
+            f"{name}(uncertainty='ensemble', n_jobs={estimator.n_jobs!r}) trains "
+            f"its members in worker processes, which get a pickled copy of it, "
+            f"but {culprit} cannot be pickled ({type(exc).__name__}: {exc}). Pass "
+            "n_jobs=None to train them one after another in this process."
+        ) from None
+
+
 def start_members(estimator, X3, y3, validation, seed, split_seed):
     """Start training the extra members in worker processes; a waiter for them.
 
@@ -440,6 +485,7 @@ def start_members(estimator, X3, y3, validation, seed, split_seed):
     jobs = n_processes(estimator)
     seeds = member_seeds(seed, estimator.n_members)
     members = [_member(estimator, s) for s in seeds]
+    _check_picklable(estimator, members[0])
     # The generator output dispatches in the background as soon as it exists;
     # pre_dispatch keeps jobs - 1 members running beside this process.
     pending = Parallel(

@@ -8,6 +8,7 @@ import numpy as np
 from .._validation import (
     check_finite_scalar,
     check_real_numbers,
+    refuse_masked,
 )
 from ._base import (
     BaseNoise,
@@ -548,8 +549,14 @@ class RecordedNoise(BaseNoise):
             f"or (n_samples, n_channels); got {type(self.noise).__name__}."
         )
         try:
-            recording = np.asarray(self.noise)
+            recording = np.asarray(
+                refuse_masked(
+                    self.noise, "noise of RecordedNoise", ("sample", "channel")
+                )
+            )
         except (TypeError, ValueError) as exc:
+            if np.ma.isMaskedArray(self.noise):
+                raise
             raise not_numbers from exc
         # Complex values, text and dates are refused, not converted.
         check_real_numbers(recording, "noise", " of RecordedNoise")

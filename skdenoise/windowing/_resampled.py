@@ -33,6 +33,7 @@ from ..base import (
     check_output_container,
 )
 from ._windowed import (
+    _array_output,
     _inner_min_timesteps,
     inner_has_calibration,
     inner_has_std,
@@ -453,7 +454,7 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     # -------------------------------------------------------------- fitting
     def _fit(self, X3, y3):
         self._check_input(X3.shape[1], fitting=True, n_series=X3.shape[0])
-        estimator = clone(self.estimator)
+        estimator = _array_output(clone(self.estimator))
         self._fit_model(estimator.fit, X3, y3)
         self.estimator_ = estimator
         self.estimator_sampling_rate_ = float(self.estimator_sampling_rate)
@@ -503,7 +504,7 @@ n_timesteps, n_channels)
         self._validate_params()
         X3, y3 = self._validate_fit_data(X, y)
         self._check_input(X3.shape[1], fitting=first, n_series=X3.shape[0])
-        estimator = clone(self.estimator) if first else self.estimator_
+        estimator = _array_output(clone(self.estimator)) if first else self.estimator_
         # A failed first call leaves the denoiser unfitted.
         with _forget_fit_on_error(self, active=first):
             if first:
@@ -628,8 +629,10 @@ n_timesteps, n_channels)
 
     def _non_deterministic(self):
         # Tags are read before fit validates the parameters.
-        if not hasattr(self.estimator, "__sklearn_tags__"):
-            return False
+        if isinstance(self.estimator, type) or not hasattr(
+            self.estimator, "__sklearn_tags__"
+        ):
+            return False  # a class (refused by fit) is not drawn with a traceback
         return get_tags(self.estimator).non_deterministic
 
 

@@ -239,7 +239,8 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     series, or the end of every series when the share would hold out no
     series (at least one window, when one is left to train on). Under
     scikit-learn's metadata routing, ``set_fit_request(validation_data=True)``
-    lets a search or a pipeline pass it on.
+    lets a search or a pipeline pass it on (as a tuple: a search cuts clean
+    series alone, when there are as many as in ``X``, to each fold's rows).
 
     Parameters
     ----------
@@ -751,8 +752,10 @@ n_timesteps, n_channels)
 
     def _non_deterministic(self):
         # Tags are read before fit validates the parameters.
-        if not hasattr(self.estimator, "__sklearn_tags__"):
-            return False
+        if isinstance(self.estimator, type) or not hasattr(
+            self.estimator, "__sklearn_tags__"
+        ):
+            return False  # a class (refused by fit) is not drawn with a traceback
         return get_tags(self.estimator).non_deterministic
 
 
