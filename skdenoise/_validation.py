@@ -444,23 +444,47 @@ def transform_as_arrays(estimator, X, steps_fitted_on_tables=False):
     """``estimator.transform(X)`` as arrays, for a score: no table is made.
 
     Under :func:`arrays_out`, and past the estimator's own
-    ``set_output(transform="pandas")``, which would refuse series of another
-    length than in fit, or with channels, that a score takes as numbers: a
-    shallow copy without that setting transforms (the estimator itself is
-    not changed, so another thread's ``transform`` keeps its tables).
+    ``set_output(transform="pandas")`` (or its steps', in a ``Pipeline``),
+    which would refuse series of another length than in fit, or with
+    channels, that a score takes as numbers: a shallow copy without that
+    setting transforms (the estimator itself is not changed, so another
+    thread's ``transform`` keeps its tables).
     """
+    with arrays_out(steps_fitted_on_tables):
+        return _without_table_output(estimator).transform(X)
+
+
+def _without_table_output(estimator):
+    """``estimator``, or a shallow copy of it that returns arrays."""
+    steps = getattr(estimator, "steps", None)
+    if type(estimator).__name__ == "Pipeline" and isinstance(steps, list):
+        copies = [
+            (name, _without_table_output(step))
+            if hasattr(step, "transform")
+            else (name, step)
+            for name, step in steps
+        ]
+        if any(
+            new is not old for (_, new), (_, old) in zip(copies, steps, strict=True)
+        ):
+            estimator = _shallow_copy(estimator)
+            estimator.steps = copies
+        return estimator
     config = getattr(estimator, "_sklearn_output_config", None)
     if isinstance(config, dict) and config.get("transform", "default") != "default":
-        # Not copy.copy: a neural denoiser's pickling protocol would save and
-        # load its network (slow, and impossible for an unregistered layer).
-        copied = object.__new__(type(estimator))
-        copied.__dict__.update(vars(estimator))
-        copied._sklearn_output_config = {
+        estimator = _shallow_copy(estimator)
+        estimator._sklearn_output_config = {
             key: value for key, value in config.items() if key != "transform"
         }
-        estimator = copied
-    with arrays_out(steps_fitted_on_tables):
-        return estimator.transform(X)
+    return estimator
+
+
+def _shallow_copy(estimator):
+    # Not copy.copy: a neural denoiser's pickling protocol would save and
+    # load its network (slow, and impossible for an unregistered layer).
+    copied = object.__new__(type(estimator))
+    copied.__dict__.update(vars(estimator))
+    return copied
 
 
 def as_3d(X):

@@ -1123,6 +1123,18 @@ def test_score_makes_no_table_of_its_own_estimate():
     assert np.isfinite(self_supervised_scorer(fitted, noisy))
     assert fitted.score(noisy[..., None], clean[..., None]) == expected
     assert isinstance(fitted.transform(noisy[:, :100]), pd.DataFrame)
+    # A Pipeline set so: set_output sets its steps.
+    from sklearn.pipeline import make_pipeline
+
+    from skdenoise.pipeline import SeriesScaler
+
+    pipe = make_pipeline(SeriesScaler(), MedianDenoiser(window_length=5))
+    pipe.fit(noisy[:, :100])
+    expected = snr_scorer(pipe, noisy, clean)
+    pipe.set_output(transform="pandas")
+    assert snr_scorer(pipe, noisy, clean) == expected
+    assert np.isfinite(self_supervised_scorer(pipe, noisy))
+    assert isinstance(pipe.transform(noisy[:, :100]), pd.DataFrame)
 
 
 def test_a_network_set_to_tables_is_scored_without_copying_its_network(monkeypatch):
