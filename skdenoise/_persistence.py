@@ -51,7 +51,12 @@ FORMAT_NAME = "skdenoise-estimator"
 FORMAT_VERSION = 1
 
 _MANIFEST = "manifest.json"
-_ALLOWED_MODULES = ("skdenoise", "sklearn.preprocessing", "sklearn.pipeline")
+_ALLOWED_MODULES = (
+    "skdenoise",
+    "sklearn.preprocessing",
+    "sklearn.pipeline",
+    "sklearn.frozen",
+)
 # The one parameter that may hold a function: KerasDenoiser's network builder
 # (the classes with routed ``model__`` parameters). Anywhere else a function
 # read from a file would be called with what that file chose: a pipeline of
@@ -1004,8 +1009,8 @@ def load(path):
     Nothing is unpickled: the manifest is JSON, arrays are read with
     ``allow_pickle=False`` and Keras models with
     ``keras.saving.load_model(..., safe_mode=True)``. Only classes of
-    skdenoise, ``sklearn.preprocessing`` and ``sklearn.pipeline`` are
-    instantiated.
+    skdenoise, ``sklearn.preprocessing``, ``sklearn.pipeline`` and
+    ``sklearn.frozen`` are instantiated.
 
     Parameters
     ----------

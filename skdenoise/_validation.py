@@ -440,6 +440,34 @@ def arrays_out(steps_fitted_on_tables=False):
     return stack
 
 
+def no_clean_series_advice(estimator):
+    """What to do when a score gets no clean series ``y``, for ``estimator``.
+
+    A denoiser that adds its own noise in fit was searched on clean series
+    alone (its documented way to train): the self-supervised score would
+    measure clean folds, so it is told to score on pairs instead.
+    """
+    try:
+        params = estimator.get_params(deep=True)
+    except Exception:  # not an estimator: the general advice
+        params = {}
+    noisy = any(
+        (key == "noise" or key.endswith("__noise")) and value is not None
+        for key, value in params.items()
+    )
+    if noisy:
+        return (
+            "The denoiser adds its noise in fit, so X here is the clean series "
+            "and a score of it measures nothing removed: score on pairs made "
+            "once, for example search with fit(noise.apply(X_clean, "
+            "random_state=0), X_clean) and noise=None in the candidates."
+        )
+    return (
+        "Without clean series (a search over noisy series alone), pass "
+        "scoring=skdenoise.model_selection.self_supervised_scorer."
+    )
+
+
 def transform_as_arrays(estimator, X, steps_fitted_on_tables=False):
     """``estimator.transform(X)`` as arrays, for a score: no table is made.
 
@@ -469,6 +497,15 @@ def _without_table_output(estimator):
         ):
             estimator = _shallow_copy(estimator)
             estimator.steps = copies
+        return estimator
+    if type(estimator).__name__ == "FrozenEstimator":
+        # It passes its attributes (the output setting too) and its
+        # transform on to the estimator it holds.
+        inner = getattr(estimator, "estimator", None)
+        arrays = inner if inner is None else _without_table_output(inner)
+        if arrays is not inner:
+            estimator = _shallow_copy(estimator)
+            estimator.__dict__["estimator"] = arrays
         return estimator
     config = getattr(estimator, "_sklearn_output_config", None)
     if isinstance(config, dict) and config.get("transform", "default") != "default":

@@ -33,6 +33,7 @@ from ._validation import (
     check_series,
     check_target,
     is_wfdb_record,
+    no_clean_series_advice,
     refuse_bools,
     restore_ndim,
     transform_as_arrays,
@@ -458,9 +459,7 @@ n_timesteps, n_channels)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__}.score measures the SNR against the clean "
-                "series y, and y is None. Without clean series (a search over "
-                "noisy series alone), pass scoring=skdenoise.model_selection."
-                "self_supervised_scorer to GridSearchCV or cross_val_score."
+                "series y, and y is None. " + no_clean_series_advice(self)
             )
         estimate = transform_as_arrays(self, X)
         X_checked = check_series(X, estimator=self)

@@ -24,6 +24,7 @@ from ._validation import (
     check_real_numbers,
     check_series,
     check_target,
+    no_clean_series_advice,
     refuse_masked,
     transform_as_arrays,
 )
@@ -576,8 +577,7 @@ class _TransformScorer:
         if y is None:
             raise ValueError(
                 f"{self._name} needs the clean series y to score the denoised X. "
-                "Without clean series (a search over noisy series alone), pass "
-                "scoring=skdenoise.model_selection.self_supervised_scorer."
+                + no_clean_series_advice(estimator)
             )
         raw = X
         # As floats for the checks (X of dtype object too); the estimator

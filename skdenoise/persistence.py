@@ -4,10 +4,11 @@
 manifest (the versions that wrote it and the tree of estimators: class, parameters
 and fitted attributes), numpy arrays in ``.npy`` format and Keras models in Keras'
 native ``.keras`` format. :func:`load` reads it back without unpickling anything
-and instantiates only classes of skdenoise, ``sklearn.preprocessing`` and
-``sklearn.pipeline``, so a file from an untrusted source cannot run code through
-the loader. Files of another format version, truncated or corrupted files, and
-files naming other classes are refused with a ``ValueError``.
+and instantiates only classes of skdenoise, ``sklearn.preprocessing``,
+``sklearn.pipeline`` and ``sklearn.frozen``, so a file from an untrusted
+source cannot run code through the loader. Files of another format version,
+truncated or corrupted files, and files naming other classes are refused with a
+``ValueError``.
 
 ``joblib.dump`` and ``pickle`` work too, for any estimator, but unpickling runs
 whatever the file says: use them for files you wrote yourself.

@@ -219,6 +219,42 @@ def test_score_without_clean_series_names_the_self_supervised_scorer():
         search.fit(X)
 
 
+def test_a_score_without_y_of_a_denoiser_that_adds_noise_says_to_score_pairs():
+    # Its X is the clean series: the self-supervised scorer it was sent to
+    # measured clean folds, which tells nothing of denoising.
+    from skdenoise import UNetDenoiser
+    from skdenoise.metrics import snr_scorer
+    from skdenoise.noise import WhiteNoise
+    from skdenoise.pipeline import WindowedDenoiser
+
+    X = make_sines(8, 32, random_state=0)
+    model = UNetDenoiser(noise=WhiteNoise(snr=0.0))  # refused before any transform
+    for call in (lambda: model.score(X), lambda: snr_scorer(model, X)):
+        with pytest.raises(ValueError, match=r"adds its noise in fit.*noise=None"):
+            call()
+    windowed = WindowedDenoiser(model, window_length=16)
+    with pytest.raises(ValueError, match=r"adds its noise in fit"):
+        snr_scorer(windowed, X)
+    with pytest.raises(ValueError, match=r"self_supervised_scorer"):
+        snr_scorer(UNetDenoiser(), X)  # no noise model: the general advice
+
+
+def test_fit_on_clean_series_twice_with_noise_is_fit_on_clean_series():
+    # fit(X_clean, X_clean) with a noise model held out (clean, clean) pairs:
+    # the gate, calibrated on inputs with nothing to remove, changed nothing.
+    from skdenoise import UNetDenoiser
+    from skdenoise.noise import WhiteNoise
+
+    clean = make_sines(120, 32, random_state=0)  # 12 validation series: a gate
+    settings = dict(filters=4, depth=2, kernel_size=3, epochs=3, random_state=0)
+    noise = WhiteNoise(snr=(0.0, 6.0))
+    twice = UNetDenoiser(noise=noise, **settings).fit(clean, clean.copy())
+    once = UNetDenoiser(noise=noise, **settings).fit(clean)
+    assert np.max(twice.gate_scale_) > 0
+    noisy = WhiteNoise(snr=3.0).apply(clean, random_state=1)
+    np.testing.assert_array_equal(twice.transform(noisy), once.transform(noisy))
+
+
 # The one template ---------------------------------------------------------------
 def test_every_denoiser_follows_the_template():
     from skdenoise.base import BaseDenoiser, SeriesTransformerMixin

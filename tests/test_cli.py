@@ -579,6 +579,11 @@ def test_train_refuses_wfdb_pairs_with_their_channels_in_another_order(data, cap
     header.write_text(header.read_text().replace(" lead0\n", " V1\n"))
     assert main([*args, *TINY]) == 0
     assert "paired by position: lead0 with II, lead1 with V1" in capsys.readouterr().err
+    # A lead in other units: the channels are series of one network, whose
+    # one map of units shifted every lead's output (by -120 mV).
+    header.write_text(header.read_text().replace("(0)/mV 16 0", "(0)/uV 16 0", 1))
+    assert main([*args, "--overwrite", *TINY]) == 2
+    assert "channel 0 is in mV in --clean" in capsys.readouterr().err
 
 
 def test_train_says_once_that_windows_of_zeros_get_no_noise(data, capsys):

@@ -1134,6 +1134,12 @@ def test_score_makes_no_table_of_its_own_estimate():
     pipe.set_output(transform="pandas")
     assert snr_scorer(pipe, noisy, clean) == expected
     assert np.isfinite(self_supervised_scorer(pipe, noisy))
+    # A frozen step (the model card's way) passes the setting to what it holds.
+    from sklearn.frozen import FrozenEstimator
+
+    frozen = make_pipeline(SeriesScaler(), FrozenEstimator(fitted)).fit(noisy[:, :100])
+    frozen.set_output(transform="pandas")
+    assert np.isfinite(snr_scorer(frozen, noisy, clean))
     assert isinstance(pipe.transform(noisy[:, :100]), pd.DataFrame)
 
 
@@ -1175,3 +1181,28 @@ def test_an_estimator_class_is_drawn_and_refused_by_fit(wrapper):
     assert "MedianDenoiser" in model._repr_html_()
     with pytest.raises(TypeError, match="instead of a class"):
         model.fit(np.zeros((2, 64)))
+
+
+def test_resampled_channels_in_other_units_are_refused():
+    # Every channel trained as a series of its own under one map of units: a
+    # lead of y in other units made the other lead's output 1,000 times off.
+    from skdenoise import UNetDenoiser
+    from skdenoise.pipeline import ResampledDenoiser
+
+    rng = np.random.default_rng(0)
+    clean = np.stack([np.sin(np.linspace(0, 30, 128) + p) for p in range(24)])
+    clean = clean.reshape(12, 2, 128).transpose(0, 2, 1)
+    noisy = clean + 0.2 * rng.standard_normal(clean.shape)
+    network = UNetDenoiser(filters=2, depth=1, epochs=1, random_state=0)
+    model = ResampledDenoiser(network, sampling_rate=250, estimator_sampling_rate=360)
+    model.fit(noisy, clean)  # the same units on both channels
+    scaled = clean * np.array([1.0, 1000.0])
+    with pytest.raises(ValueError, match=r"other units than X on some channels"):
+        model.fit(noisy, scaled)
+    # An offset between the leads' X and y (the slow part of recorded noise,
+    # as in the NSTDB's records) is not a change of units.
+    model.fit(noisy, clean + np.array([0.0, 0.5]))
+    # A fitted network continuing (partial_fit) keeps its own map.
+    model.partial_fit(noisy, clean)
+    # A classical estimator ignores y: nothing to refuse.
+    ResampledDenoiser(MedianDenoiser(), sampling_rate=250).fit(noisy, scaled)

@@ -1027,3 +1027,22 @@ def test_a_network_with_numpy_number_parameters_loads_from_a_file_object(
     monkeypatch.setattr(_persistence, "_TOTAL_FLOOR", size // 2)
     with open(path, "rb") as file:
         np.testing.assert_array_equal(load(file).transform(X), model.transform(X))
+
+
+def test_a_pipeline_with_a_frozen_denoiser_saves(tmp_path):
+    # The model card's way to keep a pretrained network in a fitted pipeline
+    # (FrozenEstimator) was refused as a class from outside the allow-list.
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.pipeline import make_pipeline
+
+    from skdenoise.baselines import BandpassDenoiser, MedianDenoiser
+    from skdenoise.persistence import load, save
+
+    X = np.sin(np.linspace(0, 30, 128))[None].repeat(4, 0)
+    inner = MedianDenoiser(window_length=5).fit(X)
+    front = BandpassDenoiser(low_cutoff=0.5, high_cutoff=None, sampling_rate=360)
+    pipe = make_pipeline(front, FrozenEstimator(inner)).fit(X)
+    save(pipe, tmp_path / "frozen.skd")
+    back = load(tmp_path / "frozen.skd")
+    assert type(back[-1]).__name__ == "FrozenEstimator"
+    np.testing.assert_array_equal(back.transform(X), pipe.transform(X))

@@ -476,6 +476,11 @@ def test_the_std_of_series_with_an_offset_is_that_of_the_series(name, data, requ
         warnings.simplefilter("error", RuntimeWarning)
         floor = _spread_floor(huge + 1e307)
     assert np.all(np.isfinite(floor)) and np.all(floor > 0)
+    # A flat series's floor is a millionth of its level, whatever the rounding
+    # of its mean (0.7 gave 1.7e-21: the rounding counted as variation).
+    for level in (0.7, 0.5, 1000.3, -3.3):
+        flat = np.full((1, 64, 1), level)
+        np.testing.assert_allclose(_spread_floor(flat), 1e-6 * abs(level), rtol=1e-12)
 
 
 def test_one_series_or_lead_in_other_units_is_warned_of_by_name(flips_model, data):

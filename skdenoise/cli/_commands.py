@@ -343,6 +343,16 @@ def _check_channel_pairs(clean, noisy):
         return
     names = list(clean.header.channel_names)
     other = list(noisy.header.channel_names)
+    units = [str(u) for u in clean.header.units]
+    other_units = [str(u) for u in noisy.header.units]
+    for c, (a, b) in enumerate(zip(units, other_units, strict=False)):
+        if a != b:
+            # The channels are series of one network: one map of units.
+            raise _UsageError(
+                f"channel {c} is in {a} in --clean {clean.path} ({names[c]}) but in "
+                f"{b} in --noisy {noisy.path} ({other[c]}); pairs must be in the "
+                "same units. Write the records in the same units."
+            )
     if names == other:
         return
     pairs = ", ".join(f"{a} with {b}" for a, b in zip(names, other, strict=False))

@@ -206,6 +206,11 @@ def _regress(x, y):
     return np.where(usable, slope, 1.0), intercept
 
 
+def _same_array(a, b):
+    """Whether two arrays hold the same values (the same object at once)."""
+    return a is b or (a.shape == b.shape and np.array_equal(a, b))
+
+
 def _units_map(X3, y3):
     """``(scale, offset)`` with ``y ~ scale * x + offset``: X's units to y's.
 
@@ -1613,6 +1618,11 @@ n_timesteps, n_channels)
 
         targets = y3 if y3 is not None else X3
         inputs = X3 if y3 is not None else None
+        if noise is not None and inputs is not None and _same_array(inputs, targets):
+            # fit(X_clean, X_clean) with a noise model is fit(X_clean): the
+            # held-out inputs get the noise too (they were the clean series,
+            # with nothing to remove: the gate learned to change nothing).
+            inputs = None
         if noise is not None:
             self._warn_zero_series(
                 noise, targets if inputs is None else inputs, "X", validation, ready

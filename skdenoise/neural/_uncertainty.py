@@ -537,7 +537,11 @@ def _spread_floor(mean):
     unit = _unit(mean)  # the mean of values near 1e307 would overflow
     scaled = mean / unit
     variation = _rms(scaled - np.mean(scaled, axis=1, keepdims=True)) * unit
-    level = np.where(variation > 0, variation, _rms(mean))
+    # A flat series's mean removed leaves its rounding (1e-17 of a level of
+    # 0.7), which is no variation.
+    level = _rms(mean)
+    rounding = 16 * np.finfo(np.float64).eps * level
+    level = np.where(variation > rounding, variation, level)
     return _RELATIVE_FLOOR * np.maximum(level, np.finfo(np.float64).tiny)
 
 

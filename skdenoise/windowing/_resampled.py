@@ -464,6 +464,8 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
         from ..noise._base import zero_series_in_windows
 
         _check_training_rates(method.__self__, self.estimator_sampling_rate)
+        if y3 is not None and X3.shape[2] > 1:
+            _check_channel_units(method.__self__, X3, y3)
 
         # The estimator's rows are the channels of each series, resampled: its
         # warning about series of zeros names no row index the user never gave.
@@ -634,6 +636,46 @@ n_timesteps, n_channels)
         ):
             return False  # a class (refused by fit) is not drawn with a traceback
         return get_tags(self.estimator).non_deterministic
+
+
+def _check_channel_units(estimator, X3, y3):
+    """Refuse channels whose ``y`` is in other units than ``X``, channel by channel.
+
+    The estimator trains on each channel as a series of its own, so a network
+    learns one map from X's units to y's for all channels (its own map is
+    per channel): a lead in microvolts came out wrong on every lead. Offsets
+    are not compared: the slow part of recorded noise (the NSTDB's electrode
+    motion) differs between leads as an offset would. A fitted estimator
+    (``partial_fit`` continuing) keeps its map, and checks its units itself.
+    """
+    inner = getattr(estimator, "estimator", estimator)
+    if not (
+        hasattr(estimator, "_check_calibration_units")
+        or hasattr(inner, "_check_calibration_units")
+    ):
+        return  # it does not learn y's units
+    if hasattr(estimator, "estimator_") or hasattr(estimator, "model_"):
+        return
+    from ..neural._base import _units_map
+
+    n_channels = X3.shape[2]
+    scale, offset = _units_map(X3, y3)
+    scale = np.median(scale.reshape(-1, n_channels), axis=0)
+    offset = np.median(offset.reshape(-1, n_channels), axis=0)
+    positive = scale > 0
+    ratio = np.max(scale) / np.min(scale) if np.all(positive) else np.inf
+    if ratio <= 1.25:
+        return
+    maps = "; ".join(
+        f"channel {c}: y ~ {scale[c]:.4g} * X + {offset[c]:.4g}"
+        for c in range(n_channels)
+    )
+    raise ValueError(
+        f"ResampledDenoiser trains its estimator on every channel as a series "
+        f"of its own, with one map from X's units to y's for all of them, but y "
+        f"is in other units than X on some channels ({maps}). Give y in X's "
+        "units channel by channel, or fit one ResampledDenoiser per channel."
+    )
 
 
 def _rated_parts(obj, seen=None):
