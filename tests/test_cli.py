@@ -483,16 +483,10 @@ def test_train_refuses_bad_windows_and_unwritable_outputs_before_training(
     assert not trained and not (locked / "sub").exists()
 
 
-def test_train_on_ragged_rows_holds_out_whole_rows(data, capsys, monkeypatch):
+def _capture_training(monkeypatch):
+    """What ``skdenoise train`` passes to fit (``seen``); nothing trains or saves."""
     from skdenoise.cli import _commands
 
-    # Rows of other lengths are cut into windows half a window apart; the
-    # windows held out for validation overlapped training windows of their row.
-    lengths = [300, 350, 400, 450, 500, 512, 512, 512, 380, 420]
-    rows = [1000.0 * i + 0.25 * np.arange(n) for i, n in enumerate(lengths)]
-    path, noisy = data / "ragged_rows.csv", data / "ragged_rows_noisy.csv"
-    path.write_text("\n".join(",".join(f"{v:g}" for v in row) for row in rows))
-    noisy.write_text("\n".join(",".join(f"{v + 0.5:g}" for v in row) for row in rows))
     seen = {}
 
     def fit(model, *arrays, **fit_params):
@@ -500,6 +494,18 @@ def test_train_on_ragged_rows_holds_out_whole_rows(data, capsys, monkeypatch):
 
     monkeypatch.setattr(_commands, "_fit_reporting_warnings", fit)
     monkeypatch.setattr(_commands, "_save_model", lambda *a: None)
+    return seen
+
+
+def test_train_on_ragged_rows_holds_out_whole_rows(data, capsys, monkeypatch):
+    # Rows of other lengths are cut into windows half a window apart; the
+    # windows held out for validation overlapped training windows of their row.
+    lengths = [300, 350, 400, 450, 500, 512, 512, 512, 380, 420]
+    rows = [1000.0 * i + 0.25 * np.arange(n) for i, n in enumerate(lengths)]
+    path, noisy = data / "ragged_rows.csv", data / "ragged_rows_noisy.csv"
+    path.write_text("\n".join(",".join(f"{v:g}" for v in row) for row in rows))
+    noisy.write_text("\n".join(",".join(f"{v + 0.5:g}" for v in row) for row in rows))
+    seen = _capture_training(monkeypatch)
     out = ["--output", str(data / "ragged_rows.skd"), "--window-length", "128"]
     args = ["train", "--clean", str(path), "--noisy", str(noisy), *out]
     assert main([*args, "--seed", "0", *TINY]) == 0
@@ -514,8 +520,6 @@ def test_train_on_ragged_rows_holds_out_whole_rows(data, capsys, monkeypatch):
 
 
 def test_train_on_few_ragged_rows_holds_out_their_ends(data, capsys, monkeypatch):
-    from skdenoise.cli import _commands
-
     # Three rows at validation_split=0.1 hold no whole row: the windows held
     # out overlapped training windows of their row, with no word said. The
     # end of each row is held out instead, apart from its training windows.
@@ -523,13 +527,7 @@ def test_train_on_few_ragged_rows_holds_out_their_ends(data, capsys, monkeypatch
     rows = [10000.0 * (i + 1) + np.arange(n) for i, n in enumerate(lengths)]
     path = data / "three_ragged_rows.csv"
     path.write_text("\n".join(",".join(f"{v:g}" for v in row) for row in rows))
-    seen = {}
-
-    def fit(model, *arrays, **fit_params):
-        seen["arrays"], seen["fit_params"] = arrays, fit_params
-
-    monkeypatch.setattr(_commands, "_fit_reporting_warnings", fit)
-    monkeypatch.setattr(_commands, "_save_model", lambda *a: None)
+    seen = _capture_training(monkeypatch)
     out = ["--output", str(data / "three_ragged_rows.skd"), "--window-length", "128"]
     args = ["train", "--clean", str(path), *out, "--seed", "0", *TINY]
     assert main(args) == 0
