@@ -204,4 +204,4 @@ def test_evaluate_pretrained_checks_its_arguments(
     assert re.search(message, capsys.readouterr().err)
     with pytest.raises(SystemExit):
         script.parse_args(["--data-dir", str(physionet_dir / "missing")])
-    assert "missing/mitdb/118.hea not found" in capsys.readouterr().err
+    assert "missing has no folder mitdb/" in capsys.readouterr().err
