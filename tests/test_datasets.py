@@ -1167,3 +1167,55 @@ def test_paths_with_a_tilde_are_expanded(tmp_path, monkeypatch):
     assert load_mitdb_record("100", "~/db").shape[0] == 650000
     with pytest.raises(FileNotFoundError, match="pass the parent of the folder"):
         load_mitdb_record("101", "~/db")
+
+
+def test_make_ecg_refuses_a_heart_rate_spread_that_moves_the_rate():
+    # Wide RR spreads are clipped at 0.2 of their mean: 60 +- 20 bpm gave a
+    # mean of 66 bpm and beats at 283 bpm; 1e300 gave values near 1e295 mV.
+    from skdenoise.datasets import make_ecg
+
+    for std in (20.0, 1e3, 1e300):
+        with pytest.raises(ValueError, match=r"more than a sixth of the heart rate"):
+            make_ecg(1, 720, heart_rate=60, heart_rate_std=std, random_state=0)
+    with pytest.raises(ValueError, match=r"Pass at most 5\b"):
+        make_ecg(1, 720, heart_rate=(30, 90), heart_rate_std=6.0, random_state=0)
+    assert make_ecg(1, 720, heart_rate=60, heart_rate_std=10.0).shape == (1, 720)
+
+
+def test_make_denoising_dataset_checks_its_noise_before_making_series(monkeypatch):
+    # A bad mixture was walked by the rate check (AttributeError on 'str'),
+    # and a bad snr refused only once every clean series was made.
+    from skdenoise.datasets import _synthetic, make_denoising_dataset
+    from skdenoise.noise import NoiseMixture, WhiteNoise
+
+    made = []
+    original = _synthetic._GENERATORS["ecg"]
+    monkeypatch.setitem(
+        _synthetic._GENERATORS,
+        "ecg",
+        lambda *a, **k: made.append(1) or original(*a, **k),
+    )
+    for noise, error in (
+        (NoiseMixture([WhiteNoise(), "x"]), r"components\[1\] must be a noise model"),
+        (NoiseMixture("white"), r"components must be a non-empty list"),
+        (WhiteNoise(snr="10"), r"snr must be a real number"),
+    ):
+        with pytest.raises((TypeError, ValueError), match=error):
+            make_denoising_dataset(
+                "ecg", n_series=2, n_timesteps=360, noise=noise, random_state=0
+            )
+    assert not made
+
+
+def test_make_windows_names_a_tuple_of_wfdb_records(tmp_path):
+    # A list of records got the advice; a tuple "is not a regular array".
+    from skdenoise.datasets import make_windows, read_wfdb, write_wfdb
+
+    path = tmp_path / "rec"
+    write_wfdb(path, np.zeros((100, 1)), sampling_rate=360)
+    record = read_wfdb(path)
+    for signal in ([record], (record,), record):
+        with pytest.raises(TypeError, match=r"signal is a WFDBRecord"):
+            make_windows(signal, 10)
+    windows = make_windows((np.arange(20.0), np.arange(30.0)), 10)
+    assert windows.shape == (5, 10)  # a tuple of recordings, as a list

@@ -1,5 +1,7 @@
 """Synthetic clean series: waveforms, Donoho-Johnstone test signals, ECG."""
 
+import numbers
+
 import numpy as np
 from sklearn.base import clone
 
@@ -444,7 +446,8 @@ def make_ecg(
         which each series draws its own, in (20, 250].
     heart_rate_std : float, default=1.0
         Standard deviation of the heart rate in beats per minute (heart rate
-        variability); 0 gives a constant rate. It is that of the RR tachogram
+        variability), at most a sixth of the (lowest) ``heart_rate``; 0
+        gives a constant rate. It is that of the RR tachogram
         at 1 Hz, which is interpolated between its samples: the rates of the
         generated beats vary about 15 % less at the default ``lf_hf_ratio``
         (less at a higher one, whose slower changes the interpolation keeps).
@@ -488,6 +491,16 @@ def make_ecg(
             "(and some 100 Hz to show its QRS complexes)."
         )
     hr_std = _check_positive(heart_rate_std, "heart_rate_std", allow_zero=True)
+    if hr_std > low / 6.0:
+        # The RR intervals spread by heart_rate_std / heart_rate of their mean
+        # (clipped at 0.2 of it): a wider spread moved the mean rate (66 bpm
+        # for 60 +- 20) and gave beats above 250 bpm.
+        raise ValueError(
+            f"heart_rate_std={hr_std:g} bpm is more than a sixth of the heart "
+            f"rate ({low:g} bpm): beats three deviations fast would come at "
+            f"twice the rate, and the mean rate would drift. Pass at most "
+            f"{low / 6.0:.4g}."
+        )
     lf_hf_ratio = _check_positive(lf_hf_ratio, "lf_hf_ratio", allow_zero=True)
     rng = _rng(random_state)
 
@@ -625,15 +638,27 @@ def make_denoising_dataset(
         noise = clone(noise).set_params(snr=snr)
     _check_noise_rate(noise, generator, params)
     rng = _rng(random_state)
+    # The noise's own checks (its snr, a mixture's components) before the
+    # clean series are made: a long ECG takes seconds to make for nothing.
+    noise._check_snr()
+    if isinstance(n_timesteps, numbers.Integral) and n_timesteps > 0:
+        noise.sample((1, int(n_timesteps)), random_state=0)
     clean = generator(n_series, n_timesteps, random_state=rng, **params)
     return noise.apply(clean, random_state=rng), clean
 
 
 def _noise_models(noise):
-    """``noise`` and the noise models inside it (mixtures hold components)."""
+    """``noise`` and the noise models inside it (mixtures hold components).
+
+    Only noise models: what else a mixture holds is its own check's to name.
+    """
+    if not isinstance(noise, BaseNoise):
+        return
     yield noise
-    for component in getattr(noise, "components", None) or ():
-        yield from _noise_models(component)
+    components = getattr(noise, "components", None)
+    if isinstance(components, (list, tuple)):
+        for component in components:
+            yield from _noise_models(component)
 
 
 def _check_noise_rate(noise, generator, params):

@@ -121,7 +121,10 @@ window_length, n_channels)
             raise TypeError(f"{name} must be True or False; got {value!r}.")
     if isinstance(signal, (list, tuple)) and len(signal) == 0:
         raise ValueError("signal is an empty list; expected at least one recording.")
-    records = signal if isinstance(signal, list) else [signal]
+    several = isinstance(signal, list) or (
+        isinstance(signal, tuple) and not is_wfdb_record(signal)
+    )
+    records = signal if several else [signal]
     if any(is_wfdb_record(r) for r in records):
         raise TypeError(
             "signal is a WFDBRecord; pass its samples, record.signal (time first, "
