@@ -464,15 +464,23 @@ def markdown(rows, args, command):
         "(unless a recipe says otherwise) on a cosine of the budget, loss "
         "minus the output SNR (soft cap 30 dB), sign flip, time reversal and time "
         "warp of the clean windows; a window given back exactly counts as "
-        f"{MAX_SNR_DB:g} dB in the means; test records "
-        f"{', '.join(args.test_records)} ({args.test_windows} windows each). "
+        f"{MAX_SNR_DB:g} dB in the means; "
         + (
-            f"Training noise from samples [0, {args.held_out_noise}) of the "
-            f"protocol's training segment, validation noise from "
-            f"[{args.held_out_noise}, 325000): the validation loss is on noise "
-            "the networks never saw. "
-            if getattr(args, "held_out_noise", None)
-            else ""
+            # The merging call's own options are not the runs': their
+            # commands above say how many test windows and which noise.
+            "test records, test windows and noise segments as in each run's "
+            "command above. "
+            if getattr(args, "merge", None)
+            else f"test records {', '.join(args.test_records)} "
+            f"({args.test_windows} windows each). "
+            + (
+                f"Training noise from samples [0, {args.held_out_noise}) of the "
+                f"protocol's training segment, validation noise from "
+                f"[{args.held_out_noise}, 325000): the validation loss is on "
+                "noise the networks never saw. "
+                if getattr(args, "held_out_noise", None)
+                else ""
+            )
         )
         + "Recipes: "
         + "; ".join(

@@ -115,3 +115,19 @@ def test_time_budget_warms_the_learning_rate_up():
     assert "warmup" not in script.changes("lr 5e-4, global context, warm-up")[0]
     clone = TimeBudget(100.0, "x", 1e-3, log=print, warmup=0.1).__deepcopy__({})
     assert clone.warmup == 0.1
+
+
+def test_a_merge_describes_the_runs_by_their_commands(tmp_path):
+    # The merged README gave the merging call's own defaults (300 test
+    # windows, no held-out noise) for runs made with 150 and held-out noise.
+    script = _load_script()
+    runs = BENCHMARKS / "results" / "ecg_recipe_ablation"
+    out = tmp_path / "merged"
+    script.main(
+        ["--data-dir", "unused", "--merge", str(runs / "hard_first")]
+        + [str(runs / "noise"), "--out", str(out)]
+    )
+    readme = (out / "README.md").read_text()
+    assert "--test-windows 150" in readme
+    assert "windows each" not in readme
+    assert "as in each run's command above" in readme
