@@ -59,9 +59,15 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def _report_of(script, timeout):
-    """Run ``script`` in a fresh single-threaded process; its REPORT line."""
+def _run_fresh(script, timeout, log_level=True):
+    """Run ``script`` in a fresh single-threaded process; the finished process.
+
+    ``log_level=False``: without the parent's ``TF_CPP_MIN_LOG_LEVEL`` (which
+    importing skdenoise here set), as in a user's fresh process.
+    """
     env = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
+    if not log_level:
+        env.pop("TF_CPP_MIN_LOG_LEVEL", None)
     result = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,
@@ -70,6 +76,12 @@ def _report_of(script, timeout):
         env=env,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def _report_of(script, timeout):
+    """Run ``script`` in a fresh single-threaded process; its REPORT line."""
+    result = _run_fresh(script, timeout)
     line = [x for x in result.stdout.splitlines() if x.startswith("REPORT ")][-1]
     return json.loads(line[len("REPORT ") :])
 
@@ -195,15 +207,6 @@ QUIET_SCRIPT = textwrap.dedent(
 def test_a_fit_under_a_strategy_is_quiet_with_tensorflow_imported_first():
     # At verbose=0 TensorFlow logged, at every fit, that it could not shard
     # the generator dataset by file, and once that it "will not be optimized".
-    env = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
-    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # as in a user's fresh process
-    result = subprocess.run(
-        [sys.executable, "-c", QUIET_SCRIPT],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = _run_fresh(QUIET_SCRIPT, 300, log_level=False)
     during = result.stderr.split("FIT STARTS\n", 1)[1].split("FIT ENDS\n", 1)[0]
     assert during == ""
