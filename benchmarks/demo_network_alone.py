@@ -32,7 +32,9 @@ from _report import preamble  # noqa: E402
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="benchmarks/demo_network_alone.py")
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/demo_network_alone.py", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="the demo's quick sizes")

@@ -48,7 +48,9 @@ RECIPES = {
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="benchmarks/ecg_ablation.py")
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/ecg_ablation.py", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--train-records", nargs="+", default=DEFAULT_TRAIN)
     parser.add_argument("--test-records", nargs="+", default=DEFAULT_TEST)

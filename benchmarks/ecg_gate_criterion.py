@@ -87,7 +87,9 @@ def main(argv=None):
     from skdenoise.neural._gate import apply_gate, fit_gate
 
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="benchmarks/ecg_gate_criterion.py")
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/ecg_gate_criterion.py", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--test-windows", type=int, default=300)
     parser.add_argument("--out", required=True)

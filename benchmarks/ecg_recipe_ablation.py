@@ -207,7 +207,9 @@ VARIANTS = {
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="benchmarks/ecg_recipe_ablation.py")
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/ecg_recipe_ablation.py", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--test-records", nargs="+", default=DEFAULT_TEST)
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=RECIPES)

@@ -175,7 +175,9 @@ def _identity(row):
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="benchmarks/ecg_summary.py")
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/ecg_summary.py", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--run", action="append", required=True, metavar="DIR[=TAG]")
     parser.add_argument("--out", required=True, help="output folder")
     args = parser.parse_args(argv)

@@ -75,7 +75,9 @@ ENVELOPE = 37
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="benchmarks/uncertainty_loro.py")
+    parser = argparse.ArgumentParser(
+        prog="benchmarks/uncertainty_loro.py", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--data-dir", required=True)
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--load-models", metavar="DIR")

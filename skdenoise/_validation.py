@@ -130,6 +130,7 @@ n_channels)
         # check_array matches dtypes with their byte order: a big-endian
         # float32 ('>f4', as files can hold) would be converted to float64.
         X = X.astype(X.dtype.newbyteorder("="))
+    X = _nullable_float32_as_numpy(X)
     try:
         X = check_array(
             X,
@@ -165,6 +166,22 @@ n_channels)
             f"{input_name}{who} has {X.shape[1]} timestep(s) ({_describe(X)}), "
             f"but a minimum of {min_timesteps} is required."
         )
+    return X
+
+
+def _nullable_float32_as_numpy(X):
+    """A frame of pandas ``Float32`` columns with NumPy ``float32`` columns.
+
+    check_array keeps a float32 frame in float32 but converts nullable
+    extension columns to its first dtype, float64: a ``Float32`` frame would
+    come back in another dtype than it went in. The frame (and its names) is
+    kept; missing values never get here (refused as missing before).
+    """
+    pandas = sys.modules.get("pandas")
+    if pandas is None or not isinstance(X, pandas.DataFrame) or X.shape[1] == 0:
+        return X
+    if all(isinstance(d, pandas.Float32Dtype) for d in X.dtypes):
+        return X.astype(np.float32)
     return X
 
 

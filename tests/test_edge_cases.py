@@ -1066,6 +1066,24 @@ def test_make_windows_takes_a_frame_of_nullable_numbers():
     assert make_windows(big, 10)[0, 0] == 2**53 + 1
 
 
+def test_a_frame_of_nullable_float32_stays_float32():
+    # check_array converts nullable extension columns to float64: a Float32
+    # frame came back in float64, where a float32 frame stays float32.
+    from skdenoise.preprocessing import SeriesScaler
+
+    pd = pytest.importorskip("pandas")
+    X = np.sin(np.arange(64.0)).reshape(2, 32).astype(np.float32)
+    frame = pd.DataFrame(X).astype("Float32")
+    for estimator in (MedianDenoiser(window_length=5), SeriesScaler()):
+        out = estimator.fit_transform(frame)
+        assert out.dtype == np.float32
+        np.testing.assert_array_equal(out, estimator.fit_transform(X))
+    assert all(str(d) == "Float32" for d in frame.dtypes)  # the input is kept
+    frame.iloc[1, 3] = pd.NA
+    with pytest.raises(ValueError, match="series 1, timestep 3"):
+        MedianDenoiser(window_length=5).fit_transform(frame)
+
+
 def test_big_endian_float32_stays_float32():
     # check_array matched dtypes with their byte order: '>f4' became float64,
     # where the docs promise float32 for float32 input.

@@ -421,6 +421,18 @@ def test_a_data_home_that_cannot_be_a_folder_is_named(tmp_path):
         get_data_home(afile)
 
 
+def test_an_empty_data_home_is_refused(tmp_path, monkeypatch):
+    # Path("") is the working folder: downloads landed wherever the script ran.
+    monkeypatch.chdir(tmp_path)
+    for empty in ("", "  "):
+        with pytest.raises(ValueError, match="data_home is an empty path"):
+            get_data_home(empty)
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setenv("SKDENOISE_DATA", "")  # an empty variable means unset
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert get_data_home() == tmp_path / "home" / "skdenoise_data"
+
+
 def test_annotations_of_a_record_without_them_are_named_as_such(server, cache):
     # "lists no SHA-256 hash for 'bw.atr'; is the record name right?" blamed
     # a right name: NSTDB's noise recordings have no annotation file.

@@ -73,6 +73,13 @@ def get_data_home(data_home=None):
         data_home = os.environ.get("SKDENOISE_DATA") or Path("~") / "skdenoise_data"
     if not isinstance(data_home, (str, os.PathLike)):
         raise TypeError(f"data_home must be a path or None; got {data_home!r}.")
+    if not str(data_home).strip():
+        # Path("") is the working folder: downloads would land wherever the
+        # script runs (an unset variable in "--data-home $DIR", for example).
+        raise ValueError(
+            f"data_home is an empty path ({data_home!r}); pass a folder, or None "
+            "for the default (SKDENOISE_DATA or ~/skdenoise_data)."
+        )
     path = Path(data_home).expanduser()
     _make_folder(path, "cannot use {} as the data folder")
     return path
