@@ -33,7 +33,7 @@ def _network_estimator(estimator):
         check_is_fitted(estimator, "estimator_")
         raise TypeError(
             f"export cannot write {name}: it resamples the series to "
-            f"{float(estimator.estimator_sampling_rate):g} Hz and back around its "
+            f"{float(estimator.estimator_sampling_rate_):g} Hz and back around its "
             "estimator_, which the exported file would not do. Export its "
             "estimator_ and resample your series to that rate around it."
         )
@@ -113,8 +113,9 @@ def _check_format(format, path):
     ]
     if missing:
         raise ImportError(
-            f"The {format} export needs {', '.join(missing)}, which is not "
-            'installed; install it with pip install "skdenoise[export]".'
+            f"The {format} export needs {', '.join(missing)}, which "
+            f"{'is' if len(missing) == 1 else 'are'} not installed; install "
+            'it with pip install "skdenoise[export]".'
         )
 
 

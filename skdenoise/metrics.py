@@ -251,7 +251,38 @@ def snr_improvement(clean, noisy, estimate, *, per_series=False):
     out = _power_ratio_db(noise_energy, error_energy)
     # A perfect estimate of a noise-free input changes nothing.
     out = np.where((noise_energy == 0) & (error_energy == 0), 0.0, out)
+    if per_series is False:
+        noise_free = _noise_free(np.sum(clean**2, axis=1), noise_energy)
+        if noise_free.any() and not noise_free.all():
+            index = np.flatnonzero(noise_free)
+            from ._warnings import warn_at_caller
+
+            warn_at_caller(
+                f"snr_improvement: {_count_and_index(index)} of noisy equal their "
+                "clean series (no noise to remove): any change to them counts "
+                "as a loss of about 100 dB or more (-inf for an exact input), which "
+                "outweighs the other series in the mean. Leave them out, or "
+                "measure what a denoiser does to clean inputs with snr().",
+                UserWarning,
+            )
     return _reduce(out, per_series)
+
+
+def _noise_free(clean_energy, noise_energy):
+    """Mask of the series whose input holds no noise, up to the resolution.
+
+    Noise under SCORE_RESOLUTION_DB below the clean series' energy (rounding
+    left by a subtraction, say) counts as none; a series of zeros, clean and
+    noisy alike, has none.
+    """
+    size = np.where(clean_energy > 0, clean_energy, noise_energy)
+    return noise_energy <= size * 10 ** (-SCORE_RESOLUTION_DB / 10)
+
+
+def _count_and_index(index):
+    """``"3 series (index 1, 4, 9)"``, the first five indices at most."""
+    shown = ", ".join(map(str, index[:5])) + (", ..." if len(index) > 5 else "")
+    return f"{len(index)} series (index {shown})"
 
 
 def rmse(clean, estimate, *, per_series=False):
@@ -429,14 +460,14 @@ def _scored_snr(clean, estimate):
 
 
 def _scored_snr_improvement(clean, noisy, estimate):
-    """Per-series SNR improvement (dB) of the scorers, finite.
+    """Per-series SNR improvement (dB) of the scorers, and the noise-free mask.
 
     As :func:`snr_improvement`, with the noise and error energies counted at
     least at SCORE_RESOLUTION_DB below the clean series' energy (the noise's,
     for a clean series of zeros): the difference of the two SNRs, each at most
     SCORE_RESOLUTION_DB. An exact estimate gains that resolution less the
-    input's SNR, and an estimate that changes a noise-free input loses a
-    finite amount.
+    input's SNR. Series whose input holds no noise (:func:`_noise_free`) have
+    no improvement to measure: the scorer leaves them out.
     """
     clean, noisy, estimate = _checked_series(clean, noisy, estimate)
     _, noisy = _pair(clean, noisy, ("clean", "noisy"))
@@ -456,9 +487,38 @@ def _scored_snr_improvement(clean, noisy, estimate):
     # A series of zeros, clean and noisy alike, has no size to measure against:
     # left as it is nothing is gained; anything added is the largest loss.
     silent = size == 0
-    return np.where(
+    values = np.where(
         silent, np.where(error_energy == 0, 0.0, -SCORE_RESOLUTION_DB), gain
     )
+    return values, _noise_free(clean_energy, noise_energy)
+
+
+def _series_with_noise(noise_free, name):
+    """Mask of the series whose input holds noise: those an improvement scores.
+
+    A noise-free input has nothing to remove: any change to it would count as
+    a loss of about SCORE_RESOLUTION_DB against no noise at all, and a few
+    such windows (the clean stretches of a real record) would decide the
+    ranking of a search. They are left out with a warning; a ValueError when
+    every series is.
+    """
+    if noise_free.all():
+        raise ValueError(
+            f"{name}: every series of X equals its clean series in y (no noise): "
+            "there is no SNR improvement to score. Score how much a denoiser "
+            "changes clean inputs with snr_scorer."
+        )
+    if noise_free.any():
+        from ._warnings import warn_at_caller
+
+        warn_at_caller(
+            f"{name}: {_count_and_index(np.flatnonzero(noise_free))} of X equal "
+            "their clean series in y (no noise to remove) and have no SNR "
+            "improvement; the score is the mean over the others (snr_scorer "
+            "measures how much a denoiser changes clean inputs).",
+            UserWarning,
+        )
+    return ~noise_free
 
 
 def _series_with_snr(clean, name):
@@ -509,8 +569,9 @@ def _weighted_mean(values, scored, sample_weight):
         )
     if not sample_weight[scored].sum() > 0:
         raise ValueError(
-            "sample_weight is zero on every series whose clean series is not "
-            "all zeros: the weighted mean SNR of no series is undefined."
+            "sample_weight is zero on every series that can be scored (the "
+            "others are named in a warning): the weighted mean of no series is "
+            "undefined."
         )
     # A series of zero weight does not count, even where its SNR is infinite.
     counted = scored & (sample_weight > 0)
@@ -599,9 +660,9 @@ class _TransformScorer:
             )
         if self._uses_input:
             # Defined for a clean series of zeros too (the noise's energy over
-            # the error's): every series is scored.
-            values = _scored_snr_improvement(clean, X, estimate)
-            scored = np.ones(len(values), dtype=bool)
+            # the error's); series without noise are left out.
+            values, noise_free = _scored_snr_improvement(clean, X, estimate)
+            scored = _series_with_noise(noise_free, self._name)
         else:
             values = _scored_snr(clean, estimate)
             scored = _series_with_snr(clean, self._name)
@@ -635,10 +696,13 @@ def _scorer_by_name(name, sample_weight_request=None):
 snr_scorer = _TransformScorer("snr_scorer", uses_input=False)
 
 #: Scorer giving the mean SNR improvement (dB) of ``estimator.transform(X)`` over
-#: ``X``, with ``y`` the clean series. ``X`` must be in the units of ``y``. Every
-#: series is scored, clean series of zeros too (:func:`snr_improvement`). Noise
+#: ``X``, with ``y`` the clean series. ``X`` must be in the units of ``y``. Clean
+#: series of zeros are scored too (:func:`snr_improvement`). Noise
 #: and error energies below :data:`SCORE_RESOLUTION_DB` under the series' size
 #: count at that level, so every value is finite: the difference of the two
 #: SNRs, each at most about 138.5 dB (an exact estimate gains that less the
-#: input's SNR; a change to a noise-free input scores a finite loss).
+#: input's SNR). Series of ``X`` that equal their clean series (no noise to
+#: remove, as in the clean stretches of a real record) have no improvement:
+#: they are left out, with a warning (a ValueError when every one is);
+#: :data:`snr_scorer` measures how much a denoiser changes clean inputs.
 snr_improvement_scorer = _TransformScorer("snr_improvement_scorer", uses_input=True)

@@ -43,7 +43,7 @@ def _pyplot():
     except ImportError as exc:
         raise ImportError(
             "skdenoise.plotting needs matplotlib; install it with "
-            "`pip install skdenoise[plot]` (or `pip install matplotlib`)."
+            "`pip install 'skdenoise[plot]'` (or `pip install matplotlib`)."
         ) from exc
     return plt
 

@@ -1193,6 +1193,68 @@ def test_bad_noise_options_are_usage_errors(data, capsys, extra, fragment):
     assert fragment in err and "training failed" not in err
 
 
+def test_train_with_a_noise_file_adds_stretches_of_the_recording(data, capsys):
+    from skdenoise.noise import NoiseMixture, RecordedNoise
+    from skdenoise.persistence import load
+
+    rng = np.random.default_rng(0)
+    recording = rng.standard_normal(400)
+    np.save(data / "noise_one.npy", recording)
+    args = ["train", "--clean", str(data / "clean.npy"), "--window-length", "32"]
+    out = data / "noise_file.skd"
+    argv = [*args, "--noise-file", str(data / "noise_one.npy"), "--snr", "5"]
+    assert main([*argv, "--output", str(out), *TINY[:-1]]) == 0
+    assert "adding recorded noise at 5 dB" in capsys.readouterr().out
+    noise = load(out).estimator.noise
+    assert isinstance(noise, RecordedNoise) and noise.snr == 5.0
+    np.testing.assert_array_equal(noise.noise, recording)
+    # A record of two channels (as the NSTDB's): a random sum of both, at its
+    # own rate.
+    clean = _write_wfdb(data, "nf_clean", np.sin(np.linspace(0, 60, 600))[:, None])
+    noise_record = _write_wfdb(data, "nf_noise", rng.standard_normal((500, 2)))
+    out = data / "noise_record.skd"
+    argv = ["train", "--clean", str(clean), "--noise-file", str(noise_record)]
+    assert main([*argv, "--window-length", "64", "--output", str(out), *TINY]) == 0
+    noise = load(out).estimator.noise
+    assert isinstance(noise, NoiseMixture) and noise.snr == (0.0, 20.0)
+    assert [c.sampling_rate for c in noise.components] == [360.0, 360.0]
+    assert [c.snr for c in noise.components] == [None, None]
+
+
+def test_bad_noise_files_are_usage_errors(data, capsys):
+    rng = np.random.default_rng(1)
+    np.save(data / "short_noise.npy", rng.standard_normal(20))
+    np.save(data / "ok_noise.npy", rng.standard_normal(400))
+    clean = _write_wfdb(data, "nf_clean2", np.sin(np.linspace(0, 60, 600))[:, None])
+    slow = _write_wfdb(data, "nf_slow", rng.standard_normal((600, 1)))
+    text = (data / "nf_slow.hea").read_text().replace(" 1 360 ", " 1 500 ", 1)
+    (data / "nf_slow.hea").write_text(text)
+    npy = ["--clean", str(data / "clean.npy"), "--window-length", "32"]
+    cases = [
+        (
+            [*npy, "--noise-file", str(data / "ok_noise.npy"), "--noise", "white"],
+            "give one of them",
+        ),
+        ([*npy, "--noise-file", str(data / "clean.npy")], "noise alone"),
+        ([*npy, "--noise-file", str(data / "short_noise.npy")], "--noise-file"),
+        (
+            ["--clean", str(clean), "--noise-file", str(slow), "--window-length", "64"],
+            "sampled at 500 Hz",
+        ),
+    ]
+    for argv, fragment in cases:
+        out = data / "bad_noise_file.skd"
+        assert main(["train", *argv, "--output", str(out), *TINY]) == 2, fragment
+        err = capsys.readouterr().err
+        assert fragment in err and "training failed" not in err, err
+        assert not out.exists()
+    # The model may not overwrite the noise recording.
+    argv = ["train", *npy, "--noise-file", str(data / "ok_noise.npy")]
+    argv += ["--output", str(data / "ok_noise.npy"), "--overwrite", *TINY]
+    assert main(argv) == 2
+    assert np.load(data / "ok_noise.npy").shape == (400,)
+
+
 def test_ragged_noisy_beside_rectangular_clean_is_a_clear_error(data, capsys):
     (data / "ragged_noisy.csv").write_text("1,2,3,4\n1,2\n")
     np.savetxt(data / "two_clean.csv", np.ones((2, 4)), delimiter=",")

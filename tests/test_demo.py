@@ -168,7 +168,7 @@ def test_without_matplotlib_writes_the_tables_only(tmp_path, monkeypatch, capsys
     assert {path.name for path in tmp_path.iterdir()} == {"results.csv", "results.md"}
     assert set(results["files"]) == {"csv", "markdown"}
     captured = capsys.readouterr()
-    assert "pip install skdenoise[plot]" in captured.err
+    assert "pip install 'skdenoise[plot]'" in captured.err
     assert TUNED_NAME in captured.out
 
 

@@ -862,20 +862,20 @@ def test_scores_of_exact_series_stop_at_the_resolution():
     values[7] = SCORE_RESOLUTION_DB
     assert snr_scorer(identity, noisy, clean) == pytest.approx(values.mean())
     assert identity.score(noisy, clean) == pytest.approx(values.mean())
-    # The identity gains nothing anywhere, the noise-free series included.
-    assert snr_improvement_scorer(identity, noisy, clean) == 0.0
-    # An exact filter gains the resolution less the input's SNR; one that
-    # changes the noise-free series loses a finite amount.
+    # The noise-free series has no improvement: the scorer leaves it out,
+    # with a warning naming it. The identity gains nothing.
+    with pytest.warns(UserWarning, match=r"1 series \(index 7\) of X equal"):
+        assert snr_improvement_scorer(identity, noisy, clean) == 0.0
+    # A filter that changes the noise-free series: scored on the others (the
+    # metric counts it -inf, and says so).
     smooth = MedianDenoiser(15).fit(noisy)
+    with pytest.warns(UserWarning, match=r"1 series \(index 7\) of noisy equal"):
+        snr_improvement(clean, noisy, smooth.transform(noisy))
     gains = snr_improvement(clean, noisy, smooth.transform(noisy), per_series=True)
     assert gains[7] == -np.inf
-    score = snr_improvement_scorer(smooth, noisy, clean)
-    assert np.isfinite(score)
-    assert score < np.mean(np.delete(gains, 7))
-    capped = np.minimum(snr(clean, smooth.transform(noisy), per_series=True), 1e9)
-    assert score == pytest.approx(
-        np.mean(np.delete(gains, 7).tolist() + [capped[7] - SCORE_RESOLUTION_DB])
-    )
+    with pytest.warns(UserWarning, match="no noise to remove"):
+        score = snr_improvement_scorer(smooth, noisy, clean)
+    assert score == pytest.approx(np.mean(np.delete(gains, 7)))
     exact = clean.copy()
 
     class Oracle(MedianDenoiser):
@@ -883,11 +883,10 @@ def test_scores_of_exact_series_stop_at_the_resolution():
             return exact.copy()
 
     oracle = Oracle(1).fit(noisy)
-    gain = snr_improvement_scorer(oracle, noisy, clean)
-    input_snr = snr(clean, noisy, per_series=True)
-    input_snr[7] = 0.0  # a noise-free input left exact: nothing gained
-    expected = np.where(np.arange(30) == 7, 0.0, SCORE_RESOLUTION_DB - input_snr)
-    assert gain == pytest.approx(expected.mean())
+    with pytest.warns(UserWarning, match="no noise to remove"):
+        gain = snr_improvement_scorer(oracle, noisy, clean)
+    input_snr = np.delete(snr(clean, noisy, per_series=True), 7)
+    assert gain == pytest.approx(np.mean(SCORE_RESOLUTION_DB - input_snr))
     # The metric functions themselves keep the exact value.
     assert snr(clean[7], noisy[7]) == np.inf
 
@@ -900,20 +899,32 @@ def test_snr_improvement_scorer_is_finite_on_series_of_zeros_alike():
 
     noisy, clean = _grid_with_one_noise_free_series()
     noisy[3] = clean[3] = 0.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    # Both noise-free series (3, all zeros, and 7) are left out, with a warning.
+    with pytest.warns(UserWarning, match=r"2 series \(index 3, 7\)"):
         identity = snr_improvement_scorer(MedianDenoiser(1).fit(noisy), noisy, clean)
-        assert identity == 0.0
+    assert identity == 0.0
 
-        class Offset(MedianDenoiser):
-            def transform(self, X):
-                return X + 1e-3
+    class Offset(MedianDenoiser):
+        def transform(self, X):
+            return X + 1e-3
 
+    with pytest.warns(UserWarning, match="no noise to remove"):
         added = snr_improvement_scorer(Offset(1).fit(noisy), noisy, clean)
     gains = snr_improvement(clean, noisy, noisy + 1e-3, per_series=True)
-    gains[3] = -SCORE_RESOLUTION_DB
-    gains[7] = snr(clean[7], noisy[7] + 1e-3) - SCORE_RESOLUTION_DB
-    assert added == pytest.approx(gains.mean())
+    assert np.isfinite(added)
+    assert added == pytest.approx(np.delete(gains, [3, 7]).mean())
+    # A clean series of zeros under noise is scored: the noise's energy over
+    # the error's.
+    noisy[3] = 0.5
+    with pytest.warns(UserWarning, match=r"1 series \(index 7\)"):
+        added = snr_improvement_scorer(Offset(1).fit(noisy), noisy, clean)
+    gains = snr_improvement(clean, noisy, noisy + 1e-3, per_series=True)
+    assert np.isfinite(gains[3])
+    assert added == pytest.approx(np.delete(gains, 7).mean())
+    # Every series noise-free: nothing to score.
+    with pytest.raises(ValueError, match="no SNR improvement to score"):
+        snr_improvement_scorer(MedianDenoiser(1).fit(clean), clean, clean)
+    assert SCORE_RESOLUTION_DB > 100
 
 
 @pytest.mark.parametrize("mode", ["interp", "mirror"])
@@ -1194,7 +1205,9 @@ def test_an_estimator_class_is_drawn_and_refused_by_fit(wrapper):
     if wrapper == "windowed":
         model = WindowedDenoiser(MedianDenoiser, window_length=16)
     else:
-        model = ResampledDenoiser(MedianDenoiser, sampling_rate=250)
+        model = ResampledDenoiser(
+            MedianDenoiser, sampling_rate=250, estimator_sampling_rate=360.0
+        )
     assert get_tags(model).non_deterministic is False
     assert "MedianDenoiser" in model._repr_html_()
     with pytest.raises(TypeError, match="instead of a class"):
@@ -1223,4 +1236,6 @@ def test_resampled_channels_in_other_units_are_refused():
     # A fitted network continuing (partial_fit) keeps its own map.
     model.partial_fit(noisy, clean)
     # A classical estimator ignores y: nothing to refuse.
-    ResampledDenoiser(MedianDenoiser(), sampling_rate=250).fit(noisy, scaled)
+    ResampledDenoiser(
+        MedianDenoiser(), sampling_rate=250, estimator_sampling_rate=360.0
+    ).fit(noisy, scaled)

@@ -749,6 +749,39 @@ def test_windowed_validation_warns_when_nothing_can_be_held_apart(monkeypatch):
         model.fit(long_noisy, long_clean)
 
 
+def test_windowed_pipeline_ending_in_a_network_warns_of_overlapping_windows():
+    # validation_data cannot go through a Pipeline's first steps, so its final
+    # network held out random windows overlapping its training windows, in
+    # silence, where a bare network gets whole series held out.
+    import warnings
+
+    from sklearn.pipeline import make_pipeline
+
+    from skdenoise.baselines import MedianDenoiser
+    from skdenoise.windowing import WindowedDenoiser
+
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 60, 8 * 128)).reshape(8, 128)
+    noisy = clean + 0.2 * rng.standard_normal(clean.shape)
+    pipe = make_pipeline(MedianDenoiser(window_length=3), _unet(epochs=1))
+    model = WindowedDenoiser(pipe, window_length=64)
+    with pytest.warns(UserWarning, match="unetdenoiser__validation_split=0") as record:
+        model.fit(noisy, clean)
+    assert [w.filename for w in record if "overlap" in str(w.message)] == [__file__]
+    quiet = [
+        WindowedDenoiser(pipe.set_params(unetdenoiser__validation_split=0.0), 64),
+        WindowedDenoiser(  # one window per series: random windows are series
+            make_pipeline(MedianDenoiser(window_length=3), _unet(epochs=1)), 128
+        ),
+        WindowedDenoiser(_unet(epochs=1), window_length=64),  # series held out
+    ]
+    for quiet_model in quiet:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*overlap its training")
+            warnings.filterwarnings("error", message=".*overlap the training")
+            quiet_model.fit(noisy, clean)
+
+
 def test_windowed_denoiser_takes_validation_series_of_any_length(pairs, monkeypatch):
     from skdenoise.baselines import MedianDenoiser
     from skdenoise.windowing import WindowedDenoiser
@@ -1150,7 +1183,7 @@ def test_transformer_tags_declare_float32_kept():
         UNetDenoiser(),
         MedianDenoiser(),
         WindowedDenoiser(MedianDenoiser(), window_length=8),
-        ResampledDenoiser(MedianDenoiser()),
+        ResampledDenoiser(MedianDenoiser(), estimator_sampling_rate=360.0),
     ):
         tags = get_tags(estimator)
         assert tags.transformer_tags.preserves_dtype == ["float64", "float32"]

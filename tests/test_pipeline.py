@@ -590,6 +590,31 @@ def test_windower_uses_the_geometry_of_fit_and_names_x():
         windower.inverse_transform(windows[:3])
 
 
+def test_resampled_needs_the_rate_of_its_estimator():
+    # The default was 360 Hz, the ECG records' rate: a 1 kHz series wrapped
+    # with its own rate only was resampled to 360 Hz and back in silence, and
+    # lost all it held above 180 Hz.
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skdenoise.pipeline import ResampledDenoiser
+
+    t = np.arange(1000) / 1000.0
+    X = np.sin(2 * np.pi * 300 * t)[None]
+    model = ResampledDenoiser(FunctionTransformer(), sampling_rate=1000)
+    assert model.get_params()["estimator_sampling_rate"] is None
+    with pytest.raises(ValueError, match="needs estimator_sampling_rate: the rate"):
+        model.fit(X)
+    with pytest.raises(ValueError, match="needs estimator_sampling_rate"):
+        model.partial_fit(X) if hasattr(model, "partial_fit") else model.fit(X)
+    assert not hasattr(model, "estimator_")
+    # Given, at the series' own rate: nothing is lost.
+    same = model.set_params(estimator_sampling_rate=1000).fit(X)
+    np.testing.assert_allclose(same.transform(X), X)
+    # Unset after fit: named with the fitted rate.
+    with pytest.raises(ValueError, match="fitted at 1000 Hz"):
+        same.set_params(estimator_sampling_rate=None).transform(X)
+
+
 def test_resampled_validates_its_parameters_in_fit_not_in_transform():
     from sklearn.linear_model import LinearRegression
     from sklearn.preprocessing import FunctionTransformer
@@ -597,7 +622,9 @@ def test_resampled_validates_its_parameters_in_fit_not_in_transform():
     from skdenoise.pipeline import ResampledDenoiser
 
     X = np.random.default_rng(0).normal(size=(2, 64))
-    model = ResampledDenoiser(FunctionTransformer(), sampling_rate=250).fit(X)
+    model = ResampledDenoiser(
+        FunctionTransformer(), sampling_rate=250, estimator_sampling_rate=360.0
+    ).fit(X)
     expected = model.transform(X)
     # A parameter transform does not read no longer breaks it (every
     # parameter was validated again at every transform); fit refuses it.
@@ -606,9 +633,13 @@ def test_resampled_validates_its_parameters_in_fit_not_in_transform():
     with pytest.raises(InvalidParameterError, match="'estimator' parameter"):
         model.fit(X)
     with pytest.raises(InvalidParameterError, match="'min_duration' parameter"):
-        ResampledDenoiser(FunctionTransformer(), min_duration=-1.0).fit(X)
+        ResampledDenoiser(
+            FunctionTransformer(), min_duration=-1.0, estimator_sampling_rate=360.0
+        ).fit(X)
     # The rate of the series may still be set after fit, and is checked.
-    model = ResampledDenoiser(FunctionTransformer(), sampling_rate=250).fit(X)
+    model = ResampledDenoiser(
+        FunctionTransformer(), sampling_rate=250, estimator_sampling_rate=360.0
+    ).fit(X)
     with pytest.raises(InvalidParameterError, match="'sampling_rate' parameter"):
         model.set_params(sampling_rate=-5).transform(X)
     with pytest.raises(ValueError, match="estimator_sampling_rate='a'"):
@@ -635,7 +666,9 @@ def test_resampled_refuses_an_inner_output_of_another_shape(rate, cut):
     from skdenoise.pipeline import ResampledDenoiser
 
     X = np.random.default_rng(0).normal(size=(4, 40))
-    model = ResampledDenoiser(_CutLast(cut), sampling_rate=rate).fit(X)
+    model = ResampledDenoiser(
+        _CutLast(cut), sampling_rate=rate, estimator_sampling_rate=360.0
+    ).fit(X)
     # It was padded with the last sample (or cropped) in silence.
     with pytest.raises(ValueError, match="_CutLast returned series of shape"):
         model.transform(X)
@@ -648,7 +681,11 @@ def test_resampled_never_hands_out_the_callers_array():
 
     for X in (np.arange(12.0).reshape(3, 4), np.arange(12.0).reshape(3, 4, 1)):
         original = X.copy()
-        out = ResampledDenoiser(FunctionTransformer()).fit(X).transform(X)
+        out = (
+            ResampledDenoiser(FunctionTransformer(), estimator_sampling_rate=360.0)
+            .fit(X)
+            .transform(X)
+        )
         np.testing.assert_array_equal(out, X)
         assert not np.shares_memory(out, X)
         out[...] = 0
@@ -659,7 +696,12 @@ def test_resampled_min_duration_is_met_by_its_exact_sample_count():
     from skdenoise.pipeline import ResampledDenoiser
 
     # 1.1 s at 360 Hz is 396 samples (1.1 * 360 is 396.00000000000006).
-    model = ResampledDenoiser(MedianDenoiser(), sampling_rate=360.0, min_duration=1.1)
+    model = ResampledDenoiser(
+        MedianDenoiser(),
+        sampling_rate=360.0,
+        min_duration=1.1,
+        estimator_sampling_rate=360.0,
+    )
     assert model.fit(np.zeros((1, 396))).transform(np.ones((1, 396))).shape == (1, 396)
     with pytest.raises(ValueError, match="needs at least 396 samples"):
         model.transform(np.ones((1, 395)))
@@ -777,7 +819,9 @@ def test_resampled_partial_fit_compares_column_names():
     X = np.random.default_rng(0).normal(size=(3, 20))
     first = pd.DataFrame(X, columns=[f"t{i}" for i in range(20)])
     other = pd.DataFrame(X, columns=[f"u{i}" for i in range(20)])
-    denoiser = ResampledDenoiser(Partial()).partial_fit(first)
+    denoiser = ResampledDenoiser(Partial(), estimator_sampling_rate=360.0).partial_fit(
+        first
+    )
     with pytest.raises(ValueError, match="feature names should match"):
         denoiser.partial_fit(other)
 
@@ -789,7 +833,10 @@ def test_wrappers_with_an_invalid_estimator_fail_clearly_in_model_selection():
     from skdenoise.windowing import ResampledDenoiser, WindowedDenoiser
 
     X = np.random.default_rng(0).normal(size=(6, 32))
-    for wrapper in (WindowedDenoiser("median"), ResampledDenoiser("median")):
+    for wrapper in (
+        WindowedDenoiser("median"),
+        ResampledDenoiser("median", estimator_sampling_rate=360.0),
+    ):
         with pytest.raises(InvalidParameterError, match="'estimator' parameter"):
             cross_val_score(wrapper, X, X, cv=2, error_score="raise")
 
@@ -894,6 +941,32 @@ def test_validation_data_prepared_otherwise_than_x_is_named():
     assert not [w for w in caught if "validation_data of" in str(w.message)]
 
 
+def test_a_per_series_scaler_in_front_of_a_network_trained_on_pairs_is_named():
+    # SeriesScaler gives every series of X a scale of 1: the network cannot
+    # know each clean series' amplitude, and its outputs came back at one
+    # amplitude for all (traces from 1e-3 to 1e3 at -15 dB) without a word.
+    rng = np.random.default_rng(0)
+    clean = make_sines(24, 32, frequency_range=(1, 3), random_state=0)
+    clean = clean * 10.0 ** rng.uniform(-3, 3, (24, 1))
+    noisy = clean + 0.2 * clean.std(axis=1, keepdims=True) * rng.standard_normal(
+        clean.shape
+    )
+    for method, what in (("standard", "a standard deviation"), ("minmax", "a range")):
+        pipe = make_pipeline(SeriesScaler(method=method), tiny_unet(epochs=1))
+        with pytest.warns(UserWarning, match=f"every series of X has {what} of 1"):
+            pipe.fit(noisy, clean)
+    # Clean series of one amplitude, targets scaled alike, or no scaler: no word.
+    same = clean / clean.std(axis=1, keepdims=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        make_pipeline(SeriesScaler(), tiny_unet(epochs=1)).fit(
+            noisy / clean.std(axis=1, keepdims=True), same
+        )
+        tiny_unet(epochs=1).fit(SeriesScaler().fit_transform(noisy), same)
+        tiny_unet(epochs=1).fit(noisy, clean)
+    assert not [w for w in caught if "per-series scaler" in str(w.message)]
+
+
 def test_scorers_under_a_global_pandas_output_do_not_warn_of_feature_names():
     # The scorers switch the global pandas output off for their transform; the
     # later steps of a Pipeline fitted on tables then got arrays, and every
@@ -976,7 +1049,9 @@ def test_a_recording_held_time_first_is_warned_of():
     for estimator in (
         BandpassDenoiser(),
         WindowedDenoiser(SavitzkyGolayDenoiser(), window_length=256),
-        ResampledDenoiser(BandpassDenoiser(), sampling_rate=250),
+        ResampledDenoiser(
+            BandpassDenoiser(), sampling_rate=250, estimator_sampling_rate=360.0
+        ),
     ):
         with pytest.warns(
             UserWarning, match=r"3600 series of 2 sample.*X\.T"
@@ -1087,7 +1162,9 @@ def test_resampled_names_a_text_rate_set_after_fit():
     from skdenoise.pipeline import ResampledDenoiser
 
     X = np.random.default_rng(0).standard_normal((2, 500))
-    model = ResampledDenoiser(FunctionTransformer(), sampling_rate=250).fit(X)
+    model = ResampledDenoiser(
+        FunctionTransformer(), sampling_rate=250, estimator_sampling_rate=360.0
+    ).fit(X)
     model.set_params(sampling_rate="250Hz")
     with pytest.raises(InvalidParameterError, match="'sampling_rate' parameter"):
         model.transform(X)
@@ -1115,4 +1192,6 @@ def test_resampled_checks_the_noise_of_a_continued_partial_fit_and_of_a_grid():
         model.partial_fit(X)
     search = GridSearchCV(_NoisyIdentity(), {"noise": [good, hum]}, cv=2)
     with pytest.raises(ValueError, match=r"sampling_rate=250: its frequencies"):
-        ResampledDenoiser(search, sampling_rate=250).fit(X, X)
+        ResampledDenoiser(search, sampling_rate=250, estimator_sampling_rate=360.0).fit(
+            X, X
+        )

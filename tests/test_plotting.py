@@ -323,7 +323,7 @@ def test_import_error_names_the_extra():
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert "pip install skdenoise[plot]" in out
+    assert "pip install 'skdenoise[plot]'" in out
 
 
 def test_plotting_is_a_public_submodule():

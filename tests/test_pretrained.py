@@ -564,7 +564,10 @@ def test_documented_shortest_length_is_accepted():
     assert len(accepted) == 2
     assert float(refused) <= _models.ECG_MIN_DURATION
     model = ResampledDenoiser(
-        FunctionTransformer(), sampling_rate=1000, min_duration=_models.ECG_MIN_DURATION
+        FunctionTransformer(),
+        sampling_rate=1000,
+        min_duration=_models.ECG_MIN_DURATION,
+        estimator_sampling_rate=360.0,
     ).fit(np.zeros((1, 1000)))
     for seconds in accepted:
         # "At other rates the same duration rounded up to whole samples."

@@ -338,7 +338,9 @@ def test_resampled_std_is_the_windowed_one_brought_to_the_series_rate(mc_model):
     assert isinstance(table_mean, pd.DataFrame) and isinstance(table_std, pd.DataFrame)
     np.testing.assert_allclose(table_std.to_numpy(), std)
     # Only with an inner predict(return_std=True), which needs an uncertainty.
-    classical = ResampledDenoiser(WindowedDenoiser(SavitzkyGolayDenoiser()))
+    classical = ResampledDenoiser(
+        WindowedDenoiser(SavitzkyGolayDenoiser()), estimator_sampling_rate=360.0
+    )
     assert not hasattr(classical, "predict")
     plain = pickle.loads(pickle.dumps(mc_model)).set_params(uncertainty=None)
     resampled = _resampled(plain, 250)

@@ -132,6 +132,46 @@ def _noise_model(kind, snr_db, sampling_rate, powerline_frequency):
     return components[kind].set_params(snr=snr_db)
 
 
+def _recorded_noise(data, snr_db, sampling_rate, training_files):
+    """The noise of ``--noise-file``: stretches of a real recording.
+
+    One series is one :class:`~skdenoise.noise.RecordedNoise`; several (the
+    rows of a file, the channels of a WFDB record) are summed with weights
+    drawn per window (:class:`~skdenoise.noise.NoiseMixture`), as the ECG
+    benchmark mixes its recordings of noise.
+    """
+    from .. import noise
+
+    if any(data.path.resolve() == f.path.resolve() for f in training_files if f):
+        raise _UsageError(
+            f"--noise-file {data.path} is also a training file: the noise must be "
+            "a recording of noise alone."
+        )
+    rate = data.sampling_rate
+    if rate is not None and sampling_rate is not None:
+        if abs(rate - sampling_rate) > 1e-9 * sampling_rate:
+            raise _UsageError(
+                f"--noise-file {data.path} is sampled at {rate:g} Hz and the "
+                f"training series at {sampling_rate:g} Hz; resample the noise to "
+                "the series' rate first."
+            )
+    series = [np.asarray(s, dtype=np.float64) for s in data.series]
+    if any(s.ndim != 1 for s in series):
+        raise _UsageError(
+            f"--noise-file {data.path} holds series with channels (shape "
+            f"{np.shape(data.series)}); give the noise as one series per row."
+        )
+    recordings = [
+        noise.RecordedNoise(
+            s, snr=None if len(series) > 1 else snr_db, sampling_rate=rate
+        )
+        for s in series
+    ]
+    if len(recordings) == 1:
+        return recordings[0]
+    return noise.NoiseMixture(recordings, snr=snr_db)
+
+
 def _training_arrays(clean, noisy, window_length, what="--clean"):
     """Arrays to fit on, windowing series of different lengths beforehand."""
     shortest = _shortest(clean.series)
@@ -453,11 +493,26 @@ def _cmd_train(args):
         noisy = _read_series(
             args.noisy, "--noisy file", layout=args.layout, key=args.key
         )
+    noise_data = None
+    if args.noise_file is not None:
+        if args.noise is not None:
+            raise _UsageError(
+                f"--noise {args.noise} and --noise-file both name the training "
+                "noise; give one of them."
+            )
+        noise_data = _read_series(
+            args.noise_file, "--noise-file", layout=args.layout, key=args.key
+        )
     output = Path(args.output)
     _check_writable(
         [output],
         overwrite=args.overwrite,
-        protected=_files_of(clean) + (_files_of(noisy) if noisy else []),
+        protected=[
+            path
+            for data in (clean, noisy, noise_data)
+            if data
+            for path in _files_of(data)
+        ],
     )
     if len(args.snr) > 2:
         raise _UsageError(
@@ -491,19 +546,28 @@ def _cmd_train(args):
     _check_channel_pairs(clean, noisy)
     window_length = args.window_length or min(_DEFAULT_WINDOW, _shortest(clean.series))
     kind = args.noise or ("white" if noisy is None else None)
+    if noise_data is not None:
+        kind = "recorded"
     training_noise = None
     snr_text = ""
     if kind is not None:
         snr_db = args.snr[0] if len(args.snr) == 1 else tuple(args.snr)
         snr_text = " to ".join(f"{value:g}" for value in args.snr)
-        training_noise = _noise_model(
-            kind, snr_db, sampling_rate, args.powerline_frequency
-        )
+        if kind == "recorded":
+            training_noise = _recorded_noise(
+                noise_data, snr_db, sampling_rate, [clean, noisy]
+            )
+            option = f"--noise-file {noise_data.path}"
+        else:
+            training_noise = _noise_model(
+                kind, snr_db, sampling_rate, args.powerline_frequency
+            )
+            option = f"--noise {kind}"
         try:  # a bad option value is a usage error, before any training
-            probe = np.sin(np.linspace(0.0, 6.0, 64))[np.newaxis]
+            probe = np.sin(np.linspace(0.0, 6.0, window_length))[np.newaxis]
             training_noise.apply(probe, random_state=0)
         except ValueError as exc:
-            raise _UsageError(f"--noise {kind}: {exc}") from None
+            raise _UsageError(f"{option}: {exc}") from None
     X_clean, X_noisy = _training_arrays(clean, noisy, window_length)
     _check_output_writable(output)
 

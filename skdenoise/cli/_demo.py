@@ -601,7 +601,7 @@ def _write_files(out_dir, rows, summary, test, noisy_test, outputs, progress):
         except ImportError:
             progress(
                 "matplotlib is not installed, so no figures: pip install "
-                "skdenoise[plot]"
+                "'skdenoise[plot]'"
             )
         else:
             progress("drawing the figures")

@@ -223,7 +223,7 @@ def _read_csv(path, layout):
     cells = np.full((len(rows), width), "", dtype=object)
     for row, values in enumerate(rows):
         cells[row, : len(values)] = values
-    cells = np.strings.strip(cells.astype(str))
+    cells = np.char.strip(cells.astype(str))
     filled = cells != ""
     if layout == "columns":
         cells, filled = cells.T, filled.T

@@ -190,6 +190,16 @@ def _add_train_noise_options(train):
         "none with it, where a noise adds to the noisy inputs as augmentation)",
     )
     group.add_argument(
+        "--noise-file",
+        metavar="FILE",
+        help="a recording of real noise instead of --noise (for example an NSTDB "
+        "record of electrode motion), in any of the file formats: each training "
+        "window gets a stretch of it drawn at random, its mean removed, at --snr; "
+        "with several series (rows, or a WFDB record's channels), a sum of "
+        "stretches of each, weighted at random per window; its rate must be the "
+        "training series' rate",
+    )
+    group.add_argument(
         "--snr",
         type=_finite_float,
         nargs="+",
@@ -244,8 +254,9 @@ def _add_train_command(commands, formatter):
         description=_wrap(
             "Train a neural denoiser on the series of a file and save it. With "
             "--noisy it learns to map the noisy series to the clean ones; without, "
-            "it adds noise to the clean series on the fly (--noise, --snr), at an "
-            "SNR measured against each window less its mean (a baseline offset "
+            "it adds noise to the clean series on the fly (--noise or --noise-file, "
+            "--snr), at an SNR measured against each window less its mean (a "
+            "baseline offset "
             "does not count as signal, with the default normalize). The network runs "
             "on windows of "
             "--window-length samples (skdenoise.pipeline.WindowedDenoiser), so the "

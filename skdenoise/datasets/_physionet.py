@@ -187,7 +187,12 @@ def load_nstdb_record(
     :data:`NSTDB_RECORDS`) are MITDB records 118 and 119 with electrode motion
     noise added by the database's ``nst`` tool: clean for the first 5 minutes,
     then noisy and clean in alternating 2-minute blocks. The level in the name
-    is WFDB's nominal SNR, measured from QRS amplitudes.
+    is WFDB's nominal SNR, measured from QRS amplitudes. The noise is the
+    ``em`` recording (:func:`load_nstdb_noise`) at the record's own sample
+    positions, channel for channel: a denoiser trained on stretches of ``em``
+    from samples ``[0, n)`` has seen the noise of every block before sample
+    ``n`` of these records, so only later blocks test it on unseen noise
+    (with ``segment=(0, 325000)``, the blocks from minute 17 on).
 
     The signal is returned as the WFDB header defines it, as the ``wfdb``
     package reads it. The headers of these records declare a baseline of 1024

@@ -361,6 +361,48 @@ def _series_scalings(X3, min_series=2):
     return found, standard
 
 
+# Clean series whose standard deviations spread more than this factor (10th to
+# 90th percentile) lose their amplitudes to a per-series scaling of X.
+_AMPLITUDE_SPREAD = 1.25
+
+
+def _warn_if_scaled_per_series(estimator, X3, y3):
+    """Warn when X was scaled series by series and the clean series were not.
+
+    A per-series scaler in front of the denoiser (``SeriesScaler``) gives every
+    series of ``X`` a scale of 1: the amplitude of each is lost, and the one
+    map from ``X``'s units to ``y``'s cannot give it back, so every output
+    comes back at about the same amplitude.
+    """
+    if y3 is None or y3.shape != X3.shape:
+        return
+    scalings, _ = _series_scalings(X3)
+    _, y_std = _series_scalings(y3)
+    for channel, found in enumerate(scalings):
+        if not found:
+            continue
+        std = y_std[:, channel][y_std[:, channel] > 0]
+        if std.size < 2:
+            continue
+        low, high = np.percentile(std, [10, 90])
+        if high <= _AMPLITUDE_SPREAD * low:
+            continue
+        method = next(m for m in _SERIES_SCALINGS if m in found)
+        where = f" in channel {channel}" if X3.shape[2] > 1 else ""
+        warn_at_caller(
+            f"{type(estimator).__name__}: every series of X{where} has "
+            f"{_SERIES_SCALINGS[method]} (a per-series scaler's output, such as "
+            "SeriesScaler's), while the standard deviations of the clean series "
+            f"in y range from {low:.3g} to {high:.3g} (10th to 90th percentile): "
+            "the scaling hides each series' amplitude from the network, and its "
+            "outputs come back at about one amplitude for all. Leave the scaler "
+            "out: the neural denoisers standardise each series themselves "
+            "(normalize=True) and give the output back in its units.",
+            UserWarning,
+        )
+        return
+
+
 def _validation_units_problem(X3, inputs3, name="X_val"):
     """Why ``inputs3`` (validation series) look prepared otherwise than ``X3``.
 
@@ -1587,6 +1629,7 @@ n_timesteps, n_channels)
         noise = self._training_noise(y3)
         self._check_noise_curriculum(noise)
         if reset:
+            _warn_if_scaled_per_series(self, X3, y3)
             self.target_scale_, self.target_offset_ = _units_map(X3, y3)
             self._input_settings_ = self._input_settings()
             self._built_params_ = self._built_params()

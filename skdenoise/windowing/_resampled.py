@@ -210,8 +210,12 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     sampling_rate : float or None, default=None
         Sampling rate of the series, in Hz. None means
         ``estimator_sampling_rate``: no resampling.
-    estimator_sampling_rate : float, default=360.0
-        Sampling rate at which ``estimator`` works, in Hz.
+    estimator_sampling_rate : float, default=None
+        Sampling rate at which ``estimator`` works, in Hz (360 for the ECG
+        models of :mod:`skdenoise.pretrained`, which
+        :func:`~skdenoise.pretrained.load` sets). Required: ``fit`` refuses
+        None, since the rate is the estimator's to know and no default fits
+        every kind of series.
     min_sampling_rate : float or None, default=None
         Lowest ``sampling_rate`` accepted, in Hz (a denoiser can only restore
         what the samples still hold); None accepts any.
@@ -257,7 +261,7 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "transform"])],
         "sampling_rate": [*_RATE, None],
-        "estimator_sampling_rate": _RATE,
+        "estimator_sampling_rate": [*_RATE, None],
         "min_sampling_rate": [*_RATE, None],
         "min_duration": [*_RATE, None],
     }
@@ -296,7 +300,7 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
         self,
         estimator,
         sampling_rate=None,
-        estimator_sampling_rate=360.0,
+        estimator_sampling_rate=None,
         min_sampling_rate=None,
         min_duration=None,
     ):
@@ -319,9 +323,29 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
 
     # ------------------------------------------------------------- geometry
     def _rate(self):
+        if self.estimator_sampling_rate is None:
+            # fit refuses it; later calls name the fitted rate.
+            raise ValueError(self._no_estimator_rate())
         if self.sampling_rate is None:
             return float(self.estimator_sampling_rate)
         return float(self.sampling_rate)
+
+    def _no_estimator_rate(self):
+        """The message for an ``estimator_sampling_rate`` of None."""
+        fitted = getattr(self, "estimator_sampling_rate_", None)
+        if fitted is not None:
+            return (
+                f"{type(self).__name__} has estimator_sampling_rate=None, but its "
+                f"estimator_ was fitted at {fitted:g} Hz. Set it back to {fitted:g} "
+                "(the rate of your series is sampling_rate), or fit again."
+            )
+        return (
+            f"{type(self).__name__} needs estimator_sampling_rate: the rate in Hz "
+            f"at which its estimator {type(self.estimator).__name__} works (360 "
+            "for the ECG models of skdenoise.pretrained, whose load() sets it); "
+            "the series are resampled from sampling_rate to it and back. Series "
+            "at the estimator's own rate need no ResampledDenoiser."
+        )
 
     def _check_input(self, n_timesteps, fitting=False, n_series=None):
         """Reject a sampling rate or a length the settings do not accept.
@@ -331,6 +355,8 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
         checked, and the estimator's rate against the fitted one.
         """
         name = type(self).__name__
+        if fitting and self.estimator_sampling_rate is None:
+            raise ValueError(self._no_estimator_rate())
         if not fitting:
             validate_parameter_constraints(
                 {key: self._parameter_constraints[key] for key in _INPUT_PARAMETERS},

@@ -455,6 +455,7 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         a warning that its validation windows overlap training samples.
         """
         if not _takes_validation_data(estimator):
+            self._warn_if_pipeline_splits_windows(estimator, X3.shape[1])
             return X3, y3, None
         fraction = float(estimator.get_params(deep=False).get("validation_split") or 0)
         if not fraction:
@@ -486,6 +487,38 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
             return X3, y3, None
         front, back = np.s_[:, :cut], np.s_[:, cut:]
         return X3[front], _part(y3, front), (X3[back], _part(y3, back))
+
+    def _warn_if_pipeline_splits_windows(self, estimator, length):
+        """Warn when a Pipeline's final network holds out random windows.
+
+        Whole series cannot be held out for it: ``validation_data`` would
+        reach the network without going through the steps before it. Its own
+        ``validation_split`` then takes random windows, which overlap the
+        training windows cut from the same stretch of a series.
+        """
+        steps = getattr(estimator, "steps", None)
+        if not steps or self.windows_per_series(length) == 1:
+            return
+        name, final = steps[-1]
+        while getattr(final, "steps", None):  # a pipeline ending in a pipeline
+            final = final.steps[-1][1]
+        if not _takes_validation_data(final):
+            return
+        fraction = final.get_params(deep=False).get("validation_split") or 0
+        if not fraction:
+            return
+        warn_at_caller(
+            f"WindowedDenoiser holds out whole series for a neural estimator's "
+            f"validation, but its estimator is a {type(estimator).__name__}: "
+            f"validation series cannot go through the steps before "
+            f"{type(final).__name__}, which holds out random windows "
+            f"(validation_split={fraction:g}) that overlap its training windows, "
+            "so its early stopping, gate and calibration see samples it trained "
+            "on. Put the WindowedDenoiser around the network inside the pipeline "
+            f"(make_pipeline(..., WindowedDenoiser({type(final).__name__}(...)))), "
+            f"or set {name}__validation_split=0.",
+            UserWarning,
+        )
 
     def _check_centred_units(self, X3, y3):
         """Refuse a ``y`` in other units than ``X`` when windows are centred.
