@@ -1,10 +1,13 @@
 """Warnings that point at the user's line, however deep in the package they arise."""
 
+import concurrent
 import contextlib
 import contextvars
+import multiprocessing
 import os
 import re
 import sys
+import threading
 import warnings
 
 import joblib
@@ -90,8 +93,18 @@ def recorded():
 # (a Pipeline's memory, a search's parallel loop).
 _INTERNAL = tuple(
     os.path.dirname(os.path.abspath(module.__file__)) + os.sep
-    for module in (sys.modules[__package__], sklearn, joblib)
-)
+    for module in (
+        sys.modules[__package__],
+        sklearn,
+        joblib,
+        multiprocessing,
+        concurrent,
+    )
+) + (os.path.abspath(threading.__file__),)
+# And the start of a worker process or thread (multiprocessing, concurrent,
+# threading): a search's loky worker has no frame of the user's, and its
+# warnings were attributed to multiprocessing/process.py. Past the stack,
+# Python names "sys:1", which points at no wrong line.
 
 
 def warn_at_caller(message, category=UserWarning, once=False):
@@ -116,9 +129,15 @@ def warn_at_caller(message, category=UserWarning, once=False):
         given.add((category, message))
     frame = sys._getframe(1)
     level = 2
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
-        _INTERNAL
-    ):
+    while frame is not None and _internal(frame.f_code.co_filename):
         frame = frame.f_back
         level += 1
     warnings.warn(message, category, stacklevel=level)
+
+
+def _internal(filename):
+    """Whether a frame of ``filename`` is one a warning is not attributed to."""
+    # "<frozen runpy>": the start of a worker process run with python -m.
+    return filename.startswith("<frozen ") or os.path.abspath(filename).startswith(
+        _INTERNAL
+    )

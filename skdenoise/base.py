@@ -145,6 +145,16 @@ class SeriesShapeMixin:
             module = frame.f_globals.get("__name__", "")
             if module.startswith("skdenoise.cli"):
                 return False
+            if module == "sklearn.pipeline":
+                # A Pipeline's later steps get what its first step got: that
+                # one says it.
+                steps = getattr(frame.f_locals.get("self"), "steps", None) or []
+                first = next(
+                    (e for _, e in steps if e is not None and e != "passthrough"),
+                    None,
+                )
+                if first is not None and first is not self:
+                    return False
             if module.split(".")[0] == "skdenoise":
                 caller = frame.f_locals.get("self")
                 if isinstance(caller, BaseDenoiser) and caller is not self:

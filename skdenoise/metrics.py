@@ -251,7 +251,7 @@ def snr_improvement(clean, noisy, estimate, *, per_series=False):
     out = _power_ratio_db(noise_energy, error_energy)
     # A perfect estimate of a noise-free input changes nothing.
     out = np.where((noise_energy == 0) & (error_energy == 0), 0.0, out)
-    if per_series is False:
+    if not per_series:
         noise_free = _noise_free(np.sum(clean**2, axis=1), noise_energy)
         if noise_free.any() and not noise_free.all():
             index = np.flatnonzero(noise_free)
@@ -259,10 +259,11 @@ def snr_improvement(clean, noisy, estimate, *, per_series=False):
 
             warn_at_caller(
                 f"snr_improvement: {_count_and_index(index)} of noisy equal their "
-                "clean series (no noise to remove): any change to them counts "
-                "as a loss of about 100 dB or more (-inf for an exact input), which "
-                "outweighs the other series in the mean. Leave them out, or "
-                "measure what a denoiser does to clean inputs with snr().",
+                "clean series (no noise to remove): any change to them counts as "
+                "a loss against no noise at all (-inf, or a large finite loss "
+                "where rounding left a trace of noise), which outweighs the "
+                "other series in the mean. Leave them out, or measure what a "
+                "denoiser does to clean inputs with snr().",
                 UserWarning,
             )
     return _reduce(out, per_series)
@@ -484,8 +485,8 @@ def _scored_snr_improvement(clean, noisy, estimate):
         gain = 10.0 * np.log10(
             np.maximum(noise_energy, floor) / np.maximum(error_energy, floor)
         )
-    # A series of zeros, clean and noisy alike, has no size to measure against:
-    # left as it is nothing is gained; anything added is the largest loss.
+    # A series of zeros, clean and noisy alike, has no size to measure against
+    # (and no noise: the scorer leaves it out); kept finite all the same.
     silent = size == 0
     values = np.where(
         silent, np.where(error_energy == 0, 0.0, -SCORE_RESOLUTION_DB), gain

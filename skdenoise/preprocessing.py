@@ -64,9 +64,9 @@ class SeriesScaler(
     the noisy series are scaled, so the denoiser learns to return clean
     series in their own units; the statistics of each series are lost to it,
     which is fine when the clean series share their amplitude but not
-    otherwise: every output comes back at about one amplitude (the neural
-    denoisers warn of it in ``fit``). Leave this scaler out in front of a
-    neural denoiser.
+    otherwise: every output comes back at about one amplitude (a neural
+    denoiser that follows this scaler in a ``Pipeline`` warns of it in
+    ``fit``). Leave this scaler out in front of a neural denoiser.
     When the denoiser is trained on the scaled series alone (``fit(X)``), map
     its output back with :meth:`inverse_transform`.
 

@@ -1219,6 +1219,15 @@ def test_train_with_a_noise_file_adds_stretches_of_the_recording(data, capsys):
     assert isinstance(noise, NoiseMixture) and noise.snr == (0.0, 20.0)
     assert [c.sampling_rate for c in noise.components] == [360.0, 360.0]
     assert [c.snr for c in noise.components] == [None, None]
+    # A recording in one column of a CSV is one series, whatever --layout and
+    # --key say of the training files.
+    np.savetxt(data / "noise_column.csv", recording[:, None], delimiter=",")
+    np.savez(data / "clean_archive.npz", clean=np.load(data / "clean.npy"))
+    out = data / "noise_column.skd"
+    argv = ["train", "--clean", str(data / "clean_archive.npz"), "--key", "clean"]
+    argv += ["--noise-file", str(data / "noise_column.csv"), "--window-length", "32"]
+    assert main([*argv, "--output", str(out), *TINY]) == 0
+    np.testing.assert_allclose(load(out).estimator.noise.noise, recording)
 
 
 def test_bad_noise_files_are_usage_errors(data, capsys):

@@ -428,9 +428,10 @@ def test_an_empty_data_home_is_refused(tmp_path, monkeypatch):
         with pytest.raises(ValueError, match="data_home is an empty path"):
             get_data_home(empty)
     assert list(tmp_path.iterdir()) == []
-    monkeypatch.setenv("SKDENOISE_DATA", "")  # an empty variable means unset
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert get_data_home() == tmp_path / "home" / "skdenoise_data"
+    for unset in ("", "  "):  # an empty or blank variable means unset
+        monkeypatch.setenv("SKDENOISE_DATA", unset)
+        assert get_data_home() == tmp_path / "home" / "skdenoise_data"
 
 
 def test_annotations_of_a_record_without_them_are_named_as_such(server, cache):

@@ -768,6 +768,12 @@ def test_windowed_pipeline_ending_in_a_network_warns_of_overlapping_windows():
     with pytest.warns(UserWarning, match="unetdenoiser__validation_split=0") as record:
         model.fit(noisy, clean)
     assert [w.filename for w in record if "overlap" in str(w.message)] == [__file__]
+    # A pipeline ending in a pipeline: the parameter's full name.
+    nested = make_pipeline(MedianDenoiser(window_length=3), pipe)
+    with pytest.warns(UserWarning, match="pipeline__unetdenoiser__validation_split"):
+        WindowedDenoiser(nested, window_length=64).fit(noisy, clean)
+    nested.set_params(pipeline__unetdenoiser__validation_split=0.0)  # it exists
+    pipe.set_params(unetdenoiser__validation_split=0.1)
     quiet = [
         WindowedDenoiser(pipe.set_params(unetdenoiser__validation_split=0.0), 64),
         WindowedDenoiser(  # one window per series: random windows are series

@@ -604,9 +604,16 @@ def test_resampled_needs_the_rate_of_its_estimator():
     assert model.get_params()["estimator_sampling_rate"] is None
     with pytest.raises(ValueError, match="needs estimator_sampling_rate: the rate"):
         model.fit(X)
+    from skdenoise.classical import MedianDenoiser
+
+    class Partial(MedianDenoiser):
+        def partial_fit(self, X, y=None):
+            return self.fit(X, y)
+
+    partial = ResampledDenoiser(Partial(), sampling_rate=1000)
     with pytest.raises(ValueError, match="needs estimator_sampling_rate"):
-        model.partial_fit(X) if hasattr(model, "partial_fit") else model.fit(X)
-    assert not hasattr(model, "estimator_")
+        partial.partial_fit(X)
+    assert not hasattr(model, "estimator_") and not hasattr(partial, "estimator_")
     # Given, at the series' own rate: nothing is lost.
     same = model.set_params(estimator_sampling_rate=1000).fit(X)
     np.testing.assert_allclose(same.transform(X), X)
@@ -942,29 +949,47 @@ def test_validation_data_prepared_otherwise_than_x_is_named():
 
 
 def test_a_per_series_scaler_in_front_of_a_network_trained_on_pairs_is_named():
-    # SeriesScaler gives every series of X a scale of 1: the network cannot
-    # know each clean series' amplitude, and its outputs came back at one
-    # amplitude for all (traces from 1e-3 to 1e3 at -15 dB) without a word.
+    # SeriesScaler in a Pipeline gives every noisy series a scale of 1 and
+    # leaves y as it is: the network cannot know each clean series' amplitude,
+    # and its outputs came back at one amplitude for all (traces from 1e-3 to
+    # 1e3 at -15 dB) without a word.
+    from sklearn.preprocessing import Normalizer
+
     rng = np.random.default_rng(0)
-    clean = make_sines(24, 32, frequency_range=(1, 3), random_state=0)
+    clean = make_sines(24, 64, frequency_range=(1, 3), random_state=0)
     clean = clean * 10.0 ** rng.uniform(-3, 3, (24, 1))
     noisy = clean + 0.2 * clean.std(axis=1, keepdims=True) * rng.standard_normal(
         clean.shape
     )
-    for method, what in (("standard", "a standard deviation"), ("minmax", "a range")):
-        pipe = make_pipeline(SeriesScaler(method=method), tiny_unet(epochs=1))
-        with pytest.warns(UserWarning, match=f"every series of X has {what} of 1"):
+    for scaler in (SeriesScaler(), SeriesScaler(method="minmax"), Normalizer()):
+        name = type(scaler).__name__
+        pipe = make_pipeline(scaler, tiny_unet(epochs=1))
+        with pytest.warns(UserWarning, match=f"UNetDenoiser follows {name}") as got:
             pipe.fit(noisy, clean)
-    # Clean series of one amplitude, targets scaled alike, or no scaler: no word.
+        assert [w.filename for w in got if "follows" in str(w.message)] == [__file__]
+    # Around a WindowedDenoiser: said once, of the whole series (its windows
+    # do not show the scaling).
+    windowed = WindowedDenoiser(tiny_unet(epochs=1), window_length=32)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        make_pipeline(SeriesScaler(), windowed).fit(noisy, clean)
+    said = [w for w in caught if "follows SeriesScaler" in str(w.message)]
+    assert len(said) == 1 and str(said[0].message).startswith("WindowedDenoiser")
+    # Clean series of one amplitude, both scaled by hand (the noisy series'
+    # scale, or each its own), a scaler elsewhere, or a classical filter: no word.
     same = clean / clean.std(axis=1, keepdims=True)
+    scale = noisy.std(axis=1, keepdims=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         make_pipeline(SeriesScaler(), tiny_unet(epochs=1)).fit(
             noisy / clean.std(axis=1, keepdims=True), same
         )
+        tiny_unet(epochs=1).fit(noisy / scale, clean / scale)
         tiny_unet(epochs=1).fit(SeriesScaler().fit_transform(noisy), same)
+        make_pipeline(StandardScaler(), tiny_unet(epochs=1)).fit(noisy, clean)
+        make_pipeline(SeriesScaler(), SavitzkyGolayDenoiser()).fit(noisy, clean)
         tiny_unet(epochs=1).fit(noisy, clean)
-    assert not [w for w in caught if "per-series scaler" in str(w.message)]
+    assert not [w for w in caught if "follows" in str(w.message)]
 
 
 def test_scorers_under_a_global_pandas_output_do_not_warn_of_feature_names():
@@ -1076,6 +1101,15 @@ def test_a_recording_held_time_first_is_warned_of():
         # Windows of 16 samples cut beforehand (make_windows, the command line's
         # --window-length 16) are series as they should be.
         BandpassDenoiser().fit_transform(signal[:, 0].reshape(-1, 16))
+    # A Pipeline says it once, from its first step: each step said it (a
+    # scaler's copy spoke of denoising).
+    pipe = make_pipeline(SeriesScaler(), SavitzkyGolayDenoiser())
+    for call in (pipe.fit, pipe.fit_transform):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call(signal)
+        said = [w for w in caught if "time along them" in str(w.message)]
+        assert len(said) == 1 and str(said[0].message).startswith("SeriesScaler")
 
 
 def test_resampled_zero_series_are_not_named_by_the_inner_rows():

@@ -80,3 +80,32 @@ def test_importing_skdenoise_leaves_tensorflow_configurable():
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "configured"
+
+
+def test_early_stopping_says_it_stopped_at_verbose_1_only(capsys):
+    # patience= ended training without a word: the epochs simply stopped.
+    from skdenoise import UNetDenoiser
+
+    X = make_sines(16, 32, random_state=0)
+    settings = dict(filters=2, depth=1, kernel_size=3, epochs=40, patience=1)
+    model = UNetDenoiser(**settings, learning_rate=0.5, random_state=0, verbose=1)
+    model.fit(X)
+    assert model.n_epochs_ < 40  # it did stop early
+    out = capsys.readouterr().out
+    assert "early stopping" in out and "Restoring model weights" in out
+    UNetDenoiser(**settings, learning_rate=0.5, random_state=0).fit(X)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_warnings_of_a_worker_are_not_attributed_to_its_start():
+    # A search's loky worker has no frame of the user's: its warnings named
+    # multiprocessing/process.py (or <frozen runpy>) as their place.
+    import multiprocessing.process
+    import threading
+
+    from skdenoise._warnings import _internal
+
+    assert _internal(multiprocessing.process.__file__)
+    assert _internal(threading.__file__)
+    assert _internal("<frozen runpy>")
+    assert not _internal(__file__)

@@ -132,6 +132,23 @@ def _noise_model(kind, snr_db, sampling_rate, powerline_frequency):
     return components[kind].set_params(snr=snr_db)
 
 
+def _read_noise_file(path):
+    """The series of ``--noise-file``: rows, or the one column of a CSV.
+
+    Read with the formats' defaults (``--layout`` and ``--key`` describe the
+    training files): a recording stored as one column of a CSV reads as rows
+    of one sample, taken as the one series it is.
+    """
+    if str(path).lower().endswith(".csv"):
+        try:
+            return _read_series(path, "--noise-file")
+        except _CommandError as exc:
+            if "holds a single value" not in str(exc):
+                raise
+            return _read_series(path, "--noise-file", layout="columns")
+    return _read_series(path, "--noise-file")
+
+
 def _recorded_noise(data, snr_db, sampling_rate, training_files):
     """The noise of ``--noise-file``: stretches of a real recording.
 
@@ -500,9 +517,7 @@ def _cmd_train(args):
                 f"--noise {args.noise} and --noise-file both name the training "
                 "noise; give one of them."
             )
-        noise_data = _read_series(
-            args.noise_file, "--noise-file", layout=args.layout, key=args.key
-        )
+        noise_data = _read_noise_file(args.noise_file)
     output = Path(args.output)
     _check_writable(
         [output],

@@ -70,7 +70,9 @@ def get_data_home(data_home=None):
     True
     """
     if data_home is None:
-        data_home = os.environ.get("SKDENOISE_DATA") or Path("~") / "skdenoise_data"
+        # An empty (or blank) variable counts as unset.
+        value = os.environ.get("SKDENOISE_DATA", "")
+        data_home = value if value.strip() else Path("~") / "skdenoise_data"
     if not isinstance(data_home, (str, os.PathLike)):
         raise TypeError(f"data_home must be a path or None; got {data_home!r}.")
     if not str(data_home).strip():

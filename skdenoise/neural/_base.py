@@ -362,39 +362,68 @@ def _series_scalings(X3, min_series=2):
 
 
 # Clean series whose standard deviations spread more than this factor (10th to
-# 90th percentile) lose their amplitudes to a per-series scaling of X.
+# 90th percentile) lose their amplitudes to a per-series scaler before the
+# denoiser.
 _AMPLITUDE_SPREAD = 1.25
 
 
-def _warn_if_scaled_per_series(estimator, X3, y3):
-    """Warn when X was scaled series by series and the clean series were not.
+def _per_series_scaler_before(estimator):
+    """The per-series scaler a ``Pipeline`` being fitted runs before ``estimator``.
 
-    A per-series scaler in front of the denoiser (``SeriesScaler``) gives every
-    series of ``X`` a scale of 1: the amplitude of each is lost, and the one
-    map from ``X``'s units to ``y``'s cannot give it back, so every output
-    comes back at about the same amplitude.
+    None unless ``estimator`` is the final step of a ``Pipeline`` whose
+    ``fit`` is on the stack, and an earlier step scales each series (row) by
+    itself: :class:`~skdenoise.pipeline.SeriesScaler`, or scikit-learn's
+    ``Normalizer``. A Pipeline transforms ``X`` only, never ``y``.
     """
-    if y3 is None or y3.shape != X3.shape:
+    import sys
+
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import Normalizer
+
+    from ..preprocessing import SeriesScaler
+
+    frame = sys._getframe(1)
+    while frame is not None:
+        pipeline = frame.f_locals.get("self")
+        if isinstance(pipeline, Pipeline) and pipeline.steps:
+            if pipeline.steps[-1][1] is not estimator:
+                return None
+            for _, step in pipeline.steps[:-1]:
+                if isinstance(step, (SeriesScaler, Normalizer)):
+                    return step
+            return None
+        frame = frame.f_back
+    return None
+
+
+def _warn_if_scaled_per_series(estimator, X3, y3):
+    """Warn when a Pipeline scales X series by series before a denoiser.
+
+    The clean series keep their amplitudes while every noisy one comes in at
+    one scale: the amplitude of each is lost, and the one map from ``X``'s
+    units to ``y``'s cannot give it back, so every output comes back at about
+    the same amplitude. Said only where the clean series' amplitudes differ.
+    """
+    if y3 is None:
         return
-    scalings, _ = _series_scalings(X3)
-    _, y_std = _series_scalings(y3)
-    for channel, found in enumerate(scalings):
-        if not found:
-            continue
-        std = y_std[:, channel][y_std[:, channel] > 0]
+    scaler = _per_series_scaler_before(estimator)
+    if scaler is None:
+        return
+    for channel in range(y3.shape[2]):
+        std = y3[:, :, channel].std(axis=1)
+        std = std[std > 0]
         if std.size < 2:
             continue
         low, high = np.percentile(std, [10, 90])
         if high <= _AMPLITUDE_SPREAD * low:
             continue
-        method = next(m for m in _SERIES_SCALINGS if m in found)
-        where = f" in channel {channel}" if X3.shape[2] > 1 else ""
+        where = f" of channel {channel}" if y3.shape[2] > 1 else ""
         warn_at_caller(
-            f"{type(estimator).__name__}: every series of X{where} has "
-            f"{_SERIES_SCALINGS[method]} (a per-series scaler's output, such as "
-            "SeriesScaler's), while the standard deviations of the clean series "
-            f"in y range from {low:.3g} to {high:.3g} (10th to 90th percentile): "
-            "the scaling hides each series' amplitude from the network, and its "
+            f"{type(estimator).__name__} follows {type(scaler).__name__} in a "
+            "Pipeline, which scales every noisy series by itself and leaves the "
+            f"clean series in y as they are: their standard deviations{where} "
+            f"range from {low:.3g} to {high:.3g} (10th to 90th percentile). The "
+            "scaling hides each series' amplitude from the denoiser, and its "
             "outputs come back at about one amplitude for all. Leave the scaler "
             "out: the neural denoisers standardise each series themselves "
             "(normalize=True) and give the output back in its units.",
@@ -1718,6 +1747,8 @@ n_timesteps, n_channels)
                     monitor="val_loss" if validation_data is not None else "loss",
                     patience=self.patience,
                     restore_best_weights=True,
+                    # Says when it stops and which epoch's weights it keeps.
+                    verbose=int(bool(self.verbose)),
                 )
             )
         momentum = self.ema_momentum

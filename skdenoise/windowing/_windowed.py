@@ -437,6 +437,11 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     def _fit(self, X3, y3, validation=None):
         """Fit a clone of ``estimator`` on the windows of ``X3`` (and ``y3``)."""
         self._record_geometry()
+        if _takes_validation_data(self.estimator):
+            # Said of the whole series: a window of a scaled series is not.
+            from ..neural._base import _warn_if_scaled_per_series
+
+            _warn_if_scaled_per_series(self, X3, y3)
         estimator = _array_output(clone(self.estimator))
         self.n_windows_fit_ = self._fit_windows(
             estimator, estimator.fit, X3, y3, validation
@@ -501,7 +506,8 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
             return
         name, final = steps[-1]
         while getattr(final, "steps", None):  # a pipeline ending in a pipeline
-            final = final.steps[-1][1]
+            inner, final = final.steps[-1]
+            name = f"{name}__{inner}"
         if not _takes_validation_data(final):
             return
         fraction = final.get_params(deep=False).get("validation_split") or 0
