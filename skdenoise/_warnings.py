@@ -130,8 +130,12 @@ def warn_at_caller(message, category=UserWarning, once=False):
     frame = sys._getframe(1)
     level = 2
     while frame is not None and _internal(frame.f_code.co_filename):
+        # warnings.warn itself passes over the import system's frames
+        # ("<frozen importlib._bootstrap>") without counting them.
+        filename = frame.f_code.co_filename
+        if not ("importlib" in filename and "_bootstrap" in filename):
+            level += 1
         frame = frame.f_back
-        level += 1
     warnings.warn(message, category, stacklevel=level)
 
 

@@ -45,6 +45,52 @@ from .metrics import _scored_snr, _series_with_snr, _weighted_mean
 __all__ = ["BaseDenoiser"]
 
 
+def pipelines_on_stack(frame):
+    """``(pipeline, index)`` of each scikit-learn ``Pipeline`` running on the stack.
+
+    Innermost first, from ``frame`` outwards. ``index`` is the step the
+    pipeline is running (fitting or transforming), or None where it cannot be
+    told: the ``step_idx`` of ``Pipeline._fit`` (which fits clones of its steps
+    when it has a memory), else the step found among the frame's locals, else
+    the final step for a ``fit`` method (which fits it last).
+    """
+    from sklearn.pipeline import Pipeline
+
+    seen = set()
+    while frame is not None:
+        pipeline = frame.f_locals.get("self")
+        if isinstance(pipeline, Pipeline) and id(pipeline) not in seen:
+            seen.add(id(pipeline))
+            steps = [step for _, step in pipeline.steps]
+            index = frame.f_locals.get("step_idx")
+            if not isinstance(index, int):
+                values = list(frame.f_locals.values())
+                index = next(
+                    (
+                        i
+                        for i, step in enumerate(steps)
+                        if step is not None
+                        and not isinstance(step, str)
+                        and any(value is step for value in values)
+                    ),
+                    None,
+                )
+            if index is None and frame.f_code.co_name.startswith("fit"):
+                index = len(steps) - 1
+            yield pipeline, index
+        frame = frame.f_back
+
+
+def flat_steps(steps):
+    """The steps of a list of steps, those of nested Pipelines in their place."""
+    for step in steps:
+        inner = getattr(step, "steps", None)
+        if isinstance(inner, list):
+            yield from flat_steps([s for _, s in inner])
+        else:
+            yield step
+
+
 def series_tags(tags):
     """Set the tags shared by every estimator working on batches of series."""
     tags.input_tags.three_d_array = True
@@ -138,23 +184,27 @@ class SeriesShapeMixin:
         """Whether neither another estimator nor the command line called this one.
 
         A wrapper's windows, and the command line's (which says what to do of
-        a file's layout itself), are series as they should be.
+        a file's layout itself), are series as they should be. In a Pipeline
+        the steps after the first that checks the layout get what it got:
+        that one says it.
         """
+        for pipeline, index in pipelines_on_stack(sys._getframe(1)):
+            steps = [step for _, step in pipeline.steps]
+            checker = next(
+                (
+                    i
+                    for i, step in enumerate(steps)
+                    if any(isinstance(s, SeriesShapeMixin) for s in flat_steps([step]))
+                ),
+                None,
+            )
+            if index is not None and checker is not None and index != checker:
+                return False
         frame = sys._getframe(1)
         while frame is not None:
             module = frame.f_globals.get("__name__", "")
             if module.startswith("skdenoise.cli"):
                 return False
-            if module == "sklearn.pipeline":
-                # A Pipeline's later steps get what its first step got: that
-                # one says it.
-                steps = getattr(frame.f_locals.get("self"), "steps", None) or []
-                first = next(
-                    (e for _, e in steps if e is not None and e != "passthrough"),
-                    None,
-                )
-                if first is not None and first is not self:
-                    return False
             if module.split(".")[0] == "skdenoise":
                 caller = frame.f_locals.get("self")
                 if isinstance(caller, BaseDenoiser) and caller is not self:

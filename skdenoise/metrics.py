@@ -125,10 +125,14 @@ def _missing_as_nan(arr):
         return None
 
 
-def _reduce(values, per_series):
+def _check_per_series(per_series):
     if not isinstance(per_series, (bool, np.bool_)):
         # A string such as "False" is true: it would return the array.
         raise TypeError(f"per_series must be True or False; got {per_series!r}.")
+
+
+def _reduce(values, per_series):
+    _check_per_series(per_series)
     return values if per_series else float(np.mean(values))
 
 
@@ -251,19 +255,25 @@ def snr_improvement(clean, noisy, estimate, *, per_series=False):
     out = _power_ratio_db(noise_energy, error_energy)
     # A perfect estimate of a noise-free input changes nothing.
     out = np.where((noise_energy == 0) & (error_energy == 0), 0.0, out)
+    _check_per_series(per_series)
     if not per_series:
-        noise_free = _noise_free(np.sum(clean**2, axis=1), noise_energy)
-        if noise_free.any() and not noise_free.all():
-            index = np.flatnonzero(noise_free)
+        clean_energy = np.sum(clean**2, axis=1)
+        # Noise-free series that the estimate changed: each a loss against no
+        # noise at all (those left as they are count 0).
+        changed = _noise_free(clean_energy, noise_energy) & ~_noise_free(
+            clean_energy, error_energy
+        )
+        if changed.any():
+            index = np.flatnonzero(changed)
             from ._warnings import warn_at_caller
 
             warn_at_caller(
                 f"snr_improvement: {_count_and_index(index)} of noisy equal their "
-                "clean series (no noise to remove): any change to them counts as "
-                "a loss against no noise at all (-inf, or a large finite loss "
-                "where rounding left a trace of noise), which outweighs the "
-                "other series in the mean. Leave them out, or measure what a "
-                "denoiser does to clean inputs with snr().",
+                "clean series (no noise to remove), and the estimate changed "
+                "them: each counts as a loss against no noise at all (-inf, or a "
+                "large finite loss where rounding left a trace of noise), which "
+                "outweighs the other series in the mean. Leave them out, or "
+                "measure what a denoiser does to clean inputs with snr().",
                 UserWarning,
             )
     return _reduce(out, per_series)

@@ -1228,6 +1228,16 @@ def test_train_with_a_noise_file_adds_stretches_of_the_recording(data, capsys):
     argv += ["--noise-file", str(data / "noise_column.csv"), "--window-length", "32"]
     assert main([*argv, "--output", str(out), *TINY]) == 0
     np.testing.assert_allclose(load(out).estimator.noise.noise, recording)
+    # --layout columns reads a noise CSV of two recordings in columns too.
+    two = rng.standard_normal((300, 2))
+    np.savetxt(data / "noise_columns.csv", two, delimiter=",")
+    np.savetxt(data / "clean_columns.csv", np.load(data / "clean.npy").T, delimiter=",")
+    out = data / "noise_columns.skd"
+    argv = ["train", "--clean", str(data / "clean_columns.csv"), "--layout"]
+    argv += ["columns", "--noise-file", str(data / "noise_columns.csv")]
+    assert main([*argv, "--window-length", "32", "--output", str(out), *TINY]) == 0
+    components = load(out).estimator.noise.components
+    np.testing.assert_allclose([c.noise for c in components], two.T)
 
 
 def test_bad_noise_files_are_usage_errors(data, capsys):

@@ -142,8 +142,9 @@ def test_snr_improvement_is_the_noise_to_error_ratio_even_of_a_zero_series():
         gain = snr_improvement(zeros, ones, 0.5 * ones, per_series=True)
         np.testing.assert_allclose(gain, 20 * np.log10(2.0))
         assert snr_improvement(ones, ones, ones) == 0.0
-        assert snr_improvement(ones, ones, 2 * ones) == -np.inf
         assert snr_improvement(ones, 2 * ones, ones) == np.inf
+    with pytest.warns(UserWarning, match="the estimate changed them"):
+        assert snr_improvement(ones, ones, 2 * ones) == -np.inf
     rng = np.random.default_rng(0)
     clean = rng.standard_normal((3, 50))
     noisy = clean + 0.3 * rng.standard_normal(clean.shape)
@@ -921,9 +922,16 @@ def test_snr_improvement_scorer_is_finite_on_series_of_zeros_alike():
     gains = snr_improvement(clean, noisy, noisy + 1e-3, per_series=True)
     assert np.isfinite(gains[3])
     assert added == pytest.approx(np.delete(gains, 7).mean())
-    # Every series noise-free: nothing to score.
+    # Every series noise-free: nothing to score; the metric says what its
+    # mean is made of, after checking per_series.
     with pytest.raises(ValueError, match="no SNR improvement to score"):
         snr_improvement_scorer(MedianDenoiser(1).fit(clean), clean, clean)
+    with pytest.warns(UserWarning, match="30 series .* of noisy equal"):
+        assert snr_improvement(clean, clean, clean + 1e-3) == -np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TypeError, match="per_series must be True or False"):
+            snr_improvement(clean, clean, clean, per_series=None)
     assert SCORE_RESOLUTION_DB > 100
 
 

@@ -967,14 +967,18 @@ def test_a_per_series_scaler_in_front_of_a_network_trained_on_pairs_is_named():
         with pytest.warns(UserWarning, match=f"UNetDenoiser follows {name}") as got:
             pipe.fit(noisy, clean)
         assert [w.filename for w in got if "follows" in str(w.message)] == [__file__]
-    # Around a WindowedDenoiser: said once, of the whole series (its windows
-    # do not show the scaling).
-    windowed = WindowedDenoiser(tiny_unet(epochs=1), window_length=32)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        make_pipeline(SeriesScaler(), windowed).fit(noisy, clean)
-    said = [w for w in caught if "follows SeriesScaler" in str(w.message)]
-    assert len(said) == 1 and str(said[0].message).startswith("WindowedDenoiser")
+    # Inside a wrapper, a nested pipeline, or with the scaler in a nested
+    # preprocessing pipeline: said once.
+    for pipe in (
+        make_pipeline(SeriesScaler(), WindowedDenoiser(tiny_unet(epochs=1), 32)),
+        make_pipeline(SeriesScaler(), make_pipeline(tiny_unet(epochs=1))),
+        make_pipeline(make_pipeline(SeriesScaler()), tiny_unet(epochs=1)),
+    ):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            pipe.fit(noisy, clean)
+        said = [w for w in caught if "follows SeriesScaler" in str(w.message)]
+        assert len(said) == 1 and said[0].filename == __file__
     # Clean series of one amplitude, both scaled by hand (the noisy series'
     # scale, or each its own), a scaler elsewhere, or a classical filter: no word.
     same = clean / clean.std(axis=1, keepdims=True)
@@ -1101,15 +1105,25 @@ def test_a_recording_held_time_first_is_warned_of():
         # Windows of 16 samples cut beforehand (make_windows, the command line's
         # --window-length 16) are series as they should be.
         BandpassDenoiser().fit_transform(signal[:, 0].reshape(-1, 16))
-    # A Pipeline says it once, from its first step: each step said it (a
-    # scaler's copy spoke of denoising).
-    pipe = make_pipeline(SeriesScaler(), SavitzkyGolayDenoiser())
-    for call in (pipe.fit, pipe.fit_transform):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            call(signal)
-        said = [w for w in caught if "time along them" in str(w.message)]
-        assert len(said) == 1 and str(said[0].message).startswith("SeriesScaler")
+    # A Pipeline says it once, from its first step that checks series: each
+    # step said it (a scaler's copy spoke of denoising).
+    for pipe, first in (
+        (make_pipeline(SeriesScaler(), SavitzkyGolayDenoiser()), "SeriesScaler"),
+        (make_pipeline(StandardScaler(), SavitzkyGolayDenoiser()), "SavitzkyGolay"),
+        (
+            make_pipeline(
+                make_pipeline(SeriesScaler(), SavitzkyGolayDenoiser()),
+                MedianDenoiser(window_length=3),
+            ),
+            "SeriesScaler",
+        ),
+    ):
+        for call in (pipe.fit, pipe.fit_transform):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                call(signal)
+            said = [w for w in caught if "time along them" in str(w.message)]
+            assert len(said) == 1 and str(said[0].message).startswith(first)
 
 
 def test_resampled_zero_series_are_not_named_by_the_inner_rows():

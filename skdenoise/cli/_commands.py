@@ -132,18 +132,18 @@ def _noise_model(kind, snr_db, sampling_rate, powerline_frequency):
     return components[kind].set_params(snr=snr_db)
 
 
-def _read_noise_file(path):
-    """The series of ``--noise-file``: rows, or the one column of a CSV.
+def _read_noise_file(path, layout):
+    """The series of ``--noise-file``: a CSV in ``--layout``, an archive's first array.
 
-    Read with the formats' defaults (``--layout`` and ``--key`` describe the
-    training files): a recording stored as one column of a CSV reads as rows
-    of one sample, taken as the one series it is.
+    A recording stored as the one column of a CSV read in rows (each row a
+    single value) is the one series it is. ``--key`` names an array of the
+    training files, not of the noise file.
     """
     if str(path).lower().endswith(".csv"):
         try:
-            return _read_series(path, "--noise-file")
+            return _read_series(path, "--noise-file", layout=layout)
         except _CommandError as exc:
-            if "holds a single value" not in str(exc):
+            if layout != "rows" or "holds a single value" not in str(exc):
                 raise
             return _read_series(path, "--noise-file", layout="columns")
     return _read_series(path, "--noise-file")
@@ -517,7 +517,7 @@ def _cmd_train(args):
                 f"--noise {args.noise} and --noise-file both name the training "
                 "noise; give one of them."
             )
-        noise_data = _read_noise_file(args.noise_file)
+        noise_data = _read_noise_file(args.noise_file, args.layout)
     output = Path(args.output)
     _check_writable(
         [output],

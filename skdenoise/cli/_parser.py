@@ -197,10 +197,10 @@ def _add_train_noise_options(train):
         "window gets a stretch of it drawn at random, its mean removed, at --snr; "
         "with several series (rows, or a WFDB record's channels), a sum of "
         "stretches of each, weighted at random per window; its rate must be the "
-        "training series' rate. A CSV holds one series per row, or one series "
-        "in a single column; an .npz archive gives its first array (--layout "
-        "and --key apply to the training files only). The recording is saved "
-        "with the model",
+        "training series' rate. A CSV is read in --layout (one column alone "
+        "is one series); an .npz archive gives its first array (--key names "
+        "an array of the training files). The recording is saved with the "
+        "model",
     )
     group.add_argument(
         "--snr",

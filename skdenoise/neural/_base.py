@@ -370,29 +370,26 @@ _AMPLITUDE_SPREAD = 1.25
 def _per_series_scaler_before(estimator):
     """The per-series scaler a ``Pipeline`` being fitted runs before ``estimator``.
 
-    None unless ``estimator`` is the final step of a ``Pipeline`` whose
-    ``fit`` is on the stack, and an earlier step scales each series (row) by
-    itself: :class:`~skdenoise.pipeline.SeriesScaler`, or scikit-learn's
+    None unless a ``Pipeline`` on the stack is fitting the step that holds
+    ``estimator`` (itself, or a wrapper, a search or a pipeline around it),
+    and an earlier step (in a nested pipeline too) scales each series (row)
+    by itself: :class:`~skdenoise.pipeline.SeriesScaler`, or scikit-learn's
     ``Normalizer``. A Pipeline transforms ``X`` only, never ``y``.
     """
     import sys
 
-    from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import Normalizer
 
+    from ..base import flat_steps, pipelines_on_stack
     from ..preprocessing import SeriesScaler
 
-    frame = sys._getframe(1)
-    while frame is not None:
-        pipeline = frame.f_locals.get("self")
-        if isinstance(pipeline, Pipeline) and pipeline.steps:
-            if pipeline.steps[-1][1] is not estimator:
-                return None
-            for _, step in pipeline.steps[:-1]:
-                if isinstance(step, (SeriesScaler, Normalizer)):
-                    return step
-            return None
-        frame = frame.f_back
+    for pipeline, index in pipelines_on_stack(sys._getframe(1)):
+        if index is None:
+            continue
+        earlier = [step for _, step in pipeline.steps[:index]]
+        for step in flat_steps(earlier):
+            if isinstance(step, (SeriesScaler, Normalizer)):
+                return step
     return None
 
 

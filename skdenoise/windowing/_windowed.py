@@ -437,11 +437,6 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     def _fit(self, X3, y3, validation=None):
         """Fit a clone of ``estimator`` on the windows of ``X3`` (and ``y3``)."""
         self._record_geometry()
-        if _takes_validation_data(self.estimator):
-            # Said of the whole series: a window of a scaled series is not.
-            from ..neural._base import _warn_if_scaled_per_series
-
-            _warn_if_scaled_per_series(self, X3, y3)
         estimator = _array_output(clone(self.estimator))
         self.n_windows_fit_ = self._fit_windows(
             estimator, estimator.fit, X3, y3, validation
