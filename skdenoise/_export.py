@@ -9,9 +9,13 @@ import json
 import numbers
 import os
 import re
+import shutil
+import tempfile
 import warnings
 
 from sklearn.utils.validation import check_is_fitted
+
+from ._files import replace_file
 
 __all__ = ["export", "EXPORT_FORMATS"]
 
@@ -399,32 +403,48 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
         warnings.filterwarnings(
             "ignore", message=".*np.object.*", category=FutureWarning
         )
+        # The converters write their file as they go: written into a staging
+        # folder beside it and moved into place whole, so that a failure (a
+        # full disk) leaves an earlier export as it was, not a truncated file.
+        staging = tempfile.mkdtemp(prefix=".skdenoise-export-", dir=folder)
         try:
-            graph.export(
-                path,
-                format=format,
-                input_signature=[spec],
-                verbose=bool(verbose),
-                **kwargs,
-            )
-        except Exception as error:
-            # The converter's error type is not public; its message names the op.
-            if format == "litert" and batch_size is None and "TensorList" in str(error):
-                raise ValueError(
-                    _FIXED_BATCH.format(type(estimator).__name__)
-                ) from None
-            raise
-    if windowing is not None:
-        sidecar = {
-            "format": format,
-            "model": os.path.basename(path),
-            "input": "series",
-            "n_channels": int(estimator.n_channels_in_),
-            **windowing,
-        }
-        with open(path + ".json", "w", encoding="utf-8") as file:
-            json.dump(sidecar, file, indent=2)
-    else:
+            staged = os.path.join(staging, os.path.basename(path))
+            try:
+                graph.export(
+                    staged,
+                    format=format,
+                    input_signature=[spec],
+                    verbose=bool(verbose),
+                    **kwargs,
+                )
+            except Exception as error:
+                # The converter's error type is not public; its message names
+                # the op.
+                if (
+                    format == "litert"
+                    and batch_size is None
+                    and "TensorList" in str(error)
+                ):
+                    raise ValueError(
+                        _FIXED_BATCH.format(type(estimator).__name__)
+                    ) from None
+                raise
+            if windowing is not None:
+                sidecar = {
+                    "format": format,
+                    "model": os.path.basename(path),
+                    "input": "series",
+                    "n_channels": int(estimator.n_channels_in_),
+                    **windowing,
+                }
+                with open(staged + ".json", "w", encoding="utf-8") as file:
+                    json.dump(sidecar, file, indent=2)
+            replace_file(staged, path)
+            if windowing is not None:
+                replace_file(staged + ".json", path + ".json")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    if windowing is None:
         _remove_stale_sidecar(path)
     return path
 

@@ -8,7 +8,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write", "replace_file"]
+__all__ = ["atomic_write", "replace_file", "replace_files"]
 
 
 def _umask():
@@ -33,6 +33,13 @@ def _destination(path):
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
+    else:
+        if path.is_file() and not os.access(path, os.W_OK):
+            # A rename needs only the folder's permission: a file made
+            # read-only to protect it would be replaced where open() refuses.
+            raise PermissionError(
+                errno.EACCES, "Permission denied (the file is read-only)", str(path)
+            )
     return path, mode
 
 
@@ -78,3 +85,28 @@ def replace_file(source, path):
         with atomic_write(path) as handle, open(source, "rb") as staged:
             shutil.copyfileobj(staged, handle)
         os.unlink(source)
+
+
+def replace_files(moves):
+    """:func:`replace_file` each ``(source, path)`` of ``moves``, in order.
+
+    An interrupt (Ctrl-C) waits until every file is in place and is raised
+    then: a WFDB record's header and signal file, written together, are
+    never left half old and half new. An ``OSError`` stops at once; its
+    ``target`` attribute is the path that could not be written.
+    """
+    interrupted = None
+    for source, path in moves:
+        while True:
+            try:
+                replace_file(source, path)
+                break
+            except OSError as exc:
+                exc.target = path
+                raise
+            except KeyboardInterrupt as exc:
+                interrupted = exc
+                if not os.path.lexists(source):
+                    break  # moved before the interrupt landed
+    if interrupted is not None:
+        raise interrupted

@@ -1219,3 +1219,34 @@ def test_make_windows_names_a_tuple_of_wfdb_records(tmp_path):
             make_windows(signal, 10)
     windows = make_windows((np.arange(20.0), np.arange(30.0)), 10)
     assert windows.shape == (5, 10)  # a tuple of recordings, as a list
+
+
+def test_a_ctrl_c_between_the_files_of_a_record_leaves_no_mixed_record(
+    tmp_path, monkeypatch
+):
+    # The header and signal file were moved into place one by one: a Ctrl-C
+    # between them left an old header over a new signal file (or the
+    # reverse), a record that reads silently wrong.
+    from skdenoise import _files
+    from skdenoise.datasets import read_wfdb, write_wfdb
+
+    path = tmp_path / "rec"
+    write_wfdb(path, np.zeros((100, 1)), sampling_rate=360)
+    real = _files.replace_file
+    moved = []
+
+    def interrupted_once(source, target):
+        real(source, target)
+        moved.append(Path(target).suffix)
+        if len(moved) == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(_files, "replace_file", interrupted_once)
+    signal = np.linspace(-1.0, 1.0, 200)[:, None]
+    with pytest.raises(KeyboardInterrupt):
+        write_wfdb(path, signal, sampling_rate=500)
+    assert moved == [".dat", ".hea"]  # the header last, both moved
+    record = read_wfdb(path)
+    assert record.sampling_rate == 500
+    np.testing.assert_allclose(record.signal, signal, atol=0.01)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.dat", "rec.hea"]

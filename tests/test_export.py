@@ -512,3 +512,30 @@ def test_export_leaves_the_process_settings_and_stderr_alone(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr.split("EXPORT\n", 1)[1] == ""
+
+
+def test_a_failed_export_leaves_an_earlier_one_whole(unet, tmp_path, monkeypatch):
+    # The converters write their file as they go: a failure (a full disk)
+    # left a truncated file in place of a good export, which crashed the
+    # LiteRT interpreter, beside the old windowing file.
+    from skdenoise import _export
+
+    path = tmp_path / "model.tflite"
+    good = export(unet, path, format="litert")
+    before = path.read_bytes()
+
+    class Failing:
+        def __init__(self, graph):
+            self.graph = graph
+
+        def export(self, target, **kwargs):
+            with open(target, "wb") as file:
+                file.write(b"partial")
+            raise OSError(28, "No space left on device")
+
+    real = _export.transform_graph
+    monkeypatch.setattr(_export, "transform_graph", lambda e: Failing(real(e)))
+    with pytest.raises(OSError, match="No space left"):
+        export(unet, path, format="litert")
+    assert good == str(path) and path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.tflite"]

@@ -1046,3 +1046,29 @@ def test_a_pipeline_with_a_frozen_denoiser_saves(tmp_path):
     back = load(tmp_path / "frozen.skd")
     assert type(back[-1]).__name__ == "FrozenEstimator"
     np.testing.assert_array_equal(back.transform(X), pipe.transform(X))
+
+
+def test_save_refuses_a_read_only_file_as_open_would(tmp_path, monkeypatch):
+    # A rename needs only the folder's permission: a model file made
+    # read-only to protect it was replaced, where open(path, "wb") refuses.
+    import os
+
+    from skdenoise import _files
+    from skdenoise.baselines import MedianDenoiser
+    from skdenoise.persistence import save
+
+    path = tmp_path / "kept.skd"
+    save(MedianDenoiser().fit(np.zeros((1, 8))), path)
+    before = path.read_bytes()
+    real = os.access
+
+    def read_only(target, mode, **kwargs):
+        if os.fspath(target) == os.fspath(path) and mode == os.W_OK:
+            return False
+        return real(target, mode, **kwargs)
+
+    monkeypatch.setattr(_files.os, "access", read_only)
+    with pytest.raises(PermissionError, match="read-only"):
+        save(MedianDenoiser(window_length=9).fit(np.zeros((1, 8))), path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.skd"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._files import replace_file
+from .._files import replace_files
 from .._registry import command_line_networks
 from .._version import __version__
 from ..pretrained import list_models
@@ -884,11 +884,14 @@ def _write_outputs(jobs, data, fmt, layout, copies=()):
             for final in _files_to_write(path, fmt)
         ]
         moves += [(staged[0] / target.name, target) for _, target in copies]
-        for staged_file, final in moves:
-            try:
-                replace_file(staged_file, final)
-            except OSError as exc:
-                raise _CommandError(f"cannot write {final}: {_os_error(exc)}") from None
+        # Headers last (a header describes its signal file), and every file
+        # moved even through a Ctrl-C: no record is left half old, half new.
+        moves.sort(key=lambda move: move[1].suffix.lower() == ".hea")
+        try:
+            replace_files(moves)
+        except OSError as exc:
+            final = getattr(exc, "target", moves[-1][1])
+            raise _CommandError(f"cannot write {final}: {_os_error(exc)}") from None
     finally:
         for folder in staged:
             shutil.rmtree(folder, ignore_errors=True)

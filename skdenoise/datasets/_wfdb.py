@@ -1106,7 +1106,7 @@ def write_wfdb(
     """
     import datetime
 
-    from .._files import replace_file
+    from .._files import replace_files
     from .._validation import as_real_float64
 
     signal = as_real_float64(signal, "signal")
@@ -1210,10 +1210,14 @@ def write_wfdb(
             record.set_defaults()
             record.wrsamp(write_dir=str(folder))
         _set_frequency_field(folder / (path.name + ".hea"), frequency)
-        for suffix in (".dat", ".hea"):
-            replace_file(
-                folder / (path.name + suffix), path.parent / (path.name + suffix)
-            )
+        # The signal file first, the header that describes it last, all of
+        # them even through a Ctrl-C.
+        replace_files(
+            [
+                (folder / (path.name + suffix), path.parent / (path.name + suffix))
+                for suffix in (".dat", ".hea")
+            ]
+        )
     finally:
         with contextlib.suppress(OSError):
             shutil.rmtree(folder)
