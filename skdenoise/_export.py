@@ -15,7 +15,7 @@ import warnings
 
 from sklearn.utils.validation import check_is_fitted
 
-from ._files import replace_file
+from ._files import replace_files
 
 __all__ = ["export", "EXPORT_FORMATS"]
 
@@ -439,9 +439,10 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
                 }
                 with open(staged + ".json", "w", encoding="utf-8") as file:
                     json.dump(sidecar, file, indent=2)
-            replace_file(staged, path)
+            moves = [(staged, path)]
             if windowing is not None:
-                replace_file(staged + ".json", path + ".json")
+                moves.append((staged + ".json", path + ".json"))
+            replace_files(moves)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     if windowing is None:

@@ -95,6 +95,14 @@ def replace_files(moves):
     never left half old and half new. An ``OSError`` stops at once; its
     ``target`` attribute is the path that could not be written.
     """
+    for _, path in moves:
+        try:
+            # Every destination checked first: a read-only header refused
+            # after its signal file had been replaced left a mixed record.
+            _destination(path)
+        except OSError as exc:
+            exc.target = path
+            raise
     interrupted = None
     for source, path in moves:
         while True:

@@ -57,27 +57,24 @@ def pipelines_on_stack(frame):
     from sklearn.pipeline import Pipeline
 
     seen = set()
+    below = set()  # the objects whose methods run below this frame
     while frame is not None:
-        pipeline = frame.f_locals.get("self")
-        if isinstance(pipeline, Pipeline) and id(pipeline) not in seen:
-            seen.add(id(pipeline))
-            steps = [step for _, step in pipeline.steps]
+        owner = frame.f_locals.get("self")
+        if isinstance(owner, Pipeline) and id(owner) not in seen:
+            seen.add(id(owner))
+            steps = [step for _, step in owner.steps]
             index = frame.f_locals.get("step_idx")
             if not isinstance(index, int):
-                values = list(frame.f_locals.values())
+                # The step whose method runs below: a loop variable of the
+                # pipeline's (predict's ``transform``) may name an earlier one.
                 index = next(
-                    (
-                        i
-                        for i, step in enumerate(steps)
-                        if step is not None
-                        and not isinstance(step, str)
-                        and any(value is step for value in values)
-                    ),
-                    None,
+                    (i for i, step in enumerate(steps) if id(step) in below), None
                 )
             if index is None and frame.f_code.co_name.startswith("fit"):
                 index = len(steps) - 1
-            yield pipeline, index
+            yield owner, index
+        if owner is not None:
+            below.add(id(owner))
         frame = frame.f_back
 
 

@@ -1250,3 +1250,28 @@ def test_a_ctrl_c_between_the_files_of_a_record_leaves_no_mixed_record(
     assert record.sampling_rate == 500
     np.testing.assert_allclose(record.signal, signal, atol=0.01)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.dat", "rec.hea"]
+
+
+def test_a_read_only_header_leaves_the_whole_record_as_it_was(tmp_path, monkeypatch):
+    # The signal file was replaced before the read-only header was refused:
+    # the old header then described the new signal file.
+    import os
+
+    from skdenoise import _files
+    from skdenoise.datasets import read_wfdb, write_wfdb
+
+    path = tmp_path / "rec"
+    write_wfdb(path, np.zeros((100, 1)), sampling_rate=360)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    real = os.access
+
+    def header_read_only(target, mode, **kwargs):
+        if str(target).endswith(".hea") and mode == os.W_OK:
+            return False
+        return real(target, mode, **kwargs)
+
+    monkeypatch.setattr(_files.os, "access", header_read_only)
+    with pytest.raises(PermissionError, match="read-only"):
+        write_wfdb(path, np.ones((200, 1)), sampling_rate=500)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert read_wfdb(path).signal.shape == (100, 1)

@@ -145,6 +145,13 @@ def test_snr_improvement_is_the_noise_to_error_ratio_even_of_a_zero_series():
         assert snr_improvement(ones, 2 * ones, ones) == np.inf
     with pytest.warns(UserWarning, match="the estimate changed them"):
         assert snr_improvement(ones, ones, 2 * ones) == -np.inf
+    # A change as small as a float32 round trip counts (and is said) too.
+    series = np.random.default_rng(0).standard_normal((2, 64))
+    noisy = series + [[0.0], [1.0]] * np.random.default_rng(1).standard_normal(
+        series.shape
+    )
+    with pytest.warns(UserWarning, match=r"1 series \(index 0\)"):
+        snr_improvement(series, noisy, noisy.astype(np.float32).astype(float) + 1e-9)
     rng = np.random.default_rng(0)
     clean = rng.standard_normal((3, 50))
     noisy = clean + 0.3 * rng.standard_normal(clean.shape)

@@ -979,6 +979,18 @@ def test_a_per_series_scaler_in_front_of_a_network_trained_on_pairs_is_named():
             pipe.fit(noisy, clean)
         said = [w for w in caught if "follows SeriesScaler" in str(w.message)]
         assert len(said) == 1 and said[0].filename == __file__
+    # One long recording scaled by itself, windowed: its windows' spread is
+    # their content's, not a lost amplitude.
+    long_clean = np.sin(np.linspace(0, 80, 2048))[None] * (
+        1 + 0.5 * np.sin(np.linspace(0, 9, 2048))
+    )
+    long_noisy = long_clean + 0.1 * rng.standard_normal(long_clean.shape)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        make_pipeline(
+            SeriesScaler(), WindowedDenoiser(tiny_unet(epochs=1), window_length=64)
+        ).fit(long_noisy, long_clean)
+    assert not [w for w in caught if "follows" in str(w.message)]
     # Clean series of one amplitude, both scaled by hand (the noisy series'
     # scale, or each its own), a scaler elsewhere, or a classical filter: no word.
     same = clean / clean.std(axis=1, keepdims=True)
@@ -1118,10 +1130,11 @@ def test_a_recording_held_time_first_is_warned_of():
             "SeriesScaler",
         ),
     ):
-        for call in (pipe.fit, pipe.fit_transform):
+        pipe.fit(signal.T)
+        for call in (pipe.fit, pipe.fit_transform, pipe.transform, pipe.score):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                call(signal)
+                call(signal) if call != pipe.score else call(signal, signal)
             said = [w for w in caught if "time along them" in str(w.message)]
             assert len(said) == 1 and str(said[0].message).startswith(first)
 

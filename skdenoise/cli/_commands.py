@@ -1228,7 +1228,9 @@ def _cmd_export(args):
             f"cannot export {model_path}: {_in_cli_words(str(exc), 'export')}"
         ) from None
     except OSError as exc:
-        raise _CommandError(f"cannot write {output}: {_os_error(exc)}") from None
+        # The windowing file may be the one that could not be written.
+        where = getattr(exc, "target", output)
+        raise _CommandError(f"cannot write {where}: {_os_error(exc)}") from None
     if not args.quiet:
         note = f" and its windowing to {windowing}" if windowed else ""
         print(f"exported {model_path} as {args.format} to {output}{note}")

@@ -378,11 +378,23 @@ def _per_series_scaler_before(estimator):
     """
     import sys
 
+    from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import Normalizer
 
     from ..base import flat_steps, pipelines_on_stack
     from ..preprocessing import SeriesScaler
+    from ..windowing import WindowedDenoiser
 
+    frame = sys._getframe(1)
+    while frame is not None:
+        owner = frame.f_locals.get("self")
+        if isinstance(owner, Pipeline):
+            break
+        if isinstance(owner, WindowedDenoiser) and owner is not estimator:
+            # Its windows' spread says nothing of the series': the wrapper
+            # checks the whole series itself.
+            return None
+        frame = frame.f_back
     for pipeline, index in pipelines_on_stack(sys._getframe(1)):
         if index is None:
             continue

@@ -437,6 +437,17 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     def _fit(self, X3, y3, validation=None):
         """Fit a clone of ``estimator`` on the windows of ``X3`` (and ``y3``)."""
         self._record_geometry()
+        final = self.estimator
+        while getattr(final, "steps", None):  # a pipeline ending in a network
+            final = final.steps[-1][1]
+        if _takes_validation_data(final) and getattr(final, "training", "") != (
+            "blind_spot"
+        ):
+            # Said of the whole series, which a scaler before this wrapper
+            # scaled: a window's spread is its content's.
+            from ..neural._base import _warn_if_scaled_per_series
+
+            _warn_if_scaled_per_series(self, X3, y3)
         estimator = _array_output(clone(self.estimator))
         self.n_windows_fit_ = self._fit_windows(
             estimator, estimator.fit, X3, y3, validation
