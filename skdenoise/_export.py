@@ -190,7 +190,17 @@ def transform_graph(estimator):
         gate = (estimator.gate_snr_, estimator.gate_scale_)
     members = getattr(estimator, "ensemble_members_", None) or []
     networks = [estimator.model_, *members]
-    if getattr(estimator, "precision", "float32") != "float32":
+    if (estimator._built_precision() or "float32") != "float32":
+        # Rebuilt in float32 from the parameters: those it was built with.
+        changed = estimator._changed_built_params()
+        if changed:
+            raise ValueError(
+                f"export rebuilds the mixed-precision network of "
+                f"{type(estimator).__name__} in float32 from its parameters, but "
+                f"these, fixed when it was built, changed since: "
+                f"{'; '.join(changed)}. Set them back before exporting (transform "
+                "still runs the network as fitted)."
+            )
         networks = [_float32_network(estimator, network) for network in networks]
     graph = TransformGraph(
         networks,

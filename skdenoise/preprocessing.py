@@ -44,6 +44,9 @@ class SeriesScaler(
         Mean, median or minimum of each series and channel seen in ``fit``.
     scale_ : ndarray of shape (n_series, n_channels)
         Standard deviation, interquartile range or range, 1 where it is zero.
+    method_ : str
+        The ``method`` of ``fit``, whose statistics :meth:`inverse_transform`
+        undoes (it refuses another ``method`` set since).
     n_features_in_ : int
         Number of timesteps of the series seen in ``fit``; ``transform``
         accepts any number.
@@ -119,6 +122,7 @@ n_timesteps, n_channels)
         self._record_fitted_shape(X3, X)
         center, scale = series_statistics(X3, self.method)
         self.center_, self.scale_ = center[:, 0], scale[:, 0]
+        self.method_ = self.method
         return self
 
     def transform(self, X):
@@ -164,6 +168,14 @@ n_timesteps, n_channels)
             ``X * scale_ + center_`` per series and channel.
         """
         check_is_fitted(self)
+        fitted = getattr(self, "method_", self.method)  # saved before it was kept
+        if self.method != fitted:
+            raise ValueError(
+                f"SeriesScaler was fitted with method={fitted!r} and has "
+                f"method={self.method!r} since: inverse_transform undoes fit's "
+                f"{fitted!r} statistics, which transform no longer uses. Set "
+                "method back, or fit again."
+            )
         # Scaled series are this scaler's own output: their column names (none,
         # from transform) are not compared with fit's, as scikit-learn's
         # scalers do not in inverse_transform.

@@ -403,6 +403,12 @@ def test_mixed_precision_network_is_written_in_float32(pairs, tmp_path):
     assert relative_difference(exported, float32, series) < 1e-6
     # transform computes in bfloat16: the same up to its rounding.
     assert relative_difference(exported, unet.transform(series), series) < 1e-2
+    # Rebuilt in float32 from the parameters: a network parameter changed
+    # since fit rebuilt another network (residual off), without a word.
+    unet.set_params(residual=not unet.residual)
+    with pytest.raises(ValueError, match="changed since: residual=True -> False"):
+        export(unet, tmp_path / "changed.tflite", format="litert")
+    assert not (tmp_path / "changed.tflite").exists()
 
 
 def test_resampled_denoisers_missing_folders_and_bool_batch_sizes(tmp_path):

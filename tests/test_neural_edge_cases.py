@@ -1818,3 +1818,28 @@ def test_a_shared_layer_whose_statistics_fit_updates_is_refused_and_precision_is
     model.fit(noisy[:16] * 1e5, clean[:16] * 1e5)
     model.set_params(precision="mixed_float16")
     assert np.all(np.isfinite(model.transform(noisy[:2] * 1e5)))
+
+
+def test_partial_fit_holds_out_the_first_calls_rows_whatever_the_split_says(
+    pairs, monkeypatch
+):
+    # validation_split or random_state changed between calls held out other
+    # rows: the gate was calibrated on series an earlier call trained on.
+    from skdenoise.neural import _base
+
+    calls = []
+    real = _base.split_validation
+
+    def recording(n, fraction, seed):
+        rows = real(n, fraction, seed)
+        calls.append(tuple(rows[0]))
+        return rows
+
+    monkeypatch.setattr(_base, "split_validation", recording)
+    noisy, clean = pairs
+    model = _unet(epochs=1, validation_split=0.2).partial_fit(noisy, clean)
+    model.set_params(validation_split=0.5, random_state=1).partial_fit(noisy, clean)
+    assert len(calls) == 2 and calls[0] == calls[1] and len(calls[0]) == 16
+    # fit starts anew, with the split it is given.
+    model.fit(noisy, clean)
+    assert len(calls[-1]) == 40

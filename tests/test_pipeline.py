@@ -1256,3 +1256,16 @@ def test_resampled_checks_the_noise_of_a_continued_partial_fit_and_of_a_grid():
         ResampledDenoiser(search, sampling_rate=250, estimator_sampling_rate=360.0).fit(
             X, X
         )
+
+
+def test_series_scaler_inverse_refuses_a_method_changed_since_fit():
+    # transform scaled with the new method and inverse_transform undid fit's
+    # statistics: the round trip gave other series without a word.
+    X = np.random.default_rng(0).normal(3.0, 2.0, size=(4, 50))
+    scaler = SeriesScaler(method="standard")
+    scaled = scaler.fit_transform(X)
+    assert scaler.method_ == "standard"
+    scaler.set_params(method="minmax")
+    with pytest.raises(ValueError, match="fitted with method='standard'"):
+        scaler.inverse_transform(scaled)
+    assert_allclose(scaler.set_params(method="standard").inverse_transform(scaled), X)

@@ -967,9 +967,20 @@ class BaseNeuralDenoiser(BaseDenoiser):
         The parameters are recorded when the network is built, or when a file
         saved before they were recorded is loaded (``_upgrade_old_state``).
         """
+        changed = self._changed_built_params()
+        if changed:
+            raise ValueError(
+                f"{type(self).__name__}.partial_fit continues training the network "
+                "built by the first call, but these parameters, fixed when it was "
+                f"built, changed since: {'; '.join(changed)}. Set them back, or "
+                "call fit to build and train a new network."
+            )
+
+    def _changed_built_params(self):
+        """``"name=old -> new"`` of each network parameter changed since built."""
         built = getattr(self, "_built_params_", None)
         if built is None:
-            return
+            return []
         now = self.get_params(deep=False)
         changed = [
             f"{name}={value!r} -> {now[name]!r}"
@@ -991,13 +1002,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
             for name, value in now.items()
             if name.startswith("model__") and name not in recorded
         ]
-        if changed:
-            raise ValueError(
-                f"{type(self).__name__}.partial_fit continues training the network "
-                "built by the first call, but these parameters, fixed when it was "
-                f"built, changed since: {'; '.join(changed)}. Set them back, or "
-                "call fit to build and train a new network."
-            )
+        return changed
 
     def _check_fitted_shape(self, X3, X=None):
         super()._check_fitted_shape(X3, X)
@@ -1523,8 +1528,10 @@ class BaseNeuralDenoiser(BaseDenoiser):
         millivolts, say) are refused too: the network keeps the first call's
         map from ``X``'s units to ``y``'s.
         Without ``validation_data``, the validation series are the same rows
-        of ``X`` in every call (with an int ``random_state``), so that the
-        gate is not recalibrated on series trained on in an earlier call.
+        of ``X`` in every call: those the first call held out (with its
+        ``validation_split`` and an int ``random_state``, whatever they are
+        set to since), so that the gate is not recalibrated on series trained
+        on in an earlier call.
         With ``uncertainty="ensemble"`` (several networks, trained by
         :meth:`fit`) the method is not available: ``hasattr`` is False.
         A first call that fails (interrupted, say) leaves the denoiser
@@ -1701,6 +1708,14 @@ n_timesteps, n_channels)
             )
         if split_seed is None:
             split_seed = seed
+        fraction = self.validation_split
+        if reset:
+            self._validation_rows_ = (int(split_seed), float(fraction or 0.0))
+        elif getattr(self, "_validation_rows_", None) is not None:
+            # The rows held out by the first call, whatever validation_split
+            # or random_state say since: others would calibrate the gate on
+            # series trained on in an earlier call.
+            split_seed, fraction = self._validation_rows_
 
         targets = y3 if y3 is not None else X3
         inputs = X3 if y3 is not None else None
@@ -1722,7 +1737,7 @@ n_timesteps, n_channels)
         network_input = self._network_input()
         if validation is None:
             val_rows, train_rows = split_validation(
-                targets.shape[0], self.validation_split, split_seed
+                targets.shape[0], fraction, split_seed
             )
             if len(val_rows):
                 validation = (
