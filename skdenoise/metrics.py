@@ -257,11 +257,11 @@ def snr_improvement(clean, noisy, estimate, *, per_series=False):
     out = np.where((noise_energy == 0) & (error_energy == 0), 0.0, out)
     _check_per_series(per_series)
     if not per_series:
-        # Noise-free series the estimate changed at all (a float32 round trip
-        # too): each a loss against no noise at all (those left exactly as
-        # they are count 0).
+        # Noise-free series the estimate made worse at all (a float32 round
+        # trip too): each a loss against no noise at all (those left exactly
+        # as they are count 0).
         noise_free = _noise_free(np.sum(clean**2, axis=1), noise_energy)
-        changed = noise_free & (out != 0.0)
+        changed = noise_free & (out < 0.0)
         if changed.any():
             index = np.flatnonzero(changed)
             from ._warnings import warn_at_caller

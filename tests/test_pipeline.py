@@ -987,9 +987,13 @@ def test_a_per_series_scaler_in_front_of_a_network_trained_on_pairs_is_named():
     long_noisy = long_clean + 0.1 * rng.standard_normal(long_clean.shape)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        make_pipeline(
-            SeriesScaler(), WindowedDenoiser(tiny_unet(epochs=1), window_length=64)
-        ).fit(long_noisy, long_clean)
+        for inner in (
+            tiny_unet(epochs=1),
+            make_pipeline(SavitzkyGolayDenoiser(), tiny_unet(epochs=1)),
+        ):
+            make_pipeline(SeriesScaler(), WindowedDenoiser(inner, 64)).fit(
+                long_noisy, long_clean
+            )
     assert not [w for w in caught if "follows" in str(w.message)]
     # Clean series of one amplitude, both scaled by hand (the noisy series'
     # scale, or each its own), a scaler elsewhere, or a classical filter: no word.

@@ -385,17 +385,21 @@ def _per_series_scaler_before(estimator):
     from ..preprocessing import SeriesScaler
     from ..windowing import WindowedDenoiser
 
-    frame = sys._getframe(1)
+    # Pipelines inside a WindowedDenoiser (other than ``estimator``) only: a
+    # scaler before the wrapper scaled whole series, and the spread of its
+    # windows is their content's; the wrapper checks the series itself.
+    frame, inner, windowed = sys._getframe(1), set(), False
     while frame is not None:
         owner = frame.f_locals.get("self")
         if isinstance(owner, Pipeline):
+            inner.add(id(owner))
+        elif isinstance(owner, WindowedDenoiser) and owner is not estimator:
+            windowed = True
             break
-        if isinstance(owner, WindowedDenoiser) and owner is not estimator:
-            # Its windows' spread says nothing of the series': the wrapper
-            # checks the whole series itself.
-            return None
         frame = frame.f_back
     for pipeline, index in pipelines_on_stack(sys._getframe(1)):
+        if windowed and id(pipeline) not in inner:
+            break
         if index is None:
             continue
         earlier = [step for _, step in pipeline.steps[:index]]
