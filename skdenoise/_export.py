@@ -170,6 +170,11 @@ def _band_filters(estimator):
     return kernel, before, after
 
 
+# Parameters fixed when a network is built that change no layer with weights,
+# nor what the layers compute at inference.
+_TRAINING_ONLY = {"precision", "loss", "optimizer", "weight_decay", "dropout"}
+
+
 def transform_graph(estimator):
     """The fitted neural ``estimator``'s ``transform`` as a Keras model (float32)."""
     import numpy as np
@@ -191,8 +196,13 @@ def transform_graph(estimator):
     members = getattr(estimator, "ensemble_members_", None) or []
     networks = [estimator.model_, *members]
     if (estimator._built_precision() or "float32") != "float32":
-        # Rebuilt in float32 from the parameters: those it was built with.
-        changed = estimator._changed_built_params()
+        # Rebuilt in float32 from the parameters: those it was built with
+        # (the training's own, and the precision, make no other layers).
+        changed = [
+            change
+            for change in estimator._changed_built_params()
+            if change.split("=")[0].split(" ")[0] not in _TRAINING_ONLY
+        ]
         if changed:
             raise ValueError(
                 f"export rebuilds the mixed-precision network of "

@@ -409,6 +409,10 @@ def test_mixed_precision_network_is_written_in_float32(pairs, tmp_path):
     with pytest.raises(ValueError, match="changed since: residual=True -> False"):
         export(unet, tmp_path / "changed.tflite", format="litert")
     assert not (tmp_path / "changed.tflite").exists()
+    # The training's own parameters and the precision make no other layers.
+    unet.set_params(residual=not unet.residual, precision="float32", loss="mse")
+    again = run_litert(export(unet, tmp_path / "again.tflite", format="litert"), series)
+    assert relative_difference(again, exported, series) < 1e-6
 
 
 def test_resampled_denoisers_missing_folders_and_bool_batch_sizes(tmp_path):

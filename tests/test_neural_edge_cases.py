@@ -1843,3 +1843,29 @@ def test_partial_fit_holds_out_the_first_calls_rows_whatever_the_split_says(
     # fit starts anew, with the split it is given.
     model.fit(noisy, clean)
     assert len(calls[-1]) == 40
+
+
+def test_windowed_partial_fit_holds_out_the_first_calls_series(pairs, monkeypatch):
+    # The wrapper chose its held-out series afresh in every call, from the
+    # inner network's current validation_split and random_state: the gate of
+    # a fine-tuned model was calibrated on series an earlier call trained on.
+    from skdenoise import UNetDenoiser
+    from skdenoise.windowing import WindowedDenoiser
+
+    held = []
+    original = UNetDenoiser.partial_fit
+
+    def partial_fit(est, X, y=None, **kwargs):
+        held.append(kwargs["validation_data"][0].copy())
+        return original(est, X, y, **kwargs)
+
+    monkeypatch.setattr(UNetDenoiser, "partial_fit", partial_fit)
+    noisy, clean = pairs
+    model = WindowedDenoiser(_unet(epochs=1, validation_split=0.2), window_length=32)
+    model.partial_fit(noisy[:20], clean[:20])
+    model.set_params(estimator__random_state=1).partial_fit(noisy[:20], clean[:20])
+    model.estimator_.set_params(validation_split=0.5, random_state=2)
+    model.partial_fit(noisy[:20], clean[:20])
+    assert len(held) == 3
+    for later in held[1:]:
+        np.testing.assert_array_equal(later, held[0])

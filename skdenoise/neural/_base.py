@@ -1713,9 +1713,11 @@ n_timesteps, n_channels)
         if split_seed is None:
             split_seed = seed
         fraction = self.validation_split
-        if reset:
+        if reset or getattr(self, "_validation_rows_", None) is None:
+            # Recorded by the first call (or the first of this version, for a
+            # network saved before it was kept).
             self._validation_rows_ = (int(split_seed), float(fraction or 0.0))
-        elif getattr(self, "_validation_rows_", None) is not None:
+        else:
             # The rows held out by the first call, whatever validation_split
             # or random_state say since: others would calibrate the gate on
             # series trained on in an earlier call.

@@ -469,12 +469,20 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
             self._warn_if_pipeline_splits_windows(estimator, X3.shape[1])
             return X3, y3, None
         fraction = float(estimator.get_params(deep=False).get("validation_split") or 0)
+        seed = estimator._seed()
+        recorded = getattr(self, "_validation_rows_", None)
+        if estimator is getattr(self, "estimator_", None) and recorded is not None:
+            # A later partial_fit holds out what the first call did, whatever
+            # validation_split or random_state say since: other series would
+            # calibrate the gate on series trained on in an earlier call.
+            seed, fraction = recorded
+        else:
+            self._validation_rows_ = (int(seed), fraction)
         if not fraction:
             return X3, y3, None
         n_series, length = X3.shape[:2]
         n_val = min(n_series - 1, round(fraction * n_series))
         if n_val >= 1:
-            seed = estimator._seed()
             order = np.random.default_rng([seed, 11]).permutation(n_series)
             val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
             return X3[train], _part(y3, train), (X3[val], _part(y3, val))
@@ -606,6 +614,10 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         the current weights). The first call
         on an unfitted denoiser fits a clone of ``estimator`` this way; later
         calls continue with ``estimator_``, such as a denoiser trained before.
+        The series held out for the network's validation are those the first
+        call (or ``fit``) held out, whatever the network's
+        ``validation_split`` or ``random_state`` say since, so that its gate is
+        not calibrated on series an earlier call trained on.
 
         Parameters
         ----------
