@@ -1863,9 +1863,16 @@ def test_windowed_partial_fit_holds_out_the_first_calls_series(pairs, monkeypatc
     noisy, clean = pairs
     model = WindowedDenoiser(_unet(epochs=1, validation_split=0.2), window_length=32)
     model.partial_fit(noisy[:20], clean[:20])
-    model.set_params(estimator__random_state=1).partial_fit(noisy[:20], clean[:20])
+    model.estimator_.set_params(random_state=1)
+    model.partial_fit(noisy[:20], clean[:20])
     model.estimator_.set_params(validation_split=0.5, random_state=2)
     model.partial_fit(noisy[:20], clean[:20])
     assert len(held) == 3
     for later in held[1:]:
         np.testing.assert_array_equal(later, held[0])
+    # fit starts anew: a later partial_fit holds out what the current
+    # settings say, not what the network thrown away held out.
+    model.set_params(estimator__validation_split=0.5, estimator__random_state=2)
+    model.fit(noisy[:20], clean[:20], validation_data=(noisy[20:24], clean[20:24]))
+    model.partial_fit(noisy[:20], clean[:20])
+    assert model._validation_rows_ == (2, 0.5) and len(held[-1]) != len(held[0])

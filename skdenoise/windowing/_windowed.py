@@ -437,6 +437,9 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     def _fit(self, X3, y3, validation=None):
         """Fit a clone of ``estimator`` on the windows of ``X3`` (and ``y3``)."""
         self._record_geometry()
+        # A new network: the series an earlier one held out are not its own
+        # (with validation_data nothing is held out of X, and nothing recorded).
+        vars(self).pop("_validation_rows_", None)
         final = self.estimator
         while getattr(final, "steps", None):  # a pipeline ending in a network
             final = final.steps[-1][1]
