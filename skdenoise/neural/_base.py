@@ -1534,8 +1534,9 @@ class BaseNeuralDenoiser(BaseDenoiser):
         Without ``validation_data``, the validation series are the same rows
         of ``X`` in every call: those the first call held out (with its
         ``validation_split`` and an int ``random_state``, whatever they are
-        set to since), so that the gate is not recalibrated on series trained
-        on in an earlier call.
+        set to since; ``validation_split=0`` holds out nothing in a call), so
+        that the gate is not recalibrated on series trained on in an earlier
+        call.
         With ``uncertainty="ensemble"`` (several networks, trained by
         :meth:`fit`) the method is not available: ``hasattr`` is False.
         A first call that fails (interrupted, say) leaves the denoiser
@@ -1717,10 +1718,11 @@ n_timesteps, n_channels)
             # Recorded by the first call (or the first of this version, for a
             # network saved before it was kept).
             self._validation_rows_ = (int(split_seed), float(fraction or 0.0))
-        else:
+        elif fraction and self._validation_rows_[1]:
             # The rows held out by the first call, whatever validation_split
             # or random_state say since: others would calibrate the gate on
-            # series trained on in an earlier call.
+            # series trained on in an earlier call. (A validation_split of 0
+            # holds out nothing in this call, as asked.)
             split_seed, fraction = self._validation_rows_
 
         targets = y3 if y3 is not None else X3

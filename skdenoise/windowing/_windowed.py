@@ -477,8 +477,10 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         if estimator is getattr(self, "estimator_", None) and recorded is not None:
             # A later partial_fit holds out what the first call did, whatever
             # validation_split or random_state say since: other series would
-            # calibrate the gate on series trained on in an earlier call.
-            seed, fraction = recorded
+            # calibrate the gate on series trained on in an earlier call. (A
+            # validation_split of 0 holds out nothing in this call, as asked.)
+            if fraction and recorded[1]:
+                seed, fraction = recorded
         else:
             self._validation_rows_ = (int(seed), fraction)
         if not fraction:
@@ -619,8 +621,9 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         calls continue with ``estimator_``, such as a denoiser trained before.
         The series held out for the network's validation are those the first
         call (or ``fit``) held out, whatever the network's
-        ``validation_split`` or ``random_state`` say since, so that its gate is
-        not calibrated on series an earlier call trained on.
+        ``validation_split`` or ``random_state`` say since (but for a
+        ``validation_split`` of 0, which holds out nothing), so that its gate
+        is not calibrated on series an earlier call trained on.
 
         Parameters
         ----------
