@@ -168,7 +168,10 @@ class WaveletDenoiser(SeriesTransformerMixin, BaseDenoiser):
     the signal [1]_. The SURE threshold is derived for soft thresholding; with
     ``mode="hard"`` the same threshold is used. Reconstruction is cropped to
     the input length. Nothing is learned: ``fit`` only validates the input
-    and fixes ``level_`` for the series length.
+    and fixes ``wavelet_`` and ``level_`` for the series length;
+    ``threshold``, ``mode``, ``noise_estimate`` and ``signal_extension`` are
+    read at each ``transform`` (set one after ``fit`` to try another rule on
+    the same decomposition).
 
     References
     ----------
@@ -583,6 +586,7 @@ class WienerDenoiser(SeriesTransformerMixin, BaseDenoiser):
     noise_power : float or None, default=None
         Variance of the noise, in squared units of the series. ``None``
         estimates it per series and channel as the mean of the local variance.
+        Read at each ``transform``.
 
     Attributes
     ----------

@@ -258,7 +258,7 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         Weights of a window's samples in the overlap-add: Hann and triangular
         tapers give less weight to the window's edges, where a denoiser sees
         less context; "boxcar" averages the overlapping windows. Every weight
-        is positive, so each sample is covered.
+        is positive, so each sample is covered. Read at each ``transform``.
     center_windows : bool, default=False
         Remove each window's mean before the inner estimator sees it and add it
         back to its output, for a denoiser trained on zero-mean windows. In
