@@ -10,7 +10,6 @@ scored on SNR and compared with the classical baselines at several input SNRs.
 """
 
 import csv
-import os
 import sys
 import tempfile
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import replace_files
 from ..baselines import (
     BandpassDenoiser,
     SavitzkyGolayDenoiser,
@@ -611,17 +611,8 @@ def _write_files(out_dir, rows, summary, test, noisy_test, outputs, progress):
                 )
             )
         moved = {key: out_dir / path.name for key, path in files.items()}
-        interrupted = None
-        for key, path in files.items():
-            # All of them, or the run is not done: an interrupt waits.
-            while True:
-                try:
-                    os.replace(path, moved[key])
-                    break
-                except KeyboardInterrupt as exc:
-                    interrupted = exc
-        if interrupted is not None:
-            raise interrupted
+        # All of them, or the run is not done: an interrupt waits.
+        replace_files([(path, moved[key]) for key, path in files.items()])
     for name in _FIGURES:
         if name not in {path.name for path in moved.values()}:
             (out_dir / name).unlink(missing_ok=True)
