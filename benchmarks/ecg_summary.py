@@ -9,10 +9,10 @@ compared at its strongest.
 
 Usage::
 
-    python benchmarks/ecg_summary.py --out benchmarks/results/ecg_summary \\
-        --run benchmarks/results/ecg \\
-        --run benchmarks/results/ecg/other_networks \\
-        --run benchmarks/results/ecg/published_mse=MSE
+    python benchmarks/ecg_summary.py --out /tmp/summary \\
+        --run benchmarks/results/ecg/passes_crossfit \\
+        --run 'benchmarks/results/ecg/hard_first=one pass' \\
+        --run benchmarks/results/ecg/published
 
 ``--run DIR[=TAG]``: a run's output folder; with a tag, its learned rows are
 labelled with it (the classical rows are taken from the first run only). Two

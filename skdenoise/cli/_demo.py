@@ -81,7 +81,8 @@ TEST_SNRS = (-3.0, 0.0, 6.0, 12.0)
 TRAIN_SNR_RANGE = (-6.0, 18.0)
 # The network alone also sees nearly clean recordings. No training input is left
 # entirely clean: with the demo's short training that slowed learning (+7.6
-# instead of +9.0 dB at 0 dB input on the demo's test recordings).
+# instead of +9.0 dB at 0 dB input on the demo's test recordings, measured
+# with the demo's network before it used normalize='rms').
 ALONE_SNR_RANGE = (-6.0, 24.0)
 ALONE_CLEAN_FRACTION = 0.0
 EXAMPLE_SECONDS = 3.0
