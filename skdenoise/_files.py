@@ -29,6 +29,10 @@ def _destination(path):
     path = Path(os.fspath(path))
     if path.is_symlink():
         path = Path(os.path.realpath(path))
+    if path.is_dir():
+        # A rename over an empty folder succeeds on some systems; open()
+        # refuses, and the files written with it must not be half moved.
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
@@ -95,14 +99,24 @@ def replace_files(moves):
     never left half old and half new. An ``OSError`` stops at once; its
     ``target`` attribute is the path that could not be written.
     """
+    seen = {}
     for _, path in moves:
         try:
             # Every destination checked first: a read-only header refused
             # after its signal file had been replaced left a mixed record.
-            _destination(path)
+            real, _ = _destination(path)
         except OSError as exc:
             exc.target = path
             raise
+        real = os.path.realpath(real)
+        if real in seen:
+            # Two names of one file (a link): the second move would replace
+            # the first file written.
+            raise ValueError(
+                f"{os.fspath(path)} and {os.fspath(seen[real])} are the same "
+                "file; each output needs a file of its own."
+            )
+        seen[real] = path
     interrupted = None
     for source, path in moves:
         while True:

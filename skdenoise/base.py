@@ -322,10 +322,13 @@ class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
     - ``_transform(X3)``: return the denoised float64 array of ``X3``'s shape.
     - ``_min_timesteps``: the shortest series ``fit`` accepts.
 
-    A ``y`` of shape ``(n_series,)`` (class labels, as scikit-learn's generic
-    tools pass) cannot be a clean target: ``fit`` ignores it with a
+    A ``y`` of shape ``(n_series,)`` or ``(n_series, 1)`` (class labels or a
+    regression target, as scikit-learn's generic tools and a Pipeline pass)
+    cannot be a clean target: ``fit`` ignores it with a
     :class:`~skdenoise.exceptions.TargetIgnoredWarning`. Any other ``y`` must
-    have ``X``'s shape.
+    have ``X``'s shape, but for filters that learn nothing from ``y`` (the
+    classical ones), which ignore any ``y`` of another shape with that
+    warning.
 
     Examples
     --------
@@ -381,6 +384,31 @@ class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
                 "per series, which cannot be a clean target; it is ignored and X "
                 "is used as described for fit(X). Pass y with X's shape "
                 f"{tuple(X.shape)} to train on (noisy, clean) pairs.",
+                TargetIgnoredWarning,
+            )
+            return None
+        if (
+            y.ndim == 2
+            and y.shape[0] == X.shape[0]
+            and tuple(y.shape) != tuple(X.shape[:2])
+            and (
+                (y.shape[1] == 1 and X.shape[1] != 1)
+                or not getattr(self, "_learns_from_target", True)
+            )
+        ):
+            # A column of targets, or any target of a filter that learns
+            # nothing from y: those of an estimator after this one in a
+            # Pipeline (a regressor's, a classifier's), as for a 1-D y.
+            warn_at_caller(
+                f"{type(self).__name__}.fit got y of shape {tuple(y.shape)}, "
+                "which cannot be the clean series of X (shape "
+                f"{tuple(X.shape)}); it is ignored"
+                + (
+                    " (this filter learns nothing from y)."
+                    if not getattr(self, "_learns_from_target", True)
+                    else " and X is used as described for fit(X). Pass y with "
+                    "X's shape to train on (noisy, clean) pairs."
+                ),
                 TargetIgnoredWarning,
             )
             return None

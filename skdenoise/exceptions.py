@@ -7,8 +7,11 @@ class TargetIgnoredWarning(UserWarning):
     """Raised when ``fit`` receives a ``y`` that it does not use.
 
     A denoiser's target is a batch of clean series with the shape of ``X``. A
-    1-D ``y`` with one value per series (for example class labels) carries no
-    clean signal; it is ignored and ``fit`` proceeds as ``fit(X)``. A neural
+    1-D ``y`` with one value per series (for example class labels), or a
+    column of them, carries no clean signal; it is ignored and ``fit``
+    proceeds as ``fit(X)``. The classical filters, which learn nothing from
+    ``y``, ignore any ``y`` of another shape than ``X``'s (the targets of an
+    estimator after them in a Pipeline). A neural
     denoiser with ``training="blind_spot"`` learns from ``X`` alone and
     ignores any ``y``, clean series included.
 

@@ -687,6 +687,41 @@ def test_write_wfdb_over_a_record_keeps_its_permissions_and_links(tmp_path):
     np.testing.assert_allclose(read_wfdb(real / "rec").signal, 2 * signal, atol=3e-3)
 
 
+def test_write_wfdb_moves_nothing_when_a_destination_is_a_folder(tmp_path):
+    # The signal file was replaced, then the header's move failed on the
+    # folder: a record half new, half old.
+    pytest.importorskip("wfdb")
+    from skdenoise.datasets import write_wfdb
+
+    signal = np.linspace(-1, 1, 50)[:, None]
+    write_wfdb(tmp_path / "rec", signal, sampling_rate=100)
+    (tmp_path / "rec.hea").unlink()
+    (tmp_path / "rec.hea").mkdir()
+    before = (tmp_path / "rec.dat").read_bytes()
+    with pytest.raises(IsADirectoryError):
+        write_wfdb(tmp_path / "rec", 2 * signal, sampling_rate=100)
+    assert (tmp_path / "rec.dat").read_bytes() == before
+    assert (tmp_path / "rec.hea").is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rec.dat", "rec.hea"]
+
+
+def test_replace_files_refuses_two_names_of_one_file(tmp_path):
+    # A link to the first destination: the second move replaced the file the
+    # first had just written.
+    from skdenoise._files import replace_files
+
+    (tmp_path / "a.bin").write_bytes(b"old")
+    (tmp_path / "link.bin").symlink_to("a.bin")
+    sources = [tmp_path / "one", tmp_path / "two"]
+    for source, data in zip(sources, (b"one", b"two"), strict=True):
+        source.write_bytes(data)
+    moves = [(sources[0], tmp_path / "a.bin"), (sources[1], tmp_path / "link.bin")]
+    with pytest.raises(ValueError, match="are the same file"):
+        replace_files(moves)
+    assert (tmp_path / "a.bin").read_bytes() == b"old"
+    assert all(source.exists() for source in sources)
+
+
 # Numbers written as text ------------------------------------------------------
 @pytest.mark.parametrize(
     "X",

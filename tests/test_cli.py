@@ -164,7 +164,7 @@ def test_train_with_an_uncertainty_and_denoise_with_std(data, capsys):
     assert "UserWarning" not in err and "predict(" not in err
 
 
-def test_denoise_std_of_a_wfdb_record_keeps_its_precision(data):
+def test_denoise_std_of_a_wfdb_record_keeps_its_precision(data, capsys):
     # At the input's gain (steps of 5 uV) a std of a few uV was rounded to a
     # handful of values, or to zero; it is written at gains of its own.
     from skdenoise.datasets import read_wfdb
@@ -187,6 +187,15 @@ def test_denoise_std_of_a_wfdb_record_keeps_its_precision(data):
     assert written.units == ("mV", "mV")
     header = (data / "std_rec_s.hea").read_text().splitlines()[1].split()
     assert header[3:5] == ["16", "0"]  # ADC resolution and zero of its own
+    # A --std record whose files are links to the output's: the standard
+    # deviation replaced the denoised record, and the command said it wrote both.
+    for suffix in (".hea", ".dat"):
+        (data / f"std_link{suffix}").symlink_to(f"std_rec_d{suffix}")
+    denoised = (data / "std_rec_d.dat").read_bytes()
+    argv = ["denoise", str(path), str(record), "-o", str(out), "--std"]
+    assert main([*argv, str(data / "std_link"), "--overwrite", "--quiet"]) == 2
+    assert "is the output" in capsys.readouterr().err
+    assert (data / "std_rec_d.dat").read_bytes() == denoised
 
 
 def test_std_of_a_record_with_a_lead_off_is_written(data):
@@ -304,7 +313,9 @@ def test_uncertainty_warnings_are_printed_in_the_command_lines_words():
     passes = (
         "UNetDenoiser(uncertainty='mc_dropout'): in predict, every one of the 4 "
         "stochastic passes gave the same output for some of the windows of the "
-        "series, so ... (raise uncertainty_samples), or ... train it longer, or "
+        "series, so ... (raise uncertainty_samples and calibrate again, with "
+        "calibrate_uncertainty or fit: predict draws as many passes as the "
+        "calibration did), or ... train it longer, or "
         "use uncertainty='ensemble')."
     )
     for message in (uncalibrated, units, passes):
@@ -315,6 +326,9 @@ def test_uncertainty_warnings_are_printed_in_the_command_lines_words():
     assert "--param validation_split above 0" in _in_cli_words(uncalibrated)
     assert "--std: the RMS of a series lies" in _in_cli_words(units)
     assert "--param uncertainty=ensemble" in _in_cli_words(passes)
+    assert "(train with a larger --param uncertainty_samples), or" in (
+        _in_cli_words(passes)
+    )
 
 
 def test_denoise_std_writes_both_files_or_neither(data, capsys, monkeypatch):
@@ -450,6 +464,13 @@ def test_train_blind_spot_adds_no_noise_to_the_noisy_series(data, capsys):
     out = data / "blind_noise.skd"
     assert main([*args, "--output", str(out), *blind, "--noise", "white", *tiny]) == 0
     assert "adding white noise at 0 to 20 dB" in capsys.readouterr().out
+    assert load(out).estimator.noise is not None
+    # So is a --noise-file (it was dropped in silence).
+    np.save(data / "blind_recording.npy", np.random.default_rng(0).standard_normal(400))
+    out = data / "blind_noise_file.skd"
+    noise_file = ["--noise-file", str(data / "blind_recording.npy")]
+    assert main([*args, "--output", str(out), *blind, *noise_file, *tiny]) == 0
+    assert "adding recorded noise at 0 to 20 dB" in capsys.readouterr().out
     assert load(out).estimator.noise is not None
 
 
@@ -1244,6 +1265,9 @@ def test_bad_noise_files_are_usage_errors(data, capsys):
     rng = np.random.default_rng(1)
     np.save(data / "short_noise.npy", rng.standard_normal(20))
     np.save(data / "ok_noise.npy", rng.standard_normal(400))
+    gap = rng.standard_normal(400)
+    gap[100:200] = 0.0
+    np.save(data / "gap_noise.npy", gap)
     clean = _write_wfdb(data, "nf_clean2", np.sin(np.linspace(0, 60, 600))[:, None])
     slow = _write_wfdb(data, "nf_slow", rng.standard_normal((600, 1)))
     text = (data / "nf_slow.hea").read_text().replace(" 1 360 ", " 1 500 ", 1)
@@ -1256,6 +1280,8 @@ def test_bad_noise_files_are_usage_errors(data, capsys):
         ),
         ([*npy, "--noise-file", str(data / "clean.npy")], "noise alone"),
         ([*npy, "--noise-file", str(data / "short_noise.npy")], "--noise-file"),
+        # The Python API's advice (segment=, snr=None) is no option here.
+        ([*npy, "--noise-file", str(data / "gap_noise.npy")], "Cut that stretch"),
         (
             ["--clean", str(clean), "--noise-file", str(slow), "--window-length", "64"],
             "sampled at 500 Hz",

@@ -154,6 +154,39 @@ def test_one_d_labels_as_y_are_ignored_with_a_warning(sines):
         tiny(UNetDenoiser).fit(X).score(X, labels)
 
 
+def test_a_downstream_estimators_target_passes_a_denoiser_in_a_pipeline(sines):
+    # make_pipeline(denoiser, Ridge()) with y of shape (n, 1) or (n, k): the
+    # denoiser refused a target meant for the regressor after it.
+    from sklearn.linear_model import Ridge
+    from sklearn.pipeline import make_pipeline
+
+    from skdenoise.classical import SavitzkyGolayDenoiser
+    from skdenoise.pipeline import WindowedDenoiser
+
+    X, _ = sines
+    rng = np.random.default_rng(0)
+    for y in (rng.normal(size=(len(X), 1)), rng.normal(size=(len(X), 3))):
+        for denoiser in (
+            SavitzkyGolayDenoiser(),
+            WindowedDenoiser(SavitzkyGolayDenoiser(), window_length=32),
+        ):
+            pipe = make_pipeline(denoiser, Ridge())
+            with pytest.warns(TargetIgnoredWarning, match="learns nothing from y"):
+                pipe.fit(X, y)
+            denoised = pipe[0].transform(X)
+            expected = Ridge().fit(denoised, y).predict(denoised)
+            np.testing.assert_allclose(pipe.predict(X), expected)
+    # A network takes a column of targets as it takes a 1-D y...
+    column = rng.normal(size=(len(X), 1))
+    with pytest.warns(TargetIgnoredWarning, match=r"shape \(\d+, 1\)"):
+        tiny(UNetDenoiser).fit(X, column)
+    # ...but clean series of another length are a mistake it names.
+    with pytest.raises(ValueError, match="same shape as X"):
+        tiny(UNetDenoiser).fit(X, X[:, :-3])
+    with pytest.raises(ValueError, match="same shape as X"):
+        SavitzkyGolayDenoiser().fit(X, X[:-1])
+
+
 def test_partial_fit_continues_training(sines):
     X, y = sines
     model = tiny(UNetDenoiser)

@@ -1830,8 +1830,8 @@ def test_partial_fit_holds_out_the_first_calls_rows_whatever_the_split_says(
     calls = []
     real = _base.split_validation
 
-    def recording(n, fraction, seed):
-        rows = real(n, fraction, seed)
+    def recording(n, fraction, seed, first=None):
+        rows = real(n, fraction, seed, first)
         calls.append(tuple(rows[0]))
         return rows
 
@@ -1875,4 +1875,66 @@ def test_windowed_partial_fit_holds_out_the_first_calls_series(pairs, monkeypatc
     model.set_params(estimator__validation_split=0.5, estimator__random_state=2)
     model.fit(noisy[:20], clean[:20], validation_data=(noisy[20:24], clean[20:24]))
     model.partial_fit(noisy[:20], clean[:20])
-    assert model._validation_rows_ == (2, 0.5) and len(held[-1]) != len(held[0])
+    assert model._validation_rows_ == (2, 0.5, 20) and len(held[-1]) != len(held[0])
+
+
+def _rows_of(part, whole):
+    """The row of ``whole`` that each series of ``part`` is."""
+    flat = whole.reshape(len(whole), -1)
+    return sorted(
+        int(np.flatnonzero(np.all(flat == row, axis=1))[0])
+        for row in part.reshape(len(part), -1)
+    )
+
+
+def test_partial_fit_on_a_grown_x_keeps_the_roles_of_the_first_calls_rows(
+    pairs, monkeypatch
+):
+    # X grown by new series between calls: the rows were drawn afresh, and
+    # series an earlier call trained on calibrated the gate.
+    from skdenoise.neural import _base
+    from skdenoise.windowing import WindowedDenoiser
+
+    noisy, clean = pairs
+    held = []
+    real = _base.split_validation
+
+    def recording(*args):
+        rows = real(*args)
+        held.append(sorted(int(row) for row in rows[0]))
+        return rows
+
+    monkeypatch.setattr(_base, "split_validation", recording)
+    model = _unet(epochs=1, validation_split=0.2)
+    for n in (20, 30, 40, 25):
+        model.partial_fit(noisy[:n], clean[:n])
+    first = set(held[0])
+    for n, rows in zip((30, 40, 25), held[1:], strict=True):
+        assert first & set(range(n)) <= set(rows)
+        assert not (set(rows) & set(range(20)) - first)  # trained on, never held
+    # A new row has one role in every call it is in.
+    assert set(held[1]) - first == (set(held[2]) - first) & set(range(30))
+    assert len(set(held[2]) - first) >= 1  # about 4 of 20 new rows
+    # The same X in every call: the first call's rows, as before.
+    calls = len(held)
+    model.partial_fit(noisy[:20], clean[:20])
+    assert held[calls] == held[0]
+
+    # Through the wrapper: the series it holds out for the network.
+    windowed_held = []
+    original = WindowedDenoiser._hold_out
+
+    def hold_out(self, estimator, X3, y3):
+        result = original(self, estimator, X3, y3)
+        windowed_held.append(_rows_of(result[2][0], noisy))
+        return result
+
+    monkeypatch.setattr(WindowedDenoiser, "_hold_out", hold_out)
+    windowed = WindowedDenoiser(_unet(epochs=1, validation_split=0.2), window_length=32)
+    for n in (20, 30, 40):
+        windowed.partial_fit(noisy[:n], clean[:n])
+    first = set(windowed_held[0])
+    assert len(first) == 4
+    for rows in windowed_held[1:]:
+        assert first <= set(rows) and not (set(rows) & set(range(20)) - first)
+    assert set(windowed_held[1]) == set(windowed_held[2]) & set(range(30))

@@ -620,6 +620,9 @@ def test_resampled_needs_the_rate_of_its_estimator():
     # Unset after fit: named with the fitted rate.
     with pytest.raises(ValueError, match="fitted at 1000 Hz"):
         same.set_params(estimator_sampling_rate=None).transform(X)
+    # fit itself was told to set it back "or fit again".
+    with pytest.raises(ValueError, match="needs estimator_sampling_rate: the rate"):
+        same.fit(X)
 
 
 def test_resampled_validates_its_parameters_in_fit_not_in_transform():

@@ -817,6 +817,42 @@ def test_ensemble_members_of_any_network_come_back_from_worker_processes(data):
     np.testing.assert_array_equal(again.transform(noisy), model.transform(noisy))
 
 
+def _network_with_gaussian_dropout(n_timesteps, n_channels, kind="gaussian"):
+    from skdenoise._tf import import_keras
+
+    keras = import_keras()
+    layer = {
+        "gaussian": keras.layers.GaussianDropout,
+        "alpha": keras.layers.AlphaDropout,
+    }
+    inputs = keras.Input((n_timesteps, n_channels))
+    h = keras.layers.Conv1D(4, 3, padding="same", activation="relu")(inputs)
+    h = layer[kind](0.2)(h)
+    return keras.Model(inputs, keras.layers.Conv1D(n_channels, 1)(h))
+
+
+@pytest.mark.parametrize("kind", ["gaussian", "alpha"])
+def test_gaussian_and_alpha_dropout_give_monte_carlo_passes(data, kind):
+    # A network with only these was told it has no dropout layers.
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = data
+    model = KerasDenoiser(
+        _network_with_gaussian_dropout,
+        model__kind=kind,
+        uncertainty="mc_dropout",
+        uncertainty_samples=4,
+        epochs=1,
+        batch_size=8,
+        random_state=0,
+    ).fit(noisy, clean)
+    mean, std = model.predict(noisy[:4], return_std=True)
+    np.testing.assert_array_equal(mean, model.transform(noisy[:4]))
+    assert np.all(np.isfinite(std)) and np.all(std > 0)
+    again = model.predict(noisy[:4], return_std=True)[1]
+    np.testing.assert_array_equal(again, std)
+
+
 def _network_drawn_from_numpy(n_timesteps, n_channels):
     from skdenoise._tf import import_keras
 
@@ -936,6 +972,50 @@ def test_windowed_calibrate_uncertainty_cuts_windows(flips_model, data):
     np.testing.assert_array_equal(model.std_log_factors_, direct.std_log_factors_)
     np.testing.assert_array_equal(model.std_weights_, direct.std_weights_)
     assert not hasattr(WindowedDenoiser(MedianDenoiser()), "calibrate_uncertainty")
+
+
+def test_wrappers_refuse_an_uncertainty_set_on_their_template_after_fit(data):
+    # set_params(estimator__uncertainty=...) after fit changes the template,
+    # not the fitted network: calibrate_uncertainty then said to set the
+    # uncertainty the user had just set, or calibrated the old one in silence.
+    from skdenoise.pipeline import ResampledDenoiser
+
+    noisy, clean = data
+    long_noisy = np.concatenate(list(noisy[:8]))[None]
+    long_clean = np.concatenate(list(clean[:8]))[None]
+    windowed = WindowedDenoiser(UNetDenoiser(random_state=0, **TINY), window_length=64)
+    windowed.fit(noisy, clean)
+    windowed.set_params(estimator__uncertainty="flips")
+    for call in (
+        lambda: windowed.calibrate_uncertainty(long_noisy, long_clean),
+        lambda: windowed.predict(long_noisy, return_std=True),
+    ):
+        with pytest.raises(ValueError, match="estimator__uncertainty='flips' was set"):
+            call()
+    # The way the message gives works; the fitted network set directly is
+    # what predict uses, whatever the template says.
+    windowed.estimator_.set_params(uncertainty="flips")
+    windowed.calibrate_uncertainty(long_noisy, long_clean)
+    assert windowed.estimator_.uncertainty_ == "flips"
+    assert windowed.predict(long_noisy, return_std=True)[1].shape == long_noisy.shape
+    windowed.set_params(estimator__uncertainty=None)  # as it was fitted
+    assert windowed.predict(long_noisy, return_std=True)[1].shape == long_noisy.shape
+    # Through two wrappers: the silent recalibration of the old method.
+    inner = WindowedDenoiser(
+        UNetDenoiser(uncertainty="flips", random_state=0, **TINY), window_length=64
+    )
+    resampled = ResampledDenoiser(inner, sampling_rate=100, estimator_sampling_rate=100)
+    resampled.fit(noisy, clean)
+    resampled.set_params(estimator__estimator__uncertainty="mc_dropout")
+    with pytest.raises(ValueError, match="estimator_.estimator_.set_params"):
+        resampled.calibrate_uncertainty(long_noisy, long_clean)
+    resampled.set_params(estimator__estimator__uncertainty=None)
+    with pytest.raises(ValueError, match="Set it back to 'flips', or fit again"):
+        resampled.predict(long_noisy, return_std=True)
+    # Saved and loaded, it keeps what the template was at fit.
+    restored = pickle.loads(pickle.dumps(resampled))
+    with pytest.raises(ValueError, match="was set after fit"):
+        restored.predict(long_noisy, return_std=True)
 
 
 def _flipped_outputs(model, X):

@@ -200,6 +200,9 @@ class WaveletDenoiser(SeriesTransformerMixin, BaseDenoiser):
     True
     """
 
+    # fit learns nothing from y: any y not shaped as X is ignored.
+    _learns_from_target = False
+
     _parameter_constraints: dict = {
         "wavelet": [StrOptions(set(pywt.wavelist(kind="discrete")))],
         "level": [Interval(Integral, 1, None, closed="left"), None],
@@ -357,6 +360,9 @@ class BandpassDenoiser(SeriesTransformerMixin, BaseDenoiser):
     >>> bool(np.abs(out - clean)[:, 1800:-1800].max() < 0.01)
     True
     """
+
+    # fit learns nothing from y: any y not shaped as X is ignored.
+    _learns_from_target = False
 
     _any_length = True
 
@@ -516,6 +522,9 @@ default="interp"
     3
     """
 
+    # fit learns nothing from y: any y not shaped as X is ignored.
+    _learns_from_target = False
+
     _parameter_constraints: dict = {
         "window_length": [Interval(Integral, 1, None, closed="left")],
         "polyorder": [Interval(Integral, 0, None, closed="left")],
@@ -626,6 +635,9 @@ class WienerDenoiser(SeriesTransformerMixin, BaseDenoiser):
     (1, 200)
     """
 
+    # fit learns nothing from y: any y not shaped as X is ignored.
+    _learns_from_target = False
+
     _any_length = True
 
     _parameter_constraints: dict = {
@@ -726,6 +738,9 @@ class MedianDenoiser(SeriesTransformerMixin, BaseDenoiser):
     >>> MedianDenoiser(window_length=3).fit_transform(X)
     array([[1., 1., 1., 1., 1., 2., 2.]])
     """
+
+    # fit learns nothing from y: any y not shaped as X is ignored.
+    _learns_from_target = False
 
     _any_length = True
 

@@ -26,6 +26,7 @@ from ._formats import (
     _input_format,
     _output_path,
     _read_series,
+    _same_file,
     _write_series,
 )
 
@@ -306,7 +307,7 @@ _CLI_WORDS = (
     ),
     (r"\bin predict, every one of the", "in --std, every one of the"),
     (
-        r"\(raise uncertainty_samples\)",
+        r"\(raise uncertainty_samples and calibrate again[^)]*\)",
         "(train with a larger --param uncertainty_samples)",
     ),
     (r"use uncertainty='ensemble'", "train with --param uncertainty=ensemble"),
@@ -582,7 +583,13 @@ def _cmd_train(args):
             probe = np.sin(np.linspace(0.0, 6.0, window_length))[np.newaxis]
             training_noise.apply(probe, random_state=0)
         except ValueError as exc:
-            raise _UsageError(f"{option}: {exc}") from None
+            from ..noise._models import _FLAT_STRETCH_ADVICE
+
+            # The Python API's way out is no option here.
+            message = str(exc).replace(
+                _FLAT_STRETCH_ADVICE, "Cut that stretch out of the file."
+            )
+            raise _UsageError(f"{option}: {message}") from None
     X_clean, X_noisy = _training_arrays(clean, noisy, window_length)
     _check_output_writable(output)
 
@@ -621,9 +628,15 @@ def _cmd_train(args):
         # On one line: a nested estimator's repr may span several.
         raise _UsageError(f"--param: {' '.join(str(exc).split())}") from None
     blind_spot = getattr(network, "training", "supervised") == "blind_spot"
-    if blind_spot and args.noise is None and network.noise is training_noise:
+    if (
+        blind_spot
+        and args.noise is None
+        and args.noise_file is None
+        and network.noise is training_noise
+    ):
         # The default white noise is for clean series; blind-spot training
-        # learns from the noisy series as they are (a --noise still adds).
+        # learns from the noisy series as they are (a --noise or --noise-file
+        # still adds).
         network.set_params(noise=None)
     from ..neural._batches import normalize_mode
 
@@ -1121,12 +1134,17 @@ def _cmd_denoise(args):
     std_output = None
     if getattr(args, "std", None) is not None:
         std_output = _output_path(args.std, fmt)
-        if std_output.resolve() == output.resolve():
+        std_targets = _files_to_write(std_output, fmt)
+        # The files themselves, links followed (a record's .hea and .dat may
+        # be links to the output's).
+        if std_output.resolve() == output.resolve() or any(
+            _same_file(Path(a), Path(b)) for a in targets for b in std_targets
+        ):
             raise _UsageError(
                 f"--std {args.std} is the output; give the standard deviation a "
                 "file of its own."
             )
-        targets += _files_to_write(std_output, fmt)
+        targets += std_targets
     if name is None and not Path(args.model).is_file():
         raise _UsageError(f"model file not found: {args.model}")
     data = _read_series(args.input, "input", layout=args.layout, key=args.key)

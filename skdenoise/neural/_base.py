@@ -836,7 +836,9 @@ class BaseNeuralDenoiser(BaseDenoiser):
         }
     )
 
-    # Parameters that transform and predict read as they are now.
+    # Parameters that transform and predict read as they are now (checked
+    # there; predict's spread keeps the average_flips and uncertainty_samples
+    # it was calibrated with, _spread_settings_).
     _transform_params = ("average_flips", "uncertainty", "uncertainty_samples")
 
     # fit(X, y, **fit_params) takes validation_data: a routed parameter under
@@ -1536,7 +1538,9 @@ class BaseNeuralDenoiser(BaseDenoiser):
         ``validation_split`` and an int ``random_state``, whatever they are
         set to since; ``validation_split=0`` holds out nothing in a call), so
         that the gate is not recalibrated on series trained on in an earlier
-        call.
+        call. An ``X`` grown by new series (or cut short) keeps the roles of
+        the rows the first call had; each new row is held out with the
+        probability ``validation_split``, the same in every call.
         With ``uncertainty="ensemble"`` (several networks, trained by
         :meth:`fit`) the method is not available: ``hasattr`` is False.
         A first call that fails (interrupted, say) leaves the denoiser
@@ -1714,16 +1718,25 @@ n_timesteps, n_channels)
         if split_seed is None:
             split_seed = seed
         fraction = self.validation_split
+        first = None
+        n_series = (y3 if y3 is not None else X3).shape[0]
         if reset or getattr(self, "_validation_rows_", None) is None:
             # Recorded by the first call (or the first of this version, for a
             # network saved before it was kept).
-            self._validation_rows_ = (int(split_seed), float(fraction or 0.0))
+            self._validation_rows_ = (
+                int(split_seed),
+                float(fraction or 0.0),
+                int(n_series),
+            )
         elif fraction and self._validation_rows_[1]:
             # The rows held out by the first call, whatever validation_split
-            # or random_state say since: others would calibrate the gate on
-            # series trained on in an earlier call. (A validation_split of 0
-            # holds out nothing in this call, as asked.)
-            split_seed, fraction = self._validation_rows_
+            # or random_state say since, and however many series X has now:
+            # others would calibrate the gate on series trained on in an
+            # earlier call. (A validation_split of 0 holds out nothing in
+            # this call, as asked.) Recorded before the number of series
+            # was: as the first call's split on this X.
+            split_seed, fraction, *first = self._validation_rows_
+            first = first[0] if first else None
 
         targets = y3 if y3 is not None else X3
         inputs = X3 if y3 is not None else None
@@ -1745,7 +1758,7 @@ n_timesteps, n_channels)
         network_input = self._network_input()
         if validation is None:
             val_rows, train_rows = split_validation(
-                targets.shape[0], fraction, split_seed
+                targets.shape[0], fraction, split_seed, first
             )
             if len(val_rows):
                 validation = (
@@ -2241,6 +2254,7 @@ n_timesteps, n_channels)
                 "the calibration on the validation series",
                 ", and the calibration widens every standard deviation to cover "
                 "their errors",
+                samples=self._spread_settings()[1],
             )
             noise = _uncertainty.removed_noise(self, inputs, mean)
             input_range = _uncertainty.input_rms_range(self, inputs)

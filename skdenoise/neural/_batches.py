@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from .._series import reflect_pad, series_statistics
+from .._split import later_split, split_validation
 from .._tf import import_keras, start_runtime_quietly
 from ..noise._base import quiet_zero_series
 from ..noise._models import carry_checks
@@ -21,6 +22,7 @@ __all__ = [
     "NetworkInput",
     "TrainingBatches",
     "keep_clean",
+    "later_split",
     "split_validation",
 ]
 
@@ -116,15 +118,6 @@ class NetworkInput:
         inputs = np.asarray(inputs, dtype=np.float64)
         center, scale, constant = series_statistics(inputs, mode, return_constant=True)
         return np.where(constant, inputs, outputs * scale + center)
-
-
-def split_validation(n_series, fraction, seed):
-    """``(validation_rows, training_rows)``: a random ``fraction`` held out."""
-    n_val = 0
-    if fraction and n_series >= 2:
-        n_val = min(n_series - 1, max(1, round(fraction * n_series)))
-    order = np.random.default_rng([seed, 2]).permutation(n_series)
-    return order[:n_val], order[n_val:]
 
 
 def keep_clean(inputs, targets, fraction, rng):

@@ -214,6 +214,9 @@ default=None
         runtime on the device that this process holds).
     uncertainty_samples : int, default=16
         Stochastic passes of ``uncertainty="mc_dropout"`` and ``"sampling"``.
+        ``predict`` draws as many passes as its calibration did (in ``fit``
+        or :meth:`calibrate_uncertainty`): a value set after that takes
+        effect at the next calibration.
     random_state : int, RandomState instance or None, default=None
         Seed of the weight initialisation, shuffling, noise and dropout. The same
         int gives the same fitted model and outputs. With an int or a

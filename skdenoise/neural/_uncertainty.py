@@ -85,7 +85,12 @@ _RELATIVE_FLOOR = 1e-6
 
 
 def _is_mc_dropout(layer):
-    if isinstance(layer, keras.layers.Dropout):
+    # Gaussian and alpha dropout are no subclasses of Dropout in Keras 3; run
+    # in training mode they draw their masks (or noise) as it does.
+    if isinstance(
+        layer,
+        (keras.layers.Dropout, keras.layers.GaussianDropout, keras.layers.AlphaDropout),
+    ):
         return float(layer.rate) > 0
     inner = getattr(layer, "forward_layer", None)  # Bidirectional
     if inner is not None:
@@ -629,15 +634,16 @@ def _spread(runs):
     return np.maximum(np.sqrt(var) * unit, _spread_floor((first + shift) * unit))
 
 
-def warn_identical_passes(estimator, X3, std, mean, what, consequence=""):
+def warn_identical_passes(estimator, X3, std, mean, what, consequence="", samples=None):
     """Warn when every stochastic pass gave some series the same output.
 
     With few ``uncertainty_samples``, dropout that masks a whole series at
     once (a recurrent layer's) can keep it all in every pass: the series then
     has no spread, and a standard deviation of about 0 however noisy it is
-    (``what``: where, e.g. "predict"; ``consequence``: appended to that).
-    Flat inputs, and series a shut gate gives back unchanged, are left out.
-    Returns their number.
+    (``what``: where, e.g. "predict"; ``consequence``: appended to that;
+    ``samples``: the number of passes, None: those ``estimator`` was
+    calibrated with). Flat inputs, and series a shut gate gives back
+    unchanged, are left out. Returns their number.
     """
     if estimator.uncertainty not in ("mc_dropout", "sampling"):
         return 0
@@ -655,8 +661,9 @@ def warn_identical_passes(estimator, X3, std, mean, what, consequence=""):
         from .._warnings import in_chunked_call, warn_at_caller
 
         name = type(estimator).__name__
-        samples = getattr(estimator, "_spread_settings_", None)
-        samples = samples[1] if samples else estimator.uncertainty_samples
+        if samples is None:
+            calibrated = getattr(estimator, "_spread_settings_", None)
+            samples = calibrated[1] if calibrated else estimator.uncertainty_samples
         # A wrapper's windows, chunk by chunk: once per call, without counts
         # of windows the user never gave.
         which = (
@@ -672,7 +679,9 @@ def warn_identical_passes(estimator, X3, std, mean, what, consequence=""):
             f"deviation is about 0 however noisy they are{consequence}. Either "
             "dropout that masks a whole series at once (a recurrent layer's) "
             "kept it all in every pass, which happens now and then when the "
-            "passes are few (raise uncertainty_samples), or the network's output "
+            "passes are few (raise uncertainty_samples and calibrate again, "
+            "with calibrate_uncertainty or fit: predict draws as many passes as "
+            "the calibration did), or the network's output "
             "does not depend on its dropout units (a network that did not learn, "
             "whose units are dead: train it longer, or use "
             "uncertainty='ensemble').",

@@ -34,6 +34,12 @@ __all__ = [
     "NoiseMixture",
 ]
 
+# Said where a flat stretch of a recording is refused (the command line has
+# words of its own for it).
+_FLAT_STRETCH_ADVICE = (
+    "Leave it out with segment=(start, stop), or give an amplitude (snr=None) instead."
+)
+
 
 class ColoredNoise(BaseNoise):
     """Gaussian noise with a ``1/f**alpha`` power spectrum.
@@ -631,8 +637,7 @@ class RecordedNoise(BaseNoise):
             f"RecordedNoise: the noise recording is constant over {length} samples "
             f"from sample {start + first} (a lead off, or a clipped stretch?): a "
             f"series of {n_timesteps} timesteps drawn there gets no noise, so no "
-            f"SNR can be reached. Leave it out with segment=(start, stop), or give "
-            "an amplitude (snr=None) instead."
+            f"SNR can be reached. {_FLAT_STRETCH_ADVICE}"
         )
 
     def _sample(self, shape, rng):

@@ -198,6 +198,13 @@ def load(name="ecg", *, sampling_rate):
     if getattr(windowed, "_sampling_rate_", None) is None:
         # The rate of the windows' network, for export's windowing JSON.
         windowed._sampling_rate_ = ECG_SAMPLING_RATE
+    from ..windowing._windowed import record_template_uncertainty
+
+    for wrapper in (denoiser, windowed):
+        if not hasattr(wrapper, "_template_uncertainty_"):
+            # Likewise: an uncertainty set on the template after this is told
+            # apart from one set on the fitted network (which predict uses).
+            record_template_uncertainty(wrapper)
     return denoiser.set_params(sampling_rate=sampling_rate)
 
 

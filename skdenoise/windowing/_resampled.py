@@ -35,8 +35,10 @@ from ..base import (
 from ._windowed import (
     _array_output,
     _inner_min_timesteps,
+    check_uncertainty_unchanged,
     inner_has_calibration,
     inner_has_std,
+    record_template_uncertainty,
     validated_pair,
 )
 
@@ -258,6 +260,11 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     (1, 1000, 2)
     """
 
+    @property
+    def _learns_from_target(self):
+        # As its estimator: a filter's wrapper ignores a y not shaped as X.
+        return getattr(self.estimator, "_learns_from_target", True)
+
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "transform"])],
         "sampling_rate": [*_RATE, None],
@@ -330,10 +337,10 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
             return float(self.estimator_sampling_rate)
         return float(self.sampling_rate)
 
-    def _no_estimator_rate(self):
+    def _no_estimator_rate(self, fitting=False):
         """The message for an ``estimator_sampling_rate`` of None."""
         fitted = getattr(self, "estimator_sampling_rate_", None)
-        if fitted is not None:
+        if fitted is not None and not fitting:
             return (
                 f"{type(self).__name__} has estimator_sampling_rate=None, but its "
                 f"estimator_ was fitted at {fitted:g} Hz. Set it back to {fitted:g} "
@@ -356,7 +363,7 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
         """
         name = type(self).__name__
         if fitting and self.estimator_sampling_rate is None:
-            raise ValueError(self._no_estimator_rate())
+            raise ValueError(self._no_estimator_rate(fitting=True))
         if not fitting:
             validate_parameter_constraints(
                 {key: self._parameter_constraints[key] for key in _INPUT_PARAMETERS},
@@ -483,6 +490,7 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
         estimator = _array_output(clone(self.estimator))
         self._fit_model(estimator.fit, X3, y3)
         self.estimator_ = estimator
+        record_template_uncertainty(self)
         self.estimator_sampling_rate_ = float(self.estimator_sampling_rate)
         _record_rate(estimator, self.estimator_sampling_rate_)
 
@@ -544,6 +552,7 @@ n_timesteps, n_channels)
             if first:
                 self.estimator_sampling_rate_ = float(self.estimator_sampling_rate)
                 _record_rate(estimator, self.estimator_sampling_rate_)
+                record_template_uncertainty(self)
         return self
 
     # ------------------------------------------------------------ inference
@@ -589,6 +598,8 @@ n_timesteps, n_channels)
         """
         if not return_std:
             return self.transform(X)
+        check_is_fitted(self)
+        check_uncertainty_unchanged(self)
         raw = X
         X, X3 = self._validate_transform_data(X)
         self._check_input(X3.shape[1], n_series=X3.shape[0])
@@ -647,6 +658,7 @@ n_timesteps, n_channels)
             The denoiser.
         """
         check_is_fitted(self)
+        check_uncertainty_unchanged(self)
         X3, y3 = validated_pair(self, X, y)
         self._check_input(X3.shape[1], n_series=X3.shape[0])
         with arrays_out():

@@ -13,6 +13,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm
 
+from .._split import later_split
 from .._validation import (
     as_3d,
     as_input_dtype,
@@ -86,6 +87,69 @@ def inner_has_std(meta):
 def inner_has_calibration(meta):
     """Whether ``meta``'s inner estimator has ``calibrate_uncertainty``."""
     return hasattr(getattr(meta, "estimator_", meta.estimator), "calibrate_uncertainty")
+
+
+def template_uncertainty(meta):
+    """``(key, value)`` of the ``uncertainty`` of ``meta``'s template network.
+
+    Followed through ``estimator`` parameters (a ``ResampledDenoiser`` around
+    a ``WindowedDenoiser``); None when no template has one.
+    """
+    template, key = meta, ""
+    while "estimator" in getattr(template, "__dict__", {}):
+        template, key = template.estimator, f"{key}estimator__"
+        if hasattr(template, "get_params") and "uncertainty" in vars(template):
+            return f"{key}uncertainty", template.uncertainty
+    return None
+
+
+def record_template_uncertainty(meta):
+    """Keep the template's ``uncertainty`` as fitted (for the check below)."""
+    found = template_uncertainty(meta)
+    if found is None:
+        vars(meta).pop("_template_uncertainty_", None)
+    else:
+        meta._template_uncertainty_ = found[1]
+
+
+def check_uncertainty_unchanged(meta):
+    """Refuse an ``uncertainty`` set on ``meta``'s template after fit.
+
+    ``meta.set_params(estimator__uncertainty=...)`` changes the template
+    that the next ``fit`` clones, not the fitted network in ``estimator_``
+    that ``predict`` and ``calibrate_uncertainty`` use: the network's own
+    message then told the user to set what they had just set, or the old
+    method was calibrated again in silence. An ``uncertainty`` set on the
+    fitted network itself (``estimator_``) is what they use, and is left to
+    them.
+    """
+    recorded = vars(meta).get("_template_uncertainty_", _NOT_RECORDED)
+    found = template_uncertainty(meta)
+    if recorded is _NOT_RECORDED or found is None or found[1] == recorded:
+        return
+    fitted, path = meta, ""
+    while hasattr(fitted, "estimator_"):
+        fitted, path = fitted.estimator_, f"{path}estimator_."
+    have = getattr(fitted, "uncertainty", _NOT_RECORDED)
+    key, value = found
+    if have is _NOT_RECORDED or value == have:
+        return
+    advice = (
+        f"Set it back to {have!r}, or fit again."
+        if value is None
+        else "To change the fitted network's, call "
+        f"{path}set_params(uncertainty={value!r}) on this denoiser, then "
+        "calibrate_uncertainty(X_val, y_val); or fit again."
+    )
+    raise ValueError(
+        f"{type(meta).__name__}: {key}={value!r} was set after fit, but the "
+        f"fitted network (the {path.rstrip('.')} attribute) has "
+        f"uncertainty={have!r}: the parameters of the estimator take effect at "
+        f"the next fit. {advice}"
+    )
+
+
+_NOT_RECORDED = object()
 
 
 def validated_pair(meta, X, y):
@@ -352,6 +416,11 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     _transform_params = ("taper", "chunk_windows")
 
     @property
+    def _learns_from_target(self):
+        # As its estimator: a filter's wrapper ignores a y not shaped as X.
+        return getattr(self.estimator, "_learns_from_target", True)
+
+    @property
     def _min_timesteps(self):
         # The inner estimator's shortest series: a neural denoiser needs two
         # timesteps, and series of one, each padded into a constant window,
@@ -456,6 +525,7 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
             estimator, estimator.fit, X3, y3, validation
         )
         self.estimator_ = estimator
+        record_template_uncertainty(self)
 
     def _hold_out(self, estimator, X3, y3):
         """``(X3, y3, validation)``: the inner ``validation_split`` by series.
@@ -473,19 +543,29 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
             return X3, y3, None
         fraction = float(estimator.get_params(deep=False).get("validation_split") or 0)
         seed = estimator._seed()
+        n_series, length = X3.shape[:2]
         recorded = getattr(self, "_validation_rows_", None)
+        first = None
         if estimator is getattr(self, "estimator_", None) and recorded is not None:
             # A later partial_fit holds out what the first call did, whatever
-            # validation_split or random_state say since: other series would
-            # calibrate the gate on series trained on in an earlier call. (A
-            # validation_split of 0 holds out nothing in this call, as asked.)
+            # validation_split or random_state say since, and however many
+            # series X has now: other series would calibrate the gate on
+            # series trained on in an earlier call. (A validation_split of 0
+            # holds out nothing in this call, as asked.)
             if fraction and recorded[1]:
-                seed, fraction = recorded
+                seed, fraction, *first = recorded
+                first = first[0] if first else None
         else:
-            self._validation_rows_ = (int(seed), fraction)
+            self._validation_rows_ = (int(seed), fraction, int(n_series))
         if not fraction:
             return X3, y3, None
-        n_series, length = X3.shape[:2]
+        if first is not None and n_series != first and 1 <= round(fraction * first):
+            # The first call held out whole series: the rows it had keep
+            # their roles, each new one is held out with the share's odds.
+            val, train = later_split(n_series, fraction, seed, first, stream=11)
+            if len(val):
+                return X3[train], _part(y3, train), (X3[val], _part(y3, val))
+            return X3, y3, None
         n_val = min(n_series - 1, round(fraction * n_series))
         if n_val >= 1:
             order = np.random.default_rng([seed, 11]).permutation(n_series)
@@ -623,7 +703,9 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         call (or ``fit``) held out, whatever the network's
         ``validation_split`` or ``random_state`` say since (but for a
         ``validation_split`` of 0, which holds out nothing), so that its gate
-        is not calibrated on series an earlier call trained on.
+        is not calibrated on series an earlier call trained on; in an ``X``
+        grown by new series the rows of the first call keep their roles, and
+        each new series is held out with the probability ``validation_split``.
 
         Parameters
         ----------
@@ -656,6 +738,8 @@ n_timesteps, n_channels)
                 estimator, estimator.partial_fit, X3, y3
             )
             self.estimator_ = estimator
+            if first:
+                record_template_uncertainty(self)
         return self
 
     def _transform(self, X3):
@@ -753,6 +837,8 @@ n_timesteps, n_channels)
         """
         if not return_std:
             return self.transform(X)
+        check_is_fitted(self)
+        check_uncertainty_unchanged(self)
         raw = X
         X, X3 = self._validate_transform_data(X)
         from ..neural._uncertainty import (
@@ -809,6 +895,7 @@ n_timesteps, n_channels)
             The denoiser.
         """
         check_is_fitted(self)
+        check_uncertainty_unchanged(self)
         X3, y3 = validated_pair(self, X, y)
         self.estimator_.calibrate_uncertainty(*self._inner_windows(X3, y3))
         return self
