@@ -1,8 +1,15 @@
 """Which series a training call holds out for validation (no TensorFlow)."""
 
+import contextvars
+
 import numpy as np
 
-__all__ = ["later_split", "split_validation"]
+__all__ = ["HOLD_NOTHING", "later_split", "split_validation"]
+
+# True while a wrapper's later partial_fit has no series to hold out: the
+# network then holds out none either (its own split of the wrapper's windows
+# would calibrate on windows of series trained on before).
+HOLD_NOTHING = contextvars.ContextVar("skdenoise_hold_nothing", default=False)
 
 
 def split_validation(n_series, fraction, seed, first=None, stream=2):
@@ -22,7 +29,7 @@ def split_validation(n_series, fraction, seed, first=None, stream=2):
     return order[:n_val], order[n_val:]
 
 
-def later_split(n_series, fraction, seed, first, stream=2):
+def later_split(n_series, fraction, seed, first, stream=2, first_held=None):
     """The split of a later call on ``n_series`` rows, the first call on ``first``.
 
     Rows the first call had keep their role (held out or trained on), so that
@@ -31,8 +38,12 @@ def later_split(n_series, fraction, seed, first, stream=2):
     probability ``fraction``, drawn for the row alone (the same in every
     call, however long X is). Nothing is held out (every row trained on)
     where that would leave no row to hold out or none to train on.
+    ``first_held``: the rows the first call held out, where it did not split
+    as :func:`split_validation` does (None: as it does).
     """
-    first_val, _ = split_validation(first, fraction, seed, stream=stream)
+    if first_held is None:
+        first_held, _ = split_validation(first, fraction, seed, stream=stream)
+    first_val = np.asarray(first_held, dtype=np.intp)
     held = np.zeros(n_series, dtype=bool)
     held[first_val[first_val < n_series]] = True
     if n_series > first:

@@ -42,7 +42,7 @@ from ._warnings import warn_at_caller
 from .exceptions import TargetIgnoredWarning
 from .metrics import _scored_snr, _series_with_snr, _weighted_mean
 
-__all__ = ["BaseDenoiser"]
+__all__ = ["BaseDenoiser", "SeriesTransformerMixin"]
 
 
 def pipelines_on_stack(frame):
@@ -105,7 +105,20 @@ class SeriesTransformerMixin(TransformerMixin):
 
     ``TransformerMixin`` resets the transformer tags that the base class set
     (to float64 only) when it comes first in the class's bases; this puts them
-    back, so that float32 series are declared kept as float32.
+    back, so that float32 series are declared kept as float32. Put it first
+    in the bases of a denoiser of your own, as the package's are.
+
+    Examples
+    --------
+    >>> from skdenoise.base import BaseDenoiser, SeriesTransformerMixin
+    >>> class Halve(SeriesTransformerMixin, BaseDenoiser):
+    ...     def _fit(self, X3, y3):
+    ...         return self
+    ...
+    ...     def _transform(self, X3):
+    ...         return X3 / 2
+    >>> Halve().fit_transform([[2.0, 4.0, 6.0]])
+    array([[1., 2., 3.]])
     """
 
     def __sklearn_tags__(self):
@@ -321,6 +334,23 @@ class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
       None. Parameters are already validated (``_parameter_constraints``).
     - ``_transform(X3)``: return the denoised float64 array of ``X3``'s shape.
     - ``_min_timesteps``: the shortest series ``fit`` accepts.
+    - ``_any_length`` (default False): True when ``transform`` takes series of
+      another length than ``fit``'s.
+    - ``_transform_params``: names of the parameters ``transform`` reads as
+      they are now (checked against ``_parameter_constraints`` at each call,
+      since ``set_params`` after ``fit`` checks nothing).
+    - ``_learns_from_target`` (default True): False for a filter that learns
+      nothing from ``y``, which then ignores a ``y`` of another shape than
+      ``X``'s with a warning (the targets of a regressor after it in a
+      Pipeline) instead of refusing it.
+
+    ``X3`` and ``y3`` may be views of the caller's arrays: a hook must never
+    write into them (``X3 - X3.mean(axis=1, keepdims=True)``, not ``X3 -=
+    ...``), since nothing the user passes is modified. Combine the class with
+    :class:`SeriesTransformerMixin`, first, for a transformer's whole API
+    (``fit_transform``, ``set_output``) that keeps float32 series float32:
+    ``class MyFilter(SeriesTransformerMixin, BaseDenoiser)``, as the
+    package's denoisers are written.
 
     A ``y`` of shape ``(n_series,)`` or ``(n_series, 1)`` (class labels or a
     regression target, as scikit-learn's generic tools and a Pipeline pass)

@@ -160,8 +160,13 @@ def test_fit_target_is_validated_but_ignored(cls):
     # One policy in every family: a 1-D y is ignored with a warning.
     with pytest.warns(TargetIgnoredWarning, match="cannot be a clean target"):
         assert_allclose(cls().fit(X, np.arange(4)).transform(X), reference)
+    # A filter learns nothing from y: one of another shape (the targets of a
+    # regressor after it in a Pipeline) is ignored too...
+    with pytest.warns(TargetIgnoredWarning, match="learns nothing from y"):
+        assert_allclose(cls().fit(X, clean[:, :100]).transform(X), reference)
+    # ...but not one of another number of series, which is a mistake.
     with pytest.raises(ValueError, match="same shape as X"):
-        cls().fit(X, clean[:, :100])
+        cls().fit(X, clean[:3])
     with pytest.raises(ValueError, match="3 values for 4 series"):
         cls().fit(X, np.arange(3))
 

@@ -2095,3 +2095,36 @@ def test_highpass_takes_the_rate_a_saved_model_declares(data, filter_model, tmp_
     args = [str(data / "noisy.npy"), "-o", str(out), "--highpass", "0.5", "--quiet"]
     assert main(["denoise", str(filter_model), *args]) == 0
     assert np.load(out).shape == np.load(data / "noisy.npy").shape
+
+
+def test_a_model_of_the_users_own_code_is_said_to_need_python(
+    tmp_path, capsys, monkeypatch
+):
+    # The loader's advice, "import mynets before loading the file", cannot be
+    # followed on the command line.
+    import importlib
+    import sys
+
+    from skdenoise import KerasDenoiser
+    from skdenoise.persistence import save
+
+    (tmp_path / "my_builders.py").write_text(
+        "def build(n_timesteps, n_channels):\n"
+        "    import keras\n"
+        "    inputs = keras.Input((n_timesteps, n_channels))\n"
+        "    return keras.Model(inputs, keras.layers.Conv1D(n_channels, 3, "
+        "padding='same')(inputs))\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("my_builders")
+    X = np.random.default_rng(0).normal(size=(8, 32))
+    model = KerasDenoiser(module.build, epochs=1, batch_size=4, random_state=0)
+    save(model.fit(X, X), tmp_path / "own.skd")
+    monkeypatch.delitem(sys.modules, "my_builders")
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(tmp_path)])
+    np.save(tmp_path / "in.npy", X)
+    argv = ["denoise", str(tmp_path / "own.skd"), str(tmp_path / "in.npy")]
+    assert main([*argv, "-o", str(tmp_path / "out.npy")]) == 1
+    err = capsys.readouterr().err
+    assert "import my_builders before loading" in err
+    assert "load this one in Python (skdenoise.persistence.load)" in err

@@ -544,11 +544,17 @@ def test_a_small_fine_tuning_set_keeps_the_fitted_gate(pairs):
     model = _unet(validation_split=0.25).fit(*pairs)
     assert model.gate_snr_ is not None
     before = (model.gate_snr_.copy(), model.gate_scale_.copy())
-    # Eight series: two held out, too few to fit a gate on.
-    with pytest.warns(UserWarning, match="only 2 .*The no-harm gate fitted before"):
+    # Eight series fit trained on (those it held out are not among them):
+    # none to hold out, so no gate to fit. (Two of them were held out afresh,
+    # and the gate was calibrated on series trained on.)
+    with pytest.warns(UserWarning, match="an earlier call trained on every series"):
         model.partial_fit(pairs[0][:8], pairs[1][:8])
     np.testing.assert_array_equal(model.gate_snr_, before[0])
     np.testing.assert_array_equal(model.gate_scale_, before[1])
+    # Sixteen, two of them held out by fit: too few to fit a gate on.
+    with pytest.warns(UserWarning, match="only 2 .*The no-harm gate fitted before"):
+        model.partial_fit(pairs[0][:16], pairs[1][:16])
+    np.testing.assert_array_equal(model.gate_snr_, before[0])
     # A refit with too few series has no gate: an earlier fit's is not kept.
     refit = model.fit(pairs[0][:8], pairs[1][:8])
     assert refit.gate_snr_ is None
@@ -1875,7 +1881,7 @@ def test_windowed_partial_fit_holds_out_the_first_calls_series(pairs, monkeypatc
     model.set_params(estimator__validation_split=0.5, estimator__random_state=2)
     model.fit(noisy[:20], clean[:20], validation_data=(noisy[20:24], clean[20:24]))
     model.partial_fit(noisy[:20], clean[:20])
-    assert model._validation_rows_ == (2, 0.5, 20) and len(held[-1]) != len(held[0])
+    assert model._validation_rows_ == (2, 0.5) and len(held[-1]) != len(held[0])
 
 
 def _rows_of(part, whole):
@@ -1938,3 +1944,91 @@ def test_partial_fit_on_a_grown_x_keeps_the_roles_of_the_first_calls_rows(
     for rows in windowed_held[1:]:
         assert first <= set(rows) and not (set(rows) & set(range(20)) - first)
     assert set(windowed_held[1]) == set(windowed_held[2]) & set(range(30))
+
+
+def test_windowed_partial_fit_on_other_series_never_holds_out_trained_ones(
+    pairs, monkeypatch
+):
+    from skdenoise import UNetDenoiser
+    from skdenoise.neural import _base
+    from skdenoise.windowing import WindowedDenoiser
+
+    noisy, clean = pairs
+    calls, held = [], []
+    original_fit = UNetDenoiser.partial_fit
+    original_hold = WindowedDenoiser._hold_out
+
+    def partial_fit(est, X, y=None, **kwargs):
+        calls.append(("validation_data" in kwargs, len(X)))
+        return original_fit(est, X, y, **kwargs)
+
+    splits = []
+    real_split = _base.split_validation
+
+    def split(*args):
+        rows = real_split(*args)
+        splits.append(len(rows[0]))
+        return rows
+
+    def hold_out(self, estimator, X3, y3):
+        result = original_hold(self, estimator, X3, y3)
+        whole = isinstance(result[2], tuple) and result[2][0].shape[1] == X3.shape[1]
+        held.append(_rows_of(result[2][0], noisy) if whole else None)
+        return result
+
+    monkeypatch.setattr(UNetDenoiser, "partial_fit", partial_fit)
+    monkeypatch.setattr(WindowedDenoiser, "_hold_out", hold_out)
+    monkeypatch.setattr(_base, "split_validation", split)
+    network = _unet(epochs=1, validation_split=0.2, random_state=1)
+    model = WindowedDenoiser(network, window_length=32)
+    model.partial_fit(noisy[:10], clean[:10])
+    # X cut to rows the first call trained on: nothing is held out, and the
+    # network did not split their windows itself (it held out windows of
+    # trained series, and recalibrated its gate on them).
+    n = min(held[0])
+    assert n >= 2
+    model.partial_fit(noisy[:n], clean[:n])
+    assert calls[-1] == (False, n * 3) and splits[-1] == 0
+    assert model.estimator_.validation_split == 0.2
+    # A first call that held out the ends of its two series (too few to
+    # hold out one whole): a later call on more holds out new series only.
+    calls.clear(), held.clear()
+    model = WindowedDenoiser(_unet(epochs=1, validation_split=0.2), window_length=32)
+    model.partial_fit(noisy[:2], clean[:2])
+    assert held == [None]
+    model.partial_fit(noisy[:30], clean[:30])
+    assert held[1] and min(held[1]) >= 2
+
+
+def _with_extra_parameter(cls):
+    """A subclass of ``cls`` adding ``scale``, written as scikit-learn asks."""
+    import inspect
+
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    signature = ", ".join(f"{p.name}={p.default!r}" for p in params)
+    forward = ", ".join(f"{p.name}={p.name}" for p in params)
+    source = (
+        f"def __init__(self, *, {signature}, scale=1.0):\n"
+        f"    super(Sub, self).__init__({forward})\n"
+        "    self.scale = scale\n"
+    )
+    namespace = {}
+    Sub = type(f"My{cls.__name__}", (cls,), {})
+    exec(source, {"Sub": Sub}, namespace)
+    Sub.__init__ = namespace["__init__"]
+    return Sub
+
+
+def test_a_network_subclass_with_a_parameter_of_its_own(pairs):
+    # The standard way of subclassing an estimator raised a bare KeyError at
+    # construction: every network stored the subclass's parameters from the
+    # parent's arguments.
+
+    from skdenoise import UNetDenoiser
+
+    MyUNet = _with_extra_parameter(UNetDenoiser)
+    model = MyUNet(scale=2.0, filters=4, depth=2, kernel_size=3, epochs=1)
+    assert model.get_params()["scale"] == 2.0
+    assert clone(model).scale == 2.0 and clone(model).filters == 4
+    noisy, clean = pairs
+    assert model.fit(noisy, clean).transform(noisy).shape == noisy.shape

@@ -1009,6 +1009,10 @@ def test_wrappers_refuse_an_uncertainty_set_on_their_template_after_fit(data):
     resampled.set_params(estimator__estimator__uncertainty="mc_dropout")
     with pytest.raises(ValueError, match="estimator_.estimator_.set_params"):
         resampled.calibrate_uncertainty(long_noisy, long_clean)
+    # An ensemble's members are trained by fit: no set_params to advise.
+    resampled.set_params(estimator__estimator__uncertainty="ensemble")
+    with pytest.raises(ValueError, match="Fit again: the members of an ensemble"):
+        resampled.calibrate_uncertainty(long_noisy, long_clean)
     resampled.set_params(estimator__estimator__uncertainty=None)
     with pytest.raises(ValueError, match="Set it back to 'flips', or fit again"):
         resampled.predict(long_noisy, return_std=True)

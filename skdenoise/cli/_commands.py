@@ -66,7 +66,15 @@ def _load_model(path, command):
             warnings.simplefilter("always", FileVersionWarning)
             model = load(path)
     except Exception as exc:  # any failure to load is reported, never traced
-        raise _CommandError(f"cannot load a model from {path}: {exc}") from None
+        message = str(exc)
+        if "before loading the file" in message:
+            # The command line imports nothing: the user's own code needs Python.
+            message += (
+                " The command line loads only models built from skdenoise's own "
+                "code; load this one in Python (skdenoise.persistence.load) after "
+                "importing that module."
+            )
+        raise _CommandError(f"cannot load a model from {path}: {message}") from None
     for warning in caught:
         if issubclass(warning.category, FileVersionWarning):
             # In the command line's words, not as a Python warning.

@@ -27,6 +27,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._series import power_of_two_scale, series_statistics
+from .._split import HOLD_NOTHING
 from .._tf import (
     import_keras,
     leave_xla_to_the_machine,
@@ -181,9 +182,12 @@ def store_init_args(estimator, args):
     """Store ``__init__``'s keyword arguments unchanged, as scikit-learn requires.
 
     Called as ``store_init_args(self, locals())`` first thing in ``__init__``.
+    A subclass's own parameters are not among ``args`` (the ``locals()`` of
+    the class it calls ``super().__init__`` of): it stores them itself, after.
     """
     for name in type(estimator)._get_param_names():
-        setattr(estimator, name, args[name])
+        if name in args:
+            setattr(estimator, name, args[name])
 
 
 def _fitted_state(estimator):
@@ -771,7 +775,11 @@ class BaseNeuralDenoiser(BaseDenoiser):
     """Base class of the neural denoisers (not for direct use).
 
     A concrete denoiser defines ``__init__`` with its explicit keyword
-    hyper-parameters and ``_build_network(n_timesteps, n_channels)``, and, when
+    hyper-parameters, the network's own and every common one of the other
+    networks (``noise`` to ``verbose``, as :class:`~skdenoise.UNetDenoiser`
+    lists them), stored by ``store_init_args(self, locals())``; its
+    ``_parameter_constraints`` merge in ``_common_parameter_constraints``;
+    and ``_build_network(n_timesteps, n_channels)``, and, when
     its network needs them, ``_length_multiple`` (the padded length must be a
     multiple of it) and ``_to_network`` (the last step before the network).
 
@@ -1723,20 +1731,17 @@ n_timesteps, n_channels)
         if reset or getattr(self, "_validation_rows_", None) is None:
             # Recorded by the first call (or the first of this version, for a
             # network saved before it was kept).
-            self._validation_rows_ = (
-                int(split_seed),
-                float(fraction or 0.0),
-                int(n_series),
-            )
+            self._validation_rows_ = (int(split_seed), float(fraction or 0.0))
+            self._validation_n_series_ = int(n_series)
         elif fraction and self._validation_rows_[1]:
             # The rows held out by the first call, whatever validation_split
             # or random_state say since, and however many series X has now:
             # others would calibrate the gate on series trained on in an
             # earlier call. (A validation_split of 0 holds out nothing in
-            # this call, as asked.) Recorded before the number of series
-            # was: as the first call's split on this X.
-            split_seed, fraction, *first = self._validation_rows_
-            first = first[0] if first else None
+            # this call, as asked.) Saved before the number of series was
+            # kept: as the first call's split on this X.
+            split_seed, fraction = self._validation_rows_
+            first = getattr(self, "_validation_n_series_", None)
 
         targets = y3 if y3 is not None else X3
         inputs = X3 if y3 is not None else None
@@ -1758,7 +1763,10 @@ n_timesteps, n_channels)
         network_input = self._network_input()
         if validation is None:
             val_rows, train_rows = split_validation(
-                targets.shape[0], fraction, split_seed, first
+                targets.shape[0],
+                0.0 if HOLD_NOTHING.get() else fraction,
+                split_seed,
+                first,
             )
             if len(val_rows):
                 validation = (
@@ -1887,10 +1895,18 @@ n_timesteps, n_channels)
                 f"it had only {n_series} (series times channels), and a gate "
                 f"needs at least {_GATE_MIN_SERIES}"
             )
+        elif self.training == "blind_spot":
+            reason = "blind-spot training has no clean targets to calibrate on"
+        elif self.validation_split or HOLD_NOTHING.get():
+            reason = (
+                "it had none: an earlier call trained on every series of this X, "
+                "and the series the first call held out are not in it (a series "
+                "keeps its role, held out or trained on, from call to call)"
+            )
         else:
             reason = (
                 "it had none with clean targets (validation_split=0 and no "
-                "validation_data, or blind-spot training)"
+                "validation_data)"
             )
         what = kept[0] if len(kept) == 1 else ", ".join(kept[:-1]) + " and " + kept[-1]
         warn_at_caller(

@@ -13,7 +13,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm
 
-from .._split import later_split
+from .._split import HOLD_NOTHING, later_split
 from .._validation import (
     as_3d,
     as_input_dtype,
@@ -137,6 +137,8 @@ def check_uncertainty_unchanged(meta):
     advice = (
         f"Set it back to {have!r}, or fit again."
         if value is None
+        else "Fit again: the members of an ensemble are trained by fit."
+        if value == "ensemble"
         else "To change the fitted network's, call "
         f"{path}set_params(uncertainty={value!r}) on this denoiser, then "
         "calibrate_uncertainty(X_val, y_val); or fit again."
@@ -150,6 +152,8 @@ def check_uncertainty_unchanged(meta):
 
 
 _NOT_RECORDED = object()
+# _hold_out's validation when a later partial_fit has no series to hold out.
+_HOLD_NOTHING = object()
 
 
 def validated_pair(meta, X, y):
@@ -509,6 +513,7 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         # A new network: the series an earlier one held out are not its own
         # (with validation_data nothing is held out of X, and nothing recorded).
         vars(self).pop("_validation_rows_", None)
+        vars(self).pop("_validation_n_series_", None)
         final = self.estimator
         while getattr(final, "steps", None):  # a pipeline ending in a network
             final = final.steps[-1][1]
@@ -553,19 +558,32 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
             # series trained on in an earlier call. (A validation_split of 0
             # holds out nothing in this call, as asked.)
             if fraction and recorded[1]:
-                seed, fraction, *first = recorded
-                first = first[0] if first else None
+                seed, fraction = recorded
+                first = getattr(self, "_validation_n_series_", None)
         else:
-            self._validation_rows_ = (int(seed), fraction, int(n_series))
+            self._validation_rows_ = (int(seed), fraction)
+            self._validation_n_series_ = int(n_series)
         if not fraction:
             return X3, y3, None
-        if first is not None and n_series != first and 1 <= round(fraction * first):
-            # The first call held out whole series: the rows it had keep
-            # their roles, each new one is held out with the share's odds.
-            val, train = later_split(n_series, fraction, seed, first, stream=11)
+        if first is not None and n_series != first:
+            # The rows the first call had keep their roles; each new one is
+            # held out whole with the share's odds. A first call that held
+            # out the ends of its series (too few to hold out a whole one)
+            # trained on every one of them.
+            n_first = min(first - 1, round(fraction * first))
+            held = (
+                np.random.default_rng([seed, 11]).permutation(first)[:n_first]
+                if n_first >= 1
+                else []
+            )
+            val, train = later_split(
+                n_series, fraction, seed, first, stream=11, first_held=held
+            )
             if len(val):
                 return X3[train], _part(y3, train), (X3[val], _part(y3, val))
-            return X3, y3, None
+            # None to hold out: the network holds out nothing either (its
+            # own split of the windows would calibrate on trained series).
+            return X3, y3, _HOLD_NOTHING
         n_val = min(n_series - 1, round(fraction * n_series))
         if n_val >= 1:
             order = np.random.default_rng([seed, 11]).permutation(n_series)
@@ -680,11 +698,17 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         X_windows, y_windows = self._inner_windows(X3, y3)
         args = (X_windows,) if y_windows is None else (X_windows, y_windows)
         kwargs = {}
-        if validation is not None:
+        nothing = validation is _HOLD_NOTHING
+        if validation is not None and not nothing:
             X_val, y_val = self._inner_windows(*validation)
             kwargs["validation_data"] = X_val if y_val is None else (X_val, y_val)
-        with zero_series_in_windows():
-            method(*args, **kwargs)
+        token = HOLD_NOTHING.set(True) if nothing else None
+        try:
+            with zero_series_in_windows():
+                method(*args, **kwargs)
+        finally:
+            if token is not None:
+                HOLD_NOTHING.reset(token)
         return X_windows.shape[0]
 
     def _inner_has_partial_fit(self):
