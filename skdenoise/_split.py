@@ -4,12 +4,45 @@ import contextvars
 
 import numpy as np
 
-__all__ = ["HOLD_NOTHING", "later_split", "split_validation"]
+__all__ = [
+    "HOLD_NOTHING",
+    "ROWS_PER_SERIES",
+    "by_series",
+    "later_split",
+    "later_split_note",
+    "split_validation",
+    "warn_all_held",
+]
 
-# True while a wrapper's later partial_fit has no series to hold out: the
-# network then holds out none either (its own split of the wrapper's windows
-# would calibrate on windows of series trained on before).
-HOLD_NOTHING = contextvars.ContextVar("skdenoise_hold_nothing", default=False)
+# Set while a wrapper's later partial_fit has no series to hold out (to
+# later_split_note's "held" or "trained"): the network then holds out none
+# either (its own split of the wrapper's windows would calibrate on windows of
+# series trained on before).
+HOLD_NOTHING = contextvars.ContextVar("skdenoise_hold_nothing", default=None)
+# Consecutive rows that are the channels of one series (a ResampledDenoiser
+# hands its estimator each lead of a recording as a row of its own): they are
+# held out, or trained on, together.
+ROWS_PER_SERIES = contextvars.ContextVar("skdenoise_rows_per_series", default=1)
+
+
+def by_series(n_rows, split):
+    """``split(n)`` (a ``(validation, training)`` pair of rows) by whole series.
+
+    With ``ROWS_PER_SERIES`` rows to a series, ``split`` is given the number
+    of series and its rows are widened to theirs; otherwise it is the split
+    of the rows themselves. Returns ``(validation, training, n_units)``.
+    """
+    per = ROWS_PER_SERIES.get()
+    if per <= 1 or n_rows % per:
+        return (*split(n_rows), n_rows)
+    n_series = n_rows // per
+    val, train = split(n_series)
+
+    def widen(series):
+        series = np.asarray(series, dtype=np.intp)
+        return (series[:, np.newaxis] * per + np.arange(per)).ravel()
+
+    return widen(val), widen(train), n_series
 
 
 def split_validation(n_series, fraction, seed, first=None, stream=2):
@@ -37,10 +70,35 @@ def later_split(n_series, fraction, seed, first, stream=2, first_held=None):
     series trained on before; each row past them is held out with
     probability ``fraction``, drawn for the row alone (the same in every
     call, however long X is). Nothing is held out (every row trained on)
-    where that would leave no row to hold out or none to train on.
+    where that would leave no row to hold out or none to train on
+    (:func:`later_split_note` says which).
     ``first_held``: the rows the first call held out, where it did not split
     as :func:`split_validation` does (None: as it does).
     """
+    held = _later_roles(n_series, fraction, seed, first, stream, first_held)
+    val, train = np.flatnonzero(held), np.flatnonzero(~held)
+    if not len(val) or not len(train):
+        return val[:0], np.arange(n_series)
+    return val, train
+
+
+def later_split_note(n_series, fraction, seed, first, stream=2, first_held=None):
+    """Why :func:`later_split` holds nothing out: ``"held"``, ``"trained"`` or None.
+
+    ``"held"``: every row is one that the split holds out (the first call's
+    validation series alone), so all are trained on now; ``"trained"``: none
+    is; None: the split holds some out.
+    """
+    held = _later_roles(n_series, fraction, seed, first, stream, first_held)
+    if held.all():
+        return "held"
+    if not held.any():
+        return "trained"
+    return None
+
+
+def _later_roles(n_series, fraction, seed, first, stream, first_held):
+    """Whether each of ``n_series`` rows is held out in a later call."""
     if first_held is None:
         first_held, _ = split_validation(first, fraction, seed, stream=stream)
     first_val = np.asarray(first_held, dtype=np.intp)
@@ -55,7 +113,17 @@ def later_split(n_series, fraction, seed, first, stream=2, first_held=None):
             rows = np.arange(start, min(start + block, n_series))
             new = rows >= first
             held[rows[new]] = draws[rows[new] - start] < fraction
-    val, train = np.flatnonzero(held), np.flatnonzero(~held)
-    if not len(val) or not len(train):
-        return val[:0], np.arange(n_series)
-    return val, train
+    return held
+
+
+def warn_all_held(estimator, method):
+    """Warn that a later call trains on the first call's validation series."""
+    from ._warnings import warn_at_caller
+
+    warn_at_caller(
+        f"{type(estimator).__name__}.{method}: every series of this X is one that "
+        "the first call held out for validation, so it trains on them now, and "
+        "the gates and the standard deviation recalibrated in later calls on "
+        "those series will have seen them. Give it series it trains on as well "
+        "(those of the first call, or new ones), or fit anew."
+    )

@@ -340,9 +340,9 @@ class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
       they are now (checked against ``_parameter_constraints`` at each call,
       since ``set_params`` after ``fit`` checks nothing).
     - ``_learns_from_target`` (default True): False for a filter that learns
-      nothing from ``y``, which then ignores a ``y`` of another shape than
-      ``X``'s with a warning (the targets of a regressor after it in a
-      Pipeline) instead of refusing it.
+      nothing from ``y``, which then ignores with a warning a 2-D ``y`` of
+      ``X``'s number of series and another width (the targets of a regressor
+      after it in a Pipeline) instead of refusing it.
 
     ``X3`` and ``y3`` may be views of the caller's arrays: a hook must never
     write into them (``X3 - X3.mean(axis=1, keepdims=True)``, not ``X3 -=
@@ -357,8 +357,8 @@ class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
     cannot be a clean target: ``fit`` ignores it with a
     :class:`~skdenoise.exceptions.TargetIgnoredWarning`. Any other ``y`` must
     have ``X``'s shape, but for filters that learn nothing from ``y`` (the
-    classical ones), which ignore any ``y`` of another shape with that
-    warning.
+    classical ones), which ignore with that warning any 2-D ``y`` of ``X``'s
+    number of series and another width (a regressor's targets).
 
     Examples
     --------

@@ -10,8 +10,8 @@ class TargetIgnoredWarning(UserWarning):
     1-D ``y`` with one value per series (for example class labels), or a
     column of them, carries no clean signal; it is ignored and ``fit``
     proceeds as ``fit(X)``. The classical filters, which learn nothing from
-    ``y``, ignore any ``y`` of another shape than ``X``'s (the targets of an
-    estimator after them in a Pipeline). A neural
+    ``y``, ignore a 2-D ``y`` of ``X``'s number of series and another width
+    (the targets of an estimator after them in a Pipeline). A neural
     denoiser with ``training="blind_spot"`` learns from ``X`` alone and
     ignores any ``y``, clean series included.
 

@@ -2032,3 +2032,60 @@ def test_a_network_subclass_with_a_parameter_of_its_own(pairs):
     assert clone(model).scale == 2.0 and clone(model).filters == 4
     noisy, clean = pairs
     assert model.fit(noisy, clean).transform(noisy).shape == noisy.shape
+
+
+def test_the_leads_of_a_recording_are_held_out_together(pairs, monkeypatch):
+    # ResampledDenoiser hands its estimator each lead as a row: one lead of a
+    # recording was held out while the other, the same beats, trained; and a
+    # later call on more leads held out recordings the first had trained on.
+    from skdenoise.pipeline import ResampledDenoiser
+    from skdenoise.windowing import WindowedDenoiser
+
+    noisy, clean = pairs
+    X = np.stack([noisy[:20], noisy[20:40]], axis=-1)  # 20 recordings, 2 leads
+    y = np.stack([clean[:20], clean[20:40]], axis=-1)
+    held = []
+    original = WindowedDenoiser._hold_out
+
+    def hold_out(self, estimator, X3, y3):
+        result = original(self, estimator, X3, y3)
+        held.append(_rows_of(result[2][0], X3))
+        return result
+
+    monkeypatch.setattr(WindowedDenoiser, "_hold_out", hold_out)
+
+    def model():
+        inner = WindowedDenoiser(
+            _unet(epochs=1, validation_split=0.2), window_length=32
+        )
+        return ResampledDenoiser(inner, sampling_rate=100, estimator_sampling_rate=100)
+
+    model().fit(X, y)
+    recordings = {row // 2 for row in held[0]}
+    assert len(held[0]) == 8 and held[0] == sorted(
+        2 * r + k for r in recordings for k in (0, 1)
+    )
+    # Lead 0 alone first, then both: the same recordings are held out.
+    held.clear()
+    fine_tuned = model()
+    fine_tuned.partial_fit(X[..., :1], y[..., :1])
+    fine_tuned.partial_fit(X, y)
+    first = set(held[0])  # the rows of the one-lead call are recordings
+    assert {row // 2 for row in held[1]} == first and len(held[1]) == 2 * len(first)
+
+
+def test_a_later_call_on_held_out_series_alone_says_it_trains_on_them(pairs):
+    # Every series of X held out by the first call: it trained on all of them
+    # and said "an earlier call trained on every series", which was false.
+    from skdenoise._split import split_validation
+
+    noisy, clean = pairs
+    model = _unet(epochs=1, validation_split=0.5).fit(noisy[:20], clean[:20])
+    held = sorted(split_validation(20, 0.5, 0)[0])
+    n = next(k for k in range(20) if k not in held)  # rows [0, n) all held out
+    assert n >= 1
+    with pytest.warns(UserWarning, match="one that the first call held out"):
+        model.partial_fit(noisy[:n], clean[:n])
+    # A split recorded as three numbers (one development version) still reads.
+    model._validation_rows_ = (0, 0.5, 20)
+    model.partial_fit(noisy[:20], clean[:20])

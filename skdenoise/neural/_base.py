@@ -8,6 +8,7 @@ generators, so no global random state is left changed.
 """
 
 import contextlib
+import contextvars
 import functools
 import inspect
 import io
@@ -27,7 +28,13 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._series import power_of_two_scale, series_statistics
-from .._split import HOLD_NOTHING
+from .._split import (
+    HOLD_NOTHING,
+    ROWS_PER_SERIES,
+    by_series,
+    later_split_note,
+    warn_all_held,
+)
 from .._tf import (
     import_keras,
     leave_xla_to_the_machine,
@@ -117,6 +124,10 @@ FLIPS = ((1.0, False), (-1.0, False), (1.0, True), (-1.0, True))
 
 # A map from X's units to y's closer to the identity than this is the identity.
 _SAME_UNITS_TOLERANCE = 0.05
+
+
+# later_split_note of the current call's split, when it held nothing out.
+_NOTHING_HELD = contextvars.ContextVar("skdenoise_nothing_held", default=None)
 
 
 def _reseed_generators(model, seed):
@@ -1728,6 +1739,9 @@ n_timesteps, n_channels)
         fraction = self.validation_split
         first = None
         n_series = (y3 if y3 is not None else X3).shape[0]
+        per = ROWS_PER_SERIES.get()
+        if per > 1 and n_series % per == 0:
+            n_series //= per  # the leads of one recording count as one series
         if reset or getattr(self, "_validation_rows_", None) is None:
             # Recorded by the first call (or the first of this version, for a
             # network saved before it was kept).
@@ -1740,7 +1754,7 @@ n_timesteps, n_channels)
             # earlier call. (A validation_split of 0 holds out nothing in
             # this call, as asked.) Saved before the number of series was
             # kept: as the first call's split on this X.
-            split_seed, fraction = self._validation_rows_
+            split_seed, fraction = self._validation_rows_[:2]
             first = getattr(self, "_validation_n_series_", None)
 
         targets = y3 if y3 is not None else X3
@@ -1761,13 +1775,26 @@ n_timesteps, n_channels)
                 normalize_mode(self.normalize) == "standard",
             )
         network_input = self._network_input()
+        # Why a later call holds nothing out (for the kept-calibration warning).
+        _NOTHING_HELD.set(None)
         if validation is None:
-            val_rows, train_rows = split_validation(
+            val_rows, train_rows, units = by_series(
                 targets.shape[0],
-                0.0 if HOLD_NOTHING.get() else fraction,
-                split_seed,
-                first,
+                lambda n: split_validation(
+                    n, 0.0 if HOLD_NOTHING.get() else fraction, split_seed, first
+                ),
             )
+            if (
+                not len(val_rows)
+                and not HOLD_NOTHING.get()  # a wrapper's call: it has said why
+                and fraction
+                and first is not None
+                and units != first
+            ):
+                note = later_split_note(units, fraction, split_seed, first)
+                _NOTHING_HELD.set(note)
+                if note == "held":
+                    warn_all_held(self, "partial_fit")
             if len(val_rows):
                 validation = (
                     inputs[val_rows] if inputs is not None else None,
@@ -1897,6 +1924,11 @@ n_timesteps, n_channels)
             )
         elif self.training == "blind_spot":
             reason = "blind-spot training has no clean targets to calibrate on"
+        elif (HOLD_NOTHING.get() or _NOTHING_HELD.get()) == "held":
+            reason = (
+                "it had none: every series of this X is one the first call held "
+                "out, and it trained on them"
+            )
         elif self.validation_split or HOLD_NOTHING.get():
             reason = (
                 "it had none: an earlier call trained on every series of this X, "
@@ -1914,8 +1946,10 @@ n_timesteps, n_channels)
             f"series: {reason}. {what[0].upper()}{what[1:]} fitted before this "
             f"call {'is' if len(kept) == 1 else 'are'} kept, though the network has "
             f"changed since. Give it at least {_GATE_MIN_SERIES} validation series "
-            "(validation_data, or a validation_split that holds out more series) "
-            "to recalibrate."
+            "to recalibrate: more series in X (the share the first call held out, "
+            "its validation_split, is held out of them in every call; a "
+            "validation_split set since is not used), or validation_data (in the "
+            "network's own partial_fit)."
         )
 
     def _warn_zero_series(self, noise, series, name, validation, ready):

@@ -273,7 +273,8 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
                 setattr(self, name, params.pop(name))
             elif "__" not in name and name not in known:
                 raise ValueError(
-                    f"Invalid parameter {name!r} for estimator KerasDenoiser. Valid "
+                    f"Invalid parameter {name!r} for estimator "
+                    f"{type(self).__name__}. Valid "
                     f"parameters are {sorted(known)}; the network's hyper-parameters "
                     f"take the prefix {_PREFIX!r} ({_PREFIX}{name}=...)."
                 )
@@ -311,7 +312,8 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
                 else "a new keras.Model around layers of one it had returned"
             )
             raise ValueError(
-                "KerasDenoiser's model returned a network it had returned before "
+                f"{type(self).__name__}"
+                "'s model returned a network it had returned before "
                 f"({what}, trained by a fit or an ensemble member): it must build "
                 "a new network at every call, or refits and ensemble members "
                 "train that one network over again. Create the layers inside the "
@@ -331,7 +333,8 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         unknown = self._unknown_params()
         if unknown:
             raise ValueError(
-                f"KerasDenoiser got unexpected keyword arguments {unknown}; the "
+                f"{type(self).__name__}"
+                f" got unexpected keyword arguments {unknown}; the "
                 f"network's hyper-parameters take the prefix {_PREFIX!r} (for "
                 f"example {_PREFIX}{unknown[0]}=...)."
             )
@@ -345,7 +348,8 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
             # A built network is callable too, but on tensors: it cannot be
             # rebuilt for every fit (clone, refits, ensembles need fresh ones).
             raise ValueError(
-                "KerasDenoiser's model must be a function that builds the network, "
+                f"{type(self).__name__}"
+                "'s model must be a function that builds the network, "
                 "model(n_timesteps, n_channels, **hyper_parameters) -> keras.Model; "
                 f"got a {type(self.model).__name__} instance. Pass the function "
                 "that creates it instead."
@@ -360,7 +364,7 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
             inspect.signature(self.model).bind(n_timesteps, n_channels, **routed)
         except TypeError as exc:
             raise ValueError(
-                f"KerasDenoiser cannot call model={self.model!r} as "
+                f"{type(self).__name__} cannot call model={self.model!r} as "
                 f"model(n_timesteps, n_channels, **{routed!r}): {exc}."
             ) from None
         except ValueError:  # no signature (a builtin): just call it
@@ -373,7 +377,8 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
             # Keras' error from inside the builder, about mismatched shapes: most
             # often skip connections of a network that halves the length.
             raise ValueError(
-                f"KerasDenoiser's model could not build a network for series of "
+                f"{type(self).__name__}"
+                "'s model could not build a network for series of "
                 f"{n_timesteps} timesteps and {n_channels} channel(s) (padded to "
                 f"a multiple of length_multiple={self.length_multiple}): {exc} "
                 "A network that pools and upsamples needs series of a multiple of "
@@ -382,12 +387,13 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
             ) from exc
         if not isinstance(network, keras.Model):
             raise ValueError(
-                "KerasDenoiser's model must return a keras.Model; got "
+                f"{type(self).__name__}'s model must return a keras.Model; got "
                 f"{type(network).__name__}."
             )
         if network.compiled:
             warn_at_caller(
-                "KerasDenoiser compiles the network itself, with its optimizer, "
+                f"{type(self).__name__}"
+                " compiles the network itself, with its optimizer, "
                 "learning_rate, weight_decay and loss parameters; the network "
                 "returned by model was compiled, and that compilation (optimizer, "
                 "loss, metrics) is ignored. Return an uncompiled keras.Model."
@@ -405,7 +411,7 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
             # Keras may still trace such a network on the series' shape, and
             # fail inside Model.fit only.
             raise ValueError(
-                "KerasDenoiser's network must take series of shape (batch, "
+                f"{type(self).__name__}'s network must take series of shape (batch, "
                 f"{n_timesteps}, {n_channels}) (give it keras.Input(shape=("
                 f"{n_timesteps}, {n_channels})) or (None, {n_channels})); its input "
                 f"has shape {declared}."
@@ -424,14 +430,14 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
             )
         except Exception as exc:
             raise ValueError(
-                "KerasDenoiser's network must take series of shape (batch, "
+                f"{type(self).__name__}'s network must take series of shape (batch, "
                 f"{n_timesteps}, {n_channels}) (give it keras.Input(shape=("
                 f"{n_timesteps}, {n_channels})) or (None, {n_channels})); "
                 f"Keras could not apply it to that shape: {exc}"
             ) from exc
         if not isinstance(output, keras.KerasTensor):
             raise ValueError(
-                "KerasDenoiser's network must have one output, the denoised "
+                f"{type(self).__name__}'s network must have one output, the denoised "
                 f"series of shape (batch, {n_timesteps}, {n_channels}); its output "
                 f"is a {type(output).__name__} of {len(output)} (give keras.Model "
                 "the output tensor itself, not a list or dict)."
@@ -448,13 +454,14 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
                     "padded back."
                 )
             raise ValueError(
-                "KerasDenoiser's network must map series of shape (batch, "
+                f"{type(self).__name__}'s network must map series of shape (batch, "
                 f"{n_timesteps}, {n_channels}) to the same shape; its output shape "
                 f"is {shape}.{hint}"
             )
         if not keras.backend.is_float_dtype(output.dtype):
             raise ValueError(
-                "KerasDenoiser's network must output floating-point series (the "
+                f"{type(self).__name__}"
+                "'s network must output floating-point series (the "
                 f"denoised values); its output has dtype {output.dtype}: a loss "
                 "has no gradient through it."
             )

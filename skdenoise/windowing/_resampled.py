@@ -20,6 +20,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._series import power_of_two_scale
+from .._split import ROWS_PER_SERIES
 from .._validation import (
     arrays_out,
     as_input_dtype,
@@ -502,12 +503,17 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
             _check_channel_units(method.__self__, X3, y3)
 
         # The estimator's rows are the channels of each series, resampled: its
-        # warning about series of zeros names no row index the user never gave.
-        with arrays_out(), zero_series_in_windows():
-            if y3 is None:
-                method(self._to_model(X3))
-            else:
-                method(self._to_model(X3), self._to_model(y3))
+        # warning about series of zeros names no row index the user never gave,
+        # and it holds out the leads of a recording together.
+        rows = ROWS_PER_SERIES.set(X3.shape[2])
+        try:
+            with arrays_out(), zero_series_in_windows():
+                if y3 is None:
+                    method(self._to_model(X3))
+                else:
+                    method(self._to_model(X3), self._to_model(y3))
+        finally:
+            ROWS_PER_SERIES.reset(rows)
 
     def _inner_has_partial_fit(self):
         return hasattr(getattr(self, "estimator_", self.estimator), "partial_fit")

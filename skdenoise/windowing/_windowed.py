@@ -13,7 +13,13 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm
 
-from .._split import HOLD_NOTHING, later_split
+from .._split import (
+    HOLD_NOTHING,
+    ROWS_PER_SERIES,
+    later_split,
+    later_split_note,
+    warn_all_held,
+)
 from .._validation import (
     as_3d,
     as_input_dtype,
@@ -152,8 +158,13 @@ def check_uncertainty_unchanged(meta):
 
 
 _NOT_RECORDED = object()
-# _hold_out's validation when a later partial_fit has no series to hold out.
-_HOLD_NOTHING = object()
+
+
+class _HoldNothing:
+    """_hold_out's validation when a later partial_fit has no series to hold out."""
+
+    def __init__(self, note):
+        self.note = note  # later_split_note's
 
 
 def validated_pair(meta, X, y):
@@ -549,6 +560,18 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         fraction = float(estimator.get_params(deep=False).get("validation_split") or 0)
         seed = estimator._seed()
         n_series, length = X3.shape[:2]
+        # The rows that are leads of one recording (from a ResampledDenoiser)
+        # are held out or trained on together: one lead held out while
+        # another of the same beats trains would calibrate on seen beats.
+        per = ROWS_PER_SERIES.get()
+        if per <= 1 or n_series % per:
+            per = 1
+        n_units = n_series // per
+
+        def widen(units):
+            units = np.asarray(units, dtype=np.intp)
+            return (units[:, np.newaxis] * per + np.arange(per)).ravel()
+
         recorded = getattr(self, "_validation_rows_", None)
         first = None
         if estimator is getattr(self, "estimator_", None) and recorded is not None:
@@ -558,14 +581,14 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
             # series trained on in an earlier call. (A validation_split of 0
             # holds out nothing in this call, as asked.)
             if fraction and recorded[1]:
-                seed, fraction = recorded
+                seed, fraction = recorded[:2]
                 first = getattr(self, "_validation_n_series_", None)
         else:
             self._validation_rows_ = (int(seed), fraction)
-            self._validation_n_series_ = int(n_series)
+            self._validation_n_series_ = int(n_units)
         if not fraction:
             return X3, y3, None
-        if first is not None and n_series != first:
+        if first is not None and n_units != first:
             # The rows the first call had keep their roles; each new one is
             # held out whole with the share's odds. A first call that held
             # out the ends of its series (too few to hold out a whole one)
@@ -577,17 +600,23 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
                 else []
             )
             val, train = later_split(
-                n_series, fraction, seed, first, stream=11, first_held=held
+                n_units, fraction, seed, first, stream=11, first_held=held
             )
             if len(val):
+                val, train = widen(val), widen(train)
                 return X3[train], _part(y3, train), (X3[val], _part(y3, val))
             # None to hold out: the network holds out nothing either (its
             # own split of the windows would calibrate on trained series).
-            return X3, y3, _HOLD_NOTHING
-        n_val = min(n_series - 1, round(fraction * n_series))
+            note = later_split_note(
+                n_units, fraction, seed, first, stream=11, first_held=held
+            )
+            if note == "held":
+                warn_all_held(self, "partial_fit")
+            return X3, y3, _HoldNothing(note)
+        n_val = min(n_units - 1, round(fraction * n_units))
         if n_val >= 1:
-            order = np.random.default_rng([seed, 11]).permutation(n_series)
-            val, train = np.sort(order[:n_val]), np.sort(order[n_val:])
+            order = np.random.default_rng([seed, 11]).permutation(n_units)
+            val, train = widen(np.sort(order[:n_val])), widen(np.sort(order[n_val:]))
             return X3[train], _part(y3, train), (X3[val], _part(y3, val))
         window_length = self._window_length()
         held = max(int(np.ceil(fraction * length)), window_length)
@@ -698,15 +727,18 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         X_windows, y_windows = self._inner_windows(X3, y3)
         args = (X_windows,) if y_windows is None else (X_windows, y_windows)
         kwargs = {}
-        nothing = validation is _HOLD_NOTHING
+        nothing = isinstance(validation, _HoldNothing)
         if validation is not None and not nothing:
             X_val, y_val = self._inner_windows(*validation)
             kwargs["validation_data"] = X_val if y_val is None else (X_val, y_val)
-        token = HOLD_NOTHING.set(True) if nothing else None
+        token = HOLD_NOTHING.set(validation.note or "trained") if nothing else None
+        # The inner estimator's rows are windows, not the leads of a recording.
+        rows = ROWS_PER_SERIES.set(1)
         try:
             with zero_series_in_windows():
                 method(*args, **kwargs)
         finally:
+            ROWS_PER_SERIES.reset(rows)
             if token is not None:
                 HOLD_NOTHING.reset(token)
         return X_windows.shape[0]
