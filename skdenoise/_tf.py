@@ -12,6 +12,7 @@ import re
 import sys
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 
 __all__ = [
@@ -65,18 +66,21 @@ _IMPORT_NOISE = re.compile(
 
 
 # The line a strategy's first distributed generator dataset logs, besides those.
-_DISTRIBUTE_NOISE = re.compile(
-    _IMPORT_NOISE.pattern[:-2]
-    + r"|W\d{4} .*dataset\.cc:\d+\] Input of GeneratorDatasetOp::Dataset will "
-    r"not be optimized.*)$"
+_NOT_OPTIMIZED = (
+    r"W\d{4} .*dataset\.cc:\d+\] Input of GeneratorDatasetOp::Dataset will "
+    r"not be optimized.*"
 )
+_DISTRIBUTE_NOISE = re.compile(_IMPORT_NOISE.pattern[:-2] + "|" + _NOT_OPTIMIZED + ")$")
 
 
 @contextmanager
-def _filtered_stderr(noise=None):
+def _filtered_stderr(noise=None, wait_for=None, timeout=1.0):
     """Drop TensorFlow's start-up INFO lines from file descriptor 2, keep the rest.
 
-    ``noise``: a compiled pattern of the lines to drop instead.
+    ``noise``: a compiled pattern of the lines to drop instead. ``wait_for``:
+    a pattern of a line that TensorFlow logs from a thread of its own, which
+    may come after the block: the filter stays on until it is seen, for at
+    most ``timeout`` seconds (on a busy machine it came after, unfiltered).
     """
     noise = noise or _IMPORT_NOISE
     try:
@@ -92,6 +96,15 @@ def _filtered_stderr(noise=None):
             yield
         finally:
             sys.stderr.flush()
+            if wait_for is not None:
+                deadline = time.monotonic() + timeout
+                with open(capture.fileno(), "rb", closefd=False) as reader:
+                    while time.monotonic() < deadline:
+                        reader.seek(0)
+                        text = reader.read().decode(errors="replace")
+                        if any(wait_for.match(x) for x in text.splitlines()):
+                            break
+                        time.sleep(0.01)
             os.dup2(saved, fd)
             os.close(saved)
             capture.seek(0)
@@ -150,7 +163,17 @@ def start_runtime_quietly():
     # per process, that it "will not be optimized" (a warning of no
     # consequence, printed at verbose=0 when the user imported TensorFlow
     # first): a tiny one is distributed here, filtered.
-    with _START_LOCK, _filtered_stderr(_DISTRIBUTE_NOISE):
+    # The line comes from a thread of tf.data's, over a second later on a
+    # busy machine (once per process: a first fit under a strategy waits for
+    # it, at most 5 s).
+    with (
+        _START_LOCK,
+        _filtered_stderr(
+            _DISTRIBUTE_NOISE,
+            wait_for=re.compile(f"^{_NOT_OPTIMIZED}$"),
+            timeout=5.0,
+        ),
+    ):
         if not _DISTRIBUTED_STARTED:
             tiny = tf.data.Dataset.from_generator(
                 lambda: iter((0, 1)), output_signature=tf.TensorSpec((), tf.int32)

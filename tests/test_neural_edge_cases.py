@@ -2089,3 +2089,38 @@ def test_a_later_call_on_held_out_series_alone_says_it_trains_on_them(pairs):
     # A split recorded as three numbers (one development version) still reads.
     model._validation_rows_ = (0, 0.5, 20)
     model.partial_fit(noisy[:20], clean[:20])
+
+
+def test_nested_and_one_window_wrappers_hold_out_the_leads_together(pairs, monkeypatch):
+    # A ResampledDenoiser inside another set one row per series again, and a
+    # WindowedDenoiser whose series are one window each handed its network
+    # the leads as windows of their own: single leads were held out.
+    from skdenoise.neural import _base
+    from skdenoise.pipeline import ResampledDenoiser
+    from skdenoise.windowing import WindowedDenoiser
+
+    noisy, clean = pairs
+    X = np.stack([noisy[:20], noisy[20:40]], axis=-1)
+    y = np.stack([clean[:20], clean[20:40]], axis=-1)
+    held = []
+    real = _base.by_series
+
+    def recording(n_rows, split):
+        val, train, units = real(n_rows, split)
+        held.append(sorted(int(row) for row in val))
+        return val, train, units
+
+    monkeypatch.setattr(_base, "by_series", recording)
+
+    def resampled(estimator):
+        return ResampledDenoiser(
+            estimator, sampling_rate=100, estimator_sampling_rate=100
+        )
+
+    network = _unet(epochs=1, validation_split=0.2)
+    resampled(resampled(network)).fit(X, y)
+    one_window = WindowedDenoiser(clone(network), window_length=64)
+    resampled(one_window).fit(X[:4], y[:4])  # too few recordings to hold out whole
+    for rows in held:
+        assert rows and all(row % 2 == 0 and row + 1 in rows for row in rows[::2])
+        assert len(rows) % 2 == 0

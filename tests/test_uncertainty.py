@@ -894,6 +894,28 @@ def test_members_from_workers_are_the_networks_they_trained(data):
         drawn.fit(noisy, clean)
 
 
+def test_members_in_workers_hold_out_the_leads_of_a_recording_together(data):
+    # The context that groups a ResampledDenoiser's rows by recording did not
+    # reach the worker processes: their members held out single leads, and
+    # trained on other rows than those trained here.
+    from skdenoise.pipeline import ResampledDenoiser
+
+    noisy, clean = data
+    X = np.stack([noisy[:20], noisy[20:]], axis=-1)
+    y = np.stack([clean[:20], clean[20:]], axis=-1)
+    network = UNetDenoiser(uncertainty="ensemble", n_members=2, random_state=0, **TINY)
+    fitted = {}
+    for n_jobs in (None, 2):
+        model = ResampledDenoiser(
+            clone(network).set_params(n_jobs=n_jobs),
+            sampling_rate=100,
+            estimator_sampling_rate=100,
+        )
+        fitted[n_jobs] = model.fit(X, y).transform(X)
+    # Up to the rounding of another thread count, as trained here.
+    np.testing.assert_allclose(fitted[2], fitted[None], rtol=1e-4, atol=1e-5)
+
+
 def test_ensemble_members_train_in_worker_processes(ensemble_model, data):
     # n_jobs=2: model_ here, the other member in a loky worker, beside it.
     noisy, clean = (a.copy() for a in data)

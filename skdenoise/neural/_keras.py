@@ -37,7 +37,7 @@ def _tiny_test_network(n_timesteps, n_channels, units=4):
     return keras.Model(inputs, outputs)
 
 
-def _copied(value, name):
+def _copied(value, name, owner="KerasDenoiser"):
     """A deep copy of ``value``, or ``value`` itself if it cannot be copied.
 
     A Keras layer or network that cannot be copied is refused: used as it is,
@@ -49,8 +49,9 @@ def _copied(value, name):
         if isinstance(value, keras.layers.Layer):
             reason = str(exc).strip().split("\n")[0][:300]
             raise ValueError(
-                f"KerasDenoiser cannot copy its hyper-parameter {_PREFIX}{name} "
-                f"(a {type(value).__name__}): {reason} Each network is built from a "
+                f"{owner} cannot copy its hyper-parameter {_PREFIX}{name} "
+                f"(a {type(value).__name__}): {reason.rstrip('.')}. Each network is "
+                "built from a "
                 "copy, so that the object given is never trained in place; Keras "
                 "copies a network by serialising it, which needs its custom layers "
                 "registered (keras.saving.register_keras_serializable) or their "
@@ -70,7 +71,7 @@ def _declared_input_shape(network):
     return tuple(inputs[0].shape)
 
 
-def _check_one_input(network):
+def _check_one_input(network, owner="KerasDenoiser"):
     """Refuse a network that declares several inputs (or a dict of them)."""
     try:
         inputs = network.inputs
@@ -80,7 +81,7 @@ def _check_one_input(network):
         isinstance(inputs, (list, tuple)) and len(inputs) > 1
     ):
         raise ValueError(
-            "KerasDenoiser's network must have one input, the noisy series; it "
+            f"{owner}'s network must have one input, the noisy series; it "
             f"has {len(inputs)} (give keras.Model one keras.Input, not a list or "
             "dict of them)."
         )
@@ -358,7 +359,8 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         # layer given as one would otherwise be trained in place, shared by
         # every network built from it (a refit would start from its weights).
         routed = {
-            name: _copied(value, name) for name, value in self._model_params().items()
+            name: _copied(value, name, type(self).__name__)
+            for name, value in self._model_params().items()
         }
         try:
             inspect.signature(self.model).bind(n_timesteps, n_channels, **routed)
@@ -399,7 +401,7 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
                 "loss, metrics) is ignored. Return an uncompiled keras.Model."
             )
         expected = (None, n_timesteps, n_channels)
-        _check_one_input(network)
+        _check_one_input(network, type(self).__name__)
         declared = _declared_input_shape(network)
         if declared is not None and (
             len(declared) != 3

@@ -53,6 +53,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.isotonic import IsotonicRegression
 
 from .._series import power_of_two_scale
+from .._split import ROWS_PER_SERIES
 from .._tf import import_keras, quiet_tf_logger, seeded
 
 keras = import_keras()
@@ -339,7 +340,7 @@ def _fit_member(member, X3, y3, validation, split_seed):
     return member.model_
 
 
-def _fit_member_in_worker(member, X3, y3, validation, split_seed):
+def _fit_member_in_worker(member, X3, y3, validation, split_seed, rows_per_series=1):
     """:func:`_fit_member` in a worker process; the network's weights.
 
     The calling process builds the network again and sets them
@@ -348,8 +349,15 @@ def _fit_member_in_worker(member, X3, y3, validation, split_seed):
     script is not registered there), and one with a ``Lambda`` layer would not
     load in safe mode. With them come whether the network runs eagerly and
     its architecture, to check the network built again against.
+    ``rows_per_series``: the calling process's ``ROWS_PER_SERIES`` (a context
+    variable does not reach a worker), so that the member holds out the
+    leads of a recording together, as ``model_`` does.
     """
-    model = _fit_member(member, X3, y3, validation, split_seed)
+    token = ROWS_PER_SERIES.set(rows_per_series)
+    try:
+        model = _fit_member(member, X3, y3, validation, split_seed)
+    finally:
+        ROWS_PER_SERIES.reset(token)
     return model.get_weights(), model.run_eagerly, _architecture(model)
 
 
@@ -500,7 +508,9 @@ def start_members(estimator, X3, y3, validation, seed, split_seed):
         pre_dispatch=jobs - 1,
         batch_size=1,
     )(
-        delayed(_fit_member_in_worker)(member, X3, y3, validation, split_seed)
+        delayed(_fit_member_in_worker)(
+            member, X3, y3, validation, split_seed, ROWS_PER_SERIES.get()
+        )
         for member in members
     )
 

@@ -505,7 +505,9 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
         # The estimator's rows are the channels of each series, resampled: its
         # warning about series of zeros names no row index the user never gave,
         # and it holds out the leads of a recording together.
-        rows = ROWS_PER_SERIES.set(X3.shape[2])
+        # (Times the rows per series of an outer wrapper's, whose rows are
+        # leads of recordings too.)
+        rows = ROWS_PER_SERIES.set(ROWS_PER_SERIES.get() * X3.shape[2])
         try:
             with arrays_out(), zero_series_in_windows():
                 if y3 is None:

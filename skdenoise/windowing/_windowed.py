@@ -732,8 +732,10 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
             X_val, y_val = self._inner_windows(*validation)
             kwargs["validation_data"] = X_val if y_val is None else (X_val, y_val)
         token = HOLD_NOTHING.set(validation.note or "trained") if nothing else None
-        # The inner estimator's rows are windows, not the leads of a recording.
-        rows = ROWS_PER_SERIES.set(1)
+        # The inner estimator's rows are windows, not the leads of a recording
+        # (but where each series is one window, in the same order).
+        one_each = X_windows.shape[0] == X3.shape[0] * X3.shape[2]
+        rows = ROWS_PER_SERIES.set(ROWS_PER_SERIES.get() if one_each else 1)
         try:
             with zero_series_in_windows():
                 method(*args, **kwargs)
