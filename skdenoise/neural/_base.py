@@ -245,11 +245,17 @@ def _units_map(X3, y3):
     # Both divided by one power of two per channel (exactly): the variances
     # neither overflow near 1e160 nor underflow near 1e-170. Every step below is
     # unchanged by a common scale but the offset, which is scaled back.
-    both = np.concatenate([X3, y3], axis=1)
-    unit = np.max(power_of_two_scale(both), axis=0, keepdims=True)
+    # (The larger of X's and y's, per channel: the power of two grows with
+    # the peak. Without a copy of both together, nor two divided copies: the
+    # check held nine copies of X at once on large training sets.)
+    unit = np.maximum(
+        np.max(power_of_two_scale(X3), axis=0, keepdims=True),
+        np.max(power_of_two_scale(y3), axis=0, keepdims=True),
+    )
+    X_scaled, y_scaled = X3 / unit, y3 / unit
     # The scalers' mark is a value of 1, which the exact rescaling makes 1 / unit.
-    scaled_apart = _columns_scaled_apart(X3 / unit, y3 / unit, 1.0 / unit.ravel())
-    scale, offset = _units_map_scaled(X3 / unit, y3 / unit, scaled_apart)
+    scaled_apart = _columns_scaled_apart(X_scaled, y_scaled, 1.0 / unit.ravel())
+    scale, offset = _units_map_scaled(X_scaled, y_scaled, scaled_apart)
     return scale, offset * unit
 
 
@@ -598,7 +604,9 @@ def _units_errors(X3, y3):
 
     series_per_group = np.diff(np.append(starts, n_series))
     counts = (series_per_group[:, None] * np.diff(edges)[None]).reshape(-1, 1)
-    sums = [group_sums(v) for v in (x, y, x * x, y * y, x * y)]
+    # One product at a time (all three at once held five copies of X).
+    sums = [group_sums(x), group_sums(y)]
+    sums += [group_sums(a * b) for a, b in ((x, x), (y, y), (x, y))]
     n = counts.sum() - counts  # samples left without each group
     sx, sy, sxx, syy, sxy = (total.sum(axis=0) - total for total in sums)
     mx, my = sx / n, sy / n
