@@ -1220,15 +1220,24 @@ class BaseNeuralDenoiser(BaseDenoiser):
         return int(check_random_state(rs).randint(0, 2**31 - 1))
 
     def _training_batches(
-        self, inputs, targets, noise, seed, network_input, epochs_done=0, reset=True
+        self,
+        inputs,
+        targets,
+        noise,
+        seed,
+        network_input,
+        epochs_done=0,
+        reset=True,
+        rows=None,
     ):
-        batch_size = self._replica_batch_size(targets.shape[0], reset)
+        n_rows = targets.shape[0] if rows is None else len(rows)
+        batch_size = self._replica_batch_size(n_rows, reset)
         curriculum = None
         if self.noise_curriculum is not None and noise is not None:
             # The schedule spans the first share of all `epochs`; partial_fit
             # calls go on from the epochs done before.
             start_db, share = self.noise_curriculum
-            per_epoch = math.ceil(targets.shape[0] / batch_size)
+            per_epoch = math.ceil(n_rows / batch_size)
             curriculum = HardFirstCurriculum(
                 noise,
                 start_db,
@@ -1246,6 +1255,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
             clean_fraction=self.clean_fraction,
             masker=self._masker(),
             curriculum=curriculum,
+            rows=rows,
         )
 
     def _check_noise_curriculum(self, noise):
@@ -1825,13 +1835,14 @@ n_timesteps, n_channels)
             )
             validation_data = network_input.prepare(val_inputs, val_targets)
         batches = self._training_batches(
-            inputs[train_rows] if inputs is not None else None,
-            targets[train_rows],
+            inputs,
+            targets,
             noise,
             data_seed,
             network_input,
             epochs_done=0 if reset else self.n_epochs_,
             reset=reset,
+            rows=np.asarray(train_rows, dtype=np.intp),
         )
         callbacks = list(self.callbacks or [])
         if self.patience is not None:

@@ -193,6 +193,9 @@ class TrainingBatches(keras.utils.PyDataset):
         Draws the noise of each step from the curriculum's range instead of
         ``noise``'s own (steps counted over epochs: ``epoch * len(self) +
         index``).
+    rows : ndarray of int or None, default=None
+        The rows of ``inputs`` and ``targets`` to train on, read batch by
+        batch; None: all of them.
     """
 
     def __init__(
@@ -208,9 +211,14 @@ class TrainingBatches(keras.utils.PyDataset):
         clean_fraction=0.0,
         masker=None,
         curriculum=None,
+        rows=None,
     ):
         super().__init__()
         self.masker = masker
+        # The training rows of inputs and targets (None: all of them), read
+        # batch by batch: copies of them held another float64 copy of the
+        # training data through all of training.
+        self.rows = rows
         self.curriculum = curriculum
         self.inputs = inputs
         self.targets = targets
@@ -225,10 +233,13 @@ class TrainingBatches(keras.utils.PyDataset):
 
     def _permutation(self):
         rng = np.random.default_rng([self.seed, self.epoch, 0])
-        return rng.permutation(self.targets.shape[0])
+        return rng.permutation(self._n_rows())
+
+    def _n_rows(self):
+        return self.targets.shape[0] if self.rows is None else len(self.rows)
 
     def __len__(self):
-        return math.ceil(self.targets.shape[0] / self.batch_size)
+        return math.ceil(self._n_rows() / self.batch_size)
 
     def __getitem__(self, index):
         return self._batch(index, self.epoch, self._order)
@@ -238,6 +249,8 @@ class TrainingBatches(keras.utils.PyDataset):
         # of the epoch's order), so the training step is traced only once.
         positions = index * self.batch_size + np.arange(self.batch_size)
         rows = order[positions % len(order)]
+        if self.rows is not None:
+            rows = self.rows[rows]
         targets = self.targets[rows]
         inputs = self.inputs[rows] if self.inputs is not None else targets
         if self.augment is not None:
@@ -280,7 +293,7 @@ class TrainingBatches(keras.utils.PyDataset):
         fit kept its training arrays, and the denoiser (through its methods in
         ``network_input``) with its network.
         """
-        self.inputs = self.targets = self._order = None
+        self.inputs = self.targets = self._order = self.rows = None
         self.noise = self.augment = self.masker = self.curriculum = None
         self.network_input = None
 
