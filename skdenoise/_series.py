@@ -26,7 +26,11 @@ def power_of_two_scale(X3):
     power is at most ``2**1023`` (``2**1024`` overflows), so the divided series
     are below 2 in magnitude.
     """
-    peak = np.max(np.abs(X3), axis=1, keepdims=True)
+    return power_of_two_of_peak(np.max(np.abs(X3), axis=1, keepdims=True))
+
+
+def power_of_two_of_peak(peak):
+    """:func:`power_of_two_scale` of series whose largest magnitudes are ``peak``."""
     _, exponent = np.frexp(np.where(peak > 0, peak, 1.0))
     return np.ldexp(1.0, np.minimum(exponent, np.finfo(np.float64).maxexp - 1))
 

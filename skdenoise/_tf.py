@@ -93,18 +93,15 @@ def _filtered_stderr(noise=None, wait_for=None, timeout=1.0):
     with tempfile.TemporaryFile(mode="w+b") as capture:
         os.dup2(capture.fileno(), fd)
         try:
-            yield
+            try:
+                yield
+            finally:
+                sys.stderr.flush()
+                if wait_for is not None:
+                    _wait_for_line(capture, wait_for, timeout)
         finally:
-            sys.stderr.flush()
-            if wait_for is not None:
-                deadline = time.monotonic() + timeout
-                with open(capture.fileno(), "rb", closefd=False) as reader:
-                    while time.monotonic() < deadline:
-                        reader.seek(0)
-                        text = reader.read().decode(errors="replace")
-                        if any(wait_for.match(x) for x in text.splitlines()):
-                            break
-                        time.sleep(0.01)
+            # Whatever happened above (a Ctrl-C in the wait too), fd 2 is the
+            # process's stderr again.
             os.dup2(saved, fd)
             os.close(saved)
             capture.seek(0)
@@ -115,6 +112,26 @@ def _filtered_stderr(noise=None, wait_for=None, timeout=1.0):
             ]
             if kept:
                 sys.stderr.write("\n".join(kept) + "\n")
+
+
+def _log_level():
+    """TensorFlow's C++ log level as set in the environment (0 if unset or bad)."""
+    try:
+        return int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
+    except ValueError:
+        return 0
+
+
+def _wait_for_line(capture, pattern, timeout):
+    """Wait until the file ``capture`` holds a line ``pattern`` matches."""
+    deadline = time.monotonic() + timeout
+    with open(capture.fileno(), "rb", closefd=False) as reader:
+        while time.monotonic() < deadline:
+            reader.seek(0)
+            text = reader.read().decode(errors="replace")
+            if any(pattern.match(line) for line in text.splitlines()):
+                return
+            time.sleep(0.01)
 
 
 def _start_quietly(with_keras):
@@ -170,7 +187,9 @@ def start_runtime_quietly():
         _START_LOCK,
         _filtered_stderr(
             _DISTRIBUTE_NOISE,
-            wait_for=re.compile(f"^{_NOT_OPTIMIZED}$"),
+            # Not logged at all at TF_CPP_MIN_LOG_LEVEL 2 or more (skdenoise
+            # sets 3 when imported before TensorFlow): nothing to wait for.
+            wait_for=None if _log_level() >= 2 else re.compile(f"^{_NOT_OPTIMIZED}$"),
             timeout=5.0,
         ),
     ):

@@ -1254,3 +1254,30 @@ def test_resampled_channels_in_other_units_are_refused():
     ResampledDenoiser(
         MedianDenoiser(), sampling_rate=250, estimator_sampling_rate=360.0
     ).fit(noisy, scaled)
+
+
+def test_a_ctrl_c_while_stderr_is_filtered_gives_stderr_back(monkeypatch):
+    # An interrupt while the filter waited for TensorFlow's late log line left
+    # file descriptor 2 on a deleted temporary file for the rest of the
+    # session: tracebacks and warnings vanished.
+    import os
+    import re
+    import sys
+
+    from skdenoise import _tf
+
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        pytest.skip("stderr has no file descriptor here")
+    before = os.fstat(fd)
+
+    def interrupt(_):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_tf.time, "sleep", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        with _tf._filtered_stderr(wait_for=re.compile("^never$"), timeout=5.0):
+            pass
+    after = os.fstat(fd)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)

@@ -903,7 +903,9 @@ def test_members_in_workers_hold_out_the_leads_of_a_recording_together(data):
     noisy, clean = data
     X = np.stack([noisy[:20], noisy[20:]], axis=-1)
     y = np.stack([clean[:20], clean[20:]], axis=-1)
-    network = UNetDenoiser(uncertainty="ensemble", n_members=2, random_state=0, **TINY)
+    # Three members: joblib dispatches the second worker's from a thread of
+    # its own, where the context variable had its default.
+    network = UNetDenoiser(uncertainty="ensemble", n_members=3, random_state=0, **TINY)
     fitted = {}
     for n_jobs in (None, 2):
         model = ResampledDenoiser(

@@ -27,7 +27,7 @@ from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .._series import power_of_two_scale, series_statistics
+from .._series import power_of_two_of_peak, power_of_two_scale, series_statistics
 from .._split import (
     HOLD_NOTHING,
     ROWS_PER_SERIES,
@@ -245,13 +245,13 @@ def _units_map(X3, y3):
     # Both divided by one power of two per channel (exactly): the variances
     # neither overflow near 1e160 nor underflow near 1e-170. Every step below is
     # unchanged by a common scale but the offset, which is scaled back.
-    # (The larger of X's and y's, per channel: the power of two grows with
-    # the peak. Without a copy of both together, nor two divided copies: the
-    # check held nine copies of X at once on large training sets.)
-    unit = np.maximum(
-        np.max(power_of_two_scale(X3), axis=0, keepdims=True),
-        np.max(power_of_two_scale(y3), axis=0, keepdims=True),
-    )
+    # (Without a copy of both together, nor two divided copies: the check
+    # held nine copies of X at once on large training sets.)
+    peak = np.maximum(
+        np.max(np.abs(X3), axis=1, keepdims=True),
+        np.max(np.abs(y3), axis=1, keepdims=True),
+    )  # each series' peak over X and y together, as of their concatenation
+    unit = np.max(power_of_two_of_peak(peak), axis=0, keepdims=True)
     X_scaled, y_scaled = X3 / unit, y3 / unit
     # The scalers' mark is a value of 1, which the exact rescaling makes 1 / unit.
     scaled_apart = _columns_scaled_apart(X_scaled, y_scaled, 1.0 / unit.ravel())

@@ -499,6 +499,9 @@ def start_members(estimator, X3, y3, validation, seed, split_seed):
     seeds = member_seeds(seed, estimator.n_members)
     members = [_member(estimator, s) for s in seeds]
     _check_picklable(estimator, members[0])
+    # Read here: joblib dispatches the later members from a thread of its own,
+    # where the context variable has its default.
+    rows_per_series = ROWS_PER_SERIES.get()
     # The generator output dispatches in the background as soon as it exists;
     # pre_dispatch keeps jobs - 1 members running beside this process.
     pending = Parallel(
@@ -509,7 +512,7 @@ def start_members(estimator, X3, y3, validation, seed, split_seed):
         batch_size=1,
     )(
         delayed(_fit_member_in_worker)(
-            member, X3, y3, validation, split_seed, ROWS_PER_SERIES.get()
+            member, X3, y3, validation, split_seed, rows_per_series
         )
         for member in members
     )
