@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -209,4 +210,12 @@ def test_a_fit_under_a_strategy_is_quiet_with_tensorflow_imported_first():
     # the generator dataset by file, and once that it "will not be optimized".
     result = _run_fresh(QUIET_SCRIPT, 300, log_level=False)
     during = result.stderr.split("FIT STARTS\n", 1)[1].split("FIT ENDS\n", 1)[0]
-    assert during == ""
+    # But for the line a busy machine shows now and then, from TensorFlow's
+    # runtime cancelling a step it started ahead (documented in
+    # gpu_and_clusters.rst, harmless, not skdenoise's to silence), and its
+    # node name on the next line.
+    cancelled = re.compile(
+        r"W\d{4} .*local_rendezvous\.cc:\d+\] Local rendezvous is aborting with "
+        r"status: CANCELLED: .*\n(\s+\[\[\{\{node \w+\}\}\]\]\n)?"
+    )
+    assert cancelled.sub("", during) == ""
