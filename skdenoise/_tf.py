@@ -114,6 +114,11 @@ def _filtered_stderr(noise=None, wait_for=None, timeout=1.0):
                 sys.stderr.write("\n".join(kept) + "\n")
 
 
+# TF_CPP_MIN_LOG_LEVEL when skdenoise imported TensorFlow (None: the user
+# imported it first, at a level not known here).
+_IMPORT_LOG_LEVEL = None
+
+
 def _log_level():
     """TensorFlow's C++ log level as set in the environment (0 if unset or bad)."""
     try:
@@ -146,7 +151,11 @@ def _start_quietly(with_keras):
     global _STARTED
     if _STARTED and (not with_keras or "keras" in sys.modules):
         return
+    global _IMPORT_LOG_LEVEL
     with _START_LOCK, _filtered_stderr():
+        if "tensorflow" not in sys.modules:
+            # The level TensorFlow reads as it is imported here.
+            _IMPORT_LOG_LEVEL = _log_level()
         if with_keras:
             import keras  # noqa: F401
         import tensorflow as tf
@@ -187,9 +196,13 @@ def start_runtime_quietly():
         _START_LOCK,
         _filtered_stderr(
             _DISTRIBUTE_NOISE,
-            # Not logged at all at TF_CPP_MIN_LOG_LEVEL 2 or more (skdenoise
-            # sets 3 when imported before TensorFlow): nothing to wait for.
-            wait_for=None if _log_level() >= 2 else re.compile(f"^{_NOT_OPTIMIZED}$"),
+            # Not logged at all when skdenoise imported TensorFlow at a
+            # TF_CPP_MIN_LOG_LEVEL of 2 or more (it sets 3 by default):
+            # nothing to wait for. (TensorFlow reads the level once, at its
+            # import: one set later by the user hides nothing.)
+            wait_for=None
+            if _IMPORT_LOG_LEVEL is not None and _IMPORT_LOG_LEVEL >= 2
+            else re.compile(f"^{_NOT_OPTIMIZED}$"),
             timeout=5.0,
         ),
     ):

@@ -805,7 +805,8 @@ class BaseNeuralDenoiser(BaseDenoiser):
     The hooks of training, in the order ``_fit`` calls them:
     ``_check_network_params`` (settings against the series length, before
     anything is built), ``_network_input`` (normalisation and padding),
-    ``_training_batches``, ``_build_keras_model`` and ``_keras_fit``.
+    ``_training_batches`` (given all the series and ``rows``, the indices of
+    those to train on), ``_build_keras_model`` and ``_keras_fit``.
     ``_transform`` runs ``_predict_normalised`` on chunks of the series.
 
     Notes
