@@ -1884,6 +1884,23 @@ def test_windowed_partial_fit_holds_out_the_first_calls_series(pairs, monkeypatc
     assert model._validation_rows_ == (2, 0.5) and len(held[-1]) != len(held[0])
 
 
+def _record_hold_out(monkeypatch, held, whole=None):
+    """Record in ``held`` the rows each ``WindowedDenoiser._hold_out`` holds out.
+
+    Rows of ``whole`` (None: of the series it was given).
+    """
+    from skdenoise.windowing import WindowedDenoiser
+
+    original = WindowedDenoiser._hold_out
+
+    def hold_out(self, estimator, X3, y3):
+        result = original(self, estimator, X3, y3)
+        held.append(_rows_of(result[2][0], X3 if whole is None else whole))
+        return result
+
+    monkeypatch.setattr(WindowedDenoiser, "_hold_out", hold_out)
+
+
 def _rows_of(part, whole):
     """The row of ``whole`` that each series of ``part`` is."""
     flat = whole.reshape(len(whole), -1)
@@ -1928,14 +1945,7 @@ def test_partial_fit_on_a_grown_x_keeps_the_roles_of_the_first_calls_rows(
 
     # Through the wrapper: the series it holds out for the network.
     windowed_held = []
-    original = WindowedDenoiser._hold_out
-
-    def hold_out(self, estimator, X3, y3):
-        result = original(self, estimator, X3, y3)
-        windowed_held.append(_rows_of(result[2][0], noisy))
-        return result
-
-    monkeypatch.setattr(WindowedDenoiser, "_hold_out", hold_out)
+    _record_hold_out(monkeypatch, windowed_held, noisy)
     windowed = WindowedDenoiser(_unet(epochs=1, validation_split=0.2), window_length=32)
     for n in (20, 30, 40):
         windowed.partial_fit(noisy[:n], clean[:n])
@@ -2045,14 +2055,7 @@ def test_the_leads_of_a_recording_are_held_out_together(pairs, monkeypatch):
     X = np.stack([noisy[:20], noisy[20:40]], axis=-1)  # 20 recordings, 2 leads
     y = np.stack([clean[:20], clean[20:40]], axis=-1)
     held = []
-    original = WindowedDenoiser._hold_out
-
-    def hold_out(self, estimator, X3, y3):
-        result = original(self, estimator, X3, y3)
-        held.append(_rows_of(result[2][0], X3))
-        return result
-
-    monkeypatch.setattr(WindowedDenoiser, "_hold_out", hold_out)
+    _record_hold_out(monkeypatch, held)
 
     def model():
         inner = WindowedDenoiser(

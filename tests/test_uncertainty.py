@@ -1030,16 +1030,22 @@ def test_wrappers_refuse_an_uncertainty_set_on_their_template_after_fit(data):
     )
     resampled = ResampledDenoiser(inner, sampling_rate=100, estimator_sampling_rate=100)
     resampled.fit(noisy, clean)
-    resampled.set_params(estimator__estimator__uncertainty="mc_dropout")
-    with pytest.raises(ValueError, match="estimator_.estimator_.set_params"):
+
+    def calibrate():
         resampled.calibrate_uncertainty(long_noisy, long_clean)
-    # An ensemble's members are trained by fit: no set_params to advise.
-    resampled.set_params(estimator__estimator__uncertainty="ensemble")
-    with pytest.raises(ValueError, match="Fit again: the members of an ensemble"):
-        resampled.calibrate_uncertainty(long_noisy, long_clean)
-    resampled.set_params(estimator__estimator__uncertainty=None)
-    with pytest.raises(ValueError, match="Set it back to 'flips', or fit again"):
+
+    def predict():
         resampled.predict(long_noisy, return_std=True)
+
+    for value, call, advice in (
+        ("mc_dropout", calibrate, "estimator_.estimator_.set_params"),
+        # An ensemble's members are trained by fit: no set_params to advise.
+        ("ensemble", calibrate, "Fit again: the members of an ensemble"),
+        (None, predict, "Set it back to 'flips', or fit again"),
+    ):
+        resampled.set_params(estimator__estimator__uncertainty=value)
+        with pytest.raises(ValueError, match=advice):
+            call()
     # Saved and loaded, it keeps what the template was at fit.
     restored = pickle.loads(pickle.dumps(resampled))
     with pytest.raises(ValueError, match="was set after fit"):
