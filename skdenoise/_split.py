@@ -12,6 +12,7 @@ __all__ = [
     "later_split_note",
     "split_validation",
     "warn_all_held",
+    "widen_rows",
 ]
 
 # Set while a wrapper's later partial_fit has no series to hold out (to
@@ -37,12 +38,13 @@ def by_series(n_rows, split):
         return (*split(n_rows), n_rows)
     n_series = n_rows // per
     val, train = split(n_series)
+    return widen_rows(val, per), widen_rows(train, per), n_series
 
-    def widen(series):
-        series = np.asarray(series, dtype=np.intp)
-        return (series[:, np.newaxis] * per + np.arange(per)).ravel()
 
-    return widen(val), widen(train), n_series
+def widen_rows(series, per):
+    """The rows of ``series`` (indices) when each series is ``per`` rows."""
+    series = np.asarray(series, dtype=np.intp)
+    return (series[:, np.newaxis] * per + np.arange(per)).ravel()
 
 
 def split_validation(n_series, fraction, seed, first=None, stream=2):

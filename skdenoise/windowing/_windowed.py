@@ -19,6 +19,7 @@ from .._split import (
     later_split,
     later_split_note,
     warn_all_held,
+    widen_rows,
 )
 from .._validation import (
     as_3d,
@@ -573,8 +574,7 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         n_units = n_series // per
 
         def widen(units):
-            units = np.asarray(units, dtype=np.intp)
-            return (units[:, np.newaxis] * per + np.arange(per)).ravel()
+            return widen_rows(units, per)
 
         recorded = getattr(self, "_validation_rows_", None)
         first = None
