@@ -970,6 +970,18 @@ def test_a_per_series_scaler_in_front_of_a_network_trained_on_pairs_is_named():
         with pytest.warns(UserWarning, match=f"UNetDenoiser follows {name}") as got:
             pipe.fit(noisy, clean)
         assert [w.filename for w in got if "follows" in str(w.message)] == [__file__]
+    # The scaler as a branch of a ColumnTransformer over every sample (or of
+    # a FeatureUnion of one branch) scales the series just the same.
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import FeatureUnion
+
+    for front in (
+        ColumnTransformer([("scale", Normalizer(), slice(0, None))]),
+        FeatureUnion([("scale", make_pipeline(SeriesScaler()))]),
+    ):
+        pipe = make_pipeline(front, tiny_unet(epochs=1))
+        with pytest.warns(UserWarning, match="follows (Normalizer|SeriesScaler)"):
+            pipe.fit(noisy, clean)
     # Inside a wrapper, a nested pipeline, or with the scaler in a nested
     # preprocessing pipeline: said once.
     for pipe in (

@@ -395,7 +395,8 @@ def _per_series_scaler_before(estimator):
     ``estimator`` (itself, or a wrapper, a search or a pipeline around it),
     and an earlier step (in a nested pipeline too) scales each series (row)
     by itself: :class:`~skdenoise.pipeline.SeriesScaler`, or scikit-learn's
-    ``Normalizer``. A Pipeline transforms ``X`` only, never ``y``.
+    ``Normalizer``, a step of its own or a branch of a ``FeatureUnion`` or
+    ``ColumnTransformer``. A Pipeline transforms ``X`` only, never ``y``.
     """
     import sys
 
@@ -424,10 +425,30 @@ def _per_series_scaler_before(estimator):
         if index is None:
             continue
         earlier = [step for _, step in pipeline.steps[:index]]
-        for step in flat_steps(earlier):
+        for step in _branches(flat_steps(earlier)):
             if isinstance(step, (SeriesScaler, Normalizer)):
                 return step
     return None
+
+
+def _branches(steps):
+    """``steps`` with the transformers of a FeatureUnion or ColumnTransformer.
+
+    A per-series scaler in one of their branches scales the series (or the
+    columns of them) that reach the denoiser just as a step of its own does.
+    """
+    from ..base import flat_steps
+
+    for step in steps:
+        branches = getattr(step, "transformer_list", None)
+        if not isinstance(branches, list):
+            branches = getattr(step, "transformers", None)
+        if isinstance(branches, list) and all(
+            isinstance(branch, tuple) and len(branch) >= 2 for branch in branches
+        ):
+            yield from _branches(flat_steps([branch[1] for branch in branches]))
+        else:
+            yield step
 
 
 def _warn_if_scaled_per_series(estimator, X3, y3):
