@@ -278,9 +278,15 @@ def check_real_numbers(values, name, who=""):
     _check_numeric(values, name, who)
 
 
-def as_real_float64(values, name):
-    """``values`` as a float64 array, refusing complex values, text and dates."""
-    values = np.asarray(values)
+def as_real_float64(values, name, axes=("series", "timestep", "channel")):
+    """``values`` as a float64 array, refusing complex values, text and dates.
+
+    A masked array with masked values and rows of different lengths are
+    refused too (``axes`` names the axes of a masked value's position).
+    """
+    values = as_rectangular(
+        refuse_masked(values, name, axes), name, "give rows of one length."
+    )
     check_real_numbers(values, name)
     try:
         return np.asarray(values, dtype=np.float64)
@@ -398,7 +404,9 @@ def check_target(y, X, *, input_name="y", estimator=None, x_name="X"):
         )
     y = refuse_masked(y, f"{input_name}{who}")
     if not hasattr(y, "ndim"):
-        y = np.asarray(y)
+        y = as_rectangular(
+            y, f"{input_name}{who}", f"y must have the shape of {x_name}, {X.shape}."
+        )
     y_ndim = y.ndim
     if y_ndim == 2 and X.ndim == 3 and X.shape[2] == 1:
         y = np.asarray(y)[..., np.newaxis]

@@ -87,7 +87,10 @@ class BaseAugmentation(BaseEstimator):
         """
         if not arrays:
             raise TypeError(f"{type(self).__name__}.apply needs at least one array.")
-        checked = [check_series(a) for a in arrays]
+        checked = [
+            check_series(a, input_name="X" if len(arrays) == 1 else f"arrays[{i}]")
+            for i, a in enumerate(arrays)
+        ]
         shape = checked[0].shape
         for i, a in enumerate(checked[1:], start=1):
             if a.shape != shape:

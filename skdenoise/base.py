@@ -30,6 +30,7 @@ from sklearn.utils.validation import (
 from ._validation import (
     as_3d,
     as_input_dtype,
+    as_rectangular,
     check_series,
     check_target,
     is_wfdb_record,
@@ -401,7 +402,11 @@ class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
                 "as series, as for X: y.signal.T (a series per channel)."
             )
         if not hasattr(y, "ndim"):
-            y = np.asarray(y)
+            y = as_rectangular(
+                y,
+                f"y for {type(self).__name__}.fit",
+                f"y must be the clean series, with X's shape {tuple(X.shape)}.",
+            )
         if y.ndim == 1:
             if len(y) != X.shape[0]:
                 raise ValueError(

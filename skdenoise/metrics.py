@@ -20,6 +20,7 @@ import numpy as np
 
 from ._series import power_of_two_scale
 from ._validation import (
+    as_real_float64,
     as_rectangular,
     check_real_numbers,
     check_series,
@@ -564,7 +565,15 @@ def _weighted_mean(values, scored, sample_weight):
     """Mean of ``values[scored]``, weighted by ``sample_weight`` (None: plain)."""
     if sample_weight is None:
         return float(np.mean(values[scored]))
-    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    if np.ma.isMaskedArray(sample_weight) and np.ma.getmaskarray(sample_weight).any():
+        hidden = np.flatnonzero(np.ma.getmaskarray(sample_weight))
+        raise ValueError(
+            f"sample_weight holds a masked array with {hidden.size} masked "
+            f"weight(s) (the first for series {int(hidden[0])}); the values under "
+            "the mask would be taken as weights. Give every series a weight (0 "
+            "leaves a series out)."
+        )
+    sample_weight = as_real_float64(sample_weight, "sample_weight")
     if sample_weight.shape != values.shape:
         raise ValueError(
             f"sample_weight must have shape ({values.shape[0]},); got "

@@ -192,7 +192,11 @@ def j_invariant_transform(estimator, X, *, mask_width=1, stride=None):
     (2, 64)
     """
     out = None
-    shape = np.shape(X)
+    try:
+        shape = np.shape(X)
+    except ValueError:
+        # Series of different lengths: _phases names them.
+        shape = None
     for centres, output, X3 in _phases(estimator, X, mask_width, stride):
         if out is None:
             out = np.empty_like(X3)

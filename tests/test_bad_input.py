@@ -833,3 +833,99 @@ def test_a_huge_depth_is_named_before_two_to_its_power_is_computed():
             UNetDenoiser(
                 depth=depth, epochs=1, dropout=0.1, uncertainty="mc_dropout"
             ).partial_fit(X)
+
+
+# Masked, ragged and mixed-type arrays at the less travelled entry points ------
+def test_masked_and_ragged_arrays_are_refused_by_write_wfdb_and_scale_noise(tmp_path):
+    # The values under a mask (a fill value such as -9999) were written to
+    # the record as samples, at a gain cut to fit them, and set the noise's
+    # scale; ragged rows got numpy's "inhomogeneous shape" naming nothing.
+    from skdenoise.datasets import write_wfdb
+    from skdenoise.noise import scale_noise
+
+    signal = np.ma.masked_array([[0.1], [0.2], [-9999.0], [0.3]])
+    signal[2, 0] = np.ma.masked
+    with pytest.raises(ValueError, match=r"signal holds a masked.*sample 2, channel"):
+        write_wfdb(tmp_path / "rec", signal, sampling_rate=100.0)
+    with pytest.raises(ValueError, match="signal holds series of different lengths"):
+        write_wfdb(tmp_path / "rec", [[0.1, 0.2], [0.3]], sampling_rate=100.0)
+    with pytest.raises(ValueError, match=r"non-empty array.*got shape \(4, 0\)"):
+        write_wfdb(tmp_path / "rec", np.zeros((4, 0)), sampling_rate=100.0)
+    for name, value, match in (
+        ("adc_resolution", 0, "adc_resolution must hold bit counts from 1 to 16"),
+        ("adc_resolution", 17, "adc_resolution must hold bit counts from 1 to 16"),
+        ("adc_zero", 2**40, "adc_zero must hold integers that format 16 holds"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            write_wfdb(
+                tmp_path / "rec", np.zeros((4, 1)), sampling_rate=100.0, **{name: value}
+            )
+    assert not list(tmp_path.iterdir())
+    # Nothing masked: the data, written and read back.
+    write_wfdb(
+        tmp_path / "rec",
+        np.ma.masked_array([[0.1], [0.2]]),
+        sampling_rate=100.0,
+        adc_resolution=12,
+        adc_zero=-2048,
+    )
+    np.testing.assert_allclose(read_wfdb(tmp_path / "rec").signal[:, 0], [0.1, 0.2])
+
+    X = np.ma.masked_array(np.ones((1, 8)), mask=np.eye(1, 8, 3, dtype=bool))
+    X.data[0, 3] = -9999.0
+    noise = np.tile([1.0, -1.0], (1, 4))
+    with pytest.raises(ValueError, match=r"X holds a masked.*series 0, timestep 3"):
+        scale_noise(X, noise, 10.0)
+    masked_noise = np.ma.masked_array(noise, mask=np.eye(1, 8, 3, dtype=bool))
+    with pytest.raises(ValueError, match="noise holds a masked"):
+        scale_noise(np.ones((1, 8)), masked_noise, 10.0)
+    with pytest.raises(ValueError, match="noise holds series of different lengths"):
+        scale_noise(np.ones((2, 2)), [[1.0, 2.0], [1.0]], 10.0)
+    for empty in (np.empty((0, 8)), np.empty((1, 0))):
+        with pytest.raises(ValueError, match=r"none of them 0; got shape"):
+            scale_noise(empty, empty, 10.0)
+    # Numbers held as objects are numbers, as for the noise models' apply;
+    # floating noise scaled by an amplitude keeps its dtype.
+    np.testing.assert_array_equal(
+        scale_noise(np.ones((1, 8)).astype(object), noise.astype(object), 10.0),
+        scale_noise(np.ones((1, 8)), noise, 10.0),
+    )
+    scaled = scale_noise(np.ones((1, 8)), noise.astype(np.float32), None, 2.0)
+    assert scaled.dtype == np.float32
+
+
+def test_ragged_targets_weights_and_named_arrays_get_clear_errors(sines):
+    # numpy's "inhomogeneous shape" named no argument; sample weights lost
+    # their mask or imaginary part, or took text as numbers; augment named
+    # every array X.
+    from skdenoise.augment import RandomScale
+    from skdenoise.baselines import SavitzkyGolayDenoiser
+    from skdenoise.metrics import snr_scorer
+    from skdenoise.model_selection import j_invariant_transform
+
+    noisy, clean = sines[0][:3], sines[1][:3]
+    ragged = [list(clean[0]), list(clean[1][:10]), list(clean[2])]
+    model = SavitzkyGolayDenoiser().fit(noisy)
+    with pytest.raises(ValueError, match="y for SavitzkyGolayDenoiser.fit holds ser"):
+        SavitzkyGolayDenoiser().fit(noisy, ragged)
+    with pytest.raises(ValueError, match="y.* holds series of different lengths"):
+        model.score(noisy, ragged)
+    with pytest.raises(ValueError, match="y.* holds series of different lengths"):
+        snr_scorer(model, noisy, ragged)
+    with pytest.raises(ValueError, match="X.* holds series of different lengths"):
+        j_invariant_transform(model, ragged)
+    weights = np.ma.masked_array([1.0, 1.0, 1.0], mask=[False, True, False])
+    with pytest.raises(ValueError, match=r"sample_weight holds a masked.*for series 1"):
+        model.score(noisy, clean, sample_weight=weights)
+    for bad, what in (([1.0, 1j, 1.0], "complex"), (["1", "1", "1"], "strings")):
+        with pytest.raises(ValueError, match=f"sample_weight holds {what}"):
+            model.score(noisy, clean, sample_weight=bad)
+    assert model.score(noisy, clean, sample_weight=[1, 1, 1]) == model.score(
+        noisy, clean
+    )
+    target = clean.copy()
+    target[1, 4] = np.nan
+    with pytest.raises(ValueError, match=r"arrays\[1\] contains 1 NaN"):
+        RandomScale().apply(noisy, target, random_state=0)
+    with pytest.raises(ValueError, match=r"^X contains 1 NaN"):
+        RandomScale().apply(target, random_state=0)

@@ -1059,11 +1059,11 @@ def write_wfdb(
     baseline : int or array-like of shape (n_channels,), default=0
         Digital value of physical zero, per channel.
     adc_resolution : int, array-like of shape (n_channels,) or None, default=None
-        Resolution of the analog-to-digital converter in bits, recorded in the
-        header; None records the bits of ``fmt``.
+        Resolution of the analog-to-digital converter in bits (1 to ``fmt``),
+        recorded in the header; None records the bits of ``fmt``.
     adc_zero : int, array-like of shape (n_channels,) or None, default=None
-        Digital value of the converter's zero, recorded in the header; None
-        records 0.
+        Digital value of the converter's zero (an integer of ``fmt`` bits),
+        recorded in the header; None records 0.
     base_time : datetime.time or None, default=None
         Time of day of the first sample, recorded in the header.
     base_date : datetime.date or None, default=None
@@ -1109,8 +1109,8 @@ def write_wfdb(
     from .._files import replace_files
     from .._validation import as_real_float64
 
-    signal = as_real_float64(signal, "signal")
-    if signal.ndim != 2 or signal.shape[0] == 0:
+    signal = as_real_float64(signal, "signal", axes=("sample", "channel"))
+    if signal.ndim != 2 or 0 in signal.shape:
         raise ValueError(
             "signal must be a non-empty array of shape (n_samples, n_channels); "
             f"got shape {signal.shape}."
@@ -1161,6 +1161,20 @@ def write_wfdb(
     if baseline is None or np.any(np.abs(baseline) >= _WRITE_LIMITS[fmt]):
         raise ValueError(
             f"baseline must hold integers that format {fmt} holds; got {baseline!r}."
+        )
+    if adc_resolution is not None and np.any(
+        (adc_resolution < 1) | (adc_resolution > fmt)
+    ):
+        raise ValueError(
+            f"adc_resolution must hold bit counts from 1 to {fmt} (format {fmt}); "
+            f"got {adc_resolution.tolist()}."
+        )
+    if adc_zero is not None and np.any(
+        (adc_zero < -(1 << (fmt - 1))) | (adc_zero >= 1 << (fmt - 1))
+    ):
+        raise ValueError(
+            f"adc_zero must hold integers that format {fmt} holds; got "
+            f"{adc_zero.tolist()}."
         )
     units = _checked_texts(
         units, "units", n_channels, pattern=re.compile(r"[-\w^?%/]+", re.ASCII)

@@ -12,9 +12,9 @@ from .._series import power_of_two_scale
 from .._validation import (
     as_3d,
     as_input_dtype,
+    as_real_float64,
     check_finite_scalar,
     check_positive_int,
-    check_real_numbers,
     check_series,
 )
 from .._warnings import warn_at_caller
@@ -281,14 +281,18 @@ n_channels)
     >>> np.round(10 * np.log10((X**2).sum(1) / (noise**2).sum(1)), 6)
     array([20., 20.])
     """
-    X, noise = np.asarray(X), np.asarray(noise)
-    for values, name in ((X, "X"), (noise, "noise")):
-        check_real_numbers(values, name)
-    if X.ndim not in (2, 3):
+    X, checked = (
+        as_real_float64(values, name) for values, name in ((X, "X"), (noise, "noise"))
+    )
+    # Floating noise keeps its dtype where it is only multiplied (snr=None).
+    noise = np.ma.getdata(noise)
+    if not (isinstance(noise, np.ndarray) and noise.dtype.kind == "f"):
+        noise = checked
+    if X.ndim not in (2, 3) or 0 in X.shape:
         raise ValueError(
             "X must have shape (n_series, n_timesteps) or (n_series, n_timesteps, "
-            f"n_channels); got shape {X.shape}. For one series pass X[np.newaxis]: "
-            "the SNR is reached per series, along time."
+            f"n_channels), none of them 0; got shape {X.shape}. For one series pass "
+            "X[np.newaxis]: the SNR is reached per series, along time."
         )
     if noise.shape != X.shape:
         raise ValueError(
