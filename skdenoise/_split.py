@@ -10,6 +10,7 @@ __all__ = [
     "by_series",
     "later_split",
     "later_split_note",
+    "next_roles",
     "split_validation",
     "warn_all_held",
     "widen_rows",
@@ -47,14 +48,18 @@ def widen_rows(series, per):
     return (series[:, np.newaxis] * per + np.arange(per)).ravel()
 
 
-def split_validation(n_series, fraction, seed, first=None, stream=2):
+def split_validation(n_series, fraction, seed, first=None, stream=2, first_held=None):
     """``(validation_rows, training_rows)``: a random ``fraction`` held out.
 
     ``first``: the number of series of the call that chose the split (a
     first ``partial_fit``), None: this one. A later call on another number of
-    series keeps the roles of the rows that call had (:func:`later_split`).
+    series keeps the roles of the rows that call had (:func:`later_split`),
+    and so does any later call given ``first_held``, the rows still held out
+    where they are not this split's (see :func:`next_roles`).
     ``stream``: the random stream of the draw.
     """
+    if first is not None and fraction and first_held is not None:
+        return later_split(n_series, fraction, seed, first, stream, first_held)
     if first is not None and n_series != first:
         return later_split(n_series, fraction, seed, first, stream)
     n_val = 0
@@ -116,6 +121,29 @@ def _later_roles(n_series, fraction, seed, first, stream, first_held):
             new = rows >= first
             held[rows[new]] = draws[rows[new] - start] < fraction
     return held
+
+
+def next_roles(first, first_held, n_series, held_now, derive):
+    """``(n_known, held)`` after a call on ``n_series`` rows held out ``held_now``.
+
+    Every row the call had took its role in it: held out (``held_now``) or
+    trained on (the others, a call that held out nothing trained on all);
+    rows past them keep the role they had (``first_held``: the rows held out
+    of the ``first`` known before; ``first`` None: no call before). ``held``
+    is None where it is ``derive(n_known)``, the rows a split of ``n_known``
+    series by the recorded seed and share holds out (so that a record that
+    says no more than the seed and share does not change how a later call
+    splits); otherwise (and where ``derive`` returns None) the sorted rows.
+    """
+    n_known = n_series if first is None else max(int(first), int(n_series))
+    before = np.asarray([] if first_held is None else first_held, dtype=np.intp)
+    held = np.union1d(before[before >= n_series], np.asarray(held_now, dtype=np.intp))
+    derived = derive(n_known)
+    if derived is not None and np.array_equal(
+        np.sort(np.asarray(derived, dtype=np.intp)), held
+    ):
+        return n_known, None
+    return n_known, held
 
 
 def warn_all_held(estimator, method):

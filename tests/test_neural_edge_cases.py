@@ -1877,10 +1877,11 @@ def test_windowed_partial_fit_holds_out_the_first_calls_series(pairs, monkeypatc
     for later in held[1:]:
         np.testing.assert_array_equal(later, held[0])
     # fit starts anew: a later partial_fit holds out what the current
-    # settings say, not what the network thrown away held out.
+    # settings say, not what the network thrown away held out (the fit
+    # given validation_data trained on every series of its X: new ones).
     model.set_params(estimator__validation_split=0.5, estimator__random_state=2)
     model.fit(noisy[:20], clean[:20], validation_data=(noisy[20:24], clean[20:24]))
-    model.partial_fit(noisy[:20], clean[:20])
+    model.partial_fit(noisy[:40], clean[:40])
     assert model._validation_rows_ == (2, 0.5) and len(held[-1]) != len(held[0])
 
 
@@ -1922,8 +1923,8 @@ def test_partial_fit_on_a_grown_x_keeps_the_roles_of_the_first_calls_rows(
     held = []
     real = _base.split_validation
 
-    def recording(*args):
-        rows = real(*args)
+    def recording(*args, **kwargs):
+        rows = real(*args, **kwargs)
         held.append(sorted(int(row) for row in rows[0]))
         return rows
 
@@ -1956,6 +1957,90 @@ def test_partial_fit_on_a_grown_x_keeps_the_roles_of_the_first_calls_rows(
     assert set(windowed_held[1]) == set(windowed_held[2]) & set(range(30))
 
 
+def test_a_call_that_held_nothing_out_makes_every_series_trained_for_later_ones(
+    pairs, monkeypatch, tmp_path
+):
+    # A first call given validation_data (or validation_split=0), or a later
+    # one with validation_split=0, trained on every series of its X; a later
+    # partial_fit without validation_data held out series of them anyway (the
+    # first call's split, or one drawn afresh) and recalibrated the gate on
+    # them in silence.
+    from skdenoise import UNetDenoiser
+    from skdenoise.windowing import WindowedDenoiser
+
+    noisy, clean = pairs
+    trained = []
+    original = UNetDenoiser._training_batches
+
+    def batches(est, inputs, targets, *args, rows=None, **kwargs):
+        n = targets.shape[0]
+        trained.append(set(range(n)) if rows is None else {int(r) for r in rows})
+        return original(est, inputs, targets, *args, rows=rows, **kwargs)
+
+    monkeypatch.setattr(UNetDenoiser, "_training_batches", batches)
+    X, y, val = noisy[:40], clean[:40], (noisy[60:72], clean[60:72])
+    cases = {
+        "validation_data": lambda m: m.fit(X, y, validation_data=val),
+        "partial validation_data": lambda m: m.partial_fit(X, y, validation_data=val),
+        "split 0": lambda m: m.set_params(validation_split=0).partial_fit(X, y),
+        "0.3, then 0": lambda m: (
+            m.partial_fit(X, y).set_params(validation_split=0).partial_fit(X, y)
+        ),
+    }
+    for name, first in cases.items():
+        trained.clear()
+        model = first(_unet(epochs=1, validation_split=0.3))
+        assert trained[-1] == set(range(40)), name
+        model.set_params(validation_split=0.3)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.partial_fit(X, y)
+        assert trained[-1] == set(range(40)), name  # nothing to hold out
+        if name != "split 0":  # the others fitted a gate, and keep it
+            assert any("trained on every series" in str(w.message) for w in caught)
+        # New series: held out at the share, those of X never; in every call.
+        model.partial_fit(noisy[:60], clean[:60])
+        held = set(range(60)) - trained[-1]
+        assert held and min(held) >= 40, name
+        model.partial_fit(noisy[:60], clean[:60])
+        assert set(range(60)) - trained[-1] == held, name
+    # Saved and loaded, the roles stay.
+    from skdenoise.persistence import load, save
+
+    save(model, tmp_path / "m.skdenoise")
+    load(tmp_path / "m.skdenoise").partial_fit(noisy[:60], clean[:60])
+    assert set(range(60)) - trained[-1] == held
+
+    # Through the wrapper: the series it holds out for the network.
+    validated = []
+    original_hold = WindowedDenoiser._hold_out
+
+    def hold_out(self, estimator, X3, y3):
+        result = original_hold(self, estimator, X3, y3)
+        whole = isinstance(result[2], tuple) and result[2][0].shape[1] == X3.shape[1]
+        validated.append(_rows_of(result[2][0], noisy) if whole else None)
+        return result
+
+    monkeypatch.setattr(WindowedDenoiser, "_hold_out", hold_out)
+    for first in (
+        lambda m: m.fit(X, y, validation_data=val),
+        lambda m: m.set_params(estimator__validation_split=0).partial_fit(X, y),
+    ):
+        model = first(
+            WindowedDenoiser(_unet(epochs=1, validation_split=0.3), window_length=32)
+        )
+        model.estimator_.set_params(validation_split=0.3)
+        validated.clear()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.partial_fit(X, y)
+        assert validated == [None]
+        windows = 40 * model.windows_per_series(64)
+        assert trained[-1] == set(range(windows))  # every window of X
+        model.partial_fit(noisy[:60], clean[:60])
+        assert validated[-1] and min(validated[-1]) >= 40
+
+
 def test_windowed_partial_fit_on_other_series_never_holds_out_trained_ones(
     pairs, monkeypatch
 ):
@@ -1975,8 +2060,8 @@ def test_windowed_partial_fit_on_other_series_never_holds_out_trained_ones(
     splits = []
     real_split = _base.split_validation
 
-    def split(*args):
-        rows = real_split(*args)
+    def split(*args, **kwargs):
+        rows = real_split(*args, **kwargs)
         splits.append(len(rows[0]))
         return rows
 

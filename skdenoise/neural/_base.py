@@ -33,6 +33,7 @@ from .._split import (
     ROWS_PER_SERIES,
     by_series,
     later_split_note,
+    next_roles,
     warn_all_held,
 )
 from .._tf import (
@@ -1595,11 +1596,14 @@ class BaseNeuralDenoiser(BaseDenoiser):
         Without ``validation_data``, the validation series are the same rows
         of ``X`` in every call: those the first call held out (with its
         ``validation_split`` and an int ``random_state``, whatever they are
-        set to since; ``validation_split=0`` holds out nothing in a call), so
-        that the gate is not recalibrated on series trained on in an earlier
-        call. An ``X`` grown by new series (or cut short) keeps the roles of
-        the rows the first call had; each new row is held out with the
-        probability ``validation_split``, the same in every call.
+        set to since), so that the gate is not recalibrated on series trained
+        on in an earlier call. A call with ``validation_data``, or with
+        ``validation_split=0``, holds out nothing and trains on every row of
+        its ``X``, which no later call holds out then. An ``X`` grown by new
+        series (or cut short) keeps the roles of the rows the earlier calls
+        had; each new row is held out with the probability
+        ``validation_split`` (the first call's, or the first one above 0),
+        the same in every call.
         With ``uncertainty="ensemble"`` (several networks, trained by
         :meth:`fit`) the method is not available: ``hasattr`` is False.
         A first call that fails (interrupted, say) leaves the denoiser
@@ -1777,7 +1781,7 @@ n_timesteps, n_channels)
         if split_seed is None:
             split_seed = seed
         fraction = self.validation_split
-        first = None
+        first = first_held = None
         n_series = (y3 if y3 is not None else X3).shape[0]
         per = ROWS_PER_SERIES.get()
         if per > 1 and n_series % per == 0:
@@ -1786,16 +1790,28 @@ n_timesteps, n_channels)
             # Recorded by the first call (or the first of this version, for a
             # network saved before it was kept).
             self._validation_rows_ = (int(split_seed), float(fraction or 0.0))
-            self._validation_n_series_ = int(n_series)
-        elif fraction and self._validation_rows_[1]:
-            # The rows held out by the first call, whatever validation_split
+            vars(self).pop("_validation_n_series_", None)
+            vars(self).pop("_validation_held_", None)
+        else:
+            # The rows held out by the earlier calls, whatever validation_split
             # or random_state say since, and however many series X has now:
             # others would calibrate the gate on series trained on in an
             # earlier call. (A validation_split of 0 holds out nothing in
             # this call, as asked.) Saved before the number of series was
             # kept: as the first call's split on this X.
-            split_seed, fraction = self._validation_rows_[:2]
+            recorded_seed, recorded = self._validation_rows_[:2]
             first = getattr(self, "_validation_n_series_", None)
+            first_held = getattr(self, "_validation_held_", None)
+            if recorded or first is not None:
+                split_seed = recorded_seed
+            if recorded and fraction:
+                fraction = recorded
+            elif fraction and first is not None:
+                # The earlier calls held nothing out (validation_split=0, or
+                # validation_data given): every series they had is trained
+                # on, and each new one is held out at this share, from now on.
+                self._validation_rows_ = (int(split_seed), float(fraction))
+                first_held = [] if first_held is None else first_held
 
         targets = y3 if y3 is not None else X3
         inputs = X3 if y3 is not None else None
@@ -1821,7 +1837,11 @@ n_timesteps, n_channels)
             val_rows, train_rows, units = by_series(
                 targets.shape[0],
                 lambda n: split_validation(
-                    n, 0.0 if HOLD_NOTHING.get() else fraction, split_seed, first
+                    n,
+                    0.0 if HOLD_NOTHING.get() else fraction,
+                    split_seed,
+                    first,
+                    first_held=first_held,
                 ),
             )
             if (
@@ -1829,9 +1849,11 @@ n_timesteps, n_channels)
                 and not HOLD_NOTHING.get()  # a wrapper's call: it has said why
                 and fraction
                 and first is not None
-                and units != first
+                and (units != first or first_held is not None)
             ):
-                note = later_split_note(units, fraction, split_seed, first)
+                note = later_split_note(
+                    units, fraction, split_seed, first, first_held=first_held
+                )
                 _NOTHING_HELD.set(note)
                 if note == "held":
                     warn_all_held(self, "partial_fit")
@@ -1840,8 +1862,11 @@ n_timesteps, n_channels)
                     inputs[val_rows] if inputs is not None else None,
                     targets[val_rows],
                 )
+            held_now = np.unique(val_rows // (targets.shape[0] // units))
         else:
             train_rows = np.arange(targets.shape[0])
+            units, held_now = n_series, []
+        self._record_roles(first, first_held, units, held_now)
         validation_data = None
         if validation is not None and self.training == "blind_spot":
             validation_data = self._blind_spot_validation(
@@ -1919,6 +1944,24 @@ n_timesteps, n_channels)
         self._finish_training(checked, reset=reset, check_learned=check_learned)
         return None
 
+    def _record_roles(self, first, first_held, n_units, held_now):
+        """Record which series this call held out (kept for later calls)."""
+        from .._split import split_validation as plain_split
+
+        seed, recorded = self._validation_rows_[:2]
+
+        def derive(n):
+            return plain_split(n, recorded, seed)[0]
+
+        if first is not None and first_held is None:
+            first_held = derive(first)
+        n_known, held = next_roles(first, first_held, n_units, held_now, derive)
+        self._validation_n_series_ = n_known
+        if held is None:
+            vars(self).pop("_validation_held_", None)
+        else:
+            self._validation_held_ = held
+
     def _finish_training(self, checked, *, reset, check_learned=True):
         """Warn if nothing was learned; calibrate the gate and the uncertainty.
 
@@ -1972,9 +2015,10 @@ n_timesteps, n_channels)
             )
         elif self.validation_split or HOLD_NOTHING.get():
             reason = (
-                "it had none: an earlier call trained on every series of this X, "
-                "and the series the first call held out are not in it (a series "
-                "keeps its role, held out or trained on, from call to call)"
+                "it had none: earlier calls trained on every series of this X "
+                "(a series keeps its role, held out or trained on, from call to "
+                "call; a call given validation_data, or with validation_split=0, "
+                "trains on every series of its X)"
             )
         else:
             reason = (
@@ -1987,7 +2031,7 @@ n_timesteps, n_channels)
             f"series: {reason}. {what[0].upper()}{what[1:]} fitted before this "
             f"call {'is' if len(kept) == 1 else 'are'} kept, though the network has "
             f"changed since. Give it at least {_GATE_MIN_SERIES} validation series "
-            "to recalibrate: more series in X (the share the first call held out, "
+            "to recalibrate: new series in X (the share the first call held out, "
             "its validation_split, is held out of them in every call; a "
             "validation_split set since is not used), or validation_data (in the "
             "network's own partial_fit)."

@@ -18,6 +18,7 @@ from .._split import (
     ROWS_PER_SERIES,
     later_split,
     later_split_note,
+    next_roles,
     warn_all_held,
     widen_rows,
 )
@@ -159,6 +160,18 @@ def check_uncertainty_unchanged(meta):
 
 
 _NOT_RECORDED = object()
+
+
+def _first_held(n_series, fraction, seed):
+    """The series a first call on ``n_series`` held out whole (sorted).
+
+    None (empty) where it held out the ends of every series or nothing: each
+    trained.
+    """
+    n_first = min(n_series - 1, round(fraction * n_series)) if fraction else 0
+    if n_first < 1:
+        return np.empty(0, dtype=np.intp)
+    return np.sort(np.random.default_rng([seed, 11]).permutation(n_series)[:n_first])
 
 
 class _HoldNothing:
@@ -526,10 +539,9 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
     def _fit(self, X3, y3, validation=None):
         """Fit a clone of ``estimator`` on the windows of ``X3`` (and ``y3``)."""
         self._record_geometry()
-        # A new network: the series an earlier one held out are not its own
-        # (with validation_data nothing is held out of X, and nothing recorded).
-        vars(self).pop("_validation_rows_", None)
-        vars(self).pop("_validation_n_series_", None)
+        # A new network: the series an earlier one held out are not its own.
+        for name in ("_validation_rows_", "_validation_n_series_", "_validation_held_"):
+            vars(self).pop(name, None)
         final = self.estimator
         while getattr(final, "steps", None):  # a pipeline ending in a network
             final = final.steps[-1][1]
@@ -562,73 +574,139 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         if not _takes_validation_data(estimator):
             self._warn_if_pipeline_splits_windows(estimator, X3.shape[1])
             return X3, y3, None
-        fraction = float(estimator.get_params(deep=False).get("validation_split") or 0)
+        fraction = self._fraction(estimator)
         seed = estimator._seed()
-        n_series, length = X3.shape[:2]
-        # The rows that are leads of one recording (from a ResampledDenoiser)
-        # are held out or trained on together: one lead held out while
-        # another of the same beats trains would calibrate on seen beats.
+        n_units = self._n_units(X3)
+        per = X3.shape[0] // n_units
+        recorded = getattr(self, "_validation_rows_", None)
+        first = first_held = None
+        if estimator is getattr(self, "estimator_", None) and recorded is not None:
+            # A later partial_fit holds out what the earlier calls did,
+            # whatever validation_split or random_state say since, and however
+            # many series X has now: other series would calibrate the gate on
+            # series trained on in an earlier call. (A validation_split of 0
+            # holds out nothing in this call, as asked.)
+            first = getattr(self, "_validation_n_series_", None)
+            first_held = getattr(self, "_validation_held_", None)
+            seed = recorded[0] if first is not None or recorded[1] else seed
+            if recorded[1] and fraction:
+                fraction = recorded[1]
+            elif fraction and first is not None:
+                # The earlier calls held nothing out (validation_split=0):
+                # every series they had is trained on, and each new one is
+                # held out at this share, from now on.
+                self._validation_rows_ = (int(seed), fraction)
+                first_held = [] if first_held is None else first_held
+            if first is not None and first_held is None:
+                first_held = _first_held(first, *recorded[:2][::-1])
+        else:
+            self._validation_rows_ = (int(seed), fraction)
+            vars(self).pop("_validation_n_series_", None)
+            vars(self).pop("_validation_held_", None)
+        explicit = first is not None and (
+            getattr(self, "_validation_held_", None) is not None or not recorded[1]
+        )
+        X3, y3, validation, held_now, plain = self._split_roles(
+            X3, y3, fraction, seed, per, first, first_held, explicit
+        )
+        self._record_roles(first, first_held, n_units, held_now, plain)
+        return X3, y3, validation
+
+    @staticmethod
+    def _fraction(estimator):
+        return float(estimator.get_params(deep=False).get("validation_split") or 0)
+
+    @staticmethod
+    def _n_units(X3):
+        """The number of recordings in ``X3``.
+
+        The rows that are leads of one recording (from a ResampledDenoiser)
+        are held out or trained on together: one lead held out while another
+        of the same beats trains would calibrate on seen beats.
+        """
         per = ROWS_PER_SERIES.get()
-        if per <= 1 or n_series % per:
+        if per <= 1 or X3.shape[0] % per:
             per = 1
+        return X3.shape[0] // per
+
+    def _record_roles(self, first, first_held, n_units, held_now, plain=False):
+        """Record which series this call held out (kept for later calls).
+
+        ``plain``: the call split as a first call does (by the recorded seed
+        and share, the ends of the series where too few to hold out whole),
+        which a later call on as many series does again; otherwise the
+        series held out are recorded one by one (none: every series and
+        every end of one trained on).
+        """
+        seed, fraction = self._validation_rows_[:2]
+        n_known, held = next_roles(
+            first,
+            first_held,
+            n_units,
+            held_now,
+            lambda n: _first_held(n, fraction, seed) if plain else None,
+        )
+        self._validation_n_series_ = n_known
+        if held is None:
+            vars(self).pop("_validation_held_", None)
+        else:
+            self._validation_held_ = held
+
+    def _split_roles(self, X3, y3, fraction, seed, per, first, first_held, explicit):
+        """:meth:`_hold_out`'s ``(X3, y3, validation)``, the series held, ``plain``.
+
+        ``first_held``: the series held out of the ``first`` known (None: no
+        call before); ``explicit``: recorded one by one (a later call on as
+        many series keeps them rather than splitting as a first call does).
+        ``plain``: this call split as a first call does.
+        """
+        n_series, length = X3.shape[:2]
         n_units = n_series // per
+        none = np.empty(0, dtype=np.intp)
 
         def widen(units):
             return widen_rows(units, per)
 
-        recorded = getattr(self, "_validation_rows_", None)
-        first = None
-        if estimator is getattr(self, "estimator_", None) and recorded is not None:
-            # A later partial_fit holds out what the first call did, whatever
-            # validation_split or random_state say since, and however many
-            # series X has now: other series would calibrate the gate on
-            # series trained on in an earlier call. (A validation_split of 0
-            # holds out nothing in this call, as asked.)
-            if fraction and recorded[1]:
-                seed, fraction = recorded[:2]
-                first = getattr(self, "_validation_n_series_", None)
-        else:
-            self._validation_rows_ = (int(seed), fraction)
-            self._validation_n_series_ = int(n_units)
         if not fraction:
-            return X3, y3, None
-        if first is not None and n_units != first:
-            # The rows the first call had keep their roles; each new one is
+            return X3, y3, None, none, False
+        if first is not None and (n_units != first or explicit):
+            # The rows the earlier calls had keep their roles; each new one is
             # held out whole with the share's odds. A first call that held
             # out the ends of its series (too few to hold out a whole one)
             # trained on every one of them.
-            n_first = min(first - 1, round(fraction * first))
-            held = (
-                np.random.default_rng([seed, 11]).permutation(first)[:n_first]
-                if n_first >= 1
-                else []
-            )
             val, train = later_split(
-                n_units, fraction, seed, first, stream=11, first_held=held
+                n_units, fraction, seed, first, stream=11, first_held=first_held
             )
             if len(val):
-                val, train = widen(val), widen(train)
-                return X3[train], _part(y3, train), (X3[val], _part(y3, val))
+                held, val, train = val, widen(val), widen(train)
+                return (
+                    X3[train],
+                    _part(y3, train),
+                    (X3[val], _part(y3, val)),
+                    held,
+                    False,
+                )
             # None to hold out: the network holds out nothing either (its
             # own split of the windows would calibrate on trained series).
             note = later_split_note(
-                n_units, fraction, seed, first, stream=11, first_held=held
+                n_units, fraction, seed, first, stream=11, first_held=first_held
             )
             if note == "held":
                 warn_all_held(self, "partial_fit")
-            return X3, y3, _HoldNothing(note)
+            return X3, y3, _HoldNothing(note), none, False
         n_val = min(n_units - 1, round(fraction * n_units))
         if n_val >= 1:
             order = np.random.default_rng([seed, 11]).permutation(n_units)
-            val, train = widen(np.sort(order[:n_val])), widen(np.sort(order[n_val:]))
-            return X3[train], _part(y3, train), (X3[val], _part(y3, val))
+            held = np.sort(order[:n_val])
+            val, train = widen(held), widen(np.sort(order[n_val:]))
+            return X3[train], _part(y3, train), (X3[val], _part(y3, val)), held, True
+        # The end of every series held out, or none: each series trains.
         window_length = self._window_length()
-        held = max(int(np.ceil(fraction * length)), window_length)
-        cut = length - held
+        cut = length - max(int(np.ceil(fraction * length)), window_length)
         if cut < window_length:
             if self.windows_per_series(length) == 1:
                 # One window per series: random windows are whole series.
-                return X3, y3, None
+                return X3, y3, None, none, True
             warn_at_caller(
                 f"WindowedDenoiser cannot hold out validation data apart from its "
                 f"training windows: {n_series} series of {length} samples hold no "
@@ -639,9 +717,9 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
                 f"trained on. Pass validation_data, more series or longer ones.",
                 UserWarning,
             )
-            return X3, y3, None
+            return X3, y3, None, none, True
         front, back = np.s_[:, :cut], np.s_[:, cut:]
-        return X3[front], _part(y3, front), (X3[back], _part(y3, back))
+        return X3[front], _part(y3, front), (X3[back], _part(y3, back)), none, True
 
     def _warn_if_pipeline_splits_windows(self, estimator, length):
         """Warn when a Pipeline's final network holds out random windows.
@@ -728,6 +806,11 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         """
         if validation is None:
             X3, y3, validation = self._hold_out(estimator, X3, y3)
+        elif _takes_validation_data(estimator):
+            # validation_data given: every series of X is trained on, and a
+            # later partial_fit holds out new series alone.
+            self._validation_rows_ = (int(estimator._seed()), self._fraction(estimator))
+            self._record_roles(None, None, self._n_units(X3), [])
         X_windows, y_windows = self._inner_windows(X3, y3)
         args = (X_windows,) if y_windows is None else (X_windows, y_windows)
         kwargs = {}
@@ -763,11 +846,13 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         calls continue with ``estimator_``, such as a denoiser trained before.
         The series held out for the network's validation are those the first
         call (or ``fit``) held out, whatever the network's
-        ``validation_split`` or ``random_state`` say since (but for a
-        ``validation_split`` of 0, which holds out nothing), so that its gate
-        is not calibrated on series an earlier call trained on; in an ``X``
-        grown by new series the rows of the first call keep their roles, and
-        each new series is held out with the probability ``validation_split``.
+        ``validation_split`` or ``random_state`` say since, so that its gate
+        is not calibrated on series an earlier call trained on: a call with a
+        ``validation_split`` of 0 (or a ``fit`` given ``validation_data``)
+        trains on every series, which no later call holds out then. In an
+        ``X`` grown by new series the rows of the earlier calls keep their
+        roles, and each new series is held out with the probability
+        ``validation_split``.
 
         Parameters
         ----------
