@@ -136,6 +136,21 @@ QRS_TEXT = (
 
 # The program's name in usage messages (``skdenoise benchmark`` sets its own).
 PROG = "benchmarks/ecg.py"
+# Exit statuses, as the command line's: a failure to read or train, and a
+# usage error (a bad option, a missing record or folder).
+EXIT_FAILURE, EXIT_USAGE = 1, 2
+
+
+class ProgramError(SystemExit):
+    """This program's error message (as ``SystemExit``'s code) and exit status.
+
+    Run as a script, Python prints the message and exits with 1; ``skdenoise
+    benchmark`` prints it and exits with ``status``.
+    """
+
+    def __init__(self, message, status=EXIT_FAILURE):
+        super().__init__(f"{PROG}: error: {message}")
+        self.status = status
 
 
 def parse_args(argv):
@@ -1883,7 +1898,7 @@ def main(argv=None):
                 exc = f"{exc} (the records {' '.join(records)} are the default of "
                 exc += f"{option}; give your own for other data)"
                 break
-        raise SystemExit(f"benchmarks/ecg.py: error: {exc}") from None
+        raise ProgramError(exc, EXIT_USAGE) from None
 
     # Only once the arguments hold: a refused run leaves a folder as it was
     # (the files of an earlier run there go when this run writes its own).
@@ -1920,7 +1935,7 @@ def main(argv=None):
             args.test_records, args.data_dir, n_windows=args.test_windows
         )
     except ValueError as exc:  # a record at another rate, say
-        raise SystemExit(f"benchmarks/ecg.py: error: {exc}") from None
+        raise ProgramError(exc) from None
     log(f"  {len(clean)} windows x {len(noisy)} (noise, SNR) conditions")
     context = {
         "clean": clean,
@@ -1946,8 +1961,8 @@ def main(argv=None):
             )
         except FileNotFoundError as exc:
             if args.real_records_named:
-                raise SystemExit(
-                    f"benchmarks/ecg.py: error: --real-records {record}: {exc}"
+                raise ProgramError(
+                    f"--real-records {record}: {exc}", EXIT_USAGE
                 ) from None
             log(f"note: skipping real record {record}: {exc}")
             context["real_skipped"].append(record)
@@ -1970,7 +1985,7 @@ def main(argv=None):
         try:
             _load_training_data(context, args, log)
         except ValueError as exc:  # a truncated or too short record, say
-            raise SystemExit(f"benchmarks/ecg.py: error: {exc}") from None
+            raise ProgramError(exc) from None
     # The data are read: from here on the run is this folder's (its log is
     # progress.log while it trains).
     _clear_earlier_run(out, log)

@@ -505,6 +505,9 @@ n_timesteps, n_channels)
         X3, y3 = self._validate_fit_data(X, y)
         options = self._validate_fit_params(X3, y3, **fit_params)
         self._record_fitted_shape(X3, X)
+        # The sampling rate an earlier fit was made at (noted by the command
+        # line or a ResampledDenoiser, which note it again) is not this fit's.
+        vars(self).pop("_sampling_rate_", None)
         try:
             self._fit(X3, y3, **options)
         except BaseException:

@@ -247,6 +247,18 @@ def test_denoised_wfdb_record_keeps_its_annotations(model, data, capsys):
     (out.parent / "clean.dat").unlink()
     assert main(["denoise", str(model), str(record), "-o", str(out)]) == 2
     assert "clean.atr exists" in capsys.readouterr().err
+    # A record without annotations written over the annotated output: the
+    # old annotations stayed beside it, read by wfdb as its beats.
+    plain = _write_wfdb(data, "plain", signal)
+    kept = copied.read_bytes()
+    argv = ["denoise", str(model), str(plain), "-o", str(out), "--overwrite"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "does not write (clean.atr)" in err and "never removed" in err
+    assert copied.read_bytes() == kept and not (out.parent / "clean.hea").exists()
+    # With the annotated input, its annotations replace them.
+    argv = ["denoise", str(model), str(record), "-o", str(out), "--overwrite"]
+    assert main([*argv, "--quiet"]) == 0
 
 
 def test_a_failed_annotation_copy_writes_nothing(model, data, capsys, monkeypatch):
@@ -919,6 +931,18 @@ def test_benchmark_prints_the_scripts_error(monkeypatch, tmp_path, capsys):
     assert "error: no mitdb/ in /nowhere" in capsys.readouterr().err
 
 
+def test_benchmark_names_the_command_and_exits_2_for_missing_data(tmp_path, capsys):
+    # A --data-dir without mitdb/ or an unknown record exited 1 with the
+    # prefix "benchmarks/ecg.py: error:", where the command line promises 2
+    # for a missing input and names itself.
+    if not cli._benchmark_script().is_file():
+        pytest.skip("no source checkout")
+    args = ["benchmark", "--models", "bandpass", "--no-qrs", "--out", str(tmp_path)]
+    assert main([*args, "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skdenoise benchmark: error: ") and "has no folder" in err
+
+
 # ------------------------------------------------------------- bad input (#10)
 @pytest.mark.parametrize("overwrite", [[], ["--overwrite"]])
 def test_a_directory_as_output_is_named_first(model, data, capsys, overwrite):
@@ -1380,6 +1404,19 @@ def test_denoise_refuses_a_record_at_another_rate_than_the_model(data, capsys):
     argv = ["denoise", str(data / "no_rate.skd"), str(other), "-o", str(out)]
     assert main([*argv, "--quiet"]) == 0
 
+    # Fitted anew in Python, on series of a rate it is not told: the rate of
+    # the command's fit is forgotten (it refused the new rate's records and
+    # took the old one's); partial_fit continues at the rate it had.
+    refit = load(path)
+    refit.partial_fit(signal.T)
+    assert refit._sampling_rate_ == 360.0
+    refit.fit(signal.T)
+    assert not hasattr(refit, "_sampling_rate_")
+    save(refit, data / "refit.skd")
+    out = data / "at500_refit_out"
+    argv = ["denoise", str(data / "refit.skd"), str(other), "-o", str(out)]
+    assert main([*argv, "--quiet"]) == 0
+
 
 def test_wfdb_output_keeps_a_24_bit_format_and_its_gain(model, data):
     import warnings
@@ -1813,6 +1850,19 @@ def test_denoise_hints_at_columns_when_every_row_is_shorter_than_the_window(
     args = ["--layout", "columns", "-o", str(tmp_path / "b.csv")]
     assert main(["denoise", str(model), str(path), *args]) == 0
     assert "--layout" not in capsys.readouterr().err
+    # The same recording as a NumPy array of (n_samples, n_leads): no word.
+    for name in ("leads.npy", "leads.npz"):
+        saver = np.save if name.endswith("npy") else np.savez
+        saver(tmp_path / name, recording)
+        out = str(tmp_path / f"out_{name}")
+        assert main(["denoise", str(model), str(tmp_path / name), "-o", out]) == 0
+        err = capsys.readouterr().err
+        assert "holds 200 rows of at most 3 samples" in err
+        assert "store its transpose" in err and "--layout" not in err
+    np.save(tmp_path / "rows.npy", recording.T)
+    out = str(tmp_path / "rows_out.npy")
+    assert main(["denoise", str(model), str(tmp_path / "rows.npy"), "-o", out]) == 0
+    assert "warning" not in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("newline", ["\r", "\r\n"])
@@ -1849,6 +1899,14 @@ def test_denoise_refuses_a_time_column(data, model, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "first column ('time') rises in constant steps of 0.00277778" in err
     assert "index=False" in err and not (tmp_path / "out.csv").exists()
+    # Times written to a few decimals step by 1/360 s give or take one unit
+    # of the last decimal: a time all the same (it was denoised as a lead).
+    for decimals in (6, 3):
+        rounded = timed.copy()
+        rounded[:, 0] = np.round(rounded[:, 0], decimals)
+        np.savetxt(path, rounded, delimiter=",", fmt=f"%.{decimals}f")
+        assert main(["denoise", str(model), str(path), *args]) == 1
+        assert "rises in constant steps of 0.00" in capsys.readouterr().err
     # A lead that happens to start as a ramp is not an index.
     ramp = timed.copy()
     ramp[100:, 0] = 0.0
@@ -2097,6 +2155,15 @@ def test_highpass_takes_the_rate_a_saved_model_declares(data, filter_model, tmp_
     assert np.load(out).shape == np.load(data / "noisy.npy").shape
 
 
+def test_highpass_above_half_the_rate_names_the_half(
+    data, filter_model, tmp_path, capsys
+):
+    # "must lie below half the sampling rate (360 Hz)" read as if half were 360.
+    args = [str(data / "noisy.npy"), "-o", str(tmp_path / "hp.npy")]
+    assert main(["denoise", str(filter_model), *args, "--highpass", "200"]) == 2
+    assert "(180 Hz, half of 360 Hz)" in capsys.readouterr().err
+
+
 def test_a_model_of_the_users_own_code_is_said_to_need_python(
     tmp_path, capsys, monkeypatch
 ):
@@ -2128,3 +2195,21 @@ def test_a_model_of_the_users_own_code_is_said_to_need_python(
     err = capsys.readouterr().err
     assert "import my_builders before loading" in err
     assert "load this one in Python (skdenoise.persistence.load)" in err
+
+
+def test_a_model_of_one_channel_on_a_3d_array_of_leads_names_the_way(tmp_path, capsys):
+    # A model trained on a WFDB record's leads (one channel each) refused a
+    # (1, n_samples, 2) array with no way forward.
+    from skdenoise.baselines import MedianDenoiser
+    from skdenoise.persistence import save
+
+    model = save(MedianDenoiser().fit(np.zeros((2, 64))), tmp_path / "m.skd")
+    leads = np.random.default_rng(0).normal(size=(1, 64, 2))
+    np.save(tmp_path / "leads.npy", leads)
+    argv = ["denoise", str(model), str(tmp_path / "leads.npy")]
+    assert main([*argv, "-o", str(tmp_path / "o.npy")]) == 1
+    err = capsys.readouterr().err
+    assert "shape (n_leads, n_samples)" in err and "np.save(path, array[0].T)" in err
+    np.save(tmp_path / "rows.npy", leads[0].T)
+    argv = ["denoise", str(model), str(tmp_path / "rows.npy")]
+    assert main([*argv, "-o", str(tmp_path / "o.npy"), "--quiet"]) == 0

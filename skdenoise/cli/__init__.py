@@ -54,9 +54,10 @@ def _cmd_benchmark(argv):
             return EXIT_OK
         if isinstance(exc.code, int):
             return exc.code
-        # The script's own message (``SystemExit("...: error: ...")``).
+        # The script's own message (``SystemExit("...: error: ...")``), and
+        # its status where it gives one (2 for a missing record or folder).
         print(exc.code, file=sys.stderr)
-        return EXIT_FAILURE
+        return getattr(exc, "status", EXIT_FAILURE)
     finally:
         sys.path.remove(str(script.parent))
         sys.modules.pop(spec.name, None)

@@ -3,6 +3,7 @@
 import argparse
 import ast
 import contextlib
+import glob
 import inspect
 import re
 import shutil
@@ -781,6 +782,15 @@ def _layout_words(message, path, layout="rows"):
             f"{found.group(2)} channels store the recording as a .npy array of "
             f"shape (1, n_samples, {found.group(2)})."
         )
+    elif found and found.group(2) == "1" and int(found.group(1)) > 1:
+        # A 3-D array's leads, for a model of one channel (as the command
+        # line trains on a WFDB record's leads): each lead a series.
+        message += (
+            f" The model denoises series of one channel (each lead of a record "
+            f"as a series of its own): store the {found.group(1)} leads as rows "
+            "of a 2-D array of shape (n_leads, n_samples), for one recording "
+            "np.save(path, array[0].T)."
+        )
     return message
 
 
@@ -1101,24 +1111,79 @@ def _check_writable_gains(data):
         )
 
 
+def _refuse_stale_annotations(record, targets):
+    """Refuse annotation files at an output record's name that no file replaces.
+
+    A record written there (over an earlier one, with --overwrite) would get
+    them beside it, and the wfdb package pairs them with it: beats of another
+    record, or at another rate. They are the user's files: never removed.
+    """
+    if record is None:
+        return
+    from ..datasets import read_wfdb_annotations
+
+    written = {Path(target).name for target in targets}
+    stale = []
+    for path in sorted(record.parent.glob(f"{glob.escape(record.name)}.*")):
+        suffix = path.name[len(record.name) + 1 :]
+        if path.name in written or suffix in ("hea", "dat"):
+            continue
+        if not re.fullmatch(r"\w+", suffix) or not path.is_file():
+            continue
+        try:
+            read_wfdb_annotations(record, extension=suffix)
+        except (ValueError, OSError):
+            continue  # not an annotation file
+        stale.append(path.name)
+    if stale:
+        raise _UsageError(
+            f"the output record {record} would have annotation files beside it "
+            f"that this command does not write ({', '.join(stale)}), which the "
+            "wfdb package reads as its annotations; remove them, or choose "
+            "another output name (they are never removed, even with --overwrite)."
+        )
+
+
+def _window_of(model):
+    """The window length of a windowed model (inside wrappers too), or None."""
+    for _ in range(8):
+        window = getattr(model, "window_length", None)
+        if isinstance(window, int):
+            return window
+        model = getattr(model, "estimator_", getattr(model, "estimator", None))
+        if model is None:
+            return None
+    return None
+
+
 def _warn_short_rows(model, data, layout):
-    """A hint when a CSV's rows are all shorter than the model's window.
+    """A hint when a file's rows are all shorter than the model's window.
 
     With the default ``--layout rows`` a file that holds its series down the
     columns (a time column, one column per lead) is read as many series of a
     few samples each, which a windowed model pads and denoises without
-    complaint: nothing of what was meant.
+    complaint: nothing of what was meant. So is a 2-D NumPy array stored as
+    ``(n_samples, n_leads)``.
     """
-    window = getattr(model, "window_length", None)
-    if layout != "rows" or data.format != "csv" or not isinstance(window, int):
+    window = _window_of(model)
+    if window is None:
+        return
+    if data.format == "csv" and layout == "rows":
+        advice = "If the file holds one series per column, give --layout columns."
+    elif data.format in ("npy", "npz") and data.ndim == 2:
+        advice = (
+            "If the array holds one series per column (time down the rows), "
+            "store its transpose (np.save(path, array.T)): the rows of X are "
+            "the series, as in scikit-learn."
+        )
+    else:
         return
     longest = max(len(row) for row in data.series)
     if longest < window and len(data.series) > longest:
         print(
             f"skdenoise denoise: warning: {data.path} holds {len(data.series)} rows "
             f"of at most {longest} samples, all shorter than the model's window "
-            f"of {window}: each row is denoised as one series. If the file holds "
-            "one series per column, give --layout columns.",
+            f"of {window}: each row is denoised as one series. {advice}",
             file=sys.stderr,
         )
 
@@ -1166,6 +1231,9 @@ def _cmd_denoise(args):
     protected = _files_of(data) + ([] if name is not None else [Path(args.model)])
     protected += [file for file, _ in annotations]
     _check_writable(targets, overwrite=args.overwrite, protected=protected)
+    if fmt == "wfdb":
+        for record in (output, std_output):
+            _refuse_stale_annotations(record, targets)
     if name is not None:
         rate = _pretrained_rate(args, data)
         model = _load_pretrained(name, rate)
@@ -1182,7 +1250,7 @@ def _cmd_denoise(args):
         if not cutoff < fs / 2:
             raise _UsageError(
                 f"--highpass {cutoff:g} Hz must lie below half the sampling rate "
-                f"({fs:g} Hz)."
+                f"({fs / 2:g} Hz, half of {fs:g} Hz)."
             )
         try:
             series = _highpass(series, cutoff, fs)

@@ -289,16 +289,31 @@ def _check_index_column(path, first, n_series, header):
     if n_series < 2 or len(first) < 3:
         return
     steps = np.diff(first)
-    if steps[0] <= 0 or not np.allclose(steps, steps[0], rtol=1e-6, atol=0):
+    if not np.all(steps > 0):
+        return
+    # Times written to a few decimals (1/360 s as 0.002778) step by the
+    # true step give or take one unit of their last decimal.
+    step = float(np.median(steps))
+    slack = min(_last_decimal(first), 0.5 * step) + 1e-6 * step
+    if not np.all(np.abs(steps - step) <= slack):
         return
     name = f" ({header[0]!r})" if header and header[0] else ""
     raise _CommandError(
-        f"{path}: its first column{name} rises in constant steps of {steps[0]:g} "
+        f"{path}: its first column{name} rises in constant steps of {step:g} "
         f"from {first[0]:g} to {first[-1]:g}: a time or sample index (pandas' "
         "to_csv writes its index first), which would be denoised as a series. "
         "Drop that column, or save without the index (to_csv(path, index=False)); "
         "if it is a series (a ramp), put another column first."
     )
+
+
+def _last_decimal(values):
+    """The unit of the last decimal the finite ``values`` were written with."""
+    for decimals in range(13):
+        scaled = values * 10.0**decimals
+        if np.all(np.abs(scaled - np.rint(scaled)) <= 1e-6 + 1e-15 * np.abs(scaled)):
+            return 10.0**-decimals
+    return 0.0
 
 
 def _check_array(array, path):
