@@ -837,6 +837,34 @@ def test_vae_trains_in_mixed_precision_and_under_a_float64_floatx(pairs):
     np.testing.assert_allclose(out, reference, atol=1e-3)
 
 
+def test_a_16_bit_floatx_of_the_users_changes_no_float32_training(pairs, tmp_path):
+    # keras.config.set_floatx("float16") made the compiled loss and the loss
+    # trackers of Model.fit float16: losses came out infinite and early
+    # stopping ended the fit after `patience` epochs, without a word.
+    import keras
+
+    from skdenoise.persistence import load, save
+
+    X, y = 300 * pairs[0][:48], 300 * pairs[1][:48]
+    settings = {"epochs": 3, "patience": 2, "normalize": False}
+    settings.update(learning_rate=1e-2, batch_size=16)
+    reference = _unet(**settings).fit(X, y)
+    floatx = keras.config.floatx()
+    for user in ("float16", "bfloat16"):
+        keras.config.set_floatx(user)
+        try:
+            model = _unet(**settings).fit(X, y)
+            assert keras.config.floatx() == user
+            save(model, tmp_path / "m.skdenoise")
+            loaded = load(tmp_path / "m.skdenoise").partial_fit(X, y)
+            assert keras.config.floatx() == user
+        finally:
+            keras.config.set_floatx(floatx)
+        assert model.history_ == reference.history_
+        np.testing.assert_array_equal(model.transform(X), reference.transform(X))
+        assert np.all(np.isfinite(loaded.history_["loss"]))
+
+
 def test_the_global_dtype_policy_changes_neither_loss_scaling_nor_the_std(pairs):
     import keras
 

@@ -151,14 +151,47 @@ def _reseed_generators(model, seed):
 
 @contextlib.contextmanager
 def _dtype_policy(name):
-    """Build layers under the Keras dtype policy ``name``; restore it on exit."""
+    """Build layers under the Keras dtype policy ``name``; restore it on exit.
+
+    Keras' ``floatx`` is held at float32 too (see :func:`_float32_floatx`).
+    """
     with _POLICY_LOCK:
         previous = keras.config.dtype_policy()
         keras.config.set_dtype_policy(name)
         try:
-            yield
+            with _float32_floatx():
+                yield
         finally:
             keras.config.set_dtype_policy(previous)
+
+
+_FLOATX_LOCK = threading.Lock()
+_FLOATX_HELD = {"depth": 0, "user": "float32"}
+
+
+@contextlib.contextmanager
+def _float32_floatx():
+    """Hold Keras' global ``floatx`` at float32; restore the user's on exit.
+
+    A user's 16-bit floatx made the compiled loss and the loss trackers of
+    ``Model.fit`` float16: losses above 65504 came out infinite, and early
+    stopping ended a ``precision="float32"`` fit after ``patience`` epochs
+    without a word. Counted across threads: the user's floatx comes back
+    when the last of the fits running at once ends.
+    """
+    with _FLOATX_LOCK:
+        if not _FLOATX_HELD["depth"]:
+            _FLOATX_HELD["user"] = keras.config.floatx()
+            if _FLOATX_HELD["user"] != "float32":
+                keras.config.set_floatx("float32")
+        _FLOATX_HELD["depth"] += 1
+    try:
+        yield
+    finally:
+        with _FLOATX_LOCK:
+            _FLOATX_HELD["depth"] -= 1
+            if not _FLOATX_HELD["depth"] and _FLOATX_HELD["user"] != "float32":
+                keras.config.set_floatx(_FLOATX_HELD["user"])
 
 
 def _float32_outputs(model, input_shape):
@@ -1199,19 +1232,20 @@ class BaseNeuralDenoiser(BaseDenoiser):
                 )
             )
         )
-        model.compile(
-            optimizer=_OPTIMIZERS[self.optimizer](**optimizer_kwargs),
-            loss=(
-                MaskedLoss(self.loss)
-                if self.training == "blind_spot"
-                else _LOSSES[self.loss]()
-            ),
-            run_eagerly=eager,
-            # Not None: Keras keeps the metrics of an earlier compile then (a
-            # user's network compiled with metrics=["mse"] ran them at every
-            # epoch, and a failing one failed fit).
-            metrics=[],
-        )
+        with _float32_floatx():
+            model.compile(
+                optimizer=_OPTIMIZERS[self.optimizer](**optimizer_kwargs),
+                loss=(
+                    MaskedLoss(self.loss)
+                    if self.training == "blind_spot"
+                    else _LOSSES[self.loss]()
+                ),
+                run_eagerly=eager,
+                # Not None: Keras keeps the metrics of an earlier compile then
+                # (a user's network compiled with metrics=["mse"] ran them at
+                # every epoch, and a failing one failed fit).
+                metrics=[],
+            )
         # The optimizer's slot variables made now: made inside the first trace
         # of the training step, each left an initialisation function in
         # TensorFlow's context for good (15 to 30 MB a fit, for the life of
@@ -1384,15 +1418,16 @@ class BaseNeuralDenoiser(BaseDenoiser):
             validation_data = tuple(part[rows] for part in validation_data)
             validation_batch_size = batches.batch_size
         try:
-            history = self.model_.fit(
-                dataset,
-                epochs=epochs,
-                validation_data=validation_data,
-                validation_batch_size=validation_batch_size,
-                callbacks=[epoch_setter, *callbacks],
-                shuffle=False,
-                verbose={0: 0, 1: 2}.get(self.verbose, 1),
-            )
+            with _float32_floatx():
+                history = self.model_.fit(
+                    dataset,
+                    epochs=epochs,
+                    validation_data=validation_data,
+                    validation_batch_size=validation_batch_size,
+                    callbacks=[epoch_setter, *callbacks],
+                    shuffle=False,
+                    verbose={0: 0, 1: 2}.get(self.verbose, 1),
+                )
         except Exception:
             # An error while drawing a batch (the noise, an augmentation)
             # reaches Model.fit as TensorFlow's; raise the original.
@@ -2945,7 +2980,8 @@ def model_from_bytes(data, precision=None):
             file.write(data)
         try:
             if precision is None:
-                return load_keras_model(path, safe_mode=False, compile=True)
+                with _float32_floatx():
+                    return load_keras_model(path, safe_mode=False, compile=True)
             with _dtype_policy(precision):
                 return load_keras_model(path, safe_mode=False, compile=True)
         except Exception as exc:
