@@ -1864,8 +1864,8 @@ def test_partial_fit_holds_out_the_first_calls_rows_whatever_the_split_says(
     calls = []
     real = _base.split_validation
 
-    def recording(n, fraction, seed, first=None):
-        rows = real(n, fraction, seed, first)
+    def recording(n, fraction, seed, first=None, **kwargs):
+        rows = real(n, fraction, seed, first, **kwargs)
         calls.append(tuple(rows[0]))
         return rows
 

@@ -1847,6 +1847,16 @@ n_timesteps, n_channels)
                 # on, and each new one is held out at this share, from now on.
                 self._validation_rows_ = (int(split_seed), float(fraction))
                 first_held = [] if first_held is None else first_held
+        split_first, split_held = first, first_held
+        if first_held is not None and fraction and n_series <= first:
+            from .._split import split_validation as plain_split
+
+            below = np.asarray(first_held, dtype=np.intp)
+            plain = plain_split(n_series, fraction, split_seed)[0]
+            if np.array_equal(np.sort(plain), np.sort(below[below < n_series])):
+                # Roles as a first call on this X gives them: its split (and
+                # its order of the training rows).
+                split_first, split_held = n_series, None
 
         targets = y3 if y3 is not None else X3
         inputs = X3 if y3 is not None else None
@@ -1875,8 +1885,9 @@ n_timesteps, n_channels)
                     n,
                     0.0 if HOLD_NOTHING.get() else fraction,
                     split_seed,
-                    first,
-                    first_held=first_held,
+                    # A share of 0 holds nothing out: the plain split's order.
+                    split_first if fraction else None,
+                    first_held=split_held,
                 ),
             )
             if (
@@ -2066,10 +2077,10 @@ n_timesteps, n_channels)
             f"series: {reason}. {what[0].upper()}{what[1:]} fitted before this "
             f"call {'is' if len(kept) == 1 else 'are'} kept, though the network has "
             f"changed since. Give it at least {_GATE_MIN_SERIES} validation series "
-            "to recalibrate: new series in X (the share the first call held out, "
-            "its validation_split, is held out of them in every call; a "
-            "validation_split set since is not used), or validation_data (in the "
-            "network's own partial_fit)."
+            "to recalibrate: new series in X (a share of them is held out in "
+            "every call: the first call's validation_split or, where it was 0, "
+            "the first one above 0 since), or validation_data (in the network's "
+            "own partial_fit)."
         )
 
     def _warn_zero_series(self, noise, series, name, validation, ready):

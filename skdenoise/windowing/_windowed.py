@@ -588,6 +588,8 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
             # holds out nothing in this call, as asked.)
             first = getattr(self, "_validation_n_series_", None)
             first_held = getattr(self, "_validation_held_", None)
+            if recorded[0] is None:  # recorded by a fit given validation_data
+                recorded = self._validation_rows_ = (int(seed), recorded[1])
             seed = recorded[0] if first is not None or recorded[1] else seed
             if recorded[1] and fraction:
                 fraction = recorded[1]
@@ -808,8 +810,10 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
             X3, y3, validation = self._hold_out(estimator, X3, y3)
         elif _takes_validation_data(estimator):
             # validation_data given: every series of X is trained on, and a
-            # later partial_fit holds out new series alone.
-            self._validation_rows_ = (int(estimator._seed()), self._fraction(estimator))
+            # later partial_fit holds out new series alone (drawn by the seed
+            # of that call's network: drawn here, a random_state of None or a
+            # RandomState would give the network another seed).
+            self._validation_rows_ = (None, self._fraction(estimator))
             self._record_roles(None, None, self._n_units(X3), [])
         X_windows, y_windows = self._inner_windows(X3, y3)
         args = (X_windows,) if y_windows is None else (X_windows, y_windows)
