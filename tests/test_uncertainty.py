@@ -534,11 +534,23 @@ def test_predict_warns_when_the_inputs_are_in_other_units(flips_model, data):
             mean, std = flips_model.predict(factor * noisy[:4], return_std=True)
         assert record[0].filename == __file__
         assert np.all(np.isfinite(std)) and mean.shape == std.shape
-    # Flat series (leads off) do not count; a long recording warns once.
-    mixed = np.concatenate([np.zeros((12, noisy.shape[1])), noisy[:4]])
+    # Flat series (leads off) do not count, at any level (at 0.3 their mean
+    # removed left 1e-17 of rounding, taken for series in other units), nor
+    # do flat stretches of a recording; a long recording warns once.
+    for level in (0.0, 0.3, -0.7):
+        mixed = np.concatenate([np.full((12, noisy.shape[1]), level), noisy[:4]])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            flips_model.predict(mixed, return_std=True)
+    lead_off = np.tile(noisy[:1], (1, 12))
+    lead_off[:, : 8 * noisy.shape[1]] = 0.3
+    per_window = WindowedDenoiser(flips_model, window_length=noisy.shape[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        per_window.fit(*data)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        flips_model.predict(mixed, return_std=True)
+        per_window.predict(lead_off, return_std=True)
     windowed = WindowedDenoiser(flips_model, window_length=noisy.shape[1]).fit(
         noisy[:8]
     )

@@ -912,8 +912,19 @@ def channel_units(input_range):
 def _series_rms(estimator, X3):
     """RMS of each series and channel about its mean, in y's units (n, c)."""
     inputs = X3 * estimator.target_scale_ + estimator.target_offset_
-    inputs = inputs - np.mean(inputs, axis=1, keepdims=True)
-    return _rms(inputs)[:, 0, :]
+    return _centred_rms(inputs, X3)
+
+
+def _centred_rms(values, series):
+    """RMS of ``values`` over time about their mean, ``(n, c)``.
+
+    Exactly 0 where ``series`` (what ``values`` were computed from) is flat:
+    a constant's mean removed leaves its rounding (1e-17 of a level of 0.3),
+    which the checks would take for a series in far smaller units.
+    """
+    rms = _rms(values - np.mean(values, axis=1, keepdims=True))[:, 0, :]
+    flat = np.ptp(series, axis=1) == 0
+    return np.where(flat, 0.0, rms)
 
 
 def input_rms_range(estimator, X3):
@@ -996,8 +1007,7 @@ def check_units_by_series(estimator, X3, name):
         scale = np.asarray(network.target_scale_, dtype=np.float64)
         if scale.ndim == 3:
             scale = scale.mean(axis=1, keepdims=True)
-        centred = pieces - np.mean(pieces, axis=1, keepdims=True)
-        rms = _rms(centred * scale)[:, 0, :]
+        rms = _centred_rms(pieces * scale, pieces)
     rms = rms.reshape(n_series, n_pieces, n_channels)
     for series in range(n_series):
         for channel in range(n_channels):
