@@ -449,6 +449,8 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
                         _FIXED_BATCH.format(type(estimator).__name__)
                     ) from None
                 raise
+            if format == "onnx":
+                _check_onnx_ops(staged, type(estimator).__name__)
             if windowing is not None:
                 sidecar = {
                     "format": format,
@@ -504,13 +506,53 @@ _CONVERTER_NOISE = re.compile(
 )
 
 
+@contextlib.contextmanager
 def _quiet_converter(verbose):
-    """With ``verbose=0``, the converters' log lines left out of stderr."""
+    """With ``verbose=0``, the converters' log lines left out of stderr.
+
+    The C++ runtime's, and those of tf2onnx's Python logger (it logs how it
+    froze a recurrent network's dropout, at warning level).
+    """
     if verbose:
-        return contextlib.nullcontext()
+        yield
+        return
+    import logging
+
     from ._tf import _filtered_stderr
 
-    return _filtered_stderr(_CONVERTER_NOISE)
+    logger = logging.getLogger("tf2onnx")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with _filtered_stderr(_CONVERTER_NOISE):
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+def _check_onnx_ops(path, name):
+    """Refuse an ONNX file with ops that ONNX does not define.
+
+    tf2onnx keeps a TensorFlow op it cannot convert (``Erfinv``) as it is,
+    with a warning, and writes a file that ONNX Runtime refuses to load.
+    """
+    import onnx
+
+    model = onnx.load(path)
+    unknown = sorted(
+        {
+            node.op_type
+            for node in model.graph.node
+            if node.domain in ("", "ai.onnx") and not onnx.defs.has(node.op_type)
+        }
+    )
+    if unknown:
+        raise ValueError(
+            f"The {name}'s network uses operations that ONNX does not have "
+            f"({', '.join(unknown)}): the converter kept them as they are, and "
+            "ONNX Runtime could not load the file, so nothing was written. Build "
+            "the network from other operations."
+        )
 
 
 def _remove_stale_sidecar(path):
