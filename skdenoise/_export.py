@@ -457,6 +457,8 @@ def export(estimator, path, format="onnx", *, batch_size=None, verbose=0):
                     "model": os.path.basename(path),
                     "input": "series",
                     "n_channels": int(estimator.n_channels_in_),
+                    # The windows per call a fixed batch takes (None: any).
+                    "batch_size": None if batch_size is None else int(batch_size),
                     **windowing,
                 }
                 with open(staged + ".json", "w", encoding="utf-8") as file:

@@ -30,6 +30,7 @@ import os
 import re
 import sys
 import tempfile
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -505,14 +506,20 @@ class _Reader:
                 f"{self.path} is corrupted: its network {name} is not a readable "
                 "Keras archive."
             )
-        with tempfile.TemporaryDirectory() as tmp:
+        from .neural._base import _dtype_policy, _float32_floatx
+
+        with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+            # A network saved without its optimizer's state (the pretrained
+            # model's file): Keras starts a fresh one, and says so.
+            warnings.filterwarnings(
+                "ignore", message="Skipping variable loading for optimizer"
+            )
             file = Path(tmp) / "model.keras"
             file.write_bytes(data)
             try:
                 if self._precision is None:
-                    return load_keras_model(file)
-                from .neural._base import _dtype_policy
-
+                    with _float32_floatx():
+                        return load_keras_model(file)
                 with _dtype_policy(self._precision):
                     return load_keras_model(file)
             except Exception as exc:  # noqa: BLE001 - reported as a file problem

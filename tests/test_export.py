@@ -261,6 +261,56 @@ def test_windowed_denoiser_exports_its_network_and_windowing(tmp_path):
     assert os.path.exists(path + ".json")
 
 
+def _server_of_the_guide(run, sidecar, series):
+    """The user guide's windowing, written from its words with NumPy alone."""
+    L, stride = sidecar["window_length"], sidecar["stride"]
+    k = np.arange(1, L + 1)
+    taper = {
+        "hann": 0.5 - 0.5 * np.cos(2 * np.pi * k / (L + 1)),
+        "triangular": 1 - np.abs(2 * k / (L + 1) - 1),
+        "boxcar": np.ones(L),
+    }[sidecar["taper"]]
+    m = max(L - len(series), 0)
+    padded = np.pad(series, (m // 2, m - m // 2), mode="reflect")
+    starts = list(range(0, len(padded) - L + 1, stride))
+    if starts[-1] != len(padded) - L:
+        starts.append(len(padded) - L)
+    windows = np.stack([padded[s : s + L] for s in starts])[:, :, None]
+    means = windows.mean(axis=1, keepdims=True) if sidecar["center_windows"] else 0.0
+    denoised = run(windows - means) + means
+    total, weight = np.zeros(len(padded)), np.zeros(len(padded))
+    for start, window in zip(starts, denoised[:, :, 0], strict=True):
+        total[start : start + L] += taper * window
+        weight[start : start + L] += taper
+    return (total / weight)[m // 2 : m // 2 + len(series)]
+
+
+def test_the_guides_windowing_reproduces_transform_for_every_taper(tmp_path):
+    # The guide gave the Hann formula only (NumPy's and SciPy's triangular
+    # windows of L samples differ from the one used), did not say where a
+    # short series is padded, and the JSON file named no fixed batch size.
+    from skdenoise import ConvAutoencoderDenoiser
+    from skdenoise.pipeline import WindowedDenoiser
+
+    pytest.importorskip("tf2onnx", reason="tf2onnx (the export extra) is not installed")
+    clean = make_sines(6, 100, random_state=2)
+    noisy = clean + 0.3 * np.random.default_rng(2).normal(size=clean.shape)
+    inner = ConvAutoencoderDenoiser(**ConvAutoencoderDenoiser._get_test_params())
+    for taper in ("triangular", "hann", "boxcar"):
+        windowed = WindowedDenoiser(inner, window_length=32, stride=12, taper=taper)
+        windowed.fit(noisy, clean)
+        path = export(windowed, tmp_path / f"{taper}.onnx")
+        with open(path + ".json", encoding="utf-8") as file:
+            sidecar = json.load(file)
+        assert sidecar["taper"] == taper and sidecar["batch_size"] is None
+        for series in (noisy[0, :90], noisy[1, :21], noisy[2, :1]):
+            served = _server_of_the_guide(
+                lambda windows, p=path: run_onnx(p, windows), sidecar, series
+            )
+            expected = windowed.transform(series[None])[0]
+            assert relative_difference(served, expected, noisy) < TOLERANCE, taper
+
+
 def test_bad_estimators_and_arguments(unet, tmp_path):
     from skdenoise import UNetDenoiser, WaveletUNetDenoiser
     from skdenoise.baselines import WaveletDenoiser
