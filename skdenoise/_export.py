@@ -529,7 +529,9 @@ def _quiet_converter(verbose):
         with _filtered_stderr(_CONVERTER_NOISE):
             yield
     finally:
-        logger.setLevel(level)
+        # Unless another export (a thread's) set it since and restored it.
+        if logger.level == logging.ERROR:
+            logger.setLevel(level)
 
 
 def _check_onnx_ops(path, name):
@@ -537,20 +539,51 @@ def _check_onnx_ops(path, name):
 
     tf2onnx keeps a TensorFlow op it cannot convert (``Erfinv``) as it is,
     with a warning, and writes a file that ONNX Runtime refuses to load.
+    Every node is looked at, those of subgraphs (``If``, ``Loop``) too, in
+    ONNX's own domain at the file's opset.
     """
     import onnx
 
     model = onnx.load(path)
+    opset = max(
+        (
+            entry.version
+            for entry in model.opset_import
+            if entry.domain in ("", "ai.onnx")
+        ),
+        default=None,
+    )
+
+    def nodes(graph):
+        for node in graph.node:
+            yield node
+            for attribute in node.attribute:
+                if attribute.type == onnx.AttributeProto.GRAPH:
+                    yield from nodes(attribute.g)
+                for inner in attribute.graphs:
+                    yield from nodes(inner)
+
+    def known(op_type):
+        try:
+            if opset is None:
+                onnx.defs.get_schema(op_type, "")
+            else:
+                onnx.defs.get_schema(op_type, opset, "")
+        except onnx.defs.SchemaError:
+            return False
+        return True
+
     unknown = sorted(
         {
             node.op_type
-            for node in model.graph.node
-            if node.domain in ("", "ai.onnx") and not onnx.defs.has(node.op_type)
+            for node in nodes(model.graph)
+            if node.domain in ("", "ai.onnx") and not known(node.op_type)
         }
     )
     if unknown:
         raise ValueError(
-            f"The {name}'s network uses operations that ONNX does not have "
+            f"The {name}'s network uses operations that ONNX does not have"
+            f"{'' if opset is None else f' at opset {opset}'} "
             f"({', '.join(unknown)}): the converter kept them as they are, and "
             "ONNX Runtime could not load the file, so nothing was written. Build "
             "the network from other operations."

@@ -30,7 +30,6 @@ import os
 import re
 import sys
 import tempfile
-import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -508,12 +507,7 @@ class _Reader:
             )
         from .neural._base import _dtype_policy, _float32_floatx
 
-        with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
-            # A network saved without its optimizer's state (the pretrained
-            # model's file): Keras starts a fresh one, and says so.
-            warnings.filterwarnings(
-                "ignore", message="Skipping variable loading for optimizer"
-            )
+        with tempfile.TemporaryDirectory() as tmp:
             file = Path(tmp) / "model.keras"
             file.write_bytes(data)
             try:

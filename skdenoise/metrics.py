@@ -565,14 +565,26 @@ def _weighted_mean(values, scored, sample_weight):
     """Mean of ``values[scored]``, weighted by ``sample_weight`` (None: plain)."""
     if sample_weight is None:
         return float(np.mean(values[scored]))
-    if np.ma.isMaskedArray(sample_weight) and np.ma.getmaskarray(sample_weight).any():
+    hidden = []
+    if np.ma.isMaskedArray(sample_weight):
         hidden = np.flatnonzero(np.ma.getmaskarray(sample_weight))
+    elif isinstance(sample_weight, (list, tuple)):
+        hidden = [i for i, w in enumerate(sample_weight) if w is np.ma.masked]
+    if len(hidden):
         raise ValueError(
-            f"sample_weight holds a masked array with {hidden.size} masked "
-            f"weight(s) (the first for series {int(hidden[0])}); the values under "
-            "the mask would be taken as weights. Give every series a weight (0 "
-            "leaves a series out)."
+            f"sample_weight holds {len(hidden)} masked weight(s) (the first for "
+            f"series {int(hidden[0])}); the values under the mask would be taken "
+            "as weights. Give every series a weight (0 leaves a series out)."
         )
+    try:
+        np.shape(sample_weight)
+    except ValueError as exc:
+        if "inhomogeneous" not in str(exc):
+            raise
+        raise ValueError(
+            "sample_weight must hold one number per series; it holds sequences "
+            "of different lengths."
+        ) from None
     sample_weight = as_real_float64(sample_weight, "sample_weight")
     if sample_weight.shape != values.shape:
         raise ValueError(

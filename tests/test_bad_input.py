@@ -852,8 +852,8 @@ def test_masked_and_ragged_arrays_are_refused_by_write_wfdb_and_scale_noise(tmp_
     with pytest.raises(ValueError, match=r"non-empty array.*got shape \(4, 0\)"):
         write_wfdb(tmp_path / "rec", np.zeros((4, 0)), sampling_rate=100.0)
     for name, value, match in (
-        ("adc_resolution", 0, "adc_resolution must hold bit counts from 1 to 16"),
-        ("adc_resolution", 17, "adc_resolution must hold bit counts from 1 to 16"),
+        ("adc_resolution", -1, "adc_resolution must hold bit counts from 0"),
+        ("adc_resolution", 17, "adc_resolution must hold bit counts from 0"),
         ("adc_zero", 2**40, "adc_zero must hold integers that format 16 holds"),
     ):
         with pytest.raises(ValueError, match=match):
@@ -861,15 +861,18 @@ def test_masked_and_ragged_arrays_are_refused_by_write_wfdb_and_scale_noise(tmp_
                 tmp_path / "rec", np.zeros((4, 1)), sampling_rate=100.0, **{name: value}
             )
     assert not list(tmp_path.iterdir())
-    # Nothing masked: the data, written and read back.
-    write_wfdb(
-        tmp_path / "rec",
-        np.ma.masked_array([[0.1], [0.2]]),
-        sampling_rate=100.0,
-        adc_resolution=12,
-        adc_zero=-2048,
-    )
-    np.testing.assert_allclose(read_wfdb(tmp_path / "rec").signal[:, 0], [0.1, 0.2])
+    # Nothing masked: the data, written and read back; a resolution of 0 is
+    # WFDB's "not given" (a header's, copied by skdenoise denoise).
+    for resolution in (12, 0):
+        write_wfdb(
+            tmp_path / "rec",
+            np.ma.masked_array([[0.1], [0.2]]),
+            sampling_rate=100.0,
+            adc_resolution=resolution,
+            adc_zero=-2048,
+        )
+        signal = read_wfdb(tmp_path / "rec").signal[:, 0]
+        np.testing.assert_allclose(signal, [0.1, 0.2])
 
     X = np.ma.masked_array(np.ones((1, 8)), mask=np.eye(1, 8, 3, dtype=bool))
     X.data[0, 3] = -9999.0
@@ -915,8 +918,11 @@ def test_ragged_targets_weights_and_named_arrays_get_clear_errors(sines):
     with pytest.raises(ValueError, match="X.* holds series of different lengths"):
         j_invariant_transform(model, ragged)
     weights = np.ma.masked_array([1.0, 1.0, 1.0], mask=[False, True, False])
-    with pytest.raises(ValueError, match=r"sample_weight holds a masked.*for series 1"):
-        model.score(noisy, clean, sample_weight=weights)
+    for masked in (weights, [1.0, np.ma.masked, 1.0]):
+        with pytest.raises(ValueError, match=r"holds 1 masked weight.*for series 1"):
+            model.score(noisy, clean, sample_weight=masked)
+    with pytest.raises(ValueError, match="sample_weight must hold one number per"):
+        model.score(noisy, clean, sample_weight=[1.0, [1.0, 2.0], 1.0])
     for bad, what in (([1.0, 1j, 1.0], "complex"), (["1", "1", "1"], "strings")):
         with pytest.raises(ValueError, match=f"sample_weight holds {what}"):
             model.score(noisy, clean, sample_weight=bad)

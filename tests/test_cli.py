@@ -256,6 +256,12 @@ def test_denoised_wfdb_record_keeps_its_annotations(model, data, capsys):
     err = capsys.readouterr().err
     assert "does not write (clean.atr)" in err and "never removed" in err
     assert copied.read_bytes() == kept and not (out.parent / "clean.hea").exists()
+    # A file that reads as no annotation at all (zeros) is no stale one.
+    (out.parent / "clean.bin").write_bytes(bytes(64))
+    copied.rename(out.parent / "kept.atr")
+    argv = ["denoise", str(model), str(plain), "-o", str(out), "--overwrite"]
+    assert main([*argv, "--quiet"]) == 0
+    (out.parent / "kept.atr").rename(copied)
     # With the annotated input, its annotations replace them.
     argv = ["denoise", str(model), str(record), "-o", str(out), "--overwrite"]
     assert main([*argv, "--quiet"]) == 0
@@ -1907,9 +1913,13 @@ def test_denoise_refuses_a_time_column(data, model, tmp_path, capsys):
         np.savetxt(path, rounded, delimiter=",", fmt=f"%.{decimals}f")
         assert main(["denoise", str(model), str(path), *args]) == 1
         assert "rises in constant steps of 0.00" in capsys.readouterr().err
-    # A lead that happens to start as a ramp is not an index.
+    # A lead that happens to start as a ramp is not an index, nor is one
+    # that rises all along in uneven steps (counts of 1 to 3, say).
     ramp = timed.copy()
     ramp[100:, 0] = 0.0
+    np.savetxt(path, ramp, delimiter=",", header="a,b,c", comments="")
+    assert main(["denoise", str(model), str(path), *args]) == 0
+    ramp[:, 0] = np.cumsum(np.random.default_rng(1).integers(1, 4, size=200))
     np.savetxt(path, ramp, delimiter=",", header="a,b,c", comments="")
     assert main(["denoise", str(model), str(path), *args]) == 0
 
@@ -2213,3 +2223,20 @@ def test_a_model_of_one_channel_on_a_3d_array_of_leads_names_the_way(tmp_path, c
     np.save(tmp_path / "rows.npy", leads[0].T)
     argv = ["denoise", str(model), str(tmp_path / "rows.npy")]
     assert main([*argv, "-o", str(tmp_path / "o.npy"), "--quiet"]) == 0
+
+
+def test_a_model_saved_without_its_optimizers_state_loads_quietly(tmp_path, capsys):
+    # The pretrained model's file leaves out the optimizer's state: `skdenoise
+    # export` of it printed Keras' "Skipping variable loading for optimizer"
+    # with its site-packages path before the command's own message.
+    from pathlib import Path
+
+    import skdenoise
+
+    path = Path(skdenoise.__file__).parent / "pretrained" / "ecg_unet.skdenoise"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["export", str(path), str(tmp_path / "m.onnx")]) != 0
+    assert not [w for w in caught if "optimizer" in str(w.message)]
+    err = capsys.readouterr().err
+    assert err.startswith("skdenoise export: error:") and "optimizer" not in err

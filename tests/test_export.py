@@ -599,9 +599,7 @@ def test_an_op_onnx_lacks_is_refused_before_anything_is_written(pairs, tmp_path)
     model = KerasDenoiser(build, epochs=1, random_state=0).fit(X, X)
     path = tmp_path / "m.onnx"
     path.write_bytes(b"an earlier export")
-    with pytest.raises(
-        ValueError, match=r"operations that ONNX does not have \(Erfinv\)"
-    ):
+    with pytest.raises(ValueError, match=r"ONNX does not have at opset \d+ \(Erfinv\)"):
         export(model, path)
     assert path.read_bytes() == b"an earlier export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.onnx"]

@@ -1072,20 +1072,3 @@ def test_save_refuses_a_read_only_file_as_open_would(tmp_path, monkeypatch):
         save(MedianDenoiser(window_length=9).fit(np.zeros((1, 8))), path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.skd"]
-
-
-def test_a_network_saved_without_its_optimizers_state_loads_quietly():
-    # The pretrained model's file leaves out the optimizer's state: loading
-    # it with load (or `skdenoise export` of it) printed Keras' "Skipping
-    # variable loading for optimizer" with its site-packages path.
-    import warnings
-    from pathlib import Path
-
-    import skdenoise
-    from skdenoise.persistence import load
-
-    path = Path(skdenoise.__file__).parent / "pretrained" / "ecg_unet.skdenoise"
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        load(path)
-    assert not [w for w in caught if "optimizer" in str(w.message)]

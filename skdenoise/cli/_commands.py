@@ -84,6 +84,10 @@ def _load_model(path, command):
                 "Train it again with this version to silence this warning.",
             )
             print(f"skdenoise {command}: warning: {message}", file=sys.stderr)
+        elif "Skipping variable loading for optimizer" in str(warning.message):
+            # A network saved without its optimizer's state (the pretrained
+            # model's file): Keras starts a fresh one, which nothing here uses.
+            continue
         else:
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
@@ -1131,10 +1135,11 @@ def _refuse_stale_annotations(record, targets):
         if not re.fullmatch(r"\w+", suffix) or not path.is_file():
             continue
         try:
-            read_wfdb_annotations(record, extension=suffix)
+            beats = read_wfdb_annotations(record, extension=suffix)
         except (ValueError, OSError):
             continue  # not an annotation file
-        stale.append(path.name)
+        if len(beats.sample):  # (a file of zeros reads as no annotation)
+            stale.append(path.name)
     if stale:
         raise _UsageError(
             f"the output record {record} would have annotation files beside it "

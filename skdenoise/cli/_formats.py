@@ -288,14 +288,15 @@ def _check_index_column(path, first, n_series, header):
     """
     if n_series < 2 or len(first) < 3:
         return
-    steps = np.diff(first)
-    if not np.all(steps > 0):
+    if not np.all(np.diff(first) > 0):
         return
-    # Times written to a few decimals (1/360 s as 0.002778) step by the
-    # true step give or take one unit of their last decimal.
-    step = float(np.median(steps))
-    slack = min(_last_decimal(first), 0.5 * step) + 1e-6 * step
-    if not np.all(np.abs(steps - step) <= slack):
+    # Times written to a few decimals (1/360 s as 0.002778) lie on a line
+    # within half a unit of their last decimal; the values of a series that
+    # happens to rise (a ramp of uneven steps) stray from any line.
+    index = np.arange(len(first), dtype=np.float64)
+    step, start = np.polyfit(index, first, 1)
+    slack = 0.5 * _last_decimal(first) + 1e-6 * step + 1e-12 * np.max(np.abs(first))
+    if not np.max(np.abs(first - (start + step * index))) <= 1.01 * slack:
         return
     name = f" ({header[0]!r})" if header and header[0] else ""
     raise _CommandError(

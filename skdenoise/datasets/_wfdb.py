@@ -1059,8 +1059,9 @@ def write_wfdb(
     baseline : int or array-like of shape (n_channels,), default=0
         Digital value of physical zero, per channel.
     adc_resolution : int, array-like of shape (n_channels,) or None, default=None
-        Resolution of the analog-to-digital converter in bits (1 to ``fmt``),
-        recorded in the header; None records the bits of ``fmt``.
+        Resolution of the analog-to-digital converter in bits (1 to ``fmt``,
+        or 0: not given, as WFDB headers say it), recorded in the header; None
+        records the bits of ``fmt``.
     adc_zero : int, array-like of shape (n_channels,) or None, default=None
         Digital value of the converter's zero (an integer of ``fmt`` bits),
         recorded in the header; None records 0.
@@ -1163,11 +1164,11 @@ def write_wfdb(
             f"baseline must hold integers that format {fmt} holds; got {baseline!r}."
         )
     if adc_resolution is not None and np.any(
-        (adc_resolution < 1) | (adc_resolution > fmt)
+        (adc_resolution < 0) | (adc_resolution > fmt)
     ):
         raise ValueError(
-            f"adc_resolution must hold bit counts from 1 to {fmt} (format {fmt}); "
-            f"got {adc_resolution.tolist()}."
+            f"adc_resolution must hold bit counts from 0 (not given) to {fmt} "
+            f"(format {fmt}); got {adc_resolution.tolist()}."
         )
     if adc_zero is not None and np.any(
         (adc_zero < -(1 << (fmt - 1))) | (adc_zero >= 1 << (fmt - 1))

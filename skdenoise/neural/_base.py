@@ -190,7 +190,13 @@ def _float32_floatx():
     finally:
         with _FLOATX_LOCK:
             _FLOATX_HELD["depth"] -= 1
-            if not _FLOATX_HELD["depth"] and _FLOATX_HELD["user"] != "float32":
+            # Unless the user set another floatx meanwhile (from a thread of
+            # their own), which is theirs to keep.
+            if (
+                not _FLOATX_HELD["depth"]
+                and _FLOATX_HELD["user"] != "float32"
+                and keras.config.floatx() == "float32"
+            ):
                 keras.config.set_floatx(_FLOATX_HELD["user"])
 
 
