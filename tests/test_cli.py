@@ -1921,7 +1921,7 @@ def test_denoise_refuses_a_time_column(data, model, tmp_path, capsys):
     assert main(["denoise", str(model), str(path), *args]) == 0
     ramp[:, 0] = np.cumsum(np.random.default_rng(1).integers(1, 4, size=200))
     np.savetxt(path, ramp, delimiter=",", header="a,b,c", comments="")
-    assert main(["denoise", str(model), str(path), *args]) == 0
+    assert main(["denoise", str(model), str(path), *args, "--overwrite"]) == 0
 
 
 def test_pretrained_denoise_of_columns_gives_the_command_lines_hint(tmp_path, capsys):
