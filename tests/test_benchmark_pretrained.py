@@ -150,14 +150,14 @@ def test_recalibrate_rewrites_the_uncertainty_and_keeps_the_network(
     mean, std = again.predict(x, return_std=True)
     assert np.all(std > 0) and np.all(np.isfinite(std))
     # The shipped file's calibration is this one (same records, same noise).
-    # To 2 % in the factors: the network computes in bfloat16, whose kernels
-    # differ from one CPU to another (this machine's moved them by 0.7 %), and
-    # the factors are quantiles of its outputs.
+    # To 5 % in the factors: the network computes in bfloat16, whose kernels
+    # differ from one CPU to another (one machine moved them by 0.7 %, an AMD
+    # EPYC by 3 %), and the factors are quantiles of its outputs.
     np.testing.assert_allclose(
         inner.std_log_factors_,
         load(shipped).estimator_.estimator_.std_log_factors_,
         rtol=0,
-        atol=0.02,
+        atol=0.05,
     )
 
     # A card that does not describe the file is refused.

@@ -155,14 +155,14 @@ def test_uncertainty_benchmark_of_the_pretrained_network(physionet_dir, tmp_path
             script.protocol.training_noise(physionet_dir, (-6.0, 30.0)),
         ),
     )
-    # To 2 % in the factors: the network computes in bfloat16, whose kernels
-    # differ from one CPU to another (this machine's moved them by 0.7 %), and
-    # the factors are quantiles of its outputs.
+    # To 5 % in the factors: the network computes in bfloat16, whose kernels
+    # differ from one CPU to another (one machine moved them by 0.7 %, an AMD
+    # EPYC by 3 %), and the factors are quantiles of its outputs.
     np.testing.assert_allclose(
         network.std_log_factors_,
         load(shipped).estimator_.estimator_.std_log_factors_,
         rtol=0,
-        atol=0.02,
+        atol=0.05,
     )
 
 

@@ -547,7 +547,7 @@ def test_a_small_fine_tuning_set_keeps_the_fitted_gate(pairs):
     # Eight series fit trained on (those it held out are not among them):
     # none to hold out, so no gate to fit. (Two of them were held out afresh,
     # and the gate was calibrated on series trained on.)
-    with pytest.warns(UserWarning, match="an earlier call trained on every series"):
+    with pytest.warns(UserWarning, match="earlier calls trained on every series"):
         model.partial_fit(pairs[0][:8], pairs[1][:8])
     np.testing.assert_array_equal(model.gate_snr_, before[0])
     np.testing.assert_array_equal(model.gate_scale_, before[1])
