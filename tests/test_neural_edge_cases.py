@@ -1916,7 +1916,8 @@ def test_windowed_partial_fit_holds_out_the_first_calls_series(pairs, monkeypatc
 def _record_hold_out(monkeypatch, held, whole=None):
     """Record in ``held`` the rows each ``WindowedDenoiser._hold_out`` holds out.
 
-    Rows of ``whole`` (None: of the series it was given).
+    Rows of ``whole`` (None: of the series it was given); None where it holds
+    out no whole series (nothing, or the ends of the series).
     """
     from skdenoise.windowing import WindowedDenoiser
 
@@ -1924,7 +1925,9 @@ def _record_hold_out(monkeypatch, held, whole=None):
 
     def hold_out(self, estimator, X3, y3):
         result = original(self, estimator, X3, y3)
-        held.append(_rows_of(result[2][0], X3 if whole is None else whole))
+        series = isinstance(result[2], tuple) and result[2][0].shape[1] == X3.shape[1]
+        rows = X3 if whole is None else whole
+        held.append(_rows_of(result[2][0], rows) if series else None)
         return result
 
     monkeypatch.setattr(WindowedDenoiser, "_hold_out", hold_out)
@@ -2041,15 +2044,7 @@ def test_a_call_that_held_nothing_out_makes_every_series_trained_for_later_ones(
 
     # Through the wrapper: the series it holds out for the network.
     validated = []
-    original_hold = WindowedDenoiser._hold_out
-
-    def hold_out(self, estimator, X3, y3):
-        result = original_hold(self, estimator, X3, y3)
-        whole = isinstance(result[2], tuple) and result[2][0].shape[1] == X3.shape[1]
-        validated.append(_rows_of(result[2][0], noisy) if whole else None)
-        return result
-
-    monkeypatch.setattr(WindowedDenoiser, "_hold_out", hold_out)
+    _record_hold_out(monkeypatch, validated, noisy)
     for first in (
         lambda m: m.fit(X, y, validation_data=val),
         lambda m: m.set_params(estimator__validation_split=0).partial_fit(X, y),
@@ -2079,7 +2074,6 @@ def test_windowed_partial_fit_on_other_series_never_holds_out_trained_ones(
     noisy, clean = pairs
     calls, held = [], []
     original_fit = UNetDenoiser.partial_fit
-    original_hold = WindowedDenoiser._hold_out
 
     def partial_fit(est, X, y=None, **kwargs):
         calls.append(("validation_data" in kwargs, len(X)))
@@ -2093,14 +2087,8 @@ def test_windowed_partial_fit_on_other_series_never_holds_out_trained_ones(
         splits.append(len(rows[0]))
         return rows
 
-    def hold_out(self, estimator, X3, y3):
-        result = original_hold(self, estimator, X3, y3)
-        whole = isinstance(result[2], tuple) and result[2][0].shape[1] == X3.shape[1]
-        held.append(_rows_of(result[2][0], noisy) if whole else None)
-        return result
-
     monkeypatch.setattr(UNetDenoiser, "partial_fit", partial_fit)
-    monkeypatch.setattr(WindowedDenoiser, "_hold_out", hold_out)
+    _record_hold_out(monkeypatch, held, noisy)
     monkeypatch.setattr(_base, "split_validation", split)
     network = _unet(epochs=1, validation_split=0.2, random_state=1)
     model = WindowedDenoiser(network, window_length=32)

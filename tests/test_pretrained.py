@@ -453,7 +453,10 @@ def test_cli_highpass_removes_the_baseline_first(tmp_path, capsys):
     assert any("0.5 Hz high-pass" in c for c in read_wfdb(rec_out).comments)
     # A cut-off at or above half the rate is a bad option value.
     assert main([*argv, "--highpass", "250", "-o", str(out), "--overwrite"]) == 2
-    assert "below half the sampling rate (250 Hz, half of 500 Hz)" in capsys.readouterr().err
+    assert (
+        "below half the sampling rate (250 Hz, half of 500 Hz)"
+        in capsys.readouterr().err
+    )
 
 
 def test_cli_errors(tmp_path, capsys):
