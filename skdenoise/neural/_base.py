@@ -36,6 +36,7 @@ from .._split import (
     next_roles,
     warn_all_held,
 )
+from .._split import split_validation as plain_split
 from .._tf import (
     import_keras,
     leave_xla_to_the_machine,
@@ -1855,8 +1856,6 @@ n_timesteps, n_channels)
                 first_held = [] if first_held is None else first_held
         split_first, split_held = first, first_held
         if first_held is not None and fraction and n_series <= first:
-            from .._split import split_validation as plain_split
-
             below = np.asarray(first_held, dtype=np.intp)
             plain = plain_split(n_series, fraction, split_seed)[0]
             if np.array_equal(np.sort(plain), np.sort(below[below < n_series])):
@@ -1998,8 +1997,6 @@ n_timesteps, n_channels)
 
     def _record_roles(self, first, first_held, n_units, held_now):
         """Record which series this call held out (kept for later calls)."""
-        from .._split import split_validation as plain_split
-
         seed, recorded = self._validation_rows_[:2]
 
         def derive(n):
