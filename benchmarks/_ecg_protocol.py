@@ -116,9 +116,11 @@ def clean_record(record, data_dir, channel=0):
 
 def clean_windows(record, data_dir, channel=0):
     """All non-overlapping 512-sample windows of a record, each mean removed."""
-    return make_windows(
-        clean_record(record, data_dir, channel), WINDOW, remove_mean=True
-    )
+    signal = clean_record(record, data_dir, channel)
+    try:
+        return make_windows(signal, WINDOW, remove_mean=True)
+    except ValueError as exc:  # shorter than a window: name the record
+        raise ValueError(f"record {record}: {exc}") from None
 
 
 def channel_zero_names(records, data_dir):

@@ -1446,6 +1446,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         "test_records": args.test_records,
         "records_whose_channel_0_is_not_mlii": context.get("other_leads", []),
         "test_windows_per_record": args.test_windows,
+        "test_windows_of_record": _counts_of(context["record_of"]),
         "n_test_windows": int(len(context["clean"])),
         "n_train_windows": int(len(context["train"]))
         if context["train"] is not None
@@ -1491,7 +1492,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         "",
         f"- written {datetime.datetime.now().isoformat(timespec='seconds')}; "
         f"{settings['n_test_windows']} test windows "
-        f"({', '.join(args.test_records)}; {args.test_windows} per record) x "
+        f"({_windows_per_record(context, args.test_windows)}) x "
         f"({len(noises)} noise types x {len(snrs)} input SNRs, and the clean window "
         f"itself); "
         + (
@@ -1633,9 +1634,17 @@ def write_outputs(out, args, command, context, results, failed, skipped):
     if context["real_skipped"]:
         text += [
             "",
-            "Real noisy records not in the data folder, left out: "
+            "Real noisy records left out (the noisy NSTDB record or its clean "
+            "MITDB record is not in the data folder): "
             + ", ".join(context["real_skipped"])
             + " (name others with --real-records).",
+        ]
+    if context.get("qrs_skipped"):
+        text += [
+            "",
+            "No QRS detection on "
+            + ", ".join(context["qrs_skipped"])
+            + ": their beat annotations (`.atr`) are not in the data folder.",
         ]
     text += [
         "",
@@ -1934,7 +1943,7 @@ def main(argv=None):
         clean, record_of, noisy = protocol.build_test_set(
             args.test_records, args.data_dir, n_windows=args.test_windows
         )
-    except ValueError as exc:  # a record at another rate, say
+    except (ValueError, FileNotFoundError) as exc:  # another rate, a .dat missing
         raise ProgramError(exc) from None
     log(f"  {len(clean)} windows x {len(noisy)} (noise, SNR) conditions")
     context = {
@@ -1953,6 +1962,7 @@ def main(argv=None):
         "real_unseen": {},
         "real_skipped": [],
         "qrs": {},
+        "qrs_skipped": [],
     }
     for record in args.real_records:
         try:
@@ -1964,7 +1974,8 @@ def main(argv=None):
                 raise ProgramError(
                     f"--real-records {record}: {exc}", EXIT_USAGE
                 ) from None
-            log(f"note: skipping real record {record}: {exc}")
+            if not context["real_skipped"]:  # the first says why; the rest listed
+                log(f"note: skipping real record {record}: {exc}")
             context["real_skipped"].append(record)
             continue
         context["real"][record] = (noisy_w, clean_w)
@@ -1973,6 +1984,11 @@ def main(argv=None):
         log(
             f"  real record {record}: {len(noisy_w)} windows in the noisy blocks "
             f"({info['inside_fraction']:.4f} of the noise changes inside them)"
+        )
+    if len(context["real_skipped"]) > 1:
+        log(
+            "note: real records skipped in all (their noisy NSTDB record or their "
+            "clean MITDB record is missing): " + " ".join(context["real_skipped"])
         )
     if not args.no_qrs:
         try:
@@ -1984,7 +2000,7 @@ def main(argv=None):
     if learned:
         try:
             _load_training_data(context, args, log)
-        except ValueError as exc:  # a truncated or too short record, say
+        except (ValueError, FileNotFoundError) as exc:  # truncated, a .dat missing
             raise ProgramError(exc) from None
     # The data are read: from here on the run is this folder's (its log is
     # progress.log while it trains).
@@ -2080,6 +2096,7 @@ def load_qrs_references(context, args, log):
             beats = protocol.beat_annotations(record, args.data_dir)
         except FileNotFoundError as exc:
             log(f"note: no QRS detection on {record}: {exc}")
+            context["qrs_skipped"].append(record)
             continue
         blocks = protocol.nominal_noisy_blocks(len(noisy))
         noisy_detected = protocol.detect_qrs(noisy)
@@ -2117,6 +2134,20 @@ def _round(value, digits=2):
     return None if value is None else round(value, digits)
 
 
+def _windows_per_record(context, asked):
+    """The test records and their windows: ``asked`` each, or each one's count."""
+    counts = _counts_of(context["record_of"])
+    if all(n == asked for n in counts.values()):
+        return f"{', '.join(counts)}; {asked} per record"
+    return ", ".join(f"{r}: {n}" for r, n in counts.items())
+
+
+def _counts_of(record_of):
+    """Windows of each record, in the records' order."""
+    record_of = np.asarray(record_of)
+    return {str(r): int(np.sum(record_of == r)) for r in dict.fromkeys(record_of)}
+
+
 def _timing(info):
     return {
         "train_time_s": round(info["train_time_s"], 2),
@@ -2126,4 +2157,8 @@ def _timing(info):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except ProgramError as exc:  # its status, as ``skdenoise benchmark`` exits
+        print(exc.code, file=sys.stderr)
+        sys.exit(exc.status)

@@ -38,7 +38,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
 from _ecg_models import SETTINGS  # noqa: E402
-from _ecg_training import TimeBudget  # noqa: E402
 
 DEFAULT_TRAIN = (
     "100 101 102 103 104 105 106 107 108 109 111 112 113 114 115 116 123 124"
@@ -69,6 +68,9 @@ def make_unet(method, args, budget_s):
     params = dict(params)
     if method == "mc_dropout":
         params["dropout"] = args.dropout
+    # Here, not at the top: importing it imports Keras, which --help needs not.
+    from _ecg_training import TimeBudget
+
     peak = learning_rate(args)
     budget = TimeBudget(
         budget_s, label=f"{label} {method}", learning_rate=peak, log=log

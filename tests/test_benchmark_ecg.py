@@ -1394,3 +1394,86 @@ def test_scripts_name_a_model_file_they_cannot_use(tmp_path):
     assert hasattr(protocol.load_saved(shipped, "x.py", network=True), "model_")
     whole = protocol.load_saved(shipped, "x.py", network=True, wrapped=True)
     assert "sampling_rate" in whole.get_params(deep=False)
+
+
+def test_other_records_named_in_errors_readme_and_exit_status(physionet_dir, tmp_path):
+    # Records a user renamed or downloaded: a header naming a .dat that is not
+    # there ended in a traceback, a record shorter than a window was not
+    # named, the README said "300 per record" of a record with fewer, a real
+    # record's missing beat annotations were only in the log, and the script
+    # exited with 1 for a usage error (the command line: 2).
+    import subprocess
+
+    ecg = _load_script()
+    data = tmp_path / "data"
+    (data / "mitdb").mkdir(parents=True)
+    (data / "nstdb").symlink_to(Path(physionet_dir) / "nstdb")
+    mitdb = Path(physionet_dir) / "mitdb"
+    # Copied under another name with the header left as it was.
+    for ext in ("hea", "dat"):
+        (data / "mitdb" / f"230.{ext}").symlink_to(mitdb / f"121.{ext}")
+    out = tmp_path / "out"
+    argv = ["--data-dir", str(data), "--out", str(out), "--models", "identity"]
+    argv += ["--no-figure", "--real-records", "--no-qrs"]
+    with pytest.raises(SystemExit, match=r"ecg.py: error: .*121\.dat .*230\.hea"):
+        ecg.main([*argv, "--test-records", "230"])
+    for ext in ("hea", "dat", "atr"):
+        (data / "mitdb" / f"121.{ext}").symlink_to(mitdb / f"121.{ext}")
+    # A short record (the first 20,000 samples of 121).
+    header = (mitdb / "121.hea").read_text().splitlines()
+    first = header[0].split()
+    first[0], first[3] = "215", "20000"
+    lines = [" ".join(first)] + [
+        line.replace("121.dat", "215.dat") for line in header[1:] if line.strip()
+    ]
+    adc = np.fromfile(mitdb / "121.dat", dtype=np.uint8)[: 20000 * 3]
+    (data / "mitdb" / "215.dat").write_bytes(adc.tobytes())
+    # The checksums are of the whole record: left out.
+    lines = [" ".join(line.split()[:5]) if i else line for i, line in enumerate(lines)]
+    (data / "mitdb" / "215.hea").write_text("\n".join(lines) + "\n")
+    ecg.main([*argv, "--test-records", "121", "215"])
+    readme = (out / "README.md").read_text()
+    assert "(121: 300, 215: 39)" in readme
+    settings = json.loads((out / "run.json").read_text())["settings"]
+    assert settings["test_windows_of_record"] == {"121": 300, "215": 39}
+    # Shorter than a window: the record is named.
+    lines[0] = lines[0].replace(" 20000", " 400")
+    (data / "mitdb" / "215.hea").write_text("\n".join(lines) + "\n")
+    with pytest.raises(SystemExit, match=r"error: record 215: signal has 400"):
+        ecg.main([*argv, "--test-records", "215"])
+    # A real record without its .atr: no QRS detection, said in the README.
+    real = tmp_path / "real"
+    (real / "mitdb").mkdir(parents=True)
+    (real / "nstdb").mkdir()
+    for ext in ("hea", "dat", "atr"):
+        (real / "mitdb" / f"118.{ext}").symlink_to(mitdb / f"118.{ext}")
+        (real / "mitdb" / f"121.{ext}").symlink_to(mitdb / f"121.{ext}")
+    for path in (Path(physionet_dir) / "nstdb").iterdir():
+        if path.name != "118e06.atr":
+            (real / "nstdb" / path.name).symlink_to(path)
+    argv = ["--data-dir", str(real), "--out", str(tmp_path / "o2"), "--no-figure"]
+    argv += ["--models", "identity", "--test-records", "121", "--test-windows", "3"]
+    ecg.main([*argv, "--real-records", "118e06", "--real-windows", "3"])
+    readme = (tmp_path / "o2" / "README.md").read_text()
+    assert "No QRS detection on 118e06: their beat annotations" in readme
+    # Run as a script, a usage error exits with 2 and one line.
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ECG_SCRIPT),
+            "--data-dir",
+            str(data),
+            "--out",
+            str(tmp_path / "o3"),
+            "--test-records",
+            "217",
+            "--models",
+            "identity",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith("benchmarks/ecg.py: error:")
+    assert "Traceback" not in done.stderr

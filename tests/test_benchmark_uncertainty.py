@@ -172,3 +172,23 @@ def test_recalibrate_needs_loaded_models(tmp_path, capsys):
         script.main(["--data-dir", "x", "--out", str(tmp_path), "--recalibrate"])
     assert exc.value.code == 2
     assert "--load-models" in capsys.readouterr().err
+
+
+def test_the_script_imports_no_keras_before_it_trains():
+    # Its --help and argument errors took 10-17 s: a module it imported at the
+    # top imported Keras.
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib.util, sys;"
+        f"spec = importlib.util.spec_from_file_location('u', {str(SCRIPT)!r});"
+        "module = importlib.util.module_from_spec(spec);"
+        "spec.loader.exec_module(module);"
+        "print(sorted(m for m in ('keras', 'tensorflow') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

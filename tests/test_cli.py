@@ -1216,6 +1216,82 @@ def test_multi_frequency_wfdb_records_are_refused(model, data, capsys):
     assert "[2] samples per frame" in capsys.readouterr().err
 
 
+def test_multi_segment_records_of_several_samples_per_frame_are_refused(
+    model, data, capsys
+):
+    # The samples per frame are in the segments' headers, not the record's:
+    # a segment's channel at twice the frame rate was averaged in pairs.
+    signal = np.sin(np.linspace(0, 20, 200))[:, None]
+    _write_wfdb(data, "seg_1", signal)
+    header = (data / "seg_1.hea").read_text()
+    header = header.replace("seg_1.dat 16 ", "seg_1.dat 16x2 ", 1)
+    (data / "seg_1.hea").write_text(
+        header.replace("seg_1 1 360 200", "seg_1 1 360 100")
+    )
+    (data / "seg.hea").write_text("seg/1 1 360 100\nseg_1 100\n")
+    argv = ["denoise", str(model), str(data / "seg"), "-o", str(data / "seg_out")]
+    assert main(argv) == 1
+    assert "[2] samples per frame" in capsys.readouterr().err
+    assert not (data / "seg_out.hea").exists()
+
+
+def test_annotations_are_copied_by_their_time_and_a_skipped_file_is_named(
+    model, data, capsys
+):
+    wfdb = pytest.importorskip("wfdb")
+    folder = data / "ann_rates"
+    folder.mkdir()
+    record = _write_wfdb(folder, "r", np.sin(np.linspace(0, 40, 400))[:, None])
+    # Stored at 720 Hz, the record's 360 Hz: sample 700 is 0.97 s of 1.1 s.
+    wfdb.wrann(
+        "r",
+        "atr",
+        np.array([100, 700]),
+        symbol=["N", "N"],
+        fs=720,
+        write_dir=str(folder),
+    )
+    # A mark of the record's end, one sample past its last.
+    wfdb.wrann(
+        "r", "ends", np.array([10, 400]), symbol=["N", "N"], write_dir=str(folder)
+    )
+    # Beats of a longer recording.
+    wfdb.wrann(
+        "r", "long", np.array([10, 900]), symbol=["N", "N"], write_dir=str(folder)
+    )
+    out = folder / "out" / "r"
+    assert main(["denoise", str(model), str(record), "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "r.atr",
+        "r.dat",
+        "r.ends",
+        "r.hea",
+    ]
+    assert "r.long is not copied" in captured.err
+    assert "reach past the end of the record (400 samples)" in captured.err
+
+
+def test_an_uncalibrated_channel_stays_uncalibrated(model, data):
+    # WFDB's gain 0 (uncalibrated, read at 200 units per mV) is written as 0,
+    # not as a calibration of 200 units per mV.
+    wfdb = pytest.importorskip("wfdb")
+    folder = data / "gain0"
+    folder.mkdir()
+    signal = np.sin(np.linspace(0, 40, 400))[:, None] * [1.0, 1.0]
+    record = _write_wfdb(folder, "g", signal)
+    lines = (folder / "g.hea").read_text().splitlines()
+    lines[1] = lines[1].replace(" 200(0)/mV ", " 0(0)/mV ", 1)
+    (folder / "g.hea").write_text("\n".join(lines) + "\n")
+    out = folder / "out"
+    assert main(["denoise", str(model), str(record), "-o", str(out), "--quiet"]) == 0
+    written = (folder / "out.hea").read_text().splitlines()
+    assert written[1].split()[2].startswith("0(")
+    assert written[2].split()[2].startswith("200")
+    # Read back at 200 units per mV, as the input was.
+    assert wfdb.rdrecord(str(out)).adc_gain == [200.0, 200.0]
+
+
 def test_train_refuses_pairs_of_two_rates(data, capsys):
     signal = np.sin(np.linspace(0, 60, 600))[:, None]
     clean = _write_wfdb(data, "rate_clean", signal)

@@ -441,3 +441,38 @@ def test_annotations_of_a_record_without_them_are_named_as_such(server, cache):
         OSError, match=r"'bw' has no annotation file \(pass annotations"
     ):
         fetch(server, cache, records=["bw"], database="nstdb", annotations=True)
+
+
+def test_a_variable_layout_record_is_fetched_whole(server, cache):
+    # Its layout header (no samples, every signal file "~") names no file of
+    # its own; the fetch failed on it after downloading every segment.
+    import wfdb
+
+    target = server.root / "vardb" / "1.0.0"
+    target.mkdir(parents=True)
+    (target / "v.hea").write_text("v/3 1 360 200\nv_layout 0\nv_1 100\nv_2 100\n")
+    (target / "v_layout.hea").write_text("v_layout 1 360 0\n~ 0 200/mV 16 0 0 0 0 II\n")
+    for name in ("v_1", "v_2"):
+        wfdb.wrsamp(
+            name,
+            fs=360,
+            units=["mV"],
+            sig_name=["II"],
+            d_signal=np.arange(100, dtype=np.int64)[:, None],
+            fmt=["16"],
+            adc_gain=[200.0],
+            baseline=[0],
+            write_dir=str(target),
+        )
+    files = sorted(p.name for p in target.iterdir())
+    (target / "SHA256SUMS.txt").write_text(
+        "".join(f"{sha256_of(target / name)} {name}\n" for name in files)
+    )
+    folder = fetch(server, cache, records=("v",), database="vardb")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [*files, "SHA256SUMS.txt"]
+    )
+    # Read as a whole it is refused (its layout may vary), segment by segment not.
+    with pytest.raises(ValueError, match="segments one by one"):
+        read_wfdb(folder / "v")
+    assert read_wfdb(folder / "v_2").signal.shape == (100, 1)

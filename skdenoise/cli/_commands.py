@@ -1228,9 +1228,10 @@ def _cmd_denoise(args):
     data = _read_series(args.input, "input", layout=args.layout, key=args.key)
     _check_writable_gains(data)
     # The record's annotations (beats, rhythm) go with the denoised record.
+    skipped = []
     annotations = [
         (file, output.parent / f"{output.name}{file.suffix}")
-        for file in _annotation_files(data)
+        for file in _annotation_files(data, skipped)
     ]
     targets += [target for _, target in annotations]
     protected = _files_of(data) + ([] if name is not None else [Path(args.model)])
@@ -1285,6 +1286,11 @@ def _cmd_denoise(args):
             notice if path == output else f"--std {path}: {notice}"
             for path, notice in written
         ]
+    notices += [
+        f"{file} is not copied beside the output: its annotations reach past the "
+        f"end of the record ({data.header.signal.shape[0]} samples)."
+        for file in skipped
+    ]
     for notice in notices:  # printed even with --quiet: the output is not exact
         print(f"skdenoise denoise: warning: {notice}", file=sys.stderr)
     if not args.quiet:

@@ -370,9 +370,32 @@ def _wfdb_fields(path):
         return None
 
 
-def _samples_per_frame(fields):
-    """Samples per frame of each channel of a WFDB header (1 when unknown)."""
-    return [int(n or 1) for n in (getattr(fields, "samps_per_frame", None) or [])]
+def _samples_per_frame(fields, path=None):
+    """Samples per frame of each channel of a WFDB header (1 when unknown).
+
+    A multi-segment record's own header has no channel fields: with ``path``
+    (the record's), the most of each channel over its segments' headers.
+    """
+    frames = [int(n or 1) for n in (getattr(fields, "samps_per_frame", None) or [])]
+    names = getattr(fields, "seg_name", None)
+    if frames or not names or path is None:
+        return frames
+    from ..datasets._wfdb import _quiet, _record_base, _wfdb
+
+    folder = _record_base(path).parent
+    for segment in names:
+        if segment == "~":  # a gap
+            continue
+        try:
+            with _quiet():
+                header = _wfdb().rdheader(str(folder / segment))
+        except Exception:  # noqa: BLE001 - read_wfdb has read it; be safe
+            continue
+        own = _samples_per_frame(header)
+        width = max(len(own), len(frames))
+        own, frames = (v + [1] * (width - len(v)) for v in (own, frames))
+        frames = [max(a, b) for a, b in zip(frames, own, strict=True)]
+    return frames
 
 
 def _read_series(path, what="input", *, layout="rows", key=None):
@@ -436,7 +459,7 @@ def _read_series(path, what="input", *, layout="rows", key=None):
         except (OSError, ValueError, ImportError) as exc:
             raise _CommandError(f"cannot read WFDB record {path}: {exc}") from None
         details = _wfdb_fields(path)
-        frames = _samples_per_frame(details)
+        frames = _samples_per_frame(details, path)
         if any(n > 1 for n in frames):
             raise _CommandError(
                 f"WFDB record {path} has channels with {frames} samples per frame; "
@@ -516,12 +539,15 @@ def _files_of(data):
     return files
 
 
-def _annotation_files(data):
+def _annotation_files(data, skipped=None):
     """The annotation files of an input WFDB record (``.atr`` and the like).
 
     Files ``<record>.<suffix>`` beside its header, other than its signal
     files, that the wfdb package reads as annotations. The denoised record
     has the input's samples and sampling rate, so they are copied unchanged.
+    A file whose last annotation lies past the record's end (in seconds, at
+    the file's own sampling rate where it has one) belongs to something
+    longer: appended to the list ``skipped`` when given, not copied.
     """
     if data.format != "wfdb":
         return []
@@ -541,8 +567,14 @@ def _annotation_files(data):
             beats = read_wfdb_annotations(header.with_suffix(""), extension=suffix)
         except (ValueError, OSError):
             continue  # not an annotation file
-        if len(beats.sample) and beats.sample[-1] >= n_samples:
-            continue  # annotations of something longer than this record
+        rate = beats.sampling_rate or data.header.sampling_rate
+        # An annotation may mark the record's end, one sample past its last.
+        if len(beats.sample) and (
+            beats.sample[-1] * data.header.sampling_rate > n_samples * rate
+        ):
+            if skipped is not None:  # annotations of something longer
+                skipped.append(path)
+            continue
         found.append(path)
     return found
 
@@ -840,7 +872,63 @@ def _write_record(path, data, denoised, note, own_gain=False):
                 else None
             ),
         )
+    if not own_gain:
+        # WFDB's gain 0 (uncalibrated, read at 200) stays 0, not a calibration.
+        uncalibrated = [
+            channel
+            for channel in _uncalibrated_channels(_wfdb_header(data.path))
+            if channel < n_channels and written[channel] == gain[channel]
+        ]
+        if uncalibrated:
+            _mark_uncalibrated(_wfdb_header(path), uncalibrated)
     return notices
+
+
+def _signal_lines(header_path):
+    """The signal lines of a single-segment WFDB header: (index in text, fields)."""
+    try:
+        lines = header_path.read_text(encoding="latin-1").split("\n")
+    except OSError:
+        return []
+    content = [
+        (index, line.split())
+        for index, line in enumerate(lines)
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    if not content or "/" in content[0][1][0]:  # none, or multi-segment
+        return []
+    n_signals = int(content[0][1][1]) if len(content[0][1]) > 1 else 0
+    return content[1 : 1 + n_signals]
+
+
+def _gain_of(token):
+    """The gain in a signal line's ``gain[(baseline)][/units]`` field."""
+    match = re.match(r"[-+0-9.eE]+", token)
+    try:
+        return float(match.group()) if match else None
+    except ValueError:
+        return None
+
+
+def _uncalibrated_channels(header_path):
+    """Channels a header gives gain 0 (WFDB: uncalibrated)."""
+    return [
+        channel
+        for channel, (_, fields) in enumerate(_signal_lines(header_path))
+        if len(fields) > 2 and _gain_of(fields[2]) == 0
+    ]
+
+
+def _mark_uncalibrated(header_path, channels):
+    """Write gain 0 in a written header's signal lines of ``channels``."""
+    lines = header_path.read_text(encoding="ascii").split("\n")
+    for channel, (index, fields) in enumerate(_signal_lines(header_path)):
+        if channel in channels and len(fields) > 2:
+            # Only the gain: a description may hold runs of spaces.
+            lines[index] = re.sub(
+                r"^(\s*\S+\s+\S+\s+)[-+0-9.eE]+", r"\g<1>0", lines[index]
+            )
+    header_path.write_text("\n".join(lines), encoding="ascii")
 
 
 def _write_series(

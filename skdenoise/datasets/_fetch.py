@@ -501,8 +501,10 @@ def fetch_physionet(
     for record in records:
         headers = [f"{record}.hea"]
         while headers:  # a multi-segment record names its segments' headers
-            header_path = fetcher.ensure(headers.pop())
-            for name in _signal_file_names(header_path):
+            name = headers.pop()
+            header_path = fetcher.ensure(name)
+            segment = name != f"{record}.hea"
+            for name in _signal_file_names(header_path, segment=segment):
                 name = _check_name(name, f"signal file in {header_path}")
                 if name.endswith(".hea"):
                     headers.append(name)

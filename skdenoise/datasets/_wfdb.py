@@ -279,9 +279,33 @@ def _check_header(path):
     return files
 
 
-def _signal_file_names(header_path):
-    """Files a record's header names (signal files, or segment headers)."""
-    return list(dict.fromkeys(_check_header(Path(header_path))))
+def _signal_file_names(header_path, segment=False):
+    """Files a record's header names (signal files, or segment headers).
+
+    ``segment``: the header is a segment's of a multi-segment record, where
+    the layout header of a variable-layout record (no samples, every signal
+    file ``~``) names none.
+    """
+    header_path = Path(header_path)
+    if segment and _is_layout_header(header_path):
+        return []
+    return list(dict.fromkeys(_check_header(header_path)))
+
+
+def _is_layout_header(path):
+    """Whether ``path`` is a variable-layout record's layout header."""
+    try:
+        text = path.read_text(encoding="latin-1")
+    except OSError:
+        return False
+    lines = [
+        line.split()
+        for line in map(str.strip, text.splitlines())
+        if line and not line.startswith("#")
+    ]
+    if len(lines) < 2 or len(lines[0]) < 4 or "/" in lines[0][0]:
+        return False
+    return lines[0][3] == "0" and all(line[0] == "~" for line in lines[1:])
 
 
 def _check_sizes(header, header_path):
