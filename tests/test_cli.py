@@ -1251,9 +1251,18 @@ def test_annotations_are_copied_by_their_time_and_a_skipped_file_is_named(
         fs=720,
         write_dir=str(folder),
     )
-    # A mark of the record's end, one sample past its last.
+    # A mark of the record's end, one sample past its last, also at a rate
+    # another tool rounded.
     wfdb.wrann(
         "r", "ends", np.array([10, 400]), symbol=["N", "N"], write_dir=str(folder)
+    )
+    wfdb.wrann(
+        "r",
+        "round",
+        np.array([10, 400]),
+        symbol=["N", "N"],
+        fs=359.9999,
+        write_dir=str(folder),
     )
     # Beats of a longer recording.
     wfdb.wrann(
@@ -1267,9 +1276,10 @@ def test_annotations_are_copied_by_their_time_and_a_skipped_file_is_named(
         "r.dat",
         "r.ends",
         "r.hea",
+        "r.round",
     ]
     assert "r.long is not copied" in captured.err
-    assert "reach past the end of the record (400 samples)" in captured.err
+    assert "reach past the end of the record (400 samples at 360 Hz" in captured.err
 
 
 def test_an_uncalibrated_channel_stays_uncalibrated(model, data):
@@ -1290,6 +1300,21 @@ def test_an_uncalibrated_channel_stays_uncalibrated(model, data):
     assert written[2].split()[2].startswith("200")
     # Read back at 200 units per mV, as the input was.
     assert wfdb.rdrecord(str(out)).adc_gain == [200.0, 200.0]
+    # No gain at all means the same; so does gain 0 in a multi-segment
+    # record's segments.
+    lines[1] = " ".join(lines[1].split()[:2])
+    (folder / "g.hea").write_text("\n".join(lines) + "\n")
+    argv = ["denoise", str(model), str(record), "-o", str(out), "--overwrite"]
+    assert main([*argv, "--quiet"]) == 0
+    assert (folder / "out.hea").read_text().splitlines()[1].split()[2][:2] == "0("
+    lines[1] = lines[1] + " 0(0)/mV"
+    (folder / "g.hea").write_text("\n".join(lines) + "\n")
+    (folder / "m.hea").write_text("m/2 2 360 800\ng 400\ng 400\n")
+    argv = ["denoise", str(model), str(folder / "m"), "-o", str(folder / "mout")]
+    assert main([*argv, "--quiet"]) == 0
+    written = (folder / "mout.hea").read_text().splitlines()
+    assert written[1].split()[2].startswith("0(")
+    assert written[2].split()[2].startswith("200")
 
 
 def test_train_refuses_pairs_of_two_rates(data, capsys):

@@ -1288,7 +1288,9 @@ def _cmd_denoise(args):
         ]
     notices += [
         f"{file} is not copied beside the output: its annotations reach past the "
-        f"end of the record ({data.header.signal.shape[0]} samples)."
+        f"end of the record ({data.header.signal.shape[0]} samples at "
+        f"{data.header.sampling_rate:g} Hz; the file's times are read at its own "
+        "rate where it gives one)."
         for file in skipped
     ]
     for notice in notices:  # printed even with --quiet: the output is not exact

@@ -570,7 +570,8 @@ def _annotation_files(data, skipped=None):
         rate = beats.sampling_rate or data.header.sampling_rate
         # An annotation may mark the record's end, one sample past its last.
         if len(beats.sample) and (
-            beats.sample[-1] * data.header.sampling_rate > n_samples * rate
+            # Half a sample of slack: a rate rounded by another tool.
+            beats.sample[-1] * data.header.sampling_rate > (n_samples + 0.5) * rate
         ):
             if skipped is not None:  # annotations of something longer
                 skipped.append(path)
@@ -911,12 +912,38 @@ def _gain_of(token):
 
 
 def _uncalibrated_channels(header_path):
-    """Channels a header gives gain 0 (WFDB: uncalibrated)."""
+    """Channels a header gives gain 0 or none (WFDB: uncalibrated, read at 200).
+
+    A multi-segment record's are its segments' (read_wfdb refuses segments of
+    other gains): those of its first segment that is not a gap.
+    """
+    segment = _first_segment(header_path)
+    if segment is not None:
+        return _uncalibrated_channels(segment)
     return [
         channel
         for channel, (_, fields) in enumerate(_signal_lines(header_path))
-        if len(fields) > 2 and _gain_of(fields[2]) == 0
+        if len(fields) <= 2 or _gain_of(fields[2]) == 0
     ]
+
+
+def _first_segment(header_path):
+    """The header of a multi-segment record's first segment with samples, or None."""
+    try:
+        lines = header_path.read_text(encoding="latin-1").split("\n")
+    except OSError:
+        return None
+    content = [
+        line.split()
+        for line in lines
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    if not content or "/" not in content[0][0]:
+        return None
+    for fields in content[1:]:
+        if fields[0] != "~" and not (len(fields) > 1 and fields[1] == "0"):
+            return header_path.parent / f"{fields[0]}.hea"
+    return None
 
 
 def _mark_uncalibrated(header_path, channels):

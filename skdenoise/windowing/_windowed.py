@@ -363,7 +363,13 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         ``transform``. None picks as many as hold about 2**17 values (256
         windows of 512 samples). A neural denoiser's memory grows with the
         chunk (its activations), by about 0.5 MB per 512-sample window for a
-        small U-Net; larger chunks mostly cost memory, not time.
+        small U-Net; larger chunks mostly cost memory, not time. A network's
+        output for a window may differ in its last digits with the number of
+        windows computed with it (TensorFlow's kernels, bfloat16 ones above
+        all, round in other orders for other batch sizes): a chunk of other
+        size, or the last chunk of a series of other length, can move a
+        window's output by rounding, far below the noise (under 0.01 % of the
+        signal's range for the pretrained ECG model at one window per chunk).
     verbose : int, default=0
         If positive, ``transform`` shows a progress bar over the chunks of
         windows (``tqdm``, on standard error); 0 prints nothing.
