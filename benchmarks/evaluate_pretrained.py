@@ -66,6 +66,13 @@ def parse_args(argv):
         help="real noisy NSTDB records (default: all twelve 118e* and 119e*)",
     )
     parser.add_argument("--no-qrs", action="store_true", help="skip QRS detection")
+    parser.add_argument(
+        "--precision",
+        choices=["float32", "trained"],
+        default="float32",
+        help="what the shipped model computes in (skdenoise.pretrained.load's "
+        "precision; default float32, as load's)",
+    )
     args = parser.parse_args(argv)
     if args.n_windows < 1:
         parser.error(f"--n-windows must be a positive number; got {args.n_windows}")
@@ -100,7 +107,7 @@ def model_at(args, rate):
     from skdenoise import pretrained
 
     if args.model_file is None:
-        return pretrained.load("ecg", sampling_rate=rate)
+        return pretrained.load("ecg", sampling_rate=rate, precision=args.precision)
     model = protocol.load_saved(
         args.model_file, "evaluate_pretrained.py", network=True, wrapped=True
     )

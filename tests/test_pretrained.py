@@ -62,6 +62,43 @@ def test_loads_are_independent():
     assert not np.array_equal(first.transform(noisy), before)
 
 
+def test_it_computes_in_float32_or_in_the_precision_it_was_trained_in(
+    denoiser, tmp_path
+):
+    # Mixed bfloat16 ran 1.7 times slower than float32 on CPUs without
+    # bfloat16 units; the weights are float32 either way.
+    import random
+
+    trained = pretrained.load("ecg", sampling_rate=360, precision="trained")
+    network, own = denoiser.estimator_.estimator_, trained.estimator_.estimator_
+    assert own.precision == "mixed_bfloat16"
+    assert network.precision == "float32" and network._built_precision() == "float32"
+    assert denoiser.get_params()["estimator__estimator__precision"] == "float32"
+    assert {layer.dtype_policy.name for layer in network.model_.layers} == {"float32"}
+    for mine, theirs in zip(
+        network.model_.get_weights(), own.model_.get_weights(), strict=True
+    ):
+        np.testing.assert_array_equal(mine, theirs)
+    noisy, clean = ecg(2, 6, 360)
+    out, reference = denoiser.transform(noisy), trained.transform(noisy)
+    # Apart by the 16-bit rounding only (an ADC step of MITDB: 5 uV).
+    assert 0 < np.max(np.abs(out - reference)) < 5e-3 * np.ptp(clean)
+    # Loading leaves Python's random numbers as they were.
+    random.seed(3)
+    state = random.getstate()
+    pretrained.load("ecg", sampling_rate=250)
+    assert random.getstate() == state
+    # Fine-tuned, saved and loaded, it stays in float32.
+    tuned = pretrained.load("ecg", sampling_rate=360)
+    tuned.partial_fit(noisy, clean)
+    save(tuned, tmp_path / "tuned.skdenoise")
+    loaded = load(tmp_path / "tuned.skdenoise")
+    network = loaded.estimator_.estimator_
+    assert network._built_precision() == "float32"
+    assert {layer.dtype_policy.name for layer in network.model_.layers} == {"float32"}
+    np.testing.assert_array_equal(loaded.transform(clean), tuned.transform(clean))
+
+
 def test_shipped_file_is_small():
     assert _models.MODELS["ecg"].path.stat().st_size <= 5 * 2**20
 
@@ -89,6 +126,8 @@ def test_corrupted_file_is_refused(tmp_path, monkeypatch):
         ({"sampling_rate": -1}, "positive number"),
         ({"sampling_rate": float("nan")}, "positive number"),
         ({"sampling_rate": "500"}, "positive number"),
+        ({"sampling_rate": 360, "precision": "float16"}, "precision must be one"),
+        ({"sampling_rate": 360, "precision": None}, "precision must be one"),
     ],
 )
 def test_bad_arguments(kwargs, match):

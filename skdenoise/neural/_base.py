@@ -2812,6 +2812,42 @@ n_timesteps, n_channels)
             self.ensemble_members_ = [model_from_bytes(m, precision) for m in members]
         self._upgrade_old_state()
 
+    def _compute_in(self, precision):
+        """Rebuild the fitted network (and members) to compute in ``precision``.
+
+        The weights are copied: mixed precision keeps them in float32, so a
+        network trained in bfloat16 runs in float32 with the same weights,
+        its outputs then free of the 16-bit rounding. The optimizer is built
+        afresh (a further ``partial_fit`` trains in ``precision``). For the
+        pretrained models, whose mixed precision is slower than float32 on
+        CPUs without bfloat16 units.
+        """
+        if (self._built_precision() or "float32") == precision:
+            return self
+        old = self.precision
+        self.precision = precision
+        try:
+            # Seeded only so that building leaves Python's random state as it
+            # was (the weights are replaced).
+            with seeded(0):
+                model = self._build_keras_model()
+                members = getattr(self, "ensemble_members_", None)
+                if members is not None:
+                    copies = [self._build_keras_model() for _ in members]
+                    for copy, member in zip(copies, members, strict=True):
+                        copy.set_weights(member.get_weights())
+                    members = copies
+            model.set_weights(self.model_.get_weights())
+        except BaseException:
+            self.precision = old
+            raise
+        self.model_ = model
+        if members is not None:
+            self.ensemble_members_ = members
+        built = getattr(self, "_built_params_", None) or {}
+        self._built_params_ = {**built, "precision": precision}
+        return self
+
     def _built_precision(self):
         """The precision the network was built with (recorded, else current)."""
         built = vars(self).get("_built_params_") or {}
