@@ -118,17 +118,50 @@ def replace_files(moves):
             )
         seen[real] = path
     interrupted = None
-    for source, path in moves:
-        while True:
-            try:
-                replace_file(source, path)
-                break
-            except OSError as exc:
-                exc.target = path
-                raise
-            except KeyboardInterrupt as exc:
-                interrupted = exc
-                if not os.path.lexists(source):
-                    break  # moved before the interrupt landed
+    # The folders held while the files move: two processes writing one record
+    # at once (two commands with --overwrite) each left some of its files.
+    with _folders_locked(os.path.dirname(real) for real in seen):
+        for source, path in moves:
+            while True:
+                try:
+                    replace_file(source, path)
+                    break
+                except OSError as exc:
+                    exc.target = path
+                    raise
+                except KeyboardInterrupt as exc:
+                    interrupted = exc
+                    if not os.path.lexists(source):
+                        break  # moved before the interrupt landed
     if interrupted is not None:
         raise interrupted
+
+
+@contextlib.contextmanager
+def _folders_locked(folders):
+    """Hold an exclusive ``flock`` on each of ``folders`` (where POSIX has one).
+
+    Taken in sorted order (two callers cannot wait on each other) and given
+    back on exit; a folder that cannot be opened or locked is left unlocked.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    handles = []
+    try:
+        for folder in sorted(set(folders)):
+            try:
+                handle = os.open(folder or ".", os.O_RDONLY)
+            except OSError:
+                continue
+            handles.append(handle)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            except OSError:
+                continue
+        yield
+    finally:
+        for handle in handles:
+            os.close(handle)  # which gives the lock back

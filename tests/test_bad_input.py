@@ -722,6 +722,33 @@ def test_replace_files_refuses_two_names_of_one_file(tmp_path):
     assert all(source.exists() for source in sources)
 
 
+def test_replace_files_waits_for_another_writer_of_the_folder(tmp_path):
+    # Two commands writing one record at once (--overwrite) each moved some
+    # of its files into place: a header of one run over the signal of the
+    # other. The moves hold the folder (flock) where POSIX has one.
+    import os
+    import threading
+    import time
+
+    fcntl = pytest.importorskip("fcntl")
+    from skdenoise._files import replace_files
+
+    source = tmp_path / "staged"
+    source.write_bytes(b"new")
+    handle = os.open(tmp_path, os.O_RDONLY)
+    fcntl.flock(handle, fcntl.LOCK_EX)  # another writer, moving its files
+    done = threading.Event()
+    mover = threading.Thread(
+        target=lambda: (replace_files([(source, tmp_path / "rec.dat")]), done.set())
+    )
+    mover.start()
+    time.sleep(0.3)
+    assert not done.is_set() and not (tmp_path / "rec.dat").exists()
+    os.close(handle)  # the other writer is done
+    mover.join(timeout=10)
+    assert done.is_set() and (tmp_path / "rec.dat").read_bytes() == b"new"
+
+
 # Numbers written as text ------------------------------------------------------
 @pytest.mark.parametrize(
     "X",

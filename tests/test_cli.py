@@ -1282,7 +1282,7 @@ def test_annotations_are_copied_by_their_time_and_a_skipped_file_is_named(
     assert "reach past the end of the record (400 samples at 360 Hz" in captured.err
 
 
-def test_an_uncalibrated_channel_stays_uncalibrated(model, data):
+def test_an_uncalibrated_channel_stays_uncalibrated(model, data, monkeypatch):
     # WFDB's gain 0 (uncalibrated, read at 200 units per mV) is written as 0,
     # not as a calibration of 200 units per mV.
     wfdb = pytest.importorskip("wfdb")
@@ -1294,7 +1294,19 @@ def test_an_uncalibrated_channel_stays_uncalibrated(model, data):
     lines[1] = lines[1].replace(" 200(0)/mV ", " 0(0)/mV ", 1)
     (folder / "g.hea").write_text("\n".join(lines) + "\n")
     out = folder / "out"
+    # The header is edited before the record is moved into place (edited in
+    # place, a reader or a second writer met it empty).
+    from skdenoise.cli import _formats
+
+    edited = []
+    mark = _formats._mark_uncalibrated
+    monkeypatch.setattr(
+        _formats,
+        "_mark_uncalibrated",
+        lambda path, channels: (edited.append(path), mark(path, channels)),
+    )
     assert main(["denoise", str(model), str(record), "-o", str(out), "--quiet"]) == 0
+    assert len(edited) == 1 and edited[0].parent != folder
     written = (folder / "out.hea").read_text().splitlines()
     assert written[1].split()[2].startswith("0(")
     assert written[2].split()[2].startswith("200")

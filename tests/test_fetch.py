@@ -67,6 +67,10 @@ class FaultyHandler(http.server.SimpleHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
+        if fault == "slow":  # a slow server: calls overlap
+            import time
+
+            time.sleep(0.3)
         if fault in ("500", "500-once"):
             if fault == "500-once":
                 del self.server.faults[name]
@@ -476,3 +480,25 @@ def test_a_variable_layout_record_is_fetched_whole(server, cache):
     with pytest.raises(ValueError, match="segments one by one"):
         read_wfdb(folder / "v")
     assert read_wfdb(folder / "v_2").signal.shape == (100, 1)
+
+
+def test_fetches_into_one_cache_at_once_all_succeed(server, cache):
+    # Calls fetching at once (processes of a cluster job, threads) shared one
+    # temporary name for the list of hashes: they removed, rewrote and moved
+    # each other's, and failed, or left a list without its version line.
+    from concurrent.futures import ThreadPoolExecutor
+
+    server.faults["SHA256SUMS.txt"] = "slow"
+    for round_ in range(2):
+        home = cache / str(round_)
+        with ThreadPoolExecutor(4) as pool:
+            folders = list(
+                pool.map(lambda h: fetch(server, h, annotations=True), [home] * 4)
+            )
+        assert len(set(folders)) == 1
+        folder = folders[0]
+        for name in ("100.hea", "100.dat", "100.atr"):
+            assert sha256_of(folder / name) == sha256_of(DATA / "mitdb" / name)
+        assert leftovers(folder) == []
+        first = (folder / "SHA256SUMS.txt").read_text().splitlines()[0]
+        assert "1.0.0" in first

@@ -1271,7 +1271,9 @@ def _cmd_denoise(args):
                 model, series, data.path, source, args.layout
             )
     note = f"denoised by skdenoise {__version__} with {source}"
-    if std_output is None and not annotations:
+    # A record is staged whole (its header edited there: an uncalibrated
+    # channel's gain) and moved into place; another file is written at once.
+    if std_output is None and not annotations and fmt != "wfdb":
         notices = _write_output(output, data, denoised, args.layout, note)
     else:
         jobs = [(output, denoised, note, False)]

@@ -947,7 +947,11 @@ def _first_segment(header_path):
 
 
 def _mark_uncalibrated(header_path, channels):
-    """Write gain 0 in a written header's signal lines of ``channels``."""
+    """Write gain 0 in a written header's signal lines of ``channels``.
+
+    The header is edited where it was written: the command line writes a
+    record into a staging folder and moves it into place once whole.
+    """
     lines = header_path.read_text(encoding="ascii").split("\n")
     for channel, (index, fields) in enumerate(_signal_lines(header_path)):
         if channel in channels and len(fields) > 2:

@@ -11,6 +11,7 @@ import math
 import numbers
 import os
 import re
+import secrets
 import time
 import urllib.parse
 from collections.abc import Iterable
@@ -161,9 +162,11 @@ def _download_once(url, path, expected, timeout, verbose, header=None):
         # pooch keeps a file it cannot check, so an unchecked file (the list
         # of hashes) is fetched anew under another name and replaces the old
         # one only once it has arrived: a failed refresh keeps the cache whole.
-        target = path.with_name(f".{path.name}.new")
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)
+        # A name of this call's own: processes fetching into one cache at once
+        # took, rewrote and moved each other's.
+        target = path.with_name(
+            f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new"
+        )
     try:
         with _quiet_pooch(pooch):
             pooch.retrieve(
@@ -206,6 +209,10 @@ def _download_once(url, path, expected, timeout, verbose, header=None):
             f"cannot write to the cache folder {path.parent} ({exc.strerror}): "
             "pass a data_home you can write to, or set SKDENOISE_DATA."
         ) from None
+    finally:
+        if target != path:  # a file of this call's that did not replace path
+            with contextlib.suppress(OSError):
+                os.unlink(target)
 
 
 def _check_hash_list(path, url):

@@ -809,8 +809,9 @@ def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None)
     # A WFDB annotation file is a sequence of 16-bit words ending with the
     # end-of-file word 0; the wfdb package decodes almost any bytes without
     # checking that (a text file reads as a dozen annotations).
-    size = path.stat().st_size
     with path.open("rb") as file:
+        # The size of the file opened (one replaced meanwhile has its own).
+        size = os.fstat(file.fileno()).st_size
         if size >= 2:
             file.seek(size - 2)
         end = file.read(2)
