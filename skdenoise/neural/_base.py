@@ -17,6 +17,7 @@ import numbers
 import os
 import tempfile
 import threading
+import weakref
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -2984,7 +2985,48 @@ def predict_batch(model, network_in):
     """
     if model.distribute_strategy.num_replicas_in_sync > 1:
         return keras.ops.convert_to_numpy(model(network_in, training=False))
+    _trace_for_any_batch(model)
     return model.predict_on_batch(network_in)
+
+
+_TRACE_LOCK = threading.Lock()
+# Each network's predict function traced for any batch size (a compile makes
+# a new one).
+_TRACED_FOR_ANY_BATCH = weakref.WeakKeyDictionary()
+
+
+def _trace_for_any_batch(model):
+    """Trace ``model``'s predict function once for batches of any size.
+
+    Keras traces it first for the first call's batch size, and for any size
+    at the second size: that first graph, kept for its size, rounds in its
+    own way (by up to 1e-7 at one window), so a request came back with other
+    bits in a process whose first request had another size. Traced for any
+    size first, every call runs one graph. A network that runs eagerly, or
+    of several inputs, is left as it is.
+    """
+    if model.run_eagerly:
+        return
+    function = getattr(model, "predict_function", None)
+    if function is not None and _TRACED_FOR_ANY_BATCH.get(model) is function:
+        return
+    with _TRACE_LOCK:
+        model.make_predict_function()
+        function = model.predict_function
+        if _TRACED_FOR_ANY_BATCH.get(model) is function:
+            return
+        import tensorflow as tf
+
+        try:
+            shape = tuple(model.input_shape)
+            if hasattr(function, "get_concrete_function") and (
+                shape and not isinstance(shape[0], (tuple, list))
+            ):
+                spec = tf.TensorSpec((None, *shape[1:]), tf.float32)
+                function.get_concrete_function([(spec,)])
+        except (TypeError, ValueError, AttributeError):
+            pass  # Keras traces as it does without it
+        _TRACED_FOR_ANY_BATCH[model] = function
 
 
 _ENSEMBLE_PARTIAL_FIT = (
