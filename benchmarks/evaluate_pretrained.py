@@ -69,11 +69,19 @@ def parse_args(argv):
     parser.add_argument(
         "--precision",
         choices=["float32", "trained"],
-        default="float32",
+        default=None,
         help="what the shipped model computes in (skdenoise.pretrained.load's "
-        "precision; default float32, as load's)",
+        "precision; default float32, as load's); not with --model-file, whose "
+        "network computes in the precision it was saved with",
     )
     args = parser.parse_args(argv)
+    if args.precision is not None and args.model_file is not None:
+        parser.error(
+            "--precision applies to the shipped model; a --model-file network "
+            "computes in the precision it was saved with"
+        )
+    if args.precision is None:
+        args.precision = "float32"
     if args.n_windows < 1:
         parser.error(f"--n-windows must be a positive number; got {args.n_windows}")
     bad = [rate for rate in args.rates if not rate > 0 or rate == float("inf")]

@@ -815,6 +815,28 @@ def test_windowed_denoiser_takes_validation_series_of_any_length(pairs, monkeypa
 
 
 # ------------------------------------------- precision and Keras' global config
+def test_a_mixed_precision_network_rebuilt_in_float32(pairs):
+    # What the pretrained loader does: the same weights in float32 layers, a
+    # short fit's eager mode kept, and no rebuild from parameters changed
+    # since the fit (it built another network: no residual, 98 % off).
+    X, y = pairs[0][:16], pairs[1][:16]
+    model = _unet(precision="mixed_bfloat16", epochs=1).fit(X, y)
+    before = model.transform(X)
+    weights = model.model_.get_weights()
+    eager = model.model_.run_eagerly
+    model.set_params(residual=False)
+    with pytest.raises(ValueError, match=r"residual=True -> False"):
+        model._compute_in("float32")
+    assert model.precision == "mixed_bfloat16"
+    model.set_params(residual=True)._compute_in("float32")
+    assert model.precision == "float32" and model._built_precision() == "float32"
+    assert model.model_.run_eagerly == eager
+    assert {layer.dtype_policy.name for layer in model.model_.layers} == {"float32"}
+    for mine, theirs in zip(model.model_.get_weights(), weights, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    np.testing.assert_allclose(model.transform(X), before, atol=2e-2 * np.ptp(y))
+
+
 def test_vae_trains_in_mixed_precision_and_under_a_float64_floatx(pairs):
     import keras
 

@@ -99,6 +99,52 @@ def test_it_computes_in_float32_or_in_the_precision_it_was_trained_in(
     np.testing.assert_array_equal(loaded.transform(clean), tuned.transform(clean))
 
 
+def test_loads_in_threads_at_once_finish(monkeypatch):
+    # The float32 rebuild took the seeds' lock, then the dtype policy's; a
+    # load in another thread took them the other way round: both waited for
+    # good. Pauses inside each widen the window.
+    import threading
+    import time
+
+    from skdenoise import _tf
+    from skdenoise.neural import _base
+
+    network = pretrained.load(
+        "ecg", sampling_rate=360, precision="trained"
+    ).estimator_.estimator_
+    load_model, check = _tf.load_keras_model, _base.check_strategy
+
+    def slow(function, thread):
+        def run(*args, **kwargs):
+            if threading.current_thread().name == thread:
+                time.sleep(0.5)
+            return function(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(_tf, "load_keras_model", slow(load_model, "loading"))
+    monkeypatch.setattr(_base, "check_strategy", slow(check, "rebuilding"))
+    threads = [
+        threading.Thread(
+            name="rebuilding", target=network._compute_in, args=("float32",)
+        ),
+        threading.Thread(
+            name="loading",
+            target=pretrained.load,
+            args=("ecg",),
+            kwargs={"sampling_rate": 360, "precision": "trained"},
+        ),
+    ]
+    for thread in threads:
+        thread.daemon = True
+        thread.start()
+        time.sleep(0.2)
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert network.precision == "float32"
+
+
 def test_a_request_comes_back_the_same_whatever_came_before():
     # Keras traced the network first for the first call's batch size, a
     # graph kept for that size that rounds its own way: one window came back

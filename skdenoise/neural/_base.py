@@ -39,6 +39,7 @@ from .._split import (
 )
 from .._split import split_validation as plain_split
 from .._tf import (
+    SEED_LOCK,
     import_keras,
     leave_xla_to_the_machine,
     load_keras_model,
@@ -156,8 +157,11 @@ def _dtype_policy(name):
     """Build layers under the Keras dtype policy ``name``; restore it on exit.
 
     Keras' ``floatx`` is held at float32 too (see :func:`_float32_floatx`).
+    The seeds' lock is taken first, as :func:`seeded` takes it before this
+    one (a network built under a seed): a load in one thread, taking them the
+    other way round, and a build in another waited on each other for good.
     """
-    with _POLICY_LOCK:
+    with SEED_LOCK, _POLICY_LOCK:
         previous = keras.config.dtype_policy()
         keras.config.set_dtype_policy(name)
         try:
@@ -2825,16 +2829,30 @@ n_timesteps, n_channels)
         """
         if (self._built_precision() or "float32") == precision:
             return self
+        changed = [
+            change
+            for change in self._changed_built_params()
+            if not change.startswith("precision=")
+        ]
+        if changed:  # the network built from them would not be the fitted one
+            raise ValueError(
+                f"{type(self).__name__}: the network is rebuilt in {precision} "
+                "from its parameters, but these, fixed when it was built, "
+                f"changed since: {'; '.join(changed)}. Set them back first."
+            )
         old = self.precision
         self.precision = precision
+        eager = bool(self.model_.run_eagerly)
         try:
             # Seeded only so that building leaves Python's random state as it
             # was (the weights are replaced).
             with seeded(0):
-                model = self._build_keras_model()
+                model = self._build_keras_model(run_eagerly=eager)
                 members = getattr(self, "ensemble_members_", None)
                 if members is not None:
-                    copies = [self._build_keras_model() for _ in members]
+                    copies = [
+                        self._build_keras_model(run_eagerly=eager) for _ in members
+                    ]
                     for copy, member in zip(copies, members, strict=True):
                         copy.set_weights(member.get_weights())
                     members = copies

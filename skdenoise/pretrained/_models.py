@@ -148,9 +148,10 @@ def load(name="ecg", *, sampling_rate, precision="float32"):
         in (``"mixed_bfloat16"`` for ``"ecg"``), which pays only where
         bfloat16 runs in hardware (CPUs with bfloat16 matrix units such as
         Intel AMX; time both on yours). The two outputs differ by the
-        16-bit rounding, far below an ECG's ADC step (under 1 uV on MITDB
-        records). The fitted network's ``precision`` parameter says which,
-        and a fine-tuning ``partial_fit`` trains in it.
+        16-bit rounding, up to about 3e-3 of a signal's range (under 1 uV on
+        MITDB's record 100, 11 uV on its record 108). The fitted network's
+        ``precision`` parameter says which, and a fine-tuning ``partial_fit``
+        trains in it.
 
     Returns
     -------
