@@ -139,21 +139,37 @@ def replace_files(moves):
 
 @contextlib.contextmanager
 def _folders_locked(folders):
-    """Hold an exclusive ``flock`` on each of ``folders`` (where POSIX has one).
+    """Hold an exclusive lock for each of ``folders`` (where POSIX has flock).
 
-    Taken in sorted order (two callers cannot wait on each other) and given
-    back on exit; a folder that cannot be opened or locked is left unlocked.
+    Each folder's lock is a file of this user's in the temporary folder,
+    named by the folder's device and inode: not the folder itself (a user's
+    ``flock OUTDIR command`` held it, and the command waited for good), and
+    one lock for one folder under two names (a bind mount). Taken in sorted
+    order (two callers cannot wait on each other) and given back on exit; a
+    folder whose lock cannot be had is left unlocked.
     """
     try:
         import fcntl
     except ImportError:  # Windows
         yield
         return
+    keys = set()
+    for folder in folders:
+        try:
+            info = os.stat(folder or ".")
+        except OSError:
+            continue
+        keys.add((info.st_dev, info.st_ino))
+    locks = _lock_folder() if keys else None
     handles = []
     try:
-        for folder in sorted(set(folders)):
+        for device, inode in sorted(keys) if locks is not None else ():
             try:
-                handle = os.open(folder or ".", os.O_RDONLY)
+                handle = os.open(
+                    os.path.join(locks, f"{device}-{inode}.lock"),
+                    os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                    0o600,
+                )
             except OSError:
                 continue
             handles.append(handle)
@@ -165,3 +181,25 @@ def _folders_locked(folders):
     finally:
         for handle in handles:
             os.close(handle)  # which gives the lock back
+
+
+def _lock_folder():
+    """The user's folder of lock files in the temporary folder (None if unsafe).
+
+    Made private to the user; refused if it is a link or another user's.
+    """
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    path = os.path.join(tempfile.gettempdir(), f"skdenoise-locks-{uid}")
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid:
+        return None
+    return path

@@ -725,28 +725,39 @@ def test_replace_files_refuses_two_names_of_one_file(tmp_path):
 def test_replace_files_waits_for_another_writer_of_the_folder(tmp_path):
     # Two commands writing one record at once (--overwrite) each moved some
     # of its files into place: a header of one run over the signal of the
-    # other. The moves hold the folder (flock) where POSIX has one.
+    # other. The moves hold a lock of the folder where POSIX has flock; not
+    # the folder itself, which a user's `flock OUTDIR command` holds.
     import os
     import threading
     import time
 
     fcntl = pytest.importorskip("fcntl")
-    from skdenoise._files import replace_files
+    from skdenoise._files import _folders_locked, replace_files
 
-    source = tmp_path / "staged"
-    source.write_bytes(b"new")
+    def move(name):
+        source = tmp_path / f"staged_{name}"
+        source.write_bytes(name.encode())
+        done = threading.Event()
+        mover = threading.Thread(
+            target=lambda: (replace_files([(source, tmp_path / name)]), done.set())
+        )
+        mover.start()
+        return mover, done
+
     handle = os.open(tmp_path, os.O_RDONLY)
-    fcntl.flock(handle, fcntl.LOCK_EX)  # another writer, moving its files
-    done = threading.Event()
-    mover = threading.Thread(
-        target=lambda: (replace_files([(source, tmp_path / "rec.dat")]), done.set())
-    )
-    mover.start()
-    time.sleep(0.3)
-    assert not done.is_set() and not (tmp_path / "rec.dat").exists()
-    os.close(handle)  # the other writer is done
+    fcntl.flock(handle, fcntl.LOCK_EX)  # the user's own lock of the folder
+    try:
+        mover, done = move("a.dat")
+        mover.join(timeout=10)
+        assert done.is_set() and (tmp_path / "a.dat").read_bytes() == b"a.dat"
+    finally:
+        os.close(handle)
+    with _folders_locked([tmp_path]):  # another writer, moving its files
+        mover, done = move("b.dat")
+        time.sleep(0.3)
+        assert not done.is_set() and not (tmp_path / "b.dat").exists()
     mover.join(timeout=10)
-    assert done.is_set() and (tmp_path / "rec.dat").read_bytes() == b"new"
+    assert done.is_set() and (tmp_path / "b.dat").read_bytes() == b"b.dat"
 
 
 # Numbers written as text ------------------------------------------------------

@@ -3003,7 +3003,7 @@ def predict_batch(model, network_in):
     """
     if model.distribute_strategy.num_replicas_in_sync > 1:
         return keras.ops.convert_to_numpy(model(network_in, training=False))
-    _trace_for_any_batch(model)
+    _trace_for_any_batch(model, network_in)
     return model.predict_on_batch(network_in)
 
 
@@ -3013,30 +3013,36 @@ _TRACE_LOCK = threading.Lock()
 _TRACED_FOR_ANY_BATCH = weakref.WeakKeyDictionary()
 
 
-def _trace_for_any_batch(model):
+def _trace_for_any_batch(model, network_in):
     """Trace ``model``'s predict function once for batches of any size.
 
     Keras traces it first for the first call's batch size, and for any size
     at the second size: that first graph, kept for its size, rounds in its
     own way (by up to 1e-7 at one window), so a request came back with other
     bits in a process whose first request had another size. Traced for any
-    size first, every call runs one graph. A network that runs eagerly, or
-    of several inputs, is left as it is.
+    size first, every call runs one graph. The shape of a timestep is the
+    model's input's (``network_in``'s for a model without one, a subclassed
+    one). A network that runs eagerly, or of several inputs, is left as it
+    is. The function is held weakly: it refers to its model, which it kept
+    alive for good.
     """
     if model.run_eagerly:
         return
     function = getattr(model, "predict_function", None)
-    if function is not None and _TRACED_FOR_ANY_BATCH.get(model) is function:
+    if function is not None and _traced_function(model) is function:
         return
     with _TRACE_LOCK:
         model.make_predict_function()
         function = model.predict_function
-        if _TRACED_FOR_ANY_BATCH.get(model) is function:
+        if _traced_function(model) is function:
             return
         import tensorflow as tf
 
         try:
-            shape = tuple(model.input_shape)
+            try:
+                shape = tuple(model.input_shape)
+            except (AttributeError, ValueError):  # a subclassed model
+                shape = (None, *np.shape(network_in)[1:])
             if hasattr(function, "get_concrete_function") and (
                 shape and not isinstance(shape[0], (tuple, list))
             ):
@@ -3044,7 +3050,13 @@ def _trace_for_any_batch(model):
                 function.get_concrete_function([(spec,)])
         except (TypeError, ValueError, AttributeError):
             pass  # Keras traces as it does without it
-        _TRACED_FOR_ANY_BATCH[model] = function
+        with contextlib.suppress(TypeError):  # a function without weak refs
+            _TRACED_FOR_ANY_BATCH[model] = weakref.ref(function)
+
+
+def _traced_function(model):
+    reference = _TRACED_FOR_ANY_BATCH.get(model)
+    return None if reference is None else reference()
 
 
 _ENSEMBLE_PARTIAL_FIT = (
