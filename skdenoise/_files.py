@@ -146,7 +146,9 @@ def _folders_locked(folders):
     ``flock OUTDIR command`` held it, and the command waited for good), and
     one lock for one folder under two names (a bind mount). Taken in sorted
     order (two callers cannot wait on each other) and given back on exit; a
-    folder whose lock cannot be had is left unlocked.
+    folder whose lock cannot be had is left unlocked. Best effort: processes
+    of other users, or with another temporary folder (``TMPDIR``), do not
+    share these locks.
     """
     try:
         import fcntl
@@ -189,7 +191,15 @@ def _lock_folder():
     Made private to the user; refused if it is a link or another user's.
     """
     uid = os.getuid() if hasattr(os, "getuid") else 0
-    path = os.path.join(tempfile.gettempdir(), f"skdenoise-locks-{uid}")
+    try:
+        # No usable temporary folder (a read-only root), or only the working
+        # folder, Python's last resort (a user's output folder, say): no lock.
+        temporary = tempfile.gettempdir()
+        if os.path.realpath(temporary) == os.path.realpath(os.getcwd()):
+            return None
+    except OSError:
+        return None
+    path = os.path.join(temporary, f"skdenoise-locks-{uid}")
     try:
         os.mkdir(path, 0o700)
     except FileExistsError:
@@ -200,6 +210,6 @@ def _lock_folder():
         info = os.lstat(path)
     except OSError:
         return None
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid:
-        return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid or info.st_mode & 0o077:
+        return None  # another user could hold its locks
     return path

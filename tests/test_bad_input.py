@@ -760,6 +760,28 @@ def test_replace_files_waits_for_another_writer_of_the_folder(tmp_path):
     assert done.is_set() and (tmp_path / "b.dat").read_bytes() == b"b.dat"
 
 
+def test_replace_files_without_a_usable_temporary_folder(tmp_path, monkeypatch):
+    # The folder lock lives in the temporary folder: a read-only root (no
+    # usable one) failed every write; a write from the working folder, its
+    # last resort, left the lock folder among the user's files.
+    import tempfile
+
+    from skdenoise._files import replace_files
+
+    def no_temporary_folder():
+        raise FileNotFoundError("No usable temporary directory found")
+
+    monkeypatch.setattr(tempfile, "gettempdir", no_temporary_folder)
+    (tmp_path / "a").write_bytes(b"a")
+    replace_files([(tmp_path / "a", tmp_path / "a.dat")])
+    assert (tmp_path / "a.dat").read_bytes() == b"a"
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b").write_bytes(b"b")
+    replace_files([(tmp_path / "b", tmp_path / "b.dat")])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.dat", "b.dat"]
+
+
 # Numbers written as text ------------------------------------------------------
 @pytest.mark.parametrize(
     "X",
