@@ -205,3 +205,25 @@ def test_evaluate_pretrained_checks_its_arguments(
     with pytest.raises(SystemExit):
         script.parse_args(["--data-dir", str(physionet_dir / "missing")])
     assert "missing has no folder mitdb/" in capsys.readouterr().err
+
+
+@pytest.mark.data
+def test_precision_script_times_both_and_gives_their_difference(
+    physionet_dir, tmp_path
+):
+    path = (
+        Path(__file__).resolve().parents[1] / "benchmarks" / "pretrained_precision.py"
+    )
+    spec = importlib.util.spec_from_file_location("benchmark_precision", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = tmp_path / "precision"
+    argv = ["--data-dir", str(physionet_dir), "--out", str(out)]
+    script.main([*argv, "--minutes", "0.1", "--repeats", "1"])
+    text = (out / "README.md").read_text()
+    assert "| float32 |" in text and "| trained |" in text
+    differences = [float(v) for v in re.findall(r"lead \d: ([0-9.]+) uV", text)]
+    # Two leads, apart by the 16-bit rounding only (MITDB's ADC step: 5 uV).
+    assert len(differences) == 2 and all(0 < d < 5 for d in differences)
+    with pytest.raises(SystemExit):
+        script.main([*argv, "--minutes", "0"])
