@@ -377,25 +377,36 @@ def _samples_per_frame(fields, path=None):
     (the record's), the most of each channel over its segments' headers.
     """
     frames = [int(n or 1) for n in (getattr(fields, "samps_per_frame", None) or [])]
-    names = getattr(fields, "seg_name", None)
-    if frames or not names or path is None:
+    if frames or path is None:
         return frames
-    from ..datasets._wfdb import _quiet, _record_base, _wfdb
-
-    folder = _record_base(path).parent
-    for segment in names:
-        if segment == "~":  # a gap
-            continue
-        try:
-            with _quiet():
-                header = _wfdb().rdheader(str(folder / segment))
-        except Exception:  # noqa: BLE001 - read_wfdb has read it; be safe
+    for header in _segment_headers(path, fields):
+        if header is None:
             continue
         own = _samples_per_frame(header)
         width = max(len(own), len(frames))
         own, frames = (v + [1] * (width - len(v)) for v in (own, frames))
         frames = [max(a, b) for a, b in zip(frames, own, strict=True)]
     return frames
+
+
+def _segment_headers(path, fields):
+    """The headers of a multi-segment record's segments, gaps left out.
+
+    None for a segment whose header cannot be read (read_wfdb has read the
+    record: be safe); nothing for a record of one segment.
+    """
+    from ..datasets._wfdb import _quiet, _record_base, _wfdb
+
+    folder = _record_base(path).parent
+    for segment in getattr(fields, "seg_name", None) or ():
+        if segment == "~":  # a gap
+            continue
+        try:
+            with _quiet():
+                header = _wfdb().rdheader(str(folder / segment))
+        except Exception:  # noqa: BLE001
+            header = None
+        yield header
 
 
 def _read_series(path, what="input", *, layout="rows", key=None):
@@ -700,20 +711,11 @@ def _segments_list(path, fields, name, n_channels):
     Its own header holds no channel fields (they are in its segments'); None
     when it is not multi-segment, or its segments differ or lack the field.
     """
-    names = getattr(fields, "seg_name", None)
-    if not names:
+    if not getattr(fields, "seg_name", None):
         return None
-    from ..datasets._wfdb import _quiet, _record_base, _wfdb
-
-    folder = _record_base(path).parent
     shared = None
-    for segment in names:
-        if segment == "~":  # a gap
-            continue
-        try:
-            with _quiet():
-                header = _wfdb().rdheader(str(folder / segment))
-        except Exception:  # noqa: BLE001 - read_wfdb read it; be safe
+    for header in _segment_headers(path, fields):
+        if header is None:
             return None
         values = _header_list(header, name, n_channels)
         if values is None or (shared is not None and values != shared):
