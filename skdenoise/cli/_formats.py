@@ -887,17 +887,22 @@ def _write_record(path, data, denoised, note, own_gain=False):
     return notices
 
 
-def _signal_lines(header_path):
-    """The signal lines of a single-segment WFDB header: (index in text, fields)."""
+def _header_lines(header_path):
+    """A WFDB header's lines other than comments: (index in text, fields)."""
     try:
         lines = header_path.read_text(encoding="latin-1").split("\n")
     except OSError:
         return []
-    content = [
+    return [
         (index, line.split())
         for index, line in enumerate(lines)
         if line.strip() and not line.strip().startswith("#")
     ]
+
+
+def _signal_lines(header_path):
+    """The signal lines of a single-segment WFDB header: (index in text, fields)."""
+    content = _header_lines(header_path)
     if not content or "/" in content[0][1][0]:  # none, or multi-segment
         return []
     n_signals = int(content[0][1][1]) if len(content[0][1]) > 1 else 0
@@ -931,15 +936,7 @@ def _uncalibrated_channels(header_path):
 
 def _first_segment(header_path):
     """The header of a multi-segment record's first segment with samples, or None."""
-    try:
-        lines = header_path.read_text(encoding="latin-1").split("\n")
-    except OSError:
-        return None
-    content = [
-        line.split()
-        for line in lines
-        if line.strip() and not line.strip().startswith("#")
-    ]
+    content = [fields for _, fields in _header_lines(header_path)]
     if not content or "/" not in content[0][0]:
         return None
     for fields in content[1:]:
