@@ -145,8 +145,9 @@ def _folders_locked(folders):
     named by the folder's device and inode: not the folder itself (a user's
     ``flock OUTDIR command`` held it, and the command waited for good), and
     one lock for one folder under two names (a bind mount). Taken in sorted
-    order (two callers cannot wait on each other) and given back on exit; a
-    folder whose lock cannot be had is left unlocked. Best effort: processes
+    order (two callers cannot wait on each other), given back on exit and
+    removed by their holder (they do not pile up); a folder whose lock cannot
+    be had is left unlocked. Best effort: processes
     of other users, or with another temporary folder (``TMPDIR``), do not
     share these locks.
     """
@@ -163,26 +164,49 @@ def _folders_locked(folders):
             continue
         keys.add((info.st_dev, info.st_ino))
     locks = _lock_folder() if keys else None
-    handles = []
+    held = []
     try:
         for device, inode in sorted(keys) if locks is not None else ():
-            try:
-                handle = os.open(
-                    os.path.join(locks, f"{device}-{inode}.lock"),
-                    os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
-                    0o600,
-                )
-            except OSError:
-                continue
-            handles.append(handle)
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX)
-            except OSError:
-                continue
+            lock = _lock_file(fcntl, os.path.join(locks, f"{device}-{inode}.lock"))
+            if lock is not None:
+                held.append(lock)
         yield
     finally:
-        for handle in handles:
+        for path, handle in reversed(held):
+            # Removed while still held, so that the lock files do not pile up
+            # in the temporary folder; a process that opened the file before
+            # this and waits on it finds, once it has the lock, that its file
+            # is no longer the one at the path, and takes the new one.
+            with contextlib.suppress(OSError):
+                os.unlink(path)
             os.close(handle)  # which gives the lock back
+
+
+def _lock_file(fcntl, path):
+    """Hold the exclusive lock of the file ``path``: ``(path, handle)``.
+
+    None where it cannot be had. Its holder removes the file on release:
+    the lock taken is the one of the file that is at ``path`` once held.
+    """
+    while True:
+        try:
+            handle = os.open(
+                path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600
+            )
+        except OSError:
+            return None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            held, current = os.fstat(handle), os.stat(path, follow_symlinks=False)
+        except FileNotFoundError:
+            os.close(handle)  # removed by the holder it waited for: again
+            continue
+        except OSError:
+            os.close(handle)
+            return None
+        if (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino):
+            return path, handle
+        os.close(handle)  # replaced by another waiter's file: take that one
 
 
 def _lock_folder():

@@ -760,6 +760,49 @@ def test_replace_files_waits_for_another_writer_of_the_folder(tmp_path):
     assert done.is_set() and (tmp_path / "b.dat").read_bytes() == b"b.dat"
 
 
+def test_folder_locks_exclude_each_other_and_leave_no_files(tmp_path, monkeypatch):
+    # A lock file was left in the temporary folder for every folder ever
+    # written. Its holder now removes it: a waiter that opened the removed
+    # file must not take that lock while another holds the new file's.
+    import tempfile
+    import threading
+    import time
+
+    pytest.importorskip("fcntl")
+    from skdenoise._files import _folders_locked
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(temporary))
+    target = tmp_path / "out"
+    target.mkdir()
+    inside, most, errors = [0], [0], []
+    guard = threading.Lock()
+
+    def writer():
+        try:
+            for _ in range(25):
+                with _folders_locked([target]):
+                    with guard:
+                        inside[0] += 1
+                        most[0] = max(most[0], inside[0])
+                    time.sleep(0.002)
+                    with guard:
+                        inside[0] -= 1
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors and not any(thread.is_alive() for thread in threads)
+    assert most[0] == 1
+    (locks,) = temporary.iterdir()
+    assert locks.name.startswith("skdenoise-locks-") and list(locks.iterdir()) == []
+
+
 def test_replace_files_without_a_usable_temporary_folder(tmp_path, monkeypatch):
     # The folder lock lives in the temporary folder: a read-only root (no
     # usable one) failed every write; a write from the working folder, its

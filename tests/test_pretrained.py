@@ -557,6 +557,39 @@ def test_cli_highpass_removes_the_baseline_first(tmp_path, capsys):
     )
 
 
+def test_cli_precision_of_the_pretrained_network(tmp_path, capsys):
+    # The command line computed in float32 only: --precision trained gives the
+    # precision the network was trained in, as pretrained.load does.
+    from skdenoise.cli import main
+
+    noisy, _ = ecg(1, 3, 500)
+    path = tmp_path / "ecg.csv"
+    np.savetxt(path, noisy, delimiter=",")
+    argv = ["denoise", "--pretrained", "ecg", "--sampling-rate", "500", str(path)]
+    for precision in ("float32", "trained"):
+        out = tmp_path / f"{precision}.csv"
+        assert main([*argv, "--precision", precision, "-o", str(out), "--quiet"]) == 0
+        expected = pretrained.load(
+            "ecg", sampling_rate=500, precision=precision
+        ).transform(noisy)
+        np.testing.assert_allclose(
+            np.loadtxt(out, delimiter=",").reshape(expected.shape),
+            expected,
+            rtol=1e-6,
+            atol=1e-9,
+        )
+    trained = np.loadtxt(tmp_path / "trained.csv", delimiter=",")
+    assert not np.array_equal(
+        trained, np.loadtxt(tmp_path / "float32.csv", delimiter=",")
+    )
+    # A saved model keeps the precision it was saved with.
+    model = tmp_path / "model.skd"
+    model.write_bytes(b"")
+    saved = ["denoise", str(model), str(path), "--precision", "trained"]
+    assert main([*saved, "-o", str(tmp_path / "x.csv")]) == 2
+    assert "--precision applies to --pretrained" in capsys.readouterr().err
+
+
 def test_cli_errors(tmp_path, capsys):
     from skdenoise.cli import main
 

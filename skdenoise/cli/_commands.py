@@ -1078,11 +1078,11 @@ def _highpass(series, cutoff, rate):
     ]
 
 
-def _load_pretrained(name, sampling_rate):
+def _load_pretrained(name, sampling_rate, precision="float32"):
     from .. import pretrained
 
     try:
-        return pretrained.load(name, sampling_rate=sampling_rate)
+        return pretrained.load(name, sampling_rate=sampling_rate, precision=precision)
     except (OSError, ValueError) as exc:
         raise _CommandError(
             f"cannot use the pretrained model {name!r}: {exc}"
@@ -1206,6 +1206,12 @@ def _cmd_denoise(args):
             "--sampling-rate applies to --pretrained models; a saved model works at "
             "the rate it was trained at."
         )
+    precision = getattr(args, "precision", None)
+    if name is None and precision is not None:
+        raise _UsageError(
+            "--precision applies to --pretrained models; a saved model computes in "
+            "the precision it was saved with."
+        )
     fmt, _ = _input_format(args.input, "input")
     output = _output_path(args.output, fmt)
     targets = _files_to_write(output, fmt)
@@ -1242,7 +1248,7 @@ def _cmd_denoise(args):
             _refuse_stale_annotations(record, targets)
     if name is not None:
         rate = _pretrained_rate(args, data)
-        model = _load_pretrained(name, rate)
+        model = _load_pretrained(name, rate, precision or "float32")
         source = f"the pretrained model {name} at {rate:g} Hz"
     else:
         model = _load_model(args.model, "denoise")

@@ -316,6 +316,14 @@ def _add_denoise_command(commands, formatter):
         "files (WFDB records give theirs)",
     )
     denoise.add_argument(
+        "--precision",
+        choices=("float32", "trained"),
+        help="what the network of a --pretrained model computes in: float32 "
+        "(the default; the fastest on CPUs without bfloat16 units) or the "
+        "precision it was trained in (mixed bfloat16, faster only where bfloat16 "
+        "runs in hardware: time both on yours)",
+    )
+    denoise.add_argument(
         "--highpass",
         type=_positive_float,
         metavar="HZ",
