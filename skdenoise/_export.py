@@ -119,7 +119,8 @@ def _check_format(format, path):
         raise ImportError(
             f"The {format} export needs {', '.join(missing)}, which "
             f"{'is' if len(missing) == 1 else 'are'} not installed; install "
-            'it with pip install "skdenoise[export]".'
+            f"{'it' if len(missing) == 1 else 'them'} with "
+            'pip install "skdenoise[export]".'
         )
 
 

@@ -5,7 +5,7 @@ them): pass ``ax`` (``axes`` for :func:`plot_examples`) to draw on existing
 ones, or leave it as None to draw on a new figure made with
 ``matplotlib.pyplot.subplots``. matplotlib is an optional
 dependency, imported when a function is called; install it with
-``pip install skdenoise[plot]``.
+``pip install "skdenoise[plot]"``.
 
 The series to draw are one series each: 1-D arrays of shape
 ``(n_timesteps,)`` (a single row or column of a 2-D array is accepted too, and
@@ -786,6 +786,7 @@ def plot_snr_improvement(results, *, ax=None, title=None, marker="o"):
     ('input SNR (dB)', 'SNR improvement (dB)')
     """
     curves = _improvement_curves(results)
+    _pyplot()  # matplotlib, or the error that says how to install it
     from matplotlib.markers import MarkerStyle
 
     # Checked before a figure is made: a call that fails leaves none open.

@@ -917,6 +917,23 @@ def test_benchmark_forwards_its_arguments(monkeypatch, tmp_path):
     assert sys.modules.pop("__recorded__") == ["--quick", "--out", "x"]
 
 
+def test_benchmark_without_an_optional_package_prints_one_line(
+    monkeypatch, tmp_path, capsys
+):
+    # Without wfdb the benchmark ended in a 35-line traceback.
+    script = tmp_path / "ecg.py"
+    script.write_text(
+        "def main(argv):\n"
+        "    raise ImportError('Reading WFDB records needs the wfdb package: "
+        'pip install "skdenoise[data]"\')\n'
+    )
+    monkeypatch.setattr(cli, "_benchmark_script", lambda: script)
+    assert main(["benchmark", "--quick"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("skdenoise benchmark: error: Reading WFDB records")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
 def test_benchmark_usage_names_the_command(capsys):
     # The script's own parser printed "usage: benchmarks/ecg.py".
     if not cli._benchmark_script().is_file():

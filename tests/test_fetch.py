@@ -317,6 +317,21 @@ def test_missing_pooch_names_the_extra(server, cache, monkeypatch):
         fetch(server, cache)
 
 
+def test_a_verified_cache_needs_no_pooch_offline(server, cache, monkeypatch):
+    # Checking the cached files' hashes went through pooch: a complete cache
+    # used offline asked for a package to download with.
+    import sys
+
+    folder = fetch(server, cache)
+    server.stop()
+    monkeypatch.setitem(sys.modules, "pooch", None)
+    assert fetch(server, cache, download_if_missing=False) == folder
+    with open(folder / "100.dat", "r+b") as file:
+        file.write(b"\x00\x00")
+    with pytest.raises(OSError, match="corrupt .* download_if_missing is False"):
+        fetch(server, cache, download_if_missing=False)
+
+
 def test_a_failed_refresh_of_the_hash_list_keeps_the_cache_usable(server, cache):
     folder = fetch(server, cache)
     sums = (folder / "SHA256SUMS.txt").read_bytes()

@@ -58,6 +58,11 @@ def _cmd_benchmark(argv):
         # its status where it gives one (2 for a missing record or folder).
         print(exc.code, file=sys.stderr)
         return getattr(exc, "status", EXIT_FAILURE)
+    except ImportError as exc:
+        # An optional package the benchmark needs (wfdb, to read the
+        # records): one line that says which, as every other command.
+        print(f"skdenoise benchmark: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     finally:
         sys.path.remove(str(script.parent))
         sys.modules.pop(spec.name, None)
