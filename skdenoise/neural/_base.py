@@ -3020,7 +3020,9 @@ def _trace_for_any_batch(model, network_in):
     at the second size: that first graph, kept for its size, rounds in its
     own way (by up to 1e-7 at one window), so a request came back with other
     bits in a process whose first request had another size. Traced for any
-    size first, every call runs one graph. The shape of a timestep is the
+    size first, every call runs one graph (on a GPU, where Keras compiles
+    a network without recurrent layers with XLA, that graph compiles once per
+    batch size, each size to one executable). The shape of a timestep is the
     model's input's (``network_in``'s for a model without one, a subclassed
     one). A network that runs eagerly, or of several inputs, is left as it
     is. The function is held weakly: it refers to its model, which it kept

@@ -149,6 +149,8 @@ _COMMON_DOC = """noise : noise model or None, default=None
         Keras dtype policy of the network's layers. The mixed policies compute
         in 16 bits with float32 weights and outputs: on CPUs with bfloat16
         units (and GPUs with tensor cores) they train about twice as fast.
+        On GPUs, bfloat16 runs in hardware from NVIDIA's Ampere on (A100,
+        H100); older ones with tensor cores (V100, T4) have float16 only.
     training : {"supervised", "blind_spot"}, default="supervised"
         ``"supervised"`` learns from targets (``fit(X, y)`` with clean ``y``,
         or a second noisy copy for Noise2Noise; or clean ``X`` with noise

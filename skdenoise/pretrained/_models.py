@@ -144,10 +144,13 @@ def load(name="ecg", *, sampling_rate, precision="float32"):
         What the network computes in. ``"float32"``: its weights (kept in
         float32 by the mixed-precision training) in float32 layers, about 1.7
         times as fast as ``"trained"`` on CPUs without bfloat16 units, and
-        free of 16-bit rounding. ``"trained"``: the precision it was trained
-        in (``"mixed_bfloat16"`` for ``"ecg"``), which pays only where
-        bfloat16 runs in hardware (CPUs with bfloat16 matrix units such as
-        Intel AMX; time both on yours). The two outputs differ by the
+        free of 16-bit rounding (on NVIDIA GPUs from Ampere on, TensorFlow
+        rounds float32 products to TensorFloat-32 unless
+        ``tf.config.experimental.enable_tensor_float_32_execution(False)``).
+        ``"trained"``: the precision it was trained in (``"mixed_bfloat16"``
+        for ``"ecg"``), which pays only where bfloat16 runs in hardware
+        (CPUs with bfloat16 matrix units such as Intel AMX; time both on
+        yours). The two outputs differ by the
         16-bit rounding, up to about 3e-3 of a signal's range (under 1 uV on
         MITDB's record 100, 11 uV on its record 108). The fitted network's
         ``precision`` parameter says which, and a fine-tuning ``partial_fit``
