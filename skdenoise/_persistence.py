@@ -250,6 +250,10 @@ class _Writer:
             file = Path(tmp) / "model.keras"
             try:
                 keras.saving.save_model(model, file)
+            except (OSError, MemoryError, Warning):
+                # Not the model's fault (a full disk, a warning turned into an
+                # error by the caller's filters): as raised.
+                raise
             except Exception as exc:  # noqa: BLE001 - reported with its location
                 raise TypeError(
                     f"The Keras model at {where} cannot be saved in Keras' format: "

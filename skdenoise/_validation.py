@@ -617,18 +617,20 @@ def check_finite_scalar(value, name):
 
 def check_range(value, name, *, positive=False):
     """A ``(low, high)`` pair of finite numbers, or a number as ``(x, x)``."""
+    given = value  # what the messages name (not the pair made of a number)
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        value = (value, value)
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise ValueError(
-            f"{name} must be a number or a (low, high) pair; got {value!r}."
-        )
-    low = check_finite_scalar(value[0], f"{name}[0]")
-    high = check_finite_scalar(value[1], f"{name}[1]")
+        low = high = check_finite_scalar(value, name)
+    else:
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise ValueError(
+                f"{name} must be a number or a (low, high) pair; got {value!r}."
+            )
+        low = check_finite_scalar(value[0], f"{name}[0]")
+        high = check_finite_scalar(value[1], f"{name}[1]")
     if low > high:
-        raise ValueError(f"{name} must have low <= high; got {value!r}.")
+        raise ValueError(f"{name} must have low <= high; got {given!r}.")
     if positive and low <= 0:
-        raise ValueError(f"{name} must be positive; got {value!r}.")
+        raise ValueError(f"{name} must be positive; got {given!r}.")
     return low, high
 
 

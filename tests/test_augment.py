@@ -163,6 +163,9 @@ def test_drift_is_sized_at_extreme_magnitudes(magnitude):
         (RandomFlip(p=np.nan), "^p must be finite"),
         (RandomScale(scale=(2.0, 1.0)), "low <= high"),
         (RandomScale(scale=(0.0, 1.0)), "must be positive"),
+        # The value given, not the pair made of it ("got (0, 0)").
+        (RandomScale(scale=0), r"scale must be positive; got 0\.$"),
+        (RandomScale(scale=np.inf), r"^scale must be finite; got inf\.$"),
         (RandomTimeWarp(factor=(1, 2, 3)), "pair"),
         (AugmentationChain([RandomFlip(), "flip"]), "list of skdenoise.augment"),
     ],

@@ -500,8 +500,17 @@ def test_train_refuses_bad_windows_and_unwritable_outputs_before_training(
     args = ["train", "--clean", str(data / "clean.npy"), *TINY]
     out = ["--output", str(data / "never.skd")]
     # A window of 1 sample got NumPy's advice on reshaping arrays (status 1).
-    assert main([*args, *out, "--window-length", "1"]) == 2
-    assert "at least 2 samples" in capsys.readouterr().err
+    # Said first: the noise was tried on a window of one sample before, which
+    # warned of a series of zeros that the file does not hold.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main([*args, *out, "--window-length", "1"]) == 2
+    assert [str(w.message) for w in caught] == []
+    assert "--window-length 1: a window needs at least 2" in capsys.readouterr().err
+    # --param epochs=2 replaced --epochs (given or default) without a word.
+    for name, option in [("epochs", "--epochs"), ("random_state", "--seed")]:
+        assert main([*args, *out, "--param", f"{name}=2"]) == 2
+        assert f"--param {name}: give it with {option}" in capsys.readouterr().err
     assert main([*args, *out, "--window-length", "100000"]) == 2
     assert "pass a smaller --window-length" in capsys.readouterr().err
     # An output that cannot be written was found after the whole training.

@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -547,6 +548,17 @@ def test_donoho_johnstone_shifts_and_errors():
 def _heart_rate(ecg, sampling_rate):
     peaks, _ = find_peaks(ecg, height=0.5, distance=int(0.25 * sampling_rate))
     return 60.0 * sampling_rate / np.mean(np.diff(peaks)), len(peaks)
+
+
+@pytest.mark.parametrize("heart_rate", [0, 10, (0, 60), (60, 300)])
+def test_make_ecg_heart_rate_range_is_the_one_said(heart_rate):
+    # 0 was refused as "must be positive; got (0, 0)", then 10 as outside
+    # (20, 250]: one rule, said with the value given.
+    from skdenoise.datasets import make_ecg
+
+    said = re.escape(f"heart_rate must be in (20, 250] bpm; got {heart_rate!r}.")
+    with pytest.raises(ValueError, match=said):
+        make_ecg(1, 100, heart_rate=heart_rate)
 
 
 @pytest.mark.parametrize(("heart_rate", "sampling_rate"), [(60.0, 360.0), (90, 250)])

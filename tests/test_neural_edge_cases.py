@@ -812,6 +812,32 @@ def test_windowed_denoiser_takes_validation_series_of_any_length(pairs, monkeypa
         )
     with pytest.raises(ValueError, match="y_val must be the clean series"):
         model.fit(noisy, clean, validation_data=(noisy, clean[:, :32]))
+    # The shapes as given: it printed their first two numbers, the same here.
+    channels = np.stack([noisy[:6], noisy[:6]], axis=-1)
+    with pytest.raises(ValueError, match=r"X_val \(6, 64, 2\); got \(6, 64, 1\)"):
+        model.fit(channels, channels, validation_data=(channels, channels[..., :1]))
+
+
+@pytest.mark.parametrize(
+    "params, named",
+    [
+        ({"random_state": -1}, "random_state"),
+        ({"random_state": 1.5}, "random_state"),
+        ({"validation_split": "a"}, "validation_split"),
+    ],
+)
+def test_windowed_network_parameters_are_checked_before_use(pairs, params, named):
+    # The wrapper drew the held-out series with the network's random_state
+    # and validation_split before the network checked them: NumPy's
+    # "expected non-negative integer", naming neither.
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from skdenoise.windowing import WindowedDenoiser
+
+    noisy, clean = pairs
+    model = WindowedDenoiser(_unet(epochs=1, **params), window_length=32)
+    with pytest.raises(InvalidParameterError, match=f"'{named}' parameter of UNet"):
+        model.fit(noisy, clean)
 
 
 def test_a_network_that_predicted_is_freed_with_its_estimator(pairs):

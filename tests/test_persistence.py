@@ -191,6 +191,30 @@ def test_a_network_that_load_cannot_read_is_refused_by_save(tmp_path):
     assert not (tmp_path / "lambda.skd").exists()
 
 
+@pytest.mark.parametrize(
+    "failure",
+    [OSError(28, "No space left on device"), DeprecationWarning("made an error")],
+    ids=["disk-full", "warning-as-error"],
+)
+def test_save_passes_on_what_is_not_the_models_fault(tmp_path, monkeypatch, failure):
+    # Every failure of Keras' save read "cannot be saved in Keras' format"
+    # (a TypeError): a full disk, or a warning that the caller's filters
+    # turn into an error, said the model was at fault.
+    import keras
+
+    X = np.random.default_rng(0).normal(size=(8, 64)).astype(np.float32)
+    fitted = tiny_unet().fit(X, X)
+
+    def failing(*args, **kwargs):
+        raise failure
+
+    monkeypatch.setattr(keras.saving, "save_model", failing)
+    with pytest.raises(type(failure)) as info:
+        save(fitted, tmp_path / "model.skd")
+    assert info.value is failure
+    assert not (tmp_path / "model.skd").exists()
+
+
 def test_load_keeps_safe_mode_when_keras_turned_it_off(tmp_path, monkeypatch):
     from keras.src.backend.common import global_state
 

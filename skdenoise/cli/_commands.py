@@ -203,6 +203,15 @@ def _recorded_noise(data, snr_db, sampling_rate, training_files):
     return noise.NoiseMixture(recordings, snr=snr_db)
 
 
+# The network's parameters that the train command sets from options of their own.
+_OWN_OPTIONS = {
+    "epochs": "--epochs",
+    "batch_size": "--batch-size",
+    "learning_rate": "--learning-rate",
+    "random_state": "--seed",
+}
+
+
 def _training_arrays(clean, noisy, window_length, what="--clean"):
     """Arrays to fit on, windowing series of different lengths beforehand."""
     shortest = _shortest(clean.series)
@@ -574,6 +583,10 @@ def _cmd_train(args):
             )
     _check_channel_pairs(clean, noisy)
     window_length = args.window_length or min(_DEFAULT_WINDOW, _shortest(clean.series))
+    if window_length < 2:  # before the noise is tried on a window of it
+        raise _UsageError(
+            f"--window-length {window_length}: a window needs at least 2 samples."
+        )
     kind = args.noise or ("white" if noisy is None else None)
     if noise_data is not None:
         kind = "recorded"
@@ -622,6 +635,12 @@ def _cmd_train(args):
     )
     known = network.get_params(deep=False)
     for name, _ in args.param:
+        if name in _OWN_OPTIONS:
+            # It replaced the option's value (a default, or one given) without
+            # a word.
+            raise _UsageError(
+                f"--param {name}: give it with {_OWN_OPTIONS[name]}, its own option."
+            )
         prefix, separator, _rest = name.partition("__")
         if separator and prefix in known and not hasattr(known[prefix], "get_params"):
             raise _UsageError(

@@ -479,7 +479,7 @@ def make_ecg(
     """
     n_series, n_timesteps = _check_shape(n_series, n_timesteps)
     fs = _check_positive(sampling_rate, "sampling_rate")
-    low, high = check_range(heart_rate, "heart_rate", positive=True)
+    low, high = check_range(heart_rate, "heart_rate")
     if low <= 20 or high > 250:
         raise ValueError(f"heart_rate must be in (20, 250] bpm; got {heart_rate!r}.")
     if fs < 2 * high / 60.0:

@@ -17,6 +17,7 @@ import numbers
 import os
 import tempfile
 import threading
+import types
 import weakref
 
 import numpy as np
@@ -25,7 +26,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _wrap_data_with_container
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .._series import power_of_two_of_peak, power_of_two_scale, series_statistics
@@ -857,6 +857,30 @@ def _drop_closed_files(callback):
             setattr(callback, name, None)
 
 
+class _AvailableWithReason:
+    """A method that is not there (``hasattr`` False) when ``check`` raises.
+
+    As scikit-learn's ``available_if``, with the ``AttributeError`` that
+    ``check`` raises given as it is: ``available_if`` replaces its message
+    by "has no attribute", and the reason was seen only in the chained cause.
+    """
+
+    def __init__(self, fn, check):
+        self.fn = fn
+        self.check = check
+        functools.update_wrapper(self, fn)
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self.fn
+        self.check(obj)
+        return types.MethodType(self.fn, obj)
+
+
+def _available_with_reason(check):
+    return functools.partial(_AvailableWithReason, check=check)
+
+
 class BaseNeuralDenoiser(BaseDenoiser):
     """Base class of the neural denoisers (not for direct use).
 
@@ -1623,7 +1647,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
             raise AttributeError(_ENSEMBLE_PARTIAL_FIT.format(type(self).__name__))
         return True
 
-    @available_if(_partial_fit_available)
+    @_available_with_reason(_partial_fit_available)
     def partial_fit(self, X, y=None, validation_data=None):
         """Train the network for one more epoch on ``X`` (and ``y``).
 

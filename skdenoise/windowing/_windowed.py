@@ -517,16 +517,13 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
                     f"{where} must be series or a tuple (X_val, y_val); got a "
                     f"tuple of {len(validation_data)}."
                 )
-            X_val = as_3d(
-                check_series(validation_data[0], input_name="X_val", estimator=self)
-            )
-            y_val = as_3d(
-                check_series(validation_data[1], input_name="y_val", estimator=self)
-            )
+            X_val = check_series(validation_data[0], input_name="X_val", estimator=self)
+            y_val = check_series(validation_data[1], input_name="y_val", estimator=self)
+            X_val, y_val, given = as_3d(X_val), as_3d(y_val), (X_val, y_val)
             if y_val.shape != X_val.shape:
                 raise ValueError(
                     f"{where}: y_val must be the clean series, with the shape of "
-                    f"X_val {X_val.shape[:2]}; got {y_val.shape[:2]}."
+                    f"X_val {given[0].shape}; got {given[1].shape}."
                 )
         else:
             X_val = as_3d(
@@ -580,6 +577,9 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         if not _takes_validation_data(estimator):
             self._warn_if_pipeline_splits_windows(estimator, X3.shape[1])
             return X3, y3, None
+        # Its parameters checked before its random_state and validation_split
+        # are used here: a random_state of -1 failed in NumPy's words.
+        estimator._validate_params()
         fraction = self._fraction(estimator)
         seed = estimator._seed()
         n_units = self._n_units(X3)
