@@ -102,7 +102,11 @@ def _wfdb():
 
 @contextlib.contextmanager
 def _quiet():
-    """Silence the deprecation warnings the wfdb package raises through pandas."""
+    """Silence the deprecation warnings the wfdb package raises through pandas.
+
+    Its ``inplace=True`` calls, which pandas 4 removes (hence ``pandas<4`` in
+    the extras that install wfdb).
+    """
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*inplace", module="wfdb")
         yield
