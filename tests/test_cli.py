@@ -1069,13 +1069,19 @@ def test_unwritable_output_is_a_one_line_error(
 
 
 @pytest.mark.parametrize(
-    "param, fragment",
+    "param, fragment, expected",
     [
-        ("callbacks=[1]", "keras.callbacks.Callback"),
-        ("depth=50", "depth=50"),
+        ("callbacks=[1]", "keras.callbacks.Callback", 1),
+        ("depth=50", "depth=50", 1),
+        # Values outside the parameter's range are usage errors, found before
+        # any training (they failed the training, with status 1).
+        ("dropout=2.0", "--param: The 'dropout' parameter", 2),
+        ("uncertainty='x'", "--param: The 'uncertainty' parameter", 2),
     ],
 )
-def test_impossible_hyper_parameters_are_one_line_errors(data, capsys, param, fragment):
+def test_impossible_hyper_parameters_are_one_line_errors(
+    data, capsys, param, fragment, expected
+):
     status = main(
         [
             "train",
@@ -1095,7 +1101,7 @@ def test_impossible_hyper_parameters_are_one_line_errors(data, capsys, param, fr
         ]
     )
     err = capsys.readouterr().err
-    assert status == 1
+    assert status == expected
     assert fragment in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
 

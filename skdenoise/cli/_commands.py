@@ -656,7 +656,10 @@ def _cmd_train(args):
             )
     try:
         network.set_params(**dict(args.param))
-    except ValueError as exc:
+        # Values checked now, a usage error (status 2): the training failed on
+        # them, with status 1.
+        network._validate_params()
+    except (ValueError, TypeError) as exc:
         # On one line: a nested estimator's repr may span several.
         raise _UsageError(f"--param: {' '.join(str(exc).split())}") from None
     blind_spot = getattr(network, "training", "supervised") == "blind_spot"
