@@ -204,6 +204,9 @@ def _lock_file(fcntl, path):
         except OSError:
             os.close(handle)
             return None
+        except BaseException:  # an interrupt while waiting: not left open
+            os.close(handle)
+            raise
         if (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino):
             return path, handle
         os.close(handle)  # replaced by another waiter's file: take that one

@@ -803,6 +803,41 @@ def test_folder_locks_exclude_each_other_and_leave_no_files(tmp_path, monkeypatc
     assert locks.name.startswith("skdenoise-locks-") and list(locks.iterdir()) == []
 
 
+def test_an_interrupted_wait_for_a_folder_lock_leaves_no_file_open(
+    tmp_path, monkeypatch
+):
+    # Ctrl-C while waiting for the lock left the lock file's handle open.
+    import os
+    import tempfile
+
+    fcntl = pytest.importorskip("fcntl")
+    from skdenoise import _files
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    opened, closed = [], []
+    real_open, real_close = os.open, os.close
+
+    def counting_open(*args, **kwargs):
+        handle = real_open(*args, **kwargs)
+        opened.append(handle)
+        return handle
+
+    def counting_close(handle):
+        closed.append(handle)
+        real_close(handle)
+
+    def interrupted(handle, operation):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "open", counting_open)
+    monkeypatch.setattr(os, "close", counting_close)
+    monkeypatch.setattr(fcntl, "flock", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        with _files._folders_locked([tmp_path]):
+            pass
+    assert opened and sorted(opened) == sorted(closed)
+
+
 def test_replace_files_without_a_usable_temporary_folder(tmp_path, monkeypatch):
     # The folder lock lives in the temporary folder: a read-only root (no
     # usable one) failed every write; a write from the working folder, its

@@ -511,6 +511,12 @@ def test_train_refuses_bad_windows_and_unwritable_outputs_before_training(
     for name, option in [("epochs", "--epochs"), ("random_state", "--seed")]:
         assert main([*args, *out, "--param", f"{name}=2"]) == 2
         assert f"--param {name}: give it with {option}" in capsys.readouterr().err
+    # (random_state=None, an unseeded fit, has no option of its own.)
+    unseeded = ["--param", "random_state=None", "--output", str(data / "u.skd")]
+    assert main([*args, *unseeded]) == 0
+    from skdenoise.persistence import load
+
+    assert load(data / "u.skd").estimator_.random_state is None
     assert main([*args, *out, "--window-length", "100000"]) == 2
     assert "pass a smaller --window-length" in capsys.readouterr().err
     # An output that cannot be written was found after the whole training.

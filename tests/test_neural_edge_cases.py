@@ -840,6 +840,49 @@ def test_windowed_network_parameters_are_checked_before_use(pairs, params, named
         model.fit(noisy, clean)
 
 
+def test_resampled_denoiser_passes_validation_series_on_resampled(pairs, monkeypatch):
+    # ResampledDenoiser.fit refused validation_data: the pretrained model (a
+    # ResampledDenoiser) could not be refitted with records held apart.
+    from skdenoise.baselines import MedianDenoiser
+    from skdenoise.windowing import ResampledDenoiser, WindowedDenoiser
+
+    recorder = _Recorder(monkeypatch)
+    noisy, clean = pairs
+    rates = {"sampling_rate": 180.0, "estimator_sampling_rate": 360.0}
+    model = ResampledDenoiser(_unet(epochs=1), **rates)
+    model.fit(noisy[:8], clean[:8], validation_data=(noisy[8:12], clean[8:12]))
+    X_train, _, (X_val, y_val) = recorder.calls[-1]
+    assert X_train.shape == (8, 128) and X_val.shape == y_val.shape == (4, 128)
+    np.testing.assert_allclose(X_val, model._to_model(noisy[8:12, :, None]))
+    np.testing.assert_allclose(y_val, model._to_model(clean[8:12, :, None]))
+    # Clean series alone (the network adds its noise to them), and a
+    # windowed network, which takes validation series of any length.
+    from skdenoise.noise import WhiteNoise
+
+    model.set_params(estimator__noise=WhiteNoise(snr=5.0)).fit(
+        clean[:8], validation_data=clean[8:12]
+    )
+    assert recorder.calls[-1][2].shape == (4, 128)
+    model.set_params(estimator__noise=None)
+    windowed = ResampledDenoiser(
+        WindowedDenoiser(_unet(epochs=1), window_length=32), **rates
+    )
+    windowed.fit(noisy[:8], clean[:8], validation_data=(noisy[8:10], clean[8:10]))
+    assert recorder.calls[-1][2][0].shape[1] == 32
+    with pytest.raises(ValueError, match="series of 32 timesteps; its estimator"):
+        model.fit(noisy[:8], clean[:8], validation_data=noisy[8:12, :32])
+    with pytest.raises(ValueError, match=r"X_val \(4, 64\); got \(4, 32\)"):
+        model.fit(noisy[:8], clean[:8], validation_data=(noisy[8:12], clean[8:12, :32]))
+    with pytest.raises(TypeError, match="MedianDenoiser takes none"):
+        ResampledDenoiser(MedianDenoiser(), **rates).fit(
+            noisy, clean, validation_data=noisy
+        )
+    with pytest.raises(
+        TypeError, match=r"unexpected keyword argument\(s\) \['epochs'\]"
+    ):
+        model.fit(noisy[:8], clean[:8], epochs=3)
+
+
 def test_a_network_that_predicted_is_freed_with_its_estimator(pairs):
     # The registry of networks traced for any batch size held each network's
     # predict function, which refers to the network: none was ever freed

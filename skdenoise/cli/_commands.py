@@ -634,8 +634,9 @@ def _cmd_train(args):
         verbose=0 if args.quiet else 1,
     )
     known = network.get_params(deep=False)
-    for name, _ in args.param:
-        if name in _OWN_OPTIONS:
+    for name, value in args.param:
+        # (random_state=None, an unseeded fit, has no option of its own.)
+        if name in _OWN_OPTIONS and not (name == "random_state" and value is None):
             # It replaced the option's value (a default, or one given) without
             # a word.
             raise _UsageError(

@@ -1642,8 +1642,9 @@ class BaseNeuralDenoiser(BaseDenoiser):
 
     def _partial_fit_available(self):
         # scikit-learn's convention: a method that cannot work is not there
-        # (hasattr is False), which wrappers and incremental tools ask.
-        if self.uncertainty == "ensemble":
+        # (hasattr is False), which wrappers and incremental tools ask. (A
+        # str compared only: an invalid array value is refused by the call.)
+        if isinstance(self.uncertainty, str) and self.uncertainty == "ensemble":
             raise AttributeError(_ENSEMBLE_PARTIAL_FIT.format(type(self).__name__))
         return True
 
@@ -3045,8 +3046,9 @@ def _trace_for_any_batch(model, network_in):
     own way (by up to 1e-7 at one window), so a request came back with other
     bits in a process whose first request had another size. Traced for any
     size first, every call runs one graph (on a GPU, where Keras compiles
-    a network without recurrent layers with XLA, that graph compiles once per
-    batch size, each size to one executable). The shape of a timestep is the
+    a network without recurrent layers with XLA unless op determinism is on,
+    that graph compiles once per batch size, each size to one executable).
+    The shape of a timestep is the
     model's input's (``network_in``'s for a model without one, a subclassed
     one). A network that runs eagerly, or of several inputs, is left as it
     is. The function is held weakly: it refers to its model, which it kept

@@ -23,7 +23,9 @@ from .._series import power_of_two_scale
 from .._split import ROWS_PER_SERIES
 from .._validation import (
     arrays_out,
+    as_3d,
     as_input_dtype,
+    check_series,
     restore_ndim,
     std_as_input_dtype,
 )
@@ -178,6 +180,15 @@ def _resample_std(S2, up, down):
     return np.clip(std, S2.min(axis=1, keepdims=True), S2.max(axis=1, keepdims=True))
 
 
+def _fit_takes_validation(estimator):
+    """Whether ``estimator.fit`` takes ``validation_data`` (a network, wrapped)."""
+    from ._windowed import WindowedDenoiser, _takes_validation_data
+
+    if isinstance(estimator, (WindowedDenoiser, ResampledDenoiser)):
+        return _fit_takes_validation(estimator.estimator)
+    return _takes_validation_data(estimator)
+
+
 class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     """Denoise series of any sampling rate with a denoiser of another rate.
 
@@ -194,7 +205,11 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     of channels may differ between ``fit`` and ``transform``. When the inner
     estimator's ``predict`` takes ``return_std`` (the neural denoisers, alone or
     in a :class:`WindowedDenoiser`), so does :meth:`predict`; the standard
-    deviation needs one fitted with ``uncertainty``.
+    deviation needs one fitted with ``uncertainty``. When its ``fit`` takes
+    ``validation_data`` (the same estimators), so does :meth:`fit`: series at
+    ``sampling_rate`` (a tuple ``(X_val, y_val)`` or clean series alone),
+    resampled and passed on (routed by a search or a pipeline with
+    ``set_fit_request(validation_data=True)``).
 
     The ratio of the rates is approximated by the nearest fraction with a
     denominator of at most 1000 (exact for rates in whole hertz up to 1000 Hz);
@@ -265,6 +280,10 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
     def _learns_from_target(self):
         # As its estimator: a filter's wrapper ignores a y not shaped as X.
         return getattr(self.estimator, "_learns_from_target", True)
+
+    # fit(X, y, validation_data=...) passes the validation series on,
+    # resampled: a routed parameter under scikit-learn's metadata routing.
+    __metadata_request__fit = {"validation_data": None}
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "transform"])],
@@ -486,16 +505,67 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
         return np.moveaxis(Y2.reshape(n_series, n_channels, n_timesteps), 1, 2)
 
     # -------------------------------------------------------------- fitting
-    def _fit(self, X3, y3):
+    def _validate_fit_params(self, X3, y3, validation_data=None, **fit_params):
+        """``validation_data`` of ``fit``, at ``sampling_rate``, passed on resampled."""
+        name = type(self).__name__
+        if fit_params:
+            raise TypeError(
+                f"{name}.fit got unexpected keyword argument(s) "
+                f"{sorted(fit_params)}; it takes validation_data only."
+            )
+        if validation_data is None:
+            return {}
+        if not _fit_takes_validation(self.estimator):
+            raise TypeError(
+                f"{name}.fit got validation_data, but its estimator "
+                f"{type(self.estimator).__name__} takes none (only the neural "
+                "denoisers do, alone or in a WindowedDenoiser)."
+            )
+        where = f"validation_data of {name}.fit"
+        if isinstance(validation_data, tuple):
+            if len(validation_data) != 2:
+                raise ValueError(
+                    f"{where} must be series or a tuple (X_val, y_val); got a "
+                    f"tuple of {len(validation_data)}."
+                )
+            given = [
+                check_series(part, input_name=part_name, estimator=self)
+                for part, part_name in zip(
+                    validation_data, ("X_val", "y_val"), strict=True
+                )
+            ]
+            if given[1].shape != given[0].shape:
+                raise ValueError(
+                    f"{where}: y_val must be the clean series, with the shape of "
+                    f"X_val {given[0].shape}; got {given[1].shape}."
+                )
+            X_val, y_val = (as_3d(part).astype(np.float64) for part in given)
+        else:
+            X_val = check_series(
+                validation_data, input_name="validation_data", estimator=self
+            )
+            X_val, y_val = as_3d(X_val).astype(np.float64), None
+        fixed = not getattr(self.estimator, "_any_length", True)
+        if fixed and X_val.shape[1] != X3.shape[1]:
+            raise ValueError(
+                f"{where} has series of {X_val.shape[1]} timesteps; its estimator "
+                f"{type(self.estimator).__name__} takes series of one length, "
+                f"those of the training series ({X3.shape[1]}). Wrap it in a "
+                "WindowedDenoiser for validation series of any length."
+            )
+        self._check_input(X_val.shape[1])
+        return {"validation": (X_val, y_val)}
+
+    def _fit(self, X3, y3, validation=None):
         self._check_input(X3.shape[1], fitting=True, n_series=X3.shape[0])
         estimator = _array_output(clone(self.estimator))
-        self._fit_model(estimator.fit, X3, y3)
+        self._fit_model(estimator.fit, X3, y3, validation)
         self.estimator_ = estimator
         record_template_uncertainty(self)
         self.estimator_sampling_rate_ = float(self.estimator_sampling_rate)
         _record_rate(estimator, self.estimator_sampling_rate_)
 
-    def _fit_model(self, method, X3, y3):
+    def _fit_model(self, method, X3, y3, validation=None):
         from ..noise._base import zero_series_in_windows
 
         _check_training_rates(method.__self__, self.estimator_sampling_rate)
@@ -508,12 +578,19 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
         # (Times the rows per series of an outer wrapper's, whose rows are
         # leads of recordings too.)
         rows = ROWS_PER_SERIES.set(ROWS_PER_SERIES.get() * X3.shape[2])
+        kwargs = {}
+        if validation is not None:
+            X_val, y_val = validation
+            X_val = self._to_model(X_val)
+            kwargs["validation_data"] = (
+                X_val if y_val is None else (X_val, self._to_model(y_val))
+            )
         try:
             with arrays_out(), zero_series_in_windows():
                 if y3 is None:
-                    method(self._to_model(X3))
+                    method(self._to_model(X3), **kwargs)
                 else:
-                    method(self._to_model(X3), self._to_model(y3))
+                    method(self._to_model(X3), self._to_model(y3), **kwargs)
         finally:
             ROWS_PER_SERIES.reset(rows)
 
