@@ -64,6 +64,8 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
+    # Before the fits: a missing folder lost the whole measurement at the end.
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
 
     X = protocol.training_windows(
         ["100", "101", "103", "105"], args.data_dir, args.windows

@@ -234,6 +234,12 @@ def write_csv(path, rows):
 
 def markdown(rows, real, qrs, args):
     lines = ["# The pretrained ECG denoiser on the benchmark's test data", ""]
+    if args.model_file is None:
+        # What the network computed in (float32 by default since 2026-12-06).
+        lines += [
+            f"The shipped model loaded with precision={args.precision!r}.",
+            "",
+        ]
     snrs = sorted({r["input_snr_db"] for r in rows if r["noise"] != protocol.CLEAN})
     for rate in args.rates:
         lines += [

@@ -190,6 +190,14 @@ def save_json(out, results):
     out.with_suffix(".json").write_text(json.dumps(results, indent=1))
 
 
+def _repeats_of(rows):
+    """The transforms timed per recording of up to 1,000,000 samples (as run)."""
+    counts = sorted(
+        {len(row["times_s"]) for row in rows if row["n_samples"] <= 1_000_000}
+    )
+    return " or ".join(str(count) for count in counts) or "no"
+
+
 def write_results(out, results):
     save_json(out, results)
     search, long, chunks = results["search"], results["long"], results["chunks"]
@@ -260,7 +268,8 @@ def write_results(out, results):
         " network), each length in a fresh process; TensorFlow with its default"
         " threads. Peak RSS is the process's `ru_maxrss` (TensorFlow included);"
         " 'before' is after fitting and one small transform, before the series"
-        " exists. Recordings up to 1,000,000 samples: median of 3 transforms.",
+        " exists. Recordings up to 1,000,000 samples: median of "
+        f"{_repeats_of(long['rows'])} transforms; longer ones: one.",
         "",
         "| samples | windows | time (s) | samples/s | input (MiB) |"
         " peak RSS before (MiB) | peak RSS after (MiB) | load |",

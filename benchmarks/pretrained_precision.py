@@ -12,6 +12,8 @@ gives the largest difference between their outputs per lead::
 import argparse
 import os
 import platform
+import shlex
+import sys
 import time
 from pathlib import Path
 
@@ -68,9 +70,8 @@ def main(argv=None):
         "Produced by:",
         "",
         "```",
-        "python benchmarks/pretrained_precision.py --data-dir "
-        f"../shared/data/physionet --out {args.out} --record {args.record} "
-        f"--minutes {args.minutes:g} --repeats {args.repeats}",
+        "python benchmarks/pretrained_precision.py "
+        + shlex.join(sys.argv[1:] if argv is None else list(argv)),
         "```",
         "",
         f"Record {args.record}, its first {n} samples ({n / 360 / 60:.1f} min) of "

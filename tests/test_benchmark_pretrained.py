@@ -208,6 +208,21 @@ def test_evaluate_pretrained_checks_its_arguments(
 
 
 @pytest.mark.data
+def test_evaluate_pretrained_says_the_precision_it_ran_in(physionet_dir):
+    # Since float32 became load's default, the results' precision was said
+    # only in notes added by hand to the committed READMEs.
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_evaluate_pretrained", SCRIPT.with_name("evaluate_pretrained.py")
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    for options, said in (([], "'float32'"), (["--precision", "trained"], "'trained'")):
+        args = script.parse_args(["--data-dir", str(physionet_dir), *options])
+        args.rates, args.argv = [], []
+        assert f"loaded with precision={said}" in script.markdown([], [], [], args)
+
+
+@pytest.mark.data
 def test_precision_script_times_both_and_gives_their_difference(
     physionet_dir, tmp_path
 ):
@@ -222,6 +237,8 @@ def test_precision_script_times_both_and_gives_their_difference(
     script.main([*argv, "--minutes", "0.1", "--repeats", "1"])
     text = (out / "README.md").read_text()
     assert "| float32 |" in text and "| trained |" in text
+    # The command as run (it named ../shared/data/physionet whatever was given).
+    assert f"pretrained_precision.py --data-dir {physionet_dir} --out {out}" in text
     differences = [float(v) for v in re.findall(r"lead \d: ([0-9.]+) uV", text)]
     # Two leads, apart by the 16-bit rounding only (MITDB's ADC step: 5 uV).
     assert len(differences) == 2 and all(0 < d < 5 for d in differences)

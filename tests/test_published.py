@@ -391,3 +391,32 @@ def test_deepfilter_takes_a_numpy_integer_dilation():
 
     model = networks.build_deepfilter(16, 1, dilation_rate=np.int64(2))
     assert model.output_shape == (None, 16, 1)
+
+
+@pytest.mark.parametrize(
+    "estimator, builder",
+    [
+        ("LSTMDenoiser", "build_recurrent"),
+        ("GRUDenoiser", "build_recurrent"),
+        ("CNNLSTMDenoiser", "build_cnn_lstm"),
+        ("ConvAutoencoderDenoiser", "build_conv_autoencoder"),
+        ("VAEDenoiser", "build_vae"),
+        ("UNetDenoiser", "build_unet"),
+        ("FCNDAEDenoiser", "build_fcn_dae"),
+        ("DRNNDenoiser", "build_drnn"),
+        ("DeepFilterDenoiser", "build_deepfilter"),
+    ],
+)
+def test_builders_default_to_their_estimators_settings(estimator, builder):
+    # build_vae weighed the KL term with beta=1.0, VAEDenoiser with 0.1:
+    # KerasDenoiser(model=build_vae) trained another network than VAEDenoiser.
+    import inspect
+
+    import skdenoise
+    from skdenoise import networks
+
+    params = getattr(skdenoise, estimator)().get_params(deep=False)
+    signature = inspect.signature(getattr(networks, builder)).parameters
+    shared = sorted(set(params) & set(signature))
+    assert shared
+    assert {n: signature[n].default for n in shared} == {n: params[n] for n in shared}

@@ -128,7 +128,7 @@ def build_vae(
     depth=3,
     kernel_size=7,
     latent_dim=16,
-    beta=1.0,
+    beta=0.1,
     dropout=0.0,
 ):
     """Convolutional variational autoencoder mapping noisy series to clean ones.
@@ -153,8 +153,9 @@ def build_vae(
         Width of the convolutions.
     latent_dim : int, default=16
         Size of the latent code.
-    beta : float, default=1.0
-        Weight of the KL term.
+    beta : float, default=0.1
+        Weight of the KL term (:class:`~skdenoise.VAEDenoiser`'s default, so
+        that ``KerasDenoiser(model=build_vae)`` trains the same network).
     dropout : float, default=0.0
         Dropout after each encoder level.
 
