@@ -149,8 +149,9 @@ def load_nstdb_noise(
         Baseline wander, electrode motion or muscle artifact.
     data_dir : str or path-like
         Folder holding ``nstdb/<name>.hea`` and ``.dat``, or the files directly.
-    channel : int or None, default=None
-        Channel to load (0 or 1), or None for both.
+    channel : int, str or None, default=None
+        Channel to load, by index (0 or 1) or by name (``"noise1"``,
+        ``"noise2"``), or None for both.
     sampfrom, sampto : int, default=0 and None
         Sample range to load; ``sampto=None`` reads to the end.
     return_record : bool, default=False

@@ -1080,6 +1080,8 @@ class SeriesWindower(_WindowingMixin, TransformerMixin, BaseEstimator):
     be a step of a scikit-learn ``Pipeline`` trained on (noisy, clean) pairs:
     the targets would no longer match the rows. Use it to prepare training
     data by hand, or use :class:`WindowedDenoiser`, which windows inside.
+    For the same reason it returns NumPy arrays only: it has no ``set_output``
+    (rows of windows have no index of the input's to carry).
 
     Parameters
     ----------
