@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from contextlib import contextmanager
 
 __all__ = [
@@ -366,6 +367,12 @@ def leave_xla_to_the_machine(model):
     return model
 
 
+_NO_OPTIMIZER_STATE = (
+    r"Skipping variable loading for optimizer '[^']*', because it has \d+ "
+    r"variables whereas the saved optimizer has 2 variables"
+)
+
+
 def load_keras_model(path, safe_mode=True, **kwargs):
     """``keras.saving.load_model(path, safe_mode=safe_mode, ...)``, clearly failing.
 
@@ -378,7 +385,11 @@ def load_keras_model(path, safe_mode=True, **kwargs):
         # Layers rebuilt without a seed (dropout) draw one from Python's
         # random: seeded, a load is reproducible and leaves the script's
         # stream of random numbers alone.
-        with seeded(0), _safe_mode_scope(safe_mode):
+        with seeded(0), _safe_mode_scope(safe_mode), warnings.catch_warnings():
+            # A network saved with an optimizer that never took a step (its
+            # iterations and learning rate: the pretrained model's file)
+            # warned, in Keras' words, that a fresh one starts: it does.
+            warnings.filterwarnings("ignore", message=_NO_OPTIMIZER_STATE)
             model = keras.saving.load_model(path, safe_mode=safe_mode, **kwargs)
         return leave_xla_to_the_machine(model)
     except Exception as exc:
