@@ -347,9 +347,10 @@ class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
 
     ``X3`` and ``y3`` may be views of the caller's arrays: a hook must never
     write into them (``X3 - X3.mean(axis=1, keepdims=True)``, not ``X3 -=
-    ...``), since nothing the user passes is modified. Combine the class with
-    :class:`SeriesTransformerMixin`, first, for a transformer's whole API
-    (``fit_transform``, ``set_output``) that keeps float32 series float32:
+    ...``), since nothing the user passes is modified. Combine the class
+    with :class:`~skdenoise.base.SeriesTransformerMixin`, first, for a
+    transformer's whole API (``fit_transform``, ``set_output``) that keeps
+    float32 series float32:
     ``class MyFilter(SeriesTransformerMixin, BaseDenoiser)``, as the
     package's denoisers are written.
 
