@@ -511,6 +511,10 @@ def test_train_refuses_bad_windows_and_unwritable_outputs_before_training(
     for name, option in [("epochs", "--epochs"), ("random_state", "--seed")]:
         assert main([*args, *out, "--param", f"{name}=2"]) == 2
         assert f"--param {name}: give it with {option}" in capsys.readouterr().err
+    # The noise as --param leaves it (it failed the training, status 1).
+    assert main([*args, *out, "--param", "noise__snr='loud'"]) == 2
+    err = capsys.readouterr().err
+    assert "--param noise__snr: snr must be a real number" in err
     # (random_state=None, an unseeded fit, has no option of its own.)
     unseeded = ["--param", "random_state=None", "--output", str(data / "u.skd")]
     assert main([*args, *unseeded]) == 0

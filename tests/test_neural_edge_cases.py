@@ -877,6 +877,22 @@ def test_resampled_denoiser_passes_validation_series_on_resampled(pairs, monkeyp
         ResampledDenoiser(MedianDenoiser(), **rates).fit(
             noisy, clean, validation_data=noisy
         )
+    # The estimator that takes none named when it is inside a wrapper.
+    wrapped = WindowedDenoiser(MedianDenoiser(), window_length=32)
+    with pytest.raises(TypeError, match=r"WindowedDenoiser \(its MedianDenoiser\)"):
+        ResampledDenoiser(wrapped, **rates).fit(noisy, clean, validation_data=noisy)
+    # A list [X_val, y_val] was read as two series of 64 channels, silently.
+    with pytest.raises(ValueError, match=r"list of two arrays.*tuple \(X_val, y_val\)"):
+        windowed.fit(noisy[:8], clean[:8], validation_data=[noisy[8:12], clean[8:12]])
+    # Validation series too short for min_duration are named as such.
+    short = ResampledDenoiser(windowed.estimator, min_duration=0.3, **rates)
+    with pytest.raises(ValueError, match=r"^validation_data of ResampledDenoiser"):
+        short.fit(noisy[:8], clean[:8], validation_data=(noisy[8:12, :40],) * 2)
+    # A refit at a new estimator_sampling_rate is this fit's rate (refused as
+    # "fitted at 360 Hz" when validation series were given).
+    windowed.set_params(estimator_sampling_rate=240.0)
+    windowed.fit(noisy[:8], clean[:8], validation_data=(noisy[8:10], clean[8:10]))
+    assert windowed.estimator_sampling_rate_ == 240.0
     with pytest.raises(
         TypeError, match=r"unexpected keyword argument\(s\) \['epochs'\]"
     ):

@@ -212,6 +212,21 @@ _OWN_OPTIONS = {
 }
 
 
+def _probe_noise(noise, window_length, option):
+    """Try ``noise`` on a window: a bad value is a usage error, before training."""
+    try:
+        probe = np.sin(np.linspace(0.0, 6.0, window_length))[np.newaxis]
+        noise.apply(probe, random_state=0)
+    except (ValueError, TypeError) as exc:
+        from ..noise._models import _FLAT_STRETCH_ADVICE
+
+        # The Python API's way out is no option here.
+        message = str(exc).replace(
+            _FLAT_STRETCH_ADVICE, "Cut that stretch out of the file."
+        )
+        raise _UsageError(f"{option}: {' '.join(message.split())}") from None
+
+
 def _training_arrays(clean, noisy, window_length, what="--clean"):
     """Arrays to fit on, windowing series of different lengths beforehand."""
     shortest = _shortest(clean.series)
@@ -605,17 +620,7 @@ def _cmd_train(args):
                 kind, snr_db, sampling_rate, args.powerline_frequency
             )
             option = f"--noise {kind}"
-        try:  # a bad option value is a usage error, before any training
-            probe = np.sin(np.linspace(0.0, 6.0, window_length))[np.newaxis]
-            training_noise.apply(probe, random_state=0)
-        except ValueError as exc:
-            from ..noise._models import _FLAT_STRETCH_ADVICE
-
-            # The Python API's way out is no option here.
-            message = str(exc).replace(
-                _FLAT_STRETCH_ADVICE, "Cut that stretch out of the file."
-            )
-            raise _UsageError(f"{option}: {message}") from None
+        _probe_noise(training_noise, window_length, option)
     X_clean, X_noisy = _training_arrays(clean, noisy, window_length)
     _check_output_writable(output)
 
@@ -663,6 +668,10 @@ def _cmd_train(args):
     except (ValueError, TypeError) as exc:
         # On one line: a nested estimator's repr may span several.
         raise _UsageError(f"--param: {' '.join(str(exc).split())}") from None
+    noise_params = [n for n, _ in args.param if n.split("__")[0] == "noise"]
+    if noise_params and network.noise is not None:
+        # The noise as --param left it (noise__snr=...), tried as the option's.
+        _probe_noise(network.noise, window_length, f"--param {noise_params[-1]}")
     blind_spot = getattr(network, "training", "supervised") == "blind_spot"
     if (
         blind_spot

@@ -38,6 +38,7 @@ from ..base import (
 from ._windowed import (
     _array_output,
     _inner_min_timesteps,
+    _takes_validation_data,
     check_uncertainty_unchanged,
     inner_has_calibration,
     inner_has_std,
@@ -180,13 +181,13 @@ def _resample_std(S2, up, down):
     return np.clip(std, S2.min(axis=1, keepdims=True), S2.max(axis=1, keepdims=True))
 
 
-def _fit_takes_validation(estimator):
-    """Whether ``estimator.fit`` takes ``validation_data`` (a network, wrapped)."""
-    from ._windowed import WindowedDenoiser, _takes_validation_data
+def _validation_taker(estimator):
+    """The estimator inside the wrappers whose ``fit`` decides on validation_data."""
+    from ._windowed import WindowedDenoiser
 
-    if isinstance(estimator, (WindowedDenoiser, ResampledDenoiser)):
-        return _fit_takes_validation(estimator.estimator)
-    return _takes_validation_data(estimator)
+    while isinstance(estimator, (WindowedDenoiser, ResampledDenoiser)):
+        estimator = estimator.estimator
+    return estimator
 
 
 class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
@@ -515,11 +516,13 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
             )
         if validation_data is None:
             return {}
-        if not _fit_takes_validation(self.estimator):
+        taker = _validation_taker(self.estimator)
+        if not _takes_validation_data(taker):
+            inner = "" if taker is self.estimator else f" (its {type(taker).__name__})"
             raise TypeError(
                 f"{name}.fit got validation_data, but its estimator "
-                f"{type(self.estimator).__name__} takes none (only the neural "
-                "denoisers do, alone or in a WindowedDenoiser)."
+                f"{type(self.estimator).__name__}{inner} takes none (only the "
+                "neural denoisers do, alone or in a WindowedDenoiser)."
             )
         where = f"validation_data of {name}.fit"
         if isinstance(validation_data, tuple):
@@ -541,6 +544,18 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
                 )
             X_val, y_val = (as_3d(part).astype(np.float64) for part in given)
         else:
+            if (
+                isinstance(validation_data, list)
+                and len(validation_data) == 2
+                and all(np.ndim(part) >= 2 for part in validation_data)
+            ):
+                # Read as series, the pair became two series of n_timesteps
+                # channels, which the rows of channels took without a word.
+                raise ValueError(
+                    f"{where} is a list of two arrays, which is read as clean "
+                    "series; give a pair of noisy and clean series as a tuple "
+                    "(X_val, y_val)."
+                )
             X_val = check_series(
                 validation_data, input_name="validation_data", estimator=self
             )
@@ -553,7 +568,12 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
                 f"those of the training series ({X3.shape[1]}). Wrap it in a "
                 "WindowedDenoiser for validation series of any length."
             )
-        self._check_input(X_val.shape[1])
+        try:
+            # The rates as this fit takes them (a changed estimator_sampling_rate
+            # is this fit's), the length against min_duration.
+            self._check_input(X_val.shape[1], fitting=True)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
         return {"validation": (X_val, y_val)}
 
     def _fit(self, X3, y3, validation=None):
