@@ -890,6 +890,12 @@ def test_resampled_denoiser_passes_validation_series_on_resampled(pairs, monkeyp
         short.fit(noisy[:8], clean[:8], validation_data=(noisy[8:12, :40],) * 2)
     # A refit at a new estimator_sampling_rate is this fit's rate (refused as
     # "fitted at 360 Hz" when validation series were given).
+    # A column of validation series: n series of one sample, refused as X is
+    # (both wrappers took them, each padded into a constant window).
+    column = (noisy[8:12, :1], clean[8:12, :1])
+    for wrapper in (windowed, windowed.estimator):
+        with pytest.raises(ValueError, match="X_val .* read as series of 1 timestep"):
+            wrapper.fit(noisy[:8], clean[:8], validation_data=column)
     windowed.set_params(estimator_sampling_rate=240.0)
     windowed.fit(noisy[:8], clean[:8], validation_data=(noisy[8:10], clean[8:10]))
     assert windowed.estimator_sampling_rate_ == 240.0

@@ -532,7 +532,12 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
                     f"tuple of {len(validation_data)}."
                 )
             given = [
-                check_series(part, input_name=part_name, estimator=self)
+                check_series(
+                    part,
+                    input_name=part_name,
+                    estimator=self,
+                    min_timesteps=self._min_timesteps,
+                )
                 for part, part_name in zip(
                     validation_data, ("X_val", "y_val"), strict=True
                 )
@@ -557,7 +562,10 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
                     "(X_val, y_val)."
                 )
             X_val = check_series(
-                validation_data, input_name="validation_data", estimator=self
+                validation_data,
+                input_name="validation_data",
+                estimator=self,
+                min_timesteps=self._min_timesteps,
             )
             X_val, y_val = as_3d(X_val).astype(np.float64), None
         fixed = not getattr(self.estimator, "_any_length", True)

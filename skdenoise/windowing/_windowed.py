@@ -517,8 +517,21 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
                     f"{where} must be series or a tuple (X_val, y_val); got a "
                     f"tuple of {len(validation_data)}."
                 )
-            X_val = check_series(validation_data[0], input_name="X_val", estimator=self)
-            y_val = check_series(validation_data[1], input_name="y_val", estimator=self)
+            # At least the inner estimator's shortest series, as X: a column
+            # (n, 1) was n series of one sample, each padded to a window.
+            least = self._min_timesteps
+            X_val = check_series(
+                validation_data[0],
+                input_name="X_val",
+                estimator=self,
+                min_timesteps=least,
+            )
+            y_val = check_series(
+                validation_data[1],
+                input_name="y_val",
+                estimator=self,
+                min_timesteps=least,
+            )
             X_val, y_val, given = as_3d(X_val), as_3d(y_val), (X_val, y_val)
             if y_val.shape != X_val.shape:
                 raise ValueError(
@@ -528,7 +541,10 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
         else:
             X_val = as_3d(
                 check_series(
-                    validation_data, input_name="validation_data", estimator=self
+                    validation_data,
+                    input_name="validation_data",
+                    estimator=self,
+                    min_timesteps=self._min_timesteps,
                 )
             )
             y_val = None
