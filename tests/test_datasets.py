@@ -904,6 +904,30 @@ def test_read_wfdb_annotations_refuses_a_signal_file(tmp_path):
             read_wfdb_annotations(tmp_path / "100", extension=suffix)
 
 
+def test_read_wfdb_annotations_names_binary_files_without_decoding_them(
+    tmp_path, monkeypatch
+):
+    # An .npz beside a record ends with two zero bytes, as an annotation file:
+    # the wfdb package decoded every word of it first (a minute and a
+    # gigabyte for 20 MB, in every `skdenoise denoise` of the record).
+    import wfdb
+
+    from skdenoise.datasets import read_wfdb_annotations
+
+    np.savez(tmp_path / "100.npz", ecg=np.zeros(1000))
+    np.save(tmp_path / "array.npy", np.zeros(1000))
+    (tmp_path / "array.npy").rename(tmp_path / "100.arr")
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded by wfdb.rdann")
+
+    monkeypatch.setattr(wfdb, "rdann", no_decoding)
+    with pytest.raises(ValueError, match="is a zip archive"):
+        read_wfdb_annotations(tmp_path / "100", extension="npz")
+    with pytest.raises(ValueError, match="is a NumPy .npy file"):
+        read_wfdb_annotations(tmp_path / "100", extension="arr")
+
+
 def test_missing_wfdb_package_names_the_extra(tmp_path, monkeypatch):
     import sys
 

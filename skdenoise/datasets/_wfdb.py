@@ -16,6 +16,7 @@ import re
 import shutil
 import tempfile
 import warnings
+import zipfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -816,9 +817,18 @@ def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None)
     with path.open("rb") as file:
         # The size of the file opened (one replaced meanwhile has its own).
         size = os.fstat(file.fileno()).st_size
+        start = file.read(8)
         if size >= 2:
             file.seek(size - 2)
         end = file.read(2)
+    kind = next((k for magic, k in _OTHER_FORMATS if start.startswith(magic)), None)
+    if kind is None and start.startswith(b"PK") and zipfile.is_zipfile(path):
+        kind = "a zip archive (such as NumPy's .npz)"
+    if kind is not None:
+        # Some end in two zero bytes (a zip archive, an .npz): the wfdb package
+        # decoded every word of them before they were refused, a minute and a
+        # gigabyte for 20 MB beside a record.
+        raise ValueError(f"{path} is not a WFDB annotation file: it is {kind}.")
     if size < 2 or size % 2 or end != b"\0\0":
         raise ValueError(
             f"{path} is not a WFDB annotation file: it does not end with the "
@@ -856,6 +866,15 @@ def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None)
         sampling_rate=None if ann.fs is None else float(ann.fs),
     )
 
+
+# The first bytes of other binary files found beside records (and ending, as
+# an annotation file, in two zero bytes), and what they are: long enough that
+# no annotation file begins so (a zip archive is also checked for its end).
+_OTHER_FORMATS = (
+    (b"\x93NUMPY", "a NumPy .npy file"),
+    (b"\x89HDF\r\n\x1a\n", "an HDF5 file"),
+    (b"MATLAB", "a MATLAB file"),
+)
 
 # Extensions of WFDB files that hold signals or headers, never annotations.
 _NOT_ANNOTATIONS = frozenset({"dat", "hea", "mat", "edf", "wav", "csv", "npy"})
