@@ -890,7 +890,7 @@ def test_corrupt_model_file_message_without_traceback(data):
         (["--param", "nonsense=1"], 2, "has no parameter 'nonsense'; its"),
         (["--param", "augment__x=1"], 2, "augment is None, which has no parameters"),
         (["--param", "noise__bogus=1"], 2, "Invalid parameter 'bogus'"),
-        (["--param", "filters=0"], 2, "invalid hyper-parameter"),
+        (["--param", "filters=0"], 2, "--param: The 'filters' parameter"),
     ],
 )
 def test_train_errors(data, capsys, monkeypatch, extra, status, message):
@@ -1084,7 +1084,7 @@ def test_unwritable_output_is_a_one_line_error(
         ("callbacks=[1]", "keras.callbacks.Callback", 1),
         ("depth=50", "depth=50", 1),
         # Values outside the parameter's range are usage errors, found before
-        # any training (they failed the training, with status 1).
+        # any training starts.
         ("dropout=2.0", "--param: The 'dropout' parameter", 2),
         ("uncertainty='x'", "--param: The 'uncertainty' parameter", 2),
     ],

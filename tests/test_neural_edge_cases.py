@@ -882,20 +882,29 @@ def test_resampled_denoiser_passes_validation_series_on_resampled(pairs, monkeyp
     with pytest.raises(TypeError, match=r"WindowedDenoiser \(its MedianDenoiser\)"):
         ResampledDenoiser(wrapped, **rates).fit(noisy, clean, validation_data=noisy)
     # A list [X_val, y_val] was read as two series of 64 channels, silently.
-    with pytest.raises(ValueError, match=r"list of two arrays.*tuple \(X_val, y_val\)"):
+    with pytest.raises(ValueError, match=r"list of two 2-D.*tuple \(X_val, y_val\)"):
         windowed.fit(noisy[:8], clean[:8], validation_data=[noisy[8:12], clean[8:12]])
+    # Two recordings of X's leads as a list are series, as X may be.
+    leads = [np.stack([noisy[i], clean[i]], axis=-1) for i in (8, 9)]
+    windowed.fit(np.stack(leads * 2), validation_data=leads)
+    assert recorder.calls[-1][2].shape[1] == 32
+    # A bad rate is said as such, not of the validation series.
+    with pytest.raises(ValueError, match="^ResampledDenoiser got sampling_rate=180"):
+        clone(windowed).set_params(min_sampling_rate=200.0).fit(
+            noisy[:8], clean[:8], validation_data=(noisy[8:10], clean[8:10])
+        )
     # Validation series too short for min_duration are named as such.
     short = ResampledDenoiser(windowed.estimator, min_duration=0.3, **rates)
     with pytest.raises(ValueError, match=r"^validation_data of ResampledDenoiser"):
         short.fit(noisy[:8], clean[:8], validation_data=(noisy[8:12, :40],) * 2)
-    # A refit at a new estimator_sampling_rate is this fit's rate (refused as
-    # "fitted at 360 Hz" when validation series were given).
     # A column of validation series: n series of one sample, refused as X is
     # (both wrappers took them, each padded into a constant window).
     column = (noisy[8:12, :1], clean[8:12, :1])
     for wrapper in (windowed, windowed.estimator):
         with pytest.raises(ValueError, match="X_val .* read as series of 1 timestep"):
             wrapper.fit(noisy[:8], clean[:8], validation_data=column)
+    # A refit at a new estimator_sampling_rate is this fit's rate (refused as
+    # "fitted at 360 Hz" when validation series were given).
     windowed.set_params(estimator_sampling_rate=240.0)
     windowed.fit(noisy[:8], clean[:8], validation_data=(noisy[8:10], clean[8:10]))
     assert windowed.estimator_sampling_rate_ == 240.0

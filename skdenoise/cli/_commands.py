@@ -662,8 +662,8 @@ def _cmd_train(args):
             )
     try:
         network.set_params(**dict(args.param))
-        # Values checked now, a usage error (status 2): the training failed on
-        # them, with status 1.
+        # Values checked now, before the data are windowed and training starts
+        # (a usage error, status 2, as they were when the training found them).
         network._validate_params()
     except (ValueError, TypeError) as exc:
         # On one line: a nested estimator's repr may span several.

@@ -822,7 +822,7 @@ def read_wfdb_annotations(record_path, extension="atr", sampfrom=0, sampto=None)
             file.seek(size - 2)
         end = file.read(2)
     kind = next((k for magic, k in _OTHER_FORMATS if start.startswith(magic)), None)
-    if kind is None and start.startswith(b"PK") and zipfile.is_zipfile(path):
+    if kind is None and start.startswith(b"PK\x03\x04") and zipfile.is_zipfile(path):
         kind = "a zip archive (such as NumPy's .npz)"
     if kind is not None:
         # Some end in two zero bytes (a zip archive, an .npz): the wfdb package

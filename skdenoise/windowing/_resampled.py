@@ -552,14 +552,18 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
             if (
                 isinstance(validation_data, list)
                 and len(validation_data) == 2
-                and all(np.ndim(part) >= 2 for part in validation_data)
+                and all(np.ndim(part) == 2 for part in validation_data)
+                and any(np.shape(part)[1] != X3.shape[2] for part in validation_data)
             ):
-                # Read as series, the pair became two series of n_timesteps
-                # channels, which the rows of channels took without a word.
+                # Read as series, a pair [X_val, y_val] became two series of
+                # n_timesteps channels, which the rows of channels took without
+                # a word. (Two recordings of X's channels are series.)
+                rows, columns = np.shape(validation_data[0])
                 raise ValueError(
-                    f"{where} is a list of two arrays, which is read as clean "
-                    "series; give a pair of noisy and clean series as a tuple "
-                    "(X_val, y_val)."
+                    f"{where} is a list of two 2-D arrays, read as two series of "
+                    f"{rows} timesteps and {columns} channels (the training series "
+                    f"have {X3.shape[2]}); give a pair of noisy and clean series "
+                    "as a tuple (X_val, y_val)."
                 )
             X_val = check_series(
                 validation_data,
@@ -576,9 +580,10 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
                 f"those of the training series ({X3.shape[1]}). Wrap it in a "
                 "WindowedDenoiser for validation series of any length."
             )
+        # The parameters and X first (a bad rate is no fault of the validation
+        # series), then the validation length, at the rates of this fit.
+        self._check_input(X3.shape[1], fitting=True, n_series=X3.shape[0])
         try:
-            # The rates as this fit takes them (a changed estimator_sampling_rate
-            # is this fit's), the length against min_duration.
             self._check_input(X_val.shape[1], fitting=True)
         except ValueError as exc:
             raise ValueError(f"{where}: {exc}") from None
