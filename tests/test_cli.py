@@ -490,6 +490,12 @@ def test_train_blind_spot_adds_no_noise_to_the_noisy_series(data, capsys):
     assert main([*args, "--output", str(out), *blind, *noise_file, *tiny]) == 0
     assert "adding recorded noise at 0 to 20 dB" in capsys.readouterr().out
     assert load(out).estimator.noise is not None
+    # And so is the noise set with --param noise__snr (it was dropped too).
+    out = data / "blind_param_noise.skd"
+    param = ["--param", "noise__snr=7.0"]
+    assert main([*args, "--output", str(out), *blind, *param, *tiny]) == 0
+    assert "adding white noise at 7 dB" in capsys.readouterr().out
+    assert load(out).estimator.noise.snr == 7.0
 
 
 def test_train_refuses_bad_windows_and_unwritable_outputs_before_training(

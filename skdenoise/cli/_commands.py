@@ -678,10 +678,11 @@ def _cmd_train(args):
         and args.noise is None
         and args.noise_file is None
         and network.noise is training_noise
+        and not noise_params
     ):
         # The default white noise is for clean series; blind-spot training
         # learns from the noisy series as they are (a --noise or --noise-file
-        # still adds).
+        # still adds, and so does a noise set with --param noise__...).
         network.set_params(noise=None)
     from ..neural._batches import normalize_mode
 
