@@ -606,7 +606,7 @@ def test_make_ecg_many_series():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"heart_rate": 0.0}, "positive"),
+        ({"heart_rate": 0.0}, r"\(20, 250\] bpm; got 0.0"),
         ({"heart_rate": 400.0}, r"\(20, 250\]"),
         ({"heart_rate_std": -1.0}, "heart_rate_std"),
         ({"sampling_rate": 0.0}, "sampling_rate"),
