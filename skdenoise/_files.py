@@ -2,6 +2,7 @@
 
 import contextlib
 import errno
+import hashlib
 import os
 import shutil
 import stat
@@ -240,3 +241,12 @@ def _lock_folder():
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid or info.st_mode & 0o077:
         return None  # another user could hold its locks
     return path
+
+
+def file_sha256(path):
+    """The SHA-256 of the file ``path``, in hexadecimal (read 1 MiB at a time)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

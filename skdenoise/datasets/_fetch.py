@@ -7,7 +7,6 @@ hash checked.
 
 import contextlib
 import errno
-import hashlib
 import math
 import numbers
 import os
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._files import file_sha256
 from ._wfdb import _signal_file_names
 
 __all__ = ["fetch_physionet", "get_data_home"]
@@ -37,15 +37,6 @@ _HEX_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 
 class _TransientError(Exception):
     """A download failure worth retrying (network trouble, HTTP 5xx)."""
-
-
-def _sha256(path):
-    """The SHA-256 of a file, in hexadecimal (read in blocks of 1 MiB)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _pooch():
@@ -351,7 +342,7 @@ class _Fetcher:
     def ensure(self, name):
         path = self.folder / name
         expected = self.expected(name)
-        if path.is_file() and _sha256(path) == expected:
+        if path.is_file() and file_sha256(path) == expected:
             return path
         if not self.download:
             state = (

@@ -1,11 +1,12 @@
 """The pretrained denoisers: their files, checksums and loader."""
 
-import hashlib
 import math
 import numbers
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+from .._files import file_sha256
 
 __all__ = ["list_models", "load"]
 
@@ -67,14 +68,6 @@ def list_models():
     return sorted((name, model.description) for name, model in MODELS.items())
 
 
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _read(model):
     """The estimator of a model's file, after its checksum is verified."""
     path = model.path
@@ -82,7 +75,7 @@ def _read(model):
         raise FileNotFoundError(
             f"The pretrained model file {path} is missing; reinstall skdenoise."
         )
-    found = _sha256(path)
+    found = file_sha256(path)
     if found != model.sha256:
         raise ValueError(
             f"The pretrained model file {path} is corrupted or was replaced: its "
