@@ -23,9 +23,7 @@ from .._series import power_of_two_scale
 from .._split import ROWS_PER_SERIES
 from .._validation import (
     arrays_out,
-    as_3d,
     as_input_dtype,
-    check_series,
     restore_ndim,
     std_as_input_dtype,
 )
@@ -44,6 +42,7 @@ from ._windowed import (
     inner_has_std,
     record_template_uncertainty,
     validated_pair,
+    validation_series,
 )
 
 __all__ = ["ResampledDenoiser"]
@@ -525,53 +524,25 @@ class ResampledDenoiser(SeriesTransformerMixin, BaseDenoiser):
                 "neural denoisers do, alone or in a WindowedDenoiser)."
             )
         where = f"validation_data of {name}.fit"
-        if isinstance(validation_data, tuple):
-            if len(validation_data) != 2:
-                raise ValueError(
-                    f"{where} must be series or a tuple (X_val, y_val); got a "
-                    f"tuple of {len(validation_data)}."
-                )
-            given = [
-                check_series(
-                    part,
-                    input_name=part_name,
-                    estimator=self,
-                    min_timesteps=self._min_timesteps,
-                )
-                for part, part_name in zip(
-                    validation_data, ("X_val", "y_val"), strict=True
-                )
-            ]
-            if given[1].shape != given[0].shape:
-                raise ValueError(
-                    f"{where}: y_val must be the clean series, with the shape of "
-                    f"X_val {given[0].shape}; got {given[1].shape}."
-                )
-            X_val, y_val = (as_3d(part).astype(np.float64) for part in given)
-        else:
-            if (
-                isinstance(validation_data, list)
-                and len(validation_data) == 2
-                and all(np.ndim(part) == 2 for part in validation_data)
-                and any(np.shape(part)[1] != X3.shape[2] for part in validation_data)
-            ):
-                # Read as series, a pair [X_val, y_val] became two series of
-                # n_timesteps channels, which the rows of channels took without
-                # a word. (Two recordings of X's channels are series.)
-                rows, columns = np.shape(validation_data[0])
-                raise ValueError(
-                    f"{where} is a list of two 2-D arrays, read as two series of "
-                    f"{rows} timesteps and {columns} channels (the training series "
-                    f"have {X3.shape[2]}); give a pair of noisy and clean series "
-                    "as a tuple (X_val, y_val)."
-                )
-            X_val = check_series(
-                validation_data,
-                input_name="validation_data",
-                estimator=self,
-                min_timesteps=self._min_timesteps,
+        if (
+            isinstance(validation_data, list)
+            and len(validation_data) == 2
+            and all(np.ndim(part) == 2 for part in validation_data)
+            and any(np.shape(part)[1] != X3.shape[2] for part in validation_data)
+        ):
+            # Read as series, a pair [X_val, y_val] became two series of
+            # n_timesteps channels, which the rows of channels took without a
+            # word. (Two recordings of X's channels are series.)
+            rows, columns = np.shape(validation_data[0])
+            raise ValueError(
+                f"{where} is a list of two 2-D arrays, read as two series of "
+                f"{rows} timesteps and {columns} channels (the training series "
+                f"have {X3.shape[2]}); give a pair of noisy and clean series as "
+                "a tuple (X_val, y_val)."
             )
-            X_val, y_val = as_3d(X_val).astype(np.float64), None
+        X_val, y_val = validation_series(self, validation_data, where)
+        X_val = X_val.astype(np.float64)
+        y_val = None if y_val is None else y_val.astype(np.float64)
         fixed = not getattr(self.estimator, "_any_length", True)
         if fixed and X_val.shape[1] != X3.shape[1]:
             raise ValueError(

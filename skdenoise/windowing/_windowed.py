@@ -188,6 +188,37 @@ def validated_pair(meta, X, y):
     return X3, as_3d(y).astype(np.float64, copy=False)
 
 
+def validation_series(meta, validation_data, where):
+    """``(X_val, y_val or None)``, 3-D, of a wrapper's ``validation_data``.
+
+    A tuple ``(X_val, y_val)`` of series of one shape, or series alone; each
+    of at least the wrapper's shortest series, as ``X`` (a column ``(n, 1)``
+    was ``n`` series of one sample, each padded to a window). ``where``
+    names the argument in the messages.
+    """
+
+    def checked(part, name):
+        return check_series(
+            part, input_name=name, estimator=meta, min_timesteps=meta._min_timesteps
+        )
+
+    if not isinstance(validation_data, tuple):
+        return as_3d(checked(validation_data, "validation_data")), None
+    if len(validation_data) != 2:
+        raise ValueError(
+            f"{where} must be series or a tuple (X_val, y_val); got a tuple of "
+            f"{len(validation_data)}."
+        )
+    given = checked(validation_data[0], "X_val"), checked(validation_data[1], "y_val")
+    X_val, y_val = as_3d(given[0]), as_3d(given[1])
+    if y_val.shape != X_val.shape:
+        raise ValueError(
+            f"{where}: y_val must be the clean series, with the shape of X_val "
+            f"{given[0].shape}; got {given[1].shape}."
+        )
+    return X_val, y_val
+
+
 class _WindowingMixin(SeriesShapeMixin):
     """Window geometry of :class:`WindowedDenoiser` and :class:`SeriesWindower`."""
 
@@ -511,43 +542,7 @@ class WindowedDenoiser(_WindowingMixin, SeriesTransformerMixin, BaseDenoiser):
                 f"{inner} takes none (only the neural denoisers do)."
             )
         where = "validation_data of WindowedDenoiser.fit"
-        if isinstance(validation_data, tuple):
-            if len(validation_data) != 2:
-                raise ValueError(
-                    f"{where} must be series or a tuple (X_val, y_val); got a "
-                    f"tuple of {len(validation_data)}."
-                )
-            # At least the inner estimator's shortest series, as X: a column
-            # (n, 1) was n series of one sample, each padded to a window.
-            least = self._min_timesteps
-            X_val = check_series(
-                validation_data[0],
-                input_name="X_val",
-                estimator=self,
-                min_timesteps=least,
-            )
-            y_val = check_series(
-                validation_data[1],
-                input_name="y_val",
-                estimator=self,
-                min_timesteps=least,
-            )
-            X_val, y_val, given = as_3d(X_val), as_3d(y_val), (X_val, y_val)
-            if y_val.shape != X_val.shape:
-                raise ValueError(
-                    f"{where}: y_val must be the clean series, with the shape of "
-                    f"X_val {given[0].shape}; got {given[1].shape}."
-                )
-        else:
-            X_val = as_3d(
-                check_series(
-                    validation_data,
-                    input_name="validation_data",
-                    estimator=self,
-                    min_timesteps=self._min_timesteps,
-                )
-            )
-            y_val = None
+        X_val, y_val = validation_series(self, validation_data, where)
         if X_val.shape[2] != X3.shape[2]:
             raise ValueError(
                 f"{where} has {X_val.shape[2]} channel(s); the training series "
