@@ -2401,3 +2401,99 @@ def test_a_model_saved_without_its_optimizers_state_loads_quietly(tmp_path, caps
     assert not [w for w in caught if "optimizer" in str(w.message)]
     err = capsys.readouterr().err
     assert err.startswith("skdenoise export: error:") and "optimizer" not in err
+
+
+def _csv_texts():
+    """CSV texts of many kinds, most of them plain, some not."""
+    rng = np.random.default_rng(11)
+    cells = ["1", "-2.5", " 3e-2", "4. ", ".5", "+6", "1e500", "nan", "inf", "x", ""]
+    cells += ["1_0", "١", "7\x1c", "0", "2"]
+    texts = []
+    for _ in range(300):
+        n_rows, n_cols = rng.integers(1, 6), rng.integers(1, 4)
+        values = rng.standard_normal((n_rows, n_cols)).round(rng.integers(0, 8))
+        rows = [[repr(float(v)) for v in row] for row in values]
+        if rng.random() < 0.3:  # one odd cell
+            row, col = rng.integers(n_rows), rng.integers(n_cols)
+            rows[row][col] = str(rng.choice(cells))
+        lines = [",".join(row) for row in rows]
+        kind = rng.integers(6)
+        if kind == 1:
+            lines.insert(0, ",".join(f"lead {i}" for i in range(n_cols)))
+        elif kind == 2:
+            lines.insert(0, ",".join(str(i) for i in range(n_cols)))
+        elif kind == 3:
+            lines.insert(rng.integers(len(lines) + 1), rng.choice(["", "  ", "# c"]))
+        elif kind == 4:
+            lines.insert(0, ",lead")
+        elif kind == 5:
+            lines[0] = lines[0][: rng.integers(len(lines[0]) + 1)]
+        end = str(rng.choice(["\n", "\r\n", "\r", "", "\n\n", "\n  \n"]))
+        texts.append(end.join(lines) + end)
+    ramp = "\n".join(f"{i / 360:.6f},{np.sin(i):.4f}" for i in range(20))
+    return texts + ["0\n1\n2\n", "0\n1.5\n2.5\n", "0,1\n2,3\n", ramp, "a\n", "\n1,2\n"]
+
+
+@pytest.mark.parametrize("layout", ["rows", "columns"])
+def test_plain_csv_files_read_as_the_line_by_line_reader_reads_them(
+    tmp_path, monkeypatch, layout
+):
+    from skdenoise.cli import _formats
+
+    def read(path, plain):
+        if not plain:
+            monkeypatch.setattr(_formats, "_read_plain_csv", lambda *args: None)
+        try:
+            header, series, comments = _formats._read_csv(path, layout)
+        except _formats._CommandError as exc:
+            return ("error", str(exc))
+        finally:
+            monkeypatch.undo()
+        if isinstance(series, list):
+            series = [s.tolist() for s in series]
+        else:
+            assert series.flags.c_contiguous and series.dtype == np.float64
+            series = series.tolist()
+        return header, series, comments
+
+    fast, texts = 0, _csv_texts()
+    for number, text in enumerate(texts):
+        path = tmp_path / f"{number}.csv"
+        path.write_bytes(text.encode())
+        raw = text.replace("\r\n", "\n").replace("\r", "\n").encode()
+        try:
+            fast += _formats._read_plain_csv(raw.decode(), path, layout) is not None
+        except _formats._CommandError:
+            fast += 1
+        assert read(path, True) == read(path, False), text
+    assert 40 < fast < len(texts) - 40  # both ways were taken, many times
+
+
+def test_csv_writer_keeps_comments_headers_and_ragged_columns(tmp_path):
+    from skdenoise.cli._formats import _read_csv, _write_csv
+
+    source = tmp_path / "in.csv"
+    source.write_text(
+        '# before the header\n"lead, I",II\n1.5,2\n# between\n-3,1e-300\n0.1,\n'
+        "# at the end\n"
+    )
+    header, series, comments = _read_csv(source, "columns")
+    assert isinstance(series, list) and header == ["lead, I", "II"]
+
+    class Data:
+        pass
+
+    data = Data()
+    data.header, data.details = header, comments
+    out = tmp_path / "out.csv"
+    _write_csv(out, data, [s * 2 for s in series], "columns")
+    assert out.read_text() == (
+        '# before the header\n"lead, I",II\n3.0,4.0\n# between\n-6.0,2e-300\n0.2,\n'
+        "# at the end\n"
+    )
+    rows = tmp_path / "rows.csv"
+    _write_csv(rows, data, [np.float32([0.1, 2]), np.array([3.0])], "rows")
+    assert rows.read_text() == (
+        '# before the header\n"lead, I",II\n0.10000000149011612,2.0\n# between\n'
+        "3.0\n# at the end\n"
+    )
