@@ -701,7 +701,7 @@ def _write_csv(path, data, series, layout):
     rows = [list(map(repr, np.asarray(s, dtype=np.float64).tolist())) for s in series]
     if layout == "columns":
         length = max(len(r) for r in rows)
-        rows = zip(*(r + [""] * (length - len(r)) for r in rows))
+        rows = zip(*(r + [""] * (length - len(r)) for r in rows), strict=True)
     lines = list(map(",".join, rows))  # numbers never need quotes
     if data.header is not None:
         # Header cells may: the csv module writes them.
