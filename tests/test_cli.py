@@ -2497,3 +2497,23 @@ def test_csv_writer_keeps_comments_headers_and_ragged_columns(tmp_path):
         '# before the header\n"lead, I",II\n0.10000000149011612,2.0\n# between\n'
         "3.0\n# at the end\n"
     )
+
+
+def test_denoise_shows_progress_on_a_terminal_only(model, data, capsys, monkeypatch):
+    argv = ["denoise", str(model), str(data / "noisy.csv"), "--overwrite"]
+    assert main([*argv, "-o", str(data / "p0.csv")]) == 0
+    assert "windows:" not in capsys.readouterr().err  # not a terminal
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert main([*argv, "-o", str(data / "p1.csv"), "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main([*argv, "-o", str(data / "p2.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "windows: 100%" in err
+    # The progress bar is the command's: the saved model stays quiet.
+    from skdenoise.persistence import load
+
+    assert load(model).verbose == 0
+    np.testing.assert_array_equal(
+        np.loadtxt(data / "p1.csv", delimiter=","),
+        np.loadtxt(data / "p2.csv", delimiter=","),
+    )

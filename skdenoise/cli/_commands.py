@@ -1226,6 +1226,29 @@ def _warn_short_rows(model, data, layout):
         )
 
 
+def _show_progress(model):
+    """Let the windowed part of ``model`` show a progress bar while it denoises.
+
+    Only on a terminal: a log file would fill with the bar's redrawn lines.
+    The model is the one loaded for this command; its file is not changed.
+    """
+    from ..windowing import WindowedDenoiser
+
+    if not sys.stderr.isatty():
+        return
+    for _ in range(8):
+        if isinstance(model, WindowedDenoiser):
+            model.verbose = 1
+            return
+        steps = getattr(model, "steps", None)
+        if isinstance(steps, list) and steps:
+            model = steps[-1][1]
+            continue
+        model = getattr(model, "estimator_", None)
+        if model is None:
+            return
+
+
 def _cmd_denoise(args):
     name = getattr(args, "pretrained", None)
     if name is not None and args.model is not None:
@@ -1289,6 +1312,8 @@ def _cmd_denoise(args):
         source = Path(args.model).name
     series = data.series
     _warn_short_rows(model, data, args.layout)
+    if not args.quiet:
+        _show_progress(model)
     if args.highpass is not None:
         cutoff = args.highpass
         fs = rate if name is not None else _highpass_rate(model, data)

@@ -352,7 +352,11 @@ def _add_denoise_command(commands, formatter):
         help="replace an existing OUTPUT (and STD_OUTPUT)",
     )
     _add_io_options(denoise)
-    denoise.add_argument("--quiet", action="store_true", help="no summary line")
+    denoise.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar (shown on a terminal) and no summary line",
+    )
     denoise.set_defaults(handler=_cmd_denoise)
 
 
