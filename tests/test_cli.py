@@ -2431,7 +2431,9 @@ def _csv_texts():
         end = str(rng.choice(["\n", "\r\n", "\r", "", "\n\n", "\n  \n"]))
         texts.append(end.join(lines) + end)
     ramp = "\n".join(f"{i / 360:.6f},{np.sin(i):.4f}" for i in range(20))
-    return texts + ["0\n1\n2\n", "0\n1.5\n2.5\n", "0,1\n2,3\n", ramp, "a\n", "\n1,2\n"]
+    texts += ["0\n1\n2\n", "0\n1.5\n2.5\n", "0,1\n2,3\n", ramp, "a\n", "\n1,2\n"]
+    texts += ["ECG (\u00b5V),V5\n1,2\n3,4\n", "lead #1,lead #2\n1,2\n3,4\n"]
+    return texts + ["# c\n1,2\n", "a\x00,b\n1,2\n", 'a,"b, c"\n1,2\n', "\u00b5\n1\n"]
 
 
 @pytest.mark.parametrize("layout", ["rows", "columns"])

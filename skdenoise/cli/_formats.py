@@ -148,21 +148,23 @@ _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 # Besides tab and line ends, characters that NumPy's reader takes for white
 # space around a number and Python's float() does not (or the reverse).
 _UNUSUAL = re.compile(r"[^\t\n\r\x20-\x7e]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 def _read_plain_csv(text, path, layout):
     """``_read_csv``'s result for a plain file, read at NumPy's speed; or None.
 
-    Plain: a header line at most, then rows of as many finite numbers each, in
-    ASCII, with no comment, quote or blank line. Anything else (None) is left
-    to the line-by-line reader, which reads it, or refuses it with a message
-    that names the line: for a plain file both give the same result.
+    Plain: a header line at most (without quotes or control characters), then
+    rows of as many finite numbers each, in ASCII, with no comment, quote or
+    blank line. Anything else (None) is left to the line-by-line reader,
+    which reads it, or refuses it with a message that names the line: for a
+    plain file both give the same result.
     """
-    if "#" in text or '"' in text or _UNUSUAL.search(text):
-        return None
     if "\r" in text:  # universal newlines, as the line-by-line reader reads
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     first, _, body = text.rstrip().partition("\n")
+    if first.lstrip().startswith("#") or '"' in first or _CONTROL.search(first):
+        return None  # a comment, quoted cells, control characters
     cells = [cell.strip() for cell in first.split(",")]
     named = [cell for cell in cells if cell]
     if not named or named == ["0"]:
@@ -178,6 +180,8 @@ def _read_plain_csv(text, path, layout):
     else:
         body = text.rstrip()
     if not body or _BLANK_LINE.search("\n" + body + "\n"):
+        return None
+    if "#" in body or '"' in body or _UNUSUAL.search(body):
         return None
     try:
         values = np.loadtxt(
