@@ -17,3 +17,17 @@ def preamble(title, command):
         Lines to join with newlines; the report's text follows them.
     """
     return [title, "", "Produced by:", "", "```", command, "```", ""]
+
+
+def load_average():
+    """The 1, 5 and 15 minute load averages; NaN where the system has none.
+
+    ``os.getloadavg`` exists on Unix only: on Windows a report says ``nan``
+    instead of failing after the measurements.
+    """
+    import os
+
+    try:
+        return os.getloadavg()
+    except (AttributeError, OSError):
+        return (float("nan"),) * 3

@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _report import preamble  # noqa: E402
+from _report import load_average, preamble  # noqa: E402
 
 
 def parse_args(argv):
@@ -102,7 +102,7 @@ def main(argv=None):
             print(
                 f"  {label:35s} {condition:28s} {np.mean(gains):+6.2f} dB", flush=True
             )
-    with (out / "results.csv").open("w", newline="") as f:
+    with (out / "results.csv").open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
@@ -117,7 +117,7 @@ def main(argv=None):
         ),
         f"Written {datetime.datetime.now().isoformat(timespec='seconds')}; "
         f"TF_NUM_INTRAOP_THREADS={os.environ.get('TF_NUM_INTRAOP_THREADS', 'unset')}, "
-        f"load average {os.getloadavg()[0]:.1f} at the end. The demo's data "
+        f"load average {load_average()[0]:.1f} at the end. The demo's data "
         f"(seed {args.seed}) and its network alone (`skdenoise.cli._demo`), "
         "trained on the clean recordings with the demo's noise mixture drawn "
         "afresh; only `normalize` differs. Fit times: "
@@ -136,7 +136,7 @@ def main(argv=None):
             for n in names
         ]
         lines.append(f"| {condition} | " + " | ".join(cells) + " |")
-    (out / "README.md").write_text("\n".join(lines) + "\n")
+    (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"written to {out}", flush=True)
 
 

@@ -537,13 +537,13 @@ class Log:
     def __init__(self, path):
         self.start = time.perf_counter()
         self.path = path
-        path.write_text("")
+        path.write_text("", encoding="utf-8")
 
     def __call__(self, message):
         elapsed = time.perf_counter() - self.start
         line = f"[{int(elapsed) // 60:3d}:{int(elapsed) % 60:02d}] {message}"
         tqdm.write(line, file=sys.stdout)
-        with self.path.open("a") as f:
+        with self.path.open("a", encoding="utf-8") as f:
             f.write(line + "\n")
 
 
@@ -856,7 +856,7 @@ def input_level(row):
 
 def write_csv(path, rows):
     fields = list(dict.fromkeys(k for row in rows for k in row))
-    with path.open("w", newline="") as f:
+    with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
@@ -1379,10 +1379,12 @@ def write_outputs(out, args, command, context, results, failed, skipped):
     models = [k for k in args.models if k in infos]
     labels = _labels()
     write_csv(out / "results.csv", rows)
-    (out / "results.md").write_text(results_markdown(rows) + "\n")
+    (out / "results.md").write_text(results_markdown(rows) + "\n", encoding="utf-8")
     if real_rows:
         write_csv(out / "real_records.csv", real_rows)
-        (out / "real_records.md").write_text(real_markdown(real_rows) + "\n")
+        (out / "real_records.md").write_text(
+            real_markdown(real_rows) + "\n", encoding="utf-8"
+        )
     clean_rows, qrs_rows = results["clean"], results["qrs"]
     if clean_rows:
         write_csv(out / "clean_windows.csv", clean_rows)
@@ -1418,7 +1420,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         for k in models
     ]
     write_csv(out / "timing.csv", timing)
-    (out / "command.txt").write_text(command + "\n")
+    (out / "command.txt").write_text(command + "\n", encoding="utf-8")
     noises = [n for n in protocol.NOISE_TYPES if any(r["noise"] == n for r in rows)]
     snrs = list(protocol.TEST_SNRS)
     budget_note = (
@@ -1477,7 +1479,8 @@ def write_outputs(out, args, command, context, results, failed, skipped):
             {"command": command, "settings": settings, "environment": environment()},
             indent=2,
         )
-        + "\n"
+        + "\n",
+        encoding="utf-8",
     )
     text = [
         "# ECG denoising benchmark results (MITDB + NSTDB)",
@@ -1763,7 +1766,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         text += ["", "## Bars of the benchmark", "", bars]
     if (out / "examples.png").exists():
         text += ["", "## Example windows", "", "![examples](examples.png)"]
-    (out / "README.md").write_text("\n".join(text) + "\n")
+    (out / "README.md").write_text("\n".join(text) + "\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- #

@@ -187,11 +187,13 @@ def main(argv=None):
                 }
             )
         del model
-    with (out / "results.csv").open("w", newline="") as f:
+    with (out / "results.csv").open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=sorted({k for r in rows for k in r}))
         writer.writeheader()
         writer.writerows(rows)
-    (out / "README.md").write_text(markdown(rows, args, command) + "\n")
+    (out / "README.md").write_text(
+        markdown(rows, args, command) + "\n", encoding="utf-8"
+    )
     log(f"written to {out}")
 
 

@@ -23,7 +23,6 @@ Usage::
 """
 
 import argparse
-import os
 import shlex
 import sys
 import time
@@ -35,7 +34,7 @@ from sklearn.isotonic import IsotonicRegression
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
-from _report import preamble  # noqa: E402
+from _report import load_average, preamble  # noqa: E402
 
 VAL_RECORDS = ("117", "122")
 TEST_RECORDS = ("118", "119", "121")
@@ -97,7 +96,7 @@ def main(argv=None):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     command = shlex.join(["python", "benchmarks/ecg_gate_criterion.py", *argv])
-    started, load_start = time.perf_counter(), os.getloadavg()
+    started, load_start = time.perf_counter(), load_average()
 
     # The U-Net inside the shipped model (the ResampledDenoiser's windowed
     # estimator), used at its own 360 Hz on 512-sample windows.
@@ -188,9 +187,9 @@ def main(argv=None):
     lines += [
         "",
         f"Wall time {(time.perf_counter() - started) / 60:.1f} min; load average at "
-        f"end {os.getloadavg()[0]:.2f}.",
+        f"end {load_average()[0]:.2f}.",
     ]
-    (out / "README.md").write_text("\n".join(lines) + "\n")
+    (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
 

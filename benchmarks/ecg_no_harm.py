@@ -40,7 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
-from _report import preamble  # noqa: E402
+from _report import load_average, preamble  # noqa: E402
 
 BANDS_HZ = [(0.0, 1.0), (1.0, 5.0), (5.0, 15.0), (15.0, 40.0), (40.0, 180.0)]
 
@@ -242,7 +242,7 @@ def main(argv=None):
         ("gates.csv", gate_rows),
         ("bands.csv", band_rows),
     ):
-        with (args.out / name).open("w", newline="") as f:
+        with (args.out / name).open("w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
@@ -299,7 +299,7 @@ def write_readme(args, model_file, records, per_record, gate_rows, band_rows, st
         ),
         f"Written {datetime.datetime.now().isoformat(timespec='seconds')} in "
         f"{time.perf_counter() - started:.0f} s (load average "
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs); model "
+        f"{load_average()[0]:.1f} on {os.cpu_count()} CPUs); model "
         f"`{model_file.name}`; gates fitted on the windows of validation records "
         f"{' '.join(args.val_records)} with the training noise at U"
         f"({args.train_snr[0]:g}, {args.train_snr[1]:g}) dB; test records "
@@ -326,7 +326,7 @@ def write_readme(args, model_file, records, per_record, gate_rows, band_rows, st
         "",
         _table(sort_rows(gate_rows), list(gate_rows[0]), _num),
     ]
-    (args.out / "README.md").write_text("\n".join(text))
+    (args.out / "README.md").write_text("\n".join(text), encoding="utf-8")
     print(f"written to {args.out}")
 
 

@@ -61,7 +61,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
-from _report import preamble  # noqa: E402
+from _report import load_average, preamble  # noqa: E402
 from ecg import DEFAULT_TEST, DEFAULT_TRAIN, markdown_table  # noqa: E402
 
 OLD_TRAIN = "100 101 103 106 112 113 115 116 117 122".split()
@@ -241,7 +241,7 @@ def read_rows(run_dirs):
     """The rows of the ``results.csv`` of earlier runs, and their commands."""
     rows, commands = [], []
     for run in map(Path, run_dirs):
-        with (run / "results.csv").open(newline="") as f:
+        with (run / "results.csv").open(newline="", encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 row["value_db"] = float(row["value_db"])
                 row["steps"] = int(row["steps"])
@@ -249,7 +249,7 @@ def read_rows(run_dirs):
                 # Runs written before this column existed: not recorded.
                 row["best_val_loss"] = float(row.get("best_val_loss") or "nan")
                 rows.append(row)
-        readme = (run / "README.md").read_text().splitlines()
+        readme = (run / "README.md").read_text(encoding="utf-8").splitlines()
         commands.append(readme[readme.index("```") + 1])
     return rows, "\n".join(commands)
 
@@ -432,11 +432,11 @@ def main(argv=None):
 
 
 def write(out, rows, readme):
-    with (out / "results.csv").open("w", newline="") as f:
+    with (out / "results.csv").open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    (out / "README.md").write_text(readme + "\n")
+    (out / "README.md").write_text(readme + "\n", encoding="utf-8")
 
 
 def markdown(rows, args, command):
@@ -459,7 +459,7 @@ def markdown(rows, args, command):
             else f"{args.budget_minutes:g} min of training per recipe, "
             "TF_NUM_INTRAOP_THREADS="
             f"{os.environ.get('TF_NUM_INTRAOP_THREADS', 'unset')}, "
-            f"load average {os.getloadavg()[0]:.1f} at the end; "
+            f"load average {load_average()[0]:.1f} at the end; "
         )
         + "U-Net (filters 8, depth 4, "
         "kernel 9, residual, unless a recipe says otherwise), batch 64, Adam 1e-3 "

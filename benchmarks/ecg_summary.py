@@ -49,7 +49,7 @@ def _number(value):
 def _read(path):
     if not path.exists():
         return []
-    with path.open(newline="") as f:
+    with path.open(newline="", encoding="utf-8") as f:
         return [
             {k: v if k in _TEXT else _number(v) for k, v in row.items()}
             for row in csv.DictReader(f)
@@ -61,7 +61,7 @@ def _recipe(folder):
     readme = folder / "README.md"
     if not readme.exists():
         return ""
-    for line in readme.read_text().splitlines():
+    for line in readme.read_text(encoding="utf-8").splitlines():
         if line.startswith("- learned models:"):
             return line[len("- learned models:") :].strip()
     return ""
@@ -81,7 +81,9 @@ def load_runs(specs):
         folder = Path(folder)
         if not (folder / "results.csv").exists():
             raise SystemExit(f"{folder}: no results.csv (not a benchmark run)")
-        settings = json.loads((folder / "run.json").read_text())["settings"]
+        settings = json.loads((folder / "run.json").read_text(encoding="utf-8"))[
+            "settings"
+        ]
         runs.append((folder, tag, settings))
         # Validation scores choose the network assessed: only those measured on
         # the first run's validation set compare.
@@ -211,7 +213,7 @@ def main(argv=None):
         "",
     ]
     for folder, tag, _ in runs:
-        command = (folder / "command.txt").read_text().strip()
+        command = (folder / "command.txt").read_text(encoding="utf-8").strip()
         text += [
             f"- `{folder.as_posix()}`"
             + (f" (rows tagged [{tag}])" if tag else "")
@@ -292,7 +294,7 @@ def main(argv=None):
         text += ["", "## Bars of the benchmark", "", bars]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "README.md").write_text("\n".join(text) + "\n")
+    (out / "README.md").write_text("\n".join(text) + "\n", encoding="utf-8")
     print(f"written {out / 'README.md'}")
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
+from _report import load_average
 
 
 def fit_ensemble(X, n_members, n_jobs, epochs):
@@ -70,13 +71,13 @@ def main(argv=None):
     X = protocol.training_windows(
         ["100", "101", "103", "105"], args.data_dir, args.windows
     )
-    load_start = os.getloadavg()
+    load_start = load_average()
     times = {None: [], args.jobs: []}
     for repeat in range(args.repeats):
         for n_jobs in times:
             times[n_jobs].append(fit_ensemble(X, args.members, n_jobs, args.epochs))
             print(f"repeat {repeat + 1}: n_jobs={n_jobs} {times[n_jobs][-1]:.1f} s")
-    load_end = os.getloadavg()
+    load_end = load_average()
     sequential = statistics.median(times[None])
     parallel = statistics.median(times[args.jobs])
     steps = args.epochs * -(-round(0.9 * len(X)) // 64)
@@ -100,7 +101,7 @@ def main(argv=None):
         f"Ratio of the medians: {sequential / parallel:.2f} "
         f"(one after another / n_jobs={args.jobs}).\n"
     )
-    Path(args.out).write_text(text)
+    Path(args.out).write_text(text, encoding="utf-8")
     print(text)
 
 

@@ -10,11 +10,11 @@ network batches each call runs and the load average::
 """
 
 import argparse
-import os
 import statistics
 import time
 
 import numpy as np
+from _report import load_average
 
 
 def main(argv=None):
@@ -71,7 +71,7 @@ def main(argv=None):
             f"predict(return_std=True) {median['predict']:.3f} s, ratio "
             f"{median['predict'] / median['transform']:.2f}; network batches "
             f"{n_transform} and {n_predict}; load average "
-            f"{os.getloadavg()[0]:.1f}",
+            f"{load_average()[0]:.1f}",
             flush=True,
         )
 

@@ -226,7 +226,7 @@ def write_csv(path, rows):
     if not rows:
         return
     fields = list(dict.fromkeys(k for row in rows for k in row))
-    with open(path, "w", newline="") as file:
+    with open(path, "w", newline="", encoding="utf-8") as file:
         writer = csv.DictWriter(file, fields)
         writer.writeheader()
         writer.writerows(rows)
@@ -338,7 +338,9 @@ def main(argv=None):
     write_csv(args.out / "results.csv", rows)
     write_csv(args.out / "real.csv", real)
     write_csv(args.out / "qrs.csv", qrs)
-    (args.out / "results.md").write_text(markdown(rows, real, qrs, args))
+    (args.out / "results.md").write_text(
+        markdown(rows, real, qrs, args), encoding="utf-8"
+    )
     log(f"wrote {args.out / 'results.md'}")
     return 0
 

@@ -22,6 +22,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+from _report import load_average
 
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
@@ -68,7 +69,7 @@ def main():
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    load_before = os.getloadavg()
+    load_before = load_average()
 
     from skdenoise import export
     from skdenoise.datasets import make_sines
@@ -120,7 +121,7 @@ def main():
         "denoiser", "format", "batch", "gate", "max_abs_diff",
         "relative_to_range", "export_s", "size_kb", "error",
     ]  # fmt: skip
-    with open(out / "results.csv", "w", newline="") as file:
+    with open(out / "results.csv", "w", newline="", encoding="utf-8") as file:
         writer = csv.DictWriter(file, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
@@ -142,11 +143,13 @@ def main():
         "versions": versions,
         "python": platform.python_version(),
         "load_average_before": load_before,
-        "load_average_after": os.getloadavg(),
+        "load_average_after": load_average(),
         "cpu_count": os.cpu_count(),
     }
-    (out / "results.md").write_text("\n".join(lines) + "\n")
-    (out / "run.json").write_text(json.dumps(run_info, indent=2) + "\n")
+    (out / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out / "run.json").write_text(
+        json.dumps(run_info, indent=2) + "\n", encoding="utf-8"
+    )
     print("\n".join(lines))
 
 

@@ -121,7 +121,7 @@ def main(argv=None):
 
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out.with_suffix(".csv"), "w", newline="") as fh:
+    with open(out.with_suffix(".csv"), "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
@@ -154,7 +154,7 @@ def main(argv=None):
         f"On the fly is better in {wins} of {len(rows)} conditions; mean "
         f"{mean_fly:+.2f} dB versus {mean_fixed:+.2f} dB.",
     ]
-    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines[-1:]))
     print(f"wrote {out.with_suffix('.md')} and {out.with_suffix('.csv')}")
 

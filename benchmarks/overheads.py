@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from _report import preamble
+from _report import load_average, preamble
 
 # What each step must cost at most (seconds), as a median. The import's
 # target is over scikit-learn's own import, which it cannot avoid.
@@ -69,7 +69,7 @@ def main(argv=None):
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1; got {args.repeats}")
     args.out.mkdir(parents=True, exist_ok=True)
-    load_before = os.getloadavg()[0]
+    load_before = load_average()[0]
 
     times = {name: [] for name in IMPORTS}
     for _ in range(args.repeats):  # side by side, so that the differences pair up
@@ -95,7 +95,7 @@ def main(argv=None):
     times["make_ecg(200, 512)"] = time_call(
         lambda: make_ecg(200, 512, random_state=0), args.repeats
     )
-    load_after = os.getloadavg()[0]
+    load_after = load_average()[0]
 
     rows = []
     for name, values in times.items():
@@ -122,9 +122,9 @@ def main(argv=None):
         lines.append(
             f"| {row['what']} | {row['median_s']:.3f} | {target} | {row['met']} |"
         )
-    (args.out / "README.md").write_text("\n".join(lines) + "\n")
+    (args.out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (args.out / "results.json").write_text(
-        json.dumps({"rows": rows, "times": times}, indent=2) + "\n"
+        json.dumps({"rows": rows, "times": times}, indent=2) + "\n", encoding="utf-8"
     )
     print("\n".join(lines))
 

@@ -23,7 +23,6 @@ import argparse
 import csv
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -31,11 +30,16 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _report import load_average
 
 THREAD_VARS = ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 
 
 def peak_rss_mib():
+    try:
+        import resource  # Unix only
+    except ImportError:
+        return float("nan")
     # ru_maxrss is in KiB on Linux and in bytes on macOS.
     scale = 1 if sys.platform == "darwin" else 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
@@ -43,7 +47,7 @@ def peak_rss_mib():
 
 def current_rss_mib():
     try:
-        with open("/proc/self/statm") as f:
+        with open("/proc/self/statm", encoding="utf-8") as f:
             pages = int(f.read().split()[1])
         return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
     except OSError:
@@ -124,13 +128,13 @@ def long_worker(n_samples, repeats, chunk_windows=None):
 # -------------------------------------------------------------------- driver
 def run_worker(args, env):
     command = [sys.executable, __file__, "--worker", *args]
-    load_before = os.getloadavg()[0]
+    load_before = load_average()[0]
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode:
         sys.stderr.write(result.stderr[-5000:])
         raise SystemExit(f"worker {args} failed")
     row = json.loads(result.stdout.strip().splitlines()[-1])
-    row["load"] = [load_before, os.getloadavg()[0]]
+    row["load"] = [load_before, load_average()[0]]
     return row
 
 
@@ -187,7 +191,7 @@ def load_text(row):
 
 def save_json(out, results):
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(results, indent=1))
+    out.with_suffix(".json").write_text(json.dumps(results, indent=1), encoding="utf-8")
 
 
 def _repeats_of(rows):
@@ -201,7 +205,7 @@ def _repeats_of(rows):
 def write_results(out, results):
     save_json(out, results)
     search, long, chunks = results["search"], results["long"], results["chunks"]
-    with open(out.with_suffix(".csv"), "w", newline="") as f:
+    with open(out.with_suffix(".csv"), "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(
             ["part", "setting", "median_s", "runs_s", "samples_per_s", "peak_rss_mib"]
@@ -315,7 +319,7 @@ def write_results(out, results):
             f"{row['peak_rss_mib']:.0f} | {load_text(row)} |"
         )
     lines.append("")
-    out.with_suffix(".md").write_text("\n".join(lines))
+    out.with_suffix(".md").write_text("\n".join(lines), encoding="utf-8")
 
 
 def main():
@@ -344,7 +348,9 @@ def main():
         return
 
     previous = args.out.with_suffix(".json")
-    results = json.loads(previous.read_text()) if previous.exists() else {}
+    results = (
+        json.loads(previous.read_text(encoding="utf-8")) if previous.exists() else {}
+    )
     command = "python benchmarks/pipeline_bench.py " + " ".join(sys.argv[1:])
     parts = {
         "search": lambda: run_search(args.repeats),

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _report import load_average
 
 
 def parse_args(argv=None):
@@ -49,13 +50,13 @@ def main(argv=None):
         model.transform(X[:, :20000])
     times = {name: [] for name in models}
     outputs = {}
-    start_load = os.getloadavg()
+    start_load = load_average()
     for _ in range(args.repeats):
         for name, model in models.items():
             wall, cpu = time.perf_counter(), time.process_time()
             outputs[name] = model.transform(X)
             times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
-    end_load = os.getloadavg()
+    end_load = load_average()
     difference = np.abs(outputs["float32"] - outputs["trained"])[0]
     span = np.ptp(X[0], axis=0)
     rows = []
@@ -96,7 +97,7 @@ def main(argv=None):
         + ".",
     ]
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "README.md").write_text("\n".join(lines) + "\n")
+    (args.out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
 

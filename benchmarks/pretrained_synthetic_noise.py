@@ -22,7 +22,6 @@ numbers document its limits. Writes ``results.csv`` and ``README.md``::
 
 import argparse
 import csv
-import os
 import shlex
 import sys
 import time
@@ -33,6 +32,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
+from _report import load_average
 
 TEST_RECORDS = ("118", "119", "121")
 
@@ -89,7 +89,7 @@ def main(argv=None):
     elapsed = time.perf_counter() - started
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    with open(out / "results.csv", "w", newline="") as handle:
+    with open(out / "results.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["noise", "windows", "snr_in_db", "improvement_db"])
         for name, data, value in rows:
@@ -110,13 +110,13 @@ def main(argv=None):
         f"test records {' '.join(TEST_RECORDS)} ({args.windows} per record, the "
         f"protocol's draw) and as many of make_ecg (seed 0), each window's mean "
         f"removed; input SNR {args.snr:g} dB; denoising took {elapsed:.0f} s "
-        f"(load average {os.getloadavg()[0]:.1f} at the end).",
+        f"(load average {load_average()[0]:.1f} at the end).",
         "",
         "| noise | windows | mean SNR improvement (dB) |",
         "|---|---|---|",
     ]
     lines += [f"| {name} | {data} | {value:+.2f} |" for name, data, value in rows]
-    (out / "README.md").write_text("\n".join(lines) + "\n")
+    (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
 

@@ -43,7 +43,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
-from _report import preamble  # noqa: E402
+from _report import load_average, preamble  # noqa: E402
 
 TEST_RECORDS = ["118", "119", "121"]
 VARIANTS = ("model", "high-pass", "high-pass + model")
@@ -148,12 +148,14 @@ def main(argv=None):
                 flush=True,
             )
     args.out.mkdir(parents=True, exist_ok=True)
-    with open(args.out / "results.csv", "w", newline="") as file:
+    with open(args.out / "results.csv", "w", newline="", encoding="utf-8") as file:
         writer = csv.DictWriter(file, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     command = "python benchmarks/pretrained_whole_records.py " + shlex.join(argv)
-    (args.out / "README.md").write_text(markdown(rows, args, command, started))
+    (args.out / "README.md").write_text(
+        markdown(rows, args, command, started), encoding="utf-8"
+    )
     print(f"wrote {args.out / 'README.md'}")
     return 0
 
@@ -174,7 +176,7 @@ def markdown(rows, args, command, started):
         f"Records {' '.join(args.records)}, the first {args.minutes:g} minutes of "
         f"each; high-pass at {args.highpass:g} Hz (zero-phase, 2nd order); "
         f"{time.perf_counter() - started:.0f} s, load average "
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.",
+        f"{load_average()[0]:.1f} on {os.cpu_count()} CPUs.",
         "",
         "## SNR improvement over the whole stretch (dB), mean over the records",
         "",

@@ -47,6 +47,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _report import load_average
+
 from skdenoise.baselines import (  # noqa: E402
     BandpassDenoiser,
     SavitzkyGolayDenoiser,
@@ -73,7 +75,7 @@ DATASETS = ("sines", "chirps", "donoho_johnstone", "ecg")
 
 # ----------------------------------------------------------------- helpers
 def _load():
-    load = os.getloadavg()
+    load = load_average()
     return f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
 
 
@@ -86,11 +88,11 @@ def _cell(value):
 def _write(out, name, rows, meta):
     out.mkdir(parents=True, exist_ok=True)
     keys = list(dict.fromkeys(k for row in rows for k in row))
-    with open(out / f"{name}.csv", "w", newline="") as f:
+    with open(out / f"{name}.csv", "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=keys)
         writer.writeheader()
         writer.writerows(rows)
-    with open(out / f"{name}.md", "w") as f:
+    with open(out / f"{name}.md", "w", encoding="utf-8") as f:
         f.write(f"Command: `{meta['command']}`\n\n")
         f.write(f"Load average at start / end: {meta['load_start']} / ")
         f.write(
@@ -100,7 +102,7 @@ def _write(out, name, rows, meta):
         for row in rows:
             cells = [_cell(row.get(k, "")) for k in keys]
             f.write("| " + " | ".join(cells) + " |\n")
-    with open(out / f"{name}.json", "w") as f:
+    with open(out / f"{name}.json", "w", encoding="utf-8") as f:
         json.dump({**meta, "rows": rows}, f, indent=1)
 
 

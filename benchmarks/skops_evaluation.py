@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+from _report import load_average
 
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
@@ -246,12 +247,13 @@ def _finish(results, args, version):
                     "skops_version": version,
                     "python": platform.python_version(),
                     "command": " ".join(["python", *sys.argv]),
-                    "load_average": [round(x, 2) for x in os.getloadavg()],
+                    "load_average": [round(x, 2) for x in load_average()],
                     "checks": results,
                 },
                 indent=2,
             )
-            + "\n"
+            + "\n",
+            encoding="utf-8",
         )
     return results
 

@@ -193,7 +193,7 @@ def recalibrate(args):
     from skdenoise.persistence import load, save
     from skdenoise.pretrained._models import ecg_denoiser
 
-    info = json.loads(args.info.read_text())
+    info = json.loads(args.info.read_text(encoding="utf-8"))
     if info.get("sha256") != sha256(args.out):
         raise SystemExit(f"{args.info} does not describe {args.out} (SHA-256)")
     denoiser = load(args.out)
@@ -220,7 +220,7 @@ def recalibrate(args):
         "command": "python benchmarks/train_pretrained.py "
         + " ".join(sys.argv[1:] if args.argv is None else args.argv),
     }
-    args.info.write_text(json.dumps(info, indent=2) + "\n")
+    args.info.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     log(f"wrote {args.out} and {args.info}")
     log(f"SHA-256 {digest}")
     return 0
@@ -374,7 +374,7 @@ def main(argv=None):
             "python": platform.python_version(),
         },
     }
-    args.info.write_text(json.dumps(info, indent=2) + "\n")
+    args.info.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     log(f"wrote {args.out} ({info['size_bytes'] / 1e6:.2f} MB) and {args.info}")
     log(f"SHA-256 {digest}")
     return 0

@@ -40,7 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
-from _report import preamble  # noqa: E402
+from _report import load_average, preamble  # noqa: E402
 
 DEFAULT_RECORDS = "100 101 103 106 112 113 115 116".split()
 AUGMENT = ["flip", "time-flip", "warp"]
@@ -226,14 +226,14 @@ def main(argv=None):
     for pair in range(args.pairs):
         order = [FIT, KERAS] if pair % 2 == 0 else [KERAS, FIT]
         for position, method in enumerate(order, start=1):
-            load_start = os.getloadavg()
+            load_start = load_average()
             start = time.perf_counter()
             if method == FIT:
                 times, cpu_times = run_fit(args, clean, noise, keras)
             else:
                 times, cpu_times = run_keras(args, template, inputs, targets, keras)
             wall = time.perf_counter() - start
-            load_end = os.getloadavg()
+            load_end = load_average()
             timed = sum(times[1:])
             cpu = sum(cpu_times[1:])
             samples = len(clean) * (len(times) - 1)
@@ -264,7 +264,7 @@ def main(argv=None):
 
 
 def write_outputs(out, args, command, rows, n_params):
-    with (out / "results.csv").open("w", newline="") as f:
+    with (out / "results.csv").open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
@@ -357,7 +357,7 @@ def write_outputs(out, args, command, rows, n_params):
         "process CPU time over the timed epochs, load average before and after "
         "the run).",
     ]
-    (out / "README.md").write_text("\n".join(text) + "\n")
+    (out / "README.md").write_text("\n".join(text) + "\n", encoding="utf-8")
     print(f"median ratio {median:.3f}; results written to {out}")
 
 

@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
 from _ecg_models import SETTINGS  # noqa: E402
+from _report import load_average
 
 DEFAULT_TRAIN = (
     "100 101 102 103 104 105 106 107 108 109 111 112 113 114 115 116 123 124"
@@ -275,7 +276,7 @@ def main(argv=None):
         ]
     )
     started = time.perf_counter()
-    load_start = os.getloadavg()
+    load_start = load_average()
 
     if args.pretrained:
         protocol.check_record_lists(
@@ -455,7 +456,7 @@ def write_results(out, rows, reliability, fits, args, command, load_start, start
         "transform_s",
         "predict_std_s",
     ]
-    with open(out / "calibration.csv", "w", newline="") as file:
+    with open(out / "calibration.csv", "w", newline="", encoding="utf-8") as file:
         writer = csv.DictWriter(file, fieldnames=fields)
         writer.writeheader()
         for row in rows:
@@ -468,7 +469,7 @@ def write_results(out, rows, reliability, fits, args, command, load_start, start
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, load average "
         f"(1/5/15 min) at start {load_start[0]:.2f}/{load_start[1]:.2f}/"
         f"{load_start[2]:.2f}, at end "
-        + "/".join(f"{v:.2f}" for v in os.getloadavg())
+        + "/".join(f"{v:.2f}" for v in load_average())
         + f"; wall time {(time.perf_counter() - started) / 60:.1f} min.",
         "",
         (
@@ -556,9 +557,9 @@ def write_results(out, rows, reliability, fits, args, command, load_start, start
     for i, p in enumerate(NOMINAL):
         values = [f"{reliability[m][i]:.1%}" for m in reliability if "(" not in m]
         lines.append(f"| {p:.0%} | " + " | ".join(values) + " |")
-    (out / "calibration.md").write_text("\n".join(lines) + "\n")
+    (out / "calibration.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (out / "reliability.json").write_text(
-        json.dumps({"nominal": NOMINAL, **reliability}, indent=1)
+        json.dumps({"nominal": NOMINAL, **reliability}, indent=1), encoding="utf-8"
     )
     plot_reliability(out / "reliability.png", reliability)
     log(f"wrote {out}")

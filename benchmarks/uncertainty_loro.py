@@ -45,7 +45,6 @@ of a pretrained ECG file (``--pretrained FILE``, calibrated with ``--methods``,
 import argparse
 import functools
 import json
-import os
 import shlex
 import sys
 import time
@@ -57,7 +56,7 @@ from scipy.ndimage import uniform_filter1d
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
-from _report import preamble  # noqa: E402
+from _report import load_average, preamble  # noqa: E402
 
 LEVELS = (-6.0, 0.0, 6.0, 12.0, 18.0, 24.0)
 Z95 = 1.959963984540054
@@ -308,7 +307,7 @@ def _pretrained_records(path):
     info = Path(path).with_suffix(".json")
     if not info.is_file():
         return [], []
-    data = json.loads(info.read_text()).get("data", {})
+    data = json.loads(info.read_text(encoding="utf-8")).get("data", {})
     return list(data.get("training_records", [])), list(
         data.get("validation_records", [])
     )
@@ -332,7 +331,7 @@ def main(argv=None):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     command = shlex.join(["python", "benchmarks/uncertainty_loro.py", *argv])
-    started, load_start = time.perf_counter(), os.getloadavg()
+    started, load_start = time.perf_counter(), load_average()
     protocol.check_record_lists([], args.records, [], args.data_dir)
     noise = protocol.training_noise(args.data_dir, (-6.0, 30.0))
     recordings = protocol.noise_recordings(
@@ -410,7 +409,7 @@ def spearman_rows(window_rms, records):
 
 
 def write(out, rows, window_rms, args, command, load_start, started):
-    with open(out / "coverage.csv", "w") as f:
+    with open(out / "coverage.csv", "w", encoding="utf-8") as f:
         f.write("method,calibration,held_out_record,noise,snr_in_db,coverage_95\n")
         for row in rows:
             f.write(",".join(map(str, row[:5])) + f",{row[5]:.4f}\n")
@@ -420,7 +419,7 @@ def write(out, rows, window_rms, args, command, load_start, started):
     )
     lines += [
         f"Written {time.strftime('%Y-%m-%dT%H:%M:%S')}; load average at start "
-        f"{load_start[0]:.2f}, at end {os.getloadavg()[0]:.2f}; "
+        f"{load_start[0]:.2f}, at end {load_average()[0]:.2f}; "
         f"{(time.perf_counter() - started) / 60:.1f} min. Models from "
         f"`{args.load_models or args.pretrained}`; calibration records "
         f"{' '.join(args.records)} "
@@ -449,7 +448,7 @@ def write(out, rows, window_rms, args, command, load_start, started):
             f"| {method} | {name} | {in_band:.0%} | " + " | ".join(cells) + " |"
         )
     rhos = spearman_rows(window_rms, args.records)
-    with open(out / "spearman.csv", "w") as f:
+    with open(out / "spearman.csv", "w", encoding="utf-8") as f:
         f.write("method,calibration,noise,snr_in_db,spearman_rho\n")
         for row in rhos:
             f.write(",".join(map(str, row[:4])) + f",{row[4]:.4f}\n")
@@ -502,7 +501,7 @@ def write(out, rows, window_rms, args, command, load_start, started):
                 + " | ".join(f"{c:.1%}" for c in cells)
                 + " |"
             )
-    (out / "README.md").write_text("\n".join(lines) + "\n")
+    (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"written to {out}")
 
 

@@ -2519,3 +2519,21 @@ def test_denoise_shows_progress_on_a_terminal_only(model, data, capsys, monkeypa
         np.loadtxt(data / "p1.csv", delimiter=","),
         np.loadtxt(data / "p2.csv", delimiter=","),
     )
+
+
+def test_a_path_that_stdout_cannot_encode_is_printed_escaped(
+    model, data, monkeypatch
+):
+    # Windows encodes redirected output in its code page, strictly.
+    import io
+
+    raw = io.BytesIO()
+    stdout = io.TextIOWrapper(raw, encoding="cp1252", errors="strict")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    out = data / "\u0141\u00f3d\u017a.csv"
+    argv = ["denoise", str(model), str(data / "noisy.csv"), "-o", str(out)]
+    assert main([*argv, "--overwrite"]) == 0
+    stdout.flush()
+    assert "\\u0141\u00f3d\\u017a.csv" in raw.getvalue().decode("cp1252")
+    assert stdout.errors == "strict"  # put back
+    assert out.is_file()

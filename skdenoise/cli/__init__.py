@@ -9,6 +9,7 @@ network.
 """
 
 import argparse
+import contextlib
 import importlib.util
 import sys
 from pathlib import Path
@@ -69,6 +70,33 @@ def _cmd_benchmark(argv):
     return result if isinstance(result, int) else EXIT_OK
 
 
+@contextlib.contextmanager
+def _printable():
+    """Characters that standard output cannot encode printed as escapes.
+
+    On Windows, output redirected to a file or a pipe is encoded in the
+    system's code page with ``errors='strict'``: an output path outside the
+    code page (a Polish file name on a Western European system) made the
+    summary line fail after the files were written, and the command exit
+    with a failure. The streams' handlers are put back afterwards.
+    """
+    changed = []
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) != "strict":
+            continue
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            continue
+        changed.append(stream)
+    try:
+        yield
+    finally:
+        for stream in changed:
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="strict")
+
+
 def main(argv=None):
     """Run the ``skdenoise`` command line; returns the exit status.
 
@@ -89,6 +117,11 @@ def main(argv=None):
     >>> main(["denoise", "no-such-model.skd", "in.csv", "-o", "out.csv"])
     2
     """
+    with _printable():
+        return _main(argv)
+
+
+def _main(argv):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] == "benchmark":
         return _cmd_benchmark(argv[1:])
