@@ -88,9 +88,10 @@ give each worker process one thread and start as many workers as cores:
     import joblib
     from dask.distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=4, threads_per_worker=1, processes=True)
-    with Client(cluster), joblib.parallel_backend("dask"):
-        search.fit(noisy, clean)
+    if __name__ == "__main__":  # Dask starts its worker processes afresh
+        cluster = LocalCluster(n_workers=4, threads_per_worker=1, processes=True)
+        with Client(cluster), joblib.parallel_backend("dask"):
+            search.fit(noisy, clean)
 
 Replace ``LocalCluster`` by the address of a running scheduler
 (``Client("tcp://scheduler:8786")``) to use several machines; every worker needs

@@ -2521,9 +2521,7 @@ def test_denoise_shows_progress_on_a_terminal_only(model, data, capsys, monkeypa
     )
 
 
-def test_a_path_that_stdout_cannot_encode_is_printed_escaped(
-    model, data, monkeypatch
-):
+def test_a_path_that_stdout_cannot_encode_is_printed_escaped(model, data, monkeypatch):
     # Windows encodes redirected output in its code page, strictly.
     import io
 
@@ -2537,3 +2535,21 @@ def test_a_path_that_stdout_cannot_encode_is_printed_escaped(
     assert "\\u0141\u00f3d\\u017a.csv" in raw.getvalue().decode("cp1252")
     assert stdout.errors == "strict"  # put back
     assert out.is_file()
+
+
+def test_a_csv_byte_order_mark_is_written_back(model, data):
+    # Excel's "CSV UTF-8" begins with the mark, and opens a CSV as UTF-8 only
+    # when it is there: without it the header came back as mojibake.
+    _, noisy = _series()
+    text = "Kanal_\u00e4,b\n" + "\n".join(
+        ",".join(map(repr, r)) for r in noisy.T.tolist()
+    )
+    for name, prefix in (("bom", b"\xef\xbb\xbf"), ("nobom", b"")):
+        source = data / f"{name}.csv"
+        source.write_bytes(prefix + text.encode())
+        out = data / f"{name}_out.csv"
+        argv = ["denoise", str(model), str(source), "-o", str(out), "--quiet"]
+        assert main([*argv, "--layout", "columns", "--overwrite"]) == 0
+        written = out.read_bytes()
+        assert written.startswith(prefix + "Kanal_\u00e4,b\n".encode())
+        assert written.count(b"\xef\xbb\xbf") == len(prefix) // 3

@@ -66,6 +66,9 @@ class _SeriesData(NamedTuple):
     # CSV: the comment lines, as (number of lines before it, text); WFDB: the
     # header as the wfdb package reads it (formats, base time, ADC settings)
     details: Any = None
+    # CSV: the file began with a UTF-8 byte-order mark (Excel's "CSV UTF-8"),
+    # written back so that Excel reads the output as UTF-8 too
+    bom: bool = False
 
 
 def _wfdb_header(path):
@@ -488,8 +491,11 @@ def _read_series(path, what="input", *, layout="rows", key=None):
             )
         )
     header = arrays = used_key = sampling_rate = details = None
+    bom = False
     if fmt == "csv":
         header, series, details = _read_csv(path, layout)
+        with open(path, "rb") as file:
+            bom = file.read(3) == b"\xef\xbb\xbf"
         ndim, dtype = 2, np.dtype(np.float64)
     elif fmt == "npy":
         array = _check_array(_load_numpy(path), path)
@@ -557,7 +563,17 @@ def _read_series(path, what="input", *, layout="rows", key=None):
     if not all(np.all(np.isfinite(s)) for s in series):
         raise _CommandError(f"{path} contains NaN or infinite values.")
     return _SeriesData(
-        fmt, path, series, ndim, dtype, header, arrays, used_key, sampling_rate, details
+        fmt,
+        path,
+        series,
+        ndim,
+        dtype,
+        header,
+        arrays,
+        used_key,
+        sampling_rate,
+        details,
+        bom,
     )
 
 
@@ -713,6 +729,8 @@ def _write_csv(path, data, series, layout):
         csv.writer(head, lineterminator="").writerow(data.header)
         lines.insert(0, head.getvalue())
     buffer = io.StringIO()
+    if getattr(data, "bom", False):
+        buffer.write("\ufeff")
     done = 0
     for place, text in data.details or ():
         # The comment lines, in their places between the header and rows
