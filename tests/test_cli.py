@@ -2433,7 +2433,9 @@ def _csv_texts():
     ramp = "\n".join(f"{i / 360:.6f},{np.sin(i):.4f}" for i in range(20))
     texts += ["0\n1\n2\n", "0\n1.5\n2.5\n", "0,1\n2,3\n", ramp, "a\n", "\n1,2\n"]
     texts += ["ECG (\u00b5V),V5\n1,2\n3,4\n", "lead #1,lead #2\n1,2\n3,4\n"]
-    return texts + ["# c\n1,2\n", "a\x00,b\n1,2\n", 'a,"b, c"\n1,2\n', "\u00b5\n1\n"]
+    texts += ["# c\n1,2\n", "a\x00,b\n1,2\n", 'a,"b, c"\n1,2\n', "\u00b5\n1\n"]
+    # A field over the csv module's limit of 131072 characters.
+    return texts + ["0." + "0" * 131072 + "1,1\n2,3\n", "-0.0,0\n1,2\n"]
 
 
 @pytest.mark.parametrize("layout", ["rows", "columns"])
@@ -2451,11 +2453,12 @@ def test_plain_csv_files_read_as_the_line_by_line_reader_reads_them(
             return ("error", str(exc))
         finally:
             monkeypatch.undo()
+        # The bytes: -0.0 is not 0.0.
         if isinstance(series, list):
-            series = [s.tolist() for s in series]
+            series = [(s.dtype.str, s.flags.c_contiguous, s.tobytes()) for s in series]
         else:
             assert series.flags.c_contiguous and series.dtype == np.float64
-            series = series.tolist()
+            series = (series.shape, series.tobytes())
         return header, series, comments
 
     fast, texts = 0, _csv_texts()
@@ -2553,3 +2556,38 @@ def test_a_csv_byte_order_mark_is_written_back(model, data):
         written = out.read_bytes()
         assert written.startswith(prefix + "Kanal_\u00e4,b\n".encode())
         assert written.count(b"\xef\xbb\xbf") == len(prefix) // 3
+
+
+def test_a_long_series_with_semicolons_is_named(data, capsys):
+    # One field of the csv module's reader over its limit (131072
+    # characters) raised its own error instead of the advice.
+    source = data / "long_semicolons.csv"
+    source.write_text(";".join(["0.123456"] * 20000) + "\n")
+    argv = ["denoise", "--pretrained", "ecg", "--sampling-rate", "360", str(source)]
+    assert main([*argv, "-o", str(data / "ls_out.csv")]) == 1
+    assert "separates its values with semicolons" in capsys.readouterr().err
+
+
+def test_denoise_without_standard_error_and_ragged_progress(
+    model, data, capsys, monkeypatch
+):
+    # pythonw on Windows runs with sys.stderr None.
+    argv = ["denoise", str(model), str(data / "noisy.csv"), "--overwrite"]
+    monkeypatch.setattr(sys, "stderr", None)
+    assert main([*argv, "-o", str(data / "n0.csv")]) == 0
+    monkeypatch.undo()
+    # Series of different lengths: one bar over the series.
+    _, noisy = _series()
+    ragged = data / "ragged_progress.csv"
+    ragged.write_text(
+        "\n".join(
+            ",".join(map(repr, row[: 60 + 5 * i]))
+            for i, row in enumerate(noisy.tolist())
+        )
+    )
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    argv = ["denoise", str(model), str(ragged), "--overwrite"]
+    assert main([*argv, "-o", str(data / "n1.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "series: 100%|" in err and "windows:" not in err
+    assert err.count("\n") == 1  # one bar, redrawn in place

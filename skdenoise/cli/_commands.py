@@ -836,12 +836,15 @@ _CHANNELS = re.compile(
 )
 
 
-def _denoise(model, series, path, layout="rows"):
+def _denoise(model, series, path, layout="rows", progress=False):
     try:
         if isinstance(series, np.ndarray):
             out = np.asarray(model.transform(series))
         else:
-            out = [np.asarray(model.transform(s[np.newaxis]))[0] for s in series]
+            out = [
+                np.asarray(model.transform(s[np.newaxis]))[0]
+                for s in _series_bar(series, progress)
+            ]
     except (ValueError, TypeError) as exc:
         raise _CommandError(
             f"cannot denoise {path} with this model: "
@@ -850,7 +853,7 @@ def _denoise(model, series, path, layout="rows"):
     return _check_shapes(out, series, path, model)
 
 
-def _denoise_with_std(model, series, path, source, layout="rows"):
+def _denoise_with_std(model, series, path, source, layout="rows", progress=False):
     """The denoised series and their standard deviations (``--std``)."""
     no_std = _CommandError(
         f"--std: {source} gives no standard deviation (its predict has no "
@@ -877,7 +880,7 @@ def _denoise_with_std(model, series, path, source, layout="rows"):
         if isinstance(series, np.ndarray):
             mean, std = predict(series)
         else:
-            pairs = [predict(s[np.newaxis]) for s in series]
+            pairs = [predict(s[np.newaxis]) for s in _series_bar(series, progress)]
             mean, std = [m[0] for m, _ in pairs], [d[0] for _, d in pairs]
     except (ValueError, TypeError) as exc:
         raise _CommandError(
@@ -1226,16 +1229,33 @@ def _warn_short_rows(model, data, layout):
         )
 
 
+def _on_terminal():
+    """Whether standard error is a terminal, where a progress bar belongs.
+
+    Not in a log file, which would fill with the bar's redrawn lines; and
+    there may be no standard error at all (pythonw on Windows, a service).
+    """
+    stream = sys.stderr
+    try:
+        return stream is not None and bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _series_bar(series, show):
+    """``series`` (a list of rows of different lengths), with a progress bar."""
+    from tqdm import tqdm
+
+    return tqdm(series, desc="series", unit="series", disable=not show, file=sys.stderr)
+
+
 def _show_progress(model):
     """Let the windowed part of ``model`` show a progress bar while it denoises.
 
-    Only on a terminal: a log file would fill with the bar's redrawn lines.
     The model is the one loaded for this command; its file is not changed.
     """
     from ..windowing import WindowedDenoiser
 
-    if not sys.stderr.isatty():
-        return
     for _ in range(8):
         if isinstance(model, WindowedDenoiser):
             model.verbose = 1
@@ -1312,7 +1332,10 @@ def _cmd_denoise(args):
         source = Path(args.model).name
     series = data.series
     _warn_short_rows(model, data, args.layout)
-    if not args.quiet:
+    # A bar over the windows of the series, or over series of different
+    # lengths (denoised one by one).
+    progress = not args.quiet and _on_terminal()
+    if progress and isinstance(series, np.ndarray):
         _show_progress(model)
     if args.highpass is not None:
         cutoff = args.highpass
@@ -1329,10 +1352,10 @@ def _cmd_denoise(args):
         source += f" after a {cutoff:g} Hz high-pass"
     with _warnings_in_cli_words("denoise"):
         if std_output is None:
-            denoised = _denoise(model, series, data.path, args.layout)
+            denoised = _denoise(model, series, data.path, args.layout, progress)
         else:
             denoised, std = _denoise_with_std(
-                model, series, data.path, source, args.layout
+                model, series, data.path, source, args.layout, progress
             )
     note = f"denoised by skdenoise {__version__} with {source}"
     # A record is staged whole (its header edited there: an uncalibrated

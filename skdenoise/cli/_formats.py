@@ -237,7 +237,16 @@ def _read_csv(path, layout):
         if line.lstrip().startswith("#"):
             comments.append((len(rows), line.rstrip("\r\n")))
             continue
-        cells = next(csv.reader([line]), [])
+        if '"' in line:
+            try:
+                cells = next(csv.reader([line]), [])
+            except csv.Error as exc:  # a field over the csv module's limit
+                raise _CommandError(f"{path}, line {number}: {exc}.") from None
+        else:
+            # Without quotes the csv module splits at the commas; a field
+            # over its size limit (131072 characters: a long series written
+            # with semicolons) is left to the checks below.
+            cells = line.rstrip("\n").split(",") if line.rstrip("\n") else []
         if "".join(cells).strip():
             started = started or any(_is_number(cell) for cell in cells)
         elif not started or (layout == "rows" and len(cells) <= 1):
