@@ -11,10 +11,15 @@ network batches each call runs and the load average::
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
-from _report import load_average
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # its siblings
+
+from _report import load_average  # noqa: E402
 
 
 def main(argv=None):

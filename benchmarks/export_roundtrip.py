@@ -22,7 +22,10 @@ from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
-from _report import load_average
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # its siblings
+
+from _report import load_average  # noqa: E402
 
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")

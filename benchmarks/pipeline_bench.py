@@ -30,7 +30,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _report import load_average
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # its siblings
+
+from _report import load_average  # noqa: E402
 
 THREAD_VARS = ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
 

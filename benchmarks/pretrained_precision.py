@@ -18,7 +18,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _report import load_average
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # its siblings
+
+from _report import load_average  # noqa: E402
 
 
 def parse_args(argv=None):

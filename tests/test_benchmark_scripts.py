@@ -91,3 +91,36 @@ def test_benchmarks_run_where_the_system_has_no_load_average(monkeypatch):
     report = _load_script("_report")
     monkeypatch.delattr(os, "getloadavg")
     assert all(value != value for value in report.load_average())  # NaN
+
+
+def test_every_benchmark_script_loads_from_its_file_alone():
+    # Loaded by file (as the tests and `skdenoise benchmark` load them), a
+    # script that imports a sibling must put its folder on sys.path itself.
+    import subprocess
+
+    code = (
+        "import importlib.util, pathlib, sys\n"
+        f"folder = pathlib.Path({str(BENCHMARKS)!r})\n"
+        "bad = []\n"
+        "for path in sorted(folder.glob('[!_]*.py')):\n"
+        "    spec = importlib.util.spec_from_file_location('b_' + path.stem, path)\n"
+        "    module = importlib.util.module_from_spec(spec)\n"
+        "    try:\n"
+        "        spec.loader.exec_module(module)\n"
+        "    except ImportError as exc:\n"
+        "        bad.append(f'{path.name}: {exc}')\n"
+        "    sys.path[:] = [p for p in sys.path if p != str(folder)]\n"
+        "    for name, mod in list(sys.modules.items()):\n"
+        "        if str(getattr(mod, '__file__', '')).startswith(str(folder)):\n"
+        "            del sys.modules[name]\n"
+        "print(bad)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=BENCHMARKS.parent.parent,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"

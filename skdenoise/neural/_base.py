@@ -2781,6 +2781,17 @@ n_timesteps, n_channels)
                 )
             )
         _check_members(self)
+        if not _uncertainty.is_calibrated(self):
+            # fit warned once; a model saved and loaded elsewhere did not.
+            warn_at_caller(
+                f"{type(self).__name__}: the standard deviation is not calibrated "
+                "(it was fitted without usable validation series): it is the raw "
+                f"spread of uncertainty={self.uncertainty!r}, often far too small "
+                "for X_denoised +/- 1.96 X_std to hold the clean series 95 % of "
+                "the time. Call calibrate_uncertainty(X_val, y_val) with noisy "
+                "series and their clean series that it did not train on.",
+                once=True,
+            )
         outputs = spread = None
         if (
             self.uncertainty == "flips"
