@@ -110,6 +110,9 @@ def test_train_pretrained_writes_the_file_and_its_card(
     # The uncertainty is calibrated at the end of fit, on the validation records.
     assert info["model"]["uncertainty"] == info["uncertainty"]["method"] == "flips"
     assert info["uncertainty"]["calibrated_on"]["records"] == ["117", "122"]
+    from skdenoise.neural._uncertainty import is_calibrated
+
+    assert is_calibrated(model.estimator_.estimator_)
     mean, std = model.predict(x, return_std=True)
     np.testing.assert_array_equal(mean, denoised)
     assert std.shape == x.shape and np.all(np.isfinite(std)) and np.all(std > 0)

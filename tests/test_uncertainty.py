@@ -738,6 +738,24 @@ def test_uncalibrated_without_validation_warns(data, tmp_path):
         model.predict(noisy[16:18], return_std=True)
 
 
+def test_uncalibrated_blind_spot_model_says_why_at_predict(data):
+    # More validation_split (the advice for the supervised case) cannot
+    # calibrate a model that has no clean series.
+    noisy, _ = data
+    model = UNetDenoiser(
+        uncertainty="ensemble",
+        n_members=2,
+        training="blind_spot",
+        random_state=0,
+        **TINY,
+    )
+    with pytest.warns(UserWarning, match="not calibrated"):
+        model.fit(noisy[:16])
+    with pytest.warns(UserWarning, match="blind-spot training has no clean") as got:
+        model.predict(noisy[16:18], return_std=True)
+    assert "validation_split" not in str(got[0].message)
+
+
 def test_get_params_and_clone():
     model = UNetDenoiser(uncertainty="ensemble", n_members=3, uncertainty_samples=4)
     params = clone(model).get_params()

@@ -2783,13 +2783,24 @@ n_timesteps, n_channels)
         _check_members(self)
         if not _uncertainty.is_calibrated(self):
             # fit warned once; a model saved and loaded elsewhere did not.
+            if getattr(self, "training", "supervised") == "blind_spot":
+                why = "blind-spot training has no clean validation series"
+                advice = (
+                    "Calibrate it with calibrate_uncertainty(X_val, y_val) on "
+                    "noisy series and their clean series (in Python)."
+                )
+            else:
+                why = "it was fitted without usable validation series"
+                advice = (
+                    "Call calibrate_uncertainty(X_val, y_val) with noisy series "
+                    "and their clean series that it did not train on."
+                )
             warn_at_caller(
                 f"{type(self).__name__}: the standard deviation is not calibrated "
-                "(it was fitted without usable validation series): it is the raw "
-                f"spread of uncertainty={self.uncertainty!r}, often far too small "
-                "for X_denoised +/- 1.96 X_std to hold the clean series 95 % of "
-                "the time. Call calibrate_uncertainty(X_val, y_val) with noisy "
-                "series and their clean series that it did not train on.",
+                f"({why}): it is the raw spread of uncertainty="
+                f"{self.uncertainty!r}, often far too small for the denoised "
+                "series +/- 1.96 standard deviations to hold the clean series "
+                f"95 % of the time. {advice}",
                 once=True,
             )
         outputs = spread = None
