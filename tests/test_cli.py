@@ -2030,6 +2030,18 @@ def test_denoise_hints_at_columns_when_every_row_is_shorter_than_the_window(
     out = str(tmp_path / "rows_out.npy")
     assert main(["denoise", str(model), str(tmp_path / "rows.npy"), "-o", out]) == 0
     assert "warning" not in capsys.readouterr().err
+    # A Pipeline that ends in the windowed model is hinted at too.
+    from sklearn.pipeline import make_pipeline
+
+    from skdenoise.persistence import load, save
+    from skdenoise.preprocessing import SeriesScaler
+
+    pipe = make_pipeline(SeriesScaler(), load(model))
+    pipe.steps[0] = ("seriesscaler", SeriesScaler().fit(recording.T))
+    save(pipe, tmp_path / "pipe.skd")
+    argv = ["denoise", str(tmp_path / "pipe.skd"), str(path)]
+    assert main([*argv, "-o", str(tmp_path / "c.csv")]) == 0
+    assert "holds 200 rows of at most 3 samples" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("newline", ["\r", "\r\n"])

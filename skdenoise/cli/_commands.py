@@ -1185,16 +1185,28 @@ def _refuse_stale_annotations(record, targets):
         )
 
 
-def _window_of(model):
-    """The window length of a windowed model (inside wrappers too), or None."""
+def _windowed_part(model):
+    """The part of ``model`` that cuts windows, or None.
+
+    Found inside wrappers (``estimator_``) and at the end of a Pipeline.
+    """
     for _ in range(8):
-        window = getattr(model, "window_length", None)
-        if isinstance(window, int):
-            return window
+        if isinstance(getattr(model, "window_length", None), int):
+            return model
+        steps = getattr(model, "steps", None)
+        if isinstance(steps, list) and steps:
+            model = steps[-1][1]
+            continue
         model = getattr(model, "estimator_", getattr(model, "estimator", None))
         if model is None:
             return None
     return None
+
+
+def _window_of(model):
+    """The window length of a windowed model, or None."""
+    part = _windowed_part(model)
+    return None if part is None else part.window_length
 
 
 def _warn_short_rows(model, data, layout):
@@ -1256,17 +1268,9 @@ def _show_progress(model):
     """
     from ..windowing import WindowedDenoiser
 
-    for _ in range(8):
-        if isinstance(model, WindowedDenoiser):
-            model.verbose = 1
-            return
-        steps = getattr(model, "steps", None)
-        if isinstance(steps, list) and steps:
-            model = steps[-1][1]
-            continue
-        model = getattr(model, "estimator_", None)
-        if model is None:
-            return
+    part = _windowed_part(model)
+    if isinstance(part, WindowedDenoiser):
+        part.verbose = 1
 
 
 def _cmd_denoise(args):
