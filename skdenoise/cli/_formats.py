@@ -165,7 +165,8 @@ def _read_plain_csv(text, path, layout):
     """
     if "\r" in text:  # universal newlines, as the line-by-line reader reads
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    first, _, body = text.rstrip().partition("\n")
+    text = text.rstrip()  # trailing blank lines are dropped, as line by line
+    first, _, body = text.partition("\n")
     if first.lstrip().startswith("#") or '"' in first or _CONTROL.search(first):
         return None  # a comment, quoted cells, control characters
     cells = [cell.strip() for cell in first.split(",")]
@@ -181,7 +182,7 @@ def _read_plain_csv(text, path, layout):
             return None  # an index column's empty name: refused
         header = cells
     else:
-        body = text.rstrip()
+        body = text
     if not body or _BLANK_LINE.search("\n" + body + "\n"):
         return None
     if "#" in body or '"' in body or _UNUSUAL.search(body):
