@@ -949,8 +949,12 @@ def test_numpy_scalars_and_ints_are_taken_where_python_floats_are():
     X = make_sines(16, 32, random_state=0)
     settings = {"filters": 2, "depth": 1, "epochs": 1, "verbose": False}
     for rate in (np.float32(1e-3), np.int64(1), 1):
-        UNetDenoiser(learning_rate=rate, random_state=0, **settings).fit(X)
-    UNetDenoiser(weight_decay=np.float32(1e-4), optimizer="adamw", **settings).fit(X)
+        model = UNetDenoiser(learning_rate=rate, random_state=0, **settings).fit(X)
+        taken = float(np.asarray(model.model_.optimizer.learning_rate))
+        assert taken == pytest.approx(float(rate), rel=1e-6)
+    model = UNetDenoiser(weight_decay=np.float32(1e-4), optimizer="adamw", **settings)
+    decay = model.fit(X).model_.optimizer.weight_decay
+    assert float(decay) == pytest.approx(1e-4, rel=1e-6)
 
 
 def test_a_huge_depth_is_named_before_two_to_its_power_is_computed():

@@ -90,7 +90,8 @@ def test_benchmarks_run_where_the_system_has_no_load_average(monkeypatch):
     assert calls == []
     report = _load_script("_report")
     monkeypatch.delattr(os, "getloadavg")
-    assert all(value != value for value in report.load_average())  # NaN
+    values = report.load_average()
+    assert len(values) == 3 and all(value != value for value in values)  # NaN
 
 
 def test_every_benchmark_script_loads_from_its_file_alone():

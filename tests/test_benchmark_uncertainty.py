@@ -18,7 +18,8 @@ def _load_script():
 
 
 @pytest.mark.parametrize(
-    ("recipe", "rate", "expected"), [("plain", None, 1e-3), ("ecg", None, 5e-4)]
+    ("recipe", "rate", "expected"),
+    [("plain", None, 1e-3), ("ecg", None, 5e-4), ("ecg", 2e-3, 2e-3)],
 )
 def test_recipe_sets_the_network_and_its_learning_rate(
     recipe, rate, expected, monkeypatch

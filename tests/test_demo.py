@@ -273,3 +273,26 @@ def test_an_interrupted_run_leaves_the_previous_files_and_no_empty_folder(
     with pytest.raises(KeyboardInterrupt):
         run_demo(tmp_path / "new" / "nested", quick=True, verbose=False)
     assert not (tmp_path / "new").exists()
+
+
+def test_rows_are_the_models_measured_results(quick_run):
+    # Every row is measured: the band-pass row recomputed from the demo's data
+    # matches, and at the lowest input level every model removes noise.
+    import numpy as np
+
+    from skdenoise.cli._demo import _SETTINGS, _baselines, _make_data
+    from skdenoise.metrics import snr
+
+    _, results, _, _ = quick_run
+    train, noisy_train, test, noisy_test = _make_data(_SETTINGS["quick"], 0)
+    bandpass = _baselines()["BandpassDenoiser"].fit(noisy_train, train)
+    rows = {(row["model"], row["input_snr"]): row for row in results["rows"]}
+    for level, noisy in noisy_test.items():
+        row = rows["BandpassDenoiser", float(level)]
+        denoised = np.asarray(bandpass.transform(noisy))
+        assert row["output_snr"] == pytest.approx(snr(test, denoised), abs=1e-9)
+    lowest = min(TEST_SNRS)
+    gains = {model: rows[model, float(lowest)]["snr_improvement"] for model in MODELS}
+    # (The network alone learns little in the quick run's two epochs.)
+    alone = gains.pop(ALONE_NAME)
+    assert alone > 0 and all(gain > 1.0 for gain in gains.values()), (alone, gains)

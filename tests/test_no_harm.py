@@ -117,10 +117,13 @@ def test_gate_is_off_without_validation_series(data):
 # ---------------------------------------------------------- validation_data
 def test_validation_data_tuple_and_clean_series(data):
     X, y, X_val, y_val = data
-    model = tiny().fit(X, y, validation_data=(X_val, y_val))
+    # Nothing held out of X: the validation loss and the gate come from
+    # validation_data alone.
+    model = tiny(validation_split=0.0).fit(X, y, validation_data=(X_val, y_val))
     assert len(model.history_["val_loss"]) == 2
+    assert model.gate_snr_ is not None
     noise = WhiteNoise(snr=(0.0, 10.0))
-    model = tiny(noise=noise).fit(y, validation_data=y_val)
+    model = tiny(noise=noise, validation_split=0.0).fit(y, validation_data=y_val)
     assert len(model.history_["val_loss"]) == 2
     assert model.gate_snr_ is not None
 

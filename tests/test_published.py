@@ -372,16 +372,30 @@ def test_network_builders_take_what_the_estimators_constraints_accept():
         64, 1, filters=4, depth=2, dropout=False, attention_heads=False
     )
     assert model.output_shape == (None, 64, 1)
-    assert networks.build_vae(
+
+    def layers(model, kind):
+        return [layer for layer in model.layers if type(layer).__name__ == kind]
+
+    # Each value is taken as the number it stands for (not as a default).
+    vae = networks.build_vae(
         np.int64(64), 1, filters=2, depth=1, latent_dim=2, beta=True
     )
-    assert networks.build_recurrent(16, 1, units=np.int32(2), n_layers=True)
+    assert vae.output_shape == (None, 64, 1)
+    assert len(layers(vae, "Conv1DTranspose")) == 1
+    recurrent = networks.build_recurrent(16, 1, units=np.int32(2), n_layers=True)
+    (bidirectional,) = layers(recurrent, "Bidirectional")
+    assert bidirectional.forward_layer.units == 2
     # Counts that some builders refused as bools while the others took them.
-    assert networks.build_unet(16, 1, filters=2, depth=True)
-    assert networks.build_cnn_lstm(16, 1, filters=2, units=2, pool_size=True)
-    assert networks.build_drnn(16, 1, units=True)
-    assert networks.build_deepfilter(16, 1, dilation_rate=True)
-    assert networks.build_conv_autoencoder(16, 1, filters=2, depth=True)
+    unet = networks.build_unet(16, 1, filters=2, depth=True)
+    assert len(layers(unet, "MaxPooling1D")) == 1
+    cnn_lstm = networks.build_cnn_lstm(16, 1, filters=2, units=2, pool_size=True)
+    assert [layer.pool_size for layer in layers(cnn_lstm, "MaxPooling1D")] == [(1,)]
+    drnn = networks.build_drnn(16, 1, units=True)
+    assert [layer.units for layer in layers(drnn, "LSTM")] == [1]
+    deepfilter = networks.build_deepfilter(16, 1, dilation_rate=True)
+    assert {layer.dilation_rate for layer in layers(deepfilter, "Conv1D")} == {(1,)}
+    autoencoder = networks.build_conv_autoencoder(16, 1, filters=2, depth=True)
+    assert len(layers(autoencoder, "Conv1DTranspose")) == 1
 
 
 def test_deepfilter_takes_a_numpy_integer_dilation():
