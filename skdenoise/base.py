@@ -125,6 +125,38 @@ class SeriesTransformerMixin(TransformerMixin):
     def __sklearn_tags__(self):
         return series_tags(super().__sklearn_tags__())
 
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit to the series, then return them transformed.
+
+        scikit-learn's ``fit_transform``, which refuses series with channels
+        before fitting where ``set_output`` asks for a table (they cannot be
+        one): otherwise a network trained in full before the error.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_series, n_timesteps) or \
+(n_series, n_timesteps, n_channels)
+            The series.
+        y : array-like, default=None
+            As for ``fit``.
+        **fit_params : dict
+            Passed to ``fit``.
+
+        Returns
+        -------
+        X_new : ndarray or table
+            The transformed series.
+        """
+        dense = _get_output_config("transform", self)["dense"]
+        if dense != "default" and hasattr(self, "get_feature_names_out"):
+            try:
+                shape = np.shape(X)
+            except ValueError:  # a ragged list: fit names the problem
+                shape = ()
+            if len(shape) > 2:  # (a view of one number: no memory)
+                check_output_container(self, np.broadcast_to(np.empty(()), shape))
+        return super().fit_transform(X, y, **fit_params)
+
 
 def check_output_container(estimator, out):
     """A clear error where ``set_output`` asks for a table that cannot hold ``out``.

@@ -629,6 +629,12 @@ def test_pandas_output_in_a_pipeline_and_its_limits():
         BandpassDenoiser().set_output(transform="pandas").fit_transform(
             np.zeros((2, 30, 2))
         )
+    # Refused before fit (a network trained in full before the error), with
+    # the shape of the series.
+    unfitted = BandpassDenoiser().set_output(transform="pandas")
+    with pytest.raises(ValueError, match=r"has shape \(2, 30, 2\)"):
+        unfitted.fit_transform(np.zeros((2, 30, 2)).tolist())
+    assert not hasattr(unfitted, "n_features_in_")
     with pytest.raises(ValueError, match="other lengths"):
         model.transform(np.zeros((2, 20)))
     # Without pandas output, a filter takes a frame of another length.
