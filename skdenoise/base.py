@@ -129,8 +129,9 @@ class SeriesTransformerMixin(TransformerMixin):
         """Fit to the series, then return them transformed.
 
         scikit-learn's ``fit_transform``, which refuses series with channels
-        before fitting where ``set_output`` asks for a table (they cannot be
-        one): otherwise a network trained in full before the error.
+        before fitting where ``set_output`` asks for a table of a denoiser's
+        output (they cannot be one): a network would otherwise train in full
+        before the error.
 
         Parameters
         ----------
@@ -148,12 +149,14 @@ class SeriesTransformerMixin(TransformerMixin):
             The transformed series.
         """
         dense = _get_output_config("transform", self)["dense"]
-        if dense != "default" and hasattr(self, "get_feature_names_out"):
+        # A denoiser's output has the shape of its input (a transformer of
+        # the user's own may drop the channels).
+        if dense != "default" and isinstance(self, BaseDenoiser):
             try:
                 shape = np.shape(X)
             except ValueError:  # a ragged list: fit names the problem
                 shape = ()
-            if len(shape) > 2:  # (a view of one number: no memory)
+            if len(shape) == 3:  # (a view of one number: no memory)
                 check_output_container(self, np.broadcast_to(np.empty(()), shape))
         return super().fit_transform(X, y, **fit_params)
 

@@ -635,6 +635,24 @@ def test_pandas_output_in_a_pipeline_and_its_limits():
     with pytest.raises(ValueError, match=r"has shape \(2, 30, 2\)"):
         unfitted.fit_transform(np.zeros((2, 30, 2)).tolist())
     assert not hasattr(unfitted, "n_features_in_")
+    # A transformer of one's own on the mixin may make 2-D series of 3-D ones.
+    from sklearn.base import BaseEstimator
+
+    from skdenoise.base import SeriesTransformerMixin
+
+    class LeadMean(SeriesTransformerMixin, BaseEstimator):
+        def fit(self, X, y=None):
+            self.n_timesteps_ = np.shape(X)[1]
+            return self
+
+        def transform(self, X):
+            return np.asarray(X).mean(axis=2)
+
+        def get_feature_names_out(self, input_features=None):
+            return np.array([f"t{i}" for i in range(self.n_timesteps_)], dtype=object)
+
+    table = LeadMean().set_output(transform="pandas").fit_transform(np.ones((2, 5, 2)))
+    assert isinstance(table, pd.DataFrame) and table.shape == (2, 5)
     with pytest.raises(ValueError, match="other lengths"):
         model.transform(np.zeros((2, 20)))
     # Without pandas output, a filter takes a frame of another length.

@@ -376,7 +376,7 @@ def test_network_builders_take_what_the_estimators_constraints_accept():
     def layers(model, kind):
         return [layer for layer in model.layers if type(layer).__name__ == kind]
 
-    # Each value is taken as the number it stands for (not as a default).
+    # Each count is taken as the number it stands for (not as a default).
     vae = networks.build_vae(
         np.int64(64), 1, filters=2, depth=1, latent_dim=2, beta=True
     )
