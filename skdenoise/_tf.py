@@ -191,8 +191,8 @@ def start_runtime_quietly():
     # consequence, printed at verbose=0 when the user imported TensorFlow
     # first): a tiny one is distributed here, filtered.
     # The line comes from a thread of tf.data's, over a second later on a
-    # busy machine (once per process: a first fit under a strategy waits for
-    # it, at most 5 s).
+    # busy machine and over 5 s on one loaded at 1.7 times its cores (once
+    # per process: a first fit under a strategy waits for it, at most 10 s).
     with (
         _START_LOCK,
         _filtered_stderr(
@@ -204,7 +204,7 @@ def start_runtime_quietly():
             wait_for=None
             if _IMPORT_LOG_LEVEL is not None and _IMPORT_LOG_LEVEL >= 2
             else re.compile(f"^{_NOT_OPTIMIZED}$"),
-            timeout=5.0,
+            timeout=10.0,
         ),
     ):
         if not _DISTRIBUTED_STARTED:
