@@ -2603,3 +2603,140 @@ def test_denoise_without_standard_error_and_ragged_progress(
     err = capsys.readouterr().err
     assert "series: 100%|" in err and "windows:" not in err
     assert err.count("\n") == 1  # one bar, redrawn in place
+
+
+# ------------------------------------------------ what no test checked before
+@pytest.fixture
+def median_model(tmp_path):
+    from skdenoise.baselines import MedianDenoiser
+    from skdenoise.persistence import save
+
+    return save(MedianDenoiser().fit(np.zeros((2, 64))), tmp_path / "m.skd")
+
+
+@pytest.mark.parametrize("role", ["--clean", "--noisy"])
+def test_train_never_writes_the_model_over_its_own_data(tmp_path, role, capsys):
+    clean, noisy = _series()
+    paths = {"--clean": tmp_path / "clean.csv", "--noisy": tmp_path / "noisy.csv"}
+    np.savetxt(paths["--clean"], clean, delimiter=",")
+    np.savetxt(paths["--noisy"], noisy, delimiter=",")
+    before = paths[role].read_bytes()
+    argv = ["train", "--clean", str(paths["--clean"]), "--noisy"]
+    argv += [str(paths["--noisy"]), "--output", str(paths[role]), "--overwrite"]
+    assert main([*argv, *TINY]) == 2
+    assert "is the input file" in capsys.readouterr().err
+    assert paths[role].read_bytes() == before
+
+
+def test_denoise_never_writes_over_the_model_it_reads(tmp_path, capsys):
+    # A model saved under a data file's name (model.npy) is an input too.
+    from skdenoise.baselines import MedianDenoiser
+    from skdenoise.persistence import save
+
+    model = save(MedianDenoiser().fit(np.zeros((2, 64))), tmp_path / "model.npy")
+    before = model.read_bytes()
+    np.save(tmp_path / "in.npy", np.ones((2, 64)))
+    argv = ["denoise", str(model), str(tmp_path / "in.npy"), "-o", str(model)]
+    assert main([*argv, "--overwrite"]) == 2
+    assert "is the input file" in capsys.readouterr().err
+    assert model.read_bytes() == before
+
+
+def test_npz_without_a_key_denoises_its_first_array_not_the_first_by_name(
+    median_model, tmp_path
+):
+    rng = np.random.default_rng(0)
+    signal, aux = rng.normal(size=(3, 64)), rng.normal(size=(2, 64))
+    np.savez(tmp_path / "in.npz", signal=signal, aux=aux)  # "aux" sorts first
+    out = tmp_path / "out.npz"
+    assert (
+        main(["denoise", str(median_model), str(tmp_path / "in.npz"), "-o", str(out)])
+        == 0
+    )
+    with np.load(out) as result:
+        assert not np.array_equal(result["signal"], signal)
+        np.testing.assert_array_equal(result["aux"], aux)
+
+
+def test_a_24_bit_record_of_small_values_stays_24_bit(median_model, tmp_path):
+    wfdb = pytest.importorskip("wfdb")
+    from skdenoise.datasets import write_wfdb
+
+    signal = 0.8 * np.sin(np.linspace(0, 20, 720))[:, None]
+    record = tmp_path / "r24"
+    write_wfdb(record, signal, sampling_rate=360, units=["mV"], gain=[200.0], fmt=24)
+    assert wfdb.rdheader(str(record)).fmt == ["24"]
+    out = tmp_path / "o24"
+    assert main(["denoise", str(median_model), str(record), "-o", str(out)]) == 0
+    header = wfdb.rdheader(str(out))
+    assert header.fmt == ["24"] and header.adc_res == [24]
+
+
+def test_quiet_denoise_prints_nothing(median_model, tmp_path, capsys):
+    np.savetxt(tmp_path / "in.csv", np.ones((3, 64)), delimiter=",")
+    argv = ["denoise", str(median_model), str(tmp_path / "in.csv")]
+    assert main([*argv, "-o", str(tmp_path / "q.csv"), "--quiet"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert main([*argv, "-o", str(tmp_path / "v.csv")]) == 0
+    assert "denoised 3 series" in capsys.readouterr().out
+
+
+def test_an_interrupted_command_exits_130_and_an_os_error_names_its_file(
+    median_model, tmp_path, monkeypatch, capsys
+):
+    from skdenoise.cli import _commands
+
+    np.savetxt(tmp_path / "in.csv", np.ones((3, 64)), delimiter=",")
+    argv = ["denoise", str(median_model), str(tmp_path / "in.csv")]
+    argv += ["-o", str(tmp_path / "out.csv")]
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_commands, "_read_series", interrupted)
+    assert main(argv) == 130
+    assert "interrupted" in capsys.readouterr().err
+
+    def gone(*args, **kwargs):
+        raise FileNotFoundError(2, "No such file or directory", "gone.csv")
+
+    monkeypatch.setattr(_commands, "_read_series", gone)
+    assert main(argv) == 1
+    assert "No such file or directory (gone.csv)" in capsys.readouterr().err
+
+
+def test_a_record_named_with_its_header_file(median_model, tmp_path):
+    wfdb = pytest.importorskip("wfdb")
+    record = _write_wfdb(tmp_path, "rec", np.sin(np.linspace(0, 9, 400))[:, None])
+    header = record.with_name("rec.hea")
+    # rec.hea as the input, and as the output: the record "out" is written.
+    assert (
+        main(
+            ["denoise", str(median_model), str(header), "-o", str(tmp_path / "out.hea")]
+        )
+        == 0
+    )
+    assert (tmp_path / "out.hea").is_file() and (tmp_path / "out.dat").is_file()
+    assert wfdb.rdheader(str(tmp_path / "out")).sig_len == 400
+
+
+def test_train_cuts_windows_of_512_samples_by_default(tmp_path):
+    from skdenoise.persistence import load
+
+    clean = np.sin(np.linspace(0, 200, 2000)) * np.ones((3, 1))
+    np.savetxt(tmp_path / "long.csv", clean, delimiter=",")
+    out = tmp_path / "w.skd"
+    assert (
+        main(
+            [
+                "train",
+                "--clean",
+                str(tmp_path / "long.csv"),
+                "--output",
+                str(out),
+                *TINY,
+            ]
+        )
+        == 0
+    )
+    assert load(out).window_length == 512

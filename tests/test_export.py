@@ -388,6 +388,14 @@ def test_export_command(tmp_path, capsys):
     assert "--overwrite" in capsys.readouterr().err
     assert main([*argv, "--overwrite", "--quiet"]) == 0
     assert capsys.readouterr().out == ""
+    # The windowing file of one's own is not replaced without --overwrite,
+    # also where the model file itself is not there yet.
+    out.unlink()
+    (tmp_path / "model.tflite.json").write_text('{"mine": 1}')
+    assert main(argv) == 2
+    assert "model.tflite.json exists" in capsys.readouterr().err
+    assert (tmp_path / "model.tflite.json").read_text() == '{"mine": 1}'
+    assert not out.exists()
     assert (
         main(["export", str(saved), str(tmp_path / "m.onnx"), "--format", "litert"])
         == 2

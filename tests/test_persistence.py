@@ -4,6 +4,7 @@ import io
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 import tempfile
@@ -438,10 +439,22 @@ def rewrite(path, manifest=None, members=None):
     return out
 
 
-def test_load_refuses_other_format_versions(saved):
-    edited = rewrite(saved, manifest=lambda m: {**m, "format_version": 99})
-    with pytest.raises(ValueError, match="format version 99"):
-        load(edited)
+@pytest.mark.parametrize("version", [99, 0, "1", None, "missing"])
+def test_load_refuses_other_format_versions(saved, version):
+    from skdenoise._persistence import FORMAT_VERSION
+
+    def edit(manifest):
+        manifest = dict(manifest)
+        if version == "missing":
+            del manifest["format_version"]
+        else:
+            manifest["format_version"] = version
+        return manifest
+
+    assert version != FORMAT_VERSION
+    shown = None if version == "missing" else version
+    with pytest.raises(ValueError, match=re.escape(f"format version {shown!r}")):
+        load(rewrite(saved, manifest=edit))
 
 
 def test_load_names_a_cut_network_as_corruption(neural_pipeline, tmp_path):
@@ -464,6 +477,12 @@ def test_load_warns_about_a_file_of_another_skdenoise_version(saved):
     edited = rewrite(saved, manifest=lambda m: {**m, "skdenoise_version": "0.0.1"})
     with pytest.warns(FileVersionWarning, match="written by skdenoise 0.0.1"):
         loaded = load(edited)
+    unknown = rewrite(
+        saved,
+        manifest=lambda m: {k: v for k, v in m.items() if k != "skdenoise_version"},
+    )
+    with pytest.warns(FileVersionWarning, match="an unknown version of skdenoise"):
+        load(unknown)
     X = make_sines(3, 64, random_state=0)
     np.testing.assert_array_equal(loaded.transform(X), load(saved).transform(X))
 
