@@ -1267,6 +1267,12 @@ def test_ensemble_with_flips_spreads_every_member_and_flip(data):
     np.testing.assert_allclose(
         raw_std(model, X3, 0), outputs.std(axis=0, ddof=1), rtol=1e-6, atol=1e-9
     )
+    # predict's shared passes spread each flip too, as the calibration did.
+    from skdenoise.neural._uncertainty import predictive_std
+
+    mean, std = model.predict(noisy[:4], return_std=True)
+    expected = predictive_std(model, X3, mean[:, :, None])[:, :, 0]
+    np.testing.assert_allclose(std, expected, rtol=1e-5, atol=1e-9)
 
 
 def test_dropout_with_flips_spreads_every_pass_and_flip(data, monkeypatch):
