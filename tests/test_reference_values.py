@@ -9,11 +9,12 @@ import math
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from skdenoise.baselines import SavitzkyGolayDenoiser
 from skdenoise.metrics import prd, rmse
 from skdenoise.pipeline import ResampledDenoiser, WindowedDenoiser
+
+from .test_pipeline import Recorder
 
 
 @pytest.mark.parametrize("length", [1, 2, 7, 8, 33])
@@ -40,15 +41,6 @@ def test_a_series_shorter_than_a_window_is_one_reflected_window(n):
     np.testing.assert_allclose(out, expected, atol=1e-12)
 
 
-class _Recorder(TransformerMixin, BaseEstimator):
-    def fit(self, X, y=None):
-        self.fit_X_, self.fit_y_ = np.array(X), np.array(y)
-        return self
-
-    def transform(self, X):
-        return np.array(X)
-
-
 def test_centred_windows_take_the_noisy_windows_mean_off_both():
     # y minus X's window means (not its own): an offset of the noise is then
     # left for the network to learn to remove.
@@ -56,7 +48,7 @@ def test_centred_windows_take_the_noisy_windows_mean_off_both():
     y = np.sin(np.linspace(0, 12, 128))[None].repeat(4, 0)
     X = y + 0.5 + 0.1 * rng.standard_normal(y.shape)
     model = WindowedDenoiser(
-        _Recorder(), window_length=32, stride=32, center_windows=True
+        Recorder(), window_length=32, stride=32, center_windows=True
     ).fit(X, y)
     inner = model.estimator_
     X_windows = X.reshape(-1, 32)
