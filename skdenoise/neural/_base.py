@@ -76,6 +76,7 @@ from ._batches import (
     split_validation,
 )
 from ._blind_spot import BlindSpotMasker, MaskedLoss
+from ._fused import fuse_adam_updates
 from ._gate import apply_gate, fit_gate
 
 keras = import_keras()
@@ -1441,6 +1442,9 @@ class BaseNeuralDenoiser(BaseDenoiser):
     def _keras_fit(self, batches, *, epochs, validation_data, callbacks):
         """Run ``Model.fit``; returns its history dict."""
         dataset, epoch_setter = batches.as_dataset()
+        # Eager steps of Adam in one kernel per variable (the network just
+        # built, and one loaded from a file, have Keras' own update).
+        fuse_adam_updates(self.model_.optimizer)
         validation_batch_size = None
         replicas = self._replicas()
         if validation_data is not None and replicas > 1:
