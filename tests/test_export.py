@@ -76,16 +76,35 @@ def unet(pairs):
     ).fit(noisy, clean)
 
 
+@pytest.fixture(scope="module")
+def unet_files(unet, tmp_path_factory):
+    """``{format: (path asked for, path export returned)}`` of ``unet``.
+
+    Written once for the tests that only run the file of ``unet``.
+    """
+    folder = tmp_path_factory.mktemp("unet_files")
+    files = {}
+
+    def get(fmt):
+        if fmt not in files:
+            needs_tf2onnx(fmt)
+            target = folder / RUNTIMES[fmt][0]
+            files[fmt] = (str(target), export(unet, target, format=fmt))
+        return files[fmt]
+
+    return get
+
+
 @pytest.mark.parametrize("fmt", ["onnx", "litert"])
-def test_export_gives_transform(unet, pairs, tmp_path, fmt):
+def test_export_gives_transform(unet, unet_files, pairs, fmt):
     noisy, _ = pairs
     needs_tf2onnx(fmt)
     name, run = RUNTIMES[fmt]
     assert unet.gate_snr_ is not None
     assert unet._padding(62) != (0, 0)
     assert not np.allclose(unet.target_scale_, 1.0)
-    path = export(unet, tmp_path / name, format=fmt)
-    assert path == str(tmp_path / name)
+    target, path = unet_files(fmt)
+    assert path == target
     for series in (noisy[:7], noisy[:1] * 1e3 - 5.0):
         expected = unet.transform(series)
         exported = run(path, series)
@@ -94,11 +113,11 @@ def test_export_gives_transform(unet, pairs, tmp_path, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["onnx", "litert"])
-def test_a_bad_or_constant_series_leaves_the_others_alone(unet, pairs, tmp_path, fmt):
+def test_a_bad_or_constant_series_leaves_the_others_alone(unet, unet_files, pairs, fmt):
     noisy, _ = pairs
     needs_tf2onnx(fmt)
     name, run = RUNTIMES[fmt]
-    path = export(unet, tmp_path / name, format=fmt)
+    _, path = unet_files(fmt)
     series = noisy[:4].copy()
     # A flat series comes back unchanged, in y's units (unet's are 3 x + 1).
     series[1] = 0.25
@@ -175,18 +194,35 @@ def test_export_keeps_bottleneck_attention_and_context(pairs, tmp_path, fmt):
     assert relative_difference(exported, expected, series) < 1e-4
 
 
-@pytest.mark.parametrize("fmt", sorted(RUNTIMES))
-def test_export_runs_every_denoising_pass(unet, pairs, tmp_path, fmt):
+@pytest.fixture(scope="module")
+def three_passes(unet, pairs):
+    """``(n_passes_, first gate)`` as fitted, and the model, its last pass ungated.
+
+    Fitted once for both formats, which only export it and transform with it.
+    """
     from sklearn.base import clone
 
-    needs_tf2onnx(fmt)
     noisy, clean = pairs
+    # The flips off: every pass runs the one _one_pass, whose flip average
+    # test_export_gives_transform checks (unet's); with them the graph held
+    # 4 networks a pass, and the conversion took four times as long.
+    model = clone(unet).set_params(
+        n_passes=3, epochs=4, learning_rate=3e-3, average_flips=False
+    )
+    model.fit(noisy, clean)
+    fitted = (model.n_passes_, model.pass_gates_[0][0])
+    model.pass_gates_[1] = (None, None)
+    return fitted, model
+
+
+@pytest.mark.parametrize("fmt", sorted(RUNTIMES))
+def test_export_runs_every_denoising_pass(three_passes, unet, pairs, tmp_path, fmt):
+    needs_tf2onnx(fmt)
+    noisy, _ = pairs
     # Three passes, the last without a gate (as after a fit without
     # validation series): the file runs them all.
-    model = clone(unet).set_params(n_passes=3, epochs=4, learning_rate=3e-3)
-    model.fit(noisy, clean)
-    assert model.n_passes_ == 3 and model.pass_gates_[0][0] is not None
-    model.pass_gates_[1] = (None, None)
+    (n_passes, first_gate), model = three_passes
+    assert n_passes == 3 and first_gate is not None
     name, run = RUNTIMES[fmt]
     path = export(model, tmp_path / name, format=fmt)
     series = noisy[:5]
@@ -613,14 +649,20 @@ def test_an_op_onnx_lacks_is_refused_before_anything_is_written(pairs, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.onnx"]
 
 
-def test_a_failed_export_leaves_an_earlier_one_whole(unet, tmp_path, monkeypatch):
+def test_a_failed_export_leaves_an_earlier_one_whole(
+    unet, unet_files, tmp_path, monkeypatch
+):
     # The converters write their file as they go: a failure (a full disk)
     # left a truncated file in place of a good export, which crashed the
     # LiteRT interpreter, beside the old windowing file.
+    import shutil
+
     from skdenoise import _export
 
     path = tmp_path / "model.tflite"
-    good = export(unet, path, format="litert")
+    # The good export of unet, written once for the module.
+    target, good = unet_files("litert")
+    shutil.copyfile(good, path)
     before = path.read_bytes()
 
     class Failing:
@@ -636,5 +678,5 @@ def test_a_failed_export_leaves_an_earlier_one_whole(unet, tmp_path, monkeypatch
     monkeypatch.setattr(_export, "transform_graph", lambda e: Failing(real(e)))
     with pytest.raises(OSError, match="No space left"):
         export(unet, path, format="litert")
-    assert good == str(path) and path.read_bytes() == before
+    assert good == target and path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.tflite"]

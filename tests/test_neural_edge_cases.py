@@ -27,6 +27,16 @@ def _unet(**params):
     return UNetDenoiser(**{**settings, "random_state": 0, **params})
 
 
+def _shallow(**params):
+    """``_unet`` one level deep, for tests about the training's bookkeeping.
+
+    (Which rows are held out, what partial_fit keeps or refuses, seeds, dtypes.)
+    Its 16 weights instead of 26 make each traced training step about a third
+    cheaper to trace, which dominates these tests' many short calls.
+    """
+    return _unet(**{"depth": 1, **params})
+
+
 @pytest.fixture(scope="module")
 def gated(pairs):
     model = _unet(validation_split=0.25)
@@ -139,13 +149,13 @@ def test_a_later_partial_fit_that_fails_keeps_the_gates_and_passes(pairs, monkey
 def test_a_diverged_partial_fit_or_fit_without_validation_warns(pairs):
     from sklearn.exceptions import ConvergenceWarning
 
-    model = _unet(validation_split=0.25, epochs=1).partial_fit(*pairs)
+    model = _shallow(validation_split=0.25, epochs=1).partial_fit(*pairs)
     model.set_params(learning_rate=1e12)
     # It returned silently; transform then refused the network.
     with pytest.warns(ConvergenceWarning, match="training diverged: after epoch 2"):
         model.partial_fit(*pairs)
     with pytest.warns(ConvergenceWarning, match="weights are not finite"):
-        _unet(validation_split=0, learning_rate=1e12).fit(*pairs)
+        _shallow(validation_split=0, learning_rate=1e12).fit(*pairs)
 
 
 def test_blind_spot_mask_wider_than_half_a_series_is_rejected(pairs):
@@ -482,7 +492,7 @@ def test_a_partial_fit_loop_leaves_eager_mode_after_its_first_call(pairs, tmp_pa
     from skdenoise.persistence import load, save
 
     X, y = pairs
-    model = _unet(batch_size=32)
+    model = _shallow(batch_size=32)
     model.partial_fit(X[:40], y[:40])
     assert model.model_.run_eagerly  # two steps: no tracing
     model.partial_fit(X[40:], y[40:])
@@ -491,7 +501,7 @@ def test_a_partial_fit_loop_leaves_eager_mode_after_its_first_call(pairs, tmp_pa
     assert not loaded.model_.run_eagerly
     np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
     # A fit of a few steps keeps its eager network (and its outputs) as before.
-    short = _unet(batch_size=32, epochs=1).fit(X[:40], y[:40])
+    short = _shallow(batch_size=32, epochs=1).fit(X[:40], y[:40])
     assert short.model_.run_eagerly
     again = load(save(short, tmp_path / "short.skd"))
     np.testing.assert_array_equal(again.transform(X), short.transform(X))
@@ -528,7 +538,7 @@ def test_partial_fit_checks_the_uncertainty_as_fit_does(pairs):
 
 
 def test_partial_fit_after_an_ensemble_drops_the_members_it_no_longer_trains(pairs):
-    model = _unet(epochs=1, uncertainty="ensemble", n_members=2).fit(*pairs)
+    model = _shallow(epochs=1, uncertainty="ensemble", n_members=2).fit(*pairs)
     assert len(model.ensemble_members_) == 1
     model.set_params(uncertainty=None).partial_fit(*pairs)
     assert not hasattr(model, "ensemble_members_")
@@ -640,20 +650,20 @@ def test_random_state_follows_scikit_learn(pairs):
     outputs = []
     for _ in range(2):
         np.random.seed(5)
-        outputs.append(_unet(random_state=None).fit(noisy, clean).transform(noisy))
+        outputs.append(_shallow(random_state=None).fit(noisy, clean).transform(noisy))
     np.testing.assert_array_equal(*outputs)
     # Python's random is left alone either way.
     state = random.getstate()
-    _unet(random_state=None).fit(noisy, clean)
+    _shallow(random_state=None).fit(noisy, clean)
     assert random.getstate() == state
     # A RandomState is consumed: fitting again with it gives another result.
     rs = np.random.RandomState(3)
-    model = _unet(random_state=rs)
+    model = _shallow(random_state=rs)
     first = model.fit(noisy, clean).transform(noisy)
     second = model.fit(noisy, clean).transform(noisy)
     assert not np.array_equal(first, second)
     # The same fresh generator gives the same result.
-    again = _unet(random_state=np.random.RandomState(3)).fit(noisy, clean)
+    again = _shallow(random_state=np.random.RandomState(3)).fit(noisy, clean)
     np.testing.assert_array_equal(again.transform(noisy), first)
 
 
@@ -987,12 +997,12 @@ def test_a_16_bit_floatx_of_the_users_changes_no_float32_training(pairs, tmp_pat
     X, y = 300 * pairs[0][:48], 300 * pairs[1][:48]
     settings = {"epochs": 3, "patience": 2, "normalize": False}
     settings.update(learning_rate=1e-2, batch_size=16)
-    reference = _unet(**settings).fit(X, y)
+    reference = _shallow(**settings).fit(X, y)
     floatx = keras.config.floatx()
     for user in ("float16", "bfloat16"):
         keras.config.set_floatx(user)
         try:
-            model = _unet(**settings).fit(X, y)
+            model = _shallow(**settings).fit(X, y)
             assert keras.config.floatx() == user
             save(model, tmp_path / "m.skdenoise")
             loaded = load(tmp_path / "m.skdenoise").partial_fit(X, y)
@@ -1164,13 +1174,13 @@ def test_every_partial_fit_checks_the_parameters(pairs, bad, match):
     "change", [{"filters": 8}, {"weight_decay": 0.01}, {"loss": "mae"}]
 )
 def test_partial_fit_refuses_parameters_of_the_built_network_changed(pairs, change):
-    model = _unet(epochs=1).partial_fit(*pairs)
+    model = _shallow(epochs=1).partial_fit(*pairs)
     name = next(iter(change))
     with pytest.raises(ValueError, match=f"partial_fit.*{name}=.*fit to build"):
         model.set_params(**change).partial_fit(*pairs)
     assert model.n_epochs_ == 1
     # Set back, training goes on; parameters of the training may change.
-    model.set_params(**{name: _unet().get_params()[name]})
+    model.set_params(**{name: _shallow().get_params()[name]})
     model.set_params(batch_size=4, epochs=3, verbose=0).partial_fit(*pairs)
     assert model.n_epochs_ == 2
     # fit starts anew with the new value, and later calls keep to it.
@@ -1198,13 +1208,13 @@ def test_windowed_and_resampled_partial_fit_check_the_parameters_every_call(pair
 
 def test_later_partial_fit_refuses_y_in_other_units(pairs):
     noisy, clean = pairs
-    model = _unet(epochs=1).partial_fit(noisy, clean)
+    model = _shallow(epochs=1).partial_fit(noisy, clean)
     with pytest.raises(ValueError, match=r"partial_fit: y is not in the units"):
         model.partial_fit(noisy, 1000 * clean)
     assert model.n_epochs_ == 1
     # The same units go on; so do other units the first call learned.
     model.partial_fit(noisy, clean)
-    scaled = _unet(epochs=1).partial_fit(noisy, 1000 * clean)
+    scaled = _shallow(epochs=1).partial_fit(noisy, 1000 * clean)
     scaled.partial_fit(noisy, 1000 * clean)
     with pytest.raises(ValueError, match="about 1 times X"):
         scaled.partial_fit(noisy, clean)
@@ -1230,7 +1240,7 @@ def test_partial_fit_gives_the_optimizer_a_new_learning_rate(pairs):
 def test_a_loaded_denoiser_records_its_built_parameters_when_loaded(pairs):
     import pickle
 
-    model = _unet(epochs=1).partial_fit(*pairs)
+    model = _shallow(epochs=1).partial_fit(*pairs)
     state = pickle.loads(pickle.dumps(model)).__getstate__()
     del state["_built_params_"]  # saved before they were recorded
     old = type(model).__new__(type(model))
@@ -1290,7 +1300,7 @@ def test_partial_fit_with_dropout_is_reproducible_after_pickle_and_load(
     from skdenoise import persistence
 
     noisy, clean = pairs
-    fitted = _unet(dropout=0.3, epochs=1, validation_split=0.25).fit(noisy, clean)
+    fitted = _shallow(dropout=0.3, epochs=1, validation_split=0.25).fit(noisy, clean)
     blob = pickle.dumps(fitted)
     persistence.save(fitted, tmp_path / "m.skdenoise")
     copies = [
@@ -1507,12 +1517,12 @@ def test_partial_fit_keeps_one_history_value_per_epoch_under_every_key(pairs):
     # A partial_fit without validation series after a fit with them (or the
     # reverse) appended to "loss" alone: the epochs no longer lined up.
     X, y = pairs
-    denoiser = _unet(epochs=2, validation_split=0.25).fit(X, y)
+    denoiser = _shallow(epochs=2, validation_split=0.25).fit(X, y)
     denoiser.set_params(validation_split=0.0).partial_fit(X, y)
     history = denoiser.history_
     assert len(history["loss"]) == len(history["val_loss"]) == 3
     assert np.isnan(history["val_loss"][2]) and not np.isnan(history["val_loss"][1])
-    other = _unet(epochs=2, validation_split=0.0).fit(X, y)
+    other = _shallow(epochs=2, validation_split=0.0).fit(X, y)
     other.partial_fit(X, y, validation_data=(X[:10], y[:10]))
     assert np.isnan(other.history_["val_loss"][:2]).all()
     assert len(other.history_["val_loss"]) == other.n_epochs_ == 3
@@ -1702,7 +1712,7 @@ def test_mixed_float16_keeps_its_loss_scaling_optimizer_when_loaded(pairs, tmp_p
     from skdenoise import persistence
 
     noisy, clean = pairs
-    model = _unet(epochs=1, precision="mixed_float16").partial_fit(noisy, clean)
+    model = _shallow(epochs=1, precision="mixed_float16").partial_fit(noisy, clean)
     kind = type(model.model_.optimizer).__name__
     assert kind == "LossScaleOptimizer"
     persistence.save(model, tmp_path / "m.skdenoise")
@@ -2036,7 +2046,7 @@ def test_windowed_partial_fit_holds_out_the_first_calls_series(pairs, monkeypatc
 
     monkeypatch.setattr(UNetDenoiser, "partial_fit", partial_fit)
     noisy, clean = pairs
-    model = WindowedDenoiser(_unet(epochs=1, validation_split=0.2), window_length=32)
+    model = WindowedDenoiser(_shallow(epochs=1, validation_split=0.2), window_length=32)
     model.partial_fit(noisy[:20], clean[:20])
     model.estimator_.set_params(random_state=1)
     model.partial_fit(noisy[:20], clean[:20])
@@ -2101,7 +2111,7 @@ def test_partial_fit_on_a_grown_x_keeps_the_roles_of_the_first_calls_rows(
         return rows
 
     monkeypatch.setattr(_base, "split_validation", recording)
-    model = _unet(epochs=1, validation_split=0.2)
+    model = _shallow(epochs=1, validation_split=0.2)
     for n in (20, 30, 40, 25):
         model.partial_fit(noisy[:n], clean[:n])
     first = set(held[0])
@@ -2119,7 +2129,8 @@ def test_partial_fit_on_a_grown_x_keeps_the_roles_of_the_first_calls_rows(
     # Through the wrapper: the series it holds out for the network.
     windowed_held = []
     _record_hold_out(monkeypatch, windowed_held, noisy)
-    windowed = WindowedDenoiser(_unet(epochs=1, validation_split=0.2), window_length=32)
+    network = _shallow(epochs=1, validation_split=0.2)
+    windowed = WindowedDenoiser(network, window_length=32)
     for n in (20, 30, 40):
         windowed.partial_fit(noisy[:n], clean[:n])
     first = set(windowed_held[0])
@@ -2161,7 +2172,7 @@ def test_a_call_that_held_nothing_out_makes_every_series_trained_for_later_ones(
     }
     for name, first in cases.items():
         trained.clear()
-        model = first(_unet(epochs=1, validation_split=0.3))
+        model = first(_shallow(epochs=1, validation_split=0.3))
         assert trained[-1] == set(range(40)), name
         model.set_params(validation_split=0.3)
         with warnings.catch_warnings(record=True) as caught:
@@ -2191,7 +2202,7 @@ def test_a_call_that_held_nothing_out_makes_every_series_trained_for_later_ones(
         lambda m: m.set_params(estimator__validation_split=0).partial_fit(X, y),
     ):
         model = first(
-            WindowedDenoiser(_unet(epochs=1, validation_split=0.3), window_length=32)
+            WindowedDenoiser(_shallow(epochs=1, validation_split=0.3), window_length=32)
         )
         model.estimator_.set_params(validation_split=0.3)
         validated.clear()
@@ -2231,7 +2242,7 @@ def test_windowed_partial_fit_on_other_series_never_holds_out_trained_ones(
     monkeypatch.setattr(UNetDenoiser, "partial_fit", partial_fit)
     _record_hold_out(monkeypatch, held, noisy)
     monkeypatch.setattr(_base, "split_validation", split)
-    network = _unet(epochs=1, validation_split=0.2, random_state=1)
+    network = _shallow(epochs=1, validation_split=0.2, random_state=1)
     model = WindowedDenoiser(network, window_length=32)
     model.partial_fit(noisy[:10], clean[:10])
     # X cut to rows the first call trained on: nothing is held out, and the
@@ -2245,7 +2256,7 @@ def test_windowed_partial_fit_on_other_series_never_holds_out_trained_ones(
     # A first call that held out the ends of its two series (too few to
     # hold out one whole): a later call on more holds out new series only.
     calls.clear(), held.clear()
-    model = WindowedDenoiser(_unet(epochs=1, validation_split=0.2), window_length=32)
+    model = WindowedDenoiser(_shallow(epochs=1, validation_split=0.2), window_length=32)
     model.partial_fit(noisy[:2], clean[:2])
     assert held == [None]
     model.partial_fit(noisy[:30], clean[:30])

@@ -35,6 +35,16 @@ def data():
     return clean + 0.3 * noise, clean
 
 
+@pytest.fixture(scope="module")
+def serial(data):
+    """The search in this process, which the parallel ones must reproduce.
+
+    Fitted once for the loky, dask and Ray tests, which only read it.
+    """
+    noisy, clean = data
+    return small_search(n_jobs=1).fit(noisy, clean)
+
+
 def _probe_worker():
     """Thread settings and TensorFlow inter-op threads of the calling process."""
     tf = _tf.import_tensorflow()
@@ -48,7 +58,7 @@ def _probe_worker():
     return {**env, "inter_op_threads": names.count("tf_Compute"), "linux": bool(names)}
 
 
-def test_grid_search_with_two_loky_workers(data, monkeypatch):
+def test_grid_search_with_two_loky_workers(data, serial, monkeypatch):
     from joblib import Parallel, delayed
     from joblib.externals.loky import get_reusable_executor
 
@@ -70,7 +80,6 @@ def test_grid_search_with_two_loky_workers(data, monkeypatch):
             assert report["inter_op_threads"] <= int(share)
     get_reusable_executor().shutdown(wait=True, kill_workers=True)
 
-    serial = small_search(n_jobs=1).fit(noisy, clean)
     assert_allclose(
         parallel.cv_results_["mean_test_score"],
         serial.cv_results_["mean_test_score"],
@@ -113,7 +122,7 @@ def test_tensorflow_is_left_alone_once_imported(monkeypatch):
     assert all(name not in os.environ for name in TF_VARS)
 
 
-def test_grid_search_on_a_dask_cluster(data, monkeypatch):
+def test_grid_search_on_a_dask_cluster(data, serial, monkeypatch):
     pytest.importorskip("dask")
     distributed = pytest.importorskip("distributed")
     import joblib
@@ -146,7 +155,6 @@ def test_grid_search_on_a_dask_cluster(data, monkeypatch):
     # The same search as in this process: a worker's event loop draws from
     # Python's random while the fits build their layers, which shifted the
     # layers' seeds (scores up to 3 dB apart from run to run).
-    serial = small_search(n_jobs=1).fit(noisy, clean)
     assert_allclose(
         search.cv_results_["mean_test_score"],
         serial.cv_results_["mean_test_score"],
@@ -195,7 +203,7 @@ def _ray_worker_threads():
     return os.environ.get("TF_NUM_INTRAOP_THREADS")
 
 
-def test_grid_search_on_a_local_ray_instance(data, monkeypatch):
+def test_grid_search_on_a_local_ray_instance(data, serial, monkeypatch):
     ray = pytest.importorskip("ray")
     import joblib
     from ray.util.joblib import register_ray
@@ -219,7 +227,6 @@ def test_grid_search_on_a_local_ray_instance(data, monkeypatch):
         workers_env = ray.get([probe.remote() for _ in range(2)])
     finally:
         ray.shutdown()
-    serial = small_search(n_jobs=1).fit(noisy, clean)
     assert_allclose(
         search.cv_results_["mean_test_score"],
         serial.cv_results_["mean_test_score"],
