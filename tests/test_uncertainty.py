@@ -12,7 +12,9 @@ from skdenoise import FCNDAEDenoiser, UNetDenoiser, VAEDenoiser
 from skdenoise.persistence import load, save
 from skdenoise.pipeline import WindowedDenoiser
 
-TINY = {"filters": 4, "depth": 2, "kernel_size": 3, "epochs": 1, "batch_size": 8}
+# One batch per epoch: what these tests check does not depend on the number
+# of gradient steps (each eager step of a short fit costs about 0.3 s).
+TINY = {"filters": 4, "depth": 2, "kernel_size": 3, "epochs": 1, "batch_size": 64}
 
 
 def _data(n_series=40, n_timesteps=64, seed=0):
@@ -43,6 +45,17 @@ def ensemble_model(data):
 
 
 @pytest.fixture(scope="module")
+def ensemble_flips_model(data):
+    # Shared: tests that change it (set_params, calibrate_uncertainty, fitted
+    # attributes) work on a copy.deepcopy of it.
+    noisy, clean = data
+    model = UNetDenoiser(
+        uncertainty="ensemble", n_members=2, average_flips=True, random_state=0, **TINY
+    )
+    return model.fit(noisy, clean)
+
+
+@pytest.fixture(scope="module")
 def vae_model(data):
     noisy, clean = data
     model = VAEDenoiser(
@@ -51,7 +64,7 @@ def vae_model(data):
         kernel_size=3,
         latent_dim=2,
         epochs=1,
-        batch_size=8,
+        batch_size=64,
         uncertainty="sampling",
         uncertainty_samples=4,
         random_state=0,
@@ -182,7 +195,9 @@ def test_ensemble_members_and_mean(ensemble_model, data):
     )
 
 
-def test_ensemble_with_passes_spreads_the_members_after_every_pass(data):
+def test_ensemble_with_passes_spreads_the_members_after_every_pass(
+    data, ensemble_model
+):
     from skdenoise.neural._uncertainty import raw_std
 
     noisy, clean = data
@@ -204,7 +219,9 @@ def test_ensemble_with_passes_spreads_the_members_after_every_pass(data):
     np.testing.assert_allclose(
         spread, np.maximum(np.abs(members[0] - members[1]) / np.sqrt(2), spread.min())
     )
-    one_pass = clone(model).set_params(n_passes=1).fit(noisy, clean)
+    # The same ensemble with one pass (n_passes=1 is the default).
+    one_pass = ensemble_model
+    assert one_pass.get_params() == {**clone(model).get_params(), "n_passes": 1}
     assert not np.allclose(one_pass.transform(noisy[:4]), mean)
 
 
@@ -847,7 +864,7 @@ def test_ensemble_members_of_any_network_come_back_from_worker_processes(data):
     # process loaded in safe mode: a Lambda layer (or a custom layer registered
     # in the user's script) failed, once every member had trained.
     noisy, clean = data
-    settings = {"epochs": 1, "batch_size": 8, "random_state": 0, "n_members": 2}
+    settings = {"epochs": 1, "batch_size": 64, "random_state": 0, "n_members": 2}
     model = KerasDenoiser(
         _network_with_a_lambda, uncertainty="ensemble", n_jobs=2, **settings
     ).fit(noisy, clean)
@@ -888,7 +905,7 @@ def test_gaussian_and_alpha_dropout_give_monte_carlo_passes(data, kind):
         uncertainty="mc_dropout",
         uncertainty_samples=4,
         epochs=1,
-        batch_size=8,
+        batch_size=64,
         random_state=0,
     ).fit(noisy, clean)
     mean, std = model.predict(noisy[:4], return_std=True)
@@ -933,7 +950,7 @@ def test_members_from_workers_are_the_networks_they_trained(data):
     # A builder that draws the network's constants from NumPy builds another
     # network here than in the worker: said, not trained weights in it.
     drawn = KerasDenoiser(
-        _network_drawn_from_numpy, epochs=1, batch_size=8, n_jobs=2, **ensemble
+        _network_drawn_from_numpy, epochs=1, batch_size=64, n_jobs=2, **ensemble
     )
     with pytest.raises(ValueError, match="differs from the one its worker trained"):
         drawn.fit(noisy, clean)
@@ -1340,17 +1357,15 @@ def test_a_failed_calibration_keeps_the_one_before(flips_model, data, monkeypatc
     np.testing.assert_array_equal(model.predict(noisy[:3], return_std=True)[1], std)
 
 
-def test_denoisers_calibrated_on_flip_averaged_passes_keep_that_spread(data):
+def test_denoisers_calibrated_on_flip_averaged_passes_keep_that_spread(
+    data, ensemble_flips_model
+):
+    import copy
+
     from skdenoise.neural import _uncertainty
 
     noisy, clean = data
-    model = UNetDenoiser(
-        uncertainty="ensemble",
-        n_members=2,
-        average_flips=True,
-        random_state=0,
-        **TINY,
-    ).fit(noisy, clean)
+    model = copy.deepcopy(ensemble_flips_model)
     X3 = noisy[:3, :, None]
     assert model._spread_per_flip_ is True
     # A denoiser saved before each flip was spread on its own has no marker:
@@ -1401,11 +1416,11 @@ def test_flips_predict_runs_each_flip_once(flips_model, data, average_flips):
     np.testing.assert_array_equal(std, expected_std[:, :, 0])
 
 
-def test_flips_predict_of_an_ensemble_is_its_transform(data):
+def test_flips_predict_of_an_ensemble_is_its_transform(data, ensemble_flips_model):
+    import copy
+
     noisy, clean = data
-    model = UNetDenoiser(
-        uncertainty="ensemble", n_members=2, average_flips=True, random_state=0, **TINY
-    ).fit(noisy, clean)
+    model = copy.deepcopy(ensemble_flips_model)
     model.set_params(uncertainty="flips").calibrate_uncertainty(noisy[:20], clean[:20])
     mean, std = model.predict(noisy[:6], return_std=True)
     np.testing.assert_array_equal(mean, model.transform(noisy[:6]))
@@ -1511,7 +1526,7 @@ def test_ensemble_members_never_train_on_the_calibration_series(
     clean = np.sin(np.linspace(0, 10, 64) * rng.uniform(0.5, 2, (40, 1)))
     noisy = clean + 0.3 * rng.standard_normal(clean.shape)
     denoiser = UNetDenoiser(
-        filters=4, depth=2, kernel_size=3, epochs=1, batch_size=8,
+        filters=4, depth=2, kernel_size=3, epochs=1, batch_size=32,
         validation_split=0.25, uncertainty="ensemble", n_members=3, random_state=0,
     )  # fmt: skip
     with warnings.catch_warnings():
@@ -1538,7 +1553,7 @@ def test_an_ensembles_model_is_the_network_a_plain_fit_trains(monkeypatch):
     clean = np.sin(np.linspace(0, 10, 64) * rng.uniform(0.5, 2, (40, 1)))
     noisy = clean + 0.3 * rng.standard_normal(clean.shape)
     settings = dict(
-        filters=4, depth=2, kernel_size=3, epochs=2, batch_size=8,
+        filters=4, depth=2, kernel_size=3, epochs=2, batch_size=32,
         validation_split=0.25, noise=WhiteNoise(snr=10.0), random_state=0,
     )  # fmt: skip
     with warnings.catch_warnings():
@@ -1595,20 +1610,28 @@ def test_the_spread_is_built_as_calibrated_and_flat_series_stay_positive():
     "average_flips, per_flip", [(True, True), (True, False), (False, True)]
 )
 def test_ensemble_predict_runs_each_members_passes_once(
-    data, monkeypatch, average_flips, per_flip
+    data, monkeypatch, average_flips, per_flip, request
 ):
     # predict ran every member on every flip twice, once for transform's mean
     # and once for the spread: twice the time of transform.
+    import copy
+
     from skdenoise.neural import _base, _uncertainty
 
     noisy, clean = data
-    model = UNetDenoiser(
-        uncertainty="ensemble",
-        n_members=2,
-        average_flips=average_flips,
-        random_state=0,
-        **TINY,
-    ).fit(noisy, clean)
+    # The shared ensembles fitted with these settings, copied: changed below.
+    name = "ensemble_flips_model" if average_flips else "ensemble_model"
+    model = copy.deepcopy(request.getfixturevalue(name))
+    assert (
+        model.get_params()
+        == UNetDenoiser(
+            uncertainty="ensemble",
+            n_members=2,
+            average_flips=average_flips,
+            random_state=0,
+            **TINY,
+        ).get_params()
+    )
     # per_flip=False: a denoiser calibrated before the spread of each flip,
     # as an older file loads (its flip-averaged passes spread).
     model._spread_per_flip_ = per_flip
