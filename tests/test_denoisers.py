@@ -62,6 +62,18 @@ def sines():
     return X, y
 
 
+# Two optimizer steps an epoch on ``sines`` (58 training series) instead of
+# eight, for the tests whose checks do not depend on the number of steps.
+FEW_STEPS = {"batch_size": 32}
+
+
+@pytest.fixture(scope="module")
+def plain_unet(sines):
+    """A tiny U-Net of FEW_STEPS without any option; no test may change it."""
+    X, y = sines
+    return tiny(UNetDenoiser, random_state=0, **FEW_STEPS).fit(X, y)
+
+
 # ------------------------------------------------------------------ article
 @pytest.mark.parametrize(
     "model",
@@ -115,7 +127,7 @@ def test_seeded_fit_then_unseeded_fit_works_and_leaves_no_global_state(sines):
     X, y = sines
     python_state = random.getstate()
     numpy_state = np.random.get_state()
-    tiny(UNetDenoiser, random_state=0).fit(X, y)
+    tiny(UNetDenoiser, random_state=0, **FEW_STEPS).fit(X, y)
     assert random.getstate() == python_state
     assert all(
         np.array_equal(a, b)
@@ -123,25 +135,31 @@ def test_seeded_fit_then_unseeded_fit_works_and_leaves_no_global_state(sines):
     )
     # An unseeded fit after a seeded one must not fail with "Random ops require a
     # seed" (no op determinism is left switched on).
-    out = tiny(VAEDenoiser, random_state=None, dropout=0.2).fit(X, y).transform(X)
+    out = (
+        tiny(VAEDenoiser, random_state=None, dropout=0.2, **FEW_STEPS)
+        .fit(X, y)
+        .transform(X)
+    )
     assert out.shape == X.shape
-    tiny(LSTMDenoiser, random_state=None, dropout=0.2).fit(X, y)
+    tiny(LSTMDenoiser, random_state=None, dropout=0.2, **FEW_STEPS).fit(X, y)
 
 
 def test_random_state_instance_is_consumed_as_in_scikit_learn(sines):
     X, y = sines
     rs = np.random.RandomState(3)
     state = rs.get_state()
-    tiny(UNetDenoiser, random_state=rs).fit(X, y)
+    tiny(UNetDenoiser, random_state=rs, **FEW_STEPS).fit(X, y)
     assert not np.array_equal(rs.get_state()[1], state[1])
 
 
 # ------------------------------------------------------------ fit variants
 def test_fit_without_y_uses_noise_added_on_the_fly(sines):
     _, clean = sines
-    model = tiny(ConvAutoencoderDenoiser, epochs=2).fit(clean)
+    model = tiny(ConvAutoencoderDenoiser, epochs=2, **FEW_STEPS).fit(clean)
     assert model.transform(clean).shape == clean.shape
-    noisy_model = tiny(UNetDenoiser, noise=WhiteNoise(snr=5.0), epochs=2).fit(clean)
+    noisy_model = tiny(
+        UNetDenoiser, noise=WhiteNoise(snr=5.0), epochs=2, **FEW_STEPS
+    ).fit(clean)
     assert noisy_model.n_epochs_ == 2
 
 
@@ -149,9 +167,9 @@ def test_one_d_labels_as_y_are_ignored_with_a_warning(sines):
     X, _ = sines
     labels = np.arange(len(X)) % 3
     with pytest.warns(TargetIgnoredWarning, match="cannot be a clean target"):
-        tiny(UNetDenoiser).fit(X, labels)
+        tiny(UNetDenoiser, **FEW_STEPS).fit(X, labels)
     with pytest.raises(ValueError, match="clean series"):
-        tiny(UNetDenoiser).fit(X).score(X, labels)
+        tiny(UNetDenoiser, **FEW_STEPS).fit(X).score(X, labels)
 
 
 def test_a_downstream_estimators_target_passes_a_denoiser_in_a_pipeline(sines):
@@ -179,7 +197,7 @@ def test_a_downstream_estimators_target_passes_a_denoiser_in_a_pipeline(sines):
     # A network takes a column of targets as it takes a 1-D y...
     column = rng.normal(size=(len(X), 1))
     with pytest.warns(TargetIgnoredWarning, match=r"shape \(\d+, 1\)"):
-        tiny(UNetDenoiser).fit(X, column)
+        tiny(UNetDenoiser, **FEW_STEPS).fit(X, column)
     # ...but clean series of another length are a mistake it names.
     with pytest.raises(ValueError, match="same shape as X"):
         tiny(UNetDenoiser).fit(X, X[:, :-3])
@@ -189,7 +207,7 @@ def test_a_downstream_estimators_target_passes_a_denoiser_in_a_pipeline(sines):
 
 def test_partial_fit_continues_training(sines):
     X, y = sines
-    model = tiny(UNetDenoiser)
+    model = tiny(UNetDenoiser, **FEW_STEPS)
     model.partial_fit(X, y)
     weights = [w.copy() for w in model.model_.get_weights()]
     model.partial_fit(X, y)
@@ -223,7 +241,7 @@ def test_odd_lengths_and_channels_keep_shape(cls, n_timesteps):
 
 def test_scale_and_offset_equivariance(sines):
     X, y = sines
-    model = tiny(UNetDenoiser, epochs=2).fit(X, y)
+    model = tiny(UNetDenoiser, epochs=2, **FEW_STEPS).fit(X, y)
     base = model.transform(X)
     np.testing.assert_allclose(
         model.transform(3.0 * X - 7.0), 3.0 * base - 7.0, atol=1e-4
@@ -289,7 +307,8 @@ def test_ssd_mad_loss_is_deepfilters_and_trains(sines):
 # ------------------------------------------------------- sklearn integration
 def test_pipeline_grid_search_and_round_trips(sines, tmp_path):
     X, y = sines[0][:32, :64], sines[1][:32, :64]
-    pipe = make_pipeline(StandardScaler(), tiny(UNetDenoiser, epochs=2))
+    # Batches of 16: a step an epoch on each fold (two on all of X).
+    pipe = make_pipeline(StandardScaler(), tiny(UNetDenoiser, epochs=2, batch_size=16))
     out = pipe.fit(X, y).transform(X)
     assert out.shape == X.shape
     # One parameter of the network per scoring: the SNR scorer, and the
@@ -306,7 +325,8 @@ def test_pipeline_grid_search_and_round_trips(sines, tmp_path):
         assert np.isfinite(search.best_score_)
         assert search.best_estimator_.transform(X).shape == X.shape
 
-    fitted = pipe.fit(X, y)
+    # The searches fitted clones: pipe is still the pipeline fitted above.
+    fitted = pipe
     expected = fitted.transform(X)
     unpickled = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(unpickled.transform(X), expected)
@@ -369,9 +389,10 @@ def test_unet_max_filters_caps_the_deep_levels(sines, tmp_path):
     assert max(widths(capped)) == 16
     assert max(widths(build_unet(64, 1, filters=4, depth=4, kernel_size=3))) == 64
     X, y = sines
-    model = tiny(UNetDenoiser, depth=3, max_filters=8, random_state=0).fit(X, y)
+    capped_params = dict(depth=3, max_filters=8, random_state=0, **FEW_STEPS)
+    model = tiny(UNetDenoiser, **capped_params).fit(X, y)
     assert max(widths(model.model_)) == 8
-    again = tiny(UNetDenoiser, depth=3, max_filters=8, random_state=0).fit(X, y)
+    again = tiny(UNetDenoiser, **capped_params).fit(X, y)
     np.testing.assert_array_equal(model.transform(X), again.transform(X))
     save(model, tmp_path / "capped.skdenoise")
     loaded = load(tmp_path / "capped.skdenoise")
@@ -382,19 +403,21 @@ def test_unet_max_filters_caps_the_deep_levels(sines, tmp_path):
             tiny(UNetDenoiser, max_filters=bad).fit(X, y)
 
 
-def test_unet_attention_at_the_bottleneck(sines, tmp_path):
+def test_unet_attention_at_the_bottleneck(sines, plain_unet, tmp_path):
     from skdenoise.persistence import load, save
 
     X, y = sines
-    model = tiny(UNetDenoiser, attention_heads=2, random_state=0).fit(X, y)
+    model = tiny(UNetDenoiser, attention_heads=2, random_state=0, **FEW_STEPS)
+    model.fit(X, y)
     names = [layer.name for layer in model.model_.layers]
     assert "bottleneck_attention" in names
     assert "bottleneck_attention" not in [
-        layer.name for layer in tiny(UNetDenoiser).fit(X, y).model_.layers
+        layer.name for layer in plain_unet.model_.layers
     ]
     out = model.transform(X)
     assert out.shape == X.shape and np.all(np.isfinite(out))
-    again = tiny(UNetDenoiser, attention_heads=2, random_state=0).fit(X, y)
+    again = tiny(UNetDenoiser, attention_heads=2, random_state=0, **FEW_STEPS)
+    again.fit(X, y)
     np.testing.assert_array_equal(again.transform(X), out)
     save(model, tmp_path / "attention.skdenoise")
     loaded = load(tmp_path / "attention.skdenoise")
@@ -405,19 +428,21 @@ def test_unet_attention_at_the_bottleneck(sines, tmp_path):
             tiny(UNetDenoiser, attention_heads=bad).fit(X, y)
 
 
-def test_unet_global_context_after_the_bottleneck(sines, tmp_path):
+def test_unet_global_context_after_the_bottleneck(sines, plain_unet, tmp_path):
     from skdenoise.persistence import load, save
 
     X, y = sines
-    model = tiny(UNetDenoiser, global_context=True, random_state=0).fit(X, y)
+    model = tiny(UNetDenoiser, global_context=True, random_state=0, **FEW_STEPS)
+    model.fit(X, y)
     names = [layer.name for layer in model.model_.layers]
     assert {"context_pool", "context_gain", "context_applied"} <= set(names)
-    plain = tiny(UNetDenoiser, random_state=0).fit(X, y)
+    plain = plain_unet  # the same settings but global_context
     assert "context_gain" not in [layer.name for layer in plain.model_.layers]
     out = model.transform(X)
     assert out.shape == X.shape and np.all(np.isfinite(out))
     assert not np.array_equal(out, plain.transform(X))
-    again = tiny(UNetDenoiser, global_context=True, random_state=0).fit(X, y)
+    again = tiny(UNetDenoiser, global_context=True, random_state=0, **FEW_STEPS)
+    again.fit(X, y)
     np.testing.assert_array_equal(again.transform(X), out)
     save(model, tmp_path / "context.skdenoise")
     loaded = load(tmp_path / "context.skdenoise")
@@ -428,22 +453,24 @@ def test_unet_global_context_after_the_bottleneck(sines, tmp_path):
             tiny(UNetDenoiser, global_context=bad).fit(X, y)
 
 
-def test_unet_batch_norm_between_convolutions_and_relus(sines, tmp_path):
+def test_unet_batch_norm_between_convolutions_and_relus(sines, plain_unet, tmp_path):
     from skdenoise.persistence import load, save
 
     X, y = sines
-    model = tiny(UNetDenoiser, batch_norm=True, random_state=0).fit(X, y)
+    model = tiny(UNetDenoiser, batch_norm=True, random_state=0, **FEW_STEPS)
+    model.fit(X, y)
     layers = {layer.name: layer for layer in model.model_.layers}
     assert "down0_bn0" in layers and "bottleneck_bn1" in layers
     assert not layers["down0_conv0"].use_bias
-    plain = tiny(UNetDenoiser, random_state=0).fit(X, y)
+    plain = plain_unet
     assert not any("_bn" in layer.name for layer in plain.model_.layers)
     out = model.transform(X)
     assert out.shape == X.shape and np.all(np.isfinite(out))
     # transform uses the running statistics: a series denoised alone comes out
     # as in the batch.
     np.testing.assert_allclose(model.transform(X[:1]), out[:1], rtol=1e-5, atol=1e-6)
-    again = tiny(UNetDenoiser, batch_norm=True, random_state=0).fit(X, y)
+    again = tiny(UNetDenoiser, batch_norm=True, random_state=0, **FEW_STEPS)
+    again.fit(X, y)
     np.testing.assert_array_equal(again.transform(X), out)
     save(model, tmp_path / "bn.skdenoise")
     loaded = load(tmp_path / "bn.skdenoise")
@@ -459,7 +486,7 @@ def test_a_fitted_denoiser_is_freed_with_its_training_data(sines):
     import weakref
 
     X, y = sines
-    model = tiny(UNetDenoiser, random_state=0).fit(X, y)
+    model = tiny(UNetDenoiser, random_state=0, **FEW_STEPS).fit(X, y)
     model.transform(X)
     refs = [weakref.ref(model), weakref.ref(model.model_)]
     del model
@@ -603,9 +630,11 @@ def test_noise_curriculum_is_checked_against_its_noise(sines):
     assert np.all(np.isfinite(model.transform(X)))
 
 
-def test_a_denoiser_saved_before_a_hyper_parameter_existed_takes_its_default(sines):
-    X, y = sines
-    model = tiny(UNetDenoiser, random_state=0).fit(X, y)
+def test_a_denoiser_saved_before_a_hyper_parameter_existed_takes_its_default(
+    sines, plain_unet
+):
+    X, _ = sines
+    model = plain_unet
     state = model.__getstate__()
     del state["global_context"]  # as in a file written before it existed
     old = UNetDenoiser.__new__(UNetDenoiser)
@@ -618,10 +647,10 @@ def test_a_denoiser_saved_before_a_hyper_parameter_existed_takes_its_default(sin
 # ---------------------------------------------------------------- verbose
 def test_quiet_by_default_and_progress_with_verbose(sines, capfd):
     X, y = sines
-    tiny(UNetDenoiser, epochs=2).fit(X, y).transform(X)
+    tiny(UNetDenoiser, epochs=2, **FEW_STEPS).fit(X, y).transform(X)
     captured = capfd.readouterr()
     assert captured.out == "" and captured.err == ""
-    tiny(UNetDenoiser, epochs=2, verbose=1).fit(X, y)
+    tiny(UNetDenoiser, epochs=2, verbose=1, **FEW_STEPS).fit(X, y)
     captured = capfd.readouterr()
     assert "Epoch 2/2" in captured.out + captured.err
 
@@ -653,9 +682,8 @@ def _python(code):
 
 # -------------------------------------------------------------- bad input
 @pytest.fixture(scope="module")
-def fitted(sines):
-    X, y = sines
-    return tiny(UNetDenoiser).fit(X, y)
+def fitted(plain_unet):
+    return plain_unet
 
 
 @pytest.mark.parametrize(
@@ -723,7 +751,7 @@ def test_inputs_are_never_modified(sines):
     X_ro, y_ro = X.copy(), y.copy()
     X_ro.flags.writeable = False
     y_ro.flags.writeable = False
-    model = tiny(UNetDenoiser, noise=WhiteNoise(snr=3.0)).fit(X_ro, y_ro)
+    model = tiny(UNetDenoiser, noise=WhiteNoise(snr=3.0), **FEW_STEPS).fit(X_ro, y_ro)
     model.transform(X_ro)
     np.testing.assert_array_equal(X_ro, X)
     np.testing.assert_array_equal(y_ro, y)
@@ -732,7 +760,7 @@ def test_inputs_are_never_modified(sines):
 def test_lists_and_dataframes_are_accepted(sines):
     pd = pytest.importorskip("pandas")
     X, y = sines
-    model = tiny(UNetDenoiser).fit(pd.DataFrame(X), pd.DataFrame(y))
+    model = tiny(UNetDenoiser, **FEW_STEPS).fit(pd.DataFrame(X), pd.DataFrame(y))
     expected = model.transform(X)
     np.testing.assert_allclose(model.transform(X.tolist()), expected)
     np.testing.assert_allclose(model.transform(pd.DataFrame(X)), expected)

@@ -38,6 +38,11 @@ def data():
     return X, y, X_val, y_val
 
 
+# Two optimizer steps an epoch on ``data`` instead of six, for the tests whose
+# checks do not depend on how far the network trained.
+FEW_STEPS = {"batch_size": 48}
+
+
 # --------------------------------------------------------------------- the gate
 def test_fit_gate_learns_to_trust_real_corrections_and_not_distortions():
     from skdenoise.neural._gate import apply_gate, estimated_snr, fit_gate
@@ -89,12 +94,14 @@ def test_gate_is_the_same_for_series_of_any_magnitude(scale):
 
 def test_gate_is_fitted_on_validation_series_and_leaves_clean_input_closer(data):
     X, y, X_val, y_val = data
-    gated = tiny(gate="isotonic").fit(X, y, validation_data=(X_val, y_val))
+    gated = tiny(gate="isotonic", **FEW_STEPS)
+    gated.fit(X, y, validation_data=(X_val, y_val))
     assert (
         gated.gate_snr_.ndim == 1 and gated.gate_scale_.shape == gated.gate_snr_.shape
     )
     assert np.all((gated.gate_scale_ >= 0) & (gated.gate_scale_ <= 1))
-    ungated = tiny(gate=None).fit(X, y, validation_data=(X_val, y_val))
+    ungated = tiny(gate=None, **FEW_STEPS)
+    ungated.fit(X, y, validation_data=(X_val, y_val))
     assert ungated.gate_snr_ is None
     # Same network (same seed and data): the gate only ever shrinks corrections.
     np.testing.assert_allclose(
@@ -107,10 +114,10 @@ def test_gate_is_fitted_on_validation_series_and_leaves_clean_input_closer(data)
 
 def test_gate_is_off_without_validation_series(data):
     X, y, _, _ = data
-    model = tiny(validation_split=0.0).fit(X, y)
+    model = tiny(validation_split=0.0, **FEW_STEPS).fit(X, y)
     assert model.gate_snr_ is None and model.gate_scale_ is None
     # Too few validation series to calibrate on: off as well.
-    model = tiny(validation_split=0.05).fit(X[:40], y[:40])
+    model = tiny(validation_split=0.05, **FEW_STEPS).fit(X[:40], y[:40])
     assert model.gate_snr_ is None
 
 
@@ -119,11 +126,13 @@ def test_validation_data_tuple_and_clean_series(data):
     X, y, X_val, y_val = data
     # Nothing held out of X: the validation loss and the gate come from
     # validation_data alone.
-    model = tiny(validation_split=0.0).fit(X, y, validation_data=(X_val, y_val))
+    model = tiny(validation_split=0.0, **FEW_STEPS)
+    model.fit(X, y, validation_data=(X_val, y_val))
     assert len(model.history_["val_loss"]) == 2
     assert model.gate_snr_ is not None
     noise = WhiteNoise(snr=(0.0, 10.0))
-    model = tiny(noise=noise, validation_split=0.0).fit(y, validation_data=y_val)
+    model = tiny(noise=noise, validation_split=0.0, **FEW_STEPS)
+    model.fit(y, validation_data=y_val)
     assert len(model.history_["val_loss"]) == 2
     assert model.gate_snr_ is not None
 
@@ -158,7 +167,9 @@ def test_bad_validation_data_gets_a_clear_error(data, validation_data, message):
 def test_validation_data_is_not_modified(data):
     X, y, X_val, y_val = data
     before = X_val.copy(), y_val.copy()
-    tiny(noise=WhiteNoise(snr=5.0)).fit(X, y, validation_data=(X_val, y_val))
+    tiny(noise=WhiteNoise(snr=5.0), **FEW_STEPS).fit(
+        X, y, validation_data=(X_val, y_val)
+    )
     np.testing.assert_array_equal(X_val, before[0])
     np.testing.assert_array_equal(y_val, before[1])
 
@@ -236,6 +247,22 @@ def learner(**params):
     return tiny(**{"epochs": 6, "learning_rate": 3e-3, **params})
 
 
+@pytest.fixture(scope="module")
+def fitted_learner(data):
+    """``learner(**params)`` fitted on (X, y) with validation_data (X_val,
+    y_val), each setting fitted once for the module: no test may change it."""
+    X, y, X_val, y_val = data
+    fits = {}
+
+    def fit(**params):
+        key = tuple(sorted(params.items()))
+        if key not in fits:
+            fits[key] = learner(**params).fit(X, y, validation_data=(X_val, y_val))
+        return fits[key]
+
+    return fit
+
+
 def manual_passes(model, X3, n_passes):
     """Pass after pass through the fitted gates, recomputed from the parts."""
     from skdenoise.neural._gate import apply_gate
@@ -248,10 +275,12 @@ def manual_passes(model, X3, n_passes):
     return out
 
 
-def test_n_passes_denoises_the_output_again_through_a_gate_per_pass(data):
+def test_n_passes_denoises_the_output_again_through_a_gate_per_pass(
+    data, fitted_learner
+):
     X, y, X_val, y_val = data
-    one = learner().fit(X, y, validation_data=(X_val, y_val))
-    three = learner(n_passes=3).fit(X, y, validation_data=(X_val, y_val))
+    one = fitted_learner()
+    three = fitted_learner(n_passes=3)
     assert one.n_passes_ == 1 and one.pass_gates_ == []
     assert three.n_passes_ == 3 and len(three.pass_gates_) == 2
     for snr, scale in three.pass_gates_:
@@ -272,7 +301,9 @@ def test_n_passes_denoises_the_output_again_through_a_gate_per_pass(data):
     np.testing.assert_array_equal(again.transform(X_val), out)
 
 
-def test_auto_passes_keeps_a_pass_only_while_it_raises_the_validation_snr(data):
+def test_auto_passes_keeps_a_pass_only_while_it_raises_the_validation_snr(
+    data, fitted_learner
+):
     from skdenoise.neural._base import (
         _PASS_MIN_GAIN_DB,
         _cleanest_series,
@@ -281,11 +312,11 @@ def test_auto_passes_keeps_a_pass_only_while_it_raises_the_validation_snr(data):
     )
 
     X, y, X_val, y_val = data
-    auto = learner(n_passes="auto").fit(X, y, validation_data=(X_val, y_val))
+    auto = fitted_learner(n_passes="auto")
     n = auto.n_passes_
     assert n >= 2  # this under-trained network leaves noise a second pass removes
     # One pass more, same network: the passes "auto" kept, and one it refused.
-    more = learner(n_passes=n + 1).fit(X, y, validation_data=(X_val, y_val))
+    more = fitted_learner(n_passes=n + 1)
     for (a, b), (c, d) in zip(auto.pass_gates_, more.pass_gates_[:-1], strict=True):
         np.testing.assert_array_equal(a, c)
         np.testing.assert_array_equal(b, d)
@@ -360,9 +391,11 @@ def test_bad_n_passes_gets_a_clear_error(data, bad):
         learner(n_passes=bad).fit(X, y)
 
 
-def test_passes_are_saved_and_loaded_and_old_files_keep_one_pass(data, tmp_path):
+def test_passes_are_saved_and_loaded_and_old_files_keep_one_pass(
+    data, fitted_learner, tmp_path
+):
     X, y, X_val, y_val = data
-    model = learner(n_passes="auto").fit(X, y, validation_data=(X_val, y_val))
+    model = fitted_learner(n_passes="auto")
     path = tmp_path / "model.skdenoise"
     save(model, path)
     loaded = load(path)
@@ -370,7 +403,7 @@ def test_passes_are_saved_and_loaded_and_old_files_keep_one_pass(data, tmp_path)
     np.testing.assert_array_equal(loaded.transform(X_val), model.transform(X_val))
     # A denoiser saved before the passes existed has neither the parameter nor
     # the fitted attributes: it loads with one pass and gives what it gave.
-    one = learner().fit(X, y, validation_data=(X_val, y_val))
+    one = fitted_learner()
     state = one.__getstate__()
     for name in ("n_passes", "n_passes_", "pass_gates_"):
         del state[name]

@@ -73,6 +73,11 @@ def tiny_unet(**params):
     return UNetDenoiser(**{**defaults, **params})
 
 
+# One epoch of (mostly) one optimizer step, for the tests of what fit says
+# about its inputs, not of what the network learns.
+ONE_STEP = {"epochs": 1, "batch_size": 64}
+
+
 def noisy_sines(n_series=12, n_timesteps=96, seed=0, noise=0.3):
     clean = make_sines(n_series, n_timesteps, random_state=seed)
     rng = np.random.default_rng(seed + 100)
@@ -434,7 +439,7 @@ def series():
 
 def test_grid_search_over_window_and_inner_parameters(series):
     noisy, clean = series
-    pipe = make_pipeline(SeriesScaler(), WindowedDenoiser(tiny_unet()))
+    pipe = make_pipeline(SeriesScaler(), WindowedDenoiser(tiny_unet(**ONE_STEP)))
     grid = {
         "windoweddenoiser__window_length": [32, 64],
         "windoweddenoiser__estimator__filters": [4, 8],
@@ -908,41 +913,41 @@ def test_validation_data_prepared_otherwise_than_x_is_named():
     clean = make_sines(40, 32, frequency_range=(1, 3), random_state=0)
     clean = clean * rng.uniform(0.3, 1.0, (40, 1))
     noisy = clean + 0.2 * rng.standard_normal(clean.shape)
-    pipe = make_pipeline(SeriesScaler(), tiny_unet(epochs=1))
+    pipe = make_pipeline(SeriesScaler(), tiny_unet(**ONE_STEP))
     with pytest.warns(UserWarning, match="a standard deviation of 1 .*Pipeline"):
         pipe.fit(
             noisy[8:], clean[8:], unetdenoiser__validation_data=(noisy[:8], clean[:8])
         )
     with pytest.warns(UserWarning, match="median RMS of X_val's series is"):
-        tiny_unet(epochs=1).fit(
+        tiny_unet(**ONE_STEP).fit(
             noisy[8:], clean[8:], validation_data=(1000 * noisy[:8], clean[:8])
         )
     # Prepared as X is, or in the same units: no word.
     scaled = SeriesScaler().fit(noisy[8:]).transform(noisy[:8])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        make_pipeline(SeriesScaler(), tiny_unet(epochs=1)).fit(
+        make_pipeline(SeriesScaler(), tiny_unet(**ONE_STEP)).fit(
             noisy[8:], clean[8:], unetdenoiser__validation_data=(scaled, clean[:8])
         )
-        tiny_unet(epochs=1).fit(
+        tiny_unet(**ONE_STEP).fit(
             noisy[8:], clean[8:], validation_data=(noisy[:8], clean[:8])
         )
         # One prepared validation series; clean series scaled by themselves
         # with noise added on the fly, and noisy X_val with its clean y_val.
-        tiny_unet(epochs=1).fit(
+        tiny_unet(**ONE_STEP).fit(
             SeriesScaler().fit_transform(noisy[8:]),
             clean[8:],
             validation_data=(scaled[:1], clean[:1]),
         )
         scaled_clean = SeriesScaler().fit_transform(clean)
-        tiny_unet(epochs=1, noise=WhiteNoise(snr=6.0)).fit(
+        tiny_unet(**ONE_STEP, noise=WhiteNoise(snr=6.0)).fit(
             scaled_clean[8:],
             validation_data=(scaled_clean[:8] + 0.3 * noisy[:8], scaled_clean[:8]),
         )
     assert not [w for w in caught if "validation_data of" in str(w.message)]
     # Blind-spot training validates on X_val (noisy, like X), not y_val.
     scaled_noisy = SeriesScaler().fit_transform(noisy)
-    blind = tiny_unet(epochs=1, training="blind_spot")
+    blind = tiny_unet(**ONE_STEP, training="blind_spot")
     with pytest.warns(UserWarning, match="the series of X_val do not"):
         blind.fit(scaled_noisy[8:], validation_data=(noisy[:8], scaled_noisy[:8]))
     with warnings.catch_warnings(record=True) as caught:
@@ -966,7 +971,7 @@ def test_a_per_series_scaler_in_front_of_a_network_trained_on_pairs_is_named():
     )
     for scaler in (SeriesScaler(), SeriesScaler(method="minmax"), Normalizer()):
         name = type(scaler).__name__
-        pipe = make_pipeline(scaler, tiny_unet(epochs=1))
+        pipe = make_pipeline(scaler, tiny_unet(**ONE_STEP))
         with pytest.warns(UserWarning, match=f"UNetDenoiser follows {name}") as got:
             pipe.fit(noisy, clean)
         assert [w.filename for w in got if "follows" in str(w.message)] == [__file__]
@@ -979,15 +984,15 @@ def test_a_per_series_scaler_in_front_of_a_network_trained_on_pairs_is_named():
         ColumnTransformer([("scale", Normalizer(), slice(0, None))]),
         FeatureUnion([("scale", make_pipeline(SeriesScaler()))]),
     ):
-        pipe = make_pipeline(front, tiny_unet(epochs=1))
+        pipe = make_pipeline(front, tiny_unet(**ONE_STEP))
         with pytest.warns(UserWarning, match="follows (Normalizer|SeriesScaler)"):
             pipe.fit(noisy, clean)
     # Inside a wrapper, a nested pipeline, or with the scaler in a nested
     # preprocessing pipeline: said once.
     for pipe in (
-        make_pipeline(SeriesScaler(), WindowedDenoiser(tiny_unet(epochs=1), 32)),
-        make_pipeline(SeriesScaler(), make_pipeline(tiny_unet(epochs=1))),
-        make_pipeline(make_pipeline(SeriesScaler()), tiny_unet(epochs=1)),
+        make_pipeline(SeriesScaler(), WindowedDenoiser(tiny_unet(**ONE_STEP), 32)),
+        make_pipeline(SeriesScaler(), make_pipeline(tiny_unet(**ONE_STEP))),
+        make_pipeline(make_pipeline(SeriesScaler()), tiny_unet(**ONE_STEP)),
     ):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -1003,8 +1008,8 @@ def test_a_per_series_scaler_in_front_of_a_network_trained_on_pairs_is_named():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         for inner in (
-            tiny_unet(epochs=1),
-            make_pipeline(SavitzkyGolayDenoiser(), tiny_unet(epochs=1)),
+            tiny_unet(**ONE_STEP),
+            make_pipeline(SavitzkyGolayDenoiser(), tiny_unet(**ONE_STEP)),
         ):
             make_pipeline(SeriesScaler(), WindowedDenoiser(inner, 64)).fit(
                 long_noisy, long_clean
@@ -1016,14 +1021,14 @@ def test_a_per_series_scaler_in_front_of_a_network_trained_on_pairs_is_named():
     scale = noisy.std(axis=1, keepdims=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        make_pipeline(SeriesScaler(), tiny_unet(epochs=1)).fit(
+        make_pipeline(SeriesScaler(), tiny_unet(**ONE_STEP)).fit(
             noisy / clean.std(axis=1, keepdims=True), same
         )
-        tiny_unet(epochs=1).fit(noisy / scale, clean / scale)
-        tiny_unet(epochs=1).fit(SeriesScaler().fit_transform(noisy), same)
-        make_pipeline(StandardScaler(), tiny_unet(epochs=1)).fit(noisy, clean)
+        tiny_unet(**ONE_STEP).fit(noisy / scale, clean / scale)
+        tiny_unet(**ONE_STEP).fit(SeriesScaler().fit_transform(noisy), same)
+        make_pipeline(StandardScaler(), tiny_unet(**ONE_STEP)).fit(noisy, clean)
         make_pipeline(SeriesScaler(), SavitzkyGolayDenoiser()).fit(noisy, clean)
-        tiny_unet(epochs=1).fit(noisy, clean)
+        tiny_unet(**ONE_STEP).fit(noisy, clean)
     assert not [w for w in caught if "follows" in str(w.message)]
 
 
