@@ -1,4 +1,5 @@
-"""What small benchmark scripts write (ensemble_parallel.py, pipeline_bench.py)."""
+"""What small benchmark scripts write (ensemble_parallel.py, pipeline_bench.py,
+eager_optimizer.py)."""
 
 import importlib.util
 import sys
@@ -46,6 +47,18 @@ def test_pipeline_bench_says_how_many_transforms_it_timed():
     assert script._repeats_of(rows) == "1"
     rows[0]["times_s"] = [1.0, 1.1, 1.2]
     assert script._repeats_of(rows) == "3"
+
+
+def test_eager_optimizer_compares_the_two_updates(tmp_path):
+    script = _load_script("eager_optimizer")
+    assert script.main(["--out", str(tmp_path), "--pairs", "1", "--steps", "2"]) == 0
+    report = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert "| one optimizer step, eager (ms) |" in report
+    assert "26 trainable variables" in report
+    apart = float(report.split("at most ")[1].split(" apart")[0])
+    assert apart < 1e-5
+    with pytest.raises(SystemExit):
+        script.main(["--out", str(tmp_path), "--steps", "0"])
 
 
 def _text_opens_without_encoding(path):
