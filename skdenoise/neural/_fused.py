@@ -4,9 +4,9 @@ Keras applies Adam (and AdamW) to each variable with about twenty small
 operations. Inside a traced training step they cost little, but a short fit
 runs eagerly (no tracing, see ``_EAGER_MAX_STEPS``), and there every operation
 goes through Python: for a small network the optimizer took most of a
-step's time (26 variables: about 0.1 s of Keras operations against 2 ms for
-TensorFlow's fused ``ResourceApplyAdam``). The fused kernel computes the same
-update, in the same order, in the variable's dtype:
+step's time (26 variables: 123 ms a step against 5 ms for TensorFlow's fused
+``ResourceApplyAdam``, ``benchmarks/eager_optimizer.py``). The fused kernel
+computes the same update, in the same order, in the variable's dtype:
 
     m += (g - m) (1 - beta_1)
     v += (g^2 - v) (1 - beta_2)
