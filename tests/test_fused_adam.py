@@ -28,15 +28,20 @@ def fused_calls(monkeypatch):
     return calls
 
 
-def _steps(make_optimizer, fused, *, steps=5, in_function=False):
+def _steps(
+    make_optimizer, fused, *, steps=5, in_function=False, dtype="float32", inf_at=None
+):
     rng = np.random.default_rng(0)
     variables = [
-        keras.Variable(rng.standard_normal(shape).astype("float32")) for shape in SHAPES
+        keras.Variable(rng.standard_normal(shape).astype(dtype), dtype=dtype)
+        for shape in SHAPES
     ]
     grads = [
-        [tf.constant(rng.standard_normal(s).astype("float32")) for s in SHAPES]
+        [tf.constant(rng.standard_normal(s).astype(dtype)) for s in SHAPES]
         for _ in range(steps)
     ]
+    if inf_at is not None:
+        grads[inf_at][0] = grads[inf_at][0] * np.inf
     optimizer = make_optimizer()
     optimizer.build(variables)
     if fused:
@@ -81,6 +86,27 @@ def test_eager_steps_run_the_fused_kernel_and_match_keras(name, fused_calls):
     assert serialized["module"] == "keras.optimizers"
     assert serialized["class_name"] == type(optimizer).__name__
     assert int(optimizer.iterations.numpy()) == 5
+
+
+@pytest.mark.parametrize(
+    ("make_optimizer", "settings", "updates"),
+    [
+        (lambda: keras.optimizers.Adam(0.01, gradient_accumulation_steps=2), {}, 2),
+        (OPTIMIZERS["adam"], {"dtype": "float64"}, 5),
+        # A step of non-finite gradients is skipped, fused or not.
+        (OPTIMIZERS["adam, loss scaling"], {"inf_at": 2}, 4),
+    ],
+    ids=["accumulated", "float64", "skipped step"],
+)
+def test_accumulated_other_dtype_and_skipped_steps_match_keras(
+    make_optimizer, settings, updates, fused_calls
+):
+    expected, _ = _steps(make_optimizer, fused=False, **settings)
+    weights, optimizer = _steps(make_optimizer, fused=True, **settings)
+    assert len(fused_calls) == updates * len(SHAPES)
+    for ours, theirs in zip(weights, expected, strict=True):
+        assert ours.dtype == theirs.dtype == settings.get("dtype", "float32")
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,10 @@ computes the same update, in the same order, in the variable's dtype:
     v += (g^2 - v) (1 - beta_2)
     var -= lr sqrt(1 - beta_2^t) / (1 - beta_1^t) m / (sqrt(v) + epsilon)
 
+(float32 weights end a rounding apart; float64 weights about 3e-7 apart
+after five steps, Keras' update being the one farther from an exact float64
+computation.)
+
 Traced steps (longer fits, where the Keras operations are compiled into the
 graph) keep Keras' own update, so the recipes of the benchmarks train as they
 did. The optimizer stays Keras' class (a saved network names Keras' Adam):
