@@ -42,23 +42,26 @@ def _handle(variable):
 def _fused_backend_update_step(self, grads, trainable_variables, learning_rate):
     import tensorflow as tf
 
-    handles = [_handle(variable) for variable in trainable_variables]
-    slots = [
-        (_handle(self._momentums[index]), _handle(self._velocities[index]))
-        for index in map(self._get_variable_index, trainable_variables)
-    ]
+    def keras_update():
+        return type(self)._backend_update_step(
+            self, grads, trainable_variables, learning_rate
+        )
+
     if (
         not tf.executing_eagerly()
         or tf.distribute.has_strategy()
         or self.amsgrad
         or callable(self.beta_1)
         or callable(self.beta_2)
-        or any(h is None for h in handles)
-        or any(h is None for pair in slots for h in pair)
     ):
-        return type(self)._backend_update_step(
-            self, grads, trainable_variables, learning_rate
-        )
+        return keras_update()
+    handles = [_handle(variable) for variable in trainable_variables]
+    slots = [
+        (_handle(self._momentums[index]), _handle(self._velocities[index]))
+        for index in map(self._get_variable_index, trainable_variables)
+    ]
+    if any(h is None for h in handles) or any(h is None for p in slots for h in p):
+        return keras_update()
     scalars = {}
     for grad, variable, handle, (m_handle, v_handle) in zip(
         grads, trainable_variables, handles, slots, strict=True
@@ -104,7 +107,7 @@ def fuse_adam_updates(optimizer):
     if type(inner) not in (keras.optimizers.Adam, keras.optimizers.AdamW):
         return optimizer
     if "_backend_update_step" not in vars(inner):
-        # A bound method (not a closure): a copy of the optimizer rebinds it
-        # to the copy.
+        # A bound method (not a closure): copy.deepcopy of the optimizer
+        # rebinds it to the copy (a shallow copy would not; none is made).
         inner._backend_update_step = types.MethodType(_fused_backend_update_step, inner)
     return optimizer
