@@ -46,6 +46,8 @@ from _ecg_models import (  # noqa: E402
     add_passes_option,
     learned_class,
 )
+from _precision import CHOICES as PRECISION_CHOICES  # noqa: E402
+from _precision import resolve_precision  # noqa: E402
 
 from skdenoise.augment import (  # noqa: E402
     AUGMENTATION_NAMES,
@@ -272,9 +274,12 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--precision",
-        choices=("float32", "mixed_bfloat16", "mixed_float16"),
-        default="mixed_bfloat16",
-        help="dtype policy of the learned models' layers (default: mixed_bfloat16)",
+        choices=PRECISION_CHOICES,
+        default="auto",
+        help="dtype policy of the learned models' layers (default: auto, mixed "
+        "bfloat16 on a GPU with bfloat16 or a CPU with bfloat16 matrix units "
+        "(amx_bf16), float32 elsewhere, where bfloat16 is slower: see "
+        "benchmarks/_precision.py; runs before 2026-12-07 used mixed_bfloat16)",
     )
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument(
@@ -1600,7 +1605,9 @@ def write_outputs(out, args, command, context, results, failed, skipped):
             if args.passes != 1
             else ""
         )
-        + f"layers in {args.precision}; "
+        + f"layers in {args.precision}"
+        + (f" ({args.precision_reason})" if args.precision_reason != "as asked" else "")
+        + "; "
         f"seed {args.seed}.",
         f"- environment: {json.dumps(environment())}",
     ]
@@ -1878,6 +1885,11 @@ def main(argv=None):
             models.append(key)
     args.models = models
     learned = any(k in LEARNED for k in models)
+    # Resolved before anything is trained, and recorded: "auto" differs by
+    # machine, and a run's precision decides how many steps its budget buys.
+    args.precision, args.precision_reason = (
+        resolve_precision(args.precision) if learned else (args.precision, "as asked")
+    )
     lists = (args.train_records, args.val_records, args.test_records)
     try:
         protocol.check_record_lists(*lists, data_dir=None)
@@ -1927,6 +1939,8 @@ def main(argv=None):
         )
         + (" (quick mode)" if args.quick else "")
     )
+    if learned:
+        log(f"learned models' layers in {args.precision} ({args.precision_reason})")
     for note in skipped:
         log(f"note: skipping {note}")
 

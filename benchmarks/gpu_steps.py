@@ -221,6 +221,9 @@ def train(args):
     callbacks = [budget, NoiseCurriculum(noise, budget, 12.0, 0.5, "high")]
     if args.wall_cap is not None:
         callbacks.append(WallCap(args.wall_cap, log))
+    # Its committed runs trained in the recipe's mixed bfloat16, on GPUs that
+    # have it (not "auto": that asks TensorFlow for the GPU, under JAX too).
+    network_params.setdefault("precision", "mixed_bfloat16")
     network = recipe_network(
         noise, callbacks, n_passes=1, seed=args.seed, **network_params
     )

@@ -6,7 +6,9 @@ removed) of the training records, NSTDB training noise (channel 0, samples
 [0, 325000): bw, em, ma or their mix per window at an SNR drawn from -6 to 30
 dB), 10 % of the windows fed in clean, flip, time-flip and warp augmentation
 and a slow drift (0.3-1 Hz) added as signal to half of the clean windows, the
-negative-SNR loss, mixed bfloat16 precision, a wall-time budget with cosine
+negative-SNR loss, mixed bfloat16 precision where the machine computes it
+faster than float32 (``--precision auto``; the shipped file was trained so), a
+wall-time budget with cosine
 learning-rate annealing and the weights of the best validation loss, a
 hard-first curriculum over noise levels (the highest training SNR starts at 12
 dB and reaches 30 dB halfway through the budget), on whole validation records
@@ -48,6 +50,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
 from _ecg_models import add_hard_first_options, add_passes_option  # noqa: E402
+from _precision import CHOICES as PRECISION_CHOICES  # noqa: E402
+from _precision import resolve_precision  # noqa: E402
 
 TRAIN_RECORDS = (
     "100 101 102 103 104 105 106 107 108 109 111 112 113 114 115 116 123 124"
@@ -71,7 +75,9 @@ RECIPE = {
     "clean_fraction": 0.1,
     "gate": "isotonic",
     "average_flips": True,
-    "precision": "mixed_bfloat16",
+    # Resolved by machine (_precision.py): mixed bfloat16, as the shipped file
+    # was trained, where it is faster than float32.
+    "precision": "auto",
     "batch_size": 64,
     "learning_rate": 5e-4,
     "uncertainty": "flips",
@@ -115,6 +121,13 @@ def parse_args(argv):
         help="train nothing: calibrate the uncertainty of the file at --out on "
         "the validation records and rewrite it with its JSON file",
     )
+    parser.add_argument(
+        "--precision",
+        choices=PRECISION_CHOICES,
+        default=RECIPE["precision"],
+        help="dtype policy of the layers (default: auto, mixed bfloat16 where "
+        "bfloat16 runs in hardware, float32 elsewhere: see _precision.py)",
+    )
     add_hard_first_options(parser)
     # One pass: the shipped file was trained before the passes were judged.
     add_passes_option(parser, default=1)
@@ -130,18 +143,20 @@ def log(message):
     print(message, flush=True)
 
 
-def recipe_network(noise, callbacks, *, n_passes, seed, **network):
+def recipe_network(
+    noise, callbacks, *, n_passes, seed, precision=RECIPE["precision"], **network
+):
     """The shipped U-Net's recipe, untrained (``network`` overrides ``NETWORK``).
 
     It trains until one of ``callbacks`` stops it (its epochs are unlimited)
-    and adds ``noise`` on the fly.
+    and adds ``noise`` on the fly; ``precision`` may be ``"auto"``.
     """
     from skdenoise import UNetDenoiser
     from skdenoise.augment import AugmentationChain, RandomDrift, from_names
 
     return UNetDenoiser(
         **{**NETWORK, **network},
-        **RECIPE,
+        **{**RECIPE, "precision": resolve_precision(precision)[0]},
         augment=AugmentationChain(
             [
                 *from_names(AUGMENTATION).steps,
@@ -264,7 +279,15 @@ def main(argv=None):
     if args.hard_first is not None:
         # After the budget, whose on_train_begin starts the clock.
         callbacks.append(NoiseCurriculum(noise, budget, *args.hard_first, "high"))
-    network = recipe_network(noise, callbacks, n_passes=args.passes, seed=args.seed)
+    args.precision, reason = resolve_precision(args.precision)
+    log(f"layers in {args.precision} ({reason})")
+    network = recipe_network(
+        noise,
+        callbacks,
+        n_passes=args.passes,
+        seed=args.seed,
+        precision=args.precision,
+    )
     log(f"training for {mmss(budget_s)}")
     start = time.perf_counter()
     network.fit(X_train, validation_data=validation)
@@ -325,6 +348,7 @@ def main(argv=None):
             "class": "UNetDenoiser",
             **NETWORK,
             **RECIPE,
+            "precision": args.precision,
             "augment": AUGMENTATION,
             "drift": {
                 k: list(v) if isinstance(v, tuple) else v for k, v in DRIFT.items()

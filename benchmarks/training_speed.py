@@ -40,6 +40,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
+from _precision import CHOICES as PRECISION_CHOICES  # noqa: E402
+from _precision import resolve_precision  # noqa: E402
 from _report import load_average, preamble  # noqa: E402
 
 DEFAULT_RECORDS = "100 101 103 106 112 113 115 116".split()
@@ -81,10 +83,11 @@ def parse_args(argv):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--precision",
-        default="mixed_bfloat16",
-        choices=("float32", "mixed_bfloat16", "mixed_float16"),
-        help="dtype policy of the network on both sides (default: mixed_bfloat16, "
-        "the ECG benchmark's)",
+        default="auto",
+        choices=PRECISION_CHOICES,
+        help="dtype policy of the network on both sides (default: auto, the ECG "
+        "benchmark's: mixed bfloat16 where bfloat16 runs in hardware, float32 "
+        "elsewhere; the committed runs before 2026-12-07 used mixed_bfloat16)",
     )
     parser.add_argument(
         "--clean-fraction",
@@ -185,6 +188,7 @@ def main(argv=None):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     command = shlex.join(["python", "benchmarks/training_speed.py", *argv])
+    args.precision, args.precision_reason = resolve_precision(args.precision)
 
     try:
         protocol.check_record_lists(args.records, [], [], args.data_dir)
@@ -330,7 +334,8 @@ def write_outputs(out, args, command, rows, n_params):
         f"{args.windows} clean windows of 512 samples (MITDB "
         f"{', '.join(args.records)}), U-Net filters=8, depth=4, kernel_size=9 "
         f"({n_params:,} parameters), batch {args.batch_size}, {args.epochs} epochs "
-        "per run, the first (tracing) not timed.",
+        f"per run, the first (tracing) not timed; layers in {args.precision} on "
+        f"both sides ({args.precision_reason}).",
         f"- `{FIT}`: noise drawn on the fly every epoch (NSTDB bw/em/ma/mix at "
         "U(-6, 24) dB: the ECG benchmark's noise types, at levels up to 24 dB "
         "instead of its 30), clean windows "

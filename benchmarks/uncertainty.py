@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
 from _ecg_models import SETTINGS  # noqa: E402
+from _precision import resolve_precision  # noqa: E402
 from _report import load_average
 
 DEFAULT_TRAIN = (
@@ -80,7 +81,8 @@ def make_unet(method, args, budget_s):
     if args.recipe == "ecg":
         # The ECG benchmark's recipe (benchmarks/ecg.py's defaults).
         steps = list(from_names(["flip", "time-flip", "warp"]).steps)
-        params.update(average_flips=True, precision="mixed_bfloat16")
+        # Its precision as ecg.py's default resolves it on this machine.
+        params.update(average_flips=True, precision=resolve_precision("auto")[0])
     else:
         # The committed results' U-Net had no global context.
         params["global_context"] = False
@@ -216,8 +218,9 @@ def main(argv=None):
         "averaging, float32, learning rate 1e-3, no global context; ecg: the ECG "
         "benchmark's recipe (its U-Net with global context; sign flip, time "
         "reversal and time warp of the clean windows, outputs averaged over the "
-        "flips, mixed bfloat16, learning rate 5e-4; add --drift 0.5 for its "
-        "drift, on half of the windows)",
+        "flips, mixed bfloat16 where bfloat16 runs in hardware and float32 "
+        "elsewhere, as ecg.py's --precision auto, learning rate 5e-4; add "
+        "--drift 0.5 for its drift, on half of the windows)",
     )
     parser.add_argument(
         "--learning-rate",

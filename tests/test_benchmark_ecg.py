@@ -877,7 +877,12 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
     assert "validation on 128 windows of the records 117, 122" in run
     assert "a slow drift added as signal to half of the clean training windows" in run
     assert "denoising passes: 2 (n_passes" in run
+    # --precision auto, the default, says what it chose on this machine, and why.
+    chosen, reason = ecg.resolve_precision("auto")
+    assert reason.startswith("auto: ")
+    assert f"layers in {chosen} ({reason});" in " ".join(run.split())
     log = (out / "progress.log").read_text()
+    assert f"learned models' layers in {chosen} ({reason})" in log
     assert "2 denoising passes: validation gain after the gates" in log
 
     real = _read_csv(out / "real_records.csv")
@@ -935,13 +940,16 @@ def test_training_speed_smoke(physionet_dir, tmp_path, monkeypatch):
             "2",
             "--epochs",
             "2",
-            # bfloat16, the default, is emulated slowly on CPUs without its
-            # units (the test took two minutes).
+            # Not "auto", the default: bfloat16, which it takes on CPUs with
+            # AMX, is emulated slowly on CPUs without bfloat16 units.
             "--precision",
             "float32",
             "--out",
             str(out),
         ]
+    )
+    assert "layers in float32 on both sides (as asked)" in " ".join(
+        (out / "README.md").read_text().split()
     )
     rows = _read_csv(out / "results.csv")
     assert [(r["pair"], r["method"]) for r in rows] == [

@@ -138,3 +138,35 @@ def test_every_benchmark_script_loads_from_its_file_alone():
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_auto_precision_takes_bfloat16_only_where_it_runs_in_hardware(tmp_path):
+    precision = _load_script("_precision")
+    resolve = precision.resolve_precision
+    # A CPU with AMX, and one whose bfloat16 is only in AVX-512 (1.6 times
+    # slower than float32 there) or missing (9 times slower).
+    assert resolve("auto", flags={"avx2", "amx_bf16", "amx_tile"}, gpu="")[0] == (
+        "mixed_bfloat16"
+    )
+    for flags in ({"avx2", "avx512_bf16", "avx512f"}, {"avx2", "fma"}, set()):
+        chosen, reason = resolve("auto", flags=flags, gpu="")
+        assert chosen == "float32"
+        assert "amx_bf16" in reason
+    chosen, reason = resolve("auto", flags=set(), gpu="9.0")
+    assert chosen == "mixed_bfloat16" and "9.0" in reason
+    # What is asked is kept, whatever the machine; a misspelt name is refused.
+    assert resolve("mixed_bfloat16", flags=set(), gpu="") == (
+        "mixed_bfloat16",
+        "as asked",
+    )
+    assert resolve("float32", flags={"amx_bf16"}, gpu="9.0")[0] == "float32"
+    with pytest.raises(ValueError, match="bfloat16x"):
+        resolve("bfloat16x")
+    # The flags of x86 ("flags") and ARM ("Features") /proc/cpuinfo files.
+    x86 = tmp_path / "x86"
+    x86.write_text("processor\t: 0\nflags\t\t: fpu avx2 amx_bf16\n\nflags : other\n")
+    assert precision.cpu_flags(x86) == {"fpu", "avx2", "amx_bf16"}
+    arm = tmp_path / "arm"
+    arm.write_text("processor\t: 0\nFeatures\t: fp asimd bf16\n")
+    assert precision.cpu_flags(arm) == {"fp", "asimd", "bf16"}
+    assert precision.cpu_flags(tmp_path / "missing") == frozenset()
