@@ -1,11 +1,12 @@
 """The layers' precision of the benchmarks' learned models: ``auto`` by machine.
 
-Mixed bfloat16 pays only where bfloat16 runs in hardware. Measured with
-``results/ecg/two_cores/step_time/pure.py --no-jit`` (the ECG benchmark's
-U-Net, batch 64, milliseconds per training step, bfloat16 against float32):
-34 against 60 on the machine of the committed ECG runs, 205 against 127 on a
-Xeon whose flags list ``avx512_bf16`` but no AMX, and about 9 times slower
-than float32 on an AMD EPYC with AVX2 only (see that folder's README). So
+Mixed bfloat16 pays only where bfloat16 runs in hardware. Measured in
+``results/ecg/two_cores/step_time/`` (the ECG benchmark's U-Net, batch 64,
+milliseconds per training step, bfloat16 against float32; see its README):
+with ``pure.py --no-jit``, 34 against 60 on the machine of the committed ECG
+runs and 205 against 127 on a Xeon whose flags list ``avx512_bf16`` but no
+AMX; with ``train_on_batch.py``, 1,620 against 175 on an AMD EPYC with AVX2
+only. So
 ``auto`` takes mixed bfloat16 on a GPU of compute capability 8.0 or more and
 on CPUs whose flags list ``amx_bf16``, float32 everywhere else.
 """

@@ -1470,6 +1470,9 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         "budget_steps": args.budget_steps,
         "batch_size": args.batch_size,
         "learning_rate": args.learning_rate,
+        # What --precision chose (None: no learned model ran).
+        "precision": args.precision if trained else None,
+        "precision_reason": args.precision_reason if trained else None,
         "seed": args.seed,
         "quick": args.quick,
         "real_records": list(context["real"]),

@@ -25,7 +25,11 @@ JSON file beside it saying what it was trained on (for the model card) and
 prints the file's SHA-256, to be recorded in ``skdenoise/pretrained/_models.py``::
 
     python benchmarks/train_pretrained.py --data-dir ../shared/data/physionet \\
-        --budget-minutes 15 --out skdenoise/pretrained/ecg_unet.skdenoise
+        --budget-minutes 15 --precision mixed_bfloat16 \\
+        --out skdenoise/pretrained/ecg_unet.skdenoise
+
+(the shipped file was trained in mixed bfloat16; ``--precision auto``, the
+default, takes float32 on CPUs without bfloat16 matrix units).
 
 ``--recalibrate`` trains nothing: it calibrates the uncertainty of the file
 at ``--out`` anew on the validation records (the network, its gate and its

@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
 from _ecg_models import SETTINGS  # noqa: E402
+from _precision import CHOICES as PRECISION_CHOICES  # noqa: E402
 from _precision import resolve_precision  # noqa: E402
 from _report import load_average
 
@@ -81,8 +82,7 @@ def make_unet(method, args, budget_s):
     if args.recipe == "ecg":
         # The ECG benchmark's recipe (benchmarks/ecg.py's defaults).
         steps = list(from_names(["flip", "time-flip", "warp"]).steps)
-        # Its precision as ecg.py's default resolves it on this machine.
-        params.update(average_flips=True, precision=resolve_precision("auto")[0])
+        params.update(average_flips=True, precision=args.precision)
     else:
         # The committed results' U-Net had no global context.
         params["global_context"] = False
@@ -218,9 +218,17 @@ def main(argv=None):
         "averaging, float32, learning rate 1e-3, no global context; ecg: the ECG "
         "benchmark's recipe (its U-Net with global context; sign flip, time "
         "reversal and time warp of the clean windows, outputs averaged over the "
-        "flips, mixed bfloat16 where bfloat16 runs in hardware and float32 "
-        "elsewhere, as ecg.py's --precision auto, learning rate 5e-4; add "
+        "flips, --precision, learning rate 5e-4; add "
         "--drift 0.5 for its drift, on half of the windows)",
+    )
+    parser.add_argument(
+        "--precision",
+        choices=PRECISION_CHOICES,
+        default="auto",
+        help="dtype policy of the layers with --recipe ecg (default: auto, as "
+        "ecg.py's: mixed bfloat16 where bfloat16 runs in hardware, float32 "
+        "elsewhere; results/uncertainty/ecg_recipe*/ used mixed_bfloat16); the "
+        "plain recipe trains in float32",
     )
     parser.add_argument(
         "--learning-rate",
@@ -264,6 +272,13 @@ def main(argv=None):
         "of training (for example on other test records)",
     )
     args = parser.parse_args(argv)
+    if args.recipe != "ecg" and args.precision != "auto":
+        parser.error("--precision applies to --recipe ecg (plain trains in float32)")
+    args.precision, args.precision_reason = (
+        resolve_precision(args.precision)
+        if args.recipe == "ecg"
+        else ("float32", "the plain recipe")
+    )
     if args.max_val_windows is None and not args.pretrained:
         args.max_val_windows = 600
     if args.recalibrate and not args.load_models:
@@ -509,6 +524,11 @@ def write_results(out, rows, reliability, fits, args, command, load_start, start
             if args.load_models or args.pretrained
             else f"Recipe: {args.recipe}, peak learning rate {learning_rate(args):g}"
             + (f", drift up to {args.drift:g}" if args.drift else "")
+            + (
+                f", layers in {args.precision} ({args.precision_reason})"
+                if args.recipe == "ecg"
+                else ""
+            )
             + ". "
         )
         + (

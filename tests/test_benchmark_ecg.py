@@ -883,6 +883,8 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
     assert f"layers in {chosen} ({reason});" in " ".join(run.split())
     log = (out / "progress.log").read_text()
     assert f"learned models' layers in {chosen} ({reason})" in log
+    settings = json.loads((out / "run.json").read_text())["settings"]
+    assert (settings["precision"], settings["precision_reason"]) == (chosen, reason)
     assert "2 denoising passes: validation gain after the gates" in log
 
     real = _read_csv(out / "real_records.csv")

@@ -31,6 +31,8 @@ def test_recipe_sets_the_network_and_its_learning_rate(
         {
             "recipe": recipe,
             "learning_rate": rate,
+            # As main resolves --precision for the ECG recipe.
+            "precision": "mixed_bfloat16",
             "dropout": 0.1,
             "drift": 0.5,
             "data_dir": None,
@@ -51,9 +53,7 @@ def test_recipe_sets_the_network_and_its_learning_rate(
     assert model.dropout == 0.1
     names = [type(step).__name__ for step in getattr(model.augment, "steps", [])]
     if recipe == "ecg":
-        # ecg.py's precision as "auto" resolves it on this machine.
-        assert model.average_flips
-        assert model.precision == script.resolve_precision("auto")[0]
+        assert model.average_flips and model.precision == "mixed_bfloat16"
         assert model.global_context
         assert names == ["RandomFlip", "RandomTimeWarp", "RandomDrift"]
         assert model.augment.steps[-1].p == 0.5
@@ -200,3 +200,14 @@ def test_the_script_imports_no_keras_before_it_trains():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_precision_is_refused_with_the_plain_recipe(tmp_path, capsys):
+    # The plain recipe trains in float32: a --precision for it would be ignored.
+    script = _load_script()
+    with pytest.raises(SystemExit):
+        script.main(
+            ["--data-dir", str(tmp_path), "--out", str(tmp_path / "o")]
+            + ["--precision", "mixed_bfloat16"]
+        )
+    assert "--precision applies to --recipe ecg" in capsys.readouterr().err
