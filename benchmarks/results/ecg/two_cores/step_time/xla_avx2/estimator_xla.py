@@ -13,8 +13,8 @@ def bench(label, model):
     model.fit(ds,steps_per_epoch=5,epochs=1,verbose=0)
     t=time.perf_counter(); model.fit(ds,steps_per_epoch=40,epochs=1,verbose=0)
     print(label, "ms/step", round(1000*(time.perf_counter()-t)/40), "jit", model.jit_compile, flush=True)
-pass
-pass
+bench("estimator model, its loss", m)
+m.compile(optimizer="adam", loss="mse"); bench("estimator model, mse", m)
 loss = est.model_.loss
 m.compile(optimizer="adam", loss=est._build_keras_model().loss, jit_compile=True); bench("estimator model, its loss, XLA", m)
 from skdenoise.networks import build_unet
