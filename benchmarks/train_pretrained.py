@@ -6,9 +6,9 @@ removed) of the training records, NSTDB training noise (channel 0, samples
 [0, 325000): bw, em, ma or their mix per window at an SNR drawn from -6 to 30
 dB), 10 % of the windows fed in clean, flip, time-flip and warp augmentation
 and a slow drift (0.3-1 Hz) added as signal to half of the clean windows, the
-negative-SNR loss, mixed bfloat16 precision where the machine computes it
-faster than float32 (``--precision auto``; the shipped file was trained so), a
-wall-time budget with cosine
+negative-SNR loss, mixed bfloat16 precision where bfloat16 runs in hardware
+and float32 elsewhere (``--precision auto``; the shipped file was trained in
+mixed bfloat16), a wall-time budget with cosine
 learning-rate annealing and the weights of the best validation loss, a
 hard-first curriculum over noise levels (the highest training SNR starts at 12
 dB and reaches 30 dB halfway through the budget), on whole validation records
