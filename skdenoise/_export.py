@@ -225,6 +225,9 @@ def transform_graph(estimator):
         target_scale=estimator.target_scale_,
         target_offset=estimator.target_offset_,
         band_filters=band_filters,
+        level_reference=(
+            estimator.level_reference_ if estimator._level_input() else None
+        ),
     )
     # Call it once so that Keras knows its input.
     shape = (1, estimator.n_features_in_, estimator.n_channels_in_)

@@ -205,8 +205,10 @@ class RandomScale(BaseAugmentation):
     """Multiply each series by a factor drawn log-uniformly.
 
     Useful when the denoiser works in the units of the data
-    (``normalize=False``); a denoiser with ``normalize=True`` is equivariant
-    to scale already.
+    (``normalize=False``, or a U-Net with ``level_input=True``, which reads
+    each series' scale: there it also breaks the link between a window's
+    level and its noise); a denoiser with ``normalize=True`` alone is
+    equivariant to scale already.
 
     Parameters
     ----------

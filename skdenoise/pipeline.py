@@ -31,10 +31,12 @@ Scaling
 The neural denoisers standardise every series (every window, inside
 :class:`WindowedDenoiser`) by itself (``normalize=True``), so they need no
 scaler and ``transform(a * X + b)`` equals ``a * transform(X) + b`` for
-``a > 0``. A scaler in front of a denoiser trained on (noisy, clean) pairs
-scales only the noisy inputs, since a ``Pipeline`` never transforms ``y``: the
-neural denoisers then learn the affine map from the scaled units to those of
-``y`` in ``fit`` (``target_scale_`` and ``target_offset_``), so that
+``a > 0`` (but for ``UNetDenoiser(level_input=True)``, which reads each series'
+scale: equivariant to offset only). A scaler in front of a denoiser trained on
+(noisy, clean) pairs scales only the noisy inputs, since a ``Pipeline`` never
+transforms ``y``: the neural denoisers then learn the affine map from the
+scaled units to those of ``y`` in ``fit`` (``target_scale_`` and
+``target_offset_``), so that
 ``make_pipeline(StandardScaler(), UNetDenoiser())`` returns series in the units
 of ``y``; the same holds for ``RobustScaler`` and ``MinMaxScaler``.
 :class:`SeriesScaler` removes the level and amplitude of every series, so the

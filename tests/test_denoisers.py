@@ -481,6 +481,107 @@ def test_unet_batch_norm_between_convolutions_and_relus(sines, plain_unet, tmp_p
             tiny(UNetDenoiser, batch_norm=bad).fit(X, y)
 
 
+def test_unet_level_input_reads_each_series_scale(sines, plain_unet, tmp_path):
+    from skdenoise.persistence import load, save
+
+    X, y = sines
+    params = dict(level_input=True, random_state=0, **FEW_STEPS)
+    model = tiny(UNetDenoiser, **params).fit(X, y)
+    # One level channel after the series channel, the reference the median
+    # log standard deviation of the training series.
+    assert model.model_.input_shape[-1] == 2
+    assert plain_unet.model_.input_shape[-1] == 1
+    assert not hasattr(plain_unet, "level_reference_")
+    np.testing.assert_allclose(
+        model.level_reference_, np.median(np.log(X.std(axis=1)), axis=0)
+    )
+    out = model.transform(X)
+    assert out.shape == X.shape and np.all(np.isfinite(out))
+    # Normalised alone, the network is blind to the series' size: twice the
+    # series, twice the output. With the level it sees the difference.
+    np.testing.assert_allclose(
+        plain_unet.transform(2 * X), 2 * plain_unet.transform(X), rtol=1e-5, atol=1e-6
+    )
+    assert np.max(np.abs(model.transform(2 * X) - 2 * out)) > 1e-3
+    again = tiny(UNetDenoiser, **params).fit(X, y)
+    np.testing.assert_array_equal(again.transform(X), out)
+    np.testing.assert_array_equal(again.level_reference_, model.level_reference_)
+    # Still equivariant to offset: the level is the standard deviation's.
+    np.testing.assert_allclose(model.transform(X + 5.0), out + 5.0, atol=1e-6)
+    save(model, tmp_path / "level.skdenoise")
+    with open(tmp_path / "level.pkl", "wb") as file:
+        pickle.dump(model, file)
+    # Loaded in a fresh process: the layers it needs are registered there too.
+    np.save(tmp_path / "X.npy", X)
+    script = (
+        "import pickle, sys, numpy as np\n"
+        "from skdenoise.persistence import load\n"
+        "folder = sys.argv[1]\n"
+        "X = np.load(folder + '/X.npy')\n"
+        "a = load(folder + '/level.skdenoise').transform(X)\n"
+        "b = pickle.load(open(folder + '/level.pkl', 'rb')).transform(X)\n"
+        "np.save(folder + '/out.npy', np.stack([a, b]))\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], check=True, capture_output=True
+    )
+    fresh = np.load(tmp_path / "out.npy")
+    np.testing.assert_array_equal(fresh[0], out)
+    np.testing.assert_array_equal(fresh[1], out)
+    loaded = load(tmp_path / "level.skdenoise")
+    assert loaded.get_params()["level_input"] is True
+    np.testing.assert_array_equal(loaded.level_reference_, model.level_reference_)
+    np.testing.assert_array_equal(loaded.transform(X), out)
+    # partial_fit goes on with the reference of the first call.
+    loaded.partial_fit(3 * X, 3 * y)
+    np.testing.assert_array_equal(loaded.level_reference_, model.level_reference_)
+    # The fitted network needs its level channel.
+    again.set_params(level_input=False)
+    with pytest.raises(ValueError, match="level input"):
+        again.transform(X)
+    with pytest.raises(ValueError, match="level_input=True.*normalize=False"):
+        tiny(UNetDenoiser, level_input=True, normalize=False).fit(X, y)
+    for bad in (1, "yes", None):
+        with pytest.raises(ValueError, match="level_input"):
+            tiny(UNetDenoiser, level_input=bad).fit(X, y)
+    # A refit without it forgets the reference.
+    again.fit(X, y)
+    assert not hasattr(again, "level_reference_")
+    assert again.model_.input_shape[-1] == 1
+
+
+def test_unet_level_input_has_a_reference_per_channel():
+    rng = np.random.default_rng(0)
+    clean = np.sin(np.linspace(0, 12, 64) + rng.uniform(0, 6, (32, 1)))[..., None]
+    clean = np.concatenate([clean, 100 * clean[::-1]], axis=-1)  # other units
+    noisy = clean + rng.normal(0, 0.3, clean.shape) * [1.0, 100.0]
+    model = tiny(UNetDenoiser, level_input=True, epochs=1, random_state=0)
+    model.fit(noisy, clean)
+    assert model.model_.input_shape[-1] == 4
+    assert model.level_reference_.shape == (2,)
+    assert model.level_reference_[1] - model.level_reference_[0] == pytest.approx(
+        np.log(100), abs=0.3
+    )
+    out = model.transform(noisy)
+    assert out.shape == noisy.shape and np.all(np.isfinite(out))
+
+
+def test_build_unet_conditions_are_read_not_output():
+    from skdenoise.networks import build_unet
+
+    model = build_unet(32, 2, filters=4, depth=2, kernel_size=3, n_conditions=3)
+    assert model.input_shape == (None, 32, 5)
+    assert model.output_shape == (None, 32, 2)
+    # Residual on the series channels: zero weights in the head pass them.
+    head = model.get_layer("correction")
+    head.set_weights([np.zeros_like(w) for w in head.get_weights()])
+    inputs = np.random.default_rng(0).normal(size=(2, 32, 5)).astype("float32")
+    np.testing.assert_array_equal(np.asarray(model(inputs)), inputs[..., :2])
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="n_conditions"):
+            build_unet(32, 1, filters=4, depth=2, n_conditions=bad)
+
+
 def test_a_fitted_denoiser_is_freed_with_its_training_data(sines):
     import gc
     import weakref

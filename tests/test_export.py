@@ -170,7 +170,7 @@ def test_export_gates_series_of_any_float32_magnitude(pairs, tmp_path, fmt):
 
 
 @pytest.mark.parametrize("fmt", sorted(RUNTIMES))
-def test_export_keeps_bottleneck_attention_and_context(pairs, tmp_path, fmt):
+def test_export_keeps_bottleneck_attention_context_and_level(pairs, tmp_path, fmt):
     from skdenoise import UNetDenoiser
 
     needs_tf2onnx(fmt)
@@ -181,6 +181,7 @@ def test_export_keeps_bottleneck_attention_and_context(pairs, tmp_path, fmt):
         max_filters=6,
         attention_heads=2,
         global_context=True,
+        level_input=True,
         epochs=1,
         batch_size=16,
         random_state=0,
@@ -188,7 +189,8 @@ def test_export_keeps_bottleneck_attention_and_context(pairs, tmp_path, fmt):
     name, run = RUNTIMES[fmt]
     path = tmp_path / name
     export(model, path, format=fmt)
-    series = noisy[:5]
+    # Also at other levels than the training series' (the level channel).
+    series = np.concatenate([noisy[:5], 10 * noisy[5:8]])
     exported = run(path, series)
     expected = model.transform(series)
     assert relative_difference(exported, expected, series) < 1e-4

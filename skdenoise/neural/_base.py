@@ -72,6 +72,7 @@ from ._batches import (
     NetworkInput,
     TrainingBatches,
     keep_clean,
+    level_reference,
     normalize_mode,
     split_validation,
 )
@@ -1039,11 +1040,19 @@ class BaseNeuralDenoiser(BaseDenoiser):
         at inference: a network fitted on inputs made one way cannot take
         inputs made another way after ``set_params``.
         """
-        return {
+        settings = {
             "normalize": normalize_mode(self.normalize),
             "length multiple": self._length_multiple(),
             **self._band_settings(),
         }
+        if self._level_input():
+            # Only when set: files saved before the option have no such key.
+            settings["level input"] = True
+        return settings
+
+    def _level_input(self):
+        """Whether the network also reads each series' level (a channel)."""
+        return False
 
     def _band_settings(self):
         """Settings of ``_to_network`` (none unless it adds channels)."""
@@ -1136,8 +1145,11 @@ class BaseNeuralDenoiser(BaseDenoiser):
         if fitted is None:  # saved before the settings were recorded
             return
         now = self._input_settings()
+        # A setting absent on one side is off there ("level input").
         changed = [
-            f"{k} {fitted[k]!r} -> {now[k]!r}" for k in fitted if now[k] != fitted[k]
+            f"{k} {fitted.get(k, False)!r} -> {now.get(k, False)!r}"
+            for k in {**fitted, **now}
+            if now.get(k, False) != fitted.get(k, False)
         ]
         if changed:
             raise ValueError(
@@ -1230,6 +1242,9 @@ class BaseNeuralDenoiser(BaseDenoiser):
             # the parameter since).
             precision=(self._built_precision() if hasattr(self, "model_") else None)
             or self.precision,
+            level_reference=(
+                getattr(self, "level_reference_", None) if self._level_input() else None
+            ),
         )
 
     def _check_network_to_train(self, network):
@@ -1830,6 +1845,10 @@ n_timesteps, n_channels)
             _warn_if_scaled_per_series(self, X3, y3)
             self.target_scale_, self.target_offset_ = _units_map(X3, y3)
             self._input_settings_ = self._input_settings()
+            if self._level_input():
+                self.level_reference_ = level_reference(X3, self.normalize)
+            elif hasattr(self, "level_reference_"):
+                del self.level_reference_
             self._built_params_ = self._built_params()
             self._built_object_params = self._built_objects()
         if y3 is not None:

@@ -23,6 +23,7 @@ __all__ = [
     "TrainingBatches",
     "keep_clean",
     "later_split",
+    "level_reference",
     "split_validation",
 ]
 
@@ -35,6 +36,27 @@ def normalize_mode(normalize):
     if isinstance(normalize, str):
         return normalize
     return "standard" if normalize else None
+
+
+def level_reference(inputs, normalize):
+    """Per channel, the median natural logarithm of the series' scales.
+
+    The scales that ``normalize`` divides each series and channel of
+    ``inputs`` by (series of no spread left out; 0.0 for a channel where
+    none has any), shape ``(n_channels,)``: the reference of the level
+    channels of :class:`NetworkInput`, so that a typical training series
+    gets levels near zero in every channel.
+    """
+    _, scale, constant = series_statistics(
+        np.asarray(inputs, dtype=np.float64),
+        normalize_mode(normalize),
+        return_constant=True,
+    )
+    logs = np.where(constant, np.nan, np.log(scale))[:, 0, :]
+    reference = np.zeros(logs.shape[1])
+    spread = ~np.all(np.isnan(logs), axis=0)
+    reference[spread] = np.nanmedian(logs[:, spread], axis=0)
+    return reference
 
 
 class NetworkInput:
@@ -51,13 +73,29 @@ class NetworkInput:
     to_network : callable
         Last step before the network, on the normalised and padded float64
         batch (for example adding wavelet sub-bands as channels).
+    precision : str, default="float32"
+        The network's precision (the range its inputs must fit).
+    level_reference : ndarray of shape (n_channels,) or None, default=None
+        With a value, one more channel per series channel is appended last:
+        the natural logarithm of the series' scale (the one it was divided
+        by) minus the channel's reference, constant along time, so that the
+        network knows how large the series was before normalisation.
     """
 
-    def __init__(self, *, normalize, padding, to_network, precision="float32"):
+    def __init__(
+        self,
+        *,
+        normalize,
+        padding,
+        to_network,
+        precision="float32",
+        level_reference=None,
+    ):
         self.normalize = normalize
         self.padding = padding
         self.to_network = to_network
         self.precision = precision
+        self.level_reference = level_reference
 
     def statistics(self, inputs):
         """``(center, scale)`` of the inputs, identity when not normalising."""
@@ -72,9 +110,15 @@ class NetworkInput:
         inputs = np.asarray(inputs, dtype=np.float64)
         center, scale = self.statistics(inputs)
         left, right = self.padding(inputs.shape[1])
-        network_in = self._float32(
-            self.to_network(reflect_pad((inputs - center) / scale, left, right))
-        )
+        padded = reflect_pad((inputs - center) / scale, left, right)
+        network_in = self.to_network(padded)
+        if self.level_reference is not None:
+            level = np.log(scale) - self.level_reference
+            level = np.broadcast_to(
+                level, (inputs.shape[0], network_in.shape[1], inputs.shape[2])
+            )
+            network_in = np.concatenate([network_in, level], axis=-1)
+        network_in = self._float32(network_in)
         if targets is None:
             return network_in
         targets = (np.asarray(targets, dtype=np.float64) - center) / scale

@@ -91,6 +91,10 @@ class TransformGraph(keras.Model):
         (shape ``(before + after + 1, n_bands)``; ``before`` and ``after``
         samples of wrap-around on each side), as a stationary wavelet transform
         computes its sub-bands.
+    level_reference : array-like of shape (n_channels,) or None, default=None
+        With a value, the level channels are appended last, one per channel:
+        the log of the scale each series was divided by, minus the channel's
+        reference.
     """
 
     def __init__(
@@ -107,6 +111,7 @@ class TransformGraph(keras.Model):
         target_offset,
         band_filters=None,
         pass_gates=(),
+        level_reference=None,
     ):
         super().__init__(name="skdenoise_transform", dtype="float32")
         self.networks = list(networks)
@@ -131,6 +136,11 @@ class TransformGraph(keras.Model):
         )
         self.target_scale = np.asarray(target_scale, dtype=np.float32)
         self.target_offset = np.asarray(target_offset, dtype=np.float32)
+        self.level_reference = (
+            None
+            if level_reference is None
+            else np.asarray(level_reference, dtype=np.float32).reshape(1, 1, -1)
+        )
         self.band_filters = None
         if band_filters is not None:
             kernel, before, after = band_filters
@@ -170,6 +180,11 @@ class TransformGraph(keras.Model):
             series = ops.pad(series, ((0, 0), (left, right), (0, 0)), mode="reflect")
         if self.band_filters is not None:
             series = ops.concatenate([series, self._bands(series)], axis=-1)
+        if self.level_reference is not None:
+            # Constant along the padded series: (batch, 1, c) broadcast.
+            level = ops.log(scale) - self.level_reference
+            padded = series[..., : self.n_channels]
+            series = ops.concatenate([series, ops.zeros_like(padded) + level], axis=-1)
         out = network(series, training=False)
         out = ops.cast(out, "float32")[:, left : left + self.n_timesteps]
         if self.normalize:

@@ -39,7 +39,9 @@ _COMMON_DOC = """noise : noise model or None, default=None
         Standardise each series (per channel) by the mean and standard deviation
         of the input and undo it on the output (True or ``"standard"``), which
         makes the denoiser equivariant to scale and offset:
-        ``transform(a * X + b)`` equals ``a * transform(X) + b`` for ``a > 0``.
+        ``transform(a * X + b)`` equals ``a * transform(X) + b`` for ``a > 0``
+        (a U-Net with ``level_input=True`` reads the scale, and is
+        equivariant to offset only).
         The network then never sees the series' offset, so it cannot remove
         one: in short windows of a long recording, drift slower than a window
         (baseline wander) comes back as the windows' offsets. ``"rms"`` divides
@@ -844,15 +846,42 @@ class UNetDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         Batch normalisation between each convolution and its ReLU: every
         layer's features standardised over the batch while training (by their
         running statistics afterwards), which speeds up learning per step.
+    level_input : bool, default=False
+        Tell the network how large each series was. ``normalize`` divides
+        every series by its own scale, so the network alone cannot tell a
+        quiet recording from a loud, noisy one; with ``level_input`` it reads
+        one more channel per series channel, constant along time:
+        ``log(scale) - level_reference_``, the log of the scale the series
+        was divided by, relative to the median over the training series (a
+        noise-level map in the manner of FFDNet [1]_, with the series' own
+        level standing in for the noise estimate). On the ECG benchmark it
+        removed more electrode motion, but over a 15-minute budget on two
+        CPU cores it was no better overall
+        (``benchmarks/results/ecg_recipe_ablation/level_input/``). The
+        denoiser is then not equivariant to scale (with ``normalize=True`` it
+        still is to offset): give it series in the units it was trained on.
+        Needs ``normalize``.
     %(common)s
 
     %(attributes)s
+    level_reference_ : ndarray of shape (n_channels,)
+        With ``level_input``: per channel, the median natural log of the
+        scales of the series ``fit`` was given as ``X`` (those ``normalize``
+        divides by; the clean series when the noise is added on the fly),
+        subtracted from each series' log scale to make its level channel.
+        Absent otherwise.
 
     See Also
     --------
     ConvAutoencoderDenoiser : Encoder-decoder without skip connections.
     skdenoise.pipeline.WindowedDenoiser : Apply a denoiser to long recordings window
         by window.
+
+    References
+    ----------
+    .. [1] K. Zhang, W. Zuo and L. Zhang, "FFDNet: Toward a Fast and Flexible
+       Solution for CNN-Based Image Denoising", IEEE Transactions on Image
+       Processing, 27(9), pp. 4608-4622, 2018.
 
     Examples
     --------
@@ -876,6 +905,7 @@ class UNetDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         "attention_heads": [Interval(numbers.Integral, 0, None, closed="left")],
         "global_context": ["boolean"],
         "batch_norm": ["boolean"],
+        "level_input": ["boolean"],
         **_COMMON_CONSTRAINTS,
     }
 
@@ -897,6 +927,7 @@ class UNetDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         attention_heads=0,
         global_context=False,
         batch_norm=False,
+        level_input=False,
         *,
         noise=None,
         augment=None,
@@ -929,6 +960,18 @@ class UNetDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
     ):
         store_init_args(self, locals())
 
+    def _validate_params(self):
+        super()._validate_params()
+        if self.level_input and not self.normalize:
+            raise ValueError(
+                f"{type(self).__name__}(level_input=True) gives the network the "
+                "scale each series is divided by, and normalize=False divides by "
+                "none. Set normalize=True (or 'rms'), or level_input=False."
+            )
+
+    def _level_input(self):
+        return bool(self.level_input)
+
     def _length_multiple(self):
         return 2**self.depth
 
@@ -936,6 +979,7 @@ class UNetDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         return build_unet(
             n_timesteps,
             n_channels,
+            n_conditions=n_channels if self.level_input else 0,
             filters=self.filters,
             depth=self.depth,
             kernel_size=self.kernel_size,

@@ -136,6 +136,7 @@ def build_unet(
     attention_heads=0,
     global_context=False,
     batch_norm=False,
+    n_conditions=0,
 ):
     """One-dimensional U-Net: convolutional encoder-decoder with skip connections.
 
@@ -182,6 +183,11 @@ def build_unet(
         convolutions then have no bias): the features of every layer are
         standardised over the batch while training, and by their running
         mean and variance afterwards.
+    n_conditions : int, default=0
+        Input channels after the series' ``n_channels`` that the network reads
+        but does not output (a noise-level map, for example): the input has
+        ``n_channels + n_conditions`` channels, the output ``n_channels``, and
+        the residual is added to the series' channels only.
 
     Returns
     -------
@@ -209,9 +215,10 @@ def build_unet(
     check_choice(batch_norm, "batch_norm", "build_unet", (True, False))
     check_choice(residual, "residual", "build_unet", (True, False))
     check_choice(global_context, "global_context", "build_unet", (True, False))
+    n_conditions = check_int(n_conditions, "n_conditions", "build_unet", minimum=0)
     check_length(n_timesteps, 2**depth, "build_unet", f"depth={depth} halvings")
     keras = import_keras()
-    inputs = keras.Input(shape=(n_timesteps, n_channels), name="noisy")
+    inputs = keras.Input(shape=(n_timesteps, n_channels + n_conditions), name="noisy")
     outputs = unet_body(
         inputs,
         n_channels,
@@ -228,7 +235,12 @@ def build_unet(
     if residual:
         # In float32 whatever the layers' dtype policy, so that an input the
         # network leaves alone passes through exactly.
-        outputs = keras.layers.Add(name="denoised", dtype="float32")([inputs, outputs])
+        series = inputs
+        if n_conditions:
+            from ._layers import ChannelSlice
+
+            series = ChannelSlice(0, n_channels, name="series", dtype="float32")(inputs)
+        outputs = keras.layers.Add(name="denoised", dtype="float32")([series, outputs])
     return keras.Model(inputs, outputs, name="unet_denoiser")
 
 

@@ -146,3 +146,32 @@ class SSDMADLoss(keras.losses.Loss):
         config = super().get_config()
         config["max_weight"] = self.max_weight
         return config
+
+
+@keras.saving.register_keras_serializable(package="skdenoise")
+class ChannelSlice(keras.layers.Layer):
+    """The channels ``start:stop`` of a ``(batch, n_timesteps, n_channels)`` input.
+
+    Parameters
+    ----------
+    start : int
+        First channel kept.
+    stop : int
+        One past the last channel kept.
+    """
+
+    def __init__(self, start, stop, **kwargs):
+        super().__init__(**kwargs)
+        self.start = int(start)
+        self.stop = int(stop)
+
+    def call(self, inputs):
+        return inputs[..., self.start : self.stop]
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.stop - self.start)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(start=self.start, stop=self.stop)
+        return config
