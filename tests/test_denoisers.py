@@ -566,6 +566,38 @@ def test_unet_level_input_has_a_reference_per_channel():
     assert out.shape == noisy.shape and np.all(np.isfinite(out))
 
 
+def test_jit_compile_trains_with_xla_and_infers_without(sines):
+    import keras
+
+    X, y = sines
+    # 24 steps: more than a short fit, which runs eagerly and ignores XLA.
+    params = dict(epochs=3, batch_size=8, random_state=0)
+    xla = tiny(UNetDenoiser, jit_compile=True, **params)
+    seen = []
+
+    class Watch(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            seen.append(bool(self.model.jit_compile))
+
+    xla.set_params(callbacks=[Watch()]).fit(X, y)
+    assert seen == [True]
+    assert xla.model_.jit_compile is False  # inference as compiled ("auto")
+    out = xla.transform(X)
+    again = tiny(UNetDenoiser, jit_compile=True, **params).fit(X, y)
+    np.testing.assert_array_equal(again.transform(X), out)
+    plain = tiny(UNetDenoiser, jit_compile=False, **params).fit(X, y)
+    # The same training up to XLA's rounding.
+    np.testing.assert_allclose(plain.transform(X), out, atol=1e-4)
+    assert xla.get_params()["jit_compile"] is True
+    # It is read at each call: partial_fit may change it.
+    seen.clear()
+    plain.set_params(jit_compile=True, callbacks=[Watch()]).partial_fit(X, y)
+    assert seen == [True] and plain.model_.jit_compile is False
+    for bad in (1, "yes", None):
+        with pytest.raises(ValueError, match="jit_compile"):
+            tiny(UNetDenoiser, jit_compile=bad).fit(X, y)
+
+
 def test_build_unet_conditions_are_read_not_output():
     from skdenoise.networks import build_unet
 

@@ -940,6 +940,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
             "ema_momentum",
             "epochs",
             "gate",
+            "jit_compile",
             "learning_rate",
             "mask_fraction",
             "mask_width",
@@ -991,6 +992,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
             StrOptions({"auto"}),
         ],
         "precision": [StrOptions(_PRECISIONS)],
+        "jit_compile": ["boolean", StrOptions({"auto"})],
         "training": [StrOptions({"supervised", "blind_spot"})],
         "mask_width": [Interval(numbers.Integral, 1, None, closed="left")],
         "mask_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
@@ -1454,12 +1456,41 @@ class BaseNeuralDenoiser(BaseDenoiser):
             )
         return batch_size - batch_size % replicas
 
+    def _train_with_xla(self):
+        """Compile the training step as ``jit_compile`` says; the value before.
+
+        None when nothing changed (a network that runs eagerly, or one
+        compiled as asked). Inference keeps the compilation of ``compile``
+        (``"auto"``): :meth:`_keras_fit` sets the value before back.
+        """
+        model = self.model_
+        if model.run_eagerly:
+            return None
+        wanted = self.jit_compile
+        if wanted == "auto":
+            # Keras' own rule for "auto" (XLA on a GPU, not on a CPU, nor
+            # under a distribution strategy).
+            resolve = getattr(model, "_resolve_auto_jit_compile", None)
+            wanted = bool(resolve()) if resolve is not None else False
+        before = bool(model.jit_compile)
+        if bool(wanted) == before:
+            return None
+        self._set_jit_compile(bool(wanted))
+        return before
+
+    def _set_jit_compile(self, value):
+        model = self.model_
+        # A network XLA cannot compile: Keras warns and trains without.
+        model.jit_compile = value
+        model.train_function = model.test_function = None
+
     def _keras_fit(self, batches, *, epochs, validation_data, callbacks):
         """Run ``Model.fit``; returns its history dict."""
         dataset, epoch_setter = batches.as_dataset()
         # Eager steps of Adam in one kernel per variable (the network just
         # built, and one loaded from a file, have Keras' own update).
         fuse_adam_updates(self.model_.optimizer)
+        restore_jit = self._train_with_xla()
         validation_batch_size = None
         replicas = self._replicas()
         if validation_data is not None and replicas > 1:
@@ -1492,6 +1523,8 @@ class BaseNeuralDenoiser(BaseDenoiser):
             batches.error = None
             raise error from None
         finally:
+            if restore_jit is not None:
+                self._set_jit_compile(restore_jit)
             batches.release()
             # The user's callbacks keep their state (a stopped epoch, a best
             # score) but let go of the network: a callback in the parameters

@@ -140,6 +140,7 @@ class WaveletUNetDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
         average_flips=False,
         n_passes=1,
         precision="float32",
+        jit_compile="auto",
         training="supervised",
         mask_width=1,
         mask_fraction=0.05,
