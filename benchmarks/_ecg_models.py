@@ -65,8 +65,17 @@ SETTINGS = {
             "kernel_size": 9,
             "residual": True,
             "global_context": True,
+            # Since 2026-12-07 (results/ecg_recipe_ablation/xla/; without it:
+            # --set unet.level_input=False).
+            "level_input": True,
         },
-        {"filters": 4, "depth": 3, "kernel_size": 9, "global_context": True},
+        {
+            "filters": 4,
+            "depth": 3,
+            "kernel_size": 9,
+            "global_context": True,
+            "level_input": True,
+        },
     ),
     "LSTMDenoiser": (
         "LSTM (bidirectional)",

@@ -82,10 +82,14 @@ def make_unet(method, args, budget_s):
     if args.recipe == "ecg":
         # The ECG benchmark's recipe (benchmarks/ecg.py's defaults).
         steps = list(from_names(["flip", "time-flip", "warp"]).steps)
-        params.update(average_flips=True, precision=args.precision)
+        params.update(
+            average_flips=True,
+            precision=args.precision,
+            level_input=getattr(args, "level_input", True),
+        )
     else:
-        # The committed results' U-Net had no global context.
-        params["global_context"] = False
+        # The committed results' U-Net had no global context, nor level input.
+        params.update(global_context=False, level_input=False)
     if args.drift:
         steps.append(
             RandomDrift(
@@ -201,6 +205,13 @@ def main(argv=None):
     )
     parser.add_argument("--train-snr", nargs=2, type=float, default=(-6.0, 30.0))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--no-level-input",
+        dest="level_input",
+        action="store_false",
+        help="with --recipe ecg: the U-Net without its level channel, as in the "
+        "runs before 2026-12-07 (the plain recipe never has it)",
+    )
     parser.add_argument(
         "--drift",
         type=float,

@@ -1502,3 +1502,23 @@ def test_other_records_named_in_errors_readme_and_exit_status(physionet_dir, tmp
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith("benchmarks/ecg.py: error:")
     assert "Traceback" not in done.stderr
+
+
+def test_xla_is_chosen_by_measured_step_times(monkeypatch):
+    from skdenoise import UNetDenoiser
+
+    script = _load_script()
+    model = UNetDenoiser(filters=4, depth=2, kernel_size=3, batch_size=8, epochs=1)
+    clean = np.sin(np.linspace(0, 20, 64) + np.arange(120)[:, None])
+    messages = []
+    choice = script.choose_xla(model, clean, 8, messages.append)
+    # Both ways measured; the faster kept; the model itself left untouched.
+    assert choice["reason"] == "measured"
+    assert choice["ms_per_step_xla"] > 0 and choice["ms_per_step_plain"] > 0
+    faster = choice["ms_per_step_xla"] < choice["ms_per_step_plain"]
+    assert choice["jit_compile"] is faster
+    assert "measured" in messages[-1] and not hasattr(model, "model_")
+    assert model.jit_compile == "auto"
+    context = {"xla": {"unet": choice, "drnn": {"jit_compile": False}}}
+    assert script.xla_text(context) == (f"unet {'on' if faster else 'off'}, drnn off")
+    assert script.xla_text({}) == "no model trained"

@@ -54,12 +54,12 @@ def test_recipe_sets_the_network_and_its_learning_rate(
     names = [type(step).__name__ for step in getattr(model.augment, "steps", [])]
     if recipe == "ecg":
         assert model.average_flips and model.precision == "mixed_bfloat16"
-        assert model.global_context
+        assert model.global_context and model.level_input
         assert names == ["RandomFlip", "RandomTimeWarp", "RandomDrift"]
         assert model.augment.steps[-1].p == 0.5
     else:
         assert not model.average_flips and model.precision == "float32"
-        assert not model.global_context
+        assert not model.global_context and not model.level_input
         assert type(model.augment).__name__ == "RandomDrift"
 
 
