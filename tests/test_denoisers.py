@@ -581,7 +581,9 @@ def test_jit_compile_trains_with_xla_and_infers_without(sines):
 
     xla.set_params(callbacks=[Watch()]).fit(X, y)
     assert seen == [True]
-    assert xla.model_.jit_compile is False  # inference as compiled ("auto")
+    # Inference as compiled, by Keras' "auto" (no XLA on a CPU, XLA on a GPU).
+    auto = bool(xla.model_._resolve_auto_jit_compile())
+    assert xla.model_.jit_compile is auto
     out = xla.transform(X)
     again = tiny(UNetDenoiser, jit_compile=True, **params).fit(X, y)
     np.testing.assert_array_equal(again.transform(X), out)
@@ -592,7 +594,14 @@ def test_jit_compile_trains_with_xla_and_infers_without(sines):
     # It is read at each call: partial_fit may change it.
     seen.clear()
     plain.set_params(jit_compile=True, callbacks=[Watch()]).partial_fit(X, y)
-    assert seen == [True] and plain.model_.jit_compile is False
+    assert seen == [True] and plain.model_.jit_compile is auto
+    if not auto:
+        # A later call reuses the compiled XLA step: no second compilation.
+        steps = vars(plain.model_)["_skdenoise_compiled_steps"]
+        first = steps[True][0]
+        assert first is not None and first is not plain.model_.train_function
+        plain.partial_fit(X, y)
+        assert steps[True][0] is first
     for bad in (1, "yes", None):
         with pytest.raises(ValueError, match="jit_compile"):
             tiny(UNetDenoiser, jit_compile=bad).fit(X, y)

@@ -1457,11 +1457,14 @@ class BaseNeuralDenoiser(BaseDenoiser):
         return batch_size - batch_size % replicas
 
     def _train_with_xla(self):
-        """Compile the training step as ``jit_compile`` says; the value before.
+        """Compile the training step as ``jit_compile`` says; what to restore.
 
-        None when nothing changed (a network that runs eagerly, or one
-        compiled as asked). Inference keeps the compilation of ``compile``
-        (``"auto"``): :meth:`_keras_fit` sets the value before back.
+        None when nothing changes (a network that runs eagerly, or one
+        compiled as asked). Otherwise the setting and the functions that
+        :meth:`_keras_fit` sets back after training, so that inference keeps
+        the compilation of ``compile`` (``"auto"``). The training and test
+        functions of each setting are kept with the network: a later
+        ``partial_fit`` reuses them instead of compiling again.
         """
         model = self.model_
         if model.run_eagerly:
@@ -1472,17 +1475,42 @@ class BaseNeuralDenoiser(BaseDenoiser):
             # under a distribution strategy).
             resolve = getattr(model, "_resolve_auto_jit_compile", None)
             wanted = bool(resolve()) if resolve is not None else False
+        elif wanted and self._replicas() > 1:
+            raise ValueError(
+                f"{type(self).__name__}(jit_compile=True) trains under a "
+                f"distribution strategy of {self._replicas()} replicas, and "
+                "TensorFlow cannot compile a step of a strategy's replicas with "
+                "XLA. Use jit_compile='auto' (Keras then trains without XLA) or "
+                "False."
+            )
         before = bool(model.jit_compile)
         if bool(wanted) == before:
             return None
-        self._set_jit_compile(bool(wanted))
-        return before
-
-    def _set_jit_compile(self, value):
-        model = self.model_
+        saved = _compiled_steps(model)
+        restore = (
+            before,
+            (model.train_function, model.test_function, model.predict_function),
+        )
+        saved[before] = restore[1][:2]
         # A network XLA cannot compile: Keras warns and trains without.
-        model.jit_compile = value
-        model.train_function = model.test_function = None
+        model.jit_compile = bool(wanted)
+        model.train_function, model.test_function = saved.get(
+            bool(model.jit_compile), (None, None)
+        )
+        return restore
+
+    def _restore_jit_compile(self, restore):
+        """Set back what :meth:`_train_with_xla` changed; keep its functions."""
+        model = self.model_
+        before, (train, test, predict) = restore
+        _compiled_steps(model)[bool(model.jit_compile)] = (
+            model.train_function,
+            model.test_function,
+        )
+        model.jit_compile = before
+        # (A predict during training, by a callback, compiled as the training.)
+        model.train_function, model.test_function = train, test
+        model.predict_function = predict
 
     def _keras_fit(self, batches, *, epochs, validation_data, callbacks):
         """Run ``Model.fit``; returns its history dict."""
@@ -1524,7 +1552,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
             raise error from None
         finally:
             if restore_jit is not None:
-                self._set_jit_compile(restore_jit)
+                self._restore_jit_compile(restore_jit)
             batches.release()
             # The user's callbacks keep their state (a stopped epoch, a best
             # score) but let go of the network: a callback in the parameters
@@ -3158,6 +3186,19 @@ def _trace_for_any_batch(model, network_in):
             pass  # Keras traces as it does without it
         with contextlib.suppress(TypeError):  # a function without weak refs
             _TRACED_FOR_ANY_BATCH[model] = weakref.ref(function)
+
+
+def _compiled_steps(model):
+    """The network's training and test functions by ``jit_compile``.
+
+    Kept on the network itself (they refer to it: a weak mapping to them would
+    keep it alive for good), past Keras' attribute tracking.
+    """
+    steps = vars(model).get("_skdenoise_compiled_steps")
+    if steps is None:
+        steps = {}
+        object.__setattr__(model, "_skdenoise_compiled_steps", steps)
+    return steps
 
 
 def _traced_function(model):

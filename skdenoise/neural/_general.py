@@ -155,15 +155,20 @@ _COMMON_DOC = """noise : noise model or None, default=None
         H100); older ones with tensor cores (V100, T4) have float16 only.
     jit_compile : bool or "auto", default="auto"
         Compile the training step (and the validation loss) with XLA.
-        ``"auto"`` leaves it to Keras: XLA on a GPU, not on a CPU. XLA's
-        first step costs a compilation (seconds to a minute, and one more per
-        batch size); after it, a step may be much faster or slower depending
-        on the machine: on a 2-core AMD EPYC (AVX2) the ECG benchmark's U-Net
-        trained 2.2 to 2.8 times faster per step with it, on a Xeon with
-        AVX-512 and AMX 3.4 times slower. Measure before choosing. Inference
-        (``transform``, ``predict``) runs without it either way, so the
-        choice changes the trained weights by rounding only. Fits of a few
-        steps run eagerly and ignore it.
+        ``"auto"`` leaves it to Keras: XLA on a GPU, not on a CPU, nor under
+        a distribution strategy (where True is refused). XLA's first step
+        costs a compilation (seconds to a minute, and one more per batch
+        size; a later ``partial_fit`` reuses it); after it, a step may be
+        much faster or slower depending on the machine: on a 2-core AMD EPYC
+        (AVX2) the ECG benchmark's U-Net trained about twice as fast per step
+        with it, on a Xeon with AVX-512 and AMX 3.4 times slower. Measure
+        before choosing. Inference (``transform``, ``predict``) runs as
+        Keras' ``"auto"`` compiles it either way. The trained weights differ
+        from those of the other setting by rounding, and with dropout or the
+        VAE's sampling by their random draws too (each setting reproducible
+        with a ``random_state``). Fits of a few steps run eagerly and ignore
+        it; Keras trains a network with recurrent layers on a GPU without
+        XLA, and says so.
     training : {"supervised", "blind_spot"}, default="supervised"
         ``"supervised"`` learns from targets (``fit(X, y)`` with clean ``y``,
         or a second noisy copy for Noise2Noise; or clean ``X`` with noise
