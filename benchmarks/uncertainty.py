@@ -41,6 +41,7 @@ from _ecg_models import SETTINGS  # noqa: E402
 from _precision import CHOICES as PRECISION_CHOICES  # noqa: E402
 from _precision import resolve_precision  # noqa: E402
 from _report import load_average
+from _xla import add_jit_option, choose_xla, jit_setting
 
 DEFAULT_TRAIN = (
     "100 101 102 103 104 105 106 107 108 109 111 112 113 114 115 116 123 124"
@@ -247,6 +248,7 @@ def main(argv=None):
         default=None,
         help="peak learning rate (default: the recipe's)",
     )
+    add_jit_option(parser)
     parser.add_argument(
         "--held-out-noise",
         type=int,
@@ -369,10 +371,18 @@ def main(argv=None):
                 fits[method]["recalibrated"] = True
         else:
             model = make_unet(method, args, args.budget_minutes * 60)
+            xla = {"jit_compile": jit_setting(args.jit_compile), "reason": "given"}
+            if args.jit_compile == "auto":
+                xla = choose_xla(model, X_train, model.batch_size, log)
+            model.set_params(jit_compile=xla["jit_compile"])
             t0 = time.perf_counter()
             model.fit(X_train, validation_data=validation)
             fit_s = time.perf_counter() - t0
-            fits[method] = {"fit_s": round(fit_s, 1), "epochs": model.n_epochs_}
+            fits[method] = {
+                "fit_s": round(fit_s, 1),
+                "epochs": model.n_epochs_,
+                "xla": xla,
+            }
             log(f"{method}: fitted in {fit_s / 60:.1f} min ({model.n_epochs_} epochs)")
         log(
             f"{method}: calibration weights {np.round(model.std_weights_, 3).tolist()}"

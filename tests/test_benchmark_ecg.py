@@ -1509,9 +1509,24 @@ def test_other_records_named_in_errors_readme_and_exit_status(physionet_dir, tmp
 
 def test_xla_is_chosen_by_measured_step_times(monkeypatch):
     from skdenoise import UNetDenoiser
+    from skdenoise.noise import WhiteNoise
 
     script = _load_script()
-    model = UNetDenoiser(filters=4, depth=2, kernel_size=3, batch_size=8, epochs=1)
+    training = _training()
+    noise = WhiteNoise(snr=(-6, 30))
+    # The benchmark's callbacks: a budget and a noise curriculum, which refuses
+    # to be cloned (the probes must leave both out).
+    budget = training.TimeBudget(3600, "U-Net", 1e-3, lambda line: None)
+    curriculum = training.NoiseCurriculum(noise, budget, 12, 0.5, bound="high")
+    model = UNetDenoiser(
+        filters=4,
+        depth=2,
+        kernel_size=3,
+        batch_size=8,
+        epochs=1,
+        noise=noise,
+        callbacks=[budget, curriculum],
+    )
     clean = np.sin(np.linspace(0, 20, 64) + np.arange(120)[:, None])
     messages = []
     choice = script.choose_xla(model, clean, 8, messages.append)
@@ -1522,6 +1537,8 @@ def test_xla_is_chosen_by_measured_step_times(monkeypatch):
     assert choice["jit_compile"] is faster
     assert "measured" in messages[-1] and not hasattr(model, "model_")
     assert model.jit_compile == "auto"
+    assert model.callbacks == [budget, curriculum] and not hasattr(budget, "steps")
+    assert noise.snr == (-6, 30)
     context = {"xla": {"unet": choice, "drnn": {"jit_compile": False}}}
     assert script.xla_text(context) == (f"unet {'on' if faster else 'off'}, drnn off")
     assert script.xla_text({}) == "no model trained"

@@ -65,6 +65,9 @@ def test_train_pretrained_writes_the_file_and_its_card(
                 "2",
                 "--precision",
                 "float32",
+                # (auto would time XLA against none before a 1-second budget)
+                "--jit-compile",
+                "off",
                 "--out",
                 str(out),
             ]
@@ -94,6 +97,7 @@ def test_train_pretrained_writes_the_file_and_its_card(
     high = info["training"]["val_snr_improvement_above_18db_before_gate"]
     assert isinstance(high, float) and math.isfinite(high)
     assert info["training"]["steps"] > 0
+    assert info["training"]["xla"] == {"jit_compile": False, "reason": "given"}
     assert info["model"]["n_passes"] == info["model"]["n_passes_chosen"] == 2
     for name in ("one_pass", "all_passes"):
         value = info["training"][f"val_snr_improvement_{name}"]
@@ -107,6 +111,8 @@ def test_train_pretrained_writes_the_file_and_its_card(
 
     model = load(out)
     assert model.estimator_.estimator_.n_passes_ == 2
+    # XLA is the training machine's choice; the file leaves it to Keras.
+    assert model.estimator_.estimator_.jit_compile == "auto"
     x = np.random.default_rng(0).standard_normal((2, 720))
     before = x.copy()
     denoised = model.transform(x)
@@ -196,6 +202,10 @@ def test_train_pretrained_curriculum_options():
         script.parse_args(["--data-dir", "data"])
     base = ["--data-dir", "data", "--out", "model.skdenoise"]
     assert script.parse_args(base).hard_first == (12.0, 0.5)
+    assert script.parse_args(base).jit_compile == "auto"
+    assert script.parse_args([*base, "--jit-compile", "on"]).jit_compile == "on"
+    with pytest.raises(SystemExit):
+        script.parse_args([*base, "--jit-compile", "yes"])
     assert script.parse_args([*base, "--hard-first", "6", "0.75"]).hard_first == [
         6.0,
         0.75,

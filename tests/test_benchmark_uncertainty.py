@@ -95,6 +95,8 @@ def test_uncertainty_benchmark_quick(physionet_dir, tmp_path, monkeypatch):
             "128",
             "--max-val-windows",
             "32",
+            "--jit-compile",
+            "off",
         ]
     )
     with (out / "calibration.csv").open(newline="") as f:
@@ -112,6 +114,8 @@ def test_uncertainty_benchmark_quick(physionet_dir, tmp_path, monkeypatch):
     # The command written is the one given to main, not pytest's.
     assert "Command: `python benchmarks/uncertainty.py --data-dir " in readme
     assert "--levels 0 24" in readme
+    # Each fit's XLA setting is recorded (given here, not measured).
+    assert readme.count('"xla": {"jit_compile": false, "reason": "given"}') == 2
 
 
 @pytest.mark.data
