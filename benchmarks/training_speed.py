@@ -90,6 +90,14 @@ def parse_args(argv):
         "elsewhere; the committed runs before 2026-12-07 used mixed_bfloat16)",
     )
     parser.add_argument(
+        "--jit-compile",
+        choices=("on", "off"),
+        default="off",
+        help="XLA on both sides: UNetDenoiser(jit_compile=True) and Keras' "
+        "compile(jit_compile=True) (default: off, Keras' own choice on a CPU, "
+        "as the committed runs before 2026-12-07)",
+    )
+    parser.add_argument(
         "--clean-fraction",
         type=float,
         default=0.1,
@@ -150,6 +158,7 @@ def run_fit(args, clean, noise, keras):
         loss="snr",
         clean_fraction=args.clean_fraction,
         precision=args.precision,
+        jit_compile=args.jit_compile == "on",
         learning_rate=args.learning_rate,
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -168,6 +177,7 @@ def run_keras(args, template, inputs, targets, keras):
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=args.learning_rate),
         loss=template.loss,
+        jit_compile=args.jit_compile == "on",
     )
     timer = _epoch_timer(keras)
     model.fit(
@@ -335,7 +345,9 @@ def write_outputs(out, args, command, rows, n_params):
         f"{', '.join(args.records)}), U-Net filters=8, depth=4, kernel_size=9 "
         f"({n_params:,} parameters), batch {args.batch_size}, {args.epochs} epochs "
         f"per run, the first (tracing) not timed; layers in {args.precision} on "
-        f"both sides ({args.precision_reason}).",
+        f"both sides ({args.precision_reason}); XLA "
+        f"{'on both sides (jit_compile=True)' if args.jit_compile == 'on' else 'off'}"
+        ".",
         f"- `{FIT}`: noise drawn on the fly every epoch (NSTDB bw/em/ma/mix at "
         "U(-6, 24) dB: the ECG benchmark's noise types, at levels up to 24 dB "
         "instead of its 30), clean windows "

@@ -953,9 +953,8 @@ def test_training_speed_smoke(physionet_dir, tmp_path, monkeypatch):
             str(out),
         ]
     )
-    assert "layers in float32 on both sides (as asked)" in " ".join(
-        (out / "README.md").read_text().split()
-    )
+    written = " ".join((out / "README.md").read_text().split())
+    assert "layers in float32 on both sides (as asked); XLA off." in written
     rows = _read_csv(out / "results.csv")
     assert [(r["pair"], r["method"]) for r in rows] == [
         ("1", "UNetDenoiser.fit"),
@@ -969,6 +968,9 @@ def test_training_speed_smoke(physionet_dir, tmp_path, monkeypatch):
         speed.main(
             ["--data-dir", str(physionet_dir), "--records", "100", "--out", str(out)]
         )
+    base = ["--data-dir", "d", "--out", "o"]
+    assert speed.parse_args(base).jit_compile == "off"
+    assert speed.parse_args([*base, "--jit-compile", "on"]).jit_compile == "on"
 
 
 def _passes_script_and_model(tmp_path, n_passes):
