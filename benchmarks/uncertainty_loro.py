@@ -30,6 +30,12 @@ type, with the training noise. Calibrations compared:
   sample, the local RMS (15 samples) of what the denoiser changes when it is
   given its own output again: at a high input SNR the error is mostly the
   network's distortion of the record's beats, which a second pass repeats.
+- ``level weights``: the scale of ``signal level`` (spread, removed noise,
+  the window's output RMS), its weights fitted apart in each bin of the
+  relative removed noise, as its factors: at a low input SNR the error
+  follows the spread, at a high one the size of the ECG. Between bins the
+  log std is interpolated.
+- ``level weights + envelope``: the same with the output's local RMS.
 
 Besides the coverage it reports Spearman's rho between the RMS of each
 window's predicted std and its true RMS error, the held-out records' windows
@@ -73,6 +79,8 @@ CALIBRATIONS = (
     "signal level",
     "signal level + envelope",
     "second pass",
+    "level weights",
+    "level weights + envelope",
 )
 # Width of the output's local envelope (samples, about 0.1 s at 360 Hz).
 ENVELOPE = 37
@@ -241,6 +249,69 @@ def relative_bins(residual, scale_of, sets):
     return apply
 
 
+def level_weight_bins(residual, sets, with_envelope):
+    """Weights and factors of the scale per bin of the relative removed noise.
+
+    In each bin, the non-negative least-squares weights of the log spread,
+    the log removed noise and the log output RMS (and its local envelope) in
+    ``log|residual|``, then the package's factors of that scale. The log std
+    is interpolated between the bins' centres. A function set -> std.
+    """
+    from skdenoise.neural import _uncertainty as unc
+
+    target = np.abs(residual).ravel()
+    target = np.log(target + 1e-3 * max(float(np.median(target)), 1e-300))
+    columns = [
+        np.concatenate(c)
+        for c in zip(*(level_features(s, with_envelope) for s in sets), strict=True)
+    ]
+    rel = np.log(np.concatenate([relative(s) for s in sets]).ravel())
+    n_bins = int(
+        np.clip(
+            target.size // (4 * unc._MIN_PER_BIN * unc._MAX_BINS),
+            1,
+            unc._MAX_NOISE_BINS,
+        )
+    )
+    centres, fitted = [], []
+    for rows in np.array_split(np.argsort(rel, kind="stable"), n_bins):
+        weights = unc.nonnegative_lstsq(target[rows], [c[rows] for c in columns])
+        if not np.any(weights > 0):
+            weights[0] = 1.0
+        log_scale = sum(w * c[rows] for w, c in zip(weights, columns, strict=True))
+        levels, factors = unc._fit_factors(residual.ravel()[rows], np.exp(log_scale))
+        centres.append(float(np.median(rel[rows])))
+        fitted.append((weights, levels, factors))
+    print(
+        f"  level weights{' + envelope' if with_envelope else ''}: "
+        + "; ".join(
+            f"{c:+.2f}: {np.round(w, 2).tolist()}"
+            for c, (w, _, _) in zip(centres, fitted, strict=True)
+        ),
+        flush=True,
+    )
+
+    def apply(s):
+        logs = level_features(s, with_envelope)
+        log_std = []
+        for weights, levels, factors in fitted:
+            log_scale = sum(w * c for w, c in zip(weights, logs, strict=True))
+            log_std.append(log_scale + np.interp(log_scale, levels, factors))
+        log_std = np.stack(log_std)
+        position = np.interp(np.log(relative(s)).ravel(), centres, np.arange(n_bins))
+        position = np.broadcast_to(
+            position.reshape(s["mean"].shape[0], -1), s["mean"].shape
+        ).ravel()
+        low = np.floor(position).astype(int)
+        high = np.minimum(low + 1, n_bins - 1)
+        frac = position - low
+        cols = np.arange(position.size)
+        value = log_std[low, cols] * (1 - frac) + log_std[high, cols] * frac
+        return np.exp(value).reshape(s["mean"].shape)
+
+    return apply
+
+
 def concat(sets, key):
     return np.concatenate([s[key] for s in sets])
 
@@ -318,6 +389,8 @@ def fit(name, sets):
         spread2 = np.concatenate([combined(s) for s in sets])
         params = unc.fit_std_calibration(residual, spread2, removed)
         return lambda s: unc.apply_std_calibration(combined(s), s["removed"], *params)
+    if name.startswith("level weights"):
+        return level_weight_bins(residual, sets, name.endswith("envelope"))
     raise ValueError(name)
 
 
