@@ -36,6 +36,10 @@ type, with the training noise. Calibrations compared:
   follows the spread, at a high one the size of the ECG. Between bins the
   log std is interpolated.
 - ``level weights + envelope``: the same with the output's local RMS.
+- ``output level``: ``level weights`` with the weights of the log spread, the
+  log removed noise and the log output RMS summing to 1 (least squares over
+  the simplex, :func:`simplex_lstsq`), so that the scale grows as the
+  series' size and never faster.
 
 Besides the coverage it reports Spearman's rho between the RMS of each
 window's predicted std and its true RMS error, the held-out records' windows
@@ -54,6 +58,7 @@ of a pretrained ECG file (``--pretrained FILE``, calibrated with ``--methods``,
 
 import argparse
 import functools
+import itertools
 import json
 import shlex
 import sys
@@ -81,6 +86,7 @@ CALIBRATIONS = (
     "second pass",
     "level weights",
     "level weights + envelope",
+    "output level",
 )
 # Width of the output's local envelope (samples, about 0.1 s at 360 Hz).
 ENVELOPE = 37
@@ -249,7 +255,7 @@ def relative_bins(residual, scale_of, sets):
     return apply
 
 
-def level_weight_bins(residual, sets, with_envelope):
+def level_weight_bins(residual, sets, with_envelope, simplex=False):
     """Weights and factors of the scale per bin of the relative removed noise.
 
     In each bin, the non-negative least-squares weights of the log spread,
@@ -275,7 +281,8 @@ def level_weight_bins(residual, sets, with_envelope):
     )
     centres, fitted = [], []
     for rows in np.array_split(np.argsort(rel, kind="stable"), n_bins):
-        weights = unc.nonnegative_lstsq(target[rows], [c[rows] for c in columns])
+        fit_weights = simplex_lstsq if simplex else unc.nonnegative_lstsq
+        weights = fit_weights(target[rows], [c[rows] for c in columns])
         if not np.any(weights > 0):
             weights[0] = 1.0
         log_scale = sum(w * c[rows] for w, c in zip(weights, columns, strict=True))
@@ -283,7 +290,8 @@ def level_weight_bins(residual, sets, with_envelope):
         centres.append(float(np.median(rel[rows])))
         fitted.append((weights, levels, factors))
     print(
-        f"  level weights{' + envelope' if with_envelope else ''}: "
+        f"  {'output level' if simplex else 'level weights'}"
+        f"{' + envelope' if with_envelope else ''}: "
         + "; ".join(
             f"{c:+.2f}: {np.round(w, 2).tolist()}"
             for c, (w, _, _) in zip(centres, fitted, strict=True)
@@ -310,6 +318,34 @@ def level_weight_bins(residual, sets, with_envelope):
         return np.exp(value).reshape(s["mean"].shape)
 
     return apply
+
+
+def simplex_lstsq(target, features):
+    """Weights ``w >= 0``, ``sum(w) == 1``, of ``target ~ c + sum w_i features_i``.
+
+    Exactly: for each set of features allowed a weight, the least squares with
+    their weights summing to 1 (one weight substituted), kept if none is
+    negative; the best of those kept.
+    """
+    k = len(features)
+    best, best_cost = None, np.inf
+    for size in range(1, k + 1):
+        for active in itertools.combinations(range(k), size):
+            last = features[active[-1]]
+            response = target - last
+            design = np.column_stack(
+                [np.ones(target.size)] + [features[i] - last for i in active[:-1]]
+            )
+            coef = np.linalg.lstsq(design, response, rcond=None)[0]
+            weights = np.zeros(k)
+            weights[list(active[:-1])] = coef[1:]
+            weights[active[-1]] = 1.0 - np.sum(coef[1:])
+            if np.any(weights < -1e-12):
+                continue
+            cost = float(np.sum((response - design @ coef) ** 2))
+            if cost < best_cost:
+                best, best_cost = np.clip(weights, 0.0, None), cost
+    return best / np.sum(best)
 
 
 def concat(sets, key):
@@ -389,6 +425,8 @@ def fit(name, sets):
         spread2 = np.concatenate([combined(s) for s in sets])
         params = unc.fit_std_calibration(residual, spread2, removed)
         return lambda s: unc.apply_std_calibration(combined(s), s["removed"], *params)
+    if name == "output level":
+        return level_weight_bins(residual, sets, False, simplex=True)
     if name.startswith("level weights"):
         return level_weight_bins(residual, sets, name.endswith("envelope"))
     raise ValueError(name)
