@@ -120,8 +120,12 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
-def window_set(model, noisy, clean):
-    """Per-sample arrays of one set of windows: everything the calibrations use."""
+def window_set(model, noisy, clean, second=False):
+    """Per-sample arrays of one set of windows: everything the calibrations use.
+
+    ``second``: also what a second ``transform`` changes (``second pass`` only;
+    it doubles the denoising).
+    """
     from skdenoise.neural import _uncertainty as unc
     from skdenoise.neural._base import predict_batch
 
@@ -142,9 +146,9 @@ def window_set(model, noisy, clean):
     colour = removed_colour(noisy - mean)
     # What the denoiser changes in its own output: its distortion of a nearly
     # clean series like this one (the "second pass" calibration).
-    second = model.transform(mean) - mean
+    extra = {"second": model.transform(mean) - mean} if second else {}
     return {
-        "second": second,
+        **extra,
         "clean": clean,
         "noisy": noisy,
         "mean": mean,
@@ -485,12 +489,13 @@ def main(argv=None):
                 Path(args.load_models) / f"{method}.skd", "uncertainty_loro.py"
             )
         calibration, grid = {}, {}
+        second = "second pass" in args.calibrations
         for record in args.records:
             clean = protocol.select_test_windows(
                 protocol.clean_windows(record, args.data_dir), args.windows
             )
             noisy = noise.apply(clean, random_state=protocol.VALIDATION_SEED)
-            calibration[record] = window_set(model, noisy, clean)
+            calibration[record] = window_set(model, noisy, clean, second)
             few = protocol.select_test_windows(clean, args.grid_windows)
             for kind in protocol.NOISE_TYPES:
                 for level in LEVELS:
@@ -498,7 +503,7 @@ def main(argv=None):
                         kind, recordings, protocol.TRAIN_NOISE["segment"], level
                     )
                     x = noise_model.apply(few, random_state=1)
-                    grid[record, kind, level] = window_set(model, x, few)
+                    grid[record, kind, level] = window_set(model, x, few, second)
             print(f"{method}: record {record} done", flush=True)
         for name in args.calibrations:
             for record in args.records:

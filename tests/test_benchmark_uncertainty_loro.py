@@ -74,6 +74,60 @@ def test_signal_level_calibrations_follow_the_size_of_the_signal(name):
     assert np.corrcoef(np.log(size), np.log(window_std))[0, 1] > 0.9
 
 
+@pytest.mark.parametrize(
+    "name", ["level weights", "level weights + envelope", "output level"]
+)
+def test_level_weight_calibrations_follow_the_size_of_the_signal(name):
+    std, held_out, coverage = _held_out_std(name, seed=0)
+    assert 0.92 <= coverage <= 0.98
+    size = np.sqrt(np.mean(held_out["mean"] ** 2, axis=1))
+    window_std = np.sqrt(np.mean(std**2, axis=1))
+    assert np.corrcoef(np.log(size), np.log(window_std))[0, 1] > 0.9
+
+
+def test_second_pass_calibration_widens_where_a_second_pass_changes_more():
+    script = _load_script()
+    rng = np.random.default_rng(3)
+
+    def with_second(s):
+        # The error is what a second pass changes (plus a little noise).
+        second = rng.normal(size=s["mean"].shape) * rng.uniform(
+            0.01, 0.4, size=(len(s["mean"]), 1)
+        )
+        s = dict(s, second=second)
+        s["clean"] = s["mean"] + second + 0.01 * rng.normal(size=second.shape)
+        return s
+
+    train = [with_second(script_set) for script_set in _sets(rng, 3)]
+    held_out = with_second(_window_set(rng))
+    std = script.fit("second pass", train)(held_out)
+    inside = np.abs(held_out["clean"] - held_out["mean"]) <= script.Z95 * std
+    assert 0.92 <= inside.mean() <= 0.98
+    changed = np.sqrt(np.mean(held_out["second"] ** 2, axis=1))
+    window_std = np.sqrt(np.mean(std**2, axis=1))
+    assert np.corrcoef(np.log(changed), np.log(window_std))[0, 1] > 0.9
+
+
+def _sets(rng, n):
+    return [_window_set(rng) for _ in range(n)]
+
+
+def test_simplex_lstsq_weights_are_nonnegative_and_sum_to_one():
+    script = _load_script()
+    rng = np.random.default_rng(4)
+    features = [rng.normal(size=2000) for _ in range(3)]
+    for true in ([0.2, 0.3, 0.5], [0.0, 0.0, 1.0], [0.7, 0.3, 0.0]):
+        target = 0.5 + sum(w * f for w, f in zip(true, features, strict=True))
+        target = target + 0.01 * rng.normal(size=target.size)
+        np.testing.assert_allclose(
+            script.simplex_lstsq(target, features), true, atol=0.01
+        )
+    # Weights outside the simplex come back on its nearest face.
+    weights = script.simplex_lstsq(1.5 * features[0] - 0.5 * features[1], features)
+    assert np.all(weights >= 0) and weights.sum() == pytest.approx(1.0)
+    assert weights[0] == pytest.approx(1.0)
+
+
 def test_nonnegative_lstsq_drops_a_feature_that_would_be_negative():
     from skdenoise.neural._uncertainty import nonnegative_lstsq
 
