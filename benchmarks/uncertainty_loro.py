@@ -219,6 +219,31 @@ def level_features(s, with_envelope):
     return [np.log(c).ravel() for c in columns]
 
 
+def n_relative_bins(n_values):
+    """Bins of the relative removed noise: as many as the package's noise bins."""
+    from skdenoise.neural import _uncertainty as unc
+
+    return int(
+        np.clip(
+            n_values // (4 * unc._MIN_PER_BIN * unc._MAX_BINS), 1, unc._MAX_NOISE_BINS
+        )
+    )
+
+
+def log_target(residual):
+    """``log|residual|`` per sample, kept finite for exact zeros."""
+    target = np.abs(residual).ravel()
+    return np.log(target + 1e-3 * max(float(np.median(target)), 1e-300))
+
+
+def level_columns(sets, with_envelope):
+    """:func:`level_features` of every set, each feature concatenated."""
+    return [
+        np.concatenate(c)
+        for c in zip(*(level_features(s, with_envelope) for s in sets), strict=True)
+    ]
+
+
 def relative_bins(residual, scale_of, sets):
     """Factors of a scale per bin of the relative removed noise: set -> std.
 
@@ -231,13 +256,7 @@ def relative_bins(residual, scale_of, sets):
 
     scale = np.concatenate([scale_of(s) for s in sets]).ravel()
     rel = np.log(np.concatenate([relative(s) for s in sets]).ravel())
-    n_bins = int(
-        np.clip(
-            scale.size // (4 * unc._MIN_PER_BIN * unc._MAX_BINS),
-            1,
-            unc._MAX_NOISE_BINS,
-        )
-    )
+    n_bins = n_relative_bins(scale.size)
     centres, curves = [], []
     for rows in np.array_split(np.argsort(rel, kind="stable"), n_bins):
         centres.append(float(np.median(rel[rows])))
@@ -269,20 +288,9 @@ def level_weight_bins(residual, sets, with_envelope, simplex=False):
     """
     from skdenoise.neural import _uncertainty as unc
 
-    target = np.abs(residual).ravel()
-    target = np.log(target + 1e-3 * max(float(np.median(target)), 1e-300))
-    columns = [
-        np.concatenate(c)
-        for c in zip(*(level_features(s, with_envelope) for s in sets), strict=True)
-    ]
+    target, columns = log_target(residual), level_columns(sets, with_envelope)
     rel = np.log(np.concatenate([relative(s) for s in sets]).ravel())
-    n_bins = int(
-        np.clip(
-            target.size // (4 * unc._MIN_PER_BIN * unc._MAX_BINS),
-            1,
-            unc._MAX_NOISE_BINS,
-        )
-    )
+    n_bins = n_relative_bins(target.size)
     centres, fitted = [], []
     for rows in np.array_split(np.argsort(rel, kind="stable"), n_bins):
         fit_weights = simplex_lstsq if simplex else unc.nonnegative_lstsq
@@ -404,12 +412,7 @@ def fit(name, sets):
         # to the spread and the removed noise: at one input SNR the error
         # grows with the signal. Factors per bin of the relative removed noise.
         with_envelope = name.endswith("envelope")
-        target = np.abs(residual).ravel()
-        target = np.log(target + 1e-3 * max(float(np.median(target)), 1e-300))
-        columns = [
-            np.concatenate(c)
-            for c in zip(*(level_features(s, with_envelope) for s in sets), strict=True)
-        ]
+        target, columns = log_target(residual), level_columns(sets, with_envelope)
         weights = unc.nonnegative_lstsq(target, columns)
 
         def scale_of(s):
