@@ -13,6 +13,7 @@ from sklearn.utils import get_tags
 from skdenoise.exceptions import TargetIgnoredWarning
 
 from ._discovery import (
+    _check_name,
     expected_failed_checks,
     public_estimators,
     stable_parametrize_with_checks,
@@ -61,9 +62,52 @@ def test_every_public_estimator_is_checked():
     ESTIMATORS, expected_failed_checks=expected_failed_checks
 )
 def test_sklearn_compatible_estimator(estimator, check):
-    with warnings.catch_warnings(), _eager_if_recurrent(estimator):
+    with (
+        warnings.catch_warnings(),
+        _eager_if_recurrent(estimator),
+        _float32_sample_order(estimator, check),
+    ):
         warnings.simplefilter("ignore", TargetIgnoredWarning)
         check(estimator)
+
+
+# Relative tolerance of the sample-order check for the networks: 8 units in the
+# last place of float32 (whose unit is up to 1.2e-7 of a value).
+FLOAT32_RTOL = 1e-6
+
+
+@contextlib.contextmanager
+def _float32_sample_order(estimator, check):
+    """The sample-order check at the tolerance of float32, for the networks.
+
+    ``check_methods_sample_order_invariance`` compares ``transform(X)[idx]``
+    with ``transform(X[idx])`` at scikit-learn's default ``rtol=1e-7``, with a
+    permutation from the global NumPy generator. The networks compute in
+    float32, and a CPU's matrix kernels may take a batch's rows in blocks, so
+    a series' output can differ in the last float32 place with the row it sits
+    in: a CI run on a loaded 2-core AVX2 machine failed on one value of 60 by
+    8.5e-8 on 0.579 (1.5 units in the last place); on an idle AVX-512 machine
+    100 permutations gave identical outputs. The same comparison, every value,
+    at ``FLOAT32_RTOL``; the classical estimators keep the default.
+    """
+    if _check_name(check) != "check_methods_sample_order_invariance" or not type(
+        estimator
+    ).__module__.startswith("skdenoise.neural"):
+        yield
+        return
+    from sklearn.utils import estimator_checks
+
+    exact = estimator_checks.assert_allclose_dense_sparse
+
+    def at_float32(actual, desired, **kwargs):
+        kwargs.setdefault("rtol", FLOAT32_RTOL)
+        exact(actual, desired, **kwargs)
+
+    estimator_checks.assert_allclose_dense_sparse = at_float32
+    try:
+        yield
+    finally:
+        estimator_checks.assert_allclose_dense_sparse = exact
 
 
 @pytest.mark.parametrize(
