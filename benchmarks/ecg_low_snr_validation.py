@@ -218,7 +218,7 @@ def _rates(tp, fn, fp):
 
 
 def write_csv(path, rows):
-    with open(path, "w", newline="") as f:
+    with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
@@ -295,7 +295,9 @@ def main(argv=None):
     qrs = qrs_rows(args, models)
     write_csv(args.out / "windows.csv", windows)
     write_csv(args.out / "qrs.csv", qrs)
-    (args.out / "README.md").write_text(markdown(args, windows, qrs, argv))
+    (args.out / "README.md").write_text(
+        markdown(args, windows, qrs, argv), encoding="utf-8"
+    )
     log(f"results written to {args.out}")
 
 

@@ -146,7 +146,9 @@ def main(argv=None):
     for record in args.records:
         rows += record_rows(record, args.data_dir, variants(model))
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "README.md").write_text(markdown(rows, argv, args.model))
+    (args.out / "README.md").write_text(
+        markdown(rows, argv, args.model), encoding="utf-8"
+    )
     print(f"written {args.out / 'README.md'}")
 
 
