@@ -41,6 +41,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
+from ecg_qrs_diagnosis import variants  # noqa: E402
 
 SCRIPT = "ecg_low_snr_validation.py"
 DEFAULT_RECORDS = ("117", "122")
@@ -64,6 +65,14 @@ def parse_args(argv):
         metavar="LABEL=PATH",
         help="a model saved by ecg.py --save-models, under a label (repeat)",
     )
+    parser.add_argument(
+        "--first-pass-of",
+        action="append",
+        default=[],
+        metavar="LABEL",
+        help="also score the model of LABEL with its later passes dropped (its "
+        "first pass and gate only), as 'LABEL first pass' (repeat)",
+    )
     parser.add_argument("--records", nargs="+", default=list(DEFAULT_RECORDS))
     parser.add_argument("--snrs", nargs="+", type=float, default=list(DEFAULT_SNRS))
     parser.add_argument(
@@ -81,6 +90,9 @@ def parse_args(argv):
             parser.error(f"--model: label {label!r} given twice")
         models[label] = Path(path)
     args.models = models
+    for label in args.first_pass_of:
+        if label not in models:
+            parser.error(f"--first-pass-of: no --model labelled {label!r}")
     if args.n_windows < 1:
         parser.error("--n-windows must be at least 1")
     return args
@@ -225,7 +237,7 @@ def write_csv(path, rows):
 
 
 def markdown(args, windows, qrs, argv):
-    labels = list(args.models)
+    labels = list(dict.fromkeys(r["model"] for r in windows))
     lines = [
         "# Saved ECG models on the validation records, down to low SNRs",
         "",
@@ -236,7 +248,11 @@ def markdown(args, windows, qrs, argv):
         f"Records {', '.join(args.records)}; training noise (NSTDB channel 0, "
         "samples [0, 325000)). Models: "
         + ", ".join(f"{k} = `{v}`" for k, v in args.models.items())
-        + ".",
+        + "."
+        + "".join(
+            f" `{label} first pass`: that model with its later passes dropped."
+            for label in args.first_pass_of
+        ),
         "",
         "## Windows: mean SNR improvement (dB); clean windows: median output SNR",
         "",
@@ -284,6 +300,12 @@ def main(argv=None):
     models = {
         label: protocol.load_saved(path, SCRIPT) for label, path in args.models.items()
     }
+    for label in args.first_pass_of:
+        if not hasattr(models[label], "pass_gates_"):
+            raise SystemExit(
+                f"{SCRIPT}: error: --first-pass-of {label}: the model has no passes"
+            )
+        models[f"{label} first pass"] = variants(models[label])["first pass"]
     protocol.check_record_lists([], [], list(args.records), args.data_dir, False)
     protocol.check_noise_recordings(args.data_dir)
     args.out.mkdir(parents=True, exist_ok=True)

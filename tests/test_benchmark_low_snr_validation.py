@@ -116,3 +116,12 @@ def test_a_run_on_one_validation_record(physionet_dir, tmp_path):
     # The band-pass adds nothing for the detector, which filters for itself.
     noisy, bp = (line.split(",") for line in qrs[1:])
     assert abs(int(noisy[3]) - int(bp[3])) <= 0.02 * int(noisy[3])
+
+
+def test_first_pass_of_needs_a_model_of_that_label(capsys):
+    script = _load_script()
+    with pytest.raises(SystemExit):
+        script.parse_args(
+            ["--data-dir", "d", "--out", "o", "--model", "a=x", "--first-pass-of", "b"]
+        )
+    assert "no --model labelled 'b'" in capsys.readouterr().err
