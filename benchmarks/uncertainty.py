@@ -77,7 +77,11 @@ def make_unet(method, args, budget_s):
 
     peak = learning_rate(args)
     budget = TimeBudget(
-        budget_s, label=f"{label} {method}", learning_rate=peak, log=log
+        budget_s,
+        label=f"{label} {method}",
+        learning_rate=peak,
+        log=log,
+        max_steps=getattr(args, "budget_steps", None),
     )
     steps = []
     if args.recipe == "ecg":
@@ -184,6 +188,15 @@ def main(argv=None):
     parser.add_argument("--val-records", nargs="+", default=DEFAULT_VAL)
     parser.add_argument("--test-records", nargs="+", default=DEFAULT_TEST)
     parser.add_argument("--budget-minutes", type=float, default=3.0)
+    parser.add_argument(
+        "--budget-steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="train each network (each ensemble member) for N optimiser steps "
+        "instead of --budget-minutes of wall time, so that the models do not "
+        "depend on the machine's load",
+    )
     parser.add_argument("--members", type=int, default=5)
     parser.add_argument("--samples", type=int, default=16)
     parser.add_argument("--dropout", type=float, default=0.1)
@@ -296,6 +309,8 @@ def main(argv=None):
         args.max_val_windows = 600
     if args.recalibrate and not args.load_models:
         parser.error("--recalibrate calibrates models of --load-models")
+    if args.budget_steps is not None and args.budget_steps < 1:
+        parser.error(f"--budget-steps must be at least 1; got {args.budget_steps}")
     levels = tuple(dict.fromkeys(args.levels))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -529,8 +544,12 @@ def write_results(out, rows, reliability, fits, args, command, load_start, start
             ""
             if args.pretrained or args.load_models
             else f"Training: records {' '.join(args.train_records)} (at most "
-            f"{args.max_train_windows} windows), {args.budget_minutes} min per "
-            "network; "
+            f"{args.max_train_windows} windows), "
+            + (
+                f"{args.budget_minutes} min per network; "
+                if args.budget_steps is None
+                else f"{args.budget_steps:,} optimiser steps per network; "
+            )
         )
         + f"calibration on records {' '.join(args.val_records)} "
         + (

@@ -50,6 +50,12 @@ def test_recipe_sets_the_network_and_its_learning_rate(
     monkeypatch.setattr(script.protocol, "training_noise", lambda *a, **k: None)
     model = script.make_unet("mc_dropout", args, budget_s=1.0)
     assert model.learning_rate == 2e-4
+    # Without --budget-steps the budget is wall time; with it, steps.
+    assert model.callbacks[0].max_steps is None
+    args.budget_steps = 250
+    stepped = script.make_unet("ensemble", args, budget_s=1.0)
+    assert stepped.callbacks[0].max_steps == 250
+    del args.budget_steps
     assert model.dropout == 0.1
     names = [type(step).__name__ for step in getattr(model.augment, "steps", [])]
     if recipe == "ecg":
@@ -61,6 +67,22 @@ def test_recipe_sets_the_network_and_its_learning_rate(
         assert not model.average_flips and model.precision == "float32"
         assert not model.global_context and not model.level_input
         assert type(model.augment).__name__ == "RandomDrift"
+
+
+def test_budget_steps_must_be_positive(tmp_path, capsys):
+    script = _load_script()
+    with pytest.raises(SystemExit):
+        script.main(
+            [
+                "--data-dir",
+                str(tmp_path),
+                "--out",
+                str(tmp_path / "o"),
+                "--budget-steps",
+                "0",
+            ]
+        )
+    assert "--budget-steps must be at least 1; got 0" in capsys.readouterr().err
 
 
 @pytest.mark.data
