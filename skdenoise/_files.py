@@ -60,7 +60,15 @@ def atomic_write(path):
     kept).
     """
     path, mode = _destination(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        # Not the temporary file's name, which the caller never gave.
+        raise type(exc)(
+            exc.errno,
+            f"cannot write a file in the folder {path.parent} ({exc.strerror})",
+            str(path),
+        ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle

@@ -921,9 +921,13 @@ def save(estimator, path):
                 "mode ('wb')."
             ) from None
         return path
-    path = Path(os.fspath(path))
+    path = _checked_path(path, "save")
     if path.is_dir():
         raise IsADirectoryError(f"Cannot save to {path}: it is a folder.")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise NotADirectoryError(
+            f"Cannot save to {path}: {path.parent} is a file, not a folder."
+        )
     if not path.parent.is_dir():
         raise FileNotFoundError(
             f"Cannot save to {path}: the folder {path.parent} does not exist."
@@ -931,6 +935,22 @@ def save(estimator, path):
     with atomic_write(path) as handle:
         _write(estimator, handle)
     return path
+
+
+def _checked_path(path, who):
+    """``path`` (a str, bytes or os.PathLike) as a Path; a clear error otherwise.
+
+    An empty path would otherwise name the current folder.
+    """
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"{who}: path must be a str or os.PathLike (or a binary file object); "
+            f"got {type(path).__name__}."
+        )
+    text = os.fsdecode(os.fspath(path))
+    if not text:
+        raise ValueError(f"{who}: path is empty; give the path of a file.")
+    return Path(text)
 
 
 def _write(estimator, handle):
@@ -1062,7 +1082,7 @@ def load(path):
             )
         source = io.BytesIO(data)
     else:
-        path = source = Path(os.fspath(path))
+        path = source = _checked_path(path, "load")
         if path.is_dir():
             raise IsADirectoryError(
                 f"{path} is a folder: give the path of a file written by "

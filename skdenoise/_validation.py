@@ -86,6 +86,16 @@ n_channels)
             f"{input_name}{who} must be an array of series of shape (n_series, "
             f"n_timesteps) or (n_series, n_timesteps, n_channels); got {X!r}."
         )
+    if isinstance(X, (dict, set, frozenset)) or (
+        hasattr(X, "keys") and not hasattr(X, "ndim")
+    ):
+        # np.asarray makes a 0-d object array of a dict, which would be
+        # reported as "0 dimensions".
+        raise TypeError(
+            f"{input_name}{who} must be an array of series of shape (n_series, "
+            f"n_timesteps) or (n_series, n_timesteps, n_channels); got a "
+            f"{type(X).__name__}."
+        )
     if not hasattr(X, "ndim"):
         # A WindowedDenoiser (or another estimator of any length) is no way out
         # of its own error.
@@ -675,3 +685,16 @@ def refuse_bools(estimator):
             f"The {name!r} parameter of {type(estimator).__name__} must be "
             f"{described}, not a bool. Got {value!r} instead."
         )
+
+
+def check_return_std(return_std, who):
+    """``return_std`` as a bool: True or False (NumPy's too), nothing else.
+
+    Anything else (a string, None, a number) is refused: ``"no"`` would
+    otherwise read as True and ask for a standard deviation.
+    """
+    if isinstance(return_std, (bool, np.bool_)):
+        return bool(return_std)
+    raise TypeError(
+        f"{who}.predict: return_std must be True or False; got {return_std!r}."
+    )

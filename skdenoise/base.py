@@ -492,6 +492,15 @@ class BaseDenoiser(OneToOneFeatureMixin, SeriesShapeMixin, BaseEstimator):
         ``epochs=True`` trained one epoch, ``BandpassDenoiser(notch=True)`` put
         a notch at 1 Hz, in the heart-rate band, without a word.
         """
+        inner = self.get_params(deep=False).get("estimator")
+        if isinstance(inner, type):
+            # scikit-learn's HasMethods takes a class (its methods are there),
+            # and clone then refuses it without naming the parameter.
+            raise TypeError(
+                f"The 'estimator' parameter of {type(self).__name__} must be an "
+                f"estimator instance, such as {inner.__name__}(); got the class "
+                f"{inner.__name__}."
+            )
         super()._validate_params()
         refuse_bools(self)
 

@@ -121,6 +121,11 @@ def _in_container_of(raw, array):
 
 def _phases(estimator, X, mask_width, stride):
     """Yield ``(centres, output3, X3)`` per phase: ``f`` on the masked ``X``."""
+    if not callable(getattr(estimator, "transform", None)):
+        raise TypeError(
+            "estimator must be a fitted denoiser with a transform(X) method; got "
+            f"{type(estimator).__name__}."
+        )
     raw = X
     X, X3 = _as_series(X)
     mask_width, stride = _check_mask_settings(mask_width, stride, X3.shape[1])

@@ -1077,3 +1077,129 @@ def test_ragged_targets_weights_and_named_arrays_get_clear_errors(sines):
         RandomScale().apply(noisy, target, random_state=0)
     with pytest.raises(ValueError, match=r"^X contains 1 NaN"):
         RandomScale().apply(target, random_state=0)
+
+
+# Messages that name the problem (a second audit) ----------------------------
+def _conv_builder(n_timesteps, n_channels, units=4):
+    import keras
+
+    inputs = keras.Input((n_timesteps, n_channels))
+    hidden = keras.layers.Conv1D(units, 3, padding="same")(inputs)
+    return keras.Model(
+        inputs, keras.layers.Conv1D(n_channels, 3, padding="same")(hidden)
+    )
+
+
+@pytest.mark.parametrize(
+    ("units", "error", "says"),
+    [(0, ValueError, "strictly positive"), ("a", TypeError, "not supported")],
+)
+def test_keras_denoiser_names_the_model_value_its_builder_refused(
+    sines, units, error, says
+):
+    from skdenoise import KerasDenoiser
+
+    noisy, clean = sines
+    model = KerasDenoiser(model=_conv_builder, model__units=units, epochs=1)
+    with pytest.raises(error, match=says) as info:
+        model.fit(noisy[:8], clean[:8])
+    message = str(info.value)
+    assert "KerasDenoiser's model raised" in message
+    assert f"model(64, 1, **{{'units': {units!r}}})" in message
+    # Keras' own error stays attached.
+    assert isinstance(info.value.__cause__, error)
+
+
+@pytest.mark.parametrize(
+    "validation_data",
+    [{"X": 1}, 3.0, "val.npy", (row for row in range(2))],
+    ids=["dict", "number", "path", "generator"],
+)
+def test_validation_data_of_another_kind_is_named(sines, validation_data):
+    from skdenoise import UNetDenoiser
+
+    noisy, clean = sines
+    model = UNetDenoiser(filters=2, depth=1, epochs=1)
+    with pytest.raises(TypeError, match="must be a tuple \\(X_val, y_val\\)") as info:
+        model.fit(noisy[:8], clean[:8], validation_data=validation_data)
+    assert f"got {type(validation_data).__name__}." in str(info.value)
+
+
+def test_a_dict_as_x_is_named():
+    with pytest.raises(TypeError, match="must be an array of series.*got a dict"):
+        MedianDenoiser().fit({"a": [1.0, 2.0, 3.0]})
+
+
+@pytest.mark.parametrize("estimator", ["abc", None, 3])
+def test_j_invariant_transform_needs_a_denoiser(sines, estimator):
+    from skdenoise.model_selection import j_invariant_transform
+
+    with pytest.raises(TypeError, match="must be a fitted denoiser with a transform"):
+        j_invariant_transform(estimator, sines[0][:2])
+
+
+def test_persistence_paths_that_are_not_paths(tmp_path):
+    from skdenoise.persistence import load, save
+
+    model = MedianDenoiser().fit(np.ones((2, 16)))
+    for call in (lambda: load(None), lambda: save(model, None), lambda: load(3)):
+        with pytest.raises(TypeError, match="path must be a str or os.PathLike"):
+            call()
+    with pytest.raises(ValueError, match="path is empty"):
+        load("")
+    with pytest.raises(ValueError, match="path is empty"):
+        save(model, "")
+    # bytes name a file as str does.
+    written = save(model, str(tmp_path / "m.skd").encode())
+    assert written == tmp_path / "m.skd"
+    assert isinstance(load(bytes(written)), MedianDenoiser)
+    # A file where the folder should be is named as such.
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(NotADirectoryError, match="file.txt is a file, not a folder"):
+        save(model, tmp_path / "file.txt" / "m.skd")
+
+
+def test_an_unwritable_folder_is_named_not_a_temporary_file(tmp_path, monkeypatch):
+    import tempfile
+
+    from skdenoise.persistence import save
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", "/somewhere/.m.skd.xyz")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(PermissionError) as info:
+        save(MedianDenoiser().fit(np.ones((2, 16))), tmp_path / "m.skd")
+    message = str(info.value)
+    assert f"cannot write a file in the folder {tmp_path}" in message
+    assert ".xyz" not in message and "m.skd" in message
+
+
+def test_return_std_must_be_a_bool(unet, sines):
+    from skdenoise import UNetDenoiser
+    from skdenoise.windowing import WindowedDenoiser
+
+    windowed = WindowedDenoiser(
+        UNetDenoiser(filters=2, depth=1, epochs=1, random_state=0), window_length=16
+    ).fit(sines[0][:4], sines[1][:4])
+    for value in ("no", None, 1, 0.0):
+        for model in (unet, windowed):
+            with pytest.raises(TypeError, match="return_std must be True or False"):
+                model.predict(sines[0][:2], return_std=value)
+    # NumPy's bools are bools.
+    np.testing.assert_array_equal(
+        unet.predict(sines[0][:2], return_std=np.False_), unet.transform(sines[0][:2])
+    )
+
+
+def test_a_class_given_as_the_inner_estimator_is_named(sines):
+    from skdenoise.windowing import ResampledDenoiser, WindowedDenoiser
+
+    for meta in (
+        WindowedDenoiser(MedianDenoiser, window_length=16),
+        ResampledDenoiser(
+            MedianDenoiser, sampling_rate=100, estimator_sampling_rate=50
+        ),
+    ):
+        with pytest.raises(TypeError, match="must be an estimator instance, such as"):
+            meta.fit(sines[0][:4])

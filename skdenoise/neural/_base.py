@@ -50,6 +50,7 @@ from .._tf import (
 from .._validation import (
     as_3d,
     check_finite_scalar,
+    check_return_std,
     check_series,
     check_target,
     restore_ndim,
@@ -1639,6 +1640,18 @@ class BaseNeuralDenoiser(BaseDenoiser):
         if validation_data is None:
             return None
         name = type(self).__name__
+        if isinstance(
+            validation_data, (dict, str, bytes, os.PathLike, numbers.Number)
+        ) or (
+            not isinstance(validation_data, (tuple, list))
+            and not hasattr(validation_data, "__array__")
+            and not hasattr(validation_data, "__array_interface__")
+        ):
+            raise TypeError(
+                f"validation_data of {name}.fit must be a tuple (X_val, y_val) of "
+                "noisy and clean series, or an array of clean series; got "
+                f"{type(validation_data).__name__}."
+            )
         if isinstance(validation_data, tuple):
             if len(validation_data) != 2:
                 raise ValueError(
@@ -2839,6 +2852,7 @@ n_timesteps, n_channels)
             calibrated on the validation series so that ``X_denoised +/- 1.96
             X_std`` holds the clean series about 95 % of the time.
         """
+        return_std = check_return_std(return_std, type(self).__name__)
         if not return_std:
             return self.transform(X)
         check_is_fitted(self)

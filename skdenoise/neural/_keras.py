@@ -374,9 +374,16 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
             pass
         try:
             network = self.model(n_timesteps, n_channels, **routed)
-        except ValueError as exc:
-            if not _LENGTH_MISMATCH.search(str(exc)):
-                raise
+        except (ValueError, TypeError) as exc:
+            if not (isinstance(exc, ValueError) and _LENGTH_MISMATCH.search(str(exc))):
+                # Keras' (or the builder's) own words, with the call that
+                # raised them: a bad model__ value is named.
+                kind = ValueError if isinstance(exc, ValueError) else TypeError
+                raise kind(
+                    f"{type(self).__name__}'s model raised {type(exc).__name__} "
+                    f"while building the network, model({n_timesteps}, "
+                    f"{n_channels}, **{routed!r}): {exc}"
+                ) from exc
             # Keras' error from inside the builder, about mismatched shapes: most
             # often skip connections of a network that halves the length.
             raise ValueError(

@@ -24,6 +24,7 @@ from .._split import ROWS_PER_SERIES
 from .._validation import (
     arrays_out,
     as_input_dtype,
+    check_return_std,
     restore_ndim,
     std_as_input_dtype,
 )
@@ -685,6 +686,7 @@ n_timesteps, n_channels)
             As the inner estimator's ``predict`` raises it, for instance for a
             neural denoiser fitted without ``uncertainty``.
         """
+        return_std = check_return_std(return_std, type(self).__name__)
         if not return_std:
             return self.transform(X)
         check_is_fitted(self)

@@ -26,6 +26,7 @@ from .._validation import (
     as_3d,
     as_input_dtype,
     check_positive_int,
+    check_return_std,
     check_series,
     check_target,
     restore_ndim,
@@ -1003,6 +1004,7 @@ n_timesteps, n_channels)
             ``X_denoised`` under ``set_output``): the standard deviation of each
             denoised sample.
         """
+        return_std = check_return_std(return_std, type(self).__name__)
         if not return_std:
             return self.transform(X)
         check_is_fitted(self)
