@@ -1249,7 +1249,11 @@ def test_an_estimator_class_is_drawn_and_refused_by_fit(wrapper):
         )
     assert get_tags(model).non_deterministic is False
     assert "MedianDenoiser" in model._repr_html_()
-    with pytest.raises(TypeError, match="instead of a class"):
+    with pytest.raises(
+        TypeError,
+        match="'estimator' parameter of .* must be an estimator instance, such as "
+        "MedianDenoiser\\(\\); got the class MedianDenoiser",
+    ):
         model.fit(np.zeros((2, 64)))
 
 

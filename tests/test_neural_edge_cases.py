@@ -1441,13 +1441,16 @@ def test_keras_denoiser_names_length_multiple_when_the_builder_fails(pairs):
     with pytest.raises(ValueError, match="set length_multiple to that factor"):
         denoiser.fit(noisy[:8, :61], clean[:8, :61])
 
-    # A builder's own error that names a shape is passed on as it is: it was
-    # put down to length_multiple.
+    # A builder's own error that names a shape is passed on with the call
+    # that raised it, not put down to length_multiple (it was).
     def odd_kernel(n_timesteps, n_channels):
         raise ValueError("kernel shape must be odd")
 
-    with pytest.raises(ValueError, match="^kernel shape must be odd$"):
+    with pytest.raises(ValueError, match="kernel shape must be odd$") as info:
         KerasDenoiser(odd_kernel, epochs=1).fit(noisy[:8], clean[:8])
+    assert "length_multiple" not in str(info.value)
+    assert "model raised ValueError while building the network" in str(info.value)
+    assert str(info.value.__cause__) == "kernel shape must be odd"
     # The same skip connection written with + or keras.ops keeps the hint.
     for join in ("add", "concatenate"):
         builder = functools.partial(_ops_halving_builder, join=join)

@@ -1075,8 +1075,10 @@ def test_wrappers_of_a_neural_denoiser_refuse_series_of_one_timestep():
     with pytest.raises(ValueError, match="minimum of 3") as caught:
         twice.fit(np.ones((5, 2)) + np.arange(2))
     assert "X.T" not in str(caught.value)
-    # A class instead of an estimator: scikit-learn's own message.
-    with pytest.raises(TypeError, match="instead of a class"):
+    # A class instead of an estimator: the parameter and the fix are named.
+    with pytest.raises(
+        TypeError, match="such as WindowedDenoiser\\(\\); got the class"
+    ):
         WindowedDenoiser(WindowedDenoiser, window_length=16).fit(np.ones((2, 8)))
     # A classical filter takes them (and gives them back).
     median = WindowedDenoiser(MedianDenoiser(), window_length=32).fit(column)
