@@ -26,6 +26,7 @@ import inspect
 import io
 import json
 import math
+import numbers
 import os
 import re
 import sys
@@ -724,7 +725,46 @@ class _Reader:
         self._configure(estimator, value.get("config", {}), qualname)
         if attributes:
             self._check_params(estimator, qualname)
+            self._check_state(estimator, qualname)
         return estimator
+
+    def _check_state(self, estimator, qualname):
+        """Refuse fitted attributes of a kind that ``fit`` never leaves.
+
+        A hand-edited file would otherwise load and fail at ``transform`` with
+        an error about broadcasting, or about "abc features".
+        """
+        n_features = getattr(estimator, "n_features_in_", None)
+        if n_features is not None and (
+            not isinstance(n_features, numbers.Integral)
+            or isinstance(n_features, bool)
+            or n_features < 1
+        ):
+            raise ValueError(
+                f"{self.path} is corrupted: n_features_in_ of {qualname} must be a "
+                f"positive integer; got {n_features!r}."
+            )
+        # The neural denoisers' map of units, one (scale, offset) per channel
+        # or per timestep and channel: (1, 1 or n_timesteps, n_channels).
+        maps = [
+            getattr(estimator, n, None) for n in ("target_scale_", "target_offset_")
+        ]
+        if all(m is None for m in maps):
+            return
+        shapes = [np.shape(m) for m in maps]
+        if (
+            any(not isinstance(m, np.ndarray) for m in maps)
+            or shapes[0] != shapes[1]
+            or len(shapes[0]) != 3
+            or shapes[0][0] != 1
+            or shapes[0][2] != getattr(estimator, "n_channels_in_", shapes[0][2])
+            or not all(np.all(np.isfinite(m)) for m in maps)
+        ):
+            raise ValueError(
+                f"{self.path} is corrupted: the map of units of {qualname} "
+                "(target_scale_, target_offset_) must be two finite arrays of one "
+                f"shape (1, 1 or n_timesteps, n_channels); got shapes {shapes}."
+            )
 
     def _check_params(self, estimator, qualname):
         """Refuse parameter values of a fitted estimator that its class refuses.

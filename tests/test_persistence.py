@@ -1115,3 +1115,36 @@ def test_save_refuses_a_read_only_file_as_open_would(tmp_path, monkeypatch):
         save(MedianDenoiser(window_length=9).fit(np.zeros((1, 8))), path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.skd"]
+
+
+def _edited(source, target, replace):
+    """A copy of the saved file ``source`` with some members replaced."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for name in old.namelist():
+            new.writestr(name, replace.get(name, old.read(name)))
+    return target
+
+
+def test_load_refuses_fitted_attributes_that_fit_never_leaves(series, tmp_path):
+    noisy, clean = series
+    path = save(tiny_unet().fit(noisy, clean), tmp_path / "unet.skd")
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    attributes = manifest["estimator"]["attributes"]
+    scale = attributes["target_scale_"]["__ndarray__"]
+    # A map of units of another shape failed at transform ("could not be
+    # broadcast"); n_features_in_ as text, with "expecting abc features".
+    buffer = io.BytesIO()
+    np.save(buffer, np.ones((3, 3, 3)))
+    edited = _edited(path, tmp_path / "shape.skd", {scale: buffer.getvalue()})
+    with pytest.raises(
+        ValueError, match=r"is corrupted: the map of units .*\(3, 3, 3\)"
+    ):
+        load(edited)
+    for value in ("abc", 0, True):
+        attributes["n_features_in_"] = value
+        edited = _edited(
+            path, tmp_path / "features.skd", {"manifest.json": json.dumps(manifest)}
+        )
+        with pytest.raises(ValueError, match="n_features_in_ of UNetDenoiser must be"):
+            load(edited)
