@@ -109,3 +109,40 @@ def test_a_run_on_one_validation_record(physionet_dir, tmp_path):
     # The band-pass adds nothing for the detector, which filters for itself.
     noisy, bp = (line.split(",") for line in qrs[1:])
     assert abs(int(noisy[3]) - int(bp[3])) <= 0.02 * int(noisy[3])
+
+
+def test_the_noise_is_held_out_unless_asked(physionet_dir, monkeypatch):
+    # The training noise itself flatters a network that recognises it: the
+    # default is noise of the other channel, none of the test noise's samples.
+    from types import SimpleNamespace
+
+    from skdenoise.classical import BandpassDenoiser
+
+    script = _load_script()
+    assert script.parse_args(
+        ["--data-dir", "d", "--out", "o", "--model", "a=x"]
+    ).noise == ("held-out")
+    assert script.NOISE_SOURCES["held-out"][:2] == (1, (0, 325000))
+    assert script.NOISE_SOURCES["training"][:2] == (0, (0, 325000))
+    channels = []
+    recordings = script.protocol.noise_recordings
+
+    def recording(data_dir, channel):
+        channels.append(channel)
+        return recordings(data_dir, channel)
+
+    monkeypatch.setattr(script.protocol, "noise_recordings", recording)
+    model = BandpassDenoiser().fit(np.zeros((2, 512)))
+    gains = {}
+    for noise in ("held-out", "training"):
+        args = SimpleNamespace(
+            records=["117"],
+            n_windows=5,
+            snrs=[0.0],
+            data_dir=physionet_dir,
+            noise=noise,
+        )
+        rows = script.window_rows(args, "bp", model)
+        gains[noise] = [r["snr_improvement_mean"] for r in rows[:4]]
+    assert channels == [1, 0]
+    assert gains["held-out"] != gains["training"]
