@@ -111,9 +111,9 @@ def test_a_run_on_one_validation_record(physionet_dir, tmp_path):
     assert abs(int(noisy[3]) - int(bp[3])) <= 0.02 * int(noisy[3])
 
 
-def test_the_noise_is_held_out_unless_asked(physionet_dir, monkeypatch):
-    # The training noise itself flatters a network that recognises it: the
-    # default is noise of the other channel, none of the test noise's samples.
+def test_the_noise_is_the_other_lead_unless_asked(physionet_dir, monkeypatch):
+    # The training lead's noise flatters a network that learned its
+    # orientation: the default is the other lead, none of the test samples.
     from types import SimpleNamespace
 
     from skdenoise.classical import BandpassDenoiser
@@ -121,8 +121,8 @@ def test_the_noise_is_held_out_unless_asked(physionet_dir, monkeypatch):
     script = _load_script()
     assert script.parse_args(
         ["--data-dir", "d", "--out", "o", "--model", "a=x"]
-    ).noise == ("held-out")
-    assert script.NOISE_SOURCES["held-out"][:2] == (1, (0, 325000))
+    ).noise == ("other-lead")
+    assert script.NOISE_SOURCES["other-lead"][:2] == (1, (0, 325000))
     assert script.NOISE_SOURCES["training"][:2] == (0, (0, 325000))
     channels = []
     recordings = script.protocol.noise_recordings
@@ -134,7 +134,7 @@ def test_the_noise_is_held_out_unless_asked(physionet_dir, monkeypatch):
     monkeypatch.setattr(script.protocol, "noise_recordings", recording)
     model = BandpassDenoiser().fit(np.zeros((2, 512)))
     gains = {}
-    for noise in ("held-out", "training"):
+    for noise in ("other-lead", "training"):
         args = SimpleNamespace(
             records=["117"],
             n_windows=5,
@@ -145,4 +145,4 @@ def test_the_noise_is_held_out_unless_asked(physionet_dir, monkeypatch):
         rows = script.window_rows(args, "bp", model)
         gains[noise] = [r["snr_improvement_mean"] for r in rows[:4]]
     assert channels == [1, 0]
-    assert gains["held-out"] != gains["training"]
+    assert gains["other-lead"] != gains["training"]
