@@ -758,6 +758,8 @@ class _Reader:
             or len(shapes[0]) != 3
             or shapes[0][0] != 1
             or shapes[0][2] != getattr(estimator, "n_channels_in_", shapes[0][2])
+            or shapes[0][1]
+            not in (1, getattr(estimator, "n_features_in_", shapes[0][1]))
             or not all(np.all(np.isfinite(m)) for m in maps)
         ):
             raise ValueError(

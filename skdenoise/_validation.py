@@ -6,6 +6,7 @@ float array; the caller's arrays are never modified.
 """
 
 import numbers
+import os
 import sys
 
 import numpy as np
@@ -698,3 +699,24 @@ def check_return_std(return_std, who):
     raise TypeError(
         f"{who}.predict: return_std must be True or False; got {return_std!r}."
     )
+
+
+def check_validation_data_kind(validation_data, where):
+    """Refuse ``validation_data`` that is neither a tuple nor series.
+
+    A tuple ``(X_val, y_val)``, a list, an array or anything that converts
+    to one (``__array__``: DataFrames, sparse matrices, whose own message
+    :func:`check_series` gives) passes; a dict, a path, a number or a
+    generator is named here, not as "0 dimensions" or "a single array".
+    """
+    if isinstance(validation_data, (tuple, list)) or sparse.issparse(validation_data):
+        return
+    if isinstance(validation_data, (dict, str, bytes, os.PathLike, numbers.Number)) or (
+        not hasattr(validation_data, "__array__")
+        and not hasattr(validation_data, "__array_interface__")
+    ):
+        raise TypeError(
+            f"{where} must be a tuple (X_val, y_val) of noisy and clean series, "
+            "or an array of clean series; got "
+            f"{type(validation_data).__name__}."
+        )

@@ -1117,12 +1117,17 @@ def test_keras_denoiser_names_the_model_value_its_builder_refused(
 )
 def test_validation_data_of_another_kind_is_named(sines, validation_data):
     from skdenoise import UNetDenoiser
+    from skdenoise.windowing import WindowedDenoiser
 
     noisy, clean = sines
-    model = UNetDenoiser(filters=2, depth=1, epochs=1)
-    with pytest.raises(TypeError, match="must be a tuple \\(X_val, y_val\\)") as info:
-        model.fit(noisy[:8], clean[:8], validation_data=validation_data)
-    assert f"got {type(validation_data).__name__}." in str(info.value)
+    network = UNetDenoiser(filters=2, depth=1, epochs=1)
+    # The wrappers say the same (they check validation_data themselves).
+    for model in (network, WindowedDenoiser(network, window_length=16)):
+        with pytest.raises(
+            TypeError, match="must be a tuple \\(X_val, y_val\\)"
+        ) as info:
+            model.fit(noisy[:8], clean[:8], validation_data=validation_data)
+        assert f"got {type(validation_data).__name__}." in str(info.value)
 
 
 def test_a_dict_as_x_is_named():

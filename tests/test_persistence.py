@@ -1141,6 +1141,12 @@ def test_load_refuses_fitted_attributes_that_fit_never_leaves(series, tmp_path):
         ValueError, match=r"is corrupted: the map of units .*\(3, 3, 3\)"
     ):
         load(edited)
+    # Per timestep, the map has the series' length (80 here), or 1.
+    buffer = io.BytesIO()
+    np.save(buffer, np.ones((1, 7, 1)))
+    edited = _edited(path, tmp_path / "length.skd", {scale: buffer.getvalue()})
+    with pytest.raises(ValueError, match=r"the map of units .*\(1, 7, 1\)"):
+        load(edited)
     for value in ("abc", 0, True):
         attributes["n_features_in_"] = value
         edited = _edited(

@@ -53,6 +53,7 @@ from .._validation import (
     check_return_std,
     check_series,
     check_target,
+    check_validation_data_kind,
     restore_ndim,
     std_as_input_dtype,
 )
@@ -1640,18 +1641,7 @@ class BaseNeuralDenoiser(BaseDenoiser):
         if validation_data is None:
             return None
         name = type(self).__name__
-        if isinstance(
-            validation_data, (dict, str, bytes, os.PathLike, numbers.Number)
-        ) or (
-            not isinstance(validation_data, (tuple, list))
-            and not hasattr(validation_data, "__array__")
-            and not hasattr(validation_data, "__array_interface__")
-        ):
-            raise TypeError(
-                f"validation_data of {name}.fit must be a tuple (X_val, y_val) of "
-                "noisy and clean series, or an array of clean series; got "
-                f"{type(validation_data).__name__}."
-            )
+        check_validation_data_kind(validation_data, f"validation_data of {name}.fit")
         if isinstance(validation_data, tuple):
             if len(validation_data) != 2:
                 raise ValueError(

@@ -378,12 +378,21 @@ class KerasDenoiser(SeriesTransformerMixin, BaseNeuralDenoiser):
             if not (isinstance(exc, ValueError) and _LENGTH_MISMATCH.search(str(exc))):
                 # Keras' (or the builder's) own words, with the call that
                 # raised them: a bad model__ value is named.
-                kind = ValueError if isinstance(exc, ValueError) else TypeError
-                raise kind(
+                message = (
                     f"{type(self).__name__}'s model raised {type(exc).__name__} "
                     f"while building the network, model({n_timesteps}, "
                     f"{n_channels}, **{routed!r}): {exc}"
-                ) from exc
+                )
+                # Of the builder's own type where it takes a message alone
+                # (scikit-learn's InvalidParameterError is both a ValueError
+                # and a TypeError), else the one of the two it is.
+                try:
+                    wrapped = type(exc)(message)
+                except Exception:
+                    wrapped = (
+                        ValueError if isinstance(exc, ValueError) else TypeError
+                    )(message)
+                raise wrapped from exc
             # Keras' error from inside the builder, about mismatched shapes: most
             # often skip connections of a network that halves the length.
             raise ValueError(

@@ -29,6 +29,7 @@ from .._validation import (
     check_return_std,
     check_series,
     check_target,
+    check_validation_data_kind,
     restore_ndim,
     std_as_input_dtype,
 )
@@ -203,6 +204,7 @@ def validation_series(meta, validation_data, where):
             part, input_name=name, estimator=meta, min_timesteps=meta._min_timesteps
         )
 
+    check_validation_data_kind(validation_data, where)
     if not isinstance(validation_data, tuple):
         return as_3d(checked(validation_data, "validation_data")), None
     if len(validation_data) != 2:
