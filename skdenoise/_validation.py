@@ -6,7 +6,6 @@ float array; the caller's arrays are never modified.
 """
 
 import numbers
-import os
 import sys
 
 import numpy as np
@@ -711,9 +710,10 @@ def check_validation_data_kind(validation_data, where):
     """
     if isinstance(validation_data, (tuple, list)) or sparse.issparse(validation_data):
         return
-    if isinstance(validation_data, (dict, str, bytes, os.PathLike, numbers.Number)) or (
-        not hasattr(validation_data, "__array__")
-        and not hasattr(validation_data, "__array_interface__")
+    # A dict, a path or a generator has no __array__; NumPy's scalars do.
+    if isinstance(validation_data, numbers.Number) or not (
+        hasattr(validation_data, "__array__")
+        or hasattr(validation_data, "__array_interface__")
     ):
         raise TypeError(
             f"{where} must be a tuple (X_val, y_val) of noisy and clean series, "
