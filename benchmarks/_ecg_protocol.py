@@ -30,6 +30,16 @@ TEST_SNRS = (-6.0, 0.0, 6.0, 12.0, 24.0)
 # channel 1 of the second half, so no test noise sample is ever seen in training.
 TRAIN_NOISE = {"channel": 0, "segment": (0, 325_000)}
 TEST_NOISE = {"channel": 1, "segment": (325_000, 650_000)}
+# Validation noise of the learned models (early stopping, gates, passes).
+# "other-lead": channel 1 over the training segment's samples, the test noise's
+# lead but none of its samples, so that validation scores noise in the
+# orientation a test record gets and no sample the network trained on (it is
+# the other lead of the training noise's moments, so correlated with it).
+# "training": the training noise itself (the benchmark's choice before 2026-12-08).
+VALIDATION_NOISE = {
+    "other-lead": {"channel": 1, "segment": TRAIN_NOISE["segment"]},
+    "training": TRAIN_NOISE,
+}
 # The protocol fixes the test set's seed, whatever seed trains the models.
 TEST_SEED = 0
 
@@ -290,16 +300,47 @@ def training_noise(
     (inside the protocol's training segment) restricts where they come from;
     ``weights`` are the probabilities of bw, em, ma and mix (None: equal).
     """
+    return _noise_of_types(
+        data_dir, TRAIN_NOISE, "training", snr_range, segment, flip, time_scale, weights
+    )
+
+
+def validation_noise(data_dir, snr_range, source="other-lead", segment=None):
+    """Validation noise: bw, em, ma or mix per window, as recorded.
+
+    ``source`` names the noise in :data:`VALIDATION_NOISE`; ``segment``
+    (inside that source's segment) restricts where the stretches come from.
+    """
+    if source not in VALIDATION_NOISE:
+        raise ValueError(
+            f"validation noise must be one of {sorted(VALIDATION_NOISE)}; "
+            f"got {source!r}."
+        )
+    return _noise_of_types(
+        data_dir, VALIDATION_NOISE[source], f"{source} noise", snr_range, segment
+    )
+
+
+def _noise_of_types(
+    data_dir,
+    source,
+    name,
+    snr_range,
+    segment,
+    flip=False,
+    time_scale=None,
+    weights=None,
+):
     if weights is not None:
         weights = noise_type_weights(weights)
-    recordings = noise_recordings(data_dir, TRAIN_NOISE["channel"])
+    recordings = noise_recordings(data_dir, source["channel"])
+    low, high = source["segment"]
     if segment is None:
-        segment = TRAIN_NOISE["segment"]
-    low, high = TRAIN_NOISE["segment"]
+        segment = (low, high)
     if not low <= segment[0] < segment[1] <= high:
         raise ValueError(
-            f"training noise segment {segment} is outside the protocol's "
-            f"training segment [{low}, {high})."
+            f"{name} segment {segment} is outside the protocol's {name} "
+            f"segment [{low}, {high})."
         )
     components = [
         noise_model(kind, recordings, segment, None, flip, time_scale)

@@ -362,6 +362,16 @@ def parse_args(argv):
         "the network never saw (default: both from the whole segment)",
     )
     parser.add_argument(
+        "--validation-noise",
+        choices=sorted(protocol.VALIDATION_NOISE),
+        default=None,
+        help="the validation records' noise (early stopping, gates, passes): "
+        "other-lead, NSTDB channel 1 over samples [0, 325000), the test noise's "
+        "lead but none of its samples (default); training, the training noise "
+        "itself, channel 0 (the default before 2026-12-08; implied by "
+        "--held-out-noise)",
+    )
+    parser.add_argument(
         "--noise-weights",
         nargs=4,
         type=float,
@@ -511,6 +521,15 @@ def parse_args(argv):
         parser.error(f"--held-out-noise: {exc}")
     if args.held_out_noise is not None and not args.val_records:
         parser.error("--held-out-noise needs validation records (--val-records)")
+    if args.held_out_noise is not None and args.validation_noise == "other-lead":
+        parser.error(
+            "--held-out-noise draws the validation noise from the training "
+            "noise's own samples; it does not go with --validation-noise other-lead"
+        )
+    if args.validation_noise is None:
+        args.validation_noise = (
+            "training" if args.held_out_noise is not None else "other-lead"
+        )
     if args.noise_weights is not None:
         try:
             weights = protocol.noise_type_weights(args.noise_weights)
@@ -1479,6 +1498,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         "train_leads": args.train_leads,
         "noise_weights": args.noise_weights,
         "held_out_noise": args.held_out_noise,
+        "validation_noise": args.validation_noise if trained else None,
         "budget_minutes": args.budget_minutes,
         "budget_steps": args.budget_steps,
         "batch_size": args.batch_size,
@@ -1535,8 +1555,8 @@ def write_outputs(out, args, command, context, results, failed, skipped):
                 + (
                     f"validation on {settings['n_val_windows']} windows of the "
                     f"records {', '.join(args.val_records)} (whole records apart "
-                    "from training, with the training noise drawn once with seed "
-                    f"{protocol.VALIDATION_SEED})"
+                    f"from training, with {_validation_noise_text(args)} drawn "
+                    f"once with seed {protocol.VALIDATION_SEED})"
                     if args.val_records
                     else "5 % of the training windows held out for validation"
                 )
@@ -1556,8 +1576,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
                 + f" at U({args.train_snr[0]:g}, "
                 f"{args.train_snr[1]:g}) dB from NSTDB channel 0, samples "
                 + (
-                    f"[0, {args.held_out_noise}) (validation noise from samples "
-                    f"[{args.held_out_noise}, 325000), never seen in training)"
+                    f"[0, {args.held_out_noise})"
                     if args.held_out_noise
                     else "[0, 325000)"
                 )
@@ -1822,6 +1841,21 @@ _RUN_FILES = (
 )
 
 
+def _validation_noise_text(args):
+    """What the validation records' noise is, in words."""
+    if args.validation_noise == "other-lead":
+        return (
+            "other-lead noise (NSTDB channel 1, samples [0, 325000): the test "
+            "noise's lead, none of its samples)"
+        )
+    if args.held_out_noise:
+        return (
+            f"the training noise's samples [{args.held_out_noise}, 325000), "
+            "never seen in training"
+        )
+    return "the training noise itself (NSTDB channel 0, samples [0, 325000))"
+
+
 def _load_training_data(context, args, log):
     """Read the training windows, their noise and the validation set.
 
@@ -1854,18 +1888,18 @@ def _load_training_data(context, args, log):
         context["validation"] = protocol.validation_set(
             args.val_records,
             args.data_dir,
-            protocol.training_noise(args.data_dir, args.train_snr, segment=val_segment),
+            protocol.validation_noise(
+                args.data_dir,
+                args.train_snr,
+                args.validation_noise,
+                segment=val_segment if args.held_out_noise else None,
+            ),
             args.max_val_windows,
         )
         log(
             f"  {len(context['validation'][1])} validation windows of records "
-            f"{' '.join(args.val_records)} (training noise"
-            + (
-                f" from samples [{args.held_out_noise}, 325000)"
-                if args.held_out_noise
-                else ""
-            )
-            + f", seed {protocol.VALIDATION_SEED})"
+            f"{' '.join(args.val_records)} ({_validation_noise_text(args)}, "
+            f"seed {protocol.VALIDATION_SEED})"
         )
     else:
         log(

@@ -64,8 +64,8 @@ NOISE_SEED = 0
 # (channel, samples) of the noise, and its description in the README.
 NOISE_SOURCES = {
     "other-lead": (
-        1,
-        (0, 325000),
+        protocol.VALIDATION_NOISE["other-lead"]["channel"],
+        protocol.VALIDATION_NOISE["other-lead"]["segment"],
         "other-lead noise (NSTDB channel 1, samples [0, 325000): the test noise's "
         "lead, none of its samples [325000, 650000); the other lead of the "
         "training noise's moments, correlated with it)",

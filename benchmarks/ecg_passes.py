@@ -62,6 +62,14 @@ def parse_args(argv):
         help="the validation noise of a model trained with ecg.py --held-out-noise",
     )
     parser.add_argument(
+        "--validation-noise",
+        choices=sorted(protocol.VALIDATION_NOISE),
+        default=None,
+        help="the validation noise the model was trained with (ecg.py "
+        "--validation-noise; default: other-lead, or training with "
+        "--held-out-noise)",
+    )
+    parser.add_argument(
         "--train-snr",
         nargs=2,
         type=float,
@@ -75,6 +83,12 @@ def parse_args(argv):
     ):
         if value is not None and value < 1:
             parser.error(f"{option} must be at least 1; got {value}")
+    if args.held_out_noise is not None and args.validation_noise == "other-lead":
+        parser.error("--held-out-noise does not go with --validation-noise other-lead")
+    if args.validation_noise is None:
+        args.validation_noise = (
+            "training" if args.held_out_noise is not None else "other-lead"
+        )
     if not args.model.is_file():
         parser.error(f"--model {args.model}: no such file")
     return args
@@ -92,10 +106,13 @@ def recalibrate(model, args):
     noisy, clean = protocol.validation_set(
         args.val_records,
         args.data_dir,
-        protocol.training_noise(
+        protocol.validation_noise(
             args.data_dir,
             args.train_snr,
-            segment=protocol.noise_segments(args.held_out_noise)[1],
+            args.validation_noise,
+            segment=protocol.noise_segments(args.held_out_noise)[1]
+            if args.held_out_noise
+            else None,
         ),
         args.max_val_windows,
     )

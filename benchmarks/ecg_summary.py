@@ -159,14 +159,21 @@ def load_runs(specs):
 
 def _validation(settings):
     """What a run's validation scores were measured on."""
-    return tuple(
-        settings.get(name)
-        for name in (
-            "val_records",
-            "n_val_windows",
-            "validation_seed",
-            "held_out_noise",
-        )
+    # Runs before --validation-noise validated on the training noise.
+    noise = settings.get("validation_noise") or (
+        "training" if settings.get("n_val_windows") else None
+    )
+    return (
+        *(
+            settings.get(name)
+            for name in (
+                "val_records",
+                "n_val_windows",
+                "validation_seed",
+                "held_out_noise",
+            )
+        ),
+        noise,
     )
 
 

@@ -223,6 +223,39 @@ def test_default_records_follow_the_protocol():
     assert args.val_records == [] and len(args.train_records) == 20
 
 
+def test_validation_noise_is_the_other_lead_by_default(physionet_dir, capsys):
+    ecg = _load_script()
+    protocol = _protocol()
+    base = ["--data-dir", "d", "--out", "o"]
+    assert ecg.parse_args(base).validation_noise == "other-lead"
+    assert (
+        ecg.parse_args([*base, "--validation-noise", "training"]).validation_noise
+        == "training"
+    )
+    # The held-out noise is the training noise's own samples.
+    held = [*base, "--held-out-noise", "275000"]
+    assert ecg.parse_args(held).validation_noise == "training"
+    with pytest.raises(SystemExit):
+        ecg.parse_args([*held, "--validation-noise", "other-lead"])
+    assert "does not go with --validation-noise other-lead" in capsys.readouterr().err
+    # Channel 1 over the training segment's samples: none of the test noise's.
+    other = protocol.validation_noise(physionet_dir, (0.0, 0.0))
+    lead_1 = protocol.noise_recordings(physionet_dir, 1)
+    for component, name in zip(other.components[:3], ("bw", "em", "ma"), strict=True):
+        assert component.noise is lead_1[name]
+        assert component.segment == (0, 325_000)
+    assert other.components[3].components[0].noise is lead_1["bw"]
+    training = protocol.validation_noise(physionet_dir, (0.0, 0.0), "training")
+    lead_0 = protocol.noise_recordings(physionet_dir, 0)
+    assert training.components[1].noise is lead_0["em"]
+    X = np.ones((6, 512))
+    assert not np.allclose(other.apply(X, 0), training.apply(X, 0))
+    with pytest.raises(ValueError, match="validation noise must be one of"):
+        protocol.validation_noise(physionet_dir, (0.0, 0.0), "test")
+    with pytest.raises(ValueError, match="outside the protocol's other-lead noise"):
+        protocol.validation_noise(physionet_dir, (0.0, 0.0), segment=(0, 400_000))
+
+
 def test_held_out_noise_splits_the_training_segment(capsys):
     ecg = _load_script()
     protocol = _protocol()
