@@ -35,7 +35,7 @@ TEST_NOISE = {"channel": 1, "segment": (325_000, 650_000)}
 # lead but none of its samples, so that validation scores noise in the
 # orientation a test record gets and no sample the network trained on (it is
 # the other lead of the training noise's moments, so correlated with it).
-# "training": the training noise itself (the benchmark's choice before 2026-12-08).
+# "training": the training noise itself (the validation noise of the earlier runs).
 VALIDATION_NOISE = {
     "other-lead": {"channel": 1, "segment": TRAIN_NOISE["segment"]},
     "training": TRAIN_NOISE,

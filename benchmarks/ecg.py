@@ -368,7 +368,7 @@ def parse_args(argv):
         help="the validation records' noise (early stopping, gates, passes): "
         "other-lead, NSTDB channel 1 over samples [0, 325000), the test noise's "
         "lead but none of its samples (default); training, the training noise "
-        "itself, channel 0 (the default before 2026-12-08; implied by "
+        "itself, channel 0 (the earlier runs' validation noise; implied by "
         "--held-out-noise)",
     )
     parser.add_argument(
