@@ -1498,7 +1498,10 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         "train_leads": args.train_leads,
         "noise_weights": args.noise_weights,
         "held_out_noise": args.held_out_noise,
-        "validation_noise": args.validation_noise if trained else None,
+        # None where no validation record was scored.
+        "validation_noise": args.validation_noise
+        if trained and args.val_records
+        else None,
         "budget_minutes": args.budget_minutes,
         "budget_steps": args.budget_steps,
         "batch_size": args.batch_size,
