@@ -210,6 +210,7 @@ def make_learned(
     recipe=None,
     curriculum=None,
     max_steps=None,
+    n_train=None,
 ):
     """A learned denoiser with the benchmark's training settings, and its budget.
 
@@ -221,6 +222,14 @@ def make_learned(
     (``clean_fraction``, ``gate``, ...); ``curriculum`` the arguments
     ``(start_db, ramp, bound)`` of a :class:`NoiseCurriculum`, or None;
     ``max_steps`` a budget in optimiser steps instead of ``budget_s``.
+
+    With ``max_steps``, ``n_train`` (the number of training windows, all of
+    them trained on: ``validation_records``) and a hard-first curriculum, the
+    curriculum is the denoiser's own ``noise_curriculum``, which sets the
+    noise of each batch from the batch's step: the run is then reproducible
+    with its seed. A :class:`NoiseCurriculum` callback (a wall-time budget)
+    changes the noise while batches are drawn ahead of the training steps, so
+    the level a batch gets depends on timing.
 
     Parameters of the shared recipe that the class does not have (an
     architecture written differently) are left out with a note, so the
@@ -238,7 +247,16 @@ def make_learned(
         max_steps=max_steps,
     )
     callbacks = [budget]
-    if curriculum is not None:
+    known = cls().get_params()
+    stepped = step_curriculum(
+        curriculum,
+        noise,
+        max_steps,
+        n_train if validation_records else None,
+        batch_size,
+        "noise_curriculum" in known,
+    )
+    if stepped is None and curriculum is not None:
         # After the budget, whose on_train_begin starts the clock.
         callbacks.append(NoiseCurriculum(noise, budget, *curriculum))
     params.update(
@@ -254,8 +272,9 @@ def make_learned(
         random_state=seed,
         verbose=0,
     )
+    if stepped is not None:
+        params.update(stepped)
     params.update(recipe or {})
-    known = cls().get_params()
     misspelt = sorted(set(overrides) - set(known))
     if misspelt:
         raise ValueError(
@@ -267,6 +286,28 @@ def make_learned(
     if unknown:
         log(f"  note: {class_name} has no parameter(s) {unknown}; using its defaults")
     return cls(**{k: v for k, v in params.items() if k in known}), budget
+
+
+def step_curriculum(curriculum, noise, max_steps, n_train, batch_size, supported):
+    """``epochs`` and ``noise_curriculum`` that make a hard-first curriculum
+    over ``max_steps`` steps a function of each batch's step, or None.
+
+    None where that cannot be done (no curriculum, a wall-time budget, an
+    unknown number of training windows, a lowest-SNR curriculum, a denoiser
+    without ``noise_curriculum``) or where the curriculum does nothing (its
+    start at or above the highest training SNR).
+    """
+    if curriculum is None or max_steps is None or not n_train or not supported:
+        return None
+    start_db, ramp, bound = curriculum
+    low, high = noise.snr
+    if bound != "high" or not low <= start_db < high:
+        return None
+    per_epoch = math.ceil(n_train / min(batch_size, n_train))
+    epochs = math.ceil(max_steps / per_epoch)
+    # The denoiser ramps over share * epochs * per_epoch steps: ramp * max_steps.
+    share = min(ramp * max_steps / (epochs * per_epoch), 1.0)
+    return {"epochs": epochs, "noise_curriculum": (float(start_db), share)}
 
 
 def accepts_validation_data(model):

@@ -665,6 +665,7 @@ def build_model(key, args, context, log):
         log=log,
         validation_records=context["validation"] is not None,
         max_steps=args.budget_steps,
+        n_train=len(context["train"]),
     )
     X_train = context["train"]
     if args.jit_compile == "auto" and not args.quick:

@@ -326,6 +326,69 @@ def test_step_budget_trains_a_fixed_number_of_steps_on_its_schedule():
     assert caps[4:] == [30.0] * 3 and noise.snr == (-6, 30)
 
 
+def test_a_step_budget_draws_the_curriculum_from_each_batch_step():
+    # The callback changed the noise while the batches were drawn ahead of the
+    # steps: the level a batch got depended on timing, and two runs with the
+    # same seed trained different networks.
+    from skdenoise.neural._batches import HardFirstCurriculum
+    from skdenoise.noise import WhiteNoise
+
+    training = _training()
+    noise = WhiteNoise(snr=(-6.0, 30.0))
+    curriculum = (12.0, 0.5, "high")
+    stepped = training.step_curriculum(curriculum, noise, 8569, 22842, 64, True)
+    assert stepped["epochs"] == 25  # 357 batches an epoch
+    # The denoiser's own schedule over its epochs: the callback's over the steps.
+    schedule = HardFirstCurriculum(
+        noise, stepped["noise_curriculum"][0], stepped["noise_curriculum"][1] * 25 * 357
+    )
+    for step in (0, 1000, 4284, 5000, 8568):
+        cap = 12 + 18 * min(step / 8569 / 0.5, 1.0)
+        assert schedule.snr_at(step) == pytest.approx((-6.0, cap), abs=0.01)
+    # Where it cannot be done, or does nothing, the callback stays.
+    for args in (
+        (None, noise, 8569, 22842, 64, True),  # no curriculum
+        (curriculum, noise, None, 22842, 64, True),  # a wall-time budget
+        (curriculum, noise, 8569, None, 64, True),  # a split of unknown size
+        ((12.0, 0.5, "low"), noise, 8569, 22842, 64, True),
+        ((30.0, 0.5, "high"), noise, 8569, 22842, 64, True),  # starts at the top
+        (curriculum, noise, 8569, 22842, 64, False),  # no noise_curriculum
+    ):
+        assert training.step_curriculum(*args) is None
+
+    def build(key="unet"):
+        return training.make_learned(
+            key,
+            noise=WhiteNoise(snr=(-6.0, 30.0)),
+            budget_s=3600,
+            learning_rate=1e-3,
+            loss="mse",
+            augment=None,
+            batch_size=8,
+            seed=0,
+            quick=True,
+            overrides={"filters": 4, "depth": 2},
+            log=lambda line: None,
+            curriculum=curriculum,
+            max_steps=7,
+            n_train=40,
+        )
+
+    model, budget = build()
+    # 5 batches an epoch, 2 epochs: the ramp over 3.5 of their 10 steps.
+    assert model.noise_curriculum == (12.0, pytest.approx(0.35)) and model.epochs == 2
+    assert not any(isinstance(c, training.NoiseCurriculum) for c in model.callbacks)
+    clean = np.sin(np.linspace(0, 10, 64) + np.arange(40)[:, None] / 7)
+    val = (clean[:8] + 0.1, clean[:8])
+    model.fit(clean, validation_data=val)
+    again, _ = build()
+    again.fit(clean, validation_data=val)
+    assert budget.steps == 7
+    weights = zip(model.model_.get_weights(), again.model_.get_weights(), strict=True)
+    for a, b in weights:
+        np.testing.assert_array_equal(a, b)
+
+
 def test_a_model_with_the_curriculum_is_not_cloned_without_it():
     from sklearn.base import clone
 
