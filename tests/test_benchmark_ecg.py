@@ -1106,15 +1106,25 @@ def test_ecg_passes_script_chooses_the_passes_again_on_the_validation_records(
     # The table has a column per pass that "auto" keeps on those windows.
     assert lines[1].count(" pass") == chosen
     protocol = _protocol()
+    # The validation windows of ecg.py's default: the other lead's noise.
     windows = protocol.validation_set(
         ["117", "122"],
         physionet_dir,
-        protocol.training_noise(physionet_dir, (-6.0, 30.0)),
+        protocol.validation_noise(physionet_dir, (-6.0, 30.0), "other-lead"),
         30,
     )
     again = load(path).set_params(n_passes="auto")
     again._calibrate_passes(tuple(w[:, :, None] for w in windows))
     assert again.n_passes_ == chosen
+    base = ["--data-dir", str(physionet_dir), "--model", str(path)]
+    assert script.parse_args(base).validation_noise == "other-lead"
+    held = script.parse_args([*base, "--held-out-noise", "275000"])
+    assert held.validation_noise == "training"
+    with pytest.raises(SystemExit):
+        script.parse_args(
+            [*base, "--held-out-noise", "275000", "--validation-noise", "other-lead"]
+        )
+    assert "does not go with --validation-noise other-lead" in capsys.readouterr().err
 
 
 @pytest.mark.data
@@ -1269,6 +1279,21 @@ def _fake_run(folder, models, **settings):
     base = {"data_dir": "data", "test_records": ["118"], "test_windows_per_record": 3}
     (folder / "run.json").write_text(json.dumps({"settings": {**base, **settings}}))
     return str(folder)
+
+
+def test_summary_compares_validation_scores_of_the_same_validation_noise():
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_ecg_summary", ECG_SCRIPT.with_name("ecg_summary.py")
+    )
+    summary = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(summary)
+    base = {"val_records": ["117", "122"], "n_val_windows": 2538}
+    # A run before --validation-noise validated on the training noise.
+    earlier = summary._validation(base)
+    assert earlier == summary._validation({**base, "validation_noise": "training"})
+    assert earlier != summary._validation({**base, "validation_noise": "other-lead"})
+    # No validation record scored: nothing to compare.
+    assert summary._validation({})[-1] is None
 
 
 def test_summary_keeps_the_classical_rows_of_whichever_run_has_them(tmp_path):
