@@ -305,6 +305,23 @@ def training_noise(
     )
 
 
+def validation_noise_source(source, held_out=None):
+    """The validation noise a script's options ask for.
+
+    ``source`` None is the default: ``"training"`` with ``held_out`` (the
+    held-out samples are the training noise's own), ``"other-lead"`` without.
+    ValueError for ``"other-lead"`` with ``held_out``.
+    """
+    if held_out is not None and source == "other-lead":
+        raise ValueError(
+            "--held-out-noise draws the validation noise from the training "
+            "noise's own samples; it does not go with --validation-noise other-lead"
+        )
+    if source is None:
+        return "training" if held_out is not None else "other-lead"
+    return source
+
+
 def validation_noise(data_dir, snr_range, source="other-lead", segment=None):
     """Validation noise: bw, em, ma or mix per window, as recorded.
 

@@ -521,15 +521,12 @@ def parse_args(argv):
         parser.error(f"--held-out-noise: {exc}")
     if args.held_out_noise is not None and not args.val_records:
         parser.error("--held-out-noise needs validation records (--val-records)")
-    if args.held_out_noise is not None and args.validation_noise == "other-lead":
-        parser.error(
-            "--held-out-noise draws the validation noise from the training "
-            "noise's own samples; it does not go with --validation-noise other-lead"
+    try:
+        args.validation_noise = protocol.validation_noise_source(
+            args.validation_noise, args.held_out_noise
         )
-    if args.validation_noise is None:
-        args.validation_noise = (
-            "training" if args.held_out_noise is not None else "other-lead"
-        )
+    except ValueError as exc:
+        parser.error(str(exc))
     if args.noise_weights is not None:
         try:
             weights = protocol.noise_type_weights(args.noise_weights)

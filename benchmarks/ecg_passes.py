@@ -83,12 +83,12 @@ def parse_args(argv):
     ):
         if value is not None and value < 1:
             parser.error(f"{option} must be at least 1; got {value}")
-    if args.held_out_noise is not None and args.validation_noise == "other-lead":
-        parser.error("--held-out-noise does not go with --validation-noise other-lead")
-    if args.validation_noise is None:
-        args.validation_noise = (
-            "training" if args.held_out_noise is not None else "other-lead"
+    try:
+        args.validation_noise = protocol.validation_noise_source(
+            args.validation_noise, args.held_out_noise
         )
+    except ValueError as exc:
+        parser.error(str(exc))
     if not args.model.is_file():
         parser.error(f"--model {args.model}: no such file")
     return args
