@@ -11,10 +11,22 @@ and float32 elsewhere (``--precision auto``; the shipped file was trained in
 mixed bfloat16), a wall-time budget with cosine
 learning-rate annealing and the weights of the best validation loss, a
 hard-first curriculum over noise levels (the highest training SNR starts at 12
-dB and reaches 30 dB halfway through the budget), on whole validation records
-with the training noise drawn once; the no-harm gate is calibrated on them and
+dB and reaches 30 dB halfway through the budget), validated on whole records
+with noise drawn once from the other lead of the noise recordings (NSTDB
+channel 1, samples [0, 325000): none of the test noise's samples, and none the
+network trains on; ``--validation-noise training`` validates on the training
+noise, as the files before 2026-12-08 were); the weights of the best
+validation loss are kept, the no-harm gate is calibrated on the validation
+records, the denoising passes are chosen on them (``--passes auto``) and
 outputs are averaged over sign and time flips. The test records (118 119 121)
 are never read.
+
+``--budget-steps N`` trains for N optimiser steps instead of a wall time: the
+learning rate and the curriculum then follow the share of the steps done (the
+curriculum as the denoiser's own ``noise_curriculum``, set from each batch's
+step), so that the same seed trains the same network on any machine and load.
+The network does not read the window's level (``level_input``, which the
+benchmark's U-Net has): the shipped model takes series in any units.
 
 ``predict(X, return_std=True)`` gives the spread of the four flipped passes
 (``uncertainty="flips"``), calibrated on the validation records at the end of
@@ -25,13 +37,13 @@ JSON file beside it saying what it was trained on (for the model card) and
 prints the file's SHA-256, to be recorded in ``skdenoise/pretrained/_models.py``::
 
     python benchmarks/train_pretrained.py --data-dir ../shared/data/physionet \\
-        --budget-minutes 15 --precision mixed_bfloat16 \\
+        --budget-steps 19636 --jit-compile off --seed 0 \\
         --out skdenoise/pretrained/ecg_unet.skdenoise
 
-(the shipped file was trained in mixed bfloat16; ``--precision auto``, the
-default, takes float32 on CPUs without bfloat16 matrix units). ``--jit-compile
-auto`` (default) trains with XLA where two short epochs each way measure it
-faster (``_xla.py``; the shipped file trained without: ``--jit-compile off``).
+(the steps the file before it made in its 15 minutes; ``--precision auto``, the
+default, takes mixed bfloat16 where bfloat16 runs in hardware and float32
+elsewhere). ``--jit-compile auto`` (default) trains with XLA where two short
+epochs each way measure it faster (``_xla.py``).
 
 ``--recalibrate`` trains nothing: it calibrates the uncertainty of the file
 at ``--out`` anew on the validation records (the network, its gate and its
@@ -55,7 +67,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _ecg_protocol as protocol  # noqa: E402
-from _ecg_models import add_hard_first_options, add_passes_option  # noqa: E402
+from _ecg_models import PASSES, add_hard_first_options, add_passes_option  # noqa: E402
 from _precision import CHOICES as PRECISION_CHOICES  # noqa: E402
 from _precision import resolve_precision  # noqa: E402
 from _xla import add_jit_option, choose_xla, jit_setting  # noqa: E402
@@ -93,6 +105,9 @@ RECIPE = {
 # the training noise and time budget of this script stay here.
 SHIPPED_TRAINING = {
     "noise": None,
+    # The curriculum scheduled this script's noise (with --budget-steps); a
+    # fine-tuning partial_fit on pairs adds none.
+    "noise_curriculum": None,
     "callbacks": None,
     "epochs": 20,
     "patience": None,
@@ -107,6 +122,24 @@ def parse_args(argv):
     )
     parser.add_argument("--data-dir", required=True, type=Path)
     parser.add_argument("--budget-minutes", type=float, default=15.0)
+    parser.add_argument(
+        "--budget-steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="train for N optimiser steps instead of --budget-minutes: the "
+        "learning rate and the curriculum follow the share of the steps done, "
+        "and the same seed trains the same network on any machine",
+    )
+    parser.add_argument(
+        "--validation-noise",
+        choices=sorted(protocol.VALIDATION_NOISE),
+        default="other-lead",
+        help="the validation records' noise (best weights, gate, passes and "
+        "the uncertainty's calibration): other-lead, NSTDB channel 1 over "
+        "samples [0, 325000), none of the test noise's samples (default); "
+        "training, the training noise itself (the files before 2026-12-08)",
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -137,11 +170,12 @@ def parse_args(argv):
     )
     add_jit_option(parser)
     add_hard_first_options(parser)
-    # One pass: the shipped file was trained before the passes were judged.
-    add_passes_option(parser, default=1)
+    add_passes_option(parser, default=PASSES)
     args = parser.parse_args(argv)
     if not args.budget_minutes > 0:
         parser.error("--budget-minutes must be positive")
+    if args.budget_steps is not None and args.budget_steps < 1:
+        parser.error("--budget-steps must be a positive number of steps")
     if args.info is None:
         args.info = args.out.with_suffix(".json")
     return args
@@ -198,14 +232,34 @@ def fresh_optimizer(network):
     )
 
 
-def uncertainty_info(network, validation):
+#: The validation noise of each ``--validation-noise``, in the JSON file's words.
+VALIDATION_NOISE_TEXT = {
+    "other-lead": "NSTDB channel 1, samples [0, 325000) (none of the test "
+    "noise's samples, none trained on), drawn once with validation_noise_seed",
+    "training": "the training noise, drawn once with validation_noise_seed",
+}
+
+
+def validation_data(data_dir, source):
+    """The validation records' noisy and clean windows, with ``source`` noise."""
+    noise = protocol.validation_noise(data_dir, TRAIN_SNR, source)
+    return protocol.validation_set(VALIDATION_RECORDS, data_dir, noise)
+
+
+def card_validation_noise(info):
+    """The validation noise a file's JSON card records (the training noise
+    for files written before the card said)."""
+    return info.get("noise", {}).get("validation", {}).get("source", "training")
+
+
+def uncertainty_info(network, validation, source):
     """The JSON file's account of the uncertainty's calibration."""
     return {
         "method": network.uncertainty_,
         "calibrated_on": {
             "records": VALIDATION_RECORDS,
             "n_windows": int(len(validation[1])),
-            "noise": "the training noise, drawn once with validation_noise_seed",
+            "noise": VALIDATION_NOISE_TEXT[source],
         },
         "noise_bins": int(len(network.std_noise_levels_)),
     }
@@ -222,8 +276,9 @@ def recalibrate(args):
     denoiser = load(args.out)
     network = denoiser.estimator_.estimator_
     n_windows = denoiser.estimator_.n_windows_fit_
-    noise = protocol.training_noise(args.data_dir, TRAIN_SNR)
-    validation = protocol.validation_set(VALIDATION_RECORDS, args.data_dir, noise)
+    # The noise the file was validated on, whatever --validation-noise says.
+    source = card_validation_noise(info)
+    validation = validation_data(args.data_dir, source)
     network.set_params(uncertainty=RECIPE["uncertainty"])
     network.calibrate_uncertainty(*validation)
     log(
@@ -236,7 +291,7 @@ def recalibrate(args):
     info["size_bytes"] = args.out.stat().st_size
     info["model"]["uncertainty"] = network.uncertainty_
     info["uncertainty"] = {
-        **uncertainty_info(network, validation),
+        **uncertainty_info(network, validation, source),
         "recalibrated": datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds"
         ),
@@ -264,6 +319,7 @@ def main(argv=None):
         TimeBudget,
         mmss,
         passes_summary,
+        step_curriculum,
         validation_scores,
     )
 
@@ -274,19 +330,33 @@ def main(argv=None):
     log(f"training records: {' '.join(TRAIN_RECORDS)}")
     X_train = protocol.training_windows(TRAIN_RECORDS, args.data_dir)
     noise = protocol.training_noise(args.data_dir, TRAIN_SNR)
-    validation = protocol.validation_set(VALIDATION_RECORDS, args.data_dir, noise)
+    validation = validation_data(args.data_dir, args.validation_noise)
     log(
         f"  {len(X_train)} training windows; {len(validation[1])} validation windows "
-        f"of records {' '.join(VALIDATION_RECORDS)}"
+        f"of records {' '.join(VALIDATION_RECORDS)} "
+        f"({VALIDATION_NOISE_TEXT[args.validation_noise]})"
     )
     budget_s = args.budget_minutes * 60.0
     budget = TimeBudget(
-        budget_s, label="U-Net", learning_rate=RECIPE["learning_rate"], log=log
+        budget_s,
+        label="U-Net",
+        learning_rate=RECIPE["learning_rate"],
+        log=log,
+        max_steps=args.budget_steps,
     )
     callbacks = [budget]
-    if args.hard_first is not None:
+    curriculum = None if args.hard_first is None else (*args.hard_first, "high")
+    stepped = step_curriculum(
+        curriculum,
+        noise,
+        args.budget_steps,
+        len(X_train),
+        RECIPE["batch_size"],
+        supported=True,
+    )
+    if stepped is None and curriculum is not None:
         # After the budget, whose on_train_begin starts the clock.
-        callbacks.append(NoiseCurriculum(noise, budget, *args.hard_first, "high"))
+        callbacks.append(NoiseCurriculum(noise, budget, *curriculum))
     args.precision, reason = resolve_precision(args.precision)
     log(f"layers in {args.precision} ({reason})")
     network = recipe_network(
@@ -300,7 +370,9 @@ def main(argv=None):
     if args.jit_compile == "auto":
         xla = choose_xla(network, X_train, network.batch_size, log)
     network.set_params(jit_compile=xla["jit_compile"])
-    log(f"training for {mmss(budget_s)}")
+    if stepped is not None:
+        network.set_params(**stepped)
+    log(f"training for {budget.describe()}")
     start = time.perf_counter()
     network.fit(X_train, validation_data=validation)
     train_time = time.perf_counter() - start
@@ -356,6 +428,13 @@ def main(argv=None):
             "samples": list(protocol.TRAIN_NOISE["segment"]),
             "snr_db": list(TRAIN_SNR),
             "validation_noise_seed": protocol.VALIDATION_SEED,
+            "validation": {
+                "source": args.validation_noise,
+                "channel": protocol.VALIDATION_NOISE[args.validation_noise]["channel"],
+                "samples": list(
+                    protocol.VALIDATION_NOISE[args.validation_noise]["segment"]
+                ),
+            },
         },
         "model": {
             "class": "UNetDenoiser",
@@ -370,9 +449,12 @@ def main(argv=None):
             "n_passes": args.passes,
             "n_passes_chosen": int(network.n_passes_),
         },
-        "uncertainty": uncertainty_info(network, validation),
+        "uncertainty": uncertainty_info(network, validation, args.validation_noise),
         "training": {
-            "budget_minutes": args.budget_minutes,
+            "budget_minutes": (
+                None if args.budget_steps is not None else args.budget_minutes
+            ),
+            "budget_steps": args.budget_steps,
             "train_time_s": round(train_time, 1),
             "xla": xla,
             "epochs": budget.epochs_done,
@@ -401,6 +483,7 @@ def main(argv=None):
                 else {
                     "start_db": args.hard_first[0],
                     "ramp_share_of_budget": args.hard_first[1],
+                    "by": "step" if stepped is not None else "wall time",
                 }
             ),
         },

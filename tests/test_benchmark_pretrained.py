@@ -59,8 +59,9 @@ def test_train_pretrained_writes_the_file_and_its_card(
             [
                 "--data-dir",
                 str(data),
-                "--budget-minutes",
-                "0.02",
+                # By steps: the curriculum is then the denoiser's own.
+                "--budget-steps",
+                "3",
                 "--passes",
                 "2",
                 "--precision",
@@ -96,7 +97,17 @@ def test_train_pretrained_writes_the_file_and_its_card(
     assert isinstance(gain, float) and math.isfinite(gain)
     high = info["training"]["val_snr_improvement_above_18db_before_gate"]
     assert isinstance(high, float) and math.isfinite(high)
-    assert info["training"]["steps"] > 0
+    assert info["training"]["steps"] == info["training"]["budget_steps"] == 3
+    assert info["training"]["budget_minutes"] is None
+    # Validated on the other lead of the noise recordings, as the card says.
+    assert info["noise"]["validation"] == {
+        "source": "other-lead",
+        "channel": 1,
+        "samples": [0, 325000],
+    }
+    assert info["noise"]["channel"] == 0
+    assert "channel 1" in info["uncertainty"]["calibrated_on"]["noise"]
+    assert script.card_validation_noise(info) == "other-lead"
     assert info["training"]["xla"] == {"jit_compile": False, "reason": "given"}
     assert info["model"]["n_passes"] == info["model"]["n_passes_chosen"] == 2
     for name in ("one_pass", "all_passes"):
@@ -105,12 +116,17 @@ def test_train_pretrained_writes_the_file_and_its_card(
     assert info["training"]["hard_first_curriculum"] == {
         "start_db": 12.0,
         "ramp_share_of_budget": 0.5,
+        "by": "step",
     }
 
     from skdenoise.persistence import load
 
     model = load(out)
     assert model.estimator_.estimator_.n_passes_ == 2
+    # The step curriculum scheduled the script's noise; the file's network
+    # adds none (a fine-tuning partial_fit on pairs would refuse one).
+    assert model.estimator_.estimator_.noise_curriculum is None
+    assert model.estimator_.estimator_.noise is None
     # XLA is the training machine's choice; the file leaves it to Keras.
     assert model.estimator_.estimator_.jit_compile == "auto"
     x = np.random.default_rng(0).standard_normal((2, 720))
@@ -211,8 +227,31 @@ def test_train_pretrained_curriculum_options():
         0.75,
     ]
     assert script.parse_args([*base, "--no-hard-first"]).hard_first is None
-    assert script.parse_args(base).passes == 1
-    assert script.parse_args([*base, "--passes", "auto"]).passes == "auto"
+    # The passes are chosen on the validation records, as the benchmark's.
+    assert script.parse_args(base).passes == "auto"
+    assert script.parse_args([*base, "--passes", "1"]).passes == 1
+    assert script.parse_args(base).budget_steps is None
+    assert script.parse_args([*base, "--budget-steps", "500"]).budget_steps == 500
+    for bad in ("0", "-3"):
+        with pytest.raises(SystemExit):
+            script.parse_args([*base, "--budget-steps", bad])
+    assert script.parse_args(base).validation_noise == "other-lead"
+    assert (
+        script.parse_args([*base, "--validation-noise", "training"]).validation_noise
+        == "training"
+    )
+    with pytest.raises(SystemExit):
+        script.parse_args([*base, "--validation-noise", "test"])
+
+
+def test_recalibration_uses_the_noise_the_card_names():
+    script = _load_script()
+    # Cards written before they named it were validated on the training noise.
+    assert script.card_validation_noise({"noise": {"channel": 0}}) == "training"
+    assert script.card_validation_noise({}) == "training"
+    card = {"noise": {"validation": {"source": "other-lead"}}}
+    assert script.card_validation_noise(card) == "other-lead"
+    assert set(script.VALIDATION_NOISE_TEXT) == set(script.protocol.VALIDATION_NOISE)
 
 
 @pytest.mark.parametrize(
