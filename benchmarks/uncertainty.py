@@ -4,7 +4,12 @@ A U-Net of the ECG benchmark's kind (``_ecg_models.SETTINGS``) is trained on
 the protocol's training records with the protocol's training noise, its
 uncertainty calibrated on the validation records (117 122), and measured on
 the test records (118 119 121) for each noise type (bw, em, ma, mix) and input
-SNR (-6 to 24 dB):
+SNR (-6 to 24 dB). The validation records' noise (``--validation-noise``) is
+the other lead of the noise recordings by default, as the ECG benchmark's
+(NSTDB channel 1, samples [0, 325000): none of the test noise's samples, none
+trained on), so that the calibration sees the errors of noise the networks
+never learnt, as the test does; ``training`` repeats the runs before
+2026-12-08 (the training noise itself):
 
 - coverage: the share of clean samples inside ``mean +/- 1.96 std`` (bar:
   90 % to 98 %), and for the reliability figure at nominal levels 10 % to 99 %;
@@ -142,6 +147,35 @@ def calibration_segment(args):
     return (args.held_out_noise, protocol.TRAIN_NOISE["segment"][1])
 
 
+def validation_series(args):
+    """Noisy and clean windows of the validation records, with the noise of
+    ``--validation-noise`` (the training noise: of ``--held-out-noise``'s
+    samples, if given)."""
+    if args.validation_noise == "training":
+        noise = protocol.training_noise(
+            args.data_dir, args.train_snr, segment=calibration_segment(args)
+        )
+    else:
+        noise = protocol.validation_noise(
+            args.data_dir, args.train_snr, args.validation_noise
+        )
+    return protocol.validation_set(
+        args.val_records, args.data_dir, noise, args.max_val_windows
+    )
+
+
+def validation_noise_text(args):
+    """The validation records' noise, in words."""
+    if args.validation_noise == "other-lead":
+        return (
+            "other-lead noise (NSTDB channel 1, samples [0, 325000): none of the "
+            "test noise's samples, none trained on)"
+        )
+    if args.held_out_noise:
+        return f"the training noise's samples [{args.held_out_noise}, 325000)"
+    return "the training noise itself (NSTDB channel 0, samples [0, 325000))"
+
+
 def coverage(residual, std, p):
     return float(np.mean(np.abs(residual) <= stats.norm.ppf(0.5 + p / 2) * std))
 
@@ -269,7 +303,17 @@ def main(argv=None):
         metavar="SAMPLE",
         help="train on the training noise's samples [0, SAMPLE) and calibrate on "
         "[SAMPLE, 325000), so that the calibration sees noise the networks never "
-        "saw, as the test does (default: both from the whole training segment)",
+        "saw, as the test does (default: both from the whole training segment); "
+        "implies --validation-noise training",
+    )
+    parser.add_argument(
+        "--validation-noise",
+        choices=sorted(protocol.VALIDATION_NOISE),
+        default=None,
+        help="the validation records' noise (early stopping, gate, passes and "
+        "the calibration): other-lead, NSTDB channel 1 over samples [0, 325000), "
+        "none of the test noise's samples (default); training, the training "
+        "noise itself (the runs before 2026-12-08; implied by --held-out-noise)",
     )
     parser.add_argument(
         "--pretrained",
@@ -309,6 +353,12 @@ def main(argv=None):
         args.max_val_windows = 600
     if args.recalibrate and not args.load_models:
         parser.error("--recalibrate calibrates models of --load-models")
+    try:
+        args.validation_noise = protocol.validation_noise_source(
+            args.validation_noise, args.held_out_noise
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
     if args.budget_steps is not None and args.budget_steps < 1:
         parser.error(f"--budget-steps must be at least 1; got {args.budget_steps}")
     levels = tuple(dict.fromkeys(args.levels))
@@ -328,23 +378,13 @@ def main(argv=None):
         protocol.check_record_lists(
             [], args.val_records, args.test_records, args.data_dir
         )
-        noise = protocol.training_noise(
-            args.data_dir, args.train_snr, segment=calibration_segment(args)
-        )
-        validation = protocol.validation_set(
-            args.val_records, args.data_dir, noise, args.max_val_windows
-        )
+        validation = validation_series(args)
         log(f"{len(validation[1])} calibration windows")
     elif args.load_models and args.recalibrate:
         protocol.check_record_lists(
             [], args.val_records, args.test_records, args.data_dir
         )
-        noise = protocol.training_noise(
-            args.data_dir, args.train_snr, segment=calibration_segment(args)
-        )
-        validation = protocol.validation_set(
-            args.val_records, args.data_dir, noise, args.max_val_windows
-        )
+        validation = validation_series(args)
         log(f"{len(validation[1])} calibration windows")
     elif args.load_models:
         protocol.check_record_lists([], [], args.test_records, args.data_dir)
@@ -355,12 +395,7 @@ def main(argv=None):
         X_train = protocol.training_windows(
             args.train_records, args.data_dir, args.max_train_windows, seed=args.seed
         )
-        noise = protocol.training_noise(
-            args.data_dir, args.train_snr, segment=calibration_segment(args)
-        )
-        validation = protocol.validation_set(
-            args.val_records, args.data_dir, noise, args.max_val_windows
-        )
+        validation = validation_series(args)
         log(f"{len(X_train)} training and {len(validation[1])} validation windows")
     clean, _, noisy = protocol.build_test_set(
         args.test_records, args.data_dir, args.test_windows, snrs=levels
@@ -553,9 +588,14 @@ def write_results(out, rows, reliability, fits, args, command, load_start, start
         )
         + f"calibration on records {' '.join(args.val_records)} "
         + (
-            "(all windows)"
+            "(all windows"
             if args.max_val_windows is None
-            else f"(at most {args.max_val_windows} windows)"
+            else f"(at most {args.max_val_windows} windows"
+        )
+        + (
+            ")"
+            if args.load_models and not args.recalibrate
+            else f", {validation_noise_text(args)})"
         )
         + "; test: records "
         f"{' '.join(args.test_records)}, {args.test_windows} windows each. "

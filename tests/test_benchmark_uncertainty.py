@@ -2,6 +2,7 @@
 
 import csv
 import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
@@ -160,6 +161,9 @@ def test_uncertainty_benchmark_of_the_pretrained_network(
     monkeypatch.setattr(script, "calibrated_pretrained", recording)
     out = tmp_path / "out"
     shipped = _models.MODELS["ecg"].path
+    # The noise the shipped file was calibrated on, as its card names it.
+    card = json.loads(shipped.with_suffix(".json").read_text())
+    source = card["noise"].get("validation", {}).get("source", "training")
     script.main(
         [
             "--data-dir",
@@ -168,6 +172,8 @@ def test_uncertainty_benchmark_of_the_pretrained_network(
             str(out),
             "--pretrained",
             str(shipped),
+            "--validation-noise",
+            source,
             "--methods",
             "flips",
             "--test-windows",
@@ -182,7 +188,8 @@ def test_uncertainty_benchmark_of_the_pretrained_network(
     assert len(cells) == 4 * 2 and {r["method"] for r in cells} == {"flips"}
     readme = (out / "calibration.md").read_text()
     assert "The network of the pretrained file" in readme
-    assert "calibration on records 117 122 (all windows)" in readme
+    said = {"training": "the training noise itself", "other-lead": "other-lead noise"}
+    assert f"calibration on records 117 122 (all windows, {said[source]}" in readme
     assert "Training: records" not in readme
     # Calibrated anew by the script on the validation records, as the file was.
     from skdenoise.persistence import load
@@ -198,6 +205,46 @@ def test_uncertainty_benchmark_of_the_pretrained_network(
         rtol=0,
         atol=0.05,
     )
+
+
+def test_validation_noise_is_the_other_lead_unless_asked(tmp_path, monkeypatch):
+    script = _load_script()
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def record(args):
+        seen.append((args.validation_noise, script.validation_noise_text(args)))
+        raise Stop
+
+    monkeypatch.setattr(script, "validation_series", record)
+    monkeypatch.setattr(script.protocol, "check_record_lists", lambda *a, **k: None)
+    # The pretrained path reads the validation records first of all.
+    base = ["--data-dir", str(tmp_path), "--out", str(tmp_path / "o")]
+    base += ["--pretrained", str(tmp_path / "model.skdenoise")]
+    for options in (
+        [],
+        ["--validation-noise", "training"],
+        ["--held-out-noise", "275000"],
+    ):
+        with pytest.raises(Stop):
+            script.main(base + options)
+    assert [source for source, _ in seen] == ["other-lead", "training", "training"]
+    assert "channel 1" in seen[0][1]
+    assert "itself" in seen[1][1]
+    assert "[275000, 325000)" in seen[2][1]
+
+
+def test_held_out_noise_with_other_lead_validation_is_refused(tmp_path, capsys):
+    script = _load_script()
+    with pytest.raises(SystemExit) as exc:
+        script.main(
+            ["--data-dir", "x", "--out", str(tmp_path)]
+            + ["--held-out-noise", "275000", "--validation-noise", "other-lead"]
+        )
+    assert exc.value.code == 2
+    assert "does not go with --validation-noise other-lead" in capsys.readouterr().err
 
 
 def test_recalibrate_needs_loaded_models(tmp_path, capsys):
