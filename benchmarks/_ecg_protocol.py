@@ -322,6 +322,21 @@ def validation_noise_source(source, held_out=None):
     return source
 
 
+def validation_noise_text(source, held_out=None):
+    """The validation noise of ``source`` (and ``held_out``, the first of the
+    training noise's samples kept for validation, or None), in words."""
+    if source == "other-lead":
+        return (
+            "other-lead noise (NSTDB channel 1, samples [0, 325000): the test "
+            "noise's lead, none of its samples)"
+        )
+    if held_out:
+        return (
+            f"the training noise's samples [{held_out}, 325000), never seen in training"
+        )
+    return "the training noise itself (NSTDB channel 0, samples [0, 325000))"
+
+
 def validation_noise(data_dir, snr_range, source="other-lead", segment=None):
     """Validation noise: bw, em, ma or mix per window, as recorded.
 

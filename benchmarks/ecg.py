@@ -1844,17 +1844,7 @@ _RUN_FILES = (
 
 def _validation_noise_text(args):
     """What the validation records' noise is, in words."""
-    if args.validation_noise == "other-lead":
-        return (
-            "other-lead noise (NSTDB channel 1, samples [0, 325000): the test "
-            "noise's lead, none of its samples)"
-        )
-    if args.held_out_noise:
-        return (
-            f"the training noise's samples [{args.held_out_noise}, 325000), "
-            "never seen in training"
-        )
-    return "the training noise itself (NSTDB channel 0, samples [0, 325000))"
+    return protocol.validation_noise_text(args.validation_noise, args.held_out_noise)
 
 
 def _load_training_data(context, args, log):

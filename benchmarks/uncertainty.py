@@ -166,14 +166,7 @@ def validation_series(args):
 
 def validation_noise_text(args):
     """The validation records' noise, in words."""
-    if args.validation_noise == "other-lead":
-        return (
-            "other-lead noise (NSTDB channel 1, samples [0, 325000): none of the "
-            "test noise's samples, none trained on)"
-        )
-    if args.held_out_noise:
-        return f"the training noise's samples [{args.held_out_noise}, 325000)"
-    return "the training noise itself (NSTDB channel 0, samples [0, 325000))"
+    return protocol.validation_noise_text(args.validation_noise, args.held_out_noise)
 
 
 def coverage(residual, std, p):
