@@ -331,9 +331,7 @@ def validation_noise_text(source, held_out=None):
             "noise's lead, none of its samples)"
         )
     if held_out:
-        return (
-            f"the training noise's samples [{held_out}, 325000), never seen in training"
-        )
+        return f"the training noise's samples [{held_out}, 325000)"
     return "the training noise itself (NSTDB channel 0, samples [0, 325000))"
 
 

@@ -1844,7 +1844,9 @@ _RUN_FILES = (
 
 def _validation_noise_text(args):
     """What the validation records' noise is, in words."""
-    return protocol.validation_noise_text(args.validation_noise, args.held_out_noise)
+    text = protocol.validation_noise_text(args.validation_noise, args.held_out_noise)
+    # ecg.py's models train on the training noise's other samples only.
+    return text + (", never seen in training" if args.held_out_noise else "")
 
 
 def _load_training_data(context, args, log):

@@ -2,10 +2,11 @@
 
 The ECG bars are judged at 15 minutes of CPU per network (about 20,000 steps
 of the shipped U-Net). This probe asks whether the recipe is limited by that
-budget: the recipe of ``train_pretrained.py`` (same network, noise, clean
-share, augmentation, drift, hard-first curriculum, cosine learning rate, best
-validation weights, gate and flip averaging, the same training and validation
-records) is trained side by side in several arms, each for a number of steps
+budget: the recipe of ``train_pretrained.py`` as it was when this probe was
+written (same network, noise, clean share, augmentation, drift, hard-first
+curriculum, cosine learning rate, best validation weights, gate and flip
+averaging, the same training and validation records; validated on the
+training noise, with one pass) is trained side by side in several arms, each for a number of steps
 or a wall time, and each is scored on the benchmark's test windows (records
 118, 119, 121; protocol test noise) at 0 and 24 dB input and on the clean
 windows themselves.

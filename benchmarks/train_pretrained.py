@@ -8,23 +8,24 @@ dB), 10 % of the windows fed in clean, flip, time-flip and warp augmentation
 and a slow drift (0.3-1 Hz) added as signal to half of the clean windows, the
 negative-SNR loss, mixed bfloat16 precision where bfloat16 runs in hardware
 and float32 elsewhere (``--precision auto``; the shipped file was trained in
-mixed bfloat16), a wall-time budget with cosine
-learning-rate annealing and the weights of the best validation loss, a
-hard-first curriculum over noise levels (the highest training SNR starts at 12
-dB and reaches 30 dB halfway through the budget), validated on whole records
-with noise drawn once from the other lead of the noise recordings (NSTDB
-channel 1, samples [0, 325000): none of the test noise's samples, and none the
-network trains on; ``--validation-noise training`` validates on the training
-noise, as the files before 2026-12-08 were); the weights of the best
-validation loss are kept, the no-harm gate is calibrated on the validation
-records, the denoising passes are chosen on them (``--passes auto``) and
-outputs are averaged over sign and time flips. The test records (118 119 121)
-are never read.
+mixed bfloat16), a budget (wall time, or steps) with cosine learning-rate
+annealing, a hard-first curriculum over noise levels (the highest training SNR
+starts at 12 dB and reaches 30 dB halfway through the budget), validated on
+whole records with noise drawn once from the other lead of the noise
+recordings (NSTDB channel 1, samples [0, 325000): none of the test noise's
+samples, and none the network trains on; ``--validation-noise training``
+validates on the training noise, as every file written before the option
+was); the weights of the best validation loss are kept, the no-harm gate is
+calibrated on the validation records, the denoising passes are chosen on them
+(``--passes auto``) and outputs are averaged over sign and time flips. The
+test records (118 119 121) are never read.
 
 ``--budget-steps N`` trains for N optimiser steps instead of a wall time: the
 learning rate and the curriculum then follow the share of the steps done (the
 curriculum as the denoiser's own ``noise_curriculum``, set from each batch's
-step), so that the same seed trains the same network on any machine and load.
+step), so that every batch gets the same windows and noise levels on any
+machine and load (identical weights also need the same precision, XLA
+setting and kind of CPU).
 The network does not read the window's level (``level_input``, which the
 benchmark's U-Net has): the shipped model takes series in any units.
 
@@ -46,8 +47,9 @@ elsewhere). ``--jit-compile auto`` (default) trains with XLA where two short
 epochs each way measure it faster (``_xla.py``).
 
 ``--recalibrate`` trains nothing: it calibrates the uncertainty of the file
-at ``--out`` anew on the validation records (the network, its gate and its
-outputs unchanged) and rewrites the file and its JSON file::
+at ``--out`` anew on the validation records, with the validation noise its
+JSON file names (the network, its gate and its outputs unchanged), and
+rewrites the file and its JSON file::
 
     python benchmarks/train_pretrained.py --data-dir ../shared/data/physionet \\
         --recalibrate --out skdenoise/pretrained/ecg_unet.skdenoise
@@ -129,16 +131,17 @@ def parse_args(argv):
         metavar="N",
         help="train for N optimiser steps instead of --budget-minutes: the "
         "learning rate and the curriculum follow the share of the steps done, "
-        "and the same seed trains the same network on any machine",
+        "so every batch gets the same windows and noise levels on any machine",
     )
     parser.add_argument(
         "--validation-noise",
         choices=sorted(protocol.VALIDATION_NOISE),
-        default="other-lead",
+        default=None,
         help="the validation records' noise (best weights, gate, passes and "
         "the uncertainty's calibration): other-lead, NSTDB channel 1 over "
         "samples [0, 325000), none of the test noise's samples (default); "
-        "training, the training noise itself (the files before 2026-12-08)",
+        "training, the training noise itself (every file written before the "
+        "option). With --recalibrate: the noise the file's JSON names",
     )
     parser.add_argument(
         "--out",
@@ -276,8 +279,14 @@ def recalibrate(args):
     denoiser = load(args.out)
     network = denoiser.estimator_.estimator_
     n_windows = denoiser.estimator_.n_windows_fit_
-    # The noise the file was validated on, whatever --validation-noise says.
+    # The noise the file was validated on.
     source = card_validation_noise(info)
+    if args.validation_noise not in (None, source):
+        raise SystemExit(
+            f"{args.info} says the file was validated on {source!r} noise; "
+            f"--validation-noise {args.validation_noise} would calibrate it on "
+            "other noise than its gate and passes were chosen on"
+        )
     validation = validation_data(args.data_dir, source)
     network.set_params(uncertainty=RECIPE["uncertainty"])
     network.calibrate_uncertainty(*validation)
@@ -310,6 +319,8 @@ def main(argv=None):
     if args.recalibrate:
         protocol.check_record_lists([], VALIDATION_RECORDS, [], args.data_dir)
         return recalibrate(args)
+    if args.validation_noise is None:
+        args.validation_noise = "other-lead"
     # The lists are disjoint from the test records, whose files are never read
     # (nor needed).
     protocol.check_record_lists(TRAIN_RECORDS, VALIDATION_RECORDS, TEST_RECORDS, None)
@@ -483,7 +494,11 @@ def main(argv=None):
                 else {
                     "start_db": args.hard_first[0],
                     "ramp_share_of_budget": args.hard_first[1],
-                    "by": "step" if stepped is not None else "wall time",
+                    "by": (
+                        "the step of each batch"
+                        if stepped is not None
+                        else "a callback at each step"
+                    ),
                 }
             ),
         },

@@ -8,8 +8,8 @@ SNR (-6 to 24 dB). The validation records' noise (``--validation-noise``) is
 the other lead of the noise recordings by default, as the ECG benchmark's
 (NSTDB channel 1, samples [0, 325000): none of the test noise's samples, none
 trained on), so that the calibration sees the errors of noise the networks
-never learnt, as the test does; ``training`` repeats the runs before
-2026-12-08 (the training noise itself):
+never learnt, as the test does; ``training`` repeats the committed runs
+made before the option (the training noise itself):
 
 - coverage: the share of clean samples inside ``mean +/- 1.96 std`` (bar:
   90 % to 98 %), and for the reliability figure at nominal levels 10 % to 99 %;
@@ -306,7 +306,8 @@ def main(argv=None):
         help="the validation records' noise (early stopping, gate, passes and "
         "the calibration): other-lead, NSTDB channel 1 over samples [0, 325000), "
         "none of the test noise's samples (default); training, the training "
-        "noise itself (the runs before 2026-12-08; implied by --held-out-noise)",
+        "noise itself (the committed runs made before the option; implied by "
+        "--held-out-noise)",
     )
     parser.add_argument(
         "--pretrained",
@@ -346,6 +347,11 @@ def main(argv=None):
         args.max_val_windows = 600
     if args.recalibrate and not args.load_models:
         parser.error("--recalibrate calibrates models of --load-models")
+    if args.pretrained and args.held_out_noise is not None:
+        parser.error(
+            "--held-out-noise trains on part of the training noise; the "
+            "pretrained network trained on all of it"
+        )
     try:
         args.validation_noise = protocol.validation_noise_source(
             args.validation_noise, args.held_out_noise

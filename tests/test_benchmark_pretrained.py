@@ -116,7 +116,7 @@ def test_train_pretrained_writes_the_file_and_its_card(
     assert info["training"]["hard_first_curriculum"] == {
         "start_db": 12.0,
         "ramp_share_of_budget": 0.5,
-        "by": "step",
+        "by": "the step of each batch",
     }
 
     from skdenoise.persistence import load
@@ -143,6 +143,13 @@ def test_train_pretrained_writes_the_file_and_its_card(
     mean, std = model.predict(x, return_std=True)
     np.testing.assert_array_equal(mean, denoised)
     assert std.shape == x.shape and np.all(np.isfinite(std)) and np.all(std > 0)
+
+    # Recalibrated, it is calibrated on the noise its card names: other-lead.
+    recalibrate = ["--data-dir", str(data), "--recalibrate", "--out", str(out)]
+    assert script.main(recalibrate) == 0
+    again = json.loads(out.with_suffix(".json").read_text())
+    assert again["noise"] == info["noise"]
+    assert again["uncertainty"]["calibrated_on"] == info["uncertainty"]["calibrated_on"]
 
 
 @pytest.mark.data
@@ -179,8 +186,13 @@ def test_recalibrate_rewrites_the_uncertainty_and_keeps_the_network(
     assert info["uncertainty"]["method"] == info["model"]["uncertainty"] == "flips"
     assert info["uncertainty"]["calibrated_on"]["n_windows"] > 1000
     assert "--recalibrate" in info["uncertainty"]["command"]
-    # What it was trained on is kept.
+    # What it was trained on is kept, and calibrated on the noise it names.
     assert info["training"] == card["training"] and info["data"] == card["data"]
+    assert info["noise"] == card["noise"]
+    assert (
+        info["uncertainty"]["calibrated_on"]["noise"]
+        == card["uncertainty"]["calibrated_on"]["noise"]
+    )
     # The optimizer's state stays out of the file (about 2 MB, as shipped).
     assert info["size_bytes"] < 1.2 * shipped.stat().st_size
 
@@ -203,6 +215,13 @@ def test_recalibrate_rewrites_the_uncertainty_and_keeps_the_network(
         rtol=0,
         atol=0.05,
     )
+
+    # Another validation noise than the card's is refused.
+    other = {"training": "other-lead", "other-lead": "training"}[
+        script.card_validation_noise(card)
+    ]
+    with pytest.raises(SystemExit, match="would calibrate it on other noise"):
+        script.main([*args, "--validation-noise", other])
 
     # A card that does not describe the file is refused.
     out.write_bytes(shipped.read_bytes())
@@ -235,7 +254,8 @@ def test_train_pretrained_curriculum_options():
     for bad in ("0", "-3"):
         with pytest.raises(SystemExit):
             script.parse_args([*base, "--budget-steps", bad])
-    assert script.parse_args(base).validation_noise == "other-lead"
+    # None: other-lead when training, the card's noise when recalibrating.
+    assert script.parse_args(base).validation_noise is None
     assert (
         script.parse_args([*base, "--validation-noise", "training"]).validation_noise
         == "training"

@@ -220,20 +220,41 @@ def test_validation_noise_is_the_other_lead_unless_asked(tmp_path, monkeypatch):
 
     monkeypatch.setattr(script, "validation_series", record)
     monkeypatch.setattr(script.protocol, "check_record_lists", lambda *a, **k: None)
-    # The pretrained path reads the validation records first of all.
+    # No records read before the validation series.
+    monkeypatch.setattr(script.protocol, "training_windows", lambda *a, **k: None)
     base = ["--data-dir", str(tmp_path), "--out", str(tmp_path / "o")]
-    base += ["--pretrained", str(tmp_path / "model.skdenoise")]
+    pretrained = ["--pretrained", str(tmp_path / "model.skdenoise")]
+    recalibrate = ["--load-models", str(tmp_path), "--recalibrate"]
     for options in (
-        [],
-        ["--validation-noise", "training"],
+        pretrained,
+        [*pretrained, "--validation-noise", "training"],
+        recalibrate,
         ["--held-out-noise", "275000"],
+        [],
     ):
         with pytest.raises(Stop):
             script.main(base + options)
-    assert [source for source, _ in seen] == ["other-lead", "training", "training"]
+    assert [source for source, _ in seen] == [
+        "other-lead",
+        "training",
+        "other-lead",
+        "training",
+        "other-lead",
+    ]
     assert "channel 1" in seen[0][1]
     assert "itself" in seen[1][1]
-    assert "[275000, 325000)" in seen[2][1]
+    assert "[275000, 325000)" in seen[3][1]
+
+
+def test_held_out_noise_is_refused_with_a_pretrained_network(tmp_path, capsys):
+    script = _load_script()
+    with pytest.raises(SystemExit) as exc:
+        script.main(
+            ["--data-dir", "x", "--out", str(tmp_path), "--pretrained", "f"]
+            + ["--held-out-noise", "275000"]
+        )
+    assert exc.value.code == 2
+    assert "the pretrained network trained on all of it" in capsys.readouterr().err
 
 
 def test_held_out_noise_with_other_lead_validation_is_refused(tmp_path, capsys):
