@@ -6,10 +6,10 @@ budget: the recipe of ``train_pretrained.py`` as it was when this probe was
 written (same network, noise, clean share, augmentation, drift, hard-first
 curriculum, cosine learning rate, best validation weights, gate and flip
 averaging, the same training and validation records; validated on the
-training noise, with one pass) is trained side by side in several arms, each for a number of steps
-or a wall time, and each is scored on the benchmark's test windows (records
-118, 119, 121; protocol test noise) at 0 and 24 dB input and on the clean
-windows themselves.
+training noise, with one pass) is trained side by side in several arms, each
+for a number of steps or a wall time, and each is scored on the benchmark's
+test windows (records 118, 119, 121; protocol test noise) at 0 and 24 dB input
+and on the clean windows themselves.
 
 A GPU machine lent to the project may hold no TensorFlow (its image has JAX),
 so the probe can run the package's own ``fit`` under Keras' JAX backend: with

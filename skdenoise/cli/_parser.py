@@ -320,8 +320,9 @@ def _add_denoise_command(commands, formatter):
         choices=("float32", "trained"),
         help="what the network of a --pretrained model computes in: float32 "
         "(the default; the fastest on CPUs without bfloat16 units) or the "
-        "precision it was trained in (mixed bfloat16, faster only where bfloat16 "
-        "runs in hardware: time both on yours)",
+        "precision it was trained in, as the model's card names it (float32 for "
+        "the ECG model since 2026-12-07; mixed bfloat16 is faster only where "
+        "bfloat16 runs in hardware: time both on yours)",
     )
     denoise.add_argument(
         "--highpass",

@@ -40,7 +40,7 @@ MODELS = {
     "ecg": _Model(
         file="ecg_unet.skdenoise",
         # Printed by benchmarks/train_pretrained.py with the file it writes.
-        sha256="1db9df27588e2aa80a560d127a79f666a1e83c543b41afbdb0f69cb9acc75038",
+        sha256="65d42b5aff04a3af929d3eb8cbecf3fcb2010244e09514c0e01de2cf3ceba5f8",
         description=(
             "Single-lead ECG: a U-Net trained on MIT-BIH Arrhythmia records at "
             "360 Hz against baseline wander, electrode motion and muscle noise; "
@@ -134,20 +134,19 @@ def load(name="ecg", *, sampling_rate, precision="float32"):
         Sampling rate of the series you will denoise, in Hz (at least 100 Hz
         for ``"ecg"``). They are resampled to the model's rate and back.
     precision : {"float32", "trained"}, default="float32"
-        What the network computes in. ``"float32"``: its weights (kept in
-        float32 by the mixed-precision training) in float32 layers, about 1.7
-        times as fast as ``"trained"`` on CPUs without bfloat16 units, and
-        free of 16-bit rounding (on NVIDIA GPUs from Ampere on, TensorFlow
-        rounds float32 products to TensorFloat-32 unless
+        What the network computes in. ``"float32"``: its weights (float32,
+        also under mixed-precision training) in float32 layers, free of
+        16-bit rounding (on NVIDIA GPUs from Ampere on, TensorFlow rounds
+        float32 products to TensorFloat-32 unless
         ``tf.config.experimental.enable_tensor_float_32_execution(False)``).
-        ``"trained"``: the precision it was trained in (``"mixed_bfloat16"``
-        for ``"ecg"``), which pays only where bfloat16 runs in hardware
-        (CPUs with bfloat16 matrix units such as Intel AMX; time both on
-        yours). The two outputs differ by the
-        16-bit rounding, up to about 3e-3 of a signal's range (under 1 uV on
-        MITDB's record 100, 11 uV on its record 108). The fitted network's
-        ``precision`` parameter says which, and a fine-tuning ``partial_fit``
-        trains in it.
+        ``"trained"``: the precision it was trained in, as the model's card
+        (the JSON file beside it) names it: float32 for ``"ecg"`` since
+        2026-12-07, so the same as ``"float32"`` (the file before was
+        trained in mixed bfloat16, which ran about 1.7 times slower than
+        float32 on CPUs without bfloat16 units and gave outputs apart by the
+        16-bit rounding, up to about 3e-3 of a signal's range). The fitted
+        network's ``precision`` parameter says which, and a fine-tuning
+        ``partial_fit`` trains in it.
 
     Returns
     -------
