@@ -322,6 +322,23 @@ def validation_noise_source(source, held_out=None):
     return source
 
 
+def add_validation_noise_option(parser, uses, training_note):
+    """``--validation-noise`` (default None) of a script's ``argparse`` parser.
+
+    ``uses``: what the validation records choose (said in the help);
+    ``training_note``: what the training noise repeats (and what implies it).
+    """
+    parser.add_argument(
+        "--validation-noise",
+        choices=sorted(VALIDATION_NOISE),
+        default=None,
+        help=f"the validation records' noise ({uses}): other-lead, NSTDB channel "
+        "1 over samples [0, 325000), the test noise's lead but none of its "
+        "samples (default); training, the training noise itself, channel 0 "
+        f"({training_note})",
+    )
+
+
 def validation_noise_text(source, held_out=None):
     """The validation noise of ``source`` (and ``held_out``, the first of the
     training noise's samples kept for validation, or None), in words."""

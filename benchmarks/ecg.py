@@ -361,15 +361,10 @@ def parse_args(argv):
         "so that early stopping, the gate and the passes are calibrated on noise "
         "the network never saw (default: both from the whole segment)",
     )
-    parser.add_argument(
-        "--validation-noise",
-        choices=sorted(protocol.VALIDATION_NOISE),
-        default=None,
-        help="the validation records' noise (early stopping, gates, passes): "
-        "other-lead, NSTDB channel 1 over samples [0, 325000), the test noise's "
-        "lead but none of its samples (default); training, the training noise "
-        "itself, channel 0 (the earlier runs' validation noise; implied by "
-        "--held-out-noise)",
+    protocol.add_validation_noise_option(
+        parser,
+        "early stopping, gates, passes",
+        "the earlier runs' validation noise; implied by --held-out-noise",
     )
     parser.add_argument(
         "--noise-weights",

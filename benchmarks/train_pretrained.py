@@ -133,15 +133,11 @@ def parse_args(argv):
         "learning rate and the curriculum follow the share of the steps done, "
         "so every batch gets the same windows and noise levels on any machine",
     )
-    parser.add_argument(
-        "--validation-noise",
-        choices=sorted(protocol.VALIDATION_NOISE),
-        default=None,
-        help="the validation records' noise (best weights, gate, passes and "
-        "the uncertainty's calibration): other-lead, NSTDB channel 1 over "
-        "samples [0, 325000), none of the test noise's samples (default); "
-        "training, the training noise itself (every file written before the "
-        "option). With --recalibrate: the noise the file's JSON names",
+    protocol.add_validation_noise_option(
+        parser,
+        "best weights, gate, passes and the uncertainty's calibration; with "
+        "--recalibrate the noise the file's JSON names",
+        "every file written before the option",
     )
     parser.add_argument(
         "--out",

@@ -299,15 +299,10 @@ def main(argv=None):
         "saw, as the test does (default: both from the whole training segment); "
         "implies --validation-noise training",
     )
-    parser.add_argument(
-        "--validation-noise",
-        choices=sorted(protocol.VALIDATION_NOISE),
-        default=None,
-        help="the validation records' noise (early stopping, gate, passes and "
-        "the calibration): other-lead, NSTDB channel 1 over samples [0, 325000), "
-        "none of the test noise's samples (default); training, the training "
-        "noise itself (the committed runs made before the option; implied by "
-        "--held-out-noise)",
+    protocol.add_validation_noise_option(
+        parser,
+        "early stopping, gate, passes and the calibration",
+        "the committed runs made before the option; implied by --held-out-noise",
     )
     parser.add_argument(
         "--pretrained",
