@@ -2,23 +2,23 @@
 
 The benchmark's recipe (``BENCHMARK.md``) for a U-Net: clean MITDB channel 0
 windows (512 samples at 360 Hz, reference 0.5 Hz high-pass, window means
-removed) of the training records, NSTDB training noise (channel 0, samples
-[0, 325000): bw, em, ma or their mix per window at an SNR drawn from -6 to 30
-dB), 10 % of the windows fed in clean, flip, time-flip and warp augmentation
-and a slow drift (0.3-1 Hz) added as signal to half of the clean windows, the
+removed) of the training records, NSTDB training noise (channel 0, samples [0,
+325000): bw, em, ma or their mix per window at an SNR drawn from -6 to 30 dB),
+10 % of the windows fed in clean, flip, time-flip and warp augmentation and a
+slow drift (0.3-1 Hz) added as signal to half of the clean windows, the
 negative-SNR loss, mixed bfloat16 precision where bfloat16 runs in hardware
-and float32 elsewhere (``--precision auto``; the shipped file was trained in
-mixed bfloat16), a budget (wall time, or steps) with cosine learning-rate
-annealing, a hard-first curriculum over noise levels (the highest training SNR
-starts at 12 dB and reaches 30 dB halfway through the budget), validated on
-whole records with noise drawn once from the other lead of the noise
-recordings (NSTDB channel 1, samples [0, 325000): none of the test noise's
-samples, and none the network trains on; ``--validation-noise training``
-validates on the training noise, as every file written before the option
-was); the weights of the best validation loss are kept, the no-harm gate is
-calibrated on the validation records, the denoising passes are chosen on them
-(``--passes auto``) and outputs are averaged over sign and time flips. The
-test records (118 119 121) are never read.
+and float32 elsewhere (``--precision auto``; the file shipped since 2026-12-07
+was trained in float32, the one before in mixed bfloat16), a budget (wall
+time, or steps) with cosine learning-rate annealing, a hard-first curriculum
+over noise levels (the highest training SNR starts at 12 dB and reaches 30 dB
+halfway through the budget), validated on whole records with noise drawn once
+from the other lead of the noise recordings (NSTDB channel 1, samples [0,
+325000): none of the test noise's samples, and none the network trains on;
+``--validation-noise training`` validates on the training noise, as every file
+written before the option was); the weights of the best validation loss are
+kept, the no-harm gate is calibrated on the validation records, the denoising
+passes are chosen on them (``--passes auto``) and outputs are averaged over
+sign and time flips. The test records (118 119 121) are never read.
 
 ``--budget-steps N`` trains for N optimiser steps instead of a wall time: the
 learning rate and the curriculum then follow the share of the steps done (the
