@@ -368,13 +368,8 @@ def main(argv=None):
     started = time.perf_counter()
     load_start = load_average()
 
-    if args.pretrained:
-        protocol.check_record_lists(
-            [], args.val_records, args.test_records, args.data_dir
-        )
-        validation = validation_series(args)
-        log(f"{len(validation[1])} calibration windows")
-    elif args.load_models and args.recalibrate:
+    if args.pretrained or (args.load_models and args.recalibrate):
+        # Calibrated here, on the validation records: nothing to train.
         protocol.check_record_lists(
             [], args.val_records, args.test_records, args.data_dir
         )
