@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 import numpy as np
 
-sys.path.insert(0, "/work/main/benchmarks")
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 import _ecg_protocol as protocol
 import ecg_low_snr_validation as v
 from skdenoise.neural import _base
