@@ -190,15 +190,22 @@ def _noise_recordings(data_dir, channel):
     return tuple(recordings.items())
 
 
-def noise_model(kind, recordings, segment, snr, flip=False, time_scale=None):
+def noise_model(
+    kind, recordings, segment, snr, flip=False, time_scale=None, spectral_gain=None
+):
     """The protocol's noise of one type: a recording, or the U(0, 1) mix of all.
 
-    ``flip`` and ``time_scale`` augment the recorded stretches (training noise
-    only; see :class:`skdenoise.noise.RecordedNoise`).
+    ``flip``, ``time_scale`` and ``spectral_gain`` augment the recorded
+    stretches (training noise only; see :class:`skdenoise.noise.RecordedNoise`).
     """
     recorded = {
         name: RecordedNoise(
-            rec, segment=segment, snr=None, flip=flip, time_scale=time_scale
+            rec,
+            segment=segment,
+            snr=None,
+            flip=flip,
+            time_scale=time_scale,
+            spectral_gain=spectral_gain,
         )
         for name, rec in recordings.items()
     }
@@ -292,16 +299,31 @@ def noise_type_weights(weights):
 
 
 def training_noise(
-    data_dir, snr_range, flip=False, time_scale=None, segment=None, weights=None
+    data_dir,
+    snr_range,
+    flip=False,
+    time_scale=None,
+    segment=None,
+    weights=None,
+    spectral_gain=None,
 ):
     """Training noise: bw, em, ma or mix per window, at an SNR drawn per window.
 
-    ``flip`` and ``time_scale`` augment the recorded stretches; ``segment``
+    ``flip``, ``time_scale`` and ``spectral_gain`` augment the recorded
+    stretches; ``segment``
     (inside the protocol's training segment) restricts where they come from;
     ``weights`` are the probabilities of bw, em, ma and mix (None: equal).
     """
     return _noise_of_types(
-        data_dir, TRAIN_NOISE, "training", snr_range, segment, flip, time_scale, weights
+        data_dir,
+        TRAIN_NOISE,
+        "training",
+        snr_range,
+        segment,
+        flip,
+        time_scale,
+        weights,
+        spectral_gain,
     )
 
 
@@ -377,6 +399,7 @@ def _noise_of_types(
     flip=False,
     time_scale=None,
     weights=None,
+    spectral_gain=None,
 ):
     if weights is not None:
         weights = noise_type_weights(weights)
@@ -390,7 +413,7 @@ def _noise_of_types(
             f"segment [{low}, {high})."
         )
     components = [
-        noise_model(kind, recordings, segment, None, flip, time_scale)
+        noise_model(kind, recordings, segment, None, flip, time_scale, spectral_gain)
         for kind in NOISE_TYPES
     ]
     return RandomNoiseType(

@@ -390,6 +390,15 @@ def parse_args(argv):
         "(its frequencies scale with it; default: off)",
     )
     parser.add_argument(
+        "--noise-spectral-gain",
+        type=float,
+        default=None,
+        metavar="DB",
+        help="colour each training noise stretch by a random gain, smooth over log "
+        "frequency, of at most DB either way (a tilt and a bowl of the spectrum; "
+        "RecordedNoise(spectral_gain=DB); default: off)",
+    )
+    parser.add_argument(
         "--real-records",
         nargs="*",
         default=None,
@@ -498,6 +507,12 @@ def parse_args(argv):
             args.noise_time_scale is None
             or 0 < args.noise_time_scale[0] <= args.noise_time_scale[1],
             "needs 0 < LOW <= HIGH",
+        ),
+        (
+            "--noise-spectral-gain",
+            args.noise_spectral_gain is None
+            or (np.isfinite(args.noise_spectral_gain) and args.noise_spectral_gain > 0),
+            "needs a positive number of dB",
         ),
         (
             "--hard-first",
@@ -1404,6 +1419,23 @@ def environment():
     return info
 
 
+def noise_augmentation_text(args):
+    """`` (training stretches ...)``: the training noise's augmentation, or ``""``."""
+    parts = []
+    if args.noise_flip:
+        parts.append("with a random sign and time direction")
+    if args.noise_time_scale:
+        low, high = args.noise_time_scale
+        parts.append(f"read at a rate drawn in [{low:g}, {high:g}]")
+    gain = getattr(args, "noise_spectral_gain", None)
+    if gain:
+        parts.append(
+            "coloured by a random gain smooth over log frequency, at most "
+            f"{gain:g} dB either way"
+        )
+    return f" (training stretches {' and '.join(parts)})" if parts else ""
+
+
 def write_outputs(out, args, command, context, results, failed, skipped):
     rows, real_rows, infos = results["rows"], results["real"], results["info"]
     models = [k for k in args.models if k in infos]
@@ -1576,24 +1608,7 @@ def write_outputs(out, args, command, context, results, failed, skipped):
                     if args.held_out_noise
                     else "[0, 325000)"
                 )
-                + (
-                    " (training stretches"
-                    + (
-                        " with a random sign and time direction"
-                        if args.noise_flip
-                        else ""
-                    )
-                    + (" and" if args.noise_flip and args.noise_time_scale else "")
-                    + (
-                        f" read at a rate drawn in [{args.noise_time_scale[0]:g}, "
-                        f"{args.noise_time_scale[1]:g}]"
-                        if args.noise_time_scale
-                        else ""
-                    )
-                    + ")"
-                    if args.noise_flip or args.noise_time_scale
-                    else ""
-                )
+                + noise_augmentation_text(args)
             )
             if trained
             else ""
@@ -1864,6 +1879,7 @@ def _load_training_data(context, args, log):
         args.train_snr,
         flip=args.noise_flip,
         time_scale=args.noise_time_scale,
+        spectral_gain=args.noise_spectral_gain,
         segment=train_segment,
         weights=args.noise_weights,
     )

@@ -482,6 +482,16 @@ class RecordedNoise(BaseNoise):
         between samples, which softens the highest frequencies a little (the
         power near the Nyquist frequency falls by up to 2/3 for white noise).
         None reads the recording at its own rate.
+    spectral_gain : float or None, default=None
+        Colour each stretch by a random gain that varies smoothly over
+        frequency, at most ``spectral_gain`` dB either way: the gain in dB is
+        ``spectral_gain * (a u + b (2 u**2 - 1))``, with ``a`` and ``b`` drawn
+        uniformly in [-1/2, 1/2] per stretch and ``u`` running from -1 at the
+        stretch's lowest frequency (one cycle per series) to 1 at the Nyquist
+        frequency on a logarithmic axis: tilts and bowls of the spectrum, as
+        one noise source looks through another lead or sensor. Applied before
+        the SNR's scaling (with ``snr`` the series' SNR is unchanged). None
+        keeps the spectrum as recorded.
     sampling_rate : float or None, default=None
         Sampling rate of the recording in Hz (360 for the MIT-BIH Noise Stress
         Test), or None when unknown. The samples are used as they are, so the
@@ -508,6 +518,7 @@ class RecordedNoise(BaseNoise):
         amplitude=1.0,
         flip=False,
         time_scale=None,
+        spectral_gain=None,
         sampling_rate=None,
     ):
         self.noise = noise
@@ -516,6 +527,7 @@ class RecordedNoise(BaseNoise):
         self.amplitude = amplitude
         self.flip = flip
         self.time_scale = time_scale
+        self.spectral_gain = spectral_gain
         self.sampling_rate = sampling_rate
 
     def _check_augmentation(self):
@@ -529,6 +541,17 @@ class RecordedNoise(BaseNoise):
         if not isinstance(self.flip, (bool, np.bool_)):
             raise ValueError(
                 f"RecordedNoise: flip must be True or False; got {self.flip!r}."
+            )
+        gain = self.spectral_gain
+        if gain is not None and (
+            not isinstance(gain, numbers.Real)
+            or isinstance(gain, (bool, np.bool_))
+            or not np.isfinite(gain)
+            or gain <= 0
+        ):
+            raise ValueError(
+                "RecordedNoise: spectral_gain must be None or a positive number of "
+                f"dB; got {gain!r}."
             )
         if self.time_scale is None:
             return None
@@ -707,6 +730,11 @@ class RecordedNoise(BaseNoise):
             signs = rng.choice([-1.0, 1.0], size=draws)
             reverse = rng.random(size=draws) < 0.5
             stretches = _flip(stretches, signs, reverse, rec_channels == n_channels)
+        if self.spectral_gain is not None:
+            shapes = rng.uniform(-0.5, 0.5, size=(*draws, 2))
+            stretches = _colour(
+                stretches, float(self.spectral_gain), shapes, rec_channels == n_channels
+            )
         # A flat stretch written into the recording since it was checked
         # (measured before the mean is taken off: that leaves a rounding
         # residue that the SNR's scaling would turn into an offset).
@@ -787,6 +815,33 @@ def _read(recording, positions, aligned):
         return values
     # (n, 1, c, t) -> (n, t, c)
     return np.moveaxis(values[:, 0], 1, 2)
+
+
+def _colour(stretches, gain_db, shapes, aligned):
+    """Stretches (n, t, c) filtered by smooth random gains over log frequency.
+
+    ``shapes``: the ``(a, b)`` of each draw, shape (n, 2) (``aligned``: one
+    per series) or (n, 1, c, 2) (one per series and channel); the gain in dB
+    at log-frequency position ``u`` in [-1, 1] is ``gain_db * (a u + b (2 u**2
+    - 1))`` (the zero frequency takes the lowest one's).
+    """
+    n_timesteps = stretches.shape[1]
+    bins = np.arange(n_timesteps // 2 + 1, dtype=np.float64)
+    top = np.log(max(n_timesteps // 2, 1))
+    if top > 0:
+        u = 2.0 * np.log(np.maximum(bins, 1.0)) / top - 1.0
+    else:
+        u = np.zeros_like(bins)
+    if aligned:
+        # (n, 2) -> (n, 1, 1): one curve per series, every channel.
+        shapes = shapes[:, np.newaxis, np.newaxis, :]
+    # else (n, 1, c, 2) -> (n, 1, c): one curve per series and channel.
+    a, b = shapes[..., 0], shapes[..., 1]
+    curve = u[np.newaxis, :, np.newaxis]
+    gain_db_curve = gain_db * (a * curve + b * (2.0 * curve**2 - 1.0))
+    spectrum = np.fft.rfft(stretches, axis=1)
+    spectrum *= 10.0 ** (gain_db_curve / 20.0)
+    return np.fft.irfft(spectrum, n=n_timesteps, axis=1)
 
 
 def _flip(stretches, signs, reverse, aligned):
