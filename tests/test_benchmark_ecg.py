@@ -613,15 +613,21 @@ def test_training_noise_augmentation_and_segment(physionet_dir):
     protocol = _protocol()
     plain = protocol.training_noise(physionet_dir, (-6.0, 30.0))
     flipped = protocol.training_noise(
-        physionet_dir, (-6.0, 30.0), flip=True, time_scale=(0.8, 1.25)
+        physionet_dir,
+        (-6.0, 30.0),
+        flip=True,
+        time_scale=(0.8, 1.25),
+        spectral_gain=12.0,
     )
     for a, b in zip(plain.components, flipped.components, strict=True):
         recorded = b.components if hasattr(b, "components") else [b]
         for noise in recorded:
             assert noise.flip is True and noise.time_scale == (0.8, 1.25)
+            assert noise.spectral_gain == 12.0
             assert noise.segment == protocol.TRAIN_NOISE["segment"]
         assert not any(
-            n.flip for n in (a.components if hasattr(a, "components") else [a])
+            n.flip or n.spectral_gain
+            for n in (a.components if hasattr(a, "components") else [a])
         )
     # Same draws without augmentation, different with it.
     X = np.ones((8, 512))
@@ -700,6 +706,17 @@ def test_noise_flags_reach_the_training_noise():
     assert args.noise_flip is False and args.noise_time_scale is None
     args = ecg.parse_args([*base, "--noise-flip", "--noise-time-scale", "0.8", "1.25"])
     assert args.noise_flip is True and tuple(args.noise_time_scale) == (0.8, 1.25)
+    assert args.noise_spectral_gain is None and ecg.noise_augmentation_text(args) == (
+        " (training stretches with a random sign and time direction and read at a "
+        "rate drawn in [0.8, 1.25])"
+    )
+    args = ecg.parse_args([*base, "--noise-spectral-gain", "12"])
+    assert args.noise_spectral_gain == 12.0
+    assert "at most 12 dB either way" in ecg.noise_augmentation_text(args)
+    assert ecg.noise_augmentation_text(ecg.parse_args(base)) == ""
+    for bad in ("0", "-1", "inf"):
+        with pytest.raises(SystemExit):
+            ecg.parse_args([*base, "--noise-spectral-gain", bad])
 
 
 def test_repeated_set_flags_all_apply():

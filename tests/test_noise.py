@@ -320,6 +320,50 @@ def test_recorded_noise_time_scale_changes_frequency():
     np.testing.assert_allclose(raw, 0.0, atol=1e-12)  # constant 1, mean removed
 
 
+def test_recorded_noise_spectral_gain_colours_each_stretch():
+    recording = np.random.default_rng(0).standard_normal(50_000)
+    X = np.random.default_rng(1).normal(size=(40, 512))
+    plain = RecordedNoise(recording, snr=6.0).apply(X, random_state=3)
+    noise = RecordedNoise(recording, snr=6.0, spectral_gain=12.0)
+    coloured = noise.apply(X, random_state=3)
+    # Reproducible, and the SNR is still exact: the colour comes before scaling.
+    np.testing.assert_array_equal(coloured, noise.apply(X, random_state=3))
+    snr = 10 * np.log10(np.sum(X**2, 1) / np.sum((coloured - X) ** 2, 1))
+    np.testing.assert_allclose(snr, 6.0, atol=1e-9)
+    # The same stretches (positions are drawn first), each filtered by its own
+    # smooth curve: in dB, a parabola in log frequency within +-12 dB, up to
+    # the constant of the SNR's scaling.
+    # (Not the zero frequency: both stretches' means were removed.)
+    ratio = np.abs(np.fft.rfft(coloured - X, axis=1)[:, 1:]) / np.abs(
+        np.fft.rfft(plain - X, axis=1)[:, 1:]
+    )
+    bins = np.arange(1, 257)
+    u = 2 * np.log(bins) / np.log(256) - 1
+    curves = 20 * np.log10(ratio)
+    design = np.column_stack([np.ones_like(u), u, 2 * u**2 - 1])
+    coef, *_ = np.linalg.lstsq(design, curves.T, rcond=None)
+    np.testing.assert_allclose(design @ coef, curves.T, atol=1e-6)
+    assert np.all(np.abs(coef[1:]) <= 6.0 + 1e-9)
+    # Each stretch has its own curve, tilts and bowls both ways.
+    assert np.ptp(coef[1]) > 4.0 and np.ptp(coef[2]) > 4.0
+    assert noise.get_params()["spectral_gain"] == 12.0
+    assert RecordedNoise(recording).spectral_gain is None
+
+
+def test_recorded_noise_spectral_gain_per_channel_or_shared():
+    rng = np.random.default_rng(0)
+    one = rng.standard_normal(20_000)
+    shared = np.stack([one, 2 * one], axis=1)
+    X = np.zeros((6, 128, 2))
+    aligned = RecordedNoise(shared, spectral_gain=6.0).apply(X, random_state=0)
+    # A recording with the series' channels: one start and one curve per
+    # series, so the channels keep their relation.
+    np.testing.assert_allclose(aligned[:, :, 1], 2 * aligned[:, :, 0])
+    apart = RecordedNoise(one, spectral_gain=6.0).apply(X, random_state=0)
+    assert apart.shape == X.shape and np.all(np.isfinite(apart))
+    assert not np.allclose(apart[:, :, 1], 2 * apart[:, :, 0])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
@@ -329,6 +373,11 @@ def test_recorded_noise_time_scale_changes_frequency():
         ({"time_scale": (1.5, 1.0)}, "low <= high"),
         ({"time_scale": (1.0, np.inf)}, "time_scale"),
         ({"time_scale": (True, 2)}, "time_scale"),
+        ({"spectral_gain": 0.0}, "spectral_gain must be None or a positive"),
+        ({"spectral_gain": -3.0}, "spectral_gain"),
+        ({"spectral_gain": np.inf}, "spectral_gain"),
+        ({"spectral_gain": True}, "spectral_gain"),
+        ({"spectral_gain": "6"}, "spectral_gain"),
     ],
 )
 def test_recorded_noise_bad_augmentation(kwargs, match):
