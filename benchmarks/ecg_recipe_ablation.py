@@ -174,12 +174,13 @@ def _settings(recipe):
 
 def changes(recipe):
     """The U-Net's parameters, the peak learning rate and the training noise's
-    augmentation (``flip``, ``time_scale``) of a recipe."""
+    augmentation (``flip``, ``time_scale``, ``spectral_gain``) of a recipe."""
     changed = _settings(recipe)
     learning_rate = changed.pop("learning_rate", LEARNING_RATE)
     noise = {
         "flip": changed.pop("noise_flip", False),
         "time_scale": changed.pop("noise_time_scale", None),
+        "spectral_gain": changed.pop("noise_spectral_gain", None),
     }
     for name in SCHEDULE:
         changed.pop(name, None)

@@ -34,6 +34,10 @@ __all__ = [
     "NoiseMixture",
 ]
 
+# The most dB of RecordedNoise(spectral_gain=): a gain of 10 ** (100 / 20)
+# either way is already far beyond any colour of one noise source.
+_MAX_SPECTRAL_GAIN_DB = 100.0
+
 # Said where a flat stretch of a recording is refused (the command line has
 # words of its own for it).
 _FLAT_STRETCH_ADVICE = (
@@ -484,14 +488,18 @@ class RecordedNoise(BaseNoise):
         None reads the recording at its own rate.
     spectral_gain : float or None, default=None
         Colour each stretch by a random gain that varies smoothly over
-        frequency, at most ``spectral_gain`` dB either way: the gain in dB is
-        ``spectral_gain * (a u + b (2 u**2 - 1))``, with ``a`` and ``b`` drawn
-        uniformly in [-1/2, 1/2] per stretch and ``u`` running from -1 at the
-        stretch's lowest frequency (one cycle per series) to 1 at the Nyquist
-        frequency on a logarithmic axis: tilts and bowls of the spectrum, as
-        one noise source looks through another lead or sensor. Applied before
-        the SNR's scaling (with ``snr`` the series' SNR is unchanged). None
-        keeps the spectrum as recorded.
+        frequency, at most ``spectral_gain`` dB either way (at most 100): the
+        gain in dB is ``spectral_gain * (a u + b (2 u**2 - 1))``, with ``a``
+        and ``b`` drawn uniformly in [-1/2, 1/2] per stretch and ``u`` running
+        from -1 at one cycle per series to 1 at the Nyquist frequency on a
+        logarithmic axis: tilts and bowls of the spectrum, as one noise source
+        looks through another lead or sensor (series of fewer than 4 samples
+        get one flat gain). The stretch is reflect-padded for the filter, so
+        its ends do not wrap onto each other. The colour changes the noise's
+        power too: with ``snr`` the series' SNR is set after it, so it stays
+        exact; with ``snr=None`` (a component of a :class:`NoiseMixture`, or
+        an ``amplitude``) the level varies with the draw, by up to
+        ``spectral_gain`` dB. None keeps the spectrum as recorded.
     sampling_rate : float or None, default=None
         Sampling rate of the recording in Hz (360 for the MIT-BIH Noise Stress
         Test), or None when unknown. The samples are used as they are, so the
@@ -546,12 +554,11 @@ class RecordedNoise(BaseNoise):
         if gain is not None and (
             not isinstance(gain, numbers.Real)
             or isinstance(gain, (bool, np.bool_))
-            or not np.isfinite(gain)
-            or gain <= 0
+            or not 0 < gain <= _MAX_SPECTRAL_GAIN_DB
         ):
             raise ValueError(
-                "RecordedNoise: spectral_gain must be None or a positive number of "
-                f"dB; got {gain!r}."
+                "RecordedNoise: spectral_gain must be None or a number of dB in "
+                f"(0, {_MAX_SPECTRAL_GAIN_DB:g}]; got {gain!r}."
             )
         if self.time_scale is None:
             return None
@@ -730,17 +737,18 @@ class RecordedNoise(BaseNoise):
             signs = rng.choice([-1.0, 1.0], size=draws)
             reverse = rng.random(size=draws) < 0.5
             stretches = _flip(stretches, signs, reverse, rec_channels == n_channels)
+        # A flat stretch written into the recording since it was checked
+        # (measured before the mean is taken off, and before the colour: both
+        # leave a rounding residue that the SNR's scaling would turn into
+        # noise).
+        flat = np.all(np.ptp(stretches, axis=1) == 0, axis=-1)
+        if np.any(flat):
+            self._check_flat_run(recording, start, shortest, n_timesteps)
         if self.spectral_gain is not None:
             shapes = rng.uniform(-0.5, 0.5, size=(*draws, 2))
             stretches = _colour(
                 stretches, float(self.spectral_gain), shapes, rec_channels == n_channels
             )
-        # A flat stretch written into the recording since it was checked
-        # (measured before the mean is taken off: that leaves a rounding
-        # residue that the SNR's scaling would turn into an offset).
-        flat = np.all(np.ptp(stretches, axis=1) == 0, axis=-1)
-        if np.any(flat):
-            self._check_flat_run(recording, start, shortest, n_timesteps)
         centred = stretches - stretches.mean(axis=1, keepdims=True)
         # Flat for another reason (a periodic recording read at a whole
         # rate): nothing, not a rounding residue scaled into an offset.
@@ -822,26 +830,33 @@ def _colour(stretches, gain_db, shapes, aligned):
 
     ``shapes``: the ``(a, b)`` of each draw, shape (n, 2) (``aligned``: one
     per series) or (n, 1, c, 2) (one per series and channel); the gain in dB
-    at log-frequency position ``u`` in [-1, 1] is ``gain_db * (a u + b (2 u**2
-    - 1))`` (the zero frequency takes the lowest one's).
+    at log-frequency position ``u`` is ``gain_db * (a u + b (2 u**2 - 1))``,
+    ``u`` running from -1 at one cycle per stretch to 1 at the Nyquist
+    frequency (clipped to -1 below one cycle; 0 throughout for stretches of
+    fewer than 4 samples, which have no two such frequencies). Each stretch is
+    reflect-padded by half its length on both sides before the filter and
+    cropped after it, so the filter's ends do not wrap onto each other.
     """
     n_timesteps = stretches.shape[1]
-    bins = np.arange(n_timesteps // 2 + 1, dtype=np.float64)
-    top = np.log(max(n_timesteps // 2, 1))
-    if top > 0:
-        u = 2.0 * np.log(np.maximum(bins, 1.0)) / top - 1.0
+    pad = n_timesteps // 2
+    padded = np.pad(stretches, ((0, 0), (pad, pad), (0, 0)), mode="reflect")
+    length = padded.shape[1]
+    # Each padded bin's frequency in cycles per stretch.
+    cycles = np.arange(length // 2 + 1, dtype=np.float64) * n_timesteps / length
+    top = np.log(n_timesteps / 2.0)
+    if n_timesteps >= 4:
+        u = np.clip(2.0 * np.log(np.maximum(cycles, 1.0)) / top - 1.0, -1.0, 1.0)
     else:
-        u = np.zeros_like(bins)
+        u = np.zeros_like(cycles)
     if aligned:
-        # (n, 2) -> (n, 1, 1): one curve per series, every channel.
+        # (n, 2) -> (n, 1, 1, 2): one curve per series, every channel.
         shapes = shapes[:, np.newaxis, np.newaxis, :]
-    # else (n, 1, c, 2) -> (n, 1, c): one curve per series and channel.
+    # else (n, 1, c, 2): one curve per series and channel.
     a, b = shapes[..., 0], shapes[..., 1]
     curve = u[np.newaxis, :, np.newaxis]
-    gain_db_curve = gain_db * (a * curve + b * (2.0 * curve**2 - 1.0))
-    spectrum = np.fft.rfft(stretches, axis=1)
-    spectrum *= 10.0 ** (gain_db_curve / 20.0)
-    return np.fft.irfft(spectrum, n=n_timesteps, axis=1)
+    gain = gain_db * (a * curve + b * (2.0 * curve**2 - 1.0))
+    spectrum = np.fft.rfft(padded, axis=1) * 10.0 ** (gain / 20.0)
+    return np.fft.irfft(spectrum, n=length, axis=1)[:, pad : pad + n_timesteps]
 
 
 def _flip(stretches, signs, reverse, aligned):
