@@ -6,7 +6,10 @@ milliseconds per training step, bfloat16 against float32; see its README):
 with ``pure.py --no-jit``, 34 against 60 on the machine of the committed ECG
 runs and 205 against 127 on a Xeon whose flags list ``avx512_bf16`` but no
 AMX; with ``train_on_batch.py``, 1,620 against 175 on an AMD EPYC with AVX2
-only. So
+only, and 52-62 against 81-87 on an AMD EPYC whose flags list ``avx512_bf16``
+(no AMX), where the ECG benchmark's whole fit made only 1.09 times the steps
+of float32 in 15 minutes and a worse network
+(``results/ecg_low_snr/bfloat16_arm/``). So
 ``auto`` takes mixed bfloat16 on a GPU of compute capability 8.0 or more and
 on CPUs whose flags list ``amx_bf16``, float32 everywhere else.
 """
@@ -70,5 +73,6 @@ def resolve_precision(precision, flags=None, gpu=None):
     return "float32", (
         "auto: no bfloat16 matrix units on this "
         f"{platform.machine() or 'machine'} CPU (no amx_bf16 flag) and no GPU "
-        "with bfloat16; mixed bfloat16 is slower than float32 there"
+        "with bfloat16; without them mixed bfloat16 trained 1.6 to 9 times slower "
+        "than float32 on two CPUs and at most 1.1 times faster on a third"
     )
