@@ -7,8 +7,8 @@ with ``pure.py --no-jit``, 34 against 60 on the machine of the committed ECG
 runs and 205 against 127 on a Xeon whose flags list ``avx512_bf16`` but no
 AMX; with ``train_on_batch.py``, 1,620 against 175 on an AMD EPYC with AVX2
 only, and 52-62 against 81-87 on an AMD EPYC whose flags list ``avx512_bf16``
-(no AMX), where the ECG benchmark's whole fit made only 1.09 times the steps
-of float32 in 15 minutes and a worse network
+(no AMX), where one-minute profiles of the ECG benchmark's fit made 1.58 times
+float32's steps but a 15-minute run only 1.09 times, and a worse network
 (``results/ecg_low_snr/bfloat16_arm/``). So
 ``auto`` takes mixed bfloat16 on a GPU of compute capability 8.0 or more and
 on CPUs whose flags list ``amx_bf16``, float32 everywhere else.
@@ -74,5 +74,6 @@ def resolve_precision(precision, flags=None, gpu=None):
         "auto: no bfloat16 matrix units on this "
         f"{platform.machine() or 'machine'} CPU (no amx_bf16 flag) and no GPU "
         "with bfloat16; without them mixed bfloat16 trained 1.6 to 9 times slower "
-        "than float32 on two CPUs and at most 1.1 times faster on a third"
+        "than float32 on two CPUs, and on a third (avx512_bf16) faster but to a "
+        "worse network in one 15-minute run"
     )
