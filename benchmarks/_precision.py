@@ -8,8 +8,8 @@ runs and 205 against 127 on a Xeon whose flags list ``avx512_bf16`` but no
 AMX; with ``train_on_batch.py``, 1,620 against 175 on an AMD EPYC with AVX2
 only, and 52-62 against 81-87 on an AMD EPYC whose flags list ``avx512_bf16``
 (no AMX), where one-minute profiles of the ECG benchmark's fit made 1.58 times
-float32's steps but a 15-minute run only 1.09 times, and a worse network
-(``results/ecg_low_snr/bfloat16_arm/``). So
+float32's steps, and a bfloat16 network of that many steps (13,500) scored no
+better than float32's of 8,569 (``results/ecg_low_snr/bfloat16_steps/``). So
 ``auto`` takes mixed bfloat16 on a GPU of compute capability 8.0 or more and
 on CPUs whose flags list ``amx_bf16``, float32 everywhere else.
 """
@@ -74,6 +74,6 @@ def resolve_precision(precision, flags=None, gpu=None):
         "auto: no bfloat16 matrix units on this "
         f"{platform.machine() or 'machine'} CPU (no amx_bf16 flag) and no GPU "
         "with bfloat16; without them mixed bfloat16 trained 1.6 to 9 times slower "
-        "than float32 on two CPUs, and on a third (avx512_bf16) faster but to a "
-        "worse network in one 15-minute run"
+        "than float32 on two CPUs, and on a third (avx512_bf16) 1.58 times faster "
+        "to a network no better at those steps"
     )
