@@ -1522,6 +1522,14 @@ def write_outputs(out, args, command, context, results, failed, skipped):
         "train_snr_db": list(args.train_snr),
         "train_leads": args.train_leads,
         "noise_weights": args.noise_weights,
+        # The training noise's augmentations (None or False: off).
+        "noise_flip": bool(args.noise_flip) if trained else None,
+        "noise_time_scale": list(args.noise_time_scale)
+        if trained and args.noise_time_scale
+        else None,
+        "noise_spectral_gain_db": getattr(args, "noise_spectral_gain", None)
+        if trained
+        else None,
         "held_out_noise": args.held_out_noise,
         # None where no validation record was scored.
         "validation_noise": args.validation_noise

@@ -914,6 +914,12 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
             "unet",
             "--passes",
             "2",
+            "--noise-flip",
+            "--noise-time-scale",
+            "0.8",
+            "1.25",
+            "--noise-spectral-gain",
+            "6",
             "--save-models",
             str(tmp_path / "models"),
             "--out",
@@ -943,6 +949,10 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
     settings = json.loads((out / "run.json").read_text())["settings"]
     # --quick denoises at most 60 windows of each real record, and says so.
     assert settings["real_windows_per_record"] == 60
+    # The training noise's augmentations are recorded with the settings.
+    assert settings["noise_flip"] is True
+    assert settings["noise_time_scale"] == [0.8, 1.25]
+    assert settings["noise_spectral_gain_db"] == 6.0
 
     rows = _read_csv(out / "results.csv")
     assert {r["model"] for r in rows} == {"bandpass", "unet"}
@@ -993,6 +1003,7 @@ def test_quick_benchmark(physionet_dir, tmp_path, monkeypatch):
     assert "validation on 128 windows of the records 117, 122" in run
     assert "a slow drift added as signal to half of the clean training windows" in run
     assert "denoising passes: 2 (n_passes" in run
+    assert "(training stretches with a random sign and time direction and" in run
     # --precision auto, the default, says what it chose on this machine, and why.
     chosen, reason = ecg.resolve_precision("auto")
     assert reason.startswith("auto: ")
@@ -1511,6 +1522,8 @@ def test_a_classical_run_names_no_training_record(physionet_dir, tmp_path):
     settings = json.loads((out / "run.json").read_text())["settings"]
     assert settings["train_records"] == [] and settings["val_records"] == []
     assert settings["records_whose_channel_0_is_not_mlii"] == []
+    # Nor training noise augmentations.
+    assert settings["noise_flip"] is None and settings["noise_spectral_gain_db"] is None
     # A record whose channel 0 is another lead: said in the README and run.json
     # too (only the log said it).
     argv_114 = ["--data-dir", str(physionet_dir), "--out", str(tmp_path / "o114")]
