@@ -420,25 +420,28 @@ def test_recorded_noise_spectral_gain_keeps_the_flat_stretch_check():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "match"),
+    ("kwargs", "error", "match"),
     [
-        ({"flip": 1}, "flip must be True or False"),
-        ({"time_scale": 2.0}, "time_scale"),
-        ({"time_scale": (0.0, 1.0)}, "time_scale"),
-        ({"time_scale": (1.5, 1.0)}, "low <= high"),
-        ({"time_scale": (1.0, np.inf)}, "time_scale"),
-        ({"time_scale": (True, 2)}, "time_scale"),
-        ({"spectral_gain": 0.0}, r"spectral_gain must be None or a number of dB in"),
-        ({"spectral_gain": -3.0}, "spectral_gain"),
-        ({"spectral_gain": 101.0}, r"\(0, 100\]"),
-        ({"spectral_gain": np.inf}, "spectral_gain"),
-        ({"spectral_gain": np.nan}, "spectral_gain"),
-        ({"spectral_gain": True}, "spectral_gain"),
-        ({"spectral_gain": "6"}, "spectral_gain"),
+        ({"flip": 1}, TypeError, "flip must be True or False"),
+        ({"flip": "yes"}, TypeError, "flip must be True or False"),
+        ({"time_scale": 2.0}, TypeError, "time_scale"),
+        ({"time_scale": (1.0,)}, TypeError, "time_scale"),
+        ({"time_scale": (True, 2)}, TypeError, "time_scale"),
+        ({"time_scale": ("1", 2)}, TypeError, "time_scale"),
+        ({"time_scale": (0.0, 1.0)}, ValueError, "time_scale"),
+        ({"time_scale": (1.5, 1.0)}, ValueError, "low <= high"),
+        ({"time_scale": (1.0, np.inf)}, ValueError, "time_scale"),
+        ({"spectral_gain": 0.0}, ValueError, r"a number of dB in \(0, 100\]"),
+        ({"spectral_gain": -3.0}, ValueError, "spectral_gain"),
+        ({"spectral_gain": 101.0}, ValueError, r"\(0, 100\]"),
+        ({"spectral_gain": np.inf}, ValueError, "spectral_gain"),
+        ({"spectral_gain": np.nan}, ValueError, "spectral_gain"),
+        ({"spectral_gain": True}, TypeError, "spectral_gain"),
+        ({"spectral_gain": "6"}, TypeError, "spectral_gain"),
     ],
 )
-def test_recorded_noise_bad_augmentation(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+def test_recorded_noise_bad_augmentation(kwargs, error, match):
+    with pytest.raises(error, match=match):
         RecordedNoise(RECORDING, **kwargs).apply(np.ones((2, 8, 2)), random_state=0)
 
 

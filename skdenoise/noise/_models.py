@@ -546,20 +546,24 @@ class RecordedNoise(BaseNoise):
                     "RecordedNoise: sampling_rate must be positive or None; got "
                     f"{self.sampling_rate!r}."
                 )
+        # A wrong type is a TypeError, a value out of range a ValueError, as
+        # for amplitude and sampling_rate.
         if not isinstance(self.flip, (bool, np.bool_)):
-            raise ValueError(
+            raise TypeError(
                 f"RecordedNoise: flip must be True or False; got {self.flip!r}."
             )
         gain = self.spectral_gain
-        if gain is not None and (
-            not isinstance(gain, numbers.Real)
-            or isinstance(gain, (bool, np.bool_))
-            or not 0 < gain <= _MAX_SPECTRAL_GAIN_DB
-        ):
-            raise ValueError(
-                "RecordedNoise: spectral_gain must be None or a number of dB in "
-                f"(0, {_MAX_SPECTRAL_GAIN_DB:g}]; got {gain!r}."
-            )
+        if gain is not None:
+            if not isinstance(gain, numbers.Real) or isinstance(gain, (bool, np.bool_)):
+                raise TypeError(
+                    "RecordedNoise: spectral_gain must be None or a number of dB; "
+                    f"got {gain!r}."
+                )
+            if not 0 < gain <= _MAX_SPECTRAL_GAIN_DB:
+                raise ValueError(
+                    "RecordedNoise: spectral_gain must be None or a number of dB in "
+                    f"(0, {_MAX_SPECTRAL_GAIN_DB:g}]; got {gain!r}."
+                )
         if self.time_scale is None:
             return None
         scale = self.time_scale
@@ -567,11 +571,15 @@ class RecordedNoise(BaseNoise):
             not isinstance(scale, (tuple, list))
             or len(scale) != 2
             or not all(
-                isinstance(v, numbers.Real) and not isinstance(v, bool) for v in scale
+                isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+                for v in scale
             )
-            or not all(np.isfinite(v) and v > 0 for v in scale)
-            or scale[0] > scale[1]
         ):
+            raise TypeError(
+                "RecordedNoise: time_scale must be None or a (low, high) pair of "
+                f"positive rates; got {scale!r}."
+            )
+        if not all(np.isfinite(v) and v > 0 for v in scale) or scale[0] > scale[1]:
             raise ValueError(
                 "RecordedNoise: time_scale must be None or a (low, high) pair of "
                 f"positive rates with low <= high; got {scale!r}."
