@@ -479,6 +479,21 @@ def window_metrics(clean, noisy, estimate):
     }
 
 
+def gains_per_noise_type(model, clean, recordings, segment, snr_db, random_state=1):
+    """Mean SNR improvement (dB) of ``model`` per noise type, in ``NOISE_TYPES``.
+
+    ``clean`` windows with each protocol noise of ``recordings`` (a channel's,
+    from :func:`noise_recordings`) drawn from ``segment`` at ``snr_db``.
+    """
+    gains = []
+    for kind in NOISE_TYPES:
+        noise = noise_model(kind, recordings, segment, snr_db)
+        noisy = np.asarray(noise.apply(clean, random_state=random_state), np.float64)
+        estimate = model.transform(noisy)
+        gains.append(metrics.snr_improvement(clean, noisy, estimate))
+    return gains
+
+
 # --------------------------------------------------------------------------- #
 # Real noisy records (NSTDB 118e*, 119e*)
 # --------------------------------------------------------------------------- #

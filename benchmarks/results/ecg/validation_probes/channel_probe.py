@@ -21,23 +21,10 @@ clean = np.concatenate(
 )
 
 
-def snr(c, e):
-    return 10 * np.log10(np.sum(c**2, 1) / np.sum((c - e) ** 2, 1))
-
-
 for snr_db in (0.0, 24.0):
     line = []
     for ch in (0, 1):
         rec = P.noise_recordings(d, ch)
-        vals = []
-        for kind in P.NOISE_TYPES:
-            noisy = np.asarray(
-                P.noise_model(kind, rec, (0, 325000), snr_db).apply(
-                    clean, random_state=1
-                ),
-                dtype=np.float64,
-            )
-            out = model.transform(noisy)
-            vals.append(np.mean(snr(clean, out) - snr(clean, noisy)))
+        vals = P.gains_per_noise_type(model, clean, rec, (0, 325000), snr_db)
         line.append(f"channel {ch}: " + " / ".join(f"{v:+.2f}" for v in vals))
     print(f"{snr_db:+.0f} dB (bw/em/ma/mix) " + "; ".join(line), flush=True)

@@ -23,21 +23,8 @@ d = sys.argv[2] if len(sys.argv) > 2 else "../shared/data/physionet"
 clean = np.concatenate(
     [P.select_test_windows(P.clean_windows(r, d), 300) for r in ("117", "122")]
 )
-
-
-def snr(c, e):
-    return 10 * np.log10(np.sum(c**2, 1) / np.sum((c - e) ** 2, 1))
-
-
 rec = P.noise_recordings(d, 0)
+
 for snr_db in (0.0, 24.0):
-    vals = []
-    for kind in P.NOISE_TYPES:
-        noisy = np.asarray(
-            P.noise_model(kind, rec, (325000, 650000), snr_db).apply(
-                clean, random_state=1
-            ),
-            dtype=np.float64,
-        )
-        vals.append(np.mean(snr(clean, model.transform(noisy)) - snr(clean, noisy)))
+    vals = P.gains_per_noise_type(model, clean, rec, (325000, 650000), snr_db)
     print(f"{snr_db:+.0f} dB (bw/em/ma/mix): " + " / ".join(f"{v:+.2f}" for v in vals))

@@ -25,7 +25,9 @@ import _ecg_protocol as protocol  # noqa: E402
 from skdenoise.persistence import load  # noqa: E402
 
 
-def main():
+def setting():
+    """The saved model, the calibration windows, the other-lead noise source and
+    its recordings, from the command line."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", required=True)
     parser.add_argument("--model", required=True)
@@ -39,6 +41,11 @@ def main():
     )
     source = protocol.VALIDATION_NOISE["other-lead"]
     recordings = protocol.noise_recordings(args.data_dir, source["channel"])
+    return model, clean, source, recordings
+
+
+def main():
+    model, clean, source, recordings = setting()
     print(
         "| noise | input SNR (dB) | noise RMS | removed | error | std | coverage 95 % |"
     )

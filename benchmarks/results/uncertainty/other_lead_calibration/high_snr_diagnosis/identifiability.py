@@ -23,7 +23,6 @@ window by that estimate alone (0.5: no better than chance).
 (run from the repository root with this file's path; ``M`` as in ``diagnose.py``).
 """
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -35,7 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[4]))
 
 import _ecg_protocol as protocol  # noqa: E402
 
-from skdenoise.persistence import load  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from diagnose import setting  # noqa: E402
 
 FS = 360.0
 LEVELS = (18.0, 24.0, 30.0, None)
@@ -66,19 +67,7 @@ def auc(lower, higher):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data-dir", required=True)
-    parser.add_argument("--model", required=True)
-    args = parser.parse_args()
-    model = load(args.model)
-    clean = np.concatenate(
-        [
-            protocol.select_test_windows(protocol.clean_windows(r, args.data_dir), 100)
-            for r in ("117", "122")
-        ]
-    )
-    source = protocol.VALIDATION_NOISE["other-lead"]
-    recordings = protocol.noise_recordings(args.data_dir, source["channel"])
+    model, clean, source, recordings = setting()
     rows, areas = [], []
     for kind in ("bw", "em", "ma"):
         found = {}
