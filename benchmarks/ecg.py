@@ -299,9 +299,9 @@ def parse_args(argv):
     parser.add_argument(
         "--loss",
         default="snr",
-        choices=("snr", "mse", "mae", "huber", "ssd_mad"),
+        choices=("snr", "snr_l1", "mse", "mae", "huber", "ssd_mad"),
         help="training loss of every learned model (default: snr, minus the "
-        "output SNR in dB per window)",
+        "output SNR in dB per window; snr_l1: the same on absolute errors)",
     )
     parser.add_argument(
         "--augment",

@@ -280,6 +280,42 @@ def test_snr_loss_is_minus_the_output_snr_and_survives_pickling(sines):
     assert type(restored.model_.loss).__name__ == "NegativeSNRLoss"
 
 
+def test_l1_snr_loss_is_minus_the_snr_of_absolute_errors_and_trains(sines):
+    from skdenoise.neural.networks._layers import NegativeL1SNRLoss
+
+    X, y = sines
+    rng = np.random.default_rng(0)
+    target = rng.normal(size=(4, 30, 2)).astype("float32")
+    estimate = target + rng.normal(scale=0.1, size=target.shape).astype("float32")
+    # Per series (time steps and channels together), averaged over the batch.
+    ratio = np.abs(target - estimate).sum(axis=(1, 2)) / np.abs(target).sum(axis=(1, 2))
+    expected = np.mean(20 * np.log10(ratio + 10 ** (-30 / 20)))
+    value = float(NegativeL1SNRLoss()(target, estimate))
+    assert value == pytest.approx(expected, rel=1e-5)
+    # Every series counts the same in dB: scaling one series and its estimate
+    # changes nothing.
+    scaled = target.copy(), estimate.copy()
+    scaled[0][1] *= 100.0
+    scaled[1][1] *= 100.0
+    assert float(NegativeL1SNRLoss()(*scaled)) == pytest.approx(value, rel=1e-4)
+    # A perfect estimate reaches the cap instead of minus infinity.
+    assert float(NegativeL1SNRLoss()(target, target)) == pytest.approx(-30.0, abs=1e-3)
+    # Within a series the error is absolute: the constant that minimises it is
+    # the median of the target, not its mean.
+    skewed = np.array([[[0.0], [0.0], [0.0], [1.0], [10.0]]], dtype="float32")
+    losses = {
+        c: float(NegativeL1SNRLoss()(skewed, np.full_like(skewed, c)))
+        for c in (0.0, 2.2)
+    }
+    assert losses[0.0] < losses[2.2]
+
+    model = tiny(UNetDenoiser, loss="snr_l1", epochs=2).fit(X[:16], y[:16])
+    assert np.all(np.isfinite(model.history_["loss"]))
+    restored = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(restored.transform(X), model.transform(X))
+    assert type(restored.model_.loss).__name__ == "NegativeL1SNRLoss"
+
+
 def test_ssd_mad_loss_is_deepfilters_and_trains(sines):
     from skdenoise.neural.networks._layers import SSDMADLoss
 

@@ -140,7 +140,7 @@ def test_grid_masks_cover_every_sample_once():
 
 
 # --------------------------------------------------------------------- loss
-@pytest.mark.parametrize("kind", ["mse", "mae", "huber", "snr", "ssd_mad"])
+@pytest.mark.parametrize("kind", ["mse", "mae", "huber", "snr", "snr_l1", "ssd_mad"])
 def test_masked_loss_counts_only_masked_samples(kind):
     from skdenoise.neural._blind_spot import MaskedLoss
 
@@ -163,6 +163,11 @@ def test_masked_loss_counts_only_masked_samples(kind):
             np.mean((target[i] - pred[i])[mask[i] == 1] ** 2) for i in range(3)
         ]
         assert value == pytest.approx(np.mean(per_series), rel=1e-5)
+    if kind == "snr_l1":
+        errors = np.where(mask == 1, np.abs(target - pred), 0.0).sum(axis=(1, 2))
+        sizes = np.where(mask == 1, np.abs(target), 0.0).sum(axis=(1, 2))
+        expected = 20 * np.log10(errors / sizes + 10 ** (-30 / 20))
+        assert value == pytest.approx(expected.mean(), rel=1e-5)
     if kind == "ssd_mad":
         errors = np.where(mask == 1, target - pred, 0.0) ** 2
         expected = errors.sum(axis=1) + 50.0 * errors.max(axis=1)

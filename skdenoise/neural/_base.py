@@ -99,6 +99,7 @@ _LOSSES = {
     "mae": keras.losses.MeanAbsoluteError,
     "huber": keras.losses.Huber,
     "snr": _layers.NegativeSNRLoss,
+    "snr_l1": _layers.NegativeL1SNRLoss,
     "ssd_mad": _layers.SSDMADLoss,
 }
 _POLICY_LOCK = threading.RLock()

@@ -147,18 +147,19 @@ class MaskedLoss(keras.losses.Loss):
     then a 0/1 mask. Each series gets the masked mean of the elementwise loss
     (``"mse"``, ``"mae"``, ``"huber"`` with delta 1); for ``"snr"``, minus
     the SNR in dB over its masked samples (with the soft cap at 30 dB of the
-    unmasked loss); for ``"ssd_mad"``, the sum of its masked squared errors
+    unmasked loss), and for ``"snr_l1"`` the same on absolute errors; for
+    ``"ssd_mad"``, the sum of its masked squared errors
     plus 50 times the largest of them, channel by channel.
 
     Parameters
     ----------
-    kind : {"mse", "mae", "huber", "snr", "ssd_mad"}
+    kind : {"mse", "mae", "huber", "snr", "snr_l1", "ssd_mad"}
         The loss measured on the masked samples.
     """
 
     def __init__(self, kind="mse", name="masked_loss", **kwargs):
         super().__init__(name=name, **kwargs)
-        if kind not in ("mse", "mae", "huber", "snr", "ssd_mad"):
+        if kind not in ("mse", "mae", "huber", "snr", "snr_l1", "ssd_mad"):
             raise ValueError(f"Unknown masked loss {kind!r}.")
         self.kind = kind
 
@@ -174,6 +175,11 @@ class MaskedLoss(keras.losses.Loss):
             power = ops.sum(mask * ops.square(target), axis=axes)
             ratio = err / (power + 1e-8) + 10.0 ** (-_MAX_SNR_DB / 10.0)
             return 10.0 * ops.log(ratio) / ops.log(10.0)
+        if self.kind == "snr_l1":
+            err = ops.sum(mask * ops.abs(error), axis=axes)
+            size = ops.sum(mask * ops.abs(target), axis=axes)
+            ratio = err / (size + 1e-8) + 10.0 ** (-_MAX_SNR_DB / 20.0)
+            return 20.0 * ops.log(ratio) / ops.log(10.0)
         if self.kind == "ssd_mad":
             squared = mask * ops.square(error)
             values = ops.sum(squared, axis=1) + _SSD_MAD_WEIGHT * ops.max(

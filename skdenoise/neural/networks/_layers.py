@@ -107,6 +107,51 @@ class NegativeSNRLoss(keras.losses.Loss):
 
 
 @keras.saving.register_keras_serializable(package="skdenoise")
+class NegativeL1SNRLoss(keras.losses.Loss):
+    """Minus the output SNR in dB of each series, on absolute errors.
+
+    For a target ``y`` and an estimate ``y_hat`` of one series (all time steps and
+    channels together)::
+
+        loss = 20 log10(sum(|y - y_hat|) / (sum(|y|) + eps) + 10^(-max_snr / 20))
+
+    As :class:`NegativeSNRLoss`, every series counts the same in dB whatever its
+    noise level; within a series the error is absolute, so the network learns
+    the median of what the clean series may be rather than its mean. Where the
+    input leaves a beat in doubt, the mean shrinks it (the average of a beat
+    and no beat), while the median keeps it whole when it is more likely there
+    than not. For a Gaussian error the value is minus the usual output SNR
+    plus a constant.
+
+    Parameters
+    ----------
+    max_snr : float, default=30.0
+        Output SNR (dB) around which the loss stops rewarding a series (a soft
+        cap), as for :class:`NegativeSNRLoss`.
+    eps : float, default=1e-8
+        Guards the division for an all-zero target.
+    """
+
+    def __init__(self, max_snr=30.0, eps=1e-8, name="negative_l1_snr", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.max_snr = float(max_snr)
+        self.eps = float(eps)
+
+    def call(self, y_true, y_pred):
+        y_true = ops.cast(y_true, y_pred.dtype)
+        axes = tuple(range(1, len(y_pred.shape)))
+        error = ops.sum(ops.abs(y_true - y_pred), axis=axes)
+        size = ops.sum(ops.abs(y_true), axis=axes)
+        ratio = error / (size + self.eps) + 10.0 ** (-self.max_snr / 20.0)
+        return 20.0 * ops.log(ratio) / ops.log(10.0)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(max_snr=self.max_snr, eps=self.eps)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="skdenoise")
 class SSDMADLoss(keras.losses.Loss):
     """Sum of squared errors plus a multiple of the largest, one value per series.
 
