@@ -119,6 +119,7 @@ REFERENCE = {
 
 LOSS_TEXT = {
     "snr": "loss minus the output SNR in dB per window",
+    "snr_l1": "loss minus the output SNR in dB per window on absolute errors",
     "mse": "MSE loss",
     "mae": "MAE loss",
     "huber": "Huber loss",
@@ -299,7 +300,7 @@ def parse_args(argv):
     parser.add_argument(
         "--loss",
         default="snr",
-        choices=("snr", "snr_l1", "mse", "mae", "huber", "ssd_mad"),
+        choices=tuple(LOSS_TEXT),
         help="training loss of every learned model (default: snr, minus the "
         "output SNR in dB per window; snr_l1: the same on absolute errors)",
     )

@@ -287,9 +287,14 @@ def test_l1_snr_loss_is_minus_the_snr_of_absolute_errors_and_trains(sines):
     rng = np.random.default_rng(0)
     target = rng.normal(size=(4, 30, 2)).astype("float32")
     estimate = target + rng.normal(scale=0.1, size=target.shape).astype("float32")
-    # Per series (time steps and channels together), averaged over the batch.
-    ratio = np.abs(target - estimate).sum(axis=(1, 2)) / np.abs(target).sum(axis=(1, 2))
-    expected = np.mean(20 * np.log10(ratio + 10 ** (-30 / 20)))
+    # Per series (time steps and channels together), averaged over the batch:
+    # the absolute error smoothed below 10 ** (-30 / 20) times the mean |y|.
+    cap = 10 ** (-30 / 20)
+    smooth = cap * np.abs(target).mean(axis=(1, 2), keepdims=True)
+    error = target.astype(np.float64) - estimate
+    rho = np.sqrt(error**2 + smooth**2) - smooth
+    ratio = rho.sum(axis=(1, 2)) / np.abs(target).sum(axis=(1, 2))
+    expected = np.mean(20 * np.log10(ratio + cap))
     value = float(NegativeL1SNRLoss()(target, estimate))
     assert value == pytest.approx(expected, rel=1e-5)
     # Every series counts the same in dB: scaling one series and its estimate
@@ -298,8 +303,15 @@ def test_l1_snr_loss_is_minus_the_snr_of_absolute_errors_and_trains(sines):
     scaled[0][1] *= 100.0
     scaled[1][1] *= 100.0
     assert float(NegativeL1SNRLoss()(*scaled)) == pytest.approx(value, rel=1e-4)
-    # A perfect estimate reaches the cap instead of minus infinity.
+    # A perfect estimate reaches the cap instead of minus infinity, and near it
+    # the loss is smooth: half the error, a quarter of the excess over the cap.
     assert float(NegativeL1SNRLoss()(target, target)) == pytest.approx(-30.0, abs=1e-3)
+    tiny_error = 1e-3 * np.sign(rng.normal(size=target.shape)).astype("float32")
+    excess = [
+        10 ** (float(NegativeL1SNRLoss()(target, target + k * tiny_error)) / 20) - cap
+        for k in (1.0, 0.5)
+    ]
+    assert excess[1] == pytest.approx(excess[0] / 4, rel=0.05)
     # Within a series the error is absolute: the constant that minimises it is
     # the median of the target, not its mean.
     skewed = np.array([[[0.0], [0.0], [0.0], [1.0], [10.0]]], dtype="float32")

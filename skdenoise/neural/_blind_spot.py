@@ -26,6 +26,8 @@ from .._tf import import_keras
 keras = import_keras()
 ops = keras.ops
 
+from .networks._layers import l1_snr_db  # noqa: E402
+
 __all__ = ["BlindSpotMasker", "MaskedLoss", "with_mask_channels"]
 
 _MAX_SNR_DB = 30.0
@@ -176,10 +178,17 @@ class MaskedLoss(keras.losses.Loss):
             ratio = err / (power + 1e-8) + 10.0 ** (-_MAX_SNR_DB / 10.0)
             return 10.0 * ops.log(ratio) / ops.log(10.0)
         if self.kind == "snr_l1":
-            err = ops.sum(mask * ops.abs(error), axis=axes)
             size = ops.sum(mask * ops.abs(target), axis=axes)
-            ratio = err / (size + 1e-8) + 10.0 ** (-_MAX_SNR_DB / 20.0)
-            return 20.0 * ops.log(ratio) / ops.log(10.0)
+            count = ops.maximum(ops.sum(mask, axis=axes), 1.0)
+            return l1_snr_db(
+                error,
+                size,
+                size / count,
+                axes,
+                10.0 ** (-_MAX_SNR_DB / 20.0),
+                1e-8,
+                weights=mask,
+            )
         if self.kind == "ssd_mad":
             squared = mask * ops.square(error)
             values = ops.sum(squared, axis=1) + _SSD_MAD_WEIGHT * ops.max(

@@ -111,17 +111,21 @@ class NegativeL1SNRLoss(keras.losses.Loss):
     """Minus the output SNR in dB of each series, on absolute errors.
 
     For a target ``y`` and an estimate ``y_hat`` of one series (all time steps and
-    channels together)::
+    channels together), with ``c = 10^(-max_snr / 20)`` and ``d = c mean(|y|)``::
 
-        loss = 20 log10(sum(|y - y_hat|) / (sum(|y|) + eps) + 10^(-max_snr / 20))
+        loss = 20 log10(sum(rho(y - y_hat)) / (sum(|y|) + eps) + c)
+        rho(e) = sqrt(e^2 + d^2) - d
 
-    As :class:`NegativeSNRLoss`, every series counts the same in dB whatever its
-    noise level; within a series the error is absolute, so the network learns
-    the median of what the clean series may be rather than its mean. Where the
-    input leaves a beat in doubt, the mean shrinks it (the average of a beat
-    and no beat), while the median keeps it whole when it is more likely there
-    than not. For a Gaussian error the value is minus the usual output SNR
-    plus a constant.
+    ``rho`` is the absolute error, smoothed where it is smaller than ``d``. As
+    :class:`NegativeSNRLoss`, every series counts the same in dB whatever its
+    noise level; within a series the error is (nearly) absolute, so the
+    network learns the median of what the clean series may be rather than its
+    mean. Where the input leaves a beat in doubt, the mean shrinks it (the
+    average of a beat and no beat), while the median keeps it whole when it is
+    more likely there than not. Without the smoothing, a series returned almost
+    exactly (a clean input) pulls every sample with a gradient of the same size
+    however small its error, and a residual network trained with clean series
+    among the noisy ones collapsed to the identity.
 
     Parameters
     ----------
@@ -140,15 +144,37 @@ class NegativeL1SNRLoss(keras.losses.Loss):
     def call(self, y_true, y_pred):
         y_true = ops.cast(y_true, y_pred.dtype)
         axes = tuple(range(1, len(y_pred.shape)))
-        error = ops.sum(ops.abs(y_true - y_pred), axis=axes)
+        cap = 10.0 ** (-self.max_snr / 20.0)
         size = ops.sum(ops.abs(y_true), axis=axes)
-        ratio = error / (size + self.eps) + 10.0 ** (-self.max_snr / 20.0)
-        return 20.0 * ops.log(ratio) / ops.log(10.0)
+        return l1_snr_db(
+            y_true - y_pred,
+            size,
+            ops.mean(ops.abs(y_true), axis=axes),
+            axes,
+            cap,
+            self.eps,
+        )
 
     def get_config(self):
         config = super().get_config()
         config.update(max_snr=self.max_snr, eps=self.eps)
         return config
+
+
+def l1_snr_db(error, size, mean_size, axes, cap, eps, weights=None):
+    """``20 log10(sum(rho(error)) / (size + eps) + cap)`` per series.
+
+    ``rho`` is the absolute error smoothed below ``cap * mean_size`` (see
+    :class:`NegativeL1SNRLoss`); ``weights`` (a 0/1 mask) keeps some samples.
+    """
+    smooth = cap * mean_size
+    for _ in axes:
+        smooth = ops.expand_dims(smooth, -1)
+    rho = ops.sqrt(ops.square(error) + ops.square(smooth)) - smooth
+    if weights is not None:
+        rho = weights * rho
+    ratio = ops.sum(rho, axis=axes) / (size + eps) + cap
+    return 20.0 * ops.log(ratio) / ops.log(10.0)
 
 
 @keras.saving.register_keras_serializable(package="skdenoise")
