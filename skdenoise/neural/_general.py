@@ -67,9 +67,9 @@ _COMMON_DOC = """noise : noise model or None, default=None
     loss : {"mse", "mae", "huber", "snr", "snr_l1", "ssd_mad"}, default="mse"
         Reconstruction loss. ``"snr"`` is minus the output SNR in dB of each
         series, so that every series counts the same whatever its noise level;
-        ``"snr_l1"`` the same on absolute errors (the median rather than the
-        mean of what the clean series may be, which shrinks doubtful peaks
-        less); ``"ssd_mad"`` is the sum of a series' squared errors plus 50 times the
+        ``"snr_l1"`` the same on absolute errors, smoothed near zero (the
+        median rather than the mean of what the clean series may be, which
+        shrinks doubtful peaks less); ``"ssd_mad"`` is the sum of a series' squared errors plus 50 times the
         largest (the loss of DeepFilter's paper; see :ref:`the user guide
         <choosing-a-loss>`).
     epochs : int, default=20
