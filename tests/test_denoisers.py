@@ -1016,6 +1016,23 @@ def test_fit_warns_when_the_network_learned_nothing():
         model.partial_fit(_sines(seed=1))
 
 
+def test_the_warning_names_a_network_collapsed_to_the_identity():
+    # A network whose output is its input to a rounding's worth (as one trained
+    # into the identity by a loss) gains nothing a user can see: it warns, with
+    # the share; one that takes a percent of the error out does not.
+    model = _small_unet(epochs=1)
+    rng = np.random.default_rng(0)
+    targets = _sines(n_series=8)[:, :, None]
+    inputs = targets + 0.3 * rng.normal(size=targets.shape)
+    collapsed = inputs + 1e-5 * (targets - inputs)
+    with pytest.warns(ConvergenceWarning, match=r"or hardly \(error energy 99\.998%"):
+        model._warn_if_not_learned(inputs, targets, collapsed)
+    learned = inputs + 0.005 * (targets - inputs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model._warn_if_not_learned(inputs, targets, learned)
+
+
 def test_partial_fit_does_not_warn_on_its_first_call_either():
     # The first call builds the network and trains one epoch: no more than a
     # step, so "did not learn" says nothing yet, as on the later calls.

@@ -69,9 +69,9 @@ _COMMON_DOC = """noise : noise model or None, default=None
         series, so that every series counts the same whatever its noise level;
         ``"snr_l1"`` the same on absolute errors, smoothed near zero (the
         median rather than the mean of what the clean series may be, which
-        shrinks doubtful peaks less); ``"ssd_mad"`` is the sum of a series' squared errors plus 50 times the
-        largest (the loss of DeepFilter's paper; see :ref:`the user guide
-        <choosing-a-loss>`).
+        shrinks doubtful peaks less); ``"ssd_mad"`` is the sum of a series'
+        squared errors plus 50 times the largest (the loss of DeepFilter's
+        paper; see :ref:`the user guide <choosing-a-loss>`).
     epochs : int, default=20
         Number of passes over the training series, of
         ``ceil(n_series / batch_size)`` steps each.
