@@ -544,8 +544,9 @@ n_timesteps, n_channels)
         -----
         ConvergenceWarning
             A neural denoiser whose network, on its validation series, gives
-            outputs no closer to the targets than its inputs (it learned
-            nothing usable: too few epochs, a collapsed or diverged training).
+            outputs no closer to the targets than its inputs, or less than
+            0.1 % closer (it learned nothing usable: too few epochs, a
+            collapsed or diverged training).
         """
         X3, y3 = self._validate_fit_data(X, y)
         options = self._validate_fit_params(X3, y3, **fit_params)

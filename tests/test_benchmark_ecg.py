@@ -590,6 +590,14 @@ def test_training_augmentation_adds_the_drift_last_or_not_at_all():
     assert alone.steps[0].amplitude == (0.0, 0.2)
 
 
+def test_every_loss_the_script_offers_is_one_the_denoisers_take():
+    # --loss offers the losses the script can describe; each must be one fit
+    # accepts, and each of the package's is offered.
+    from skdenoise.neural._base import _LOSSES
+
+    assert set(_load_script().LOSS_TEXT) == set(_LOSSES)
+
+
 @pytest.mark.slow
 def test_warp_range_option_sets_the_warp_and_the_readme_words():
     from skdenoise.augment import RandomTimeWarp
@@ -1524,6 +1532,7 @@ def test_a_classical_run_names_no_training_record(physionet_dir, tmp_path):
     assert settings["records_whose_channel_0_is_not_mlii"] == []
     # Nor training noise augmentations.
     assert settings["noise_flip"] is None and settings["noise_spectral_gain_db"] is None
+    assert settings["noise_time_scale"] is None
     # A record whose channel 0 is another lead: said in the README and run.json
     # too (only the log said it).
     argv_114 = ["--data-dir", str(physionet_dir), "--out", str(tmp_path / "o114")]

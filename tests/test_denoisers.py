@@ -321,6 +321,17 @@ def test_l1_snr_loss_is_minus_the_snr_of_absolute_errors_and_trains(sines):
     }
     assert losses[0.0] < losses[2.2]
 
+    # An all-zero target (a lead off) with an error of exactly zero: finite
+    # gradients, as the squared-error SNR loss gives (sqrt has none at 0).
+    import tensorflow as tf
+
+    zero = np.zeros((2, 30, 1), dtype="float32")
+    zero[1] = np.linspace(-1, 1, 30)[:, None]
+    guess = tf.Variable(np.zeros_like(zero))
+    with tf.GradientTape() as tape:
+        value = NegativeL1SNRLoss()(tf.constant(zero), guess)
+    assert np.all(np.isfinite(tape.gradient(value, guess).numpy()))
+
     model = tiny(UNetDenoiser, loss="snr_l1", epochs=2).fit(X[:16], y[:16])
     assert np.all(np.isfinite(model.history_["loss"]))
     restored = pickle.loads(pickle.dumps(model))

@@ -2331,9 +2331,10 @@ n_timesteps, n_channels)
         """ConvergenceWarning when the network does no better than the identity.
 
         On the validation series (in X's units), the network's outputs are
-        compared with its inputs: an error energy no smaller than the inputs'
-        own means that training taught it nothing usable (too few epochs, a
-        learning rate so high that it collapsed, or targets it cannot reach).
+        compared with its inputs: an error energy no smaller than
+        ``_NOT_LEARNED_RATIO`` of the inputs' own means that training taught it
+        nothing usable (too few epochs, a learning rate so high that it
+        collapsed, or targets it cannot reach).
         """
         # In one power of two for the whole batch (a ratio of the sums, so it
         # must be common): no overflow near 1e160, no underflow near 1e-200.

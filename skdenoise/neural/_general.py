@@ -95,8 +95,9 @@ _COMMON_DOC = """noise : noise model or None, default=None
     clean_fraction : float in [0, 1), default=0.0
         Share of the training series (drawn afresh for every batch) whose input
         is the clean series itself, so that the network learns to leave a
-        signal with nothing to remove alone. Use it with ``loss="snr"``, whose
-        soft cap at 30 dB keeps those series from dominating training.
+        signal with nothing to remove alone. Use it with ``loss="snr"`` (or
+        ``"snr_l1"``), whose soft cap at 30 dB keeps those series from
+        dominating training.
     noise_curriculum : (start_db, share) or None, default=None
         A hard-first curriculum over the levels of the noise added on the fly
         (``noise``, or the white noise of ``fit(X)``, whose ``snr`` must be a

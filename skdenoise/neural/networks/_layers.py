@@ -166,8 +166,11 @@ def l1_snr_db(error, size, mean_size, axes, cap, eps, weights=None):
 
     ``rho`` is the absolute error smoothed below ``cap * mean_size`` (see
     :class:`NegativeL1SNRLoss`); ``weights`` (a 0/1 mask) keeps some samples.
+    The smoothing never falls below 1e-12: for an all-zero target it would be
+    0, and ``sqrt`` has no finite gradient at 0 where the error is exactly 0
+    (NaN for the whole batch).
     """
-    smooth = cap * mean_size
+    smooth = cap * mean_size + 1e-12
     for _ in axes:
         smooth = ops.expand_dims(smooth, -1)
     rho = ops.sqrt(ops.square(error) + ops.square(smooth)) - smooth
