@@ -107,7 +107,7 @@ class NegativeSNRLoss(keras.losses.Loss):
 
 
 @keras.saving.register_keras_serializable(package="skdenoise")
-class NegativeL1SNRLoss(keras.losses.Loss):
+class NegativeL1SNRLoss(NegativeSNRLoss):
     """Minus the output SNR in dB of each series, on absolute errors.
 
     For a target ``y`` and an estimate ``y_hat`` of one series (all time steps and
@@ -137,9 +137,7 @@ class NegativeL1SNRLoss(keras.losses.Loss):
     """
 
     def __init__(self, max_snr=30.0, eps=1e-8, name="negative_l1_snr", **kwargs):
-        super().__init__(name=name, **kwargs)
-        self.max_snr = float(max_snr)
-        self.eps = float(eps)
+        super().__init__(max_snr=max_snr, eps=eps, name=name, **kwargs)
 
     def call(self, y_true, y_pred):
         y_true = ops.cast(y_true, y_pred.dtype)
@@ -154,11 +152,6 @@ class NegativeL1SNRLoss(keras.losses.Loss):
             cap,
             self.eps,
         )
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(max_snr=self.max_snr, eps=self.eps)
-        return config
 
 
 def l1_snr_db(error, size, mean_size, axes, cap, eps, weights=None):
